@@ -1,0 +1,5 @@
+// Placeholder until the subcommand lands; replaced by its owner.
+export async function main(_argv: string[]): Promise<number> {
+  process.stderr.write('tsdbg connect: not implemented yet\n');
+  return 2;
+}

@@ -1,0 +1,56 @@
+/**
+ * tsdbg: command-line entry. Each subcommand lives in its own module and is
+ * loaded lazily so `tsdbg vm run` in the guest does not pay for the UI.
+ */
+const USAGE = `usage: tsdbg <command> [options]
+
+commands:
+  run [--batch] [-x FILE] [--aslr] [--engine kernel|userspace] PROG [ARGS...]
+                          debug PROG (line mode when stdin is not a terminal)
+  serve [--listen HOST:PORT | --stdio] [--once] PROG [ARGS...]
+                          GDB remote protocol server
+  connect HOST:PORT       debug through a GDB remote protocol server
+  vm run [--accel auto|kvm|tcg] -- CMD...
+                          run CMD in the patched-kernel guest
+  vm shell                interactive shell in the guest
+  help                    this text
+`;
+
+type Sub = (argv: string[]) => Promise<number>;
+
+const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
+  run: async () => (await import('./run.js')).main,
+  vm: async () => (await import('./vm.js')).main,
+  serve: async () => (await import('./serve.js')).main,
+  connect: async () => (await import('./connect.js')).main,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const load = SUBCOMMANDS[cmd];
+  if (!load) {
+    process.stderr.write(`tsdbg: unknown command "${cmd}"\n${USAGE}`);
+    return 2;
+  }
+  let sub: Sub;
+  try {
+    sub = await load();
+  } catch (e) {
+    process.stderr.write(`tsdbg: "${cmd}" is not available in this build (${(e as Error).message.split('\n')[0]})\n`);
+    return 2;
+  }
+  return sub(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    process.stderr.write(`tsdbg: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.TSDBG_DEBUG) console.error(err);
+    process.exitCode = 1;
+  },
+);

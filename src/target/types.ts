@@ -1,0 +1,125 @@
+/**
+ * The one Target interface. Everything above src/target/ (snapshots, commands,
+ * the RSP server, the UI, scripts) talks to a program only through this, so it
+ * cannot tell a local ptrace target from a remote (GDB RSP) one.
+ *
+ * Modelled on Delve's split (pkg/proc/native, pkg/proc/gdbserial): the core
+ * operations every back end has live here; optional powers live in capability
+ * interfaces (see `capabilities`) that only some back ends implement.
+ *
+ * Conventions:
+ *  - addresses are bigint (x86-64 user addresses do not fit in a double);
+ *  - every method that talks to the tracee is async and never blocks the event
+ *    loop while the tracee runs, so Ctrl-C (interrupt()) always gets through;
+ *  - errors are TargetError with an errno-like code and a one-line message fit
+ *    for the prompt: never a raw stack trace.
+ */
+import type { EventEmitter } from 'node:events';
+import type { SnapshotEngine } from '../snapshot/types.js';
+
+/** x86-64 general registers, in `struct user_regs_struct` order. */
+export const REGISTER_NAMES = [
+  'r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8',
+  'rax', 'rcx', 'rdx', 'rsi', 'rdi', 'orig_rax', 'rip', 'cs', 'eflags', 'rsp',
+  'ss', 'fs_base', 'gs_base', 'ds', 'es', 'fs', 'gs',
+] as const;
+export type RegisterName = (typeof REGISTER_NAMES)[number];
+export type Registers = Record<RegisterName, bigint>;
+
+export type TargetState = 'running' | 'stopped' | 'exited';
+
+/** Why the target stopped. One event per stop; `exited`/`killed` end the process. */
+export type StopReason =
+  | { kind: 'breakpoint'; pc: bigint }                 // software or hardware execution breakpoint
+  | { kind: 'watchpoint'; pc: bigint; address: bigint; access: WatchKind }
+  | { kind: 'step'; pc: bigint }                       // single step completed
+  | { kind: 'signal'; pc: bigint; signal: number; signame: string; fault?: bigint }
+  | { kind: 'interrupted'; pc: bigint }                // interrupt() / Ctrl-C
+  | { kind: 'exec'; pc: bigint; path: string }
+  | { kind: 'exited'; code: number }
+  | { kind: 'killed'; signal: number; signame: string };
+
+export interface StopEvent {
+  pid: number;
+  tid: number;
+  reason: StopReason;
+}
+
+export type WatchKind = 'write' | 'read' | 'access';
+
+export interface Mapping {
+  start: bigint;
+  end: bigint;
+  perms: string;        // "rw-p"
+  offset: bigint;
+  dev: string;
+  inode: number;
+  path: string;         // "" for anonymous, "[heap]", "[stack]", ...
+}
+
+export interface TargetEvents {
+  stop: [StopEvent];
+  /** Output the inferior wrote (its pty for local targets, O packets for remote). */
+  output: [Buffer];
+  running: [];
+}
+
+export class TargetError extends Error {
+  constructor(
+    /** errno-style name: 'ESRCH' | 'EFAULT' | 'EIO' | 'EPERM' | 'ENOTSUP' | ... */
+    public readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}
+
+/**
+ * Optional powers. A back end that lacks one leaves it undefined; callers go
+ * through the helpers in ./capabilities.ts which give the single, clear error.
+ */
+export interface TargetCapabilities {
+  /** Memory snapshots (kernel PTRACE_SNAPSHOT, user space, or remote monitor). */
+  snapshots?: SnapshotEngine;
+  /** Hardware watchpoints/breakpoints via debug registers. */
+  hardwareBreakpoints?: boolean;
+}
+
+export interface Target extends EventEmitter<TargetEvents> {
+  /** 'local' | 'remote' — for display only; callers must not branch on it. */
+  readonly kind: string;
+  readonly pid: number;
+  readonly state: TargetState;
+  /** Absolute path of the executable (local path; remote targets fetch it). */
+  readonly exePath: string;
+  readonly capabilities: TargetCapabilities;
+
+  /** Resume until the next stop. Resolves with that stop. */
+  cont(signal?: number): Promise<StopEvent>;
+  /** Execute one instruction. */
+  step(signal?: number): Promise<StopEvent>;
+  /** Ask a running target to stop (Ctrl-C); the pending cont() resolves with 'interrupted'. */
+  interrupt(): void;
+  /** Kill the process and reap it. Safe to call in any state. */
+  kill(): Promise<void>;
+  /** Remove our breakpoints, detach and let it run. */
+  detach(): Promise<void>;
+
+  getRegisters(): Promise<Registers>;
+  setRegisters(regs: Partial<Registers>): Promise<void>;
+
+  readMemory(addr: bigint, len: number): Promise<Buffer>;
+  writeMemory(addr: bigint, data: Buffer): Promise<void>;
+
+  /** Software breakpoint at addr (int3); the target hides the 0xcc from readMemory. */
+  insertBreakpoint(addr: bigint): Promise<void>;
+  removeBreakpoint(addr: bigint): Promise<void>;
+  /** Hardware watchpoint (len 1, 2, 4 or 8, aligned). Throws ENOSPC when the 4 slots are used. */
+  insertWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void>;
+  removeWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void>;
+
+  memoryMap(): Promise<Mapping[]>;
+  /** The ELF auxiliary vector as [type, value] pairs. */
+  auxv(): Promise<Array<[bigint, bigint]>>;
+}
