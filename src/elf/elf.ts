@@ -1,0 +1,259 @@
+/**
+ * ELF64 little-endian (x86-64) file parsing: header, section headers, program
+ * headers, and the raw symbol tables. Only what a debugger needs; the file is
+ * read once into memory and sections are handed out as zero-copy subarrays.
+ */
+import { readFileSync } from 'node:fs';
+
+export class ElfError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ElfError';
+  }
+}
+
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+export const PT_LOAD = 1;
+export const PT_DYNAMIC = 2;
+export const PT_INTERP = 3;
+export const PT_PHDR = 6;
+export const SHT_NOBITS = 8;
+export const SHT_SYMTAB = 2;
+export const SHT_DYNSYM = 11;
+export const SHN_UNDEF = 0;
+export const SHN_ABS = 0xfff1;
+
+export const STT_NOTYPE = 0;
+export const STT_OBJECT = 1;
+export const STT_FUNC = 2;
+export const STT_SECTION = 3;
+export const STT_FILE = 4;
+export const STT_COMMON = 5;
+export const STT_TLS = 6;
+export const STT_GNU_IFUNC = 10;
+export const STB_LOCAL = 0;
+export const STB_GLOBAL = 1;
+export const STB_WEAK = 2;
+
+export interface SectionHeader {
+  index: number;
+  name: string;
+  type: number;
+  flags: bigint;
+  addr: bigint;
+  offset: number;
+  size: number;
+  link: number;
+  info: number;
+  addralign: bigint;
+  entsize: number;
+}
+
+export interface ProgramHeader {
+  type: number;
+  flags: number;
+  offset: bigint;
+  vaddr: bigint;
+  paddr: bigint;
+  filesz: bigint;
+  memsz: bigint;
+  align: bigint;
+}
+
+/** One entry of .symtab or .dynsym, value not yet relocated by the load bias. */
+export interface RawSymbol {
+  name: string;
+  value: bigint;
+  size: bigint;
+  type: number;     // STT_*
+  bind: number;     // STB_*
+  shndx: number;
+  /** 'symtab' | 'dynsym': where it came from. */
+  table: string;
+}
+
+export class ElfFile {
+  readonly type: number;
+  readonly machine: number;
+  readonly entry: bigint;
+  readonly phoff: bigint;
+  readonly sections: SectionHeader[];
+  readonly programHeaders: ProgramHeader[];
+  private readonly byName = new Map<string, SectionHeader>();
+
+  constructor(readonly data: Buffer, readonly path = '<memory>') {
+    if (data.length < 64 || data.readUInt32BE(0) !== 0x7f454c46) {
+      throw new ElfError(`${path}: not an ELF file`);
+    }
+    if (data[4] !== 2) throw new ElfError(`${path}: not a 64-bit ELF file`);
+    if (data[5] !== 1) throw new ElfError(`${path}: not a little-endian ELF file`);
+    this.type = data.readUInt16LE(16);
+    this.machine = data.readUInt16LE(18);
+    this.entry = data.readBigUInt64LE(24);
+    this.phoff = data.readBigUInt64LE(32);
+    this.programHeaders = this.readProgramHeaders();
+    this.sections = this.readSections();
+    for (const s of this.sections) if (!this.byName.has(s.name)) this.byName.set(s.name, s);
+  }
+
+  static load(path: string): ElfFile {
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      throw new ElfError(`${path}: ${(e as NodeJS.ErrnoException).code ?? 'cannot read'}`);
+    }
+    return new ElfFile(data, path);
+  }
+
+  /** Position-independent (ET_DYN): loaded at a bias chosen by the kernel/ld.so. */
+  get isPie(): boolean {
+    return this.type === ET_DYN;
+  }
+
+  section(name: string): SectionHeader | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Contents of a section (empty for NOBITS), or undefined if absent. */
+  sectionData(name: string): Buffer | undefined {
+    const s = this.byName.get(name);
+    if (!s) return undefined;
+    if (s.type === SHT_NOBITS) return Buffer.alloc(0);
+    if (s.offset + s.size > this.data.length) throw new ElfError(`${this.path}: section ${name} is truncated`);
+    return this.data.subarray(s.offset, s.offset + s.size);
+  }
+
+  /** Lowest p_vaddr of the PT_LOAD segments, page aligned: where the image starts. */
+  get firstLoadVaddr(): bigint {
+    let lo: bigint | undefined;
+    for (const ph of this.programHeaders) {
+      if (ph.type !== PT_LOAD) continue;
+      const a = ph.vaddr & ~0xfffn;
+      if (lo === undefined || a < lo) lo = a;
+    }
+    return lo ?? 0n;
+  }
+
+  /** Virtual address of the program headers in memory (what AT_PHDR points to, minus the bias). */
+  get phdrVaddr(): bigint | undefined {
+    const pt = this.programHeaders.find((p) => p.type === PT_PHDR);
+    if (pt) return pt.vaddr;
+    // No PT_PHDR: the headers live in the segment that maps file offset phoff.
+    for (const ph of this.programHeaders) {
+      if (ph.type === PT_LOAD && this.phoff >= ph.offset && this.phoff < ph.offset + ph.filesz) {
+        return ph.vaddr + (this.phoff - ph.offset);
+      }
+    }
+    return undefined;
+  }
+
+  /** Program interpreter (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2. */
+  get interpreter(): string | undefined {
+    const ph = this.programHeaders.find((p) => p.type === PT_INTERP);
+    if (!ph) return undefined;
+    const start = Number(ph.offset);
+    const end = this.data.indexOf(0, start);
+    return this.data.toString('latin1', start, end < 0 ? start + Number(ph.filesz) : end);
+  }
+
+  /** Symbols of .symtab (or [] when stripped) and .dynsym. */
+  rawSymbols(): RawSymbol[] {
+    const out: RawSymbol[] = [];
+    for (const s of this.sections) {
+      if (s.type === SHT_SYMTAB) this.readSymbolTable(s, 'symtab', out);
+      else if (s.type === SHT_DYNSYM) this.readSymbolTable(s, 'dynsym', out);
+    }
+    return out;
+  }
+
+  private readProgramHeaders(): ProgramHeader[] {
+    const d = this.data;
+    const off = Number(this.phoff);
+    const entsize = d.readUInt16LE(54);
+    const num = d.readUInt16LE(56);
+    const out: ProgramHeader[] = [];
+    if (off === 0 || num === 0) return out;
+    if (entsize < 56 || off + num * entsize > d.length) throw new ElfError(`${this.path}: bad program header table`);
+    for (let i = 0; i < num; i++) {
+      const p = off + i * entsize;
+      out.push({
+        type: d.readUInt32LE(p),
+        flags: d.readUInt32LE(p + 4),
+        offset: d.readBigUInt64LE(p + 8),
+        vaddr: d.readBigUInt64LE(p + 16),
+        paddr: d.readBigUInt64LE(p + 24),
+        filesz: d.readBigUInt64LE(p + 32),
+        memsz: d.readBigUInt64LE(p + 40),
+        align: d.readBigUInt64LE(p + 48),
+      });
+    }
+    return out;
+  }
+
+  private readSections(): SectionHeader[] {
+    const d = this.data;
+    const off = Number(d.readBigUInt64LE(40));
+    const entsize = d.readUInt16LE(58);
+    let num = d.readUInt16LE(60);
+    let shstrndx = d.readUInt16LE(62);
+    if (off === 0) return [];
+    if (entsize < 64 || off + 64 > d.length) throw new ElfError(`${this.path}: bad section header table`);
+    // Extended numbering: the real counts live in section 0.
+    if (num === 0) num = Number(d.readBigUInt64LE(off + 32));
+    if (shstrndx === 0xffff) shstrndx = d.readUInt32LE(off + 40);
+    if (off + num * entsize > d.length) throw new ElfError(`${this.path}: truncated section header table`);
+    const raw: SectionHeader[] = [];
+    for (let i = 0; i < num; i++) {
+      const p = off + i * entsize;
+      raw.push({
+        index: i,
+        name: '',
+        type: d.readUInt32LE(p + 4),
+        flags: d.readBigUInt64LE(p + 8),
+        addr: d.readBigUInt64LE(p + 16),
+        offset: Number(d.readBigUInt64LE(p + 24)),
+        size: Number(d.readBigUInt64LE(p + 32)),
+        link: d.readUInt32LE(p + 40),
+        info: d.readUInt32LE(p + 44),
+        addralign: d.readBigUInt64LE(p + 48),
+        entsize: Number(d.readBigUInt64LE(p + 56)),
+      });
+      raw[i].name = String(d.readUInt32LE(p)); // resolved below, once shstrtab is known
+    }
+    const strtab = raw[shstrndx];
+    for (const s of raw) {
+      s.name = strtab ? cString(d, strtab.offset + Number(s.name)) : '';
+    }
+    return raw;
+  }
+
+  private readSymbolTable(s: SectionHeader, table: string, out: RawSymbol[]): void {
+    const d = this.data;
+    const strtab = this.sections[s.link];
+    if (!strtab) return;
+    const entsize = s.entsize || 24;
+    const n = Math.floor(s.size / entsize);
+    for (let i = 1; i < n; i++) {
+      const p = s.offset + i * entsize;
+      const info = d[p + 4];
+      out.push({
+        name: cString(d, strtab.offset + d.readUInt32LE(p)),
+        type: info & 0xf,
+        bind: info >> 4,
+        shndx: d.readUInt16LE(p + 6),
+        value: d.readBigUInt64LE(p + 8),
+        size: d.readBigUInt64LE(p + 16),
+        table,
+      });
+    }
+  }
+}
+
+/** NUL-terminated string at `off` (latin1: symbol names are bytes). */
+export function cString(d: Buffer, off: number): string {
+  let end = d.indexOf(0, off);
+  if (end < 0) end = d.length;
+  return d.toString('latin1', off, end);
+}

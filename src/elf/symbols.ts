@@ -1,0 +1,139 @@
+/**
+ * Symbol tables of one ELF image (gdb's "minimal symbols"): name -> address
+ * and address -> nearest preceding symbol, with the image's load bias applied.
+ */
+import {
+  ElfFile, RawSymbol, SHN_UNDEF, SHN_ABS, STB_GLOBAL, STB_WEAK, STB_LOCAL,
+  STT_FUNC, STT_OBJECT, STT_NOTYPE, STT_GNU_IFUNC, STT_COMMON,
+} from './elf.js';
+
+export type SymbolKind = 'function' | 'object' | 'other';
+
+export interface ElfSymbol {
+  name: string;
+  /** Run-time address (file value + load bias). */
+  address: bigint;
+  size: bigint;
+  kind: SymbolKind;
+  bind: 'local' | 'global' | 'weak';
+  /** Name of the section the symbol lives in ('.text', '.data', ...), '' if none. */
+  section: string;
+}
+
+export interface SymbolLocation {
+  symbol: ElfSymbol;
+  name: string;
+  /** addr - symbol.address */
+  offset: bigint;
+}
+
+function kindOf(type: number): SymbolKind | undefined {
+  switch (type) {
+    case STT_FUNC:
+    case STT_GNU_IFUNC:
+      return 'function';
+    case STT_OBJECT:
+    case STT_COMMON:
+      return 'object';
+    case STT_NOTYPE:
+      return 'other';
+    default:
+      return undefined; // sections, files, TLS offsets: not addresses
+  }
+}
+
+function bindOf(b: number): ElfSymbol['bind'] | undefined {
+  if (b === STB_GLOBAL) return 'global';
+  if (b === STB_WEAK) return 'weak';
+  if (b === STB_LOCAL) return 'local';
+  return 'global'; // STB_GNU_UNIQUE and OS-specific bindings behave as global for lookup
+}
+
+/** Rank when several symbols share an address: the one gdb would print wins. */
+function preference(s: ElfSymbol): number {
+  const b = s.bind === 'global' ? 0 : s.bind === 'weak' ? 1 : 2;
+  const k = s.kind === 'function' ? 0 : s.kind === 'object' ? 0 : 3;
+  return k * 4 + b;
+}
+
+export class SymbolTable {
+  /** Sorted by address, one entry per address (the preferred symbol). */
+  private readonly sorted: ElfSymbol[];
+  private readonly byName = new Map<string, ElfSymbol>();
+  readonly all: ElfSymbol[];
+
+  constructor(readonly elf: ElfFile, readonly bias: bigint) {
+    this.all = SymbolTable.collect(elf, bias);
+    for (const s of this.all) {
+      const prev = this.byName.get(s.name);
+      // .symtab and .dynsym repeat globals; a global beats a file-local of the same name.
+      if (!prev || preference(s) < preference(prev)) this.byName.set(s.name, s);
+    }
+    const sorted = [...this.all].sort((a, b) =>
+      a.address < b.address ? -1 : a.address > b.address ? 1 : preference(a) - preference(b));
+    this.sorted = sorted.filter((s, i) => i === 0 || sorted[i - 1].address !== s.address);
+  }
+
+  private static collect(elf: ElfFile, bias: bigint): ElfSymbol[] {
+    const seen = new Set<string>();
+    const out: ElfSymbol[] = [];
+    for (const r of elf.rawSymbols()) {
+      const sym = SymbolTable.convert(elf, r, bias);
+      if (!sym) continue;
+      const key = `${sym.name}@${sym.address}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(sym);
+    }
+    return out;
+  }
+
+  private static convert(elf: ElfFile, r: RawSymbol, bias: bigint): ElfSymbol | undefined {
+    const kind = kindOf(r.type);
+    if (!kind || r.name === '' || r.shndx === SHN_UNDEF) return undefined;
+    const bind = bindOf(r.bind)!;
+    const absolute = r.shndx === SHN_ABS || r.shndx >= 0xff00;
+    if (absolute) return undefined; // not an address in this image
+    const sec = elf.sections[r.shndx];
+    // Version suffixes only appear in dynsym via versym; names here are plain.
+    return { name: r.name, address: r.value + bias, size: r.size, kind, bind, section: sec?.name ?? '' };
+  }
+
+  symbolByName(name: string): ElfSymbol | undefined {
+    return this.byName.get(name);
+  }
+
+  /**
+   * The symbol covering addr, gdb-style: the nearest symbol at or below addr
+   * whose size covers it; a zero-sized symbol covers up to the next symbol.
+   */
+  symbolAt(addr: bigint): SymbolLocation | undefined {
+    const a = this.sorted;
+    let lo = 0;
+    let hi = a.length - 1;
+    let idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid].address <= addr) {
+        idx = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // Bounded walk: nested/overlapping sized symbols are rare and close together.
+    for (let i = idx; i >= 0 && i > idx - 64; i--) {
+      const s = a[i];
+      if (s.size > 0n) {
+        if (addr < s.address + s.size) return { symbol: s, name: s.name, offset: addr - s.address };
+        // Sized symbol that ends before addr: an earlier, larger one may still cover it.
+        continue;
+      }
+      if (i === idx) return { symbol: s, name: s.name, offset: addr - s.address };
+    }
+    return undefined;
+  }
+
+  /** Symbols whose name matches, e.g. for completion or `info functions REGEX`. */
+  matching(re: RegExp): ElfSymbol[] {
+    return [...this.byName.values()].filter((s) => re.test(s.name));
+  }
+}
