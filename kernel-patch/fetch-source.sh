@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the path of a vanilla 5.10 kernel tarball, fetching it when needed.
 #   $KERNEL_TARBALL  use this tarball as it is
+#   --cached         print the cached tarball's path, or exit 1 without fetching
 #   otherwise        cache under ~/.cache/tsdbg/src; try kernel.org (v5.10.224)
 #                    briefly, then Debian's bullseye orig tarball (5.10.223),
 #                    with the mirror read from this machine's apt configuration.
@@ -17,6 +18,7 @@ fi
 for f in linux-5.10.224.tar.xz linux_5.10.223.orig.tar.xz; do
   if [ -s "$SRC_CACHE/$f" ]; then echo "$SRC_CACHE/$f"; exit 0; fi
 done
+[ "${1:-}" != --cached ] || exit 1
 
 # 1. kernel.org, only if the network allows it (short timeout: no internet is common).
 if command -v curl >/dev/null && [ -z "${TSDBG_NO_KERNEL_ORG:-}" ]; then

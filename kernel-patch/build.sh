@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Builds the tsdbg guest kernel: vanilla 5.10 + 0001-ptrace-add-selective-memory-snapshots.patch,
+# configured as tinyconfig + tsdbg.config.
+#
+#   build.sh           build when needed; the LAST line of stdout is the absolute bzImage path
+#   build.sh --path    print the bzImage path when it is already built, else exit 1 (never builds)
+#   build.sh --check   checkpatch (0 errors, 0 warnings) and `patch -p1 --dry-run` on a pristine tree
+#
+# Environment:
+#   KERNEL_SRC   an existing, unpatched kernel tree to use instead of fetch-source.sh's tarball
+#                (copied once; it is never modified)
+#   TSDBG_CACHE  cache root (default ~/.cache/tsdbg); results live in $TSDBG_CACHE/kernel/<key>
+#   JOBS         make -j (default: nproc)
+#
+# <key> hashes the patch, the fragment, this script and the source's name, so any change to one
+# of them selects a new bzImage, while the source tree and the object directory are kept and
+# re-patched in place: a rebuild after a patch change only recompiles what the patch touches.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${TSDBG_CACHE:-$HOME/.cache/tsdbg}
+KDIR=$CACHE/kernel
+PATCH=$HERE/0001-ptrace-add-selective-memory-snapshots.patch
+FRAG=$HERE/tsdbg.config
+JOBS=${JOBS:-$(nproc)}
+MAKE=(nice -n 10 make ARCH=x86_64)
+
+log() { echo "build.sh: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# The source, as a name for the cache key and a way to get a tree.
+# Sets SRC_NAME, and SRC_TARBALL or SRC_TREE. With $1 = --cached, never downloads.
+find_source() {
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		[ -f "$KERNEL_SRC/Makefile" ] || die "KERNEL_SRC=$KERNEL_SRC is not a kernel tree"
+		SRC_TREE=$(cd "$KERNEL_SRC" && pwd)
+		SRC_NAME=tree-$(echo "$SRC_TREE" | sha256sum | cut -c1-12)
+		return 0
+	fi
+	SRC_TARBALL=$(bash "$HERE/fetch-source.sh" "$@") || return 1
+	SRC_NAME=$(basename "$SRC_TARBALL")
+	SRC_NAME=${SRC_NAME%%.tar*}
+}
+
+cache_key() {
+	{
+		if [ -f "$PATCH" ]; then cat "$PATCH"; else echo "no patch"; fi
+		cat "$FRAG" "${BASH_SOURCE[0]}"
+		echo "$SRC_NAME"
+	} | sha256sum | cut -c1-16
+}
+
+# Extracts (or copies) the pristine source into directory $1.
+unpack_into() {
+	mkdir -p "$1"
+	if [ -n "${SRC_TREE:-}" ]; then
+		tar -C "$SRC_TREE" --exclude=.git -cf - . | tar -C "$1" -xf -
+	else
+		tar -C "$1" --strip-components=1 -xf "$SRC_TARBALL"
+	fi
+}
+
+# Applies the patch to tree $1 with no fuzz; a rejected hunk aborts the build.
+apply_patch() {
+	patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch --dry-run -s <"$PATCH" >&2 ||
+		die "$(basename "$PATCH") does not apply cleanly to $SRC_NAME"
+	patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch -s <"$PATCH" >&2
+}
+
+# Brings the persistent tree $1 to pristine + current patch. The patch applied last is kept
+# in the tree, so switching patches only touches the files they change (incremental rebuild).
+prepare_tree() {
+	local src=$1 applied=$1/.tsdbg-applied.patch
+	if [ -f "$applied" ] && [ -f "$PATCH" ] && cmp -s "$applied" "$PATCH"; then
+		return 0
+	fi
+	if [ -f "$applied" ] && ! patch -d "$src" -p1 -R --fuzz=0 --no-backup-if-mismatch -s <"$applied" >&2; then
+		log "cannot unapply the previous patch; unpacking a fresh tree"
+		rm -rf "$src"
+	fi
+	rm -f "$applied"
+	if [ ! -f "$src/Makefile" ]; then
+		log "unpacking $SRC_NAME into $src"
+		rm -rf "$src.tmp"
+		unpack_into "$src.tmp"
+		mv "$src.tmp" "$src"
+	fi
+	if [ -f "$PATCH" ]; then
+		apply_patch "$src"
+		cp "$PATCH" "$applied"
+	else
+		log "warning: $PATCH does not exist yet; building vanilla $SRC_NAME"
+	fi
+}
+
+# The fragment's requirements: "CONFIG_X=v" and "# CONFIG_X is not set" lines.
+wanted_options() {
+	grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$FRAG" |
+		if [ -f "$PATCH" ]; then cat; else grep -v '^CONFIG_PTRACE_SNAPSHOT='; fi
+}
+
+configure() {
+	local src=$1 obj=$2 missing
+	"${MAKE[@]}" -C "$src" O="$obj" tinyconfig >"$obj/config.log" 2>&1 ||
+		{ tail -20 "$obj/config.log" >&2; die "make tinyconfig failed"; }
+	(cd "$obj" && ARCH=x86_64 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$FRAG") \
+		>>"$obj/config.log" 2>&1 || { tail -20 "$obj/config.log" >&2; die "merge_config.sh failed"; }
+	"${MAKE[@]}" -C "$src" O="$obj" olddefconfig >>"$obj/config.log" 2>&1 ||
+		{ tail -20 "$obj/config.log" >&2; die "make olddefconfig failed"; }
+	missing=$(wanted_options | grep -vxF -f "$obj/.config" || true)
+	[ -z "$missing" ] || die "options of tsdbg.config missing from the final .config:
+$missing"
+}
+
+build() {
+	local key out src obj start
+	find_source
+	key=$(cache_key)
+	out=$KDIR/$key
+	mkdir -p "$KDIR"
+	exec 9>"$KDIR/.lock"
+	flock 9
+	if [ -f "$out/bzImage" ]; then
+		log "cached ($key)"
+		echo "$out/bzImage"
+		return 0
+	fi
+	start=$SECONDS
+	src=$KDIR/src/$SRC_NAME
+	obj=$KDIR/obj/$SRC_NAME-$(sha256sum <"$FRAG" | cut -c1-12)
+	mkdir -p "$KDIR/src" "$obj"
+	prepare_tree "$src"
+	configure "$src" "$obj"
+	log "building bzImage with make -j$JOBS (log: $obj/build.log)"
+	if ! "${MAKE[@]}" -C "$src" O="$obj" -j"$JOBS" bzImage >"$obj/build.log" 2>&1; then
+		tail -40 "$obj/build.log" >&2
+		die "kernel build failed (log: $obj/build.log)"
+	fi
+	mkdir -p "$out.tmp"
+	cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$out.tmp/"
+	[ ! -f "$PATCH" ] || cp "$PATCH" "$out.tmp/"
+	rm -rf "$out"
+	mv "$out.tmp" "$out"
+	log "built $SRC_NAME in $((SECONDS - start)) s ($key)"
+	echo "$out/bzImage"
+}
+
+print_path() {
+	find_source --cached 2>/dev/null || exit 1
+	local image
+	image=$KDIR/$(cache_key)/bzImage
+	[ -f "$image" ] || exit 1
+	echo "$image"
+}
+
+# checkpatch and a dry run against a pristine copy of the source.
+check() {
+	local tmp out
+	[ -f "$PATCH" ] || die "$PATCH does not exist"
+	find_source
+	mkdir -p "$KDIR"
+	tmp=$(mktemp -d "$KDIR/check.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	log "unpacking a pristine $SRC_NAME"
+	unpack_into "$tmp"
+	patch -d "$tmp" -p1 --fuzz=0 --forward --dry-run <"$PATCH" >&2 ||
+		die "the patch does not apply to a pristine $SRC_NAME"
+	out=$(cd "$tmp" && perl scripts/checkpatch.pl "$PATCH" 2>&1) || true
+	echo "$out"
+	echo "$out" | grep -q '^total: 0 errors, 0 warnings,' || die "checkpatch is not clean"
+	log "check passed: applies to $SRC_NAME; checkpatch clean"
+}
+
+case "${1:-}" in
+	"") build ;;
+	--path) print_path ;;
+	--check) check ;;
+	*) die "usage: build.sh [--path|--check]" ;;
+esac
