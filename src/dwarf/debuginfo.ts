@@ -1,0 +1,479 @@
+/**
+ * DebugInfo: the DWARF of one ELF image, indexed once (functions, globals,
+ * types by name) when loaded; line tables and DIE trees of units are built
+ * on first use. Public methods take and return run-time addresses: set
+ * `bias` to the image's load bias (0 for non-PIE executables).
+ */
+import { ElfFile } from '../elf/elf.js';
+import { AT, FORM, TAG } from './constants.js';
+import { Die, Unit, type DwarfSections, type UnitOwner } from './info.js';
+import { LineProgram, type LineRow } from './line.js';
+import { readRangeList, readLocationList, type LocationListEntry } from './lists.js';
+import { TypeBuilder, type CType, C_BASE_TYPES } from './types.js';
+import { DwarfError } from './reader.js';
+
+export interface FunctionInfo {
+  name: string;
+  die: Die;
+  unit: Unit;
+  /** Unrelocated [low, high) ranges; low is the entry point. */
+  ranges: Array<[bigint, bigint]>;
+  low: bigint;
+  high: bigint;
+  external: boolean;
+}
+
+export interface SourceLine {
+  /** Full path as recorded by the compiler. */
+  path: string;
+  /** File name as written on the command line (`prog.c`). */
+  file: string;
+  line: number;
+  column: number;
+  /** Run-time address of the start of the line-table row. */
+  address: bigint;
+  /** Run-time end of the row (start of the next row). */
+  end: bigint;
+  isStmt: boolean;
+}
+
+export interface LineAddress {
+  address: bigint;
+  path: string;
+  file: string;
+  line: number;
+  function?: FunctionInfo;
+}
+
+interface UnitLines {
+  program: LineProgram;
+  /** Rows sorted by address; end-of-sequence markers first among equals (gdb's order). */
+  sorted: LineRow[];
+}
+
+export function sectionsOf(elf: ElfFile): DwarfSections {
+  const d = (n: string) => elf.sectionData(n);
+  return {
+    info: d('.debug_info'), abbrev: d('.debug_abbrev'), str: d('.debug_str'), lineStr: d('.debug_line_str'),
+    strOffsets: d('.debug_str_offsets'), addr: d('.debug_addr'), line: d('.debug_line'),
+    rnglists: d('.debug_rnglists'), ranges: d('.debug_ranges'), loclists: d('.debug_loclists'), loc: d('.debug_loc'),
+    aranges: d('.debug_aranges'), frame: d('.debug_frame'), ehFrame: d('.eh_frame'),
+    ehFrameAddr: elf.section('.eh_frame')?.addr, textAddr: elf.section('.text')?.addr,
+  };
+}
+
+export class DebugInfo implements UnitOwner {
+  /** Load bias added to every address this class returns. */
+  bias = 0n;
+  readonly units: Unit[] = [];
+  readonly types: TypeBuilder;
+  private functions: FunctionInfo[] = [];
+  private functionsByName = new Map<string, FunctionInfo[]>();
+  private globals = new Map<string, Die[]>();
+  private typeNames = new Map<string, Die>();
+  private lineCache = new Map<Unit, UnitLines | null>();
+  private locationsValid = new Map<Unit, boolean>();
+
+  constructor(readonly sections: DwarfSections, readonly elf?: ElfFile) {
+    this.types = new TypeBuilder((kind, tag) => this.typeNames.get(`${kind} ${tag}`));
+    if (sections.info && sections.abbrev) {
+      let off = 0;
+      while (off < sections.info.length) {
+        const u = new Unit(this, off);
+        this.units.push(u);
+        off = u.end;
+      }
+    }
+    this.buildIndex();
+  }
+
+  static load(source: string | ElfFile): DebugInfo {
+    const elf = typeof source === 'string' ? ElfFile.load(source) : source;
+    return new DebugInfo(sectionsOf(elf), elf);
+  }
+
+  get hasDebugInfo(): boolean {
+    return this.units.length > 0;
+  }
+
+  // ---- UnitOwner ----
+  dieAt(offset: number): Die | undefined {
+    let lo = 0;
+    let hi = this.units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = this.units[mid];
+      if (offset < u.offset) hi = mid - 1;
+      else if (offset >= u.end) lo = mid + 1;
+      else return u.dieAt(offset);
+    }
+    return undefined;
+  }
+
+  rangeList(die: Die): Array<[bigint, bigint]> {
+    const off = die.unit.listOffsetOf(die, AT.ranges, 'rng');
+    return off === undefined ? [] : readRangeList(die.unit, off);
+  }
+
+  locationList(die: Die, at: number = AT.location): LocationListEntry[] {
+    const off = die.unit.listOffsetOf(die, at, 'loc');
+    return off === undefined ? [] : readLocationList(die.unit, off);
+  }
+
+  // ---- index ----
+  private buildIndex(): void {
+    for (const u of this.units) {
+      if (u.isTypeUnit) continue;
+      this.indexChildren(u, u.tree);
+    }
+    this.functions.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : 0));
+  }
+
+  private indexChildren(u: Unit, parent: Die): void {
+    for (const d of parent.children) {
+      switch (d.tag) {
+        case TAG.subprogram: this.indexFunction(u, d); break;
+        case TAG.variable: {
+          const name = d.name;
+          if (!name || !d.has(AT.location) && !d.has(AT.const_value)) break;
+          const list = this.globals.get(name);
+          if (list) list.push(d);
+          else this.globals.set(name, [d]);
+          break;
+        }
+        case TAG.structure_type: case TAG.union_type: case TAG.enumeration_type: case TAG.typedef: case TAG.base_type: {
+          const name = d.str(AT.name);
+          if (!name) break;
+          const kind = d.tag === TAG.structure_type ? 'struct ' : d.tag === TAG.union_type ? 'union '
+            : d.tag === TAG.enumeration_type ? 'enum ' : '';
+          const key = kind + name;
+          const prev = this.typeNames.get(key);
+          if (!prev || (prev.flag(AT.declaration) && !d.flag(AT.declaration))) this.typeNames.set(key, d);
+          break;
+        }
+        case TAG.namespace: this.indexChildren(u, d); break;
+        default: break;
+      }
+    }
+  }
+
+  private indexFunction(u: Unit, d: Die): void {
+    if (!d.has(AT.low_pc) && !d.has(AT.ranges)) return; // declaration or abstract instance
+    const name = d.name;
+    if (!name) return;
+    const ranges = d.ranges();
+    if (ranges.length === 0) return;
+    const low = d.addr(AT.low_pc) ?? ranges.reduce((m, r) => (r[0] < m ? r[0] : m), ranges[0][0]);
+    const high = ranges.reduce((m, r) => (r[1] > m ? r[1] : m), ranges[0][1]);
+    const fn: FunctionInfo = { name, die: d, unit: u, ranges, low, high, external: d.inherited((x) => (x.has(AT.external) ? true : undefined)) ?? false };
+    this.functions.push(fn);
+    const list = this.functionsByName.get(name);
+    if (list) list.push(fn);
+    else this.functionsByName.set(name, [fn]);
+  }
+
+  // ---- functions ----
+  /** The function whose code contains pc (run-time address). */
+  functionAt(pc: bigint): FunctionInfo | undefined {
+    const a = pc - this.bias;
+    const fs = this.functions;
+    let lo = 0;
+    let hi = fs.length - 1;
+    let idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (fs[mid].low <= a) {
+        idx = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i = idx; i >= 0 && i > idx - 16; i--) {
+      const f = fs[i];
+      if (f.ranges.some(([l, h]) => a >= l && a < h)) return f;
+    }
+    // Functions split in several ranges (hot/cold): their cold part may lie far away.
+    return fs.find((f) => f.ranges.length > 1 && f.ranges.some(([l, h]) => a >= l && a < h));
+  }
+
+  functionsNamed(name: string): FunctionInfo[] {
+    return this.functionsByName.get(name) ?? [];
+  }
+
+  allFunctions(): readonly FunctionInfo[] {
+    return this.functions;
+  }
+
+  /** Run-time entry address of a function. */
+  entryOf(fn: FunctionInfo): bigint {
+    return fn.low + this.bias;
+  }
+
+  /**
+   * Where `break FUNCTION` goes, as gdb 13 decides it on x86-64: a
+   * prologue_end marker if the line table has one; the entry itself when the
+   * unit's locations are valid at every pc (gcc with location lists); else
+   * past `push %rbp; mov %rsp,%rbp` to the start of the next line.
+   */
+  breakpointAddress(fn: FunctionInfo, code?: Buffer): bigint {
+    const lines = this.unitLines(fn.unit);
+    if (!lines) return fn.low + this.bias;
+    const rows = lines.sorted.filter((r) => !r.endSequence && r.address >= fn.low && r.address < fn.high);
+    const marked = rows.find((r) => r.prologueEnd && r.address > fn.low);
+    if (marked) return marked.address + this.bias;
+    if (this.unitLocationsValid(fn.unit)) return fn.low + this.bias;
+    const bytes = code ?? this.codeAt(fn.low, 16);
+    const after = bytes ? analyzePrologue(bytes) : 0;
+    if (after === 0) return fn.low + this.bias;
+    const pc = fn.low + BigInt(after);
+    if (rows.some((r) => r.address === pc)) return pc + this.bias;
+    const next = rows.find((r) => r.address > pc);
+    return (next ? next.address : pc) + this.bias;
+  }
+
+  /** Bytes of the file image at an unrelocated address (for prologue analysis). */
+  private codeAt(addr: bigint, len: number): Buffer | undefined {
+    const elf = this.elf;
+    if (!elf) return undefined;
+    for (const s of elf.sections) {
+      if (s.type === 8 || s.addr === 0n) continue;
+      if (addr >= s.addr && addr < s.addr + BigInt(s.size)) {
+        const off = s.offset + Number(addr - s.addr);
+        return elf.data.subarray(off, Math.min(off + len, s.offset + s.size));
+      }
+    }
+    return undefined;
+  }
+
+  /** gcc >= 4.5 units with location lists: gdb trusts locations at the entry pc. */
+  private unitLocationsValid(u: Unit): boolean {
+    let v = this.locationsValid.get(u);
+    if (v === undefined) {
+      v = false;
+      const producer = u.root.str(AT.producer) ?? '';
+      if (/^GNU /.test(producer)) {
+        for (const d of u.allDies()) {
+          if (d.tag !== TAG.variable && d.tag !== TAG.formal_parameter) continue;
+          const f = d.formOf(AT.location);
+          if (f === FORM.sec_offset || f === FORM.loclistx || (f === FORM.data4 || f === FORM.data8) && u.version < 4) {
+            v = true;
+            break;
+          }
+        }
+      }
+      this.locationsValid.set(u, v);
+    }
+    return v;
+  }
+
+  // ---- lines ----
+  private unitLines(u: Unit): UnitLines | undefined {
+    let c = this.lineCache.get(u);
+    if (c === undefined) {
+      const off = u.root.num(AT.stmt_list);
+      if (off === undefined || !this.sections.line) c = null;
+      else {
+        const program = new LineProgram(this.sections, off, u.compDir, u.name);
+        const sorted = program.rows.map((r, i) => ({ r, i }));
+        sorted.sort((x, y) => x.r.address < y.r.address ? -1 : x.r.address > y.r.address ? 1
+          : x.r.endSequence !== y.r.endSequence ? (x.r.endSequence ? -1 : 1) : x.i - y.i);
+        c = { program, sorted: sorted.map((x) => x.r) };
+      }
+      this.lineCache.set(u, c);
+    }
+    return c ?? undefined;
+  }
+
+  /** Unit whose code covers an unrelocated address. */
+  private unitForAddress(a: bigint): Unit | undefined {
+    const f = this.functionAt(a + this.bias);
+    if (f) return f.unit;
+    return this.units.find((u) => !u.isTypeUnit && u.root.containsPc(a));
+  }
+
+  /** The source line of a run-time pc (gdb's find_pc_line). */
+  lineForAddress(pc: bigint): SourceLine | undefined {
+    const a = pc - this.bias;
+    const u = this.unitForAddress(a);
+    const lines = u && this.unitLines(u);
+    if (!lines) return undefined;
+    const rows = lines.sorted;
+    let lo = 0;
+    let hi = rows.length - 1;
+    let idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid].address <= a) {
+        idx = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (idx < 0 || rows[idx].endSequence) return undefined;
+    let row = rows[idx];
+    // A non-statement row: prefer a statement row at the same address.
+    if (!row.isStmt) {
+      for (let i = idx - 1; i >= 0 && rows[i].address === row.address; i--) {
+        if (rows[i].isStmt && !rows[i].endSequence) {
+          row = rows[i];
+          break;
+        }
+      }
+    }
+    let end = row.address + 1n;
+    for (let i = idx + 1; i < rows.length; i++) {
+      if (rows[i].address > row.address) {
+        end = rows[i].address;
+        break;
+      }
+    }
+    if (row.line === 0) return undefined;
+    const f = lines.program.files[row.file];
+    return {
+      path: f?.path ?? '??', file: f?.name ?? '??', line: row.line, column: row.column,
+      address: row.address + this.bias, end: end + this.bias, isStmt: row.isStmt,
+    };
+  }
+
+  /** Source files known to the line tables: full paths. */
+  sourceFiles(): string[] {
+    const out = new Set<string>();
+    for (const u of this.units) {
+      const l = this.unitLines(u);
+      if (l) for (const f of l.program.files) out.add(f.path);
+    }
+    return [...out];
+  }
+
+  /**
+   * Addresses of `file:line` as gdb's `break FILE:LINE` picks them: the
+   * is_stmt rows of that exact line (else of the nearest later line that has
+   * code), one per lexical block, moved past the prologue when the row is a
+   * function's entry.
+   */
+  addressesForLine(file: string, line: number): LineAddress[] {
+    type Cand = { row: LineRow; unit: Unit; path: string; name: string };
+    const cands: Cand[] = [];
+    for (const u of this.units) {
+      if (u.isTypeUnit) continue;
+      const lines = this.unitLines(u);
+      if (!lines) continue;
+      const files = lines.program.files;
+      const matching = new Set<number>();
+      files.forEach((f, i) => {
+        if (fileMatches(f.path, f.name, file)) matching.add(i);
+      });
+      if (matching.size === 0) continue;
+      for (const row of lines.program.rows) {
+        if (row.endSequence || !row.isStmt || !matching.has(row.file) || row.line < line) continue;
+        cands.push({ row, unit: u, path: files[row.file].path, name: files[row.file].name });
+      }
+    }
+    if (cands.length === 0) return [];
+    const best = cands.reduce((m, c) => Math.min(m, c.row.line), Infinity);
+    const exact = cands.filter((c) => c.row.line === best).sort((x, y) => (x.row.address < y.row.address ? -1 : x.row.address > y.row.address ? 1 : 0));
+    const seenBlocks = new Set<Die | undefined>();
+    const out: LineAddress[] = [];
+    const seenAddr = new Set<bigint>();
+    for (const c of exact) {
+      const pc = c.row.address + this.bias;
+      const fn = this.functionAt(pc);
+      const block = fn ? this.innermostBlock(fn.die, c.row.address) : undefined;
+      if (seenBlocks.has(block) && block !== undefined) continue;
+      seenBlocks.add(block);
+      let address = pc;
+      if (fn && c.row.address === fn.low) address = this.breakpointAddress(fn);
+      if (seenAddr.has(address)) continue;
+      seenAddr.add(address);
+      const at = this.lineForAddress(address);
+      out.push({ address, path: at?.path ?? c.path, file: at?.file ?? c.name, line: at?.line ?? best, function: fn });
+    }
+    return out;
+  }
+
+  /** Innermost lexical block / inlined subroutine / subprogram DIE containing an unrelocated pc. */
+  innermostBlock(fnDie: Die, a: bigint): Die {
+    let cur = fnDie;
+    for (;;) {
+      const next = cur.children.find((c) => (c.tag === TAG.lexical_block || c.tag === TAG.inlined_subroutine) && c.containsPc(a));
+      if (!next) {
+        // Blocks without pc ranges still group their children's scopes.
+        const transparent = cur.children.find((c) => c.tag === TAG.lexical_block && !c.has(AT.low_pc) && !c.has(AT.ranges)
+          && c.children.some((g) => (g.tag === TAG.lexical_block || g.tag === TAG.inlined_subroutine) && g.containsPc(a)));
+        if (!transparent) return cur;
+        cur = transparent;
+        continue;
+      }
+      cur = next;
+    }
+  }
+
+  /** Blocks from innermost to the function DIE, for a run-time pc. */
+  scopeAt(pc: bigint): { function: FunctionInfo; blocks: Die[] } | undefined {
+    const fn = this.functionAt(pc);
+    if (!fn) return undefined;
+    const blocks: Die[] = [];
+    for (let d: Die | undefined = this.innermostBlock(fn.die, pc - this.bias); d; d = d.parent) {
+      blocks.push(d);
+      if (d === fn.die) break;
+    }
+    return { function: fn, blocks };
+  }
+
+  // ---- globals and types ----
+  /** Definition DIEs of global/static variables of that name (this image). */
+  globalVariables(name: string): Die[] {
+    return this.globals.get(name) ?? [];
+  }
+
+  allGlobalNames(): string[] {
+    return [...this.globals.keys()];
+  }
+
+  typeOf(die: Die | undefined): CType {
+    return this.types.fromDie(die);
+  }
+
+  /** A named type: 'int', 'unsigned long', 'struct node', 'config_t', 'enum color'. */
+  lookupType(name: string): CType | undefined {
+    const n = name.replace(/\s+/g, ' ').trim();
+    const die = this.typeNames.get(n);
+    if (die) return this.types.fromDie(die);
+    return C_BASE_TYPES[normalizeBaseName(n)];
+  }
+
+  /** Throws a one-line error when the image has no DWARF at all. */
+  requireDebugInfo(): void {
+    if (!this.hasDebugInfo) throw new DwarfError('No symbol table is loaded.  Use the "file" command.');
+  }
+}
+
+/** `unsigned` -> `unsigned int`, `long int` -> `long`, as gdb canonicalises C type names. */
+export function normalizeBaseName(n: string): string {
+  const map: Record<string, string> = {
+    unsigned: 'unsigned int', signed: 'int', 'signed int': 'int', 'long int': 'long', 'long long int': 'long long',
+    'unsigned long int': 'unsigned long', 'long unsigned int': 'unsigned long', 'short int': 'short',
+    'unsigned short int': 'unsigned short', 'short unsigned int': 'unsigned short', 'long signed int': 'long',
+    'long long unsigned int': 'unsigned long long', 'unsigned long long int': 'unsigned long long', 'signed long': 'long',
+  };
+  return map[n] ?? n;
+}
+
+/** `file` as typed by the user matches a line-table file by full path, path suffix or basename. */
+export function fileMatches(fullPath: string, name: string, file: string): boolean {
+  if (fullPath === file || name === file) return true;
+  if (fullPath.endsWith('/' + file)) return true;
+  const base = fullPath.slice(fullPath.lastIndexOf('/') + 1);
+  return base === file;
+}
+
+/**
+ * gdb's amd64_analyze_prologue: returns the offset just after
+ * `[endbr64] push %rbp; mov %rsp,%rbp`, or 0 when the function is frameless.
+ */
+export function analyzePrologue(code: Buffer): number {
+  let p = 0;
+  if (code.length >= 4 && code[0] === 0xf3 && code[1] === 0x0f && code[2] === 0x1e && code[3] === 0xfa) p = 4;
+  if (code[p] !== 0x55) return 0;
+  const m = code.subarray(p + 1, p + 4);
+  if ((m[0] === 0x48 && m[1] === 0x89 && m[2] === 0xe5) || (m[0] === 0x48 && m[1] === 0x8b && m[2] === 0xec)) return p + 4;
+  return 0;
+}

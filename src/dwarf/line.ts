@@ -1,0 +1,187 @@
+/**
+ * .debug_line: v2-v5 program headers and the line-number state machine.
+ * A unit's program yields rows sorted by address within each sequence.
+ */
+import { Reader, DwarfError, strAt } from './reader.js';
+import { FORM } from './constants.js';
+import type { DwarfSections } from './info.js';
+
+export interface LineRow {
+  address: bigint;
+  /** Index into LineProgram.files. */
+  file: number;
+  line: number;
+  column: number;
+  isStmt: boolean;
+  endSequence: boolean;
+  prologueEnd: boolean;
+}
+
+export interface LineFile {
+  /** Full path as the compiler recorded it (dir joined with name). */
+  path: string;
+  name: string;
+  dir: string;
+}
+
+const LNCT = { path: 1, directory_index: 2, timestamp: 3, size: 4, MD5: 5 };
+
+function joinPath(dir: string, name: string): string {
+  if (name.startsWith('/') || dir === '') return name;
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+}
+
+export class LineProgram {
+  readonly version: number;
+  readonly files: LineFile[] = [];
+  readonly rows: LineRow[] = [];
+
+  constructor(sections: DwarfSections, offset: number, compDir: string, cuName: string) {
+    const buf = sections.line;
+    if (!buf) throw new DwarfError('no .debug_line section');
+    const r = new Reader(buf, offset);
+    const [length, offsetSize] = r.initialLength();
+    const end = r.pos + length;
+    this.version = r.u16();
+    let addrSize = 8;
+    if (this.version >= 5) {
+      addrSize = r.u8();
+      r.u8(); // segment selector size
+    }
+    const headerLength = r.offset(offsetSize);
+    const programStart = r.pos + headerLength;
+    const minInst = r.u8();
+    if (this.version >= 4) r.u8(); // maximum_operations_per_instruction (VLIW only)
+    const defaultIsStmt = r.u8() !== 0;
+    const lineBase = r.i8();
+    const lineRange = r.u8();
+    const opcodeBase = r.u8();
+    const stdLengths: number[] = [0];
+    for (let i = 1; i < opcodeBase; i++) stdLengths.push(r.u8());
+
+    if (this.version >= 5) this.readV5Tables(r, sections, offsetSize);
+    else this.readV4Tables(r, compDir, cuName);
+
+    r.pos = programStart;
+    this.run(r, end, { minInst, defaultIsStmt, lineBase, lineRange, opcodeBase, stdLengths, addrSize });
+  }
+
+  private readV4Tables(r: Reader, compDir: string, cuName: string): void {
+    const dirs = [compDir];
+    for (;;) {
+      const d = r.cstr();
+      if (d === '') break;
+      dirs.push(d);
+    }
+    // DWARF 4 file numbers start at 1; slot 0 stands for the unit's primary file.
+    this.files.push({ path: joinPath(compDir, cuName), name: cuName, dir: compDir });
+    for (;;) {
+      const name = r.cstr();
+      if (name === '') break;
+      const dirIndex = r.uleb();
+      r.uleb();
+      r.uleb();
+      const dir = joinPath(compDir, dirs[dirIndex] ?? '');
+      this.files.push({ path: joinPath(dir, name), name, dir });
+    }
+  }
+
+  private readV5Tables(r: Reader, sections: DwarfSections, offsetSize: number): void {
+    const readEntries = (): Array<Record<number, string | number>> => {
+      const fmtCount = r.u8();
+      const fmt: Array<[number, number]> = [];
+      for (let i = 0; i < fmtCount; i++) fmt.push([r.uleb(), r.uleb()]);
+      const count = r.uleb();
+      const out: Array<Record<number, string | number>> = [];
+      for (let i = 0; i < count; i++) {
+        const e: Record<number, string | number> = {};
+        for (const [type, form] of fmt) e[type] = this.readForm(r, form, sections, offsetSize);
+        out.push(e);
+      }
+      return out;
+    };
+    const dirs = readEntries().map((e) => String(e[LNCT.path] ?? ''));
+    const compDir = dirs[0] ?? '';
+    for (const e of readEntries()) {
+      const name = String(e[LNCT.path] ?? '');
+      const di = Number(e[LNCT.directory_index] ?? 0);
+      const dir = di === 0 ? compDir : joinPath(compDir, dirs[di] ?? '');
+      this.files.push({ path: joinPath(dir, name), name, dir });
+    }
+  }
+
+  private readForm(r: Reader, form: number, s: DwarfSections, offsetSize: number): string | number {
+    switch (form) {
+      case FORM.string: return r.cstr();
+      case FORM.line_strp: return strAt(s.lineStr, r.offset(offsetSize));
+      case FORM.strp: return strAt(s.str, r.offset(offsetSize));
+      case FORM.udata: return r.uleb();
+      case FORM.data1: return r.u8();
+      case FORM.data2: return r.u16();
+      case FORM.data4: return r.u32();
+      case FORM.data8: return r.u64n();
+      case FORM.data16: r.bytes(16); return 0;
+      case FORM.block: r.bytes(r.uleb()); return 0;
+      default: throw new DwarfError(`unsupported form 0x${form.toString(16)} in line table header`);
+    }
+  }
+
+  private run(r: Reader, end: number, h: {
+    minInst: number; defaultIsStmt: boolean; lineBase: number; lineRange: number; opcodeBase: number;
+    stdLengths: number[]; addrSize: number;
+  }): void {
+    const firstFile = this.version >= 5 ? 0 : 1;
+    let address = 0n;
+    let file = firstFile;
+    let line = 1;
+    let column = 0;
+    let isStmt = h.defaultIsStmt;
+    let prologueEnd = false;
+    const minInst = BigInt(h.minInst);
+    const reset = () => {
+      address = 0n; file = firstFile; line = 1; column = 0; isStmt = h.defaultIsStmt; prologueEnd = false;
+    };
+    const emit = (endSequence: boolean) => {
+      this.rows.push({ address, file, line, column, isStmt, endSequence, prologueEnd });
+      prologueEnd = false;
+    };
+    while (r.pos < end) {
+      const op = r.u8();
+      if (op >= h.opcodeBase) {
+        const adj = op - h.opcodeBase;
+        address += BigInt(Math.floor(adj / h.lineRange)) * minInst;
+        line += h.lineBase + (adj % h.lineRange);
+        emit(false);
+        continue;
+      }
+      switch (op) {
+        case 0: {
+          const len = r.uleb();
+          const next = r.pos + len;
+          const sub = r.u8();
+          if (sub === 1) {
+            emit(true);
+            reset();
+          } else if (sub === 2) address = r.addr(len - 1);
+          // define_file (3) and set_discriminator (4) do not affect the rows we keep.
+          r.pos = next;
+          break;
+        }
+        case 1: emit(false); break;
+        case 2: address += r.ulebBig() * minInst; break;
+        case 3: line += r.sleb(); break;
+        case 4: file = r.uleb(); break;
+        case 5: column = r.uleb(); break;
+        case 6: isStmt = !isStmt; break;
+        case 7: break;
+        case 8: address += BigInt(Math.floor((255 - h.opcodeBase) / h.lineRange)) * minInst; break;
+        case 9: address += BigInt(r.u16()); break;
+        case 10: prologueEnd = true; break;
+        case 11: break;
+        case 12: r.uleb(); break;
+        default:
+          for (let i = 0; i < h.stdLengths[op]; i++) r.uleb();
+      }
+    }
+  }
+}

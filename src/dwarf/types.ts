@@ -1,0 +1,273 @@
+/**
+ * C types built from DWARF DIEs, their sizes, and their names in C declarator
+ * syntax exactly as gdb writes them (`struct node *`, `int (*)(int, int)`,
+ * `int [2][3]`).
+ */
+import { AT, ATE, TAG } from './constants.js';
+import type { Die } from './info.js';
+
+export interface Member {
+  name?: string;
+  type: CType;
+  /** Byte offset of the member (of its storage unit, for bit fields). */
+  offset: number;
+  /** Bit fields: width and offset in bits from the start of the struct. */
+  bitSize?: number;
+  bitOffset?: number;
+}
+
+export type CType =
+  | { kind: 'void' }
+  | { kind: 'base'; name: string; size: number; encoding: number }
+  | { kind: 'pointer'; size: number; target: CType }
+  | { kind: 'qual'; qual: 'const' | 'volatile' | 'restrict' | '_Atomic'; target: CType }
+  | { kind: 'typedef'; name: string; target: CType }
+  | { kind: 'array'; element: CType; count?: number }
+  | { kind: 'struct' | 'union'; tag?: string; size: number; members: Member[]; incomplete: boolean; die?: Die }
+  | { kind: 'enum'; tag?: string; size: number; signed: boolean; values: Array<{ name: string; value: bigint }> }
+  | { kind: 'function'; ret: CType; params: CType[]; varargs: boolean; prototyped: boolean };
+
+export const VOID: CType = { kind: 'void' };
+export const INT: CType = { kind: 'base', name: 'int', size: 4, encoding: ATE.signed };
+export const UINT: CType = { kind: 'base', name: 'unsigned int', size: 4, encoding: ATE.unsigned };
+export const LONG: CType = { kind: 'base', name: 'long', size: 8, encoding: ATE.signed };
+export const ULONG: CType = { kind: 'base', name: 'unsigned long', size: 8, encoding: ATE.unsigned };
+export const CHAR: CType = { kind: 'base', name: 'char', size: 1, encoding: ATE.signed_char };
+export const DOUBLE: CType = { kind: 'base', name: 'double', size: 8, encoding: ATE.float };
+export const BOOL: CType = { kind: 'base', name: '_Bool', size: 1, encoding: ATE.boolean };
+
+/** Names of the C base types a cast may use, with their size and encoding. */
+export const C_BASE_TYPES: Record<string, CType> = Object.fromEntries(([
+  ['char', 1, ATE.signed_char], ['signed char', 1, ATE.signed_char], ['unsigned char', 1, ATE.unsigned_char],
+  ['short', 2, ATE.signed], ['unsigned short', 2, ATE.unsigned], ['int', 4, ATE.signed],
+  ['unsigned int', 4, ATE.unsigned], ['long', 8, ATE.signed], ['unsigned long', 8, ATE.unsigned],
+  ['long long', 8, ATE.signed], ['unsigned long long', 8, ATE.unsigned], ['float', 4, ATE.float],
+  ['double', 8, ATE.float], ['long double', 16, ATE.float], ['_Bool', 1, ATE.boolean],
+] as Array<[string, number, number]>).map(([name, size, encoding]) => [name, { kind: 'base', name, size, encoding }]));
+
+/** Strip typedefs and qualifiers. */
+export function strip(t: CType): CType {
+  while (t.kind === 'typedef' || t.kind === 'qual') t = t.target;
+  return t;
+}
+
+export function sizeOf(t: CType): number {
+  switch (t.kind) {
+    case 'void': return 1;
+    case 'base': return t.size;
+    case 'pointer': return t.size;
+    case 'qual': case 'typedef': return sizeOf(t.target);
+    case 'array': return (t.count ?? 0) * sizeOf(t.element);
+    case 'struct': case 'union': case 'enum': return t.size;
+    case 'function': return 1;
+  }
+}
+
+export function isInteger(t: CType): boolean {
+  const s = strip(t);
+  return (s.kind === 'base' && s.encoding !== ATE.float && s.encoding !== ATE.complex_float) || s.kind === 'enum';
+}
+export function isFloat(t: CType): boolean {
+  const s = strip(t);
+  return s.kind === 'base' && s.encoding === ATE.float;
+}
+export function isSigned(t: CType): boolean {
+  const s = strip(t);
+  if (s.kind === 'enum') return s.signed;
+  return s.kind === 'base' && (s.encoding === ATE.signed || s.encoding === ATE.signed_char || s.encoding === ATE.float);
+}
+export function isPointerLike(t: CType): boolean {
+  const s = strip(t);
+  return s.kind === 'pointer' || s.kind === 'array' || s.kind === 'function';
+}
+export function isScalar(t: CType): boolean {
+  const s = strip(t);
+  return s.kind === 'base' || s.kind === 'pointer' || s.kind === 'enum';
+}
+/** char, signed char, unsigned char (what gdb prints as `65 'A'` and strings). */
+export function isCharType(t: CType): boolean {
+  const s = strip(t);
+  return s.kind === 'base' && s.size === 1
+    && (s.encoding === ATE.signed_char || s.encoding === ATE.unsigned_char || s.encoding === ATE.UTF);
+}
+
+/** The C name of a type: `struct node *`, `const char *`, `int (*)(int, int)`. */
+export function typeName(t: CType): string {
+  return declarator(t, '');
+}
+
+function baseName(t: CType): string {
+  switch (t.kind) {
+    case 'void': return 'void';
+    case 'base': return t.name;
+    case 'typedef': return t.name;
+    case 'struct': case 'union': return t.tag ? `${t.kind} ${t.tag}` : `${t.kind} {...}`;
+    case 'enum': return t.tag ? `enum ${t.tag}` : 'enum {...}';
+    default: return '?';
+  }
+}
+
+/** C declarator syntax: `inner` is what is being declared around. */
+export function declarator(t: CType, inner: string): string {
+  switch (t.kind) {
+    case 'pointer': {
+      const tgt = t.target;
+      const needParens = tgt.kind === 'array' || tgt.kind === 'function';
+      const ptr = '*' + inner;
+      return declarator(tgt, needParens ? `(${ptr})` : ptr);
+    }
+    case 'array':
+      return declarator(t.element, `${inner}[${t.count ?? ''}]`);
+    case 'function': {
+      const params = t.params.length === 0
+        ? (t.prototyped ? 'void' : '')
+        : t.params.map((p) => typeName(p)).join(', ') + (t.varargs ? ', ...' : '');
+      return declarator(t.ret, `${inner}(${params})`);
+    }
+    case 'qual': {
+      const tgt = t.target;
+      if (tgt.kind === 'pointer') return declarator(tgt, ` ${t.qual}${inner ? ' ' + inner.trimStart() : ''}`.trimEnd());
+      return declarator(tgt, inner).replace(/^/, `${t.qual} `);
+    }
+    default: {
+      const b = baseName(t);
+      return inner ? `${b} ${inner}` : b;
+    }
+  }
+}
+
+/** Builds CTypes from DIEs, once per DIE; resolves `struct x;` declarations by name. */
+export class TypeBuilder {
+  private cache = new Map<Die, CType>();
+
+  constructor(private readonly findComplete: (kind: 'struct' | 'union' | 'enum', tag: string) => Die | undefined) {}
+
+  fromDie(die: Die | undefined): CType {
+    if (!die) return VOID;
+    const hit = this.cache.get(die);
+    if (hit) return hit;
+    return this.build(die);
+  }
+
+  private build(die: Die): CType {
+    const name = die.str(AT.name);
+    switch (die.tag) {
+      case TAG.base_type: {
+        const t: CType = { kind: 'base', name: name ?? '?', size: die.num(AT.byte_size) ?? 0, encoding: die.num(AT.encoding) ?? 0 };
+        this.cache.set(die, t);
+        return t;
+      }
+      case TAG.unspecified_type: {
+        const t: CType = { kind: 'void' };
+        this.cache.set(die, t);
+        return t;
+      }
+      case TAG.pointer_type: case TAG.reference_type: {
+        const t = { kind: 'pointer', size: die.num(AT.byte_size) ?? 8, target: VOID } as CType & { kind: 'pointer' };
+        this.cache.set(die, t);
+        t.target = this.fromDie(die.type);
+        return t;
+      }
+      case TAG.const_type: case TAG.volatile_type: case TAG.restrict_type: case TAG.atomic_type: {
+        const qual = die.tag === TAG.const_type ? 'const' : die.tag === TAG.volatile_type ? 'volatile'
+          : die.tag === TAG.restrict_type ? 'restrict' : '_Atomic';
+        const t = { kind: 'qual', qual, target: VOID } as CType & { kind: 'qual' };
+        this.cache.set(die, t);
+        t.target = this.fromDie(die.type);
+        return t;
+      }
+      case TAG.typedef: {
+        const t = { kind: 'typedef', name: name ?? '?', target: VOID } as CType & { kind: 'typedef' };
+        this.cache.set(die, t);
+        t.target = this.fromDie(die.type);
+        return t;
+      }
+      case TAG.array_type: return this.buildArray(die);
+      case TAG.structure_type: case TAG.union_type: case TAG.class_type: return this.buildStruct(die, name);
+      case TAG.enumeration_type: return this.buildEnum(die, name);
+      case TAG.subroutine_type: case TAG.subprogram: return this.buildFunction(die);
+      default: {
+        // Unknown type DIE: keep going with what it points at, or void.
+        const t = this.fromDie(die.type);
+        this.cache.set(die, t);
+        return t;
+      }
+    }
+  }
+
+  private buildArray(die: Die): CType {
+    const element = this.fromDie(die.type);
+    const dims: Array<number | undefined> = [];
+    for (const c of die.children) {
+      if (c.tag !== TAG.subrange_type && c.tag !== TAG.enumeration_type) continue;
+      const count = c.num(AT.count);
+      const upper = c.has(AT.upper_bound) && !c.block(AT.upper_bound) ? c.snum(AT.upper_bound) : undefined;
+      const lower = c.num(AT.lower_bound) ?? 0;
+      dims.push(count ?? (upper !== undefined ? upper - lower + 1 : undefined));
+    }
+    if (dims.length === 0) dims.push(undefined);
+    let t: CType = element;
+    for (let i = dims.length - 1; i >= 0; i--) t = { kind: 'array', element: t, count: dims[i] };
+    this.cache.set(die, t);
+    return t;
+  }
+
+  private buildStruct(die: Die, tag: string | undefined): CType {
+    const kind = die.tag === TAG.union_type ? 'union' : 'struct';
+    if (die.flag(AT.declaration) && tag) {
+      const full = this.findComplete(kind, tag);
+      if (full && full !== die) {
+        const t = this.fromDie(full);
+        this.cache.set(die, t);
+        return t;
+      }
+    }
+    const t = { kind, tag, size: die.num(AT.byte_size) ?? 0, members: [], incomplete: die.flag(AT.declaration), die } as CType & { kind: 'struct' };
+    this.cache.set(die, t);
+    for (const c of die.children) {
+      if (c.tag !== TAG.member) continue;
+      const type = this.fromDie(c.type);
+      const m: Member = { name: c.str(AT.name), type, offset: c.num(AT.data_member_location) ?? 0 };
+      const bitSize = c.num(AT.bit_size);
+      if (bitSize !== undefined) {
+        m.bitSize = bitSize;
+        const dbo = c.num(AT.data_bit_offset);
+        if (dbo !== undefined) {
+          m.bitOffset = dbo;
+        } else {
+          // DWARF 2/3 big-endian style DW_AT_bit_offset within a storage unit of byte_size.
+          const storage = (c.num(AT.byte_size) ?? sizeOf(type)) * 8;
+          m.bitOffset = m.offset * 8 + storage - (c.num(AT.bit_offset) ?? 0) - bitSize;
+        }
+        m.offset = Math.floor(m.bitOffset / 8);
+      }
+      t.members.push(m);
+    }
+    return t;
+  }
+
+  private buildEnum(die: Die, tag: string | undefined): CType {
+    const base = die.type ? strip(this.fromDie(die.type)) : undefined;
+    const signed = base ? base.kind === 'base' && base.encoding === ATE.signed : die.children.some((c) => (c.snum(AT.const_value) ?? 0) < 0);
+    const t: CType = { kind: 'enum', tag, size: die.num(AT.byte_size) ?? 4, signed, values: [] };
+    this.cache.set(die, t);
+    for (const c of die.children) {
+      if (c.tag !== TAG.enumerator) continue;
+      const raw = c.raw(AT.const_value);
+      const v = typeof raw === 'bigint' ? raw : BigInt((signed ? c.snum(AT.const_value) : c.num(AT.const_value)) ?? 0);
+      t.values.push({ name: c.str(AT.name) ?? '?', value: v });
+    }
+    return t;
+  }
+
+  private buildFunction(die: Die): CType {
+    const t = { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: die.flag(AT.prototyped) } as CType & { kind: 'function' };
+    this.cache.set(die, t);
+    t.ret = this.fromDie(die.type);
+    for (const c of die.children) {
+      if (c.tag === TAG.formal_parameter) t.params.push(this.fromDie(c.type));
+      else if (c.tag === TAG.unspecified_parameters) t.varargs = true;
+    }
+    return t;
+  }
+}
