@@ -170,7 +170,7 @@ export class PacketParser {
           break;
         case St.Body:
           if (b === 0x23) this.state = St.Sum1;
-          else if (b === 0x24 || b === 0x25) this.start(b);
+          else if (b === 0x24) this.start(b);
           else if (this.len >= this.maxPacket) {
             this.skipped = this.len + 1;
             this.len = 0;

@@ -1,0 +1,495 @@
+/**
+ * RemoteTarget: the Target interface over RSP, to gdbserver, tsdbg serve, or
+ * any stub that speaks the protocol (Delve's gdbserial plays the same role).
+ *
+ * What is exact and what is approximate:
+ *  - registers: exact, laid out from the stub's target description (or the
+ *    standard amd64 layout when it has none);
+ *  - memory map: exact when the stub serves vFile (we read /proc/PID/maps
+ *    through it, as `info proc mappings` does); otherwise rebuilt from the
+ *    program headers of the loaded objects (qXfer:libraries-svr4 + auxv),
+ *    which misses heap, stack and anonymous mappings;
+ *  - snapshots: only when the stub is a tsdbg server (monitor commands).
+ */
+import { EventEmitter } from 'node:events';
+import {
+  REGISTER_NAMES, TargetError,
+  type Mapping, type RegisterName, type Registers, type StopEvent, type StopReason, type Target,
+  type TargetCapabilities, type TargetEvents, type TargetState, type WatchKind,
+} from '../target/types.js';
+import { RspClient } from './client.js';
+import { escapeBinary, fromHex, leHex, toHex, unescapeBinary, fromLeHex, parseHexInt } from './packet.js';
+import { AMD64_REGISTERS, parseTargetDescription, type RegisterInfo } from './tdesc.js';
+import { parseStopReply, watchAddress, type ParsedStop } from './stop-reply.js';
+import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.js';
+import { RemoteSnapshotEngine, probeMonitor } from './remote-snapshots.js';
+import { parseMaps } from './maps.js';
+
+/** What we tell the stub we understand (gdb's list, minus fork/exec events we do not follow). */
+const OUR_FEATURES = ['multiprocess+', 'swbreak+', 'hwbreak+', 'vContSupported+', 'no-resumed+', 'xmlRegisters=i386'];
+
+const Z_TYPE: Record<WatchKind, number> = { write: 2, read: 3, access: 4 };
+const SIGTRAP = 5;
+const SIGINT = 2;
+
+type Resume = 'cont' | 'step';
+
+export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
+  readonly kind = 'remote';
+  pid = 0;
+  tid = 0;
+  state: TargetState = 'stopped';
+  exePath = '';
+  readonly capabilities: TargetCapabilities = { hardwareBreakpoints: true };
+  /** True when the stub attached to an existing process (qAttached). */
+  attached = false;
+  private regs: RegisterInfo[] = AMD64_REGISTERS;
+  private regCache: Registers | undefined;
+  private readonly breakpoints = new Set<bigint>();
+  private interruptRequested = false;
+  private useX: boolean | undefined;
+  private usePacketP = true;
+
+  private constructor(readonly client: RspClient) {
+    super();
+    client.on('output', (b) => this.emit('output', b));
+    client.on('close', () => {
+      if (this.state !== 'exited') this.state = 'exited';
+    });
+  }
+
+  /** Connect to `HOST:PORT` (or an already open client) and take over its process. */
+  static async connect(where: string | RspClient): Promise<RemoteTarget> {
+    const client = typeof where === 'string' ? await RspClient.connectTcp(...parseHostPort(where)) : where;
+    const t = new RemoteTarget(client);
+    try {
+      await t.setup();
+    } catch (e) {
+      await client.close();
+      throw e;
+    }
+    return t;
+  }
+
+  private async setup(): Promise<void> {
+    await this.client.handshake(OUR_FEATURES);
+    // `?` first, like gdb: gdbserver only knows its target description once
+    // it has a process to describe
+    const stop = parseStopReply(await this.client.text('?'));
+    if (stop.kind !== 'signal') throw new TargetError('ESRCH', 'the remote has no live process (start one with gdb\'s "run" in extended-remote mode)');
+    await this.adoptThread(stop);
+    if (this.client.supports('qXfer:features:read')) {
+      const xml = await this.xferRead('features', 'target.xml');
+      this.regs = await parseTargetDescription(xml.toString('utf8'), async (a) => (await this.xferRead('features', a)).toString('utf8'));
+    }
+    this.attached = (await this.client.text(`qAttached:${this.pid.toString(16)}`)) === '1';
+    this.exePath = await this.readExecFile();
+    const monitor = await probeMonitor(this.client);
+    if (monitor.snapshots) this.capabilities.snapshots = new RemoteSnapshotEngine(this.client);
+  }
+
+  private async adoptThread(stop: ParsedStop): Promise<void> {
+    if (stop.tid !== undefined && stop.tid > 0) {
+      this.tid = stop.tid;
+      this.pid = stop.pid ?? stop.tid;
+      return;
+    }
+    const qc = await this.client.text('qC');
+    const m = /^QC(p([0-9a-f]+)\.)?([0-9a-f]+)/i.exec(qc);
+    if (!m) throw new TargetError('EIO', `remote did not say which process it debugs (qC: "${qc}")`);
+    this.tid = parseInt(m[3], 16);
+    this.pid = m[2] ? parseInt(m[2], 16) : this.tid;
+  }
+
+  private async readExecFile(): Promise<string> {
+    if (!this.client.supports('qXfer:exec-file:read')) return '';
+    try {
+      return (await this.xferRead('exec-file', this.pid.toString(16))).toString('utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH until the `l` (last) chunk. */
+  async xferRead(object: string, annex: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let offset = 0;
+    const len = Math.max(256, this.client.packetSize - 64);
+    for (;;) {
+      const reply = await this.client.request(`qXfer:${object}:read:${annex}:${offset.toString(16)},${len.toString(16)}`);
+      const kind = reply[0];
+      if (reply.length === 0) throw new TargetError('ENOTSUP', `the remote does not serve qXfer:${object}`);
+      if (kind === 0x45 /* E */) throw new TargetError('EIO', `the remote could not read ${object} ${annex} (${reply.toString('latin1')})`);
+      const data = unescapeBinary(reply.subarray(1));
+      chunks.push(data);
+      offset += data.length;
+      if (kind === 0x6c /* l */ || data.length === 0) break;
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /* ---------------- execution ---------------- */
+
+  cont(signal?: number): Promise<StopEvent> {
+    const sig = signal ? linuxToGdbSignal(signal) : 0;
+    return this.resume('cont', sig ? `vCont;C${hex2(sig)}` : 'vCont;c');
+  }
+
+  step(signal?: number): Promise<StopEvent> {
+    const sig = signal ? linuxToGdbSignal(signal) : 0;
+    const thread = this.threadId();
+    return this.resume('step', sig ? `vCont;S${hex2(sig)}:${thread}` : `vCont;s:${thread}`);
+  }
+
+  interrupt(): void {
+    if (this.state !== 'running') return;
+    this.interruptRequested = true;
+    this.client.interrupt();
+  }
+
+  private threadId(): string {
+    return this.client.supports('multiprocess') ? `p${this.pid.toString(16)}.${this.tid.toString(16)}` : this.tid.toString(16);
+  }
+
+  private async resume(how: Resume, packet: string): Promise<StopEvent> {
+    this.requireStopped();
+    // Like gdb, step off a breakpoint we stand on: the stub would report
+    // the same breakpoint again without executing anything.
+    const pc = (await this.getRegisters()).rip;
+    if (this.breakpoints.has(pc)) {
+      await this.zPacket('z', 0, pc, 1, 'breakpoint');
+      let stepped: StopEvent;
+      try {
+        stepped = await this.resumeOnce('step', how === 'step' ? packet : `vCont;s:${this.threadId()}`);
+      } finally {
+        if (this.state === 'stopped') await this.zPacket('Z', 0, pc, 1, 'breakpoint');
+      }
+      if (how === 'step' || stepped.reason.kind !== 'step') return this.announce(stepped);
+    }
+    return this.announce(await this.resumeOnce(how, packet));
+  }
+
+  private announce(event: StopEvent): StopEvent {
+    this.emit('stop', event);
+    return event;
+  }
+
+  /** One resume packet and its stop reply. */
+  private async resumeOnce(how: Resume, packet: string): Promise<StopEvent> {
+    this.regCache = undefined;
+    this.interruptRequested = false;
+    this.state = 'running';
+    this.emit('running');
+    let reply: string;
+    try {
+      reply = await this.client.text(packet, { timeoutMs: 0, consoleOutput: true });
+    } catch (e) {
+      this.state = 'exited';
+      throw e;
+    }
+    if (reply.startsWith('E') || reply === '') {
+      this.state = 'stopped';
+      throw new TargetError('EIO', `the remote refused to resume (${reply || 'vCont not supported'})`);
+    }
+    return this.toStopEvent(parseStopReply(reply), how);
+  }
+
+  private async toStopEvent(stop: ParsedStop, how: Resume): Promise<StopEvent> {
+    const pid = stop.pid ?? this.pid;
+    if (stop.kind === 'exited' || stop.kind === 'killed' || stop.kind === 'no-resumed') {
+      this.state = 'exited';
+      const reason: StopReason = stop.kind === 'exited'
+        ? { kind: 'exited', code: stop.value }
+        : { kind: 'killed', signal: gdbToLinuxSignal(stop.value) ?? stop.value, signame: linuxSignalName(gdbToLinuxSignal(stop.value) ?? 0) };
+      return { pid, tid: this.tid, reason };
+    }
+    this.state = 'stopped';
+    if (stop.tid !== undefined && stop.tid > 0) this.tid = stop.tid;
+    const ripNum = this.regs.find((r) => r.name === 'rip')?.regnum ?? 16;
+    const pc = stop.registers.get(ripNum) ?? (await this.getRegisters()).rip;
+    return { pid, tid: this.tid, reason: await this.classify(stop, how, pc) };
+  }
+
+  private async classify(stop: ParsedStop, how: Resume, pc: bigint): Promise<StopReason> {
+    const linux = gdbToLinuxSignal(stop.value) ?? stop.value;
+    if (stop.value === SIGTRAP) {
+      switch (stop.reason) {
+        case 'swbreak':
+        case 'hwbreak':
+          return { kind: 'breakpoint', pc };
+        case 'watch':
+          return { kind: 'watchpoint', pc, address: watchAddress(stop), access: 'write' };
+        case 'rwatch':
+          return { kind: 'watchpoint', pc, address: watchAddress(stop), access: 'read' };
+        case 'awatch':
+          return { kind: 'watchpoint', pc, address: watchAddress(stop), access: 'access' };
+        case 'exec':
+          return { kind: 'exec', pc, path: stop.reasonValue ? fromHex(stop.reasonValue).toString('utf8') : '' };
+      }
+      if (how === 'step') return { kind: 'step', pc };
+      // stubs without swbreak report a plain SIGTRAP, pc already backed up
+      if (this.breakpoints.has(pc)) return { kind: 'breakpoint', pc };
+    }
+    if (stop.value === SIGINT && this.interruptRequested) return { kind: 'interrupted', pc };
+    const fault = linux === 11 || linux === 7 ? await this.faultAddress() : undefined;
+    return { kind: 'signal', pc, signal: linux, signame: linuxSignalName(linux), ...(fault !== undefined ? { fault } : {}) };
+  }
+
+  /** si_addr from qXfer:siginfo:read (offset 16 in the x86-64 siginfo_t). */
+  private async faultAddress(): Promise<bigint | undefined> {
+    if (!this.client.supports('qXfer:siginfo:read')) return undefined;
+    try {
+      const si = await this.xferRead('siginfo', '');
+      return si.length >= 24 ? si.readBigUInt64LE(16) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async kill(): Promise<void> {
+    if (this.client.closed) {
+      this.state = 'exited';
+      return;
+    }
+    if (this.state === 'running') {
+      this.interrupt();
+      await this.client.request('?', { timeoutMs: 2000 }).catch(() => undefined);
+    }
+    if (this.state !== 'exited') {
+      const packet = this.client.supports('multiprocess') ? `vKill;${this.pid.toString(16)}` : 'k';
+      // plain `k` has no reply in all-stop mode: do not wait long for one
+      await this.client.request(packet, { timeoutMs: packet === 'k' ? 500 : 5000 }).catch(() => undefined);
+    }
+    this.state = 'exited';
+    await this.client.close();
+  }
+
+  async detach(): Promise<void> {
+    if (this.state === 'exited') return this.client.close();
+    this.requireStopped();
+    for (const bp of [...this.breakpoints]) await this.removeBreakpoint(bp).catch(() => undefined);
+    const packet = this.client.supports('multiprocess') ? `D;${this.pid.toString(16)}` : 'D';
+    const reply = await this.client.text(packet);
+    if (reply !== 'OK') throw new TargetError('EIO', `the remote refused to detach (${reply})`);
+    this.state = 'exited';
+    await this.client.close();
+  }
+
+  /** Close the connection without touching the process (gdb's `disconnect`). */
+  async disconnect(): Promise<void> {
+    await this.client.close();
+  }
+
+  /* ---------------- registers ---------------- */
+
+  async getRegisters(): Promise<Registers> {
+    this.requireStopped();
+    if (this.regCache) return { ...this.regCache };
+    const g = await this.client.text('g');
+    if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+    const regs = {} as Registers;
+    for (const name of REGISTER_NAMES) {
+      const info = this.regs.find((r) => r.name === name);
+      regs[name] = info ? await this.registerValue(g, info) : 0n;
+    }
+    this.regCache = regs;
+    return { ...regs };
+  }
+
+  /** A register from the g packet, or through `p` when the g packet stops short. */
+  private async registerValue(g: string, info: RegisterInfo): Promise<bigint> {
+    const start = info.offset * 2;
+    const end = start + info.bitsize / 4;
+    let text = end <= g.length ? g.slice(start, end) : await this.client.text(`p${info.regnum.toString(16)}`);
+    if (text.startsWith('E') || text === '') throw new TargetError('EIO', `the remote could not read ${info.name}`);
+    if (text.includes('x')) text = text.replace(/x/g, '0'); // unavailable: report 0
+    return fromLeHex(text);
+  }
+
+  async setRegisters(values: Partial<Registers>): Promise<void> {
+    this.requireStopped();
+    const entries = Object.entries(values) as Array<[RegisterName, bigint]>;
+    for (const [name, value] of entries) {
+      const info = this.regs.find((r) => r.name === name);
+      if (!info) throw new TargetError('EINVAL', `the remote has no register ${name}`);
+      const data = leHex(value, info.bitsize / 8);
+      let ok = false;
+      if (this.usePacketP) {
+        const reply = await this.client.text(`P${info.regnum.toString(16)}=${data}`);
+        if (reply === '') this.usePacketP = false;
+        else if (reply !== 'OK') throw new TargetError('EIO', `the remote could not write ${name} (${reply})`);
+        else ok = true;
+      }
+      if (!ok) await this.writeViaG(info, data);
+    }
+    this.regCache = undefined;
+  }
+
+  private async writeViaG(info: RegisterInfo, data: string): Promise<void> {
+    const g = await this.client.text('g');
+    const start = info.offset * 2;
+    if (g.length < start + data.length) throw new TargetError('EIO', `cannot write ${info.name}: not in the g packet`);
+    const reply = await this.client.text(`G${g.slice(0, start)}${data}${g.slice(start + data.length)}`);
+    if (reply !== 'OK') throw new TargetError('EIO', `the remote could not write ${info.name} (${reply})`);
+  }
+
+  /* ---------------- memory ---------------- */
+
+  async readMemory(addr: bigint, len: number): Promise<Buffer> {
+    this.requireStopped();
+    const out = Buffer.alloc(len);
+    const chunk = Math.max(16, Math.floor((this.client.packetSize - 8) / 2));
+    let done = 0;
+    while (done < len) {
+      const want = Math.min(chunk, len - done);
+      const at = addr + BigInt(done);
+      const reply = await this.client.text(`m${at.toString(16)},${want.toString(16)}`);
+      if (reply === '' || reply.startsWith('E') || reply.length % 2 !== 0) {
+        throw new TargetError('EFAULT', `cannot access memory at 0x${at.toString(16)}`);
+      }
+      const data = fromHex(reply);
+      data.copy(out, done);
+      done += data.length;
+    }
+    return out;
+  }
+
+  async writeMemory(addr: bigint, data: Buffer): Promise<void> {
+    this.requireStopped();
+    // worst case every byte escapes to two
+    const chunk = Math.max(16, Math.floor((this.client.packetSize - 40) / 2));
+    for (let done = 0; done < data.length || (done === 0 && data.length === 0); done += chunk) {
+      if (data.length === 0) return;
+      const at = addr + BigInt(done);
+      const part = data.subarray(done, done + chunk);
+      const reply = await this.writeChunk(at, part);
+      if (reply !== 'OK') throw new TargetError('EFAULT', `cannot write memory at 0x${at.toString(16)}`);
+    }
+  }
+
+  private async writeChunk(at: bigint, part: Buffer): Promise<string> {
+    const head = `${at.toString(16)},${part.length.toString(16)}`;
+    if (this.useX !== false) {
+      const reply = await this.client.text(Buffer.concat([Buffer.from(`X${head}:`), escapeBinary(part)]));
+      if (reply !== '') {
+        this.useX = true;
+        return reply;
+      }
+      this.useX = false;
+    }
+    return this.client.text(`M${head}:${toHex(part)}`);
+  }
+
+  /* ---------------- breakpoints ---------------- */
+
+  async insertBreakpoint(addr: bigint): Promise<void> {
+    this.requireStopped();
+    await this.zPacket('Z', 0, addr, 1, 'breakpoint');
+    this.breakpoints.add(addr);
+  }
+
+  async removeBreakpoint(addr: bigint): Promise<void> {
+    this.requireStopped();
+    await this.zPacket('z', 0, addr, 1, 'breakpoint');
+    this.breakpoints.delete(addr);
+  }
+
+  async insertWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void> {
+    this.requireStopped();
+    checkWatch(addr, len);
+    await this.zPacket('Z', Z_TYPE[kind], addr, len, 'watchpoint');
+  }
+
+  async removeWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void> {
+    this.requireStopped();
+    await this.zPacket('z', Z_TYPE[kind], addr, len, 'watchpoint');
+  }
+
+  private async zPacket(op: 'Z' | 'z', type: number, addr: bigint, kind: number, what: string): Promise<void> {
+    const reply = await this.client.text(`${op}${type},${addr.toString(16)},${kind.toString(16)}`);
+    if (reply === 'OK') return;
+    if (reply === '') throw new TargetError('ENOTSUP', `the remote does not support this ${what} type`);
+    const verb = op === 'Z' ? 'insert' : 'remove';
+    // a failed watchpoint insert is almost always "all 4 debug registers in use"
+    const code = op === 'Z' && type >= 2 ? 'ENOSPC' : 'EIO';
+    throw new TargetError(code, `cannot ${verb} ${what} at 0x${addr.toString(16)} (${reply})`);
+  }
+
+  /* ---------------- process information ---------------- */
+
+  async memoryMap(): Promise<Mapping[]> {
+    const maps = await this.readRemoteFile(`/proc/${this.pid}/maps`);
+    if (maps !== undefined) return parseMaps(maps.toString('utf8'));
+    throw new TargetError('ENOTSUP', 'the remote does not serve files (vFile), so its memory map is unknown');
+  }
+
+  async auxv(): Promise<Array<[bigint, bigint]>> {
+    const raw = await this.xferRead('auxv', '');
+    const out: Array<[bigint, bigint]> = [];
+    for (let i = 0; i + 16 <= raw.length; i += 16) {
+      const type = raw.readBigUInt64LE(i);
+      out.push([type, raw.readBigUInt64LE(i + 8)]);
+      if (type === 0n) break;
+    }
+    return out;
+  }
+
+  /** Read a file on the remote side through vFile; undefined if unsupported. */
+  async readRemoteFile(path: string): Promise<Buffer | undefined> {
+    const open = await this.client.text(`vFile:open:${toHex(Buffer.from(path))},0,0`);
+    if (open === '') return undefined;
+    const fd = parseFResult(open, path);
+    const parts: Buffer[] = [];
+    try {
+      const want = Math.max(256, Math.floor(this.client.packetSize / 2) - 32);
+      for (let offset = 0; ;) {
+        const reply = await this.client.request(`vFile:pread:${fd.toString(16)},${want.toString(16)},${offset.toString(16)}`);
+        const semi = reply.indexOf(0x3b);
+        const n = parseFResult(reply.subarray(0, semi < 0 ? reply.length : semi).toString('latin1'), path);
+        if (n === 0) break;
+        const data = unescapeBinary(reply.subarray(semi + 1));
+        parts.push(data);
+        offset += data.length;
+      }
+    } finally {
+      await this.client.text(`vFile:close:${fd.toString(16)}`).catch(() => undefined);
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** Send a monitor command; returns what it printed. */
+  async monitor(command: string): Promise<string> {
+    const { runMonitor } = await import('./remote-snapshots.js');
+    return runMonitor(this.client, command);
+  }
+
+  private requireStopped(): void {
+    if (this.state === 'exited') throw new TargetError('ESRCH', 'the process has exited');
+    if (this.state === 'running') throw new TargetError('EBUSY', 'the process is running');
+  }
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
+
+function checkWatch(addr: bigint, len: number): void {
+  if (![1, 2, 4, 8].includes(len)) throw new TargetError('EINVAL', `watchpoint length must be 1, 2, 4 or 8 (not ${len})`);
+  if (addr % BigInt(len) !== 0n) throw new TargetError('EINVAL', `watchpoint address 0x${addr.toString(16)} is not ${len}-byte aligned`);
+}
+
+/** `F<result>[,errno]`: the result, or a TargetError for -1. */
+function parseFResult(reply: string, path: string): number {
+  const m = /^F(-?[0-9a-fA-F]+)(?:,([0-9a-fA-F]+))?/.exec(reply);
+  if (!m) throw new TargetError('EIO', `bad vFile reply "${reply.slice(0, 20)}"`);
+  if (m[1].startsWith('-')) throw new TargetError('EIO', `the remote cannot read ${path} (errno ${m[2] ? parseHexInt(m[2]) : '?'})`);
+  return parseHexInt(m[1]);
+}
+
+export function parseHostPort(spec: string): [string, number] {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(spec);
+  if (!m) throw new TargetError('EINVAL', `expected HOST:PORT, got "${spec}"`);
+  const port = Number(m[3]);
+  if (port <= 0 || port > 65535) throw new TargetError('EINVAL', `bad port ${m[3]}`);
+  return [m[1] ?? (m[2] || 'localhost'), port];
+}

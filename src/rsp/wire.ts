@@ -1,0 +1,117 @@
+/**
+ * One RSP connection end: the parser plus the ack discipline, over any byte
+ * stream (TCP socket, a child's stdio, our own stdin/stdout). Used by both the
+ * client (RemoteTarget) and the server; neither deals with framing or acks.
+ *
+ * Ack mode: every good packet is answered '+', every corrupt one '-', and a
+ * '-' from the peer makes us resend the last packet. After QStartNoAckMode
+ * both sides stop acking and corrupt packets are simply dropped (the manual:
+ * the transport is assumed reliable). Stray acks are always tolerated.
+ */
+import { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { PacketParser, frame, type WireEvent } from './packet.js';
+
+export interface WireEvents {
+  packet: [Buffer];
+  interrupt: [];
+  oversized: [number];
+  close: [];
+}
+
+/** How many times we resend one packet on NAKs before declaring the link dead. */
+const MAX_RESENDS = 8;
+
+export class RspWire extends EventEmitter<WireEvents> {
+  noAck = false;
+  closed = false;
+  private lastSent: Buffer | undefined;
+  private resends = 0;
+  private readonly parser: PacketParser;
+  /** Set RSP_TRACE=1 to see every packet on stderr (like `set debug remote 1`). */
+  private readonly trace = process.env.TSDBG_RSP_TRACE ? (dir: string, b: Buffer) => {
+    process.stderr.write(`[rsp ${dir}] ${b.toString('latin1').slice(0, 200)}\n`);
+  } : undefined;
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    maxPacket: number,
+  ) {
+    super();
+    this.parser = new PacketParser(maxPacket, (e) => this.onEvent(e));
+    input.on('data', (chunk: Buffer) => this.parser.feed(chunk));
+    const onEnd = () => this.markClosed();
+    input.on('end', onEnd);
+    input.on('close', onEnd);
+    input.on('error', onEnd);
+    output.on('error', onEnd);
+    output.on('close', onEnd);
+  }
+
+  /** Frame and send one packet; kept for retransmission until acked. */
+  send(payload: Buffer | string): void {
+    const pkt = frame(payload);
+    this.trace?.('->', pkt);
+    if (!this.noAck) {
+      this.lastSent = pkt;
+      this.resends = 0;
+    }
+    this.write(pkt);
+  }
+
+  /** Raw bytes outside any packet: acks and the 0x03 interrupt. */
+  write(bytes: Buffer | string): void {
+    if (this.closed) return;
+    this.output.write(bytes);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    const sock = this.output as Writable & { destroySoon?: () => void };
+    if (typeof sock.end === 'function') sock.end();
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+  }
+
+  private onEvent(e: WireEvent): void {
+    switch (e.type) {
+      case 'packet':
+        this.trace?.('<-', e.data);
+        if (!this.noAck) this.write('+');
+        this.emit('packet', e.data);
+        break;
+      case 'bad-checksum':
+        if (!this.noAck) this.write('-');
+        break;
+      case 'oversized':
+        // acked: it arrived intact, it is just too big; the owner answers it
+        if (!this.noAck) this.write('+');
+        this.emit('oversized', e.length);
+        break;
+      case 'ack':
+        this.lastSent = undefined;
+        break;
+      case 'nak':
+        if (this.lastSent && !this.noAck) {
+          if (++this.resends > MAX_RESENDS) {
+            this.close();
+            return;
+          }
+          this.write(this.lastSent);
+        }
+        break;
+      case 'interrupt':
+        this.emit('interrupt');
+        break;
+      case 'notification':
+        // %Stop etc. only happen in non-stop mode, which we never enable
+        break;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Shared helpers for the RSP tests: real gdbserver / tsdbg serve processes,
+ * symbol lookup in the example programs, and cleanup that never strands one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { ElfFile, SymbolTable, biasFromAuxv } from '../../src/elf/index.js';
+import type { Target } from '../../src/target/types.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const EXAMPLES = path.join(ROOT, 'examples/bin');
+export const example = (name: string) => path.join(EXAMPLES, name);
+
+/** Address of `name` in the running program (PIE-aware, through the target's auxv). */
+export async function symbol(target: Target, exe: string, name: string): Promise<bigint> {
+  const elf = ElfFile.load(exe);
+  const bias = biasFromAuxv(elf, await target.auxv()) ?? 0n;
+  const sym = new SymbolTable(elf, bias).symbolByName(name);
+  if (!sym) throw new Error(`no symbol ${name} in ${exe}`);
+  return sym.address;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  port: number;
+  stdout: () => string;
+  stderr: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Start a server that prints the port it listens on (gdbserver's
+ * "Listening on port N", tsdbg serve's the same line) and wait for it.
+ */
+export async function startListening(command: string, args: string[]): Promise<Spawned> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${command} did not start listening: ${err}${out}`)), 10_000);
+    const check = () => {
+      const m = /Listening on port (\d+)/.exec(err + out);
+      if (m) { clearTimeout(t); resolve(Number(m[1])); }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`${command} exited (${code}): ${err}${out}`)); });
+  });
+  return {
+    child,
+    port,
+    stdout: () => out,
+    stderr: () => err,
+    stop: () => stopChild(child),
+  };
+}
+
+/** Wait for a child to exit; SIGKILL it if it does not within `ms`. */
+export async function stopChild(child: ChildProcess, ms = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', () => { clearTimeout(t); resolve(); });
+  });
+}
+
+/** Is process `pid` still alive (and not a zombie)? */
+export async function alive(pid: number): Promise<boolean> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}

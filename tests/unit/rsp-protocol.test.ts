@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { parseStopReply, parseThreadId } from '../../src/rsp/stop-reply.js';
+import { gdbToLinuxSignal, linuxToGdbSignal, linuxSignalName } from '../../src/rsp/signals.js';
+import { AMD64_REGISTERS, amd64TargetXml, parseTargetDescription } from '../../src/rsp/tdesc.js';
+import { parseMaps } from '../../src/rsp/maps.js';
+
+describe('stop replies', () => {
+  it('parses gdbserver T packets with expedited registers and reasons', () => {
+    const s = parseStopReply('T05swbreak:;06:20dfffffff7f0000;07:08dfffffff7f0000;10:4951555555550000;thread:p3043.3044;core:1;');
+    expect(s).toMatchObject({ kind: 'signal', value: 5, pid: 0x3043, tid: 0x3044, reason: 'swbreak' });
+    expect(s.registers.get(0x10)).toBe(0x555555555149n);
+    expect(s.registers.get(7)).toBe(0x7fffffffdf08n);
+  });
+
+  it('parses watch reasons with their address', () => {
+    const s = parseStopReply('T05watch:555555558030;thread:1f;');
+    expect(s).toMatchObject({ reason: 'watch', reasonValue: '555555558030', tid: 0x1f });
+  });
+
+  it('parses exits with one-digit and two-digit statuses', () => {
+    expect(parseStopReply('W0;process:3043')).toMatchObject({ kind: 'exited', value: 0, pid: 0x3043 });
+    expect(parseStopReply('W2a')).toMatchObject({ kind: 'exited', value: 42 });
+    expect(parseStopReply('X09;process:10')).toMatchObject({ kind: 'killed', value: 9, pid: 16 });
+    expect(parseStopReply('S0b')).toMatchObject({ kind: 'signal', value: 11 });
+  });
+
+  it('rejects what is not a stop reply', () => {
+    expect(() => parseStopReply('OK')).toThrow();
+    expect(() => parseStopReply('E01')).toThrow();
+    expect(() => parseStopReply('Tzz')).toThrow();
+  });
+
+  it('parses thread ids in every form', () => {
+    expect(parseThreadId('p1f.20')).toEqual({ pid: 0x1f, tid: 0x20 });
+    expect(parseThreadId('p-1.-1')).toEqual({ pid: -1, tid: -1 });
+    expect(parseThreadId('2a')).toEqual({ tid: 42 });
+  });
+});
+
+describe('signal numbers', () => {
+  it('maps Linux numbers to GDB wire numbers and back', () => {
+    expect(linuxToGdbSignal(11)).toBe(11);  // SEGV same
+    expect(linuxToGdbSignal(7)).toBe(10);   // BUS
+    expect(linuxToGdbSignal(10)).toBe(30);  // USR1
+    expect(linuxToGdbSignal(17)).toBe(20);  // CHLD
+    expect(linuxToGdbSignal(34)).toBe(46);  // SIGRTMIN
+    for (let s = 1; s <= 64; s++) {
+      if (s === 16) continue; // SIGSTKFLT has no GDB number
+      expect(gdbToLinuxSignal(linuxToGdbSignal(s))).toBe(s);
+    }
+    expect(linuxSignalName(11)).toBe('SIGSEGV');
+  });
+});
+
+describe('target descriptions', () => {
+  it('lays out our amd64 description like gdbserver', () => {
+    const byName = new Map(AMD64_REGISTERS.map((r) => [r.name, r]));
+    expect(byName.get('rip')).toMatchObject({ regnum: 16, offset: 128 });
+    expect(byName.get('eflags')).toMatchObject({ regnum: 17, offset: 136 });
+    expect(byName.get('st0')).toMatchObject({ regnum: 24, offset: 164 });
+    expect(byName.get('xmm0')?.regnum).toBe(40);
+    expect(byName.get('orig_rax')?.regnum).toBe(57);
+    expect(byName.get('fs_base')?.regnum).toBe(58);
+    expect(byName.get('gs_base')?.regnum).toBe(59);
+  });
+
+  it('parses its own XML back to the same layout', async () => {
+    const regs = await parseTargetDescription(amd64TargetXml(), async () => { throw new Error('no includes'); });
+    expect(regs.map((r) => [r.name, r.regnum, r.offset])).toEqual(AMD64_REGISTERS.map((r) => [r.name, r.regnum, r.offset]));
+  });
+
+  it('follows xi:include and implicit numbering', async () => {
+    const files: Record<string, string> = {
+      'a.xml': '<feature name="x.core"><reg name="a" bitsize="32"/><reg name="b" bitsize="64"/></feature>',
+    };
+    const regs = await parseTargetDescription('<target><xi:include href="a.xml"/><feature name="y"><reg name="c" bitsize="64" regnum="5"/></feature></target>', async (n) => files[n]);
+    expect(regs.map((r) => [r.name, r.regnum, r.offset, r.feature])).toEqual([['a', 0, 0, 'x.core'], ['b', 1, 4, 'x.core'], ['c', 5, 12, 'y']]);
+  });
+});
+
+describe('maps', () => {
+  it('parses /proc/PID/maps lines', () => {
+    const m = parseMaps('555555554000-555555555000 r--p 00000000 fe:00 123   /bin/x\n7ffff7ff9000-7ffff7ffd000 r--p 00000000 00:00 0                          [vvar]\n');
+    expect(m).toHaveLength(2);
+    expect(m[0]).toMatchObject({ start: 0x555555554000n, end: 0x555555555000n, perms: 'r--p', inode: 123, path: '/bin/x' });
+    expect(m[1].path).toBe('[vvar]');
+  });
+});
