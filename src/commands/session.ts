@@ -1,0 +1,1391 @@
+/**
+ * Session: executes gdb-style command lines against a Target.
+ *
+ *   const s = new Session({ launcher, exePath, args });
+ *   s.store.on('output', (chunk) => ...);
+ *   const r = await s.execute('break main');   // { ok, error?, quit? }
+ *
+ * The line-mode CLI, `tsdbg test` scripts and the UI share this API; all the
+ * state they display lives in `s.store`. Every failure becomes one line in
+ * gdb's wording and the session goes on.
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { Mapping, Registers, StopEvent, Target, WatchKind } from '../target/types.js';
+import { REGISTER_NAMES, TargetError } from '../target/types.js';
+import { snapshotsOf } from '../target/capabilities.js';
+import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
+import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
+import { ElfFile, ProcessImage, SymbolTable, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
+import type { ElfSymbol } from '../elf/index.js';
+import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
+import {
+  EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf, typeName,
+  type EvalContext, type Evaluator, type SymbolValue, type Value,
+} from './expr.js';
+import {
+  addrWithSym, cString, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  formatXLines, hex, hex16, hexdump, humanSize, UNIT_SIZE, type PrintFormat, type Symbolizer, type Unit,
+} from './format.js';
+import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
+import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
+import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
+import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
+
+export interface LaunchOptions {
+  /** Keep address-space randomization (gdb disables it by default). */
+  aslr: boolean;
+  engine?: 'kernel' | 'userspace';
+}
+
+/** How the session gets a Target; cli/run.ts supplies the local ptrace one. */
+export interface Launcher {
+  spawn(exePath: string, args: string[], opts: LaunchOptions): Promise<Target>;
+  attach(pid: number, opts: LaunchOptions): Promise<Target>;
+}
+
+export interface SessionOptions {
+  launcher: Launcher;
+  exePath?: string;
+  args?: string[];
+  launch?: LaunchOptions;
+  /** Answer yes/no questions (restart? kill?). Line mode answers yes like gdb without a terminal. */
+  confirm?: (question: string) => Promise<boolean>;
+  /** ANSI color in diffs. */
+  color?: boolean;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  error?: string;
+  /** `quit` was executed: the caller should exit with this code. */
+  quit?: number;
+}
+
+/** A location where a stop is wanted that is not a user breakpoint (finish, until, nexti). */
+interface InternalStop {
+  addr: bigint;
+  /** Only stop when rsp is above this (the frame being left is gone). */
+  spAbove?: bigint;
+}
+
+type StopOutcome = 'stopped' | 'internal' | 'gone';
+
+const MAX_FRAMES = 256;
+
+export class Session {
+  readonly store = new SessionStore();
+  private target: Target | undefined;
+  private origin: 'spawned' | 'attached' = 'spawned';
+  private image: ProcessImage | undefined;
+  private fileElf: ElfFile | undefined;
+  private fileSymbols: SymbolTable | undefined;
+  private exePath: string | undefined;
+  private args: string[];
+  private readonly launchOpts: LaunchOptions;
+  private readonly launcher: Launcher;
+  private readonly confirm: (q: string) => Promise<boolean>;
+  private readonly color: boolean;
+
+  private nextBpId = 1;
+  /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
+  private readonly inserted = new Map<bigint, number>();
+  private regsCache: Registers | undefined;
+  private pendingSignal: number | undefined;
+  private readonly history: Value[] = [];
+  private readonly convenience = new Map<string, Value>();
+  private xFmt: PrintFormat = 'x';
+  private xUnit: Unit = 'w';
+  private xNext: bigint | undefined;
+  private lastRepeat: string | undefined;
+  private readonly signals = new SignalTable();
+  private checkpoints: CheckpointManager | undefined;
+  private readonly userSnaps = new Map<bigint, SnapshotSummary>();
+  private evaluator: Evaluator = builtinEvaluate;
+  private unwinder: Unwinder = new FramePointerUnwinder();
+  private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
+
+  constructor(opts: SessionOptions) {
+    this.launcher = opts.launcher;
+    this.args = opts.args ?? [];
+    this.launchOpts = opts.launch ?? { aslr: false };
+    this.confirm = opts.confirm ?? (async () => true);
+    this.color = opts.color ?? false;
+    if (opts.exePath) this.loadFile(opts.exePath);
+  }
+
+  /** The DWARF helper's C evaluator plugs in here. */
+  setEvaluator(e: Evaluator): void { this.evaluator = e; }
+  /** The DWARF helper's CFA unwinder plugs in here. */
+  setUnwinder(u: Unwinder): void { this.unwinder = u; }
+
+  get currentTarget(): Target | undefined { return this.target; }
+
+  // ---- output ----------------------------------------------------------------------
+
+  private out(text: string): void { this.store.write('stdout', `${text}\n`); }
+  private outLines(lines: string[]): void { if (lines.length) this.store.write('stdout', `${lines.join('\n')}\n`); }
+
+  // ---- entry point ---------------------------------------------------------------------
+
+  async execute(line: string): Promise<CommandResult> {
+    let text = line;
+    if (!text.trim()) {
+      if (!this.lastRepeat) return { ok: true };
+      text = this.lastRepeat;
+    }
+    try {
+      const parsed = parseLine(text);
+      if (parsed.command.kind === 'nop') return { ok: true };
+      this.lastRepeat = parsed.repeats ? text : undefined;
+      const quit = await this.run(parsed.command);
+      return quit === undefined ? { ok: true } : { ok: true, quit };
+    } catch (e) {
+      const msg = errorMessage(e);
+      this.store.write('stderr', `${msg}\n`);
+      if (process.env.TSDBG_DEBUG && !isUserError(e)) console.error(e);
+      return { ok: false, error: msg };
+    }
+  }
+
+  /** Ctrl-C: stop a running program (the pending command reports the stop). */
+  interrupt(): void {
+    if (this.target?.state === 'running') this.target.interrupt();
+  }
+
+  /** Leave no tracee behind: kill what we started, detach what we attached. */
+  async shutdown(): Promise<void> {
+    const t = this.target;
+    if (!t) return;
+    this.target = undefined;
+    try {
+      if (t.state !== 'exited') {
+        if (this.origin === 'attached') await t.detach();
+        else await t.kill();
+      }
+    } catch {
+      await t.kill().catch(() => undefined);
+    }
+    this.forgetProcess();
+  }
+
+  // ---- dispatch --------------------------------------------------------------------------
+
+  private async run(c: Command): Promise<number | undefined> {
+    switch (c.kind) {
+      case 'nop': return undefined;
+      case 'run': await this.cmdRun(c.args, c.stopAtMain); return undefined;
+      case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
+      case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
+      case 'delete': await this.cmdDelete(c.ids); return undefined;
+      case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
+      case 'condition': this.bp(c.id).condition = c.expr; this.store.touch('breakpoints'); return undefined;
+      case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
+      case 'continue': await this.cmdContinue(c.count); return undefined;
+      case 'stepi': await this.cmdStepi(c.count, c.over); return undefined;
+      case 'step': await this.cmdStep(c.count); return undefined;
+      case 'finish': await this.cmdFinish(); return undefined;
+      case 'until': await this.cmdUntil(c.location); return undefined;
+      case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
+      case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
+      case 'set-expr': await this.evaluate(c.expr); this.regsCache = undefined; return undefined;
+      case 'setting': this.cmdSetting(c.name, c.value); return undefined;
+      case 'show': this.out(`${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
+      case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
+      case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
+      case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
+      case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
+      case 'signal': await this.cmdSignal(c.signal); return undefined;
+      case 'kill': await this.cmdKill(); return undefined;
+      case 'detach': await this.cmdDetach(); return undefined;
+      case 'attach': await this.cmdAttach(c.pid); return undefined;
+      case 'quit': await this.shutdown(); return c.code ? Number(c.code) || 0 : 0;
+      case 'help': this.outLines(helpText(c.topic)); return undefined;
+      case 'echo': this.store.write('stdout', unescapeEcho(c.text)); return undefined;
+      case 'snapshot': await this.cmdSnapshot(c.cmd); return undefined;
+      case 'snapshots': await this.cmdSnapshots(); return undefined;
+      case 'restore': await this.cmdRestore(c.addr); return undefined;
+      case 'checkpoint': await this.cmdCheckpoint(c.name); return undefined;
+      case 'checkpoint-delete': await this.cmdCheckpointDelete(c.name); return undefined;
+      case 'checkpoints': this.cmdCheckpoints(); return undefined;
+      case 'rewind': await this.cmdRewind(c.name, c.force); return undefined;
+    }
+  }
+
+  // ---- program file and symbols -------------------------------------------------------------
+
+  private loadFile(path: string): void {
+    const abs = resolvePath(path);
+    this.exePath = abs;
+    try {
+      this.fileElf = ElfFile.load(abs);
+      this.fileSymbols = new SymbolTable(this.fileElf, 0n);
+    } catch (e) {
+      throw new CommandError(`${path}: ${(e as Error).message.replace(/^.*?: /, '')}.`);
+    }
+  }
+
+  private readonly symbolize: Symbolizer = (addr) => {
+    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
+    return loc ? formatSymbolic(loc) : undefined;
+  };
+
+  private symbolByName(name: string): ElfSymbol | undefined {
+    return this.image ? this.image.symbolByName(name)?.symbol : this.fileSymbols?.symbolByName(name);
+  }
+
+  private functionStart(pc: bigint): bigint | undefined {
+    const loc = this.image ? this.image.symbolAt(pc) : this.fileSymbols?.symbolAt(pc);
+    return loc && loc.symbol.kind === 'function' ? loc.symbol.address : undefined;
+  }
+
+  /** `in tick ()` part of a frame line. */
+  private funcName(pc: bigint): string {
+    const loc = this.image ? this.image.symbolAt(pc) : this.fileSymbols?.symbolAt(pc);
+    return loc ? loc.name : '??';
+  }
+
+  // ---- memory and registers (errors in gdb's words) --------------------------------------------
+
+  private live(): Target {
+    const t = this.target;
+    if (!t || t.state === 'exited') throw new CommandError('The program is not being run.');
+    return t;
+  }
+
+  /** Without a process, read the executable file's loaded sections like gdb does. */
+  private readFileImage(addr: bigint, len: number): Buffer {
+    const elf = this.fileElf;
+    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.filesz);
+    if (!elf || !ph) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    const off = Number(addr - ph.vaddr + ph.offset);
+    return elf.data.subarray(off, off + len);
+  }
+
+  async readMemory(addr: bigint, len: number): Promise<Buffer> {
+    if (!this.target || this.target.state === 'exited') return this.readFileImage(addr, len);
+    try {
+      return await this.target.readMemory(addr, len);
+    } catch (e) {
+      if (e instanceof TargetError && e.code !== 'ESRCH') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+      throw e;
+    }
+  }
+
+  /** Largest readable prefix (x/s and x/i near the end of a mapping). */
+  private async readUpTo(addr: bigint, len: number): Promise<Buffer> {
+    try {
+      return await this.readMemory(addr, len);
+    } catch (e) {
+      const pageEnd = (addr | 0xfffn) + 1n;
+      if (pageEnd - addr >= BigInt(len)) throw e;
+      return this.readMemory(addr, Number(pageEnd - addr));
+    }
+  }
+
+  private async writeMemory(addr: bigint, data: Buffer): Promise<void> {
+    const t = this.live();
+    try {
+      await t.writeMemory(addr, data);
+    } catch (e) {
+      if (e instanceof TargetError && e.code !== 'ESRCH') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+      throw e;
+    }
+  }
+
+  private async regs(): Promise<Registers> {
+    const t = this.target;
+    if (!t || t.state === 'exited') throw new EvalError('No registers.');
+    if (!this.regsCache) this.regsCache = await t.getRegisters();
+    return this.regsCache;
+  }
+
+  private evalContext(): EvalContext {
+    return {
+      readRegister: async (name) => {
+        const r = await this.regs();
+        return (r as Record<string, bigint>)[name];
+      },
+      writeRegister: async (name, value) => {
+        const t = this.live();
+        await t.setRegisters({ [name]: value } as Partial<Registers>);
+        this.regsCache = undefined;
+      },
+      lookupSymbol: async (name): Promise<SymbolValue | undefined> => {
+        const s = this.symbolByName(name);
+        return s ? { address: s.address, kind: s.kind === 'function' ? 'func' : 'data' } : undefined;
+      },
+      readMemory: (a, l) => this.readMemory(a, l),
+      writeMemory: (a, d) => this.writeMemory(a, d),
+      historyValue: (ref) => this.historyValue(ref),
+      convenience: (name) => this.convenience.get(name),
+    };
+  }
+
+  private historyValue(ref: { absolute?: number; back?: number }): Value {
+    if (this.history.length === 0) {
+      if (ref.absolute !== undefined) throw new EvalError('History is empty.');
+      return { type: { kind: 'void' }, value: 0n };
+    }
+    const idx = ref.absolute !== undefined ? ref.absolute - 1 : this.history.length - 1 - (ref.back ?? 0);
+    const v = this.history[idx];
+    if (!v) throw new EvalError(`History has not yet reached $${idx + 1}.`);
+    return v;
+  }
+
+  evaluate(expr: string): Promise<Value> {
+    return this.evaluator(expr, this.evalContext());
+  }
+
+  private async evalAddress(expr: string): Promise<bigint> {
+    return addressOf(await this.evaluate(expr));
+  }
+
+  // ---- process lifecycle ---------------------------------------------------------------------
+
+  private async cmdRun(args: string[] | undefined, stopAtMain: boolean): Promise<void> {
+    if (!this.exePath) throw new CommandError('No executable file specified.\nUse the "file" or "exec-file" command.');
+    if (this.target && this.target.state !== 'exited') {
+      const q = 'The program being debugged has been started already.\nStart it from the beginning? (y or n)';
+      if (!(await this.confirm(q))) throw new CommandError('Program not restarted.');
+      await this.shutdown();
+    }
+    if (args) this.args = args;
+    this.out(`Starting program: ${[this.exePath, ...this.args].join(' ')}`);
+    const t = await this.launcher.spawn(this.exePath, this.args, this.launchOpts);
+    await this.adopt(t, 'spawned');
+    if (!(await this.runToEntry())) return;
+    if (stopAtMain) await this.cmdBreak('main', true, undefined);
+    await this.resumeAndReport({ kind: 'cont' });
+  }
+
+  private async adopt(t: Target, origin: 'spawned' | 'attached'): Promise<void> {
+    this.target = t;
+    this.origin = origin;
+    this.regsCache = undefined;
+    this.pendingSignal = undefined;
+    t.on('output', this.onOutput);
+    this.image = await ProcessImage.create(t, this.fileElf);
+    const engine = t.capabilities.snapshots;
+    if (engine) {
+      this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
+      this.out(`Snapshot engine: ${engineLabel(engine)}`);
+    }
+    this.publishTarget();
+  }
+
+  private publishTarget(): void {
+    const t = this.target;
+    this.store.set('target', t ? {
+      pid: t.pid, state: t.state, exePath: t.exePath, kind: t.kind, origin: this.origin,
+      engine: t.capabilities.snapshots?.name,
+    } : undefined);
+  }
+
+  /**
+   * Run from the exec stop to the program's entry point: by then ld.so has
+   * mapped the libraries, so breakpoints on library functions resolve too.
+   */
+  private async runToEntry(): Promise<boolean> {
+    const t = this.live();
+    const entry = (await t.auxv()).find(([k]) => k === AT_ENTRY)?.[1];
+    if (entry !== undefined) {
+      await this.insertAt(entry);
+      let ev: StopEvent;
+      try {
+        ev = await t.cont();
+      } finally {
+        if (t.state !== 'exited') await this.removeAt(entry);
+      }
+      this.regsCache = undefined;
+      if (ev.reason.kind !== 'breakpoint' || ev.reason.pc !== entry) {
+        await this.reportStop(ev, await this.classify(ev, []));
+        return false;
+      }
+    }
+    await this.image!.refresh();
+    await this.insertUserBreakpoints();
+    return true;
+  }
+
+  private async insertUserBreakpoints(): Promise<void> {
+    for (const b of this.store.state.breakpoints) {
+      b.inserted = false;
+      if (b.type !== 'breakpoint') {
+        if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch(() => this.warnInsert(b));
+        continue;
+      }
+      if (!b.spec.startsWith('*')) {
+        try { b.address = await this.resolveLocation(b.spec); } catch { /* keep the old address */ }
+      }
+      if (b.enabled && b.address !== undefined) {
+        try {
+          await this.insertAt(b.address);
+          b.inserted = true;
+        } catch {
+          this.warnInsert(b);
+        }
+      }
+    }
+    this.store.touch('breakpoints');
+  }
+
+  private warnInsert(b: Breakpoint): void {
+    this.store.write('stderr', `Warning:\nCannot insert breakpoint ${b.id}.\nCannot access memory at address ${hex(b.address ?? 0n)}\n\n`);
+  }
+
+  private async cmdKill(): Promise<void> {
+    const t = this.live();
+    const pid = t.pid;
+    this.target = undefined;
+    await t.kill();
+    this.forgetProcess();
+    this.out(`[Inferior 1 (process ${pid}) killed]`);
+  }
+
+  private async cmdDetach(): Promise<void> {
+    const t = this.live();
+    this.out(`Detaching from program: ${t.exePath}, process ${t.pid}`);
+    await this.checkpoints?.forget();
+    await t.capabilities.snapshots?.clear().catch(() => undefined);
+    this.target = undefined;
+    await t.detach();
+    this.forgetProcess();
+    this.out(`[Inferior 1 (process ${t.pid}) detached]`);
+  }
+
+  private async cmdAttach(pid: number): Promise<void> {
+    if (this.target && this.target.state !== 'exited') {
+      if (!(await this.confirm('A program is being debugged already.  Kill it? (y or n)'))) throw new CommandError('Not killed.');
+      await this.shutdown();
+    }
+    this.out(`Attaching to process ${pid}`);
+    const t = await this.launcher.attach(pid, this.launchOpts);
+    if (!this.exePath || this.exePath !== t.exePath) this.loadFile(t.exePath);
+    await this.adopt(t, 'attached');
+    await this.insertUserBreakpoints();
+    const regs = await this.regs();
+    this.out(this.frameLine(regs.rip, false));
+  }
+
+  /** The process is gone: drop everything that belonged to it. */
+  private forgetProcess(): void {
+    this.target?.off('output', this.onOutput);
+    this.target = undefined;
+    this.image = undefined;
+    this.inserted.clear();
+    this.regsCache = undefined;
+    this.pendingSignal = undefined;
+    this.checkpoints?.forget();
+    this.checkpoints = undefined;
+    this.userSnaps.clear();
+    for (const b of this.store.state.breakpoints) b.inserted = false;
+    this.store.set('snapshots', []);
+    this.store.set('checkpoints', []);
+    this.store.set('frame', 0);
+    this.publishTarget();
+  }
+
+  // ---- breakpoints ----------------------------------------------------------------------------
+
+  private async insertAt(addr: bigint): Promise<void> {
+    const n = this.inserted.get(addr) ?? 0;
+    if (n === 0) await this.live().insertBreakpoint(addr);
+    this.inserted.set(addr, n + 1);
+  }
+
+  private async removeAt(addr: bigint): Promise<void> {
+    const n = this.inserted.get(addr) ?? 0;
+    if (n <= 1) {
+      this.inserted.delete(addr);
+      if (n === 1 && this.target && this.target.state !== 'exited') await this.target.removeBreakpoint(addr);
+    } else {
+      this.inserted.set(addr, n - 1);
+    }
+  }
+
+  /** gdb's prologue skip without line info: past endbr64, push %rbp, mov %rsp,%rbp. */
+  private async skipPrologue(start: bigint): Promise<bigint> {
+    let code: Buffer;
+    try {
+      code = await this.readMemory(start, 8);
+    } catch {
+      return start;
+    }
+    let off = 0;
+    if (code.subarray(0, 4).equals(Buffer.from([0xf3, 0x0f, 0x1e, 0xfa]))) off += 4;
+    if (code[off] === 0x55 && code.subarray(off + 1, off + 4).equals(Buffer.from([0x48, 0x89, 0xe5]))) off += 4;
+    return start + BigInt(off);
+  }
+
+  private async resolveLocation(spec: string): Promise<bigint> {
+    if (spec.startsWith('*')) return this.evalAddress(spec.slice(1));
+    if (/^[\w./-]+:\d+$/.test(spec) || /^\d+$/.test(spec)) {
+      throw new CommandError(`No line number information available for "${spec}" (FILE:LINE needs the DWARF line table).`);
+    }
+    const sym = this.symbolByName(spec);
+    if (!sym || sym.kind !== 'function') {
+      if (sym) return sym.address;
+      throw new CommandError(`Function "${spec}" not defined.`);
+    }
+    return this.skipPrologue(sym.address);
+  }
+
+  private bp(id: number): Breakpoint {
+    const b = this.store.state.breakpoints.find((x) => x.id === id);
+    if (!b) throw new CommandError(`No breakpoint number ${id}.`);
+    return b;
+  }
+
+  private async cmdBreak(location: string | undefined, temporary: boolean, condition: string | undefined): Promise<void> {
+    let spec = location;
+    if (!spec) {
+      const regs = await this.regs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
+      spec = `*${hex(regs.rip)}`;
+    }
+    const address = await this.resolveLocation(spec);
+    const b: Breakpoint = {
+      id: this.nextBpId++, type: 'breakpoint', spec, address, enabled: true,
+      disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false,
+    };
+    if (this.target && this.target.state !== 'exited') {
+      await this.insertAt(address).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
+      b.inserted = true;
+    }
+    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}`);
+  }
+
+  private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
+    const v = await this.evaluate(expr);
+    if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
+    if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
+    const length = sizeOf(v.type);
+    if (![1, 2, 4, 8].includes(length) || v.lval.addr % BigInt(length) !== 0n) {
+      throw new CommandError(`Expression cannot be implemented with read/access watchpoint.`);
+    }
+    const t = this.live();
+    if (!t.capabilities.hardwareBreakpoints) throw new CommandError('Target does not support hardware watchpoints.');
+    const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
+    const b: Breakpoint = {
+      id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
+      hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old: v.value },
+    };
+    try {
+      await this.armWatch(b);
+    } catch (e) {
+      this.nextBpId--;
+      if (e instanceof TargetError && e.code === 'ENOSPC') throw new CommandError('Hardware watchpoints used exceed the 4 debug registers.');
+      throw e;
+    }
+    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
+  }
+
+  private async armWatch(b: Breakpoint): Promise<void> {
+    await this.live().insertWatchpoint(b.address!, b.watch!.length, b.watch!.kind);
+    b.inserted = true;
+  }
+
+  private async disarm(b: Breakpoint): Promise<void> {
+    if (!b.inserted) return;
+    b.inserted = false;
+    if (!this.target || this.target.state === 'exited') return;
+    if (b.watch) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+    else await this.removeAt(b.address!);
+  }
+
+  private async cmdDelete(ids: number[]): Promise<void> {
+    const all = this.store.state.breakpoints;
+    const victims = ids.length ? ids.map((id) => this.bp(id)) : all;
+    for (const b of victims) await this.disarm(b);
+    this.store.set('breakpoints', all.filter((b) => !victims.includes(b)));
+  }
+
+  private async cmdEnable(ids: number[], enable: boolean, once: boolean): Promise<void> {
+    const targets = ids.length ? ids.map((id) => this.bp(id)) : this.store.state.breakpoints;
+    for (const b of targets) {
+      b.enabled = enable;
+      if (once) b.disposition = 'dis';
+      if (!enable) await this.disarm(b);
+      else if (!b.inserted && this.target && this.target.state !== 'exited' && b.address !== undefined) {
+        if (b.watch) await this.armWatch(b);
+        else { await this.insertAt(b.address); b.inserted = true; }
+      }
+    }
+    this.store.touch('breakpoints');
+  }
+
+  private cmdIgnore(id: number, count: number): void {
+    this.bp(id).ignoreCount = count;
+    this.out(count === 0 ? `Will stop next time breakpoint ${id} is reached.`
+      : `Will ignore next ${count} crossings of breakpoint ${id}.`);
+    this.store.touch('breakpoints');
+  }
+
+  // ---- execution control --------------------------------------------------------------------
+
+  private async resume(step: boolean): Promise<StopEvent> {
+    const t = this.live();
+    const sig = this.pendingSignal;
+    this.pendingSignal = undefined;
+    this.regsCache = undefined;
+    this.store.set('frame', 0);
+    const ev = step ? await t.step(sig) : await t.cont(sig);
+    this.store.set('lastStop', ev);
+    return ev;
+  }
+
+  /**
+   * Decide what a stop means: a user-visible stop (breakpoint/watchpoint/signal
+   * to report), an internal stop we asked for, a stop to silently continue
+   * from (false condition, ignore count, nostop signal, unchanged watch), or the
+   * end of the process.
+   */
+  private async classify(ev: StopEvent, internal: InternalStop[]): Promise<StopOutcome | 'continue'> {
+    const r = ev.reason;
+    switch (r.kind) {
+      case 'exited': case 'killed': return 'gone';
+      case 'interrupted': case 'step': return 'stopped';
+      case 'exec': return 'stopped';
+      case 'signal': {
+        const d = this.signals.get(r.signame);
+        if (d.pass) this.pendingSignal = r.signal;
+        if (!d.stop && d.print) this.out(`\nProgram received signal ${r.signame}, ${signalDescription(r.signame)}.`);
+        return d.stop ? 'stopped' : 'continue';
+      }
+      case 'watchpoint': return this.classifyWatch(r.address);
+      case 'breakpoint': {
+        const hit = await this.hitBreakpoints(r.pc);
+        if (hit.length) return 'stopped';
+        const mine = internal.find((s) => s.addr === r.pc);
+        if (mine) {
+          if (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) return 'internal';
+          return 'continue';
+        }
+        if (this.inserted.has(r.pc)) return 'continue';  // a breakpoint whose condition/ignore said go on
+        return 'stopped';
+      }
+    }
+  }
+
+  /** Breakpoints at pc that want to stop (conditions and ignore counts applied, hits counted). */
+  private async hitBreakpoints(pc: bigint): Promise<Breakpoint[]> {
+    const out: Breakpoint[] = [];
+    for (const b of this.store.state.breakpoints) {
+      if (b.type !== 'breakpoint' || !b.enabled || b.address !== pc) continue;
+      if (b.condition) {
+        const v = await this.evaluate(b.condition).catch((e) => {
+          this.store.write('stderr', `Error in testing condition for breakpoint ${b.id}:\n${errorMessage(e)}\n`);
+          return { value: 1n } as Value;
+        });
+        if (v.value === 0n) continue;
+      }
+      b.hits++;
+      if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
+      out.push(b);
+    }
+    if (out.length || this.store.state.breakpoints.some((b) => b.address === pc)) this.store.touch('breakpoints');
+    this.lastHit = out;
+    return out;
+  }
+
+  private lastHit: Breakpoint[] = [];
+  private lastWatch: { b: Breakpoint; old: bigint; now: bigint } | undefined;
+
+  private async classifyWatch(addr: bigint): Promise<'stopped' | 'continue'> {
+    const b = this.store.state.breakpoints.find((x) => x.watch && x.enabled && x.address !== undefined &&
+      addr >= x.address && addr < x.address + BigInt(x.watch.length)) ??
+      this.store.state.breakpoints.find((x) => x.watch && x.enabled);
+    if (!b || !b.watch) return 'stopped';
+    const now = (await this.evaluate(b.spec)).value;
+    const old = b.watch.old;
+    b.watch.old = now;
+    if (b.watch.kind === 'write' && now === old) return 'continue';
+    b.hits++;
+    this.store.touch('breakpoints');
+    this.lastWatch = { b, old, now };
+    return 'stopped';
+  }
+
+  /** Resume, silently re-resuming past stops that are not for the user, then report the stop. */
+  private async resumeAndReport(how: { kind: 'cont' } | { kind: 'internal'; stops: InternalStop[] }): Promise<StopOutcome> {
+    const internal = how.kind === 'internal' ? how.stops : [];
+    for (const s of internal) await this.insertAt(s.addr);
+    try {
+      for (;;) {
+        const ev = await this.resume(false);
+        const outcome = await this.classify(ev, internal);
+        if (outcome === 'continue') continue;
+        if (outcome !== 'internal') await this.reportStop(ev, outcome);
+        return outcome;
+      }
+    } finally {
+      if (this.target && this.target.state !== 'exited') for (const s of internal) await this.removeAt(s.addr);
+      else for (const s of internal) this.inserted.delete(s.addr);
+    }
+  }
+
+  private async reportStop(ev: StopEvent, outcome: StopOutcome | 'continue'): Promise<void> {
+    const r = ev.reason;
+    if (outcome === 'gone') {
+      const pid = ev.pid;
+      if (r.kind === 'exited') {
+        this.out(r.code === 0 ? `[Inferior 1 (process ${pid}) exited normally]`
+          : `[Inferior 1 (process ${pid}) exited with code ${r.code.toString(8).padStart(2, '0')}]`);
+        this.convenience.set('_exitcode', { type: { kind: 'int', size: 4, signed: true, name: 'int' }, value: BigInt(r.code) });
+      } else if (r.kind === 'killed') {
+        this.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
+      }
+      this.forgetProcess();
+      return;
+    }
+    const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
+    switch (r.kind) {
+      case 'breakpoint': {
+        const hit = this.lastHit;
+        this.lastHit = [];
+        if (hit.length) {
+          const b = hit[0]!;
+          this.out(`\n${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${this.frameLine(pc, false)}`);
+          for (const x of hit) {
+            if (x.disposition === 'del') await this.cmdDelete([x.id]);
+            else if (x.disposition === 'dis') await this.cmdEnable([x.id], false, false);
+          }
+          return;
+        }
+        this.out(`\nProgram received signal SIGTRAP, Trace/breakpoint trap.\n${this.frameLine(pc, true)}`);
+        return;
+      }
+      case 'watchpoint': {
+        const w = this.lastWatch;
+        this.lastWatch = undefined;
+        if (w) {
+          const fmt = (v: bigint) => formatValue({ type: (this.watchType(w.b)), value: v }, undefined, this.symbolize);
+          const body = w.b.watch!.kind === 'read' ? `Value = ${fmt(w.now)}` : `Old value = ${fmt(w.old)}\nNew value = ${fmt(w.now)}`;
+          this.out(`\n${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
+        }
+        this.out(this.frameLine(pc, true));
+        return;
+      }
+      case 'signal':
+        this.out(`\nProgram received signal ${r.signame}, ${signalDescription(r.signame)}.\n${this.frameLine(pc, true)}`);
+        return;
+      case 'interrupted':
+        this.out(`\nProgram received signal SIGINT, Interrupt.\n${this.frameLine(pc, true)}`);
+        return;
+      case 'exec':
+        this.out(`process ${ev.pid} is executing new program: ${r.path}`);
+        await this.image?.refresh();
+        return;
+      case 'step':
+        this.out(this.frameLine(pc, true));
+        return;
+    }
+  }
+
+  private watchType(b: Breakpoint): Value['type'] {
+    const len = b.watch!.length as 1 | 2 | 4 | 8;
+    const names: Record<number, string> = { 1: 'char', 2: 'short', 4: 'int', 8: 'long' };
+    return { kind: 'int', size: len, signed: true, name: names[len]! };
+  }
+
+  /** `0x000000000040113a in tick ()` (gdb's frame line without debug info). */
+  private frameLine(pc: bigint, _afterStep: boolean): string {
+    return `${hex16(pc)} in ${this.funcName(pc)} ()`;
+  }
+
+  private async cmdContinue(count: number): Promise<void> {
+    this.live();
+    if (count > 1) {
+      const stopBp = this.lastHit.length ? this.lastHit[0] : this.bpAtPc();
+      const b = await stopBp;
+      if (b) {
+        b.ignoreCount = count - 1;
+        this.out(`Will ignore next ${count - 1} crossings of breakpoint ${b.id}.  Continuing.`);
+      } else {
+        this.out('Not stopped at any breakpoint; argument ignored.');
+      }
+    }
+    await this.resumeAndReport({ kind: 'cont' });
+  }
+
+  private async bpAtPc(): Promise<Breakpoint | undefined> {
+    const pc = (await this.regs()).rip;
+    return this.store.state.breakpoints.find((b) => b.type === 'breakpoint' && b.address === pc);
+  }
+
+  private async cmdSignal(sig: string): Promise<void> {
+    this.live();
+    if (sig === '0') this.pendingSignal = undefined;
+    else {
+      const [name] = parseSignal(sig);
+      this.pendingSignal = signalNumber(name!);
+      this.out(`Continuing with signal ${name}.`);
+    }
+    await this.resumeAndReport({ kind: 'cont' });
+  }
+
+  private async cmdStepi(count: number, over: boolean): Promise<void> {
+    this.live();
+    for (let i = 0; i < count; i++) {
+      const last = i === count - 1;
+      const done = over ? await this.nextiOnce(last) : await this.stepiOnce(last);
+      if (!done) return;
+    }
+  }
+
+  /** One instruction; reports the location when `report` (the last of N) or when something else stopped us. */
+  private async stepiOnce(report: boolean): Promise<boolean> {
+    const ev = await this.resume(true);
+    if (ev.reason.kind === 'step') {
+      if (report) this.out(this.frameLine(ev.reason.pc, true));
+      return true;
+    }
+    const outcome = await this.classify(ev, []);
+    await this.reportStop(ev, outcome);
+    return false;
+  }
+
+  private async nextiOnce(report: boolean): Promise<boolean> {
+    const regs = await this.regs();
+    const code = await this.readUpTo(regs.rip, 16);
+    const [insn] = disassemble(code, regs.rip, () => undefined, 1);
+    if (!insn || !insn.isCall) return this.stepiOnce(report);
+    const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n }] });
+    if (outcome !== 'internal') return false;
+    if (report) this.out(this.frameLine((await this.regs()).rip, true));
+    return true;
+  }
+
+  /** step/next without line info behave like gdb: run until the function returns. */
+  private async cmdStep(count: number): Promise<void> {
+    this.live();
+    for (let i = 0; i < count; i++) {
+      const pc = (await this.regs()).rip;
+      this.out(`Single stepping until exit from function ${this.funcName(pc)},\nwhich has no line number information.`);
+      if (!(await this.runToReturn(false))) return;
+    }
+  }
+
+  private async frames(max = MAX_FRAMES): Promise<Frame[]> {
+    const regs = await this.regs();
+    const frames = await this.unwinder.unwind(regs, {
+      readMemory: (a, l) => this.readMemory(a, l),
+      functionStart: (pc) => this.functionStart(pc),
+    }, max);
+    // gdb stops the backtrace at main (backtrace past-main off).
+    const mainIdx = frames.findIndex((f) => this.funcName(f.level === 0 ? f.pc : f.pc - 1n) === 'main');
+    return mainIdx >= 0 ? frames.slice(0, mainIdx + 1) : frames;
+  }
+
+  /** Run until the selected frame returns to its caller; false if something else stopped us. */
+  private async runToReturn(announce: boolean): Promise<boolean> {
+    const frames = await this.frames(this.store.state.frame + 2);
+    const sel = this.store.state.frame;
+    const caller = frames[sel + 1];
+    if (!caller) throw new CommandError('"finish" not meaningful in the outermost frame.');
+    if (announce) this.out(`Run till exit from ${this.frameText(frames[sel]!)}`);
+    const frameSp = frames[sel]!.cfa ?? frames[sel]!.sp;
+    const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: caller.pc, spAbove: frameSp - 8n }] });
+    if (outcome !== 'internal') return false;
+    this.out(this.frameLine(caller.pc, true));
+    return true;
+  }
+
+  private async cmdFinish(): Promise<void> {
+    this.live();
+    if (!(await this.runToReturn(true))) return;
+    const rax = (await this.regs()).rax;
+    const v: Value = { type: { kind: 'int', size: 8, signed: true, name: 'long' }, value: BigInt.asIntN(64, rax) };
+    this.history.push(v);
+    this.out(`Value returned is $${this.history.length} = ${formatValue(v, undefined, this.symbolize)}`);
+  }
+
+  private async cmdUntil(location: string | undefined): Promise<void> {
+    this.live();
+    if (!location) { await this.cmdStep(1); return; }
+    const addr = await this.resolveLocation(location);
+    const frames = await this.frames(2);
+    const stops: InternalStop[] = [{ addr }];
+    if (frames[1]) stops.push({ addr: frames[1].pc, spAbove: (frames[0]!.cfa ?? frames[0]!.sp) - 8n });
+    const outcome = await this.resumeAndReport({ kind: 'internal', stops });
+    if (outcome === 'internal') this.out(this.frameLine((await this.regs()).rip, true));
+  }
+
+  // ---- data ------------------------------------------------------------------------------------
+
+  private async cmdPrint(expr: string | undefined, fmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+    const v = expr === undefined ? this.historyValue({ back: 0 }) : await this.evaluate(expr);
+    this.regsCache = undefined;
+    if (v.type.kind === 'nodebug') {
+      throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
+    }
+    const text = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
+    if (style === 'output') { this.store.write('stdout', text); return; }
+    if (style === 'call' && v.type.kind === 'void') return;
+    this.history.push(v);
+    this.out(`$${this.history.length} = ${text}`);
+  }
+
+  private async stringAt(addr: bigint): Promise<string> {
+    const data = await this.readUpTo(addr, 200);
+    const nul = data.indexOf(0);
+    const s = cString(nul >= 0 ? data.subarray(0, nul) : data);
+    return `${hex(addr)} ${s}${nul < 0 ? '...' : ''}`;
+  }
+
+  private async cmdX(expr: string | undefined, count: number | undefined, fmt: PrintFormat | undefined, unit: Unit | undefined): Promise<void> {
+    let addr: bigint;
+    if (expr !== undefined) {
+      const v = await this.evaluate(expr);
+      // gdb: `x &var` and `x $sp` examine where they point; `x var` (an lvalue in memory) its address.
+      addr = v.type.kind === 'nodebug' || v.type.kind === 'array' ? v.value : addressOf(v);
+    } else {
+      if (this.xNext === undefined) throw new CommandError('Argument required (starting display address).');
+      addr = this.xNext;
+    }
+    if (fmt) this.xFmt = fmt;
+    if (unit) this.xUnit = unit;
+    else if (fmt === 'a') this.xUnit = 'g';
+    else if (fmt === 'c' && !unit) this.xUnit = 'b';
+    const n = count ?? 1;
+    if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
+    if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
+    const size = UNIT_SIZE[this.xUnit];
+    const data = await this.readMemory(addr, n * size);
+    this.outLines(formatXLines(addr, data, this.xFmt, this.xUnit, this.symbolize));
+    this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
+    this.xNext = addr + BigInt(n * size);
+    this.convenience.set('_', { type: { kind: 'ptr', to: { kind: 'int', size: 1, signed: true, name: 'char' } }, value: this.xNext - BigInt(size) });
+  }
+
+  private async xInstructions(addr: bigint, n: number): Promise<void> {
+    const code = await this.readUpTo(addr, n * 15);
+    const insns = disassemble(code, addr, this.symbolize, n);
+    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
+    this.outLines(insns.map((i) => formatXInsn(i, pc, this.symbolize)));
+    const last = insns[insns.length - 1]!;
+    this.xNext = last.address + BigInt(last.length);
+    this.lastRepeat = `x/${n}i`;
+  }
+
+  private async xStrings(addr: bigint, n: number): Promise<void> {
+    let a = addr;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const data = await this.readUpTo(a, 200);
+      const nul = data.indexOf(0);
+      const str = nul >= 0 ? data.subarray(0, nul) : data;
+      lines.push(`${addrWithSym(a, this.symbolize)}:\t${cString(str)}${nul < 0 ? '...' : ''}`);
+      a += BigInt(str.length + (nul >= 0 ? 1 : 0));
+    }
+    this.outLines(lines);
+    this.xNext = a;
+    this.lastRepeat = `x/${n}s`;
+  }
+
+  private cmdSetting(name: string, value: string): void {
+    if (name === 'args') { this.args = value ? value.split(/\s+/) : []; return; }
+    if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
+    // confirm, pagination, height, width...: line mode never pages or asks, so they are accepted and have no effect.
+  }
+
+  private async cmdDisassemble(expr: string | undefined, raw: boolean): Promise<void> {
+    const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
+    let addr: bigint;
+    if (expr) addr = await this.evalAddress(expr);
+    else if (pc !== undefined) addr = pc;
+    else throw new CommandError('No frame selected.');
+    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
+    if (!loc || loc.symbol.kind !== 'function' || loc.symbol.size === 0n) throw new CommandError('No function contains specified address.');
+    const start = loc.symbol.address;
+    const code = await this.readMemory(start, Number(loc.symbol.size));
+    const lines = disassemble(code, start, this.symbolize).map((i) => formatDisasLine(i, start, pc, raw));
+    this.outLines([`Dump of assembler code for function ${loc.name}:`, ...lines, 'End of assembler dump.']);
+  }
+
+  private frameText(f: Frame): string {
+    // Callers' pcs are return addresses: name the function of the call (pc - 1), like gdb.
+    const name = this.funcName(f.level === 0 ? f.pc : f.pc - 1n);
+    return `#${f.level}  ${hex16(f.pc)} in ${name} ()`;
+  }
+
+  private async cmdBacktrace(limit: number | undefined): Promise<void> {
+    this.live();
+    const frames = await this.frames(limit ?? MAX_FRAMES);
+    this.outLines(frames.map((f) => this.frameText(f)));
+    if (limit !== undefined && frames.length === limit) this.out('(More stack frames follow...)');
+  }
+
+  private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined): Promise<void> {
+    this.live();
+    const frames = await this.frames();
+    let sel = this.store.state.frame;
+    if (relative === 'up') sel += index ?? 1;
+    else if (relative === 'down') sel -= index ?? 1;
+    else if (index !== undefined) sel = index;
+    if (sel < 0) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
+    if (sel >= frames.length) {
+      if (relative === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
+      throw new CommandError('No frame at level ' + (index ?? sel) + '.');
+    }
+    this.store.set('frame', sel);
+    this.out(this.frameText(frames[sel]!));
+  }
+
+  // ---- info ------------------------------------------------------------------------------------
+
+  private async cmdInfo(what: string, arg: string): Promise<void> {
+    switch (what) {
+      case 'registers': case 'all-registers': await this.infoRegisters(arg); return;
+      case 'breakpoints': case 'watchpoints': this.infoBreakpoints(what === 'watchpoints'); return;
+      case 'proc': await this.infoProc(arg); return;
+      case 'symbol': await this.infoSymbol(arg); return;
+      case 'signals': this.infoSignals(arg); return;
+      case 'snapshots': await this.cmdSnapshots(); return;
+      case 'checkpoints': this.cmdCheckpoints(); return;
+      case 'sharedlibrary': this.infoShared(); return;
+      case 'frame': await this.infoFrame(); return;
+      case 'inferiors': this.infoInferiors(); return;
+      case 'display': this.out('There are no auto-display expressions now.'); return;
+    }
+  }
+
+  private async infoRegisters(arg: string): Promise<void> {
+    const regs = await this.regs().catch(() => { throw new CommandError('The program has no registers now.'); });
+    if (!arg) { this.outLines(formatRegisters(regs, this.symbolize)); return; }
+    const lines: string[] = [];
+    for (const raw of arg.split(/\s+/)) {
+      const name = raw.replace(/^\$/, '');
+      const info = registerInfo(name);
+      if (!info) throw new CommandError(`Invalid register \`${name}'`);
+      const v = (await this.evaluate(`$${name}`)).value;
+      const full = info.size === 8 || name === 'eflags' || ['cs', 'ss', 'ds', 'es', 'fs', 'gs'].includes(name);
+      lines.push(full ? formatRegisterLine(name === 'pc' ? 'pc' : name, BigInt.asUintN(64, v), this.symbolize).replace(/^pc {13}/, 'pc             ')
+        : `${name.padEnd(15)}${hex(BigInt.asUintN(info.size * 8, v)).padEnd(19)} ${v}`);
+    }
+    this.outLines(lines);
+  }
+
+  private infoBreakpoints(watchOnly: boolean): void {
+    const list = this.store.state.breakpoints.filter((b) => !watchOnly || b.watch);
+    if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
+    const lines = ['Num     Type           Disp Enb Address            What'];
+    for (const b of list) {
+      const enb = b.enabled ? 'y' : 'n';
+      if (b.watch) {
+        lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(19)}${b.spec}`);
+      } else {
+        const sym = b.address !== undefined ? this.symbolize(b.address) : undefined;
+        const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${addr.padEnd(19)}${sym ? `<${sym}>` : ''}`);
+      }
+      if (b.condition) lines.push(`\tstop only if ${b.condition}`);
+      if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
+      if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
+    }
+    this.outLines(lines);
+  }
+
+  private async infoProc(arg: string): Promise<void> {
+    const t = this.target;
+    if (!t || t.state === 'exited') throw new CommandError('No current process: you must name one.');
+    if (/^map/.test(arg)) { this.outLines(formatMappings(t.pid, await t.memoryMap())); return; }
+    if (arg && !/^(all|exe|cmdline|cwd)/.test(arg)) throw new CommandError(`Undefined info proc command: "${arg}".  Try "help info proc".`);
+    this.outLines([`process ${t.pid}`, `cmdline = '${[t.exePath, ...this.args].join(' ')}'`, `exe = '${t.exePath}'`]);
+  }
+
+  private async infoSymbol(arg: string): Promise<void> {
+    if (!arg) throw new CommandError('Argument required (address).');
+    const addr = await this.evalAddress(arg);
+    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
+    if (!loc) { this.out(`No symbol matches ${arg}.`); return; }
+    const path = this.image ? this.image.moduleAt(addr)?.path : this.exePath;
+    const off = loc.offset === 0n ? '' : ` + ${loc.offset}`;
+    this.out(`${loc.name}${off} in section ${loc.symbol.section || '?'}${path ? ` of ${path}` : ''}`);
+  }
+
+  private infoSignals(arg: string): void {
+    const names = arg ? parseSignal(arg) : this.signals.allNames();
+    this.outLines([...SignalTable.header(), '', ...names.map((n) => this.signals.line(n))]);
+  }
+
+  private infoShared(): void {
+    if (!this.image) { this.out('No shared libraries loaded at this time.'); return; }
+    const libs = this.image.libraries.filter((l) => l.path.startsWith('/'));
+    if (!libs.length) { this.out('No shared libraries loaded at this time.'); return; }
+    this.outLines(['From                To                  Syms Read   Shared Object Library',
+      ...libs.map((l) => `${hex16(l.start)}  ${hex16(l.end)}  ${l.symbols ? 'Yes' : 'No '}         ${l.path}`)]);
+  }
+
+  private async infoFrame(): Promise<void> {
+    this.live();
+    const frames = await this.frames();
+    const sel = this.store.state.frame;
+    const f = frames[sel]!;
+    const caller = frames[sel + 1];
+    const lines = [`Stack level ${sel}, frame at ${hex(f.cfa ?? f.sp)}:`,
+      ` rip = ${hex(f.pc)} in ${this.funcName(f.pc)}${caller ? `; saved rip = ${hex(caller.pc)}` : ''}`];
+    if (caller) lines.push(` called by frame at ${hex(caller.cfa ?? caller.sp)}`);
+    if (sel > 0) lines.push(` caller of frame at ${hex(frames[sel - 1]!.cfa ?? frames[sel - 1]!.sp)}`);
+    this.outLines(lines);
+  }
+
+  private infoInferiors(): void {
+    const t = this.target;
+    this.outLines(['  Num  Description       Connection           Executable        ',
+      `* 1    ${t && t.state !== 'exited' ? `process ${t.pid}`.padEnd(18) : '<null>'.padEnd(18)}${(t ? t.kind : '').padEnd(21)}${this.exePath ?? ''} `]);
+  }
+
+  private cmdHandle(signal: string, actions: string[]): void {
+    const names = parseSignal(signal);
+    for (const n of names) this.signals.apply(n, actions);
+    this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  private engine(): SnapshotEngine {
+    return snapshotsOf(this.live());
+  }
+
+  private async mappingNamed(path: string): Promise<Mapping> {
+    const maps = await this.live().memoryMap();
+    const m = maps.find((x) => x.path === path);
+    if (!m) throw new CommandError(`No ${path} mapping in process ${this.live().pid}${path === '[heap]' ? ' (nothing allocated with brk yet)' : ''}.`);
+    return m;
+  }
+
+  private async regionLabel(start: bigint): Promise<string> {
+    const maps = await this.live().memoryMap();
+    const m = maps.find((x) => start >= x.start && start < x.end);
+    if (!m) return '';
+    const s = this.symbolize(start);
+    return s ? `<${s}>` : m.path || 'anonymous';
+  }
+
+  private async takeSnapshot(start: bigint, length: number, label?: string): Promise<void> {
+    const engine = this.engine();
+    if (length <= 0) throw new CommandError('Snapshot length must be positive.');
+    await this.checkpoints?.evictOverlapping(start, length);
+    await engine.snapshot(start, length);
+    // The engine replaced overlapping snapshots: forget ours that it dropped.
+    const end = start + BigInt(length);
+    for (const [s, info] of this.userSnaps) if (s < end && start < s + BigInt(info.length)) this.userSnaps.delete(s);
+    const region = label ?? await this.regionLabel(start);
+    this.userSnaps.set(start, { start, length, region, owner: undefined });
+    await this.publishSnapshots();
+    this.out(`Snapshot of ${length} bytes at ${hex(start)}${region ? ` (${region})` : ''} taken by the ${engine.name} engine.`);
+  }
+
+  private async publishSnapshots(): Promise<void> {
+    const cps = this.checkpoints?.engineRegions() ?? [];
+    const list: SnapshotSummary[] = [...this.userSnaps.values(),
+      ...cps.map(({ checkpoint, region }) => ({ start: region.start, length: region.length, region: region.label, owner: checkpoint.name }))];
+    list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    this.store.set('snapshots', list);
+    this.store.set('checkpoints', (this.checkpoints?.checkpoints ?? []).map((c, i, all) => ({
+      name: c.name, bytes: this.checkpoints!.bytesOf(c), regions: c.regions.length, inEngine: i === all.length - 1, pc: c.regs.rip,
+    })));
+  }
+
+  /** The start of a user snapshot named by an expression or by `heap`/`stack`. */
+  private async snapshotStart(arg: string): Promise<bigint> {
+    let start: bigint;
+    if (arg === 'heap' || arg === 'stack') start = (await this.mappingNamed(`[${arg}]`)).start;
+    else start = await this.evalAddress(arg);
+    const owner = this.checkpoints?.ownerOf(start);
+    if (owner) throw new CommandError(`The snapshot at ${hex(start)} belongs to checkpoint "${owner.name}"; use "rewind" or "checkpoint delete ${owner.name}".`);
+    if (!this.userSnaps.has(start)) {
+      const held = await this.engine().list();
+      if (!held.some((s) => s.start === start)) throw new CommandError(`No snapshot starts at ${hex(start)}.`);
+    }
+    return start;
+  }
+
+  private async cmdSnapshot(c: SnapshotCommand): Promise<void> {
+    switch (c.op) {
+      case 'take': {
+        const start = await this.evalAddress(c.start);
+        const len = Number(await this.evalAddress(c.length));
+        await this.takeSnapshot(start, len);
+        return;
+      }
+      case 'heap': case 'stack': {
+        const m = await this.mappingNamed(`[${c.op}]`);
+        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path);
+        return;
+      }
+      case 'mapping': {
+        const maps = await this.live().memoryMap();
+        const m = maps[c.index];
+        if (!m) throw new CommandError(`No mapping number ${c.index} (see "info proc mappings": 0-${maps.length - 1}).`);
+        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path || 'anonymous');
+        return;
+      }
+      case 'show': {
+        const start = await this.snapshotStart(c.addr);
+        this.outLines(collapseHexdump(hexdump(start, await this.engine().read(start))));
+        return;
+      }
+      case 'diff': {
+        const start = await this.snapshotStart(c.addr);
+        const old = await this.engine().read(start);
+        const now = await this.readMemory(start, old.length);
+        this.outLines(formatDiff(start, old, now, this.color));
+        return;
+      }
+      case 'drop': {
+        const start = await this.snapshotStart(c.addr);
+        await this.engine().discard(start);
+        this.userSnaps.delete(start);
+        await this.publishSnapshots();
+        this.out(`Snapshot at ${hex(start)} dropped.`);
+        return;
+      }
+    }
+  }
+
+  private async cmdRestore(arg: string): Promise<void> {
+    const start = await this.snapshotStart(arg);
+    const engine = this.engine();
+    const info = this.userSnaps.get(start);
+    await engine.restore(start);
+    this.userSnaps.delete(start);
+    this.regsCache = undefined;
+    await this.publishSnapshots();
+    this.out(`Restored ${info?.length ?? '?'} bytes at ${hex(start)}${info?.region ? ` (${info.region})` : ''}; snapshot dropped.`);
+  }
+
+  private async cmdSnapshots(): Promise<void> {
+    const engine = this.engine();
+    await this.publishSnapshots();
+    const [limits, held] = await Promise.all([engine.limits(), engine.held()]);
+    const list = this.store.state.snapshots;
+    const lines = [`Snapshot engine: ${engineLabel(engine)}`];
+    if (!list.length) lines.push('No snapshots.');
+    else {
+      lines.push('Start               Length      Owner         Region');
+      for (const s of list) {
+        lines.push(`${hex(s.start).padEnd(20)}${String(s.length).padEnd(12)}${(s.owner ? `ckpt ${s.owner}` : 'user').padEnd(14)}${s.region}`);
+      }
+    }
+    lines.push(`${held} bytes held of ${limits.maxTotal} (${((held / limits.maxTotal) * 100).toFixed(1)}%); largest snapshot allowed ${limits.maxLen} bytes.`);
+    this.outLines(lines);
+  }
+
+  // ---- checkpoints -----------------------------------------------------------------------------
+
+  private manager(): CheckpointManager {
+    this.engine();
+    return this.checkpoints!;
+  }
+
+  private async cmdCheckpoint(name: string | undefined): Promise<void> {
+    const m = this.manager();
+    const c = await m.take(name);
+    await this.publishSnapshots();
+    const inEngine = c.regions.filter((r) => !r.buffer).length;
+    this.out(`Checkpoint ${c.id} "${c.name}" at ${addrWithSym(c.regs.rip, this.symbolize)}: ${c.regions.length} regions, ` +
+      `${humanSize(m.bytesOf(c))} (${inEngine} held by the ${this.engine().name} engine, ${c.regions.length - inEngine} in tsdbg).`);
+  }
+
+  private async cmdCheckpointDelete(name: string): Promise<void> {
+    const c = await this.manager().delete(name);
+    await this.publishSnapshots();
+    this.out(`Checkpoint "${c.name}" deleted.`);
+  }
+
+  private cmdCheckpoints(): void {
+    const list = this.checkpoints?.checkpoints ?? [];
+    if (!list.length) { this.out('No checkpoints.'); return; }
+    const lines = ['Id  Name          Regions  Size        Held by        Where'];
+    list.forEach((c, i) => {
+      const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
+      lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(15)}${addrWithSym(c.regs.rip, this.symbolize)}`);
+    });
+    this.outLines(lines);
+  }
+
+  private async cmdRewind(name: string | undefined, force: boolean): Promise<void> {
+    const m = this.manager();
+    let r;
+    try {
+      r = await m.rewind(name, force);
+    } catch (e) {
+      if (e instanceof CheckpointError && e.changes.length) {
+        const cname = m.find(name).name;
+        throw new CommandError([e.message, ...e.changes.map((c) => `  ${c.text}`),
+          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped and leaves these as they are.`].join('\n'));
+      }
+      throw e;
+    }
+    this.regsCache = undefined;
+    this.store.set('frame', 0);
+    await this.publishSnapshots();
+    for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
+    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers restored.`);
+    this.out(this.frameLine(r.checkpoint.regs.rip, true));
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function watchTitle(b: Breakpoint): string {
+  switch (b.watch?.kind) {
+    case 'read': return 'Hardware read watchpoint';
+    case 'access': return 'Hardware access (read/write) watchpoint';
+    default: return 'Hardware watchpoint';
+  }
+}
+
+function engineLabel(e: SnapshotEngine): string {
+  switch (e.name) {
+    case 'kernel': return 'kernel (PTRACE_SNAPSHOT)';
+    case 'userspace': return 'userspace (process_vm_readv/writev)';
+    default: return `${e.name} (qRcmd)`;
+  }
+}
+
+/** Like `hexdump -C`, repeated lines become one `*`. */
+function collapseHexdump(lines: string[]): string[] {
+  const out: string[] = [];
+  let prevBody = '';
+  let starred = false;
+  for (const l of lines) {
+    const body = l.slice(l.indexOf(':'));
+    if (body === prevBody) {
+      if (!starred) out.push('*');
+      starred = true;
+      continue;
+    }
+    starred = false;
+    prevBody = body;
+    out.push(l);
+  }
+  return out;
+}
+
+function unescapeEcho(text: string): string {
+  return text.replace(/\\(n|t|\\|"|a|e|[0-7]{1,3})|\\$/g, (_m, c: string | undefined) => {
+    if (c === undefined) return '';
+    const map: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"', a: '\x07', e: '\x1b' };
+    return map[c] ?? String.fromCharCode(parseInt(c, 8));
+  });
+}
+
+function isUserError(e: unknown): boolean {
+  return e instanceof CommandError || e instanceof EvalError || e instanceof TargetError ||
+    e instanceof SnapshotError || e instanceof CheckpointError;
+}
+
+/** One line for the prompt, whatever was thrown. */
+export function errorMessage(e: unknown): string {
+  if (isUserError(e)) return (e as Error).message;
+  if (e instanceof Error) return `internal error: ${e.message.split('\n')[0]}`;
+  return String(e);
+}
+
+export { typeName, REGISTER_NAMES };

@@ -1,0 +1,253 @@
+/**
+ * Checkpoints: go back in time inside the live process.
+ *
+ * A checkpoint is the full register set (fs_base included: it is the thread
+ * pointer glibc's TLS lives behind) plus a copy of every private writable
+ * mapping: the program's and its libraries' .data/.bss, [heap], [stack] and
+ * anonymous mmap regions. Text and read-only data are not copied: they cannot
+ * have changed (breakpoints live in text and are the target's business).
+ *
+ * Where the copies live. The snapshot engine keeps ONE snapshot per start
+ * address (a new snapshot replaces every one it overlaps), so two checkpoints
+ * of the same heap cannot both live in the engine. The design:
+ *  - the NEWEST checkpoint lives in the engine (kernel memory with the kernel
+ *    engine: taking it is one PTRACE_SNAPSHOT per region, rewinding one
+ *    PTRACE_RESTORE per region, no copy through the debugger);
+ *  - when a newer checkpoint is taken, the previous newest is first moved out
+ *    to user-space buffers (engine.read() then discard()), and rewinding to an
+ *    older checkpoint writes its buffers back with target.writeMemory();
+ *  - regions that overlap a snapshot the user took by hand are kept in
+ *    buffers from the start, so a checkpoint never destroys a user snapshot;
+ *    and when the user takes a snapshot over a checkpoint's engine region the
+ *    session calls evictOverlapping() first, which moves that region out.
+ * PTRACE_RESTORE deletes the snapshot it restores, so after rewinding to the
+ * newest checkpoint its regions are snapshotted again (memory now equals the
+ * checkpoint) to keep it rewindable any number of times.
+ *
+ * A rewind cannot undo changes to the memory map itself (brk moved, mmap,
+ * munmap, mprotect): the checkpoint records the writable map and rewind
+ * compares it with the current one, lists exactly what changed and refuses
+ * unless forced (then it restores what is still mapped and leaves the rest).
+ */
+import type { Mapping, Registers, Target } from '../target/types.js';
+import type { SnapshotEngine } from './types.js';
+import { SnapshotError } from './types.js';
+
+export interface CheckpointRegion {
+  start: bigint;
+  length: number;
+  /** Mapping the region came from, for messages: `[heap]`, `/usr/lib/.../libc.so.6`, `anon`. */
+  label: string;
+  /** Copy held in user space; undefined while the engine holds it. */
+  buffer: Buffer | undefined;
+}
+
+export interface Checkpoint {
+  id: number;
+  name: string;
+  regs: Registers;
+  regions: CheckpointRegion[];
+  /** Writable mappings when the checkpoint was taken. */
+  maps: Mapping[];
+}
+
+export interface MapChange {
+  kind: 'appeared' | 'vanished' | 'grew' | 'shrank' | 'protection';
+  label: string;
+  text: string;
+}
+
+export interface RewindResult {
+  checkpoint: Checkpoint;
+  restoredBytes: number;
+  /** Map changes that were left as they are (only with force). */
+  skipped: MapChange[];
+}
+
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+  constructor(message: string, readonly changes: MapChange[] = []) {
+    super(message);
+  }
+}
+
+const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+/** Mappings a checkpoint must copy: private and writable, minus kernel-provided ones. */
+export function checkpointMappings(maps: Mapping[]): Mapping[] {
+  return maps.filter((m) => m.perms[1] === 'w' && m.perms[3] === 'p' && !['[vvar]', '[vdso]', '[vsyscall]', '[vvar_vclock]'].includes(m.path));
+}
+
+export function mappingLabel(m: Mapping): string {
+  return m.path || 'anonymous';
+}
+
+export class CheckpointManager {
+  private readonly list: Checkpoint[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly target: Target,
+    private readonly engine: SnapshotEngine,
+    /** Snapshots the user holds by hand, which checkpoints must not replace. */
+    private readonly userSnapshots: () => Array<{ start: bigint; length: number }>,
+  ) {}
+
+  get checkpoints(): readonly Checkpoint[] {
+    return this.list;
+  }
+
+  /** The checkpoint whose engine snapshot starts at `start`, if any. */
+  ownerOf(start: bigint): Checkpoint | undefined {
+    const newest = this.list[this.list.length - 1];
+    return newest?.regions.some((r) => r.start === start && !r.buffer) ? newest : undefined;
+  }
+
+  /** Engine-held regions of the newest checkpoint, for `snapshots`. */
+  engineRegions(): Array<{ checkpoint: Checkpoint; region: CheckpointRegion }> {
+    const newest = this.list[this.list.length - 1];
+    return newest ? newest.regions.filter((r) => !r.buffer).map((region) => ({ checkpoint: newest, region })) : [];
+  }
+
+  bytesOf(c: Checkpoint): number {
+    return c.regions.reduce((s, r) => s + r.length, 0);
+  }
+
+  find(name: string | undefined): Checkpoint {
+    if (this.list.length === 0) throw new CheckpointError('No checkpoints.');
+    if (name === undefined) return this.list[this.list.length - 1]!;
+    const c = this.list.find((x) => x.name === name || String(x.id) === name);
+    if (!c) throw new CheckpointError(`No checkpoint named "${name}".`);
+    return c;
+  }
+
+  async take(name: string | undefined): Promise<Checkpoint> {
+    if (name !== undefined && this.list.some((c) => c.name === name)) {
+      throw new CheckpointError(`Checkpoint "${name}" already exists; delete it first ("checkpoint delete ${name}").`);
+    }
+    const id = this.nextId;
+    const [regs, allMaps, limits] = await Promise.all([this.target.getRegisters(), this.target.memoryMap(), this.engine.limits()]);
+    const maps = checkpointMappings(allMaps);
+    const previous = this.list[this.list.length - 1];
+    if (previous) await this.moveToBuffers(previous);
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, regions: [], maps };
+    try {
+      for (const m of maps) {
+        for (let start = m.start; start < m.end; start += BigInt(limits.maxLen)) {
+          const length = Number(m.end - start < BigInt(limits.maxLen) ? m.end - start : BigInt(limits.maxLen));
+          cp.regions.push(await this.copyRegion(start, length, mappingLabel(m)));
+        }
+      }
+    } catch (e) {
+      await this.dropRegions(cp);
+      throw e;
+    }
+    this.nextId++;
+    this.list.push(cp);
+    return cp;
+  }
+
+  /** Engine snapshot when possible; user-space buffer when it would replace a user snapshot or the engine is full. */
+  private async copyRegion(start: bigint, length: number, label: string): Promise<CheckpointRegion> {
+    const end = start + BigInt(length);
+    const clash = this.userSnapshots().some((s) => s.start < end && start < s.start + BigInt(s.length));
+    if (!clash) {
+      try {
+        await this.engine.snapshot(start, length);
+        return { start, length, label, buffer: undefined };
+      } catch (e) {
+        if (!(e instanceof SnapshotError) || (e.code !== 'ENOSPC' && e.code !== 'ENOMEM' && e.code !== 'EINVAL')) throw e;
+      }
+    }
+    return { start, length, label, buffer: await this.target.readMemory(start, length) };
+  }
+
+  private async moveToBuffers(c: Checkpoint): Promise<void> {
+    for (const r of c.regions) {
+      if (r.buffer) continue;
+      r.buffer = await this.engine.read(r.start);
+      await this.engine.discard(r.start);
+    }
+  }
+
+  /** Called before the user snapshots [start, start+length): move our overlapping engine regions out. */
+  async evictOverlapping(start: bigint, length: number): Promise<void> {
+    const end = start + BigInt(length);
+    for (const { region } of this.engineRegions()) {
+      if (region.start < end && start < region.start + BigInt(region.length)) {
+        region.buffer = await this.engine.read(region.start);
+        await this.engine.discard(region.start);
+      }
+    }
+  }
+
+  private async dropRegions(c: Checkpoint): Promise<void> {
+    for (const r of c.regions) {
+      if (!r.buffer) await this.engine.discard(r.start).catch(() => undefined);
+    }
+  }
+
+  async delete(name: string): Promise<Checkpoint> {
+    const c = this.find(name);
+    await this.dropRegions(c);
+    this.list.splice(this.list.indexOf(c), 1);
+    return c;
+  }
+
+  /** The differences between the checkpoint's writable map and now, in words. */
+  mapChanges(c: Checkpoint, nowAll: Mapping[]): MapChange[] {
+    const now = checkpointMappings(nowAll);
+    const changes: MapChange[] = [];
+    const range = (m: Mapping) => `${hex(m.start)}-${hex(m.end)}`;
+    for (const old of c.maps) {
+      const same = now.find((m) => m.start === old.start);
+      const label = mappingLabel(old);
+      if (!same) {
+        const cover = nowAll.find((m) => m.start <= old.start && old.end <= m.end);
+        changes.push(cover && cover.perms[1] !== 'w'
+          ? { kind: 'protection', label, text: `${label} ${range(old)} is no longer writable (now ${cover.perms})` }
+          : { kind: 'vanished', label, text: `${label} ${range(old)} was unmapped` });
+      } else if (same.end > old.end) {
+        changes.push({ kind: 'grew', label, text: `${label} ${range(old)} grew to ${hex(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
+      } else if (same.end < old.end) {
+        changes.push({ kind: 'shrank', label, text: `${label} ${range(old)} shrank to ${hex(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
+      }
+    }
+    for (const m of now) {
+      if (!c.maps.some((old) => old.start === m.start)) {
+        changes.push({ kind: 'appeared', label: mappingLabel(m), text: `${mappingLabel(m)} ${range(m)} appeared (mmap)` });
+      }
+    }
+    return changes;
+  }
+
+  async rewind(name: string | undefined, force: boolean): Promise<RewindResult> {
+    const c = this.find(name);
+    const changes = this.mapChanges(c, await this.target.memoryMap());
+    if (changes.length && !force) {
+      throw new CheckpointError(
+        `The memory map changed since checkpoint "${c.name}"; rewinding cannot undo:`, changes);
+    }
+    const nowMaps = checkpointMappings(await this.target.memoryMap());
+    const mapped = (r: CheckpointRegion) => nowMaps.some((m) => m.start <= r.start && r.start + BigInt(r.length) <= m.end);
+    let restored = 0;
+    for (const r of c.regions) {
+      if (!mapped(r)) continue;
+      if (r.buffer) {
+        await this.target.writeMemory(r.start, r.buffer);
+      } else {
+        await this.engine.restore(r.start);
+        // RESTORE deleted the snapshot; memory equals the checkpoint again, so re-take it.
+        await this.engine.snapshot(r.start, r.length);
+      }
+      restored += r.length;
+    }
+    await this.target.setRegisters(c.regs);
+    return { checkpoint: c, restoredBytes: restored, skipped: changes };
+  }
+
+  /** The process is gone (exit, kill, exec): every checkpoint is meaningless now. */
+  forget(): void {
+    this.list.length = 0;
+  }
+}
