@@ -1,5 +1,167 @@
-// Placeholder until the subcommand lands; replaced by its owner.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('tsdbg run: not implemented yet\n');
-  return 2;
+/**
+ * `tsdbg run`: a gdb-style session on a local program.
+ *
+ * Interactive (stdin is a terminal, no --batch/-x): a `(tsdbg) ` prompt with
+ * readline history; Ctrl-C interrupts the running program instead of quitting.
+ * Line mode (--batch, -x FILE, or stdin not a terminal): commands come from
+ * -x/-ex then stdin, nothing is echoed but output, the tracee is killed at EOF
+ * and the exit status is 1 if any command failed (like gdb -batch).
+ * Every exit path (quit, EOF, SIGTERM/SIGHUP/SIGINT, an internal error) goes
+ * through session.shutdown(), so no tracee is left behind.
+ */
+import { existsSync, readFileSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Session, errorMessage } from '../src/commands/session.js';
+import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
+import { localLauncher } from './run/launcher.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: RunArgs;
+  try {
+    opts = parseRunArgs([...argv]);
+  } catch (e) {
+    process.stderr.write(`tsdbg run: ${(e as Error).message}\n${RUN_USAGE}\n`);
+    return 2;
+  }
+  if (!opts.program && opts.attach === undefined) {
+    process.stderr.write(`${RUN_USAGE}\n`);
+    return 2;
+  }
+  if (opts.program) {
+    const problem = programProblem(opts.program);
+    if (problem) {
+      process.stderr.write(`${opts.program}: ${problem}.\n`);
+      return 1;
+    }
+  }
+  const lineMode = opts.batch || opts.scripts.some((s) => s.kind === 'file') || !process.stdin.isTTY;
+  const session = new Session({
+    launcher: localLauncher,
+    exePath: opts.program,
+    args: opts.args,
+    launch: { aslr: opts.aslr, engine: opts.engine },
+    color: Boolean(process.stdout.isTTY),
+    confirm: lineMode ? answerYes : undefined,
+  });
+  session.store.on('output', (c) => (c.stream === 'stderr' ? process.stderr : process.stdout).write(c.text));
+  const cleanup = installExitHandlers(session);
+  try {
+    if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`);
+    return lineMode ? await runLineMode(session, opts) : await runInteractive(session, opts);
+  } catch (e) {
+    process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
+    return 1;
+  } finally {
+    await session.shutdown();
+    cleanup();
+  }
+}
+
+/** gdb's wording when the program cannot be debugged at all. */
+function programProblem(path: string): string | undefined {
+  if (!existsSync(path)) return 'No such file or directory';
+  if (statSync(path).isDirectory()) return 'Is a directory';
+  try {
+    accessSync(path, fsConstants.X_OK);
+  } catch {
+    return 'Permission denied';
+  }
+  return undefined;
+}
+
+/** Line mode answers questions like gdb without a terminal. */
+async function answerYes(question: string): Promise<boolean> {
+  process.stdout.write(`${question} [answered Y; input not from terminal]\n`);
+  return true;
+}
+
+/** Commands from -x files and -ex options, in order. */
+function* scriptLines(opts: RunArgs): Generator<string> {
+  for (const s of opts.scripts) {
+    if (s.kind === 'command') { yield s.text; continue; }
+    let text: string;
+    try {
+      text = readFileSync(s.text, 'utf8');
+    } catch (e) {
+      throw new UsageError(`${s.text}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}.`);
+    }
+    yield* text.split('\n').filter((l) => l.trim() !== '');
+  }
+}
+
+async function runLineMode(session: Session, opts: RunArgs): Promise<number> {
+  let failed = false;
+  const exec = async (line: string): Promise<number | undefined> => {
+    const r = await session.execute(line);
+    if (!r.ok) failed = true;
+    return r.quit;
+  };
+  try {
+    for (const line of scriptLines(opts)) {
+      const q = await exec(line);
+      if (q !== undefined) return q;
+    }
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  if (!process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
+    for await (const line of rl) {
+      // An empty line repeats the previous command in gdb only at a terminal.
+      if (!line.trim()) continue;
+      const q = await exec(line);
+      if (q !== undefined) { rl.close(); return q; }
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function runInteractive(session: Session, opts: RunArgs): Promise<number> {
+  for (const line of scriptLines(opts)) {
+    const r = await session.execute(line);
+    if (r.quit !== undefined) return r.quit;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
+  // readline keeps reading while a command runs (the terminal is in raw mode,
+  // so Ctrl-C only reaches us as a keypress): lines typed ahead wait in a queue.
+  const queue: string[] = [];
+  let busy = false;
+  rl.on('SIGINT', () => {
+    if (busy) { session.interrupt(); return; }
+    process.stdout.write('^C\nQuit\n');   // gdb: Ctrl-C at the prompt does not quit
+    rl.prompt();
+  });
+  return new Promise<number>((resolve) => {
+    const finish = (code: number) => { rl.removeAllListeners('close'); rl.close(); resolve(code); };
+    const drain = async () => {
+      busy = true;
+      while (queue.length) {
+        const r = await session.execute(queue.shift()!);
+        if (r.quit !== undefined) { finish(r.quit); return; }
+      }
+      busy = false;
+      rl.prompt();
+    };
+    rl.on('close', () => { process.stdout.write('quit\n'); resolve(0); });
+    rl.on('line', (line) => {
+      queue.push(line);
+      if (!busy) void drain();
+    });
+    rl.prompt();
+  });
+}
+
+/** SIGTERM/SIGHUP/SIGINT outside a command: kill or detach the tracee, then exit. */
+function installExitHandlers(session: Session): () => void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (sig === 'SIGINT' && session.currentTarget?.state === 'running') {
+      session.interrupt();
+      return;
+    }
+    void session.shutdown().finally(() => process.exit(128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2)));
+  };
+  const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+  for (const s of sigs) process.on(s, onSignal);
+  return () => { for (const s of sigs) process.off(s, onSignal); };
 }

@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { parseLine, helpText, CommandError } from '../../src/commands/parse.js';
+import { evaluate, EvalError, parseExpression, type EvalContext, type Value } from '../../src/commands/expr.js';
+import { formatValue } from '../../src/commands/format.js';
+import { SignalTable, parseSignal } from '../../src/commands/signals.js';
+
+const cmd = (line: string) => parseLine(line).command;
+const err = (line: string) => {
+  try {
+    parseLine(line);
+  } catch (e) {
+    expect(e).toBeInstanceOf(CommandError);
+    return (e as Error).message;
+  }
+  throw new Error(`"${line}" parsed`);
+};
+
+describe('command names: gdb aliases and unique prefixes', () => {
+  it.each([
+    ['b main', 'break'], ['br main', 'break'], ['c', 'continue'], ['cont', 'continue'], ['n', 'step'], ['s', 'step'],
+    ['si', 'stepi'], ['ni', 'stepi'], ['r', 'run'], ['p 1', 'print'], ['x/4x $sp', 'x'], ['bt', 'backtrace'],
+    ['where', 'backtrace'], ['i r', 'info'], ['info b', 'info'], ['fin', 'finish'], ['k', 'kill'], ['q', 'quit'],
+    ['disas main', 'disassemble'], ['tb main', 'break'], ['d 1', 'delete'], ['dis 1', 'enable'], ['en 1', 'enable'],
+    ['wat *(int*)0x10', 'watch'], ['u', 'until'], ['snapshots', 'snapshots'], ['rew', 'rewind'],
+  ])('%s -> %s', (line, kind) => {
+    const c = cmd(line);
+    const kinds: Record<string, string[]> = { break: ['break'], enable: ['enable'], step: ['step'], stepi: ['stepi'] };
+    expect(kinds[kind] ?? [kind]).toContain(c.kind);
+  });
+
+  it('tells next from step and nexti from stepi', () => {
+    expect(cmd('n')).toEqual({ kind: 'step', count: 1, over: true });
+    expect(cmd('s 3')).toEqual({ kind: 'step', count: 3, over: false });
+    expect(cmd('ni 2')).toEqual({ kind: 'stepi', count: 2, over: true });
+    expect(cmd('si')).toEqual({ kind: 'stepi', count: 1, over: false });
+  });
+
+  it('rejects unknown and ambiguous commands in gdb wording', () => {
+    expect(err('frob')).toBe('Undefined command: "frob".  Try "help".');
+    expect(err('sn')).toMatch(/^Ambiguous command "sn": snapshot, snapshots\.$/);
+    expect(err('info frobs')).toBe('Undefined info command: "frobs".  Try "help info".');
+    expect(err('x/4q $sp')).toBe('Undefined output format "q".');
+    expect(err('p/2x 1')).toBe('Item count other than 1 is meaningless in "print" command.');
+    expect(err('stepi abc')).toBe('Invalid number "abc".');
+    expect(err('attach foo')).toBe('Illegal process-id: foo.');
+  });
+
+  it('parses info subcommands with their abbreviations', () => {
+    expect(cmd('i r rip')).toEqual({ kind: 'info', what: 'registers', arg: 'rip' });
+    expect(cmd('info br')).toEqual({ kind: 'info', what: 'breakpoints', arg: '' });
+    expect(cmd('info proc mappings')).toEqual({ kind: 'info', what: 'proc', arg: 'mappings' });
+    expect(cmd('info sym 0x401000')).toEqual({ kind: 'info', what: 'symbol', arg: '0x401000' });
+  });
+
+  it('parses x/NFU and print/F', () => {
+    expect(cmd('x/4xg $sp')).toEqual({ kind: 'x', expr: '$sp', count: 4, fmt: 'x', unit: 'g' });
+    expect(cmd('x/s 0x1000')).toEqual({ kind: 'x', expr: '0x1000', count: undefined, fmt: 's', unit: undefined });
+    expect(cmd('x')).toEqual({ kind: 'x', expr: undefined, count: undefined, fmt: undefined, unit: undefined });
+    expect(cmd('p/x $rip')).toEqual({ kind: 'print', expr: '$rip', fmt: 'x', style: 'print' });
+    expect(cmd('output 5')).toMatchObject({ kind: 'print', style: 'output' });
+  });
+
+  it('parses breakpoints, conditions, watchpoints and breakpoint lists', () => {
+    expect(cmd('b *0x401136')).toEqual({ kind: 'break', location: '*0x401136', temporary: false, condition: undefined });
+    expect(cmd('tbreak main')).toMatchObject({ temporary: true, location: 'main' });
+    expect(cmd('break tick if counter == 3')).toMatchObject({ location: 'tick', condition: 'counter == 3' });
+    expect(cmd('rwatch *(int*)0x404040')).toEqual({ kind: 'watch', expr: '*(int*)0x404040', access: 'read' });
+    expect(cmd('awatch *(long*)$sp')).toMatchObject({ access: 'access' });
+    expect(cmd('delete 1 3-5')).toEqual({ kind: 'delete', ids: [1, 3, 4, 5] });
+    expect(cmd('disable 2')).toEqual({ kind: 'enable', ids: [2], enable: false, once: false });
+    expect(cmd('continue 5')).toEqual({ kind: 'continue', count: 5 });
+  });
+
+  it('tells assignments from settings in `set`', () => {
+    expect(cmd('set $rax = 5')).toEqual({ kind: 'set-expr', expr: '$rax = 5' });
+    expect(cmd('set var x = 1')).toEqual({ kind: 'set-expr', expr: 'x = 1' });
+    expect(cmd('set {char[4]} 0x1000 = "abc"')).toEqual({ kind: 'set-expr', expr: '{char[4]} 0x1000 = "abc"' });
+    expect(cmd('set confirm off')).toEqual({ kind: 'setting', name: 'confirm', value: 'off' });
+    expect(cmd('set disassembly-flavor att')).toMatchObject({ kind: 'setting', name: 'disassembly-flavor' });
+  });
+
+  it('parses snapshot and checkpoint commands', () => {
+    expect(cmd('snapshot heap')).toEqual({ kind: 'snapshot', cmd: { op: 'heap' } });
+    expect(cmd('snapshot &pt 24')).toEqual({ kind: 'snapshot', cmd: { op: 'take', start: '&pt', length: '24' } });
+    expect(cmd('snapshot $sp - 64 128')).toEqual({ kind: 'snapshot', cmd: { op: 'take', start: '$sp - 64', length: '128' } });
+    expect(cmd('snapshot mapping 3')).toEqual({ kind: 'snapshot', cmd: { op: 'mapping', index: 3 } });
+    expect(cmd('snapshot diff 0x1000')).toEqual({ kind: 'snapshot', cmd: { op: 'diff', addr: '0x1000' } });
+    expect(cmd('restore heap')).toEqual({ kind: 'restore', addr: 'heap' });
+    expect(cmd('checkpoint before')).toEqual({ kind: 'checkpoint', name: 'before' });
+    expect(cmd('checkpoint delete before')).toEqual({ kind: 'checkpoint-delete', name: 'before' });
+    expect(cmd('rewind -f before')).toEqual({ kind: 'rewind', name: 'before', force: true });
+    expect(cmd('rewind')).toEqual({ kind: 'rewind', name: undefined, force: false });
+    expect(err('snapshot mapping x')).toMatch(/usage: snapshot mapping N/);
+  });
+
+  it('marks the commands an empty line repeats', () => {
+    expect(parseLine('si').repeats).toBe(true);
+    expect(parseLine('c').repeats).toBe(true);
+    expect(parseLine('x/4x $sp').repeats).toBe(true);
+    expect(parseLine('b main').repeats).toBe(false);
+    expect(parseLine('   ').command.kind).toBe('nop');
+    expect(parseLine('# comment').command.kind).toBe('nop');
+  });
+
+  it('has help for every command', () => {
+    expect(helpText(undefined).join('\n')).toContain('snapshot');
+    expect(helpText('x')[0]).toMatch(/examine memory/);
+    expect(helpText('b').join('\n')).toMatch(/Set a breakpoint/);
+  });
+});
+
+/** A small address space: registers, 64 bytes of "memory" at 0x1000 and two symbols. */
+function context(): EvalContext & { mem: Buffer; regs: Record<string, bigint> } {
+  const mem = Buffer.alloc(64);
+  mem.writeInt32LE(-7, 0);
+  mem.writeBigUInt64LE(0x1010n, 8);
+  const regs: Record<string, bigint> = { rax: 0x1122334455667788n, rsp: 0x1000n, rip: 0x401000n, eflags: 0x246n };
+  const inRange = (a: bigint, l: number) => a >= 0x1000n && a + BigInt(l) <= 0x1040n;
+  const history: Value[] = [];
+  return {
+    mem, regs,
+    readRegister: async (n) => regs[n],
+    writeRegister: async (n, v) => { regs[n] = v; },
+    lookupSymbol: async (n) => (n === 'main' ? { address: 0x401000n, kind: 'func' } : n === 'counter' ? { address: 0x1000n, kind: 'data' } : undefined),
+    readMemory: async (a, l) => {
+      if (!inRange(a, l)) throw new EvalError(`Cannot access memory at address 0x${a.toString(16)}`);
+      return Buffer.from(mem.subarray(Number(a - 0x1000n), Number(a - 0x1000n) + l));
+    },
+    writeMemory: async (a, d) => {
+      if (!inRange(a, d.length)) throw new EvalError(`Cannot access memory at address 0x${a.toString(16)}`);
+      d.copy(mem, Number(a - 0x1000n));
+    },
+    historyValue: () => { if (!history.length) throw new EvalError('History is empty.'); return history[0]!; },
+    convenience: () => undefined,
+  };
+}
+
+const show = async (expr: string, ctx = context()) => formatValue(await evaluate(expr, ctx), undefined, (a) => (a === 0x401000n ? 'main' : undefined));
+
+describe('expression evaluation', () => {
+  it('does C arithmetic with C precedence and types', async () => {
+    expect(await show('1 + 2 * 3')).toBe('7');
+    expect(await show('(1 + 2) * 3')).toBe('9');
+    expect(await show('0x10 - 1')).toBe('15');
+    expect(await show('-5 / 2')).toBe('-2');
+    expect(await show('017')).toBe('15');
+    expect(await show("'a'")).toBe('97');
+    expect(await show('(char)65')).toBe("65 'A'");
+    expect(await show('(unsigned char)300')).toBe("44 ','");
+    expect(await show('1 == 1 && 2 > 1')).toBe('1');
+    expect(await show('~0')).toBe('-1');
+    expect(await show('sizeof(long)')).toBe('8');
+    await expect(evaluate('1/0', context())).rejects.toThrow('Division by zero');
+  });
+
+  it('reads registers, their sub-registers and pointer types', async () => {
+    expect(await show('$rax')).toBe(String(0x1122334455667788n));
+    expect(await show('$eax')).toBe(String(0x55667788));
+    expect(await show('$ax')).toBe(String(0x7788));
+    expect(await show('$ah')).toBe(String(0x77));
+    expect(await show('$sp')).toBe('(void *) 0x1000');
+    expect(await show('$pc')).toBe('(void (*)()) 0x401000 <main>');
+    expect(await show('$eflags')).toBe('[ PF ZF IF ]');
+  });
+
+  it('dereferences casts and gdb {type} addresses, and does pointer arithmetic', async () => {
+    expect(await show('*(int*)0x1000')).toBe('-7');
+    expect(await show('*(unsigned int*)$sp')).toBe(String(2 ** 32 - 7));
+    expect(await show('{long} 0x1008')).toBe(String(0x1010));
+    expect(await show('*(long*)$sp + 1')).toBe(String(-7 + 2 ** 32 + 1));
+    expect(await show('(long*)0x1000 + 2')).toBe('(long *) 0x1010');
+    expect(await show('((int*)0x1000)[2]')).toBe(String(0x1010));
+    expect(await show('**(long**)0x1008')).toBe('0');
+  });
+
+  it('treats symbols like gdb without debug info', async () => {
+    expect(await show('main')).toBe('{<text variable, no debug info>} 0x401000 <main>');
+    expect(await show('&counter')).toBe('(<data variable, no debug info> *) 0x1000');
+    expect(await show('*(int*)&counter')).toBe('-7');
+    await expect(evaluate('counter + 1', context())).rejects.toThrow("'counter' has unknown type; cast it to its declared type");
+    await expect(evaluate('nosuch', context())).rejects.toThrow('No symbol "nosuch" in current context.');
+  });
+
+  it('assigns to registers, sub-registers and memory', async () => {
+    const ctx = context();
+    await evaluate('$rax = 5', ctx);
+    expect(ctx.regs.rax).toBe(5n);
+    await evaluate('$al = 0x1ff', ctx);
+    expect(ctx.regs.rax).toBe(0xffn);
+    await evaluate('*(long*)0x1010 = -2', ctx);
+    expect(ctx.mem.readBigInt64LE(16)).toBe(-2n);
+    await evaluate('{int} 0x1018 = 0x41424344', ctx);
+    expect(ctx.mem.readUInt32LE(24)).toBe(0x41424344);
+    await evaluate('{char[4]} 0x1020 = "abc"', ctx);
+    expect(ctx.mem.subarray(32, 36).toString('latin1')).toBe('abc\0');
+    await expect(evaluate('{char[2]} 0x1020 = "abc"', ctx)).rejects.toThrow(/does not fit/);
+    await expect(evaluate('3 = 4', ctx)).rejects.toThrow('Left operand of assignment is not an lvalue.');
+  });
+
+  it('reports memory and syntax errors in gdb wording', async () => {
+    await expect(evaluate('*(int*)0', context())).rejects.toThrow('Cannot access memory at address 0x0');
+    expect(() => parseExpression('1 +')).toThrow("A syntax error in expression, near `'.");
+    expect(() => parseExpression('(1')).toThrow(EvalError);
+    expect(() => parseExpression('')).toThrow('Argument required (expression to compute).');
+    expect(() => parseExpression('09')).toThrow('Invalid number "09".');
+  });
+});
+
+describe('signals', () => {
+  it('has gdb defaults and applies handle with gdb implications', () => {
+    const t = new SignalTable();
+    expect(t.get('SIGSEGV')).toEqual({ stop: true, print: true, pass: true });
+    expect(t.get('SIGALRM')).toEqual({ stop: false, print: false, pass: true });
+    expect(t.get('SIGINT')).toEqual({ stop: true, print: true, pass: false });
+    expect(t.apply('SIGUSR1', ['nostop', 'noprint'])).toEqual({ stop: false, print: false, pass: true });
+    expect(t.apply('SIGUSR1', ['stop'])).toEqual({ stop: true, print: true, pass: true });
+    expect(t.line('SIGSEGV')).toBe('SIGSEGV       Yes\tYes\tYes\t\tSegmentation fault');
+    expect(parseSignal('usr1')).toEqual(['SIGUSR1']);
+    expect(parseSignal('11')).toEqual(['SIGSEGV']);
+    expect(() => parseSignal('SIGFOO')).toThrow(/Unrecognized/);
+  });
+});
