@@ -1,0 +1,686 @@
+/**
+ * A gdbserver-compatible stub over any Target (GDB manual, Appendix E).
+ *
+ * One RspSession per connection. Packets are handled strictly in order (a
+ * resume holds the queue until its stop reply is sent); only 0x03 bypasses
+ * the queue. Every handler failure becomes an error reply: no packet, however
+ * malformed, can throw out of the session. When the peer goes away, the
+ * process we started is killed and one we attached to is detached, so a
+ * tracee is never stranded.
+ */
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { TargetError, type Registers, type StopEvent, type Target, type WatchKind } from '../target/types.js';
+import { RspWire } from './wire.js';
+import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
+import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
+import { gdbToLinuxSignal, linuxToGdbSignal } from './signals.js';
+import { parseThreadId } from './stop-reply.js';
+import { librariesSvr4 } from './svr4.js';
+import { Monitor } from './monitor.js';
+import { HostIo } from './vfile.js';
+
+/** Largest packet we accept; advertised as PacketSize (gdbserver uses 0x47ff). */
+export const PACKET_SIZE = 0x47ff;
+/** Inferior output held while the program is stopped (flushed at the next resume). */
+const MAX_HELD_OUTPUT = 1 << 20;
+
+export interface Launcher {
+  /** Start a program, stopped at its first instruction (vRun and the initial program). */
+  launch?(argv: string[]): Promise<Target>;
+  /** Attach to a running process (vAttach, --attach). */
+  attach?(pid: number): Promise<Target>;
+}
+
+export interface SessionOptions extends Launcher {
+  /** The process to debug, if any (absent: extended-remote, gdb will `run`). */
+  target?: Target;
+  /** True when `target` was attached rather than started (qAttached, cleanup). */
+  attached?: boolean;
+  /** argv for vRun with an empty program name. */
+  defaultArgv?: string[];
+  log?: (line: string) => void;
+}
+
+const REG_BY_NUM = new Map(AMD64_REGISTERS.map((r) => [r.regnum, r]));
+const G_SIZE = AMD64_REGISTERS.reduce((n, r) => n + r.bitsize / 8, 0);
+const Z_WATCH: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
+const WATCH_REASON: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' };
+
+/** errno-style code to the two hex digits of an `Enn` reply. */
+const ERRNO: Record<string, number> = { EPERM: 1, ESRCH: 3, EIO: 5, EBADF: 9, ENOMEM: 12, EFAULT: 14, EBUSY: 16, EINVAL: 22, ENOSPC: 28, ENOTSUP: 95 };
+
+class PacketError extends Error {
+  constructor(readonly errno: number, message: string) {
+    super(message);
+  }
+}
+
+export class RspSession extends EventEmitter<{ end: [] }> {
+  private target: Target | undefined;
+  private attached: boolean;
+  private extended = false;
+  private multiprocess = false;
+  private swbreak = false;
+  private hwbreak = false;
+  private running = false;
+  /** What `?` reports: the last stop (undefined: no process ever, W00). */
+  private lastEvent: StopEvent | undefined;
+  private regs: Registers | undefined;
+  private heldOutput: Buffer[] = [];
+  private heldBytes = 0;
+  private readonly hwBreakpoints = new Set<bigint>();
+  private queue: Promise<void> = Promise.resolve();
+  private ended = false;
+  private readonly monitor: Monitor;
+  private readonly hostIo = new HostIo();
+  private readonly onOutput = (b: Buffer) => this.output(b);
+  private readonly onStop = (ev: StopEvent) => this.noteStop(ev);
+
+  constructor(private readonly wire: RspWire, private readonly opts: SessionOptions) {
+    super();
+    this.attached = opts.attached ?? false;
+    this.monitor = new Monitor(() => this.target);
+    if (opts.target) this.adopt(opts.target, this.attached);
+    wire.on('packet', (p) => this.enqueue(p));
+    wire.on('oversized', (n) => this.enqueue(undefined, n));
+    wire.on('interrupt', () => this.interrupt());
+    wire.on('close', () => void this.end());
+  }
+
+  /** Resolves once the connection is gone and the process is cleaned up. */
+  done(): Promise<void> {
+    return this.ended ? Promise.resolve() : new Promise((r) => this.once('end', r));
+  }
+
+  /** The process currently debugged (for the listener's cleanup and tests). */
+  get currentTarget(): Target | undefined {
+    return this.target;
+  }
+
+  private adopt(t: Target, attached: boolean): void {
+    this.target?.off('output', this.onOutput);
+    this.target?.off('stop', this.onStop);
+    this.target = t;
+    this.attached = attached;
+    this.regs = undefined;
+    this.hwBreakpoints.clear();
+    t.on('output', this.onOutput);
+    t.on('stop', this.onStop);
+    // a new process stands at its first instruction, stopped by the exec's SIGTRAP
+    this.lastEvent = t.state === 'exited' ? undefined : { pid: t.pid, tid: t.pid, reason: { kind: 'signal', pc: 0n, signal: 5, signame: 'SIGTRAP' } };
+  }
+
+  /* ---------------- plumbing ---------------- */
+
+  private enqueue(packet: Buffer | undefined, oversized?: number): void {
+    this.queue = this.queue.then(async () => {
+      if (this.ended) return;
+      if (packet === undefined) {
+        this.wire.send(`E.packet of ${oversized} bytes exceeds PacketSize ${PACKET_SIZE.toString(16)}`);
+        return;
+      }
+      let reply: string | Buffer | undefined;
+      try {
+        reply = await this.handle(packet);
+      } catch (e) {
+        reply = errorReply(e);
+        this.opts.log?.(`${packet.toString('latin1', 0, 40)}: ${(e as Error).message}`);
+      }
+      if (reply !== undefined) this.wire.send(reply);
+    });
+  }
+
+  private interrupt(): void {
+    if (this.running && this.target) this.target.interrupt();
+  }
+
+  private output(b: Buffer): void {
+    this.heldOutput.push(b);
+    this.heldBytes += b.length;
+    while (this.heldBytes > MAX_HELD_OUTPUT && this.heldOutput.length > 1) this.heldBytes -= this.heldOutput.shift()!.length;
+    if (this.running) this.flushOutput();
+  }
+
+  /** O packets are only legal while the program runs (before its stop reply). */
+  private flushOutput(): void {
+    if (!this.heldOutput.length) return;
+    const all = Buffer.concat(this.heldOutput);
+    this.heldOutput = [];
+    this.heldBytes = 0;
+    const chunk = Math.floor((PACKET_SIZE - 1) / 2);
+    for (let i = 0; i < all.length; i += chunk) this.wire.send('O' + toHex(all.subarray(i, i + chunk)));
+  }
+
+  private noteStop(ev: StopEvent): void {
+    this.regs = undefined;
+    this.lastEvent = ev;
+  }
+
+  /** Connection gone: never strand the tracee. */
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    const t = this.target;
+    if (t && t.state !== 'exited') {
+      try {
+        if (t.state === 'running') {
+          t.interrupt();
+          await Promise.race([new Promise((r) => t.once('stop', r)), new Promise((r) => setTimeout(r, 1000))]);
+        }
+        if (this.attached) await t.detach();
+        else await t.kill();
+      } catch {
+        await t.kill().catch(() => undefined);
+      }
+    }
+    await this.hostIo.closeAll();
+    this.wire.close();
+    this.emit('end');
+  }
+
+  /* ---------------- dispatch ---------------- */
+
+  private async handle(p: Buffer): Promise<string | Buffer | undefined> {
+    const s = p.toString('latin1');
+    switch (s[0]) {
+      case '?': return this.stopReply();
+      case 'g': return this.readAllRegisters();
+      case 'G': return this.writeAllRegisters(s.slice(1));
+      case 'p': return this.readRegister(parseHexInt(s.slice(1)));
+      case 'P': return this.writeRegister(s.slice(1));
+      case 'm': return this.readMemory(s.slice(1));
+      case 'M': return this.writeMemoryHex(s.slice(1));
+      case 'X': return this.writeMemoryBinary(p);
+      case 'Z': case 'z': return this.breakpoint(s);
+      case 'c': return this.resume('c', s.slice(1));
+      case 'C': return this.resume('C', s.slice(1));
+      case 's': return this.resume('s', s.slice(1));
+      case 'S': return this.resume('S', s.slice(1));
+      case 'H': return 'OK';
+      case 'T': return this.threadAlive(s.slice(1));
+      case 'k': return this.kill(false);
+      case 'D': return this.detach();
+      case '!': this.extended = true; return 'OK';
+      case 'q': return this.query(s);
+      case 'Q': return this.setting(s);
+      case 'v': return this.vPacket(s);
+      default: return '';
+    }
+  }
+
+  private live(): Target {
+    const t = this.target;
+    if (!t || t.state === 'exited') throw new PacketError(3, 'no process');
+    return t;
+  }
+
+  private stopped(): Target {
+    const t = this.live();
+    if (t.state === 'running') throw new PacketError(16, 'the process is running');
+    return t;
+  }
+
+  private threadId(pid: number, tid: number): string {
+    return this.multiprocess ? `p${pid.toString(16)}.${tid.toString(16)}` : tid.toString(16);
+  }
+
+  /* ---------------- registers ---------------- */
+
+  private async registers(): Promise<Registers> {
+    const t = this.stopped();
+    this.regs ??= await t.getRegisters();
+    return this.regs;
+  }
+
+  private regHex(regs: Registers, r: RegisterInfo): string {
+    const name = targetRegisterName(r.name);
+    // registers a Target does not expose (x87, SSE) are "unavailable" (xx..)
+    return name ? leHex(regs[name], r.bitsize / 8) : 'xx'.repeat(r.bitsize / 8);
+  }
+
+  private async readAllRegisters(): Promise<string> {
+    const regs = await this.registers();
+    return AMD64_REGISTERS.map((r) => this.regHex(regs, r)).join('');
+  }
+
+  private async writeAllRegisters(data: string): Promise<string> {
+    if (data.length !== G_SIZE * 2) throw new PacketError(22, `G packet has ${data.length / 2} bytes, expected ${G_SIZE}`);
+    const update: Partial<Registers> = {};
+    for (const r of AMD64_REGISTERS) {
+      const name = targetRegisterName(r.name);
+      const text = data.slice(r.offset * 2, r.offset * 2 + r.bitsize / 4);
+      if (name && !text.includes('x')) update[name] = fromLeHex(text);
+    }
+    await this.stopped().setRegisters(update);
+    this.regs = undefined;
+    return 'OK';
+  }
+
+  private async readRegister(n: number): Promise<string> {
+    const r = REG_BY_NUM.get(n);
+    if (!r) throw new PacketError(22, `no register ${n}`);
+    return this.regHex(await this.registers(), r);
+  }
+
+  private async writeRegister(arg: string): Promise<string> {
+    const [num, value] = arg.split('=');
+    const r = REG_BY_NUM.get(parseHexInt(num ?? ''));
+    if (!r || value === undefined || value.length !== r.bitsize / 4) throw new PacketError(22, `bad P packet`);
+    const name = targetRegisterName(r.name);
+    if (!name) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
+    await this.stopped().setRegisters({ [name]: fromLeHex(value) });
+    this.regs = undefined;
+    return 'OK';
+  }
+
+  /* ---------------- memory ---------------- */
+
+  private async readMemory(arg: string): Promise<string> {
+    const [a, l] = arg.split(',');
+    const addr = parseHexBig(a ?? '');
+    const len = Math.min(parseHexInt(l ?? ''), Math.floor((PACKET_SIZE - 4) / 2));
+    const t = this.stopped();
+    try {
+      return toHex(await t.readMemory(addr, len));
+    } catch {
+      // gdb wants the readable prefix of a range that runs into unmapped memory
+      const part = await readablePrefix(t, addr, len);
+      if (part.length === 0) throw new PacketError(14, `cannot read memory at 0x${addr.toString(16)}`);
+      return toHex(part);
+    }
+  }
+
+  private async writeMemoryHex(arg: string): Promise<string> {
+    const colon = arg.indexOf(':');
+    const [a, l] = arg.slice(0, colon).split(',');
+    const data = fromHex(arg.slice(colon + 1));
+    if (colon < 0 || data.length !== parseHexInt(l ?? '')) throw new PacketError(22, 'M packet length does not match its data');
+    await this.write(parseHexBig(a ?? ''), data);
+    return 'OK';
+  }
+
+  private async writeMemoryBinary(p: Buffer): Promise<string> {
+    const colon = p.indexOf(0x3a);
+    if (colon < 0) throw new PacketError(22, 'X packet without data');
+    const [a, l] = p.toString('latin1', 1, colon).split(',');
+    const data = unescapeBinary(p.subarray(colon + 1));
+    if (data.length !== parseHexInt(l ?? '')) throw new PacketError(22, 'X packet length does not match its data');
+    if (data.length === 0) return 'OK'; // gdb's probe for X support
+    await this.write(parseHexBig(a ?? ''), data);
+    return 'OK';
+  }
+
+  private async write(addr: bigint, data: Buffer): Promise<void> {
+    await this.stopped().writeMemory(addr, data);
+    this.regs = undefined;
+  }
+
+  /* ---------------- breakpoints ---------------- */
+
+  private async breakpoint(s: string): Promise<string> {
+    const insert = s[0] === 'Z';
+    const [type, a, k] = s.slice(1).split(/[,;]/);
+    const addr = parseHexBig(a ?? '');
+    const kind = parseHexInt(k ?? '');
+    const t = this.stopped();
+    switch (type) {
+      case '0':
+      case '1':
+        // a hardware breakpoint is an int3 too: same stop, reported as hwbreak
+        if (insert) await t.insertBreakpoint(addr);
+        else await t.removeBreakpoint(addr);
+        if (type === '1') {
+          if (insert) this.hwBreakpoints.add(addr);
+          else this.hwBreakpoints.delete(addr);
+        }
+        return 'OK';
+      case '2':
+      case '3':
+      case '4': {
+        const watch = Z_WATCH[Number(type)];
+        if (insert) await t.insertWatchpoint(addr, kind, watch);
+        else await t.removeWatchpoint(addr, kind, watch);
+        return 'OK';
+      }
+      default:
+        return '';
+    }
+  }
+
+  /* ---------------- execution ---------------- */
+
+  /** c/C/s/S [sig][;addr]: the legacy resume packets. */
+  private async resume(op: 'c' | 'C' | 's' | 'S', arg: string): Promise<string> {
+    let sig = 0;
+    let rest = arg;
+    if (op === 'C' || op === 'S') {
+      const [s, a] = arg.split(';');
+      sig = parseHexInt(s ?? '');
+      rest = a ?? '';
+    }
+    if (rest) await this.stopped().setRegisters({ rip: parseHexBig(rest) });
+    return this.run(op === 'c' || op === 'C' ? 'cont' : 'step', sig);
+  }
+
+  private async run(how: 'cont' | 'step', gdbSignal: number): Promise<string> {
+    const t = this.stopped();
+    const signal = gdbSignal ? gdbToLinuxSignal(gdbSignal) : 0;
+    if (signal === undefined) throw new PacketError(22, `signal ${gdbSignal} does not exist on Linux`);
+    this.regs = undefined;
+    this.running = true;
+    this.flushOutput();
+    let ev: StopEvent;
+    try {
+      ev = how === 'cont' ? await t.cont(signal || undefined) : await t.step(signal || undefined);
+    } finally {
+      // output the program wrote just before stopping may still be in flight
+      await new Promise((r) => setImmediate(r));
+      this.flushOutput();
+      this.running = false;
+    }
+    this.lastEvent = ev;
+    return this.stopReply();
+  }
+
+  /**
+   * The stop reply for the last event, expediting rbp, rsp and rip like
+   * gdbserver (gdb needs exactly these to identify the frame without a `g`).
+   */
+  private async stopReply(): Promise<string> {
+    const ev = this.lastEvent;
+    if (!ev) return 'W00';
+    const r = ev.reason;
+    const proc = this.multiprocess ? `;process:${ev.pid.toString(16)}` : '';
+    if (r.kind === 'exited') return `W${hex2(r.code & 0xff)}${proc}`;
+    if (r.kind === 'killed') return `X${hex2(linuxToGdbSignal(r.signal))}${proc}`;
+    let sig = 5;
+    let reason = '';
+    switch (r.kind) {
+      case 'breakpoint':
+        if (this.hwBreakpoints.has(r.pc)) reason = this.hwbreak ? 'hwbreak:;' : '';
+        else reason = this.swbreak ? 'swbreak:;' : '';
+        break;
+      case 'watchpoint':
+        reason = `${WATCH_REASON[r.access]}:${r.address.toString(16)};`;
+        break;
+      case 'signal':
+        sig = linuxToGdbSignal(r.signal);
+        break;
+      case 'interrupted':
+        sig = 2;
+        break;
+    }
+    let expedited = '';
+    if (this.target && this.target.state === 'stopped') {
+      const regs = await this.registers();
+      expedited = `06:${leHex(regs.rbp, 8)};07:${leHex(regs.rsp, 8)};10:${leHex(regs.rip, 8)};`;
+    }
+    return `T${hex2(sig)}${expedited}${reason}thread:${this.threadId(ev.pid, ev.tid)};`;
+  }
+
+  private async kill(reply: boolean): Promise<string | undefined> {
+    const t = this.target;
+    if (t && t.state !== 'exited') {
+      if (t.state === 'running') t.interrupt();
+      await t.kill();
+    }
+    if (t) this.lastEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'killed', signal: 9, signame: 'SIGKILL' } };
+    // gdbserver (not extended) ends the session on k; the reply is optional
+    if (!this.extended && !reply) setImmediate(() => void this.end());
+    return reply ? 'OK' : undefined;
+  }
+
+  private async detach(): Promise<string> {
+    const t = this.live();
+    if (t.state === 'running') throw new PacketError(16, 'the process is running');
+    await t.detach();
+    this.lastEvent = undefined;
+    if (!this.extended) setImmediate(() => void this.end());
+    return 'OK';
+  }
+
+  private threadAlive(arg: string): string {
+    const t = this.live();
+    const { pid, tid } = parseThreadId(arg);
+    return (pid === undefined || pid === t.pid || pid === -1) && (tid === undefined || tid === -1 || tid === t.pid || tid === 0) ? 'OK' : 'E01';
+  }
+
+  /* ---------------- queries ---------------- */
+
+  private async query(s: string): Promise<string | Buffer> {
+    if (s.startsWith('qSupported')) return this.supported(s);
+    if (s === 'qAttached' || s.startsWith('qAttached:')) return this.attached ? '1' : '0';
+    if (s === 'qC') {
+      const t = this.live();
+      return `QC${this.threadId(t.pid, t.pid)}`;
+    }
+    if (s === 'qfThreadInfo') {
+      const t = this.target;
+      return t && t.state !== 'exited' ? `m${this.threadId(t.pid, t.pid)}` : 'l';
+    }
+    if (s === 'qsThreadInfo') return 'l';
+    if (s.startsWith('qXfer:')) return this.xfer(s);
+    if (s.startsWith('qRcmd,')) return this.rcmd(s.slice(6));
+    if (s === 'qSymbol::') return 'OK';
+    return '';
+  }
+
+  private supported(s: string): string {
+    const theirs = new Set(s.slice('qSupported:'.length).split(';'));
+    this.multiprocess = theirs.has('multiprocess+');
+    this.swbreak = theirs.has('swbreak+');
+    this.hwbreak = theirs.has('hwbreak+');
+    const ours = [
+      `PacketSize=${PACKET_SIZE.toString(16)}`, 'QStartNoAckMode+', 'qXfer:features:read+', 'qXfer:auxv:read+',
+      'qXfer:exec-file:read+', 'qXfer:libraries-svr4:read+', 'swbreak+', 'hwbreak+', 'vContSupported+',
+    ];
+    if (this.multiprocess) ours.push('multiprocess+');
+    return ours.join(';');
+  }
+
+  private setting(s: string): string {
+    if (s === 'QStartNoAckMode') {
+      // the OK still travels (and is acked) in ack mode; then acks stop
+      setImmediate(() => { this.wire.noAck = true; });
+      return 'OK';
+    }
+    return '';
+  }
+
+  /** qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH */
+  private async xfer(s: string): Promise<string | Buffer> {
+    const m = /^qXfer:([\w-]+):read:([^:]*):([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(s);
+    if (!m) return '';
+    const [, object, annex, o, l] = m;
+    let data: Buffer;
+    switch (object) {
+      case 'features':
+        if (annex !== 'target.xml') throw new PacketError(22, `no target description "${annex}"`);
+        data = Buffer.from(amd64TargetXml());
+        break;
+      case 'auxv':
+        data = Buffer.concat((await this.stopped().auxv()).map(([k, v]) => Buffer.from(leHex(k, 8) + leHex(v, 8), 'hex')));
+        break;
+      case 'exec-file':
+        if (annex && this.target && parseHexInt(annex) !== this.target.pid) throw new PacketError(3, `no process ${annex}`);
+        data = Buffer.from(this.live().exePath);
+        break;
+      case 'libraries-svr4':
+        data = Buffer.from(await librariesSvr4(this.stopped()));
+        break;
+      default:
+        return '';
+    }
+    const offset = parseHexInt(o!);
+    const length = parseHexInt(l!);
+    const part = data.subarray(offset, offset + length);
+    const last = offset + length >= data.length;
+    return Buffer.concat([Buffer.from(last ? 'l' : 'm'), escapeBinary(part)]);
+  }
+
+  private async rcmd(hexCommand: string): Promise<string> {
+    const command = fromHex(hexCommand).toString('utf8');
+    const text = await this.monitor.run(command);
+    // output goes out as O packets (as gdbserver does), then OK
+    const chunk = Math.floor((PACKET_SIZE - 1) / 2);
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += chunk) this.wire.send('O' + toHex(bytes.subarray(i, i + chunk)));
+    this.regs = undefined; // restore/rewind may have changed registers
+    return 'OK';
+  }
+
+  /* ---------------- v packets ---------------- */
+
+  private async vPacket(s: string): Promise<string | Buffer | undefined> {
+    if (s === 'vCont?') return 'vCont;c;C;s;S;t';
+    if (s.startsWith('vCont;')) return this.vCont(s.slice(6));
+    if (s === 'vMustReplyEmpty') return '';
+    if (s.startsWith('vKill;')) {
+      await this.kill(true);
+      return 'OK';
+    }
+    if (s.startsWith('vRun;')) return this.vRun(s.slice(5));
+    if (s.startsWith('vAttach;')) return this.vAttach(parseHexInt(s.slice(8)));
+    if (s.startsWith('vFile:')) return this.hostIo.handle(s, PACKET_SIZE - 16);
+    return '';
+  }
+
+  /** vCont;action[:thread]... — the action for our thread, or the default one. */
+  private async vCont(arg: string): Promise<string> {
+    const t = this.stopped();
+    let chosen: string | undefined;
+    for (const item of arg.split(';')) {
+      const [action, thread] = item.split(':');
+      if (!action) throw new PacketError(22, 'empty vCont action');
+      if (thread !== undefined) {
+        const { pid, tid } = parseThreadId(thread);
+        const mine = (pid === undefined || pid === -1 || pid === t.pid) && (tid === undefined || tid === -1 || tid === t.pid);
+        if (!mine) continue;
+      }
+      chosen ??= action;
+    }
+    if (!chosen) throw new PacketError(22, 'vCont names no action for our thread');
+    const op = chosen[0];
+    const sig = chosen.length > 1 ? parseHexInt(chosen.slice(1, 3)) : 0;
+    if (op === 'c' || op === 'C') return this.run('cont', op === 'C' ? sig : 0);
+    if (op === 's' || op === 'S') return this.run('step', op === 'S' ? sig : 0);
+    if (op === 't') return this.stopReply(); // all-stop: the thread is already stopped
+    throw new PacketError(22, `unsupported vCont action "${chosen}"`);
+  }
+
+  private async vRun(arg: string): Promise<string> {
+    if (!this.opts.launch) throw new PacketError(1, 'this server cannot start programs');
+    const parts = arg.split(';').map((h) => fromHex(h).toString('utf8'));
+    const argv = parts[0] ? parts : [...(this.opts.defaultArgv ?? [])];
+    if (argv.length === 0) throw new PacketError(22, 'no program to run');
+    if (!parts[0] && parts.length > 1) argv.splice(1, argv.length - 1, ...parts.slice(1));
+    const old = this.target;
+    if (old && old.state !== 'exited') {
+      if (this.attached) await old.detach();
+      else await old.kill();
+    }
+    this.adopt(await this.opts.launch(argv), false);
+    return this.stopReply();
+  }
+
+  private async vAttach(pid: number): Promise<string> {
+    if (!this.opts.attach) throw new PacketError(1, 'this server cannot attach');
+    const old = this.target;
+    if (old && old.state !== 'exited') throw new PacketError(16, 'already debugging a process');
+    const t = await this.opts.attach(pid);
+    this.adopt(t, true);
+    // attaching stops the process with SIGSTOP
+    this.lastEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'signal', pc: 0n, signal: 19, signame: 'SIGSTOP' } };
+    return this.stopReply();
+  }
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
+
+function errorReply(e: unknown): string {
+  if (e instanceof PacketError) return `E${hex2(e.errno)}`;
+  if (e instanceof TargetError) return `E${hex2(ERRNO[e.code] ?? 5)}`;
+  if (e instanceof RangeError) return 'E16'; // malformed number, hex or escape: EINVAL (0x16)
+  return 'E05';
+}
+
+/** Read page by page up to the first unreadable byte. */
+async function readablePrefix(t: Target, addr: bigint, len: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let at = addr;
+  const end = addr + BigInt(len);
+  while (at < end) {
+    const pageEnd = (at | 0xfffn) + 1n;
+    const n = Number((pageEnd < end ? pageEnd : end) - at);
+    try {
+      parts.push(await t.readMemory(at, n));
+    } catch {
+      break;
+    }
+    at += BigInt(n);
+  }
+  return Buffer.concat(parts);
+}
+
+/* ---------------- listeners ---------------- */
+
+/** Serve one connection over a pair of streams (stdio, a socket). */
+export function serveStreams(input: Readable, output: Writable, opts: SessionOptions): RspSession {
+  const wire = new RspWire(input, output, PACKET_SIZE);
+  return new RspSession(wire, opts);
+}
+
+export interface TcpServer {
+  port: number;
+  /** Resolves when the server stops (after --once's session, or close()). */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Listen on HOST:PORT. One client at a time: a second one gets an error
+ * packet and is closed, the first session is undisturbed. The listener
+ * closes after the first session unless `multi` (gdbserver --multi).
+ */
+export async function listenTcp(host: string, port: number, opts: SessionOptions & { once?: boolean; multi?: boolean }): Promise<TcpServer> {
+  let active: RspSession | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => { resolveClosed = r; });
+  const server = net.createServer((sock) => {
+    sock.setNoDelay(true);
+    if (active) {
+      opts.log?.(`refused a second client from ${sock.remoteAddress}:${sock.remotePort}`);
+      sock.end(frame('E.another debugger is already connected'));
+      sock.on('error', () => undefined);
+      return;
+    }
+    opts.log?.(`remote debugging from host ${sock.remoteAddress}, port ${sock.remotePort}`);
+    const session = serveStreams(sock, sock, opts);
+    active = session;
+    sock.on('error', () => undefined);
+    void session.done().then(() => {
+      active = undefined;
+      sock.destroy();
+      // the session killed or detached its process on the way out; only a
+      // multi-process server (extended-remote, `run` from gdb) has more to do
+      if (opts.once || !opts.multi) void close();
+      else opts.target = undefined;
+    });
+  });
+  const close = async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    if (active) await active.end();
+    resolveClosed();
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as net.AddressInfo;
+  return { port: addr.port, closed, close };
+}
+
