@@ -1,3 +1,409 @@
-/* Placeholder: the shim's owner replaces this file. */
+/* SPDX-License-Identifier: MIT */
+/*
+ * libtsdbg_shim - the few things Node cannot do safely by itself, for
+ * src/target/native.ts (loaded with koffi):
+ *
+ *  - fork + exec of a tracee on its own pty, seized before exec
+ *    (fork in a multi-threaded V8 process is only safe when the child runs
+ *    nothing but async-signal-safe code until exec, so it must be C);
+ *  - thin ptrace/waitpid/process_vm_* wrappers that return -errno instead of
+ *    setting errno (errno is thread-local and meaningless after an FFI hop).
+ *
+ * Every function returns >= 0 on success and -errno on failure.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <termios.h>
+
 #include "tsdbg_ptrace.h"
-int tsdbg_shim_abi_version(void) { return 1; }
+
+#define TSDBG_SHIM_ABI 2
+
+/* tsdbg_spawn() flags */
+#define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
+#define TSDBG_SPAWN_NO_PTY	0x2	/* inherit our stdio instead of a new pty */
+
+int tsdbg_shim_abi_version(void) { return TSDBG_SHIM_ABI; }
+
+/* offsetof(struct user, u_debugreg): where PEEKUSER/POKEUSER find DR0..DR7. */
+long tsdbg_debugreg_offset(int n)
+{
+	return (long)(offsetof(struct user, u_debugreg) + (size_t)n * sizeof(long));
+}
+
+static long neg_errno(long r) { return r < 0 ? -errno : r; }
+
+/* ---------------------------------------------------------------- spawn */
+
+/* Child side: only async-signal-safe calls from here to execve(). */
+static void __attribute__((noreturn))
+child_exec(const char *path, char *const argv[], char *const envp[], const char *cwd,
+	   const char *slave, int flags, int errpipe)
+{
+	int err;
+
+	if (!(flags & TSDBG_SPAWN_NO_PTY)) {
+		int fd;
+
+		if (setsid() < 0)
+			goto fail;
+		fd = open(slave, O_RDWR);
+		if (fd < 0)
+			goto fail;
+		if (ioctl(fd, TIOCSCTTY, 0) < 0)
+			goto fail;
+		if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			goto fail;
+		if (fd > 2)
+			close(fd);
+	}
+	if (cwd && *cwd && chdir(cwd) < 0)
+		goto fail;
+	if (!(flags & TSDBG_SPAWN_KEEP_ASLR)) {
+		int pers = personality(0xffffffff);
+
+		if (pers != -1)
+			personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
+	}
+	/* Node blocks or ignores some signals; the program must start clean. */
+	{
+		sigset_t none;
+		struct sigaction dfl;
+		int s;
+
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		for (s = 1; s < NSIG; s++)
+			sigaction(s, &dfl, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	/* Wait here until the parent has seized us, so exec is traced. */
+	raise(SIGSTOP);
+	execve(path, argv, envp);
+fail:
+	err = errno;
+	(void)!write(errpipe, &err, sizeof(err));
+	_exit(127);
+}
+
+static int open_pty(char *name, size_t len)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (m < 0)
+		return -errno;
+	if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, name, len) != 0) {
+		int e = errno;
+
+		close(m);
+		return -e;
+	}
+	return m;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+static int wait_eintr(pid_t pid, int *st, int options)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, st, __WALL | options);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+/*
+ * Drive the stopped child to its exec: SEIZE it, wake it, and pass over the
+ * stops in between until PTRACE_EVENT_EXEC (success) or its exit (failure,
+ * errno in the pipe). Returns 0 with the tracee stopped at the exec event.
+ */
+static int seize_until_exec(pid_t pid, long options, int errpipe)
+{
+	int st, r, err = 0;
+
+	/* the group-stop of raise(SIGSTOP): not traced yet, so WUNTRACED */
+	r = wait_eintr(pid, &st, WUNTRACED);
+	if (r < 0)
+		return r;
+	if (!WIFSTOPPED(st))
+		goto exited;
+	if (ptrace(PTRACE_SEIZE, pid, 0, options) < 0)
+		return -errno;
+	kill(pid, SIGCONT);
+	for (;;) {
+		r = wait_eintr(pid, &st, 0);
+		if (r < 0)
+			return r;
+		if (!WIFSTOPPED(st))
+			goto exited;
+		if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8)))
+			return 0;
+		/* the seize trap, the SIGCONT stop: none goes to the program */
+		if (ptrace(PTRACE_CONT, pid, 0, 0) < 0)
+			return -errno;
+	}
+exited:
+	if (read(errpipe, &err, sizeof(err)) != sizeof(err) || err <= 0)
+		err = ECHILD;
+	return -err;
+}
+
+/*
+ * Start path with argv/envp as a tracee. On success returns the pid, stopped
+ * at PTRACE_EVENT_EXEC, and stores the pty master in *master_fd (-1 with
+ * TSDBG_SPAWN_NO_PTY). On failure nothing is left behind and -errno says why
+ * (exec's own errno for a missing or non-executable program).
+ */
+int tsdbg_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		int flags, long ptrace_options, int *master_fd)
+{
+	char slave[128] = "";
+	int pipefd[2], m = -1, r;
+	pid_t pid;
+
+	*master_fd = -1;
+	if (!(flags & TSDBG_SPAWN_NO_PTY)) {
+		m = open_pty(slave, sizeof(slave));
+		if (m < 0)
+			return m;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out_pty;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		goto out_pipe;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		child_exec(path, argv, envp, cwd, slave, flags, pipefd[1]);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	r = seize_until_exec(pid, ptrace_options, pipefd[0]);
+	if (r < 0) {
+		kill_and_reap(pid);
+		goto out_pipe;
+	}
+	close(pipefd[0]);
+	*master_fd = m;
+	return pid;
+out_pipe:
+	close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+out_pty:
+	if (m >= 0)
+		close(m);
+	return r;
+}
+
+/* Set the pty's window size so curses programs see a sane terminal. */
+int tsdbg_pty_resize(int master, int rows, int cols)
+{
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+
+	return (int)neg_errno(ioctl(master, TIOCSWINSZ, &ws));
+}
+
+/* --------------------------------------------------------------- ptrace */
+
+/* Requests whose data is a number (CONT, SINGLESTEP, SEIZE, POKE*, SNAPSHOT...). */
+long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)
+{
+	return neg_errno(ptrace((enum __ptrace_request)req, pid, (void *)addr, (void *)data));
+}
+
+/* Requests whose data is a pointer (GETREGS, GETSIGINFO, GETSNAPSHOT...). */
+long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, void *data)
+{
+	return neg_errno(ptrace((enum __ptrace_request)req, pid, (void *)addr, data));
+}
+
+/* PEEKTEXT/PEEKDATA/PEEKUSER: the word goes to *out, the result is 0 or -errno. */
+int tsdbg_peek(int req, int pid, uint64_t addr, uint64_t *out)
+{
+	long v;
+
+	errno = 0;
+	v = ptrace((enum __ptrace_request)req, pid, (void *)addr, 0);
+	if (v == -1 && errno)
+		return -errno;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* GETSNAPSHOT: copy up to *len bytes to buf; *len becomes the full length. */
+long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, uint64_t *len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = (size_t)*len };
+	long r = ptrace((enum __ptrace_request)PTRACE_GETSNAPSHOT, pid, (void *)start, &iov);
+
+	if (r < 0)
+		return -errno;
+	*len = iov.iov_len;
+	return r;
+}
+
+/* --------------------------------------------------------------- waiting */
+
+/*
+ * waitpid(pid, __WALL | options). Returns the status (>= 0), -EAGAIN when
+ * WNOHANG found nothing, or -errno. Safe from any thread of the tracer.
+ */
+int tsdbg_wait(int pid, int options)
+{
+	int st;
+	pid_t r;
+
+	do
+		r = waitpid(pid, &st, __WALL | options);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -EAGAIN;
+	return st;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Poll with WNOHANG for up to spin_ns: a breakpoint hit or a single step
+ * comes back within tens of microseconds, much sooner than a hop to a
+ * blocking waitpid on another thread. -EAGAIN when nothing came.
+ */
+int tsdbg_wait_spin(int pid, int64_t spin_ns)
+{
+	int64_t deadline = now_ns() + spin_ns;
+	int r;
+
+	for (;;) {
+		r = tsdbg_wait(pid, WNOHANG);
+		if (r != -EAGAIN || now_ns() >= deadline)
+			return r;
+		__builtin_ia32_pause();
+	}
+}
+
+/* Resume (CONT/SINGLESTEP with sig) and wait up to spin_ns: one FFI call per stop. */
+int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns)
+{
+	if (ptrace((enum __ptrace_request)req, pid, 0, (void *)(long)sig) < 0)
+		return -errno;
+	return tsdbg_wait_spin(pid, spin_ns);
+}
+
+int tsdbg_kill(int pid, int sig) { return (int)neg_errno(kill(pid, sig)); }
+
+/* SIGKILL and reap: for exit paths that cannot wait for the event loop. */
+int tsdbg_kill_reap(int pid)
+{
+	int st;
+
+	if (kill(pid, SIGKILL) < 0)
+		return -errno;
+	return wait_eintr(pid, &st, 0);
+}
+
+/* ---------------------------------------------------------------- memory */
+
+long tsdbg_vm_read(int pid, uint64_t addr, void *buf, uint64_t len)
+{
+	struct iovec local = { buf, (size_t)len }, remote = { (void *)addr, (size_t)len };
+
+	return neg_errno(process_vm_readv(pid, &local, 1, &remote, 1, 0));
+}
+
+long tsdbg_vm_write(int pid, uint64_t addr, const void *buf, uint64_t len)
+{
+	struct iovec local = { (void *)buf, (size_t)len }, remote = { (void *)addr, (size_t)len };
+
+	return neg_errno(process_vm_writev(pid, &local, 1, &remote, 1, 0));
+}
+
+/*
+ * PEEKDATA loop: reads pages process_vm_readv refuses (PROT_NONE needs
+ * FOLL_FORCE). Returns the bytes read before the first failure, or -errno
+ * if none could be read.
+ */
+long tsdbg_peek_read(int pid, uint64_t addr, void *buf, uint64_t len)
+{
+	uint8_t *out = buf;
+	uint64_t done = 0;
+
+	while (done < len) {
+		uint64_t a = addr + done, base = a & ~7ULL, off = a - base, n = 8 - off;
+		long w;
+
+		if (n > len - done)
+			n = len - done;
+		errno = 0;
+		w = ptrace(PTRACE_PEEKDATA, pid, (void *)base, 0);
+		if (w == -1 && errno)
+			return done ? (long)done : -errno;
+		memcpy(out + done, (uint8_t *)&w + off, n);
+		done += n;
+	}
+	return (long)done;
+}
+
+/*
+ * POKEDATA loop: writes read-only text (breakpoints) the way every debugger
+ * does, merging partial words at both ends. Returns bytes written or -errno.
+ */
+long tsdbg_poke_write(int pid, uint64_t addr, const void *buf, uint64_t len)
+{
+	const uint8_t *in = buf;
+	uint64_t done = 0;
+
+	while (done < len) {
+		uint64_t a = addr + done, base = a & ~7ULL, off = a - base, n = 8 - off;
+		long w = 0;
+
+		if (n > len - done)
+			n = len - done;
+		if (n != 8) {
+			errno = 0;
+			w = ptrace(PTRACE_PEEKDATA, pid, (void *)base, 0);
+			if (w == -1 && errno)
+				return done ? (long)done : -errno;
+		}
+		memcpy((uint8_t *)&w + off, in + done, n);
+		if (ptrace(PTRACE_POKEDATA, pid, (void *)base, (void *)w) < 0)
+			return done ? (long)done : -errno;
+		done += n;
+	}
+	return (long)done;
+}

@@ -1,0 +1,681 @@
+/**
+ * LocalTarget: a process on this machine, traced with ptrace.
+ *
+ * Design (after gdb's linux-nat and Delve's pkg/proc/native):
+ *  - the tracee is PTRACE_SEIZEd (not TRACEME/ATTACH) so PTRACE_INTERRUPT can
+ *    stop it for Ctrl-C without a signal the program could see;
+ *  - processes we start get PTRACE_O_EXITKILL and are killed on every exit
+ *    path of Node; processes we attach to are detached instead (gdb semantics);
+ *  - only the main thread is traced (clone events are off): breakpoints hit
+ *    in other threads arrive as SIGTRAP deaths, as with `gdb` and
+ *    `set detach-on-fork`;
+ *  - resume = one FFI call that resumes and busy-polls waitpid(WNOHANG) for a
+ *    short while (stops after a breakpoint or a stepi come back in tens of
+ *    microseconds), then a blocking waitpid on the libuv pool, so the event
+ *    loop never blocks while the program runs.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { write as fsWrite } from 'node:fs';
+import { ReadStream } from 'node:tty';
+import { delimiter, join } from 'node:path';
+import {
+  REGISTER_NAMES, TargetError,
+  type Mapping, type Registers, type StopEvent, type StopReason, type Target,
+  type TargetCapabilities, type TargetEvents, type TargetState, type WatchKind,
+} from './types.js';
+import {
+  ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY,
+  check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
+} from './native.js';
+import { parseMaps, parseAuxv } from './procfs.js';
+import { registerTracee, unregisterTracee } from './reaper.js';
+
+export interface SpawnOptions {
+  /** argv[1..] (argv[0] is the program as given). */
+  args?: string[];
+  /** Environment; defaults to ours. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Keep address-space randomisation on (gdb's `set disable-randomization off`). */
+  aslr?: boolean;
+  /** Run the program on a new pty (default) or on our own stdio. */
+  pty?: boolean;
+  /** Microseconds to busy-poll for a stop before handing waitpid to a pool thread. */
+  spinUs?: number;
+}
+
+export interface AttachOptions {
+  spinUs?: number;
+}
+
+const REGS_SIZE = REGISTER_NAMES.length * 8;
+const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
+const SIGINFO_SIZE = 128;
+const SI_KERNEL = 0x80;
+const TRAP_TRACE = 2;
+const TRAP_HWBKPT = 4;
+const DR6_HIT_MASK = 0xfn;
+const DR6_STEP = 1n << 14n;
+/** Signals whose siginfo carries a fault address (si_addr). */
+const FAULT_SIGNALS = new Set([SIG.SIGSEGV, SIG.SIGBUS, SIG.SIGILL, SIG.SIGFPE]);
+const STOP_SIGNALS = new Set([SIG.SIGSTOP, SIG.SIGTSTP, SIG.SIGTTIN, SIG.SIGTTOU]);
+const DEFAULT_SPIN_US = 200;
+
+interface Watch {
+  addr: bigint;
+  len: number;
+  kind: WatchKind;
+}
+
+/** Resolve a program name like execvp does, so errors say which file is wrong. */
+export function resolveProgram(prog: string, env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = prog.includes('/')
+    ? [prog]
+    : (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter).filter(Boolean).map((d) => join(d, prog));
+  let firstError: TargetError | undefined;
+  for (const c of candidates) {
+    try {
+      const st = statSync(c);
+      if (st.isDirectory()) throw Object.assign(new Error(), { code: 'EACCES' });
+      accessSync(c, fsConstants.X_OK);
+      return realpathSync(c);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'ENOENT';
+      firstError ??= new TargetError(code, `${prog}: ${describeErrno(code)}`);
+      if (code !== 'ENOENT') break;
+    }
+  }
+  throw firstError ?? new TargetError('ENOENT', `${prog}: no such file or directory`);
+}
+
+export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
+  readonly kind = 'local';
+  readonly capabilities: TargetCapabilities = { hardwareBreakpoints: true };
+  private _state: TargetState = 'stopped';
+  private _exePath: string;
+  /** Original byte under each inserted int3. */
+  private readonly breakpoints = new Map<bigint, number>();
+  private readonly watches: Array<Watch | undefined> = [undefined, undefined, undefined, undefined];
+  private regsCache: Buffer | undefined;
+  /** The signal of the last signal-delivery-stop: what a plain cont() delivers. */
+  private pendingSignal = 0;
+  private interruptRequested = false;
+  /** The blocking waitpid in flight on the pool, if any. */
+  private waiter: Promise<number> | undefined;
+  /** The resume in progress (running state). */
+  private inflight: Promise<StopEvent> | undefined;
+  private pty: ReadStream | undefined;
+  private lastStopEvent: StopEvent | undefined;
+  private readonly spinNs: number;
+  private markGone!: () => void;
+  /** Resolves once the process is gone (exited, killed, or detached). */
+  private readonly exited = new Promise<void>((resolve) => { this.markGone = resolve; });
+
+  private constructor(
+    readonly pid: number,
+    exePath: string,
+    /** true when we started the process: kill it on quit; false: detach. */
+    readonly startedByUs: boolean,
+    private readonly ptyFd: number,
+    spinUs: number,
+  ) {
+    super();
+    this._exePath = exePath;
+    this.spinNs = Math.max(0, spinUs) * 1000;
+    if (ptyFd >= 0) this.openPty(ptyFd);
+    registerTracee(this);
+  }
+
+  /**
+   * Start `prog` stopped at its exec (in the dynamic loader, before main), on
+   * its own pty, with ASLR off unless options.aslr.
+   */
+  static async spawn(prog: string, options: SpawnOptions = {}): Promise<LocalTarget> {
+    const env = options.env ?? process.env;
+    const path = resolveProgram(prog, env);
+    const argv = [prog, ...(options.args ?? [])];
+    const envp = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+    const flags = (options.aslr ? SPAWN_KEEP_ASLR : 0) | (options.pty === false ? SPAWN_NO_PTY : 0);
+    const opts = PTRACE_O.EXITKILL | PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD;
+    const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts);
+    if (r.pid < 0) {
+      const code = errnoName(-r.pid);
+      throw new TargetError(code, `cannot run ${prog}: ${describeErrno(code)}`);
+    }
+    const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US);
+    t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: await t.pc(), path } };
+    return t;
+  }
+
+  /** Attach to a running process and stop it. detach() (or our exit) lets it go on. */
+  static async attach(pid: number, options: AttachOptions = {}): Promise<LocalTarget> {
+    if (!Number.isInteger(pid) || pid <= 0) throw new TargetError('EINVAL', `invalid process id ${pid}`);
+    let exe: string;
+    try {
+      exe = readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      throw new TargetError('ESRCH', `cannot attach to process ${pid}: no such process`);
+    }
+    const opts = PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD;
+    const r = native.ptrace(PTRACE.SEIZE, pid, 0n, BigInt(opts));
+    if (r < 0) {
+      const code = errnoName(-r);
+      throw new TargetError(code, `cannot attach to process ${pid}: ${describeErrno(code)}`);
+    }
+    const t = new LocalTarget(pid, exe, false, -1, options.spinUs ?? DEFAULT_SPIN_US);
+    t._state = 'running';
+    t.interrupt();
+    const ev = await t.collect(native.waitSpin(pid, t.spinNs), PTRACE.CONT);
+    if (ev.reason.kind === 'exited' || ev.reason.kind === 'killed') {
+      throw new TargetError('ESRCH', `cannot attach to process ${pid}: it exited`);
+    }
+    return t;
+  }
+
+  get state(): TargetState { return this._state; }
+  get exePath(): string { return this._exePath; }
+  /** The stop the target is in (the exec stop right after spawn). */
+  get lastStop(): StopEvent | undefined { return this.lastStopEvent; }
+  /** The pty master fd (-1 without a pty). */
+  get ptyMaster(): number { return this.ptyFd; }
+
+  /** Forward keyboard input to the program's pty. */
+  writeInput(data: Buffer | string): Promise<void> {
+    if (this.ptyFd < 0) return Promise.reject(new TargetError('ENOTTY', 'the program has no pty'));
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    return new Promise((res, rej) => fsWrite(this.ptyFd, buf, (err) => (err ? rej(err) : res())));
+  }
+
+  resizePty(rows: number, cols: number): void {
+    if (this.ptyFd >= 0) native.ptyResize(this.ptyFd, rows, cols);
+  }
+
+  // ------------------------------------------------------------ execution
+
+  async cont(signal?: number): Promise<StopEvent> {
+    this.ensureStopped();
+    let sig = this.signalToDeliver(signal);
+    const pc = await this.pc();
+    if (this.breakpoints.has(pc)) {
+      const ev = await this.stepOverBreakpoint(pc, sig);
+      if (ev) return this.report(ev);
+      sig = 0;
+    }
+    return this.report(await this.waitForStop(PTRACE.CONT, sig));
+  }
+
+  /**
+   * One instruction. Landing on an inserted breakpoint still reports 'step'
+   * (the caller knows its breakpoints; gdb's "Breakpoint N" there is UI).
+   */
+  async step(signal?: number): Promise<StopEvent> {
+    this.ensureStopped();
+    const sig = this.signalToDeliver(signal);
+    const pc = await this.pc();
+    if (this.breakpoints.has(pc)) {
+      const ev = await this.stepOverBreakpoint(pc, sig);
+      return this.report(ev ?? this.stopEvent({ kind: 'step', pc: await this.pc() }));
+    }
+    return this.report(await this.waitForStop(PTRACE.SINGLESTEP, sig));
+  }
+
+  interrupt(): void {
+    if (this._state !== 'running' || this.interruptRequested) return;
+    this.interruptRequested = true;
+    native.ptrace(PTRACE.INTERRUPT, this.pid);
+  }
+
+  async kill(): Promise<void> {
+    if (this._state === 'exited') return;
+    if (this.waiter) {
+      // A pool thread is in waitpid: it reaps the death and the pending cont() resolves with it.
+      native.kill(this.pid, SIG.SIGKILL);
+      await this.exited;
+      return;
+    }
+    native.killReap(this.pid);
+    this.markExited({ kind: 'killed', signal: SIG.SIGKILL, signame: 'SIGKILL' });
+  }
+
+  async detach(): Promise<void> {
+    if (this._state === 'exited') return;
+    if (this._state === 'running') {
+      this.interrupt();
+      await this.inflight?.catch(() => undefined);
+      if ((this._state as TargetState) !== 'stopped') return;   // it exited meanwhile
+    }
+    for (const addr of [...this.breakpoints.keys()]) await this.removeBreakpoint(addr);
+    for (let i = 0; i < 4; i++) if (this.watches[i]) await this.clearSlot(i);
+    check(native.ptrace(PTRACE.DETACH, this.pid, 0n, 0n), `cannot detach from process ${this.pid}`);
+    this._state = 'exited';
+    this.pty?.unref();
+    unregisterTracee(this);
+    this.markGone();
+  }
+
+  /** Synchronous last-resort cleanup for process exit handlers. */
+  abandonSync(): void {
+    if (this._state === 'exited') return;
+    if (this.startedByUs) {
+      native.kill(this.pid, SIG.SIGKILL);
+      // Reap unless a pool thread is doing it; EXITKILL covers a dying Node anyway.
+      if (!this.waiter) native.waitNow(this.pid);
+    } else if (this._state === 'stopped') {
+      for (const [addr, orig] of this.breakpoints) native.pokeWrite(this.pid, addr, Buffer.of(orig));
+      native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(7)), 0n);
+      native.ptrace(PTRACE.DETACH, this.pid, 0n, 0n);
+    }
+    this._state = 'exited';
+  }
+
+  // ------------------------------------------------------------ registers
+
+  async getRegisters(): Promise<Registers> {
+    const buf = this.regs();
+    const out = {} as Registers;
+    REGISTER_NAMES.forEach((name, i) => { out[name] = buf.readBigUInt64LE(i * 8); });
+    return out;
+  }
+
+  async setRegisters(regs: Partial<Registers>): Promise<void> {
+    const buf = Buffer.from(this.regs());
+    for (const [name, value] of Object.entries(regs)) {
+      const i = REGISTER_NAMES.indexOf(name as (typeof REGISTER_NAMES)[number]);
+      if (i < 0) throw new TargetError('EINVAL', `unknown register ${name}`);
+      if (value === undefined) continue;
+      buf.writeBigUInt64LE(BigInt.asUintN(64, value), i * 8);
+    }
+    this.regsCache = undefined;
+    check(native.ptracePtr(PTRACE.SETREGS, this.pid, 0n, buf), 'cannot set registers');
+    this.regsCache = buf;
+  }
+
+  private regs(): Buffer {
+    this.ensureStopped();
+    if (!this.regsCache) {
+      const buf = Buffer.alloc(REGS_SIZE);
+      check(native.ptracePtr(PTRACE.GETREGS, this.pid, 0n, buf), 'cannot read registers');
+      this.regsCache = buf;
+    }
+    return this.regsCache;
+  }
+
+  private async pc(): Promise<bigint> {
+    return this.regs().readBigUInt64LE(RIP_OFFSET);
+  }
+
+  private setPc(pc: bigint): void {
+    check(native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(RIP_OFFSET), pc), 'cannot set pc');
+    this.regsCache?.writeBigUInt64LE(pc, RIP_OFFSET);
+  }
+
+  // --------------------------------------------------------------- memory
+
+  async readMemory(addr: bigint, len: number): Promise<Buffer> {
+    this.ensureStopped();
+    checkRange(addr, len);
+    const buf = this.readRaw(addr, len);
+    for (const [bp, orig] of this.breakpoints) {
+      if (bp >= addr && bp < addr + BigInt(len)) buf[Number(bp - addr)] = orig;
+    }
+    return buf;
+  }
+
+  /** Bytes as they are in the tracee (int3s included). */
+  private readRaw(addr: bigint, len: number): Buffer {
+    const buf = Buffer.alloc(len);
+    if (len === 0) return buf;
+    let done = native.vmRead(this.pid, addr, buf);
+    if (done < 0) done = 0;
+    if (done < len) {
+      // process_vm_readv refuses PROT_NONE pages; PEEKDATA (FOLL_FORCE) does not.
+      const rest = buf.subarray(done);
+      const r = native.peekRead(this.pid, addr + BigInt(done), rest);
+      if (r < rest.length) {
+        const at = addr + BigInt(done + Math.max(r, 0));
+        throw new TargetError('EIO', `cannot access memory at address 0x${at.toString(16)}`);
+      }
+    }
+    return buf;
+  }
+
+  async writeMemory(addr: bigint, data: Buffer): Promise<void> {
+    this.ensureStopped();
+    checkRange(addr, data.length);
+    if (data.length === 0) return;
+    const out = Buffer.from(data);
+    // Writes over a breakpoint change the saved byte; the int3 stays.
+    for (const [bp] of this.breakpoints) {
+      if (bp >= addr && bp < addr + BigInt(out.length)) {
+        const i = Number(bp - addr);
+        this.breakpoints.set(bp, out[i]!);
+        out[i] = 0xcc;
+      }
+    }
+    this.writeRaw(addr, out);
+  }
+
+  private writeRaw(addr: bigint, data: Buffer): void {
+    let done = native.vmWrite(this.pid, addr, data);
+    if (done < 0) done = 0;
+    if (done < data.length) {
+      // Read-only text (breakpoints, patching code): POKEDATA writes through.
+      const rest = data.subarray(done);
+      const r = native.pokeWrite(this.pid, addr + BigInt(done), rest);
+      if (r < rest.length) {
+        const at = addr + BigInt(done + Math.max(r, 0));
+        throw new TargetError('EIO', `cannot access memory at address 0x${at.toString(16)}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------- breakpoints
+
+  async insertBreakpoint(addr: bigint): Promise<void> {
+    this.ensureStopped();
+    if (this.breakpoints.has(addr)) return;
+    let orig: Buffer;
+    try {
+      orig = this.readRaw(addr, 1);
+      this.writeRaw(addr, Buffer.of(0xcc));
+    } catch {
+      throw new TargetError('EIO', `cannot insert breakpoint at 0x${addr.toString(16)}: cannot access memory`);
+    }
+    this.breakpoints.set(addr, orig[0]!);
+  }
+
+  async removeBreakpoint(addr: bigint): Promise<void> {
+    this.ensureStopped();
+    const orig = this.breakpoints.get(addr);
+    if (orig === undefined) throw new TargetError('ENOENT', `no breakpoint at 0x${addr.toString(16)}`);
+    this.writeRaw(addr, Buffer.of(orig));
+    this.breakpoints.delete(addr);
+  }
+
+  /**
+   * Execute the instruction under the breakpoint at pc: put the original byte
+   * back, single-step, re-insert. Returns undefined when the step simply
+   * completed, else the stop that got in the way (signal, exit, watchpoint).
+   */
+  private async stepOverBreakpoint(pc: bigint, sig: number): Promise<StopEvent | undefined> {
+    const orig = this.breakpoints.get(pc)!;
+    this.writeRaw(pc, Buffer.of(orig));
+    let ev: StopEvent;
+    try {
+      ev = await this.waitForStop(PTRACE.SINGLESTEP, sig, true);
+    } finally {
+      if (this._state !== 'exited' && this.breakpoints.has(pc)) this.writeRaw(pc, Buffer.of(0xcc));
+    }
+    return ev.reason.kind === 'step' ? undefined : ev;
+  }
+
+  // ---------------------------------------------------------- watchpoints
+
+  async insertWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void> {
+    this.ensureStopped();
+    if (![1, 2, 4, 8].includes(len)) throw new TargetError('EINVAL', `watchpoint length must be 1, 2, 4 or 8, not ${len}`);
+    if (addr % BigInt(len) !== 0n) throw new TargetError('EINVAL', `watchpoint address 0x${addr.toString(16)} is not aligned to ${len}`);
+    if (!['write', 'read', 'access'].includes(kind)) throw new TargetError('EINVAL', `unknown watchpoint kind ${kind}`);
+    if (this.watches.some((w) => w && w.addr === addr && w.len === len && w.kind === kind)) return;
+    const slot = this.watches.findIndex((w) => !w);
+    if (slot < 0) throw new TargetError('ENOSPC', 'all 4 hardware debug registers are in use');
+    check(native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(slot)), addr),
+      `cannot set watchpoint at 0x${addr.toString(16)}`);
+    this.watches[slot] = { addr, len, kind };
+    try {
+      this.writeDr7();
+    } catch (e) {
+      this.watches[slot] = undefined;
+      throw e;
+    }
+  }
+
+  async removeWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void> {
+    this.ensureStopped();
+    const slot = this.watches.findIndex((w) => w && w.addr === addr && w.len === len && w.kind === kind);
+    if (slot < 0) throw new TargetError('ENOENT', `no ${kind} watchpoint at 0x${addr.toString(16)}`);
+    await this.clearSlot(slot);
+  }
+
+  private async clearSlot(slot: number): Promise<void> {
+    this.watches[slot] = undefined;
+    this.writeDr7();
+    native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(slot)), 0n);
+  }
+
+  /** DR7: local enable, R/W (01 write, 11 read/write) and LEN per slot. x86 has no read-only watch. */
+  private writeDr7(): void {
+    let dr7 = 0n;
+    this.watches.forEach((w, i) => {
+      if (!w) return;
+      const rw = w.kind === 'write' ? 1n : 3n;
+      const len = ({ 1: 0n, 2: 1n, 4: 3n, 8: 2n } as Record<number, bigint>)[w.len]!;
+      dr7 |= (1n << BigInt(i * 2)) | (rw << BigInt(16 + i * 4)) | (len << BigInt(18 + i * 4));
+    });
+    check(native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(7)), dr7), 'cannot program the debug registers');
+  }
+
+  /** Which watchpoint fired, from DR6 (then cleared: the CPU never clears it). */
+  private watchHit(): Watch | undefined {
+    if (!this.watches.some(Boolean)) return undefined;
+    const dr6 = native.peek(PTRACE.PEEKUSER, this.pid, BigInt(native.debugregOffset(6)));
+    if (typeof dr6 !== 'bigint' || (dr6 & DR6_HIT_MASK) === 0n) return undefined;
+    native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(6)), 0n);
+    for (let i = 0; i < 4; i++) if (dr6 & (1n << BigInt(i))) return this.watches[i];
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ /proc
+
+  async memoryMap(): Promise<Mapping[]> {
+    this.ensureAlive();
+    return parseMaps(this.readProc('maps'));
+  }
+
+  async auxv(): Promise<Array<[bigint, bigint]>> {
+    this.ensureAlive();
+    return parseAuxv(Buffer.from(this.readProc('auxv', null)));
+  }
+
+  private readProc(file: string, enc: BufferEncoding | null = 'latin1'): string {
+    try {
+      return readFileSync(`/proc/${this.pid}/${file}`, enc === null ? undefined : enc) as unknown as string;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+      throw new TargetError(code === 'ENOENT' ? 'ESRCH' : code, `cannot read /proc/${this.pid}/${file}: ${describeErrno(code)}`);
+    }
+  }
+
+  // ------------------------------------------------------- the stop loop
+
+  /**
+   * Resume with `req` and wait for the next stop worth reporting. Internal
+   * traps (a stale interrupt, a SIGCONT wake-up) resume again silently;
+   * group-stops are parked with PTRACE_LISTEN until SIGCONT or interrupt().
+   */
+  private async waitForStop(req: number, sig = 0, internal = false): Promise<StopEvent> {
+    this.regsCache = undefined;
+    this.pendingSignal = 0;
+    this._state = 'running';
+    if (!internal) this.emit('running');
+    const run = this.collect(native.resumeSpin(req, this.pid, sig, this.spinNs), req);
+    this.inflight = run;
+    return run;
+  }
+
+  /** Wait loop from a first wait result `st` (status, -EAGAIN, or -errno). */
+  private async collect(st: number, req: number): Promise<StopEvent> {
+    for (;;) {
+      if (st === -ERRNO.EAGAIN) st = await this.blockingWait();
+      if (st < 0) {
+        // ESRCH from the resume: it died under us (SIGKILL from outside); reap it.
+        st = await this.blockingWait();
+        if (st < 0) return this.markExited({ kind: 'killed', signal: SIG.SIGKILL, signame: 'SIGKILL' });
+      }
+      const ev = this.decodeStop(decodeStatus(st), req);
+      if (ev && this._state === 'exited') await this.drainPty();
+      if (ev) return ev;
+      // Swallowed: continue the same way, or sit in group-stop until woken.
+      st = this.parked ? -ERRNO.EAGAIN : native.resumeSpin(req, this.pid, 0, this.spinNs);
+    }
+  }
+
+  /** True while the tracee sits in a group-stop under PTRACE_LISTEN. */
+  private parked = false;
+
+  private blockingWait(): Promise<number> {
+    const w = native.waitAsync(this.pid);
+    this.waiter = w;
+    return w.finally(() => { if (this.waiter === w) this.waiter = undefined; });
+  }
+
+  /** Turn a wait status into a StopEvent, or undefined for stops we handle ourselves. */
+  private decodeStop(ws: WaitStatus, req: number): StopEvent | undefined {
+    this.parked = false;
+    if (ws.kind === 'exited') return this.markExited({ kind: 'exited', code: ws.code });
+    if (ws.kind === 'signaled') return this.markExited({ kind: 'killed', signal: ws.signal, signame: signalName(ws.signal) });
+    this._state = 'stopped';
+    this.regsCache = undefined;
+    const pc = (): bigint => this.regs().readBigUInt64LE(RIP_OFFSET);
+
+    if (ws.event === PTRACE_EVENT.EXEC) {
+      this.breakpoints.clear();              // a new address space
+      this.watches.fill(undefined);          // the kernel flushed the debug registers
+      this._exePath = this.readExe();
+      return this.stopEvent({ kind: 'exec', pc: pc(), path: this._exePath });
+    }
+    if (ws.event === PTRACE_EVENT.STOP) {
+      if (this.interruptRequested) {
+        this.interruptRequested = false;
+        return this.stopEvent({ kind: 'interrupted', pc: pc() });
+      }
+      if (STOP_SIGNALS.has(ws.signal)) {
+        // Job-control stop (kill -STOP): the program is stopped as in a shell; wait for SIGCONT.
+        native.ptrace(PTRACE.LISTEN, this.pid);
+        this.parked = true;
+        this._state = 'running';
+      }
+      return undefined;                      // stale interrupt trap or SIGCONT wake-up
+    }
+    if (ws.event !== 0) return undefined;    // events we did not ask for
+    if (ws.signal === (SIG.SIGTRAP | 0x80)) return undefined;  // syscall stop
+    const info = this.siginfo();
+    if (ws.signal === SIG.SIGTRAP) {
+      const ev = this.decodeTrap(info, req, pc);
+      if (ev) return ev;
+    }
+    this.interruptLost();
+    this.pendingSignal = ws.signal;
+    const reason: StopReason = { kind: 'signal', pc: pc(), signal: ws.signal, signame: signalName(ws.signal) };
+    if (FAULT_SIGNALS.has(ws.signal) && info) reason.fault = info.addr;
+    return this.stopEvent(reason);
+  }
+
+  /** Debugger traps: int3, single step, debug registers. Undefined: a real SIGTRAP for the program. */
+  private decodeTrap(info: SigInfo | undefined, req: number, pc: () => bigint): StopEvent | undefined {
+    const code = info?.code ?? 0;
+    if (code === SI_KERNEL) {
+      const at = pc() - 1n;
+      if (!this.breakpoints.has(at)) return undefined;
+      this.setPc(at);
+      this.interruptLost();
+      return this.stopEvent({ kind: 'breakpoint', pc: at });
+    }
+    if (code === TRAP_HWBKPT || code === TRAP_TRACE) {
+      const w = this.watchHit();
+      this.interruptLost();
+      if (w) return this.stopEvent({ kind: 'watchpoint', pc: pc(), address: w.addr, access: w.kind });
+      if (req === PTRACE.SINGLESTEP) return this.stopEvent({ kind: 'step', pc: pc() });
+    }
+    return undefined;
+  }
+
+  /**
+   * An interrupt() raced with another stop: that stop wins and the interrupt
+   * trap stays queued in the kernel; it is swallowed on the next resume.
+   */
+  private interruptLost(): void {
+    this.interruptRequested = false;
+  }
+
+  private siginfo(): SigInfo | undefined {
+    const buf = Buffer.alloc(SIGINFO_SIZE);
+    if (native.ptracePtr(PTRACE.GETSIGINFO, this.pid, 0n, buf) < 0) return undefined;
+    return { signo: buf.readInt32LE(0), code: buf.readInt32LE(8), addr: buf.readBigUInt64LE(16) };
+  }
+
+  private readExe(): string {
+    try {
+      return readlinkSync(`/proc/${this.pid}/exe`);
+    } catch {
+      return this._exePath;
+    }
+  }
+
+  private stopEvent(reason: StopReason): StopEvent {
+    return { pid: this.pid, tid: this.pid, reason };
+  }
+
+  private report(ev: StopEvent): StopEvent {
+    this.lastStopEvent = ev;
+    this.emit('stop', ev);
+    return ev;
+  }
+
+  private markExited(reason: StopReason): StopEvent {
+    this._state = 'exited';
+    this.regsCache = undefined;
+    this.breakpoints.clear();
+    this.watches.fill(undefined);
+    unregisterTracee(this);
+    this.markGone();
+    return this.stopEvent(reason);
+  }
+
+  /** cont()/step() signal: explicit number, else the one the program was stopped with. */
+  private signalToDeliver(signal: number | undefined): number {
+    if (signal === undefined) return this.pendingSignal;
+    if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new TargetError('EINVAL', `invalid signal ${signal}`);
+    return signal;
+  }
+
+  private ensureAlive(): void {
+    if (this._state === 'exited') throw new TargetError('ESRCH', 'the program is not being run');
+  }
+
+  private ensureStopped(): void {
+    this.ensureAlive();
+    if (this._state === 'running') throw new TargetError('EBUSY', 'the program is running');
+  }
+
+  private openPty(fd: number): void {
+    const stream = new ReadStream(fd);
+    stream.on('data', (chunk: Buffer) => this.emit('output', chunk));
+    // EIO once the last slave fd closes (the program exited): the normal end.
+    stream.on('error', () => undefined);
+    stream.on('close', () => { this.pty = undefined; });
+    this.pty = stream;
+  }
+
+  /**
+   * After an exit, let the program's last output reach 'output' listeners
+   * before the exit is reported (the pty reports EIO once it is empty and
+   * the program's side is closed). Bounded: a grandchild may hold the pty.
+   */
+  private drainPty(): Promise<void> {
+    const pty = this.pty;
+    if (!pty) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { pty.unref(); resolve(); }, 250);
+      pty.once('close', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+}
+
+interface SigInfo { signo: number; code: number; addr: bigint }
+
+function checkRange(addr: bigint, len: number): void {
+  if (!Number.isInteger(len) || len < 0) throw new TargetError('EINVAL', `invalid length ${len}`);
+  if (addr < 0n || addr + BigInt(len) > 1n << 64n) throw new TargetError('EINVAL', `invalid address 0x${addr.toString(16)}`);
+}

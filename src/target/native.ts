@@ -1,0 +1,193 @@
+/**
+ * The native shim (native-shim/shim.c) through koffi, plus the Linux numbers
+ * the target and the snapshot engines need. Every shim function returns
+ * -errno on failure; `check()` turns that into a TargetError.
+ *
+ * ptrace requests must come from the tracer thread (Node's main thread), so
+ * only waitAsync() ever runs on the libuv pool: waitpid works from any thread
+ * of the tracer's thread group.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { constants as osConstants } from 'node:os';
+import { TargetError } from './types.js';
+
+const require = createRequire(import.meta.url);
+// koffi is CommonJS; its typings are loose, so the bindings get precise types below.
+const koffi = require('koffi') as {
+  load(path: string): { func(decl: string): KoffiFn };
+};
+interface KoffiFn {
+  (...args: unknown[]): unknown;
+  async(...args: unknown[]): void;
+}
+
+export const PTRACE = {
+  TRACEME: 0, PEEKTEXT: 1, PEEKDATA: 2, PEEKUSER: 3, POKETEXT: 4, POKEDATA: 5, POKEUSER: 6,
+  CONT: 7, KILL: 8, SINGLESTEP: 9, GETREGS: 12, SETREGS: 13, GETFPREGS: 14, SETFPREGS: 15,
+  ATTACH: 16, DETACH: 17, SYSCALL: 24, SETOPTIONS: 0x4200, GETEVENTMSG: 0x4201,
+  GETSIGINFO: 0x4202, SETSIGINFO: 0x4203, GETREGSET: 0x4204, SETREGSET: 0x4205,
+  SEIZE: 0x4206, INTERRUPT: 0x4207, LISTEN: 0x4208,
+  // tsdbg_ptrace.h: the selective-snapshot requests of the patched kernel.
+  SNAPSHOT: 0x4300, RESTORE: 0x4301, GETSNAPSHOT: 0x4302,
+} as const;
+
+export const PTRACE_O = {
+  TRACESYSGOOD: 1, TRACEFORK: 2, TRACEVFORK: 4, TRACECLONE: 8, TRACEEXEC: 0x10,
+  TRACEVFORKDONE: 0x20, TRACEEXIT: 0x40, TRACESECCOMP: 0x80, EXITKILL: 0x100000,
+} as const;
+
+export const PTRACE_EVENT = {
+  FORK: 1, VFORK: 2, CLONE: 3, EXEC: 4, VFORK_DONE: 5, EXIT: 6, SECCOMP: 7, STOP: 128,
+} as const;
+
+export const SPAWN_KEEP_ASLR = 0x1;
+export const SPAWN_NO_PTY = 0x2;
+
+/** errno number -> name ('ESRCH'), from Node's own table. */
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, num]) => [num, name]),
+);
+export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `E${n}`;
+export const ERRNO = osConstants.errno;
+
+const SIGNAL_NAMES = new Map<number, string>(
+  Object.entries(osConstants.signals).map(([name, num]) => [num, name]),
+);
+export const signalName = (n: number): string =>
+  SIGNAL_NAMES.get(n) ?? (n >= 34 && n <= 64 ? `SIG${n}` : `signal ${n}`);
+export const SIG = osConstants.signals;
+
+function findShim(): string {
+  // src/target/native.ts and dist/src/target/native.js both sit 2-3 levels below the root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'native-shim', 'build', 'libtsdbg_shim.so');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new TargetError('ENOENT', 'native shim not built: run `make -C native-shim`');
+}
+
+let lib: ReturnType<typeof bind> | undefined;
+
+function bind() {
+  const so = koffi.load(findShim());
+  return {
+    abi: so.func('int tsdbg_shim_abi_version(void)'),
+    debugregOffset: so.func('long tsdbg_debugreg_offset(int n)'),
+    spawn: so.func('int tsdbg_spawn(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, _Out_ int *master)'),
+    ptyResize: so.func('int tsdbg_pty_resize(int master, int rows, int cols)'),
+    ptrace: so.func('long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)'),
+    ptracePtr: so.func('long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, void *data)'),
+    peek: so.func('int tsdbg_peek(int req, int pid, uint64_t addr, _Out_ uint64_t *out)'),
+    getSnapshot: so.func('long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, _Inout_ uint64_t *len)'),
+    wait: so.func('int tsdbg_wait(int pid, int options)'),
+    waitSpin: so.func('int tsdbg_wait_spin(int pid, int64_t spin_ns)'),
+    resumeSpin: so.func('int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns)'),
+    kill: so.func('int tsdbg_kill(int pid, int sig)'),
+    killReap: so.func('int tsdbg_kill_reap(int pid)'),
+    vmRead: so.func('long tsdbg_vm_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
+    vmWrite: so.func('long tsdbg_vm_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
+    peekRead: so.func('long tsdbg_peek_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
+    pokeWrite: so.func('long tsdbg_poke_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
+  };
+}
+
+const SHIM_ABI = 2;
+
+function shim() {
+  if (!lib) {
+    const l = bind();
+    const abi = l.abi() as number;
+    if (abi !== SHIM_ABI) {
+      throw new TargetError('ENOEXEC', `native shim ABI ${abi}, expected ${SHIM_ABI}: rebuild with \`make -C native-shim\``);
+    }
+    lib = l;
+  }
+  return lib;
+}
+
+/** Throw a TargetError for a negative (-errno) result; pass the rest through. */
+export function check(r: number, what: string): number {
+  if (r < 0) {
+    const name = errnoName(-r);
+    throw new TargetError(name, `${what}: ${describeErrno(name)}`);
+  }
+  return r;
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ESRCH: 'no such process', EPERM: 'operation not permitted', EFAULT: 'bad address',
+  EIO: 'input/output error', EINVAL: 'invalid argument', ENOENT: 'no such file or directory',
+  EACCES: 'permission denied', ENOEXEC: 'exec format error', ENOSPC: 'no space left',
+  ENOMEM: 'out of memory', EBUSY: 'device or resource busy', ECHILD: 'no child process',
+  ENOTDIR: 'not a directory', EISDIR: 'is a directory', ETXTBSY: 'text file busy',
+  E2BIG: 'argument list too long', ELOOP: 'too many levels of symbolic links',
+};
+export const describeErrno = (name: string): string => ERRNO_TEXT[name] ?? name;
+
+const toAddr = (a: bigint | number): bigint => (typeof a === 'bigint' ? a : BigInt(a));
+
+/** Thin typed wrappers. Results are -errno on failure unless said otherwise. */
+export const native = {
+  debugregOffset: (n: number): number => shim().debugregOffset(n) as number,
+
+  spawn(path: string, argv: string[], envp: string[], cwd: string, flags: number, options: number): { pid: number; master: number } {
+    const master = [0];
+    const r = shim().spawn(path, [...argv, null], [...envp, null], cwd, flags, options, master) as number;
+    if (r < 0) return { pid: r, master: -1 };
+    return { pid: r, master: master[0]! };
+  },
+  ptyResize: (fd: number, rows: number, cols: number): number => shim().ptyResize(fd, rows, cols) as number,
+
+  ptrace: (req: number, pid: number, addr: bigint | number = 0n, data: bigint | number = 0n): number =>
+    Number(shim().ptrace(req, pid, toAddr(addr), toAddr(data))),
+  ptracePtr: (req: number, pid: number, addr: bigint | number, data: Buffer | Uint8Array | null): number =>
+    Number(shim().ptracePtr(req, pid, toAddr(addr), data)),
+  /** PEEK*: the word, or a negative errno as a number. */
+  peek(req: number, pid: number, addr: bigint): bigint | number {
+    const out = [0n];
+    const r = shim().peek(req, pid, addr, out) as number;
+    return r < 0 ? r : BigInt.asUintN(64, BigInt(out[0] as bigint | number));
+  },
+  getSnapshot(pid: number, start: bigint, buf: Buffer | null, len: number): { r: number; len: number } {
+    const io = [BigInt(len)];
+    const r = Number(shim().getSnapshot(pid, start, buf, io));
+    return { r, len: Number(io[0]) };
+  },
+
+  /** Non-blocking wait: status, -EAGAIN when nothing yet, or -errno. */
+  waitNow: (pid: number): number => shim().wait(pid, 1 /* WNOHANG */) as number,
+  waitSpin: (pid: number, spinNs: number): number => shim().waitSpin(pid, spinNs) as number,
+  resumeSpin: (req: number, pid: number, sig: number, spinNs: number): number =>
+    shim().resumeSpin(req, pid, sig, spinNs) as number,
+  /** Blocking waitpid on a libuv pool thread: never blocks the event loop. */
+  waitAsync(pid: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      shim().wait.async(pid, 0, (err: unknown, r: number) => (err ? reject(err) : resolve(r)));
+    });
+  },
+  kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,
+  killReap: (pid: number): number => shim().killReap(pid) as number,
+
+  vmRead: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().vmRead(pid, addr, buf, buf.length)),
+  vmWrite: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().vmWrite(pid, addr, buf, buf.length)),
+  peekRead: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().peekRead(pid, addr, buf, buf.length)),
+  pokeWrite: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().pokeWrite(pid, addr, buf, buf.length)),
+};
+
+/** Decoded waitpid status. */
+export type WaitStatus =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signaled'; signal: number }
+  | { kind: 'stopped'; signal: number; event: number };
+
+export function decodeStatus(st: number): WaitStatus {
+  const low = st & 0x7f;
+  if (low === 0) return { kind: 'exited', code: (st >> 8) & 0xff };
+  if (low === 0x7f) return { kind: 'stopped', signal: (st >> 8) & 0xff, event: (st >> 16) & 0xff };
+  return { kind: 'signaled', signal: low };
+}

@@ -1,0 +1,27 @@
+/** Parsers for /proc/PID files the targets read (pure functions, unit-testable). */
+import type { Mapping } from './types.js';
+
+/** /proc/PID/maps: "start-end perms offset dev inode   path". */
+export function parseMaps(text: string): Mapping[] {
+  const out: Mapping[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+([0-9a-f]+)\s+(\S+)\s+(\d+)\s*(.*)$/.exec(line);
+    if (!m) continue;
+    out.push({
+      start: BigInt('0x' + m[1]), end: BigInt('0x' + m[2]), perms: m[3]!,
+      offset: BigInt('0x' + m[4]), dev: m[5]!, inode: Number(m[6]), path: m[7]!,
+    });
+  }
+  return out;
+}
+
+/** /proc/PID/auxv: pairs of 64-bit words up to AT_NULL. */
+export function parseAuxv(buf: Buffer): Array<[bigint, bigint]> {
+  const out: Array<[bigint, bigint]> = [];
+  for (let off = 0; off + 16 <= buf.length; off += 16) {
+    const type = buf.readBigUInt64LE(off);
+    if (type === 0n) break;
+    out.push([type, buf.readBigUInt64LE(off + 8)]);
+  }
+  return out;
+}
