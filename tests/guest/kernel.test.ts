@@ -1,0 +1,158 @@
+/**
+ * The guest run: ONE boot of the patched kernel (tsdbg vm run -- sh
+ * tests/guest/in-guest.sh) runs the C kernel ABI suite and the in-guest
+ * TypeScript suites; every C case and every in-guest test is reported here as
+ * its own test. The boot happens while this file is collected (top-level
+ * await) because the in-guest tests are only known from its results.
+ *
+ * Nothing here skips: no kernel, no QEMU, a failed boot or missing results
+ * make the tests fail with the reason.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { Parser } from 'tap-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, tsdbgVm, type VmRun } from './vm-run.js';
+
+const run = promisify(execFile);
+/** Cases written in tests/kernel/main.c: the suite must run at least these many. */
+const MIN_KERNEL_CASES = 37;
+const GUEST_LIMIT_MS = 20 * 60_000;
+
+interface TapCase {
+  ok: boolean;
+  message: string;
+}
+
+interface JestLikeReport {
+  success: boolean;
+  testResults: {
+    name: string;
+    status: string;
+    message: string;
+    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+  }[];
+}
+
+interface GuestSuite {
+  /** Why the run as a whole is broken (build, boot, missing results); undefined when it completed. */
+  error?: string;
+  listed: string[];
+  tap: Map<string, TapCase>;
+  tapPlan?: number;
+  report?: JestLikeReport;
+  dmesg?: string;
+  vm?: VmRun;
+}
+
+function parseTap(text: string): { cases: Map<string, TapCase>; plan?: number } {
+  const cases = new Map<string, TapCase>();
+  let plan: number | undefined;
+  for (const [event, data] of Parser.parse(text)) {
+    if (event === 'plan') plan = (data as { end: number }).end;
+    if (event === 'assert') {
+      const r = data as { ok: boolean; name: string; diag: { message?: string; notes?: string } | null };
+      cases.set(r.name, { ok: r.ok, message: r.diag?.message ?? '' });
+    }
+  }
+  return { cases, plan };
+}
+
+function inGuestFiles(dir = join(ROOT, 'tests', 'in-guest')): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+async function runGuestSuite(share: string): Promise<GuestSuite> {
+  const suite: GuestSuite = { listed: [], tap: new Map() };
+  try {
+    await run('make', ['-s', '-C', join(ROOT, 'tests', 'kernel')]);
+    const list = await run(join(ROOT, 'tests', 'kernel', 'bin', 'snapshot_abi'), ['--list']);
+    suite.listed = list.stdout.trim().split('\n').filter(Boolean);
+  } catch (e) {
+    suite.error = `building tests/kernel failed: ${(e as Error).message}`;
+    return suite;
+  }
+  const vm = await tsdbgVm(['run', '--share', share, '--', 'sh', 'tests/guest/in-guest.sh'], GUEST_LIMIT_MS);
+  suite.vm = vm;
+  const file = (name: string) => join(share, name);
+  if (existsSync(file('kernel.tap'))) {
+    const { cases, plan } = parseTap(readFileSync(file('kernel.tap'), 'utf8'));
+    suite.tap = cases;
+    suite.tapPlan = plan;
+  }
+  if (existsSync(file('in-guest.json'))) suite.report = JSON.parse(readFileSync(file('in-guest.json'), 'utf8')) as JestLikeReport;
+  if (existsSync(file('dmesg.txt'))) suite.dmesg = readFileSync(file('dmesg.txt'), 'utf8');
+  if (!existsSync(file('done'))) {
+    suite.error = `the guest run did not complete (tsdbg vm run exited ${vm.status ?? vm.signal}):\n` +
+      `${vm.stderr.trim()}\n${vm.stdout.trim()}`.trim();
+  }
+  return suite;
+}
+
+const share = mkdtempSync(join(tmpdir(), 'tsdbg-guest-suite-'));
+const suite = await runGuestSuite(share);
+afterAll(() => rmSync(share, { recursive: true, force: true }));
+
+const broken = (what: string) => `${what}: ${suite.error ?? 'no result'}`;
+
+describe('guest run', () => {
+  it('boots the patched kernel once and completes the whole guest suite', () => {
+    if (suite.error) throw new Error(suite.error);
+    expect(suite.vm?.stdout).toMatch(/guest: kernel 5\.10\.223/);
+    process.stdout.write(`${suite.vm?.stdout ?? ''}(tsdbg vm run took ${suite.vm?.ms} ms)\n`);
+  });
+});
+
+describe('kernel ABI suite (tests/kernel, in the guest)', () => {
+  it(`ran every case (at least ${MIN_KERNEL_CASES})`, () => {
+    if (suite.error && suite.tap.size === 0) throw new Error(broken('no TAP output'));
+    expect(suite.listed.length).toBeGreaterThanOrEqual(MIN_KERNEL_CASES);
+    expect(suite.tapPlan).toBe(suite.listed.length);
+    expect([...suite.tap.keys()]).toEqual(suite.listed);
+  });
+
+  for (const name of suite.listed) {
+    it(name, () => {
+      const c = suite.tap.get(name);
+      if (!c) throw new Error(broken('this case did not run'));
+      if (!c.ok) throw new Error(c.message || 'failed (no diagnostic)');
+    });
+  }
+
+  it('the kernel log has no BUG, Oops or WARNING after the suite', () => {
+    if (suite.dmesg === undefined) throw new Error(broken('no kernel log from the guest'));
+    const bad = suite.dmesg.split('\n').filter((l) => /\b(BUG|Oops|WARNING)\b|general protection fault|Call Trace/.test(l));
+    expect(bad, 'kernel log lines').toEqual([]);
+  });
+});
+
+describe('in-guest TypeScript suites (tests/in-guest, in the guest)', () => {
+  const files = inGuestFiles();
+
+  it(`ran every in-guest test file (${files.length} on the host)`, () => {
+    if (!suite.report) throw new Error(broken('no vitest JSON report from the guest'));
+    const ran = suite.report.testResults.map((r) => r.name).sort();
+    expect(ran).toEqual(files);
+  });
+
+  for (const fileResult of suite.report?.testResults ?? []) {
+    const rel = relative(ROOT, fileResult.name);
+    if (fileResult.assertionResults.length === 0) {
+      it(`${rel} (whole file)`, () => {
+        if (fileResult.status !== 'passed') throw new Error(fileResult.message || `status ${fileResult.status}`);
+      });
+    }
+    for (const t of fileResult.assertionResults) {
+      it(`${rel} > ${t.fullName}`, () => {
+        if (t.status !== 'passed') throw new Error(t.failureMessages.join('\n') || `status ${t.status}`);
+      });
+    }
+  }
+});

@@ -1,0 +1,38 @@
+/**
+ * `tsdbg vm run` itself: the guest runs the patched 5.10.223 kernel, the
+ * command's stdout and stderr come back separately and byte-exact, and its
+ * exit status is tsdbg's.
+ */
+import { describe, expect, it } from 'vitest';
+import { commandStderr, ROOT, tsdbgVm } from './vm-run.js';
+
+const LIMIT_MS = 5 * 60_000;
+
+describe('tsdbg vm run', () => {
+  it('runs uname -r in the guest: 5.10.223, exit 0', async () => {
+    const r = await tsdbgVm(['run', '--', 'uname', '-r'], LIMIT_MS);
+    expect(r.stderr).not.toMatch(/failed|error/i);
+    expect(r.stdout).toBe('5.10.223\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('passes the exit status, stdout and stderr of a failing command back', async () => {
+    const script = 'printf "out\\r\\n\\001"; echo err >&2; echo "$TSDBG_MARK $(pwd)"; exit 7';
+    const r = await tsdbgVm(['run', '--', 'sh', '-c', script], LIMIT_MS, { TSDBG_MARK: 'passed-through' });
+    expect(r.status).toBe(7);
+    expect(r.stdout).toBe(`out\r\n\x01passed-through ${ROOT}\n`);
+    expect(commandStderr(r.stderr)).toBe('err\n');
+  });
+
+  it('reports a missing command with the shell\'s 127', async () => {
+    const r = await tsdbgVm(['run', '--', 'no-such-command-tsdbg'], LIMIT_MS);
+    expect(r.status).toBe(127);
+    expect(r.stdout).toBe('');
+  });
+
+  it('rejects bad options with one line and status 2, without booting', async () => {
+    const r = await tsdbgVm(['run', '--forward', '99999:1', '--', 'true'], LIMIT_MS);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('tsdbg vm: host port "99999" is not a TCP port (1-65535)');
+  });
+});
