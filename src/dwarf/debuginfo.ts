@@ -71,6 +71,7 @@ export class DebugInfo implements UnitOwner {
   private functionsByName = new Map<string, FunctionInfo[]>();
   private globals = new Map<string, Die[]>();
   private typeNames = new Map<string, Die>();
+  private enumerators = new Map<string, { type: Die; value: bigint }>();
   private lineCache = new Map<Unit, UnitLines | null>();
   private locationsValid = new Map<Unit, boolean>();
 
@@ -142,6 +143,7 @@ export class DebugInfo implements UnitOwner {
           break;
         }
         case TAG.structure_type: case TAG.union_type: case TAG.enumeration_type: case TAG.typedef: case TAG.base_type: {
+          if (d.tag === TAG.enumeration_type) this.indexEnumerators(d);
           const name = d.str(AT.name);
           if (!name) break;
           const kind = d.tag === TAG.structure_type ? 'struct ' : d.tag === TAG.union_type ? 'union '
@@ -155,6 +157,20 @@ export class DebugInfo implements UnitOwner {
         default: break;
       }
     }
+  }
+
+  private indexEnumerators(d: Die): void {
+    for (const e of d.children) {
+      const name = e.tag === TAG.enumerator ? e.str(AT.name) : undefined;
+      if (!name || this.enumerators.has(name)) continue;
+      const raw = e.raw(AT.const_value);
+      this.enumerators.set(name, { type: d, value: typeof raw === 'bigint' ? raw : BigInt(e.snum(AT.const_value) ?? 0) });
+    }
+  }
+
+  /** An enumerator constant by name (`RED`), with its enum type DIE. */
+  enumerator(name: string): { type: Die; value: bigint } | undefined {
+    return this.enumerators.get(name);
   }
 
   private indexFunction(u: Unit, d: Die): void {
@@ -328,7 +344,7 @@ export class DebugInfo implements UnitOwner {
     if (row.line === 0) return undefined;
     const f = lines.program.files[row.file];
     return {
-      path: f?.path ?? '??', file: f?.name ?? '??', line: row.line, column: row.column,
+      path: f?.path ?? '??', file: f?.display ?? '??', line: row.line, column: row.column,
       address: row.address + this.bias, end: end + this.bias, isStmt: row.isStmt,
     };
   }
@@ -350,7 +366,7 @@ export class DebugInfo implements UnitOwner {
    * function's entry.
    */
   addressesForLine(file: string, line: number): LineAddress[] {
-    type Cand = { row: LineRow; unit: Unit; path: string; name: string };
+    type Cand = { row: LineRow; unit: Unit; path: string; display: string };
     const cands: Cand[] = [];
     for (const u of this.units) {
       if (u.isTypeUnit) continue;
@@ -364,7 +380,7 @@ export class DebugInfo implements UnitOwner {
       if (matching.size === 0) continue;
       for (const row of lines.program.rows) {
         if (row.endSequence || !row.isStmt || !matching.has(row.file) || row.line < line) continue;
-        cands.push({ row, unit: u, path: files[row.file].path, name: files[row.file].name });
+        cands.push({ row, unit: u, path: files[row.file].path, display: files[row.file].display });
       }
     }
     if (cands.length === 0) return [];
@@ -384,7 +400,7 @@ export class DebugInfo implements UnitOwner {
       if (seenAddr.has(address)) continue;
       seenAddr.add(address);
       const at = this.lineForAddress(address);
-      out.push({ address, path: at?.path ?? c.path, file: at?.file ?? c.name, line: at?.line ?? best, function: fn });
+      out.push({ address, path: at?.path ?? c.path, file: at?.file ?? c.display, line: at?.line ?? best, function: fn });
     }
     return out;
   }

@@ -22,6 +22,8 @@ export interface LineFile {
   path: string;
   name: string;
   dir: string;
+  /** What gdb displays (`filename-display relative`): the name, prefixed by its include directory if any. */
+  display: string;
 }
 
 const LNCT = { path: 1, directory_index: 2, timestamp: 3, size: 4, MD5: 5 };
@@ -74,7 +76,7 @@ export class LineProgram {
       dirs.push(d);
     }
     // DWARF 4 file numbers start at 1; slot 0 stands for the unit's primary file.
-    this.files.push({ path: joinPath(compDir, cuName), name: cuName, dir: compDir });
+    this.files.push({ path: joinPath(compDir, cuName), name: cuName, dir: compDir, display: cuName });
     for (;;) {
       const name = r.cstr();
       if (name === '') break;
@@ -82,7 +84,8 @@ export class LineProgram {
       r.uleb();
       r.uleb();
       const dir = joinPath(compDir, dirs[dirIndex] ?? '');
-      this.files.push({ path: joinPath(dir, name), name, dir });
+      const display = dirIndex === 0 ? name : joinPath(dirs[dirIndex] ?? '', name);
+      this.files.push({ path: joinPath(dir, name), name, dir, display });
     }
   }
 
@@ -106,7 +109,8 @@ export class LineProgram {
       const name = String(e[LNCT.path] ?? '');
       const di = Number(e[LNCT.directory_index] ?? 0);
       const dir = di === 0 ? compDir : joinPath(compDir, dirs[di] ?? '');
-      this.files.push({ path: joinPath(dir, name), name, dir });
+      const display = di === 0 ? name : joinPath(dirs[di] ?? '', name);
+      this.files.push({ path: joinPath(dir, name), name, dir, display });
     }
   }
 

@@ -25,7 +25,7 @@ export type CType =
   | { kind: 'array'; element: CType; count?: number }
   | { kind: 'struct' | 'union'; tag?: string; size: number; members: Member[]; incomplete: boolean; die?: Die }
   | { kind: 'enum'; tag?: string; size: number; signed: boolean; values: Array<{ name: string; value: bigint }> }
-  | { kind: 'function'; ret: CType; params: CType[]; varargs: boolean; prototyped: boolean };
+  | { kind: 'function'; ret: CType; params: CType[]; varargs: boolean; prototyped: boolean; nodebug?: boolean };
 
 export const VOID: CType = { kind: 'void' };
 export const INT: CType = { kind: 'base', name: 'int', size: 4, encoding: ATE.signed };
@@ -153,7 +153,7 @@ export class TypeBuilder {
     const name = die.str(AT.name);
     switch (die.tag) {
       case TAG.base_type: {
-        const t: CType = { kind: 'base', name: name ?? '?', size: die.num(AT.byte_size) ?? 0, encoding: die.num(AT.encoding) ?? 0 };
+        const t: CType = { kind: 'base', name: canonicalBaseName(name ?? '?'), size: die.num(AT.byte_size) ?? 0, encoding: die.num(AT.encoding) ?? 0 };
         this.cache.set(die, t);
         return t;
       }
@@ -270,4 +270,13 @@ export class TypeBuilder {
     }
     return t;
   }
+}
+
+/** gcc names `short int`, `long unsigned int`...; gdb prints them the C way: `short`, `unsigned long`. */
+export function canonicalBaseName(n: string): string {
+  const map: Record<string, string> = {
+    'short int': 'short', 'short unsigned int': 'unsigned short', 'long int': 'long', 'long unsigned int': 'unsigned long',
+    'long long int': 'long long', 'long long unsigned int': 'unsigned long long', 'signed char': 'signed char',
+  };
+  return map[n] ?? n;
 }

@@ -1,0 +1,317 @@
+/**
+ * Lexer and recursive-descent parser for the C expressions gdb users type:
+ * identifiers, literals, registers ($rip), history ($1, $, $$), unary and
+ * binary operators with C precedence, casts to named types, sizeof, member
+ * access, indexing, assignment and the conditional operator.
+ */
+export class ExprError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExprError';
+  }
+}
+
+export type TypeSpec = { base: string; pointers: number; array?: number[] };
+
+export type Node =
+  | { k: 'int'; v: bigint; unsigned: boolean; long: boolean }
+  | { k: 'float'; v: number }
+  | { k: 'char'; v: number }
+  | { k: 'string'; v: string }
+  | { k: 'ident'; name: string }
+  | { k: 'dollar'; name: string }
+  | { k: 'unary'; op: string; e: Node }
+  | { k: 'binary'; op: string; l: Node; r: Node }
+  | { k: 'assign'; op: string; l: Node; r: Node }
+  | { k: 'cond'; c: Node; t: Node; f: Node }
+  | { k: 'index'; e: Node; i: Node }
+  | { k: 'member'; e: Node; name: string; arrow: boolean }
+  | { k: 'cast'; type: TypeSpec; e: Node }
+  | { k: 'sizeof'; type?: TypeSpec; e?: Node }
+  | { k: 'call'; f: Node; args: Node[] };
+
+type Tok = { t: 'num' | 'float' | 'id' | 'dollar' | 'char' | 'str' | 'op' | 'eof'; v: string; pos: number };
+
+const OPS = ['<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=',
+  '+', '-', '*', '/', '%', '<', '>', '&', '|', '^', '!', '~', '(', ')', '[', ']', '.', ',', '?', ':', '=', '@'];
+
+function lex(src: string): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    if (/\s/.test(c)) { i++; continue; }
+    const start = i;
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
+      const m = /^(0[xX][0-9a-fA-F]+|[0-9]*\.[0-9]+([eE][-+]?[0-9]+)?|[0-9]+\.[0-9]*([eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+|[0-9]+)([uUlLfF]*)/.exec(src.slice(i))!;
+      const isFloat = !/^0[xX]/.test(m[1]) && /[.eE]/.test(m[1]);
+      out.push({ t: isFloat ? 'float' : 'num', v: m[0], pos: start });
+      i += m[0].length;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
+      out.push({ t: 'id', v: m[0], pos: start });
+      i += m[0].length;
+      continue;
+    }
+    if (c === '$') {
+      const m = /^\$([A-Za-z_][A-Za-z0-9_]*|\$?[0-9]*)/.exec(src.slice(i))!;
+      out.push({ t: 'dollar', v: m[1], pos: start });
+      i += m[0].length;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      let s = '';
+      while (j < src.length && src[j] !== c) {
+        if (src[j] === '\\') {
+          const [ch, len] = unescape(src, j);
+          s += ch;
+          j += len;
+        } else s += src[j++];
+      }
+      if (j >= src.length) throw new ExprError(c === '"' ? 'Unterminated string in expression.' : 'Unmatched single quote.');
+      out.push({ t: c === "'" ? 'char' : 'str', v: s, pos: start });
+      i = j + 1;
+      continue;
+    }
+    const op = OPS.find((o) => src.startsWith(o, i));
+    if (!op) throw new ExprError(`Invalid character '${c}' in expression.`);
+    out.push({ t: 'op', v: op, pos: start });
+    i += op.length;
+  }
+  out.push({ t: 'eof', v: '', pos: src.length });
+  return out;
+}
+
+function unescape(src: string, j: number): [string, number] {
+  const n = src[j + 1];
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+  if (n in simple) return [simple[n], 2];
+  const oct = /^[0-7]{1,3}/.exec(src.slice(j + 1));
+  if (oct) return [String.fromCharCode(parseInt(oct[0], 8)), 1 + oct[0].length];
+  const hex = /^x([0-9a-fA-F]+)/.exec(src.slice(j + 1));
+  if (hex) return [String.fromCharCode(parseInt(hex[1], 16) & 0xff), 2 + hex[1].length];
+  return [n ?? '', 2];
+}
+
+const BASE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', 'const', 'volatile']);
+
+const BINARY_PREC: Record<string, number> = {
+  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
+  '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10, '@': 11,
+};
+
+/**
+ * Parse an expression. `isTypeName` says whether an identifier names a type
+ * (typedef), so that `(config_t *) p` parses as a cast.
+ */
+export function parseExpression(src: string, isTypeName: (name: string) => boolean): Node {
+  const p = new Parser(lex(src), isTypeName);
+  const n = p.expression();
+  p.expectEnd();
+  return n;
+}
+
+/** Parse a type name alone (`struct node *`, `unsigned long`, `int [3]`), or undefined if `src` is not one. */
+export function parseTypeName(src: string, isTypeName: (name: string) => boolean): TypeSpec | undefined {
+  const p = new Parser(lex(src), isTypeName);
+  if (!p.atTypeName()) return undefined;
+  const t = p.typeSpec();
+  return p.atEnd() ? t : undefined;
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly toks: Tok[], private readonly isTypeName: (name: string) => boolean) {}
+
+  private peek(o = 0): Tok {
+    return this.toks[Math.min(this.i + o, this.toks.length - 1)];
+  }
+  private next(): Tok {
+    return this.toks[this.i++];
+  }
+  private isOp(v: string, o = 0): boolean {
+    const t = this.peek(o);
+    return t.t === 'op' && t.v === v;
+  }
+  private expect(v: string): void {
+    if (!this.isOp(v)) throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+    this.i++;
+  }
+  private rest(): string {
+    return this.toks.slice(this.i).map((t) => t.v).join(' ').trim();
+  }
+  atEnd(): boolean {
+    return this.peek().t === 'eof';
+  }
+  expectEnd(): void {
+    if (!this.atEnd()) throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+  }
+
+  expression(): Node {
+    let n = this.assignment();
+    while (this.isOp(',')) {
+      this.i++;
+      n = { k: 'binary', op: ',', l: n, r: this.assignment() };
+    }
+    return n;
+  }
+
+  private assignment(): Node {
+    const l = this.conditional();
+    const t = this.peek();
+    if (t.t === 'op' && ['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>='].includes(t.v)) {
+      this.i++;
+      return { k: 'assign', op: t.v, l, r: this.assignment() };
+    }
+    return l;
+  }
+
+  private conditional(): Node {
+    const c = this.binary(1);
+    if (!this.isOp('?')) return c;
+    this.i++;
+    const t = this.expression();
+    this.expect(':');
+    return { k: 'cond', c, t, f: this.conditional() };
+  }
+
+  private binary(minPrec: number): Node {
+    let l = this.unary();
+    for (;;) {
+      const t = this.peek();
+      const prec = t.t === 'op' ? BINARY_PREC[t.v] : undefined;
+      if (prec === undefined || prec < minPrec) return l;
+      this.i++;
+      const r = this.binary(prec + 1);
+      l = { k: 'binary', op: t.v, l, r };
+    }
+  }
+
+  atTypeName(o = 0): boolean {
+    const t = this.peek(o);
+    if (t.t !== 'id') return false;
+    return BASE_WORDS.has(t.v) || t.v === 'struct' || t.v === 'union' || t.v === 'enum' || this.isTypeName(t.v);
+  }
+
+  typeSpec(): TypeSpec {
+    const words: string[] = [];
+    const first = this.next();
+    if (first.v === 'struct' || first.v === 'union' || first.v === 'enum') {
+      const tag = this.next();
+      if (tag.t !== 'id') throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+      words.push(first.v, tag.v);
+    } else {
+      words.push(first.v);
+      if (BASE_WORDS.has(first.v)) {
+        while (this.peek().t === 'id' && BASE_WORDS.has(this.peek().v)) words.push(this.next().v);
+      }
+    }
+    const base = words.filter((w) => w !== 'const' && w !== 'volatile').join(' ') || 'int';
+    let pointers = 0;
+    while (this.isOp('*') || (this.peek().t === 'id' && (this.peek().v === 'const' || this.peek().v === 'volatile'))) {
+      if (this.next().v === '*') pointers++;
+    }
+    const array: number[] = [];
+    while (this.isOp('[') && this.peek(1).t === 'num') {
+      this.i++;
+      array.push(Number(this.next().v));
+      this.expect(']');
+    }
+    return array.length ? { base, pointers, array } : { base, pointers };
+  }
+
+  private unary(): Node {
+    const t = this.peek();
+    if (t.t === 'op') {
+      if (['-', '+', '!', '~', '*', '&'].includes(t.v)) {
+        this.i++;
+        return { k: 'unary', op: t.v, e: this.unary() };
+      }
+      if (t.v === '++' || t.v === '--') {
+        this.i++;
+        const e = this.unary();
+        return { k: 'assign', op: t.v === '++' ? '+=' : '-=', l: e, r: { k: 'int', v: 1n, unsigned: false, long: false } };
+      }
+      if (t.v === '(' && this.atTypeName(1)) {
+        this.i++;
+        const type = this.typeSpec();
+        this.expect(')');
+        return { k: 'cast', type, e: this.unary() };
+      }
+    }
+    if (t.t === 'id' && t.v === 'sizeof') {
+      this.i++;
+      if (this.isOp('(') && this.atTypeName(1)) {
+        this.i++;
+        const type = this.typeSpec();
+        this.expect(')');
+        return { k: 'sizeof', type };
+      }
+      return { k: 'sizeof', e: this.unary() };
+    }
+    return this.postfix(this.primary());
+  }
+
+  private postfix(n: Node): Node {
+    for (;;) {
+      if (this.isOp('[')) {
+        this.i++;
+        const i = this.expression();
+        this.expect(']');
+        n = { k: 'index', e: n, i };
+      } else if (this.isOp('.') || this.isOp('->')) {
+        const arrow = this.next().v === '->';
+        const name = this.next();
+        if (name.t !== 'id') throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+        n = { k: 'member', e: n, name: name.v, arrow };
+      } else if (this.isOp('(')) {
+        this.i++;
+        const args: Node[] = [];
+        if (!this.isOp(')')) {
+          args.push(this.assignment());
+          while (this.isOp(',')) {
+            this.i++;
+            args.push(this.assignment());
+          }
+        }
+        this.expect(')');
+        n = { k: 'call', f: n, args };
+      } else if (this.isOp('++') || this.isOp('--')) {
+        const op = this.next().v === '++' ? '+=' : '-=';
+        n = { k: 'assign', op, l: n, r: { k: 'int', v: 1n, unsigned: false, long: false } };
+      } else return n;
+    }
+  }
+
+  private primary(): Node {
+    const t = this.next();
+    switch (t.t) {
+      case 'num': {
+        const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)([uUlL]*)$/.exec(t.v);
+        if (!m) throw new ExprError(`Invalid number "${t.v}".`);
+        const digits = m[1];
+        const v = /^0[0-7]+$/.test(digits) ? BigInt('0o' + digits.slice(1)) : BigInt(digits);
+        return { k: 'int', v, unsigned: /u/i.test(m[2]), long: /l/i.test(m[2]) };
+      }
+      case 'float': return { k: 'float', v: parseFloat(t.v.replace(/[fFlL]+$/, '')) };
+      case 'char': return { k: 'char', v: t.v.charCodeAt(0) || 0 };
+      case 'str': return { k: 'string', v: t.v };
+      case 'id': return { k: 'ident', name: t.v };
+      case 'dollar': return { k: 'dollar', name: t.v };
+      case 'op':
+        if (t.v === '(') {
+          const e = this.expression();
+          this.expect(')');
+          return e;
+        }
+        break;
+      default: break;
+    }
+    if (t.t === 'eof') throw new ExprError('A syntax error in expression, near `\'.');
+    this.i--;
+    throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+  }
+}

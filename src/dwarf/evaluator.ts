@@ -1,0 +1,610 @@
+/**
+ * C expression evaluation over DWARF types, in a stack frame (or with
+ * globals only): locals, parameters, globals, registers, history, `*p`,
+ * `p->f`, `s.f`, `a[i]`, `&x`, casts, pointer arithmetic, comparisons,
+ * assignment. Errors are ExprError with gdb's wording.
+ */
+import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
+import { evaluateLocation, type ExprContext, type Location } from './expr.js';
+import { parseExpression, parseTypeName, ExprError, type Node, type TypeSpec } from './cexpr.js';
+import {
+  strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
+  INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, type CType, type Member,
+} from './types.js';
+import { Value, bytesToBigInt } from './value.js';
+import { memberValue, formatTop, formatValue, ptype, whatis, type FormatOptions } from './format.js';
+import type { DebugInfo } from './debuginfo.js';
+import type { Die } from './info.js';
+import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
+import { normalizeBaseName } from './debuginfo.js';
+
+export { ExprError };
+
+export interface EvalEnv {
+  program: ProgramInfo;
+  /** Selected frame; undefined when the process has no stack (globals only). */
+  frame?: StackFrame;
+  readMemory: ReadMemory;
+  writeMemory?: (addr: bigint, data: Buffer) => Promise<void>;
+  /** Write a register of the selected frame (frame 0 only), by ptrace name. */
+  writeRegister?: (name: string, value: bigint) => Promise<void>;
+  /** Value history ($1 is history[0]). */
+  history?: Value[];
+}
+
+const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
+const REG_TYPE_SP: CType = { kind: 'pointer', size: 8, target: VOID };
+const SUBREGS: Record<string, [string, number]> = {
+  eax: ['rax', 4], ebx: ['rbx', 4], ecx: ['rcx', 4], edx: ['rdx', 4], esi: ['rsi', 4], edi: ['rdi', 4], ebp: ['rbp', 4], esp: ['rsp', 4],
+  ax: ['rax', 2], bx: ['rbx', 2], cx: ['rcx', 2], dx: ['rdx', 2], al: ['rax', 1], bl: ['rbx', 1], cl: ['rcx', 1], dl: ['rdx', 1],
+  ...Object.fromEntries([8, 9, 10, 11, 12, 13, 14, 15].map((n) => [`r${n}d`, [`r${n}`, 4]])),
+};
+
+export class Evaluator {
+  /** Expression context of the selected frame (registers, memory, frame base). */
+  readonly ctx: ExprContext;
+
+  constructor(readonly env: EvalEnv) {
+    const f = env.frame;
+    this.ctx = f ? f.exprContext(f.fn?.die.unit) : { readMemory: env.readMemory, reg: () => undefined, bias: 0n };
+  }
+
+  /** DebugInfo for type and global lookups: the frame's image, else the executable's. */
+  private get debug(): DebugInfo | undefined {
+    return this.env.frame?.debug ?? this.env.program.exeDebug;
+  }
+
+  isTypeName = (name: string): boolean => {
+    if (this.findVariable(name)) return false;
+    return this.env.program.debugInfos().some((d) => d.lookupType(name)?.kind === 'typedef');
+  };
+
+  async evaluate(src: string): Promise<Value> {
+    if (src.trim() === '') throw new ExprError('Argument required (expression to compute).');
+    return this.eval(parseExpression(src, this.isTypeName));
+  }
+
+  /** `print` text of a value (without `$N = `). */
+  format(v: Value, opts: FormatOptions = {}): Promise<string> {
+    return formatTop(v, { symbolize: this.symbolize, ...opts });
+  }
+
+  formatNested(v: Value, opts: FormatOptions = {}): Promise<string> {
+    return formatValue(v, { symbolize: this.symbolize, ...opts });
+  }
+
+  /** `<sym+off>` text for an address in a loaded image's symbols (what gdb appends to pointers). */
+  symbolize = (addr: bigint): string | undefined => {
+    const loc = this.env.program.image.symbolAt(addr);
+    if (!loc) return undefined;
+    // gdb only names addresses inside a symbol's extent (or at it) for data pointers.
+    if (loc.symbol.size > 0n && loc.offset >= loc.symbol.size) return undefined;
+    return loc.offset === 0n ? loc.name : `${loc.name}+${loc.offset}`;
+  };
+
+  /** `ptype EXPR|TYPE`. */
+  async ptype(src: string): Promise<string> {
+    const t = this.typeFromName(src);
+    if (t) return ptype(t);
+    return ptype((await this.evaluateForType(src)).type);
+  }
+
+  /** `whatis EXPR|TYPE`. */
+  async whatis(src: string): Promise<string> {
+    const t = this.typeFromName(src);
+    if (t) return whatis(t, true);
+    return whatis((await this.evaluateForType(src)).type, false);
+  }
+
+  /** Evaluate without reading memory where only the type matters (sizeof, whatis of *p). */
+  private evaluateForType(src: string): Promise<Value> {
+    return this.evaluate(src);
+  }
+
+  typeFromName(src: string): CType | undefined {
+    const spec = parseTypeName(src, (n) => this.env.program.debugInfos().some((d) => d.lookupType(n)?.kind === 'typedef') && !this.findVariable(n));
+    return spec ? this.resolveTypeSpec(spec) : undefined;
+  }
+
+  resolveTypeSpec(spec: TypeSpec): CType {
+    const name = normalizeBaseName(spec.base);
+    let t: CType | undefined;
+    for (const d of this.env.program.debugInfos()) {
+      t = d.lookupType(name);
+      if (t) break;
+    }
+    t ??= C_BASE_TYPES[name] ?? (name === 'void' ? VOID : undefined);
+    if (!t) throw new ExprError(`No symbol "${spec.base.replace(/^(struct|union|enum) /, '')}" in current context.`);
+    for (let i = 0; i < spec.pointers; i++) t = { kind: 'pointer', size: 8, target: t };
+    if (spec.array) for (let i = spec.array.length - 1; i >= 0; i--) t = { kind: 'array', element: t, count: spec.array[i] };
+    return t;
+  }
+
+  // ------------------------------------------------------------ variables
+
+  /** The DIE of a visible variable: innermost block outwards, then globals (own unit first). */
+  findVariable(name: string): { die: Die; debug: DebugInfo; local: boolean } | undefined {
+    const f = this.env.frame;
+    if (f?.fn && f.debug) {
+      for (const block of f.debug.scopeAt(f.lookupPc)!.blocks) {
+        for (const c of block.children) {
+          if ((c.tag === TAG.variable || c.tag === TAG.formal_parameter) && c.name === name) return { die: c, debug: f.debug, local: true };
+        }
+      }
+    }
+    const infos = this.env.program.debugInfos();
+    const unit = f?.fn?.unit;
+    for (const d of infos) {
+      const defs = d.globalVariables(name);
+      if (defs.length === 0) continue;
+      const own = defs.find((g) => g.unit === unit);
+      return { die: own ?? defs.find((g) => g.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0], debug: d, local: false };
+    }
+    return undefined;
+  }
+
+  /** Value of a variable DIE in the selected frame. */
+  async variableValue(die: Die, debug: DebugInfo, local: boolean): Promise<Value> {
+    const type = debug.typeOf(die.type);
+    const cv = die.raw(AT.const_value);
+    if (cv !== undefined) {
+      if (Buffer.isBuffer(cv)) return Value.fromBytes(type, cv, this.ctx);
+      return Value.fromBigInt(type, typeof cv === 'bigint' ? cv : BigInt(die.snum(AT.const_value) ?? 0), this.ctx);
+    }
+    const f = this.env.frame;
+    let expr: Buffer | undefined;
+    let ctx: ExprContext = this.ctx;
+    if (local && f) {
+      expr = f.locationExpr(die, AT.location);
+    } else {
+      expr = die.block(AT.location);
+      ctx = { ...this.ctx, unit: die.unit, bias: debug.bias };
+    }
+    if (!expr) return new Value(type, { kind: 'optimized' }, ctx);
+    let loc: Location;
+    try {
+      loc = await evaluateLocation(expr, local ? { ...ctx, unit: die.unit } : ctx);
+    } catch (e) {
+      throw new ExprError(e instanceof Error ? e.message : String(e));
+    }
+    return new Value(type, loc, ctx);
+  }
+
+  private async identifier(name: string): Promise<Value> {
+    const hit = this.findVariable(name);
+    if (hit) return this.variableValue(hit.die, hit.debug, hit.local);
+    const fns = this.env.program.functionsNamed(name);
+    if (fns.length) {
+      const { fn, debug } = fns[0];
+      return new Value(debug.typeOf(fn.die), { kind: 'memory', address: debug.entryOf(fn) }, this.ctx);
+    }
+    // Enumerators are constants of their enum type.
+    for (const d of this.env.program.debugInfos()) {
+      const e = d.enumerator(name);
+      if (e) return Value.fromBigInt(d.typeOf(e.type), e.value, this.ctx);
+    }
+    const sym = this.env.program.image.symbolByName(name);
+    if (sym) {
+      if (sym.symbol.kind === 'function') {
+        const t: CType = { kind: 'function', ret: INT, params: [], varargs: false, prototyped: false, nodebug: true };
+        return new Value(t, { kind: 'memory', address: sym.symbol.address }, this.ctx);
+      }
+      throw new ExprError(`'${name}' has unknown type; cast it to its declared type`);
+    }
+    throw new ExprError(`No symbol "${name}" in current context.`);
+  }
+
+  private register(name: string): Value {
+    const f = this.env.frame;
+    const alias: Record<string, string> = { pc: 'rip', sp: 'rsp', fp: 'rbp' };
+    const reg = alias[name] ?? name;
+    const idx = (X86_64_DWARF_REGS as readonly string[]).indexOf(reg);
+    if (idx >= 0) {
+      const v = idx === 16 ? f?.pc : f?.reg(idx);
+      if (v === undefined) {
+        if (!f) throw new ExprError('No registers.');
+        return new Value(LONG, { kind: 'optimized' }, this.ctx);
+      }
+      const type = reg === 'rip' ? REG_TYPE_PC : reg === 'rsp' || reg === 'rbp' ? REG_TYPE_SP : LONG;
+      return new Value(type, { kind: 'value', value: v }, this.ctx);
+    }
+    const sub = SUBREGS[name];
+    if (sub) {
+      const full = this.register(sub[0]);
+      const t: CType = sub[1] === 4 ? INT : sub[1] === 2 ? C_BASE_TYPES.short : CHAR;
+      return new Value(t, full.loc, this.ctx);
+    }
+    if (name === 'eflags' && f) {
+      const regs = f.unwind.regs as Map<number, bigint> & { eflags?: bigint };
+      if (regs.eflags !== undefined) return Value.fromBigInt(INT, regs.eflags, this.ctx);
+    }
+    return new Value(VOID, { kind: 'optimized' }, this.ctx);
+  }
+
+  private history(name: string): Value {
+    const h = this.env.history ?? [];
+    let idx: number;
+    if (name === '') idx = h.length;
+    else if (name === '$') idx = h.length - 1;
+    else if (/^\$\d+$/.test(name)) idx = h.length - Number(name.slice(1));
+    else idx = Number(name);
+    if (h.length === 0 && (name === '' || name.startsWith('$'))) throw new ExprError('History is empty.');
+    if (idx < 1 || idx > h.length) throw new ExprError(`History has not yet reached $${idx}.`);
+    return h[idx - 1];
+  }
+
+  // ------------------------------------------------------------ evaluation
+
+  private async eval(n: Node): Promise<Value> {
+    switch (n.k) {
+      case 'int': {
+        const fitsInt = n.v <= 0x7fffffffn;
+        const t = n.unsigned ? (n.long || n.v > 0xffffffffn ? ULONG : UINT) : n.long || !fitsInt ? (n.v > 0x7fffffffffffffffn ? ULONG : LONG) : INT;
+        return Value.fromBigInt(t, n.v, this.ctx);
+      }
+      case 'float': return Value.fromNumber(DOUBLE, n.v, this.ctx);
+      case 'char': return Value.fromBigInt(CHAR, BigInt(n.v), this.ctx);
+      case 'string': {
+        const bytes = Buffer.concat([Buffer.from(n.v, 'latin1'), Buffer.alloc(1)]);
+        return Value.fromBytes({ kind: 'array', element: CHAR, count: bytes.length }, bytes, this.ctx);
+      }
+      case 'ident': return this.identifier(n.name);
+      case 'dollar': {
+        if (n.name === '' || /^\$?\d*$/.test(n.name)) return this.history(n.name);
+        return this.register(n.name);
+      }
+      case 'unary': return this.unary(n.op, n.e);
+      case 'binary': {
+        if (n.op === ',') {
+          await this.eval(n.l);
+          return this.eval(n.r);
+        }
+        if (n.op === '&&' || n.op === '||') {
+          const l = await this.truth(await this.eval(n.l));
+          if (n.op === '&&' ? !l : l) return Value.fromBigInt(INT, l ? 1n : 0n, this.ctx);
+          const r = await this.truth(await this.eval(n.r));
+          return Value.fromBigInt(INT, r ? 1n : 0n, this.ctx);
+        }
+        if (n.op === '@') return this.artificialArray(await this.eval(n.l), await this.eval(n.r));
+        return this.binary(n.op, await this.eval(n.l), await this.eval(n.r));
+      }
+      case 'cond': return (await this.truth(await this.eval(n.c))) ? this.eval(n.t) : this.eval(n.f);
+      case 'index': {
+        const base = await this.eval(n.e);
+        const idx = await this.eval(n.i);
+        const bt = strip(base.type);
+        if (bt.kind !== 'array' && bt.kind !== 'pointer') {
+          throw new ExprError(`cannot subscript something of type \`${typeName(base.type)}'`);
+        }
+        return this.deref(await this.binary('+', base, idx));
+      }
+      case 'member': {
+        let v = await this.eval(n.e);
+        if (n.arrow) {
+          // gdb accepts `s->f` on a struct value too; only pointers are dereferenced.
+          if (strip(v.type).kind === 'pointer') v = await this.deref(v);
+        }
+        return this.member(v, n.name);
+      }
+      case 'cast': return this.cast(await this.eval(n.e), this.resolveTypeSpec(n.type));
+      case 'sizeof': {
+        const t = n.type ? this.resolveTypeSpec(n.type) : (await this.eval(n.e!)).type;
+        return Value.fromBigInt(ULONG, BigInt(sizeOf(t)), this.ctx);
+      }
+      case 'assign': {
+        const target = await this.eval(n.l);
+        let v = await this.eval(n.r);
+        if (n.op !== '=') v = await this.binary(n.op.slice(0, -1), target, v);
+        return this.assign(target, v);
+      }
+      case 'call': throw new ExprError('Calling functions in the inferior is not supported.');
+    }
+  }
+
+  private async truth(v: Value): Promise<boolean> {
+    const t = strip(v.type);
+    if (isFloat(t)) return (await this.num(v)) !== 0;
+    if (t.kind === 'struct' || t.kind === 'union') throw new ExprError('Argument to logical operator not a number or boolean.');
+    return (await this.int(v)) !== 0n;
+  }
+
+  private async int(v: Value): Promise<bigint> {
+    const t = strip(v.type);
+    if (t.kind === 'array' || t.kind === 'function') {
+      if (v.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
+      return v.address;
+    }
+    if (isFloat(t)) return BigInt(Math.trunc(await this.num(v)));
+    const n = await v.bigint();
+    if (n === undefined) throw new ExprError(v.optimizedOut ? 'value has been optimized out' : cannotAccess(v));
+    return n;
+  }
+
+  private async num(v: Value): Promise<number> {
+    if (isFloat(v.type)) {
+      const n = await v.number();
+      if (n === undefined) throw new ExprError(v.optimizedOut ? 'value has been optimized out' : cannotAccess(v));
+      return n;
+    }
+    return Number(await this.int(v));
+  }
+
+  private async deref(v: Value): Promise<Value> {
+    const t = strip(v.type);
+    if (t.kind === 'array') {
+      if (v.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
+      return new Value(t.element, { kind: 'memory', address: v.address }, this.ctx);
+    }
+    if (t.kind === 'function') return v;
+    if (t.kind !== 'pointer' && !isInteger(t)) throw new ExprError('Attempt to take contents of a non-pointer value.');
+    if (t.kind === 'pointer' && strip(t.target).kind === 'void') throw new ExprError('Attempt to dereference a generic pointer.');
+    const addr = await this.int(v);
+    const target = t.kind === 'pointer' ? t.target : LONG;
+    return new Value(target, { kind: 'memory', address: BigInt.asUintN(64, addr) }, this.ctx);
+  }
+
+  private member(v: Value, name: string): Value {
+    const t = strip(v.type);
+    if (t.kind !== 'struct' && t.kind !== 'union') {
+      throw new ExprError('Attempt to extract a component of a value that is not a structure.');
+    }
+    const path = findMember(t, name);
+    if (!path) throw new ExprError(`There is no member named ${name}.`);
+    let cur = v;
+    for (const m of path) cur = memberValue(cur, m);
+    return cur;
+  }
+
+  private async unary(op: string, e: Node): Promise<Value> {
+    if (op === '&') {
+      const v = await this.eval(e);
+      const t = strip(v.type);
+      if (v.bits) throw new ExprError('Attempt to take address of value not located in memory.');
+      if (v.address === undefined) {
+        throw new ExprError(v.optimizedOut ? "Can't take address of \"" + (e.k === 'ident' ? e.name : 'value') + '" which isn\'t an lvalue.'
+          : 'Attempt to take address of value not located in memory.');
+      }
+      const pt: CType = { kind: 'pointer', size: 8, target: t.kind === 'function' ? v.type : v.type };
+      return Value.fromBigInt(pt, v.address, this.ctx);
+    }
+    const v = await this.eval(e);
+    switch (op) {
+      case '*': return this.deref(v);
+      case '-': {
+        if (isFloat(v.type)) return Value.fromNumber(DOUBLE, -(await this.num(v)), this.ctx);
+        const t = promote(v.type);
+        return Value.fromBigInt(t, -(await this.int(v)), this.ctx);
+      }
+      case '+': return isFloat(v.type) ? v : Value.fromBigInt(promote(v.type), await this.int(v), this.ctx);
+      case '~': return Value.fromBigInt(promote(v.type), ~(await this.int(v)), this.ctx);
+      case '!': return Value.fromBigInt(INT, (await this.truth(v)) ? 0n : 1n, this.ctx);
+      default: throw new ExprError(`Unsupported operator ${op}.`);
+    }
+  }
+
+  private async binary(op: string, l: Value, r: Value): Promise<Value> {
+    const lt = strip(l.type);
+    const rt = strip(r.type);
+    const lp = lt.kind === 'pointer' || lt.kind === 'array';
+    const rp = rt.kind === 'pointer' || rt.kind === 'array';
+    for (const [v, t] of [[l, lt], [r, rt]] as const) {
+      if (t.kind === 'struct' || t.kind === 'union') throw new ExprError(`Argument to arithmetic operation not a number or boolean.`);
+      if (v.optimizedOut) throw new ExprError('value has been optimized out');
+    }
+    if ((op === '+' || op === '-') && (lp || rp)) {
+      if (lp && rp) {
+        if (op === '+') throw new ExprError('Argument to arithmetic operation not a number or boolean.');
+        const es = BigInt(Math.max(1, sizeOf(elementOf(lt))));
+        return Value.fromBigInt(LONG, (BigInt.asIntN(64, await this.int(l)) - BigInt.asIntN(64, await this.int(r))) / es, this.ctx);
+      }
+      const [p, i, pt] = lp ? [l, r, lt] : [r, l, rt];
+      if (!lp && op === '-') throw new ExprError('Argument to arithmetic operation not a number or boolean.');
+      const el = elementOf(pt);
+      const es = BigInt(Math.max(1, sizeOf(el)));
+      const base = await this.int(p);
+      const off = BigInt.asIntN(64, await this.int(i)) * es;
+      const ptrType: CType = pt.kind === 'array' ? { kind: 'pointer', size: 8, target: pt.element } : p.type;
+      return Value.fromBigInt(ptrType, op === '+' ? base + off : base - off, this.ctx);
+    }
+    if (['==', '!=', '<', '>', '<=', '>='].includes(op)) {
+      let res: boolean;
+      if (isFloat(lt) || isFloat(rt)) {
+        const a = await this.num(l);
+        const b = await this.num(r);
+        res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+      } else {
+        const ct = lp || rp ? ULONG : arith(l.type, r.type);
+        const a = conv(await this.int(l), ct);
+        const b = conv(await this.int(r), ct);
+        res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+      }
+      return Value.fromBigInt(INT, res ? 1n : 0n, this.ctx);
+    }
+    if (lp || rp) throw new ExprError('Argument to arithmetic operation not a number or boolean.');
+    if (isFloat(lt) || isFloat(rt)) {
+      const a = await this.num(l);
+      const b = await this.num(r);
+      const rtype = (isFloat(lt) && sizeOf(lt) > 4) || (isFloat(rt) && sizeOf(rt) > 4) || !isFloat(lt) || !isFloat(rt) ? DOUBLE : C_BASE_TYPES.float;
+      let v: number;
+      switch (op) {
+        case '+': v = a + b; break;
+        case '-': v = a - b; break;
+        case '*': v = a * b; break;
+        case '/': v = a / b; break;
+        default: throw new ExprError('Integer only operation.');
+      }
+      return Value.fromNumber(rtype, v, this.ctx);
+    }
+    const shift = op === '<<' || op === '>>';
+    const t = shift ? promote(l.type) : arith(l.type, r.type);
+    const a = conv(await this.int(l), t);
+    const b = conv(await this.int(r), shift ? LONG : t);
+    let v: bigint;
+    switch (op) {
+      case '+': v = a + b; break;
+      case '-': v = a - b; break;
+      case '*': v = a * b; break;
+      case '/': if (b === 0n) throw new ExprError('Division by zero'); v = a / b; break;
+      case '%': if (b === 0n) throw new ExprError('Division by zero'); v = a % b; break;
+      case '<<': v = a << b; break;
+      case '>>': v = a >> b; break;
+      case '&': v = a & b; break;
+      case '|': v = a | b; break;
+      case '^': v = a ^ b; break;
+      default: throw new ExprError(`Unsupported operator ${op}.`);
+    }
+    return Value.fromBigInt(t, v, this.ctx);
+  }
+
+  private async artificialArray(first: Value, count: Value): Promise<Value> {
+    const n = Number(await this.int(count));
+    if (n <= 0) throw new ExprError('Only values in memory can be extended with \'@\'.');
+    if (first.address === undefined) throw new ExprError('Only values in memory can be extended with \'@\'.');
+    return new Value({ kind: 'array', element: first.type, count: n }, first.loc, this.ctx);
+  }
+
+  async cast(v: Value, to: CType): Promise<Value> {
+    const t = strip(to);
+    const from = strip(v.type);
+    if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'array') {
+      if (sizeOf(t) !== sizeOf(from)) throw new ExprError('Invalid cast.');
+      return new Value(to, v.loc, v.ctx, v.bits);
+    }
+    if (t.kind === 'void') return new Value(to, { kind: 'optimized' }, this.ctx);
+    if (isFloat(t)) return Value.fromNumber(to, await this.num(v), this.ctx);
+    const n = await this.int(v);
+    return Value.fromBigInt(to, n, this.ctx);
+  }
+
+  private async assign(target: Value, v: Value): Promise<Value> {
+    const t = strip(target.type);
+    if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'array') {
+      throw new ExprError('Assigning whole aggregates is not supported.');
+    }
+    const size = sizeOf(t);
+    let bytes: Buffer;
+    if (isFloat(t)) {
+      bytes = Buffer.alloc(size);
+      const x = await this.num(v);
+      if (size === 4) bytes.writeFloatLE(x);
+      else bytes.writeDoubleLE(x);
+    } else {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(BigInt.asUintN(64, await this.int(v)));
+      bytes = b.subarray(0, size);
+    }
+    if (target.bits && target.loc.kind === 'memory') {
+      const nbytes = Math.ceil((target.bits.offset + target.bits.size) / 8);
+      const old = await this.env.readMemory(target.loc.address, nbytes);
+      let raw = bytesToBigInt(old, false);
+      const mask = ((1n << BigInt(target.bits.size)) - 1n) << BigInt(target.bits.offset);
+      raw = (raw & ~mask) | ((bytesToBigInt(bytes, false) << BigInt(target.bits.offset)) & mask);
+      const out = Buffer.alloc(nbytes);
+      for (let i = 0; i < nbytes; i++) out[i] = Number((raw >> BigInt(8 * i)) & 0xffn);
+      await this.write(target.loc.address, out);
+      return new Value(target.type, target.loc, this.ctx, target.bits);
+    }
+    if (target.loc.kind === 'memory') {
+      await this.write(target.loc.address, bytes);
+      return new Value(target.type, target.loc, this.ctx);
+    }
+    if (target.loc.kind === 'register' && this.env.writeRegister && (this.env.frame?.level ?? 0) === 0) {
+      const name = X86_64_DWARF_REGS[target.loc.reg];
+      if (name) {
+        await this.env.writeRegister(name, bytesToBigInt(bytes, false));
+        return Value.fromBytes(target.type, bytes, this.ctx);
+      }
+    }
+    throw new ExprError('Left operand of assignment is not an lvalue.');
+  }
+
+  private async write(addr: bigint, data: Buffer): Promise<void> {
+    if (!this.env.writeMemory) throw new ExprError('Cannot write memory in this session.');
+    await this.env.writeMemory(addr, data);
+  }
+
+  // ------------------------------------------------------------ frame listings
+
+  /** `info locals`: innermost block first, each block's variables in declaration order. */
+  async locals(): Promise<Array<{ name: string; value: Value }>> {
+    const f = this.env.frame;
+    if (!f?.fn || !f.debug) throw new ExprError('No symbol table info available.');
+    const out: Array<{ name: string; value: Value }> = [];
+    for (const block of f.debug.scopeAt(f.lookupPc)!.blocks) {
+      for (const c of block.children) {
+        if (c.tag !== TAG.variable) continue;
+        const name = c.name;
+        if (!name) continue;
+        out.push({ name, value: await this.variableValue(c, f.debug, !(c.has(AT.location) && isStaticLocation(c))) });
+      }
+    }
+    return out;
+  }
+
+  /** `info args`: the function's formal parameters. */
+  async args(): Promise<Array<{ name: string; value: Value }>> {
+    const f = this.env.frame;
+    if (!f?.fn || !f.debug) throw new ExprError('No symbol table info available.');
+    const out: Array<{ name: string; value: Value }> = [];
+    for (const c of f.fn.die.children) {
+      if (c.tag !== TAG.formal_parameter) continue;
+      out.push({ name: c.name ?? '', value: await this.variableValue(c, f.debug, true) });
+    }
+    return out;
+  }
+}
+
+function isStaticLocation(d: Die): boolean {
+  const b = d.block(AT.location);
+  return !!b && b.length === 9 && b[0] === 0x03; // DW_OP_addr: a static local
+}
+
+function cannotAccess(v: Value): string {
+  return v.loc.kind === 'memory' ? `Cannot access memory at address 0x${v.loc.address.toString(16)}` : 'value is not available';
+}
+
+function elementOf(t: CType): CType {
+  if (t.kind === 'array') return t.element;
+  if (t.kind === 'pointer') return t.target;
+  return CHAR;
+}
+
+/** Integer promotion: everything narrower than int becomes int. */
+function promote(t: CType): CType {
+  const s = strip(t);
+  if (s.kind === 'enum') return s.signed || s.size < 4 ? INT : UINT;
+  if (s.kind === 'pointer') return ULONG;
+  if (s.kind !== 'base') return INT;
+  if (s.encoding === ATE.float) return s;
+  if (s.size < 4) return INT;
+  if (s.size === 4) return isSigned(s) ? INT : UINT;
+  return isSigned(s) ? LONG : ULONG;
+}
+
+/** Usual arithmetic conversions for two integer operands. */
+function arith(a: CType, b: CType): CType {
+  const pa = promote(a);
+  const pb = promote(b);
+  const sa = sizeOf(pa);
+  const sb = sizeOf(pb);
+  if (sa !== sb) return sa > sb ? pa : pb;
+  return !isSigned(pa) ? pa : pb;
+}
+
+function conv(v: bigint, t: CType): bigint {
+  const bits = sizeOf(t) * 8;
+  return isSigned(t) ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
+}
+
+/** Path to a member, looking through anonymous structs/unions like C does. */
+function findMember(t: CType & { kind: 'struct' | 'union' }, name: string): Member[] | undefined {
+  for (const m of t.members) {
+    if (m.name === name) return [m];
+    const inner = strip(m.type);
+    if (!m.name && (inner.kind === 'struct' || inner.kind === 'union')) {
+      const sub = findMember(inner, name);
+      if (sub) return [m, ...sub];
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,379 @@
+/**
+ * gdb's value printing (`print`, `info locals`, `bt` arguments) and type
+ * printing (`ptype`, `whatis`), reproduced to the character: `{next = 0x4052a0,
+ * value = 3}`, `65 'A'`, `0x555555556004 "demo"`, `<repeats 12 times>`,
+ * floats with %g to 9/17 digits, `<optimized out>`.
+ */
+import { ATE } from './constants.js';
+import { Value } from './value.js';
+import {
+  strip, sizeOf, typeName, declarator, isCharType, isSigned, type CType, type Member,
+} from './types.js';
+
+export interface FormatOptions {
+  /** `<main+4>`-style symbol for an address (text inside the brackets), if any. */
+  symbolize?: (addr: bigint) => string | undefined;
+  /** print/FMT letter: x d u o t c a z s f. */
+  format?: string;
+  /** Elements of arrays/strings printed before `...` (gdb `print elements`, 200). */
+  elements?: number;
+  /** Runs longer than this print as `<repeats N times>` (gdb `print repeats`, 10). */
+  repeats?: number;
+}
+
+const REPEAT_THRESHOLD = 10;
+const PRINT_MAX = 200;
+
+/** `print` of a value at top level: pointers carry their type, `(int *) 0x...`. */
+export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<string> {
+  const t = strip(v.type);
+  if (v.optimizedOut) return '<optimized out>';
+  if (t.kind === 'pointer' && !opts.format) {
+    const target = strip(t.target);
+    if (!isCharType(target) || !isCharType(t.target)) {
+      const body = await formatValue(v, opts);
+      if (target.kind === 'function') return `(${typeName(v.type)}) ${body}`;
+      return `(${typeName(v.type)}) ${body}`;
+    }
+  }
+  if (t.kind === 'function' && !opts.format) {
+    const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
+    const sym = opts.symbolize?.(addr);
+    const head = t.nodebug ? '{<text variable, no debug info>}' : `{${typeName(v.type)}}`;
+    return `${head} ${hex(addr)}${sym ? ` <${sym}>` : ''}`;
+  }
+  return formatValue(v, opts);
+}
+
+/** A value nested in a struct/array or in `info locals`. */
+export async function formatValue(v: Value, opts: FormatOptions = {}): Promise<string> {
+  if (v.optimizedOut) return '<optimized out>';
+  const t = strip(v.type);
+  switch (t.kind) {
+    case 'struct': case 'union': return formatStruct(v, t.members, opts);
+    case 'array': return formatArray(v, t, opts);
+    case 'function': {
+      const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
+      const sym = opts.symbolize?.(addr);
+      return `{${typeName(v.type)}} ${hex(addr)}${sym ? ` <${sym}>` : ''}`;
+    }
+    case 'void': return 'void';
+    default: break;
+  }
+  const raw = await v.bytes();
+  if (!raw) return v.loc.kind === 'memory' ? `<error: Cannot access memory at address ${hex(v.loc.address)}>` : '<optimized out>';
+  if (opts.format && opts.format !== 's') return formatWithLetter(v, t, opts.format, opts);
+  switch (t.kind) {
+    case 'base': return formatBase(v, t);
+    case 'enum': return formatEnum((await v.bigint())!, t);
+    case 'pointer': return formatPointer(v, t, opts);
+    default: return '?';
+  }
+}
+
+async function formatBase(v: Value, t: CType & { kind: 'base' }): Promise<string> {
+  if (t.encoding === ATE.float) return formatFloat((await v.number())!, t.size);
+  if (t.encoding === ATE.boolean) {
+    const b = (await v.bigint())!;
+    return b === 0n ? 'false' : b === 1n ? 'true' : String(b);
+  }
+  const n = (await v.bigint())!;
+  if (isCharType(t)) return `${n} ${charLiteral(Number(BigInt.asUintN(8, n)))}`;
+  return String(n);
+}
+
+function formatEnum(n: bigint, t: CType & { kind: 'enum' }): string {
+  const hit = t.values.find((e) => e.value === n);
+  if (hit) return hit.name;
+  // Flag enums (every enumerator a distinct bit): gdb prints (A | B | unknown: 0x10).
+  const isFlag = t.values.every((e) => e.value >= 0n && (e.value & (e.value - 1n)) === 0n);
+  if (isFlag && n > 0n) {
+    const parts: string[] = [];
+    let rest = n;
+    for (const e of t.values) {
+      if (e.value !== 0n && (rest & e.value) === e.value) {
+        parts.push(e.name);
+        rest &= ~e.value;
+      }
+    }
+    if (parts.length) {
+      if (rest !== 0n) parts.push(`unknown: 0x${rest.toString(16)}`);
+      return `(${parts.join(' | ')})`;
+    }
+  }
+  return String(n);
+}
+
+async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: FormatOptions): Promise<string> {
+  const addr = BigInt.asUintN(64, (await v.bigint())!);
+  const target = strip(t.target);
+  if (isCharType(t.target) && addr !== 0n) {
+    const s = await readCString(v, addr, opts.elements ?? PRINT_MAX);
+    return `${hex(addr)} ${s}`;
+  }
+  const sym = addr !== 0n ? opts.symbolize?.(addr) : undefined;
+  if (target.kind === 'function' || sym) return `${hex(addr)}${sym ? ` <${sym}>` : ''}`;
+  return hex(addr);
+}
+
+/** The string a char* points at, quoted like gdb, `<error: ...>` when unreadable. */
+async function readCString(v: Value, addr: bigint, limit: number): Promise<string> {
+  const bytes: number[] = [];
+  let a = addr;
+  let truncated = false;
+  for (;;) {
+    let chunk: Buffer;
+    try {
+      chunk = await v.ctx.readMemory(a, 64);
+    } catch {
+      chunk = Buffer.alloc(0);
+    }
+    if (chunk.length === 0) {
+      if (bytes.length === 0) return `<error: Cannot access memory at address ${hex(addr)}>`;
+      break;
+    }
+    const nul = chunk.indexOf(0);
+    const take = nul < 0 ? chunk : chunk.subarray(0, nul);
+    for (const b of take) {
+      if (bytes.length >= limit) {
+        truncated = true;
+        break;
+      }
+      bytes.push(b);
+    }
+    if (nul >= 0 || truncated) break;
+    a += BigInt(chunk.length);
+  }
+  return quoteChars(bytes, false) + (truncated ? '...' : '');
+}
+
+async function formatStruct(v: Value, members: Member[], opts: FormatOptions): Promise<string> {
+  const parts: string[] = [];
+  for (const m of members) {
+    const mv = memberValue(v, m);
+    const body = await formatValue(mv, opts);
+    parts.push(m.name ? `${m.name} = ${body}` : body);
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+/** A member of a struct value, at the member's offset (bit fields keep their bit position). */
+export function memberValue(v: Value, m: Member): Value {
+  const sub = subLocation(v, m.offset);
+  if (m.bitSize !== undefined) {
+    return new Value(m.type, sub, v.ctx, { offset: m.bitOffset! - m.offset * 8, size: m.bitSize });
+  }
+  return new Value(m.type, sub, v.ctx);
+}
+
+/** The location `offset` bytes into a value's location. */
+export function subLocation(v: Value, offset: number): Value['loc'] {
+  const loc = v.loc;
+  switch (loc.kind) {
+    case 'memory': return { kind: 'memory', address: loc.address + BigInt(offset) };
+    case 'bytes': return { kind: 'bytes', bytes: loc.bytes.subarray(offset) };
+    case 'optimized': return loc;
+    case 'sub': return { kind: 'sub', base: loc.base, offset: loc.offset + offset };
+    default: return offset === 0 ? loc : { kind: 'sub', base: loc, offset };
+  }
+}
+
+async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatOptions): Promise<string> {
+  const count = t.count ?? 0;
+  const esize = sizeOf(t.element);
+  const limit = opts.elements ?? PRINT_MAX;
+  const threshold = opts.repeats ?? REPEAT_THRESHOLD;
+  if (isCharType(t.element) && !opts.format) {
+    const raw = await materialize(v, count * esize);
+    if (!raw) return '<optimized out>';
+    let bytes = [...raw];
+    // gdb drops one trailing NUL of a char array (print null-stop off).
+    if (bytes.length > 0 && bytes[bytes.length - 1] === 0) bytes = bytes.slice(0, -1);
+    const truncated = bytes.length > limit;
+    if (truncated) bytes = bytes.slice(0, limit);
+    return printString(bytes, threshold) + (truncated ? '...' : '');
+  }
+  const base = await materialize(v, count * esize);
+  if (!base && v.loc.kind !== 'memory') return '<optimized out>';
+  const elems: string[] = [];
+  for (let i = 0; i < Math.min(count, limit); i++) {
+    const ev = base
+      ? Value.fromBytes(t.element, base.subarray(i * esize, (i + 1) * esize), v.ctx)
+      : new Value(t.element, { kind: 'memory', address: (v.loc as { address: bigint }).address + BigInt(i * esize) }, v.ctx);
+    elems.push(await formatValue(ev, opts));
+  }
+  // Collapse runs: `0 <repeats 16 times>`.
+  const out: string[] = [];
+  for (let i = 0; i < elems.length;) {
+    let j = i + 1;
+    while (j < elems.length && elems[j] === elems[i]) j++;
+    const run = j - i;
+    if (run > threshold) {
+      out.push(`${elems[i]} <repeats ${run} times>`);
+      i = j;
+    } else {
+      out.push(elems[i]);
+      i++;
+    }
+  }
+  return `{${out.join(', ')}${count > limit ? '...' : ''}}`;
+}
+
+/** Bytes of a whole array/struct value in one read (memory) or from its computed bytes. */
+async function materialize(v: Value, size: number): Promise<Buffer | undefined> {
+  if (v.loc.kind === 'memory') {
+    try {
+      const b = await v.ctx.readMemory(v.loc.address, size);
+      return b.length === size ? b : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (v.loc.kind === 'bytes') return v.loc.bytes.subarray(0, size);
+  return v.bytes();
+}
+
+/** gdb's generic_printstr: quoted segments, long runs as `'x' <repeats N times>`. */
+function printString(bytes: number[], threshold: number): string {
+  if (bytes.length === 0) return '""';
+  const segs: string[] = [];
+  let cur: number[] = [];
+  for (let i = 0; i < bytes.length;) {
+    let j = i + 1;
+    while (j < bytes.length && bytes[j] === bytes[i]) j++;
+    const run = j - i;
+    if (run > threshold) {
+      if (cur.length) segs.push(quoteChars(cur, false));
+      cur = [];
+      segs.push(`${charLiteral(bytes[i])} <repeats ${run} times>`);
+    } else for (let k = i; k < j; k++) cur.push(bytes[k]);
+    i = j;
+  }
+  if (cur.length) segs.push(quoteChars(cur, false));
+  return segs.join(', ');
+}
+
+const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033', 92: '\\\\' };
+
+function escapeChar(c: number, quote: number): string {
+  if (c === quote) return '\\' + String.fromCharCode(c);
+  if (ESCAPES[c]) return ESCAPES[c];
+  if (c >= 32 && c < 127) return String.fromCharCode(c);
+  return '\\' + c.toString(8).padStart(3, '0');
+}
+
+function quoteChars(bytes: number[], _single: boolean): string {
+  let s = '"';
+  for (let i = 0; i < bytes.length; i++) {
+    const e = escapeChar(bytes[i], 34);
+    // An octal escape followed by a digit would read as a longer escape: gdb splits the string.
+    s += e;
+    if (/^\\[0-7]{3}$/.test(e) && i + 1 < bytes.length && bytes[i + 1] >= 48 && bytes[i + 1] <= 57) s += '""';
+  }
+  return s + '"';
+}
+
+export function charLiteral(c: number): string {
+  return `'${escapeChar(c, 39)}'`;
+}
+
+export function hex(v: bigint): string {
+  return '0x' + BigInt.asUintN(64, v).toString(16);
+}
+
+/** C's %.{P}g, which gdb uses for floats (P = 9) and doubles (P = 17). */
+export function formatFloat(x: number, size: number): string {
+  if (Number.isNaN(x)) return size === 4 ? 'nan(0x400000)' : 'nan(0x8000000000000)';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (size === 4) x = Math.fround(x);
+  const p = size === 4 ? 9 : 17;
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const exp = Number(x.toExponential(p - 1).split('e')[1]);
+  if (exp < -4 || exp >= p) {
+    const [m, e] = x.toExponential(p - 1).split('e');
+    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+    const en = Number(e);
+    return `${mant}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
+  }
+  const f = x.toFixed(Math.max(0, p - 1 - exp));
+  return f.includes('.') ? f.replace(/0+$/, '').replace(/\.$/, '') : f;
+}
+
+/** print/x, /d, /u, /o, /t, /c, /a, /z, /f of a scalar. */
+async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptions): Promise<string> {
+  const size = sizeOf(t);
+  if (f === 'f' && t.kind === 'base' && t.encoding === ATE.float) return formatFloat((await v.number())!, size);
+  let n = (await v.bigint())!;
+  if (t.kind === 'base' && t.encoding === ATE.float) {
+    n = BigInt(Math.trunc((await v.number())!)); // gdb converts floats to integers for /x
+  }
+  const u = BigInt.asUintN(size * 8, n);
+  switch (f) {
+    case 'x': return '0x' + u.toString(16);
+    case 'z': return '0x' + u.toString(16).padStart(size * 2, '0');
+    case 'o': return u === 0n ? '0' : '0' + u.toString(8);
+    case 't': return u.toString(2);
+    case 'd': return String(BigInt.asIntN(size * 8, n));
+    case 'u': return String(u);
+    case 'c': return `${BigInt.asIntN(8, n)} ${charLiteral(Number(BigInt.asUintN(8, n)))}`;
+    case 'a': {
+      const sym = opts.symbolize?.(u);
+      return `${hex(u)}${sym ? ` <${sym}>` : ''}`;
+    }
+    case 'f': return isSigned(t) ? String(BigInt.asIntN(size * 8, n)) : String(u);
+    default: throw new Error(`Undefined output format "${f}".`);
+  }
+}
+
+// ---------------------------------------------------------------- ptype / whatis
+
+/** `ptype`: the type with one level of struct/union/enum bodies expanded, typedefs at the top resolved. */
+export function ptype(t: CType): string {
+  let top = t;
+  while (top.kind === 'typedef') top = top.target;
+  return 'type = ' + ptypeBody(top, 0);
+}
+
+function ptypeBody(t: CType, indent: number): string {
+  // Peel declarator layers down to the base, expand it, and re-apply the declarator.
+  let base: CType = t;
+  while (base.kind === 'pointer' || base.kind === 'array' || base.kind === 'function' || (base.kind === 'qual')) {
+    base = base.kind === 'pointer' ? base.target : base.kind === 'array' ? base.element : base.kind === 'function' ? base.ret : base.target;
+  }
+  const expanded = expandBase(base, indent);
+  if (base === t) return expanded;
+  const plain = typeName(base);
+  const full = typeName(t);
+  return expanded + full.slice(full.indexOf(plain) + plain.length);
+}
+
+function expandBase(t: CType, indent: number): string {
+  const pad = ' '.repeat(indent);
+  if (t.kind === 'struct' || t.kind === 'union') {
+    const head = t.tag ? `${t.kind} ${t.tag} {` : `${t.kind} {`;
+    if (t.incomplete) return `${t.kind} ${t.tag} {\n${pad}    <incomplete type>\n${pad}}`;
+    const lines = t.members.map((m) => {
+      const inner = strip(m.type);
+      const anon = (inner.kind === 'struct' || inner.kind === 'union') && !inner.tag;
+      const decl = anon ? `${expandBase(inner, indent + 4)}${m.name ? ' ' + m.name : ''}` : declarator(m.type, m.name ?? '');
+      return `${pad}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
+    });
+    return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}${pad}}`;
+  }
+  if (t.kind === 'enum') {
+    let expect = 0n;
+    const vals = t.values.map((e) => {
+      const s = e.value === expect ? e.name : `${e.name} = ${e.value}`;
+      expect = e.value + 1n;
+      return s;
+    });
+    return `${t.tag ? `enum ${t.tag} ` : 'enum '}{${vals.join(', ')}}`;
+  }
+  return typeName(t);
+}
+
+/** `whatis EXPR`: the type's name; `whatis TYPENAME` peels one typedef level. */
+export function whatis(t: CType, isTypeName: boolean): string {
+  if (isTypeName && t.kind === 'typedef') return 'type = ' + typeName(t.target);
+  return 'type = ' + typeName(t);
+}

@@ -1,0 +1,33 @@
+/**
+ * DWARF layer of tsdbg: our own parser of DWARF 4 and 5 as gcc/clang emit it
+ * (there is no well-kept DWARF library on npm). Imports nothing above
+ * src/elf/ and src/target/ (never src/commands/).
+ *
+ * API
+ *   DebugInfo.load(path | ElfFile)          index once per image; set `.bias` to the load bias
+ *     .lineForAddress(pc)                   -> {path, file, line, column, address, end, isStmt}
+ *     .addressesForLine(file, line)         -> [{address, file, line, function}]  (`break FILE:LINE`)
+ *     .functionAt(pc) .functionsNamed(name) .breakpointAddress(fn)   (`break FUNC`, past the prologue)
+ *     .scopeAt(pc) .globalVariables(name) .lookupType(name) .typeOf(die) .sourceFiles()
+ *   ProgramInfo.create(target)              executable + libraries (ProcessImage) with their DWARF and CFI
+ *     .backtrace(registers, readMemory)     -> StackFrame[] (CFI unwinding, frame-pointer fallback)
+ *     .functionAt(pc) .lineForAddress(pc) .functionsNamed(name) .exeDebug
+ *   StackFrame                              .pc .fn .line .reg(n) .cfa() .frameBase() .callerRegs
+ *   new Evaluator({program, frame, readMemory, writeMemory?, writeRegister?, history?})
+ *     .evaluate(expr) -> Value              C expressions over DWARF types
+ *     .format(value, {format}) / .formatNested(value)   gdb `print` text
+ *     .ptype(src) .whatis(src) .locals() .args() .typeFromName(src)
+ *   frameLine(frame, ev) infoLocals(ev) infoArgs(ev) sourceLineText(path, file, line)   gdb's text
+ *   CallFrameInfo / unwindStep              .eh_frame + .debug_frame parsing, one unwind step
+ *   evaluateLocation(expr, ctx)             DWARF expression stack machine
+ */
+export { DebugInfo, type FunctionInfo, type SourceLine, type LineAddress } from './debuginfo.js';
+export { ProgramInfo, StackFrame, dwarfRegs, type ReadMemory } from './program.js';
+export { Evaluator, ExprError, type EvalEnv } from './evaluator.js';
+export { Value } from './value.js';
+export { frameLine, frameArgs, infoLocals, infoArgs, sourceLineText, sourceLines } from './present.js';
+export { CallFrameInfo, unwindStep } from './frame.js';
+export { evaluateLocation, type Location } from './expr.js';
+export { DwarfError } from './reader.js';
+export { typeName, sizeOf, strip, type CType } from './types.js';
+export { formatFloat, hex } from './format.js';

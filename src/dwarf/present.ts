@@ -1,0 +1,126 @@
+/**
+ * gdb's text for frames and variables: backtrace lines with arguments
+ * (including `x=x@entry=5` entry values), `info locals`/`info args` lines,
+ * and the source line shown at each stop.
+ */
+import { readFileSync } from 'node:fs';
+import { AT, TAG } from './constants.js';
+import { Evaluator } from './evaluator.js';
+import { Value } from './value.js';
+import { isScalar } from './types.js';
+import type { StackFrame } from './program.js';
+import type { Die } from './info.js';
+
+/** `#1  0x0000555555555232 in recurse (depth=0, cfg=0x555555558060 <config>) at prog.c:87` */
+export async function frameLine(frame: StackFrame, ev: Evaluator): Promise<string> {
+  const pad = frame.level < 10 ? '  ' : ' ';
+  const line = frame.line;
+  // gdb shows the pc unless it is exactly at the start of a line (frame 0 after a breakpoint).
+  const showAddr = !frame.unwind.exactPc || !line || line.address !== frame.pc;
+  const addr = showAddr ? `0x${frame.pc.toString(16).padStart(16, '0')} in ` : '';
+  const name = frame.functionName ?? '??';
+  if (!frame.fn) {
+    const mod = frame.program.image.moduleAt(frame.lookupPc);
+    const from = mod && mod !== frame.program.image.exe ? ` from ${mod.path}` : '';
+    return `#${frame.level}${pad}${addr}${name} ()${from}`;
+  }
+  const args = await frameArgs(frame, ev);
+  const at = line ? ` at ${line.file}:${line.line}` : '';
+  return `#${frame.level}${pad}${addr}${name} (${args})${at}`;
+}
+
+/** `depth=0, cfg=0x555555558060 <config>`: scalars printed, aggregates as `...`. */
+export async function frameArgs(frame: StackFrame, ev: Evaluator): Promise<string> {
+  if (!frame.fn || !frame.debug) return '';
+  const parts: string[] = [];
+  for (const p of frame.fn.die.children) {
+    if (p.tag !== TAG.formal_parameter) continue;
+    const name = p.name ?? '';
+    const v = await ev.variableValue(p, frame.debug, true).catch(() => undefined);
+    const text = v ? await argText(v, ev) : '<error>';
+    const entry = await entryValue(frame, p, ev);
+    if (!entry) parts.push(`${name}=${text}`);
+    else {
+      const entryText = await argText(entry, ev);
+      const same = v && !v.optimizedOut && (await sameContents(v, entry));
+      parts.push(same ? `${name}=${name}@entry=${text}` : `${name}=${text}, ${name}@entry=${entryText}`);
+    }
+  }
+  return parts.join(', ');
+}
+
+async function argText(v: Value, ev: Evaluator): Promise<string> {
+  if (!v.optimizedOut && !isScalar(v.type)) return '...';
+  return ev.formatNested(v).catch((e: Error) => `<error: ${e.message}>`);
+}
+
+async function sameContents(a: Value, b: Value): Promise<boolean> {
+  const x = await a.bytes();
+  const y = await b.bytes();
+  return !!x && !!y && x.equals(y);
+}
+
+/**
+ * The value a parameter had on entry, when the caller's call site records
+ * it: the parameter's location at the function's entry must be a register
+ * (gdb's `value_of_dwarf_reg_entry`).
+ */
+export async function entryValue(frame: StackFrame, param: Die, ev: Evaluator): Promise<Value | undefined> {
+  if (!frame.fn || !frame.debug || !param.has(AT.location)) return undefined;
+  const entryPc = frame.fn.low;
+  let expr = param.block(AT.location);
+  if (!expr) for (const e of frame.debug.locationList(param)) {
+    if (e.low === undefined || (entryPc >= e.low && entryPc < e.high!)) {
+      expr = e.expr;
+      break;
+    }
+  }
+  if (!expr || expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return undefined;
+  const v = await frame.entryValue(expr).catch(() => undefined);
+  if (v === undefined) return undefined;
+  return Value.fromBigInt(frame.debug.typeOf(param.type), v, ev.ctx);
+}
+
+/** `info locals` lines (`name = value`), or `No locals.` */
+export async function infoLocals(ev: Evaluator): Promise<string[]> {
+  const locals = await ev.locals();
+  if (locals.length === 0) return ['No locals.'];
+  const out: string[] = [];
+  for (const l of locals) out.push(`${l.name} = ${await ev.formatNested(l.value).catch((e: Error) => `<error: ${e.message}>`)}`);
+  return out;
+}
+
+/** `info args` lines, or `No arguments.` */
+export async function infoArgs(ev: Evaluator): Promise<string[]> {
+  const args = await ev.args();
+  if (args.length === 0) return ['No arguments.'];
+  const out: string[] = [];
+  for (const a of args) out.push(`${a.name} = ${await ev.formatNested(a.value).catch((e: Error) => `<error: ${e.message}>`)}`);
+  return out;
+}
+
+const sourceCache = new Map<string, string[] | null>();
+
+/** Lines of a source file (cached), or undefined when it cannot be read. */
+export function sourceLines(path: string): string[] | undefined {
+  let c = sourceCache.get(path);
+  if (c === undefined) {
+    try {
+      c = readFileSync(path, 'utf8').split('\n');
+      if (c.length && c[c.length - 1] === '') c.pop();
+    } catch {
+      c = null;
+    }
+    sourceCache.set(path, c);
+  }
+  return c ?? undefined;
+}
+
+/** `80\t  int z = x * y + counter;` as gdb prints the current line; gdb's message when unreadable. */
+export function sourceLineText(path: string, file: string, line: number): string {
+  const lines = sourceLines(path);
+  if (!lines) return `${line}\t${file}: No such file or directory.`;
+  if (line < 1 || line > lines.length) return `Line number ${line} out of range; "${file}" has ${lines.length} lines.`;
+  return `${line}\t${lines[line - 1]}`;
+}
+

@@ -1,0 +1,253 @@
+/**
+ * A debugged process seen through its symbols: the ELF images (ProcessImage),
+ * the DWARF of those that have it (DebugInfo, loaded once per image), their
+ * call frame information, and stack frames built from a register set plus a
+ * memory reader — so it works the same over a local or a remote Target.
+ */
+import { ProcessImage, type LoadedModule, type ImageSource } from '../elf/process.js';
+import type { ElfFile } from '../elf/elf.js';
+import type { Registers } from '../target/types.js';
+import { AT, TAG, X86_64_DWARF_REGS, DW_REG_RA } from './constants.js';
+import { DebugInfo, type FunctionInfo, type SourceLine } from './debuginfo.js';
+import { CallFrameInfo, unwindStep, type CfiSource, type UnwindRegs } from './frame.js';
+import { evaluateValue, type ExprContext } from './expr.js';
+import type { Die } from './info.js';
+
+export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
+
+interface ModuleSymbols {
+  debug?: DebugInfo;
+  cfi?: CallFrameInfo;
+}
+
+export class ProgramInfo {
+  private perModule = new Map<LoadedModule, ModuleSymbols>();
+
+  constructor(readonly image: ProcessImage) {}
+
+  static async create(source: ImageSource, exeElf?: ElfFile): Promise<ProgramInfo> {
+    return new ProgramInfo(await ProcessImage.create(source, exeElf));
+  }
+
+  private symbolsOf(m: LoadedModule): ModuleSymbols {
+    let s = this.perModule.get(m);
+    if (!s) {
+      s = {};
+      const elf = m.elf;
+      if (elf) {
+        if (elf.section('.debug_info')) {
+          s.debug = DebugInfo.load(elf);
+          s.debug.bias = m.bias;
+        }
+        const eh = elf.section('.eh_frame');
+        const ehData = elf.sectionData('.eh_frame');
+        s.cfi = new CallFrameInfo(eh && ehData ? { data: ehData, addr: eh.addr } : undefined, elf.sectionData('.debug_frame'));
+      }
+      this.perModule.set(m, s);
+    }
+    return s;
+  }
+
+  /** DWARF of the executable (throws a one-line error if there is none). */
+  get exeDebug(): DebugInfo | undefined {
+    return this.symbolsOf(this.image.exe).debug;
+  }
+
+  /** Every loaded image with DWARF, the executable first. */
+  debugInfos(): DebugInfo[] {
+    const out: DebugInfo[] = [];
+    for (const m of this.image.modules) {
+      const d = this.symbolsOf(m).debug;
+      if (d) out.push(d);
+    }
+    return out;
+  }
+
+  debugAt(pc: bigint): DebugInfo | undefined {
+    const m = this.image.moduleAt(pc);
+    return m ? this.symbolsOf(m).debug : undefined;
+  }
+
+  cfiAt = (pc: bigint): CfiSource | undefined => {
+    const m = this.image.moduleAt(pc);
+    const cfi = m && this.symbolsOf(m).cfi;
+    return m && cfi ? { cfi, bias: m.bias } : undefined;
+  };
+
+  functionAt(pc: bigint): { fn: FunctionInfo; debug: DebugInfo } | undefined {
+    const debug = this.debugAt(pc);
+    const fn = debug?.functionAt(pc);
+    return debug && fn ? { fn, debug } : undefined;
+  }
+
+  lineForAddress(pc: bigint): SourceLine | undefined {
+    return this.debugAt(pc)?.lineForAddress(pc);
+  }
+
+  functionsNamed(name: string): Array<{ fn: FunctionInfo; debug: DebugInfo }> {
+    const out: Array<{ fn: FunctionInfo; debug: DebugInfo }> = [];
+    for (const debug of this.debugInfos()) for (const fn of debug.functionsNamed(name)) out.push({ fn, debug });
+    return out;
+  }
+
+  /** Build the stack, innermost first. Stops after main (gdb's `backtrace past-main off`) or at `limit`. */
+  async backtrace(regs: Registers, readMemory: ReadMemory, limit = 256): Promise<StackFrame[]> {
+    const frames: StackFrame[] = [];
+    let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
+    while (cur && frames.length < limit) {
+      const f: StackFrame = new StackFrame(this, frames.length, cur, readMemory, frames[frames.length - 1]);
+      frames.push(f);
+      if (f.functionName === 'main') break;
+      let next: UnwindRegs | undefined;
+      try {
+        next = await unwindStep(cur, readMemory, this.cfiAt);
+      } catch {
+        next = undefined; // corrupt CFI or unreadable stack: the backtrace ends here
+      }
+      // No progress (same pc and stack pointer): a corrupt stack would loop forever.
+      if (next && next.pc === cur.pc && next.regs.get(7) === cur.regs.get(7)) break;
+      if (next) f.callerRegs = next;
+      cur = next;
+    }
+    return frames;
+  }
+}
+
+/** ptrace register set -> DWARF-numbered registers (0..16). */
+export function dwarfRegs(regs: Registers): Map<number, bigint> {
+  const m = new Map<number, bigint>();
+  X86_64_DWARF_REGS.forEach((name, i) => m.set(i, regs[name]));
+  return m;
+}
+
+export class StackFrame {
+  readonly pc: bigint;
+  readonly fn?: FunctionInfo;
+  readonly debug?: DebugInfo;
+  /** Registers of the caller, once unwound (used for entry values). */
+  callerRegs?: UnwindRegs;
+  private fbCache?: Promise<bigint | undefined>;
+
+  constructor(
+    readonly program: ProgramInfo,
+    readonly level: number,
+    readonly unwind: UnwindRegs,
+    readonly readMemory: ReadMemory,
+    /** The frame this one called (level - 1), if any. */
+    readonly callee?: StackFrame,
+  ) {
+    this.pc = unwind.pc;
+    const hit = program.functionAt(this.lookupPc);
+    this.fn = hit?.fn;
+    this.debug = hit?.debug;
+  }
+
+  /** pc used for symbol and line lookups: inside the call instruction for caller frames. */
+  get lookupPc(): bigint {
+    return this.unwind.exactPc ? this.pc : this.pc - 1n;
+  }
+
+  get functionName(): string | undefined {
+    if (this.fn) return this.fn.name;
+    return this.program.image.symbolAt(this.lookupPc)?.name;
+  }
+
+  get line(): SourceLine | undefined {
+    return this.debug?.lineForAddress(this.lookupPc);
+  }
+
+  reg(n: number): bigint | undefined {
+    if (n === DW_REG_RA) return this.pc;
+    return this.unwind.regs.get(n);
+  }
+
+  /** CFA of this frame (its caller's stack pointer before the call). */
+  async cfa(): Promise<bigint | undefined> {
+    if (this.unwind.cfa === undefined) {
+      const probe: UnwindRegs = { ...this.unwind, regs: new Map(this.unwind.regs) };
+      try {
+        await unwindStep(probe, this.readMemory, this.program.cfiAt);
+      } catch {
+        return undefined;
+      }
+      this.unwind.cfa = probe.cfa;
+    }
+    return this.unwind.cfa;
+  }
+
+  /** DW_AT_frame_base of the function, evaluated in this frame. */
+  frameBase(): Promise<bigint | undefined> {
+    if (!this.fbCache) {
+      this.fbCache = (async () => {
+        const die = this.fn?.die;
+        const fb = die && this.locationExpr(die, AT.frame_base);
+        if (!fb) return undefined;
+        return evaluateValue(fb, this.exprContext(die.unit));
+      })();
+    }
+    return this.fbCache;
+  }
+
+  /** The location expression of a DIE attribute valid at this frame's pc (exprloc or location list). */
+  locationExpr(die: Die, at: number): Buffer | undefined {
+    const block = die.block(at);
+    if (block) return block;
+    if (!die.has(at) || !this.debug) return undefined;
+    const pc = this.lookupPc - this.debug.bias;
+    for (const e of this.debug.locationList(die, at)) {
+      if (e.low === undefined || (pc >= e.low && pc < e.high!)) return e.expr;
+    }
+    return undefined;
+  }
+
+  exprContext(unit?: Die['unit']): ExprContext {
+    return {
+      readMemory: this.readMemory,
+      reg: (n) => this.reg(n),
+      frameBase: () => this.frameBase(),
+      cfa: () => this.cfa(),
+      entryValue: (expr) => this.entryValue(expr),
+      unit,
+      bias: this.debug?.bias ?? 0n,
+    };
+  }
+
+  /**
+   * DW_OP_entry_value: the value a register had when this function was
+   * entered, found like gdb does through the caller's DW_TAG_call_site whose
+   * return address is our return address, and its DW_AT_call_value.
+   */
+  async entryValue(expr: Buffer): Promise<bigint | undefined> {
+    // Only the simplest (and by far most common) form: DW_OP_regN.
+    if (expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return undefined;
+    const reg = expr[0] - 0x50;
+    const callerRegs = this.callerRegs;
+    if (!callerRegs) return undefined;
+    const caller = new StackFrame(this.program, this.level + 1, callerRegs, this.readMemory, this);
+    if (!caller.fn || !caller.debug) return undefined;
+    const ret = callerRegs.pc - caller.debug.bias;
+    const site = findCallSite(caller.fn.die, ret);
+    if (!site) return undefined;
+    for (const p of site.children) {
+      if (p.tag !== TAG.call_site_parameter && p.tag !== TAG.GNU_call_site_parameter) continue;
+      const loc = p.block(AT.location);
+      if (!loc || loc.length !== 1 || loc[0] !== 0x50 + reg) continue;
+      const value = p.block(0x7e /* call_value */) ?? p.block(0x2111 /* GNU_call_site_value */);
+      if (!value) return undefined;
+      return evaluateValue(value, caller.exprContext(caller.fn.die.unit));
+    }
+    return undefined;
+  }
+}
+
+function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
+  const stack = [...fnDie.children];
+  while (stack.length) {
+    const d = stack.pop()!;
+    if (d.tag === TAG.call_site || d.tag === TAG.GNU_call_site) {
+      const pc = d.addr(0x7d /* call_return_pc */) ?? d.addr(AT.low_pc);
+      if (pc === ret) return d;
+    } else if (d.tag === TAG.lexical_block || d.tag === TAG.inlined_subroutine) stack.push(...d.children);
+  }
+  return undefined;
+}

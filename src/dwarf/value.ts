@@ -1,0 +1,96 @@
+/**
+ * Values of the expression evaluator: a C type plus where the bytes are
+ * (memory, a register, computed bytes, or nowhere: optimized out).
+ */
+import { readLocation, type ExprContext, type Location } from './expr.js';
+import { strip, sizeOf, isSigned, isFloat, type CType } from './types.js';
+
+export class Value {
+  constructor(
+    readonly type: CType,
+    readonly loc: Location,
+    readonly ctx: ExprContext,
+    /** Bit fields: bit offset from the location's first byte, and width. */
+    readonly bits?: { offset: number; size: number },
+  ) {}
+
+  static fromBytes(type: CType, bytes: Buffer, ctx: ExprContext): Value {
+    return new Value(type, { kind: 'bytes', bytes }, ctx);
+  }
+
+  static fromBigInt(type: CType, v: bigint, ctx: ExprContext): Value {
+    const size = Math.max(sizeOf(type), 1);
+    const b = Buffer.alloc(Math.max(size, 8));
+    b.writeBigUInt64LE(BigInt.asUintN(64, v));
+    return Value.fromBytes(type, b.subarray(0, size), ctx);
+  }
+
+  static fromNumber(type: CType, v: number, ctx: ExprContext): Value {
+    const size = sizeOf(type);
+    const b = Buffer.alloc(size);
+    if (size === 4) b.writeFloatLE(v);
+    else b.writeDoubleLE(v);
+    return Value.fromBytes(type, b, ctx);
+  }
+
+  get optimizedOut(): boolean {
+    return this.loc.kind === 'optimized';
+  }
+
+  /** Address when the value lives in memory (an lvalue gdb can take `&` of). */
+  get address(): bigint | undefined {
+    return this.loc.kind === 'memory' && !this.bits ? this.loc.address : undefined;
+  }
+
+  /** Raw contents; undefined when optimized out or unreadable. */
+  async bytes(): Promise<Buffer | undefined> {
+    if (this.bits) {
+      const nbytes = Math.ceil((this.bits.offset + this.bits.size) / 8);
+      return readLocation(this.loc, nbytes, this.ctx);
+    }
+    return readLocation(this.loc, sizeOf(this.type), this.ctx);
+  }
+
+  /** Integer contents (sign-extended per the type); bit fields extracted. */
+  async bigint(): Promise<bigint | undefined> {
+    const b = await this.bytes();
+    if (!b) return undefined;
+    if (this.bits) {
+      let raw = 0n;
+      for (let i = b.length - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(b[i]);
+      const v = (raw >> BigInt(this.bits.offset)) & ((1n << BigInt(this.bits.size)) - 1n);
+      return isSigned(this.type) ? BigInt.asIntN(this.bits.size, v) : v;
+    }
+    return bytesToBigInt(b, isSigned(this.type) && !isFloat(this.type));
+  }
+
+  async number(): Promise<number | undefined> {
+    const b = await this.bytes();
+    if (!b) return undefined;
+    const t = strip(this.type);
+    if (t.kind === 'base' && isFloat(t)) {
+      if (t.size === 4) return b.readFloatLE(0);
+      if (t.size === 8) return b.readDoubleLE(0);
+      return readLongDouble(b);
+    }
+    const v = await this.bigint();
+    return v === undefined ? undefined : Number(v);
+  }
+}
+
+export function bytesToBigInt(b: Buffer, signed: boolean): bigint {
+  let v = 0n;
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  return signed && b.length > 0 ? BigInt.asIntN(b.length * 8, v) : v;
+}
+
+/** x87 80-bit extended precision to a double (what `long double` holds on x86-64). */
+export function readLongDouble(b: Buffer): number {
+  const mant = b.readBigUInt64LE(0);
+  const se = b.readUInt16LE(8);
+  const sign = se & 0x8000 ? -1 : 1;
+  const exp = se & 0x7fff;
+  if (exp === 0 && mant === 0n) return sign * 0;
+  if (exp === 0x7fff) return (mant << 1n) === 0n ? sign * Infinity : NaN;
+  return sign * Number(mant) * Math.pow(2, exp - 16383 - 63);
+}

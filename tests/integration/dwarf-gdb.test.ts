@@ -1,0 +1,52 @@
+import { describe, it, expect } from 'vitest';
+import { buildProg } from '../fixtures/dwarf/build.js';
+import { runGdb, runOurs, type Scenario } from '../fixtures/dwarf/gdbcompare.js';
+
+/** Same commands, same breakpoint: our output must be gdb's, line for line. */
+async function compare(s: Scenario): Promise<void> {
+  const [ours, gdb] = [await runOurs(s), runGdb(s)];
+  expect(gdb.length).toBe(s.commands.length);
+  const diffs = s.commands.flatMap((c, i) => (ours[i] === gdb[i] ? [] : [`(${c})\n  ours: ${ours[i]}\n  gdb:  ${gdb[i]}`]));
+  expect(diffs).toEqual([]);
+}
+
+const PRINTS = [
+  'p config', 'p &config', 'p config.op', 'p numbers', 'p greeting', 'p letter', 'p big', 'p truth', 'p list_head',
+  'p *list_head', 'p list_head->next->value', 'p config.fl', 'p config.w', 'p config.label', 'p sizeof(config)',
+  'p (long)counter * 3', 'p &numbers[2]', 'p *numbers@3', 'p main', 'p RED', 'p -counter / 2', 'p config.ratio * 2',
+  'p vol', 'p opaque', 'p numbers[1] + numbers[2]', 'p/x counter', 'p config.matrix[1]', 'p &config.matrix[1][2]',
+  'p *config.name', 'p config.name[1]', 'p (char)66', 'p counter == 7', 'p counter > 10 || letter == 65',
+  'p list_head->next->next->next', 'p $1.color', 'p $', 'p sizeof(struct node)', 'p (struct node *)list_head',
+  'p nosuchvar', 'p 1 +', 'p 10 / 0', 'p *opaque', 'p config.nosuch',
+  'ptype config', 'ptype struct node', 'ptype config.op', 'ptype color_t', 'ptype union word', 'ptype struct flags',
+  'ptype list_head', 'ptype int', 'ptype unsigned long', 'whatis config', 'whatis config.op', 'whatis numbers',
+  'whatis color_t', 'whatis list_head->next', 'whatis &config.matrix[1]', 'ptype config.matrix',
+];
+
+describe.each([['-g', '-O0'], ['-gdwarf-4', '-O0']])('against gdb, prog built %s %s', (...flags: string[]) => {
+  const binary = buildProg(flags);
+
+  it('stops in leaf: bt, locals, args, frames up the stack, and every print', async () => {
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'p $rip', 'p $rsp', 'up', 'info locals', 'info args', 'p *cfg', 'p cfg->matrix', 'up 3', 'info locals', 'p buf', 'p d', 'p argv[0]', 'p argc', 'down', ...PRINTS] });
+  });
+
+  it('stops inside nested blocks of sum_list (a line breakpoint, third hit)', async () => {
+    await compare({ binary, location: 'prog.c:74', hit: 3, commands: ['bt', 'info locals', 'info args', 'p *p', 'p p->next', 'p *head', 'p head->next->next->value'] });
+  });
+
+  it('stops in another unit (util.c) with its own statics', async () => {
+    await compare({ binary, location: 'util.c:14', hit: 2, commands: ['bt', 'info locals', 'info args', 'p calls', 'p result + k', 'up', 'info locals'] });
+  });
+});
+
+describe('against gdb, prog built -g -O2', () => {
+  const binary = buildProg(['-g', '-O2']);
+
+  it('leaf and its callers: entry values, optimized-out values, frame-pointer-less frames', async () => {
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'p x * y', 'up', 'info locals', 'info args', 'p *cfg', 'up', 'p config'] });
+  });
+
+  it('sum_list at entry', async () => {
+    await compare({ binary, location: 'sum_list', commands: ['bt', 'info locals', 'info args', 'p *head', 'p head->next->value'] });
+  });
+});
