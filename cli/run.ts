@@ -43,7 +43,12 @@ export async function main(argv: string[]): Promise<number> {
     color: Boolean(process.stdout.isTTY),
     confirm: lineMode ? answerYes : undefined,
   });
-  session.store.on('output', (c) => (c.stream === 'stderr' ? process.stderr : process.stdout).write(c.text));
+  // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
+  const plain = !process.stdout.isTTY;
+  session.store.on('output', (c) => {
+    if (c.stream === 'stderr') process.stderr.write(c.text);
+    else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
+  });
   const cleanup = installExitHandlers(session);
   try {
     if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`);

@@ -389,7 +389,8 @@ export class Session {
   private async runToEntry(): Promise<boolean> {
     const t = this.live();
     const entry = (await t.auxv()).find(([k]) => k === AT_ENTRY)?.[1];
-    if (entry !== undefined) {
+    // A static executable starts right at its entry: nothing to run to.
+    if (entry !== undefined && entry !== (await this.regs()).rip) {
       await this.insertAt(entry);
       let ev: StopEvent;
       try {
@@ -438,6 +439,7 @@ export class Session {
     const t = this.live();
     const pid = t.pid;
     this.target = undefined;
+    await new Promise((r) => setImmediate(r));
     await t.kill();
     this.forgetProcess();
     this.out(`[Inferior 1 (process ${pid}) killed]`);
@@ -627,11 +629,15 @@ export class Session {
 
   private async resume(step: boolean): Promise<StopEvent> {
     const t = this.live();
-    const sig = this.pendingSignal;
+    // Always explicit: 0 means "suppress the signal" (handle nopass), never "the target's default".
+    const sig = this.pendingSignal ?? 0;
     this.pendingSignal = undefined;
     this.regsCache = undefined;
     this.store.set('frame', 0);
     const ev = step ? await t.step(sig) : await t.cont(sig);
+    // What the program wrote before it stopped is waiting in its pty: one trip
+    // through the event loop's poll phase delivers it before we report the stop.
+    if (!step) { await new Promise((r) => setImmediate(r)); await new Promise((r) => setImmediate(r)); }
     this.store.set('lastStop', ev);
     return ev;
   }
@@ -790,9 +796,14 @@ export class Session {
     return { kind: 'int', size: len, signed: true, name: names[len]! };
   }
 
-  /** `0x000000000040113a in tick ()` (gdb's frame line without debug info). */
+  /** `0x000000000040113a in tick ()` (gdb's frame line without debug info), `from LIB` in a library. */
   private frameLine(pc: bigint, _afterStep: boolean): string {
-    return `${hex16(pc)} in ${this.funcName(pc)} ()`;
+    return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
+  }
+
+  private fromLibrary(pc: bigint): string {
+    const m = this.image?.moduleAt(pc);
+    return m && m !== this.image!.exe && m.path.startsWith('/') ? ` from ${m.path}` : '';
   }
 
   private async cmdContinue(count: number): Promise<void> {
@@ -868,12 +879,13 @@ export class Session {
     }
   }
 
-  private async frames(max = MAX_FRAMES): Promise<Frame[]> {
+  private async frames(max = MAX_FRAMES, pastMain = false): Promise<Frame[]> {
     const regs = await this.regs();
     const frames = await this.unwinder.unwind(regs, {
       readMemory: (a, l) => this.readMemory(a, l),
       functionStart: (pc) => this.functionStart(pc),
     }, max);
+    if (pastMain) return frames;
     // gdb stops the backtrace at main (backtrace past-main off).
     const mainIdx = frames.findIndex((f) => this.funcName(f.level === 0 ? f.pc : f.pc - 1n) === 'main');
     return mainIdx >= 0 ? frames.slice(0, mainIdx + 1) : frames;
@@ -881,8 +893,9 @@ export class Session {
 
   /** Run until the selected frame returns to its caller; false if something else stopped us. */
   private async runToReturn(announce: boolean): Promise<boolean> {
-    const frames = await this.frames(this.store.state.frame + 2);
     const sel = this.store.state.frame;
+    // `finish` out of main is refused like gdb; `step` out of it is allowed.
+    const frames = await this.frames(sel + 2, !announce);
     const caller = frames[sel + 1];
     if (!caller) throw new CommandError('"finish" not meaningful in the outermost frame.');
     if (announce) this.out(`Run till exit from ${this.frameText(frames[sel]!)}`);
@@ -1008,8 +1021,8 @@ export class Session {
 
   private frameText(f: Frame): string {
     // Callers' pcs are return addresses: name the function of the call (pc - 1), like gdb.
-    const name = this.funcName(f.level === 0 ? f.pc : f.pc - 1n);
-    return `#${f.level}  ${hex16(f.pc)} in ${name} ()`;
+    const callSite = f.level === 0 ? f.pc : f.pc - 1n;
+    return `#${f.level}  ${hex16(f.pc)} in ${this.funcName(callSite)} ()${this.fromLibrary(callSite)}`;
   }
 
   private async cmdBacktrace(limit: number | undefined): Promise<void> {
