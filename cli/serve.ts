@@ -1,5 +1,166 @@
-// Placeholder until the subcommand lands; replaced by its owner.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('tsdbg serve: not implemented yet\n');
-  return 2;
+/**
+ * `tsdbg serve`: a gdbserver-compatible stub over the local ptrace target.
+ *
+ *   tsdbg serve --listen 127.0.0.1:1234 ./prog args     gdb: target remote :1234
+ *   tsdbg serve :1234 ./prog                            gdbserver's spelling
+ *   tsdbg serve --stdio ./prog                          gdb: target remote | tsdbg serve --stdio ./prog
+ *   tsdbg serve --listen :1234 --attach PID
+ *   tsdbg serve --listen :1234                          extended-remote only: gdb runs or attaches
+ *
+ * Messages go to stderr in gdbserver's words ("Process ... created; pid = N",
+ * "Listening on port N") so scripts written for gdbserver keep working. The
+ * program's output reaches gdb as O packets. Every exit path kills the
+ * process we started (or detaches the one we attached to).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Target } from '../src/target/types.js';
+import type { LaunchOptions } from '../src/commands/session.js';
+import { listenTcp, serveStreams, type SessionOptions } from '../src/rsp/server.js';
+import { parseHostPort } from '../src/rsp/remote-target.js';
+import { localLauncher } from './run/launcher.js';
+
+const USAGE = `usage: tsdbg serve [--listen HOST:PORT | --stdio | HOST:PORT | -] [--once] [--multi]
+                   [--attach PID] [--aslr] [--engine kernel|userspace] [PROG [ARGS...]]`;
+
+interface ServeArgs {
+  listen: string | undefined;
+  stdio: boolean;
+  once: boolean;
+  multi: boolean;
+  attach: number | undefined;
+  launch: LaunchOptions;
+  argv: string[];
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): ServeArgs {
+  const out: ServeArgs = { listen: undefined, stdio: false, once: false, multi: false, attach: undefined, launch: { aslr: false }, argv: [] };
+  let i = 0;
+  const value = (opt: string) => {
+    const v = argv[++i];
+    if (v === undefined) throw new UsageError(`option ${opt} requires an argument`);
+    return v;
+  };
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { i++; break; }
+    if (a === '-' && !out.listen && !out.stdio) { out.stdio = true; continue; }
+    if (!a.startsWith('-')) {
+      // gdbserver's COMM argument: HOST:PORT or :PORT before the program
+      if (!out.listen && !out.stdio && /^[^/]*:\d+$/.test(a)) { out.listen = a; continue; }
+      break;
+    }
+    switch (a) {
+      case '--listen': out.listen = value(a); break;
+      case '--stdio': out.stdio = true; break;
+      case '--once': out.once = true; break;
+      case '--multi': out.multi = true; break;
+      case '--aslr': out.launch.aslr = true; break;
+      case '--engine': {
+        const e = value(a);
+        if (e !== 'kernel' && e !== 'userspace') throw new UsageError(`--engine must be kernel or userspace, not "${e}"`);
+        out.launch.engine = e;
+        break;
+      }
+      case '--attach': {
+        const p = value(a);
+        if (!/^\d+$/.test(p)) throw new UsageError(`invalid process id "${p}"`);
+        out.attach = Number(p);
+        break;
+      }
+      default: throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  out.argv = argv.slice(i);
+  if (out.listen && out.stdio) throw new UsageError('--listen and --stdio exclude each other');
+  if (!out.listen && !out.stdio) throw new UsageError('say where to serve: --listen HOST:PORT or --stdio');
+  if (out.attach !== undefined && out.argv.length) throw new UsageError('--attach and a program exclude each other');
+  return out;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function main(argv: string[]): Promise<number> {
+  let args: ServeArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`tsdbg serve: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const launch = (a: string[]) => localLauncher.spawn(resolveProgram(a[0]!), a.slice(1), args.launch);
+  const attach = (pid: number) => localLauncher.attach(pid, args.launch);
+  let target: Target | undefined;
+  try {
+    if (args.attach !== undefined) {
+      target = await attach(args.attach);
+      log(`Attached; pid = ${target.pid}`);
+    } else if (args.argv.length) {
+      target = await launch(args.argv);
+      log(`Process ${args.argv[0]} created; pid = ${target.pid}`);
+    }
+  } catch (e) {
+    log(`tsdbg serve: ${(e as Error).message}`);
+    return 1;
+  }
+  const opts: SessionOptions = {
+    target,
+    attached: args.attach !== undefined,
+    defaultArgv: args.argv,
+    launch,
+    attach,
+    log: process.env.TSDBG_DEBUG ? log : undefined,
+  };
+  let stop: () => Promise<void> = async () => undefined;
+  const cleanup = exitHandlers(() => stop(), args.stdio);
+  try {
+    if (args.stdio) {
+      log('Remote debugging using stdio');
+      const session = serveStreams(process.stdin, process.stdout, opts);
+      stop = () => session.end();
+      await session.done();
+      return 0;
+    }
+    const [host, port] = parseHostPort(args.listen!.startsWith(':') ? `0.0.0.0${args.listen}` : args.listen!);
+    // without a program there is nothing to serve until gdb runs one: multi
+    const multi = args.multi || target === undefined;
+    const server = await listenTcp(host, port, { ...opts, once: args.once, multi, log });
+    stop = () => server.close();
+    log(`Listening on port ${server.port}`);
+    if (!target) log('No program: connect with gdb\'s "target extended-remote", then "run" or "attach".');
+    await server.closed;
+    return 0;
+  } catch (e) {
+    log(`tsdbg serve: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    const t = opts.target;
+    if (t && t.state !== 'exited') await (opts.attached ? t.detach() : t.kill()).catch(() => t.kill().catch(() => undefined));
+    cleanup();
+  }
+}
+
+/** A bare name is looked up like gdbserver does: as a path relative to cwd. */
+function resolveProgram(p: string): string {
+  const abs = path.resolve(p);
+  if (!existsSync(abs)) throw new Error(`${p}: No such file or directory`);
+  return abs;
+}
+
+/**
+ * SIGTERM/SIGHUP (and SIGINT when serving TCP): end the session, which kills
+ * the process we started or detaches the attached one, then exit. Over
+ * stdio gdb shares our terminal, so its Ctrl-C reaches us as SIGINT too; gdb
+ * sends the interrupt as 0x03 anyway, so SIGINT is ignored there.
+ */
+function exitHandlers(stop: () => Promise<void>, stdio: boolean): () => void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (sig === 'SIGINT' && stdio) return;
+    void stop().catch(() => undefined).finally(() => process.exit(128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2)));
+  };
+  const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+  for (const s of sigs) process.on(s, onSignal);
+  return () => { for (const s of sigs) process.off(s, onSignal); };
 }

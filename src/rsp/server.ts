@@ -665,17 +665,20 @@ export async function listenTcp(host: string, port: number, opts: SessionOptions
     void session.done().then(() => {
       active = undefined;
       sock.destroy();
+      if (closing) return;
       // the session killed or detached its process on the way out; only a
       // multi-process server (extended-remote, `run` from gdb) has more to do
       if (opts.once || !opts.multi) void close();
       else opts.target = undefined;
     });
   });
-  const close = async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+  let closing: Promise<void> | undefined;
+  const close = () => closing ??= (async () => {
+    const stopped = new Promise<void>((r) => server.close(() => r()));
     if (active) await active.end();
+    await stopped;
     resolveClosed();
-  };
+  })();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
