@@ -1,0 +1,93 @@
+/**
+ * Cost of the command layer against gdb, measured in the same run on the same
+ * program (examples/bin/hot_loop, whose step() is called once per iteration):
+ *
+ *   breakpoint hit   `continue` with a breakpoint on step(), through
+ *                    Session.execute() (parse, resume, classify, report);
+ *   stepi            `stepi` commands, each printing its frame line.
+ *
+ * gdb runs in batch mode on a generated script; its per-command cost is the
+ * slope between two script lengths, so its start-up and symbol loading cancel
+ * out. tsdbg is timed around the command loop in this process.
+ *
+ *   node dist/bench/cli.js [HITS] [STEPS]
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Session } from '../src/commands/session.js';
+import { localLauncher } from '../cli/run/launcher.js';
+
+const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
+const LOOP_ARG = '100000000';
+
+async function tsdbgPerCommand(setup: string[], command: string, n: number): Promise<number> {
+  const s = new Session({ launcher: localLauncher, exePath: PROG, args: [LOOP_ARG], launch: { aslr: false } });
+  try {
+    for (const line of setup) {
+      const r = await s.execute(line);
+      if (!r.ok) throw new Error(`${line}: ${r.error}`);
+    }
+    // Warm up the JIT and the caches the way a user's session would be.
+    for (let i = 0; i < Math.min(200, n / 10); i++) await s.execute(command);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const r = await s.execute(command);
+      if (!r.ok) throw new Error(`${command}: ${r.error}`);
+    }
+    return Number(process.hrtime.bigint() - t0) / 1000 / n;
+  } finally {
+    await s.shutdown();
+  }
+}
+
+function gdbSeconds(dir: string, setup: string[], command: string, n: number): number {
+  const script = join(dir, `cmds-${n}.gdb`);
+  writeFileSync(script, [...setup, ...Array(n).fill(command), 'kill', ''].join('\n'));
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('gdb', ['-batch', '-nx', '-x', script, '--args', PROG, LOOP_ARG], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`gdb failed: ${r.stderr.split('\n')[0]}`);
+  return secs;
+}
+
+function gdbPerCommand(setup: string[], command: string, n: number): number {
+  const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-'));
+  try {
+    const small = Math.max(1, Math.floor(n / 5));
+    gdbSeconds(dir, setup, command, small);      // warm the page cache
+    const tSmall = gdbSeconds(dir, setup, command, small);
+    const tBig = gdbSeconds(dir, setup, command, n);
+    return ((tBig - tSmall) * 1e6) / (n - small);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function row(name: string, ours: number, gdb: number): string {
+  const ratio = gdb / ours;
+  return `${name.padEnd(18)} tsdbg ${ours.toFixed(1).padStart(8)} us   gdb ${gdb.toFixed(1).padStart(8)} us   ` +
+    `tsdbg is ${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`}`;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const hits = Number(argv[0] ?? 2000);
+  const steps = Number(argv[1] ?? 5000);
+  const bpSetup = ['break step', 'run'];
+  const stepSetup = ['break step', 'run', 'delete'];
+  const ourHit = await tsdbgPerCommand(bpSetup, 'continue', hits);
+  const gdbHit = gdbPerCommand(bpSetup, 'continue', hits);
+  const ourStep = await tsdbgPerCommand(stepSetup, 'stepi', steps);
+  const gdbStep = gdbPerCommand(stepSetup, 'stepi', steps);
+  process.stdout.write(`command layer vs gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (batch), ${hits} hits, ${steps} steps\n`);
+  process.stdout.write(`${row('breakpoint hit', ourHit, gdbHit)}\n${row('stepi', ourStep, gdbStep)}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`bench/cli: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  });
+}
