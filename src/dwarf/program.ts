@@ -18,6 +18,7 @@ export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
 interface ModuleSymbols {
   debug?: DebugInfo;
   cfi?: CallFrameInfo;
+  error?: string;
 }
 
 export class ProgramInfo {
@@ -35,13 +36,23 @@ export class ProgramInfo {
       s = {};
       const elf = m.elf;
       if (elf) {
-        if (elf.section('.debug_info')) {
-          s.debug = DebugInfo.load(elf);
-          s.debug.bias = m.bias;
+        // Bad or unsupported DWARF in one image must not take the others down: that image
+        // just has no source-level information (and says why in `error`).
+        try {
+          if (elf.section('.debug_info')) {
+            s.debug = DebugInfo.load(elf);
+            s.debug.bias = m.bias;
+          }
+        } catch (e) {
+          s.error = (e as Error).message;
         }
-        const eh = elf.section('.eh_frame');
-        const ehData = elf.sectionData('.eh_frame');
-        s.cfi = new CallFrameInfo(eh && ehData ? { data: ehData, addr: eh.addr } : undefined, elf.sectionData('.debug_frame'));
+        try {
+          const eh = elf.section('.eh_frame');
+          const ehData = elf.sectionData('.eh_frame');
+          s.cfi = new CallFrameInfo(eh && ehData ? { data: ehData, addr: eh.addr } : undefined, elf.sectionData('.debug_frame'));
+        } catch (e) {
+          s.error = (e as Error).message;
+        }
       }
       this.perModule.set(m, s);
     }

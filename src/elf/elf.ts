@@ -4,6 +4,7 @@
  * read once into memory and sections are handed out as zero-copy subarrays.
  */
 import { readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 
 export class ElfError extends Error {
   constructor(message: string) {
@@ -22,6 +23,9 @@ export const SHT_NOBITS = 8;
 export const SHT_SYMTAB = 2;
 export const SHT_DYNSYM = 11;
 export const SHN_UNDEF = 0;
+export const SHF_COMPRESSED = 0x800n;
+const ELFCOMPRESS_ZLIB = 1;
+const ELFCOMPRESS_ZSTD = 2;
 export const SHN_ABS = 0xfff1;
 
 export const STT_NOTYPE = 0;
@@ -81,6 +85,7 @@ export class ElfFile {
   readonly sections: SectionHeader[];
   readonly programHeaders: ProgramHeader[];
   private readonly byName = new Map<string, SectionHeader>();
+  private readonly decompressed = new Map<string, Buffer>();
 
   constructor(readonly data: Buffer, readonly path = '<memory>') {
     if (data.length < 64 || data.readUInt32BE(0) !== 0x7f454c46) {
@@ -116,13 +121,20 @@ export class ElfFile {
     return this.byName.get(name);
   }
 
-  /** Contents of a section (empty for NOBITS), or undefined if absent. */
+  /** Contents of a section (empty for NOBITS, decompressed if SHF_COMPRESSED), or undefined if absent. */
   sectionData(name: string): Buffer | undefined {
     const s = this.byName.get(name);
     if (!s) return undefined;
     if (s.type === SHT_NOBITS) return Buffer.alloc(0);
     if (s.offset + s.size > this.data.length) throw new ElfError(`${this.path}: section ${name} is truncated`);
-    return this.data.subarray(s.offset, s.offset + s.size);
+    const raw = this.data.subarray(s.offset, s.offset + s.size);
+    if ((s.flags & SHF_COMPRESSED) === 0n) return raw;
+    let cached = this.decompressed.get(name);
+    if (!cached) {
+      cached = decompressSection(raw, `${this.path}: ${name}`);
+      this.decompressed.set(name, cached);
+    }
+    return cached;
   }
 
   /** Lowest p_vaddr of the PT_LOAD segments, page aligned: where the image starts. */
@@ -249,6 +261,18 @@ export class ElfFile {
       });
     }
   }
+}
+
+/** Elf64_Chdr + payload -> the section's bytes (debug sections of distribution debug files). */
+function decompressSection(raw: Buffer, what: string): Buffer {
+  if (raw.length < 24) throw new ElfError(`${what}: bad compressed section header`);
+  const type = raw.readUInt32LE(0);
+  const size = Number(raw.readBigUInt64LE(8));
+  if (type === ELFCOMPRESS_ZSTD) throw new ElfError(`${what}: zstd-compressed debug info is not supported`);
+  if (type !== ELFCOMPRESS_ZLIB) throw new ElfError(`${what}: unknown compression type ${type}`);
+  const out = inflateSync(raw.subarray(24));
+  if (out.length !== size) throw new ElfError(`${what}: decompressed size mismatch`);
+  return out;
 }
 
 /** NUL-terminated string at `off` (latin1: symbol names are bytes). */
