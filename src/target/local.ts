@@ -53,6 +53,7 @@ const REGS_SIZE = REGISTER_NAMES.length * 8;
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const SIGINFO_SIZE = 128;
 const SI_KERNEL = 0x80;
+const TRAP_BRKPT = 1;
 const TRAP_TRACE = 2;
 const TRAP_HWBKPT = 4;
 const DR6_HIT_MASK = 0xfn;
@@ -144,7 +145,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       throw new TargetError(code, `cannot run ${prog}: ${describeErrno(code)}`);
     }
     const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US);
-    t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: await t.pc(), path } };
+    t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: t.pc(), path } };
     return t;
   }
 
@@ -156,6 +157,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       exe = readlinkSync(`/proc/${pid}/exe`);
     } catch {
       throw new TargetError('ESRCH', `cannot attach to process ${pid}: no such process`);
+    }
+    if (parentOf(pid) === process.pid) {
+      // libuv's SIGCHLD handler waits for its own children and would steal our ptrace stops.
+      throw new TargetError('EPERM', `cannot attach to process ${pid}: it is a child of this debugger`);
     }
     const opts = PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD;
     const r = native.ptrace(PTRACE.SEIZE, pid, 0n, BigInt(opts));
@@ -196,7 +201,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   async cont(signal?: number): Promise<StopEvent> {
     this.ensureStopped();
     let sig = this.signalToDeliver(signal);
-    const pc = await this.pc();
+    const pc = this.pc();
     if (this.breakpoints.has(pc)) {
       const ev = await this.stepOverBreakpoint(pc, sig);
       if (ev) return this.report(ev);
@@ -212,10 +217,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   async step(signal?: number): Promise<StopEvent> {
     this.ensureStopped();
     const sig = this.signalToDeliver(signal);
-    const pc = await this.pc();
+    const pc = this.pc();
     if (this.breakpoints.has(pc)) {
       const ev = await this.stepOverBreakpoint(pc, sig);
-      return this.report(ev ?? this.stopEvent({ kind: 'step', pc: await this.pc() }));
+      return this.report(ev ?? this.stopEvent({ kind: 'step', pc: this.pc() }));
     }
     return this.report(await this.waitForStop(PTRACE.SINGLESTEP, sig));
   }
@@ -301,7 +306,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.regsCache;
   }
 
-  private async pc(): Promise<bigint> {
+  private pc(): bigint {
     return this.regs().readBigUInt64LE(RIP_OFFSET);
   }
 
@@ -495,6 +500,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
    * group-stops are parked with PTRACE_LISTEN until SIGCONT or interrupt().
    */
   private async waitForStop(req: number, sig = 0, internal = false): Promise<StopEvent> {
+    this.stepFrom = req === PTRACE.SINGLESTEP ? this.pc() : undefined;
     this.regsCache = undefined;
     this.pendingSignal = 0;
     this._state = 'running';
@@ -521,6 +527,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
   }
 
+  /** pc a SINGLESTEP started from: tells a finished step from a syscall-exit report. */
+  private stepFrom: bigint | undefined;
   /** True while the tracee sits in a group-stop under PTRACE_LISTEN. */
   private parked = false;
 
@@ -563,6 +571,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const info = this.siginfo();
     if (ws.signal === SIG.SIGTRAP) {
       const ev = this.decodeTrap(info, req, pc);
+      if (ev === 'again') return undefined;
       if (ev) return ev;
     }
     this.interruptLost();
@@ -572,9 +581,19 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.stopEvent(reason);
   }
 
-  /** Debugger traps: int3, single step, debug registers. Undefined: a real SIGTRAP for the program. */
-  private decodeTrap(info: SigInfo | undefined, req: number, pc: () => bigint): StopEvent | undefined {
+  /**
+   * Debugger traps: int3, single step, debug registers. Undefined: a real
+   * SIGTRAP for the program; 'again': a report to step past.
+   */
+  private decodeTrap(info: SigInfo | undefined, req: number, pc: () => bigint): StopEvent | 'again' | undefined {
     const code = info?.code ?? 0;
+    if (code === TRAP_BRKPT && req === PTRACE.SINGLESTEP) {
+      // Stepping out of a system call (or out of the exec stop) reports at
+      // syscall exit; if nothing executed yet, step for real.
+      if (pc() === this.stepFrom) return 'again';
+      this.interruptLost();
+      return this.stopEvent({ kind: 'step', pc: pc() });
+    }
     if (code === SI_KERNEL) {
       const at = pc() - 1n;
       if (!this.breakpoints.has(at)) return undefined;
@@ -674,6 +693,15 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 }
 
 interface SigInfo { signo: number; code: number; addr: bigint }
+
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+}
 
 function checkRange(addr: bigint, len: number): void {
   if (!Number.isInteger(len) || len < 0) throw new TargetError('EINVAL', `invalid length ${len}`);
