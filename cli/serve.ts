@@ -123,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       await session.done();
       return 0;
     }
-    const [host, port] = parseHostPort(args.listen!.startsWith(':') ? `0.0.0.0${args.listen}` : args.listen!);
+    const [host, port] = parseHostPort(args.listen!.startsWith(':') ? `0.0.0.0${args.listen}` : args.listen!, true);
     // without a program there is nothing to serve until gdb runs one: multi
     const multi = args.multi || target === undefined;
     const server = await listenTcp(host, port, { ...opts, once: args.once, multi, log });

@@ -486,10 +486,11 @@ function parseFResult(reply: string, path: string): number {
   return parseHexInt(m[1]);
 }
 
-export function parseHostPort(spec: string): [string, number] {
+/** HOST:PORT, [V6HOST]:PORT or :PORT; port 0 only when listening (any free port). */
+export function parseHostPort(spec: string, listening = false): [string, number] {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(spec);
   if (!m) throw new TargetError('EINVAL', `expected HOST:PORT, got "${spec}"`);
   const port = Number(m[3]);
-  if (port <= 0 || port > 65535) throw new TargetError('EINVAL', `bad port ${m[3]}`);
+  if (port < (listening ? 0 : 1) || port > 65535) throw new TargetError('EINVAL', `bad port ${m[3]}`);
   return [m[1] ?? (m[2] || 'localhost'), port];
 }

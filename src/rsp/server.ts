@@ -373,9 +373,13 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.flushOutput();
     let ev: StopEvent;
     try {
-      ev = how === 'cont' ? await t.cont(signal || undefined) : await t.step(signal || undefined);
+      // always explicit: 0 means "no signal" (gdb sends C/S to deliver one);
+      // undefined would let the target redeliver the signal it stopped with
+      ev = how === 'cont' ? await t.cont(signal) : await t.step(signal);
     } finally {
-      // output the program wrote just before stopping may still be in flight
+      // what the program wrote before stopping is waiting in its pty: two
+      // trips through the event loop deliver it before the stop reply
+      await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
       this.flushOutput();
       this.running = false;
