@@ -4,7 +4,7 @@
  * See vm/README.md for how the guest is put together.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { accelPlan, AccelCache, qemuVersion, type AccelChoice } from './vm/accel.js';
 import { Boot, type BootSpec, type Forward } from './vm/boot.js';
@@ -143,14 +143,17 @@ async function runVm(opts: VmOptions): Promise<number> {
   writeFileSync(join(share, 'cmd.sh'), commandScript(cwd, opts.shell ? shellCmd : opts.command, share));
 
   let current: Boot | undefined;
-  const onSignal = (sig: NodeJS.Signals) => current?.abort(`interrupted by ${sig}; the guest was killed`);
+  let interrupted: VmError | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted ??= new VmError(`interrupted by ${sig}; the guest was killed`, '', 128 + osConstants.signals[sig]);
+    current?.abort(interrupted);
+  };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   const stdin = process.stdin;
-  if (interactive) {
-    stdin.setRawMode(true);
-    stdin.resume();
-  }
+  // Raw from the start so that keys typed during the boot are not echoed twice;
+  // Boot reads them only once the guest is ready.
+  if (interactive) stdin.setRawMode(true);
   try {
     for (const [i, accel] of plan.entries()) {
       const spec: BootSpec = {
@@ -163,6 +166,7 @@ async function runVm(opts: VmOptions): Promise<number> {
         stdin: interactive ? stdin : undefined,
       };
       const t0 = Date.now();
+      if (interrupted) throw interrupted;
       current = new Boot(spec);
       const outcome = await current.run();
       if (outcome.kind === 'exited') {
@@ -207,6 +211,6 @@ export async function main(argv: string[]): Promise<number> {
     if (!(e instanceof VmError || e instanceof UsageError)) throw e;
     process.stderr.write(`tsdbg vm: ${e.message}\n`);
     if (e instanceof VmError && e.detail) process.stderr.write(`${e.detail}\n`);
-    return EXIT_VM_FAILED;
+    return e instanceof VmError ? e.exitCode : EXIT_USAGE;
   }
 }

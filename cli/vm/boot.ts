@@ -33,7 +33,7 @@ export interface BootSpec {
   forwards: Forward[];
   /** Give up when the init has not printed READY_MARKER by then. */
   readyTimeoutMs: number;
-  /** Kill QEMU when the whole boot takes longer (0: never). */
+  /** Kill QEMU when the whole boot, ready wait included, takes longer (0: never). */
   timeoutMs: number;
   stdout: Writable;
   stderr: Writable;
@@ -103,13 +103,14 @@ export class Boot {
   readonly console = new Tail();
   readonly qemuOutput = new Tail(8 * 1024);
   private child?: ChildProcess;
-  private aborted?: string;
+  private aborted?: VmError;
   private readonly sockDir = mkdtempSync(join(tmpdir(), 'tsdbg-qemu-'));
+  private deadline?: NodeJS.Timeout;
 
   constructor(private readonly spec: BootSpec) {}
 
   /** Kill QEMU (signal, timeout); run() then rejects with `why`. */
-  abort(why: string): void {
+  abort(why: VmError): void {
     this.aborted ??= why;
     this.child?.kill('SIGKILL');
   }
@@ -118,6 +119,7 @@ export class Boot {
     try {
       return await this.boot();
     } finally {
+      clearTimeout(this.deadline);
       this.child?.kill('SIGKILL');
       rmSync(this.sockDir, { recursive: true, force: true });
     }
@@ -131,6 +133,11 @@ export class Boot {
     await Promise.all(socks.map((s) => new Promise((r) => s.server.once('listening', r))));
 
     const started = Date.now();
+    if (spec.timeoutMs > 0) {
+      const secs = Math.round(spec.timeoutMs / 1000);
+      this.deadline = setTimeout(() => this.abort(new VmError(
+        `the guest run timed out after ${secs} s (TSDBG_VM_TIMEOUT) and was killed`, '', 124)), spec.timeoutMs);
+    }
     const child = spawn(QEMU, qemuArgs(spec, this.sockDir), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => this.qemuOutput.add(d));
@@ -162,7 +169,7 @@ export class Boot {
 
     const readyTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), spec.readyTimeoutMs).unref());
     const first = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const), readyTimer]);
-    if (this.aborted) throw new VmError(this.aborted);
+    if (this.aborted) throw this.aborted;
     if (first !== 'ready') {
       child.kill('SIGKILL');
       await exited;
@@ -175,17 +182,14 @@ export class Boot {
     // The guest runs the command now: wire its terminal lines through.
     out?.pipe(spec.stdout, { end: false });
     err?.pipe(spec.stderr, { end: false });
-    if (spec.stdin && out) spec.stdin.on('data', (d: Buffer) => out.write(d));
-    let timer: NodeJS.Timeout | undefined;
-    if (spec.timeoutMs > 0) {
-      const left = Math.max(1, spec.timeoutMs - (Date.now() - started));
-      timer = setTimeout(() => this.abort(`the guest run timed out after ${Math.round(spec.timeoutMs / 1000)} s (TSDBG_VM_TIMEOUT) and was killed`), left);
-    }
+    const input = spec.stdin;
+    const forward = (d: Buffer) => out?.write(d);
+    input?.on('data', forward).resume();
     await exited;
-    clearTimeout(timer);
+    input?.off('data', forward).pause();
     // QEMU is gone: its sockets deliver what is left, then close.
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 2000))]);
-    if (this.aborted) throw new VmError(this.aborted);
+    if (this.aborted) throw this.aborted;
     if (!existsSync(statusFile)) {
       throw new VmError('the guest stopped without reporting the command\'s exit status', this.diagnostics());
     }

@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 /** A failure of the VM machinery itself (not of the guest command): one line for the user. */
 export class VmError extends Error {
-  constructor(message: string, public readonly detail = '') {
+  constructor(
+    message: string,
+    public readonly detail = '',
+    /** tsdbg's exit status: 125 for a failed VM, 124 for a timeout, 128+N for signal N. */
+    public readonly exitCode = 125,
+  ) {
     super(message);
     this.name = 'VmError';
   }

@@ -3,10 +3,32 @@
  * command's stdout and stderr come back separately and byte-exact, and its
  * exit status is tsdbg's.
  */
+import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { commandStderr, ROOT, tsdbgVm } from './vm-run.js';
 
 const LIMIT_MS = 5 * 60_000;
+
+/** A TCP port that is free on the host right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+/** What a connection to 127.0.0.1:port receives ('' when it is closed at once). */
+function fetchLine(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let data = '';
+    const s = connect(port, '127.0.0.1');
+    s.on('data', (d: Buffer) => { data += d.toString(); });
+    s.on('close', () => resolve(data));
+    s.on('error', () => resolve(''));
+  });
+}
 
 describe('tsdbg vm run', () => {
   it('runs uname -r in the guest: 5.10.223, exit 0', async () => {
@@ -34,5 +56,21 @@ describe('tsdbg vm run', () => {
     const r = await tsdbgVm(['run', '--forward', '99999:1', '--', 'true'], LIMIT_MS);
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('tsdbg vm: host port "99999" is not a TCP port (1-65535)');
+  });
+
+  it('forwards a host port to a server in the guest (--forward)', async () => {
+    const port = await freePort();
+    const server = 'require("net").createServer((s) => s.end("hello from " + require("os").release() + "\\n", ' +
+      '() => process.exit(0))).listen(7000)';
+    const vm = tsdbgVm(['run', '--forward', `${port}:7000`, '--', 'node', '-e', server], LIMIT_MS);
+    // QEMU accepts and closes connections until the guest listens: poll.
+    let line = '';
+    for (let i = 0; i < 240 && !line; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      line = await fetchLine(port);
+    }
+    const r = await vm;
+    expect(line).toBe('hello from 5.10.223\n');
+    expect(r.status).toBe(0);
   });
 });
