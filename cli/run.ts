@@ -94,7 +94,7 @@ function* scriptLines(opts: RunArgs): Generator<string> {
   }
 }
 
-async function runLineMode(session: Session, opts: RunArgs): Promise<number> {
+export async function runLineMode(session: Session, opts: RunArgs): Promise<number> {
   let failed = false;
   const exec = async (line: string): Promise<number | undefined> => {
     const r = await session.execute(line);
@@ -122,7 +122,7 @@ async function runLineMode(session: Session, opts: RunArgs): Promise<number> {
   return failed ? 1 : 0;
 }
 
-async function runInteractive(session: Session, opts: RunArgs): Promise<number> {
+export async function runInteractive(session: Session, opts: RunArgs): Promise<number> {
   for (const line of scriptLines(opts)) {
     const r = await session.execute(line);
     if (r.quit !== undefined) return r.quit;
@@ -158,7 +158,7 @@ async function runInteractive(session: Session, opts: RunArgs): Promise<number> 
 }
 
 /** SIGTERM/SIGHUP/SIGINT outside a command: kill or detach the tracee, then exit. */
-function installExitHandlers(session: Session): () => void {
+export function installExitHandlers(session: Session): () => void {
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && session.currentTarget?.state === 'running') {
       session.interrupt();

@@ -49,7 +49,7 @@ export interface EvalContext {
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;
   /** $N (absolute), $ (0 back), $$ (1 back), $$N (N back). */
-  historyValue(ref: { absolute?: number; back?: number }): Value;
+  historyValue(ref: { absolute?: number; back?: number }): Promise<Value>;
   convenience(name: string): Value | undefined;
 }
 

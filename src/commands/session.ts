@@ -16,6 +16,7 @@ import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { ElfFile, ProcessImage, SymbolTable, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
+void ProcessImage;
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import {
@@ -30,6 +31,7 @@ import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
+import { DebugBridge, isDebugError, type AnyValue } from './debug.js';
 
 export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
@@ -91,7 +93,7 @@ export class Session {
   private readonly inserted = new Map<bigint, number>();
   private regsCache: Registers | undefined;
   private pendingSignal: number | undefined;
-  private readonly history: Value[] = [];
+  private readonly history: AnyValue[] = [];
   private readonly convenience = new Map<string, Value>();
   private xFmt: PrintFormat = 'x';
   private xUnit: Unit = 'w';
@@ -101,6 +103,10 @@ export class Session {
   private checkpoints: CheckpointManager | undefined;
   private readonly userSnaps = new Map<bigint, SnapshotSummary>();
   private evaluator: Evaluator = builtinEvaluate;
+  /** DWARF of the program (types, lines, CFI), when it has any. */
+  private debug: DebugBridge | undefined;
+  /** Function of the last reported stop, to print a frame line only when it changes (gdb's stepi). */
+  private lastFunction: string | undefined;
   private unwinder: Unwinder = new FramePointerUnwinder();
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
 
@@ -182,12 +188,12 @@ export class Session {
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
       case 'continue': await this.cmdContinue(c.count); return undefined;
       case 'stepi': await this.cmdStepi(c.count, c.over); return undefined;
-      case 'step': await this.cmdStep(c.count); return undefined;
+      case 'step': await this.cmdStep(c.count, c.over); return undefined;
       case 'finish': await this.cmdFinish(); return undefined;
       case 'until': await this.cmdUntil(c.location); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
-      case 'set-expr': await this.evaluate(c.expr); this.regsCache = undefined; return undefined;
+      case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
       case 'setting': this.cmdSetting(c.name, c.value); return undefined;
       case 'show': this.out(`${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
@@ -220,6 +226,7 @@ export class Session {
     try {
       this.fileElf = ElfFile.load(abs);
       this.fileSymbols = new SymbolTable(this.fileElf, 0n);
+      this.debug = DebugBridge.forFile(this.fileElf, this.bridgeIo());
     } catch (e) {
       throw new CommandError(`${path}: ${(e as Error).message.replace(/^.*?: /, '')}.`);
     }
@@ -322,7 +329,7 @@ export class Session {
     };
   }
 
-  private historyValue(ref: { absolute?: number; back?: number }): Value {
+  private async historyValue(ref: { absolute?: number; back?: number }): Promise<Value> {
     if (this.history.length === 0) {
       if (ref.absolute !== undefined) throw new EvalError('History is empty.');
       return { type: { kind: 'void' }, value: 0n };
@@ -330,15 +337,33 @@ export class Session {
     const idx = ref.absolute !== undefined ? ref.absolute - 1 : this.history.length - 1 - (ref.back ?? 0);
     const v = this.history[idx];
     if (!v) throw new EvalError(`History has not yet reached $${idx + 1}.`);
-    return v;
+    return DebugBridge.toMine(v);
   }
 
-  evaluate(expr: string): Promise<Value> {
-    return this.evaluator(expr, this.evalContext());
+  private bridgeIo() {
+    return {
+      readMemory: (a: bigint, l: number) => this.readMemory(a, l),
+      writeMemory: (a: bigint, d: Buffer) => this.writeMemory(a, d),
+      regs: () => this.regs(),
+      history: () => this.history,
+      builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
+    };
+  }
+
+  /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
+  private async evaluateAny(expr: string): Promise<AnyValue> {
+    if (this.debug?.program) return this.debug.evaluate(expr, this.store.state.frame);
+    return { mine: await this.evaluator(expr, this.evalContext()) };
+  }
+
+  /** The built-in evaluator's view of a value (scalar + C type), converting DWARF values. */
+  async evaluate(expr: string): Promise<Value> {
+    return DebugBridge.toMine(await this.evaluateAny(expr));
   }
 
   private async evalAddress(expr: string): Promise<bigint> {
-    return addressOf(await this.evaluate(expr));
+    const v = await this.evaluateAny(expr);
+    return v.mine ? addressOf(v.mine) : DebugBridge.addressOf(v);
   }
 
   // ---- process lifecycle ---------------------------------------------------------------------
@@ -365,7 +390,8 @@ export class Session {
     this.regsCache = undefined;
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
-    this.image = await ProcessImage.create(t, this.fileElf);
+    this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
+    this.image = this.debug.image;
     const engine = t.capabilities.snapshots;
     if (engine) {
       this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
@@ -467,7 +493,7 @@ export class Session {
     await this.adopt(t, 'attached');
     await this.insertUserBreakpoints();
     const regs = await this.regs();
-    this.out(this.frameLine(regs.rip, false));
+    this.out(await this.frameLine(regs.rip, false));
   }
 
   /** The process is gone: drop everything that belonged to it. */
@@ -522,9 +548,14 @@ export class Session {
 
   private async resolveLocation(spec: string): Promise<bigint> {
     if (spec.startsWith('*')) return this.evalAddress(spec.slice(1));
-    if (/^[\w./-]+:\d+$/.test(spec) || /^\d+$/.test(spec)) {
-      throw new CommandError(`No line number information available for "${spec}" (FILE:LINE needs the DWARF line table).`);
+    const fileLine = /^(?:([\w./+-]+):)?(\d+)$/.exec(spec);
+    if (fileLine) {
+      if (!this.debug) throw new CommandError(`No symbol table is loaded.  Use the "file" command.`);
+      const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
+      return this.debug.addressesForLine(fileLine[1], Number(fileLine[2]), pc)[0]!;
     }
+    const viaDwarf = this.debug?.functionBreakpoint(spec);
+    if (viaDwarf !== undefined) return viaDwarf;
     const sym = this.symbolByName(spec);
     if (!sym || sym.kind !== 'function') {
       if (sym) return sym.address;
@@ -753,14 +784,14 @@ export class Session {
         this.lastHit = [];
         if (hit.length) {
           const b = hit[0]!;
-          this.out(`\n${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${this.frameLine(pc, false)}`);
+          this.out(`\n${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
           for (const x of hit) {
             if (x.disposition === 'del') await this.cmdDelete([x.id]);
             else if (x.disposition === 'dis') await this.cmdEnable([x.id], false, false);
           }
           return;
         }
-        this.out(`\nProgram received signal SIGTRAP, Trace/breakpoint trap.\n${this.frameLine(pc, true)}`);
+        this.out(`\nProgram received signal SIGTRAP, Trace/breakpoint trap.\n${await this.frameLine(pc, true)}`);
         return;
       }
       case 'watchpoint': {
@@ -771,21 +802,21 @@ export class Session {
           const body = w.b.watch!.kind === 'read' ? `Value = ${fmt(w.now)}` : `Old value = ${fmt(w.old)}\nNew value = ${fmt(w.now)}`;
           this.out(`\n${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
-        this.out(this.frameLine(pc, true));
+        this.out(await this.frameLine(pc, true));
         return;
       }
       case 'signal':
-        this.out(`\nProgram received signal ${r.signame}, ${signalDescription(r.signame)}.\n${this.frameLine(pc, true)}`);
+        this.out(`\nProgram received signal ${r.signame}, ${signalDescription(r.signame)}.\n${await this.frameLine(pc, true)}`);
         return;
       case 'interrupted':
-        this.out(`\nProgram received signal SIGINT, Interrupt.\n${this.frameLine(pc, true)}`);
+        this.out(`\nProgram received signal SIGINT, Interrupt.\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
         await this.image?.refresh();
         return;
       case 'step':
-        this.out(this.frameLine(pc, true));
+        this.out(await this.frameLine(pc, true));
         return;
     }
   }
@@ -796,8 +827,18 @@ export class Session {
     return { kind: 'int', size: len, signed: true, name: names[len]! };
   }
 
-  /** `0x000000000040113a in tick ()` (gdb's frame line without debug info), `from LIB` in a library. */
-  private frameLine(pc: bigint, _afterStep: boolean): string {
+  /**
+   * Where the program stopped, as gdb says it: with DWARF `tick (p=...) at
+   * f.c:17` and the source line (only the line while stepping in the same
+   * function); without, `0x000000000040113a in tick ()` (`from LIB` in a library).
+   */
+  private async frameLine(pc: bigint, afterStep: boolean): Promise<string> {
+    const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(() => undefined);
+    if (d) {
+      this.lastFunction = d.fn;
+      return d.text;
+    }
+    this.lastFunction = this.funcName(pc);
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
   }
 
@@ -850,7 +891,7 @@ export class Session {
   private async stepiOnce(report: boolean): Promise<boolean> {
     const ev = await this.resume(true);
     if (ev.reason.kind === 'step') {
-      if (report) this.out(this.frameLine(ev.reason.pc, true));
+      if (report) this.out(await this.frameLine(ev.reason.pc, true));
       return true;
     }
     const outcome = await this.classify(ev, []);
@@ -865,17 +906,58 @@ export class Session {
     if (!insn || !insn.isCall) return this.stepiOnce(report);
     const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n }] });
     if (outcome !== 'internal') return false;
-    if (report) this.out(this.frameLine((await this.regs()).rip, true));
+    if (report) this.out(await this.frameLine((await this.regs()).rip, true));
     return true;
   }
 
   /** step/next without line info behave like gdb: run until the function returns. */
-  private async cmdStep(count: number): Promise<void> {
+  /** step/next: by source lines with DWARF; without line info like gdb, run until the function returns. */
+  private async cmdStep(count: number, over: boolean): Promise<void> {
     this.live();
     for (let i = 0; i < count; i++) {
       const pc = (await this.regs()).rip;
-      this.out(`Single stepping until exit from function ${this.funcName(pc)},\nwhich has no line number information.`);
-      if (!(await this.runToReturn(false))) return;
+      const start = this.debug?.lineAt(pc);
+      if (!start) {
+        this.out(`Single stepping until exit from function ${this.funcName(pc)},\nwhich has no line number information.`);
+        if (!(await this.runToReturn(false))) return;
+        continue;
+      }
+      if (!(await this.stepLine(start, over))) return;
+    }
+    this.out(await this.frameLine((await this.regs()).rip, true));
+  }
+
+  /**
+   * Step until another source line begins. Calls are stepped over for `next`,
+   * and for `step` when the callee has no line info; code without line info
+   * reached otherwise (a return into libc) is left by running to its return.
+   */
+  private async stepLine(start: { fn: string; file: string; line: number }, over: boolean): Promise<boolean> {
+    for (;;) {
+      const regs = await this.regs();
+      const [insn] = disassemble(await this.readUpTo(regs.rip, 16), regs.rip, () => undefined, 1);
+      const intoLines = insn?.callTarget !== undefined && this.debug?.lineAt(insn.callTarget) !== undefined;
+      if (insn?.isCall && (over || !intoLines)) {
+        const stop = { addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n };
+        if ((await this.resumeAndReport({ kind: 'internal', stops: [stop] })) !== 'internal') return false;
+      } else if (!(await this.stepiOnce(false))) {
+        return false;
+      }
+      const pc = (await this.regs()).rip;
+      const here = this.debug?.lineAt(pc);
+      if (!here) {
+        if (!(await this.runToReturn(false, true))) return false;
+        continue;
+      }
+      if (here.fn !== start.fn && insn?.isCall) {
+        // Stepped into a function: stop where `break FUNC` would, past the prologue.
+        const body = this.debug?.functionBreakpoint(here.fn);
+        if (body !== undefined && body !== pc) {
+          if ((await this.resumeAndReport({ kind: 'internal', stops: [{ addr: body }] })) !== 'internal') return false;
+        }
+        return true;
+      }
+      if (here.address === pc && (here.line !== start.line || here.file !== start.file || here.fn !== start.fn)) return true;
     }
   }
 
@@ -892,52 +974,70 @@ export class Session {
   }
 
   /** Run until the selected frame returns to its caller; false if something else stopped us. */
-  private async runToReturn(announce: boolean): Promise<boolean> {
+  private async runToReturn(announce: boolean, quiet = false): Promise<boolean> {
     const sel = this.store.state.frame;
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
     const frames = await this.frames(sel + 2, !announce);
     const caller = frames[sel + 1];
     if (!caller) throw new CommandError('"finish" not meaningful in the outermost frame.');
-    if (announce) this.out(`Run till exit from ${this.frameText(frames[sel]!)}`);
+    if (announce) this.out(`Run till exit from ${await this.frameTextAt(sel, frames[sel]!)}`);
     const frameSp = frames[sel]!.cfa ?? frames[sel]!.sp;
     const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: caller.pc, spAbove: frameSp - 8n }] });
     if (outcome !== 'internal') return false;
-    this.out(this.frameLine(caller.pc, true));
+    if (!quiet) {
+      this.lastFunction = undefined;   // a new function: gdb prints the whole frame line
+      this.out(await this.frameLine(caller.pc, true));
+    }
     return true;
   }
 
   private async cmdFinish(): Promise<void> {
     this.live();
+    const frames = await this.frames(this.store.state.frame + 1);
+    const fnPc = frames[this.store.state.frame]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
     const rax = (await this.regs()).rax;
+    const typed = this.debug?.returnValue(fnPc, rax);
+    if (typed === 'void') return;
+    if (typed) {
+      this.history.push(typed);
+      this.out(`Value returned is $${this.history.length} = ${await DebugBridge.format(typed, undefined)}`);
+      return;
+    }
+    // No debug info: gdb cannot know the type; tsdbg shows rax as a long.
     const v: Value = { type: { kind: 'int', size: 8, signed: true, name: 'long' }, value: BigInt.asIntN(64, rax) };
-    this.history.push(v);
+    this.history.push({ mine: v });
     this.out(`Value returned is $${this.history.length} = ${formatValue(v, undefined, this.symbolize)}`);
   }
 
   private async cmdUntil(location: string | undefined): Promise<void> {
     this.live();
-    if (!location) { await this.cmdStep(1); return; }
+    if (!location) { await this.cmdStep(1, true); return; }
     const addr = await this.resolveLocation(location);
     const frames = await this.frames(2);
     const stops: InternalStop[] = [{ addr }];
     if (frames[1]) stops.push({ addr: frames[1].pc, spAbove: (frames[0]!.cfa ?? frames[0]!.sp) - 8n });
     const outcome = await this.resumeAndReport({ kind: 'internal', stops });
-    if (outcome === 'internal') this.out(this.frameLine((await this.regs()).rip, true));
+    if (outcome === 'internal') this.out(await this.frameLine((await this.regs()).rip, true));
   }
 
   // ---- data ------------------------------------------------------------------------------------
 
   private async cmdPrint(expr: string | undefined, fmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
-    const v = expr === undefined ? this.historyValue({ back: 0 }) : await this.evaluate(expr);
+    if (expr === undefined && !this.history.length) throw new EvalError('History is empty.');   // never: `$` is void
+    const any: AnyValue = expr === undefined ? this.history[this.history.length - 1]! : await this.evaluateAny(expr);
     this.regsCache = undefined;
-    if (v.type.kind === 'nodebug') {
-      throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
+    let text: string;
+    if (any.dwarf) {
+      text = await DebugBridge.format(any, fmt);
+    } else {
+      const v = any.mine!;
+      if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
+      if (style === 'call' && v.type.kind === 'void') return;
+      text = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
     }
-    const text = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
     if (style === 'output') { this.store.write('stdout', text); return; }
-    if (style === 'call' && v.type.kind === 'void') return;
-    this.history.push(v);
+    this.history.push(any);
     this.out(`$${this.history.length} = ${text}`);
   }
 
@@ -1025,8 +1125,20 @@ export class Session {
     return `#${f.level}  ${hex16(f.pc)} in ${this.funcName(callSite)} ()${this.fromLibrary(callSite)}`;
   }
 
+  /** `#1  0x... in main () at f.c:26` with DWARF, else the symbol-only line. */
+  private async frameTextAt(level: number, fallback: Frame): Promise<string> {
+    const bt = await this.debug?.backtrace(level + 1).catch(() => undefined);
+    return bt?.lines[level] ?? this.frameText(fallback);
+  }
+
   private async cmdBacktrace(limit: number | undefined): Promise<void> {
     this.live();
+    const bt = await this.debug?.backtrace(limit ?? MAX_FRAMES).catch(() => undefined);
+    if (bt) {
+      this.outLines(bt.lines);
+      if (limit !== undefined && bt.lines.length === limit) this.out('(More stack frames follow...)');
+      return;
+    }
     const frames = await this.frames(limit ?? MAX_FRAMES);
     this.outLines(frames.map((f) => this.frameText(f)));
     if (limit !== undefined && frames.length === limit) this.out('(More stack frames follow...)');
@@ -1340,7 +1452,7 @@ export class Session {
     await this.publishSnapshots();
     for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
     this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers restored.`);
-    this.out(this.frameLine(r.checkpoint.regs.rip, true));
+    this.out(await this.frameLine(r.checkpoint.regs.rip, true));
   }
 }
 
@@ -1391,7 +1503,7 @@ function unescapeEcho(text: string): string {
 
 function isUserError(e: unknown): boolean {
   return e instanceof CommandError || e instanceof EvalError || e instanceof TargetError ||
-    e instanceof SnapshotError || e instanceof CheckpointError;
+    e instanceof SnapshotError || e instanceof CheckpointError || isDebugError(e);
 }
 
 /** One line for the prompt, whatever was thrown. */

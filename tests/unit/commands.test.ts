@@ -130,7 +130,7 @@ function context(): EvalContext & { mem: Buffer; regs: Record<string, bigint> } 
       if (!inRange(a, d.length)) throw new EvalError(`Cannot access memory at address 0x${a.toString(16)}`);
       d.copy(mem, Number(a - 0x1000n));
     },
-    historyValue: () => { if (!history.length) throw new EvalError('History is empty.'); return history[0]!; },
+    historyValue: async () => { if (!history.length) throw new EvalError('History is empty.'); return history[0]!; },
     convenience: () => undefined,
   };
 }

@@ -1,0 +1,227 @@
+/**
+ * The bridge between the commands and src/dwarf: when the program has DWARF,
+ * expressions go to the DWARF C evaluator (typed variables, structs, gdb's
+ * exact value printing), stops are described as gdb does with debug info
+ * (`tick (p=0x404020 <pt>) at struct_loop.c:17` + the source line), bt uses
+ * CFI unwinding, and `break FILE:LINE` resolves through the line table.
+ * Without DWARF every caller falls back to the built-in evaluator and the
+ * symbol-only formats, so both paths produce gdb's output for their case.
+ */
+import type { Registers, Target } from '../target/types.js';
+import type { ElfFile, ProcessImage } from '../elf/index.js';
+import {
+  DebugInfo, DwarfError, Evaluator, ExprError, ProgramInfo, frameLine, sourceLineText,
+  Value as DwarfValue, strip, sizeOf as dwarfSizeOf, type StackFrame,
+} from '../dwarf/index.js';
+import { LONG } from '../dwarf/types.js';
+import { AT } from '../dwarf/constants.js';
+import type { CType, Value } from './expr.js';
+import { EvalError } from './expr.js';
+
+/** A value from either evaluator; `ev` formats a DWARF one. */
+export interface AnyValue {
+  mine?: Value;
+  dwarf?: DwarfValue;
+  ev?: Evaluator;
+}
+
+export interface BridgeIo {
+  readMemory(addr: bigint, len: number): Promise<Buffer>;
+  writeMemory(addr: bigint, data: Buffer): Promise<void>;
+  regs(): Promise<Registers>;
+  history(): AnyValue[];
+  /** The built-in evaluator, for what the DWARF one does not parse ({int} ADDR, $reg = V, $eflags). */
+  builtin(expr: string): Promise<Value>;
+}
+
+export function isDebugError(e: unknown): boolean {
+  return e instanceof ExprError || e instanceof DwarfError;
+}
+
+/** gdb syntax only the built-in evaluator knows. */
+const BUILTIN_ONLY = /\{|^\s*\$\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+
+export class DebugBridge {
+  private constructor(
+    readonly image: ProcessImage | undefined,
+    readonly program: ProgramInfo | undefined,
+    /** DWARF of the executable file itself, for `break` before the program runs. */
+    readonly fileDebug: DebugInfo | undefined,
+    private readonly io: BridgeIo,
+  ) {}
+
+  static forFile(elf: ElfFile, io: BridgeIo): DebugBridge | undefined {
+    if (!elf.section('.debug_info')) return undefined;
+    try {
+      return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io);
+    } catch {
+      return undefined;   // unreadable DWARF: symbols still work
+    }
+  }
+
+  static async forTarget(t: Target, elf: ElfFile | undefined, io: BridgeIo): Promise<DebugBridge> {
+    const program = await ProgramInfo.create(t, elf);
+    let exe: DebugInfo | undefined;
+    try { exe = program.exeDebug; } catch { exe = undefined; }
+    return new DebugBridge(program.image, program, exe, io);
+  }
+
+  /** The DWARF of the running program (or of the file before it runs). */
+  get exeDebug(): DebugInfo | undefined {
+    return this.fileDebug;
+  }
+
+  get hasDwarf(): boolean {
+    return this.fileDebug !== undefined;
+  }
+
+  private async frameList(limit: number): Promise<StackFrame[]> {
+    if (!this.program) return [];
+    return this.program.backtrace(await this.io.regs(), (a, l) => this.io.readMemory(a, l), limit);
+  }
+
+  private evaluatorFor(frame: StackFrame | undefined): Evaluator {
+    const history: DwarfValue[] = [];
+    const ev = new Evaluator({
+      program: this.program!, frame, history,
+      readMemory: (a, l) => this.io.readMemory(a, l),
+      writeMemory: (a, d) => this.io.writeMemory(a, d),
+    });
+    for (const h of this.io.history()) {
+      history.push(h.dwarf ?? DwarfValue.fromBigInt(LONG, h.mine?.value ?? 0n, ev.ctx));
+    }
+    return ev;
+  }
+
+  async evaluate(expr: string, level: number): Promise<AnyValue> {
+    if (!this.program || !this.hasDwarf || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
+    const frames = await this.frameList(level + 1).catch(() => []);
+    const ev = this.evaluatorFor(frames[level]);
+    try {
+      return { dwarf: await ev.evaluate(expr), ev };
+    } catch (e) {
+      if (e instanceof ExprError && /Invalid character|syntax error|not an lvalue/.test(e.message)) {
+        return { mine: await this.io.builtin(expr) };
+      }
+      throw e;
+    }
+  }
+
+  /** Scalar view for the commands that need a number, an address or a watch length. */
+  static async toMine(v: AnyValue): Promise<Value> {
+    if (v.mine) return v.mine;
+    const d = v.dwarf!;
+    if (d.optimizedOut) throw new EvalError('value has been optimized out');
+    const t = strip(d.type);
+    const addr = d.address;
+    const lval = addr !== undefined ? { kind: 'mem' as const, addr } : undefined;
+    switch (t.kind) {
+      case 'pointer':
+        return { type: { kind: 'ptr', to: { kind: 'void' } }, value: (await d.bigint()) ?? 0n, lval };
+      case 'base': case 'enum': {
+        const size = dwarfSizeOf(t) as 1 | 2 | 4 | 8;
+        const name = t.kind === 'base' ? t.name : `enum ${t.tag ?? ''}`;
+        const signed = t.kind === 'enum' ? t.signed : !/unsigned|_Bool/.test(t.name);
+        const type: CType = { kind: 'int', size: [1, 2, 4, 8].includes(size) ? size : 8, signed, name };
+        const raw = (await d.bigint()) ?? 0n;
+        return { type, value: signed ? BigInt.asIntN(size * 8, raw) : BigInt.asUintN(size * 8, raw), lval };
+      }
+      case 'function':
+        return { type: { kind: 'func' }, value: addr ?? 0n };
+      default:
+        // Structs, unions, arrays: their address, with their size (x, snapshot, watch).
+        return { type: { kind: 'array', of: { kind: 'int', size: 1, signed: true, name: 'char' }, count: dwarfSizeOf(t) }, value: addr ?? 0n, lval };
+    }
+  }
+
+  static async addressOf(v: AnyValue): Promise<bigint> {
+    const m = await DebugBridge.toMine(v);
+    return BigInt.asUintN(64, m.value);
+  }
+
+  /** `print` text of a DWARF value (without `$N = `). */
+  static format(v: AnyValue, fmt: string | undefined): Promise<string> {
+    return v.ev!.format(v.dwarf!, fmt ? { format: fmt } : {});
+  }
+
+  // ---- frames and source lines --------------------------------------------------------
+
+  /** Function and line of pc when both are known from DWARF. */
+  lineAt(pc: bigint): { fn: string; file: string; line: number; address: bigint } | undefined {
+    if (!this.program || !this.hasDwarf) return undefined;
+    const hit = this.program.functionAt(pc);
+    const line = this.program.lineForAddress(pc);
+    if (!hit || !line) return undefined;
+    return { fn: hit.fn.name, file: line.path, line: line.line, address: line.address };
+  }
+
+  /**
+   * gdb's stop text with debug info. `frame`: `tick (p=...) at f.c:17\n17\t...`;
+   * `step`: just the source line (with the pc in front when mid-line), the
+   * frame line too when the function changed.
+   */
+  async describe(mode: 'frame' | 'step', lastFunction: string | undefined): Promise<{ text: string; fn: string } | undefined> {
+    if (!this.hasDwarf) return undefined;
+    const [f0] = await this.frameList(1).catch(() => []);
+    const line = f0?.line;
+    if (!f0 || !f0.fn || !line) return undefined;
+    const src = sourceLineText(line.path, line.file, line.line);
+    const midLine = line.address !== f0.pc;
+    if (mode === 'step' && lastFunction === f0.fn.name) {
+      return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
+    }
+    const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
+    return { text: `${head}\n${src}`, fn: f0.fn.name };
+  }
+
+  /** bt lines with arguments and file:line, or undefined when no frame has DWARF. */
+  async backtrace(limit: number): Promise<{ lines: string[]; frames: StackFrame[] } | undefined> {
+    if (!this.hasDwarf) return undefined;
+    const frames = await this.frameList(limit);
+    if (!frames.some((f) => f.fn)) return undefined;
+    const lines: string[] = [];
+    for (const f of frames) lines.push(await frameLine(f, this.evaluatorFor(f)));
+    return { lines, frames };
+  }
+
+  /** `break FILE:LINE` / `break LINE` addresses. */
+  addressesForLine(file: string | undefined, line: number, currentPc: bigint | undefined): bigint[] {
+    const d = this.fileDebug;
+    if (!d) throw new EvalError(`No symbol table is loaded.  Use the "file" command.`);
+    let f = file;
+    if (!f) {
+      const here = currentPc !== undefined ? this.program?.lineForAddress(currentPc) : undefined;
+      const main = d.functionsNamed('main')[0];
+      f = here?.file ?? (main ? d.lineForAddress(main.low + d.bias)?.file : undefined);
+      if (!f) throw new EvalError('No default source file.');
+    }
+    const found = d.addressesForLine(f, line);
+    if (found.length === 0) {
+      const known = d.sourceFiles().some((p) => p === f || p.endsWith(`/${f}`));
+      throw new EvalError(known ? `No line ${line} in file "${f}".` : `No source file named ${f}.`);
+    }
+    return found.map((a) => a.address);
+  }
+
+  /**
+   * What `finish` prints for the function containing pc: 'void' (nothing),
+   * rax as the declared return type, or undefined without DWARF for it.
+   */
+  returnValue(pc: bigint, rax: bigint): AnyValue | 'void' | undefined {
+    const hit = this.hasDwarf ? this.program?.functionAt(pc) : undefined;
+    if (!hit) return undefined;
+    if (!hit.fn.die.has(AT.type)) return 'void';
+    const type = hit.debug.typeOf(hit.fn.die);
+    const k = strip(type).kind;
+    if (k !== 'base' && k !== 'pointer' && k !== 'enum') return undefined;
+    const ev = this.evaluatorFor(undefined);
+    return { dwarf: DwarfValue.fromBigInt(type, rax, ev.ctx), ev };
+  }
+
+  /** `break FUNC` past the prologue, as gdb picks it with line info. */
+  functionBreakpoint(name: string): bigint | undefined {
+    const d = this.fileDebug;
+    const fn = d?.functionsNamed(name)[0];
+    return fn && d ? d.breakpointAddress(fn) : undefined;
+  }
+}
