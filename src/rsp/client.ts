@@ -61,7 +61,7 @@ export class RspClient extends EventEmitter<{ output: [Buffer]; close: [] }> {
   }
 
   /** Connect to HOST:PORT, retrying briefly while the server starts listening. */
-  static async connectTcp(host: string, port: number, timeoutMs = 5000): Promise<RspClient> {
+  static async connectTcp(host: string, port: number, timeoutMs = 2000): Promise<RspClient> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {

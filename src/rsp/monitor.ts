@@ -13,7 +13,7 @@ import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 
-export const MONITOR_HELP = `tsdbg serve monitor commands:
+const SNAPSHOT_HELP = `tsdbg serve monitor commands:
   snapshot ADDR LEN            copy [ADDR, ADDR+LEN) of the stopped program
   restore ADDR                 write the snapshot starting at ADDR back (and drop it)
   snapshots                    list the snapshots held
@@ -98,7 +98,7 @@ export class Monitor {
     switch (cmd) {
       case '':
       case 'help':
-        return MONITOR_HELP;
+        return this.help();
       case 'snapshot':
         return this.snapshot(parseNumber(args[0], 'ADDR'), parseLength(args[1]));
       case 'restore':
@@ -134,6 +134,17 @@ export class Monitor {
       default:
         throw new UsageError(`unknown monitor command "${cmd}" (try "monitor help")`);
     }
+  }
+
+  /**
+   * Snapshot commands are listed only when the process can snapshot: a
+   * RemoteTarget decides from this text whether to offer the power at all.
+   */
+  private help(): string {
+    const t = this.target();
+    if (!t || t.capabilities.snapshots) return SNAPSHOT_HELP;
+    return `tsdbg serve monitor commands:\n  help                         this text\n` +
+      `(no snapshot commands: this ${t.kind} target cannot take snapshots)\n`;
   }
 
   private async snapshot(start: bigint, length: number): Promise<string> {

@@ -1,0 +1,136 @@
+/**
+ * `tsdbg connect` (the built CLI) against Debian's gdbserver and against
+ * `tsdbg serve`; and RemoteTarget against tsdbg serve, client and server of
+ * ours on both ends of the wire.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { RemoteTarget } from '../../src/rsp/remote-target.js';
+import { alive, example, ROOT, startListening, stopChild, symbol, type Spawned } from './rsp-util.js';
+
+const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
+});
+
+async function server(kind: 'gdbserver' | 'tsdbg', prog: string, args: string[] = []): Promise<Spawned> {
+  const s = kind === 'gdbserver'
+    ? await startListening('gdbserver', ['--once', '127.0.0.1:0', prog, ...args])
+    : await startListening('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '--once', prog, ...args]);
+  cleanup.push(() => s.stop());
+  return s;
+}
+
+function connect(port: number, commands: string[]): Promise<{ out: string; code: number | null }> {
+  const args = [TSDBG, 'connect', '--batch'];
+  for (const c of commands) args.push('-ex', c);
+  args.push(`127.0.0.1:${port}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${out}`)); }, 60_000);
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ out, code }); });
+  });
+}
+
+const SCENARIO = ['break tick', 'continue', 'info registers rip', 'x/4dw &pt', 'stepi', 'print pt', 'delete', 'continue'];
+
+describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => {
+  it('breaks, reads registers and memory, steps and runs to exit', async () => {
+    const s = await server(kind, example('struct_loop'));
+    const { out, code } = await connect(s.port, SCENARIO);
+    expect(out).toContain(`Remote debugging using 127.0.0.1:${s.port}`);
+    expect(out).toMatch(/Breakpoint 1, tick \(p=0x[0-9a-f]+ <pt>\) at struct_loop\.c:17/);
+    expect(out).toMatch(/^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <tick\+8>$/m);
+    expect(out).toMatch(/<pt>:\t1\t2\t0\t0/);
+    expect(out).toMatch(/= \{x = 1, y = 2, steps = 0, tag = "start/);
+    expect(out).toMatch(/exited normally/);
+    expect(code).toBe(0);
+    await stopChild(s.child, 5000);
+    // the program's output: O packets from tsdbg serve; gdbserver's program shares its stdout
+    expect(kind === 'tsdbg' ? out : s.stdout()).toContain('iter 9: x=11');
+  });
+
+  it('kills the server-started process on quit', async () => {
+    const s = await server(kind, example('hot_loop'), ['100000000000']);
+    const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
+    const { code } = await connect(s.port, ['info registers rip']);
+    expect(code).toBe(0);
+    await stopChild(s.child, 5000);
+    expect(await alive(pid)).toBe(false);
+  });
+
+  it('reports a bad command in one line and goes on', async () => {
+    const s = await server(kind, example('struct_loop'));
+    const { out } = await connect(s.port, ['frobnicate', 'x/2x 0', 'info registers rip']);
+    expect(out).toMatch(/Undefined command: "frobnicate"/);
+    expect(out).toMatch(/Cannot access memory at address 0x0/);
+    expect(out).toMatch(/^rip +0x/m);
+  });
+});
+
+describe('tsdbg connect errors', () => {
+  it('says in one line that nothing listens', async () => {
+    const { out, code } = await connect(1, ['info registers']);
+    expect(code).toBe(1);
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(out).toMatch(/cannot connect to 127\.0\.0\.1:1/);
+  });
+});
+
+describe('RemoteTarget against tsdbg serve', () => {
+  it('interrupts, reads registers, watches memory and exits cleanly', async () => {
+    const s = await server('tsdbg', example('hot_loop'), ['100000000000']);
+    const t = await RemoteTarget.connect(`127.0.0.1:${s.port}`);
+    cleanup.push(() => t.kill());
+    expect(t.exePath).toBe(example('hot_loop'));
+    expect(t.attached).toBe(false);
+    const running = t.cont();
+    await new Promise((r) => setTimeout(r, 300));
+    t.interrupt();
+    const ev = await running;
+    expect(ev.reason.kind).toBe('interrupted');
+    const total = await symbol(t, example('hot_loop'), 'total');
+    expect((await t.readMemory(total, 8)).readBigInt64LE(0)).toBeGreaterThan(0n);
+    await t.insertWatchpoint(total, 8, 'write');
+    const w = await t.cont();
+    expect(w.reason).toMatchObject({ kind: 'watchpoint', address: total, access: 'write' });
+    await t.removeWatchpoint(total, 8, 'write');
+    await t.setRegisters({ rax: 42n });
+    expect((await t.getRegisters()).rax).toBe(42n);
+    const maps = await t.memoryMap();
+    expect(maps.some((m) => m.path === example('hot_loop'))).toBe(true);
+    await t.kill();
+    await stopChild(s.child, 5000);
+    expect(s.child.exitCode).toBe(0);
+  });
+
+  it('offers snapshots through monitor commands (remote engine)', async () => {
+    const s = await server('tsdbg', example('struct_loop'));
+    const t = await RemoteTarget.connect(`127.0.0.1:${s.port}`);
+    cleanup.push(() => t.kill());
+    const engine = t.capabilities.snapshots;
+    expect(engine?.name).toBe('remote');
+    const tick = await symbol(t, example('struct_loop'), 'tick');
+    const pt = await symbol(t, example('struct_loop'), 'pt');
+    await t.insertBreakpoint(tick);
+    await t.cont();
+    await engine!.snapshot(pt, 24);
+    expect(await engine!.list()).toEqual([{ start: pt, length: 24 }]);
+    expect(await engine!.held()).toBe(24);
+    await t.cont();
+    await t.cont();
+    expect((await t.readMemory(pt, 4)).readInt32LE(0)).toBe(3);
+    expect((await engine!.read(pt)).readInt32LE(0)).toBe(1);
+    await engine!.restore(pt);
+    expect((await t.readMemory(pt, 4)).readInt32LE(0)).toBe(1);
+    expect(await engine!.list()).toEqual([]);
+    await expect(engine!.restore(pt)).rejects.toMatchObject({ code: 'ENOENT' });
+    const limits = await engine!.limits();
+    expect(limits.maxLen).toBeGreaterThan(0);
+  });
+});
