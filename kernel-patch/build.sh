@@ -23,7 +23,9 @@ KDIR=$CACHE/kernel
 PATCH=$HERE/0001-ptrace-add-selective-memory-snapshots.patch
 FRAG=$HERE/tsdbg.config
 JOBS=${JOBS:-$(nproc)}
-MAKE=(nice -n 10 make ARCH=x86_64)
+# LOCALVERSION= (set, empty) keeps setlocalversion from appending "+" when the
+# tree sits inside some git work tree: the guest's uname -r is plain 5.10.x.
+MAKE=(nice -n 10 make ARCH=x86_64 LOCALVERSION=)
 
 log() { echo "build.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -44,8 +46,7 @@ find_source() {
 
 cache_key() {
 	{
-		if [ -f "$PATCH" ]; then cat "$PATCH"; else echo "no patch"; fi
-		cat "$FRAG" "${BASH_SOURCE[0]}"
+		cat "$PATCH" "$FRAG" "${BASH_SOURCE[0]}"
 		echo "$SRC_NAME"
 	} | sha256sum | cut -c1-16
 }
@@ -71,7 +72,7 @@ apply_patch() {
 # in the tree, so switching patches only touches the files they change (incremental rebuild).
 prepare_tree() {
 	local src=$1 applied=$1/.tsdbg-applied.patch
-	if [ -f "$applied" ] && [ -f "$PATCH" ] && cmp -s "$applied" "$PATCH"; then
+	if [ -f "$applied" ] && cmp -s "$applied" "$PATCH"; then
 		return 0
 	fi
 	if [ -f "$applied" ] && ! patch -d "$src" -p1 -R --fuzz=0 --no-backup-if-mismatch -s <"$applied" >&2; then
@@ -85,18 +86,13 @@ prepare_tree() {
 		unpack_into "$src.tmp"
 		mv "$src.tmp" "$src"
 	fi
-	if [ -f "$PATCH" ]; then
-		apply_patch "$src"
-		cp "$PATCH" "$applied"
-	else
-		log "warning: $PATCH does not exist yet; building vanilla $SRC_NAME"
-	fi
+	apply_patch "$src"
+	cp "$PATCH" "$applied"
 }
 
 # The fragment's requirements: "CONFIG_X=v" and "# CONFIG_X is not set" lines.
 wanted_options() {
-	grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$FRAG" |
-		if [ -f "$PATCH" ]; then cat; else grep -v '^CONFIG_PTRACE_SNAPSHOT='; fi
+	grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$FRAG"
 }
 
 configure() {
@@ -114,6 +110,7 @@ $missing"
 
 build() {
 	local key out src obj start
+	[ -f "$PATCH" ] || die "$PATCH is missing"
 	find_source
 	key=$(cache_key)
 	out=$KDIR/$key
@@ -137,8 +134,7 @@ build() {
 		die "kernel build failed (log: $obj/build.log)"
 	fi
 	mkdir -p "$out.tmp"
-	cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$out.tmp/"
-	[ ! -f "$PATCH" ] || cp "$PATCH" "$out.tmp/"
+	cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$PATCH" "$out.tmp/"
 	rm -rf "$out"
 	mv "$out.tmp" "$out"
 	log "built $SRC_NAME in $((SECONDS - start)) s ($key)"
@@ -155,18 +151,19 @@ print_path() {
 
 # checkpatch and a dry run against a pristine copy of the source.
 check() {
-	local tmp out
+	local out
 	[ -f "$PATCH" ] || die "$PATCH does not exist"
 	find_source
 	mkdir -p "$KDIR"
-	tmp=$(mktemp -d "$KDIR/check.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
+	CHECK_TREE=$(mktemp -d "$KDIR/check.XXXXXX")
+	trap 'rm -rf "$CHECK_TREE"' EXIT
+	local tmp=$CHECK_TREE
 	log "unpacking a pristine $SRC_NAME"
 	unpack_into "$tmp"
 	patch -d "$tmp" -p1 --fuzz=0 --forward --dry-run <"$PATCH" >&2 ||
 		die "the patch does not apply to a pristine $SRC_NAME"
 	out=$(cd "$tmp" && perl scripts/checkpatch.pl "$PATCH" 2>&1) || true
-	echo "$out"
+	echo "$out" >&2
 	echo "$out" | grep -q '^total: 0 errors, 0 warnings,' || die "checkpatch is not clean"
 	log "check passed: applies to $SRC_NAME; checkpatch clean"
 }
