@@ -24,6 +24,7 @@ import {
   type Mapping, type Registers, type StopEvent, type StopReason, type Target,
   type TargetCapabilities, type TargetEvents, type TargetState, type WatchKind,
 } from './types.js';
+import type { SnapshotEngine } from '../snapshot/types.js';
 import {
   ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY,
   check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
@@ -43,11 +44,20 @@ export interface SpawnOptions {
   pty?: boolean;
   /** Microseconds to busy-poll for a stop before handing waitpid to a pool thread. */
   spinUs?: number;
+  /**
+   * Snapshot engine for capabilities.snapshots, chosen once the tracee is
+   * stopped: pass engineProvider(choice) from src/snapshot/select.ts (the
+   * target layer does not import the snapshot layer above it).
+   */
+  snapshots?: SnapshotProvider;
 }
 
 export interface AttachOptions {
   spinUs?: number;
+  snapshots?: SnapshotProvider;
 }
+
+export type SnapshotProvider = (target: LocalTarget) => Promise<SnapshotEngine>;
 
 const REGS_SIZE = REGISTER_NAMES.length * 8;
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
@@ -109,6 +119,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private pty: ReadStream | undefined;
   private lastStopEvent: StopEvent | undefined;
   private readonly spinNs: number;
+  private _resumeCount = 0;
   private markGone!: () => void;
   /** Resolves once the process is gone (exited, killed, or detached). */
   private readonly exited = new Promise<void>((resolve) => { this.markGone = resolve; });
@@ -146,6 +157,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
     const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US);
     t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: t.pc(), path } };
+    await t.provideSnapshots(options.snapshots);
     return t;
   }
 
@@ -175,10 +187,28 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (ev.reason.kind === 'exited' || ev.reason.kind === 'killed') {
       throw new TargetError('ESRCH', `cannot attach to process ${pid}: it exited`);
     }
+    await t.provideSnapshots(options.snapshots);
     return t;
   }
 
+  /** Install the snapshot engine; on failure let the process go (kill or detach) and rethrow. */
+  private async provideSnapshots(provider: SnapshotProvider | undefined): Promise<void> {
+    if (!provider) return;
+    try {
+      this.capabilities.snapshots = await provider(this);
+    } catch (e) {
+      if (this.startedByUs) await this.kill();
+      else await this.detach();
+      throw e;
+    }
+  }
+
   get state(): TargetState { return this._state; }
+  /**
+   * Times the tracee was resumed. The memory map can only change while it
+   * runs (of its traced thread), so consumers cache /proc/PID/maps per value.
+   */
+  get resumeCount(): number { return this._resumeCount; }
   get exePath(): string { return this._exePath; }
   /** The stop the target is in (the exec stop right after spawn). */
   get lastStop(): StopEvent | undefined { return this.lastStopEvent; }
@@ -500,6 +530,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
    * group-stops are parked with PTRACE_LISTEN until SIGCONT or interrupt().
    */
   private async waitForStop(req: number, sig = 0, internal = false): Promise<StopEvent> {
+    this._resumeCount++;
     this.stepFrom = req === PTRACE.SINGLESTEP ? this.pc() : undefined;
     this.regsCache = undefined;
     this.pendingSignal = 0;

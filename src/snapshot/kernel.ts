@@ -1,0 +1,131 @@
+/**
+ * The kernel snapshot engine: PTRACE_SNAPSHOT / PTRACE_RESTORE /
+ * PTRACE_GETSNAPSHOT of the patched kernel (native-shim/tsdbg_ptrace.h),
+ * through the shim, from the tracer thread.
+ *
+ * The kernel has no request to list or delete snapshots, so the engine keeps
+ * its own index of what it created, applying the kernel's rules to it:
+ * a successful SNAPSHOT replaces every indexed snapshot it overlaps, a
+ * successful RESTORE deletes one, exec/exit/detach drop them all.
+ */
+import { PTRACE, errnoName, native } from '../target/native.js';
+import {
+  endsAddressSpace, hex, noSnapshot, overlapping, readLimits, sortedInfo, type SnapshotHost,
+} from './common.js';
+import {
+  SnapshotError, type SnapshotEngine, type SnapshotErrorCode, type SnapshotInfo, type SnapshotLimits,
+} from './types.js';
+
+const CODES = new Set<SnapshotErrorCode>(['ESRCH', 'EINVAL', 'EFAULT', 'ENOENT', 'ENOSPC', 'ENOMEM', 'EIO']);
+
+/** One line per errno, in the words of the ABI (kernel-patch/README.md). */
+function kernelError(r: number, what: string, start: bigint, length?: number): SnapshotError {
+  const name = errnoName(-r);
+  const code: SnapshotErrorCode = CODES.has(name as SnapshotErrorCode) ? (name as SnapshotErrorCode) : 'EIO';
+  const range = length === undefined ? hex(start) : `${hex(start)}+${length}`;
+  const why: Record<string, string> = {
+    ESRCH: 'the program is not stopped or not traced',
+    EINVAL: 'invalid range or length (kernel.ptrace_snapshot_max_len, user-space end)',
+    EFAULT: 'not entirely in writable memory',
+    ENOENT: 'no snapshot starts there',
+    ENOSPC: 'over the per-process limit (kernel.ptrace_snapshot_max_total)',
+    ENOMEM: 'the kernel is out of memory',
+    EIO: 'this kernel does not have PTRACE_SNAPSHOT',
+  };
+  return new SnapshotError(code, `${what} ${range}: ${why[code] ?? name}`);
+}
+
+export class KernelEngine implements SnapshotEngine {
+  readonly name = 'kernel' as const;
+  private readonly index = new Map<bigint, SnapshotInfo>();
+  private bytes = 0;
+
+  constructor(private readonly host: SnapshotHost) {
+    host.on('stop', (ev) => { if (endsAddressSpace(ev)) this.forget(); });
+  }
+
+  async limits(): Promise<SnapshotLimits> {
+    return readLimits();
+  }
+
+  async snapshot(start: bigint, length: number): Promise<void> {
+    this.sync();
+    // BigInt() of a fraction or a huge number throws: give the kernel's answer instead.
+    if (!Number.isSafeInteger(length) || length < 0) throw kernelError(-22, 'cannot snapshot', start, length);
+    const r = native.ptrace(PTRACE.SNAPSHOT, this.host.pid, BigInt.asUintN(64, start), BigInt(length));
+    if (r < 0) throw kernelError(r, 'cannot snapshot', start, length);
+    for (const v of overlapping(this.index.values(), start, length)) this.unindex(v);
+    this.index.set(start, { start, length });
+    this.bytes += length;
+  }
+
+  async restore(start: bigint): Promise<void> {
+    this.sync();
+    const r = native.ptrace(PTRACE.RESTORE, this.host.pid, BigInt.asUintN(64, start), 0n);
+    if (r < 0) throw kernelError(r, 'cannot restore', start);
+    const snap = this.index.get(start);
+    if (snap) this.unindex(snap);
+  }
+
+  async read(start: bigint): Promise<Buffer> {
+    this.sync();
+    const addr = BigInt.asUintN(64, start);
+    const size = native.getSnapshot(this.host.pid, addr, null, 0);
+    if (size.r < 0) throw kernelError(size.r, 'cannot read snapshot', start);
+    const buf = Buffer.allocUnsafe(size.len);
+    const got = native.getSnapshot(this.host.pid, addr, buf, buf.length);
+    if (got.r < 0) throw kernelError(got.r, 'cannot read snapshot', start);
+    return got.len === buf.length ? buf : buf.subarray(0, Math.min(got.len, buf.length));
+  }
+
+  async list(): Promise<SnapshotInfo[]> {
+    this.sync();
+    return sortedInfo(this.index.values());
+  }
+
+  async held(): Promise<number> {
+    this.sync();
+    return this.bytes;
+  }
+
+  /**
+   * The kernel cannot delete without restoring, so replace the snapshot by a
+   * 1-byte one at its start (SNAPSHOT replaces what it overlaps) and restore
+   * that: one byte written back over itself while the tracee is stopped.
+   */
+  async discard(start: bigint): Promise<void> {
+    this.sync();
+    const snap = this.index.get(start);
+    if (!snap) throw noSnapshot(start);
+    const pid = this.host.pid;
+    let r = native.ptrace(PTRACE.SNAPSHOT, pid, start, 1n);
+    if (r === 0) r = native.ptrace(PTRACE.RESTORE, pid, start, 0n);
+    if (r < 0) throw kernelError(r, 'cannot discard snapshot', start);
+    this.unindex(snap);
+  }
+
+  async clear(): Promise<void> {
+    if (this.host.state !== 'stopped') {
+      // Running: the kernel keeps them until exec/exit/detach; exited: they are gone.
+      if (this.host.state === 'exited') this.forget();
+      return;
+    }
+    for (const snap of [...this.index.values()]) await this.discard(snap.start);
+  }
+
+  private unindex(snap: SnapshotInfo): void {
+    this.index.delete(snap.start);
+    this.bytes -= snap.length;
+  }
+
+  private forget(): void {
+    this.index.clear();
+    this.bytes = 0;
+  }
+
+  /** Detach or exit dropped the kernel's copies: drop the index too. */
+  private sync(): void {
+    if (this.host.state === 'exited') this.forget();
+  }
+}
+

@@ -1,0 +1,204 @@
+/**
+ * The user-space snapshot engine: the kernel ABI's behaviour (limits,
+ * errors, replace-on-overlap, restore-deletes) built from process_vm_readv /
+ * process_vm_writev, for kernels without PTRACE_SNAPSHOT.
+ *
+ * The kernel checks that every byte lies in a VM_WRITE mapping under the same
+ * mmap_lock as the copy; here the check reads /proc/PID/maps. The map only
+ * changes while the tracee runs, so it is parsed once per stop (keyed by the
+ * target's resume count) and a snapshot costs little more than the copy
+ * itself. (Untraced threads of the tracee still run and could change the map
+ * meanwhile; the copy then fails with EFAULT or succeeds, like the kernel
+ * before or after such a change.)
+ */
+import { readFileSync } from 'node:fs';
+import { native } from '../target/native.js';
+import { parseMaps } from '../target/procfs.js';
+import type { Mapping } from '../target/types.js';
+import {
+  checkAdmit, checkRange, checkStopped, endsAddressSpace, hex, noSnapshot, overlapping, readLimits, sortedInfo,
+  type SnapshotHost,
+} from './common.js';
+import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
+
+interface Held extends SnapshotInfo {
+  data: Buffer;
+}
+
+/** Buffers of replaced or restored snapshots, reused by the next snapshot of that size. */
+const SPARE_BYTES = 32 * 1024 * 1024;
+
+export class UserspaceEngine implements SnapshotEngine {
+  readonly name = 'userspace' as const;
+  private readonly snaps = new Map<bigint, Held>();
+  private bytes = 0;
+  private maps: { key: number; writable: Mapping[] } | undefined;
+  private limitsCache: { key: number; limits: SnapshotLimits } | undefined;
+  private readonly spare = new Map<number, Buffer[]>();
+  private spareBytes = 0;
+
+  constructor(private readonly host: SnapshotHost) {
+    host.on('stop', (ev) => { if (endsAddressSpace(ev)) this.drop(); });
+  }
+
+  async limits(): Promise<SnapshotLimits> {
+    return readLimits();
+  }
+
+  async snapshot(start: bigint, length: number): Promise<void> {
+    this.checkAlive();
+    const { maxLen, maxTotal } = this.currentLimits();
+    checkRange(start, length, maxLen);
+    const victims = overlapping(this.snaps.values(), start, length);
+    checkAdmit(this.bytes, victims.reduce((n, s) => n + s.length, 0), length, maxTotal);
+    this.checkWritable(start, length);
+    const data = this.take(length);
+    try {
+      this.copyIn(start, data);
+    } catch (e) {
+      this.give(data);
+      throw e;
+    }
+    // Only now that the copy succeeded: replace what it overlaps.
+    for (const v of victims) this.remove(v);
+    this.snaps.set(start, { start, length, data });
+    this.bytes += length;
+  }
+
+  async restore(start: bigint): Promise<void> {
+    this.checkAlive();
+    const snap = this.snaps.get(start);
+    if (!snap) throw noSnapshot(start);
+    this.checkWritable(snap.start, snap.length);    // the map may have changed since
+    const r = native.vmWrite(this.host.pid, snap.start, snap.data);
+    if (r !== snap.length) {
+      // The snapshot stays, so the caller can fix the map and try again.
+      throw new SnapshotError('EFAULT', `cannot write the snapshot back at ${hex(snap.start)}: memory not accessible`);
+    }
+    this.remove(snap);
+  }
+
+  async read(start: bigint): Promise<Buffer> {
+    this.checkAlive();
+    const snap = this.snaps.get(start);
+    if (!snap) throw noSnapshot(start);
+    return Buffer.from(snap.data);
+  }
+
+  async list(): Promise<SnapshotInfo[]> {
+    this.checkAlive();
+    return sortedInfo(this.snaps.values());
+  }
+
+  async held(): Promise<number> {
+    return this.host.state === 'exited' ? 0 : this.bytes;
+  }
+
+  async discard(start: bigint): Promise<void> {
+    this.checkAlive();
+    const snap = this.snaps.get(start);
+    if (!snap) throw noSnapshot(start);
+    this.remove(snap);
+  }
+
+  async clear(): Promise<void> {
+    this.drop();
+  }
+
+  /** The sysctls, read once per stop (they are a few file reads: dearer than a small copy). */
+  private currentLimits(): SnapshotLimits {
+    const key = this.host.resumeCount ?? -1;
+    if (!this.limitsCache || this.limitsCache.key !== key || key < 0) this.limitsCache = { key, limits: readLimits() };
+    return this.limitsCache.limits;
+  }
+
+  /** Every byte in a mapping the tracee may write (VM_WRITE), as snapshot_check_vmas(). */
+  private checkWritable(start: bigint, length: number): void {
+    const end = start + BigInt(length);
+    const writable = this.writableMaps();
+    let at = start;
+    // Mappings are sorted and disjoint: walk them from the one holding `start`.
+    let i = lowerBound(writable, at);
+    while (at < end) {
+      const m = writable[i];
+      if (!m || m.start > at) {
+        throw new SnapshotError('EFAULT', `${hex(at)} is not in a writable mapping`);
+      }
+      at = m.end;
+      i++;
+    }
+  }
+
+  private writableMaps(): Mapping[] {
+    const key = this.host.resumeCount ?? -1;
+    if (!this.maps || this.maps.key !== key || key < 0) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${this.host.pid}/maps`, 'latin1');
+      } catch {
+        throw new SnapshotError('ESRCH', 'the program is not being run');
+      }
+      this.maps = { key, writable: parseMaps(text).filter((m) => m.perms[1] === 'w') };
+    }
+    return this.maps.writable;
+  }
+
+  /** process_vm_readv; PEEKDATA (FOLL_FORCE) for the rare writable page without read permission. */
+  private copyIn(start: bigint, data: Buffer): void {
+    let done = native.vmRead(this.host.pid, start, data);
+    if (done === data.length) return;
+    if (done < 0) done = 0;
+    const rest = data.subarray(done);
+    if (native.peekRead(this.host.pid, start + BigInt(done), rest) !== rest.length) {
+      throw new SnapshotError('EFAULT', `cannot read ${hex(start + BigInt(done))}: memory not accessible`);
+    }
+  }
+
+  private remove(snap: Held): void {
+    this.snaps.delete(snap.start);
+    this.bytes -= snap.length;
+    this.give(snap.data);
+  }
+
+  private drop(): void {
+    this.snaps.clear();
+    this.bytes = 0;
+    this.spare.clear();
+    this.spareBytes = 0;
+  }
+
+  private checkAlive(): void {
+    if (this.host.state === 'exited') this.drop();
+    checkStopped(this.host);
+  }
+
+  private take(length: number): Buffer {
+    const list = this.spare.get(length);
+    const buf = list?.pop();
+    if (buf) {
+      this.spareBytes -= length;
+      return buf;
+    }
+    return Buffer.allocUnsafeSlow(length);
+  }
+
+  private give(buf: Buffer): void {
+    if (this.spareBytes + buf.length > SPARE_BYTES) return;
+    const list = this.spare.get(buf.length) ?? [];
+    list.push(buf);
+    this.spare.set(buf.length, list);
+    this.spareBytes += buf.length;
+  }
+}
+
+/** Index of the first mapping that ends after addr. */
+function lowerBound(maps: Mapping[], addr: bigint): number {
+  let lo = 0;
+  let hi = maps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (maps[mid]!.end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

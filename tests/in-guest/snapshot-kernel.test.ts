@@ -1,0 +1,53 @@
+/**
+ * The snapshot behaviour suite against the kernel engine, run inside the
+ * patched guest (vitest project `in-guest`). On a kernel without
+ * PTRACE_SNAPSHOT every test FAILS: selectEngine(t, 'kernel') refuses.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { LocalTarget } from '../../src/target/local.js';
+import { probeKernel, selectEngine } from '../../src/snapshot/select.js';
+import { fixture, symbol } from '../fixtures/programs.js';
+import { snapshotSuite } from '../snapshot-suite.js';
+
+snapshotSuite('kernel', (t) => selectEngine(t, 'kernel'));
+
+const heldSystemWide = (): number => Number(readFileSync('/proc/sys/kernel/ptrace_snapshot_bytes', 'latin1'));
+
+describe('kernel engine in the patched kernel', () => {
+  it('finds the requests and the sysctls', async () => {
+    const t = await LocalTarget.spawn(fixture('target_basic'), { pty: false });
+    try {
+      expect(probeKernel(t)).toBe(true);
+      expect(Number(readFileSync('/proc/sys/kernel/ptrace_snapshot_max_len', 'latin1'))).toBe(16 * 1024 * 1024);
+      expect(Number(readFileSync('/proc/sys/kernel/ptrace_snapshot_max_total', 'latin1'))).toBe(64 * 1024 * 1024);
+    } finally {
+      await t.kill();
+    }
+  });
+
+  it('frees what it held when the tracee exits, execs, or is detached', async () => {
+    const base = heldSystemWide();
+    const bin = fixture('target_basic');
+    const message = symbol(bin, 'message');
+    for (const end of ['kill', 'exit', 'detach'] as const) {
+      const t = await LocalTarget.spawn(bin, { pty: false });
+      await t.insertBreakpoint(symbol(bin, 'tick'));
+      await t.cont();
+      const e = selectEngine(t, 'kernel');
+      await e.snapshot(message, 32);
+      expect(heldSystemWide()).toBe(base + 32);
+      if (end === 'kill') await t.kill();
+      if (end === 'exit') {
+        await t.removeBreakpoint(symbol(bin, 'tick'));
+        expect((await t.cont()).reason.kind).toBe('exited');
+      }
+      if (end === 'detach') {
+        await t.detach();
+        process.kill(t.pid, 'SIGKILL');
+      }
+      expect(heldSystemWide()).toBe(base);
+      expect(await e.held()).toBe(0);
+    }
+  });
+});
