@@ -1,11 +1,14 @@
 /**
  * The local launcher: programs started or attached through ptrace on this
- * machine (src/target/local.ts).
+ * machine (src/target/local.ts), with the snapshot engine the kernel offers
+ * or the user forced (--engine).
  */
 import type { Launcher } from '../../src/commands/session.js';
 import { LocalTarget } from '../../src/target/local.js';
+import { engineProvider } from '../../src/snapshot/select.js';
 
 export const localLauncher: Launcher = {
-  spawn: async (path, args, opts) => LocalTarget.spawn(path, { args, aslr: opts.aslr }),
-  attach: async (pid) => LocalTarget.attach(pid),
+  spawn: async (path, args, opts) =>
+    LocalTarget.spawn(path, { args, aslr: opts.aslr, snapshots: engineProvider(opts.engine ?? 'auto') }),
+  attach: async (pid, opts) => LocalTarget.attach(pid, { snapshots: engineProvider(opts.engine ?? 'auto') }),
 };
