@@ -32,6 +32,7 @@ import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js'
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, isDebugError, type AnyValue } from './debug.js';
+import { SourceLevel } from './source/index.js';
 
 export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
@@ -110,6 +111,25 @@ export class Session {
   private unwinder: Unwinder = new FramePointerUnwinder();
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
 
+  /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
+  private readonly source = new SourceLevel({
+    target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+    program: () => this.debug?.program,
+    fileElf: () => this.fileElf,
+    fileDebug: () => this.debug?.fileDebug,
+    registers: () => this.regs(),
+    readMemory: (a, l) => this.readMemory(a, l),
+    writeMemory: (a, d) => this.writeMemory(a, d),
+    writeRegister: async (name, value) => {
+      await this.live().setRegisters({ [name]: value } as Partial<Registers>);
+      this.regsCache = undefined;
+    },
+    out: (text) => this.out(text),
+    selectedFrame: () => this.store.state.frame,
+    selectFrame: (n) => this.store.set('frame', n),
+    execute: (line) => this.execute(line),
+  });
+
   constructor(opts: SessionOptions) {
     this.launcher = opts.launcher;
     this.args = opts.args ?? [];
@@ -140,6 +160,10 @@ export class Session {
       text = this.lastRepeat;
     }
     try {
+      if (await this.source.execute(text)) {
+        this.lastRepeat = /^\s*(l|list)\b/.test(text) ? text : undefined;
+        return { ok: true };
+      }
       const parsed = parseLine(text);
       if (parsed.command.kind === 'nop') return { ok: true };
       this.lastRepeat = parsed.repeats ? text : undefined;
@@ -586,7 +610,8 @@ export class Session {
       b.inserted = true;
     }
     this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
-    this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}`);
+    const line = this.debug?.fileDebug?.lineForAddress(address);
+    this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}${line ? `: file ${line.file}, line ${line.line}.` : ''}`);
   }
 
   private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
@@ -802,7 +827,7 @@ export class Session {
           const body = w.b.watch!.kind === 'read' ? `Value = ${fmt(w.now)}` : `Old value = ${fmt(w.old)}\nNew value = ${fmt(w.now)}`;
           this.out(`\n${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
-        this.out(await this.frameLine(pc, true));
+        this.out(await this.frameLine(pc, false));
         return;
       }
       case 'signal':
@@ -836,7 +861,8 @@ export class Session {
     const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(() => undefined);
     if (d) {
       this.lastFunction = d.fn;
-      return d.text;
+      const displays = await this.source.afterStop().catch(() => undefined);
+      return displays ? `${d.text}\n${displays}` : d.text;
     }
     this.lastFunction = this.funcName(pc);
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
