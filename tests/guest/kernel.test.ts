@@ -73,6 +73,8 @@ async function runGuestSuite(share: string): Promise<GuestSuite> {
   const suite: GuestSuite = { listed: [], tap: new Map() };
   try {
     await run('make', ['-s', '-C', join(ROOT, 'tests', 'kernel')]);
+    // The in-guest suites trace tests/fixtures programs; the guest cannot build them.
+    await run('make', ['-s', '-C', join(ROOT, 'tests', 'fixtures')]);
     const list = await run(join(ROOT, 'tests', 'kernel', 'bin', 'snapshot_abi'), ['--list']);
     suite.listed = list.stdout.trim().split('\n').filter(Boolean);
   } catch (e) {
