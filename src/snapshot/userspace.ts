@@ -49,8 +49,13 @@ export class UserspaceEngine implements SnapshotEngine {
     this.checkAlive();
     const { maxLen, maxTotal } = this.currentLimits();
     checkRange(start, length, maxLen);
-    const victims = overlapping(this.snaps.values(), start, length);
-    checkAdmit(this.bytes, victims.reduce((n, s) => n + s.length, 0), length, maxTotal);
+    // Taking the same region again (a checkpoint loop) is the common case:
+    // snapshots never overlap, so an exact match is the only one it replaces.
+    const same = this.snaps.get(start);
+    const victims = same && same.length === length ? [same] : overlapping(this.snaps.values(), start, length);
+    let replaced = 0;
+    for (const v of victims) replaced += v.length;
+    checkAdmit(this.bytes, replaced, length, maxTotal);
     this.checkWritable(start, length);
     const data = this.take(length);
     try {
