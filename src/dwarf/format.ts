@@ -344,7 +344,8 @@ function ptypeBody(t: CType, indent: number): string {
   if (base === t) return expanded;
   const plain = typeName(base);
   const full = typeName(t);
-  return expanded + full.slice(full.indexOf(plain) + plain.length);
+  const at = full.indexOf(plain);
+  return full.slice(0, at) + expanded + full.slice(at + plain.length);
 }
 
 function expandBase(t: CType, indent: number): string {

@@ -1,0 +1,28 @@
+/**
+ * What the source-level commands need from the Session that hosts them: the
+ * process, its registers and memory, output, the selected frame, and a way
+ * to run one of its own command lines.
+ */
+import type { Registers, Target } from '../../target/types.js';
+import type { ElfFile } from '../../elf/index.js';
+import type { ProgramInfo } from '../../dwarf/program.js';
+import type { DebugInfo } from '../../dwarf/debuginfo.js';
+
+export interface SourceHost {
+  /** The live target, or undefined when no process runs. */
+  target(): Target | undefined;
+  /** Symbols and DWARF of the running process (shared with the Session, loaded once). */
+  program(): ProgramInfo | undefined;
+  /** The executable file and its DWARF, for `list`, `ptype`, `info line` before `run`. */
+  fileElf(): ElfFile | undefined;
+  fileDebug(): DebugInfo | undefined;
+  registers(): Promise<Registers>;
+  readMemory(addr: bigint, len: number): Promise<Buffer>;
+  writeMemory(addr: bigint, data: Buffer): Promise<void>;
+  writeRegister(name: string, value: bigint): Promise<void>;
+  out(text: string): void;
+  selectedFrame(): number;
+  selectFrame(n: number): void;
+  /** Run another command line of the Session (snapshot by expression delegates to `snapshot ADDR LEN`). */
+  execute(line: string): Promise<unknown>;
+}
