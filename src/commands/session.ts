@@ -1452,10 +1452,10 @@ export class Session {
   private cmdCheckpoints(): void {
     const list = this.checkpoints?.checkpoints ?? [];
     if (!list.length) { this.out('No checkpoints.'); return; }
-    const lines = ['Id  Name          Regions  Size        Held by        Where'];
+    const lines = ['Id  Name          Regions  Size        Held by            Where'];
     list.forEach((c, i) => {
       const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
-      lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(15)}${addrWithSym(c.regs.rip, this.symbolize)}`);
+      lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
     });
     this.outLines(lines);
   }
@@ -1478,7 +1478,7 @@ export class Session {
     await this.publishSnapshots();
     for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
     this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers restored.`);
-    this.out(await this.frameLine(r.checkpoint.regs.rip, true));
+    this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
 }
 

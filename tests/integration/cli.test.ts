@@ -190,7 +190,7 @@ describe('tsdbg run: snapshots and checkpoints', () => {
   });
 
   it('snapshot of a symbol range, show as a hexdump, drop', () => {
-    const r = batch(ex('struct_loop_nopie'), ['break tick', 'run', 'snapshot &pt 24', 'snapshot show &pt', 'continue', 'snapshot diff &pt', 'snapshot drop &pt', 'snapshot show &pt']);
+    const r = batch(ex('struct_loop_nopie'), ['break tick', 'run', 'snapshot &pt 24', 'snapshot show &pt', 'continue', 'snapshot diff 0x404020', 'snapshot drop &pt', 'snapshot show &pt']);
     expect(r.stdout).toMatch(/^000000404020: 0100 0000 0200 0000 0000 0000 0000 0000  \.{16}$/m);
     expect(r.stdout).toMatch(/^000000404030: 7374 6172 7400 0000 {22}start\.\.\.$/m);
     expect(r.stdout).toMatch(/bytes? changed in \d+ ranges?/);
