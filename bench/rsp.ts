@@ -1,0 +1,133 @@
+/**
+ * tsdbg serve against Debian's gdbserver, with the same gdb client, the same
+ * program (examples/bin/hot_loop, ASLR off in both) and the same scripts, in
+ * one run:
+ *
+ *   stepi            per `stepi`
+ *   breakpoint hit   per `continue` that stops at the breakpoint on step()
+ *   memory read      bytes/s of `dump binary memory` over libc's text
+ *                    (gdb's m packets; x/ would mostly time gdb's printing)
+ *
+ * gdb runs in batch mode; each per-operation cost is the slope between two
+ * script lengths, so connection set-up and symbol loading cancel out. Each
+ * point is the best of REPEAT runs. Goal: ratio (tsdbg / gdbserver) <= 1.
+ *
+ *   node dist/bench/rsp.js [STEPS] [HITS] [REPEAT]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { LocalTarget } from '../src/target/local.js';
+import { ElfFile, SymbolTable, biasFromAuxv } from '../src/elf/index.js';
+
+const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
+const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
+const LOOP_ARG = '100000000';
+const [STEPS, HITS, REPEAT] = [Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 400), Number(process.argv[4] ?? 3)];
+const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-rsp-'));
+
+type Server = 'tsdbg' | 'gdbserver';
+
+/** Start a server on a free port; resolves with its port and a stopper. */
+function startServer(kind: Server): Promise<{ port: number; stop: () => void }> {
+  const [cmd, args] = kind === 'gdbserver'
+    ? ['gdbserver', ['--once', '--no-startup-with-shell', '127.0.0.1:0', PROG, LOOP_ARG]]
+    : ['node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '--once', PROG, LOOP_ARG]];
+  const child = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      text += b.toString();
+      const m = /Listening on port (\d+)/.exec(text);
+      if (m) resolve({ port: Number(m[1]), stop: () => child.kill('SIGKILL') });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', () => reject(new Error(`${kind} exited: ${text}`)));
+  });
+}
+
+/** Seconds gdb takes to run `body` against a fresh server. */
+async function timeScript(kind: Server, body: string[]): Promise<number> {
+  const server = await startServer(kind);
+  const script = join(dir, `${kind}.gdb`);
+  writeFileSync(script, ['set confirm off', 'set pagination off', `target remote 127.0.0.1:${server.port}`, ...body, 'kill', ''].join('\n'));
+  const t0 = performance.now();
+  const r = spawnSync('gdb', ['-batch', '-nx', '-x', script, PROG], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - t0) / 1000;
+  server.stop();
+  if (r.status !== 0) throw new Error(`gdb failed against ${kind}: ${r.stderr.slice(-500)}`);
+  return seconds;
+}
+
+async function best(kind: Server, body: string[]): Promise<number> {
+  let min = Infinity;
+  for (let i = 0; i < REPEAT; i++) min = Math.min(min, await timeScript(kind, body));
+  return min;
+}
+
+/** Per-operation seconds: slope between n and 4n repetitions of `op`. */
+async function perOp(kind: Server, setup: string[], op: string[], n: number): Promise<number> {
+  const rep = (k: number) => Array.from({ length: k }, () => op).flat();
+  const short = await best(kind, [...setup, ...rep(n)]);
+  const long = await best(kind, [...setup, ...rep(4 * n)]);
+  return (long - short) / (3 * n);
+}
+
+/** libc's executable mapping in hot_loop (same address under both servers: ASLR is off). */
+async function libcText(): Promise<{ start: bigint; end: bigint }> {
+  const t = await LocalTarget.spawn(PROG, { args: [LOOP_ARG] });
+  try {
+    // run to main so libc is mapped
+    const elf = ElfFile.load(PROG);
+    const sym = new SymbolTable(elf, biasFromAuxv(elf, await t.auxv()) ?? 0n).symbolByName('main')!;
+    await t.insertBreakpoint(sym.address);
+    await t.cont();
+    const m = (await t.memoryMap()).find((x) => x.path.includes('libc.so') && x.perms.startsWith('r-x'));
+    if (!m) throw new Error('libc text not found');
+    return { start: m.start, end: m.end };
+  } finally {
+    await t.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Array<[string, number, number, string]> = [];
+  const fmtUs = (s: number) => `${(s * 1e6).toFixed(1)} us`;
+
+  const stepSetup = ['break step', 'continue', 'delete'];
+  const stepi = { tsdbg: await perOp('tsdbg', stepSetup, ['stepi'], STEPS), gdbserver: await perOp('gdbserver', stepSetup, ['stepi'], STEPS) };
+  rows.push(['stepi', stepi.tsdbg, stepi.gdbserver, 'per op']);
+
+  const hitSetup = ['break step'];
+  const hit = { tsdbg: await perOp('tsdbg', hitSetup, ['continue'], HITS), gdbserver: await perOp('gdbserver', hitSetup, ['continue'], HITS) };
+  rows.push(['breakpoint hit', hit.tsdbg, hit.gdbserver, 'per op']);
+
+  const libc = await libcText();
+  const bytes = Number(libc.end - libc.start);
+  const file = join(dir, 'dump.bin');
+  const dump = [`dump binary memory ${file} 0x${libc.start.toString(16)} 0x${libc.end.toString(16)}`];
+  const readSetup = ['break main', 'continue'];
+  // per dump: slope between 4 and 16 dumps, so the setup cancels out
+  const rd = { tsdbg: await perOp('tsdbg', readSetup, dump, 4), gdbserver: await perOp('gdbserver', readSetup, dump, 4) };
+  rows.push(['memory read', bytes / rd.tsdbg, bytes / rd.gdbserver, 'bytes/s']);
+
+  console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
+  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, read ${bytes} bytes; best of ${REPEAT}\n`);
+  console.log('operation         tsdbg serve      gdbserver        ratio (tsdbg/gdbserver time)');
+  for (const [name, ours, theirs, unit] of rows) {
+    const perSecond = unit === 'bytes/s';
+    const show = (v: number) => (perSecond ? `${(v / 1e6).toFixed(1)} MB/s` : fmtUs(v));
+    // ratio of time: for throughput, theirs/ours
+    const ratio = perSecond ? theirs / ours : ours / theirs;
+    console.log(`${name.padEnd(18)}${show(ours).padEnd(17)}${show(theirs).padEnd(17)}${ratio.toFixed(2)}${ratio <= 1 ? '' : '  (slower)'}`);
+  }
+}
+
+main().then(
+  () => rmSync(dir, { recursive: true, force: true }),
+  (e) => { console.error(`bench/rsp: ${(e as Error).message}`); rmSync(dir, { recursive: true, force: true }); process.exitCode = 1; },
+);
