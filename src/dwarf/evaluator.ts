@@ -535,6 +535,8 @@ export class Evaluator {
         if (c.tag !== TAG.variable) continue;
         const name = c.name;
         if (!name) continue;
+        // gdb lists integer constants (LOC_CONST) but not block constants (LOC_CONST_BYTES).
+        if (Buffer.isBuffer(c.raw(AT.const_value))) continue;
         out.push({ name, value: await this.variableValue(c, f.debug, !(c.has(AT.location) && isStaticLocation(c))) });
       }
     }

@@ -6,7 +6,7 @@ import { Reader, DwarfError } from './reader.js';
 import type { Unit } from './info.js';
 
 const RLE = { end_of_list: 0, base_addressx: 1, startx_endx: 2, startx_length: 3, offset_pair: 4, base_address: 5, start_end: 6, start_length: 7 };
-const LLE = { end_of_list: 0, base_addressx: 1, startx_endx: 2, startx_length: 3, offset_pair: 4, default_location: 5, base_address: 6, start_end: 7, start_length: 8 };
+const LLE = { end_of_list: 0, base_addressx: 1, startx_endx: 2, startx_length: 3, offset_pair: 4, default_location: 5, base_address: 6, start_end: 7, start_length: 8, GNU_view_pair: 9 };
 
 export function readRangeList(unit: Unit, offset: number): Array<[bigint, bigint]> {
   const s = unit.info.sections;
@@ -94,6 +94,9 @@ export function readLocationList(unit: Unit, offset: number): LocationListEntry[
           break;
         }
         case LLE.default_location: out.push({ expr: expr() }); break;
+        // gcc's location views (-gvariable-location-views, on by default): two view numbers
+        // qualifying the next entry; addresses alone decide for a stopped program.
+        case LLE.GNU_view_pair: r.uleb(); r.uleb(); break;
         case LLE.base_address: base = r.addr(unit.addrSize); break;
         case LLE.start_end: {
           const low = r.addr(unit.addrSize);

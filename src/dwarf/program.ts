@@ -106,7 +106,9 @@ export class ProgramInfo {
     const frames: StackFrame[] = [];
     let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
     while (cur && frames.length < limit) {
-      const f: StackFrame = new StackFrame(this, frames.length, cur, readMemory, frames[frames.length - 1]);
+      const callee = frames[frames.length - 1];
+      const f: StackFrame = new StackFrame(this, frames.length, cur, readMemory, callee);
+      if (callee) callee.caller = f;
       frames.push(f);
       if (f.functionName === 'main') break;
       let next: UnwindRegs | undefined;
@@ -137,6 +139,8 @@ export class StackFrame {
   readonly debug?: DebugInfo;
   /** Registers of the caller, once unwound (used for entry values). */
   callerRegs?: UnwindRegs;
+  /** The calling frame, when the backtrace went that far (entry values chain through it). */
+  caller?: StackFrame;
   private fbCache?: Promise<bigint | undefined>;
 
   constructor(
@@ -234,7 +238,9 @@ export class StackFrame {
     const reg = expr[0] - 0x50;
     const callerRegs = this.callerRegs;
     if (!callerRegs) return undefined;
-    const caller = new StackFrame(this.program, this.level + 1, callerRegs, this.readMemory, this);
+    // The caller's values may themselves be entry values (recursion): they chain through
+    // the caller's own caller, so use the linked frame when the backtrace built one.
+    const caller = this.caller ?? new StackFrame(this.program, this.level + 1, callerRegs, this.readMemory, this);
     if (!caller.fn || !caller.debug) return undefined;
     const ret = callerRegs.pc - caller.debug.bias;
     const site = findCallSite(caller.fn.die, ret);

@@ -39,6 +39,18 @@ describe.each([['-g', '-O0'], ['-gdwarf-4', '-O0']])('against gdb, prog built %s
   });
 });
 
+describe('against gdb, prog built -g -O1 -fomit-frame-pointer (CFA from CFI only)', () => {
+  const binary = buildProg(['-g', '-O1', '-fomit-frame-pointer']);
+
+  it('backtraces and frame variables in every frame', async () => {
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info args', 'up', 'info locals', 'info args', 'up', 'info args', 'up', 'info locals', 'p $rsp', 'p *list_head'] });
+  });
+
+  it('a line in another unit', async () => {
+    await compare({ binary, location: 'util.c:14', commands: ['bt', 'info locals', 'info args', 'up', 'info locals'] });
+  });
+});
+
 describe('against gdb, prog built -g -O2', () => {
   const binary = buildProg(['-g', '-O2']);
 
