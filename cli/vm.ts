@@ -150,6 +150,13 @@ async function runVm(opts: VmOptions): Promise<number> {
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
+  // A reader that went away (`| head`) ends the run as SIGPIPE would, silently.
+  const onOutputError = () => {
+    interrupted ??= new VmError('', '', 128 + osConstants.signals.SIGPIPE);
+    current?.abort(interrupted);
+  };
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   const stdin = process.stdin;
   // Raw from the start so that keys typed during the boot are not echoed twice;
   // Boot reads them only once the guest is ready.
@@ -184,6 +191,8 @@ async function runVm(opts: VmOptions): Promise<number> {
     throw new VmError('no accelerator to boot with');
   } finally {
     for (const s of signals) process.off(s, onSignal);
+    process.stdout.off('error', onOutputError);
+    process.stderr.off('error', onOutputError);
     if (interactive) {
       stdin.setRawMode(false);
       stdin.pause();
@@ -209,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
     return await runVm(opts);
   } catch (e) {
     if (!(e instanceof VmError || e instanceof UsageError)) throw e;
-    process.stderr.write(`tsdbg vm: ${e.message}\n`);
+    if (e.message) process.stderr.write(`tsdbg vm: ${e.message}\n`);
     if (e instanceof VmError && e.detail) process.stderr.write(`${e.detail}\n`);
     return e instanceof VmError ? e.exitCode : EXIT_USAGE;
   }

@@ -93,6 +93,8 @@ function listenOnce(path: string): { server: Server; conn: Promise<Socket> } {
   const conn = new Promise<Socket>((r) => { resolveConn = r; });
   const server = createServer({ pauseOnConnect: true }, (sock) => {
     server.close();
+    // Writes racing with QEMU's exit fail with EPIPE: nothing is lost that matters.
+    sock.on('error', () => {});
     resolveConn(sock);
   });
   server.listen(path);
@@ -173,9 +175,10 @@ export class Boot {
     if (first !== 'ready') {
       child.kill('SIGKILL');
       await exited;
+      const qemuSaid = this.qemuOutput.lines(20).split('\n').find((l) => /error/i.test(l));
       const why = first === 'timeout'
         ? `the guest did not reach its init within ${Math.round(spec.readyTimeoutMs / 1000)} s`
-        : `QEMU exited before the guest reached its init`;
+        : `QEMU exited before the guest reached its init${qemuSaid ? ` (${qemuSaid.trim()})` : ''}`;
       return { kind: 'not-ready', reason: why };
     }
 

@@ -61,7 +61,7 @@ void t_restore_deletes(void)
 	EXPECT_OK(restore(t.pid, t.lay.region));
 	EXPECT_EQ(held_bytes(), base, "ptrace_snapshot_bytes after RESTORE");
 	EXPECT_ERR(restore(t.pid, t.lay.region), ENOENT);
-	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, 0), ENOENT);
+	EXPECT_ERR(size_query(t.pid, t.lay.region), ENOENT);
 	tracee_kill(&t);
 }
 

@@ -32,7 +32,7 @@ void t_exec_drops(void)
 		fail("after OP_EXEC: expected a SIGTRAP exec stop, got status %#x", st);
 	EXPECT_EQ(held_bytes(), base, "ptrace_snapshot_bytes after exec");
 	EXPECT_ERR(restore(t.pid, t.lay.acct), ENOENT);
-	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, 0), ENOENT);
+	EXPECT_ERR(size_query(t.pid, t.lay.region), ENOENT);
 	tracee_kill(&t);
 }
 
@@ -51,7 +51,7 @@ void t_fork_child_has_none(void)
 	/* The auto-attached child starts with a SIGSTOP. */
 	if (waitpid(child, &st, __WALL) != child || !WIFSTOPPED(st))
 		fail("the forked child %d: expected a stop, got status %#x", child, st);
-	EXPECT_ERR(getsnap_raw(child, t.lay.region, 0), ENOENT);
+	EXPECT_ERR(size_query(child, t.lay.region), ENOENT);
 	EXPECT_ERR(restore(child, t.lay.region), ENOENT);
 	EXPECT_EQ(held_bytes(), base + 4 * PAGE, "ptrace_snapshot_bytes after fork (not duplicated)");
 	/* The child's memory is its own: its snapshot and restore do not touch the parent's. */
@@ -83,7 +83,7 @@ void t_detach_drops(void)
 		fail("PTRACE_ATTACH: expected success, got %s", errstr(-errno));
 	if (waitpid(t.pid, &st, __WALL) != t.pid || !WIFSTOPPED(st))
 		fail("after PTRACE_ATTACH: expected a stop, got status %#x", st);
-	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, 0), ENOENT);
+	EXPECT_ERR(size_query(t.pid, t.lay.region), ENOENT);
 	EXPECT_ERR(restore(t.pid, t.lay.acct), ENOENT);
 	tracee_kill(&t);
 }

@@ -351,6 +351,13 @@ long getsnap_raw(pid_t pid, uintptr_t start, unsigned long data)
 	return ret(ptrace(PTRACE_GETSNAPSHOT, pid, start, data));
 }
 
+long size_query(pid_t pid, uintptr_t start)
+{
+	size_t len = 0;
+
+	return getsnap(pid, start, NULL, &len);
+}
+
 size_t snap_len(pid_t pid, uintptr_t start)
 {
 	size_t len = 0;

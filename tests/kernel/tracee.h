@@ -82,6 +82,8 @@ long restore_data(pid_t pid, uintptr_t start, unsigned long data);
 long getsnap(pid_t pid, uintptr_t start, void *buf, size_t *len);
 /* GETSNAPSHOT with an arbitrary data argument (bad pointers). */
 long getsnap_raw(pid_t pid, uintptr_t start, unsigned long data);
+/* A GETSNAPSHOT size query (iov_len 0): 0 or -errno. */
+long size_query(pid_t pid, uintptr_t start);
 /* Length of the snapshot at start (a size query that must succeed). */
 size_t snap_len(pid_t pid, uintptr_t start);
 
