@@ -74,6 +74,8 @@ interface InternalStop {
 type StopOutcome = 'stopped' | 'internal' | 'gone';
 
 const MAX_FRAMES = 256;
+const PAGE = 4096;
+const PAGE_MASK = ~0xfffn;
 
 export class Session {
   readonly store = new SessionStore();
@@ -93,6 +95,7 @@ export class Session {
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
   private readonly inserted = new Map<bigint, number>();
   private regsCache: Registers | undefined;
+  private readonly pageCache = new Map<bigint, Buffer | null>();
   private pendingSignal: number | undefined;
   private readonly history: AnyValue[] = [];
   private readonly convenience = new Map<string, Value>();
@@ -295,12 +298,39 @@ export class Session {
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
     if (!this.target || this.target.state === 'exited') return this.readFileImage(addr, len);
+    if (len > 0 && len <= PAGE && (addr & PAGE_MASK) === ((addr + BigInt(len) - 1n) & PAGE_MASK)) {
+      const page = await this.cachedPage(addr & PAGE_MASK);
+      if (page) {
+        const off = Number(addr & (BigInt(PAGE) - 1n));
+        return Buffer.from(page.subarray(off, off + len));
+      }
+    }
     try {
       return await this.target.readMemory(addr, len);
     } catch (e) {
       if (e instanceof TargetError && e.code !== 'ESRCH') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
       throw e;
     }
+  }
+
+  /**
+   * Pages read since the last stop. Describing one stop (frame arguments,
+   * entry values, the unwinder, the source line) reads the same stack words
+   * many times: one 4 KiB read per page costs what one 8-byte read does.
+   * Dropped at every resume and every write (ours, restore, rewind).
+   */
+  private async cachedPage(base: bigint): Promise<Buffer | undefined> {
+    let p = this.pageCache.get(base);
+    if (p === undefined) {
+      p = await this.target!.readMemory(base, PAGE).catch(() => null);
+      this.pageCache.set(base, p);
+    }
+    return p ?? undefined;
+  }
+
+  private invalidateMemory(): void {
+    this.pageCache.clear();
+    this.regsCache = undefined;
   }
 
   /** Largest readable prefix (x/s and x/i near the end of a mapping). */
@@ -316,6 +346,7 @@ export class Session {
 
   private async writeMemory(addr: bigint, data: Buffer): Promise<void> {
     const t = this.live();
+    this.pageCache.clear();
     try {
       await t.writeMemory(addr, data);
     } catch (e) {
@@ -411,7 +442,7 @@ export class Session {
   private async adopt(t: Target, origin: 'spawned' | 'attached'): Promise<void> {
     this.target = t;
     this.origin = origin;
-    this.regsCache = undefined;
+    this.invalidateMemory();
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
     this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
@@ -448,7 +479,7 @@ export class Session {
       } finally {
         if (t.state !== 'exited') await this.removeAt(entry);
       }
-      this.regsCache = undefined;
+      this.invalidateMemory();
       if (ev.reason.kind !== 'breakpoint' || ev.reason.pc !== entry) {
         await this.reportStop(ev, await this.classify(ev, []));
         return false;
@@ -526,7 +557,7 @@ export class Session {
     this.target = undefined;
     this.image = undefined;
     this.inserted.clear();
-    this.regsCache = undefined;
+    this.invalidateMemory();
     this.pendingSignal = undefined;
     this.checkpoints?.forget();
     this.checkpoints = undefined;
@@ -688,7 +719,7 @@ export class Session {
     // Always explicit: 0 means "suppress the signal" (handle nopass), never "the target's default".
     const sig = this.pendingSignal ?? 0;
     this.pendingSignal = undefined;
-    this.regsCache = undefined;
+    this.invalidateMemory();
     this.store.set('frame', 0);
     const ev = step ? await t.step(sig) : await t.cont(sig);
     // What the program wrote before it stopped is waiting in its pty: one trip
@@ -1405,7 +1436,7 @@ export class Session {
     const info = this.userSnaps.get(start);
     await engine.restore(start);
     this.userSnaps.delete(start);
-    this.regsCache = undefined;
+    this.invalidateMemory();
     await this.publishSnapshots();
     this.out(`Restored ${info?.length ?? '?'} bytes at ${hex(start)}${info?.region ? ` (${info.region})` : ''}; snapshot dropped.`);
   }
@@ -1473,7 +1504,7 @@ export class Session {
       }
       throw e;
     }
-    this.regsCache = undefined;
+    this.invalidateMemory();
     this.store.set('frame', 0);
     await this.publishSnapshots();
     for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
