@@ -108,11 +108,32 @@ describe('gdb against tsdbg serve', () => {
     expect(out).toMatch(/snapshot of 24 bytes at 0x[0-9a-f]+ taken/);
     expect(out).toMatch(/^0x[0-9a-f]+ +24$/m);
     expect(out).toContain('iter 1: x=3 y=8 steps=2 tag=start');
-    expect(out).toMatch(/was 01000000 {2}now 03000000/);
+    expect(out).toMatch(/0x[0-9a-f]+ {2}was 01 {2}now 03\n/);
     expect(out).toMatch(/restored 24 bytes at 0x/);
     expect(out).toMatch(/\$1 = \{x = 1, y = 2, steps = 0, tag = "start/);
     // iteration 2 starts again from the snapshot: x=2, not x=4
     expect(out).toContain('iter 2: x=2 y=4 steps=1 tag=start');
+    expect(out).toMatch(/exited normally/);
+  });
+
+  it('checkpoints and rewinds the whole process through monitor commands', async () => {
+    const s = await serve([example('struct_loop')]);
+    const out = await gdb(`target remote 127.0.0.1:${s.port}`, [
+      'break tick', 'continue', 'continue',                      // iteration 1, before its tick
+      'monitor checkpoint before', 'monitor checkpoints',
+      'continue', 'continue',                                     // iterations 1 and 2 run
+      'print pt.x',
+      'monitor rewind before', 'maintenance flush register-cache',
+      'print pt.x', 'info registers rip', 'delete', 'continue',
+    ]);
+    expect(out).toMatch(/checkpoint 1 "before": \d+ regions, \d+ bytes/);
+    expect(out).toMatch(/^1 {2}before {2}pc=0x[0-9a-f]+/m);
+    expect(out).toContain('$1 = 4');
+    expect(out).toMatch(/rewound to checkpoint 1 "before"/);
+    expect(out).toContain('$2 = 2');
+    expect(out).toMatch(/^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <tick\+8>$/m);
+    // iterations 1 and 2 run twice: the rewind took the program back in time
+    expect(out.match(/iter 1: x=3 y=8 steps=2 tag=start/g)?.length).toBe(2);
     expect(out).toMatch(/exited normally/);
   });
 
