@@ -299,6 +299,30 @@ describe('tsdbg run: no tracee left behind', () => {
     expect(await waitGone(pid)).toBe(true);
   });
 
+  it('quit detaches from a process it attached to, which goes on running', async () => {
+    const prog = spawn(ex('hot_loop'), ['4000000000'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const r = spawnSync('node', [tsdbg, 'run', '--batch', '--pid', String(prog.pid), ex('hot_loop')], {
+        input: 'bt\ncheckpoint a\nrewind a\nquit\n', encoding: 'utf8', timeout: 30_000,
+      });
+      expect(r.stdout).toContain(`Attaching to process ${prog.pid}`);
+      expect(r.stdout).toMatch(/in (step|main) \(/);
+      expect(r.stdout).toContain('Rewound to checkpoint "a"');
+      expect(alive(prog.pid!)).toBe(true);
+      expect(readFileSync(`/proc/${prog.pid}/status`, 'utf8')).toMatch(/TracerPid:\t0\n/);
+    } finally {
+      prog.kill('SIGKILL');
+    }
+  });
+
+  it('start stops at main with a temporary breakpoint', () => {
+    const r = batch(ex('struct_loop'), ['start', 'info breakpoints', 'next']);
+    expect(r.stdout).toMatch(/^Temporary breakpoint 1 at 0x[0-9a-f]+: file struct_loop\.c, line 25\.$/m);
+    expect(r.stdout).toMatch(/^Temporary breakpoint 1, main \(\) at struct_loop\.c:25$/m);
+    expect(r.stdout).toContain('No breakpoints or watchpoints.');
+  });
+
   it('kill ends the program', () => {
     const r = batch(ex('struct_loop'), ['break tick', 'run', 'info proc', 'kill', 'info registers']);
     const pid = Number(/^process (\d+)$/m.exec(r.stdout)?.[1]);
