@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { Session, errorMessage } from '../src/commands/session.js';
 import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
 import { localLauncher } from './run/launcher.js';
+import type { Target } from '../src/target/types.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -150,6 +151,12 @@ export async function runInteractive(session: Session, opts: RunArgs): Promise<n
     };
     rl.on('close', () => { process.stdout.write('quit\n'); resolve(0); });
     rl.on('line', (line) => {
+      // While the program runs, what the user types is the program's input (its pty), as in gdb.
+      const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
+      if (busy && t?.state === 'running' && t.writeInput) {
+        void t.writeInput(`${line}\n`).catch(() => undefined);
+        return;
+      }
       queue.push(line);
       if (!busy) void drain();
     });
