@@ -114,7 +114,10 @@ export class Evaluator {
       if (t) break;
     }
     t ??= C_BASE_TYPES[name] ?? (name === 'void' ? VOID : undefined);
-    if (!t) throw new ExprError(`No symbol "${spec.base.replace(/^(struct|union|enum) /, '')}" in current context.`);
+    if (!t) {
+      const tagged = /^(struct|union|enum) (.+)$/.exec(spec.base);
+      throw new ExprError(tagged ? `No ${tagged[1]} type named ${tagged[2]}.` : `No symbol "${spec.base}" in current context.`);
+    }
     for (let i = 0; i < spec.pointers; i++) t = { kind: 'pointer', size: 8, target: t };
     if (spec.array) for (let i = spec.array.length - 1; i >= 0; i--) t = { kind: 'array', element: t, count: spec.array[i] };
     return t;
@@ -218,7 +221,8 @@ export class Evaluator {
       const regs = f.unwind.regs as Map<number, bigint> & { eflags?: bigint };
       if (regs.eflags !== undefined) return Value.fromBigInt(INT, regs.eflags, this.ctx);
     }
-    return new Value(VOID, { kind: 'optimized' }, this.ctx);
+    // An unset convenience variable is void, as in gdb.
+    return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
   }
 
   private history(name: string): Value {
@@ -368,6 +372,8 @@ export class Evaluator {
       return Value.fromBigInt(pt, v.address, this.ctx);
     }
     const v = await this.eval(e);
+    const vt = strip(v.type).kind;
+    if (op !== '*' && (vt === 'struct' || vt === 'union')) throw new ExprError(`Structure has no component named operator${op}.`);
     switch (op) {
       case '*': return this.deref(v);
       case '-': {
@@ -388,7 +394,7 @@ export class Evaluator {
     const lp = lt.kind === 'pointer' || lt.kind === 'array';
     const rp = rt.kind === 'pointer' || rt.kind === 'array';
     for (const [v, t] of [[l, lt], [r, rt]] as const) {
-      if (t.kind === 'struct' || t.kind === 'union') throw new ExprError(`Argument to arithmetic operation not a number or boolean.`);
+      if (t.kind === 'struct' || t.kind === 'union') throw new ExprError(`Structure has no component named operator${op}.`);
       if (v.optimizedOut) throw new ExprError('value has been optimized out');
     }
     if ((op === '+' || op === '-') && (lp || rp)) {
@@ -431,7 +437,7 @@ export class Evaluator {
         case '-': v = a - b; break;
         case '*': v = a * b; break;
         case '/': v = a / b; break;
-        default: throw new ExprError('Integer only operation.');
+        default: throw new ExprError('Integer-only operation on floating point number.');
       }
       return Value.fromNumber(rtype, v, this.ctx);
     }

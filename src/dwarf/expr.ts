@@ -204,8 +204,9 @@ async function run(expr: Buffer, ctx: ExprContext, initial: bigint[]): Promise<L
 export async function readLocation(loc: Location, size: number, ctx: ExprContext): Promise<Buffer | undefined> {
   switch (loc.kind) {
     case 'memory': {
-      const b = await ctx.readMemory(loc.address, size);
-      return b.length < size ? undefined : b;
+      // Unreadable memory is reported by the caller as gdb's `Cannot access memory at address`.
+      const b = await ctx.readMemory(loc.address, size).catch(() => undefined);
+      return !b || b.length < size ? undefined : b;
     }
     case 'register': {
       const v = ctx.reg(loc.reg);

@@ -5,7 +5,8 @@
  * floats with %g to 9/17 digits, `<optimized out>`.
  */
 import { ATE } from './constants.js';
-import { Value } from './value.js';
+import { ExprError } from './cexpr.js';
+import { Value, bytesToBigInt } from './value.js';
 import {
   strip, sizeOf, typeName, declarator, isCharType, isSigned, type CType, type Member,
 } from './types.js';
@@ -28,6 +29,12 @@ const PRINT_MAX = 200;
 export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<string> {
   const t = strip(v.type);
   if (v.optimizedOut) return '<optimized out>';
+  // At top level an unreadable object is an error (no $N), as in gdb; nested ones print <error: ...>.
+  if (v.loc.kind === 'memory' && t.kind !== 'function') {
+    const probe = Math.min(Math.max(sizeOf(v.type), 1), 64);
+    const b = await v.ctx.readMemory(v.loc.address, probe).catch(() => undefined);
+    if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hex(v.loc.address)}`);
+  }
   if (t.kind === 'pointer' && !opts.format) {
     const target = strip(t.target);
     if (!isCharType(target) || !isCharType(t.target)) {
@@ -107,11 +114,11 @@ function formatEnum(n: bigint, t: CType & { kind: 'enum' }): string {
 async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: FormatOptions): Promise<string> {
   const addr = BigInt.asUintN(64, (await v.bigint())!);
   const target = strip(t.target);
+  const sym = addr !== 0n ? opts.symbolize?.(addr) : undefined;
   if (isCharType(t.target) && addr !== 0n) {
     const s = await readCString(v, addr, opts.elements ?? PRINT_MAX);
-    return `${hex(addr)} ${s}`;
+    return `${hex(addr)}${sym ? ` <${sym}>` : ''} ${s}`;
   }
-  const sym = addr !== 0n ? opts.symbolize?.(addr) : undefined;
   if (target.kind === 'function' || sym) return `${hex(addr)}${sym ? ` <${sym}>` : ''}`;
   return hex(addr);
 }
@@ -303,10 +310,8 @@ export function formatFloat(x: number, size: number): string {
 async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptions): Promise<string> {
   const size = sizeOf(t);
   if (f === 'f' && t.kind === 'base' && t.encoding === ATE.float) return formatFloat((await v.number())!, size);
-  let n = (await v.bigint())!;
-  if (t.kind === 'base' && t.encoding === ATE.float) {
-    n = BigInt(Math.trunc((await v.number())!)); // gdb converts floats to integers for /x
-  }
+  // gdb (since 8.1) shows a float's raw bits under the integer formats.
+  const n = t.kind === 'base' && t.encoding === ATE.float ? bytesToBigInt((await v.bytes())!, false) : (await v.bigint())!;
   const u = BigInt.asUintN(size * 8, n);
   switch (f) {
     case 'x': return '0x' + u.toString(16);
