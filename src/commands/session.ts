@@ -538,12 +538,12 @@ export class Session {
   }
 
   private async cmdAttach(pid: number): Promise<void> {
-    if (this.target && this.target.state !== 'exited') {
-      if (!(await this.confirm('A program is being debugged already.  Kill it? (y or n)'))) throw new CommandError('Not killed.');
-      await this.shutdown();
-    }
+    const busy = this.target && this.target.state !== 'exited';
+    if (busy && !(await this.confirm('A program is being debugged already.  Kill it? (y or n)'))) throw new CommandError('Not killed.');
     this.out(`Attaching to process ${pid}`);
+    // Attach first: a pid that cannot be attached to leaves the current program alone.
     const t = await this.launcher.attach(pid, this.launchOpts);
+    if (busy) await this.shutdown();
     if (!this.exePath || this.exePath !== t.exePath) this.loadFile(t.exePath);
     await this.adopt(t, 'attached');
     await this.insertUserBreakpoints();

@@ -4,6 +4,7 @@
  * debugger's own and are not passed).
  */
 import { constants } from 'node:os';
+import { CommandError } from './parse.js';
 
 const DESCRIPTIONS: Record<string, string> = {
   SIGHUP: 'Hangup', SIGINT: 'Interrupt', SIGQUIT: 'Quit', SIGILL: 'Illegal instruction',
@@ -44,12 +45,12 @@ export function parseSignal(text: string): string[] {
   if (text.toLowerCase() === 'all') return Object.keys(DESCRIPTIONS).filter((s) => s !== 'SIGINT' && s !== 'SIGTRAP');
   if (/^\d+$/.test(text)) {
     const n = Number(text);
-    if (n < 1 || n > 15) throw new Error(`Only signals 1-15 are valid as numeric signals.\nUse "info signals" for a list of symbolic signals.`);
+    if (n < 1 || n > 15) throw new CommandError('Only signals 1-15 are valid as numeric signals.  Use "info signals" for a list of symbolic signals.');
     return [signalNameOf(n)];
   }
   const up = text.toUpperCase();
   const name = up.startsWith('SIG') ? up : `SIG${up}`;
-  if (SIGNALS[name] === undefined) throw new Error(`Unrecognized or ambiguous flag word: "${text}".`);
+  if (SIGNALS[name] === undefined) throw new CommandError(`Unrecognized or ambiguous flag word: "${text}".`);
   return [name];
 }
 
