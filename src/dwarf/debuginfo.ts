@@ -349,6 +349,18 @@ export class DebugInfo implements UnitOwner {
     };
   }
 
+  /**
+   * Where an inlined call was made (DW_AT_call_file/call_line), as the line of
+   * the frame that made it; `address` is that frame's pc, so no address shows.
+   */
+  callSite(inlined: Die, pc: bigint): SourceLine | undefined {
+    const line = inlined.num(AT.call_line);
+    const lines = this.unitLines(inlined.unit);
+    const f = lines?.program.files[inlined.num(AT.call_file) ?? -1];
+    if (line === undefined || !f) return undefined;
+    return { path: f.path, file: f.display, line, column: 0, address: pc, end: pc + 1n, isStmt: true };
+  }
+
   /** Source files known to the line tables: full paths. */
   sourceFiles(): string[] {
     const out = new Set<string>();

@@ -129,7 +129,7 @@ export class Evaluator {
   findVariable(name: string): { die: Die; debug: DebugInfo; local: boolean } | undefined {
     const f = this.env.frame;
     if (f?.fn && f.debug) {
-      for (const block of f.debug.scopeAt(f.lookupPc)!.blocks) {
+      for (const block of f.scopeBlocks()) {
         for (const c of block.children) {
           if ((c.tag === TAG.variable || c.tag === TAG.formal_parameter) && c.name === name) return { die: c, debug: f.debug, local: true };
         }
@@ -536,7 +536,7 @@ export class Evaluator {
     const f = this.env.frame;
     if (!f?.fn || !f.debug) throw new ExprError('No symbol table info available.');
     const out: Array<{ name: string; value: Value }> = [];
-    for (const block of f.debug.scopeAt(f.lookupPc)!.blocks) {
+    for (const block of f.scopeBlocks()) {
       for (const c of block.children) {
         if (c.tag !== TAG.variable) continue;
         const name = c.name;
@@ -554,7 +554,7 @@ export class Evaluator {
     const f = this.env.frame;
     if (!f?.fn || !f.debug) throw new ExprError('No symbol table info available.');
     const out: Array<{ name: string; value: Value }> = [];
-    for (const c of f.fn.die.children) {
+    for (const c of f.functionDie!.children) {
       if (c.tag !== TAG.formal_parameter) continue;
       out.push({ name: c.name ?? '', value: await this.variableValue(c, f.debug, true) });
     }

@@ -63,6 +63,14 @@ export class LineProgram {
 
     if (this.version >= 5) this.readV5Tables(r, sections, offsetSize);
     else this.readV4Tables(r, compDir, cuName);
+    // Entries naming the same file show under the first name given to it (the unit's own
+    // name, usually), as gdb's subfiles do: `/abs/util.c` rather than `util.c`.
+    const firstName = new Map<string, string>();
+    for (const f of this.files) {
+      const seen = firstName.get(f.path);
+      if (seen === undefined) firstName.set(f.path, f.display);
+      else f.display = seen;
+    }
 
     r.pos = programStart;
     this.run(r, end, { minInst, defaultIsStmt, lineBase, lineRange, opcodeBase, stdLengths, addrSize });

@@ -15,8 +15,9 @@ import type { Die } from './info.js';
 export async function frameLine(frame: StackFrame, ev: Evaluator): Promise<string> {
   const pad = frame.level < 10 ? '  ' : ' ';
   const line = frame.line;
-  // gdb shows the pc unless it is exactly at the start of a line (frame 0 after a breakpoint).
-  const showAddr = !frame.unwind.exactPc || !line || line.address !== frame.pc;
+  // gdb shows the pc unless it is exactly at the start of a line (frame 0 after a breakpoint)
+  // or the frame's line is that of an inlined call it made.
+  const showAddr = !frame.inlinedCallee && (!frame.unwind.exactPc || !line || line.address !== frame.pc);
   const addr = showAddr ? `0x${frame.pc.toString(16).padStart(16, '0')} in ` : '';
   const name = frame.functionName ?? '??';
   if (!frame.fn) {
@@ -33,7 +34,7 @@ export async function frameLine(frame: StackFrame, ev: Evaluator): Promise<strin
 export async function frameArgs(frame: StackFrame, ev: Evaluator): Promise<string> {
   if (!frame.fn || !frame.debug) return '';
   const parts: string[] = [];
-  for (const p of frame.fn.die.children) {
+  for (const p of frame.functionDie!.children) {
     if (p.tag !== TAG.formal_parameter) continue;
     const name = p.name ?? '';
     const v = await ev.variableValue(p, frame.debug, true).catch(() => undefined);
@@ -66,7 +67,8 @@ async function sameContents(a: Value, b: Value): Promise<boolean> {
  * (gdb's `value_of_dwarf_reg_entry`).
  */
 export async function entryValue(frame: StackFrame, param: Die, ev: Evaluator): Promise<Value | undefined> {
-  if (!frame.fn || !frame.debug || !param.has(AT.location)) return undefined;
+  // Inlined calls have no call site of their own to take entry values from.
+  if (!frame.fn || !frame.debug || frame.inlined || !param.has(AT.location)) return undefined;
   const entryPc = frame.fn.low;
   let expr = param.block(AT.location);
   if (!expr) for (const e of frame.debug.locationList(param)) {

@@ -101,16 +101,19 @@ export class ProgramInfo {
     return out;
   }
 
-  /** Build the stack, innermost first. Stops after main (gdb's `backtrace past-main off`) or at `limit`. */
+  /**
+   * Build the stack, innermost first. Functions inlined at a pc get frames of
+   * their own, as in gdb. Stops after main (gdb's `backtrace past-main off`)
+   * or at `limit`.
+   */
   async backtrace(regs: Registers, readMemory: ReadMemory, limit = 256): Promise<StackFrame[]> {
     const frames: StackFrame[] = [];
     let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
     while (cur && frames.length < limit) {
-      const callee = frames[frames.length - 1];
-      const f: StackFrame = new StackFrame(this, frames.length, cur, readMemory, callee);
-      if (callee) callee.caller = f;
-      frames.push(f);
-      if (f.functionName === 'main') break;
+      const real = this.framesAt(cur, frames.length, readMemory, frames[frames.length - 1]);
+      frames.push(...real);
+      const outer = real[real.length - 1];
+      if (outer.functionName === 'main') break;
       let next: UnwindRegs | undefined;
       try {
         next = await unwindStep(cur, readMemory, this.cfiAt);
@@ -119,10 +122,30 @@ export class ProgramInfo {
       }
       // No progress (same pc and stack pointer): a corrupt stack would loop forever.
       if (next && next.pc === cur.pc && next.regs.get(7) === cur.regs.get(7)) break;
-      if (next) f.callerRegs = next;
+      if (next) for (const f of real) f.callerRegs = next;
       cur = next;
     }
-    return frames;
+    return frames.slice(0, limit);
+  }
+
+  /** The frames one set of registers stands for: inlined calls innermost first, then the function. */
+  private framesAt(regs: UnwindRegs, level: number, readMemory: ReadMemory, callee: StackFrame | undefined): StackFrame[] {
+    const probe = new StackFrame(this, level, regs, readMemory, callee);
+    const scope = probe.debug && probe.fn ? probe.debug.scopeAt(probe.lookupPc) : undefined;
+    const inlined = scope ? scope.blocks.filter((b) => b.tag === TAG.inlined_subroutine) : [];
+    if (inlined.length === 0) {
+      if (callee) callee.caller = probe;
+      return [probe];
+    }
+    const out: StackFrame[] = [];
+    let prev = callee;
+    for (const die of [...inlined, undefined]) {
+      const f = new StackFrame(this, level + out.length, regs, readMemory, prev, die, out[out.length - 1]?.inlined ?? (die ? undefined : inlined[inlined.length - 1]));
+      if (prev) prev.caller = f;
+      out.push(f);
+      prev = f;
+    }
+    return out;
   }
 }
 
@@ -150,11 +173,31 @@ export class StackFrame {
     readonly readMemory: ReadMemory,
     /** The frame this one called (level - 1), if any. */
     readonly callee?: StackFrame,
+    /** The DW_TAG_inlined_subroutine this frame stands for (an inlined call), if any. */
+    readonly inlined?: Die,
+    /** The inlined call this frame made at its pc (its callee is that inline frame). */
+    readonly inlinedCallee?: Die,
   ) {
     this.pc = unwind.pc;
     const hit = program.functionAt(this.lookupPc);
     this.fn = hit?.fn;
     this.debug = hit?.debug;
+  }
+
+  /** The DIE whose parameters this frame shows: the inlined subroutine or the function. */
+  get functionDie(): Die | undefined {
+    return this.inlined ?? this.fn?.die;
+  }
+
+  /** Lexical blocks visible in this frame, innermost first (an inlined call's own blocks excluded). */
+  scopeBlocks(): Die[] {
+    if (!this.fn || !this.debug) return [];
+    const blocks = this.debug.scopeAt(this.lookupPc)?.blocks ?? [];
+    let start = 0;
+    if (this.inlinedCallee) start = blocks.indexOf(this.inlinedCallee) + 1;
+    let end = blocks.length;
+    if (this.inlined) end = blocks.indexOf(this.inlined) + 1;
+    return blocks.slice(start, end);
   }
 
   /** pc used for symbol and line lookups: inside the call instruction for caller frames. */
@@ -163,11 +206,14 @@ export class StackFrame {
   }
 
   get functionName(): string | undefined {
+    if (this.inlined) return this.inlined.name;
     if (this.fn) return this.fn.name;
     return this.program.image.symbolAt(this.lookupPc)?.name;
   }
 
+  /** Source line: of the pc, or for a frame that made an inlined call, the call's line. */
   get line(): SourceLine | undefined {
+    if (this.inlinedCallee && this.debug) return this.debug.callSite(this.inlinedCallee, this.pc);
     return this.debug?.lineForAddress(this.lookupPc);
   }
 

@@ -109,6 +109,10 @@ describe('against gdb, prog built -g -O2', () => {
     await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'p x * y', 'up', 'info locals', 'info args', 'p *cfg', 'up', 'p config'] });
   });
 
+  it('a line inside an inlined call: inline frames in bt, up, locals and args', async () => {
+    await compare({ binary, location: 'util.c:14', commands: ['bt', 'info locals', 'info args', 'up', 'info locals', 'info args', 'p v', 'up', 'info locals'] });
+  });
+
   it('sum_list at entry', async () => {
     await compare({ binary, location: 'sum_list', commands: ['bt', 'info locals', 'info args', 'p *head', 'p head->next->value'] });
   });
