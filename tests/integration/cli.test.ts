@@ -241,6 +241,16 @@ describe('tsdbg run: snapshots and checkpoints', () => {
     expect(r.stdout).toContain('Rewound to checkpoint "m"');
   });
 
+  it('snapshots the stack and a numbered mapping, lists them against the limit', () => {
+    const r = batch(ex('struct_loop_nopie'), ['break tick', 'run', 'info proc mappings', 'snapshot stack', 'snapshot mapping 4', 'snapshots', 'x/2xg $sp', 'x', 'x/3c pt.tag']);
+    expect(r.stdout).toMatch(/^ {3}4 +0x404000 +0x405000 +0x1000 +0x3000  rw-p   .*struct_loop_nopie$/m);
+    expect(r.stdout).toMatch(/Snapshot of \d+ bytes at 0x7ff[0-9a-f]+ \(\[stack\]\) taken by the userspace engine\./);
+    expect(r.stdout).toMatch(/^0x404000 +4096 +user +.*struct_loop_nopie$/m);
+    expect(r.stdout).toMatch(/^\d+ bytes held of \d+ \([\d.]+%\); largest snapshot allowed \d+ bytes\.$/m);
+    expect(r.stdout).toMatch(/^0x7fffffff[0-9a-f]+:\t0x[0-9a-f]{16}\t0x000000000040119f\n0x7fffffff[0-9a-f]+:\t0x[0-9a-f]{16}$/m);
+    expect(r.stdout).toMatch(/^0x404030 <pt\+16>:\t115 's'\t116 't'\t97 'a'$/m);
+  });
+
   it('deletes checkpoints and protects their snapshots', () => {
     const r = batch(ex('linked_list'), ['break print_list', 'run', 'checkpoint x', 'snapshots', 'checkpoint delete x', 'checkpoints', 'rewind']);
     expect(r.stdout).toMatch(/ckpt x +\[heap\]/);
