@@ -101,7 +101,7 @@ static int one_call(int step, pid_t pid, uintptr_t big, void *buf, atomic_int *i
 /* The tracer's killer thread SIGKILLs the tracee at a random point of a stream of calls. */
 void t_stress_kill_tracee(void)
 {
-	const int n = iterations(40);
+	const int n = iterations(100);
 	unsigned long base = held_bytes();
 	void *buf = malloc(BIG);
 	atomic_int in_call = 0;
@@ -166,7 +166,7 @@ static void tracer_loop(unsigned int seed, int ready_fd)
 
 void t_stress_kill_tracer(void)
 {
-	const int n = iterations(40);
+	const int n = iterations(100);
 	unsigned long base = held_bytes();
 	double call_us;
 
