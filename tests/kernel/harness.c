@@ -119,12 +119,24 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Kills everything the case left in its process group and reaps every child we inherited. */
+/*
+ * Kills everything the case left in its process group and reaps every child we
+ * inherited (we are a subreaper). Bounded: a child that escaped the group and
+ * lives on must not hang the suite.
+ */
 static void reap_all(pid_t pgid)
 {
+	double deadline = now_s() + 10;
+
 	kill(-pgid, SIGKILL);
-	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
-		;
+	while (now_s() < deadline) {
+		pid_t w = waitpid(-1, NULL, __WALL | WNOHANG);
+
+		if (w < 0 && errno == ECHILD)
+			return;
+		if (w <= 0)
+			usleep(10 * 1000);
+	}
 }
 
 /* YAML-safe one-line message. */
