@@ -31,7 +31,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 2
+#define TSDBG_SHIM_ABI 3
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -289,6 +289,23 @@ int tsdbg_wait(int pid, int options)
 	if (r == 0)
 		return -EAGAIN;
 	return st;
+}
+
+/*
+ * Block until pid has a state change to report, WITHOUT consuming it
+ * (waitid WNOWAIT): for a pool thread that only wakes the event loop, so the
+ * main thread stays the one that reaps, and an exit handler running while
+ * this thread sleeps can still collect the stop itself. 0 or -errno.
+ */
+int tsdbg_wait_peek(int pid)
+{
+	siginfo_t si;
+	int r;
+
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
 }
 
 static int64_t now_ns(void)

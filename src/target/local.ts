@@ -296,12 +296,23 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       native.kill(this.pid, SIG.SIGKILL);
       // Reap unless a pool thread is doing it; EXITKILL covers a dying Node anyway.
       if (!this.waiter) native.waitNow(this.pid);
-    } else if (this._state === 'stopped') {
+    } else if (this._state === 'stopped' || this.stopForExit()) {
       for (const [addr, orig] of this.breakpoints) native.pokeWrite(this.pid, addr, Buffer.of(orig));
       native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(7)), 0n);
       native.ptrace(PTRACE.DETACH, this.pid, 0n, 0n);
     }
     this._state = 'exited';
+  }
+
+  /**
+   * Stop an attached, running process on our way out so its breakpoints can
+   * come out before we detach. Best effort: the pool thread's waitpid may
+   * take the stop first, and then the kernel detaches it when we exit.
+   */
+  private stopForExit(): boolean {
+    native.ptrace(PTRACE.INTERRUPT, this.pid);
+    const st = native.waitSpin(this.pid, 100_000_000);
+    return st >= 0 && decodeStatus(st).kind === 'stopped';
   }
 
   // ------------------------------------------------------------ registers

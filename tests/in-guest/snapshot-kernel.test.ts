@@ -30,11 +30,24 @@ describe('kernel engine in the patched kernel', () => {
     const base = heldSystemWide();
     const bin = fixture('target_basic');
     const message = symbol(bin, 'message');
-    for (const end of ['kill', 'exit', 'detach'] as const) {
-      const t = await LocalTarget.spawn(bin, { pty: false });
+    for (const end of ['kill', 'exit', 'detach', 'exec'] as const) {
+      // for 'exec': sh runs the program with exec, so the snapshot is of sh's address space
+      const t = end === 'exec'
+        ? await LocalTarget.spawn('/bin/sh', { pty: false, args: ['-c', `exec ${bin}`] })
+        : await LocalTarget.spawn(bin, { pty: false });
+      const e = selectEngine(t, 'kernel');
+      if (end === 'exec') {
+        const stack = (await t.memoryMap()).find((m) => m.path === '[stack]')!;
+        await e.snapshot(stack.end - 4096n, 32);
+        expect(heldSystemWide()).toBe(base + 32);
+        expect((await t.cont()).reason.kind).toBe('exec');
+        expect(heldSystemWide()).toBe(base);
+        expect(await e.held()).toBe(0);
+        await t.kill();
+        continue;
+      }
       await t.insertBreakpoint(symbol(bin, 'tick'));
       await t.cont();
-      const e = selectEngine(t, 'kernel');
       await e.snapshot(message, 32);
       expect(heldSystemWide()).toBe(base + 32);
       if (end === 'kill') await t.kill();

@@ -377,6 +377,31 @@ describe('interrupt, exec, attach, kill', () => {
     await waitGone(tracee);
   });
 
+  it('detaches an attached process, breakpoints out, when Node exits while it runs', async () => {
+    const pid = Number(execFileSync('/bin/sh', ['-c', `${LOOP} >/dev/null 2>&1 & echo $!`]).toString());
+    const main = symbol(LOOP, 'main');
+    try {
+      const script = `
+        import { LocalTarget } from ${JSON.stringify(new URL('../../src/target/local.ts', import.meta.url).pathname)};
+        const t = await LocalTarget.attach(${pid});
+        await t.insertBreakpoint(${main}n);
+        t.cont();
+        process.stdout.write(t.pid + '\\n');
+        setTimeout(() => process.exit(0), 50);
+      `;
+      await runNodeChild(script, async () => undefined);
+      await until(() => /TracerPid:\s+0\b/.test(readFileSync(`/proc/${pid}/status`, 'latin1')));
+      expect(alive(pid)).toBe(true);
+      const byte = Buffer.alloc(1);
+      expect(native.vmRead(pid, main, byte)).toBe(1);
+      expect(byte).toEqual(await readFileByte(LOOP, main));
+      const n = peekWord(pid, symbol(LOOP, 'spins'));
+      await until(() => peekWord(pid, symbol(LOOP, 'spins')) > n);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('kills the tracee on an unhandled SIGTERM of Node', async () => {
     const script = `
       import { LocalTarget } from ${JSON.stringify(new URL('../../src/target/local.ts', import.meta.url).pathname)};
