@@ -416,6 +416,9 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       this.running = false;
     }
     this.lastEvent = ev;
+    // like gdbserver without --multi: once the process is gone, report it
+    // and hang up (the reply is flushed before the connection closes)
+    if ((ev.reason.kind === 'exited' || ev.reason.kind === 'killed') && !this.extended) setImmediate(() => void this.end());
     return this.stopReply();
   }
 
