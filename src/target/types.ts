@@ -95,9 +95,18 @@ export interface Target extends EventEmitter<TargetEvents> {
   readonly exePath: string;
   readonly capabilities: TargetCapabilities;
 
-  /** Resume until the next stop. Resolves with that stop. */
+  /**
+   * Resume until the next stop. Resolves with that stop. `signal`: omitted,
+   * the signal the program last stopped with is delivered (gdb's `continue`
+   * after "Program received signal ..."); 0 delivers none (gdb's `signal 0`);
+   * N delivers N. Continuing from a breakpoint address executes the original
+   * instruction first.
+   */
   cont(signal?: number): Promise<StopEvent>;
-  /** Execute one instruction. */
+  /**
+   * Execute one instruction (`signal` as for cont()). Landing on a breakpoint
+   * address still reports 'step'; a signal or watchpoint met on the way wins.
+   */
   step(signal?: number): Promise<StopEvent>;
   /** Ask a running target to stop (Ctrl-C); the pending cont() resolves with 'interrupted'. */
   interrupt(): void;
