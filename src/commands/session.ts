@@ -11,16 +11,15 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { Mapping, Registers, StopEvent, Target, WatchKind } from '../target/types.js';
-import { REGISTER_NAMES, TargetError } from '../target/types.js';
+import { TargetError } from '../target/types.js';
 import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
-import { ElfFile, ProcessImage, SymbolTable, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
-void ProcessImage;
+import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import {
-  EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf, typeName,
+  EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
   type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
@@ -1570,4 +1569,3 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
-export { typeName, REGISTER_NAMES };
