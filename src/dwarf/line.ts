@@ -63,17 +63,24 @@ export class LineProgram {
 
     if (this.version >= 5) this.readV5Tables(r, sections, offsetSize);
     else this.readV4Tables(r, compDir, cuName);
-    // Entries naming the same file show under the first name given to it (the unit's own
-    // name, usually), as gdb's subfiles do: `/abs/util.c` rather than `util.c`.
-    const firstName = new Map<string, string>();
-    for (const f of this.files) {
-      const seen = firstName.get(f.path);
-      if (seen === undefined) firstName.set(f.path, f.display);
-      else f.display = seen;
-    }
+    this.nameLikeGdb(compDir, cuName);
 
     r.pos = programStart;
     this.run(r, end, { minInst, defaultIsStmt, lineBase, lineRange, opcodeBase, stdLengths, addrSize });
+  }
+
+  /**
+   * gdb's symtab names (dwarf2_start_subfile + start_subfile): an entry is
+   * shown as dir/name, unless that is the unit's own file, which keeps the
+   * unit's DW_AT_name (`prog.c` when compiled as `gcc -g prog.c`).
+   */
+  private nameLikeGdb(compDir: string, cuName: string): void {
+    const primaryAbs = joinPath(compDir, cuName);
+    for (const f of this.files) {
+      if (f.display === cuName) continue;
+      const abs = f.display.startsWith('/');
+      if (f.display === cuName || (abs && f.display === primaryAbs)) f.display = cuName;
+    }
   }
 
   private readV4Tables(r: Reader, compDir: string, cuName: string): void {
@@ -117,7 +124,8 @@ export class LineProgram {
       const name = String(e[LNCT.path] ?? '');
       const di = Number(e[LNCT.directory_index] ?? 0);
       const dir = di === 0 ? compDir : joinPath(compDir, dirs[di] ?? '');
-      const display = di === 0 ? name : joinPath(dirs[di] ?? '', name);
+      // DWARF 5 lists directory 0 (the compilation directory) explicitly, and gdb joins it too.
+      const display = joinPath(dirs[di] ?? '', name);
       this.files.push({ path: joinPath(dir, name), name, dir, display });
     }
   }

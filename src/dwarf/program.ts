@@ -4,13 +4,13 @@
  * call frame information, and stack frames built from a register set plus a
  * memory reader — so it works the same over a local or a remote Target.
  */
-import { ProcessImage, type LoadedModule, type ImageSource } from '../elf/process.js';
-import type { ElfFile } from '../elf/elf.js';
+import { ProcessImage, separateDebugFile, type LoadedModule, type ImageSource } from '../elf/process.js';
+import { ElfFile } from '../elf/elf.js';
 import type { Registers } from '../target/types.js';
 import { AT, TAG, X86_64_DWARF_REGS, DW_REG_RA } from './constants.js';
 import { DebugInfo, type FunctionInfo, type SourceLine } from './debuginfo.js';
 import { CallFrameInfo, unwindStep, type CfiSource, type UnwindRegs } from './frame.js';
-import { evaluateValue, type ExprContext } from './expr.js';
+import { evaluateLocation, evaluateValue, type ExprContext } from './expr.js';
 import type { Die } from './info.js';
 
 export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
@@ -19,6 +19,8 @@ interface ModuleSymbols {
   debug?: DebugInfo;
   cfi?: CallFrameInfo;
   error?: string;
+  /** A separate debug file was looked for (done only when a pc in the image needs it). */
+  separateTried?: boolean;
 }
 
 export class ProgramInfo {
@@ -59,6 +61,27 @@ export class ProgramInfo {
     return s;
   }
 
+  /**
+   * DWARF of an image at a pc, including a separate debug file (libc6-dbg):
+   * those are big, so they load only when a pc in the image needs them.
+   */
+  private debugOfModule(m: LoadedModule): DebugInfo | undefined {
+    const s = this.symbolsOf(m);
+    if (!s.debug && !s.separateTried && m.elf) {
+      s.separateTried = true;
+      const path = separateDebugFile(m.elf);
+      if (path) {
+        try {
+          s.debug = DebugInfo.load(ElfFile.load(path));
+          s.debug.bias = m.bias;
+        } catch (e) {
+          s.error = (e as Error).message;
+        }
+      }
+    }
+    return s.debug;
+  }
+
   /** DWARF of the executable (throws a one-line error if there is none). */
   get exeDebug(): DebugInfo | undefined {
     return this.symbolsOf(this.image.exe).debug;
@@ -76,7 +99,7 @@ export class ProgramInfo {
 
   debugAt(pc: bigint): DebugInfo | undefined {
     const m = this.image.moduleAt(pc);
-    return m ? this.symbolsOf(m).debug : undefined;
+    return m ? this.debugOfModule(m) : undefined;
   }
 
   cfiAt = (pc: bigint): CfiSource | undefined => {
@@ -274,6 +297,29 @@ export class StackFrame {
   }
 
   /**
+   * gdb only trusts a call site for entry values when it provably called this
+   * function: its origin is our function, or its target expression evaluates,
+   * in the caller, to our entry point. Indirect calls through clobbered
+   * registers give nothing, as in gdb.
+   */
+  private async isCallTarget(site: Die, caller: StackFrame): Promise<boolean> {
+    const fn = this.fn!;
+    const origin = site.ref(AT_CALL_ORIGIN) ?? site.ref(AT.abstract_origin);
+    if (origin) {
+      const ours = fn.die.ref(AT.abstract_origin) ?? fn.die.ref(AT.specification);
+      return origin === fn.die || origin === ours || (origin.name !== undefined && origin.name === fn.name);
+    }
+    const target = site.block(AT_CALL_TARGET) ?? site.block(AT_GNU_CALL_SITE_TARGET);
+    if (!target) return false;
+    const loc = await evaluateLocation(target, caller.exprContext(caller.fn!.die.unit)).catch(() => undefined);
+    let addr: bigint | undefined;
+    if (loc?.kind === 'memory') addr = loc.address;
+    else if (loc?.kind === 'register') addr = caller.reg(loc.reg);
+    else if (loc?.kind === 'value') addr = loc.value;
+    return addr !== undefined && this.debug !== undefined && addr === this.debug.entryOf(fn);
+  }
+
+  /**
    * DW_OP_entry_value: the value a register had when this function was
    * entered, found like gdb does through the caller's DW_TAG_call_site whose
    * return address is our return address, and its DW_AT_call_value.
@@ -290,7 +336,7 @@ export class StackFrame {
     if (!caller.fn || !caller.debug) return undefined;
     const ret = callerRegs.pc - caller.debug.bias;
     const site = findCallSite(caller.fn.die, ret);
-    if (!site) return undefined;
+    if (!site || !this.fn || !(await this.isCallTarget(site, caller))) return undefined;
     for (const p of site.children) {
       if (p.tag !== TAG.call_site_parameter && p.tag !== TAG.GNU_call_site_parameter) continue;
       const loc = p.block(AT.location);
@@ -302,6 +348,11 @@ export class StackFrame {
     return undefined;
   }
 }
+
+/** DW_AT_call_origin / call_target (DWARF 5) and their GNU forms. */
+const AT_CALL_ORIGIN = 0x7f;
+const AT_CALL_TARGET = 0x83;
+const AT_GNU_CALL_SITE_TARGET = 0x2113;
 
 function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
   const stack = [...fnDie.children];

@@ -3,8 +3,10 @@
  * the shared libraries and the vDSO, each with its own bias and symbols,
  * loaded lazily the first time a lookup needs them.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Mapping } from '../target/types.js';
-import { ElfFile, ElfError } from './elf.js';
+import { ElfFile, ElfError, PT_LOAD } from './elf.js';
 import { SymbolTable, type ElfSymbol, type SymbolLocation } from './symbols.js';
 
 export const AT_PHDR = 3n;
@@ -41,6 +43,35 @@ export function biasFromMaps(elf: ElfFile, maps: Mapping[], path: string): bigin
   if (own.length === 0) return undefined;
   const first = own.find((m) => m.offset === 0n) ?? own.reduce((a, b) => (a.start < b.start ? a : b));
   return first.start - first.offset - elf.firstLoadVaddr;
+}
+
+/** Where distributions install separate debug files (libc6-dbg, *-dbgsym). */
+const DEBUG_ROOT = '/usr/lib/debug';
+
+/**
+ * The separate debug file of an image, as gdb finds it: by build id under
+ * /usr/lib/debug/.build-id/, else by .gnu_debuglink next to the file, in its
+ * .debug/ directory, or under /usr/lib/debug/<dir>/.
+ */
+export function separateDebugFile(elf: ElfFile): string | undefined {
+  const note = elf.sectionData('.note.gnu.build-id');
+  if (note && note.length > 16) {
+    const namesz = note.readUInt32LE(0);
+    const descsz = note.readUInt32LE(4);
+    const start = 12 + ((namesz + 3) & ~3);
+    const id = note.subarray(start, start + descsz).toString('hex');
+    const p = `${DEBUG_ROOT}/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
+    if (id.length > 2 && existsSync(p)) return p;
+  }
+  const link = elf.sectionData('.gnu_debuglink');
+  if (link && elf.path.startsWith('/')) {
+    const name = link.toString('latin1', 0, Math.max(0, link.indexOf(0)));
+    const dir = dirname(elf.path);
+    for (const p of [join(dir, name), join(dir, '.debug', name), join(DEBUG_ROOT, dir, name)]) {
+      if (p !== elf.path && existsSync(p)) return p;
+    }
+  }
+  return undefined;
 }
 
 export class LoadedModule {
@@ -85,17 +116,41 @@ export class LoadedModule {
     return this.biasValue;
   }
 
+  /**
+   * .symtab + .dynsym; for a stripped library, also the .symtab of its
+   * separate debug file (libc6-dbg names `_IO_stdfile_1_lock` and friends).
+   */
   get symbols(): SymbolTable | undefined {
     if (this.symCache === undefined) {
       const elf = this.elf;
-      this.symCache = elf ? new SymbolTable(elf, this.bias) : null;
+      let extra: ElfFile | undefined;
+      if (elf && !elf.section('.symtab') && elf.path.startsWith('/')) {
+        const path = separateDebugFile(elf);
+        try {
+          extra = path ? ElfFile.load(path) : undefined;
+        } catch {
+          extra = undefined; // unreadable debug file: the image's own symbols still work
+        }
+      }
+      this.symCache = elf ? new SymbolTable(elf, this.bias, extra) : null;
     }
     return this.symCache ?? undefined;
   }
 
+  /** In the image's mappings, or in its .bss past the last file-backed page (an anonymous mapping). */
   contains(addr: bigint): boolean {
-    return addr >= this.start && addr < this.end;
+    if (addr < this.start) return false;
+    if (addr < this.end) return true;
+    if (this.loadEnd === undefined) {
+      const elf = this.elf;
+      let hi = 0n;
+      for (const ph of elf?.programHeaders ?? []) if (ph.type === PT_LOAD && ph.vaddr + ph.memsz > hi) hi = ph.vaddr + ph.memsz;
+      this.loadEnd = hi ? hi + this.bias : this.end;
+    }
+    return addr < this.loadEnd;
   }
+
+  private loadEnd?: bigint;
 
   /** Short name for display: 'libc.so.6'. */
   get basename(): string {

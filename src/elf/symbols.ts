@@ -62,8 +62,13 @@ export class SymbolTable {
   private readonly byName = new Map<string, ElfSymbol>();
   readonly all: ElfSymbol[];
 
-  constructor(readonly elf: ElfFile, readonly bias: bigint) {
+  /** @param extra another image of the same file (its separate debug file) whose symbols join these */
+  constructor(readonly elf: ElfFile, readonly bias: bigint, extra?: ElfFile) {
     this.all = SymbolTable.collect(elf, bias);
+    if (extra) {
+      const have = new Set(this.all.map((x) => `${x.name}@${x.address}`));
+      for (const x of SymbolTable.collect(extra, bias)) if (!have.has(`${x.name}@${x.address}`)) this.all.push(x);
+    }
     for (const s of this.all) {
       const prev = this.byName.get(s.name);
       // .symtab and .dynsym repeat globals; a global beats a file-local of the same name.

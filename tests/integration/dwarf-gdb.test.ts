@@ -90,6 +90,15 @@ describe.each([['-g', '-O0'], ['-gdwarf-4', '-O0']])('against gdb, prog built %s
   });
 });
 
+describe('against gdb, inside the C library (its separate debug file, when libc6-dbg is installed)', () => {
+  const binary = buildProg(['-g', '-O0']);
+
+  it('write() called from exit handlers: deep libc backtrace, args, up into libio', async () => {
+    // Frame 0 is left out: gdb names it after one of write's aliases in libc's symbol table.
+    await compare({ binary, location: 'leaf', then: 'write', commands: ['info args', 'up', 'info locals', 'info args', 'p f->_fileno', 'p f->_lock', 'p f->_chain', 'p data', 'p *data@4', 'up', 'info locals', 'up', 'up', 'info args', 'up', 'info args'] });
+  });
+});
+
 describe('against gdb, prog built -g -O1 -fomit-frame-pointer (CFA from CFI only)', () => {
   const binary = buildProg(['-g', '-O1', '-fomit-frame-pointer']);
 
