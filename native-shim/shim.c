@@ -31,7 +31,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 3
+#define TSDBG_SHIM_ABI 4
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -274,7 +274,7 @@ long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, uint64_t *len)
 
 /*
  * waitpid(pid, __WALL | options). Returns the status (>= 0), -EAGAIN when
- * WNOHANG found nothing, or -errno. Safe from any thread of the tracer.
+ * WNOHANG found nothing, or -errno.
  */
 int tsdbg_wait(int pid, int options)
 {
@@ -291,23 +291,6 @@ int tsdbg_wait(int pid, int options)
 	return st;
 }
 
-/*
- * Block until pid has a state change to report, WITHOUT consuming it
- * (waitid WNOWAIT): for a pool thread that only wakes the event loop, so the
- * main thread stays the one that reaps, and an exit handler running while
- * this thread sleeps can still collect the stop itself. 0 or -errno.
- */
-int tsdbg_wait_peek(int pid)
-{
-	siginfo_t si;
-	int r;
-
-	do
-		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 0;
-}
-
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -318,8 +301,8 @@ static int64_t now_ns(void)
 
 /*
  * Poll with WNOHANG for up to spin_ns: a breakpoint hit or a single step
- * comes back within tens of microseconds, much sooner than a hop to a
- * blocking waitpid on another thread. -EAGAIN when nothing came.
+ * comes back within tens of microseconds, sooner than the SIGCHLD round
+ * trip through the event loop. -EAGAIN when nothing came.
  */
 int tsdbg_wait_spin(int pid, int64_t spin_ns)
 {

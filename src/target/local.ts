@@ -11,8 +11,8 @@
  *    `set detach-on-fork`;
  *  - resume = one FFI call that resumes and busy-polls waitpid(WNOHANG) for a
  *    short while (stops after a breakpoint or a stepi come back in tens of
- *    microseconds), then a blocking waitpid on the libuv pool, so the event
- *    loop never blocks while the program runs.
+ *    microseconds), then waits for the SIGCHLD of the stop in the event loop
+ *    (./waiter.ts), so the event loop never blocks while the program runs.
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
@@ -31,6 +31,7 @@ import {
 } from './native.js';
 import { parseMaps, parseAuxv } from './procfs.js';
 import { registerTracee, unregisterTracee } from './reaper.js';
+import { nextStatus } from './waiter.js';
 
 export interface SpawnOptions {
   /** argv[1..] (argv[0] is the program as given). */
@@ -42,7 +43,7 @@ export interface SpawnOptions {
   aslr?: boolean;
   /** Run the program on a new pty (default) or on our own stdio. */
   pty?: boolean;
-  /** Microseconds to busy-poll for a stop before handing waitpid to a pool thread. */
+  /** Microseconds to busy-poll for a stop before waiting for its SIGCHLD in the event loop. */
   spinUs?: number;
   /**
    * Snapshot engine for capabilities.snapshots, chosen once the tracee is
@@ -71,7 +72,8 @@ const DR6_STEP = 1n << 14n;
 /** Signals whose siginfo carries a fault address (si_addr). */
 const FAULT_SIGNALS = new Set([SIG.SIGSEGV, SIG.SIGBUS, SIG.SIGILL, SIG.SIGFPE]);
 const STOP_SIGNALS = new Set([SIG.SIGSTOP, SIG.SIGTSTP, SIG.SIGTTIN, SIG.SIGTTOU]);
-const DEFAULT_SPIN_US = 200;
+/** Measured (bench/target.ts): most breakpoint and stepi stops arrive within it. */
+const DEFAULT_SPIN_US = 100;
 
 interface Watch {
   addr: bigint;
@@ -112,7 +114,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   /** The signal of the last signal-delivery-stop: what a plain cont() delivers. */
   private pendingSignal = 0;
   private interruptRequested = false;
-  /** The blocking waitpid in flight on the pool, if any. */
+  /** The event-driven wait in progress (./waiter.ts), if any. */
   private waiter: Promise<number> | undefined;
   /** The resume in progress (running state). */
   private inflight: Promise<StopEvent> | undefined;
@@ -264,7 +266,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   async kill(): Promise<void> {
     if (this._state === 'exited') return;
     if (this.waiter) {
-      // A pool thread is in waitpid: it reaps the death and the pending cont() resolves with it.
+      // A cont() is waiting: it collects the death (SIGCHLD) and resolves with it.
       native.kill(this.pid, SIG.SIGKILL);
       await this.exited;
       return;
@@ -293,9 +295,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   abandonSync(): void {
     if (this._state === 'exited') return;
     if (this.startedByUs) {
-      native.kill(this.pid, SIG.SIGKILL);
-      // Reap unless a pool thread is doing it; EXITKILL covers a dying Node anyway.
-      if (!this.waiter) native.waitNow(this.pid);
+      native.killReap(this.pid);
     } else if (this._state === 'stopped' || this.stopForExit()) {
       for (const [addr, orig] of this.breakpoints) native.pokeWrite(this.pid, addr, Buffer.of(orig));
       native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(7)), 0n);
@@ -306,8 +306,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   /**
    * Stop an attached, running process on our way out so its breakpoints can
-   * come out before we detach. Best effort: the pool thread's waitpid may
-   * take the stop first, and then the kernel detaches it when we exit.
+   * come out before we detach (the main thread is the only one that reaps,
+   * so the stop is ours to collect here).
    */
   private stopForExit(): boolean {
     native.ptrace(PTRACE.INTERRUPT, this.pid);
@@ -575,7 +575,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private parked = false;
 
   private blockingWait(): Promise<number> {
-    const w = native.waitAsync(this.pid);
+    const w = nextStatus(this.pid);
     this.waiter = w;
     return w.finally(() => { if (this.waiter === w) this.waiter = undefined; });
   }

@@ -3,9 +3,8 @@
  * the target and the snapshot engines need. Every shim function returns
  * -errno on failure; `check()` turns that into a TargetError.
  *
- * ptrace requests must come from the tracer thread (Node's main thread), so
- * only waitAsync() ever runs on the libuv pool: waitpid works from any thread
- * of the tracer's thread group.
+ * ptrace requests must come from the tracer thread (Node's main thread), and
+ * every call here is made from it (waiting is event-driven: ./waiter.ts).
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -86,7 +85,6 @@ function bind() {
     getSnapshot: so.func('long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, _Inout_ uint64_t *len)'),
     wait: so.func('int tsdbg_wait(int pid, int options)'),
     waitSpin: so.func('int tsdbg_wait_spin(int pid, int64_t spin_ns)'),
-    waitPeek: so.func('int tsdbg_wait_peek(int pid)'),
     resumeSpin: so.func('int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
@@ -97,7 +95,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 3;
+const SHIM_ABI = 4;
 
 function shim() {
   if (!lib) {
@@ -165,22 +163,6 @@ export const native = {
   waitSpin: (pid: number, spinNs: number): number => shim().waitSpin(pid, spinNs) as number,
   resumeSpin: (req: number, pid: number, sig: number, spinNs: number): number =>
     shim().resumeSpin(req, pid, sig, spinNs) as number,
-  /**
-   * Wait on a libuv pool thread (never blocking the event loop) until pid
-   * has something to report, then collect it here on the main thread. The
-   * pool thread only peeks (WNOWAIT), so the main thread is the only reaper.
-   */
-  async waitAsync(pid: number): Promise<number> {
-    for (;;) {
-      const r = await new Promise<number>((resolve, reject) => {
-        shim().waitPeek.async(pid, (err: unknown, v: number) => (err ? reject(err) : resolve(v)));
-      });
-      if (r < 0) return r;
-      const st = shim().wait(pid, 1 /* WNOHANG */) as number;
-      if (st !== -ERRNO.EAGAIN) return st;
-      // Collected meanwhile by a synchronous path (kill, exit handler): peek again.
-    }
-  },
   kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,
   killReap: (pid: number): number => shim().killReap(pid) as number,
 
