@@ -36,14 +36,13 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const lineMode = opts.batch || opts.scripts.some((s) => s.kind === 'file') || !process.stdin.isTTY;
-  const session = new Session({
-    launcher: localLauncher,
-    exePath: opts.program,
-    args: opts.args,
-    launch: { aslr: opts.aslr, engine: opts.engine },
-    color: Boolean(process.stdout.isTTY),
-    confirm: lineMode ? answerYes : undefined,
-  });
+  let session: Session;
+  try {
+    session = newSession(opts, lineMode);
+  } catch (e) {
+    process.stderr.write(`${errorMessage(e)}\n`);
+    return 1;
+  }
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
   session.store.on('output', (c) => {
@@ -61,6 +60,17 @@ export async function main(argv: string[]): Promise<number> {
     await session.shutdown();
     cleanup();
   }
+}
+
+function newSession(opts: RunArgs, lineMode: boolean): Session {
+  return new Session({
+    launcher: localLauncher,
+    exePath: opts.program,
+    args: opts.args,
+    launch: { aslr: opts.aslr, engine: opts.engine },
+    color: Boolean(process.stdout.isTTY),
+    confirm: lineMode ? answerYes : undefined,
+  });
 }
 
 /** gdb's wording when the program cannot be debugged at all. */

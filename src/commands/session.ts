@@ -254,7 +254,10 @@ export class Session {
       this.fileSymbols = new SymbolTable(this.fileElf, 0n);
       this.debug = DebugBridge.forFile(this.fileElf, this.bridgeIo());
     } catch (e) {
-      throw new CommandError(`${path}: ${(e as Error).message.replace(/^.*?: /, '')}.`);
+      const why = (e as Error).message.replace(/^.*?: /, '');
+      throw new CommandError(/^not a|ELF/.test(why)
+        ? `"${abs}": not in executable format: file format not recognized`
+        : `${path}: ${why}.`);
     }
   }
 

@@ -162,6 +162,12 @@ describe('tsdbg run: process control', () => {
     expect(r.status).toBe(1);
   });
 
+  it('refuses a file that is not an executable in gdb words', () => {
+    const r = spawnSync('node', [tsdbg, 'run', '--batch', `${root}scripts/setup-system.sh`], { encoding: 'utf8', input: 'run\n' });
+    expect(r.stderr).toBe(`"${root}scripts/setup-system.sh": not in executable format: file format not recognized\n`);
+    expect(r.status).toBe(1);
+  });
+
   it('works on static and non-PIE executables', () => {
     for (const p of ['struct_loop_static', 'struct_loop_nopie']) {
       const r = batch(ex(p), ['break tick', 'run', 'bt', 'info symbol $pc']);
