@@ -1,12 +1,20 @@
 import { describe, it, expect } from 'vitest';
-import { Session } from '../../src/commands/session.js';
+import { Session, type Launcher } from '../../src/commands/session.js';
 import { localLauncher } from '../../cli/run/launcher.js';
+import { LocalTarget } from '../../src/target/local.js';
+import { engineProvider } from '../../src/snapshot/select.js';
+
+/** The CLI's launcher, but with the environment gdb gets in runGdb, so stack addresses agree. */
+const launcher: Launcher = {
+  spawn: (path, args, opts) => LocalTarget.spawn(path, { args, aslr: opts.aslr, env: { TSDBG_TEST: '1' }, snapshots: engineProvider(opts.engine ?? 'auto') }),
+  attach: localLauncher.attach,
+};
 import { buildProg } from '../fixtures/dwarf/build.js';
 import { runGdb } from '../fixtures/dwarf/gdbcompare.js';
 
 /** A Session on the fixture; returns the output of each command (stdout and stderr, in order). */
 async function session(binary: string, setup: string[], commands: string[]): Promise<string[]> {
-  const s = new Session({ launcher: localLauncher, exePath: binary });
+  const s = new Session({ launcher, exePath: binary });
   let out = '';
   s.store.on('output', (c: { stream: string; text: string }) => {
     if (c.stream !== 'inferior') out += c.text;
@@ -34,6 +42,7 @@ describe('source-level commands through the Session, against gdb', () => {
       'info locals', 'info args', 'ptype p', 'whatis p', 'ptype head', 'whatis head->value', 'ptype struct config',
       'whatis config.matrix', 'ptype union word', 'info line leaf', 'info line prog.c:80',
       'display total', 'display/x v', 'next', 'next', 'info display', 'undisplay 1',
+      'down', 'up', 'info locals', 'list', 'up', 'frame 7', 'frame 0', 'frame 1', 'down',
     ];
     const gdb = runGdb({ binary, location: 'prog.c:74', commands });
     const ours = await session(binary, ['break prog.c:74', 'run'], commands);

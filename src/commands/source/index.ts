@@ -16,7 +16,7 @@ import type { DebugInfo } from '../../dwarf/debuginfo.js';
 import { ProgramInfo, type StackFrame } from '../../dwarf/program.js';
 import { Evaluator } from '../../dwarf/evaluator.js';
 import { Value } from '../../dwarf/value.js';
-import { infoLocals, infoArgs, sourceLines } from '../../dwarf/present.js';
+import { frameLine, infoLocals, infoArgs, sourceLines, sourceLineText } from '../../dwarf/present.js';
 import { strip, sizeOf, typeName, type CType } from '../../dwarf/types.js';
 import { memberValue } from '../../dwarf/format.js';
 import { snapshotsOf } from '../../target/capabilities.js';
@@ -121,6 +121,7 @@ export class SourceLevel {
       case 'display': await this.display(rest, slash?.slice(1)); return true;
       case 'undisplay': this.undisplay(rest); return true;
       case 'info': case 'i': case 'inf': return this.info(rest);
+      case 'frame': case 'f': case 'up': case 'down': return this.selectFrame(word, rest);
       case 'snapshot': case 'restore': {
         // One typed expression where the Session wants an address (and a length).
         const words = rest.trim().split(/\s+/);
@@ -145,6 +146,34 @@ export class SourceLevel {
       default: break;
     }
     return false;
+  }
+
+  /** `frame [N]`, `up [N]`, `down [N]`: select a frame and show it with its source line, as gdb does. */
+  private async selectFrame(word: string, arg: string): Promise<boolean> {
+    if (!this.program()) return false;
+    const n = arg.trim() === '' ? undefined : Number(arg.trim());
+    if (n !== undefined && !Number.isInteger(n)) return false; // `frame function NAME` etc.: the Session's
+    const frames = await this.frames();
+    let sel = this.host.selectedFrame();
+    if (word === 'up') sel += n ?? 1;
+    else if (word === 'down') sel -= n ?? 1;
+    else if (n !== undefined) sel = n;
+    if (sel < 0) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
+    if (sel >= frames.length) {
+      if (word === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
+      throw new CommandError(`No frame at level ${arg.trim()}.`);
+    }
+    this.host.selectFrame(sel);
+    const f = frames[sel];
+    const head = await frameLine(f, this.evaluatorFor(f));
+    const line = f.line;
+    if (!line) {
+      this.host.out(head);
+      return true;
+    }
+    this.centerList(line.path, line.file, line.line);
+    this.host.out(`${head}\n${sourceLineText(line.path, line.file, line.line)}`);
+    return true;
   }
 
   /**
