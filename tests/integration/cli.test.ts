@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +22,14 @@ function batch(prog: string, commands: string[], extra: string[] = []): Run {
 
 /** Every line of stdout that the program printed with the given prefix. */
 const programLines = (out: string, prefix: string) => out.split(/\r?\n/).filter((l) => l.startsWith(prefix));
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
 
 function alive(pid: number): boolean {
   if (!existsSync(`/proc/${pid}/stat`)) return false;
@@ -318,7 +326,9 @@ describe('tsdbg run: no tracee left behind', () => {
   it('quit detaches from a process it attached to, which goes on running', async () => {
     const prog = spawn(ex('hot_loop'), ['4000000000'], { stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      // Attach only once the child has exec'd the program (node's fork runs first).
+      const end = Date.now() + 10_000;
+      while (Date.now() < end && !readlinkSafe(`/proc/${prog.pid}/exe`).endsWith('/hot_loop')) await new Promise((r) => setTimeout(r, 20));
       const r = spawnSync('node', [tsdbg, 'run', '--batch', '--pid', String(prog.pid), ex('hot_loop')], {
         input: 'bt\ncheckpoint a\nrewind a\nquit\n', encoding: 'utf8', timeout: 30_000,
       });
