@@ -7,8 +7,8 @@
  *    standard amd64 layout when it has none);
  *  - memory map: exact when the stub serves vFile (we read /proc/PID/maps
  *    through it, as `info proc mappings` does); otherwise rebuilt from the
- *    program headers of the loaded objects (qXfer:libraries-svr4 + auxv),
- *    which misses heap, stack and anonymous mappings;
+ *    program headers of the loaded objects (auxv + qXfer:libraries-svr4,
+ *    image-maps.ts), which misses heap, stack and anonymous mappings;
  *  - snapshots: only when the stub is a tsdbg server (monitor commands).
  */
 import { EventEmitter } from 'node:events';
@@ -24,6 +24,7 @@ import { parseStopReply, watchAddress, type ParsedStop } from './stop-reply.js';
 import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.js';
 import { RemoteSnapshotEngine, probeMonitor } from './remote-snapshots.js';
 import { parseMaps } from './maps.js';
+import { mapsFromImages } from './image-maps.js';
 
 /** What we tell the stub we understand (gdb's list, minus fork/exec events we do not follow). */
 const OUR_FEATURES = ['multiprocess+', 'swbreak+', 'hwbreak+', 'vContSupported+', 'no-resumed+', 'xmlRegisters=i386'];
@@ -418,9 +419,17 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   /* ---------------- process information ---------------- */
 
   async memoryMap(): Promise<Mapping[]> {
-    const maps = await this.readRemoteFile(`/proc/${this.pid}/maps`);
+    const maps = await this.readRemoteFile(`/proc/${this.pid}/maps`).catch(() => undefined);
     if (maps !== undefined) return parseMaps(maps.toString('utf8'));
-    throw new TargetError('ENOTSUP', 'the remote does not serve files (vFile), so its memory map is unknown');
+    return this.approximateMemoryMap();
+  }
+
+  /** The loaded objects' segments only (see image-maps.ts): for stubs without vFile. */
+  async approximateMemoryMap(): Promise<Mapping[]> {
+    const libraries = this.client.supports('qXfer:libraries-svr4:read')
+      ? (await this.xferRead('libraries-svr4', '')).toString('utf8')
+      : '';
+    return mapsFromImages(this, this.exePath, libraries);
   }
 
   async auxv(): Promise<Array<[bigint, bigint]>> {

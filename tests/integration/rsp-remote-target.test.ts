@@ -3,6 +3,7 @@
  * the wire, on the example programs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { realpathSync } from 'node:fs';
 import { RspClient } from '../../src/rsp/client.js';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { snapshotsOf } from '../../src/target/capabilities.js';
@@ -160,6 +161,29 @@ describe('RemoteTarget over gdbserver', () => {
     await target.detach();
     await new Promise((r) => setTimeout(r, 500));
     expect(output()).toContain('iter 9:');
+  });
+
+  it('rebuilds an approximate map from the loaded objects that agrees with the exact one', async () => {
+    const { target } = await overStdio('struct_loop');
+    const main = await symbol(target, example('struct_loop'), 'main');
+    await target.insertBreakpoint(main);
+    await target.cont();
+    const exact = await target.memoryMap();
+    const approx = await target.approximateMemoryMap();
+    const libc = exact.find((m) => /libc\.so/.test(m.path))!.path;
+    // the loader names libraries by the paths it opened; the kernel by real paths
+    const real = (p: string) => { try { return realpathSync(p); } catch { return p; } };
+    expect(approx.filter((m) => m.path === '[vdso]')).toHaveLength(1);
+    for (const path of [example('struct_loop'), libc]) {
+      const mine = approx.filter((m) => real(m.path) === path);
+      expect(mine.length).toBeGreaterThanOrEqual(3);
+      // every file-backed page the kernel maps for the object is covered, executable text exactly
+      for (const m of exact.filter((e) => e.path === path)) {
+        expect(mine.some((a) => a.start <= m.start && m.end <= a.end)).toBe(true);
+      }
+      const text = exact.find((e) => e.path === path && e.perms.startsWith('r-x'))!;
+      expect(mine.find((a) => a.perms.startsWith('r-x'))).toMatchObject({ start: text.start, end: text.end, offset: text.offset });
+    }
   });
 
   it('says clearly that gdbserver cannot snapshot', async () => {
