@@ -452,6 +452,23 @@ export class DebugInfo implements UnitOwner {
     return this.globals.get(name) ?? [];
   }
 
+  /** Named type DIEs ('struct node', 'color_t', 'int' -> DIE), for `info types`. */
+  allTypeDies(): Array<[string, Die]> {
+    return [...this.typeNames.entries()];
+  }
+
+  /** Every global/static variable definition, for `info variables`. */
+  allGlobals(): Die[] {
+    return [...this.globals.values()].flat();
+  }
+
+  /** The file a DIE was declared in (DW_AT_decl_file), else its unit's own file, as gdb names it. */
+  declFile(die: Die): string | undefined {
+    const idx = die.inherited((d) => d.num(AT.decl_file));
+    if (idx === undefined) return die.unit.name || undefined;
+    return this.unitLines(die.unit)?.program.files[idx]?.display;
+  }
+
   allGlobalNames(): string[] {
     return [...this.globals.keys()];
   }

@@ -180,6 +180,42 @@ export class ElfFile {
     return out;
   }
 
+  /**
+   * `name@plt` for each PLT stub (.plt, .plt.sec, .plt.got), as gdb (BFD's
+   * synthetic symbols) names them: each stub's `jmp *slot(%rip)` is decoded
+   * and the GOT slot's dynamic relocation gives the symbol.
+   */
+  pltSymbols(): RawSymbol[] {
+    const relocs = new Map<bigint, string>();
+    const dynsym = this.sections.find((x) => x.type === SHT_DYNSYM);
+    if (!dynsym) return [];
+    const names: string[] = [];
+    this.readSymbolTable(dynsym, 'dynsym', [], names);
+    for (const sec of ['.rela.plt', '.rela.dyn']) {
+      const rel = this.sectionData(sec);
+      if (!rel) continue;
+      for (let o = 0; o + 24 <= rel.length; o += 24) {
+        const sym = Number(rel.readBigUInt64LE(o + 8) >> 32n);
+        if (sym > 0 && names[sym]) relocs.set(rel.readBigUInt64LE(o), names[sym]);
+      }
+    }
+    const out: RawSymbol[] = [];
+    for (const [name, size, skip] of [['.plt', 16, 16], ['.plt.sec', 16, 0], ['.plt.got', 8, 0]] as const) {
+      const sec = this.section(name);
+      const code = this.sectionData(name);
+      if (!sec || !code) continue;
+      for (let o = skip; o + size <= code.length; o += size) {
+        // endbr64 and a bnd prefix may come first; find the jmp *rel32(%rip) (ff 25).
+        const at = code.subarray(o, o + size).indexOf(Buffer.from([0xff, 0x25]));
+        if (at < 0 || o + at + 6 > code.length) continue;
+        const slot = sec.addr + BigInt(o + at + 6) + BigInt(code.readInt32LE(o + at + 2));
+        const target = relocs.get(slot);
+        if (target) out.push({ name: `${target}@plt`, value: sec.addr + BigInt(o), size: BigInt(size), type: STT_FUNC, bind: STB_LOCAL, shndx: sec.index, table: 'plt' });
+      }
+    }
+    return out;
+  }
+
   private readProgramHeaders(): ProgramHeader[] {
     const d = this.data;
     const off = Number(this.phoff);
@@ -241,7 +277,7 @@ export class ElfFile {
     return raw;
   }
 
-  private readSymbolTable(s: SectionHeader, table: string, out: RawSymbol[]): void {
+  private readSymbolTable(s: SectionHeader, table: string, out: RawSymbol[], names?: string[]): void {
     const d = this.data;
     const strtab = this.sections[s.link];
     if (!strtab) return;
@@ -250,6 +286,10 @@ export class ElfFile {
     for (let i = 1; i < n; i++) {
       const p = s.offset + i * entsize;
       const info = d[p + 4];
+      if (names) {
+        names[i] = cString(d, strtab.offset + d.readUInt32LE(p));
+        continue;
+      }
       out.push({
         name: cString(d, strtab.offset + d.readUInt32LE(p)),
         type: info & 0xf,

@@ -82,7 +82,7 @@ export class SymbolTable {
   private static collect(elf: ElfFile, bias: bigint): ElfSymbol[] {
     const seen = new Set<string>();
     const out: ElfSymbol[] = [];
-    for (const r of elf.rawSymbols()) {
+    for (const r of [...elf.rawSymbols(), ...elf.pltSymbols()]) {
       const sym = SymbolTable.convert(elf, r, bias);
       if (!sym) continue;
       const key = `${sym.name}@${sym.address}`;

@@ -55,11 +55,16 @@ describe('source-level commands through the Session, against gdb', () => {
   });
 
   it('lists and describes the program before it runs', async () => {
-    const commands = ['list leaf', 'list', 'list -', 'ptype struct node', 'whatis counter', 'info line prog.c:80', 'list nosuch', 'list nosuch.c:3'];
+    const commands = ['list leaf', 'list', 'list -', 'ptype struct node', 'whatis counter', 'info line prog.c:80',
+      'info functions leaf', 'info functions sum', 'info functions ^s', 'info variables hidden', 'info variables greet', 'info variables count',
+      'info types word', 'info types ^c', 'info types node', 'list nosuch', 'list nosuch.c:3'];
     const ours = await session(binary, [], commands);
-    expect(ours.slice(0, 6)).toEqual(runGdb({ binary, location: '', commands: [], preRun: commands.slice(0, 6) }));
-    expect(ours[6]).toBe('Function "nosuch" not defined.');
-    expect(ours[7]).toBe('No source file named nosuch.c.');
+    const n = commands.length - 2;
+    const gdb = runGdb({ binary, location: '', commands: [], preRun: commands.slice(0, n) });
+    const diffs = commands.slice(0, n).flatMap((c, i) => (ours[i] === gdb[i] ? [] : [`(${c})\n  ours: ${JSON.stringify(ours[i])}\n  gdb:  ${JSON.stringify(gdb[i])}`]));
+    expect(diffs).toEqual([]);
+    expect(ours[n]).toBe('Function "nosuch" not defined.');
+    expect(ours[n + 1]).toBe('No source file named nosuch.c.');
   });
 
   it('snapshots a struct by expression and diffs it field by field', async () => {

@@ -103,6 +103,19 @@ describe('ElfFile', () => {
     expect(table.symbolAt(table.symbolByName('printf')!.address + 1n)!.name).toMatch(/printf/);
   });
 
+  it('names PLT stubs name@plt at the addresses objdump -d labels them', () => {
+    for (const path of [pie, nopie]) {
+      const table = new SymbolTable(ElfFile.load(path), 0n);
+      const dis = execFileSync('objdump', ['-d', path], { encoding: 'utf8' });
+      const stubs = [...dis.matchAll(/^([0-9a-f]+) <(\w+@plt)>:$/gm)];
+      expect(stubs.length).toBeGreaterThan(3);
+      for (const [, addr, name] of stubs) {
+        expect(table.symbolByName(name)?.address, name).toBe(BigInt('0x' + addr));
+        expect(table.symbolAt(BigInt('0x' + addr) + 4n)?.name).toBe(name);
+      }
+    }
+  });
+
   it('rejects what is not a 64-bit ELF with one clear error', () => {
     expect(() => new ElfFile(Buffer.from('not an elf at all, just text......................................'))).toThrow(/not an ELF file/);
     expect(() => ElfFile.load('/nonexistent/file')).toThrow(/ENOENT/);

@@ -11,13 +11,13 @@
  * Where the program has no DWARF, execute() declines and the Session's own
  * commands run.
  */
-import { LoadedModule, type ElfFile, type ProcessImage } from '../../elf/index.js';
+import { LoadedModule, SymbolTable, type ElfFile, type ProcessImage } from '../../elf/index.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
 import { ProgramInfo, type StackFrame } from '../../dwarf/program.js';
 import { Evaluator } from '../../dwarf/evaluator.js';
 import { Value } from '../../dwarf/value.js';
 import { frameLine, infoLocals, infoArgs, sourceLines, sourceLineText } from '../../dwarf/present.js';
-import { strip, sizeOf, typeName, type CType } from '../../dwarf/types.js';
+import { strip, sizeOf, typeName, declarator, type CType } from '../../dwarf/types.js';
 import { memberValue } from '../../dwarf/format.js';
 import { snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
@@ -217,6 +217,10 @@ export class SourceLevel {
       await this.infoSource();
       return true;
     }
+    if (is('functions', 2) || is('variables', 2) || is('types', 2)) {
+      this.host.out(this.infoSymbols(what.startsWith('fu') ? 'functions' : what.startsWith('v') ? 'variables' : 'types', arg));
+      return true;
+    }
     if (is('display', 1)) {
       if (!this.displays.length) this.host.out('There are no auto-display expressions now.');
       else {
@@ -226,6 +230,81 @@ export class SourceLevel {
       return true;
     }
     return false;
+  }
+
+  /**
+   * `info functions|variables|types [REGEXP]`: declarations grouped by file
+   * like gdb, then the symbols without debug info (functions and variables).
+   */
+  private infoSymbols(kind: 'functions' | 'variables' | 'types', arg: string): string {
+    const re = gdbRegex(arg.trim());
+    const debugs = this.program()?.debugInfos() ?? [this.exeDebug()!];
+    const byFile = new Map<string, Array<{ name: string; text: string }>>();
+    const add = (file: string | undefined, name: string, text: string) => {
+      const key = file ?? '';
+      const list = byFile.get(key) ?? [];
+      if (!list.some((e) => e.text === text)) list.push({ name, text });
+      byFile.set(key, list);
+    };
+    const covered = new Set<string>();
+    for (const d of debugs) {
+      if (kind === 'functions') {
+        for (const fn of d.allFunctions()) {
+          covered.add(fn.name);
+          if (!re.test(fn.name)) continue;
+          const die = fn.die.ref(0x47 /* specification */) ?? fn.die.ref(0x31 /* abstract_origin */) ?? fn.die;
+          const line = die.num(0x3b /* decl_line */);
+          const decl = declarator(d.typeOf(fn.die), fn.name);
+          add(d.declFile(die), fn.name, `${line ?? ''}:\t${fn.external ? '' : 'static '}${decl};`);
+        }
+      } else if (kind === 'variables') {
+        for (const v of d.allGlobals()) {
+          const name = v.name!;
+          covered.add(name);
+          if (!re.test(name)) continue;
+          const external = v.inherited((x) => (x.has(0x3f /* external */) ? true : undefined)) ?? false;
+          const line = v.inherited((x) => x.num(0x3b));
+          add(d.declFile(v), name, `${line ?? ''}:\t${external ? '' : 'static '}${declarator(d.typeOf(v.type), name)};`);
+        }
+      } else {
+        for (const [key, die] of d.allTypeDies()) {
+          const name = key.replace(/^(struct|union|enum) /, '');
+          if (!re.test(name)) continue;
+          const line = die.num(0x3b);
+          const t = d.typeOf(die);
+          const text = t.kind === 'typedef' ? `typedef ${declarator(t.target, t.name)};` : t.kind === 'base' ? t.name : `${key};`;
+          add(d.declFile(die), name, line === undefined ? `\t${text}` : `${line}:\t${text}`);
+        }
+      }
+    }
+    const what = kind === 'functions' ? 'functions' : kind === 'variables' ? 'variables' : 'types';
+    const out = [arg.trim() ? `All ${what} matching regular expression "${arg.trim()}":` : `All defined ${what}:`];
+    for (const file of [...byFile.keys()].sort()) {
+      const entries = byFile.get(file)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      out.push('', `File ${file}:`, ...entries.map((e) => e.text));
+    }
+    if (kind !== 'types') {
+      const image = this.program()?.image;
+      const modules = image ? image.modules : [];
+      const tables = modules.length ? modules.map((m) => m.symbols) : [this.fileSymbols()];
+      const minimal: Array<[bigint, string]> = [];
+      for (const t of tables) {
+        for (const sym of t?.all ?? []) {
+          const wanted = kind === 'functions' ? sym.kind === 'function' : sym.kind === 'object';
+          if (wanted && !covered.has(sym.name) && re.test(sym.name)) minimal.push([sym.address, sym.name]);
+        }
+      }
+      if (minimal.length) {
+        minimal.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
+        out.push('', 'Non-debugging symbols:', ...minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
+      }
+    }
+    return out.join('\n');
+  }
+
+  private fileSymbols(): SymbolTable | undefined {
+    const elf = this.host.fileElf();
+    return elf ? new SymbolTable(elf, 0n) : undefined;
   }
 
   private async requireFrameEvaluator(): Promise<Evaluator> {
@@ -485,6 +564,23 @@ async function diffValues(ev: Evaluator, path: string, was: Value, now: Value, o
   } else if (a && b && a.equals(b)) return;
   const label = path || '(value)';
   out.push(`${label}: ${await ev.formatNested(was)} -> ${await ev.formatNested(now)}`);
+}
+
+/** gdb's regular expressions are POSIX basic ones: ( ) | + ? { } are literal unless escaped. */
+function gdbRegex(src: string): RegExp {
+  let out = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\' && i + 1 < src.length) {
+      const n = src[++i];
+      out += '()|+?{}'.includes(n) ? n : `\\${n}`;
+    } else out += '()|+?{}'.includes(c) ? `\\${c}` : c;
+  }
+  try {
+    return new RegExp(out);
+  } catch {
+    throw new CommandError(`Invalid regexp: ${src}`);
+  }
 }
 
 function required(arg: string, what: string): string {
