@@ -69,17 +69,17 @@ describe('source-level commands through the Session, against gdb', () => {
 
   it('snapshots a struct by expression and diffs it field by field', async () => {
     const out = await session(binary, ['break leaf', 'run'], [
-      'snapshot &config', 'snapshot *list_head', 'p config.fl.mode = 2', 'set var config.ratio = 3.5',
+      'snapshot &config', 'snapshot *list_head', 'p config.fl.mode = 2', 'set var config.ratio = 3.5', 'p config.matrix[1][2] = 9',
       'p list_head->value = 42', 'snapshot diff &config', 'snapshot diff *list_head', 'snapshot diff config.w',
       'restore config', 'p config.ratio', 'snapshot nosuchvar',
     ]);
     expect(out[0]).toMatch(/^Snapshot of 72 bytes at 0x555555558060 \(<config>\) taken by the \w+ engine\.$/);
     expect(out[1]).toMatch(/^Snapshot of 16 bytes at 0x[0-9a-f]+ \([^)]*\) taken by the \w+ engine\.$/);
-    expect(out[5]).toBe('fl.mode: 5 -> 2\nratio: 2.5 -> 3.5');
-    expect(out[6]).toBe('value: 3 -> 42');
-    expect(out[7]).toBe('No changes.');
-    expect(out[8]).toMatch(/^Restored 72 bytes at 0x555555558060/);
-    expect(out[9]).toMatch(/= 2\.5$/);
-    expect(out[10]).toBe('No symbol "nosuchvar" in current context.');
+    expect(out[6]).toBe('matrix[1][2]: 6 -> 9\nfl.mode: 5 -> 2\nratio: 2.5 -> 3.5');
+    expect(out[7]).toBe('value: 3 -> 42');
+    expect(out[8]).toBe('No changes.');
+    expect(out[9]).toMatch(/^Restored 72 bytes at 0x555555558060/);
+    expect(out[10]).toMatch(/= 2\.5$/);
+    expect(out[11]).toBe('No symbol "nosuchvar" in current context.');
   });
 });

@@ -17,7 +17,7 @@ import { ProgramInfo, type StackFrame } from '../../dwarf/program.js';
 import { Evaluator } from '../../dwarf/evaluator.js';
 import { Value } from '../../dwarf/value.js';
 import { frameLine, infoLocals, infoArgs, sourceLines, sourceLineText } from '../../dwarf/present.js';
-import { strip, sizeOf, typeName, declarator, type CType } from '../../dwarf/types.js';
+import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../../dwarf/types.js';
 import { memberValue } from '../../dwarf/format.js';
 import { snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
@@ -545,7 +545,8 @@ async function diffValues(ev: Evaluator, path: string, was: Value, now: Value, o
     }
     return;
   }
-  if (t.kind === 'array' && t.count !== undefined && strip(t.element).kind !== 'base') {
+  // Arrays element by element (`matrix[1][2]: 6 -> 9`), except strings, which read better whole.
+  if (t.kind === 'array' && t.count !== undefined && t.count <= 256 && !isCharType(t.element)) {
     const es = sizeOf(t.element);
     const wb = (await was.bytes())!;
     for (let i = 0; i < t.count; i++) {
