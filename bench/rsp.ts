@@ -9,14 +9,15 @@
  *                    (gdb's m packets; x/ would mostly time gdb's printing)
  *
  * gdb runs in batch mode; each per-operation cost is the slope between two
- * script lengths, so connection set-up and symbol loading cancel out. Each
- * point is the best of REPEAT runs. Goal: ratio (tsdbg / gdbserver) <= 1.
+ * script lengths, so connection set-up and symbol loading cancel out; the
+ * servers alternate and the median of REPEAT slopes is kept. Goal: ratio
+ * (tsdbg time / gdbserver time) <= 1.
  *
  *   node dist/bench/rsp.js [STEPS] [HITS] [REPEAT]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -63,18 +64,24 @@ async function timeScript(kind: Server, body: string[]): Promise<number> {
   return seconds;
 }
 
-async function best(kind: Server, body: string[]): Promise<number> {
-  let min = Infinity;
-  for (let i = 0; i < REPEAT; i++) min = Math.min(min, await timeScript(kind, body));
-  return min;
-}
-
-/** Per-operation seconds: slope between n and 4n repetitions of `op`. */
-async function perOp(kind: Server, setup: string[], op: string[], n: number): Promise<number> {
+/**
+ * Per-operation seconds for both servers: the slope between n and 4n
+ * repetitions of `op`. The two servers are measured alternately, REPEAT
+ * times, and the median slope kept, so both see the same machine load (the
+ * machine is shared; a one-sided burst of load would otherwise decide).
+ */
+async function perOp(setup: string[], op: string[], n: number): Promise<Record<Server, number>> {
   const rep = (k: number) => Array.from({ length: k }, () => op).flat();
-  const short = await best(kind, [...setup, ...rep(n)]);
-  const long = await best(kind, [...setup, ...rep(4 * n)]);
-  return (long - short) / (3 * n);
+  const slopes: Record<Server, number[]> = { tsdbg: [], gdbserver: [] };
+  for (let i = 0; i < REPEAT; i++) {
+    for (const kind of ['tsdbg', 'gdbserver'] as const) {
+      const short = await timeScript(kind, [...setup, ...rep(n)]);
+      const long = await timeScript(kind, [...setup, ...rep(4 * n)]);
+      slopes[kind].push((long - short) / (3 * n));
+    }
+  }
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  return { tsdbg: median(slopes.tsdbg), gdbserver: median(slopes.gdbserver) };
 }
 
 /** libc's executable mapping in hot_loop (same address under both servers: ASLR is off). */
@@ -99,11 +106,11 @@ async function main(): Promise<void> {
   const fmtUs = (s: number) => `${(s * 1e6).toFixed(1)} us`;
 
   const stepSetup = ['break step', 'continue', 'delete'];
-  const stepi = { tsdbg: await perOp('tsdbg', stepSetup, ['stepi'], STEPS), gdbserver: await perOp('gdbserver', stepSetup, ['stepi'], STEPS) };
+  const stepi = await perOp(stepSetup, ['stepi'], STEPS);
   rows.push(['stepi', stepi.tsdbg, stepi.gdbserver, 'per op']);
 
   const hitSetup = ['break step'];
-  const hit = { tsdbg: await perOp('tsdbg', hitSetup, ['continue'], HITS), gdbserver: await perOp('gdbserver', hitSetup, ['continue'], HITS) };
+  const hit = await perOp(hitSetup, ['continue'], HITS);
   rows.push(['breakpoint hit', hit.tsdbg, hit.gdbserver, 'per op']);
 
   const libc = await libcText();
@@ -112,11 +119,12 @@ async function main(): Promise<void> {
   const dump = [`dump binary memory ${file} 0x${libc.start.toString(16)} 0x${libc.end.toString(16)}`];
   const readSetup = ['break main', 'continue'];
   // per dump: slope between 4 and 16 dumps, so the setup cancels out
-  const rd = { tsdbg: await perOp('tsdbg', readSetup, dump, 4), gdbserver: await perOp('gdbserver', readSetup, dump, 4) };
+  const rd = await perOp(readSetup, dump, 4);
   rows.push(['memory read', bytes / rd.tsdbg, bytes / rd.gdbserver, 'bytes/s']);
 
   console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
-  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, read ${bytes} bytes; best of ${REPEAT}\n`);
+  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, read ${bytes} bytes x4/x16;`);
+  console.log(`median of ${REPEAT} alternating runs; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs\n`);
   console.log('operation         tsdbg serve      gdbserver        ratio (tsdbg/gdbserver time)');
   for (const [name, ours, theirs, unit] of rows) {
     const perSecond = unit === 'bytes/s';
