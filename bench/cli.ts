@@ -4,7 +4,10 @@
  *
  *   breakpoint hit   `continue` with a breakpoint on step(), through
  *                    Session.execute() (parse, resume, classify, report);
- *   stepi            `stepi` commands, each printing its frame line.
+ *   stepi            `stepi` commands, each printing its frame line;
+ *   commands hit     a breakpoint whose `commands` list is `silent` +
+ *                    `continue` (gdb's fastest scripted loop), N hits
+ *                    of a program that calls step() N times.
  *
  * gdb runs in batch mode on a generated script; its per-command cost is the
  * slope between two script lengths, so its start-up and symbol loading cancel
@@ -66,6 +69,44 @@ function gdbPerCommand(setup: string[], command: string, n: number): number {
   }
 }
 
+/** Seconds for one whole `commands`-loop session of `hits` hits, in tsdbg. */
+async function tsdbgCommandsRun(hits: number): Promise<number> {
+  const s = new Session({ launcher: localLauncher, exePath: PROG, args: [String(hits)], launch: { aslr: false } });
+  try {
+    for (const l of ['break step', 'commands', 'silent', 'continue', 'end']) await s.execute(l);
+    const t0 = process.hrtime.bigint();
+    const r = await s.execute('run');
+    if (!r.ok) throw new Error(`run: ${r.error}`);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  } finally {
+    await s.shutdown();
+  }
+}
+
+function gdbCommandsRun(dir: string, hits: number): number {
+  const script = join(dir, 'commands.gdb');
+  writeFileSync(script, ['break step', 'commands', 'silent', 'continue', 'end', 'run', ''].join('\n'));
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('gdb', ['-batch', '-nx', '-x', script, '--args', PROG, String(hits)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`gdb failed: ${r.stderr.split('\n')[0]}`);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** Per-hit cost of the `commands` loop: the slope between two hit counts (start-up cancels). */
+async function commandsPerHit(hits: number): Promise<[number, number]> {
+  const small = Math.max(1, Math.floor(hits / 5));
+  const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-'));
+  try {
+    gdbCommandsRun(dir, small);
+    const gdb = ((gdbCommandsRun(dir, hits) - gdbCommandsRun(dir, small)) * 1e6) / (hits - small);
+    await tsdbgCommandsRun(small);
+    const ours = ((await tsdbgCommandsRun(hits)) - (await tsdbgCommandsRun(small))) * 1e6 / (hits - small);
+    return [ours, gdb];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function row(name: string, ours: number, gdb: number): string {
   const ratio = gdb / ours;
   return `${name.padEnd(18)} tsdbg ${ours.toFixed(1).padStart(8)} us   gdb ${gdb.toFixed(1).padStart(8)} us   ` +
@@ -81,8 +122,9 @@ export async function main(argv: string[]): Promise<void> {
   const gdbHit = gdbPerCommand(bpSetup, 'continue', hits);
   const ourStep = await tsdbgPerCommand(stepSetup, 'stepi', steps);
   const gdbStep = gdbPerCommand(stepSetup, 'stepi', steps);
+  const [ourCmd, gdbCmd] = await commandsPerHit(hits);
   process.stdout.write(`command layer vs gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (batch), ${hits} hits, ${steps} steps\n`);
-  process.stdout.write(`${row('breakpoint hit', ourHit, gdbHit)}\n${row('stepi', ourStep, gdbStep)}\n`);
+  process.stdout.write(`${row('breakpoint hit', ourHit, gdbHit)}\n${row('stepi', ourStep, gdbStep)}\n${row('commands hit', ourCmd, gdbCmd)}\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

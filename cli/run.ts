@@ -70,6 +70,7 @@ function newSession(opts: RunArgs, lineMode: boolean): Session {
     launch: { aslr: opts.aslr, engine: opts.engine },
     color: Boolean(process.stdout.isTTY),
     confirm: lineMode ? answerYes : undefined,
+    interactive: !lineMode,
   });
 }
 
@@ -157,6 +158,7 @@ export async function runInteractive(session: Session, opts: RunArgs): Promise<n
         if (r.quit !== undefined) { finish(r.quit); return; }
       }
       busy = false;
+      rl.setPrompt(session.collectingCommands ? '>' : '(tsdbg) ');
       rl.prompt();
     };
     rl.on('close', () => { process.stdout.write('quit\n'); resolve(0); });

@@ -25,6 +25,7 @@ export type Command =
   | { kind: 'enable'; ids: number[]; enable: boolean; once: boolean }
   | { kind: 'condition'; id: number; expr: string | undefined }
   | { kind: 'ignore'; id: number; count: number }
+  | { kind: 'commands'; ids: number[] }
   | { kind: 'continue'; count: number }
   | { kind: 'stepi'; count: number; over: boolean }
   | { kind: 'step'; count: number; over: boolean }
@@ -288,6 +289,8 @@ const SPECS: Spec[] = [
       if (!m) throw new CommandError('Argument required (a breakpoint number).');
       return { kind: 'ignore', id: Number(m[1]), count: Number(m[2]) };
     } },
+  { name: 'commands', help: 'commands [N...]: lines to run when breakpoint N (default: the last one set) stops the program, up to "end"; "silent" first hides the stop.',
+    parse: (a) => ({ kind: 'commands', ids: ids(a) }) },
   { name: 'continue', aliases: ['c', 'cont', 'fg'], repeats: true, help: 'Continue the program. continue N: ignore the current breakpoint N-1 more times.',
     parse: (a) => ({ kind: 'continue', count: count(a) }) },
   { name: 'stepi', aliases: ['si'], repeats: true, help: 'Step one machine instruction (N times), into calls.',

@@ -54,6 +54,8 @@ export interface SessionOptions {
   confirm?: (question: string) => Promise<boolean>;
   /** ANSI color in diffs. */
   color?: boolean;
+  /** A person is typing (prompts like `commands`' instructions are shown). */
+  interactive?: boolean;
 }
 
 export interface CommandResult {
@@ -89,6 +91,7 @@ export class Session {
   private readonly launcher: Launcher;
   private readonly confirm: (q: string) => Promise<boolean>;
   private readonly color: boolean;
+  private readonly interactive: boolean;
 
   private nextBpId = 1;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
@@ -138,6 +141,7 @@ export class Session {
     this.launchOpts = opts.launch ?? { aslr: false };
     this.confirm = opts.confirm ?? (async () => true);
     this.color = opts.color ?? false;
+    this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
   }
 
@@ -147,6 +151,8 @@ export class Session {
   setUnwinder(u: Unwinder): void { this.unwinder = u; }
 
   get currentTarget(): Target | undefined { return this.target; }
+  /** Between `commands` and `end` (the prompt is `>` then). */
+  get collectingCommands(): boolean { return this.collecting !== undefined; }
 
   // ---- output ----------------------------------------------------------------------
 
@@ -156,6 +162,49 @@ export class Session {
   // ---- entry point ---------------------------------------------------------------------
 
   async execute(line: string): Promise<CommandResult> {
+    if (this.collecting) return this.collectCommand(line);
+    const r = await this.executeOne(line);
+    if (!this.runningActions) await this.runBreakpointActions();
+    return r;
+  }
+
+  /** Lines after `commands N`, up to `end`, become the breakpoints' command list. */
+  private collectCommand(line: string): CommandResult {
+    const c = this.collecting!;
+    if (line.trim() === 'end') {
+      for (const b of c.targets) b.commands = c.lines;
+      this.collecting = undefined;
+      this.store.touch('breakpoints');
+    } else {
+      c.lines.push(line.trim());
+    }
+    return { ok: true };
+  }
+
+  /**
+   * gdb's bpstat_do_actions: after a command stopped the program at
+   * breakpoints with command lists, run them; a command that resumes ends
+   * that list, and the new stop's lists run next (a loop, not recursion).
+   */
+  private async runBreakpointActions(): Promise<void> {
+    this.runningActions = true;
+    try {
+      while (this.pendingActions.length) {
+        const lines = this.pendingActions;
+        this.pendingActions = [];
+        for (const l of lines) {
+          if (l === 'silent') continue;
+          const stopsBefore = this.stopCount;
+          const r = await this.executeOne(l);
+          if (r.quit !== undefined || this.stopCount !== stopsBefore) break;
+        }
+      }
+    } finally {
+      this.runningActions = false;
+    }
+  }
+
+  private async executeOne(line: string): Promise<CommandResult> {
     let text = line;
     if (!text.trim()) {
       if (!this.lastRepeat) return { ok: true };
@@ -212,6 +261,7 @@ export class Session {
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
       case 'condition': this.bp(c.id).condition = c.expr; this.store.touch('breakpoints'); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
+      case 'commands': this.cmdCommands(c.ids); return undefined;
       case 'continue': await this.cmdContinue(c.count); return undefined;
       case 'stepi': await this.cmdStepi(c.count, c.over); return undefined;
       case 'step': await this.cmdStep(c.count, c.over); return undefined;
@@ -707,6 +757,16 @@ export class Session {
     this.store.touch('breakpoints');
   }
 
+  private cmdCommands(ids: number[]): void {
+    const all = this.store.state.breakpoints;
+    const targets = ids.length ? ids.map((id) => this.bp(id)) : all.slice(-1);
+    if (!targets.length) throw new CommandError('No breakpoints specified.');
+    this.collecting = { targets, lines: [] };
+    if (this.interactive) {
+      this.out(`Type commands for breakpoint(s) ${targets.map((b) => b.id).join(' ')}, one per line.\nEnd with a line saying just "end".`);
+    }
+  }
+
   private cmdIgnore(id: number, count: number): void {
     this.bp(id).ignoreCount = count;
     this.out(count === 0 ? `Will stop next time breakpoint ${id} is reached.`
@@ -722,6 +782,8 @@ export class Session {
     const sig = this.pendingSignal ?? 0;
     this.pendingSignal = undefined;
     this.invalidateMemory();
+    this.stopCount++;
+    this.pendingActions = [];
     this.store.set('frame', 0);
     const ev = step ? await t.step(sig) : await t.cont(sig);
     // What the program wrote before it stopped is waiting in its pty: one trip
@@ -786,6 +848,13 @@ export class Session {
   }
 
   private lastHit: Breakpoint[] = [];
+  /** `commands` being typed: the breakpoints they are for and the lines so far. */
+  private collecting: { targets: Breakpoint[]; lines: string[] } | undefined;
+  /** Command lists of the breakpoints the last stop was at, to run after the current command. */
+  private pendingActions: string[] = [];
+  private runningActions = false;
+  /** Bumped at every resume: a breakpoint command that resumed ends its list. */
+  private stopCount = 0;
   private lastWatch: { b: Breakpoint; old: bigint; now: bigint } | undefined;
 
   private async classifyWatch(addr: bigint): Promise<'stopped' | 'continue'> {
@@ -842,7 +911,10 @@ export class Session {
         this.lastHit = [];
         if (hit.length) {
           const b = hit[0]!;
-          this.out(`\n${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
+          this.pendingActions = hit.flatMap((x) => x.commands ?? []);
+          if (b.commands?.[0] !== 'silent') {
+            this.out(`\n${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
+          }
           for (const x of hit) {
             if (x.disposition === 'del') await this.cmdDelete([x.id]);
             else if (x.disposition === 'dis') await this.cmdEnable([x.id], false, false);

@@ -26,6 +26,8 @@ export interface Breakpoint {
   watch?: { length: number; kind: WatchKind; old: bigint };
   /** Set once inserted in the current process. */
   inserted: boolean;
+  /** gdb `commands`: lines run each time it stops the program (`silent` first hides the stop). */
+  commands?: string[];
 }
 
 export interface TargetSummary {

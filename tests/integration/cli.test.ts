@@ -107,6 +107,14 @@ describe('tsdbg run: process control', () => {
     expect(n.stdout).toMatch(/^\$1 = \(void \(\*\)\(\)\) 0x40119f <main\+27>$/m);
   });
 
+  it('runs breakpoint command lists (silent, print, continue) like gdb', () => {
+    const r = batch(ex('hot_loop'), ['break step', 'commands', 'silent', 'p i', 'continue', 'end', 'run'], []);
+    expect(r.stdout).not.toContain('Breakpoint 1, ');
+    expect(r.stdout.match(/^\$\d+ = \d+$/gm)?.map((l) => l.split(' = ')[1])).toEqual(
+      Array.from({ length: 1000 }, (_, i) => String(i)));
+    expect(r.stdout).toMatch(/^total 499500$/m);
+  });
+
   it('disassembles a function in AT&T syntax with the pc marked', () => {
     const r = batch(ex('struct_loop_nopie'), ['disassemble tick', 'break tick', 'run', 'disassemble']);
     expect(r.stdout).toContain('Dump of assembler code for function tick:');

@@ -93,6 +93,11 @@ describe('command names: gdb aliases and unique prefixes', () => {
     expect(err('snapshot mapping x')).toMatch(/usage: snapshot mapping N/);
   });
 
+  it('parses commands lists for breakpoints', () => {
+    expect(cmd('commands')).toEqual({ kind: 'commands', ids: [] });
+    expect(cmd('commands 2 3')).toEqual({ kind: 'commands', ids: [2, 3] });
+  });
+
   it('marks the commands an empty line repeats', () => {
     expect(parseLine('si').repeats).toBe(true);
     expect(parseLine('c').repeats).toBe(true);
