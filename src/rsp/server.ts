@@ -177,12 +177,17 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const t = this.target;
     if (t && t.state !== 'exited') {
       try {
-        if (t.state === 'running') {
-          t.interrupt();
-          await Promise.race([new Promise((r) => t.once('stop', r)), new Promise((r) => setTimeout(r, 1000))]);
+        if (!this.attached) {
+          await t.kill(); // safe in any state, running included
+        } else {
+          if (t.state === 'running') {
+            const stopped = new Promise((r) => t.once('stop', r));
+            t.interrupt();
+            await Promise.race([stopped, new Promise((r) => setTimeout(r, 1000))]);
+          }
+          await this.flushRemovals(t);
+          await t.detach();
         }
-        if (this.attached) await t.detach();
-        else await t.kill();
       } catch {
         await t.kill().catch(() => undefined);
       }

@@ -219,6 +219,20 @@ describe('tsdbg serve robustness', () => {
     expect(await alive(pid)).toBe(false);
   });
 
+  it('kills the tracee when the client vanishes while it runs', async () => {
+    const s = await serve([example('hot_loop'), '100000000000']);
+    const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
+    const sock = net.connect(s.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(frame('vCont;c'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await alive(pid)).toBe(true);
+    sock.destroy();
+    await stopChild(s.child, 5000);
+    expect(s.child.exitCode).toBe(0);
+    expect(await alive(pid)).toBe(false);
+  });
+
   it('kills the tracee on SIGTERM', async () => {
     const s = await serve([example('hot_loop'), '100000000000']);
     const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
