@@ -70,12 +70,21 @@ export class KernelEngine implements SnapshotEngine {
   async read(start: bigint): Promise<Buffer> {
     this.sync();
     const addr = BigInt.asUintN(64, start);
+    // The index knows the length of what we took: one call. Otherwise, or if
+    // the kernel says it holds more, ask for the size first (iov_len 0).
+    const known = this.index.get(start)?.length;
+    if (known !== undefined) {
+      const buf = Buffer.allocUnsafe(known);
+      const got = native.getSnapshot(this.host.pid, addr, buf, known);
+      if (got.r < 0) throw kernelError(got.r, 'cannot read snapshot', start);
+      if (got.len <= known) return got.len === known ? buf : buf.subarray(0, got.len);
+    }
     const size = native.getSnapshot(this.host.pid, addr, null, 0);
     if (size.r < 0) throw kernelError(size.r, 'cannot read snapshot', start);
     const buf = Buffer.allocUnsafe(size.len);
     const got = native.getSnapshot(this.host.pid, addr, buf, buf.length);
     if (got.r < 0) throw kernelError(got.r, 'cannot read snapshot', start);
-    return got.len === buf.length ? buf : buf.subarray(0, Math.min(got.len, buf.length));
+    return buf.subarray(0, Math.min(got.len, buf.length));
   }
 
   async list(): Promise<SnapshotInfo[]> {
