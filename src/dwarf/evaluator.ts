@@ -12,7 +12,7 @@ import {
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, type CType, type Member,
 } from './types.js';
 import { Value, bytesToBigInt } from './value.js';
-import { memberValue, formatTop, formatValue, ptype, whatis, type FormatOptions } from './format.js';
+import { memberValue, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
@@ -87,6 +87,12 @@ export class Evaluator {
     const t = this.typeFromName(src);
     if (t) return ptype(t);
     return ptype((await this.evaluateForType(src)).type);
+  }
+
+  /** `ptype/o EXPR|TYPE`: offsets, sizes and holes. */
+  async ptypeOffsets(src: string): Promise<string> {
+    const t = this.typeFromName(src) ?? (await this.evaluateForType(src)).type;
+    return ptypeOffsets(t);
   }
 
   /** `whatis EXPR|TYPE`. */

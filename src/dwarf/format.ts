@@ -383,3 +383,55 @@ export function whatis(t: CType, isTypeName: boolean): string {
   if (isTypeName && t.kind === 'typedef') return 'type = ' + typeName(t.target);
   return 'type = ' + typeName(t);
 }
+
+/**
+ * `ptype/o`: the struct with each member's offset and size, holes and
+ * trailing padding, nested structs expanded, exactly in gdb's layout
+ * (typeprint.c print_offset_data).
+ */
+export function ptypeOffsets(t: CType): string {
+  let top = t;
+  while (top.kind === 'typedef') top = top.target;
+  if (top.kind !== 'struct' && top.kind !== 'union') return ptype(t);
+  const lines: string[] = [];
+  lines.push(`/* offset      |    size */  type = ${top.tag ? `${top.kind} ${top.tag}` : top.kind} {`);
+  offsetBody(top, 0, 0, lines);
+  lines.push(`${' '.repeat(29)}}`);
+  return lines.join('\n');
+}
+
+const OFFSET_SPC = 27;
+
+function offsetBody(t: CType & { kind: 'struct' | 'union' }, level: number, baseBits: number, lines: string[]): void {
+  const indent = ' '.repeat(4 * (level + 1));
+  let end = 0; // end of the previous member, in bits from the struct start
+  const hole = (bits: number, what: string) => {
+    if (bits % 8) lines.push(`/* XXX ${String(bits % 8).padStart(2)}-bit ${what.padEnd(7)}   */`);
+    if (Math.floor(bits / 8)) lines.push(`/* XXX ${String(Math.floor(bits / 8)).padStart(2)}-byte ${what.padEnd(7)}   */`);
+  };
+  for (const m of t.members) {
+    const size = sizeOf(m.type);
+    const bitpos = m.bitSize !== undefined ? m.bitOffset! : m.offset * 8;
+    let prefix: string;
+    if (t.kind === 'union') prefix = `/*                ${String(size).padStart(6)} */`;
+    else {
+      if (end > 0 && end < bitpos) hole(bitpos - end, 'hole');
+      const abs = baseBits + bitpos;
+      const where = m.bitSize !== undefined
+        ? `${String(Math.floor(abs / 8)).padStart(6)}:${String(abs % 8).padStart(2)}`
+        : `${String(abs / 8).padStart(6)}   `;
+      prefix = `/* ${where}   |  ${String(size).padStart(6)} */`;
+      end = bitpos + (m.bitSize ?? size * 8);
+    }
+    const inner = strip(m.type);
+    if ((inner.kind === 'struct' || inner.kind === 'union') && m.type.kind !== 'typedef') {
+      lines.push(`${prefix}${indent}${inner.tag ? `${inner.kind} ${inner.tag}` : inner.kind} {`);
+      offsetBody(inner, level + 1, baseBits + bitpos, lines);
+      lines.push(`${' '.repeat(OFFSET_SPC + 4 * (level + 1))}}${m.name ? ` ${m.name}` : ''};`);
+    } else {
+      lines.push(`${prefix}${indent}${declarator(m.type, m.name ?? '')}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`);
+    }
+  }
+  if (t.kind === 'struct' && end > 0 && end < t.size * 8) hole(t.size * 8 - end, 'padding');
+  lines.push('', `${' '.repeat(OFFSET_SPC + 4 * (level + 1))}/* total size (bytes): ${String(t.size).padStart(4)} */`);
+}

@@ -108,13 +108,15 @@ export class SourceLevel {
   async execute(line: string): Promise<boolean> {
     if (!this.active) return false;
     const text = line.trim();
-    const own = /^(\w[\w-]*)(\/\w+)?\s*(.*)$/s.exec(text);
+    const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
     if (!own) return false;
     const [, word, slash, rest] = own;
     switch (word) {
       case 'ptype': case 'whatis': {
         const ev = await this.evaluator();
-        this.host.out(word === 'ptype' ? await ev.ptype(required(rest, 'expression')) : await ev.whatis(required(rest, 'expression')));
+        const arg = required(rest, 'expression');
+        if (word === 'ptype' && slash === '/o') this.host.out(await ev.ptypeOffsets(arg));
+        else this.host.out(word === 'ptype' ? await ev.ptype(arg) : await ev.whatis(arg));
         return true;
       }
       case 'list': case 'l': this.list(rest); return true;
