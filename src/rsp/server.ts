@@ -84,7 +84,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private readonly lazyRemoved = new Set<bigint>();
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
-  private readonly monitor: Monitor;
+  /** Monitor state (hand-taken snapshots, checkpoints) belongs to one process. */
+  private monitor: Monitor;
   private readonly hostIo = new HostIo();
   private readonly onOutput = (b: Buffer) => this.output(b);
   private readonly onStop = (ev: StopEvent) => this.noteStop(ev);
@@ -118,6 +119,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.regs = undefined;
     this.hwBreakpoints.clear();
     this.lazyRemoved.clear();
+    this.monitor = new Monitor(() => this.target);
     t.on('output', this.onOutput);
     t.on('stop', this.onStop);
     // a new process stands at its first instruction, stopped by the exec's SIGTRAP
