@@ -73,6 +73,25 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
   });
 });
 
+describe('tsdbg connect to tsdbg serve: snapshot commands over the wire', () => {
+  it('snapshot, diff, restore, checkpoint and rewind run on the remote engine', async () => {
+    const s = await server('tsdbg', example('struct_loop'));
+    const { out, code } = await connect(s.port, [
+      'break tick', 'continue', 'snapshot pt', 'snapshots', 'continue', 'continue', 'snapshot diff pt',
+      'restore &pt', 'print pt', 'checkpoint', 'continue', 'rewind', 'print pt.x', 'delete', 'continue',
+    ]);
+    expect(out).toMatch(/Snapshot of 24 bytes at 0x[0-9a-f]+ \(<pt>\) taken by the remote engine/);
+    expect(out).toMatch(/x: 1 -> 3/);
+    expect(out).toMatch(/\$1 = \{x = 1, y = 2, steps = 0, tag = "start/);
+    expect(out).toMatch(/Checkpoint 1 "c1" at 0x[0-9a-f]+ <tick\+8>/);
+    expect(out).toMatch(/Rewound to checkpoint "c1"/);
+    expect(out).toContain('$2 = 1');
+    expect(out).toContain('iter 2: x=2 y=4 steps=1 tag=start');
+    expect(out).toMatch(/exited normally/);
+    expect(code).toBe(0);
+  });
+});
+
 describe('tsdbg connect errors', () => {
   it('says in one line that nothing listens', async () => {
     const { out, code } = await connect(1, ['info registers']);
