@@ -49,11 +49,6 @@ export class Evaluator {
     this.ctx = f ? f.exprContext(f.fn?.die.unit) : { readMemory: env.readMemory, reg: () => undefined, bias: 0n };
   }
 
-  /** DebugInfo for type and global lookups: the frame's image, else the executable's. */
-  private get debug(): DebugInfo | undefined {
-    return this.env.frame?.debug ?? this.env.program.exeDebug;
-  }
-
   isTypeName = (name: string): boolean => {
     if (this.findVariable(name)) return false;
     return this.env.program.debugInfos().some((d) => d.lookupType(name)?.kind === 'typedef');
@@ -86,12 +81,12 @@ export class Evaluator {
   async ptype(src: string): Promise<string> {
     const t = this.typeFromName(src);
     if (t) return ptype(t);
-    return ptype((await this.evaluateForType(src)).type);
+    return ptype((await this.evaluate(src)).type);
   }
 
   /** `ptype/o EXPR|TYPE`: offsets, sizes and holes. */
   async ptypeOffsets(src: string): Promise<string> {
-    const t = this.typeFromName(src) ?? (await this.evaluateForType(src)).type;
+    const t = this.typeFromName(src) ?? (await this.evaluate(src)).type;
     return ptypeOffsets(t);
   }
 
@@ -99,12 +94,7 @@ export class Evaluator {
   async whatis(src: string): Promise<string> {
     const t = this.typeFromName(src);
     if (t) return whatis(t, true);
-    return whatis((await this.evaluateForType(src)).type, false);
-  }
-
-  /** Evaluate without reading memory where only the type matters (sizeof, whatis of *p). */
-  private evaluateForType(src: string): Promise<Value> {
-    return this.evaluate(src);
+    return whatis((await this.evaluate(src)).type, false);
   }
 
   typeFromName(src: string): CType | undefined {

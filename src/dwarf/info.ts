@@ -7,7 +7,7 @@
  * them, which keeps loading a large binary cheap.
  */
 import { Reader, DwarfError, strAt } from './reader.js';
-import { AT, FORM, TAG, UT } from './constants.js';
+import { AT, FORM, UT } from './constants.js';
 
 /** The raw DWARF sections of one ELF file (undefined when absent). */
 export interface DwarfSections {
@@ -494,6 +494,3 @@ export class Unit {
     return this.unitType === UT.type || this.unitType === UT.split_type;
   }
 }
-
-export const isScopeTag = (tag: number) =>
-  tag === TAG.subprogram || tag === TAG.lexical_block || tag === TAG.inlined_subroutine;

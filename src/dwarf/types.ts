@@ -34,7 +34,6 @@ export const LONG: CType = { kind: 'base', name: 'long', size: 8, encoding: ATE.
 export const ULONG: CType = { kind: 'base', name: 'unsigned long', size: 8, encoding: ATE.unsigned };
 export const CHAR: CType = { kind: 'base', name: 'char', size: 1, encoding: ATE.signed_char };
 export const DOUBLE: CType = { kind: 'base', name: 'double', size: 8, encoding: ATE.float };
-export const BOOL: CType = { kind: 'base', name: '_Bool', size: 1, encoding: ATE.boolean };
 
 /** Names of the C base types a cast may use, with their size and encoding. */
 export const C_BASE_TYPES: Record<string, CType> = Object.fromEntries(([
@@ -75,10 +74,6 @@ export function isSigned(t: CType): boolean {
   const s = strip(t);
   if (s.kind === 'enum') return s.signed;
   return s.kind === 'base' && (s.encoding === ATE.signed || s.encoding === ATE.signed_char || s.encoding === ATE.float);
-}
-export function isPointerLike(t: CType): boolean {
-  const s = strip(t);
-  return s.kind === 'pointer' || s.kind === 'array' || s.kind === 'function';
 }
 export function isScalar(t: CType): boolean {
   const s = strip(t);
