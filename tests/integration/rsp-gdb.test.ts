@@ -168,6 +168,23 @@ describe('gdb against tsdbg serve', () => {
     expect(out.match(/exited normally/g)?.length).toBe(2);
   });
 
+  it('attaches from gdb in extended-remote mode (vAttach) and detaches', async () => {
+    const victim = spawn(example('hot_loop'), ['100000000000'], { stdio: 'ignore' });
+    cleanup.push(async () => { victim.kill('SIGKILL'); });
+    await new Promise((r) => setTimeout(r, 200));
+    const s = await serve([]);
+    const out = await gdb(`target extended-remote 127.0.0.1:${s.port}`, [
+      `attach ${victim.pid}`, 'info registers rip', 'p total > 0', 'detach',
+    ], example('hot_loop'));
+    // stopped wherever the loop was: in step() or in main()
+    expect(out, out).toMatch(/^(0x[0-9a-f]+ in )?(step|main) \(.*\) at hot_loop\.c:\d+$/m);
+    expect(out).toMatch(/^rip +0x/m);
+    expect(out).toContain('$1 = 1');
+    expect(out).toMatch(new RegExp(`\\[Inferior 1 \\(process ${victim.pid}\\) detached\\]`));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await alive(victim.pid!)).toBe(true);
+  });
+
   it('attaches to a running process and detaches leaving it alive', async () => {
     const victim = spawn(example('hot_loop'), ['100000000000'], { stdio: 'ignore' });
     cleanup.push(async () => { victim.kill('SIGKILL'); });

@@ -54,7 +54,8 @@ export async function startListening(command: string, args: string[]): Promise<S
     port,
     stdout: () => out,
     stderr: () => err,
-    stop: () => stopChild(child),
+    // SIGTERM: a server cleans up (kills its tracee) and exits
+    stop: async () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); await stopChild(child); },
   };
 }
 
