@@ -19,7 +19,7 @@ export const AT = {
   encoding: 0x3e, external: 0x3f, frame_base: 0x40, specification: 0x47, type: 0x49, ranges: 0x55,
   entry_pc: 0x52, artificial: 0x34, str_offsets_base: 0x72, addr_base: 0x73, rnglists_base: 0x74,
   loclists_base: 0x8c, linkage_name: 0x6e, MIPS_linkage_name: 0x2007, call_file: 0x58, call_line: 0x59,
-  GNU_addr_base: 0x2133, GNU_ranges_base: 0x2132,
+  signature: 0x69, GNU_addr_base: 0x2133, GNU_ranges_base: 0x2132,
 } as const;
 
 export const FORM = {

@@ -57,7 +57,7 @@ export function sectionsOf(elf: ElfFile): DwarfSections {
     info: d('.debug_info'), abbrev: d('.debug_abbrev'), str: d('.debug_str'), lineStr: d('.debug_line_str'),
     strOffsets: d('.debug_str_offsets'), addr: d('.debug_addr'), line: d('.debug_line'),
     rnglists: d('.debug_rnglists'), ranges: d('.debug_ranges'), loclists: d('.debug_loclists'), loc: d('.debug_loc'),
-    aranges: d('.debug_aranges'), frame: d('.debug_frame'), ehFrame: d('.eh_frame'),
+    aranges: d('.debug_aranges'), frame: d('.debug_frame'), ehFrame: d('.eh_frame'), types: d('.debug_types'),
     ehFrameAddr: elf.section('.eh_frame')?.addr, textAddr: elf.section('.text')?.addr,
   };
 }
@@ -73,6 +73,8 @@ export class DebugInfo implements UnitOwner {
   private typeNames = new Map<string, Die>();
   private enumerators = new Map<string, { type: Die; value: bigint }>();
   private lineCache = new Map<Unit, UnitLines | null>();
+  /** Type units by signature (DWARF 5 in .debug_info, DWARF 4 in .debug_types). */
+  private typeUnits = new Map<bigint, Unit>();
   private locationsValid = new Map<Unit, boolean>();
 
   constructor(readonly sections: DwarfSections, readonly elf?: ElfFile) {
@@ -82,6 +84,15 @@ export class DebugInfo implements UnitOwner {
       while (off < sections.info.length) {
         const u = new Unit(this, off);
         this.units.push(u);
+        if (u.typeSignature !== undefined) this.typeUnits.set(u.typeSignature, u);
+        off = u.end;
+      }
+    }
+    if (sections.types && sections.abbrev) {
+      let off = 0;
+      while (off < sections.types.length) {
+        const u = new Unit(this, off, true);
+        this.typeUnits.set(u.typeSignature!, u);
         off = u.end;
       }
     }
@@ -111,6 +122,11 @@ export class DebugInfo implements UnitOwner {
     return undefined;
   }
 
+  typeBySignature(sig: bigint): Die | undefined {
+    const u = this.typeUnits.get(sig);
+    return u && u.typeOffset !== undefined ? u.dieAt(u.offset + u.typeOffset) : undefined;
+  }
+
   rangeList(die: Die): Array<[bigint, bigint]> {
     const off = die.unit.listOffsetOf(die, AT.ranges, 'rng');
     return off === undefined ? [] : readRangeList(die.unit, off);
@@ -127,6 +143,8 @@ export class DebugInfo implements UnitOwner {
       if (u.isTypeUnit) continue;
       this.indexChildren(u, u.tree);
     }
+    // Types defined only in type units (-fdebug-types-section) are still found by name.
+    for (const u of this.typeUnits.values()) this.indexChildren(u, u.tree);
     this.functions.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : 0));
   }
 

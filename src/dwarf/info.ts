@@ -23,6 +23,8 @@ export interface DwarfSections {
   loclists?: Buffer;
   loc?: Buffer;
   aranges?: Buffer;
+  /** DWARF 4 type units (-fdebug-types-section). */
+  types?: Buffer;
   frame?: Buffer;
   ehFrame?: Buffer;
   /** File address of .eh_frame (its pc-relative pointers are relative to it). */
@@ -171,12 +173,14 @@ export class Die {
     const i = this.abbrev.attrs.indexOf(at);
     if (i < 0) return undefined;
     const form = this.abbrev.forms[i];
-    const v = this.values()[i] as number;
-    if (form === FORM.ref_addr) return this.unit.info.dieAt(v);
-    if (form === FORM.ref_sig8 || form === FORM.GNU_ref_alt || form === FORM.ref_sup4 || form === FORM.ref_sup8) {
-      return undefined; // type units and supplementary files: not produced by gcc -g
+    const v = this.values()[i];
+    if (form === FORM.ref_addr) return this.unit.info.dieAt(v as number);
+    if (form === FORM.ref_sig8) return this.unit.info.typeBySignature(v as bigint);
+    if (form === FORM.GNU_ref_alt || form === FORM.ref_sup4 || form === FORM.ref_sup8) {
+      return undefined; // supplementary (dwz) files are not read
     }
-    return this.unit.info.dieAt(this.unit.offset + v);
+    // Unit-relative: look in this unit directly (type units live in .debug_types too).
+    return this.unit.dieAt(this.unit.offset + (v as number));
   }
 
   block(at: number): Buffer | undefined {
@@ -231,6 +235,8 @@ export class Die {
 export interface UnitOwner {
   readonly sections: DwarfSections;
   dieAt(offset: number): Die | undefined;
+  /** The type DIE of a type unit (DW_FORM_ref_sig8). */
+  typeBySignature(sig: bigint): Die | undefined;
   rangeList(die: Die): Array<[bigint, bigint]>;
 }
 
@@ -248,8 +254,15 @@ export class Unit {
   private dies?: Map<number, Die>;
   private bases?: { str: number; addr: number; rng: number; loc: number };
 
-  constructor(readonly info: UnitOwner, readonly offset: number) {
-    const buf = info.sections.info!;
+  /** Type units: their signature and the offset of their type DIE. */
+  readonly typeSignature?: bigint;
+  readonly typeOffset?: number;
+  /** The section the unit lives in: .debug_info, or .debug_types for DWARF 4 type units. */
+  private readonly buf: Buffer;
+
+  constructor(readonly info: UnitOwner, readonly offset: number, inTypesSection = false) {
+    const buf = (inTypesSection ? info.sections.types : info.sections.info)!;
+    this.buf = buf;
     const r = new Reader(buf, offset);
     const [length, offsetSize] = r.initialLength();
     this.offsetSize = offsetSize;
@@ -261,11 +274,18 @@ export class Unit {
       this.addrSize = r.u8();
       this.abbrevOffset = r.offset(offsetSize);
       if (this.unitType === UT.skeleton || this.unitType === UT.split_compile) r.pos += 8; // dwo_id
-      else if (this.unitType === UT.type || this.unitType === UT.split_type) r.pos += 8 + offsetSize;
+      else if (this.unitType === UT.type || this.unitType === UT.split_type) {
+        this.typeSignature = r.u64();
+        this.typeOffset = r.offset(offsetSize);
+      }
     } else {
-      this.unitType = UT.compile;
+      this.unitType = inTypesSection ? UT.type : UT.compile;
       this.abbrevOffset = r.offset(offsetSize);
       this.addrSize = r.u8();
+      if (inTypesSection) {
+        this.typeSignature = r.u64();
+        this.typeOffset = r.offset(offsetSize);
+      }
     }
     this.firstDie = r.pos;
   }
@@ -280,7 +300,7 @@ export class Unit {
     if (!this.rootDie) {
       if (this.dies) this.rootDie = this.dies.get(this.firstDie)!;
       else {
-        const r = new Reader(this.info.sections.info!, this.firstDie);
+        const r = new Reader(this.buf, this.firstDie);
         const code = r.uleb();
         const ab = this.abbrevTable.get(code);
         if (!ab) throw new DwarfError(`bad abbreviation code ${code} at 0x${this.firstDie.toString(16)}`);
@@ -321,7 +341,7 @@ export class Unit {
   private buildTree(): void {
     if (this.dies) return;
     const dies = new Map<number, Die>();
-    const buf = this.info.sections.info!;
+    const buf = this.buf;
     const abbrevs = this.abbrevTable;
     const r = new Reader(buf, this.firstDie);
     const stack: Die[] = [];
@@ -378,7 +398,7 @@ export class Unit {
   }
 
   decodeAttributes(ab: Abbrev, pos: number): RawValue[] {
-    const r = new Reader(this.info.sections.info!, pos);
+    const r = new Reader(this.buf, pos);
     const out: RawValue[] = new Array(ab.forms.length);
     for (let i = 0; i < ab.forms.length; i++) {
       out[i] = ab.forms[i] === FORM.implicit_const ? ab.implicit[i] : this.readForm(r, ab.forms[i]);
@@ -397,7 +417,8 @@ export class Unit {
         const v = r.u64();
         return v <= 0x1fffffffffffffn ? Number(v) : v;
       }
-      case FORM.ref8: case FORM.ref_sig8: case FORM.ref_sup8: return r.u64n();
+      case FORM.ref_sig8: return r.u64();
+      case FORM.ref8: case FORM.ref_sup8: return r.u64n();
       case FORM.data16: return r.bytes(16);
       case FORM.sdata: return r.sleb();
       case FORM.udata: case FORM.ref_udata: case FORM.strx: case FORM.addrx: case FORM.loclistx:
@@ -441,7 +462,7 @@ export class Unit {
   resolveString(form: number, v: RawValue): string | undefined {
     const s = this.info.sections;
     switch (form) {
-      case FORM.string: return strAt(s.info, v as number);
+      case FORM.string: return strAt(this.buf, v as number);
       case FORM.strp: return strAt(s.str, v as number);
       case FORM.line_strp: return strAt(s.lineStr, v as number);
       case FORM.strx: case FORM.strx1: case FORM.strx2: case FORM.strx3: case FORM.strx4: case FORM.GNU_str_index: {

@@ -145,6 +145,13 @@ export class TypeBuilder {
   }
 
   private build(die: Die): CType {
+    // A stub standing for a type defined in a type unit (-fdebug-types-section).
+    const sig = die.has(AT.signature) ? die.ref(AT.signature) : undefined;
+    if (sig && sig !== die) {
+      const t = this.fromDie(sig);
+      this.cache.set(die, t);
+      return t;
+    }
     const name = die.str(AT.name);
     switch (die.tag) {
       case TAG.base_type: {

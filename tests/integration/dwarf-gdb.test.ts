@@ -90,6 +90,14 @@ describe.each([['-g', '-O0'], ['-gdwarf-4', '-O0']])('against gdb, prog built %s
   });
 });
 
+describe.each([['-g', '-O0', '-fdebug-types-section'], ['-gdwarf-4', '-O0', '-fdebug-types-section']])('against gdb, types in type units, prog built %s %s %s', (...flags: string[]) => {
+  const binary = buildProg(flags);
+
+  it('every print, ptype and whatis at leaf', async () => {
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'up', 'p *cfg', 'info locals', ...PRINTS] });
+  });
+});
+
 describe('against gdb, inside the C library (its separate debug file, when libc6-dbg is installed)', () => {
   const binary = buildProg(['-g', '-O0']);
 

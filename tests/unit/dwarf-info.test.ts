@@ -4,7 +4,8 @@ import { DebugInfo } from '../../src/dwarf/debuginfo.js';
 import { TAG, AT } from '../../src/dwarf/constants.js';
 import { buildProg } from '../fixtures/dwarf/build.js';
 
-const BUILDS: string[][] = [['-g', '-O0'], ['-g', '-O2'], ['-gdwarf-4', '-O0'], ['-gdwarf-4', '-O2'], ['-g', '-O0', '-no-pie']];
+const BUILDS: string[][] = [['-g', '-O0'], ['-g', '-O2'], ['-gdwarf-4', '-O0'], ['-gdwarf-4', '-O2'], ['-g', '-O0', '-no-pie'],
+  ['-g', '-O0', '-fdebug-types-section'], ['-gdwarf-4', '-O0', '-fdebug-types-section']];
 const TAG_NAMES = new Map(Object.entries(TAG).map(([k, v]) => [v, 'DW_TAG_' + k]));
 
 function readelf(path: string, what: string): string {
@@ -16,7 +17,8 @@ describe.each(BUILDS)('DWARF of prog built with %s %s %s', (...flags: string[]) 
   const dbg = DebugInfo.load(path);
 
   it('finds every DIE readelf --debug-dump=info shows, with its tag and name', () => {
-    const text = readelf(path, 'info');
+    // DWARF 4 type units (.debug_types) have offsets of their own section: check .debug_info here.
+    const text = readelf(path, 'info').split('Contents of the .debug_types section')[0];
     const dies = [...text.matchAll(/^\s*<\d+><([0-9a-f]+)>: Abbrev Number: (\d+)(?: \((DW_TAG_\w+)\))?/gm)];
     let checked = 0;
     for (const m of dies) {
@@ -51,7 +53,7 @@ describe.each(BUILDS)('DWARF of prog built with %s %s %s', (...flags: string[]) 
       want.push(m[2] === '-' ? `end ${BigInt(m[3])}` : `${m[1]}:${m[2]} ${BigInt(m[3])} ${m[5] === 'x'}`);
     }
     const got: string[] = [];
-    for (const u of dbg.units) {
+    for (const u of dbg.units.filter((x) => !x.isTypeUnit)) {
       const l = (dbg as unknown as { unitLines(u: unknown): { program: { rows: Array<{ endSequence: boolean; address: bigint; file: number; line: number; isStmt: boolean }>; files: Array<{ name: string }> } } }).unitLines(u);
       for (const r of l.program.rows) {
         got.push(r.endSequence ? `end ${r.address}` : `${l.program.files[r.file].name.split('/').pop()}:${r.line} ${r.address} ${r.isStmt}`);
@@ -73,6 +75,9 @@ describe.each(BUILDS)('DWARF of prog built with %s %s %s', (...flags: string[]) 
     const globals = ['config', 'counter', 'numbers', 'greeting', ...(flags.includes('-O0') ? ['hidden'] : [])];
     for (const g of globals) expect(dbg.globalVariables(g).length, g).toBe(1);
     expect(dbg.lookupType('struct node')).toMatchObject({ kind: 'struct', tag: 'node', size: 16 });
+    // Through the variable's own type reference (DW_FORM_ref_sig8 with type units).
+    const cfg = dbg.typeOf(dbg.globalVariables('config')[0].type);
+    expect(cfg).toMatchObject({ kind: 'struct', tag: 'config', size: 72 });
     expect(dbg.lookupType('color_t')).toMatchObject({ kind: 'typedef', name: 'color_t' });
   });
 });
