@@ -22,7 +22,7 @@ import { escapeBinary, fromHex, leHex, toHex, unescapeBinary, fromLeHex, parseHe
 import { AMD64_REGISTERS, parseTargetDescription, type RegisterInfo } from './tdesc.js';
 import { parseStopReply, watchAddress, type ParsedStop } from './stop-reply.js';
 import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.js';
-import { RemoteSnapshotEngine, probeMonitor } from './remote-snapshots.js';
+import { RemoteSnapshotEngine, probeMonitor, runMonitor } from './remote-snapshots.js';
 import { parseMaps } from './maps.js';
 import { mapsFromImages } from './image-maps.js';
 
@@ -50,6 +50,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   private interruptRequested = false;
   private useX: boolean | undefined;
   private usePacketP = true;
+  /** vCont when the stub has it (gdbserver does), else the legacy c/s/C/S. */
+  private useVCont = true;
 
   private constructor(readonly client: RspClient) {
     super();
@@ -85,6 +87,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     }
     this.attached = (await this.client.text(`qAttached:${this.pid.toString(16)}`)) === '1';
     this.exePath = await this.readExecFile();
+    const vcont = await this.client.text('vCont?');
+    this.useVCont = /;c/.test(vcont) && /;s/.test(vcont) && /;C/.test(vcont) && /;S/.test(vcont);
     const monitor = await probeMonitor(this.client);
     if (monitor.snapshots) this.capabilities.snapshots = new RemoteSnapshotEngine(this.client);
   }
@@ -133,13 +137,19 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   cont(signal?: number): Promise<StopEvent> {
     const sig = signal ? linuxToGdbSignal(signal) : 0;
+    if (!this.useVCont) return this.resume('cont', sig ? `C${hex2(sig)}` : 'c');
     return this.resume('cont', sig ? `vCont;C${hex2(sig)}` : 'vCont;c');
   }
 
   step(signal?: number): Promise<StopEvent> {
+    return this.resume('step', this.stepPacket(signal));
+  }
+
+  private stepPacket(signal?: number): string {
     const sig = signal ? linuxToGdbSignal(signal) : 0;
+    if (!this.useVCont) return sig ? `S${hex2(sig)}` : 's';
     const thread = this.threadId();
-    return this.resume('step', sig ? `vCont;S${hex2(sig)}:${thread}` : `vCont;s:${thread}`);
+    return sig ? `vCont;S${hex2(sig)}:${thread}` : `vCont;s:${thread}`;
   }
 
   interrupt(): void {
@@ -161,7 +171,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       await this.zPacket('z', 0, pc, 1, 'breakpoint');
       let stepped: StopEvent;
       try {
-        stepped = await this.resumeOnce('step', how === 'step' ? packet : `vCont;s:${this.threadId()}`);
+        stepped = await this.resumeOnce('step', how === 'step' ? packet : this.stepPacket());
       } finally {
         if (this.state === 'stopped') await this.zPacket('Z', 0, pc, 1, 'breakpoint');
       }
@@ -190,7 +200,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     }
     if (reply.startsWith('E') || reply === '') {
       this.state = 'stopped';
-      throw new TargetError('EIO', `the remote refused to resume (${reply || 'vCont not supported'})`);
+      throw new TargetError('EIO', `the remote refused to resume (${reply || 'packet not supported'})`);
     }
     return this.toStopEvent(parseStopReply(reply), how);
   }
@@ -468,7 +478,6 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   /** Send a monitor command; returns what it printed. */
   async monitor(command: string): Promise<string> {
-    const { runMonitor } = await import('./remote-snapshots.js');
     return runMonitor(this.client, command);
   }
 
