@@ -4,19 +4,23 @@
  * src/elf/ and src/target/ (never src/commands/).
  *
  * API
- *   DebugInfo.load(path | ElfFile)          index once per image; set `.bias` to the load bias
+ *   DebugInfo.load(path | ElfFile)          index once per image (DWARF 4/5, type units, compressed
+ *                                           sections); set `.bias` to the load bias
  *     .lineForAddress(pc)                   -> {path, file, line, column, address, end, isStmt}
  *     .addressesForLine(file, line)         -> [{address, file, line, function}]  (`break FILE:LINE`)
  *     .functionAt(pc) .functionsNamed(name) .breakpointAddress(fn)   (`break FUNC`, past the prologue)
  *     .scopeAt(pc) .globalVariables(name) .lookupType(name) .typeOf(die) .sourceFiles()
- *   ProgramInfo.create(target)              executable + libraries (ProcessImage) with their DWARF and CFI
- *     .backtrace(registers, readMemory)     -> StackFrame[] (CFI unwinding, frame-pointer fallback)
- *     .functionAt(pc) .lineForAddress(pc) .functionsNamed(name) .exeDebug
- *   StackFrame                              .pc .fn .line .reg(n) .cfa() .frameBase() .callerRegs
+ *   ProgramInfo.create(target)              executable + libraries (ProcessImage) with their DWARF and CFI;
+ *                                           separate debug files (libc6-dbg) load when a pc needs them
+ *     .backtrace(registers, readMemory)     -> StackFrame[] (CFI unwinding, frame-pointer fallback,
+ *                                              a frame per inlined call, stops after main like gdb)
+ *     .functionAt(pc) .lineForAddress(pc) .functionsNamed(name) .exeDebug .debugInfos()
+ *   StackFrame                              .pc .fn .inlined .line .functionName .scopeBlocks() .reg(n)
+ *                                           .cfa() .frameBase() .entryValue(expr) .caller .callee
  *   new Evaluator({program, frame, readMemory, writeMemory?, writeRegister?, history?})
  *     .evaluate(expr) -> Value              C expressions over DWARF types
  *     .format(value, {format}) / .formatNested(value)   gdb `print` text
- *     .ptype(src) .whatis(src) .locals() .args() .typeFromName(src)
+ *     .ptype(src) .ptypeOffsets(src) .whatis(src) .locals() .args() .typeFromName(src)
  *   frameLine(frame, ev) infoLocals(ev) infoArgs(ev) sourceLineText(path, file, line)   gdb's text
  *   CallFrameInfo / unwindStep              .eh_frame + .debug_frame parsing, one unwind step
  *   evaluateLocation(expr, ctx)             DWARF expression stack machine

@@ -7,10 +7,12 @@
  *     .type .entry .isPie .interpreter .sections .programHeaders
  *     .section(name) .sectionData(name) -> Buffer   (e.g. '.debug_info', '.eh_frame')
  *     .firstLoadVaddr .phdrVaddr .rawSymbols()
- *   new SymbolTable(elf, bias)             one image's .symtab + .dynsym, addresses + bias
+ *   new SymbolTable(elf, bias, extra?)     one image's .symtab + .dynsym + name@plt stubs, addresses
+ *                                          + bias (extra: its separate debug file's .symtab)
  *     .symbolByName(name) -> ElfSymbol {name, address, size, kind, bind, section}
  *     .symbolAt(addr)     -> {symbol, name, offset}   (for `<main+4>`, `info symbol`)
  *   biasFromAuxv(elf, auxv) / biasFromMaps(elf, maps, path)   PIE load bias
+ *   separateDebugFile(elf)                 /usr/lib/debug/.build-id/xx/yyyy.debug or .gnu_debuglink
  *   ProcessImage.create(target)            the executable + shared libraries + vDSO of a
  *                                          stopped process; libraries load lazily
  *     .exe .libraries .modules             LoadedModule {path, start, end, bias, elf, symbols}
