@@ -86,3 +86,35 @@ describe('maps', () => {
     expect(m[1].path).toBe('[vvar]');
   });
 });
+
+describe('client ack discipline (over a real socket)', () => {
+  it('resends on NAK, acks replies, expands run-length encoding and collects O output', async () => {
+    const { createServer } = await import('node:net');
+    const { RspClient } = await import('../../src/rsp/client.js');
+    const { frame } = await import('../../src/rsp/packet.js');
+    const seen: string[] = [];
+    const srv = createServer((sock) => {
+      let n = 0;
+      sock.on('data', (b: Buffer) => {
+        const text = b.toString('latin1');
+        seen.push(text);
+        if (!text.startsWith('$')) return;       // the client's acks
+        if (n++ === 0) { sock.write('-'); return; }  // NAK the first try
+        sock.write(Buffer.concat([Buffer.from('+'), frame('O6869'), frame('0* ')]));
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    const c = await RspClient.connectTcp('127.0.0.1', port);
+    const out: string[] = [];
+    const reply = await c.text('qRcmd,6869', { consoleOutput: true, onOutput: (b) => out.push(b.toString()) });
+    expect(reply).toBe('0000');
+    expect(out).toEqual(['hi']);
+    expect(seen[0]).toBe(frame('qRcmd,6869').toString('latin1'));
+    expect(seen[1]).toBe(seen[0]);                 // the retransmission
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.slice(2).join('')).toBe('++');     // both packets acked
+    await c.close();
+    await new Promise<void>((r) => srv.close(() => r()));
+  });
+});
