@@ -54,7 +54,7 @@ export function qemuArgs(spec: BootSpec, sockDir: string): string[] {
   if (spec.rows && spec.cols) append.push(`tsdbg.rows=${spec.rows}`, `tsdbg.cols=${spec.cols}`);
   const args = [
     '-accel', spec.accel, ...(spec.accel === 'kvm' ? ['-cpu', process.env.TSDBG_VM_KVM_CPU || 'host'] : []),
-    '-m', '1024', '-smp', '2', '-nodefaults', '-nographic', '-no-reboot',
+    '-m', '1024', '-smp', process.env.TSDBG_VM_CPUS || '2', '-nodefaults', '-nographic', '-no-reboot',
     '-kernel', spec.kernel, '-initrd', spec.initrd, '-append', append.join(' '),
   ];
   // In -serial order: COM1 = ttyS0 = console (SeaBIOS writes there too), ttyS1, ttyS2.
