@@ -98,6 +98,19 @@ describe.each([['-g', '-O0', '-fdebug-types-section'], ['-gdwarf-4', '-O0', '-fd
   });
 });
 
+describe('against gdb, prog built by clang (DWARF 5 strx/addrx/rnglistx/loclistx forms)', () => {
+  it('-O0: every print at leaf, frames, locals', async () => {
+    const binary = buildProg(['clang', '-g', '-O0']);
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'up', 'info locals', 'p *cfg', 'up 3', 'info locals', ...PRINTS] });
+  });
+
+  it('-O2: location lists, entry values and frames', async () => {
+    const binary = buildProg(['clang', '-g', '-O2']);
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'up', 'info locals', 'info args', 'up', 'info locals'] });
+    await compare({ binary, location: 'util.c:14', commands: ['bt', 'info locals', 'info args', 'up', 'info locals'] });
+  });
+});
+
 describe('against gdb, inside the C library (its separate debug file, when libc6-dbg is installed)', () => {
   const binary = buildProg(['-g', '-O0']);
 

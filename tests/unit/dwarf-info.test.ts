@@ -5,14 +5,15 @@ import { TAG, AT } from '../../src/dwarf/constants.js';
 import { buildProg } from '../fixtures/dwarf/build.js';
 
 const BUILDS: string[][] = [['-g', '-O0'], ['-g', '-O2'], ['-gdwarf-4', '-O0'], ['-gdwarf-4', '-O2'], ['-g', '-O0', '-no-pie'],
-  ['-g', '-O0', '-fdebug-types-section'], ['-gdwarf-4', '-O0', '-fdebug-types-section']];
+  ['-g', '-O0', '-fdebug-types-section'], ['-gdwarf-4', '-O0', '-fdebug-types-section'],
+  ['clang', '-g', '-O0'], ['clang', '-g', '-O2'], ['clang', '-gdwarf-4', '-O2']];
 const TAG_NAMES = new Map(Object.entries(TAG).map(([k, v]) => [v, 'DW_TAG_' + k]));
 
 function readelf(path: string, what: string): string {
   return execFileSync('readelf', [`--debug-dump=${what}`, '-W', path], { encoding: 'utf8', maxBuffer: 1 << 26 });
 }
 
-describe.each(BUILDS)('DWARF of prog built with %s %s %s', (...flags: string[]) => {
+describe.each(BUILDS)('DWARF of prog built with %s %s %s %s', (...flags: string[]) => {
   const path = buildProg(flags);
   const dbg = DebugInfo.load(path);
 
@@ -37,7 +38,8 @@ describe.each(BUILDS)('DWARF of prog built with %s %s %s', (...flags: string[]) 
       if (!nm) continue;
       // readelf prefixes indirect strings with their form and offset: `(strp) (offset: 0x20): main`.
       const value = nm[1].replace(/^\((string|strp|line_strp|strx\d?)\)\s*(\(offset: (0x)?[0-9a-f]+\):\s*)?/, '')
-        .replace(/^\(indirect (line )?string, offset: 0x[0-9a-f]+\):\s*/, '');
+        .replace(/^\(indirect (line )?string, offset: 0x[0-9a-f]+\):\s*/, '')
+        .replace(/^\(indexed string: 0x[0-9a-f]+\):\s*/, '');
       expect(dbg.dieAt(parseInt(m[1], 16))!.str(AT.name)).toBe(value.trim());
       named++;
     }
