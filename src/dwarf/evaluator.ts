@@ -14,6 +14,7 @@ import {
 import { Value, bytesToBigInt } from './value.js';
 import { memberValue, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
 import type { DebugInfo } from './debuginfo.js';
+import type { CallResult } from './call.js';
 import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
@@ -30,6 +31,8 @@ export interface EvalEnv {
   writeRegister?: (name: string, value: bigint) => Promise<void>;
   /** Value history ($1 is history[0]). */
   history?: Value[];
+  /** Run a function of the program (callInferior over the Target); without it, calls are refused. */
+  callFunction?: (fn: bigint, args: bigint[]) => Promise<CallResult>;
 }
 
 const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
@@ -297,8 +300,46 @@ export class Evaluator {
         if (n.op !== '=') v = await this.binary(n.op.slice(0, -1), target, v);
         return this.assign(target, v);
       }
-      case 'call': throw new ExprError('Calling functions in the inferior is not supported.');
+      case 'call': return this.call(n.f, n.args);
     }
+  }
+
+  /**
+   * `f(a, b)`: integer and pointer arguments and results, like gdb's
+   * infcall on x86-64; the prototype's argument count is checked.
+   */
+  private async call(fnNode: Node, argNodes: Node[]): Promise<Value> {
+    const f = await this.eval(fnNode);
+    let t = strip(f.type);
+    let addr: bigint | undefined;
+    if (t.kind === 'pointer' && strip(t.target).kind === 'function') {
+      addr = await this.int(f);
+      t = strip(t.target);
+    } else if (t.kind === 'function') addr = f.address;
+    if (t.kind !== 'function' || addr === undefined) throw new ExprError('Cannot perform a function call on something that is not a function.');
+    const name = fnNode.k === 'ident' ? fnNode.name : 'function';
+    if (t.nodebug) throw new ExprError(`'${name}' has unknown return type; cast the call to its declared return type`);
+    if (t.prototyped && argNodes.length < t.params.length) throw new ExprError('Too few arguments in function call.');
+    const args: bigint[] = [];
+    for (const a of argNodes) {
+      const v = await this.eval(a);
+      const at = strip(v.type);
+      if (isFloat(at) || at.kind === 'struct' || at.kind === 'union') {
+        throw new ExprError('Only integer and pointer arguments can be passed to a called function.');
+      }
+      args.push(await this.int(v));
+    }
+    if (!this.env.callFunction) throw new ExprError('You can\'t do that without a process to debug.');
+    const ret = strip(t.ret);
+    if (isFloat(ret) || ((ret.kind === 'struct' || ret.kind === 'union') && sizeOf(ret) > 16)) {
+      throw new ExprError('Only functions returning integers, pointers or small structs can be called.');
+    }
+    const r = await this.env.callFunction(addr, args);
+    if (ret.kind === 'void') return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
+    const b = Buffer.alloc(16);
+    b.writeBigUInt64LE(BigInt.asUintN(64, r.rax), 0);
+    b.writeBigUInt64LE(BigInt.asUintN(64, r.rdx), 8);
+    return Value.fromBytes(t.ret, b.subarray(0, Math.max(1, sizeOf(t.ret))), this.ctx);
   }
 
   private async truth(v: Value): Promise<boolean> {

@@ -17,13 +17,14 @@
  *     .functionAt(pc) .lineForAddress(pc) .functionsNamed(name) .exeDebug .debugInfos()
  *   StackFrame                              .pc .fn .inlined .line .functionName .scopeBlocks() .reg(n)
  *                                           .cfa() .frameBase() .entryValue(expr) .caller .callee
- *   new Evaluator({program, frame, readMemory, writeMemory?, writeRegister?, history?})
+ *   new Evaluator({program, frame, readMemory, writeMemory?, writeRegister?, history?, callFunction?})
  *     .evaluate(expr) -> Value              C expressions over DWARF types
  *     .format(value, {format}) / .formatNested(value)   gdb `print` text
  *     .ptype(src) .ptypeOffsets(src) .whatis(src) .locals() .args() .typeFromName(src)
  *   frameLine(frame, ev) infoLocals(ev) infoArgs(ev) sourceLineText(path, file, line)   gdb's text
  *   CallFrameInfo / unwindStep              .eh_frame + .debug_frame parsing, one unwind step
  *   evaluateLocation(expr, ctx)             DWARF expression stack machine
+ *   callInferior(target, fn, args)          run a function of the stopped program (for callFunction)
  */
 export { DebugInfo, type FunctionInfo, type SourceLine, type LineAddress } from './debuginfo.js';
 export { ProgramInfo, StackFrame, dwarfRegs, type ReadMemory } from './program.js';
@@ -33,5 +34,6 @@ export { frameLine, frameArgs, infoLocals, infoArgs, sourceLineText, sourceLines
 export { CallFrameInfo, unwindStep } from './frame.js';
 export { evaluateLocation, type Location } from './expr.js';
 export { DwarfError } from './reader.js';
+export { callInferior, type CallResult } from './call.js';
 export { typeName, sizeOf, strip, type CType } from './types.js';
 export { formatFloat, hex } from './format.js';

@@ -1,4 +1,6 @@
 import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { buildProg } from '../fixtures/dwarf/build.js';
 import { runGdb, runOurs, type Scenario } from '../fixtures/dwarf/gdbcompare.js';
 
@@ -108,6 +110,21 @@ describe('against gdb, prog built by clang (DWARF 5 strx/addrx/rnglistx/loclistx
     const binary = buildProg(['clang', '-g', '-O2']);
     await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'up', 'info locals', 'info args', 'up', 'info locals'] });
     await compare({ binary, location: 'util.c:14', commands: ['bt', 'info locals', 'info args', 'up', 'info locals'] });
+  });
+});
+
+describe('against gdb, the README example programs', () => {
+  const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+  execFileSync('make', ['-s', '-C', examples], { stdio: 'pipe' });
+
+  it('linked_list at its second print_list', async () => {
+    await compare({ binary: `${examples}/bin/linked_list`, location: 'print_list', hit: 2, commands: ['bt', 'info args', 'p *n', 'p *n->next->next', 'p n->next->next->next->next->next', 'up', 'info locals', 'p *head', 'ptype head', 'whatis sum_list', 'p sum_list(head)', 'p $rip', 'p sum_list(head->next) + 1', 'p push(0, 7)->value', 'p sum_list()', 'p sum_list(head, 1)', 'bt', 'p *head'] });
+  });
+
+  it('struct_loop (static and non-PIE builds) in tick', async () => {
+    for (const exe of ['struct_loop', 'struct_loop_static', 'struct_loop_nopie']) {
+      await compare({ binary: `${examples}/bin/${exe}`, location: 'tick', hit: 3, commands: ['bt', 'p *p', 'p pt', 'p/x pt.steps', 'p pt.tag', 'up', 'info locals', 'p counter'] });
+    }
   });
 });
 
