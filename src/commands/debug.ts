@@ -15,6 +15,7 @@ import {
 } from '../dwarf/index.js';
 import { LONG } from '../dwarf/types.js';
 import { AT } from '../dwarf/constants.js';
+import { callInferior } from '../dwarf/call.js';
 import type { CType, Value } from './expr.js';
 import { EvalError } from './expr.js';
 
@@ -48,6 +49,8 @@ export class DebugBridge {
     /** DWARF of the executable file itself, for `break` before the program runs. */
     readonly fileDebug: DebugInfo | undefined,
     private readonly io: BridgeIo,
+    /** For calls to the program's functions in expressions (DWARF helper). */
+    private readonly target?: Target,
   ) {}
 
   static forFile(elf: ElfFile, io: BridgeIo): DebugBridge | undefined {
@@ -63,7 +66,7 @@ export class DebugBridge {
     const program = await ProgramInfo.create(t, elf);
     let exe: DebugInfo | undefined;
     try { exe = program.exeDebug; } catch { exe = undefined; }
-    return new DebugBridge(program.image, program, exe, io);
+    return new DebugBridge(program.image, program, exe, io, t);
   }
 
   /** The DWARF of the running program (or of the file before it runs). */
@@ -86,6 +89,7 @@ export class DebugBridge {
       program: this.program!, frame, history,
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
+      callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
     });
     for (const h of this.io.history()) {
       history.push(h.dwarf ?? DwarfValue.fromBigInt(LONG, h.mine?.value ?? 0n, ev.ctx));

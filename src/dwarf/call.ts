@@ -18,7 +18,14 @@ export interface CallResult {
   rdx: bigint;
 }
 
-export async function callInferior(t: Target, fn: bigint, args: bigint[]): Promise<CallResult> {
+/**
+ * @param write how to write the return address (a session passes its own
+ *   writer so that its memory caches are dropped before the callee runs)
+ */
+export async function callInferior(
+  t: Target, fn: bigint, args: bigint[],
+  write: (addr: bigint, data: Buffer) => Promise<void> = (a, d) => t.writeMemory(a, d),
+): Promise<CallResult> {
   if (args.length > ARG_REGS.length) throw new ExprError('Calls with more than 6 arguments are not supported.');
   const entry = (await t.auxv()).find(([k]) => k === AT_ENTRY)?.[1];
   if (entry === undefined) throw new ExprError('Cannot call functions: the program entry point is unknown.');
@@ -27,7 +34,7 @@ export async function callInferior(t: Target, fn: bigint, args: bigint[]): Promi
   const sp = ((saved.rsp - STACK_GAP) & ~0xfn) - 8n;
   const ret = Buffer.alloc(8);
   ret.writeBigUInt64LE(entry);
-  await t.writeMemory(sp, ret);
+  await write(sp, ret);
   const regs: Partial<Registers> = { rip: fn, rsp: sp, rax: 0n, orig_rax: 0xffffffffffffffffn };
   args.forEach((a, i) => {
     regs[ARG_REGS[i]] = BigInt.asUintN(64, a);

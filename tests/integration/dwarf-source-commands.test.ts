@@ -68,6 +68,13 @@ describe('source-level commands through the Session, against gdb', () => {
     expect(ours[n + 1]).toBe('No source file named nosuch.c.');
   });
 
+  it('calls functions of the program from print and call, like gdb', async () => {
+    const commands = ['p sum_list(list_head)', 'call add(6, 7)', 'p add(x, y) * 2', 'p add(1, 2) + scale(3, 4)', 'p sum_list()', 'p counter', 'bt', 'info args'];
+    const gdb = runGdb({ binary, location: 'leaf', commands });
+    const ours = await session(binary, ['break leaf', 'run'], commands);
+    expect(ours).toEqual(gdb);
+  });
+
   it('snapshots a struct by expression and diffs it field by field', async () => {
     const out = await session(binary, ['break leaf', 'run'], [
       'snapshot &config', 'snapshot *list_head', 'p config.fl.mode = 2', 'set var config.ratio = 3.5', 'p config.matrix[1][2] = 9',
