@@ -151,7 +151,7 @@ async function readCString(v: Value, addr: bigint, limit: number): Promise<strin
     if (nul >= 0 || truncated) break;
     a += BigInt(chunk.length);
   }
-  return quoteChars(bytes, false) + (truncated ? '...' : '');
+  return printString(bytes, REPEAT_THRESHOLD) + (truncated ? '...' : '');
 }
 
 async function formatStruct(v: Value, members: Member[], opts: FormatOptions): Promise<string> {
@@ -186,7 +186,13 @@ export function subLocation(v: Value, offset: number): Value['loc'] {
 }
 
 async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatOptions): Promise<string> {
-  const count = t.count ?? 0;
+  // A flexible array member (no bound): gdb shows it as a pointer to its first element.
+  if (t.count === undefined) {
+    if (v.loc.kind !== 'memory') return '<optimized out>';
+    const ptr: CType & { kind: 'pointer' } = { kind: 'pointer', size: 8, target: t.element };
+    return formatPointer(Value.fromBigInt(ptr, v.loc.address, v.ctx), ptr, opts);
+  }
+  const count = t.count;
   const esize = sizeOf(t.element);
   const limit = opts.elements ?? PRINT_MAX;
   const threshold = opts.repeats ?? REPEAT_THRESHOLD;
