@@ -470,9 +470,19 @@ export class DebugInfo implements UnitOwner {
     return this.globals.get(name) ?? [];
   }
 
-  /** Named type DIEs ('struct node', 'color_t', 'int' -> DIE), for `info types`. */
+  /** Named type DIEs of every unit ('struct node', 'color_t', 'int' with their DIE), for `info types`. */
   allTypeDies(): Array<[string, Die]> {
-    return [...this.typeNames.entries()];
+    const out: Array<[string, Die]> = [];
+    for (const u of [...this.units.filter((x) => !x.isTypeUnit), ...this.typeUnits.values()]) {
+      for (const d of u.tree.children) {
+        const name = d.str(AT.name);
+        if (!name || d.flag(AT.declaration)) continue;
+        const kind = d.tag === TAG.structure_type ? 'struct ' : d.tag === TAG.union_type ? 'union '
+          : d.tag === TAG.enumeration_type ? 'enum ' : d.tag === TAG.typedef || d.tag === TAG.base_type ? '' : undefined;
+        if (kind !== undefined) out.push([kind + name, d]);
+      }
+    }
+    return out;
   }
 
   /** Every global/static variable definition, for `info variables`. */
