@@ -43,6 +43,7 @@ describe('source-level commands through the Session, against gdb', () => {
       'whatis config.matrix', 'ptype union word', 'info line leaf', 'info line prog.c:80',
       'display total', 'display/x v', 'next', 'next', 'info display', 'undisplay 1',
       'down', 'up', 'info locals', 'list', 'up', 'frame 7', 'frame 0', 'frame 1', 'down',
+      'undisplay', 'display/i $pc', 'stepi', 'info display',
     ];
     const gdb = runGdb({ binary, location: 'prog.c:74', commands });
     const ours = await session(binary, ['break prog.c:74', 'run'], commands);
@@ -52,6 +53,7 @@ describe('source-level commands through the Session, against gdb', () => {
     expect(diffs).toEqual([]);
     expect(ours[commands.indexOf('display total')]).toBe('1: total = 0');
     expect(ours[commands.indexOf('display/x v')]).toBe('2: /x v = 0x3');
+    expect(ours[commands.indexOf('display/i $pc')]).toMatch(/^3: x\/i \$pc\n=> 0x[0-9a-f]+ <sum_list\+\d+>:\t\w+/);
   });
 
   it('lists and describes the program before it runs', async () => {

@@ -22,6 +22,8 @@ import { memberValue } from '../../dwarf/format.js';
 import { snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
 import { CommandError } from '../parse.js';
+import { disassemble, formatXInsn } from '../disasm.js';
+import { ExprError } from '../../dwarf/cexpr.js';
 import type { SourceHost } from './host.js';
 
 export type { SourceHost } from './host.js';
@@ -227,7 +229,7 @@ export class SourceLevel {
       if (!this.displays.length) this.host.out('There are no auto-display expressions now.');
       else {
         this.host.out(['Auto-display expressions now in effect:', 'Num Enb Expression',
-          ...this.displays.map((d) => `${d.id}:   ${d.enabled ? 'y' : 'n'}  ${d.fmt ? `/${d.fmt} ` : ''}${d.expr}`)].join('\n'));
+          ...this.displays.map((d) => `${d.id}:   ${d.enabled ? 'y' : 'n'}  ${d.fmt ? `/${d.fmt === 'i' ? '1bi' : d.fmt} ` : ''}${d.expr}`)].join('\n'));
       }
       return true;
     }
@@ -471,6 +473,7 @@ export class SourceLevel {
   }
 
   private async displayLine(d: Display, ev: Evaluator): Promise<string> {
+    if (d.fmt === 'i') return this.displayInstruction(d, ev);
     try {
       const v = await ev.evaluate(d.expr);
       const body = await ev.format(v, { format: d.fmt });
@@ -480,13 +483,29 @@ export class SourceLevel {
     }
   }
 
+  /** `display/i $pc`: gdb's `1: x/i $pc` then the instruction, `=> ` marking the pc. */
+  private async displayInstruction(d: Display, ev: Evaluator): Promise<string> {
+    const head = `${d.id}: x/i ${d.expr}`;
+    try {
+      const v = await ev.evaluate(d.expr);
+      const addr = BigInt.asUintN(64, (await v.bigint()) ?? 0n);
+      const code = await this.host.readMemory(addr, 16);
+      const [insn] = disassemble(code, addr, ev.symbolize, 1);
+      if (!insn) throw new ExprError(`Cannot access memory at address 0x${addr.toString(16)}`);
+      const pc = (await this.host.registers()).rip;
+      return `${head}\n${formatXInsn(insn, pc, ev.symbolize)}`;
+    } catch (e) {
+      return `${head}\n<error: ${(e as Error).message}>`;
+    }
+  }
+
   /** Displays whose expression can be evaluated here (gdb skips those out of their scope). */
   private async displayLines(ev: Evaluator): Promise<string[]> {
     const out: string[] = [];
     for (const d of this.displays) {
       if (!d.enabled) continue;
       const line = await this.displayLine(d, ev);
-      if (!/= <error: No symbol "/.test(line)) out.push(line);
+      if (!/<error: No symbol "/.test(line)) out.push(line);
     }
     return out;
   }
