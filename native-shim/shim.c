@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -229,6 +230,43 @@ int tsdbg_pty_resize(int master, int rows, int cols)
 	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 
 	return (int)neg_errno(ioctl(master, TIOCSWINSZ, &ws));
+}
+
+/*
+ * Read what the pty master holds right now, without blocking: up to len
+ * bytes, 0 when nothing is waiting, -errno on failure. Called when a stop is
+ * collected, so everything the program wrote before it stopped is reported
+ * before the stop. A write to the slave reaches the master's buffer through
+ * a kernel work item (tty_flip_buffer_push); poll() on the master flushes
+ * that work (n_tty_poll -> tty_buffer_flush_work) before it answers, and
+ * FIONREAD then tells how much a read() returns at once whether or not the
+ * descriptor is O_NONBLOCK (libuv shares it).
+ */
+long tsdbg_pty_read_ready(int master, void *buf, uint64_t len)
+{
+	struct pollfd p = { .fd = master, .events = POLLIN };
+	int avail = 0, r;
+	ssize_t n;
+
+	do
+		r = poll(&p, 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0 || !(p.revents & POLLIN))
+		return 0;
+	if (ioctl(master, FIONREAD, &avail) < 0)
+		return -errno;
+	if (avail <= 0)
+		return 0;
+	if ((uint64_t)avail < len)
+		len = (uint64_t)avail;
+	do
+		n = read(master, buf, (size_t)len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EIO ? 0 : -errno;
+	return (long)n;
 }
 
 /* --------------------------------------------------------------- ptrace */

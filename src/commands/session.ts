@@ -785,10 +785,8 @@ export class Session {
     this.stopCount++;
     this.pendingActions = [];
     this.store.set('frame', 0);
+    // The target emits the program's output up to the stop before resolving (gdb's order).
     const ev = step ? await t.step(sig) : await t.cont(sig);
-    // What the program wrote before it stopped is waiting in its pty: one trip
-    // through the event loop's poll phase delivers it before we report the stop.
-    if (!step) { await new Promise((r) => setImmediate(r)); await new Promise((r) => setImmediate(r)); }
     this.store.set('lastStop', ev);
     return ev;
   }

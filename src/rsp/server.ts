@@ -412,13 +412,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       // undefined would let the target redeliver the signal it stopped with
       ev = how === 'cont' ? await t.cont(signal) : await t.step(signal);
     } finally {
-      // what the program wrote before stopping is waiting in its pty: two
-      // trips through the event loop deliver it before the stop reply (a
-      // single instruction rarely writes: steps skip the wait, as `run` does)
-      if (how === 'cont') {
-        await new Promise((r) => setImmediate(r));
-        await new Promise((r) => setImmediate(r));
-      }
+      // the target emitted the program's output up to the stop before
+      // resolving: it all goes out as O packets ahead of the stop reply
       this.flushOutput();
       this.running = false;
     }

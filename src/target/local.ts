@@ -72,6 +72,9 @@ const DR6_STEP = 1n << 14n;
 /** Signals whose siginfo carries a fault address (si_addr). */
 const FAULT_SIGNALS = new Set([SIG.SIGSEGV, SIG.SIGBUS, SIG.SIGILL, SIG.SIGFPE]);
 const STOP_SIGNALS = new Set([SIG.SIGSTOP, SIG.SIGTSTP, SIG.SIGTTIN, SIG.SIGTTOU]);
+/** Reads of the pty at a stop: its buffers hold ~70 KiB at most (n_tty + flip buffers). */
+const PTY_DRAIN_CHUNK = 64 * 1024;
+const PTY_DRAIN_MAX_READS = 16;
 /** Measured (bench/target.ts): most breakpoint and stepi stops arrive within it. */
 const DEFAULT_SPIN_US = 100;
 
@@ -562,8 +565,11 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         if (st < 0) return this.markExited({ kind: 'killed', signal: SIG.SIGKILL, signame: 'SIGKILL' });
       }
       const ev = this.decodeStop(decodeStatus(st), req);
-      if (ev && this._state === 'exited') await this.drainPty();
-      if (ev) return ev;
+      if (ev) {
+        this.drainPty();
+        if (this._state === 'exited') this.pty?.unref();
+        return ev;
+      }
       // Swallowed: continue the same way, or sit in group-stop until woken.
       st = this.parked ? -ERRNO.EAGAIN : native.resumeSpin(req, this.pid, 0, this.spinNs);
     }
@@ -720,17 +726,26 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   /**
-   * After an exit, let the program's last output reach 'output' listeners
-   * before the exit is reported (the pty reports EIO once it is empty and
-   * the program's side is closed). Bounded: a grandchild may hold the pty.
+   * Emit, as 'output', everything the program wrote before the stop being
+   * collected, so every listener sees it ahead of the 'stop' (gdb prints a
+   * program's output before "Breakpoint 1, ..."). No event-loop turn is
+   * needed: chunks libuv already read but the stream still buffers go first
+   * (read() emits them as 'data'), then what the kernel still holds is read
+   * here synchronously. libuv and this read take bytes off the same queue,
+   * on this one thread, so nothing is reordered or read twice. Bounded: a
+   * grandchild that shares the pty may write without end.
    */
-  private drainPty(): Promise<void> {
+  private drainPty(): void {
     const pty = this.pty;
-    if (!pty) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { pty.unref(); resolve(); }, 250);
-      pty.once('close', () => { clearTimeout(timer); resolve(); });
-    });
+    // Once destroyed, the stream has closed (or is closing) the fd; its number may be reused.
+    if (!pty || pty.destroyed) return;
+    while (pty.read() !== null) { /* each chunk went out through the 'data' listener */ }
+    const buf = Buffer.allocUnsafe(PTY_DRAIN_CHUNK);
+    for (let i = 0; i < PTY_DRAIN_MAX_READS; i++) {
+      const n = native.ptyReadReady(this.ptyFd, buf);
+      if (n <= 0) return;
+      this.emit('output', Buffer.from(buf.subarray(0, n)));
+    }
   }
 }
 

@@ -79,6 +79,7 @@ function bind() {
     debugregOffset: so.func('long tsdbg_debugreg_offset(int n)'),
     spawn: so.func('int tsdbg_spawn(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, _Out_ int *master)'),
     ptyResize: so.func('int tsdbg_pty_resize(int master, int rows, int cols)'),
+    ptyReadReady: so.func('long tsdbg_pty_read_ready(int master, void *buf, uint64_t len)'),
     ptrace: so.func('long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)'),
     ptracePtr: so.func('long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, void *data)'),
     peek: so.func('int tsdbg_peek(int req, int pid, uint64_t addr, _Out_ uint64_t *out)'),
@@ -141,6 +142,8 @@ export const native = {
     return { pid: r, master: master[0]! };
   },
   ptyResize: (fd: number, rows: number, cols: number): number => shim().ptyResize(fd, rows, cols) as number,
+  /** Bytes the pty master holds now, read without blocking: count, 0 when none, or -errno. */
+  ptyReadReady: (fd: number, buf: Buffer): number => Number(shim().ptyReadReady(fd, buf, buf.length)),
 
   ptrace: (req: number, pid: number, addr: bigint | number = 0n, data: bigint | number = 0n): number =>
     Number(shim().ptrace(req, pid, toAddr(addr), toAddr(data))),

@@ -1,0 +1,86 @@
+/**
+ * What a program writes before it stops is shown before the stop: in
+ * `tsdbg run` before "Breakpoint 1, ..." / "Program received signal ...",
+ * and through `tsdbg serve` as O packets ahead of the stop reply, so gdb
+ * prints it before its own stop line. 200 stops per run: an ordering that
+ * only holds when the event loop happens to be quick fails here.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fixture } from '../fixtures/programs.js';
+import { ROOT, startListening, type Spawned } from './rsp-util.js';
+
+const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
+const ROUNDS = 200;
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
+});
+
+/**
+ * Every stop line must come right after the program's line of the same
+ * round: the k-th stop follows exactly k+1 "round" lines, the last "round k".
+ */
+function expectOrdered(out: string, stopLine: RegExp): void {
+  const lines = out.split(/\r?\n/);
+  let rounds = 0;
+  let last = '';
+  let stops = 0;
+  for (const l of lines) {
+    if (/^round \d+$/.test(l)) { rounds++; last = l; continue; }
+    if (!stopLine.test(l)) continue;
+    expect({ stop: stops, rounds, last }, `stop ${stops} came before its output`)
+      .toEqual({ stop: stops, rounds: stops + 1, last: `round ${stops}` });
+    stops++;
+  }
+  expect(stops).toBe(ROUNDS);
+  expect(rounds).toBe(ROUNDS);
+  expect(out.indexOf('done')).toBeGreaterThan(out.lastIndexOf(`round ${ROUNDS - 1}`));
+  expect(out).toMatch(/done\r?\n(?:.*\n)*?\[Inferior 1 \(process \d+\) exited normally\]/);
+}
+
+function tsdbgRun(mode: 'break' | 'signal'): string {
+  const commands = ['break mark', `run ${ROUNDS} ${mode}`, ...Array<string>(ROUNDS).fill('continue')];
+  const r = spawnSync('node', [TSDBG, 'run', '--batch', fixture('output_order')], {
+    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: 120_000, cwd: ROOT,
+  });
+  expect(r.stderr).toBe('');
+  return r.stdout;
+}
+
+describe('program output before the stop', () => {
+  it('tsdbg run: each line before its breakpoint stop', () => {
+    expectOrdered(tsdbgRun('break'), /^Breakpoint 1, /);
+  });
+
+  it('tsdbg run: each line before its signal stop', () => {
+    expectOrdered(tsdbgRun('signal'), /^Program received signal SIGUSR1, /);
+  });
+
+  it('tsdbg serve: gdb prints each line before its breakpoint stop', async () => {
+    const s: Spawned = await startListening('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', fixture('output_order'), String(ROUNDS)]);
+    cleanup.push(() => s.stop());
+    const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-order-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const script = path.join(dir, 'cmds.gdb');
+    writeFileSync(script, [
+      'set confirm off', 'set width 0', 'set height 0', `target remote 127.0.0.1:${s.port}`,
+      'break mark', 'set $n = 0', `while $n < ${ROUNDS + 1}`, 'continue', 'set $n = $n + 1', 'end', '',
+    ].join('\n'));
+    // gdb's stdout and stderr into one file, in the order gdb wrote them
+    const outFile = path.join(dir, 'out');
+    const fd = openSync(outFile, 'w');
+    const child = spawn('gdb', ['-batch', '-nx', '-x', script, fixture('output_order')], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+    });
+    const out = readFileSync(outFile, 'utf8');
+    expect(code, out).not.toBeNull();
+    expectOrdered(out, /^Breakpoint 1, /);
+  });
+});
