@@ -28,7 +28,8 @@ export type Node =
   | { k: 'member'; e: Node; name: string; arrow: boolean }
   | { k: 'cast'; type: TypeSpec; e: Node }
   | { k: 'sizeof'; type?: TypeSpec; e?: Node }
-  | { k: 'call'; f: Node; args: Node[] };
+  | { k: 'call'; f: Node; args: Node[] }
+  | { k: 'entry'; name: string };
 
 type Tok = { t: 'num' | 'float' | 'id' | 'dollar' | 'char' | 'str' | 'op' | 'eof'; v: string; pos: number };
 
@@ -299,7 +300,13 @@ class Parser {
       case 'float': return { k: 'float', v: parseFloat(t.v.replace(/[fFlL]+$/, '')) };
       case 'char': return { k: 'char', v: t.v.charCodeAt(0) || 0 };
       case 'str': return { k: 'string', v: t.v };
-      case 'id': return { k: 'ident', name: t.v };
+      case 'id':
+        // gdb's `param@entry`: the parameter's value on entry to the function.
+        if (this.isOp('@') && this.peek(1).t === 'id' && this.peek(1).v === 'entry') {
+          this.i += 2;
+          return { k: 'entry', name: t.v };
+        }
+        return { k: 'ident', name: t.v };
       case 'dollar': return { k: 'dollar', name: t.v };
       case 'op':
         if (t.v === '(') {

@@ -301,7 +301,26 @@ export class Evaluator {
         return this.assign(target, v);
       }
       case 'call': return this.call(n.f, n.args);
+      case 'entry': return this.entryValueOf(n.name);
     }
+  }
+
+  /** `x@entry`: a parameter's value on entry to the function (from the caller's call site). */
+  private async entryValueOf(name: string): Promise<Value> {
+    const hit = this.findVariable(name);
+    if (!hit || !hit.local || hit.die.tag !== TAG.formal_parameter) {
+      throw new ExprError(`@entry can be used only for function parameters, not for "${name}"`);
+    }
+    const f = this.env.frame!;
+    const v = await f.parameterEntryValue(hit.die);
+    if (v === undefined) {
+      const ret = f.callerRegs?.pc;
+      const caller = f.caller?.functionName;
+      throw new ExprError(ret !== undefined && caller
+        ? `DW_OP_entry_value resolving cannot find DW_TAG_call_site 0x${ret.toString(16)} in ${caller}`
+        : `Cannot resolve DW_OP_entry_value for "${name}"`);
+    }
+    return Value.fromBigInt(hit.debug.typeOf(hit.die.type), v, this.ctx);
   }
 
   /**

@@ -4,7 +4,7 @@
  * and the source line shown at each stop.
  */
 import { readFileSync } from 'node:fs';
-import { AT, TAG } from './constants.js';
+import { TAG } from './constants.js';
 import { Evaluator } from './evaluator.js';
 import { Value } from './value.js';
 import { isScalar } from './types.js';
@@ -61,26 +61,10 @@ async function sameContents(a: Value, b: Value): Promise<boolean> {
   return !!x && !!y && x.equals(y);
 }
 
-/**
- * The value a parameter had on entry, when the caller's call site records
- * it: the parameter's location at the function's entry must be a register
- * (gdb's `value_of_dwarf_reg_entry`).
- */
+/** The value a parameter had on entry, when the caller's call site records it (see StackFrame). */
 export async function entryValue(frame: StackFrame, param: Die, ev: Evaluator): Promise<Value | undefined> {
-  // Inlined calls have no call site of their own to take entry values from.
-  if (!frame.fn || !frame.debug || frame.inlined || !param.has(AT.location)) return undefined;
-  const entryPc = frame.fn.low;
-  let expr = param.block(AT.location);
-  if (!expr) for (const e of frame.debug.locationList(param)) {
-    if (e.low === undefined || (entryPc >= e.low && entryPc < e.high!)) {
-      expr = e.expr;
-      break;
-    }
-  }
-  if (!expr || expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return undefined;
-  const v = await frame.entryValue(expr).catch(() => undefined);
-  if (v === undefined) return undefined;
-  return Value.fromBigInt(frame.debug.typeOf(param.type), v, ev.ctx);
+  const v = await frame.parameterEntryValue(param).catch(() => undefined);
+  return v === undefined || !frame.debug ? undefined : Value.fromBigInt(frame.debug.typeOf(param.type), v, ev.ctx);
 }
 
 /** `info locals` lines (`name = value`), or `No locals.` */

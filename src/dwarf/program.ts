@@ -297,6 +297,28 @@ export class StackFrame {
   }
 
   /**
+   * The value a parameter had on entry (`x@entry`), found the way gdb's
+   * value_of_dwarf_reg_entry does: the parameter's location at the
+   * function's entry must be a register, whose value the caller's call site
+   * records. Inlined calls have no call site of their own.
+   */
+  async parameterEntryValue(param: Die): Promise<bigint | undefined> {
+    if (!this.fn || !this.debug || this.inlined || !param.has(AT.location)) return undefined;
+    const entryPc = this.fn.low;
+    let expr = param.block(AT.location);
+    if (!expr) {
+      for (const e of this.debug.locationList(param)) {
+        if (e.low === undefined || (entryPc >= e.low && entryPc < e.high!)) {
+          expr = e.expr;
+          break;
+        }
+      }
+    }
+    if (!expr || expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return undefined;
+    return this.entryValue(expr);
+  }
+
+  /**
    * gdb only trusts a call site for entry values when it provably called this
    * function: its origin is our function, or its target expression evaluates,
    * in the caller, to our entry point. Indirect calls through clobbered

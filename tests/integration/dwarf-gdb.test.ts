@@ -81,7 +81,7 @@ describe.each([['-g', '-O0'], ['-gdwarf-4', '-O0']])('against gdb, prog built %s
   const binary = buildProg(flags);
 
   it('stops in leaf: bt, locals, args, frames up the stack, and every print', async () => {
-    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'p $rip', 'p $rsp', 'up', 'info locals', 'info args', 'p *cfg', 'p cfg->matrix', 'up 3', 'info locals', 'p buf', 'p d', 'p argv[0]', 'p argc', 'down', ...PRINTS] });
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'p $rip', 'p $rsp', 'p x@entry', 'p counter@entry', 'up', 'info locals', 'info args', 'p *cfg', 'p cfg->matrix', 'up 3', 'info locals', 'p buf', 'p d', 'p argv[0]', 'p argc', 'down', ...PRINTS] });
   });
 
   it('stops inside nested blocks of sum_list (a line breakpoint, third hit)', async () => {
@@ -154,7 +154,7 @@ describe('against gdb, prog built -g -O2', () => {
   const binary = buildProg(['-g', '-O2']);
 
   it('leaf and its callers: entry values, optimized-out values, frame-pointer-less frames', async () => {
-    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'p x * y', 'up', 'info locals', 'info args', 'p *cfg', 'up', 'p config'] });
+    await compare({ binary, location: 'leaf', commands: ['bt', 'info locals', 'info args', 'p x * y', 'p x@entry', 'p y@entry + 1', 'p z@entry', 'up', 'info locals', 'info args', 'p *cfg', 'p depth@entry', 'p cfg@entry', 'p local@entry', 'up', 'p config'] });
   });
 
   it('a line inside an inlined call: inline frames in bt, up, locals and args', async () => {
