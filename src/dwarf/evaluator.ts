@@ -64,11 +64,11 @@ export class Evaluator {
 
   /** `print` text of a value (without `$N = `). */
   format(v: Value, opts: FormatOptions = {}): Promise<string> {
-    return formatTop(v, { symbolize: this.symbolize, ...opts });
+    return formatTop(v, { symbolize: this.symbolize, ...this.env.program.printSettings, ...opts });
   }
 
   formatNested(v: Value, opts: FormatOptions = {}): Promise<string> {
-    return formatValue(v, { symbolize: this.symbolize, ...opts });
+    return formatValue(v, { symbolize: this.symbolize, ...this.env.program.printSettings, ...opts });
   }
 
   /** `<sym+off>` text for an address in a loaded image's symbols (what gdb appends to pointers). */

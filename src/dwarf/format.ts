@@ -20,6 +20,8 @@ export interface FormatOptions {
   elements?: number;
   /** Runs longer than this print as `<repeats N times>` (gdb `print repeats`, 10). */
   repeats?: number;
+  /** `set print pretty on`: one struct member per line, indented by nesting. */
+  pretty?: boolean;
 }
 
 const REPEAT_THRESHOLD = 10;
@@ -52,13 +54,13 @@ export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<str
   return formatValue(v, opts);
 }
 
-/** A value nested in a struct/array or in `info locals`. */
-export async function formatValue(v: Value, opts: FormatOptions = {}): Promise<string> {
+/** A value nested in a struct/array or in `info locals`; `level` is the nesting (pretty printing). */
+export async function formatValue(v: Value, opts: FormatOptions = {}, level = 0): Promise<string> {
   if (v.optimizedOut) return '<optimized out>';
   const t = strip(v.type);
   switch (t.kind) {
-    case 'struct': case 'union': return formatStruct(v, t.members, opts);
-    case 'array': return formatArray(v, t, opts);
+    case 'struct': case 'union': return formatStruct(v, t.members, opts, level);
+    case 'array': return formatArray(v, t, opts, level);
     case 'function': {
       const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
       const sym = opts.symbolize?.(addr);
@@ -154,14 +156,16 @@ async function readCString(v: Value, addr: bigint, limit: number): Promise<strin
   return printString(bytes, REPEAT_THRESHOLD) + (truncated ? '...' : '');
 }
 
-async function formatStruct(v: Value, members: Member[], opts: FormatOptions): Promise<string> {
+async function formatStruct(v: Value, members: Member[], opts: FormatOptions, level: number): Promise<string> {
   const parts: string[] = [];
   for (const m of members) {
     const mv = memberValue(v, m);
-    const body = await formatValue(mv, opts);
+    const body = await formatValue(mv, opts, level + 1);
     parts.push(m.name ? `${m.name} = ${body}` : body);
   }
-  return `{${parts.join(', ')}}`;
+  if (!opts.pretty) return `{${parts.join(', ')}}`;
+  const pad = '  '.repeat(level + 1);
+  return `{\n${parts.map((p) => pad + p).join(',\n')}\n${'  '.repeat(level)}}`;
 }
 
 /** A member of a struct value, at the member's offset (bit fields keep their bit position). */
@@ -185,7 +189,7 @@ export function subLocation(v: Value, offset: number): Value['loc'] {
   }
 }
 
-async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatOptions): Promise<string> {
+async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatOptions, level: number): Promise<string> {
   // A flexible array member (no bound): gdb shows it as a pointer to its first element.
   if (t.count === undefined) {
     if (v.loc.kind !== 'memory') return '<optimized out>';
@@ -213,7 +217,7 @@ async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatO
     const ev = base
       ? Value.fromBytes(t.element, base.subarray(i * esize, (i + 1) * esize), v.ctx)
       : new Value(t.element, { kind: 'memory', address: (v.loc as { address: bigint }).address + BigInt(i * esize) }, v.ctx);
-    elems.push(await formatValue(ev, opts));
+    elems.push(await formatValue(ev, opts, level + 1));
   }
   // Collapse runs: `0 <repeats 16 times>`.
   const out: string[] = [];

@@ -25,6 +25,8 @@ interface ModuleSymbols {
 
 export class ProgramInfo {
   private perModule = new Map<LoadedModule, ModuleSymbols>();
+  /** gdb's `set print` settings for values of this program (`pretty`), shared by all evaluators. */
+  readonly printSettings: { pretty: boolean } = { pretty: false };
 
   constructor(readonly image: ProcessImage) {}
 

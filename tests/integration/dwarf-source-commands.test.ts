@@ -77,6 +77,13 @@ describe('source-level commands through the Session, against gdb', () => {
     expect(ours).toEqual(gdb);
   });
 
+  it('set print pretty: one member per line, nested structs indented, like gdb', async () => {
+    const commands = ['set print pretty on', 'show print pretty', 'p config', 'p *list_head', 'p/x config.fl', 'info locals', 'up', 'p *cfg', 'set print pretty off', 'show print pretty', 'p config.fl'];
+    const gdb = runGdb({ binary, location: 'leaf', commands });
+    const ours = await session(binary, ['break leaf', 'run'], commands);
+    expect(ours).toEqual(gdb);
+  });
+
   it('snapshots a struct by expression and diffs it field by field', async () => {
     const out = await session(binary, ['break leaf', 'run'], [
       'snapshot &config', 'snapshot *list_head', 'p config.fl.mode = 2', 'set var config.ratio = 3.5', 'p config.matrix[1][2] = 9',

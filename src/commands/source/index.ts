@@ -47,8 +47,13 @@ export class SourceLevel {
   // ------------------------------------------------------------ symbols
 
   private program(): ProgramInfo | undefined {
-    return this.host.target() ? this.host.program() : undefined;
+    const p = this.host.target() ? this.host.program() : undefined;
+    if (p) p.printSettings.pretty = this.pretty;
+    return p;
   }
+
+  /** `set print pretty on|off`, kept across runs (each run has a new ProgramInfo). */
+  private pretty = false;
 
   /** DWARF of the executable: the process's (relocated) or the file's (unrelocated, before `run`). */
   private exeDebug(): DebugInfo | undefined {
@@ -80,6 +85,7 @@ export class SourceLevel {
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
     const p = this.program();
     const program = p ?? new ProgramInfo(fileOnlyImage(this.host.fileElf()!));
+    program.printSettings.pretty = this.pretty;
     return new Evaluator({
       program,
       frame,
@@ -125,6 +131,14 @@ export class SourceLevel {
       case 'display': await this.display(rest, slash?.slice(1)); return true;
       case 'undisplay': this.undisplay(rest); return true;
       case 'info': case 'i': case 'inf': return this.info(rest);
+      case 'set': case 'show': {
+        const m = /^print\s+pretty(?:\s+(on|off))?\s*$/.exec(rest.trim());
+        if (!m) return false;
+        if (word === 'set') this.pretty = m[1] !== 'off';
+        else this.host.out(`Pretty formatting of structures is ${this.pretty ? 'on' : 'off'}.`);
+        this.program();
+        return true;
+      }
       case 'frame': case 'f': case 'up': case 'down': return this.selectFrame(word, rest);
       case 'snapshot': case 'restore': {
         // One typed expression where the Session wants an address (and a length).
