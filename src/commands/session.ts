@@ -32,6 +32,7 @@ import { SignalTable, parseSignal, signalDescription, signalNumber } from './sig
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, isDebugError, type AnyValue } from './debug.js';
 import { SourceLevel } from './source/index.js';
+import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
 export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
@@ -414,14 +415,47 @@ export class Session {
     return this.regsCache;
   }
 
+  /**
+   * Registers as the selected frame sees them (gdb's frame_unwind_register):
+   * rip, rsp and what the CFI restores (rbp, rbx, r12-r15) are unwound; the
+   * others are frame 0's, as gdb shows them for outer frames. `notSaved`:
+   * registers the CFI marks undefined there (gdb's `<not saved>`).
+   */
+  private async frameRegs(): Promise<{ regs: Registers; notSaved: Set<string> }> {
+    const regs = await this.regs();
+    const notSaved = new Set<string>();
+    const sel = this.store.state.frame;
+    const program = this.debug?.program;
+    if (sel === 0 || !program) return { regs, notSaved };
+    const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(() => []);
+    const f = frames[sel];
+    if (!f) return { regs, notSaved };
+    const out: Registers = { ...regs, rip: f.pc };
+    X86_64_DWARF_REGS.forEach((name, i) => {
+      if (name === 'rip') return;
+      const v = f.unwind.regs.get(i);
+      if (v === undefined) notSaved.add(name);
+      else out[name as keyof Registers] = v;
+    });
+    return { regs: out, notSaved };
+  }
+
+  /** The selected frame's pc (gdb's $pc), or undefined without a process. */
+  private async framePc(): Promise<bigint | undefined> {
+    if (!this.target || this.target.state === 'exited') return undefined;
+    return (await this.frameRegs()).regs.rip;
+  }
+
   private evalContext(): EvalContext {
     return {
       readRegister: async (name) => {
-        const r = await this.regs();
-        return (r as Record<string, bigint>)[name];
+        const { regs, notSaved } = await this.frameRegs();
+        if (notSaved.has(name)) throw new EvalError(`value is not available`);
+        return (regs as Record<string, bigint>)[name];
       },
       writeRegister: async (name, value) => {
         const t = this.live();
+        if (this.store.state.frame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
         await t.setRegisters({ [name]: value } as Partial<Registers>);
         this.regsCache = undefined;
       },
@@ -680,7 +714,7 @@ export class Session {
   private async cmdBreak(location: string | undefined, temporary: boolean, condition: string | undefined): Promise<void> {
     let spec = location;
     if (!spec) {
-      const regs = await this.regs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
+      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
       spec = `*${hex(regs.rip)}`;
     }
     const address = await this.resolveLocation(spec);
@@ -1206,7 +1240,7 @@ export class Session {
     const code = await this.readUpTo(addr, n * 15);
     const insns = disassemble(code, addr, this.symbolize, n);
     if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
+    const pc = await this.framePc();
     this.outLines(insns.map((i) => formatXInsn(i, pc, this.symbolize)));
     const last = insns[insns.length - 1]!;
     this.xNext = last.address + BigInt(last.length);
@@ -1235,7 +1269,7 @@ export class Session {
   }
 
   private async cmdDisassemble(expr: string | undefined, raw: boolean): Promise<void> {
-    const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
+    const pc = await this.framePc();
     let addr: bigint;
     if (expr) addr = await this.evalAddress(expr);
     else if (pc !== undefined) addr = pc;
@@ -1308,8 +1342,14 @@ export class Session {
   }
 
   private async infoRegisters(arg: string): Promise<void> {
-    const regs = await this.regs().catch(() => { throw new CommandError('The program has no registers now.'); });
-    if (!arg) { this.outLines(formatRegisters(regs, this.symbolize)); return; }
+    const { regs, notSaved } = await this.frameRegs().catch(() => { throw new CommandError('The program has no registers now.'); });
+    if (!arg) {
+      this.outLines(formatRegisters(regs, this.symbolize).map((l) => {
+        const name = l.slice(0, l.indexOf(' '));
+        return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
+      }));
+      return;
+    }
     const lines: string[] = [];
     for (const raw of arg.split(/\s+/)) {
       const name = raw.replace(/^\$/, '');
