@@ -252,6 +252,8 @@ export interface UnwindRegs {
   cfa?: bigint;
   /** Frame 0 or a frame interrupted by a signal: its pc is exact, not a return address. */
   exactPc: boolean;
+  /** Set by unwinding: this frame is the kernel's signal return trampoline (CIE augmentation 'S'). */
+  signalTrampoline?: boolean;
 }
 
 export interface CfiSource {
@@ -286,6 +288,7 @@ export async function unwindStep(
   } else cfa = await evaluateValue(row.cfa.expr, ctx);
   if (cfa === undefined) return undefined;
   frame.cfa = cfa;
+  frame.signalTrampoline = row.signalFrame;
   const raRule = row.rules.get(row.raReg);
   if (!raRule || raRule.kind === 'undefined') return undefined; // outermost frame (_start, clone)
   const caller = new Map<number, bigint>();

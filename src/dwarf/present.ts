@@ -14,6 +14,7 @@ import type { Die } from './info.js';
 /** `#1  0x0000555555555232 in recurse (depth=0, cfg=0x555555558060 <config>) at prog.c:87` */
 export async function frameLine(frame: StackFrame, ev: Evaluator): Promise<string> {
   const pad = frame.level < 10 ? '  ' : ' ';
+  if (frame.unwind.signalTrampoline) return `#${frame.level}${pad}<signal handler called>`;
   const line = frame.line;
   // gdb shows the pc unless it is exactly at the start of a line (frame 0 after a breakpoint)
   // or the frame's line is that of an inlined call it made.

@@ -122,6 +122,17 @@ describe('against gdb, the README example programs', () => {
     await compare({ binary: `${examples}/bin/linked_list`, location: 'print_list', hit: 2, commands: ['bt', 'info args', 'p *n', 'p *n->next->next', 'p n->next->next->next->next->next', 'up', 'info locals', 'p *head', 'ptype head', 'whatis sum_list', 'p sum_list(head)', 'p $rip', 'p sum_list(head->next) + 1', 'p push(0, 7)->value', 'p sum_list()', 'p sum_list(head, 1)', 'bt', 'p *head'] });
   });
 
+  it('signals: a backtrace through the signal trampoline into libc and main', async () => {
+    // gdb also rebuilds libc's tail-call frames from call-site DWARF; we do not, so the deeper
+    // frames are checked by shape, the handler and the trampoline exactly.
+    const s: Scenario = { binary: `${examples}/bin/signals`, location: 'on_usr1', hit: 2, handle: ['SIGUSR1 nostop noprint'], commands: ['info args', 'up', 'bt'] };
+    const [ours, gdb] = [await runOurs(s), runGdb(s)];
+    expect(ours.slice(0, 2)).toEqual(gdb.slice(0, 2));
+    const bt = ours[2].split('\n');
+    expect(bt.slice(0, 2)).toEqual(gdb[2].split('\n').slice(0, 2));
+    expect(bt[bt.length - 1]).toBe(gdb[2].split('\n').pop()!.replace(/^#\d+/, bt[bt.length - 1].slice(0, 2)));
+  });
+
   it('struct_loop (static and non-PIE builds) in tick', async () => {
     for (const exe of ['struct_loop', 'struct_loop_static', 'struct_loop_nopie']) {
       await compare({ binary: `${examples}/bin/${exe}`, location: 'tick', hit: 3, commands: ['bt', 'p *p', 'p pt', 'p/x pt.steps', 'p pt.tag', 'up', 'info locals', 'p counter'] });
