@@ -96,6 +96,7 @@ export class CallFrameInfo {
         cies.set(start, this.parseCie(r, end, eh));
       } else {
         const cieOff = eh ? idPos - id : id;
+        if (cieOff < 0 || cieOff >= buf.length) throw new DwarfError(`bad CIE pointer in FDE at offset 0x${start.toString(16)}`);
         let cie = cies.get(cieOff);
         if (!cie) {
           const save = r.pos;

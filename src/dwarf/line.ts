@@ -58,6 +58,7 @@ export class LineProgram {
     const lineBase = r.i8();
     const lineRange = r.u8();
     const opcodeBase = r.u8();
+    if (lineRange === 0 || opcodeBase === 0) throw new DwarfError(`bad line table header at offset 0x${offset.toString(16)}`);
     const stdLengths: number[] = [0];
     for (let i = 1; i < opcodeBase; i++) stdLengths.push(r.u8());
 

@@ -13,7 +13,9 @@ export class Reader {
     return this.pos >= this.buf.length;
   }
   private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new DwarfError(`truncated DWARF data at offset 0x${this.pos.toString(16)}`);
+    if (this.pos < 0 || !(this.pos + n <= this.buf.length)) {
+      throw new DwarfError(`truncated DWARF data at offset 0x${this.pos.toString(16)}`);
+    }
   }
   u8(): number {
     this.need(1);

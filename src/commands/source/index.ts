@@ -24,6 +24,7 @@ import type { Registers } from '../../target/types.js';
 import { CommandError } from '../parse.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
+import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
 
 export type { SourceHost } from './host.js';
@@ -114,6 +115,16 @@ export class SourceLevel {
 
   /** Handle a command line if it is a source-level one; false lets the Session run it. */
   async execute(line: string): Promise<boolean> {
+    try {
+      return await this.run(line);
+    } catch (e) {
+      // Damaged debug info is the user's file, not our bug: one plain line.
+      if (e instanceof DwarfError || e instanceof ExprError) throw new CommandError(e.message);
+      throw e;
+    }
+  }
+
+  private async run(line: string): Promise<boolean> {
     if (!this.active) return false;
     const text = line.trim();
     const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
