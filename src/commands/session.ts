@@ -76,6 +76,8 @@ interface InternalStop {
 type StopOutcome = 'stopped' | 'internal' | 'gone';
 
 const MAX_FRAMES = 256;
+/** gdb's solib_break_names: the function the dynamic linker calls at each library change. */
+const SOLIB_EVENT_NAMES = ['_dl_debug_state', '_r_debug_state', 'r_debug_state'];
 const PAGE = 4096;
 const PAGE_MASK = ~0xfffn;
 
@@ -95,6 +97,8 @@ export class Session {
   private readonly interactive: boolean;
 
   private nextBpId = 1;
+  /** The dynamic linker's r_brk (_dl_debug_state) breakpoint, while inserted. */
+  private solibEvent: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
   private readonly inserted = new Map<bigint, number>();
   private regsCache: Registers | undefined;
@@ -573,7 +577,48 @@ export class Session {
     }
     await this.image!.refresh();
     await this.insertUserBreakpoints();
+    await this.armSolibEvents();
     return true;
+  }
+
+  /**
+   * gdb's solib event breakpoint: the dynamic linker calls _dl_debug_state
+   * (r_debug.r_brk) before and after every change to the list of loaded
+   * objects, so a stop there is when a dlopen'ed library appears and
+   * pending breakpoints can resolve. Internal: never reported.
+   */
+  private async armSolibEvents(): Promise<void> {
+    const hook = SOLIB_EVENT_NAMES.map((n) => this.image?.symbolByName(n)?.symbol).find((x) => x?.kind === 'function');
+    if (!hook || this.solibEvent === hook.address) return;
+    try {
+      await this.insertAt(hook.address);
+      this.solibEvent = hook.address;
+    } catch {
+      /* no dynamic linker breakpoint: pending breakpoints resolve only at the next run */
+    }
+  }
+
+  /** A library came or went: resolve what is pending (gdb's breakpoint_re_set). */
+  private async onSolibEvent(): Promise<void> {
+    await this.image?.refresh();
+    let changed = false;
+    for (const b of this.store.state.breakpoints) {
+      if (b.type !== 'breakpoint' || b.address !== undefined) continue;
+      try {
+        b.address = await this.resolveLocation(b.spec);
+      } catch {
+        continue;
+      }
+      changed = true;
+      if (!b.enabled) continue;
+      try {
+        await this.insertAt(b.address);
+        b.inserted = true;
+      } catch {
+        this.warnInsert(b);
+      }
+    }
+    if (changed) this.store.touch('breakpoints');
   }
 
   private async insertUserBreakpoints(): Promise<void> {
@@ -584,7 +629,8 @@ export class Session {
         continue;
       }
       if (!b.spec.startsWith('*')) {
-        try { b.address = await this.resolveLocation(b.spec); } catch { /* keep the old address */ }
+        // A library function not loaded (yet) in this run: pending again, like gdb.
+        try { b.address = await this.resolveLocation(b.spec); } catch { b.address = undefined; }
       }
       if (b.enabled && b.address !== undefined) {
         try {
@@ -633,6 +679,7 @@ export class Session {
     if (!this.exePath || this.exePath !== t.exePath) this.loadFile(t.exePath);
     await this.adopt(t, 'attached');
     await this.insertUserBreakpoints();
+    await this.armSolibEvents();
     const regs = await this.regs();
     this.out(await this.frameLine(regs.rip, false));
   }
@@ -642,6 +689,7 @@ export class Session {
     this.target?.off('output', this.onOutput);
     this.target = undefined;
     this.image = undefined;
+    this.solibEvent = undefined;
     this.inserted.clear();
     this.invalidateMemory();
     this.pendingSignal = undefined;
@@ -717,11 +765,24 @@ export class Session {
       const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
       spec = `*${hex(regs.rip)}`;
     }
-    const address = await this.resolveLocation(spec);
+    let address: bigint | undefined;
+    try {
+      address = await this.resolveLocation(spec);
+    } catch (e) {
+      // gdb with `set breakpoint pending on`: a function no loaded object defines yet
+      // waits for a library that does (resolved at run and at each library load).
+      if (!(e instanceof CommandError) || !/^Function ".*" not defined\.$/.test(e.message)) throw e;
+      this.store.write('stderr', `${e.message}\n`);
+    }
     const b: Breakpoint = {
       id: this.nextBpId++, type: 'breakpoint', spec, address, enabled: true,
       disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false,
     };
+    if (address === undefined) {
+      this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+      this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${spec}) pending.`);
+      return;
+    }
     if (this.target && this.target.state !== 'exited') {
       await this.insertAt(address).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
       b.inserted = true;
@@ -852,6 +913,7 @@ export class Session {
           if (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) return 'internal';
           return 'continue';
         }
+        if (r.pc === this.solibEvent) { await this.onSolibEvent(); return 'continue'; }
         if (this.inserted.has(r.pc)) return 'continue';  // a breakpoint whose condition/ignore said go on
         return 'stopped';
       }
@@ -1374,7 +1436,8 @@ export class Session {
       } else {
         const sym = b.address !== undefined ? this.symbolize(b.address) : undefined;
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${addr.padEnd(19)}${sym ? `<${sym}>` : ''}`);
+        const what = b.address === undefined ? b.spec : sym ? `<${sym}>` : '';
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${addr.padEnd(19)}${what}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
