@@ -71,7 +71,9 @@ export class DebugInfo implements UnitOwner {
   private functionsByName = new Map<string, FunctionInfo[]>();
   private globals = new Map<string, Die[]>();
   private typeNames = new Map<string, Die>();
-  private enumerators = new Map<string, { type: Die; value: bigint }>();
+  private enumerators?: Map<string, { type: Die; value: bigint }>;
+  /** Enumeration type DIEs; their enumerators are indexed on the first lookup. */
+  private enumTypes: Die[] = [];
   private lineCache = new Map<Unit, UnitLines | null>();
   /** Type units by signature (DWARF 5 in .debug_info, DWARF 4 in .debug_types). */
   private typeUnits = new Map<bigint, Unit>();
@@ -141,15 +143,15 @@ export class DebugInfo implements UnitOwner {
   private buildIndex(): void {
     for (const u of this.units) {
       if (u.isTypeUnit) continue;
-      this.indexChildren(u, u.tree);
+      this.indexChildren(u, u.topLevel());
     }
     // Types defined only in type units (-fdebug-types-section) are still found by name.
-    for (const u of this.typeUnits.values()) this.indexChildren(u, u.tree);
+    for (const u of this.typeUnits.values()) this.indexChildren(u, u.topLevel());
     this.functions.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : 0));
   }
 
-  private indexChildren(u: Unit, parent: Die): void {
-    for (const d of parent.children) {
+  private indexChildren(u: Unit, dies: Die[]): void {
+    for (const d of dies) {
       switch (d.tag) {
         case TAG.subprogram: this.indexFunction(u, d); break;
         case TAG.variable: {
@@ -161,7 +163,7 @@ export class DebugInfo implements UnitOwner {
           break;
         }
         case TAG.structure_type: case TAG.union_type: case TAG.enumeration_type: case TAG.typedef: case TAG.base_type: {
-          if (d.tag === TAG.enumeration_type) this.indexEnumerators(d);
+          if (d.tag === TAG.enumeration_type) this.enumTypes.push(d);
           const name = d.str(AT.name);
           if (!name) break;
           const kind = d.tag === TAG.structure_type ? 'struct ' : d.tag === TAG.union_type ? 'union '
@@ -171,23 +173,26 @@ export class DebugInfo implements UnitOwner {
           if (!prev || (prev.flag(AT.declaration) && !d.flag(AT.declaration))) this.typeNames.set(key, d);
           break;
         }
-        case TAG.namespace: this.indexChildren(u, d); break;
+        case TAG.namespace: this.indexChildren(u, d.children); break;
         default: break;
       }
     }
   }
 
-  private indexEnumerators(d: Die): void {
-    for (const e of d.children) {
-      const name = e.tag === TAG.enumerator ? e.str(AT.name) : undefined;
-      if (!name || this.enumerators.has(name)) continue;
-      const raw = e.raw(AT.const_value);
-      this.enumerators.set(name, { type: d, value: typeof raw === 'bigint' ? raw : BigInt(e.snum(AT.const_value) ?? 0) });
-    }
-  }
-
   /** An enumerator constant by name (`RED`), with its enum type DIE. */
   enumerator(name: string): { type: Die; value: bigint } | undefined {
+    if (!this.enumerators) {
+      const map = new Map<string, { type: Die; value: bigint }>();
+      for (const d of this.enumTypes) {
+        for (const e of d.children) {
+          const n = e.tag === TAG.enumerator ? e.str(AT.name) : undefined;
+          if (!n || map.has(n)) continue;
+          const raw = e.raw(AT.const_value);
+          map.set(n, { type: d, value: typeof raw === 'bigint' ? raw : BigInt(e.snum(AT.const_value) ?? 0) });
+        }
+      }
+      this.enumerators = map;
+    }
     return this.enumerators.get(name);
   }
 
@@ -474,7 +479,7 @@ export class DebugInfo implements UnitOwner {
   allTypeDies(): Array<[string, Die]> {
     const out: Array<[string, Die]> = [];
     for (const u of [...this.units.filter((x) => !x.isTypeUnit), ...this.typeUnits.values()]) {
-      for (const d of u.tree.children) {
+      for (const d of u.topLevel()) {
         const name = d.str(AT.name);
         if (!name || d.flag(AT.declaration)) continue;
         const kind = d.tag === TAG.structure_type ? 'struct ' : d.tag === TAG.union_type ? 'union '

@@ -93,7 +93,7 @@ function formFixedSize(form: number, offsetSize: number): number {
 export type RawValue = number | bigint | Buffer;
 
 export class Die {
-  children: Die[] = [];
+  private kids?: Die[];
   private vals?: RawValue[];
 
   constructor(
@@ -107,6 +107,16 @@ export class Die {
 
   get tag(): number {
     return this.abbrev.tag;
+  }
+
+  /** Child DIEs; asking for them builds the unit's whole tree once. */
+  get children(): Die[] {
+    if (!this.kids) this.unit.ensureTree();
+    return (this.kids ??= []);
+  }
+
+  set children(list: Die[]) {
+    this.kids = list;
   }
 
   private values(): RawValue[] {
@@ -252,6 +262,8 @@ export class Unit {
   private abbrevs?: Map<number, Abbrev>;
   private rootDie?: Die;
   private dies?: Map<number, Die>;
+  /** The unit DIE's children, made at load without the deeper levels (see topLevel). */
+  private shallow?: Map<number, Die>;
   private bases?: { str: number; addr: number; rng: number; loc: number };
 
   /** Type units: their signature and the offset of their type DIE. */
@@ -328,8 +340,71 @@ export class Unit {
   }
 
   dieAt(offset: number): Die | undefined {
+    // References from top-level DIEs mostly land on top-level DIEs: no need for the whole tree.
+    const top = this.dies ? undefined : this.shallow?.get(offset);
+    if (top) return top;
     this.buildTree();
     return this.dies!.get(offset);
+  }
+
+  ensureTree(): void {
+    this.buildTree();
+  }
+
+  /**
+   * The unit DIE's children (functions, variables, types), read without
+   * building the deeper levels: what the load-time index needs. Subtrees are
+   * skipped through DW_AT_sibling when the compiler gave it, else by walking
+   * their abbreviations without creating objects.
+   */
+  topLevel(): Die[] {
+    if (this.dies) return this.root.children;
+    if (!this.shallow) {
+      const root = this.root;
+      const out = new Map<number, Die>();
+      const r = new Reader(this.buf, this.firstDie);
+      r.uleb();
+      this.skipDieAttributes(r, root.abbrev);
+      if (root.abbrev.hasChildren) {
+        while (r.pos < this.end) {
+          const off = r.pos;
+          const code = r.uleb();
+          if (code === 0) break;
+          const ab = this.abbrevTable.get(code);
+          if (!ab) throw new DwarfError(`bad abbreviation code ${code} at 0x${off.toString(16)}`);
+          const die = new Die(this, off, ab, r.pos, root);
+          out.set(off, die);
+          this.skipDieAttributes(r, ab);
+          if (!ab.hasChildren) continue;
+          const sib = ab.attrs.includes(AT.sibling) ? die.num(AT.sibling) : undefined;
+          if (sib !== undefined && this.offset + sib > r.pos && this.offset + sib <= this.end) r.pos = this.offset + sib;
+          else this.skipSubtree(r);
+        }
+      }
+      this.shallow = out;
+    }
+    return [...this.shallow.values()];
+  }
+
+  private skipDieAttributes(r: Reader, ab: Abbrev): void {
+    if (ab.fixedSize >= 0) r.pos += ab.fixedSize;
+    else this.skipAttributes(r, ab);
+  }
+
+  /** Past the children of the DIE just read (up to and including their end marker). */
+  private skipSubtree(r: Reader): void {
+    let depth = 1;
+    while (depth > 0 && r.pos < this.end) {
+      const code = r.uleb();
+      if (code === 0) {
+        depth--;
+        continue;
+      }
+      const ab = this.abbrevTable.get(code);
+      if (!ab) throw new DwarfError(`bad abbreviation code ${code} at 0x${(r.pos - 1).toString(16)}`);
+      this.skipDieAttributes(r, ab);
+      if (ab.hasChildren) depth++;
+    }
   }
 
   /** All DIEs of the unit in file order. */
@@ -357,7 +432,9 @@ export class Unit {
       const ab = abbrevs.get(code);
       if (!ab) throw new DwarfError(`bad abbreviation code ${code} at 0x${off.toString(16)}`);
       const parent = stack[stack.length - 1];
-      const die = new Die(this, off, ab, r.pos, parent);
+      // Top-level DIEs handed out by topLevel() stay the same objects.
+      const die = this.shallow?.get(off) ?? new Die(this, off, ab, r.pos, parent);
+      die.children = [];
       if (parent) parent.children.push(die);
       else if (!root) root = die;
       dies.set(off, die);
