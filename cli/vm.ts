@@ -3,7 +3,7 @@
  * patched 5.10 kernel with the host's root filesystem mounted read-only.
  * See vm/README.md for how the guest is put together.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { accelPlan, AccelCache, qemuVersion, type AccelChoice } from './vm/accel.js';
@@ -138,6 +138,7 @@ async function runVm(opts: VmOptions): Promise<number> {
   const plan = accelPlan(opts.accel, cache);
 
   const share = opts.share ?? mkdtempSync(join(tmpdir(), 'tsdbg-vm-'));
+  mkdirSync(share, { recursive: true });
   const cwd = process.cwd();
   const shellCmd = ['/bin/sh', '-c', 'exec "$(command -v bash || echo /bin/sh)" -i'];
   writeFileSync(join(share, 'config'), [
