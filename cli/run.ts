@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { Session, errorMessage } from '../src/commands/session.js';
 import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
 import { localLauncher } from './run/launcher.js';
+import { TerminalQuestions } from './run/questions.js';
 import type { Target } from '../src/target/types.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,8 +38,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const lineMode = opts.batch || opts.scripts.some((s) => s.kind === 'file') || !process.stdin.isTTY;
   let session: Session;
+  const questions = lineMode ? undefined : new TerminalQuestions();
   try {
-    session = newSession(opts, lineMode);
+    session = newSession(opts, questions);
   } catch (e) {
     process.stderr.write(`${errorMessage(e)}\n`);
     return 1;
@@ -52,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   const cleanup = installExitHandlers(session);
   try {
     if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`);
-    return lineMode ? await runLineMode(session, opts) : await runInteractive(session, opts);
+    return lineMode ? await runLineMode(session, opts) : await runInteractive(session, opts, questions);
   } catch (e) {
     process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
     return 1;
@@ -62,15 +64,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function newSession(opts: RunArgs, lineMode: boolean): Session {
+/** `questions`: the terminal that answers yes/no questions; line mode has none. */
+function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Session {
   return new Session({
     launcher: localLauncher,
     exePath: opts.program,
     args: opts.args,
     launch: { aslr: opts.aslr, engine: opts.engine },
     color: Boolean(process.stdout.isTTY),
-    confirm: lineMode ? answerYes : undefined,
-    interactive: !lineMode,
+    confirm: questions ? questions.ask : answerYes,
+    interactive: questions !== undefined,
   });
 }
 
@@ -134,17 +137,20 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
   return failed ? 1 : 0;
 }
 
-export async function runInteractive(session: Session, opts: RunArgs): Promise<number> {
+/** `questions`: where the session's yes/no questions are answered (without: always yes). */
+export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions): Promise<number> {
   for (const line of scriptLines(opts)) {
     const r = await session.execute(line);
     if (r.quit !== undefined) return r.quit;
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
+  questions?.use(rl);
   // readline keeps reading while a command runs (the terminal is in raw mode,
   // so Ctrl-C only reaches us as a keypress): lines typed ahead wait in a queue.
   const queue: string[] = [];
   let busy = false;
   rl.on('SIGINT', () => {
+    if (questions?.interrupt()) return;
     if (busy) { session.interrupt(); return; }
     process.stdout.write('^C\nQuit\n');   // gdb: Ctrl-C at the prompt does not quit
     rl.prompt();
@@ -163,6 +169,7 @@ export async function runInteractive(session: Session, opts: RunArgs): Promise<n
     };
     rl.on('close', () => { process.stdout.write('quit\n'); resolve(0); });
     rl.on('line', (line) => {
+      if (questions?.take(line)) return;
       // While the program runs, what the user types is the program's input (its pty), as in gdb.
       const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
       if (busy && t?.state === 'running' && t.writeInput) {

@@ -286,7 +286,7 @@ export class Session {
       case 'kill': await this.cmdKill(); return undefined;
       case 'detach': await this.cmdDetach(); return undefined;
       case 'attach': await this.cmdAttach(c.pid); return undefined;
-      case 'quit': await this.shutdown(); return c.code ? Number(c.code) || 0 : 0;
+      case 'quit': await this.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
       case 'help': this.outLines(helpText(c.topic)); return undefined;
       case 'echo': this.store.write('stdout', unescapeEcho(c.text)); return undefined;
       case 'snapshot': await this.cmdSnapshot(c.cmd); return undefined;
@@ -646,6 +646,17 @@ export class Session {
 
   private warnInsert(b: Breakpoint): void {
     this.store.write('stderr', `Warning:\nCannot insert breakpoint ${b.id}.\nCannot access memory at address ${hex(b.address ?? 0n)}\n\n`);
+  }
+
+  /** gdb asks before ending a live program, at a terminal only (batch mode and EOF never ask). */
+  private async cmdQuit(): Promise<void> {
+    const t = this.target;
+    if (this.interactive && t && t.state !== 'exited') {
+      const fate = this.origin === 'attached' ? 'detached' : 'killed';
+      const q = `A debugging session is active.\n\n\tInferior 1 [process ${t.pid}] will be ${fate}.\n\nQuit anyway? (y or n)`;
+      if (!(await this.confirm(q))) throw new CommandError('Not confirmed.');
+    }
+    await this.shutdown();
   }
 
   private async cmdKill(): Promise<void> {

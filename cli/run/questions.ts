@@ -1,0 +1,56 @@
+/**
+ * gdb's query() at a terminal: a yes/no question asked at the prompt while a
+ * command waits for it (restart? quit with a live program?). The line typed
+ * next is the answer; anything but y/n asks again; end of input answers yes,
+ * as gdb does when its input goes away.
+ */
+import type { Interface } from 'node:readline';
+
+export class TerminalQuestions {
+  private rl: Interface | undefined;
+  private pending: ((line: string | undefined) => void) | undefined;
+
+  /** The readline that shows the questions and reads the answers. */
+  use(rl: Interface): void {
+    this.rl = rl;
+    rl.on('close', () => this.pending?.(undefined));
+  }
+
+  /** Give a typed line to the open question; false when no question is open. */
+  take(line: string): boolean {
+    if (!this.pending) return false;
+    this.pending(line);
+    return true;
+  }
+
+  /** Ctrl-C at a question answers no (gdb abandons the command). */
+  interrupt(): boolean {
+    if (!this.pending) return false;
+    process.stdout.write('^C\n');
+    this.pending('n');
+    return true;
+  }
+
+  readonly ask = (question: string): Promise<boolean> => {
+    const rl = this.rl;
+    if (!rl) return Promise.resolve(true);
+    const lines = question.split('\n');
+    const last = lines.pop()!;
+    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+    return new Promise((resolve) => {
+      const prompt = () => { rl.setPrompt(`${last} `); rl.prompt(); };
+      this.pending = (line) => {
+        const a = line?.trim().toLowerCase();
+        if (a !== undefined && !/^(y|yes|n|no)$/.test(a)) {
+          process.stdout.write('Please answer y or n.\n');
+          prompt();
+          return;
+        }
+        this.pending = undefined;
+        if (a === undefined) process.stdout.write('EOF [answered Y; input not from terminal]\n');
+        resolve(a === undefined || a.startsWith('y'));
+      };
+      prompt();
+    });
+  };
+}
