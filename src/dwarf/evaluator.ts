@@ -9,7 +9,7 @@ import { evaluateLocation, type ExprContext, type Location } from './expr.js';
 import { parseExpression, parseTypeName, ExprError, type Node, type TypeSpec } from './cexpr.js';
 import {
   strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
-  INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, type CType, type Member,
+  INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
 import { Value, bytesToBigInt } from './value.js';
 import { memberValue, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
@@ -191,7 +191,7 @@ export class Evaluator {
         const t: CType = { kind: 'function', ret: INT, params: [], varargs: false, prototyped: false, nodebug: true };
         return new Value(t, { kind: 'memory', address: sym.symbol.address }, this.ctx);
       }
-      throw new ExprError(`'${name}' has unknown type; cast it to its declared type`);
+      return new Value(noDebugData(name), { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
     throw new ExprError(`No symbol "${name}" in current context.`);
   }
@@ -292,6 +292,8 @@ export class Evaluator {
       case 'cast': return this.cast(await this.eval(n.e), this.resolveTypeSpec(n.type));
       case 'sizeof': {
         const t = n.type ? this.resolveTypeSpec(n.type) : (await this.eval(n.e!)).type;
+        const unknown = unknownTypeError(t);
+        if (unknown) throw new ExprError(unknown);
         return Value.fromBigInt(ULONG, BigInt(sizeOf(t)), this.ctx);
       }
       case 'assign': {
@@ -369,6 +371,8 @@ export class Evaluator {
   }
 
   private async int(v: Value): Promise<bigint> {
+    const unknown = unknownTypeError(v.type);
+    if (unknown) throw new ExprError(unknown);
     const t = strip(v.type);
     if (t.kind === 'array' || t.kind === 'function') {
       if (v.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
@@ -528,6 +532,8 @@ export class Evaluator {
   async cast(v: Value, to: CType): Promise<Value> {
     const t = strip(to);
     const from = strip(v.type);
+    // A symbol without debug info: the cast says what its memory holds.
+    if (from.kind === 'base' && from.nodebug) return new Value(to, v.loc, v.ctx);
     if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'array') {
       if (sizeOf(t) !== sizeOf(from)) throw new ExprError('Invalid cast.');
       return new Value(to, v.loc, v.ctx, v.bits);

@@ -8,7 +8,7 @@ import { ATE } from './constants.js';
 import { ExprError } from './cexpr.js';
 import { Value, bytesToBigInt } from './value.js';
 import {
-  strip, sizeOf, typeName, declarator, isCharType, isSigned, type CType, type Member,
+  strip, sizeOf, typeName, declarator, isCharType, isSigned, unknownTypeError, type CType, type Member,
 } from './types.js';
 
 export interface FormatOptions {
@@ -30,6 +30,8 @@ const PRINT_MAX = 200;
 /** `print` of a value at top level: pointers carry their type, `(int *) 0x...`. */
 export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<string> {
   const t = strip(v.type);
+  const unknown = unknownTypeError(t);
+  if (unknown) throw new ExprError(unknown);
   if (v.optimizedOut) return '<optimized out>';
   // At top level an unreadable object is an error (no $N), as in gdb; nested ones print <error: ...>.
   if (v.loc.kind === 'memory' && t.kind !== 'function') {

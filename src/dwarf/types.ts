@@ -18,7 +18,7 @@ export interface Member {
 
 export type CType =
   | { kind: 'void' }
-  | { kind: 'base'; name: string; size: number; encoding: number }
+  | { kind: 'base'; name: string; size: number; encoding: number; nodebug?: string }
   | { kind: 'pointer'; size: number; target: CType }
   | { kind: 'qual'; qual: 'const' | 'volatile' | 'restrict' | '_Atomic'; target: CType }
   | { kind: 'typedef'; name: string; target: CType }
@@ -43,6 +43,20 @@ export const C_BASE_TYPES: Record<string, CType> = Object.fromEntries(([
   ['long long', 8, ATE.signed], ['unsigned long long', 8, ATE.unsigned], ['float', 4, ATE.float],
   ['double', 8, ATE.float], ['long double', 16, ATE.float], ['_Bool', 1, ATE.boolean],
 ] as Array<[string, number, number]>).map(([name, size, encoding]) => [name, { kind: 'base', name, size, encoding }]));
+
+/**
+ * The type gdb gives an ELF data symbol without debug info: it can only be
+ * cast (`(int)counter`) or have its address taken.
+ */
+export function noDebugData(symbol: string): CType {
+  return { kind: 'base', name: '<data variable, no debug info>', size: 4, encoding: ATE.signed, nodebug: symbol };
+}
+
+/** gdb's error for using a no-debug-info data symbol as a value. */
+export function unknownTypeError(t: CType): string | undefined {
+  const s = strip(t);
+  return s.kind === 'base' && s.nodebug ? `'${s.nodebug}' has unknown type; cast it to its declared type` : undefined;
+}
 
 /** Strip typedefs and qualifiers. */
 export function strip(t: CType): CType {

@@ -114,6 +114,18 @@ describe('against gdb, prog built by clang (DWARF 5 strx/addrx/rnglistx/loclistx
   });
 });
 
+describe('against gdb, without .eh_frame: .debug_frame, and no CFI at all (frame pointers)', () => {
+  it('CFI from .debug_frame only', async () => {
+    const binary = buildProg(['-g', '-O0', '-fno-asynchronous-unwind-tables', '-fno-unwind-tables']);
+    await compare({ binary, location: 'leaf', commands: ['bt', 'up', 'info locals', 'p *cfg', 'up 3', 'info locals'] });
+  });
+
+  it('no debug info and no CFI: the %rbp chain and ELF symbols', async () => {
+    const binary = buildProg(['-g0', '-O0', '-fno-asynchronous-unwind-tables', '-fno-unwind-tables']);
+    await compare({ binary, location: 'leaf', commands: ['bt', 'p $rip', 'p (int)counter', 'p (char)counter', 'p (long)hidden', 'p &config', 'p hidden', 'p hidden + 1', 'whatis hidden', 'ptype hidden', 'p sizeof(hidden)', 'p main', 'info locals', 'up', 'info args'] });
+  });
+});
+
 describe('against gdb, the README example programs', () => {
   const examples = fileURLToPath(new URL('../../examples', import.meta.url));
   execFileSync('make', ['-s', '-C', examples], { stdio: 'pipe' });
