@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { alive, example, ROOT, startListening, stopChild, type Spawned } from './rsp-util.js';
+import { alive, example, hasRun, ROOT, startListening, stopChild, until, type Spawned } from './rsp-util.js';
 import { frame } from '../../src/rsp/packet.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -171,7 +171,7 @@ describe('gdb against tsdbg serve', () => {
   it('attaches from gdb in extended-remote mode (vAttach) and detaches', async () => {
     const victim = spawn(example('hot_loop'), ['100000000000'], { stdio: 'ignore' });
     cleanup.push(async () => { victim.kill('SIGKILL'); });
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => hasRun(victim.pid!, example('hot_loop')), 'the victim to run its loop');
     const s = await serve([]);
     const out = await gdb(`target extended-remote 127.0.0.1:${s.port}`, [
       `attach ${victim.pid}`, 'info registers rip', 'p total > 0', 'detach',
@@ -188,7 +188,7 @@ describe('gdb against tsdbg serve', () => {
   it('attaches to a running process and detaches leaving it alive', async () => {
     const victim = spawn(example('hot_loop'), ['100000000000'], { stdio: 'ignore' });
     cleanup.push(async () => { victim.kill('SIGKILL'); });
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => hasRun(victim.pid!, example('hot_loop')), 'the victim to run its loop');
     const s = await serve(['--attach', String(victim.pid)]);
     const out = await gdb(`target remote 127.0.0.1:${s.port}`, ['info registers rip', 'p total > 0', 'detach'], example('hot_loop'));
     expect(out).toMatch(/^rip +0x/m);
@@ -216,8 +216,7 @@ describe('tsdbg serve robustness', () => {
     });
     expect(secondData).toContain('E.another debugger is already connected');
     first.write(frame('?'));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(firstData).toMatch(/\$T05/);
+    await until(() => /\$T05/.test(firstData), 'the stop reply to the first client');
     first.destroy();
     await stopChild(s.child);
   });

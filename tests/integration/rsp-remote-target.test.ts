@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { RspClient } from '../../src/rsp/client.js';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { snapshotsOf } from '../../src/target/capabilities.js';
-import { alive, example, startListening, symbol, type Spawned } from './rsp-util.js';
+import { alive, example, startListening, symbol, until, type Spawned } from './rsp-util.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -77,7 +77,7 @@ describe('RemoteTarget over gdbserver', () => {
     ev = await target.cont();
     expect(ev.reason).toEqual({ kind: 'exited', code: 0 });
     expect(target.state).toBe('exited');
-    await new Promise((r) => setTimeout(r, 100));
+    // O packets come before the exit reply: all of it is here once cont() resolved
     expect(output()).toContain('iter 0: x=42 y=4 steps=1 tag=start');
     expect(output()).toContain('iter 9: x=51');
   });
@@ -148,8 +148,7 @@ describe('RemoteTarget over gdbserver', () => {
     const pid = target.pid;
     expect(await alive(pid)).toBe(true);
     await target.kill();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await alive(pid)).toBe(false);
+    await until(async () => !(await alive(pid)), `process ${pid} to be gone`);
     await expect(target.getRegisters()).rejects.toThrow(/exited/);
   });
 
@@ -159,8 +158,7 @@ describe('RemoteTarget over gdbserver', () => {
     await target.insertBreakpoint(tick);
     await target.cont();
     await target.detach();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(output()).toContain('iter 9:');
+    await until(() => output().includes('iter 9:'), `the detached program's last line in:\n${output()}`);
   });
 
   it('rebuilds an approximate map from the loaded objects that agrees with the exact one', async () => {

@@ -10,7 +10,7 @@ import { PACKET_SIZE, listenTcp } from '../../src/rsp/server.js';
 import { frame, toHex, unescapeBinary } from '../../src/rsp/packet.js';
 import { localLauncher } from '../../cli/run/launcher.js';
 import type { Target } from '../../src/target/types.js';
-import { example, symbol } from './rsp-util.js';
+import { example, symbol, until } from './rsp-util.js';
 import net from 'node:net';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -152,10 +152,10 @@ describe('tsdbg serve packets', () => {
     sock.on('data', (b: Buffer) => { got += b.toString('latin1'); });
     await new Promise((r) => sock.once('connect', r));
     sock.write('$qC#00');
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => got !== '', 'the NAK');
     expect(got).toBe('-');
     sock.write(frame('qC'));
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => /#[0-9a-f]{2}$/.test(got), 'the qC reply');
     expect(got).toMatch(/^-\+\$QC[0-9a-f]+#[0-9a-f]{2}$/);
   });
 

@@ -78,3 +78,25 @@ export async function alive(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+/** Poll until cond holds (a loaded machine may take its time); fail after `ms` saying what was awaited. */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Has process `pid` run `exe` for at least one clock tick (its loop made progress)? */
+export async function hasRun(pid: number, exe: string): Promise<boolean> {
+  const { readFile, readlink } = await import('node:fs/promises');
+  try {
+    if ((await readlink(`/proc/${pid}/exe`)) !== exe) return false;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]) > 0;    // utime + stime
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn as spawnChild, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, chmodSync } from 'node:fs';
+import { readFileSync, readlinkSync, writeFileSync, mkdtempSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
@@ -272,9 +272,8 @@ describe('signals', () => {
     process.kill(t.pid, 'SIGSTOP');
     expect((await running).reason).toMatchObject({ kind: 'signal', signame: 'SIGSTOP' });
     const parked = t.cont();                 // delivers SIGSTOP: the program is now job-stopped
-    await sleep(50);
+    await until(() => procState(t.pid) === 't');
     expect(t.state).toBe('running');
-    expect(procState(t.pid)).toBe('t');
     process.kill(t.pid, 'SIGCONT');
     expect((await parked).reason).toMatchObject({ kind: 'signal', signame: 'SIGCONT' });
   });
@@ -323,7 +322,8 @@ describe('interrupt, exec, attach, kill', () => {
     const pid = Number(execFileSync('/bin/sh', ['-c', `${LOOP} >/dev/null 2>&1 & echo $!`]).toString());
     const child = { pid, kill: (sig: NodeJS.Signals) => process.kill(pid, sig) };
     try {
-      await sleep(50);
+      // the shell's child may not have exec'd the program yet
+      await until(() => exeOf(child.pid) === LOOP);
       const t = await LocalTarget.attach(child.pid!);
       expect(t.state).toBe('stopped');
       expect(t.lastStop).toBeUndefined();
@@ -432,7 +432,15 @@ async function runNodeChild(script: string, act: (child: ReturnType<typeof spawn
   return pid;
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
+function exeOf(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '';
+  }
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; !cond() && Date.now() < end;) await sleep(10);
   expect(cond()).toBe(true);
 }

@@ -112,7 +112,10 @@ describe('client ack discipline (over a real socket)', () => {
     expect(out).toEqual(['hi']);
     expect(seen[0]).toBe(frame('qRcmd,6869').toString('latin1'));
     expect(seen[1]).toBe(seen[0]);                 // the retransmission
-    await new Promise((r) => setTimeout(r, 50));
+    // the acks may still be on their way: wait for two bytes, then check them
+    for (const end = Date.now() + 10_000; seen.slice(2).join('').length < 2 && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     expect(seen.slice(2).join('')).toBe('++');     // both packets acked
     await c.close();
     await new Promise<void>((r) => srv.close(() => r()));
