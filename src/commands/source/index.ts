@@ -1,12 +1,14 @@
 /**
  * Source-level commands over the DWARF layer that the Session hands lines to
  * before its own parser: `list`, `info line`, `info source`, `ptype`,
- * `whatis`, `info locals`, `info args`, `display`/`undisplay`/`info
- * display` (shown again at every stop through afterStop()), and snapshots by
- * expression: `snapshot *node` / `snapshot &config` (address and sizeof from
- * the type), `snapshot diff config` (changed fields by name), `snapshot
- * show|drop EXPR`, `restore EXPR`. (print, break FILE:LINE, step/next,
- * finish and bt go through the Session's DebugBridge.)
+ * `ptype/o`, `whatis`, `info locals`, `info args`, `info
+ * functions|variables|types`, `frame`/`up`/`down`, `set|show print pretty`,
+ * `display`/`undisplay`/`info display` (shown again at every stop through
+ * afterStop(), `display/i $pc` too), and snapshots by expression:
+ * `snapshot *node` / `snapshot &config` (address and sizeof from the type),
+ * `snapshot diff config` (changed fields by name), `snapshot show|drop
+ * EXPR`, `restore EXPR`. (print, break FILE:LINE, step/next, finish and bt
+ * go through the Session's DebugBridge, over the same ProgramInfo.)
  *
  * Where the program has no DWARF, execute() declines and the Session's own
  * commands run.
