@@ -418,6 +418,7 @@ export class SourceLevel {
     let path: string | undefined;
     let file = '';
     let first: number;
+    let lastWanted: number | undefined;
     const a = arg.trim();
     if (a === '-') {
       if (!this.listPos) throw new CommandError('No default source file now selected.');
@@ -436,38 +437,51 @@ export class SourceLevel {
         ({ path, file } = this.listPos);
         first = this.listPos.fresh ? this.listPos.first : this.listPos.last + 1;
       }
+    } else if (a.includes(',')) {
+      // `list A,B`, `list A,`, `list ,B`, `list A,+N`: a range of lines.
+      const [from, to] = a.split(',', 2).map((x) => x.trim());
+      const start = from ? this.listSpec(from) : undefined;
+      const end = to && !to.startsWith('+') ? this.listSpec(to, start) : undefined;
+      const at = start ?? end!;
+      if (!at) throw new CommandError('No default source file now selected.');
+      ({ path, file } = at);
+      first = start ? start.line : Math.max(1, end!.line - 9);
+      lastWanted = end ? end.line : to.startsWith('+') ? first + Number(to.slice(1)) : first + 9;
     } else {
-      const m = /^(?:(.+):)?(\d+)$/.exec(a);
-      let center: number;
-      if (m) {
-        center = Number(m[2]);
-        if (m[1]) {
-          const f = debug.sourceFiles().find((p) => p === m[1] || p.endsWith('/' + m[1]));
-          if (!f) throw new CommandError(`No source file named ${m[1]}.`);
-          path = f;
-          file = m[1];
-        } else if (this.listPos) ({ path, file } = this.listPos);
-        else throw new CommandError('No default source file now selected.');
-      } else {
-        const fname = a.includes(':') ? a.slice(a.lastIndexOf(':') + 1) : a;
-        const fn = debug.functionsNamed(fname)[0];
-        if (!fn) throw new CommandError(`Function "${fname}" not defined.`);
-        const at = debug.lineForAddress(debug.entryOf(fn));
-        if (!at) throw new CommandError(`No line number known for ${fname}.`);
-        path = at.path;
-        file = at.file;
-        center = at.line;
-      }
-      first = Math.max(1, center - 5);
+      const at = this.listSpec(a);
+      ({ path, file } = at);
+      first = Math.max(1, at.line - 5);
     }
     const lines = sourceLines(path!);
     if (!lines) throw new CommandError(`${first}\tin ${path}`);
     if (first > lines.length) throw new CommandError(`Line number ${first} out of range; ${path} has ${lines.length} lines.`);
-    const last = Math.min(lines.length, first + 9);
+    const last = Math.min(lines.length, lastWanted ?? first + 9);
     const out: string[] = [];
     for (let i = first; i <= last; i++) out.push(`${i}\t${lines[i - 1]}`);
     this.listPos = { path: path!, file, first, last };
     this.host.out(out.join('\n'));
+  }
+
+  /** A `list` location: LINE (in the current or `near` file), FILE:LINE, FUNCTION, FILE:FUNCTION. */
+  private listSpec(spec: string, near?: { path: string; file: string }): { path: string; file: string; line: number } {
+    const debug = this.exeDebug()!;
+    const m = /^(?:(.+):)?(\d+)$/.exec(spec);
+    if (m) {
+      if (m[1]) {
+        const f = debug.sourceFiles().find((p) => p === m[1] || p.endsWith('/' + m[1]));
+        if (!f) throw new CommandError(`No source file named ${m[1]}.`);
+        return { path: f, file: m[1], line: Number(m[2]) };
+      }
+      const cur = near ?? this.listPos;
+      if (!cur) throw new CommandError('No default source file now selected.');
+      return { path: cur.path, file: cur.file, line: Number(m[2]) };
+    }
+    const fname = spec.includes(':') ? spec.slice(spec.lastIndexOf(':') + 1) : spec;
+    const fn = debug.functionsNamed(fname)[0];
+    if (!fn) throw new CommandError(`Function "${fname}" not defined.`);
+    const at = debug.lineForAddress(debug.entryOf(fn));
+    if (!at) throw new CommandError(`No line number known for ${fname}.`);
+    return { path: at.path, file: at.file, line: at.line };
   }
 
   // ------------------------------------------------------------ display
