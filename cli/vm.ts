@@ -142,7 +142,7 @@ async function runVm(opts: VmOptions): Promise<number> {
   const cwd = process.cwd();
   const shellCmd = ['/bin/sh', '-c', 'exec "$(command -v bash || echo /bin/sh)" -i'];
   writeFileSync(join(share, 'config'), [
-    `MODE=${interactive ? 'tty' : 'pipe'}`, `SHARE=${sq(share)}`,
+    `MODE=${interactive ? 'tty' : 'pipe'}`, `SHARE=${sq(share)}`, `PROJECT=${sq(root)}`,
     `NET=${opts.forwards.length > 0 ? 1 : 0}`, `TIMEOUT=${Math.ceil(timeout)}`, '',
   ].join('\n'));
   writeFileSync(join(share, 'cmd.sh'), commandScript(cwd, opts.shell ? shellCmd : opts.command, share));
@@ -169,7 +169,7 @@ async function runVm(opts: VmOptions): Promise<number> {
   try {
     for (const [i, accel] of plan.entries()) {
       const spec: BootSpec = {
-        kernel, initrd, accel, share, mode: interactive ? 'tty' : 'pipe',
+        kernel, initrd, accel, share, project: root, mode: interactive ? 'tty' : 'pipe',
         rows: process.stdout.rows, cols: process.stdout.columns,
         forwards: opts.forwards,
         readyTimeoutMs: accel === 'kvm' ? kvmProbeSeconds() * 1000 : TCG_READY_MS,

@@ -27,6 +27,10 @@ export interface BootSpec {
   accel: Accel;
   /** Host directory exported writable as "tsdbgio" (config, cmd.sh, status). */
   share: string;
+  /** The project directory, exported read-only as "tsdbgproj": the init mounts it at
+   *  its host path, so a checkout under /tmp or /run (hidden by the guest's own
+   *  tmpfs mounts there) is still visible. */
+  project: string;
   mode: 'pipe' | 'tty';
   rows?: number;
   cols?: number;
@@ -64,6 +68,7 @@ export function qemuArgs(spec: BootSpec, sockDir: string): string[] {
   args.push(
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
     '-virtfs', `local,path=${qarg(spec.share)},mount_tag=tsdbgio,security_model=none,multidevs=remap`,
+    '-virtfs', `local,path=${qarg(spec.project)},mount_tag=tsdbgproj,security_model=none,readonly=on,multidevs=remap`,
   );
   if (spec.forwards.length > 0) {
     const fwd = spec.forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`).join(',');
