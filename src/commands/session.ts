@@ -1265,6 +1265,7 @@ export class Session {
     this.regsCache = undefined;
     let text: string;
     if (any.dwarf) {
+      if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
       text = await DebugBridge.format(any, fmt);
     } else {
       const v = any.mine!;

@@ -71,7 +71,7 @@ describe('source-level commands through the Session, against gdb', () => {
   });
 
   it('calls functions of the program from print and call, like gdb', async () => {
-    const commands = ['p sum_list(list_head)', 'call add(6, 7)', 'p add(x, y) * 2', 'p add(1, 2) + scale(3, 4)', 'p sum_list()', 'p counter', 'bt', 'info args'];
+    const commands = ['p sum_list(list_head)', 'call add(6, 7)', 'call sum_list(0)', 'call bump()', 'p bump()', 'p calls', 'p add(x, y) * 2', 'p add(1, 2) + scale(3, 4)', 'p sum_list()', 'p counter', 'bt', 'info args'];
     const gdb = runGdb({ binary, location: 'leaf', commands });
     const ours = await session(binary, ['break leaf', 'run'], commands);
     expect(ours).toEqual(gdb);
