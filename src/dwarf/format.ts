@@ -155,7 +155,7 @@ async function readCString(v: Value, addr: bigint, limit: number): Promise<strin
     if (nul >= 0 || truncated) break;
     a += BigInt(chunk.length);
   }
-  return printString(bytes, REPEAT_THRESHOLD) + (truncated ? '...' : '');
+  return printString(bytes, REPEAT_THRESHOLD, limit) + (truncated ? '...' : '');
 }
 
 async function formatStruct(v: Value, members: Member[], opts: FormatOptions, level: number): Promise<string> {
@@ -208,34 +208,34 @@ async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatO
     let bytes = [...raw];
     // gdb drops one trailing NUL of a char array (print null-stop off).
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0) bytes = bytes.slice(0, -1);
-    const truncated = bytes.length > limit;
-    if (truncated) bytes = bytes.slice(0, limit);
-    return printString(bytes, threshold) + (truncated ? '...' : '');
+    return printString(bytes, threshold, limit);
   }
   const base = await materialize(v, count * esize);
   if (!base && v.loc.kind !== 'memory') return '<optimized out>';
-  const elems: string[] = [];
-  for (let i = 0; i < Math.min(count, limit); i++) {
-    const ev = base
-      ? Value.fromBytes(t.element, base.subarray(i * esize, (i + 1) * esize), v.ctx)
-      : new Value(t.element, { kind: 'memory', address: (v.loc as { address: bigint }).address + BigInt(i * esize) }, v.ctx);
-    elems.push(await formatValue(ev, opts, level + 1));
-  }
-  // Collapse runs: `0 <repeats 16 times>`.
+  const element = (i: number): Value => (base
+    ? Value.fromBytes(t.element, base.subarray(i * esize, (i + 1) * esize), v.ctx)
+    : new Value(t.element, { kind: 'memory', address: (v.loc as { address: bigint }).address + BigInt(i * esize) }, v.ctx));
+  const same = (i: number, j: number): boolean => !!base && esize > 0
+    && base.subarray(i * esize, (i + 1) * esize).equals(base.subarray(j * esize, (j + 1) * esize));
+  // gdb's value_print_array_elements: runs longer than the threshold print once with
+  // `<repeats N times>` and count as `threshold` elements against `print elements`.
   const out: string[] = [];
-  for (let i = 0; i < elems.length;) {
-    let j = i + 1;
-    while (j < elems.length && elems[j] === elems[i]) j++;
-    const run = j - i;
+  let things = 0;
+  let i = 0;
+  for (; i < count && things < limit; i++) {
+    let run = 1;
+    while (i + run < count && same(i, i + run)) run++;
+    const text = await formatValue(element(i), opts, level + 1);
     if (run > threshold) {
-      out.push(`${elems[i]} <repeats ${run} times>`);
-      i = j;
+      out.push(`${text} <repeats ${run} times>`);
+      i += run - 1;
+      things += threshold;
     } else {
-      out.push(elems[i]);
-      i++;
+      out.push(text);
+      things++;
     }
   }
-  return `{${out.join(', ')}${count > limit ? '...' : ''}}`;
+  return `{${out.join(', ')}${i < count ? '...' : ''}}`;
 }
 
 /** Bytes of a whole array/struct value in one read (memory) or from its computed bytes. */
@@ -252,24 +252,34 @@ async function materialize(v: Value, size: number): Promise<Buffer | undefined> 
   return v.bytes();
 }
 
-/** gdb's generic_printstr: quoted segments, long runs as `'x' <repeats N times>`. */
-function printString(bytes: number[], threshold: number): string {
+/**
+ * gdb's generic_printstr: quoted segments, long runs as `'x' <repeats N
+ * times>` (counting as `threshold` characters against the limit), `...`
+ * when the limit cuts the string.
+ */
+function printString(bytes: number[], threshold: number, limit: number): string {
   if (bytes.length === 0) return '""';
   const segs: string[] = [];
   let cur: number[] = [];
-  for (let i = 0; i < bytes.length;) {
-    let j = i + 1;
-    while (j < bytes.length && bytes[j] === bytes[i]) j++;
-    const run = j - i;
+  let things = 0;
+  let i = 0;
+  while (i < bytes.length && things < limit) {
+    let run = 1;
+    while (i + run < bytes.length && bytes[i + run] === bytes[i]) run++;
     if (run > threshold) {
       if (cur.length) segs.push(quoteChars(cur, false));
       cur = [];
       segs.push(`${charLiteral(bytes[i])} <repeats ${run} times>`);
-    } else for (let k = i; k < j; k++) cur.push(bytes[k]);
-    i = j;
+      i += run;
+      things += threshold;
+    } else {
+      cur.push(bytes[i]);
+      i++;
+      things++;
+    }
   }
   if (cur.length) segs.push(quoteChars(cur, false));
-  return segs.join(', ');
+  return segs.join(', ') + (i < bytes.length ? '...' : '');
 }
 
 const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033', 92: '\\\\' };

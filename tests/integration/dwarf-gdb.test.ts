@@ -74,7 +74,7 @@ const PRINTS = [
   'p $pc',
   'p $eax',
   'p (char)config.w.u',
-  'p stars', 'p *pkt', 'p pkt->payload', 'p pkt->payload[1]', 'ptype pkt', 'p sizeof(*pkt)', 'p *stars@20',
+  'p zeros', 'p ramp', 'p bigbuf', 'p/x zeros', 'p *ramp@20', 'p stars', 'p *pkt', 'p pkt->payload', 'p pkt->payload[1]', 'ptype pkt', 'p sizeof(*pkt)', 'p *stars@20',
 ];
 
 describe.each([['-g', '-O0'], ['-gdwarf-4', '-O0']])('against gdb, prog built %s %s', (...flags: string[]) => {
