@@ -77,7 +77,8 @@ describe('RemoteTarget over gdbserver', () => {
     ev = await target.cont();
     expect(ev.reason).toEqual({ kind: 'exited', code: 0 });
     expect(target.state).toBe('exited');
-    // O packets come before the exit reply: all of it is here once cont() resolved
+    // gdbserver's program writes to gdbserver's own stderr, a pipe of its own: wait for the last line
+    await until(() => output().includes('iter 9:'), `the program's output in:\n${output()}`);
     expect(output()).toContain('iter 0: x=42 y=4 steps=1 tag=start');
     expect(output()).toContain('iter 9: x=51');
   });
