@@ -46,6 +46,8 @@ const SUBREGS: Record<string, [string, number]> = {
 export class Evaluator {
   /** Expression context of the selected frame (registers, memory, frame base). */
   readonly ctx: ExprContext;
+  /** False while evaluating only for a type (ptype, whatis, sizeof): no calls, no writes. */
+  private sideEffects = true;
 
   constructor(readonly env: EvalEnv) {
     const f = env.frame;
@@ -84,12 +86,26 @@ export class Evaluator {
   async ptype(src: string): Promise<string> {
     const t = this.typeFromName(src);
     if (t) return ptype(t);
-    return ptype((await this.evaluate(src)).type);
+    return ptype((await this.typeOnly(src)).type);
+  }
+
+  /**
+   * Evaluate for the type alone, like gdb's EVAL_AVOID_SIDE_EFFECTS: calls are
+   * not made and assignments not written (`whatis f(x)`, `ptype x = 3`, sizeof).
+   */
+  private async typeOnly(src: string): Promise<Value> {
+    const saved = this.sideEffects;
+    this.sideEffects = false;
+    try {
+      return await this.evaluate(src);
+    } finally {
+      this.sideEffects = saved;
+    }
   }
 
   /** `ptype/o EXPR|TYPE`: offsets, sizes and holes. */
   async ptypeOffsets(src: string): Promise<string> {
-    const t = this.typeFromName(src) ?? (await this.evaluate(src)).type;
+    const t = this.typeFromName(src) ?? (await this.typeOnly(src)).type;
     return ptypeOffsets(t);
   }
 
@@ -97,7 +113,7 @@ export class Evaluator {
   async whatis(src: string): Promise<string> {
     const t = this.typeFromName(src);
     if (t) return whatis(t, true);
-    return whatis((await this.evaluate(src)).type, false);
+    return whatis((await this.typeOnly(src)).type, false);
   }
 
   typeFromName(src: string): CType | undefined {
@@ -291,7 +307,18 @@ export class Evaluator {
       }
       case 'cast': return this.cast(await this.eval(n.e), this.resolveTypeSpec(n.type));
       case 'sizeof': {
-        const t = n.type ? this.resolveTypeSpec(n.type) : (await this.eval(n.e!)).type;
+        let t: CType;
+        if (n.type) t = this.resolveTypeSpec(n.type);
+        else {
+          // C does not evaluate sizeof's operand: no calls, no writes.
+          const saved = this.sideEffects;
+          this.sideEffects = false;
+          try {
+            t = (await this.eval(n.e!)).type;
+          } finally {
+            this.sideEffects = saved;
+          }
+        }
         const unknown = unknownTypeError(t);
         if (unknown) throw new ExprError(unknown);
         return Value.fromBigInt(ULONG, BigInt(sizeOf(t)), this.ctx);
@@ -350,6 +377,7 @@ export class Evaluator {
       }
       args.push(await this.int(v));
     }
+    if (!this.sideEffects) return new Value(t.ret, { kind: 'optimized' }, this.ctx);
     if (!this.env.callFunction) throw new ExprError('You can\'t do that without a process to debug.');
     const ret = strip(t.ret);
     if (isFloat(ret) || ((ret.kind === 'struct' || ret.kind === 'union') && sizeOf(ret) > 16)) {
@@ -545,6 +573,7 @@ export class Evaluator {
   }
 
   private async assign(target: Value, v: Value): Promise<Value> {
+    if (!this.sideEffects) return target;
     const t = strip(target.type);
     if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'array') {
       throw new ExprError('Assigning whole aggregates is not supported.');

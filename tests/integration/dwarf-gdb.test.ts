@@ -23,6 +23,7 @@ const PRINTS = [
   'ptype config', 'ptype struct node', 'ptype config.op', 'ptype color_t', 'ptype union word', 'ptype struct flags',
   'ptype list_head', 'ptype int', 'ptype unsigned long', 'whatis config', 'whatis config.op', 'whatis numbers',
   'whatis color_t', 'whatis list_head->next', 'whatis &config.matrix[1]', 'ptype config.matrix',
+  'whatis sum_list(list_head)', 'ptype push', 'p sizeof(sum_list(list_head))', 'whatis counter = 99', 'ptype counter++', 'p counter',
   // Errors, literals, formats and corner cases of the C evaluator.
   'p *0',
   'p config.',
