@@ -68,16 +68,48 @@ apply_patch() {
 	patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch -s <"$PATCH" >&2
 }
 
+# The files a patch touches, relative to the tree.
+patch_files() {
+	sed -n 's|^--- a/||p; s|^+++ b/||p' "$@" | sort -u
+}
+
+# Saves the files both patches touch into $2, with their timestamps.
+save_touched() {
+	local src=$1 keep=$2 f
+	rm -rf "$keep"
+	for f in $(patch_files "$src/.tsdbg-applied.patch" "$PATCH"); do
+		[ -f "$src/$f" ] || continue
+		mkdir -p "$keep/$(dirname "$f")"
+		cp -p "$src/$f" "$keep/$f"
+	done
+}
+
+# Gives back their old timestamps to the files whose content the switch did not change, so
+# that a header both patches modify the same way (include/linux/sched.h) does not make make
+# rebuild the whole kernel.
+restore_untouched() {
+	local src=$1 keep=$2 f
+	[ -d "$keep" ] || return 0
+	(cd "$keep" && find . -type f) | while read -r f; do
+		if cmp -s "$keep/$f" "$src/$f"; then touch -r "$keep/$f" "$src/$f"; fi
+	done
+	rm -rf "$keep"
+}
+
 # Brings the persistent tree $1 to pristine + current patch. The patch applied last is kept
-# in the tree, so switching patches only touches the files they change (incremental rebuild).
+# in the tree, so switching patches only changes the files they differ in (incremental rebuild).
 prepare_tree() {
-	local src=$1 applied=$1/.tsdbg-applied.patch
+	local src=$1 applied=$1/.tsdbg-applied.patch keep=$KDIR/keep
 	if [ -f "$applied" ] && cmp -s "$applied" "$PATCH"; then
 		return 0
 	fi
-	if [ -f "$applied" ] && ! patch -d "$src" -p1 -R --fuzz=0 --no-backup-if-mismatch -s <"$applied" >&2; then
-		log "cannot unapply the previous patch; unpacking a fresh tree"
-		rm -rf "$src"
+	rm -rf "$keep"
+	if [ -f "$applied" ]; then
+		save_touched "$src" "$keep"
+		if ! patch -d "$src" -p1 -R --fuzz=0 --no-backup-if-mismatch -s <"$applied" >&2; then
+			log "cannot unapply the previous patch; unpacking a fresh tree"
+			rm -rf "$src" "$keep"
+		fi
 	fi
 	rm -f "$applied"
 	if [ ! -f "$src/Makefile" ]; then
@@ -88,6 +120,7 @@ prepare_tree() {
 	fi
 	apply_patch "$src"
 	cp "$PATCH" "$applied"
+	restore_untouched "$src" "$keep"
 }
 
 # The fragment's requirements: "CONFIG_X=v" and "# CONFIG_X is not set" lines.
