@@ -70,8 +70,9 @@ describe('source-level commands through the Session, against gdb', () => {
     expect(ours[n + 1]).toBe('No source file named nosuch.c.');
   });
 
-  it('calls functions of the program from print and call, like gdb', async () => {
-    const commands = ['p sum_list(list_head)', 'call add(6, 7)', 'call sum_list(0)', 'call bump()', 'p bump()', 'p calls', 'p add(x, y) * 2', 'p add(1, 2) + scale(3, 4)', 'p sum_list()', 'p counter', 'bt', 'info args'];
+  it('info address, and calls to functions of the program from print and call, like gdb', async () => {
+    const commands = ['info address counter', 'info address leaf', 'info address z', 'info address x', 'info address hidden',
+      'info address nosuch', 'info address printf', 'p sum_list(list_head)', 'call add(6, 7)', 'call sum_list(0)', 'call bump()', 'p bump()', 'p calls', 'p add(x, y) * 2', 'p add(1, 2) + scale(3, 4)', 'p sum_list()', 'p counter', 'bt', 'info args'];
     const gdb = runGdb({ binary, location: 'leaf', commands });
     const ours = await session(binary, ['break leaf', 'run'], commands);
     expect(ours).toEqual(gdb);
