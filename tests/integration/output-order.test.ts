@@ -10,7 +10,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fixture } from '../fixtures/programs.js';
+import { fixture, symbol } from '../fixtures/programs.js';
+import { LocalTarget } from '../../src/target/local.js';
 import { ROOT, startListening, type Spawned } from './rsp-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -52,6 +53,37 @@ function tsdbgRun(mode: 'break' | 'signal'): string {
 }
 
 describe('program output before the stop', () => {
+  it('LocalTarget: a line written just before a breakpoint is emitted before the stop', async () => {
+    const prog = fixture('output_order');
+    const t = await LocalTarget.spawn(prog, { args: [String(ROUNDS)] });
+    cleanup.push(() => t.kill());
+    let out = '';
+    const lastLineAtStop: string[] = [];
+    t.on('output', (b) => { out += b.toString('latin1'); });
+    t.on('stop', () => { lastLineAtStop.push(out.slice(out.lastIndexOf('round'))); });
+    await t.insertBreakpoint(symbol(prog, 'mark'));
+    for (let i = 0; i < ROUNDS; i++) expect((await t.cont()).reason.kind).toBe('breakpoint');
+    expect(lastLineAtStop).toEqual(Array.from({ length: ROUNDS }, (_, i) => `round ${i}\r\n`));
+  });
+
+  it('LocalTarget: every byte written before a stop is emitted before it, once, in order', async () => {
+    const prog = fixture('output_order');
+    const t = await LocalTarget.spawn(prog, { args: ['4', 'big'] });
+    cleanup.push(() => t.kill());
+    let out = '';
+    const atStop: string[] = [];
+    t.on('output', (b) => { out += b.toString('latin1'); });
+    t.on('stop', () => { atStop.push(out); });
+    await t.insertBreakpoint(symbol(prog, 'mark'));
+    for (let i = 0; i < 4; i++) expect((await t.cont()).reason.kind).toBe('breakpoint');
+    expect((await t.cont()).reason).toEqual({ kind: 'exited', code: 0 });
+    // 4 rounds of 3000 numbered lines and a round line, each complete at its stop
+    const expected = (rounds: number) => Array.from({ length: rounds }, (_, i) =>
+      [...Array.from({ length: 3000 }, (_, j) => `line ${i}.${String(j).padStart(4, '0')}\r\n`), `round ${i}\r\n`].join('')).join('');
+    atStop.slice(0, 4).forEach((seen, i) => expect(seen === expected(i + 1), `output at stop ${i}`).toBe(true));
+    expect(out).toBe(`${expected(4)}done\r\n`);
+  });
+
   it('tsdbg run: each line before its breakpoint stop', () => {
     expectOrdered(tsdbgRun('break'), /^Breakpoint 1, /);
   });
