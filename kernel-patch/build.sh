@@ -61,11 +61,20 @@ unpack_into() {
 	fi
 }
 
-# Applies the patch to tree $1 with no fuzz; a rejected hunk aborts the build.
+# Applies the patch to tree $1 with no fuzz, after a dry run: every hunk or none.
 apply_patch() {
-	patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch --dry-run -s <"$PATCH" >&2 ||
-		die "$(basename "$PATCH") does not apply cleanly to $SRC_NAME"
-	patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch -s <"$PATCH" >&2
+	patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch --dry-run -s <"$PATCH" >&2 &&
+		patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch -s <"$PATCH" >&2
+}
+
+# Unpacks a pristine tree into $1. The objects in $2 may come from files whose fresh copies
+# are older than them, and make would keep them: they go too.
+fresh_tree() {
+	log "unpacking $SRC_NAME into $1"
+	rm -rf "$1" "$1.tmp" "$2"
+	mkdir -p "$2"
+	unpack_into "$1.tmp"
+	mv "$1.tmp" "$1"
 }
 
 # The files a patch touches, relative to the tree.
@@ -96,10 +105,10 @@ restore_untouched() {
 	rm -rf "$keep"
 }
 
-# Brings the persistent tree $1 to pristine + current patch. The patch applied last is kept
-# in the tree, so switching patches only changes the files they differ in (incremental rebuild).
+# Brings the persistent tree $1 (objects in $2) to pristine + current patch. The patch applied
+# last is kept in the tree, so switching patches only changes the files they differ in.
 prepare_tree() {
-	local src=$1 applied=$1/.tsdbg-applied.patch keep=$KDIR/keep
+	local src=$1 obj=$2 applied=$1/.tsdbg-applied.patch keep=$KDIR/keep
 	if [ -f "$applied" ] && cmp -s "$applied" "$PATCH"; then
 		return 0
 	fi
@@ -107,18 +116,19 @@ prepare_tree() {
 	if [ -f "$applied" ]; then
 		save_touched "$src" "$keep"
 		if ! patch -d "$src" -p1 -R --fuzz=0 --no-backup-if-mismatch -s <"$applied" >&2; then
-			log "cannot unapply the previous patch; unpacking a fresh tree"
+			log "cannot unapply the previous patch"
 			rm -rf "$src" "$keep"
 		fi
 	fi
 	rm -f "$applied"
-	if [ ! -f "$src/Makefile" ]; then
-		log "unpacking $SRC_NAME into $src"
-		rm -rf "$src.tmp"
-		unpack_into "$src.tmp"
-		mv "$src.tmp" "$src"
+	[ -f "$src/Makefile" ] || fresh_tree "$src" "$obj"
+	if ! apply_patch "$src"; then
+		# A build interrupted while patching leaves a tree neither pristine nor patched.
+		log "the cached tree does not take the patch; trying a pristine one"
+		rm -rf "$keep"
+		fresh_tree "$src" "$obj"
+		apply_patch "$src" || die "$(basename "$PATCH") does not apply cleanly to $SRC_NAME"
 	fi
-	apply_patch "$src"
 	cp "$PATCH" "$applied"
 	restore_untouched "$src" "$keep"
 }
@@ -159,7 +169,7 @@ build() {
 	src=$KDIR/src/$SRC_NAME
 	obj=$KDIR/obj/$SRC_NAME-$(sha256sum <"$FRAG" | cut -c1-12)
 	mkdir -p "$KDIR/src" "$obj"
-	prepare_tree "$src"
+	prepare_tree "$src" "$obj"
 	configure "$src" "$obj"
 	log "building bzImage with make -j$JOBS (log: $obj/build.log)"
 	if ! "${MAKE[@]}" -C "$src" O="$obj" -j"$JOBS" bzImage >"$obj/build.log" 2>&1; then
