@@ -6,12 +6,18 @@
  *   $fp), value history ($, $$, $N), convenience variables ($_), symbols (functions
  *   evaluate to their address, data symbols have unknown type like in gdb), unary
  *   - ~ ! * &, binary * / % + - << >> < > <= >= == != & ^ | && ||, casts to C
- *   scalar and pointer types `(long*)`, gdb's `{type} ADDR`, and assignment `=`.
+ *   scalar and pointer types `(long*)`, gdb's `{type} ADDR`, `?:`, `,`, and
+ *   assignment (`=`, `op=`, `++`, `--`).
+ *
+ * Parsing is src/dwarf/cexpr.ts's, the same parser the DWARF evaluator uses;
+ * this file only gives its nodes their meaning without debug info.
  *
  * There is one entry point, `evaluate(expr, ctx)`: the DWARF helper's full C
  * evaluator replaces it through Session.setEvaluator() when it lands, so the
  * commands never care which evaluator answered.
  */
+
+import { ExprError, parseExpression as parseC, type Node, type TypeSpec } from '../dwarf/cexpr.js';
 
 export type CType =
   | { kind: 'int'; size: 1 | 2 | 4 | 8; signed: boolean; name: string }
@@ -87,9 +93,6 @@ const TYPE_NAMES: Record<string, CType> = {
   'size_t': int('size_t', 8, false), 'ssize_t': int('ssize_t', 8, true),
   'uintptr_t': int('uintptr_t', 8, false), 'intptr_t': int('intptr_t', 8, true),
 };
-const TYPE_WORDS = new Set(['char', 'short', 'int', 'long', 'signed', 'unsigned', 'void', 'bool', '_Bool',
-  'int8_t', 'uint8_t', 'int16_t', 'uint16_t', 'int32_t', 'uint32_t', 'int64_t', 'uint64_t', 'size_t',
-  'ssize_t', 'uintptr_t', 'intptr_t']);
 
 export function sizeOf(t: CType): number {
   switch (t.kind) {
@@ -156,254 +159,34 @@ export function registerInfo(name: string): RegInfo | undefined {
   return undefined;
 }
 
-// ---- lexer ---------------------------------------------------------------------
+// ---- parsing: the shared C expression parser ---------------------------------------
 
-type Tok =
-  | { t: 'num'; v: bigint }
-  | { t: 'str'; v: Buffer }
-  | { t: 'id'; v: string }
-  | { t: 'dollar'; v: string }
-  | { t: 'op'; v: string }
-  | { t: 'end' };
+/** Type words this evaluator knows besides C's keywords: they make `(size_t)x` a cast. */
+const TYPEDEF_WORDS = new Set(Object.keys(TYPE_NAMES).filter((n) => !n.includes(' ')));
 
-const OPS = ['<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '(', ')', '{', '}', '[', ']',
-  '<', '>', '&', '|', '^', '~', '!', '=', ','];
-
-function unescape(s: string, i: number, out: number[]): number {
-  // s[i] is the char after the backslash; returns the next index.
-  const simple: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, a: 7, b: 8, f: 12, v: 11, e: 27, '\\': 92, "'": 39, '"': 34 };
-  const oct = /^[0-7]{1,3}/.exec(s.slice(i));
-  if (oct) { out.push(parseInt(oct[0], 8) & 0xff); return i + oct[0].length; }
-  const hex = /^x([0-9a-fA-F]{1,2})/.exec(s.slice(i));
-  if (hex) { out.push(parseInt(hex[1]!, 16)); return i + hex[0].length; }
-  const c = s[i];
-  if (c === undefined) throw new EvalError('Unterminated string in expression.');
-  out.push(simple[c] ?? c.charCodeAt(0));
-  return i + 1;
-}
-
-function lex(src: string): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) { i++; continue; }
-    const num = /^(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)(?![\w.])/.exec(src.slice(i));
-    if (num) {
-      const text = num[1]!;
-      toks.push({ t: 'num', v: text.length > 1 && text[0] === '0' && text[1] !== 'x' ? BigInt(`0o${text.slice(1)}`) : BigInt(text) });
-      i += num[0].length;
-      continue;
-    }
-    if (/[0-9]/.test(c)) throw new EvalError(`Invalid number "${/^[\w.]+/.exec(src.slice(i))![0]}".`);
-    if (c === '$') {
-      const m = /^\$([A-Za-z_]\w*|\$?\d*)/.exec(src.slice(i))!;
-      toks.push({ t: 'dollar', v: m[1]! });
-      i += m[0].length;
-      continue;
-    }
-    if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][\w]*(?:::[A-Za-z_]\w*)*/.exec(src.slice(i))!;
-      toks.push({ t: 'id', v: m[0] });
-      i += m[0].length;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      const bytes: number[] = [];
-      let j = i + 1;
-      while (j < src.length && src[j] !== c) {
-        if (src[j] === '\\') j = unescape(src, j + 1, bytes);
-        else { for (const b of Buffer.from(src[j]!, 'utf8')) bytes.push(b); j++; }
-      }
-      if (j >= src.length) throw new EvalError(c === '"' ? 'Unterminated string in expression.' : 'Unmatched single quote.');
-      if (c === "'") {
-        if (bytes.length !== 1) throw new EvalError('Invalid character constant.');
-        toks.push({ t: 'num', v: BigInt(bytes[0]!) });
-      } else {
-        toks.push({ t: 'str', v: Buffer.from(bytes) });
-      }
-      i = j + 1;
-      continue;
-    }
-    const op = OPS.find((o) => src.startsWith(o, i));
-    if (!op) throw new EvalError(`Invalid character '${c}' in expression.`);
-    toks.push({ t: 'op', v: op });
-    i += op.length;
-  }
-  toks.push({ t: 'end' });
-  return toks;
-}
-
-// ---- parser (precedence climbing) ---------------------------------------------
-
-export type Node =
-  | { k: 'num'; v: bigint }
-  | { k: 'str'; v: Buffer }
-  | { k: 'sym'; name: string }
-  | { k: 'dollar'; name: string }
-  | { k: 'unary'; op: string; e: Node }
-  | { k: 'binary'; op: string; l: Node; r: Node }
-  | { k: 'cast'; type: CType; e: Node }
-  | { k: 'brace'; type: CType; e: Node }       // gdb's {type} addr
-  | { k: 'index'; e: Node; i: Node }
-  | { k: 'assign'; l: Node; r: Node }
-  | { k: 'sizeof'; type: CType };
-
-const BINARY_PREC: Record<string, number> = {
-  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
-  '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
-};
-
-class Parser {
-  private i = 0;
-  constructor(private readonly toks: Tok[]) {}
-
-  private peek(): Tok { return this.toks[this.i]!; }
-  private isOp(v: string, at = 0): boolean { const t = this.toks[this.i + at]; return t?.t === 'op' && t.v === v; }
-  private next(): Tok { return this.toks[this.i++]!; }
-  private expect(v: string): void {
-    if (!this.isOp(v)) throw new EvalError(this.syntaxError());
-    this.i++;
-  }
-  syntaxError(): string {
-    const rest = this.toks.slice(this.i).filter((t) => t.t !== 'end').map(tokText).join(' ');
-    return rest ? `A syntax error in expression, near \`${rest}'.` : "A syntax error in expression, near `'.";
-  }
-
-  parseTop(): Node {
-    if (this.peek().t === 'end') throw new EvalError('Argument required (expression to compute).');
-    const n = this.assignment();
-    if (this.peek().t !== 'end') throw new EvalError(this.syntaxError());
-    return n;
-  }
-
-  private assignment(): Node {
-    const l = this.binary(1);
-    if (this.isOp('=')) { this.i++; return { k: 'assign', l, r: this.assignment() }; }
-    return l;
-  }
-
-  private binary(minPrec: number): Node {
-    let l = this.unary();
-    for (;;) {
-      const t = this.peek();
-      const prec = t.t === 'op' ? BINARY_PREC[t.v] : undefined;
-      if (prec === undefined || prec < minPrec) return l;
-      this.i++;
-      l = { k: 'binary', op: (t as { v: string }).v, l, r: this.binary(prec + 1) };
-    }
-  }
-
-  /** Is a type name starting here (after a '(' or '{')? */
-  private typeAhead(): boolean {
-    const t = this.peek();
-    return t.t === 'id' && (TYPE_WORDS.has(t.v) || t.v === 'struct' || t.v === 'const' || t.v === 'volatile');
-  }
-
-  private parseType(): CType {
-    const words: string[] = [];
-    while (this.peek().t === 'id') {
-      const w = (this.peek() as { v: string }).v;
-      if (w === 'const' || w === 'volatile') { this.i++; continue; }
-      if (w === 'struct' || w === 'union' || w === 'enum') {
-        this.i++;
-        const tag = this.next();
-        throw new EvalError(`No ${w} type named ${tag.t === 'id' ? tag.v : ''}.`);
-      }
-      if (!TYPE_WORDS.has(w)) break;
-      words.push(w);
-      this.i++;
-    }
-    const base = TYPE_NAMES[words.join(' ')];
-    if (!base) throw new EvalError(`No symbol "${words.join(' ')}" in current context.`);
-    let t = base;
-    while (this.isOp('*')) { this.i++; t = { kind: 'ptr', to: t }; }
-    while (this.isOp('[')) {
-      this.i++;
-      const n = this.next();
-      if (n.t !== 'num') throw new EvalError(this.syntaxError());
-      this.expect(']');
-      t = { kind: 'array', of: t, count: Number(n.v) };
-    }
-    return t;
-  }
-
-  private unary(): Node {
-    const t = this.peek();
-    if (t.t === 'op' && ['-', '+', '~', '!', '*', '&'].includes(t.v)) {
-      this.i++;
-      const e = this.unary();
-      return t.v === '+' ? e : { k: 'unary', op: t.v, e };
-    }
-    if (t.t === 'id' && t.v === 'sizeof') {
-      this.i++;
-      if (this.isOp('(') && (this.i++, this.typeAhead())) {
-        const type = this.parseType();
-        this.expect(')');
-        return { k: 'sizeof', type };
-      }
-      throw new EvalError('sizeof needs a type name here (no debug info for expressions).');
-    }
-    if (this.isOp('(')) {
-      this.i++;
-      if (this.typeAhead()) {
-        const type = this.parseType();
-        this.expect(')');
-        return { k: 'cast', type, e: this.unary() };
-      }
-      this.i--;
-    }
-    if (this.isOp('{')) {
-      this.i++;
-      const type = this.parseType();
-      this.expect('}');
-      return { k: 'brace', type, e: this.unary() };
-    }
-    return this.postfix();
-  }
-
-  private postfix(): Node {
-    let e = this.primary();
-    while (this.isOp('[')) {
-      this.i++;
-      const i = this.assignment();
-      this.expect(']');
-      e = { k: 'index', e, i };
-    }
-    return e;
-  }
-
-  private primary(): Node {
-    const t = this.next();
-    switch (t.t) {
-      case 'num': return { k: 'num', v: t.v };
-      case 'str': return { k: 'str', v: t.v };
-      case 'id': return { k: 'sym', name: t.v };
-      case 'dollar': return { k: 'dollar', name: t.v };
-      case 'op':
-        if (t.v === '(') {
-          const e = this.assignment();
-          this.expect(')');
-          return e;
-        }
-    }
-    this.i--;
-    throw new EvalError(this.syntaxError());
-  }
-}
-
-function tokText(t: Tok): string {
-  switch (t.t) {
-    case 'num': return t.v.toString();
-    case 'str': return JSON.stringify(t.v.toString('latin1'));
-    case 'dollar': return `$${t.v}`;
-    case 'end': return '';
-    default: return t.v;
-  }
-}
-
+/**
+ * Parse with the parser the DWARF evaluator uses; only the meaning of the
+ * nodes differs here. Its errors become EvalErrors for the prompt.
+ */
 export function parseExpression(src: string): Node {
-  return new Parser(lex(src)).parseTop();
+  if (src.trim() === '') throw new EvalError('Argument required (expression to compute).');
+  try {
+    return parseC(src, (name) => TYPEDEF_WORDS.has(name));
+  } catch (e) {
+    if (e instanceof ExprError) throw new EvalError(e.message);
+    throw e;
+  }
+}
+
+/** The CType a written type names, in gdb's words when there is none. */
+function resolveType(spec: TypeSpec): CType {
+  const tagged = /^(struct|union|enum) (.*)$/.exec(spec.base);
+  if (tagged) throw new EvalError(`No ${tagged[1]} type named ${tagged[2]}.`);
+  let t = TYPE_NAMES[spec.base];
+  if (!t) throw new EvalError(`No symbol "${spec.base}" in current context.`);
+  for (let i = 0; i < spec.pointers; i++) t = { kind: 'ptr', to: t };
+  for (const count of spec.array ?? []) t = { kind: 'array', of: t, count };
+  return t;
 }
 
 // ---- evaluation -----------------------------------------------------------------
@@ -476,37 +259,47 @@ async function store(ctx: EvalContext, target: Value, src: Value): Promise<Value
 
 async function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
   switch (n.k) {
-    case 'num':
+    case 'int':
       return intValue(n.v, n.v > 0x7fffffffn ? (n.v > 0x7fffffffffffffffn ? T.ulong : T.long) : T.int);
-    case 'str':
-      return { type: { kind: 'array', of: T.char, count: n.v.length + 1 }, value: 0n, bytes: n.v };
-    case 'sizeof':
-      return intValue(BigInt(sizeOf(n.type)), T.ulong);
-    case 'sym': {
-      const s = await ctx.lookupSymbol(n.name);
-      if (!s) throw new EvalError(`No symbol "${n.name}" in current context.`);
-      const v: Value & { name?: string } = s.kind === 'func'
-        ? { type: { kind: 'func' }, value: s.address }
-        : { type: { kind: 'nodebug' }, value: s.address, lval: { kind: 'mem', addr: s.address } };
-      v.name = n.name;
-      return v;
+    case 'char':
+      return intValue(BigInt(n.v), T.int);
+    case 'float':
+      // No floating-point type without debug info.
+      throw new EvalError(`Invalid number "${n.text}".`);
+    case 'string': {
+      const bytes = Buffer.from(n.v, 'latin1');
+      return { type: { kind: 'array', of: T.char, count: bytes.length + 1 }, value: 0n, bytes };
     }
+    case 'sizeof':
+      if (!n.type) throw new EvalError('sizeof needs a type name here (no debug info for expressions).');
+      return intValue(BigInt(sizeOf(resolveType(n.type))), T.ulong);
+    case 'ident':
+      return evalSymbol(n.name, ctx);
     case 'dollar':
       return evalDollar(n.name, ctx);
     case 'unary':
+      if (n.op === '+') return evalNode(n.e, ctx);
       return evalUnary(n.op, n.e, ctx);
     case 'binary':
+      if (n.op === ',') {
+        await evalNode(n.l, ctx);
+        return evalNode(n.r, ctx);
+      }
+      if (n.op === '@') throw new EvalError("Artificial arrays (x@n) need the element type from debug info.");
       return evalBinary(n.op, await evalNode(n.l, ctx), await evalNode(n.r, ctx));
+    case 'cond':
+      return scalar(await evalNode(n.c, ctx)) !== 0n ? evalNode(n.t, ctx) : evalNode(n.f, ctx);
     case 'cast': {
+      const type = resolveType(n.type);
       const v = await evalNode(n.e, ctx);
-      if (n.type.kind === 'array') throw new EvalError('Invalid cast.');
-      if (n.type.kind === 'void') return { type: T.void, value: 0n };
+      if (type.kind === 'array') throw new EvalError('Invalid cast.');
+      if (type.kind === 'void') return { type: T.void, value: 0n };
       const raw = v.type.kind === 'nodebug' || v.type.kind === 'func' ? v.value : scalar(v);
-      return { type: n.type, value: fit(raw, n.type) };
+      return { type, value: fit(raw, type) };
     }
     case 'brace': {
-      const addr = await evalNode(n.e, ctx);
-      return loadFrom(ctx, addressOf(addr), n.type);
+      const type = resolveType(n.type);
+      return loadFrom(ctx, addressOf(await evalNode(n.e, ctx)), type);
     }
     case 'index': {
       const base = await evalNode(n.e, ctx);
@@ -517,9 +310,30 @@ async function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
     }
     case 'assign': {
       const l = await evalNode(n.l, ctx);
-      return store(ctx, l, await evalNode(n.r, ctx));
+      const r = await evalNode(n.r, ctx);
+      // `x op= y` (and ++/--, which the parser writes as `x += 1`) stores `x op y`.
+      return store(ctx, l, n.op === '=' ? r : evalBinary(n.op.slice(0, -1), l, r));
     }
+    case 'member': {
+      const v = await evalNode(n.e, ctx);
+      scalar(v);   // a symbol without debug info says so first, like gdb
+      throw new EvalError(`Attempt to extract a component of a value that is not a structure${n.arrow ? ' pointer' : ''}.`);
+    }
+    case 'call':
+      throw new EvalError('Calling functions needs debug info (no debug info for this program).');
+    case 'entry':
+      throw new EvalError(`No symbol "${n.name}" in current context.`);
   }
+}
+
+async function evalSymbol(name: string, ctx: EvalContext): Promise<Value> {
+  const s = await ctx.lookupSymbol(name);
+  if (!s) throw new EvalError(`No symbol "${name}" in current context.`);
+  const v: Value & { name?: string } = s.kind === 'func'
+    ? { type: { kind: 'func' }, value: s.address }
+    : { type: { kind: 'nodebug' }, value: s.address, lval: { kind: 'mem', addr: s.address } };
+  v.name = name;
+  return v;
 }
 
 /** The address a value designates when used as `{type} X` or `x X`. */

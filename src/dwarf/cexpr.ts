@@ -1,8 +1,11 @@
 /**
  * Lexer and recursive-descent parser for the C expressions gdb users type:
- * identifiers, literals, registers ($rip), history ($1, $, $$), unary and
- * binary operators with C precedence, casts to named types, sizeof, member
- * access, indexing, assignment and the conditional operator.
+ * identifiers (C++ `ns::name` too), literals, registers ($rip), history ($1,
+ * $, $$), unary and binary operators with C precedence, casts to named types,
+ * sizeof, member access, indexing, assignment, the conditional operator and
+ * gdb's `{type} ADDR`. One parser serves both evaluators: the DWARF one
+ * (src/dwarf/evaluator.ts) and the one for programs without debug info
+ * (src/commands/expr.ts); each decides what a node means.
  */
 export class ExprError extends Error {
   constructor(message: string) {
@@ -15,9 +18,9 @@ export type TypeSpec = { base: string; pointers: number; array?: number[] };
 
 export type Node =
   | { k: 'int'; v: bigint; unsigned: boolean; long: boolean }
-  | { k: 'float'; v: number }
+  | { k: 'float'; v: number; text: string }
   | { k: 'char'; v: number }
-  | { k: 'string'; v: string }
+  | { k: 'string'; v: string }                  // bytes (UTF-8 for non-ASCII source), one char per byte
   | { k: 'ident'; name: string }
   | { k: 'dollar'; name: string }
   | { k: 'unary'; op: string; e: Node }
@@ -27,6 +30,7 @@ export type Node =
   | { k: 'index'; e: Node; i: Node }
   | { k: 'member'; e: Node; name: string; arrow: boolean }
   | { k: 'cast'; type: TypeSpec; e: Node }
+  | { k: 'brace'; type: TypeSpec; e: Node }     // gdb's {type} ADDR: a `type` object at address ADDR
   | { k: 'sizeof'; type?: TypeSpec; e?: Node }
   | { k: 'call'; f: Node; args: Node[] }
   | { k: 'entry'; name: string };
@@ -34,7 +38,7 @@ export type Node =
 type Tok = { t: 'num' | 'float' | 'id' | 'dollar' | 'char' | 'str' | 'op' | 'eof'; v: string; pos: number };
 
 const OPS = ['<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=',
-  '+', '-', '*', '/', '%', '<', '>', '&', '|', '^', '!', '~', '(', ')', '[', ']', '.', ',', '?', ':', '=', '@'];
+  '+', '-', '*', '/', '%', '<', '>', '&', '|', '^', '!', '~', '(', ')', '[', ']', '{', '}', '.', ',', '?', ':', '=', '@'];
 
 function lex(src: string): Tok[] {
   const out: Tok[] = [];
@@ -45,13 +49,15 @@ function lex(src: string): Tok[] {
     const start = i;
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
       const m = /^(0[xX][0-9a-fA-F]+|[0-9]*\.[0-9]+([eE][-+]?[0-9]+)?|[0-9]+\.[0-9]*([eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+|[0-9]+)([uUlLfF]*)/.exec(src.slice(i))!;
+      // Like gdb, a number running into letters or digits it cannot hold ("09", "12ab") is one bad number.
+      if (/^[\w.]/.test(src[i + m[0].length] ?? '')) throw new ExprError(`Invalid number "${/^[\w.]+/.exec(src.slice(i))![0]}".`);
       const isFloat = !/^0[xX]/.test(m[1]) && /[.eE]/.test(m[1]);
       out.push({ t: isFloat ? 'float' : 'num', v: m[0], pos: start });
       i += m[0].length;
       continue;
     }
     if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
+      const m = /^[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*/.exec(src.slice(i))!;
       out.push({ t: 'id', v: m[0], pos: start });
       i += m[0].length;
       continue;
@@ -70,9 +76,15 @@ function lex(src: string): Tok[] {
           const [ch, len] = unescape(src, j);
           s += ch;
           j += len;
-        } else s += src[j++];
+        } else {
+          const cp = src.codePointAt(j)!;
+          const ch = String.fromCodePoint(cp);
+          s += Buffer.from(ch, 'utf8').toString('latin1');
+          j += ch.length;
+        }
       }
       if (j >= src.length) throw new ExprError(c === '"' ? 'Unterminated string in expression.' : 'Unmatched single quote.');
+      if (c === "'" && s.length !== 1) throw new ExprError('Invalid character constant.');
       out.push({ t: c === "'" ? 'char' : 'str', v: s, pos: start });
       i = j + 1;
       continue;
@@ -109,7 +121,7 @@ const BINARY_PREC: Record<string, number> = {
  * (typedef), so that `(config_t *) p` parses as a cast.
  */
 export function parseExpression(src: string, isTypeName: (name: string) => boolean): Node {
-  const p = new Parser(lex(src), isTypeName);
+  const p = new Parser(src, lex(src), isTypeName);
   const n = p.expression();
   p.expectEnd();
   return n;
@@ -117,7 +129,7 @@ export function parseExpression(src: string, isTypeName: (name: string) => boole
 
 /** Parse a type name alone (`struct node *`, `unsigned long`, `int [3]`), or undefined if `src` is not one. */
 export function parseTypeName(src: string, isTypeName: (name: string) => boolean): TypeSpec | undefined {
-  const p = new Parser(lex(src), isTypeName);
+  const p = new Parser(src, lex(src), isTypeName);
   if (!p.atTypeName()) return undefined;
   const t = p.typeSpec();
   return p.atEnd() ? t : undefined;
@@ -125,7 +137,7 @@ export function parseTypeName(src: string, isTypeName: (name: string) => boolean
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly isTypeName: (name: string) => boolean) {}
+  constructor(private readonly src: string, private readonly toks: Tok[], private readonly isTypeName: (name: string) => boolean) {}
 
   private peek(o = 0): Tok {
     return this.toks[Math.min(this.i + o, this.toks.length - 1)];
@@ -141,8 +153,9 @@ class Parser {
     if (!this.isOp(v)) throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
     this.i++;
   }
+  /** The input from the current token on, as gdb quotes it in syntax errors. */
   private rest(): string {
-    return this.toks.slice(this.i).map((t) => t.v).join(' ').trim();
+    return this.src.slice(this.peek().pos).trim();
   }
   atEnd(): boolean {
     return this.peek().t === 'eof';
@@ -242,6 +255,13 @@ class Parser {
         this.expect(')');
         return { k: 'cast', type, e: this.unary() };
       }
+      if (t.v === '{') {
+        this.i++;
+        if (!this.atTypeName()) throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+        const type = this.typeSpec();
+        this.expect('}');
+        return { k: 'brace', type, e: this.unary() };
+      }
     }
     if (t.t === 'id' && t.v === 'sizeof') {
       this.i++;
@@ -291,13 +311,13 @@ class Parser {
     const t = this.next();
     switch (t.t) {
       case 'num': {
-        const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)([uUlL]*)$/.exec(t.v);
+        const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(t.v);
         if (!m) throw new ExprError(`Invalid number "${t.v}".`);
         const digits = m[1];
         const v = /^0[0-7]+$/.test(digits) ? BigInt('0o' + digits.slice(1)) : BigInt(digits);
         return { k: 'int', v, unsigned: /u/i.test(m[2]), long: /l/i.test(m[2]) };
       }
-      case 'float': return { k: 'float', v: parseFloat(t.v.replace(/[fFlL]+$/, '')) };
+      case 'float': return { k: 'float', v: parseFloat(t.v.replace(/[fFlL]+$/, '')), text: t.v };
       case 'char': return { k: 'char', v: t.v.charCodeAt(0) || 0 };
       case 'str': return { k: 'string', v: t.v };
       case 'id':

@@ -306,6 +306,13 @@ export class Evaluator {
         return this.member(v, n.name);
       }
       case 'cast': return this.cast(await this.eval(n.e), this.resolveTypeSpec(n.type));
+      case 'brace': {
+        // gdb's {type} ADDR: arrays and functions designate their own address, anything else its value.
+        const v = await this.eval(n.e);
+        const k = strip(v.type).kind;
+        const addr = (k === 'array' || k === 'function') && v.address !== undefined ? v.address : await this.int(v);
+        return new Value(this.resolveTypeSpec(n.type), { kind: 'memory', address: BigInt.asUintN(64, addr) }, this.ctx);
+      }
       case 'sizeof': {
         let t: CType;
         if (n.type) t = this.resolveTypeSpec(n.type);

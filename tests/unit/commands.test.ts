@@ -202,6 +202,24 @@ describe('expression evaluation', () => {
     await expect(evaluate('3 = 4', ctx)).rejects.toThrow('Left operand of assignment is not an lvalue.');
   });
 
+  it('evaluates what the shared parser accepts: ?:, comma, compound assignment, ++', async () => {
+    const ctx = context();
+    expect(await show('$rsp == 0x1000 ? 1 : 2', ctx)).toBe('1');
+    expect(await show('(1, 2)', ctx)).toBe('2');
+    await evaluate('$rax = 5', ctx);
+    await evaluate('$rax += 3', ctx);
+    await evaluate('$rax++', ctx);
+    expect(ctx.regs.rax).toBe(9n);
+    await evaluate('{int} 0x1018 = 6', ctx);
+    await evaluate('{int} 0x1018 *= 7', ctx);
+    expect(ctx.mem.readUInt32LE(24)).toBe(42);
+    await expect(evaluate('(struct node *)0', ctx)).rejects.toThrow('No struct type named node.');
+    await expect(evaluate('$rax.f', ctx)).rejects.toThrow('Attempt to extract a component of a value that is not a structure.');
+    await expect(evaluate('counter.f', ctx)).rejects.toThrow("'counter' has unknown type; cast it to its declared type");
+    await expect(evaluate('sizeof counter', ctx)).rejects.toThrow(/sizeof needs a type name/);
+    await expect(evaluate('1.5', ctx)).rejects.toThrow('Invalid number "1.5".');
+  });
+
   it('reports memory and syntax errors in gdb wording', async () => {
     await expect(evaluate('*(int*)0', context())).rejects.toThrow('Cannot access memory at address 0x0');
     expect(() => parseExpression('1 +')).toThrow("A syntax error in expression, near `'.");

@@ -21,6 +21,7 @@ function show(n: Node): string {
     case 'cast': return `((${n.type.base}${'*'.repeat(n.type.pointers)})${show(n.e)})`;
     case 'sizeof': return n.type ? `sizeof(${n.type.base}${'*'.repeat(n.type.pointers)})` : `sizeof ${show(n.e!)}`;
     case 'call': return `${show(n.f)}(${n.args.map(show).join(', ')})`;
+    case 'brace': return `({${n.type.base}${'*'.repeat(n.type.pointers)}${(n.type.array ?? []).map((c) => `[${c}]`).join('')}} ${show(n.e)})`;
   }
 }
 const typedefs = new Set(['config_t', 'u8']);
@@ -60,6 +61,26 @@ describe('C expression parser', () => {
     expect(parseExpression('1.5e3', () => false)).toMatchObject({ k: 'float', v: 1500 });
     expect(parseExpression('$rip', () => false)).toMatchObject({ k: 'dollar', name: 'rip' });
     expect(parseExpression('$$2', () => false)).toMatchObject({ k: 'dollar', name: '$2' });
+  });
+
+  it("parses gdb's {type} ADDR and C++ scoped names (the no-debug-info evaluator shares this parser)", () => {
+    expect(p('{long} 0x1008')).toBe('({long} 4104)');
+    expect(p('{char[4]} $sp = "abc"')).toBe('(({char[4]} $sp) = "abc")');
+    expect(p('{config_t *} p + 1')).toBe('(({config_t*} p) + 1)');
+    expect(p('ns::counter + 1')).toBe('(ns::counter + 1)');
+    expect(() => parseExpression('{x} 0', () => false)).toThrow("A syntax error in expression, near `x} 0'.");
+    expect(() => parseExpression('{int 0', () => false)).toThrow("A syntax error in expression, near `0'.");
+  });
+
+  it('rejects bad numbers and character constants as gdb does, and keeps string bytes', () => {
+    expect(() => parseExpression('09', () => false)).toThrow('Invalid number "09".');
+    expect(() => parseExpression('12ab + 1', () => false)).toThrow('Invalid number "12ab".');
+    expect(() => parseExpression('0x1g', () => false)).toThrow('Invalid number "0x1g".');
+    expect(() => parseExpression("'ab'", () => false)).toThrow('Invalid character constant.');
+    expect(() => parseExpression('"abc', () => false)).toThrow('Unterminated string in expression.');
+    expect(() => parseExpression('1 + )', () => false)).toThrow("A syntax error in expression, near `)'.");
+    // Non-ASCII source text becomes its UTF-8 bytes, as the program would hold it.
+    expect(parseExpression('"é\\x41"', () => false)).toMatchObject({ k: 'string', v: '\xc3\xa9A' });
   });
 
   it('says what is wrong in gdb words, never crashes', () => {
