@@ -65,6 +65,28 @@ export interface ProgramHeader {
   align: bigint;
 }
 
+/**
+ * The first `count` entries of an ELF64 program header table (those that fit
+ * in `table`): from a file, or from a process's memory (AT_PHDR, a mapped header).
+ */
+export function parseProgramHeaders(table: Buffer, count: number, entsize = 56): ProgramHeader[] {
+  const out: ProgramHeader[] = [];
+  for (let i = 0; i < count && i * entsize + 56 <= table.length; i++) {
+    const p = i * entsize;
+    out.push({
+      type: table.readUInt32LE(p),
+      flags: table.readUInt32LE(p + 4),
+      offset: table.readBigUInt64LE(p + 8),
+      vaddr: table.readBigUInt64LE(p + 16),
+      paddr: table.readBigUInt64LE(p + 24),
+      filesz: table.readBigUInt64LE(p + 32),
+      memsz: table.readBigUInt64LE(p + 40),
+      align: table.readBigUInt64LE(p + 48),
+    });
+  }
+  return out;
+}
+
 /** One entry of .symtab or .dynsym, value not yet relocated by the load bias. */
 export interface RawSymbol {
   name: string;
@@ -221,23 +243,9 @@ export class ElfFile {
     const off = Number(this.phoff);
     const entsize = d.readUInt16LE(54);
     const num = d.readUInt16LE(56);
-    const out: ProgramHeader[] = [];
-    if (off === 0 || num === 0) return out;
+    if (off === 0 || num === 0) return [];
     if (entsize < 56 || off + num * entsize > d.length) throw new ElfError(`${this.path}: bad program header table`);
-    for (let i = 0; i < num; i++) {
-      const p = off + i * entsize;
-      out.push({
-        type: d.readUInt32LE(p),
-        flags: d.readUInt32LE(p + 4),
-        offset: d.readBigUInt64LE(p + 8),
-        vaddr: d.readBigUInt64LE(p + 16),
-        paddr: d.readBigUInt64LE(p + 24),
-        filesz: d.readBigUInt64LE(p + 32),
-        memsz: d.readBigUInt64LE(p + 40),
-        align: d.readBigUInt64LE(p + 48),
-      });
-    }
-    return out;
+    return parseProgramHeaders(d.subarray(off, off + num * entsize), num, entsize);
   }
 
   private readSections(): SectionHeader[] {

@@ -12,9 +12,8 @@
  * come from vFile (see RemoteTarget.memoryMap).
  */
 import type { Mapping, Target } from '../target/types.js';
+import { PT_LOAD, PT_PHDR, parseProgramHeaders, type ProgramHeader } from '../elf/elf.js';
 
-const PT_LOAD = 1;
-const PT_PHDR = 6;
 const PF_X = 1;
 const PF_W = 2;
 const PF_R = 4;
@@ -24,24 +23,7 @@ const AT_BASE = 7n;
 const AT_SYSINFO_EHDR = 33n;
 const PAGE = 0xfffn;
 
-interface Phdr { type: number; flags: number; offset: bigint; vaddr: bigint; memsz: bigint }
-
-function parsePhdrs(table: Buffer, count: number): Phdr[] {
-  const out: Phdr[] = [];
-  for (let i = 0; i < count && (i + 1) * 56 <= table.length; i++) {
-    const o = i * 56;
-    out.push({
-      type: table.readUInt32LE(o),
-      flags: table.readUInt32LE(o + 4),
-      offset: table.readBigUInt64LE(o + 8),
-      vaddr: table.readBigUInt64LE(o + 16),
-      memsz: table.readBigUInt64LE(o + 40),
-    });
-  }
-  return out;
-}
-
-function segments(phdrs: Phdr[], bias: bigint, path: string): Mapping[] {
+function segments(phdrs: ProgramHeader[], bias: bigint, path: string): Mapping[] {
   return phdrs.filter((p) => p.type === PT_LOAD && p.memsz > 0n).map((p) => ({
     start: (bias + p.vaddr) & ~PAGE,
     end: (bias + p.vaddr + p.memsz + PAGE) & ~PAGE,
@@ -58,8 +40,10 @@ async function objectAt(target: Target, header: bigint, bias: bigint, path: stri
   const ehdr = await target.readMemory(header, 64);
   if (ehdr.readUInt32BE(0) !== 0x7f454c46) return [];
   const phoff = ehdr.readBigUInt64LE(32);
+  const entsize = ehdr.readUInt16LE(54);
   const phnum = ehdr.readUInt16LE(56);
-  return segments(parsePhdrs(await target.readMemory(header + phoff, phnum * 56), phnum), bias, path);
+  if (entsize < 56) return [];
+  return segments(parseProgramHeaders(await target.readMemory(header + phoff, phnum * entsize), phnum, entsize), bias, path);
 }
 
 export async function mapsFromImages(target: Target, exePath: string, librariesXml: string): Promise<Mapping[]> {
@@ -68,7 +52,7 @@ export async function mapsFromImages(target: Target, exePath: string, librariesX
   const phdr = auxv.get(AT_PHDR);
   const phnum = Number(auxv.get(AT_PHNUM) ?? 0n);
   if (phdr !== undefined && phnum > 0) {
-    const phdrs = parsePhdrs(await target.readMemory(phdr, phnum * 56), phnum);
+    const phdrs = parseProgramHeaders(await target.readMemory(phdr, phnum * 56), phnum);
     const self = phdrs.find((p) => p.type === PT_PHDR);
     // without PT_PHDR (rare static binaries) assume a non-PIE program: bias 0
     out.push(...segments(phdrs, self ? phdr - self.vaddr : 0n, exePath));
