@@ -19,6 +19,7 @@ import type { LaunchOptions } from '../src/commands/session.js';
 import { listenTcp, serveStreams, type SessionOptions } from '../src/rsp/server.js';
 import { parseHostPort } from '../src/rsp/remote-target.js';
 import { localLauncher } from './run/launcher.js';
+import { UsageError, optionValue, parseEngine, parsePid } from './options.js';
 
 const USAGE = `usage: tsdbg serve [--listen HOST:PORT | --stdio | HOST:PORT | -] [--once] [--multi]
                    [--attach PID] [--aslr] [--engine kernel|userspace] [PROG [ARGS...]]`;
@@ -33,16 +34,10 @@ interface ServeArgs {
   argv: string[];
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): ServeArgs {
   const out: ServeArgs = { listen: undefined, stdio: false, once: false, multi: false, attach: undefined, launch: { aslr: false }, argv: [] };
   let i = 0;
-  const value = (opt: string) => {
-    const v = argv[++i];
-    if (v === undefined) throw new UsageError(`option ${opt} requires an argument`);
-    return v;
-  };
+  const value = (opt: string): string => optionValue(argv, ++i, opt);
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') { i++; break; }
@@ -58,18 +53,8 @@ function parseArgs(argv: string[]): ServeArgs {
       case '--once': out.once = true; break;
       case '--multi': out.multi = true; break;
       case '--aslr': out.launch.aslr = true; break;
-      case '--engine': {
-        const e = value(a);
-        if (e !== 'kernel' && e !== 'userspace') throw new UsageError(`--engine must be kernel or userspace, not "${e}"`);
-        out.launch.engine = e;
-        break;
-      }
-      case '--attach': {
-        const p = value(a);
-        if (!/^\d+$/.test(p)) throw new UsageError(`invalid process id "${p}"`);
-        out.attach = Number(p);
-        break;
-      }
+      case '--engine': out.launch.engine = parseEngine(value(a)); break;
+      case '--attach': out.attach = parsePid(value(a)); break;
       default: throw new UsageError(`unknown option ${a}`);
     }
   }

@@ -2,6 +2,8 @@
  * `tsdbg run` command line: gdb's own spellings where gdb has them
  * (-batch/--batch, -x FILE, -ex CMD, --args), ours for the rest.
  */
+import { UsageError, optionValue, parseEngine, parsePid } from '../options.js';
+
 export interface RunArgs {
   batch: boolean;
   /** -x FILE and -ex CMD, in command-line order (gdb runs them in that order). */
@@ -16,17 +18,13 @@ export interface RunArgs {
 export const RUN_USAGE =
   'usage: tsdbg run [--batch] [-x FILE] [-ex CMD]... [--aslr] [--engine kernel|userspace] [--pid PID] PROG [ARGS...]';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseRunArgs(argvIn: string[]): RunArgs {
   const argv = [...argvIn];
   const out: RunArgs = { batch: false, scripts: [], aslr: false, engine: undefined, attach: undefined, program: undefined, args: [] };
   let i = 0;
-  const value = (opt: string): string => {
-    const v = argv[++i];
-    if (v === undefined) throw new UsageError(`option ${opt} requires an argument`);
-    return v;
-  };
+  const value = (opt: string): string => optionValue(argv, ++i, opt);
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') { i++; break; }
@@ -39,18 +37,8 @@ export function parseRunArgs(argvIn: string[]): RunArgs {
       case '-ex': case '--eval-command': out.scripts.push({ kind: 'command', text: value(a) }); break;
       case '--aslr': out.aslr = true; break;
       case '--args': break;   // gdb's --args: everything after PROG is its arguments, which is our default
-      case '--engine': {
-        const e = value(a);
-        if (e !== 'kernel' && e !== 'userspace') throw new UsageError(`--engine must be kernel or userspace, not "${e}"`);
-        out.engine = e;
-        break;
-      }
-      case '--pid': case '-p': {
-        const p = value(a);
-        if (!/^\d+$/.test(p)) throw new UsageError(`invalid process id "${p}"`);
-        out.attach = Number(p);
-        break;
-      }
+      case '--engine': out.engine = parseEngine(value(a)); break;
+      case '--pid': case '-p': out.attach = parsePid(value(a)); break;
       default: {
         const eq = /^(--engine)=(.*)$/.exec(a);
         if (eq) { argv.splice(i + 1, 0, eq[2]!); out.engine = undefined; argv[i] = eq[1]!; i--; continue; }
