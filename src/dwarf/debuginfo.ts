@@ -5,6 +5,7 @@
  * `bias` to the image's load bias (0 for non-PIE executables).
  */
 import { ElfFile } from '../elf/elf.js';
+import { lastAtOrBelow } from '../elf/sorted.js';
 import { AT, FORM, TAG } from './constants.js';
 import { Die, Unit, type DwarfSections, type UnitOwner } from './info.js';
 import { LineProgram, type LineRow } from './line.js';
@@ -216,16 +217,7 @@ export class DebugInfo implements UnitOwner {
   functionAt(pc: bigint): FunctionInfo | undefined {
     const a = pc - this.bias;
     const fs = this.functions;
-    let lo = 0;
-    let hi = fs.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (fs[mid].low <= a) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const idx = lastAtOrBelow(fs, a, (f) => f.low);
     for (let i = idx; i >= 0 && i > idx - 16; i--) {
       const f = fs[i];
       if (f.ranges.some(([l, h]) => a >= l && a < h)) return f;
@@ -336,16 +328,7 @@ export class DebugInfo implements UnitOwner {
     const lines = u && this.unitLines(u);
     if (!lines) return undefined;
     const rows = lines.sorted;
-    let lo = 0;
-    let hi = rows.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (rows[mid].address <= a) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const idx = lastAtOrBelow(rows, a, (r) => r.address);
     if (idx < 0 || rows[idx].endSequence) return undefined;
     let row = rows[idx];
     // A non-statement row: prefer a statement row at the same address.

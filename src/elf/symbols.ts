@@ -2,6 +2,7 @@
  * Symbol tables of one ELF image (gdb's "minimal symbols"): name -> address
  * and address -> nearest preceding symbol, with the image's load bias applied.
  */
+import { lastAtOrBelow } from './sorted.js';
 import {
   ElfFile, RawSymbol, SHN_UNDEF, SHN_ABS, STB_GLOBAL, STB_WEAK, STB_LOCAL,
   STT_FUNC, STT_OBJECT, STT_NOTYPE, STT_GNU_IFUNC, STT_COMMON,
@@ -114,16 +115,7 @@ export class SymbolTable {
    */
   symbolAt(addr: bigint): SymbolLocation | undefined {
     const a = this.sorted;
-    let lo = 0;
-    let hi = a.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid].address <= addr) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const idx = lastAtOrBelow(a, addr, (s) => s.address);
     // Bounded walk: nested/overlapping sized symbols are rare and close together.
     for (let i = idx; i >= 0 && i > idx - 64; i--) {
       const s = a[i];
