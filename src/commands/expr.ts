@@ -311,8 +311,14 @@ async function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
     case 'assign': {
       const l = await evalNode(n.l, ctx);
       const r = await evalNode(n.r, ctx);
-      // `x op= y` (and ++/--, which the parser writes as `x += 1`) stores `x op y`.
+      // `x op= y` (and prefix ++/--, which the parser writes as `x += 1`) stores `x op y`.
       return store(ctx, l, n.op === '=' ? r : evalBinary(n.op.slice(0, -1), l, r));
+    }
+    case 'postfix': {
+      const l = await evalNode(n.e, ctx);
+      const old: Value = { type: l.type, value: scalar(l) };
+      await store(ctx, l, evalBinary(n.op, l, intValue(1n, T.int)));
+      return old;
     }
     case 'member': {
       const v = await evalNode(n.e, ctx);

@@ -26,6 +26,7 @@ export type Node =
   | { k: 'unary'; op: string; e: Node }
   | { k: 'binary'; op: string; l: Node; r: Node }
   | { k: 'assign'; op: string; l: Node; r: Node }
+  | { k: 'postfix'; op: '+' | '-'; e: Node }     // e++ / e--: stores e op 1, yields e's old value
   | { k: 'cond'; c: Node; t: Node; f: Node }
   | { k: 'index'; e: Node; i: Node }
   | { k: 'member'; e: Node; name: string; arrow: boolean }
@@ -301,8 +302,7 @@ class Parser {
         this.expect(')');
         n = { k: 'call', f: n, args };
       } else if (this.isOp('++') || this.isOp('--')) {
-        const op = this.next().v === '++' ? '+=' : '-=';
-        n = { k: 'assign', op, l: n, r: { k: 'int', v: 1n, unsigned: false, long: false } };
+        n = { k: 'postfix', op: this.next().v === '++' ? '+' : '-', e: n };
       } else return n;
     }
   }

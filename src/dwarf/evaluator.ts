@@ -338,6 +338,14 @@ export class Evaluator {
       }
       case 'call': return this.call(n.f, n.args);
       case 'entry': return this.entryValueOf(n.name);
+      case 'postfix': {
+        const target = await this.eval(n.e);
+        // The old value, read before the store: gdb prints `i++` as i was.
+        const old = isFloat(target.type) ? Value.fromNumber(target.type, await this.num(target), this.ctx)
+          : Value.fromBigInt(target.type, await this.int(target), this.ctx);
+        await this.assign(target, await this.binary(n.op, target, Value.fromBigInt(INT, 1n, this.ctx)));
+        return old;
+      }
     }
   }
 

@@ -75,6 +75,9 @@ const PRINTS = [
   'p $pc',
   'p $eax',
   'p (char)config.w.u',
+  // The parser shared with the no-debug-info evaluator: postfix/prefix ++ and --, {type} ADDR, bad numbers.
+  'p counter++', 'p counter', 'p counter--', 'p --counter', 'p counter', 'p {int} &counter', 'p {long} &numbers[1]',
+  'p 09', 'p 12ab', 'p 1 + )',
   'p zeros', 'p ramp', 'p bigbuf', 'p/x zeros', 'p *ramp@20', 'p stars', 'p *pkt', 'p pkt->payload', 'p pkt->payload[1]', 'ptype pkt', 'p sizeof(*pkt)', 'p *stars@20',
 ];
 

@@ -208,8 +208,10 @@ describe('expression evaluation', () => {
     expect(await show('(1, 2)', ctx)).toBe('2');
     await evaluate('$rax = 5', ctx);
     await evaluate('$rax += 3', ctx);
-    await evaluate('$rax++', ctx);
+    expect(await show('$rax++', ctx)).toBe('8');   // the old value, like gdb
     expect(ctx.regs.rax).toBe(9n);
+    expect(await show('$rax--', ctx)).toBe('9');
+    expect(await show('--$rax', ctx)).toBe('7');
     await evaluate('{int} 0x1018 = 6', ctx);
     await evaluate('{int} 0x1018 *= 7', ctx);
     expect(ctx.mem.readUInt32LE(24)).toBe(42);

@@ -15,6 +15,7 @@ function show(n: Node): string {
     case 'unary': return `(${n.op}${show(n.e)})`;
     case 'binary': return `(${show(n.l)} ${n.op} ${show(n.r)})`;
     case 'assign': return `(${show(n.l)} ${n.op} ${show(n.r)})`;
+    case 'postfix': return `(${show(n.e)}${n.op}${n.op})`;
     case 'cond': return `(${show(n.c)} ? ${show(n.t)} : ${show(n.f)})`;
     case 'index': return `${show(n.e)}[${show(n.i)}]`;
     case 'member': return `${show(n.e)}${n.arrow ? '->' : '.'}${n.name}`;
@@ -68,6 +69,8 @@ describe('C expression parser', () => {
     expect(p('{char[4]} $sp = "abc"')).toBe('(({char[4]} $sp) = "abc")');
     expect(p('{config_t *} p + 1')).toBe('(({config_t*} p) + 1)');
     expect(p('ns::counter + 1')).toBe('(ns::counter + 1)');
+    expect(p('i++ + ++j')).toBe('((i++) + (j += 1))');
+    expect(p('*p--')).toBe('(*(p--))');
     expect(() => parseExpression('{x} 0', () => false)).toThrow("A syntax error in expression, near `x} 0'.");
     expect(() => parseExpression('{int 0', () => false)).toThrow("A syntax error in expression, near `0'.");
   });
