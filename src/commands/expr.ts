@@ -294,7 +294,9 @@ async function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
       const v = await evalNode(n.e, ctx);
       if (type.kind === 'array') throw new EvalError('Invalid cast.');
       if (type.kind === 'void') return { type: T.void, value: 0n };
-      const raw = v.type.kind === 'nodebug' || v.type.kind === 'func' ? v.value : scalar(v);
+      // gdb: casting a data symbol without debug info reads it as that type.
+      if (v.type.kind === 'nodebug') return loadFrom(ctx, v.value, type);
+      const raw = v.type.kind === 'func' ? v.value : scalar(v);
       return { type, value: fit(raw, type) };
     }
     case 'brace': {

@@ -182,6 +182,9 @@ describe('expression evaluation', () => {
     expect(await show('main')).toBe('{<text variable, no debug info>} 0x401000 <main>');
     expect(await show('&counter')).toBe('(<data variable, no debug info> *) 0x1000');
     expect(await show('*(int*)&counter')).toBe('-7');
+    expect(await show('(int)counter')).toBe('-7');       // a cast reads the symbol as that type, like gdb
+    expect(await show('(char)counter')).toBe("-7 '\\371'");
+    expect(await show('(long)main')).toBe(String(0x401000));
     await expect(evaluate('counter + 1', context())).rejects.toThrow("'counter' has unknown type; cast it to its declared type");
     await expect(evaluate('nosuch', context())).rejects.toThrow('No symbol "nosuch" in current context.');
   });
