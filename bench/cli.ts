@@ -56,17 +56,30 @@ function gdbSeconds(dir: string, setup: string[], command: string, n: number): n
   return secs;
 }
 
-function gdbPerCommand(setup: string[], command: string, n: number): number {
+/**
+ * Per-item cost as the slope between a short and a long run, so start-up and
+ * symbol loading cancel out. Each length is run REPS times and the fastest
+ * kept (the usual estimator on a shared machine: noise only adds time); a
+ * slope that is not positive means the noise outweighed the work: NaN, which
+ * row() reports as inconclusive rather than as a negative time.
+ */
+const REPS = 3;
+async function slopeMicros(run: (n: number) => number | Promise<number>, n: number): Promise<number> {
+  const small = Math.max(1, Math.floor(n / 5));
+  await run(small);                                  // warm the page cache
+  const fastest = async (k: number) => {
+    let best = Infinity;
+    for (let i = 0; i < REPS; i++) best = Math.min(best, await run(k));
+    return best;
+  };
+  const slope = ((await fastest(n)) - (await fastest(small))) * 1e6 / (n - small);
+  return slope > 0 ? slope : NaN;
+}
+
+function gdbPerCommand(setup: string[], command: string, n: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-'));
-  try {
-    const small = Math.max(1, Math.floor(n / 5));
-    gdbSeconds(dir, setup, command, small);      // warm the page cache
-    const tSmall = gdbSeconds(dir, setup, command, small);
-    const tBig = gdbSeconds(dir, setup, command, n);
-    return ((tBig - tSmall) * 1e6) / (n - small);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return slopeMicros((k) => gdbSeconds(dir, setup, command, k), n)
+    .finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 /** Seconds for one whole `commands`-loop session of `hits` hits, in tsdbg. */
@@ -94,13 +107,10 @@ function gdbCommandsRun(dir: string, hits: number): number {
 
 /** Per-hit cost of the `commands` loop: the slope between two hit counts (start-up cancels). */
 async function commandsPerHit(hits: number): Promise<[number, number]> {
-  const small = Math.max(1, Math.floor(hits / 5));
   const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-'));
   try {
-    gdbCommandsRun(dir, small);
-    const gdb = ((gdbCommandsRun(dir, hits) - gdbCommandsRun(dir, small)) * 1e6) / (hits - small);
-    await tsdbgCommandsRun(small);
-    const ours = ((await tsdbgCommandsRun(hits)) - (await tsdbgCommandsRun(small))) * 1e6 / (hits - small);
+    const gdb = await slopeMicros((k) => gdbCommandsRun(dir, k), hits);
+    const ours = await slopeMicros(tsdbgCommandsRun, hits);
     return [ours, gdb];
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -108,6 +118,9 @@ async function commandsPerHit(hits: number): Promise<[number, number]> {
 }
 
 function row(name: string, ours: number, gdb: number): string {
+  if (!(ours > 0) || !(gdb > 0)) {
+    return `${name.padEnd(18)} inconclusive: the machine's noise outweighed the difference between run lengths; rerun when it is quieter`;
+  }
   const ratio = gdb / ours;
   return `${name.padEnd(18)} tsdbg ${ours.toFixed(1).padStart(8)} us   gdb ${gdb.toFixed(1).padStart(8)} us   ` +
     `tsdbg is ${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`}`;
@@ -119,9 +132,9 @@ export async function main(argv: string[]): Promise<void> {
   const bpSetup = ['break step', 'run'];
   const stepSetup = ['break step', 'run', 'delete'];
   const ourHit = await tsdbgPerCommand(bpSetup, 'continue', hits);
-  const gdbHit = gdbPerCommand(bpSetup, 'continue', hits);
+  const gdbHit = await gdbPerCommand(bpSetup, 'continue', hits);
   const ourStep = await tsdbgPerCommand(stepSetup, 'stepi', steps);
-  const gdbStep = gdbPerCommand(stepSetup, 'stepi', steps);
+  const gdbStep = await gdbPerCommand(stepSetup, 'stepi', steps);
   const [ourCmd, gdbCmd] = await commandsPerHit(hits);
   process.stdout.write(`command layer vs gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (batch), ${hits} hits, ${steps} steps\n`);
   process.stdout.write(`${row('breakpoint hit', ourHit, gdbHit)}\n${row('stepi', ourStep, gdbStep)}\n${row('commands hit', ourCmd, gdbCmd)}\n`);
