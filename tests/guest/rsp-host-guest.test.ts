@@ -6,22 +6,12 @@
  * back and changes what the program prints.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, tsdbgVm } from './vm-run.js';
+import { freePort, ROOT, tsdbgVm } from './vm-run.js';
 
 const LIMIT_MS = 8 * 60_000;
 const PROG = join(ROOT, 'examples/bin/struct_loop');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 /** gdb -batch; `target remote` is retried until the guest's server listens. */
 function gdb(port: number, commands: string[]): Promise<{ out: string; status: number | null }> {

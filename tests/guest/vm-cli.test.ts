@@ -3,21 +3,11 @@
  * command's stdout and stderr come back separately and byte-exact, and its
  * exit status is tsdbg's.
  */
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { commandStderr, ROOT, tsdbgVm } from './vm-run.js';
+import { commandStderr, freePort, ROOT, tsdbgVm } from './vm-run.js';
 
 const LIMIT_MS = 5 * 60_000;
-
-/** A TCP port that is free on the host right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 /** What a connection to 127.0.0.1:port receives ('' when it is closed at once). */
 function fetchLine(port: number): Promise<string> {
