@@ -98,6 +98,19 @@ static int one_call(int step, pid_t pid, uintptr_t big, void *buf, atomic_int *i
 	return 1;
 }
 
+/* Calibration: how long one 16 MiB SNAPSHOT takes here (TCG is slow). */
+static double snapshot_call_us(void)
+{
+	struct tracee t;
+	uintptr_t big = big_tracee(&t, 1);
+	double t0 = now_us(), us;
+
+	EXPECT_OK(snap(t.pid, big, BIG));
+	us = now_us() - t0;
+	tracee_kill(&t);
+	return us;
+}
+
 /* The tracer's killer thread SIGKILLs the tracee at a random point of a stream of calls. */
 void t_stress_kill_tracee(void)
 {
@@ -110,16 +123,7 @@ void t_stress_kill_tracee(void)
 
 	CHECK(buf, "malloc failed");
 	srandom(12345);
-	/* Calibrate: how long does one 16 MiB SNAPSHOT take here (TCG is slow)? */
-	{
-		struct tracee t;
-		uintptr_t big = big_tracee(&t, 1);
-		double t0 = now_us();
-
-		EXPECT_OK(snap(t.pid, big, BIG));
-		call_us = now_us() - t0;
-		tracee_kill(&t);
-	}
+	call_us = snapshot_call_us();
 	note("one 16 MiB SNAPSHOT takes %.0f us", call_us);
 	for (int i = 0; i < n; i++) {
 		struct tracee t;
@@ -171,15 +175,7 @@ void t_stress_kill_tracer(void)
 	double call_us;
 
 	srandom(54321);
-	{
-		struct tracee t;
-		uintptr_t big = big_tracee(&t, 1);
-		double t0 = now_us();
-
-		EXPECT_OK(snap(t.pid, big, BIG));
-		call_us = now_us() - t0;
-		tracee_kill(&t);
-	}
+	call_us = snapshot_call_us();
 	for (int i = 0; i < n; i++) {
 		int fds[2], st;
 		char ok = 0;
