@@ -49,15 +49,21 @@ function terminal(prog: string) {
 
 const pidOf = (out: string) => Number(/Inferior 1 \[process (\d+)\] will be killed\./.exec(out)?.[1]);
 
+/** A session at a terminal, stopped at a breakpoint in inner(). */
+async function stoppedInInner(): Promise<ReturnType<typeof terminal>> {
+  const t = terminal(fixture('frames'));
+  await t.waitFor('(tsdbg) ');
+  t.send('break inner\r');
+  await t.waitFor('(tsdbg) ');
+  t.send('run\r');
+  await t.waitFor('Breakpoint 1, inner');
+  await t.waitFor('(tsdbg) ');
+  return t;
+}
+
 describe('quit with a live program', () => {
   it('asks at a terminal; n keeps the session, y kills the program and quits', async () => {
-    const t = terminal(fixture('frames'));
-    await t.waitFor('(tsdbg) ');
-    t.send('break inner\r');
-    await t.waitFor('(tsdbg) ');
-    t.send('run\r');
-    await t.waitFor('Breakpoint 1, inner');
-    await t.waitFor('(tsdbg) ');
+    const t = await stoppedInInner();
     t.send('quit\r');
     await t.waitFor('Quit anyway? (y or n) ');
     expect(t.output()).toMatch(/A debugging session is active\.\r?\n\r?\n\tInferior 1 \[process \d+\] will be killed\.\r?\n\r?\nQuit anyway\? \(y or n\) $/);
@@ -79,13 +85,7 @@ describe('quit with a live program', () => {
   });
 
   it('does not ask at end of input (Ctrl-D) or without a program', async () => {
-    const t = terminal(fixture('frames'));
-    await t.waitFor('(tsdbg) ');
-    t.send('break inner\r');
-    await t.waitFor('(tsdbg) ');
-    t.send('run\r');
-    await t.waitFor('Breakpoint 1, inner');
-    await t.waitFor('(tsdbg) ');
+    const t = await stoppedInInner();
     t.send('info proc\r');
     await t.waitFor('cmdline');
     const pid = Number(/^process (\d+)/m.exec(t.output())?.[1]);
