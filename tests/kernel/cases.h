@@ -9,6 +9,7 @@ void t_lab_newest(void);
 void t_restore_deletes(void);
 void t_getsnapshot_sizes(void);
 void t_unaligned_range(void);
+void t_storage_shapes(void);
 void t_multiple_regions(void);
 void t_several_tracees(void);
 /* test_errors.c */
@@ -21,6 +22,7 @@ void t_efault_readonly(void);
 void t_efault_restore_munmap(void);
 void t_efault_restore_mprotect(void);
 void t_efault_keeps_old(void);
+void t_efault_all_or_nothing(void);
 void t_efault_tracer_pointers(void);
 void t_enoent(void);
 /* test_limits.c */

@@ -128,6 +128,55 @@ void t_unaligned_range(void)
 	free(orig);
 }
 
+/*
+ * Every shape the kernel stores differently: shorter than a page (kept in
+ * one allocation) inside a page or across a boundary, and a page or more
+ * (kept page by page, whole pages copied as pages) aligned or not. Each is
+ * read back whole and cut short, then restored over other bytes.
+ */
+void t_storage_shapes(void)
+{
+	static const struct { size_t off, len; } shapes[] = {
+		{ 0, 1 }, { 100, 200 }, { PAGE - 3, 6 }, { 1, PAGE - 1 },
+		{ 0, PAGE }, { PAGE - 1, PAGE }, { 7, PAGE - 7 + PAGE },
+		{ 0, 3 * PAGE }, { PAGE / 2, 2 * PAGE + PAGE / 2 + 1 },
+	};
+	const size_t total = 8 * PAGE;
+	unsigned char *expect = malloc(total), *orig = malloc(total);
+	static unsigned char buf[4 * PAGE];
+	struct tracee t;
+	size_t i;
+
+	CHECK(expect && orig, "malloc failed");
+	tracee_start(&t);
+	pattern(orig, total, 1);
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		size_t off = PAGE + shapes[i].off, len = shapes[i].len, cut;
+		unsigned int seed = 5 + i;
+
+		tracee_call(&t, OP_FILL, t.lay.region, total, 1);
+		EXPECT_OK(snap(t.pid, t.lay.region + off, len));
+		expect_saved(t.pid, t.lay.region + off, orig + off, len);
+		cut = len / 2 + 1;
+		memset(buf, 0xa5, sizeof(buf));
+		EXPECT_OK(getsnap(t.pid, t.lay.region + off, buf, &cut));
+		EXPECT_EQ(cut, len, "iov_len after a GETSNAPSHOT cut short");
+		CHECK(!memcmp(buf, orig + off, len / 2 + 1) && buf[len / 2 + 1] == 0xa5,
+		      "GETSNAPSHOT of %zu bytes at page offset %zu cut at %zu: other bytes than expected",
+		      len, shapes[i].off, len / 2 + 1);
+		tracee_call(&t, OP_FILL, t.lay.region, total, seed);
+		EXPECT_OK(restore(t.pid, t.lay.region + off));
+		pattern(expect, total, seed);
+		memcpy(expect + off, orig + off, len);
+		CHECK(tracee_call(&t, OP_CSUM, t.lay.region, total, 0) == fnv1a(expect, total),
+		      "checksum after restoring %zu bytes at page offset %zu: other bytes than expected",
+		      len, shapes[i].off);
+	}
+	tracee_kill(&t);
+	free(expect);
+	free(orig);
+}
+
 /* Several regions of one tracee, restored one by one in another order. */
 void t_multiple_regions(void)
 {

@@ -240,6 +240,51 @@ void t_efault_keeps_old(void)
 	tracee_kill(&t);
 }
 
+/*
+ * A page that cannot be had in the middle of a range whose mappings all pass
+ * the VM_WRITE check: a shared file mapping whose file shrank under it. The
+ * kernel takes every page before copying one, so a failed SNAPSHOT of the
+ * same range (a refresh, done in place) leaves the old copy whole, and a
+ * failed RESTORE writes none of the tracee's pages.
+ */
+void t_efault_all_or_nothing(void)
+{
+	unsigned char *v1 = malloc(2 * PAGE), *v2 = malloc(2 * PAGE);
+	unsigned long base = held_bytes();
+	struct tracee t;
+	uintptr_t map;
+	int fd;
+
+	CHECK(v1 && v2, "malloc failed");
+	fd = memfd_create("snapshot_abi", 0);
+	CHECK(fd >= 0 && !ftruncate(fd, 2 * PAGE), "memfd_create/ftruncate failed: %s", strerror(errno));
+	tracee_start(&t);
+	map = tracee_call(&t, OP_MMAP_SHARED, 2 * PAGE, fd, 0);
+	pattern(v1, 2 * PAGE, 1);
+	pattern(v2, 2 * PAGE, 2);
+	tracee_call(&t, OP_FILL, map, 2 * PAGE, 1);
+	EXPECT_OK(snap(t.pid, map + 8, 2 * PAGE - 16));
+	tracee_call(&t, OP_FILL, map, 2 * PAGE, 2);
+	CHECK(!ftruncate(fd, PAGE), "ftruncate failed: %s", strerror(errno));
+
+	EXPECT_ERR(snap(t.pid, map + 8, 2 * PAGE - 16), EFAULT);
+	expect_saved(t.pid, map + 8, v1 + 8, 2 * PAGE - 16);
+	EXPECT_ERR(restore(t.pid, map + 8), EFAULT);
+	EXPECT_EQ(tracee_call(&t, OP_CSUM, map, PAGE, 0), fnv1a(v2, PAGE),
+		  "checksum of the first page after the failed RESTORE (expected as the tracee wrote it)");
+	expect_saved(t.pid, map + 8, v1 + 8, 2 * PAGE - 16);
+	EXPECT_EQ(held_bytes(), base + 2 * PAGE - 16, "ptrace_snapshot_bytes after the failed requests");
+
+	CHECK(!ftruncate(fd, 2 * PAGE), "ftruncate failed: %s", strerror(errno));
+	EXPECT_OK(restore(t.pid, map + 8));
+	EXPECT_EQ(tracee_call(&t, OP_CSUM, map + 8, PAGE - 8, 0), fnv1a(v1 + 8, PAGE - 8),
+		  "checksum of the first page once the file has its size back and RESTORE succeeds");
+	tracee_kill(&t);
+	close(fd);
+	free(v1);
+	free(v2);
+}
+
 /* Bad pointers of the tracer in GETSNAPSHOT: EFAULT, and the snapshot survives. */
 void t_efault_tracer_pointers(void)
 {

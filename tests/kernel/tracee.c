@@ -143,6 +143,13 @@ static struct reply serve_one(const struct cmd *c, struct account *acct)
 			pattern(p, c->a, (unsigned int)c->c);
 		r.val = (uintptr_t)p;
 		break;
+	case OP_MMAP_SHARED:
+		p = mmap(NULL, c->a, PROT_READ | PROT_WRITE, MAP_SHARED, (int)c->b, 0);
+		if (p == MAP_FAILED)
+			r.err = errno;
+		else
+			r.val = (uintptr_t)p;
+		break;
 	case OP_MMAP_LAZY:
 		p = mmap(NULL, c->a, (int)c->b, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (p == MAP_FAILED)

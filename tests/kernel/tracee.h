@@ -53,6 +53,7 @@ enum tracee_op {
 	OP_ACCT_SET,	/* a=version: account_fill(acct, a) */
 	OP_ACCT_IS,	/* a=version: 1 if the account equals version a */
 	OP_MMAP,	/* a=len b=prot c=seed: new anonymous mapping (filled if writable) */
+	OP_MMAP_SHARED,	/* a=len b=fd: shared read-write mapping of an inherited fd */
 	OP_MMAP_LAZY,	/* a=len b=prot: MAP_NORESERVE, untouched (larger than memory is fine) */
 	OP_MUNMAP,	/* a=addr b=len */
 	OP_MPROTECT,	/* a=addr b=len c=prot */
