@@ -26,7 +26,7 @@ import {
 } from './types.js';
 import type { SnapshotEngine } from '../snapshot/types.js';
 import {
-  ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY,
+  ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY, STOP_HAVE_OFFSET, STOP_REGS_OFFSET, STOP_SIZE,
   check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
 } from './native.js';
 import { parseMaps, parseAuxv } from './procfs.js';
@@ -61,6 +61,48 @@ export interface AttachOptions {
 export type SnapshotProvider = (target: LocalTarget) => Promise<SnapshotEngine>;
 
 const REGS_SIZE = REGISTER_NAMES.length * 8;
+
+/**
+ * struct user_regs_struct as Registers. Written out field by field: an object
+ * literal gets one fixed shape, where filling `{}` in a loop made a dictionary
+ * object and cost several microseconds at every stop.
+ */
+/** The fields of a siginfo_t tsdbg uses. */
+function siginfoOf(b: Buffer): SigInfo {
+  return { signo: b.readInt32LE(0), code: b.readInt32LE(8), addr: b.readBigUInt64LE(16) };
+}
+
+function registersOf(b: Buffer): Registers {
+  return {
+    r15: b.readBigUInt64LE(0),
+    r14: b.readBigUInt64LE(8),
+    r13: b.readBigUInt64LE(16),
+    r12: b.readBigUInt64LE(24),
+    rbp: b.readBigUInt64LE(32),
+    rbx: b.readBigUInt64LE(40),
+    r11: b.readBigUInt64LE(48),
+    r10: b.readBigUInt64LE(56),
+    r9: b.readBigUInt64LE(64),
+    r8: b.readBigUInt64LE(72),
+    rax: b.readBigUInt64LE(80),
+    rcx: b.readBigUInt64LE(88),
+    rdx: b.readBigUInt64LE(96),
+    rsi: b.readBigUInt64LE(104),
+    rdi: b.readBigUInt64LE(112),
+    orig_rax: b.readBigUInt64LE(120),
+    rip: b.readBigUInt64LE(128),
+    cs: b.readBigUInt64LE(136),
+    eflags: b.readBigUInt64LE(144),
+    rsp: b.readBigUInt64LE(152),
+    ss: b.readBigUInt64LE(160),
+    fs_base: b.readBigUInt64LE(168),
+    gs_base: b.readBigUInt64LE(176),
+    ds: b.readBigUInt64LE(184),
+    es: b.readBigUInt64LE(192),
+    fs: b.readBigUInt64LE(200),
+    gs: b.readBigUInt64LE(208),
+  };
+}
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const SIGINFO_SIZE = 128;
 const SI_KERNEL = 0x80;
@@ -321,10 +363,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   // ------------------------------------------------------------ registers
 
   async getRegisters(): Promise<Registers> {
-    const buf = this.regs();
-    const out = {} as Registers;
-    REGISTER_NAMES.forEach((name, i) => { out[name] = buf.readBigUInt64LE(i * 8); });
-    return out;
+    return registersOf(this.regs());
   }
 
   async setRegisters(regs: Partial<Registers>): Promise<void> {
@@ -550,33 +589,44 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.pendingSignal = 0;
     this._state = 'running';
     if (!internal) this.emit('running');
-    const run = this.collect(native.resumeSpin(req, this.pid, sig, this.spinNs), req);
+    const run = this.collect(native.resumeSpin(req, this.pid, sig, this.spinNs, this.stopBuf), req, true);
     this.inflight = run;
     return run;
   }
 
-  /** Wait loop from a first wait result `st` (status, -EAGAIN, or -errno). */
-  private async collect(st: number, req: number): Promise<StopEvent> {
+  /**
+   * Wait loop from a first wait result `st` (status, -EAGAIN, or -errno);
+   * `fetched`: it came from resumeSpin() with stopBuf, which then holds the
+   * stop's siginfo and registers.
+   */
+  private async collect(st: number, req: number, fetched = false): Promise<StopEvent> {
     for (;;) {
-      if (st === -ERRNO.EAGAIN) st = await this.blockingWait();
+      if (st === -ERRNO.EAGAIN) {
+        st = await this.blockingWait();
+        fetched = false;
+      }
       if (st < 0) {
         // ESRCH from the resume: it died under us (SIGKILL from outside); reap it.
         st = await this.blockingWait();
+        fetched = false;
         if (st < 0) return this.markExited({ kind: 'killed', signal: SIG.SIGKILL, signame: 'SIGKILL' });
       }
-      const ev = this.decodeStop(decodeStatus(st), req);
+      const ev = this.decodeStop(decodeStatus(st), req, fetched);
       if (ev) {
         this.drainPty();
         if (this._state === 'exited') this.pty?.unref();
         return ev;
       }
       // Swallowed: continue the same way, or sit in group-stop until woken.
-      st = this.parked ? -ERRNO.EAGAIN : native.resumeSpin(req, this.pid, 0, this.spinNs);
+      st = this.parked ? -ERRNO.EAGAIN : native.resumeSpin(req, this.pid, 0, this.spinNs, this.stopBuf);
+      fetched = !this.parked;
     }
   }
 
   /** pc a SINGLESTEP started from: tells a finished step from a syscall-exit report. */
   private stepFrom: bigint | undefined;
+  /** Filled by resumeSpin() at a stop: its siginfo and registers (see collect). */
+  private readonly stopBuf = Buffer.alloc(STOP_SIZE);
   /** True while the tracee sits in a group-stop under PTRACE_LISTEN. */
   private parked = false;
 
@@ -587,12 +637,13 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   /** Turn a wait status into a StopEvent, or undefined for stops we handle ourselves. */
-  private decodeStop(ws: WaitStatus, req: number): StopEvent | undefined {
+  private decodeStop(ws: WaitStatus, req: number, fetched: boolean): StopEvent | undefined {
     this.parked = false;
     if (ws.kind === 'exited') return this.markExited({ kind: 'exited', code: ws.code });
     if (ws.kind === 'signaled') return this.markExited({ kind: 'killed', signal: ws.signal, signame: signalName(ws.signal) });
     this._state = 'stopped';
-    this.regsCache = undefined;
+    const have = fetched ? this.stopBuf.readInt32LE(STOP_HAVE_OFFSET) : 0;
+    this.regsCache = have & 2 ? Buffer.from(this.stopBuf.subarray(STOP_REGS_OFFSET, STOP_REGS_OFFSET + REGS_SIZE)) : undefined;
     const pc = (): bigint => this.regs().readBigUInt64LE(RIP_OFFSET);
 
     if (ws.event === PTRACE_EVENT.EXEC) {
@@ -616,7 +667,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
     if (ws.event !== 0) return undefined;    // events we did not ask for
     if (ws.signal === (SIG.SIGTRAP | 0x80)) return undefined;  // syscall stop
-    const info = this.siginfo();
+    const info = have & 1 ? siginfoOf(this.stopBuf) : this.siginfo();
     if (ws.signal === SIG.SIGTRAP) {
       const ev = this.decodeTrap(info, req, pc);
       if (ev === 'again') return undefined;
@@ -669,7 +720,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private siginfo(): SigInfo | undefined {
     const buf = Buffer.alloc(SIGINFO_SIZE);
     if (native.ptracePtr(PTRACE.GETSIGINFO, this.pid, 0n, buf) < 0) return undefined;
-    return { signo: buf.readInt32LE(0), code: buf.readInt32LE(8), addr: buf.readBigUInt64LE(16) };
+    return siginfoOf(buf);
   }
 
   private readExe(): string {
