@@ -688,7 +688,16 @@ export class Session {
     const t = await this.launcher.attach(pid, this.launchOpts);
     if (busy) await this.shutdown();
     if (!this.exePath || this.exePath !== t.exePath) this.loadFile(t.exePath);
-    await this.adopt(t, 'attached');
+    await this.takeOver(t, 'attached');
+  }
+
+  /**
+   * Debug a stopped process that is already under control: an attach, or
+   * the process behind a remote stub (tsdbg connect). `origin` decides what
+   * quit and shutdown do to it: 'spawned' kills, 'attached' detaches.
+   */
+  async takeOver(t: Target, origin: 'spawned' | 'attached'): Promise<void> {
+    await this.adopt(t, origin);
     await this.insertUserBreakpoints();
     await this.armSolibEvents();
     const regs = await this.regs();
