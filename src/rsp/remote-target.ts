@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import {
   REGISTER_NAMES, TargetError,
   type Mapping, type RegisterName, type Registers, type StopEvent, type StopReason, type Target,
-  type TargetCapabilities, type TargetEvents, type TargetState, type WatchKind,
+  type TargetCapabilities, type TargetEvents, type TargetState, type ThreadInfo, type WatchKind,
 } from '../target/types.js';
 import { RspClient } from './client.js';
 import { escapeBinary, fromHex, leHex, toHex, unescapeBinary, fromLeHex, parseHexInt } from './packet.js';
@@ -289,6 +289,21 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   /** Close the connection without touching the process (gdb's `disconnect`). */
   async disconnect(): Promise<void> {
     await this.client.close();
+  }
+
+  /* ---------------- threads ---------------- */
+
+  /** The thread the stub last reported (the stub's thread list is not asked for yet). */
+  async threads(): Promise<ThreadInfo[]> {
+    if (this.state === 'exited') throw new TargetError('ESRCH', 'the program is not being run');
+    return [{ tid: this.tid, name: '', state: this.state === 'running' ? 'running' : 'stopped' }];
+  }
+
+  get selectedThread(): number { return this.tid; }
+
+  selectThread(tid: number): void {
+    this.requireStopped();
+    if (tid !== this.tid) throw new TargetError('ESRCH', `no thread with LWP ${tid}`);
   }
 
   /* ---------------- registers ---------------- */
