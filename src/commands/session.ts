@@ -10,7 +10,7 @@
  * gdb's wording and the session goes on.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { Mapping, Registers, StopEvent, Target, WatchKind } from '../target/types.js';
+import type { Mapping, Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
@@ -32,6 +32,7 @@ import { SignalTable, parseSignal, signalDescription, signalNumber } from './sig
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, isDebugError, type AnyValue } from './debug.js';
 import { SourceLevel } from './source/index.js';
+import { ThreadTable, formatThreadTable } from './threads.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
 export interface LaunchOptions {
@@ -120,6 +121,9 @@ export class Session {
   private lastFunction: string | undefined;
   private unwinder: Unwinder = new FramePointerUnwinder();
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
+  /** gdb's numbers and names for the threads of the process. */
+  private threadTable: ThreadTable | undefined;
+  private readonly onThread = (e: ThreadEvent) => { if (this.threadTable) this.out(this.threadTable.onEvent(e)); };
 
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
   private readonly source = new SourceLevel({
@@ -281,6 +285,7 @@ export class Session {
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
+      case 'thread': await this.cmdThread(c.id); return undefined;
       case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
       case 'signal': await this.cmdSignal(c.signal); return undefined;
       case 'kill': await this.cmdKill(); return undefined;
@@ -535,6 +540,10 @@ export class Session {
     this.invalidateMemory();
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
+    this.threadTable = new ThreadTable(t.pid);
+    this.threadTable.learn(await t.threads().catch(() => []));
+    this.threadTable.lastShown = t.selectedThread;
+    t.on('thread', this.onThread);
     this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
     this.image = this.debug.image;
     const engine = t.capabilities.snapshots;
@@ -698,6 +707,8 @@ export class Session {
   /** The process is gone: drop everything that belonged to it. */
   private forgetProcess(): void {
     this.target?.off('output', this.onOutput);
+    this.target?.off('thread', this.onThread);
+    this.threadTable = undefined;
     this.target = undefined;
     this.image = undefined;
     this.solibEvent = undefined;
@@ -1010,6 +1021,7 @@ export class Session {
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
+    const { hit: hitHead, received } = await this.stopHeads(ev);
     switch (r.kind) {
       case 'breakpoint': {
         const hit = this.lastHit;
@@ -1018,7 +1030,7 @@ export class Session {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
           if (b.commands?.[0] !== 'silent') {
-            this.out(`\n${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
+            this.out(`\n${hitHead}${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
           }
           for (const x of hit) {
             if (x.disposition === 'del') await this.cmdDelete([x.id]);
@@ -1026,7 +1038,7 @@ export class Session {
           }
           return;
         }
-        this.out(`\nProgram received signal SIGTRAP, Trace/breakpoint trap.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.\n${await this.frameLine(pc, true)}`);
         return;
       }
       case 'watchpoint': {
@@ -1035,16 +1047,16 @@ export class Session {
         if (w) {
           const fmt = (v: bigint) => formatValue({ type: (this.watchType(w.b)), value: v }, undefined, this.symbolize);
           const body = w.b.watch!.kind === 'read' ? `Value = ${fmt(w.now)}` : `Old value = ${fmt(w.old)}\nNew value = ${fmt(w.now)}`;
-          this.out(`\n${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
+          this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
         this.out(await this.frameLine(pc, false));
         return;
       }
       case 'signal':
-        this.out(`\nProgram received signal ${r.signame}, ${signalDescription(r.signame)}.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.\n${await this.frameLine(pc, true)}`);
         return;
       case 'interrupted':
-        this.out(`\nProgram received signal SIGINT, Interrupt.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGINT, Interrupt.\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
@@ -1412,7 +1424,95 @@ export class Session {
       case 'frame': await this.infoFrame(); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
+      case 'threads': await this.infoThreads(); return;
     }
+  }
+
+  // ---- threads ---------------------------------------------------------------------------------
+
+  /** `info threads`: gdb's table, each stopped thread's innermost frame. */
+  private async infoThreads(): Promise<void> {
+    const t = this.target;
+    if (!t || t.state === 'exited' || !this.threadTable) {
+      this.out('No threads.');
+      return;
+    }
+    const threads = await t.threads();
+    const frames = new Map<number, string>();
+    if (t.state === 'stopped') {
+      for (const th of threads) frames.set(th.tid, await this.withThread(t, th.tid, () => this.frameSummary()));
+    }
+    this.outLines(formatThreadTable(this.threadTable, threads, t.selectedThread, frames));
+  }
+
+  /** `thread`: which one is current; `thread N`: switch to it (registers and frames follow), and show its frame. */
+  private async cmdThread(id: string | undefined): Promise<void> {
+    const t = this.target;
+    const table = this.threadTable;
+    if (!t || t.state === 'exited' || !table) throw new CommandError('No thread selected');
+    const threads = await t.threads();
+    const pointer = (tid: number) => threads.find((x) => x.tid === tid)?.threadPointer;
+    if (id === undefined) {
+      const tid = t.selectedThread;
+      this.out(`[Current thread is ${table.number(tid)} (${table.targetId(tid, pointer(tid))})]`);
+      return;
+    }
+    if (!/^\d+$/.test(id)) throw new CommandError(`Invalid thread ID: ${id}`);
+    const tid = table.tidOf(Number(id));
+    if (tid === undefined || !threads.some((x) => x.tid === tid)) throw new CommandError(`Unknown thread ${id}.`);
+    this.live();
+    this.selectThread(t, tid);
+    table.lastShown = tid;
+    this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
+    if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
+  }
+
+  private selectThread(t: Target, tid: number): void {
+    t.selectThread(tid);
+    this.regsCache = undefined;
+    this.store.set('frame', 0);
+  }
+
+  /** Run fn with tid selected, then put the selection (thread, frame) back. */
+  private async withThread<T>(t: Target, tid: number, fn: () => Promise<T>): Promise<T> {
+    const sel = t.selectedThread;
+    const frame = this.store.state.frame;
+    const lastFunction = this.lastFunction;
+    if (tid === sel) return fn();
+    this.selectThread(t, tid);
+    try {
+      return await fn();
+    } finally {
+      this.selectThread(t, sel);
+      this.store.set('frame', frame);
+      this.lastFunction = lastFunction;
+    }
+  }
+
+  /** The innermost frame in one line, as `info threads` shows it. */
+  private async frameSummary(): Promise<string> {
+    const pc = (await this.regs()).rip;
+    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
+    if (d) return d.text.split('\n')[0]!;
+    return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
+  }
+
+  /**
+   * How a stop names its thread, gdb's way: `Thread 2 "prog" hit ` and
+   * `Thread 2 "prog" received` once the program has had several threads
+   * (`` and `Program received` before), after "[Switching to Thread ...]"
+   * when the stop is in another thread than the one shown last.
+   */
+  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string }> {
+    const table = this.threadTable;
+    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received' };
+    const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
+    if (table.lastShown !== undefined && table.lastShown !== ev.tid) {
+      this.out(`[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]`);
+    }
+    table.lastShown = ev.tid;
+    const name = info?.name ?? '';
+    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received') };
   }
 
   private async infoRegisters(arg: string): Promise<void> {
