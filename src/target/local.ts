@@ -146,6 +146,12 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private _exePath: string;
   /** Original byte under each inserted int3. */
   private readonly breakpoints = new Map<bigint, number>();
+  /**
+   * Breakpoints removed since the last exec (gdb's moribund locations): a
+   * thread stopped by PTRACE_INTERRUPT just as it hit one still holds the
+   * int3's SIGTRAP, delivered on its next resume with pc past the address.
+   */
+  private readonly removedBreakpoints = new Set<bigint>();
   private readonly watches: Array<Watch | undefined> = [undefined, undefined, undefined, undefined];
   /** Registers of the selected thread. */
   private regsCache: Buffer | undefined;
@@ -300,15 +306,17 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const queued = this.takePending(sig);
     if (queued) return this.report(queued);
     // Every thread that reported a breakpoint still there executes its instruction first, alone.
+    const sel = this.current();
     for (const t of this.stepOverOrder()) {
       const pc = this.pcOf(t.tid);
-      if (!this.breakpoints.has(pc) || (t.tid !== this.selTid && t.atBreakpoint !== pc)) continue;
-      const ev = await this.stepOverBreakpoint(t, pc, t.tid === this.selTid ? sig : t.signal);
+      if (!this.breakpoints.has(pc) || (t !== sel && t.atBreakpoint !== pc)) continue;
+      const ev = await this.stepOverBreakpoint(t, pc, t === sel ? sig : t.signal);
       if (ev) return this.report(ev);
-      if (t.tid === this.selTid) sig = 0;
+      if (t === sel) sig = 0;
       else t.signal = 0;
     }
-    return this.report(await this.waitForStop(PTRACE.CONT, sig));
+    this.select(sel.tid);      // a step over selected the thread it stepped
+    return this.report(await this.waitForStop(PTRACE.CONT, sig, false, sel));
   }
 
   /**
@@ -356,7 +364,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   interrupt(): void {
     if (this._state !== 'running' || this.interruptTid !== undefined) return;
     const live = this.liveThreads();
-    const t = live.find((x) => x.tid === this.selTid && x.running) ?? live.find((x) => x.running);
+    const t = live.find((x) => x.tid === this.selTid && x.running) ?? live.find((x) => x.running && !x.fresh);
     if (!t) return;
     this.interruptTid = t.tid;
     native.ptrace(PTRACE.INTERRUPT, t.tid);
@@ -380,6 +388,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       await this.inflight?.catch(() => undefined);
       if ((this._state as TargetState) !== 'stopped') return;   // it exited meanwhile
     }
+    this.regsCache = undefined;
+    this.drainBreakpointTraps();
     for (const addr of [...this.breakpoints.keys()]) await this.removeBreakpoint(addr);
     for (let i = 0; i < 4; i++) if (this.watches[i]) await this.clearSlot(i);
     // Signals reported to us but never passed on go to their threads now.
@@ -400,11 +410,13 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (this.startedByUs) {
       native.killReap(this.pid);
     } else if (this._state === 'stopped' || this.stopForExit()) {
+      this.regsCache = undefined;
+      this.drainBreakpointTraps();
       const mem = this.liveThreads()[0]?.tid ?? this.pid;
       for (const [addr, orig] of this.breakpoints) native.pokeWrite(mem, addr, Buffer.of(orig));
       for (const t of this.liveThreads()) {
         native.ptrace(PTRACE.POKEUSER, t.tid, BigInt(native.debugregOffset(7)), 0n);
-        native.ptrace(PTRACE.DETACH, t.tid, 0n, 0n);
+        native.ptrace(PTRACE.DETACH, t.tid, 0n, BigInt(t.signal));
       }
     }
     this._state = 'exited';
@@ -416,14 +428,29 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
    * so the stops are ours to collect here). True when some thread stopped.
    */
   private stopForExit(): boolean {
-    const stopped: Thread[] = [];
-    for (const t of this.liveThreads()) native.ptrace(PTRACE.INTERRUPT, t.tid);
-    for (const t of this.liveThreads()) {
+    const running = this.liveThreads().filter((t) => t.running);
+    for (const t of running) native.ptrace(PTRACE.INTERRUPT, t.tid);
+    for (const t of running) {
       const st = native.waitSpin(t.tid, 100_000_000);
-      if (st >= 0 && decodeStatus(st).kind === 'stopped') stopped.push(t);
-      else t.zombie = true;      // gone: nothing to detach from
+      if (st < 0 || decodeStatus(st).kind !== 'stopped') {
+        t.zombie = true;         // gone: nothing to detach from
+        continue;
+      }
+      t.running = false;
+      const ws = decodeStatus(st) as Extract<WaitStatus, { kind: 'stopped' }>;
+      if (ws.event !== 0 || ws.signal === (SIG.SIGTRAP | 0x80)) continue;
+      // It may have stopped on one of our int3s instead: back onto the
+      // instruction. Our other traps (a step, a watchpoint) are dropped; a
+      // signal, or a SIGTRAP someone sent, goes to the program on detach.
+      const code = ws.signal === SIG.SIGTRAP ? this.siginfo(t.tid)?.code ?? 0 : 0;
+      if (code === SI_KERNEL) {
+        const at = this.pcOf(t.tid) - 1n;
+        if (this.breakpoints.has(at)) this.setPcOf(t.tid, at);
+      } else if (code <= 0) {
+        t.signal = ws.signal;
+      }
     }
-    return stopped.length > 0;
+    return this.liveThreads().length > 0;
   }
 
   // ------------------------------------------------------------- threads
@@ -446,6 +473,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.ensureStopped();
     const t = this.threadMap.get(tid);
     if (!t || t.zombie) throw new TargetError('ESRCH', `no thread with LWP ${tid}`);
+    this.select(tid);
+  }
+
+  private select(tid: number): void {
     if (tid !== this.selTid) this.regsCache = undefined;
     this.selTid = tid;
   }
@@ -595,6 +626,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       throw new TargetError('EIO', `cannot insert breakpoint at 0x${addr.toString(16)}: cannot access memory`);
     }
     this.breakpoints.set(addr, orig[0]!);
+    this.removedBreakpoints.delete(addr);
   }
 
   async removeBreakpoint(addr: bigint): Promise<void> {
@@ -603,6 +635,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (orig === undefined) throw new TargetError('ENOENT', `no breakpoint at 0x${addr.toString(16)}`);
     this.writeRaw(addr, Buffer.of(orig));
     this.breakpoints.delete(addr);
+    this.removedBreakpoints.add(addr);
   }
 
   /**
@@ -749,8 +782,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0);
     // -ESRCH: it died under us (SIGKILL from outside); its death is due like any status.
     let r: ThreadStatus | undefined = st === -ERRNO.EAGAIN || st === -ERRNO.ESRCH ? undefined : { tid: first.tid, status: st };
+    let spun = this.threadMap.size === 1;
     for (;;) {
-      r ??= await this.nextThreadStatus();
+      r ??= await this.nextThreadStatus(!spun);
+      spun = false;
       const t = this.threadMap.get(r.tid);
       const status = r.status;
       r = undefined;
@@ -812,9 +847,9 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return Int32Array.from([...tids, this.pid]);
   }
 
-  private async nextThreadStatus(): Promise<ThreadStatus> {
+  private async nextThreadStatus(spin: boolean): Promise<ThreadStatus> {
     const tids = this.waitSet();
-    const r = native.waitAny(tids, this.spinNs);
+    const r = native.waitAny(tids, spin ? this.spinNs : 0);
     if (r.st !== -ERRNO.EAGAIN) return { tid: r.tid, status: r.st };
     return this.blockingWait(tids);
   }
@@ -951,6 +986,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.selTid = this.pid;
     this.regsCache = undefined;
     this.breakpoints.clear();              // a new address space
+    this.removedBreakpoints.clear();
     this.watches.fill(undefined);          // the kernel flushed the debug registers
     this._exePath = this.readExe();
     return this.stopEvent({ kind: 'exec', pc: this.pcOf(this.pid), path: this._exePath });
@@ -1009,6 +1045,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
     if (code === SI_KERNEL) {
       const at = pc - 1n;
+      if (this.staleTrap(at, t.tid)) {
+        this.setPcOf(t.tid, at);             // the int3 it hit is gone: run the instruction there
+        return 'again';
+      }
       if (!this.breakpoints.has(at)) return undefined;
       this.setPcOf(t.tid, at);
       this.interruptLost();
@@ -1022,6 +1062,40 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       if (stepping) return this.stopEvent({ kind: 'step', pc }, t.tid);
     }
     return undefined;
+  }
+
+  /** The SIGTRAP of an int3 at `at` that we removed since (the program's own int3s stay 0xcc). */
+  private staleTrap(at: bigint, tid: number): boolean {
+    if (!this.removedBreakpoints.has(at) || this.breakpoints.has(at)) return false;
+    const byte = Buffer.alloc(1);
+    return native.vmRead(tid, at, byte) === 1 && byte[0] !== 0xcc;
+  }
+
+  /**
+   * Before a detach: a thread that PTRACE_INTERRUPT stopped just as it hit
+   * an int3 of ours still holds that SIGTRAP, which would kill the program
+   * once detached. Let it take the signal now (suppressed), with pc moved
+   * back onto the instruction.
+   */
+  private drainBreakpointTraps(): void {
+    for (const t of this.liveThreads()) {
+      for (let i = 0; i < 3 && sigtrapPending(this.pid, t.tid); i++) {
+        if (native.ptrace(PTRACE.CONT, t.tid, 0n, 0n) < 0) break;
+        let st = native.waitSpin(t.tid, 100_000_000);
+        if (st === -ERRNO.EAGAIN) {
+          native.ptrace(PTRACE.INTERRUPT, t.tid);
+          st = native.waitSpin(t.tid, 100_000_000);
+        }
+        const ws = st < 0 ? undefined : decodeStatus(st);
+        if (!ws || ws.kind !== 'stopped') {
+          t.zombie = true;
+          break;
+        }
+        if (ws.signal !== SIG.SIGTRAP || ws.event !== 0 || this.siginfo(t.tid)?.code !== SI_KERNEL) continue;
+        const at = this.pcOf(t.tid) - 1n;
+        if (this.breakpoints.has(at) || this.removedBreakpoints.has(at)) this.setPcOf(t.tid, at);
+      }
+    }
   }
 
   /**
@@ -1137,6 +1211,16 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 }
 
 interface SigInfo { signo: number; code: number; addr: bigint }
+
+/** Whether thread tid has a SIGTRAP pending (SigPnd in /proc/PID/task/TID/status). */
+function sigtrapPending(pid: number, tid: number): boolean {
+  try {
+    const m = /^SigPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1'));
+    return m !== null && (BigInt('0x' + m[1]) & (1n << BigInt(SIG.SIGTRAP - 1))) !== 0n;
+  } catch {
+    return false;
+  }
+}
 
 /** The tids in /proc/PID/task (empty once the process is gone). */
 function listTasks(pid: number): number[] {

@@ -15,8 +15,10 @@ static void *spinner(void *arg)
 {
 	long id = (long)arg;
 
-	for (;;)
+	for (;;) {
 		spins[id]++;
+		marker();
+	}
 	return NULL;
 }
 

@@ -4,7 +4,7 @@
  * from a thread that is not the main one, a signal sent to a worker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn as spawnChild } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
@@ -133,4 +133,88 @@ describe('threads: corners', () => {
     expect((await run).reason).toMatchObject({ kind: 'killed', signame: 'SIGKILL' });
     expect(gone(t.pid)).toBe(true);
   });
+
+  it('interrupt() stops every running thread and reports the interrupt', async () => {
+    const t = await start('spin');
+    await t.insertBreakpoint(symbol(BIN, 'marker'));
+    await t.cont();                            // the threads exist: they run marker()
+    await t.removeBreakpoint(symbol(BIN, 'marker'));
+    const run = t.cont();
+    await sleep(20);
+    t.interrupt();
+    const ev = await run;
+    expect(ev.reason.kind).toBe('interrupted');
+    expect(tasks(t.pid)).toHaveLength(3);
+    for (const tid of tasks(t.pid)) expect(taskState(t.pid, tid)).toBe('t');
+    const before = await t.readMemory(symbol(BIN, 'spins'), 24);
+    await sleep(20);
+    expect(await t.readMemory(symbol(BIN, 'spins'), 24)).toEqual(before);
+  });
+
+  it('Node killed by SIGTERM or SIGKILL while every thread runs: the threaded tracee dies', async () => {
+    for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
+      const script = `
+        import { LocalTarget } from ${JSON.stringify(DIST_LOCAL)};
+        const t = await LocalTarget.spawn(${JSON.stringify(build())}, { args: ['spin'] });
+        await t.insertBreakpoint(${symbol(BIN, 'marker')}n);
+        await t.cont();
+        await t.removeBreakpoint(${symbol(BIN, 'marker')}n);
+        t.cont();
+        process.stdout.write(t.pid + '\\n');
+        setInterval(() => {}, 1000);
+      `;
+      const pid = await nodeChild(script, (child) => child.kill(sig));
+      await until(() => gone(pid));
+    }
+  });
+
+  it('Node exits while attached and every thread keeps hitting a breakpoint: all detached, int3 out, running on', async () => {
+    build();
+    const pid = Number(execFileSync('/bin/sh', ['-c', `${BIN} spin >/dev/null 2>&1 & echo $!`]).toString());
+    const marker = symbol(BIN, 'marker');
+    try {
+      await until(() => tasks(pid).length === 3);
+      const script = `
+        import { LocalTarget } from ${JSON.stringify(DIST_LOCAL)};
+        const t = await LocalTarget.attach(${pid});
+        await t.insertBreakpoint(${marker}n);
+        process.stdout.write(t.pid + '\\n');
+        setTimeout(() => process.exit(0), 100);
+        for (;;) await t.cont();
+      `;
+      await nodeChild(script, () => undefined);
+      for (const tid of tasks(pid)) await until(() => tracer(pid, tid) === 0);
+      const byte = Buffer.alloc(1);
+      native.vmRead(pid, marker, byte);
+      expect(byte[0]).toBe(0x55);                 // push %rbp: the int3 is out
+      const spins = symbol(BIN, 'spins');
+      const n = [0, 1, 2].map((i) => peekWord(pid, spins + BigInt(i * 8)));
+      await until(() => [0, 1, 2].every((i) => peekWord(pid, spins + BigInt(i * 8)) > n[i]!));
+      expect(taskStates(pid).every((st) => st === 'R' || st === 'S')).toBe(true);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  });
 });
+
+const DIST_LOCAL = join(import.meta.dirname, '..', '..', 'dist', 'src', 'target', 'local.js');
+const taskState = (pid: number, tid: number): string =>
+  /State:\s+(\S)/.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1'))![1]!;
+const taskStates = (pid: number): string[] => tasks(pid).map((tid) => taskState(pid, tid));
+
+/** Run `script` in a child node against the tsc build (npm run build first); it prints the tracee pid. */
+async function nodeChild(script: string, act: (child: ReturnType<typeof spawnChild>) => void): Promise<number> {
+  const child = spawnChild(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((r) => child.once('exit', r));
+  const pid = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      buf += b.toString();
+      if (buf.includes('\n')) resolve(Number(buf.trim()));
+    });
+    child.on('exit', (code) => reject(new Error(`child node exited (${code}) before starting the tracee`)));
+  });
+  act(child);
+  await exited;
+  return pid;
+}
