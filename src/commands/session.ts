@@ -992,10 +992,12 @@ export class Session {
   private async resumeAndReport(how: { kind: 'cont' } | { kind: 'internal'; stops: InternalStop[] }): Promise<StopOutcome> {
     const internal = how.kind === 'internal' ? how.stops : [];
     for (const s of internal) await this.insertAt(s.addr);
+    // Internal stops are for the thread being stepped (gdb's thread-specific momentary breakpoints).
+    const stepper = this.live().selectedThread;
     try {
       for (;;) {
         const ev = await this.resume(false);
-        const outcome = await this.classify(ev, internal);
+        const outcome = await this.classify(ev, ev.tid === stepper ? internal : []);
         if (outcome === 'continue') continue;
         if (outcome !== 'internal') await this.reportStop(ev, outcome);
         return outcome;

@@ -67,7 +67,7 @@ const REGS_SIZE = REGISTER_NAMES.length * 8;
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
 /** How long a thread sent PTRACE_INTERRUPT gets to stop before we look for a zombie leader. */
-const STOP_SPIN_NS = 2_000_000;
+const STOP_SPIN_NS = 500_000;
 const SIGINFO_SIZE = 128;
 const SI_KERNEL = 0x80;
 const TRAP_BRKPT = 1;

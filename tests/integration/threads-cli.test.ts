@@ -9,19 +9,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
+import { buildEdge } from './threads-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const PROG = path.join(ROOT, 'examples/bin/threads');
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-threads-'));
 
-function run(debugger_: 'gdb' | 'tsdbg', commands: string[]): { out: string; err: string } {
+function run(debugger_: 'gdb' | 'tsdbg', commands: string[], prog = PROG): { out: string; err: string } {
   const script = path.join(dir, 'cmds');
   writeFileSync(script, `${commands.join('\n')}\n`);
   // gdb -x stops at the first error; -ex goes on like our batch mode
   const r = debugger_ === 'gdb'
-    ? spawnSync('gdb', ['-batch', '-nx', ...commands.flatMap((c) => ['-ex', c]), PROG], { encoding: 'utf8', env: ENV, timeout: 60_000 })
-    : spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, PROG], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
+    ? spawnSync('gdb', ['-batch', '-nx', ...commands.flatMap((c) => ['-ex', c]), prog], { encoding: 'utf8', env: ENV, timeout: 60_000 })
+    : spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
   return { out: r.stdout, err: r.stderr };
 }
 
@@ -78,5 +79,25 @@ describe('threads at the prompt', () => {
     }
     // no process
     expect(run('tsdbg', ['thread 2', 'info threads'])).toEqual({ out: 'No threads.\n', err: 'No thread selected\n' });
+  });
+
+  it('next and finish in a worker stay in that worker while the others run the same code', () => {
+    const steps = run('tsdbg', ['break bump', 'run', 'delete', 'next', 'next', 'next', 'thread']);
+    expect(steps.err).toBe('');
+    const stop = /^Thread (\d) "threads" hit Breakpoint 1, bump \(id=\d, round=0\)/m.exec(steps.out);
+    expect(stop).not.toBeNull();
+    // the other workers print and exit meanwhile; the source lines are the stepping thread's
+    expect(steps.out.split('\n').filter((l) => /^\d+\t/.test(l)).map((l) => Number(l.split('\t')[0]))).toEqual([22, 23, 24, 25]);
+    expect(/^\[Current thread is (\d)/m.exec(steps.out)![1]).toBe(stop![1]);
+    // slow() sleeps in thread 1 only: the other threads pass the return
+    // address of its frame thousands of times before it returns
+    const edge = buildEdge();
+    const fin = run('tsdbg', ['break slow if n > 1', 'run spin', 'delete', 'finish', 'thread'], edge);
+    expect(fin.err).toBe('');
+    const hit = /^Thread (\d) "threads-edge" hit Breakpoint 1, slow \(n=20000\)/m.exec(fin.out);
+    expect(hit, fin.out).not.toBeNull();
+    expect(fin.out).toMatch(/^Run till exit from #0 +slow \(n=20000\)/m);
+    expect(fin.out).toMatch(/^(0x[0-9a-f]+ in )?spinner \(arg=0x1\) at /m);
+    expect(/^\[Current thread is (\d)/m.exec(fin.out)![1]).toBe(hit![1]);
   });
 });

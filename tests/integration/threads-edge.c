@@ -11,6 +11,13 @@ volatile int got;
 
 void marker(void) { }
 
+/* 20 ms asleep in thread 1, nothing in the others. */
+void slow(long n)
+{
+	if (n > 1)
+		usleep((useconds_t)n);
+}
+
 static void *spinner(void *arg)
 {
 	long id = (long)arg;
@@ -18,6 +25,7 @@ static void *spinner(void *arg)
 	for (;;) {
 		spins[id]++;
 		marker();
+		slow(id == 1 ? 20000 : 1);
 	}
 	return NULL;
 }

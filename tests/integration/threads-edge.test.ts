@@ -5,23 +5,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawn as spawnChild } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
 import { native } from '../../src/target/native.js';
 import { symbol } from '../fixtures/programs.js';
+import { buildEdge, EDGE } from './threads-util.js';
 
-const SRC = join(import.meta.dirname, 'threads-edge.c');
-const BIN = join(import.meta.dirname, '..', 'fixtures', 'bin', 'threads-edge');
-
-function build(): string {
-  if (existsSync(BIN) && statSync(BIN).mtimeMs >= statSync(SRC).mtimeMs) return BIN;
-  mkdirSync(join(BIN, '..'), { recursive: true });
-  const tmp = `${BIN}.${process.pid}.tmp`;
-  execFileSync('gcc', ['-g', '-O0', '-no-pie', '-fno-pie', '-pthread', '-o', tmp, SRC]);
-  renameSync(tmp, BIN);
-  return BIN;
-}
+const BIN = EDGE;
+const build = buildEdge;
 
 const started: LocalTarget[] = [];
 async function start(mode: string): Promise<LocalTarget> {
