@@ -10,7 +10,7 @@
  * gdb's wording and the session goes on.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { Mapping, Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
+import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
@@ -1426,25 +1426,34 @@ export class Session {
       case 'frame': await this.infoFrame(); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
-      case 'threads': await this.infoThreads(); return;
+      case 'threads': await this.infoThreads(arg); return;
     }
   }
 
   // ---- threads ---------------------------------------------------------------------------------
 
-  /** `info threads`: gdb's table, each stopped thread's innermost frame. */
-  private async infoThreads(): Promise<void> {
+  /** `info threads [ID...]`: gdb's table, each stopped thread's innermost frame. */
+  private async infoThreads(arg: string): Promise<void> {
     const t = this.target;
-    if (!t || t.state === 'exited' || !this.threadTable) {
+    const table = this.threadTable;
+    if (!t || t.state === 'exited' || !table) {
       this.out('No threads.');
       return;
     }
-    const threads = await t.threads();
+    let threads = await t.threads();
+    if (arg) {
+      const wanted = new Set(parseThreadIds(arg.split(/\s+/)).ids);
+      threads = threads.filter((x) => wanted.has(table.number(x.tid)));
+      if (!threads.length) {
+        this.out(`No threads match '${arg}'.`);
+        return;
+      }
+    }
     const frames = new Map<number, string>();
     if (t.state === 'stopped') {
       for (const th of threads) frames.set(th.tid, await this.withThread(t, th.tid, () => this.frameSummary()));
     }
-    this.outLines(formatThreadTable(this.threadTable, threads, t.selectedThread, frames));
+    this.outLines(formatThreadTable(table, threads, t.selectedThread, frames));
   }
 
   /** `thread`: which one is current; `thread N`: switch to it (registers and frames follow), and show its frame. */
@@ -1459,6 +1468,8 @@ export class Session {
       this.out(`[Current thread is ${table.number(tid)} (${table.targetId(tid, pointer(tid))})]`);
       return;
     }
+    const apply = /^apply(?:\s+(.*))?$/s.exec(id);
+    if (apply) return this.threadApply(t, table, threads, apply[1]?.trim() ?? '');
     if (!/^\d+$/.test(id)) throw new CommandError(`Invalid thread ID: ${id}`);
     const tid = table.tidOf(Number(id));
     if (tid === undefined || !threads.some((x) => x.tid === tid)) throw new CommandError(`Unknown thread ${id}.`);
@@ -1467,6 +1478,41 @@ export class Session {
     table.lastShown = tid;
     this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
     if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
+  }
+
+  /**
+   * `thread apply all|ID... COMMAND`: COMMAND in each thread (all: the
+   * newest first, as gdb does) under a `Thread N (...):` heading; the
+   * selected thread is put back afterwards.
+   */
+  private async threadApply(t: Target, table: ThreadTable, threads: ThreadInfo[], rest: string): Promise<void> {
+    if (!rest) throw new CommandError('Please specify a thread ID list');
+    let tids: number[];
+    let command: string;
+    const all = /^all\b\s*(.*)$/s.exec(rest);
+    if (all) {
+      command = all[1]!;
+      if (!command) throw new CommandError("Please specify a command at the end of 'thread apply all'");
+      tids = threads.map((x) => x.tid).sort((a, b) => table.number(b) - table.number(a));
+    } else {
+      const words = rest.split(/\s+/);
+      const { ids, used } = parseThreadIds(words);
+      if (used === 0) throw new CommandError(`Invalid thread ID: ${rest}`);
+      command = words.slice(used).join(' ');
+      if (!command) throw new CommandError('Please specify a command following the thread ID list');
+      tids = [];
+      for (const n of ids) {
+        const tid = table.tidOf(n);
+        if (tid === undefined || !threads.some((x) => x.tid === tid)) this.store.write('stderr', `warning: Unknown thread ${n}\n`);
+        else tids.push(tid);
+      }
+    }
+    this.live();
+    for (const tid of tids) {
+      const info = threads.find((x) => x.tid === tid)!;
+      this.out(`\nThread ${table.number(tid)} (${table.targetId(tid, info.threadPointer)}${info.name ? ` "${info.name}"` : ''}):`);
+      await this.withThread(t, tid, async () => { await this.executeOne(command); });
+    }
   }
 
   private selectThread(t: Target, tid: number): void {
@@ -1803,6 +1849,21 @@ export class Session {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
+
+/** Leading thread IDs of gdb's list syntax ("1 3 5-7"): the numbers, and how many words they took. */
+function parseThreadIds(words: string[]): { ids: number[]; used: number } {
+  const ids: number[] = [];
+  let used = 0;
+  for (const w of words) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(w);
+    if (!m) break;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    for (let n = lo; n <= hi && n - lo < 10_000; n++) ids.push(n);
+    used++;
+  }
+  return { ids, used };
+}
 
 function watchTitle(b: Breakpoint): string {
   switch (b.watch?.kind) {

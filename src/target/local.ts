@@ -68,6 +68,8 @@ const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
 /** How long a thread sent PTRACE_INTERRUPT gets to stop before we look for a zombie leader. */
 const STOP_SPIN_NS = 500_000;
+/** How long a clone event waits for the new thread's first stop (it comes within microseconds). */
+const NEW_THREAD_SPIN_NS = 5_000_000;
 const SIGINFO_SIZE = 128;
 const SI_KERNEL = 0x80;
 const TRAP_BRKPT = 1;
@@ -236,11 +238,11 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     t.threadMap.get(pid)!.running = true;
     t.seizeThreads(opts);
     const gone = await t.stopOthers(undefined);
+    t._state = gone ? 'exited' : 'stopped';
     if (gone || t.liveThreads().length === 0) {
-      if (t.state !== 'exited') await t.kill().catch(() => undefined);
+      await t.detach().catch(() => undefined);
       throw new TargetError('ESRCH', `cannot attach to process ${pid}: it exited`);
     }
-    t._state = 'stopped';
     t.selTid = t.liveThreads()[0]!.tid;
     await t.provideSnapshots(options.snapshots);
     return t;
@@ -922,7 +924,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (gone) return this.threadGone(t, gone);
     const ws = decodeStatus(st) as Extract<WaitStatus, { kind: 'stopped' }>;
     if (ws.event === PTRACE_EVENT.EXEC) return this.onExec();
-    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t);
+    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, false);
     if (ws.event === PTRACE_EVENT.STOP) {
       if (t.fresh) this.onThreadStart(t);
       if (this.interruptTid === t.tid) this.interruptTid = undefined;
@@ -957,11 +959,29 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   /** PTRACE_EVENT_CLONE: the new thread is traced already; its first stop is due. */
-  private onClone(t: Thread): void {
+  /**
+   * PTRACE_EVENT_CLONE: the new thread is traced already and its first stop
+   * is due within microseconds; taken here, the threads are announced (and
+   * numbered by the front end) in the order they were created. `run`: let
+   * it go (the others run); else it stays stopped.
+   */
+  private onClone(t: Thread, run: boolean): void {
     const msg = Buffer.alloc(8);
     if (native.ptracePtr(PTRACE.GETEVENTMSG, t.tid, 0n, msg) < 0) return;
     const tid = Number(msg.readBigUInt64LE(0));
-    if (!this.threadMap.has(tid)) this.threadMap.set(tid, newThread(tid, true, true));
+    if (this.threadMap.has(tid)) return;
+    const child = newThread(tid, true, true);
+    this.threadMap.set(tid, child);
+    const st = native.waitSpin(tid, NEW_THREAD_SPIN_NS);
+    if (st === -ERRNO.EAGAIN) return;          // it reports later, like any status
+    child.running = false;
+    const gone = this.goneReason(st);
+    if (gone) {
+      this.threadGone(child, gone);
+      return;
+    }
+    this.onThreadStart(child);
+    if (run) this.resume(child, 0);
   }
 
   /** The first stop of a new thread: give it the watchpoints and announce it. */
@@ -995,7 +1015,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   /** Turn a stop of thread t into a StopEvent, or undefined for stops we handle ourselves. */
   private decodeStop(t: Thread, ws: Extract<WaitStatus, { kind: 'stopped' }>, stepping: boolean): StopEvent | undefined {
     if (ws.event === PTRACE_EVENT.EXEC) return this.onExec();
-    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t);
+    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, !this.stepping);
     if (ws.event === PTRACE_EVENT.STOP) {
       if (t.fresh) return void this.onThreadStart(t);
       if (this.interruptTid === t.tid) {

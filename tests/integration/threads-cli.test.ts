@@ -38,7 +38,7 @@ function tables(out: string): Array<Array<{ current: boolean; id: number; lwp: n
 
 const SCRIPT = [
   'break bump', 'run', 'info threads', 'thread', 'bt', 'thread 1', 'thread', 'thread 9', 'thread x',
-  'delete', 'continue', 'info threads',
+  'thread apply all bt 1', 'info threads 1 3', 'delete', 'continue', 'info threads',
 ];
 
 describe('threads at the prompt', () => {
@@ -54,7 +54,10 @@ describe('threads at the prompt', () => {
       const stop = /^\[Switching to Thread 0x([0-9a-f]+) \(LWP (\d+)\)\]\n\nThread (\d) "threads" hit Breakpoint 1, bump \(id=(\d), round=0\) at threads\.c:22\n22\t\tpthread_mutex_lock\(&lock\);$/m.exec(out);
       expect(stop, out).not.toBeNull();
       const [, , lwp, num] = stop!;
-      const [first] = tables(out);
+      // numbered in the order they were created
+      const lwps = news.map((m) => Number(m[2]));
+      expect([...lwps].sort((a, b) => a - b)).toEqual(lwps);
+      const [first, some] = tables(out);
       // the barrier: at any stop in bump the main thread and the 3 workers exist
       expect(first!.map((r) => r.id)).toEqual([1, 2, 3, 4]);
       expect(first!.every((r) => r.name === 'threads')).toBe(true);
@@ -76,6 +79,11 @@ describe('threads at the prompt', () => {
       expect(out).toContain('all done: counter 24');
       expect([...out.matchAll(/^\[Thread 0x[0-9a-f]+ \(LWP \d+\) exited\]$/gm)]).toHaveLength(3);
       expect(out).toMatch(/^No threads\.$/m);
+      // thread apply all: newest first, each under its heading; info threads with a list
+      const heads = [...out.matchAll(/^Thread (\d) \(Thread 0x[0-9a-f]+ \(LWP (\d+)\) "threads"\):\n#0  /gm)];
+      expect(heads.map((m) => Number(m[1]))).toEqual([4, 3, 2, 1]);
+      expect(heads.map((m) => Number(m[2]))).toEqual([...first!].reverse().map((r) => r.lwp));
+      expect(some!.map((r) => r.id)).toEqual([1, 3]);
     }
     // no process
     expect(run('tsdbg', ['thread 2', 'info threads'])).toEqual({ out: 'No threads.\n', err: 'No thread selected\n' });
