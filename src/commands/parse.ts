@@ -330,7 +330,7 @@ const SPECS: Spec[] = [
   { name: 'down', help: 'down [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'down' }) },
   { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG] | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame | threads.',
     parse: parseInfo },
-  { name: 'thread', aliases: ['t'], help: 'thread [N]: show the current thread, or switch to thread N (registers and frames follow it).',
+  { name: 'thread', aliases: ['t'], help: 'thread [N]: show the current thread, or switch to thread N (registers and frames follow it). thread apply all|ID... COMMAND: run COMMAND in each thread.',
     parse: (a) => ({ kind: 'thread', id: a.trim() || undefined }) },
   { name: 'handle', help: 'handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]: what to do when the program gets SIGNAL.',
     parse: parseHandle },

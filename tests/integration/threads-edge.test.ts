@@ -126,6 +126,35 @@ describe('threads: corners', () => {
     expect(gone(t.pid)).toBe(true);
   });
 
+  it('hundreds of hits in 3 threads, the breakpoint removed and put back between: no trap escapes', async () => {
+    const t = await start('spin');
+    const marker = symbol(BIN, 'marker');
+    await t.insertBreakpoint(marker);
+    const hitters = new Map<number, number>();
+    for (let i = 0; i < 300; i++) {
+      const ev = await t.cont();
+      expect(ev.reason).toEqual({ kind: 'breakpoint', pc: marker });
+      hitters.set(ev.tid, (hitters.get(ev.tid) ?? 0) + 1);
+      if (i % 10 === 9) {
+        // threads stopped just as they hit it hold its SIGTRAP: it must not reach the program
+        await t.removeBreakpoint(marker);
+        const run = t.cont();
+        await sleep(2);
+        t.interrupt();
+        expect((await run).reason.kind).toBe('interrupted');
+        await t.insertBreakpoint(marker);
+      }
+    }
+    expect([...hitters.keys()].sort((a, b) => a - b)).toEqual(tasks(t.pid));
+    await t.removeBreakpoint(marker);
+    const run = t.cont();
+    await sleep(50);
+    expect(t.state).toBe('running');
+    expect(taskStates(t.pid).every((st) => st === 'R' || st === 'S')).toBe(true);
+    t.interrupt();
+    expect((await run).reason.kind).toBe('interrupted');
+  });
+
   it('interrupt() stops every running thread and reports the interrupt', async () => {
     const t = await start('spin');
     await t.insertBreakpoint(symbol(BIN, 'marker'));
