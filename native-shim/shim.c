@@ -12,7 +12,9 @@
  * Every function returns >= 0 on success and -errno on failure.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,7 +34,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 5
+#define TSDBG_SHIM_ABI 6
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -356,6 +358,32 @@ int tsdbg_wait_spin(int pid, int64_t spin_ns)
 }
 
 /*
+ * One WNOHANG pass over the threads of a process (tids[0..n)) and again
+ * until spin_ns have passed: the first status found, its thread in *which;
+ * -EAGAIN when none reported. A thread that is no longer ours (reaped, or
+ * the old tid of a thread that exec'd) gives -ECHILD with *which set, so the
+ * caller can forget it.
+ */
+int tsdbg_wait_any(const int *tids, int n, int64_t spin_ns, int *which)
+{
+	int64_t deadline = now_ns() + spin_ns;
+	int i, r;
+
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			r = tsdbg_wait(tids[i], WNOHANG);
+			if (r != -EAGAIN) {
+				*which = tids[i];
+				return r;
+			}
+		}
+		if (now_ns() >= deadline)
+			return -EAGAIN;
+		__builtin_ia32_pause();
+	}
+}
+
+/*
  * What the tracer reads at nearly every stop, fetched in the same FFI call
  * as the wait: the JS side decodes a stop from these without two more
  * crossings. Offsets are mirrored in src/target/native.ts (STOP_*).
@@ -398,14 +426,47 @@ int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns, struct tsdbg_s
 
 int tsdbg_kill(int pid, int sig) { return (int)neg_errno(kill(pid, sig)); }
 
-/* SIGKILL and reap: for exit paths that cannot wait for the event loop. */
+/* Reap, without blocking, every traced thread of pid but the leader. */
+static void reap_threads(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	int st;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+
+		if (tid > 0 && tid != pid)
+			waitpid(tid, &st, __WALL | WNOHANG);
+	}
+	closedir(d);
+}
+
+/*
+ * SIGKILL and reap: for exit paths that cannot wait for the event loop.
+ * The leader of a traced thread group is reported only once its traced
+ * threads are reaped, including threads whose clone event we never
+ * collected, so they are found in /proc and reaped as they die.
+ */
 int tsdbg_kill_reap(int pid)
 {
-	int st;
+	const struct timespec tick = { 0, 200000 };
+	int r;
 
 	if (kill(pid, SIGKILL) < 0)
 		return -errno;
-	return wait_eintr(pid, &st, 0);
+	for (;;) {
+		reap_threads(pid);
+		r = tsdbg_wait(pid, WNOHANG);
+		if (r != -EAGAIN)
+			return r < 0 ? r : 0;
+		nanosleep(&tick, NULL);
+	}
 }
 
 /* ---------------------------------------------------------------- memory */

@@ -9,7 +9,7 @@ import type { PrintFormat, Unit } from './format.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
-  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display';
+  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads';
 
 export type SnapshotCommand =
   | { op: 'take'; start: string; length: string }
@@ -40,6 +40,7 @@ export type Command =
   | { kind: 'backtrace'; limit: number | undefined }
   | { kind: 'frame'; index: number | undefined; relative: 'up' | 'down' | undefined }
   | { kind: 'info'; what: InfoWhat; arg: string }
+  | { kind: 'thread'; id: string | undefined }
   | { kind: 'handle'; signal: string; actions: string[] }
   | { kind: 'signal'; signal: string }
   | { kind: 'kill' }
@@ -156,6 +157,7 @@ const INFO: Array<{ name: string; what: InfoWhat; aliases?: string[] }> = [
   { name: 'frame', what: 'frame', aliases: ['f'] },
   { name: 'inferiors', what: 'inferiors' },
   { name: 'display', what: 'display' },
+  { name: 'threads', what: 'threads' },
 ];
 
 function parseInfo(args: string): Command {
@@ -328,8 +330,10 @@ const SPECS: Spec[] = [
     parse: (a) => ({ kind: 'frame', index: parseFrameIndex(a), relative: undefined }) },
   { name: 'up', help: 'up [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'up' }) },
   { name: 'down', help: 'down [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'down' }) },
-  { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG] | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame.',
+  { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG] | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame | threads.',
     parse: parseInfo },
+  { name: 'thread', aliases: ['t'], help: 'thread [N]: show the current thread, or switch to thread N (registers and frames follow it). thread apply all|ID... COMMAND: run COMMAND in each thread.',
+    parse: (a) => ({ kind: 'thread', id: a.trim() || undefined }) },
   { name: 'handle', help: 'handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]: what to do when the program gets SIGNAL.',
     parse: parseHandle },
   { name: 'signal', help: 'signal SIG: continue the program giving it signal SIG (0 for none).',

@@ -10,7 +10,7 @@
  * gdb's wording and the session goes on.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { Mapping, Registers, StopEvent, Target, WatchKind } from '../target/types.js';
+import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
@@ -32,6 +32,7 @@ import { SignalTable, parseSignal, signalDescription, signalNumber } from './sig
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, isDebugError, type AnyValue } from './debug.js';
 import { SourceLevel } from './source/index.js';
+import { ThreadTable, formatThreadTable } from './threads.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
 export interface LaunchOptions {
@@ -122,6 +123,9 @@ export class Session {
   private lastFunction: string | undefined;
   private unwinder: Unwinder = new FramePointerUnwinder();
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
+  /** gdb's numbers and names for the threads of the process. */
+  private threadTable: ThreadTable | undefined;
+  private readonly onThread = (e: ThreadEvent) => { if (this.threadTable) this.out(this.threadTable.onEvent(e)); };
 
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
   private readonly source = new SourceLevel({
@@ -283,6 +287,7 @@ export class Session {
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
+      case 'thread': await this.cmdThread(c.id); return undefined;
       case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
       case 'signal': await this.cmdSignal(c.signal); return undefined;
       case 'kill': await this.cmdKill(); return undefined;
@@ -561,6 +566,10 @@ export class Session {
     this.invalidateMemory();
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
+    this.threadTable = new ThreadTable(t.pid);
+    this.threadTable.learn(await t.threads().catch(() => []));
+    this.threadTable.lastShown = t.selectedThread;
+    t.on('thread', this.onThread);
     this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
     this.image = this.debug.image;
     const engine = t.capabilities.snapshots;
@@ -739,6 +748,8 @@ export class Session {
   /** The process is gone: drop everything that belonged to it. */
   private forgetProcess(): void {
     this.target?.off('output', this.onOutput);
+    this.target?.off('thread', this.onThread);
+    this.threadTable = undefined;
     this.target = undefined;
     this.lastImage = this.image;
     this.image = undefined;
@@ -1023,10 +1034,12 @@ export class Session {
   private async resumeAndReport(how: { kind: 'cont' } | { kind: 'internal'; stops: InternalStop[] }): Promise<StopOutcome> {
     const internal = how.kind === 'internal' ? how.stops : [];
     for (const s of internal) await this.insertAt(s.addr);
+    // Internal stops are for the thread being stepped (gdb's thread-specific momentary breakpoints).
+    const stepper = this.live().selectedThread;
     try {
       for (;;) {
         const ev = await this.resume(false);
-        const outcome = await this.classify(ev, internal);
+        const outcome = await this.classify(ev, ev.tid === stepper ? internal : []);
         if (outcome === 'continue') continue;
         if (outcome !== 'internal') await this.reportStop(ev, outcome);
         return outcome;
@@ -1052,6 +1065,7 @@ export class Session {
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
+    const { hit: hitHead, received } = await this.stopHeads(ev);
     switch (r.kind) {
       case 'breakpoint': {
         const hit = this.lastHit;
@@ -1060,7 +1074,7 @@ export class Session {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
           if (b.commands?.[0] !== 'silent') {
-            this.out(`\n${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
+            this.out(`\n${hitHead}${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
           }
           for (const x of hit) {
             if (x.disposition === 'del') await this.cmdDelete([x.id]);
@@ -1068,7 +1082,7 @@ export class Session {
           }
           return;
         }
-        this.out(`\nProgram received signal SIGTRAP, Trace/breakpoint trap.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.\n${await this.frameLine(pc, true)}`);
         return;
       }
       case 'watchpoint': {
@@ -1077,16 +1091,16 @@ export class Session {
         if (w) {
           const fmt = (v: bigint) => formatValue({ type: (this.watchType(w.b)), value: v }, undefined, this.symbolize);
           const body = w.b.watch!.kind === 'read' ? `Value = ${fmt(w.now)}` : `Old value = ${fmt(w.old)}\nNew value = ${fmt(w.now)}`;
-          this.out(`\n${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
+          this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
         this.out(await this.frameLine(pc, false));
         return;
       }
       case 'signal':
-        this.out(`\nProgram received signal ${r.signame}, ${signalDescription(r.signame)}.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.\n${await this.frameLine(pc, true)}`);
         return;
       case 'interrupted':
-        this.out(`\nProgram received signal SIGINT, Interrupt.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGINT, Interrupt.\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
@@ -1454,7 +1468,141 @@ export class Session {
       case 'frame': await this.infoFrame(); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
+      case 'threads': await this.infoThreads(arg); return;
     }
+  }
+
+  // ---- threads ---------------------------------------------------------------------------------
+
+  /** `info threads [ID...]`: gdb's table, each stopped thread's innermost frame. */
+  private async infoThreads(arg: string): Promise<void> {
+    const t = this.target;
+    const table = this.threadTable;
+    if (!t || t.state === 'exited' || !table) {
+      this.out('No threads.');
+      return;
+    }
+    let threads = await t.threads();
+    if (arg) {
+      const wanted = new Set(parseThreadIds(arg.split(/\s+/)).ids);
+      threads = threads.filter((x) => wanted.has(table.number(x.tid)));
+      if (!threads.length) {
+        this.out(`No threads match '${arg}'.`);
+        return;
+      }
+    }
+    const frames = new Map<number, string>();
+    if (t.state === 'stopped') {
+      for (const th of threads) frames.set(th.tid, await this.withThread(t, th.tid, () => this.frameSummary()));
+    }
+    this.outLines(formatThreadTable(table, threads, t.selectedThread, frames));
+  }
+
+  /** `thread`: which one is current; `thread N`: switch to it (registers and frames follow), and show its frame. */
+  private async cmdThread(id: string | undefined): Promise<void> {
+    const t = this.target;
+    const table = this.threadTable;
+    if (!t || t.state === 'exited' || !table) throw new CommandError('No thread selected');
+    const threads = await t.threads();
+    const pointer = (tid: number) => threads.find((x) => x.tid === tid)?.threadPointer;
+    if (id === undefined) {
+      const tid = t.selectedThread;
+      this.out(`[Current thread is ${table.number(tid)} (${table.targetId(tid, pointer(tid))})]`);
+      return;
+    }
+    const apply = /^apply(?:\s+(.*))?$/s.exec(id);
+    if (apply) return this.threadApply(t, table, threads, apply[1]?.trim() ?? '');
+    if (!/^\d+$/.test(id)) throw new CommandError(`Invalid thread ID: ${id}`);
+    const tid = table.tidOf(Number(id));
+    if (tid === undefined || !threads.some((x) => x.tid === tid)) throw new CommandError(`Unknown thread ${id}.`);
+    this.live();
+    this.selectThread(t, tid);
+    table.lastShown = tid;
+    this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
+    if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
+  }
+
+  /**
+   * `thread apply all|ID... COMMAND`: COMMAND in each thread (all: the
+   * newest first, as gdb does) under a `Thread N (...):` heading; the
+   * selected thread is put back afterwards.
+   */
+  private async threadApply(t: Target, table: ThreadTable, threads: ThreadInfo[], rest: string): Promise<void> {
+    if (!rest) throw new CommandError('Please specify a thread ID list');
+    let tids: number[];
+    let command: string;
+    const all = /^all\b\s*(.*)$/s.exec(rest);
+    if (all) {
+      command = all[1]!;
+      if (!command) throw new CommandError("Please specify a command at the end of 'thread apply all'");
+      tids = threads.map((x) => x.tid).sort((a, b) => table.number(b) - table.number(a));
+    } else {
+      const words = rest.split(/\s+/);
+      const { ids, used } = parseThreadIds(words);
+      if (used === 0) throw new CommandError(`Invalid thread ID: ${rest}`);
+      command = words.slice(used).join(' ');
+      if (!command) throw new CommandError('Please specify a command following the thread ID list');
+      tids = [];
+      for (const n of ids) {
+        const tid = table.tidOf(n);
+        if (tid === undefined || !threads.some((x) => x.tid === tid)) this.store.write('stderr', `warning: Unknown thread ${n}\n`);
+        else tids.push(tid);
+      }
+    }
+    this.live();
+    for (const tid of tids) {
+      const info = threads.find((x) => x.tid === tid)!;
+      this.out(`\nThread ${table.number(tid)} (${table.targetId(tid, info.threadPointer)}${info.name ? ` "${info.name}"` : ''}):`);
+      await this.withThread(t, tid, async () => { await this.executeOne(command); });
+    }
+  }
+
+  private selectThread(t: Target, tid: number): void {
+    t.selectThread(tid);
+    this.regsCache = undefined;
+    this.store.set('frame', 0);
+  }
+
+  /** Run fn with tid selected, then put the selection (thread, frame) back. */
+  private async withThread<T>(t: Target, tid: number, fn: () => Promise<T>): Promise<T> {
+    const sel = t.selectedThread;
+    const frame = this.store.state.frame;
+    const lastFunction = this.lastFunction;
+    if (tid === sel) return fn();
+    this.selectThread(t, tid);
+    try {
+      return await fn();
+    } finally {
+      this.selectThread(t, sel);
+      this.store.set('frame', frame);
+      this.lastFunction = lastFunction;
+    }
+  }
+
+  /** The innermost frame in one line, as `info threads` shows it. */
+  private async frameSummary(): Promise<string> {
+    const pc = (await this.regs()).rip;
+    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
+    if (d) return d.text.split('\n')[0]!;
+    return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
+  }
+
+  /**
+   * How a stop names its thread, gdb's way: `Thread 2 "prog" hit ` and
+   * `Thread 2 "prog" received` once the program has had several threads
+   * (`` and `Program received` before), after "[Switching to Thread ...]"
+   * when the stop is in another thread than the one shown last.
+   */
+  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string }> {
+    const table = this.threadTable;
+    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received' };
+    const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
+    if (table.lastShown !== undefined && table.lastShown !== ev.tid) {
+      this.out(`[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]`);
+    }
+    table.lastShown = ev.tid;
+    const name = info?.name ?? '';
+    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received') };
   }
 
   private async infoRegisters(arg: string): Promise<void> {
@@ -1745,6 +1893,21 @@ export class Session {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
+
+/** Leading thread IDs of gdb's list syntax ("1 3 5-7"): the numbers, and how many words they took. */
+function parseThreadIds(words: string[]): { ids: number[]; used: number } {
+  const ids: number[] = [];
+  let used = 0;
+  for (const w of words) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(w);
+    if (!m) break;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    for (let n = lo; n <= hi && n - lo < 10_000; n++) ids.push(n);
+    used++;
+  }
+  return { ids, used };
+}
 
 function watchTitle(b: Breakpoint): string {
   switch (b.watch?.kind) {

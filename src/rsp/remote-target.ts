@@ -15,12 +15,12 @@ import { EventEmitter } from 'node:events';
 import {
   REGISTER_NAMES, TargetError,
   type Mapping, type RegisterName, type Registers, type StopEvent, type StopReason, type Target,
-  type TargetCapabilities, type TargetEvents, type TargetState, type WatchKind,
+  type TargetCapabilities, type TargetEvents, type TargetState, type ThreadInfo, type WatchKind,
 } from '../target/types.js';
 import { RspClient } from './client.js';
 import { escapeBinary, fromHex, leHex, toHex, unescapeBinary, fromLeHex, parseHexInt } from './packet.js';
 import { AMD64_REGISTERS, parseTargetDescription, type RegisterInfo } from './tdesc.js';
-import { parseStopReply, watchAddress, type ParsedStop } from './stop-reply.js';
+import { parseStopReply, parseThreadId, watchAddress, type ParsedStop } from './stop-reply.js';
 import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.js';
 import { RemoteSnapshotEngine, probeMonitor, runMonitor } from './remote-snapshots.js';
 import { parseMaps } from './maps.js';
@@ -47,6 +47,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   private regs: RegisterInfo[] = AMD64_REGISTERS;
   private regCache: Registers | undefined;
   private readonly breakpoints = new Set<bigint>();
+  /** Breakpoints removed since (a stub may still report hits made before: see resumeLive). */
+  private readonly removedBreakpoints = new Set<bigint>();
   private interruptRequested = false;
   private useX: boolean | undefined;
   private usePacketP = true;
@@ -171,13 +173,29 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       await this.zPacket('z', 0, pc, 1, 'breakpoint');
       let stepped: StopEvent;
       try {
-        stepped = await this.resumeOnce('step', how === 'step' ? packet : this.stepPacket());
+        stepped = await this.resumeLive('step', how === 'step' ? packet : this.stepPacket());
       } finally {
         if (this.state === 'stopped') await this.zPacket('Z', 0, pc, 1, 'breakpoint');
       }
       if (how === 'step' || stepped.reason.kind !== 'step') return this.announce(stepped);
     }
-    return this.announce(await this.resumeOnce(how, packet));
+    return this.announce(await this.resumeLive(how, packet));
+  }
+
+  /**
+   * Resume until a stop that is not a breakpoint removed since: a stub
+   * reports a hit another thread made before the removal (gdbserver keeps
+   * such events pending), which gdb ignores (a moribund location). The
+   * stub has moved that thread's pc back, so it runs the instruction.
+   */
+  private async resumeLive(how: Resume, packet: string): Promise<StopEvent> {
+    const tid = this.tid;
+    for (;;) {
+      const ev = await this.resumeOnce(how, packet);
+      const r = ev.reason;
+      if (r.kind !== 'breakpoint' || this.breakpoints.has(r.pc) || !this.removedBreakpoints.has(r.pc)) return ev;
+      this.selectThread(tid);
+    }
   }
 
   private announce(event: StopEvent): StopEvent {
@@ -291,10 +309,57 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     await this.client.close();
   }
 
+  /* ---------------- threads ---------------- */
+
+  /**
+   * The stub's threads: qXfer:threads (names, pthread handles) when it
+   * offers it, else qfThreadInfo/qsThreadInfo. While the program runs
+   * (all-stop) the stub cannot be asked: the last thread it reported.
+   */
+  async threads(): Promise<ThreadInfo[]> {
+    if (this.state === 'exited') throw new TargetError('ESRCH', 'the program is not being run');
+    if (this.state === 'running') return [{ tid: this.tid, name: '', state: 'running' }];
+    const list = this.client.supports('qXfer:threads:read')
+      ? parseThreadsXml((await this.xferRead('threads', '')).toString('utf8'))
+      : (await this.threadIds()).map((tid) => ({ tid, name: '' }));
+    return list.filter((x) => x.tid > 0).map((x) => ({ ...x, state: 'stopped' as const }));
+  }
+
+  private async threadIds(): Promise<number[]> {
+    const tids: number[] = [];
+    for (let reply = await this.client.text('qfThreadInfo'); reply.startsWith('m'); reply = await this.client.text('qsThreadInfo')) {
+      for (const id of reply.slice(1).split(',')) tids.push(parseThreadId(id).tid ?? -1);
+    }
+    return tids;
+  }
+
+  get selectedThread(): number { return this.tid; }
+
+  /** Hg: registers (and the thread we step) become tid's. */
+  selectThread(tid: number): void {
+    this.requireStopped();
+    if (tid === this.tid) return;
+    this.pendingSelect = tid;
+    this.tid = tid;
+    this.regCache = undefined;
+  }
+
+  /** A selectThread() not yet sent (selectThread is synchronous; packets are not). */
+  private pendingSelect: number | undefined;
+
+  private async sendSelect(): Promise<void> {
+    const tid = this.pendingSelect;
+    if (tid === undefined) return;
+    this.pendingSelect = undefined;
+    const reply = await this.client.text(`Hg${this.threadId()}`);
+    if (reply !== 'OK') throw new TargetError('ESRCH', `the remote has no thread ${tid}`);
+  }
+
   /* ---------------- registers ---------------- */
 
   async getRegisters(): Promise<Registers> {
     this.requireStopped();
+    await this.sendSelect();
     if (this.regCache) return { ...this.regCache };
     const g = await this.client.text('g');
     if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
@@ -319,6 +384,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   async setRegisters(values: Partial<Registers>): Promise<void> {
     this.requireStopped();
+    await this.sendSelect();
     const entries = Object.entries(values) as Array<[RegisterName, bigint]>;
     for (const [name, value] of entries) {
       const info = this.regs.find((r) => r.name === name);
@@ -397,12 +463,14 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.requireStopped();
     await this.zPacket('Z', 0, addr, 1, 'breakpoint');
     this.breakpoints.add(addr);
+    this.removedBreakpoints.delete(addr);
   }
 
   async removeBreakpoint(addr: bigint): Promise<void> {
     this.requireStopped();
     await this.zPacket('z', 0, addr, 1, 'breakpoint');
     this.breakpoints.delete(addr);
+    this.removedBreakpoints.add(addr);
   }
 
   async insertWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void> {
@@ -511,4 +579,29 @@ export function parseHostPort(spec: string, listening = false): [string, number]
   const port = Number(m[3]);
   if (port < (listening ? 0 : 1) || port > 65535) throw new TargetError('EINVAL', `bad port ${m[3]}`);
   return [m[1] ?? (m[2] || 'localhost'), port];
+}
+
+/** The <threads> document of qXfer:threads:read: tid, name, and the pthread_t from `handle` (target-order bytes). */
+export function parseThreadsXml(xml: string): Array<{ tid: number; name: string; threadPointer?: bigint }> {
+  const out: Array<{ tid: number; name: string; threadPointer?: bigint }> = [];
+  for (const m of xml.matchAll(/<thread\b([^>]*?)\/?>/g)) {
+    const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(m[1]!)?.[1];
+    const id = attr('id');
+    if (!id) continue;
+    const handle = attr('handle');
+    const entry: { tid: number; name: string; threadPointer?: bigint } = {
+      tid: parseThreadId(id).tid ?? -1, name: xmlUnescape(attr('name') ?? ''),
+    };
+    if (handle && /^[0-9a-f]{2,16}$/i.test(handle) && handle.length % 2 === 0) entry.threadPointer = fromLeHex(handle);
+    out.push(entry);
+  }
+  return out;
+}
+
+function xmlUnescape(s: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) => {
+    if (e[0] === '#') return String.fromCharCode(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
+    return named[e] ?? all;
+  });
 }

@@ -17,7 +17,7 @@ import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexIn
 import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
 import { gdbToLinuxSignal, linuxToGdbSignal } from './signals.js';
 import { parseThreadId } from './stop-reply.js';
-import { librariesSvr4 } from './svr4.js';
+import { librariesSvr4, xmlEscape } from './svr4.js';
 import { Monitor } from './monitor.js';
 import { HostIo } from './vfile.js';
 
@@ -88,8 +88,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private queue: Promise<void> = Promise.resolve();
   /** Packets received and not yet answered (see enqueue). */
   private pending = 0;
-  /** The last vCont argument and what it asked of our thread: gdb repeats it at every step. */
-  private lastVCont: { arg: string; pid: number; action: string } | undefined;
   private ended = false;
   /** Monitor state (hand-taken snapshots, checkpoints) belongs to one process. */
   private monitor: Monitor;
@@ -254,7 +252,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       case 'C': return this.resume('C', s.slice(1));
       case 's': return this.resume('s', s.slice(1));
       case 'S': return this.resume('S', s.slice(1));
-      case 'H': return 'OK';
+      case 'H': return this.setThread(s[1], s.slice(2));
       case 'T': return this.threadAlive(s.slice(1));
       case 'k': return this.kill(false);
       case 'D': return this.detach();
@@ -519,10 +517,38 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     return 'OK';
   }
 
-  private threadAlive(arg: string): string {
+  private async threadAlive(arg: string): Promise<string> {
     const t = this.live();
-    const { pid, tid } = parseThreadId(arg);
-    return (pid === undefined || pid === t.pid || pid === -1) && (tid === undefined || tid === -1 || tid === t.pid || tid === 0) ? 'OK' : 'E01';
+    return (await this.threadOf(t, arg)) !== undefined ? 'OK' : 'E01';
+  }
+
+  /**
+   * A thread-id of the protocol ([pPID.]TID, -1 all, 0 any) as one of our
+   * tids: 'any' for -1/0 (or a pid alone), undefined for none of ours.
+   */
+  private async threadOf(t: Target, id: string): Promise<number | 'any' | undefined> {
+    const { pid, tid } = parseThreadId(id);
+    if (pid !== undefined && pid !== -1 && pid !== 0 && pid !== t.pid) return undefined;
+    if (tid === undefined || tid === -1 || tid === 0) return 'any';
+    return (await t.threads()).some((x) => x.tid === tid) ? tid : undefined;
+  }
+
+  /**
+   * Hg (registers, memory) / Hc (legacy c and s) select a thread: with one
+   * selected thread in the target both select it (gdb sends Hg before g
+   * and Hc before s in all-stop alike).
+   */
+  private async setThread(op: string | undefined, id: string): Promise<string> {
+    if (op !== 'g' && op !== 'c') return '';
+    const t = this.target;
+    if (!t || t.state === 'exited') return id === '0' || id === '-1' || id === 'p0.0' ? 'OK' : 'E01';
+    const tid = await this.threadOf(t, id);
+    if (tid === undefined) return 'E01';
+    if (tid !== 'any' && t.state === 'stopped' && tid !== t.selectedThread) {
+      t.selectThread(tid);
+      this.regs = undefined;
+    }
+    return 'OK';
   }
 
   /* ---------------- queries ---------------- */
@@ -532,11 +558,13 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (s === 'qAttached' || s.startsWith('qAttached:')) return this.attached ? '1' : '0';
     if (s === 'qC') {
       const t = this.live();
-      return `QC${this.threadId(t.pid, t.pid)}`;
+      return `QC${this.threadId(t.pid, t.selectedThread)}`;
     }
     if (s === 'qfThreadInfo') {
+      // all of them in the first reply: a list of a few thousand fits a packet
       const t = this.target;
-      return t && t.state !== 'exited' ? `m${this.threadId(t.pid, t.pid)}` : 'l';
+      if (!t || t.state === 'exited') return 'l';
+      return t.threads().then((list) => `m${list.map((x) => this.threadId(t.pid, x.tid)).join(',')}`);
     }
     if (s === 'qsThreadInfo') return 'l';
     if (s.startsWith('qXfer:')) return this.xfer(s);
@@ -596,12 +624,20 @@ export class RspSession extends EventEmitter<{ end: [] }> {
         // one document instead of the qfThreadInfo/qsThreadInfo pair gdb
         // otherwise sends after every stop
         const t = this.target;
-        const thread = t && t.state !== 'exited' ? `<thread id="${this.threadId(t.pid, t.pid)}"/>` : '';
-        return Buffer.from(`<?xml version="1.0"?>\n<threads>${thread}</threads>\n`);
+        return t && t.state !== 'exited' ? this.threadsXml(t) : Buffer.from('<?xml version="1.0"?>\n<threads></threads>\n');
       }
       default:
         return undefined;
     }
+  }
+
+  private async threadsXml(t: Target): Promise<Buffer> {
+    const items = (await t.threads()).map((x) => {
+      // handle: the pthread_t as bytes in target order, as gdbserver sends it
+      const handle = x.threadPointer ? ` handle="${leHex(x.threadPointer, 8)}"` : '';
+      return `<thread id="${this.threadId(t.pid, x.tid)}" name="${xmlEscape(x.name)}"${handle}/>`;
+    });
+    return Buffer.from(`<?xml version="1.0"?>\n<threads>${items.join('')}</threads>\n`);
   }
 
   private async rcmd(hexCommand: string): Promise<string> {
@@ -631,12 +667,36 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     return '';
   }
 
-  /** vCont;action[:thread]... — the action for our thread, or the default one. */
+  /**
+   * vCont;action[:thread]... in all-stop. A step names its thread
+   * (`vCont;s:p1.2;c`): that thread steps alone while the others stay
+   * stopped (gdb's scheduler-locking step), so the step is deterministic; a
+   * thread-specific continue with a signal selects the thread the signal
+   * goes to; everything else continues every thread.
+   */
   private async vCont(arg: string): Promise<string> {
     const t = this.stopped();
-    const memo = this.lastVCont;
-    const chosen = memo && memo.arg === arg && memo.pid === t.pid ? memo.action : this.vContAction(t, arg);
-    this.lastVCont = { arg, pid: t.pid, action: chosen };
+    let chosen: string | undefined;
+    let chosenTid: number | undefined;
+    for (const item of arg.split(';')) {
+      const [action, thread] = item.split(':');
+      if (!action) throw new PacketError(22, 'empty vCont action');
+      let tid: number | 'any' | undefined = 'any';
+      if (thread !== undefined) {
+        tid = await this.threadOf(t, thread);
+        if (tid === undefined) continue;
+      }
+      // the first action that applies wins; a thread-specific step beats a default continue
+      if (chosen === undefined || (/^[sS]/.test(action) && !/^[sS]/.test(chosen))) {
+        chosen = action;
+        chosenTid = tid === 'any' ? undefined : tid;
+      }
+    }
+    if (!chosen) throw new PacketError(22, 'vCont names no action for our thread');
+    if (chosenTid !== undefined && chosenTid !== t.selectedThread) {
+      t.selectThread(chosenTid);
+      this.regs = undefined;
+    }
     const op = chosen[0];
     const sig = chosen.length > 1 ? parseHexInt(chosen.slice(1, 3)) : 0;
     if (op === 'c' || op === 'C') return this.run('cont', op === 'C' ? sig : 0);
@@ -644,24 +704,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (op === 't') return this.stopReply(); // all-stop: the thread is already stopped
     throw new PacketError(22, `unsupported vCont action "${chosen}"`);
   }
-
-  /** The first action of a vCont argument that applies to our thread. */
-  private vContAction(t: Target, arg: string): string {
-    let chosen: string | undefined;
-    for (const item of arg.split(';')) {
-      const [action, thread] = item.split(':');
-      if (!action) throw new PacketError(22, 'empty vCont action');
-      if (thread !== undefined) {
-        const { pid, tid } = parseThreadId(thread);
-        const mine = (pid === undefined || pid === -1 || pid === t.pid) && (tid === undefined || tid === -1 || tid === t.pid);
-        if (!mine) continue;
-      }
-      chosen ??= action;
-    }
-    if (!chosen) throw new PacketError(22, 'vCont names no action for our thread');
-    return chosen;
-  }
-
   private async vRun(arg: string): Promise<string> {
     if (!this.opts.launch) throw new PacketError(1, 'this server cannot start programs');
     const parts = arg.split(';').map((h) => fromHex(h).toString('utf8'));

@@ -65,7 +65,7 @@ async function cString(target: Target, addr: bigint): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-function xmlEscape(s: string): string {
+export function xmlEscape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

@@ -6,23 +6,26 @@
  *    stop it for Ctrl-C without a signal the program could see;
  *  - processes we start get PTRACE_O_EXITKILL and are killed on every exit
  *    path of Node; processes we attach to are detached instead (gdb semantics);
- *  - only the main thread is traced (clone events are off): breakpoints hit
- *    in other threads arrive as SIGTRAP deaths, as with `gdb` and
- *    `set detach-on-fork`;
+ *  - every thread is traced (PTRACE_O_TRACECLONE; on attach, every task in
+ *    /proc/PID/task), all-stop like gdb: the first thread to report a stop
+ *    worth reporting has the others stopped with PTRACE_INTERRUPT; what they
+ *    report meanwhile is kept (a breakpoint hit is undone, pc back on the
+ *    int3, so it hits again on resume; a signal or a watchpoint is queued and
+ *    reported on the next resume without running anything);
  *  - resume = one FFI call that resumes and busy-polls waitpid(WNOHANG) for a
  *    short while (stops after a breakpoint or a stepi come back in tens of
  *    microseconds), then waits for the SIGCHLD of the stop in the event loop
  *    (./waiter.ts), so the event loop never blocks while the program runs.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { write as fsWrite } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { delimiter, join } from 'node:path';
 import {
   REGISTER_NAMES, TargetError,
   type Mapping, type Registers, type StopEvent, type StopReason, type Target,
-  type TargetCapabilities, type TargetEvents, type TargetState, type WatchKind,
+  type TargetCapabilities, type TargetEvents, type TargetState, type ThreadInfo, type WatchKind,
 } from './types.js';
 import type { SnapshotEngine } from '../snapshot/types.js';
 import {
@@ -31,7 +34,7 @@ import {
 } from './native.js';
 import { parseMaps, parseAuxv } from './procfs.js';
 import { registerTracee, unregisterTracee } from './reaper.js';
-import { nextStatus } from './waiter.js';
+import { nextStatusAny, type ThreadStatus } from './waiter.js';
 
 export interface SpawnOptions {
   /** argv[1..] (argv[0] is the program as given). */
@@ -62,16 +65,16 @@ export type SnapshotProvider = (target: LocalTarget) => Promise<SnapshotEngine>;
 
 const REGS_SIZE = REGISTER_NAMES.length * 8;
 
-/**
- * struct user_regs_struct as Registers. Written out field by field: an object
- * literal gets one fixed shape, where filling `{}` in a loop made a dictionary
- * object and cost several microseconds at every stop.
- */
 /** The fields of a siginfo_t tsdbg uses. */
 function siginfoOf(b: Buffer): SigInfo {
   return { signo: b.readInt32LE(0), code: b.readInt32LE(8), addr: b.readBigUInt64LE(16) };
 }
 
+/**
+ * struct user_regs_struct as Registers. Written out field by field: an object
+ * literal gets one fixed shape, where filling `{}` in a loop made a dictionary
+ * object and cost several microseconds at every stop.
+ */
 function registersOf(b: Buffer): Registers {
   return {
     r15: b.readBigUInt64LE(0),
@@ -104,6 +107,11 @@ function registersOf(b: Buffer): Registers {
   };
 }
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
+const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
+/** How long a thread sent PTRACE_INTERRUPT gets to stop before we look for a zombie leader. */
+const STOP_SPIN_NS = 500_000;
+/** How long a clone event waits for the new thread's first stop (it comes within microseconds). */
+const NEW_THREAD_SPIN_NS = 5_000_000;
 const SIGINFO_SIZE = 128;
 const SI_KERNEL = 0x80;
 const TRAP_BRKPT = 1;
@@ -124,6 +132,34 @@ interface Watch {
   addr: bigint;
   len: number;
   kind: WatchKind;
+}
+
+/** One traced thread (a task of the process). */
+interface Thread {
+  tid: number;
+  /** Resumed, or new and not yet in its first stop: a wait status is due. */
+  running: boolean;
+  /** New thread whose first stop (PTRACE_EVENT_STOP of the auto-attach) is not collected yet. */
+  fresh: boolean;
+  /** In a group-stop (kill -STOP) under PTRACE_LISTEN: waits for SIGCONT, counts as running. */
+  parked: boolean;
+  /**
+   * The leader once it exited (pthread_exit in main) while other threads
+   * live: a zombie the kernel reports only with the whole process. Not
+   * listed, resumed or stopped; still polled for that final report.
+   */
+  zombie: boolean;
+  /** Signal to deliver when it next resumes (what it last stopped with). */
+  signal: number;
+  /** A stop it reported while the others were being stopped: reported on the next resume. */
+  pending?: StopEvent;
+  /** It reported a breakpoint here: resuming it steps over the breakpoint first. */
+  atBreakpoint?: bigint;
+  threadPointer?: bigint;
+}
+
+function newThread(tid: number, running: boolean, fresh = false): Thread {
+  return { tid, running, fresh, parked: false, zombie: false, signal: 0 };
 }
 
 /** Resolve a program name like execvp does, so errors say which file is wrong. */
@@ -154,13 +190,23 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private _exePath: string;
   /** Original byte under each inserted int3. */
   private readonly breakpoints = new Map<bigint, number>();
+  /**
+   * Breakpoints removed since the last exec (gdb's moribund locations): a
+   * thread stopped by PTRACE_INTERRUPT just as it hit one still holds the
+   * int3's SIGTRAP, delivered on its next resume with pc past the address.
+   */
+  private readonly removedBreakpoints = new Set<bigint>();
   private readonly watches: Array<Watch | undefined> = [undefined, undefined, undefined, undefined];
+  /** Registers of the selected thread. */
   private regsCache: Buffer | undefined;
-  /** The signal of the last signal-delivery-stop: what a plain cont() delivers. */
-  private pendingSignal = 0;
-  private interruptRequested = false;
+  /** Every traced thread, the leader first, then in order of appearance. */
+  private threadMap = new Map<number, Thread>();
+  /** The selected thread: registers, step(), memory access go through it. */
+  private selTid: number;
+  /** The thread interrupt() sent PTRACE_INTERRUPT to, until its stop is seen (or another stop wins). */
+  private interruptTid: number | undefined;
   /** The event-driven wait in progress (./waiter.ts), if any. */
-  private waiter: Promise<number> | undefined;
+  private waiter: Promise<ThreadStatus> | undefined;
   /** The resume in progress (running state). */
   private inflight: Promise<StopEvent> | undefined;
   private pty: ReadStream | undefined;
@@ -182,6 +228,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     super();
     this._exePath = exePath;
     this.spinNs = Math.max(0, spinUs) * 1000;
+    this.threadMap.set(pid, newThread(pid, false));
+    this.selTid = pid;
     if (ptyFd >= 0) this.openPty(ptyFd);
     registerTracee(this);
   }
@@ -196,7 +244,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const argv = [prog, ...(options.args ?? [])];
     const envp = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
     const flags = (options.aslr ? SPAWN_KEEP_ASLR : 0) | (options.pty === false ? SPAWN_NO_PTY : 0);
-    const opts = PTRACE_O.EXITKILL | PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD;
+    const opts = PTRACE_O.EXITKILL | PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD | PTRACE_O.TRACECLONE;
     const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts);
     if (r.pid < 0) {
       const code = errnoName(-r.pid);
@@ -221,21 +269,42 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       // libuv's SIGCHLD handler waits for its own children and would steal our ptrace stops.
       throw new TargetError('EPERM', `cannot attach to process ${pid}: it is a child of this debugger`);
     }
-    const opts = PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD;
-    const r = native.ptrace(PTRACE.SEIZE, pid, 0n, BigInt(opts));
+    const opts = BigInt(PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD | PTRACE_O.TRACECLONE);
+    const r = native.ptrace(PTRACE.SEIZE, pid, 0n, opts);
     if (r < 0) {
       const code = errnoName(-r);
       throw new TargetError(code, `cannot attach to process ${pid}: ${describeErrno(code)}`);
     }
     const t = new LocalTarget(pid, exe, false, -1, options.spinUs ?? DEFAULT_SPIN_US);
     t._state = 'running';
-    t.interrupt();
-    const ev = await t.collect(native.waitSpin(pid, t.spinNs), PTRACE.CONT);
-    if (ev.reason.kind === 'exited' || ev.reason.kind === 'killed') {
+    t.threadMap.get(pid)!.running = true;
+    t.seizeThreads(opts);
+    const gone = await t.stopOthers(undefined);
+    t._state = gone ? 'exited' : 'stopped';
+    if (gone || t.liveThreads().length === 0) {
+      await t.detach().catch(() => undefined);
       throw new TargetError('ESRCH', `cannot attach to process ${pid}: it exited`);
     }
+    t.selTid = t.liveThreads()[0]!.tid;
     await t.provideSnapshots(options.snapshots);
     return t;
+  }
+
+  /**
+   * Seize every thread of an attached process. Threads a seized thread
+   * creates are traced through TRACECLONE; threads an unseized one creates
+   * meanwhile show up in /proc on the next pass (gdb's attach loop).
+   */
+  private seizeThreads(opts: bigint): void {
+    for (let found = true; found;) {
+      found = false;
+      for (const tid of listTasks(this.pid)) {
+        if (this.threadMap.has(tid)) continue;
+        if (native.ptrace(PTRACE.SEIZE, tid, 0n, opts) < 0) continue;   // it exited meanwhile
+        this.threadMap.set(tid, newThread(tid, true));
+        found = true;
+      }
+    }
   }
 
   /** Install the snapshot engine; on failure let the process go (kill or detach) and rethrow. */
@@ -278,45 +347,81 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   async cont(signal?: number): Promise<StopEvent> {
     this.ensureStopped();
     let sig = this.signalToDeliver(signal);
-    const pc = this.pc();
-    if (this.breakpoints.has(pc)) {
-      const ev = await this.stepOverBreakpoint(pc, sig);
+    const queued = this.takePending(sig);
+    if (queued) return this.report(queued);
+    // Every thread that reported a breakpoint still there executes its instruction first, alone.
+    const sel = this.current();
+    for (const t of this.stepOverOrder()) {
+      const pc = this.pcOf(t.tid);
+      if (!this.breakpoints.has(pc) || (t !== sel && t.atBreakpoint !== pc)) continue;
+      const ev = await this.stepOverBreakpoint(t, pc, t === sel ? sig : t.signal);
       if (ev) return this.report(ev);
-      sig = 0;
+      if (t === sel) sig = 0;
+      else t.signal = 0;
     }
-    return this.report(await this.waitForStop(PTRACE.CONT, sig));
+    this.select(sel.tid);      // a step over selected the thread it stepped
+    return this.report(await this.waitForStop(PTRACE.CONT, sig, false, sel));
   }
 
   /**
-   * One instruction. Landing on an inserted breakpoint still reports 'step'
-   * (the caller knows its breakpoints; gdb's "Breakpoint N" there is UI).
+   * One instruction of the selected thread; the other threads stay stopped.
+   * Landing on an inserted breakpoint still reports 'step' (the caller knows
+   * its breakpoints; gdb's "Breakpoint N" there is UI).
    */
   async step(signal?: number): Promise<StopEvent> {
     this.ensureStopped();
     const sig = this.signalToDeliver(signal);
+    const queued = this.takePending(sig);
+    if (queued) return this.report(queued);
+    const t = this.current();
     const pc = this.pc();
     if (this.breakpoints.has(pc)) {
-      const ev = await this.stepOverBreakpoint(pc, sig);
+      const ev = await this.stepOverBreakpoint(t, pc, sig);
       return this.report(ev ?? this.stopEvent({ kind: 'step', pc: this.pc() }));
     }
     return this.report(await this.waitForStop(PTRACE.SINGLESTEP, sig));
   }
 
+  /**
+   * A stop a thread reported while the others were being stopped, instead of
+   * resuming (gdb reports such events before running again). The selected
+   * thread keeps `sig` for when it does resume.
+   */
+  private takePending(sig: number): StopEvent | undefined {
+    for (const t of this.threadMap.values()) {
+      const ev = t.pending;
+      if (!ev) continue;
+      t.pending = undefined;
+      if (ev.reason.kind === 'watchpoint' && !this.watches.some((w) => w && w.addr === (ev.reason as { address: bigint }).address)) continue;
+      this.current().signal = sig;
+      return ev;
+    }
+    return undefined;
+  }
+
+  /** The selected thread first: it gets the signal, and a stop in its step over wins. */
+  private stepOverOrder(): Thread[] {
+    const sel = this.current();
+    return [sel, ...this.liveThreads().filter((t) => t !== sel)];
+  }
+
   interrupt(): void {
-    if (this._state !== 'running' || this.interruptRequested) return;
-    this.interruptRequested = true;
-    native.ptrace(PTRACE.INTERRUPT, this.pid);
+    if (this._state !== 'running' || this.interruptTid !== undefined) return;
+    const live = this.liveThreads();
+    const t = live.find((x) => x.tid === this.selTid && x.running) ?? live.find((x) => x.running && !x.fresh);
+    if (!t) return;
+    this.interruptTid = t.tid;
+    native.ptrace(PTRACE.INTERRUPT, t.tid);
   }
 
   async kill(): Promise<void> {
     if (this._state === 'exited') return;
+    // Reaps every thread; a wait in progress then sees them gone and ends with 'killed'.
+    native.killReap(this.pid);
     if (this.waiter) {
-      // A cont() is waiting: it collects the death (SIGCHLD) and resolves with it.
-      native.kill(this.pid, SIG.SIGKILL);
       await this.exited;
       return;
     }
-    native.killReap(this.pid);
     this.markExited({ kind: 'killed', signal: SIG.SIGKILL, signame: 'SIGKILL' });
   }
 
@@ -327,9 +432,16 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       await this.inflight?.catch(() => undefined);
       if ((this._state as TargetState) !== 'stopped') return;   // it exited meanwhile
     }
+    this.regsCache = undefined;
+    this.drainBreakpointTraps();
     for (const addr of [...this.breakpoints.keys()]) await this.removeBreakpoint(addr);
     for (let i = 0; i < 4; i++) if (this.watches[i]) await this.clearSlot(i);
-    check(native.ptrace(PTRACE.DETACH, this.pid, 0n, 0n), `cannot detach from process ${this.pid}`);
+    // Signals reported to us but never passed on go to their threads now.
+    for (const t of this.liveThreads()) {
+      const sig = t.pending?.reason.kind === 'signal' ? t.pending.reason.signal : t.signal;
+      const r = native.ptrace(PTRACE.DETACH, t.tid, 0n, BigInt(sig));
+      if (t.tid === this.selTid) check(r, `cannot detach from process ${this.pid}`);
+    }
     this._state = 'exited';
     this.pty?.unref();
     unregisterTracee(this);
@@ -342,9 +454,14 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (this.startedByUs) {
       native.killReap(this.pid);
     } else if (this._state === 'stopped' || this.stopForExit()) {
-      for (const [addr, orig] of this.breakpoints) native.pokeWrite(this.pid, addr, Buffer.of(orig));
-      native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(7)), 0n);
-      native.ptrace(PTRACE.DETACH, this.pid, 0n, 0n);
+      this.regsCache = undefined;
+      this.drainBreakpointTraps();
+      const mem = this.liveThreads()[0]?.tid ?? this.pid;
+      for (const [addr, orig] of this.breakpoints) native.pokeWrite(mem, addr, Buffer.of(orig));
+      for (const t of this.liveThreads()) {
+        native.ptrace(PTRACE.POKEUSER, t.tid, BigInt(native.debugregOffset(7)), 0n);
+        native.ptrace(PTRACE.DETACH, t.tid, 0n, BigInt(t.signal));
+      }
     }
     this._state = 'exited';
   }
@@ -352,12 +469,83 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   /**
    * Stop an attached, running process on our way out so its breakpoints can
    * come out before we detach (the main thread is the only one that reaps,
-   * so the stop is ours to collect here).
+   * so the stops are ours to collect here). True when some thread stopped.
    */
   private stopForExit(): boolean {
-    native.ptrace(PTRACE.INTERRUPT, this.pid);
-    const st = native.waitSpin(this.pid, 100_000_000);
-    return st >= 0 && decodeStatus(st).kind === 'stopped';
+    const running = this.liveThreads().filter((t) => t.running);
+    for (const t of running) native.ptrace(PTRACE.INTERRUPT, t.tid);
+    for (const t of running) {
+      const st = native.waitSpin(t.tid, 100_000_000);
+      if (st < 0 || decodeStatus(st).kind !== 'stopped') {
+        t.zombie = true;         // gone: nothing to detach from
+        continue;
+      }
+      t.running = false;
+      const ws = decodeStatus(st) as Extract<WaitStatus, { kind: 'stopped' }>;
+      if (ws.event !== 0 || ws.signal === (SIG.SIGTRAP | 0x80)) continue;
+      // It may have stopped on one of our int3s instead: back onto the
+      // instruction. Our other traps (a step, a watchpoint) are dropped; a
+      // signal, or a SIGTRAP someone sent, goes to the program on detach.
+      const code = ws.signal === SIG.SIGTRAP ? this.siginfo(t.tid)?.code ?? 0 : 0;
+      if (code === SI_KERNEL) {
+        const at = this.pcOf(t.tid) - 1n;
+        if (this.breakpoints.has(at)) this.setPcOf(t.tid, at);
+      } else if (code <= 0) {
+        t.signal = ws.signal;
+      }
+    }
+    return this.liveThreads().length > 0;
+  }
+
+  // ------------------------------------------------------------- threads
+
+  async threads(): Promise<ThreadInfo[]> {
+    this.ensureAlive();
+    const running = this._state === 'running';
+    return this.liveThreads().map((t) => {
+      if (!running) t.threadPointer ??= this.threadPointerOf(t.tid);
+      return {
+        tid: t.tid, name: this.threadName(t.tid), state: running ? 'running' : 'stopped',
+        threadPointer: t.threadPointer,
+      };
+    });
+  }
+
+  get selectedThread(): number { return this.selTid; }
+
+  selectThread(tid: number): void {
+    this.ensureStopped();
+    const t = this.threadMap.get(tid);
+    if (!t || t.zombie) throw new TargetError('ESRCH', `no thread with LWP ${tid}`);
+    this.select(tid);
+  }
+
+  private select(tid: number): void {
+    if (tid !== this.selTid) this.regsCache = undefined;
+    this.selTid = tid;
+  }
+
+  /** Threads that can run, stop and be inspected (not the zombie leader). */
+  private liveThreads(): Thread[] {
+    return [...this.threadMap.values()].filter((t) => !t.zombie);
+  }
+
+  private current(): Thread {
+    return this.threadMap.get(this.selTid)!;
+  }
+
+  private threadName(tid: number): string {
+    try {
+      return readFileSync(`/proc/${this.pid}/task/${tid}/comm`, 'latin1').replace(/\n$/, '');
+    } catch {
+      return '';
+    }
+  }
+
+  /** fs_base: glibc's pthread_t (the TCB address) on x86-64. */
+  private threadPointerOf(tid: number): bigint | undefined {
+    const v = native.peek(PTRACE.PEEKUSER, tid, BigInt(FS_BASE_OFFSET));
+    return typeof v === 'bigint' && v !== 0n ? v : undefined;
   }
 
   // ------------------------------------------------------------ registers
@@ -375,7 +563,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       buf.writeBigUInt64LE(BigInt.asUintN(64, value), i * 8);
     }
     this.regsCache = undefined;
-    check(native.ptracePtr(PTRACE.SETREGS, this.pid, 0n, buf), 'cannot set registers');
+    check(native.ptracePtr(PTRACE.SETREGS, this.selTid, 0n, buf), 'cannot set registers');
     this.regsCache = buf;
   }
 
@@ -383,7 +571,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.ensureStopped();
     if (!this.regsCache) {
       const buf = Buffer.alloc(REGS_SIZE);
-      check(native.ptracePtr(PTRACE.GETREGS, this.pid, 0n, buf), 'cannot read registers');
+      check(native.ptracePtr(PTRACE.GETREGS, this.selTid, 0n, buf), 'cannot read registers');
       this.regsCache = buf;
     }
     return this.regsCache;
@@ -393,9 +581,17 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.regs().readBigUInt64LE(RIP_OFFSET);
   }
 
-  private setPc(pc: bigint): void {
-    check(native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(RIP_OFFSET), pc), 'cannot set pc');
-    this.regsCache?.writeBigUInt64LE(pc, RIP_OFFSET);
+  /** pc of any stopped thread, also while the stop is being collected (state 'running'). */
+  private pcOf(tid: number): bigint {
+    if (tid === this.selTid && this.regsCache) return this.regsCache.readBigUInt64LE(RIP_OFFSET);
+    const v = native.peek(PTRACE.PEEKUSER, tid, BigInt(RIP_OFFSET));
+    if (typeof v !== 'bigint') check(v, 'cannot read registers');
+    return v as bigint;
+  }
+
+  private setPcOf(tid: number, pc: bigint): void {
+    check(native.ptrace(PTRACE.POKEUSER, tid, BigInt(RIP_OFFSET), pc), 'cannot set pc');
+    if (tid === this.selTid) this.regsCache?.writeBigUInt64LE(pc, RIP_OFFSET);
   }
 
   // --------------------------------------------------------------- memory
@@ -414,12 +610,12 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private readRaw(addr: bigint, len: number): Buffer {
     const buf = Buffer.alloc(len);
     if (len === 0) return buf;
-    let done = native.vmRead(this.pid, addr, buf);
+    let done = native.vmRead(this.selTid, addr, buf);
     if (done < 0) done = 0;
     if (done < len) {
       // process_vm_readv refuses PROT_NONE pages; PEEKDATA (FOLL_FORCE) does not.
       const rest = buf.subarray(done);
-      const r = native.peekRead(this.pid, addr + BigInt(done), rest);
+      const r = native.peekRead(this.selTid, addr + BigInt(done), rest);
       if (r < rest.length) {
         const at = addr + BigInt(done + Math.max(r, 0));
         throw new TargetError('EIO', `cannot access memory at address 0x${at.toString(16)}`);
@@ -445,12 +641,12 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   private writeRaw(addr: bigint, data: Buffer): void {
-    let done = native.vmWrite(this.pid, addr, data);
+    let done = native.vmWrite(this.selTid, addr, data);
     if (done < 0) done = 0;
     if (done < data.length) {
       // Read-only text (breakpoints, patching code): POKEDATA writes through.
       const rest = data.subarray(done);
-      const r = native.pokeWrite(this.pid, addr + BigInt(done), rest);
+      const r = native.pokeWrite(this.selTid, addr + BigInt(done), rest);
       if (r < rest.length) {
         const at = addr + BigInt(done + Math.max(r, 0));
         throw new TargetError('EIO', `cannot access memory at address 0x${at.toString(16)}`);
@@ -471,6 +667,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       throw new TargetError('EIO', `cannot insert breakpoint at 0x${addr.toString(16)}: cannot access memory`);
     }
     this.breakpoints.set(addr, orig[0]!);
+    this.removedBreakpoints.delete(addr);
   }
 
   async removeBreakpoint(addr: bigint): Promise<void> {
@@ -479,19 +676,21 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (orig === undefined) throw new TargetError('ENOENT', `no breakpoint at 0x${addr.toString(16)}`);
     this.writeRaw(addr, Buffer.of(orig));
     this.breakpoints.delete(addr);
+    this.removedBreakpoints.add(addr);
   }
 
   /**
-   * Execute the instruction under the breakpoint at pc: put the original byte
-   * back, single-step, re-insert. Returns undefined when the step simply
+   * Execute the instruction under the breakpoint at pc in thread t: put the
+   * original byte back, single-step t, re-insert. Returns undefined when the step simply
    * completed, else the stop that got in the way (signal, exit, watchpoint).
    */
-  private async stepOverBreakpoint(pc: bigint, sig: number): Promise<StopEvent | undefined> {
+  private async stepOverBreakpoint(t: Thread, pc: bigint, sig: number): Promise<StopEvent | undefined> {
     const orig = this.breakpoints.get(pc)!;
     this.writeRaw(pc, Buffer.of(orig));
     let ev: StopEvent;
     try {
-      ev = await this.waitForStop(PTRACE.SINGLESTEP, sig, true);
+      // Only t runs: no other thread can pass the breakpoint while it is out.
+      ev = await this.waitForStop(PTRACE.SINGLESTEP, sig, true, t);
     } finally {
       if (this._state !== 'exited' && this.breakpoints.has(pc)) this.writeRaw(pc, Buffer.of(0xcc));
     }
@@ -508,15 +707,28 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (this.watches.some((w) => w && w.addr === addr && w.len === len && w.kind === kind)) return;
     const slot = this.watches.findIndex((w) => !w);
     if (slot < 0) throw new TargetError('ENOSPC', 'all 4 hardware debug registers are in use');
-    check(native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(slot)), addr),
-      `cannot set watchpoint at 0x${addr.toString(16)}`);
     this.watches[slot] = { addr, len, kind };
     try {
-      this.writeDr7();
+      for (const t of this.liveThreads()) this.armThread(t.tid, t.tid === this.selTid);
     } catch (e) {
       this.watches[slot] = undefined;
-      throw e;
+      for (const t of this.liveThreads()) this.armThread(t.tid, false);
+      throw new TargetError((e as TargetError).code ?? 'EIO', `cannot set watchpoint at 0x${addr.toString(16)}`);
     }
+  }
+
+  /**
+   * Program a thread's debug registers with the watchpoints (every thread
+   * has its own, and a new thread starts with none). Errors are thrown only
+   * when `strict`: a sibling may be exiting under us.
+   */
+  private armThread(tid: number, strict: boolean): void {
+    for (let i = 0; i < 4; i++) {
+      const r = native.ptrace(PTRACE.POKEUSER, tid, BigInt(native.debugregOffset(i)), this.watches[i]?.addr ?? 0n);
+      if (strict) check(r, 'cannot program the debug registers');
+    }
+    const r = native.ptrace(PTRACE.POKEUSER, tid, BigInt(native.debugregOffset(7)), this.dr7());
+    if (strict) check(r, 'cannot program the debug registers');
   }
 
   async removeWatchpoint(addr: bigint, len: number, kind: WatchKind): Promise<void> {
@@ -528,12 +740,11 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   private async clearSlot(slot: number): Promise<void> {
     this.watches[slot] = undefined;
-    this.writeDr7();
-    native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(slot)), 0n);
+    for (const t of this.liveThreads()) this.armThread(t.tid, t.tid === this.selTid);
   }
 
   /** DR7: local enable, R/W (01 write, 11 read/write) and LEN per slot. x86 has no read-only watch. */
-  private writeDr7(): void {
+  private dr7(): bigint {
     let dr7 = 0n;
     this.watches.forEach((w, i) => {
       if (!w) return;
@@ -541,15 +752,15 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       const len = ({ 1: 0n, 2: 1n, 4: 3n, 8: 2n } as Record<number, bigint>)[w.len]!;
       dr7 |= (1n << BigInt(i * 2)) | (rw << BigInt(16 + i * 4)) | (len << BigInt(18 + i * 4));
     });
-    check(native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(7)), dr7), 'cannot program the debug registers');
+    return dr7;
   }
 
-  /** Which watchpoint fired, from DR6 (then cleared: the CPU never clears it). */
-  private watchHit(): Watch | undefined {
+  /** Which watchpoint fired in thread tid, from its DR6 (then cleared: the CPU never clears it). */
+  private watchHit(tid: number): Watch | undefined {
     if (!this.watches.some(Boolean)) return undefined;
-    const dr6 = native.peek(PTRACE.PEEKUSER, this.pid, BigInt(native.debugregOffset(6)));
+    const dr6 = native.peek(PTRACE.PEEKUSER, tid, BigInt(native.debugregOffset(6)));
     if (typeof dr6 !== 'bigint' || (dr6 & DR6_HIT_MASK) === 0n) return undefined;
-    native.ptrace(PTRACE.POKEUSER, this.pid, BigInt(native.debugregOffset(6)), 0n);
+    native.ptrace(PTRACE.POKEUSER, tid, BigInt(native.debugregOffset(6)), 0n);
     for (let i = 0; i < 4; i++) if (dr6 & (1n << BigInt(i))) return this.watches[i];
     return undefined;
   }
@@ -568,7 +779,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   private readProc(file: string, enc: BufferEncoding | null = 'latin1'): string {
     try {
-      return readFileSync(`/proc/${this.pid}/${file}`, enc === null ? undefined : enc) as unknown as string;
+      // Through the selected thread: the leader's files are empty once it exited before the others.
+      return readFileSync(`/proc/${this.pid}/task/${this.selTid}/${file}`, enc === null ? undefined : enc) as unknown as string;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
       throw new TargetError(code === 'ENOENT' ? 'ESRCH' : code, `cannot read /proc/${this.pid}/${file}: ${describeErrno(code)}`);
@@ -578,135 +790,392 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   // ------------------------------------------------------- the stop loop
 
   /**
-   * Resume with `req` and wait for the next stop worth reporting. Internal
-   * traps (a stale interrupt, a SIGCONT wake-up) resume again silently;
-   * group-stops are parked with PTRACE_LISTEN until SIGCONT or interrupt().
+   * Resume and wait for the next stop worth reporting. SINGLESTEP steps one
+   * thread (`first`, the selected one by default) while the others stay
+   * stopped; CONT resumes every thread, `first` with `sig`, the others with
+   * their own signal. Internal traps (a stale interrupt, a SIGCONT wake-up, a
+   * new thread) resume again silently; group-stops are parked with
+   * PTRACE_LISTEN until SIGCONT or interrupt().
    */
-  private async waitForStop(req: number, sig = 0, internal = false): Promise<StopEvent> {
+  private async waitForStop(req: number, sig = 0, internal = false, first = this.current()): Promise<StopEvent> {
     this._resumeCount++;
-    this.stepFrom = req === PTRACE.SINGLESTEP ? this.pc() : undefined;
+    this.stepping = req === PTRACE.SINGLESTEP ? first : undefined;
+    this.stepFrom = this.stepping ? this.pcOf(first.tid) : undefined;
     this.regsCache = undefined;
-    this.pendingSignal = 0;
     this._state = 'running';
     if (!internal) this.emit('running');
-    const run = this.collect(native.resumeSpin(req, this.pid, sig, this.spinNs, this.stopBuf), req, true);
+    const run = this.runUntilStop(req, sig, first);
     this.inflight = run;
     return run;
   }
 
-  /**
-   * Wait loop from a first wait result `st` (status, -EAGAIN, or -errno);
-   * `fetched`: it came from resumeSpin() with stopBuf, which then holds the
-   * stop's siginfo and registers.
-   */
-  private async collect(st: number, req: number, fetched = false): Promise<StopEvent> {
+  /** The thread being single-stepped while the others stay stopped, if any. */
+  private stepping: Thread | undefined;
+  /** Filled by resumeSpin() at a stop of thread `fetched` (see takeFetched). */
+  private readonly stopBuf = Buffer.alloc(STOP_SIZE);
+  private fetched: number | undefined;
+  /** pc a SINGLESTEP started from: tells a finished step from a syscall-exit report. */
+  private stepFrom: bigint | undefined;
+
+  private async runUntilStop(req: number, sig: number, first: Thread): Promise<StopEvent> {
+    if (!this.stepping) for (const t of this.liveThreads()) if (t !== first) this.resume(t, t.signal);
+    first.running = true;
+    first.signal = 0;
+    first.atBreakpoint = undefined;
+    // One FFI call resumes and spins for a single-threaded program's stop (the
+    // common, fast case), and fetches that stop's siginfo and registers.
+    const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0, this.stopBuf);
+    this.fetched = st >= 0 ? first.tid : undefined;
+    // -ESRCH: it died under us (SIGKILL from outside); its death is due like any status.
+    let r: ThreadStatus | undefined = st === -ERRNO.EAGAIN || st === -ERRNO.ESRCH ? undefined : { tid: first.tid, status: st };
+    let spun = this.threadMap.size === 1;
     for (;;) {
-      if (st === -ERRNO.EAGAIN) {
-        st = await this.blockingWait();
-        fetched = false;
+      r ??= await this.nextThreadStatus(!spun);
+      spun = false;
+      const t = this.threadMap.get(r.tid);
+      const status = r.status;
+      r = undefined;
+      if (!t) continue;
+      const ev = this.onStatus(t, status);
+      if (!ev) {
+        this.resumeIfStuck();
+        continue;
       }
-      if (st < 0) {
-        // ESRCH from the resume: it died under us (SIGKILL from outside); reap it.
-        st = await this.blockingWait();
-        fetched = false;
-        if (st < 0) return this.markExited({ kind: 'killed', signal: SIG.SIGKILL, signame: 'SIGKILL' });
-      }
-      const ev = this.decodeStop(decodeStatus(st), req, fetched);
-      if (ev) {
-        this.drainPty();
-        if (this._state === 'exited') this.pty?.unref();
-        return ev;
-      }
-      // Swallowed: continue the same way, or sit in group-stop until woken.
-      st = this.parked ? -ERRNO.EAGAIN : native.resumeSpin(req, this.pid, 0, this.spinNs, this.stopBuf);
-      fetched = !this.parked;
+      if (this._state === 'exited') return this.finish(ev);
+      return this.finish((await this.stopOthers(t)) ?? ev);
     }
   }
 
-  /** pc a SINGLESTEP started from: tells a finished step from a syscall-exit report. */
-  private stepFrom: bigint | undefined;
-  /** Filled by resumeSpin() at a stop: its siginfo and registers (see collect). */
-  private readonly stopBuf = Buffer.alloc(STOP_SIZE);
-  /** True while the tracee sits in a group-stop under PTRACE_LISTEN. */
-  private parked = false;
+  /** A status of thread t while running: the stop to report, or undefined once handled (t resumed as needed). */
+  private onStatus(t: Thread, st: number): StopEvent | undefined {
+    t.running = false;
+    t.parked = false;
+    const gone = this.goneReason(st);
+    if (gone) return this.threadGone(t, gone);
+    const ev = this.decodeStop(t, decodeStatus(st) as Extract<WaitStatus, { kind: 'stopped' }>, t === this.stepping);
+    if (ev) return ev;
+    // Swallowed. A new thread stays stopped while another one is stepped alone.
+    if (!t.running && (!this.stepping || t === this.stepping)) this.resume(t, 0);
+    return undefined;
+  }
 
-  private blockingWait(): Promise<number> {
-    const w = nextStatus(this.pid);
+  /** The end reason for a status that is not a stop (exit, death, or -ECHILD: not ours any more). */
+  private goneReason(st: number): StopReason | undefined {
+    if (st < 0) return { kind: 'killed', signal: SIG.SIGKILL, signame: 'SIGKILL' };
+    const ws = decodeStatus(st);
+    if (ws.kind === 'exited') return { kind: 'exited', code: ws.code };
+    if (ws.kind === 'signaled') return { kind: 'killed', signal: ws.signal, signame: signalName(ws.signal) };
+    return undefined;
+  }
+
+  /**
+   * The thread being stepped alone is gone (it exited): nothing would ever
+   * report, so the others run on, as gdb resumes all when the stepped thread exits.
+   */
+  private resumeIfStuck(): void {
+    const live = this.liveThreads();
+    if (live.length === 0 || live.some((t) => t.running)) return;
+    this.stepping = undefined;
+    for (const t of live) this.resume(t, t.signal);
+  }
+
+  private resume(t: Thread, sig: number): void {
+    const req = t === this.stepping ? PTRACE.SINGLESTEP : PTRACE.CONT;
+    native.ptrace(req, t.tid, 0n, BigInt(sig));   // ESRCH: it is dying, its death is due anyway
+    t.running = true;
+    t.signal = 0;
+    t.atBreakpoint = undefined;
+  }
+
+  /** Every thread's tid, the leader last: it reports only once the others are reaped. */
+  private waitSet(): Int32Array {
+    const tids = [...this.threadMap.keys()].filter((tid) => tid !== this.pid);
+    return Int32Array.from([...tids, this.pid]);
+  }
+
+  private async nextThreadStatus(spin: boolean): Promise<ThreadStatus> {
+    const tids = this.waitSet();
+    const r = native.waitAny(tids, spin ? this.spinNs : 0);
+    if (r.st !== -ERRNO.EAGAIN) return { tid: r.tid, status: r.st };
+    return this.blockingWait(tids);
+  }
+
+  private blockingWait(tids: Int32Array): Promise<ThreadStatus> {
+    const w = nextStatusAny(tids);
     this.waiter = w;
     return w.finally(() => { if (this.waiter === w) this.waiter = undefined; });
   }
 
-  /** Turn a wait status into a StopEvent, or undefined for stops we handle ourselves. */
-  private decodeStop(ws: WaitStatus, req: number, fetched: boolean): StopEvent | undefined {
-    this.parked = false;
-    if (ws.kind === 'exited') return this.markExited({ kind: 'exited', code: ws.code });
-    if (ws.kind === 'signaled') return this.markExited({ kind: 'killed', signal: ws.signal, signame: signalName(ws.signal) });
-    this._state = 'stopped';
-    const have = fetched ? this.stopBuf.readInt32LE(STOP_HAVE_OFFSET) : 0;
-    this.regsCache = have & 2 ? Buffer.from(this.stopBuf.subarray(STOP_REGS_OFFSET, STOP_REGS_OFFSET + REGS_SIZE)) : undefined;
-    const pc = (): bigint => this.regs().readBigUInt64LE(RIP_OFFSET);
-
-    if (ws.event === PTRACE_EVENT.EXEC) {
-      this.breakpoints.clear();              // a new address space
-      this.watches.fill(undefined);          // the kernel flushed the debug registers
-      this._exePath = this.readExe();
-      return this.stopEvent({ kind: 'exec', pc: pc(), path: this._exePath });
+  /**
+   * All-stop: stop every running thread but `reporter` (PTRACE_INTERRUPT)
+   * and collect the stops. What a thread reports instead of the interrupt
+   * stop is kept (see onSiblingStatus); its interrupt stays queued in the
+   * kernel and is swallowed as stale on a later resume. Returns the end of
+   * the process if it ended meanwhile.
+   */
+  private async stopOthers(reporter: Thread | undefined): Promise<StopEvent | undefined> {
+    for (const t of this.liveThreads()) {
+      if (t !== reporter && t.running && !t.fresh) native.ptrace(PTRACE.INTERRUPT, t.tid);
     }
+    for (;;) {
+      const waiting = this.liveThreads().filter((t) => t.running);
+      if (waiting.length === 0) return undefined;
+      const tids = this.waitSet();
+      const got = native.waitAny(tids, STOP_SPIN_NS);
+      let r: ThreadStatus;
+      if (got.st !== -ERRNO.EAGAIN) r = { tid: got.tid, status: got.st };
+      else if (this.findZombieLeader(waiting)) continue;
+      else r = await this.blockingWait(tids);
+      const t = this.threadMap.get(r.tid);
+      if (!t) continue;
+      const end = this.onSiblingStatus(t, r.status);
+      if (end) return end;
+    }
+  }
+
+  /**
+   * A leader that exited before its threads never stops again and is
+   * reported only with the whole process: stop waiting for it.
+   */
+  private findZombieLeader(waiting: Thread[]): boolean {
+    const leader = waiting.find((t) => t.tid === this.pid);
+    if (!leader) return false;
+    let state = 'X';
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/task/${this.pid}/stat`, 'latin1');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      // gone from /proc: as dead as a zombie
+    }
+    if (state !== 'Z' && state !== 'X') return false;
+    leader.zombie = true;
+    leader.running = false;
+    if (this.selTid === this.pid) this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
+    return true;
+  }
+
+  /**
+   * A status of a thread being stopped for all-stop. Any stop stops it. A
+   * breakpoint hit is undone (pc back on the int3: it hits again once
+   * resumed, and a breakpoint deleted meanwhile is simply not hit); a
+   * watchpoint or a signal is kept for the next resume. Returns the end of
+   * the process, or the exec that replaced every thread.
+   */
+  private onSiblingStatus(t: Thread, st: number): StopEvent | undefined {
+    t.running = false;
+    t.parked = false;
+    const gone = this.goneReason(st);
+    if (gone) return this.threadGone(t, gone);
+    const ws = decodeStatus(st) as Extract<WaitStatus, { kind: 'stopped' }>;
+    if (ws.event === PTRACE_EVENT.EXEC) return this.onExec();
+    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, false);
     if (ws.event === PTRACE_EVENT.STOP) {
-      if (this.interruptRequested) {
-        this.interruptRequested = false;
-        return this.stopEvent({ kind: 'interrupted', pc: pc() });
+      if (t.fresh) this.onThreadStart(t);
+      if (this.interruptTid === t.tid) this.interruptTid = undefined;
+      return undefined;
+    }
+    if (ws.event !== 0 || ws.signal === (SIG.SIGTRAP | 0x80)) return undefined;
+    const info = this.siginfo(t.tid);
+    const trap = ws.signal === SIG.SIGTRAP ? this.decodeTrap(t, info, false) : undefined;
+    if (trap === 'again' || trap?.reason.kind === 'breakpoint') {
+      t.atBreakpoint = undefined;
+      return undefined;
+    }
+    if (trap) {
+      t.pending = trap;
+      return undefined;
+    }
+    t.signal = ws.signal;
+    t.pending = this.signalEvent(t, ws.signal, info);
+    return undefined;
+  }
+
+  /** A thread left: forget it. The leader goes last, with the process. */
+  private threadGone(t: Thread, reason: StopReason): StopEvent | undefined {
+    if (t.tid === this.pid) return this.markExited(reason);
+    this.threadMap.delete(t.tid);
+    if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+    if (this.selTid === t.tid) {
+      this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
+      this.regsCache = undefined;
+    }
+    return undefined;
+  }
+
+  /** PTRACE_EVENT_CLONE: the new thread is traced already; its first stop is due. */
+  /**
+   * PTRACE_EVENT_CLONE: the new thread is traced already and its first stop
+   * is due within microseconds; taken here, the threads are announced (and
+   * numbered by the front end) in the order they were created. `run`: let
+   * it go (the others run); else it stays stopped.
+   */
+  private onClone(t: Thread, run: boolean): void {
+    const msg = Buffer.alloc(8);
+    if (native.ptracePtr(PTRACE.GETEVENTMSG, t.tid, 0n, msg) < 0) return;
+    const tid = Number(msg.readBigUInt64LE(0));
+    if (this.threadMap.has(tid)) return;
+    const child = newThread(tid, true, true);
+    this.threadMap.set(tid, child);
+    const st = native.waitSpin(tid, NEW_THREAD_SPIN_NS);
+    if (st === -ERRNO.EAGAIN) return;          // it reports later, like any status
+    child.running = false;
+    const gone = this.goneReason(st);
+    if (gone) {
+      this.threadGone(child, gone);
+      return;
+    }
+    this.onThreadStart(child);
+    if (run) this.resume(child, 0);
+  }
+
+  /** The first stop of a new thread: give it the watchpoints and announce it. */
+  private onThreadStart(t: Thread): void {
+    t.fresh = false;
+    this.armThread(t.tid, false);
+    t.threadPointer = this.threadPointerOf(t.tid);
+    this.emit('thread', { kind: 'new', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+  }
+
+  /**
+   * PTRACE_EVENT_EXEC (reported on the leader's tid whichever thread called
+   * execve): one thread is left, in a new address space.
+   */
+  private onExec(): StopEvent {
+    for (const t of this.threadMap.values()) {
+      if (t.tid === this.pid) continue;
+      native.waitNow(t.tid);     // reap what is left of it, if it reported its end already
+      if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+    }
+    this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);
+    this.selTid = this.pid;
+    this.regsCache = undefined;
+    this.breakpoints.clear();              // a new address space
+    this.removedBreakpoints.clear();
+    this.watches.fill(undefined);          // the kernel flushed the debug registers
+    this._exePath = this.readExe();
+    return this.stopEvent({ kind: 'exec', pc: this.pcOf(this.pid), path: this._exePath });
+  }
+
+  /** Turn a stop of thread t into a StopEvent, or undefined for stops we handle ourselves. */
+  private decodeStop(t: Thread, ws: Extract<WaitStatus, { kind: 'stopped' }>, stepping: boolean): StopEvent | undefined {
+    const have = this.takeFetched(t.tid);
+    if (ws.event === PTRACE_EVENT.EXEC) return this.onExec();
+    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, !this.stepping);
+    if (ws.event === PTRACE_EVENT.STOP) {
+      if (t.fresh) return void this.onThreadStart(t);
+      if (this.interruptTid === t.tid) {
+        this.interruptTid = undefined;
+        return this.stopEvent({ kind: 'interrupted', pc: this.pcOf(t.tid) }, t.tid);
       }
       if (STOP_SIGNALS.has(ws.signal)) {
         // Job-control stop (kill -STOP): the program is stopped as in a shell; wait for SIGCONT.
-        native.ptrace(PTRACE.LISTEN, this.pid);
-        this.parked = true;
-        this._state = 'running';
+        native.ptrace(PTRACE.LISTEN, t.tid);
+        t.parked = true;
+        t.running = true;
       }
       return undefined;                      // stale interrupt trap or SIGCONT wake-up
     }
     if (ws.event !== 0) return undefined;    // events we did not ask for
     if (ws.signal === (SIG.SIGTRAP | 0x80)) return undefined;  // syscall stop
-    const info = have & 1 ? siginfoOf(this.stopBuf) : this.siginfo();
+    const info = have & 1 ? siginfoOf(this.stopBuf) : this.siginfo(t.tid);
     if (ws.signal === SIG.SIGTRAP) {
-      const ev = this.decodeTrap(info, req, pc);
+      const ev = this.decodeTrap(t, info, stepping);
       if (ev === 'again') return undefined;
       if (ev) return ev;
     }
     this.interruptLost();
-    this.pendingSignal = ws.signal;
-    const reason: StopReason = { kind: 'signal', pc: pc(), signal: ws.signal, signame: signalName(ws.signal) };
-    if (FAULT_SIGNALS.has(ws.signal) && info) reason.fault = info.addr;
-    return this.stopEvent(reason);
+    t.signal = ws.signal;
+    return this.signalEvent(t, ws.signal, info);
+  }
+
+  /**
+   * What resumeSpin() fetched for thread `tid`'s stop (bit 1: siginfo in
+   * stopBuf, bit 2: registers, now the register cache when `tid` is the
+   * selected thread); 0 for any other status. Good for one decode only.
+   */
+  private takeFetched(tid: number): number {
+    if (this.fetched !== tid) return 0;
+    this.fetched = undefined;
+    const have = this.stopBuf.readInt32LE(STOP_HAVE_OFFSET);
+    if (have & 2 && tid === this.selTid) {
+      this.regsCache = Buffer.from(this.stopBuf.subarray(STOP_REGS_OFFSET, STOP_REGS_OFFSET + REGS_SIZE));
+    }
+    return have;
+  }
+
+  private signalEvent(t: Thread, signal: number, info: SigInfo | undefined): StopEvent {
+    const reason: StopReason = { kind: 'signal', pc: this.pcOf(t.tid), signal, signame: signalName(signal) };
+    if (FAULT_SIGNALS.has(signal) && info) reason.fault = info.addr;
+    return this.stopEvent(reason, t.tid);
   }
 
   /**
    * Debugger traps: int3, single step, debug registers. Undefined: a real
    * SIGTRAP for the program; 'again': a report to step past.
    */
-  private decodeTrap(info: SigInfo | undefined, req: number, pc: () => bigint): StopEvent | 'again' | undefined {
+  private decodeTrap(t: Thread, info: SigInfo | undefined, stepping: boolean): StopEvent | 'again' | undefined {
     const code = info?.code ?? 0;
-    if (code === TRAP_BRKPT && req === PTRACE.SINGLESTEP) {
+    const pc = this.pcOf(t.tid);
+    if (code === TRAP_BRKPT && stepping) {
       // Stepping out of a system call (or out of the exec stop) reports at
       // syscall exit; if nothing executed yet, step for real.
-      if (pc() === this.stepFrom) return 'again';
+      if (pc === this.stepFrom) return 'again';
       this.interruptLost();
-      return this.stopEvent({ kind: 'step', pc: pc() });
+      return this.stopEvent({ kind: 'step', pc }, t.tid);
     }
     if (code === SI_KERNEL) {
-      const at = pc() - 1n;
+      const at = pc - 1n;
+      if (this.staleTrap(at, t.tid)) {
+        this.setPcOf(t.tid, at);             // the int3 it hit is gone: run the instruction there
+        return 'again';
+      }
       if (!this.breakpoints.has(at)) return undefined;
-      this.setPc(at);
+      this.setPcOf(t.tid, at);
       this.interruptLost();
-      return this.stopEvent({ kind: 'breakpoint', pc: at });
+      t.atBreakpoint = at;
+      return this.stopEvent({ kind: 'breakpoint', pc: at }, t.tid);
     }
     if (code === TRAP_HWBKPT || code === TRAP_TRACE) {
-      const w = this.watchHit();
+      const w = this.watchHit(t.tid);
       this.interruptLost();
-      if (w) return this.stopEvent({ kind: 'watchpoint', pc: pc(), address: w.addr, access: w.kind });
-      if (req === PTRACE.SINGLESTEP) return this.stopEvent({ kind: 'step', pc: pc() });
+      if (w) return this.stopEvent({ kind: 'watchpoint', pc, address: w.addr, access: w.kind }, t.tid);
+      if (stepping) return this.stopEvent({ kind: 'step', pc }, t.tid);
     }
     return undefined;
+  }
+
+  /** The SIGTRAP of an int3 at `at` that we removed since (the program's own int3s stay 0xcc). */
+  private staleTrap(at: bigint, tid: number): boolean {
+    if (!this.removedBreakpoints.has(at) || this.breakpoints.has(at)) return false;
+    const byte = Buffer.alloc(1);
+    return native.vmRead(tid, at, byte) === 1 && byte[0] !== 0xcc;
+  }
+
+  /**
+   * Before a detach: a thread that PTRACE_INTERRUPT stopped just as it hit
+   * an int3 of ours still holds that SIGTRAP, which would kill the program
+   * once detached. Let it take the signal now (suppressed), with pc moved
+   * back onto the instruction.
+   */
+  private drainBreakpointTraps(): void {
+    for (const t of this.liveThreads()) {
+      for (let i = 0; i < 3 && sigtrapPending(this.pid, t.tid); i++) {
+        if (native.ptrace(PTRACE.CONT, t.tid, 0n, 0n) < 0) break;
+        let st = native.waitSpin(t.tid, 100_000_000);
+        if (st === -ERRNO.EAGAIN) {
+          native.ptrace(PTRACE.INTERRUPT, t.tid);
+          st = native.waitSpin(t.tid, 100_000_000);
+        }
+        const ws = st < 0 ? undefined : decodeStatus(st);
+        if (!ws || ws.kind !== 'stopped') {
+          t.zombie = true;
+          break;
+        }
+        if (ws.signal !== SIG.SIGTRAP || ws.event !== 0 || this.siginfo(t.tid)?.code !== SI_KERNEL) continue;
+        const at = this.pcOf(t.tid) - 1n;
+        if (this.breakpoints.has(at) || this.removedBreakpoints.has(at)) this.setPcOf(t.tid, at);
+      }
+    }
   }
 
   /**
@@ -714,12 +1183,12 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
    * trap stays queued in the kernel; it is swallowed on the next resume.
    */
   private interruptLost(): void {
-    this.interruptRequested = false;
+    this.interruptTid = undefined;
   }
 
-  private siginfo(): SigInfo | undefined {
+  private siginfo(tid: number): SigInfo | undefined {
     const buf = Buffer.alloc(SIGINFO_SIZE);
-    if (native.ptracePtr(PTRACE.GETSIGINFO, this.pid, 0n, buf) < 0) return undefined;
+    if (native.ptracePtr(PTRACE.GETSIGINFO, tid, 0n, buf) < 0) return undefined;
     return siginfoOf(buf);
   }
 
@@ -731,11 +1200,30 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
   }
 
-  private stopEvent(reason: StopReason): StopEvent {
-    return { pid: this.pid, tid: this.pid, reason };
+  private stopEvent(reason: StopReason, tid = this.selTid): StopEvent {
+    return { pid: this.pid, tid, reason };
+  }
+
+  /** The stop is the program's: its thread becomes the selected one. */
+  private finish(ev: StopEvent): StopEvent {
+    this.stepping = undefined;
+    if (this._state !== 'exited') {
+      this._state = 'stopped';
+      if (this.selTid !== ev.tid && this.threadMap.has(ev.tid)) {
+        this.selTid = ev.tid;
+        this.regsCache = undefined;
+      }
+    }
+    this.drainPty();
+    if (this._state === 'exited') this.pty?.unref();
+    return ev;
   }
 
   private report(ev: StopEvent): StopEvent {
+    if (this._state !== 'exited' && this.threadMap.has(ev.tid) && this.selTid !== ev.tid) {
+      this.selTid = ev.tid;
+      this.regsCache = undefined;
+    }
     this.lastStopEvent = ev;
     this.emit('stop', ev);
     return ev;
@@ -746,14 +1234,16 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.regsCache = undefined;
     this.breakpoints.clear();
     this.watches.fill(undefined);
+    this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);
+    this.selTid = this.pid;
     unregisterTracee(this);
     this.markGone();
-    return this.stopEvent(reason);
+    return this.stopEvent(reason, this.pid);
   }
 
   /** cont()/step() signal: explicit number, else the one the program was stopped with. */
   private signalToDeliver(signal: number | undefined): number {
-    if (signal === undefined) return this.pendingSignal;
+    if (signal === undefined) return this.current().signal;
     if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new TargetError('EINVAL', `invalid signal ${signal}`);
     return signal;
   }
@@ -801,6 +1291,25 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 }
 
 interface SigInfo { signo: number; code: number; addr: bigint }
+
+/** Whether thread tid has a SIGTRAP pending (SigPnd in /proc/PID/task/TID/status). */
+function sigtrapPending(pid: number, tid: number): boolean {
+  try {
+    const m = /^SigPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1'));
+    return m !== null && (BigInt('0x' + m[1]) & (1n << BigInt(SIG.SIGTRAP - 1))) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/** The tids in /proc/PID/task (empty once the process is gone). */
+function listTasks(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number).filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
 
 function parentOf(pid: number): number {
   try {

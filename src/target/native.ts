@@ -91,6 +91,7 @@ function bind() {
     getSnapshot: so.func('long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, _Inout_ uint64_t *len)'),
     wait: so.func('int tsdbg_wait(int pid, int options)'),
     waitSpin: so.func('int tsdbg_wait_spin(int pid, int64_t spin_ns)'),
+    waitAny: so.func('int tsdbg_wait_any(const int *tids, int n, int64_t spin_ns, _Out_ int *which)'),
     resumeSpin: so.func('int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns, void *stop)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
@@ -101,7 +102,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 5;
+const SHIM_ABI = 6;
 
 function shim() {
   if (!lib) {
@@ -169,6 +170,12 @@ export const native = {
   /** Non-blocking wait: status, -EAGAIN when nothing yet, or -errno. */
   waitNow: (pid: number): number => shim().wait(pid, 1 /* WNOHANG */) as number,
   waitSpin: (pid: number, spinNs: number): number => shim().waitSpin(pid, spinNs) as number,
+  /** First status among `tids` within spinNs: { tid, st } (st -EAGAIN: none yet; -ECHILD: tid is not ours). */
+  waitAny(tids: Int32Array, spinNs: number): { tid: number; st: number } {
+    const which = [0];
+    const st = shim().waitAny(tids, tids.length, spinNs, which) as number;
+    return { tid: which[0]!, st };
+  },
   /**
    * Resume and wait up to spinNs. With `stop` (STOP_SIZE bytes), a stop also
    * fills it: siginfo at 0, registers at STOP_REGS_OFFSET, and the int at
@@ -177,6 +184,7 @@ export const native = {
   resumeSpin: (req: number, pid: number, sig: number, spinNs: number, stop: Buffer | null = null): number =>
     shim().resumeSpin(req, pid, sig, spinNs, stop) as number,
   kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,
+  /** SIGKILL the process and reap it and all its traced threads. */
   killReap: (pid: number): number => shim().killReap(pid) as number,
 
   vmRead: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().vmRead(pid, addr, buf, buf.length)),

@@ -57,8 +57,31 @@ export interface Mapping {
   path: string;         // "" for anonymous, "[heap]", "[stack]", ...
 }
 
+/** A thread of the program (a Linux task: tid is the LWP id; the main thread's tid is the pid). */
+export interface ThreadInfo {
+  tid: number;
+  /** /proc/PID/task/TID/comm (pthread_setname_np), "" when unknown. */
+  name: string;
+  state: 'stopped' | 'running';
+  /**
+   * The thread pointer (fs_base on x86-64): glibc's pthread_t, which gdb
+   * prints as "Thread 0x7ffff7d8a740". Undefined when it cannot be read.
+   */
+  threadPointer?: bigint;
+}
+
+/** A thread appeared (clone) or went away (exit, or the exec of a sibling). */
+export interface ThreadEvent {
+  kind: 'new' | 'exited';
+  pid: number;
+  tid: number;
+  threadPointer?: bigint;
+}
+
 export interface TargetEvents {
   stop: [StopEvent];
+  /** Threads coming and going while the program runs (before the 'stop' they precede). */
+  thread: [ThreadEvent];
   /** Output the inferior wrote (its pty for local targets, O packets for remote). */
   output: [Buffer];
   running: [];
@@ -86,6 +109,14 @@ export interface TargetCapabilities {
   hardwareBreakpoints?: boolean;
 }
 
+/**
+ * Threads, all-stop (gdb's default): a stop of any thread stops every thread,
+ * cont() resumes them all, step() steps the selected thread alone while the
+ * others stay stopped (gdb's `set scheduler-locking step`), so stepping is
+ * deterministic. The thread that reports a stop becomes the selected one;
+ * registers, step() and everything built on them (frames) use the selected
+ * thread; memory and breakpoints are shared; watchpoints fire in any thread.
+ */
 export interface Target extends EventEmitter<TargetEvents> {
   /** 'local' | 'remote' — for display only; callers must not branch on it. */
   readonly kind: string;
@@ -114,6 +145,13 @@ export interface Target extends EventEmitter<TargetEvents> {
   kill(): Promise<void>;
   /** Remove our breakpoints, detach and let it run. */
   detach(): Promise<void>;
+
+  /** The live threads, main thread first, then in order of appearance. */
+  threads(): Promise<ThreadInfo[]>;
+  /** The tid registers and step() use (the last stop's thread until selectThread()). */
+  readonly selectedThread: number;
+  /** Select a thread of the stopped program. Throws ESRCH for a tid that is not a live thread. */
+  selectThread(tid: number): void;
 
   getRegisters(): Promise<Registers>;
   setRegisters(regs: Partial<Registers>): Promise<void>;

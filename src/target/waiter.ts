@@ -9,23 +9,40 @@
  * Node's fs and dns of their thread pool), and the main thread is the only
  * one that ever reaps: an exit handler can still collect a stop itself.
  *
- * SIGCHLDs coalesce, so the handler polls every pending tracee; a slow timer
+ * A wait is for a set of threads (the threads of one process): the first
+ * of them to report resolves it, and the others are not waited for, so no
+ * status is ever collected for a waiter that is gone. Threads are polled by
+ * tid, never with waitpid(-1): that would reap Node's own children.
+ *
+ * SIGCHLDs coalesce, so the handler polls every pending wait; a slow timer
  * does the same in case the signal is lost to someone else's handling, and
  * keeps Node alive while a tracee runs (signal listeners do not).
  */
 import { ERRNO, native } from './native.js';
 
 const SAFETY_POLL_MS = 50;
-const pending = new Map<number, Array<(status: number) => void>>();
+
+/** A status, or -errno (-ECHILD: that thread is not ours any more), and whose it is. */
+export interface ThreadStatus {
+  tid: number;
+  status: number;
+}
+
+interface PendingWait {
+  tids: Int32Array;
+  resolve: (r: ThreadStatus) => void;
+}
+
+const pending = new Set<PendingWait>();
 let installed = false;
 let timer: NodeJS.Timeout | undefined;
 
 function poll(): void {
-  for (const [pid, resolvers] of pending) {
-    const st = native.waitNow(pid);
-    if (st === -ERRNO.EAGAIN) continue;
-    pending.delete(pid);
-    for (const resolve of resolvers) resolve(st);
+  for (const w of pending) {
+    const r = native.waitAny(w.tids, 0);
+    if (r.st === -ERRNO.EAGAIN) continue;
+    pending.delete(w);
+    w.resolve({ tid: r.tid, status: r.st });
   }
   if (pending.size === 0 && timer) {
     clearInterval(timer);
@@ -33,21 +50,25 @@ function poll(): void {
   }
 }
 
-/**
- * The next wait status of `pid` (a tracee of ours): the status, or -errno
- * (-ECHILD once it is reaped elsewhere).
- */
-export function nextStatus(pid: number): Promise<number> {
+/** The next wait status of any of `tids` (threads traced by us). */
+export function nextStatusAny(tids: ArrayLike<number>): Promise<ThreadStatus> {
   if (!installed) {
     installed = true;
     process.on('SIGCHLD', poll);
   }
-  const st = native.waitNow(pid);
-  if (st !== -ERRNO.EAGAIN) return Promise.resolve(st);
+  const set = Int32Array.from(tids);
+  const r = native.waitAny(set, 0);
+  if (r.st !== -ERRNO.EAGAIN) return Promise.resolve({ tid: r.tid, status: r.st });
   return new Promise((resolve) => {
-    const list = pending.get(pid) ?? [];
-    list.push(resolve);
-    pending.set(pid, list);
+    pending.add({ tids: set, resolve });
     timer ??= setInterval(poll, SAFETY_POLL_MS);
   });
+}
+
+/**
+ * The next wait status of `pid` (a tracee of ours): the status, or -errno
+ * (-ECHILD once it is reaped elsewhere).
+ */
+export async function nextStatus(pid: number): Promise<number> {
+  return (await nextStatusAny([pid])).status;
 }
