@@ -1879,7 +1879,7 @@ export class Session {
       if (e instanceof CheckpointError && e.changes.length) {
         const cname = m.find(name).name;
         throw new CommandError([e.message, ...e.changes.map((c) => `  ${c.text}`),
-          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped and leaves these as they are.`].join('\n'));
+          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped${e.changes.some((c) => c.kind.startsWith('thread')) ? ' and the threads that still exist' : ''}, and leaves these as they are.`].join('\n'));
       }
       throw e;
     }
@@ -1887,7 +1887,8 @@ export class Session {
     this.store.set('frame', 0);
     await this.publishSnapshots();
     for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
-    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers restored.`);
+    const of = r.restoredThreads > 1 ? ` of ${r.restoredThreads} threads` : '';
+    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers${of} restored.`);
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
 }
