@@ -108,6 +108,8 @@ function registersOf(b: Buffer): Registers {
 }
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
+/** How long abandonSync() waits for an interrupted thread of an attached process to stop. */
+const EXIT_STOP_SPIN_NS = 3_000_000_000;
 /** How long a thread sent PTRACE_INTERRUPT gets to stop before we look for a zombie leader. */
 const STOP_SPIN_NS = 500_000;
 /** How long a clone event waits for the new thread's first stop (it comes within microseconds). */
@@ -456,7 +458,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     } else if (this._state === 'stopped' || this.stopForExit()) {
       this.regsCache = undefined;
       this.drainBreakpointTraps();
-      const mem = this.liveThreads()[0]?.tid ?? this.pid;
+      // memory goes through a thread that is stopped: POKEDATA needs one
+      const mem = this.liveThreads().find((t) => !t.running)?.tid ?? this.pid;
       for (const [addr, orig] of this.breakpoints) native.pokeWrite(mem, addr, Buffer.of(orig));
       for (const t of this.liveThreads()) {
         native.ptrace(PTRACE.POKEUSER, t.tid, BigInt(native.debugregOffset(7)), 0n);
@@ -475,7 +478,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const running = this.liveThreads().filter((t) => t.running);
     for (const t of running) native.ptrace(PTRACE.INTERRUPT, t.tid);
     for (const t of running) {
-      const st = native.waitSpin(t.tid, 100_000_000);
+      // The stop comes within microseconds, or much later on a loaded machine: give it seconds
+      // rather than detach with our int3s still in the program.
+      const st = native.waitSpin(t.tid, EXIT_STOP_SPIN_NS);
+      if (st === -ERRNO.EAGAIN) continue;      // still running: it is detached as it is below
       if (st < 0 || decodeStatus(st).kind !== 'stopped') {
         t.zombie = true;         // gone: nothing to detach from
         continue;
@@ -494,7 +500,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         t.signal = ws.signal;
       }
     }
-    return this.liveThreads().length > 0;
+    return this.liveThreads().some((t) => !t.running);
   }
 
   // ------------------------------------------------------------- threads
