@@ -956,7 +956,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (state !== 'Z' && state !== 'X') return false;
     leader.zombie = true;
     leader.running = false;
-    if (this.selTid === this.pid) this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
+    if (this.selTid === this.pid) {
+      this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
+      this.regsCache = undefined;    // it held the leader's registers
+    }
     return true;
   }
 
