@@ -1003,7 +1003,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private threadGone(t: Thread, reason: StopReason): StopEvent | undefined {
     if (t.tid === this.pid) return this.markExited(reason);
     this.threadMap.delete(t.tid);
-    if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+    if (!t.fresh) this.emitThread('exited', t);
     if (this.selTid === t.tid) {
       this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
       this.regsCache = undefined;
@@ -1037,12 +1037,18 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (run) this.resume(child, 0);
   }
 
+  /** A thread event, after the output the program wrote before it (as for stops). */
+  private emitThread(kind: 'new' | 'exited', t: Thread): void {
+    this.drainPty();
+    this.emit('thread', { kind, pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+  }
+
   /** The first stop of a new thread: give it the watchpoints and announce it. */
   private onThreadStart(t: Thread): void {
     t.fresh = false;
     this.armThread(t.tid, false);
     t.threadPointer = this.threadPointerOf(t.tid);
-    this.emit('thread', { kind: 'new', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+    this.emitThread('new', t);
   }
 
   /**
@@ -1053,7 +1059,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     for (const t of this.threadMap.values()) {
       if (t.tid === this.pid) continue;
       native.waitNow(t.tid);     // reap what is left of it, if it reported its end already
-      if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+      if (!t.fresh) this.emitThread('exited', t);
     }
     this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);
     this.selTid = this.pid;
