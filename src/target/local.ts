@@ -29,6 +29,7 @@ import {
   ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY, STOP_HAVE_OFFSET, STOP_REGS_OFFSET, STOP_SIZE,
   check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
 } from './native.js';
+import { FXSAVE_SIZE } from './fpregs.js';
 import { parseMaps, parseAuxv } from './procfs.js';
 import { registerTracee, unregisterTracee } from './reaper.js';
 import { nextStatus } from './waiter.js';
@@ -156,6 +157,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private readonly breakpoints = new Map<bigint, number>();
   private readonly watches: Array<Watch | undefined> = [undefined, undefined, undefined, undefined];
   private regsCache: Buffer | undefined;
+  /** FXSAVE area of this stop (PTRACE_GETFPREGS), fetched on first use. */
+  private fpregsCache: Buffer | undefined;
   /** The signal of the last signal-delivery-stop: what a plain cont() delivers. */
   private pendingSignal = 0;
   private interruptRequested = false;
@@ -389,6 +392,30 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.regsCache;
   }
 
+  async getFpRegisters(): Promise<Buffer> {
+    return Buffer.from(this.fpregsBuffer());
+  }
+
+  async setFpRegisters(area: Buffer): Promise<void> {
+    if (area.length !== FXSAVE_SIZE) throw new TargetError('EINVAL', `the FP/SSE area is ${FXSAVE_SIZE} bytes, not ${area.length}`);
+    this.ensureStopped();
+    const buf = Buffer.from(area);
+    this.fpregsCache = undefined;
+    check(native.ptracePtr(PTRACE.SETFPREGS, this.pid, 0n, buf), 'cannot set the floating-point registers');
+    this.fpregsCache = buf;
+  }
+
+  /** The one place that reads the FP/SSE state (per stop; per thread once threads exist). */
+  private fpregsBuffer(): Buffer {
+    this.ensureStopped();
+    if (!this.fpregsCache) {
+      const buf = Buffer.alloc(FXSAVE_SIZE);
+      check(native.ptracePtr(PTRACE.GETFPREGS, this.pid, 0n, buf), 'cannot read the floating-point registers');
+      this.fpregsCache = buf;
+    }
+    return this.fpregsCache;
+  }
+
   private pc(): bigint {
     return this.regs().readBigUInt64LE(RIP_OFFSET);
   }
@@ -586,6 +613,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this._resumeCount++;
     this.stepFrom = req === PTRACE.SINGLESTEP ? this.pc() : undefined;
     this.regsCache = undefined;
+    this.fpregsCache = undefined;
     this.pendingSignal = 0;
     this._state = 'running';
     if (!internal) this.emit('running');
@@ -644,6 +672,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this._state = 'stopped';
     const have = fetched ? this.stopBuf.readInt32LE(STOP_HAVE_OFFSET) : 0;
     this.regsCache = have & 2 ? Buffer.from(this.stopBuf.subarray(STOP_REGS_OFFSET, STOP_REGS_OFFSET + REGS_SIZE)) : undefined;
+    this.fpregsCache = undefined;
     const pc = (): bigint => this.regs().readBigUInt64LE(RIP_OFFSET);
 
     if (ws.event === PTRACE_EVENT.EXEC) {
@@ -744,6 +773,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private markExited(reason: StopReason): StopEvent {
     this._state = 'exited';
     this.regsCache = undefined;
+    this.fpregsCache = undefined;
     this.breakpoints.clear();
     this.watches.fill(undefined);
     unregisterTracee(this);
