@@ -4,7 +4,7 @@
  *
  * The client parses whatever the stub sends (following xi:include); the
  * server describes itself with the same amd64 features gdbserver uses for
- * the registers a Target has (core, sse, linux, segments), numbered like
+ * the registers a Target has (core with x87, sse, linux, segments), numbered like
  * gdbserver's so `p`/`P` numbers and expedited registers match it exactly.
  */
 import type { RegisterName } from '../target/types.js';
@@ -128,10 +128,12 @@ function flags(id: string, fields: ReadonlyArray<readonly [string, number]>): st
 }
 
 const VEC128 =
+  '<vector id="v8bf16" type="bfloat16" count="8"/><vector id="v8h" type="ieee_half" count="8"/>' +
   '<vector id="v4f" type="ieee_single" count="4"/><vector id="v2d" type="ieee_double" count="2"/>' +
   '<vector id="v16i8" type="int8" count="16"/><vector id="v8i16" type="int16" count="8"/>' +
   '<vector id="v4i32" type="int32" count="4"/><vector id="v2i64" type="int64" count="2"/>' +
-  '<union id="vec128"><field name="v4_float" type="v4f"/><field name="v2_double" type="v2d"/>' +
+  '<union id="vec128"><field name="v8_bfloat16" type="v8bf16"/><field name="v8_half" type="v8h"/>' +
+  '<field name="v4_float" type="v4f"/><field name="v2_double" type="v2d"/>' +
   '<field name="v16_int8" type="v16i8"/><field name="v8_int16" type="v8i16"/>' +
   '<field name="v4_int32" type="v4i32"/><field name="v2_int64" type="v2i64"/>' +
   '<field name="uint128" type="uint128"/></union>';
