@@ -33,14 +33,18 @@ export interface BridgeIo {
   history(): AnyValue[];
   /** The built-in evaluator, for what the DWARF one does not parse ({int} ADDR, $reg = V, $eflags). */
   builtin(expr: string): Promise<Value>;
+  /** The x87/SSE state (FXSAVE area) of the stop, when the target has it. */
+  fpState?(): Promise<Buffer | undefined>;
+  /** Write one x87/SSE register (src/target/fpregs.ts layout). */
+  writeFpRegister?(name: string, bytes: Buffer): Promise<void>;
 }
 
 export function isDebugError(e: unknown): boolean {
   return e instanceof ExprError || e instanceof DwarfError;
 }
 
-/** gdb syntax only the built-in evaluator knows. */
-const BUILTIN_ONLY = /\{|^\s*\$\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+/** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers). */
+const BUILTIN_ONLY = /\{|^\s*\$(?!(?:xmm\d+|st[0-7]|mxcsr|fctrl|fstat)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
 
 export class DebugBridge {
   private constructor(
@@ -80,7 +84,7 @@ export class DebugBridge {
 
   private async frameList(limit: number): Promise<StackFrame[]> {
     if (!this.program) return [];
-    return this.program.backtrace(await this.io.regs(), (a, l) => this.io.readMemory(a, l), limit);
+    return this.program.backtrace(await this.io.regs(), (a, l) => this.io.readMemory(a, l), limit, this.io.fpState && (() => this.io.fpState!()));
   }
 
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
@@ -89,6 +93,7 @@ export class DebugBridge {
       program: this.program!, frame, history,
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
+      writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
       callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
     });
     for (const h of this.io.history()) {

@@ -12,7 +12,15 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Mapping, Registers, StopEvent, Target, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
-import { snapshotsOf } from '../target/capabilities.js';
+import { fpRegistersOf, snapshotsOf } from '../target/capabilities.js';
+import { FP_REGISTER_NAMES, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
+import { formatFpRegisterLine } from '../dwarf/regtypes.js';
+
+/** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
+const REGISTER_GROUPS: Record<string, readonly string[]> = {
+  float: FP_REGISTER_NAMES.filter((n) => /^st\d|^f/.test(n)),
+  vector: FP_REGISTER_NAMES.filter((n) => /^xmm|^mxcsr$/.test(n)),
+};
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
@@ -136,6 +144,8 @@ export class Session {
       await this.live().setRegisters({ [name]: value } as Partial<Registers>);
       this.regsCache = undefined;
     },
+    fpState: () => this.fpState(),
+    writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
     out: (text) => this.out(text),
     selectedFrame: () => this.store.state.frame,
     selectFrame: (n) => this.store.set('frame', n),
@@ -422,6 +432,20 @@ export class Session {
     return this.regsCache;
   }
 
+  /** The x87/SSE state of the stop (FXSAVE area), or undefined when the target cannot give it. */
+  private async fpState(): Promise<Buffer | undefined> {
+    const t = this.target;
+    if (!t || t.state === 'exited' || !t.getFpRegisters) return undefined;
+    return t.getFpRegisters();
+  }
+
+  /** Set one x87/SSE register of frame 0 (gdb's byte layout, src/target/fpregs.ts). */
+  private async writeFpRegister(name: string, bytes: Buffer): Promise<void> {
+    const fp = fpRegistersOf(this.live());
+    await fp.set(writeFpRegister(await fp.get(), name, bytes));
+    this.regsCache = undefined;   // frames built on the old state are stale
+  }
+
   /**
    * Registers as the selected frame sees them (gdb's frame_unwind_register):
    * rip, rsp and what the CFI restores (rbp, rbx, r12-r15) are unwound; the
@@ -493,6 +517,8 @@ export class Session {
       readMemory: (a: bigint, l: number) => this.readMemory(a, l),
       writeMemory: (a: bigint, d: Buffer) => this.writeMemory(a, d),
       regs: () => this.regs(),
+      fpState: () => this.fpState(),
+      writeFpRegister: (name: string, bytes: Buffer) => this.writeFpRegister(name, bytes),
       history: () => this.history,
       builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
     };
@@ -1443,7 +1469,8 @@ export class Session {
 
   private async cmdInfo(what: string, arg: string): Promise<void> {
     switch (what) {
-      case 'registers': case 'all-registers': await this.infoRegisters(arg); return;
+      case 'registers': await this.infoRegisters(arg); return;
+      case 'all-registers': await this.infoRegisters(arg, true); return;
       case 'breakpoints': case 'watchpoints': this.infoBreakpoints(what === 'watchpoints'); return;
       case 'proc': await this.infoProc(arg); return;
       case 'symbol': await this.infoSymbol(arg); return;
@@ -1457,18 +1484,25 @@ export class Session {
     }
   }
 
-  private async infoRegisters(arg: string): Promise<void> {
+  /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
+  private async infoRegisters(arg: string, all = false): Promise<void> {
     const { regs, notSaved } = await this.frameRegs().catch(() => { throw new CommandError('The program has no registers now.'); });
+    const general = () => formatRegisters(regs, this.symbolize).map((l) => {
+      const name = l.slice(0, l.indexOf(' '));
+      return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
+    });
     if (!arg) {
-      this.outLines(formatRegisters(regs, this.symbolize).map((l) => {
-        const name = l.slice(0, l.indexOf(' '));
-        return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
-      }));
+      this.outLines(all ? [...general(), ...await this.fpRegisterLines(FP_REGISTER_NAMES)] : general());
       return;
     }
     const lines: string[] = [];
     for (const raw of arg.split(/\s+/)) {
       const name = raw.replace(/^\$/, '');
+      // gdb's register groups and the x87/SSE registers
+      if (name === 'general' || name === 'all') lines.push(...general());
+      const group = name === 'all' ? FP_REGISTER_NAMES : REGISTER_GROUPS[name] ?? (isFpRegister(name) ? [name] : undefined);
+      if (group) lines.push(...await this.fpRegisterLines(group));
+      if (group || name === 'general') continue;
       const info = registerInfo(name);
       if (!info) throw new CommandError(`Invalid register \`${name}'`);
       const v = (await this.evaluate(`$${name}`)).value;
@@ -1477,6 +1511,12 @@ export class Session {
         : `${name.padEnd(15)}${hex(BigInt.asUintN(info.size * 8, v)).padEnd(19)} ${v}`);
     }
     this.outLines(lines);
+  }
+
+  /** `info registers` lines of x87/SSE registers (the values of the stop: gdb shows them in every frame). */
+  private async fpRegisterLines(names: readonly string[]): Promise<string[]> {
+    const area = await fpRegistersOf(this.live()).get();
+    return Promise.all(names.map((n) => formatFpRegisterLine(n, readFpRegister(area, n))));
   }
 
   private infoBreakpoints(watchOnly: boolean): void {

@@ -22,6 +22,8 @@ export interface ExprContext {
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   /** Value of a DWARF register in this frame; undefined when it is not available. */
   reg(n: number): bigint | undefined;
+  /** Bytes of a register wider than 64 bits or outside rax..rip (xmm, st, mxcsr), when the target has them. */
+  regBytes?(n: number): Promise<Buffer | undefined>;
   frameBase?(): Promise<bigint | undefined>;
   cfa?(): Promise<bigint | undefined>;
   /** Value a register had on entry to the function (DW_OP_entry_value), if the caller's call site says. */
@@ -209,6 +211,12 @@ export async function readLocation(loc: Location, size: number, ctx: ExprContext
       return !b || b.length < size ? undefined : b;
     }
     case 'register': {
+      if (loc.reg > 16) {
+        const b = await ctx.regBytes?.(loc.reg);
+        if (!b) return undefined;
+        // a long double in st0: 10 register bytes, 16 in memory (the rest is padding)
+        return b.length >= size ? b.subarray(0, size) : Buffer.concat([b, Buffer.alloc(size - b.length)]);
+      }
       const v = ctx.reg(loc.reg);
       if (v === undefined || size > 8) return undefined;
       const b = Buffer.alloc(8);

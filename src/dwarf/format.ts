@@ -83,7 +83,12 @@ export async function formatValue(v: Value, opts: FormatOptions = {}, level = 0)
 }
 
 async function formatBase(v: Value, t: CType & { kind: 'base' }): Promise<string> {
-  if (t.encoding === ATE.float) return formatFloat((await v.number())!, t.size);
+  if (t.encoding === ATE.float) {
+    if (t.size === 10 || t.size === 16) return formatX87((await v.bytes())!);
+    if (t.size === 2) return formatFloat((await v.number())!, 8, t.name === 'bfloat16' ? 4 : 5);
+    return formatFloat((await v.number())!, t.size);
+  }
+  if (t.flags) return formatFlags((await v.bigint())!, t.flags);
   if (t.encoding === ATE.boolean) {
     const b = (await v.bigint())!;
     return b === 0n ? 'false' : b === 1n ? 'true' : String(b);
@@ -310,12 +315,16 @@ export function hex(v: bigint): string {
   return '0x' + BigInt.asUintN(64, v).toString(16);
 }
 
-/** C's %.{P}g, which gdb uses for floats (P = 9) and doubles (P = 17). */
-export function formatFloat(x: number, size: number): string {
+/**
+ * C's %.{P}g, which gdb uses for floats (P = 9) and doubles (P = 17): P is
+ * the format's decimal digits, ceil(1 + mantissa bits * log10(2)); `digits`
+ * overrides it (bfloat16 4, half 5).
+ */
+export function formatFloat(x: number, size: number, digits?: number): string {
   if (Number.isNaN(x)) return size === 4 ? 'nan(0x400000)' : 'nan(0x8000000000000)';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (size === 4) x = Math.fround(x);
-  const p = size === 4 ? 9 : 17;
+  const p = digits ?? (size === 4 ? 9 : 17);
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const exp = Number(x.toExponential(p - 1).split('e')[1]);
   if (exp < -4 || exp >= p) {
@@ -326,6 +335,59 @@ export function formatFloat(x: number, size: number): string {
   }
   const f = x.toFixed(Math.max(0, p - 1 - exp));
   return f.includes('.') ? f.replace(/0+$/, '').replace(/\.$/, '') : f;
+}
+
+/** gdb's flags types: `[ IM DM ZM ]`, the names of the bits that are set. */
+export function formatFlags(v: bigint, flags: ReadonlyArray<readonly [string, number]>): string {
+  const set = flags.filter(([name, bit]) => name && (v >> BigInt(bit)) & 1n).map(([name]) => ` ${name}`);
+  return `[${set.join('')} ]`;
+}
+
+/**
+ * An x87 80-bit value exactly as glibc's %.21Lg prints it (gdb's format for
+ * long double and $st0): exact decimal expansion in bigints, rounded half
+ * to even, so no digit is lost to a double conversion.
+ */
+export function formatX87(b: Buffer): string {
+  const mant = b.readBigUInt64LE(0);
+  const se = b.readUInt16LE(8);
+  const sign = se & 0x8000 ? '-' : '';
+  const exp = se & 0x7fff;
+  if (exp === 0x7fff) {
+    const frac = mant & 0x7fffffffffffffffn;
+    return frac === 0n ? `${sign}inf` : `${sign}nan(0x${mant.toString(16)})`;
+  }
+  if (mant === 0n) return `${sign}0`;
+  const e2 = (exp === 0 ? 1 : exp) - 16383 - 63;
+  return sign + formatExactG(e2 >= 0 ? mant << BigInt(e2) : mant, e2 >= 0 ? 1n : 1n << BigInt(-e2), 21);
+}
+
+/** %.{p}g of the positive rational num/den, correctly rounded (half to even). */
+function formatExactG(num: bigint, den: bigint, p: number): string {
+  const pow10 = (n: number): bigint => 10n ** BigInt(n);
+  let e = num.toString().length - den.toString().length;
+  while (e >= 0 ? num >= den * pow10(e + 1) : num * pow10(-e - 1) >= den) e++;
+  while (e >= 0 ? num < den * pow10(e) : num * pow10(-e) < den) e--;
+  const scale = p - 1 - e;
+  const n = scale >= 0 ? num * pow10(scale) : num;
+  const d = scale >= 0 ? den : den * pow10(-scale);
+  let q = n / d;
+  const r2 = (n % d) * 2n;
+  if (r2 > d || (r2 === d && q % 2n === 1n)) q++;
+  if (q === pow10(p)) {
+    q = pow10(p - 1);
+    e++;
+  }
+  const digits = q.toString();
+  if (e < -4 || e >= p) {
+    const frac = digits.slice(1).replace(/0+$/, '');
+    return `${digits[0]}${frac ? `.${frac}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (e >= 0) {
+    const frac = digits.slice(e + 1).replace(/0+$/, '');
+    return digits.slice(0, e + 1) + (frac ? `.${frac}` : '');
+  }
+  return `0.${'0'.repeat(-e - 1)}${digits.replace(/0+$/, '')}`;
 }
 
 /** print/x, /d, /u, /o, /t, /c, /a, /z, /f of a scalar. */

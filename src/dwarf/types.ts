@@ -18,7 +18,8 @@ export interface Member {
 
 export type CType =
   | { kind: 'void' }
-  | { kind: 'base'; name: string; size: number; encoding: number; nodebug?: string }
+  /** `flags`: a register of named bits (gdb's flags types, e.g. mxcsr), printed `[ IM DM ]`. */
+  | { kind: 'base'; name: string; size: number; encoding: number; nodebug?: string; flags?: ReadonlyArray<readonly [string, number]> }
   | { kind: 'pointer'; size: number; target: CType }
   | { kind: 'qual'; qual: 'const' | 'volatile' | 'restrict' | '_Atomic'; target: CType }
   | { kind: 'typedef'; name: string; target: CType }

@@ -71,6 +71,7 @@ export class Value {
     if (t.kind === 'base' && isFloat(t)) {
       if (t.size === 4) return b.readFloatLE(0);
       if (t.size === 8) return b.readDoubleLE(0);
+      if (t.size === 2) return t.name === 'bfloat16' ? readBfloat16(b) : readHalf(b);
       return readLongDouble(b);
     }
     const v = await this.bigint();
@@ -82,6 +83,24 @@ export function bytesToBigInt(b: Buffer, signed: boolean): bigint {
   let v = 0n;
   for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
   return signed && b.length > 0 ? BigInt.asIntN(b.length * 8, v) : v;
+}
+
+/** IEEE binary16 (`_Float16`, gdb's ieee_half) to a double (exact). */
+export function readHalf(b: Buffer): number {
+  const v = b.readUInt16LE(0);
+  const sign = v & 0x8000 ? -1 : 1;
+  const exp = (v >> 10) & 0x1f;
+  const frac = v & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16: the high half of an IEEE single (exact). */
+export function readBfloat16(b: Buffer): number {
+  const f = Buffer.alloc(4);
+  f.writeUInt16LE(b.readUInt16LE(0), 2);
+  return f.readFloatLE(0);
 }
 
 /** x87 80-bit extended precision to a double (what `long double` holds on x86-64). */

@@ -1,0 +1,141 @@
+/**
+ * The x87/SSE registers as C values: the types gdb gives them on amd64
+ * (vec128 union, i387_ext, i386_mxcsr flags, int for the x87 control
+ * registers) and their x86-64 psABI DWARF numbers (xmm0-15 = 17-32,
+ * st0-7 = 33-40, mxcsr = 64, fctrl = 65, fstat = 66).
+ */
+import { ATE } from './constants.js';
+import { fpRegisterSize } from '../target/fpregs.js';
+import { INT, type CType } from './types.js';
+import { Value } from './value.js';
+import { formatFlags, formatValue, formatX87 } from './format.js';
+
+const base = (name: string, size: number, encoding: number): CType => ({ kind: 'base', name, size, encoding });
+/** gdb's tdesc vector types are named (`v4f v4_float;` in ptype). */
+const vector = (name: string, element: CType, count: number): CType => ({ kind: 'typedef', name, target: { kind: 'array', element, count } });
+
+export const BFLOAT16 = base('bfloat16', 2, ATE.float);
+export const HALF = base('_Float16', 2, ATE.float);
+
+/** gdb's vec128: what `p $xmm0` shows, member by member. */
+export const VEC128: CType = {
+  kind: 'union', tag: 'vec128', size: 16, incomplete: false,
+  members: ([
+    ['v8_bfloat16', vector('v8bf16', BFLOAT16, 8)],
+    ['v8_half', vector('v8h', HALF, 8)],
+    ['v4_float', vector('v4f', base('float', 4, ATE.float), 4)],
+    ['v2_double', vector('v2d', base('double', 8, ATE.float), 2)],
+    ['v16_int8', vector('v16i8', base('int8_t', 1, ATE.signed), 16)],
+    ['v8_int16', vector('v8i16', base('int16_t', 2, ATE.signed), 8)],
+    ['v4_int32', vector('v4i32', base('int32_t', 4, ATE.signed), 4)],
+    ['v2_int64', vector('v2i64', base('int64_t', 8, ATE.signed), 2)],
+    ['uint128', base('uint128_t', 16, ATE.unsigned)],
+  ] as Array<[string, CType]>).map(([name, type]) => ({ name, type, offset: 0 })),
+};
+
+/** The 80-bit x87 register (gdb's builtin_type_i387_ext). */
+export const I387_EXT = base('builtin_type_i387_ext', 10, ATE.float);
+
+const MXCSR_FLAGS: ReadonlyArray<readonly [string, number]> = [
+  ['IE', 0], ['DE', 1], ['ZE', 2], ['OE', 3], ['UE', 4], ['PE', 5], ['DAZ', 6], ['IM', 7], ['DM', 8],
+  ['ZM', 9], ['OM', 10], ['UM', 11], ['PM', 12], ['FZ', 15],
+];
+export const MXCSR: CType = { kind: 'base', name: 'i386_mxcsr', size: 4, encoding: ATE.unsigned, flags: MXCSR_FLAGS };
+
+/** A context for values that are plain bytes (no memory, no registers behind them). */
+const BYTES_ONLY = { readMemory: async () => Buffer.alloc(0), reg: () => undefined, bias: 0n };
+
+/**
+ * gdb's `info registers` line of an x87/SSE register (default_print_one_register_info):
+ * st: value and raw bytes; xmm: the union in hex; the 32-bit ones: hex and natural.
+ */
+export async function formatFpRegisterLine(name: string, bytes: Buffer): Promise<string> {
+  const col = name.padEnd(15);
+  if (bytes.length === 10) return `${col}${formatX87(bytes).padEnd(19)} (raw 0x${Buffer.from(bytes).reverse().toString('hex')})`;
+  if (bytes.length === 16) return col + await formatValue(Value.fromBytes(VEC128, bytes, BYTES_ONLY), { format: 'x' });
+  const v = bytes.readUInt32LE(0);
+  const natural = name === 'mxcsr' ? formatFlags(BigInt(v), MXCSR_FLAGS) : String(bytes.readInt32LE(0));
+  return `${col}${`0x${v.toString(16)}`.padEnd(19)} ${natural}`;
+}
+
+/** The C type of an FP/SSE register, or undefined for other names. */
+export function fpRegisterType(name: string): CType | undefined {
+  const size = fpRegisterSize(name);
+  if (size === undefined) return undefined;
+  return size === 16 ? VEC128 : size === 10 ? I387_EXT : name === 'mxcsr' ? MXCSR : INT;
+}
+
+/** DWARF register number -> FP/SSE register name (the psABI numbers gdb's amd64 map knows). */
+export function fpRegisterOfDwarf(n: number): string | undefined {
+  if (n >= 17 && n <= 32) return `xmm${n - 17}`;
+  if (n >= 33 && n <= 40) return `st${n - 33}`;
+  return ({ 64: 'mxcsr', 65: 'fctrl', 66: 'fstat' } as Record<number, string>)[n];
+}
+
+export function dwarfOfFpRegister(name: string): number | undefined {
+  let m = /^xmm(\d+)$/.exec(name);
+  if (m && Number(m[1]) < 16) return 17 + Number(m[1]);
+  m = /^st([0-7])$/.exec(name);
+  if (m) return 33 + Number(m[1]);
+  return ({ mxcsr: 64, fctrl: 65, fstat: 66 } as Record<string, number>)[name];
+}
+
+/** Round to the nearest integer, ties to even (IEEE's default rounding). */
+function roundEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** IEEE binary16 bits of x (round to nearest even). */
+function halfBits(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a >= 65520) return sign | 0x7c00;
+  if (a < 2 ** -14) return sign | roundEven(a / 2 ** -24);        // subnormal (0x400 rounds up into the normals)
+  let e = Math.floor(Math.log2(a));
+  let frac = roundEven((a / 2 ** e - 1) * 1024);
+  if (frac === 1024) { frac = 0; e++; }
+  return sign | ((e + 15) << 10) | frac;
+}
+
+/** x87 80-bit bytes of a double (exact: every double fits). */
+function x87Bytes(x: number): Buffer {
+  const out = Buffer.alloc(10);
+  const d = Buffer.alloc(8);
+  d.writeDoubleLE(x);
+  const bits = d.readBigUInt64LE(0);
+  const sign = Number(bits >> 63n) << 15;
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  let frac = bits & 0xfffffffffffffn;
+  if (exp === 0x7ff) {
+    out.writeBigUInt64LE((1n << 63n) | (frac << 11n));
+    out.writeUInt16LE(sign | 0x7fff, 8);
+  } else if (exp !== 0 || frac !== 0n) {
+    let e = exp - 1023;
+    if (exp === 0) { // subnormal double: normalize
+      e = -1022;
+      while (!(frac & (1n << 52n))) { frac <<= 1n; e--; }
+      frac &= 0xfffffffffffffn;
+    }
+    out.writeBigUInt64LE((1n << 63n) | (frac << 11n));
+    out.writeUInt16LE(sign | (e + 16383), 8);
+  } else out.writeUInt16LE(sign, 8);
+  return out;
+}
+
+/** The bytes of x in a floating type of `size` bytes (float, double, long double, half, bfloat16). */
+export function encodeFloat(x: number, t: CType): Buffer {
+  if (t.kind !== 'base') throw new TypeError(`not a floating type: ${t.kind}`);
+  const b = Buffer.alloc(t.size);
+  if (t.size === 4) b.writeFloatLE(x);
+  else if (t.size === 8) b.writeDoubleLE(x);
+  else if (t.size === 10 || t.size === 16) x87Bytes(x).copy(b);
+  else if (t.size === 2 && t.name === 'bfloat16') {
+    const f = Buffer.alloc(4);
+    f.writeFloatLE(x);
+    const u = f.readUInt32LE(0);
+    b.writeUInt16LE(Number.isNaN(x) ? 0x7fc0 : ((u + 0x7fff + ((u >> 16) & 1)) >>> 16) & 0xffff);
+  } else if (t.size === 2) b.writeUInt16LE(halfBits(x));
+  return b;
+}
