@@ -326,15 +326,15 @@ export function formatFloat(x: number, size: number, digits?: number): string {
   if (size === 4) x = Math.fround(x);
   const p = digits ?? (size === 4 ? 9 : 17);
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const exp = Number(x.toExponential(p - 1).split('e')[1]);
-  if (exp < -4 || exp >= p) {
-    const [m, e] = x.toExponential(p - 1).split('e');
-    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-    const en = Number(e);
-    return `${mant}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
-  }
-  const f = x.toFixed(Math.max(0, p - 1 - exp));
-  return f.includes('.') ? f.replace(/0+$/, '').replace(/\.$/, '') : f;
+  // The exact binary value (mantissa * 2^e), so ties round to even as glibc's printf does.
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(Math.abs(x));
+  const bits = b.readBigUInt64LE(0);
+  const exp = Number(bits >> 52n);
+  const mant = exp === 0 ? (bits & 0xfffffffffffffn) : (bits & 0xfffffffffffffn) | (1n << 52n);
+  const e2 = (exp === 0 ? 1 : exp) - 1075;
+  const text = formatExactG(e2 >= 0 ? mant << BigInt(e2) : mant, e2 >= 0 ? 1n : 1n << BigInt(-e2), p);
+  return x < 0 ? `-${text}` : text;
 }
 
 /** gdb's flags types: `[ IM DM ZM ]`, the names of the bits that are set. */
