@@ -7,6 +7,7 @@
 import { Reader, DwarfError } from './reader.js';
 import { OP } from './constants.js';
 import type { Unit } from './info.js';
+import { evaluateTypedFloat } from './typed-expr.js';
 
 export type Location =
   | { kind: 'memory'; address: bigint }
@@ -41,6 +42,11 @@ const s64 = (v: bigint) => BigInt.asIntN(64, v);
 const u64 = (v: bigint) => v & MASK;
 
 export async function evaluateLocation(expr: Buffer, ctx: ExprContext, initial: bigint[] = []): Promise<Location> {
+  if (initial.length === 0) {
+    const typed = await evaluateTypedFloat(expr, ctx);
+    if (typed === null) return { kind: 'optimized' };
+    if (typed) return { kind: 'bytes', bytes: typed };
+  }
   try {
     return await run(expr, ctx, initial);
   } catch (e) {
@@ -56,6 +62,12 @@ export async function evaluateValue(expr: Buffer, ctx: ExprContext, initial: big
     case 'memory': return loc.address;
     case 'value': return loc.value;
     case 'register': return ctx.reg(loc.reg);
+    case 'bytes': {
+      // a typed-stack result (a double's bits, say): the value as a 64-bit integer
+      const b = Buffer.alloc(8);
+      loc.bytes.copy(b, 0, 0, Math.min(8, loc.bytes.length));
+      return b.readBigUInt64LE(0);
+    }
     default: return undefined;
   }
 }

@@ -378,6 +378,7 @@ export class StackFrame {
     // The caller's values may themselves be entry values (recursion): they chain through
     // the caller's own caller, so use the linked frame when the backtrace built one.
     const caller = this.caller ?? new StackFrame(this.program, this.level + 1, callerRegs, this.readMemory, this);
+    caller.fpState ??= this.fpState;   // call values in xmm registers (same values as ours, as gdb unwinds them)
     if (!caller.fn || !caller.debug) return undefined;
     const ret = callerRegs.pc - caller.debug.bias;
     const site = findCallSite(caller.fn.die, ret);

@@ -145,6 +145,18 @@ async function server(kind: 'gdbserver' | 'tsdbg', prog: string): Promise<Spawne
   return s;
 }
 
+describe('-O2 doubles computed by typed DWARF expressions', () => {
+  it('evaluates DW_OP_regval_type/const_type float arithmetic and xmm call values (x@entry) like gdb', () => {
+    // at scale's entry y is `xmm0 * xmm1 + 0.25` (a DWARF 5 typed-stack expression) and factor's
+    // entry value is main's xmm1 at the call site
+    const setup = ['break floats.c:13', 'run', 'continue'];
+    const commands = ['frame', 'p y', 'p x', 'p factor', 'p factor@entry', 'info args', 'info locals', 'bt', 'up', 'p d'];
+    const theirs = gdb(FLOATS_O2, setup, commands);
+    expect(theirs[1]).toBe('$1 = 0.75');
+    expect(diffs(commands, ours(FLOATS_O2, setup, commands), theirs)).toEqual([]);
+  });
+});
+
 describe('RSP', () => {
   it('gdb sees the same FP/SSE registers through tsdbg serve as through gdbserver, and writes them', async () => {
     const setup = ['break scale', 'continue'];
