@@ -116,6 +116,15 @@ describe('line mode against gdb -batch', () => {
     expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
   });
 
+  it('shows the x87 stack in use (tag word rebuilt from FXSAVE\'s abridged one) like gdb', () => {
+    // ld = ld * 3 + 0.5L: two values pushed after fldt, fldt, fmulp, fldt
+    const setup = ['break floats.c:39', 'run', 'continue'];
+    const commands = ['stepi 4', 'info registers float', 'p $st0', 'p $st1', 'p $st1 * 2', 'p $fstat', 'p $ftag'];
+    const theirs = gdb(FLOATS, setup, commands);
+    expect(theirs[1]).toMatch(/^ftag +0xfff /m);
+    expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
+  });
+
   it('info registers vector and all-registers list what gdb lists register by register', () => {
     const setup = ['break report', 'run'];
     const vector = Array.from({ length: 16 }, (_, i) => `xmm${i}`).concat('mxcsr');
