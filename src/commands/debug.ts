@@ -43,6 +43,9 @@ export function isDebugError(e: unknown): boolean {
   return e instanceof ExprError || e instanceof DwarfError;
 }
 
+/** An expression that uses an x87/SSE register. */
+const FP_REGISTER_EXPR = /\$(?:xmm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;
+
 /** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers). */
 const BUILTIN_ONLY = /\{|^\s*\$(?!(?:xmm\d+|st[0-7]|mxcsr|fctrl|fstat)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
 
@@ -103,7 +106,8 @@ export class DebugBridge {
   }
 
   async evaluate(expr: string, level: number): Promise<AnyValue> {
-    if (!this.program || !this.hasDwarf || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
+    // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
+    if (!this.program || (!this.hasDwarf && !FP_REGISTER_EXPR.test(expr)) || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
     const frames = await this.frameList(level + 1).catch(() => []);
     const ev = this.evaluatorFor(frames[level]);
     try {
