@@ -8,7 +8,7 @@ import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
 
 export type InfoWhat =
-  | 'registers' | 'all-registers' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
+  | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
   | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display';
 
 export type SnapshotCommand =
@@ -145,6 +145,7 @@ function parseWatch(args: string, access: WatchKind): Command {
 const INFO: Array<{ name: string; what: InfoWhat; aliases?: string[] }> = [
   { name: 'registers', what: 'registers', aliases: ['r'] },
   { name: 'all-registers', what: 'all-registers' },
+  { name: 'float', what: 'float' },
   { name: 'breakpoints', what: 'breakpoints', aliases: ['b', 'br', 'break'] },
   { name: 'watchpoints', what: 'watchpoints' },
   { name: 'proc', what: 'proc' },

@@ -15,6 +15,7 @@ import { TargetError } from '../target/types.js';
 import { fpRegistersOf, snapshotsOf } from '../target/capabilities.js';
 import { FP_REGISTER_NAMES, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
+import { formatInfoFloat } from './float-info.js';
 
 /** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
 const REGISTER_GROUPS: Record<string, readonly string[]> = {
@@ -1471,6 +1472,11 @@ export class Session {
     switch (what) {
       case 'registers': await this.infoRegisters(arg); return;
       case 'all-registers': await this.infoRegisters(arg, true); return;
+      case 'float': {
+        if (!this.target || this.target.state === 'exited') throw new CommandError('The program has no registers now.');
+        this.outLines(formatInfoFloat(await fpRegistersOf(this.target).get()));
+        return;
+      }
       case 'breakpoints': case 'watchpoints': this.infoBreakpoints(what === 'watchpoints'); return;
       case 'proc': await this.infoProc(arg); return;
       case 'symbol': await this.infoSymbol(arg); return;

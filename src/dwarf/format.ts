@@ -348,7 +348,7 @@ export function formatFlags(v: bigint, flags: ReadonlyArray<readonly [string, nu
  * long double and $st0): exact decimal expansion in bigints, rounded half
  * to even, so no digit is lost to a double conversion.
  */
-export function formatX87(b: Buffer): string {
+export function formatX87(b: Buffer, digits = 21): string {
   const mant = b.readBigUInt64LE(0);
   const se = b.readUInt16LE(8);
   const sign = se & 0x8000 ? '-' : '';
@@ -359,7 +359,7 @@ export function formatX87(b: Buffer): string {
   }
   if (mant === 0n) return `${sign}0`;
   const e2 = (exp === 0 ? 1 : exp) - 16383 - 63;
-  return sign + formatExactG(e2 >= 0 ? mant << BigInt(e2) : mant, e2 >= 0 ? 1n : 1n << BigInt(-e2), 21);
+  return sign + formatExactG(e2 >= 0 ? mant << BigInt(e2) : mant, e2 >= 0 ? 1n : 1n << BigInt(-e2), digits);
 }
 
 /** %.{p}g of the positive rational num/den, correctly rounded (half to even). */

@@ -116,12 +116,14 @@ describe('line mode against gdb -batch', () => {
     expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
   });
 
-  it('shows the x87 stack in use (tag word rebuilt from FXSAVE\'s abridged one) like gdb', () => {
+  it('shows the x87 stack in use (tag word rebuilt from FXSAVE\'s abridged one) and info float like gdb', () => {
     // ld = ld * 3 + 0.5L: two values pushed after fldt, fldt, fmulp, fldt
     const setup = ['break floats.c:39', 'run', 'continue'];
-    const commands = ['stepi 4', 'info registers float', 'p $st0', 'p $st1', 'p $st1 * 2', 'p $fstat', 'p $ftag'];
+    const commands = ['stepi 4', 'info registers float', 'p $st0', 'p $st1', 'p $st1 * 2', 'p $fstat', 'p $ftag', 'info float',
+      'stepi 2', 'info float'];
     const theirs = gdb(FLOATS, setup, commands);
     expect(theirs[1]).toMatch(/^ftag +0xfff /m);
+    expect(theirs[7]).toContain('=>R6: Valid   0x3ffe8000000000000000 +0.5');
     expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
   });
 
