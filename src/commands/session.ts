@@ -39,7 +39,7 @@ import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
-import { DebugBridge, isDebugError, type AnyValue } from './debug.js';
+import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceLevel } from './source/index.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
@@ -527,6 +527,7 @@ export class Session {
 
   /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
   private async evaluateAny(expr: string): Promise<AnyValue> {
+    if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
     if (this.debug?.program) return this.debug.evaluate(expr, this.store.state.frame);
     return { mine: await this.evaluator(expr, this.evalContext()) };
   }

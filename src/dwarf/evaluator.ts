@@ -260,8 +260,9 @@ export class Evaluator {
     const reg = loc.kind === 'register' ? loc : loc.kind === 'sub' && loc.base.kind === 'register' ? loc.base : undefined;
     const name = reg && reg.kind === 'register' ? fpRegisterOfDwarf(reg.reg) : undefined;
     if (!name) return false;
+    // Every frame shows frame 0's x87/SSE registers (no CFI saves them), so a write from any frame is to those.
     const f = this.env.frame;
-    if (!this.env.writeFpRegister || !f || f.level !== 0) throw new ExprError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
+    if (!this.env.writeFpRegister || !f) throw new ExprError('No registers.');
     const old = await f.fpRegister(name);
     if (!old) throw new ExprError(`value is not available`);
     const offset = loc.kind === 'sub' ? loc.offset : 0;

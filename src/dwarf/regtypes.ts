@@ -65,10 +65,19 @@ export function fpRegisterType(name: string): CType | undefined {
   return size === 16 ? VEC128 : size === 10 ? I387_EXT : name === 'mxcsr' ? MXCSR : INT;
 }
 
+/**
+ * The x87 registers the psABI gives no DWARF number (ftag, fiseg, fioff,
+ * foseg, fooff, fop) get tsdbg-internal ones from 1000 up, so `$ftag` is a
+ * register location (an lvalue) like the others. No DWARF producer uses them.
+ */
+const PSEUDO_BASE = 1000;
+const PSEUDO = ['ftag', 'fiseg', 'fioff', 'foseg', 'fooff', 'fop'];
+
 /** DWARF register number -> FP/SSE register name (the psABI numbers gdb's amd64 map knows). */
 export function fpRegisterOfDwarf(n: number): string | undefined {
   if (n >= 17 && n <= 32) return `xmm${n - 17}`;
   if (n >= 33 && n <= 40) return `st${n - 33}`;
+  if (n >= PSEUDO_BASE) return PSEUDO[n - PSEUDO_BASE];
   return ({ 64: 'mxcsr', 65: 'fctrl', 66: 'fstat' } as Record<number, string>)[n];
 }
 
@@ -77,6 +86,7 @@ export function dwarfOfFpRegister(name: string): number | undefined {
   if (m && Number(m[1]) < 16) return 17 + Number(m[1]);
   m = /^st([0-7])$/.exec(name);
   if (m) return 33 + Number(m[1]);
+  if (PSEUDO.includes(name)) return PSEUDO_BASE + PSEUDO.indexOf(name);
   return ({ mxcsr: 64, fctrl: 65, fstat: 66 } as Record<string, number>)[name];
 }
 

@@ -108,7 +108,8 @@ describe('line mode against gdb -batch', () => {
       'set var $xmm1.v2_double[1] = -3.75', 'p $xmm1.v2_double', 'p $xmm1.v8_half',
       'set var $st0 = 2.5', 'p $st0', 'info registers st0',
       'set var $mxcsr = 0x1f80', 'p $mxcsr',
-      'up', 'p ld', 'p d', 'p f', 'p $xmm1.v2_double[1]',
+      'up', 'p ld', 'p d', 'p f', 'p $xmm1.v2_double[1]', 'set var $xmm1.v2_double[1] = 8', 'p $xmm1.v2_double',
+      'p $ftag = 3', 'p $ftag', 'info registers ftag', 'p $fop = 0x1ff', 'info registers fop', 'p $xmm0.nosuch', 'info registers xmm77',
     ];
     const theirs = gdb(FLOATS, setup, commands);
     expect(theirs[0]).toContain('v2_double = {0.20000000000000001, 0}');   // the stop both sides are at
@@ -125,6 +126,13 @@ describe('line mode against gdb -batch', () => {
     expect(theirs[1]).toMatch(/^ftag +0xfff /m);
     expect(theirs[7]).toContain('=>R6: Valid   0x3ffe8000000000000000 +0.5');
     expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
+  });
+
+  it('says "No registers." / "The program has no registers now." before the program runs, as gdb', () => {
+    const commands = ['p $xmm0', 'p $st0 + 1', 'info registers xmm0', 'info float', 'info all-registers'];
+    const theirs = gdb(FLOATS, [], commands);
+    expect(theirs[0]).toBe('No registers.');
+    expect(diffs(commands, ours(FLOATS, [], commands), theirs)).toEqual([]);
   });
 
   it('info registers vector and all-registers list what gdb lists register by register', () => {
