@@ -56,7 +56,7 @@ function x87Value(raw: Buffer): string {
     return hi & 0x40000000 ? ' QNaN' : ' SNaN';
   }
   const number = (): string => {
-    const text = formatX87(raw, 19);
+    const text = formatX87(raw, 19, true);
     return ` ${(text.startsWith('-') ? text : `+${text}`).padEnd(27)}`;
   };
   if (exponent < 0x7fff && exponent > 0 && integer) return number();

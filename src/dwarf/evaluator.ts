@@ -7,13 +7,13 @@
 import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
 import { evaluateLocation, type ExprContext, type Location } from './expr.js';
 import { isFpRegister } from '../target/fpregs.js';
-import { dwarfOfFpRegister, encodeFloat, fpRegisterOfDwarf, fpRegisterType } from './regtypes.js';
+import { dwarfOfFpRegister, fpRegisterOfDwarf, fpRegisterType } from './regtypes.js';
 import { parseExpression, parseTypeName, ExprError, type Node, type TypeSpec } from './cexpr.js';
 import {
   strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
-import { Value, bytesToBigInt } from './value.js';
+import { Value, bytesToBigInt, encodeFloat } from './value.js';
 import { memberValue, subLocation, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { CallResult } from './call.js';
@@ -577,7 +577,8 @@ export class Evaluator {
     if (isFloat(lt) || isFloat(rt)) {
       const a = await this.num(l);
       const b = await this.num(r);
-      const rtype = (isFloat(lt) && sizeOf(lt) > 4) || (isFloat(rt) && sizeOf(rt) > 4) || !isFloat(lt) || !isFloat(rt) ? DOUBLE : C_BASE_TYPES.float;
+      // gdb's binop_promote: the wider floating operand's type (float * int stays float, double + long double is long double)
+      const rtype = !isFloat(rt) || (isFloat(lt) && sizeOf(lt) >= sizeOf(rt)) ? l.type : r.type;
       let v: number;
       switch (op) {
         case '+': v = a + b; break;

@@ -85,6 +85,8 @@ export async function formatValue(v: Value, opts: FormatOptions = {}, level = 0)
 async function formatBase(v: Value, t: CType & { kind: 'base' }): Promise<string> {
   if (t.encoding === ATE.float) {
     if (t.size === 10 || t.size === 16) return formatX87((await v.bytes())!);
+    const nan = nanText((await v.bytes())!, t);
+    if (nan) return nan;
     if (t.size === 2) return formatFloat((await v.number())!, 8, t.name === 'bfloat16' ? 4 : 5);
     return formatFloat((await v.number())!, t.size);
   }
@@ -337,6 +339,21 @@ export function formatFloat(x: number, size: number, digits?: number): string {
   return x < 0 ? `-${text}` : text;
 }
 
+/**
+ * gdb's text for a NaN: `nan(0x<fraction>)` / `-nan(0x...)` with the real
+ * payload (random SSE data is full of them), or undefined for other values.
+ */
+function nanText(b: Buffer, t: CType & { kind: 'base' }): string | undefined {
+  const [expBits, fracBits] = t.size === 8 ? [11, 52] : t.size === 4 ? [8, 23] : t.size === 2 ? (t.name === 'bfloat16' ? [8, 7] : [5, 10]) : [0, 0];
+  if (!expBits) return undefined;
+  let bits = 0n;
+  for (let i = t.size - 1; i >= 0; i--) bits = (bits << 8n) | BigInt(b[i]!);
+  const exp = (bits >> BigInt(fracBits)) & ((1n << BigInt(expBits)) - 1n);
+  const frac = bits & ((1n << BigInt(fracBits)) - 1n);
+  if (exp !== (1n << BigInt(expBits)) - 1n || frac === 0n) return undefined;
+  return `${bits >> BigInt(t.size * 8 - 1) ? '-' : ''}nan(0x${frac.toString(16)})`;
+}
+
 /** gdb's flags types: `[ IM DM ZM ]`, the names of the bits that are set. */
 export function formatFlags(v: bigint, flags: ReadonlyArray<readonly [string, number]>): string {
   const set = flags.filter(([name, bit]) => name && (v >> BigInt(bit)) & 1n).map(([name]) => ` ${name}`);
@@ -346,20 +363,27 @@ export function formatFlags(v: bigint, flags: ReadonlyArray<readonly [string, nu
 /**
  * An x87 80-bit value exactly as glibc's %.21Lg prints it (gdb's format for
  * long double and $st0): exact decimal expansion in bigints, rounded half
- * to even, so no digit is lost to a double conversion.
+ * to even, so no digit is lost to a double conversion. Encodings the FPU
+ * rejects (integer bit not matching the exponent) are gdb's
+ * `<invalid float value>`; `raw` prints them as glibc does (info float).
  */
-export function formatX87(b: Buffer, digits = 21): string {
+export function formatX87(b: Buffer, digits = 21, raw = false): string {
   const mant = b.readBigUInt64LE(0);
   const se = b.readUInt16LE(8);
   const sign = se & 0x8000 ? '-' : '';
   const exp = se & 0x7fff;
+  const integer = mant >> 63n === 1n;
   if (exp === 0x7fff) {
     const frac = mant & 0x7fffffffffffffffn;
-    return frac === 0n ? `${sign}inf` : `${sign}nan(0x${mant.toString(16)})`;
+    if (!integer && !raw) return '<invalid float value>';
+    return frac === 0n ? `${sign}inf` : `${sign}nan(0x${(raw ? frac : mant).toString(16)})`;
   }
-  if (mant === 0n) return `${sign}0`;
+  if (!raw && integer !== (exp !== 0)) return '<invalid float value>';
+  if (!integer && exp !== 0) return `${sign}nan`;             // unnormal: glibc's text
+  const m = exp === 0 ? mant & 0x7fffffffffffffffn : mant;    // pseudo-denormal: glibc ignores the integer bit
+  if (m === 0n) return `${sign}0`;
   const e2 = (exp === 0 ? 1 : exp) - 16383 - 63;
-  return sign + formatExactG(e2 >= 0 ? mant << BigInt(e2) : mant, e2 >= 0 ? 1n : 1n << BigInt(-e2), digits);
+  return sign + formatExactG(e2 >= 0 ? m << BigInt(e2) : m, e2 >= 0 ? 1n : 1n << BigInt(-e2), digits);
 }
 
 /** %.{p}g of the positive rational num/den, correctly rounded (half to even). */

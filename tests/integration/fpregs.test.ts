@@ -164,6 +164,22 @@ async function server(kind: 'gdbserver' | 'tsdbg', prog: string): Promise<Spawne
   return s;
 }
 
+describe('NaNs, infinities and arithmetic on register values', () => {
+  it('prints NaN payloads, infinities and float/long double results like gdb', () => {
+    const setup = ['break report', 'run'];
+    const commands = [
+      'set var $xmm3.v4_int32[0] = 0x7fc00001', 'set var $xmm3.v4_int32[1] = 0xffc00000', 'set var $xmm3.v4_int32[2] = 0x7f800000',
+      'set var $xmm3.v4_int32[3] = 0xff812345', 'p $xmm3', 'set var $xmm4.v2_int64[0] = 0x7ff8000000000001',
+      'set var $xmm4.v2_int64[1] = -1', 'p $xmm4.v2_double', 'p $xmm4.v8_half', 'p $xmm4.v8_bfloat16',
+      'set var $xmm5.v2_double[0] = 1e308', 'set var $st1 = $xmm5.v2_double[0] * 10', 'p $st1', 'p -$st1', 'info registers st1',
+      'up', 'p ld * 2', 'p -ld', 'p $st7 / 3', 'whatis $st7 / 3', 'p f * 2', 'whatis f * 2', 'p $xmm0.v4_float[1] * 2',
+    ];
+    const theirs = gdb(FLOATS, setup, commands);
+    expect(theirs[4]).toContain('v4_float = {nan(0x400001), -nan(0x400000), inf, -nan(0x12345)}');
+    expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
+  });
+});
+
 describe('-O2 doubles computed by typed DWARF expressions', () => {
   it('evaluates DW_OP_regval_type/const_type float arithmetic and xmm call values (x@entry) like gdb', () => {
     // at scale's entry y is `xmm0 * xmm1 + 0.25` (a DWARF 5 typed-stack expression) and factor's
