@@ -46,6 +46,8 @@ export interface Checkpoint {
   id: number;
   name: string;
   regs: Registers;
+  /** The x87/SSE state (FXSAVE area), when the target has one: a rewind restores it too. */
+  fpregs?: Buffer;
   regions: CheckpointRegion[];
   /** Writable mappings when the checkpoint was taken. */
   maps: Mapping[];
@@ -130,7 +132,8 @@ export class CheckpointManager {
     const maps = checkpointMappings(allMaps);
     const previous = this.list[this.list.length - 1];
     if (previous) await this.moveToBuffers(previous);
-    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, regions: [], maps };
+    const fpregs = await this.target.getFpRegisters?.().catch(() => undefined);
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, fpregs, regions: [], maps };
     try {
       for (const m of maps) {
         for (let start = m.start; start < m.end; start += BigInt(limits.maxLen)) {
@@ -243,6 +246,7 @@ export class CheckpointManager {
       restored += r.length;
     }
     await this.target.setRegisters(c.regs);
+    if (c.fpregs) await this.target.setFpRegisters?.(c.fpregs);
     return { checkpoint: c, restoredBytes: restored, skipped: changes };
   }
 

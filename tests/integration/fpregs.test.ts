@@ -26,9 +26,9 @@ afterEach(async () => {
 });
 
 /** Output of each command after `setup`, split on echoed separators (program output lines dropped). */
-function blocks(out: string, n: number): string[] {
+function blocks(out: string, n: number, keepOutput = false): string[] {
   return out.split(`${SEP}\n`).slice(1, n + 1)
-    .map((b) => b.split('\n').filter((l) => !/^report /.test(l)).join('\n').replace(/\n$/, ''));
+    .map((b) => b.split('\n').filter((l) => keepOutput || !/^report /.test(l)).join('\n').replace(/\n$/, ''));
 }
 
 function script(setup: string[], commands: string[]): string[] {
@@ -45,12 +45,12 @@ function gdb(prog: string, setup: string[], commands: string[], target?: string)
   return blocks(r.stdout, commands.length);
 }
 
-function ours(prog: string, setup: string[], commands: string[]): string[] {
+function ours(prog: string, setup: string[], commands: string[], keepOutput = false): string[] {
   // errors go to stderr, as gdb's: merge both streams in order
   const args = [TSDBG, 'run', '--batch', ...script(setup, commands).flatMap((l) => ['-ex', l]), prog];
   const r = spawnSync('sh', ['-c', 'exec node "$@" 2>&1', 'sh', ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;
-  return blocks(r.stdout, commands.length);
+  return blocks(r.stdout, commands.length, keepOutput);
 }
 
 function diffs(commands: string[], mine: string[], theirs: string[]): string[] {
@@ -163,6 +163,20 @@ async function server(kind: 'gdbserver' | 'tsdbg', prog: string): Promise<Spawne
   cleanup.push(() => s.stop());
   return s;
 }
+
+describe('checkpoints', () => {
+  it('rewind restores the x87/SSE registers too, and the program prints the checkpoint\'s xmm0', () => {
+    const commands = ['p $xmm0.v2_double[0]', 'set var $xmm0.v2_double[0] = 9.5', 'set var $st7 = 4', 'set var $mxcsr = 0x1f80',
+      'rewind start', 'p $xmm0.v2_double[0]', 'p $st7', 'p $mxcsr', 'delete', 'continue'];
+    const [before, , , , , after, st7, mxcsr, , cont] = ours(FLOATS, ['break *report', 'run', 'checkpoint start'], commands, true);
+    expect(before).toBe('$1 = 0.20000000000000001');
+    expect(after).toBe('$2 = 0.20000000000000001');
+    expect(st7).toBe('$3 = 1.5');
+    expect(mxcsr).toBe('$4 = [ PE IM DM ZM OM UM PM ]');   // PE (set by then) is back after we cleared it
+    expect(cont).toContain('report 0.20000000000000001');
+    expect(cont).not.toContain('report 9.5');
+  });
+});
 
 describe('NaNs, infinities and arithmetic on register values', () => {
   it('prints NaN payloads, infinities and float/long double results like gdb', () => {
