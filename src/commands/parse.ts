@@ -100,7 +100,7 @@ function required(args: string, msg: string): string {
   return a;
 }
 
-const FORMATS = new Set('xduotcazsi');
+const FORMATS = new Set('xduotcazsif');
 const UNITS = new Set('bhwg');
 
 /** `/NFU` after print or x: returns the pieces and the rest of the line. */

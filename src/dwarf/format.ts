@@ -354,6 +354,12 @@ function nanText(b: Buffer, t: CType & { kind: 'base' }): string | undefined {
   return `${bits >> BigInt(t.size * 8 - 1) ? '-' : ''}nan(0x${frac.toString(16)})`;
 }
 
+/** A float (size 4) or double (8) from its little-endian bytes, NaN payloads included. */
+export function formatFloatBits(bytes: Buffer, size: 4 | 8): string {
+  return nanText(bytes, { kind: 'base', name: '', size, encoding: ATE.float })
+    ?? formatFloat(size === 4 ? bytes.readFloatLE(0) : bytes.readDoubleLE(0), size);
+}
+
 /** gdb's flags types: `[ IM DM ZM ]`, the names of the bits that are set. */
 export function formatFlags(v: bigint, flags: ReadonlyArray<readonly [string, number]>): string {
   const set = flags.filter(([name, bit]) => name && (v >> BigInt(bit)) & 1n).map(([name]) => ` ${name}`);
@@ -417,7 +423,7 @@ function formatExactG(num: bigint, den: bigint, p: number): string {
 /** print/x, /d, /u, /o, /t, /c, /a, /z, /f of a scalar. */
 async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptions): Promise<string> {
   const size = sizeOf(t);
-  if (f === 'f' && t.kind === 'base' && t.encoding === ATE.float) return formatFloat((await v.number())!, size);
+  if (f === 'f' && t.kind === 'base' && t.encoding === ATE.float) return formatBase(v, t);
   // gdb (since 8.1) shows a float's raw bits under the integer formats.
   const n = t.kind === 'base' && t.encoding === ATE.float ? bytesToBigInt((await v.bytes())!, false) : (await v.bigint())!;
   const u = BigInt.asUintN(size * 8, n);
@@ -433,7 +439,13 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
       const sym = opts.symbolize?.(u);
       return `${hex(u)}${sym ? ` <${sym}>` : ''}`;
     }
-    case 'f': return isSigned(t) ? String(BigInt.asIntN(size * 8, n)) : String(u);
+    case 'f': {
+      // gdb's float_type_from_length: an integer the size of float, double or long double is reinterpreted
+      const bytes = (await v.bytes())!;
+      if (size === 4 || size === 8) return formatFloatBits(bytes, size);
+      if (size === 16) return formatX87(bytes);
+      return isSigned(t) ? String(BigInt.asIntN(size * 8, n)) : String(u);
+    }
     default: throw new Error(`Undefined output format "${f}".`);
   }
 }

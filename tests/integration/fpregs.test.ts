@@ -186,6 +186,8 @@ describe('NaNs, infinities and arithmetic on register values', () => {
       'set var $xmm3.v4_int32[3] = 0xff812345', 'p $xmm3', 'set var $xmm4.v2_int64[0] = 0x7ff8000000000001',
       'set var $xmm4.v2_int64[1] = -1', 'p $xmm4.v2_double', 'p $xmm4.v8_half', 'p $xmm4.v8_bfloat16',
       'set var $xmm5.v2_double[0] = 1e308', 'set var $st1 = $xmm5.v2_double[0] * 10', 'p $st1', 'p -$st1', 'info registers st1',
+      'p/f 3', 'p/f $xmm0.v4_int32[1]', 'p/f $xmm0.v2_int64', 'p/f $xmm0.v8_int16[3]', 'p/f $xmm0', 'p/f $xmm3.v4_int32',
+      'p/x $xmm0.v2_double', 'p/x $st7', 'p/t $mxcsr',
       'up', 'p ld * 2', 'p -ld', 'p $st7 / 3', 'whatis $st7 / 3', 'p f * 2', 'whatis f * 2', 'p $xmm0.v4_float[1] * 2',
     ];
     const theirs = gdb(FLOATS, setup, commands);
