@@ -8,7 +8,7 @@ import { ATE } from './constants.js';
 import { ExprError } from './cexpr.js';
 import { Value, bytesToBigInt } from './value.js';
 import {
-  strip, sizeOf, typeName, declarator, isCharType, isSigned, unknownTypeError, type CType, type Member,
+  strip, sizeOf, typeName, declarator, isCharType, isSigned, isBfloat16, unknownTypeError, type CType, type Member,
 } from './types.js';
 
 export interface FormatOptions {
@@ -87,7 +87,7 @@ async function formatBase(v: Value, t: CType & { kind: 'base' }): Promise<string
     if (t.size === 10 || t.size === 16) return formatX87((await v.bytes())!);
     const nan = nanText((await v.bytes())!, t);
     if (nan) return nan;
-    if (t.size === 2) return formatFloat((await v.number())!, 8, t.name === 'bfloat16' ? 4 : 5);
+    if (t.size === 2) return formatFloat((await v.number())!, 8, isBfloat16(t) ? 4 : 5);
     return formatFloat((await v.number())!, t.size);
   }
   if (t.flags) return formatFlags((await v.bigint())!, t.flags);
@@ -344,7 +344,7 @@ export function formatFloat(x: number, size: number, digits?: number): string {
  * payload (random SSE data is full of them), or undefined for other values.
  */
 function nanText(b: Buffer, t: CType & { kind: 'base' }): string | undefined {
-  const [expBits, fracBits] = t.size === 8 ? [11, 52] : t.size === 4 ? [8, 23] : t.size === 2 ? (t.name === 'bfloat16' ? [8, 7] : [5, 10]) : [0, 0];
+  const [expBits, fracBits] = t.size === 8 ? [11, 52] : t.size === 4 ? [8, 23] : t.size === 2 ? (isBfloat16(t) ? [8, 7] : [5, 10]) : [0, 0];
   if (!expBits) return undefined;
   let bits = 0n;
   for (let i = t.size - 1; i >= 0; i--) bits = (bits << 8n) | BigInt(b[i]!);
@@ -475,6 +475,10 @@ function ptypeBody(t: CType, indent: number): string {
 
 function expandBase(t: CType, indent: number): string {
   const pad = ' '.repeat(indent);
+  if (t.kind === 'base' && t.flags) {
+    // gdb's flags types ($mxcsr, $eflags)
+    return `flag ${t.name} {\n${t.flags.map(([n, bit]) => `${pad}    bool ${n} @${bit};\n`).join('')}${pad}}`;
+  }
   if (t.kind === 'struct' || t.kind === 'union') {
     const head = t.tag ? `${t.kind} ${t.tag} {` : `${t.kind} {`;
     if (t.incomplete) return `${t.kind} ${t.tag} {\n${pad}    <incomplete type>\n${pad}}`;

@@ -12,10 +12,11 @@ import { formatFlags, formatValue, formatX87 } from './format.js';
 
 const base = (name: string, size: number, encoding: number): CType => ({ kind: 'base', name, size, encoding });
 /** gdb's tdesc vector types are named (`v4f v4_float;` in ptype). */
-const vector = (name: string, element: CType, count: number): CType => ({ kind: 'typedef', name, target: { kind: 'array', element, count } });
+const vector = (name: string, element: CType, count: number): CType => ({ kind: 'typedef', name, target: { kind: 'array', element, count, vector: true } });
 
-export const BFLOAT16 = base('bfloat16', 2, ATE.float);
-export const HALF = base('_Float16', 2, ATE.float);
+// gdb's names for the target-description float types
+export const BFLOAT16 = base('builtin_type_bfloat16', 2, ATE.float);
+export const HALF = base('builtin_type_ieee_half', 2, ATE.float);
 
 /** gdb's vec128: what `p $xmm0` shows, member by member. */
 export const VEC128: CType = {
@@ -23,8 +24,8 @@ export const VEC128: CType = {
   members: ([
     ['v8_bfloat16', vector('v8bf16', BFLOAT16, 8)],
     ['v8_half', vector('v8h', HALF, 8)],
-    ['v4_float', vector('v4f', base('float', 4, ATE.float), 4)],
-    ['v2_double', vector('v2d', base('double', 8, ATE.float), 2)],
+    ['v4_float', vector('v4f', base('builtin_type_ieee_single', 4, ATE.float), 4)],
+    ['v2_double', vector('v2d', base('builtin_type_ieee_double', 8, ATE.float), 2)],
     ['v16_int8', vector('v16i8', base('int8_t', 1, ATE.signed), 16)],
     ['v8_int16', vector('v8i16', base('int16_t', 2, ATE.signed), 8)],
     ['v4_int32', vector('v4i32', base('int32_t', 4, ATE.signed), 4)],

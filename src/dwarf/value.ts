@@ -3,7 +3,7 @@
  * (memory, a register, computed bytes, or nowhere: optimized out).
  */
 import { readLocation, type ExprContext, type Location } from './expr.js';
-import { strip, sizeOf, isSigned, isFloat, type CType } from './types.js';
+import { strip, sizeOf, isSigned, isFloat, isBfloat16, type CType } from './types.js';
 
 export class Value {
   constructor(
@@ -73,7 +73,7 @@ export class Value {
     if (t.kind === 'base' && isFloat(t)) {
       if (t.size === 4) return b.readFloatLE(0);
       if (t.size === 8) return b.readDoubleLE(0);
-      if (t.size === 2) return t.name === 'bfloat16' ? readBfloat16(b) : readHalf(b);
+      if (t.size === 2) return isBfloat16(t) ? readBfloat16(b) : readHalf(b);
       return readLongDouble(b);
     }
     const v = await this.bigint();
@@ -167,7 +167,7 @@ export function encodeFloat(x: number, t: CType): Buffer {
   if (t.size === 4) b.writeFloatLE(x);
   else if (t.size === 8) b.writeDoubleLE(x);
   else if (t.size === 10 || t.size === 16) x87Bytes(x).copy(b);
-  else if (t.size === 2 && t.name === 'bfloat16') {
+  else if (t.size === 2 && isBfloat16(t)) {
     const f = Buffer.alloc(4);
     f.writeFloatLE(x);
     const u = f.readUInt32LE(0);

@@ -103,7 +103,9 @@ describe('line mode against gdb -batch', () => {
     const commands = [
       'p $xmm0', 'p $xmm1', 'p $xmm5', 'p $st0', 'p $st6', 'p $st7', 'p $mxcsr', 'p $fctrl', 'p $fstat', 'p $ftag', 'p $fop',
       'p $xmm0.v2_double[0]', 'p $xmm0.v4_float[1]', 'p $xmm0.v16_int8', 'p $xmm0.uint128', 'p/x $xmm0', 'p v',
-      'p $xmm0.v4_float[4]', 'ptype $xmm0', 'whatis $st0', 'whatis $xmm0.v2_double',
+      'p $xmm0.v4_float[4]', 'ptype $xmm0', 'whatis $st0', 'whatis $xmm0.v2_double', 'whatis $xmm0', 'whatis $xmm0.v4_float[0]',
+      'whatis $xmm0.v8_half[0]', 'whatis $xmm0.v8_bfloat16[0]', 'whatis $xmm0.v16_int8[0]', 'whatis $xmm0.uint128', 'whatis $fctrl',
+      'ptype $st0', 'ptype $xmm0.v4_float', 'p sizeof($st0)', 'ptype $mxcsr',
       'info registers xmm0', 'info registers st7', 'info registers mxcsr', 'info registers fctrl fop', 'info registers float',
       'set var $xmm1.v2_double[1] = -3.75', 'p $xmm1.v2_double', 'p $xmm1.v8_half',
       'set var $st0 = 2.5', 'p $st0', 'info registers st0',
