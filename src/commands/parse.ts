@@ -329,7 +329,7 @@ const SPECS: Spec[] = [
     parse: (a) => ({ kind: 'frame', index: parseFrameIndex(a), relative: undefined }) },
   { name: 'up', help: 'up [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'up' }) },
   { name: 'down', help: 'down [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'down' }) },
-  { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG] | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame.',
+  { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG|float|vector|all] | all-registers | float | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame.',
     parse: parseInfo },
   { name: 'handle', help: 'handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]: what to do when the program gets SIGNAL.',
     parse: parseHandle },

@@ -16,12 +16,6 @@ import { fpRegistersOf, snapshotsOf } from '../target/capabilities.js';
 import { FP_REGISTER_NAMES, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { formatInfoFloat } from './float-info.js';
-
-/** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
-const REGISTER_GROUPS: Record<string, readonly string[]> = {
-  float: FP_REGISTER_NAMES.filter((n) => /^st\d|^f/.test(n)),
-  vector: FP_REGISTER_NAMES.filter((n) => /^xmm|^mxcsr$/.test(n)),
-};
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
@@ -42,6 +36,12 @@ import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceLevel } from './source/index.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
+
+/** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
+const REGISTER_GROUPS: Record<string, readonly string[]> = {
+  float: FP_REGISTER_NAMES.filter((n) => /^st\d|^f/.test(n)),
+  vector: FP_REGISTER_NAMES.filter((n) => /^xmm|^mxcsr$/.test(n)),
+};
 
 export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
