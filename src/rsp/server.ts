@@ -49,6 +49,11 @@ export interface SessionOptions extends Launcher {
 }
 
 const REG_BY_NUM = new Map(AMD64_REGISTERS.map((r) => [r.regnum, r]));
+/** N of `ymmNh`, else undefined. */
+const ymmIndex = (name: string): number | undefined => {
+  const m = /^ymm(\d+)h$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};
 const G_SIZE = AMD64_REGISTERS.reduce((n, r) => n + r.bitsize / 8, 0);
 const Z_WATCH: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
 const WATCH_REASON: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' };
@@ -76,8 +81,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   /** What `?` reports: the last stop (undefined: no process ever, W00). */
   private lastEvent: StopEvent | undefined;
   private regs: Registers | undefined;
-  /** The FXSAVE area read with `regs` (same stop): dropped whenever they are. */
-  private fpCache: { regs: Registers; area: Buffer | undefined } | undefined;
+  /** The FXSAVE area and ymm upper halves read with `regs` (same stop): dropped whenever they are. */
+  private fpCache: { regs: Registers; area: Buffer | undefined; ymmh?: Buffer | null } | undefined;
   private heldOutput: Buffer[] = [];
   private heldBytes = 0;
   private readonly hwBreakpoints = new Set<bigint>();
@@ -304,10 +309,23 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     return this.fpCache.area;
   }
 
-  private regHex(regs: Registers, fp: Buffer | undefined, r: RegisterInfo): string {
+  /** ymm0h..ymm15h of this stop (256 bytes), or undefined without AVX. */
+  private async ymmUpper(): Promise<Buffer | undefined> {
+    await this.fpArea();
+    const c = this.fpCache!;
+    if (c.ymmh === undefined) {
+      const t = this.stopped();
+      c.ymmh = t.getYmmUpper ? await t.getYmmUpper().catch(() => null) : null;
+    }
+    return c.ymmh ?? undefined;
+  }
+
+  private regHex(regs: Registers, fp: Buffer | undefined, r: RegisterInfo, ymmh?: Buffer): string {
     const name = targetRegisterName(r.name);
     if (name) return leHex(regs[name], r.bitsize / 8);
     if (fp && isFpRegister(r.name)) return readFpRegister(fp, r.name).toString('hex');
+    const y = ymmIndex(r.name);
+    if (ymmh && y !== undefined) return ymmh.subarray(y * 16, y * 16 + 16).toString('hex');
     // registers the target cannot reach are "unavailable" (xx..), as gdbserver sends them
     return 'xx'.repeat(r.bitsize / 8);
   }
@@ -315,7 +333,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private async readAllRegisters(): Promise<string> {
     const regs = await this.registers();
     const fp = await this.fpArea();
-    return AMD64_REGISTERS.map((r) => this.regHex(regs, fp, r)).join('');
+    const ymmh = await this.ymmUpper();
+    return AMD64_REGISTERS.map((r) => this.regHex(regs, fp, r, ymmh)).join('');
   }
 
   private async writeAllRegisters(data: string): Promise<string> {
@@ -323,15 +342,20 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const update: Partial<Registers> = {};
     let fp = await this.fpArea();
     const fpBefore = fp;
+    const ymmBefore = await this.ymmUpper();
+    const ymmh = ymmBefore && Buffer.from(ymmBefore);
     for (const r of AMD64_REGISTERS) {
       const name = targetRegisterName(r.name);
       const text = data.slice(r.offset * 2, r.offset * 2 + r.bitsize / 4);
       if (text.includes('x')) continue;
+      const y = ymmIndex(r.name);
       if (name) update[name] = fromLeHex(text);
       else if (fp && isFpRegister(r.name)) fp = writeFpRegister(fp, r.name, fromHex(text));
+      else if (ymmh && y !== undefined) fromHex(text).copy(ymmh, y * 16);
     }
     await this.stopped().setRegisters(update);
     if (fp && fpBefore && !fp.equals(fpBefore)) await this.stopped().setFpRegisters?.(fp);
+    if (ymmh && ymmBefore && !ymmh.equals(ymmBefore)) await this.stopped().setYmmUpper?.(ymmh);
     this.regs = undefined;
     return 'OK';
   }
@@ -340,7 +364,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const r = REG_BY_NUM.get(n);
     if (!r) throw new PacketError(22, `no register ${n}`);
     const fp = isFpRegister(r.name) ? await this.fpArea() : undefined;
-    return this.regHex(await this.registers(), fp, r);
+    const ymmh = ymmIndex(r.name) !== undefined ? await this.ymmUpper() : undefined;
+    return this.regHex(await this.registers(), fp, r, ymmh);
   }
 
   private async writeRegister(arg: string): Promise<string> {
@@ -348,6 +373,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const r = REG_BY_NUM.get(parseHexInt(num ?? ''));
     if (!r || value === undefined || value.length !== r.bitsize / 4) throw new PacketError(22, `bad P packet`);
     const name = targetRegisterName(r.name);
+    if (!name && ymmIndex(r.name) !== undefined) return this.writeYmmUpper(r, value);
     if (!name) return this.writeFpRegister(r, value);
     await this.stopped().setRegisters({ [name]: fromLeHex(value) });
     this.regs = undefined;
@@ -360,6 +386,18 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const fp = isFpRegister(r.name) ? await this.fpArea() : undefined;
     if (!fp || !t.setFpRegisters) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
     await t.setFpRegisters(writeFpRegister(fp, r.name, fromHex(value)));
+    this.regs = undefined;
+    return 'OK';
+  }
+
+  /** `P` of ymmNh: read-modify-write of the 16 upper halves. */
+  private async writeYmmUpper(r: RegisterInfo, value: string): Promise<string> {
+    const t = this.stopped();
+    const now = await this.ymmUpper();
+    if (!now || !t.setYmmUpper) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
+    const upper = Buffer.from(now);
+    fromHex(value).copy(upper, ymmIndex(r.name)! * 16);
+    await t.setYmmUpper(upper);
     this.regs = undefined;
     return 'OK';
   }

@@ -89,15 +89,18 @@ const SSE: Spec[] = [
 ];
 const LINUX: Spec[] = [['orig_rax', 64, 'int']];
 const SEGMENTS: Spec[] = [['fs_base', 64, 'int'], ['gs_base', 64, 'int']];
+/** The upper halves of ymm0-15; gdb builds $ymm0 from xmm0 and ymm0h. */
+const AVX: Spec[] = Array.from({ length: 16 }, (_, i): Spec => [`ymm${i}h`, 128, 'uint128']);
 
 const FEATURES: Array<[string, Spec[]]> = [
   ['org.gnu.gdb.i386.core', CORE],
   ['org.gnu.gdb.i386.sse', SSE],
   ['org.gnu.gdb.i386.linux', LINUX],
   ['org.gnu.gdb.i386.segments', SEGMENTS],
+  ['org.gnu.gdb.i386.avx', AVX],
 ];
 
-/** The amd64 GNU/Linux layout gdbserver uses, minus AVX: regnums 0..59. */
+/** The amd64 GNU/Linux layout gdbserver uses on an AVX machine (without AVX-512): regnums 0..75. */
 export const AMD64_REGISTERS: RegisterInfo[] = withOffsets(
   FEATURES.flatMap(([feature, specs]) => specs.map(([name, bitsize, type, group]) => ({ name, bitsize, type, group, feature, regnum: 0, offset: 0 })))
     .map((r, i) => ({ ...r, regnum: i })),

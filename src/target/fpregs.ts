@@ -107,3 +107,34 @@ export function writeFpRegister(area: Buffer, name: string, bytes: Buffer): Buff
   }
   return out;
 }
+
+/**
+ * The XSAVE area of PTRACE_GETREGSET NT_X86_XSTATE (standard format): the
+ * FXSAVE area, the header whose xstate_bv says which components hold state,
+ * and the AVX component (ymm upper halves) at its architectural offset.
+ */
+export const NT_X86_XSTATE = 0x202;
+export const XSTATE_AVX_OFFSET = 576;
+const XSTATE_BV_OFFSET = 512;
+/** Linux's ptrace puts XCR0 (the enabled features) in the FXSAVE area's software bytes (gdb's I386_LINUX_XSAVE_XCR0_OFFSET). */
+const SW_XFEATURES_OFFSET = 464;
+const XFEATURE_AVX = 4n;
+
+/** True when the XSAVE area comes from a CPU and kernel with AVX enabled. */
+export function xstateHasAvx(xstate: Buffer): boolean {
+  return xstate.length >= XSTATE_AVX_OFFSET + 256 && (xstate.readBigUInt64LE(SW_XFEATURES_OFFSET) & XFEATURE_AVX) !== 0n;
+}
+
+/** ymm0h..ymm15h (256 bytes); zeros when the AVX component is in its init state. */
+export function readYmmUpper(xstate: Buffer): Buffer {
+  if ((xstate.readBigUInt64LE(XSTATE_BV_OFFSET) & XFEATURE_AVX) === 0n) return Buffer.alloc(256);
+  return Buffer.from(xstate.subarray(XSTATE_AVX_OFFSET, XSTATE_AVX_OFFSET + 256));
+}
+
+/** A copy of the XSAVE area with new ymm upper halves (and the AVX component marked live). */
+export function writeYmmUpper(xstate: Buffer, upper: Buffer): Buffer {
+  const out = Buffer.from(xstate);
+  upper.copy(out, XSTATE_AVX_OFFSET, 0, 256);
+  out.writeBigUInt64LE(out.readBigUInt64LE(XSTATE_BV_OFFSET) | XFEATURE_AVX, XSTATE_BV_OFFSET);
+  return out;
+}

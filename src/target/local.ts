@@ -29,7 +29,10 @@ import {
   ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY, STOP_HAVE_OFFSET, STOP_REGS_OFFSET, STOP_SIZE,
   check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
 } from './native.js';
-import { FXSAVE_SIZE } from './fpregs.js';
+import { FXSAVE_SIZE, NT_X86_XSTATE, readYmmUpper, writeYmmUpper, xstateHasAvx } from './fpregs.js';
+
+/** Room for any XSAVE area (AVX-512 is 2.7 KiB, AMX tiles 11 KiB). */
+const XSTATE_MAX = 16384;
 import { parseMaps, parseAuxv } from './procfs.js';
 import { registerTracee, unregisterTracee } from './reaper.js';
 import { nextStatus } from './waiter.js';
@@ -159,6 +162,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private regsCache: Buffer | undefined;
   /** FXSAVE area of this stop (PTRACE_GETFPREGS), fetched on first use. */
   private fpregsCache: Buffer | undefined;
+  /** XSAVE area of this stop (PTRACE_GETREGSET NT_X86_XSTATE), fetched on first use. */
+  private xstateCache: Buffer | undefined;
   /** The signal of the last signal-delivery-stop: what a plain cont() delivers. */
   private pendingSignal = 0;
   private interruptRequested = false;
@@ -401,8 +406,37 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.ensureStopped();
     const buf = Buffer.from(area);
     this.fpregsCache = undefined;
+    this.xstateCache = undefined;   // the same state seen through GETREGSET
     check(native.ptracePtr(PTRACE.SETFPREGS, this.pid, 0n, buf), 'cannot set the floating-point registers');
     this.fpregsCache = buf;
+  }
+
+  async getYmmUpper(): Promise<Buffer> {
+    return readYmmUpper(this.xstateBuffer());
+  }
+
+  async setYmmUpper(upper: Buffer): Promise<void> {
+    if (upper.length !== 256) throw new TargetError('EINVAL', `ymm0h-ymm15h are 256 bytes, not ${upper.length}`);
+    const area = writeYmmUpper(this.xstateBuffer(), upper);
+    this.xstateCache = undefined;
+    this.fpregsCache = undefined;   // the same state seen through GETFPREGS
+    check(native.regset(PTRACE.SETREGSET, this.pid, NT_X86_XSTATE, area), 'cannot set the AVX registers');
+    this.xstateCache = area;
+  }
+
+  /** The XSAVE area (per stop; per thread once threads exist), or ENOTSUP without AVX. */
+  private xstateBuffer(): Buffer {
+    this.ensureStopped();
+    if (!this.xstateCache) {
+      // sized by the first read: SETREGSET wants exactly the kernel's XSAVE size back
+      const buf = Buffer.alloc(XSTATE_MAX);
+      const n = native.regset(PTRACE.GETREGSET, this.pid, NT_X86_XSTATE, buf);
+      check(n, 'cannot read the AVX registers');
+      const area = Buffer.from(buf.subarray(0, n));
+      if (!xstateHasAvx(area)) throw new TargetError('ENOTSUP', 'this CPU has no AVX registers');
+      this.xstateCache = area;
+    }
+    return this.xstateCache;
   }
 
   /** The one place that reads the FP/SSE state (per stop; per thread once threads exist). */
@@ -614,6 +648,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.stepFrom = req === PTRACE.SINGLESTEP ? this.pc() : undefined;
     this.regsCache = undefined;
     this.fpregsCache = undefined;
+    this.xstateCache = undefined;
     this.pendingSignal = 0;
     this._state = 'running';
     if (!internal) this.emit('running');
@@ -673,6 +708,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const have = fetched ? this.stopBuf.readInt32LE(STOP_HAVE_OFFSET) : 0;
     this.regsCache = have & 2 ? Buffer.from(this.stopBuf.subarray(STOP_REGS_OFFSET, STOP_REGS_OFFSET + REGS_SIZE)) : undefined;
     this.fpregsCache = undefined;
+    this.xstateCache = undefined;
     const pc = (): bigint => this.regs().readBigUInt64LE(RIP_OFFSET);
 
     if (ws.event === PTRACE_EVENT.EXEC) {
@@ -774,6 +810,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this._state = 'exited';
     this.regsCache = undefined;
     this.fpregsCache = undefined;
+    this.xstateCache = undefined;
     this.breakpoints.clear();
     this.watches.fill(undefined);
     unregisterTracee(this);

@@ -129,6 +129,12 @@ export interface Target extends EventEmitter<TargetEvents> {
   getFpRegisters?(): Promise<Buffer>;
   /** Write the whole FXSAVE area (read it, change it, write it back). */
   setFpRegisters?(area: Buffer): Promise<void>;
+  /**
+   * Optional: the AVX upper halves of ymm0-15 (gdb's ymm0h..ymm15h), 16 x 16
+   * bytes; ENOTSUP when the CPU or kernel has no AVX. ymmN = xmmN : ymmNh.
+   */
+  getYmmUpper?(): Promise<Buffer>;
+  setYmmUpper?(upper: Buffer): Promise<void>;
 
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;

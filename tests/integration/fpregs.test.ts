@@ -223,6 +223,16 @@ describe('RSP', () => {
     expect(diffs(commands, mine, theirs)).toEqual([]);
   });
 
+  it('serves AVX (ymm0h-ymm15h): gdb sees and sets $ymm1 through tsdbg serve as through gdbserver', async () => {
+    const setup = ['break scale', 'continue'];
+    const commands = ['p $ymm0', 'p $ymm1.v4_double', 'set var $ymm1.v4_double[3] = 7.5', 'p $ymm1.v4_double', 'info registers ymm1',
+      'p $xmm1', 'set var $xmm1.v2_double[0] = 2', 'p $ymm1.v4_double'];
+    const mine = gdb(FLOATS_O2, setup, commands, `127.0.0.1:${(await server('tsdbg', FLOATS_O2)).port}`);
+    const theirs = gdb(FLOATS_O2, setup, commands, `127.0.0.1:${(await server('gdbserver', FLOATS_O2)).port}`);
+    expect(mine[3]).toBe('$3 = {1.5, 0, 0, 7.5}');
+    expect(diffs(commands, mine, theirs)).toEqual([]);
+  });
+
   it('tsdbg connect to gdbserver prints $xmm0 and $st0 as the local target does', async () => {
     const commands = ['break scale', 'continue', `echo ${SEP}\\n`, 'p $xmm1', `echo ${SEP}\\n`, 'info registers st7 mxcsr',
       `echo ${SEP}\\n`, 'set var $xmm1.v2_double[0] = 6.25', 'p $xmm1.v2_double', `echo ${SEP}\\n`, 'kill'];
