@@ -44,10 +44,10 @@ export function isDebugError(e: unknown): boolean {
 }
 
 /** An expression that uses an x87/SSE register. */
-export const FP_REGISTER_EXPR = /\$(?:xmm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;
+export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;
 
 /** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers). */
-const BUILTIN_ONLY = /\{|^\s*\$(?!(?:xmm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+const BUILTIN_ONLY = /\{|^\s*\$(?!(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
 
 export class DebugBridge {
   private constructor(

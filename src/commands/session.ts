@@ -13,7 +13,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Mapping, Registers, StopEvent, Target, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { fpRegistersOf, snapshotsOf } from '../target/capabilities.js';
-import { FP_REGISTER_NAMES, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
+import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
@@ -433,17 +433,26 @@ export class Session {
     return this.regsCache;
   }
 
-  /** The x87/SSE state of the stop (FXSAVE area), or undefined when the target cannot give it. */
+  /**
+   * The x87/SSE state of the stop (FXSAVE area, followed by ymm0h..ymm15h
+   * when the target has AVX), or undefined when the target cannot give it.
+   */
   private async fpState(): Promise<Buffer | undefined> {
     const t = this.target;
     if (!t || t.state === 'exited' || !t.getFpRegisters) return undefined;
-    return t.getFpRegisters();
+    const area = await t.getFpRegisters();
+    const upper = await t.getYmmUpper?.().catch(() => undefined);
+    return upper ? Buffer.concat([area, upper]) : area;
   }
 
-  /** Set one x87/SSE register of frame 0 (gdb's byte layout, src/target/fpregs.ts). */
+  /** Set one x87/SSE/AVX register of frame 0 (gdb's byte layout, src/target/fpregs.ts). */
   private async writeFpRegister(name: string, bytes: Buffer): Promise<void> {
-    const fp = fpRegistersOf(this.live());
-    await fp.set(writeFpRegister(await fp.get(), name, bytes));
+    const t = this.live();
+    const fp = fpRegistersOf(t);
+    const now = (await this.fpState())!;
+    const next = writeFpRegister(now, name, bytes);
+    if (!next.subarray(0, FXSAVE_SIZE).equals(now.subarray(0, FXSAVE_SIZE))) await fp.set(next.subarray(0, FXSAVE_SIZE));
+    if (next.length > FXSAVE_SIZE && !next.subarray(FXSAVE_SIZE).equals(now.subarray(FXSAVE_SIZE))) await t.setYmmUpper?.(next.subarray(FXSAVE_SIZE));
     this.regsCache = undefined;   // frames built on the old state are stale
   }
 
@@ -1522,8 +1531,15 @@ export class Session {
 
   /** `info registers` lines of x87/SSE registers (the values of the stop: gdb shows them in every frame). */
   private async fpRegisterLines(names: readonly string[]): Promise<string[]> {
-    const area = await fpRegistersOf(this.live()).get();
-    return Promise.all(names.map((n) => formatFpRegisterLine(n, readFpRegister(area, n))));
+    fpRegistersOf(this.live());   // the one clear error when the target has none
+    const area = (await this.fpState())!;
+    return Promise.all(names.map((n) => {
+      try {
+        return formatFpRegisterLine(n, readFpRegister(area, n));
+      } catch {
+        throw new CommandError(`Invalid register \`${n}'`);   // $ymm0 without AVX, as gdb
+      }
+    }));
   }
 
   private infoBreakpoints(watchOnly: boolean): void {

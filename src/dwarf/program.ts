@@ -300,7 +300,12 @@ export class StackFrame {
   /** An x87/SSE register's bytes (gdb's layout), or undefined when the target cannot say. */
   async fpRegister(name: string): Promise<Buffer | undefined> {
     const area = await this.fpState?.();
-    return area && isFpRegister(name) ? readFpRegister(area, name) : undefined;
+    if (!area || !isFpRegister(name)) return undefined;
+    try {
+      return readFpRegister(area, name);
+    } catch {
+      return undefined;   // $ymm0 without AVX
+    }
   }
 
   exprContext(unit?: Die['unit']): ExprContext {

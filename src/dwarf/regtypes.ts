@@ -34,6 +34,23 @@ export const VEC128: CType = {
   ] as Array<[string, CType]>).map(([name, type]) => ({ name, type, offset: 0 })),
 };
 
+/** gdb's $ymm0 (a pseudo register of xmm0 and ymm0h): builtin_type_vec256i. */
+const vec = (element: CType, count: number): CType => ({ kind: 'array', element, count, vector: true });
+export const VEC256: CType = {
+  kind: 'union', tag: 'builtin_type_vec256i', size: 32, incomplete: false,
+  members: ([
+    ['v16_bfloat16', vec(base('bfloat16', 2, ATE.float), 16)],
+    ['v16_half', vec(base('half', 2, ATE.float), 16)],
+    ['v8_float', vec(base('float', 4, ATE.float), 8)],
+    ['v4_double', vec(base('double', 8, ATE.float), 4)],
+    ['v32_int8', vec(base('int8_t', 1, ATE.signed), 32)],
+    ['v16_int16', vec(base('int16_t', 2, ATE.signed), 16)],
+    ['v8_int32', vec(base('int32_t', 4, ATE.signed), 8)],
+    ['v4_int64', vec(base('int64_t', 8, ATE.signed), 4)],
+    ['v2_int128', vec(base('int128_t', 16, ATE.signed), 2)],
+  ] as Array<[string, CType]>).map(([name, type]) => ({ name, type, offset: 0 })),
+};
+
 /** The 80-bit x87 register (gdb's builtin_type_i387_ext). */
 export const I387_EXT = base('builtin_type_i387_ext', 10, ATE.float);
 
@@ -53,7 +70,7 @@ const BYTES_ONLY = { readMemory: async () => Buffer.alloc(0), reg: () => undefin
 export async function formatFpRegisterLine(name: string, bytes: Buffer): Promise<string> {
   const col = name.padEnd(15);
   if (bytes.length === 10) return `${col}${formatX87(bytes).padEnd(19)} (raw 0x${Buffer.from(bytes).reverse().toString('hex')})`;
-  if (bytes.length === 16) return col + await formatValue(Value.fromBytes(VEC128, bytes, BYTES_ONLY), { format: 'x' });
+  if (bytes.length >= 16) return col + await formatValue(Value.fromBytes(bytes.length === 16 ? VEC128 : VEC256, bytes, BYTES_ONLY), { format: 'x' });
   const v = bytes.readUInt32LE(0);
   const natural = name === 'mxcsr' ? formatFlags(BigInt(v), MXCSR_FLAGS) : String(bytes.readInt32LE(0));
   return `${col}${`0x${v.toString(16)}`.padEnd(19)} ${natural}`;
@@ -63,7 +80,7 @@ export async function formatFpRegisterLine(name: string, bytes: Buffer): Promise
 export function fpRegisterType(name: string): CType | undefined {
   const size = fpRegisterSize(name);
   if (size === undefined) return undefined;
-  return size === 16 ? VEC128 : size === 10 ? I387_EXT : name === 'mxcsr' ? MXCSR : INT;
+  return size === 32 ? VEC256 : size === 16 ? VEC128 : size === 10 ? I387_EXT : name === 'mxcsr' ? MXCSR : INT;
 }
 
 /**
@@ -72,7 +89,7 @@ export function fpRegisterType(name: string): CType | undefined {
  * register location (an lvalue) like the others. No DWARF producer uses them.
  */
 const PSEUDO_BASE = 1000;
-const PSEUDO = ['ftag', 'fiseg', 'fioff', 'foseg', 'fooff', 'fop'];
+const PSEUDO = ['ftag', 'fiseg', 'fioff', 'foseg', 'fooff', 'fop', ...Array.from({ length: 16 }, (_, i) => `ymm${i}`)];
 
 /** DWARF register number -> FP/SSE register name (the psABI numbers gdb's amd64 map knows). */
 export function fpRegisterOfDwarf(n: number): string | undefined {

@@ -132,7 +132,7 @@ export function declarator(t: CType, inner: string): string {
     }
     case 'array':
       // gdb writes the element count in vector_size(), not the byte size
-      if (t.vector) return `${typeName(t.element)} __attribute__ ((vector_size(${t.count ?? 0})))${inner ? ` ${inner}` : ''}`;
+      if (t.vector) return `${typeName(t.element)}${inner ? ` ${inner}` : ''} __attribute__ ((vector_size(${t.count ?? 0})))`;
       return declarator(t.element, `${inner}[${t.count ?? ''}]`);
     case 'function': {
       const params = t.params.length === 0

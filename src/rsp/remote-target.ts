@@ -49,6 +49,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   private regCache: Registers | undefined;
   /** The x87/SSE state of this stop, rebuilt as an FXSAVE area from the stub's registers. */
   private fpCache: Buffer | undefined;
+  /** ymm0h..ymm15h of this stop, when the stub describes AVX. */
+  private ymmCache: Buffer | undefined;
   private readonly breakpoints = new Set<bigint>();
   private interruptRequested = false;
   private useX: boolean | undefined;
@@ -192,6 +194,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   private async resumeOnce(how: Resume, packet: string): Promise<StopEvent> {
     this.regCache = undefined;
     this.fpCache = undefined;
+    this.ymmCache = undefined;
     this.interruptRequested = false;
     this.state = 'running';
     this.emit('running');
@@ -372,6 +375,39 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       await this.writeRegisterHex(info, want.toString('hex'));
     }
     this.fpCache = undefined;
+  }
+
+  /** ymm0h..ymm15h, when the stub's target description has the AVX feature (gdbserver's does on AVX machines). */
+  async getYmmUpper(): Promise<Buffer> {
+    this.requireStopped();
+    if (!this.ymmCache) {
+      const infos = this.ymmInfos();
+      const g = await this.client.text('g');
+      if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+      const parts: Buffer[] = [];
+      for (const info of infos) parts.push(Buffer.from(leHex(await this.registerValue(g, info), 16), 'hex'));
+      this.ymmCache = Buffer.concat(parts);
+    }
+    return Buffer.from(this.ymmCache);
+  }
+
+  async setYmmUpper(upper: Buffer): Promise<void> {
+    if (upper.length !== 256) throw new TargetError('EINVAL', `ymm0h-ymm15h are 256 bytes, not ${upper.length}`);
+    const now = await this.getYmmUpper();
+    const infos = this.ymmInfos();
+    for (let i = 0; i < 16; i++) {
+      const want = upper.subarray(i * 16, i * 16 + 16);
+      if (want.equals(now.subarray(i * 16, i * 16 + 16))) continue;
+      this.ymmCache = undefined;
+      await this.writeRegisterHex(infos[i]!, want.toString('hex'));
+    }
+    this.ymmCache = undefined;
+  }
+
+  private ymmInfos(): RegisterInfo[] {
+    const infos = Array.from({ length: 16 }, (_, i) => this.regs.find((r) => r.name === `ymm${i}h` && r.bitsize === 128));
+    if (infos.some((i) => !i)) throw new TargetError('ENOTSUP', 'the remote stub does not describe the AVX registers');
+    return infos as RegisterInfo[];
   }
 
   private fpRegisterInfos(): RegisterInfo[] {

@@ -26,9 +26,20 @@ export const X87_CONTROL_NAMES = ['fctrl', 'fstat', 'ftag', 'fiseg', 'fioff', 'f
 /** Every FP/SSE register gdb shows on amd64, in its register-number order. */
 export const FP_REGISTER_NAMES: readonly string[] = [...ST_NAMES, ...X87_CONTROL_NAMES, ...XMM_NAMES, 'mxcsr'];
 
-/** Size in bytes of an FP/SSE register as gdb sees it (st: 80-bit, xmm: 128-bit, the rest 32-bit). */
+/**
+ * The FXSAVE area followed by ymm0h..ymm15h, when the target has AVX: what
+ * `$ymmN` (= xmmN : ymmNh, gdb's pseudo register) is read from.
+ */
+export const FP_AVX_SIZE = FXSAVE_SIZE + 256;
+const ymmIndex = (name: string): number => {
+  const m = /^ymm(\d+)$/.exec(name);
+  return m && Number(m[1]) < 16 ? Number(m[1]) : -1;
+};
+
+/** Size in bytes of an FP/SSE register as gdb sees it (st: 80-bit, xmm: 128-bit, ymm: 256-bit, the rest 32-bit). */
 export function fpRegisterSize(name: string): number | undefined {
   if (ST_NAMES.includes(name)) return 10;
+  if (ymmIndex(name) >= 0) return 32;
   if (XMM_NAMES.includes(name)) return 16;
   if ((X87_CONTROL_NAMES as readonly string[]).includes(name) || name === 'mxcsr') return 4;
   return undefined;
@@ -71,6 +82,11 @@ export function readFpRegister(area: Buffer, name: string): Buffer {
   if (st >= 0) return Buffer.from(area.subarray(FX.st + st * 16, FX.st + st * 16 + 10));
   const xmm = XMM_NAMES.indexOf(name);
   if (xmm >= 0) return Buffer.from(area.subarray(FX.xmm + xmm * 16, FX.xmm + xmm * 16 + 16));
+  const ymm = ymmIndex(name);
+  if (ymm >= 0) {
+    if (area.length < FP_AVX_SIZE) throw new RangeError('no AVX state');
+    return Buffer.concat([area.subarray(FX.xmm + ymm * 16, FX.xmm + ymm * 16 + 16), area.subarray(FXSAVE_SIZE + ymm * 16, FXSAVE_SIZE + ymm * 16 + 16)]);
+  }
   switch (name) {
     case 'fctrl': case 'fstat': case 'fiseg': case 'foseg': return u32(area.readUInt16LE(FX[name]));
     case 'fioff': case 'fooff': case 'mxcsr': return u32(area.readUInt32LE(FX[name]));
@@ -88,9 +104,14 @@ export function writeFpRegister(area: Buffer, name: string, bytes: Buffer): Buff
   const out = Buffer.from(area);
   const st = ST_NAMES.indexOf(name);
   const xmm = XMM_NAMES.indexOf(name);
+  const ymm = ymmIndex(name);
   if (st >= 0) bytes.copy(out, FX.st + st * 16);
   else if (xmm >= 0) bytes.copy(out, FX.xmm + xmm * 16);
-  else {
+  else if (ymm >= 0) {
+    if (area.length < FP_AVX_SIZE) throw new RangeError('no AVX state');
+    bytes.copy(out, FX.xmm + ymm * 16, 0, 16);
+    bytes.copy(out, FXSAVE_SIZE + ymm * 16, 16, 32);
+  } else {
     const v = bytes.readUInt32LE(0);
     switch (name) {
       case 'fctrl': case 'fstat': case 'fiseg': case 'foseg': out.writeUInt16LE(v & 0xffff, FX[name]); break;

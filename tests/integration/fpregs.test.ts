@@ -119,6 +119,16 @@ describe('line mode against gdb -batch', () => {
     expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
   });
 
+  it('prints and sets $ymm registers (xmm low half, AVX upper half) like gdb', () => {
+    const setup = ['break report', 'run'];
+    const commands = ['ptype $ymm0', 'p $ymm0', 'info registers ymm0', 'whatis $ymm0.v2_int128', 'set var $ymm2.v4_double[3] = 6.5',
+      'p $ymm2.v4_double', 'p $xmm2.v2_double', 'set var $xmm2.v2_double[0] = 1', 'p $ymm2.v4_double', 'p $ymm2.v8_float[7] * 2',
+      'p $ymm15.v4_double', 'info registers ymm2'];
+    const theirs = gdb(FLOATS, setup, commands);
+    expect(theirs[8]).toMatch(/^\$\d+ = \{1, .*, 0, 6\.5\}$/);
+    expect(diffs(commands, ours(FLOATS, setup, commands), theirs)).toEqual([]);
+  });
+
   it('shows the x87 stack in use (tag word rebuilt from FXSAVE\'s abridged one) and info float like gdb', () => {
     // ld = ld * 3 + 0.5L: two values pushed after fldt, fldt, fmulp, fldt
     const setup = ['break floats.c:39', 'run', 'continue'];
@@ -235,7 +245,8 @@ describe('RSP', () => {
 
   it('tsdbg connect to gdbserver prints $xmm0 and $st0 as the local target does', async () => {
     const commands = ['break scale', 'continue', `echo ${SEP}\\n`, 'p $xmm1', `echo ${SEP}\\n`, 'info registers st7 mxcsr',
-      `echo ${SEP}\\n`, 'set var $xmm1.v2_double[0] = 6.25', 'p $xmm1.v2_double', `echo ${SEP}\\n`, 'kill'];
+      `echo ${SEP}\\n`, 'set var $xmm1.v2_double[0] = 6.25', 'p $xmm1.v2_double', `echo ${SEP}\\n`,
+      'set var $ymm1.v4_double[2] = -2.5', 'p $ymm1.v4_double', `echo ${SEP}\\n`, 'kill'];
     const gs = await server('gdbserver', FLOATS_O2);
     const remote = await new Promise<string>((resolve, reject) => {
       const child = spawn('node', [TSDBG, 'connect', '--batch', ...commands.flatMap((c) => ['-ex', c]), `127.0.0.1:${gs.port}`],
@@ -246,12 +257,13 @@ describe('RSP', () => {
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${out}`)); }, 60_000);
       child.on('exit', () => { clearTimeout(timer); resolve(out); });
     });
-    const r = blocks(remote, 3);
+    const r = blocks(remote, 4);
     const local = ours(FLOATS_O2, ['break scale', 'run'], ['p $xmm1', 'info registers st7 mxcsr', 'set var $xmm1.v2_double[0] = 6.25', 'p $xmm1.v2_double']);
     expect(r[0]).toContain('v2_double = {1.5, 0}');
     expect(r[0]).toBe(local[0]);
     expect(r[1]).toBe(local[1]);
     expect(r[2]).toBe('$2 = {6.25, 0}');
     expect(local[3]).toBe(r[2]);
+    expect(r[3]).toBe('$3 = {6.25, 0, -2.5, 0}');   // ymm1 = xmm1 (written above) : ymm1h through gdbserver's AVX registers
   });
 });
