@@ -46,8 +46,9 @@ export interface Checkpoint {
   id: number;
   name: string;
   regs: Registers;
-  /** The x87/SSE state (FXSAVE area), when the target has one: a rewind restores it too. */
+  /** The x87/SSE state (FXSAVE area) and AVX upper halves, when the target has them: a rewind restores them too. */
   fpregs?: Buffer;
+  ymmUpper?: Buffer;
   regions: CheckpointRegion[];
   /** Writable mappings when the checkpoint was taken. */
   maps: Mapping[];
@@ -133,7 +134,8 @@ export class CheckpointManager {
     const previous = this.list[this.list.length - 1];
     if (previous) await this.moveToBuffers(previous);
     const fpregs = await this.target.getFpRegisters?.().catch(() => undefined);
-    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, fpregs, regions: [], maps };
+    const ymmUpper = await this.target.getYmmUpper?.().catch(() => undefined);
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, fpregs, ymmUpper, regions: [], maps };
     try {
       for (const m of maps) {
         for (let start = m.start; start < m.end; start += BigInt(limits.maxLen)) {
@@ -247,6 +249,7 @@ export class CheckpointManager {
     }
     await this.target.setRegisters(c.regs);
     if (c.fpregs) await this.target.setFpRegisters?.(c.fpregs);
+    if (c.ymmUpper) await this.target.setYmmUpper?.(c.ymmUpper);
     return { checkpoint: c, restoredBytes: restored, skipped: changes };
   }
 

@@ -179,14 +179,16 @@ async function server(kind: 'gdbserver' | 'tsdbg', prog: string): Promise<Spawne
 describe('checkpoints', () => {
   it('rewind restores the x87/SSE registers too, and the program prints the checkpoint\'s xmm0', () => {
     const commands = ['p $xmm0.v2_double[0]', 'set var $xmm0.v2_double[0] = 9.5', 'set var $st7 = 4', 'set var $mxcsr = 0x1f80',
-      'rewind start', 'p $xmm0.v2_double[0]', 'p $st7', 'p $mxcsr', 'delete', 'continue'];
-    const [before, , , , , after, st7, mxcsr, , cont] = ours(FLOATS, ['break *report', 'run', 'checkpoint start'], commands, true);
+      'rewind start', 'p $xmm0.v2_double[0]', 'p $st7', 'p $mxcsr', 'set var $ymm3.v4_double[3] = 2',
+      'checkpoint ymm', 'set var $ymm3.v4_double[3] = 3', 'rewind ymm', 'p $ymm3.v4_double[3]', 'rewind start', 'delete', 'continue'];
+    const [before, , , , , after, st7, mxcsr, , , , , ymm, , , cont] = ours(FLOATS, ['break *report', 'run', 'checkpoint start'], commands, true);
     expect(before).toBe('$1 = 0.20000000000000001');
     expect(after).toBe('$2 = 0.20000000000000001');
     expect(st7).toBe('$3 = 1.5');
     expect(mxcsr).toBe('$4 = [ PE IM DM ZM OM UM PM ]');   // PE (set by then) is back after we cleared it
     expect(cont).toContain('report 0.20000000000000001');
     expect(cont).not.toContain('report 9.5');
+    expect(ymm).toBe('$5 = 2');   // the AVX upper half of ymm3 is restored too
   });
 });
 
