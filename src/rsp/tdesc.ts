@@ -3,9 +3,10 @@
  * stub has, their numbers and sizes, hence where each lives in a `g` packet.
  *
  * The client parses whatever the stub sends (following xi:include); the
- * server describes itself with the same amd64 features gdbserver uses for
- * the registers a Target has (core with x87, sse, linux, segments), numbered like
- * gdbserver's so `p`/`P` numbers and expedited registers match it exactly.
+ * server describes itself with the amd64 features gdbserver uses on an AVX
+ * machine (core with x87, sse, linux, segments, avx; not AVX-512), numbered
+ * like gdbserver's so `p`/`P` numbers and expedited registers match it exactly.
+ * Registers the Target cannot reach are sent as unavailable (`xx`).
  */
 import type { RegisterName } from '../target/types.js';
 
