@@ -38,6 +38,13 @@ import type { Mapping, Registers, Target } from '../target/types.js';
 import type { SnapshotEngine } from './types.js';
 import { SnapshotError } from './types.js';
 
+export interface ThreadRegisters {
+  tid: number;
+  regs: Registers;
+  fpregs?: Buffer;
+  ymmUpper?: Buffer;
+}
+
 export interface CheckpointRegion {
   start: bigint;
   length: number;
@@ -52,8 +59,8 @@ export interface Checkpoint {
   name: string;
   /** The selected thread's registers (where the checkpoint was taken). */
   regs: Registers;
-  /** Every thread's registers, the selected one included. */
-  threads: Array<{ tid: number; regs: Registers }>;
+  /** Every thread's registers, the selected one included; x87/SSE (FXSAVE area) and AVX upper halves when the target has them. */
+  threads: ThreadRegisters[];
   regions: CheckpointRegion[];
   /** Writable mappings when the checkpoint was taken. */
   maps: Mapping[];
@@ -159,14 +166,17 @@ export class CheckpointManager {
   }
 
   /** Every thread's registers; the selection is left as it was. */
-  private async threadRegisters(): Promise<Array<{ tid: number; regs: Registers }>> {
+  private async threadRegisters(): Promise<ThreadRegisters[]> {
     const t = this.target;
     const selected = t.selectedThread;
-    const out: Array<{ tid: number; regs: Registers }> = [];
+    const out: ThreadRegisters[] = [];
     try {
       for (const { tid } of await t.threads()) {
         t.selectThread(tid);
-        out.push({ tid, regs: await t.getRegisters() });
+        const regs = await t.getRegisters();
+        const fpregs = await t.getFpRegisters?.().catch(() => undefined);
+        const ymmUpper = await t.getYmmUpper?.().catch(() => undefined);
+        out.push({ tid, regs, fpregs, ymmUpper });
       }
     } finally {
       t.selectThread(selected);
@@ -294,10 +304,12 @@ export class CheckpointManager {
     const t = this.target;
     let selected = live.includes(t.selectedThread) ? t.selectedThread : undefined;
     let n = 0;
-    for (const { tid, regs } of c.threads) {
+    for (const { tid, regs, fpregs, ymmUpper } of c.threads) {
       if (!live.includes(tid)) continue;
       t.selectThread(tid);
       await t.setRegisters(regs);
+      if (fpregs) await t.setFpRegisters?.(fpregs);
+      if (ymmUpper) await t.setYmmUpper?.(ymmUpper);
       n++;
       if (regs === c.regs) selected = tid;
     }
