@@ -113,6 +113,12 @@ interface Thread {
   pending?: StopEvent;
   /** It reported a breakpoint here: resuming it steps over the breakpoint first. */
   atBreakpoint?: bigint;
+  /**
+   * Its single step was interrupted (blocked in a system call): the step's
+   * SIGTRAP, raised at the system call's exit, may still be pending and is
+   * ours, not the program's.
+   */
+  staleStepTrap?: boolean;
   threadPointer?: bigint;
 }
 
@@ -391,7 +397,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       if ((this._state as TargetState) !== 'stopped') return;   // it exited meanwhile
     }
     this.regsCache = undefined;
-    this.drainBreakpointTraps();
+    this.drainTraps();
     for (const addr of [...this.breakpoints.keys()]) await this.removeBreakpoint(addr);
     for (let i = 0; i < 4; i++) if (this.watches[i]) await this.clearSlot(i);
     // Signals reported to us but never passed on go to their threads now.
@@ -413,7 +419,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       native.killReap(this.pid);
     } else if (this._state === 'stopped' || this.stopForExit()) {
       this.regsCache = undefined;
-      this.drainBreakpointTraps();
+      this.drainTraps();
       const mem = this.liveThreads()[0]?.tid ?? this.pid;
       for (const [addr, orig] of this.breakpoints) native.pokeWrite(mem, addr, Buffer.of(orig));
       for (const t of this.liveThreads()) {
@@ -780,6 +786,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     first.running = true;
     first.signal = 0;
     first.atBreakpoint = undefined;
+    if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
     // One FFI call resumes and spins for a single-threaded program's stop (the common, fast case).
     const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0);
     // -ESRCH: it died under us (SIGKILL from outside); its death is due like any status.
@@ -1020,6 +1027,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       if (t.fresh) return void this.onThreadStart(t);
       if (this.interruptTid === t.tid) {
         this.interruptTid = undefined;
+        if (stepping) t.staleStepTrap = true;
         return this.stopEvent({ kind: 'interrupted', pc: this.pcOf(t.tid) }, t.tid);
       }
       if (STOP_SIGNALS.has(ws.signal)) {
@@ -1056,6 +1064,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private decodeTrap(t: Thread, info: SigInfo | undefined, stepping: boolean): StopEvent | 'again' | undefined {
     const code = info?.code ?? 0;
     const pc = this.pcOf(t.tid);
+    if (t.staleStepTrap && !stepping && (code === TRAP_BRKPT || code === TRAP_TRACE)) {
+      t.staleStepTrap = false;
+      return 'again';
+    }
     if (code === TRAP_BRKPT && stepping) {
       // Stepping out of a system call (or out of the exec stop) reports at
       // syscall exit; if nothing executed yet, step for real.
@@ -1093,11 +1105,12 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   /**
    * Before a detach: a thread that PTRACE_INTERRUPT stopped just as it hit
-   * an int3 of ours still holds that SIGTRAP, which would kill the program
-   * once detached. Let it take the signal now (suppressed), with pc moved
-   * back onto the instruction.
+   * an int3 of ours (or in a single step we asked for) still holds that
+   * SIGTRAP, which would kill the program once detached. Let it take the
+   * signal now (suppressed), with pc moved back onto a breakpoint's
+   * instruction.
    */
-  private drainBreakpointTraps(): void {
+  private drainTraps(): void {
     for (const t of this.liveThreads()) {
       for (let i = 0; i < 3 && sigtrapPending(this.pid, t.tid); i++) {
         if (native.ptrace(PTRACE.CONT, t.tid, 0n, 0n) < 0) break;

@@ -127,6 +127,27 @@ describe('threads, all-stop', () => {
     expect((await runToExit(t)).reason).toEqual({ kind: 'exited', code: 0 });
   });
 
+  it('stepi of a thread blocked in a system call waits (the others stay stopped) until interrupted', async () => {
+    const { t, addr } = await start();
+    await t.insertBreakpoint(addr('bump'));
+    const ev = await t.cont();
+    t.selectThread(t.pid);                   // main: in pthread_join, waiting for the stopped workers
+    const pc = (await t.getRegisters()).rip;
+    const step = t.step();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(t.state).toBe('running');
+    t.interrupt();
+    const stopped = await step;
+    expect(stopped.reason.kind).toBe('interrupted');
+    expect(stopped.tid).toBe(t.pid);
+    expect((await t.getRegisters()).rip - pc).toBeLessThan(16n);
+    // the worker is still at its breakpoint, and everything runs on to the end
+    t.selectThread(ev.tid);
+    expect((await t.getRegisters()).rip).toBe(addr('bump'));
+    await t.removeBreakpoint(addr('bump'));
+    expect((await runToExit(t)).reason).toEqual({ kind: 'exited', code: 0 });
+  });
+
   it('thread selection: registers follow the selected thread', async () => {
     const { t, addr } = await start();
     await t.insertBreakpoint(addr('bump'));
