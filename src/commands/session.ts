@@ -1023,7 +1023,11 @@ export class Session {
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
-    const { hit: hitHead, received } = await this.stopHeads(ev);
+    const { hit: hitHead, received, switching } = await this.stopHeads(ev);
+    // gdb announces a signal before the thread switch, a breakpoint after it
+    const signalled = r.kind === 'signal' || r.kind === 'interrupted' || (r.kind === 'breakpoint' && !this.lastHit.length);
+    if (switching && !signalled) this.out(switching);
+    const sw = switching && signalled ? `\n${switching}` : '';
     switch (r.kind) {
       case 'breakpoint': {
         const hit = this.lastHit;
@@ -1040,7 +1044,7 @@ export class Session {
           }
           return;
         }
-        this.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       }
       case 'watchpoint': {
@@ -1055,10 +1059,10 @@ export class Session {
         return;
       }
       case 'signal':
-        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       case 'interrupted':
-        this.out(`\n${received} signal SIGINT, Interrupt.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
@@ -1548,19 +1552,18 @@ export class Session {
   /**
    * How a stop names its thread, gdb's way: `Thread 2 "prog" hit ` and
    * `Thread 2 "prog" received` once the program has had several threads
-   * (`` and `Program received` before), after "[Switching to Thread ...]"
+   * (`` and `Program received` before), and "[Switching to Thread ...]"
    * when the stop is in another thread than the one shown last.
    */
-  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string }> {
+  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string; switching: string }> {
     const table = this.threadTable;
-    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received' };
+    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received', switching: '' };
     const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
-    if (table.lastShown !== undefined && table.lastShown !== ev.tid) {
-      this.out(`[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]`);
-    }
+    const switching = table.lastShown !== undefined && table.lastShown !== ev.tid
+      ? `[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]` : '';
     table.lastShown = ev.tid;
     const name = info?.name ?? '';
-    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received') };
+    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received'), switching };
   }
 
   private async infoRegisters(arg: string): Promise<void> {

@@ -108,4 +108,13 @@ describe('threads at the prompt', () => {
     expect(fin.out).toMatch(/^(0x[0-9a-f]+ in )?spinner \(arg=0x1\) at /m);
     expect(/^\[Current thread is (\d)/m.exec(fin.out)![1]).toBe(hit![1]);
   });
+
+  it('a signal in a worker: named with its thread, then the switch, as gdb prints it; continue delivers it', () => {
+    const edge = buildEdge();
+    for (const who of ['tsdbg', 'gdb'] as const) {
+      const { out } = run(who, ['run signal', 'continue'], edge);
+      expect(out, who).toMatch(/^Thread 2 "threads-edge" received signal SIGUSR1, User defined signal 1\.\n\[Switching to Thread 0x[0-9a-f]+ \(LWP \d+\)\]\n__pthread_kill_implementation /m);
+      expect(out, who).toMatch(/^\[Inferior 1 \(process \d+\) exited with code 01\]$/m);   // the handler ran once
+    }
+  });
 });
