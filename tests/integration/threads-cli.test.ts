@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
@@ -116,5 +116,13 @@ describe('threads at the prompt', () => {
       expect(out, who).toMatch(/^Thread 2 "threads-edge" received signal SIGUSR1, User defined signal 1\.\n\[Switching to Thread 0x[0-9a-f]+ \(LWP \d+\)\]\n__pthread_kill_implementation /m);
       expect(out, who).toMatch(/^\[Inferior 1 \(process \d+\) exited with code 01\]$/m);   // the handler ran once
     }
+  });
+
+  it('quit at a stop in a worker leaves no process and no thread behind', () => {
+    const { out, err } = run('tsdbg', ['break bump', 'run', 'info proc', 'quit']);
+    expect(err).toBe('');
+    const pid = Number(/^process (\d+)$/m.exec(out)![1]);
+    expect(out).toMatch(/^Thread \d "threads" hit Breakpoint 1, /m);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 });
