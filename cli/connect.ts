@@ -14,7 +14,8 @@ import { Session, errorMessage, type Launcher } from '../src/commands/session.js
 import { TargetError } from '../src/target/types.js';
 import { RemoteTarget } from '../src/rsp/remote-target.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run/args.js';
-import { installExitHandlers, runInteractive, runLineMode } from './run.js';
+import { TerminalQuestions } from './run/questions.js';
+import { answerYes, installExitHandlers, runInteractive, runLineMode } from './run.js';
 
 const USAGE = 'usage: tsdbg connect [--batch] [-x FILE] [-ex CMD]... HOST:PORT [PROG]';
 
@@ -39,49 +40,39 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`Remote debugging using ${where}\n`);
   const exePath = opts.args[0] ?? (existsSync(remote.exePath) ? remote.exePath : undefined);
   const lineMode = opts.batch || opts.scripts.some((s) => s.kind === 'file') || !process.stdin.isTTY;
+  const questions = lineMode ? undefined : new TerminalQuestions();
   const session = new Session({
     launcher: remoteLauncher(remote),
     exePath,
     color: Boolean(process.stdout.isTTY),
-    confirm: lineMode ? answerYes : undefined,
+    confirm: questions ? questions.ask : answerYes,
+    interactive: questions !== undefined,
   });
   session.store.on('output', (c) => (c.stream === 'stderr' ? process.stderr : process.stdout).write(c.text));
   const cleanup = installExitHandlers(session);
   try {
-    // the session takes the remote process over like an attach: stopped, breakpoints armed
-    const r = await session.execute(`attach ${remote.pid}`);
-    if (!r.ok) return 1;
-    return lineMode ? await runLineMode(session, opts) : await runInteractive(session, opts);
+    // gdb kills what the server started (qAttached = 0) when it quits, and
+    // detaches from what the server attached to
+    await session.takeOver(remote, remote.attached ? 'attached' : 'spawned');
+    return lineMode ? await runLineMode(session, opts) : await runInteractive(session, opts, questions);
   } catch (e) {
     process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
     return 1;
   } finally {
-    // gdb kills what the server started (qAttached = 0) when it quits
-    if (!remote.attached && remote.state !== 'exited') await remote.kill().catch(() => undefined);
     await session.shutdown();
     await remote.disconnect();
     cleanup();
   }
 }
 
-/** The one process behind the connection; there is no starting another one from here. */
+/** The one process behind the connection; there is no starting or attaching to another one from here. */
 function remoteLauncher(remote: RemoteTarget): Launcher {
-  let taken = false;
   return {
     spawn: async () => {
       throw new TargetError('ENOTSUP', 'cannot start a program over "tsdbg connect"; restart the server with the program');
     },
     attach: async (pid) => {
-      if (taken || pid !== remote.pid) {
-        throw new TargetError('ENOTSUP', `cannot attach to process ${pid} over "tsdbg connect"; only ${remote.pid} is served`);
-      }
-      taken = true;
-      return remote;
+      throw new TargetError('ENOTSUP', `cannot attach to process ${pid} over "tsdbg connect"; only ${remote.pid} is served, and it is debugged already`);
     },
   };
-}
-
-async function answerYes(question: string): Promise<boolean> {
-  process.stdout.write(`${question} [answered Y; input not from terminal]\n`);
-  return true;
 }

@@ -90,7 +90,7 @@ function programProblem(path: string): string | undefined {
 }
 
 /** Line mode answers questions like gdb without a terminal. */
-async function answerYes(question: string): Promise<boolean> {
+export async function answerYes(question: string): Promise<boolean> {
   process.stdout.write(`${question} [answered Y; input not from terminal]\n`);
   return true;
 }

@@ -29,6 +29,7 @@ environment:
   TSDBG_VM_CPUS            guest CPUs (default 2)
   TSDBG_VM_VERBOSE=1       report the accelerator and boot times on stderr
   TSDBG_KERNEL             boot this bzImage instead of kernel-patch/build.sh --path
+  TSDBG_VM_APPEND          more kernel command-line arguments (e.g. acpi=off for a debug kernel)
 `;
 
 /** Exit statuses of tsdbg vm itself, distinct from the command's (as docker and timeout(1) do). */

@@ -34,7 +34,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 5
+#define TSDBG_SHIM_ABI 6
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -383,12 +383,45 @@ int tsdbg_wait_any(const int *tids, int n, int64_t spin_ns, int *which)
 	}
 }
 
-/* Resume (CONT/SINGLESTEP with sig) and wait up to spin_ns: one FFI call per stop. */
-int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns)
+/*
+ * What the tracer reads at nearly every stop, fetched in the same FFI call
+ * as the wait: the JS side decodes a stop from these without two more
+ * crossings. Offsets are mirrored in src/target/native.ts (STOP_*).
+ */
+struct tsdbg_stop {
+	siginfo_t si;				/* valid when have & 1 */
+	struct user_regs_struct regs;		/* valid when have & 2 */
+	int have;
+};
+
+_Static_assert(offsetof(struct tsdbg_stop, regs) == 128, "STOP_REGS_OFFSET");
+_Static_assert(offsetof(struct tsdbg_stop, have) == 344, "STOP_HAVE_OFFSET");
+
+static void fetch_stop(int pid, int status, struct tsdbg_stop *stop)
 {
+	stop->have = 0;
+	if (status < 0 || !WIFSTOPPED(status))
+		return;
+	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &stop->si) == 0)
+		stop->have |= 1;
+	if (ptrace(PTRACE_GETREGS, pid, 0, &stop->regs) == 0)
+		stop->have |= 2;
+}
+
+/*
+ * Resume (CONT/SINGLESTEP with sig) and wait up to spin_ns: one FFI call per
+ * stop. When it stopped and @stop is not NULL, also its siginfo and registers.
+ */
+int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns, struct tsdbg_stop *stop)
+{
+	int st;
+
 	if (ptrace((enum __ptrace_request)req, pid, 0, (void *)(long)sig) < 0)
 		return -errno;
-	return tsdbg_wait_spin(pid, spin_ns);
+	st = tsdbg_wait_spin(pid, spin_ns);
+	if (stop)
+		fetch_stop(pid, st, stop);
+	return st;
 }
 
 int tsdbg_kill(int pid, int sig) { return (int)neg_errno(kill(pid, sig)); }

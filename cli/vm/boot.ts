@@ -55,6 +55,9 @@ const qarg = (s: string) => s.replace(/,/g, ',,');
 
 export function qemuArgs(spec: BootSpec, sockDir: string): string[] {
   const append = ['console=ttyS0', 'quiet', 'panic=-1'];
+  // e.g. acpi=off for a debug (KASAN, lockdep) kernel whose ACPI interpreter is too slow under TCG
+  const extra = process.env.TSDBG_VM_APPEND?.trim();
+  if (extra) append.push(...extra.split(/\s+/));
   if (spec.rows && spec.cols) append.push(`tsdbg.rows=${spec.rows}`, `tsdbg.cols=${spec.cols}`);
   const args = [
     '-accel', spec.accel, ...(spec.accel === 'kvm' ? ['-cpu', process.env.TSDBG_VM_KVM_CPU || 'host'] : []),

@@ -18,7 +18,7 @@ export type SnapshotCommand =
 
 export type Command =
   | { kind: 'nop' }
-  | { kind: 'run'; args: string[] | undefined; stopAtMain: boolean }
+  | { kind: 'run'; args: string[] | undefined; stopAt: 'main' | 'first-instruction' | undefined }
   | { kind: 'break'; location: string | undefined; temporary: boolean; condition: string | undefined }
   | { kind: 'watch'; expr: string; access: WatchKind }
   | { kind: 'delete'; ids: number[] }
@@ -258,9 +258,11 @@ function parseFrameIndex(args: string): number | undefined {
 
 const SPECS: Spec[] = [
   { name: 'run', aliases: ['r'], help: 'Start the debugged program (restart it if it is running). Arguments replace the program\'s arguments.',
-    parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAtMain: false }) },
+    parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAt: undefined }) },
   { name: 'start', help: 'Start the debugged program and stop at the beginning of main.',
-    parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAtMain: true }) },
+    parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAt: 'main' }) },
+  { name: 'starti', help: 'Start the debugged program and stop at its first instruction (in the dynamic loader, for a dynamic program).',
+    parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAt: 'first-instruction' }) },
   { name: 'break', aliases: ['b', 'br', 'bre', 'brea'], help: 'Set a breakpoint: break FUNCTION | *ADDRESS | FILE:LINE [if COND]. Without argument, at the current pc.',
     parse: (a) => parseBreak(a, false) },
   { name: 'tbreak', help: 'Set a temporary breakpoint (deleted when hit). Arguments like "break".',

@@ -87,6 +87,8 @@ export class Session {
   private target: Target | undefined;
   private origin: 'spawned' | 'attached' = 'spawned';
   private image: ProcessImage | undefined;
+  /** The image of the process that ended: its breakpoints keep their run-time addresses. */
+  private lastImage: ProcessImage | undefined;
   private fileElf: ElfFile | undefined;
   private fileSymbols: SymbolTable | undefined;
   private exePath: string | undefined;
@@ -263,7 +265,7 @@ export class Session {
   private async run(c: Command): Promise<number | undefined> {
     switch (c.kind) {
       case 'nop': return undefined;
-      case 'run': await this.cmdRun(c.args, c.stopAtMain); return undefined;
+      case 'run': await this.cmdRun(c.args, c.stopAt); return undefined;
       case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
       case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
@@ -309,6 +311,7 @@ export class Session {
   private loadFile(path: string): void {
     const abs = resolvePath(path);
     this.exePath = abs;
+    this.lastImage = undefined;
     try {
       this.fileElf = ElfFile.load(abs);
       this.fileSymbols = new SymbolTable(this.fileElf, 0n);
@@ -518,7 +521,7 @@ export class Session {
 
   // ---- process lifecycle ---------------------------------------------------------------------
 
-  private async cmdRun(args: string[] | undefined, stopAtMain: boolean): Promise<void> {
+  private async cmdRun(args: string[] | undefined, stopAt: 'main' | 'first-instruction' | undefined): Promise<void> {
     if (!this.exePath) throw new CommandError('No executable file specified.\nUse the "file" or "exec-file" command.');
     if (this.target && this.target.state !== 'exited') {
       const q = 'The program being debugged has been started already.\nStart it from the beginning? (y or n)';
@@ -529,9 +532,32 @@ export class Session {
     this.out(`Starting program: ${[this.exePath, ...this.args].join(' ')}`);
     const t = await this.launcher.spawn(this.exePath, this.args, this.launchOpts);
     await this.adopt(t, 'spawned');
+    if (stopAt === 'first-instruction') {
+      await this.image!.refresh();
+      await this.insertUserBreakpoints();
+      await this.armSolibEvents();
+      this.out(`\nProgram stopped.\n${await this.frameLine((await this.regs()).rip, true)}`);
+      return;
+    }
     if (!(await this.runToEntry())) return;
-    if (stopAtMain) await this.cmdBreak('main', true, undefined);
+    if (stopAt === 'main') await this.cmdBreak('main', true, undefined);
+    if (await this.stopAtEntryBreakpoint()) return;
     await this.resumeAndReport({ kind: 'cont' });
+  }
+
+  /**
+   * The program stands at its entry point, where a resume would step over a
+   * breakpoint: one there (`break *_start`) is hit by this run, as in gdb.
+   */
+  private async stopAtEntryBreakpoint(): Promise<boolean> {
+    const t = this.live();
+    const pc = (await this.regs()).rip;
+    if (!this.store.state.breakpoints.some((b) => b.type === 'breakpoint' && b.enabled && b.address === pc)) return false;
+    const ev: StopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'breakpoint', pc } };
+    const outcome = await this.classify(ev, []);
+    if (outcome !== 'stopped') return false;
+    await this.reportStop(ev, outcome);
+    return true;
   }
 
   private async adopt(t: Target, origin: 'spawned' | 'attached'): Promise<void> {
@@ -640,6 +666,12 @@ export class Session {
       if (!b.spec.startsWith('*')) {
         // A library function not loaded (yet) in this run: pending again, like gdb.
         try { b.address = await this.resolveLocation(b.spec); } catch { b.address = undefined; }
+      } else {
+        // gdb re-evaluates `*EXPR` for each process: `*_start` typed before
+        // `run` named the file address, and a PIE moves it. A bare number
+        // evaluates to itself; an expression that cannot be evaluated now
+        // keeps its last address.
+        try { b.address = await this.resolveLocation(b.spec); } catch { /* keep b.address */ }
       }
       if (b.enabled && b.address !== undefined) {
         try {
@@ -697,7 +729,16 @@ export class Session {
     const t = await this.launcher.attach(pid, this.launchOpts);
     if (busy) await this.shutdown();
     if (!this.exePath || this.exePath !== t.exePath) this.loadFile(t.exePath);
-    await this.adopt(t, 'attached');
+    await this.takeOver(t, 'attached');
+  }
+
+  /**
+   * Debug a stopped process that is already under control: an attach, or
+   * the process behind a remote stub (tsdbg connect). `origin` decides what
+   * quit and shutdown do to it: 'spawned' kills, 'attached' detaches.
+   */
+  async takeOver(t: Target, origin: 'spawned' | 'attached'): Promise<void> {
+    await this.adopt(t, origin);
     await this.insertUserBreakpoints();
     await this.armSolibEvents();
     const regs = await this.regs();
@@ -710,6 +751,7 @@ export class Session {
     this.target?.off('thread', this.onThread);
     this.threadTable = undefined;
     this.target = undefined;
+    this.lastImage = this.image;
     this.image = undefined;
     this.solibEvent = undefined;
     this.inserted.clear();
@@ -1597,7 +1639,9 @@ export class Session {
       if (b.watch) {
         lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(19)}${b.spec}`);
       } else {
-        const sym = b.address !== undefined ? this.symbolize(b.address) : undefined;
+        // after the process ended, its addresses stay relocated (as in gdb): name them with its image
+        const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
+        const sym = loc ? formatSymbolic(loc) : undefined;
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
         const what = b.address === undefined ? b.spec : sym ? `<${sym}>` : '';
         lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${addr.padEnd(19)}${what}`);

@@ -492,6 +492,10 @@ export class Evaluator {
   }
 
   private async binary(op: string, l: Value, r: Value): Promise<Value> {
+    // A function designator in arithmetic is a pointer to it (C's decay):
+    // `main + 4` is gdb's `(int (*)(void)) 0x... <main+4>`, as in `break *main+4`.
+    l = decayFunction(l, this.ctx);
+    r = decayFunction(r, this.ctx);
     const lt = strip(l.type);
     const rt = strip(r.type);
     const lp = lt.kind === 'pointer' || lt.kind === 'array';
@@ -721,4 +725,9 @@ function findMember(t: CType & { kind: 'struct' | 'union' }, name: string): Memb
     }
   }
   return undefined;
+}
+
+function decayFunction(v: Value, ctx: Value['ctx']): Value {
+  if (strip(v.type).kind !== 'function' || v.address === undefined) return v;
+  return Value.fromBigInt({ kind: 'pointer', size: 8, target: v.type }, v.address, ctx);
 }

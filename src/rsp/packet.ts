@@ -286,8 +286,22 @@ export function parseHexInt(s: string, max = 0x7fffffff): number {
   return Number(v);
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** leHex(value, 8) without a Buffer: stop replies carry three of these per stop. */
+function le64Hex(value: bigint): string {
+  const v = BigInt.asUintN(64, value);
+  let lo = Number(v & 0xffffffffn);
+  let hi = Number(v >> 32n);
+  let out = '';
+  for (let i = 0; i < 4; i++, lo >>>= 8) out += HEX_BYTE[lo & 0xff];
+  for (let i = 0; i < 4; i++, hi >>>= 8) out += HEX_BYTE[hi & 0xff];
+  return out;
+}
+
 /** Little-endian register bytes of an n-byte value, as hex. */
 export function leHex(value: bigint, bytes: number): string {
+  if (bytes === 8) return le64Hex(value);
   const b = Buffer.alloc(bytes);
   let v = BigInt.asUintN(bytes * 8, value);
   for (let i = 0; i < bytes; i++) {

@@ -55,6 +55,9 @@ const WATCH_REASON: Record<WatchKind, string> = { write: 'watch', read: 'rwatch'
 /** errno-style code to the two hex digits of an `Enn` reply. */
 const ERRNO: Record<string, number> = { EPERM: 1, ESRCH: 3, EIO: 5, EBADF: 9, ENOMEM: 12, EFAULT: 14, EBUSY: 16, EINVAL: 22, ENOSPC: 28, ENOTSUP: 95 };
 
+type Reply = string | Buffer | undefined;
+type MaybeAsync<T> = T | Promise<T>;
+
 class PacketError extends Error {
   constructor(readonly errno: number, message: string) {
     super(message);
@@ -83,6 +86,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
    */
   private readonly lazyRemoved = new Set<bigint>();
   private queue: Promise<void> = Promise.resolve();
+  /** Packets received and not yet answered (see enqueue). */
+  private pending = 0;
   private ended = false;
   /** Monitor state (hand-taken snapshots, checkpoints) belongs to one process. */
   private monitor: Monitor;
@@ -128,22 +133,52 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   /* ---------------- plumbing ---------------- */
 
+  /**
+   * Packets are answered one at a time, in order. When nothing is pending,
+   * the packet is handled at once, and a handler that needs no wait (most
+   * packets between two stops: breakpoint re-insertions, thread and register
+   * queries) replies in the same tick it arrived: gdb sends about nine
+   * packets per `stepi`, so each saved event-loop hop counts.
+   */
   private enqueue(packet: Buffer | undefined, oversized?: number): void {
-    this.queue = this.queue.then(async () => {
-      if (this.ended) return;
-      if (packet === undefined) {
-        this.wire.send(`E.packet of ${oversized} bytes exceeds PacketSize ${PACKET_SIZE.toString(16)}`);
-        return;
-      }
-      let reply: string | Buffer | undefined;
-      try {
-        reply = await this.handle(packet);
-      } catch (e) {
-        reply = errorReply(e);
-        this.opts.log?.(`${packet.toString('latin1', 0, 40)}: ${(e as Error).message}`);
-      }
-      if (reply !== undefined) this.wire.send(reply);
-    });
+    if (this.pending === 0) {
+      const done = this.answer(packet, oversized);
+      if (!done) return;
+      this.pending++;
+      this.queue = done.finally(() => { this.pending--; });
+      return;
+    }
+    this.pending++;
+    this.queue = this.queue.then(() => this.answer(packet, oversized)).finally(() => { this.pending--; });
+  }
+
+  /** Handle one packet and send its reply; a promise when the handler waits. Never rejects. */
+  private answer(packet: Buffer | undefined, oversized?: number): Promise<void> | undefined {
+    if (this.ended) return undefined;
+    if (packet === undefined) {
+      this.wire.send(`E.packet of ${oversized} bytes exceeds PacketSize ${PACKET_SIZE.toString(16)}`);
+      return undefined;
+    }
+    let reply: MaybeAsync<Reply>;
+    try {
+      reply = this.handle(packet);
+    } catch (e) {
+      reply = this.failed(packet, e);
+    }
+    if (!(reply instanceof Promise)) {
+      this.send(reply);
+      return undefined;
+    }
+    return reply.then((r) => this.send(r), (e: unknown) => this.send(this.failed(packet, e)));
+  }
+
+  private send(reply: Reply): void {
+    if (reply !== undefined && !this.ended) this.wire.send(reply);
+  }
+
+  private failed(packet: Buffer, e: unknown): string {
+    this.opts.log?.(`${packet.toString('latin1', 0, 40)}: ${(e as Error).message}`);
+    return errorReply(e);
   }
 
   private interrupt(): void {
@@ -201,7 +236,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   /* ---------------- dispatch ---------------- */
 
-  private async handle(p: Buffer): Promise<string | Buffer | undefined> {
+  private handle(p: Buffer): MaybeAsync<Reply> {
     const s = p.toString('latin1');
     switch (s[0]) {
       case '?': return this.stopReply();
@@ -338,29 +373,29 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   /* ---------------- breakpoints ---------------- */
 
-  private async breakpoint(s: string): Promise<string> {
+  private breakpoint(s: string): MaybeAsync<string> {
     const insert = s[0] === 'Z';
     const [type, a, k] = s.slice(1).split(/[,;]/);
     const addr = parseHexBig(a ?? '');
-    const kind = parseHexInt(k ?? '');
     const t = this.stopped();
+    if (type !== '0') return this.otherBreakpoint(t, insert, type, addr, parseHexInt(k ?? ''));
+    if (insert && this.lazyRemoved.delete(addr)) return 'OK';
+    if (!insert) {
+      this.lazyRemoved.add(addr);
+      return 'OK';
+    }
+    return t.insertBreakpoint(addr).then(() => 'OK');
+  }
+
+  /** Z1-Z4 and their removals. */
+  private async otherBreakpoint(t: Target, insert: boolean, type: string | undefined, addr: bigint, kind: number): Promise<string> {
     switch (type) {
-      case '0':
-        if (insert && this.lazyRemoved.delete(addr)) return 'OK';
-        if (!insert && !this.lazyRemoved.has(addr)) {
-          this.lazyRemoved.add(addr);
-          return 'OK';
-        }
-        if (insert) await t.insertBreakpoint(addr);
-        return 'OK';
       case '1':
         // a hardware breakpoint is an int3 too: same stop, reported as hwbreak
         if (insert) await t.insertBreakpoint(addr);
         else await t.removeBreakpoint(addr);
-        if (type === '1') {
-          if (insert) this.hwBreakpoints.add(addr);
-          else this.hwBreakpoints.delete(addr);
-        }
+        if (insert) this.hwBreakpoints.add(addr);
+        else this.hwBreakpoints.delete(addr);
         return 'OK';
       case '2':
       case '3':
@@ -400,7 +435,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   private async run(how: 'cont' | 'step', gdbSignal: number): Promise<string> {
     const t = this.stopped();
-    await this.flushRemovals(t);
+    if (this.lazyRemoved.size > 0) await this.flushRemovals(t);
     const signal = gdbSignal ? gdbToLinuxSignal(gdbSignal) : 0;
     if (signal === undefined) throw new PacketError(22, `signal ${gdbSignal} does not exist on Linux`);
     this.regs = undefined;
@@ -518,7 +553,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   /* ---------------- queries ---------------- */
 
-  private async query(s: string): Promise<string | Buffer> {
+  private query(s: string): MaybeAsync<string | Buffer> {
     if (s.startsWith('qSupported')) return this.supported(s);
     if (s === 'qAttached' || s.startsWith('qAttached:')) return this.attached ? '1' : '0';
     if (s === 'qC') {
@@ -529,7 +564,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       // all of them in the first reply: a list of a few thousand fits a packet
       const t = this.target;
       if (!t || t.state === 'exited') return 'l';
-      return `m${(await t.threads()).map((x) => this.threadId(t.pid, x.tid)).join(',')}`;
+      return t.threads().then((list) => `m${list.map((x) => this.threadId(t.pid, x.tid)).join(',')}`);
     }
     if (s === 'qsThreadInfo') return 'l';
     if (s.startsWith('qXfer:')) return this.xfer(s);
@@ -561,47 +596,48 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   }
 
   /** qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH */
-  private async xfer(s: string): Promise<string | Buffer> {
+  private xfer(s: string): MaybeAsync<string | Buffer> {
     const m = /^qXfer:([\w-]+):read:([^:]*):([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(s);
     if (!m) return '';
     const [, object, annex, o, l] = m;
-    let data: Buffer;
+    const offset = parseHexInt(o!);
+    const length = parseHexInt(l!);
+    const data = this.xferObject(object!, annex!);
+    if (data === undefined) return '';
+    return data instanceof Promise ? data.then((d) => xferPart(d, offset, length)) : xferPart(data, offset, length);
+  }
+
+  /** The whole object qXfer reads from; undefined for objects we do not offer. */
+  private xferObject(object: string, annex: string): MaybeAsync<Buffer> | undefined {
     switch (object) {
       case 'features':
         if (annex !== 'target.xml') throw new PacketError(22, `no target description "${annex}"`);
-        data = Buffer.from(amd64TargetXml());
-        break;
+        return Buffer.from(amd64TargetXml());
       case 'auxv':
-        data = Buffer.concat((await this.stopped().auxv()).map(([k, v]) => Buffer.from(leHex(k, 8) + leHex(v, 8), 'hex')));
-        break;
+        return this.stopped().auxv().then((auxv) => Buffer.concat(auxv.map(([k, v]) => Buffer.from(leHex(k, 8) + leHex(v, 8), 'hex'))));
       case 'exec-file':
         if (annex && this.target && parseHexInt(annex) !== this.target.pid) throw new PacketError(3, `no process ${annex}`);
-        data = Buffer.from(this.live().exePath);
-        break;
+        return Buffer.from(this.live().exePath);
       case 'libraries-svr4':
-        data = Buffer.from(await librariesSvr4(this.stopped()));
-        break;
+        return librariesSvr4(this.stopped()).then((xml) => Buffer.from(xml));
       case 'threads': {
         // one document instead of the qfThreadInfo/qsThreadInfo pair gdb
         // otherwise sends after every stop
         const t = this.target;
-        const threads = t && t.state !== 'exited' ? await t.threads() : [];
-        const items = threads.map((x) => {
-          // handle: the pthread_t as bytes in target order, as gdbserver sends it
-          const handle = x.threadPointer ? ` handle="${leHex(x.threadPointer, 8)}"` : '';
-          return `<thread id="${this.threadId(t!.pid, x.tid)}" name="${xmlEscape(x.name)}"${handle}/>`;
-        });
-        data = Buffer.from(`<?xml version="1.0"?>\n<threads>${items.join('')}</threads>\n`);
-        break;
+        return t && t.state !== 'exited' ? this.threadsXml(t) : Buffer.from('<?xml version="1.0"?>\n<threads></threads>\n');
       }
       default:
-        return '';
+        return undefined;
     }
-    const offset = parseHexInt(o!);
-    const length = parseHexInt(l!);
-    const part = data.subarray(offset, offset + length);
-    const last = offset + length >= data.length;
-    return Buffer.concat([Buffer.from(last ? 'l' : 'm'), escapeBinary(part)]);
+  }
+
+  private async threadsXml(t: Target): Promise<Buffer> {
+    const items = (await t.threads()).map((x) => {
+      // handle: the pthread_t as bytes in target order, as gdbserver sends it
+      const handle = x.threadPointer ? ` handle="${leHex(x.threadPointer, 8)}"` : '';
+      return `<thread id="${this.threadId(t.pid, x.tid)}" name="${xmlEscape(x.name)}"${handle}/>`;
+    });
+    return Buffer.from(`<?xml version="1.0"?>\n<threads>${items.join('')}</threads>\n`);
   }
 
   private async rcmd(hexCommand: string): Promise<string> {
@@ -668,7 +704,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (op === 't') return this.stopReply(); // all-stop: the thread is already stopped
     throw new PacketError(22, `unsupported vCont action "${chosen}"`);
   }
-
   private async vRun(arg: string): Promise<string> {
     if (!this.opts.launch) throw new PacketError(1, 'this server cannot start programs');
     const parts = arg.split(';').map((h) => fromHex(h).toString('utf8'));
@@ -698,6 +733,13 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
 function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
+}
+
+/** One qXfer reply: `l` (last) or `m` (more) and the escaped slice. */
+function xferPart(data: Buffer, offset: number, length: number): Buffer {
+  const part = data.subarray(offset, offset + length);
+  const last = offset + length >= data.length;
+  return Buffer.concat([Buffer.from(last ? 'l' : 'm'), escapeBinary(part)]);
 }
 
 function errorReply(e: unknown): string {

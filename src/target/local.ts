@@ -29,7 +29,7 @@ import {
 } from './types.js';
 import type { SnapshotEngine } from '../snapshot/types.js';
 import {
-  ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY,
+  ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY, STOP_HAVE_OFFSET, STOP_REGS_OFFSET, STOP_SIZE,
   check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
 } from './native.js';
 import { parseMaps, parseAuxv } from './procfs.js';
@@ -64,6 +64,48 @@ export interface AttachOptions {
 export type SnapshotProvider = (target: LocalTarget) => Promise<SnapshotEngine>;
 
 const REGS_SIZE = REGISTER_NAMES.length * 8;
+
+/** The fields of a siginfo_t tsdbg uses. */
+function siginfoOf(b: Buffer): SigInfo {
+  return { signo: b.readInt32LE(0), code: b.readInt32LE(8), addr: b.readBigUInt64LE(16) };
+}
+
+/**
+ * struct user_regs_struct as Registers. Written out field by field: an object
+ * literal gets one fixed shape, where filling `{}` in a loop made a dictionary
+ * object and cost several microseconds at every stop.
+ */
+function registersOf(b: Buffer): Registers {
+  return {
+    r15: b.readBigUInt64LE(0),
+    r14: b.readBigUInt64LE(8),
+    r13: b.readBigUInt64LE(16),
+    r12: b.readBigUInt64LE(24),
+    rbp: b.readBigUInt64LE(32),
+    rbx: b.readBigUInt64LE(40),
+    r11: b.readBigUInt64LE(48),
+    r10: b.readBigUInt64LE(56),
+    r9: b.readBigUInt64LE(64),
+    r8: b.readBigUInt64LE(72),
+    rax: b.readBigUInt64LE(80),
+    rcx: b.readBigUInt64LE(88),
+    rdx: b.readBigUInt64LE(96),
+    rsi: b.readBigUInt64LE(104),
+    rdi: b.readBigUInt64LE(112),
+    orig_rax: b.readBigUInt64LE(120),
+    rip: b.readBigUInt64LE(128),
+    cs: b.readBigUInt64LE(136),
+    eflags: b.readBigUInt64LE(144),
+    rsp: b.readBigUInt64LE(152),
+    ss: b.readBigUInt64LE(160),
+    fs_base: b.readBigUInt64LE(168),
+    gs_base: b.readBigUInt64LE(176),
+    ds: b.readBigUInt64LE(184),
+    es: b.readBigUInt64LE(192),
+    fs: b.readBigUInt64LE(200),
+    gs: b.readBigUInt64LE(208),
+  };
+}
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
 /** How long a thread sent PTRACE_INTERRUPT gets to stop before we look for a zombie leader. */
@@ -515,10 +557,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   // ------------------------------------------------------------ registers
 
   async getRegisters(): Promise<Registers> {
-    const buf = this.regs();
-    const out = {} as Registers;
-    REGISTER_NAMES.forEach((name, i) => { out[name] = buf.readBigUInt64LE(i * 8); });
-    return out;
+    return registersOf(this.regs());
   }
 
   async setRegisters(regs: Partial<Registers>): Promise<void> {
@@ -778,6 +817,9 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   /** The thread being single-stepped while the others stay stopped, if any. */
   private stepping: Thread | undefined;
+  /** Filled by resumeSpin() at a stop of thread `fetched` (see takeFetched). */
+  private readonly stopBuf = Buffer.alloc(STOP_SIZE);
+  private fetched: number | undefined;
   /** pc a SINGLESTEP started from: tells a finished step from a syscall-exit report. */
   private stepFrom: bigint | undefined;
 
@@ -787,8 +829,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     first.signal = 0;
     first.atBreakpoint = undefined;
     if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
-    // One FFI call resumes and spins for a single-threaded program's stop (the common, fast case).
-    const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0);
+    // One FFI call resumes and spins for a single-threaded program's stop (the
+    // common, fast case), and fetches that stop's siginfo and registers.
+    const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0, this.stopBuf);
+    this.fetched = st >= 0 ? first.tid : undefined;
     // -ESRCH: it died under us (SIGKILL from outside); its death is due like any status.
     let r: ThreadStatus | undefined = st === -ERRNO.EAGAIN || st === -ERRNO.ESRCH ? undefined : { tid: first.tid, status: st };
     let spun = this.threadMap.size === 1;
@@ -1021,6 +1065,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   /** Turn a stop of thread t into a StopEvent, or undefined for stops we handle ourselves. */
   private decodeStop(t: Thread, ws: Extract<WaitStatus, { kind: 'stopped' }>, stepping: boolean): StopEvent | undefined {
+    const have = this.takeFetched(t.tid);
     if (ws.event === PTRACE_EVENT.EXEC) return this.onExec();
     if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, !this.stepping);
     if (ws.event === PTRACE_EVENT.STOP) {
@@ -1040,7 +1085,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
     if (ws.event !== 0) return undefined;    // events we did not ask for
     if (ws.signal === (SIG.SIGTRAP | 0x80)) return undefined;  // syscall stop
-    const info = this.siginfo(t.tid);
+    const info = have & 1 ? siginfoOf(this.stopBuf) : this.siginfo(t.tid);
     if (ws.signal === SIG.SIGTRAP) {
       const ev = this.decodeTrap(t, info, stepping);
       if (ev === 'again') return undefined;
@@ -1049,6 +1094,21 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.interruptLost();
     t.signal = ws.signal;
     return this.signalEvent(t, ws.signal, info);
+  }
+
+  /**
+   * What resumeSpin() fetched for thread `tid`'s stop (bit 1: siginfo in
+   * stopBuf, bit 2: registers, now the register cache when `tid` is the
+   * selected thread); 0 for any other status. Good for one decode only.
+   */
+  private takeFetched(tid: number): number {
+    if (this.fetched !== tid) return 0;
+    this.fetched = undefined;
+    const have = this.stopBuf.readInt32LE(STOP_HAVE_OFFSET);
+    if (have & 2 && tid === this.selTid) {
+      this.regsCache = Buffer.from(this.stopBuf.subarray(STOP_REGS_OFFSET, STOP_REGS_OFFSET + REGS_SIZE));
+    }
+    return have;
   }
 
   private signalEvent(t: Thread, signal: number, info: SigInfo | undefined): StopEvent {
@@ -1142,7 +1202,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private siginfo(tid: number): SigInfo | undefined {
     const buf = Buffer.alloc(SIGINFO_SIZE);
     if (native.ptracePtr(PTRACE.GETSIGINFO, tid, 0n, buf) < 0) return undefined;
-    return { signo: buf.readInt32LE(0), code: buf.readInt32LE(8), addr: buf.readBigUInt64LE(16) };
+    return siginfoOf(buf);
   }
 
   private readExe(): string {

@@ -42,6 +42,11 @@ export const PTRACE_EVENT = {
   FORK: 1, VFORK: 2, CLONE: 3, EXEC: 4, VFORK_DONE: 5, EXIT: 6, SECCOMP: 7, STOP: 128,
 } as const;
 
+/** struct tsdbg_stop (native-shim/shim.c): what resumeSpin() fetches at a stop. */
+export const STOP_REGS_OFFSET = 128;
+export const STOP_HAVE_OFFSET = 344;
+export const STOP_SIZE = 352;
+
 export const SPAWN_KEEP_ASLR = 0x1;
 export const SPAWN_NO_PTY = 0x2;
 
@@ -87,7 +92,7 @@ function bind() {
     wait: so.func('int tsdbg_wait(int pid, int options)'),
     waitSpin: so.func('int tsdbg_wait_spin(int pid, int64_t spin_ns)'),
     waitAny: so.func('int tsdbg_wait_any(const int *tids, int n, int64_t spin_ns, _Out_ int *which)'),
-    resumeSpin: so.func('int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns)'),
+    resumeSpin: so.func('int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns, void *stop)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
     vmRead: so.func('long tsdbg_vm_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
@@ -97,7 +102,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 5;
+const SHIM_ABI = 6;
 
 function shim() {
   if (!lib) {
@@ -171,8 +176,13 @@ export const native = {
     const st = shim().waitAny(tids, tids.length, spinNs, which) as number;
     return { tid: which[0]!, st };
   },
-  resumeSpin: (req: number, pid: number, sig: number, spinNs: number): number =>
-    shim().resumeSpin(req, pid, sig, spinNs) as number,
+  /**
+   * Resume and wait up to spinNs. With `stop` (STOP_SIZE bytes), a stop also
+   * fills it: siginfo at 0, registers at STOP_REGS_OFFSET, and the int at
+   * STOP_HAVE_OFFSET says which of the two are valid (bits 1 and 2).
+   */
+  resumeSpin: (req: number, pid: number, sig: number, spinNs: number, stop: Buffer | null = null): number =>
+    shim().resumeSpin(req, pid, sig, spinNs, stop) as number,
   kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,
   /** SIGKILL the process and reap it and all its traced threads. */
   killReap: (pid: number): number => shim().killReap(pid) as number,

@@ -5,9 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
-import { alive, example, ROOT, startListening, stopChild, symbol, type Spawned } from './rsp-util.js';
+import { alive, example, ROOT, startListening, stopChild, symbol, until, type Spawned } from './rsp-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const cleanup: Array<() => Promise<void>> = [];
@@ -64,6 +65,17 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
     expect(await alive(pid)).toBe(false);
   });
 
+  it('kills the server-started process at `quit`, as gdb does (not a detach that leaves it running)', async () => {
+    const s = await server(kind, example('hot_loop'), ['100000000000']);
+    const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
+    const { out, code } = await connect(s.port, ['break step', 'continue', 'quit']);
+    expect(out).toMatch(/Breakpoint 1, step/);
+    expect(code).toBe(0);
+    // checked before the server goes: a detached program would still be running here
+    await until(async () => !(await alive(pid)), `process ${pid} to be killed by quit`);
+    await stopChild(s.child, 5000);
+  });
+
   it('reports a bad command in one line and goes on', async () => {
     const s = await server(kind, example('struct_loop'));
     const { out } = await connect(s.port, ['frobnicate', 'x/2x 0', 'info registers rip']);
@@ -89,6 +101,48 @@ describe('tsdbg connect to tsdbg serve: snapshot commands over the wire', () => 
     expect(out).toContain('iter 2: x=2 y=4 steps=1 tag=start');
     expect(out).toMatch(/exited normally/);
     expect(code).toBe(0);
+  });
+});
+
+describe('tsdbg connect: quit', () => {
+  it('detaches from a process the server attached to, and leaves it running', async () => {
+    const prog = spawn(example('hot_loop'), ['100000000000'], { stdio: 'ignore' });
+    cleanup.push(async () => { prog.kill('SIGKILL'); });
+    const s = await startListening('gdbserver', ['--once', '--attach', '127.0.0.1:0', String(prog.pid)]);
+    cleanup.push(() => s.stop());
+    const { out, code } = await connect(s.port, ['info registers rip', 'quit']);
+    expect(out).toMatch(/^rip +0x/m);
+    expect(code).toBe(0);
+    await stopChild(s.child, 5000);
+    expect(await alive(prog.pid!)).toBe(true);
+    expect(readFileSync(`/proc/${prog.pid}/status`, 'utf8')).toMatch(/^TracerPid:\s+0$/m);
+  });
+
+  it('asks at a terminal before killing the served process', async () => {
+    const s = await server('gdbserver', example('hot_loop'), ['100000000000']);
+    const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
+    const term = spawn('script', ['-qfec', `node ${TSDBG} connect 127.0.0.1:${s.port}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb' } });
+    cleanup.push(async () => { term.kill('SIGKILL'); });
+    let screen = '';
+    let seen = 0;
+    term.stdout.on('data', (b: Buffer) => { screen += b.toString(); });
+    const exited = new Promise<number | null>((r) => term.on('exit', (c) => r(c)));
+    // waits for `text` after what was already waited for, then types `keys`
+    const after = async (text: string, keys?: string) => {
+      await until(() => screen.indexOf(text, seen) >= 0, `${JSON.stringify(text)} in:\n${screen}`, 30_000);
+      seen = screen.indexOf(text, seen) + text.length;
+      if (keys) term.stdin.write(keys);
+    };
+    await after('(tsdbg) ', 'quit\r');
+    await after(`Inferior 1 [process ${pid}] will be killed.`);
+    await after('Quit anyway? (y or n) ', 'n\r');
+    await after('Not confirmed.');
+    await after('(tsdbg) ');
+    expect(await alive(pid)).toBe(true);
+    term.stdin.write('quit\r');
+    await after('Quit anyway? (y or n) ', 'y\r');
+    expect(await exited).toBe(0);
+    await until(async () => !(await alive(pid)), `process ${pid} to be killed`);
   });
 });
 
