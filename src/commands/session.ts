@@ -567,8 +567,11 @@ export class Session {
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
     this.threadTable = new ThreadTable(t.pid);
-    this.threadTable.learn(await t.threads().catch(() => []));
+    const threads = await t.threads().catch(() => []);
+    this.threadTable.learn(threads);
     this.threadTable.lastShown = t.selectedThread;
+    // gdb names the threads a process it attaches to already has
+    for (const th of threads) if (th.tid !== t.pid) this.out(`[New ${this.threadTable.targetId(th.tid, th.threadPointer)}]`);
     t.on('thread', this.onThread);
     this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
     this.image = this.debug.image;

@@ -4,8 +4,8 @@
  * `thread`, `thread N`, `bt` in a worker, and a run to the normal end.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
@@ -124,5 +124,24 @@ describe('threads at the prompt', () => {
     const pid = Number(/^process (\d+)$/m.exec(out)![1]);
     expect(out).toMatch(/^Thread \d "threads" hit Breakpoint 1, /m);
     expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it('attach names the threads the process has, lists them, and detach leaves them all running', () => {
+    const edge = buildEdge();
+    const pid = Number(execFileSync('/bin/sh', ['-c', `${edge} spin >/dev/null 2>&1 & echo $!`]).toString());
+    try {
+      for (let i = 0; i < 200 && readdirSync(`/proc/${pid}/task`).length < 3; i++) execFileSync('sleep', ['0.01']);
+      const { out, err } = run('tsdbg', [`attach ${pid}`, 'info threads', 'detach'], edge);
+      expect(err).toBe('');
+      const news = [...out.matchAll(/^\[New Thread 0x[0-9a-f]+ \(LWP (\d+)\)\]$/gm)].map((m) => Number(m[1]));
+      const tasks = readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => tid !== pid).sort((a, b) => a - b);
+      expect(news.sort((a, b) => a - b)).toEqual(tasks);
+      expect(tables(out)[0]!.map((r) => r.lwp).sort((a, b) => a - b)).toEqual([pid, ...tasks]);
+      for (const tid of [pid, ...tasks]) {
+        expect(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1')).toMatch(/TracerPid:\s+0\n/);
+      }
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
   });
 });
