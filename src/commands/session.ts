@@ -1491,7 +1491,9 @@ export class Session {
     }
     let threads = await t.threads();
     if (arg) {
-      const wanted = new Set(parseThreadIds(arg.split(/\s+/)).ids);
+      const { ids, used } = parseThreadIds(arg.split(/\s+/));
+      if (used === 0) throw new CommandError(`Invalid thread ID: ${arg}`);
+      const wanted = new Set(ids);
       threads = threads.filter((x) => wanted.has(table.number(x.tid)));
       if (!threads.length) {
         this.out(`No threads match '${arg}'.`);
