@@ -18,7 +18,7 @@
  *    (./waiter.ts), so the event loop never blocks while the program runs.
  */
 import { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { write as fsWrite } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { delimiter, join } from 'node:path';
@@ -162,6 +162,8 @@ interface Thread {
    */
   staleStepTrap?: boolean;
   threadPointer?: bigint;
+  /** /proc/PID/task/TID/comm kept open: re-read at offset 0, it is the current name (a tenth of an open). */
+  commFd?: number;
 }
 
 function newThread(tid: number, running: boolean, fresh = false): Thread {
@@ -449,6 +451,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       if (t.tid === this.selTid) check(r, `cannot detach from process ${this.pid}`);
     }
     this._state = 'exited';
+    this.forgetThreads(this.threadMap.values());
     this.pty?.unref();
     unregisterTracee(this);
     this.markGone();
@@ -511,7 +514,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.liveThreads().map((t) => {
       if (!running) t.threadPointer ??= this.threadPointerOf(t.tid);
       return {
-        tid: t.tid, name: this.threadName(t.tid), state: running ? 'running' : 'stopped',
+        tid: t.tid, name: this.threadName(t), state: running ? 'running' : 'stopped',
         threadPointer: t.threadPointer,
       };
     });
@@ -540,11 +543,23 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.threadMap.get(this.selTid)!;
   }
 
-  private threadName(tid: number): string {
+  private threadName(t: Thread): string {
     try {
-      return readFileSync(`/proc/${this.pid}/task/${tid}/comm`, 'latin1').replace(/\n$/, '');
+      t.commFd ??= openSync(`/proc/${this.pid}/task/${t.tid}/comm`, 'r');
+      const n = readSync(t.commFd, this.nameBuf, 0, this.nameBuf.length, 0);
+      return this.nameBuf.toString('latin1', 0, n).replace(/\n$/, '');
     } catch {
       return '';
+    }
+  }
+
+  private readonly nameBuf = Buffer.alloc(64);
+
+  /** Threads gone from our view: close what we hold open for them. */
+  private forgetThreads(threads: Iterable<Thread>): void {
+    for (const t of threads) {
+      if (t.commFd !== undefined) closeSync(t.commFd);
+      t.commFd = undefined;
     }
   }
 
@@ -1001,6 +1016,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private threadGone(t: Thread, reason: StopReason): StopEvent | undefined {
     if (t.tid === this.pid) return this.markExited(reason);
     this.threadMap.delete(t.tid);
+    this.forgetThreads([t]);
     if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
     if (this.selTid === t.tid) {
       this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
@@ -1053,6 +1069,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       native.waitNow(t.tid);     // reap what is left of it, if it reported its end already
       if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
     }
+    this.forgetThreads(this.threadMap.values());
     this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);
     this.selTid = this.pid;
     this.regsCache = undefined;
@@ -1247,6 +1264,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.regsCache = undefined;
     this.breakpoints.clear();
     this.watches.fill(undefined);
+    this.forgetThreads(this.threadMap.values());
     this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);
     this.selTid = this.pid;
     unregisterTracee(this);
