@@ -1604,6 +1604,8 @@ export class Session {
    */
   private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string; switching: string }> {
     const table = this.threadTable;
+    // a stop in a thread never announced (a remote target's) makes it known
+    if (table && ev.tid > 0) table.number(ev.tid);
     if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received', switching: '' };
     const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
     const switching = table.lastShown !== undefined && table.lastShown !== ev.tid
