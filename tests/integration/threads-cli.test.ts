@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT } from './rsp-util.js';
+import { ROOT, startListening } from './rsp-util.js';
 import { buildEdge } from './threads-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -142,6 +142,23 @@ describe('threads at the prompt', () => {
       }
     } finally {
       process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('tsdbg connect to gdbserver: thread stop lines, info threads, thread apply', async () => {
+    const server = await startListening('gdbserver', ['--once', '127.0.0.1:0', PROG]);
+    try {
+      const r = spawnSync('node', [TSDBG, 'connect', '--batch', '-ex', 'break bump', '-ex', 'continue', '-ex', 'info threads',
+        '-ex', 'thread apply 1 bt 1', '-ex', 'kill', `127.0.0.1:${server.port}`, PROG], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
+      expect(r.stderr).toBe('');
+      const stop = /^Thread (\d) "threads" hit Breakpoint 1, bump \(id=\d, round=0\) at threads\.c:22$/m.exec(r.stdout);
+      expect(stop, r.stdout).not.toBeNull();
+      const rows = [...r.stdout.matchAll(/^([* ]) (\d) +LWP (\d+) "threads" (.*)$/gm)];
+      expect(rows.map((m) => Number(m[2])).sort()).toEqual([1, 2, 3, 4]);
+      expect(rows.find((m) => m[1] === '*')![2]).toBe(stop![1]);
+      expect(r.stdout).toMatch(/^Thread 1 \(LWP \d+ "threads"\):\n#0  /m);
+    } finally {
+      await server.stop();
     }
   });
 });
