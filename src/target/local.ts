@@ -902,6 +902,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   private resume(t: Thread, sig: number): void {
+    // the registers a swallowed stop fetched go stale as it runs
+    if (t.tid === this.selTid) this.regsCache = undefined;
     const req = t === this.stepping ? PTRACE.SINGLESTEP : PTRACE.CONT;
     native.ptrace(req, t.tid, 0n, BigInt(sig));   // ESRCH: it is dying, its death is due anyway
     t.running = true;
@@ -972,7 +974,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (state !== 'Z' && state !== 'X') return false;
     leader.zombie = true;
     leader.running = false;
-    if (this.selTid === this.pid) this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
+    if (this.selTid === this.pid) this.select(this.liveThreads()[0]?.tid ?? this.pid);
     return true;
   }
 
