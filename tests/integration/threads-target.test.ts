@@ -82,6 +82,18 @@ describe('threads, all-stop', () => {
     expect(new Set(threads.map((x) => x.threadPointer)).size).toBe(threads.length);
   });
 
+  it('a breakpoint in main after it started threads is reported as one, in main', async () => {
+    const { t, addr } = await start();
+    await t.insertBreakpoint(addr('all_started'));
+    const ev = await t.cont();
+    expect(ev.reason).toEqual({ kind: 'breakpoint', pc: addr('all_started') });
+    expect(ev.tid).toBe(t.pid);
+    expect((await t.getRegisters()).rip).toBe(addr('all_started'));
+    expect(await t.threads()).toHaveLength(4);
+    await t.removeBreakpoint(addr('all_started'));
+    expect((await runToExit(t)).reason).toEqual({ kind: 'exited', code: 0 });
+  });
+
   it('continues through hits in different threads and exits normally with all the output', async () => {
     const { t, output, events, addr } = await start();
     await t.insertBreakpoint(addr('bump'));
