@@ -484,7 +484,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const running = this.liveThreads().filter((t) => t.running);
     for (const t of running) native.ptrace(PTRACE.INTERRUPT, t.tid);
     for (const t of running) {
-      const st = native.waitSpin(t.tid, 100_000_000);
+      const st = this.waitForExitStop(t);
       if (st < 0 || decodeStatus(st).kind !== 'stopped') {
         t.zombie = true;         // gone: nothing to detach from
         continue;
@@ -504,6 +504,21 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       }
     }
     return this.liveThreads().length > 0;
+  }
+
+  /**
+   * The stop PTRACE_INTERRUPT asked of t, on the way out: a loaded machine
+   * may take a while to schedule it, and a thread left running would be
+   * detached by the kernel with our int3 trap in flight. Gives up (-ESRCH)
+   * only once it is a zombie or gone, or after a few seconds.
+   */
+  private waitForExitStop(t: Thread): number {
+    for (let i = 0; i < 300; i++) {
+      const st = native.waitSpin(t.tid, 10_000_000);
+      if (st !== -ERRNO.EAGAIN) return st;
+      if (taskState(this.pid, t.tid) === 'Z') return -ERRNO.ESRCH;
+    }
+    return -ERRNO.ESRCH;
   }
 
   // ------------------------------------------------------------- threads
@@ -964,13 +979,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private findZombieLeader(waiting: Thread[]): boolean {
     const leader = waiting.find((t) => t.tid === this.pid);
     if (!leader) return false;
-    let state = 'X';
-    try {
-      const stat = readFileSync(`/proc/${this.pid}/task/${this.pid}/stat`, 'latin1');
-      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    } catch {
-      // gone from /proc: as dead as a zombie
-    }
+    const state = taskState(this.pid, this.pid);
     if (state !== 'Z' && state !== 'X') return false;
     leader.zombie = true;
     leader.running = false;
@@ -1324,6 +1333,16 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 }
 
 interface SigInfo { signo: number; code: number; addr: bigint }
+
+/** One letter of /proc/PID/task/TID/stat ('R', 'S', 't', 'Z'...); 'Z' once it is gone. */
+function taskState(pid: number, tid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return 'Z';
+  }
+}
 
 /** Whether thread tid has a SIGTRAP pending (SigPnd in /proc/PID/task/TID/status). */
 function sigtrapPending(pid: number, tid: number): boolean {
