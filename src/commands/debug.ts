@@ -33,14 +33,21 @@ export interface BridgeIo {
   history(): AnyValue[];
   /** The built-in evaluator, for what the DWARF one does not parse ({int} ADDR, $reg = V, $eflags). */
   builtin(expr: string): Promise<Value>;
+  /** The x87/SSE state (FXSAVE area) of the stop, when the target has it. */
+  fpState?(): Promise<Buffer | undefined>;
+  /** Write one x87/SSE register (src/target/fpregs.ts layout). */
+  writeFpRegister?(name: string, bytes: Buffer): Promise<void>;
 }
 
 export function isDebugError(e: unknown): boolean {
   return e instanceof ExprError || e instanceof DwarfError;
 }
 
-/** gdb syntax only the built-in evaluator knows. */
-const BUILTIN_ONLY = /\{|^\s*\$\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+/** An expression that uses an x87/SSE register. */
+export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;
+
+/** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers). */
+const BUILTIN_ONLY = /\{|^\s*\$(?!(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
 
 export class DebugBridge {
   private constructor(
@@ -80,7 +87,7 @@ export class DebugBridge {
 
   private async frameList(limit: number): Promise<StackFrame[]> {
     if (!this.program) return [];
-    return this.program.backtrace(await this.io.regs(), (a, l) => this.io.readMemory(a, l), limit);
+    return this.program.backtrace(await this.io.regs(), (a, l) => this.io.readMemory(a, l), limit, this.io.fpState && (() => this.io.fpState!()));
   }
 
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
@@ -89,6 +96,7 @@ export class DebugBridge {
       program: this.program!, frame, history,
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
+      writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
       callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
     });
     for (const h of this.io.history()) {
@@ -98,7 +106,8 @@ export class DebugBridge {
   }
 
   async evaluate(expr: string, level: number): Promise<AnyValue> {
-    if (!this.program || !this.hasDwarf || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
+    // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
+    if (!this.program || (!this.hasDwarf && !FP_REGISTER_EXPR.test(expr)) || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
     const frames = await this.frameList(level + 1).catch(() => []);
     const ev = this.evaluatorFor(frames[level]);
     try {

@@ -6,6 +6,7 @@
 import type { CType, Value } from './expr.js';
 import { fit, sizeOf, typeName } from './expr.js';
 import type { Mapping, Registers } from '../target/types.js';
+import { formatFloatBits } from '../dwarf/format.js';
 
 /** `sym+off` for an address, or undefined when no symbol covers it. */
 export type Symbolizer = (addr: bigint) => string | undefined;
@@ -21,7 +22,7 @@ export function addrWithSym(addr: bigint, sym: Symbolizer): string {
 
 // ---- print/FMT ------------------------------------------------------------------
 
-export type PrintFormat = 'x' | 'd' | 'u' | 'o' | 't' | 'c' | 'a' | 'z' | 's' | 'i';
+export type PrintFormat = 'x' | 'd' | 'u' | 'o' | 't' | 'c' | 'a' | 'z' | 's' | 'i' | 'f';
 
 /** gdb's char literal: 'A', '\n', '\001', '\377'. */
 export function charLiteral(byte: number): string {
@@ -47,6 +48,13 @@ export function formatInt(v: bigint, size: number, f: PrintFormat, pad: boolean,
       return `${BigInt.asIntN(8, v)} ${charLiteral(b)}`;
     }
     case 'a': return addrWithSym(u, sym);
+    case 'f': {
+      // gdb reinterprets a float- or double-sized integer as one (float_type_from_length)
+      if (size !== 4 && size !== 8) return BigInt.asIntN(Number(bits), v).toString();
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(u);
+      return formatFloatBits(b.subarray(0, size), size);
+    }
     default: return u.toString();
   }
 }

@@ -8,7 +8,7 @@ import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
 
 export type InfoWhat =
-  | 'registers' | 'all-registers' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
+  | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
   | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads';
 
 export type SnapshotCommand =
@@ -101,7 +101,7 @@ function required(args: string, msg: string): string {
   return a;
 }
 
-const FORMATS = new Set('xduotcazsi');
+const FORMATS = new Set('xduotcazsif');
 const UNITS = new Set('bhwg');
 
 /** `/NFU` after print or x: returns the pieces and the rest of the line. */
@@ -146,6 +146,7 @@ function parseWatch(args: string, access: WatchKind): Command {
 const INFO: Array<{ name: string; what: InfoWhat; aliases?: string[] }> = [
   { name: 'registers', what: 'registers', aliases: ['r'] },
   { name: 'all-registers', what: 'all-registers' },
+  { name: 'float', what: 'float' },
   { name: 'breakpoints', what: 'breakpoints', aliases: ['b', 'br', 'break'] },
   { name: 'watchpoints', what: 'watchpoints' },
   { name: 'proc', what: 'proc' },
@@ -330,7 +331,7 @@ const SPECS: Spec[] = [
     parse: (a) => ({ kind: 'frame', index: parseFrameIndex(a), relative: undefined }) },
   { name: 'up', help: 'up [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'up' }) },
   { name: 'down', help: 'down [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'down' }) },
-  { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG] | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame | threads.',
+  { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG|float|vector|all] | all-registers | float | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame | threads.',
     parse: parseInfo },
   { name: 'thread', aliases: ['t'], help: 'thread [N]: show the current thread, or switch to thread N (registers and frames follow it). thread apply all|ID... COMMAND: run COMMAND in each thread.',
     parse: (a) => ({ kind: 'thread', id: a.trim() || undefined }) },

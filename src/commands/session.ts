@@ -12,7 +12,10 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
-import { snapshotsOf } from '../target/capabilities.js';
+import { fpRegistersOf, snapshotsOf } from '../target/capabilities.js';
+import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
+import { formatFpRegisterLine } from '../dwarf/regtypes.js';
+import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
@@ -30,10 +33,16 @@ import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
-import { DebugBridge, isDebugError, type AnyValue } from './debug.js';
+import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceLevel } from './source/index.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
+
+/** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
+const REGISTER_GROUPS: Record<string, readonly string[]> = {
+  float: FP_REGISTER_NAMES.filter((n) => /^st\d|^f/.test(n)),
+  vector: FP_REGISTER_NAMES.filter((n) => /^xmm|^mxcsr$/.test(n)),
+};
 
 export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
@@ -140,6 +149,8 @@ export class Session {
       await this.live().setRegisters({ [name]: value } as Partial<Registers>);
       this.regsCache = undefined;
     },
+    fpState: () => this.fpState(),
+    writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
     out: (text) => this.out(text),
     selectedFrame: () => this.store.state.frame,
     selectFrame: (n) => this.store.set('frame', n),
@@ -428,6 +439,29 @@ export class Session {
   }
 
   /**
+   * The x87/SSE state of the stop (FXSAVE area, followed by ymm0h..ymm15h
+   * when the target has AVX), or undefined when the target cannot give it.
+   */
+  private async fpState(): Promise<Buffer | undefined> {
+    const t = this.target;
+    if (!t || t.state === 'exited' || !t.getFpRegisters) return undefined;
+    const area = await t.getFpRegisters();
+    const upper = await t.getYmmUpper?.().catch(() => undefined);
+    return upper ? Buffer.concat([area, upper]) : area;
+  }
+
+  /** Set one x87/SSE/AVX register of frame 0 (gdb's byte layout, src/target/fpregs.ts). */
+  private async writeFpRegister(name: string, bytes: Buffer): Promise<void> {
+    const t = this.live();
+    const fp = fpRegistersOf(t);
+    const now = (await this.fpState())!;
+    const next = writeFpRegister(now, name, bytes);
+    if (!next.subarray(0, FXSAVE_SIZE).equals(now.subarray(0, FXSAVE_SIZE))) await fp.set(next.subarray(0, FXSAVE_SIZE));
+    if (next.length > FXSAVE_SIZE && !next.subarray(FXSAVE_SIZE).equals(now.subarray(FXSAVE_SIZE))) await t.setYmmUpper?.(next.subarray(FXSAVE_SIZE));
+    this.regsCache = undefined;   // frames built on the old state are stale
+  }
+
+  /**
    * Registers as the selected frame sees them (gdb's frame_unwind_register):
    * rip, rsp and what the CFI restores (rbp, rbx, r12-r15) are unwound; the
    * others are frame 0's, as gdb shows them for outer frames. `notSaved`:
@@ -498,6 +532,8 @@ export class Session {
       readMemory: (a: bigint, l: number) => this.readMemory(a, l),
       writeMemory: (a: bigint, d: Buffer) => this.writeMemory(a, d),
       regs: () => this.regs(),
+      fpState: () => this.fpState(),
+      writeFpRegister: (name: string, bytes: Buffer) => this.writeFpRegister(name, bytes),
       history: () => this.history,
       builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
     };
@@ -505,6 +541,7 @@ export class Session {
 
   /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
   private async evaluateAny(expr: string): Promise<AnyValue> {
+    if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
     if (this.debug?.program) return this.debug.evaluate(expr, this.store.state.frame);
     return { mine: await this.evaluator(expr, this.evalContext()) };
   }
@@ -1464,7 +1501,13 @@ export class Session {
 
   private async cmdInfo(what: string, arg: string): Promise<void> {
     switch (what) {
-      case 'registers': case 'all-registers': await this.infoRegisters(arg); return;
+      case 'registers': await this.infoRegisters(arg); return;
+      case 'all-registers': await this.infoRegisters(arg, true); return;
+      case 'float': {
+        if (!this.target || this.target.state === 'exited') throw new CommandError('The program has no registers now.');
+        this.outLines(formatInfoFloat(await fpRegistersOf(this.target).get()));
+        return;
+      }
       case 'breakpoints': case 'watchpoints': this.infoBreakpoints(what === 'watchpoints'); return;
       case 'proc': await this.infoProc(arg); return;
       case 'symbol': await this.infoSymbol(arg); return;
@@ -1615,18 +1658,25 @@ export class Session {
     return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received'), switching };
   }
 
-  private async infoRegisters(arg: string): Promise<void> {
+  /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
+  private async infoRegisters(arg: string, all = false): Promise<void> {
     const { regs, notSaved } = await this.frameRegs().catch(() => { throw new CommandError('The program has no registers now.'); });
+    const general = () => formatRegisters(regs, this.symbolize).map((l) => {
+      const name = l.slice(0, l.indexOf(' '));
+      return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
+    });
     if (!arg) {
-      this.outLines(formatRegisters(regs, this.symbolize).map((l) => {
-        const name = l.slice(0, l.indexOf(' '));
-        return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
-      }));
+      this.outLines(all ? [...general(), ...await this.fpRegisterLines(FP_REGISTER_NAMES)] : general());
       return;
     }
     const lines: string[] = [];
     for (const raw of arg.split(/\s+/)) {
       const name = raw.replace(/^\$/, '');
+      // gdb's register groups and the x87/SSE registers
+      if (name === 'general' || name === 'all') lines.push(...general());
+      const group = name === 'all' ? FP_REGISTER_NAMES : REGISTER_GROUPS[name] ?? (isFpRegister(name) ? [name] : undefined);
+      if (group) lines.push(...await this.fpRegisterLines(group));
+      if (group || name === 'general') continue;
       const info = registerInfo(name);
       if (!info) throw new CommandError(`Invalid register \`${name}'`);
       const v = (await this.evaluate(`$${name}`)).value;
@@ -1635,6 +1685,19 @@ export class Session {
         : `${name.padEnd(15)}${hex(BigInt.asUintN(info.size * 8, v)).padEnd(19)} ${v}`);
     }
     this.outLines(lines);
+  }
+
+  /** `info registers` lines of x87/SSE registers (the values of the stop: gdb shows them in every frame). */
+  private async fpRegisterLines(names: readonly string[]): Promise<string[]> {
+    fpRegistersOf(this.live());   // the one clear error when the target has none
+    const area = (await this.fpState())!;
+    return Promise.all(names.map((n) => {
+      try {
+        return formatFpRegisterLine(n, readFpRegister(area, n));
+      } catch {
+        throw new CommandError(`Invalid register \`${n}'`);   // $ymm0 without AVX, as gdb
+      }
+    }));
   }
 
   private infoBreakpoints(watchOnly: boolean): void {
@@ -1889,7 +1952,7 @@ export class Session {
       if (e instanceof CheckpointError && e.changes.length) {
         const cname = m.find(name).name;
         throw new CommandError([e.message, ...e.changes.map((c) => `  ${c.text}`),
-          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped and leaves these as they are.`].join('\n'));
+          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped${e.changes.some((c) => c.kind.startsWith('thread')) ? ' and the threads that still exist' : ''}, and leaves these as they are.`].join('\n'));
       }
       throw e;
     }
@@ -1897,7 +1960,8 @@ export class Session {
     this.store.set('frame', 0);
     await this.publishSnapshots();
     for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
-    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers restored.`);
+    const of = r.restoredThreads > 1 ? ` of ${r.restoredThreads} threads` : '';
+    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers${of} restored.`);
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
 }

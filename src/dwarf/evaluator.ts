@@ -6,13 +6,15 @@
  */
 import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
 import { evaluateLocation, type ExprContext, type Location } from './expr.js';
+import { isFpRegister } from '../target/fpregs.js';
+import { dwarfOfFpRegister, fpRegisterOfDwarf, fpRegisterType } from './regtypes.js';
 import { parseExpression, parseTypeName, ExprError, type Node, type TypeSpec } from './cexpr.js';
 import {
   strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
-import { Value, bytesToBigInt } from './value.js';
-import { memberValue, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
+import { Value, bytesToBigInt, encodeFloat } from './value.js';
+import { memberValue, subLocation, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { CallResult } from './call.js';
 import type { Die } from './info.js';
@@ -29,6 +31,8 @@ export interface EvalEnv {
   writeMemory?: (addr: bigint, data: Buffer) => Promise<void>;
   /** Write a register of the selected frame (frame 0 only), by ptrace name. */
   writeRegister?: (name: string, value: bigint) => Promise<void>;
+  /** Write an x87/SSE register of frame 0 (src/target/fpregs.ts names and byte layout). */
+  writeFpRegister?: (name: string, bytes: Buffer) => Promise<void>;
   /** Value history ($1 is history[0]). */
   history?: Value[];
   /** Run a function of the program (callInferior over the Target); without it, calls are refused. */
@@ -240,6 +244,40 @@ export class Evaluator {
     return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
   }
 
+  /** $xmm0, $st0, $mxcsr, $fctrl...: typed as gdb types them, lvalues when they have a DWARF number. */
+  private async fpRegister(name: string): Promise<Value> {
+    const f = this.env.frame;
+    if (!f) throw new ExprError('No registers.');
+    const type = fpRegisterType(name)!;
+    const dw = dwarfOfFpRegister(name);
+    if (dw !== undefined) return new Value(type, { kind: 'register', reg: dw }, this.ctx);
+    const bytes = await f.fpRegister(name);
+    return bytes ? Value.fromBytes(type, bytes, this.ctx) : new Value(type, { kind: 'optimized' }, this.ctx);
+  }
+
+  /** Assignment into an x87/SSE register or a member of one ($xmm0.v2_double[1] = 2): read, patch, write. */
+  private async assignFpRegister(loc: Location, bytes: Buffer): Promise<boolean> {
+    const reg = loc.kind === 'register' ? loc : loc.kind === 'sub' && loc.base.kind === 'register' ? loc.base : undefined;
+    const name = reg && reg.kind === 'register' ? fpRegisterOfDwarf(reg.reg) : undefined;
+    if (!name) return false;
+    // Every frame shows frame 0's x87/SSE registers (no CFI saves them), so a write from any frame is to those.
+    const f = this.env.frame;
+    if (!this.env.writeFpRegister || !f) throw new ExprError('No registers.');
+    const old = await f.fpRegister(name);
+    if (!old) throw new ExprError(`value is not available`);
+    const offset = loc.kind === 'sub' ? loc.offset : 0;
+    const out = Buffer.from(old);
+    bytes.copy(out, offset, 0, Math.min(bytes.length, out.length - offset));
+    await this.env.writeFpRegister(name, out);
+    return true;
+  }
+
+  /** a[i] of an array held in registers or bytes ($xmm0.v4_float[1]): a sub-location, not an address. */
+  private elementNotInMemory(base: Value, t: CType & { kind: 'array' }, i: bigint): Value {
+    if (i < 0n || (t.count !== undefined && i >= BigInt(t.count))) throw new ExprError(`no such vector element`);
+    return new Value(t.element, subLocation(base, Number(i) * sizeOf(t.element)), this.ctx);
+  }
+
   private history(name: string): Value {
     const h = this.env.history ?? [];
     let idx: number;
@@ -270,6 +308,7 @@ export class Evaluator {
       case 'ident': return this.identifier(n.name);
       case 'dollar': {
         if (n.name === '' || /^\$?\d*$/.test(n.name)) return this.history(n.name);
+        if (isFpRegister(n.name)) return this.fpRegister(n.name);
         return this.register(n.name);
       }
       case 'unary': return this.unary(n.op, n.e);
@@ -295,6 +334,7 @@ export class Evaluator {
         if (bt.kind !== 'array' && bt.kind !== 'pointer') {
           throw new ExprError(`cannot subscript something of type \`${typeName(base.type)}'`);
         }
+        if (bt.kind === 'array' && base.loc.kind !== 'memory') return this.elementNotInMemory(base, bt, await this.int(idx));
         return this.deref(await this.binary('+', base, idx));
       }
       case 'member': {
@@ -537,7 +577,8 @@ export class Evaluator {
     if (isFloat(lt) || isFloat(rt)) {
       const a = await this.num(l);
       const b = await this.num(r);
-      const rtype = (isFloat(lt) && sizeOf(lt) > 4) || (isFloat(rt) && sizeOf(rt) > 4) || !isFloat(lt) || !isFloat(rt) ? DOUBLE : C_BASE_TYPES.float;
+      // gdb's binop_promote: the wider floating operand's type (float * int stays float, double + long double is long double)
+      const rtype = !isFloat(rt) || (isFloat(lt) && sizeOf(lt) >= sizeOf(rt)) ? l.type : r.type;
       let v: number;
       switch (op) {
         case '+': v = a + b; break;
@@ -600,10 +641,7 @@ export class Evaluator {
     const size = sizeOf(t);
     let bytes: Buffer;
     if (isFloat(t)) {
-      bytes = Buffer.alloc(size);
-      const x = await this.num(v);
-      if (size === 4) bytes.writeFloatLE(x);
-      else bytes.writeDoubleLE(x);
+      bytes = encodeFloat(await this.num(v), t);
     } else {
       const b = Buffer.alloc(8);
       b.writeBigUInt64LE(BigInt.asUintN(64, await this.int(v)));
@@ -624,6 +662,7 @@ export class Evaluator {
       await this.write(target.loc.address, bytes);
       return new Value(target.type, target.loc, this.ctx);
     }
+    if (await this.assignFpRegister(target.loc, bytes)) return Value.fromBytes(target.type, bytes, this.ctx);
     if (target.loc.kind === 'register' && this.env.writeRegister && (this.env.frame?.level ?? 0) === 0) {
       const name = X86_64_DWARF_REGS[target.loc.reg];
       if (name) {

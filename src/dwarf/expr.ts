@@ -7,6 +7,7 @@
 import { Reader, DwarfError } from './reader.js';
 import { OP } from './constants.js';
 import type { Unit } from './info.js';
+import { evaluateTypedFloat } from './typed-expr.js';
 
 export type Location =
   | { kind: 'memory'; address: bigint }
@@ -22,6 +23,8 @@ export interface ExprContext {
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   /** Value of a DWARF register in this frame; undefined when it is not available. */
   reg(n: number): bigint | undefined;
+  /** Bytes of a register wider than 64 bits or outside rax..rip (xmm, st, mxcsr), when the target has them. */
+  regBytes?(n: number): Promise<Buffer | undefined>;
   frameBase?(): Promise<bigint | undefined>;
   cfa?(): Promise<bigint | undefined>;
   /** Value a register had on entry to the function (DW_OP_entry_value), if the caller's call site says. */
@@ -39,6 +42,11 @@ const s64 = (v: bigint) => BigInt.asIntN(64, v);
 const u64 = (v: bigint) => v & MASK;
 
 export async function evaluateLocation(expr: Buffer, ctx: ExprContext, initial: bigint[] = []): Promise<Location> {
+  if (initial.length === 0) {
+    const typed = await evaluateTypedFloat(expr, ctx);
+    if (typed === null) return { kind: 'optimized' };
+    if (typed) return { kind: 'bytes', bytes: typed };
+  }
   try {
     return await run(expr, ctx, initial);
   } catch (e) {
@@ -54,6 +62,12 @@ export async function evaluateValue(expr: Buffer, ctx: ExprContext, initial: big
     case 'memory': return loc.address;
     case 'value': return loc.value;
     case 'register': return ctx.reg(loc.reg);
+    case 'bytes': {
+      // a typed-stack result (a double's bits, say): the value as a 64-bit integer
+      const b = Buffer.alloc(8);
+      loc.bytes.copy(b, 0, 0, Math.min(8, loc.bytes.length));
+      return b.readBigUInt64LE(0);
+    }
     default: return undefined;
   }
 }
@@ -209,6 +223,12 @@ export async function readLocation(loc: Location, size: number, ctx: ExprContext
       return !b || b.length < size ? undefined : b;
     }
     case 'register': {
+      if (loc.reg > 16) {
+        const b = await ctx.regBytes?.(loc.reg);
+        if (!b) return undefined;
+        // a long double in st0: 10 register bytes, 16 in memory (the rest is padding)
+        return b.length >= size ? b.subarray(0, size) : Buffer.concat([b, Buffer.alloc(size - b.length)]);
+      }
       const v = ctx.reg(loc.reg);
       if (v === undefined || size > 8) return undefined;
       const b = Buffer.alloc(8);

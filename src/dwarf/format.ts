@@ -8,7 +8,7 @@ import { ATE } from './constants.js';
 import { ExprError } from './cexpr.js';
 import { Value, bytesToBigInt } from './value.js';
 import {
-  strip, sizeOf, typeName, declarator, isCharType, isSigned, unknownTypeError, type CType, type Member,
+  strip, sizeOf, typeName, declarator, isCharType, isSigned, isBfloat16, unknownTypeError, type CType, type Member,
 } from './types.js';
 
 export interface FormatOptions {
@@ -83,7 +83,14 @@ export async function formatValue(v: Value, opts: FormatOptions = {}, level = 0)
 }
 
 async function formatBase(v: Value, t: CType & { kind: 'base' }): Promise<string> {
-  if (t.encoding === ATE.float) return formatFloat((await v.number())!, t.size);
+  if (t.encoding === ATE.float) {
+    if (t.size === 10 || t.size === 16) return formatX87((await v.bytes())!);
+    const nan = nanText((await v.bytes())!, t);
+    if (nan) return nan;
+    if (t.size === 2) return formatFloat((await v.number())!, 8, isBfloat16(t) ? 4 : 5);
+    return formatFloat((await v.number())!, t.size);
+  }
+  if (t.flags) return formatFlags((await v.bigint())!, t.flags);
   if (t.encoding === ATE.boolean) {
     const b = (await v.bigint())!;
     return b === 0n ? 'false' : b === 1n ? 'true' : String(b);
@@ -310,28 +317,113 @@ export function hex(v: bigint): string {
   return '0x' + BigInt.asUintN(64, v).toString(16);
 }
 
-/** C's %.{P}g, which gdb uses for floats (P = 9) and doubles (P = 17). */
-export function formatFloat(x: number, size: number): string {
+/**
+ * C's %.{P}g, which gdb uses for floats (P = 9) and doubles (P = 17): P is
+ * the format's decimal digits, ceil(1 + mantissa bits * log10(2)); `digits`
+ * overrides it (bfloat16 4, half 5).
+ */
+export function formatFloat(x: number, size: number, digits?: number): string {
   if (Number.isNaN(x)) return size === 4 ? 'nan(0x400000)' : 'nan(0x8000000000000)';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (size === 4) x = Math.fround(x);
-  const p = size === 4 ? 9 : 17;
+  const p = digits ?? (size === 4 ? 9 : 17);
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const exp = Number(x.toExponential(p - 1).split('e')[1]);
-  if (exp < -4 || exp >= p) {
-    const [m, e] = x.toExponential(p - 1).split('e');
-    const mant = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-    const en = Number(e);
-    return `${mant}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
+  // The exact binary value (mantissa * 2^e), so ties round to even as glibc's printf does.
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(Math.abs(x));
+  const bits = b.readBigUInt64LE(0);
+  const exp = Number(bits >> 52n);
+  const mant = exp === 0 ? (bits & 0xfffffffffffffn) : (bits & 0xfffffffffffffn) | (1n << 52n);
+  const e2 = (exp === 0 ? 1 : exp) - 1075;
+  const text = formatExactG(e2 >= 0 ? mant << BigInt(e2) : mant, e2 >= 0 ? 1n : 1n << BigInt(-e2), p);
+  return x < 0 ? `-${text}` : text;
+}
+
+/**
+ * gdb's text for a NaN: `nan(0x<fraction>)` / `-nan(0x...)` with the real
+ * payload (random SSE data is full of them), or undefined for other values.
+ */
+function nanText(b: Buffer, t: CType & { kind: 'base' }): string | undefined {
+  const [expBits, fracBits] = t.size === 8 ? [11, 52] : t.size === 4 ? [8, 23] : t.size === 2 ? (isBfloat16(t) ? [8, 7] : [5, 10]) : [0, 0];
+  if (!expBits) return undefined;
+  let bits = 0n;
+  for (let i = t.size - 1; i >= 0; i--) bits = (bits << 8n) | BigInt(b[i]!);
+  const exp = (bits >> BigInt(fracBits)) & ((1n << BigInt(expBits)) - 1n);
+  const frac = bits & ((1n << BigInt(fracBits)) - 1n);
+  if (exp !== (1n << BigInt(expBits)) - 1n || frac === 0n) return undefined;
+  return `${bits >> BigInt(t.size * 8 - 1) ? '-' : ''}nan(0x${frac.toString(16)})`;
+}
+
+/** A float (size 4) or double (8) from its little-endian bytes, NaN payloads included. */
+export function formatFloatBits(bytes: Buffer, size: 4 | 8): string {
+  return nanText(bytes, { kind: 'base', name: '', size, encoding: ATE.float })
+    ?? formatFloat(size === 4 ? bytes.readFloatLE(0) : bytes.readDoubleLE(0), size);
+}
+
+/** gdb's flags types: `[ IM DM ZM ]`, the names of the bits that are set. */
+export function formatFlags(v: bigint, flags: ReadonlyArray<readonly [string, number]>): string {
+  const set = flags.filter(([name, bit]) => name && (v >> BigInt(bit)) & 1n).map(([name]) => ` ${name}`);
+  return `[${set.join('')} ]`;
+}
+
+/**
+ * An x87 80-bit value exactly as glibc's %.21Lg prints it (gdb's format for
+ * long double and $st0): exact decimal expansion in bigints, rounded half
+ * to even, so no digit is lost to a double conversion. Encodings the FPU
+ * rejects (integer bit not matching the exponent) are gdb's
+ * `<invalid float value>`; `raw` prints them as glibc does (info float).
+ */
+export function formatX87(b: Buffer, digits = 21, raw = false): string {
+  const mant = b.readBigUInt64LE(0);
+  const se = b.readUInt16LE(8);
+  const sign = se & 0x8000 ? '-' : '';
+  const exp = se & 0x7fff;
+  const integer = mant >> 63n === 1n;
+  if (exp === 0x7fff) {
+    const frac = mant & 0x7fffffffffffffffn;
+    if (!integer && !raw) return '<invalid float value>';
+    return frac === 0n ? `${sign}inf` : `${sign}nan(0x${(raw ? frac : mant).toString(16)})`;
   }
-  const f = x.toFixed(Math.max(0, p - 1 - exp));
-  return f.includes('.') ? f.replace(/0+$/, '').replace(/\.$/, '') : f;
+  if (!raw && integer !== (exp !== 0)) return '<invalid float value>';
+  if (!integer && exp !== 0) return `${sign}nan`;             // unnormal: glibc's text
+  const m = exp === 0 ? mant & 0x7fffffffffffffffn : mant;    // pseudo-denormal: glibc ignores the integer bit
+  if (m === 0n) return `${sign}0`;
+  const e2 = (exp === 0 ? 1 : exp) - 16383 - 63;
+  return sign + formatExactG(e2 >= 0 ? m << BigInt(e2) : m, e2 >= 0 ? 1n : 1n << BigInt(-e2), digits);
+}
+
+/** %.{p}g of the positive rational num/den, correctly rounded (half to even). */
+function formatExactG(num: bigint, den: bigint, p: number): string {
+  const pow10 = (n: number): bigint => 10n ** BigInt(n);
+  let e = num.toString().length - den.toString().length;
+  while (e >= 0 ? num >= den * pow10(e + 1) : num * pow10(-e - 1) >= den) e++;
+  while (e >= 0 ? num < den * pow10(e) : num * pow10(-e) < den) e--;
+  const scale = p - 1 - e;
+  const n = scale >= 0 ? num * pow10(scale) : num;
+  const d = scale >= 0 ? den : den * pow10(-scale);
+  let q = n / d;
+  const r2 = (n % d) * 2n;
+  if (r2 > d || (r2 === d && q % 2n === 1n)) q++;
+  if (q === pow10(p)) {
+    q = pow10(p - 1);
+    e++;
+  }
+  const digits = q.toString();
+  if (e < -4 || e >= p) {
+    const frac = digits.slice(1).replace(/0+$/, '');
+    return `${digits[0]}${frac ? `.${frac}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (e >= 0) {
+    const frac = digits.slice(e + 1).replace(/0+$/, '');
+    return digits.slice(0, e + 1) + (frac ? `.${frac}` : '');
+  }
+  return `0.${'0'.repeat(-e - 1)}${digits.replace(/0+$/, '')}`;
 }
 
 /** print/x, /d, /u, /o, /t, /c, /a, /z, /f of a scalar. */
 async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptions): Promise<string> {
   const size = sizeOf(t);
-  if (f === 'f' && t.kind === 'base' && t.encoding === ATE.float) return formatFloat((await v.number())!, size);
+  if (f === 'f' && t.kind === 'base' && t.encoding === ATE.float) return formatBase(v, t);
   // gdb (since 8.1) shows a float's raw bits under the integer formats.
   const n = t.kind === 'base' && t.encoding === ATE.float ? bytesToBigInt((await v.bytes())!, false) : (await v.bigint())!;
   const u = BigInt.asUintN(size * 8, n);
@@ -347,7 +439,13 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
       const sym = opts.symbolize?.(u);
       return `${hex(u)}${sym ? ` <${sym}>` : ''}`;
     }
-    case 'f': return isSigned(t) ? String(BigInt.asIntN(size * 8, n)) : String(u);
+    case 'f': {
+      // gdb's float_type_from_length: an integer the size of float, double or long double is reinterpreted
+      const bytes = (await v.bytes())!;
+      if (size === 4 || size === 8) return formatFloatBits(bytes, size);
+      if (size === 16) return formatX87(bytes);
+      return isSigned(t) ? String(BigInt.asIntN(size * 8, n)) : String(u);
+    }
     default: throw new Error(`Undefined output format "${f}".`);
   }
 }
@@ -377,6 +475,10 @@ function ptypeBody(t: CType, indent: number): string {
 
 function expandBase(t: CType, indent: number): string {
   const pad = ' '.repeat(indent);
+  if (t.kind === 'base' && t.flags) {
+    // gdb's flags types ($mxcsr, $eflags)
+    return `flag ${t.name} {\n${t.flags.map(([n, bit]) => `${pad}    bool ${n} @${bit};\n`).join('')}${pad}}`;
+  }
   if (t.kind === 'struct' || t.kind === 'union') {
     const head = t.tag ? `${t.kind} ${t.tag} {` : `${t.kind} {`;
     if (t.incomplete) return `${t.kind} ${t.tag} {\n${pad}    <incomplete type>\n${pad}}`;

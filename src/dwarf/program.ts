@@ -7,6 +7,8 @@
 import { ProcessImage, separateDebugFile, type LoadedModule, type ImageSource } from '../elf/process.js';
 import { ElfFile } from '../elf/elf.js';
 import type { Registers } from '../target/types.js';
+import { isFpRegister, readFpRegister } from '../target/fpregs.js';
+import { fpRegisterOfDwarf } from './regtypes.js';
 import { AT, TAG, X86_64_DWARF_REGS, DW_REG_RA } from './constants.js';
 import { DebugInfo, type FunctionInfo, type SourceLine } from './debuginfo.js';
 import { CallFrameInfo, unwindStep, type CfiSource, type UnwindRegs } from './frame.js';
@@ -131,7 +133,7 @@ export class ProgramInfo {
    * their own, as in gdb. Stops after main (gdb's `backtrace past-main off`)
    * or at `limit`.
    */
-  async backtrace(regs: Registers, readMemory: ReadMemory, limit = 256): Promise<StackFrame[]> {
+  async backtrace(regs: Registers, readMemory: ReadMemory, limit = 256, fpState?: () => Promise<Buffer | undefined>): Promise<StackFrame[]> {
     const frames: StackFrame[] = [];
     let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
     while (cur && frames.length < limit) {
@@ -149,6 +151,13 @@ export class ProgramInfo {
       if (next && next.pc === cur.pc && next.regs.get(7) === cur.regs.get(7)) break;
       if (next) for (const f of real) f.callerRegs = next;
       cur = next;
+    }
+    if (fpState) {
+      // Fetched once, on first use; outer frames see frame 0's values, as gdb's
+      // amd64 unwinder does for the registers the CFI does not mention.
+      let once: Promise<Buffer | undefined> | undefined;
+      const shared = () => (once ??= fpState().catch(() => undefined));
+      for (const f of frames) f.fpState = shared;
     }
     return frames.slice(0, limit);
   }
@@ -190,6 +199,8 @@ export class StackFrame {
   /** The calling frame, when the backtrace went that far (entry values chain through it). */
   caller?: StackFrame;
   private fbCache?: Promise<bigint | undefined>;
+  /** The FXSAVE area of the stop (src/target/fpregs.ts), when the target has one. */
+  fpState?: () => Promise<Buffer | undefined>;
 
   constructor(
     readonly program: ProgramInfo,
@@ -286,10 +297,25 @@ export class StackFrame {
     return undefined;
   }
 
+  /** An x87/SSE register's bytes (gdb's layout), or undefined when the target cannot say. */
+  async fpRegister(name: string): Promise<Buffer | undefined> {
+    const area = await this.fpState?.();
+    if (!area || !isFpRegister(name)) return undefined;
+    try {
+      return readFpRegister(area, name);
+    } catch {
+      return undefined;   // $ymm0 without AVX
+    }
+  }
+
   exprContext(unit?: Die['unit']): ExprContext {
     return {
       readMemory: this.readMemory,
       reg: (n) => this.reg(n),
+      regBytes: async (n) => {
+        const name = fpRegisterOfDwarf(n);
+        return name ? this.fpRegister(name) : undefined;
+      },
       frameBase: () => this.frameBase(),
       cfa: () => this.cfa(),
       entryValue: (expr) => this.entryValue(expr),
@@ -357,6 +383,7 @@ export class StackFrame {
     // The caller's values may themselves be entry values (recursion): they chain through
     // the caller's own caller, so use the linked frame when the backtrace built one.
     const caller = this.caller ?? new StackFrame(this.program, this.level + 1, callerRegs, this.readMemory, this);
+    caller.fpState ??= this.fpState;   // call values in xmm registers (same values as ours, as gdb unwinds them)
     if (!caller.fn || !caller.debug) return undefined;
     const ret = callerRegs.pc - caller.debug.bias;
     const site = findCallSite(caller.fn.die, ret);

@@ -18,11 +18,13 @@ export interface Member {
 
 export type CType =
   | { kind: 'void' }
-  | { kind: 'base'; name: string; size: number; encoding: number; nodebug?: string }
+  /** `flags`: a register of named bits (gdb's flags types, e.g. mxcsr), printed `[ IM DM ]`. */
+  | { kind: 'base'; name: string; size: number; encoding: number; nodebug?: string; flags?: ReadonlyArray<readonly [string, number]> }
   | { kind: 'pointer'; size: number; target: CType }
   | { kind: 'qual'; qual: 'const' | 'volatile' | 'restrict' | '_Atomic'; target: CType }
   | { kind: 'typedef'; name: string; target: CType }
-  | { kind: 'array'; element: CType; count?: number }
+  /** `vector`: a gdb vector type (the members of $xmm0): `float __attribute__ ((vector_size(4)))`. */
+  | { kind: 'array'; element: CType; count?: number; vector?: boolean }
   | { kind: 'struct' | 'union'; tag?: string; size: number; members: Member[]; incomplete: boolean; die?: Die }
   | { kind: 'enum'; tag?: string; size: number; signed: boolean; values: Array<{ name: string; value: bigint }> }
   | { kind: 'function'; ret: CType; params: CType[]; varargs: boolean; prototyped: boolean; nodebug?: boolean };
@@ -57,6 +59,9 @@ export function unknownTypeError(t: CType): string | undefined {
   const s = strip(t);
   return s.kind === 'base' && s.nodebug ? `'${s.nodebug}' has unknown type; cast it to its declared type` : undefined;
 }
+
+/** bfloat16 (the high half of a float) rather than IEEE half, the other 2-byte float. */
+export const isBfloat16 = (t: CType): boolean => t.kind === 'base' && t.size === 2 && /bfloat16/.test(t.name);
 
 /** Strip typedefs and qualifiers. */
 export function strip(t: CType): CType {
@@ -126,6 +131,8 @@ export function declarator(t: CType, inner: string): string {
       return declarator(tgt, needParens ? `(${ptr})` : ptr);
     }
     case 'array':
+      // gdb writes the element count in vector_size(), not the byte size
+      if (t.vector) return `${typeName(t.element)}${inner ? ` ${inner}` : ''} __attribute__ ((vector_size(${t.count ?? 0})))`;
       return declarator(t.element, `${inner}[${t.count ?? ''}]`);
     case 'function': {
       const params = t.params.length === 0

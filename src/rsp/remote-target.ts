@@ -20,6 +20,7 @@ import {
 import { RspClient } from './client.js';
 import { escapeBinary, fromHex, leHex, toHex, unescapeBinary, fromLeHex, parseHexInt } from './packet.js';
 import { AMD64_REGISTERS, parseTargetDescription, type RegisterInfo } from './tdesc.js';
+import { FP_REGISTER_NAMES, FXSAVE_SIZE, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { parseStopReply, parseThreadId, watchAddress, type ParsedStop } from './stop-reply.js';
 import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.js';
 import { RemoteSnapshotEngine, probeMonitor, runMonitor } from './remote-snapshots.js';
@@ -46,6 +47,10 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   attached = false;
   private regs: RegisterInfo[] = AMD64_REGISTERS;
   private regCache: Registers | undefined;
+  /** The x87/SSE state of this stop, rebuilt as an FXSAVE area from the stub's registers. */
+  private fpCache: Buffer | undefined;
+  /** ymm0h..ymm15h of this stop, when the stub describes AVX. */
+  private ymmCache: Buffer | undefined;
   private readonly breakpoints = new Set<bigint>();
   /** Breakpoints removed since (a stub may still report hits made before: see resumeLive). */
   private readonly removedBreakpoints = new Set<bigint>();
@@ -206,6 +211,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   /** One resume packet and its stop reply. */
   private async resumeOnce(how: Resume, packet: string): Promise<StopEvent> {
     this.regCache = undefined;
+    this.fpCache = undefined;
+    this.ymmCache = undefined;
     this.interruptRequested = false;
     this.state = 'running';
     this.emit('running');
@@ -342,6 +349,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.pendingSelect = tid;
     this.tid = tid;
     this.regCache = undefined;
+    this.fpCache = undefined;
+    this.ymmCache = undefined;
   }
 
   /** A selectThread() not yet sent (selectThread is synchronous; packets are not). */
@@ -400,6 +409,96 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       if (!ok) await this.writeViaG(info, data);
     }
     this.regCache = undefined;
+  }
+
+  /**
+   * The FXSAVE area, from the registers the stub's target description
+   * names (gdbserver's amd64 ones: st0-7, fctrl..fop, xmm0-15, mxcsr),
+   * read from one `g` packet (or `p` for those beyond it).
+   */
+  async getFpRegisters(): Promise<Buffer> {
+    this.requireStopped();
+    await this.sendSelect();
+    if (!this.fpCache) {
+      const infos = this.fpRegisterInfos();
+      const g = await this.client.text('g');
+      if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+      let area: Buffer = Buffer.alloc(FXSAVE_SIZE);
+      for (const info of infos) {
+        const v = await this.registerValue(g, info);
+        area = writeFpRegister(area, info.name, Buffer.from(leHex(v, info.bitsize / 8), 'hex'));
+      }
+      this.fpCache = area;
+    }
+    return Buffer.from(this.fpCache);
+  }
+
+  /** Write back the registers of `area` that differ from the stub's (P, else G). */
+  async setFpRegisters(area: Buffer): Promise<void> {
+    this.requireStopped();
+    await this.sendSelect();
+    if (area.length !== FXSAVE_SIZE) throw new TargetError('EINVAL', `the FP/SSE area is ${FXSAVE_SIZE} bytes, not ${area.length}`);
+    const now = await this.getFpRegisters();
+    for (const info of this.fpRegisterInfos()) {
+      const want = readFpRegister(area, info.name);
+      if (want.equals(readFpRegister(now, info.name))) continue;
+      this.fpCache = undefined;
+      await this.writeRegisterHex(info, want.toString('hex'));
+    }
+    this.fpCache = undefined;
+  }
+
+  /** ymm0h..ymm15h, when the stub's target description has the AVX feature (gdbserver's does on AVX machines). */
+  async getYmmUpper(): Promise<Buffer> {
+    this.requireStopped();
+    await this.sendSelect();
+    if (!this.ymmCache) {
+      const infos = this.ymmInfos();
+      const g = await this.client.text('g');
+      if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+      const parts: Buffer[] = [];
+      for (const info of infos) parts.push(Buffer.from(leHex(await this.registerValue(g, info), 16), 'hex'));
+      this.ymmCache = Buffer.concat(parts);
+    }
+    return Buffer.from(this.ymmCache);
+  }
+
+  async setYmmUpper(upper: Buffer): Promise<void> {
+    this.requireStopped();
+    await this.sendSelect();
+    if (upper.length !== 256) throw new TargetError('EINVAL', `ymm0h-ymm15h are 256 bytes, not ${upper.length}`);
+    const now = await this.getYmmUpper();
+    const infos = this.ymmInfos();
+    for (let i = 0; i < 16; i++) {
+      const want = upper.subarray(i * 16, i * 16 + 16);
+      if (want.equals(now.subarray(i * 16, i * 16 + 16))) continue;
+      this.ymmCache = undefined;
+      await this.writeRegisterHex(infos[i]!, want.toString('hex'));
+    }
+    this.ymmCache = undefined;
+  }
+
+  private ymmInfos(): RegisterInfo[] {
+    const infos = Array.from({ length: 16 }, (_, i) => this.regs.find((r) => r.name === `ymm${i}h` && r.bitsize === 128));
+    if (infos.some((i) => !i)) throw new TargetError('ENOTSUP', 'the remote stub does not describe the AVX registers');
+    return infos as RegisterInfo[];
+  }
+
+  private fpRegisterInfos(): RegisterInfo[] {
+    const infos = FP_REGISTER_NAMES.map((name) => this.regs.find((r) => r.name === name));
+    if (infos.some((i) => !i)) throw new TargetError('ENOTSUP', 'the remote stub does not describe the floating-point and SSE registers');
+    return infos as RegisterInfo[];
+  }
+
+  /** One register from its little-endian hex bytes: `P`, or a whole `G` when the stub lacks `P`. */
+  private async writeRegisterHex(info: RegisterInfo, data: string): Promise<void> {
+    if (this.usePacketP) {
+      const reply = await this.client.text(`P${info.regnum.toString(16)}=${data}`);
+      if (reply === 'OK') return;
+      if (reply !== '') throw new TargetError('EIO', `the remote could not write ${info.name} (${reply})`);
+      this.usePacketP = false;
+    }
+    await this.writeViaG(info, data);
   }
 
   private async writeViaG(info: RegisterInfo, data: string): Promise<void> {

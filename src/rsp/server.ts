@@ -15,6 +15,7 @@ import { TargetError, type Registers, type StopEvent, type Target, type WatchKin
 import { RspWire } from './wire.js';
 import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
 import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
+import { isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { gdbToLinuxSignal, linuxToGdbSignal } from './signals.js';
 import { parseThreadId } from './stop-reply.js';
 import { librariesSvr4, xmlEscape } from './svr4.js';
@@ -48,6 +49,11 @@ export interface SessionOptions extends Launcher {
 }
 
 const REG_BY_NUM = new Map(AMD64_REGISTERS.map((r) => [r.regnum, r]));
+/** N of `ymmNh`, else undefined. */
+const ymmIndex = (name: string): number | undefined => {
+  const m = /^ymm(\d+)h$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};
 const G_SIZE = AMD64_REGISTERS.reduce((n, r) => n + r.bitsize / 8, 0);
 const Z_WATCH: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
 const WATCH_REASON: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' };
@@ -75,6 +81,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   /** What `?` reports: the last stop (undefined: no process ever, W00). */
   private lastEvent: StopEvent | undefined;
   private regs: Registers | undefined;
+  /** The FXSAVE area and ymm upper halves read with `regs` (same stop): dropped whenever they are. */
+  private fpCache: { regs: Registers; area: Buffer | undefined; ymmh?: Buffer | null } | undefined;
   private heldOutput: Buffer[] = [];
   private heldBytes = 0;
   private readonly hwBreakpoints = new Set<bigint>();
@@ -288,26 +296,64 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     return this.regs;
   }
 
-  private regHex(regs: Registers, r: RegisterInfo): string {
+  /** x87/SSE state of this stop, or undefined when the target cannot give it. */
+  private async fpArea(): Promise<Buffer | undefined> {
+    const regs = await this.registers();
+    if (this.fpCache?.regs !== regs) {
+      const t = this.stopped();
+      const area = t.getFpRegisters ? await t.getFpRegisters().catch(() => undefined) : undefined;
+      this.fpCache = { regs, area };
+    }
+    return this.fpCache.area;
+  }
+
+  /** ymm0h..ymm15h of this stop (256 bytes), or undefined without AVX. */
+  private async ymmUpper(): Promise<Buffer | undefined> {
+    await this.fpArea();
+    const c = this.fpCache!;
+    if (c.ymmh === undefined) {
+      const t = this.stopped();
+      c.ymmh = t.getYmmUpper ? await t.getYmmUpper().catch(() => null) : null;
+    }
+    return c.ymmh ?? undefined;
+  }
+
+  private regHex(regs: Registers, fp: Buffer | undefined, r: RegisterInfo, ymmh?: Buffer): string {
     const name = targetRegisterName(r.name);
-    // registers a Target does not expose (x87, SSE) are "unavailable" (xx..)
-    return name ? leHex(regs[name], r.bitsize / 8) : 'xx'.repeat(r.bitsize / 8);
+    if (name) return leHex(regs[name], r.bitsize / 8);
+    if (fp && isFpRegister(r.name)) return readFpRegister(fp, r.name).toString('hex');
+    const y = ymmIndex(r.name);
+    if (ymmh && y !== undefined) return ymmh.subarray(y * 16, y * 16 + 16).toString('hex');
+    // registers the target cannot reach are "unavailable" (xx..), as gdbserver sends them
+    return 'xx'.repeat(r.bitsize / 8);
   }
 
   private async readAllRegisters(): Promise<string> {
     const regs = await this.registers();
-    return AMD64_REGISTERS.map((r) => this.regHex(regs, r)).join('');
+    const fp = await this.fpArea();
+    const ymmh = await this.ymmUpper();
+    return AMD64_REGISTERS.map((r) => this.regHex(regs, fp, r, ymmh)).join('');
   }
 
   private async writeAllRegisters(data: string): Promise<string> {
     if (data.length !== G_SIZE * 2) throw new PacketError(22, `G packet has ${data.length / 2} bytes, expected ${G_SIZE}`);
     const update: Partial<Registers> = {};
+    let fp = await this.fpArea();
+    const fpBefore = fp;
+    const ymmBefore = await this.ymmUpper();
+    const ymmh = ymmBefore && Buffer.from(ymmBefore);
     for (const r of AMD64_REGISTERS) {
       const name = targetRegisterName(r.name);
       const text = data.slice(r.offset * 2, r.offset * 2 + r.bitsize / 4);
-      if (name && !text.includes('x')) update[name] = fromLeHex(text);
+      if (text.includes('x')) continue;
+      const y = ymmIndex(r.name);
+      if (name) update[name] = fromLeHex(text);
+      else if (fp && isFpRegister(r.name)) fp = writeFpRegister(fp, r.name, fromHex(text));
+      else if (ymmh && y !== undefined) fromHex(text).copy(ymmh, y * 16);
     }
     await this.stopped().setRegisters(update);
+    if (fp && fpBefore && !fp.equals(fpBefore)) await this.stopped().setFpRegisters?.(fp);
+    if (ymmh && ymmBefore && !ymmh.equals(ymmBefore)) await this.stopped().setYmmUpper?.(ymmh);
     this.regs = undefined;
     return 'OK';
   }
@@ -315,7 +361,9 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private async readRegister(n: number): Promise<string> {
     const r = REG_BY_NUM.get(n);
     if (!r) throw new PacketError(22, `no register ${n}`);
-    return this.regHex(await this.registers(), r);
+    const fp = isFpRegister(r.name) ? await this.fpArea() : undefined;
+    const ymmh = ymmIndex(r.name) !== undefined ? await this.ymmUpper() : undefined;
+    return this.regHex(await this.registers(), fp, r, ymmh);
   }
 
   private async writeRegister(arg: string): Promise<string> {
@@ -323,8 +371,31 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const r = REG_BY_NUM.get(parseHexInt(num ?? ''));
     if (!r || value === undefined || value.length !== r.bitsize / 4) throw new PacketError(22, `bad P packet`);
     const name = targetRegisterName(r.name);
-    if (!name) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
+    if (!name && ymmIndex(r.name) !== undefined) return this.writeYmmUpper(r, value);
+    if (!name) return this.writeFpRegister(r, value);
     await this.stopped().setRegisters({ [name]: fromLeHex(value) });
+    this.regs = undefined;
+    return 'OK';
+  }
+
+  /** `P` of an x87/SSE register: read-modify-write of the FXSAVE area. */
+  private async writeFpRegister(r: RegisterInfo, value: string): Promise<string> {
+    const t = this.stopped();
+    const fp = isFpRegister(r.name) ? await this.fpArea() : undefined;
+    if (!fp || !t.setFpRegisters) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
+    await t.setFpRegisters(writeFpRegister(fp, r.name, fromHex(value)));
+    this.regs = undefined;
+    return 'OK';
+  }
+
+  /** `P` of ymmNh: read-modify-write of the 16 upper halves. */
+  private async writeYmmUpper(r: RegisterInfo, value: string): Promise<string> {
+    const t = this.stopped();
+    const now = await this.ymmUpper();
+    if (!now || !t.setYmmUpper) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
+    const upper = Buffer.from(now);
+    fromHex(value).copy(upper, ymmIndex(r.name)! * 16);
+    await t.setYmmUpper(upper);
     this.regs = undefined;
     return 'OK';
   }

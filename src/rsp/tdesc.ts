@@ -3,9 +3,10 @@
  * stub has, their numbers and sizes, hence where each lives in a `g` packet.
  *
  * The client parses whatever the stub sends (following xi:include); the
- * server describes itself with the same amd64 features gdbserver uses for
- * the registers a Target has (core, sse, linux, segments), numbered like
- * gdbserver's so `p`/`P` numbers and expedited registers match it exactly.
+ * server describes itself with the amd64 features gdbserver uses on an AVX
+ * machine (core with x87, sse, linux, segments, avx; not AVX-512), numbered
+ * like gdbserver's so `p`/`P` numbers and expedited registers match it exactly.
+ * Registers the Target cannot reach are sent as unavailable (`xx`).
  */
 import type { RegisterName } from '../target/types.js';
 
@@ -89,15 +90,18 @@ const SSE: Spec[] = [
 ];
 const LINUX: Spec[] = [['orig_rax', 64, 'int']];
 const SEGMENTS: Spec[] = [['fs_base', 64, 'int'], ['gs_base', 64, 'int']];
+/** The upper halves of ymm0-15; gdb builds $ymm0 from xmm0 and ymm0h. */
+const AVX: Spec[] = Array.from({ length: 16 }, (_, i): Spec => [`ymm${i}h`, 128, 'uint128']);
 
 const FEATURES: Array<[string, Spec[]]> = [
   ['org.gnu.gdb.i386.core', CORE],
   ['org.gnu.gdb.i386.sse', SSE],
   ['org.gnu.gdb.i386.linux', LINUX],
   ['org.gnu.gdb.i386.segments', SEGMENTS],
+  ['org.gnu.gdb.i386.avx', AVX],
 ];
 
-/** The amd64 GNU/Linux layout gdbserver uses, minus AVX: regnums 0..59. */
+/** The amd64 GNU/Linux layout gdbserver uses on an AVX machine (without AVX-512): regnums 0..75. */
 export const AMD64_REGISTERS: RegisterInfo[] = withOffsets(
   FEATURES.flatMap(([feature, specs]) => specs.map(([name, bitsize, type, group]) => ({ name, bitsize, type, group, feature, regnum: 0, offset: 0 })))
     .map((r, i) => ({ ...r, regnum: i })),
@@ -128,10 +132,12 @@ function flags(id: string, fields: ReadonlyArray<readonly [string, number]>): st
 }
 
 const VEC128 =
+  '<vector id="v8bf16" type="bfloat16" count="8"/><vector id="v8h" type="ieee_half" count="8"/>' +
   '<vector id="v4f" type="ieee_single" count="4"/><vector id="v2d" type="ieee_double" count="2"/>' +
   '<vector id="v16i8" type="int8" count="16"/><vector id="v8i16" type="int16" count="8"/>' +
   '<vector id="v4i32" type="int32" count="4"/><vector id="v2i64" type="int64" count="2"/>' +
-  '<union id="vec128"><field name="v4_float" type="v4f"/><field name="v2_double" type="v2d"/>' +
+  '<union id="vec128"><field name="v8_bfloat16" type="v8bf16"/><field name="v8_half" type="v8h"/>' +
+  '<field name="v4_float" type="v4f"/><field name="v2_double" type="v2d"/>' +
   '<field name="v16_int8" type="v16i8"/><field name="v8_int16" type="v8i16"/>' +
   '<field name="v4_int32" type="v4i32"/><field name="v2_int64" type="v2i64"/>' +
   '<field name="uint128" type="uint128"/></union>';

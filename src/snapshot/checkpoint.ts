@@ -28,10 +28,22 @@
  * munmap, mprotect): the checkpoint records the writable map and rewind
  * compares it with the current one, lists exactly what changed and refuses
  * unless forced (then it restores what is still mapped and leaves the rest).
+ *
+ * Threads: the registers of every thread are saved, and rewinding puts back
+ * each one. A thread cannot be brought back to life nor one that appeared be
+ * taken away, so a changed set of threads is listed and refused like a
+ * changed map (forced: the threads that still exist are restored).
  */
 import type { Mapping, Registers, Target } from '../target/types.js';
 import type { SnapshotEngine } from './types.js';
 import { SnapshotError } from './types.js';
+
+export interface ThreadRegisters {
+  tid: number;
+  regs: Registers;
+  fpregs?: Buffer;
+  ymmUpper?: Buffer;
+}
 
 export interface CheckpointRegion {
   start: bigint;
@@ -45,14 +57,17 @@ export interface CheckpointRegion {
 export interface Checkpoint {
   id: number;
   name: string;
+  /** The selected thread's registers (where the checkpoint was taken). */
   regs: Registers;
+  /** Every thread's registers, the selected one included; x87/SSE (FXSAVE area) and AVX upper halves when the target has them. */
+  threads: ThreadRegisters[];
   regions: CheckpointRegion[];
   /** Writable mappings when the checkpoint was taken. */
   maps: Mapping[];
 }
 
 export interface MapChange {
-  kind: 'appeared' | 'vanished' | 'grew' | 'shrank' | 'protection';
+  kind: 'appeared' | 'vanished' | 'grew' | 'shrank' | 'protection' | 'thread-exited' | 'thread-appeared';
   label: string;
   text: string;
 }
@@ -62,6 +77,8 @@ export interface RewindResult {
   restoredBytes: number;
   /** Map changes that were left as they are (only with force). */
   skipped: MapChange[];
+  /** Threads whose registers were put back. */
+  restoredThreads: number;
 }
 
 export class CheckpointError extends Error {
@@ -126,11 +143,12 @@ export class CheckpointManager {
       throw new CheckpointError(`Checkpoint "${name}" already exists; delete it first ("checkpoint delete ${name}").`);
     }
     const id = this.nextId;
-    const [regs, allMaps, limits] = await Promise.all([this.target.getRegisters(), this.target.memoryMap(), this.engine.limits()]);
+    const [threads, allMaps, limits] = await Promise.all([this.threadRegisters(), this.target.memoryMap(), this.engine.limits()]);
+    const regs = threads.find((x) => x.tid === this.target.selectedThread)!.regs;
     const maps = checkpointMappings(allMaps);
     const previous = this.list[this.list.length - 1];
     if (previous) await this.moveToBuffers(previous);
-    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, regions: [], maps };
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions: [], maps };
     try {
       for (const m of maps) {
         for (let start = m.start; start < m.end; start += BigInt(limits.maxLen)) {
@@ -145,6 +163,37 @@ export class CheckpointManager {
     this.nextId++;
     this.list.push(cp);
     return cp;
+  }
+
+  /** Every thread's registers; the selection is left as it was. */
+  private async threadRegisters(): Promise<ThreadRegisters[]> {
+    const t = this.target;
+    const selected = t.selectedThread;
+    const out: ThreadRegisters[] = [];
+    try {
+      for (const { tid } of await t.threads()) {
+        t.selectThread(tid);
+        const regs = await t.getRegisters();
+        const fpregs = await t.getFpRegisters?.().catch(() => undefined);
+        const ymmUpper = await t.getYmmUpper?.().catch(() => undefined);
+        out.push({ tid, regs, fpregs, ymmUpper });
+      }
+    } finally {
+      t.selectThread(selected);
+    }
+    return out;
+  }
+
+  /** Threads that exited or appeared since checkpoint `c`. */
+  private threadChanges(c: Checkpoint, now: number[]): MapChange[] {
+    const changes: MapChange[] = [];
+    for (const { tid } of c.threads) {
+      if (!now.includes(tid)) changes.push({ kind: 'thread-exited', label: `LWP ${tid}`, text: `thread LWP ${tid} exited (it cannot be brought back)` });
+    }
+    for (const tid of now) {
+      if (!c.threads.some((x) => x.tid === tid)) changes.push({ kind: 'thread-appeared', label: `LWP ${tid}`, text: `thread LWP ${tid} appeared (it would be left running code of the present)` });
+    }
+    return changes;
   }
 
   /** Engine snapshot when possible; user-space buffer when it would replace a user snapshot or the engine is full. */
@@ -223,10 +272,14 @@ export class CheckpointManager {
 
   async rewind(name: string | undefined, force: boolean): Promise<RewindResult> {
     const c = this.find(name);
-    const changes = this.mapChanges(c, await this.target.memoryMap());
+    const tids = (await this.target.threads()).map((x) => x.tid);
+    const mapChanges = this.mapChanges(c, await this.target.memoryMap());
+    const threadChanges = this.threadChanges(c, tids);
+    const changes = [...mapChanges, ...threadChanges];
     if (changes.length && !force) {
-      throw new CheckpointError(
-        `The memory map changed since checkpoint "${c.name}"; rewinding cannot undo:`, changes);
+      const what = mapChanges.length && threadChanges.length ? 'The memory map and the threads'
+        : mapChanges.length ? 'The memory map' : 'The threads';
+      throw new CheckpointError(`${what} changed since checkpoint "${c.name}"; rewinding cannot undo:`, changes);
     }
     const nowMaps = checkpointMappings(await this.target.memoryMap());
     const mapped = (r: CheckpointRegion) => nowMaps.some((m) => m.start <= r.start && r.start + BigInt(r.length) <= m.end);
@@ -242,8 +295,26 @@ export class CheckpointManager {
       }
       restored += r.length;
     }
-    await this.target.setRegisters(c.regs);
-    return { checkpoint: c, restoredBytes: restored, skipped: changes };
+    const restoredThreads = await this.restoreThreads(c, tids);
+    return { checkpoint: c, restoredBytes: restored, skipped: changes, restoredThreads };
+  }
+
+  /** Each saved thread that still exists gets its registers back; the checkpoint's thread is selected. */
+  private async restoreThreads(c: Checkpoint, live: number[]): Promise<number> {
+    const t = this.target;
+    let selected = live.includes(t.selectedThread) ? t.selectedThread : undefined;
+    let n = 0;
+    for (const { tid, regs, fpregs, ymmUpper } of c.threads) {
+      if (!live.includes(tid)) continue;
+      t.selectThread(tid);
+      await t.setRegisters(regs);
+      if (fpregs) await t.setFpRegisters?.(fpregs);
+      if (ymmUpper) await t.setYmmUpper?.(ymmUpper);
+      n++;
+      if (regs === c.regs) selected = tid;
+    }
+    if (selected !== undefined) t.selectThread(selected);
+    return n;
   }
 
   /** The process is gone (exit, kill, exec): every checkpoint is meaningless now. */

@@ -13,3 +13,13 @@ export function snapshotsOf(target: Target): SnapshotEngine {
   }
   return engine;
 }
+
+/** The target's x87/SSE state accessors, or the single clear error when it has none. */
+export function fpRegistersOf(target: Target): { get(): Promise<Buffer>; set(area: Buffer): Promise<void> } {
+  const get = target.getFpRegisters?.bind(target);
+  const set = target.setFpRegisters?.bind(target);
+  if (!get || !set) {
+    throw new TargetError('ENOTSUP', `this ${target.kind} target cannot access the floating-point and SSE registers`);
+  }
+  return { get, set };
+}

@@ -32,6 +32,10 @@ import {
   ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY, STOP_HAVE_OFFSET, STOP_REGS_OFFSET, STOP_SIZE,
   check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
 } from './native.js';
+import { FXSAVE_SIZE, NT_X86_XSTATE, readYmmUpper, writeYmmUpper, xstateHasAvx } from './fpregs.js';
+
+/** Room for any XSAVE area (AVX-512 is 2.7 KiB, AMX tiles 11 KiB). */
+const XSTATE_MAX = 16384;
 import { parseMaps, parseAuxv } from './procfs.js';
 import { registerTracee, unregisterTracee } from './reaper.js';
 import { nextStatusAny, type ThreadStatus } from './waiter.js';
@@ -75,6 +79,14 @@ function siginfoOf(b: Buffer): SigInfo {
  * literal gets one fixed shape, where filling `{}` in a loop made a dictionary
  * object and cost several microseconds at every stop.
  */
+/** Per-thread state read at one stop (see LocalTarget.cached). */
+interface StateCache {
+  tid: number;
+  /** _resumeCount when it was read: any resume since makes it stale. */
+  resume: number;
+  buf: Buffer;
+}
+
 function registersOf(b: Buffer): Registers {
   return {
     r15: b.readBigUInt64LE(0),
@@ -213,6 +225,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private selTid: number;
   /** The thread interrupt() sent PTRACE_INTERRUPT to, until its stop is seen (or another stop wins). */
   private interruptTid: number | undefined;
+  /** FXSAVE area (PTRACE_GETFPREGS) of a thread at one stop, fetched on first use. */
+  private fpregsCache: StateCache | undefined;
+  /** XSAVE area (PTRACE_GETREGSET NT_X86_XSTATE) of a thread at one stop, fetched on first use. */
+  private xstateCache: StateCache | undefined;
   /** The event-driven wait in progress (./waiter.ts), if any. */
   private waiter: Promise<ThreadStatus> | undefined;
   /** The resume in progress (running state). */
@@ -465,7 +481,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     } else if (this._state === 'stopped' || this.stopForExit()) {
       this.regsCache = undefined;
       this.drainTraps();
-      const mem = this.liveThreads()[0]?.tid ?? this.pid;
+      // memory goes through a thread that is stopped: POKEDATA needs one
+      const mem = this.liveThreads().find((t) => !t.running)?.tid ?? this.pid;
       for (const [addr, orig] of this.breakpoints) native.pokeWrite(mem, addr, Buffer.of(orig));
       for (const t of this.liveThreads()) {
         native.ptrace(PTRACE.POKEUSER, t.tid, BigInt(native.debugregOffset(7)), 0n);
@@ -503,7 +520,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         t.signal = ws.signal;
       }
     }
-    return this.liveThreads().length > 0;
+    return this.liveThreads().some((t) => !t.running);
   }
 
   /**
@@ -611,6 +628,69 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       this.regsCache = buf;
     }
     return this.regsCache;
+  }
+
+  async getFpRegisters(): Promise<Buffer> {
+    return Buffer.from(this.fpregsBuffer());
+  }
+
+  async setFpRegisters(area: Buffer): Promise<void> {
+    if (area.length !== FXSAVE_SIZE) throw new TargetError('EINVAL', `the FP/SSE area is ${FXSAVE_SIZE} bytes, not ${area.length}`);
+    this.ensureStopped();
+    const buf = Buffer.from(area);
+    this.fpregsCache = undefined;
+    this.xstateCache = undefined;   // the same state seen through GETREGSET
+    check(native.ptracePtr(PTRACE.SETFPREGS, this.selTid, 0n, buf), 'cannot set the floating-point registers');
+    this.fpregsCache = this.stateCache(buf);
+  }
+
+  async getYmmUpper(): Promise<Buffer> {
+    return readYmmUpper(this.xstateBuffer());
+  }
+
+  async setYmmUpper(upper: Buffer): Promise<void> {
+    if (upper.length !== 256) throw new TargetError('EINVAL', `ymm0h-ymm15h are 256 bytes, not ${upper.length}`);
+    const area = writeYmmUpper(this.xstateBuffer(), upper);
+    this.xstateCache = undefined;
+    this.fpregsCache = undefined;   // the same state seen through GETFPREGS
+    check(native.regset(PTRACE.SETREGSET, this.selTid, NT_X86_XSTATE, area), 'cannot set the AVX registers');
+    this.xstateCache = this.stateCache(area);
+  }
+
+  /** A cache entry for the selected thread at this stop. */
+  private stateCache(buf: Buffer): StateCache {
+    return { tid: this.selTid, resume: this._resumeCount, buf };
+  }
+
+  /** The cached state when it is the selected thread's at this stop. */
+  private cached(c: StateCache | undefined): Buffer | undefined {
+    return c && c.tid === this.selTid && c.resume === this._resumeCount ? c.buf : undefined;
+  }
+
+  /** The selected thread's XSAVE area at this stop, or ENOTSUP without AVX. */
+  private xstateBuffer(): Buffer {
+    this.ensureStopped();
+    const hit = this.cached(this.xstateCache);
+    if (hit) return hit;
+    // sized by the first read: SETREGSET wants exactly the kernel's XSAVE size back
+    const buf = Buffer.alloc(XSTATE_MAX);
+    const n = native.regset(PTRACE.GETREGSET, this.selTid, NT_X86_XSTATE, buf);
+    check(n, 'cannot read the AVX registers');
+    const area = Buffer.from(buf.subarray(0, n));
+    if (!xstateHasAvx(area)) throw new TargetError('ENOTSUP', 'this CPU has no AVX registers');
+    this.xstateCache = this.stateCache(area);
+    return area;
+  }
+
+  /** The one place that reads the FP/SSE state: the selected thread's, at this stop. */
+  private fpregsBuffer(): Buffer {
+    this.ensureStopped();
+    const hit = this.cached(this.fpregsCache);
+    if (hit) return hit;
+    const buf = Buffer.alloc(FXSAVE_SIZE);
+    check(native.ptracePtr(PTRACE.GETFPREGS, this.selTid, 0n, buf), 'cannot read the floating-point registers');
+    this.fpregsCache = this.stateCache(buf);
+    return buf;
   }
 
   private pc(): bigint {
@@ -1028,7 +1108,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (t.tid === this.pid) return this.markExited(reason);
     this.threadMap.delete(t.tid);
     this.forgetThreads([t]);
-    if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+    if (!t.fresh) this.emitThread('exited', t);
     if (this.selTid === t.tid) {
       this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
       this.regsCache = undefined;
@@ -1062,12 +1142,18 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (run) this.resume(child, 0);
   }
 
+  /** A thread event, after the output the program wrote before it (as for stops). */
+  private emitThread(kind: 'new' | 'exited', t: Thread): void {
+    this.drainPty();
+    this.emit('thread', { kind, pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+  }
+
   /** The first stop of a new thread: give it the watchpoints and announce it. */
   private onThreadStart(t: Thread): void {
     t.fresh = false;
     this.armThread(t.tid, false);
     t.threadPointer = this.threadPointerOf(t.tid);
-    this.emit('thread', { kind: 'new', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+    this.emitThread('new', t);
   }
 
   /**
@@ -1078,7 +1164,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     for (const t of this.threadMap.values()) {
       if (t.tid === this.pid) continue;
       native.waitNow(t.tid);     // reap what is left of it, if it reported its end already
-      if (!t.fresh) this.emit('thread', { kind: 'exited', pid: this.pid, tid: t.tid, threadPointer: t.threadPointer });
+      if (!t.fresh) this.emitThread('exited', t);
     }
     this.forgetThreads(this.threadMap.values());
     this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);

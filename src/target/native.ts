@@ -17,6 +17,7 @@ const require = createRequire(import.meta.url);
 // koffi is CommonJS; its typings are loose, so the bindings get precise types below.
 const koffi = require('koffi') as {
   load(path: string): { func(decl: string): KoffiFn };
+  struct(name: string, fields: Record<string, string>): unknown;
 };
 interface KoffiFn {
   (...args: unknown[]): unknown;
@@ -79,6 +80,7 @@ let lib: ReturnType<typeof bind> | undefined;
 
 function bind() {
   const so = koffi.load(findShim());
+  koffi.struct('tsdbg_iovec', { base: 'void *', len: 'size_t' });
   return {
     abi: so.func('int tsdbg_shim_abi_version(void)'),
     debugregOffset: so.func('long tsdbg_debugreg_offset(int n)'),
@@ -87,6 +89,8 @@ function bind() {
     ptyReadReady: so.func('long tsdbg_pty_read_ready(int master, void *buf, uint64_t len)'),
     ptrace: so.func('long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)'),
     ptracePtr: so.func('long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, void *data)'),
+    // the same shim function, for PTRACE_GETREGSET/SETREGSET: data is a struct iovec
+    ptraceIov: so.func('long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, _Inout_ tsdbg_iovec *data)'),
     peek: so.func('int tsdbg_peek(int req, int pid, uint64_t addr, _Out_ uint64_t *out)'),
     getSnapshot: so.func('long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, _Inout_ uint64_t *len)'),
     wait: so.func('int tsdbg_wait(int pid, int options)'),
@@ -155,6 +159,15 @@ export const native = {
     Number(shim().ptrace(req, pid, toAddr(addr), toAddr(data))),
   ptracePtr: (req: number, pid: number, addr: bigint | number, data: Buffer | Uint8Array | null): number =>
     Number(shim().ptracePtr(req, pid, toAddr(addr), data)),
+  /**
+   * PTRACE_GETREGSET / SETREGSET of register set `type` (NT_*) through an
+   * iovec over `buf`: bytes the kernel transferred, or -errno.
+   */
+  regset(req: number, pid: number, type: number, buf: Buffer): number {
+    const iov = { base: buf, len: buf.length };
+    const r = Number(shim().ptraceIov(req, pid, BigInt(type), iov));
+    return r < 0 ? r : Number(iov.len);
+  },
   /** PEEK*: the word, or a negative errno as a number. */
   peek(req: number, pid: number, addr: bigint): bigint | number {
     const out = [0n];

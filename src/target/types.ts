@@ -156,6 +156,24 @@ export interface Target extends EventEmitter<TargetEvents> {
   getRegisters(): Promise<Registers>;
   setRegisters(regs: Partial<Registers>): Promise<void>;
 
+  /**
+   * Optional: the x87/SSE state as the 512-byte FXSAVE area of Linux's
+   * `struct user_fpregs_struct` (fctrl, fstat, abridged ftag, fop, fioff/fiseg,
+   * fooff/foseg, mxcsr, st0-7 in 16-byte slots, xmm0-15). ./fpregs.ts turns it
+   * into gdb's registers. A back end that cannot reach these registers leaves
+   * both undefined or throws ENOTSUP; callers go through fpRegistersOf().
+   * Cached per stop like getRegisters(); the buffer returned is the caller's.
+   */
+  getFpRegisters?(): Promise<Buffer>;
+  /** Write the whole FXSAVE area (read it, change it, write it back). */
+  setFpRegisters?(area: Buffer): Promise<void>;
+  /**
+   * Optional: the AVX upper halves of ymm0-15 (gdb's ymm0h..ymm15h), 16 x 16
+   * bytes; ENOTSUP when the CPU or kernel has no AVX. ymmN = xmmN : ymmNh.
+   */
+  getYmmUpper?(): Promise<Buffer>;
+  setYmmUpper?(upper: Buffer): Promise<void>;
+
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;
 

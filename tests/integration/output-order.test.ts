@@ -116,3 +116,19 @@ describe('program output before the stop', () => {
     expectOrdered(out, /^Breakpoint 1, /);
   });
 });
+
+describe('program output before thread events', () => {
+  it('tsdbg run: a worker\'s lines come before its "[Thread ... exited]"', () => {
+    const r = spawnSync('node', [TSDBG, 'run', '--batch', path.join(ROOT, 'examples/bin/threads')], {
+      input: 'run\n', encoding: 'utf8', timeout: 60_000,
+    });
+    const lines = r.stdout.split(/\r?\n/);
+    const exits = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\[Thread 0x[0-9a-f]+ \(LWP \d+\) exited\]$/.test(l));
+    expect(exits).toHaveLength(3);
+    // a worker prints its round 3 before it ends: the k-th exit line follows at least k+1 of them
+    exits.forEach(([, i], k) => {
+      const finished = lines.slice(0, i).filter((l) => /^worker \d round 3 /.test(l)).length;
+      expect(finished, r.stdout).toBeGreaterThanOrEqual(k + 1);
+    });
+  });
+});

@@ -20,6 +20,9 @@ export interface SourceHost {
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;
   writeRegister(name: string, value: bigint): Promise<void>;
+  /** The x87/SSE state (FXSAVE area) of the stop, when the target has it. */
+  fpState(): Promise<Buffer | undefined>;
+  writeFpRegister(name: string, bytes: Buffer): Promise<void>;
   out(text: string): void;
   selectedFrame(): number;
   selectFrame(n: number): void;

@@ -75,7 +75,7 @@ export class SourceLevel {
     const regs = await this.host.registers();
     if (this.frameCache?.regs !== regs) {
       const read = (a: bigint, l: number) => this.host.readMemory(a, l);
-      this.frameCache = { regs, frames: await p.backtrace(regs, read) };
+      this.frameCache = { regs, frames: await p.backtrace(regs, read, undefined, () => this.host.fpState()) };
     }
     return this.frameCache.frames;
   }
@@ -95,6 +95,7 @@ export class SourceLevel {
       readMemory: (a, l) => this.host.readMemory(a, l),
       writeMemory: (a, d) => this.host.writeMemory(a, d),
       writeRegister: (n, v) => this.host.writeRegister(n, v),
+      writeFpRegister: (n, b) => this.host.writeFpRegister(n, b),
     });
   }
 
