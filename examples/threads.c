@@ -36,6 +36,12 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* main calls it once every worker exists (a place to break in main). */
+void __attribute__((noinline)) all_started(void)
+{
+	__asm__ volatile("");
+}
+
 int main(void)
 {
 	pthread_t th[NTHREADS];
@@ -49,6 +55,7 @@ int main(void)
 			return 1;
 		}
 	}
+	all_started();
 	pthread_barrier_wait(&start);
 	for (i = 0; i < NTHREADS; i++)
 		pthread_join(th[i], NULL);

@@ -604,8 +604,11 @@ export class Session {
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
     this.threadTable = new ThreadTable(t.pid);
-    this.threadTable.learn(await t.threads().catch(() => []));
+    const threads = await t.threads().catch(() => []);
+    this.threadTable.learn(threads);
     this.threadTable.lastShown = t.selectedThread;
+    // gdb names the threads a process it attaches to already has
+    for (const th of threads) if (th.tid !== t.pid) this.out(`[New ${this.threadTable.targetId(th.tid, th.threadPointer)}]`);
     t.on('thread', this.onThread);
     this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
     this.image = this.debug.image;
@@ -1102,7 +1105,11 @@ export class Session {
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
-    const { hit: hitHead, received } = await this.stopHeads(ev);
+    const { hit: hitHead, received, switching } = await this.stopHeads(ev);
+    // gdb announces a signal before the thread switch, a breakpoint after it
+    const signalled = r.kind === 'signal' || r.kind === 'interrupted' || (r.kind === 'breakpoint' && !this.lastHit.length);
+    if (switching && !signalled) this.out(switching);
+    const sw = switching && signalled ? `\n${switching}` : '';
     switch (r.kind) {
       case 'breakpoint': {
         const hit = this.lastHit;
@@ -1119,7 +1126,7 @@ export class Session {
           }
           return;
         }
-        this.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       }
       case 'watchpoint': {
@@ -1134,10 +1141,10 @@ export class Session {
         return;
       }
       case 'signal':
-        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       case 'interrupted':
-        this.out(`\n${received} signal SIGINT, Interrupt.\n${await this.frameLine(pc, true)}`);
+        this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
@@ -1527,7 +1534,9 @@ export class Session {
     }
     let threads = await t.threads();
     if (arg) {
-      const wanted = new Set(parseThreadIds(arg.split(/\s+/)).ids);
+      const { ids, used } = parseThreadIds(arg.split(/\s+/));
+      if (used === 0) throw new CommandError(`Invalid thread ID: ${arg}`);
+      const wanted = new Set(ids);
       threads = threads.filter((x) => wanted.has(table.number(x.tid)));
       if (!threads.length) {
         this.out(`No threads match '${arg}'.`);
@@ -1633,19 +1642,20 @@ export class Session {
   /**
    * How a stop names its thread, gdb's way: `Thread 2 "prog" hit ` and
    * `Thread 2 "prog" received` once the program has had several threads
-   * (`` and `Program received` before), after "[Switching to Thread ...]"
+   * (`` and `Program received` before), and "[Switching to Thread ...]"
    * when the stop is in another thread than the one shown last.
    */
-  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string }> {
+  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string; switching: string }> {
     const table = this.threadTable;
-    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received' };
+    // a stop in a thread never announced (a remote target's) makes it known
+    if (table && ev.tid > 0) table.number(ev.tid);
+    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received', switching: '' };
     const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
-    if (table.lastShown !== undefined && table.lastShown !== ev.tid) {
-      this.out(`[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]`);
-    }
+    const switching = table.lastShown !== undefined && table.lastShown !== ev.tid
+      ? `[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]` : '';
     table.lastShown = ev.tid;
     const name = info?.name ?? '';
-    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received') };
+    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received'), switching };
   }
 
   /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */

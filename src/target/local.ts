@@ -18,7 +18,7 @@
  *    (./waiter.ts), so the event loop never blocks while the program runs.
  */
 import { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { write as fsWrite } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { delimiter, join } from 'node:path';
@@ -120,8 +120,6 @@ function registersOf(b: Buffer): Registers {
 }
 const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
-/** How long abandonSync() waits for an interrupted thread of an attached process to stop. */
-const EXIT_STOP_SPIN_NS = 3_000_000_000;
 /** How long a thread sent PTRACE_INTERRUPT gets to stop before we look for a zombie leader. */
 const STOP_SPIN_NS = 500_000;
 /** How long a clone event waits for the new thread's first stop (it comes within microseconds). */
@@ -169,7 +167,15 @@ interface Thread {
   pending?: StopEvent;
   /** It reported a breakpoint here: resuming it steps over the breakpoint first. */
   atBreakpoint?: bigint;
+  /**
+   * Its single step was interrupted (blocked in a system call): the step's
+   * SIGTRAP, raised at the system call's exit, may still be pending and is
+   * ours, not the program's.
+   */
+  staleStepTrap?: boolean;
   threadPointer?: bigint;
+  /** /proc/PID/task/TID/comm kept open: re-read at offset 0, it is the current name (a tenth of an open). */
+  commFd?: number;
 }
 
 function newThread(tid: number, running: boolean, fresh = false): Thread {
@@ -451,7 +457,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       if ((this._state as TargetState) !== 'stopped') return;   // it exited meanwhile
     }
     this.regsCache = undefined;
-    this.drainBreakpointTraps();
+    this.drainTraps();
     for (const addr of [...this.breakpoints.keys()]) await this.removeBreakpoint(addr);
     for (let i = 0; i < 4; i++) if (this.watches[i]) await this.clearSlot(i);
     // Signals reported to us but never passed on go to their threads now.
@@ -461,6 +467,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       if (t.tid === this.selTid) check(r, `cannot detach from process ${this.pid}`);
     }
     this._state = 'exited';
+    this.forgetThreads(this.threadMap.values());
     this.pty?.unref();
     unregisterTracee(this);
     this.markGone();
@@ -473,7 +480,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       native.killReap(this.pid);
     } else if (this._state === 'stopped' || this.stopForExit()) {
       this.regsCache = undefined;
-      this.drainBreakpointTraps();
+      this.drainTraps();
       // memory goes through a thread that is stopped: POKEDATA needs one
       const mem = this.liveThreads().find((t) => !t.running)?.tid ?? this.pid;
       for (const [addr, orig] of this.breakpoints) native.pokeWrite(mem, addr, Buffer.of(orig));
@@ -494,10 +501,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const running = this.liveThreads().filter((t) => t.running);
     for (const t of running) native.ptrace(PTRACE.INTERRUPT, t.tid);
     for (const t of running) {
-      // The stop comes within microseconds, or much later on a loaded machine: give it seconds
-      // rather than detach with our int3s still in the program.
-      const st = native.waitSpin(t.tid, EXIT_STOP_SPIN_NS);
-      if (st === -ERRNO.EAGAIN) continue;      // still running: it is detached as it is below
+      const st = this.waitForExitStop(t);
       if (st < 0 || decodeStatus(st).kind !== 'stopped') {
         t.zombie = true;         // gone: nothing to detach from
         continue;
@@ -519,6 +523,21 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.liveThreads().some((t) => !t.running);
   }
 
+  /**
+   * The stop PTRACE_INTERRUPT asked of t, on the way out: a loaded machine
+   * may take a while to schedule it, and a thread left running would be
+   * detached by the kernel with our int3 trap in flight. Gives up (-ESRCH)
+   * only once it is a zombie or gone, or after a few seconds.
+   */
+  private waitForExitStop(t: Thread): number {
+    for (let i = 0; i < 300; i++) {
+      const st = native.waitSpin(t.tid, 10_000_000);
+      if (st !== -ERRNO.EAGAIN) return st;
+      if (taskState(this.pid, t.tid) === 'Z') return -ERRNO.ESRCH;
+    }
+    return -ERRNO.ESRCH;
+  }
+
   // ------------------------------------------------------------- threads
 
   async threads(): Promise<ThreadInfo[]> {
@@ -527,7 +546,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.liveThreads().map((t) => {
       if (!running) t.threadPointer ??= this.threadPointerOf(t.tid);
       return {
-        tid: t.tid, name: this.threadName(t.tid), state: running ? 'running' : 'stopped',
+        tid: t.tid, name: this.threadName(t), state: running ? 'running' : 'stopped',
         threadPointer: t.threadPointer,
       };
     });
@@ -556,11 +575,23 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     return this.threadMap.get(this.selTid)!;
   }
 
-  private threadName(tid: number): string {
+  private threadName(t: Thread): string {
     try {
-      return readFileSync(`/proc/${this.pid}/task/${tid}/comm`, 'latin1').replace(/\n$/, '');
+      t.commFd ??= openSync(`/proc/${this.pid}/task/${t.tid}/comm`, 'r');
+      const n = readSync(t.commFd, this.nameBuf, 0, this.nameBuf.length, 0);
+      return this.nameBuf.toString('latin1', 0, n).replace(/\n$/, '');
     } catch {
       return '';
+    }
+  }
+
+  private readonly nameBuf = Buffer.alloc(64);
+
+  /** Threads gone from our view: close what we hold open for them. */
+  private forgetThreads(threads: Iterable<Thread>): void {
+    for (const t of threads) {
+      if (t.commFd !== undefined) closeSync(t.commFd);
+      t.commFd = undefined;
     }
   }
 
@@ -907,6 +938,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     first.running = true;
     first.signal = 0;
     first.atBreakpoint = undefined;
+    if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
     // One FFI call resumes and spins for a single-threaded program's stop (the
     // common, fast case), and fetches that stop's siginfo and registers.
     const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0, this.stopBuf);
@@ -965,6 +997,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   private resume(t: Thread, sig: number): void {
+    // the registers a swallowed stop fetched go stale as it runs
+    if (t.tid === this.selTid) this.regsCache = undefined;
     const req = t === this.stepping ? PTRACE.SINGLESTEP : PTRACE.CONT;
     native.ptrace(req, t.tid, 0n, BigInt(sig));   // ESRCH: it is dying, its death is due anyway
     t.running = true;
@@ -1025,20 +1059,11 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private findZombieLeader(waiting: Thread[]): boolean {
     const leader = waiting.find((t) => t.tid === this.pid);
     if (!leader) return false;
-    let state = 'X';
-    try {
-      const stat = readFileSync(`/proc/${this.pid}/task/${this.pid}/stat`, 'latin1');
-      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    } catch {
-      // gone from /proc: as dead as a zombie
-    }
+    const state = taskState(this.pid, this.pid);
     if (state !== 'Z' && state !== 'X') return false;
     leader.zombie = true;
     leader.running = false;
-    if (this.selTid === this.pid) {
-      this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
-      this.regsCache = undefined;    // it held the leader's registers
-    }
+    if (this.selTid === this.pid) this.select(this.liveThreads()[0]?.tid ?? this.pid);
     return true;
   }
 
@@ -1082,6 +1107,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private threadGone(t: Thread, reason: StopReason): StopEvent | undefined {
     if (t.tid === this.pid) return this.markExited(reason);
     this.threadMap.delete(t.tid);
+    this.forgetThreads([t]);
     if (!t.fresh) this.emitThread('exited', t);
     if (this.selTid === t.tid) {
       this.selTid = this.liveThreads()[0]?.tid ?? this.pid;
@@ -1140,6 +1166,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       native.waitNow(t.tid);     // reap what is left of it, if it reported its end already
       if (!t.fresh) this.emitThread('exited', t);
     }
+    this.forgetThreads(this.threadMap.values());
     this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);
     this.selTid = this.pid;
     this.regsCache = undefined;
@@ -1159,6 +1186,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       if (t.fresh) return void this.onThreadStart(t);
       if (this.interruptTid === t.tid) {
         this.interruptTid = undefined;
+        if (stepping) t.staleStepTrap = true;
         return this.stopEvent({ kind: 'interrupted', pc: this.pcOf(t.tid) }, t.tid);
       }
       if (STOP_SIGNALS.has(ws.signal)) {
@@ -1210,6 +1238,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private decodeTrap(t: Thread, info: SigInfo | undefined, stepping: boolean): StopEvent | 'again' | undefined {
     const code = info?.code ?? 0;
     const pc = this.pcOf(t.tid);
+    if (t.staleStepTrap && !stepping && (code === TRAP_BRKPT || code === TRAP_TRACE)) {
+      t.staleStepTrap = false;
+      return 'again';
+    }
     if (code === TRAP_BRKPT && stepping) {
       // Stepping out of a system call (or out of the exec stop) reports at
       // syscall exit; if nothing executed yet, step for real.
@@ -1247,11 +1279,12 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   /**
    * Before a detach: a thread that PTRACE_INTERRUPT stopped just as it hit
-   * an int3 of ours still holds that SIGTRAP, which would kill the program
-   * once detached. Let it take the signal now (suppressed), with pc moved
-   * back onto the instruction.
+   * an int3 of ours (or in a single step we asked for) still holds that
+   * SIGTRAP, which would kill the program once detached. Let it take the
+   * signal now (suppressed), with pc moved back onto a breakpoint's
+   * instruction.
    */
-  private drainBreakpointTraps(): void {
+  private drainTraps(): void {
     for (const t of this.liveThreads()) {
       for (let i = 0; i < 3 && sigtrapPending(this.pid, t.tid); i++) {
         if (native.ptrace(PTRACE.CONT, t.tid, 0n, 0n) < 0) break;
@@ -1328,6 +1361,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.regsCache = undefined;
     this.breakpoints.clear();
     this.watches.fill(undefined);
+    this.forgetThreads(this.threadMap.values());
     this.threadMap = new Map([[this.pid, newThread(this.pid, false)]]);
     this.selTid = this.pid;
     unregisterTracee(this);
@@ -1385,6 +1419,16 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 }
 
 interface SigInfo { signo: number; code: number; addr: bigint }
+
+/** One letter of /proc/PID/task/TID/stat ('R', 'S', 't', 'Z'...); 'Z' once it is gone. */
+function taskState(pid: number, tid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return 'Z';
+  }
+}
 
 /** Whether thread tid has a SIGTRAP pending (SigPnd in /proc/PID/task/TID/status). */
 function sigtrapPending(pid: number, tid: number): boolean {

@@ -4,11 +4,11 @@
  * `thread`, `thread N`, `bt` in a worker, and a run to the normal end.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT } from './rsp-util.js';
+import { ROOT, startListening } from './rsp-util.js';
 import { buildEdge } from './threads-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -107,5 +107,58 @@ describe('threads at the prompt', () => {
     expect(fin.out).toMatch(/^Run till exit from #0 +slow \(n=20000\)/m);
     expect(fin.out).toMatch(/^(0x[0-9a-f]+ in )?spinner \(arg=0x1\) at /m);
     expect(/^\[Current thread is (\d)/m.exec(fin.out)![1]).toBe(hit![1]);
+  });
+
+  it('a signal in a worker: named with its thread, then the switch, as gdb prints it; continue delivers it', () => {
+    const edge = buildEdge();
+    for (const who of ['tsdbg', 'gdb'] as const) {
+      const { out } = run(who, ['run signal', 'continue'], edge);
+      expect(out, who).toMatch(/^Thread 2 "threads-edge" received signal SIGUSR1, User defined signal 1\.\n\[Switching to Thread 0x[0-9a-f]+ \(LWP \d+\)\]\n__pthread_kill_implementation /m);
+      expect(out, who).toMatch(/^\[Inferior 1 \(process \d+\) exited with code 01\]$/m);   // the handler ran once
+    }
+  });
+
+  it('quit at a stop in a worker leaves no process and no thread behind', () => {
+    const { out, err } = run('tsdbg', ['break bump', 'run', 'info proc', 'quit']);
+    expect(err).toBe('');
+    const pid = Number(/^process (\d+)$/m.exec(out)![1]);
+    expect(out).toMatch(/^Thread \d "threads" hit Breakpoint 1, /m);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it('attach names the threads the process has, lists them, and detach leaves them all running', () => {
+    const edge = buildEdge();
+    const pid = Number(execFileSync('/bin/sh', ['-c', `${edge} spin >/dev/null 2>&1 & echo $!`]).toString());
+    try {
+      for (let i = 0; i < 200 && readdirSync(`/proc/${pid}/task`).length < 3; i++) execFileSync('sleep', ['0.01']);
+      const { out, err } = run('tsdbg', [`attach ${pid}`, 'info threads', 'detach'], edge);
+      expect(err).toBe('');
+      const news = [...out.matchAll(/^\[New Thread 0x[0-9a-f]+ \(LWP (\d+)\)\]$/gm)].map((m) => Number(m[1]));
+      const tasks = readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => tid !== pid).sort((a, b) => a - b);
+      expect(news.sort((a, b) => a - b)).toEqual(tasks);
+      expect(tables(out)[0]!.map((r) => r.lwp).sort((a, b) => a - b)).toEqual([pid, ...tasks]);
+      for (const tid of [pid, ...tasks]) {
+        expect(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1')).toMatch(/TracerPid:\s+0\n/);
+      }
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('tsdbg connect to gdbserver: thread stop lines, info threads, thread apply', async () => {
+    const server = await startListening('gdbserver', ['--once', '127.0.0.1:0', PROG]);
+    try {
+      const r = spawnSync('node', [TSDBG, 'connect', '--batch', '-ex', 'break bump', '-ex', 'continue', '-ex', 'info threads',
+        '-ex', 'thread apply 1 bt 1', '-ex', 'kill', `127.0.0.1:${server.port}`, PROG], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
+      expect(r.stderr).toBe('');
+      const stop = /^Thread (\d) "threads" hit Breakpoint 1, bump \(id=\d, round=0\) at threads\.c:22$/m.exec(r.stdout);
+      expect(stop, r.stdout).not.toBeNull();
+      const rows = [...r.stdout.matchAll(/^([* ]) (\d) +LWP (\d+) "threads" (.*)$/gm)];
+      expect(rows.map((m) => Number(m[2])).sort()).toEqual([1, 2, 3, 4]);
+      expect(rows.find((m) => m[1] === '*')![2]).toBe(stop![1]);
+      expect(r.stdout).toMatch(/^Thread 1 \(LWP \d+ "threads"\):\n#0  /m);
+    } finally {
+      await server.stop();
+    }
   });
 });

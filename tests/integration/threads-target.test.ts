@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
+import { decodeStatus, native } from '../../src/target/native.js';
 import type { StopEvent, ThreadEvent } from '../../src/target/types.js';
 import { symbol } from '../fixtures/programs.js';
 
@@ -81,6 +82,18 @@ describe('threads, all-stop', () => {
     expect(new Set(threads.map((x) => x.threadPointer)).size).toBe(threads.length);
   });
 
+  it('a breakpoint in main after it started threads is reported as one, in main', async () => {
+    const { t, addr } = await start();
+    await t.insertBreakpoint(addr('all_started'));
+    const ev = await t.cont();
+    expect(ev.reason).toEqual({ kind: 'breakpoint', pc: addr('all_started') });
+    expect(ev.tid).toBe(t.pid);
+    expect((await t.getRegisters()).rip).toBe(addr('all_started'));
+    expect(await t.threads()).toHaveLength(4);
+    await t.removeBreakpoint(addr('all_started'));
+    expect((await runToExit(t)).reason).toEqual({ kind: 'exited', code: 0 });
+  });
+
   it('continues through hits in different threads and exits normally with all the output', async () => {
     const { t, output, events, addr } = await start();
     await t.insertBreakpoint(addr('bump'));
@@ -125,6 +138,44 @@ describe('threads, all-stop', () => {
     for (const x of others) expect(taskState(t.pid, x.tid)).toBe('t');
     await t.removeBreakpoint(addr('bump'));
     expect((await runToExit(t)).reason).toEqual({ kind: 'exited', code: 0 });
+  });
+
+  it('stepi of a thread blocked in a system call waits (the others stay stopped) until interrupted', async () => {
+    const { t, addr } = await start();
+    await t.insertBreakpoint(addr('bump'));
+    const ev = await t.cont();
+    t.selectThread(t.pid);                   // main: on its way into pthread_join's wait
+    const { pc, step } = await stepUntilBlocked(t);
+    t.interrupt();
+    const stopped = await step;
+    expect(stopped.reason.kind).toBe('interrupted');
+    expect(stopped.tid).toBe(t.pid);
+    expect((await t.getRegisters()).rip - pc).toBeLessThan(16n);
+    // the worker is still at its breakpoint, and everything runs on to the end
+    t.selectThread(ev.tid);
+    expect((await t.getRegisters()).rip).toBe(addr('bump'));
+    await t.removeBreakpoint(addr('bump'));
+    expect((await runToExit(t)).reason).toEqual({ kind: 'exited', code: 0 });
+  });
+
+  it('detach after an interrupted stepi: the step\'s trap never reaches the program, which runs to its end', async () => {
+    const { t, addr, output } = await start();
+    await t.insertBreakpoint(addr('bump'));
+    await t.cont();
+    t.selectThread(t.pid);
+    const { step } = await stepUntilBlocked(t);
+    t.interrupt();
+    expect((await step).reason.kind).toBe('interrupted');
+    await t.detach();
+    // our child still: reap it ourselves and look at how it ended
+    let st = -1;
+    for (let i = 0; i < 500 && st < 0; i++) {
+      st = native.waitNow(t.pid);
+      if (st < 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(decodeStatus(st)).toEqual({ kind: 'exited', code: 0 });
+    for (let i = 0; i < 200 && !output().includes('all done'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(output()).toContain('all done: counter 24');
   });
 
   it('thread selection: registers follow the selected thread', async () => {
@@ -201,4 +252,22 @@ async function pcsOf(t: LocalTarget, tids: number[]): Promise<bigint[]> {
   }
   t.selectThread(sel);
   return out;
+}
+
+/**
+ * Single-step the selected thread until a step does not end by itself: it
+ * sits in a blocking system call (the other threads stay stopped). Returns
+ * the pc it started that step from and the pending step.
+ */
+async function stepUntilBlocked(t: LocalTarget): Promise<{ pc: bigint; step: Promise<StopEvent> }> {
+  for (let i = 0; i < 100_000; i++) {
+    const pc = (await t.getRegisters()).rip;
+    const step = t.step();
+    const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 50))]);
+    if (!done) {
+      expect(t.state).toBe('running');
+      return { pc, step };
+    }
+  }
+  throw new Error('the thread never blocked');
 }
