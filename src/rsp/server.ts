@@ -601,6 +601,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const { pid, tid } = parseThreadId(id);
     if (pid !== undefined && pid !== -1 && pid !== 0 && pid !== t.pid) return undefined;
     if (tid === undefined || tid === -1 || tid === 0) return 'any';
+    // the thread gdb names at every step: no need to list them all
+    if (t.state === 'stopped' && tid === t.selectedThread) return tid;
     return (await t.threads()).some((x) => x.tid === tid) ? tid : undefined;
   }
 

@@ -959,7 +959,9 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         continue;
       }
       if (this._state === 'exited') return this.finish(ev);
-      return this.finish((await this.stopOthers(t)) ?? ev);
+      // a program with one thread has no one else to stop (and no promise to wait for)
+      const end = this.threadMap.size > 1 ? await this.stopOthers(t) : undefined;
+      return this.finish(end ?? ev);
     }
   }
 
