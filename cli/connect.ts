@@ -15,7 +15,7 @@ import { TargetError } from '../src/target/types.js';
 import { RemoteTarget } from '../src/rsp/remote-target.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run/args.js';
 import { TerminalQuestions } from './run/questions.js';
-import { answerYes, installExitHandlers, runInteractive, runLineMode } from './run.js';
+import { answerYes, driveSession, isLineMode } from './run.js';
 
 const USAGE = 'usage: tsdbg connect [--batch] [-x FILE] [-ex CMD]... HOST:PORT [PROG]';
 
@@ -39,8 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`Remote debugging using ${where}\n`);
   const exePath = opts.args[0] ?? (existsSync(remote.exePath) ? remote.exePath : undefined);
-  const lineMode = opts.batch || opts.scripts.some((s) => s.kind === 'file') || !process.stdin.isTTY;
-  const questions = lineMode ? undefined : new TerminalQuestions();
+  const questions = isLineMode(opts) ? undefined : new TerminalQuestions();
   const session = new Session({
     launcher: remoteLauncher(remote),
     exePath,
@@ -49,20 +48,11 @@ export async function main(argv: string[]): Promise<number> {
     interactive: questions !== undefined,
   });
   session.store.on('output', (c) => (c.stream === 'stderr' ? process.stderr : process.stdout).write(c.text));
-  const cleanup = installExitHandlers(session);
-  try {
-    // gdb kills what the server started (qAttached = 0) when it quits, and
-    // detaches from what the server attached to
-    await session.takeOver(remote, remote.attached ? 'attached' : 'spawned');
-    return lineMode ? await runLineMode(session, opts) : await runInteractive(session, opts, questions);
-  } catch (e) {
-    process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
-    return 1;
-  } finally {
-    await session.shutdown();
-    await remote.disconnect();
-    cleanup();
-  }
+  // gdb kills what the server started (qAttached = 0) when it quits, and
+  // detaches from what the server attached to
+  return driveSession(session, opts, questions,
+    () => session.takeOver(remote, remote.attached ? 'attached' : 'spawned'),
+    () => remote.disconnect());
 }
 
 /** The one process behind the connection; there is no starting or attaching to another one from here. */

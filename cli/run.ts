@@ -36,9 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const lineMode = opts.batch || opts.scripts.some((s) => s.kind === 'file') || !process.stdin.isTTY;
   let session: Session;
-  const questions = lineMode ? undefined : new TerminalQuestions();
+  const questions = isLineMode(opts) ? undefined : new TerminalQuestions();
   try {
     session = newSession(opts, questions);
   } catch (e) {
@@ -51,15 +50,35 @@ export async function main(argv: string[]): Promise<number> {
     if (c.stream === 'stderr') process.stderr.write(c.text);
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
   });
+  return driveSession(session, opts, questions, async () => {
+    if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`);
+  });
+}
+
+/** Line mode (no prompt): --batch, a -x file, or commands on a pipe. */
+export function isLineMode(opts: RunArgs): boolean {
+  return opts.batch || opts.scripts.some((s) => s.kind === 'file') || !process.stdin.isTTY;
+}
+
+/**
+ * A set-up session from `start` (an attach, a take-over) to its end: the
+ * prompt, or line mode without `questions`. Every way out (quit, EOF, an
+ * error, a signal) shuts it down, then runs `end`.
+ */
+export async function driveSession(
+  session: Session, opts: RunArgs, questions: TerminalQuestions | undefined,
+  start: () => Promise<void>, end?: () => Promise<void>,
+): Promise<number> {
   const cleanup = installExitHandlers(session);
   try {
-    if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`);
-    return lineMode ? await runLineMode(session, opts) : await runInteractive(session, opts, questions);
+    await start();
+    return questions ? await runInteractive(session, opts, questions) : await runLineMode(session, opts);
   } catch (e) {
     process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
     return 1;
   } finally {
     await session.shutdown();
+    await end?.();
     cleanup();
   }
 }
