@@ -5,10 +5,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { alive, example, hasRun, ROOT, startListening, stopChild, until, type Spawned } from './rsp-util.js';
+import { alive, example, hasRun, requireFreshServerBuild, ROOT, startListening, stopChild, until, type Spawned } from './rsp-util.js';
 import { frame } from '../../src/rsp/packet.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -17,12 +16,7 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
 });
 
-beforeAll(() => {
-  // these tests run the built CLI: a stale build would test old code
-  const built = statSync(path.join(ROOT, 'dist/src/rsp/server.js')).mtimeMs;
-  const source = statSync(path.join(ROOT, 'src/rsp/server.ts')).mtimeMs;
-  if (built < source) throw new Error('dist/ is older than src/rsp: run "npm run build" first');
-});
+beforeAll(requireFreshServerBuild);
 
 async function serve(args: string[]): Promise<Spawned> {
   const s = await startListening('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', ...args]);

@@ -3,6 +3,7 @@
  * symbol lookup in the example programs, and cleanup that never strands one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { ElfFile, SymbolTable, biasFromAuxv } from '../../src/elf/index.js';
@@ -99,4 +100,11 @@ export async function hasRun(pid: number, exe: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** These tests run the built CLI: a stale build would test old code. */
+export function requireFreshServerBuild(): void {
+  const built = statSync(path.join(ROOT, 'dist/src/rsp/server.js')).mtimeMs;
+  const source = statSync(path.join(ROOT, 'src/rsp/server.ts')).mtimeMs;
+  if (built < source) throw new Error('dist/ is older than src/rsp: run "npm run build" first');
 }

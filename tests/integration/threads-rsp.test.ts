@@ -6,9 +6,8 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
 import path from 'node:path';
-import { example, ROOT, startListening, type Spawned } from './rsp-util.js';
+import { example, requireFreshServerBuild, ROOT, startListening, type Spawned } from './rsp-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const PROG = example('threads');
@@ -17,11 +16,7 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
 });
 
-beforeAll(() => {
-  const built = statSync(path.join(ROOT, 'dist/src/rsp/server.js')).mtimeMs;
-  const source = statSync(path.join(ROOT, 'src/rsp/server.ts')).mtimeMs;
-  if (built < source) throw new Error('dist/ is older than src/rsp: run "npm run build" first');
-});
+beforeAll(requireFreshServerBuild);
 
 async function server(kind: 'tsdbg' | 'gdbserver'): Promise<Spawned> {
   const s = kind === 'tsdbg'
