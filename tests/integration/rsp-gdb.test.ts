@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { alive, example, hasRun, requireFreshServerBuild, ROOT, startListening, stopChild, until, type Spawned } from './rsp-util.js';
+import { alive, example, gdbBatch as gdb, hasRun, requireFreshServerBuild, ROOT, startListening, stopChild, until, type Spawned } from './rsp-util.js';
 import { frame } from '../../src/rsp/packet.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -30,20 +30,6 @@ async function gdbserver(prog: string): Promise<Spawned> {
   return s;
 }
 
-/** gdb -batch with commands; returns everything it printed. */
-function gdb(target: string, commands: string[], file = example('struct_loop')): Promise<string> {
-  const args = ['-batch', '-nx', '-ex', 'set confirm off', '-ex', 'set width 0', '-ex', target];
-  for (const c of commands) args.push('-ex', c);
-  args.push(file);
-  return new Promise((resolve, reject) => {
-    const child = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gdb timed out:\n${out}`)); }, 60_000);
-    child.on('exit', () => { clearTimeout(timer); resolve(out); });
-  });
-}
 
 const SCRIPT = [
   'break tick', 'continue', 'info registers rip', 'p/x $rsp', 'x/4dw &pt', 'x/s pt.tag',

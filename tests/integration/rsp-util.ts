@@ -108,3 +108,18 @@ export function requireFreshServerBuild(): void {
   const source = statSync(path.join(ROOT, 'src/rsp/server.ts')).mtimeMs;
   if (built < source) throw new Error('dist/ is older than src/rsp: run "npm run build" first');
 }
+
+/** gdb -batch with commands; returns everything it printed. */
+export function gdbBatch(target: string, commands: string[], file = example('struct_loop')): Promise<string> {
+  const args = ['-batch', '-nx', '-ex', 'set confirm off', '-ex', 'set width 0', '-ex', target];
+  for (const c of commands) args.push('-ex', c);
+  args.push(file);
+  return new Promise((resolve, reject) => {
+    const child = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gdb timed out:\n${out}`)); }, 60_000);
+    child.on('exit', () => { clearTimeout(timer); resolve(out); });
+  });
+}

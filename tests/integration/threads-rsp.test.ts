@@ -5,9 +5,8 @@
  * the thread count.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { example, requireFreshServerBuild, ROOT, startListening, type Spawned } from './rsp-util.js';
+import { example, gdbBatch, requireFreshServerBuild, ROOT, startListening, type Spawned } from './rsp-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const PROG = example('threads');
@@ -26,18 +25,9 @@ async function server(kind: 'tsdbg' | 'gdbserver'): Promise<Spawned> {
   return s;
 }
 
+/** gdb -batch on the threaded example through the server on `port`. */
 function gdb(port: number, commands: string[]): Promise<string> {
-  const args = ['-batch', '-nx', '-ex', 'set confirm off', '-ex', 'set width 0', '-ex', `target remote 127.0.0.1:${port}`];
-  for (const c of commands) args.push('-ex', c);
-  args.push(PROG);
-  return new Promise((resolve, reject) => {
-    const child = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gdb timed out:\n${out}`)); }, 60_000);
-    child.on('exit', () => { clearTimeout(timer); resolve(out); });
-  });
+  return gdbBatch(`target remote 127.0.0.1:${port}`, commands, PROG);
 }
 
 /** Rows of each `info threads` table: id, pid, tid, name, frame; current marked. */
