@@ -12,6 +12,7 @@ import { LocalTarget } from '../../src/target/local.js';
 import { native } from '../../src/target/native.js';
 import { TargetError, type StopEvent } from '../../src/target/types.js';
 import { fixture, symbol } from '../fixtures/programs.js';
+import { nodeChild } from './node-child.js';
 
 const BASIC = fixture('target_basic');
 const SIGNALS = fixture('target_signals');
@@ -371,7 +372,7 @@ describe('interrupt, exec, attach, kill', () => {
       process.stdout.write(t.pid + '\\n');
       setInterval(() => {}, 1000);
     `;
-    const tracee = await runNodeChild(script, async (child, pid) => {
+    const tracee = await nodeChild(script, async (child, pid) => {
       expect(alive(pid)).toBe(true);
       child.kill('SIGKILL');
     });
@@ -390,7 +391,7 @@ describe('interrupt, exec, attach, kill', () => {
         process.stdout.write(t.pid + '\\n');
         setTimeout(() => process.exit(0), 50);
       `;
-      await runNodeChild(script, async () => undefined);
+      await nodeChild(script, async () => undefined);
       await until(() => /TracerPid:\s+0\b/.test(readFileSync(`/proc/${pid}/status`, 'latin1')));
       expect(alive(pid)).toBe(true);
       const byte = Buffer.alloc(1);
@@ -410,27 +411,10 @@ describe('interrupt, exec, attach, kill', () => {
       process.stdout.write(t.pid + '\\n');
       setInterval(() => {}, 1000);
     `;
-    const tracee = await runNodeChild(script, async (child) => { child.kill('SIGTERM'); });
+    const tracee = await nodeChild(script, async (child) => { child.kill('SIGTERM'); });
     await waitGone(tracee);
   });
 });
-
-/** Run `script` in a child node against the tsc build (dist/: `npm run build` first); it prints the tracee pid. */
-async function runNodeChild(script: string, act: (child: ReturnType<typeof spawnChild>, pid: number) => Promise<void>): Promise<number> {
-  const dist = script.replace(/\/src\/target\/local\.ts/g, '/dist/src/target/local.js');
-  const child = spawnChild(process.execPath, ['--input-type=module', '-e', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const pid = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      buf += b.toString();
-      if (buf.includes('\n')) resolve(Number(buf.trim()));
-    });
-    child.on('exit', (code) => reject(new Error(`child node exited (${code}) before starting the tracee`)));
-  });
-  await act(child, pid);
-  await new Promise((r) => child.once('exit', r));
-  return pid;
-}
 
 function exeOf(pid: number): string {
   try {

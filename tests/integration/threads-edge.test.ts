@@ -4,12 +4,13 @@
  * from a thread that is not the main one, a signal sent to a worker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync, spawn as spawnChild } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
 import { native } from '../../src/target/native.js';
 import { symbol } from '../fixtures/programs.js';
+import { nodeChild } from './node-child.js';
 import { buildEdge, EDGE } from './threads-util.js';
 
 const BIN = EDGE;
@@ -184,7 +185,7 @@ describe('threads: corners', () => {
         process.stdout.write(t.pid + '\\n');
         setInterval(() => {}, 1000);
       `;
-      const pid = await nodeChild(script, (child) => child.kill(sig));
+      const pid = await nodeChild(script, (child) => { child.kill(sig); });
       await until(() => gone(pid));
     }
   });
@@ -223,19 +224,3 @@ const taskState = (pid: number, tid: number): string =>
   /State:\s+(\S)/.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1'))![1]!;
 const taskStates = (pid: number): string[] => tasks(pid).map((tid) => taskState(pid, tid));
 
-/** Run `script` in a child node against the tsc build (npm run build first); it prints the tracee pid. */
-async function nodeChild(script: string, act: (child: ReturnType<typeof spawnChild>) => void): Promise<number> {
-  const child = spawnChild(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((r) => child.once('exit', r));
-  const pid = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      buf += b.toString();
-      if (buf.includes('\n')) resolve(Number(buf.trim()));
-    });
-    child.on('exit', (code) => reject(new Error(`child node exited (${code}) before starting the tracee`)));
-  });
-  act(child);
-  await exited;
-  return pid;
-}
