@@ -370,8 +370,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.requireStopped();
     await this.sendSelect();
     if (this.regCache) return { ...this.regCache };
-    const g = await this.client.text('g');
-    if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+    const g = await this.readG();
     const regs = {} as Registers;
     for (const name of REGISTER_NAMES) {
       const info = this.regs.find((r) => r.name === name);
@@ -379,6 +378,13 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     }
     this.regCache = regs;
     return { ...regs };
+  }
+
+  /** The `g` packet's hex, checked. */
+  private async readG(): Promise<string> {
+    const g = await this.client.text('g');
+    if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+    return g;
   }
 
   /** A register from the g packet, or through `p` when the g packet stops short. */
@@ -421,8 +427,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     await this.sendSelect();
     if (!this.fpCache) {
       const infos = this.fpRegisterInfos();
-      const g = await this.client.text('g');
-      if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+      const g = await this.readG();
       let area: Buffer = Buffer.alloc(FXSAVE_SIZE);
       for (const info of infos) {
         const v = await this.registerValue(g, info);
@@ -454,8 +459,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     await this.sendSelect();
     if (!this.ymmCache) {
       const infos = this.ymmInfos();
-      const g = await this.client.text('g');
-      if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
+      const g = await this.readG();
       const parts: Buffer[] = [];
       for (const info of infos) parts.push(Buffer.from(leHex(await this.registerValue(g, info), 16), 'hex'));
       this.ymmCache = Buffer.concat(parts);
