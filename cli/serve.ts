@@ -16,13 +16,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Target } from '../src/target/types.js';
 import type { LaunchOptions } from '../src/commands/session.js';
-import { listenTcp, serveStreams, type SessionOptions } from '../src/rsp/server.js';
+import { DEFAULT_SPIN_US, listenTcp, serveStreams, type SessionOptions } from '../src/rsp/server.js';
 import { parseHostPort } from '../src/rsp/remote-target.js';
 import { localLauncher } from './run/launcher.js';
 import { UsageError, optionValue, parseEngine, parsePid } from './options.js';
 
 const USAGE = `usage: tsdbg serve [--listen HOST:PORT | --stdio | HOST:PORT | -] [--once] [--multi]
-                   [--attach PID] [--aslr] [--engine kernel|userspace] [PROG [ARGS...]]`;
+                   [--attach PID] [--aslr] [--engine kernel|userspace] [--spin-us N] [PROG [ARGS...]]
+  --spin-us N   after each reply, busy-wait up to N µs for gdb's next packet
+                (default ${DEFAULT_SPIN_US} with 2+ CPUs, 0 with one; 0 turns it off)`;
 
 interface ServeArgs {
   listen: string | undefined;
@@ -30,12 +32,13 @@ interface ServeArgs {
   once: boolean;
   multi: boolean;
   attach: number | undefined;
+  spinUs: number | undefined;
   launch: LaunchOptions;
   argv: string[];
 }
 
 function parseArgs(argv: string[]): ServeArgs {
-  const out: ServeArgs = { listen: undefined, stdio: false, once: false, multi: false, attach: undefined, launch: { aslr: false }, argv: [] };
+  const out: ServeArgs = { listen: undefined, stdio: false, once: false, multi: false, attach: undefined, spinUs: undefined, launch: { aslr: false }, argv: [] };
   let i = 0;
   const value = (opt: string): string => optionValue(argv, ++i, opt);
   for (; i < argv.length; i++) {
@@ -55,6 +58,7 @@ function parseArgs(argv: string[]): ServeArgs {
       case '--aslr': out.launch.aslr = true; break;
       case '--engine': out.launch.engine = parseEngine(value(a)); break;
       case '--attach': out.attach = parsePid(value(a)); break;
+      case '--spin-us': out.spinUs = parseSpin(value(a)); break;
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
@@ -63,6 +67,12 @@ function parseArgs(argv: string[]): ServeArgs {
   if (!out.listen && !out.stdio) throw new UsageError('say where to serve: --listen HOST:PORT or --stdio');
   if (out.attach !== undefined && out.argv.length) throw new UsageError('--attach and a program exclude each other');
   return out;
+}
+
+/** Microseconds of busy-wait: a whole number up to one second. */
+function parseSpin(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 1_000_000) throw new UsageError(`--spin-us takes microseconds from 0 to 1000000, not "${v}"`);
+  return Number(v);
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -97,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     launch,
     attach,
     log: process.env.TSDBG_DEBUG ? log : undefined,
+    spinUs: args.spinUs,
   };
   let stop: () => Promise<void> = async () => undefined;
   const cleanup = exitHandlers(() => stop(), args.stdio);

@@ -424,6 +424,26 @@ int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns, struct tsdbg_s
 	return st;
 }
 
+/*
+ * Spin until fd is readable or spin_ns have passed: 1 when readable, 0 when
+ * not, -errno on error.
+ */
+int tsdbg_poll_spin(int fd, int64_t spin_ns)
+{
+	int64_t deadline = now_ns() + spin_ns;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	for (;;) {
+		r = poll(&p, 1, 0);
+		if (r != 0)
+			return r < 0 ? -errno : 1;
+		if (now_ns() >= deadline)
+			return 0;
+		__builtin_ia32_pause();
+	}
+}
+
 int tsdbg_kill(int pid, int sig) { return (int)neg_errno(kill(pid, sig)); }
 
 /* Reap, without blocking, every traced thread of pid but the leader. */

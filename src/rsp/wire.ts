@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { PacketParser, frame, type WireEvent } from './packet.js';
+import { native } from '../target/native.js';
 
 export interface WireEvents {
   packet: [Buffer];
@@ -58,6 +59,18 @@ export class RspWire extends EventEmitter<WireEvents> {
       this.resends = 0;
     }
     this.write(pkt);
+  }
+
+  /**
+   * Busy-wait up to spinNs for the peer's next bytes, without reading them
+   * (the event loop then finds them at once). A peer in a burst of packets
+   * answers within tens of microseconds, and waking a sleeping event loop
+   * costs about as much again on a virtual CPU; this is the socket's side of
+   * the waitpid spin (LocalTarget). Only on descriptor-backed streams.
+   */
+  awaitInput(spinNs: number): void {
+    const fd = streamFd(this.input);
+    if (fd !== undefined && !this.closed) native.pollSpin(fd, spinNs);
   }
 
   /** Raw bytes outside any packet: acks and the 0x03 interrupt. */
@@ -114,4 +127,10 @@ export class RspWire extends EventEmitter<WireEvents> {
         break;
     }
   }
+}
+
+/** The descriptor under a socket or a file/pipe stream, if it has one. */
+function streamFd(s: Readable): number | undefined {
+  const fd = (s as Readable & { _handle?: { fd?: number }; fd?: number })._handle?.fd ?? (s as { fd?: unknown }).fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }

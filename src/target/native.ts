@@ -97,6 +97,7 @@ function bind() {
     waitSpin: so.func('int tsdbg_wait_spin(int pid, int64_t spin_ns)'),
     waitAny: so.func('int tsdbg_wait_any(const int *tids, int n, int64_t spin_ns, _Out_ int *which)'),
     resumeSpin: so.func('int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns, void *stop)'),
+    pollSpin: so.func('int tsdbg_poll_spin(int fd, int64_t spin_ns)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
     vmRead: so.func('long tsdbg_vm_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
@@ -194,6 +195,7 @@ export const native = {
    * fills it: siginfo at 0, registers at STOP_REGS_OFFSET, and the int at
    * STOP_HAVE_OFFSET says which of the two are valid (bits 1 and 2).
    */
+  pollSpin: (fd: number, spinNs: number): number => shim().pollSpin(fd, spinNs) as number,
   resumeSpin: (req: number, pid: number, sig: number, spinNs: number, stop: Buffer | null = null): number =>
     shim().resumeSpin(req, pid, sig, spinNs, stop) as number,
   kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,

@@ -58,6 +58,15 @@ describe('gdb against tsdbg serve', () => {
     expect(s.child.exitCode).toBe(0);
   });
 
+  it('answers the same with the busy-wait for the next packet off (--spin-us 0) as with it on', async () => {
+    const on = await serve([example('struct_loop')]);
+    const withSpin = facts(await gdb(`target remote 127.0.0.1:${on.port}`, SCRIPT));
+    const off = await serve(['--spin-us', '0', example('struct_loop')]);
+    const without = facts(await gdb(`target remote 127.0.0.1:${off.port}`, SCRIPT));
+    expect(withSpin.length).toBeGreaterThan(4);
+    expect(without).toEqual(withSpin);
+  });
+
   it('gives the same registers and memory as gdbserver at the same stops', async () => {
     const ours = await serve([example('struct_loop')]);
     const theirs = await gdbserver(example('struct_loop'));
@@ -241,6 +250,9 @@ describe('tsdbg serve robustness', () => {
     const r = spawnSync('node', [TSDBG, 'serve', '--bogus'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^tsdbg serve: unknown option --bogus\nusage: tsdbg serve/);
+    const spin = spawnSync('node', [TSDBG, 'serve', '--spin-us', '-5', ':0', example('hot_loop')], { encoding: 'utf8' });
+    expect(spin.status).toBe(2);
+    expect(spin.stderr).toMatch(/^tsdbg serve: --spin-us takes microseconds from 0 to 1000000, not "-5"\nusage:/);
     const r2 = spawnSync('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '/nonexistent/prog'], { encoding: 'utf8' });
     expect(r2.status).toBe(1);
     expect(r2.stderr.trim().split('\n')).toHaveLength(1);

@@ -121,3 +121,37 @@ describe('client ack discipline (over a real socket)', () => {
     await new Promise<void>((r) => srv.close(() => r()));
   });
 });
+
+describe('waiting for the next packet (RspWire.awaitInput)', () => {
+  it('returns once bytes arrive, and leaves them to be delivered as a packet', async () => {
+    const { spawn } = await import('node:child_process');
+    const { PassThrough } = await import('node:stream');
+    const { RspWire } = await import('../../src/rsp/wire.js');
+    // the peer writes a packet 200 ms from now, through a pipe with a descriptor
+    const child = spawn('sh', ['-c', 'sleep 0.2; printf \'$qC#b4\'; sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const wire = new RspWire(child.stdout, new PassThrough(), 4096);
+      wire.noAck = true;
+      const got = new Promise<string>((r) => wire.once('packet', (b) => r(b.toString())));
+      const t0 = Date.now();
+      wire.awaitInput(20e9);                        // blocks until the bytes are there, not 20 s
+      const waited = Date.now() - t0;
+      expect(waited).toBeGreaterThanOrEqual(100);   // it did wait for them
+      expect(waited).toBeLessThan(10_000);          // and stopped once they came
+      expect(await got).toBe('qC');                 // not consumed by the wait
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('does nothing on a stream without a descriptor or a closed wire', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { RspWire } = await import('../../src/rsp/wire.js');
+    const wire = new RspWire(new PassThrough(), new PassThrough(), 4096);
+    const t0 = Date.now();
+    wire.awaitInput(20e9);
+    wire.close();
+    wire.awaitInput(20e9);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+});
