@@ -34,7 +34,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 6
+#define TSDBG_SHIM_ABI 7
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */

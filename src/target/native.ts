@@ -107,7 +107,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 6;
+const SHIM_ABI = 7;
 
 function shim() {
   if (!lib) {
