@@ -10,12 +10,18 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { TargetError } from '../target/types.js';
-import { RspWire } from './wire.js';
+import { RspWire, defaultSpinUs } from './wire.js';
 import { fromHex, parseHexInt } from './packet.js';
 
 /** What we can take in one packet before the stub tells us its PacketSize. */
 const DEFAULT_PACKET = 0x4000;
 const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * After a request, busy-wait for the reply before sleeping in the event loop
+ * (see RspWire.awaitInput): a stub answers most requests in tens of
+ * microseconds. stepi + g + m against gdbserver: 290 µs instead of 380.
+ */
+const REPLY_SPIN_NS = defaultSpinUs() * 1000;
 
 export interface RequestOptions {
   /** 0 = wait forever (resume requests: the target may run for hours). */
@@ -169,6 +175,7 @@ export class RspClient extends EventEmitter<{ output: [Buffer]; close: [] }> {
         }, timeoutMs);
       }
       this.wire.send(payload);
+      if (REPLY_SPIN_NS > 0) this.wire.awaitInput(REPLY_SPIN_NS);
     });
   }
 

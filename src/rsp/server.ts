@@ -10,10 +10,9 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { TargetError, type Registers, type StopEvent, type Target, type WatchKind } from '../target/types.js';
-import { RspWire } from './wire.js';
+import { RspWire, defaultSpinUs } from './wire.js';
 import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
 import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
 import { isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
@@ -49,18 +48,11 @@ export interface SessionOptions extends Launcher {
   log?: (line: string) => void;
   /**
    * After a reply, with nothing else to answer, busy-wait this long for
-   * gdb's next packet (see RspWire.awaitInput). Default: DEFAULT_SPIN_US
-   * with two CPUs or more, 0 on one (the spin would hold gdb's CPU).
+   * gdb's next packet (see RspWire.awaitInput). Default: defaultSpinUs().
    */
   spinUs?: number;
 }
 
-/**
- * gdb sends a stepi's five packets 14-80 µs apart (median 38, p90 81, p99
- * about 500, measured here): 300 µs catches nearly all, and costs at most
- * that once gdb goes quiet at its prompt.
- */
-export const DEFAULT_SPIN_US = 300;
 
 const REG_BY_NUM = new Map(AMD64_REGISTERS.map((r) => [r.regnum, r]));
 /** N of `ymmNh`, else undefined. */
@@ -121,7 +113,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   constructor(private readonly wire: RspWire, private readonly opts: SessionOptions) {
     super();
     this.attached = opts.attached ?? false;
-    this.spinNs = (opts.spinUs ?? (availableParallelism() > 1 ? DEFAULT_SPIN_US : 0)) * 1000;
+    this.spinNs = (opts.spinUs ?? defaultSpinUs()) * 1000;
     this.monitor = new Monitor(() => this.target);
     if (opts.target) this.adopt(opts.target, this.attached);
     wire.on('packet', (p) => this.enqueue(p));
