@@ -98,6 +98,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.useVCont = /;c/.test(vcont) && /;s/.test(vcont) && /;C/.test(vcont) && /;S/.test(vcont);
     const monitor = await probeMonitor(this.client);
     if (monitor.snapshots) this.capabilities.snapshots = new RemoteSnapshotEngine(this.client);
+    await this.noteThreads();               // the threads there already are not news
   }
 
   private async adoptThread(stop: ParsedStop): Promise<void> {
@@ -187,6 +188,35 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     return this.announce(await this.resumeLive(how, packet));
   }
 
+  /** The threads of the last stop, tid to pthread_t: what the next stop's list is compared with. */
+  private known: Map<number, bigint | undefined> | undefined;
+
+  /**
+   * Threads that came and went since the last stop, as 'thread' events. The
+   * stub cannot say while the program runs (all-stop), so, like gdb over a
+   * remote, we compare thread lists at each stop: a thread born and gone in
+   * between is never seen. An exit of the whole process ends every thread
+   * silently, as locally.
+   */
+  private async noteThreads(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    const before = this.known;
+    let now: ThreadInfo[];
+    try {
+      now = await this.threads();
+    } catch {
+      return;                                // a stub that cannot list threads: no events
+    }
+    this.known = new Map(now.map((x) => [x.tid, x.threadPointer]));
+    if (!before) return;
+    for (const x of now) {
+      if (!before.has(x.tid)) this.emit('thread', { kind: 'new', pid: this.pid, tid: x.tid, threadPointer: x.threadPointer });
+    }
+    for (const [tid, threadPointer] of before) {
+      if (!this.known.has(tid)) this.emit('thread', { kind: 'exited', pid: this.pid, tid, threadPointer });
+    }
+  }
+
   /**
    * Resume until a stop that is not a breakpoint removed since: a stub
    * reports a hit another thread made before the removal (gdbserver keeps
@@ -203,7 +233,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     }
   }
 
-  private announce(event: StopEvent): StopEvent {
+  private async announce(event: StopEvent): Promise<StopEvent> {
+    await this.noteThreads();
     this.emit('stop', event);
     return event;
   }

@@ -56,6 +56,26 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
     expect(kind === 'tsdbg' ? out : s.stdout()).toContain('iter 9: x=11');
   });
 
+  it('announces the threads that appeared and exited between two stops', async () => {
+    const s = await server(kind, example('threads'));
+    const { out, code } = await connect(s.port, ['break bump', 'continue', 'delete', 'break exit', 'continue', 'info threads', 'continue']);
+    expect(code).toBe(0);
+    const [first, second] = out.split(/^Breakpoint 2 at /m);
+    // the stub can only be asked at a stop: the 3 workers are news at the first one
+    // "Thread 0x... (LWP n)" when the stub sends pthread handles (tsdbg serve), "LWP n" when not
+    const born = [...first!.matchAll(/^\[New (?:Thread 0x[0-9a-f]+ \()?LWP (\d+)\)?\]$/gm)].map((m) => Number(m[1]));
+    expect(born).toHaveLength(3);
+    expect(first).toMatch(/^Thread \d "threads" hit Breakpoint 1, bump \(id=\d, round=0\)/m);
+    // joined before exit(): gone at the second stop, and only the main thread is left
+    const gone = [...second!.matchAll(/^\[(?:Thread 0x[0-9a-f]+ \()?LWP (\d+)\)? exited\]$/gm)].map((m) => Number(m[1]));
+    expect(gone.sort()).toEqual([...born].sort());
+    expect(second).toMatch(/^Thread 1 "threads" hit Breakpoint 2, (__GI_)?exit \(status=0\)/m);
+    const rows = second!.split('\n').filter((l) => /^[* ] \d+ +(Thread 0x[0-9a-f]+ \()?LWP \d+\)? "threads" /.test(l));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(/^\* 1 +/);
+    expect(out).toMatch(/exited normally/);
+  });
+
   it('kills the server-started process on quit', async () => {
     const s = await server(kind, example('hot_loop'), ['100000000000']);
     const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
