@@ -18,7 +18,7 @@
  *    (./waiter.ts), so the event loop never blocks while the program runs.
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync, readSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { write as fsWrite } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { delimiter, join } from 'node:path';
@@ -124,6 +124,8 @@ const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
 const STOP_SPIN_NS = 500_000;
 /** How long a clone event waits for the new thread's first stop (it comes within microseconds). */
 const NEW_THREAD_SPIN_NS = 5_000_000;
+/** How often a step that has not come back looks whether its thread sleeps in a system call (see releaseOthers). */
+const BLOCKED_STEP_CHECK_MS = 10;
 const SIGINFO_SIZE = 128;
 const SI_KERNEL = 0x80;
 const TRAP_BRKPT = 1;
@@ -760,13 +762,36 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     let done = native.vmWrite(this.selTid, addr, data);
     if (done < 0) done = 0;
     if (done < data.length) {
-      // Read-only text (breakpoints, patching code): POKEDATA writes through.
+      // Read-only text (breakpoints, patching code): POKEDATA writes through,
+      // through a stopped thread; /proc/PID/mem when none is (see releaseOthers).
       const rest = data.subarray(done);
-      const r = native.pokeWrite(this.selTid, addr + BigInt(done), rest);
+      const via = this.stoppedTid();
+      const r = via !== undefined ? native.pokeWrite(via, addr + BigInt(done), rest) : this.procMemWrite(addr + BigInt(done), rest);
       if (r < rest.length) {
         const at = addr + BigInt(done + Math.max(r, 0));
         throw new TargetError('EIO', `cannot access memory at address 0x${at.toString(16)}`);
       }
+    }
+  }
+
+  /** A thread in a ptrace stop (the selected one first), for the requests that need one. */
+  private stoppedTid(): number | undefined {
+    const sel = this.threadMap.get(this.selTid);
+    if (sel && !sel.running && !sel.zombie) return sel.tid;
+    return this.liveThreads().find((t) => !t.running)?.tid;
+  }
+
+  /** Write through /proc/PID/mem (forced, like POKEDATA, but with every thread running): bytes written, or -1. */
+  private procMemWrite(addr: bigint, data: Buffer): number {
+    try {
+      const fd = openSync(`/proc/${this.pid}/mem`, 'r+');
+      try {
+        return writeSync(fd, data, 0, data.length, Number(addr));
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return -1;
     }
   }
 
@@ -916,6 +941,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private async waitForStop(req: number, sig = 0, internal = false, first = this.current()): Promise<StopEvent> {
     this._resumeCount++;
     this.stepping = req === PTRACE.SINGLESTEP ? first : undefined;
+    this.othersReleased = false;
     this.stepFrom = this.stepping ? this.pcOf(first.tid) : undefined;
     this.regsCache = undefined;
     this._state = 'running';
@@ -974,7 +1000,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const ev = this.decodeStop(t, decodeStatus(st) as Extract<WaitStatus, { kind: 'stopped' }>, t === this.stepping);
     if (ev) return ev;
     // Swallowed. A new thread stays stopped while another one is stepped alone.
-    if (!t.running && (!this.stepping || t === this.stepping)) this.resume(t, 0);
+    if (!t.running && (!this.stepping || t === this.stepping || this.othersReleased)) this.resume(t, 0);
     return undefined;
   }
 
@@ -1018,7 +1044,79 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const tids = this.waitSet();
     const r = native.waitAny(tids, spin ? this.spinNs : 0);
     if (r.st !== -ERRNO.EAGAIN) return { tid: r.tid, status: r.st };
-    return this.blockingWait(tids);
+    const watch = this.watchBlockedStep();
+    try {
+      return await this.blockingWait(tids);
+    } finally {
+      if (watch) clearInterval(watch);
+    }
+  }
+
+  /** True once the threads held still for a step run again (see releaseOthers). */
+  private othersReleased = false;
+
+  /**
+   * A thread stepped alone that sleeps in a system call may be waiting for
+   * another thread (pthread_join, a mutex, a pipe): held still, they would
+   * never wake it. While such a step is out, look now and every
+   * BLOCKED_STEP_CHECK_MS; once it sleeps, release the others.
+   */
+  private watchBlockedStep(): NodeJS.Timeout | undefined {
+    const t = this.stepping;
+    if (!t || this.othersReleased || this.threadMap.size === 1) return undefined;
+    const check = () => {
+      if (this.stepping !== t || !t.running || this.othersReleased) return;
+      const state = taskState(this.pid, t.tid);
+      if (state === 'S' || state === 'D') this.releaseOthers();
+    };
+    check();
+    return this.othersReleased ? undefined : setInterval(check, BLOCKED_STEP_CHECK_MS);
+  }
+
+  /**
+   * Let the other threads run while the stepped one sleeps, as gdb lets
+   * them run during every step: the step ends when that thread comes back
+   * from its system call, or earlier when another thread stops (a
+   * breakpoint, a signal), which is then reported instead; all-stop either way.
+   */
+  private releaseOthers(): void {
+    this.othersReleased = true;
+    for (const o of this.liveThreads()) {
+      if (o === this.stepping || o.running || o.fresh || o.pending) continue;
+      const pc = this.pcOf(o.tid);
+      if (o.atBreakpoint === pc && this.breakpoints.has(pc) && !this.stepOffBreakpoint(o, pc)) continue;
+      this.resume(o, o.signal);
+    }
+  }
+
+  /**
+   * Run the instruction under the breakpoint thread o stopped at, alone and
+   * at once (a CONT would hit the breakpoint again). False when o has no
+   * more to run now: it stopped otherwise (kept, like any sibling stop), or
+   * the instruction sleeps (a system call): then its step trap, due when
+   * it returns, is known to be ours.
+   */
+  private stepOffBreakpoint(o: Thread, pc: bigint): boolean {
+    this.writeRaw(pc, Buffer.of(this.breakpoints.get(pc)!));
+    const sig = o.signal;
+    o.signal = 0;
+    o.atBreakpoint = undefined;
+    let st = native.ptrace(PTRACE.SINGLESTEP, o.tid, 0n, BigInt(sig));
+    if (st >= 0) st = native.waitSpin(o.tid, STOP_SPIN_NS);
+    this.writeRaw(pc, Buffer.of(0xcc));
+    if (st === -ERRNO.EAGAIN) {
+      o.running = true;
+      o.staleStepTrap = true;
+      return false;
+    }
+    const ws = st >= 0 ? decodeStatus(st) : undefined;
+    if (ws?.kind === 'stopped' && ws.event === 0 && ws.signal === SIG.SIGTRAP) {
+      const code = this.siginfo(o.tid)?.code;
+      if ((code === TRAP_TRACE || code === TRAP_BRKPT) && !this.watchHit(o.tid)) return true;
+    }
+    o.running = true;                        // what onSiblingStatus expects of a thread that reports
+    this.onSiblingStatus(o, st);
+    return false;
   }
 
   private blockingWait(tids: Int32Array): Promise<ThreadStatus> {
@@ -1087,6 +1185,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (ws.event === PTRACE_EVENT.STOP) {
       if (t.fresh) this.onThreadStart(t);
       if (this.interruptTid === t.tid) this.interruptTid = undefined;
+      // a step cut short in its system call (another thread stopped first)
+      if (t === this.stepping) t.staleStepTrap = true;
       return undefined;
     }
     if (ws.event !== 0 || ws.signal === (SIG.SIGTRAP | 0x80)) return undefined;
@@ -1183,7 +1283,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private decodeStop(t: Thread, ws: Extract<WaitStatus, { kind: 'stopped' }>, stepping: boolean): StopEvent | undefined {
     const have = this.takeFetched(t.tid);
     if (ws.event === PTRACE_EVENT.EXEC) return this.onExec();
-    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, !this.stepping);
+    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, !this.stepping || this.othersReleased);
     if (ws.event === PTRACE_EVENT.STOP) {
       if (t.fresh) return void this.onThreadStart(t);
       if (this.interruptTid === t.tid) {

@@ -113,7 +113,9 @@ export interface TargetCapabilities {
  * Threads, all-stop (gdb's default): a stop of any thread stops every thread,
  * cont() resumes them all, step() steps the selected thread alone while the
  * others stay stopped (gdb's `set scheduler-locking step`), so stepping is
- * deterministic. The thread that reports a stop becomes the selected one;
+ * deterministic, until the step sleeps in a system call: then the others
+ * run (it may be waiting for one of them), and a stop of theirs ends the
+ * step instead. The thread that reports a stop becomes the selected one;
  * registers, step() and everything built on them (frames) use the selected
  * thread; memory and breakpoints are shared; watchpoints fire in any thread.
  */

@@ -69,6 +69,11 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "exec")) {
 		pthread_create(&th[0], NULL, execer, NULL);
 		pthread_join(th[0], NULL);
+	} else if (!strcmp(mode, "nap")) {
+		/* main sleeps 700 ms while a worker spins */
+		pthread_create(&th[0], NULL, spinner, (void *)2L);
+		usleep(700000);
+		return 0;
 	} else if (!strcmp(mode, "signal")) {
 		signal(SIGUSR1, on_usr1);
 		pthread_create(&th[0], NULL, signaller, NULL);

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
-import { native } from '../../src/target/native.js';
+import type { StopEvent } from '../../src/target/types.js';
+import { decodeStatus, native } from '../../src/target/native.js';
 import { symbol } from '../fixtures/programs.js';
 import { nodeChild } from './node-child.js';
 import { buildEdge, EDGE } from './threads-util.js';
@@ -48,7 +49,53 @@ function peekWord(pid: number, addr: bigint): bigint {
   return b.readBigInt64LE();
 }
 
+/**
+ * Single-step the selected thread until a step does not end within 50 ms:
+ * it sits in a blocking system call. Returns the pc it started that step
+ * from and the pending step.
+ */
+async function stepUntilBlocked(t: LocalTarget): Promise<{ pc: bigint; step: Promise<StopEvent> }> {
+  for (let i = 0; i < 100_000; i++) {
+    const pc = (await t.getRegisters()).rip;
+    const step = t.step();
+    const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 50))]);
+    if (!done) {
+      expect(t.state).toBe('running');
+      return { pc, step };
+    }
+  }
+  throw new Error('the thread never blocked');
+}
+
 describe('threads: corners', () => {
+  it('a step asleep in a system call lets the others run; interrupted and detached, the program ends normally', async () => {
+    const t = await start('nap');
+    const marker = symbol(BIN, 'marker');
+    const spun = () => peekWord(t.pid, symbol(BIN, 'spins') + 16n);
+    await t.insertBreakpoint(marker);
+    expect((await t.cont()).tid).not.toBe(t.pid);     // the worker, at marker
+    await t.removeBreakpoint(marker);
+    t.selectThread(t.pid);                           // main, in its 700 ms usleep
+    const before = spun();
+    const { pc, step } = await stepUntilBlocked(t);
+    await until(() => spun() > before);              // the worker runs while main's step sleeps
+    t.interrupt();
+    const stopped = await step;
+    expect(stopped).toMatchObject({ tid: t.pid, reason: { kind: 'interrupted' } });
+    expect((await t.getRegisters()).rip - pc).toBeLessThan(16n);
+    const frozen = spun();                           // all-stop again
+    await sleep(30);
+    expect(spun()).toBe(frozen);
+    // the step's trap, due when the sleep returns, must not reach the program
+    await t.detach();
+    let st = -1;
+    for (let i = 0; i < 500 && st < 0; i++) {
+      st = native.waitNow(t.pid);
+      if (st < 0) await sleep(10);
+    }
+    expect(decodeStatus(st)).toEqual({ kind: 'exited', code: 0 });
+  });
+
   it('attaches to every thread of a running process, stops them all, detaches leaving all running', async () => {
     build();
     const pid = Number(execFileSync('/bin/sh', ['-c', `${BIN} spin >/dev/null 2>&1 & echo $!`]).toString());
