@@ -10,7 +10,7 @@
 import type { Registers, Target } from '../target/types.js';
 import type { ElfFile, ProcessImage } from '../elf/index.js';
 import {
-  DebugInfo, DwarfError, Evaluator, ExprError, ProgramInfo, frameLine, sourceLineText,
+  DebugInfo, DwarfError, Evaluator, ExprError, ProgramInfo, frameLine,
   Value as DwarfValue, strip, sizeOf as dwarfSizeOf, type StackFrame,
 } from '../dwarf/index.js';
 import { LONG } from '../dwarf/types.js';
@@ -37,6 +37,8 @@ export interface BridgeIo {
   fpState?(): Promise<Buffer | undefined>;
   /** Write one x87/SSE register (src/target/fpregs.ts layout). */
   writeFpRegister?(name: string, bytes: Buffer): Promise<void>;
+  /** The current line as the session shows it (a missing file is said once: SourceText). */
+  sourceLine(path: string, file: string, line: number): string;
 }
 
 export function isDebugError(e: unknown): boolean {
@@ -178,7 +180,7 @@ export class DebugBridge {
     const [f0] = await this.frameList(1).catch(() => []);
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
-    const src = sourceLineText(line.path, line.file, line.line);
+    const src = this.io.sourceLine(line.path, line.file, line.line);
     const midLine = line.address !== f0.pc;
     if (mode === 'step' && lastFunction === f0.fn.name) {
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };

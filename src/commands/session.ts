@@ -15,6 +15,7 @@ import { TargetError } from '../target/types.js';
 import { fpRegistersOf, snapshotsOf } from '../target/capabilities.js';
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
+import { SourceText } from '../dwarf/present.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
@@ -130,6 +131,8 @@ export class Session {
   private debug: DebugBridge | undefined;
   /** Function of the last reported stop, to print a frame line only when it changes (gdb's stepi). */
   private lastFunction: string | undefined;
+  /** The current line as shown, one stop after another (gdb says a missing file once). */
+  private readonly sourceText = new SourceText();
   private unwinder: Unwinder = new FramePointerUnwinder();
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
   /** gdb's numbers and names for the threads of the process. */
@@ -152,6 +155,7 @@ export class Session {
     fpState: () => this.fpState(),
     writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
     out: (text) => this.out(text),
+    sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
     selectedFrame: () => this.store.state.frame,
     selectFrame: (n) => this.store.set('frame', n),
     execute: (line) => this.execute(line),
@@ -536,6 +540,7 @@ export class Session {
       writeFpRegister: (name: string, bytes: Buffer) => this.writeFpRegister(name, bytes),
       history: () => this.history,
       builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
+      sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
     };
   }
 
@@ -1572,6 +1577,9 @@ export class Session {
     table.lastShown = tid;
     this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
     if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
+    // a stepi from here compares with this thread's function, as gdb's does
+    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
+    this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
   }
 
   /**

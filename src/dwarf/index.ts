@@ -30,7 +30,7 @@ export { DebugInfo, type FunctionInfo, type SourceLine, type LineAddress } from 
 export { ProgramInfo, StackFrame, dwarfRegs, type ReadMemory } from './program.js';
 export { Evaluator, ExprError, type EvalEnv } from './evaluator.js';
 export { Value } from './value.js';
-export { frameLine, frameArgs, infoLocals, infoArgs, sourceLineText, sourceLines } from './present.js';
+export { frameLine, frameArgs, infoLocals, infoArgs, sourceLineText, sourceLines, SourceText } from './present.js';
 export { CallFrameInfo, unwindStep } from './frame.js';
 export { evaluateLocation, type Location } from './expr.js';
 export { DwarfError } from './reader.js';

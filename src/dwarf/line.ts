@@ -151,7 +151,9 @@ export class LineProgram {
     minInst: number; defaultIsStmt: boolean; lineBase: number; lineRange: number; opcodeBase: number;
     stdLengths: number[]; addrSize: number;
   }): void {
-    const firstFile = this.version >= 5 ? 0 : 1;
+    // the file register starts at 1 in every version (DWARF 5 table 6.4), though
+    // version 5 numbers files from 0
+    const firstFile = 1;
     let address = 0n;
     let file = firstFile;
     let line = 1;

@@ -104,10 +104,25 @@ export function sourceLines(path: string): string[] | undefined {
 }
 
 /** `80\t  int z = x * y + counter;` as gdb prints the current line; gdb's message when unreadable. */
-export function sourceLineText(path: string, file: string, line: number): string {
+export function sourceLineText(path: string, file: string, line: number, missingAgain = false): string {
   const lines = sourceLines(path);
-  if (!lines) return `${line}\t${file}: No such file or directory.`;
+  if (!lines) return missingAgain ? `${line}\tin ${file}` : `${line}\t${file}: No such file or directory.`;
   if (line < 1 || line > lines.length) return `Line number ${line} out of range; "${file}" has ${lines.length} lines.`;
   return `${line}\t${lines[line - 1]}`;
+}
+
+/**
+ * The current line as a debugging session shows it, one file after another:
+ * gdb says a file is missing once, then, while the same file is shown
+ * again, just `LINE\tin FILE`.
+ */
+export class SourceText {
+  private lastPath: string | undefined;
+
+  line(path: string, file: string, line: number): string {
+    const again = path === this.lastPath;
+    this.lastPath = path;
+    return sourceLineText(path, file, line, again);
+  }
 }
 

@@ -174,6 +174,26 @@ describe('tsdbg run: process control', () => {
     expect(r.code).toBe(1);
   });
 
+  it('in libc without its sources: the missing file said once, then "in FILE", caller files as gdb names them', () => {
+    const cmds = ['break exit', 'run', 'stepi', 'stepi', 'up', 'down', 'stepi'];
+    const ours = spawnSync('node', [tsdbg, 'run', '--batch', ex('hot_loop'), '3'],
+      { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: root }).stdout;
+    // gdb says a file is missing on stderr: both streams, in order
+    const gdb = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'sh', '-batch', '-nx', '-ex', 'set breakpoint pending on',
+      ...cmds.flatMap((c) => ['-ex', c]), '--args', ex('hot_loop'), '3'], { encoding: 'utf8', timeout: 60_000 }).stdout;
+    // source lines (without the pc gdb puts before a line entered midway) and frame locations
+    const shown = (out: string) => out.split('\n').flatMap((l) => {
+      const src = /^(?:0x[0-9a-f]+\t)?(\d+\t.*)$/.exec(l);
+      if (src) return [src[1]!];
+      const at = / at (\S+:\d+)$/.exec(l);
+      return at && l.startsWith('#') ? [at[1]!] : [];
+    });
+    const expected = shown(gdb);
+    expect(expected).toContain('146\t./stdlib/exit.c: No such file or directory.');
+    expect(expected).toContain('74\t../sysdeps/nptl/libc_start_call_main.h: No such file or directory.');
+    expect(shown(ours)).toEqual(expected);
+  });
+
   it('says so in one line when the program does not exist', () => {
     const r = spawnSync('node', [tsdbg, 'run', '--batch', '/nonexistent/prog'], { encoding: 'utf8' });
     expect(r.stderr).toBe('/nonexistent/prog: No such file or directory.\n');

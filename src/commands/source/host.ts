@@ -24,6 +24,8 @@ export interface SourceHost {
   fpState(): Promise<Buffer | undefined>;
   writeFpRegister(name: string, bytes: Buffer): Promise<void>;
   out(text: string): void;
+  /** The current line as the session shows it (a missing file is said once: SourceText). */
+  sourceLine(path: string, file: string, line: number): string;
   selectedFrame(): number;
   selectFrame(n: number): void;
   /** Run another command line of the Session (snapshot by expression delegates to `snapshot ADDR LEN`). */

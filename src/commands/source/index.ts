@@ -18,7 +18,7 @@ import type { DebugInfo } from '../../dwarf/debuginfo.js';
 import { ProgramInfo, type StackFrame } from '../../dwarf/program.js';
 import { Evaluator } from '../../dwarf/evaluator.js';
 import { Value } from '../../dwarf/value.js';
-import { frameLine, infoLocals, infoArgs, sourceLines, sourceLineText } from '../../dwarf/present.js';
+import { frameLine, infoLocals, infoArgs, sourceLines } from '../../dwarf/present.js';
 import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../../dwarf/types.js';
 import { memberValue } from '../../dwarf/format.js';
 import { snapshotsOf } from '../../target/capabilities.js';
@@ -204,7 +204,7 @@ export class SourceLevel {
       return true;
     }
     this.centerList(line.path, line.file, line.line);
-    this.host.out(`${head}\n${sourceLineText(line.path, line.file, line.line)}`);
+    this.host.out(`${head}\n${this.host.sourceLine(line.path, line.file, line.line)}`);
     return true;
   }
 
