@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalTarget } from '../src/target/local.js';
 import { SnapshotError, type SnapshotEngine } from '../src/snapshot/types.js';
 import { fixture, symbol } from './fixtures/programs.js';
+import { buildEdge } from './integration/threads-util.js';
 
 const VICTIM = fixture('snap_victim');
 const OBJ_SIZE = 120;                     // struct obj: long + char[48] + double[8]
@@ -248,4 +249,53 @@ export function snapshotSuite(engineName: string, makeEngine: EngineFactory): vo
       expect((await t.readMemory(big, maxLen)).equals(pattern)).toBe(true);
     });
   });
+
+  /*
+   * tests/integration/threads-edge.c "mainexit": main starts a thread and
+   * calls pthread_exit; the thread sleeps 50 ms, calls marker(), exits 7.
+   * Once main is gone its pid names a zombie without memory.
+   */
+  describe(`snapshot engine behaviour with threads: ${engineName}`, () => {
+    const started: LocalTarget[] = [];
+    afterEach(async () => {
+      for (const t of started.splice(0)) await t.kill();
+    });
+    async function mainexit(): Promise<{ t: LocalTarget; e: SnapshotEngine; spins: bigint; bin: string }> {
+      const bin = buildEdge();
+      const t = await LocalTarget.spawn(bin, { args: ['mainexit'], pty: false });
+      started.push(t);
+      return { t, e: await makeEngine(t), spins: symbol(bin, 'spins'), bin };
+    }
+    const word = async (t: LocalTarget, a: bigint) => (await t.readMemory(a, 8)).readBigInt64LE();
+
+    it('snapshots and restores through a live thread once the main thread has exited', async () => {
+      const { t, e, spins, bin } = await mainexit();
+      await t.insertBreakpoint(symbol(bin, 'marker'));
+      const ev = await t.cont();                       // in the late thread, 50 ms after main left
+      expect(ev.tid).not.toBe(t.pid);
+      await t.writeMemory(spins, Buffer.from('0102030405060708', 'hex'));
+      await e.snapshot(spins, 24);
+      expect((await e.read(spins)).subarray(0, 8).toString('hex')).toBe('0102030405060708');
+      await t.writeMemory(spins, Buffer.alloc(24, 0xee));
+      await e.restore(spins);
+      expect(await word(t, spins)).toBe(0x0807060504030201n);
+      expect(await e.list()).toEqual([]);
+      expect((await t.cont()).reason).toEqual({ kind: 'exited', code: 7 });
+    });
+
+    it('a snapshot taken in a thread that goes on living survives the main thread\'s exit', async () => {
+      const { t, e, spins, bin } = await mainexit();
+      await t.insertBreakpoint(symbol(bin, 'late'));
+      expect((await t.cont()).tid).not.toBe(t.pid);    // the late thread selected: it holds what is taken
+      await e.snapshot(spins, 24);
+      await t.removeBreakpoint(symbol(bin, 'late'));
+      await t.insertBreakpoint(symbol(bin, 'marker'));
+      await t.cont();                                  // main has exited meanwhile
+      expect(await e.list()).toEqual([{ start: spins, length: 24 }]);
+      await t.writeMemory(spins, Buffer.alloc(8, 0x11));
+      await e.restore(spins);
+      expect(await word(t, spins)).toBe(0n);
+    });
+  });
+
 }

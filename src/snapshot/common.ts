@@ -20,6 +20,12 @@ export const DEFAULT_MAX_TOTAL = 64 * 1024 * 1024;
 /** The part of a target an engine needs: the tracee, and word of its stops. */
 export interface SnapshotHost {
   readonly pid: number;
+  /**
+   * A live thread of the stopped program (Target.selectedThread). Requests
+   * go through it: once the main thread has exited before the others, its
+   * pid names a zombie without memory.
+   */
+  readonly selectedThread?: number;
   readonly state: TargetState;
   /** Bumped on every resume (LocalTarget.resumeCount): maps are cached per value. */
   readonly resumeCount?: number;
@@ -38,6 +44,20 @@ function sysctl(path: string, fallback: number): number {
 /** The kernel's limits when it has them, else the patch's defaults. */
 export function readLimits(): SnapshotLimits {
   return { maxLen: sysctl(SYSCTL_MAX_LEN, DEFAULT_MAX_LEN), maxTotal: sysctl(SYSCTL_MAX_TOTAL, DEFAULT_MAX_TOTAL) };
+}
+
+/** The thread to address requests to (see SnapshotHost.selectedThread). */
+export const liveTid = (host: SnapshotHost): number => host.selectedThread ?? host.pid;
+
+/** Whether thread tid of process pid is still a live task (not a zombie, not gone). */
+export function taskAlive(pid: number, tid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
 
 export const hex = (a: bigint): string => `0x${a.toString(16)}`;

@@ -16,7 +16,7 @@ import { native } from '../target/native.js';
 import { parseMaps } from '../target/procfs.js';
 import type { Mapping } from '../target/types.js';
 import {
-  checkAdmit, checkRange, checkStopped, endsAddressSpace, hex, noSnapshot, overlapping, readLimits, sortedInfo,
+  checkAdmit, checkRange, checkStopped, endsAddressSpace, hex, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
   type SnapshotHost,
 } from './common.js';
 import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
@@ -75,7 +75,7 @@ export class UserspaceEngine implements SnapshotEngine {
     const snap = this.snaps.get(start);
     if (!snap) throw noSnapshot(start);
     this.checkWritable(snap.start, snap.length);    // the map may have changed since
-    const r = native.vmWrite(this.host.pid, snap.start, snap.data);
+    const r = native.vmWrite(liveTid(this.host), snap.start, snap.data);
     if (r !== snap.length) {
       // The snapshot stays, so the caller can fix the map and try again.
       throw new SnapshotError('EFAULT', `cannot write the snapshot back at ${hex(snap.start)}: memory not accessible`);
@@ -139,7 +139,7 @@ export class UserspaceEngine implements SnapshotEngine {
     if (!this.maps || this.maps.key !== key || key < 0) {
       let text: string;
       try {
-        text = readFileSync(`/proc/${this.host.pid}/maps`, 'latin1');
+        text = readFileSync(`/proc/${this.host.pid}/task/${liveTid(this.host)}/maps`, 'latin1');
       } catch {
         throw new SnapshotError('ESRCH', 'the program is not being run');
       }
@@ -150,11 +150,12 @@ export class UserspaceEngine implements SnapshotEngine {
 
   /** process_vm_readv; PEEKDATA (FOLL_FORCE) for the rare writable page without read permission. */
   private copyIn(start: bigint, data: Buffer): void {
-    let done = native.vmRead(this.host.pid, start, data);
+    const tid = liveTid(this.host);
+    let done = native.vmRead(tid, start, data);
     if (done === data.length) return;
     if (done < 0) done = 0;
     const rest = data.subarray(done);
-    if (native.peekRead(this.host.pid, start + BigInt(done), rest) !== rest.length) {
+    if (native.peekRead(tid, start + BigInt(done), rest) !== rest.length) {
       throw new SnapshotError('EFAULT', `cannot read ${hex(start + BigInt(done))}: memory not accessible`);
     }
   }

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { Parser } from 'tap-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tsdbgVm, type VmRun } from './vm-run.js';
+import { buildEdge } from '../integration/threads-util.js';
 
 const run = promisify(execFile);
 /** Cases written in tests/kernel/main.c: the suite must run at least these many. */
@@ -75,6 +76,7 @@ async function runGuestSuite(share: string): Promise<GuestSuite> {
     await run('make', ['-s', '-C', join(ROOT, 'tests', 'kernel')]);
     // The in-guest suites trace tests/fixtures programs; the guest cannot build them.
     await run('make', ['-s', '-C', join(ROOT, 'tests', 'fixtures')]);
+    buildEdge();
     const list = await run(join(ROOT, 'tests', 'kernel', 'bin', 'snapshot_abi'), ['--list']);
     suite.listed = list.stdout.trim().split('\n').filter(Boolean);
   } catch (e) {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { LocalTarget } from '../../src/target/local.js';
 import { probeKernel, selectEngine } from '../../src/snapshot/select.js';
 import { fixture, symbol } from '../fixtures/programs.js';
+import { buildEdge } from '../integration/threads-util.js';
 import { snapshotSuite } from '../snapshot-suite.js';
 
 snapshotSuite('kernel', (t) => selectEngine(t, 'kernel'));
@@ -61,6 +62,34 @@ describe('kernel engine in the patched kernel', () => {
       }
       expect(heldSystemWide()).toBe(base);
       expect(await e.held()).toBe(0);
+    }
+  });
+
+  it('says the snapshots are gone when the thread that held them exits (the kernel keeps them per task)', async () => {
+    const bin = buildEdge();
+    const t = await LocalTarget.spawn(bin, { args: ['mainexit'], pty: false });
+    try {
+      const e = selectEngine(t, 'kernel');
+      const spins = symbol(bin, 'spins');
+      await t.insertBreakpoint(symbol(bin, 'main'));
+      await t.cont();
+      await e.snapshot(spins, 24);                  // held by the main thread
+      const base = heldSystemWide();
+      await t.removeBreakpoint(symbol(bin, 'main'));
+      await t.insertBreakpoint(symbol(bin, 'marker'));
+      expect((await t.cont()).tid).not.toBe(t.pid);  // main has called pthread_exit
+      expect(heldSystemWide()).toBe(base - 24);      // freed by the kernel with main's task
+      expect(await e.list()).toEqual([]);
+      expect(await e.held()).toBe(0);
+      const err = await e.read(spins).then(() => undefined, (x: Error) => x);
+      expect(err?.message).toMatch(new RegExp(`no snapshot starts there \\(the kernel dropped every snapshot with thread ${t.pid}, which held them, when it exited\\)$`));
+      // a new one goes to a live thread and works
+      await e.snapshot(spins, 24);
+      await t.writeMemory(spins, Buffer.alloc(8, 0x22));
+      await e.restore(spins);
+      expect((await t.readMemory(spins, 8)).readBigInt64LE()).toBe(0n);
+    } finally {
+      await t.kill();
     }
   });
 });
