@@ -177,7 +177,8 @@ build() {
 		die "kernel build failed (log: $obj/build.log)"
 	fi
 	mkdir -p "$out.tmp"
-	cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$PATCH" "$out.tmp/"
+	# System.map: symbol addresses for debugging the kernel itself (QEMU's gdbstub)
+	cp "$obj/arch/x86/boot/bzImage" "$obj/System.map" "$obj/.config" "$PATCH" "$out.tmp/"
 	rm -rf "$out"
 	mv "$out.tmp" "$out"
 	log "built $SRC_NAME in $((SECONDS - start)) s ($key)"

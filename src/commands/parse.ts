@@ -45,6 +45,7 @@ export type Command =
   | { kind: 'signal'; signal: string }
   | { kind: 'kill' }
   | { kind: 'detach' }
+  | { kind: 'monitor'; text: string }
   | { kind: 'attach'; pid: number }
   | { kind: 'quit'; code: string | undefined }
   | { kind: 'help'; topic: string | undefined }
@@ -341,6 +342,8 @@ const SPECS: Spec[] = [
     parse: (a) => ({ kind: 'signal', signal: required(a, 'Argument required (signal number).') }) },
   { name: 'kill', aliases: ['k'], help: 'Kill the program being debugged.', parse: () => ({ kind: 'kill' }) },
   { name: 'detach', help: 'Detach the process: it goes on running without the debugger.', parse: () => ({ kind: 'detach' }) },
+  { name: 'monitor', help: 'monitor COMMAND: send COMMAND to the remote stub (tsdbg serve: `monitor help`; gdbserver; QEMU\'s monitor).',
+    parse: (a) => ({ kind: 'monitor', text: a.trim() }) },
   { name: 'attach', help: 'attach PID: debug a running process.',
     parse: (a) => {
       const t = required(a, 'Argument required (process-id to attach).');

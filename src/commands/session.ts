@@ -12,7 +12,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
-import { fpRegistersOf, snapshotsOf } from '../target/capabilities.js';
+import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js';
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
@@ -307,6 +307,7 @@ export class Session {
       case 'signal': await this.cmdSignal(c.signal); return undefined;
       case 'kill': await this.cmdKill(); return undefined;
       case 'detach': await this.cmdDetach(); return undefined;
+      case 'monitor': await this.cmdMonitor(c.text); return undefined;
       case 'attach': await this.cmdAttach(c.pid); return undefined;
       case 'quit': await this.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
       case 'help': this.outLines(helpText(c.topic)); return undefined;
@@ -615,8 +616,16 @@ export class Session {
     // gdb names the threads a process it attaches to already has
     for (const th of threads) if (th.tid !== t.pid) this.out(`[New ${this.threadTable.targetId(th.tid, th.threadPointer)}]`);
     t.on('thread', this.onThread);
-    this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
-    this.image = this.debug.image;
+    if (t.exePath || this.fileElf) {
+      this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
+      this.image = this.debug.image;
+    } else {
+      // a stub that cannot say what it runs (QEMU's gdbstub): addresses only, as gdb
+      this.debug = undefined;
+      this.image = undefined;
+      this.out('warning: No executable has been specified and target does not support\n'
+        + 'determining executable automatically.  Try using the "file" command.');
+    }
     const engine = t.capabilities.snapshots;
     if (engine) {
       this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
@@ -764,6 +773,14 @@ export class Session {
     await t.detach();
     this.forgetProcess();
     this.out(`[Inferior 1 (process ${t.pid}) detached]`);
+  }
+
+  /** gdb's `monitor`: the stub's own command, its output as it printed it. */
+  private async cmdMonitor(text: string): Promise<void> {
+    const t = this.target;
+    if (!t || t.state === 'exited') throw new CommandError('"monitor" command not supported by this target.');
+    const out = await monitorOf(t)(text);
+    if (out) this.out(out.replace(/\r?\n$/, '').replace(/\r\n/g, '\n'));
   }
 
   private async cmdAttach(pid: number): Promise<void> {
@@ -2042,6 +2059,7 @@ function isUserError(e: unknown): boolean {
 /** One line for the prompt, whatever was thrown. */
 export function errorMessage(e: unknown): string {
   if (isUserError(e)) return (e as Error).message;
+  if (e instanceof Error && process.env.TSDBG_STACK) process.stderr.write(`${e.stack}\n`);
   if (e instanceof Error) return `internal error: ${e.message.split('\n')[0]}`;
   return String(e);
 }

@@ -26,7 +26,7 @@ export async function runMonitor(client: RspClient, command: string): Promise<st
     onOutput: (b) => parts.push(b),
   });
   if (reply === '') throw new TargetError('ENOTSUP', 'the remote has no monitor commands');
-  if (/^E[0-9a-fA-F]{2}$/.test(reply)) throw new TargetError('EIO', `monitor ${command.split(' ')[0]} failed (${reply})`);
+  if (/^E[0-9a-fA-F]{2}$/.test(reply)) throw new TargetError('EIO', `the remote refused the monitor command "${command}" (${reply})`);
   if (reply.startsWith('E.')) throw new TargetError('EIO', reply.slice(2));
   if (reply !== 'OK') {
     // output may also come back hex-encoded in the reply itself
@@ -39,13 +39,13 @@ export async function runMonitor(client: RspClient, command: string): Promise<st
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Ask `monitor help` what the stub can do. Any failure means "nothing". */
-export async function probeMonitor(client: RspClient): Promise<{ snapshots: boolean }> {
+/** Ask `monitor help` what the stub can do: any monitor at all, and ours. Any failure means "nothing". */
+export async function probeMonitor(client: RspClient): Promise<{ available: boolean; snapshots: boolean }> {
   try {
     const help = await runMonitor(client, 'help');
-    return { snapshots: /^\s*snapshot-read\b/m.test(help) && /^\s*snapshot\s+ADDR/m.test(help) };
+    return { available: true, snapshots: /^\s*snapshot-read\b/m.test(help) && /^\s*snapshot\s+ADDR/m.test(help) };
   } catch {
-    return { snapshots: false };
+    return { available: false, snapshots: false };
   }
 }
 

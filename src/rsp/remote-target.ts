@@ -98,6 +98,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.useVCont = /;c/.test(vcont) && /;s/.test(vcont) && /;C/.test(vcont) && /;S/.test(vcont);
     const monitor = await probeMonitor(this.client);
     if (monitor.snapshots) this.capabilities.snapshots = new RemoteSnapshotEngine(this.client);
+    if (monitor.available) this.capabilities.monitor = (command) => this.monitor(command);
     await this.noteThreads();               // the threads there already are not news
   }
 

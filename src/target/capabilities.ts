@@ -23,3 +23,10 @@ export function fpRegistersOf(target: Target): { get(): Promise<Buffer>; set(are
   }
   return { get, set };
 }
+
+/** The stub's monitor commands, or gdb's error on a target without them. */
+export function monitorOf(target: Target): (command: string) => Promise<string> {
+  const monitor = target.capabilities.monitor;
+  if (!monitor) throw new TargetError('ENOTSUP', '"monitor" command not supported by this target.');
+  return monitor;
+}

@@ -107,6 +107,8 @@ export interface TargetCapabilities {
   snapshots?: SnapshotEngine;
   /** Hardware watchpoints/breakpoints via debug registers. */
   hardwareBreakpoints?: boolean;
+  /** The stub's own commands (gdb's `monitor`, RSP qRcmd): the text they print. */
+  monitor?: (command: string) => Promise<string>;
 }
 
 /**

@@ -194,6 +194,13 @@ describe('tsdbg run: process control', () => {
     expect(shown(ours)).toEqual(expected);
   });
 
+  it('monitor: gdb\'s words on a target without a remote stub', () => {
+    const r = batch(ex('hot_loop'), ['monitor help', 'break main', 'run', 'monitor help']);
+    expect(r.stderr.split('\n').filter((l) => l.includes('monitor'))).toEqual([
+      '"monitor" command not supported by this target.', '"monitor" command not supported by this target.',
+    ]);
+  });
+
   it('says so in one line when the program does not exist', () => {
     const r = spawnSync('node', [tsdbg, 'run', '--batch', '/nonexistent/prog'], { encoding: 'utf8' });
     expect(r.stderr).toBe('/nonexistent/prog: No such file or directory.\n');
