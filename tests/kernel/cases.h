@@ -25,6 +25,8 @@ void t_efault_keeps_old(void);
 void t_efault_all_or_nothing(void);
 void t_efault_tracer_pointers(void);
 void t_enoent(void);
+/* test_compat.c */
+void t_compat_tracer(void);
 /* test_limits.c */
 void t_sysctl_defaults(void);
 void t_bytes_accounting(void);

@@ -35,6 +35,7 @@ static const struct tcase cases[] = {
 	{ "EFAULT: a failed snapshot does not replace", t_efault_keeps_old },
 	{ "EFAULT midway (truncated file): the refreshed copy and the tracee are untouched", t_efault_all_or_nothing },
 	{ "EFAULT: bad tracer pointers in GETSNAPSHOT", t_efault_tracer_pointers },
+	{ "compat: a 32-bit tracer (compat_iovec in GETSNAPSHOT)", t_compat_tracer },
 	{ "ENOENT: no snapshot starts at addr", t_enoent },
 	{ "max_len: default 16 MiB and lowered", t_max_len },
 	{ "max_total: default 64 MiB per tracee", t_max_total_default },
