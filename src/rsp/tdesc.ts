@@ -30,10 +30,12 @@ export async function parseTargetDescription(
   let next = 0;
   const walk = async (doc: string, depth: number): Promise<void> => {
     if (depth > 8) throw new Error('target description includes nest too deeply');
-    // features, includes and regs in document order
+    // features, includes and regs in document order; commented-out registers
+    // are not registers (QEMU's i386-64bit.xml comments out cs_base..es_base)
+    const text = doc.replace(/<!--[\s\S]*?-->/g, '');
     const re = /<feature\s+name="([^"]*)"|<xi:include\s+href="([^"]*)"|<reg\s([^>]*?)\/?>/g;
     let feature = '';
-    for (let m = re.exec(doc); m; m = re.exec(doc)) {
+    for (let m = re.exec(text); m; m = re.exec(text)) {
       if (m[1] !== undefined) feature = m[1];
       else if (m[2] !== undefined) await walk(await fetch(m[2]), depth + 1);
       else {

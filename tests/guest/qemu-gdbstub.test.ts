@@ -49,7 +49,7 @@ describe('tsdbg connect to QEMU\'s gdbstub (no process, no executable)', () => {
     const { image, startKernel } = kernel();
     const script = [
       'info registers rip', `break *0x${startKernel}`, 'continue', 'info registers rip',
-      'x/8xb $pc', 'stepi', 'info registers rip', 'monitor info status',
+      'x/8xb $pc', 'info registers', 'stepi', 'info registers rip', 'monitor info status',
     ];
     const ours = run('node', [join(ROOT, 'bin', 'tsdbg.js'), 'connect', '--batch',
       ...script.flatMap((c) => ['-ex', c]), `127.0.0.1:${await qemu(image)}`]);
@@ -57,8 +57,17 @@ describe('tsdbg connect to QEMU\'s gdbstub (no process, no executable)', () => {
       ...script.flatMap((c) => ['-ex', c])]);
 
     expect(ours).toContain('warning: No executable has been specified');
+    // every register we show at start_kernel, as gdb shows it (QEMU's description comments some out)
+    const regLines = (out: string) => new Map([...out.matchAll(/^([a-z0-9_]+) +(0x[0-9a-f]+ .*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const theirs = regLines(gdb);
+    // (eflags: gdb prints the fields in the order of QEMU's own flags type, `[ IOPL=0 ZF PF ]`;
+    // we print amd64's, `[ PF ZF ]`)
+    const shown = [...regLines(ours)].filter(([name]) => name !== 'rip' && name !== 'eflags');
+    expect(shown.map(([name]) => name)).toEqual(expect.arrayContaining(['rax', 'r15', 'cs', 'gs', 'fs_base', 'gs_base']));
+    for (const [name, text] of shown) expect(`${name} ${text}`).toBe(`${name} ${theirs.get(name)}`);
     const rips = (out: string) => [...out.matchAll(/^rip +(0x[0-9a-f]+) /gm)].map((m) => BigInt(m[1]!));
-    const [reset, atBreak, stepped] = rips(ours);
+    const [reset, atBreak, inFull, stepped] = rips(ours);
+    expect(inFull).toBe(atBreak);
     expect(reset).toBe(0xfff0n);
     expect(atBreak).toBe(BigInt(`0x${startKernel}`));
     expect(stepped! - atBreak!).toBeGreaterThan(0n);

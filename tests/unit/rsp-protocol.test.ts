@@ -76,6 +76,13 @@ describe('target descriptions', () => {
     const regs = await parseTargetDescription('<target><xi:include href="a.xml"/><feature name="y"><reg name="c" bitsize="64" regnum="5"/></feature></target>', async (n) => files[n]);
     expect(regs.map((r) => [r.name, r.regnum, r.offset, r.feature])).toEqual([['a', 0, 0, 'x.core'], ['b', 1, 4, 'x.core'], ['c', 5, 12, 'y']]);
   });
+
+  it('skips registers inside XML comments (QEMU comments out cs_base..es_base)', async () => {
+    const xml = '<feature name="q"><reg name="gs" bitsize="32"/>\n  <!--reg name="cs_base" bitsize="64"/>\n'
+      + '  <reg name="ss_base" bitsize="64"/-->\n  <reg name="fs_base" bitsize="64"/><!-- <reg name="x"/> --><reg name="cr0" bitsize="64"/></feature>';
+    const regs = await parseTargetDescription(xml, async () => { throw new Error('no includes'); });
+    expect(regs.map((r) => [r.name, r.regnum, r.offset])).toEqual([['gs', 0, 0], ['fs_base', 1, 4], ['cr0', 2, 12]]);
+  });
 });
 
 describe('maps', () => {
