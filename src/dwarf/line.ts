@@ -160,20 +160,30 @@ export class LineProgram {
     let column = 0;
     let isStmt = h.defaultIsStmt;
     let prologueEnd = false;
+    let discriminator = 0;
     const minInst = BigInt(h.minInst);
+    const table = new GdbLineTable(this.files);
     const reset = () => {
       address = 0n; file = firstFile; line = 1; column = 0; isStmt = h.defaultIsStmt; prologueEnd = false;
+      discriminator = 0;
+      table.startSequence();
     };
     const emit = (endSequence: boolean) => {
-      this.rows.push({ address, file, line, column, isStmt, endSequence, prologueEnd });
+      table.record({ address, file, line, column, isStmt, endSequence, prologueEnd });
       prologueEnd = false;
+      discriminator = 0;
     };
+    const advanceLine = (delta: number) => {
+      line += delta;
+      table.advanceLine(delta, discriminator);
+    };
+    reset();
     while (r.pos < end) {
       const op = r.u8();
       if (op >= h.opcodeBase) {
         const adj = op - h.opcodeBase;
         address += BigInt(Math.floor(adj / h.lineRange)) * minInst;
-        line += h.lineBase + (adj % h.lineRange);
+        advanceLine(h.lineBase + (adj % h.lineRange));
         emit(false);
         continue;
       }
@@ -186,13 +196,17 @@ export class LineProgram {
             emit(true);
             reset();
           } else if (sub === 2) address = r.addr(len - 1);
-          // define_file (3) and set_discriminator (4) do not affect the rows we keep.
+          else if (sub === 4) {
+            discriminator = r.uleb();
+            table.setDiscriminator(discriminator);
+          }
+          // define_file (3) does not affect the rows we keep.
           r.pos = next;
           break;
         }
         case 1: emit(false); break;
         case 2: address += r.ulebBig() * minInst; break;
-        case 3: line += r.sleb(); break;
+        case 3: advanceLine(r.sleb()); break;
         case 4: file = r.uleb(); break;
         case 5: column = r.uleb(); break;
         case 6: isStmt = !isStmt; break;
@@ -206,5 +220,75 @@ export class LineProgram {
           for (let i = 0; i < h.stdLengths[op]; i++) r.uleb();
       }
     }
+    this.rows.push(...table.rows());
+  }
+}
+
+/**
+ * The rows gdb 13 keeps of a line program (dwarf2/read.c lnp_state_machine::
+ * record_line and buildsym.c record_line), one table per source file:
+ * - a row repeating the line of the previous row kept in the same sequence
+ *   and file is dropped when that line has had a non-zero discriminator
+ *   (dwarf_record_line_p, gdb PR 17276): at -O2 this decides which addresses
+ *   start a line, hence where `next` stops and when gdb shows the pc;
+ * - rows of line 0 are dropped;
+ * - switching to another file ends the previous file's table at that address
+ *   and the end of a sequence ends the current one; an end marker removes the
+ *   rows of its table at its own address.
+ */
+class GdbLineTable {
+  private readonly byFile = new Map<string, LineRow[]>();
+  private lastFile: string | undefined;
+  private lastLine = 0;
+  private lineHasDiscriminator = false;
+
+  constructor(private readonly files: LineFile[]) {}
+
+  startSequence(): void {
+    this.lastFile = undefined;
+    this.lastLine = 0;
+    this.lineHasDiscriminator = false;
+  }
+
+  setDiscriminator(d: number): void {
+    if (d !== 0) this.lineHasDiscriminator = true;
+  }
+
+  advanceLine(delta: number, discriminator: number): void {
+    if (delta !== 0) this.lineHasDiscriminator = discriminator !== 0;
+  }
+
+  record(row: LineRow): void {
+    const file = this.files[row.file]?.path ?? `#${row.file}`;
+    if (row.endSequence) {
+      if (this.lastFile !== undefined) this.finish(this.lastFile, row);
+      return;
+    }
+    if (row.line === 0) return;
+    const changed = file !== this.lastFile;
+    if (changed && this.lastFile !== undefined) this.finish(this.lastFile, { ...row, endSequence: true, line: 0 });
+    if (changed || row.line !== this.lastLine || !this.lineHasDiscriminator) this.table(file).push(row);
+    this.lastFile = file;
+    this.lastLine = row.line;
+  }
+
+  /** buildsym's end marker: drops the table's rows at its address, then ends the table there. */
+  private finish(file: string, marker: LineRow): void {
+    const t = this.table(file);
+    let last: LineRow | undefined;
+    while (t.length && t[t.length - 1].address === marker.address) last = t.pop();
+    if (t.length) last = t[t.length - 1];
+    if (!last || last.line === 0 || last.endSequence) return;   // an empty sequence: no marker
+    t.push({ ...marker, endSequence: true });
+  }
+
+  private table(file: string): LineRow[] {
+    let t = this.byFile.get(file);
+    if (!t) this.byFile.set(file, (t = []));
+    return t;
+  }
+
+  rows(): LineRow[] {
+    return [...this.byFile.values()].flat();
   }
 }
