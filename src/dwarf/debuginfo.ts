@@ -452,6 +452,39 @@ export class DebugInfo implements UnitOwner {
     return { function: fn, blocks };
   }
 
+  /**
+   * The inlined calls gdb 13 hides at a stop at pc (inline-frame.c
+   * skip_inline_frames), innermost first: those whose block is entered at pc,
+   * at its entry (the start of its first range, gdb's BLOCK_ENTRY_PC) or at
+   * the start of another of its ranges. A `step` there enters them one by one
+   * without running; `next` steps over them.
+   */
+  inlineCallsStartingAt(pc: bigint): Die[] {
+    const scope = this.scopeAt(pc);
+    if (!scope) return [];
+    const a = pc - this.bias;
+    const out: Die[] = [];
+    for (const b of scope.blocks) {
+      if (b === scope.function.die) break;
+      if (b.tag !== TAG.inlined_subroutine) continue;
+      const ranges = blockRanges(b);
+      const entry = ranges[0]?.[0];
+      if (entry !== a && ranges.some(([lo, hi]) => a - 1n >= lo && a - 1n < hi)) break;
+      out.push(b);
+    }
+    return out;
+  }
+
+  /** End of an inlined call's code (run-time): its highest range end, gdb's BLOCK_END. */
+  blockEnd(b: Die): bigint {
+    return blockRanges(b).reduce((m, [, hi]) => (hi > m ? hi : m), 0n) + this.bias;
+  }
+
+  /** Run-time entry of an inlined call's block (gdb 13: the start of its first range). */
+  blockEntry(b: Die): bigint {
+    return (blockRanges(b)[0]?.[0] ?? 0n) + this.bias;
+  }
+
   // ---- globals and types ----
   /** Definition DIEs of global/static variables of that name (this image). */
   globalVariables(name: string): Die[] {
@@ -530,6 +563,11 @@ export function fileMatches(fullPath: string, name: string, file: string): boole
  * gdb's amd64_analyze_prologue: returns the offset just after
  * `[endbr64] push %rbp; mov %rsp,%rbp`, or 0 when the function is frameless.
  */
+/** A block's non-empty ranges in DWARF order (gdb drops empty ones; a single range is contiguous). */
+function blockRanges(b: Die): Array<[bigint, bigint]> {
+  return b.ranges().filter(([lo, hi]) => hi > lo);
+}
+
 export function analyzePrologue(code: Buffer): number {
   let p = 0;
   if (code.length >= 4 && code[0] === 0xf3 && code[1] === 0x0f && code[2] === 0x1e && code[3] === 0xfa) p = 4;
