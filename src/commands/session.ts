@@ -1261,7 +1261,6 @@ export class Session {
       readCode: (addr, len) => this.readUpTo(addr, len),
       stepInstruction: () => this.stepiOnce(),
       runTo: async (stop) => (await this.resumeAndReport({ kind: 'internal', stops: [stop] })) === 'internal',
-      leaveFunction: () => this.runToReturn(false, true),
     });
   }
 

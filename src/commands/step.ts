@@ -35,8 +35,6 @@ export interface StepHost {
   stepInstruction(): Promise<boolean>;
   /** Run to a temporary breakpoint; false when something else stopped the program (already reported). */
   runTo(stop: StepStop): Promise<boolean>;
-  /** Run until the function without line info the pc is in returns; false as above. */
-  leaveFunction(): Promise<boolean>;
 }
 
 /**
@@ -147,26 +145,20 @@ export class SourceStepper {
         if (!(await this.host.runTo({ addr: ret, spAbove: before.rsp - 8n }))) return OTHER;
         now = await this.host.regs();
       }
-      for (;;) {
-        const verdict = await this.atStop(over, now.rip, range);
-        if (verdict === 'step') break;
-        if (verdict !== 'leave') return verdict;
-        // Code without line info (a return into the C library): leave it as gdb steps over it.
-        if (!(await this.host.leaveFunction())) return OTHER;
-        now = await this.host.regs();
-      }
+      const verdict = await this.atStop(over, now.rip, range);
+      if (verdict !== 'step') return verdict;
     }
   }
 
-  /** Decide at a stop: go on stepping, leave code without lines, or end the step. */
-  private async atStop(over: boolean, pc: bigint, range: [bigint, bigint]): Promise<'step' | 'leave' | StepEnd> {
+  /** Decide at a stop: go on stepping or end the step. */
+  private async atStop(over: boolean, pc: bigint, range: [bigint, bigint]): Promise<'step' | StepEnd> {
     const hidden = this.hideInlineCalls(pc);
     if (pc >= range[0] && pc < range[1]) return 'step';
     const sal = this.debug.lineForAddress(pc);
-    if (!sal) return 'leave';
     const frames = await this.debug.frameList(FRAMES);
     const f0 = frames[0];
-    if (!f0) return 'leave';
+    // No line info here (a jump to a PLT stub, a return into code without DWARF): gdb stops.
+    if (!sal || !f0) return this.stopped();
     const ids = await frameIds(frames, 0);
     // Inlined calls starting here, made by the frame we step in: stop at the call site unless
     // it is on the line we step from, where `step` enters the call and `next` goes through it.
@@ -221,11 +213,15 @@ export class SourceStepper {
   /**
    * Where `step` stops in a function it called (handle_step_into_function):
    * past `push %rbp; mov %rsp,%rbp`, and to the end of that line when the
-   * prologue ends mid-line. Undefined when the function has no line info
-   * (then `step` steps over it).
+   * prologue ends mid-line. A PLT stub leads to the function it calls
+   * (gdb's find_solib_trampoline_target). Undefined when the function has no
+   * line info (then `step` steps over it).
    */
   private async functionBody(pc: bigint): Promise<bigint | undefined> {
-    const hit = this.debug.program?.functionAt(pc);
+    const program = this.debug.program;
+    const stub = program?.image.symbolAt(pc)?.name.match(/^(.+)@plt$/);
+    const target = stub ? program?.image.symbolByName(stub[1]!)?.symbol : undefined;
+    const hit = program?.functionAt(target?.kind === 'function' ? target.address : pc);
     if (!hit) return undefined;
     const entry = hit.debug.entryOf(hit.fn);
     if (!this.debug.lineForAddress(entry)) return undefined;

@@ -304,7 +304,7 @@ export class DebugInfo implements UnitOwner {
       if (off === undefined || !this.sections.line) c = null;
       else {
         const program = new LineProgram(this.sections, off, u.compDir, u.name);
-        const sorted = program.rows.map((r, i) => ({ r, i }));
+        const sorted = program.table.map((r, i) => ({ r, i }));
         sorted.sort((x, y) => x.r.address < y.r.address ? -1 : x.r.address > y.r.address ? 1
           : x.r.endSequence !== y.r.endSequence ? (x.r.endSequence ? -1 : 1) : x.i - y.i);
         c = { program, sorted: sorted.map((x) => x.r) };
@@ -396,7 +396,7 @@ export class DebugInfo implements UnitOwner {
         if (fileMatches(f.path, f.name, file)) matching.add(i);
       });
       if (matching.size === 0) continue;
-      for (const row of lines.program.rows) {
+      for (const row of lines.program.table) {
         if (row.endSequence || !row.isStmt || !matching.has(row.file) || row.line < line) continue;
         cands.push({ row, unit: u, path: files[row.file].path, display: files[row.file].display });
       }

@@ -36,7 +36,10 @@ function joinPath(dir: string, name: string): string {
 export class LineProgram {
   readonly version: number;
   readonly files: LineFile[] = [];
+  /** Every row the program emits, in order (what readelf --debug-dump=decodedline lists). */
   readonly rows: LineRow[] = [];
+  /** The rows gdb keeps of them (GdbLineTable): what lookups and breakpoints use. */
+  readonly table: LineRow[] = [];
 
   constructor(sections: DwarfSections, offset: number, compDir: string, cuName: string) {
     const buf = sections.line;
@@ -169,7 +172,9 @@ export class LineProgram {
       table.startSequence();
     };
     const emit = (endSequence: boolean) => {
-      table.record({ address, file, line, column, isStmt, endSequence, prologueEnd });
+      const row = { address, file, line, column, isStmt, endSequence, prologueEnd };
+      this.rows.push(row);
+      table.record(row);
       prologueEnd = false;
       discriminator = 0;
     };
@@ -220,7 +225,7 @@ export class LineProgram {
           for (let i = 0; i < h.stdLengths[op]; i++) r.uleb();
       }
     }
-    this.rows.push(...table.rows());
+    this.table.push(...table.rows());
   }
 }
 
@@ -234,13 +239,17 @@ export class LineProgram {
  * - rows of line 0 are dropped;
  * - switching to another file ends the previous file's table at that address
  *   and the end of a sequence ends the current one; an end marker removes the
- *   rows of its table at its own address.
+ *   rows of its table at its own address;
+ * - a non-statement row of another file at an address that already has a
+ *   statement row is dropped (it would end that statement's table there).
  */
 class GdbLineTable {
   private readonly byFile = new Map<string, LineRow[]>();
   private lastFile: string | undefined;
   private lastLine = 0;
   private lineHasDiscriminator = false;
+  private lastAddress = 0n;
+  private stmtAtAddress = false;
 
   constructor(private readonly files: LineFile[]) {}
 
@@ -248,6 +257,8 @@ class GdbLineTable {
     this.lastFile = undefined;
     this.lastLine = 0;
     this.lineHasDiscriminator = false;
+    this.lastAddress = 0n;
+    this.stmtAtAddress = false;
   }
 
   setDiscriminator(d: number): void {
@@ -259,17 +270,28 @@ class GdbLineTable {
   }
 
   record(row: LineRow): void {
+    this.keep(row);
+    if (row.address !== this.lastAddress) {
+      this.lastAddress = row.address;
+      this.stmtAtAddress = false;
+    }
+    if (row.isStmt) this.stmtAtAddress = true;
+  }
+
+  private keep(row: LineRow): void {
     const file = this.files[row.file]?.path ?? `#${row.file}`;
     if (row.endSequence) {
       if (this.lastFile !== undefined) this.finish(this.lastFile, row);
       return;
     }
-    if (row.line === 0) return;
     const changed = file !== this.lastFile;
+    if (row.line === 0 || (changed && row.address === this.lastAddress && !row.isStmt && this.stmtAtAddress)) return;
     if (changed && this.lastFile !== undefined) this.finish(this.lastFile, { ...row, endSequence: true, line: 0 });
-    if (changed || row.line !== this.lastLine || !this.lineHasDiscriminator) this.table(file).push(row);
-    this.lastFile = file;
-    this.lastLine = row.line;
+    if (changed || row.line !== this.lastLine || !this.lineHasDiscriminator) {
+      this.table(file).push(row);
+      this.lastFile = file;
+      this.lastLine = row.line;
+    }
   }
 
   /** buildsym's end marker: drops the table's rows at its address, then ends the table there. */
