@@ -1313,25 +1313,41 @@ export class Session {
   private async runToReturn(announce: boolean, quiet = false): Promise<boolean> {
     const sel = this.store.state.frame;
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
-    const frames = await this.frames(sel + 2, !announce);
-    const caller = frames[sel + 1];
-    if (!caller) throw new CommandError('"finish" not meaningful in the outermost frame.');
-    if (announce) this.out(`Run till exit from ${await this.frameTextAt(sel, frames[sel]!)}`);
-    const frameSp = frames[sel]!.cfa ?? frames[sel]!.sp;
-    const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: caller.pc, spAbove: frameSp - 8n }] });
+    const ret = await this.returnOf(sel, !announce);
+    if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
+    if (announce) this.out(`Run till exit from ${await this.frameTextAt(sel, ret.frame)}`);
+    const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
     if (outcome !== 'internal') return false;
     if (!quiet) {
       this.lastFunction = undefined;   // a new function: gdb prints the whole frame line
-      this.out(await this.frameLine(caller.pc, true));
+      this.out(await this.frameLine(ret.pc, true));
     }
     return true;
+  }
+
+  /**
+   * Where frame `level` returns to and its CFA: from the CFI unwinder of the
+   * DWARF layer when it reaches that far (optimized code keeps no frame
+   * pointer), else from the session's unwinder (which also goes past main).
+   */
+  private async returnOf(level: number, pastMain: boolean): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> {
+    const frames = await this.frames(level + 2, pastMain);
+    const dwarf = await this.debug?.frameList(level + 2).catch(() => []) ?? [];
+    const cfa = await dwarf[level]?.cfa().catch(() => undefined);
+    if (dwarf[level + 1] && cfa !== undefined) {
+      return { pc: dwarf[level + 1]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
+    }
+    const caller = frames[level + 1];
+    if (!caller) return undefined;
+    return { pc: caller.pc, cfa: frames[level]!.cfa ?? frames[level]!.sp, frame: frames[level]! };
   }
 
   private async cmdFinish(): Promise<void> {
     this.live();
     if (await this.finishInline()) return;
-    const frames = await this.frames(this.store.state.frame + 1);
-    const fnPc = frames[this.store.state.frame]?.pc ?? (await this.regs()).rip;
+    const sel = this.store.state.frame;
+    const frames = await this.debug?.frameList(sel + 1).catch(() => []) ?? [];
+    const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
     const rax = (await this.regs()).rax;
     const typed = this.debug?.returnValue(fnPc, rax);

@@ -203,7 +203,8 @@ export class DebugInfo implements UnitOwner {
     if (!name) return;
     const ranges = d.ranges();
     if (ranges.length === 0) return;
-    const low = d.addr(AT.low_pc) ?? ranges.reduce((m, r) => (r[0] < m ? r[0] : m), ranges[0][0]);
+    // A function split in parts (hot/cold) is entered at its first range (gdb's BLOCK_ENTRY_PC).
+    const low = d.addr(AT.low_pc) ?? (ranges.find(([lo, hi]) => hi > lo) ?? ranges[0])[0];
     const high = ranges.reduce((m, r) => (r[1] > m ? r[1] : m), ranges[0][1]);
     const fn: FunctionInfo = { name, die: d, unit: u, ranges, low, high, external: d.inherited((x) => (x.has(AT.external) ? true : undefined)) ?? false };
     this.functions.push(fn);

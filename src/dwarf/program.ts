@@ -247,9 +247,14 @@ export class StackFrame {
     return this.unwind.exactPc ? this.pc : this.pc - 1n;
   }
 
+  /** The function's name as gdb shows it: for C its linkage name when it has one (`__GI__IO_fflush`). */
   get functionName(): string | undefined {
-    if (this.inlined) return this.inlined.name;
-    if (this.fn) return this.fn.name;
+    const die = this.inlined ?? this.fn?.die;
+    if (die) {
+      // (A mangled C++ name would need demangling: those keep their DW_AT_name.)
+      const linkage = die.inherited((d) => d.str(AT.linkage_name));
+      return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? die.name ?? this.fn?.name;
+    }
     return this.program.image.symbolAt(this.lookupPc)?.name;
   }
 
@@ -363,7 +368,11 @@ export class StackFrame {
     const origin = site.ref(AT_CALL_ORIGIN) ?? site.ref(AT.abstract_origin);
     if (origin) {
       const ours = fn.die.ref(AT.abstract_origin) ?? fn.die.ref(AT.specification);
-      return origin === fn.die || origin === ours || (origin.name !== undefined && origin.name === fn.name);
+      if (origin === fn.die || origin === ours || (origin.name !== undefined && origin.name === fn.name)) return true;
+      // A function of another image (`printf` called through the PLT, defined as `__printf`):
+      // gdb resolves the declaration's name to the global symbol's address.
+      const sym = origin.name !== undefined ? this.program.image.symbolByName(origin.name)?.symbol : undefined;
+      return sym !== undefined && sym.kind === 'function' && this.debug !== undefined && sym.address === this.debug.entryOf(fn);
     }
     const target = site.block(AT_CALL_TARGET) ?? site.block(AT_GNU_CALL_SITE_TARGET);
     if (!target) return false;
