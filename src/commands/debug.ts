@@ -215,7 +215,7 @@ export class DebugBridge {
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
     const src = this.io.sourceLine(line.path, line.file, line.line);
-    const midLine = line.address !== f0.pc;
+    const midLine = line.address !== f0.pc || !line.isStmt;
     if (mode === 'step' && lastFunction === f0.fn.name) {
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
     }
@@ -237,7 +237,8 @@ export class DebugBridge {
     const src = this.io.sourceLine(line.path, line.file, line.line);
     const fn = f0.functionName ?? f0.fn.name;
     if (srcLine) {
-      const midLine = !f0.inlinedCallee && line.address !== f0.pc;
+      // gdb's frame_show_address: mid-line, or at a row that is not a statement.
+      const midLine = !f0.inlinedCallee && (line.address !== f0.pc || !line.isStmt);
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn };
     }
     const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
