@@ -1381,7 +1381,13 @@ export class Session {
 
   private async cmdUntil(location: string | undefined): Promise<void> {
     this.live();
-    if (!location) { await this.cmdStep(1, true); return; }
+    if (!location) {
+      // Like `next`, without going back into a loop (src/commands/step.ts).
+      const end = await this.stepper()?.until1();
+      if (!end || end.kind === 'nolines') await this.cmdStep(1, true);
+      else if (end.kind === 'stopped') this.out(await this.stepStopLine(end.srcLine));
+      return;
+    }
     const addr = await this.resolveLocation(location);
     const frames = await this.frames(2);
     const stops: InternalStop[] = [{ addr }];

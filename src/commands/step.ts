@@ -85,6 +85,25 @@ export class SourceStepper {
     return this.steps(over, [sal.address, end]);
   }
 
+  /**
+   * `until` without argument (gdb's until_next_command): `next`, but the
+   * range starts at the function's entry, so a jump back (a loop) does not
+   * stop it; it ends past trailing non-statement rows of the line.
+   */
+  async until1(): Promise<StepEnd> {
+    const pc = (await this.host.regs()).rip;
+    const frames = await this.debug.frameList(FRAMES);
+    const f0 = frames[0];
+    const sal = this.debug.lineForAddress(pc);
+    const entry = f0 && realEntry(f0);
+    if (!sal || entry === undefined) return { kind: 'nolines' };
+    await this.setStepFrame(frames);
+    let end = sal.end;
+    for (let next = this.debug.lineForAddress(end); next && next.line === sal.line && next.path === sal.path && !next.isStmt;
+      next = this.debug.lineForAddress(end)) end = next.end;
+    return this.steps(true, [entry, end]);
+  }
+
   /** `finish` out of the inlined call shown as frame `level`: step in its caller until out of it. */
   async finishInline(level: number): Promise<StepEnd> {
     const frames = await this.debug.frameList(level + FRAMES);
