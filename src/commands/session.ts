@@ -1288,6 +1288,13 @@ export class Session {
       if (end.kind === 'nolines') {
         const pc = (await this.regs()).rip;
         this.out(`Single stepping until exit from function ${this.funcName(pc)},\nwhich has no line number information.`);
+        const fn = this.image?.symbolAt(pc)?.symbol;
+        if (stepper && fn && fn.size > 0n) {
+          const through = await stepper.throughFunction(over, fn.address, fn.address + fn.size);
+          if (through.kind !== 'stopped') return;
+          srcLine = through.srcLine;
+          continue;
+        }
         if (!(await this.runToReturn(false))) return;
         srcLine = false;
         continue;

@@ -104,6 +104,17 @@ export class SourceStepper {
     return this.steps(true, [entry, end]);
   }
 
+  /**
+   * `step`/`next` in a function without line info (gdb: "Single stepping
+   * until exit from function..."): the range is the whole function, so the
+   * step ends in the first code with lines it reaches — the function a PLT
+   * stub jumps to, or the caller's next line.
+   */
+  async throughFunction(over: boolean, start: bigint, end: bigint): Promise<StepEnd> {
+    await this.setStepFrame(await this.debug.frameList(FRAMES));
+    return this.steps(over, [start, end]);
+  }
+
   /** `finish` out of the inlined call shown as frame `level`: step in its caller until out of it. */
   async finishInline(level: number): Promise<StepEnd> {
     const frames = await this.debug.frameList(level + FRAMES);
@@ -150,6 +161,8 @@ export class SourceStepper {
       const insn = await this.decode(before.rip);
       if (!(await this.host.stepInstruction())) return OTHER;
       let now = await this.host.regs();
+      // `step` goes through the dynamic linker resolving a PLT entry (gdb's in_solib_dynsym_resolve_code).
+      if (!over && !insn?.isCall && this.inSymbolResolver(now.rip)) continue;
       if (insn?.isCall && now.rsp === before.rsp - 8n) {
         // Stepped into a subroutine.
         const ret = before.rip + BigInt(insn.length);
@@ -249,6 +262,18 @@ export class SourceStepper {
     const fnEnd = hit.fn.high + hit.debug.bias;
     if (sal && sal.address !== start && sal.end < fnEnd) start = sal.end;
     return start;
+  }
+
+  /** A PLT section or the dynamic linker: where a lazily bound call goes before reaching its function. */
+  private inSymbolResolver(pc: bigint): boolean {
+    const m = this.debug.program?.image.moduleAt(pc);
+    if (!m) return false;
+    if (/\/ld-linux[^/]*\.so[^/]*$/.test(m.path)) return true;
+    const elf = m.elf;
+    return ['.plt', '.plt.sec', '.plt.got'].some((name) => {
+      const sec = elf?.section(name);
+      return sec !== undefined && pc >= sec.addr + m.bias && pc < sec.addr + m.bias + BigInt(sec.size);
+    });
   }
 
   private async decode(pc: bigint) {
