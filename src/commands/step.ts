@@ -162,7 +162,8 @@ export class SourceStepper {
       if (!(await this.host.stepInstruction())) return OTHER;
       let now = await this.host.regs();
       // `step` goes through the dynamic linker resolving a PLT entry (gdb's in_solib_dynsym_resolve_code).
-      if (!over && !insn?.isCall && this.inSymbolResolver(now.rip)) continue;
+      // (A call into a PLT stub from the program is a call like others: see functionBody.)
+      if (!over && this.inSymbolResolver(now.rip) && (!insn?.isCall || this.inSymbolResolver(before.rip))) continue;
       if (insn?.isCall && now.rsp === before.rsp - 8n) {
         // Stepped into a subroutine.
         const ret = before.rip + BigInt(insn.length);
