@@ -1245,7 +1245,12 @@ export class Session {
   /** One instruction, unreported; false when something else stopped the program (reported). */
   private async stepiOnce(): Promise<boolean> {
     const ev = await this.resume(true);
-    if (ev.reason.kind === 'step') return true;
+    if (ev.reason.kind === 'step') {
+      // Stepping onto a user breakpoint hits it, as in gdb (bpstat_stop_status at the new pc).
+      if (!(await this.hitBreakpoints(ev.reason.pc)).length) return true;
+      await this.reportStop({ ...ev, reason: { kind: 'breakpoint', pc: ev.reason.pc } }, 'stopped');
+      return false;
+    }
     const outcome = await this.classify(ev, []);
     await this.reportStop(ev, outcome);
     return false;
