@@ -282,7 +282,9 @@ export class DebugBridge {
     const hit = this.hasDwarf ? this.program?.functionAt(pc) : undefined;
     if (!hit) return undefined;
     if (!hit.fn.die.has(AT.type)) return 'void';
-    const type = hit.debug.typeOf(hit.fn.die);
+    // The subprogram's type is its function type: the value has its return type.
+    const fnType = strip(hit.debug.typeOf(hit.fn.die));
+    const type = fnType.kind === 'function' ? fnType.ret : fnType;
     const k = strip(type).kind;
     if (k !== 'base' && k !== 'pointer' && k !== 'enum') return undefined;
     const ev = this.evaluatorFor(undefined);

@@ -24,12 +24,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(root, 'tests', 'fixtures', 'bin');
 
 /** Build `src` (relative to the repository, as gdb then names it) into tests/fixtures/bin on first use. */
-function build(src: string, name: string, opt: '-O0' | '-O2'): string {
+function build(src: string | string[], name: string, opt: '-O0' | '-O2'): string {
+  const srcs = typeof src === 'string' ? [src] : src;
   const out = join(BIN, name);
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(join(root, src)).mtimeMs) return out;
+  const newest = Math.max(...srcs.map((s) => statSync(join(root, s)).mtimeMs));
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
   mkdirSync(BIN, { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  execFileSync('gcc', ['-g', opt, '-o', tmp, src], { cwd: root });
+  execFileSync('gcc', ['-g', opt, '-o', tmp, ...srcs], { cwd: root });
   renameSync(tmp, out);
   return out;
 }
@@ -114,6 +116,15 @@ describe('stepping optimized code, as gdb does', () => {
     const inline = build('tests/integration/step-inline.c', 'step-inline-O2', '-O2');
     compare(inline, /^(\d+|total \d+ odd \d+)$/, ['break consume', 'run', 'finish', 'next', 'next', 'next', 'step', 'step', 'bt',
       'next', 'next', 'next', 'next', 'next', 'next', 'next']);
+  });
+
+  it('two units -O2: steps into malloc and out through an inlined frame, finish returns a pointer, into another unit', () => {
+    const prog = build(['tests/fixtures/dwarf/prog.c', 'tests/fixtures/dwarf/util.c'], 'prog-O2', '-O2');
+    const out = compare(prog, /^-24 15 xyz 1\.250000 3$/, ['break main', 'run', 'next', 'next', 'next', 'step', 'step', 'step', 'step',
+      'step', 'next', 'next', 'next', 'step', 'step', 'step', 'finish', 'next', 'step', 'step', 'step', 'finish', 'finish', 'next', 'next',
+      'next', 'next', 'next', 'next', 'step', 'step', 'bt', 'next', 'next']);
+    expect(out).toContain('0x00005555555550ab in push (value=3, head=<optimized out>) at tests/fixtures/dwarf/prog.c:66');
+    expect(out).toContain('Value returned is $1 = (void *) 0x55555555a2e0');
   });
 
   it('linked_list -O0: step, next, finish, until, stepi and nexti still match', () => {
