@@ -1330,6 +1330,8 @@ export class Session {
     if (announce) this.out(`Run till exit from ${await this.frameTextAt(sel, ret.frame)}`);
     const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
     if (outcome !== 'internal') return false;
+    // Inlined calls that start at the return address are hidden, as at any stop of gdb's but a stepi.
+    this.debug?.setInlineSkip(ret.pc, this.debug.inlineCallsStartingAt(ret.pc).length);
     if (!quiet) {
       this.lastFunction = undefined;   // a new function: gdb prints the whole frame line
       this.out(await this.frameLine(ret.pc, true));
