@@ -110,7 +110,7 @@ export class DebugBridge {
 
   /** The inlined calls gdb hides when a step stops at pc, innermost first. */
   inlineCallsStartingAt(pc: bigint): Die[] {
-    if (!this.program || !this.hasDwarf) return [];
+    if (!this.program) return [];
     return this.program.debugAt(pc)?.inlineCallsStartingAt(pc) ?? [];
   }
 
@@ -121,9 +121,13 @@ export class DebugBridge {
     return this.program.backtrace(regs, (a, l) => this.io.readMemory(a, l), limit, this.io.fpState && (() => this.io.fpState!()), this.inlineSkipAt(regs.rip));
   }
 
-  /** gdb's find_pc_line for any pc with DWARF lines (no function needed). */
+  /**
+   * gdb's find_pc_line for any pc with DWARF lines (no function needed), in
+   * any image: stepping reaches the C library's lines (libc6-dbg) from a
+   * program built without -g too, as gdb's does.
+   */
   lineForAddress(pc: bigint): SourceLine | undefined {
-    return this.hasDwarf ? this.program?.lineForAddress(pc) : undefined;
+    return this.program?.lineForAddress(pc);
   }
 
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
@@ -195,9 +199,9 @@ export class DebugBridge {
 
   // ---- frames and source lines --------------------------------------------------------
 
-  /** Function and line of pc when both are known from DWARF. */
+  /** Function and line of pc when both are known from DWARF (of any image). */
   lineAt(pc: bigint): { fn: string; file: string; line: number; address: bigint } | undefined {
-    if (!this.program || !this.hasDwarf) return undefined;
+    if (!this.program) return undefined;
     const hit = this.program.functionAt(pc);
     const line = this.program.lineForAddress(pc);
     if (!hit || !line) return undefined;
@@ -230,7 +234,7 @@ export class DebugBridge {
    * mid-line) and the source line.
    */
   async describeStep(srcLine: boolean): Promise<{ text: string; fn: string } | undefined> {
-    if (!this.hasDwarf) return undefined;
+    if (!this.program) return undefined;
     const [f0] = await this.frameList(1).catch(() => []);
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;

@@ -1256,10 +1256,10 @@ export class Session {
     return false;
   }
 
-  /** The source-level stepper (src/commands/step.ts) over this session, when the program has DWARF. */
+  /** The source-level stepper (src/commands/step.ts) over this session, once the process's images are known. */
   private stepper(): SourceStepper | undefined {
     const debug = this.debug;
-    if (!debug?.program || !debug.hasDwarf) return undefined;
+    if (!debug?.program) return undefined;
     return new SourceStepper({
       debug,
       regs: () => this.regs(),
@@ -1288,7 +1288,7 @@ export class Session {
     const stepper = this.stepper();
     let srcLine = false;
     for (let i = 0; i < count; i++) {
-      const end = stepper && this.debug?.lineAt((await this.regs()).rip) ? await stepper.line1(over) : { kind: 'nolines' as const };
+      const end = stepper && this.debug?.lineAt((await this.regs()).rip) ? await stepper.sourceLine(over) : { kind: 'nolines' as const };
       if (end.kind === 'other') return;
       if (end.kind === 'nolines') {
         const pc = (await this.regs()).rip;
@@ -1300,7 +1300,7 @@ export class Session {
           srcLine = through.srcLine;
           continue;
         }
-        if (!(await this.runToReturn(false))) return;
+        if (!(await this.runToReturn(false, true))) return;   // the stop is reported once, below
         srcLine = false;
         continue;
       }

@@ -63,7 +63,7 @@ export class SourceStepper {
   }
 
   /** One `step` (over=false) or `next` (over=true). */
-  async line1(over: boolean): Promise<StepEnd> {
+  async sourceLine(over: boolean): Promise<StepEnd> {
     const pc = (await this.host.regs()).rip;
     const hidden = this.debug.inlineSkipAt(pc);
     // `step` at a hidden inlined call enters it without running (gdb: like `down`).
