@@ -24,14 +24,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(root, 'tests', 'fixtures', 'bin');
 
 /** Build `src` (relative to the repository, as gdb then names it) into tests/fixtures/bin on first use. */
-function build(src: string | string[], name: string, opt: '-O0' | '-O2'): string {
+function build(src: string | string[], name: string, opt: '-O0' | '-O2', debug = true): string {
   const srcs = typeof src === 'string' ? [src] : src;
   const out = join(BIN, name);
   const newest = Math.max(...srcs.map((s) => statSync(join(root, s)).mtimeMs));
   if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
   mkdirSync(BIN, { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  execFileSync('gcc', ['-g', opt, '-o', tmp, ...srcs], { cwd: root });
+  execFileSync('gcc', [...(debug ? ['-g'] : []), opt, '-o', tmp, ...srcs], { cwd: root });
   renameSync(tmp, out);
   return out;
 }
@@ -125,6 +125,14 @@ describe('stepping optimized code, as gdb does', () => {
       'next', 'next', 'next', 'next', 'step', 'step', 'bt', 'next', 'next']);
     expect(out).toContain('0x00005555555550ab in push (value=3, head=<optimized out>) at tests/fixtures/dwarf/prog.c:66');
     expect(out).toContain('Value returned is $1 = (void *) 0x55555555a2e0');
+  });
+
+  it('a program built without -g: step runs through its function into printf\'s lines, next and finish in the C library', () => {
+    const prog = build('examples/linked_list.c', 'linked_list-nodebug', '-O0', false);
+    const out = compare(prog, /^round \d+:/, ['break print_list', 'run', 'step', 'next', 'next', 'finish', 'stepi', 'nexti', 'step', 'next',
+      'next 3']);
+    expect(out).toContain('Single stepping until exit from function print_list,');
+    expect(out.some((l) => /^__printf \(format=0x[0-9a-f]+ "round %d:"\) at \.\/stdio-common\/printf\.c:28$/.test(l))).toBe(true);
   });
 
   it('linked_list -O0: step, next, finish, until, stepi and nexti still match', () => {
