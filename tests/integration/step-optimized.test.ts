@@ -77,8 +77,8 @@ describe('stepping optimized code, as gdb does', () => {
       'next', 'step', 'step', 'next', 'next', 'stepi', 'stepi', 'finish', 'next', 'next']);
     // What the comparison covers: an inlined call entered by stepi, the pc before a line entered mid-way,
     // the return from the inlined call to main's frame.
-    expect(out).toContain('push (value=<optimized out>, list=0x5555555592a0) at examples/linked_list.c:18');
-    expect(out).toContain('0x00005555555550db\t57\t\tfor (long v = 1; v <= 5; v++)');
+    expect(out).toContainEqual(expect.stringMatching(/^push \(value=<optimized out>, list=0x[0-9a-f]+\) at examples\/linked_list\.c:18$/));
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16}\t57\t\tfor \(long v = 1; v <= 5; v\+\+\)$/));
     expect(out).toContain('main () at examples/linked_list.c:25');
   });
 
@@ -86,9 +86,9 @@ describe('stepping optimized code, as gdb does', () => {
     const prog = build('examples/linked_list.c', 'linked_list-O2', '-O2');
     const out = compare(prog, /^round \d+:/, ['break print_list', 'run', 'next', 'next', 'next', 'until', 'until', 'next', 'next',
       'step', 'next', 'next', 'finish', 'next', 'next', 'next', 'step', 'bt']);
-    expect(out).toContain('0x0000555555555060 in fflush@plt ()');
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16} in fflush@plt \(\)$/));
     expect(out).toContain('Single stepping until exit from function fflush@plt,');
-    expect(out).toContain('__GI__IO_fflush (fp=0x7ffff7fa8760 <_IO_2_1_stdout_>) at ./libio/iofflush.c:33');
+    expect(out).toContainEqual(expect.stringMatching(/^__GI__IO_fflush \(fp=0x[0-9a-f]+ <_IO_2_1_stdout_>\) at \.\/libio\/iofflush\.c:\d+$/));
     expect(out).toContain('Value returned is $1 = 0');
   });
 
@@ -96,7 +96,7 @@ describe('stepping optimized code, as gdb does', () => {
     const prog = build('examples/struct_loop.c', 'struct_loop-O2', '-O2');
     const out = compare(prog, /^iter \d+:/, ['break main', 'run', 'next', 'next', 'step', 'step', 'step', 'step', 'next', 'next',
       'next', 'step', 'finish', 'next', 'next', 'stepi', 'stepi', 'stepi', 'next', 'step', 'step', 'step', 'next', 'finish']);
-    expect(out.some((l) => /^__printf \(format=format@entry=0x[0-9a-f]+ /.test(l))).toBe(true);
+    expect(out).toContainEqual(expect.stringMatching(/^__printf \(format=format@entry=0x[0-9a-f]+ /));
     expect(out).toContain('main () at examples/struct_loop.c:30');
   });
 
@@ -104,7 +104,7 @@ describe('stepping optimized code, as gdb does', () => {
     const prog = build('tests/integration/step-inline.c', 'step-inline-O2', '-O2');
     const out = compare(prog, /^(\d+|total \d+ odd \d+)$/, ['break main', 'run', 'next', 'next', 'step', 'step', 'finish', 'next',
       'step', 'step 3', 'next 2', 'stepi', 'nexti', 'nexti', 'nexti', 'nexti', 'until', 'until', 'until', 'until', 'until', 'bt']);
-    expect(out).toContain('0x000055555555506c in scale (k=13, v=<optimized out>) at tests/integration/step-inline.c:13');
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16} in scale \(k=13, v=<optimized out>\) at tests\/integration\/step-inline\.c:\d+$/));
     expect(out).toContain('32\t\tprintf("total %d odd %d\\n", total, odd);');
   });
 
@@ -123,8 +123,8 @@ describe('stepping optimized code, as gdb does', () => {
     const out = compare(prog, /^-24 15 xyz 1\.250000 3$/, ['break main', 'run', 'next', 'next', 'next', 'step', 'step', 'step', 'step',
       'step', 'next', 'next', 'next', 'step', 'step', 'step', 'finish', 'next', 'step', 'step', 'step', 'finish', 'finish', 'next', 'next',
       'next', 'next', 'next', 'next', 'step', 'step', 'bt', 'next', 'next']);
-    expect(out).toContain('0x00005555555550ab in push (value=3, head=<optimized out>) at tests/fixtures/dwarf/prog.c:66');
-    expect(out).toContain('Value returned is $1 = (void *) 0x55555555a2e0');
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16} in push \(value=3, head=<optimized out>\) at tests\/fixtures\/dwarf\/prog\.c:\d+$/));
+    expect(out).toContainEqual(expect.stringMatching(/^Value returned is \$1 = \(void \*\) 0x[0-9a-f]+$/));
   });
 
   it('a program built without -g: step runs through its function into printf\'s lines, next and finish in the C library', () => {
@@ -132,7 +132,7 @@ describe('stepping optimized code, as gdb does', () => {
     const out = compare(prog, /^round \d+:/, ['break print_list', 'run', 'step', 'next', 'next', 'finish', 'stepi', 'nexti', 'step', 'next',
       'next 3']);
     expect(out).toContain('Single stepping until exit from function print_list,');
-    expect(out.some((l) => /^__printf \(format=0x[0-9a-f]+ "round %d:"\) at \.\/stdio-common\/printf\.c:28$/.test(l))).toBe(true);
+    expect(out).toContainEqual(expect.stringMatching(/^__printf \(format=0x[0-9a-f]+ "round %d:"\) at \.\/stdio-common\/printf\.c:\d+$/));
   });
 
   it('linked_list -O0: step, next, finish, until, stepi and nexti still match', () => {
