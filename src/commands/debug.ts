@@ -13,6 +13,8 @@ import {
   DebugInfo, DwarfError, Evaluator, ExprError, ProgramInfo, frameLine,
   Value as DwarfValue, strip, sizeOf as dwarfSizeOf, type StackFrame,
 } from '../dwarf/index.js';
+import type { SourceLine } from '../dwarf/debuginfo.js';
+import type { Die } from '../dwarf/info.js';
 import { LONG } from '../dwarf/types.js';
 import { AT } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
@@ -87,9 +89,45 @@ export class DebugBridge {
     return this.fileDebug !== undefined;
   }
 
-  private async frameList(limit: number): Promise<StackFrame[]> {
+  /**
+   * Inlined calls hidden at the stop (gdb's skip_inline_frames): set by the
+   * stepping code for the pc it stopped at, forgotten at the next resume.
+   */
+  private inlineSkip: { pc: bigint; count: number } | undefined;
+
+  setInlineSkip(pc: bigint, count: number): void {
+    this.inlineSkip = count > 0 ? { pc, count } : undefined;
+  }
+
+  clearInlineSkip(): void {
+    this.inlineSkip = undefined;
+  }
+
+  /** How many inlined calls are hidden at pc now. */
+  inlineSkipAt(pc: bigint): number {
+    return this.inlineSkip?.pc === pc ? this.inlineSkip.count : 0;
+  }
+
+  /** The inlined calls gdb hides when a step stops at pc, innermost first. */
+  inlineCallsStartingAt(pc: bigint): Die[] {
     if (!this.program) return [];
-    return this.program.backtrace(await this.io.regs(), (a, l) => this.io.readMemory(a, l), limit, this.io.fpState && (() => this.io.fpState!()));
+    return this.program.debugAt(pc)?.inlineCallsStartingAt(pc) ?? [];
+  }
+
+  /** The frames as the user sees them (hidden inlined calls left out), innermost first. */
+  async frameList(limit: number): Promise<StackFrame[]> {
+    if (!this.program) return [];
+    const regs = await this.io.regs();
+    return this.program.backtrace(regs, (a, l) => this.io.readMemory(a, l), limit, this.io.fpState && (() => this.io.fpState!()), this.inlineSkipAt(regs.rip));
+  }
+
+  /**
+   * gdb's find_pc_line for any pc with DWARF lines (no function needed), in
+   * any image: stepping reaches the C library's lines (libc6-dbg) from a
+   * program built without -g too, as gdb's does.
+   */
+  lineForAddress(pc: bigint): SourceLine | undefined {
+    return this.program?.lineForAddress(pc);
   }
 
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
@@ -161,9 +199,9 @@ export class DebugBridge {
 
   // ---- frames and source lines --------------------------------------------------------
 
-  /** Function and line of pc when both are known from DWARF. */
+  /** Function and line of pc when both are known from DWARF (of any image). */
   lineAt(pc: bigint): { fn: string; file: string; line: number; address: bigint } | undefined {
-    if (!this.program || !this.hasDwarf) return undefined;
+    if (!this.program) return undefined;
     const hit = this.program.functionAt(pc);
     const line = this.program.lineForAddress(pc);
     if (!hit || !line) return undefined;
@@ -181,12 +219,34 @@ export class DebugBridge {
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
     const src = this.io.sourceLine(line.path, line.file, line.line);
-    const midLine = line.address !== f0.pc;
+    const midLine = line.address !== f0.pc || !line.isStmt;
     if (mode === 'step' && lastFunction === f0.fn.name) {
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
     }
     const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn: f0.fn.name };
+  }
+
+  /**
+   * gdb's report of a stop that ended a step (print_stop_event): the source
+   * line alone when the step stayed in its frame and function (`srcLine`), with
+   * the pc in front when mid-line; else the frame line (`0x... in ` when
+   * mid-line) and the source line.
+   */
+  async describeStep(srcLine: boolean): Promise<{ text: string; fn: string } | undefined> {
+    if (!this.program) return undefined;
+    const [f0] = await this.frameList(1).catch(() => []);
+    const line = f0?.line;
+    if (!f0 || !f0.fn || !line) return undefined;
+    const src = this.io.sourceLine(line.path, line.file, line.line);
+    const fn = f0.functionName ?? f0.fn.name;
+    if (srcLine) {
+      // gdb's frame_show_address: mid-line, or at a row that is not a statement.
+      const midLine = !f0.inlinedCallee && (line.address !== f0.pc || !line.isStmt);
+      return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn };
+    }
+    const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
+    return { text: `${head}\n${src}`, fn };
   }
 
   /** bt lines with arguments and file:line, or undefined when no frame has DWARF. */
@@ -226,7 +286,9 @@ export class DebugBridge {
     const hit = this.hasDwarf ? this.program?.functionAt(pc) : undefined;
     if (!hit) return undefined;
     if (!hit.fn.die.has(AT.type)) return 'void';
-    const type = hit.debug.typeOf(hit.fn.die);
+    // The subprogram's type is its function type: the value has its return type.
+    const fnType = strip(hit.debug.typeOf(hit.fn.die));
+    const type = fnType.kind === 'function' ? fnType.ret : fnType;
     const k = strip(type).kind;
     if (k !== 'base' && k !== 'pointer' && k !== 'enum') return undefined;
     const ev = this.evaluatorFor(undefined);

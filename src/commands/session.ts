@@ -35,6 +35,7 @@ import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js'
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
+import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel } from './source/index.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
@@ -1003,6 +1004,7 @@ export class Session {
     const sig = this.pendingSignal ?? 0;
     this.pendingSignal = undefined;
     this.invalidateMemory();
+    this.debug?.clearInlineSkip();   // gdb's clear_inline_frame_state at each resume
     this.stopCount++;
     this.pendingActions = [];
     this.store.set('frame', 0);
@@ -1238,85 +1240,90 @@ export class Session {
 
   private async cmdStepi(count: number, over: boolean): Promise<void> {
     this.live();
+    const stepper = this.stepper();
     for (let i = 0; i < count; i++) {
-      const last = i === count - 1;
-      const done = over ? await this.nextiOnce(last) : await this.stepiOnce(last);
-      if (!done) return;
+      const end = stepper ? await stepper.instruction(over) : await this.instructionWithoutDwarf(over);
+      if (end.kind === 'other') return;
+      if (i === count - 1) this.out(await this.stepStopLine(end.kind === 'stopped' && end.srcLine));
     }
   }
 
-  /** One instruction; reports the location when `report` (the last of N) or when something else stopped us. */
-  private async stepiOnce(report: boolean): Promise<boolean> {
+  /** stepi/nexti without DWARF (no program info yet): one instruction, a call stepped over for nexti. */
+  private async instructionWithoutDwarf(over: boolean): Promise<StepEnd> {
+    const regs = await this.regs();
+    const [insn] = disassemble(await this.readUpTo(regs.rip, 16), regs.rip, () => undefined, 1);
+    if (over && insn?.isCall) {
+      const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n }] });
+      return outcome === 'internal' ? { kind: 'stopped', srcLine: false } : { kind: 'other' };
+    }
+    return (await this.stepiOnce()) ? { kind: 'stopped', srcLine: false } : { kind: 'other' };
+  }
+
+  /** One instruction, unreported; false when something else stopped the program (reported). */
+  private async stepiOnce(): Promise<boolean> {
     const ev = await this.resume(true);
     if (ev.reason.kind === 'step') {
-      if (report) this.out(await this.frameLine(ev.reason.pc, true));
-      return true;
+      // Stepping onto a user breakpoint hits it, as in gdb (bpstat_stop_status at the new pc).
+      if (!(await this.hitBreakpoints(ev.reason.pc)).length) return true;
+      await this.reportStop({ ...ev, reason: { kind: 'breakpoint', pc: ev.reason.pc } }, 'stopped');
+      return false;
     }
     const outcome = await this.classify(ev, []);
     await this.reportStop(ev, outcome);
     return false;
   }
 
-  private async nextiOnce(report: boolean): Promise<boolean> {
-    const regs = await this.regs();
-    const code = await this.readUpTo(regs.rip, 16);
-    const [insn] = disassemble(code, regs.rip, () => undefined, 1);
-    if (!insn || !insn.isCall) return this.stepiOnce(report);
-    const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n }] });
-    if (outcome !== 'internal') return false;
-    if (report) this.out(await this.frameLine((await this.regs()).rip, true));
-    return true;
-  }
-
-  /** step/next without line info behave like gdb: run until the function returns. */
-  /** step/next: by source lines with DWARF; without line info like gdb, run until the function returns. */
-  private async cmdStep(count: number, over: boolean): Promise<void> {
-    this.live();
-    for (let i = 0; i < count; i++) {
-      const pc = (await this.regs()).rip;
-      const start = this.debug?.lineAt(pc);
-      if (!start) {
-        this.out(`Single stepping until exit from function ${this.funcName(pc)},\nwhich has no line number information.`);
-        if (!(await this.runToReturn(false))) return;
-        continue;
-      }
-      if (!(await this.stepLine(start, over))) return;
-    }
-    this.out(await this.frameLine((await this.regs()).rip, true));
+  /** The source-level stepper (src/commands/step.ts) over this session, once the process's images are known. */
+  private stepper(): SourceStepper | undefined {
+    const debug = this.debug;
+    if (!debug?.program) return undefined;
+    return new SourceStepper({
+      debug,
+      regs: () => this.regs(),
+      readCode: (addr, len) => this.readUpTo(addr, len),
+      stepInstruction: () => this.stepiOnce(),
+      runTo: async (stop) => (await this.resumeAndReport({ kind: 'internal', stops: [stop] })) === 'internal',
+    });
   }
 
   /**
-   * Step until another source line begins. Calls are stepped over for `next`,
-   * and for `step` when the callee has no line info; code without line info
-   * reached otherwise (a return into libc) is left by running to its return.
+   * How a step's stop is reported (gdb's print_stop_event): the source line
+   * alone (`srcLine`, with the pc in front mid-line) or the frame line and the
+   * source line; without DWARF at the pc `0x... in f ()`.
    */
-  private async stepLine(start: { fn: string; file: string; line: number }, over: boolean): Promise<boolean> {
-    for (;;) {
-      const regs = await this.regs();
-      const [insn] = disassemble(await this.readUpTo(regs.rip, 16), regs.rip, () => undefined, 1);
-      const intoLines = insn?.callTarget !== undefined && this.debug?.lineAt(insn.callTarget) !== undefined;
-      if (insn?.isCall && (over || !intoLines)) {
-        const stop = { addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n };
-        if ((await this.resumeAndReport({ kind: 'internal', stops: [stop] })) !== 'internal') return false;
-      } else if (!(await this.stepiOnce(false))) {
-        return false;
-      }
-      const pc = (await this.regs()).rip;
-      const here = this.debug?.lineAt(pc);
-      if (!here) {
-        if (!(await this.runToReturn(false, true))) return false;
+  private async stepStopLine(srcLine: boolean): Promise<string> {
+    const d = await this.debug?.describeStep(srcLine).catch(() => undefined);
+    if (!d) return this.frameLine((await this.regs()).rip, true);
+    this.lastFunction = d.fn;
+    const displays = await this.source.afterStop().catch(() => undefined);
+    return displays ? `${d.text}\n${displays}` : d.text;
+  }
+
+  /** step/next: by source lines with DWARF (src/commands/step.ts); without line info like gdb, run until the function returns. */
+  private async cmdStep(count: number, over: boolean): Promise<void> {
+    this.live();
+    const stepper = this.stepper();
+    let srcLine = false;
+    for (let i = 0; i < count; i++) {
+      const end = stepper && this.debug?.lineAt((await this.regs()).rip) ? await stepper.sourceLine(over) : { kind: 'nolines' as const };
+      if (end.kind === 'other') return;
+      if (end.kind === 'nolines') {
+        const pc = (await this.regs()).rip;
+        this.out(`Single stepping until exit from function ${this.funcName(pc)},\nwhich has no line number information.`);
+        const fn = this.image?.symbolAt(pc)?.symbol;
+        if (stepper && fn && fn.size > 0n) {
+          const through = await stepper.throughFunction(over, fn.address, fn.address + fn.size);
+          if (through.kind !== 'stopped') return;
+          srcLine = through.srcLine;
+          continue;
+        }
+        if (!(await this.runToReturn(false, true))) return;   // the stop is reported once, below
+        srcLine = false;
         continue;
       }
-      if (here.fn !== start.fn && insn?.isCall) {
-        // Stepped into a function: stop where `break FUNC` would, past the prologue.
-        const body = this.debug?.functionBreakpoint(here.fn);
-        if (body !== undefined && body !== pc) {
-          if ((await this.resumeAndReport({ kind: 'internal', stops: [{ addr: body }] })) !== 'internal') return false;
-        }
-        return true;
-      }
-      if (here.address === pc && (here.line !== start.line || here.file !== start.file || here.fn !== start.fn)) return true;
+      srcLine = end.srcLine;
     }
+    this.out(await this.stepStopLine(srcLine));
   }
 
   private async frames(max = MAX_FRAMES, pastMain = false): Promise<Frame[]> {
@@ -1335,24 +1342,43 @@ export class Session {
   private async runToReturn(announce: boolean, quiet = false): Promise<boolean> {
     const sel = this.store.state.frame;
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
-    const frames = await this.frames(sel + 2, !announce);
-    const caller = frames[sel + 1];
-    if (!caller) throw new CommandError('"finish" not meaningful in the outermost frame.');
-    if (announce) this.out(`Run till exit from ${await this.frameTextAt(sel, frames[sel]!)}`);
-    const frameSp = frames[sel]!.cfa ?? frames[sel]!.sp;
-    const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: caller.pc, spAbove: frameSp - 8n }] });
+    const ret = await this.returnOf(sel, !announce);
+    if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
+    if (announce) this.out(`Run till exit from ${await this.frameTextAt(sel, ret.frame)}`);
+    const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
     if (outcome !== 'internal') return false;
+    // Inlined calls that start at the return address are hidden, as at any stop of gdb's but a stepi.
+    this.debug?.setInlineSkip(ret.pc, this.debug.inlineCallsStartingAt(ret.pc).length);
     if (!quiet) {
       this.lastFunction = undefined;   // a new function: gdb prints the whole frame line
-      this.out(await this.frameLine(caller.pc, true));
+      this.out(await this.frameLine(ret.pc, true));
     }
     return true;
   }
 
+  /**
+   * Where frame `level` returns to and its CFA: from the CFI unwinder of the
+   * DWARF layer when it reaches that far (optimized code keeps no frame
+   * pointer), else from the session's unwinder (which also goes past main).
+   */
+  private async returnOf(level: number, pastMain: boolean): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> {
+    const frames = await this.frames(level + 2, pastMain);
+    const dwarf = await this.debug?.frameList(level + 2).catch(() => []) ?? [];
+    const cfa = await dwarf[level]?.cfa().catch(() => undefined);
+    if (dwarf[level + 1] && cfa !== undefined) {
+      return { pc: dwarf[level + 1]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
+    }
+    const caller = frames[level + 1];
+    if (!caller) return undefined;
+    return { pc: caller.pc, cfa: frames[level]!.cfa ?? frames[level]!.sp, frame: frames[level]! };
+  }
+
   private async cmdFinish(): Promise<void> {
     this.live();
-    const frames = await this.frames(this.store.state.frame + 1);
-    const fnPc = frames[this.store.state.frame]?.pc ?? (await this.regs()).rip;
+    if (await this.finishInline()) return;
+    const sel = this.store.state.frame;
+    const frames = await this.debug?.frameList(sel + 1).catch(() => []) ?? [];
+    const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
     const rax = (await this.regs()).rax;
     const typed = this.debug?.returnValue(fnPc, rax);
@@ -1368,9 +1394,31 @@ export class Session {
     this.out(`Value returned is $${this.history.length} = ${formatValue(v, undefined, this.symbolize)}`);
   }
 
+  /**
+   * `finish` in an inlined call (gdb's finish_command): no return to wait
+   * for, so step in the caller, over the rest of the call, until a new line
+   * of the caller begins. Nothing is returned. False if the frame is not inlined.
+   */
+  private async finishInline(): Promise<boolean> {
+    const sel = this.store.state.frame;
+    const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
+    const stepper = this.stepper();
+    if (!bt?.frames[sel]?.inlined || !bt.frames[sel + 1] || !stepper) return false;
+    this.out(`Run till exit from ${bt.lines[sel]}`);
+    const end = await stepper.finishInline(sel);
+    if (end.kind !== 'other') this.out(await this.stepStopLine(end.kind === 'stopped' && end.srcLine));
+    return true;
+  }
+
   private async cmdUntil(location: string | undefined): Promise<void> {
     this.live();
-    if (!location) { await this.cmdStep(1, true); return; }
+    if (!location) {
+      // Like `next`, without going back into a loop (src/commands/step.ts).
+      const end = await this.stepper()?.until1();
+      if (!end || end.kind === 'nolines') await this.cmdStep(1, true);
+      else if (end.kind === 'stopped') this.out(await this.stepStopLine(end.srcLine));
+      return;
+    }
     const addr = await this.resolveLocation(location);
     const frames = await this.frames(2);
     const stops: InternalStop[] = [{ addr }];

@@ -203,7 +203,8 @@ export class DebugInfo implements UnitOwner {
     if (!name) return;
     const ranges = d.ranges();
     if (ranges.length === 0) return;
-    const low = d.addr(AT.low_pc) ?? ranges.reduce((m, r) => (r[0] < m ? r[0] : m), ranges[0][0]);
+    // A function split in parts (hot/cold) is entered at its first range (gdb's BLOCK_ENTRY_PC).
+    const low = d.addr(AT.low_pc) ?? (ranges.find(([lo, hi]) => hi > lo) ?? ranges[0])[0];
     const high = ranges.reduce((m, r) => (r[1] > m ? r[1] : m), ranges[0][1]);
     const fn: FunctionInfo = { name, die: d, unit: u, ranges, low, high, external: d.inherited((x) => (x.has(AT.external) ? true : undefined)) ?? false };
     this.functions.push(fn);
@@ -304,7 +305,7 @@ export class DebugInfo implements UnitOwner {
       if (off === undefined || !this.sections.line) c = null;
       else {
         const program = new LineProgram(this.sections, off, u.compDir, u.name);
-        const sorted = program.rows.map((r, i) => ({ r, i }));
+        const sorted = program.table.map((r, i) => ({ r, i }));
         sorted.sort((x, y) => x.r.address < y.r.address ? -1 : x.r.address > y.r.address ? 1
           : x.r.endSequence !== y.r.endSequence ? (x.r.endSequence ? -1 : 1) : x.i - y.i);
         c = { program, sorted: sorted.map((x) => x.r) };
@@ -396,7 +397,7 @@ export class DebugInfo implements UnitOwner {
         if (fileMatches(f.path, f.name, file)) matching.add(i);
       });
       if (matching.size === 0) continue;
-      for (const row of lines.program.rows) {
+      for (const row of lines.program.table) {
         if (row.endSequence || !row.isStmt || !matching.has(row.file) || row.line < line) continue;
         cands.push({ row, unit: u, path: files[row.file].path, display: files[row.file].display });
       }
@@ -450,6 +451,39 @@ export class DebugInfo implements UnitOwner {
       if (d === fn.die) break;
     }
     return { function: fn, blocks };
+  }
+
+  /**
+   * The inlined calls gdb 13 hides at a stop at pc (inline-frame.c
+   * skip_inline_frames), innermost first: those whose block is entered at pc,
+   * at its entry (the start of its first range, gdb's BLOCK_ENTRY_PC) or at
+   * the start of another of its ranges. A `step` there enters them one by one
+   * without running; `next` steps over them.
+   */
+  inlineCallsStartingAt(pc: bigint): Die[] {
+    const scope = this.scopeAt(pc);
+    if (!scope) return [];
+    const a = pc - this.bias;
+    const out: Die[] = [];
+    for (const b of scope.blocks) {
+      if (b === scope.function.die) break;
+      if (b.tag !== TAG.inlined_subroutine) continue;
+      const ranges = blockRanges(b);
+      const entry = ranges[0]?.[0];
+      if (entry !== a && ranges.some(([lo, hi]) => a - 1n >= lo && a - 1n < hi)) break;
+      out.push(b);
+    }
+    return out;
+  }
+
+  /** End of an inlined call's code (run-time): its highest range end, gdb's BLOCK_END. */
+  blockEnd(b: Die): bigint {
+    return blockRanges(b).reduce((m, [, hi]) => (hi > m ? hi : m), 0n) + this.bias;
+  }
+
+  /** Run-time entry of an inlined call's block (gdb 13: the start of its first range). */
+  blockEntry(b: Die): bigint {
+    return (blockRanges(b)[0]?.[0] ?? 0n) + this.bias;
   }
 
   // ---- globals and types ----
@@ -530,6 +564,11 @@ export function fileMatches(fullPath: string, name: string, file: string): boole
  * gdb's amd64_analyze_prologue: returns the offset just after
  * `[endbr64] push %rbp; mov %rsp,%rbp`, or 0 when the function is frameless.
  */
+/** A block's non-empty ranges in DWARF order (gdb drops empty ones; a single range is contiguous). */
+function blockRanges(b: Die): Array<[bigint, bigint]> {
+  return b.ranges().filter(([lo, hi]) => hi > lo);
+}
+
 export function analyzePrologue(code: Buffer): number {
   let p = 0;
   if (code.length >= 4 && code[0] === 0xf3 && code[1] === 0x0f && code[2] === 0x1e && code[3] === 0xfa) p = 4;

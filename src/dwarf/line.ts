@@ -36,7 +36,10 @@ function joinPath(dir: string, name: string): string {
 export class LineProgram {
   readonly version: number;
   readonly files: LineFile[] = [];
+  /** Every row the program emits, in order (what readelf --debug-dump=decodedline lists). */
   readonly rows: LineRow[] = [];
+  /** The rows gdb keeps of them (GdbLineTable): what lookups and breakpoints use. */
+  readonly table: LineRow[] = [];
 
   constructor(sections: DwarfSections, offset: number, compDir: string, cuName: string) {
     const buf = sections.line;
@@ -160,20 +163,32 @@ export class LineProgram {
     let column = 0;
     let isStmt = h.defaultIsStmt;
     let prologueEnd = false;
+    let discriminator = 0;
     const minInst = BigInt(h.minInst);
+    const table = new GdbLineTable(this.files);
     const reset = () => {
       address = 0n; file = firstFile; line = 1; column = 0; isStmt = h.defaultIsStmt; prologueEnd = false;
+      discriminator = 0;
+      table.startSequence();
     };
     const emit = (endSequence: boolean) => {
-      this.rows.push({ address, file, line, column, isStmt, endSequence, prologueEnd });
+      const row = { address, file, line, column, isStmt, endSequence, prologueEnd };
+      this.rows.push(row);
+      table.record(row);
       prologueEnd = false;
+      discriminator = 0;
     };
+    const advanceLine = (delta: number) => {
+      line += delta;
+      table.advanceLine(delta, discriminator);
+    };
+    reset();
     while (r.pos < end) {
       const op = r.u8();
       if (op >= h.opcodeBase) {
         const adj = op - h.opcodeBase;
         address += BigInt(Math.floor(adj / h.lineRange)) * minInst;
-        line += h.lineBase + (adj % h.lineRange);
+        advanceLine(h.lineBase + (adj % h.lineRange));
         emit(false);
         continue;
       }
@@ -186,13 +201,17 @@ export class LineProgram {
             emit(true);
             reset();
           } else if (sub === 2) address = r.addr(len - 1);
-          // define_file (3) and set_discriminator (4) do not affect the rows we keep.
+          else if (sub === 4) {
+            discriminator = r.uleb();
+            table.setDiscriminator(discriminator);
+          }
+          // define_file (3) does not affect the rows we keep.
           r.pos = next;
           break;
         }
         case 1: emit(false); break;
         case 2: address += r.ulebBig() * minInst; break;
-        case 3: line += r.sleb(); break;
+        case 3: advanceLine(r.sleb()); break;
         case 4: file = r.uleb(); break;
         case 5: column = r.uleb(); break;
         case 6: isStmt = !isStmt; break;
@@ -206,5 +225,92 @@ export class LineProgram {
           for (let i = 0; i < h.stdLengths[op]; i++) r.uleb();
       }
     }
+    this.table.push(...table.rows());
+  }
+}
+
+/**
+ * The rows gdb 13 keeps of a line program (dwarf2/read.c lnp_state_machine::
+ * record_line and buildsym.c record_line), one table per source file:
+ * - a row repeating the line of the previous row kept in the same sequence
+ *   and file is dropped when that line has had a non-zero discriminator
+ *   (dwarf_record_line_p, gdb PR 17276): at -O2 this decides which addresses
+ *   start a line, hence where `next` stops and when gdb shows the pc;
+ * - rows of line 0 are dropped;
+ * - switching to another file ends the previous file's table at that address
+ *   and the end of a sequence ends the current one; an end marker removes the
+ *   rows of its table at its own address;
+ * - a non-statement row of another file at an address that already has a
+ *   statement row is dropped (it would end that statement's table there).
+ */
+class GdbLineTable {
+  private readonly byFile = new Map<string, LineRow[]>();
+  private lastFile: string | undefined;
+  private lastLine = 0;
+  private lineHasDiscriminator = false;
+  private lastAddress = 0n;
+  private stmtAtAddress = false;
+
+  constructor(private readonly files: LineFile[]) {}
+
+  startSequence(): void {
+    this.lastFile = undefined;
+    this.lastLine = 0;
+    this.lineHasDiscriminator = false;
+    this.lastAddress = 0n;
+    this.stmtAtAddress = false;
+  }
+
+  setDiscriminator(d: number): void {
+    if (d !== 0) this.lineHasDiscriminator = true;
+  }
+
+  advanceLine(delta: number, discriminator: number): void {
+    if (delta !== 0) this.lineHasDiscriminator = discriminator !== 0;
+  }
+
+  record(row: LineRow): void {
+    this.keep(row);
+    if (row.address !== this.lastAddress) {
+      this.lastAddress = row.address;
+      this.stmtAtAddress = false;
+    }
+    if (row.isStmt) this.stmtAtAddress = true;
+  }
+
+  private keep(row: LineRow): void {
+    const file = this.files[row.file]?.path ?? `#${row.file}`;
+    if (row.endSequence) {
+      if (this.lastFile !== undefined) this.finish(this.lastFile, row);
+      return;
+    }
+    const changed = file !== this.lastFile;
+    if (row.line === 0 || (changed && row.address === this.lastAddress && !row.isStmt && this.stmtAtAddress)) return;
+    if (changed && this.lastFile !== undefined) this.finish(this.lastFile, { ...row, endSequence: true, line: 0 });
+    if (changed || row.line !== this.lastLine || !this.lineHasDiscriminator) {
+      this.table(file).push(row);
+      this.lastFile = file;
+      this.lastLine = row.line;
+    }
+  }
+
+  /** buildsym's end marker: drops the table's rows at its address, then ends the table there. */
+  private finish(file: string, marker: LineRow): void {
+    const t = this.table(file);
+    let last: LineRow | undefined;
+    while (t.length && t[t.length - 1].address === marker.address) last = t.pop();
+    if (t.length) last = t[t.length - 1];
+    if (!last || last.line === 0 || last.endSequence) return;   // an empty sequence: no marker
+    t.push({ ...marker, endSequence: true });
+  }
+
+  private table(file: string): LineRow[] {
+    let t = this.byFile.get(file);
+    if (!t) this.byFile.set(file, (t = []));
+    return t;
+  }
+
+  rows(): LineRow[] {
+    return [...this.byFile.values()].flat();
   }
 }

@@ -16,9 +16,9 @@ export async function frameLine(frame: StackFrame, ev: Evaluator): Promise<strin
   const pad = frame.level < 10 ? '  ' : ' ';
   if (frame.unwind.signalTrampoline) return `#${frame.level}${pad}<signal handler called>`;
   const line = frame.line;
-  // gdb shows the pc unless it is exactly at the start of a line (frame 0 after a breakpoint)
-  // or the frame's line is that of an inlined call it made.
-  const showAddr = !frame.inlinedCallee && (!frame.unwind.exactPc || !line || line.address !== frame.pc);
+  // gdb shows the pc unless it is exactly at the start of a statement line (frame 0 after a
+  // breakpoint) or the frame's line is that of an inlined call it made (frame_show_address).
+  const showAddr = !frame.inlinedCallee && (!frame.unwind.exactPc || !line || line.address !== frame.pc || !line.isStmt);
   const addr = showAddr ? `0x${frame.pc.toString(16).padStart(16, '0')} in ` : '';
   const name = frame.functionName ?? '??';
   if (!frame.fn) {

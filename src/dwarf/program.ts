@@ -131,13 +131,15 @@ export class ProgramInfo {
   /**
    * Build the stack, innermost first. Functions inlined at a pc get frames of
    * their own, as in gdb. Stops after main (gdb's `backtrace past-main off`)
-   * or at `limit`.
+   * or at `limit`. `skipInline` innermost inlined calls of frame 0 are hidden,
+   * as gdb hides those a step stopped at the very start of (its frame 0 is
+   * then their caller, at the line of the call).
    */
-  async backtrace(regs: Registers, readMemory: ReadMemory, limit = 256, fpState?: () => Promise<Buffer | undefined>): Promise<StackFrame[]> {
+  async backtrace(regs: Registers, readMemory: ReadMemory, limit = 256, fpState?: () => Promise<Buffer | undefined>, skipInline = 0): Promise<StackFrame[]> {
     const frames: StackFrame[] = [];
     let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
     while (cur && frames.length < limit) {
-      const real = this.framesAt(cur, frames.length, readMemory, frames[frames.length - 1]);
+      const real = this.framesAt(cur, frames.length, readMemory, frames[frames.length - 1], frames.length === 0 ? skipInline : 0);
       frames.push(...real);
       const outer = real[real.length - 1];
       if (outer.functionName === 'main') break;
@@ -163,18 +165,22 @@ export class ProgramInfo {
   }
 
   /** The frames one set of registers stands for: inlined calls innermost first, then the function. */
-  private framesAt(regs: UnwindRegs, level: number, readMemory: ReadMemory, callee: StackFrame | undefined): StackFrame[] {
+  private framesAt(regs: UnwindRegs, level: number, readMemory: ReadMemory, callee: StackFrame | undefined, skip = 0): StackFrame[] {
     const probe = new StackFrame(this, level, regs, readMemory, callee);
     const scope = probe.debug && probe.fn ? probe.debug.scopeAt(probe.lookupPc) : undefined;
-    const inlined = scope ? scope.blocks.filter((b) => b.tag === TAG.inlined_subroutine) : [];
-    if (inlined.length === 0) {
+    const all = scope ? scope.blocks.filter((b) => b.tag === TAG.inlined_subroutine) : [];
+    const inlined = all.slice(Math.min(skip, all.length));
+    // The call this frame's innermost shown function made: a hidden inlined call, if any.
+    const hidden = skip > 0 ? all[Math.min(skip, all.length) - 1] : undefined;
+    if (all.length === 0) {
       if (callee) callee.caller = probe;
       return [probe];
     }
     const out: StackFrame[] = [];
     let prev = callee;
-    for (const die of [...inlined, undefined]) {
-      const f = new StackFrame(this, level + out.length, regs, readMemory, prev, die, out[out.length - 1]?.inlined ?? (die ? undefined : inlined[inlined.length - 1]));
+    const shown = [...inlined, undefined];
+    for (const [i, die] of shown.entries()) {
+      const f = new StackFrame(this, level + out.length, regs, readMemory, prev, die, i > 0 ? shown[i - 1] : hidden);
       if (prev) prev.caller = f;
       out.push(f);
       prev = f;
@@ -241,9 +247,14 @@ export class StackFrame {
     return this.unwind.exactPc ? this.pc : this.pc - 1n;
   }
 
+  /** The function's name as gdb shows it: for C its linkage name when it has one (`__GI__IO_fflush`). */
   get functionName(): string | undefined {
-    if (this.inlined) return this.inlined.name;
-    if (this.fn) return this.fn.name;
+    const die = this.inlined ?? this.fn?.die;
+    if (die) {
+      // (A mangled C++ name would need demangling: those keep their DW_AT_name.)
+      const linkage = die.inherited((d) => d.str(AT.linkage_name));
+      return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? die.name ?? this.fn?.name;
+    }
     return this.program.image.symbolAt(this.lookupPc)?.name;
   }
 
@@ -357,7 +368,11 @@ export class StackFrame {
     const origin = site.ref(AT_CALL_ORIGIN) ?? site.ref(AT.abstract_origin);
     if (origin) {
       const ours = fn.die.ref(AT.abstract_origin) ?? fn.die.ref(AT.specification);
-      return origin === fn.die || origin === ours || (origin.name !== undefined && origin.name === fn.name);
+      if (origin === fn.die || origin === ours || (origin.name !== undefined && origin.name === fn.name)) return true;
+      // A function of another image (`printf` called through the PLT, defined as `__printf`):
+      // gdb resolves the declaration's name to the global symbol's address.
+      const sym = origin.name !== undefined ? this.program.image.symbolByName(origin.name)?.symbol : undefined;
+      return sym !== undefined && sym.kind === 'function' && this.debug !== undefined && sym.address === this.debug.entryOf(fn);
     }
     const target = site.block(AT_CALL_TARGET) ?? site.block(AT_GNU_CALL_SITE_TARGET);
     if (!target) return false;

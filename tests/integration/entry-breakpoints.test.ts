@@ -61,7 +61,7 @@ describe('entry breakpoints and starti', () => {
     expect(ours).toMatch(/^Program stopped\.\n0x00007ffff7fe4b70 in _start \(\) from \S*ld-linux-x86-64\.so\.2$/m);
     expect(ours).toMatch(/^rip +0x7ffff7fe4b70 +0x7ffff7fe4b70 <_start>$/m);
     expect(ours).toMatch(/^Breakpoint 2, main \(\) at linked_list\.c:57$/m);
-    expect(ours).toMatch(/^Breakpoint 1, __libc_malloc \(bytes=\d+\)/m);
+    expect(ours).toMatch(/^Breakpoint 1, __GI___libc_malloc \(bytes=\d+\)/m);
     const rip = (out: string) => /^rip +(0x[0-9a-f]+)/m.exec(out)?.[1];
     expect(rip(ours)).toBe(rip(gdbBatch(ex('linked_list'), ['starti', 'info registers rip'])));
   });

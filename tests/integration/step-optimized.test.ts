@@ -1,0 +1,143 @@
+/**
+ * Source-level stepping against gdb -batch, on optimized code: the same
+ * step/next/stepi/nexti/until/finish scripts run through `tsdbg run --batch`
+ * and gdb, on -O2 builds of the examples (inlined calls, lines entered
+ * mid-way, calls through the PLT into the C library's debug info) and of a
+ * program with an inlined static function called in a loop, plus an -O0
+ * build to show the plain case still matches. The outputs must be equal line
+ * for line, after dropping what legitimately differs:
+ * - tsdbg's `Starting program:` and `Snapshot engine:` lines, gdb's libthread_db lines;
+ * - `Run till exit from ...`, which gdb prints only when commands come from a terminal
+ *   (tsdbg always does);
+ * - the program's own output, which reaches the terminal at other times (gdb's
+ *   inferior writes to a pipe, fully buffered): compared on its own, in order;
+ * - stack addresses (argv, va_list): the two start the program with different
+ *   environments, so its stack sits elsewhere.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(root, 'tests', 'fixtures', 'bin');
+
+/** Build `src` (relative to the repository, as gdb then names it) into tests/fixtures/bin on first use. */
+function build(src: string | string[], name: string, opt: '-O0' | '-O2', debug = true): string {
+  const srcs = typeof src === 'string' ? [src] : src;
+  const out = join(BIN, name);
+  const newest = Math.max(...srcs.map((s) => statSync(join(root, s)).mtimeMs));
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
+  mkdirSync(BIN, { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  execFileSync('gcc', [...(debug ? ['-g'] : []), opt, '-o', tmp, ...srcs], { cwd: root });
+  renameSync(tmp, out);
+  return out;
+}
+
+/** Both debuggers' stdout and stderr merged in the order they were written. */
+function merged(argv: string[], input?: string): string {
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { input, encoding: 'utf8', timeout: 120_000, cwd: root });
+  if (r.error) throw r.error;
+  return r.stdout;
+}
+
+function tsdbgBatch(prog: string, commands: string[]): string {
+  return merged(['node', join(root, 'bin', 'tsdbg.js'), 'run', '--batch', prog], `${commands.join('\n')}\n`);
+}
+
+function gdbBatch(prog: string, commands: string[]): string {
+  return merged(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', ...commands.flatMap((c) => ['-ex', c]), prog]);
+}
+
+const DROPPED = /^(Starting program: |Snapshot engine: |\[Thread debugging using libthread_db|Using host libthread_db library |Run till exit from )/;
+
+/** The debugger's lines and the program's lines (`program` tells them apart), normalized. */
+function split(out: string, program: RegExp): { debugger: string[]; program: string[] } {
+  const lines = out.replace(/\n$/, '').split('\n')
+    .filter((l) => !DROPPED.test(l))
+    .map((l) => l.replace(/0x7ffffff[c-f][0-9a-f]{4}\b/g, '0x<stack>').replace(/\(process \d+\)/, '(process N)'));
+  return { debugger: lines.filter((l) => !program.test(l)), program: lines.filter((l) => program.test(l)) };
+}
+
+function compare(prog: string, program: RegExp, commands: string[]): string[] {
+  const ours = split(tsdbgBatch(prog, commands), program);
+  const gdb = split(gdbBatch(prog, commands), program);
+  expect(ours.debugger).toEqual(gdb.debugger);
+  // gdb's inferior loses what it buffered when the script ends by killing it: a prefix of ours.
+  expect(ours.program.slice(0, gdb.program.length)).toEqual(gdb.program);
+  return ours.debugger;
+}
+
+describe('stepping optimized code, as gdb does', () => {
+  it('linked_list -O2: next steps over inlined push, step stops at its call site, stepi shows it, pc shown mid-line', () => {
+    const prog = build('examples/linked_list.c', 'linked_list-O2', '-O2');
+    const out = compare(prog, /^round \d+:/, ['break main', 'run', 'next', 'next', 'step', 'next', 'next', 'stepi', 'stepi', 'stepi',
+      'next', 'step', 'step', 'next', 'next', 'stepi', 'stepi', 'finish', 'next', 'next']);
+    // What the comparison covers: an inlined call entered by stepi, the pc before a line entered mid-way,
+    // the return from the inlined call to main's frame.
+    expect(out).toContainEqual(expect.stringMatching(/^push \(value=<optimized out>, list=0x[0-9a-f]+\) at examples\/linked_list\.c:18$/));
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16}\t57\t\tfor \(long v = 1; v <= 5; v\+\+\)$/));
+    expect(out).toContain('main () at examples/linked_list.c:25');
+  });
+
+  it('linked_list -O2: next, until, a tail call into fflush@plt, step through the lazy PLT into fflush, finish into main', () => {
+    const prog = build('examples/linked_list.c', 'linked_list-O2', '-O2');
+    const out = compare(prog, /^round \d+:/, ['break print_list', 'run', 'next', 'next', 'next', 'until', 'until', 'next', 'next',
+      'step', 'next', 'next', 'finish', 'next', 'next', 'next', 'step', 'bt']);
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16} in fflush@plt \(\)$/));
+    expect(out).toContain('Single stepping until exit from function fflush@plt,');
+    expect(out).toContainEqual(expect.stringMatching(/^__GI__IO_fflush \(fp=0x[0-9a-f]+ <_IO_2_1_stdout_>\) at \.\/libio\/iofflush\.c:\d+$/));
+    expect(out).toContain('Value returned is $1 = 0');
+  });
+
+  it('struct_loop -O2: step into printf through the PLT (libc debug info), out of it, finish, stepi in the loop', () => {
+    const prog = build('examples/struct_loop.c', 'struct_loop-O2', '-O2');
+    const out = compare(prog, /^iter \d+:/, ['break main', 'run', 'next', 'next', 'step', 'step', 'step', 'step', 'next', 'next',
+      'next', 'step', 'finish', 'next', 'next', 'stepi', 'stepi', 'stepi', 'next', 'step', 'step', 'step', 'next', 'finish']);
+    expect(out).toContainEqual(expect.stringMatching(/^__printf \(format=format@entry=0x[0-9a-f]+ /));
+    expect(out).toContain('main () at examples/struct_loop.c:30');
+  });
+
+  it('an inlined static function in a loop: step enters it where gdb hides it, finish out of it, until leaves the loop', () => {
+    const prog = build('tests/integration/step-inline.c', 'step-inline-O2', '-O2');
+    const out = compare(prog, /^(\d+|total \d+ odd \d+)$/, ['break main', 'run', 'next', 'next', 'step', 'step', 'finish', 'next',
+      'step', 'step 3', 'next 2', 'stepi', 'nexti', 'nexti', 'nexti', 'nexti', 'until', 'until', 'until', 'until', 'until', 'bt']);
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16} in scale \(k=13, v=<optimized out>\) at tests\/integration\/step-inline\.c:\d+$/));
+    expect(out).toContain('32\t\tprintf("total %d odd %d\\n", total, odd);');
+  });
+
+  it('a next that reaches a user breakpoint stops there with its banner, in main and in a called function', () => {
+    const loop = build('examples/struct_loop.c', 'struct_loop-O2', '-O2');
+    const out = compare(loop, /^iter \d+:/, ['break 27', 'run', 'next', 'next', 'next', 'next', 'next', 'next', 'step', 'step', 'step',
+      'next', 'next', 'next', 'next']);
+    expect(out.filter((l) => l === 'Breakpoint 1, main () at examples/struct_loop.c:27')).toHaveLength(2);
+    const inline = build('tests/integration/step-inline.c', 'step-inline-O2', '-O2');
+    compare(inline, /^(\d+|total \d+ odd \d+)$/, ['break consume', 'run', 'finish', 'next', 'next', 'next', 'step', 'step', 'bt',
+      'next', 'next', 'next', 'next', 'next', 'next', 'next']);
+  });
+
+  it('two units -O2: steps into malloc and out through an inlined frame, finish returns a pointer, into another unit', () => {
+    const prog = build(['tests/fixtures/dwarf/prog.c', 'tests/fixtures/dwarf/util.c'], 'prog-O2', '-O2');
+    const out = compare(prog, /^-24 15 xyz 1\.250000 3$/, ['break main', 'run', 'next', 'next', 'next', 'step', 'step', 'step', 'step',
+      'step', 'next', 'next', 'next', 'step', 'step', 'step', 'finish', 'next', 'step', 'step', 'step', 'finish', 'finish', 'next', 'next',
+      'next', 'next', 'next', 'next', 'step', 'step', 'bt', 'next', 'next']);
+    expect(out).toContainEqual(expect.stringMatching(/^0x[0-9a-f]{16} in push \(value=3, head=<optimized out>\) at tests\/fixtures\/dwarf\/prog\.c:\d+$/));
+    expect(out).toContainEqual(expect.stringMatching(/^Value returned is \$1 = \(void \*\) 0x[0-9a-f]+$/));
+  });
+
+  it('a program built without -g: step runs through its function into printf\'s lines, next and finish in the C library', () => {
+    const prog = build('examples/linked_list.c', 'linked_list-nodebug', '-O0', false);
+    const out = compare(prog, /^round \d+:/, ['break print_list', 'run', 'step', 'next', 'next', 'finish', 'stepi', 'nexti', 'step', 'next',
+      'next 3']);
+    expect(out).toContain('Single stepping until exit from function print_list,');
+    expect(out).toContainEqual(expect.stringMatching(/^__printf \(format=0x[0-9a-f]+ "round %d:"\) at \.\/stdio-common\/printf\.c:\d+$/));
+  });
+
+  it('linked_list -O0: step, next, finish, until, stepi and nexti still match', () => {
+    const prog = build('examples/linked_list.c', 'linked_list-O0', '-O0');
+    compare(prog, /^round \d+:/, ['break print_list', 'run', 'next', 'next', 'step', 'step', 'next', 'finish', 'next', 'step', 'next',
+      'next', 'step 2', 'until', 'until', 'until', 'stepi', 'nexti', 'finish', 'next', 'next', 'next', 'next', 'next', 'next', 'next', 'next']);
+  });
+});
