@@ -1232,8 +1232,11 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (this.threadMap.has(tid)) return;
     const child = newThread(tid, true, true);
     this.threadMap.set(tid, child);
-    const st = native.waitSpin(tid, NEW_THREAD_SPIN_NS);
-    if (st === -ERRNO.EAGAIN) return;          // it reports later, like any status
+    // The kernel stops a new traced thread at once, but under load that can
+    // take longer than the spin: then wait for it, as gdb does, so threads are
+    // still announced (and numbered) in the order they were created.
+    let st = native.waitSpin(tid, NEW_THREAD_SPIN_NS);
+    if (st === -ERRNO.EAGAIN) st = native.waitBlocking(tid);
     child.running = false;
     const gone = this.goneReason(st);
     if (gone) {

@@ -183,6 +183,8 @@ export const native = {
 
   /** Non-blocking wait: status, -EAGAIN when nothing yet, or -errno. */
   waitNow: (pid: number): number => shim().wait(pid, 1 /* WNOHANG */) as number,
+  /** Block until pid reports (for a status that is certain to come at once). */
+  waitBlocking: (pid: number): number => shim().wait(pid, 0) as number,
   waitSpin: (pid: number, spinNs: number): number => shim().waitSpin(pid, spinNs) as number,
   /** First status among `tids` within spinNs: { tid, st } (st -EAGAIN: none yet; -ECHILD: tid is not ours). */
   waitAny(tids: Int32Array, spinNs: number): { tid: number; st: number } {
