@@ -369,6 +369,13 @@ export class Session {
     return t;
   }
 
+  /** The live target for the stack commands (bt, frame, up, down, info frame): gdb says "No stack." */
+  private withStack(): Target {
+    const t = this.target;
+    if (!t || t.state === 'exited') throw new CommandError('No stack.');
+    return t;
+  }
+
   /** Without a process, read the executable file's loaded sections like gdb does. */
   private readFileImage(addr: bigint, len: number): Buffer {
     const elf = this.fileElf;
@@ -1539,7 +1546,7 @@ export class Session {
   }
 
   private async cmdBacktrace(limit: number | undefined): Promise<void> {
-    this.live();
+    this.withStack();
     const bt = await this.debug?.backtrace(limit ?? MAX_FRAMES).catch(() => undefined);
     if (bt) {
       this.outLines(bt.lines);
@@ -1552,7 +1559,7 @@ export class Session {
   }
 
   private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined): Promise<void> {
-    this.live();
+    this.withStack();
     const frames = await this.frames();
     let sel = this.store.state.frame;
     if (relative === 'up') sel += index ?? 1;
@@ -1828,7 +1835,7 @@ export class Session {
   }
 
   private async infoFrame(): Promise<void> {
-    this.live();
+    this.withStack();
     const frames = await this.frames();
     const sel = this.store.state.frame;
     const f = frames[sel]!;

@@ -194,6 +194,16 @@ describe('tsdbg run: process control', () => {
     expect(shown(ours)).toEqual(expected);
   });
 
+  it('the stack commands without a process say "No stack.", before the run and after it, as gdb', () => {
+    const stackCmds = ['bt', 'frame', 'up', 'down', 'info frame'];
+    const r = batch(ex('hot_loop'), [...stackCmds, 'run', ...stackCmds]);
+    const gdb = spawnSync('gdb', ['-batch', '-nx', ...[...stackCmds, 'run', ...stackCmds].flatMap((c) => ['-ex', c]), '--args', ex('hot_loop'), '3'],
+      { encoding: 'utf8', timeout: 60_000 });
+    const noStack = (err: string) => err.split('\n').filter((l) => l === 'No stack.').length;
+    expect(noStack(gdb.stderr)).toBe(10);
+    expect(noStack(r.stderr)).toBe(10);
+  });
+
   it('monitor: gdb\'s words on a target without a remote stub', () => {
     const r = batch(ex('hot_loop'), ['monitor help', 'break main', 'run', 'monitor help']);
     expect(r.stderr.split('\n').filter((l) => l.includes('monitor'))).toEqual([
