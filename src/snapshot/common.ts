@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { StopEvent, TargetState } from '../target/types.js';
+import { taskState } from '../target/procfs.js';
 import { SnapshotError, type SnapshotInfo, type SnapshotLimits } from './types.js';
 
 /** TASK_SIZE of x86-64 with 4-level page tables: the end of user space. */
@@ -51,13 +52,8 @@ export const liveTid = (host: SnapshotHost): number => host.selectedThread ?? ho
 
 /** Whether thread tid of process pid is still a live task (not a zombie, not gone). */
 export function taskAlive(pid: number, tid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+  const state = taskState(pid, tid);
+  return state !== 'Z' && state !== 'X';
 }
 
 export const hex = (a: bigint): string => `0x${a.toString(16)}`;

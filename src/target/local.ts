@@ -36,7 +36,7 @@ import { FXSAVE_SIZE, NT_X86_XSTATE, readYmmUpper, writeYmmUpper, xstateHasAvx }
 
 /** Room for any XSAVE area (AVX-512 is 2.7 KiB, AMX tiles 11 KiB). */
 const XSTATE_MAX = 16384;
-import { parseMaps, parseAuxv } from './procfs.js';
+import { parseMaps, parseAuxv, taskState } from './procfs.js';
 import { registerTracee, unregisterTracee } from './reaper.js';
 import { nextStatusAny, type ThreadStatus } from './waiter.js';
 
@@ -1525,15 +1525,6 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
 interface SigInfo { signo: number; code: number; addr: bigint }
 
-/** One letter of /proc/PID/task/TID/stat ('R', 'S', 't', 'Z'...); 'Z' once it is gone. */
-function taskState(pid: number, tid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
-    return stat.charAt(stat.lastIndexOf(')') + 2);
-  } catch {
-    return 'Z';
-  }
-}
 
 /** Whether thread tid has a SIGTRAP pending (SigPnd in /proc/PID/task/TID/status). */
 function sigtrapPending(pid: number, tid: number): boolean {

@@ -1,4 +1,5 @@
-/** Parsers for /proc/PID files the targets read (pure functions, unit-testable). */
+/** Parsers for /proc/PID files the targets read (pure functions, unit-testable), and a task's state. */
+import { readFileSync } from 'node:fs';
 import type { Mapping } from './types.js';
 
 /** /proc/PID/maps: "start-end perms offset dev inode   path". */
@@ -24,4 +25,14 @@ export function parseAuxv(buf: Buffer): Array<[bigint, bigint]> {
     out.push([type, buf.readBigUInt64LE(off + 8)]);
   }
   return out;
+}
+
+/** One letter of /proc/PID/task/TID/stat ('R', 'S', 't', 'Z'...); 'Z' once it is gone. */
+export function taskState(pid: number, tid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return 'Z';
+  }
 }
