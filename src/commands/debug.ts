@@ -301,4 +301,17 @@ export class DebugBridge {
     const fn = d?.functionsNamed(name)[0];
     return fn && d ? d.breakpointAddress(fn) : undefined;
   }
+
+  /**
+   * Every location of `break FUNCTION`, lowest first, as gdb has them: the
+   * out-of-line copy past its prologue and each place the function was
+   * inlined. Empty when the executable's DWARF does not know the function.
+   */
+  functionBreakpoints(name: string): bigint[] {
+    const d = this.fileDebug;
+    if (!d) return [];
+    const own = this.functionBreakpoint(name);
+    const all = new Set([...(own === undefined ? [] : [own]), ...d.inlinedEntries(name)]);
+    return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
 }

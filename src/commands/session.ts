@@ -603,7 +603,7 @@ export class Session {
   private async stopAtEntryBreakpoint(): Promise<boolean> {
     const t = this.live();
     const pc = (await this.regs()).rip;
-    if (!this.store.state.breakpoints.some((b) => b.type === 'breakpoint' && b.enabled && b.address === pc)) return false;
+    if (!this.store.state.breakpoints.some((b) => b.type === 'breakpoint' && b.enabled && this.locationsOf(b).includes(pc))) return false;
     const ev: StopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'breakpoint', pc } };
     const outcome = await this.classify(ev, []);
     if (outcome !== 'stopped') return false;
@@ -702,14 +702,14 @@ export class Session {
     for (const b of this.store.state.breakpoints) {
       if (b.type !== 'breakpoint' || b.address !== undefined) continue;
       try {
-        b.address = await this.resolveLocation(b.spec);
+        this.setLocations(b, await this.resolveLocations(b.spec));
       } catch {
         continue;
       }
       changed = true;
       if (!b.enabled) continue;
       try {
-        await this.insertAt(b.address);
+        await this.insertBp(b);
         b.inserted = true;
       } catch {
         this.warnInsert(b);
@@ -727,7 +727,7 @@ export class Session {
       }
       if (!b.spec.startsWith('*')) {
         // A library function not loaded (yet) in this run: pending again, like gdb.
-        try { b.address = await this.resolveLocation(b.spec); } catch { b.address = undefined; }
+        try { this.setLocations(b, await this.resolveLocations(b.spec)); } catch { this.setLocations(b, []); }
       } else {
         // gdb re-evaluates `*EXPR` for each process: `*_start` typed before
         // `run` named the file address, and a PIE moves it. A bare number
@@ -737,7 +737,7 @@ export class Session {
       }
       if (b.enabled && b.address !== undefined) {
         try {
-          await this.insertAt(b.address);
+          await this.insertBp(b);
           b.inserted = true;
         } catch {
           this.warnInsert(b);
@@ -887,6 +887,42 @@ export class Session {
     return this.skipPrologue(sym.address);
   }
 
+  /**
+   * Every location of a breakpoint spec: for a function also inlined, the
+   * out-of-line copy and each inlined call (gdb's "(N locations)"); else one.
+   */
+  private async resolveLocations(spec: string): Promise<bigint[]> {
+    if (!spec.startsWith('*') && !/^(?:[\w./+-]+:)?\d+$/.test(spec) && this.debug) {
+      const all = this.debug.functionBreakpoints(spec);
+      if (all.length > 1 || (all.length === 1 && this.debug.functionBreakpoint(spec) === undefined)) return all;
+    }
+    return [await this.resolveLocation(spec)];
+  }
+
+  private setLocations(b: Breakpoint, locs: bigint[]): void {
+    b.address = locs[0];
+    b.more = locs.length > 1 ? locs.slice(1) : undefined;
+  }
+
+  /** Where a breakpoint is: none while pending, several for an inlined function. */
+  private locationsOf(b: Breakpoint): bigint[] {
+    return b.address === undefined ? [] : [b.address, ...(b.more ?? [])];
+  }
+
+  /** Insert every location of b, or none (what was inserted is taken out again on a failure). */
+  private async insertBp(b: Breakpoint): Promise<void> {
+    const done: bigint[] = [];
+    try {
+      for (const a of this.locationsOf(b)) {
+        await this.insertAt(a);
+        done.push(a);
+      }
+    } catch (e) {
+      for (const a of done) await this.removeAt(a).catch(() => undefined);
+      throw e;
+    }
+  }
+
   private bp(id: number): Breakpoint {
     const b = this.store.state.breakpoints.find((x) => x.id === id);
     if (!b) throw new CommandError(`No breakpoint number ${id}.`);
@@ -899,31 +935,38 @@ export class Session {
       const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
       spec = `*${hex(regs.rip)}`;
     }
-    let address: bigint | undefined;
+    let locs: bigint[] = [];
     try {
-      address = await this.resolveLocation(spec);
+      locs = await this.resolveLocations(spec);
     } catch (e) {
       // gdb with `set breakpoint pending on`: a function no loaded object defines yet
       // waits for a library that does (resolved at run and at each library load).
       if (!(e instanceof CommandError) || !/^Function ".*" not defined\.$/.test(e.message)) throw e;
       this.store.write('stderr', `${e.message}\n`);
     }
+    const address = locs[0];
     const b: Breakpoint = {
       id: this.nextBpId++, type: 'breakpoint', spec, address, enabled: true,
       disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false,
     };
+    this.setLocations(b, locs);
     if (address === undefined) {
       this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
       this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${spec}) pending.`);
       return;
     }
     if (this.target && this.target.state !== 'exited') {
-      await this.insertAt(address).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
+      await this.insertBp(b).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
       b.inserted = true;
     }
     this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    const head = `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}`;
+    if (b.more) {
+      this.out(`${head}: ${spec}. (${locs.length} locations)`);
+      return;
+    }
     const line = this.debug?.fileDebug?.lineForAddress(address);
-    this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}${line ? `: file ${line.file}, line ${line.line}.` : ''}`);
+    this.out(`${head}${line ? `: file ${line.file}, line ${line.line}.` : ''}`);
   }
 
   private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
@@ -962,7 +1005,7 @@ export class Session {
     b.inserted = false;
     if (!this.target || this.target.state === 'exited') return;
     if (b.watch) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
-    else await this.removeAt(b.address!);
+    else for (const a of this.locationsOf(b)) await this.removeAt(a);
   }
 
   private async cmdDelete(ids: number[]): Promise<void> {
@@ -980,7 +1023,7 @@ export class Session {
       if (!enable) await this.disarm(b);
       else if (!b.inserted && this.target && this.target.state !== 'exited' && b.address !== undefined) {
         if (b.watch) await this.armWatch(b);
-        else { await this.insertAt(b.address); b.inserted = true; }
+        else { await this.insertBp(b); b.inserted = true; }
       }
     }
     this.store.touch('breakpoints');
@@ -1059,7 +1102,7 @@ export class Session {
   private async hitBreakpoints(pc: bigint): Promise<Breakpoint[]> {
     const out: Breakpoint[] = [];
     for (const b of this.store.state.breakpoints) {
-      if (b.type !== 'breakpoint' || !b.enabled || b.address !== pc) continue;
+      if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
       if (b.condition) {
         const v = await this.evaluate(b.condition).catch((e) => {
           this.store.write('stderr', `Error in testing condition for breakpoint ${b.id}:\n${errorMessage(e)}\n`);
@@ -1071,7 +1114,7 @@ export class Session {
       if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
       out.push(b);
     }
-    if (out.length || this.store.state.breakpoints.some((b) => b.address === pc)) this.store.touch('breakpoints');
+    if (out.length || this.store.state.breakpoints.some((b) => this.locationsOf(b).includes(pc))) this.store.touch('breakpoints');
     this.lastHit = out;
     return out;
   }
@@ -1149,7 +1192,9 @@ export class Session {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
           if (b.commands?.[0] !== 'silent') {
-            this.out(`\n${hitHead}${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id}, ${await this.frameLine(pc, false)}`);
+            // several locations: gdb names the one hit (1.2)
+            const num = b.more ? `${b.id}.${this.locationsOf(b).indexOf(pc) + 1}` : `${b.id}`;
+            this.out(`\n${hitHead}${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${num}, ${await this.frameLine(pc, false)}`);
           }
           for (const x of hit) {
             if (x.disposition === 'del') await this.cmdDelete([x.id]);
@@ -1231,7 +1276,7 @@ export class Session {
 
   private async bpAtPc(): Promise<Breakpoint | undefined> {
     const pc = (await this.regs()).rip;
-    return this.store.state.breakpoints.find((b) => b.type === 'breakpoint' && b.address === pc);
+    return this.store.state.breakpoints.find((b) => b.type === 'breakpoint' && this.locationsOf(b).includes(pc));
   }
 
   private async cmdSignal(sig: string): Promise<void> {
@@ -1794,13 +1839,23 @@ export class Session {
         const sym = loc ? formatSymbolic(loc) : undefined;
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
         const what = b.address === undefined ? b.spec : sym ? `<${sym}>` : '';
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${addr.padEnd(19)}${what}`);
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : what}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
       if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
+      if (b.more) lines.push(...this.locationRows(b));
     }
     this.outLines(lines);
+  }
+
+  /** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */
+  private locationRows(b: Breakpoint): string[] {
+    return this.locationsOf(b).map((a, i) => {
+      const line = this.debug?.fileDebug?.lineForAddress(a);
+      const where = line ? ` in ${b.spec} at ${line.file}:${line.line}` : '';
+      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where}`;
+    });
   }
 
   private async infoProc(arg: string): Promise<void> {

@@ -14,8 +14,10 @@ export interface Breakpoint {
   type: BreakpointType;
   /** What the user typed: `main`, `*0x401136`, `*(int*)0x404044`. */
   spec: string;
-  /** Resolved address (run-time once the process exists; file address before). */
+  /** Resolved address (run-time once the process exists; file address before); the lowest of several. */
   address: bigint | undefined;
+  /** Its other locations, higher up (`break FUNC` of a function also inlined: gdb's 1.1, 1.2...). */
+  more?: bigint[];
   enabled: boolean;
   /** 'del' for tbreak, 'dis' for `enable once`. */
   disposition: 'keep' | 'del' | 'dis';

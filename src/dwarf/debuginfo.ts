@@ -262,6 +262,33 @@ export class DebugInfo implements UnitOwner {
     return (next ? next.address : pc) + this.bias;
   }
 
+  /**
+   * Run-time entry addresses of the places `name` was inlined (gdb 13's
+   * block entry pc: the start of the first range an inlined call lists),
+   * lowest first. One walk of every unit's DIEs indexes all names.
+   */
+  inlinedEntries(name: string): bigint[] {
+    if (!this.inlinedByName) {
+      const index = new Map<string, Set<bigint>>();
+      for (const u of this.units) {
+        if (u.isTypeUnit) continue;
+        for (const d of u.allDies()) {
+          if (d.tag !== TAG.inlined_subroutine) continue;
+          const n = d.name;
+          const first = d.ranges()[0];
+          if (n === undefined || !first) continue;
+          let set = index.get(n);
+          if (!set) index.set(n, set = new Set());
+          set.add(first[0]);
+        }
+      }
+      this.inlinedByName = new Map([...index].map(([n, set]) => [n, [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))]));
+    }
+    return (this.inlinedByName.get(name) ?? []).map((a) => a + this.bias);
+  }
+
+  private inlinedByName: Map<string, bigint[]> | undefined;
+
   /** Bytes of the file image at an unrelocated address (for prologue analysis). */
   private codeAt(addr: bigint, len: number): Buffer | undefined {
     const elf = this.elf;

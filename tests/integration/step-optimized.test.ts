@@ -135,6 +135,17 @@ describe('stepping optimized code, as gdb does', () => {
     expect(out).toContainEqual(expect.stringMatching(/^__printf \(format=0x[0-9a-f]+ "round %d:"\) at \.\/stdio-common\/printf\.c:\d+$/));
   });
 
+  it('break on a function that was also inlined: one breakpoint, a location for each copy, hit in both, as gdb', () => {
+    const loop = build('examples/struct_loop.c', 'struct_loop-O2', '-O2');
+    const out = compare(loop, /^iter \d+:/, ['break tick', 'run', 'info breakpoints', 'continue', 'continue', 'disable 1', 'continue']);
+    expect(out[0]).toMatch(/^Breakpoint 1 at 0x[0-9a-f]+: tick\. \(2 locations\)$/);
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 1\.1, tick \(p=0x[0-9a-f]+ <pt>\) at examples\/struct_loop\.c:17$/));
+    expect(out).toContain('1       breakpoint     keep y   <MULTIPLE>         ');
+    const list = build('examples/linked_list.c', 'linked_list-O2', '-O2');
+    compare(list, /^round \d+:/, ['break push', 'break sum_list', 'run', 'info breakpoints', 'continue', 'continue', 'delete 1',
+      'continue', 'continue', 'tbreak print_list', 'continue', 'info breakpoints', 'continue']);
+  });
+
   it('linked_list -O0: step, next, finish, until, stepi and nexti still match', () => {
     const prog = build('examples/linked_list.c', 'linked_list-O0', '-O0');
     compare(prog, /^round \d+:/, ['break print_list', 'run', 'next', 'next', 'step', 'step', 'next', 'finish', 'next', 'step', 'next',
