@@ -208,6 +208,16 @@ export class DebugBridge {
     return { fn: hit.fn.name, file: line.path, line: line.line, address: line.address };
   }
 
+  /** `in tick at struct_loop.c:17`, what `info breakpoints` says of a location with line info. */
+  breakpointWhere(pc: bigint): string | undefined {
+    const fn = this.program ? this.program.functionAt(pc)?.fn : this.fileDebug?.functionAt(pc);
+    const line = this.program ? this.program.lineForAddress(pc) : this.fileDebug?.lineForAddress(pc);
+    if (!fn || !line) return undefined;
+    // gdb's name for C: the linkage name when there is one (`__GI__IO_puts`), as frames show it
+    const linkage = fn.die.inherited((d) => d.str(AT.linkage_name));
+    return `in ${linkage && !linkage.startsWith('_Z') ? linkage : fn.name} at ${line.file}:${line.line}`;
+  }
+
   /**
    * gdb's stop text with debug info. `frame`: `tick (p=...) at f.c:17\n17\t...`;
    * `step`: just the source line (with the pc in front when mid-line), the

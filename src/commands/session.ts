@@ -1838,7 +1838,8 @@ export class Session {
         const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
         const sym = loc ? formatSymbolic(loc) : undefined;
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
-        const what = b.address === undefined ? b.spec : sym ? `<${sym}>` : '';
+        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address);
+        const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
         lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : what}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);

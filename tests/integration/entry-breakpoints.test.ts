@@ -67,9 +67,13 @@ describe('entry breakpoints and starti', () => {
   });
 
   it('info breakpoints after the program ended names the run-time addresses', () => {
-    const ours = tsdbgBatch(ex('linked_list'), ['break main', 'break *_start', 'run', 'continue', 'continue', 'info breakpoints']);
-    expect(ours).toMatch(/^1 +breakpoint +keep y +0x00005555555552e8 <main\+8>$/m);
+    const cmds = ['break main', 'break *_start', 'run', 'continue', 'continue', 'info breakpoints'];
+    const ours = tsdbgBatch(ex('linked_list'), cmds);
+    // gdb's What: the function and line where there is line info, else <symbol>
+    expect(ours).toMatch(/^1 +breakpoint +keep y +0x00005555555552e8 in main at linked_list\.c:57$/m);
     expect(ours).toMatch(/^2 +breakpoint +keep y +0x00005555555550a0 <_start>$/m);
     expect(ours).toMatch(/exited normally/);
+    const rows = (out: string) => out.split('\n').filter((l) => /^\d +breakpoint /.test(l));
+    expect(rows(ours)).toEqual(rows(gdbBatch(ex('linked_list'), cmds)));
   });
 });

@@ -32,9 +32,9 @@ describe('pending breakpoints', () => {
     expect(infos[0]).toMatch(/^1 +breakpoint +keep y +<PENDING> +puts$/m);
     expect(infos[0]).toMatch(/^2 +breakpoint +keep y +<PENDING> +cbrt$/m);
     // at puts: libc resolved it, libm is not loaded yet
-    expect(infos[1]).toMatch(/^1 +breakpoint +keep y +0x00007f[0-9a-f]+ <\w*puts\w*>$/m);
+    expect(infos[1]).toMatch(/^1 +breakpoint +keep y +0x00007f[0-9a-f]+ in \w*puts\w* at \S+:\d+$/m);
     expect(infos[1]).toMatch(/^2 +breakpoint +keep y +<PENDING> +cbrt$/m);
-    expect(infos[2]).toMatch(/^2 +breakpoint +keep y +0x00007f[0-9a-f]+ <\w*cbrt\w*>$/m);
+    expect(infos[2]).toMatch(/^2 +breakpoint +keep y +0x00007f[0-9a-f]+ in \w*cbrt\w* at \S+:\d+$/m);
     expect(events(r.stdout)).toEqual([
       expect.stringMatching(/^Breakpoint 1, \w*puts\w* \(/),
       'before dlopen',
