@@ -18,6 +18,7 @@ import type { Die } from '../dwarf/info.js';
 import { LONG } from '../dwarf/types.js';
 import { AT } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
+import { gdbFunctionName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
 import { EvalError } from './expr.js';
 
@@ -213,9 +214,7 @@ export class DebugBridge {
     const fn = this.program ? this.program.functionAt(pc)?.fn : this.fileDebug?.functionAt(pc);
     const line = this.program ? this.program.lineForAddress(pc) : this.fileDebug?.lineForAddress(pc);
     if (!fn || !line) return undefined;
-    // gdb's name for C: the linkage name when there is one (`__GI__IO_puts`), as frames show it
-    const linkage = fn.die.inherited((d) => d.str(AT.linkage_name));
-    return `in ${linkage && !linkage.startsWith('_Z') ? linkage : fn.name} at ${line.file}:${line.line}`;
+    return `in ${gdbFunctionName(fn.die) ?? fn.name} at ${line.file}:${line.line}`;
   }
 
   /**

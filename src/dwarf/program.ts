@@ -247,14 +247,10 @@ export class StackFrame {
     return this.unwind.exactPc ? this.pc : this.pc - 1n;
   }
 
-  /** The function's name as gdb shows it: for C its linkage name when it has one (`__GI__IO_fflush`). */
+  /** The function's name as gdb shows it (see gdbFunctionName). */
   get functionName(): string | undefined {
     const die = this.inlined ?? this.fn?.die;
-    if (die) {
-      // (A mangled C++ name would need demangling: those keep their DW_AT_name.)
-      const linkage = die.inherited((d) => d.str(AT.linkage_name));
-      return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? die.name ?? this.fn?.name;
-    }
+    if (die) return gdbFunctionName(die) ?? this.fn?.name;
     return this.program.image.symbolAt(this.lookupPc)?.name;
   }
 
@@ -430,4 +426,14 @@ function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
     } else if (d.tag === TAG.lexical_block || d.tag === TAG.inlined_subroutine) stack.push(...d.children);
   }
   return undefined;
+}
+
+/**
+ * A function's name as gdb shows it: for C its linkage name when it has one
+ * (`__GI__IO_fflush`), else its name. (A mangled C++ name would need
+ * demangling: those keep their DW_AT_name.)
+ */
+export function gdbFunctionName(die: Die): string | undefined {
+  const linkage = die.inherited((d) => d.str(AT.linkage_name));
+  return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? die.name;
 }
