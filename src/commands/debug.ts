@@ -16,7 +16,7 @@ import {
 import type { SourceLine } from '../dwarf/debuginfo.js';
 import type { Die } from '../dwarf/info.js';
 import { LONG } from '../dwarf/types.js';
-import { AT } from '../dwarf/constants.js';
+import { AT, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
 import { gdbFunctionName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
@@ -211,10 +211,13 @@ export class DebugBridge {
 
   /** `in tick at struct_loop.c:17`, what `info breakpoints` says of a location with line info. */
   breakpointWhere(pc: bigint): string | undefined {
-    const fn = this.program ? this.program.functionAt(pc)?.fn : this.fileDebug?.functionAt(pc);
-    const line = this.program ? this.program.lineForAddress(pc) : this.fileDebug?.lineForAddress(pc);
-    if (!fn || !line) return undefined;
-    return `in ${gdbFunctionName(fn.die) ?? fn.name} at ${line.file}:${line.line}`;
+    const debug = this.program ? this.program.functionAt(pc)?.debug : this.fileDebug;
+    const scope = debug?.scopeAt(pc);
+    const line = debug?.lineForAddress(pc);
+    if (!scope || !line) return undefined;
+    // the innermost function there: an inlined one where it was inlined (gdb's `in push`)
+    const inlined = scope.blocks.find((b) => b.tag === TAG.inlined_subroutine);
+    return `in ${gdbFunctionName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${line.line}`;
   }
 
   /**

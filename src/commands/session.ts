@@ -892,7 +892,13 @@ export class Session {
    * out-of-line copy and each inlined call (gdb's "(N locations)"); else one.
    */
   private async resolveLocations(spec: string): Promise<bigint[]> {
-    if (!spec.startsWith('*') && !/^(?:[\w./+-]+:)?\d+$/.test(spec) && this.debug) {
+    const fileLine = /^(?:([\w./+-]+):)?(\d+)$/.exec(spec);
+    if (fileLine && this.debug) {
+      // a line in a function that was also inlined: one location per block, as gdb
+      const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
+      return this.debug.addressesForLine(fileLine[1], Number(fileLine[2]), pc);
+    }
+    if (!spec.startsWith('*') && !fileLine && this.debug) {
       const all = this.debug.functionBreakpoints(spec);
       if (all.length > 1 || (all.length === 1 && this.debug.functionBreakpoint(spec) === undefined)) return all;
     }
@@ -962,7 +968,9 @@ export class Session {
     this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
     const head = `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}`;
     if (b.more) {
-      this.out(`${head}: ${spec}. (${locs.length} locations)`);
+      // gdb names a bare line number by the full path of its file
+      const bare = /^\d+$/.test(spec) ? this.debug?.fileDebug?.lineForAddress(address)?.path : undefined;
+      this.out(`${head}: ${bare ? `${bare}:${spec}` : spec}. (${locs.length} locations)`);
       return;
     }
     const line = this.debug?.fileDebug?.lineForAddress(address);
@@ -1853,9 +1861,8 @@ export class Session {
   /** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */
   private locationRows(b: Breakpoint): string[] {
     return this.locationsOf(b).map((a, i) => {
-      const line = this.debug?.fileDebug?.lineForAddress(a);
-      const where = line ? ` in ${b.spec} at ${line.file}:${line.line}` : '';
-      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where}`;
+      const where = this.debug?.breakpointWhere(a);
+      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${where}` : ''}`;
     });
   }
 

@@ -144,6 +144,11 @@ describe('stepping optimized code, as gdb does', () => {
     const list = build('examples/linked_list.c', 'linked_list-O2', '-O2');
     compare(list, /^round \d+:/, ['break push', 'break sum_list', 'run', 'info breakpoints', 'continue', 'continue', 'delete 1',
       'continue', 'continue', 'tbreak print_list', 'continue', 'info breakpoints', 'continue']);
+    // a line of an inlined function: a location in each copy, named after the inlined function
+    const lines = compare(list, /^round \d+:/, ['break linked_list.c:18', 'break 57', 'info breakpoints', 'run', 'continue', 'continue',
+      'info breakpoints']);
+    expect(lines[0]).toMatch(/^Breakpoint 1 at 0x[0-9a-f]+: linked_list\.c:18\. \(2 locations\)$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^1\.2 +y +0x[0-9a-f]{16} in push at examples\/linked_list\.c:18$/));
   });
 
   it('linked_list -O0: step, next, finish, until, stepi and nexti still match', () => {
