@@ -40,6 +40,9 @@ import { SourceLevel } from './source/index.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
+/** A breakpoint location by line: `FILE:LINE` or `LINE`. */
+const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
+
 /** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
 const REGISTER_GROUPS: Record<string, readonly string[]> = {
   float: FP_REGISTER_NAMES.filter((n) => /^st\d|^f/.test(n)),
@@ -871,12 +874,8 @@ export class Session {
 
   private async resolveLocation(spec: string): Promise<bigint> {
     if (spec.startsWith('*')) return this.evalAddress(spec.slice(1));
-    const fileLine = /^(?:([\w./+-]+):)?(\d+)$/.exec(spec);
-    if (fileLine) {
-      if (!this.debug) throw new CommandError(`No symbol table is loaded.  Use the "file" command.`);
-      const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
-      return this.debug.addressesForLine(fileLine[1], Number(fileLine[2]), pc)[0]!;
-    }
+    const fileLine = FILE_LINE.exec(spec);
+    if (fileLine) return (await this.lineLocations(fileLine[1], Number(fileLine[2])))[0]!;
     const viaDwarf = this.debug?.functionBreakpoint(spec);
     if (viaDwarf !== undefined) return viaDwarf;
     const sym = this.symbolByName(spec);
@@ -892,17 +891,21 @@ export class Session {
    * out-of-line copy and each inlined call (gdb's "(N locations)"); else one.
    */
   private async resolveLocations(spec: string): Promise<bigint[]> {
-    const fileLine = /^(?:([\w./+-]+):)?(\d+)$/.exec(spec);
-    if (fileLine && this.debug) {
-      // a line in a function that was also inlined: one location per block, as gdb
-      const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
-      return this.debug.addressesForLine(fileLine[1], Number(fileLine[2]), pc);
-    }
-    if (!spec.startsWith('*') && !fileLine && this.debug) {
+    const fileLine = FILE_LINE.exec(spec);
+    // a line in a function that was also inlined: one location per block, as gdb
+    if (fileLine) return this.lineLocations(fileLine[1], Number(fileLine[2]));
+    if (!spec.startsWith('*') && this.debug) {
       const all = this.debug.functionBreakpoints(spec);
       if (all.length > 1 || (all.length === 1 && this.debug.functionBreakpoint(spec) === undefined)) return all;
     }
     return [await this.resolveLocation(spec)];
+  }
+
+  /** The addresses of FILE:LINE (the current file without FILE), one per block, lowest first. */
+  private async lineLocations(file: string | undefined, line: number): Promise<bigint[]> {
+    if (!this.debug) throw new CommandError(`No symbol table is loaded.  Use the "file" command.`);
+    const pc = this.target && this.target.state !== 'exited' ? (await this.regs()).rip : undefined;
+    return this.debug.addressesForLine(file, line, pc);
   }
 
   private setLocations(b: Breakpoint, locs: bigint[]): void {
