@@ -1000,7 +1000,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const ev = this.decodeStop(t, decodeStatus(st) as Extract<WaitStatus, { kind: 'stopped' }>, t === this.stepping);
     if (ev) return ev;
     // Swallowed. A new thread stays stopped while another one is stepped alone.
-    if (!t.running && (!this.stepping || t === this.stepping || this.othersReleased)) this.resume(t, 0);
+    if (!t.running && (t === this.stepping || this.othersRun)) this.resume(t, 0);
     return undefined;
   }
 
@@ -1054,6 +1054,11 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
 
   /** True once the threads held still for a step run again (see releaseOthers). */
   private othersReleased = false;
+
+  /** Whether threads other than a stepped one may run now: always but during a step that has not slept. */
+  private get othersRun(): boolean {
+    return !this.stepping || this.othersReleased;
+  }
 
   /**
    * A thread stepped alone that sleeps in a system call may be waiting for
@@ -1286,7 +1291,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private decodeStop(t: Thread, ws: Extract<WaitStatus, { kind: 'stopped' }>, stepping: boolean): StopEvent | undefined {
     const have = this.takeFetched(t.tid);
     if (ws.event === PTRACE_EVENT.EXEC) return this.onExec();
-    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, !this.stepping || this.othersReleased);
+    if (ws.event === PTRACE_EVENT.CLONE) return void this.onClone(t, this.othersRun);
     if (ws.event === PTRACE_EVENT.STOP) {
       if (t.fresh) return void this.onThreadStart(t);
       if (this.interruptTid === t.tid) {
