@@ -122,6 +122,8 @@ const RIP_OFFSET = REGISTER_NAMES.indexOf('rip') * 8;
 const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
 /** How long a thread sent PTRACE_INTERRUPT gets to stop before we look for a zombie leader. */
 const STOP_SPIN_NS = 500_000;
+/** How long a thread stepped off a breakpoint may stay runnable without running its one instruction. */
+const STEP_OFF_LIMIT_MS = 2000;
 /** How long a clone event waits for the new thread's first stop (it comes within microseconds). */
 const NEW_THREAD_SPIN_NS = 5_000_000;
 /** How often a step that has not come back looks whether its thread sleeps in a system call (see releaseOthers). */
@@ -1107,10 +1109,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     o.signal = 0;
     o.atBreakpoint = undefined;
     let st = native.ptrace(PTRACE.SINGLESTEP, o.tid, 0n, BigInt(sig));
-    if (st >= 0) st = native.waitSpin(o.tid, STOP_SPIN_NS);
+    if (st >= 0) st = this.waitStepOff(o.tid);
+    if (st === -ERRNO.EAGAIN) o.running = true;   // writeRaw must not poke through it
     this.writeRaw(pc, Buffer.of(0xcc));
     if (st === -ERRNO.EAGAIN) {
-      o.running = true;
       o.staleStepTrap = true;
       return false;
     }
@@ -1122,6 +1124,20 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     o.running = true;                        // what onSiblingStatus expects of a thread that reports
     this.onSiblingStatus(o, st);
     return false;
+  }
+
+  /**
+   * The stop of a thread single-stepped off a breakpoint, or EAGAIN once it
+   * sleeps in the system call that instruction made. A thread merely not
+   * scheduled yet (a loaded machine) is waited for: the int3 goes back only
+   * once the original instruction ran, or it would hit the breakpoint again.
+   */
+  private waitStepOff(tid: number): number {
+    const until = Date.now() + STEP_OFF_LIMIT_MS;
+    for (;;) {
+      const st = native.waitSpin(tid, STOP_SPIN_NS);
+      if (st !== -ERRNO.EAGAIN || taskState(this.pid, tid) !== 'R' || Date.now() > until) return st;
+    }
   }
 
   private blockingWait(tids: Int32Array): Promise<ThreadStatus> {
