@@ -8,20 +8,16 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, ROOT, tsdbgVm } from './vm-run.js';
+import { freePort, ROOT, startVm } from './vm-run.js';
 
 const LIMIT_MS = 8 * 60_000;
 const PROG = join(ROOT, 'examples/bin/struct_loop');
 
-/** gdb -batch; `target remote` is retried until the guest's server listens. */
+/** gdb -batch against the guest's server, which listens already. */
 function gdb(port: number, commands: string[]): Promise<{ out: string; status: number | null }> {
-  const connect = [
-    'set confirm off', 'set width 0', 'set pagination off',
-    // QEMU accepts on the forwarded port before the guest listens: retry.
-    `python\nimport time\nfor i in range(600):\n    try:\n        gdb.execute("target remote 127.0.0.1:${port}")\n        break\n    except gdb.error:\n        time.sleep(0.5)\nend`,
-  ];
-  const args = ['-batch', '-nx'];
-  for (const c of [...connect, ...commands]) args.push('-ex', c);
+  const args = ['-batch', '-nx', '-ex', 'set confirm off', '-ex', 'set width 0', '-ex', 'set pagination off',
+    '-ex', `target remote 127.0.0.1:${port}`];
+  for (const c of commands) args.push('-ex', c);
   args.push(PROG);
   return new Promise((resolve) => {
     const child = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,9 +32,15 @@ function gdb(port: number, commands: string[]): Promise<{ out: string; status: n
 describe('gdb on the host, tsdbg serve in the patched guest', () => {
   it('takes a kernel-engine snapshot and restores it through monitor commands', async () => {
     const port = await freePort();
-    const vm = tsdbgVm(['run', '--forward', `${port}:2345`, '--',
+    const vm = startVm(['run', '--forward', `${port}:2345`, '--',
       process.execPath, join(ROOT, 'bin/tsdbg.js'), 'serve', '--engine', 'kernel',
       '--listen', '0.0.0.0:2345', '--once', PROG], LIMIT_MS);
+    // The server's stderr comes through the guest's serial line once it
+    // listens; QEMU accepts on the forwarded port long before that.
+    await vm.waitForStderr(/^Listening on port 2345\r?$/m, LIMIT_MS).catch((e: unknown) => {
+      vm.stop();
+      throw e;
+    });
     const g = await gdb(port, [
       'break tick', 'continue',
       'monitor snapshot-info',
@@ -50,9 +52,10 @@ describe('gdb on the host, tsdbg serve in the patched guest', () => {
       'print pt.x',
       'delete', 'continue',
     ]);
-    const r = await vm;
+    const r = await vm.done;
     const out = g.out;
-    expect(out).toMatch(/^engine=kernel max-len=\d+ max-total=\d+ held=0$/m);
+    const said = `--- gdb:\n${out}--- tsdbg vm stderr:\n${r.stderr}`;
+    expect(out, said).toMatch(/^engine=kernel max-len=\d+ max-total=\d+ held=0$/m);
     expect(out).toMatch(/snapshot of 24 bytes at 0x[0-9a-f]+ taken/);
     expect(out).toMatch(/^engine=kernel max-len=\d+ max-total=\d+ held=24$/m);
     expect(out).toMatch(/restored 24 bytes at 0x/);
