@@ -141,7 +141,10 @@ export class Session {
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
   /** gdb's numbers and names for the threads of the process. */
   private threadTable: ThreadTable | undefined;
-  private readonly onThread = (e: ThreadEvent) => { if (this.threadTable) this.out(this.threadTable.onEvent(e)); };
+  private readonly onThread = (e: ThreadEvent) => {
+    const line = this.threadTable?.onEvent(e);
+    if (line) this.out(line);
+  };
 
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
   private readonly source = new SourceLevel({
@@ -620,7 +623,7 @@ export class Session {
     this.invalidateMemory();
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
-    this.threadTable = new ThreadTable(t.pid);
+    this.threadTable = new ThreadTable(t.pid, (tid, pointer) => t.threadTargetId(tid, pointer));
     const threads = await t.threads().catch(() => []);
     this.threadTable.learn(threads);
     this.threadTable.lastShown = t.selectedThread;

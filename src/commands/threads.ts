@@ -1,8 +1,8 @@
 /**
  * gdb's view of a process's threads: its numbers (1 for the main thread,
- * then in order of appearance, never reused), its "Thread 0x... (LWP n)"
- * names (the pthread_t is the thread pointer, fs_base, on x86-64 glibc),
- * and the lines it prints when threads come, go, and stop.
+ * then in order of appearance, never reused), the names the target gives
+ * them ("Thread 0x... (LWP n)" natively, "Thread p.t" remotely), and the
+ * lines it prints when threads come, go, and stop.
  */
 import type { ThreadEvent, ThreadInfo } from '../target/types.js';
 
@@ -13,7 +13,8 @@ export class ThreadTable {
   /** The thread of the last stop shown to the user: a stop in another one says "[Switching to ...]". */
   lastShown: number | undefined;
 
-  constructor(readonly pid: number) {
+  /** `name`: the target's Target Id of a thread (see Target.threadTargetId). */
+  constructor(readonly pid: number, private readonly name: (tid: number, pointer?: bigint) => string) {
     this.number(pid);
   }
 
@@ -25,14 +26,18 @@ export class ThreadTable {
     }
   }
 
-  /** A thread event, as gdb prints it: "[New Thread 0x... (LWP n)]" / "[Thread 0x... (LWP n) exited]". */
+  /**
+   * A thread event, as gdb prints it: "[New Thread 0x... (LWP n)]" /
+   * "[Thread 0x... (LWP n) exited]" natively; '' for an exit only noticed
+   * later (pruned), which gdb does not mention.
+   */
   onEvent(e: ThreadEvent): string {
     if (e.threadPointer) this.pointers.set(e.tid, e.threadPointer);
     if (e.kind === 'new') {
       this.number(e.tid);
       return `[New ${this.targetId(e.tid)}]`;
     }
-    const line = `[${this.targetId(e.tid)} exited]`;
+    const line = e.pruned ? '' : `[${this.targetId(e.tid)} exited]`;
     this.nums.delete(e.tid);
     return line;
   }
@@ -57,11 +62,11 @@ export class ThreadTable {
     return this.next > 2;
   }
 
-  /** "Thread 0x7ffff7d8a740 (LWP 1234)", or "LWP 1234" before the thread pointer is known. */
+  /** The target's name for tid, with the last thread pointer heard of it. */
   targetId(tid: number, pointer?: bigint): string {
     const p = pointer ?? this.pointers.get(tid);
     if (pointer) this.pointers.set(tid, pointer);
-    return p ? `Thread 0x${p.toString(16)} (LWP ${tid})` : `LWP ${tid}`;
+    return this.name(tid, p);
   }
 
   /**
@@ -75,8 +80,8 @@ export class ThreadTable {
 }
 
 /**
- * `info threads` as gdb lays it out: Id, Target Id ("Thread 0x... (LWP n)
- * "name""), Frame; `*` marks the selected thread. `frames` holds each
+ * `info threads` as gdb lays it out: Id, Target Id (the target's name, then
+ * "name"), Frame; `*` marks the selected thread. `frames` holds each
  * thread's frame text.
  */
 export function formatThreadTable(table: ThreadTable, threads: ThreadInfo[], selected: number,

@@ -171,22 +171,47 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     return this.client.supports('multiprocess') ? `p${this.pid.toString(16)}.${this.tid.toString(16)}` : this.tid.toString(16);
   }
 
+  /**
+   * Threads that reported a breakpoint, and where: on the next continue each
+   * one still standing there executes its instruction first (gdb's step
+   * over), or the stub would report the same hit again. The selected thread
+   * is stepped off whenever it stands on a breakpoint.
+   */
+  private readonly atBreakpoint = new Map<number, bigint>();
+
   private async resume(how: Resume, packet: string): Promise<StopEvent> {
     this.requireStopped();
-    // Like gdb, step off a breakpoint we stand on: the stub would report
-    // the same breakpoint again without executing anything.
+    const sel = this.tid;
+    if (how === 'cont') {
+      for (const [tid, at] of [...this.atBreakpoint]) {
+        if (tid === sel) continue;
+        this.atBreakpoint.delete(tid);
+        if (!this.breakpoints.has(at)) continue;
+        this.selectThread(tid);
+        const pc = await this.getRegisters().then((r) => r.rip, () => undefined);   // gone meanwhile: nothing to do
+        if (pc !== at) continue;
+        const stepped = await this.stepOff(pc, this.stepPacket());
+        if (stepped.reason.kind !== 'step') return this.announce(stepped);
+      }
+      if (this.tid !== sel) this.selectThread(sel);
+    }
+    this.atBreakpoint.delete(sel);
     const pc = (await this.getRegisters()).rip;
     if (this.breakpoints.has(pc)) {
-      await this.zPacket('z', 0, pc, 1, 'breakpoint');
-      let stepped: StopEvent;
-      try {
-        stepped = await this.resumeLive('step', how === 'step' ? packet : this.stepPacket());
-      } finally {
-        if (this.state === 'stopped') await this.zPacket('Z', 0, pc, 1, 'breakpoint');
-      }
+      const stepped = await this.stepOff(pc, how === 'step' ? packet : this.stepPacket());
       if (how === 'step' || stepped.reason.kind !== 'step') return this.announce(stepped);
     }
     return this.announce(await this.resumeLive(how, packet));
+  }
+
+  /** Step the selected thread (packet) over the breakpoint at pc, which is out meanwhile. */
+  private async stepOff(pc: bigint, packet: string): Promise<StopEvent> {
+    await this.zPacket('z', 0, pc, 1, 'breakpoint');
+    try {
+      return await this.resumeLive('step', packet);
+    } finally {
+      if (this.state === 'stopped') await this.zPacket('Z', 0, pc, 1, 'breakpoint');
+    }
   }
 
   /** The threads of the last stop, tid to pthread_t: what the next stop's list is compared with. */
@@ -214,7 +239,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       if (!before.has(x.tid)) this.emit('thread', { kind: 'new', pid: this.pid, tid: x.tid, threadPointer: x.threadPointer });
     }
     for (const [tid, threadPointer] of before) {
-      if (!this.known.has(tid)) this.emit('thread', { kind: 'exited', pid: this.pid, tid, threadPointer });
+      if (!this.known.has(tid)) this.emit('thread', { kind: 'exited', pid: this.pid, tid, threadPointer, pruned: true });
     }
   }
 
@@ -235,6 +260,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   private async announce(event: StopEvent): Promise<StopEvent> {
+    if (event.reason.kind === 'breakpoint') this.atBreakpoint.set(event.tid, event.reason.pc);
     await this.noteThreads();
     this.emit('stop', event);
     return event;
@@ -370,6 +396,11 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       for (const id of reply.slice(1).split(',')) tids.push(parseThreadId(id).tid ?? -1);
     }
     return tids;
+  }
+
+  /** As gdb names a remote thread: "Thread PID.TID" with the multiprocess extensions, else "Thread TID". */
+  threadTargetId(tid: number): string {
+    return this.client.supports('multiprocess') ? `Thread ${this.pid}.${tid}` : `Thread ${tid}`;
   }
 
   get selectedThread(): number { return this.tid; }

@@ -571,6 +571,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   /** Threads that can run, stop and be inspected (not the zombie leader). */
+  threadTargetId(tid: number, threadPointer?: bigint): string {
+    return threadPointer ? `Thread 0x${threadPointer.toString(16)} (LWP ${tid})` : `LWP ${tid}`;
+  }
+
   private liveThreads(): Thread[] {
     return [...this.threadMap.values()].filter((t) => !t.zombie);
   }

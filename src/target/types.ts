@@ -76,6 +76,12 @@ export interface ThreadEvent {
   pid: number;
   tid: number;
   threadPointer?: bigint;
+  /**
+   * An exit noticed afterwards, by its absence from the thread list at a
+   * stop (a remote stub in all-stop), not reported when it happened. gdb
+   * forgets such threads without a word.
+   */
+  pruned?: boolean;
 }
 
 export interface TargetEvents {
@@ -152,6 +158,13 @@ export interface Target extends EventEmitter<TargetEvents> {
 
   /** The live threads, main thread first, then in order of appearance. */
   threads(): Promise<ThreadInfo[]>;
+  /**
+   * The back end's name for a thread, gdb's "Target Id": natively
+   * "Thread 0x7ffff7d8a740 (LWP 1234)" (the pthread_t, once the thread
+   * pointer is known, else "LWP 1234"); over the remote protocol
+   * "Thread 1233.1234" (the stub's process.thread).
+   */
+  threadTargetId(tid: number, threadPointer?: bigint): string;
   /** The tid registers and step() use (the last stop's thread until selectThread()). */
   readonly selectedThread: number;
   /** Select a thread of the stopped program. Throws ESRCH for a tid that is not a live thread. */

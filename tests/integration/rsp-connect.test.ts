@@ -56,23 +56,23 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
     expect(kind === 'tsdbg' ? out : s.stdout()).toContain('iter 9: x=11');
   });
 
-  it('announces the threads that appeared and exited between two stops', async () => {
+  it('announces the threads that appeared between two stops, named as gdb names remote threads', async () => {
     const s = await server(kind, example('threads'));
     const { out, code } = await connect(s.port, ['break bump', 'continue', 'delete', 'break exit', 'continue', 'info threads', 'continue']);
     expect(code).toBe(0);
     const [first, second] = out.split(/^Breakpoint 2 at /m);
     // the stub can only be asked at a stop: the 3 workers are news at the first one
-    // "Thread 0x... (LWP n)" when the stub sends pthread handles (tsdbg serve), "LWP n" when not
-    const born = [...first!.matchAll(/^\[New (?:Thread 0x[0-9a-f]+ \()?LWP (\d+)\)?\]$/gm)].map((m) => Number(m[1]));
+    const born = [...first!.matchAll(/^\[New Thread (\d+)\.(\d+)\]$/gm)];
     expect(born).toHaveLength(3);
-    expect(first).toMatch(/^Thread \d "threads" hit Breakpoint 1, bump \(id=\d, round=0\)/m);
-    // joined before exit(): gone at the second stop, and only the main thread is left
-    const gone = [...second!.matchAll(/^\[(?:Thread 0x[0-9a-f]+ \()?LWP (\d+)\)? exited\]$/gm)].map((m) => Number(m[1]));
-    expect(gone.sort()).toEqual([...born].sort());
+    const pid = Number(born[0]![1]);
+    expect(born.every((m) => Number(m[1]) === pid && Number(m[2]) !== pid)).toBe(true);
+    expect(first).toMatch(/^\[Switching to Thread \d+\.\d+\]\n\nThread \d "threads" hit Breakpoint 1, bump \(id=\d, round=0\)/m);
+    // joined before exit(): gone at the second stop, which gdb does not announce
+    // over a remote (it prunes its list); only the main thread is left
+    expect(second).not.toMatch(/exited\]$/m);
     expect(second).toMatch(/^Thread 1 "threads" hit Breakpoint 2, (__GI_)?exit \(status=0\)/m);
-    const rows = second!.split('\n').filter((l) => /^[* ] \d+ +(Thread 0x[0-9a-f]+ \()?LWP \d+\)? "threads" /.test(l));
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(/^\* 1 +/);
+    const rows = second!.split('\n').filter((l) => /^[* ] \d+ +Thread \d+\.\d+ "threads" /.test(l));
+    expect(rows).toEqual([expect.stringMatching(new RegExp(`^\\* 1 +Thread ${pid}\\.${pid} "threads" `))]);
     expect(out).toMatch(/exited normally/);
   });
 

@@ -51,6 +51,27 @@ describe('RemoteTarget threads', () => {
     });
   }
 
+  for (const server of ['gdbserver', 'tsdbg'] as const) {
+    it(`steps every thread off the breakpoint it reported, whichever is selected: no hit doubled (${server})`, async () => {
+      const t = await connect(server);
+      const bump = await symbol(t, PROG, 'bump');
+      await t.insertBreakpoint(bump);
+      const hits = new Map<number, number>();
+      for (;;) {
+        const ev = await t.cont();
+        if (ev.reason.kind === 'exited') break;
+        expect(ev.reason).toEqual({ kind: 'breakpoint', pc: bump });
+        hits.set(ev.tid, (hits.get(ev.tid) ?? 0) + 1);
+        // main (asleep in pthread_join or the barrier) is selected when we go on:
+        // the worker left standing on bump must still run its instruction first
+        t.selectThread(t.pid);
+      }
+      // 3 workers, 4 rounds each
+      expect([...hits.values()]).toEqual([4, 4, 4]);
+      expect(t.threadTargetId(77)).toBe(`Thread ${t.pid}.77`);
+    });
+  }
+
   it('reads the qXfer:threads document: ids, names with XML escapes, handles', () => {
     const xml = '<?xml version="1.0"?>\n<threads><thread id="p10.10" core="1" name="a&amp;b&#34;"/>'
       + '<thread id="p10.11" name="w" handle="40a6dbf7ff7f0000"></thread><thread id="12"/></threads>';
