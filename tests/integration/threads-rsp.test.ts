@@ -53,9 +53,9 @@ describe('gdb against tsdbg serve, threads', () => {
     const ours = await gdb((await server('tsdbg')).port, SCRIPT);
     const theirs = await gdb((await server('gdbserver')).port, SCRIPT);
     for (const out of [ours, theirs]) {
-      expect(out).toMatch(/^Thread \d "threads" hit Breakpoint 1, bump \(id=\d, round=0\) at threads\.c:22$/m);
-      expect([...out.matchAll(/^\[New Thread \d+\.\d+\]$/gm)]).toHaveLength(3);
-      expect(out).toMatch(/^\[Inferior 1 \(process \d+\) exited normally\]$/m);
+      expect(out, out).toMatch(/^Thread \d "threads" hit Breakpoint 1, bump \(id=\d, round=0\) at threads\.c:22$/m);
+      expect([...out.matchAll(/^\[New Thread \d+\.\d+\]$/gm)], out).toHaveLength(3);
+      expect(out, out).toMatch(/^\[Inferior 1 \(process \d+\) exited normally\]$/m);
     }
     const [first, afterStep] = tables(ours);
     // the barrier: main and 3 workers at any stop in bump; as many as gdbserver shows
