@@ -153,10 +153,13 @@ describe('threads at the prompt', () => {
       expect(r.stderr).toBe('');
       const stop = /^Thread (\d) "threads" hit Breakpoint 1, bump \(id=\d, round=0\) at threads\.c:22$/m.exec(r.stdout);
       expect(stop, r.stdout).not.toBeNull();
-      const rows = [...r.stdout.matchAll(/^([* ]) (\d) +LWP (\d+) "threads" (.*)$/gm)];
+      // remote threads are named as gdb names them over the wire: Thread PID.TID
+      const rows = [...r.stdout.matchAll(/^([* ]) (\d) +Thread (\d+)\.(\d+) "threads" (.*)$/gm)];
       expect(rows.map((m) => Number(m[2])).sort()).toEqual([1, 2, 3, 4]);
       expect(rows.find((m) => m[1] === '*')![2]).toBe(stop![1]);
-      expect(r.stdout).toMatch(/^Thread 1 \(LWP \d+ "threads"\):\n#0  /m);
+      const main = rows.find((m) => m[2] === '1')!;
+      expect(main[4]).toBe(main[3]);
+      expect(r.stdout).toContain(`Thread 1 (Thread ${main[3]}.${main[3]} "threads"):\n#0  `);
     } finally {
       await server.stop();
     }
