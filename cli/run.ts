@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
   });
   return driveSession(session, opts, questions, async () => {
-    if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`);
+    if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`, !opts.batch);   // gdb -p
   });
 }
 
@@ -114,30 +114,33 @@ export async function answerYes(question: string): Promise<boolean> {
   return true;
 }
 
-/** Commands from -x files and -ex options, in order. */
-function* scriptLines(opts: RunArgs): Generator<string> {
+/**
+ * Commands from -x files and -ex options, in order, each with gdb's
+ * from_tty: an -ex command counts as typed unless --batch; a file's never.
+ */
+function* scriptLines(opts: RunArgs): Generator<{ line: string; fromTty: boolean }> {
   for (const s of opts.scripts) {
-    if (s.kind === 'command') { yield s.text; continue; }
+    if (s.kind === 'command') { yield { line: s.text, fromTty: !opts.batch }; continue; }
     let text: string;
     try {
       text = readFileSync(s.text, 'utf8');
     } catch (e) {
       throw new UsageError(`${s.text}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}.`);
     }
-    yield* text.split('\n').filter((l) => l.trim() !== '');
+    for (const line of text.split('\n')) if (line.trim() !== '') yield { line, fromTty: false };
   }
 }
 
 export async function runLineMode(session: Session, opts: RunArgs): Promise<number> {
   let failed = false;
-  const exec = async (line: string): Promise<number | undefined> => {
-    const r = await session.execute(line);
+  const exec = async (line: string, fromTty: boolean): Promise<number | undefined> => {
+    const r = await session.execute(line, fromTty);
     if (!r.ok) failed = true;
     return r.quit;
   };
   try {
-    for (const line of scriptLines(opts)) {
-      const q = await exec(line);
+    for (const { line, fromTty } of scriptLines(opts)) {
+      const q = await exec(line, fromTty);
       if (q !== undefined) return q;
     }
   } catch (e) {
@@ -149,7 +152,8 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
     for await (const line of rl) {
       // An empty line repeats the previous command in gdb only at a terminal.
       if (!line.trim()) continue;
-      const q = await exec(line);
+      // gdb counts commands read from stdin as typed, terminal or not
+      const q = await exec(line, true);
       if (q !== undefined) { rl.close(); return q; }
     }
   }
@@ -158,8 +162,8 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
 
 /** `questions`: where the session's yes/no questions are answered (without: always yes). */
 export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions): Promise<number> {
-  for (const line of scriptLines(opts)) {
-    const r = await session.execute(line);
+  for (const { line, fromTty } of scriptLines(opts)) {
+    const r = await session.execute(line, fromTty);
     if (r.quit !== undefined) return r.quit;
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });

@@ -194,11 +194,26 @@ export class Session {
 
   // ---- entry point ---------------------------------------------------------------------
 
-  async execute(line: string): Promise<CommandResult> {
+  /**
+   * Run one command line. `fromTty`: gdb's from_tty, whether a person gave
+   * the command (typed, piped on stdin, -ex without --batch) rather than a
+   * script (-ex with --batch, -x files, breakpoint command lists). gdb
+   * leaves out its running commentary (Starting program, Continuing.,
+   * Run till exit from, Attaching/Detaching) for scripts.
+   */
+  async execute(line: string, fromTty = true): Promise<CommandResult> {
     if (this.collecting) return this.collectCommand(line);
-    const r = await this.executeOne(line);
+    const r = await this.executeOne(line, fromTty);
     if (!this.runningActions) await this.runBreakpointActions();
     return r;
+  }
+
+  /** The from_tty of the command running now (see execute). */
+  private fromTty = true;
+
+  /** A line gdb prints only for commands a person gave (see execute). */
+  private chatter(text: string): void {
+    if (this.fromTty) this.out(text);
   }
 
   /** Lines after `commands N`, up to `end`, become the breakpoints' command list. */
@@ -228,7 +243,7 @@ export class Session {
         for (const l of lines) {
           if (l === 'silent') continue;
           const stopsBefore = this.stopCount;
-          const r = await this.executeOne(l);
+          const r = await this.executeOne(l, false);
           if (r.quit !== undefined || this.stopCount !== stopsBefore) break;
         }
       }
@@ -237,7 +252,17 @@ export class Session {
     }
   }
 
-  private async executeOne(line: string): Promise<CommandResult> {
+  private async executeOne(line: string, fromTty: boolean): Promise<CommandResult> {
+    const outer = this.fromTty;
+    this.fromTty = fromTty;
+    try {
+      return await this.executeText(line);
+    } finally {
+      this.fromTty = outer;
+    }
+  }
+
+  private async executeText(line: string): Promise<CommandResult> {
     let text = line;
     if (!text.trim()) {
       if (!this.lastRepeat) return { ok: true };
@@ -586,7 +611,9 @@ export class Session {
       await this.shutdown();
     }
     if (args) this.args = args;
-    this.out(`Starting program: ${[this.exePath, ...this.args].join(' ')}`);
+    // gdb sets start's breakpoint first (pending on the file's address, like any break before run)
+    if (stopAt === 'main') await this.cmdBreak('main', true, undefined);
+    this.chatter(`Starting program: ${[this.exePath, ...this.args].join(' ')}`);
     const t = await this.launcher.spawn(this.exePath, this.args, this.launchOpts);
     await this.adopt(t, 'spawned');
     if (stopAt === 'first-instruction') {
@@ -597,7 +624,6 @@ export class Session {
       return;
     }
     if (!(await this.runToEntry())) return;
-    if (stopAt === 'main') await this.cmdBreak('main', true, undefined);
     if (await this.stopAtEntryBreakpoint()) return;
     await this.resumeAndReport({ kind: 'cont' });
   }
@@ -760,16 +786,19 @@ export class Session {
   /** gdb asks before ending a live program, at a terminal only (batch mode and EOF never ask). */
   private async cmdQuit(): Promise<void> {
     const t = this.target;
-    if (this.interactive && t && t.state !== 'exited') {
+    if (t && t.state !== 'exited') {
+      // gdb asks in every mode; without a terminal the question is answered yes, visibly
       const fate = this.origin === 'attached' ? 'detached' : 'killed';
       const q = `A debugging session is active.\n\n\tInferior 1 [process ${t.pid}] will be ${fate}.\n\nQuit anyway? (y or n)`;
       if (!(await this.confirm(q))) throw new CommandError('Not confirmed.');
+      if (this.origin === 'attached') await this.cmdDetach();
     }
     await this.shutdown();
   }
 
   private async cmdKill(): Promise<void> {
     const t = this.live();
+    if (!(await this.confirm('Kill the program being debugged? (y or n)'))) throw new CommandError('Not confirmed.');
     const pid = t.pid;
     this.target = undefined;
     await new Promise((r) => setImmediate(r));
@@ -780,7 +809,7 @@ export class Session {
 
   private async cmdDetach(): Promise<void> {
     const t = this.live();
-    this.out(`Detaching from program: ${t.exePath}, process ${t.pid}`);
+    this.chatter(`Detaching from program: ${t.exePath}, process ${t.pid}`);
     await this.checkpoints?.forget();
     await t.capabilities.snapshots?.clear().catch(() => undefined);
     this.target = undefined;
@@ -800,7 +829,7 @@ export class Session {
   private async cmdAttach(pid: number): Promise<void> {
     const busy = this.target && this.target.state !== 'exited';
     if (busy && !(await this.confirm('A program is being debugged already.  Kill it? (y or n)'))) throw new CommandError('Not killed.');
-    this.out(`Attaching to process ${pid}`);
+    this.chatter(`Attaching to process ${pid}`);
     // Attach first: a pid that cannot be attached to leaves the current program alone.
     const t = await this.launcher.attach(pid, this.launchOpts);
     if (busy) await this.shutdown();
@@ -1055,8 +1084,8 @@ export class Session {
 
   private cmdIgnore(id: number, count: number): void {
     this.bp(id).ignoreCount = count;
-    this.out(count === 0 ? `Will stop next time breakpoint ${id} is reached.`
-      : `Will ignore next ${count} crossings of breakpoint ${id}.`);
+    this.chatter(count === 0 ? `Will stop next time breakpoint ${id} is reached.`
+      : `Will ignore next ${count === 1 ? 'crossing' : `${count} crossings`} of breakpoint ${id}.`);
     this.store.touch('breakpoints');
   }
 
@@ -1280,10 +1309,13 @@ export class Session {
       const b = await stopBp;
       if (b) {
         b.ignoreCount = count - 1;
-        this.out(`Will ignore next ${count - 1} crossings of breakpoint ${b.id}.  Continuing.`);
+        this.chatter(`Will ignore next ${count === 2 ? 'crossing' : `${count - 1} crossings`} of breakpoint ${b.id}.  Continuing.`);
       } else {
-        this.out('Not stopped at any breakpoint; argument ignored.');
+        this.chatter('Not stopped at any breakpoint; argument ignored.');
+        this.chatter('Continuing.');
       }
+    } else {
+      this.chatter('Continuing.');
     }
     await this.resumeAndReport({ kind: 'cont' });
   }
@@ -1295,11 +1327,13 @@ export class Session {
 
   private async cmdSignal(sig: string): Promise<void> {
     this.live();
-    if (sig === '0') this.pendingSignal = undefined;
-    else {
+    if (sig === '0') {
+      this.pendingSignal = undefined;
+      this.chatter('Continuing with no signal.');
+    } else {
       const [name] = parseSignal(sig);
       this.pendingSignal = signalNumber(name!);
-      this.out(`Continuing with signal ${name}.`);
+      this.chatter(`Continuing with signal ${name}.`);
     }
     await this.resumeAndReport({ kind: 'cont' });
   }
@@ -1410,7 +1444,7 @@ export class Session {
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
     const ret = await this.returnOf(sel, !announce);
     if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
-    if (announce) this.out(`Run till exit from ${await this.frameTextAt(sel, ret.frame)}`);
+    if (announce) this.chatter(`Run till exit from ${await this.frameTextAt(sel, ret.frame)}`);
     const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
     if (outcome !== 'internal') return false;
     // Inlined calls that start at the return address are hidden, as at any stop of gdb's but a stepi.
@@ -1470,7 +1504,7 @@ export class Session {
     const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
     const stepper = this.stepper();
     if (!bt?.frames[sel]?.inlined || !bt.frames[sel + 1] || !stepper) return false;
-    this.out(`Run till exit from ${bt.lines[sel]}`);
+    this.chatter(`Run till exit from ${bt.lines[sel]}`);
     const end = await stepper.finishInline(sel);
     if (end.kind !== 'other') this.out(await this.stepStopLine(end.kind === 'stopped' && end.srcLine));
     return true;
@@ -1744,7 +1778,7 @@ export class Session {
     for (const tid of tids) {
       const info = threads.find((x) => x.tid === tid)!;
       this.out(`\nThread ${table.number(tid)} (${table.targetId(tid, info.threadPointer)}${info.name ? ` "${info.name}"` : ''}):`);
-      await this.withThread(t, tid, async () => { await this.executeOne(command); });
+      await this.withThread(t, tid, async () => { await this.executeOne(command, this.fromTty); });
     }
   }
 

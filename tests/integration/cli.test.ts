@@ -379,7 +379,9 @@ describe('tsdbg run: no tracee left behind', () => {
       const r = spawnSync('node', [tsdbg, 'run', '--batch', '--pid', String(prog.pid), ex('hot_loop')], {
         input: 'bt\ncheckpoint a\nrewind a\nquit\n', encoding: 'utf8', timeout: 30_000,
       });
-      expect(r.stdout).toContain(`Attaching to process ${prog.pid}`);
+      // --pid in batch mode attaches quietly, as gdb -batch -p does
+      expect(r.stdout).not.toContain('Attaching to process');
+      expect(r.stdout).toContain(`[Inferior 1 (process ${prog.pid}) detached]`);
       // gdb's frame line: "0x... in main (...)" mid-line, plain "main (...)" when the
       // interrupt landed on the first instruction of a line (both happen)
       expect(r.stdout).toMatch(/^(0x[0-9a-f]{16} in )?(step|main) \(.* at hot_loop\.c:\d+$/m);

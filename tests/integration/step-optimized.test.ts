@@ -6,9 +6,9 @@
  * program with an inlined static function called in a loop, plus an -O0
  * build to show the plain case still matches. The outputs must be equal line
  * for line, after dropping what legitimately differs:
- * - tsdbg's `Starting program:` and `Snapshot engine:` lines, gdb's libthread_db lines;
- * - `Run till exit from ...`, which gdb prints only when commands come from a terminal
- *   (tsdbg always does);
+ * - tsdbg's `Snapshot engine:` line, gdb's libthread_db lines (both run the
+ *   commands as -ex options in batch mode, so neither prints gdb's commentary
+ *   for typed commands: Starting program, Continuing., Run till exit from);
  * - the program's own output, which reaches the terminal at other times (gdb's
  *   inferior writes to a pipe, fully buffered): compared on its own, in order;
  * - stack addresses (argv, va_list): the two start the program with different
@@ -44,14 +44,14 @@ function merged(argv: string[], input?: string): string {
 }
 
 function tsdbgBatch(prog: string, commands: string[]): string {
-  return merged(['node', join(root, 'bin', 'tsdbg.js'), 'run', '--batch', prog], `${commands.join('\n')}\n`);
+  return merged(['node', join(root, 'bin', 'tsdbg.js'), 'run', '--batch', ...commands.flatMap((c) => ['-ex', c]), prog]);
 }
 
 function gdbBatch(prog: string, commands: string[]): string {
   return merged(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', ...commands.flatMap((c) => ['-ex', c]), prog]);
 }
 
-const DROPPED = /^(Starting program: |Snapshot engine: |\[Thread debugging using libthread_db|Using host libthread_db library |Run till exit from )/;
+const DROPPED = /^(Snapshot engine: |\[Thread debugging using libthread_db|Using host libthread_db library )/;
 
 /** The debugger's lines and the program's lines (`program` tells them apart), normalized. */
 function split(out: string, program: RegExp): { debugger: string[]; program: string[] } {
