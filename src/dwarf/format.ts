@@ -456,16 +456,21 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
 export function ptype(t: CType): string {
   let top = t;
   while (top.kind === 'typedef') top = top.target;
-  return 'type = ' + ptypeBody(top, 0);
+  return 'type = ' + ptypeBody(top, 0, 1);
 }
 
-function ptypeBody(t: CType, indent: number): string {
+/**
+ * `show` is gdb's typeprint depth: ptype starts at 1 and each level of
+ * members goes one down; an anonymous struct, union or enum is spelled out
+ * down to 0 and is `struct {...}` below it (a named one is its name).
+ */
+function ptypeBody(t: CType, indent: number, show: number): string {
   // Peel declarator layers down to the base, expand it, and re-apply the declarator.
   let base: CType = t;
   while (base.kind === 'pointer' || base.kind === 'array' || base.kind === 'function' || (base.kind === 'qual')) {
     base = base.kind === 'pointer' ? base.target : base.kind === 'array' ? base.element : base.kind === 'function' ? base.ret : base.target;
   }
-  const expanded = expandBase(base, indent);
+  const expanded = expandBase(base, indent, show);
   if (base === t) return expanded;
   const plain = typeName(base);
   const full = typeName(t);
@@ -473,7 +478,7 @@ function ptypeBody(t: CType, indent: number): string {
   return full.slice(0, at) + expanded + full.slice(at + plain.length);
 }
 
-function expandBase(t: CType, indent: number): string {
+function expandBase(t: CType, indent: number, show: number): string {
   const pad = ' '.repeat(indent);
   if (t.kind === 'base' && t.flags) {
     // gdb's flags types ($mxcsr, $eflags)
@@ -484,8 +489,10 @@ function expandBase(t: CType, indent: number): string {
     if (t.incomplete) return `${t.kind} ${t.tag} {\n${pad}    <incomplete type>\n${pad}}`;
     const lines = t.members.map((m) => {
       const inner = strip(m.type);
-      const anon = (inner.kind === 'struct' || inner.kind === 'union') && !inner.tag;
-      const decl = anon ? `${expandBase(inner, indent + 4)}${m.name ? ' ' + m.name : ''}` : declarator(m.type, m.name ?? '');
+      const anon = (inner.kind === 'struct' || inner.kind === 'union' || inner.kind === 'enum') && !inner.tag;
+      const decl = anon && show - 1 >= 0
+        ? `${expandBase(inner, indent + 4, show - 1)}${m.name ? ' ' + m.name : ''}`
+        : declarator(m.type, m.name ?? '');
       return `${pad}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
     });
     return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}${pad}}`;
@@ -553,7 +560,10 @@ function offsetBody(t: CType & { kind: 'struct' | 'union' }, level: number, base
       offsetBody(inner, level + 1, baseBits + bitpos, lines);
       lines.push(`${' '.repeat(OFFSET_SPC + 4 * (level + 1))}}${m.name ? ` ${m.name}` : ''};`);
     } else {
-      lines.push(`${prefix}${indent}${declarator(m.type, m.name ?? '')}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`);
+      // every level of ptype/o is at gdb's show 1, so an anonymous enum member is spelled out
+      const decl = inner.kind === 'enum' && !inner.tag && m.type.kind !== 'typedef'
+        ? `${expandBase(inner, 0, 0)}${m.name ? ` ${m.name}` : ''}` : declarator(m.type, m.name ?? '');
+      lines.push(`${prefix}${indent}${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`);
     }
   }
   if (t.kind === 'struct' && end > 0 && end < t.size * 8) hole(t.size * 8 - end, 'padding');

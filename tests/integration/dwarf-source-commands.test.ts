@@ -60,7 +60,8 @@ describe('source-level commands through the Session, against gdb', () => {
     const commands = ['list leaf', 'list', 'list -', 'ptype struct node', 'whatis counter', 'info line prog.c:80',
       'info functions leaf', 'info functions sum', 'info functions ^s', 'info variables hidden', 'info variables greet', 'info variables count',
       'info types word', 'info types ^c', 'info types node', 'ptype/o struct config', 'ptype/o struct node', 'ptype /o union word',
-      'ptype/o config', 'ptype/o int', 'list 10,14', 'list ,30', 'list leaf,+2', 'list util.c:5,7', 'list 105,', 'list nosuch', 'list nosuch.c:3'];
+      'ptype/o config', 'ptype/o int', 'ptype layers', 'ptype layers.u', 'ptype layers.u.in', 'whatis layers.u',
+      'ptype/o struct layers', 'list 10,14', 'list ,30', 'list leaf,+2', 'list util.c:5,7', 'list 105,', 'list nosuch', 'list nosuch.c:3'];
     const ours = await session(binary, [], commands);
     const n = commands.length - 2;
     const gdb = runGdb({ binary, location: '', commands: [], preRun: commands.slice(0, n) });
