@@ -8,6 +8,7 @@
  * symbol-only formats, so both paths produce gdb's output for their case.
  */
 import type { Registers, Target } from '../target/types.js';
+import { siginfoOf } from '../target/capabilities.js';
 import type { ElfFile, ProcessImage } from '../elf/index.js';
 import {
   DebugInfo, DwarfError, Evaluator, ExprError, ProgramInfo, frameLine,
@@ -50,9 +51,11 @@ export function isDebugError(e: unknown): boolean {
 
 /** An expression that uses an x87/SSE register. */
 export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;
+/** Typed values only the DWARF evaluator has, with or without DWARF: the x87/SSE registers, $_siginfo. */
+const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 
 /** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers). */
-const BUILTIN_ONLY = /\{|^\s*\$(?!(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+const BUILTIN_ONLY = /\{|^\s*\$(?!(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_(?!siginfo\b)\w*)\b|\$\$|\$\d|\$(?![\w$])/;
 
 export class DebugBridge {
   private constructor(
@@ -139,6 +142,7 @@ export class DebugBridge {
       writeMemory: (a, d) => this.io.writeMemory(a, d),
       writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
       callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
+      siginfo: () => siginfoOf(this.target),
     });
     for (const h of this.io.history()) {
       history.push(h.dwarf ?? DwarfValue.fromBigInt(LONG, h.mine?.value ?? 0n, ev.ctx));
@@ -148,7 +152,7 @@ export class DebugBridge {
 
   async evaluate(expr: string, level: number): Promise<AnyValue> {
     // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
-    if (!this.program || (!this.hasDwarf && !FP_REGISTER_EXPR.test(expr)) || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
+    if (!this.program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
     const frames = await this.frameList(level + 1).catch(() => []);
     const ev = this.evaluatorFor(frames[level]);
     try {

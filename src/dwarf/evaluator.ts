@@ -4,6 +4,7 @@
  * `p->f`, `s.f`, `a[i]`, `&x`, casts, pointer arithmetic, comparisons,
  * assignment. Errors are ExprError with gdb's wording.
  */
+import { SIGINFO_TYPE } from './siginfo.js';
 import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
 import { evaluateLocation, type ExprContext, type Location } from './expr.js';
 import { isFpRegister } from '../target/fpregs.js';
@@ -37,6 +38,8 @@ export interface EvalEnv {
   history?: Value[];
   /** Run a function of the program (callInferior over the Target); without it, calls are refused. */
   callFunction?: (fn: bigint, args: bigint[]) => Promise<CallResult>;
+  /** The selected thread's siginfo_t at its last stop ($_siginfo); undefined when there is none. */
+  siginfo?: () => Promise<Buffer | undefined>;
 }
 
 const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
@@ -244,6 +247,12 @@ export class Evaluator {
     return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
   }
 
+  /** gdb's $_siginfo: the last stop's siginfo_t as a value (not in memory); void without a process. */
+  private async siginfo(): Promise<Value> {
+    const bytes = await this.env.siginfo?.();
+    return bytes ? Value.fromBytes(SIGINFO_TYPE, bytes, this.ctx) : Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
+  }
+
   /** $xmm0, $st0, $mxcsr, $fctrl...: typed as gdb types them, lvalues when they have a DWARF number. */
   private async fpRegister(name: string): Promise<Value> {
     const f = this.env.frame;
@@ -309,6 +318,7 @@ export class Evaluator {
       case 'dollar': {
         if (n.name === '' || /^\$?\d*$/.test(n.name)) return this.history(n.name);
         if (isFpRegister(n.name)) return this.fpRegister(n.name);
+        if (n.name === '_siginfo') return this.siginfo();
         return this.register(n.name);
       }
       case 'unary': return this.unary(n.op, n.e);

@@ -329,15 +329,23 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     return { kind: 'signal', pc, signal: linux, signame: linuxSignalName(linux), ...(fault !== undefined ? { fault } : {}) };
   }
 
-  /** si_addr from qXfer:siginfo:read (offset 16 in the x86-64 siginfo_t). */
+  /** si_addr (offset 16 in the x86-64 siginfo_t). */
   private async faultAddress(): Promise<bigint | undefined> {
     if (!this.client.supports('qXfer:siginfo:read')) return undefined;
     try {
-      const si = await this.xferRead('siginfo', '');
+      const si = await this.getSiginfo();
       return si.length >= 24 ? si.readBigUInt64LE(16) : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /** qXfer:siginfo:read, for the selected thread (Hg). */
+  async getSiginfo(): Promise<Buffer> {
+    this.requireStopped();
+    if (!this.client.supports('qXfer:siginfo:read')) throw new TargetError('ENOTSUP', 'the remote does not send siginfo');
+    await this.sendSelect();
+    return this.xferRead('siginfo', '');
   }
 
   async kill(): Promise<void> {

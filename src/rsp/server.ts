@@ -664,7 +664,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.hwbreak = theirs.has('hwbreak+');
     const ours = [
       `PacketSize=${PACKET_SIZE.toString(16)}`, 'QStartNoAckMode+', 'qXfer:features:read+', 'qXfer:auxv:read+',
-      'qXfer:exec-file:read+', 'qXfer:libraries-svr4:read+', 'qXfer:threads:read+', 'swbreak+', 'hwbreak+', 'vContSupported+',
+      'qXfer:exec-file:read+', 'qXfer:libraries-svr4:read+', 'qXfer:threads:read+', 'qXfer:siginfo:read+', 'swbreak+', 'hwbreak+', 'vContSupported+',
     ];
     if (this.multiprocess) ours.push('multiprocess+');
     return ours.join(';');
@@ -704,6 +704,12 @@ export class RspSession extends EventEmitter<{ end: [] }> {
         return Buffer.from(this.live().exePath);
       case 'libraries-svr4':
         return librariesSvr4(this.stopped()).then((xml) => Buffer.from(xml));
+      case 'siginfo': {
+        // the general thread's (Hg), as gdbserver: gdb's $_siginfo
+        const t = this.stopped();
+        if (!t.getSiginfo) throw new PacketError(1, 'this target has no siginfo');
+        return t.getSiginfo();
+      }
       case 'threads': {
         // one document instead of the qfThreadInfo/qsThreadInfo pair gdb
         // otherwise sends after every stop

@@ -30,3 +30,13 @@ export function monitorOf(target: Target): (command: string) => Promise<string> 
   if (!monitor) throw new TargetError('ENOTSUP', '"monitor" command not supported by this target.');
   return monitor;
 }
+
+/**
+ * The last stop's siginfo_t of the selected thread (gdb's $_siginfo), or
+ * undefined, which gdb shows as void: no process, a running one, or a back
+ * end that cannot say.
+ */
+export async function siginfoOf(target: Target | undefined): Promise<Buffer | undefined> {
+  if (!target?.getSiginfo || target.state !== 'stopped') return undefined;
+  return target.getSiginfo().catch(() => undefined);
+}

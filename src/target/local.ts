@@ -652,6 +652,13 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.fpregsCache = this.stateCache(buf);
   }
 
+  async getSiginfo(): Promise<Buffer> {
+    this.ensureStopped();
+    const buf = Buffer.alloc(SIGINFO_SIZE);
+    check(native.ptracePtr(PTRACE.GETSIGINFO, this.selTid, 0n, buf), 'cannot read the siginfo');
+    return buf;
+  }
+
   async getYmmUpper(): Promise<Buffer> {
     return readYmmUpper(this.xstateBuffer());
   }

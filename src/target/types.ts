@@ -190,6 +190,12 @@ export interface Target extends EventEmitter<TargetEvents> {
    */
   getYmmUpper?(): Promise<Buffer>;
   setYmmUpper?(upper: Buffer): Promise<void>;
+  /**
+   * Optional: the siginfo_t (128 bytes, x86-64 layout) of the selected
+   * thread's last stop, what gdb shows as $_siginfo. Throws when the back
+   * end cannot say (a stub without qXfer:siginfo:read).
+   */
+  getSiginfo?(): Promise<Buffer>;
 
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;

@@ -21,7 +21,7 @@ import { Value } from '../../dwarf/value.js';
 import { frameLine, infoLocals, infoArgs, sourceLines } from '../../dwarf/present.js';
 import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../../dwarf/types.js';
 import { memberValue } from '../../dwarf/format.js';
-import { snapshotsOf } from '../../target/capabilities.js';
+import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
 import { CommandError } from '../parse.js';
 import { disassemble, formatXInsn } from '../disasm.js';
@@ -96,6 +96,7 @@ export class SourceLevel {
       writeMemory: (a, d) => this.host.writeMemory(a, d),
       writeRegister: (n, v) => this.host.writeRegister(n, v),
       writeFpRegister: (n, b) => this.host.writeFpRegister(n, b),
+      siginfo: () => siginfoOf(this.host.target()),
     });
   }
 
