@@ -37,6 +37,7 @@ import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel } from './source/index.js';
+import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
@@ -141,6 +142,8 @@ export class Session {
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
   /** gdb's numbers and names for the threads of the process. */
   private threadTable: ThreadTable | undefined;
+  /** The process's shared libraries in gdb's order (`info sharedlibrary`). */
+  private solibs: SharedLibraries | undefined;
   private readonly onThread = (e: ThreadEvent) => {
     const line = this.threadTable?.onEvent(e);
     if (line) this.out(line);
@@ -656,6 +659,7 @@ export class Session {
     // gdb names the threads a process it attaches to already has
     for (const th of threads) if (th.tid !== t.pid) this.out(`[New ${this.threadTable.targetId(th.tid, th.threadPointer)}]`);
     t.on('thread', this.onThread);
+    this.solibs = new SharedLibraries(origin === 'spawned' ? this.fileElf?.interpreter : undefined);
     if (t.exePath || this.fileElf) {
       this.debug = await DebugBridge.forTarget(t, this.fileElf, this.bridgeIo());
       this.image = this.debug.image;
@@ -1684,7 +1688,7 @@ export class Session {
       case 'signals': this.infoSignals(arg); return;
       case 'snapshots': await this.cmdSnapshots(); return;
       case 'checkpoints': this.cmdCheckpoints(); return;
-      case 'sharedlibrary': this.infoShared(); return;
+      case 'sharedlibrary': await this.infoShared(); return;
       case 'frame': await this.infoFrame(); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
@@ -1929,12 +1933,10 @@ export class Session {
     this.outLines([...SignalTable.header(), '', ...names.map((n) => this.signals.line(n))]);
   }
 
-  private infoShared(): void {
-    if (!this.image) { this.out('No shared libraries loaded at this time.'); return; }
-    const libs = this.image.libraries.filter((l) => l.path.startsWith('/'));
-    if (!libs.length) { this.out('No shared libraries loaded at this time.'); return; }
-    this.outLines(['From                To                  Syms Read   Shared Object Library',
-      ...libs.map((l) => `${hex16(l.start)}  ${hex16(l.end)}  ${l.symbols ? 'Yes' : 'No '}         ${l.path}`)]);
+  private async infoShared(): Promise<void> {
+    const t = this.target;
+    if (!t || t.state === 'exited' || !this.image || !this.solibs) { this.out('No shared libraries loaded at this time.'); return; }
+    this.outLines(await this.solibs.table(t, this.image));
   }
 
   private async infoFrame(): Promise<void> {
@@ -1952,8 +1954,12 @@ export class Session {
 
   private infoInferiors(): void {
     const t = this.target;
-    this.outLines(['  Num  Description       Connection           Executable        ',
-      `* 1    ${t && t.state !== 'exited' ? `process ${t.pid}`.padEnd(18) : '<null>'.padEnd(18)}${(t ? t.kind : '').padEnd(21)}${this.exePath ?? ''} `]);
+    const live = t !== undefined && t.state !== 'exited';
+    // gdb's table: the Connection column is at least 20 wide, wider for a long remote address
+    const connection = live ? `1 (${t.connection})` : '';
+    const width = Math.max(20, connection.length);
+    this.outLines([`  Num  Description       ${'Connection'.padEnd(width)} Executable        `,
+      `* 1    ${live ? `process ${t.pid}`.padEnd(18) : '<null>'.padEnd(18)}${connection.padEnd(width)} ${this.exePath ?? ''} `]);
   }
 
   private cmdHandle(signal: string, actions: string[]): void {

@@ -38,6 +38,8 @@ type Resume = 'cont' | 'step';
 
 export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   readonly kind = 'remote';
+  /** "remote " and the address as the user gave it (gdb's `info inferiors`). */
+  connection = 'remote';
   pid = 0;
   tid = 0;
   state: TargetState = 'stopped';
@@ -72,6 +74,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   static async connect(where: string | RspClient): Promise<RemoteTarget> {
     const client = typeof where === 'string' ? await RspClient.connectTcp(...parseHostPort(where)) : where;
     const t = new RemoteTarget(client);
+    if (typeof where === 'string') t.connection = `remote ${where}`;
     try {
       await t.setup();
     } catch (e) {

@@ -209,6 +209,7 @@ export function resolveProgram(prog: string, env: NodeJS.ProcessEnv = process.en
 
 export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   readonly kind = 'local';
+  readonly connection = 'native';
   readonly capabilities: TargetCapabilities = { hardwareBreakpoints: true };
   private _state: TargetState = 'stopped';
   private _exePath: string;

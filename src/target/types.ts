@@ -130,6 +130,8 @@ export interface TargetCapabilities {
 export interface Target extends EventEmitter<TargetEvents> {
   /** 'local' | 'remote' — for display only; callers must not branch on it. */
   readonly kind: string;
+  /** gdb's name of the connection in `info inferiors`: "native", "remote HOST:PORT". */
+  readonly connection: string;
   readonly pid: number;
   readonly state: TargetState;
   /** Absolute path of the executable (local path; remote targets fetch it). */
