@@ -114,11 +114,19 @@ export async function answerYes(question: string): Promise<boolean> {
   return true;
 }
 
+/** A command line of a -x file or an -ex option, with gdb's from_tty, and where a file's line is. */
+interface ScriptLine {
+  line: string;
+  fromTty: boolean;
+  /** "FILE:N" for a -x file's line: its error names it, and ends that file (gdb's source). */
+  sourcedAt?: string;
+}
+
 /**
- * Commands from -x files and -ex options, in order, each with gdb's
- * from_tty: an -ex command counts as typed unless --batch; a file's never.
+ * Commands from -x files and -ex options, in order. An -ex command counts
+ * as typed unless --batch; a file's never.
  */
-function* scriptLines(opts: RunArgs): Generator<{ line: string; fromTty: boolean }> {
+function* scriptLines(opts: RunArgs): Generator<ScriptLine> {
   for (const s of opts.scripts) {
     if (s.kind === 'command') { yield { line: s.text, fromTty: !opts.batch }; continue; }
     let text: string;
@@ -127,8 +135,30 @@ function* scriptLines(opts: RunArgs): Generator<{ line: string; fromTty: boolean
     } catch (e) {
       throw new UsageError(`${s.text}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}.`);
     }
-    for (const line of text.split('\n')) if (line.trim() !== '') yield { line, fromTty: false };
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.trim() !== '') yield { line: lines[i]!, fromTty: false, sourcedAt: `${s.text}:${i + 1}` };
+    }
   }
+}
+
+/**
+ * Run the -x/-ex commands; a file stops at its first error, as gdb's
+ * `source` does, and the next option goes on. The quit code, if one quit.
+ */
+async function runScripts(session: Session, opts: RunArgs, onError: () => void): Promise<number | undefined> {
+  let failedFile: string | undefined;
+  for (const s of scriptLines(opts)) {
+    const file = s.sourcedAt?.slice(0, s.sourcedAt.lastIndexOf(':'));
+    if (file !== undefined && file === failedFile) continue;
+    const r = await session.execute(s.line, s.fromTty, s.sourcedAt);
+    if (r.quit !== undefined) return r.quit;
+    if (!r.ok) {
+      onError();
+      failedFile = file;
+    }
+  }
+  return undefined;
 }
 
 export async function runLineMode(session: Session, opts: RunArgs): Promise<number> {
@@ -139,10 +169,8 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
     return r.quit;
   };
   try {
-    for (const { line, fromTty } of scriptLines(opts)) {
-      const q = await exec(line, fromTty);
-      if (q !== undefined) return q;
-    }
+    const q = await runScripts(session, opts, () => { failed = true; });
+    if (q !== undefined) return q;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
@@ -162,10 +190,8 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
 
 /** `questions`: where the session's yes/no questions are answered (without: always yes). */
 export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions): Promise<number> {
-  for (const { line, fromTty } of scriptLines(opts)) {
-    const r = await session.execute(line, fromTty);
-    if (r.quit !== undefined) return r.quit;
-  }
+  const q = await runScripts(session, opts, () => undefined);
+  if (q !== undefined) return q;
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
   questions?.use(rl);
   // readline keeps reading while a command runs (the terminal is in raw mode,

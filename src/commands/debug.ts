@@ -15,13 +15,14 @@ import {
   Value as DwarfValue, strip, sizeOf as dwarfSizeOf, type StackFrame,
 } from '../dwarf/index.js';
 import type { SourceLine } from '../dwarf/debuginfo.js';
+import type { EvalEnv } from '../dwarf/evaluator.js';
 import type { Die } from '../dwarf/info.js';
-import { LONG } from '../dwarf/types.js';
-import { AT, TAG } from '../dwarf/constants.js';
+import { CHAR, LONG, VOID, type CType as DwarfCType } from '../dwarf/types.js';
+import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
 import { gdbFunctionName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
-import { EvalError } from './expr.js';
+import { EvalError, registerInfo } from './expr.js';
 
 /** A value from either evaluator; `ev` formats a DWARF one. */
 export interface AnyValue {
@@ -43,6 +44,8 @@ export interface BridgeIo {
   writeFpRegister?(name: string, bytes: Buffer): Promise<void>;
   /** The current line as the session shows it (a missing file is said once: SourceText). */
   sourceLine(path: string, file: string, line: number): string;
+  /** The session's convenience variables ($foo, $_, $_exitcode). */
+  convenience: Map<string, AnyValue>;
 }
 
 export function isDebugError(e: unknown): boolean {
@@ -54,8 +57,46 @@ export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|f
 /** Typed values only the DWARF evaluator has, with or without DWARF: the x87/SSE registers, $_siginfo. */
 const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 
-/** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers). */
-const BUILTIN_ONLY = /\{|^\s*\$(?!(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\s*=)\w+\s*=(?!=)|\$(eflags|ps|_(?!siginfo\b)\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+/** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers and convenience variables). */
+const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+
+/** `$reg = V` for a general register: the built-in evaluator writes those (any frame's view, sub-registers). */
+function assignsRegister(expr: string): boolean {
+  const m = /^\s*\$(\w+)\s*=(?!=)/.exec(expr);
+  return m !== null && registerInfo(m[1]!) !== undefined;
+}
+
+/**
+ * A convenience variable as the DWARF evaluator sees it: its own values as
+ * they are, the built-in evaluator's ($_, $_exitcode, a `set $i = 1` in a
+ * program without DWARF) as the nearest C type.
+ */
+export function dwarfValueOf(v: AnyValue, ctx: DwarfValue['ctx']): DwarfValue {
+  if (v.dwarf) return new DwarfValue(v.dwarf.type, v.dwarf.loc, ctx);
+  const m = v.mine!;
+  if (m.bytes) return DwarfValue.fromBytes({ kind: 'array', element: CHAR, count: m.bytes.length }, m.bytes, ctx);
+  return DwarfValue.fromBigInt(cTypeOf(m.type), m.value, ctx);
+}
+
+function cTypeOf(t: CType): DwarfCType {
+  switch (t.kind) {
+    case 'void': return VOID;
+    case 'int': return { kind: 'base', name: t.name, size: t.size, encoding: t.size === 1 ? (t.signed ? ATE.signed_char : ATE.unsigned_char) : t.signed ? ATE.signed : ATE.unsigned };
+    case 'ptr': return { kind: 'pointer', size: 8, target: cTypeOf(t.to) };
+    default: return LONG;
+  }
+}
+
+/** The DWARF evaluator's access to the session's convenience variables. */
+export function convenienceEnv(vars: Map<string, AnyValue>, ctx: () => DwarfValue['ctx']): NonNullable<EvalEnv['convenience']> {
+  return {
+    get: (name) => {
+      const v = vars.get(name);
+      return v && dwarfValueOf(v, ctx());
+    },
+    set: (name, v) => { vars.set(name, { dwarf: v }); },
+  };
+}
 
 export class DebugBridge {
   private constructor(
@@ -136,23 +177,22 @@ export class DebugBridge {
 
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
     const history: DwarfValue[] = [];
-    const ev = new Evaluator({
+    const ev: Evaluator = new Evaluator({
       program: this.program!, frame, history,
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
       writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
       callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
       siginfo: () => siginfoOf(this.target),
+      convenience: convenienceEnv(this.io.convenience, () => ev.ctx),
     });
-    for (const h of this.io.history()) {
-      history.push(h.dwarf ?? DwarfValue.fromBigInt(LONG, h.mine?.value ?? 0n, ev.ctx));
-    }
+    for (const h of this.io.history()) history.push(dwarfValueOf(h, ev.ctx));
     return ev;
   }
 
   async evaluate(expr: string, level: number): Promise<AnyValue> {
     // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
-    if (!this.program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr)) return { mine: await this.io.builtin(expr) };
+    if (!this.program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr) || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
     const frames = await this.frameList(level + 1).catch(() => []);
     const ev = this.evaluatorFor(frames[level]);
     try {

@@ -29,7 +29,8 @@ export type CType =
   | { kind: 'code' }            // what $pc points to: `void ()`
   | { kind: 'flags' };          // $eflags
 
-export type Location = { kind: 'mem'; addr: bigint } | { kind: 'reg'; name: string };
+/** `conv`: a convenience variable ($foo), which an assignment (re)defines. */
+export type Location = { kind: 'mem'; addr: bigint } | { kind: 'reg'; name: string } | { kind: 'conv'; name: string };
 
 export interface Value {
   type: CType;
@@ -56,7 +57,9 @@ export interface EvalContext {
   writeMemory(addr: bigint, data: Buffer): Promise<void>;
   /** $N (absolute), $ (0 back), $$ (1 back), $$N (N back). */
   historyValue(ref: { absolute?: number; back?: number }): Promise<Value>;
-  convenience(name: string): Value | undefined;
+  convenience(name: string): Promise<Value | undefined>;
+  /** Define or redefine $name (gdb gives it the assigned value's type). */
+  setConvenience(name: string, v: Value): void;
 }
 
 /** Errors meant for the prompt, in gdb's wording. */
@@ -232,6 +235,11 @@ function encode(v: bigint, size: number): Buffer {
 
 async function store(ctx: EvalContext, target: Value, src: Value): Promise<Value> {
   if (!target.lval) throw new EvalError('Left operand of assignment is not an lvalue.');
+  if (target.lval.kind === 'conv') {
+    const v = { type: src.type, value: src.value, bytes: src.bytes };
+    ctx.setConvenience(target.lval.name, v);
+    return v;
+  }
   if (target.lval.kind === 'reg') {
     const info = registerInfo(target.lval.name)!;
     const old = (await ctx.readRegister(info.base)) ?? 0n;
@@ -364,10 +372,9 @@ async function evalDollar(name: string, ctx: EvalContext): Promise<Value> {
     const v = (raw >> BigInt(info.shift)) & ((1n << BigInt(info.size * 8)) - 1n);
     return { type: info.type, value: fit(v, info.type), lval: { kind: 'reg', name } };
   }
-  const conv = ctx.convenience(name);
-  if (conv) return conv;
-  // gdb: an unset convenience variable is "void".
-  return { type: T.void, value: 0n };
+  // gdb: an unset convenience variable is "void"; either way it can be assigned
+  const conv = await ctx.convenience(name);
+  return { ...(conv ?? { type: T.void, value: 0n }), lval: { kind: 'conv', name } };
 }
 
 async function evalUnary(op: string, e: Node, ctx: EvalContext): Promise<Value> {

@@ -123,7 +123,8 @@ export class Session {
   private readonly pageCache = new Map<bigint, Buffer | null>();
   private pendingSignal: number | undefined;
   private readonly history: AnyValue[] = [];
-  private readonly convenience = new Map<string, Value>();
+  /** Convenience variables ($foo, $_, $_exitcode), from either evaluator. */
+  private readonly convenience = new Map<string, AnyValue>();
   private xFmt: PrintFormat = 'x';
   private xUnit: Unit = 'w';
   private xNext: bigint | undefined;
@@ -169,6 +170,8 @@ export class Session {
     selectedFrame: () => this.store.state.frame,
     selectFrame: (n) => this.store.set('frame', n),
     execute: (line) => this.execute(line),
+    convenience: this.convenience,
+    fromTty: () => this.fromTty,
   });
 
   constructor(opts: SessionOptions) {
@@ -204,12 +207,21 @@ export class Session {
    * leaves out its running commentary (Starting program, Continuing.,
    * Run till exit from, Attaching/Detaching) for scripts.
    */
-  async execute(line: string, fromTty = true): Promise<CommandResult> {
+  async execute(line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
     if (this.collecting) return this.collectCommand(line);
-    const r = await this.executeOne(line, fromTty);
+    this.sourcedAt = sourcedAt;
+    let r: CommandResult;
+    try {
+      r = await this.executeOne(line, fromTty);
+    } finally {
+      this.sourcedAt = undefined;
+    }
     if (!this.runningActions) await this.runBreakpointActions();
     return r;
   }
+
+  /** "FILE:LINE" of a command read from a command file (-x): its error says where, as gdb's does. */
+  private sourcedAt: string | undefined;
 
   /** The from_tty of the command running now (see execute). */
   private fromTty = true;
@@ -283,7 +295,7 @@ export class Session {
       return quit === undefined ? { ok: true } : { ok: true, quit };
     } catch (e) {
       const msg = errorMessage(e);
-      this.store.write('stderr', `${msg}\n`);
+      this.store.write('stderr', `${this.sourcedAt ? `${this.sourcedAt}: Error in sourced command file:\n` : ''}${msg}\n`);
       if (process.env.TSDBG_DEBUG && !isUserError(e)) console.error(e);
       return { ok: false, error: msg };
     }
@@ -559,7 +571,11 @@ export class Session {
       readMemory: (a, l) => this.readMemory(a, l),
       writeMemory: (a, d) => this.writeMemory(a, d),
       historyValue: (ref) => this.historyValue(ref),
-      convenience: (name) => this.convenience.get(name),
+      convenience: async (name) => {
+        const v = this.convenience.get(name);
+        return v && DebugBridge.toMine(v);
+      },
+      setConvenience: (name, v) => { this.convenience.set(name, { mine: v }); },
     };
   }
 
@@ -584,6 +600,7 @@ export class Session {
       history: () => this.history,
       builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
+      convenience: this.convenience,
     };
   }
 
@@ -1218,7 +1235,7 @@ export class Session {
       if (r.kind === 'exited') {
         this.out(r.code === 0 ? `[Inferior 1 (process ${pid}) exited normally]`
           : `[Inferior 1 (process ${pid}) exited with code ${r.code.toString(8).padStart(2, '0')}]`);
-        this.convenience.set('_exitcode', { type: { kind: 'int', size: 4, signed: true, name: 'int' }, value: BigInt(r.code) });
+        this.convenience.set('_exitcode', { mine: { type: { kind: 'int', size: 4, signed: true, name: 'int' }, value: BigInt(r.code) } });
       } else if (r.kind === 'killed') {
         this.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
       }
@@ -1581,7 +1598,7 @@ export class Session {
     this.outLines(formatXLines(addr, data, this.xFmt, this.xUnit, this.symbolize));
     this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
     this.xNext = addr + BigInt(n * size);
-    this.convenience.set('_', { type: { kind: 'ptr', to: { kind: 'int', size: 1, signed: true, name: 'char' } }, value: this.xNext - BigInt(size) });
+    this.convenience.set('_', { mine: { type: { kind: 'ptr', to: { kind: 'int', size: 1, signed: true, name: 'char' } }, value: this.xNext - BigInt(size) } });
   }
 
   private async xInstructions(addr: bigint, n: number): Promise<void> {

@@ -40,6 +40,11 @@ export interface EvalEnv {
   callFunction?: (fn: bigint, args: bigint[]) => Promise<CallResult>;
   /** The selected thread's siginfo_t at its last stop ($_siginfo); undefined when there is none. */
   siginfo?: () => Promise<Buffer | undefined>;
+  /** Convenience variables ($foo): read, and (re)defined by assignment. */
+  convenience?: {
+    get(name: string): Value | undefined;
+    set(name: string, v: Value): void;
+  };
 }
 
 const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
@@ -243,8 +248,18 @@ export class Evaluator {
       const regs = f.unwind.regs as Map<number, bigint> & { eflags?: bigint };
       if (regs.eflags !== undefined) return Value.fromBigInt(INT, regs.eflags, this.ctx);
     }
-    // An unset convenience variable is void, as in gdb.
-    return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
+    return this.convenienceVar(name);
+  }
+
+  /** Values read from convenience variables, by name: what an assignment to them redefines. */
+  private readonly convenienceOf = new WeakMap<Value, string>();
+
+  /** $foo: its value (a copy, as in gdb), or void while unset. */
+  private convenienceVar(name: string): Value {
+    const stored = this.env.convenience?.get(name);
+    const v = stored ? new Value(stored.type, stored.loc, this.ctx) : Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
+    this.convenienceOf.set(v, name);
+    return v;
   }
 
   /** gdb's $_siginfo: the last stop's siginfo_t as a value (not in memory); void without a process. */
@@ -644,6 +659,15 @@ export class Evaluator {
 
   private async assign(target: Value, v: Value): Promise<Value> {
     if (!this.sideEffects) return target;
+    const conv = this.convenienceOf.get(target);
+    if (conv !== undefined && this.env.convenience) {
+      // gdb copies the contents: `set $n = *list` keeps the struct as it was then
+      const bytes = await v.bytes();
+      if (!bytes) throw new ExprError(v.optimizedOut ? 'value has been optimized out' : 'value is not available');
+      const copy = Value.fromBytes(v.type, bytes, this.ctx);
+      this.env.convenience.set(conv, copy);
+      return copy;
+    }
     const t = strip(target.type);
     if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'array') {
       throw new ExprError('Assigning whole aggregates is not supported.');

@@ -456,6 +456,7 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
 export function ptype(t: CType): string {
   let top = t;
   while (top.kind === 'typedef') top = top.target;
+  if (top.kind === 'function' && top.nodebug) return 'type = <unknown return type> ()';
   return 'type = ' + ptypeBody(top, 0, 1);
 }
 
@@ -511,6 +512,7 @@ function expandBase(t: CType, indent: number, show: number): string {
 
 /** `whatis EXPR`: the type's name; `whatis TYPENAME` peels one typedef level. */
 export function whatis(t: CType, isTypeName: boolean): string {
+  if (t.kind === 'function' && t.nodebug) return 'type = <text variable, no debug info>';
   if (isTypeName && t.kind === 'typedef') return 'type = ' + typeName(t.target);
   return 'type = ' + typeName(t);
 }

@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startListening } from './rsp-util.js';
 import { buildEdge } from './threads-util.js';
@@ -14,15 +13,13 @@ import { buildEdge } from './threads-util.js';
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const PROG = path.join(ROOT, 'examples/bin/threads');
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
-const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-threads-'));
 
 function run(debugger_: 'gdb' | 'tsdbg', commands: string[], prog = PROG): { out: string; err: string } {
-  const script = path.join(dir, 'cmds');
-  writeFileSync(script, `${commands.join('\n')}\n`);
-  // gdb -x stops at the first error; -ex goes on like our batch mode
+  // -ex goes on after an error (a -x file would stop there, in both)
+  const ex = commands.flatMap((c) => ['-ex', c]);
   const r = debugger_ === 'gdb'
-    ? spawnSync('gdb', ['-batch', '-nx', ...commands.flatMap((c) => ['-ex', c]), prog], { encoding: 'utf8', env: ENV, timeout: 60_000 })
-    : spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
+    ? spawnSync('gdb', ['-batch', '-nx', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: 60_000 })
+    : spawnSync('node', [TSDBG, 'run', '--batch', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
   return { out: r.stdout, err: r.stderr };
 }
 

@@ -7,6 +7,7 @@ import type { Registers, Target } from '../../target/types.js';
 import type { ElfFile } from '../../elf/index.js';
 import type { ProgramInfo } from '../../dwarf/program.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
+import type { AnyValue } from '../debug.js';
 
 export interface SourceHost {
   /** The live target, or undefined when no process runs. */
@@ -30,4 +31,8 @@ export interface SourceHost {
   selectFrame(n: number): void;
   /** Run another command line of the Session (snapshot by expression delegates to `snapshot ADDR LEN`). */
   execute(line: string): Promise<unknown>;
+  /** The session's convenience variables ($foo). */
+  convenience: Map<string, AnyValue>;
+  /** gdb's from_tty of the command running now (see Session.execute). */
+  fromTty(): boolean;
 }

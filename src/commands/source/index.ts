@@ -24,6 +24,7 @@ import { memberValue } from '../../dwarf/format.js';
 import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
 import { CommandError } from '../parse.js';
+import { convenienceEnv } from '../debug.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
 import { DwarfError } from '../../dwarf/reader.js';
@@ -89,7 +90,7 @@ export class SourceLevel {
     const p = this.program();
     const program = p ?? new ProgramInfo(fileOnlyImage(this.host.fileElf()!));
     program.printSettings.pretty = this.pretty;
-    return new Evaluator({
+    const ev: Evaluator = new Evaluator({
       program,
       frame,
       readMemory: (a, l) => this.host.readMemory(a, l),
@@ -97,7 +98,9 @@ export class SourceLevel {
       writeRegister: (n, v) => this.host.writeRegister(n, v),
       writeFpRegister: (n, b) => this.host.writeFpRegister(n, b),
       siginfo: () => siginfoOf(this.host.target()),
+      convenience: convenienceEnv(this.host.convenience, () => ev.ctx),
     });
+    return ev;
   }
 
   private async evaluator(): Promise<Evaluator> {
@@ -129,11 +132,12 @@ export class SourceLevel {
   }
 
   private async run(line: string): Promise<boolean> {
-    if (!this.active) return false;
     const text = line.trim();
     const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
     if (!own) return false;
     const [, word, slash, rest] = own;
+    // without DWARF, only the types of expressions ($i, symbols without debug info, registers)
+    if (!this.active && !((word === 'ptype' || word === 'whatis') && this.host.fileElf())) return false;
     switch (word) {
       case 'ptype': case 'whatis': {
         const ev = await this.evaluator();
@@ -526,7 +530,8 @@ export class SourceLevel {
     }
     const d: Display = { id: this.nextDisplay++, expr, fmt, enabled: true };
     this.displays.push(d);
-    if (this.program()) {
+    // gdb shows a new display at once only for a command a person typed
+    if (this.program() && this.host.fromTty()) {
       const line = await this.displayLine(d, await this.evaluator());
       this.host.out(line);
     }
