@@ -37,6 +37,7 @@ import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel } from './source/index.js';
+import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
@@ -124,7 +125,17 @@ export class Session {
   private pendingSignal: number | undefined;
   private readonly history: AnyValue[] = [];
   /** Convenience variables ($foo, $_, $_exitcode), from either evaluator. */
-  private readonly convenience = new Map<string, AnyValue>();
+  private readonly convenience = new ConvenienceVars({
+    _thread: () => INT_VALUE(this.selectedThreadNumber()),
+    _gthread: () => INT_VALUE(this.selectedThreadNumber()),
+    _inferior: () => INT_VALUE(1),
+  });
+
+  /** gdb's number of the selected thread; 0 without a process. */
+  private selectedThreadNumber(): number {
+    const t = this.target;
+    return t && t.state !== 'exited' && this.threadTable ? this.threadTable.number(t.selectedThread) : 0;
+  }
   private xFmt: PrintFormat = 'x';
   private xUnit: Unit = 'w';
   private xNext: bigint | undefined;
@@ -172,6 +183,11 @@ export class Session {
     execute: (line) => this.execute(line),
     convenience: this.convenience,
     fromTty: () => this.fromTty,
+    setNextAddress: (addr) => {
+      this.xNext = addr;
+      this.convenience.setMine('_', { type: { kind: 'ptr', to: { kind: 'void' } }, value: addr });
+      this.convenience.setMine('__', undefined);
+    },
   });
 
   constructor(opts: SessionOptions) {
@@ -1012,6 +1028,7 @@ export class Session {
       disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false,
     };
     this.setLocations(b, locs);
+    this.convenience.setMine('bpnum', INT_VALUE(b.id));
     if (address === undefined) {
       this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
       this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${spec}) pending.`);
@@ -1050,6 +1067,7 @@ export class Session {
     };
     try {
       await this.armWatch(b);
+      this.convenience.setMine('bpnum', INT_VALUE(b.id));
     } catch (e) {
       this.nextBpId--;
       if (e instanceof TargetError && e.code === 'ENOSPC') throw new CommandError('Hardware watchpoints used exceed the 4 debug registers.');
@@ -1235,7 +1253,7 @@ export class Session {
       if (r.kind === 'exited') {
         this.out(r.code === 0 ? `[Inferior 1 (process ${pid}) exited normally]`
           : `[Inferior 1 (process ${pid}) exited with code ${r.code.toString(8).padStart(2, '0')}]`);
-        this.convenience.set('_exitcode', { mine: { type: { kind: 'int', size: 4, signed: true, name: 'int' }, value: BigInt(r.code) } });
+        this.convenience.setMine('_exitcode', INT_VALUE(r.code));
       } else if (r.kind === 'killed') {
         this.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
       }
@@ -1598,7 +1616,11 @@ export class Session {
     this.outLines(formatXLines(addr, data, this.xFmt, this.xUnit, this.symbolize));
     this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
     this.xNext = addr + BigInt(n * size);
-    this.convenience.set('_', { mine: { type: { kind: 'ptr', to: { kind: 'int', size: 1, signed: true, name: 'char' } }, value: this.xNext - BigInt(size) } });
+    // gdb: $_ points at the last unit examined, typed as the unit; $__ is its contents
+    const unitType = intType(size as 1 | 2 | 4 | 8);
+    const last = data.subarray(data.length - size);
+    this.convenience.setMine('_', { type: { kind: 'ptr', to: unitType }, value: this.xNext - BigInt(size) });
+    this.convenience.setMine('__', { type: unitType, value: BigInt.asIntN(size * 8, last.reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n)) });
   }
 
   private async xInstructions(addr: bigint, n: number): Promise<void> {
@@ -1610,12 +1632,16 @@ export class Session {
     const last = insns[insns.length - 1]!;
     this.xNext = last.address + BigInt(last.length);
     this.lastRepeat = `x/${n}i`;
+    this.convenience.setMine('_', { type: { kind: 'ptr', to: intType(1) }, value: last.address });
+    this.convenience.setMine('__', undefined);
   }
 
   private async xStrings(addr: bigint, n: number): Promise<void> {
     let a = addr;
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
+      this.convenience.setMine('_', { type: { kind: 'ptr', to: intType(1) }, value: a });
+      this.convenience.setMine('__', undefined);
       const data = await this.readUpTo(a, 200);
       const nul = data.indexOf(0);
       const str = nul >= 0 ? data.subarray(0, nul) : data;

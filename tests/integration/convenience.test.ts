@@ -42,7 +42,23 @@ function both(lines: string[], prog: string): { ours: string; gdb: string } {
   return { ours: run(['node', TSDBG, 'run', '--batch', '-x', file, prog]), gdb: run(['gdb', '-batch', '-nx', '-x', file, prog]) };
 }
 
+/** The variables gdb sets and computes: $bpnum, $_thread, $_inferior, $_/$__ after x and info line. */
+const MAINTAINED = [
+  'p $bpnum', 'p $_thread', 'p $_inferior', 'break print_list', 'p $bpnum', 'tbreak main', 'p $bpnum',
+  'info line push', 'p $_', 'p $__', 'run', 'p $_thread', 'p $_gthread', 'whatis $_thread', 'continue',
+  // heap addresses: the same in both (the stack is not: the environments differ)
+  'x/2xb n', 'p $_', 'p $__', 'x/2xg n', 'p $_', 'p $__', 'x/2dh n', 'p $_', 'p $__', 'x/i $pc', 'p $_', 'p $__',
+  'x/2c n', 'p $_', 'whatis $__', 'x/a n', 'p $_', 'p $__', 'x/2xw', 'p $_', 'p $__',
+  'info line 20', 'x/2i', 'p $_', 'p $bpnum + 1', 'kill', 'p $_thread',
+];
+
 describe('convenience variables, as gdb', () => {
+  it('the ones gdb sets after commands and computes when read', () => {
+    const { ours, gdb } = both(MAINTAINED, example('linked_list'));
+    expect(gdb).toMatch(/^\$\d+ = \(int16_t \*\) 0x[0-9a-f]+$/m);
+    expect(ours).toBe(gdb);
+  });
+
   it('walks a list, counts, copies, and keeps their types; a -x file stops at its first error', () => {
     const { ours, gdb } = both(WALK, example('linked_list'));
     expect(gdb).toContain(`${join(dir, 'cmds')}:${WALK.indexOf('p &$i') + 1}: Error in sourced command file:`);

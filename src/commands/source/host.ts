@@ -7,7 +7,7 @@ import type { Registers, Target } from '../../target/types.js';
 import type { ElfFile } from '../../elf/index.js';
 import type { ProgramInfo } from '../../dwarf/program.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
-import type { AnyValue } from '../debug.js';
+import type { ConvenienceVars } from '../convenience.js';
 
 export interface SourceHost {
   /** The live target, or undefined when no process runs. */
@@ -32,7 +32,9 @@ export interface SourceHost {
   /** Run another command line of the Session (snapshot by expression delegates to `snapshot ADDR LEN`). */
   execute(line: string): Promise<unknown>;
   /** The session's convenience variables ($foo). */
-  convenience: Map<string, AnyValue>;
+  convenience: ConvenienceVars;
+  /** gdb's set_next_address: where `x` with no argument starts; $_ becomes it (a void *), $__ void. */
+  setNextAddress(addr: bigint): void;
   /** gdb's from_tty of the command running now (see Session.execute). */
   fromTty(): boolean;
 }

@@ -398,6 +398,7 @@ export class SourceLevel {
         pc = hits[0].address;
         const at = debug.lineForAddress(pc)!;
         this.host.out(`Line ${at.line} of "${at.file}" starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+        this.setLineAddress(at.address);
         return;
       }
       const fn = debug.functionsNamed(arg)[0];
@@ -412,6 +413,12 @@ export class SourceLevel {
     const where = at.address === pc ? 'starts at address' : `starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`;
     if (at.address === pc) this.host.out(`Line ${at.line} of "${at.file}" ${where} ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
     else this.host.out(`Line ${at.line} of "${at.file}" ${where}`);
+    this.setLineAddress(at.address);
+  }
+
+  /** gdb: after `info line`, `x` with no argument starts at the line's address, and $_ is it. */
+  private setLineAddress(addr: bigint): void {
+    this.host.setNextAddress(addr);
   }
 
   private sym(addr: bigint): string {
