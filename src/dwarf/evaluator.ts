@@ -216,6 +216,11 @@ export class Evaluator {
     const sym = this.env.program.image.symbolByName(name);
     if (sym) {
       if (sym.symbol.kind === 'function') {
+        // gdb's minimal symbol -> the function at its address: printf is __printf in libc's DWARF
+        const hit = this.env.program.functionAt(sym.symbol.address);
+        if (hit && hit.debug.entryOf(hit.fn) === sym.symbol.address) {
+          return new Value(hit.debug.typeOf(hit.fn.die), { kind: 'memory', address: sym.symbol.address }, this.ctx);
+        }
         const t: CType = { kind: 'function', ret: INT, params: [], varargs: false, prototyped: false, nodebug: true };
         return new Value(t, { kind: 'memory', address: sym.symbol.address }, this.ctx);
       }

@@ -73,7 +73,9 @@ describe('source-level commands through the Session, against gdb', () => {
 
   it('info address, and calls to functions of the program from print and call, like gdb', async () => {
     const commands = ['info address counter', 'info address leaf', 'info address z', 'info address x', 'info address hidden',
-      'info address nosuch', 'info address printf', 'p sum_list(list_head)', 'call add(6, 7)', 'call sum_list(0)', 'call bump()', 'p bump()', 'p calls', 'p add(x, y) * 2', 'p add(1, 2) + scale(3, 4)', 'p sum_list()', 'p counter', 'bt', 'info args'];
+      'info address nosuch', 'info address printf', 'p sum_list(list_head)', 'call add(6, 7)', 'call sum_list(0)', 'call bump()', 'p bump()', 'p calls', 'p add(x, y) * 2', 'p add(1, 2) + scale(3, 4)', 'p sum_list()', 'p counter', 'bt', 'info args',
+      // the C library's functions, typed from its DWARF (libc6-dbg) through their ELF symbols
+      'whatis printf', 'ptype malloc', 'whatis puts', 'p abs(-3)', 'p (long)malloc(16) != 0', 'whatis malloc(16)'];
     const gdb = runGdb({ binary, location: 'leaf', commands });
     const ours = await session(binary, ['break leaf', 'run'], commands);
     expect(ours).toEqual(gdb);
