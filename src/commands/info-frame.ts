@@ -83,9 +83,13 @@ export async function infoFrameLines(frames: StackFrame[], level: number, select
   return lines;
 }
 
-/** ` in push (linked_list.c:18)`: the function and gdb's find_frame_sal line, when known. */
+/**
+ * ` in push (linked_list.c:18)`: the function and gdb's find_frame_sal line,
+ * when known. Without debug info gdb names the symbol at the pc itself, not
+ * at the call before it (a signal trampoline is `__restore_rt`).
+ */
 function pcWhere(f: StackFrame): string {
-  const name = f.functionName;
+  const name = f.fn ? f.functionName : f.program.image.symbolAt(f.pc)?.name;
   const line = f.line;
   return `${name ? ` in ${name}` : ''}${line ? ` (${line.file}:${line.line})` : ''}`;
 }
