@@ -115,6 +115,8 @@ function layoutOf(f: StackFrame): Promise<Layout> {
 }
 
 async function computeLayout(f: StackFrame): Promise<Layout> {
+  const epilogue = await epilogueLayout(f);
+  if (epilogue) return epilogue;
   const cfi: FrameLayout | undefined = await frameLayout(f.unwind, f.readMemory, f.program.cfiAt).catch(() => undefined);
   if (cfi) return cfi;
   // No CFI: gdb's amd64 prologue unwinder (rbp saved at the base, the return address above it).
@@ -123,6 +125,19 @@ async function computeLayout(f: StackFrame): Promise<Layout> {
   const saved = new Map<number, bigint>([[DW_REG_RA, a.base + 8n]]);
   if (a.pushedRbp) saved.set(DW_REG_RBP, a.base);
   return { cfa: a.base + 16n, saved, outermost: false, signalTrampoline: false };
+}
+
+/**
+ * gdb's amd64 epilogue unwinder, which comes before the CFI one: at a `ret`
+ * in frame 0 of code without debug info (whose CFI gdb does not trust for
+ * epilogues), only the return address is saved, on top of the stack.
+ */
+async function epilogueLayout(f: StackFrame): Promise<Layout | undefined> {
+  const rsp = f.unwind.regs.get(DW_REG_RSP);
+  if (f.level !== 0 || f.fn || rsp === undefined) return undefined;
+  const insn = await f.readMemory(f.pc, 1).catch(() => Buffer.alloc(0));
+  if (insn[0] !== 0xc3) return undefined;
+  return { cfa: rsp + 8n, saved: new Map([[DW_REG_RA, rsp]]), outermost: false, signalTrampoline: false };
 }
 
 /** The stack address of gdb's frame id: the CFA, 0 for the outermost frame (outer_frame_id). */

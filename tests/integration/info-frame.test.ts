@@ -35,6 +35,15 @@ function build(src: string, name: string, flags: string[]): string {
   return out;
 }
 
+/** Offset of the first `ret` in a function, from objdump. */
+function retOffset(prog: string, fn: string): number {
+  const dis = execFileSync('objdump', ['-d', '--no-show-raw-insn', prog], { encoding: 'utf8' });
+  const body = dis.split(`<${fn}>:`)[1]!.split('\n\n')[0]!;
+  const start = Number.parseInt(/^\s*([0-9a-f]+):/m.exec(body)![1]!, 16);
+  const ret = Number.parseInt(/^\s*([0-9a-f]+):\s+ret/m.exec(body)![1]!, 16);
+  return ret - start;
+}
+
 const example = (name: string) => join(root, 'examples', 'bin', name);
 
 function merged(argv: string[]): string {
@@ -158,10 +167,13 @@ describe('info frame, as gdb prints it', () => {
 
   it('a program without -g: no source language, no arguments, the symbol at the pc', () => {
     const prog = build('examples/linked_list.c', 'linked_list-nog', ['-O0']);
-    const blocks = compare(prog, ['break push', 'run', 'info frame', 'up', 'info frame']);
+    const blocks = compare(prog, ['break push', 'run', 'info frame', 'up', 'info frame', 'delete', `break *push+${retOffset(prog, 'push')}`,
+      'continue', 'info frame']);
     expect(blocks[0]![1]).toMatch(/^ rip = 0x[0-9a-f]+ in push; saved rip = 0x[0-9a-f]+$/);
     expect(blocks[0]).toContain(' Arglist at S-0x10, args: ');
     expect(flat(blocks).some((l) => l.includes('source language'))).toBe(false);
+    // At its `ret`, gdb's epilogue unwinder knows only the return address (the CFI still lists rbp).
+    expect(blocks[2]!.slice(-2)).toEqual([' Saved registers:', '  rip at S-0x8']);
   });
 
   it('the C library (libc6-dbg): fflush at its first instruction, its caller', () => {
