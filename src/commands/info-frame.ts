@@ -26,7 +26,7 @@
  *   that is the innermost frame: its sp is then still "in rsp").
  * gdb's wrap points never apply here: batch mode and tsdbg have no width.
  */
-import { frameLayout, unwindStep, type FrameLayout, type StackFrame } from '../dwarf/index.js';
+import { frameLayout, unwindStep, type StackFrame } from '../dwarf/index.js';
 import { AT } from '../dwarf/constants.js';
 
 export interface InfoFrameIo {
@@ -69,16 +69,17 @@ export async function infoFrameLines(frames: StackFrame[], level: number, select
   const f = frames[level]!;
   const caller = frames[level + 1];
   const callee = level > 0 ? frames[level - 1] : undefined;
+  const layoutOf = layoutCache();
   const own = await layoutOf(f);
   const lines = [`${selected ? `Stack level ${level}, frame` : 'Stack frame'} at ${hex(frameId(own))}:`,
     ` rip = ${hex(f.pc)}${pcWhere(f)}; saved rip = ${await savedPc(f, own)}`];
-  lines.push(...await linkLines(f, caller, callee, own));
+  lines.push(...await linkLines(f, caller, callee, own, layoutOf));
   const language = f.line && f.fn ? LANGUAGES.get(f.fn.unit.root.num(AT.language) ?? -1) ?? 'minimal' : undefined;
   if (language) lines.push(` source language ${language}.`);
   const base = await argsAddress(f);
   lines.push(base === undefined ? ' Arglist at unknown address.' : ` Arglist at ${hex(base)}, args: ${await io.args(f)}`);
-  lines.push(`${base === undefined ? ' Locals at unknown address,' : ` Locals at ${hex(base)},`}${await previousSp(frames, level, own)}`);
-  const saved = await savedRegisters(frames, level, own);
+  lines.push(`${base === undefined ? ' Locals at unknown address,' : ` Locals at ${hex(base)},`}${await previousSp(frames, level, own, layoutOf)}`);
+  const saved = await savedRegisters(frames, level, own, layoutOf);
   if (saved.length) lines.push(' Saved registers:', ` ${saved.join(',')}`);
   return lines;
 }
@@ -99,32 +100,35 @@ interface Layout {
   cfa: bigint | undefined;
   saved: Map<number, bigint>;
   outermost: boolean;
-  signalTrampoline: boolean;
 }
 
-const layouts = new WeakMap<StackFrame['unwind'], Promise<Layout>>();
-
 /** The layout of the real frame f belongs to (an inlined call shares its function's registers). */
-function layoutOf(f: StackFrame): Promise<Layout> {
-  let p = layouts.get(f.unwind);
-  if (!p) {
-    p = computeLayout(f);
-    layouts.set(f.unwind, p);
-  }
-  return p;
+type LayoutOf = (f: StackFrame) => Promise<Layout>;
+
+/** A LayoutOf that works out each real frame's layout once. */
+function layoutCache(): LayoutOf {
+  const memo = new Map<StackFrame['unwind'], Promise<Layout>>();
+  return (f) => {
+    let p = memo.get(f.unwind);
+    if (!p) {
+      p = computeLayout(f);
+      memo.set(f.unwind, p);
+    }
+    return p;
+  };
 }
 
 async function computeLayout(f: StackFrame): Promise<Layout> {
   const epilogue = await epilogueLayout(f);
   if (epilogue) return epilogue;
-  const cfi: FrameLayout | undefined = await frameLayout(f.unwind, f.readMemory, f.program.cfiAt).catch(() => undefined);
+  const cfi = await frameLayout(f.unwind, f.readMemory, f.program.cfiAt).catch(() => undefined);
   if (cfi) return cfi;
   // No CFI: gdb's amd64 prologue unwinder (rbp saved at the base, the return address above it).
   const a = await amd64Base(f);
-  if (!a) return { cfa: undefined, saved: new Map(), outermost: false, signalTrampoline: false };
+  if (!a) return { cfa: undefined, saved: new Map(), outermost: false };
   const saved = new Map<number, bigint>([[DW_REG_RA, a.base + 8n]]);
   if (a.pushedRbp) saved.set(DW_REG_RBP, a.base);
-  return { cfa: a.base + 16n, saved, outermost: false, signalTrampoline: false };
+  return { cfa: a.base + 16n, saved, outermost: false };
 }
 
 /**
@@ -137,7 +141,7 @@ async function epilogueLayout(f: StackFrame): Promise<Layout | undefined> {
   if (f.level !== 0 || f.fn || rsp === undefined) return undefined;
   const insn = await f.readMemory(f.pc, 1).catch(() => Buffer.alloc(0));
   if (insn[0] !== 0xc3) return undefined;
-  return { cfa: rsp + 8n, saved: new Map([[DW_REG_RA, rsp]]), outermost: false, signalTrampoline: false };
+  return { cfa: rsp + 8n, saved: new Map([[DW_REG_RA, rsp]]), outermost: false };
 }
 
 /** The stack address of gdb's frame id: the CFA, 0 for the outermost frame (outer_frame_id). */
@@ -167,7 +171,7 @@ async function savedPc(f: StackFrame, own: Layout): Promise<string> {
  * with gdb's ` Outermost frame: outermost` line for the outermost frame.
  * main has no caller line: the backtrace stops there (backtrace past-main off).
  */
-async function linkLines(f: StackFrame, caller: StackFrame | undefined, callee: StackFrame | undefined, own: Layout): Promise<string[]> {
+async function linkLines(f: StackFrame, caller: StackFrame | undefined, callee: StackFrame | undefined, own: Layout, layoutOf: LayoutOf): Promise<string[]> {
   const lines: string[] = [];
   let text = '';
   if (!caller) {
@@ -240,7 +244,7 @@ function registerSource(frames: StackFrame[], level: number): StackFrame | undef
 }
 
 /** ` Previous frame's sp is X` (unwound), or ` in rsp` where nothing unwound it yet. */
-async function previousSp(frames: StackFrame[], level: number, own: Layout): Promise<string> {
+async function previousSp(frames: StackFrame[], level: number, own: Layout, layoutOf: LayoutOf): Promise<string> {
   const src = registerSource(frames, level);
   const l = src === frames[level] ? own : src && await layoutOf(src);
   if (!l) return ' Previous frame\'s sp in rsp';
@@ -250,7 +254,7 @@ async function previousSp(frames: StackFrame[], level: number, own: Layout): Pro
 }
 
 /** `rbp at 0x..., rip at 0x...` in gdb's register order. */
-async function savedRegisters(frames: StackFrame[], level: number, own: Layout): Promise<string[]> {
+async function savedRegisters(frames: StackFrame[], level: number, own: Layout, layoutOf: LayoutOf): Promise<string[]> {
   const src = registerSource(frames, level);
   const l = src === frames[level] ? own : src && await layoutOf(src);
   if (!l) return [];

@@ -306,7 +306,6 @@ export interface FrameLayout {
   saved: Map<number, bigint>;
   /** The CFI leaves the return address undefined: the outermost frame (_start, clone3). */
   outermost: boolean;
-  signalTrampoline: boolean;
 }
 
 /**
@@ -334,7 +333,7 @@ export async function frameLayout(
     }
   }
   const ra = found.row.rules.get(found.row.raReg);
-  return { cfa, saved, outermost: !ra || ra.kind === 'undefined', signalTrampoline: found.row.signalFrame };
+  return { cfa, saved, outermost: !ra || ra.kind === 'undefined' };
 }
 
 /** The CFI row in effect at a frame's pc (inside the call for a return address), with its image. */
