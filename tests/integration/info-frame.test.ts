@@ -154,7 +154,7 @@ describe('info frame, as gdb prints it', () => {
       ' Locals at unknown address, Previous frame\'s sp in rsp']);
   });
 
-  it('prologue and epilogue positions: before and after push %rbp, mov %rsp,%rbp, pop %rbp, ret, at -O0 and -O2', () => {
+  it('prologue and epilogue positions: before and after endbr64, push %rbp, mov %rsp,%rbp, pop %rbp, ret, at -O0 and -O2', () => {
     const o0 = build('tests/integration/info-frame.c', 'info-frame-O0', ['-g', '-O0']);
     const steps = (fn: string, n: number) => [`break *${fn}`, 'run', ...Array.from({ length: n }, () => ['info frame', 'stepi']).flat()];
     const blocks = compare(o0, steps('leaf', 14));
@@ -163,6 +163,9 @@ describe('info frame, as gdb prints it', () => {
     expect(blocks[1]).toContain('  rbp at S-0x10, rip at S-0x8');
     const fp = build('tests/integration/info-frame.c', 'info-frame-O2-fp', ['-g', '-O2', '-fno-omit-frame-pointer']);
     compare(fp, steps('heavy', 10));
+    // endbr64 before push %rbp (control-flow protection).
+    const cet = build('tests/integration/info-frame.c', 'info-frame-O0-cet', ['-g', '-O0', '-fcf-protection=full']);
+    expect(compare(cet, steps('leaf', 4))[2]).toContain('  rbp at S-0x10, rip at S-0x8');
   });
 
   it('a program without -g: no source language, no arguments, the symbol at the pc', () => {
