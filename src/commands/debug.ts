@@ -11,7 +11,7 @@ import type { Registers, Target } from '../target/types.js';
 import { siginfoOf } from '../target/capabilities.js';
 import type { ElfFile, ProcessImage } from '../elf/index.js';
 import {
-  DebugInfo, DwarfError, Evaluator, ExprError, ProgramInfo, frameLine,
+  DebugInfo, DwarfError, Evaluator, ExprError, ProgramInfo, frameArgs, frameLine,
   Value as DwarfValue, strip, sizeOf as dwarfSizeOf, type StackFrame,
 } from '../dwarf/index.js';
 import type { SourceLine } from '../dwarf/debuginfo.js';
@@ -313,6 +313,11 @@ export class DebugBridge {
     const lines: string[] = [];
     for (const f of frames) lines.push(await frameLine(f, this.evaluatorFor(f)));
     return { lines, frames };
+  }
+
+  /** A frame's arguments as its frame line prints them: `a=1, b=2`. */
+  frameArgs(f: StackFrame): Promise<string> {
+    return frameArgs(f, this.evaluatorFor(f));
   }
 
   /** `break FILE:LINE` / `break LINE` addresses. */

@@ -40,6 +40,7 @@ import { SourceLevel } from './source/index.js';
 import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
+import { infoFrameLines } from './info-frame.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
@@ -1732,7 +1733,7 @@ export class Session {
       case 'snapshots': await this.cmdSnapshots(); return;
       case 'checkpoints': this.cmdCheckpoints(); return;
       case 'sharedlibrary': await this.infoShared(); return;
-      case 'frame': await this.infoFrame(); return;
+      case 'frame': await this.infoFrame(arg); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
       case 'threads': await this.infoThreads(arg); return;
@@ -1982,8 +1983,24 @@ export class Session {
     this.outLines(await this.solibs.table(t, this.image));
   }
 
-  private async infoFrame(): Promise<void> {
+  /**
+   * `info frame [[level] N]`: gdb's description of the selected frame, or of
+   * frame N (then headed "Stack frame at", as gdb does for a named frame).
+   */
+  private async infoFrame(arg: string): Promise<void> {
     this.withStack();
+    const named = arg.trim().replace(/^level(\s+|$)/, '');
+    if (/^(address|function|view)\b/.test(named)) throw new CommandError(`tsdbg names frames by level only: "info frame [level] N".`);
+    if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
+    const level = named ? Number(await this.evalAddress(named)) : this.store.state.frame;
+    const frames = await this.debug?.frameList(level + 2).catch(() => undefined);
+    if (!frames?.length) { await this.infoFrameBySymbols(); return; }
+    if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
+    this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));
+  }
+
+  /** Without the DWARF layer's view of the process: what the frame-pointer walk knows. */
+  private async infoFrameBySymbols(): Promise<void> {
     const frames = await this.frames();
     const sel = this.store.state.frame;
     const f = frames[sel]!;

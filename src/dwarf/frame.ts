@@ -271,22 +271,15 @@ export async function unwindStep(
   readMemory: (addr: bigint, len: number) => Promise<Buffer>,
   cfiFor: (pc: bigint) => CfiSource | undefined,
 ): Promise<UnwindRegs | undefined> {
-  // A return address points after the call; look up the call instruction itself.
-  const lookupPc = frame.exactPc ? frame.pc : frame.pc - 1n;
-  const src = cfiFor(lookupPc);
-  const fde = src?.cfi.fdeFor(lookupPc - src.bias);
   const readU64 = async (addr: bigint): Promise<bigint | undefined> => {
     const b = await readMemory(addr, 8);
     return b.length === 8 ? b.readBigUInt64LE(0) : undefined;
   };
-  if (!src || !fde) return framePointerStep(frame, readU64);
-  const row = src.cfi.rowFor(fde, lookupPc - src.bias);
-  const ctx: ExprContext = { readMemory, reg: (n) => frame.regs.get(n), bias: src.bias };
-  let cfa: bigint | undefined;
-  if (row.cfa.kind === 'reg') {
-    const base = frame.regs.get(row.cfa.reg);
-    cfa = base === undefined ? undefined : BigInt.asUintN(64, base + BigInt(row.cfa.offset));
-  } else cfa = await evaluateValue(row.cfa.expr, ctx);
+  const found = rowOf(frame, cfiFor);
+  if (!found) return framePointerStep(frame, readU64);
+  const row = found.row;
+  const ctx = exprContext(frame, readMemory, found.src);
+  const cfa = await cfaOf(row, frame, ctx);
   if (cfa === undefined) return undefined;
   frame.cfa = cfa;
   frame.signalTrampoline = row.signalFrame;
@@ -304,6 +297,62 @@ export async function unwindStep(
   if (ra === undefined || ra === 0n) return undefined;
   caller.set(DW_REG_RA, ra);
   return { pc: ra, regs: caller, exactPc: row.signalFrame };
+}
+
+/** Where a frame keeps its caller's registers, from the CFI row at its pc (gdb's `info frame`). */
+export interface FrameLayout {
+  cfa: bigint;
+  /** The registers the frame saved in memory: DWARF number (16 = return address) -> address. */
+  saved: Map<number, bigint>;
+  /** The CFI leaves the return address undefined: the outermost frame (_start, clone3). */
+  outermost: boolean;
+}
+
+/**
+ * The layout of a frame as its CFI describes it, or undefined when no FDE
+ * covers its pc (the caller then has only the prologue to go by). Only the
+ * registers saved in memory (offset and expression rules) are listed: a
+ * register kept in another register or recomputed has no address.
+ */
+export async function frameLayout(
+  frame: UnwindRegs,
+  readMemory: (addr: bigint, len: number) => Promise<Buffer>,
+  cfiFor: (pc: bigint) => CfiSource | undefined,
+): Promise<FrameLayout | undefined> {
+  const found = rowOf(frame, cfiFor);
+  if (!found) return undefined;
+  const ctx = exprContext(frame, readMemory, found.src);
+  const cfa = await cfaOf(found.row, frame, ctx);
+  if (cfa === undefined) return undefined;
+  const saved = new Map<number, bigint>();
+  for (const [reg, rule] of found.row.rules) {
+    if (rule.kind === 'offset') saved.set(reg, BigInt.asUintN(64, cfa + BigInt(rule.offset)));
+    else if (rule.kind === 'expression') {
+      const addr = await evaluateValue(rule.expr, ctx, [cfa]).catch(() => undefined);
+      if (addr !== undefined) saved.set(reg, addr);
+    }
+  }
+  const ra = found.row.rules.get(found.row.raReg);
+  return { cfa, saved, outermost: !ra || ra.kind === 'undefined' };
+}
+
+/** The CFI row in effect at a frame's pc (inside the call for a return address), with its image. */
+function rowOf(frame: UnwindRegs, cfiFor: (pc: bigint) => CfiSource | undefined): { row: CfaRow; src: CfiSource } | undefined {
+  // A return address points after the call; look up the call instruction itself.
+  const lookupPc = frame.exactPc ? frame.pc : frame.pc - 1n;
+  const src = cfiFor(lookupPc);
+  const fde = src?.cfi.fdeFor(lookupPc - src.bias);
+  return src && fde ? { row: src.cfi.rowFor(fde, lookupPc - src.bias), src } : undefined;
+}
+
+function exprContext(frame: UnwindRegs, readMemory: (addr: bigint, len: number) => Promise<Buffer>, src: CfiSource): ExprContext {
+  return { readMemory, reg: (n) => frame.regs.get(n), bias: src.bias };
+}
+
+async function cfaOf(row: CfaRow, frame: UnwindRegs, ctx: ExprContext): Promise<bigint | undefined> {
+  if (row.cfa.kind === 'expr') return evaluateValue(row.cfa.expr, ctx);
+  const base = frame.regs.get(row.cfa.reg);
+  return base === undefined ? undefined : BigInt.asUintN(64, base + BigInt(row.cfa.offset));
 }
 
 async function applyRule(reg: number, rule: RegRule, cfa: bigint, regs: Map<number, bigint>, ctx: ExprContext, readU64: (a: bigint) => Promise<bigint | undefined>): Promise<bigint | undefined> {

@@ -31,7 +31,7 @@ export { ProgramInfo, StackFrame, dwarfRegs, type ReadMemory } from './program.j
 export { Evaluator, ExprError, type EvalEnv } from './evaluator.js';
 export { Value } from './value.js';
 export { frameLine, frameArgs, infoLocals, infoArgs, sourceLineText, sourceLines, SourceText } from './present.js';
-export { CallFrameInfo, unwindStep } from './frame.js';
+export { CallFrameInfo, unwindStep, frameLayout, type FrameLayout } from './frame.js';
 export { evaluateLocation, type Location } from './expr.js';
 export { DwarfError } from './reader.js';
 export { callInferior, type CallResult } from './call.js';
