@@ -765,16 +765,25 @@ export class Session {
     }
   }
 
-  /** A library came or went: resolve what is pending (gdb's breakpoint_re_set). */
+  /**
+   * A library came or went: resolve what is pending, and move what stands
+   * on a PLT stub to the function the library defines (gdb's breakpoint_re_set).
+   */
   private async onSolibEvent(): Promise<void> {
     await this.image?.refresh();
     let changed = false;
     for (const b of this.store.state.breakpoints) {
-      if (b.type !== 'breakpoint' || b.address !== undefined) continue;
+      if (b.type !== 'breakpoint' || (b.address !== undefined && !this.onPltStub(b))) continue;
+      const before = b.address;
       try {
         this.setLocations(b, await this.resolveLocations(b.spec));
       } catch {
         continue;
+      }
+      if (b.address === before) continue;
+      if (before !== undefined && b.inserted) {
+        await this.removeAt(before).catch(() => undefined);
+        b.inserted = false;
       }
       changed = true;
       if (!b.enabled) continue;
@@ -951,9 +960,19 @@ export class Session {
     const sym = this.symbolByName(spec);
     if (!sym || sym.kind !== 'function') {
       if (sym) return sym.address;
+      // gdb: a library function the program calls has its PLT stub until the library defines it
+      const plt = this.symbolByName(`${spec}@plt`);
+      if (plt) return plt.address;
       throw new CommandError(`Function "${spec}" not defined.`);
     }
     return this.skipPrologue(sym.address);
+  }
+
+  /** A breakpoint that stands on a PLT stub: the library that defines the function may load. */
+  private onPltStub(b: Breakpoint): boolean {
+    if (b.address === undefined || b.spec.startsWith('*')) return false;
+    const loc = this.image ? this.image.symbolAt(b.address) : this.fileSymbols?.symbolAt(b.address);
+    return loc?.offset === 0n && loc.name === `${b.spec}@plt`;
   }
 
   /**
@@ -1691,12 +1710,12 @@ export class Session {
     const bt = await this.debug?.backtrace(limit ?? MAX_FRAMES).catch(() => undefined);
     if (bt) {
       this.outLines(bt.lines);
-      if (limit !== undefined && bt.lines.length === limit) this.out('(More stack frames follow...)');
+      if (limit !== undefined && bt.lines.length === limit) this.chatter('(More stack frames follow...)');
       return;
     }
     const frames = await this.frames(limit ?? MAX_FRAMES);
     this.outLines(frames.map((f) => this.frameText(f)));
-    if (limit !== undefined && frames.length === limit) this.out('(More stack frames follow...)');
+    if (limit !== undefined && frames.length === limit) this.chatter('(More stack frames follow...)');
   }
 
   private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined): Promise<void> {

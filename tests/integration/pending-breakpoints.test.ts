@@ -23,13 +23,14 @@ function batch(commands: string[]): { stdout: string; stderr: string } {
 const events = (out: string) => out.split('\n').filter((l) => /^(Breakpoint \d+, |before dlopen|cbrt\(27\)|\[Inferior)/.test(l));
 
 describe('pending breakpoints', () => {
-  it('set before run: pending, then resolved at run (libc) and at dlopen (libm)', () => {
+  it('set before run: on the PLT stub or pending, then resolved at run (libc) and at dlopen (libm)', () => {
     const r = batch(['break puts', 'break cbrt', 'info breakpoints', 'run', 'info breakpoints', 'continue', 'info breakpoints', 'continue']);
-    expect(r.stderr).toBe('Function "puts" not defined.\nFunction "cbrt" not defined.\n');
-    expect(r.stdout).toContain('Breakpoint 1 (puts) pending.\nBreakpoint 2 (cbrt) pending.\n');
+    // gdb: the program calls puts, so its PLT stub is a place to stop until libc defines puts
+    expect(r.stderr).toBe('Function "cbrt" not defined.\n');
+    expect(r.stdout).toMatch(/^Breakpoint 1 at 0x[0-9a-f]+\nBreakpoint 2 \(cbrt\) pending\.$/m);
     const infos = r.stdout.split('Num     Type').slice(1);
     expect(infos).toHaveLength(3);
-    expect(infos[0]).toMatch(/^1 +breakpoint +keep y +<PENDING> +puts$/m);
+    expect(infos[0]).toMatch(/^1 +breakpoint +keep y +0x[0-9a-f]{16} <puts@plt>$/m);
     expect(infos[0]).toMatch(/^2 +breakpoint +keep y +<PENDING> +cbrt$/m);
     // at puts: libc resolved it, libm is not loaded yet
     expect(infos[1]).toMatch(/^1 +breakpoint +keep y +0x00007f[0-9a-f]+ in \w*puts\w* at \S+:\d+$/m);
@@ -42,6 +43,19 @@ describe('pending breakpoints', () => {
       'cbrt(27) = 3',
       expect.stringMatching(/^\[Inferior 1 \(process \d+\) exited normally\]$/),
     ]);
+  });
+
+  it('on a PLT stub before run, moved to the library\'s function when it loads: as gdb, line for line', () => {
+    const commands = ['break puts', 'info breakpoints', 'run', 'info breakpoints', 'bt 1'];
+    // both streams in order (gdb says the missing source file on stderr; we on stdout)
+    const merged = (argv: string[]) => spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv],
+      { encoding: 'utf8', timeout: 60_000, cwd: ROOT }).stdout;
+    const ex = commands.flatMap((c) => ['-ex', c]);
+    const ours = merged(['node', TSDBG, 'run', '--batch', ...ex, fixture('pending')]);
+    const gdb = merged(['gdb', '-batch', '-nx', ...ex, fixture('pending')]);
+    const keep = (out: string) => out.split('\n').filter((l) => !/^(Snapshot engine|\[Thread debugging|Using host libthread_db)/.test(l));
+    expect(gdb).toContain('<puts@plt>');
+    expect(keep(ours)).toEqual(keep(gdb));
   });
 
   it('set after the program started, and pending again in the next run', () => {
