@@ -270,7 +270,8 @@ export class DebugBridge {
    * frame line too when the function changed.
    */
   async describe(mode: 'frame' | 'step', lastFunction: string | undefined): Promise<{ text: string; fn: string } | undefined> {
-    if (!this.hasDwarf) return undefined;
+    // any image's DWARF will do: a program built without -g stops in libc (libc6-dbg) as in gdb
+    if (!this.program) return undefined;
     const [f0] = await this.frameList(1).catch(() => []);
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
@@ -307,7 +308,7 @@ export class DebugBridge {
 
   /** bt lines with arguments and file:line, or undefined when no frame has DWARF. */
   async backtrace(limit: number): Promise<{ lines: string[]; frames: StackFrame[] } | undefined> {
-    if (!this.hasDwarf) return undefined;
+    if (!this.program) return undefined;
     const frames = await this.frameList(limit);
     if (!frames.some((f) => f.fn)) return undefined;
     const lines: string[] = [];
@@ -344,7 +345,7 @@ export class DebugBridge {
    * rax as the declared return type, or undefined without DWARF for it.
    */
   returnValue(pc: bigint, rax: bigint): AnyValue | 'void' | undefined {
-    const hit = this.hasDwarf ? this.program?.functionAt(pc) : undefined;
+    const hit = this.program?.functionAt(pc);
     if (!hit) return undefined;
     if (!hit.fn.die.has(AT.type)) return 'void';
     // The subprogram's type is its function type: the value has its return type.

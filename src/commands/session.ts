@@ -1487,6 +1487,11 @@ export class Session {
 
   private async frames(max = MAX_FRAMES, pastMain = false): Promise<Frame[]> {
     const regs = await this.regs();
+    // the CFI of every image (and its inlined calls), as gdb: frame-pointer walks miss frameless callers
+    const cfi = this.debug && !pastMain ? await this.debug.frameList(max).catch(() => undefined) : undefined;
+    if (cfi?.length) {
+      return Promise.all(cfi.map(async (f, level) => ({ level, pc: f.pc, sp: f.reg(7) ?? regs.rsp, cfa: await f.cfa().catch(() => undefined) })));
+    }
     const frames = await this.unwinder.unwind(regs, {
       readMemory: (a, l) => this.readMemory(a, l),
       functionStart: (pc) => this.functionStart(pc),
@@ -1725,10 +1730,15 @@ export class Session {
     if (relative === 'up') sel += index ?? 1;
     else if (relative === 'down') sel -= index ?? 1;
     else if (index !== undefined) sel = index;
-    if (sel < 0) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
+    // gdb: `up N`/`down N` past the end stop at it; without N, they refuse
+    if (sel < 0) {
+      if (relative !== 'down' || index === undefined) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
+      sel = 0;
+    }
     if (sel >= frames.length) {
-      if (relative === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
-      throw new CommandError('No frame at level ' + (index ?? sel) + '.');
+      if (relative === 'up' && index !== undefined) sel = frames.length - 1;
+      else if (relative === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
+      else throw new CommandError('No frame at level ' + (index ?? sel) + '.');
     }
     this.store.set('frame', sel);
     this.out(this.frameText(frames[sel]!));

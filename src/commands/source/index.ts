@@ -39,6 +39,8 @@ interface Display {
   enabled: boolean;
 }
 
+const FRAME_WORDS = new Set(['frame', 'f', 'up', 'down']);
+
 export class SourceLevel {
   private frameCache: { regs: Registers; frames: StackFrame[] } | undefined;
   private readonly displays: Display[] = [];
@@ -136,8 +138,9 @@ export class SourceLevel {
     const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
     if (!own) return false;
     const [, word, slash, rest] = own;
-    // without DWARF, only the types of expressions ($i, symbols without debug info, registers)
-    if (!this.active && !((word === 'ptype' || word === 'whatis') && this.host.fileElf())) return false;
+    // without the program's DWARF: the types of expressions ($i, symbols, registers), and the
+    // frames of the stack (the C library's have DWARF; all have CFI)
+    if (!this.active && !(((word === 'ptype' || word === 'whatis') && this.host.fileElf()) || (FRAME_WORDS.has(word!) && this.program()))) return false;
     switch (word) {
       case 'ptype': case 'whatis': {
         const ev = await this.evaluator();
@@ -195,10 +198,15 @@ export class SourceLevel {
     if (word === 'up') sel += n ?? 1;
     else if (word === 'down') sel -= n ?? 1;
     else if (n !== undefined) sel = n;
-    if (sel < 0) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
+    // gdb: `up N`/`down N` past the end stop at it; without N, they refuse
+    if (sel < 0) {
+      if (word !== 'down' || n === undefined) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
+      sel = 0;
+    }
     if (sel >= frames.length) {
-      if (word === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
-      throw new CommandError(`No frame at level ${arg.trim()}.`);
+      if (word === 'up' && n !== undefined) sel = frames.length - 1;
+      else if (word === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
+      else throw new CommandError(`No frame at level ${arg.trim()}.`);
     }
     this.host.selectFrame(sel);
     const f = frames[sel];

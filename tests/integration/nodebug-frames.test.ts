@@ -1,0 +1,37 @@
+/**
+ * A program built without -g that crashes in the C library: the stack is
+ * read from the CFI of every image (as gdb reads it), so bt, up, down and
+ * frame agree with each other and with gdb, and the library's frame is
+ * described from its own DWARF (libc6-dbg). A frame-pointer walk lost
+ * count(): strlen keeps no frame pointer.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './rsp-util.js';
+
+const TSDBG = join(ROOT, 'bin/tsdbg.js');
+const dir = mkdtempSync(join(tmpdir(), 'tsdbg-nodebug-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Both streams in order, without the lines that differ by design. */
+function merged(argv: string[]): string[] {
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+  return r.stdout.split('\n')
+    .filter((l) => !/^(Snapshot engine: |\[Thread debugging|Using host libthread_db|\[Inferior 1 \(process \d+\) killed\])/.test(l));
+}
+
+describe('the stack of a program without debug info', () => {
+  it('crashed in strlen: the same frames as gdb through bt, up, down and frame', () => {
+    const prog = join(dir, 'strlen_null');
+    execFileSync('gcc', ['-O0', '-o', prog, join(ROOT, 'tests/fixtures/strlen_null.c')]);
+    const script = ['run', 'bt', 'up', 'frame', 'up 5', 'down 9', 'down', 'frame 1', 'p $pc', 'bt 1', 'kill'];
+    const ex = script.flatMap((c) => ['-ex', c]);
+    const gdb = merged(['gdb', '-batch', '-nx', ...ex, prog]);
+    const ours = merged(['node', TSDBG, 'run', '--batch', ...ex, prog]);
+    expect(gdb.some((l) => /^#1  0x[0-9a-f]{16} in count \(\)$/.test(l))).toBe(true);
+    expect(ours).toEqual(gdb);
+  });
+});
