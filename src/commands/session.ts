@@ -36,7 +36,7 @@ import { SignalTable, parseSignal, signalDescription, signalNumber } from './sig
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
-import { SourceLevel } from './source/index.js';
+import { SourceLevel, relativeFrame } from './source/index.js';
 import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
@@ -1727,18 +1727,10 @@ export class Session {
     this.withStack();
     const frames = await this.frames();
     let sel = this.store.state.frame;
-    if (relative === 'up') sel += index ?? 1;
-    else if (relative === 'down') sel -= index ?? 1;
-    else if (index !== undefined) sel = index;
-    // gdb: `up N`/`down N` past the end stop at it; without N, they refuse
-    if (sel < 0) {
-      if (relative !== 'down' || index === undefined) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
-      sel = 0;
-    }
-    if (sel >= frames.length) {
-      if (relative === 'up' && index !== undefined) sel = frames.length - 1;
-      else if (relative === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
-      else throw new CommandError('No frame at level ' + (index ?? sel) + '.');
+    if (relative) sel = relativeFrame(sel, (relative === 'up' ? 1 : -1) * (index ?? 1), index !== undefined, frames.length);
+    else if (index !== undefined) {
+      if (index < 0 || index >= frames.length) throw new CommandError(`No frame at level ${index}.`);
+      sel = index;
     }
     this.store.set('frame', sel);
     this.out(this.frameText(frames[sel]!));

@@ -409,9 +409,9 @@ export class DebugInfo implements UnitOwner {
    * Addresses of `file:line` as gdb's `break FILE:LINE` picks them: the
    * is_stmt rows of that exact line (else of the nearest later line that has
    * code), one per lexical block, moved past the prologue when the row is a
-   * function's entry.
+   * function's entry (not when `raw`: `info line` names the rows themselves).
    */
-  addressesForLine(file: string, line: number): LineAddress[] {
+  addressesForLine(file: string, line: number, raw = false): LineAddress[] {
     type Cand = { row: LineRow; unit: Unit; path: string; display: string };
     const cands: Cand[] = [];
     for (const u of this.units) {
@@ -442,7 +442,8 @@ export class DebugInfo implements UnitOwner {
       if (seenBlocks.has(block) && block !== undefined) continue;
       seenBlocks.add(block);
       let address = pc;
-      if (fn && c.row.address === fn.low) address = this.breakpointAddress(fn);
+      // `break` skips the prologue of a function's first line; `info line` (raw) names the row itself
+      if (fn && c.row.address === fn.low && !raw) address = this.breakpointAddress(fn);
       if (seenAddr.has(address)) continue;
       seenAddr.add(address);
       const at = this.lineForAddress(address);

@@ -58,6 +58,7 @@ describe('source-level commands through the Session, against gdb', () => {
 
   it('lists and describes the program before it runs', async () => {
     const commands = ['list leaf', 'list', 'list -', 'ptype struct node', 'whatis counter', 'info line prog.c:80',
+      'info line prog.c:1', 'info line prog.c:9999', 'info line util.c:5',
       'info functions leaf', 'info functions sum', 'info functions ^s', 'info variables hidden', 'info variables greet', 'info variables count',
       'info types word', 'info types ^c', 'info types node', 'ptype/o struct config', 'ptype/o struct node', 'ptype /o union word',
       'ptype/o config', 'ptype/o int', 'ptype layers', 'ptype layers.u', 'ptype layers.u.in', 'whatis layers.u',

@@ -35,3 +35,16 @@ describe('the stack of a program without debug info', () => {
     expect(ours).toEqual(gdb);
   });
 });
+
+describe('up and down with counts, as gdb', () => {
+  it('stop at the ends when counted, refuse bare; negative counts go the other way; frame -1 is no frame', () => {
+    const script = ['break sum_list', 'run', 'up -1', 'up 1', 'down -3', 'frame -1', 'frame 1', 'down -1', 'up 0', 'up 9', 'up', 'down 9', 'down'];
+    const ex = script.flatMap((c) => ['-ex', c]);
+    const prog = join(ROOT, 'examples/bin/linked_list');
+    const gdb = merged(['gdb', '-batch', '-nx', ...ex, prog]);
+    const ours = merged(['node', TSDBG, 'run', '--batch', ...ex, prog]);
+    expect(gdb).toContain('Initial frame selected; you cannot go up.');
+    expect(gdb).toContain('No frame at level -1.');
+    expect(ours).toEqual(gdb);
+  });
+});

@@ -41,6 +41,24 @@ interface Display {
 
 const FRAME_WORDS = new Set(['frame', 'f', 'up', 'down']);
 
+/**
+ * gdb's up/down (up_silently_base): `by` levels outward (negative: inward),
+ * stopping at the innermost or outermost frame when a count was given, and
+ * refusing to move past it when none was.
+ */
+export function relativeFrame(sel: number, by: number, counted: boolean, frames: number): number {
+  const to = sel + by;
+  if (to < 0) {
+    if (!counted) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
+    return 0;
+  }
+  if (to >= frames) {
+    if (!counted) throw new CommandError('Initial frame selected; you cannot go up.');
+    return frames - 1;
+  }
+  return to;
+}
+
 export class SourceLevel {
   private frameCache: { regs: Registers; frames: StackFrame[] } | undefined;
   private readonly displays: Display[] = [];
@@ -195,19 +213,9 @@ export class SourceLevel {
     if (n !== undefined && !Number.isInteger(n)) return false; // `frame function NAME` etc.: the Session's
     const frames = await this.frames();
     let sel = this.host.selectedFrame();
-    if (word === 'up') sel += n ?? 1;
-    else if (word === 'down') sel -= n ?? 1;
+    if (word === 'frame' && n !== undefined && (n < 0 || n >= frames.length)) throw new CommandError(`No frame at level ${arg.trim()}.`);
+    if (word === 'up' || word === 'down') sel = relativeFrame(sel, (word === 'up' ? 1 : -1) * (n ?? 1), n !== undefined, frames.length);
     else if (n !== undefined) sel = n;
-    // gdb: `up N`/`down N` past the end stop at it; without N, they refuse
-    if (sel < 0) {
-      if (word !== 'down' || n === undefined) throw new CommandError('Bottom (innermost) frame selected; you cannot go down.');
-      sel = 0;
-    }
-    if (sel >= frames.length) {
-      if (word === 'up' && n !== undefined) sel = frames.length - 1;
-      else if (word === 'up') throw new CommandError('Initial frame selected; you cannot go up.');
-      else throw new CommandError(`No frame at level ${arg.trim()}.`);
-    }
     this.host.selectFrame(sel);
     const f = frames[sel];
     const head = await frameLine(f, this.evaluatorFor(f));
@@ -401,11 +409,22 @@ export class SourceLevel {
       const fileLine = /^(.+):(\d+)$/.exec(arg);
       if (fileLine || /^\d+$/.test(arg)) {
         const file = fileLine ? fileLine[1] : (await this.currentFile()) ?? '';
-        const hits = debug.addressesForLine(file, Number(fileLine ? fileLine[2] : arg));
-        if (!hits.length) throw new CommandError(`Line ${fileLine ? fileLine[2] : arg} of "${file}" is at address ... but contains no code.`);
+        const wanted = Number(fileLine ? fileLine[2] : arg);
+        const hits = debug.addressesForLine(file, wanted, true);
+        if (!hits.length) {
+          // past the last line with code: gdb names the file as its line table does
+          const first = debug.addressesForLine(file, 1)[0];
+          const shown = first ? debug.lineForAddress(first.address)?.file : undefined;
+          throw new CommandError(`Line number ${wanted} is out of range for "${shown ?? file}".`);
+        }
         pc = hits[0].address;
         const at = debug.lineForAddress(pc)!;
-        this.host.out(`Line ${at.line} of "${at.file}" starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+        if (at.line === wanted) {
+          this.host.out(`Line ${at.line} of "${at.file}" starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+        } else {
+          // a line without code: gdb names the address of the next line that has some
+          this.host.out(`Line ${wanted} of "${at.file}" is at address ${hex(at.address)}${this.sym(at.address)} but contains no code.`);
+        }
         this.setLineAddress(at.address);
         return;
       }
