@@ -20,7 +20,7 @@ import type { Die } from '../dwarf/info.js';
 import { CHAR, LONG, VOID, type CType as DwarfCType } from '../dwarf/types.js';
 import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
-import { gdbFunctionName } from '../dwarf/program.js';
+import { gdbPrintName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
 
@@ -261,7 +261,7 @@ export class DebugBridge {
     if (!scope || !line) return undefined;
     // the innermost function there: an inlined one where it was inlined (gdb's `in push`)
     const inlined = scope.blocks.find((b) => b.tag === TAG.inlined_subroutine);
-    return `in ${gdbFunctionName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${line.line}`;
+    return `in ${gdbPrintName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${line.line}`;
   }
 
   /**
@@ -347,7 +347,8 @@ export class DebugBridge {
   returnValue(pc: bigint, rax: bigint): AnyValue | 'void' | undefined {
     const hit = this.program?.functionAt(pc);
     if (!hit) return undefined;
-    if (!hit.fn.die.has(AT.type)) return 'void';
+    // (a C++ definition keeps its return type on the in-class declaration)
+    if (!hit.fn.die.inherited((d) => (d.has(AT.type) ? true : undefined))) return 'void';
     // The subprogram's type is its function type: the value has its return type.
     const fnType = strip(hit.debug.typeOf(hit.fn.die));
     const type = fnType.kind === 'function' ? fnType.ret : fnType;

@@ -4,6 +4,7 @@
  * on first use. Public methods take and return run-time addresses: set
  * `bias` to the image's load bias (0 for non-PIE executables).
  */
+import { lookupNames } from './names.js';
 import { ElfFile } from '../elf/elf.js';
 import { lastAtOrBelow } from '../elf/sorted.js';
 import { AT, FORM, TAG } from './constants.js';
@@ -208,9 +209,12 @@ export class DebugInfo implements UnitOwner {
     const high = ranges.reduce((m, r) => (r[1] > m ? r[1] : m), ranges[0][1]);
     const fn: FunctionInfo = { name, die: d, unit: u, ranges, low, high, external: d.inherited((x) => (x.has(AT.external) ? true : undefined)) ?? false };
     this.functions.push(fn);
-    const list = this.functionsByName.get(name);
-    if (list) list.push(fn);
-    else this.functionsByName.set(name, [fn]);
+    // C++: also by each qualified form, `S::get` and `ns::S::get`
+    for (const key of new Set([name, ...lookupNames(d)])) {
+      const list = this.functionsByName.get(key);
+      if (list) list.push(fn);
+      else this.functionsByName.set(key, [fn]);
+    }
   }
 
   // ---- functions ----

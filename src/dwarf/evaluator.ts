@@ -203,6 +203,8 @@ export class Evaluator {
   private async identifier(name: string): Promise<Value> {
     const hit = this.findVariable(name);
     if (hit) return this.variableValue(hit.die, hit.debug, hit.local);
+    const member = await this.memberOfThis(name);
+    if (member) return member;
     const fns = this.env.program.functionsNamed(name);
     if (fns.length) {
       const { fn, debug } = fns[0];
@@ -227,6 +229,18 @@ export class Evaluator {
       return new Value(noDebugData(name), { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
     throw new ExprError(`No symbol "${name}" in current context.`);
+  }
+
+  /** In a C++ member function, a member of *this named by itself (`v` for `this->v`), as gdb finds it. */
+  private async memberOfThis(name: string): Promise<Value | undefined> {
+    const self = name === 'this' ? undefined : this.findVariable('this');
+    if (!self?.local) return undefined;
+    const ptr = await this.variableValue(self.die, self.debug, true);
+    const pointee = strip(ptr.type);
+    if (pointee.kind !== 'pointer') return undefined;
+    const cls = strip(pointee.target);
+    if ((cls.kind !== 'struct' && cls.kind !== 'union') || !cls.members.some((m) => m.name === name)) return undefined;
+    return this.member(await this.deref(ptr), name);
   }
 
   private register(name: string): Value {

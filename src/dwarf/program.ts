@@ -4,6 +4,8 @@
  * call frame information, and stack frames built from a register set plus a
  * memory reader — so it works the same over a local or a remote Target.
  */
+import { qualifiedName } from './names.js';
+import { demangle } from './demangle.js';
 import { ProcessImage, separateDebugFile, type LoadedModule, type ImageSource } from '../elf/process.js';
 import { ElfFile } from '../elf/elf.js';
 import type { Registers } from '../target/types.js';
@@ -433,7 +435,17 @@ function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
  * (`__GI__IO_fflush`), else its name. (A mangled C++ name would need
  * demangling: those keep their DW_AT_name.)
  */
+/**
+ * A function's symbol as gdb prints it where it names the symbol itself
+ * (`info breakpoints`): C++ functions demangled with their parameters,
+ * `ns::S::get(int) const`; otherwise as gdbFunctionName.
+ */
+export function gdbPrintName(die: Die): string | undefined {
+  const linkage = die.inherited((d) => d.str(AT.linkage_name));
+  return (linkage ? demangle(linkage) : undefined) ?? gdbFunctionName(die);
+}
+
 export function gdbFunctionName(die: Die): string | undefined {
   const linkage = die.inherited((d) => d.str(AT.linkage_name));
-  return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? die.name;
+  return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? qualifiedName(die);
 }

@@ -1,0 +1,43 @@
+/**
+ * Names of functions as gdb spells them: C++ functions qualified by their
+ * namespaces and classes (`ns::S::get`), from the declaration a definition
+ * points to (DW_AT_specification / DW_AT_abstract_origin). C functions are
+ * their plain DW_AT_name.
+ */
+import { AT, TAG } from './constants.js';
+import type { Die } from './info.js';
+
+/** The DIE a definition stands for: its in-class declaration, or the abstract instance of an inlined copy. */
+function declarationOf(die: Die): Die {
+  let d = die;
+  for (let i = 0; i < 4; i++) {
+    const next = d.ref(AT.abstract_origin) ?? d.ref(AT.specification);
+    if (!next || next === d) break;
+    d = next;
+  }
+  return d;
+}
+
+/** `ns::S::get` for a C++ member of S in namespace ns; the plain name in C. */
+export function qualifiedName(die: Die): string | undefined {
+  const name = die.name;
+  if (!name) return undefined;
+  const scopes: string[] = [];
+  for (let p = declarationOf(die).parent; p; p = p.parent) {
+    if (p.tag === TAG.namespace) scopes.unshift(p.str(AT.name) ?? '(anonymous namespace)');
+    else if (p.tag === TAG.structure_type || p.tag === TAG.class_type || p.tag === TAG.union_type) {
+      const n = p.str(AT.name);
+      if (!n) break;
+      scopes.unshift(n);
+    } else break;
+  }
+  return [...scopes, name].join('::');
+}
+
+/** The names `break` finds a function by: `get`, `S::get`, `ns::S::get` (gdb's wild matching). */
+export function lookupNames(die: Die): string[] {
+  const q = qualifiedName(die);
+  if (!q) return [];
+  const parts = q.split('::');
+  return parts.map((_, i) => parts.slice(i).join('::')).reverse();
+}

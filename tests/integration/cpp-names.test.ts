@@ -1,0 +1,39 @@
+/**
+ * C++ names as gdb has them, against gdb: `break ns::S::get`, `break twice`
+ * and `break S::twice` (gdb's wild matching), frames named `ns::S::get`,
+ * `info breakpoints` with the demangled symbol (`ns::S::get(int) const`),
+ * members of *this by their own names (`p v`), and finish's value of a
+ * member function (its return type lives on the in-class declaration).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './rsp-util.js';
+
+const TSDBG = join(ROOT, 'bin/tsdbg.js');
+const dir = mkdtempSync(join(tmpdir(), 'tsdbg-cpp-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function merged(argv: string[]): string[] {
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+  return r.stdout.split('\n')
+    .filter((l) => !/^(Snapshot engine: |\[Thread debugging|Using host libthread_db)/.test(l))
+    // `this` is on the stack, which the two environments place differently
+    .map((l) => l.replace(/this=0x[0-9a-f]+/g, 'this=STACK'));
+}
+
+describe('C++ names, as gdb', () => {
+  it('breakpoints by qualified and partial names, frames, info breakpoints, members of this, finish', () => {
+    const prog = join(dir, 'cpp_names');
+    execFileSync('g++', ['-g', '-O0', '-o', prog, join(ROOT, 'tests/fixtures/cpp_names.cc')]);
+    const script = ['break ns::S::get', 'break ns::free_fn', 'break twice', 'break S::twice', 'run', 'bt', 'p v', 'p v + k',
+      'p *this', 'finish', 'continue', 'bt', 'continue', 'info breakpoints'];
+    const ex = script.flatMap((c) => ['-ex', c]);
+    const gdb = merged(['gdb', '-batch', '-nx', ...ex, prog]);
+    const ours = merged(['node', TSDBG, 'run', '--batch', ...ex, prog]);
+    expect(gdb).toContain('Breakpoint 1, ns::S::get (this=STACK, k=1) at ' + join(ROOT, 'tests/fixtures/cpp_names.cc') + ':8');
+    expect(ours).toEqual(gdb);
+  });
+});
