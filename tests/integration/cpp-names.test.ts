@@ -6,23 +6,19 @@
  * member function (its return type lives on the in-class declaration).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './rsp-util.js';
+import { mergedLines } from './gdb-compare.js';
 
 const TSDBG = join(ROOT, 'bin/tsdbg.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-cpp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function merged(argv: string[]): string[] {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
-  return r.stdout.split('\n')
-    .filter((l) => !/^(Snapshot engine: |\[Thread debugging|Using host libthread_db)/.test(l))
-    // `this` is on the stack, which the two environments place differently
-    .map((l) => l.replace(/this=0x[0-9a-f]+/g, 'this=STACK'));
-}
+/** Both streams; `this` is on the stack, which the two environments place differently. */
+const merged = (argv: string[]) => mergedLines(argv).map((l) => l.replace(/this=0x[0-9a-f]+/g, 'this=STACK'));
 
 describe('C++ names, as gdb', () => {
   it('breakpoints by qualified and partial names, frames, info breakpoints, members of this, finish', () => {

@@ -6,22 +6,19 @@
  * count(): strlen keeps no frame pointer.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './rsp-util.js';
+import { mergedLines } from './gdb-compare.js';
 
 const TSDBG = join(ROOT, 'bin/tsdbg.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-nodebug-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Both streams in order, without the lines that differ by design. */
-function merged(argv: string[]): string[] {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
-  return r.stdout.split('\n')
-    .filter((l) => !/^(Snapshot engine: |\[Thread debugging|Using host libthread_db|\[Inferior 1 \(process \d+\) killed\])/.test(l));
-}
+/** Both streams, without kill's last line: it names the process, whose pid differs. */
+const merged = (argv: string[]) => mergedLines(argv).filter((l) => !/^\[Inferior 1 \(process \d+\) killed\]$/.test(l));
 
 describe('the stack of a program without debug info', () => {
   it('crashed in strlen: the same frames as gdb through bt, up, down and frame', () => {

@@ -1,0 +1,16 @@
+/**
+ * Running one script through gdb and through tsdbg for a line-for-line
+ * comparison: both streams in the order printed (gdb says some things on
+ * stderr that we say on stdout), without the lines that differ by design
+ * (our snapshot engine, gdb's libthread_db).
+ */
+import { spawnSync } from 'node:child_process';
+import { ROOT } from './rsp-util.js';
+
+const BY_DESIGN = /^(Snapshot engine: |\[Thread debugging|Using host libthread_db)/;
+
+/** argv's stdout and stderr, merged, as lines without the by-design ones. */
+export function mergedLines(argv: string[]): string[] {
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+  return r.stdout.split('\n').filter((l) => !BY_DESIGN.test(l));
+}
