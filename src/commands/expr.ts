@@ -12,9 +12,8 @@
  * Parsing is src/dwarf/cexpr.ts's, the same parser the DWARF evaluator uses;
  * this file only gives its nodes their meaning without debug info.
  *
- * There is one entry point, `evaluate(expr, ctx)`: the DWARF helper's full C
- * evaluator replaces it through Session.setEvaluator() when it lands, so the
- * commands never care which evaluator answered.
+ * There is one entry point, `evaluate(expr, ctx)`; the session sends what
+ * the DWARF evaluator cannot take here (commands/debug.ts decides).
  */
 
 import { ExprError, parseExpression as parseC, type Node, type TypeSpec } from '../dwarf/cexpr.js';

@@ -144,14 +144,16 @@ export class Session {
   private readonly signals = new SignalTable();
   private checkpoints: CheckpointManager | undefined;
   private readonly userSnaps = new Map<bigint, SnapshotSummary>();
-  private evaluator: Evaluator = builtinEvaluate;
+  /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
+  private readonly evaluator: Evaluator = builtinEvaluate;
   /** DWARF of the program (types, lines, CFI), when it has any. */
   private debug: DebugBridge | undefined;
   /** Function of the last reported stop, to print a frame line only when it changes (gdb's stepi). */
   private lastFunction: string | undefined;
   /** The current line as shown, one stop after another (gdb says a missing file once). */
   private readonly sourceText = new SourceText();
-  private unwinder: Unwinder = new FramePointerUnwinder();
+  /** For a stack without a process image to read CFI from (a QEMU stub), and past main. */
+  private readonly unwinder: Unwinder = new FramePointerUnwinder();
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
   /** gdb's numbers and names for the threads of the process. */
   private threadTable: ThreadTable | undefined;
@@ -200,11 +202,6 @@ export class Session {
     this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
   }
-
-  /** The DWARF helper's C evaluator plugs in here. */
-  setEvaluator(e: Evaluator): void { this.evaluator = e; }
-  /** The DWARF helper's CFA unwinder plugs in here. */
-  setUnwinder(u: Unwinder): void { this.unwinder = u; }
 
   get currentTarget(): Target | undefined { return this.target; }
   /** Between `commands` and `end` (the prompt is `>` then). */

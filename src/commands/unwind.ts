@@ -1,7 +1,7 @@
 /**
- * Stack unwinding behind one interface so the DWARF helper's CFA unwinder
- * (.eh_frame / .debug_frame) can replace the frame-pointer walk below through
- * Session.setUnwinder() without touching `bt`, `finish`, `up`/`down`.
+ * The frame-pointer walk the session falls back to when it has no process
+ * image whose CFI the DWARF layer can read (a stub without an executable,
+ * and `step` out of main, past where the DWARF backtrace stops).
  */
 import type { Registers } from '../target/types.js';
 
