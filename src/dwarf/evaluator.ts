@@ -5,6 +5,7 @@
  * assignment. Errors are ExprError with gdb's wording.
  */
 import { SIGINFO_TYPE } from './siginfo.js';
+import { qualifiedName } from './names.js';
 import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
 import { evaluateLocation, type ExprContext, type Location } from './expr.js';
 import { isFpRegister } from '../target/fpregs.js';
@@ -456,7 +457,8 @@ export class Evaluator {
    * infcall on x86-64; the prototype's argument count is checked.
    */
   private async call(fnNode: Node, argNodes: Node[]): Promise<Value> {
-    const f = await this.eval(fnNode);
+    const method = fnNode.k === 'member' ? await this.method(fnNode.e, fnNode.name, fnNode.arrow) : undefined;
+    const f = method?.fn ?? await this.eval(fnNode);
     let t = strip(f.type);
     let addr: bigint | undefined;
     if (t.kind === 'pointer' && strip(t.target).kind === 'function') {
@@ -466,8 +468,10 @@ export class Evaluator {
     if (t.kind !== 'function' || addr === undefined) throw new ExprError('Cannot perform a function call on something that is not a function.');
     const name = fnNode.k === 'ident' ? fnNode.name : 'function';
     if (t.nodebug) throw new ExprError(`'${name}' has unknown return type; cast the call to its declared return type`);
-    if (t.prototyped && argNodes.length < t.params.length) throw new ExprError('Too few arguments in function call.');
-    const args: bigint[] = [];
+    // (C++ functions are prototyped without saying so)
+    if ((t.prototyped || method) && argNodes.length + (method ? 1 : 0) < t.params.length) throw new ExprError('Too few arguments in function call.');
+    // a C++ method gets its object's address first, as `this`
+    const args: bigint[] = method ? [method.self] : [];
     for (const a of argNodes) {
       const v = await this.eval(a);
       const at = strip(v.type);
@@ -488,6 +492,24 @@ export class Evaluator {
     b.writeBigUInt64LE(BigInt.asUintN(64, r.rax), 0);
     b.writeBigUInt64LE(BigInt.asUintN(64, r.rdx), 8);
     return Value.fromBytes(t.ret, b.subarray(0, Math.max(1, sizeOf(t.ret))), this.ctx);
+  }
+
+  /**
+   * `obj.m` / `p->m` naming a C++ member function (no data member m): the
+   * function `Class::m` and the object's address, for call(). Undefined
+   * when obj's class has no such function.
+   */
+  private async method(objNode: Node, name: string, arrow: boolean): Promise<{ fn: Value; self: bigint } | undefined> {
+    let obj = await this.eval(objNode);
+    if (arrow && strip(obj.type).kind === 'pointer') obj = await this.deref(obj);
+    const cls = strip(obj.type);
+    if ((cls.kind !== 'struct' && cls.kind !== 'union') || !cls.die || cls.members.some((m) => m.name === name)) return undefined;
+    const owner = qualifiedName(cls.die);
+    const hit = owner ? this.env.program.functionsNamed(`${owner}::${name}`)[0] : undefined;
+    if (!hit) return undefined;
+    if (obj.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
+    const fn = new Value(hit.debug.typeOf(hit.fn.die), { kind: 'memory', address: hit.debug.entryOf(hit.fn) }, this.ctx);
+    return { fn, self: obj.address };
   }
 
   private async truth(v: Value): Promise<boolean> {

@@ -3,7 +3,8 @@
  * and `break S::twice` (gdb's wild matching), frames named `ns::S::get`,
  * `info breakpoints` with the demangled symbol (`ns::S::get(int) const`),
  * members of *this by their own names (`p v`), and finish's value of a
- * member function (its return type lives on the in-class declaration).
+ * member function (its return type lives on the in-class declaration);
+ * calls of member functions on an object (`p s.get(2)`).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const merged = (argv: string[]) => mergedLines(argv).map((l) => l.replace(/this=0x[0-9a-f]+/g, 'this=STACK'));
 
 describe('C++ names, as gdb', () => {
+  it('calls member functions on an object: this first, the arguments checked', () => {
+    const prog = join(dir, 'cpp_calls');
+    execFileSync('g++', ['-g', '-O0', '-o', prog, join(ROOT, 'tests/fixtures/cpp_names.cc')]);
+    const script = ['break 15', 'run', 'p s.get(2)', 'p s.get(s.v)', 'p (&s)->get(1)', 'p s.get()', 'whatis s.get(1)', 'p s.get(1) * 2'];
+    const ex = script.flatMap((c) => ['-ex', c]);
+    const gdb = merged(['gdb', '-batch', '-nx', ...ex, prog]);
+    expect(gdb).toContain('$1 = 43');
+    expect(merged(['node', TSDBG, 'run', '--batch', ...ex, prog])).toEqual(gdb);
+  });
+
   it('breakpoints by qualified and partial names, frames, info breakpoints, members of this, finish', () => {
     const prog = join(dir, 'cpp_names');
     execFileSync('g++', ['-g', '-O0', '-o', prog, join(ROOT, 'tests/fixtures/cpp_names.cc')]);
