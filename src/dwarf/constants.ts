@@ -17,7 +17,7 @@ export const AT = {
   lower_bound: 0x22, count: 0x37, upper_bound: 0x2f, abstract_origin: 0x31, bit_size: 0x0d, bit_offset: 0x0c,
   data_bit_offset: 0x6b, data_member_location: 0x38, decl_file: 0x3a, decl_line: 0x3b, declaration: 0x3c,
   encoding: 0x3e, external: 0x3f, frame_base: 0x40, specification: 0x47, type: 0x49, ranges: 0x55,
-  entry_pc: 0x52, artificial: 0x34, str_offsets_base: 0x72, addr_base: 0x73, rnglists_base: 0x74,
+  entry_pc: 0x52, artificial: 0x34, accessibility: 0x32, str_offsets_base: 0x72, addr_base: 0x73, rnglists_base: 0x74,
   loclists_base: 0x8c, linkage_name: 0x6e, MIPS_linkage_name: 0x2007, call_file: 0x58, call_line: 0x59,
   signature: 0x69, GNU_addr_base: 0x2133, GNU_ranges_base: 0x2132,
 } as const;

@@ -4,7 +4,7 @@
  * on first use. Public methods take and return run-time addresses: set
  * `bias` to the image's load bias (0 for non-PIE executables).
  */
-import { lookupNames } from './names.js';
+import { isCxx, lookupNames, qualifiedName } from './names.js';
 import { ElfFile } from '../elf/elf.js';
 import { lastAtOrBelow } from '../elf/sorted.js';
 import { AT, FORM, TAG } from './constants.js';
@@ -164,15 +164,18 @@ export class DebugInfo implements UnitOwner {
           else this.globals.set(name, [d]);
           break;
         }
-        case TAG.structure_type: case TAG.union_type: case TAG.enumeration_type: case TAG.typedef: case TAG.base_type: {
+        case TAG.structure_type: case TAG.class_type: case TAG.union_type: case TAG.enumeration_type: case TAG.typedef: case TAG.base_type: {
           if (d.tag === TAG.enumeration_type) this.enumTypes.push(d);
           const name = d.str(AT.name);
           if (!name) break;
-          const kind = d.tag === TAG.structure_type ? 'struct ' : d.tag === TAG.union_type ? 'union '
+          const kind = d.tag === TAG.structure_type ? 'struct ' : d.tag === TAG.class_type ? 'class ' : d.tag === TAG.union_type ? 'union '
             : d.tag === TAG.enumeration_type ? 'enum ' : '';
-          const key = kind + name;
-          const prev = this.typeNames.get(key);
-          if (!prev || (prev.flag(AT.declaration) && !d.flag(AT.declaration))) this.typeNames.set(key, d);
+          // C++ names a type by its qualified name, with or without the keyword: `struct ns::S`, `ns::S`
+          const keys = isCxx(d) ? [kind + qualifiedName(d)!, qualifiedName(d)!] : [kind + name];
+          for (const key of keys) {
+            const prev = this.typeNames.get(key);
+            if (!prev || (prev.flag(AT.declaration) && !d.flag(AT.declaration))) this.typeNames.set(key, d);
+          }
           break;
         }
         case TAG.namespace: this.indexChildren(u, d.children); break;

@@ -9,6 +9,7 @@ import { ExprError } from './cexpr.js';
 import { Value, bytesToBigInt } from './value.js';
 import {
   strip, sizeOf, typeName, declarator, isCharType, isSigned, isBfloat16, unknownTypeError, type CType, type Member,
+  type Method,
 } from './types.js';
 
 export interface FormatOptions {
@@ -496,6 +497,7 @@ function expandBase(t: CType, indent: number, show: number): string {
         : declarator(m.type, m.name ?? '');
       return `${pad}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
     });
+    lines.push(...methodLines(t.methods?.() ?? [], pad));
     return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}${pad}}`;
   }
   if (t.kind === 'enum') {
@@ -508,6 +510,19 @@ function expandBase(t: CType, indent: number, show: number): string {
     return `${t.tag ? `enum ${t.tag} ` : 'enum '}{${vals.join(', ')}}`;
   }
   return typeName(t);
+}
+
+/** A C++ struct's member functions after its data, under gdb's access labels: `  public:`, `    int get(int) const;`. */
+function methodLines(methods: Method[], pad: string): string[] {
+  const out: string[] = [];
+  let access: string | undefined;
+  for (const m of methods) {
+    if (m.access !== access) out.push(`${pad}  ${m.access}:`);
+    access = m.access;
+    const params = m.params.length ? m.params.map((p) => typeName(p)).join(', ') : 'void';
+    out.push(`${pad}    ${m.isStatic ? 'static ' : ''}${declarator(m.ret, `${m.name}(${params})`)}${m.isConst ? ' const' : ''};`);
+  }
+  return out;
 }
 
 /** `whatis EXPR`: the type's name; `whatis TYPENAME` peels one typedef level. */

@@ -41,3 +41,10 @@ export function lookupNames(die: Die): string[] {
   const parts = q.split('::');
   return parts.map((_, i) => parts.slice(i).join('::')).reverse();
 }
+
+const CXX_LANGUAGES = new Set([0x04, 0x19, 0x1a, 0x21]);   // DW_LANG_C_plus_plus, _03, _11, _14
+
+/** The DIE comes from a C++ unit: types are named by their qualified names, without `struct`. */
+export function isCxx(die: Die): boolean {
+  return CXX_LANGUAGES.has(die.unit.root.num(AT.language) ?? -1);
+}

@@ -5,6 +5,7 @@
  */
 import { AT, ATE, TAG } from './constants.js';
 import type { Die } from './info.js';
+import { isCxx, qualifiedName } from './names.js';
 
 export interface Member {
   name?: string;
@@ -16,6 +17,16 @@ export interface Member {
   bitOffset?: number;
 }
 
+/** A C++ member function as ptype declares it: `static int twice(int);`, `int get(int) const;`. */
+export interface Method {
+  name: string;
+  ret: CType;
+  params: CType[];
+  isStatic: boolean;
+  isConst: boolean;
+  access: 'public' | 'protected' | 'private';
+}
+
 export type CType =
   | { kind: 'void' }
   /** `flags`: a register of named bits (gdb's flags types, e.g. mxcsr), printed `[ IM DM ]`. */
@@ -25,8 +36,11 @@ export type CType =
   | { kind: 'typedef'; name: string; target: CType }
   /** `vector`: a gdb vector type (the members of $xmm0): `float __attribute__ ((vector_size(4)))`. */
   | { kind: 'array'; element: CType; count?: number; vector?: boolean }
-  | { kind: 'struct' | 'union'; tag?: string; size: number; members: Member[]; incomplete: boolean; die?: Die }
-  | { kind: 'enum'; tag?: string; size: number; signed: boolean; values: Array<{ name: string; value: bigint }> }
+  /** `cxx`: from a C++ unit, where the (qualified) tag is the type's whole name: `ns::S`, not `struct S`. */
+  | { kind: 'struct' | 'union'; tag?: string; size: number; members: Member[]; incomplete: boolean; die?: Die; cxx?: boolean;
+      /** A C++ struct's member functions, for ptype (built on demand: they pull in their parameter types). */
+      methods?: () => Method[] }
+  | { kind: 'enum'; tag?: string; size: number; signed: boolean; values: Array<{ name: string; value: bigint }>; cxx?: boolean }
   | { kind: 'function'; ret: CType; params: CType[]; varargs: boolean; prototyped: boolean; nodebug?: boolean };
 
 export const VOID: CType = { kind: 'void' };
@@ -115,8 +129,8 @@ function baseName(t: CType): string {
     case 'void': return 'void';
     case 'base': return t.name;
     case 'typedef': return t.name;
-    case 'struct': case 'union': return t.tag ? `${t.kind} ${t.tag}` : `${t.kind} {...}`;
-    case 'enum': return t.tag ? `enum ${t.tag}` : 'enum {...}';
+    case 'struct': case 'union': return t.tag ? (t.cxx ? t.tag : `${t.kind} ${t.tag}`) : `${t.kind} {...}`;
+    case 'enum': return t.tag ? (t.cxx ? t.tag : `enum ${t.tag}`) : 'enum {...}';
     default: return '?';
   }
 }
@@ -206,8 +220,9 @@ export class TypeBuilder {
         return t;
       }
       case TAG.array_type: return this.buildArray(die);
-      case TAG.structure_type: case TAG.union_type: case TAG.class_type: return this.buildStruct(die, name);
-      case TAG.enumeration_type: return this.buildEnum(die, name);
+      case TAG.structure_type: case TAG.union_type: case TAG.class_type:
+        return this.buildStruct(die, name && isCxx(die) ? qualifiedName(die) : name);
+      case TAG.enumeration_type: return this.buildEnum(die, name && isCxx(die) ? qualifiedName(die) : name);
       case TAG.subroutine_type: case TAG.subprogram: return this.buildFunction(die);
       default: {
         // Unknown type DIE: keep going with what it points at, or void.
@@ -238,15 +253,16 @@ export class TypeBuilder {
   private buildStruct(die: Die, tag: string | undefined): CType {
     const kind = die.tag === TAG.union_type ? 'union' : 'struct';
     if (die.flag(AT.declaration) && tag) {
-      const full = this.findComplete(kind, tag);
+      const full = this.findComplete(kind, die.str(AT.name) ?? tag);
       if (full && full !== die) {
         const t = this.fromDie(full);
         this.cache.set(die, t);
         return t;
       }
     }
-    const t = { kind, tag, size: die.num(AT.byte_size) ?? 0, members: [], incomplete: die.flag(AT.declaration), die } as CType & { kind: 'struct' };
+    const t = { kind, tag, size: die.num(AT.byte_size) ?? 0, members: [], incomplete: die.flag(AT.declaration), die, cxx: isCxx(die) || undefined } as CType & { kind: 'struct' };
     this.cache.set(die, t);
+    if (t.cxx && die.tag === TAG.structure_type) t.methods = () => this.methodsOf(die);
     for (const c of die.children) {
       if (c.tag !== TAG.member) continue;
       const type = this.fromDie(c.type);
@@ -269,10 +285,29 @@ export class TypeBuilder {
     return t;
   }
 
+  /** The member functions a C++ struct declares (the compiler's implicit ones are artificial: left out, as gdb does). */
+  private methodsOf(die: Die): Method[] {
+    const out: Method[] = [];
+    for (const c of die.children) {
+      if (c.tag !== TAG.subprogram || c.flag(AT.artificial) || !c.name) continue;
+      const fn = this.fromDie(c);
+      if (fn.kind !== 'function') continue;
+      const self = c.children.find((p) => p.tag === TAG.formal_parameter && p.flag(AT.artificial));
+      const selfType = self ? strip(this.fromDie(self.type)) : undefined;
+      const pointee = selfType?.kind === 'pointer' ? selfType.target : undefined;
+      const access = ({ 1: 'public', 2: 'protected', 3: 'private' } as const)[(c.num(AT.accessibility) ?? 1) as 1 | 2 | 3] ?? 'public';
+      out.push({
+        name: c.name, ret: fn.ret, params: self ? fn.params.slice(1) : fn.params,
+        isStatic: !self, isConst: pointee?.kind === 'qual' && pointee.qual === 'const', access,
+      });
+    }
+    return out;
+  }
+
   private buildEnum(die: Die, tag: string | undefined): CType {
     const base = die.type ? strip(this.fromDie(die.type)) : undefined;
     const signed = base ? base.kind === 'base' && base.encoding === ATE.signed : die.children.some((c) => (c.snum(AT.const_value) ?? 0) < 0);
-    const t: CType = { kind: 'enum', tag, size: die.num(AT.byte_size) ?? 4, signed, values: [] };
+    const t: CType = { kind: 'enum', tag, size: die.num(AT.byte_size) ?? 4, signed, values: [], cxx: isCxx(die) || undefined };
     this.cache.set(die, t);
     for (const c of die.children) {
       if (c.tag !== TAG.enumerator) continue;
