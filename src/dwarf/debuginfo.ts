@@ -213,7 +213,7 @@ export class DebugInfo implements UnitOwner {
     const fn: FunctionInfo = { name, die: d, unit: u, ranges, low, high, external: d.inherited((x) => (x.has(AT.external) ? true : undefined)) ?? false };
     this.functions.push(fn);
     // C++: also by each qualified form, `S::get` and `ns::S::get`
-    for (const key of new Set([name, ...lookupNames(d)])) {
+    for (const key of isCxx(d) ? new Set([name, ...lookupNames(d)]) : [name]) {
       const list = this.functionsByName.get(key);
       if (list) list.push(fn);
       else this.functionsByName.set(key, [fn]);

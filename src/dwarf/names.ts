@@ -44,7 +44,14 @@ export function lookupNames(die: Die): string[] {
 
 const CXX_LANGUAGES = new Set([0x04, 0x19, 0x1a, 0x21]);   // DW_LANG_C_plus_plus, _03, _11, _14
 
+const cxxUnits = new WeakMap<object, boolean>();
+
 /** The DIE comes from a C++ unit: types are named by their qualified names, without `struct`. */
 export function isCxx(die: Die): boolean {
-  return CXX_LANGUAGES.has(die.unit.root.num(AT.language) ?? -1);
+  let v = cxxUnits.get(die.unit);
+  if (v === undefined) {
+    v = CXX_LANGUAGES.has(die.unit.root.num(AT.language) ?? -1);
+    cxxUnits.set(die.unit, v);
+  }
+  return v;
 }
