@@ -209,7 +209,18 @@ export class Session {
 
   // ---- output ----------------------------------------------------------------------
 
-  private out(text: string): void { this.store.write('stdout', `${text}\n`); }
+  /** Debugger output; the line saying a source file is missing goes to stderr, as gdb prints it (print_sys_errmsg). */
+  private out(text: string): void {
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => this.sourceText.takeError(l));
+    if (i < 0) {
+      this.store.write('stdout', `${text}\n`);
+      return;
+    }
+    if (i > 0) this.store.write('stdout', `${lines.slice(0, i).join('\n')}\n`);
+    this.store.write('stderr', `${lines[i]}\n`);
+    if (i < lines.length - 1) this.store.write('stdout', `${lines.slice(i + 1).join('\n')}\n`);
+  }
   private outLines(lines: string[]): void { if (lines.length) this.store.write('stdout', `${lines.join('\n')}\n`); }
 
   // ---- entry point ---------------------------------------------------------------------

@@ -118,11 +118,22 @@ export function sourceLineText(path: string, file: string, line: number, missing
  */
 export class SourceText {
   private lastPath: string | undefined;
+  /** The "FILE: No such file or directory." line last returned, until it is printed: gdb says it on stderr. */
+  private errorLine: string | undefined;
 
   line(path: string, file: string, line: number): string {
     const again = path === this.lastPath;
     this.lastPath = path;
-    return sourceLineText(path, file, line, again);
+    const text = sourceLineText(path, file, line, again);
+    this.errorLine = !again && !sourceLines(path) ? text : undefined;
+    return text;
+  }
+
+  /** Whether `text` is that error line (then it is forgotten): the caller prints it on stderr. */
+  takeError(text: string): boolean {
+    if (this.errorLine === undefined || text !== this.errorLine) return false;
+    this.errorLine = undefined;
+    return true;
   }
 }
 

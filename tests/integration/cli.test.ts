@@ -176,9 +176,14 @@ describe('tsdbg run: process control', () => {
 
   it('in libc without its sources: the missing file said once, then "in FILE", caller files as gdb names them', () => {
     const cmds = ['break exit', 'run', 'stepi', 'stepi', 'up', 'down', 'stepi'];
-    const ours = spawnSync('node', [tsdbg, 'run', '--batch', ex('hot_loop'), '3'],
+    const run = spawnSync('node', [tsdbg, 'run', '--batch', ex('hot_loop'), '3'],
+      { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: root });
+    // a file is said missing on stderr, as gdb says it
+    expect(run.stdout).not.toContain('No such file or directory');
+    expect(run.stderr).toContain('146\t./stdlib/exit.c: No such file or directory.\n');
+    const ours = spawnSync('sh', ['-c', 'exec node "$@" 2>&1', 'sh', tsdbg, 'run', '--batch', ex('hot_loop'), '3'],
       { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: root }).stdout;
-    // gdb says a file is missing on stderr: both streams, in order
+    // both streams, in order
     const gdb = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'sh', '-batch', '-nx', '-ex', 'set breakpoint pending on',
       ...cmds.flatMap((c) => ['-ex', c]), '--args', ex('hot_loop'), '3'], { encoding: 'utf8', timeout: 60_000 }).stdout;
     // source lines (without the pc gdb puts before a line entered midway) and frame locations

@@ -1,8 +1,8 @@
 /**
  * Running one script through gdb and through tsdbg for a line-for-line
- * comparison: both streams in the order printed (gdb says some things on
- * stderr that we say on stdout), without the lines that differ by design
- * (our snapshot engine, gdb's libthread_db).
+ * comparison: both streams in the order printed (errors and a missing
+ * source file go to stderr, amid the rest), without the lines that differ
+ * by design (our snapshot engine, gdb's libthread_db).
  */
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './rsp-util.js';

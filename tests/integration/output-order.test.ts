@@ -48,7 +48,8 @@ function tsdbgRun(mode: 'break' | 'signal'): string {
   const r = spawnSync('node', [TSDBG, 'run', '--batch', fixture('output_order')], {
     input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: 120_000, cwd: ROOT,
   });
-  expect(r.stderr).toBe('');
+  // nothing but, as gdb, the missing C library source file where the signal stops land
+  expect(r.stderr.split('\n').filter((l) => l && !/^\d+\t\S+: No such file or directory\.$/.test(l))).toEqual([]);
   return r.stdout;
 }
 

@@ -27,7 +27,8 @@ describe('pending breakpoints', () => {
   it('set before run: on the PLT stub or pending, then resolved at run (libc) and at dlopen (libm)', () => {
     const r = batch(['break puts', 'break cbrt', 'info breakpoints', 'run', 'info breakpoints', 'continue', 'info breakpoints', 'continue']);
     // gdb: the program calls puts, so its PLT stub is a place to stop until libc defines puts
-    expect(r.stderr).toBe('Function "cbrt" not defined.\n');
+    // (and, as gdb, the C library's missing source file at the first stop in it)
+    expect(r.stderr).toMatch(/^Function "cbrt" not defined\.\n\d+\t\S+ioputs\.c: No such file or directory\.\n/);
     expect(r.stdout).toMatch(/^Breakpoint 1 at 0x[0-9a-f]+\nBreakpoint 2 \(cbrt\) pending\.$/m);
     const infos = r.stdout.split('Num     Type').slice(1);
     expect(infos).toHaveLength(3);
@@ -48,7 +49,7 @@ describe('pending breakpoints', () => {
 
   it('on a PLT stub before run, moved to the library\'s function when it loads: as gdb, line for line', () => {
     const commands = ['break puts', 'info breakpoints', 'run', 'info breakpoints', 'bt 1'];
-    // both streams in order (gdb says the missing source file on stderr; we on stdout)
+    // both streams in order
     const ex = commands.flatMap((c) => ['-ex', c]);
     const ours = mergedLines(['node', TSDBG, 'run', '--batch', ...ex, fixture('pending')]);
     const gdb = mergedLines(['gdb', '-batch', '-nx', ...ex, fixture('pending')]);
