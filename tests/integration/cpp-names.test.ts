@@ -27,7 +27,9 @@ describe('C++ names, as gdb', () => {
     execFileSync('g++', ['-g', '-O0', '-o', prog, join(ROOT, 'tests/fixtures/cpp_names.cc')]);
     const script = ['break 15', 'run', 'p s.get(2)', 'p s.get(s.v)', 'p (&s)->get(1)', 'p s.get()', 'whatis s.get(1)', 'p s.get(1) * 2',
       // C++ types: qualified names without `struct`, methods in ptype, lookup by qualified name
-      'ptype s', 'whatis s', 'p s', 'p &s', 'info locals', 'ptype struct ns::S', 'whatis struct ns::S', 'p (struct ns::S *)&s'];
+      'ptype s', 'whatis s', 'p s', 'p &s', 'info locals', 'ptype struct ns::S', 'whatis struct ns::S', 'p (struct ns::S *)&s',
+      // calls by qualified name: a free function of a namespace, a static member
+      'p ns::free_fn(3)', 'p ns::S::twice(2)', 'whatis ns::free_fn'];
     const ex = script.flatMap((c) => ['-ex', c]);
     const gdb = merged(['gdb', '-batch', '-nx', ...ex, prog]);
     expect(gdb).toContain('$1 = 43');
