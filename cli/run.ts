@@ -118,8 +118,8 @@ export async function answerYes(question: string): Promise<boolean> {
 interface ScriptLine {
   line: string;
   fromTty: boolean;
-  /** "FILE:N" for a -x file's line: its error names it, and ends that file (gdb's source). */
-  sourcedAt?: string;
+  /** A -x file's line: an error there names FILE:N, and ends that file (gdb's source). */
+  from?: { file: string; n: number };
 }
 
 /**
@@ -137,7 +137,7 @@ function* scriptLines(opts: RunArgs): Generator<ScriptLine> {
     }
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
-      if (lines[i]!.trim() !== '') yield { line: lines[i]!, fromTty: false, sourcedAt: `${s.text}:${i + 1}` };
+      if (lines[i]!.trim() !== '') yield { line: lines[i]!, fromTty: false, from: { file: s.text, n: i + 1 } };
     }
   }
 }
@@ -149,9 +149,9 @@ function* scriptLines(opts: RunArgs): Generator<ScriptLine> {
 async function runScripts(session: Session, opts: RunArgs, onError: () => void): Promise<number | undefined> {
   let failedFile: string | undefined;
   for (const s of scriptLines(opts)) {
-    const file = s.sourcedAt?.slice(0, s.sourcedAt.lastIndexOf(':'));
+    const file = s.from?.file;
     if (file !== undefined && file === failedFile) continue;
-    const r = await session.execute(s.line, s.fromTty, s.sourcedAt);
+    const r = await session.execute(s.line, s.fromTty, s.from && `${s.from.file}:${s.from.n}`);
     if (r.quit !== undefined) return r.quit;
     if (!r.ok) {
       onError();

@@ -24,7 +24,7 @@ import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
-  type EvalContext, type Evaluator, type SymbolValue, type Value,
+  type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
   addrWithSym, cString, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
@@ -42,6 +42,11 @@ import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
+
+/** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
+function ignoreText(id: number, n: number): string {
+  return `Will ignore next ${n === 1 ? 'crossing' : `${n} crossings`} of breakpoint ${id}`;
+}
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
 const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
@@ -188,8 +193,7 @@ export class Session {
     fromTty: () => this.fromTty,
     setNextAddress: (addr) => {
       this.xNext = addr;
-      this.convenience.setMine('_', { type: { kind: 'ptr', to: { kind: 'void' } }, value: addr });
-      this.convenience.setMine('__', undefined);
+      this.setExamined(addr, { kind: 'void' });
     },
   });
 
@@ -600,7 +604,7 @@ export class Session {
         const v = this.convenience.get(name);
         return v && DebugBridge.toMine(v);
       },
-      setConvenience: (name, v) => { this.convenience.set(name, { mine: v }); },
+      setConvenience: (name, v) => this.convenience.setMine(name, v),
     };
   }
 
@@ -1152,7 +1156,7 @@ export class Session {
   private cmdIgnore(id: number, count: number): void {
     this.bp(id).ignoreCount = count;
     this.chatter(count === 0 ? `Will stop next time breakpoint ${id} is reached.`
-      : `Will ignore next ${count === 1 ? 'crossing' : `${count} crossings`} of breakpoint ${id}.`);
+      : `${ignoreText(id, count)}.`);
     this.store.touch('breakpoints');
   }
 
@@ -1376,7 +1380,7 @@ export class Session {
       const b = await stopBp;
       if (b) {
         b.ignoreCount = count - 1;
-        this.chatter(`Will ignore next ${count === 2 ? 'crossing' : `${count - 1} crossings`} of breakpoint ${b.id}.  Continuing.`);
+        this.chatter(`${ignoreText(b.id, count - 1)}.  Continuing.`);
       } else {
         this.chatter('Not stopped at any breakpoint; argument ignored.');
         this.chatter('Continuing.');
@@ -1652,8 +1656,16 @@ export class Session {
     // gdb: $_ points at the last unit examined, typed as the unit; $__ is its contents
     const unitType = intType(size as 1 | 2 | 4 | 8);
     const last = data.subarray(data.length - size);
-    this.convenience.setMine('_', { type: { kind: 'ptr', to: unitType }, value: this.xNext - BigInt(size) });
-    this.convenience.setMine('__', { type: unitType, value: BigInt.asIntN(size * 8, last.reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n)) });
+    this.setExamined(this.xNext - BigInt(size), unitType, BigInt.asIntN(size * 8, last.reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n)));
+  }
+
+  /**
+   * gdb's last examined address: $_ points at it typed as `unit`, $__ holds
+   * the contents there (void when not read as a value: x/i, x/s, info line).
+   */
+  private setExamined(addr: bigint, unit: MineType, contents?: bigint): void {
+    this.convenience.setMine('_', { type: { kind: 'ptr', to: unit }, value: addr });
+    this.convenience.setMine('__', contents === undefined ? undefined : { type: unit, value: contents });
   }
 
   private async xInstructions(addr: bigint, n: number): Promise<void> {
@@ -1665,16 +1677,14 @@ export class Session {
     const last = insns[insns.length - 1]!;
     this.xNext = last.address + BigInt(last.length);
     this.lastRepeat = `x/${n}i`;
-    this.convenience.setMine('_', { type: { kind: 'ptr', to: intType(1) }, value: last.address });
-    this.convenience.setMine('__', undefined);
+    this.setExamined(last.address, intType(1));
   }
 
   private async xStrings(addr: bigint, n: number): Promise<void> {
     let a = addr;
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
-      this.convenience.setMine('_', { type: { kind: 'ptr', to: intType(1) }, value: a });
-      this.convenience.setMine('__', undefined);
+      this.setExamined(a, intType(1));
       const data = await this.readUpTo(a, 200);
       const nul = data.indexOf(0);
       const str = nul >= 0 ? data.subarray(0, nul) : data;
