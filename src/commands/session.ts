@@ -41,6 +41,8 @@ import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
+import { armHardwareWatch, canUseHwValue, showWatchSetting } from './watch.js';
+import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
@@ -122,6 +124,9 @@ export class Session {
   private readonly interactive: boolean;
 
   private nextBpId = 1;
+  /** gdb's can-use-hw-watchpoints, and the stepping engine of the software watchpoints it falls back to. */
+  private canUseHw = 1;
+  private readonly softWatch = new SoftwareWatcher();
   /** The dynamic linker's r_brk (_dl_debug_state) breakpoint, while inserted. */
   private solibEvent: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
@@ -332,6 +337,7 @@ export class Session {
 
   /** Ctrl-C: stop a running program (the pending command reports the stop). */
   interrupt(): void {
+    this.softWatch.interrupt();
     if (this.target?.state === 'running') this.target.interrupt();
   }
 
@@ -372,8 +378,11 @@ export class Session {
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
-      case 'setting': this.cmdSetting(c.name, c.value); return undefined;
-      case 'show': this.out(`${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'setting':
+        if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
+        else this.cmdSetting(c.name, c.value);
+        return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
@@ -919,6 +928,7 @@ export class Session {
     this.image = undefined;
     this.solibEvent = undefined;
     this.inserted.clear();
+    this.softWatch.reset();
     this.invalidateMemory();
     this.pendingSignal = undefined;
     this.checkpoints?.forget();
@@ -1090,8 +1100,7 @@ export class Session {
     if (![1, 2, 4, 8].includes(length) || v.lval.addr % BigInt(length) !== 0n) {
       throw new CommandError(`Expression cannot be implemented with read/access watchpoint.`);
     }
-    const t = this.live();
-    if (!t.capabilities.hardwareBreakpoints) throw new CommandError('Target does not support hardware watchpoints.');
+    this.live();
     const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
     const b: Breakpoint = {
       id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
@@ -1110,7 +1119,8 @@ export class Session {
   }
 
   private async armWatch(b: Breakpoint): Promise<void> {
-    await this.live().insertWatchpoint(b.address!, b.watch!.length, b.watch!.kind);
+    b.watch!.soft = !(await armHardwareWatch(this.live(), b.address!, b.watch!, this.canUseHw));
+    if (b.watch!.kind === 'write') b.type = b.watch!.soft ? 'watchpoint' : 'hw watchpoint';
     b.inserted = true;
   }
 
@@ -1118,7 +1128,7 @@ export class Session {
     if (!b.inserted) return;
     b.inserted = false;
     if (!this.target || this.target.state === 'exited') return;
-    if (b.watch) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+    if (b.watch) { if (!b.watch.soft) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind); }
     else for (const a of this.locationsOf(b)) await this.removeAt(a);
   }
 
@@ -1173,7 +1183,13 @@ export class Session {
     this.pendingActions = [];
     this.store.set('frame', 0);
     // The target emits the program's output up to the stop before resolving (gdb's order).
-    const ev = step ? await t.step(sig) : await t.cont(sig);
+    const soft = this.store.state.breakpoints.filter((b) => b.watch?.soft && b.enabled && b.inserted);
+    const ev = soft.length
+      ? await this.softWatch.resume(t, {
+        step, signal: sig, watches: soft.map((b) => ({ addr: b.address!, length: b.watch!.length })),
+        stopsAt: (pc) => this.inserted.has(pc),
+      })
+      : step ? await t.step(sig) : await t.cont(sig);
     this.store.set('lastStop', ev);
     return ev;
   }
@@ -2272,6 +2288,7 @@ function parseThreadIds(words: string[]): { ids: number[]; used: number } {
 }
 
 function watchTitle(b: Breakpoint): string {
+  if (b.watch?.soft) return 'Watchpoint';
   switch (b.watch?.kind) {
     case 'read': return 'Hardware read watchpoint';
     case 'access': return 'Hardware access (read/write) watchpoint';
