@@ -264,7 +264,9 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   private async announce(event: StopEvent): Promise<StopEvent> {
     if (event.reason.kind === 'breakpoint') this.atBreakpoint.set(event.tid, event.reason.pc);
-    await this.noteThreads();
+    // a completed step of a known thread: its threads are compared at the next other stop
+    // (a software watchpoint steps thousands of instructions; gdb lists no threads between them either)
+    if (event.reason.kind !== 'step' || !this.known?.has(event.tid)) await this.noteThreads();
     this.emit('stop', event);
     return event;
   }
