@@ -41,7 +41,7 @@ import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
-import { armHardwareWatch, canUseHwValue, showWatchSetting } from './watch.js';
+import { armHardwareWatch, canUseHwValue, scopeExitText, showWatchSetting } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
@@ -1108,6 +1108,8 @@ export class Session {
     };
     try {
       await this.armWatch(b);
+      b.watch!.scope = await this.localScope(v.lval.addr);
+      if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
       this.convenience.setMine('bpnum', INT_VALUE(b.id));
     } catch (e) {
       this.nextBpId--;
@@ -1117,6 +1119,25 @@ export class Session {
     this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
+
+  /** Where a watch of addr stops being valid: the selected frame's return, when addr is in its stack frame. */
+  private async localScope(addr: bigint): Promise<{ ret: bigint; cfa: bigint } | undefined> {
+    const ret = await this.returnOf(this.store.state.frame, false).catch(() => undefined);
+    // a leaf function keeps its locals in the red zone, the 128 bytes below the stack pointer
+    return ret && addr >= ret.frame.sp - 128n && addr < ret.cfa ? { ret: ret.pc, cfa: ret.cfa } : undefined;
+  }
+
+  /** A breakpoint stop at a watched local's scope exit: the watchpoint deleted and the stop reported (gdb's). */
+  private async watchScopeExit(pc: bigint): Promise<boolean> {
+    const rsp = (await this.regs()).rsp;
+    const gone = this.store.state.breakpoints.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
+    if (!gone.length) return false;
+    for (const b of gone) await this.cmdDelete([b.id]);
+    this.scopeExits = gone.map((b) => b.id);
+    return true;
+  }
+
+  private scopeExits: number[] = [];
 
   private async armWatch(b: Breakpoint): Promise<void> {
     b.watch!.soft = !(await armHardwareWatch(this.live(), b.address!, b.watch!, this.canUseHw));
@@ -1128,7 +1149,10 @@ export class Session {
     if (!b.inserted) return;
     b.inserted = false;
     if (!this.target || this.target.state === 'exited') return;
-    if (b.watch) { if (!b.watch.soft) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind); }
+    if (b.watch) {
+      if (!b.watch.soft) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+      if (b.watch.scope) await this.removeAt(b.watch.scope.ret);
+    }
     else for (const a of this.locationsOf(b)) await this.removeAt(a);
   }
 
@@ -1215,7 +1239,7 @@ export class Session {
       case 'watchpoint': return this.classifyWatch(r.address);
       case 'breakpoint': {
         const hit = await this.hitBreakpoints(r.pc);
-        if (hit.length) return 'stopped';
+        if (hit.length || await this.watchScopeExit(r.pc)) return 'stopped';
         const mine = internal.find((s) => s.addr === r.pc);
         if (mine) {
           if (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) return 'internal';
@@ -1318,6 +1342,10 @@ export class Session {
       case 'breakpoint': {
         const hit = this.lastHit;
         this.lastHit = [];
+        if (!hit.length && this.scopeExits.length) {
+          this.out(`\n${scopeExitText(this.scopeExits.splice(0))}\n${await this.frameLine(pc, false)}`);
+          return;
+        }
         if (hit.length) {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);

@@ -25,7 +25,11 @@ export interface Breakpoint {
   condition: string | undefined;
   ignoreCount: number;
   /** Watchpoints: watched length, access kind and the last value seen; `soft`: single-stepped, no debug register. */
-  watch?: { length: number; kind: WatchKind; old: bigint; soft?: boolean };
+  watch?: {
+    length: number; kind: WatchKind; old: bigint; soft?: boolean;
+    /** A local's watch: valid until the frame (its CFA) returns to `ret`, where a breakpoint watches for it. */
+    scope?: { ret: bigint; cfa: bigint };
+  };
   /** Set once inserted in the current process. */
   inserted: boolean;
   /** gdb `commands`: lines run each time it stops the program (`silent` first hides the stop). */

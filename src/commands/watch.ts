@@ -37,3 +37,8 @@ export async function canUseHwValue(value: string, evaluate: (expr: string) => P
 export function showWatchSetting(name: string, canUseHw: number): string | undefined {
   return name === 'can-use-hw-watchpoints' ? `Debugger's willingness to use watchpoint hardware is ${canUseHw}.` : undefined;
 }
+
+/** gdb's words when a watched local's frame returns (the watchpoint is deleted). */
+export function scopeExitText(ids: number[]): string {
+  return ids.map((id) => `Watchpoint ${id} deleted because the program has left the block in\nwhich its expression is valid.`).join('\n');
+}

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { debugRegistersTrap } from '../../src/target/debugregs.js';
 import { mergedLines } from './gdb-compare.js';
+import { fixture } from '../fixtures/programs.js';
 import { ROOT, example, requireFreshServerBuild, startListening } from './rsp-util.js';
 
 const tsdbg = `${ROOT}/bin/tsdbg.js`;
@@ -70,6 +71,22 @@ describe('software watchpoints (set can-use-hw-watchpoints 0), line for line wit
     expect(ours).toMatch(/\nThread \d+ "threads" hit Watchpoint 2: counter\n\nOld value = 0\nNew value = 24\n/);
     expect(ours).toContain('all done: counter 24');
     expect(ours).toMatch(/\[Inferior 1 \(process \d+\) exited normally\]/);
+  });
+});
+
+describe('watch scope', () => {
+  it('a watched local is deleted when its frame returns, and the program stops there, as gdb says it (both kinds)', () => {
+    const prog = fixture('watch_scope');
+    const pids = (lines: string[]) => lines.map((l) => l.replace(/\(process \d+\)/, '(process PID)'));
+    for (const hw of ['1', '0']) {
+      const cmds = [`set can-use-hw-watchpoints ${hw}`, 'break sum', 'run', 'watch acc', 'continue', 'continue', 'continue',
+        'continue', 'continue', 'continue', 'info watchpoints'];
+      const ours = pids(ourLines(cmds, prog));
+      expect(ours).toEqual(pids(gdbLines(cmds, prog)));
+      expect(ours.join('\n')).toMatch(new RegExp('\nWatchpoint 2 deleted because the program has left the block in\n' +
+        'which its expression is valid\\.\nmain \\(\\) at \\S*watch_scope\\.c:18\n18\t\ttotal = sum\\(3\\);\n'));
+      expect(ours).toContain('No watchpoints.');
+    }
   });
 });
 
