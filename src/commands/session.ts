@@ -1129,6 +1129,7 @@ export class Session {
 
   /** A breakpoint stop at a watched local's scope exit: the watchpoint deleted and the stop reported (gdb's). */
   private async watchScopeExit(pc: bigint): Promise<boolean> {
+    if (!this.store.state.breakpoints.some((b) => b.watch?.scope?.ret === pc)) return false;
     const rsp = (await this.regs()).rsp;
     const gone = this.store.state.breakpoints.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
     if (!gone.length) return false;
