@@ -81,6 +81,9 @@ class PacketError extends Error {
   }
 }
 
+/** A request the server's policy refuses: already noted on stderr in its own words. */
+class Refused extends PacketError {}
+
 export class RspSession extends EventEmitter<{ end: [] }> {
   private target: Target | undefined;
   private attached: boolean;
@@ -212,7 +215,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   }
 
   private failed(packet: Buffer, e: unknown): string {
-    this.opts.log?.(`${packet.toString('latin1', 0, 40)}: ${(e as Error).message}`);
+    if (!(e instanceof Refused)) this.opts.log?.(`${packet.toString('latin1', 0, 40)}: ${(e as Error).message}`);
     return errorReply(e);
   }
 
@@ -824,7 +827,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const t = this.target;
     if ((!this.extended || !this.multiprocess) && t && t.state !== 'exited') {
       this.note('Already debugging a process');
-      throw new PacketError(1, 'already debugging a process');
+      throw new Refused(1, 'already debugging a process');
     }
   }
 
@@ -836,7 +839,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (argv.length === 0) throw new PacketError(22, 'no program to run');
     if (parts[0] && !this.policy.allowRun && !(await sameProgram(parts[0], this.opts.defaultArgv?.[0]))) {
       this.note(`tsdbg serve: refused to run ${parts[0]}: only ${this.opts.defaultArgv?.[0] ?? 'the served program'} may run (see --allow-run)`);
-      throw new PacketError(1, `running ${parts[0]} is not allowed`);
+      throw new Refused(1, `running ${parts[0]} is not allowed`);
     }
     if (!parts[0] && parts.length > 1) argv.splice(1, argv.length - 1, ...parts.slice(1));
     const old = this.target;
@@ -853,7 +856,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.refuseIfDebugging();
     if (!this.policy.allowAttach) {
       this.note(`tsdbg serve: refused to attach to process ${pid} (see --allow-attach)`);
-      throw new PacketError(1, `attaching is not allowed`);
+      throw new Refused(1, 'attaching is not allowed');
     }
     const old = this.target;
     if (old && old.state !== 'exited') throw new PacketError(16, 'already debugging a process');
