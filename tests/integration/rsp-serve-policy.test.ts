@@ -205,7 +205,7 @@ describe('tsdbg serve in extended mode', () => {
     const pid = Number.parseInt(/thread:p([0-9a-f]+)\./.exec(stop)![1]!, 16);
     expect(await c.text(`D;${pid.toString(16)}`)).toBe('OK');
     // it runs to its end on its own; then the server reaps it: gone from /proc, never left in Z
-    await until(async () => (await procState(pid)) === undefined, `process ${pid} to be reaped (state ${await procState(pid)})`, 30_000);
+    await until(async () => (await procState(pid)) === undefined, `process ${pid} to be reaped, not left a zombie`, 30_000);
     // the session goes on: run again and detach again
     const again = await c.text(`vRun;${hex(example('hot_loop'))};${hex('1000')}`);
     const pid2 = Number.parseInt(/thread:p([0-9a-f]+)\./.exec(again)![1]!, 16);
