@@ -44,6 +44,7 @@ const USAGE = `usage: tsdbg serve [--listen HOST:PORT | --stdio | HOST:PORT | -]
                 (default ${DEFAULT_SPIN_US} with 2+ CPUs, 0 with one; 0 turns it off)`;
 
 interface ServeArgs {
+  help: boolean;
   listen: string | undefined;
   stdio: boolean;
   once: boolean;
@@ -58,7 +59,7 @@ interface ServeArgs {
 }
 
 function parseArgs(argv: string[]): ServeArgs {
-  const out: ServeArgs = { listen: undefined, stdio: false, once: false, multi: false, attach: undefined, spinUs: undefined, allowRun: false, allowAttach: false, fileRoots: [], launch: { aslr: false }, argv: [] };
+  const out: ServeArgs = { help: false, listen: undefined, stdio: false, once: false, multi: false, attach: undefined, spinUs: undefined, allowRun: false, allowAttach: false, fileRoots: [], launch: { aslr: false }, argv: [] };
   let i = 0;
   const value = (opt: string): string => optionValue(argv, ++i, opt);
   for (; i < argv.length; i++) {
@@ -71,6 +72,7 @@ function parseArgs(argv: string[]): ServeArgs {
       break;
     }
     switch (a) {
+      case '--help': case '-h': out.help = true; return out;
       case '--listen': out.listen = value(a); break;
       case '--stdio': out.stdio = true; break;
       case '--once': out.once = true; break;
@@ -107,6 +109,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     process.stderr.write(`tsdbg serve: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   const launch = (a: string[]) => localLauncher.spawn(resolveProgram(a[0]!), a.slice(1), args.launch);
   const attach = (pid: number) => localLauncher.attach(pid, args.launch);

@@ -6,7 +6,7 @@
  * view of the processes.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -73,6 +73,17 @@ describe('tsdbg serve listens where it is told', () => {
     expect(listeningAddress(local.port)).toBe('0100007F');
     const everywhere = await serve(['--listen', '0.0.0.0:0', example('struct_loop')]);
     expect(listeningAddress(everywhere.port)).toBe('00000000');
+  });
+
+  it('says so in --help, with the options that widen what a client may do', () => {
+    const r = spawnSync('node', [TSDBG, 'serve', '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: tsdbg serve /);
+    expect(r.stdout).toContain(':PORT listens on 127.0.0.1 only; 0.0.0.0:PORT on every address');
+    for (const opt of ['--allow-run', '--allow-attach', '--allow-files DIR']) expect(r.stdout).toContain(opt);
+    const bad = spawnSync('node', [TSDBG, 'serve', '--allow-files', '/nonexistent/dir', ':0', example('struct_loop')], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('tsdbg serve: --allow-files /nonexistent/dir: No such file or directory\n');
   });
 });
 
