@@ -9,6 +9,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { RspClient } from '../../src/rsp/client.js';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
@@ -63,6 +65,20 @@ async function procState(pid: number): Promise<string | undefined> {
   }
 }
 
+/** This machine's IPv4 addresses other than loopback. */
+function otherAddresses(): string[] {
+  return Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+}
+
+/** Connect and hang up at once: 'connected', or the error code. */
+function connectResult(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, host);
+    sock.once('connect', () => { sock.destroy(); resolve('connected'); });
+    sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+}
+
 const tracerOf = (pid: number): number => Number(/^TracerPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 const hex = (s: string) => toHex(Buffer.from(s));
 const pidOf = (s: Spawned) => Number(/pid = (\d+)/.exec(s.stderr())![1]);
@@ -71,8 +87,13 @@ describe('tsdbg serve listens where it is told', () => {
   it('binds :PORT to 127.0.0.1 only, and 0.0.0.0:PORT to every address', async () => {
     const local = await serve([':0', example('struct_loop')]);
     expect(listeningAddress(local.port)).toBe('0100007F');
-    const everywhere = await serve(['--listen', '0.0.0.0:0', example('struct_loop')]);
+    const everywhere = await serve(['--listen', '0.0.0.0:0', '--multi', example('struct_loop')]);
     expect(listeningAddress(everywhere.port)).toBe('00000000');
+    // and through this machine's other addresses: refused by the one, answered by the other
+    for (const address of otherAddresses()) {
+      expect(await connectResult(address, local.port), address).toBe('ECONNREFUSED');
+      expect(await connectResult(address, everywhere.port), address).toBe('connected');
+    }
   });
 
   it('says so in --help, with the options that widen what a client may do', () => {
