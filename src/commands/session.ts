@@ -1240,12 +1240,16 @@ export class Session {
       case 'watchpoint': return this.classifyWatch(r.address);
       case 'breakpoint': {
         const hit = await this.hitBreakpoints(r.pc);
-        if (hit.length || await this.watchScopeExit(r.pc)) return 'stopped';
+        if (hit.length) return 'stopped';
+        const scopeExit = await this.watchScopeExit(r.pc);
         const mine = internal.find((s) => s.addr === r.pc);
-        if (mine) {
-          if (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) return 'internal';
-          return 'continue';
+        if (mine && (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove)) {
+          // the step or finish ends here too: it reports the stop, after gdb's word on the watchpoint
+          if (scopeExit) this.out(`\n${scopeExitText(this.scopeExits.splice(0))}`);
+          return 'internal';
         }
+        if (scopeExit) return 'stopped';
+        if (mine) return 'continue';
         if (r.pc === this.solibEvent) { await this.onSolibEvent(); return 'continue'; }
         if (this.inserted.has(r.pc)) return 'continue';  // a breakpoint whose condition/ignore said go on
         return 'stopped';
@@ -1480,7 +1484,7 @@ export class Session {
     const ev = await this.resume(true);
     if (ev.reason.kind === 'step') {
       // Stepping onto a user breakpoint hits it, as in gdb (bpstat_stop_status at the new pc).
-      if (!(await this.hitBreakpoints(ev.reason.pc)).length) return true;
+      if (!(await this.hitBreakpoints(ev.reason.pc)).length && !(await this.watchScopeExit(ev.reason.pc))) return true;
       await this.reportStop({ ...ev, reason: { kind: 'breakpoint', pc: ev.reason.pc } }, 'stopped');
       return false;
     }

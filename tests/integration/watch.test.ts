@@ -95,6 +95,21 @@ describe('watch scope', () => {
       expect(ours).toContain('No watchpoints.');
     }
   });
+
+  it('finish and next out of the frame report the deletion as gdb does (finish still prints the value)', () => {
+    const prog = fixture('watch_scope');
+    const pids = (lines: string[]) => lines.map((l) => l.replace(/\(process \d+\)/, '(process PID)'));
+    const start = ['break sum', 'run', 'watch acc', 'continue', 'continue', 'continue'];
+    for (const leave of [['finish', 'next'], ['next', 'next', 'next', 'next', 'next']]) {
+      for (const [mine, gdbs] of [['1', debugRegistersTrap() ? '1' : '0'], ['0', '0']] as const) {
+        const session = [...start, ...leave, 'info watchpoints'];
+        const ours = pids(ourLines([`set can-use-hw-watchpoints ${mine}`, ...session], prog));
+        expect(ours).toEqual(pids(gdbLines([`set can-use-hw-watchpoints ${gdbs}`, ...session], prog)));
+        expect(ours).toContain('which its expression is valid.');
+        expect(ours).toContain('No watchpoints.');
+      }
+    }
+  });
 });
 
 describe('over the remote protocol', () => {
