@@ -216,6 +216,10 @@ describe('watchpoints', () => {
   it('stops after each write to a watched variable and says which one', async () => {
     const t = await start(BASIC, ['3']);
     const watched = symbol(BASIC, 'watched');
+    // from main: a software watchpoint would single-step the dynamic loader too
+    await t.insertBreakpoint(symbol(BASIC, 'main'));
+    expect((await t.cont()).reason.kind).toBe('breakpoint');
+    await t.removeBreakpoint(symbol(BASIC, 'main'));
     const w = await writeWatch(t, watched, 8);
     const values: bigint[] = [];
     for (let i = 0; i < 3; i++) {
