@@ -1106,10 +1106,13 @@ export class Session {
       id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
       hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old: v.value },
     };
+    b.watch!.scope = await this.localScope(v.lval.addr);
     try {
-      await this.armWatch(b);
-      b.watch!.scope = await this.localScope(v.lval.addr);
       if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
+      await this.armWatch(b).catch(async (e: unknown) => {
+        if (b.watch!.scope) await this.removeAt(b.watch!.scope.ret);
+        throw e;
+      });
       this.convenience.setMine('bpnum', INT_VALUE(b.id));
     } catch (e) {
       this.nextBpId--;
