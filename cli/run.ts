@@ -15,6 +15,8 @@ import { Session, errorMessage } from '../src/commands/session.js';
 import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
 import { localLauncher } from './run/launcher.js';
 import { TerminalQuestions } from './run/questions.js';
+import { KeyRouter } from './run/keys.js';
+import { followTerminalSize } from './run/terminal.js';
 import type { Target } from '../src/target/types.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -193,11 +195,17 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   const q = await runScripts(session, opts, () => undefined);
   if (q !== undefined) return q;
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
-  questions?.use(rl);
-  // readline keeps reading while a command runs (the terminal is in raw mode,
-  // so Ctrl-C only reaches us as a keypress): lines typed ahead wait in a queue.
   const queue: string[] = [];
   let busy = false;
+  // While the program runs, what the user types is the program's input (its pty), as in gdb.
+  const programInput = () => {
+    const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
+    if (!busy || t?.state !== 'running' || !t.writeInput) return undefined;
+    return (d: string) => { void t.writeInput!(d).catch(() => undefined); };
+  };
+  const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
+  questions?.use(rl, () => keys.release());
+  const stopResizing = followTerminalSize(session);
   rl.on('SIGINT', () => {
     if (questions?.interrupt()) return;
     if (busy) { session.interrupt(); return; }
@@ -205,7 +213,13 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
     rl.prompt();
   });
   return new Promise<number>((resolve) => {
-    const finish = (code: number) => { rl.removeAllListeners('close'); rl.close(); resolve(code); };
+    const finish = (code: number) => {
+      keys.dispose();
+      stopResizing();
+      rl.removeAllListeners('close');
+      rl.close();
+      resolve(code);
+    };
     const drain = async () => {
       busy = true;
       while (queue.length) {
@@ -215,16 +229,18 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
       busy = false;
       rl.setPrompt(session.collectingCommands ? '>' : '(tsdbg) ');
       rl.prompt();
+      keys.release();
     };
-    rl.on('close', () => { process.stdout.write('quit\n'); resolve(0); });
+    rl.on('close', () => {
+      process.stdout.write('quit\n');
+      keys.dispose();
+      stopResizing();
+      resolve(0);
+    });
     rl.on('line', (line) => {
+      // a line ends the wait for input: what is typed next waits until input is wanted again
+      keys.hold();
       if (questions?.take(line)) return;
-      // While the program runs, what the user types is the program's input (its pty), as in gdb.
-      const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
-      if (busy && t?.state === 'running' && t.writeInput) {
-        void t.writeInput(`${line}\n`).catch(() => undefined);
-        return;
-      }
       queue.push(line);
       if (!busy) void drain();
     });

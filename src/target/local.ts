@@ -50,6 +50,8 @@ export interface SpawnOptions {
   aslr?: boolean;
   /** Run the program on a new pty (default) or on our own stdio. */
   pty?: boolean;
+  /** The pty's window size from the start (the user's terminal's). */
+  ptySize?: { rows: number; cols: number };
   /** Microseconds to busy-poll for a stop before waiting for its SIGCHLD in the event loop. */
   spinUs?: number;
   /**
@@ -274,7 +276,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const envp = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
     const flags = (options.aslr ? SPAWN_KEEP_ASLR : 0) | (options.pty === false ? SPAWN_NO_PTY : 0);
     const opts = PTRACE_O.EXITKILL | PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD | PTRACE_O.TRACECLONE;
-    const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts);
+    const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts, options.ptySize);
     if (r.pid < 0) {
       const code = errnoName(-r.pid);
       throw new TargetError(code, `cannot run ${prog}: ${describeErrno(code)}`);
