@@ -1330,8 +1330,8 @@ export class Session {
         this.out(await this.frameLine(pc, false));
         return;
       }
-      case 'signal':
-        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, true)}`);
+      case 'signal':   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
+        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);

@@ -162,6 +162,11 @@ interface Thread {
   /** In a group-stop (kill -STOP) under PTRACE_LISTEN: waits for SIGCONT, counts as running. */
   parked: boolean;
   /**
+   * Resumed with a stop signal (`signal SIGSTOP`): its group-stop is that
+   * signal's stop, reported as gdb reports it, not parked.
+   */
+  stopSent?: boolean;
+  /**
    * The leader once it exited (pthread_exit in main) while other threads
    * live: a zombie the kernel reports only with the whole process. Not
    * listed, resumed or stopped; still polled for that final report.
@@ -979,6 +984,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (!this.stepping) for (const t of this.liveThreads()) if (t !== first) this.resume(t, t.signal);
     first.running = true;
     first.signal = 0;
+    first.stopSent = STOP_SIGNALS.has(sig);
     first.atBreakpoint = undefined;
     if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
     // One FFI call resumes and spins for a single-threaded program's stop (the
@@ -1047,6 +1053,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     native.ptrace(req, t.tid, 0n, BigInt(sig));   // ESRCH: it is dying, its death is due anyway
     t.running = true;
     t.signal = 0;
+    t.stopSent = STOP_SIGNALS.has(sig);
     t.atBreakpoint = undefined;
   }
 
@@ -1328,6 +1335,11 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         this.interruptTid = undefined;
         if (stepping) t.staleStepTrap = true;
         return this.stopEvent({ kind: 'interrupted', pc: this.pcOf(t.tid) }, t.tid);
+      }
+      if (STOP_SIGNALS.has(ws.signal) && t.stopSent) {
+        // the stop of the signal we gave it: the program stopped, as gdb reports it (resuming continues it)
+        t.stopSent = false;
+        return this.signalEvent(t, ws.signal, undefined);
       }
       if (STOP_SIGNALS.has(ws.signal)) {
         // Job-control stop (kill -STOP): the program is stopped as in a shell; wait for SIGCONT.
