@@ -22,6 +22,7 @@ export type Command =
   | { kind: 'break'; location: string | undefined; temporary: boolean; condition: string | undefined }
   | { kind: 'watch'; expr: string; access: WatchKind }
   | { kind: 'delete'; ids: number[] }
+  | { kind: 'clear'; location: string | undefined }
   | { kind: 'enable'; ids: number[]; enable: boolean; once: boolean }
   | { kind: 'condition'; id: number; expr: string | undefined }
   | { kind: 'ignore'; id: number; count: number }
@@ -275,7 +276,8 @@ const SPECS: Spec[] = [
   { name: 'awatch', help: 'Set a hardware watchpoint that stops when EXPR is read or written.', parse: (a) => parseWatch(a, 'access') },
   { name: 'delete', aliases: ['d'], help: 'Delete breakpoints: delete [N...]. Without argument, all of them.',
     parse: (a) => ({ kind: 'delete', ids: ids(a.replace(/^breakpoints?\b/, '')) }) },
-  { name: 'clear', help: 'Delete all breakpoints (same as "delete" without argument).', parse: () => ({ kind: 'delete', ids: [] }) },
+  { name: 'clear', help: 'Clear breakpoint at specified location.\nclear [LOCATION]: without argument, the breakpoints at the selected line; with FUNCTION, LINE or FILE:LINE, those there.',
+    parse: (a) => ({ kind: 'clear', location: a.trim() || undefined }) },
   { name: 'disable', aliases: ['dis', 'disa'], help: 'Disable breakpoints: disable [N...].',
     parse: (a) => ({ kind: 'enable', ids: ids(a.replace(/^breakpoints?\b/, '')), enable: false, once: false }) },
   { name: 'enable', aliases: ['en'], help: 'Enable breakpoints: enable [once] [N...].',
