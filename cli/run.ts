@@ -71,7 +71,7 @@ export async function driveSession(
   session: Session, opts: RunArgs, questions: TerminalQuestions | undefined,
   start: () => Promise<void>, end?: () => Promise<void>,
 ): Promise<number> {
-  const cleanup = installExitHandlers(session);
+  const exits = installExitHandlers(session, end);
   try {
     await start();
     return questions ? await runInteractive(session, opts, questions) : await runLineMode(session, opts);
@@ -79,9 +79,11 @@ export async function driveSession(
     process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
     return 1;
   } finally {
+    // after a hangup, the hangup's own exit ends the process (a normal exit would reset a dead terminal)
+    if (exits.leaving()) await new Promise(() => undefined);
     await session.shutdown();
     await end?.();
-    cleanup();
+    exits.dispose();
   }
 }
 
@@ -195,6 +197,8 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   const q = await runScripts(session, opts, () => undefined);
   if (q !== undefined) return q;
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
+  // the terminal went away (setRawMode EIO when the window closes): the hangup path of installExitHandlers
+  rl.on('error', (e) => terminalError?.(e));
   const queue: string[] = [];
   let busy = false;
   // While the program runs, what the user types is the program's input (its pty), as in gdb.
@@ -248,16 +252,50 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   });
 }
 
-/** SIGTERM/SIGHUP/SIGINT outside a command: kill or detach the tracee, then exit. */
-export function installExitHandlers(session: Session): () => void {
+/** What the prompt's readline does with an error of the terminal (installExitHandlers sets it). */
+let terminalError: ((e: NodeJS.ErrnoException) => void) | undefined;
+
+/**
+ * SIGTERM/SIGHUP/SIGINT outside a command, and the terminal going away (EIO
+ * on a read: the window closed): kill or detach the tracee, run `end`, exit.
+ * A hangup ends us by SIGHUP itself, as gdb ends: with no terminal left, the
+ * exit path's terminal reset (node's) must not run.
+ */
+export function installExitHandlers(session: Session, end?: () => Promise<void>): { dispose: () => void; leaving: () => boolean } {
+  let leaving = false;
+  const leave = (sig: NodeJS.Signals) => {
+    if (leaving) return;
+    leaving = true;
+    const code = 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2);
+    void session.shutdown().then(() => end?.()).catch(() => undefined).finally(() => {
+      if (sig !== 'SIGHUP') process.exit(code);
+      for (const s of sigs) process.off(s, onSignal);
+      process.kill(process.pid, 'SIGHUP');
+    });
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && session.currentTarget?.state === 'running') {
       session.interrupt();
       return;
     }
-    void session.shutdown().finally(() => process.exit(128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2)));
+    leave(sig);
   };
+  const onInputError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EIO' || e.code === 'ENXIO' || e.code === 'EBADF') leave('SIGHUP');
+    else process.stderr.write(`tsdbg: terminal: ${e.message}\n`);
+  };
+  terminalError = onInputError;
   const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of sigs) process.on(s, onSignal);
-  return () => { for (const s of sigs) process.off(s, onSignal); };
+  process.stdin.on('error', onInputError);
+  process.stdout.on('error', onInputError);
+  return {
+    dispose: () => {
+      terminalError = undefined;
+      for (const s of sigs) process.off(s, onSignal);
+      process.stdin.off('error', onInputError);
+      process.stdout.off('error', onInputError);
+    },
+    leaving: () => leaving,
+  };
 }

@@ -27,7 +27,7 @@ export function alive(pid: number): boolean {
   return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
-export async function until(cond: () => boolean, what: () => string, ms = 60_000): Promise<void> {
+export async function until(cond: () => boolean, what: () => string, ms = 40_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
@@ -55,9 +55,11 @@ export function terminal(file: string, args: string[], opts: { cols?: number; ro
     env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '' } as Record<string, string>,
   });
   open.push(p);
+  let raw = '';
   let out = '';
   let seen = 0;
-  p.onData((d) => { out += d.replace(/\r\n/g, '\n'); });
+  // \r\n may come in two reads: normalized over the whole output
+  p.onData((d) => { raw += d; out = raw.replace(/\r+\n/g, '\n'); });
   const exited = new Promise<{ exitCode: number; signal?: number }>((r) => p.onExit((e) => r(e)));
   return {
     pid: p.pid,

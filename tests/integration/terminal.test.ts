@@ -1,0 +1,143 @@
+/**
+ * tsdbg at a real terminal (node-pty), as a gdb user meets it, with gdb 13
+ * on the same pty scenario as the reference where it has an answer:
+ * Ctrl-D is the running program's end of file, lines typed ahead answer the
+ * next question, the program's pty has our terminal's size, closing the
+ * terminal ends the session cleanly, and every way out leaves no process.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixture } from '../fixtures/programs.js';
+import { alive, descendants, gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
+
+afterEach(() => killTerminals());
+
+const PROMPT = '(tsdbg) ';
+
+/** The processes under the session (the tracee), read while it is stopped. */
+function tracees(t: Terminal): number[] {
+  return descendants(t.pid);
+}
+
+async function gone(pids: number[]): Promise<void> {
+  await until(() => pids.every((p) => !alive(p)), () => `processes ${pids.filter(alive).join(' ')} to be gone`);
+}
+
+/** A session stopped at `break inner` in the frames fixture. */
+async function atInner(): Promise<{ t: Terminal; pids: number[] }> {
+  const t = tsdbg(['run', fixture('frames')]);
+  await t.waitFor(PROMPT);
+  t.send('break inner\r');
+  await t.waitFor(PROMPT);
+  t.send('run\r');
+  await t.waitFor('Breakpoint 1, inner');
+  await t.waitFor(PROMPT);
+  const pids = tracees(t);
+  expect(pids.length).toBeGreaterThan(0);
+  return { t, pids };
+}
+
+describe('the running program owns the keyboard', () => {
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: Ctrl-D is end of file for cat, which exits normally; the prompt still works`, async () => {
+      const t = who === 'gdb' ? start(['/usr/bin/cat']) : start(['run', '/usr/bin/cat']);
+      await t.waitFor(prompt);
+      t.send('run\r');
+      await until(() => descendants(t.pid).length > 0, () => 'cat to start');
+      t.send('hello\r');
+      // the pty echoes the line once, cat writes it back once
+      await t.waitFor(/hello\n[^]*hello\n/);
+      t.send('\x04');
+      await t.waitFor(/\[Inferior 1 \(process \d+\) exited normally\]\n/);
+      await t.waitFor(prompt);
+      t.send('echo alive\\n\r');
+      await t.waitFor('alive\n');
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+
+  it('the program\'s pty has our terminal\'s size, and follows a resize', async () => {
+    const t = tsdbg(['run', '/bin/sh', '-c', 'stty size; read x; stty size'], { cols: 91, rows: 27 });
+    await t.waitFor(PROMPT);
+    t.send('run\r');
+    await t.waitFor('27 91\n');
+    t.resize(120, 40);
+    t.send('\r');
+    await t.waitFor('40 120\n');
+    await t.waitFor(/exited normally/);
+    await t.waitFor(PROMPT);
+    t.send('quit\r');
+    expect((await t.exited).exitCode).toBe(0);
+  });
+});
+
+describe('lines typed ahead', () => {
+  it('kill, y, quit pasted at once: y answers the question, quit ends the session, as in gdb', async () => {
+    const { t, pids } = await atInner();
+    t.send('kill\ry\rquit\r');
+    // readline moves the cursor (an escape) before echoing the answer
+    await t.waitFor(/Kill the program being debugged\? \(y or n\) (\x1b\[[0-9;?]*[A-Za-z])*y\n/);
+    await t.waitFor(/\[Inferior 1 \(process \d+\) killed\]\n/);
+    expect((await t.exited).exitCode).toBe(0);
+    expect(t.output()).not.toMatch(/Undefined command: "y"/);
+    await gone(pids);
+  });
+
+  it('gdb shows the same question and answer for the same paste', async () => {
+    const t = gdb([fixture('frames')]);
+    await t.waitFor('(gdb) ');
+    t.send('break inner\r');
+    await t.waitFor('(gdb) ');
+    t.send('run\r');
+    await t.waitFor('Breakpoint 1, inner');
+    await t.waitFor('(gdb) ');
+    t.send('kill\ry\rquit\r');
+    await t.waitFor(/Kill the program being debugged\? \(y or n\) (\x1b\[[0-9;?]*[A-Za-z])*y\n/);
+    await t.waitFor(/\[Inferior 1 \(process \d+\) killed\]\n/);
+    expect((await t.exited).exitCode).toBe(0);
+  });
+});
+
+describe('closing the terminal', () => {
+  it('kills the program tsdbg started and ends tsdbg by the hangup, no crash', async () => {
+    const { t, pids } = await atInner();
+    process.kill(t.pid, 'SIGHUP');
+    const e = await t.exited;
+    // SIGHUP (1) ends it; a crash would be SIGSEGV/SIGABRT or an exit status from node's assertion
+    expect(e.signal === 1 || e.exitCode === 129).toBe(true);
+    await gone(pids);
+  });
+});
+
+describe('every way out leaves nothing behind', () => {
+  it('EOF (Ctrl-D) at the prompt', async () => {
+    const { t, pids } = await atInner();
+    t.send('\x04');
+    await t.exited;
+    await gone(pids);
+  });
+
+  it('quit, answered y', async () => {
+    const { t, pids } = await atInner();
+    t.send('quit\r');
+    await t.waitFor('Quit anyway? (y or n) ');
+    t.send('y\r');
+    expect((await t.exited).exitCode).toBe(0);
+    await gone(pids);
+  });
+
+  it('SIGTERM', async () => {
+    const { t, pids } = await atInner();
+    process.kill(t.pid, 'SIGTERM');
+    expect((await t.exited).exitCode).toBe(143);
+    await gone(pids);
+  });
+
+  it('SIGINT at the prompt', async () => {
+    const { t, pids } = await atInner();
+    process.kill(t.pid, 'SIGINT');
+    await t.exited;
+    await gone(pids);
+  });
+});
