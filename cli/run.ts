@@ -267,6 +267,8 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>)
     if (leaving) return;
     leaving = true;
     const code = 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2);
+    // with the terminal gone nothing else keeps the event loop up: a natural exit would reset the dead terminal
+    setInterval(() => undefined, 1000);
     void session.shutdown().then(() => end?.()).catch(() => undefined).finally(() => {
       if (sig !== 'SIGHUP') process.exit(code);
       for (const s of sigs) process.off(s, onSignal);
@@ -285,15 +287,19 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>)
     else process.stderr.write(`tsdbg: terminal: ${e.message}\n`);
   };
   terminalError = onInputError;
+  // a terminal's input ends only when the terminal goes away (Ctrl-D is a key in raw mode)
+  const onInputEnd = () => { if (process.stdin.isTTY) leave('SIGHUP'); };
   const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of sigs) process.on(s, onSignal);
   process.stdin.on('error', onInputError);
+  process.stdin.on('end', onInputEnd);
   process.stdout.on('error', onInputError);
   return {
     dispose: () => {
       terminalError = undefined;
       for (const s of sigs) process.off(s, onSignal);
       process.stdin.off('error', onInputError);
+      process.stdin.off('end', onInputEnd);
       process.stdout.off('error', onInputError);
     },
     leaving: () => leaving,

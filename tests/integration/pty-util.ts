@@ -45,6 +45,8 @@ export interface Terminal {
   waitFor(text: string | RegExp): Promise<string>;
   send(keys: string): void;
   resize(cols: number, rows: number): void;
+  /** Close the terminal (its master side), as closing the window does: the session gets SIGHUP and EIO. */
+  close(): void;
   exited: Promise<{ exitCode: number; signal?: number }>;
 }
 
@@ -83,6 +85,7 @@ export function terminal(file: string, args: string[], opts: { cols?: number; ro
     },
     send: (keys) => p.write(keys),
     resize: (cols, rows) => p.resize(cols, rows),
+    close: () => (p as unknown as { destroy(): void }).destroy(),
     exited,
   };
 }

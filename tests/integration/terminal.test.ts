@@ -6,8 +6,11 @@
  * terminal ends the session cleanly, and every way out leaves no process.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fixture } from '../fixtures/programs.js';
 import { alive, descendants, gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
+import { startListening } from './rsp-util.js';
 
 afterEach(() => killTerminals());
 
@@ -99,14 +102,64 @@ describe('lines typed ahead', () => {
   });
 });
 
+/** Ended by the hangup, not by a crash (SIGSEGV, SIGABRT of node's terminal-reset assertion). */
+async function hungUp(t: Terminal): Promise<void> {
+  const e = await t.exited;
+  expect(e.signal === 1 || e.exitCode === 129, `exit ${JSON.stringify(e)}:\n${t.output()}`).toBe(true);
+  expect(t.output()).not.toMatch(/Assertion failed|Unhandled 'error'|setRawMode EIO/);
+}
+
 describe('closing the terminal', () => {
-  it('kills the program tsdbg started and ends tsdbg by the hangup, no crash', async () => {
+  it('closing the window kills the program tsdbg started; tsdbg ends by the hangup, no crash', async () => {
+    const { t, pids } = await atInner();
+    t.close();
+    await hungUp(t);
+    await gone(pids);
+  });
+
+  it('SIGHUP alone does the same', async () => {
     const { t, pids } = await atInner();
     process.kill(t.pid, 'SIGHUP');
-    const e = await t.exited;
-    // SIGHUP (1) ends it; a crash would be SIGSEGV/SIGABRT or an exit status from node's assertion
-    expect(e.signal === 1 || e.exitCode === 129).toBe(true);
+    await hungUp(t);
     await gone(pids);
+  });
+
+  it('a process tsdbg attached to is detached and goes on running', async () => {
+    const prog = spawn(fixture('target_loop'), [], { stdio: 'ignore' });
+    try {
+      const t = tsdbg(['run', '--pid', String(prog.pid)]);
+      await t.waitFor(PROMPT);
+      const tracer = () => Number(/TracerPid:\s*(\d+)/.exec(readFileSync(`/proc/${prog.pid}/status`, 'utf8'))?.[1]);
+      expect(tracer()).not.toBe(0);
+      t.close();
+      await hungUp(t);
+      await until(() => tracer() === 0, () => 'the process to be detached');
+      expect(alive(prog.pid!)).toBe(true);
+      expect(readFileSync(`/proc/${prog.pid}/stat`, 'utf8').split(' ')[2]).toMatch(/[RS]/);
+    } finally {
+      prog.kill('SIGKILL');
+    }
+  });
+
+  it('under tsdbg connect to gdbserver: the remote program is killed and gdbserver ends, as with gdb', async () => {
+    const s = await startListening('gdbserver', ['--once', '127.0.0.1:0', fixture('frames')]);
+    try {
+      const prog = descendants(s.child.pid!);
+      expect(prog.length).toBe(1);
+      const t = tsdbg(['connect', `127.0.0.1:${s.port}`, fixture('frames')]);
+      await t.waitFor(PROMPT);
+      t.send('break inner\r');
+      await t.waitFor(PROMPT);
+      t.send('continue\r');
+      await t.waitFor('Breakpoint 1, inner');
+      await t.waitFor(PROMPT);
+      t.close();
+      await hungUp(t);
+      await gone(prog);
+      await until(() => s.child.exitCode !== null || s.child.signalCode !== null, () => `gdbserver to exit:\n${s.stderr()}`);
+    } finally {
+      await s.stop();
+    }
   });
 });
 
