@@ -362,6 +362,7 @@ export class Session {
       case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
       case 'clear': await this.cmdClear(c.location); return undefined;
+      case 'unavailable': throw new CommandError(c.message);
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
       case 'condition': this.bp(c.id).condition = c.expr; this.store.touch('breakpoints'); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
