@@ -1163,7 +1163,8 @@ export class Session {
     const ids = breakpointsToClear(this.store.state.breakpoints, target, (b) => this.locationsOf(b), lineOf);
     if (!ids.length) throw new CommandError(`No breakpoint at ${spec ?? 'this line'}.`);
     await this.cmdDelete(ids);
-    this.chatter(clearedText(ids));
+    // gdb: "Always report if deleted more than one"
+    if (this.fromTty || ids.length > 1) this.out(clearedText(ids));
   }
 
   private async cmdEnable(ids: number[], enable: boolean, once: boolean): Promise<void> {
