@@ -60,6 +60,26 @@ describe('the running program owns the keyboard', () => {
     });
   }
 
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: Ctrl-C stops the running program with SIGINT and gives the prompt back`, async () => {
+      const prog = fixture('target_loop');
+      const t = who === 'gdb' ? start([prog]) : start(['run', prog]);
+      await t.waitFor(prompt);
+      t.send('run\r');
+      await t.waitFor(/pid \d+\n/);
+      t.send('\x03');
+      await t.waitFor('Program received signal SIGINT, Interrupt.\n');
+      await t.waitFor(prompt);
+      t.send('kill\r');
+      await t.waitFor('(y or n) ');
+      t.send('y\r');
+      await t.waitFor(/\[Inferior 1 \(process \d+\) killed\]\n/);
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+
   it('the program\'s pty has our terminal\'s size, and follows a resize', async () => {
     const t = tsdbg(['run', '/bin/sh', '-c', 'stty size; read x; stty size'], { cols: 91, rows: 27 });
     await t.waitFor(PROMPT);
@@ -115,6 +135,17 @@ describe('closing the terminal', () => {
     t.close();
     await hungUp(t);
     await gone(pids);
+  });
+
+  it('closing the window while the program runs: the same', async () => {
+    const t = tsdbg(['run', fixture('target_loop')]);
+    await t.waitFor(PROMPT);
+    t.send('run\r');
+    const pid = Number((await t.waitFor(/pid \d+/)).slice(4));
+    expect(alive(pid)).toBe(true);
+    t.close();
+    await hungUp(t);
+    await gone([pid]);
   });
 
   it('SIGHUP alone does the same', async () => {
