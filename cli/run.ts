@@ -266,7 +266,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>)
   const leave = (sig: NodeJS.Signals) => {
     if (leaving) return;
     leaving = true;
-    const code = 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2);
+    const code = 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : sig === 'SIGPIPE' ? 13 : 2);
     // with the terminal gone nothing else keeps the event loop up: a natural exit would reset the dead terminal
     setInterval(() => undefined, 1000);
     void session.shutdown().then(() => end?.()).catch(() => undefined).finally(() => {
@@ -284,6 +284,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>)
   };
   const onInputError = (e: NodeJS.ErrnoException) => {
     if (e.code === 'EIO' || e.code === 'ENXIO' || e.code === 'EBADF') leave('SIGHUP');
+    else if (e.code === 'EPIPE') leave('SIGPIPE');   // our output's reader went away (`| head`)
     else process.stderr.write(`tsdbg: terminal: ${e.message}\n`);
   };
   terminalError = onInputError;
@@ -300,7 +301,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>)
       for (const s of sigs) process.off(s, onSignal);
       process.stdin.off('error', onInputError);
       process.stdin.off('end', onInputEnd);
-      process.stdout.off('error', onInputError);
+      // (stdout's stays: what is written while we end may still find its reader gone)
     },
     leaving: () => leaving,
   };
