@@ -162,8 +162,9 @@ interface Thread {
   /** In a group-stop (kill -STOP) under PTRACE_LISTEN: waits for SIGCONT, counts as running. */
   parked: boolean;
   /**
-   * Resumed with a stop signal (`signal SIGSTOP`): its group-stop is that
-   * signal's stop, reported as gdb reports it, not parked.
+   * Resumed with a stop signal (`signal SIGSTOP`, or passing on one it
+   * received): its group-stop is that signal's stop, reported as gdb reports
+   * it ("Program received signal SIGSTOP" again), not parked for a SIGCONT.
    */
   stopSent?: boolean;
   /**
@@ -1344,7 +1345,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         return this.signalEvent(t, ws.signal, undefined);
       }
       if (STOP_SIGNALS.has(ws.signal)) {
-        // Job-control stop (kill -STOP): the program is stopped as in a shell; wait for SIGCONT.
+        // Job-control stop we did not give it (another thread's SIGSTOP): stopped as in a shell; wait for SIGCONT.
         native.ptrace(PTRACE.LISTEN, t.tid);
         t.parked = true;
         t.running = true;
