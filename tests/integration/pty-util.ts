@@ -13,9 +13,12 @@ export const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 
 const open: pty.IPty[] = [];
 
-/** Kill every terminal a test opened (the session's process group gets SIGKILL). */
+/** Kill every terminal a test opened: the session, its process group, and every process under it (gdb's inferior has its own group). */
 export function killTerminals(): void {
   for (const t of open.splice(0)) {
+    for (const pid of descendants(t.pid)) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
     try { process.kill(-t.pid, 'SIGKILL'); } catch { /* gone */ }
     try { t.kill('SIGKILL'); } catch { /* gone */ }
   }
