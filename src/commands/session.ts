@@ -22,6 +22,7 @@ import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
+import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
@@ -366,6 +367,8 @@ export class Session {
       case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
       case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
+      case 'clear': await this.cmdClear(c.location); return undefined;
+      case 'unavailable': throw new CommandError(c.message);
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
       case 'condition': this.bp(c.id).condition = c.expr; this.store.touch('breakpoints'); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
@@ -1162,9 +1165,44 @@ export class Session {
 
   private async cmdDelete(ids: number[]): Promise<void> {
     const all = this.store.state.breakpoints;
+    // gdb asks before deleting them all, when typed (the question auto-answers without a terminal)
+    if (!ids.length && all.length && this.fromTty && !(await this.confirm('Delete all breakpoints? (y or n)'))) return;
     const victims = ids.length ? ids.map((id) => this.bp(id)) : all;
     for (const b of victims) await this.disarm(b);
     this.store.set('breakpoints', all.filter((b) => !victims.includes(b)));
+  }
+
+  /** gdb's `clear [LOCATION]`: the breakpoints there (see clear.ts), named when typed. */
+  private async cmdClear(spec: string | undefined): Promise<void> {
+    const lineOf = (a: bigint) => this.debug?.fileDebug?.lineForAddress(a);
+    const target: ClearTarget = { pcs: [], lines: [] };
+    const explicitLine = spec === undefined ? undefined : FILE_LINE.exec(spec);
+    if (spec === undefined) {
+      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No source file specified.'); });
+      const line = lineOf(this.store.state.frame > 0 ? regs.rip - 1n : regs.rip);
+      target.pcs.push(regs.rip);
+      if (line) target.lines.push(line);
+    } else if (explicitLine) {
+      const n = Number(explicitLine[2]);
+      const file = explicitLine[1];
+      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(() => undefined);
+      const home = here ?? ((m) => (m === undefined ? undefined : lineOf(m)))(this.debug?.functionBreakpoint('main'));
+      const paths = new Set<string>();
+      for (const b of this.store.state.breakpoints) {
+        for (const a of this.locationsOf(b)) {
+          const l = lineOf(a);
+          if (l && (file ? l.file === file || l.path.endsWith(`/${file}`) : !home || l.path === home.path)) paths.add(l.path);
+        }
+      }
+      for (const path of paths) target.lines.push({ path, line: n });
+    } else {
+      target.pcs.push(...await this.resolveLocations(spec));
+    }
+    const ids = breakpointsToClear(this.store.state.breakpoints, target, (b) => this.locationsOf(b), lineOf);
+    if (!ids.length) throw new CommandError(`No breakpoint at ${spec ?? 'this line'}.`);
+    await this.cmdDelete(ids);
+    // gdb: "Always report if deleted more than one"
+    if (this.fromTty || ids.length > 1) this.out(clearedText(ids));
   }
 
   private async cmdEnable(ids: number[], enable: boolean, once: boolean): Promise<void> {
@@ -1382,8 +1420,8 @@ export class Session {
         this.out(await this.frameLine(pc, false));
         return;
       }
-      case 'signal':
-        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, true)}`);
+      case 'signal':   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
+        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
