@@ -103,6 +103,19 @@ export class ProgramInfo {
     return out;
   }
 
+  /**
+   * The definition of a global in the image whose ELF symbol it is, from that
+   * image's DWARF or its separate debug file (libc's `stdout` from libc6-dbg),
+   * as gdb types a minimal symbol through the objfile's debug info.
+   */
+  globalIn(m: LoadedModule, name: string): { die: Die; debug: DebugInfo } | undefined {
+    const debug = this.debugOfModule(m);
+    const defs = debug?.globalVariables(name) ?? [];
+    const die = defs.find((d) => d.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0]
+      ?? debug?.globalDeclarations(name)[0];
+    return debug && die ? { die, debug } : undefined;
+  }
+
   debugAt(pc: bigint): DebugInfo | undefined {
     const m = this.image.moduleAt(pc);
     return m ? this.debugOfModule(m) : undefined;
