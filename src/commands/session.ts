@@ -417,7 +417,9 @@ export class Session {
   }
 
   private readonly symbolize: Symbolizer = (addr) => {
-    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
+    // after an exit, at that run's addresses (gdb keeps the relocation)
+    const image = this.image ?? this.lastImage;
+    const loc = image ? image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
     return loc ? formatSymbolic(loc) : undefined;
   };
 
@@ -451,13 +453,21 @@ export class Session {
     return t;
   }
 
-  /** Without a process, read the executable file's loaded sections like gdb does. */
-  private readFileImage(addr: bigint, len: number): Buffer {
+  /**
+   * Without a process, read the executable file's loaded sections like gdb
+   * does: at the last run's addresses once it ran (gdb keeps the relocation).
+   */
+  private readFileImage(at: bigint, len: number): Buffer {
     const elf = this.fileElf;
-    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.filesz);
-    if (!elf || !ph) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const off = Number(addr - ph.vaddr + ph.offset);
-    return elf.data.subarray(off, off + len);
+    const addr = at - (this.lastImage?.exe.bias ?? 0n);
+    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.memsz);
+    if (!elf || !ph) throw new EvalError(`Cannot access memory at address ${hex(at)}`);
+    // past the file's bytes (.bss) the segment is zeros
+    const start = Number(addr - ph.vaddr);
+    const out = Buffer.alloc(len);
+    const filesz = Number(ph.filesz);
+    if (start < filesz) elf.data.copy(out, 0, Number(ph.offset) + start, Number(ph.offset) + Math.min(filesz, start + len));
+    return out;
   }
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
@@ -636,7 +646,7 @@ export class Session {
   /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
   private async evaluateAny(expr: string): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
-    if (this.debug?.program) return this.debug.evaluate(expr, this.store.state.frame);
+    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, this.store.state.frame);
     return { mine: await this.evaluator(expr, this.evalContext()) };
   }
 

@@ -6,7 +6,7 @@
  */
 import { qualifiedName } from './names.js';
 import { demangle } from './demangle.js';
-import { ProcessImage, separateDebugFile, type LoadedModule, type ImageSource } from '../elf/process.js';
+import { ProcessImage, LoadedModule, separateDebugFile, type ImageSource } from '../elf/process.js';
 import { ElfFile } from '../elf/elf.js';
 import type { Registers } from '../target/types.js';
 import { isFpRegister, readFpRegister } from '../target/fpregs.js';
@@ -36,6 +36,21 @@ export class ProgramInfo {
 
   static async create(source: ImageSource, exeElf?: ElfFile): Promise<ProgramInfo> {
     return new ProgramInfo(await ProcessImage.create(source, exeElf));
+  }
+
+  /**
+   * Without a process (before `run`, after it exited): the executable file
+   * alone, at its link addresses, as gdb evaluates `print global` then.
+   */
+  static forFile(elf: ElfFile, debug?: DebugInfo): ProgramInfo {
+    let p = FILE_PROGRAMS.get(elf);
+    if (!p) {
+      p = new ProgramInfo(fileOnlyImage(elf));
+      // the file's DWARF, already loaded unrelocated for `break` and `list`
+      if (debug && debug.bias === 0n) p.perModule.set(p.image.exe, { debug });
+      FILE_PROGRAMS.set(elf, p);
+    }
+    return p;
   }
 
   private symbolsOf(m: LoadedModule): ModuleSymbols {
@@ -461,4 +476,26 @@ export function gdbPrintName(die: Die): string | undefined {
 export function gdbFunctionName(die: Die): string | undefined {
   const linkage = die.inherited((d) => d.str(AT.linkage_name));
   return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? qualifiedName(die);
+}
+
+const FILE_PROGRAMS = new WeakMap<ElfFile, ProgramInfo>();
+
+function fileOnlyImage(elf: ElfFile): ProcessImage {
+  const exe = LoadedModule.fromElf(elf, elf.path, elf.firstLoadVaddr, elf.firstLoadVaddr + BigInt(elf.data.length), 0n);
+  const image: Pick<ProcessImage, 'exe' | 'libraries' | 'modules' | 'symbolByName' | 'moduleAt' | 'symbolAt' | 'refresh'> = {
+    exe,
+    libraries: [],
+    modules: [exe],
+    symbolByName: (name: string) => {
+      const sym = exe.symbols?.symbolByName(name);
+      return sym ? { symbol: sym, module: exe } : undefined;
+    },
+    moduleAt: (addr: bigint) => (exe.contains(addr) ? exe : undefined),
+    symbolAt: (addr: bigint) => {
+      const loc = exe.symbols?.symbolAt(addr);
+      return loc ? { ...loc, module: exe } : undefined;
+    },
+    refresh: async () => undefined,
+  };
+  return image as ProcessImage;
 }

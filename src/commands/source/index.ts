@@ -13,7 +13,7 @@
  * Where the program has no DWARF, execute() declines and the Session's own
  * commands run.
  */
-import { LoadedModule, SymbolTable, type ElfFile, type ProcessImage } from '../../elf/index.js';
+import { SymbolTable } from '../../elf/index.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
 import { ProgramInfo, type StackFrame } from '../../dwarf/program.js';
 import { Evaluator } from '../../dwarf/evaluator.js';
@@ -108,7 +108,7 @@ export class SourceLevel {
 
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
     const p = this.program();
-    const program = p ?? new ProgramInfo(fileOnlyImage(this.host.fileElf()!));
+    const program = p ?? ProgramInfo.forFile(this.host.fileElf()!, this.host.fileDebug());
     program.printSettings.pretty = this.pretty;
     const ev: Evaluator = new Evaluator({
       program,
@@ -758,29 +758,4 @@ function required(arg: string, what: string): string {
 
 function hex(v: bigint): string {
   return '0x' + v.toString(16);
-}
-
-/**
- * Before `run` there is no process: evaluate against the executable file
- * alone, at its link addresses (what gdb does with `print &global` or
- * `ptype` before starting the program).
- */
-function fileOnlyImage(elf: ElfFile): ProcessImage {
-  const exe = LoadedModule.fromElf(elf, elf.path, elf.firstLoadVaddr, elf.firstLoadVaddr + BigInt(elf.data.length), 0n);
-  const image: Pick<ProcessImage, 'exe' | 'libraries' | 'modules' | 'symbolByName' | 'moduleAt' | 'symbolAt' | 'refresh'> = {
-    exe,
-    libraries: [],
-    modules: [exe],
-    symbolByName: (name: string) => {
-      const sym = exe.symbols?.symbolByName(name);
-      return sym ? { symbol: sym, module: exe } : undefined;
-    },
-    moduleAt: (addr: bigint) => (exe.contains(addr) ? exe : undefined),
-    symbolAt: (addr: bigint) => {
-      const loc = exe.symbols?.symbolAt(addr);
-      return loc ? { ...loc, module: exe } : undefined;
-    },
-    refresh: async () => undefined,
-  };
-  return image as ProcessImage;
 }
