@@ -25,6 +25,13 @@ export interface FormatOptions {
   pretty?: boolean;
 }
 
+/** gdb's `set print pretty|elements|repeats` (unlimited: Infinity). */
+export interface PrintSettings {
+  pretty: boolean;
+  elements: number;
+  repeats: number;
+}
+
 const REPEAT_THRESHOLD = 10;
 const PRINT_MAX = 200;
 

@@ -16,6 +16,7 @@ import { DebugInfo, type FunctionInfo, type SourceLine } from './debuginfo.js';
 import { CallFrameInfo, unwindStep, type CfiSource, type UnwindRegs } from './frame.js';
 import { evaluateLocation, evaluateValue, type ExprContext } from './expr.js';
 import type { Die } from './info.js';
+import type { PrintSettings } from './format.js';
 
 export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
 
@@ -30,7 +31,7 @@ interface ModuleSymbols {
 export class ProgramInfo {
   private perModule = new Map<LoadedModule, ModuleSymbols>();
   /** gdb's `set print` settings for values of this program (`pretty`), shared by all evaluators. */
-  readonly printSettings: { pretty: boolean } = { pretty: false };
+  readonly printSettings: PrintSettings = { pretty: false, elements: 200, repeats: 10 };
 
   constructor(readonly image: ProcessImage) {}
 

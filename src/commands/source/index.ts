@@ -29,6 +29,7 @@ import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
 import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
+import { defaultPrintSettings, printSetting } from './print-settings.js';
 
 export type { SourceHost } from './host.js';
 
@@ -72,12 +73,21 @@ export class SourceLevel {
 
   private program(): ProgramInfo | undefined {
     const p = this.host.target() ? this.host.program() : undefined;
-    if (p) p.printSettings.pretty = this.pretty;
+    if (p) Object.assign(p.printSettings, this.print);
     return p;
   }
 
-  /** `set print pretty on|off`, kept across runs (each run has a new ProgramInfo). */
-  private pretty = false;
+  /** `set print pretty|elements|repeats`, kept across runs (each run has a new ProgramInfo). */
+  private readonly print = defaultPrintSettings();
+
+  /** Every evaluator prints with the settings: the process's, the one after its exit, the file's. */
+  private syncPrintSettings(): void {
+    const p = this.host.program();
+    if (p) Object.assign(p.printSettings, this.print);
+    const elf = this.host.fileElf();
+    const debug = this.host.fileDebug();
+    if (elf && debug) Object.assign(ProgramInfo.forFile(elf, debug).printSettings, this.print);
+  }
 
   /** DWARF of the executable: the process's (relocated) or the file's (unrelocated, before `run`). */
   private exeDebug(): DebugInfo | undefined {
@@ -109,7 +119,7 @@ export class SourceLevel {
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
     const p = this.program();
     const program = p ?? ProgramInfo.forFile(this.host.fileElf()!, this.host.fileDebug());
-    program.printSettings.pretty = this.pretty;
+    Object.assign(program.printSettings, this.print);
     const ev: Evaluator = new Evaluator({
       program,
       frame,
@@ -156,6 +166,18 @@ export class SourceLevel {
     const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
     if (!own) return false;
     const [, word, slash, rest] = own;
+    if (word === 'set' || word === 'show') {
+      const shown = await printSetting(this.print, word, rest, async (e) => {
+        if (!this.program() && !this.host.fileElf()) throw new CommandError('No symbol table is loaded.  Use the "file" command.');
+        const ev = await this.evaluator();
+        const v = await ev.evaluate(e);
+        return (await v.bigint()) ?? 0n;
+      });
+      if (shown === undefined) return false;
+      this.syncPrintSettings();
+      if (shown) this.host.out(shown);
+      return true;
+    }
     // without the program's DWARF: the types of expressions ($i, symbols, registers), and the
     // frames of the stack (the C library's have DWARF; all have CFI)
     if (!this.active && !(((word === 'ptype' || word === 'whatis') && this.host.fileElf()) || (FRAME_WORDS.has(word!) && this.program()))) return false;
@@ -171,14 +193,6 @@ export class SourceLevel {
       case 'display': await this.display(rest, slash?.slice(1)); return true;
       case 'undisplay': this.undisplay(rest); return true;
       case 'info': case 'i': case 'inf': return this.info(rest);
-      case 'set': case 'show': {
-        const m = /^print\s+pretty(?:\s+(on|off))?\s*$/.exec(rest.trim());
-        if (!m) return false;
-        if (word === 'set') this.pretty = m[1] !== 'off';
-        else this.host.out(`Pretty formatting of structures is ${this.pretty ? 'on' : 'off'}.`);
-        this.program();
-        return true;
-      }
       case 'frame': case 'f': case 'up': case 'down': return this.selectFrame(word, rest);
       case 'snapshot': case 'restore': {
         // One typed expression where the Session wants an address (and a length).
