@@ -495,6 +495,17 @@ function ptypeBody(t: CType, indent: number, show: number): string {
 
 function expandBase(t: CType, indent: number, show: number): string {
   const pad = ' '.repeat(indent);
+  if (t.kind === 'typedef' && show > 0) {
+    // gdb's check_typedef: every typedef level off, the qualifiers under them kept
+    const quals: string[] = [];
+    let x: CType = t;
+    while (x.kind === 'typedef' || x.kind === 'qual') {
+      if (x.kind === 'qual' && !quals.includes(x.qual)) quals.push(x.qual);
+      x = x.target;
+    }
+    if (x.kind === 'pointer' || x.kind === 'array' || x.kind === 'function') return ptypeBody(x, indent, show);
+    return `${quals.map((q) => `${q} `).join('')}${expandBase(x, indent, show)}`;
+  }
   if (t.kind === 'base' && t.flags) {
     // gdb's flags types ($mxcsr, $eflags)
     return `flag ${t.name} {\n${t.flags.map(([n, bit]) => `${pad}    bool ${n} @${bit};\n`).join('')}${pad}}`;
@@ -503,10 +514,13 @@ function expandBase(t: CType, indent: number, show: number): string {
     const head = t.tag ? `${t.kind} ${t.tag} {` : `${t.kind} {`;
     if (t.incomplete) return `${t.kind} ${t.tag} {\n${pad}    <incomplete type>\n${pad}}`;
     const lines = t.members.map((m) => {
-      const inner = strip(m.type);
+      // an anonymous struct/union/enum member is spelled out; one through a typedef is the typedef's name
+      const quals: string[] = [];
+      let inner = m.type;
+      for (; inner.kind === 'qual'; inner = inner.target) quals.push(inner.qual);
       const anon = (inner.kind === 'struct' || inner.kind === 'union' || inner.kind === 'enum') && !inner.tag;
       const decl = anon && show - 1 >= 0
-        ? `${expandBase(inner, indent + 4, show - 1)}${m.name ? ' ' + m.name : ''}`
+        ? `${quals.map((q) => `${q} `).join('')}${expandBase(inner, indent + 4, show - 1)}${m.name ? ' ' + m.name : ''}`
         : declarator(m.type, m.name ?? '');
       return `${pad}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
     });
