@@ -185,6 +185,8 @@ export class Session {
     fpState: () => this.fpState(),
     writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
     out: (text) => this.out(text),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
+    confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
     selectedFrame: () => this.store.state.frame,
     selectFrame: (n) => this.store.set('frame', n),

@@ -30,6 +30,8 @@ import { ExprError } from '../../dwarf/cexpr.js';
 import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
 import { defaultPrintSettings, printSetting } from './print-settings.js';
+import { forEachNumber } from '../number-ranges.js';
+import { bytesToBigInt } from '../../dwarf/value.js';
 
 export type { SourceHost } from './host.js';
 
@@ -191,7 +193,13 @@ export class SourceLevel {
       }
       case 'list': case 'l': this.list(rest); return true;
       case 'display': await this.display(rest, slash?.slice(1)); return true;
-      case 'undisplay': this.undisplay(rest); return true;
+      case 'undisplay': await this.undisplay(rest); return true;
+      case 'delete': case 'd': {
+        const m = /^display\b\s*(.*)$/s.exec(rest);
+        if (!m) return false;
+        await this.undisplay(m[1]);
+        return true;
+      }
       case 'info': case 'i': case 'inf': return this.info(rest);
       case 'frame': case 'f': case 'up': case 'down': return this.selectFrame(word, rest);
       case 'snapshot': case 'restore': {
@@ -585,16 +593,27 @@ export class SourceLevel {
     }
   }
 
-  private undisplay(arg: string): void {
+  /** gdb's undisplay_command / map_display_numbers. */
+  private async undisplay(arg: string): Promise<void> {
     if (!arg.trim()) {
-      this.displays.length = 0;
+      if (await this.host.confirm('Delete all auto-display expressions? (y or n)')) this.displays.length = 0;
       return;
     }
-    for (const s of arg.trim().split(/\s+/)) {
-      const i = this.displays.findIndex((d) => d.id === Number(s));
-      if (i < 0) throw new CommandError(`Arguments must be display numbers.`);
-      this.displays.splice(i, 1);
-    }
+    const convenience = (name: string) => {
+      const v = this.host.convenience.get(name);
+      if (v?.mine) return v.mine.type.kind === 'int' ? v.mine.value : undefined;
+      const t = v?.dwarf && strip(v.dwarf.type);
+      return t && (t.kind === 'base' || t.kind === 'enum') && v!.dwarf!.loc.kind === 'bytes' ? bytesToBigInt(v!.dwarf!.loc.bytes, true) : undefined;
+    };
+    await forEachNumber(arg, { convenience, out: (t) => this.host.out(t) }, (n, token) => {
+      if (n === 0) {
+        this.host.warn(`bad display number at or near '${token}'`);
+        return;
+      }
+      const i = this.displays.findIndex((d) => d.id === n);
+      if (i < 0) this.host.out(`No display number ${n}.`);
+      else this.displays.splice(i, 1);
+    });
   }
 
   private async displayLine(d: Display, ev: Evaluator): Promise<string> {
