@@ -346,6 +346,8 @@ export class DebugBridge {
     }
     const found = d.addressesForLine(f, line);
     if (found.length === 0) {
+      // a bare LINE is in the current source file, whichever image's it is (gdb's default symtab)
+      if (!file) throw new EvalError(`No line ${line} in the current file.`);
       const known = d.sourceFiles().some((p) => p === f || p.endsWith(`/${f}`));
       throw new EvalError(known ? `No line ${line} in file "${f}".` : `No source file named ${f}.`);
     }

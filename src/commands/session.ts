@@ -94,6 +94,8 @@ interface InternalStop {
   addr: bigint;
   /** Only stop when rsp is above this (the frame being left is gone). */
   spAbove?: bigint;
+  /** Only stop in the frame of this CFA (gdb's frame-specific momentary breakpoint: `until LOCATION`). */
+  cfa?: bigint;
 }
 
 type StopOutcome = 'stopped' | 'internal' | 'gone';
@@ -370,7 +372,7 @@ export class Session {
       case 'stepi': await this.cmdStepi(c.count, c.over); return undefined;
       case 'step': await this.cmdStep(c.count, c.over); return undefined;
       case 'finish': await this.cmdFinish(); return undefined;
-      case 'until': await this.cmdUntil(c.location); return undefined;
+      case 'until': await this.cmdUntil(c.location, c.advance); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
@@ -1214,8 +1216,9 @@ export class Session {
         if (hit.length) return 'stopped';
         const mine = internal.find((s) => s.addr === r.pc);
         if (mine) {
-          if (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) return 'internal';
-          return 'continue';
+          if (mine.spAbove !== undefined && (await this.regs()).rsp <= mine.spAbove) return 'continue';
+          if (mine.cfa !== undefined && (await this.frames(1))[0]?.cfa !== mine.cfa) return 'continue';
+          return 'internal';
         }
         if (r.pc === this.solibEvent) { await this.onSolibEvent(); return 'continue'; }
         if (this.inserted.has(r.pc)) return 'continue';  // a breakpoint whose condition/ignore said go on
@@ -1556,6 +1559,11 @@ export class Session {
     if (dwarf[level + 1] && cfa !== undefined) {
       return { pc: dwarf[level + 1]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
+    if (pastMain && dwarf[level] && cfa !== undefined) {
+      // main (the backtrace ends there): its CFI still says where it returns, the word below its CFA
+      const ra = (await this.readMemory(cfa - 8n, 8).catch(() => undefined))?.readBigUInt64LE(0);
+      if (ra) return { pc: ra, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
+    }
     const caller = frames[level + 1];
     if (!caller) return undefined;
     return { pc: caller.pc, cfa: frames[level]!.cfa ?? frames[level]!.sp, frame: frames[level]! };
@@ -1598,7 +1606,7 @@ export class Session {
     return true;
   }
 
-  private async cmdUntil(location: string | undefined): Promise<void> {
+  private async cmdUntil(location: string | undefined, advance: boolean): Promise<void> {
     this.live();
     if (!location) {
       // Like `next`, without going back into a loop (src/commands/step.ts).
@@ -1607,12 +1615,17 @@ export class Session {
       else if (end.kind === 'stopped') this.out(await this.stepStopLine(end.srcLine));
       return;
     }
-    const addr = await this.resolveLocation(location);
-    const frames = await this.frames(2);
-    const stops: InternalStop[] = [{ addr }];
-    if (frames[1]) stops.push({ addr: frames[1].pc, spAbove: (frames[0]!.cfa ?? frames[0]!.sp) - 8n });
+    const addrs = await this.resolveLocations(location);
+    // gdb's until_break_command: `until` stops at LOCATION only in the selected frame, `advance`
+    // anywhere; both where that frame returns to (past main too).
+    const sel = this.store.state.frame;
+    const here = (await this.frames(sel + 1))[sel];
+    const ret = await this.returnOf(sel, true);
+    const stops: InternalStop[] = addrs.map((addr) => ({ addr, cfa: advance ? undefined : here?.cfa }));
+    if (ret) stops.push({ addr: ret.pc, spAbove: ret.cfa - 8n });
     const outcome = await this.resumeAndReport({ kind: 'internal', stops });
-    if (outcome === 'internal') this.out(await this.frameLine((await this.regs()).rip, true));
+    // not the end of a step: the frame line and the source line (print_stop_event's SRC_AND_LOC)
+    if (outcome === 'internal') this.out(await this.stepStopLine(false));
   }
 
   // ---- data ------------------------------------------------------------------------------------

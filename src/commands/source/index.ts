@@ -15,6 +15,7 @@
  */
 import { SymbolTable } from '../../elf/index.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
+import type { Die } from '../../dwarf/info.js';
 import { ProgramInfo, type StackFrame } from '../../dwarf/program.js';
 import { Evaluator } from '../../dwarf/evaluator.js';
 import { Value } from '../../dwarf/value.js';
@@ -40,6 +41,8 @@ interface Display {
   expr: string;
   fmt?: string;
   enabled: boolean;
+  /** The function whose locals the expression uses (gdb's innermost block): shown only in it. */
+  scope?: Die;
 }
 
 const FRAME_WORDS = new Set(['frame', 'f', 'up', 'down']);
@@ -584,7 +587,22 @@ export class SourceLevel {
       if (lines.length) this.host.out(lines.join('\n'));
       return;
     }
-    const d: Display = { id: this.nextDisplay++, expr, fmt, enabled: true };
+    // gdb parses the expression now (an unknown symbol is refused) and remembers the block of the
+    // locals it uses; evaluation errors wait for the stops.
+    let scope: Die | undefined;
+    if (this.program() || this.host.fileElf()) {
+      const ev = await this.evaluator();
+      if (fmt !== 'i') {
+        try {
+          await ev.whatis(expr);
+        } catch (e) {
+          if (/^No symbol /.test((e as Error).message)) throw e;
+        }
+      }
+      const names = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '').match(/(?<![\w$.>])[A-Za-z_]\w*/g) ?? [];
+      if (names.some((n) => ev.findVariable(n)?.local)) scope = (await this.selected()).fn?.die;
+    }
+    const d: Display = { id: this.nextDisplay++, expr, fmt, enabled: true, scope };
     this.displays.push(d);
     // gdb shows a new display at once only for a command a person typed
     if (this.program() && this.host.fromTty()) {
@@ -646,9 +664,16 @@ export class SourceLevel {
   /** Displays whose expression can be evaluated here (gdb skips those out of their scope). */
   private async displayLines(ev: Evaluator): Promise<string[]> {
     const out: string[] = [];
+    // the selected frame's function, with the calls inlined into it (gdb's contained_in, nested)
+    const frames = this.program() ? await this.frames().catch(() => []) : [];
+    const sel = Math.min(this.host.selectedFrame(), frames.length - 1);
+    const here = frames[sel]?.fn?.die;
+    // a display's locals were bound when it was made: they are read in their function's own frame
+    let own = sel;
+    while (frames[own]?.inlined && frames[own + 1]) own++;
     for (const d of this.displays) {
-      if (!d.enabled) continue;
-      const line = await this.displayLine(d, ev);
+      if (!d.enabled || (d.scope && d.scope !== here)) continue;
+      const line = await this.displayLine(d, d.scope && own !== sel ? this.evaluatorFor(frames[own]) : ev);
       if (!/<error: No symbol "/.test(line)) out.push(line);
     }
     return out;
