@@ -1620,7 +1620,11 @@ export class Session {
     // anywhere; both where that frame returns to (past main too).
     const sel = this.store.state.frame;
     const here = (await this.frames(sel + 1))[sel];
-    const ret = await this.returnOf(sel, true);
+    // where the function returns (gdb's frame_unwind_caller_id: past the calls inlined at the pc)
+    const dwarf = await this.debug?.frameList(sel + 16).catch(() => []) ?? [];
+    let real = sel;
+    while (dwarf[real]?.inlined && dwarf[real + 1]) real++;
+    const ret = await this.returnOf(real, true);
     const stops: InternalStop[] = addrs.map((addr) => ({ addr, cfa: advance ? undefined : here?.cfa }));
     if (ret) stops.push({ addr: ret.pc, spAbove: ret.cfa - 8n });
     const outcome = await this.resumeAndReport({ kind: 'internal', stops });
