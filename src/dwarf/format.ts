@@ -480,6 +480,9 @@ export function ptype(t: CType): string {
  * down to 0 and is `struct {...}` below it (a named one is its name).
  */
 function ptypeBody(t: CType, indent: number, show: number): string {
+  // a typedef of a pointer, array or function type under the declarators joins them (`str_t *` is `char **`)
+  const joined = show > 0 ? inlineBaseTypedef(t) : undefined;
+  if (joined) return ptypeBody(joined, indent, show);
   // Peel declarator layers down to the base, expand it, and re-apply the declarator.
   let base: CType = t;
   while (base.kind === 'pointer' || base.kind === 'array' || base.kind === 'function' || (base.kind === 'qual')) {
@@ -491,6 +494,27 @@ function ptypeBody(t: CType, indent: number, show: number): string {
   const full = typeName(t);
   const at = full.indexOf(plain);
   return full.slice(0, at) + expanded + full.slice(at + plain.length);
+}
+
+/** t with the typedef at the base of its declarators replaced by what it names, when that is a declarator too. */
+function inlineBaseTypedef(t: CType): CType | undefined {
+  switch (t.kind) {
+    case 'pointer': { const r = inlineBaseTypedef(t.target); return r && { ...t, target: r }; }
+    case 'array': { const r = inlineBaseTypedef(t.element); return r && { ...t, element: r }; }
+    case 'function': { const r = inlineBaseTypedef(t.ret); return r && { ...t, ret: r }; }
+    case 'qual': { const r = inlineBaseTypedef(t.target); return r && { ...t, target: r }; }
+    case 'typedef': {
+      const quals: Array<CType & { kind: 'qual' }> = [];
+      let x: CType = t;
+      while (x.kind === 'typedef' || x.kind === 'qual') {
+        if (x.kind === 'qual') quals.push(x);
+        x = x.target;
+      }
+      if (x.kind !== 'pointer' && x.kind !== 'array' && x.kind !== 'function') return undefined;
+      return quals.reduceRight<CType>((inner, q) => ({ kind: 'qual', qual: q.qual, target: inner }), x);
+    }
+    default: return undefined;
+  }
 }
 
 function expandBase(t: CType, indent: number, show: number): string {

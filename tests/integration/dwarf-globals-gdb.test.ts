@@ -58,6 +58,8 @@ const TYPES = [
   'ptype struct holder', 'whatis hold.len', 'ptype hold', 'ptype struct config', 'ptype conf', 'whatis conf.origin',
   'ptype conf.inner', 'ptype point_t', 'ptype handler_t', 'whatis conf.name', 'ptype conf.cp', 'whatis conf.cp',
   'ptype cpair_t', 'whatis cpair_t', 'ptype mode_t_',
+  'ptype pnames', 'ptype names', 'ptype pgrid', 'ptype grid', 'ptype fns', 'ptype cc', 'whatis cc', 'p cc', 'p cs', 'ptype cs',
+  'ptype va', 'whatis va', 'ptype tdv', 'p names', 'p sca', 'p cucp', 'p *cucp', 'p tdv', 'whatis &va', 'p sizeof(va)',
 ];
 
 describe.each([['-O0'], ['-O2']])('globals and formatting against gdb, built -g %s', (opt) => {
