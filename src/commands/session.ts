@@ -16,6 +16,7 @@ import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
+import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
@@ -27,7 +28,7 @@ import {
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
-  addrWithSym, cString, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  addrWithSym, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
   formatXLines, hex, hex16, hexdump, humanSize, UNIT_SIZE, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
@@ -145,6 +146,7 @@ export class Session {
     return t && t.state !== 'exited' && this.threadTable ? this.threadTable.number(t.selectedThread) : 0;
   }
   private xFmt: PrintFormat = 'x';
+  private xCount = 1;
   private xUnit: Unit = 'w';
   private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
@@ -1653,11 +1655,16 @@ export class Session {
     this.out(`$${this.history.length} = ${text}`);
   }
 
+  /** A C string at addr as gdb quotes it (print elements and repeats), with the bytes it took. */
+  private async quotedString(addr: bigint): Promise<{ text: string; length: number }> {
+    const { elements, repeats } = this.source.printSettings;
+    const s = await dwarfStringAt((a, l) => this.readMemory(a, l), addr, elements, repeats);
+    if (!s) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    return s;
+  }
+
   private async stringAt(addr: bigint): Promise<string> {
-    const data = await this.readUpTo(addr, 200);
-    const nul = data.indexOf(0);
-    const s = cString(nul >= 0 ? data.subarray(0, nul) : data);
-    return `${hex(addr)} ${s}${nul < 0 ? '...' : ''}`;
+    return `${hex(addr)} ${(await this.quotedString(addr)).text}`;
   }
 
   private async cmdX(expr: string | undefined, count: number | undefined, fmt: PrintFormat | undefined, unit: Unit | undefined): Promise<void> {
@@ -1674,7 +1681,9 @@ export class Session {
     if (unit) this.xUnit = unit;
     else if (fmt === 'a') this.xUnit = 'g';
     else if (fmt === 'c' && !unit) this.xUnit = 'b';
-    const n = count ?? 1;
+    // gdb's x_command: a bare `x` examines as many units as the last one did
+    const n = count ?? (expr === undefined && !fmt && !unit ? this.xCount : 1);
+    this.xCount = n;
     if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
     if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
     const size = UNIT_SIZE[this.xUnit];
@@ -1714,11 +1723,10 @@ export class Session {
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
       this.setExamined(a, intType(1));
-      const data = await this.readUpTo(a, 200);
-      const nul = data.indexOf(0);
-      const str = nul >= 0 ? data.subarray(0, nul) : data;
-      lines.push(`${addrWithSym(a, this.symbolize)}:\t${cString(str)}${nul < 0 ? '...' : ''}`);
-      a += BigInt(str.length + (nul >= 0 ? 1 : 0));
+      // an unreadable string is an <error: ...> line, and the next one starts there again (gdb)
+      const s = await this.quotedString(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
+      lines.push(`${addrWithSym(a, this.symbolize)}:\t${s.text}`);
+      a += BigInt(s.length);
     }
     this.outLines(lines);
     this.xNext = a;

@@ -155,18 +155,31 @@ async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: For
  * the next byte is not NUL either, the string ends with `...`.
  */
 async function readCString(v: Value, addr: bigint, limit: number, threshold: number): Promise<string> {
+  const s = await stringAt((a, l) => v.ctx.readMemory(a, l), addr, limit, threshold);
+  return s ? s.text : `<error: Cannot access memory at address ${hex(addr)}>`;
+}
+
+/**
+ * A NUL-terminated string in memory quoted as gdb's val_print_string (also
+ * `x/s`): its text and the bytes it took (the NUL included), undefined when
+ * the first byte cannot be read.
+ */
+export async function stringAt(
+  read: (addr: bigint, len: number) => Promise<Buffer>, addr: bigint, limit: number, threshold: number,
+): Promise<{ text: string; length: number } | undefined> {
   const bytes: number[] = [];
   let a = addr;
   let foundNul = false;
   while (bytes.length < limit) {
     let chunk: Buffer;
     try {
-      chunk = await v.ctx.readMemory(a, Math.min(64, limit - bytes.length));
+      // within one page: a string that ends just before an unmapped page still reads
+      chunk = await read(a, Math.min(64, limit - bytes.length, Number(((a | 0xfffn) + 1n) - a)));
     } catch {
       chunk = Buffer.alloc(0);
     }
     if (chunk.length === 0) {
-      if (bytes.length === 0) return `<error: Cannot access memory at address ${hex(addr)}>`;
+      if (bytes.length === 0) return undefined;
       break;
     }
     const nul = chunk.indexOf(0);
@@ -179,10 +192,10 @@ async function readCString(v: Value, addr: bigint, limit: number, threshold: num
   }
   let force = false;
   if (!foundNul) {
-    const next = await v.ctx.readMemory(addr + BigInt(bytes.length), 1).catch(() => undefined);
+    const next = await read(addr + BigInt(bytes.length), 1).catch(() => undefined);
     force = next !== undefined && next.length === 1 && next[0] !== 0;
   }
-  return printString(bytes, threshold, limit, force);
+  return { text: printString(bytes, threshold, limit, force), length: bytes.length };
 }
 
 async function formatStruct(v: Value, members: Member[], opts: FormatOptions, level: number): Promise<string> {
@@ -229,7 +242,7 @@ async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatO
   const esize = sizeOf(t.element);
   const limit = opts.elements ?? PRINT_MAX;
   const threshold = opts.repeats ?? REPEAT_THRESHOLD;
-  if (isCharType(t.element) && !opts.format) {
+  if (isCharType(t.element) && (!opts.format || opts.format === 's')) {
     const raw = await materialize(v, count * esize);
     if (!raw) return '<optimized out>';
     return printString([...raw], threshold, limit);

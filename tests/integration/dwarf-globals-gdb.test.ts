@@ -89,7 +89,10 @@ describe.each([['-O0'], ['-O2']])('globals and formatting against gdb, built -g 
       'set print elements 200', 'set print repeats 3', 'p mixed', 'p reps', 'p esc', 'show print repeats',
       'set print repeats unlimited', 'p mixed', 'p reps', 'show print repeats', 'set print repeats 10',
       'set print elements -1', 'set print elements', 'set print elements 4294967295', 'set print elements 1+2', 'show print elements',
-      'set print elements 200', 'p/x big_arr', 'p/c nul_mid', 'p/x nul_mid', 'output mixed', 'kill',
+      'set print elements 200', 'p/x big_arr', 'p/c nul_mid', 'p/x nul_mid', 'output mixed',
+      // x/s and p/s quote as print does, under the same limits
+      'x/s long_str', 'x/3s nul_mid', 'x/s reps', 'x/2s ccp', 'x', 'p/s long_str', 'p/s reps', 'x/2s 0', 'x',
+      'set print elements 4', 'x/s long_str', 'x/s reps', 'p/s ccp', 'x/4xw &big_arr', 'x', 'kill',
     ]);
     expect(gdb).toContain('Limit on string chars or array elements to print is 4.');
     expect(ours).toEqual(gdb);

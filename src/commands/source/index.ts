@@ -21,7 +21,7 @@ import { Evaluator } from '../../dwarf/evaluator.js';
 import { Value } from '../../dwarf/value.js';
 import { frameLine, infoLocals, infoArgs, sourceLines } from '../../dwarf/present.js';
 import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../../dwarf/types.js';
-import { memberValue } from '../../dwarf/format.js';
+import { memberValue, type PrintSettings } from '../../dwarf/format.js';
 import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
 import { CommandError } from '../parse.js';
@@ -84,6 +84,11 @@ export class SourceLevel {
 
   /** `set print pretty|elements|repeats`, kept across runs (each run has a new ProgramInfo). */
   private readonly print = defaultPrintSettings();
+
+  /** The print settings, for the Session's own string printing (`x/s`). */
+  get printSettings(): Readonly<PrintSettings> {
+    return this.print;
+  }
 
   /** Every evaluator prints with the settings: the process's, the one after its exit, the file's. */
   private syncPrintSettings(): void {
