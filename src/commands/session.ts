@@ -20,7 +20,7 @@ import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
-import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
+import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import {
@@ -466,14 +466,22 @@ export class Session {
   private readFileImage(at: bigint, len: number): Buffer {
     const elf = this.fileElf;
     const addr = at - (this.lastImage?.exe.bias ?? 0n);
-    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.memsz);
-    if (!elf || !ph) throw new EvalError(`Cannot access memory at address ${hex(at)}`);
-    // past the file's bytes (.bss) the segment is zeros
-    const start = Number(addr - ph.vaddr);
-    const out = Buffer.alloc(len);
-    const filesz = Number(ph.filesz);
-    if (start < filesz) elf.data.copy(out, 0, Number(ph.offset) + start, Number(ph.offset) + Math.min(filesz, start + len));
-    return out;
+    // gdb reads the file's allocated sections (not the ELF header a PIE maps at 0), one after
+    // another; .bss is zeros. A read that runs out of sections is short.
+    const parts: Buffer[] = [];
+    let a = addr;
+    let left = len;
+    while (elf && left > 0) {
+      const sec = elf.sections.find((x) => (x.flags & 2n) !== 0n && x.addr !== 0n && a >= x.addr && a < x.addr + BigInt(x.size));
+      if (!sec) break;
+      const n = Math.min(left, Number(sec.addr + BigInt(sec.size) - a));
+      const off = sec.offset + Number(a - sec.addr);
+      parts.push(sec.type === SHT_NOBITS ? Buffer.alloc(n) : Buffer.from(elf.data.subarray(off, off + n)));
+      a += BigInt(n);
+      left -= n;
+    }
+    if (parts.length === 0) throw new EvalError(`Cannot access memory at address ${hex(at)}`);
+    return Buffer.concat(parts);
   }
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
@@ -525,7 +533,9 @@ export class Session {
   }
 
   private async writeMemory(addr: bigint, data: Buffer): Promise<void> {
-    const t = this.live();
+    // without a process gdb's exec file is read-only
+    if (!this.target || this.target.state === 'exited') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    const t = this.target;
     this.pageCache.clear();
     try {
       await t.writeMemory(addr, data);
