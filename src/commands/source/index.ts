@@ -2,8 +2,9 @@
  * Source-level commands over the DWARF layer that the Session hands lines to
  * before its own parser: `list`, `info line`, `info source`, `ptype`,
  * `ptype/o`, `whatis`, `info locals`, `info args`, `info
- * functions|variables|types`, `frame`/`up`/`down`, `set|show print pretty`,
- * `display`/`undisplay`/`info display` (shown again at every stop through
+ * functions|variables|types`, `frame`/`up`/`down`, `set|show print
+ * pretty|elements|repeats` (print-settings.ts), `display`/`undisplay`/`delete
+ * display`/`info display` (shown again at every stop through
  * afterStop(), `display/i $pc` too), and snapshots by expression:
  * `snapshot *node` / `snapshot &config` (address and sizeof from the type),
  * `snapshot diff config` (changed fields by name), `snapshot show|drop
