@@ -20,6 +20,7 @@ import type { Die } from '../dwarf/info.js';
 import { CHAR, LONG, VOID, type CType as DwarfCType } from '../dwarf/types.js';
 import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
+import type { PrintSettings } from '../dwarf/format.js';
 import { gdbPrintName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
@@ -250,8 +251,8 @@ export class DebugBridge {
   }
 
   /** `print` text of a DWARF value (without `$N = `). */
-  static format(v: AnyValue, fmt: string | undefined): Promise<string> {
-    return v.ev!.format(v.dwarf!, fmt ? { format: fmt } : {});
+  static format(v: AnyValue, fmt: string | undefined, settings: Partial<PrintSettings> = {}): Promise<string> {
+    return v.ev!.format(v.dwarf!, fmt ? { ...settings, format: fmt } : settings);
   }
 
   // ---- frames and source lines --------------------------------------------------------

@@ -17,6 +17,7 @@ import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRe
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
 import { stringAt as dwarfStringAt } from '../dwarf/format.js';
+import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
@@ -1646,23 +1647,27 @@ export class Session {
 
   // ---- data ------------------------------------------------------------------------------------
 
-  private async cmdPrint(expr: string | undefined, fmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+  private async cmdPrint(text: string | undefined, slashFmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+    // `print -elements 3 -- EXPR` (gdb's print options; `output` takes none)
+    const options = style !== 'output' && text !== undefined && !slashFmt ? parsePrintOptions(text) : undefined;
+    const expr = options ? options.expr : text;
+    const fmt = options ? options.fmt : slashFmt;
     if (expr === undefined && !this.history.length) throw new EvalError('History is empty.');   // never: `$` is void
     const any: AnyValue = expr === undefined ? this.history[this.history.length - 1]! : await this.evaluateAny(expr);
     this.regsCache = undefined;
-    let text: string;
+    let shown: string;
     if (any.dwarf) {
       if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
-      text = await DebugBridge.format(any, fmt);
+      shown = await DebugBridge.format(any, fmt, options?.settings);
     } else {
       const v = any.mine!;
       if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
       if (style === 'call' && v.type.kind === 'void') return;
-      text = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
+      shown = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
     }
-    if (style === 'output') { this.store.write('stdout', text); return; }
+    if (style === 'output') { this.store.write('stdout', shown); return; }
     this.history.push(any);
-    this.out(`$${this.history.length} = ${text}`);
+    this.out(`$${this.history.length} = ${shown}`);
   }
 
   /** A C string at addr as gdb quotes it (print elements and repeats), with the bytes it took. */

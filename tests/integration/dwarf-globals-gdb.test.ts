@@ -92,7 +92,12 @@ describe.each([['-O0'], ['-O2']])('globals and formatting against gdb, built -g 
       'set print elements 200', 'p/x big_arr', 'p/c nul_mid', 'p/x nul_mid', 'output mixed',
       // x/s and p/s quote as print does, under the same limits
       'x/s long_str', 'x/3s nul_mid', 'x/s reps', 'x/2s ccp', 'x', 'p/s long_str', 'p/s reps', 'x/2s 0', 'x',
-      'set print elements 4', 'x/s long_str', 'x/s reps', 'p/s ccp', 'x/4xw &big_arr', 'x', 'kill',
+      'set print elements 4', 'x/s long_str', 'x/s reps', 'p/s ccp', 'x/4xw &big_arr', 'x', 'set print elements 200',
+      // print's own options before `--`
+      'p -elements 3 -- big_arr', 'p -elem 3 -- long_str', 'p -pretty -- hold.pair', 'p -pretty off -- hold.pair',
+      'p -elements unlimited -repeats 3 -- mixed', 'p -total', 'p -elements 2 -- /x big_arr', 'p -e 2 -- big_arr',
+      'p -elements foo -- big_arr', 'p -elements 3 --', 'p -- -total', 'p -r 2 -- mixed', 'call -elements 2 -- big_arr',
+      'p -pretty -- conf.inner', 'p -elements 3 -- ccp', 'p big_arr[1]', 'kill',
     ]);
     expect(gdb).toContain('Limit on string chars or array elements to print is 4.');
     expect(ours).toEqual(gdb);
