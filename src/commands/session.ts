@@ -16,10 +16,12 @@ import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
+import { stringAt as dwarfStringAt } from '../dwarf/format.js';
+import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
-import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
+import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
@@ -28,7 +30,7 @@ import {
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
-  addrWithSym, cString, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  addrWithSym, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
   formatXLines, hex, hex16, hexdump, humanSize, UNIT_SIZE, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
@@ -97,6 +99,8 @@ interface InternalStop {
   addr: bigint;
   /** Only stop when rsp is above this (the frame being left is gone). */
   spAbove?: bigint;
+  /** Only stop in the frame of this CFA (gdb's frame-specific momentary breakpoint: `until LOCATION`). */
+  cfa?: bigint;
 }
 
 type StopOutcome = 'stopped' | 'internal' | 'gone';
@@ -149,6 +153,7 @@ export class Session {
     return t && t.state !== 'exited' && this.threadTable ? this.threadTable.number(t.selectedThread) : 0;
   }
   private xFmt: PrintFormat = 'x';
+  private xCount = 1;
   private xUnit: Unit = 'w';
   private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
@@ -191,6 +196,8 @@ export class Session {
     fpState: () => this.fpState(),
     writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
     out: (text) => this.out(text),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
+    confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
     selectedFrame: () => this.store.state.frame,
     selectFrame: (n) => this.store.set('frame', n),
@@ -377,7 +384,7 @@ export class Session {
       case 'stepi': await this.cmdStepi(c.count, c.over); return undefined;
       case 'step': await this.cmdStep(c.count, c.over); return undefined;
       case 'finish': await this.cmdFinish(); return undefined;
-      case 'until': await this.cmdUntil(c.location); return undefined;
+      case 'until': await this.cmdUntil(c.location, c.advance); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
@@ -429,7 +436,9 @@ export class Session {
   }
 
   private readonly symbolize: Symbolizer = (addr) => {
-    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
+    // after an exit, at that run's addresses (gdb keeps the relocation)
+    const image = this.image ?? this.lastImage;
+    const loc = image ? image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
     return loc ? formatSymbolic(loc) : undefined;
   };
 
@@ -463,13 +472,29 @@ export class Session {
     return t;
   }
 
-  /** Without a process, read the executable file's loaded sections like gdb does. */
-  private readFileImage(addr: bigint, len: number): Buffer {
+  /**
+   * Without a process, read the executable file's loaded sections like gdb
+   * does: at the last run's addresses once it ran (gdb keeps the relocation).
+   */
+  private readFileImage(at: bigint, len: number): Buffer {
     const elf = this.fileElf;
-    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.filesz);
-    if (!elf || !ph) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const off = Number(addr - ph.vaddr + ph.offset);
-    return elf.data.subarray(off, off + len);
+    const addr = at - (this.lastImage?.exe.bias ?? 0n);
+    // gdb reads the file's allocated sections (not the ELF header a PIE maps at 0), one after
+    // another; .bss is zeros. A read that runs out of sections is short.
+    const parts: Buffer[] = [];
+    let a = addr;
+    let left = len;
+    while (elf && left > 0) {
+      const sec = elf.sections.find((x) => (x.flags & 2n) !== 0n && x.addr !== 0n && a >= x.addr && a < x.addr + BigInt(x.size));
+      if (!sec) break;
+      const n = Math.min(left, Number(sec.addr + BigInt(sec.size) - a));
+      const off = sec.offset + Number(a - sec.addr);
+      parts.push(sec.type === SHT_NOBITS ? Buffer.alloc(n) : Buffer.from(elf.data.subarray(off, off + n)));
+      a += BigInt(n);
+      left -= n;
+    }
+    if (parts.length === 0) throw new EvalError(`Cannot access memory at address ${hex(at)}`);
+    return Buffer.concat(parts);
   }
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
@@ -521,7 +546,9 @@ export class Session {
   }
 
   private async writeMemory(addr: bigint, data: Buffer): Promise<void> {
-    const t = this.live();
+    // without a process gdb's exec file is read-only
+    if (!this.target || this.target.state === 'exited') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    const t = this.target;
     this.pageCache.clear();
     try {
       await t.writeMemory(addr, data);
@@ -648,7 +675,7 @@ export class Session {
   /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
   private async evaluateAny(expr: string): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
-    if (this.debug?.program) return this.debug.evaluate(expr, this.store.state.frame);
+    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, this.store.state.frame);
     return { mine: await this.evaluator(expr, this.evalContext()) };
   }
 
@@ -1284,7 +1311,8 @@ export class Session {
         if (hit.length) return 'stopped';
         const scopeExit = await this.watchScopeExit(r.pc);
         const mine = internal.find((s) => s.addr === r.pc);
-        if (mine && (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove)) {
+        if (mine && (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) &&
+            (mine.cfa === undefined || (await this.frames(1))[0]?.cfa === mine.cfa)) {
           // the step or finish ends here too: it reports the stop, after gdb's word on the watchpoint
           if (scopeExit) this.out(`\n${scopeExitText(this.scopeExits.splice(0))}`);
           return 'internal';
@@ -1634,6 +1662,11 @@ export class Session {
     if (dwarf[level + 1] && cfa !== undefined) {
       return { pc: dwarf[level + 1]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
+    if (pastMain && dwarf[level] && cfa !== undefined) {
+      // main (the backtrace ends there): its CFI still says where it returns, the word below its CFA
+      const ra = (await this.readMemory(cfa - 8n, 8).catch(() => undefined))?.readBigUInt64LE(0);
+      if (ra) return { pc: ra, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
+    }
     const caller = frames[level + 1];
     if (!caller) return undefined;
     return { pc: caller.pc, cfa: frames[level]!.cfa ?? frames[level]!.sp, frame: frames[level]! };
@@ -1676,7 +1709,7 @@ export class Session {
     return true;
   }
 
-  private async cmdUntil(location: string | undefined): Promise<void> {
+  private async cmdUntil(location: string | undefined, advance: boolean): Promise<void> {
     this.live();
     if (!location) {
       // Like `next`, without going back into a loop (src/commands/step.ts).
@@ -1685,40 +1718,58 @@ export class Session {
       else if (end.kind === 'stopped') this.out(await this.stepStopLine(end.srcLine));
       return;
     }
-    const addr = await this.resolveLocation(location);
-    const frames = await this.frames(2);
-    const stops: InternalStop[] = [{ addr }];
-    if (frames[1]) stops.push({ addr: frames[1].pc, spAbove: (frames[0]!.cfa ?? frames[0]!.sp) - 8n });
+    const addrs = await this.resolveLocations(location);
+    // gdb's until_break_command: `until` stops at LOCATION only in the selected frame, `advance`
+    // anywhere; both where that frame returns to (past main too).
+    const sel = this.store.state.frame;
+    const here = (await this.frames(sel + 1))[sel];
+    // where the function returns (gdb's frame_unwind_caller_id: past the calls inlined at the pc)
+    const dwarf = await this.debug?.frameList(sel + 16).catch(() => []) ?? [];
+    let real = sel;
+    while (dwarf[real]?.inlined && dwarf[real + 1]) real++;
+    const ret = await this.returnOf(real, true);
+    const stops: InternalStop[] = addrs.map((addr) => ({ addr, cfa: advance ? undefined : here?.cfa }));
+    if (ret) stops.push({ addr: ret.pc, spAbove: ret.cfa - 8n });
     const outcome = await this.resumeAndReport({ kind: 'internal', stops });
-    if (outcome === 'internal') this.out(await this.frameLine((await this.regs()).rip, true));
+    // not the end of a step: the frame line and the source line (print_stop_event's SRC_AND_LOC)
+    if (outcome === 'internal') this.out(await this.stepStopLine(false));
   }
 
   // ---- data ------------------------------------------------------------------------------------
 
-  private async cmdPrint(expr: string | undefined, fmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+  private async cmdPrint(text: string | undefined, slashFmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+    // `print -elements 3 -- EXPR` (gdb's print options; `output` takes none)
+    const options = style !== 'output' && text !== undefined && !slashFmt ? parsePrintOptions(text) : undefined;
+    const expr = options ? options.expr : text;
+    const fmt = options ? options.fmt : slashFmt;
     if (expr === undefined && !this.history.length) throw new EvalError('History is empty.');   // never: `$` is void
     const any: AnyValue = expr === undefined ? this.history[this.history.length - 1]! : await this.evaluateAny(expr);
     this.regsCache = undefined;
-    let text: string;
+    let shown: string;
     if (any.dwarf) {
       if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
-      text = await DebugBridge.format(any, fmt);
+      shown = await DebugBridge.format(any, fmt, options?.settings);
     } else {
       const v = any.mine!;
       if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
       if (style === 'call' && v.type.kind === 'void') return;
-      text = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
+      shown = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
     }
-    if (style === 'output') { this.store.write('stdout', text); return; }
+    if (style === 'output') { this.store.write('stdout', shown); return; }
     this.history.push(any);
-    this.out(`$${this.history.length} = ${text}`);
+    this.out(`$${this.history.length} = ${shown}`);
+  }
+
+  /** A C string at addr as gdb quotes it (print elements and repeats), with the bytes it took. */
+  private async quotedString(addr: bigint): Promise<{ text: string; length: number }> {
+    const { elements, repeats } = this.source.printSettings;
+    const s = await dwarfStringAt((a, l) => this.readMemory(a, l), addr, elements, repeats);
+    if (!s) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    return s;
   }
 
   private async stringAt(addr: bigint): Promise<string> {
-    const data = await this.readUpTo(addr, 200);
-    const nul = data.indexOf(0);
-    const s = cString(nul >= 0 ? data.subarray(0, nul) : data);
-    return `${hex(addr)} ${s}${nul < 0 ? '...' : ''}`;
+    return `${hex(addr)} ${(await this.quotedString(addr)).text}`;
   }
 
   private async cmdX(expr: string | undefined, count: number | undefined, fmt: PrintFormat | undefined, unit: Unit | undefined): Promise<void> {
@@ -1735,7 +1786,9 @@ export class Session {
     if (unit) this.xUnit = unit;
     else if (fmt === 'a') this.xUnit = 'g';
     else if (fmt === 'c' && !unit) this.xUnit = 'b';
-    const n = count ?? 1;
+    // gdb's x_command: a bare `x` examines as many units as the last one did
+    const n = count ?? (expr === undefined && !fmt && !unit ? this.xCount : 1);
+    this.xCount = n;
     if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
     if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
     const size = UNIT_SIZE[this.xUnit];
@@ -1775,11 +1828,10 @@ export class Session {
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
       this.setExamined(a, intType(1));
-      const data = await this.readUpTo(a, 200);
-      const nul = data.indexOf(0);
-      const str = nul >= 0 ? data.subarray(0, nul) : data;
-      lines.push(`${addrWithSym(a, this.symbolize)}:\t${cString(str)}${nul < 0 ? '...' : ''}`);
-      a += BigInt(str.length + (nul >= 0 ? 1 : 0));
+      // an unreadable string is an <error: ...> line, and the next one starts there again (gdb)
+      const s = await this.quotedString(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
+      lines.push(`${addrWithSym(a, this.symbolize)}:\t${s.text}`);
+      a += BigInt(s.length);
     }
     this.outLines(lines);
     this.xNext = a;

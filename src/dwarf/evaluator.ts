@@ -164,12 +164,23 @@ export class Evaluator {
       }
     }
     const infos = this.env.program.debugInfos();
-    const unit = f?.fn?.unit;
+    // gdb's lookup: the selected unit's static and global blocks (before `run`, main's unit), where an
+    // `extern` declaration is the answer when the definition is elsewhere (`extern int v[];` is `int []`
+    // there); then the definitions of every unit, external ones first; then declarations.
+    const unit = f?.fn?.unit ?? (f ? undefined : infos[0]?.functionsNamed('main')[0]?.unit);
     for (const d of infos) {
-      const defs = d.globalVariables(name);
+      const own = (dies: Die[]) => dies.find((g) => g.unit === unit);
+      const hit = own(d.globalVariables(name)) ?? own(d.optimizedOutGlobals(name)) ?? own(d.globalDeclarations(name));
+      if (hit) return { die: hit, debug: d, local: false };
+    }
+    for (const d of infos) {
+      const defs = [...d.globalVariables(name), ...d.optimizedOutGlobals(name)];
       if (defs.length === 0) continue;
-      const own = defs.find((g) => g.unit === unit);
-      return { die: own ?? defs.find((g) => g.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0], debug: d, local: false };
+      return { die: defs.find((g) => g.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0], debug: d, local: false };
+    }
+    for (const d of infos) {
+      const decl = d.globalDeclarations(name)[0];
+      if (decl) return { die: decl, debug: d, local: false };
     }
     return undefined;
   }
@@ -190,6 +201,12 @@ export class Evaluator {
     } else {
       expr = die.block(AT.location);
       ctx = { ...this.ctx, unit: die.unit, bias: debug.bias };
+    }
+    if (!expr && die.flag(AT.external)) {
+      // gdb's LOC_UNRESOLVED: the declared type at the ELF symbol's address
+      const sym = this.env.program.image.symbolByName(die.name ?? '');
+      if (!sym) throw new ExprError(`Missing ELF symbol "${die.name}".`);
+      return new Value(type, { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
     if (!expr) return new Value(type, { kind: 'optimized' }, ctx);
     let loc: Location;
@@ -227,6 +244,8 @@ export class Evaluator {
         const t: CType = { kind: 'function', ret: INT, params: [], varargs: false, prototyped: false, nodebug: true };
         return new Value(t, { kind: 'memory', address: sym.symbol.address }, this.ctx);
       }
+      const typed = this.env.program.globalIn(sym.module, name);
+      if (typed) return this.variableValue(typed.die, typed.debug, false);
       return new Value(noDebugData(name), { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
     throw new ExprError(`No symbol "${name}" in current context.`);
@@ -413,6 +432,9 @@ export class Evaluator {
         }
         const unknown = unknownTypeError(t);
         if (unknown) throw new ExprError(unknown);
+        // gdb's evaluate_subexp_for_sizeof: an object of an array type without a bound (`extern int v[];`)
+        const st = strip(t);
+        if (!n.type && st.kind === 'array' && st.count === undefined) return new Value(ULONG, { kind: 'optimized' }, this.ctx);
         return Value.fromBigInt(ULONG, BigInt(sizeOf(t)), this.ctx);
       }
       case 'assign': {

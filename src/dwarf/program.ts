@@ -6,7 +6,7 @@
  */
 import { qualifiedName } from './names.js';
 import { demangle } from './demangle.js';
-import { ProcessImage, separateDebugFile, type LoadedModule, type ImageSource } from '../elf/process.js';
+import { ProcessImage, LoadedModule, separateDebugFile, type ImageSource } from '../elf/process.js';
 import { ElfFile } from '../elf/elf.js';
 import type { Registers } from '../target/types.js';
 import { isFpRegister, readFpRegister } from '../target/fpregs.js';
@@ -16,6 +16,7 @@ import { DebugInfo, type FunctionInfo, type SourceLine } from './debuginfo.js';
 import { CallFrameInfo, unwindStep, type CfiSource, type UnwindRegs } from './frame.js';
 import { evaluateLocation, evaluateValue, type ExprContext } from './expr.js';
 import type { Die } from './info.js';
+import type { PrintSettings } from './format.js';
 
 export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
 
@@ -30,12 +31,27 @@ interface ModuleSymbols {
 export class ProgramInfo {
   private perModule = new Map<LoadedModule, ModuleSymbols>();
   /** gdb's `set print` settings for values of this program (`pretty`), shared by all evaluators. */
-  readonly printSettings: { pretty: boolean } = { pretty: false };
+  readonly printSettings: PrintSettings = { pretty: false, elements: 200, repeats: 10 };
 
   constructor(readonly image: ProcessImage) {}
 
   static async create(source: ImageSource, exeElf?: ElfFile): Promise<ProgramInfo> {
     return new ProgramInfo(await ProcessImage.create(source, exeElf));
+  }
+
+  /**
+   * Without a process (before `run`, after it exited): the executable file
+   * alone, at its link addresses, as gdb evaluates `print global` then.
+   */
+  static forFile(elf: ElfFile, debug?: DebugInfo): ProgramInfo {
+    let p = FILE_PROGRAMS.get(elf);
+    if (!p) {
+      p = new ProgramInfo(fileOnlyImage(elf));
+      // the file's DWARF, already loaded unrelocated for `break` and `list`
+      if (debug && debug.bias === 0n) p.perModule.set(p.image.exe, { debug });
+      FILE_PROGRAMS.set(elf, p);
+    }
+    return p;
   }
 
   private symbolsOf(m: LoadedModule): ModuleSymbols {
@@ -101,6 +117,19 @@ export class ProgramInfo {
       if (d) out.push(d);
     }
     return out;
+  }
+
+  /**
+   * The definition of a global in the image whose ELF symbol it is, from that
+   * image's DWARF or its separate debug file (libc's `stdout` from libc6-dbg),
+   * as gdb types a minimal symbol through the objfile's debug info.
+   */
+  globalIn(m: LoadedModule, name: string): { die: Die; debug: DebugInfo } | undefined {
+    const debug = this.debugOfModule(m);
+    const defs = debug?.globalVariables(name) ?? [];
+    const die = defs.find((d) => d.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0]
+      ?? debug?.globalDeclarations(name)[0];
+    return debug && die ? { die, debug } : undefined;
   }
 
   debugAt(pc: bigint): DebugInfo | undefined {
@@ -448,4 +477,26 @@ export function gdbPrintName(die: Die): string | undefined {
 export function gdbFunctionName(die: Die): string | undefined {
   const linkage = die.inherited((d) => d.str(AT.linkage_name));
   return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? qualifiedName(die);
+}
+
+const FILE_PROGRAMS = new WeakMap<ElfFile, ProgramInfo>();
+
+function fileOnlyImage(elf: ElfFile): ProcessImage {
+  const exe = LoadedModule.fromElf(elf, elf.path, elf.firstLoadVaddr, elf.firstLoadVaddr + BigInt(elf.data.length), 0n);
+  const image: Pick<ProcessImage, 'exe' | 'libraries' | 'modules' | 'symbolByName' | 'moduleAt' | 'symbolAt' | 'refresh'> = {
+    exe,
+    libraries: [],
+    modules: [exe],
+    symbolByName: (name: string) => {
+      const sym = exe.symbols?.symbolByName(name);
+      return sym ? { symbol: sym, module: exe } : undefined;
+    },
+    moduleAt: (addr: bigint) => (exe.contains(addr) ? exe : undefined),
+    symbolAt: (addr: bigint) => {
+      const loc = exe.symbols?.symbolAt(addr);
+      return loc ? { ...loc, module: exe } : undefined;
+    },
+    refresh: async () => undefined,
+  };
+  return image as ProcessImage;
 }
