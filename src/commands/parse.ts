@@ -6,6 +6,7 @@
  */
 import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
+import { xCount } from './examine.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
@@ -116,7 +117,7 @@ export function parseSlashFormat(args: string, allowCount: boolean): { count?: n
   let i = 0;
   if (num) {
     if (!allowCount) throw new CommandError(`Item count other than 1 is meaningless in "print" command.`);
-    out.count = Number(num[0]);
+    out.count = xCount(num[0]);
     i = num[0].length;
   }
   for (; i < spec.length; i++) {

@@ -28,9 +28,10 @@ import {
 } from './expr.js';
 import {
   addrWithSym, cString, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
-  formatXLines, hex, hex16, hexdump, humanSize, UNIT_SIZE, type PrintFormat, type Symbolizer, type Unit,
+  formatXLines, hex, hex16, hexdump, humanSize, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
+import { readReadable } from './examine.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
@@ -1645,14 +1646,33 @@ export class Session {
     if (unit) this.xUnit = unit;
     else if (fmt === 'a') this.xUnit = 'g';
     else if (fmt === 'c' && !unit) this.xUnit = 'b';
-    const n = count ?? 1;
+    let n = count ?? 1;
+    // gdb negates a negative count in an int: -2147483648 stays negative and examines nothing
+    if (n === 0 || n === -0x80000000) return;
+    const size = UNIT_SIZE[this.xUnit];
+    const back = n < 0;
+    if (back) {
+      if (this.xFmt === 'i' || this.xFmt === 's') throw new CommandError(`Examining backward (x/-N) is supported for memory formats, not x/${this.xFmt}.`);
+      n = -n;
+      addr = BigInt.asUintN(64, addr - BigInt(n) * BigInt(size));
+    }
     if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
     if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
-    const size = UNIT_SIZE[this.xUnit];
-    const data = await this.readMemory(addr, n * size);
-    this.outLines(formatXLines(addr, data, this.xFmt, this.xUnit, this.symbolize));
+    const { data, end } = await readReadable((a, len) => this.readMemory(a, len), addr, n * size);
+    const whole = data.subarray(0, data.length - (data.length % size));
+    const lines = formatXLines(addr, whole, this.xFmt, this.xUnit, this.symbolize);
+    if (end !== undefined) {
+      // gdb prints the line up to the unreadable unit, a tab, then the error on that line
+      const per = perLine(this.xFmt, this.xUnit);
+      const partial = (whole.length / size) % per !== 0 ? lines.pop()! : `${xLabel(addr + BigInt(whole.length), this.symbolize)}`;
+      this.outLines(lines);
+      this.store.write('stdout', `${partial}\t`);
+      this.xNext = addr + BigInt(whole.length);
+      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
+    }
+    this.outLines(lines);
     this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
-    this.xNext = addr + BigInt(n * size);
+    this.xNext = back ? addr : addr + BigInt(n * size);
     // gdb: $_ points at the last unit examined, typed as the unit; $__ is its contents
     const unitType = intType(size as 1 | 2 | 4 | 8);
     const last = data.subarray(data.length - size);
