@@ -332,9 +332,10 @@ export class DebugBridge {
       f = here?.file ?? (main ? d.lineForAddress(main.low + d.bias)?.file : undefined);
       if (!f) throw new EvalError('No default source file.');
     }
-    const found = d.addressesForLine(f, line);
+    const found = line > 0 ? d.addressesForLine(f, line) : [];
     if (found.length === 0) {
       const known = d.sourceFiles().some((p) => p === f || p.endsWith(`/${f}`));
+      if (!file) throw new EvalError(`No line ${line} in the current file.`);
       throw new EvalError(known ? `No line ${line} in file "${f}".` : `No source file named ${f}.`);
     }
     return found.map((a) => a.address);

@@ -15,6 +15,14 @@ export function xCount(digits: string): number {
   return Number(BigInt.asIntN(32, neg ? -v : v));
 }
 
+/**
+ * A line number as gdb reads it in a location: an unsigned long (saturating)
+ * kept in an int, so 18446744073709551615 is line -1 and 4294967296 line 0.
+ */
+export function gdbLineNumber(digits: string): number {
+  return xCount(digits);
+}
+
 /** Bytes readable from `addr` on, up to `len`, read in chunks; `end` is the first unreadable address when short. */
 export async function readReadable(read: (addr: bigint, len: number) => Promise<Buffer>, addr: bigint, len: number):
   Promise<{ data: Buffer; end?: bigint }> {

@@ -31,7 +31,7 @@ import {
   formatXLines, hex, hex16, hexdump, humanSize, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
-import { readReadable } from './examine.js';
+import { gdbLineNumber, readReadable } from './examine.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
@@ -967,7 +967,7 @@ export class Session {
   private async resolveLocation(spec: string): Promise<bigint> {
     if (spec.startsWith('*')) return this.evalAddress(spec.slice(1));
     const fileLine = FILE_LINE.exec(spec);
-    if (fileLine) return (await this.lineLocations(fileLine[1], Number(fileLine[2])))[0]!;
+    if (fileLine) return (await this.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!)))[0]!;
     const viaDwarf = this.debug?.functionBreakpoint(spec);
     if (viaDwarf !== undefined) return viaDwarf;
     const sym = this.symbolByName(spec);
@@ -995,7 +995,7 @@ export class Session {
   private async resolveLocations(spec: string): Promise<bigint[]> {
     const fileLine = FILE_LINE.exec(spec);
     // a line in a function that was also inlined: one location per block, as gdb
-    if (fileLine) return this.lineLocations(fileLine[1], Number(fileLine[2]));
+    if (fileLine) return this.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!));
     if (!spec.startsWith('*') && this.debug) {
       const all = this.debug.functionBreakpoints(spec);
       if (all.length > 1 || (all.length === 1 && this.debug.functionBreakpoint(spec) === undefined)) return all;
