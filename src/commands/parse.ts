@@ -7,6 +7,7 @@
 import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
 import { xCount } from './examine.js';
+import { maxOf } from '../arrays.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
@@ -410,7 +411,7 @@ export function parseLine(line: string): ParsedLine {
 /** `help` text: the list, or one command's description. */
 export function helpText(topic: string | undefined): string[] {
   if (!topic) {
-    const width = Math.max(...SPECS.map((s) => s.name.length));
+    const width = maxOf(0, SPECS.map((s) => s.name.length));
     return [
       'tsdbg commands (gdb names; unique prefixes and gdb\'s aliases work):',
       '',

@@ -43,6 +43,7 @@ import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
+import { pushAll } from '../arrays.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
 function ignoreText(id: number, n: number): string {
@@ -2000,7 +2001,7 @@ export class Session {
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
       if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
-      if (b.more) lines.push(...this.locationRows(b));
+      if (b.more) pushAll(lines, this.locationRows(b));
     }
     this.outLines(lines);
   }

@@ -11,6 +11,7 @@ import {
   strip, sizeOf, typeName, declarator, isCharType, isSigned, isBfloat16, unknownTypeError, type CType, type Member,
   type Method,
 } from './types.js';
+import { pushAll } from '../arrays.js';
 
 export interface FormatOptions {
   /** `<main+4>`-style symbol for an address (text inside the brackets), if any. */
@@ -497,7 +498,7 @@ function expandBase(t: CType, indent: number, show: number): string {
         : declarator(m.type, m.name ?? '');
       return `${pad}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
     });
-    lines.push(...methodLines(t.methods?.() ?? [], pad));
+    pushAll(lines, methodLines(t.methods?.() ?? [], pad));
     return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}${pad}}`;
   }
   if (t.kind === 'enum') {

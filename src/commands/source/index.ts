@@ -29,6 +29,7 @@ import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
 import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
+import { pushAll } from '../../arrays.js';
 
 export type { SourceHost } from './host.js';
 
@@ -363,7 +364,8 @@ export class SourceLevel {
     const out = [arg.trim() ? `All ${what} matching regular expression "${arg.trim()}":` : `All defined ${what}:`];
     for (const file of [...byFile.keys()].sort()) {
       const entries = byFile.get(file)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      out.push('', `File ${file}:`, ...entries.map((e) => e.text));
+      out.push('', `File ${file}:`);
+      pushAll(out, entries.map((e) => e.text));
     }
     if (kind !== 'types') {
       const image = this.program()?.image;
@@ -378,7 +380,8 @@ export class SourceLevel {
       }
       if (minimal.length) {
         minimal.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
-        out.push('', 'Non-debugging symbols:', ...minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
+        out.push('', 'Non-debugging symbols:');
+        pushAll(out, minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
       }
     }
     return out.join('\n');
