@@ -46,6 +46,8 @@ export interface BridgeIo {
   sourceLine(path: string, file: string, line: number): string;
   /** The session's convenience variables ($foo, $_, $_exitcode). */
   convenience: Map<string, AnyValue>;
+  /** gdb's `warning: ...` line (a shift past the width). */
+  warn?(message: string): void;
 }
 
 export function isDebugError(e: unknown): boolean {
@@ -185,6 +187,7 @@ export class DebugBridge {
       callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
       siginfo: () => siginfoOf(this.target),
       convenience: convenienceEnv(this.io.convenience, () => ev.ctx),
+      warn: this.io.warn && ((m) => this.io.warn!(m)),
     });
     for (const h of this.io.history()) history.push(dwarfValueOf(h, ev.ctx));
     return ev;

@@ -632,6 +632,7 @@ export class Session {
       builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
       convenience: this.convenience,
+      warn: (m: string) => this.store.write('stderr', `warning: ${m}\n`),
     };
   }
 

@@ -46,6 +46,8 @@ export interface EvalEnv {
     get(name: string): Value | undefined;
     set(name: string, v: Value): void;
   };
+  /** Print gdb's `warning: MESSAGE` (the value is still computed). */
+  warn?: (message: string) => void;
 }
 
 const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
@@ -672,9 +674,13 @@ export class Evaluator {
       case '*': v = a * b; break;
       case '/': if (b === 0n) throw new ExprError('Division by zero'); v = a / b; break;
       case '%': if (b === 0n) throw new ExprError('Division by zero'); v = a % b; break;
-      // gdb 13: a count below 0 or not below the width gives 0 (BigInt would grow without bound)
-      case '<<': v = b < 0n || b >= BigInt(sizeOf(t) * 8) ? 0n : a << b; break;
-      case '>>': v = b < 0n || b >= BigInt(sizeOf(t) * 8) ? (a < 0n && b > 0n ? -1n : 0n) : a >> b; break;
+      // gdb 13: a count below 0 or not below the width warns and gives 0 (BigInt would grow without bound)
+      case '<<': case '>>':
+        if (b < 0n) this.env.warn?.(`${op === '<<' ? 'left' : 'right'} shift count is negative`);
+        else if (b >= BigInt(sizeOf(t) * 8)) this.env.warn?.(`${op === '<<' ? 'left' : 'right'} shift count >= width of type`);
+        v = op === '<<' ? (b < 0n || b >= BigInt(sizeOf(t) * 8) ? 0n : a << b)
+          : b < 0n || b >= BigInt(sizeOf(t) * 8) ? (a < 0n && b > 0n ? -1n : 0n) : a >> b;
+        break;
       case '&': v = a & b; break;
       case '|': v = a | b; break;
       case '^': v = a ^ b; break;
