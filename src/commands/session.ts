@@ -18,7 +18,7 @@ import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
-import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
+import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
@@ -150,6 +150,8 @@ export class Session {
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
   private checkpoints: CheckpointManager | undefined;
+  /** `set checkpoint-limit`: bytes older checkpoints may hold in tsdbg's buffers. */
+  private checkpointLimit = DEFAULT_BUFFER_LIMIT;
   private readonly userSnaps = new Map<bigint, SnapshotSummary>();
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;
@@ -722,6 +724,7 @@ export class Session {
     const engine = t.capabilities.snapshots;
     if (engine) {
       this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
+      this.checkpoints.bufferLimit = this.checkpointLimit;
       this.out(`Snapshot engine: ${engineLabel(engine)}`);
     }
     this.publishTarget();
@@ -1720,6 +1723,15 @@ export class Session {
 
   private cmdSetting(name: string, value: string): void {
     if (name === 'args') { this.args = value ? value.split(/\s+/) : []; return; }
+    if (name === 'checkpoint-limit') {
+      try {
+        this.checkpointLimit = parseBufferLimit(value);
+      } catch (e) {
+        throw e instanceof CheckpointError ? new CommandError(e.message) : e;
+      }
+      if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
+      return;
+    }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // confirm, pagination, height, width...: line mode never pages or asks, so they are accepted and have no effect.
   }
@@ -2250,6 +2262,7 @@ export class Session {
       const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
       lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
     });
+    lines.push(`tsdbg buffers hold ${humanSize(this.checkpoints!.bufferedBytes())}; limit ${limitText(this.checkpointLimit)} (set checkpoint-limit).`);
     this.outLines(lines);
   }
 
