@@ -108,7 +108,7 @@ const FORMATS = new Set('xduotcazsif');
 const UNITS = new Set('bhwg');
 
 /** `/NFU` after print or x: returns the pieces and the rest of the line. */
-export function parseSlashFormat(args: string, allowCount: boolean): { count?: number; fmt?: PrintFormat; unit?: Unit; rest: string } {
+export function parseSlashFormat(args: string, allowCount: boolean, command = 'print'): { count?: number; fmt?: PrintFormat; unit?: Unit; rest: string } {
   const m = /^\/(\S*)\s*(.*)$/s.exec(args.trim());
   if (!m) return { rest: args.trim() };
   const spec = m[1]!;
@@ -124,7 +124,10 @@ export function parseSlashFormat(args: string, allowCount: boolean): { count?: n
   for (; i < spec.length; i++) {
     const c = spec[i]!;
     if (UNITS.has(c)) out.unit = c as Unit;
-    else if (FORMATS.has(c)) out.fmt = c as PrintFormat;
+    else if (FORMATS.has(c)) {
+      if (!allowCount && c === 'i') throw new CommandError(`Format letter "${c}" is meaningless in "${command}" command.`);
+      out.fmt = c as PrintFormat;
+    }
     else throw new CommandError(`Undefined output format "${c}".`);
   }
   if (!allowCount && out.unit) throw new CommandError(`Size letters are meaningless in "print" command.`);
@@ -318,7 +321,7 @@ const SPECS: Spec[] = [
   { name: 'print', aliases: ['p', 'inspect'], help: 'print[/FMT] EXPR: evaluate and print. FMT is one of x d u o t c a z s.',
     parse: (a) => { const f = parseSlashFormat(a, false); return { kind: 'print', expr: f.rest || undefined, fmt: f.fmt, style: 'print' }; } },
   { name: 'output', help: 'output[/FMT] EXPR: like print, without history and newline.',
-    parse: (a) => { const f = parseSlashFormat(a, false); return { kind: 'print', expr: required(f.rest, 'Argument required (expression to compute).'), fmt: f.fmt, style: 'output' }; } },
+    parse: (a) => { const f = parseSlashFormat(a, false, 'output'); return { kind: 'print', expr: required(f.rest, 'Argument required (expression to compute).'), fmt: f.fmt, style: 'output' }; } },
   { name: 'call', help: 'call EXPR: print EXPR unless it is void (no inferior calls yet).',
     parse: (a) => ({ kind: 'print', expr: required(a, 'The history is empty.'), fmt: undefined, style: 'call' }) },
   { name: 'x', repeats: true, help: 'x/NFU ADDR: examine memory. N count, F format (x d u o t c a z s i), U unit (b h w g).',

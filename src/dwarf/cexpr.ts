@@ -420,3 +420,14 @@ export async function evalChain<V>(n: Node, leaf: (n: Node) => Promise<V>, step:
   for (let i = chain.length - 1; i >= 0; i--) v = await step(chain[i], v);
   return v;
 }
+
+/**
+ * A floating-point value converted to an integer as gdb 13 does it: out of
+ * range and NaN saturate (`(long)1e999` is LONG_MAX, `(char)1e999` -1), where
+ * BigInt() would throw on Infinity and NaN.
+ */
+export function floatToLongest(x: number): bigint {
+  if (Number.isNaN(x) || x >= 2 ** 63) return (1n << 63n) - 1n;
+  if (x < -(2 ** 63)) return -(1n << 63n);
+  return BigInt(Math.trunc(x));
+}

@@ -10,7 +10,7 @@ import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
 import { evaluateLocation, type ExprContext, type Location } from './expr.js';
 import { isFpRegister } from '../target/fpregs.js';
 import { dwarfOfFpRegister, fpRegisterOfDwarf, fpRegisterType } from './regtypes.js';
-import { parseExpression, parseTypeName, ExprError, evalChain, type Node, type TypeSpec } from './cexpr.js';
+import { parseExpression, parseTypeName, ExprError, evalChain, floatToLongest, type Node, type TypeSpec } from './cexpr.js';
 import {
   strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
@@ -536,7 +536,7 @@ export class Evaluator {
       if (v.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
       return v.address;
     }
-    if (isFloat(t)) return BigInt(Math.trunc(await this.num(v)));
+    if (isFloat(t)) return floatToLongest(await this.num(v));
     const n = await v.bigint();
     if (n === undefined) throw new ExprError(v.optimizedOut ? 'value has been optimized out' : cannotAccess(v));
     return n;
