@@ -378,7 +378,7 @@ const BY_NAME = new Map(SPECS.map((s) => [s.name, s]));
  * names exactly one command.
  */
 function resolve(word: string, table: Array<{ name: string; aliases?: string[] }>, context?: string): string {
-  const w = word.toLowerCase();
+  const w = word;   // gdb 13 is case-sensitive: `Q` is an undefined command, not quit
   for (const s of table) if (s.name === w || s.aliases?.includes(w)) return s.name;
   const hits = table.filter((s) => s.name.startsWith(w)).map((s) => s.name);
   if (hits.length === 1) return hits[0]!;
