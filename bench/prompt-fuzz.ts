@@ -89,7 +89,11 @@ function line(r: () => number): string {
     case 12: return pick(r, ['checkpoint', 'checkpoints', 'info registers', 'info all-registers', 'info locals', 'info args', 'info display',
       'info breakpoints', 'snapshot stack', 'snapshots', 'info sharedlibrary', 'info proc mappings', 'p $_siginfo', 'info signals']);
     case 13: return Array.from({ length: 1 + Math.floor(r() * 60) }, () => String.fromCharCode(1 + Math.floor(r() * 126))).join('').replace(/[\n\r]/g, ' ');
-    case 14: return `p ${pick(r, ATOMS)}${pick(r, ['', '[', ']', '(', ')', '->', '.', '::', '@', '?', ':', '{', '}'])}${pick(r, ATOMS)}`;
+    case 14:
+      if (r() < 0.5) return `p ${pick(r, ATOMS)}${pick(r, ['', '[', ']', '(', ')', '->', '.', '::', '@', '?', ':', '{', '}'])}${pick(r, ATOMS)}`;
+      return `${pick(r, ['p *n@', 'p n->value@', 'output round@', 'ptype int[', 'p sizeof(char[', 'whatis (char[', 'list ', 'list 1,', 'info line ',
+        'up ', 'down ', 'frame ', 'snapshot n ', 'snapshot stack ', 'snapshot mapping ', 'snapshot show ', 'snapshot diff ', 'disassemble 0,',
+        'info symbol ', 'display/', 'undisplay ', 'checkpoint delete ', 'tbreak *', 'x/s ', 'x/i '])}${pick(r, COUNTS)}${r() < 0.3 ? pick(r, ['])', ']', ')', 'xb n', 's n']) : ''}`;
     default: return `print ${'9'.repeat(1 + Math.floor(r() * 400))}${pick(r, ['', 'u', 'l', 'ul', 'x', '.', 'e9999'])}`;
   }
 }
