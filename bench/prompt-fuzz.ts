@@ -11,7 +11,10 @@
  * (node dist/bench/prompt-fuzz.js [LINES] [SEED]) a longer run with a new
  * seed, printed so a failure can be replayed.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url));
@@ -123,11 +126,11 @@ export interface FuzzResult {
 }
 
 /** One tsdbg session at `break print_list` fed `lines`, each followed by a marker. */
-export function runFuzz(lines: string[], timeoutMs = 300_000): FuzzResult {
+export function runFuzz(lines: string[], timeoutMs = 300_000, prog = PROG): FuzzResult {
   const script = ['break print_list', 'run'];
   lines.forEach((l, i) => script.push(l, `echo \\n@@FUZZ ${i}@@\\n`));
   script.push('echo \\n@@FUZZ END@@\\n', 'kill', 'quit');
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, TSDBG, 'run', PROG], {
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, TSDBG, 'run', prog], {
     input: `${script.join('\n')}\n`, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30, cwd: ROOT, killSignal: 'SIGKILL',
   });
   const out = r.stdout ?? '';
@@ -156,11 +159,23 @@ function main(argv: string[]): number {
   const count = Number(argv[0] ?? 3000);
   const seed = Number(argv[1] ?? Math.floor(Math.random() * 0x7fffffff));
   process.stdout.write(`prompt fuzz: ${count} lines, seed ${seed} (replay: node dist/bench/prompt-fuzz.js ${count} ${seed})\n`);
-  const t0 = Date.now();
-  const res = runFuzz(fuzzLines(seed, count), 1_800_000);
-  for (const f of res.failures.slice(0, 20)) process.stdout.write(`  FAIL: ${f.line.slice(0, 160)}\n    ${badLines(f.output).join('\n    ')}\n`);
-  process.stdout.write(`prompt fuzz: ${res.failures.length} lines with an internal error of ${count}${res.died ? ' (tsdbg died)' : ''}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  return res.failures.length ? 1 : 0;
+  // the same program without debug info too: the built-in evaluator (src/commands/expr.ts)
+  const dir = mkdtempSync(join(tmpdir(), 'tsdbg-fuzz-'));
+  let failed = 0;
+  try {
+    const nodebug = join(dir, 'linked_list_nodebug');
+    execFileSync('gcc', ['-O0', '-o', nodebug, `${ROOT}examples/linked_list.c`]);
+    for (const [what, prog] of [['DWARF', PROG], ['no debug info', nodebug]] as const) {
+      const t0 = Date.now();
+      const res = runFuzz(fuzzLines(seed, count), 1_800_000, prog);
+      for (const f of res.failures.slice(0, 20)) process.stdout.write(`  FAIL: ${f.line.slice(0, 160)}\n    ${badLines(f.output).join('\n    ')}\n`);
+      process.stdout.write(`prompt fuzz (${what}): ${res.failures.length} lines with an internal error of ${count}${res.died ? ' (tsdbg died)' : ''}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      failed += res.failures.length;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return failed ? 1 : 0;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
