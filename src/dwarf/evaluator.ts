@@ -590,7 +590,7 @@ export class Evaluator {
       return Value.fromBigInt(pt, v.address, this.ctx);
     }
     const vt = strip(v.type).kind;
-    if (op !== '*' && (vt === 'struct' || vt === 'union')) throw new ExprError(`Structure has no component named operator${op}.`);
+    if (vt === 'struct' || vt === 'union') throw new ExprError(`Structure has no component named operator${op}.`);
     switch (op) {
       case '*': return this.deref(v);
       case '-': {

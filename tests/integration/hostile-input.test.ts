@@ -46,6 +46,7 @@ describe('deep and long expressions', () => {
       `p ${Array(3000).fill('n->value').join(' * 0 + ')}`,
       `p ((((n->value)+1)*2)-3)`,
       `p sizeof(${'('.repeat(1000)}n${')'.repeat(1000)})`,
+      `p ${'*'.repeat(5000)}head`,                                      // Structure has no component named operator*.
       'kill'];
     const { ours, gdb } = both(lines, example('linked_list'));
     expect(gdb).toContain('$1 = 1');
@@ -71,7 +72,7 @@ describe('numbers and sizes out of range', () => {
     const lines = [...AT_BREAK,
       'x/4294967296 "str"', 'x/4294967295xb n', `x/${nines}xb n`, 'x/-3xb n', 'x/0xb n', 'x/2147483648xb n', 'x/4xb 0',
       'p 1<<2147483648', 'p 1 << 100000000000000000000', 'p 18446744073709551616', 'p -1>>70', 'p 1>>-5', 'p 1L<<40',
-      'p (long)1e999', 'p (unsigned char)1e999', 'p (long)-1e999', 'print/i 5', 'output/i 5', 'kill'];
+      'p (long)1e999', 'p (unsigned char)1e999', 'p (long)-1e999', 'p/c 1e300', 'p/c 65.7', 'p/c -1e999', 'print/i 5', 'output/i 5', 'kill'];
     const { ours, gdb } = both(lines, example('linked_list'));
     expect(gdb).toContain('warning: left shift count >= width of type');
     expect(ours.filter((l) => BAD.test(l))).toEqual([]);
