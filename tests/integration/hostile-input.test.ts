@@ -90,9 +90,10 @@ describe('numbers and sizes out of range', () => {
     expect(ours).toContain('$2 = 7');
   });
 
-  it('break with a line number past int reads it as gdb does', () => {
+  it('break, info line and list read a line number past int as gdb does', () => {
     const lines = ['break 18446744073709551615', 'break 4294967296', 'break 2147483648', 'break linked_list.c:18446744073709551615',
-      'break 99999999999999999999999', 'break 200', 'info breakpoints'];
+      'break 99999999999999999999999', 'break 200', 'info breakpoints', 'info line 4294967296', 'info line linked_list.c:18446744073709551615',
+      'list linked_list.c:4294967340', 'list 4294967296', 'list 18446744073709551615'];
     const { ours, gdb } = both(lines, example('linked_list'));
     expect(gdb).toContain('No line -1 in the current file.');
     expect(ours).toEqual(gdb);

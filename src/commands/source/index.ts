@@ -30,6 +30,7 @@ import { ExprError } from '../../dwarf/cexpr.js';
 import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
 import { pushAll } from '../../arrays.js';
+import { gdbLineNumber } from '../examine.js';
 
 export type { SourceHost } from './host.js';
 
@@ -412,8 +413,8 @@ export class SourceLevel {
       const fileLine = /^(.+):(\d+)$/.exec(arg);
       if (fileLine || /^\d+$/.test(arg)) {
         const file = fileLine ? fileLine[1] : (await this.currentFile()) ?? '';
-        const wanted = Number(fileLine ? fileLine[2] : arg);
-        const hits = debug.addressesForLine(file, wanted, true);
+        const wanted = gdbLineNumber(fileLine ? fileLine[2]! : arg);
+        const hits = wanted > 0 ? debug.addressesForLine(file, wanted, true) : [];
         if (!hits.length) {
           // past the last line with code: gdb names the file as its line table does
           const first = debug.addressesForLine(file, 1)[0];
@@ -542,11 +543,11 @@ export class SourceLevel {
       if (m[1]) {
         const f = debug.sourceFiles().find((p) => p === m[1] || p.endsWith('/' + m[1]));
         if (!f) throw new CommandError(`No source file named ${m[1]}.`);
-        return { path: f, file: m[1], line: Number(m[2]) };
+        return { path: f, file: m[1], line: gdbLineNumber(m[2]!) };
       }
       const cur = near ?? this.listPos;
       if (!cur) throw new CommandError('No default source file now selected.');
-      return { path: cur.path, file: cur.file, line: Number(m[2]) };
+      return { path: cur.path, file: cur.file, line: gdbLineNumber(m[2]!) };
     }
     const fname = spec.includes(':') ? spec.slice(spec.lastIndexOf(':') + 1) : spec;
     const fn = debug.functionsNamed(fname)[0];
