@@ -1694,11 +1694,19 @@ export class Session {
   }
 
   private async xInstructions(addr: bigint, n: number): Promise<void> {
-    const code = await this.readUpTo(addr, n * 15);
+    // up to 16 MiB of code at once (x/2147483647i); short of n, gdb names the first unreadable address
+    const { data: code, end } = await readReadable((a, len) => this.readMemory(a, len), addr, Math.min(n * 15, 1 << 24));
     const insns = disassemble(code, addr, this.symbolize, n);
-    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
     const pc = await this.framePc();
     this.outLines(insns.map((i) => formatXInsn(i, pc, this.symbolize)));
+    if (end !== undefined && insns.length < n) {
+      const next = insns.length ? insns[insns.length - 1]!.address + BigInt(insns[insns.length - 1]!.length) : addr;
+      const s = this.symbolize(next);
+      this.store.write('stdout', `   ${hex(next)}${s ? ` <${s}>` : ''}:\t`);
+      this.xNext = next;
+      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
+    }
+    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
     const last = insns[insns.length - 1]!;
     this.xNext = last.address + BigInt(last.length);
     this.lastRepeat = `x/${n}i`;

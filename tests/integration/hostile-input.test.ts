@@ -72,7 +72,8 @@ describe('numbers and sizes out of range', () => {
     const lines = [...AT_BREAK,
       'x/4294967296 "str"', 'x/4294967295xb n', `x/${nines}xb n`, 'x/-3xb n', 'x/0xb n', 'x/2147483648xb n', 'x/4xb 0',
       'p 1<<2147483648', 'p 1 << 100000000000000000000', 'p 18446744073709551616', 'p -1>>70', 'p 1>>-5', 'p 1L<<40',
-      'p (long)1e999', 'p (unsigned char)1e999', 'p (long)-1e999', 'p/c 1e300', 'p/c 65.7', 'p/c -1e999', 'print/i 5', 'output/i 5', 'kill'];
+      'p (long)1e999', 'p (unsigned char)1e999', 'p (long)-1e999', 'p/c 1e300', 'p/c 65.7', 'p/c -1e999', 'print/i 5', 'output/i 5',
+      'x/6i 0x7fffffffeff8', 'x/3i 0', 'kill'];
     const { ours, gdb } = both(lines, example('linked_list'));
     expect(gdb).toContain('warning: left shift count >= width of type');
     expect(ours.filter((l) => BAD.test(l))).toEqual([]);
@@ -80,7 +81,7 @@ describe('numbers and sizes out of range', () => {
   });
 
   it('x/100000xb $sp prints up to the end of the stack, then names the first unreadable address', () => {
-    const ours = piped(['node', TSDBG, 'run', example('linked_list')], [...AT_BREAK, 'p $sp', 'x/100000xb $sp', 'p 7', 'kill']);
+    const ours = piped(['node', TSDBG, 'run', example('linked_list')], [...AT_BREAK, 'p $sp', 'x/100000xb $sp', 'p 7', 'x/2147483647i $pc', 'p 8', 'kill']);
     const sp = BigInt(/^\$1 = \(void \*\) (0x[0-9a-f]+)$/.exec(ours.find((l) => l.startsWith('$1 = '))!)![1]!);
     const rows = ours.filter((l) => /^0x[0-9a-f]+:\t0x/.test(l));
     const end = 0x7ffffffff000n;
@@ -88,6 +89,10 @@ describe('numbers and sizes out of range', () => {
     expect(rows[0]!.startsWith(`0x${sp.toString(16)}:\t`)).toBe(true);
     expect(ours).toContain(`0x${end.toString(16)}:\tCannot access memory at address 0x${end.toString(16)}`);
     expect(ours).toContain('$2 = 7');
+    // 75,000 instructions up to the end of the heap, then the error on the last line, in order on a pipe
+    const last = ours.indexOf('$3 = 8');
+    expect(ours[last - 1]).toMatch(/^ {3}0x[0-9a-f]+:\tCannot access memory at address 0x[0-9a-f]+$/);
+    expect(ours.slice(0, last - 1).filter((l) => l.includes('Cannot access'))).toEqual([`0x${end.toString(16)}:\tCannot access memory at address 0x${end.toString(16)}`]);
   });
 
   it('break, info line and list read a line number past int as gdb does', () => {
