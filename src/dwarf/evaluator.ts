@@ -50,6 +50,9 @@ export interface EvalEnv {
   warn?: (message: string) => void;
 }
 
+/** gdb's default `max-value-size`: the largest value it fetches (an artificial array `p *p@N` past it is refused). */
+const MAX_VALUE_SIZE = 65536;
+
 const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
 const REG_TYPE_SP: CType = { kind: 'pointer', size: 8, target: VOID };
 const SUBREGS: Record<string, [string, number]> = {
@@ -689,10 +692,15 @@ export class Evaluator {
     return Value.fromBigInt(t, v, this.ctx);
   }
 
+  /** `first@count`, with gdb 13's checks: an int count, in memory, at least 1, within max-value-size. */
   private async artificialArray(first: Value, count: Value): Promise<Value> {
-    const n = Number(await this.int(count));
-    if (n <= 0) throw new ExprError('Only values in memory can be extended with \'@\'.');
+    const c = await this.int(count);
+    if (c > 0x7fffffffn || c < -0x80000000n) throw new ExprError('Value out of range.');
+    const n = Number(c);
     if (first.address === undefined) throw new ExprError('Only values in memory can be extended with \'@\'.');
+    if (n <= 0) throw new ExprError(`Invalid number ${n} of repetitions.`);
+    const bytes = n * sizeOf(first.type);
+    if (bytes > MAX_VALUE_SIZE) throw new ExprError(`value requires ${bytes} bytes, which is more than max-value-size`);
     return new Value({ kind: 'array', element: first.type, count: n }, first.loc, this.ctx);
   }
 

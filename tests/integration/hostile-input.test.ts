@@ -73,7 +73,7 @@ describe('numbers and sizes out of range', () => {
       'x/4294967296 "str"', 'x/4294967295xb n', `x/${nines}xb n`, 'x/-3xb n', 'x/0xb n', 'x/2147483648xb n', 'x/4xb 0',
       'p 1<<2147483648', 'p 1 << 100000000000000000000', 'p 18446744073709551616', 'p -1>>70', 'p 1>>-5', 'p 1L<<40',
       'p (long)1e999', 'p (unsigned char)1e999', 'p (long)-1e999', 'p/c 1e300', 'p/c 65.7', 'p/c -1e999', 'print/i 5', 'output/i 5',
-      'x/6i 0x7fffffffeff8', 'x/3i 0', 'kill'];
+      'x/6i 0x7fffffffeff8', 'x/3i 0', 'p *n@100000000', 'p sizeof(*n@4611686018427387904)', 'p n@-1', 'p/x *n@4097', 'p n->value@3', 'kill'];
     const { ours, gdb } = both(lines, example('linked_list'));
     expect(gdb).toContain('warning: left shift count >= width of type');
     expect(ours.filter((l) => BAD.test(l))).toEqual([]);
