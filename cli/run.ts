@@ -48,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
+  // On a pipe, libuv writes asynchronously once the pipe is full: a long x/100000xb
+  // then let its error (stderr) pass its last lines. Blocking writes keep gdb's order.
+  for (const s of [process.stdout, process.stderr]) {
+    if (!s.isTTY) (s as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(true);
+  }
   session.store.on('output', (c) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);

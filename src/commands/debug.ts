@@ -47,6 +47,8 @@ export interface BridgeIo {
   sourceLine(path: string, file: string, line: number): string;
   /** The session's convenience variables ($foo, $_, $_exitcode). */
   convenience: Map<string, AnyValue>;
+  /** gdb's `warning: ...` line (a shift past the width). */
+  warn?(message: string): void;
 }
 
 export function isDebugError(e: unknown): boolean {
@@ -197,6 +199,7 @@ export class DebugBridge {
       callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
       siginfo: () => siginfoOf(this.target),
       convenience: convenienceEnv(this.io.convenience, () => ev.ctx),
+      warn: this.io.warn && ((m) => this.io.warn!(m)),
     });
     for (const h of this.io.history()) history.push(dwarfValueOf(h, ev.ctx));
     return ev;
@@ -345,11 +348,12 @@ export class DebugBridge {
       f = here?.file ?? (main ? d.lineForAddress(main.low + d.bias)?.file : undefined);
       if (!f) throw new EvalError('No default source file.');
     }
-    const found = d.addressesForLine(f, line);
+    const found = line > 0 ? d.addressesForLine(f, line) : [];
     if (found.length === 0) {
       // a bare LINE is in the current source file, whichever image's it is (gdb's default symtab)
       if (!file) throw new EvalError(`No line ${line} in the current file.`);
       const known = d.sourceFiles().some((p) => p === f || p.endsWith(`/${f}`));
+      if (!file) throw new EvalError(`No line ${line} in the current file.`);
       throw new EvalError(known ? `No line ${line} in file "${f}".` : `No source file named ${f}.`);
     }
     return found.map((a) => a.address);

@@ -6,6 +6,7 @@
  */
 import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
+import { xCount } from './examine.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
@@ -109,7 +110,7 @@ const FORMATS = new Set('xduotcazsif');
 const UNITS = new Set('bhwg');
 
 /** `/NFU` after print or x: returns the pieces and the rest of the line. */
-export function parseSlashFormat(args: string, allowCount: boolean): { count?: number; fmt?: PrintFormat; unit?: Unit; rest: string } {
+export function parseSlashFormat(args: string, allowCount: boolean, command = 'print'): { count?: number; fmt?: PrintFormat; unit?: Unit; rest: string } {
   const m = /^\/(\S*)\s*(.*)$/s.exec(args.trim());
   if (!m) return { rest: args.trim() };
   const spec = m[1]!;
@@ -119,13 +120,16 @@ export function parseSlashFormat(args: string, allowCount: boolean): { count?: n
   let i = 0;
   if (num) {
     if (!allowCount) throw new CommandError(`Item count other than 1 is meaningless in "print" command.`);
-    out.count = Number(num[0]);
+    out.count = xCount(num[0]);
     i = num[0].length;
   }
   for (; i < spec.length; i++) {
     const c = spec[i]!;
     if (UNITS.has(c)) out.unit = c as Unit;
-    else if (FORMATS.has(c)) out.fmt = c as PrintFormat;
+    else if (FORMATS.has(c)) {
+      if (!allowCount && c === 'i') throw new CommandError(`Format letter "${c}" is meaningless in "${command}" command.`);
+      out.fmt = c as PrintFormat;
+    }
     else throw new CommandError(`Undefined output format "${c}".`);
   }
   if (!allowCount && out.unit) throw new CommandError(`Size letters are meaningless in "print" command.`);
@@ -246,7 +250,7 @@ function parseSet(args: string): Command {
   const a = required(args, 'Argument required (expression to compute).');
   const varMatch = /^var(?:iable)?\s+(.*)$/s.exec(a);
   if (varMatch) return { kind: 'set-expr', expr: varMatch[1]! };
-  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|args)\b\s*(.*)$/s.exec(a);
+  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|checkpoint-limit|args)\b\s*(.*)$/s.exec(a);
   if (setting && !a.includes('=')) return { kind: 'setting', name: setting[1]!.replace(/\s+/g, ' '), value: setting[2]!.trim() };
   if (setting && setting[1] === 'args') return { kind: 'setting', name: 'args', value: setting[2]!.trim() };
   return { kind: 'set-expr', expr: a };
@@ -338,7 +342,7 @@ const SPECS: Spec[] = [
   { name: 'print', aliases: ['p', 'inspect'], help: 'Print value of expression EXP.\nprint[/FMT] EXPR: evaluate and print. FMT is one of x d u o t c a z s.',
     parse: (a) => { const f = parseSlashFormat(a, false); return { kind: 'print', expr: f.rest || undefined, fmt: f.fmt, style: 'print' }; } },
   { name: 'output', help: 'Like "print" but don\'t put in value history and don\'t print newline.\noutput[/FMT] EXPR: like print, without history and newline.',
-    parse: (a) => { const f = parseSlashFormat(a, false); return { kind: 'print', expr: required(f.rest, 'Argument required (expression to compute).'), fmt: f.fmt, style: 'output' }; } },
+    parse: (a) => { const f = parseSlashFormat(a, false, 'output'); return { kind: 'print', expr: required(f.rest, 'Argument required (expression to compute).'), fmt: f.fmt, style: 'output' }; } },
   { name: 'call', help: 'Call a function in the program.\ncall EXPR: print EXPR unless it is void (no inferior calls yet).',
     parse: (a) => ({ kind: 'print', expr: required(a, 'The history is empty.'), fmt: undefined, style: 'call' }) },
   { name: 'x', repeats: true, help: 'Examine memory: x/FMT ADDRESS.\nx/NFU ADDR: examine memory. N count, F format (x d u o t c a z s i), U unit (b h w g).',
@@ -405,7 +409,7 @@ const BY_NAME = new Map(SPECS.map((s) => [s.name, s]));
  * names exactly one command.
  */
 function resolve(word: string, table: Array<{ name: string; aliases?: string[] }>, context?: string): string {
-  const w = word.toLowerCase();
+  const w = word;   // gdb 13 is case-sensitive: `Q` is an undefined command, not quit
   for (const s of table) if (s.name === w || s.aliases?.includes(w)) return s.name;
   const hits = table.filter((s) => s.name.startsWith(w)).map((s) => s.name);
   if (hits.length === 1) return hits[0]!;

@@ -20,7 +20,7 @@ import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
-import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
+import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
@@ -31,9 +31,10 @@ import {
 } from './expr.js';
 import {
   addrWithSym, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
-  formatXLines, hex, hex16, hexdump, humanSize, UNIT_SIZE, type PrintFormat, type Symbolizer, type Unit,
+  formatXLines, hex, hex16, hexdump, humanSize, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
+import { gdbLineNumber, readReadable } from './examine.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
@@ -47,6 +48,7 @@ import { infoFrameLines } from './info-frame.js';
 import { armHardwareWatch, canUseHwValue, scopeExitText, showWatchSetting } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
+import { pushAll } from '../arrays.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
 function ignoreText(id: number, n: number): string {
@@ -159,6 +161,8 @@ export class Session {
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
   private checkpoints: CheckpointManager | undefined;
+  /** `set checkpoint-limit`: bytes older checkpoints may hold in tsdbg's buffers. */
+  private checkpointLimit = DEFAULT_BUFFER_LIMIT;
   private readonly userSnaps = new Map<bigint, SnapshotSummary>();
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;
@@ -669,6 +673,7 @@ export class Session {
       builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
       convenience: this.convenience,
+      warn: (m: string) => this.store.write('stderr', `warning: ${m}\n`),
     };
   }
 
@@ -758,6 +763,7 @@ export class Session {
     const engine = t.capabilities.snapshots;
     if (engine) {
       this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
+      this.checkpoints.bufferLimit = this.checkpointLimit;
       this.out(`Snapshot engine: ${engineLabel(engine)}`);
     }
     this.publishTarget();
@@ -1006,7 +1012,7 @@ export class Session {
   private async resolveLocation(spec: string): Promise<bigint> {
     if (spec.startsWith('*')) return this.evalAddress(spec.slice(1));
     const fileLine = FILE_LINE.exec(spec);
-    if (fileLine) return (await this.lineLocations(fileLine[1], Number(fileLine[2])))[0]!;
+    if (fileLine) return (await this.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!)))[0]!;
     const viaDwarf = this.debug?.functionBreakpoint(spec);
     if (viaDwarf !== undefined) return viaDwarf;
     const sym = this.symbolByName(spec);
@@ -1034,7 +1040,7 @@ export class Session {
   private async resolveLocations(spec: string): Promise<bigint[]> {
     const fileLine = FILE_LINE.exec(spec);
     // a line in a function that was also inlined: one location per block, as gdb
-    if (fileLine) return this.lineLocations(fileLine[1], Number(fileLine[2]));
+    if (fileLine) return this.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!));
     if (!spec.startsWith('*') && this.debug) {
       const all = this.debug.functionBreakpoints(spec);
       if (all.length > 1 || (all.length === 1 && this.debug.functionBreakpoint(spec) === undefined)) return all;
@@ -1787,15 +1793,34 @@ export class Session {
     else if (fmt === 'a') this.xUnit = 'g';
     else if (fmt === 'c' && !unit) this.xUnit = 'b';
     // gdb's x_command: a bare `x` examines as many units as the last one did
-    const n = count ?? (expr === undefined && !fmt && !unit ? this.xCount : 1);
+    let n = count ?? (expr === undefined && !fmt && !unit ? this.xCount : 1);
     this.xCount = n;
+    // gdb negates a negative count in an int: -2147483648 stays negative and examines nothing
+    if (n === 0 || n === -0x80000000) return;
+    const size = UNIT_SIZE[this.xUnit];
+    const back = n < 0;
+    if (back) {
+      if (this.xFmt === 'i' || this.xFmt === 's') throw new CommandError(`Examining backward (x/-N) is supported for memory formats, not x/${this.xFmt}.`);
+      n = -n;
+      addr = BigInt.asUintN(64, addr - BigInt(n) * BigInt(size));
+    }
     if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
     if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
-    const size = UNIT_SIZE[this.xUnit];
-    const data = await this.readMemory(addr, n * size);
-    this.outLines(formatXLines(addr, data, this.xFmt, this.xUnit, this.symbolize));
+    const { data, end } = await readReadable((a, len) => this.readMemory(a, len), addr, n * size);
+    const whole = data.subarray(0, data.length - (data.length % size));
+    const lines = formatXLines(addr, whole, this.xFmt, this.xUnit, this.symbolize);
+    if (end !== undefined) {
+      // gdb prints the line up to the unreadable unit, a tab, then the error on that line
+      const per = perLine(this.xFmt, this.xUnit);
+      const partial = (whole.length / size) % per !== 0 ? lines.pop()! : `${xLabel(addr + BigInt(whole.length), this.symbolize)}`;
+      this.outLines(lines);
+      this.store.write('stdout', `${partial}\t`);
+      this.xNext = addr + BigInt(whole.length);
+      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
+    }
+    this.outLines(lines);
     this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
-    this.xNext = addr + BigInt(n * size);
+    this.xNext = back ? addr : addr + BigInt(n * size);
     // gdb: $_ points at the last unit examined, typed as the unit; $__ is its contents
     const unitType = intType(size as 1 | 2 | 4 | 8);
     const last = data.subarray(data.length - size);
@@ -1812,11 +1837,19 @@ export class Session {
   }
 
   private async xInstructions(addr: bigint, n: number): Promise<void> {
-    const code = await this.readUpTo(addr, n * 15);
+    // up to 16 MiB of code at once (x/2147483647i); short of n, gdb names the first unreadable address
+    const { data: code, end } = await readReadable((a, len) => this.readMemory(a, len), addr, Math.min(n * 15, 1 << 24));
     const insns = disassemble(code, addr, this.symbolize, n);
-    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
     const pc = await this.framePc();
     this.outLines(insns.map((i) => formatXInsn(i, pc, this.symbolize)));
+    if (end !== undefined && insns.length < n) {
+      const next = insns.length ? insns[insns.length - 1]!.address + BigInt(insns[insns.length - 1]!.length) : addr;
+      const s = this.symbolize(next);
+      this.store.write('stdout', `   ${hex(next)}${s ? ` <${s}>` : ''}:\t`);
+      this.xNext = next;
+      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
+    }
+    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
     const last = insns[insns.length - 1]!;
     this.xNext = last.address + BigInt(last.length);
     this.lastRepeat = `x/${n}i`;
@@ -1840,6 +1873,15 @@ export class Session {
 
   private cmdSetting(name: string, value: string): void {
     if (name === 'args') { this.args = value ? value.split(/\s+/) : []; return; }
+    if (name === 'checkpoint-limit') {
+      try {
+        this.checkpointLimit = parseBufferLimit(value);
+      } catch (e) {
+        throw e instanceof CheckpointError ? new CommandError(e.message) : e;
+      }
+      if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
+      return;
+    }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // confirm, pagination, height, width...: line mode never pages or asks, so they are accepted and have no effect.
   }
@@ -2122,7 +2164,7 @@ export class Session {
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
       if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
-      if (b.more) lines.push(...this.locationRows(b));
+      if (b.more) pushAll(lines, this.locationRows(b));
     }
     this.outLines(lines);
   }
@@ -2370,6 +2412,7 @@ export class Session {
       const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
       lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
     });
+    lines.push(`tsdbg buffers hold ${humanSize(this.checkpoints!.bufferedBytes())}; limit ${limitText(this.checkpointLimit)} (set checkpoint-limit).`);
     this.outLines(lines);
   }
 

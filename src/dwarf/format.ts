@@ -5,12 +5,13 @@
  * floats with %g to 9/17 digits, `<optimized out>`.
  */
 import { ATE } from './constants.js';
-import { ExprError } from './cexpr.js';
+import { ExprError, floatToLongest } from './cexpr.js';
 import { Value, bytesToBigInt } from './value.js';
 import {
   strip, sizeOf, typeName, declarator, isCharType, isSigned, isBfloat16, unknownTypeError, type CType, type Member,
   type Method,
 } from './types.js';
+import { pushAll } from '../arrays.js';
 
 export interface FormatOptions {
   /** `<main+4>`-style symbol for an address (text inside the brackets), if any. */
@@ -461,7 +462,11 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
     case 't': return u.toString(2);
     case 'd': return String(BigInt.asIntN(size * 8, n));
     case 'u': return String(u);
-    case 'c': return `${BigInt.asIntN(8, n)} ${charLiteral(Number(BigInt.asUintN(8, n)))}`;
+    case 'c': {
+      // a float under /c is its value as an integer (saturating), not its bits: p/c 65.7 is 65 'A'
+      const c = t.kind === 'base' && t.encoding === ATE.float ? floatToLongest((await v.number())!) : n;
+      return `${BigInt.asIntN(8, c)} ${charLiteral(Number(BigInt.asUintN(8, c)))}`;
+    }
     case 'a': {
       const sym = opts.symbolize?.(u);
       return `${hex(u)}${sym ? ` <${sym}>` : ''}`;
@@ -561,7 +566,7 @@ function expandBase(t: CType, indent: number, show: number): string {
         : declarator(m.type, m.name ?? '');
       return `${pad}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
     });
-    lines.push(...methodLines(t.methods?.() ?? [], pad));
+    pushAll(lines, methodLines(t.methods?.() ?? [], pad));
     return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}${pad}}`;
   }
   if (t.kind === 'enum') {

@@ -17,6 +17,7 @@ import { CallFrameInfo, unwindStep, type CfiSource, type UnwindRegs } from './fr
 import { evaluateLocation, evaluateValue, type ExprContext } from './expr.js';
 import type { Die } from './info.js';
 import type { PrintSettings } from './format.js';
+import { pushAll } from '../arrays.js';
 
 export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
 
@@ -171,7 +172,7 @@ export class ProgramInfo {
     let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
     while (cur && frames.length < limit) {
       const real = this.framesAt(cur, frames.length, readMemory, frames[frames.length - 1], frames.length === 0 ? skipInline : 0);
-      frames.push(...real);
+      pushAll(frames, real);
       const outer = real[real.length - 1];
       if (outer.functionName === 'main') break;
       let next: UnwindRegs | undefined;
@@ -454,7 +455,7 @@ function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
     if (d.tag === TAG.call_site || d.tag === TAG.GNU_call_site) {
       const pc = d.addr(0x7d /* call_return_pc */) ?? d.addr(AT.low_pc);
       if (pc === ret) return d;
-    } else if (d.tag === TAG.lexical_block || d.tag === TAG.inlined_subroutine) stack.push(...d.children);
+    } else if (d.tag === TAG.lexical_block || d.tag === TAG.inlined_subroutine) pushAll(stack, d.children);
   }
   return undefined;
 }

@@ -34,6 +34,8 @@ import type { SourceHost } from './host.js';
 import { defaultPrintSettings, printSetting } from './print-settings.js';
 import { forEachNumber } from '../number-ranges.js';
 import { bytesToBigInt } from '../../dwarf/value.js';
+import { pushAll } from '../../arrays.js';
+import { gdbLineNumber } from '../examine.js';
 
 export type { SourceHost } from './host.js';
 
@@ -394,7 +396,8 @@ export class SourceLevel {
     const out = [arg.trim() ? `All ${what} matching regular expression "${arg.trim()}":` : `All defined ${what}:`];
     for (const file of [...byFile.keys()].sort()) {
       const entries = byFile.get(file)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      out.push('', `File ${file}:`, ...entries.map((e) => e.text));
+      out.push('', `File ${file}:`);
+      pushAll(out, entries.map((e) => e.text));
     }
     if (kind !== 'types') {
       const image = this.program()?.image;
@@ -409,7 +412,8 @@ export class SourceLevel {
       }
       if (minimal.length) {
         minimal.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
-        out.push('', 'Non-debugging symbols:', ...minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
+        out.push('', 'Non-debugging symbols:');
+        pushAll(out, minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
       }
     }
     return out.join('\n');
@@ -440,8 +444,8 @@ export class SourceLevel {
       const fileLine = /^(.+):(\d+)$/.exec(arg);
       if (fileLine || /^\d+$/.test(arg)) {
         const file = fileLine ? fileLine[1] : (await this.currentFile()) ?? '';
-        const wanted = Number(fileLine ? fileLine[2] : arg);
-        const hits = debug.addressesForLine(file, wanted, true);
+        const wanted = gdbLineNumber(fileLine ? fileLine[2]! : arg);
+        const hits = wanted > 0 ? debug.addressesForLine(file, wanted, true) : [];
         if (!hits.length) {
           // past the last line with code: gdb names the file as its line table does
           const first = debug.addressesForLine(file, 1)[0];
@@ -570,11 +574,11 @@ export class SourceLevel {
       if (m[1]) {
         const f = debug.sourceFiles().find((p) => p === m[1] || p.endsWith('/' + m[1]));
         if (!f) throw new CommandError(`No source file named ${m[1]}.`);
-        return { path: f, file: m[1], line: Number(m[2]) };
+        return { path: f, file: m[1], line: gdbLineNumber(m[2]!) };
       }
       const cur = near ?? this.listPos;
       if (!cur) throw new CommandError('No default source file now selected.');
-      return { path: cur.path, file: cur.file, line: Number(m[2]) };
+      return { path: cur.path, file: cur.file, line: gdbLineNumber(m[2]!) };
     }
     const fname = spec.includes(':') ? spec.slice(spec.lastIndexOf(':') + 1) : spec;
     const fn = debug.functionsNamed(fname)[0];
