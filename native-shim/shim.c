@@ -34,7 +34,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 7
+#define TSDBG_SHIM_ABI 8
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -232,6 +232,18 @@ int tsdbg_pty_resize(int master, int rows, int cols)
 	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 
 	return (int)neg_errno(ioctl(master, TIOCSWINSZ, &ws));
+}
+
+/*
+ * A second descriptor for the pty master (close-on-exec), for libuv to read
+ * and close: libuv (1.46) takes POLLHUP after a short read for the end of
+ * the stream, though a pty master may still hold output (libuv#4992), and
+ * Node then closes the descriptor it reads. The debugger keeps its own to
+ * read that rest once the process is gone.
+ */
+int tsdbg_dup_cloexec(int fd)
+{
+	return (int)neg_errno(fcntl(fd, F_DUPFD_CLOEXEC, 0));
 }
 
 /*
