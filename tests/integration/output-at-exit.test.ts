@@ -10,7 +10,7 @@
  * catches it. Content is checked, not timing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { LocalTarget } from '../../src/target/local.js';
@@ -87,5 +87,24 @@ describe('program output written right before the exit', () => {
     const parts = out.split(EXITED);
     expect(parts, out.slice(-2000)).toHaveLength(RUNS.length + 1);
     RUNS.forEach(([kib, threads], i) => expectBurst(parts[i]!, kib, threads, `run ${i}`));
+  });
+
+  it('tsdbg connect to tsdbg serve: all of it before the exit report', async () => {
+    requireFreshServerBuild();
+    const prog = fixture('exit_burst');
+    for (const [kib, threads] of RUNS.slice(0, 2)) {
+      const s = await startListening('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '--once', prog, String(kib), String(threads)]);
+      cleanup.push(() => s.stop());
+      const child = spawn('node', [TSDBG, 'connect', '--batch', '-ex', 'continue', `127.0.0.1:${s.port}`, prog], { stdio: ['ignore', 'pipe', 'pipe'] });
+      cleanup.push(async () => { child.kill('SIGKILL'); });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+      child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code, out.slice(-2000)).toBe(0);
+      const parts = out.split(EXITED);
+      expect(parts, out.slice(-2000)).toHaveLength(2);
+      expectBurst(parts[0]!, kib, threads, `${kib} KiB, ${threads} threads`);
+    }
   });
 });
