@@ -257,6 +257,18 @@ int tsdbg_pty_resize(int master, int rows, int cols)
 }
 
 /*
+ * A second descriptor for the pty master (close-on-exec), for libuv to read
+ * and close: libuv (1.46) takes POLLHUP after a short read for the end of
+ * the stream, though a pty master may still hold output (libuv#4992), and
+ * Node then closes the descriptor it reads. The debugger keeps its own to
+ * read that rest once the process is gone.
+ */
+int tsdbg_dup_cloexec(int fd)
+{
+	return (int)neg_errno(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+}
+
+/*
  * Read what the pty master holds right now, without blocking: up to len
  * bytes, 0 when nothing is waiting, -errno on failure. Called when a stop is
  * collected, so everything the program wrote before it stopped is reported

@@ -261,15 +261,17 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     exePath: string,
     /** true when we started the process: kill it on quit; false: detach. */
     readonly startedByUs: boolean,
-    private readonly ptyFd: number,
+    private ptyFd: number,
     spinUs: number,
+    /** libuv's own descriptor for the pty master (see openPty). */
+    ptyReader = -1,
   ) {
     super();
     this._exePath = exePath;
     this.spinNs = Math.max(0, spinUs) * 1000;
     this.threadMap.set(pid, newThread(pid, false));
     this.selTid = pid;
-    if (ptyFd >= 0) this.openPty(ptyFd);
+    if (ptyReader >= 0) this.openPty(ptyReader);
     registerTracee(this);
   }
 
@@ -289,7 +291,13 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       const code = errnoName(-r.pid);
       throw new TargetError(code, `cannot run ${prog}: ${describeErrno(code)}`);
     }
-    const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US);
+    const reader = r.master >= 0 ? native.dupCloexec(r.master) : -1;
+    if (r.master >= 0 && reader < 0) {
+      native.killReap(r.pid);
+      closeSync(r.master);
+      throw new TargetError(errnoName(-reader), `cannot run ${prog}: ${describeErrno(errnoName(-reader))}`);
+    }
+    const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US, reader);
     t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: t.pc(), path } };
     await t.provideSnapshots(options.snapshots);
     return t;
@@ -483,7 +491,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
     this._state = 'exited';
     this.forgetThreads(this.threadMap.values());
-    this.pty?.unref();
+    this.releasePty();
     unregisterTracee(this);
     // still our child: reap it when it ends, or it lingers as a zombie
     if (this.startedByUs) reapWhenGone(() => native.waitNow(this.pid) !== -ERRNO.EAGAIN);
@@ -1500,7 +1508,6 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       }
     }
     this.drainPty();
-    if (this._state === 'exited') this.pty?.unref();
     return ev;
   }
 
@@ -1515,6 +1522,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   private markExited(reason: StopReason): StopEvent {
+    this.drainPty();   // all it wrote: no one writes any more
+    this.releasePty();
     this._state = 'exited';
     this.regsCache = undefined;
     this.breakpoints.clear();
@@ -1543,6 +1552,15 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (this._state === 'running') throw new TargetError('EBUSY', 'the program is running');
   }
 
+  /**
+   * Read the program's output as it comes, through `fd`, libuv's own copy of
+   * the pty master: libuv (1.46, Node 20) takes a hangup after a short read
+   * for the end of the stream although the pty may still hold output
+   * (libuv#4992: when the program writes and exits at once, its last lines
+   * are still on their way to the master), and Node then closes the
+   * descriptor. The rest is still there through ptyFd, ours until the
+   * process is gone: drainPty reads it at the exit, ahead of the exit report.
+   */
   private openPty(fd: number): void {
     const stream = new ReadStream(fd);
     stream.on('data', (chunk: Buffer) => this.emit('output', chunk));
@@ -1563,16 +1581,23 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
    * grandchild that shares the pty may write without end.
    */
   private drainPty(): void {
+    if (this.ptyFd < 0) return;
     const pty = this.pty;
-    // Once destroyed, the stream has closed (or is closing) the fd; its number may be reused.
-    if (!pty || pty.destroyed) return;
-    while (pty.read() !== null) { /* each chunk went out through the 'data' listener */ }
+    // chunks libuv read that the stream still holds go first
+    if (pty && !pty.destroyed) while (pty.read() !== null) { /* each chunk went out through the 'data' listener */ }
     const buf = Buffer.allocUnsafe(PTY_DRAIN_CHUNK);
     for (let i = 0; i < PTY_DRAIN_MAX_READS; i++) {
       const n = native.ptyReadReady(this.ptyFd, buf);
       if (n <= 0) return;
       this.emit('output', Buffer.from(buf.subarray(0, n)));
     }
+  }
+
+  /** The process is gone or let go: close our pty master (libuv's copy reads on, unreferenced, until its end). */
+  private releasePty(): void {
+    this.pty?.unref();
+    if (this.ptyFd >= 0) closeSync(this.ptyFd);
+    this.ptyFd = -1;
   }
 }
 

@@ -87,6 +87,7 @@ function bind() {
     spawn: so.func('int tsdbg_spawn_sized(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, int rows, int cols, _Out_ int *master)'),
     ptyResize: so.func('int tsdbg_pty_resize(int master, int rows, int cols)'),
     ptyReadReady: so.func('long tsdbg_pty_read_ready(int master, void *buf, uint64_t len)'),
+    dupCloexec: so.func('int tsdbg_dup_cloexec(int fd)'),
     ptrace: so.func('long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)'),
     ptracePtr: so.func('long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, void *data)'),
     // the same shim function, for PTRACE_GETREGSET/SETREGSET: data is a struct iovec
@@ -160,6 +161,8 @@ export const native = {
   ptyResize: (fd: number, rows: number, cols: number): number => shim().ptyResize(fd, rows, cols) as number,
   /** Bytes the pty master holds now, read without blocking: count, 0 when none, or -errno. */
   ptyReadReady: (fd: number, buf: Buffer): number => Number(shim().ptyReadReady(fd, buf, buf.length)),
+  /** A close-on-exec duplicate of fd, or -errno. */
+  dupCloexec: (fd: number): number => shim().dupCloexec(fd) as number,
 
   ptrace: (req: number, pid: number, addr: bigint | number = 0n, data: bigint | number = 0n): number =>
     Number(shim().ptrace(req, pid, toAddr(addr), toAddr(data))),
