@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OWNER_VAR, findOwned, ownerEnv, reapLeaks, trackPid } from '../setup/leaks.js';
 import { ROOT, alive } from './rsp-util.js';
+import { SESSION_MS, WAIT_MS } from '../setup/wait.js';
 
 const started: number[] = [];
 afterEach(() => {
@@ -38,7 +39,7 @@ describe('the leak check', () => {
     expect(findOwned(me, true).map((l) => l.pid)).not.toContain(bare);
     trackPid(bare);
     const marked = sleeper({}, ['env', '-i', ...Object.entries(ownerEnv()).map(([k, v]) => `${k}=${v}`), 'sleep', '1000']);
-    await expect.poll(() => findOwned(me, true).map((l) => l.pid).sort(), { timeout: 30_000 }).toEqual([bare, marked].sort());
+    await expect.poll(() => findOwned(me, true).map((l) => l.pid).sort(), { timeout: WAIT_MS }).toEqual([bare, marked].sort());
     expect((await reapLeaks(me, true, 0)).map((l) => l.pid).sort()).toEqual([bare, marked].sort());
     expect(await alive(bare)).toBe(false);
     expect(await alive(marked)).toBe(false);
@@ -46,7 +47,7 @@ describe('the leak check', () => {
 
   it('fails the test, and the file, that leave a process behind: a vitest run of its own', async () => {
     const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--root', '.', '--config', 'tests/setup/fixtures/vitest.config.ts'], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, TSDBG_LEAK_GRACE_MS: '500', NO_COLOR: '1', FORCE_COLOR: '0' },
+      cwd: ROOT, encoding: 'utf8', timeout: SESSION_MS, env: { ...process.env, TSDBG_LEAK_GRACE_MS: '500', NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     const out = r.stdout + r.stderr;
     const leaked = [...out.matchAll(/LEAKED (\d+)/g)].map((m) => Number(m[1]));

@@ -196,7 +196,7 @@ describe('tsdbg serve robustness', () => {
     first.on('data', (b: Buffer) => { firstData += b.toString('latin1'); });
     await new Promise((r) => first.once('connect', r));
     first.write(frame('qSupported:multiprocess+'));
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => firstData.includes('$'), 'the reply to the first client');
     const second = net.connect(s.port, '127.0.0.1');
     const secondData = await new Promise<string>((resolve) => {
       let d = '';
@@ -219,7 +219,7 @@ describe('tsdbg serve robustness', () => {
     sock.write('$qSupported:multipro');
     await new Promise((r) => setTimeout(r, 100));
     sock.destroy();
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(s.child.exitCode).toBe(0);
     expect(await alive(pid)).toBe(false);
   });
@@ -233,7 +233,7 @@ describe('tsdbg serve robustness', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await alive(pid)).toBe(true);
     sock.destroy();
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(s.child.exitCode).toBe(0);
     expect(await alive(pid)).toBe(false);
   });
@@ -242,7 +242,7 @@ describe('tsdbg serve robustness', () => {
     const s = await serve([example('hot_loop'), '100000000000']);
     const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
     s.child.kill('SIGTERM');
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(await alive(pid)).toBe(false);
   });
 

@@ -1,0 +1,21 @@
+/**
+ * The bounds of every wait in the tests, sized for a loaded 2-core machine
+ * (eight jobs sharing it, a CI run taking half an hour): generous, since they
+ * cost nothing when things work, and each failure says what was awaited.
+ * vitest's testTimeout (vitest.config.ts) stays above them.
+ */
+
+/** A poll for an event (a pid printed, a process gone, a thread stopped). */
+export const WAIT_MS = 60_000;
+
+/** A whole scripted session in a child (spawnSync of tsdbg or gdb): its `timeout`. */
+export const SESSION_MS = 120_000;
+
+/** Poll until `cond` holds; fail after `ms` saying what was awaited (`what` is read then: it may show output so far). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string | (() => string), ms = WAIT_MS): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
