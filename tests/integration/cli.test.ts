@@ -214,13 +214,13 @@ describe('tsdbg run: process control', () => {
   });
 
   it('says so in one line when the program does not exist', () => {
-    const r = spawnSync('node', [tsdbg, 'run', '--batch', '/nonexistent/prog'], { encoding: 'utf8' });
+    const r = spawnSync('node', [tsdbg, 'run', '--batch', '/nonexistent/prog'], { encoding: 'utf8', timeout: SESSION_MS });
     expect(r.stderr).toBe('/nonexistent/prog: No such file or directory.\n');
     expect(r.status).toBe(1);
   });
 
   it('refuses a file that is not an executable in gdb words', () => {
-    const r = spawnSync('node', [tsdbg, 'run', '--batch', `${root}scripts/setup-system.sh`], { encoding: 'utf8', input: 'run\n' });
+    const r = spawnSync('node', [tsdbg, 'run', '--batch', `${root}scripts/setup-system.sh`], { encoding: 'utf8', timeout: SESSION_MS, input: 'run\n' });
     expect(r.stderr).toBe(`"${root}scripts/setup-system.sh": not in executable format: file format not recognized\n`);
     expect(r.status).toBe(1);
   });

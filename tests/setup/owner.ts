@@ -3,7 +3,7 @@
  * children with TSDBG_TEST_OWNER and fails the test, or the file, that leaves
  * a process running (naming pid, exe and cmdline, after killing it).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, inject } from 'vitest';
 import { relative } from 'node:path';
 import { OWNER_VAR, formatLeaks, reapLeaks } from './leaks.js';
 
@@ -12,17 +12,13 @@ declare module 'vitest' {
 }
 
 const run = inject('tsdbgTestRun') ?? `r${process.pid}`;
-let file = 'unknown';
+// The file's marker is set before the test file is imported: some start their
+// processes at the top level (tests/guest/kernel.test.ts boots the guest there).
+const file = relative(process.cwd(), expect.getState().testPath ?? 'unknown');
 // reapLeaks may wait out a grace period and then the kills: more than vitest's default hook time
 const HOOK_MS = 120_000;
 const fileMarker = () => `${run}:${file}:file`;
-
-// vitest wants a destructuring pattern for the context, even an empty one
-// eslint-disable-next-line no-empty-pattern
-beforeAll(({}, suite) => {
-  file = relative(process.cwd(), suite.file.filepath);
-  process.env[OWNER_VAR] = fileMarker();
-});
+process.env[OWNER_VAR] = fileMarker();
 
 beforeEach(({ task }) => {
   process.env[OWNER_VAR] = `${run}:${file}:${task.id}`;
