@@ -20,7 +20,12 @@ export interface Leak {
   owner: string;
 }
 
-/** The marker of the test (or file) running now, for an environment built from nothing. */
+/**
+ * The marker of the test (or file) running now, for an environment built from
+ * nothing: `env -i ...Object.entries(ownerEnv())` or `{ ...ownerEnv(), HOME }`.
+ * gdb and tsdbg run by one test get the same value, so their programs' stacks
+ * still agree.
+ */
 export function ownerEnv(): Record<string, string> {
   const owner = process.env[OWNER_VAR];
   return owner ? { [OWNER_VAR]: owner } : {};
