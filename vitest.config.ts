@@ -27,7 +27,7 @@ export default defineConfig({
       // One guest boot at a time: two TCG guests on two cores would only slow each other down.
       { test: { ...leakCheck, name: 'guest', include: ['tests/guest/**/*.test.ts'], testTimeout: 1_200_000, hookTimeout: 1_200_000, fileParallelism: false } },
       ...(inGuest
-        ? [{ test: { ...leakCheck, name: 'in-guest', include: ['tests/in-guest/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } }]
+        ? [{ test: { ...leakCheck, name: 'in-guest', include: ['tests/in-guest/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } }]
         : []),
     ],
   },
