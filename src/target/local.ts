@@ -37,7 +37,7 @@ import { FXSAVE_SIZE, NT_X86_XSTATE, readYmmUpper, writeYmmUpper, xstateHasAvx }
 /** Room for any XSAVE area (AVX-512 is 2.7 KiB, AMX tiles 11 KiB). */
 const XSTATE_MAX = 16384;
 import { parseMaps, parseAuxv, taskState } from './procfs.js';
-import { registerTracee, unregisterTracee } from './reaper.js';
+import { reapWhenGone, registerTracee, unregisterTracee } from './reaper.js';
 import { nextStatusAny, type ThreadStatus } from './waiter.js';
 
 export interface SpawnOptions {
@@ -475,6 +475,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.forgetThreads(this.threadMap.values());
     this.pty?.unref();
     unregisterTracee(this);
+    // still our child: reap it when it ends, or it lingers as a zombie
+    if (this.startedByUs) reapWhenGone(() => native.waitNow(this.pid) !== -ERRNO.EAGAIN);
     this.markGone();
   }
 
