@@ -15,7 +15,7 @@ const threads = `${root}examples/bin/threads`;
 
 function batch(commands: string[]): { out: string; err: string; code: number | null } {
   const r = spawnSync('node', [tsdbg, 'run', '--batch', threads], {
-    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, cwd: root,
+    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root,
   });
   return { out: r.stdout, err: r.stderr, code: r.status };
 }

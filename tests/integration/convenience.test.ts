@@ -35,7 +35,7 @@ function both(lines: string[], prog: string): { ours: string; gdb: string } {
   const file = join(dir, 'cmds');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const run = (cmd: string[]) => {
-    const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, cwd: ROOT });
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
     return `${r.stdout}--- stderr:\n${r.stderr}`.split('\n')
       .filter((l) => !/^(Snapshot engine: |\[Thread debugging|Using host libthread_db|\[Inferior 1 \(process \d+\) killed\])/.test(l))
       .join('\n');

@@ -43,7 +43,7 @@ const GDB_PRELUDE = ['set startup-with-shell off', 'set pagination off', 'set wi
 function gdb(prog: string, setup: string[], commands: string[], target?: string): string[] {
   const lines = [...GDB_PRELUDE, ...(target ? [`target remote ${target}`] : []), ...script(setup, commands), 'kill'];
   const r = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'sh', '-nx', '-batch', ...lines.flatMap((l) => ['-ex', l]), prog],
-    { encoding: 'utf8', timeout: SESSION_MS });
+    { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
   if (r.error) throw r.error;
   return blocks(r.stdout, commands.length);
 }
@@ -51,7 +51,7 @@ function gdb(prog: string, setup: string[], commands: string[], target?: string)
 function ours(prog: string, setup: string[], commands: string[], keepOutput = false): string[] {
   // errors go to stderr, as gdb's: merge both streams in order
   const args = [TSDBG, 'run', '--batch', ...script(setup, commands).flatMap((l) => ['-ex', l]), prog];
-  const r = spawnSync('sh', ['-c', 'exec node "$@" 2>&1', 'sh', ...args], { encoding: 'utf8', timeout: SESSION_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('sh', ['-c', 'exec node "$@" 2>&1', 'sh', ...args], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;
   return blocks(r.stdout, commands.length, keepOutput);
 }

@@ -25,7 +25,7 @@ function lines(out: string): string[] {
 }
 
 function run(cmd: string[], input?: string): string {
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { input: input ?? '', encoding: 'utf8', timeout: SESSION_MS, cwd: ROOT });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { input: input ?? '', encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return `${r.stdout}${r.stderr}`;
 }
 

@@ -12,6 +12,6 @@ const BY_DESIGN = /^(Snapshot engine: |\[Thread debugging|Using host libthread_d
 
 /** argv's stdout and stderr, merged, as lines without the by-design ones. */
 export function mergedLines(argv: string[]): string[] {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: SESSION_MS, cwd: ROOT });
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return r.stdout.split('\n').filter((l) => !BY_DESIGN.test(l));
 }

@@ -48,7 +48,7 @@ function retOffset(prog: string, fn: string): number {
 const example = (name: string) => join(root, 'examples', 'bin', name);
 
 function merged(argv: string[]): string {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: SESSION_MS, cwd: root });
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root });
   if (r.error) throw r.error;
   return r.stdout;
 }

@@ -25,7 +25,7 @@ afterEach(async () => {
 const ex = (commands: string[]) => commands.flatMap((c) => ['-ex', c]);
 
 function run(cmd: string[]): string {
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, cwd: ROOT });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return `${r.stdout}${r.stderr}`;
 }
 

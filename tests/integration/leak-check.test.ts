@@ -47,7 +47,7 @@ describe('the leak check', () => {
 
   it('fails the test, and the file, that leave a process behind: a vitest run of its own', async () => {
     const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--root', '.', '--config', 'tests/setup/fixtures/vitest.config.ts'], {
-      cwd: ROOT, encoding: 'utf8', timeout: SESSION_MS, env: { ...process.env, TSDBG_LEAK_GRACE_MS: '500', NO_COLOR: '1', FORCE_COLOR: '0' },
+      cwd: ROOT, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', env: { ...process.env, TSDBG_LEAK_GRACE_MS: '500', NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     const out = r.stdout + r.stderr;
     const leaked = [...out.matchAll(/LEAKED (\d+)/g)].map((m) => Number(m[1]));

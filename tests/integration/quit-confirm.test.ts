@@ -98,7 +98,7 @@ describe('quit with a live program', () => {
 
   it('never waits for an answer in batch mode: answers yes and says so, as gdb -batch does', () => {
     const r = spawnSync('node', [TSDBG, 'run', '--batch', fixture('frames')], {
-      input: 'break inner\nrun\nquit\n', encoding: 'utf8', timeout: SESSION_MS,
+      input: 'break inner\nrun\nquit\n', encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL',
     });
     expect(r.stdout).toContain('Breakpoint 1, inner');
     expect(r.stdout).toMatch(/^A debugging session is active\.\n\n\tInferior 1 \[process \d+\] will be killed\.\n\nQuit anyway\? \(y or n\) \[answered Y; input not from terminal\]$/m);

@@ -248,13 +248,13 @@ describe('tsdbg serve robustness', () => {
   });
 
   it('rejects bad command lines with one line of usage', () => {
-    const r = spawnSync('node', [TSDBG, 'serve', '--bogus'], { encoding: 'utf8', timeout: SESSION_MS });
+    const r = spawnSync('node', [TSDBG, 'serve', '--bogus'], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^tsdbg serve: unknown option --bogus\nusage: tsdbg serve/);
-    const spin = spawnSync('node', [TSDBG, 'serve', '--spin-us', '-5', ':0', example('hot_loop')], { encoding: 'utf8', timeout: SESSION_MS });
+    const spin = spawnSync('node', [TSDBG, 'serve', '--spin-us', '-5', ':0', example('hot_loop')], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     expect(spin.status).toBe(2);
     expect(spin.stderr).toMatch(/^tsdbg serve: --spin-us takes microseconds from 0 to 1000000, not "-5"\nusage:/);
-    const r2 = spawnSync('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '/nonexistent/prog'], { encoding: 'utf8', timeout: SESSION_MS });
+    const r2 = spawnSync('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '/nonexistent/prog'], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     expect(r2.status).toBe(1);
     expect(r2.stderr.trim().split('\n')).toHaveLength(1);
   });

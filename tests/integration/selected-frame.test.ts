@@ -31,8 +31,8 @@ function both(prog: string, commands: string[]): { gdb: string[]; ours: string[]
   // gdb starts the program without a shell and without LINES/COLUMNS: the same stack as ours
   const gdbScript = path.join(dir, 'gdb-cmds');
   writeFileSync(gdbScript, ['set startup-with-shell off', 'unset environment LINES', 'unset environment COLUMNS', ...commands, ''].join('\n'));
-  const g = spawnSync('gdb', ['-batch', '-nx', '-x', gdbScript, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS });
-  const t = spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, cwd: ROOT });
+  const g = spawnSync('gdb', ['-batch', '-nx', '-x', gdbScript, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL' });
+  const t = spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   expect(t.stderr).toBe('');
   return { gdb: facts(g.stdout), ours: facts(t.stdout) };
 }

@@ -33,7 +33,7 @@ function normalize(out: string): string[] {
 }
 
 function run(cmd: string[]): string {
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, cwd: ROOT });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return `${r.stdout}${r.stderr}`;
 }
 

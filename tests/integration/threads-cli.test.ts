@@ -19,8 +19,8 @@ function run(debugger_: 'gdb' | 'tsdbg', commands: string[], prog = PROG): { out
   // -ex goes on after an error (a -x file would stop there, in both)
   const ex = commands.flatMap((c) => ['-ex', c]);
   const r = debugger_ === 'gdb'
-    ? spawnSync('gdb', ['-batch', '-nx', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS })
-    : spawnSync('node', [TSDBG, 'run', '--batch', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, cwd: ROOT });
+    ? spawnSync('gdb', ['-batch', '-nx', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL' })
+    : spawnSync('node', [TSDBG, 'run', '--batch', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return { out: r.stdout, err: r.stderr };
 }
 
@@ -148,7 +148,7 @@ describe('threads at the prompt', () => {
     const server = await startListening('gdbserver', ['--once', '127.0.0.1:0', PROG]);
     try {
       const r = spawnSync('node', [TSDBG, 'connect', '--batch', '-ex', 'break bump', '-ex', 'continue', '-ex', 'info threads',
-        '-ex', 'thread apply 1 bt 1', '-ex', 'kill', `127.0.0.1:${server.port}`, PROG], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, cwd: ROOT });
+        '-ex', 'thread apply 1 bt 1', '-ex', 'kill', `127.0.0.1:${server.port}`, PROG], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
       expect(r.stderr).toBe('');
       const stop = /^Thread (\d) "threads" hit Breakpoint 1, bump \(id=\d, round=0\) at threads\.c:22$/m.exec(r.stdout);
       expect(stop, r.stdout).not.toBeNull();

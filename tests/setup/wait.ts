@@ -8,7 +8,12 @@
 /** A poll for an event (a pid printed, a process gone, a thread stopped). */
 export const WAIT_MS = 60_000;
 
-/** A whole scripted session in a child (spawnSync of tsdbg or gdb): its `timeout`. */
+/**
+ * A whole scripted session in a child (spawnSync of tsdbg or gdb): its `timeout`,
+ * with killSignal SIGKILL: a hung Node never runs its SIGTERM handler, and
+ * spawnSync would wait for it for ever. Its tracee dies too (PTRACE_O_EXITKILL;
+ * gdb's as well).
+ */
 export const SESSION_MS = 120_000;
 
 /** Poll until `cond` holds; fail after `ms` saying what was awaited (`what` is read then: it may show output so far). */
