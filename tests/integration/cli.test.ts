@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SESSION_MS, waitFor } from '../setup/wait.js';
+import { SESSION_MS, finished, waitFor } from '../setup/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsdbg = `${root}bin/tsdbg.js`;
@@ -15,9 +15,9 @@ const ex = (name: string) => `${root}examples/bin/${name}`;
 interface Run { stdout: string; stderr: string; code: number | null }
 
 function batch(prog: string, commands: string[], extra: string[] = []): Run {
-  const r = spawnSync('node', [tsdbg, 'run', '--batch', ...extra, prog], {
+  const r = finished(spawnSync('node', [tsdbg, 'run', '--batch', ...extra, prog], {
     input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root,
-  });
+  }), `tsdbg run --batch ${prog}`);
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
 }
 

@@ -24,3 +24,11 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, what: stri
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Throws, saying so, when a spawnSync session ran into its bound (SESSION_MS) rather than finishing. */
+export function finished<T extends { error?: Error; stdout: string | Buffer; stderr: string | Buffer }>(r: T, what: string): T {
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    throw new Error(`${what} did not finish within ${SESSION_MS / 1000} s and was killed; it printed:\n${r.stdout}${r.stderr}`);
+  }
+  return r;
+}
