@@ -7,7 +7,8 @@
  * orphaned, so /proc/PID/environ names the test that started any process, be
  * it a tracee, tsdbg, gdb, gdbserver or QEMU. A process started with a cleaned
  * environment (`env -i`) carries no marker: pass it `ownerEnv()` explicitly or
- * register its pid with `trackPid()`.
+ * register its pid with `trackPid()`. (One marker per worker process: tests
+ * of one file that ran concurrently would share it; none do.)
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
