@@ -45,24 +45,38 @@ describe('the leak check', () => {
     expect(await alive(marked)).toBe(false);
   });
 
-  it('fails the test, and the file, that leave a process behind: a vitest run of its own', async () => {
-    const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--root', '.', '--config', 'tests/setup/fixtures/vitest.config.ts'], {
-      cwd: ROOT, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', env: { ...process.env, TSDBG_LEAK_GRACE_MS: '500', NO_COLOR: '1', FORCE_COLOR: '0' },
+  /** A vitest of its own over tests/setup/fixtures/leaky.test.ts: its exit status, output, and the pids it left. */
+  async function leakyRun(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--root', '.', '--config', 'tests/setup/fixtures/vitest.config.ts', ...args], {
+      cwd: ROOT, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL',
+      env: { ...process.env, TSDBG_LEAK_GRACE_MS: '500', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
     });
     const out = r.stdout + r.stderr;
     const leaked = [...out.matchAll(/LEAKED (\d+)/g)].map((m) => Number(m[1]));
     started.push(...leaked);
-    expect(r.status, out).toBe(1);
-    expect(leaked).toHaveLength(4);
-    for (const pid of leaked) {
-      expect(await alive(pid), `pid ${pid} still running:\n${out}`).toBe(false);
-      expect(out).toContain(`pid ${pid} exe /usr/bin/sleep cmdline: sleep 1000`);
-    }
+    for (const pid of leaked) expect(await alive(pid), `pid ${pid} still running:\n${out}`).toBe(false);
+    return { status: r.status, out, leaked };
+  }
+
+  it('fails the test, and the file, that leave a process behind: a vitest run of its own', async () => {
+    const { status, out, leaked } = await leakyRun([]);
+    expect(status, out).toBe(1);
+    expect(leaked).toHaveLength(5);
+    for (const pid of leaked) expect(out).toContain(`pid ${pid} exe /usr/bin/sleep cmdline: sleep 1000`);
     expect(out).toMatch(/test "leaks a child that inherits the environment" left 1 process running \(killed now\)/);
     expect(out).toMatch(/test "leaks a child started with an empty environment, registered" left 1 process running/);
     // the way threads-edge once left `threads-edge spin` behind: a test timed out while its program ran
     expect(out).toMatch(/test "times out waiting for an event that never comes, its child still running" left 1 process running/);
     expect(out).toMatch(/tests\/setup\/fixtures\/leaky\.test\.ts left 1 process running/);
-    expect(out).toMatch(/Tests +3 failed \| 1 passed \(4\)/);
+    expect(out).toMatch(/the leaky tests left 1 process running/);     // the run's last sweep
+    expect(out).toMatch(/Tests +3 failed \| 2 passed \(5\)/);
+  });
+
+  it('fails a run whose tests all passed when its last sweep finds a process', async () => {
+    const { status, out, leaked } = await leakyRun(['-t', 'only the run'], { LEAKY_SWEEP_ONLY: '1' });
+    expect(leaked).toHaveLength(1);
+    expect(out).toMatch(/Tests +1 passed \| 4 skipped \(5\)/);
+    expect(out).toContain(`the leaky tests left 1 process running (killed now):\n  pid ${leaked[0]} exe /usr/bin/sleep`);
+    expect(status, out).toBe(1);
   });
 });

@@ -12,6 +12,9 @@ export default function setup(project: TestProject): () => Promise<void> {
   project.provide('tsdbgTestRun', run);
   return async () => {
     const leaks = await reapLeaks(`${run}:`, false, 5_000);
-    if (leaks.length > 0) throw new Error(formatLeaks(`the ${project.name} tests`, leaks));
+    if (leaks.length === 0) return;
+    // vitest reports a teardown's error but would still exit 0
+    process.exitCode = 1;
+    throw new Error(formatLeaks(`the ${project.name} tests`, leaks));
   };
 }
