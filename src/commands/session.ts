@@ -41,6 +41,8 @@ import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
+import { armHardwareWatch, canUseHwValue, scopeExitText, showWatchSetting } from './watch.js';
+import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
@@ -122,6 +124,9 @@ export class Session {
   private readonly interactive: boolean;
 
   private nextBpId = 1;
+  /** gdb's can-use-hw-watchpoints, and the stepping engine of the software watchpoints it falls back to. */
+  private canUseHw = 1;
+  private readonly softWatch = new SoftwareWatcher();
   /** The dynamic linker's r_brk (_dl_debug_state) breakpoint, while inserted. */
   private solibEvent: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
@@ -332,6 +337,7 @@ export class Session {
 
   /** Ctrl-C: stop a running program (the pending command reports the stop). */
   interrupt(): void {
+    this.softWatch.interrupt();
     if (this.target?.state === 'running') this.target.interrupt();
   }
 
@@ -372,8 +378,11 @@ export class Session {
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
-      case 'setting': this.cmdSetting(c.name, c.value); return undefined;
-      case 'show': this.out(`${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'setting':
+        if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
+        else this.cmdSetting(c.name, c.value);
+        return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
@@ -919,6 +928,7 @@ export class Session {
     this.image = undefined;
     this.solibEvent = undefined;
     this.inserted.clear();
+    this.softWatch.reset();
     this.invalidateMemory();
     this.pendingSignal = undefined;
     this.checkpoints?.forget();
@@ -1090,15 +1100,19 @@ export class Session {
     if (![1, 2, 4, 8].includes(length) || v.lval.addr % BigInt(length) !== 0n) {
       throw new CommandError(`Expression cannot be implemented with read/access watchpoint.`);
     }
-    const t = this.live();
-    if (!t.capabilities.hardwareBreakpoints) throw new CommandError('Target does not support hardware watchpoints.');
+    this.live();
     const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
     const b: Breakpoint = {
       id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
       hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old: v.value },
     };
+    b.watch!.scope = await this.localScope(v.lval.addr);
     try {
-      await this.armWatch(b);
+      if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
+      await this.armWatch(b).catch(async (e: unknown) => {
+        if (b.watch!.scope) await this.removeAt(b.watch!.scope.ret);
+        throw e;
+      });
       this.convenience.setMine('bpnum', INT_VALUE(b.id));
     } catch (e) {
       this.nextBpId--;
@@ -1109,8 +1123,29 @@ export class Session {
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
 
+  /** Where a watch of addr stops being valid: the selected frame's return, when addr is in its stack frame. */
+  private async localScope(addr: bigint): Promise<{ ret: bigint; cfa: bigint } | undefined> {
+    const ret = await this.returnOf(this.store.state.frame, false).catch(() => undefined);
+    // a leaf function keeps its locals in the red zone, the 128 bytes below the stack pointer
+    return ret && addr >= ret.frame.sp - 128n && addr < ret.cfa ? { ret: ret.pc, cfa: ret.cfa } : undefined;
+  }
+
+  /** A breakpoint stop at a watched local's scope exit: the watchpoint deleted and the stop reported (gdb's). */
+  private async watchScopeExit(pc: bigint): Promise<boolean> {
+    if (!this.store.state.breakpoints.some((b) => b.watch?.scope?.ret === pc)) return false;
+    const rsp = (await this.regs()).rsp;
+    const gone = this.store.state.breakpoints.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
+    if (!gone.length) return false;
+    for (const b of gone) await this.cmdDelete([b.id]);
+    this.scopeExits = gone.map((b) => b.id);
+    return true;
+  }
+
+  private scopeExits: number[] = [];
+
   private async armWatch(b: Breakpoint): Promise<void> {
-    await this.live().insertWatchpoint(b.address!, b.watch!.length, b.watch!.kind);
+    b.watch!.soft = !(await armHardwareWatch(this.live(), b.address!, b.watch!, this.canUseHw));
+    if (b.watch!.kind === 'write') b.type = b.watch!.soft ? 'watchpoint' : 'hw watchpoint';
     b.inserted = true;
   }
 
@@ -1118,7 +1153,10 @@ export class Session {
     if (!b.inserted) return;
     b.inserted = false;
     if (!this.target || this.target.state === 'exited') return;
-    if (b.watch) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+    if (b.watch) {
+      if (!b.watch.soft) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+      if (b.watch.scope) await this.removeAt(b.watch.scope.ret);
+    }
     else for (const a of this.locationsOf(b)) await this.removeAt(a);
   }
 
@@ -1173,7 +1211,13 @@ export class Session {
     this.pendingActions = [];
     this.store.set('frame', 0);
     // The target emits the program's output up to the stop before resolving (gdb's order).
-    const ev = step ? await t.step(sig) : await t.cont(sig);
+    const soft = this.store.state.breakpoints.filter((b) => b.watch?.soft && b.enabled && b.inserted);
+    const ev = soft.length
+      ? await this.softWatch.resume(t, {
+        step, signal: sig, watches: soft.map((b) => ({ addr: b.address!, length: b.watch!.length })),
+        stopsAt: (pc) => this.inserted.has(pc),
+      })
+      : step ? await t.step(sig) : await t.cont(sig);
     this.store.set('lastStop', ev);
     return ev;
   }
@@ -1200,11 +1244,15 @@ export class Session {
       case 'breakpoint': {
         const hit = await this.hitBreakpoints(r.pc);
         if (hit.length) return 'stopped';
+        const scopeExit = await this.watchScopeExit(r.pc);
         const mine = internal.find((s) => s.addr === r.pc);
-        if (mine) {
-          if (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) return 'internal';
-          return 'continue';
+        if (mine && (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove)) {
+          // the step or finish ends here too: it reports the stop, after gdb's word on the watchpoint
+          if (scopeExit) this.out(`\n${scopeExitText(this.scopeExits.splice(0))}`);
+          return 'internal';
         }
+        if (scopeExit) return 'stopped';
+        if (mine) return 'continue';
         if (r.pc === this.solibEvent) { await this.onSolibEvent(); return 'continue'; }
         if (this.inserted.has(r.pc)) return 'continue';  // a breakpoint whose condition/ignore said go on
         return 'stopped';
@@ -1302,6 +1350,10 @@ export class Session {
       case 'breakpoint': {
         const hit = this.lastHit;
         this.lastHit = [];
+        if (!hit.length && this.scopeExits.length) {
+          this.out(`\n${scopeExitText(this.scopeExits.splice(0))}\n${await this.frameLine(pc, false)}`);
+          return;
+        }
         if (hit.length) {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
@@ -1435,7 +1487,7 @@ export class Session {
     const ev = await this.resume(true);
     if (ev.reason.kind === 'step') {
       // Stepping onto a user breakpoint hits it, as in gdb (bpstat_stop_status at the new pc).
-      if (!(await this.hitBreakpoints(ev.reason.pc)).length) return true;
+      if (!(await this.hitBreakpoints(ev.reason.pc)).length && !(await this.watchScopeExit(ev.reason.pc))) return true;
       await this.reportStop({ ...ev, reason: { kind: 'breakpoint', pc: ev.reason.pc } }, 'stopped');
       return false;
     }
@@ -2272,6 +2324,7 @@ function parseThreadIds(words: string[]): { ids: number[]; used: number } {
 }
 
 function watchTitle(b: Breakpoint): string {
+  if (b.watch?.soft) return 'Watchpoint';
   switch (b.watch?.kind) {
     case 'read': return 'Hardware read watchpoint';
     case 'access': return 'Hardware access (read/write) watchpoint';

@@ -507,6 +507,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       case '3':
       case '4': {
         const watch = Z_WATCH[Number(type)];
+        // no working debug registers: say "unsupported", so the client falls back to software watchpoints
+        if (insert && !t.capabilities.hardwareBreakpoints) return '';
         if (insert) await t.insertWatchpoint(addr, kind, watch);
         else await t.removeWatchpoint(addr, kind, watch);
         return 'OK';

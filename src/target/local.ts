@@ -36,6 +36,7 @@ import { FXSAVE_SIZE, NT_X86_XSTATE, readYmmUpper, writeYmmUpper, xstateHasAvx }
 
 /** Room for any XSAVE area (AVX-512 is 2.7 KiB, AMX tiles 11 KiB). */
 const XSTATE_MAX = 16384;
+import { debugRegistersTrap } from './debugregs.js';
 import { parseMaps, parseAuxv, taskState } from './procfs.js';
 import { reapWhenGone, registerTracee, unregisterTracee } from './reaper.js';
 import { nextStatusAny, type ThreadStatus } from './waiter.js';
@@ -210,7 +211,8 @@ export function resolveProgram(prog: string, env: NodeJS.ProcessEnv = process.en
 export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   readonly kind = 'local';
   readonly connection = 'native';
-  readonly capabilities: TargetCapabilities = { hardwareBreakpoints: true };
+  /** Hardware watchpoints only where the debug registers really trap (probed once, see debugregs.ts). */
+  readonly capabilities: TargetCapabilities = { get hardwareBreakpoints() { return debugRegistersTrap(); } };
   private _state: TargetState = 'stopped';
   private _exePath: string;
   /** Original byte under each inserted int3. */
@@ -861,6 +863,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (![1, 2, 4, 8].includes(len)) throw new TargetError('EINVAL', `watchpoint length must be 1, 2, 4 or 8, not ${len}`);
     if (addr % BigInt(len) !== 0n) throw new TargetError('EINVAL', `watchpoint address 0x${addr.toString(16)} is not aligned to ${len}`);
     if (!['write', 'read', 'access'].includes(kind)) throw new TargetError('EINVAL', `unknown watchpoint kind ${kind}`);
+    if (!debugRegistersTrap()) throw new TargetError('ENOTSUP', 'the debug registers do not trap on this machine');
     if (this.watches.some((w) => w && w.addr === addr && w.len === len && w.kind === kind)) return;
     const slot = this.watches.findIndex((w) => !w);
     if (slot < 0) throw new TargetError('ENOSPC', 'all 4 hardware debug registers are in use');

@@ -100,6 +100,7 @@ function bind() {
     pollSpin: so.func('int tsdbg_poll_spin(int fd, int64_t spin_ns)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
+    probeDebugregs: so.func('int tsdbg_probe_debugregs(int timeout_ms)'),
     vmRead: so.func('long tsdbg_vm_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
     vmWrite: so.func('long tsdbg_vm_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
     peekRead: so.func('long tsdbg_peek_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
@@ -107,7 +108,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 7;
+const SHIM_ABI = 8;
 
 function shim() {
   if (!lib) {
@@ -145,6 +146,8 @@ const toAddr = (a: bigint | number): bigint => (typeof a === 'bigint' ? a : BigI
 /** Thin typed wrappers. Results are -errno on failure unless said otherwise. */
 export const native = {
   debugregOffset: (n: number): number => shim().debugregOffset(n) as number,
+  /** 1: a DR7 write watchpoint traps here; 0: it is accepted but never fires; -errno: no answer. */
+  probeDebugregs: (timeoutMs: number): number => shim().probeDebugregs(timeoutMs) as number,
 
   spawn(path: string, argv: string[], envp: string[], cwd: string, flags: number, options: number): { pid: number; master: number } {
     const master = [0];
