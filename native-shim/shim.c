@@ -180,8 +180,22 @@ exited:
  * TSDBG_SPAWN_NO_PTY). On failure nothing is left behind and -errno says why
  * (exec's own errno for a missing or non-executable program).
  */
+int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		      int flags, long ptrace_options, int rows, int cols, int *master_fd);
+
 int tsdbg_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
 		int flags, long ptrace_options, int *master_fd)
+{
+	return tsdbg_spawn_sized(path, argv, envp, cwd, flags, ptrace_options, 0, 0, master_fd);
+}
+
+/*
+ * tsdbg_spawn() with the pty's window size (rows x cols, 0 for none) set
+ * before the program exists: no SIGWINCH for it, and its first TIOCGWINSZ
+ * sees the size.
+ */
+int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		      int flags, long ptrace_options, int rows, int cols, int *master_fd)
 {
 	char slave[128] = "";
 	int pipefd[2], m = -1, r;
@@ -192,6 +206,14 @@ int tsdbg_spawn(const char *path, char *const argv[], char *const envp[], const 
 		m = open_pty(slave, sizeof(slave));
 		if (m < 0)
 			return m;
+		if (rows > 0 && cols > 0) {
+			struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+
+			if (ioctl(m, TIOCSWINSZ, &ws) < 0) {
+				r = -errno;
+				goto out_pty;
+			}
+		}
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;

@@ -51,6 +51,8 @@ export interface SpawnOptions {
   aslr?: boolean;
   /** Run the program on a new pty (default) or on our own stdio. */
   pty?: boolean;
+  /** The pty's window size from the start (the user's terminal's). */
+  ptySize?: { rows: number; cols: number };
   /** Microseconds to busy-poll for a stop before waiting for its SIGCHLD in the event loop. */
   spinUs?: number;
   /**
@@ -160,6 +162,12 @@ interface Thread {
   fresh: boolean;
   /** In a group-stop (kill -STOP) under PTRACE_LISTEN: waits for SIGCONT, counts as running. */
   parked: boolean;
+  /**
+   * Resumed with a stop signal (`signal SIGSTOP`, or passing on one it
+   * received): its group-stop is that signal's stop, reported as gdb reports
+   * it ("Program received signal SIGSTOP" again), not parked for a SIGCONT.
+   */
+  stopSent?: boolean;
   /**
    * The leader once it exited (pthread_exit in main) while other threads
    * live: a zombie the kernel reports only with the whole process. Not
@@ -276,7 +284,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const envp = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
     const flags = (options.aslr ? SPAWN_KEEP_ASLR : 0) | (options.pty === false ? SPAWN_NO_PTY : 0);
     const opts = PTRACE_O.EXITKILL | PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD | PTRACE_O.TRACECLONE;
-    const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts);
+    const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts, options.ptySize);
     if (r.pid < 0) {
       const code = errnoName(-r.pid);
       throw new TargetError(code, `cannot run ${prog}: ${describeErrno(code)}`);
@@ -982,6 +990,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (!this.stepping) for (const t of this.liveThreads()) if (t !== first) this.resume(t, t.signal);
     first.running = true;
     first.signal = 0;
+    first.stopSent = STOP_SIGNALS.has(sig);
     first.atBreakpoint = undefined;
     if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
     // One FFI call resumes and spins for a single-threaded program's stop (the
@@ -1050,6 +1059,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     native.ptrace(req, t.tid, 0n, BigInt(sig));   // ESRCH: it is dying, its death is due anyway
     t.running = true;
     t.signal = 0;
+    t.stopSent = STOP_SIGNALS.has(sig);
     t.atBreakpoint = undefined;
   }
 
@@ -1332,8 +1342,13 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         if (stepping) t.staleStepTrap = true;
         return this.stopEvent({ kind: 'interrupted', pc: this.pcOf(t.tid) }, t.tid);
       }
+      if (STOP_SIGNALS.has(ws.signal) && t.stopSent) {
+        // the stop of the signal we gave it: the program stopped, as gdb reports it (resuming continues it)
+        t.stopSent = false;
+        return this.signalEvent(t, ws.signal, undefined);
+      }
       if (STOP_SIGNALS.has(ws.signal)) {
-        // Job-control stop (kill -STOP): the program is stopped as in a shell; wait for SIGCONT.
+        // Job-control stop we did not give it (another thread's SIGSTOP): stopped as in a shell; wait for SIGCONT.
         native.ptrace(PTRACE.LISTEN, t.tid);
         t.parked = true;
         t.running = true;

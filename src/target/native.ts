@@ -84,7 +84,7 @@ function bind() {
   return {
     abi: so.func('int tsdbg_shim_abi_version(void)'),
     debugregOffset: so.func('long tsdbg_debugreg_offset(int n)'),
-    spawn: so.func('int tsdbg_spawn(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, _Out_ int *master)'),
+    spawn: so.func('int tsdbg_spawn_sized(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, int rows, int cols, _Out_ int *master)'),
     ptyResize: so.func('int tsdbg_pty_resize(int master, int rows, int cols)'),
     ptyReadReady: so.func('long tsdbg_pty_read_ready(int master, void *buf, uint64_t len)'),
     ptrace: so.func('long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)'),
@@ -149,9 +149,11 @@ export const native = {
   /** 1: a DR7 write watchpoint traps here; 0: it is accepted but never fires; -errno: no answer. */
   probeDebugregs: (timeoutMs: number): number => shim().probeDebugregs(timeoutMs) as number,
 
-  spawn(path: string, argv: string[], envp: string[], cwd: string, flags: number, options: number): { pid: number; master: number } {
+  /** `size`: the pty's window size, set before the program exists. */
+  spawn(path: string, argv: string[], envp: string[], cwd: string, flags: number, options: number,
+    size?: { rows: number; cols: number }): { pid: number; master: number } {
     const master = [0];
-    const r = shim().spawn(path, [...argv, null], [...envp, null], cwd, flags, options, master) as number;
+    const r = shim().spawn(path, [...argv, null], [...envp, null], cwd, flags, options, size?.rows ?? 0, size?.cols ?? 0, master) as number;
     if (r < 0) return { pid: r, master: -1 };
     return { pid: r, master: master[0]! };
   },
