@@ -47,9 +47,12 @@ describe('tsdbg vm run', () => {
     const server = 'require("net").createServer((s) => s.end("hello from " + require("os").release() + "\\n", ' +
       '() => process.exit(0))).listen(7000)';
     const vm = tsdbgVm(['run', '--forward', `${port}:7000`, '--', 'node', '-e', server], LIMIT_MS);
-    // QEMU accepts and closes connections until the guest listens: poll.
+    // QEMU accepts and closes connections until the guest listens: poll, while the run
+    // lasts (a TCG guest on a loaded machine boots slowly; tsdbg vm's LIMIT_MS bounds it)
+    let ended = false;
+    void vm.then(() => { ended = true; });
     let line = '';
-    for (let i = 0; i < 240 && !line; i++) {
+    while (!line && !ended) {
       await new Promise((r) => setTimeout(r, 500));
       line = await fetchLine(port);
     }

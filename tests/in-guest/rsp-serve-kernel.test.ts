@@ -71,7 +71,7 @@ describe('tsdbg serve on the kernel engine', () => {
     expect(end.reason).toEqual({ kind: 'exited', code: 0 });
     expect(printed).toContain('iter 1: x=3 y=8 steps=2 tag=start');
     expect(printed).toContain('iter 2: x=2 y=4 steps=1 tag=start');   // back to the snapshot
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(s.child.exitCode).toBe(0);
   });
 });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SESSION_MS } from '../setup/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsdbg = `${root}bin/tsdbg.js`;
@@ -14,7 +15,7 @@ const threads = `${root}examples/bin/threads`;
 
 function batch(commands: string[]): { out: string; err: string; code: number | null } {
   const r = spawnSync('node', [tsdbg, 'run', '--batch', threads], {
-    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: 90_000, cwd: root,
+    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root,
   });
   return { out: r.stdout, err: r.stderr, code: r.status };
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SESSION_MS, finished, waitFor } from '../setup/wait.js';
 import { debugRegistersTrap } from '../../src/target/debugregs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,9 +16,9 @@ const ex = (name: string) => `${root}examples/bin/${name}`;
 interface Run { stdout: string; stderr: string; code: number | null }
 
 function batch(prog: string, commands: string[], extra: string[] = []): Run {
-  const r = spawnSync('node', [tsdbg, 'run', '--batch', ...extra, prog], {
-    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: root,
-  });
+  const r = finished(spawnSync('node', [tsdbg, 'run', '--batch', ...extra, prog], {
+    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root,
+  }), `tsdbg run --batch ${prog}`);
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
 }
 
@@ -38,13 +39,9 @@ function alive(pid: number): boolean {
   return !/\) Z /.test(stat);
 }
 
-async function waitGone(pid: number, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
+async function waitGone(pid: number): Promise<boolean> {
+  await waitFor(() => !alive(pid), `process ${pid} to be gone`);
+  return true;
 }
 
 describe('tsdbg run: process control', () => {
@@ -180,15 +177,15 @@ describe('tsdbg run: process control', () => {
   it('in libc without its sources: the missing file said once, then "in FILE", caller files as gdb names them', () => {
     const cmds = ['break exit', 'run', 'stepi', 'stepi', 'up', 'down', 'stepi'];
     const run = spawnSync('node', [tsdbg, 'run', '--batch', ex('hot_loop'), '3'],
-      { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: root });
+      { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root });
     // a file is said missing on stderr, as gdb says it
     expect(run.stdout).not.toContain('No such file or directory');
     expect(run.stderr).toContain('146\t./stdlib/exit.c: No such file or directory.\n');
     const ours = spawnSync('sh', ['-c', 'exec node "$@" 2>&1', 'sh', tsdbg, 'run', '--batch', ex('hot_loop'), '3'],
-      { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: root }).stdout;
+      { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root }).stdout;
     // both streams, in order
     const gdb = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'sh', '-batch', '-nx', '-ex', 'set breakpoint pending on',
-      ...cmds.flatMap((c) => ['-ex', c]), '--args', ex('hot_loop'), '3'], { encoding: 'utf8', timeout: 60_000 }).stdout;
+      ...cmds.flatMap((c) => ['-ex', c]), '--args', ex('hot_loop'), '3'], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' }).stdout;
     // source lines (without the pc gdb puts before a line entered midway) and frame locations
     const shown = (out: string) => out.split('\n').flatMap((l) => {
       const src = /^(?:0x[0-9a-f]+\t)?(\d+\t.*)$/.exec(l);
@@ -206,7 +203,7 @@ describe('tsdbg run: process control', () => {
     const stackCmds = ['bt', 'frame', 'up', 'down', 'info frame'];
     const r = batch(ex('hot_loop'), [...stackCmds, 'run', ...stackCmds]);
     const gdb = spawnSync('gdb', ['-batch', '-nx', ...[...stackCmds, 'run', ...stackCmds].flatMap((c) => ['-ex', c]), '--args', ex('hot_loop'), '3'],
-      { encoding: 'utf8', timeout: 60_000 });
+      { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     const noStack = (err: string) => err.split('\n').filter((l) => l === 'No stack.').length;
     expect(noStack(gdb.stderr)).toBe(10);
     expect(noStack(r.stderr)).toBe(10);
@@ -220,13 +217,13 @@ describe('tsdbg run: process control', () => {
   });
 
   it('says so in one line when the program does not exist', () => {
-    const r = spawnSync('node', [tsdbg, 'run', '--batch', '/nonexistent/prog'], { encoding: 'utf8' });
+    const r = spawnSync('node', [tsdbg, 'run', '--batch', '/nonexistent/prog'], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     expect(r.stderr).toBe('/nonexistent/prog: No such file or directory.\n');
     expect(r.status).toBe(1);
   });
 
   it('refuses a file that is not an executable in gdb words', () => {
-    const r = spawnSync('node', [tsdbg, 'run', '--batch', `${root}scripts/setup-system.sh`], { encoding: 'utf8', input: 'run\n' });
+    const r = spawnSync('node', [tsdbg, 'run', '--batch', `${root}scripts/setup-system.sh`], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', input: 'run\n' });
     expect(r.stderr).toBe(`"${root}scripts/setup-system.sh": not in executable format: file format not recognized\n`);
     expect(r.status).toBe(1);
   });
@@ -337,8 +334,7 @@ describe('tsdbg run: no tracee left behind', () => {
     let out = '';
     child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     child.stdin.write('break tick\nrun\ninfo proc\n');
-    const end = Date.now() + 20_000;
-    while (!/^process (\d+)$/m.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => /^process (\d+)$/m.test(out), () => `info proc's pid in:\n${out}`);
     const pid = Number(/^process (\d+)$/m.exec(out)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(alive(pid)).toBe(true);
@@ -383,10 +379,9 @@ describe('tsdbg run: no tracee left behind', () => {
     const prog = spawn(ex('hot_loop'), ['4000000000'], { stdio: 'ignore' });
     try {
       // Attach only once the child has exec'd the program (node's fork runs first).
-      const end = Date.now() + 10_000;
-      while (Date.now() < end && !readlinkSafe(`/proc/${prog.pid}/exe`).endsWith('/hot_loop')) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => readlinkSafe(`/proc/${prog.pid}/exe`).endsWith('/hot_loop'), 'the program to exec hot_loop');
       const r = spawnSync('node', [tsdbg, 'run', '--batch', '--pid', String(prog.pid), ex('hot_loop')], {
-        input: 'bt\ncheckpoint a\nrewind a\nquit\n', encoding: 'utf8', timeout: 30_000,
+        input: 'bt\ncheckpoint a\nrewind a\nquit\n', encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL',
       });
       // --pid in batch mode attaches quietly, as gdb -batch -p does
       expect(r.stdout).not.toContain('Attaching to process');

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { example, ROOT } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const TSDBG = join(ROOT, 'bin/tsdbg.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-conv-'));
@@ -34,7 +35,7 @@ function both(lines: string[], prog: string): { ours: string; gdb: string } {
   const file = join(dir, 'cmds');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const run = (cmd: string[]) => {
-    const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
     return `${r.stdout}--- stderr:\n${r.stderr}`.split('\n')
       .filter((l) => !/^(Snapshot engine: |\[Thread debugging|Using host libthread_db|\[Inferior 1 \(process \d+\) killed\])/.test(l))
       .join('\n');

@@ -1,12 +1,12 @@
-import { describe, it, expect, afterAll } from 'vitest';
+import { describe, it, expect, afterEach } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { ProcessImage, ElfFile, biasFromMaps } from '../../src/elf/index.js';
 import { buildProg } from '../fixtures/dwarf/build.js';
 import { ProcSource, startStopped } from '../fixtures/dwarf/proc.js';
 
 const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
 /** The fixture prints main=%p counter=%p printf=%p malloc=%p, then stops itself. */

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SESSION_MS } from '../setup/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsdbg = `${root}bin/tsdbg.js`;
@@ -14,14 +15,14 @@ const ex = (name: string) => `${root}examples/bin/${name}`;
 
 function tsdbgBatch(prog: string, commands: string[]): string {
   const r = spawnSync('node', [tsdbg, 'run', '--batch', prog], {
-    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: root,
+    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root,
   });
   return r.stdout + r.stderr;
 }
 
 function gdbBatch(prog: string, commands: string[]): string {
   const args = ['-nx', '-batch', '-ex', 'set debuginfod enabled off', ...commands.flatMap((c) => ['-ex', c]), prog];
-  const r = spawnSync('gdb', args, { encoding: 'utf8', timeout: 60_000, cwd: root });
+  const r = spawnSync('gdb', args, { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root });
   return r.stdout + r.stderr;
 }
 

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
 import { readFpRegister, writeFpRegister, FXSAVE_SIZE } from '../../src/target/fpregs.js';
 import { example, ROOT, startListening, symbol, type Spawned } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const FLOATS = example('floats');
@@ -42,7 +43,7 @@ const GDB_PRELUDE = ['set startup-with-shell off', 'set pagination off', 'set wi
 function gdb(prog: string, setup: string[], commands: string[], target?: string): string[] {
   const lines = [...GDB_PRELUDE, ...(target ? [`target remote ${target}`] : []), ...script(setup, commands), 'kill'];
   const r = spawnSync('sh', ['-c', 'exec gdb "$@" 2>&1', 'sh', '-nx', '-batch', ...lines.flatMap((l) => ['-ex', l]), prog],
-    { encoding: 'utf8', timeout: 60_000 });
+    { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
   if (r.error) throw r.error;
   return blocks(r.stdout, commands.length);
 }
@@ -50,7 +51,7 @@ function gdb(prog: string, setup: string[], commands: string[], target?: string)
 function ours(prog: string, setup: string[], commands: string[], keepOutput = false): string[] {
   // errors go to stderr, as gdb's: merge both streams in order
   const args = [TSDBG, 'run', '--batch', ...script(setup, commands).flatMap((l) => ['-ex', l]), prog];
-  const r = spawnSync('sh', ['-c', 'exec node "$@" 2>&1', 'sh', ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('sh', ['-c', 'exec node "$@" 2>&1', 'sh', ...args], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw r.error;
   return blocks(r.stdout, commands.length, keepOutput);
 }
@@ -259,7 +260,7 @@ describe('RSP', () => {
       let out = '';
       child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
       child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${out}`)); }, 60_000);
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${out}`)); }, SESSION_MS);
       child.on('exit', () => { clearTimeout(timer); resolve(out); });
     });
     const r = blocks(remote, 4);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const PROG = join(ROOT, 'examples/bin/struct_loop');
 const TSDBG = join(ROOT, 'bin/tsdbg.js');
@@ -24,7 +25,7 @@ function lines(out: string): string[] {
 }
 
 function run(cmd: string[], input?: string): string {
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { input: input ?? '', encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { input: input ?? '', encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return `${r.stdout}${r.stderr}`;
 }
 

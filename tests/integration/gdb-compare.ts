@@ -6,11 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './rsp-util.js';
+import { SESSION_MS, finished } from '../setup/wait.js';
 
 const BY_DESIGN = /^(Snapshot engine: |\[Thread debugging|Using host libthread_db)/;
 
 /** argv's stdout and stderr, merged, as lines without the by-design ones. */
 export function mergedLines(argv: string[]): string[] {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+  const r = finished(spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT }), argv.join(' '));
   return r.stdout.split('\n').filter((l) => !BY_DESIGN.test(l));
 }

@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startListening } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(root, 'tests', 'fixtures', 'bin');
@@ -47,7 +48,7 @@ function retOffset(prog: string, fn: string): number {
 const example = (name: string) => join(root, 'examples', 'bin', name);
 
 function merged(argv: string[]): string {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: 120_000, cwd: root });
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root });
   if (r.error) throw r.error;
   return r.stdout;
 }
@@ -219,7 +220,7 @@ describe('info frame, as gdb prints it', () => {
         let text = '';
         child.stdout.on('data', (b: Buffer) => { text += b.toString(); });
         child.stderr.on('data', (b: Buffer) => { text += b.toString(); });
-        const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${text}`)); }, 60_000);
+        const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${text}`)); }, SESSION_MS);
         child.on('exit', () => { clearTimeout(timer); resolve(text); });
       });
       const gdb = infoFrameBlocks(gdbBatch(prog, ['break leaf', 'run', ...script.slice(2)]));

@@ -11,6 +11,7 @@ import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { example, ROOT, startListening, type Spawned } from './rsp-util.js';
+import { SESSION_MS, waitFor } from '../setup/wait.js';
 
 const TSDBG = join(ROOT, 'bin/tsdbg.js');
 const cleanup: Array<Spawned | ChildProcess> = [];
@@ -24,7 +25,7 @@ afterEach(async () => {
 const ex = (commands: string[]) => commands.flatMap((c) => ['-ex', c]);
 
 function run(cmd: string[]): string {
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return `${r.stdout}${r.stderr}`;
 }
 
@@ -57,7 +58,7 @@ describe('info sharedlibrary and info inferiors, as gdb', () => {
   it('a process we attach to: the loader\'s order', async () => {
     const prog = spawn(example('hot_loop'), ['4000000000'], { stdio: 'ignore' });
     cleanup.push(prog);
-    for (let i = 0; i < 200 && !readlinkSync(`/proc/${prog.pid}/exe`).endsWith('/hot_loop'); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => readlinkSync(`/proc/${prog.pid}/exe`).endsWith('/hot_loop'), 'the program to exec hot_loop');
     const script = ['info sharedlibrary', 'info inferiors', 'detach'];
     const gdb = tables(run(['gdb', '-nx', '-batch', '-p', String(prog.pid), ...ex(script)]));
     const ours = tables(run(['node', TSDBG, 'run', '--batch', '--pid', String(prog.pid), ...ex(script), example('hot_loop')]));

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fixture, symbol } from '../fixtures/programs.js';
 import { LocalTarget } from '../../src/target/local.js';
 import { ROOT, startListening, type Spawned } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const ROUNDS = 200;
@@ -46,7 +47,7 @@ function expectOrdered(out: string, stopLine: RegExp): void {
 function tsdbgRun(mode: 'break' | 'signal'): string {
   const commands = ['break mark', `run ${ROUNDS} ${mode}`, ...Array<string>(ROUNDS).fill('continue')];
   const r = spawnSync('node', [TSDBG, 'run', '--batch', fixture('output_order')], {
-    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: 120_000, cwd: ROOT,
+    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT,
   });
   // nothing but, as gdb, the missing C library source file where the signal stops land
   expect(r.stderr.split('\n').filter((l) => l && !/^\d+\t\S+: No such file or directory\.$/.test(l))).toEqual([]);
@@ -109,7 +110,7 @@ describe('program output before the stop', () => {
     const child = spawn('gdb', ['-batch', '-nx', '-x', script, fixture('output_order')], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), SESSION_MS);
       child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
     });
     const out = readFileSync(outFile, 'utf8');
@@ -121,7 +122,7 @@ describe('program output before the stop', () => {
 describe('program output before thread events', () => {
   it('tsdbg run: a worker\'s lines come before its "[Thread ... exited]"', () => {
     const r = spawnSync('node', [TSDBG, 'run', '--batch', path.join(ROOT, 'examples/bin/threads')], {
-      input: 'run\n', encoding: 'utf8', timeout: 60_000,
+      input: 'run\n', encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL',
     });
     const lines = r.stdout.split(/\r?\n/);
     const exits = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\[Thread 0x[0-9a-f]+ \(LWP \d+\) exited\]$/.test(l));

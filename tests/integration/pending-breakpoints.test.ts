@@ -10,12 +10,13 @@ import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { ROOT } from './rsp-util.js';
 import { mergedLines } from './gdb-compare.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 
 function batch(commands: string[]): { stdout: string; stderr: string } {
   const r = spawnSync('node', [TSDBG, 'run', '--batch', fixture('pending')], {
-    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: 60_000, cwd: ROOT,
+    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT,
   });
   return { stdout: r.stdout.replace(/\r\n/g, '\n'), stderr: r.stderr };
 }

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pty from '@lydell/node-pty';
 import { ROOT } from './rsp-util.js';
+import { WAIT_MS, waitFor } from '../setup/wait.js';
 
 export const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 
@@ -30,13 +31,8 @@ export function alive(pid: number): boolean {
   return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
-export async function until(cond: () => boolean, what: () => string, ms = 40_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The shared event wait (tests/setup/wait.ts: bounds for a loaded 2-core machine). */
+export const until = (cond: () => boolean, what: () => string, ms = WAIT_MS): Promise<void> => waitFor(cond, what, ms);
 
 export interface Terminal {
   pid: number;

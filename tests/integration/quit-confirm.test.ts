@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { ROOT } from './rsp-util.js';
+import { SESSION_MS, waitFor } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -20,13 +21,7 @@ function alive(pid: number): boolean {
   return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = waitFor;
 
 /** tsdbg run on a pty; type() sends a line once `after` has appeared (counted from the last wait). */
 function terminal(prog: string) {
@@ -40,7 +35,7 @@ function terminal(prog: string) {
     output: () => out,
     exited,
     async waitFor(text: string): Promise<void> {
-      await until(() => out.indexOf(text, seen) >= 0, `${JSON.stringify(text)} in:\n${out}`);
+      await until(() => out.indexOf(text, seen) >= 0, () => `${JSON.stringify(text)} in:\n${out}`);
       seen = out.indexOf(text, seen) + text.length;
     },
     send(keys: string): void { child.stdin.write(keys); },
@@ -103,7 +98,7 @@ describe('quit with a live program', () => {
 
   it('never waits for an answer in batch mode: answers yes and says so, as gdb -batch does', () => {
     const r = spawnSync('node', [TSDBG, 'run', '--batch', fixture('frames')], {
-      input: 'break inner\nrun\nquit\n', encoding: 'utf8', timeout: 60_000,
+      input: 'break inner\nrun\nquit\n', encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL',
     });
     expect(r.stdout).toContain('Breakpoint 1, inner');
     expect(r.stdout).toMatch(/^A debugging session is active\.\n\n\tInferior 1 \[process \d+\] will be killed\.\n\nQuit anyway\? \(y or n\) \[answered Y; input not from terminal\]$/m);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { alive, example, ROOT, startListening, stopChild, symbol, until, type Spawned } from './rsp-util.js';
+import { SESSION_MS, WAIT_MS } from '../setup/wait.js';
 import { writeWatch } from './watch-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -34,7 +35,7 @@ function connect(port: number, commands: string[]): Promise<{ out: string; code:
     let out = '';
     child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${out}`)); }, 60_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${out}`)); }, SESSION_MS);
     child.on('exit', (code) => { clearTimeout(timer); resolve({ out, code }); });
   });
 }
@@ -52,7 +53,7 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
     expect(out).toMatch(/= \{x = 1, y = 2, steps = 0, tag = "start/);
     expect(out).toMatch(/exited normally/);
     expect(code).toBe(0);
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     // the program's output: O packets from tsdbg serve; gdbserver's program shares its stdout
     expect(kind === 'tsdbg' ? out : s.stdout()).toContain('iter 9: x=11');
   });
@@ -82,7 +83,7 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
     const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
     const { code } = await connect(s.port, ['info registers rip']);
     expect(code).toBe(0);
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(await alive(pid)).toBe(false);
   });
 
@@ -94,7 +95,7 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
     expect(code).toBe(0);
     // checked before the server goes: a detached program would still be running here
     await until(async () => !(await alive(pid)), `process ${pid} to be killed by quit`);
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
   });
 
   it('reports a bad command in one line and goes on', async () => {
@@ -134,7 +135,7 @@ describe('tsdbg connect: quit', () => {
     const { out, code } = await connect(s.port, ['info registers rip', 'quit']);
     expect(out).toMatch(/^rip +0x/m);
     expect(code).toBe(0);
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(await alive(prog.pid!)).toBe(true);
     expect(readFileSync(`/proc/${prog.pid}/status`, 'utf8')).toMatch(/^TracerPid:\s+0$/m);
   });
@@ -150,7 +151,7 @@ describe('tsdbg connect: quit', () => {
     const exited = new Promise<number | null>((r) => term.on('exit', (c) => r(c)));
     // waits for `text` after what was already waited for, then types `keys`
     const after = async (text: string, keys?: string) => {
-      await until(() => screen.indexOf(text, seen) >= 0, `${JSON.stringify(text)} in:\n${screen}`, 30_000);
+      await until(() => screen.indexOf(text, seen) >= 0, () => `${JSON.stringify(text)} in:\n${screen}`);
       seen = screen.indexOf(text, seen) + text.length;
       if (keys) term.stdin.write(keys);
     };
@@ -185,7 +186,7 @@ describe('RemoteTarget against tsdbg serve', () => {
     expect(t.attached).toBe(false);
     const total = await symbol(t, example('hot_loop'), 'total');
     // run and interrupt until the loop has made progress (a loaded machine may not schedule it at once)
-    for (let i = 0; i < 50 && (i === 0 || (await t.readMemory(total, 8)).readBigInt64LE(0) === 0n); i++) {
+    for (let i = 0, end = Date.now() + WAIT_MS; i === 0 || (Date.now() < end && (await t.readMemory(total, 8)).readBigInt64LE(0) === 0n); i++) {
       const running = t.cont();
       await new Promise((r) => setTimeout(r, 100));
       t.interrupt();
@@ -201,7 +202,7 @@ describe('RemoteTarget against tsdbg serve', () => {
     const maps = await t.memoryMap();
     expect(maps.some((m) => m.path === example('hot_loop'))).toBe(true);
     await t.kill();
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(s.child.exitCode).toBe(0);
   });
 

@@ -15,7 +15,7 @@ import { localLauncher } from '../../cli/run/launcher.js';
 import type { Target } from '../../src/target/types.js';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { RspClient } from '../../src/rsp/client.js';
-import { alive, example, symbol } from './rsp-util.js';
+import { alive, example, symbol, until } from './rsp-util.js';
 
 const COUNT = 10_000;
 const SEED = Number(process.env.RSP_FUZZ_SEED ?? 0x5eed);
@@ -145,7 +145,9 @@ describe('server fuzz', () => {
     }
     sock.write('#00');
     lastData = Date.now();
-    const quiet = async () => { while (Date.now() - lastData < 300) await new Promise((res) => setTimeout(res, 50)); };
+    // the server has answered all it will once it has been silent a while (2 s: a loaded
+    // machine may pause it for a good part of that mid-backlog)
+    const quiet = () => until(() => Date.now() - lastData >= 2_000, 'the server to fall silent');
     await quiet();
     const replies0 = events.flatMap((e) => (e.type === 'packet' ? [e.data.toString('latin1')] : []));
     expect(replies0.length).toBeGreaterThan(COUNT / 4);
@@ -156,6 +158,7 @@ describe('server fuzz', () => {
     events.length = 0;
     lastData = Date.now();
     sock.write(frame('?'));
+    await until(() => events.some((e) => e.type === 'packet' && /^T05/.test(e.data.toString('latin1'))), 'the reply to ?');
     await quiet();
     const replies = events.flatMap((e) => (e.type === 'packet' ? [e.data.toString('latin1')] : []));
     const stop = replies[replies.length - 1]!;

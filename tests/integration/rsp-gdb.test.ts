@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { alive, example, gdbBatch as gdb, hasRun, requireFreshServerBuild, ROOT, startListening, stopChild, until, type Spawned } from './rsp-util.js';
 import { frame } from '../../src/rsp/packet.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const cleanup: Array<() => Promise<void>> = [];
@@ -196,7 +197,7 @@ describe('tsdbg serve robustness', () => {
     first.on('data', (b: Buffer) => { firstData += b.toString('latin1'); });
     await new Promise((r) => first.once('connect', r));
     first.write(frame('qSupported:multiprocess+'));
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => firstData.includes('$'), 'the reply to the first client');
     const second = net.connect(s.port, '127.0.0.1');
     const secondData = await new Promise<string>((resolve) => {
       let d = '';
@@ -219,7 +220,7 @@ describe('tsdbg serve robustness', () => {
     sock.write('$qSupported:multipro');
     await new Promise((r) => setTimeout(r, 100));
     sock.destroy();
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(s.child.exitCode).toBe(0);
     expect(await alive(pid)).toBe(false);
   });
@@ -233,7 +234,7 @@ describe('tsdbg serve robustness', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await alive(pid)).toBe(true);
     sock.destroy();
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(s.child.exitCode).toBe(0);
     expect(await alive(pid)).toBe(false);
   });
@@ -242,18 +243,18 @@ describe('tsdbg serve robustness', () => {
     const s = await serve([example('hot_loop'), '100000000000']);
     const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
     s.child.kill('SIGTERM');
-    await stopChild(s.child, 5000);
+    await stopChild(s.child);
     expect(await alive(pid)).toBe(false);
   });
 
   it('rejects bad command lines with one line of usage', () => {
-    const r = spawnSync('node', [TSDBG, 'serve', '--bogus'], { encoding: 'utf8' });
+    const r = spawnSync('node', [TSDBG, 'serve', '--bogus'], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^tsdbg serve: unknown option --bogus\nusage: tsdbg serve/);
-    const spin = spawnSync('node', [TSDBG, 'serve', '--spin-us', '-5', ':0', example('hot_loop')], { encoding: 'utf8' });
+    const spin = spawnSync('node', [TSDBG, 'serve', '--spin-us', '-5', ':0', example('hot_loop')], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     expect(spin.status).toBe(2);
     expect(spin.stderr).toMatch(/^tsdbg serve: --spin-us takes microseconds from 0 to 1000000, not "-5"\nusage:/);
-    const r2 = spawnSync('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '/nonexistent/prog'], { encoding: 'utf8' });
+    const r2 = spawnSync('node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '/nonexistent/prog'], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' });
     expect(r2.status).toBe(1);
     expect(r2.stderr.trim().split('\n')).toHaveLength(1);
   });

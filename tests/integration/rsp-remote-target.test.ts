@@ -79,7 +79,7 @@ describe('RemoteTarget over gdbserver', () => {
     expect(ev.reason).toEqual({ kind: 'exited', code: 0 });
     expect(target.state).toBe('exited');
     // gdbserver's program writes to gdbserver's own stderr, a pipe of its own: wait for the last line
-    await until(() => output().includes('iter 9:'), `the program's output in:\n${output()}`);
+    await until(() => output().includes('iter 9:'), () => `the program's output in:\n${output()}`);
     expect(output()).toContain('iter 0: x=42 y=4 steps=1 tag=start');
     expect(output()).toContain('iter 9: x=51');
   });
@@ -160,7 +160,7 @@ describe('RemoteTarget over gdbserver', () => {
     await target.insertBreakpoint(tick);
     await target.cont();
     await target.detach();
-    await until(() => output().includes('iter 9:'), `the detached program's last line in:\n${output()}`);
+    await until(() => output().includes('iter 9:'), () => `the detached program's last line in:\n${output()}`);
   });
 
   it('rebuilds an approximate map from the loaded objects that agrees with the exact one', async () => {

@@ -16,6 +16,7 @@ import { RspClient } from '../../src/rsp/client.js';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { toHex } from '../../src/rsp/packet.js';
 import { example, gdbBatch as gdb, hasRun, requireFreshServerBuild, ROOT, startListening, symbol, until, type Spawned } from './rsp-util.js';
+import { WAIT_MS } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const FEATURES = ['multiprocess+', 'swbreak+', 'hwbreak+'];
@@ -116,7 +117,7 @@ describe('tsdbg serve refuses what gdbserver refuses', () => {
       const c = await client(server.port);
       expect(await c.text(`vRun;${hex('/bin/true')}`)).toBe('E01');
       expect(await c.text(`vAttach;${victim.pid!.toString(16)}`)).toBe('E01');
-      await until(() => server.stderr().match(/^Already debugging a process$/gm)?.length === 2, `two "Already debugging a process" lines:\n${server.stderr()}`);
+      await until(() => server.stderr().match(/^Already debugging a process$/gm)?.length === 2, () => `two "Already debugging a process" lines:\n${server.stderr()}`);
       // the program is still there, stopped where it was
       expect(await c.text('?')).toMatch(/^T05/);
       expect(await procState(pidOf(server))).toBe('t');
@@ -132,13 +133,13 @@ describe('tsdbg serve refuses what gdbserver refuses', () => {
       const main = await symbol(t, example('struct_loop'), 'main');
       expect(await c.text(`z0,${main.toString(16)},1`)).toBe('E01');
       expect(await c.text(`Z0,${tick.toString(16)},1`)).toBe('OK');
-      const stop = await c.text('vCont;c', { timeoutMs: 30_000, consoleOutput: true });
+      const stop = await c.text('vCont;c', { timeoutMs: WAIT_MS, consoleOutput: true });
       expect(stop).toMatch(/^T05/);
       expect(stop).toContain(`10:${Buffer.from(tick.toString(16).padStart(16, '0'), 'hex').reverse().toString('hex')}`);
       // removed twice: the second finds none; the program then runs to its end
       expect(await c.text(`z0,${tick.toString(16)},1`)).toBe('OK');
       expect(await c.text(`z0,${tick.toString(16)},1`)).toBe('E01');
-      expect(await c.text('vCont;c', { timeoutMs: 30_000, consoleOutput: true })).toMatch(/^W0+;/);   // gdbserver says W0
+      expect(await c.text('vCont;c', { timeoutMs: WAIT_MS, consoleOutput: true })).toMatch(/^W0+;/);   // gdbserver says W0
     }
   });
 });
@@ -153,7 +154,7 @@ describe('tsdbg serve policy', () => {
     expect(out).toContain('Running "/bin/true" on the remote target failed');
     expect(out).toMatch(/\[Inferior 1 \(process \d+\) exited normally\]/);
     const note = `tsdbg serve: refused to run /bin/true: only ${example('struct_loop')} may run (see --allow-run)\n`;
-    await until(() => s.stderr().includes(note), `the note on stderr:\n${s.stderr()}`);
+    await until(() => s.stderr().includes(note), () => `the note on stderr:\n${s.stderr()}`);
     expect(s.stderr()).not.toMatch(/vRun/);   // one line per refusal
 
     const free = await serve(['--listen', '127.0.0.1:0', '--allow-run', example('struct_loop')]);
@@ -173,7 +174,7 @@ describe('tsdbg serve policy', () => {
     expect(out).toContain(`Attaching to process ${victim.pid} failed`);
     expect(out).toContain('The program has no registers now.');
     const note = `tsdbg serve: refused to attach to process ${victim.pid} (see --allow-attach)\n`;
-    await until(() => s.stderr().includes(note), `the note on stderr:\n${s.stderr()}`);
+    await until(() => s.stderr().includes(note), () => `the note on stderr:\n${s.stderr()}`);
     expect(tracerOf(victim.pid!)).toBe(0);
     expect(await procState(victim.pid!)).toMatch(/^[RS]$/);
   });
@@ -199,7 +200,7 @@ describe('tsdbg serve policy', () => {
     expect(exe.toString('latin1')).toBe(`F${example('struct_loop').length.toString(16)};${example('struct_loop')}`);
     expect(await c.text(`vFile:readlink:${hex('/proc/self/exe')}`)).toBe('F-1,d');
     const notes = () => s.stderr().split('\n').filter((l) => l.startsWith('tsdbg serve: refused'));
-    await until(() => notes().length >= 5, `five notes on stderr:\n${s.stderr()}`);
+    await until(() => notes().length >= 5, () => `five notes on stderr:\n${s.stderr()}`);
     expect(notes()).toEqual([
       'tsdbg serve: refused vFile:open of /etc/passwd: outside the debugged program\'s files (see --allow-files)',
       `tsdbg serve: refused vFile:open of /proc/${s.child.pid}/environ: outside the debugged program's files (see --allow-files)`,
@@ -237,11 +238,11 @@ describe('tsdbg serve in extended mode', () => {
     const pid = Number.parseInt(/thread:p([0-9a-f]+)\./.exec(stop)![1]!, 16);
     expect(await c.text(`D;${pid.toString(16)}`)).toBe('OK');
     // it runs to its end on its own; then the server reaps it: gone from /proc, never left in Z
-    await until(async () => (await procState(pid)) === undefined, `process ${pid} to be reaped, not left a zombie`, 30_000);
+    await until(async () => (await procState(pid)) === undefined, `process ${pid} to be reaped, not left a zombie`);
     // the session goes on: run again and detach again
     const again = await c.text(`vRun;${hex(example('hot_loop'))};${hex('1000')}`);
     const pid2 = Number.parseInt(/thread:p([0-9a-f]+)\./.exec(again)![1]!, 16);
     expect(await c.text(`D;${pid2.toString(16)}`)).toBe('OK');
-    await until(async () => (await procState(pid2)) === undefined, `process ${pid2} to be reaped`, 30_000);
+    await until(async () => (await procState(pid2)) === undefined, `process ${pid2} to be reaped`);
   });
 });

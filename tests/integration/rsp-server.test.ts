@@ -11,6 +11,7 @@ import { frame, toHex, unescapeBinary } from '../../src/rsp/packet.js';
 import { localLauncher } from '../../cli/run/launcher.js';
 import type { Target } from '../../src/target/types.js';
 import { example, symbol, until } from './rsp-util.js';
+import { WAIT_MS } from '../setup/wait.js';
 import net from 'node:net';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -125,7 +126,7 @@ describe('tsdbg serve packets', () => {
     expect(await c.text(`z0,${tick.toString(16)},1`)).toBe('OK');
     expect(await c.text(`m${tick.toString(16)},1`)).toBe(original);
     // the removal is carried out before the program runs: it exits without stopping at tick
-    const end = await c.text('vCont;c', { timeoutMs: 20_000, consoleOutput: true });
+    const end = await c.text('vCont;c', { timeoutMs: WAIT_MS, consoleOutput: true });
     expect(end).toMatch(/^W00;process:/);
   });
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { ElfFile, SymbolTable, biasFromAuxv } from '../../src/elf/index.js';
 import type { Target } from '../../src/target/types.js';
+import { SESSION_MS, WAIT_MS } from '../setup/wait.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const EXAMPLES = path.join(ROOT, 'examples/bin');
@@ -41,7 +42,7 @@ export async function startListening(command: string, args: string[]): Promise<S
   child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
   child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
   const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${command} did not start listening: ${err}${out}`)), 10_000);
+    const t = setTimeout(() => reject(new Error(`${command} did not start listening: ${err}${out}`)), WAIT_MS);
     const check = () => {
       const m = /Listening on port (\d+)/.exec(err + out);
       if (m) { clearTimeout(t); resolve(Number(m[1])); }
@@ -60,8 +61,8 @@ export async function startListening(command: string, args: string[]): Promise<S
   };
 }
 
-/** Wait for a child to exit; SIGKILL it if it does not within `ms`. */
-export async function stopChild(child: ChildProcess, ms = 3000): Promise<void> {
+/** Wait for a child to exit; SIGKILL it if it does not within `ms` (a loaded machine: give it time). */
+export async function stopChild(child: ChildProcess, ms = WAIT_MS): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     const t = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -81,13 +82,7 @@ export async function alive(pid: number): Promise<boolean> {
 }
 
 /** Poll until cond holds (a loaded machine may take its time); fail after `ms` saying what was awaited. */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor as until } from '../setup/wait.js';
 
 /** Has process `pid` run `exe` for at least one clock tick (its loop made progress)? */
 export async function hasRun(pid: number, exe: string): Promise<boolean> {
@@ -119,7 +114,7 @@ export function gdbBatch(target: string, commands: string[], file = example('str
     let out = '';
     child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gdb timed out:\n${out}`)); }, 60_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gdb timed out:\n${out}`)); }, SESSION_MS);
     child.on('exit', () => { clearTimeout(timer); resolve(out); });
   });
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FIXTURES, fixture } from '../fixtures/programs.js';
 import { ROOT } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
@@ -30,8 +31,8 @@ function both(prog: string, commands: string[]): { gdb: string[]; ours: string[]
   // gdb starts the program without a shell and without LINES/COLUMNS: the same stack as ours
   const gdbScript = path.join(dir, 'gdb-cmds');
   writeFileSync(gdbScript, ['set startup-with-shell off', 'unset environment LINES', 'unset environment COLUMNS', ...commands, ''].join('\n'));
-  const g = spawnSync('gdb', ['-batch', '-nx', '-x', gdbScript, prog], { encoding: 'utf8', env: ENV, timeout: 60_000 });
-  const t = spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
+  const g = spawnSync('gdb', ['-batch', '-nx', '-x', gdbScript, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL' });
+  const t = spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   expect(t.stderr).toBe('');
   return { gdb: facts(g.stdout), ours: facts(t.stdout) };
 }

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { example, gdbBatch, ROOT, startListening, type Spawned } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const TSDBG = join(ROOT, 'bin/tsdbg.js');
 const CRASH = example('crash');
@@ -32,7 +33,7 @@ function normalize(out: string): string[] {
 }
 
 function run(cmd: string[]): string {
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return `${r.stdout}${r.stderr}`;
 }
 

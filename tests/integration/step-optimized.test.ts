@@ -19,6 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SESSION_MS } from '../setup/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(root, 'tests', 'fixtures', 'bin');
@@ -38,7 +39,7 @@ function build(src: string | string[], name: string, opt: '-O0' | '-O2', debug =
 
 /** Both debuggers' stdout and stderr merged in the order they were written. */
 function merged(argv: string[], input?: string): string {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { input, encoding: 'utf8', timeout: 120_000, cwd: root });
+  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { input, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root });
   if (r.error) throw r.error;
   return r.stdout;
 }

@@ -13,6 +13,7 @@ import { native } from '../../src/target/native.js';
 import { TargetError, type StopEvent } from '../../src/target/types.js';
 import { fixture, symbol } from '../fixtures/programs.js';
 import { nodeChild } from './node-child.js';
+import { WAIT_MS, waitFor } from '../setup/wait.js';
 import { insertHardwareWatch, writeWatch } from './watch-util.js';
 
 const BASIC = fixture('target_basic');
@@ -304,7 +305,7 @@ describe('interrupt, exec, attach, kill', () => {
     // timers keep firing while it runs (an emulated guest may be slow to fire them: no fixed window)
     let ticks = 0;
     const timer = setInterval(() => { ticks++; }, 5);
-    await until(() => ticks >= 5, 10_000);
+    await until(() => ticks >= 5, 'five timer ticks while the program runs');
     clearInterval(timer);
     expect(t.state).toBe('running');
     t.interrupt();
@@ -313,7 +314,7 @@ describe('interrupt, exec, attach, kill', () => {
     const n1 = await word(t, spins);
     expect(n1).toBeGreaterThan(0n);
     // again, until it has made progress (a loaded machine may not schedule it at once)
-    for (let i = 0; i < 50 && (await word(t, spins)) === n1; i++) {
+    for (const end = Date.now() + WAIT_MS; Date.now() < end && (await word(t, spins)) === n1;) {
       const again = t.cont();
       setTimeout(() => t.interrupt(), 20);
       expect((await again).reason.kind).toBe('interrupted');
@@ -438,10 +439,7 @@ function exeOf(pid: number): string {
   }
 }
 
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !cond() && Date.now() < end;) await sleep(10);
-  expect(cond()).toBe(true);
-}
+const until = (cond: () => boolean, what = String(cond)) => waitFor(cond, what);
 
 function peekWord(pid: number, addr: bigint): bigint {
   const buf = Buffer.alloc(8);
@@ -456,7 +454,4 @@ async function readFileByte(binary: string, addr: bigint): Promise<Buffer> {
   return Buffer.from(m![1]!, 'hex');
 }
 
-async function waitGone(pid: number): Promise<void> {
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(10);
-  expect(alive(pid)).toBe(false);
-}
+const waitGone = (pid: number) => waitFor(() => !alive(pid), `process ${pid} to be gone`);

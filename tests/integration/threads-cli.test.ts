@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startListening } from './rsp-util.js';
 import { buildEdge } from './threads-util.js';
+import { SESSION_MS, waitFor } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const PROG = path.join(ROOT, 'examples/bin/threads');
@@ -18,8 +19,8 @@ function run(debugger_: 'gdb' | 'tsdbg', commands: string[], prog = PROG): { out
   // -ex goes on after an error (a -x file would stop there, in both)
   const ex = commands.flatMap((c) => ['-ex', c]);
   const r = debugger_ === 'gdb'
-    ? spawnSync('gdb', ['-batch', '-nx', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: 60_000 })
-    : spawnSync('node', [TSDBG, 'run', '--batch', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
+    ? spawnSync('gdb', ['-batch', '-nx', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL' })
+    : spawnSync('node', [TSDBG, 'run', '--batch', ...ex, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   return { out: r.stdout, err: r.stderr };
 }
 
@@ -128,11 +129,11 @@ describe('threads at the prompt', () => {
     expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 
-  it('attach names the threads the process has, lists them, and detach leaves them all running', () => {
+  it('attach names the threads the process has, lists them, and detach leaves them all running', async () => {
     const edge = buildEdge();
     const pid = Number(execFileSync('/bin/sh', ['-c', `${edge} spin >/dev/null 2>&1 & echo $!`]).toString());
     try {
-      for (let i = 0; i < 200 && readdirSync(`/proc/${pid}/task`).length < 3; i++) execFileSync('sleep', ['0.01']);
+      await waitFor(() => readdirSync(`/proc/${pid}/task`).length >= 3, 'the program\'s three threads');
       const { out, err } = run('tsdbg', [`attach ${pid}`, 'info threads', 'detach'], edge);
       expect(err).toBe('');
       const news = [...out.matchAll(/^\[New Thread 0x[0-9a-f]+ \(LWP (\d+)\)\]$/gm)].map((m) => Number(m[1]));
@@ -151,7 +152,7 @@ describe('threads at the prompt', () => {
     const server = await startListening('gdbserver', ['--once', '127.0.0.1:0', PROG]);
     try {
       const r = spawnSync('node', [TSDBG, 'connect', '--batch', '-ex', 'break bump', '-ex', 'continue', '-ex', 'info threads',
-        '-ex', 'thread apply 1 bt 1', '-ex', 'kill', `127.0.0.1:${server.port}`, PROG], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
+        '-ex', 'thread apply 1 bt 1', '-ex', 'kill', `127.0.0.1:${server.port}`, PROG], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
       expect(r.stderr).toBe('');
       const stop = /^Thread (\d) "threads" hit Breakpoint 1, bump \(id=\d, round=0\) at threads\.c:22$/m.exec(r.stdout);
       expect(stop, r.stdout).not.toBeNull();

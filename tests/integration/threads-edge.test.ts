@@ -13,6 +13,7 @@ import { decodeStatus, native } from '../../src/target/native.js';
 import { symbol } from '../fixtures/programs.js';
 import { nodeChild } from './node-child.js';
 import { buildEdge, EDGE } from './threads-util.js';
+import { waitFor } from '../setup/wait.js';
 import { insertHardwareWatch } from './watch-util.js';
 
 const BIN = EDGE;
@@ -45,10 +46,7 @@ const gone = (pid: number): boolean => !existsSync(`/proc/${pid}`) ||
 const tracer = (pid: number, tid: number): number =>
   Number(/TracerPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1'))![1]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await sleep(10);
-  expect(cond()).toBe(true);
-}
+const until = (cond: () => boolean, what = String(cond)) => waitFor(cond, what);
 function peekWord(pid: number, addr: bigint): bigint {
   const b = Buffer.alloc(8);
   native.vmRead(pid, addr, b);
@@ -56,18 +54,22 @@ function peekWord(pid: number, addr: bigint): bigint {
 }
 
 /**
- * Single-step the selected thread until a step does not end within 50 ms:
- * it sits in a blocking system call. Returns the pc it started that step
- * from and the pending step.
+ * Single-step the selected thread until a step does not end within 50 ms
+ * and the thread is asleep in the kernel (state S: a slow machine may just
+ * not have run the step yet): it sits in a blocking system call. Returns
+ * the pc it started that step from and the pending step.
  */
-async function stepUntilBlocked(t: LocalTarget): Promise<{ pc: bigint; step: Promise<StopEvent> }> {
+async function stepUntilBlocked(t: LocalTarget, tid: number): Promise<{ pc: bigint; step: Promise<StopEvent> }> {
   for (let i = 0; i < 100_000; i++) {
     const pc = (await t.getRegisters()).rip;
     const step = t.step();
-    const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 50))]);
-    if (!done) {
-      expect(t.state).toBe('running');
-      return { pc, step };
+    for (;;) {
+      const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 50))]);
+      if (done) break;
+      if (taskState(t.pid, tid) === 'S') {
+        expect(t.state).toBe('running');
+        return { pc, step };
+      }
     }
   }
   throw new Error('the thread never blocked');
@@ -83,7 +85,7 @@ describe('threads: corners', () => {
     await t.removeBreakpoint(marker);
     t.selectThread(t.pid);                           // main, in its 700 ms usleep
     const before = spun();
-    const { pc, step } = await stepUntilBlocked(t);
+    const { pc, step } = await stepUntilBlocked(t, t.pid);
     await until(() => spun() > before);              // the worker runs while main's step sleeps
     t.interrupt();
     const stopped = await step;
@@ -95,10 +97,7 @@ describe('threads: corners', () => {
     // the step's trap, due when the sleep returns, must not reach the program
     await t.detach();
     let st = -1;
-    for (let i = 0; i < 500 && st < 0; i++) {
-      st = native.waitNow(t.pid);
-      if (st < 0) await sleep(10);
-    }
+    await until(() => (st = native.waitNow(t.pid)) >= 0, 'the detached program to end');
     expect(decodeStatus(st)).toEqual({ kind: 'exited', code: 0 });
   });
 

@@ -12,6 +12,7 @@ import { debugRegistersTrap } from '../../src/target/debugregs.js';
 import { mergedLines } from './gdb-compare.js';
 import { fixture } from '../fixtures/programs.js';
 import { ROOT, example, requireFreshServerBuild, startListening } from './rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const tsdbg = `${ROOT}/bin/tsdbg.js`;
 const LOOP = example('struct_loop_nopie');
@@ -137,7 +138,7 @@ describe('over the remote protocol', () => {
     }
     try {
       const r = spawnSync('node', [tsdbg, 'connect', '--batch', ...exArgs(['break tick', 'continue', 'delete 1', 'watch counter', 'continue', 'info watchpoints', 'kill']),
-        `127.0.0.1:${server.port}`], { encoding: 'utf8', timeout: 120_000, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        `127.0.0.1:${server.port}`], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       expect(r.stdout).toContain('Watchpoint 2: counter');
       expect(r.stdout).toContain(FIRES.join('\n'));
     } finally {

@@ -3,6 +3,7 @@ import { parseStopReply, parseThreadId } from '../../src/rsp/stop-reply.js';
 import { gdbToLinuxSignal, linuxToGdbSignal, linuxSignalName } from '../../src/rsp/signals.js';
 import { AMD64_REGISTERS, amd64TargetXml, parseTargetDescription } from '../../src/rsp/tdesc.js';
 import { parseMaps } from '../../src/rsp/maps.js';
+import { waitFor } from '../setup/wait.js';
 
 describe('stop replies', () => {
   it('parses gdbserver T packets with expedited registers and reasons', () => {
@@ -120,9 +121,7 @@ describe('client ack discipline (over a real socket)', () => {
     expect(seen[0]).toBe(frame('qRcmd,6869').toString('latin1'));
     expect(seen[1]).toBe(seen[0]);                 // the retransmission
     // the acks may still be on their way: wait for two bytes, then check them
-    for (const end = Date.now() + 10_000; seen.slice(2).join('').length < 2 && Date.now() < end;) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor(() => seen.slice(2).join('').length >= 2, 'two acks');
     expect(seen.slice(2).join('')).toBe('++');     // both packets acked
     await c.close();
     await new Promise<void>((r) => srv.close(() => r()));
@@ -135,16 +134,19 @@ describe('waiting for the next packet (RspWire.awaitInput)', () => {
     const { PassThrough } = await import('node:stream');
     const { RspWire } = await import('../../src/rsp/wire.js');
     // the peer writes a packet 200 ms from now, through a pipe with a descriptor
-    const child = spawn('sh', ['-c', 'sleep 0.2; printf \'$qC#b4\'; sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // (exec: the kill below ends the last sleep too, rather than orphaning it)
+    const child = spawn('sh', ['-c', 'sleep 0.2; printf \'$qC#b4\'; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const wire = new RspWire(child.stdout, new PassThrough(), 4096);
       wire.noAck = true;
       const got = new Promise<string>((r) => wire.once('packet', (b) => r(b.toString())));
       const t0 = Date.now();
-      wire.awaitInput(20e9);                        // blocks until the bytes are there, not 20 s
+      // blocks until the bytes are there, not 10 minutes: the bound is far beyond any
+      // loaded machine's delay, so only a wait that ignored the bytes reaches it
+      wire.awaitInput(600e9);
       const waited = Date.now() - t0;
       expect(waited).toBeGreaterThanOrEqual(100);   // it did wait for them
-      expect(waited).toBeLessThan(10_000);          // and stopped once they came
+      expect(waited).toBeLessThan(300_000);         // and stopped once they came
       expect(await got).toBe('qC');                 // not consumed by the wait
     } finally {
       child.kill('SIGKILL');
@@ -156,9 +158,9 @@ describe('waiting for the next packet (RspWire.awaitInput)', () => {
     const { RspWire } = await import('../../src/rsp/wire.js');
     const wire = new RspWire(new PassThrough(), new PassThrough(), 4096);
     const t0 = Date.now();
-    wire.awaitInput(20e9);
+    wire.awaitInput(600e9);                         // 10 minutes, were it to wait at all
     wire.close();
-    wire.awaitInput(20e9);
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    wire.awaitInput(600e9);
+    expect(Date.now() - t0).toBeLessThan(300_000);
   });
 });
