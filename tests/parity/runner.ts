@@ -5,7 +5,7 @@
  * removing only what differs by design.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,14 +113,20 @@ function cleanEnv(home: string): string[] {
 }
 
 /** Runs argv on an 80x24 pty with stdin from `script`; the raw transcript. */
-export function runOnPty(argv: string[], script: string): Promise<{ text: string; timedOut: boolean }> {
+export function runOnPty(argv: string[], script: string, worker = 0): Promise<{ text: string; timedOut: boolean }> {
   const home = join(tmpdir(), 'tsdbg-parity-home');
   mkdirSync(home, { recursive: true });
+  // A fresh copy of inputs/ each time (a program may write there), at a path
+  // both debuggers of one session share: its length moves the stack (PWD).
+  const cwd = join(tmpdir(), 'tsdbg-parity-work', `w${worker}`);
+  rmSync(cwd, { recursive: true, force: true });
+  mkdirSync(dirname(cwd), { recursive: true });
+  cpSync(INPUTS, cwd, { recursive: true });
   const file = join(tmpdir(), `tsdbg-parity-${process.pid}-${Math.random().toString(36).slice(2)}.gdb`);
   writeFileSync(file, script);
   return new Promise((resolve) => {
     const p = pty.spawn('/usr/bin/env', ['-i', ...cleanEnv(home), '/bin/sh', '-c', 'exec "$@" < "$0"', file, ...argv], {
-      name: 'dumb', cols: 80, rows: 24, cwd: INPUTS, env: {},
+      name: 'dumb', cols: 80, rows: 24, cwd, env: {},
     });
     let text = '';
     let timedOut = false;
@@ -147,10 +153,10 @@ export function normalize(raw: string, prompt: string): string[] {
   return lines;
 }
 
-export async function runSession(s: Session): Promise<Outcome> {
+export async function runSession(s: Session, worker = 0): Promise<Outcome> {
   const script = s.commands.join('\n') + '\n';
-  const g = await runOnPty(['gdb', '-nx', '-q', s.exe], script);
-  const t = await runOnPty([process.execPath, join(ROOT, 'bin', 'tsdbg.js'), 'run', s.exe], script);
+  const g = await runOnPty(['gdb', '-nx', '-q', s.exe], script, worker);
+  const t = await runOnPty([process.execPath, join(ROOT, 'bin', 'tsdbg.js'), 'run', s.exe], script, worker);
   const gdb = normalize(g.text, '(gdb) ');
   const tsdbg = normalize(t.text, '(tsdbg) ');
   if (t.timedOut) tsdbg.push('<<tsdbg timed out>>');
@@ -166,14 +172,14 @@ export async function runSession(s: Session): Promise<Outcome> {
 export async function runAll(sessions: Session[], width = 2, onDone?: (o: Outcome) => void): Promise<Outcome[]> {
   const out: Outcome[] = new Array(sessions.length);
   let next = 0;
-  const worker = async () => {
+  const worker = async (w: number) => {
     while (next < sessions.length) {
       const i = next++;
-      out[i] = await runSession(sessions[i]!);
+      out[i] = await runSession(sessions[i]!, w);
       onDone?.(out[i]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(width, sessions.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(width, sessions.length) }, (_, w) => worker(w)));
   return out;
 }
 
