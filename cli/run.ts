@@ -14,6 +14,8 @@ import { createInterface } from 'node:readline';
 import { Session, errorMessage } from '../src/commands/session.js';
 import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
 import { localLauncher } from './run/launcher.js';
+import { inferiorEnv } from './run/inferior-env.js';
+import { LinePager } from '../src/dwarf/wrap.js';
 import { TerminalQuestions } from './run/questions.js';
 import type { Target } from '../src/target/types.js';
 
@@ -46,8 +48,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
+  // gdb wraps its stdout at a terminal's width, at its wrap points (not in batch mode).
+  const pager = !plain && !opts.batch && process.stdout.columns > 0 ? new LinePager(process.stdout.columns) : undefined;
   session.store.on('output', (c) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
+    else if (c.stream === 'stdout' && pager) process.stdout.write(pager.write(c.marked ?? c.text));
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
   });
   return driveSession(session, opts, questions, async () => {
@@ -89,7 +94,7 @@ function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Se
     launcher: localLauncher,
     exePath: opts.program,
     args: opts.args,
-    launch: { aslr: opts.aslr, engine: opts.engine },
+    launch: { aslr: opts.aslr, engine: opts.engine, env: inferiorEnv() },
     color: Boolean(process.stdout.isTTY),
     confirm: questions ? questions.ask : answerYes,
     interactive: questions !== undefined,

@@ -9,6 +9,6 @@ import { engineProvider } from '../../src/snapshot/select.js';
 
 export const localLauncher: Launcher = {
   spawn: async (path, args, opts) =>
-    LocalTarget.spawn(path, { args, aslr: opts.aslr, snapshots: engineProvider(opts.engine ?? 'auto') }),
+    LocalTarget.spawn(path, { args, env: opts.env, aslr: opts.aslr, snapshots: engineProvider(opts.engine ?? 'auto') }),
   attach: async (pid, opts) => LocalTarget.attach(pid, { snapshots: engineProvider(opts.engine ?? 'auto') }),
 };

@@ -239,7 +239,7 @@ export class DebugBridge {
 
   /** `print` text of a DWARF value (without `$N = `). */
   static format(v: AnyValue, fmt: string | undefined): Promise<string> {
-    return v.ev!.format(v.dwarf!, fmt ? { format: fmt } : {});
+    return v.ev!.format(v.dwarf!, fmt ? { format: fmt, wrapHints: true } : { wrapHints: true });
   }
 
   // ---- frames and source lines --------------------------------------------------------
@@ -280,7 +280,7 @@ export class DebugBridge {
     if (mode === 'step' && lastFunction === f0.fn.name) {
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
     }
-    const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
+    const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn: f0.fn.name };
   }
 
@@ -302,7 +302,7 @@ export class DebugBridge {
       const midLine = !f0.inlinedCallee && (line.address !== f0.pc || !line.isStmt);
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn };
     }
-    const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
+    const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn };
   }
 
@@ -312,7 +312,7 @@ export class DebugBridge {
     const frames = await this.frameList(limit);
     if (!frames.some((f) => f.fn)) return undefined;
     const lines: string[] = [];
-    for (const f of frames) lines.push(await frameLine(f, this.evaluatorFor(f)));
+    for (const f of frames) lines.push(await frameLine(f, this.evaluatorFor(f), true));
     return { lines, frames };
   }
 

@@ -61,6 +61,8 @@ export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
   aslr: boolean;
   engine?: 'kernel' | 'userspace';
+  /** The program's environment (default: ours); cli/run/inferior-env.ts adds gdb's LINES and COLUMNS. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How the session gets a Target; cli/run.ts supplies the local ptrace one. */
@@ -662,7 +664,7 @@ export class Session {
     if (args) this.args = args;
     // gdb sets start's breakpoint first (pending on the file's address, like any break before run)
     if (stopAt === 'main') await this.cmdBreak('main', true, undefined);
-    this.chatter(`Starting program: ${[this.exePath, ...this.args].join(' ')}`);
+    this.chatter(`Starting program: ${this.exePath} ${this.args.join(' ')}`); // gdb's trailing blank without args
     const t = await this.launcher.spawn(this.exePath, this.args, this.launchOpts);
     await this.adopt(t, 'spawned');
     if (stopAt === 'first-instruction') {

@@ -112,7 +112,10 @@ function cleanEnv(home: string): string[] {
   return ['PATH=/usr/local/bin:/usr/bin:/bin', `HOME=${home}`, 'TERM=dumb', 'LANG=C', 'LC_ALL=C'];
 }
 
-/** Runs argv on an 80x24 pty with stdin from `script`; the raw transcript. */
+/**
+ * Runs argv on a pty 80 columns wide (gdb wraps there) and 1000 rows high (so
+ * that gdb's pager never asks), stdin from `script`; the raw transcript.
+ */
 export function runOnPty(argv: string[], script: string, worker = 0): Promise<{ text: string; timedOut: boolean }> {
   const home = join(tmpdir(), 'tsdbg-parity-home');
   mkdirSync(home, { recursive: true });
@@ -126,7 +129,7 @@ export function runOnPty(argv: string[], script: string, worker = 0): Promise<{ 
   writeFileSync(file, script);
   return new Promise((resolve) => {
     const p = pty.spawn('/usr/bin/env', ['-i', ...cleanEnv(home), '/bin/sh', '-c', 'exec "$@" < "$0"', file, ...argv], {
-      name: 'dumb', cols: 80, rows: 24, cwd, env: {},
+      name: 'dumb', cols: 80, rows: 1000, cwd, env: {},
     });
     let text = '';
     let timedOut = false;
@@ -147,7 +150,9 @@ const BY_DESIGN = /^(Snapshot engine: |\[Thread debugging using libthread_db|Usi
 export function normalize(raw: string, prompt: string): string[] {
   let t = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r+\n/g, '\n').replace(/\r/g, '');
   const p = prompt.replace(/[()]/g, '\\$&');
-  t = t.replace(new RegExp(`^(${p})+`, 'gm'), '');
+  t = t.replace(new RegExp(p, 'g'), ''); // gdb's prompts (tsdbg prints none on a pipe)
+  // Process ids differ from run to run, by design.
+  t = t.replace(/\b(process|Inferior 1 \[process|LWP) \d+/g, '$1 PID');
   const lines = t.split('\n').filter((l) => !BY_DESIGN.test(l));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;

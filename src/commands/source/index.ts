@@ -218,7 +218,7 @@ export class SourceLevel {
     else if (n !== undefined) sel = n;
     this.host.selectFrame(sel);
     const f = frames[sel];
-    const head = await frameLine(f, this.evaluatorFor(f));
+    const head = await frameLine(f, this.evaluatorFor(f), true);
     const line = f.line;
     if (!line) {
       this.host.out(head);
