@@ -49,7 +49,10 @@ export async function main(argv: string[]): Promise<number> {
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
   // gdb wraps its stdout at a terminal's width, at its wrap points (not in batch mode).
-  const pager = !plain && !opts.batch && process.stdout.columns > 0 ? new LinePager(process.stdout.columns) : undefined;
+  // Its width is readline's: one column less on a terminal without automatic margins (TERM=dumb).
+  const autoMargins = !['', 'dumb'].includes(process.env.TERM ?? '');
+  const width = (process.stdout.columns ?? 0) - (autoMargins ? 0 : 1);
+  const pager = !plain && !opts.batch && width > 0 ? new LinePager(width) : undefined;
   session.store.on('output', (c) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
     else if (c.stream === 'stdout' && pager) process.stdout.write(pager.write(c.marked ?? c.text));
@@ -188,6 +191,11 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
       // gdb counts commands read from stdin as typed, terminal or not
       const q = await exec(line, true);
       if (q !== undefined) { rl.close(); return q; }
+    }
+    // gdb quits at the end of its input as if told to: a live program's question shows, answered.
+    if (!opts.batch) {
+      const q = await exec('quit', true);
+      if (q !== undefined) return failed ? 1 : q;
     }
   }
   return failed ? 1 : 0;

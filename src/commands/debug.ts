@@ -318,7 +318,7 @@ export class DebugBridge {
 
   /** A frame's arguments as its frame line prints them: `a=1, b=2`. */
   frameArgs(f: StackFrame): Promise<string> {
-    return frameArgs(f, this.evaluatorFor(f));
+    return frameArgs(f, this.evaluatorFor(f), true);
   }
 
   /** `break FILE:LINE` / `break LINE` addresses. */

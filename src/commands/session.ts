@@ -21,6 +21,7 @@ import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
+import { whatWrapped } from './breakpoint-what.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
@@ -1977,7 +1978,7 @@ export class Session {
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
         const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address);
         const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : what}`);
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : whatWrapped(what)}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
@@ -1991,7 +1992,7 @@ export class Session {
   private locationRows(b: Breakpoint): string[] {
     return this.locationsOf(b).map((a, i) => {
       const where = this.debug?.breakpointWhere(a);
-      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${where}` : ''}`;
+      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
     });
   }
 

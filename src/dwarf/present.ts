@@ -73,20 +73,20 @@ export async function entryValue(frame: StackFrame, param: Die, ev: Evaluator): 
 }
 
 /** `info locals` lines (`name = value`), or `No locals.` */
-export async function infoLocals(ev: Evaluator): Promise<string[]> {
+export async function infoLocals(ev: Evaluator, wrapHints = false): Promise<string[]> {
   const locals = await ev.locals();
   if (locals.length === 0) return ['No locals.'];
   const out: string[] = [];
-  for (const l of locals) out.push(`${l.name} = ${await ev.formatNested(l.value).catch((e: Error) => `<error: ${e.message}>`)}`);
+  for (const l of locals) out.push(`${l.name} = ${await ev.formatNested(l.value, { wrapHints }).catch((e: Error) => `<error: ${e.message}>`)}`);
   return out;
 }
 
 /** `info args` lines, or `No arguments.` */
-export async function infoArgs(ev: Evaluator): Promise<string[]> {
+export async function infoArgs(ev: Evaluator, wrapHints = false): Promise<string[]> {
   const args = await ev.args();
   if (args.length === 0) return ['No arguments.'];
   const out: string[] = [];
-  for (const a of args) out.push(`${a.name} = ${await ev.formatNested(a.value).catch((e: Error) => `<error: ${e.message}>`)}`);
+  for (const a of args) out.push(`${a.name} = ${await ev.formatNested(a.value, { wrapHints }).catch((e: Error) => `<error: ${e.message}>`)}`);
   return out;
 }
 

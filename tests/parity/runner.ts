@@ -109,7 +109,7 @@ function killAll(pids: number[]): void {
 
 /** The fixed environment both debuggers (and so both inferiors) start with. */
 function cleanEnv(home: string): string[] {
-  return ['PATH=/usr/local/bin:/usr/bin:/bin', `HOME=${home}`, 'TERM=dumb', 'LANG=C', 'LC_ALL=C'];
+  return ['PATH=/usr/local/bin:/usr/bin:/bin', `HOME=${home}`, 'TERM=xterm', 'LANG=C', 'LC_ALL=C'];
 }
 
 /**
@@ -129,7 +129,7 @@ export function runOnPty(argv: string[], script: string, worker = 0): Promise<{ 
   writeFileSync(file, script);
   return new Promise((resolve) => {
     const p = pty.spawn('/usr/bin/env', ['-i', ...cleanEnv(home), '/bin/sh', '-c', 'exec "$@" < "$0"', file, ...argv], {
-      name: 'dumb', cols: 80, rows: 1000, cwd, env: {},
+      name: 'xterm', cols: 80, rows: 1000, cwd, env: {},
     });
     let text = '';
     let timedOut = false;

@@ -27,6 +27,10 @@ import { CommandError } from '../parse.js';
 import { convenienceEnv } from '../debug.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
+import { wrapHint } from '../../dwarf/wrap.js';
+
+/** gdb's wrap_here (2) in `info line`. */
+const W2 = wrapHint(2);
 import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
 
@@ -255,11 +259,11 @@ export class SourceLevel {
     const arg = args.join(' ');
     const is = (full: string, min: number) => what.length >= min && full.startsWith(what);
     if (is('locals', 2)) {
-      this.host.out((await infoLocals(await this.requireFrameEvaluator())).join('\n'));
+      this.host.out((await infoLocals(await this.requireFrameEvaluator(), true)).join('\n'));
       return true;
     }
     if (is('args', 2)) {
-      this.host.out((await infoArgs(await this.requireFrameEvaluator())).join('\n'));
+      this.host.out((await infoArgs(await this.requireFrameEvaluator(), true)).join('\n'));
       return true;
     }
     if (is('line', 2)) {
@@ -420,7 +424,7 @@ export class SourceLevel {
         pc = hits[0].address;
         const at = debug.lineForAddress(pc)!;
         if (at.line === wanted) {
-          this.host.out(`Line ${at.line} of "${at.file}" starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+          this.host.out(`Line ${at.line} of "${at.file}"${W2} starts at address ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
         } else {
           // a line without code: gdb names the address of the next line that has some
           this.host.out(`Line ${wanted} of "${at.file}" is at address ${hex(at.address)}${this.sym(at.address)} but contains no code.`);
@@ -437,9 +441,9 @@ export class SourceLevel {
       this.host.out(`No line number information available for address ${hex(pc)}${this.sym(pc)}`);
       return;
     }
-    const where = at.address === pc ? 'starts at address' : `starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`;
-    if (at.address === pc) this.host.out(`Line ${at.line} of "${at.file}" ${where} ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
-    else this.host.out(`Line ${at.line} of "${at.file}" ${where}`);
+    const where = at.address === pc ? 'starts at address' : `starts at address ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`;
+    if (at.address === pc) this.host.out(`Line ${at.line} of "${at.file}"${W2} ${where} ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+    else this.host.out(`Line ${at.line} of "${at.file}"${W2} ${where}`);
     this.setLineAddress(at.address);
   }
 
