@@ -1127,6 +1127,8 @@ export class Session {
 
   private async cmdDelete(ids: number[]): Promise<void> {
     const all = this.store.state.breakpoints;
+    // gdb asks before deleting them all, for a typed command (answered yes without a terminal)
+    if (!ids.length && all.length && this.fromTty && !(await this.confirm('Delete all breakpoints? (y or n)'))) return;
     const victims = ids.length ? ids.map((id) => this.bp(id)) : all;
     for (const b of victims) await this.disarm(b);
     this.store.set('breakpoints', all.filter((b) => !victims.includes(b)));

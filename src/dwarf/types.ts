@@ -3,7 +3,7 @@
  * syntax exactly as gdb writes them (`struct node *`, `int (*)(int, int)`,
  * `int [2][3]`).
  */
-import { AT, ATE, TAG } from './constants.js';
+import { AT, ATE, FORM, TAG } from './constants.js';
 import type { Die } from './info.js';
 import { isCxx, qualifiedName } from './names.js';
 
@@ -234,12 +234,18 @@ export class TypeBuilder {
   }
 
   private buildArray(die: Die): CType {
+    // gcc writes `x[256]`'s bound 255 as DW_FORM_data1: gdb sign-extends only a bound whose
+    // value is negative in its (8-byte) index type, so data1/2/4 bounds are unsigned.
+    const upperBound = (c: Die): number | undefined => {
+      const f = c.formOf(AT.upper_bound);
+      return f === FORM.data1 || f === FORM.data2 || f === FORM.data4 ? c.num(AT.upper_bound) : c.snum(AT.upper_bound);
+    };
     const element = this.fromDie(die.type);
     const dims: Array<number | undefined> = [];
     for (const c of die.children) {
       if (c.tag !== TAG.subrange_type && c.tag !== TAG.enumeration_type) continue;
       const count = c.num(AT.count);
-      const upper = c.has(AT.upper_bound) && !c.block(AT.upper_bound) ? c.snum(AT.upper_bound) : undefined;
+      const upper = c.has(AT.upper_bound) && !c.block(AT.upper_bound) ? upperBound(c) : undefined;
       const lower = c.num(AT.lower_bound) ?? 0;
       dims.push(count ?? (upper !== undefined ? upper - lower + 1 : undefined));
     }

@@ -11,17 +11,22 @@ next
 continue
 
 ### create-objects
+# (the locals are printed once initialised: stack garbage holds the random canary)
 break create_objects
 run
 next
 next
 next
-info locals
+until 170
 p fields
 p numbers[1]
 p numbers
+p ids
+p strings
 ptype numbers
 whatis fields[0]
+p fields[1].city
+info locals
 continue
 
 ### parse-number
