@@ -73,7 +73,7 @@ export async function infoFrameLines(frames: StackFrame[], level: number, select
   const layoutOf = layoutCache();
   const own = await layoutOf(f);
   const lines = [`${selected ? `Stack level ${level}, frame` : 'Stack frame'} at ${hex(frameId(own))}:`,
-    ` rip = ${hex(f.pc)}${pcWhere(f)}; saved rip = ${await savedPc(f, own)}`];
+    ` rip = ${hex(f.pc)}${pcWhere(f)}; ${wrapHint(4)}saved rip = ${await savedPc(f, own)}`];
   lines.push(...await linkLines(f, caller, callee, own, layoutOf));
   const language = f.line && f.fn ? LANGUAGES.get(f.fn.unit.root.num(AT.language) ?? -1) ?? 'minimal' : undefined;
   if (language) lines.push(` source language ${language}.`);

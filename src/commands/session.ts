@@ -1735,18 +1735,22 @@ export class Session {
 
   private async cmdBacktrace(limit: number | undefined): Promise<void> {
     this.withStack();
-    const bt = await this.debug?.backtrace(limit ?? MAX_FRAMES).catch(() => undefined);
+    // One frame more than asked: gdb says more follow only when there is one (main's caller is none).
+    const ask = limit === undefined ? MAX_FRAMES : limit + 1;
+    const bt = await this.debug?.backtrace(ask).catch(() => undefined);
     if (bt) {
-      this.outLines(bt.lines);
-      if (limit !== undefined && bt.lines.length === limit) this.chatter('(More stack frames follow...)');
+      this.outLines(limit === undefined ? bt.lines : bt.lines.slice(0, limit));
+      if (limit !== undefined && bt.lines.length > limit) this.chatter('(More stack frames follow...)');
       return;
     }
-    const frames = await this.frames(limit ?? MAX_FRAMES);
-    this.outLines(frames.map((f) => this.frameText(f)));
-    if (limit !== undefined && frames.length === limit) this.chatter('(More stack frames follow...)');
+    const frames = await this.frames(ask);
+    this.outLines((limit === undefined ? frames : frames.slice(0, limit)).map((f) => this.frameText(f)));
+    if (limit !== undefined && frames.length > limit) this.chatter('(More stack frames follow...)');
   }
 
   private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined): Promise<void> {
+    // gdb's `frame N` starts from the current frame: without a process, "No registers."
+    if (index !== undefined && !relative && (!this.target || this.target.state === 'exited')) throw new CommandError('No registers.');
     this.withStack();
     const frames = await this.frames();
     let sel = this.store.state.frame;
