@@ -1224,7 +1224,7 @@ export class Session {
       if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
       if (b.condition) {
         const v = await this.evaluate(b.condition).catch((e) => {
-          this.store.write('stderr', `Error in testing condition for breakpoint ${b.id}:\n${errorMessage(e)}\n`);
+          this.store.write('stderr', `Error in testing breakpoint condition:\n${errorMessage(e)}\n`);
           return { value: 1n } as Value;
         });
         if (v.value === 0n) continue;

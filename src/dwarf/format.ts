@@ -466,7 +466,24 @@ export function ptype(t: CType): string {
   let top = t;
   while (top.kind === 'typedef') top = top.target;
   if (top.kind === 'function' && top.nodebug) return 'type = <unknown return type> ()';
-  return 'type = ' + ptypeBody(top, 0, 1);
+  return 'type = ' + ptypeBody(throughTypedef(top), 0, 1);
+}
+
+/**
+ * gdb's ptype resolves a typedef under pointers and qualifiers too (show > 0):
+ * `ptype s` of an `EState *` prints the struct, then ` *`.
+ */
+function throughTypedef(t: CType): CType {
+  switch (t.kind) {
+    case 'pointer': return { ...t, target: throughTypedef(t.target) };
+    case 'qual': return { ...t, target: throughTypedef(t.target) };
+    case 'typedef': {
+      let u: CType = t;
+      while (u.kind === 'typedef') u = u.target;
+      return u.kind === 'pointer' || u.kind === 'qual' ? throughTypedef(u) : u;
+    }
+    default: return t;
+  }
 }
 
 /**

@@ -500,8 +500,7 @@ export class SourceLevel {
       first = Math.max(1, this.listPos.first - 10);
     } else if (a === '') {
       if (!this.listPos) {
-        const main = debug.functionsNamed('main')[0];
-        const at = main && debug.lineForAddress(debug.entryOf(main));
+        const at = this.mainLine();
         if (!at) throw new CommandError('No default source file now selected.');
         path = at.path;
         file = at.file;
@@ -535,6 +534,13 @@ export class SourceLevel {
     this.host.out(out.join('\n'));
   }
 
+  /** Where main starts (gdb's default source file and line before anything is listed). */
+  private mainLine(): { path: string; file: string; line: number } | undefined {
+    const debug = this.exeDebug()!;
+    const main = debug.functionsNamed('main')[0];
+    return main ? debug.lineForAddress(debug.entryOf(main)) : undefined;
+  }
+
   /** A `list` location: LINE (in the current or `near` file), FILE:LINE, FUNCTION, FILE:FUNCTION. */
   private listSpec(spec: string, near?: { path: string; file: string }): { path: string; file: string; line: number } {
     const debug = this.exeDebug()!;
@@ -545,7 +551,8 @@ export class SourceLevel {
         if (!f) throw new CommandError(`No source file named ${m[1]}.`);
         return { path: f, file: m[1], line: Number(m[2]) };
       }
-      const cur = near ?? this.listPos;
+      // gdb's default source file before any listing or stop: main's
+      const cur = near ?? this.listPos ?? this.mainLine();
       if (!cur) throw new CommandError('No default source file now selected.');
       return { path: cur.path, file: cur.file, line: Number(m[2]) };
     }

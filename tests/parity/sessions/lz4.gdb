@@ -39,7 +39,7 @@ info args
 p *prefs
 next
 next
-p start
+p output_filename
 continue
 
 ### frame-prefs
