@@ -107,12 +107,17 @@ export class DebugBridge {
     private readonly io: BridgeIo,
     /** For calls to the program's functions in expressions (DWARF helper). */
     private readonly target?: Target,
+    /** The executable file, for expressions before the program runs. */
+    private readonly fileElf?: ElfFile,
   ) {}
+
+  /** The program as its file lays it out (unrelocated, no libraries): gdb's view before `run`. */
+  private fileProgram?: Promise<ProgramInfo | undefined>;
 
   static forFile(elf: ElfFile, io: BridgeIo): DebugBridge | undefined {
     if (!elf.section('.debug_info')) return undefined;
     try {
-      return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io);
+      return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io, undefined, elf);
     } catch {
       return undefined;   // unreadable DWARF: symbols still work
     }
@@ -175,10 +180,10 @@ export class DebugBridge {
     return this.program?.lineForAddress(pc);
   }
 
-  private evaluatorFor(frame: StackFrame | undefined): Evaluator {
+  private evaluatorFor(frame: StackFrame | undefined, program = this.program!): Evaluator {
     const history: DwarfValue[] = [];
     const ev: Evaluator = new Evaluator({
-      program: this.program!, frame, history,
+      program, frame, history,
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
       writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
@@ -191,6 +196,20 @@ export class DebugBridge {
   }
 
   async evaluate(expr: string, level: number): Promise<AnyValue> {
+    // Before the program runs, gdb evaluates against the file: its types, its initialised data.
+    if (!this.program && this.fileElf && !expr.includes('$')) {
+      this.fileProgram ??= ProgramInfo.create(
+        { exePath: this.fileElf.path, memoryMap: async () => [], auxv: async () => [] }, this.fileElf).catch(() => undefined);
+      const program = await this.fileProgram;
+      if (program) {
+        const ev = this.evaluatorFor(undefined, program);
+        try {
+          return { dwarf: await ev.evaluate(expr), ev };
+        } catch (e) {
+          if (!(e instanceof ExprError && /Invalid character|syntax error|not an lvalue/.test(e.message))) throw e;
+        }
+      }
+    }
     // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
     if (!this.program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr) || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
     const frames = await this.frameList(level + 1).catch(() => []);
