@@ -457,10 +457,15 @@ export class Session {
   /** Without a process, read the executable file's loaded sections like gdb does. */
   private readFileImage(addr: bigint, len: number): Buffer {
     const elf = this.fileElf;
-    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.filesz);
+    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.memsz);
     if (!elf || !ph) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
     const off = Number(addr - ph.vaddr + ph.offset);
-    return elf.data.subarray(off, off + len);
+    const inFile = Math.max(0, Math.min(len, Number(ph.vaddr + ph.filesz - addr)));
+    if (inFile === len) return elf.data.subarray(off, off + len);
+    // .bss (past the file's bytes in the segment) reads as zeros, as gdb shows it before the run
+    const out = Buffer.alloc(len);
+    elf.data.copy(out, 0, off, off + inFile);
+    return out;
   }
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {

@@ -168,7 +168,9 @@ export class Evaluator {
     for (const d of infos) {
       const defs = d.globalVariables(name);
       if (defs.length === 0) continue;
-      const own = defs.find((g) => g.unit === unit);
+      // Without a frame gdb looks in its default source file first: main's.
+      const scope = unit ?? (f ? undefined : d.functionsNamed('main')[0]?.unit);
+      const own = defs.find((g) => g.unit === scope);
       return { die: own ?? defs.find((g) => g.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0], debug: d, local: false };
     }
     return undefined;
