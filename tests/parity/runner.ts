@@ -29,7 +29,7 @@ const SESSION_TIMEOUT_MS = Number(process.env.TSDBG_PARITY_TIMEOUT_MS ?? 120_000
 export type OLevel = 'O0' | 'O2';
 export interface Session { id: string; program: string; olevel: OLevel; name: string; exe: string; commands: string[] }
 export interface Outcome { session: Session; gdb: string[]; tsdbg: string[]; same: boolean; firstDiff: number; note?: string }
-export interface Known { kind: 'deliberate' | 'bug'; reason: string }
+export interface Known { kind: 'deliberate' | 'bug'; cause?: string; reason: string }
 
 /** Fetches and builds the corpus (cached); program -> O-level -> binary. */
 export function buildCorpus(): Map<string, Record<OLevel, string>> {
@@ -222,6 +222,17 @@ export function report(outcomes: Outcome[], known: Map<string, Known>, all: bool
     if (!k) unlisted.push(o);
     lines.push('', `${o.session.id}: ${k ? `${k.kind}: ${k.reason}` : 'NOT LISTED in differences.json'}`);
     lines.push(...diffExcerpt(o));
+  }
+  const byCause = new Map<string, string[]>();
+  for (const o of outcomes) {
+    if (o.same) continue;
+    const k = known.get(o.session.id);
+    const c = k ? `${k.kind}: ${k.cause ?? k.reason}` : 'not listed';
+    byCause.set(c, [...(byCause.get(c) ?? []), o.session.id]);
+  }
+  if (byCause.size > 0) {
+    lines.push('', 'differences by cause:');
+    for (const [c, ids] of [...byCause].sort((a, b) => b[1].length - a[1].length)) lines.push(`  ${String(ids.length).padStart(3)}  ${c}`);
   }
   const ids = new Set(outcomes.map((o) => o.session.id));
   const unknownIds = all ? [...known.keys()].filter((k) => !ids.has(k)) : [];
