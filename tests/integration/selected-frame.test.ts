@@ -29,7 +29,7 @@ function both(prog: string, commands: string[]): { gdb: string[]; ours: string[]
   writeFileSync(script, `${commands.join('\n')}\n`);
   // gdb starts the program without a shell and without LINES/COLUMNS: the same stack as ours
   const gdbScript = path.join(dir, 'gdb-cmds');
-  writeFileSync(gdbScript, ['set startup-with-shell off', 'unset environment LINES', 'unset environment COLUMNS', ...commands, ''].join('\n'));
+  writeFileSync(gdbScript, ['set startup-with-shell off', ...commands, ''].join('\n'));
   const g = spawnSync('gdb', ['-batch', '-nx', '-x', gdbScript, prog], { encoding: 'utf8', env: ENV, timeout: 60_000 });
   const t = spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: 60_000, cwd: ROOT });
   expect(t.stderr).toBe('');

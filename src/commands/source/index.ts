@@ -526,7 +526,7 @@ export class SourceLevel {
     }
     const lines = sourceLines(path!);
     if (!lines) throw new CommandError(`${first}\tin ${path}`);
-    if (first > lines.length) throw new CommandError(`Line number ${first} out of range; ${file || path} has ${lines.length} lines.`);
+    if (first > lines.length) throw new CommandError(`Line number ${first} out of range; ${path} has ${lines.length} lines.`);
     const last = Math.min(lines.length, lastWanted ?? first + 9);
     const out: string[] = [];
     for (let i = first; i <= last; i++) out.push(`${i}\t${lines[i - 1]}`);
