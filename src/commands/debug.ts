@@ -60,6 +60,9 @@ const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 /** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers and convenience variables). */
 const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b|\$\$|\$\d|\$(?![\w$])/;
 
+/** `$`, `$$`, `$N`, `$$N`: history references (the DWARF evaluator keeps their types: `p *$`, `$1->next`). */
+const HISTORY_REF = /\$\$\d*|\$\d+|\$(?![\w$])/g;
+
 /** `$reg = V` for a general register: the built-in evaluator writes those (any frame's view, sub-registers). */
 function assignsRegister(expr: string): boolean {
   const m = /^\s*\$(\w+)\s*=(?!=)/.exec(expr);
@@ -211,7 +214,9 @@ export class DebugBridge {
       }
     }
     // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
-    if (!this.program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr) || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
+    // History references go to the DWARF evaluator once there is history; the rest of BUILTIN_ONLY does not.
+    const builtinOnly = BUILTIN_ONLY.test(this.io.history().length > 0 ? expr.replace(HISTORY_REF, '0') : expr);
+    if (!this.program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || builtinOnly || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
     const frames = await this.frameList(level + 1).catch(() => []);
     const ev = this.evaluatorFor(frames[level]);
     try {
