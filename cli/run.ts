@@ -14,6 +14,8 @@ import { createInterface } from 'node:readline';
 import { Session, errorMessage } from '../src/commands/session.js';
 import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
 import { localLauncher } from './run/launcher.js';
+import { inferiorEnv } from './run/inferior-env.js';
+import { LinePager } from '../src/dwarf/wrap.js';
 import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize } from './run/terminal.js';
@@ -53,8 +55,14 @@ export async function main(argv: string[]): Promise<number> {
   for (const s of [process.stdout, process.stderr]) {
     if (!s.isTTY) (s as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(true);
   }
+  // gdb wraps its stdout at a terminal's width, at its wrap points (not in batch mode).
+  // Its width is readline's: one column less on a terminal without automatic margins (TERM=dumb).
+  const autoMargins = !['', 'dumb'].includes(process.env.TERM ?? '');
+  const width = (process.stdout.columns ?? 0) - (autoMargins ? 0 : 1);
+  const pager = !plain && !opts.batch && width > 0 ? new LinePager(width) : undefined;
   session.store.on('output', (c) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
+    else if (c.stream === 'stdout' && pager) process.stdout.write(pager.write(c.marked ?? c.text));
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
   });
   return driveSession(session, opts, questions, async () => {
@@ -98,7 +106,7 @@ function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Se
     launcher: localLauncher,
     exePath: opts.program,
     args: opts.args,
-    launch: { aslr: opts.aslr, engine: opts.engine },
+    launch: { aslr: opts.aslr, engine: opts.engine, env: inferiorEnv() },
     color: Boolean(process.stdout.isTTY),
     confirm: questions ? questions.ask : answerYes,
     interactive: questions !== undefined,
@@ -192,6 +200,11 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
       // gdb counts commands read from stdin as typed, terminal or not
       const q = await exec(line, true);
       if (q !== undefined) { rl.close(); return q; }
+    }
+    // gdb quits at the end of its input as if told to: a live program's question shows, answered.
+    if (!opts.batch) {
+      const q = await exec('quit', true);
+      if (q !== undefined) return failed ? 1 : q;
     }
   }
   return failed ? 1 : 0;

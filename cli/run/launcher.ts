@@ -11,6 +11,6 @@ import { terminalSize } from './terminal.js';
 
 export const localLauncher: Launcher = {
   spawn: async (path, args, opts) =>
-    LocalTarget.spawn(path, { args, aslr: opts.aslr, ptySize: terminalSize(), snapshots: engineProvider(opts.engine ?? 'auto') }),
+    LocalTarget.spawn(path, { args, env: opts.env, aslr: opts.aslr, ptySize: terminalSize(), snapshots: engineProvider(opts.engine ?? 'auto') }),
   attach: async (pid, opts) => LocalTarget.attach(pid, { snapshots: engineProvider(opts.engine ?? 'auto') }),
 };

@@ -63,6 +63,9 @@ const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 /** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers and convenience variables). */
 const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b|\$\$|\$\d|\$(?![\w$])/;
 
+/** `$`, `$$`, `$N`, `$$N`: history references (the DWARF evaluator keeps their types: `p *$`, `$1->next`). */
+const HISTORY_REF = /\$\$\d*|\$\d+|\$(?![\w$])/g;
+
 /** `$reg = V` for a general register: the built-in evaluator writes those (any frame's view, sub-registers). */
 function assignsRegister(expr: string): boolean {
   const m = /^\s*\$(\w+)\s*=(?!=)/.exec(expr);
@@ -208,7 +211,9 @@ export class DebugBridge {
   async evaluate(expr: string, level: number): Promise<AnyValue> {
     // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
     const program = this.evalProgram();
-    if (!program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr) || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
+    // History references go to the DWARF evaluator once there is history; the rest of BUILTIN_ONLY does not.
+    const builtinOnly = BUILTIN_ONLY.test(this.io.history().length > 0 ? expr.replace(HISTORY_REF, '0') : expr);
+    if (!program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || builtinOnly || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
     const frames = program === this.program ? await this.frameList(level + 1).catch(() => []) : [];
     const ev = this.evaluatorFor(frames[level], program);
     try {
@@ -255,7 +260,7 @@ export class DebugBridge {
 
   /** `print` text of a DWARF value (without `$N = `). */
   static format(v: AnyValue, fmt: string | undefined, settings: Partial<PrintSettings> = {}): Promise<string> {
-    return v.ev!.format(v.dwarf!, fmt ? { ...settings, format: fmt } : settings);
+    return v.ev!.format(v.dwarf!, fmt ? { ...settings, format: fmt, wrapHints: true } : { ...settings, wrapHints: true });
   }
 
   // ---- frames and source lines --------------------------------------------------------
@@ -296,7 +301,7 @@ export class DebugBridge {
     if (mode === 'step' && lastFunction === f0.fn.name) {
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
     }
-    const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
+    const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn: f0.fn.name };
   }
 
@@ -318,7 +323,7 @@ export class DebugBridge {
       const midLine = !f0.inlinedCallee && (line.address !== f0.pc || !line.isStmt);
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn };
     }
-    const head = (await frameLine(f0, this.evaluatorFor(f0))).replace(/^#0\s+/, '');
+    const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn };
   }
 
@@ -328,13 +333,13 @@ export class DebugBridge {
     const frames = await this.frameList(limit);
     if (!frames.some((f) => f.fn)) return undefined;
     const lines: string[] = [];
-    for (const f of frames) lines.push(await frameLine(f, this.evaluatorFor(f)));
+    for (const f of frames) lines.push(await frameLine(f, this.evaluatorFor(f), true));
     return { lines, frames };
   }
 
   /** A frame's arguments as its frame line prints them: `a=1, b=2`. */
   frameArgs(f: StackFrame): Promise<string> {
-    return frameArgs(f, this.evaluatorFor(f));
+    return frameArgs(f, this.evaluatorFor(f), true);
   }
 
   /** `break FILE:LINE` / `break LINE` addresses. */

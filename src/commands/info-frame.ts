@@ -24,10 +24,11 @@
  *   registers: the CFA and the registers its CFI row saves in memory. An
  *   inlined call's registers are those of the frame it called (none when
  *   that is the innermost frame: its sp is then still "in rsp").
- * gdb's wrap points never apply here: batch mode and tsdbg have no width.
+ * gdb's wrap points (before each argument and saved register) are marked for a terminal's width.
  */
 import { frameLayout, unwindStep, type StackFrame } from '../dwarf/index.js';
 import { AT } from '../dwarf/constants.js';
+import { wrapHint } from '../dwarf/wrap.js';
 
 export interface InfoFrameIo {
   /** The frame's arguments as gdb's frame lines print them: `a=1, b=2`. */
@@ -72,7 +73,7 @@ export async function infoFrameLines(frames: StackFrame[], level: number, select
   const layoutOf = layoutCache();
   const own = await layoutOf(f);
   const lines = [`${selected ? `Stack level ${level}, frame` : 'Stack frame'} at ${hex(frameId(own))}:`,
-    ` rip = ${hex(f.pc)}${pcWhere(f)}; saved rip = ${await savedPc(f, own)}`];
+    ` rip = ${hex(f.pc)}${pcWhere(f)}; ${wrapHint(4)}saved rip = ${await savedPc(f, own)}`];
   lines.push(...await linkLines(f, caller, callee, own, layoutOf));
   const language = f.line && f.fn ? LANGUAGES.get(f.fn.unit.root.num(AT.language) ?? -1) ?? 'minimal' : undefined;
   if (language) lines.push(` source language ${language}.`);
@@ -80,7 +81,7 @@ export async function infoFrameLines(frames: StackFrame[], level: number, select
   lines.push(base === undefined ? ' Arglist at unknown address.' : ` Arglist at ${hex(base)}, args: ${await io.args(f)}`);
   lines.push(`${base === undefined ? ' Locals at unknown address,' : ` Locals at ${hex(base)},`}${await previousSp(frames, level, own, layoutOf)}`);
   const saved = await savedRegisters(frames, level, own, layoutOf);
-  if (saved.length) lines.push(' Saved registers:', ` ${saved.join(',')}`);
+  if (saved.length) lines.push(' Saved registers:', ` ${saved.map((r) => wrapHint(1) + r).join(',')}`);
   return lines;
 }
 

@@ -23,6 +23,7 @@ import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
+import { whatWrapped } from './breakpoint-what.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
@@ -68,6 +69,8 @@ export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
   aslr: boolean;
   engine?: 'kernel' | 'userspace';
+  /** The program's environment (default: ours); cli/run/inferior-env.ts adds gdb's LINES and COLUMNS. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How the session gets a Target; cli/run.ts supplies the local ptrace one. */
@@ -706,7 +709,7 @@ export class Session {
     if (args) this.args = args;
     // gdb sets start's breakpoint first (pending on the file's address, like any break before run)
     if (stopAt === 'main') await this.cmdBreak('main', true, undefined);
-    this.chatter(`Starting program: ${[this.exePath, ...this.args].join(' ')}`);
+    this.chatter(`Starting program: ${this.exePath} ${this.args.join(' ')}`); // gdb's trailing blank without args
     const t = await this.launcher.spawn(this.exePath, this.args, this.launchOpts);
     await this.adopt(t, 'spawned');
     if (stopAt === 'first-instruction') {
@@ -1339,7 +1342,7 @@ export class Session {
       if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
       if (b.condition) {
         const v = await this.evaluate(b.condition).catch((e) => {
-          this.store.write('stderr', `Error in testing condition for breakpoint ${b.id}:\n${errorMessage(e)}\n`);
+          this.store.write('stderr', `Error in testing breakpoint condition:\n${errorMessage(e)}\n`);
           return { value: 1n } as Value;
         });
         if (v.value === 0n) continue;
@@ -1914,18 +1917,22 @@ export class Session {
 
   private async cmdBacktrace(limit: number | undefined): Promise<void> {
     this.withStack();
-    const bt = await this.debug?.backtrace(limit ?? MAX_FRAMES).catch(() => undefined);
+    // One frame more than asked: gdb says more follow only when there is one (main's caller is none).
+    const ask = limit === undefined ? MAX_FRAMES : limit + 1;
+    const bt = await this.debug?.backtrace(ask).catch(() => undefined);
     if (bt) {
-      this.outLines(bt.lines);
-      if (limit !== undefined && bt.lines.length === limit) this.chatter('(More stack frames follow...)');
+      this.outLines(limit === undefined ? bt.lines : bt.lines.slice(0, limit));
+      if (limit !== undefined && bt.lines.length > limit) this.chatter('(More stack frames follow...)');
       return;
     }
-    const frames = await this.frames(limit ?? MAX_FRAMES);
-    this.outLines(frames.map((f) => this.frameText(f)));
-    if (limit !== undefined && frames.length === limit) this.chatter('(More stack frames follow...)');
+    const frames = await this.frames(ask);
+    this.outLines((limit === undefined ? frames : frames.slice(0, limit)).map((f) => this.frameText(f)));
+    if (limit !== undefined && frames.length > limit) this.chatter('(More stack frames follow...)');
   }
 
   private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined): Promise<void> {
+    // gdb's `frame N` starts from the current frame: without a process, "No registers."
+    if (index !== undefined && !relative && (!this.target || this.target.state === 'exited')) throw new CommandError('No registers.');
     this.withStack();
     const frames = await this.frames();
     let sel = this.store.state.frame;
@@ -2159,7 +2166,7 @@ export class Session {
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
         const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address);
         const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : what}`);
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : whatWrapped(what)}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
@@ -2173,7 +2180,7 @@ export class Session {
   private locationRows(b: Breakpoint): string[] {
     return this.locationsOf(b).map((a, i) => {
       const where = this.debug?.breakpointWhere(a);
-      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${where}` : ''}`;
+      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
     });
   }
 

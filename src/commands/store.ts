@@ -5,6 +5,7 @@
  * the printing code) is what lets a UI redraw panes without re-asking the target.
  */
 import { EventEmitter } from 'node:events';
+import { hasWrapHints, stripWrapHints } from '../dwarf/wrap.js';
 import type { StopEvent, TargetState, WatchKind } from '../target/types.js';
 
 export type BreakpointType = 'breakpoint' | 'hw watchpoint' | 'watchpoint' | 'read watchpoint' | 'acc watchpoint';
@@ -67,6 +68,8 @@ export type OutputStream = 'stdout' | 'stderr' | 'inferior';
 export interface OutputChunk {
   stream: OutputStream;
   text: string;
+  /** The text with gdb's wrap points (src/commands/wrap.ts), when it has any: for a terminal's width. */
+  marked?: string;
 }
 
 export interface SessionState {
@@ -115,7 +118,7 @@ export class SessionStore extends EventEmitter<StoreEvents> {
   }
 
   write(stream: OutputStream, text: string): void {
-    const chunk = { stream, text };
+    const chunk: OutputChunk = hasWrapHints(text) ? { stream, text: stripWrapHints(text), marked: text } : { stream, text };
     this.output.push(chunk);
     if (this.output.length > OUTPUT_KEEP) this.output.splice(0, this.output.length - OUTPUT_KEEP);
     this.emit('output', chunk);

@@ -6,6 +6,7 @@
  */
 import { ATE } from './constants.js';
 import { ExprError, floatToLongest } from './cexpr.js';
+import { wrapHint } from './wrap.js';
 import { Value, bytesToBigInt } from './value.js';
 import {
   strip, sizeOf, typeName, declarator, isCharType, isSigned, isBfloat16, unknownTypeError, type CType, type Member,
@@ -24,6 +25,8 @@ export interface FormatOptions {
   repeats?: number;
   /** `set print pretty on`: one struct member per line, indented by nesting. */
   pretty?: boolean;
+  /** Mark gdb's wrap points (before each member and element) for a terminal's width (wrap.ts). */
+  wrapHints?: boolean;
 }
 
 /** gdb's `set print pretty|elements|repeats` (unlimited: Infinity). */
@@ -206,7 +209,7 @@ async function formatStruct(v: Value, members: Member[], opts: FormatOptions, le
     const body = await formatValue(mv, opts, level + 1);
     parts.push(m.name ? `${m.name} = ${body}` : body);
   }
-  if (!opts.pretty) return `{${parts.join(', ')}}`;
+  if (!opts.pretty) return `{${parts.map((p) => elementHint(opts, level) + p).join(', ')}}`;
   const pad = '  '.repeat(level + 1);
   return `{\n${parts.map((p) => pad + p).join(',\n')}\n${'  '.repeat(level)}}`;
 }
@@ -273,7 +276,12 @@ async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatO
       things++;
     }
   }
-  return `{${out.join(', ')}${i < count ? '...' : ''}}`;
+  return `{${out.map((p) => elementHint(opts, level) + p).join(', ')}${i < count ? '...' : ''}}`;
+}
+
+/** gdb's wrap_here (2 + 2 * recurse) before a member or an element. */
+function elementHint(opts: FormatOptions, level: number): string {
+  return opts.wrapHints ? wrapHint(2 + 2 * level) : '';
 }
 
 /** Bytes of a whole array/struct value in one read (memory) or from its computed bytes. */
@@ -489,7 +497,24 @@ export function ptype(t: CType): string {
   let top = t;
   while (top.kind === 'typedef') top = top.target;
   if (top.kind === 'function' && top.nodebug) return 'type = <unknown return type> ()';
-  return 'type = ' + ptypeBody(top, 0, 1);
+  return 'type = ' + ptypeBody(throughTypedef(top), 0, 1);
+}
+
+/**
+ * gdb's ptype resolves a typedef under pointers and qualifiers too (show > 0):
+ * `ptype s` of an `EState *` prints the struct, then ` *`.
+ */
+function throughTypedef(t: CType): CType {
+  switch (t.kind) {
+    case 'pointer': return { ...t, target: throughTypedef(t.target) };
+    case 'qual': return { ...t, target: throughTypedef(t.target) };
+    case 'typedef': {
+      let u: CType = t;
+      while (u.kind === 'typedef') u = u.target;
+      return u.kind === 'pointer' || u.kind === 'qual' ? throughTypedef(u) : u;
+    }
+    default: return t;
+  }
 }
 
 /**

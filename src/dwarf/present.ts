@@ -10,9 +10,12 @@ import { Value } from './value.js';
 import { isScalar } from './types.js';
 import type { StackFrame } from './program.js';
 import type { Die } from './info.js';
+import { wrapHint } from './wrap.js';
 
 /** `#1  0x0000555555555232 in recurse (depth=0, cfg=0x555555558060 <config>) at prog.c:87` */
-export async function frameLine(frame: StackFrame, ev: Evaluator): Promise<string> {
+export async function frameLine(frame: StackFrame, ev: Evaluator, hints = false): Promise<string> {
+  // gdb's wrap_here points (print_frame): after the name, before each argument, before ` at `/` from `.
+  const hint = (n: number) => (hints ? wrapHint(n) : '');
   const pad = frame.level < 10 ? '  ' : ' ';
   if (frame.unwind.signalTrampoline) return `#${frame.level}${pad}<signal handler called>`;
   const line = frame.line;
@@ -23,16 +26,17 @@ export async function frameLine(frame: StackFrame, ev: Evaluator): Promise<strin
   const name = frame.functionName ?? '??';
   if (!frame.fn) {
     const mod = frame.program.image.moduleAt(frame.lookupPc);
-    const from = mod && mod !== frame.program.image.exe ? ` from ${mod.path}` : '';
-    return `#${frame.level}${pad}${addr}${name} ()${from}`;
+    const from = mod && mod !== frame.program.image.exe ? `${hint(2)} from ${mod.path}` : '';
+    return `#${frame.level}${pad}${addr}${name}${hint(3)} ()${from}`;
   }
-  const args = await frameArgs(frame, ev);
-  const at = line ? ` at ${line.file}:${line.line}` : '';
-  return `#${frame.level}${pad}${addr}${name} (${args})${at}`;
+  const args = await frameArgs(frame, ev, hints);
+  const at = line ? `${hint(3)} at ${line.file}:${line.line}` : '';
+  return `#${frame.level}${pad}${addr}${name}${hint(3)} (${args})${at}`;
 }
 
 /** `depth=0, cfg=0x555555558060 <config>`: scalars printed, aggregates as `...`. */
-export async function frameArgs(frame: StackFrame, ev: Evaluator): Promise<string> {
+export async function frameArgs(frame: StackFrame, ev: Evaluator, hints = false): Promise<string> {
+  const hint = hints ? wrapHint(4) : '';
   if (!frame.fn || !frame.debug) return '';
   const parts: string[] = [];
   for (const p of frame.functionDie!.children) {
@@ -41,11 +45,11 @@ export async function frameArgs(frame: StackFrame, ev: Evaluator): Promise<strin
     const v = await ev.variableValue(p, frame.debug, true).catch(() => undefined);
     const text = v ? await argText(v, ev) : '<error>';
     const entry = await entryValue(frame, p, ev);
-    if (!entry) parts.push(`${name}=${text}`);
+    if (!entry) parts.push(`${hint}${name}=${text}`);
     else {
       const entryText = await argText(entry, ev);
       const same = v && !v.optimizedOut && (await sameContents(v, entry));
-      parts.push(same ? `${name}=${name}@entry=${text}` : `${name}=${text}, ${name}@entry=${entryText}`);
+      parts.push(same ? `${hint}${name}=${name}@entry=${text}` : `${hint}${name}=${text}, ${hint}${name}@entry=${entryText}`);
     }
   }
   return parts.join(', ');
@@ -69,20 +73,20 @@ export async function entryValue(frame: StackFrame, param: Die, ev: Evaluator): 
 }
 
 /** `info locals` lines (`name = value`), or `No locals.` */
-export async function infoLocals(ev: Evaluator): Promise<string[]> {
+export async function infoLocals(ev: Evaluator, wrapHints = false): Promise<string[]> {
   const locals = await ev.locals();
   if (locals.length === 0) return ['No locals.'];
   const out: string[] = [];
-  for (const l of locals) out.push(`${l.name} = ${await ev.formatNested(l.value).catch((e: Error) => `<error: ${e.message}>`)}`);
+  for (const l of locals) out.push(`${l.name} = ${await ev.formatNested(l.value, { wrapHints }).catch((e: Error) => `<error: ${e.message}>`)}`);
   return out;
 }
 
 /** `info args` lines, or `No arguments.` */
-export async function infoArgs(ev: Evaluator): Promise<string[]> {
+export async function infoArgs(ev: Evaluator, wrapHints = false): Promise<string[]> {
   const args = await ev.args();
   if (args.length === 0) return ['No arguments.'];
   const out: string[] = [];
-  for (const a of args) out.push(`${a.name} = ${await ev.formatNested(a.value).catch((e: Error) => `<error: ${e.message}>`)}`);
+  for (const a of args) out.push(`${a.name} = ${await ev.formatNested(a.value, { wrapHints }).catch((e: Error) => `<error: ${e.message}>`)}`);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * syntax exactly as gdb writes them (`struct node *`, `int (*)(int, int)`,
  * `int [2][3]`).
  */
-import { AT, ATE, TAG } from './constants.js';
+import { AT, ATE, FORM, TAG } from './constants.js';
 import type { Die } from './info.js';
 import { isCxx, qualifiedName } from './names.js';
 
@@ -335,7 +335,8 @@ export class TypeBuilder {
   }
 
   private buildFunction(die: Die): CType {
-    const t = { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: die.flag(AT.prototyped) } as CType & { kind: 'function' };
+    const t = { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: die.inherited((d) => (d.flag(AT.prototyped) ? true : undefined)) ?? false } as CType & { kind: 'function' };
+    // (an out-of-line copy of an inlined function has DW_AT_prototyped on its abstract origin)
     this.cache.set(die, t);
     t.ret = this.fromDie(die.type);
     for (const c of die.children) {

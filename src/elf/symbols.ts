@@ -21,6 +21,15 @@ export interface ElfSymbol {
   section: string;
 }
 
+/**
+ * The name gdb prints for a symbol: gcc's local statics (`version.0`, a
+ * function's `static char version[15]`) without their numbered suffix.
+ */
+export function printName(s: ElfSymbol): string {
+  const m = s.bind === 'local' && s.kind === 'object' ? /^(.+)\.\d+$/.exec(s.name) : null;
+  return m ? m[1]! : s.name;
+}
+
 export interface SymbolLocation {
   symbol: ElfSymbol;
   name: string;
@@ -120,11 +129,11 @@ export class SymbolTable {
     for (let i = idx; i >= 0 && i > idx - 64; i--) {
       const s = a[i];
       if (s.size > 0n) {
-        if (addr < s.address + s.size) return { symbol: s, name: s.name, offset: addr - s.address };
+        if (addr < s.address + s.size) return { symbol: s, name: printName(s), offset: addr - s.address };
         // Sized symbol that ends before addr: an earlier, larger one may still cover it.
         continue;
       }
-      if (i === idx) return { symbol: s, name: s.name, offset: addr - s.address };
+      if (i === idx) return { symbol: s, name: printName(s), offset: addr - s.address };
     }
     return undefined;
   }

@@ -28,9 +28,9 @@ function facts(out: string): string[] {
 function both(prog: string, commands: string[]): { gdb: string[]; ours: string[] } {
   const script = path.join(dir, 'cmds');
   writeFileSync(script, `${commands.join('\n')}\n`);
-  // gdb starts the program without a shell and without LINES/COLUMNS: the same stack as ours
+  // gdb starts the program without a shell; both add LINES/COLUMNS to its environment: the same stack
   const gdbScript = path.join(dir, 'gdb-cmds');
-  writeFileSync(gdbScript, ['set startup-with-shell off', 'unset environment LINES', 'unset environment COLUMNS', ...commands, ''].join('\n'));
+  writeFileSync(gdbScript, ['set startup-with-shell off', ...commands, ''].join('\n'));
   const g = spawnSync('gdb', ['-batch', '-nx', '-x', gdbScript, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL' });
   const t = spawnSync('node', [TSDBG, 'run', '--batch', '-x', script, prog], { encoding: 'utf8', env: ENV, timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT });
   expect(t.stderr).toBe('');

@@ -29,6 +29,10 @@ import { CommandError } from '../parse.js';
 import { convenienceEnv } from '../debug.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
+import { wrapHint } from '../../dwarf/wrap.js';
+
+/** gdb's wrap_here (2) in `info line`. */
+const W2 = wrapHint(2);
 import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
 import { defaultPrintSettings, printSetting } from './print-settings.js';
@@ -251,7 +255,7 @@ export class SourceLevel {
     else if (n !== undefined) sel = n;
     this.host.selectFrame(sel);
     const f = frames[sel];
-    const head = await frameLine(f, this.evaluatorFor(f));
+    const head = await frameLine(f, this.evaluatorFor(f), true);
     const line = f.line;
     if (!line) {
       this.host.out(head);
@@ -288,11 +292,11 @@ export class SourceLevel {
     const arg = args.join(' ');
     const is = (full: string, min: number) => what.length >= min && full.startsWith(what);
     if (is('locals', 2)) {
-      this.host.out((await infoLocals(await this.requireFrameEvaluator())).join('\n'));
+      this.host.out((await infoLocals(await this.requireFrameEvaluator(), true)).join('\n'));
       return true;
     }
     if (is('args', 2)) {
-      this.host.out((await infoArgs(await this.requireFrameEvaluator())).join('\n'));
+      this.host.out((await infoArgs(await this.requireFrameEvaluator(), true)).join('\n'));
       return true;
     }
     if (is('line', 2)) {
@@ -455,7 +459,7 @@ export class SourceLevel {
         pc = hits[0].address;
         const at = debug.lineForAddress(pc)!;
         if (at.line === wanted) {
-          this.host.out(`Line ${at.line} of "${at.file}" starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+          this.host.out(`Line ${at.line} of "${at.file}"${W2} starts at address ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
         } else {
           // a line without code: gdb names the address of the next line that has some
           this.host.out(`Line ${wanted} of "${at.file}" is at address ${hex(at.address)}${this.sym(at.address)} but contains no code.`);
@@ -472,9 +476,9 @@ export class SourceLevel {
       this.host.out(`No line number information available for address ${hex(pc)}${this.sym(pc)}`);
       return;
     }
-    const where = at.address === pc ? 'starts at address' : `starts at address ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`;
-    if (at.address === pc) this.host.out(`Line ${at.line} of "${at.file}" ${where} ${hex(at.address)}${this.sym(at.address)} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
-    else this.host.out(`Line ${at.line} of "${at.file}" ${where}`);
+    const where = at.address === pc ? 'starts at address' : `starts at address ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`;
+    if (at.address === pc) this.host.out(`Line ${at.line} of "${at.file}"${W2} ${where} ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+    else this.host.out(`Line ${at.line} of "${at.file}"${W2} ${where}`);
     this.setLineAddress(at.address);
   }
 
@@ -531,8 +535,7 @@ export class SourceLevel {
       first = Math.max(1, this.listPos.first - 10);
     } else if (a === '') {
       if (!this.listPos) {
-        const main = debug.functionsNamed('main')[0];
-        const at = main && debug.lineForAddress(debug.entryOf(main));
+        const at = this.mainLine();
         if (!at) throw new CommandError('No default source file now selected.');
         path = at.path;
         file = at.file;
@@ -566,6 +569,13 @@ export class SourceLevel {
     this.host.out(out.join('\n'));
   }
 
+  /** Where main starts (gdb's default source file and line before anything is listed). */
+  private mainLine(): { path: string; file: string; line: number } | undefined {
+    const debug = this.exeDebug()!;
+    const main = debug.functionsNamed('main')[0];
+    return main ? debug.lineForAddress(debug.entryOf(main)) : undefined;
+  }
+
   /** A `list` location: LINE (in the current or `near` file), FILE:LINE, FUNCTION, FILE:FUNCTION. */
   private listSpec(spec: string, near?: { path: string; file: string }): { path: string; file: string; line: number } {
     const debug = this.exeDebug()!;
@@ -576,7 +586,8 @@ export class SourceLevel {
         if (!f) throw new CommandError(`No source file named ${m[1]}.`);
         return { path: f, file: m[1], line: gdbLineNumber(m[2]!) };
       }
-      const cur = near ?? this.listPos;
+      // gdb's default source file before any listing or stop: main's
+      const cur = near ?? this.listPos ?? this.mainLine();
       if (!cur) throw new CommandError('No default source file now selected.');
       return { path: cur.path, file: cur.file, line: gdbLineNumber(m[2]!) };
     }

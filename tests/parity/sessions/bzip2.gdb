@@ -1,0 +1,127 @@
+# bzip2 1.0.8 (the Debian bzip2 source package): compress, test and decompress inputs/sample.txt.
+
+### main-globals
+break main
+run -k -f sample.txt
+p verbosity
+p blockSize100k
+p numFileNames
+p smallMode
+whatis smallMode
+p opMode
+finish
+continue
+
+### compress-stream
+break compressStream
+run -k -f sample.txt
+bt
+info args
+next
+next
+next
+next
+p bzf
+p nIbuf
+p blockSize100k
+continue
+
+### copy-filename
+break copyFileName
+run -k -f sample.txt
+info args
+p from
+finish
+p inName
+p outName
+p/x longestFileName
+continue
+
+### testmode
+break testStream
+run -t sample.txt.bz2
+bt
+next
+next
+next
+p bzf
+p streamNo
+info locals
+continue
+
+### block-sort
+break BZ2_blockSort
+run -k -f sample.txt
+p *s
+p s->nblock
+p s->blockSize100k
+ptype s
+bt
+finish
+continue
+
+### ptype-static
+ptype bz_stream
+ptype EState
+whatis BZ2_crc32Table
+p BZ2_crc32Table[1]
+p sizeof(bz_stream)
+p sizeof(EState)
+info line compressStream
+list uncompressStream
+info address verbosity
+p &verbosity
+whatis &inName
+
+### watch-global
+break main
+run -k -f sample.txt
+watch numFilesProcessed
+continue
+continue
+bt 1
+continue
+
+### tbreak-cond
+tbreak main
+break BZ2_bzWrite if len > 0
+run -k -f sample.txt
+info breakpoints
+continue
+p len
+p *bzerror
+bt 2
+delete
+continue
+
+### decompress-x
+break BZ2_bzDecompress
+run -d -k -f sample.txt.bz2
+p *strm
+x/4xb strm->next_in
+x/s strm->next_in
+p strm->avail_in
+p/x strm->total_in_lo32
+finish
+continue
+
+### bad-input
+break uncompressStream
+run -t bad.bz2
+continue
+break cleanUpAndFail
+run -d -c bad.bz2
+bt
+p ec
+continue
+
+### step-into
+break compressStream
+run -k -f sample.txt
+until 346
+step
+bt 2
+info frame
+finish
+next
+continue

@@ -1,0 +1,114 @@
+# lz4 1.9.4's command-line tool (the Debian lz4 source package): compress and decompress.
+
+### main-args
+break main
+run -f sample.txt out.lz4
+info args
+p argv[1]
+p argv[2]
+next
+next
+next
+info locals
+continue
+
+### compress-file
+break LZ4IO_compressFilename
+run -f sample.txt out.lz4
+info args
+p *prefs
+p srcFileName
+bt
+finish
+continue
+
+### compress-fast
+break LZ4_compress_fast
+run -f -l sample.txt out.lz4
+info args
+p inputSize
+p acceleration
+x/8c source
+finish
+continue
+
+### decompress
+break LZ4IO_decompressFilename
+run -d -f sample.txt.lz4 back.txt
+info args
+p *prefs
+next
+next
+p output_filename
+continue
+
+### frame-prefs
+break LZ4F_compressBegin
+run -f sample.txt out.lz4
+p *preferencesPtr
+p preferencesPtr->frameInfo
+p/x dstCapacity
+ptype LZ4F_frameInfo_t
+bt 3
+continue
+
+### ptype-static
+ptype LZ4_stream_t
+ptype LZ4IO_prefs_t
+whatis LZ4_compress_fast
+p sizeof(LZ4_stream_t)
+info line LZ4_compress_fast
+list LZ4IO_defaultPreferences
+info functions ^LZ4IO_set
+whatis g_displayLevel
+p g_displayLevel
+
+### tbreak-cond
+tbreak main
+break LZ4IO_setBlockSize if blockSize > 0
+run -f -B4 sample.txt out.lz4
+info breakpoints
+continue
+p blockSize
+bt 2
+continue
+
+### watch-global
+break main
+run -v -f sample.txt out.lz4
+watch g_displayLevel
+continue
+bt 1
+continue
+continue
+
+### decode-frame
+break LZ4F_decompress
+run -d -f sample.txt.lz4 back.txt
+p *dctx
+p dctx->frameInfo
+p/x *srcSizePtr
+finish
+continue
+
+### step-next
+break LZ4IO_defaultPreferences
+run -f sample.txt out.lz4
+next
+next
+next
+step
+bt 2
+finish
+until
+info frame
+
+### errors
+break LZ4IO_compressFilename
+run -f nosuch.txt out.lz4
+continue
+p nosuch
+ptype struct nosuch
+frame 5
+info frame
+x/2i $pc

@@ -1,0 +1,127 @@
+# zlib 1.2.13's minigzip (the Debian zlib source package): gzip and gunzip a file.
+
+### main-args
+break main
+run -9 sample.txt
+next
+next
+next
+p outmode
+p argc
+p *argv@2
+p prog
+info locals
+continue
+
+### compress
+break gz_compress
+run sample.txt
+info args
+bt
+next
+next
+p len
+p buf[0]
+continue
+
+### deflate-stream
+break deflate
+run sample.txt
+p *strm
+p strm->avail_in
+p flush
+p *strm->state
+finish
+continue
+
+### uncompress
+break gz_uncompress
+run -d sample.txt.gz
+info args
+next
+next
+p len
+p/x buf[0]@4
+x/s buf
+continue
+
+### inflate-state
+break inflate
+run -d -c sample.txt.gz
+p flush
+p strm->avail_in
+p *strm
+p/x strm->adler
+ptype strm
+up
+info locals
+continue
+
+### ptype-static
+ptype z_stream
+ptype gz_state
+whatis z_streamp
+ptype gzFile
+p sizeof(z_stream)
+whatis crc32
+info line inflate
+list gz_uncompress
+info functions ^gz_comp
+p deflate_copyright
+
+### file-compress
+break file_compress
+run sample.txt
+p file
+p mode
+next
+next
+next
+p outfile
+whatis outfile
+finish
+continue
+
+### tbreak-until
+tbreak main
+run -d sample.txt.gz
+next
+next
+until 600
+advance file_uncompress
+bt
+p file
+finish
+
+### watch-local
+break gz_uncompress
+run -d -c sample.txt.gz
+watch len
+continue
+continue
+bt 1
+delete
+continue
+
+### crc
+break crc32_z
+run sample.txt
+p crc
+p len
+p buf[0]
+finish
+p $
+p/x $
+continue
+
+### display
+break inflate_fast
+run -d -c sample.txt.gz
+display strm->avail_in
+display/x strm->total_out
+next
+next
+info display
+undisplay 2
+next
+continue
