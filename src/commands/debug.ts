@@ -20,6 +20,7 @@ import type { Die } from '../dwarf/info.js';
 import { CHAR, LONG, VOID, type CType as DwarfCType } from '../dwarf/types.js';
 import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
+import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import { gdbPrintName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
@@ -58,7 +59,7 @@ export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|f
 const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 
 /** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers and convenience variables). */
-const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b/;
 
 /** `$reg = V` for a general register: the built-in evaluator writes those (any frame's view, sub-registers). */
 function assignsRegister(expr: string): boolean {
@@ -342,9 +343,10 @@ export class DebugBridge {
 
   /**
    * What `finish` prints for the function containing pc: 'void' (nothing),
-   * rax as the declared return type, or undefined without DWARF for it.
+   * the value of its declared return type taken from the registers the SysV
+   * ABI returns it in (./dwarf/abi.ts), or undefined without DWARF for it.
    */
-  returnValue(pc: bigint, rax: bigint): AnyValue | 'void' | undefined {
+  async returnValue(pc: bigint, regs: ReturnRegs): Promise<AnyValue | 'void' | undefined> {
     const hit = this.program?.functionAt(pc);
     if (!hit) return undefined;
     // (a C++ definition keeps its return type on the in-class declaration)
@@ -352,10 +354,10 @@ export class DebugBridge {
     // The subprogram's type is its function type: the value has its return type.
     const fnType = strip(hit.debug.typeOf(hit.fn.die));
     const type = fnType.kind === 'function' ? fnType.ret : fnType;
-    const k = strip(type).kind;
-    if (k !== 'base' && k !== 'pointer' && k !== 'enum') return undefined;
     const ev = this.evaluatorFor(undefined);
-    return { dwarf: DwarfValue.fromBigInt(type, rax, ev.ctx), ev };
+    const bytes = await returnedBytes(type, regs, (a, l) => this.io.readMemory(a, l)).catch(() => undefined);
+    if (!bytes) return undefined;
+    return { dwarf: DwarfValue.fromBytes(type, bytes, ev.ctx), ev };
   }
 
   /** `break FUNC` past the prologue, as gdb picks it with line info. */

@@ -13,6 +13,8 @@ import { resolve as resolvePath } from 'node:path';
 import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js';
+import { readReturnRegs } from '../dwarf/abi.js';
+import { historyIndex } from '../dwarf/evaluator.js';
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
@@ -609,14 +611,9 @@ export class Session {
   }
 
   private async historyValue(ref: { absolute?: number; back?: number }): Promise<Value> {
-    if (this.history.length === 0) {
-      if (ref.absolute !== undefined) throw new EvalError('History is empty.');
-      return { type: { kind: 'void' }, value: 0n };
-    }
-    const idx = ref.absolute !== undefined ? ref.absolute - 1 : this.history.length - 1 - (ref.back ?? 0);
-    const v = this.history[idx];
-    if (!v) throw new EvalError(`History has not yet reached $${idx + 1}.`);
-    return DebugBridge.toMine(v);
+    const at = historyIndex(this.history.length, ref.absolute, ref.back);
+    if (typeof at === 'string') throw new EvalError(at);
+    return DebugBridge.toMine(this.history[at - 1]!);
   }
 
   private bridgeIo() {
@@ -1557,7 +1554,7 @@ export class Session {
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
     const rax = (await this.regs()).rax;
-    const typed = this.debug?.returnValue(fnPc, rax);
+    const typed = await this.debug?.returnValue(fnPc, await readReturnRegs(this.live(), await this.regs()));
     if (typed === 'void') return;
     if (typed) {
       this.history.push(typed);

@@ -324,14 +324,12 @@ export class Evaluator {
 
   private history(name: string): Value {
     const h = this.env.history ?? [];
-    let idx: number;
-    if (name === '') idx = h.length;
-    else if (name === '$') idx = h.length - 1;
-    else if (/^\$\d+$/.test(name)) idx = h.length - Number(name.slice(1));
-    else idx = Number(name);
-    if (h.length === 0 && (name === '' || name.startsWith('$'))) throw new ExprError('History is empty.');
-    if (idx < 1 || idx > h.length) throw new ExprError(`History has not yet reached $${idx}.`);
-    return h[idx - 1];
+    // `$` `$$` `$$N` count back from the last value, `$N` from the first ($0 is the last).
+    const back = name === '' ? 0 : name === '$' ? 1 : name.startsWith('$') ? Number(name.slice(1)) : undefined;
+    const abs = back === undefined ? Number(name) : undefined;
+    const at = historyIndex(h.length, abs, back);
+    if (typeof at === 'string') throw new ExprError(at);
+    return h[at - 1]!;
   }
 
   // ------------------------------------------------------------ evaluation
@@ -844,4 +842,15 @@ function findMember(t: CType & { kind: 'struct' | 'union' }, name: string): Memb
 function decayFunction(v: Value, ctx: Value['ctx']): Value {
   if (strip(v.type).kind !== 'function' || v.address === undefined) return v;
   return Value.fromBigInt({ kind: 'pointer', size: 8, target: v.type }, v.address, ctx);
+}
+
+/**
+ * The 1-based index of a value-history reference, or gdb's error for it:
+ * `abs` for `$N`, `back` for `$`, `$$` and `$$N`.
+ */
+export function historyIndex(length: number, abs: number | undefined, back: number | undefined): number | string {
+  if (abs !== undefined && abs > 0) return abs > length ? `History has not yet reached $${abs}.` : abs;
+  const k = back ?? 0;
+  if (k === 0 && length === 0) return 'The history is empty.';
+  return length - k < 1 ? `History does not go back to $$${k}.` : length - k;
 }
