@@ -183,7 +183,7 @@ export class DebugBridge {
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
       writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
-      callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
+      callFunction: this.target ? (fn, args, ret) => callInferior(this.target!, fn, args, ret, (a, d) => this.io.writeMemory(a, d)) : undefined,
       siginfo: () => siginfoOf(this.target),
       convenience: convenienceEnv(this.io.convenience, () => ev.ctx),
     });
