@@ -34,7 +34,7 @@ import {
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
-import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
+import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
@@ -1401,6 +1401,7 @@ export class Session {
     } else {
       const [name] = parseSignal(sig);
       this.pendingSignal = signalNumber(name!);
+      if (this.pendingSignal === undefined) throw new CommandError(`Signal ${name} does not exist on this system.`);
       this.chatter(`Continuing with signal ${name}.`);
     }
     await this.resumeAndReport({ kind: 'cont' });
@@ -2009,8 +2010,9 @@ export class Session {
   }
 
   private infoSignals(arg: string): void {
-    const names = arg ? parseSignal(arg) : this.signals.allNames();
-    this.outLines([...SignalTable.header(), '', ...names.map((n) => this.signals.line(n))]);
+    this.outLines(SignalTable.header());
+    if (arg) { this.out(this.signals.line(infoSignalsArg(arg))); return; }
+    this.outLines(['', ...this.signals.allNames().map((n) => this.signals.line(n)), ...SignalTable.footer()]);
   }
 
   private async infoShared(): Promise<void> {
@@ -2061,7 +2063,8 @@ export class Session {
   private cmdHandle(signal: string, actions: string[]): void {
     const names = parseSignal(signal);
     for (const n of names) this.signals.apply(n, actions);
-    this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
+    // (gdb shows the new table only to a person typing the command)
+    if (this.fromTty) this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
   }
 
   // ---- snapshots -------------------------------------------------------------------------------
