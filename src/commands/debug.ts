@@ -354,6 +354,7 @@ export class DebugBridge {
     // The subprogram's type is its function type: the value has its return type.
     const fnType = strip(hit.debug.typeOf(hit.fn.die));
     const type = fnType.kind === 'function' ? fnType.ret : fnType;
+    if (strip(type).kind === 'void') return 'void';
     const ev = this.evaluatorFor(undefined);
     const bytes = await returnedBytes(type, regs, (a, l) => this.io.readMemory(a, l)).catch(() => undefined);
     if (!bytes) return undefined;
