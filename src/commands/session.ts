@@ -34,7 +34,7 @@ import {
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
-import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNumber } from './signals.js';
+import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
@@ -1162,8 +1162,13 @@ export class Session {
   private async resume(step: boolean): Promise<StopEvent> {
     const t = this.live();
     // Always explicit: 0 means "suppress the signal" (handle nopass), never "the target's default".
-    const sig = this.pendingSignal ?? 0;
+    let sig = this.pendingSignal ?? 0;
     this.pendingSignal = undefined;
+    if (sig && signalNameOf(sig) === '?') {
+      // (gdb cannot pass a signal it has no name for: it warns and resumes without it)
+      this.store.write('stderr', 'warning: Signal ? does not exist on this system.\n');
+      sig = 0;
+    }
     this.invalidateMemory();
     this.debug?.clearInlineSkip();   // gdb's clear_inline_frame_state at each resume
     this.stopCount++;
@@ -1328,7 +1333,8 @@ export class Session {
         return;
       }
       case 'signal':
-        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, true)}`);
+        // (gdb's normal_stop: a signal is never the end of a step, so the whole location is shown)
+        this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
@@ -1537,10 +1543,12 @@ export class Session {
    */
   private async returnOf(level: number, pastMain: boolean): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> {
     const frames = await this.frames(level + 2, pastMain);
-    const dwarf = await this.debug?.frameList(level + 2).catch(() => []) ?? [];
+    const dwarf = await this.debug?.frameList(level + 10).catch(() => []) ?? [];
     const cfa = await dwarf[level]?.cfa().catch(() => undefined);
-    if (dwarf[level + 1] && cfa !== undefined) {
-      return { pc: dwarf[level + 1]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
+    // (a tail-call frame never gets control back: the return is to the frame above it)
+    const back = dwarf.findIndex((f, i) => i > level && !f.tailCall);
+    if (back > 0 && cfa !== undefined) {
+      return { pc: dwarf[back]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
     const caller = frames[level + 1];
     if (!caller) return undefined;
@@ -1577,7 +1585,7 @@ export class Session {
     const sel = this.store.state.frame;
     const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
     const stepper = this.stepper();
-    if (!bt?.frames[sel]?.inlined || !bt.frames[sel + 1] || !stepper) return false;
+    if (!bt?.frames[sel]?.inlined || bt.frames[sel]!.tailCall || !bt.frames[sel + 1] || !stepper) return false;
     this.chatter(`Run till exit from ${bt.lines[sel]}`);
     const end = await stepper.finishInline(sel);
     if (end.kind !== 'other') this.out(await this.stepStopLine(end.kind === 'stopped' && end.srcLine));
