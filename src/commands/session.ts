@@ -2039,7 +2039,8 @@ export class Session {
     if (/^(address|function|view)\b/.test(named)) throw new CommandError(`tsdbg names frames by level only: "info frame [level] N".`);
     if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
     const level = named ? Number(await this.evalAddress(named)) : this.store.state.frame;
-    const frames = await this.debug?.frameList(level + 2).catch(() => undefined);
+    // (past tail-call frames: the saved rip of one is its first real caller's)
+    const frames = await this.debug?.frameList(level + 10).catch(() => undefined);
     if (!frames?.length) { await this.infoFrameBySymbols(); return; }
     if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
     this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));

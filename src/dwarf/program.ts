@@ -336,6 +336,8 @@ export class StackFrame {
     const pc = this.lookupPc - this.debug.bias;
     for (const e of this.debug.locationList(die, at)) {
       if (e.low === undefined || (pc >= e.low && pc < e.high!)) return e.expr;
+      // An empty range at the function's entry holds there only (gdb's dwarf2_find_location_expression).
+      if (e.low === e.high && pc === e.low && pc === this.fn?.low) return e.expr;
     }
     return undefined;
   }
