@@ -255,14 +255,14 @@ export class DebugBridge {
   }
 
   /** `in tick at struct_loop.c:17`, what `info breakpoints` says of a location with line info. */
-  breakpointWhere(pc: bigint): string | undefined {
+  breakpointWhere(pc: bigint, keptLine?: number): string | undefined {
     const debug = this.program ? this.program.functionAt(pc)?.debug : this.fileDebug;
     const scope = debug?.scopeAt(pc);
     const line = debug?.lineForAddress(pc);
     if (!scope || !line) return undefined;
     // the innermost function there: an inlined one where it was inlined (gdb's `in push`)
     const inlined = scope.blocks.find((b) => b.tag === TAG.inlined_subroutine);
-    return `in ${gdbPrintName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${line.line}`;
+    return `in ${gdbPrintName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${keptLine ?? line.line}`;
   }
 
   /**
@@ -322,6 +322,9 @@ export class DebugBridge {
     return frameArgs(f, this.evaluatorFor(f));
   }
 
+  /** The line gdb reports for each address of the last `break FILE:LINE` (see DebugInfo.addressesForLine). */
+  keptLines = new Map<bigint, number>();
+
   /** `break FILE:LINE` / `break LINE` addresses. */
   addressesForLine(file: string | undefined, line: number, currentPc: bigint | undefined): bigint[] {
     const d = this.fileDebug;
@@ -334,6 +337,7 @@ export class DebugBridge {
       if (!f) throw new EvalError('No default source file.');
     }
     const found = d.addressesForLine(f, line);
+    this.keptLines = new Map(found.map((a) => [a.address, a.line]));
     if (found.length === 0) {
       const known = d.sourceFiles().some((p) => p === f || p.endsWith(`/${f}`));
       throw new EvalError(known ? `No line ${line} in file "${f}".` : `No source file named ${f}.`);

@@ -1043,6 +1043,7 @@ export class Session {
       spec = `*${hex(regs.rip)}`;
     }
     let locs: bigint[] = [];
+    this.debug?.keptLines.clear();
     try {
       locs = await this.resolveLocations(spec);
     } catch (e) {
@@ -1057,6 +1058,7 @@ export class Session {
       disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false,
     };
     this.setLocations(b, locs);
+    if (address !== undefined && !b.more) b.line = this.debug?.keptLines.get(address);
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
     if (address === undefined) {
       this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
@@ -1076,7 +1078,7 @@ export class Session {
       return;
     }
     const line = this.debug?.fileDebug?.lineForAddress(address);
-    this.out(`${head}${line ? `: file ${line.file}, line ${line.line}.` : ''}`);
+    this.out(`${head}${line ? `: file ${line.file}, line ${b.line ?? line.line}.` : ''}`);
   }
 
   private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
@@ -1979,7 +1981,7 @@ export class Session {
         const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
         const sym = loc ? formatSymbolic(loc) : undefined;
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
-        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address);
+        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address, b.line);
         const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
         lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : what}`);
       }

@@ -454,7 +454,10 @@ export class DebugInfo implements UnitOwner {
       if (seenAddr.has(address)) continue;
       seenAddr.add(address);
       const at = this.lineForAddress(address);
-      out.push({ address, path: at?.path ?? c.path, file: at?.file ?? c.display, line: at?.line ?? best, function: fn });
+      // `break` keeps the line asked for (its best line) where the address did not move past a prologue:
+      // on optimized code many lines' rows share the function's first address (gdb's skip_prologue_sal).
+      const line = address === pc && !raw ? best : at?.line ?? best;
+      out.push({ address, path: at?.path ?? c.path, file: at?.file ?? c.display, line, function: fn });
     }
     return out;
   }
