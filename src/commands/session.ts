@@ -189,6 +189,7 @@ export class Session {
     out: (text) => this.out(text),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
     selectedFrame: () => this.store.state.frame,
+    inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
     selectFrame: (n) => this.store.set('frame', n),
     execute: (line) => this.execute(line),
     convenience: this.convenience,

@@ -782,6 +782,16 @@ export class Evaluator {
         if (Buffer.isBuffer(c.raw(AT.const_value))) continue;
         out.push({ name, value: await this.variableValue(c, f.debug, !(c.has(AT.location) && isStaticLocation(c))) });
       }
+      // gdb's inherit_abstract_dies: the abstract origin's variables that no child of this block
+      // stands for are the block's too (without a location: <optimized out>), even when a nested
+      // block has its own concrete copy.
+      const origin = block.ref(AT.abstract_origin);
+      if (!origin) continue;
+      const concrete = new Set(block.children.map((c) => c.ref(AT.abstract_origin)).filter((d) => d !== undefined));
+      for (const a of origin.children) {
+        if (a.tag !== TAG.variable || !a.name || concrete.has(a) || Buffer.isBuffer(a.raw(AT.const_value))) continue;
+        out.push({ name: a.name, value: await this.variableValue(a, f.debug, true) });
+      }
     }
     return out;
   }

@@ -35,6 +35,17 @@ describe('optimized code: frames and values as gdb shows them', () => {
     });
   }
 
+  it('info locals at a hidden inlined call (its caller\'s blocks) and in inlined calls (the abstract origin\'s variables too) (-O2)', () => {
+    const inline = build('tests/integration/step-inline.c', 'step-inline-O2', '-O2');
+    compareWithGdb(inline, /^(\d+|total \d+ odd \d+)$/, ['break main', 'run', 'info locals', 'next', 'info locals', 'next',
+      'info locals', 'step', 'info locals', 'step', 'info locals', 'up', 'info locals', 'finish', 'info locals']);
+    const list = build('examples/linked_list.c', 'linked_list-O2', '-O2');
+    const out = compareWithGdb(list, /^round \d+:/, ['break push', 'run', 'info locals', 'info args', 'up', 'info locals',
+      'continue', 'info locals']);
+    // gdb lists push's n twice: the concrete one of its lexical block, and the abstract one it inherits.
+    expect(out.filter((l) => l === 'n = <optimized out>').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('abort(): the C library\'s tail call and inlined frames in bt, entry values, info frame in each', () => {
     const prog = build('tests/fixtures/abi_signals.c', 'abi_signals-O0', '-O0');
     const out = compareWithGdb(prog, SILENT, ['run', 'bt', 'info frame', 'frame 1', 'info frame', 'info locals', 'up',
