@@ -1336,6 +1336,8 @@ export class Session {
         return;
       }
       case 'signal':
+        // Inlined calls starting at the pc are hidden, as at any stop but a user breakpoint's (skip_inline_frames).
+        this.debug?.setInlineSkip(pc, this.debug.inlineCallsStartingAt(pc).length);
         // (gdb's normal_stop: a signal is never the end of a step, so the whole location is shown)
         this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;

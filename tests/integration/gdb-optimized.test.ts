@@ -46,6 +46,12 @@ describe('optimized code: frames and values as gdb shows them', () => {
     expect(out.filter((l) => l === 'n = <optimized out>').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('a signal at the first instruction of an inlined call: frame 0 is its caller, as at any stop but a breakpoint\'s (-O2)', () => {
+    const prog = build('examples/crash.c', 'crash-O2', '-O2');
+    compareWithGdb(prog, /^about to crash$/, ['run', 'bt', 'info locals', 'info frame']);
+    compareWithGdb(prog, /^about to crash$/, ['break read_verbose', 'run', 'bt', 'finish', 'bt', 'info locals']);
+  });
+
   it('abort(): the C library\'s tail call and inlined frames in bt, entry values, info frame in each', () => {
     const prog = build('tests/fixtures/abi_signals.c', 'abi_signals-O0', '-O0');
     const out = compareWithGdb(prog, SILENT, ['run', 'bt', 'info frame', 'frame 1', 'info frame', 'info locals', 'up',
