@@ -282,7 +282,7 @@ export class DebugInfo implements UnitOwner {
         for (const d of u.allDies()) {
           if (d.tag !== TAG.inlined_subroutine) continue;
           const n = d.name;
-          const first = d.ranges()[0];
+          const first = blockRanges(d)[0];   // (empty ranges have no effect, as gdb reads them)
           if (n === undefined || !first) continue;
           let set = index.get(n);
           if (!set) index.set(n, set = new Set());
