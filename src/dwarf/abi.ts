@@ -14,13 +14,13 @@ import { readFpRegister } from '../target/fpregs.js';
 export type EightbyteClass = 'INTEGER' | 'SSE';
 export type Classification = { kind: 'regs'; parts: EightbyteClass[] } | { kind: 'memory' } | { kind: 'x87' };
 
-type Cls = 'NO' | 'INTEGER' | 'SSE' | 'MEMORY';
+type Cls = 'NO' | 'INTEGER' | 'SSE' | 'X87' | 'MEMORY';
 
 function merge(a: Cls, b: Cls): Cls {
   if (a === b) return a;
   if (a === 'NO') return b;
   if (b === 'NO') return a;
-  if (a === 'MEMORY' || b === 'MEMORY') return 'MEMORY';
+  if (a === 'MEMORY' || b === 'MEMORY' || a === 'X87' || b === 'X87') return 'MEMORY';
   if (a === 'INTEGER' || b === 'INTEGER') return 'INTEGER';
   return 'SSE';
 }
@@ -52,7 +52,11 @@ function walk(t: CType, off: number, out: Cls[]): void {
       return;
     }
     case 'base': {
-      if (s.encoding === ATE.float && s.size > 8) { out.fill('MEMORY'); return; }   // long double inside: MEMORY
+      if (s.encoding === ATE.float && s.size > 8) {
+        // a long double: X87 (and X87UP), which only alone (struct { long double; }) stays out of memory
+        for (let b = Math.floor(off / 8); b < out.length && b <= Math.floor(off / 8) + 1; b++) out[b] = out[b] === 'NO' ? 'X87' : 'MEMORY';
+        return;
+      }
       const cls: Cls = s.encoding === ATE.float ? 'SSE' : s.encoding === ATE.complex_float ? (s.size > 16 ? 'MEMORY' : 'SSE') : 'INTEGER';
       if (cls === 'MEMORY') { out.fill('MEMORY'); return; }
       for (let b = Math.floor(off / 8); b <= Math.floor((off + s.size - 1) / 8) && b < out.length; b++) out[b] = merge(out[b]!, cls);
@@ -85,6 +89,7 @@ export function classify(t: CType): Classification {
   if (size > 16 || size === 0) return { kind: 'memory' };
   const out: Cls[] = new Array(Math.ceil(size / 8)).fill('NO');
   walk(s, 0, out);
+  if (out.includes('X87')) return out.length === 2 && out.every((c) => c === 'X87') ? { kind: 'x87' } : { kind: 'memory' };
   if (out.includes('MEMORY')) return { kind: 'memory' };
   return { kind: 'regs', parts: out.map((c) => (c === 'SSE' ? 'SSE' : 'INTEGER')) };
 }

@@ -20,11 +20,11 @@ const ABI_OUT = /^946 24\.75 65 -3 44 88 14 10 3 2\.25$/;
 /** abi_signals prints nothing. */
 const SILENT = /(?!)/;
 const MAKERS = ['mk_i1', 'mk_i2', 'mk_i4', 'mk_i8', 'mk_i12', 'mk_i16', 'mk_c3', 'mk_mix', 'mk_dmix', 'mk_dd', 'mk_ff', 'mk_big',
-  'mk_float', 'mk_double'];
+  'mk_float', 'mk_double', 'mk_ld', 'half'];
 
 describe('structs, floats and doubles by value, as gdb passes and returns them', () => {
   for (const opt of ['-O0', '-O2'] as const) {
-    it(`finish out of functions returning 1-24 byte structs, float, double (${opt}); $ holds the struct`, () => {
+    it(`finish out of functions returning 1-24 byte structs, float, double, long double (st0) (${opt}); $ holds the struct`, () => {
       const prog = build(ABI, `abi_structs${opt}`, opt);
       const cmds = [...MAKERS.map((f) => `break ${f}`), 'run', ...MAKERS.flatMap((_, i) => [...(i ? ['continue'] : []), 'finish', 'p $', 'p $$2'])];
       const out = compareWithGdb(prog, ABI_OUT, cmds);
@@ -39,15 +39,15 @@ describe('structs, floats and doubles by value, as gdb passes and returns them',
 
     it(`calls with struct, float and double arguments and results (${opt})`, () => {
       const prog = build(ABI, `abi_structs${opt}`, opt);
-      // (-O2 keeps no struct local alive at line 64: arguments made by calls there)
+      // (-O2 keeps no struct local alive at line 68: arguments made by calls there)
       const locals = opt === '-O0'
         ? ['p sum_i16(a)', 'p sum_mix(m)', 'p sum_dd(d)', 'p sum_big(b)', 'p sum_c3(c)', 'p sum_ff(f, 2)', 'p sum_two(a, b, 1)'] : [];
-      const out = compareWithGdb(prog, ABI_OUT, ['break 64', 'run', ...locals,
+      const out = compareWithGdb(prog, ABI_OUT, ['break 68', 'run', ...locals,
         'p sum_i16(mk_i16(7))', 'p sum_mix(mk_mix(3))', 'p sum_dd(mk_dd(1.25))', 'p sum_big(mk_big(100))', 'p sum_c3(mk_c3(1))',
         'p sum_ff(mk_ff(0.5), 2)', 'p sum_two(mk_i16(7), mk_big(100), 1)',
         'p mk_i16(3)', 'p mk_big(5)', 'p mk_big(1).c', 'p mk_double(9.0)', 'p mk_double(9)',
         'p mk_float(1.5)', 'p mk_ff(2)', 'p mk_dd(3)', 'p mk_mix(2)', 'p mk_dmix(1)', 'p mk_c3(0)', 'p $.b', 'p sum_ff(mk_ff(1), 2.7)',
-        'p sum_i16(3)', 'p sum_big()', 'p $$3', 'p $0', 'p $$40', 'p $99', 'next', 'continue']);
+        'p half(5)', 'p mk_ld(3)', 'p half(mk_ld(2).v)', 'p sum_i16(3)', 'p sum_big()', 'p $$3', 'p $0', 'p $$40', 'p $99', 'next', 'continue']);
       expect(out.filter((l) => /^\$\d+ = (21|7\.5|11\.25|303|297|6|325)$/.test(l))).toHaveLength(opt === '-O0' ? 14 : 7);
       expect(out).toContainEqual(expect.stringMatching(/^\$\d+ = \{d = 2\.5, a = 1\}$/));
       expect(out).toContain('Invalid cast.');
