@@ -15,6 +15,8 @@ import { Session, errorMessage } from '../src/commands/session.js';
 import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
 import { localLauncher } from './run/launcher.js';
 import { TerminalQuestions } from './run/questions.js';
+import { KeyRouter } from './run/keys.js';
+import { followTerminalSize } from './run/terminal.js';
 import type { Target } from '../src/target/types.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -46,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
+  // On a pipe, libuv writes asynchronously once the pipe is full: a long x/100000xb
+  // then let its error (stderr) pass its last lines. Blocking writes keep gdb's order.
+  for (const s of [process.stdout, process.stderr]) {
+    if (!s.isTTY) (s as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(true);
+  }
   session.store.on('output', (c) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
@@ -69,7 +76,7 @@ export async function driveSession(
   session: Session, opts: RunArgs, questions: TerminalQuestions | undefined,
   start: () => Promise<void>, end?: () => Promise<void>,
 ): Promise<number> {
-  const cleanup = installExitHandlers(session);
+  const exits = installExitHandlers(session, end);
   try {
     await start();
     return questions ? await runInteractive(session, opts, questions) : await runLineMode(session, opts);
@@ -77,9 +84,11 @@ export async function driveSession(
     process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
     return 1;
   } finally {
+    // after a hangup, the hangup's own exit ends the process (a normal exit would reset a dead terminal)
+    if (exits.leaving()) await new Promise(() => undefined);
     await session.shutdown();
     await end?.();
-    cleanup();
+    exits.dispose();
   }
 }
 
@@ -193,11 +202,19 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   const q = await runScripts(session, opts, () => undefined);
   if (q !== undefined) return q;
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
-  questions?.use(rl);
-  // readline keeps reading while a command runs (the terminal is in raw mode,
-  // so Ctrl-C only reaches us as a keypress): lines typed ahead wait in a queue.
+  // the terminal went away (setRawMode EIO when the window closes): the hangup path of installExitHandlers
+  rl.on('error', (e) => terminalError?.(e));
   const queue: string[] = [];
   let busy = false;
+  // While the program runs, what the user types is the program's input (its pty), as in gdb.
+  const programInput = () => {
+    const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
+    if (!busy || t?.state !== 'running' || !t.writeInput) return undefined;
+    return (d: string) => { void t.writeInput!(d).catch(() => undefined); };
+  };
+  const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
+  questions?.use(rl, () => keys.release());
+  const stopResizing = followTerminalSize(session);
   rl.on('SIGINT', () => {
     if (questions?.interrupt()) return;
     if (busy) { session.interrupt(); return; }
@@ -205,7 +222,13 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
     rl.prompt();
   });
   return new Promise<number>((resolve) => {
-    const finish = (code: number) => { rl.removeAllListeners('close'); rl.close(); resolve(code); };
+    const finish = (code: number) => {
+      keys.dispose();
+      stopResizing();
+      rl.removeAllListeners('close');
+      rl.close();
+      resolve(code);
+    };
     const drain = async () => {
       busy = true;
       while (queue.length) {
@@ -215,16 +238,18 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
       busy = false;
       rl.setPrompt(session.collectingCommands ? '>' : '(tsdbg) ');
       rl.prompt();
+      keys.release();
     };
-    rl.on('close', () => { process.stdout.write('quit\n'); resolve(0); });
+    rl.on('close', () => {
+      process.stdout.write('quit\n');
+      keys.dispose();
+      stopResizing();
+      resolve(0);
+    });
     rl.on('line', (line) => {
+      // a line ends the wait for input: what is typed next waits until input is wanted again
+      keys.hold();
       if (questions?.take(line)) return;
-      // While the program runs, what the user types is the program's input (its pty), as in gdb.
-      const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
-      if (busy && t?.state === 'running' && t.writeInput) {
-        void t.writeInput(`${line}\n`).catch(() => undefined);
-        return;
-      }
       queue.push(line);
       if (!busy) void drain();
     });
@@ -232,16 +257,57 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   });
 }
 
-/** SIGTERM/SIGHUP/SIGINT outside a command: kill or detach the tracee, then exit. */
-export function installExitHandlers(session: Session): () => void {
+/** What the prompt's readline does with an error of the terminal (installExitHandlers sets it). */
+let terminalError: ((e: NodeJS.ErrnoException) => void) | undefined;
+
+/**
+ * SIGTERM/SIGHUP/SIGINT outside a command, and the terminal going away (EIO
+ * on a read: the window closed): kill or detach the tracee, run `end`, exit.
+ * A hangup ends us by SIGHUP itself, as gdb ends: with no terminal left, the
+ * exit path's terminal reset (node's) must not run.
+ */
+export function installExitHandlers(session: Session, end?: () => Promise<void>): { dispose: () => void; leaving: () => boolean } {
+  let leaving = false;
+  const leave = (sig: NodeJS.Signals) => {
+    if (leaving) return;
+    leaving = true;
+    const code = 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : sig === 'SIGPIPE' ? 13 : 2);
+    // with the terminal gone nothing else keeps the event loop up: a natural exit would reset the dead terminal
+    setInterval(() => undefined, 1000);
+    void session.shutdown().then(() => end?.()).catch(() => undefined).finally(() => {
+      if (sig !== 'SIGHUP') process.exit(code);
+      for (const s of sigs) process.off(s, onSignal);
+      process.kill(process.pid, 'SIGHUP');
+    });
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && session.currentTarget?.state === 'running') {
       session.interrupt();
       return;
     }
-    void session.shutdown().finally(() => process.exit(128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 2)));
+    leave(sig);
   };
+  const onInputError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EIO' || e.code === 'ENXIO' || e.code === 'EBADF') leave('SIGHUP');
+    else if (e.code === 'EPIPE') leave('SIGPIPE');   // our output's reader went away (`| head`)
+    else process.stderr.write(`tsdbg: terminal: ${e.message}\n`);
+  };
+  terminalError = onInputError;
+  // a terminal's input ends only when the terminal goes away (Ctrl-D is a key in raw mode)
+  const onInputEnd = () => { if (process.stdin.isTTY) leave('SIGHUP'); };
   const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of sigs) process.on(s, onSignal);
-  return () => { for (const s of sigs) process.off(s, onSignal); };
+  process.stdin.on('error', onInputError);
+  process.stdin.on('end', onInputEnd);
+  process.stdout.on('error', onInputError);
+  return {
+    dispose: () => {
+      terminalError = undefined;
+      for (const s of sigs) process.off(s, onSignal);
+      process.stdin.off('error', onInputError);
+      process.stdin.off('end', onInputEnd);
+      // (stdout's stays: what is written while we end may still find its reader gone)
+    },
+    leaving: () => leaving,
+  };
 }

@@ -5,7 +5,13 @@
  *   tsdbg serve :1234 ./prog                            gdbserver's spelling
  *   tsdbg serve --stdio ./prog                          gdb: target remote | tsdbg serve --stdio ./prog
  *   tsdbg serve --listen :1234 --attach PID
- *   tsdbg serve --listen :1234                          extended-remote only: gdb runs or attaches
+ *   tsdbg serve --listen :1234                          extended-remote only: gdb runs what it names
+ *
+ * Safe by default: `:PORT` listens on 127.0.0.1 (name 0.0.0.0:PORT to be
+ * reachable from elsewhere); a client may run only the served program again,
+ * attach nowhere and read only the debugged program's own files, unless
+ * --allow-run / --allow-attach / --allow-files DIR say otherwise (see
+ * src/rsp/serve-policy.ts).
  *
  * Messages go to stderr in gdbserver's words ("Process ... created; pid = N",
  * "Listening on port N") so scripts written for gdbserver keep working. The
@@ -17,29 +23,43 @@ import path from 'node:path';
 import type { Target } from '../src/target/types.js';
 import type { LaunchOptions } from '../src/commands/session.js';
 import { listenTcp, serveStreams, type SessionOptions } from '../src/rsp/server.js';
+import { DEFAULT_POLICY, fileRoot } from '../src/rsp/serve-policy.js';
 import { DEFAULT_SPIN_US } from '../src/rsp/wire.js';
 import { parseHostPort } from '../src/rsp/remote-target.js';
 import { localLauncher } from './run/launcher.js';
 import { UsageError, optionValue, parseEngine, parsePid } from './options.js';
 
 const USAGE = `usage: tsdbg serve [--listen HOST:PORT | --stdio | HOST:PORT | -] [--once] [--multi]
-                   [--attach PID] [--aslr] [--engine kernel|userspace] [--spin-us N] [PROG [ARGS...]]
+                   [--attach PID] [--aslr] [--engine kernel|userspace] [--spin-us N]
+                   [--allow-run] [--allow-attach] [--allow-files DIR] [PROG [ARGS...]]
+  HOST:PORT     :PORT listens on 127.0.0.1 only; 0.0.0.0:PORT on every address
+                (anyone who can reach it controls the debugged program)
+  --allow-run   gdb may run any program (default: only PROG again; any
+                program when no PROG is given)
+  --allow-attach  gdb may attach to any process of this user (default: no)
+  --allow-files DIR  gdb may read files under DIR (repeatable; / for all);
+                default: the debugged program's executable, libraries,
+                /proc/PID and ${DEFAULT_POLICY.fileRoots.join(', ')}
   --spin-us N   after each reply, busy-wait up to N µs for gdb's next packet
                 (default ${DEFAULT_SPIN_US} with 2+ CPUs, 0 with one; 0 turns it off)`;
 
 interface ServeArgs {
+  help: boolean;
   listen: string | undefined;
   stdio: boolean;
   once: boolean;
   multi: boolean;
   attach: number | undefined;
   spinUs: number | undefined;
+  allowRun: boolean;
+  allowAttach: boolean;
+  fileRoots: string[];
   launch: LaunchOptions;
   argv: string[];
 }
 
 function parseArgs(argv: string[]): ServeArgs {
-  const out: ServeArgs = { listen: undefined, stdio: false, once: false, multi: false, attach: undefined, spinUs: undefined, launch: { aslr: false }, argv: [] };
+  const out: ServeArgs = { help: false, listen: undefined, stdio: false, once: false, multi: false, attach: undefined, spinUs: undefined, allowRun: false, allowAttach: false, fileRoots: [], launch: { aslr: false }, argv: [] };
   let i = 0;
   const value = (opt: string): string => optionValue(argv, ++i, opt);
   for (; i < argv.length; i++) {
@@ -52,6 +72,7 @@ function parseArgs(argv: string[]): ServeArgs {
       break;
     }
     switch (a) {
+      case '--help': case '-h': out.help = true; return out;
       case '--listen': out.listen = value(a); break;
       case '--stdio': out.stdio = true; break;
       case '--once': out.once = true; break;
@@ -60,6 +81,9 @@ function parseArgs(argv: string[]): ServeArgs {
       case '--engine': out.launch.engine = parseEngine(value(a)); break;
       case '--attach': out.attach = parsePid(value(a)); break;
       case '--spin-us': out.spinUs = parseSpin(value(a)); break;
+      case '--allow-run': out.allowRun = true; break;
+      case '--allow-attach': out.allowAttach = true; break;
+      case '--allow-files': out.fileRoots.push(value(a)); break;
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
@@ -86,9 +110,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsdbg serve: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const launch = (a: string[]) => localLauncher.spawn(resolveProgram(a[0]!), a.slice(1), args.launch);
   const attach = (pid: number) => localLauncher.attach(pid, args.launch);
   let target: Target | undefined;
+  let fileRoots: string[];
+  try {
+    fileRoots = await Promise.all(args.fileRoots.map(fileRoot));
+  } catch (e) {
+    process.stderr.write(`tsdbg serve: ${(e as Error).message}\n`);
+    return 2;
+  }
   try {
     if (args.attach !== undefined) {
       target = await attach(args.attach);
@@ -108,7 +143,14 @@ export async function main(argv: string[]): Promise<number> {
     launch,
     attach,
     log: process.env.TSDBG_DEBUG ? log : undefined,
+    note: log,
     spinUs: args.spinUs,
+    policy: {
+      // a server started without a program exists to run what gdb names
+      allowRun: args.allowRun || (args.argv.length === 0 && args.attach === undefined),
+      allowAttach: args.allowAttach,
+      fileRoots: [...DEFAULT_POLICY.fileRoots, ...fileRoots],
+    },
   };
   let stop: () => Promise<void> = async () => undefined;
   const cleanup = exitHandlers(() => stop(), args.stdio);
@@ -120,13 +162,14 @@ export async function main(argv: string[]): Promise<number> {
       await session.done();
       return 0;
     }
-    const [host, port] = parseHostPort(args.listen!.startsWith(':') ? `0.0.0.0${args.listen}` : args.listen!, true);
+    // gdbserver's :PORT is every address; ours is loopback unless the user names one
+    const [host, port] = parseHostPort(args.listen!.startsWith(':') ? `127.0.0.1${args.listen}` : args.listen!, true);
     // without a program there is nothing to serve until gdb runs one: multi
     const multi = args.multi || target === undefined;
     const server = await listenTcp(host, port, { ...opts, once: args.once, multi, log });
     stop = () => server.close();
     log(`Listening on port ${server.port}`);
-    if (!target) log('No program: connect with gdb\'s "target extended-remote", then "run" or "attach".');
+    if (!target) log(`No program: connect with gdb's "target extended-remote", then "run"${args.allowAttach ? ' or "attach"' : ''}.`);
     await server.closed;
     return 0;
   } catch (e) {

@@ -34,7 +34,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 7
+#define TSDBG_SHIM_ABI 8
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -180,8 +180,22 @@ exited:
  * TSDBG_SPAWN_NO_PTY). On failure nothing is left behind and -errno says why
  * (exec's own errno for a missing or non-executable program).
  */
+int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		      int flags, long ptrace_options, int rows, int cols, int *master_fd);
+
 int tsdbg_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
 		int flags, long ptrace_options, int *master_fd)
+{
+	return tsdbg_spawn_sized(path, argv, envp, cwd, flags, ptrace_options, 0, 0, master_fd);
+}
+
+/*
+ * tsdbg_spawn() with the pty's window size (rows x cols, 0 for none) set
+ * before the program exists: no SIGWINCH for it, and its first TIOCGWINSZ
+ * sees the size.
+ */
+int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		      int flags, long ptrace_options, int rows, int cols, int *master_fd)
 {
 	char slave[128] = "";
 	int pipefd[2], m = -1, r;
@@ -192,6 +206,14 @@ int tsdbg_spawn(const char *path, char *const argv[], char *const envp[], const 
 		m = open_pty(slave, sizeof(slave));
 		if (m < 0)
 			return m;
+		if (rows > 0 && cols > 0) {
+			struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+
+			if (ioctl(m, TIOCSWINSZ, &ws) < 0) {
+				r = -errno;
+				goto out_pty;
+			}
+		}
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
@@ -232,6 +254,18 @@ int tsdbg_pty_resize(int master, int rows, int cols)
 	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 
 	return (int)neg_errno(ioctl(master, TIOCSWINSZ, &ws));
+}
+
+/*
+ * A second descriptor for the pty master (close-on-exec), for libuv to read
+ * and close: libuv (1.46) takes POLLHUP after a short read for the end of
+ * the stream, though a pty master may still hold output (libuv#4992), and
+ * Node then closes the descriptor it reads. The debugger keeps its own to
+ * read that rest once the process is gone.
+ */
+int tsdbg_dup_cloexec(int fd)
+{
+	return (int)neg_errno(fcntl(fd, F_DUPFD_CLOEXEC, 0));
 }
 
 /*
@@ -558,4 +592,90 @@ long tsdbg_poke_write(int pid, uint64_t addr, const void *buf, uint64_t len)
 		done += n;
 	}
 	return (long)done;
+}
+
+/* ------------------------------------------------------- debug-register probe */
+
+static volatile int probe_target;
+
+/* waitpid(pid) until deadline (ns): 0 with *st, -ETIMEDOUT or -errno. */
+static int wait_until(pid_t pid, int *st, int64_t deadline)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	for (;;) {
+		pid_t r = waitpid(pid, st, WNOHANG | __WALL);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (now_ns() > deadline)
+			return -ETIMEDOUT;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * Does a DR7 write watchpoint actually trap on this machine? Some hypervisors
+ * accept PTRACE_POKEUSER of DR0/DR7 but never deliver the #DB. A forked child
+ * (async-signal-safe code only) stops itself, the parent arms DR0 on
+ * probe_target (the same address in the child) and resumes it; the child
+ * writes the variable and exits. Returns 1 when the write trapped with DR6
+ * bit 0 set, 0 when the child ran past it, -errno when the probe could not be
+ * made. Bounded by timeout_ms; the child never survives the call.
+ */
+int tsdbg_probe_debugregs(int timeout_ms)
+{
+	long off7 = tsdbg_debugreg_offset(7), off6 = tsdbg_debugreg_offset(6);
+	int st, result;
+	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
+			_exit(2);
+		raise(SIGSTOP);
+		probe_target = 1;
+		_exit(0);
+	}
+	result = wait_until(pid, &st, deadline);
+	if (result < 0)
+		goto out;
+	if (!WIFSTOPPED(st)) {
+		pid = -1;	/* reaped: PTRACE_TRACEME failed */
+		result = -EPERM;
+		goto out;
+	}
+	/* DR7: L0, R/W0 = 01 (write), LEN0 = 11 (4 bytes) */
+	if (ptrace(PTRACE_POKEUSER, pid, (void *)tsdbg_debugreg_offset(0), (void *)&probe_target) < 0 ||
+	    ptrace(PTRACE_POKEUSER, pid, (void *)off7, (void *)(1UL | (1UL << 16) | (3UL << 18))) < 0) {
+		result = -errno;
+		goto out;
+	}
+	if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) {
+		result = -errno;
+		goto out;
+	}
+	result = wait_until(pid, &st, deadline);
+	if (result < 0)
+		goto out;
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		result = 0;
+		pid = -1;		/* reaped */
+	} else if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP) {
+		long dr6;
+
+		errno = 0;
+		dr6 = ptrace(PTRACE_PEEKUSER, pid, (void *)off6, 0);
+		result = errno == 0 && (dr6 & 1) ? 1 : 0;
+	} else {
+		result = 0;
+	}
+out:
+	if (pid > 0)
+		kill_and_reap(pid);
+	return result;
 }

@@ -1,7 +1,7 @@
 /**
  * gdb's query() at a terminal: a yes/no question asked at the prompt while a
  * command waits for it (restart? quit with a live program?). The line typed
- * next is the answer; anything but y/n asks again; end of input answers yes,
+ * next (or typed ahead) is the answer; anything but y/n asks again; end of input answers yes,
  * as gdb does when its input goes away.
  */
 import type { Interface } from 'node:readline';
@@ -9,10 +9,15 @@ import type { Interface } from 'node:readline';
 export class TerminalQuestions {
   private rl: Interface | undefined;
   private pending: ((line: string | undefined) => void) | undefined;
+  private wantInput: (() => void) | undefined;
 
-  /** The readline that shows the questions and reads the answers. */
-  use(rl: Interface): void {
+  /**
+   * The readline that shows the questions and reads the answers;
+   * `wantInput` runs at each question (lines typed ahead answer it first).
+   */
+  use(rl: Interface, wantInput?: () => void): void {
     this.rl = rl;
+    this.wantInput = wantInput;
     rl.on('close', () => this.pending?.(undefined));
   }
 
@@ -38,7 +43,7 @@ export class TerminalQuestions {
     const last = lines.pop()!;
     if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
     return new Promise((resolve) => {
-      const prompt = () => { rl.setPrompt(`${last} `); rl.prompt(); };
+      const prompt = () => { rl.setPrompt(`${last} `); rl.prompt(); this.wantInput?.(); };
       this.pending = (line) => {
         const a = line?.trim().toLowerCase();
         if (a !== undefined && !/^(y|yes|n|no)$/.test(a)) {

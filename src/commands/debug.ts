@@ -21,6 +21,7 @@ import { CHAR, LONG, VOID, type CType as DwarfCType } from '../dwarf/types.js';
 import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
+import type { PrintSettings } from '../dwarf/format.js';
 import { gdbPrintName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
@@ -47,6 +48,8 @@ export interface BridgeIo {
   sourceLine(path: string, file: string, line: number): string;
   /** The session's convenience variables ($foo, $_, $_exitcode). */
   convenience: Map<string, AnyValue>;
+  /** gdb's `warning: ...` line (a shift past the width). */
+  warn?(message: string): void;
 }
 
 export function isDebugError(e: unknown): boolean {
@@ -108,12 +111,14 @@ export class DebugBridge {
     private readonly io: BridgeIo,
     /** For calls to the program's functions in expressions (DWARF helper). */
     private readonly target?: Target,
+    /** The executable file, for expressions without a process. */
+    private readonly fileElf?: ElfFile,
   ) {}
 
   static forFile(elf: ElfFile, io: BridgeIo): DebugBridge | undefined {
     if (!elf.section('.debug_info')) return undefined;
     try {
-      return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io);
+      return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io, undefined, elf);
     } catch {
       return undefined;   // unreadable DWARF: symbols still work
     }
@@ -123,7 +128,7 @@ export class DebugBridge {
     const program = await ProgramInfo.create(t, elf);
     let exe: DebugInfo | undefined;
     try { exe = program.exeDebug; } catch { exe = undefined; }
-    return new DebugBridge(program.image, program, exe, io, t);
+    return new DebugBridge(program.image, program, exe, io, t, elf);
   }
 
   /** The DWARF of the running program (or of the file before it runs). */
@@ -176,16 +181,26 @@ export class DebugBridge {
     return this.program?.lineForAddress(pc);
   }
 
-  private evaluatorFor(frame: StackFrame | undefined): Evaluator {
+  /**
+   * The program expressions see: the process's (after it exited, as gdb, still
+   * at that run's addresses), or before `run` the executable file's.
+   */
+  private evalProgram(): ProgramInfo | undefined {
+    if (this.program) return this.program;
+    return this.fileElf && this.fileDebug ? ProgramInfo.forFile(this.fileElf, this.fileDebug) : undefined;
+  }
+
+  private evaluatorFor(frame: StackFrame | undefined, program = this.program!): Evaluator {
     const history: DwarfValue[] = [];
     const ev: Evaluator = new Evaluator({
-      program: this.program!, frame, history,
+      program, frame, history,
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
       writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
       callFunction: this.target ? (fn, args, ret) => callInferior(this.target!, fn, args, ret, (a, d) => this.io.writeMemory(a, d)) : undefined,
       siginfo: () => siginfoOf(this.target),
       convenience: convenienceEnv(this.io.convenience, () => ev.ctx),
+      warn: this.io.warn && ((m) => this.io.warn!(m)),
     });
     for (const h of this.io.history()) history.push(dwarfValueOf(h, ev.ctx));
     return ev;
@@ -193,9 +208,10 @@ export class DebugBridge {
 
   async evaluate(expr: string, level: number): Promise<AnyValue> {
     // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
-    if (!this.program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr) || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
-    const frames = await this.frameList(level + 1).catch(() => []);
-    const ev = this.evaluatorFor(frames[level]);
+    const program = this.evalProgram();
+    if (!program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || BUILTIN_ONLY.test(expr) || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
+    const frames = program === this.program ? await this.frameList(level + 1).catch(() => []) : [];
+    const ev = this.evaluatorFor(frames[level], program);
     try {
       return { dwarf: await ev.evaluate(expr), ev };
     } catch (e) {
@@ -239,8 +255,8 @@ export class DebugBridge {
   }
 
   /** `print` text of a DWARF value (without `$N = `). */
-  static format(v: AnyValue, fmt: string | undefined): Promise<string> {
-    return v.ev!.format(v.dwarf!, fmt ? { format: fmt } : {});
+  static format(v: AnyValue, fmt: string | undefined, settings: Partial<PrintSettings> = {}): Promise<string> {
+    return v.ev!.format(v.dwarf!, fmt ? { ...settings, format: fmt } : settings);
   }
 
   // ---- frames and source lines --------------------------------------------------------
@@ -336,10 +352,13 @@ export class DebugBridge {
       f = here?.file ?? (main ? d.lineForAddress(main.low + d.bias)?.file : undefined);
       if (!f) throw new EvalError('No default source file.');
     }
-    const found = d.addressesForLine(f, line);
+    const found = line > 0 ? d.addressesForLine(f, line) : [];
     this.keptLines = new Map(found.map((a) => [a.address, a.line]));
     if (found.length === 0) {
+      // a bare LINE is in the current source file, whichever image's it is (gdb's default symtab)
+      if (!file) throw new EvalError(`No line ${line} in the current file.`);
       const known = d.sourceFiles().some((p) => p === f || p.endsWith(`/${f}`));
+      if (!file) throw new EvalError(`No line ${line} in the current file.`);
       throw new EvalError(known ? `No line ${line} in file "${f}".` : `No source file named ${f}.`);
     }
     return found.map((a) => a.address);

@@ -16,7 +16,7 @@
  * the DWARF evaluator cannot take here (commands/debug.ts decides).
  */
 
-import { ExprError, parseExpression as parseC, type Node, type TypeSpec } from '../dwarf/cexpr.js';
+import { ExprError, evalChain, parseExpression as parseC, type Node, type TypeSpec } from '../dwarf/cexpr.js';
 
 export type CType =
   | { kind: 'int'; size: 1 | 2 | 4 | 8; signed: boolean; name: string }
@@ -264,7 +264,12 @@ async function store(ctx: EvalContext, target: Value, src: Value): Promise<Value
   return { type: target.type, value: fit(scalar(src), target.type), lval: target.lval };
 }
 
-async function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
+function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
+  return evalChain(n, (leaf) => evalLeaf(leaf, ctx), (node, first) => evalStep(node, first, ctx));
+}
+
+/** A node with no first operand to chain through (see firstOperand). */
+async function evalLeaf(n: Node, ctx: EvalContext): Promise<Value> {
   switch (n.k) {
     case 'int':
       return intValue(n.v, n.v > 0x7fffffffn ? (n.v > 0x7fffffffffffffffn ? T.ulong : T.long) : T.int);
@@ -284,21 +289,29 @@ async function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
       return evalSymbol(n.name, ctx);
     case 'dollar':
       return evalDollar(n.name, ctx);
+    case 'call':
+      throw new EvalError('Calling functions needs debug info (no debug info for this program).');
+    case 'entry':
+      throw new EvalError(`No symbol "${n.name}" in current context.`);
+    default:
+      throw new EvalError('A syntax error in expression.');
+  }
+}
+
+/** A node's value from the value `v` of its first operand (see firstOperand). */
+async function evalStep(n: Node, v: Value, ctx: EvalContext): Promise<Value> {
+  switch (n.k) {
     case 'unary':
-      if (n.op === '+') return evalNode(n.e, ctx);
-      return evalUnary(n.op, n.e, ctx);
+      if (n.op === '+') return v;
+      return evalUnary(n.op, v, ctx);
     case 'binary':
-      if (n.op === ',') {
-        await evalNode(n.l, ctx);
-        return evalNode(n.r, ctx);
-      }
+      if (n.op === ',') return evalNode(n.r, ctx);
       if (n.op === '@') throw new EvalError("Artificial arrays (x@n) need the element type from debug info.");
-      return evalBinary(n.op, await evalNode(n.l, ctx), await evalNode(n.r, ctx));
+      return evalBinary(n.op, v, await evalNode(n.r, ctx));
     case 'cond':
-      return scalar(await evalNode(n.c, ctx)) !== 0n ? evalNode(n.t, ctx) : evalNode(n.f, ctx);
+      return scalar(v) !== 0n ? evalNode(n.t, ctx) : evalNode(n.f, ctx);
     case 'cast': {
       const type = resolveType(n.type);
-      const v = await evalNode(n.e, ctx);
       if (type.kind === 'array') throw new EvalError('Invalid cast.');
       if (type.kind === 'void') return { type: T.void, value: 0n };
       // gdb: casting a data symbol without debug info reads it as that type.
@@ -308,36 +321,32 @@ async function evalNode(n: Node, ctx: EvalContext): Promise<Value> {
     }
     case 'brace': {
       const type = resolveType(n.type);
-      return loadFrom(ctx, addressOf(await evalNode(n.e, ctx)), type);
+      return loadFrom(ctx, addressOf(v), type);
     }
     case 'index': {
-      const base = await evalNode(n.e, ctx);
+      const base = v;
       const idx = scalar(await evalNode(n.i, ctx));
       if (base.type.kind === 'ptr') return loadFrom(ctx, base.value + idx * BigInt(elemSize(base.type.to)), base.type.to);
       if (base.type.kind === 'array') return loadFrom(ctx, base.value + idx * BigInt(sizeOf(base.type.of)), base.type.of);
       throw new EvalError('cannot subscript something of type `' + typeName(base.type) + "'");
     }
     case 'assign': {
-      const l = await evalNode(n.l, ctx);
       const r = await evalNode(n.r, ctx);
       // `x op= y` (and prefix ++/--, which the parser writes as `x += 1`) stores `x op y`.
-      return store(ctx, l, n.op === '=' ? r : evalBinary(n.op.slice(0, -1), l, r));
+      return store(ctx, v, n.op === '=' ? r : evalBinary(n.op.slice(0, -1), v, r));
     }
     case 'postfix': {
-      const l = await evalNode(n.e, ctx);
-      const old: Value = { type: l.type, value: scalar(l) };
-      await store(ctx, l, evalBinary(n.op, l, intValue(1n, T.int)));
+      const old: Value = { type: v.type, value: scalar(v) };
+      await store(ctx, v, evalBinary(n.op, v, intValue(1n, T.int)));
       return old;
     }
-    case 'member': {
-      const v = await evalNode(n.e, ctx);
+    case 'member':
       scalar(v);   // a symbol without debug info says so first, like gdb
       throw new EvalError(`Attempt to extract a component of a value that is not a structure${n.arrow ? ' pointer' : ''}.`);
-    }
     case 'call':
       throw new EvalError('Calling functions needs debug info (no debug info for this program).');
-    case 'entry':
-      throw new EvalError(`No symbol "${n.name}" in current context.`);
+    default:
+      return evalLeaf(n, ctx);
   }
 }
 
@@ -376,14 +385,12 @@ async function evalDollar(name: string, ctx: EvalContext): Promise<Value> {
   return { ...(conv ?? { type: T.void, value: 0n }), lval: { kind: 'conv', name } };
 }
 
-async function evalUnary(op: string, e: Node, ctx: EvalContext): Promise<Value> {
+async function evalUnary(op: string, v: Value, ctx: EvalContext): Promise<Value> {
   if (op === '&') {
-    const v = await evalNode(e, ctx);
     if (v.type.kind === 'func') return { ...v, lval: undefined };
     if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Attempt to take address of value not located in memory.');
     return { type: { kind: 'ptr', to: v.type }, value: v.lval.addr };
   }
-  const v = await evalNode(e, ctx);
   if (op === '*') {
     if (v.type.kind === 'ptr') return loadFrom(ctx, v.value, v.type.to);
     if (v.type.kind === 'func') return v;
@@ -426,8 +433,9 @@ function evalBinary(op: string, l: Value, r: Value): Value {
     case '/': case '%':
       if (ub === 0n) throw new EvalError('Division by zero');
       return intValue(op === '/' ? ua / ub : ua % ub, type);
-    case '<<': return intValue(ua << ub, type);
-    case '>>': return intValue(ua >> ub, type);
+    // gdb 13: a count below 0 or not below the width gives 0 (BigInt would grow without bound)
+    case '<<': return intValue(b < 0n || b >= BigInt(sizeOf(type) * 8) ? 0n : ua << ub, type);
+    case '>>': return intValue(b < 0n || b >= BigInt(sizeOf(type) * 8) ? (ua < 0n && b > 0n ? -1n : 0n) : ua >> ub, type);
     case '&': return intValue(ua & ub, type);
     case '|': return intValue(ua | ub, type);
     case '^': return intValue(ua ^ ub, type);

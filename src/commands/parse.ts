@@ -6,6 +6,7 @@
  */
 import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
+import { xCount } from './examine.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
@@ -22,6 +23,9 @@ export type Command =
   | { kind: 'break'; location: string | undefined; temporary: boolean; condition: string | undefined }
   | { kind: 'watch'; expr: string; access: WatchKind }
   | { kind: 'delete'; ids: number[] }
+  | { kind: 'clear'; location: string | undefined }
+  /** A source-level command on a program without DWARF: gdb's message. */
+  | { kind: 'unavailable'; message: string }
   | { kind: 'enable'; ids: number[]; enable: boolean; once: boolean }
   | { kind: 'condition'; id: number; expr: string | undefined }
   | { kind: 'ignore'; id: number; count: number }
@@ -106,7 +110,7 @@ const FORMATS = new Set('xduotcazsif');
 const UNITS = new Set('bhwg');
 
 /** `/NFU` after print or x: returns the pieces and the rest of the line. */
-export function parseSlashFormat(args: string, allowCount: boolean): { count?: number; fmt?: PrintFormat; unit?: Unit; rest: string } {
+export function parseSlashFormat(args: string, allowCount: boolean, command = 'print'): { count?: number; fmt?: PrintFormat; unit?: Unit; rest: string } {
   const m = /^\/(\S*)\s*(.*)$/s.exec(args.trim());
   if (!m) return { rest: args.trim() };
   const spec = m[1]!;
@@ -116,13 +120,16 @@ export function parseSlashFormat(args: string, allowCount: boolean): { count?: n
   let i = 0;
   if (num) {
     if (!allowCount) throw new CommandError(`Item count other than 1 is meaningless in "print" command.`);
-    out.count = Number(num[0]);
+    out.count = xCount(num[0]);
     i = num[0].length;
   }
   for (; i < spec.length; i++) {
     const c = spec[i]!;
     if (UNITS.has(c)) out.unit = c as Unit;
-    else if (FORMATS.has(c)) out.fmt = c as PrintFormat;
+    else if (FORMATS.has(c)) {
+      if (!allowCount && c === 'i') throw new CommandError(`Format letter "${c}" is meaningless in "${command}" command.`);
+      out.fmt = c as PrintFormat;
+    }
     else throw new CommandError(`Undefined output format "${c}".`);
   }
   if (!allowCount && out.unit) throw new CommandError(`Size letters are meaningless in "print" command.`);
@@ -144,34 +151,52 @@ function parseWatch(args: string, access: WatchKind): Command {
   return { kind: 'watch', expr, access };
 }
 
-const INFO: Array<{ name: string; what: InfoWhat; aliases?: string[] }> = [
-  { name: 'registers', what: 'registers', aliases: ['r'] },
-  { name: 'all-registers', what: 'all-registers' },
-  { name: 'float', what: 'float' },
-  { name: 'breakpoints', what: 'breakpoints', aliases: ['b', 'br', 'break'] },
-  { name: 'watchpoints', what: 'watchpoints' },
-  { name: 'proc', what: 'proc' },
-  { name: 'symbol', what: 'symbol' },
-  { name: 'signals', what: 'signals', aliases: ['handle'] },
-  { name: 'snapshots', what: 'snapshots' },
-  { name: 'checkpoints', what: 'checkpoints' },
-  { name: 'sharedlibrary', what: 'sharedlibrary', aliases: ['dll'] },
-  { name: 'frame', what: 'frame', aliases: ['f'] },
-  { name: 'inferiors', what: 'inferiors' },
-  { name: 'display', what: 'display' },
-  { name: 'threads', what: 'threads' },
+/** No DWARF for the program: what gdb says to a source-level command then (the source module runs them otherwise). */
+const NO_SYMBOLS = 'No symbol table is loaded.  Use the "file" command.';
+const NO_SYMBOL_INFO = 'No symbol table info available.';
+
+/**
+ * The info subcommands, with gdb's one-line help. `source`: run by the
+ * source module (src/commands/source) when the program has DWARF; without,
+ * gdb's message for a program without symbols.
+ */
+const INFO: Array<{ name: string; what?: InfoWhat; source?: string; aliases?: string[]; help: string }> = [
+  { name: 'address', source: NO_SYMBOLS, help: 'Describe where symbol SYM is stored.\nUsage: info address SYM' },
+  { name: 'all-registers', what: 'all-registers', help: 'List of all registers and their contents, for selected stack frame.' },
+  { name: 'args', source: NO_SYMBOL_INFO, help: 'All argument variables of current stack frame or those matching REGEXPs.' },
+  { name: 'breakpoints', what: 'breakpoints', aliases: ['b', 'br', 'break'], help: 'Status of specified breakpoints (all user-settable breakpoints if no argument).' },
+  { name: 'checkpoints', what: 'checkpoints', help: 'IDs of currently known checkpoints.' },
+  { name: 'display', what: 'display', help: 'Expressions to display when program stops, with code numbers.' },
+  { name: 'float', what: 'float', help: 'Print the status of the floating point unit.' },
+  { name: 'frame', what: 'frame', aliases: ['f'], help: 'All about the selected stack frame.' },
+  { name: 'functions', source: NO_SYMBOLS, help: 'All function names or those matching REGEXPs.' },
+  { name: 'inferiors', what: 'inferiors', help: 'Print a list of inferiors being managed.' },
+  { name: 'line', source: NO_SYMBOLS, help: 'Core addresses of the code for a source line.' },
+  { name: 'locals', source: NO_SYMBOL_INFO, help: 'All local variables of current stack frame or those matching REGEXPs.' },
+  { name: 'proc', what: 'proc', help: 'Show additional information about a process.\ninfo proc [mappings]: the process\'s command line, cwd and exe, or its memory mappings.' },
+  { name: 'registers', what: 'registers', aliases: ['r'], help: 'List of integer registers and their contents, for selected stack frame.\ninfo registers [REG|float|vector|all]' },
+  { name: 'sharedlibrary', what: 'sharedlibrary', aliases: ['dll'], help: 'Status of loaded shared object libraries.' },
+  { name: 'signals', what: 'signals', aliases: ['handle'], help: 'What debugger does when program gets various signals.' },
+  { name: 'snapshots', what: 'snapshots', help: 'List the memory snapshots held.' },
+  { name: 'source', source: NO_SYMBOLS, help: 'Information about the current source file.' },
+  { name: 'symbol', what: 'symbol', help: 'Describe what symbol is at location ADDR.\nUsage: info symbol ADDR' },
+  { name: 'threads', what: 'threads', help: 'Display currently known threads.' },
+  { name: 'types', source: NO_SYMBOLS, help: 'All type names, or those matching REGEXP.' },
+  { name: 'variables', source: NO_SYMBOLS, help: 'All global and static variable names or those matching REGEXPs.' },
+  { name: 'watchpoints', what: 'watchpoints', help: 'Status of specified watchpoints (all watchpoints if no argument).' },
 ];
 
 function parseInfo(args: string): Command {
   const a = args.trim();
   if (!a) {
-    throw new CommandError(`List of info subcommands:\n\n${INFO.map((i) => `info ${i.name}`).join('\n')}`);
+    throw new CommandError(['List of info subcommands:', '', ...INFO.map((i) => `${title('info ', i)} -- ${summary(i.help)}`)].join('\n'));
   }
   const [word, ...restWords] = a.split(/\s+/);
   const rest = a.slice(word!.length).trim();
   void restWords;
-  const hit = resolve(word!, INFO.map((i) => ({ name: i.name, aliases: i.aliases })), 'info');
-  return { kind: 'info', what: INFO.find((i) => i.name === hit)!.what, arg: rest };
+  const hit = INFO.find((i) => i.name === resolve(word!, INFO, 'info'))!;
+  if (hit.source) return { kind: 'unavailable', message: hit.source };
+  return { kind: 'info', what: hit.what!, arg: rest };
 }
 
 function parseSnapshot(args: string): Command {
@@ -225,7 +250,7 @@ function parseSet(args: string): Command {
   const a = required(args, 'Argument required (expression to compute).');
   const varMatch = /^var(?:iable)?\s+(.*)$/s.exec(a);
   if (varMatch) return { kind: 'set-expr', expr: varMatch[1]! };
-  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|args)\b\s*(.*)$/s.exec(a);
+  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|checkpoint-limit|args)\b\s*(.*)$/s.exec(a);
   if (setting && !a.includes('=')) return { kind: 'setting', name: setting[1]!.replace(/\s+/g, ' '), value: setting[2]!.trim() };
   if (setting && setting[1] === 'args') return { kind: 'setting', name: 'args', value: setting[2]!.trim() };
   return { kind: 'set-expr', expr: a };
@@ -259,110 +284,121 @@ function parseFrameIndex(args: string): number | undefined {
 // ---- the table ------------------------------------------------------------------------
 
 const SPECS: Spec[] = [
-  { name: 'run', aliases: ['r'], help: 'Start the debugged program (restart it if it is running). Arguments replace the program\'s arguments.',
+  { name: 'run', aliases: ['r'], help: 'Start debugged program.\nStart the debugged program (restart it if it is running). Arguments replace the program\'s arguments.',
     parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAt: undefined }) },
-  { name: 'start', help: 'Start the debugged program and stop at the beginning of main.',
+  { name: 'start', help: 'Start the debugged program stopping at the beginning of the main procedure.\nStart the debugged program and stop at the beginning of main.',
     parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAt: 'main' }) },
-  { name: 'starti', help: 'Start the debugged program and stop at its first instruction (in the dynamic loader, for a dynamic program).',
+  { name: 'starti', help: 'Start the debugged program stopping at the first instruction.\nStart the debugged program and stop at its first instruction (in the dynamic loader, for a dynamic program).',
     parse: (a) => ({ kind: 'run', args: parseRunArgs(a), stopAt: 'first-instruction' }) },
-  { name: 'break', aliases: ['b', 'br', 'bre', 'brea'], help: 'Set a breakpoint: break FUNCTION | *ADDRESS | FILE:LINE [if COND]. Without argument, at the current pc.',
+  { name: 'break', aliases: ['b', 'br', 'bre', 'brea'], help: 'Set breakpoint at specified location.\nSet a breakpoint: break FUNCTION | *ADDRESS | FILE:LINE [if COND]. Without argument, at the current pc.',
     parse: (a) => parseBreak(a, false) },
-  { name: 'tbreak', help: 'Set a temporary breakpoint (deleted when hit). Arguments like "break".',
+  { name: 'tbreak', help: 'Set a temporary breakpoint.\nSet a temporary breakpoint (deleted when hit). Arguments like "break".',
     parse: (a) => parseBreak(a, true) },
-  { name: 'watch', help: 'Set a hardware watchpoint that stops when EXPR is written: watch *(int*)0x404040 | watch VAR.',
+  { name: 'watch', help: 'Set a watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is written: watch *(int*)0x404040 | watch VAR.',
     parse: (a) => parseWatch(a, 'write') },
-  { name: 'rwatch', help: 'Set a hardware watchpoint that stops when EXPR is read.', parse: (a) => parseWatch(a, 'read') },
-  { name: 'awatch', help: 'Set a hardware watchpoint that stops when EXPR is read or written.', parse: (a) => parseWatch(a, 'access') },
-  { name: 'delete', aliases: ['d'], help: 'Delete breakpoints: delete [N...]. Without argument, all of them.',
+  { name: 'rwatch', help: 'Set a read watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is read.', parse: (a) => parseWatch(a, 'read') },
+  { name: 'awatch', help: 'Set an access watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is read or written.', parse: (a) => parseWatch(a, 'access') },
+  { name: 'delete', aliases: ['d'], help: 'Delete all or some breakpoints.\nDelete breakpoints: delete [N...]. Without argument, all of them.',
     parse: (a) => ({ kind: 'delete', ids: ids(a.replace(/^breakpoints?\b/, '')) }) },
-  { name: 'clear', help: 'Delete all breakpoints (same as "delete" without argument).', parse: () => ({ kind: 'delete', ids: [] }) },
-  { name: 'disable', aliases: ['dis', 'disa'], help: 'Disable breakpoints: disable [N...].',
+  { name: 'clear', help: 'Clear breakpoint at specified location.\nclear [LOCATION]: without argument, the breakpoints at the selected line; with FUNCTION, LINE or FILE:LINE, those there.',
+    parse: (a) => ({ kind: 'clear', location: a.trim() || undefined }) },
+  { name: 'disable', aliases: ['dis', 'disa'], help: 'Disable all or some breakpoints.\nDisable breakpoints: disable [N...].',
     parse: (a) => ({ kind: 'enable', ids: ids(a.replace(/^breakpoints?\b/, '')), enable: false, once: false }) },
-  { name: 'enable', aliases: ['en'], help: 'Enable breakpoints: enable [once] [N...].',
+  { name: 'enable', aliases: ['en'], help: 'Enable all or some breakpoints.\nEnable breakpoints: enable [once] [N...].',
     parse: (a) => {
       const once = /^once\b/.test(a.trim());
       return { kind: 'enable', ids: ids(a.trim().replace(/^(once|breakpoints?)\b/, '')), enable: true, once };
     } },
-  { name: 'condition', help: 'condition N [EXPR]: stop at breakpoint N only when EXPR is non-zero.',
+  { name: 'condition', help: 'Specify breakpoint number N to break only if COND is true.\ncondition N [EXPR]: stop at breakpoint N only when EXPR is non-zero.',
     parse: (a) => {
       const m = /^\s*(\d+)\s*(.*)$/s.exec(a);
       if (!m) throw new CommandError('Argument required (breakpoint number).');
       return { kind: 'condition', id: Number(m[1]), expr: m[2]!.trim() || undefined };
     } },
-  { name: 'ignore', help: 'ignore N COUNT: pass breakpoint N COUNT times before stopping.',
+  { name: 'ignore', help: 'Set ignore-count of breakpoint number N to COUNT.\nignore N COUNT: pass breakpoint N COUNT times before stopping.',
     parse: (a) => {
       const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(a);
       if (!m) throw new CommandError('Argument required (a breakpoint number).');
       return { kind: 'ignore', id: Number(m[1]), count: Number(m[2]) };
     } },
-  { name: 'commands', help: 'commands [N...]: lines to run when breakpoint N (default: the last one set) stops the program, up to "end"; "silent" first hides the stop.',
+  { name: 'commands', help: 'Set commands to be executed when the given breakpoints are hit.\ncommands [N...]: lines to run when breakpoint N (default: the last one set) stops the program, up to "end"; "silent" first hides the stop.',
     parse: (a) => ({ kind: 'commands', ids: ids(a) }) },
-  { name: 'continue', aliases: ['c', 'cont', 'fg'], repeats: true, help: 'Continue the program. continue N: ignore the current breakpoint N-1 more times.',
+  { name: 'continue', aliases: ['c', 'cont', 'fg'], repeats: true, help: 'Continue program being debugged, after signal or breakpoint.\nContinue the program. continue N: ignore the current breakpoint N-1 more times.',
     parse: (a) => ({ kind: 'continue', count: count(a) }) },
-  { name: 'stepi', aliases: ['si'], repeats: true, help: 'Step one machine instruction (N times), into calls.',
+  { name: 'stepi', aliases: ['si'], repeats: true, help: 'Step one instruction exactly.\nStep one machine instruction (N times), into calls.',
     parse: (a) => ({ kind: 'stepi', count: count(a), over: false }) },
-  { name: 'nexti', aliases: ['ni'], repeats: true, help: 'Step one machine instruction (N times), over calls.',
+  { name: 'nexti', aliases: ['ni'], repeats: true, help: 'Step one instruction, but proceed through subroutine calls.\nStep one machine instruction (N times), over calls.',
     parse: (a) => ({ kind: 'stepi', count: count(a), over: true }) },
-  { name: 'step', aliases: ['s'], repeats: true, help: 'Step one source line, into calls (one instruction-level function exit without line info).',
+  { name: 'step', aliases: ['s'], repeats: true, help: 'Step program until it reaches a different source line.\nStep one source line, into calls (one instruction-level function exit without line info).',
     parse: (a) => ({ kind: 'step', count: count(a), over: false }) },
-  { name: 'next', aliases: ['n'], repeats: true, help: 'Step one source line, over calls.',
+  { name: 'next', aliases: ['n'], repeats: true, help: 'Step program, proceeding through subroutine calls.\nStep one source line, over calls.',
     parse: (a) => ({ kind: 'step', count: count(a), over: true }) },
-  { name: 'finish', aliases: ['fin'], repeats: true, help: 'Run until the current function returns; print the value in rax.',
+  { name: 'finish', aliases: ['fin'], repeats: true, help: 'Execute until selected stack frame returns.\nRun until the current function returns; print the value in rax.',
     parse: () => ({ kind: 'finish' }) },
-  { name: 'until', aliases: ['u'], repeats: true, help: 'until [LOCATION]: run until LOCATION or until the current frame returns.',
+  { name: 'until', aliases: ['u'], repeats: true, help: 'Execute until past the current line or past a LOCATION.\nuntil [LOCATION]: run until LOCATION or until the current frame returns.',
     parse: (a) => ({ kind: 'until', location: a.trim() || undefined, advance: false }) },
-  { name: 'advance', help: 'advance LOCATION: run until LOCATION (or the current frame returns).',
+  { name: 'advance', help: 'Continue the program up to the given location (same form as args for break command).\nadvance LOCATION: run until LOCATION (or the current frame returns).',
     parse: (a) => ({ kind: 'until', location: required(a, 'Argument required (a location).'), advance: true }) },
-  { name: 'print', aliases: ['p', 'inspect'], help: 'print[/FMT] EXPR: evaluate and print. FMT is one of x d u o t c a z s.',
+  { name: 'print', aliases: ['p', 'inspect'], help: 'Print value of expression EXP.\nprint[/FMT] EXPR: evaluate and print. FMT is one of x d u o t c a z s.',
     parse: (a) => { const f = parseSlashFormat(a, false); return { kind: 'print', expr: f.rest || undefined, fmt: f.fmt, style: 'print' }; } },
-  { name: 'output', help: 'output[/FMT] EXPR: like print, without history and newline.',
-    parse: (a) => { const f = parseSlashFormat(a, false); return { kind: 'print', expr: required(f.rest, 'Argument required (expression to compute).'), fmt: f.fmt, style: 'output' }; } },
-  { name: 'call', help: 'call EXPR: print EXPR unless it is void (no inferior calls yet).',
+  { name: 'output', help: 'Like "print" but don\'t put in value history and don\'t print newline.\noutput[/FMT] EXPR: like print, without history and newline.',
+    parse: (a) => { const f = parseSlashFormat(a, false, 'output'); return { kind: 'print', expr: required(f.rest, 'Argument required (expression to compute).'), fmt: f.fmt, style: 'output' }; } },
+  { name: 'call', help: 'Call a function in the program.\ncall EXPR: print EXPR unless it is void (no inferior calls yet).',
     parse: (a) => ({ kind: 'print', expr: required(a, 'The history is empty.'), fmt: undefined, style: 'call' }) },
-  { name: 'x', repeats: true, help: 'x/NFU ADDR: examine memory. N count, F format (x d u o t c a z s i), U unit (b h w g).',
+  { name: 'x', repeats: true, help: 'Examine memory: x/FMT ADDRESS.\nx/NFU ADDR: examine memory. N count, F format (x d u o t c a z s i), U unit (b h w g).',
     parse: (a) => { const f = parseSlashFormat(a, true); return { kind: 'x', expr: f.rest || undefined, count: f.count, fmt: f.fmt, unit: f.unit }; } },
-  { name: 'set', help: 'set $REG = V | set *(long*)ADDR = V | set {int} ADDR = V | set {char[4]} ADDR = "abc" | set var X = V.',
+  { name: 'set', help: 'Evaluate expression EXP and assign result to variable VAR.\nset $REG = V | set *(long*)ADDR = V | set {int} ADDR = V | set {char[4]} ADDR = "abc" | set var X = V.',
     parse: parseSet },
-  { name: 'show', help: 'show SETTING.', parse: (a) => ({ kind: 'show', name: a.trim() }) },
-  { name: 'disassemble', help: 'disassemble [/r] [ADDR | FUNC]: AT&T disassembly of a function, "=>" at the pc.',
+  { name: 'show', help: 'Generic command for showing things about the debugger.\nshow SETTING.', parse: (a) => ({ kind: 'show', name: a.trim() }) },
+  { name: 'disassemble', help: 'Disassemble a specified section of memory.\ndisassemble [/r] [ADDR | FUNC]: AT&T disassembly of a function, "=>" at the pc.',
     parse: (a) => { const raw = /^\/r\b/.test(a.trim()); const rest = a.trim().replace(/^\/[rms]+\s*/, ''); return { kind: 'disassemble', expr: rest || undefined, raw }; } },
-  { name: 'backtrace', aliases: ['bt', 'where'], help: 'backtrace [N]: print the call stack.',
+  { name: 'backtrace', aliases: ['bt', 'where'], help: 'Print backtrace of all stack frames, or innermost COUNT frames.\nbacktrace [N]: print the call stack.',
     parse: (a) => { const t = a.trim().replace(/^-?full\b/, '').trim(); return { kind: 'backtrace', limit: t ? count(t) : undefined }; } },
-  { name: 'frame', aliases: ['f'], help: 'frame [N]: select and print stack frame N.',
+  { name: 'frame', aliases: ['f'], help: 'Select and print a stack frame.\nframe [N]: select and print stack frame N.',
     parse: (a) => ({ kind: 'frame', index: parseFrameIndex(a), relative: undefined }) },
-  { name: 'up', help: 'up [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'up' }) },
-  { name: 'down', help: 'down [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'down' }) },
-  { name: 'info', aliases: ['i', 'inf'], help: 'info registers [REG|float|vector|all] | all-registers | float | breakpoints | watchpoints | proc mappings | symbol ADDR | signals | snapshots | checkpoints | sharedlibrary | frame | threads.',
+  { name: 'up', help: 'Select and print stack frame that called this one.\nup [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'up' }) },
+  { name: 'down', help: 'Select and print stack frame called by this one.\ndown [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'down' }) },
+  { name: 'info', aliases: ['i', 'inf'], help: 'Generic command for showing things about the program being debugged.',
     parse: parseInfo },
-  { name: 'thread', aliases: ['t'], help: 'thread [N]: show the current thread, or switch to thread N (registers and frames follow it). thread apply all|ID... COMMAND: run COMMAND in each thread.',
+  { name: 'thread', aliases: ['t'], help: 'Use this command to switch between threads.\nthread [N]: show the current thread, or switch to thread N (registers and frames follow it). thread apply all|ID... COMMAND: run COMMAND in each thread.',
     parse: (a) => ({ kind: 'thread', id: a.trim() || undefined }) },
-  { name: 'handle', help: 'handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]: what to do when the program gets SIGNAL.',
+  { name: 'handle', help: 'Specify how to handle signals.\nhandle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]: what to do when the program gets SIGNAL.',
     parse: parseHandle },
-  { name: 'signal', help: 'signal SIG: continue the program giving it signal SIG (0 for none).',
+  { name: 'signal', help: 'Continue program with the specified signal.\nsignal SIG: continue the program giving it signal SIG (0 for none).',
     parse: (a) => ({ kind: 'signal', signal: required(a, 'Argument required (signal number).') }) },
-  { name: 'kill', aliases: ['k'], help: 'Kill the program being debugged.', parse: () => ({ kind: 'kill' }) },
-  { name: 'detach', help: 'Detach the process: it goes on running without the debugger.', parse: () => ({ kind: 'detach' }) },
-  { name: 'monitor', help: 'monitor COMMAND: send COMMAND to the remote stub (tsdbg serve: `monitor help`; gdbserver; QEMU\'s monitor).',
+  { name: 'kill', aliases: ['k'], help: 'Kill execution of program being debugged.', parse: () => ({ kind: 'kill' }) },
+  { name: 'detach', help: 'Detach a process or file previously attached.\nDetach the process: it goes on running without the debugger.', parse: () => ({ kind: 'detach' }) },
+  { name: 'monitor', help: 'Send a command to the remote monitor (remote targets only).\nmonitor COMMAND: send COMMAND to the remote stub (tsdbg serve: `monitor help`; gdbserver; QEMU\'s monitor).',
     parse: (a) => ({ kind: 'monitor', text: a.trim() }) },
-  { name: 'attach', help: 'attach PID: debug a running process.',
+  { name: 'attach', help: 'Attach to a process or file outside of GDB.\nattach PID: debug a running process.',
     parse: (a) => {
       const t = required(a, 'Argument required (process-id to attach).');
       if (!/^\d+$/.test(t)) throw new CommandError(`Illegal process-id: ${t}.`);
       return { kind: 'attach', pid: Number(t) };
     } },
-  { name: 'quit', aliases: ['q', 'exit'], help: 'Exit tsdbg, killing the program it started (detaching one it attached to).',
+  { name: 'quit', aliases: ['q', 'exit'], help: 'Exit tsdbg.\nExit tsdbg, killing the program it started (detaching one it attached to).',
     parse: (a) => ({ kind: 'quit', code: a.trim() || undefined }) },
-  { name: 'help', aliases: ['h'], help: 'help [COMMAND]: list commands, or describe one.', parse: (a) => ({ kind: 'help', topic: a.trim() || undefined }) },
-  { name: 'echo', help: 'echo TEXT: print TEXT (C escapes like \\n are understood).', parse: (a) => ({ kind: 'echo', text: a.replace(/^ /, '') }) },
-  { name: 'snapshot', help: 'snapshot ADDR|SYMBOL LEN | heap | stack | mapping N | show ADDR | diff ADDR | drop ADDR: memory snapshots.',
+  { name: 'help', aliases: ['h'], help: 'Print list of commands.\nhelp [COMMAND]: list commands, or describe one.', parse: (a) => ({ kind: 'help', topic: a.trim() || undefined }) },
+  { name: 'echo', help: 'Print a constant string.  Give string as argument.\necho TEXT: print TEXT (C escapes like \\n are understood).', parse: (a) => ({ kind: 'echo', text: a.replace(/^ /, '') }) },
+  { name: 'list', aliases: ['l'], help: 'List specified function or line.\nlist [LINENUM | FUNCTION | FILE:LINENUM | FIRST,LAST]: ten lines around it; without argument, the ten after the last ones; "list -", the ten before.',
+    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+  { name: 'ptype', help: 'Print definition of type TYPE.\nptype[/o] TYPE | EXPRESSION: the type, expanded; /o with member offsets and sizes.',
+    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+  { name: 'whatis', help: 'Print data type of expression EXP.\nwhatis EXPRESSION | TYPE: the type name, one level of typedef unrolled.',
+    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+  { name: 'display', help: 'Print value of expression EXP each time the program stops.\ndisplay[/FMT] EXP; display/i $pc; without argument, show them all now.',
+    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+  { name: 'undisplay', help: 'Cancel some expressions to be displayed when program stops.\nundisplay [NUM]...: without argument, all of them.',
+    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+  { name: 'snapshot', help: 'Take, show, compare or drop a snapshot of memory.\nsnapshot ADDR|SYMBOL LEN | heap | stack | mapping N | show ADDR | diff ADDR | drop ADDR: memory snapshots.',
     parse: parseSnapshot },
-  { name: 'snapshots', help: 'List the snapshots held (start, length, engine, bytes against the limit).', parse: () => ({ kind: 'snapshots' }) },
-  { name: 'restore', help: 'restore ADDR: write the snapshot starting at ADDR back into the program (and drop it).',
+  { name: 'snapshots', help: 'List the memory snapshots held.\nList the snapshots held (start, length, engine, bytes against the limit).', parse: () => ({ kind: 'snapshots' }) },
+  { name: 'restore', help: 'Write a snapshot back into the program\'s memory.\nrestore ADDR: write the snapshot starting at ADDR back into the program (and drop it).',
     parse: (a) => ({ kind: 'restore', addr: required(a, 'Argument required (snapshot start address).') }) },
-  { name: 'checkpoint', help: 'checkpoint [NAME] | checkpoint delete NAME: save registers and all writable memory of the program.',
+  { name: 'checkpoint', help: 'Save the program\'s registers and writable memory.\ncheckpoint [NAME] | checkpoint delete NAME: save registers and all writable memory of the program.',
     parse: parseCheckpoint },
-  { name: 'checkpoints', help: 'List checkpoints with their sizes.', parse: () => ({ kind: 'checkpoints' }) },
-  { name: 'rewind', help: 'rewind [-f] [NAME]: go back to a checkpoint (default: the latest); -f even if the memory map changed.',
+  { name: 'checkpoints', help: 'List the checkpoints.\nList checkpoints with their sizes.', parse: () => ({ kind: 'checkpoints' }) },
+  { name: 'rewind', help: 'Go back to a checkpoint.\nrewind [-f] [NAME]: go back to a checkpoint (default: the latest); -f even if the memory map changed.',
     parse: parseRewind },
 ];
 
@@ -373,7 +409,7 @@ const BY_NAME = new Map(SPECS.map((s) => [s.name, s]));
  * names exactly one command.
  */
 function resolve(word: string, table: Array<{ name: string; aliases?: string[] }>, context?: string): string {
-  const w = word.toLowerCase();
+  const w = word;   // gdb 13 is case-sensitive: `Q` is an undefined command, not quit
   for (const s of table) if (s.name === w || s.aliases?.includes(w)) return s.name;
   const hits = table.filter((s) => s.name.startsWith(w)).map((s) => s.name);
   if (hits.length === 1) return hits[0]!;
@@ -406,21 +442,44 @@ export function parseLine(line: string): ParsedLine {
   return { command: spec.parse(rest.replace(/^ /, '').replace(/\s+$/, '')), name, repeats: spec.repeats ?? false };
 }
 
-/** `help` text: the list, or one command's description. */
+const HELP_TRAILER = 'Command name abbreviations are allowed if unambiguous.';
+
+/** gdb's `name, alias, alias` heading of a command. */
+const title = (prefix: string, s: { name: string; aliases?: string[] }) =>
+  [s.name, ...(s.aliases ?? [])].map((n) => `${prefix}${n}`).join(', ');
+const summary = (help: string) => help.split('\n')[0]!;
+
+/**
+ * `help` text, gdb's way, all from the command tables: `help` lists every
+ * command with its one-line summary, `help info` every info subcommand,
+ * `help CMD` / `help info CMD` the whole description under its names.
+ */
 export function helpText(topic: string | undefined): string[] {
   if (!topic) {
-    const width = Math.max(...SPECS.map((s) => s.name.length));
     return [
-      'tsdbg commands (gdb names; unique prefixes and gdb\'s aliases work):',
+      'List of commands:',
       '',
-      ...SPECS.map((s) => `${s.name.padEnd(width)}  ${s.aliases?.length ? `(${s.aliases.join(', ')}) ` : ''}${s.help.split('.')[0]}.`),
+      ...SPECS.map((s) => `${title('', s)} -- ${summary(s.help)}`),
       '',
-      'Type "help" followed by a command name for its full description.',
+      'Type "help" followed by command name for full documentation.',
+      HELP_TRAILER,
     ];
   }
-  const name = resolve(topic.split(/\s+/)[0]!, SPECS);
-  const s = BY_NAME.get(name)!;
-  return [s.help, ...(s.aliases?.length ? [`Aliases: ${s.aliases.join(', ')}.`] : [])];
+  const [word, ...rest] = topic.trim().split(/\s+/);
+  const s = BY_NAME.get(resolve(word!, SPECS))!;
+  const heading = s.aliases?.length ? [title('', s)] : [];
+  if (s.name !== 'info') return [...heading, ...s.help.split('\n')];
+  if (rest.length) {
+    const sub = INFO.find((i) => i.name === resolve(rest[0]!, INFO, 'info'))!;
+    return [...(sub.aliases?.length ? [title('info ', sub)] : []), ...sub.help.split('\n')];
+  }
+  return [
+    ...heading, s.help, '', 'List of info subcommands:', '',
+    ...INFO.map((i) => `${title('info ', i)} -- ${summary(i.help)}`),
+    '',
+    'Type "help info" followed by info subcommand name for full documentation.',
+    HELP_TRAILER,
+  ];
 }
 
 export const COMMAND_NAMES = SPECS.map((s) => s.name);

@@ -18,21 +18,25 @@ import { historyIndex } from '../dwarf/evaluator.js';
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
+import { stringAt as dwarfStringAt } from '../dwarf/format.js';
+import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
-import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
-import { ElfFile, SymbolTable, type ProcessImage, PT_LOAD, formatSymbolic, AT_ENTRY } from '../elf/index.js';
+import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
+import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
+import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
-  addrWithSym, cString, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
-  formatXLines, hex, hex16, hexdump, humanSize, UNIT_SIZE, type PrintFormat, type Symbolizer, type Unit,
+  addrWithSym, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  formatXLines, hex, hex16, hexdump, humanSize, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
+import { gdbLineNumber, readReadable } from './examine.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
@@ -43,7 +47,10 @@ import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
+import { armHardwareWatch, canUseHwValue, scopeExitText, showWatchSetting } from './watch.js';
+import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
+import { pushAll } from '../arrays.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
 function ignoreText(id: number, n: number): string {
@@ -96,6 +103,8 @@ interface InternalStop {
   addr: bigint;
   /** Only stop when rsp is above this (the frame being left is gone). */
   spAbove?: bigint;
+  /** Only stop in the frame of this CFA (gdb's frame-specific momentary breakpoint: `until LOCATION`). */
+  cfa?: bigint;
 }
 
 type StopOutcome = 'stopped' | 'internal' | 'gone';
@@ -124,6 +133,9 @@ export class Session {
   private readonly interactive: boolean;
 
   private nextBpId = 1;
+  /** gdb's can-use-hw-watchpoints, and the stepping engine of the software watchpoints it falls back to. */
+  private canUseHw = 1;
+  private readonly softWatch = new SoftwareWatcher();
   /** The dynamic linker's r_brk (_dl_debug_state) breakpoint, while inserted. */
   private solibEvent: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
@@ -145,11 +157,14 @@ export class Session {
     return t && t.state !== 'exited' && this.threadTable ? this.threadTable.number(t.selectedThread) : 0;
   }
   private xFmt: PrintFormat = 'x';
+  private xCount = 1;
   private xUnit: Unit = 'w';
   private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
   private checkpoints: CheckpointManager | undefined;
+  /** `set checkpoint-limit`: bytes older checkpoints may hold in tsdbg's buffers. */
+  private checkpointLimit = DEFAULT_BUFFER_LIMIT;
   private readonly userSnaps = new Map<bigint, SnapshotSummary>();
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;
@@ -187,6 +202,8 @@ export class Session {
     fpState: () => this.fpState(),
     writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
     out: (text) => this.out(text),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
+    confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
     selectedFrame: () => this.store.state.frame,
     inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
@@ -335,6 +352,7 @@ export class Session {
 
   /** Ctrl-C: stop a running program (the pending command reports the stop). */
   interrupt(): void {
+    this.softWatch.interrupt();
     if (this.target?.state === 'running') this.target.interrupt();
   }
 
@@ -363,6 +381,8 @@ export class Session {
       case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
       case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
+      case 'clear': await this.cmdClear(c.location); return undefined;
+      case 'unavailable': throw new CommandError(c.message);
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
       case 'condition': this.bp(c.id).condition = c.expr; this.store.touch('breakpoints'); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
@@ -371,12 +391,15 @@ export class Session {
       case 'stepi': await this.cmdStepi(c.count, c.over); return undefined;
       case 'step': await this.cmdStep(c.count, c.over); return undefined;
       case 'finish': await this.cmdFinish(); return undefined;
-      case 'until': await this.cmdUntil(c.location); return undefined;
+      case 'until': await this.cmdUntil(c.location, c.advance); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
-      case 'setting': this.cmdSetting(c.name, c.value); return undefined;
-      case 'show': this.out(`${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'setting':
+        if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
+        else this.cmdSetting(c.name, c.value);
+        return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
@@ -420,7 +443,9 @@ export class Session {
   }
 
   private readonly symbolize: Symbolizer = (addr) => {
-    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
+    // after an exit, at that run's addresses (gdb keeps the relocation)
+    const image = this.image ?? this.lastImage;
+    const loc = image ? image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
     return loc ? formatSymbolic(loc) : undefined;
   };
 
@@ -454,13 +479,29 @@ export class Session {
     return t;
   }
 
-  /** Without a process, read the executable file's loaded sections like gdb does. */
-  private readFileImage(addr: bigint, len: number): Buffer {
+  /**
+   * Without a process, read the executable file's loaded sections like gdb
+   * does: at the last run's addresses once it ran (gdb keeps the relocation).
+   */
+  private readFileImage(at: bigint, len: number): Buffer {
     const elf = this.fileElf;
-    const ph = elf?.programHeaders.find((p) => p.type === PT_LOAD && addr >= p.vaddr && addr + BigInt(len) <= p.vaddr + p.filesz);
-    if (!elf || !ph) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const off = Number(addr - ph.vaddr + ph.offset);
-    return elf.data.subarray(off, off + len);
+    const addr = at - (this.lastImage?.exe.bias ?? 0n);
+    // gdb reads the file's allocated sections (not the ELF header a PIE maps at 0), one after
+    // another; .bss is zeros. A read that runs out of sections is short.
+    const parts: Buffer[] = [];
+    let a = addr;
+    let left = len;
+    while (elf && left > 0) {
+      const sec = elf.sections.find((x) => (x.flags & 2n) !== 0n && x.addr !== 0n && a >= x.addr && a < x.addr + BigInt(x.size));
+      if (!sec) break;
+      const n = Math.min(left, Number(sec.addr + BigInt(sec.size) - a));
+      const off = sec.offset + Number(a - sec.addr);
+      parts.push(sec.type === SHT_NOBITS ? Buffer.alloc(n) : Buffer.from(elf.data.subarray(off, off + n)));
+      a += BigInt(n);
+      left -= n;
+    }
+    if (parts.length === 0) throw new EvalError(`Cannot access memory at address ${hex(at)}`);
+    return Buffer.concat(parts);
   }
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
@@ -512,7 +553,9 @@ export class Session {
   }
 
   private async writeMemory(addr: bigint, data: Buffer): Promise<void> {
-    const t = this.live();
+    // without a process gdb's exec file is read-only
+    if (!this.target || this.target.state === 'exited') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    const t = this.target;
     this.pageCache.clear();
     try {
       await t.writeMemory(addr, data);
@@ -628,13 +671,14 @@ export class Session {
       builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
       convenience: this.convenience,
+      warn: (m: string) => this.store.write('stderr', `warning: ${m}\n`),
     };
   }
 
   /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
   private async evaluateAny(expr: string): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
-    if (this.debug?.program) return this.debug.evaluate(expr, this.store.state.frame);
+    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, this.store.state.frame);
     return { mine: await this.evaluator(expr, this.evalContext()) };
   }
 
@@ -717,6 +761,7 @@ export class Session {
     const engine = t.capabilities.snapshots;
     if (engine) {
       this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
+      this.checkpoints.bufferLimit = this.checkpointLimit;
       this.out(`Snapshot engine: ${engineLabel(engine)}`);
     }
     this.publishTarget();
@@ -917,6 +962,7 @@ export class Session {
     this.image = undefined;
     this.solibEvent = undefined;
     this.inserted.clear();
+    this.softWatch.reset();
     this.invalidateMemory();
     this.pendingSignal = undefined;
     this.checkpoints?.forget();
@@ -964,7 +1010,7 @@ export class Session {
   private async resolveLocation(spec: string): Promise<bigint> {
     if (spec.startsWith('*')) return this.evalAddress(spec.slice(1));
     const fileLine = FILE_LINE.exec(spec);
-    if (fileLine) return (await this.lineLocations(fileLine[1], Number(fileLine[2])))[0]!;
+    if (fileLine) return (await this.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!)))[0]!;
     const viaDwarf = this.debug?.functionBreakpoint(spec);
     if (viaDwarf !== undefined) return viaDwarf;
     const sym = this.symbolByName(spec);
@@ -992,7 +1038,7 @@ export class Session {
   private async resolveLocations(spec: string): Promise<bigint[]> {
     const fileLine = FILE_LINE.exec(spec);
     // a line in a function that was also inlined: one location per block, as gdb
-    if (fileLine) return this.lineLocations(fileLine[1], Number(fileLine[2]));
+    if (fileLine) return this.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!));
     if (!spec.startsWith('*') && this.debug) {
       const all = this.debug.functionBreakpoints(spec);
       if (all.length > 1 || (all.length === 1 && this.debug.functionBreakpoint(spec) === undefined)) return all;
@@ -1090,15 +1136,19 @@ export class Session {
     if (![1, 2, 4, 8].includes(length) || v.lval.addr % BigInt(length) !== 0n) {
       throw new CommandError(`Expression cannot be implemented with read/access watchpoint.`);
     }
-    const t = this.live();
-    if (!t.capabilities.hardwareBreakpoints) throw new CommandError('Target does not support hardware watchpoints.');
+    this.live();
     const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
     const b: Breakpoint = {
       id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
       hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old: v.value },
     };
+    b.watch!.scope = await this.localScope(v.lval.addr);
     try {
-      await this.armWatch(b);
+      if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
+      await this.armWatch(b).catch(async (e: unknown) => {
+        if (b.watch!.scope) await this.removeAt(b.watch!.scope.ret);
+        throw e;
+      });
       this.convenience.setMine('bpnum', INT_VALUE(b.id));
     } catch (e) {
       this.nextBpId--;
@@ -1109,8 +1159,29 @@ export class Session {
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
 
+  /** Where a watch of addr stops being valid: the selected frame's return, when addr is in its stack frame. */
+  private async localScope(addr: bigint): Promise<{ ret: bigint; cfa: bigint } | undefined> {
+    const ret = await this.returnOf(this.store.state.frame, false).catch(() => undefined);
+    // a leaf function keeps its locals in the red zone, the 128 bytes below the stack pointer
+    return ret && addr >= ret.frame.sp - 128n && addr < ret.cfa ? { ret: ret.pc, cfa: ret.cfa } : undefined;
+  }
+
+  /** A breakpoint stop at a watched local's scope exit: the watchpoint deleted and the stop reported (gdb's). */
+  private async watchScopeExit(pc: bigint): Promise<boolean> {
+    if (!this.store.state.breakpoints.some((b) => b.watch?.scope?.ret === pc)) return false;
+    const rsp = (await this.regs()).rsp;
+    const gone = this.store.state.breakpoints.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
+    if (!gone.length) return false;
+    for (const b of gone) await this.cmdDelete([b.id]);
+    this.scopeExits = gone.map((b) => b.id);
+    return true;
+  }
+
+  private scopeExits: number[] = [];
+
   private async armWatch(b: Breakpoint): Promise<void> {
-    await this.live().insertWatchpoint(b.address!, b.watch!.length, b.watch!.kind);
+    b.watch!.soft = !(await armHardwareWatch(this.live(), b.address!, b.watch!, this.canUseHw));
+    if (b.watch!.kind === 'write') b.type = b.watch!.soft ? 'watchpoint' : 'hw watchpoint';
     b.inserted = true;
   }
 
@@ -1118,15 +1189,53 @@ export class Session {
     if (!b.inserted) return;
     b.inserted = false;
     if (!this.target || this.target.state === 'exited') return;
-    if (b.watch) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+    if (b.watch) {
+      if (!b.watch.soft) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+      if (b.watch.scope) await this.removeAt(b.watch.scope.ret);
+    }
     else for (const a of this.locationsOf(b)) await this.removeAt(a);
   }
 
   private async cmdDelete(ids: number[]): Promise<void> {
     const all = this.store.state.breakpoints;
+    // gdb asks before deleting them all, when typed (the question auto-answers without a terminal)
+    if (!ids.length && all.length && this.fromTty && !(await this.confirm('Delete all breakpoints? (y or n)'))) return;
     const victims = ids.length ? ids.map((id) => this.bp(id)) : all;
     for (const b of victims) await this.disarm(b);
     this.store.set('breakpoints', all.filter((b) => !victims.includes(b)));
+  }
+
+  /** gdb's `clear [LOCATION]`: the breakpoints there (see clear.ts), named when typed. */
+  private async cmdClear(spec: string | undefined): Promise<void> {
+    const lineOf = (a: bigint) => this.debug?.fileDebug?.lineForAddress(a);
+    const target: ClearTarget = { pcs: [], lines: [] };
+    const explicitLine = spec === undefined ? undefined : FILE_LINE.exec(spec);
+    if (spec === undefined) {
+      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No source file specified.'); });
+      const line = lineOf(this.store.state.frame > 0 ? regs.rip - 1n : regs.rip);
+      target.pcs.push(regs.rip);
+      if (line) target.lines.push(line);
+    } else if (explicitLine) {
+      const n = Number(explicitLine[2]);
+      const file = explicitLine[1];
+      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(() => undefined);
+      const home = here ?? ((m) => (m === undefined ? undefined : lineOf(m)))(this.debug?.functionBreakpoint('main'));
+      const paths = new Set<string>();
+      for (const b of this.store.state.breakpoints) {
+        for (const a of this.locationsOf(b)) {
+          const l = lineOf(a);
+          if (l && (file ? l.file === file || l.path.endsWith(`/${file}`) : !home || l.path === home.path)) paths.add(l.path);
+        }
+      }
+      for (const path of paths) target.lines.push({ path, line: n });
+    } else {
+      target.pcs.push(...await this.resolveLocations(spec));
+    }
+    const ids = breakpointsToClear(this.store.state.breakpoints, target, (b) => this.locationsOf(b), lineOf);
+    if (!ids.length) throw new CommandError(`No breakpoint at ${spec ?? 'this line'}.`);
+    await this.cmdDelete(ids);
+    // gdb: "Always report if deleted more than one"
+    if (this.fromTty || ids.length > 1) this.out(clearedText(ids));
   }
 
   private async cmdEnable(ids: number[], enable: boolean, once: boolean): Promise<void> {
@@ -1178,7 +1287,13 @@ export class Session {
     this.pendingActions = [];
     this.store.set('frame', 0);
     // The target emits the program's output up to the stop before resolving (gdb's order).
-    const ev = step ? await t.step(sig) : await t.cont(sig);
+    const soft = this.store.state.breakpoints.filter((b) => b.watch?.soft && b.enabled && b.inserted);
+    const ev = soft.length
+      ? await this.softWatch.resume(t, {
+        step, signal: sig, watches: soft.map((b) => ({ addr: b.address!, length: b.watch!.length })),
+        stopsAt: (pc) => this.inserted.has(pc),
+      })
+      : step ? await t.step(sig) : await t.cont(sig);
     this.store.set('lastStop', ev);
     return ev;
   }
@@ -1205,11 +1320,16 @@ export class Session {
       case 'breakpoint': {
         const hit = await this.hitBreakpoints(r.pc);
         if (hit.length) return 'stopped';
+        const scopeExit = await this.watchScopeExit(r.pc);
         const mine = internal.find((s) => s.addr === r.pc);
-        if (mine) {
-          if (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) return 'internal';
-          return 'continue';
+        if (mine && (mine.spAbove === undefined || (await this.regs()).rsp > mine.spAbove) &&
+            (mine.cfa === undefined || (await this.frames(1))[0]?.cfa === mine.cfa)) {
+          // the step or finish ends here too: it reports the stop, after gdb's word on the watchpoint
+          if (scopeExit) this.out(`\n${scopeExitText(this.scopeExits.splice(0))}`);
+          return 'internal';
         }
+        if (scopeExit) return 'stopped';
+        if (mine) return 'continue';
         if (r.pc === this.solibEvent) { await this.onSolibEvent(); return 'continue'; }
         if (this.inserted.has(r.pc)) return 'continue';  // a breakpoint whose condition/ignore said go on
         return 'stopped';
@@ -1307,6 +1427,10 @@ export class Session {
       case 'breakpoint': {
         const hit = this.lastHit;
         this.lastHit = [];
+        if (!hit.length && this.scopeExits.length) {
+          this.out(`\n${scopeExitText(this.scopeExits.splice(0))}\n${await this.frameLine(pc, false)}`);
+          return;
+        }
         if (hit.length) {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
@@ -1335,10 +1459,9 @@ export class Session {
         this.out(await this.frameLine(pc, false));
         return;
       }
-      case 'signal':
+      case 'signal':   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
         // Inlined calls starting at the pc are hidden, as at any stop but a user breakpoint's (skip_inline_frames).
         this.debug?.setInlineSkip(pc, this.debug.inlineCallsStartingAt(pc).length);
-        // (gdb's normal_stop: a signal is never the end of a step, so the whole location is shown)
         this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
@@ -1444,7 +1567,7 @@ export class Session {
     const ev = await this.resume(true);
     if (ev.reason.kind === 'step') {
       // Stepping onto a user breakpoint hits it, as in gdb (bpstat_stop_status at the new pc).
-      if (!(await this.hitBreakpoints(ev.reason.pc)).length) return true;
+      if (!(await this.hitBreakpoints(ev.reason.pc)).length && !(await this.watchScopeExit(ev.reason.pc))) return true;
       await this.reportStop({ ...ev, reason: { kind: 'breakpoint', pc: ev.reason.pc } }, 'stopped');
       return false;
     }
@@ -1555,6 +1678,11 @@ export class Session {
     if (back > 0 && cfa !== undefined) {
       return { pc: dwarf[back]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
+    if (pastMain && dwarf[level] && cfa !== undefined) {
+      // main (the backtrace ends there): its CFI still says where it returns, the word below its CFA
+      const ra = (await this.readMemory(cfa - 8n, 8).catch(() => undefined))?.readBigUInt64LE(0);
+      if (ra) return { pc: ra, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
+    }
     const caller = frames[level + 1];
     if (!caller) return undefined;
     return { pc: caller.pc, cfa: frames[level]!.cfa ?? frames[level]!.sp, frame: frames[level]! };
@@ -1597,7 +1725,7 @@ export class Session {
     return true;
   }
 
-  private async cmdUntil(location: string | undefined): Promise<void> {
+  private async cmdUntil(location: string | undefined, advance: boolean): Promise<void> {
     this.live();
     if (!location) {
       // Like `next`, without going back into a loop (src/commands/step.ts).
@@ -1606,40 +1734,58 @@ export class Session {
       else if (end.kind === 'stopped') this.out(await this.stepStopLine(end.srcLine));
       return;
     }
-    const addr = await this.resolveLocation(location);
-    const frames = await this.frames(2);
-    const stops: InternalStop[] = [{ addr }];
-    if (frames[1]) stops.push({ addr: frames[1].pc, spAbove: (frames[0]!.cfa ?? frames[0]!.sp) - 8n });
+    const addrs = await this.resolveLocations(location);
+    // gdb's until_break_command: `until` stops at LOCATION only in the selected frame, `advance`
+    // anywhere; both where that frame returns to (past main too).
+    const sel = this.store.state.frame;
+    const here = (await this.frames(sel + 1))[sel];
+    // where the function returns (gdb's frame_unwind_caller_id: past the calls inlined at the pc)
+    const dwarf = await this.debug?.frameList(sel + 16).catch(() => []) ?? [];
+    let real = sel;
+    while (dwarf[real]?.inlined && dwarf[real + 1]) real++;
+    const ret = await this.returnOf(real, true);
+    const stops: InternalStop[] = addrs.map((addr) => ({ addr, cfa: advance ? undefined : here?.cfa }));
+    if (ret) stops.push({ addr: ret.pc, spAbove: ret.cfa - 8n });
     const outcome = await this.resumeAndReport({ kind: 'internal', stops });
-    if (outcome === 'internal') this.out(await this.frameLine((await this.regs()).rip, true));
+    // not the end of a step: the frame line and the source line (print_stop_event's SRC_AND_LOC)
+    if (outcome === 'internal') this.out(await this.stepStopLine(false));
   }
 
   // ---- data ------------------------------------------------------------------------------------
 
-  private async cmdPrint(expr: string | undefined, fmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+  private async cmdPrint(text: string | undefined, slashFmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+    // `print -elements 3 -- EXPR` (gdb's print options; `output` takes none)
+    const options = style !== 'output' && text !== undefined && !slashFmt ? parsePrintOptions(text) : undefined;
+    const expr = options ? options.expr : text;
+    const fmt = options ? options.fmt : slashFmt;
     if (expr === undefined && !this.history.length) throw new EvalError('History is empty.');   // never: `$` is void
     const any: AnyValue = expr === undefined ? this.history[this.history.length - 1]! : await this.evaluateAny(expr);
     this.regsCache = undefined;
-    let text: string;
+    let shown: string;
     if (any.dwarf) {
       if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
-      text = await DebugBridge.format(any, fmt);
+      shown = await DebugBridge.format(any, fmt, options?.settings);
     } else {
       const v = any.mine!;
       if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
       if (style === 'call' && v.type.kind === 'void') return;
-      text = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
+      shown = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
     }
-    if (style === 'output') { this.store.write('stdout', text); return; }
+    if (style === 'output') { this.store.write('stdout', shown); return; }
     this.history.push(any);
-    this.out(`$${this.history.length} = ${text}`);
+    this.out(`$${this.history.length} = ${shown}`);
+  }
+
+  /** A C string at addr as gdb quotes it (print elements and repeats), with the bytes it took. */
+  private async quotedString(addr: bigint): Promise<{ text: string; length: number }> {
+    const { elements, repeats } = this.source.printSettings;
+    const s = await dwarfStringAt((a, l) => this.readMemory(a, l), addr, elements, repeats);
+    if (!s) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
+    return s;
   }
 
   private async stringAt(addr: bigint): Promise<string> {
-    const data = await this.readUpTo(addr, 200);
-    const nul = data.indexOf(0);
-    const s = cString(nul >= 0 ? data.subarray(0, nul) : data);
-    return `${hex(addr)} ${s}${nul < 0 ? '...' : ''}`;
+    return `${hex(addr)} ${(await this.quotedString(addr)).text}`;
   }
 
   private async cmdX(expr: string | undefined, count: number | undefined, fmt: PrintFormat | undefined, unit: Unit | undefined): Promise<void> {
@@ -1656,14 +1802,35 @@ export class Session {
     if (unit) this.xUnit = unit;
     else if (fmt === 'a') this.xUnit = 'g';
     else if (fmt === 'c' && !unit) this.xUnit = 'b';
-    const n = count ?? 1;
+    // gdb's x_command: a bare `x` examines as many units as the last one did
+    let n = count ?? (expr === undefined && !fmt && !unit ? this.xCount : 1);
+    this.xCount = n;
+    // gdb negates a negative count in an int: -2147483648 stays negative and examines nothing
+    if (n === 0 || n === -0x80000000) return;
+    const size = UNIT_SIZE[this.xUnit];
+    const back = n < 0;
+    if (back) {
+      if (this.xFmt === 'i' || this.xFmt === 's') throw new CommandError(`Examining backward (x/-N) is supported for memory formats, not x/${this.xFmt}.`);
+      n = -n;
+      addr = BigInt.asUintN(64, addr - BigInt(n) * BigInt(size));
+    }
     if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
     if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
-    const size = UNIT_SIZE[this.xUnit];
-    const data = await this.readMemory(addr, n * size);
-    this.outLines(formatXLines(addr, data, this.xFmt, this.xUnit, this.symbolize));
+    const { data, end } = await readReadable((a, len) => this.readMemory(a, len), addr, n * size);
+    const whole = data.subarray(0, data.length - (data.length % size));
+    const lines = formatXLines(addr, whole, this.xFmt, this.xUnit, this.symbolize);
+    if (end !== undefined) {
+      // gdb prints the line up to the unreadable unit, a tab, then the error on that line
+      const per = perLine(this.xFmt, this.xUnit);
+      const partial = (whole.length / size) % per !== 0 ? lines.pop()! : `${xLabel(addr + BigInt(whole.length), this.symbolize)}`;
+      this.outLines(lines);
+      this.store.write('stdout', `${partial}\t`);
+      this.xNext = addr + BigInt(whole.length);
+      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
+    }
+    this.outLines(lines);
     this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
-    this.xNext = addr + BigInt(n * size);
+    this.xNext = back ? addr : addr + BigInt(n * size);
     // gdb: $_ points at the last unit examined, typed as the unit; $__ is its contents
     const unitType = intType(size as 1 | 2 | 4 | 8);
     const last = data.subarray(data.length - size);
@@ -1680,11 +1847,19 @@ export class Session {
   }
 
   private async xInstructions(addr: bigint, n: number): Promise<void> {
-    const code = await this.readUpTo(addr, n * 15);
+    // up to 16 MiB of code at once (x/2147483647i); short of n, gdb names the first unreadable address
+    const { data: code, end } = await readReadable((a, len) => this.readMemory(a, len), addr, Math.min(n * 15, 1 << 24));
     const insns = disassemble(code, addr, this.symbolize, n);
-    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
     const pc = await this.framePc();
     this.outLines(insns.map((i) => formatXInsn(i, pc, this.symbolize)));
+    if (end !== undefined && insns.length < n) {
+      const next = insns.length ? insns[insns.length - 1]!.address + BigInt(insns[insns.length - 1]!.length) : addr;
+      const s = this.symbolize(next);
+      this.store.write('stdout', `   ${hex(next)}${s ? ` <${s}>` : ''}:\t`);
+      this.xNext = next;
+      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
+    }
+    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
     const last = insns[insns.length - 1]!;
     this.xNext = last.address + BigInt(last.length);
     this.lastRepeat = `x/${n}i`;
@@ -1696,11 +1871,10 @@ export class Session {
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
       this.setExamined(a, intType(1));
-      const data = await this.readUpTo(a, 200);
-      const nul = data.indexOf(0);
-      const str = nul >= 0 ? data.subarray(0, nul) : data;
-      lines.push(`${addrWithSym(a, this.symbolize)}:\t${cString(str)}${nul < 0 ? '...' : ''}`);
-      a += BigInt(str.length + (nul >= 0 ? 1 : 0));
+      // an unreadable string is an <error: ...> line, and the next one starts there again (gdb)
+      const s = await this.quotedString(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
+      lines.push(`${addrWithSym(a, this.symbolize)}:\t${s.text}`);
+      a += BigInt(s.length);
     }
     this.outLines(lines);
     this.xNext = a;
@@ -1709,6 +1883,15 @@ export class Session {
 
   private cmdSetting(name: string, value: string): void {
     if (name === 'args') { this.args = value ? value.split(/\s+/) : []; return; }
+    if (name === 'checkpoint-limit') {
+      try {
+        this.checkpointLimit = parseBufferLimit(value);
+      } catch (e) {
+        throw e instanceof CheckpointError ? new CommandError(e.message) : e;
+      }
+      if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
+      return;
+    }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // confirm, pagination, height, width...: line mode never pages or asks, so they are accepted and have no effect.
   }
@@ -1991,7 +2174,7 @@ export class Session {
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
       if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
-      if (b.more) lines.push(...this.locationRows(b));
+      if (b.more) pushAll(lines, this.locationRows(b));
     }
     this.outLines(lines);
   }
@@ -2242,6 +2425,7 @@ export class Session {
       const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
       lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
     });
+    lines.push(`tsdbg buffers hold ${humanSize(this.checkpoints!.bufferedBytes())}; limit ${limitText(this.checkpointLimit)} (set checkpoint-limit).`);
     this.outLines(lines);
   }
 
@@ -2286,6 +2470,7 @@ function parseThreadIds(words: string[]): { ids: number[]; used: number } {
 }
 
 function watchTitle(b: Breakpoint): string {
+  if (b.watch?.soft) return 'Watchpoint';
   switch (b.watch?.kind) {
     case 'read': return 'Hardware read watchpoint';
     case 'access': return 'Hardware access (read/write) watchpoint';

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { StopEvent, TargetState, WatchKind } from '../target/types.js';
 
-export type BreakpointType = 'breakpoint' | 'hw watchpoint' | 'read watchpoint' | 'acc watchpoint';
+export type BreakpointType = 'breakpoint' | 'hw watchpoint' | 'watchpoint' | 'read watchpoint' | 'acc watchpoint';
 
 export interface Breakpoint {
   id: number;
@@ -26,8 +26,12 @@ export interface Breakpoint {
   hits: number;
   condition: string | undefined;
   ignoreCount: number;
-  /** Watchpoints: watched length, access kind and the last value seen. */
-  watch?: { length: number; kind: WatchKind; old: bigint };
+  /** Watchpoints: watched length, access kind and the last value seen; `soft`: single-stepped, no debug register. */
+  watch?: {
+    length: number; kind: WatchKind; old: bigint; soft?: boolean;
+    /** A local's watch: valid until the frame (its CFA) returns to `ret`, where a breakpoint watches for it. */
+    scope?: { ret: bigint; cfa: bigint };
+  };
   /** Set once inserted in the current process. */
   inserted: boolean;
   /** gdb `commands`: lines run each time it stops the program (`silent` first hides the stop). */

@@ -5,6 +5,7 @@
  * lines it prints when threads come, go, and stop.
  */
 import type { ThreadEvent, ThreadInfo } from '../target/types.js';
+import { maxOf } from '../arrays.js';
 
 export class ThreadTable {
   private readonly nums = new Map<number, number>();
@@ -93,8 +94,8 @@ export function formatThreadTable(table: ThreadTable, threads: ThreadInfo[], sel
     frame: t.state === 'running' ? '(running)' : (frames.get(t.tid) ?? ''),
   }));
   rows.sort((a, b) => Number(a.id) - Number(b.id));
-  const idW = Math.max(4, ...rows.map((r) => r.id.length + 1));
-  const targetW = Math.max(9, ...rows.map((r) => r.target.length));
+  const idW = maxOf(4, rows.map((r) => r.id.length + 1));
+  const targetW = maxOf(9, rows.map((r) => r.target.length));
   return [
     `  ${'Id'.padEnd(idW)} ${'Target Id'.padEnd(targetW)} Frame `,
     ...rows.map((r) => `${r.mark} ${r.id.padEnd(idW)} ${r.target.padEnd(targetW)} ${r.frame}`),

@@ -112,6 +112,9 @@ function unescape(src: string, j: number): [string, number] {
 
 const BASE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', 'const', 'volatile']);
 
+/** How deep the parser recurses before it refuses (see Parser.nested); the evaluators recurse no deeper. */
+export const MAX_NESTING = 300;
+
 const BINARY_PREC: Record<string, number> = {
   '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
   '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10, '@': 11,
@@ -165,8 +168,28 @@ class Parser {
     if (!this.atEnd()) throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
   }
 
-  expression(): Node {
-    let n = this.assignment();
+  /**
+   * Nesting the parser recurses for (parentheses inside other operators,
+   * right operands, subscripts, arguments, `?:` arms). Past MAX_NESTING it
+   * gives up as gdb's bison parser does when its stack is full, before the
+   * JS stack is: `A memory exhausted in expression, near ...`. Runs of
+   * prefix operators, of casts, of plain parentheses and left-associative
+   * chains (`a+b+c`, `p->next->next`) are loops and are not limited.
+   */
+  private depth = 0;
+
+  private nested<T>(f: () => T): T {
+    if (++this.depth > MAX_NESTING) throw new ExprError(`A memory exhausted in expression, near \`${this.rest()}'.`);
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** An expression; `first`, when given, is its already-parsed leading primary (see primary's parentheses). */
+  expression(first?: Node): Node {
+    let n = this.assignment(first);
     while (this.isOp(',')) {
       this.i++;
       n = { k: 'binary', op: ',', l: n, r: this.assignment() };
@@ -174,33 +197,33 @@ class Parser {
     return n;
   }
 
-  private assignment(): Node {
-    const l = this.conditional();
+  private assignment(first?: Node): Node {
+    const l = this.conditional(first);
     const t = this.peek();
     if (t.t === 'op' && ['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>='].includes(t.v)) {
       this.i++;
-      return { k: 'assign', op: t.v, l, r: this.assignment() };
+      return { k: 'assign', op: t.v, l, r: this.nested(() => this.assignment()) };
     }
     return l;
   }
 
-  private conditional(): Node {
-    const c = this.binary(1);
+  private conditional(first?: Node): Node {
+    const c = this.binary(1, first);
     if (!this.isOp('?')) return c;
     this.i++;
-    const t = this.expression();
+    const t = this.nested(() => this.expression());
     this.expect(':');
-    return { k: 'cond', c, t, f: this.conditional() };
+    return { k: 'cond', c, t, f: this.nested(() => this.conditional()) };
   }
 
-  private binary(minPrec: number): Node {
-    let l = this.unary();
+  private binary(minPrec: number, first?: Node): Node {
+    let l = first ? this.postfix(first) : this.unary();
     for (;;) {
       const t = this.peek();
       const prec = t.t === 'op' ? BINARY_PREC[t.v] : undefined;
       if (prec === undefined || prec < minPrec) return l;
       this.i++;
-      const r = this.binary(prec + 1);
+      const r = this.nested(() => this.binary(prec + 1));
       l = { k: 'binary', op: t.v, l, r };
     }
   }
@@ -238,50 +261,59 @@ class Parser {
     return array.length ? { base, pointers, array } : { base, pointers };
   }
 
+  /** Prefix operators and casts, gathered in a loop (10,000 casts use no stack) and applied innermost first. */
   private unary(): Node {
-    const t = this.peek();
-    if (t.t === 'op') {
-      if (['-', '+', '!', '~', '*', '&'].includes(t.v)) {
-        this.i++;
-        return { k: 'unary', op: t.v, e: this.unary() };
+    const wraps: Array<(e: Node) => Node> = [];
+    let sizeofs = 0;
+    let n: Node | undefined;
+    try {
+      for (;;) {
+        const t = this.peek();
+        if (t.t === 'op' && ['-', '+', '!', '~', '*', '&'].includes(t.v)) {
+          this.i++;
+          wraps.push((e) => ({ k: 'unary', op: t.v, e }));
+        } else if (t.t === 'op' && (t.v === '++' || t.v === '--')) {
+          this.i++;
+          wraps.push((e) => ({ k: 'assign', op: t.v === '++' ? '+=' : '-=', l: e, r: { k: 'int', v: 1n, unsigned: false, long: false } }));
+        } else if (t.t === 'op' && t.v === '(' && this.atTypeName(1)) {
+          this.i++;
+          const type = this.typeSpec();
+          this.expect(')');
+          wraps.push((e) => ({ k: 'cast', type, e }));
+        } else if (t.t === 'op' && t.v === '{') {
+          this.i++;
+          if (!this.atTypeName()) throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
+          const type = this.typeSpec();
+          this.expect('}');
+          wraps.push((e) => ({ k: 'brace', type, e }));
+        } else if (t.t === 'id' && t.v === 'sizeof') {
+          this.i++;
+          if (this.isOp('(') && this.atTypeName(1)) {
+            this.i++;
+            const type = this.typeSpec();
+            this.expect(')');
+            n = { k: 'sizeof', type };
+            break;
+          }
+          // sizeof's operand is evaluated apart (no side effects): a level of nesting for the evaluator
+          if (++this.depth > MAX_NESTING) throw new ExprError(`A memory exhausted in expression, near \`${this.rest()}'.`);
+          sizeofs++;
+          wraps.push((e) => ({ k: 'sizeof', e }));
+        } else break;
       }
-      if (t.v === '++' || t.v === '--') {
-        this.i++;
-        const e = this.unary();
-        return { k: 'assign', op: t.v === '++' ? '+=' : '-=', l: e, r: { k: 'int', v: 1n, unsigned: false, long: false } };
-      }
-      if (t.v === '(' && this.atTypeName(1)) {
-        this.i++;
-        const type = this.typeSpec();
-        this.expect(')');
-        return { k: 'cast', type, e: this.unary() };
-      }
-      if (t.v === '{') {
-        this.i++;
-        if (!this.atTypeName()) throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
-        const type = this.typeSpec();
-        this.expect('}');
-        return { k: 'brace', type, e: this.unary() };
-      }
+      n ??= this.postfix(this.primary());
+    } finally {
+      this.depth -= sizeofs;
     }
-    if (t.t === 'id' && t.v === 'sizeof') {
-      this.i++;
-      if (this.isOp('(') && this.atTypeName(1)) {
-        this.i++;
-        const type = this.typeSpec();
-        this.expect(')');
-        return { k: 'sizeof', type };
-      }
-      return { k: 'sizeof', e: this.unary() };
-    }
-    return this.postfix(this.primary());
+    for (let i = wraps.length - 1; i >= 0; i--) n = wraps[i](n);
+    return n;
   }
 
   private postfix(n: Node): Node {
     for (;;) {
       if (this.isOp('[')) {
         this.i++;
-        const i = this.expression();
+        const i = this.nested(() => this.expression());
         this.expect(']');
         n = { k: 'index', e: n, i };
       } else if (this.isOp('.') || this.isOp('->')) {
@@ -293,10 +325,10 @@ class Parser {
         this.i++;
         const args: Node[] = [];
         if (!this.isOp(')')) {
-          args.push(this.assignment());
+          args.push(this.nested(() => this.assignment()));
           while (this.isOp(',')) {
             this.i++;
-            args.push(this.assignment());
+            args.push(this.nested(() => this.assignment()));
           }
         }
         this.expect(')');
@@ -315,6 +347,7 @@ class Parser {
         if (!m) throw new ExprError(`Invalid number "${t.v}".`);
         const digits = m[1];
         const v = /^0[0-7]+$/.test(digits) ? BigInt('0o' + digits.slice(1)) : BigInt(digits);
+        if (v >> 64n) throw new ExprError('Numeric constant too large.');
         return { k: 'int', v, unsigned: /u/i.test(m[2]), long: /l/i.test(m[2]) };
       }
       case 'float': return { k: 'float', v: parseFloat(t.v.replace(/[fFlL]+$/, '')), text: t.v };
@@ -330,9 +363,20 @@ class Parser {
       case 'dollar': return { k: 'dollar', name: t.v };
       case 'op':
         if (t.v === '(') {
-          const e = this.expression();
-          this.expect(')');
-          return e;
+          // A run of parentheses is a loop: the innermost expression is parsed
+          // once, and each `)` continues the enclosing one with it as its first operand.
+          let open = 1;
+          while (this.isOp('(') && !this.atTypeName(1)) {
+            this.i++;
+            open++;
+          }
+          let e = this.nested(() => this.expression());
+          for (;;) {
+            this.expect(')');
+            if (--open === 0) return e;
+            const inner = e;
+            e = this.nested(() => this.expression(inner));
+          }
         }
         break;
       default: break;
@@ -341,4 +385,49 @@ class Parser {
     this.i--;
     throw new ExprError(`A syntax error in expression, near \`${this.rest()}'.`);
   }
+}
+
+/**
+ * The operand a node evaluates first, for the chains both evaluators walk
+ * in a loop instead of recursing: `a+b+c...`, `p->next->next...`, `!!!x`,
+ * casts, `f()()`. Undefined for a leaf (and for `obj.method()`, which
+ * evaluates its object itself).
+ */
+export function firstOperand(n: Node): Node | undefined {
+  switch (n.k) {
+    case 'binary': case 'assign': return n.l;
+    case 'unary': case 'cast': case 'brace': case 'index': case 'member': case 'postfix': return n.e;
+    case 'cond': return n.c;
+    case 'call': return n.f.k === 'member' ? undefined : n.f;
+    default: return undefined;
+  }
+}
+
+/**
+ * Evaluate `n` with a loop down its chain of first operands: `leaf` gives
+ * the value at the chain's end, `step` a node's value from its first
+ * operand's. The only recursion left is into other operands, which the
+ * parser's nesting limit bounds, so a 5,000-term sum cannot overflow the stack.
+ */
+export async function evalChain<V>(n: Node, leaf: (n: Node) => Promise<V>, step: (n: Node, first: V) => Promise<V>): Promise<V> {
+  const chain: Node[] = [];
+  let cur = n;
+  for (let c = firstOperand(cur); c; c = firstOperand(cur)) {
+    chain.push(cur);
+    cur = c;
+  }
+  let v = await leaf(cur);
+  for (let i = chain.length - 1; i >= 0; i--) v = await step(chain[i], v);
+  return v;
+}
+
+/**
+ * A floating-point value converted to an integer as gdb 13 does it: out of
+ * range and NaN saturate (`(long)1e999` is LONG_MAX, `(char)1e999` -1), where
+ * BigInt() would throw on Infinity and NaN.
+ */
+export function floatToLongest(x: number): bigint {
+  if (Number.isNaN(x) || x >= 2 ** 63) return (1n << 63n) - 1n;
+  if (x < -(2 ** 63)) return -(1n << 63n);
+  return BigInt(Math.trunc(x));
 }

@@ -72,6 +72,10 @@ export class DebugInfo implements UnitOwner {
   private functions: FunctionInfo[] = [];
   private functionsByName = new Map<string, FunctionInfo[]>();
   private globals = new Map<string, Die[]>();
+  /** `extern T x;` declarations (the address comes from the ELF symbol), by name. */
+  private declaredGlobals = new Map<string, Die[]>();
+  /** Variables defined without a location or value: gdb's LOC_OPTIMIZED_OUT symbols. */
+  private optimizedGlobals = new Map<string, Die[]>();
   private typeNames = new Map<string, Die>();
   private enumerators?: Map<string, { type: Die; value: bigint }>;
   /** Enumeration type DIEs; their enumerators are indexed on the first lookup. */
@@ -158,10 +162,15 @@ export class DebugInfo implements UnitOwner {
         case TAG.subprogram: this.indexFunction(u, d); break;
         case TAG.variable: {
           const name = d.name;
-          if (!name || !d.has(AT.location) && !d.has(AT.const_value)) break;
-          const list = this.globals.get(name);
+          if (!name) break;
+          // gdb's new_symbol: a definition; else an external variable with a type (LOC_UNRESOLVED, its
+          // address from the ELF symbol: `extern T x;`, an alias); else, not a declaration, optimized out.
+          const map = d.has(AT.location) || d.has(AT.const_value) ? this.globals
+            : d.flag(AT.external) && d.has(AT.type) ? this.declaredGlobals
+              : d.flag(AT.declaration) ? undefined : this.optimizedGlobals;
+          const list = map?.get(name);
           if (list) list.push(d);
-          else this.globals.set(name, [d]);
+          else map?.set(name, [d]);
           break;
         }
         case TAG.structure_type: case TAG.class_type: case TAG.union_type: case TAG.enumeration_type: case TAG.typedef: case TAG.base_type: {
@@ -528,6 +537,16 @@ export class DebugInfo implements UnitOwner {
   /** Definition DIEs of global/static variables of that name (this image). */
   globalVariables(name: string): Die[] {
     return this.globals.get(name) ?? [];
+  }
+
+  /** External variables of that name without a location (`extern int x[];`, an alias), each with its unit's type. */
+  globalDeclarations(name: string): Die[] {
+    return this.declaredGlobals.get(name) ?? [];
+  }
+
+  /** Variables of that name defined without a location (optimized out). */
+  optimizedOutGlobals(name: string): Die[] {
+    return this.optimizedGlobals.get(name) ?? [];
   }
 
   /** Named type DIEs of every unit ('struct node', 'color_t', 'int' with their DIE), for `info types`. */

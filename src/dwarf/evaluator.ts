@@ -10,7 +10,7 @@ import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
 import { evaluateLocation, type ExprContext, type Location } from './expr.js';
 import { isFpRegister } from '../target/fpregs.js';
 import { dwarfOfFpRegister, fpRegisterOfDwarf, fpRegisterType } from './regtypes.js';
-import { parseExpression, parseTypeName, ExprError, type Node, type TypeSpec } from './cexpr.js';
+import { parseExpression, parseTypeName, ExprError, evalChain, floatToLongest, type Node, type TypeSpec } from './cexpr.js';
 import {
   strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
@@ -47,7 +47,12 @@ export interface EvalEnv {
     get(name: string): Value | undefined;
     set(name: string, v: Value): void;
   };
+  /** Print gdb's `warning: MESSAGE` (the value is still computed). */
+  warn?: (message: string) => void;
 }
+
+/** gdb's default `max-value-size`: the largest value it fetches (an artificial array `p *p@N` past it is refused). */
+const MAX_VALUE_SIZE = 65536;
 
 const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
 const REG_TYPE_SP: CType = { kind: 'pointer', size: 8, target: VOID };
@@ -165,12 +170,23 @@ export class Evaluator {
       }
     }
     const infos = this.env.program.debugInfos();
-    const unit = f?.fn?.unit;
+    // gdb's lookup: the selected unit's static and global blocks (before `run`, main's unit), where an
+    // `extern` declaration is the answer when the definition is elsewhere (`extern int v[];` is `int []`
+    // there); then the definitions of every unit, external ones first; then declarations.
+    const unit = f?.fn?.unit ?? (f ? undefined : infos[0]?.functionsNamed('main')[0]?.unit);
     for (const d of infos) {
-      const defs = d.globalVariables(name);
+      const own = (dies: Die[]) => dies.find((g) => g.unit === unit);
+      const hit = own(d.globalVariables(name)) ?? own(d.optimizedOutGlobals(name)) ?? own(d.globalDeclarations(name));
+      if (hit) return { die: hit, debug: d, local: false };
+    }
+    for (const d of infos) {
+      const defs = [...d.globalVariables(name), ...d.optimizedOutGlobals(name)];
       if (defs.length === 0) continue;
-      const own = defs.find((g) => g.unit === unit);
-      return { die: own ?? defs.find((g) => g.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0], debug: d, local: false };
+      return { die: defs.find((g) => g.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0], debug: d, local: false };
+    }
+    for (const d of infos) {
+      const decl = d.globalDeclarations(name)[0];
+      if (decl) return { die: decl, debug: d, local: false };
     }
     return undefined;
   }
@@ -191,6 +207,12 @@ export class Evaluator {
     } else {
       expr = die.block(AT.location);
       ctx = { ...this.ctx, unit: die.unit, bias: debug.bias };
+    }
+    if (!expr && die.flag(AT.external)) {
+      // gdb's LOC_UNRESOLVED: the declared type at the ELF symbol's address
+      const sym = this.env.program.image.symbolByName(die.name ?? '');
+      if (!sym) throw new ExprError(`Missing ELF symbol "${die.name}".`);
+      return new Value(type, { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
     if (!expr) return new Value(type, { kind: 'optimized' }, ctx);
     let loc: Location;
@@ -228,6 +250,8 @@ export class Evaluator {
         const t: CType = { kind: 'function', ret: INT, params: [], varargs: false, prototyped: false, nodebug: true };
         return new Value(t, { kind: 'memory', address: sym.symbol.address }, this.ctx);
       }
+      const typed = this.env.program.globalIn(sym.module, name);
+      if (typed) return this.variableValue(typed.die, typed.debug, false);
       return new Value(noDebugData(name), { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
     throw new ExprError(`No symbol "${name}" in current context.`);
@@ -335,7 +359,12 @@ export class Evaluator {
 
   // ------------------------------------------------------------ evaluation
 
-  private async eval(n: Node): Promise<Value> {
+  private eval(n: Node): Promise<Value> {
+    return evalChain(n, (leaf) => this.leaf(leaf), (node, first) => this.step(node, first));
+  }
+
+  /** A node with no first operand to chain through (see firstOperand). */
+  private async leaf(n: Node): Promise<Value> {
     switch (n.k) {
       case 'int': {
         const fitsInt = n.v <= 0x7fffffffn;
@@ -355,48 +384,6 @@ export class Evaluator {
         if (n.name === '_siginfo') return this.siginfo();
         return this.register(n.name);
       }
-      case 'unary': return this.unary(n.op, n.e);
-      case 'binary': {
-        if (n.op === ',') {
-          await this.eval(n.l);
-          return this.eval(n.r);
-        }
-        if (n.op === '&&' || n.op === '||') {
-          const l = await this.truth(await this.eval(n.l));
-          if (n.op === '&&' ? !l : l) return Value.fromBigInt(INT, l ? 1n : 0n, this.ctx);
-          const r = await this.truth(await this.eval(n.r));
-          return Value.fromBigInt(INT, r ? 1n : 0n, this.ctx);
-        }
-        if (n.op === '@') return this.artificialArray(await this.eval(n.l), await this.eval(n.r));
-        return this.binary(n.op, await this.eval(n.l), await this.eval(n.r));
-      }
-      case 'cond': return (await this.truth(await this.eval(n.c))) ? this.eval(n.t) : this.eval(n.f);
-      case 'index': {
-        const base = await this.eval(n.e);
-        const idx = await this.eval(n.i);
-        const bt = strip(base.type);
-        if (bt.kind !== 'array' && bt.kind !== 'pointer') {
-          throw new ExprError(`cannot subscript something of type \`${typeName(base.type)}'`);
-        }
-        if (bt.kind === 'array' && base.loc.kind !== 'memory') return this.elementNotInMemory(base, bt, await this.int(idx));
-        return this.deref(await this.binary('+', base, idx));
-      }
-      case 'member': {
-        let v = await this.eval(n.e);
-        if (n.arrow) {
-          // gdb accepts `s->f` on a struct value too; only pointers are dereferenced.
-          if (strip(v.type).kind === 'pointer') v = await this.deref(v);
-        }
-        return this.member(v, n.name);
-      }
-      case 'cast': return this.cast(await this.eval(n.e), this.resolveTypeSpec(n.type));
-      case 'brace': {
-        // gdb's {type} ADDR: arrays and functions designate their own address, anything else its value.
-        const v = await this.eval(n.e);
-        const k = strip(v.type).kind;
-        const addr = (k === 'array' || k === 'function') && v.address !== undefined ? v.address : await this.int(v);
-        return new Value(this.resolveTypeSpec(n.type), { kind: 'memory', address: BigInt.asUintN(64, addr) }, this.ctx);
-      }
       case 'sizeof': {
         let t: CType;
         if (n.type) t = this.resolveTypeSpec(n.type);
@@ -412,24 +399,71 @@ export class Evaluator {
         }
         const unknown = unknownTypeError(t);
         if (unknown) throw new ExprError(unknown);
+        // gdb's evaluate_subexp_for_sizeof: an object of an array type without a bound (`extern int v[];`)
+        const st = strip(t);
+        if (!n.type && st.kind === 'array' && st.count === undefined) return new Value(ULONG, { kind: 'optimized' }, this.ctx);
         return Value.fromBigInt(ULONG, BigInt(sizeOf(t)), this.ctx);
-      }
-      case 'assign': {
-        const target = await this.eval(n.l);
-        let v = await this.eval(n.r);
-        if (n.op !== '=') v = await this.binary(n.op.slice(0, -1), target, v);
-        return this.assign(target, v);
       }
       case 'call': return this.call(n.f, n.args);
       case 'entry': return this.entryValueOf(n.name);
+      default: throw new ExprError('A syntax error in expression.');
+    }
+  }
+
+  /** A node's value from the value `v` of its first operand (see firstOperand). */
+  private async step(n: Node, v: Value): Promise<Value> {
+    switch (n.k) {
+      case 'unary': return this.unary(n.op, v, n.e);
+      case 'binary': {
+        if (n.op === ',') return this.eval(n.r);
+        if (n.op === '&&' || n.op === '||') {
+          const l = await this.truth(v);
+          if (n.op === '&&' ? !l : l) return Value.fromBigInt(INT, l ? 1n : 0n, this.ctx);
+          const r = await this.truth(await this.eval(n.r));
+          return Value.fromBigInt(INT, r ? 1n : 0n, this.ctx);
+        }
+        if (n.op === '@') return this.artificialArray(v, await this.eval(n.r));
+        return this.binary(n.op, v, await this.eval(n.r));
+      }
+      case 'cond': return (await this.truth(v)) ? this.eval(n.t) : this.eval(n.f);
+      case 'index': {
+        const base = v;
+        const idx = await this.eval(n.i);
+        const bt = strip(base.type);
+        if (bt.kind !== 'array' && bt.kind !== 'pointer') {
+          throw new ExprError(`cannot subscript something of type \`${typeName(base.type)}'`);
+        }
+        if (bt.kind === 'array' && base.loc.kind !== 'memory') return this.elementNotInMemory(base, bt, await this.int(idx));
+        return this.deref(await this.binary('+', base, idx));
+      }
+      case 'member': {
+        // gdb accepts `s->f` on a struct value too; only pointers are dereferenced.
+        if (n.arrow && strip(v.type).kind === 'pointer') v = await this.deref(v);
+        return this.member(v, n.name);
+      }
+      case 'cast': return this.cast(v, this.resolveTypeSpec(n.type));
+      case 'brace': {
+        // gdb's {type} ADDR: arrays and functions designate their own address, anything else its value.
+        const k = strip(v.type).kind;
+        const addr = (k === 'array' || k === 'function') && v.address !== undefined ? v.address : await this.int(v);
+        return new Value(this.resolveTypeSpec(n.type), { kind: 'memory', address: BigInt.asUintN(64, addr) }, this.ctx);
+      }
+      case 'assign': {
+        const target = v;
+        let r = await this.eval(n.r);
+        if (n.op !== '=') r = await this.binary(n.op.slice(0, -1), target, r);
+        return this.assign(target, r);
+      }
+      case 'call': return this.call(n.f, n.args, v);
       case 'postfix': {
-        const target = await this.eval(n.e);
+        const target = v;
         // The old value, read before the store: gdb prints `i++` as i was.
         const old = isFloat(target.type) ? Value.fromNumber(target.type, await this.num(target), this.ctx)
           : Value.fromBigInt(target.type, await this.int(target), this.ctx);
         await this.assign(target, await this.binary(n.op, target, Value.fromBigInt(INT, 1n, this.ctx)));
         return old;
       }
+      default: return this.leaf(n);
     }
   }
 
@@ -455,9 +489,9 @@ export class Evaluator {
    * `f(a, b)`: integer and pointer arguments and results, like gdb's
    * infcall on x86-64; the prototype's argument count is checked.
    */
-  private async call(fnNode: Node, argNodes: Node[]): Promise<Value> {
+  private async call(fnNode: Node, argNodes: Node[], fn?: Value): Promise<Value> {
     const method = fnNode.k === 'member' ? await this.method(fnNode.e, fnNode.name, fnNode.arrow) : undefined;
-    const f = method?.fn ?? await this.eval(fnNode);
+    const f = method?.fn ?? fn ?? await this.eval(fnNode);
     let t = strip(f.type);
     let addr: bigint | undefined;
     if (t.kind === 'pointer' && strip(t.target).kind === 'function') {
@@ -540,7 +574,7 @@ export class Evaluator {
       if (v.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
       return v.address;
     }
-    if (isFloat(t)) return BigInt(Math.trunc(await this.num(v)));
+    if (isFloat(t)) return floatToLongest(await this.num(v));
     const n = await v.bigint();
     if (n === undefined) throw new ExprError(v.optimizedOut ? 'value has been optimized out' : cannotAccess(v));
     return n;
@@ -581,9 +615,9 @@ export class Evaluator {
     return cur;
   }
 
-  private async unary(op: string, e: Node): Promise<Value> {
+  /** `op v`, where v is the value of the operand `e`. */
+  private async unary(op: string, v: Value, e: Node): Promise<Value> {
     if (op === '&') {
-      const v = await this.eval(e);
       const t = strip(v.type);
       if (v.bits) throw new ExprError('Attempt to take address of value not located in memory.');
       if (v.address === undefined) {
@@ -593,9 +627,8 @@ export class Evaluator {
       const pt: CType = { kind: 'pointer', size: 8, target: t.kind === 'function' ? v.type : v.type };
       return Value.fromBigInt(pt, v.address, this.ctx);
     }
-    const v = await this.eval(e);
     const vt = strip(v.type).kind;
-    if (op !== '*' && (vt === 'struct' || vt === 'union')) throw new ExprError(`Structure has no component named operator${op}.`);
+    if (vt === 'struct' || vt === 'union') throw new ExprError(`Structure has no component named operator${op}.`);
     switch (op) {
       case '*': return this.deref(v);
       case '-': {
@@ -679,8 +712,13 @@ export class Evaluator {
       case '*': v = a * b; break;
       case '/': if (b === 0n) throw new ExprError('Division by zero'); v = a / b; break;
       case '%': if (b === 0n) throw new ExprError('Division by zero'); v = a % b; break;
-      case '<<': v = a << b; break;
-      case '>>': v = a >> b; break;
+      // gdb 13: a count below 0 or not below the width warns and gives 0 (BigInt would grow without bound)
+      case '<<': case '>>':
+        if (b < 0n) this.env.warn?.(`${op === '<<' ? 'left' : 'right'} shift count is negative`);
+        else if (b >= BigInt(sizeOf(t) * 8)) this.env.warn?.(`${op === '<<' ? 'left' : 'right'} shift count >= width of type`);
+        v = op === '<<' ? (b < 0n || b >= BigInt(sizeOf(t) * 8) ? 0n : a << b)
+          : b < 0n || b >= BigInt(sizeOf(t) * 8) ? (a < 0n && b > 0n ? -1n : 0n) : a >> b;
+        break;
       case '&': v = a & b; break;
       case '|': v = a | b; break;
       case '^': v = a ^ b; break;
@@ -689,10 +727,15 @@ export class Evaluator {
     return Value.fromBigInt(t, v, this.ctx);
   }
 
+  /** `first@count`, with gdb 13's checks: an int count, in memory, at least 1, within max-value-size. */
   private async artificialArray(first: Value, count: Value): Promise<Value> {
-    const n = Number(await this.int(count));
-    if (n <= 0) throw new ExprError('Only values in memory can be extended with \'@\'.');
+    const c = await this.int(count);
+    if (c > 0x7fffffffn || c < -0x80000000n) throw new ExprError('Value out of range.');
+    const n = Number(c);
     if (first.address === undefined) throw new ExprError('Only values in memory can be extended with \'@\'.');
+    if (n <= 0) throw new ExprError(`Invalid number ${n} of repetitions.`);
+    const bytes = n * sizeOf(first.type);
+    if (bytes > MAX_VALUE_SIZE) throw new ExprError(`value requires ${bytes} bytes, which is more than max-value-size`);
     return new Value({ kind: 'array', element: first.type, count: n }, first.loc, this.ctx);
   }
 

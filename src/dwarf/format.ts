@@ -5,12 +5,13 @@
  * floats with %g to 9/17 digits, `<optimized out>`.
  */
 import { ATE } from './constants.js';
-import { ExprError } from './cexpr.js';
+import { ExprError, floatToLongest } from './cexpr.js';
 import { Value, bytesToBigInt } from './value.js';
 import {
   strip, sizeOf, typeName, declarator, isCharType, isSigned, isBfloat16, unknownTypeError, type CType, type Member,
   type Method,
 } from './types.js';
+import { pushAll } from '../arrays.js';
 
 export interface FormatOptions {
   /** `<main+4>`-style symbol for an address (text inside the brackets), if any. */
@@ -23,6 +24,13 @@ export interface FormatOptions {
   repeats?: number;
   /** `set print pretty on`: one struct member per line, indented by nesting. */
   pretty?: boolean;
+}
+
+/** gdb's `set print pretty|elements|repeats` (unlimited: Infinity). */
+export interface PrintSettings {
+  pretty: boolean;
+  elements: number;
+  repeats: number;
 }
 
 const REPEAT_THRESHOLD = 10;
@@ -40,14 +48,7 @@ export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<str
     const b = await v.ctx.readMemory(v.loc.address, probe).catch(() => undefined);
     if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hex(v.loc.address)}`);
   }
-  if (t.kind === 'pointer' && !opts.format) {
-    const target = strip(t.target);
-    if (!isCharType(target) || !isCharType(t.target)) {
-      const body = await formatValue(v, opts);
-      if (target.kind === 'function') return `(${typeName(v.type)}) ${body}`;
-      return `(${typeName(v.type)}) ${body}`;
-    }
-  }
+  if (t.kind === 'pointer' && !opts.format && !plainCharPointer(v.type)) return `(${typeName(v.type)}) ${await formatValue(v, opts)}`;
   if (t.kind === 'function' && !opts.format) {
     const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
     const sym = opts.symbolize?.(addr);
@@ -55,6 +56,20 @@ export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<str
     return `${head} ${hex(addr)}${sym ? ` <${sym}>` : ''}`;
   }
   return formatValue(v, opts);
+}
+
+/**
+ * gdb's c_value_print leaves the `(type) ` off only for a pointer type spelled
+ * out (not a typedef) whose target is named `char` (`const char *`, `char
+ * *const`): the quoted string shows the type. `unsigned char *`, `uint8_t *`
+ * and a typedef of `char *` keep it.
+ */
+function plainCharPointer(t: CType): boolean {
+  while (t.kind === 'qual') t = t.target;
+  if (t.kind !== 'pointer') return false;
+  let target = t.target;
+  while (target.kind === 'qual') target = target.target;
+  return target.kind === 'base' && target.name === 'char';
 }
 
 /** A value nested in a struct/array or in `info locals`; `level` is the nesting (pretty printing). */
@@ -128,42 +143,60 @@ async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: For
   const target = strip(t.target);
   const sym = addr !== 0n ? opts.symbolize?.(addr) : undefined;
   if (isCharType(t.target) && addr !== 0n) {
-    const s = await readCString(v, addr, opts.elements ?? PRINT_MAX);
+    const s = await readCString(v, addr, opts.elements ?? PRINT_MAX, opts.repeats ?? REPEAT_THRESHOLD);
     return `${hex(addr)}${sym ? ` <${sym}>` : ''} ${s}`;
   }
   if (target.kind === 'function' || sym) return `${hex(addr)}${sym ? ` <${sym}>` : ''}`;
   return hex(addr);
 }
 
-/** The string a char* points at, quoted like gdb, `<error: ...>` when unreadable. */
-async function readCString(v: Value, addr: bigint, limit: number): Promise<string> {
+/**
+ * The string a char* points at, quoted like gdb's val_print_string: at most
+ * `limit` characters are read (stopping after a NUL); when none was found and
+ * the next byte is not NUL either, the string ends with `...`.
+ */
+async function readCString(v: Value, addr: bigint, limit: number, threshold: number): Promise<string> {
+  const s = await stringAt((a, l) => v.ctx.readMemory(a, l), addr, limit, threshold);
+  return s ? s.text : `<error: Cannot access memory at address ${hex(addr)}>`;
+}
+
+/**
+ * A NUL-terminated string in memory quoted as gdb's val_print_string (also
+ * `x/s`): its text and the bytes it took (the NUL included), undefined when
+ * the first byte cannot be read.
+ */
+export async function stringAt(
+  read: (addr: bigint, len: number) => Promise<Buffer>, addr: bigint, limit: number, threshold: number,
+): Promise<{ text: string; length: number } | undefined> {
   const bytes: number[] = [];
   let a = addr;
-  let truncated = false;
-  for (;;) {
+  let foundNul = false;
+  while (bytes.length < limit) {
     let chunk: Buffer;
     try {
-      chunk = await v.ctx.readMemory(a, 64);
+      // within one page: a string that ends just before an unmapped page still reads
+      chunk = await read(a, Math.min(64, limit - bytes.length, Number(((a | 0xfffn) + 1n) - a)));
     } catch {
       chunk = Buffer.alloc(0);
     }
     if (chunk.length === 0) {
-      if (bytes.length === 0) return `<error: Cannot access memory at address ${hex(addr)}>`;
+      if (bytes.length === 0) return undefined;
       break;
     }
     const nul = chunk.indexOf(0);
-    const take = nul < 0 ? chunk : chunk.subarray(0, nul);
-    for (const b of take) {
-      if (bytes.length >= limit) {
-        truncated = true;
-        break;
-      }
-      bytes.push(b);
+    bytes.push(...(nul < 0 ? chunk : chunk.subarray(0, nul + 1)));
+    if (nul >= 0) {
+      foundNul = true;
+      break;
     }
-    if (nul >= 0 || truncated) break;
     a += BigInt(chunk.length);
   }
-  return printString(bytes, REPEAT_THRESHOLD, limit) + (truncated ? '...' : '');
+  let force = false;
+  if (!foundNul) {
+    const next = await read(addr + BigInt(bytes.length), 1).catch(() => undefined);
+    force = next !== undefined && next.length === 1 && next[0] !== 0;
+  }
+  return { text: printString(bytes, threshold, limit, force), length: bytes.length };
 }
 
 async function formatStruct(v: Value, members: Member[], opts: FormatOptions, level: number): Promise<string> {
@@ -210,13 +243,10 @@ async function formatArray(v: Value, t: CType & { kind: 'array' }, opts: FormatO
   const esize = sizeOf(t.element);
   const limit = opts.elements ?? PRINT_MAX;
   const threshold = opts.repeats ?? REPEAT_THRESHOLD;
-  if (isCharType(t.element) && !opts.format) {
+  if (isCharType(t.element) && (!opts.format || opts.format === 's')) {
     const raw = await materialize(v, count * esize);
     if (!raw) return '<optimized out>';
-    let bytes = [...raw];
-    // gdb drops one trailing NUL of a char array (print null-stop off).
-    if (bytes.length > 0 && bytes[bytes.length - 1] === 0) bytes = bytes.slice(0, -1);
-    return printString(bytes, threshold, limit);
+    return printString([...raw], threshold, limit);
   }
   const base = await materialize(v, count * esize);
   if (!base && v.loc.kind !== 'memory') return '<optimized out>';
@@ -261,33 +291,41 @@ async function materialize(v: Value, size: number): Promise<Buffer | undefined> 
 }
 
 /**
- * gdb's generic_printstr: quoted segments, long runs as `'x' <repeats N
- * times>` (counting as `threshold` characters against the limit), `...`
- * when the limit cuts the string.
+ * gdb's generic_printstr: one trailing NUL dropped, runs of the same
+ * character counted whole against `limit` (print elements) until it is
+ * reached, runs longer than `threshold` as `'x' <repeats N times>`, the
+ * others in quoted segments joined by `, `, and `...` when the string was cut
+ * (or `force`: its reader stopped before the end).
  */
-function printString(bytes: number[], threshold: number, limit: number): string {
-  if (bytes.length === 0) return '""';
-  const segs: string[] = [];
-  let cur: number[] = [];
-  let things = 0;
-  let i = 0;
-  while (i < bytes.length && things < limit) {
-    let run = 1;
-    while (i + run < bytes.length && bytes[i + run] === bytes[i]) run++;
-    if (run > threshold) {
-      if (cur.length) segs.push(quoteChars(cur, false));
-      cur = [];
-      segs.push(`${charLiteral(bytes[i])} <repeats ${run} times>`);
-      i += run;
-      things += threshold;
+function printString(bytes: number[], threshold: number, limit: number, force = false): string {
+  let length = bytes.length;
+  if (!force && length > 0 && bytes[length - 1] === 0) length--;
+  if (length === 0) return '""';
+  const runs: Array<{ c: number; n: number }> = [];
+  let pos = 0;
+  for (let counted = 0; counted < limit && pos < length;) {
+    let n = 1;
+    while (pos + n < length && bytes[pos + n] === bytes[pos]) n++;
+    runs.push({ c: bytes[pos], n });
+    pos += n;
+    counted += n;
+  }
+  let out = '';
+  let inQuote = false;
+  for (const { c, n } of runs) {
+    if (n > threshold) {
+      if (inQuote) out += '"';
+      if (out) out += ', ';
+      out += `'${escapeChar(c, 34)}' <repeats ${n} times>`;
+      inQuote = false;
     } else {
-      cur.push(bytes[i]);
-      i++;
-      things++;
+      if (!inQuote) out += `${out ? ', ' : ''}"`;
+      out += escapeChar(c, 34).repeat(n);
+      inQuote = true;
     }
   }
-  if (cur.length) segs.push(quoteChars(cur, false));
-  return segs.join(', ') + (i < bytes.length ? '...' : '');
+  if (inQuote) out += '"';
+  return out + (force || pos < length ? '...' : '');
 }
 
 const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033', 92: '\\\\' };
@@ -297,17 +335,6 @@ function escapeChar(c: number, quote: number): string {
   if (ESCAPES[c]) return ESCAPES[c];
   if (c >= 32 && c < 127) return String.fromCharCode(c);
   return '\\' + c.toString(8).padStart(3, '0');
-}
-
-function quoteChars(bytes: number[], _single: boolean): string {
-  let s = '"';
-  for (let i = 0; i < bytes.length; i++) {
-    const e = escapeChar(bytes[i], 34);
-    // An octal escape followed by a digit would read as a longer escape: gdb splits the string.
-    s += e;
-    if (/^\\[0-7]{3}$/.test(e) && i + 1 < bytes.length && bytes[i + 1] >= 48 && bytes[i + 1] <= 57) s += '""';
-  }
-  return s + '"';
 }
 
 export function charLiteral(c: number): string {
@@ -435,7 +462,11 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
     case 't': return u.toString(2);
     case 'd': return String(BigInt.asIntN(size * 8, n));
     case 'u': return String(u);
-    case 'c': return `${BigInt.asIntN(8, n)} ${charLiteral(Number(BigInt.asUintN(8, n)))}`;
+    case 'c': {
+      // a float under /c is its value as an integer (saturating), not its bits: p/c 65.7 is 65 'A'
+      const c = t.kind === 'base' && t.encoding === ATE.float ? floatToLongest((await v.number())!) : n;
+      return `${BigInt.asIntN(8, c)} ${charLiteral(Number(BigInt.asUintN(8, c)))}`;
+    }
     case 'a': {
       const sym = opts.symbolize?.(u);
       return `${hex(u)}${sym ? ` <${sym}>` : ''}`;
@@ -467,6 +498,9 @@ export function ptype(t: CType): string {
  * down to 0 and is `struct {...}` below it (a named one is its name).
  */
 function ptypeBody(t: CType, indent: number, show: number): string {
+  // a typedef of a pointer, array or function type under the declarators joins them (`str_t *` is `char **`)
+  const joined = show > 0 ? inlineBaseTypedef(t) : undefined;
+  if (joined) return ptypeBody(joined, indent, show);
   // Peel declarator layers down to the base, expand it, and re-apply the declarator.
   let base: CType = t;
   while (base.kind === 'pointer' || base.kind === 'array' || base.kind === 'function' || (base.kind === 'qual')) {
@@ -480,8 +514,40 @@ function ptypeBody(t: CType, indent: number, show: number): string {
   return full.slice(0, at) + expanded + full.slice(at + plain.length);
 }
 
+/** t with the typedef at the base of its declarators replaced by what it names, when that is a declarator too. */
+function inlineBaseTypedef(t: CType): CType | undefined {
+  switch (t.kind) {
+    case 'pointer': { const r = inlineBaseTypedef(t.target); return r && { ...t, target: r }; }
+    case 'array': { const r = inlineBaseTypedef(t.element); return r && { ...t, element: r }; }
+    case 'function': { const r = inlineBaseTypedef(t.ret); return r && { ...t, ret: r }; }
+    case 'qual': { const r = inlineBaseTypedef(t.target); return r && { ...t, target: r }; }
+    case 'typedef': {
+      const quals: Array<CType & { kind: 'qual' }> = [];
+      let x: CType = t;
+      while (x.kind === 'typedef' || x.kind === 'qual') {
+        if (x.kind === 'qual') quals.push(x);
+        x = x.target;
+      }
+      if (x.kind !== 'pointer' && x.kind !== 'array' && x.kind !== 'function') return undefined;
+      return quals.reduceRight<CType>((inner, q) => ({ kind: 'qual', qual: q.qual, target: inner }), x);
+    }
+    default: return undefined;
+  }
+}
+
 function expandBase(t: CType, indent: number, show: number): string {
   const pad = ' '.repeat(indent);
+  if (t.kind === 'typedef' && show > 0) {
+    // gdb's check_typedef: every typedef level off, the qualifiers under them kept
+    const quals: string[] = [];
+    let x: CType = t;
+    while (x.kind === 'typedef' || x.kind === 'qual') {
+      if (x.kind === 'qual' && !quals.includes(x.qual)) quals.push(x.qual);
+      x = x.target;
+    }
+    if (x.kind === 'pointer' || x.kind === 'array' || x.kind === 'function') return ptypeBody(x, indent, show);
+    return `${quals.map((q) => `${q} `).join('')}${expandBase(x, indent, show)}`;
+  }
   if (t.kind === 'base' && t.flags) {
     // gdb's flags types ($mxcsr, $eflags)
     return `flag ${t.name} {\n${t.flags.map(([n, bit]) => `${pad}    bool ${n} @${bit};\n`).join('')}${pad}}`;
@@ -490,14 +556,17 @@ function expandBase(t: CType, indent: number, show: number): string {
     const head = t.tag ? `${t.kind} ${t.tag} {` : `${t.kind} {`;
     if (t.incomplete) return `${t.kind} ${t.tag} {\n${pad}    <incomplete type>\n${pad}}`;
     const lines = t.members.map((m) => {
-      const inner = strip(m.type);
+      // an anonymous struct/union/enum member is spelled out; one through a typedef is the typedef's name
+      const quals: string[] = [];
+      let inner = m.type;
+      for (; inner.kind === 'qual'; inner = inner.target) quals.push(inner.qual);
       const anon = (inner.kind === 'struct' || inner.kind === 'union' || inner.kind === 'enum') && !inner.tag;
       const decl = anon && show - 1 >= 0
-        ? `${expandBase(inner, indent + 4, show - 1)}${m.name ? ' ' + m.name : ''}`
+        ? `${quals.map((q) => `${q} `).join('')}${expandBase(inner, indent + 4, show - 1)}${m.name ? ' ' + m.name : ''}`
         : declarator(m.type, m.name ?? '');
       return `${pad}    ${decl}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
     });
-    lines.push(...methodLines(t.methods?.() ?? [], pad));
+    pushAll(lines, methodLines(t.methods?.() ?? [], pad));
     return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}${pad}}`;
   }
   if (t.kind === 'enum') {

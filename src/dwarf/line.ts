@@ -5,6 +5,7 @@
 import { Reader, DwarfError, strAt } from './reader.js';
 import { FORM } from './constants.js';
 import type { DwarfSections } from './info.js';
+import { pushAll } from '../arrays.js';
 
 export interface LineRow {
   address: bigint;
@@ -225,7 +226,7 @@ export class LineProgram {
           for (let i = 0; i < h.stdLengths[op]; i++) r.uleb();
       }
     }
-    this.table.push(...table.rows());
+    pushAll(this.table, table.rows());
   }
 }
 

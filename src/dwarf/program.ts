@@ -7,7 +7,7 @@
 import { tailCallChain } from './tailcall.js';
 import { qualifiedName } from './names.js';
 import { demangle } from './demangle.js';
-import { ProcessImage, separateDebugFile, type LoadedModule, type ImageSource } from '../elf/process.js';
+import { ProcessImage, LoadedModule, separateDebugFile, type ImageSource } from '../elf/process.js';
 import { ElfFile } from '../elf/elf.js';
 import type { Registers } from '../target/types.js';
 import { isFpRegister, readFpRegister } from '../target/fpregs.js';
@@ -17,6 +17,8 @@ import { DebugInfo, type FunctionInfo, type SourceLine } from './debuginfo.js';
 import { CallFrameInfo, unwindStep, type CfiSource, type UnwindRegs } from './frame.js';
 import { evaluateLocation, evaluateValue, type ExprContext } from './expr.js';
 import type { Die } from './info.js';
+import type { PrintSettings } from './format.js';
+import { pushAll } from '../arrays.js';
 
 export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
 
@@ -31,12 +33,27 @@ interface ModuleSymbols {
 export class ProgramInfo {
   private perModule = new Map<LoadedModule, ModuleSymbols>();
   /** gdb's `set print` settings for values of this program (`pretty`), shared by all evaluators. */
-  readonly printSettings: { pretty: boolean } = { pretty: false };
+  readonly printSettings: PrintSettings = { pretty: false, elements: 200, repeats: 10 };
 
   constructor(readonly image: ProcessImage) {}
 
   static async create(source: ImageSource, exeElf?: ElfFile): Promise<ProgramInfo> {
     return new ProgramInfo(await ProcessImage.create(source, exeElf));
+  }
+
+  /**
+   * Without a process (before `run`, after it exited): the executable file
+   * alone, at its link addresses, as gdb evaluates `print global` then.
+   */
+  static forFile(elf: ElfFile, debug?: DebugInfo): ProgramInfo {
+    let p = FILE_PROGRAMS.get(elf);
+    if (!p) {
+      p = new ProgramInfo(fileOnlyImage(elf));
+      // the file's DWARF, already loaded unrelocated for `break` and `list`
+      if (debug && debug.bias === 0n) p.perModule.set(p.image.exe, { debug });
+      FILE_PROGRAMS.set(elf, p);
+    }
+    return p;
   }
 
   private symbolsOf(m: LoadedModule): ModuleSymbols {
@@ -104,6 +121,19 @@ export class ProgramInfo {
     return out;
   }
 
+  /**
+   * The definition of a global in the image whose ELF symbol it is, from that
+   * image's DWARF or its separate debug file (libc's `stdout` from libc6-dbg),
+   * as gdb types a minimal symbol through the objfile's debug info.
+   */
+  globalIn(m: LoadedModule, name: string): { die: Die; debug: DebugInfo } | undefined {
+    const debug = this.debugOfModule(m);
+    const defs = debug?.globalVariables(name) ?? [];
+    const die = defs.find((d) => d.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0]
+      ?? debug?.globalDeclarations(name)[0];
+    return debug && die ? { die, debug } : undefined;
+  }
+
   debugAt(pc: bigint): DebugInfo | undefined {
     const m = this.image.moduleAt(pc);
     return m ? this.debugOfModule(m) : undefined;
@@ -143,7 +173,7 @@ export class ProgramInfo {
     let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
     while (cur && frames.length < limit) {
       const real = this.framesAt(cur, frames.length, readMemory, frames[frames.length - 1], frames.length === 0 ? skipInline : 0);
-      frames.push(...real);
+      pushAll(frames, real);
       const outer = real[real.length - 1];
       if (outer.functionName === 'main') break;
       let next: UnwindRegs | undefined;
@@ -461,7 +491,7 @@ function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
     if (d.tag === TAG.call_site || d.tag === TAG.GNU_call_site) {
       const pc = d.addr(0x7d /* call_return_pc */) ?? d.addr(AT.low_pc);
       if (pc === ret) return d;
-    } else if (d.tag === TAG.lexical_block || d.tag === TAG.inlined_subroutine) stack.push(...d.children);
+    } else if (d.tag === TAG.lexical_block || d.tag === TAG.inlined_subroutine) pushAll(stack, d.children);
   }
   return undefined;
 }
@@ -484,4 +514,26 @@ export function gdbPrintName(die: Die): string | undefined {
 export function gdbFunctionName(die: Die): string | undefined {
   const linkage = die.inherited((d) => d.str(AT.linkage_name));
   return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? qualifiedName(die);
+}
+
+const FILE_PROGRAMS = new WeakMap<ElfFile, ProgramInfo>();
+
+function fileOnlyImage(elf: ElfFile): ProcessImage {
+  const exe = LoadedModule.fromElf(elf, elf.path, elf.firstLoadVaddr, elf.firstLoadVaddr + BigInt(elf.data.length), 0n);
+  const image: Pick<ProcessImage, 'exe' | 'libraries' | 'modules' | 'symbolByName' | 'moduleAt' | 'symbolAt' | 'refresh'> = {
+    exe,
+    libraries: [],
+    modules: [exe],
+    symbolByName: (name: string) => {
+      const sym = exe.symbols?.symbolByName(name);
+      return sym ? { symbol: sym, module: exe } : undefined;
+    },
+    moduleAt: (addr: bigint) => (exe.contains(addr) ? exe : undefined),
+    symbolAt: (addr: bigint) => {
+      const loc = exe.symbols?.symbolAt(addr);
+      return loc ? { ...loc, module: exe } : undefined;
+    },
+    refresh: async () => undefined,
+  };
+  return image as ProcessImage;
 }

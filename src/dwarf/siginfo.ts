@@ -6,6 +6,7 @@
  */
 import { ATE } from './constants.js';
 import { INT, LONG, UINT, sizeOf, strip, type CType, type Member } from './types.js';
+import { maxOf } from '../arrays.js';
 
 const VOID_PTR: CType = { kind: 'pointer', size: 8, target: { kind: 'void' } };
 const SHORT: CType = { kind: 'base', name: 'short', size: 2, encoding: ATE.signed };
@@ -18,7 +19,7 @@ const CLOCK = typedef('__clock_t', LONG);
 function alignOf(t: CType): number {
   const s = strip(t);
   if (s.kind === 'array') return alignOf(s.element);
-  if (s.kind === 'struct' || s.kind === 'union') return Math.max(1, ...s.members.map((m) => alignOf(m.type)));
+  if (s.kind === 'struct' || s.kind === 'union') return maxOf(1, s.members.map((m) => alignOf(m.type)));
   return sizeOf(s);
 }
 

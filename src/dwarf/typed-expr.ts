@@ -10,6 +10,7 @@
 import { Reader } from './reader.js';
 import { ATE, AT, OP } from './constants.js';
 import type { ExprContext } from './expr.js';
+import { floatToLongest } from './cexpr.js';
 
 type Typed = { float: true; v: number; size: number } | { float: false; v: bigint };
 
@@ -46,7 +47,7 @@ export async function evaluateTypedFloat(expr: Buffer, ctx: ExprContext): Promis
         const t = off === 0 ? { float: false, size: 8 } : baseType(ctx, off);
         if (!t) return undefined;
         st.push(t.float ? { float: true, size: t.size, v: a.float ? a.v : Number(a.v) }
-          : { float: false, v: a.float ? BigInt(Math.trunc(a.v)) : a.v });
+          : { float: false, v: a.float ? floatToLongest(a.v) : a.v });
         break;
       }
       case OP.plus: case OP.minus: case OP.mul: case OP.div: {

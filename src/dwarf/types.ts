@@ -77,6 +77,13 @@ export function unknownTypeError(t: CType): string | undefined {
 /** bfloat16 (the high half of a float) rather than IEEE half, the other 2-byte float. */
 export const isBfloat16 = (t: CType): boolean => t.kind === 'base' && t.size === 2 && /bfloat16/.test(t.name);
 
+/** The array with its innermost elements qualified once (`const` over `const struct s [3]` adds nothing). */
+function qualifyElements(a: CType & { kind: 'array' }, qual: 'const' | 'volatile'): CType {
+  if (a.element.kind === 'array') return { ...a, element: qualifyElements(a.element, qual) };
+  for (let e: CType = a.element; e.kind === 'qual'; e = e.target) if (e.qual === qual) return a;
+  return { ...a, element: { kind: 'qual', qual, target: a.element } };
+}
+
 /** Strip typedefs and qualifiers. */
 export function strip(t: CType): CType {
   while (t.kind === 'typedef' || t.kind === 'qual') t = t.target;
@@ -211,6 +218,12 @@ export class TypeBuilder {
         const t = { kind: 'qual', qual, target: VOID } as CType & { kind: 'qual' };
         this.cache.set(die, t);
         t.target = this.fromDie(die.type);
+        // C99 6.7.3: a const/volatile array is an array of const/volatile elements (gdb's add_array_cv_type).
+        if (t.target.kind === 'array' && (qual === 'const' || qual === 'volatile')) {
+          const arr = qualifyElements(t.target, qual);
+          this.cache.set(die, arr);
+          return arr;
+        }
         return t;
       }
       case TAG.typedef: {
@@ -239,7 +252,10 @@ export class TypeBuilder {
     for (const c of die.children) {
       if (c.tag !== TAG.subrange_type && c.tag !== TAG.enumeration_type) continue;
       const count = c.num(AT.count);
-      const upper = c.has(AT.upper_bound) && !c.block(AT.upper_bound) ? c.snum(AT.upper_bound) : undefined;
+      // A dataN bound is two's complement only when the index type is signed (gdb's read_subrange_type).
+      const enc = c.type?.num(AT.encoding);
+      const signed = enc === ATE.signed || enc === ATE.signed_char;
+      const upper = c.has(AT.upper_bound) && !c.block(AT.upper_bound) ? (signed ? c.snum(AT.upper_bound) : c.num(AT.upper_bound)) : undefined;
       const lower = c.num(AT.lower_bound) ?? 0;
       dims.push(count ?? (upper !== undefined ? upper - lower + 1 : undefined));
     }

@@ -199,7 +199,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       if (this.tid !== sel) this.selectThread(sel);
     }
     this.atBreakpoint.delete(sel);
-    const pc = (await this.getRegisters()).rip;
+    // the pc the stop reply gave saves a 'g' per step (software watchpoints step thousands of times)
+    const pc = this.stopPc?.tid === this.tid ? this.stopPc.pc : (await this.getRegisters()).rip;
     if (this.breakpoints.has(pc)) {
       const stepped = await this.stepOff(pc, how === 'step' ? packet : this.stepPacket());
       if (how === 'step' || stepped.reason.kind !== 'step') return this.announce(stepped);
@@ -264,7 +265,9 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   private async announce(event: StopEvent): Promise<StopEvent> {
     if (event.reason.kind === 'breakpoint') this.atBreakpoint.set(event.tid, event.reason.pc);
-    await this.noteThreads();
+    // a completed step of a known thread: its threads are compared at the next other stop
+    // (a software watchpoint steps thousands of instructions; gdb lists no threads between them either)
+    if (event.reason.kind !== 'step' || !this.known?.has(event.tid)) await this.noteThreads();
     this.emit('stop', event);
     return event;
   }
@@ -272,6 +275,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   /** One resume packet and its stop reply. */
   private async resumeOnce(how: Resume, packet: string): Promise<StopEvent> {
     this.regCache = undefined;
+    this.stopPc = undefined;
     this.fpCache = undefined;
     this.ymmCache = undefined;
     this.interruptRequested = false;
@@ -291,6 +295,9 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     return this.toStopEvent(parseStopReply(reply), how);
   }
 
+  /** The selected thread's pc as its last stop reply said, until registers are written. */
+  private stopPc: { tid: number; pc: bigint } | undefined;
+
   private async toStopEvent(stop: ParsedStop, how: Resume): Promise<StopEvent> {
     const pid = stop.pid ?? this.pid;
     if (stop.kind === 'exited' || stop.kind === 'killed' || stop.kind === 'no-resumed') {
@@ -304,6 +311,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     if (stop.tid !== undefined && stop.tid > 0) this.tid = stop.tid;
     const ripNum = this.regs.find((r) => r.name === 'rip')?.regnum ?? 16;
     const pc = stop.registers.get(ripNum) ?? (await this.getRegisters()).rip;
+    this.stopPc = { tid: this.tid, pc };
     return { pid, tid: this.tid, reason: await this.classify(stop, how, pc) };
   }
 
@@ -472,6 +480,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   async setRegisters(values: Partial<Registers>): Promise<void> {
+    this.stopPc = undefined;
     this.requireStopped();
     await this.sendSelect();
     const entries = Object.entries(values) as Array<[RegisterName, bigint]>;

@@ -21,6 +21,7 @@ import { parseThreadId } from './stop-reply.js';
 import { librariesSvr4, xmlEscape } from './svr4.js';
 import { Monitor } from './monitor.js';
 import { HostIo } from './vfile.js';
+import { DEFAULT_POLICY, FileGate, sameProgram, type ServePolicy } from './serve-policy.js';
 
 /**
  * Largest packet we accept, advertised as PacketSize. gdbserver says 0x47ff;
@@ -46,6 +47,10 @@ export interface SessionOptions extends Launcher {
   /** argv for vRun with an empty program name. */
   defaultArgv?: string[];
   log?: (line: string) => void;
+  /** What a client may do beyond debugging its process (default: DEFAULT_POLICY). */
+  policy?: ServePolicy;
+  /** One line for the server's operator: a refused request ("Already debugging a process"). */
+  note?: (line: string) => void;
   /**
    * After a reply, with nothing else to answer, busy-wait this long for
    * gdb's next packet (see RspWire.awaitInput). Default: defaultSpinUs().
@@ -76,6 +81,9 @@ class PacketError extends Error {
   }
 }
 
+/** A request the server's policy refuses: already noted on stderr in its own words. */
+class Refused extends PacketError {}
+
 export class RspSession extends EventEmitter<{ end: [] }> {
   private target: Target | undefined;
   private attached: boolean;
@@ -92,6 +100,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private heldOutput: Buffer[] = [];
   private heldBytes = 0;
   private readonly hwBreakpoints = new Set<bigint>();
+  /** Addresses of gdb's Z0 breakpoints (inserted, or removed lazily and reinserted). */
+  private readonly swBreakpoints = new Set<bigint>();
   /**
    * Software breakpoints gdb removed but we left in place: gdb removes and
    * re-inserts its breakpoints around every resume (z0 then Z0 at the same
@@ -105,7 +115,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private ended = false;
   /** Monitor state (hand-taken snapshots, checkpoints) belongs to one process. */
   private monitor: Monitor;
-  private readonly hostIo = new HostIo();
+  private readonly hostIo: HostIo;
+  private readonly policy: ServePolicy;
   private readonly onOutput = (b: Buffer) => this.output(b);
   private readonly onStop = (ev: StopEvent) => this.noteStop(ev);
   private readonly spinNs: number;
@@ -115,6 +126,9 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.attached = opts.attached ?? false;
     this.spinNs = (opts.spinUs ?? defaultSpinUs()) * 1000;
     this.monitor = new Monitor(() => this.target);
+    this.policy = opts.policy ?? DEFAULT_POLICY;
+    const programs = opts.defaultArgv?.length ? [opts.defaultArgv[0]!] : [];
+    this.hostIo = new HostIo(new FileGate(this.policy.fileRoots, () => this.target, programs, (l) => this.note(l)));
     if (opts.target) this.adopt(opts.target, this.attached);
     wire.on('packet', (p) => this.enqueue(p));
     wire.on('oversized', (n) => this.enqueue(undefined, n));
@@ -139,6 +153,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.attached = attached;
     this.regs = undefined;
     this.hwBreakpoints.clear();
+    this.swBreakpoints.clear();
     this.lazyRemoved.clear();
     this.monitor = new Monitor(() => this.target);
     t.on('output', this.onOutput);
@@ -195,8 +210,12 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (this.spinNs > 0 && this.pending <= 1 && !this.running) this.wire.awaitInput(this.spinNs);
   }
 
+  private note(line: string): void {
+    this.opts.note?.(line);
+  }
+
   private failed(packet: Buffer, e: unknown): string {
-    this.opts.log?.(`${packet.toString('latin1', 0, 40)}: ${(e as Error).message}`);
+    if (!(e instanceof Refused)) this.opts.log?.(`${packet.toString('latin1', 0, 40)}: ${(e as Error).message}`);
     return errorReply(e);
   }
 
@@ -461,12 +480,17 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const addr = parseHexBig(a ?? '');
     const t = this.stopped();
     if (type !== '0') return this.otherBreakpoint(t, insert, type, addr, parseHexInt(k ?? ''));
-    if (insert && this.lazyRemoved.delete(addr)) return 'OK';
     if (!insert) {
+      // none there: gdbserver's E01, and nothing for the next resume to undo
+      if (!this.swBreakpoints.delete(addr)) throw new PacketError(1, `no breakpoint at 0x${addr.toString(16)}`);
       this.lazyRemoved.add(addr);
       return 'OK';
     }
-    return t.insertBreakpoint(addr).then(() => 'OK');
+    if (this.lazyRemoved.delete(addr)) {
+      this.swBreakpoints.add(addr);
+      return 'OK';
+    }
+    return t.insertBreakpoint(addr).then(() => { this.swBreakpoints.add(addr); return 'OK'; });
   }
 
   /** Z1-Z4 and their removals. */
@@ -483,6 +507,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       case '3':
       case '4': {
         const watch = Z_WATCH[Number(type)];
+        // no working debug registers: say "unsupported", so the client falls back to software watchpoints
+        if (insert && !t.capabilities.hardwareBreakpoints) return '';
         if (insert) await t.insertWatchpoint(addr, kind, watch);
         else await t.removeWatchpoint(addr, kind, watch);
         return 'OK';
@@ -511,7 +537,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private async flushRemovals(t: Target): Promise<void> {
     for (const addr of this.lazyRemoved) {
       this.lazyRemoved.delete(addr);
-      await t.removeBreakpoint(addr);
+      // one already gone (a Z1 at the same address took the int3 away) has nothing to undo
+      await t.removeBreakpoint(addr).catch((e: unknown) => this.opts.log?.(`z0 ${addr.toString(16)}: ${(e as Error).message}`));
     }
   }
 
@@ -794,11 +821,28 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (op === 't') return this.stopReply(); // all-stop: the thread is already stopped
     throw new PacketError(22, `unsupported vCont action "${chosen}"`);
   }
+  /**
+   * gdbserver's rule for vRun and vAttach: a second process only in extended
+   * mode with the multiprocess extensions; else E01 and a line on stderr.
+   */
+  private refuseIfDebugging(): void {
+    const t = this.target;
+    if ((!this.extended || !this.multiprocess) && t && t.state !== 'exited') {
+      this.note('Already debugging a process');
+      throw new Refused(1, 'already debugging a process');
+    }
+  }
+
   private async vRun(arg: string): Promise<string> {
     if (!this.opts.launch) throw new PacketError(1, 'this server cannot start programs');
+    this.refuseIfDebugging();
     const parts = arg.split(';').map((h) => fromHex(h).toString('utf8'));
     const argv = parts[0] ? parts : [...(this.opts.defaultArgv ?? [])];
     if (argv.length === 0) throw new PacketError(22, 'no program to run');
+    if (parts[0] && !this.policy.allowRun && !(await sameProgram(parts[0], this.opts.defaultArgv?.[0]))) {
+      this.note(`tsdbg serve: refused to run ${parts[0]}: only ${this.opts.defaultArgv?.[0] ?? 'the served program'} may run (see --allow-run)`);
+      throw new Refused(1, `running ${parts[0]} is not allowed`);
+    }
     if (!parts[0] && parts.length > 1) argv.splice(1, argv.length - 1, ...parts.slice(1));
     const old = this.target;
     if (old && old.state !== 'exited') {
@@ -811,6 +855,11 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   private async vAttach(pid: number): Promise<string> {
     if (!this.opts.attach) throw new PacketError(1, 'this server cannot attach');
+    this.refuseIfDebugging();
+    if (!this.policy.allowAttach) {
+      this.note(`tsdbg serve: refused to attach to process ${pid} (see --allow-attach)`);
+      throw new Refused(1, 'attaching is not allowed');
+    }
     const old = this.target;
     if (old && old.state !== 'exited') throw new PacketError(16, 'already debugging a process');
     const t = await this.opts.attach(pid);

@@ -10,6 +10,7 @@
 import { constants } from 'node:fs';
 import { open, readlink, type FileHandle } from 'node:fs/promises';
 import { escapeBinary, fromHex, parseHexInt } from './packet.js';
+import type { FileGate } from './serve-policy.js';
 
 const FILEIO_ERRNO: Record<string, number> = {
   EPERM: 1, ENOENT: 2, EINTR: 4, EBADF: 9, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19,
@@ -27,6 +28,9 @@ function fail(e: unknown): string {
 export class HostIo {
   private readonly files = new Map<number, FileHandle>();
   private nextFd = 3;
+
+  /** `gate` decides which paths may be opened or read as links (none: every one). */
+  constructor(private readonly gate?: FileGate) {}
 
   /** Handle one vFile packet; `maxData` bounds pread replies (escaped). */
   async handle(packet: string, maxData: number): Promise<string | Buffer> {
@@ -65,8 +69,10 @@ export class HostIo {
     const flags = parseHexInt(args[1] ?? '0');
     if (flags !== 0) return `F-1,${FILEIO_ERRNO.EROFS.toString(16)}`; // read-only service
     if (this.files.size >= MAX_OPEN) return `F-1,${FILEIO_ERRNO.EMFILE.toString(16)}`;
+    // the path as checked (links resolved), so a link swapped meanwhile cannot lead elsewhere
+    const checked = this.gate ? await this.gate.open(path) : path;
     // non-blocking: a FIFO or a terminal must not hang the whole session
-    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const handle = await open(checked, constants.O_RDONLY | constants.O_NONBLOCK);
     const fd = this.nextFd++;
     this.files.set(fd, handle);
     return `F${fd.toString(16)}`;
@@ -111,7 +117,9 @@ export class HostIo {
   }
 
   private async readlink(args: string[]): Promise<Buffer> {
-    const target = Buffer.from(await readlink(fromHex(args[0] ?? '').toString('utf8')));
+    const path = fromHex(args[0] ?? '').toString('utf8');
+    await this.gate?.readlink(path);
+    const target = Buffer.from(await readlink(path));
     return Buffer.concat([Buffer.from(`F${target.length.toString(16)};`), escapeBinary(target)]);
   }
 }

@@ -89,6 +89,12 @@ export class CheckpointError extends Error {
 }
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
+const sizeText = (n: number) => (n === Infinity ? 'unlimited' : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
+
+/** A byte count as `checkpoints` shows the limit. */
+export function limitText(n: number): string {
+  return sizeText(n);
+}
 
 /** Mappings a checkpoint must copy: private and writable, minus kernel-provided ones. */
 export function checkpointMappings(maps: Mapping[]): Mapping[] {
@@ -99,9 +105,29 @@ export function mappingLabel(m: Mapping): string {
   return m.path || 'anonymous';
 }
 
+/**
+ * Default cap on the bytes older checkpoints hold in tsdbg's own buffers:
+ * the kernel engine's `kernel.ptrace_snapshot_max_total` default (64 MiB),
+ * so 10,000 checkpoints cannot grow tsdbg to gigabytes. `set checkpoint-limit`.
+ */
+export const DEFAULT_BUFFER_LIMIT = 64 * 1024 * 1024;
+
+/** `set checkpoint-limit` values: bytes with an optional K/M/G (binary) suffix, or `unlimited`. */
+export function parseBufferLimit(text: string): number {
+  const t = text.trim();
+  if (/^unlimited$/i.test(t)) return Infinity;
+  const m = /^(\d+)\s*([kmg]?)(?:i?b)?$/i.exec(t);
+  if (!m) throw new CheckpointError(`Invalid checkpoint limit "${t}": bytes, with K, M or G, or "unlimited".`);
+  const v = Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase());
+  if (!Number.isSafeInteger(v)) throw new CheckpointError(`Invalid checkpoint limit "${t}": bytes, with K, M or G, or "unlimited".`);
+  return v;
+}
+
 export class CheckpointManager {
   private readonly list: Checkpoint[] = [];
   private nextId = 1;
+  /** Most bytes the checkpoints may hold in tsdbg's buffers (the newest lives in the engine). */
+  bufferLimit = DEFAULT_BUFFER_LIMIT;
 
   constructor(
     private readonly target: Target,
@@ -126,6 +152,19 @@ export class CheckpointManager {
     return newest ? newest.regions.filter((r) => !r.buffer).map((region) => ({ checkpoint: newest, region })) : [];
   }
 
+  /** Bytes the checkpoints hold in tsdbg's own buffers. */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.list) for (const r of c.regions) if (r.buffer) n += r.length;
+    return n;
+  }
+
+  private refuseOverLimit(bytes: number): void {
+    if (bytes <= this.bufferLimit) return;
+    throw new CheckpointError(`Checkpoint limit reached: tsdbg's buffers would hold ${sizeText(bytes)}, over the limit of ${sizeText(this.bufferLimit)}; ` +
+      'delete a checkpoint ("checkpoint delete NAME") or raise the limit ("set checkpoint-limit SIZE").');
+  }
+
   bytesOf(c: Checkpoint): number {
     return c.regions.reduce((s, r) => s + r.length, 0);
   }
@@ -147,6 +186,9 @@ export class CheckpointManager {
     const regs = threads.find((x) => x.tid === this.target.selectedThread)!.regs;
     const maps = checkpointMappings(allMaps);
     const previous = this.list[this.list.length - 1];
+    // the previous newest moves out of the engine into tsdbg's buffers: refuse before, past the limit
+    const held = this.bufferedBytes();
+    this.refuseOverLimit(held + (previous ? previous.regions.reduce((s, r) => s + (r.buffer ? 0 : r.length), 0) : 0));
     if (previous) await this.moveToBuffers(previous);
     const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions: [], maps };
     try {
@@ -156,6 +198,8 @@ export class CheckpointManager {
           cp.regions.push(await this.copyRegion(start, length, mappingLabel(m)));
         }
       }
+      // regions the engine could not take are buffered too
+      this.refuseOverLimit(this.bufferedBytes() + cp.regions.reduce((s, r) => s + (r.buffer ? r.length : 0), 0));
     } catch (e) {
       await this.dropRegions(cp);
       throw e;

@@ -36,8 +36,9 @@ import { FXSAVE_SIZE, NT_X86_XSTATE, readYmmUpper, writeYmmUpper, xstateHasAvx }
 
 /** Room for any XSAVE area (AVX-512 is 2.7 KiB, AMX tiles 11 KiB). */
 const XSTATE_MAX = 16384;
+import { debugRegistersTrap } from './debugregs.js';
 import { parseMaps, parseAuxv, taskState } from './procfs.js';
-import { registerTracee, unregisterTracee } from './reaper.js';
+import { reapWhenGone, registerTracee, unregisterTracee } from './reaper.js';
 import { nextStatusAny, type ThreadStatus } from './waiter.js';
 
 export interface SpawnOptions {
@@ -50,6 +51,8 @@ export interface SpawnOptions {
   aslr?: boolean;
   /** Run the program on a new pty (default) or on our own stdio. */
   pty?: boolean;
+  /** The pty's window size from the start (the user's terminal's). */
+  ptySize?: { rows: number; cols: number };
   /** Microseconds to busy-poll for a stop before waiting for its SIGCHLD in the event loop. */
   spinUs?: number;
   /**
@@ -160,6 +163,12 @@ interface Thread {
   /** In a group-stop (kill -STOP) under PTRACE_LISTEN: waits for SIGCONT, counts as running. */
   parked: boolean;
   /**
+   * Resumed with a stop signal (`signal SIGSTOP`, or passing on one it
+   * received): its group-stop is that signal's stop, reported as gdb reports
+   * it ("Program received signal SIGSTOP" again), not parked for a SIGCONT.
+   */
+  stopSent?: boolean;
+  /**
    * The leader once it exited (pthread_exit in main) while other threads
    * live: a zombie the kernel reports only with the whole process. Not
    * listed, resumed or stopped; still polled for that final report.
@@ -210,7 +219,8 @@ export function resolveProgram(prog: string, env: NodeJS.ProcessEnv = process.en
 export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   readonly kind = 'local';
   readonly connection = 'native';
-  readonly capabilities: TargetCapabilities = { hardwareBreakpoints: true };
+  /** Hardware watchpoints only where the debug registers really trap (probed once, see debugregs.ts). */
+  readonly capabilities: TargetCapabilities = { get hardwareBreakpoints() { return debugRegistersTrap(); } };
   private _state: TargetState = 'stopped';
   private _exePath: string;
   /** Original byte under each inserted int3. */
@@ -251,15 +261,17 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     exePath: string,
     /** true when we started the process: kill it on quit; false: detach. */
     readonly startedByUs: boolean,
-    private readonly ptyFd: number,
+    private ptyFd: number,
     spinUs: number,
+    /** libuv's own descriptor for the pty master (see openPty). */
+    ptyReader = -1,
   ) {
     super();
     this._exePath = exePath;
     this.spinNs = Math.max(0, spinUs) * 1000;
     this.threadMap.set(pid, newThread(pid, false));
     this.selTid = pid;
-    if (ptyFd >= 0) this.openPty(ptyFd);
+    if (ptyReader >= 0) this.openPty(ptyReader);
     registerTracee(this);
   }
 
@@ -274,12 +286,18 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const envp = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
     const flags = (options.aslr ? SPAWN_KEEP_ASLR : 0) | (options.pty === false ? SPAWN_NO_PTY : 0);
     const opts = PTRACE_O.EXITKILL | PTRACE_O.TRACEEXEC | PTRACE_O.TRACESYSGOOD | PTRACE_O.TRACECLONE;
-    const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts);
+    const r = native.spawn(path, argv, envp, options.cwd ?? process.cwd(), flags, opts, options.ptySize);
     if (r.pid < 0) {
       const code = errnoName(-r.pid);
       throw new TargetError(code, `cannot run ${prog}: ${describeErrno(code)}`);
     }
-    const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US);
+    const reader = r.master >= 0 ? native.dupCloexec(r.master) : -1;
+    if (r.master >= 0 && reader < 0) {
+      native.killReap(r.pid);
+      closeSync(r.master);
+      throw new TargetError(errnoName(-reader), `cannot run ${prog}: ${describeErrno(errnoName(-reader))}`);
+    }
+    const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US, reader);
     t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: t.pc(), path } };
     await t.provideSnapshots(options.snapshots);
     return t;
@@ -473,8 +491,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     }
     this._state = 'exited';
     this.forgetThreads(this.threadMap.values());
-    this.pty?.unref();
+    this.releasePty();
     unregisterTracee(this);
+    // still our child: reap it when it ends, or it lingers as a zombie
+    if (this.startedByUs) reapWhenGone(() => native.waitNow(this.pid) !== -ERRNO.EAGAIN);
     this.markGone();
   }
 
@@ -859,6 +879,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (![1, 2, 4, 8].includes(len)) throw new TargetError('EINVAL', `watchpoint length must be 1, 2, 4 or 8, not ${len}`);
     if (addr % BigInt(len) !== 0n) throw new TargetError('EINVAL', `watchpoint address 0x${addr.toString(16)} is not aligned to ${len}`);
     if (!['write', 'read', 'access'].includes(kind)) throw new TargetError('EINVAL', `unknown watchpoint kind ${kind}`);
+    if (!debugRegistersTrap()) throw new TargetError('ENOTSUP', 'the debug registers do not trap on this machine');
     if (this.watches.some((w) => w && w.addr === addr && w.len === len && w.kind === kind)) return;
     const slot = this.watches.findIndex((w) => !w);
     if (slot < 0) throw new TargetError('ENOSPC', 'all 4 hardware debug registers are in use');
@@ -977,6 +998,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (!this.stepping) for (const t of this.liveThreads()) if (t !== first) this.resume(t, t.signal);
     first.running = true;
     first.signal = 0;
+    first.stopSent = STOP_SIGNALS.has(sig);
     first.atBreakpoint = undefined;
     if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
     // One FFI call resumes and spins for a single-threaded program's stop (the
@@ -1045,6 +1067,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     native.ptrace(req, t.tid, 0n, BigInt(sig));   // ESRCH: it is dying, its death is due anyway
     t.running = true;
     t.signal = 0;
+    t.stopSent = STOP_SIGNALS.has(sig);
     t.atBreakpoint = undefined;
   }
 
@@ -1327,8 +1350,13 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
         if (stepping) t.staleStepTrap = true;
         return this.stopEvent({ kind: 'interrupted', pc: this.pcOf(t.tid) }, t.tid);
       }
+      if (STOP_SIGNALS.has(ws.signal) && t.stopSent) {
+        // the stop of the signal we gave it: the program stopped, as gdb reports it (resuming continues it)
+        t.stopSent = false;
+        return this.signalEvent(t, ws.signal, undefined);
+      }
       if (STOP_SIGNALS.has(ws.signal)) {
-        // Job-control stop (kill -STOP): the program is stopped as in a shell; wait for SIGCONT.
+        // Job-control stop we did not give it (another thread's SIGSTOP): stopped as in a shell; wait for SIGCONT.
         native.ptrace(PTRACE.LISTEN, t.tid);
         t.parked = true;
         t.running = true;
@@ -1480,7 +1508,6 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       }
     }
     this.drainPty();
-    if (this._state === 'exited') this.pty?.unref();
     return ev;
   }
 
@@ -1495,6 +1522,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   private markExited(reason: StopReason): StopEvent {
+    this.drainPty();   // all it wrote: no one writes any more
+    this.releasePty();
     this._state = 'exited';
     this.regsCache = undefined;
     this.breakpoints.clear();
@@ -1523,6 +1552,15 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (this._state === 'running') throw new TargetError('EBUSY', 'the program is running');
   }
 
+  /**
+   * Read the program's output as it comes, through `fd`, libuv's own copy of
+   * the pty master: libuv (1.46, Node 20) takes a hangup after a short read
+   * for the end of the stream although the pty may still hold output
+   * (libuv#4992: when the program writes and exits at once, its last lines
+   * are still on their way to the master), and Node then closes the
+   * descriptor. The rest is still there through ptyFd, ours until the
+   * process is gone: drainPty reads it at the exit, ahead of the exit report.
+   */
   private openPty(fd: number): void {
     const stream = new ReadStream(fd);
     stream.on('data', (chunk: Buffer) => this.emit('output', chunk));
@@ -1543,16 +1581,23 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
    * grandchild that shares the pty may write without end.
    */
   private drainPty(): void {
+    if (this.ptyFd < 0) return;
     const pty = this.pty;
-    // Once destroyed, the stream has closed (or is closing) the fd; its number may be reused.
-    if (!pty || pty.destroyed) return;
-    while (pty.read() !== null) { /* each chunk went out through the 'data' listener */ }
+    // chunks libuv read that the stream still holds go first
+    if (pty && !pty.destroyed) while (pty.read() !== null) { /* each chunk went out through the 'data' listener */ }
     const buf = Buffer.allocUnsafe(PTY_DRAIN_CHUNK);
     for (let i = 0; i < PTY_DRAIN_MAX_READS; i++) {
       const n = native.ptyReadReady(this.ptyFd, buf);
       if (n <= 0) return;
       this.emit('output', Buffer.from(buf.subarray(0, n)));
     }
+  }
+
+  /** The process is gone or let go: close our pty master (libuv's copy reads on, unreferenced, until its end). */
+  private releasePty(): void {
+    this.pty?.unref();
+    if (this.ptyFd >= 0) closeSync(this.ptyFd);
+    this.ptyFd = -1;
   }
 }
 

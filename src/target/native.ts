@@ -82,9 +82,10 @@ function bind() {
   return {
     abi: so.func('int tsdbg_shim_abi_version(void)'),
     debugregOffset: so.func('long tsdbg_debugreg_offset(int n)'),
-    spawn: so.func('int tsdbg_spawn(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, _Out_ int *master)'),
+    spawn: so.func('int tsdbg_spawn_sized(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, int rows, int cols, _Out_ int *master)'),
     ptyResize: so.func('int tsdbg_pty_resize(int master, int rows, int cols)'),
     ptyReadReady: so.func('long tsdbg_pty_read_ready(int master, void *buf, uint64_t len)'),
+    dupCloexec: so.func('int tsdbg_dup_cloexec(int fd)'),
     ptrace: so.func('long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)'),
     ptracePtr: so.func('long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, void *data)'),
     // the same shim function, for PTRACE_GETREGSET/SETREGSET: data is a struct iovec
@@ -98,6 +99,7 @@ function bind() {
     pollSpin: so.func('int tsdbg_poll_spin(int fd, int64_t spin_ns)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
+    probeDebugregs: so.func('int tsdbg_probe_debugregs(int timeout_ms)'),
     vmRead: so.func('long tsdbg_vm_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
     vmWrite: so.func('long tsdbg_vm_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
     peekRead: so.func('long tsdbg_peek_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
@@ -105,7 +107,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 7;
+const SHIM_ABI = 8;
 
 function shim() {
   if (!lib) {
@@ -143,16 +145,22 @@ const toAddr = (a: bigint | number): bigint => (typeof a === 'bigint' ? a : BigI
 /** Thin typed wrappers. Results are -errno on failure unless said otherwise. */
 export const native = {
   debugregOffset: (n: number): number => shim().debugregOffset(n) as number,
+  /** 1: a DR7 write watchpoint traps here; 0: it is accepted but never fires; -errno: no answer. */
+  probeDebugregs: (timeoutMs: number): number => shim().probeDebugregs(timeoutMs) as number,
 
-  spawn(path: string, argv: string[], envp: string[], cwd: string, flags: number, options: number): { pid: number; master: number } {
+  /** `size`: the pty's window size, set before the program exists. */
+  spawn(path: string, argv: string[], envp: string[], cwd: string, flags: number, options: number,
+    size?: { rows: number; cols: number }): { pid: number; master: number } {
     const master = [0];
-    const r = shim().spawn(path, [...argv, null], [...envp, null], cwd, flags, options, master) as number;
+    const r = shim().spawn(path, [...argv, null], [...envp, null], cwd, flags, options, size?.rows ?? 0, size?.cols ?? 0, master) as number;
     if (r < 0) return { pid: r, master: -1 };
     return { pid: r, master: master[0]! };
   },
   ptyResize: (fd: number, rows: number, cols: number): number => shim().ptyResize(fd, rows, cols) as number,
   /** Bytes the pty master holds now, read without blocking: count, 0 when none, or -errno. */
   ptyReadReady: (fd: number, buf: Buffer): number => Number(shim().ptyReadReady(fd, buf, buf.length)),
+  /** A close-on-exec duplicate of fd, or -errno. */
+  dupCloexec: (fd: number): number => shim().dupCloexec(fd) as number,
 
   ptrace: (req: number, pid: number, addr: bigint | number = 0n, data: bigint | number = 0n): number =>
     Number(shim().ptrace(req, pid, toAddr(addr), toAddr(data))),

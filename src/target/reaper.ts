@@ -54,3 +54,15 @@ export function unregisterTracee(t: Abandonable): void {
 export function liveTracees(): number {
   return live.size;
 }
+
+/**
+ * A process we started and then detached from is still our child: once it
+ * exits, someone must wait for it or it stays a zombie as long as we live.
+ * Polls `reaped` (a WNOHANG wait that says whether the child is gone) until
+ * it is; the timer never keeps Node alive (at our exit init adopts it).
+ */
+export function reapWhenGone(reaped: () => boolean, everyMs = 100): void {
+  if (reaped()) return;
+  const timer = setInterval(() => { if (reaped()) clearInterval(timer); }, everyMs);
+  timer.unref();
+}

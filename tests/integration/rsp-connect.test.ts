@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { alive, example, ROOT, startListening, stopChild, symbol, until, type Spawned } from './rsp-util.js';
+import { writeWatch } from './watch-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const cleanup: Array<() => Promise<void>> = [];
@@ -191,10 +192,10 @@ describe('RemoteTarget against tsdbg serve', () => {
       expect((await running).reason.kind).toBe('interrupted');
     }
     expect((await t.readMemory(total, 8)).readBigInt64LE(0)).toBeGreaterThan(0n);
-    await t.insertWatchpoint(total, 8, 'write');
-    const w = await t.cont();
+    const watch = await writeWatch(t, total, 8);
+    const w = await watch.cont();
     expect(w.reason).toMatchObject({ kind: 'watchpoint', address: total, access: 'write' });
-    await t.removeWatchpoint(total, 8, 'write');
+    await watch.remove();
     await t.setRegisters({ rax: 42n });
     expect((await t.getRegisters()).rax).toBe(42n);
     const maps = await t.memoryMap();

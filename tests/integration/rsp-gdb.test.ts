@@ -161,7 +161,7 @@ describe('gdb against tsdbg serve', () => {
     const victim = spawn(example('hot_loop'), ['100000000000'], { stdio: 'ignore' });
     cleanup.push(async () => { victim.kill('SIGKILL'); });
     await until(() => hasRun(victim.pid!, example('hot_loop')), 'the victim to run its loop');
-    const s = await serve([]);
+    const s = await serve(['--allow-attach']);
     const out = await gdb(`target extended-remote 127.0.0.1:${s.port}`, [
       `attach ${victim.pid}`, 'info registers rip', 'p total > 0', 'detach',
     ], example('hot_loop'));

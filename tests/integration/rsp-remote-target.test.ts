@@ -8,6 +8,7 @@ import { RspClient } from '../../src/rsp/client.js';
 import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { snapshotsOf } from '../../src/target/capabilities.js';
 import { alive, example, startListening, symbol, until, type Spawned } from './rsp-util.js';
+import { writeWatch } from './watch-util.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -99,18 +100,18 @@ describe('RemoteTarget over gdbserver', () => {
     expect(after.cs).toBe(0x33n);
   });
 
-  it('stops on a hardware write watchpoint with the data address', async () => {
+  it('stops on a write watchpoint with the data address (hardware where the debug registers trap)', async () => {
     const { target } = await overStdio('struct_loop');
     const main = await symbol(target, example('struct_loop'), 'main');
     const counter = await symbol(target, example('struct_loop'), 'counter');
     await target.insertBreakpoint(main);
     await target.cont();
     await target.removeBreakpoint(main);
-    await target.insertWatchpoint(counter, 4, 'write');
-    const ev = await target.cont();
+    const w = await writeWatch(target, counter, 4, { foreignStub: true });
+    const ev = await w.cont();
     expect(ev.reason).toMatchObject({ kind: 'watchpoint', address: counter, access: 'write' });
     expect((await target.readMemory(counter, 4)).readInt32LE(0)).toBe(1);
-    await target.removeWatchpoint(counter, 4, 'write');
+    await w.remove();
     await expect(target.insertWatchpoint(counter + 1n, 4, 'write')).rejects.toThrow(/aligned/);
   });
 

@@ -170,6 +170,7 @@ describe('tsdbg serve packets', () => {
     expect(r.toString('latin1')).toMatch(/^F[0-9a-f]+;[0-9a-f]+-[0-9a-f]+ r/);
     expect(await c.text(`vFile:close:${fd.slice(1)}`)).toBe('F0');
     expect(await c.text(`vFile:open:${toHex(Buffer.from('/etc/passwd'))},1,0`)).toBe('F-1,1e');   // EROFS
-    expect(await c.text(`vFile:open:${toHex(Buffer.from('/nonexistent'))},0,0`)).toBe('F-1,2');
+    // outside the program's own files: refused, whether it exists or not (see rsp-serve-policy.test.ts)
+    expect(await c.text(`vFile:open:${toHex(Buffer.from('/nonexistent'))},0,0`)).toBe('F-1,d');
   });
 });

@@ -44,7 +44,11 @@ describe('threads at the prompt', () => {
     const gdb = run('gdb', SCRIPT);
     // errors (and the missing libc source file) on stderr, word for word as gdb's
     expect(ours.err).toMatch(/^\d+\t\S+: No such file or directory\.\nUnknown thread 9\.\nInvalid thread ID: x\n$/);
-    expect(gdb.err).toContain(ours.err);   // (gdb adds a warning about its index cache in this environment)
+    // (gdb adds a warning about its index cache in this environment). Which libc
+    // file main's frame is in depends on the run: still waking from the barrier
+    // (futex-internal.h) or already in pthread_join (futex-internal.c)
+    const anySource = (err: string) => err.replace(/^\d+\t\S+: No such file or directory\.$/m, 'N\tFILE: No such file or directory.');
+    expect(anySource(gdb.err)).toContain(anySource(ours.err));
     for (const { out } of [ours, gdb]) {
       const news = [...out.matchAll(/^\[New Thread 0x([0-9a-f]+) \(LWP (\d+)\)\]$/gm)];
       expect(news.length).toBeGreaterThanOrEqual(3);

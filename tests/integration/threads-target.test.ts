@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { LocalTarget } from '../../src/target/local.js';
 import type { StopEvent, ThreadEvent } from '../../src/target/types.js';
 import { symbol } from '../fixtures/programs.js';
+import { insertHardwareWatch } from './watch-util.js';
 
 const THREADS = join(import.meta.dirname, '..', '..', 'examples', 'bin', 'threads');
 
@@ -210,7 +211,7 @@ describe('threads, all-stop', () => {
     await t.insertBreakpoint(addr('main'));
     await t.cont();
     await t.removeBreakpoint(addr('main'));
-    await t.insertWatchpoint(addr('counter'), 8, 'write');
+    if (!(await insertHardwareWatch(t, addr('counter'), 8, 'write'))) return;
     const writers = new Set<number>();
     for (let i = 0; i < 12; i++) {
       const ev = await t.cont();

@@ -25,6 +25,10 @@ export interface SourceHost {
   fpState(): Promise<Buffer | undefined>;
   writeFpRegister(name: string, bytes: Buffer): Promise<void>;
   out(text: string): void;
+  /** A `warning: ...` line (stderr). */
+  warn(text: string): void;
+  /** gdb's query(): the question with `(y or n)`; answered yes when input is not a terminal. */
+  confirm(question: string): Promise<boolean>;
   /** The current line as the session shows it (a missing file is said once: SourceText). */
   sourceLine(path: string, file: string, line: number): string;
   selectedFrame(): number;

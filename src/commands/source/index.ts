@@ -2,8 +2,9 @@
  * Source-level commands over the DWARF layer that the Session hands lines to
  * before its own parser: `list`, `info line`, `info source`, `ptype`,
  * `ptype/o`, `whatis`, `info locals`, `info args`, `info
- * functions|variables|types`, `frame`/`up`/`down`, `set|show print pretty`,
- * `display`/`undisplay`/`info display` (shown again at every stop through
+ * functions|variables|types`, `frame`/`up`/`down`, `set|show print
+ * pretty|elements|repeats` (print-settings.ts), `display`/`undisplay`/`delete
+ * display`/`info display` (shown again at every stop through
  * afterStop(), `display/i $pc` too), and snapshots by expression:
  * `snapshot *node` / `snapshot &config` (address and sizeof from the type),
  * `snapshot diff config` (changed fields by name), `snapshot show|drop
@@ -13,14 +14,15 @@
  * Where the program has no DWARF, execute() declines and the Session's own
  * commands run.
  */
-import { LoadedModule, SymbolTable, type ElfFile, type ProcessImage } from '../../elf/index.js';
+import { SymbolTable } from '../../elf/index.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
+import type { Die } from '../../dwarf/info.js';
 import { ProgramInfo, type StackFrame } from '../../dwarf/program.js';
 import { Evaluator } from '../../dwarf/evaluator.js';
 import { Value } from '../../dwarf/value.js';
 import { frameLine, infoLocals, infoArgs, sourceLines } from '../../dwarf/present.js';
 import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../../dwarf/types.js';
-import { memberValue } from '../../dwarf/format.js';
+import { memberValue, type PrintSettings } from '../../dwarf/format.js';
 import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
 import { CommandError } from '../parse.js';
@@ -29,6 +31,11 @@ import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
 import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
+import { defaultPrintSettings, printSetting } from './print-settings.js';
+import { forEachNumber } from '../number-ranges.js';
+import { bytesToBigInt } from '../../dwarf/value.js';
+import { pushAll } from '../../arrays.js';
+import { gdbLineNumber } from '../examine.js';
 
 export type { SourceHost } from './host.js';
 
@@ -37,6 +44,8 @@ interface Display {
   expr: string;
   fmt?: string;
   enabled: boolean;
+  /** The function whose locals the expression uses (gdb's innermost block): shown only in it. */
+  scope?: Die;
 }
 
 const FRAME_WORDS = new Set(['frame', 'f', 'up', 'down']);
@@ -72,12 +81,26 @@ export class SourceLevel {
 
   private program(): ProgramInfo | undefined {
     const p = this.host.target() ? this.host.program() : undefined;
-    if (p) p.printSettings.pretty = this.pretty;
+    if (p) Object.assign(p.printSettings, this.print);
     return p;
   }
 
-  /** `set print pretty on|off`, kept across runs (each run has a new ProgramInfo). */
-  private pretty = false;
+  /** `set print pretty|elements|repeats`, kept across runs (each run has a new ProgramInfo). */
+  private readonly print = defaultPrintSettings();
+
+  /** The print settings, for the Session's own string printing (`x/s`). */
+  get printSettings(): Readonly<PrintSettings> {
+    return this.print;
+  }
+
+  /** Every evaluator prints with the settings: the process's, the one after its exit, the file's. */
+  private syncPrintSettings(): void {
+    const p = this.host.program();
+    if (p) Object.assign(p.printSettings, this.print);
+    const elf = this.host.fileElf();
+    const debug = this.host.fileDebug();
+    if (elf && debug) Object.assign(ProgramInfo.forFile(elf, debug).printSettings, this.print);
+  }
 
   /** DWARF of the executable: the process's (relocated) or the file's (unrelocated, before `run`). */
   private exeDebug(): DebugInfo | undefined {
@@ -110,8 +133,8 @@ export class SourceLevel {
 
   private evaluatorFor(frame: StackFrame | undefined): Evaluator {
     const p = this.program();
-    const program = p ?? new ProgramInfo(fileOnlyImage(this.host.fileElf()!));
-    program.printSettings.pretty = this.pretty;
+    const program = p ?? ProgramInfo.forFile(this.host.fileElf()!, this.host.fileDebug());
+    Object.assign(program.printSettings, this.print);
     const ev: Evaluator = new Evaluator({
       program,
       frame,
@@ -158,6 +181,18 @@ export class SourceLevel {
     const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
     if (!own) return false;
     const [, word, slash, rest] = own;
+    if (word === 'set' || word === 'show') {
+      const shown = await printSetting(this.print, word, rest, async (e) => {
+        if (!this.program() && !this.host.fileElf()) throw new CommandError('No symbol table is loaded.  Use the "file" command.');
+        const ev = await this.evaluator();
+        const v = await ev.evaluate(e);
+        return (await v.bigint()) ?? 0n;
+      });
+      if (shown === undefined) return false;
+      this.syncPrintSettings();
+      if (shown) this.host.out(shown);
+      return true;
+    }
     // without the program's DWARF: the types of expressions ($i, symbols, registers), and the
     // frames of the stack (the C library's have DWARF; all have CFI)
     if (!this.active && !(((word === 'ptype' || word === 'whatis') && this.host.fileElf()) || (FRAME_WORDS.has(word!) && this.program()))) return false;
@@ -171,16 +206,14 @@ export class SourceLevel {
       }
       case 'list': case 'l': this.list(rest); return true;
       case 'display': await this.display(rest, slash?.slice(1)); return true;
-      case 'undisplay': this.undisplay(rest); return true;
-      case 'info': case 'i': case 'inf': return this.info(rest);
-      case 'set': case 'show': {
-        const m = /^print\s+pretty(?:\s+(on|off))?\s*$/.exec(rest.trim());
+      case 'undisplay': await this.undisplay(rest); return true;
+      case 'delete': case 'd': {
+        const m = /^display\b\s*(.*)$/s.exec(rest);
         if (!m) return false;
-        if (word === 'set') this.pretty = m[1] !== 'off';
-        else this.host.out(`Pretty formatting of structures is ${this.pretty ? 'on' : 'off'}.`);
-        this.program();
+        await this.undisplay(m[1]);
         return true;
       }
+      case 'info': case 'i': case 'inf': return this.info(rest);
       case 'frame': case 'f': case 'up': case 'down': return this.selectFrame(word, rest);
       case 'snapshot': case 'restore': {
         // One typed expression where the Session wants an address (and a length).
@@ -365,7 +398,8 @@ export class SourceLevel {
     const out = [arg.trim() ? `All ${what} matching regular expression "${arg.trim()}":` : `All defined ${what}:`];
     for (const file of [...byFile.keys()].sort()) {
       const entries = byFile.get(file)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      out.push('', `File ${file}:`, ...entries.map((e) => e.text));
+      out.push('', `File ${file}:`);
+      pushAll(out, entries.map((e) => e.text));
     }
     if (kind !== 'types') {
       const image = this.program()?.image;
@@ -380,7 +414,8 @@ export class SourceLevel {
       }
       if (minimal.length) {
         minimal.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
-        out.push('', 'Non-debugging symbols:', ...minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
+        out.push('', 'Non-debugging symbols:');
+        pushAll(out, minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
       }
     }
     return out.join('\n');
@@ -411,8 +446,8 @@ export class SourceLevel {
       const fileLine = /^(.+):(\d+)$/.exec(arg);
       if (fileLine || /^\d+$/.test(arg)) {
         const file = fileLine ? fileLine[1] : (await this.currentFile()) ?? '';
-        const wanted = Number(fileLine ? fileLine[2] : arg);
-        const hits = debug.addressesForLine(file, wanted, true);
+        const wanted = gdbLineNumber(fileLine ? fileLine[2]! : arg);
+        const hits = wanted > 0 ? debug.addressesForLine(file, wanted, true) : [];
         if (!hits.length) {
           // past the last line with code: gdb names the file as its line table does
           const first = debug.addressesForLine(file, 1)[0];
@@ -541,11 +576,11 @@ export class SourceLevel {
       if (m[1]) {
         const f = debug.sourceFiles().find((p) => p === m[1] || p.endsWith('/' + m[1]));
         if (!f) throw new CommandError(`No source file named ${m[1]}.`);
-        return { path: f, file: m[1], line: Number(m[2]) };
+        return { path: f, file: m[1], line: gdbLineNumber(m[2]!) };
       }
       const cur = near ?? this.listPos;
       if (!cur) throw new CommandError('No default source file now selected.');
-      return { path: cur.path, file: cur.file, line: Number(m[2]) };
+      return { path: cur.path, file: cur.file, line: gdbLineNumber(m[2]!) };
     }
     const fname = spec.includes(':') ? spec.slice(spec.lastIndexOf(':') + 1) : spec;
     const fn = debug.functionsNamed(fname)[0];
@@ -564,7 +599,22 @@ export class SourceLevel {
       if (lines.length) this.host.out(lines.join('\n'));
       return;
     }
-    const d: Display = { id: this.nextDisplay++, expr, fmt, enabled: true };
+    // gdb parses the expression now (an unknown symbol is refused) and remembers the block of the
+    // locals it uses; evaluation errors wait for the stops.
+    let scope: Die | undefined;
+    if (this.program() || this.host.fileElf()) {
+      const ev = await this.evaluator();
+      if (fmt !== 'i') {
+        try {
+          await ev.whatis(expr);
+        } catch (e) {
+          if (/^No symbol /.test((e as Error).message)) throw e;
+        }
+      }
+      const names = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '').match(/(?<![\w$.>])[A-Za-z_]\w*/g) ?? [];
+      if (names.some((n) => ev.findVariable(n)?.local)) scope = (await this.selected()).fn?.die;
+    }
+    const d: Display = { id: this.nextDisplay++, expr, fmt, enabled: true, scope };
     this.displays.push(d);
     // gdb shows a new display at once only for a command a person typed
     if (this.program() && this.host.fromTty()) {
@@ -573,16 +623,27 @@ export class SourceLevel {
     }
   }
 
-  private undisplay(arg: string): void {
+  /** gdb's undisplay_command / map_display_numbers. */
+  private async undisplay(arg: string): Promise<void> {
     if (!arg.trim()) {
-      this.displays.length = 0;
+      if (await this.host.confirm('Delete all auto-display expressions? (y or n)')) this.displays.length = 0;
       return;
     }
-    for (const s of arg.trim().split(/\s+/)) {
-      const i = this.displays.findIndex((d) => d.id === Number(s));
-      if (i < 0) throw new CommandError(`Arguments must be display numbers.`);
-      this.displays.splice(i, 1);
-    }
+    const convenience = (name: string) => {
+      const v = this.host.convenience.get(name);
+      if (v?.mine) return v.mine.type.kind === 'int' ? v.mine.value : undefined;
+      const t = v?.dwarf && strip(v.dwarf.type);
+      return t && (t.kind === 'base' || t.kind === 'enum') && v!.dwarf!.loc.kind === 'bytes' ? bytesToBigInt(v!.dwarf!.loc.bytes, true) : undefined;
+    };
+    await forEachNumber(arg, { convenience, out: (t) => this.host.out(t) }, (n, token) => {
+      if (n === 0) {
+        this.host.warn(`bad display number at or near '${token}'`);
+        return;
+      }
+      const i = this.displays.findIndex((d) => d.id === n);
+      if (i < 0) this.host.out(`No display number ${n}.`);
+      else this.displays.splice(i, 1);
+    });
   }
 
   private async displayLine(d: Display, ev: Evaluator): Promise<string> {
@@ -615,9 +676,16 @@ export class SourceLevel {
   /** Displays whose expression can be evaluated here (gdb skips those out of their scope). */
   private async displayLines(ev: Evaluator): Promise<string[]> {
     const out: string[] = [];
+    // the selected frame's function, with the calls inlined into it (gdb's contained_in, nested)
+    const frames = this.program() ? await this.frames().catch(() => []) : [];
+    const sel = Math.min(this.host.selectedFrame(), frames.length - 1);
+    const here = frames[sel]?.fn?.die;
+    // a display's locals were bound when it was made: they are read in their function's own frame
+    let own = sel;
+    while (frames[own]?.inlined && frames[own + 1]) own++;
     for (const d of this.displays) {
-      if (!d.enabled) continue;
-      const line = await this.displayLine(d, ev);
+      if (!d.enabled || (d.scope && d.scope !== here)) continue;
+      const line = await this.displayLine(d, d.scope && own !== sel ? this.evaluatorFor(frames[own]) : ev);
       if (!/<error: No symbol "/.test(line)) out.push(line);
     }
     return out;
@@ -760,29 +828,4 @@ function required(arg: string, what: string): string {
 
 function hex(v: bigint): string {
   return '0x' + v.toString(16);
-}
-
-/**
- * Before `run` there is no process: evaluate against the executable file
- * alone, at its link addresses (what gdb does with `print &global` or
- * `ptype` before starting the program).
- */
-function fileOnlyImage(elf: ElfFile): ProcessImage {
-  const exe = LoadedModule.fromElf(elf, elf.path, elf.firstLoadVaddr, elf.firstLoadVaddr + BigInt(elf.data.length), 0n);
-  const image: Pick<ProcessImage, 'exe' | 'libraries' | 'modules' | 'symbolByName' | 'moduleAt' | 'symbolAt' | 'refresh'> = {
-    exe,
-    libraries: [],
-    modules: [exe],
-    symbolByName: (name: string) => {
-      const sym = exe.symbols?.symbolByName(name);
-      return sym ? { symbol: sym, module: exe } : undefined;
-    },
-    moduleAt: (addr: bigint) => (exe.contains(addr) ? exe : undefined),
-    symbolAt: (addr: bigint) => {
-      const loc = exe.symbols?.symbolAt(addr);
-      return loc ? { ...loc, module: exe } : undefined;
-    },
-    refresh: async () => undefined,
-  };
-  return image as ProcessImage;
 }

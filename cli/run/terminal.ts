@@ -1,0 +1,30 @@
+/**
+ * The program's pty follows our terminal: its size is set from ours when the
+ * program starts and again at every resize (SIGWINCH, through TIOCSWINSZ on
+ * the pty master), so `stty size`, curses and `ls` columns see the real
+ * window, as they do under gdb, which shares its terminal.
+ */
+import type { Session } from '../../src/commands/session.js';
+
+interface Resizable { resizePty?: (rows: number, cols: number) => void }
+
+/** Our terminal's rows and columns, when stdout is one. */
+export function terminalSize(): { rows: number; cols: number } | undefined {
+  const out = process.stdout;
+  if (!out.isTTY || !out.rows || !out.columns) return undefined;
+  return { rows: out.rows, cols: out.columns };
+}
+
+/** Give a program's pty our terminal's size (nothing without a terminal or a pty). */
+export function sizePty(target: Resizable | undefined): void {
+  const size = terminalSize();
+  if (size && target?.resizePty) target.resizePty(size.rows, size.cols);
+}
+
+/** Pass each resize of our terminal on to the session's program; returns the undo. */
+export function followTerminalSize(session: Session): () => void {
+  if (!process.stdout.isTTY) return () => undefined;
+  const onResize = () => sizePty(session.currentTarget as Resizable | undefined);
+  process.stdout.on('resize', onResize);
+  return () => { process.stdout.off('resize', onResize); };
+}
