@@ -20,6 +20,7 @@ import type { Die } from '../dwarf/info.js';
 import { CHAR, LONG, VOID, type CType as DwarfCType } from '../dwarf/types.js';
 import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
+import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
 import { gdbPrintName } from '../dwarf/program.js';
 import type { CType, Value } from './expr.js';
@@ -61,7 +62,7 @@ export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|f
 const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 
 /** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers and convenience variables). */
-const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b|\$\$|\$\d|\$(?![\w$])/;
+const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b/;
 
 /** `$`, `$$`, `$N`, `$$N`: history references (the DWARF evaluator keeps their types: `p *$`, `$1->next`). */
 const HISTORY_REF = /\$\$\d*|\$\d+|\$(?![\w$])/g;
@@ -199,7 +200,7 @@ export class DebugBridge {
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
       writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
-      callFunction: this.target ? (fn, args) => callInferior(this.target!, fn, args, (a, d) => this.io.writeMemory(a, d)) : undefined,
+      callFunction: this.target ? (fn, args, ret) => callInferior(this.target!, fn, args, ret, (a, d) => this.io.writeMemory(a, d)) : undefined,
       siginfo: () => siginfoOf(this.target),
       convenience: convenienceEnv(this.io.convenience, () => ev.ctx),
       warn: this.io.warn && ((m) => this.io.warn!(m)),
@@ -275,14 +276,14 @@ export class DebugBridge {
   }
 
   /** `in tick at struct_loop.c:17`, what `info breakpoints` says of a location with line info. */
-  breakpointWhere(pc: bigint): string | undefined {
+  breakpointWhere(pc: bigint, keptLine?: number): string | undefined {
     const debug = this.program ? this.program.functionAt(pc)?.debug : this.fileDebug;
     const scope = debug?.scopeAt(pc);
     const line = debug?.lineForAddress(pc);
     if (!scope || !line) return undefined;
     // the innermost function there: an inlined one where it was inlined (gdb's `in push`)
     const inlined = scope.blocks.find((b) => b.tag === TAG.inlined_subroutine);
-    return `in ${gdbPrintName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${line.line}`;
+    return `in ${gdbPrintName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${keptLine ?? line.line}`;
   }
 
   /**
@@ -342,6 +343,9 @@ export class DebugBridge {
     return frameArgs(f, this.evaluatorFor(f), true);
   }
 
+  /** The line gdb reports for each address of the last `break FILE:LINE` (see DebugInfo.addressesForLine). */
+  keptLines = new Map<bigint, number>();
+
   /** `break FILE:LINE` / `break LINE` addresses. */
   addressesForLine(file: string | undefined, line: number, currentPc: bigint | undefined): bigint[] {
     const d = this.fileDebug;
@@ -354,6 +358,7 @@ export class DebugBridge {
       if (!f) throw new EvalError('No default source file.');
     }
     const found = line > 0 ? d.addressesForLine(f, line) : [];
+    this.keptLines = new Map(found.map((a) => [a.address, a.line]));
     if (found.length === 0) {
       // a bare LINE is in the current source file, whichever image's it is (gdb's default symtab)
       if (!file) throw new EvalError(`No line ${line} in the current file.`);
@@ -366,9 +371,10 @@ export class DebugBridge {
 
   /**
    * What `finish` prints for the function containing pc: 'void' (nothing),
-   * rax as the declared return type, or undefined without DWARF for it.
+   * the value of its declared return type taken from the registers the SysV
+   * ABI returns it in (./dwarf/abi.ts), or undefined without DWARF for it.
    */
-  returnValue(pc: bigint, rax: bigint): AnyValue | 'void' | undefined {
+  async returnValue(pc: bigint, regs: ReturnRegs): Promise<AnyValue | 'void' | undefined> {
     const hit = this.program?.functionAt(pc);
     if (!hit) return undefined;
     // (a C++ definition keeps its return type on the in-class declaration)
@@ -376,10 +382,11 @@ export class DebugBridge {
     // The subprogram's type is its function type: the value has its return type.
     const fnType = strip(hit.debug.typeOf(hit.fn.die));
     const type = fnType.kind === 'function' ? fnType.ret : fnType;
-    const k = strip(type).kind;
-    if (k !== 'base' && k !== 'pointer' && k !== 'enum') return undefined;
+    if (strip(type).kind === 'void') return 'void';
     const ev = this.evaluatorFor(undefined);
-    return { dwarf: DwarfValue.fromBigInt(type, rax, ev.ctx), ev };
+    const bytes = await returnedBytes(type, regs, (a, l) => this.io.readMemory(a, l)).catch(() => undefined);
+    if (!bytes) return undefined;
+    return { dwarf: DwarfValue.fromBytes(type, bytes, ev.ctx), ev };
   }
 
   /** `break FUNC` past the prologue, as gdb picks it with line info. */

@@ -72,8 +72,8 @@ export async function infoFrameLines(frames: StackFrame[], level: number, select
   const callee = level > 0 ? frames[level - 1] : undefined;
   const layoutOf = layoutCache();
   const own = await layoutOf(f);
-  const lines = [`${selected ? `Stack level ${level}, frame` : 'Stack frame'} at ${hex(frameId(own))}:`,
-    ` rip = ${hex(f.pc)}${pcWhere(f)}; ${wrapHint(4)}saved rip = ${await savedPc(f, own)}`];
+  const lines = [`${selected ? `Stack level ${level}, frame` : 'Stack frame'} at ${hex(idOf(f, own))}:`,
+    ` rip = ${hex(f.pc)}${pcWhere(f)}; ${wrapHint(4)}saved rip = ${await savedPc(frames, level, own, layoutOf)}`];
   lines.push(...await linkLines(f, caller, callee, own, layoutOf));
   const language = f.line && f.fn ? LANGUAGES.get(f.fn.unit.root.num(AT.language) ?? -1) ?? 'minimal' : undefined;
   if (language) lines.push(` source language ${language}.`);
@@ -150,12 +150,27 @@ function frameId(l: Layout): bigint {
   return l.outermost ? 0n : l.cfa ?? 0n;
 }
 
+/** frameId, but a tail-call frame has the id of the frame it jumped to (the CFA it was given). */
+function idOf(f: StackFrame, l: Layout): bigint {
+  return f.tailCall ? f.unwind.cfa ?? 0n : frameId(l);
+}
+
 /**
  * The real frame's return address, read where its layout saved it (which
  * covers code without CFI, like gdb's prologue unwinder), or gdb's `<not
  * saved>` when the CFI leaves it undefined.
  */
-async function savedPc(f: StackFrame, own: Layout): Promise<string> {
+async function savedPc(frames: StackFrame[], level: number, own: Layout, layoutOf: LayoutOf): Promise<string> {
+  let f = frames[level]!;
+  // gdb's frame_unwind_caller_pc: a tail-call frame answers for the first real frame above it,
+  // a frame that a tail-call frame called has that frame's pc.
+  if (f.tailCall) {
+    let i = level;
+    while (frames[i]?.tailCall || frames[i]?.inlined) i++;
+    if (!frames[i]) return '<not saved>';
+    f = frames[i]!;
+    own = await layoutOf(f);
+  } else if (frames[level + 1]?.tailCall) return hex(frames[level + 1]!.pc);
   if (own.outermost) return '<not saved>';
   const at = own.saved.get(DW_REG_RA);
   if (at !== undefined) {
@@ -177,9 +192,10 @@ async function linkLines(f: StackFrame, caller: StackFrame | undefined, callee: 
   let text = '';
   if (!caller) {
     if (own.outermost) lines.push(' Outermost frame: outermost');
-  } else if (f.inlined) text = ` inlined into frame ${caller.level}`;
-  else text = ` called by frame at ${hex(frameId(await layoutOf(caller)))}`;
-  if (callee) text += `${caller ? ',' : ''} caller of frame at ${hex(frameId(await layoutOf(callee)))}`;
+  } else if (f.tailCall) text = ' tail call frame';
+  else if (f.inlined) text = ` inlined into frame ${caller.level}`;
+  else text = ` called by frame at ${hex(idOf(caller, await layoutOf(caller)))}`;
+  if (callee) text += `${caller ? ',' : ''} caller of frame at ${hex(idOf(callee, await layoutOf(callee)))}`;
   if (callee || caller) lines.push(text);
   return lines;
 }
@@ -190,7 +206,7 @@ async function linkLines(f: StackFrame, caller: StackFrame | undefined, callee: 
  * Inlined calls and signal frames have none (get_frame_args_address is 0).
  */
 async function argsAddress(f: StackFrame): Promise<bigint | undefined> {
-  if (f.inlined || f.unwind.signalTrampoline) return undefined;
+  if (f.inlined || f.tailCall || f.unwind.signalTrampoline) return undefined;
   return (await amd64Base(f))?.base;
 }
 
@@ -239,6 +255,7 @@ function functionEntry(f: StackFrame): bigint | undefined {
  * when there is none: the registers are still the machine's).
  */
 function registerSource(frames: StackFrame[], level: number): StackFrame | undefined {
+  if (frames[level]!.tailCall) return undefined;   // (gdb: its registers are unwound from nothing of its own)
   if (!frames[level]!.inlined) return frames[level];
   for (let i = level - 1; i >= 0; i--) if (!frames[i]!.inlined) return frames[i];
   return undefined;
@@ -259,5 +276,7 @@ async function savedRegisters(frames: StackFrame[], level: number, own: Layout, 
   const src = registerSource(frames, level);
   const l = src === frames[level] ? own : src && await layoutOf(src);
   if (!l) return [];
-  return SAVED_ORDER.filter(([n]) => l.saved.has(n)).map(([n, name]) => ` ${name} at ${hex(l.saved.get(n)!)}`);
+  // The pc of a tail-call frame above is not read from memory: no `rip at`.
+  const tailAbove = frames.slice(level + 1).find((x) => !x.inlined || x.tailCall)?.tailCall;
+  return SAVED_ORDER.filter(([n]) => l.saved.has(n) && !(tailAbove && n === DW_REG_RA)).map(([n, name]) => ` ${name} at ${hex(l.saved.get(n)!)}`);
 }

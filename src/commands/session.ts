@@ -13,6 +13,8 @@ import { resolve as resolvePath } from 'node:path';
 import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js';
+import { readReturnRegs } from '../dwarf/abi.js';
+import { historyIndex } from '../dwarf/evaluator.js';
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
@@ -37,7 +39,7 @@ import {
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { gdbLineNumber, readReadable } from './examine.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
-import { SignalTable, parseSignal, signalDescription, signalNumber } from './signals.js';
+import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
@@ -207,6 +209,7 @@ export class Session {
     confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
     selectedFrame: () => this.store.state.frame,
+    inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
     selectFrame: (n) => this.store.set('frame', n),
     execute: (line) => this.execute(line),
     convenience: this.convenience,
@@ -655,14 +658,9 @@ export class Session {
   }
 
   private async historyValue(ref: { absolute?: number; back?: number }): Promise<Value> {
-    if (this.history.length === 0) {
-      if (ref.absolute !== undefined) throw new EvalError('History is empty.');
-      return { type: { kind: 'void' }, value: 0n };
-    }
-    const idx = ref.absolute !== undefined ? ref.absolute - 1 : this.history.length - 1 - (ref.back ?? 0);
-    const v = this.history[idx];
-    if (!v) throw new EvalError(`History has not yet reached $${idx + 1}.`);
-    return DebugBridge.toMine(v);
+    const at = historyIndex(this.history.length, ref.absolute, ref.back);
+    if (typeof at === 'string') throw new EvalError(at);
+    return DebugBridge.toMine(this.history[at - 1]!);
   }
 
   private bridgeIo() {
@@ -1095,6 +1093,7 @@ export class Session {
       spec = `*${hex(regs.rip)}`;
     }
     let locs: bigint[] = [];
+    this.debug?.keptLines.clear();
     try {
       locs = await this.resolveLocations(spec);
     } catch (e) {
@@ -1109,6 +1108,7 @@ export class Session {
       disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false,
     };
     this.setLocations(b, locs);
+    if (address !== undefined && !b.more) b.line = this.debug?.keptLines.get(address);
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
     if (address === undefined) {
       this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
@@ -1128,7 +1128,7 @@ export class Session {
       return;
     }
     const line = this.debug?.fileDebug?.lineForAddress(address);
-    this.out(`${head}${line ? `: file ${line.file}, line ${line.line}.` : ''}`);
+    this.out(`${head}${line ? `: file ${line.file}, line ${b.line ?? line.line}.` : ''}`);
   }
 
   private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
@@ -1277,8 +1277,13 @@ export class Session {
   private async resume(step: boolean): Promise<StopEvent> {
     const t = this.live();
     // Always explicit: 0 means "suppress the signal" (handle nopass), never "the target's default".
-    const sig = this.pendingSignal ?? 0;
+    let sig = this.pendingSignal ?? 0;
     this.pendingSignal = undefined;
+    if (sig && signalNameOf(sig) === '?') {
+      // (gdb cannot pass a signal it has no name for: it warns and resumes without it)
+      this.store.write('stderr', 'warning: Signal ? does not exist on this system.\n');
+      sig = 0;
+    }
     this.invalidateMemory();
     this.debug?.clearInlineSkip();   // gdb's clear_inline_frame_state at each resume
     this.stopCount++;
@@ -1458,6 +1463,8 @@ export class Session {
         return;
       }
       case 'signal':   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
+        // Inlined calls starting at the pc are hidden, as at any stop but a user breakpoint's (skip_inline_frames).
+        this.debug?.setInlineSkip(pc, this.debug.inlineCallsStartingAt(pc).length);
         this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
@@ -1531,6 +1538,7 @@ export class Session {
     } else {
       const [name] = parseSignal(sig);
       this.pendingSignal = signalNumber(name!);
+      if (this.pendingSignal === undefined) throw new CommandError(`Signal ${name} does not exist on this system.`);
       this.chatter(`Continuing with signal ${name}.`);
     }
     await this.resumeAndReport({ kind: 'cont' });
@@ -1666,10 +1674,12 @@ export class Session {
    */
   private async returnOf(level: number, pastMain: boolean): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> {
     const frames = await this.frames(level + 2, pastMain);
-    const dwarf = await this.debug?.frameList(level + 2).catch(() => []) ?? [];
+    const dwarf = await this.debug?.frameList(level + 10).catch(() => []) ?? [];
     const cfa = await dwarf[level]?.cfa().catch(() => undefined);
-    if (dwarf[level + 1] && cfa !== undefined) {
-      return { pc: dwarf[level + 1]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
+    // (a tail-call frame never gets control back: the return is to the frame above it)
+    const back = dwarf.findIndex((f, i) => i > level && !f.tailCall);
+    if (back > 0 && cfa !== undefined) {
+      return { pc: dwarf[back]!.pc, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
     if (pastMain && dwarf[level] && cfa !== undefined) {
       // main (the backtrace ends there): its CFI still says where it returns, the word below its CFA
@@ -1689,7 +1699,7 @@ export class Session {
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
     const rax = (await this.regs()).rax;
-    const typed = this.debug?.returnValue(fnPc, rax);
+    const typed = await this.debug?.returnValue(fnPc, await readReturnRegs(this.live(), await this.regs()));
     if (typed === 'void') return;
     if (typed) {
       this.history.push(typed);
@@ -1711,7 +1721,7 @@ export class Session {
     const sel = this.store.state.frame;
     const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
     const stepper = this.stepper();
-    if (!bt?.frames[sel]?.inlined || !bt.frames[sel + 1] || !stepper) return false;
+    if (!bt?.frames[sel]?.inlined || bt.frames[sel]!.tailCall || !bt.frames[sel + 1] || !stepper) return false;
     this.chatter(`Run till exit from ${bt.lines[sel]}`);
     const end = await stepper.finishInline(sel);
     if (end.kind !== 'other') this.out(await this.stepStopLine(end.kind === 'stopped' && end.srcLine));
@@ -2164,7 +2174,7 @@ export class Session {
         const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
         const sym = loc ? formatSymbolic(loc) : undefined;
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
-        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address);
+        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address, b.line);
         const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
         lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : whatWrapped(what)}`);
       }
@@ -2203,8 +2213,9 @@ export class Session {
   }
 
   private infoSignals(arg: string): void {
-    const names = arg ? parseSignal(arg) : this.signals.allNames();
-    this.outLines([...SignalTable.header(), '', ...names.map((n) => this.signals.line(n))]);
+    this.outLines(SignalTable.header());
+    if (arg) { this.out(this.signals.line(infoSignalsArg(arg))); return; }
+    this.outLines(['', ...this.signals.allNames().map((n) => this.signals.line(n)), ...SignalTable.footer()]);
   }
 
   private async infoShared(): Promise<void> {
@@ -2223,7 +2234,8 @@ export class Session {
     if (/^(address|function|view)\b/.test(named)) throw new CommandError(`tsdbg names frames by level only: "info frame [level] N".`);
     if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
     const level = named ? Number(await this.evalAddress(named)) : this.store.state.frame;
-    const frames = await this.debug?.frameList(level + 2).catch(() => undefined);
+    // (past tail-call frames: the saved rip of one is its first real caller's)
+    const frames = await this.debug?.frameList(level + 10).catch(() => undefined);
     if (!frames?.length) { await this.infoFrameBySymbols(); return; }
     if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
     this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));
@@ -2255,7 +2267,8 @@ export class Session {
   private cmdHandle(signal: string, actions: string[]): void {
     const names = parseSignal(signal);
     for (const n of names) this.signals.apply(n, actions);
-    this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
+    // (gdb shows the new table only to a person typing the command)
+    if (this.fromTty) this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
   }
 
   // ---- snapshots -------------------------------------------------------------------------------

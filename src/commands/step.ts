@@ -156,6 +156,8 @@ export class SourceStepper {
 
   /** The stepping loop: infrun.c's process_event_stop_test after each instruction. */
   private async steps(over: boolean, range: [bigint, bigint]): Promise<StepEnd> {
+    /** Where the call into a lazily bound PLT entry returns, while `step` follows it through the resolver. */
+    let resolving: StepStop | undefined;
     for (;;) {
       const before = await this.host.regs();
       const insn = await this.decode(before.rip);
@@ -163,24 +165,63 @@ export class SourceStepper {
       let now = await this.host.regs();
       // `step` goes through the dynamic linker resolving a PLT entry (gdb's in_solib_dynsym_resolve_code).
       // (A call into a PLT stub from the program is a call like others: see functionBody.)
-      if (!over && this.inSymbolResolver(now.rip) && (!insn?.isCall || this.inSymbolResolver(before.rip))) continue;
-      if (insn?.isCall && now.rsp === before.rsp - 8n) {
+      if (!over && this.inSymbolResolver(now.rip) && (!insn?.isCall || this.inSymbolResolver(before.rip))) {
+        const end = await this.throughResolver(resolving);
+        if (end) return end;
+        resolving = undefined;
+        now = await this.host.regs();
+      } else if (insn?.isCall && now.rsp === before.rsp - 8n) {
         // Stepped into a subroutine.
-        const ret = before.rip + BigInt(insn.length);
+        const ret = { addr: before.rip + BigInt(insn.length), spAbove: before.rsp - 8n };
         if (!over) {
           const body = await this.functionBody(now.rip);
+          if (body === 'lazy') {
+            // A PLT entry not bound yet: on through the dynamic linker to the function it binds.
+            resolving = ret;
+            continue;
+          }
           if (body !== undefined) {
             if (body !== now.rip && !(await this.host.runTo({ addr: body }))) return OTHER;
             this.hideInlineCalls((await this.host.regs()).rip);
             return this.stopped();
           }
         }
-        if (!(await this.host.runTo({ addr: ret, spAbove: before.rsp - 8n }))) return OTHER;
+        if (!(await this.host.runTo(ret))) return OTHER;
         now = await this.host.regs();
       }
       const verdict = await this.atStop(over, now.rip, range);
       if (verdict !== 'step') return verdict;
     }
+  }
+
+  /**
+   * In the PLT or the dynamic linker after one instruction: step on, over
+   * the calls the resolver makes (_dl_fixup, which runs the IFUNC resolver),
+   * until the pc leaves them. Then, when `step` called a lazily bound
+   * function (`resolving`: the call's return), stop past the prologue of the
+   * function it reached, or, without line info there, return to the caller.
+   * Undefined: go on deciding at the new pc.
+   */
+  private async throughResolver(resolving: StepStop | undefined): Promise<StepEnd | undefined> {
+    for (;;) {
+      const before = await this.host.regs();
+      if (!this.inSymbolResolver(before.rip)) break;
+      const insn = await this.decode(before.rip);
+      if (!(await this.host.stepInstruction())) return OTHER;
+      const now = await this.host.regs();
+      if (insn?.isCall && now.rsp === before.rsp - 8n
+        && !(await this.host.runTo({ addr: before.rip + BigInt(insn.length), spAbove: before.rsp - 8n }))) return OTHER;
+    }
+    if (!resolving) return undefined;
+    const pc = (await this.host.regs()).rip;
+    const body = await this.functionBody(pc);
+    if (body !== undefined && body !== 'lazy') {
+      if (body !== pc && !(await this.host.runTo({ addr: body }))) return OTHER;
+      this.hideInlineCalls((await this.host.regs()).rip);
+      return this.stopped();
+    }
+    if (!(await this.host.runTo(resolving))) return OTHER;
+    return undefined;
   }
 
   /** Decide at a stop: go on stepping or end the step. */
@@ -246,15 +287,22 @@ export class SourceStepper {
   /**
    * Where `step` stops in a function it called (handle_step_into_function):
    * past `push %rbp; mov %rsp,%rbp`, and to the end of that line when the
-   * prologue ends mid-line. A PLT stub leads to the function it calls
-   * (gdb's find_solib_trampoline_target). Undefined when the function has no
-   * line info (then `step` steps over it).
+   * prologue ends mid-line. A PLT stub leads to the function its GOT slot
+   * holds (gdb's find_solib_trampoline_target), the IFUNC's choice
+   * (__strcmp_evex) once bound; 'lazy' when the slot still leads to the
+   * dynamic linker. Undefined when the function has no line info (then
+   * `step` steps over it).
    */
-  private async functionBody(pc: bigint): Promise<bigint | undefined> {
+  private async functionBody(pc: bigint): Promise<bigint | 'lazy' | undefined> {
     const program = this.debug.program;
-    const stub = program?.image.symbolAt(pc)?.name.match(/^(.+)@plt$/);
-    const target = stub ? program?.image.symbolByName(stub[1]!)?.symbol : undefined;
-    const hit = program?.functionAt(target?.kind === 'function' ? target.address : pc);
+    let target = pc;
+    if (this.inSymbolResolver(pc)) {
+      const slot = await this.pltTarget(pc);
+      if (slot === undefined) return undefined;
+      if (this.inSymbolResolver(slot)) return 'lazy';
+      target = slot;
+    }
+    const hit = program?.functionAt(target);
     if (!hit) return undefined;
     const entry = hit.debug.entryOf(hit.fn);
     if (!this.debug.lineForAddress(entry)) return undefined;
@@ -263,6 +311,19 @@ export class SourceStepper {
     const fnEnd = hit.fn.high + hit.debug.bias;
     if (sal && sal.address !== start && sal.end < fnEnd) start = sal.end;
     return start;
+  }
+
+  /** What a PLT stub jumps to: the contents of the GOT slot of its `jmp *slot(%rip)`. */
+  private async pltTarget(stub: bigint): Promise<bigint | undefined> {
+    const code = await this.host.readCode(stub, 16).catch(() => undefined);
+    if (!code) return undefined;
+    for (let i = 0; i + 6 <= code.length; i++) {
+      if (code[i] !== 0xff || code[i + 1] !== 0x25) continue;
+      const slot = stub + BigInt(i + 6) + BigInt(code.readInt32LE(i + 2));
+      const value = await this.host.readCode(slot, 8).catch(() => undefined);
+      return value?.readBigUInt64LE(0);
+    }
+    return undefined;
   }
 
   /** A PLT section or the dynamic linker: where a lazily bound call goes before reaching its function. */

@@ -17,6 +17,8 @@ export interface Breakpoint {
   spec: string;
   /** Resolved address (run-time once the process exists; file address before); the lowest of several. */
   address: bigint | undefined;
+  /** `break FILE:LINE`: the line gdb reports for it when that is not the line of its address (optimized code). */
+  line?: number;
   /** Its other locations, higher up (`break FUNC` of a function also inlined: gdb's 1.1, 1.2...). */
   more?: bigint[];
   enabled: boolean;

@@ -291,7 +291,7 @@ export class DebugInfo implements UnitOwner {
         for (const d of u.allDies()) {
           if (d.tag !== TAG.inlined_subroutine) continue;
           const n = d.name;
-          const first = d.ranges()[0];
+          const first = blockRanges(d)[0];   // (empty ranges have no effect, as gdb reads them)
           if (n === undefined || !first) continue;
           let set = index.get(n);
           if (!set) index.set(n, set = new Set());
@@ -463,7 +463,10 @@ export class DebugInfo implements UnitOwner {
       if (seenAddr.has(address)) continue;
       seenAddr.add(address);
       const at = this.lineForAddress(address);
-      out.push({ address, path: at?.path ?? c.path, file: at?.file ?? c.display, line: at?.line ?? best, function: fn });
+      // `break` keeps the line asked for (its best line) where the address did not move past a prologue:
+      // on optimized code many lines' rows share the function's first address (gdb's skip_prologue_sal).
+      const line = address === pc && !raw ? best : at?.line ?? best;
+      out.push({ address, path: at?.path ?? c.path, file: at?.file ?? c.display, line, function: fn });
     }
     return out;
   }

@@ -18,7 +18,8 @@ import {
 import { Value, bytesToBigInt, encodeFloat } from './value.js';
 import { memberValue, subLocation, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
 import type { DebugInfo } from './debuginfo.js';
-import type { CallResult } from './call.js';
+import type { CallArg, CallResult } from './call.js';
+import { returnedBytes } from './abi.js';
 import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
@@ -38,7 +39,7 @@ export interface EvalEnv {
   /** Value history ($1 is history[0]). */
   history?: Value[];
   /** Run a function of the program (callInferior over the Target); without it, calls are refused. */
-  callFunction?: (fn: bigint, args: bigint[]) => Promise<CallResult>;
+  callFunction?: (fn: bigint, args: CallArg[], ret: CType) => Promise<CallResult>;
   /** The selected thread's siginfo_t at its last stop ($_siginfo); undefined when there is none. */
   siginfo?: () => Promise<Buffer | undefined>;
   /** Convenience variables ($foo): read, and (re)defined by assignment. */
@@ -348,14 +349,12 @@ export class Evaluator {
 
   private history(name: string): Value {
     const h = this.env.history ?? [];
-    let idx: number;
-    if (name === '') idx = h.length;
-    else if (name === '$') idx = h.length - 1;
-    else if (/^\$\d+$/.test(name)) idx = h.length - Number(name.slice(1));
-    else idx = Number(name);
-    if (h.length === 0 && (name === '' || name.startsWith('$'))) throw new ExprError('History is empty.');
-    if (idx < 1 || idx > h.length) throw new ExprError(`History has not yet reached $${idx}.`);
-    return h[idx - 1];
+    // `$` `$$` `$$N` count back from the last value, `$N` from the first ($0 is the last).
+    const back = name === '' ? 0 : name === '$' ? 1 : name.startsWith('$') ? Number(name.slice(1)) : undefined;
+    const abs = back === undefined ? Number(name) : undefined;
+    const at = historyIndex(h.length, abs, back);
+    if (typeof at === 'string') throw new ExprError(at);
+    return h[at - 1]!;
   }
 
   // ------------------------------------------------------------ evaluation
@@ -505,27 +504,41 @@ export class Evaluator {
     // (C++ functions are prototyped without saying so)
     if ((t.prototyped || method) && argNodes.length + (method ? 1 : 0) < t.params.length) throw new ExprError('Too few arguments in function call.');
     // a C++ method gets its object's address first, as `this`
-    const args: bigint[] = method ? [method.self] : [];
-    for (const a of argNodes) {
-      const v = await this.eval(a);
-      const at = strip(v.type);
-      if (isFloat(at) || at.kind === 'struct' || at.kind === 'union') {
-        throw new ExprError('Only integer and pointer arguments can be passed to a called function.');
-      }
-      args.push(await this.int(v));
+    const args: CallArg[] = [];
+    if (method) args.push({ type: ULONG, bytes: Buffer.from(BigInt.asUintN(64, method.self).toString(16).padStart(16, '0'), 'hex').reverse() });
+    for (const [i, a] of argNodes.entries()) {
+      const param = (t.prototyped || method) ? t.params[i + (method ? 1 : 0)] : undefined;
+      args.push(await this.callArgument(await this.eval(a), param));
     }
     if (!this.sideEffects) return new Value(t.ret, { kind: 'optimized' }, this.ctx);
     if (!this.env.callFunction) throw new ExprError('You can\'t do that without a process to debug.');
-    const ret = strip(t.ret);
-    if (isFloat(ret) || ((ret.kind === 'struct' || ret.kind === 'union') && sizeOf(ret) > 16)) {
-      throw new ExprError('Only functions returning integers, pointers or small structs can be called.');
-    }
-    const r = await this.env.callFunction(addr, args);
-    if (ret.kind === 'void') return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
-    const b = Buffer.alloc(16);
-    b.writeBigUInt64LE(BigInt.asUintN(64, r.rax), 0);
-    b.writeBigUInt64LE(BigInt.asUintN(64, r.rdx), 8);
-    return Value.fromBytes(t.ret, b.subarray(0, Math.max(1, sizeOf(t.ret))), this.ctx);
+    const r = await this.env.callFunction(addr, args, t.ret);
+    if (strip(t.ret).kind === 'void') return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
+    const bytes = await returnedBytes(t.ret, r, this.env.readMemory);
+    if (!bytes) throw new ExprError('Cannot read the floating-point registers the value was returned in.');
+    return Value.fromBytes(t.ret, bytes, this.ctx);
+  }
+
+  /**
+   * An argument as the callee takes it: converted to its parameter's type
+   * when the function has a prototype, else promoted the C way (float to
+   * double, small integers to int); structs and unions go as they are.
+   */
+  private async callArgument(v: Value, param: CType | undefined): Promise<CallArg> {
+    const at = strip(v.type);
+    let to: CType = v.type;
+    if (param) {
+      // (gdb's value_arg_coerce: a struct of the same size is taken as the parameter's)
+      const aggregate = (k: string) => k === 'struct' || k === 'union';
+      if (aggregate(at.kind) && !aggregate(strip(param).kind)) throw new ExprError('Invalid cast.');
+      to = param;
+    } else if (isFloat(at) && sizeOf(at) < 8) to = DOUBLE;
+    else if ((at.kind === 'base' || at.kind === 'enum') && !isFloat(at) && sizeOf(at) < 4) to = INT;
+    else if (at.kind === 'array' || at.kind === 'function') to = { kind: 'pointer', size: 8, target: at.kind === 'array' ? at.element : at };
+    const cv = to === v.type ? v : await this.cast(v, to);
+    const bytes = await cv.bytes();
+    if (!bytes) throw new ExprError(cv.optimizedOut ? 'value has been optimized out' : cannotAccess(cv));
+    return { type: to, bytes };
   }
 
   /**
@@ -812,6 +825,16 @@ export class Evaluator {
         if (Buffer.isBuffer(c.raw(AT.const_value))) continue;
         out.push({ name, value: await this.variableValue(c, f.debug, !(c.has(AT.location) && isStaticLocation(c))) });
       }
+      // gdb's inherit_abstract_dies: the abstract origin's variables that no child of this block
+      // stands for are the block's too (without a location: <optimized out>), even when a nested
+      // block has its own concrete copy.
+      const origin = block.ref(AT.abstract_origin);
+      if (!origin) continue;
+      const concrete = new Set(block.children.map((c) => c.ref(AT.abstract_origin)).filter((d) => d !== undefined));
+      for (const a of origin.children) {
+        if (a.tag !== TAG.variable || !a.name || concrete.has(a) || Buffer.isBuffer(a.raw(AT.const_value))) continue;
+        out.push({ name: a.name, value: await this.variableValue(a, f.debug, true) });
+      }
     }
     return out;
   }
@@ -887,4 +910,15 @@ function findMember(t: CType & { kind: 'struct' | 'union' }, name: string): Memb
 function decayFunction(v: Value, ctx: Value['ctx']): Value {
   if (strip(v.type).kind !== 'function' || v.address === undefined) return v;
   return Value.fromBigInt({ kind: 'pointer', size: 8, target: v.type }, v.address, ctx);
+}
+
+/**
+ * The 1-based index of a value-history reference, or gdb's error for it:
+ * `abs` for `$N`, `back` for `$`, `$$` and `$$N`.
+ */
+export function historyIndex(length: number, abs: number | undefined, back: number | undefined): number | string {
+  if (abs !== undefined && abs > 0) return abs > length ? `History has not yet reached $${abs}.` : abs;
+  const k = back ?? 0;
+  if (k === 0 && length === 0) return 'The history is empty.';
+  return length - k < 1 ? `History does not go back to $$${k}.` : length - k;
 }

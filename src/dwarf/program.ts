@@ -4,6 +4,7 @@
  * call frame information, and stack frames built from a register set plus a
  * memory reader — so it works the same over a local or a remote Target.
  */
+import { tailCallChain } from './tailcall.js';
 import { qualifiedName } from './names.js';
 import { demangle } from './demangle.js';
 import { ProcessImage, LoadedModule, separateDebugFile, type ImageSource } from '../elf/process.js';
@@ -183,7 +184,11 @@ export class ProgramInfo {
       }
       // No progress (same pc and stack pointer): a corrupt stack would loop forever.
       if (next && next.pc === cur.pc && next.regs.get(7) === cur.regs.get(7)) break;
-      if (next) for (const f of real) f.callerRegs = next;
+      if (next) {
+        const tails = await this.tailFrames(outer, next, readMemory, frames.length);
+        for (const f of real) f.callerRegs = tails[0]?.unwind ?? next;
+        frames.push(...tails);
+      }
       cur = next;
     }
     if (fpState) {
@@ -194,6 +199,33 @@ export class ProgramInfo {
       for (const f of frames) f.fpState = shared;
     }
     return frames.slice(0, limit);
+  }
+
+  /**
+   * The tail-call frames between `callee` (the outermost frame of one set of
+   * registers) and its caller's registers (./tailcall.ts): each at the
+   * address after its jump, with the caller's registers and the callee's CFA,
+   * named by the innermost function at its pc (gdb shows no more for them).
+   */
+  private async tailFrames(callee: StackFrame, callerRegs: UnwindRegs, readMemory: ReadMemory, level: number): Promise<StackFrame[]> {
+    if (!callee.fn || !callee.debug) return [];
+    const chain = tailCallChain(this, callee.debug.entryOf(callee.fn), callerRegs.pc);
+    if (chain.length === 0) return [];
+    const cfa = await callee.cfa();
+    const out: StackFrame[] = [];
+    let prev = callee;
+    for (const t of chain) {
+      const regs: UnwindRegs = { pc: t.pc, regs: callerRegs.regs, exactPc: false, cfa };
+      const probe = new StackFrame(this, level, regs, readMemory);
+      const scope = probe.debug && probe.fn ? probe.debug.scopeAt(probe.lookupPc) : undefined;
+      const inlined = scope?.blocks.find((b) => b.tag === TAG.inlined_subroutine);
+      const f = new StackFrame(this, level + out.length, regs, readMemory, prev, inlined, undefined, true);
+      prev.caller = f;
+      out.push(f);
+      prev = f;
+    }
+    out.forEach((f, i) => { f.callerRegs = out[i + 1]?.unwind ?? callerRegs; });
+    return out;
   }
 
   /** The frames one set of registers stands for: inlined calls innermost first, then the function. */
@@ -251,6 +283,8 @@ export class StackFrame {
     readonly inlined?: Die,
     /** The inlined call this frame made at its pc (its callee is that inline frame). */
     readonly inlinedCallee?: Die,
+    /** A tail-call frame (./tailcall.ts): a function that jumped to its callee, known from call sites alone. */
+    readonly tailCall = false,
   ) {
     this.pc = unwind.pc;
     const hit = program.functionAt(this.lookupPc);
@@ -332,6 +366,8 @@ export class StackFrame {
     const pc = this.lookupPc - this.debug.bias;
     for (const e of this.debug.locationList(die, at)) {
       if (e.low === undefined || (pc >= e.low && pc < e.high!)) return e.expr;
+      // An empty range at the function's entry holds there only (gdb's dwarf2_find_location_expression).
+      if (e.low === e.high && pc === e.low && pc === this.fn?.low) return e.expr;
     }
     return undefined;
   }

@@ -52,5 +52,5 @@ export function gdbToLinuxSignal(sig: number): number | undefined {
 }
 
 export function linuxSignalName(sig: number): string {
-  return names.get(sig) ?? (sig >= 32 && sig <= 64 ? `SIG${sig}` : `signal ${sig}`);
+  return names.get(sig) ?? (sig >= 32 && sig <= 64 ? `SIG${sig}` : '?');
 }

@@ -6,6 +6,7 @@
  * ptrace requests must come from the tracer thread (Node's main thread), and
  * every call here is made from it (waiting is event-driven: ./waiter.ts).
  */
+import { linuxSignalName } from '../rsp/signals.js';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -58,11 +59,8 @@ const ERRNO_NAMES = new Map<number, string>(
 export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `E${n}`;
 export const ERRNO = osConstants.errno;
 
-const SIGNAL_NAMES = new Map<number, string>(
-  Object.entries(osConstants.signals).map(([name, num]) => [num, name]),
-);
-export const signalName = (n: number): string =>
-  SIGNAL_NAMES.get(n) ?? (n >= 34 && n <= 64 ? `SIG${n}` : `signal ${n}`);
+/** gdb's name for a Linux signal (SIGABRT, not its alias SIGIOT; `?` for one gdb has no name for). */
+export const signalName = linuxSignalName;
 export const SIG = osConstants.signals;
 
 function findShim(): string {

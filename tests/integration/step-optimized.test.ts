@@ -15,61 +15,7 @@
  *   environments, so its stack sits elsewhere.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SESSION_MS } from '../setup/wait.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(root, 'tests', 'fixtures', 'bin');
-
-/** Build `src` (relative to the repository, as gdb then names it) into tests/fixtures/bin on first use. */
-function build(src: string | string[], name: string, opt: '-O0' | '-O2', debug = true): string {
-  const srcs = typeof src === 'string' ? [src] : src;
-  const out = join(BIN, name);
-  const newest = Math.max(...srcs.map((s) => statSync(join(root, s)).mtimeMs));
-  if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
-  mkdirSync(BIN, { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  execFileSync('gcc', [...(debug ? ['-g'] : []), opt, '-o', tmp, ...srcs], { cwd: root });
-  renameSync(tmp, out);
-  return out;
-}
-
-/** Both debuggers' stdout and stderr merged in the order they were written. */
-function merged(argv: string[], input?: string): string {
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { input, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root });
-  if (r.error) throw r.error;
-  return r.stdout;
-}
-
-function tsdbgBatch(prog: string, commands: string[]): string {
-  return merged(['node', join(root, 'bin', 'tsdbg.js'), 'run', '--batch', ...commands.flatMap((c) => ['-ex', c]), prog]);
-}
-
-function gdbBatch(prog: string, commands: string[]): string {
-  return merged(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', ...commands.flatMap((c) => ['-ex', c]), prog]);
-}
-
-const DROPPED = /^(Snapshot engine: |\[Thread debugging using libthread_db|Using host libthread_db library )/;
-
-/** The debugger's lines and the program's lines (`program` tells them apart), normalized. */
-function split(out: string, program: RegExp): { debugger: string[]; program: string[] } {
-  const lines = out.replace(/\n$/, '').split('\n')
-    .filter((l) => !DROPPED.test(l))
-    .map((l) => l.replace(/0x7ffffff[c-f][0-9a-f]{4}\b/g, '0x<stack>').replace(/\(process \d+\)/, '(process N)'));
-  return { debugger: lines.filter((l) => !program.test(l)), program: lines.filter((l) => program.test(l)) };
-}
-
-function compare(prog: string, program: RegExp, commands: string[]): string[] {
-  const ours = split(tsdbgBatch(prog, commands), program);
-  const gdb = split(gdbBatch(prog, commands), program);
-  expect(ours.debugger).toEqual(gdb.debugger);
-  // gdb's inferior loses what it buffered when the script ends by killing it: a prefix of ours.
-  expect(ours.program.slice(0, gdb.program.length)).toEqual(gdb.program);
-  return ours.debugger;
-}
+import { build, compareWithGdb as compare } from './gdb-compare.js';
 
 describe('stepping optimized code, as gdb does', () => {
   it('linked_list -O2: next steps over inlined push, step stops at its call site, stepi shows it, pc shown mid-line', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLine, helpText, CommandError } from '../../src/commands/parse.js';
 import { evaluate, EvalError, parseExpression, type EvalContext, type Value } from '../../src/commands/expr.js';
 import { formatValue } from '../../src/commands/format.js';
-import { SignalTable, parseSignal } from '../../src/commands/signals.js';
+import { SignalTable, parseSignal, signalNameOf } from '../../src/commands/signals.js';
 
 const cmd = (line: string) => parseLine(line).command;
 const err = (line: string) => {
@@ -243,8 +243,18 @@ describe('signals', () => {
     expect(t.apply('SIGUSR1', ['nostop', 'noprint'])).toEqual({ stop: false, print: false, pass: true });
     expect(t.apply('SIGUSR1', ['stop'])).toEqual({ stop: true, print: true, pass: true });
     expect(t.line('SIGSEGV')).toBe('SIGSEGV       Yes\tYes\tYes\t\tSegmentation fault');
-    expect(parseSignal('usr1')).toEqual(['SIGUSR1']);
+    // gdb's names exactly, and numbers 1-15 in gdb's numbering (10 is SIGBUS, 7 SIGEMT)
+    expect(parseSignal('SIGUSR1')).toEqual(['SIGUSR1']);
+    expect(() => parseSignal('usr1')).toThrow('Unrecognized or ambiguous flag word: "usr1".');
+    expect(() => parseSignal('SIGIOT')).toThrow(/Unrecognized/);
     expect(parseSignal('11')).toEqual(['SIGSEGV']);
+    expect(parseSignal('10')).toEqual(['SIGBUS']);
+    expect(parseSignal('6-7')).toEqual(['SIGABRT', 'SIGEMT']);
+    expect(() => parseSignal('16')).toThrow(/^Only signals 1-15 are valid as numeric signals\.\n/);
+    expect(signalNameOf(6)).toBe('SIGABRT');
+    expect(signalNameOf(29)).toBe('SIGIO');
+    expect(signalNameOf(16)).toBe('?');
+    expect(signalNameOf(34)).toBe('SIG34');
     expect(() => parseSignal('SIGFOO')).toThrow(/Unrecognized/);
   });
 });

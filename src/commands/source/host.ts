@@ -32,6 +32,8 @@ export interface SourceHost {
   /** The current line as the session shows it (a missing file is said once: SourceText). */
   sourceLine(path: string, file: string, line: number): string;
   selectedFrame(): number;
+  /** How many inlined calls starting at pc the stop hides (gdb's skip_inline_frames): frame 0 is their caller. */
+  inlineSkip(pc: bigint): number;
   selectFrame(n: number): void;
   /** Run another command line of the Session (snapshot by expression delegates to `snapshot ADDR LEN`). */
   execute(line: string): Promise<unknown>;

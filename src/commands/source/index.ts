@@ -73,7 +73,7 @@ export function relativeFrame(sel: number, by: number, counted: boolean, frames:
 }
 
 export class SourceLevel {
-  private frameCache: { regs: Registers; frames: StackFrame[] } | undefined;
+  private frameCache: { regs: Registers; skip: number; frames: StackFrame[] } | undefined;
   private readonly displays: Display[] = [];
   private nextDisplay = 1;
   /** Where `list` continues: a window just listed, or (fresh) a line to center the next `list` on. */
@@ -121,9 +121,11 @@ export class SourceLevel {
     const p = this.program();
     if (!p) throw new CommandError('No stack.');
     const regs = await this.host.registers();
-    if (this.frameCache?.regs !== regs) {
+    // (the frames of the stop as bt has them: inlined calls a stop hides are not frame 0)
+    const skip = this.host.inlineSkip(regs.rip);
+    if (this.frameCache?.regs !== regs || this.frameCache.skip !== skip) {
       const read = (a: bigint, l: number) => this.host.readMemory(a, l);
-      this.frameCache = { regs, frames: await p.backtrace(regs, read, undefined, () => this.host.fpState()) };
+      this.frameCache = { regs, skip, frames: await p.backtrace(regs, read, undefined, () => this.host.fpState(), skip) };
     }
     return this.frameCache.frames;
   }
