@@ -81,13 +81,20 @@ describe('the running program owns the keyboard', () => {
   }
 
   it('the program\'s pty has our terminal\'s size, and follows a resize', async () => {
-    const t = tsdbg(['run', '/bin/sh', '-c', 'stty size; read x; stty size'], { cols: 91, rows: 27 });
+    // The program prints its size at each line until it sees the new one: our SIGWINCH and the keys
+    // typed after the resize are separate events, so a line may still meet the old size.
+    const t = tsdbg(['run', '/bin/sh', '-c', 'stty size; while read x; do s=$(stty size); echo "size $s"; [ "$s" = "40 120" ] && break; done; cat >/dev/null'], { cols: 91, rows: 27 });
     await t.waitFor(PROMPT);
     t.send('run\r');
     await t.waitFor('27 91\n');
     t.resize(120, 40);
-    t.send('\r');
-    await t.waitFor('40 120\n');
+    const keys = setInterval(() => t.send('\r'), 250);
+    try {
+      await t.waitFor('size 40 120\n');
+    } finally {
+      clearInterval(keys);
+    }
+    t.send('\x04');   // the keys sent after the new size went to cat: its end of input ends the program
     await t.waitFor(/exited normally/);
     await t.waitFor(PROMPT);
     t.send('quit\r');
