@@ -1147,7 +1147,7 @@ export class Session {
 
   private async armWatch(b: Breakpoint): Promise<void> {
     try {
-      b.watch!.soft = !(await armHardwareWatch(this.live(), b.watch!, this.canUseHw));
+      b.watch!.soft = !(await armHardwareWatch(this.live(), b.watch!, this.canUseHw, this.hardwareWatches()));
     } catch (e) {
       // gdb accepts it and fails at the resume, when they do not all fit (resume())
       if (!(e instanceof TargetError) || e.code !== 'ENOSPC') throw e;
@@ -1163,7 +1163,7 @@ export class Session {
     b.inserted = false;
     if (!this.target || this.target.state === 'exited') return;
     if (b.watch) {
-      if (!b.watch.soft) await disarmHardwareWatch(this.target, b.watch);
+      if (!b.watch.soft) await disarmHardwareWatch(this.target, b.watch, this.hardwareWatches());
       if (b.watch.scope) await this.removeAt(b.watch.scope.ret);
     }
     else for (const a of this.locationsOf(b)) await this.removeAt(a);
@@ -1309,23 +1309,32 @@ export class Session {
   private runningActions = false;
   /** Bumped at every resume: a breakpoint command that resumed ends its list. */
   private stopCount = 0;
-  private lastWatch: { b: Breakpoint; old: WatchSnap; now: WatchSnap } | undefined;
+  private lastWatch: { b: Breakpoint; old: WatchSnap; now: WatchSnap }[] = [];
 
   private async classifyWatch(addr: bigint): Promise<'stopped' | 'continue'> {
-    const b = this.store.state.breakpoints.find((x) => x.watch && x.enabled &&
-      x.watch.ranges.some((r) => addr >= r.addr && addr < r.addr + BigInt(r.length))) ??
-      this.store.state.breakpoints.find((x) => x.watch && x.enabled);
-    if (!b || !b.watch) return 'stopped';
-    const any = await this.evaluateAny(b.spec);
-    const now = await snapshot(any);
-    const old = b.watch.old;
-    b.watch.old = now;
-    await this.rewatch(b, any);
-    if (b.watch.kind === 'write' && sameSnap(now, old)) return 'continue';
-    b.hits++;
+    // as gdb: every watch whose range the trap is in, and the software ones (checked at each step)
+    const live = this.store.state.breakpoints.filter((x) => x.watch && x.enabled && x.inserted);
+    const hitBy = live.filter((x) => x.watch!.soft || x.watch!.ranges.some((r) => addr >= r.addr && addr < r.addr + BigInt(r.length)));
+    const candidates = hitBy.length ? hitBy : live.slice(0, 1);
+    if (!candidates.length) return 'stopped';
+    this.lastWatch = [];
+    for (const b of candidates) {
+      const any = await this.evaluateAny(b.spec);
+      const now = await snapshot(any);
+      const old = b.watch!.old;
+      b.watch!.old = now;
+      await this.rewatch(b, any);
+      if (b.watch!.kind === 'write' && sameSnap(now, old)) continue;
+      b.hits++;
+      this.lastWatch.push({ b, old, now });
+    }
     this.store.touch('breakpoints');
-    this.lastWatch = { b, old, now };
-    return 'stopped';
+    return this.lastWatch.length ? 'stopped' : 'continue';
+  }
+
+  /** The inserted hardware watchpoints (pieces they share are inserted once). */
+  private hardwareWatches(): NonNullable<Breakpoint['watch']>[] {
+    return this.store.state.breakpoints.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
   }
 
   /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
@@ -1334,7 +1343,7 @@ export class Session {
     if (!v?.lval || v.lval.kind !== 'mem') return;
     const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, (e) => this.evaluate(e));
     if (sameRanges(ranges, b.watch!.ranges)) return;
-    if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(this.live(), b.watch!);
+    if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(this.live(), b.watch!, this.hardwareWatches());
     b.watch!.ranges = ranges;
     b.address = v.lval.addr;
     if (b.inserted && !b.watch!.soft) {
@@ -1409,9 +1418,7 @@ export class Session {
         return;
       }
       case 'watchpoint': {
-        const w = this.lastWatch;
-        this.lastWatch = undefined;
-        if (w) {
+        for (const w of this.lastWatch.splice(0)) {
           const fmt = (v: WatchSnap) => formatSnap(v, this.symbolize);
           const body = w.b.watch!.kind === 'read' ? `Value = ${await fmt(w.now)}` : `Old value = ${await fmt(w.old)}\nNew value = ${await fmt(w.now)}`;
           this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);

@@ -68,7 +68,7 @@ export function unfitText(id: number): string {
 }
 
 /** Insert the hardware watchpoint if it can be one: true, or false for a software one. */
-export async function armHardwareWatch(t: Target, w: Watch, canUseHw: number): Promise<boolean> {
+export async function armHardwareWatch(t: Target, w: Watch, canUseHw: number, others: Watch[]): Promise<boolean> {
   if (canUseHw === 0 || t.capabilities.hardwareBreakpoints !== true || registersFor(w.ranges) > DEBUG_REGISTERS) {
     if (w.kind !== 'write') {
       throw new CommandError(canUseHw === 0 ? "Can't set read/access watchpoint when hardware watchpoints are disabled."
@@ -78,7 +78,7 @@ export async function armHardwareWatch(t: Target, w: Watch, canUseHw: number): P
   }
   const done: WatchedRange[] = [];
   try {
-    for (const c of w.ranges.flatMap(chunksOf)) {
+    for (const c of ownChunks(w, others)) {
       await t.insertWatchpoint(c.addr, c.length, w.kind);
       done.push(c);
     }
@@ -91,8 +91,19 @@ export async function armHardwareWatch(t: Target, w: Watch, canUseHw: number): P
   }
 }
 
-export async function disarmHardwareWatch(t: Target, w: Watch): Promise<void> {
-  for (const c of w.ranges.flatMap(chunksOf)) await t.removeWatchpoint(c.addr, c.length, w.kind);
+/**
+ * The pieces only this watch uses: a piece another inserted hardware watch of
+ * the same kind has too (p of `*p` and `p->x`) takes one register, inserted
+ * and removed once (gdb's reference-counted debug registers).
+ */
+function ownChunks(w: Watch, others: Watch[]): WatchedRange[] {
+  const theirs = new Set(others.filter((o) => o !== w && o.kind === w.kind).flatMap((o) => o.ranges.flatMap(chunksOf)).map(key));
+  const mine = new Map(w.ranges.flatMap(chunksOf).map((c) => [key(c), c] as const));
+  return [...mine].filter(([k]) => !theirs.has(k)).map(([, c]) => c);
+}
+
+export async function disarmHardwareWatch(t: Target, w: Watch, others: Watch[]): Promise<void> {
+  for (const c of ownChunks(w, others)) await t.removeWatchpoint(c.addr, c.length, w.kind);
 }
 
 /** A watched value as seen at one moment: its bytes, typed by the value it came from. */

@@ -102,4 +102,16 @@ describe('watch p->x watches p as well', () => {
       expect(text).toMatch(/Old value = 2\nNew value = 20\n/);
     }
   });
+
+  it('watch *p and p->x together: one write reports both, and deleting *p keeps p->x (the register for p is shared)', () => {
+    const prog = fixture('watch_types');
+    for (const [mine, gdbs, env] of KINDS()) {
+      const session = ['break main', 'run', 'watch *p', 'watch p->x', 'continue', 'delete 2', 'continue', 'continue'];
+      const ours = ourLines([`set can-use-hw-watchpoints ${mine}`, ...session], prog, env);
+      expect(ours).toEqual(gdbLines([`set can-use-hw-watchpoints ${gdbs}`, ...session], prog));
+      const text = ours.join('\n');
+      expect(text).toMatch(/ 2: \*p\n\nOld value = \{next = 0x0, x = 1\}\nNew value = \{next = 0x0, x = 10\}\n\n(Hardware w|W)atchpoint 3: p->x\n\nOld value = 1\nNew value = 10\n/);
+      expect(text).toMatch(/Old value = 2\nNew value = 20\n/);
+    }
+  });
 });
