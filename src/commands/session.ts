@@ -42,8 +42,8 @@ import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
 import {
-  armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, sameSnap, scopeExitText, showWatchSetting, snapshot,
-  unfitText, watchRanges, type WatchSnap,
+  armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
+  unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
 } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
@@ -1309,7 +1309,7 @@ export class Session {
   private runningActions = false;
   /** Bumped at every resume: a breakpoint command that resumed ends its list. */
   private stopCount = 0;
-  private lastWatch: { b: Breakpoint; old: WatchSnap; now: WatchSnap }[] = [];
+  private lastWatch: ({ b: Breakpoint } & WatchHit)[] = [];
 
   private async classifyWatch(addr: bigint): Promise<'stopped' | 'continue'> {
     // as gdb: every watch whose range the trap is in, and the software ones (checked at each step)
@@ -1321,12 +1321,10 @@ export class Session {
     for (const b of candidates) {
       const any = await this.evaluateAny(b.spec);
       const now = await snapshot(any);
-      const old = b.watch!.old;
-      b.watch!.old = now;
+      const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
       await this.rewatch(b, any);
-      if (b.watch!.kind === 'write' && sameSnap(now, old)) continue;
-      b.hits++;
-      this.lastWatch.push({ b, old, now });
+      b.hits += seen.length;     // gdb counts each location that stops
+      this.lastWatch.push(...seen.map((h) => ({ b, ...h })));
     }
     this.store.touch('breakpoints');
     return this.lastWatch.length ? 'stopped' : 'continue';
@@ -1420,7 +1418,7 @@ export class Session {
       case 'watchpoint': {
         for (const w of this.lastWatch.splice(0)) {
           const fmt = (v: WatchSnap) => formatSnap(v, this.symbolize);
-          const body = w.b.watch!.kind === 'read' ? `Value = ${await fmt(w.now)}` : `Old value = ${await fmt(w.old)}\nNew value = ${await fmt(w.now)}`;
+          const body = w.old ? `Old value = ${await fmt(w.old)}\nNew value = ${await fmt(w.now)}` : `Value = ${await fmt(w.now)}`;
           this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
         this.out(await this.frameLine(pc, false));

@@ -71,8 +71,9 @@ export function unfitText(id: number): string {
 export async function armHardwareWatch(t: Target, w: Watch, canUseHw: number, others: Watch[]): Promise<boolean> {
   if (canUseHw === 0 || t.capabilities.hardwareBreakpoints !== true || registersFor(w.ranges) > DEBUG_REGISTERS) {
     if (w.kind !== 'write') {
-      throw new CommandError(canUseHw === 0 ? "Can't set read/access watchpoint when hardware watchpoints are disabled."
-        : 'Expression cannot be implemented with read/access watchpoint.');
+      throw new CommandError(registersFor(w.ranges) > DEBUG_REGISTERS && canUseHw !== 0 && t.capabilities.hardwareBreakpoints === true
+        ? 'Expression cannot be implemented with read/access watchpoint.'
+        : "Can't set read/access watchpoint when hardware watchpoints are disabled.");
     }
     return false;
   }
@@ -175,3 +176,26 @@ export async function watchRanges(expr: string, self: WatchedRange, evaluate: (e
 
 export const sameRanges = (a: WatchedRange[], b: WatchedRange[]): boolean =>
   a.length === b.length && a.every((r, i) => r.addr === b[i]!.addr && r.length === b[i]!.length);
+
+/** One report of a watchpoint at a stop: `Old value`/`New value`, or `Value =` (no old). */
+export interface WatchHit { old?: WatchSnap; now: WatchSnap }
+
+/**
+ * What gdb reports for a triggered watchpoint: one check per location (the
+ * object and each pointer on the way), each against the value the previous
+ * one left. A changed value is reported by `watch` and `awatch`, and not by
+ * `rwatch` (on x86 it is an access watchpoint, and a change is a write); an
+ * unchanged one by `rwatch` and `awatch` as `Value =`. So `awatch p->x`
+ * reports a write as Old/New and then Value, as gdb 13 does.
+ */
+export function watchHits(w: Watch, now: WatchSnap, locations: number): WatchHit[] {
+  const out: WatchHit[] = [];
+  for (let i = 0; i < Math.max(1, locations); i++) {
+    const old = w.old;
+    w.old = now;
+    const changed = !sameSnap(old, now);
+    if (changed && w.kind !== 'read') out.push({ old, now });
+    else if (!changed && w.kind !== 'write') out.push({ now });
+  }
+  return out;
+}

@@ -115,3 +115,28 @@ describe('watch p->x watches p as well', () => {
     }
   });
 });
+
+describe('rwatch and awatch, as gdb on x86 (a read watchpoint is an access one; one report per location)', () => {
+  it('a write is not a read; awatch p->x reports a write as Old/New then Value; hit counts per location', () => {
+    const prog = fixture('watch_types');
+    const traps = debugRegistersTrap();
+    for (const cmd of ['rwatch d', 'awatch s', 'rwatch p->x', 'awatch p->x', 'rwatch bigs']) {
+      const session = ['break main', 'run', cmd, 'continue', 'continue', 'continue', 'info watchpoints'];
+      const ours = ourLines(session, prog);
+      if (traps) {
+        // `info watchpoints` by its hit count (its column widths are not this test's)
+        const strip = (l: string[]) => l.filter((x) => !/^(Num |\d+ +(read|acc) watchpoint)/.test(x));
+        expect(strip(ours)).toEqual(strip(gdbLines(session, prog)));
+      } else {
+        // read/access watchpoints need debug registers that trap
+        expect(ours).toContain("Can't set read/access watchpoint when hardware watchpoints are disabled.");
+      }
+    }
+    if (traps) {
+      const text = ourLines(['break main', 'run', 'awatch p->x', 'continue', 'continue', 'info watchpoints'], prog).join('\n');
+      expect(text).toContain('Hardware access (read/write) watchpoint 2: p->x\n\nOld value = 1\nNew value = 10\n\n' +
+        'Hardware access (read/write) watchpoint 2: p->x\n\nValue = 10\n');
+      expect(text).toContain('breakpoint already hit 4 times');
+    }
+  });
+});
