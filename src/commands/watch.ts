@@ -14,30 +14,14 @@ import { Value as DwarfValue } from '../dwarf/value.js';
 import { formatValue } from './format.js';
 import { sizeOf, type Value } from './expr.js';
 import type { WatchedRange } from './watch-soft.js';
+import { chunksOf } from '../target/debugregs.js';
 
 type Watch = NonNullable<Breakpoint['watch']>;
 
 /** x86-64 has four address debug registers, each watching an aligned 1, 2, 4 or 8 bytes. */
 export const DEBUG_REGISTERS = 4;
 
-/**
- * gdb's x86_handle_nonaligned_watchpoint: a range as the aligned pieces one
- * debug register each can watch (the largest power of two, up to 8, that both
- * fits what is left and divides the address).
- */
-export function chunksOf(r: WatchedRange): WatchedRange[] {
-  const out: WatchedRange[] = [];
-  let addr = r.addr;
-  let left = r.length;
-  while (left > 0) {
-    let size = 8;
-    while (size > left || addr % BigInt(size) !== 0n) size >>= 1;
-    out.push({ addr, length: size });
-    addr += BigInt(size);
-    left -= size;
-  }
-  return out;
-}
+export { chunksOf };
 
 const key = (c: WatchedRange) => `${c.addr}:${c.length}`;
 

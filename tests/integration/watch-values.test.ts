@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { debugRegistersTrap } from '../../src/target/debugregs.js';
 import { mergedLines } from './gdb-compare.js';
 import { fixture } from '../fixtures/programs.js';
-import { ROOT } from './rsp-util.js';
+import { ROOT, requireFreshServerBuild, startListening } from './rsp-util.js';
 
 const tsdbg = `${ROOT}/bin/tsdbg.js`;
 const exArgs = (cmds: string[]) => cmds.flatMap((c) => ['-ex', c]);
@@ -137,6 +137,24 @@ describe('rwatch and awatch, as gdb on x86 (a read watchpoint is an access one; 
       expect(text).toContain('Hardware access (read/write) watchpoint 2: p->x\n\nOld value = 1\nNew value = 10\n\n' +
         'Hardware access (read/write) watchpoint 2: p->x\n\nValue = 10\n');
       expect(text).toContain('breakpoint already hit 4 times');
+    }
+  });
+});
+
+describe('tsdbg serve and a 16-byte watch from gdb', () => {
+  it('Z2 of any length is taken as aligned pieces (as gdbserver); gdb sees the write', async () => {
+    requireFreshServerBuild();
+    const prog = fixture('watch_types');
+    const traps = debugRegistersTrap();
+    const server = await startListening('node', [tsdbg, 'serve', '--listen', '127.0.0.1:0', '--once', prog]);
+    try {
+      // where the debug registers do not trap the server refuses Z2: gdb is told to use software ones
+      const lines = mergedLines(['gdb', '-batch', '-nx', ...exArgs([`set can-use-hw-watchpoints ${traps ? 1 : 0}`,
+        `target remote 127.0.0.1:${server.port}`, 'break main', 'continue', 'watch wide', 'continue', 'kill']), prog]).join('\n');
+      expect(lines).toContain(`${traps ? 'Hardware watchpoint' : 'Watchpoint'} 2: wide`);
+      expect(lines).toMatch(/Old value = 0\nNew value = 3\n/);
+    } finally {
+      await server.stop();
     }
   });
 });
