@@ -27,6 +27,8 @@ const key = (c: WatchedRange) => `${c.addr}:${c.length}`;
 
 /** Debug registers the ranges need (identical pieces share one, as in gdb). */
 export function registersFor(ranges: WatchedRange[]): number {
+  // more than 4 x 8 bytes never fits (and a huge array is not cut into pieces to learn it)
+  if (ranges.some((r) => r.length > DEBUG_REGISTERS * 8)) return DEBUG_REGISTERS + 1;
   return new Set(ranges.flatMap(chunksOf).map(key)).size;
 }
 

@@ -511,6 +511,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
         // no working debug registers: say "unsupported", so the client falls back to software watchpoints
         if (insert && !t.capabilities.hardwareBreakpoints) return '';
         // any length, as gdbserver: aligned pieces of one debug register each, all or none
+        if (kind > 32) return 'E01';      // more than the four 8-byte debug registers can ever cover
         const pieces = chunksOf({ addr, length: kind });
         if (!insert) {
           for (const c of pieces) await t.removeWatchpoint(c.addr, c.length, watch);

@@ -12,6 +12,7 @@ describe('debug registers of a watched range', () => {
     expect(chunksOf(r(0x1004, 12))).toEqual([r(0x1004, 4), r(0x1008, 8)]);
     expect(registersFor([r(0x1000, 32)])).toBe(4);
     expect(registersFor([r(0x1000, 40)])).toBe(5);
+    expect(registersFor([r(0x1000, 1 << 30)])).toBe(5);
     expect(registersFor([r(0x1000, 8), r(0x1000, 8)])).toBe(1);
   });
 
