@@ -48,7 +48,10 @@ import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable, formatThreadTable } from './threads.js';
 import { infoFrameLines } from './info-frame.js';
-import { armHardwareWatch, canUseHwValue, scopeExitText, showWatchSetting } from './watch.js';
+import {
+  armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
+  unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
+} from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 import { pushAll } from '../arrays.js';
@@ -1132,18 +1135,18 @@ export class Session {
   }
 
   private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
-    const v = await this.evaluate(expr);
+    const any = await this.evaluateAny(expr);
+    const v = await DebugBridge.toMine(any);
     if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
     if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
-    const length = sizeOf(v.type);
-    if (![1, 2, 4, 8].includes(length) || v.lval.addr % BigInt(length) !== 0n) {
-      throw new CommandError(`Expression cannot be implemented with read/access watchpoint.`);
-    }
+    const old = await snapshot(any);
+    const length = any.dwarf ? old.bytes.length : sizeOf(v.type);    // the DWARF size (an __int128 is 16)
+    const ranges = await watchRanges(expr, { addr: v.lval.addr, length }, (e) => this.evaluate(e));
     this.live();
     const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
     const b: Breakpoint = {
       id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
-      hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old: v.value },
+      hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old, ranges },
     };
     b.watch!.scope = await this.localScope(v.lval.addr);
     try {
@@ -1155,7 +1158,6 @@ export class Session {
       this.convenience.setMine('bpnum', INT_VALUE(b.id));
     } catch (e) {
       this.nextBpId--;
-      if (e instanceof TargetError && e.code === 'ENOSPC') throw new CommandError('Hardware watchpoints used exceed the 4 debug registers.');
       throw e;
     }
     this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
@@ -1183,7 +1185,14 @@ export class Session {
   private scopeExits: number[] = [];
 
   private async armWatch(b: Breakpoint): Promise<void> {
-    b.watch!.soft = !(await armHardwareWatch(this.live(), b.address!, b.watch!, this.canUseHw));
+    try {
+      b.watch!.soft = !(await armHardwareWatch(this.live(), b.watch!, this.canUseHw, this.hardwareWatches()));
+    } catch (e) {
+      // gdb accepts it and fails at the resume, when they do not all fit (resume())
+      if (!(e instanceof TargetError) || e.code !== 'ENOSPC') throw e;
+      b.watch!.soft = false;
+      return;
+    }
     if (b.watch!.kind === 'write') b.type = b.watch!.soft ? 'watchpoint' : 'hw watchpoint';
     b.inserted = true;
   }
@@ -1193,7 +1202,7 @@ export class Session {
     b.inserted = false;
     if (!this.target || this.target.state === 'exited') return;
     if (b.watch) {
-      if (!b.watch.soft) await this.target.removeWatchpoint(b.address!, b.watch.length, b.watch.kind);
+      if (!b.watch.soft) await disarmHardwareWatch(this.target, b.watch, this.hardwareWatches());
       if (b.watch.scope) await this.removeAt(b.watch.scope.ret);
     }
     else for (const a of this.locationsOf(b)) await this.removeAt(a);
@@ -1290,15 +1299,26 @@ export class Session {
     this.pendingActions = [];
     this.store.set('frame', 0);
     // The target emits the program's output up to the stop before resolving (gdb's order).
+    await this.insertPendingWatches();
     const soft = this.store.state.breakpoints.filter((b) => b.watch?.soft && b.enabled && b.inserted);
     const ev = soft.length
       ? await this.softWatch.resume(t, {
-        step, signal: sig, watches: soft.map((b) => ({ addr: b.address!, length: b.watch!.length })),
+        step, signal: sig, watches: soft.flatMap((b) => b.watch!.ranges),
         stopsAt: (pc) => this.inserted.has(pc),
       })
       : step ? await t.step(sig) : await t.cont(sig);
     this.store.set('lastStop', ev);
     return ev;
+  }
+
+  /** Hardware watchpoints that did not fit when set: inserted now, or the resume refused as gdb does. */
+  private async insertPendingWatches(): Promise<void> {
+    const hw = this.store.state.breakpoints.filter((b) => b.watch && !b.watch.soft && b.enabled);
+    if (hw.every((b) => b.inserted)) return;
+    for (const b of hw) if (!b.inserted) await this.armWatch(b);
+    if (hw.every((b) => b.inserted)) return;
+    const id = firstUnfit(hw.map((b) => ({ id: b.id, ranges: b.watch!.ranges }))) ?? hw.find((b) => !b.inserted)!.id;
+    throw new CommandError(`${unfitText(id)}\nCommand aborted.`);
   }
 
   /**
@@ -1369,21 +1389,45 @@ export class Session {
   private runningActions = false;
   /** Bumped at every resume: a breakpoint command that resumed ends its list. */
   private stopCount = 0;
-  private lastWatch: { b: Breakpoint; old: bigint; now: bigint } | undefined;
+  private lastWatch: ({ b: Breakpoint } & WatchHit)[] = [];
 
   private async classifyWatch(addr: bigint): Promise<'stopped' | 'continue'> {
-    const b = this.store.state.breakpoints.find((x) => x.watch && x.enabled && x.address !== undefined &&
-      addr >= x.address && addr < x.address + BigInt(x.watch.length)) ??
-      this.store.state.breakpoints.find((x) => x.watch && x.enabled);
-    if (!b || !b.watch) return 'stopped';
-    const now = (await this.evaluate(b.spec)).value;
-    const old = b.watch.old;
-    b.watch.old = now;
-    if (b.watch.kind === 'write' && now === old) return 'continue';
-    b.hits++;
+    // as gdb: every watch whose range the trap is in, and the software ones (checked at each step)
+    const live = this.store.state.breakpoints.filter((x) => x.watch && x.enabled && x.inserted);
+    const hitBy = live.filter((x) => x.watch!.soft || x.watch!.ranges.some((r) => addr >= r.addr && addr < r.addr + BigInt(r.length)));
+    const candidates = hitBy.length ? hitBy : live.slice(0, 1);
+    if (!candidates.length) return 'stopped';
+    this.lastWatch = [];
+    for (const b of candidates) {
+      const any = await this.evaluateAny(b.spec);
+      const now = await snapshot(any);
+      const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
+      await this.rewatch(b, any);
+      b.hits += seen.length;     // gdb counts each location that stops
+      this.lastWatch.push(...seen.map((h) => ({ b, ...h })));
+    }
     this.store.touch('breakpoints');
-    this.lastWatch = { b, old, now };
-    return 'stopped';
+    return this.lastWatch.length ? 'stopped' : 'continue';
+  }
+
+  /** The inserted hardware watchpoints (pieces they share are inserted once). */
+  private hardwareWatches(): NonNullable<Breakpoint['watch']>[] {
+    return this.store.state.breakpoints.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
+  }
+
+  /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
+  private async rewatch(b: Breakpoint, any: AnyValue): Promise<void> {
+    const v = await DebugBridge.toMine(any).catch(() => undefined);
+    if (!v?.lval || v.lval.kind !== 'mem') return;
+    const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, (e) => this.evaluate(e));
+    if (sameRanges(ranges, b.watch!.ranges)) return;
+    if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(this.live(), b.watch!, this.hardwareWatches());
+    b.watch!.ranges = ranges;
+    b.address = v.lval.addr;
+    if (b.inserted && !b.watch!.soft) {
+      b.inserted = false;
+      await this.armWatch(b);
+    }
   }
 
   /** Resume, silently re-resuming past stops that are not for the user, then report the stop. */
@@ -1452,11 +1496,9 @@ export class Session {
         return;
       }
       case 'watchpoint': {
-        const w = this.lastWatch;
-        this.lastWatch = undefined;
-        if (w) {
-          const fmt = (v: bigint) => formatValue({ type: (this.watchType(w.b)), value: v }, undefined, this.symbolize);
-          const body = w.b.watch!.kind === 'read' ? `Value = ${fmt(w.now)}` : `Old value = ${fmt(w.old)}\nNew value = ${fmt(w.now)}`;
+        for (const w of this.lastWatch.splice(0)) {
+          const fmt = (v: WatchSnap) => formatSnap(v, this.symbolize);
+          const body = w.old ? `Old value = ${await fmt(w.old)}\nNew value = ${await fmt(w.now)}` : `Value = ${await fmt(w.now)}`;
           this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
         this.out(await this.frameLine(pc, false));
@@ -1478,12 +1520,6 @@ export class Session {
         this.out(await this.frameLine(pc, true));
         return;
     }
-  }
-
-  private watchType(b: Breakpoint): Value['type'] {
-    const len = b.watch!.length as 1 | 2 | 4 | 8;
-    const names: Record<number, string> = { 1: 'char', 2: 'short', 4: 'int', 8: 'long' };
-    return { kind: 'int', size: len, signed: true, name: names[len]! };
   }
 
   /**

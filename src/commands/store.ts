@@ -4,6 +4,8 @@
  * Session writes it. Keeping every piece of display state here (rather than in
  * the printing code) is what lets a UI redraw panes without re-asking the target.
  */
+import type { WatchSnap } from './watch.js';
+import type { WatchedRange } from './watch-soft.js';
 import { EventEmitter } from 'node:events';
 import { hasWrapHints, stripWrapHints } from '../dwarf/wrap.js';
 import type { StopEvent, TargetState, WatchKind } from '../target/types.js';
@@ -29,7 +31,9 @@ export interface Breakpoint {
   ignoreCount: number;
   /** Watchpoints: watched length, access kind and the last value seen; `soft`: single-stepped, no debug register. */
   watch?: {
-    length: number; kind: WatchKind; old: bigint; soft?: boolean;
+    length: number; kind: WatchKind; soft?: boolean;
+    /** The value last seen, and what it covers: the object and the pointers it is reached through. */
+    old: WatchSnap; ranges: WatchedRange[];
     /** A local's watch: valid until the frame (its CFA) returns to `ret`, where a breakpoint watches for it. */
     scope?: { ret: bigint; cfa: bigint };
   };

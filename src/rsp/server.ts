@@ -8,6 +8,7 @@
  * process we started is killed and one we attached to is detached, so a
  * tracee is never stranded.
  */
+import { chunksOf } from '../target/debugregs.js';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
@@ -509,8 +510,20 @@ export class RspSession extends EventEmitter<{ end: [] }> {
         const watch = Z_WATCH[Number(type)];
         // no working debug registers: say "unsupported", so the client falls back to software watchpoints
         if (insert && !t.capabilities.hardwareBreakpoints) return '';
-        if (insert) await t.insertWatchpoint(addr, kind, watch);
-        else await t.removeWatchpoint(addr, kind, watch);
+        // any length, as gdbserver: aligned pieces of one debug register each, all or none
+        if (kind > 32) return 'E01';      // more than the four 8-byte debug registers can ever cover
+        const pieces = chunksOf({ addr, length: kind });
+        if (!insert) {
+          for (const c of pieces) await t.removeWatchpoint(c.addr, c.length, watch);
+          return 'OK';
+        }
+        const done: typeof pieces = [];
+        try {
+          for (const c of pieces) { await t.insertWatchpoint(c.addr, c.length, watch); done.push(c); }
+        } catch (e) {
+          for (const c of done) await t.removeWatchpoint(c.addr, c.length, watch).catch(() => undefined);
+          throw e;
+        }
         return 'OK';
       }
       default:

@@ -11,6 +11,8 @@
  */
 import { native } from './native.js';
 
+export interface WatchRange { addr: bigint; length: number }
+
 const PROBE_TIMEOUT_MS = 2000;
 let answer: boolean | undefined;
 
@@ -26,4 +28,23 @@ export function debugRegistersTrap(): boolean {
     }
   }
   return answer;
+}
+
+/**
+ * gdb's x86_handle_nonaligned_watchpoint: a range as the aligned pieces one
+ * debug register each can watch (the largest power of two, up to 8, that both
+ * fits what is left and divides the address).
+ */
+export function chunksOf(r: WatchRange): WatchRange[] {
+  const out: WatchRange[] = [];
+  let addr = r.addr;
+  let left = r.length;
+  while (left > 0) {
+    let size = 8;
+    while (size > left || addr % BigInt(size) !== 0n) size >>= 1;
+    out.push({ addr, length: size });
+    addr += BigInt(size);
+    left -= size;
+  }
+  return out;
 }
