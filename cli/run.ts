@@ -117,10 +117,10 @@ function programProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** Line mode answers questions like gdb without a terminal. */
-export async function answerYes(question: string): Promise<boolean> {
-  process.stdout.write(`${question} [answered Y; input not from terminal]\n`);
-  return true;
+/** Line mode answers questions like gdb without a terminal: with their default (yes unless `defaultNo`). */
+export async function answerYes(question: string, defaultNo = false): Promise<boolean> {
+  process.stdout.write(`${question} [answered ${defaultNo ? 'N' : 'Y'}; input not from terminal]\n`);
+  return !defaultNo;
 }
 
 /** A command line of a -x file or an -ex option, with gdb's from_tty, and where a file's line is. */

@@ -49,6 +49,7 @@ import { armHardwareWatch, canUseHwValue, scopeExitText, showWatchSetting } from
 import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 import { pushAll } from '../arrays.js';
+import { isNotFound, makePending, parsePendingMode, type PendingMode } from './pending.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
 function ignoreText(id: number, n: number): string {
@@ -82,7 +83,7 @@ export interface SessionOptions {
   args?: string[];
   launch?: LaunchOptions;
   /** Answer yes/no questions (restart? kill?). Line mode answers yes like gdb without a terminal. */
-  confirm?: (question: string) => Promise<boolean>;
+  confirm?: (question: string, defaultNo?: boolean) => Promise<boolean>;
   /** ANSI color in diffs. */
   color?: boolean;
   /** A person is typing (prompts like `commands`' instructions are shown). */
@@ -126,7 +127,8 @@ export class Session {
   private args: string[];
   private readonly launchOpts: LaunchOptions;
   private readonly launcher: Launcher;
-  private readonly confirm: (q: string) => Promise<boolean>;
+  private readonly confirm: (q: string, defaultNo?: boolean) => Promise<boolean>;
+  private breakpointPending: PendingMode = 'auto';
   private readonly color: boolean;
   private readonly interactive: boolean;
 
@@ -218,7 +220,7 @@ export class Session {
     this.launcher = opts.launcher;
     this.args = opts.args ?? [];
     this.launchOpts = opts.launch ?? { aslr: false };
-    this.confirm = opts.confirm ?? (async () => true);
+    this.confirm = opts.confirm ?? (async (_q, defaultNo) => !defaultNo);
     this.color = opts.color ?? false;
     this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
@@ -1095,10 +1097,11 @@ export class Session {
     try {
       locs = await this.resolveLocations(spec);
     } catch (e) {
-      // gdb with `set breakpoint pending on`: a function no loaded object defines yet
-      // waits for a library that does (resolved at run and at each library load).
-      if (!(e instanceof CommandError) || !/^Function ".*" not defined\.$/.test(e.message)) throw e;
+      // a location no loaded object defines yet may wait for a library that does
+      // (resolved at run and at each library load): `set breakpoint pending` decides.
+      if (!isNotFound(e) || this.breakpointPending === 'off') throw e;
       this.store.write('stderr', `${e.message}\n`);
+      if (!(await makePending(this.breakpointPending, this.confirm))) return;
     }
     const address = locs[0];
     const b: Breakpoint = {
@@ -1882,6 +1885,7 @@ export class Session {
       if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
       return;
     }
+    if (name === 'breakpoint pending') { this.breakpointPending = parsePendingMode(value); return; }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // confirm, pagination, height, width...: line mode never pages or asks, so they are accepted and have no effect.
   }
