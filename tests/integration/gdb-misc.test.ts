@@ -76,3 +76,19 @@ describe('break on a location nothing defines', () => {
     });
   }
 });
+
+describe('list', () => {
+  const script = ['list 5', 'list 999', 'list', 'list 30', 'list frames.c:999', 'list inner', 'list 1,3', 'list 999', 'list -', 'list 40', 'list 38'];
+
+  it('before the program runs: around line N of main\'s file; out of range names the file as gdb does', () => {
+    const r = piped(script);
+    expect(r.tsdbg).toContain('5\t#include <stdio.h>');
+    expect(r.tsdbg).toContain('Line number 994 out of range; frames.c has 37 lines.');
+    expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
+
+  it('stopped in main: the same lines', () => {
+    const r = piped(['break main', 'run', ...script, 'kill']);
+    expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
+});

@@ -531,8 +531,7 @@ export class SourceLevel {
       first = Math.max(1, this.listPos.first - 10);
     } else if (a === '') {
       if (!this.listPos) {
-        const main = debug.functionsNamed('main')[0];
-        const at = main && debug.lineForAddress(debug.entryOf(main));
+        const at = this.mainLine();
         if (!at) throw new CommandError('No default source file now selected.');
         path = at.path;
         file = at.file;
@@ -558,12 +557,23 @@ export class SourceLevel {
     }
     const lines = sourceLines(path!);
     if (!lines) throw new CommandError(`${first}\tin ${path}`);
-    if (first > lines.length) throw new CommandError(`Line number ${first} out of range; ${path} has ${lines.length} lines.`);
+    if (first > lines.length) {
+      // as gdb: the next `list` goes on from there (and says so again)
+      this.listPos = { path: path!, file, first, last: first - 1 };
+      throw new CommandError(`Line number ${first} out of range; ${file} has ${lines.length} lines.`);
+    }
     const last = Math.min(lines.length, lastWanted ?? first + 9);
     const out: string[] = [];
     for (let i = first; i <= last; i++) out.push(`${i}\t${lines[i - 1]}`);
     this.listPos = { path: path!, file, first, last };
     this.host.out(out.join('\n'));
+  }
+
+  /** gdb's default source file before anything was listed or stopped at: main's, at main's line. */
+  private mainLine(): { path: string; file: string; line: number } | undefined {
+    const debug = this.exeDebug()!;
+    const main = debug.functionsNamed('main')[0];
+    return (main && debug.lineForAddress(debug.entryOf(main))) || undefined;
   }
 
   /** A `list` location: LINE (in the current or `near` file), FILE:LINE, FUNCTION, FILE:FUNCTION. */
@@ -574,9 +584,9 @@ export class SourceLevel {
       if (m[1]) {
         const f = debug.sourceFiles().find((p) => p === m[1] || p.endsWith('/' + m[1]));
         if (!f) throw new CommandError(`No source file named ${m[1]}.`);
-        return { path: f, file: m[1], line: gdbLineNumber(m[2]!) };
+        return { path: f, file: debug.displayOf(f) ?? m[1], line: gdbLineNumber(m[2]!) };
       }
-      const cur = near ?? this.listPos;
+      const cur = near ?? this.listPos ?? this.mainLine();
       if (!cur) throw new CommandError('No default source file now selected.');
       return { path: cur.path, file: cur.file, line: gdbLineNumber(m[2]!) };
     }
