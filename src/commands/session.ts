@@ -1933,7 +1933,7 @@ export class Session {
     this.withStack();
     const frames = await this.frames();
     let sel = this.store.state.frame;
-    if (relative) sel = relativeFrame(sel, (relative === 'up' ? 1 : -1) * (index ?? 1), index !== undefined, frames.length);
+    if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, frames.length);
     else if (index !== undefined) {
       if (index < 0 || index >= frames.length) throw new CommandError(`No frame at level ${index}.`);
       sel = index;

@@ -92,3 +92,14 @@ describe('list', () => {
     expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
   });
 });
+
+describe('frame, up and down with counts out of range', () => {
+  it('as gdb: the count is cut to an int, a count clamps at the ends, none refuses; too large a constant is an error', () => {
+    const r = piped(['break inner', 'run', 'up 99999999999999999999', 'up -1', 'up 2', 'down -1', 'frame -1', 'frame 4294967296',
+      'frame -4294967295', 'up 0x100000001', 'up 99999999999', 'down 99999999999', 'up 4294967296', 'up 4294967295',
+      'down 4294967295', 'frame 4294967297', 'up', 'up', 'up', 'up', 'down 2', 'down', 'down', 'down', 'kill']);
+    expect(r.tsdbg).toContain('Numeric constant too large.');
+    expect(r.tsdbg).toContain('Initial frame selected; you cannot go up.');
+    expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
+});

@@ -25,7 +25,7 @@ import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../
 import { memberValue, type PrintSettings } from '../../dwarf/format.js';
 import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
-import { CommandError } from '../parse.js';
+import { CommandError, frameCount } from '../parse.js';
 import { convenienceEnv } from '../debug.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
@@ -242,12 +242,12 @@ export class SourceLevel {
   /** `frame [N]`, `up [N]`, `down [N]`: select a frame and show it with its source line, as gdb does. */
   private async selectFrame(word: string, arg: string): Promise<boolean> {
     if (!this.program()) return false;
-    const n = arg.trim() === '' ? undefined : Number(arg.trim());
-    if (n !== undefined && !Number.isInteger(n)) return false; // `frame function NAME` etc.: the Session's
+    const n = arg.trim() === '' ? undefined : frameCount(arg, word === 'down');
+    if (n === null) return false; // `frame function NAME` etc.: the Session's
     const frames = await this.frames();
     let sel = this.host.selectedFrame();
     if (word === 'frame' && n !== undefined && (n < 0 || n >= frames.length)) throw new CommandError(`No frame at level ${arg.trim()}.`);
-    if (word === 'up' || word === 'down') sel = relativeFrame(sel, (word === 'up' ? 1 : -1) * (n ?? 1), n !== undefined, frames.length);
+    if (word === 'up' || word === 'down') sel = relativeFrame(sel, n === undefined ? (word === 'up' ? 1 : -1) : n, n !== undefined, frames.length);
     else if (n !== undefined) sel = n;
     this.host.selectFrame(sel);
     const f = frames[sel];
