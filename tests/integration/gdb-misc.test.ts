@@ -4,6 +4,8 @@
  * whether to make it pending (no off a terminal; `set breakpoint pending`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { ROOT } from './rsp-util.js';
 import { fixture } from '../fixtures/programs.js';
 import { mergedLines } from './gdb-compare.js';
 import { TSDBG, gdb, killTerminals, tsdbg, type Terminal } from './pty-util.js';
@@ -101,5 +103,16 @@ describe('frame, up and down with counts out of range', () => {
     expect(r.tsdbg).toContain('Numeric constant too large.');
     expect(r.tsdbg).toContain('Initial frame selected; you cannot go up.');
     expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
+});
+
+describe('disassembly', () => {
+  it('the # comment of a rip-relative operand: eight spaces after the operands, as libopcodes prints it', () => {
+    const prog = path.join(ROOT, 'examples/bin/hot_loop'); // PIE: its globals are rip-relative
+    const r = batch(['break main', 'run', 'x/40i $pc', 'disassemble main', 'kill'], prog);
+    const comments = (ls: string[]) => ls.filter((l) => l.includes('# 0x'));
+    expect(comments(r.tsdbg).length).toBeGreaterThan(0);
+    expect(comments(r.tsdbg).some((l) => /\S        # 0x/.test(l))).toBe(true);
+    expect(comments(r.tsdbg).join('\n')).toBe(comments(r.gdb).join('\n'));
   });
 });
