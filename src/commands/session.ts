@@ -2151,7 +2151,9 @@ export class Session {
   private infoBreakpoints(watchOnly: boolean): void {
     const list = this.store.state.breakpoints.filter((b) => !watchOnly || b.watch);
     if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
-    const lines = ['Num     Type           Disp Enb Address            What'];
+    // gdb sizes Address by its locations' address bits: none (all pending) takes 10 columns, not 18
+    const aw = list.every((b) => !b.watch && b.address === undefined) ? 11 : 19;
+    const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(aw)}What`];
     for (const b of list) {
       const enb = b.enabled ? 'y' : 'n';
       if (b.watch) {
@@ -2163,7 +2165,7 @@ export class Session {
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
         const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address);
         const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : what}`);
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(aw)}${b.more ? '' : what}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
