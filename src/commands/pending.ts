@@ -35,3 +35,9 @@ export async function makePending(mode: PendingMode, confirm: (q: string, defaul
   if (mode === 'off') return false;
   return confirm(PENDING_QUESTION, true);
 }
+
+/** `show breakpoint pending`, in gdb's words; undefined for another setting. */
+export function showPending(name: string, mode: PendingMode): string | undefined {
+  if (!/^breakpoint\s+pending$/.test(name)) return undefined;
+  return `Debugger's behavior regarding pending breakpoints is ${mode}.`;
+}

@@ -49,7 +49,7 @@ import { armHardwareWatch, canUseHwValue, scopeExitText, showWatchSetting } from
 import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 import { pushAll } from '../arrays.js';
-import { isNotFound, makePending, parsePendingMode, type PendingMode } from './pending.js';
+import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
 function ignoreText(id: number, n: number): string {
@@ -398,7 +398,7 @@ export class Session {
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showPending(c.name, this.breakpointPending) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;

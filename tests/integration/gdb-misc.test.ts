@@ -41,7 +41,8 @@ const QUESTION = 'Make breakpoint pending on future shared library load? (y or [
 
 describe('break on a location nothing defines', () => {
   const script = ['break 999', 'break nosuch', 'break nosuch.c:3', 'set breakpoint pending on', 'break nosuch2', 'break 998',
-    'set breakpoint pending off', 'break nosuch3', 'set breakpoint pending maybe', 'set breakpoint pending auto', 'break nosuch4',
+    'set breakpoint pending off', 'break nosuch3', 'show breakpoint pending', 'set breakpoint pending maybe', 'set breakpoint pending auto',
+    'show breakpoint pending', 'break nosuch4',
     'info breakpoints'];
 
   it('on a pipe: asked, answered no; pending on/off as gdb', () => {
