@@ -147,3 +147,12 @@ describe('SIGINT while reading commands from a pipe', () => {
     });
   }
 });
+
+describe('x/i before the program runs', () => {
+  it('stops where the file\'s sections end, naming the first address it cannot read, as gdb', () => {
+    const prog = path.join(ROOT, 'examples/bin/hot_loop');
+    const r = piped(['x/60i main', 'x/8xg main+100'], prog);
+    expect(r.tsdbg.some((l) => /^ {3}0x[0-9a-f]+:\tCannot access memory at address 0x[0-9a-f]+$/.test(l))).toBe(true);
+    expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
+});
