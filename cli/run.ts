@@ -84,7 +84,7 @@ export async function driveSession(
   session: Session, opts: RunArgs, questions: TerminalQuestions | undefined,
   start: () => Promise<void>, end?: () => Promise<void>,
 ): Promise<number> {
-  const exits = installExitHandlers(session, end);
+  const exits = installExitHandlers(session, end, !questions);
   try {
     await start();
     return questions ? await runInteractive(session, opts, questions) : await runLineMode(session, opts);
@@ -125,10 +125,10 @@ function programProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** Line mode answers questions like gdb without a terminal. */
-export async function answerYes(question: string): Promise<boolean> {
-  process.stdout.write(`${question} [answered Y; input not from terminal]\n`);
-  return true;
+/** Line mode answers questions like gdb without a terminal: with their default (yes unless `defaultNo`). */
+export async function answerYes(question: string, defaultNo = false): Promise<boolean> {
+  process.stdout.write(`${question} [answered ${defaultNo ? 'N' : 'Y'}; input not from terminal]\n`);
+  return !defaultNo;
 }
 
 /** A command line of a -x file or an -ex option, with gdb's from_tty, and where a file's line is. */
@@ -274,12 +274,12 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
 let terminalError: ((e: NodeJS.ErrnoException) => void) | undefined;
 
 /**
- * SIGTERM/SIGHUP/SIGINT outside a command, and the terminal going away (EIO
+ * SIGTERM/SIGHUP/SIGINT outside a command (SIGINT in line mode: gdb's `Quit`), and the terminal going away (EIO
  * on a read: the window closed): kill or detach the tracee, run `end`, exit.
  * A hangup ends us by SIGHUP itself, as gdb ends: with no terminal left, the
  * exit path's terminal reset (node's) must not run.
  */
-export function installExitHandlers(session: Session, end?: () => Promise<void>): { dispose: () => void; leaving: () => boolean } {
+export function installExitHandlers(session: Session, end?: () => Promise<void>, lineMode = false): { dispose: () => void; leaving: () => boolean } {
   let leaving = false;
   const leave = (sig: NodeJS.Signals) => {
     if (leaving) return;
@@ -296,6 +296,11 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>)
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && session.currentTarget?.state === 'running') {
       session.interrupt();
+      return;
+    }
+    // gdb reading commands from a pipe or file: SIGINT is a quit of what it does, not an end
+    if (sig === 'SIGINT' && lineMode) {
+      process.stderr.write('Quit\n');
       return;
     }
     leave(sig);

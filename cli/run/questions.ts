@@ -1,7 +1,7 @@
 /**
  * gdb's query() at a terminal: a yes/no question asked at the prompt while a
  * command waits for it (restart? quit with a live program?). The line typed
- * next (or typed ahead) is the answer; anything but y/n asks again; end of input answers yes,
+ * next (or typed ahead) is the answer; anything but y/n asks again; end of input gives the default,
  * as gdb does when its input goes away.
  */
 import type { Interface } from 'node:readline';
@@ -36,9 +36,10 @@ export class TerminalQuestions {
     return true;
   }
 
-  readonly ask = (question: string): Promise<boolean> => {
+  /** `defaultNo`: gdb's nquery, whose answer at end of input is no. */
+  readonly ask = (question: string, defaultNo = false): Promise<boolean> => {
     const rl = this.rl;
-    if (!rl) return Promise.resolve(true);
+    if (!rl) return Promise.resolve(!defaultNo);
     const lines = question.split('\n');
     const last = lines.pop()!;
     if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
@@ -52,8 +53,8 @@ export class TerminalQuestions {
           return;
         }
         this.pending = undefined;
-        if (a === undefined) process.stdout.write('EOF [answered Y; input not from terminal]\n');
-        resolve(a === undefined || a.startsWith('y'));
+        if (a === undefined) process.stdout.write(`EOF [answered ${defaultNo ? 'N' : 'Y'}; input not from terminal]\n`);
+        resolve(a === undefined ? !defaultNo : a.startsWith('y'));
       };
       prompt();
     });

@@ -1,7 +1,7 @@
 /**
  * x86-64 disassembly through iced-x86, formatted like gdb's AT&T output:
  * `mov    -0x8(%rbp),%rax`, `call   0x401136 <tick>`,
- * `mov    0x2ecc(%rip),%eax        # 0x404044 <counter>`.
+ * `mov    0x2ecc(%rip),%eax        # 0x404044 <counter>` (libopcodes: eight spaces after the operands, whatever their width).
  */
 import { Decoder, DecoderOptions, Formatter, FormatterSyntax, FlowControl } from 'iced-x86';
 import type { Symbolizer } from './format.js';
@@ -70,7 +70,7 @@ export function disassemble(code: Buffer, address: bigint, sym: Symbolizer, max 
         } else if (insn.isIpRelMemoryOperand) {
           const target = insn.ipRelMemoryAddress;
           const s = sym(target);
-          text = `${text.padEnd(32)}# ${hex(target)}${s ? ` <${s}>` : ''}`;
+          text = `${text}        # ${hex(target)}${s ? ` <${s}>` : ''}`;
         }
         out.push({
           address: insn.ip,

@@ -33,7 +33,10 @@ export async function readReadable(read: (addr: bigint, len: number) => Promise<
     const at = addr + BigInt(got);
     const want = Math.min(CHUNK, len - got);
     try {
-      parts.push(await read(at, want));
+      const b = await read(at, want);
+      parts.push(b);
+      // a short read (the file's sections ran out before the program runs) ends there
+      if (b.length < want) return { data: Buffer.concat(parts), end: at + BigInt(b.length) };
       got += want;
       continue;
     } catch {
@@ -45,7 +48,9 @@ export async function readReadable(read: (addr: bigint, len: number) => Promise<
       const pageEnd = (a | 0xfffn) + 1n;
       const n = Number((pageEnd < stop ? pageEnd : stop) - a);
       try {
-        parts.push(await read(a, n));
+        const b = await read(a, n);
+        parts.push(b);
+        if (b.length < n) return { data: Buffer.concat(parts), end: a + BigInt(b.length) };
       } catch {
         return { data: Buffer.concat(parts), end: a };
       }

@@ -250,7 +250,7 @@ function parseSet(args: string): Command {
   const a = required(args, 'Argument required (expression to compute).');
   const varMatch = /^var(?:iable)?\s+(.*)$/s.exec(a);
   if (varMatch) return { kind: 'set-expr', expr: varMatch[1]! };
-  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|checkpoint-limit|args)\b\s*(.*)$/s.exec(a);
+  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|checkpoint-limit|breakpoint\s+pending|args)\b\s*(.*)$/s.exec(a);
   if (setting && !a.includes('=')) return { kind: 'setting', name: setting[1]!.replace(/\s+/g, ' '), value: setting[2]!.trim() };
   if (setting && setting[1] === 'args') return { kind: 'setting', name: 'args', value: setting[2]!.trim() };
   return { kind: 'set-expr', expr: a };
@@ -272,6 +272,28 @@ function parseRunArgs(args: string): string[] | undefined {
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   for (let m = re.exec(a); m; m = re.exec(a)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]!);
   return out;
+}
+
+/**
+ * The number of `frame N` / `up N` (`down N`: negated) as gdb has it: a
+ * LONGEST cut to an int (`up 4294967296` stays); null when not a number.
+ */
+export function frameCount(text: string, negate: boolean): number | null {
+  const m = /^(-?)(0x[0-9a-f]+|\d+)$/i.exec(text.trim());
+  if (!m) return null;
+  let v = BigInt(m[2]!);
+  if (v > 0xffff_ffff_ffff_ffffn) throw new CommandError('Numeric constant too large.');
+  if (m[1]) v = -v;
+  if (negate) v = -BigInt.asIntN(64, v);
+  return Number(BigInt.asIntN(32, v));
+}
+
+/** `up N` / `down N`: levels outward (down: negated already). */
+function upDown(args: string, down: boolean): number | undefined {
+  if (!args.trim()) return undefined;
+  const n = frameCount(args, down);
+  if (n === null) throw new CommandError(`Invalid number "${args.trim()}".`);
+  return n;
 }
 
 function parseFrameIndex(args: string): number | undefined {
@@ -356,8 +378,8 @@ const SPECS: Spec[] = [
     parse: (a) => { const t = a.trim().replace(/^-?full\b/, '').trim(); return { kind: 'backtrace', limit: t ? count(t) : undefined }; } },
   { name: 'frame', aliases: ['f'], help: 'Select and print a stack frame.\nframe [N]: select and print stack frame N.',
     parse: (a) => ({ kind: 'frame', index: parseFrameIndex(a), relative: undefined }) },
-  { name: 'up', help: 'Select and print stack frame that called this one.\nup [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'up' }) },
-  { name: 'down', help: 'Select and print stack frame called by this one.\ndown [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: count(a), relative: 'down' }) },
+  { name: 'up', help: 'Select and print stack frame that called this one.\nup [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: upDown(a, false), relative: 'up' }) },
+  { name: 'down', help: 'Select and print stack frame called by this one.\ndown [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: upDown(a, true), relative: 'down' }) },
   { name: 'info', aliases: ['i', 'inf'], help: 'Generic command for showing things about the program being debugged.',
     parse: parseInfo },
   { name: 'thread', aliases: ['t'], help: 'Use this command to switch between threads.\nthread [N]: show the current thread, or switch to thread N (registers and frames follow it). thread apply all|ID... COMMAND: run COMMAND in each thread.',

@@ -55,6 +55,7 @@ import {
 import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 import { pushAll } from '../arrays.js';
+import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
 function ignoreText(id: number, n: number): string {
@@ -90,7 +91,7 @@ export interface SessionOptions {
   args?: string[];
   launch?: LaunchOptions;
   /** Answer yes/no questions (restart? kill?). Line mode answers yes like gdb without a terminal. */
-  confirm?: (question: string) => Promise<boolean>;
+  confirm?: (question: string, defaultNo?: boolean) => Promise<boolean>;
   /** ANSI color in diffs. */
   color?: boolean;
   /** A person is typing (prompts like `commands`' instructions are shown). */
@@ -134,7 +135,8 @@ export class Session {
   private args: string[];
   private readonly launchOpts: LaunchOptions;
   private readonly launcher: Launcher;
-  private readonly confirm: (q: string) => Promise<boolean>;
+  private readonly confirm: (q: string, defaultNo?: boolean) => Promise<boolean>;
+  private breakpointPending: PendingMode = 'auto';
   private readonly color: boolean;
   private readonly interactive: boolean;
 
@@ -227,7 +229,7 @@ export class Session {
     this.launcher = opts.launcher;
     this.args = opts.args ?? [];
     this.launchOpts = opts.launch ?? { aslr: false };
-    this.confirm = opts.confirm ?? (async () => true);
+    this.confirm = opts.confirm ?? (async (_q, defaultNo) => !defaultNo);
     this.color = opts.color ?? false;
     this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
@@ -405,7 +407,7 @@ export class Session {
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showPending(c.name, this.breakpointPending) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
@@ -1100,10 +1102,11 @@ export class Session {
     try {
       locs = await this.resolveLocations(spec);
     } catch (e) {
-      // gdb with `set breakpoint pending on`: a function no loaded object defines yet
-      // waits for a library that does (resolved at run and at each library load).
-      if (!(e instanceof CommandError) || !/^Function ".*" not defined\.$/.test(e.message)) throw e;
+      // a location no loaded object defines yet may wait for a library that does
+      // (resolved at run and at each library load): `set breakpoint pending` decides.
+      if (!isNotFound(e) || this.breakpointPending === 'off') throw e;
       this.store.write('stderr', `${e.message}\n`);
+      if (!(await makePending(this.breakpointPending, this.confirm))) return;
     }
     const address = locs[0];
     const b: Breakpoint = {
@@ -1931,6 +1934,7 @@ export class Session {
       if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
       return;
     }
+    if (name === 'breakpoint pending') { this.breakpointPending = parsePendingMode(value); return; }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // confirm, pagination, height, width...: line mode never pages or asks, so they are accepted and have no effect.
   }
@@ -1982,7 +1986,7 @@ export class Session {
     this.withStack();
     const frames = await this.frames();
     let sel = this.store.state.frame;
-    if (relative) sel = relativeFrame(sel, (relative === 'up' ? 1 : -1) * (index ?? 1), index !== undefined, frames.length);
+    if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, frames.length);
     else if (index !== undefined) {
       if (index < 0 || index >= frames.length) throw new CommandError(`No frame at level ${index}.`);
       sel = index;
@@ -2200,7 +2204,9 @@ export class Session {
   private infoBreakpoints(watchOnly: boolean): void {
     const list = this.store.state.breakpoints.filter((b) => !watchOnly || b.watch);
     if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
-    const lines = ['Num     Type           Disp Enb Address            What'];
+    // gdb sizes Address by its locations' address bits: none (all pending) takes 10 columns, not 18
+    const aw = list.every((b) => !b.watch && b.address === undefined) ? 11 : 19;
+    const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(aw)}What`];
     for (const b of list) {
       const enb = b.enabled ? 'y' : 'n';
       if (b.watch) {
@@ -2212,7 +2218,7 @@ export class Session {
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
         const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address, b.line);
         const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(19)}${b.more ? '' : whatWrapped(what)}`);
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(aw)}${b.more ? '' : whatWrapped(what)}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);

@@ -411,6 +411,15 @@ export class DebugInfo implements UnitOwner {
     return { path: f.path, file: f.display, line, column: 0, address: pc, end: pc + 1n, isStmt: true };
   }
 
+  /** The name gdb shows for a source file given by its full path: the line table's. */
+  displayOf(path: string): string | undefined {
+    for (const u of this.units) {
+      const f = this.unitLines(u)?.program.files.find((x) => x.path === path);
+      if (f) return f.display;
+    }
+    return undefined;
+  }
+
   /** Source files known to the line tables: full paths. */
   sourceFiles(): string[] {
     const out = new Set<string>();

@@ -157,7 +157,7 @@ describe('tsdbg run: process control', () => {
   });
 
   it('gives one gdb-worded line per bad input, goes on, and fails the batch', () => {
-    const r = batch(ex('struct_loop'), ['frob', 'continue', 'p nosuch', 'break nosuch', 'info registers', 'break tick', 'run', 'x/x 0', 'p 1/0', 'delete 9']);
+    const r = batch(ex('struct_loop'), ['frob', 'continue', 'p nosuch', 'set breakpoint pending on', 'break nosuch', 'info registers', 'break tick', 'run', 'x/x 0', 'p 1/0', 'delete 9']);
     expect(r.stderr.split('\n').filter(Boolean)).toEqual([
       'Undefined command: "frob".  Try "help".',
       'The program is not being run.',
@@ -175,7 +175,7 @@ describe('tsdbg run: process control', () => {
   });
 
   it('in libc without its sources: the missing file said once, then "in FILE", caller files as gdb names them', () => {
-    const cmds = ['break exit', 'run', 'stepi', 'stepi', 'up', 'down', 'stepi'];
+    const cmds = ['set breakpoint pending on', 'break exit', 'run', 'stepi', 'stepi', 'up', 'down', 'stepi'];
     const run = spawnSync('node', [tsdbg, 'run', '--batch', ex('hot_loop'), '3'],
       { input: `${cmds.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root });
     // a file is said missing on stderr, as gdb says it

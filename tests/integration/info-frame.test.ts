@@ -54,7 +54,7 @@ function merged(argv: string[]): string {
 }
 
 function tsdbgBatch(prog: string, commands: string[]): string {
-  return merged(['node', TSDBG, 'run', '--batch', ...commands.flatMap((c) => ['-ex', c]), prog]);
+  return merged(['node', TSDBG, 'run', '--batch', '-ex', 'set breakpoint pending on', ...commands.flatMap((c) => ['-ex', c]), prog]);
 }
 
 function gdbBatch(prog: string, commands: string[]): string {

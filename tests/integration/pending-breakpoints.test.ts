@@ -16,7 +16,7 @@ const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 
 function batch(commands: string[]): { stdout: string; stderr: string } {
   const r = spawnSync('node', [TSDBG, 'run', '--batch', fixture('pending')], {
-    input: `${commands.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT,
+    input: `${['set breakpoint pending on', ...commands].join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT,
   });
   return { stdout: r.stdout.replace(/\r\n/g, '\n'), stderr: r.stderr };
 }

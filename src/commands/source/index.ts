@@ -25,7 +25,7 @@ import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../
 import { memberValue, type PrintSettings } from '../../dwarf/format.js';
 import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
-import { CommandError } from '../parse.js';
+import { CommandError, frameCount } from '../parse.js';
 import { convenienceEnv } from '../debug.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
@@ -248,12 +248,12 @@ export class SourceLevel {
   /** `frame [N]`, `up [N]`, `down [N]`: select a frame and show it with its source line, as gdb does. */
   private async selectFrame(word: string, arg: string): Promise<boolean> {
     if (!this.program()) return false;
-    const n = arg.trim() === '' ? undefined : Number(arg.trim());
-    if (n !== undefined && !Number.isInteger(n)) return false; // `frame function NAME` etc.: the Session's
+    const n = arg.trim() === '' ? undefined : frameCount(arg, word === 'down');
+    if (n === null) return false; // `frame function NAME` etc.: the Session's
     const frames = await this.frames();
     let sel = this.host.selectedFrame();
     if (word === 'frame' && n !== undefined && (n < 0 || n >= frames.length)) throw new CommandError(`No frame at level ${arg.trim()}.`);
-    if (word === 'up' || word === 'down') sel = relativeFrame(sel, (word === 'up' ? 1 : -1) * (n ?? 1), n !== undefined, frames.length);
+    if (word === 'up' || word === 'down') sel = relativeFrame(sel, n === undefined ? (word === 'up' ? 1 : -1) : n, n !== undefined, frames.length);
     else if (n !== undefined) sel = n;
     this.host.selectFrame(sel);
     const f = frames[sel];
@@ -563,7 +563,11 @@ export class SourceLevel {
     }
     const lines = sourceLines(path!);
     if (!lines) throw new CommandError(`${first}\tin ${path}`);
-    if (first > lines.length) throw new CommandError(`Line number ${first} out of range; ${path} has ${lines.length} lines.`);
+    if (first > lines.length) {
+      // as gdb: the next `list` goes on from there (and says so again)
+      this.listPos = { path: path!, file, first, last: first - 1 };
+      throw new CommandError(`Line number ${first} out of range; ${file} has ${lines.length} lines.`);
+    }
     const last = Math.min(lines.length, lastWanted ?? first + 9);
     const out: string[] = [];
     for (let i = first; i <= last; i++) out.push(`${i}\t${lines[i - 1]}`);
@@ -571,11 +575,11 @@ export class SourceLevel {
     this.host.out(out.join('\n'));
   }
 
-  /** Where main starts (gdb's default source file and line before anything is listed). */
+  /** gdb's default source file before anything was listed or stopped at: main's, at main's line. */
   private mainLine(): { path: string; file: string; line: number } | undefined {
     const debug = this.exeDebug()!;
     const main = debug.functionsNamed('main')[0];
-    return main ? debug.lineForAddress(debug.entryOf(main)) : undefined;
+    return (main && debug.lineForAddress(debug.entryOf(main))) || undefined;
   }
 
   /** A `list` location: LINE (in the current or `near` file), FILE:LINE, FUNCTION, FILE:FUNCTION. */
@@ -586,7 +590,7 @@ export class SourceLevel {
       if (m[1]) {
         const f = debug.sourceFiles().find((p) => p === m[1] || p.endsWith('/' + m[1]));
         if (!f) throw new CommandError(`No source file named ${m[1]}.`);
-        return { path: f, file: m[1], line: gdbLineNumber(m[2]!) };
+        return { path: f, file: debug.displayOf(f) ?? m[1], line: gdbLineNumber(m[2]!) };
       }
       // gdb's default source file before any listing or stop: main's
       const cur = near ?? this.listPos ?? this.mainLine();
