@@ -452,7 +452,8 @@ export class Session {
     // after an exit, at that run's addresses (gdb keeps the relocation)
     const image = this.image ?? this.lastImage;
     const loc = image ? image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
-    return loc ? formatSymbolic(loc) : undefined;
+    const program = this.debug?.program;
+    return loc ? formatSymbolic(program ? { ...loc, name: program.symbolicName(loc) } : loc) : undefined;
   };
 
   private symbolByName(name: string): ElfSymbol | undefined {
