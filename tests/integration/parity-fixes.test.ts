@@ -18,4 +18,14 @@ describe('parity corpus fixes, compared with gdb', () => {
     const out = compareWithGdb(prog, /^(\d+|total \d+ odd \d+)$/, ['info line scale', 'list scale', 'list']);
     expect(out).not.toContainEqual(expect.stringMatching(/not defined/));
   });
+
+  it('a condition invalid at some locations of a breakpoint disables them (N*), at all refuses the breakpoint or condition (-O2)', () => {
+    const prog = build('tests/fixtures/cond_inline.c', 'cond_inline-O2', '-O2');
+    const out = compareWithGdb(prog, /^alpha /, ['break make_r if string[0]', "break create_string if string[0] == 'r'",
+      'info breakpoints', 'condition 1 1', 'info breakpoints', 'condition 1 nosuch', 'condition 1 string[0]', 'condition 1',
+      "condition 1 string[0] == 'r'", 'run', 'info breakpoints']);
+    // (after the run gdb would find libc's enumerator `string`: its lookups expanded that unit's symbols)
+    expect(out).toContain('warning: failed to validate condition at location 2, disabling:');
+    expect(out).toContain('(*): Breakpoint condition is invalid at this location.');
+  });
 });
