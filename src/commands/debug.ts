@@ -276,13 +276,16 @@ export class DebugBridge {
   }
 
   /** `in tick at struct_loop.c:17`, what `info breakpoints` says of a location with line info. */
-  breakpointWhere(pc: bigint, keptLine?: number): string | undefined {
+  breakpointWhere(pc: bigint, keptLine?: number, spec?: string): string | undefined {
     const debug = this.program ? this.program.functionAt(pc)?.debug : this.fileDebug;
     const scope = debug?.scopeAt(pc);
     const line = debug?.lineForAddress(pc);
     if (!scope || !line) return undefined;
-    // the innermost function there: an inlined one where it was inlined (gdb's `in push`)
-    const inlined = scope.blocks.find((b) => b.tag === TAG.inlined_subroutine);
+    // the innermost function there: an inlined one where it was inlined (gdb's `in push`); for
+    // `break FUNC`, FUNC itself when its inlined call starts where another one inlined in it does
+    const named = spec === undefined ? undefined
+      : scope.blocks.find((b) => (b.tag === TAG.inlined_subroutine || b === scope.function.die) && b.name === spec);
+    const inlined = named ?? scope.blocks.find((b) => b.tag === TAG.inlined_subroutine);
     return `in ${gdbPrintName(inlined ?? scope.function.die) ?? scope.function.name} at ${line.file}:${keptLine ?? line.line}`;
   }
 

@@ -41,6 +41,7 @@ import { gdbLineNumber, readReadable } from './examine.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
+import { conditionErrors } from './bp-condition.js';
 import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
@@ -392,7 +393,7 @@ export class Session {
       case 'clear': await this.cmdClear(c.location); return undefined;
       case 'unavailable': throw new CommandError(c.message);
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
-      case 'condition': this.bp(c.id).condition = c.expr; this.store.touch('breakpoints'); return undefined;
+      case 'condition': this.setCondition(this.bp(c.id), c.expr); this.store.touch('breakpoints'); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
       case 'commands': this.cmdCommands(c.ids); return undefined;
       case 'continue': await this.cmdContinue(c.count); return undefined;
@@ -454,7 +455,8 @@ export class Session {
     // after an exit, at that run's addresses (gdb keeps the relocation)
     const image = this.image ?? this.lastImage;
     const loc = image ? image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
-    return loc ? formatSymbolic(loc) : undefined;
+    const program = this.debug?.program;
+    return loc ? formatSymbolic(program ? { ...loc, name: program.symbolicName(loc) } : loc) : undefined;
   };
 
   private symbolByName(name: string): ElfSymbol | undefined {
@@ -1071,6 +1073,31 @@ export class Session {
     return b.address === undefined ? [] : [b.address, ...(b.more ?? [])];
   }
 
+  /** gdb: a condition that does not parse at some locations disables them, with a warning each; at all, an error. */
+  /** `condition N [EXPR]`: checked at each location as at `break ... if` (gdb numbers them N.K here). */
+  private setCondition(b: Breakpoint, expr: string | undefined): void {
+    const locs = this.locationsOf(b);
+    const invalid = expr && !b.watch ? this.invalidLocations(locs, expr, `${b.id}.`) : undefined;
+    locs.forEach((_, i) => {
+      if (b.invalid?.includes(i) && !invalid?.includes(i)) this.out(`Breakpoint ${b.id}'s condition is now valid at location ${i + 1}, enabling.`);
+    });
+    b.condition = expr;
+    b.invalid = invalid?.length ? invalid : undefined;
+  }
+
+  private invalidLocations(locs: bigint[], condition: string, label = ''): number[] | undefined {
+    const d = this.debug?.fileDebug;
+    if (!d) return undefined;
+    const isGlobal = (n: string) => d.globalVariables(n).length > 0 || d.functionsNamed(n).length > 0 || !!d.enumerator(n)
+      || !!d.lookupType(n) || !!this.symbolByName(n) || !!this.symbolByName(`${n}@plt`);
+    const program = this.debug?.program;
+    const errors = conditionErrors((pc) => (program ? program.functionAt(pc)?.debug : d), locs, condition, isGlobal);
+    if (locs.length && errors.every((e) => e)) throw new CommandError(errors[0]!);
+    if (locs.length < 2) return undefined;
+    errors.forEach((e, i) => { if (e) this.store.write('stderr', `warning: failed to validate condition at location ${label}${i + 1}, disabling:\n  ${e}\n`); });
+    return errors.flatMap((e, i) => (e ? [i] : []));
+  }
+
   /** Insert every location of b, or none (what was inserted is taken out again on a failure). */
   private async insertBp(b: Breakpoint): Promise<void> {
     const done: bigint[] = [];
@@ -1108,10 +1135,11 @@ export class Session {
       this.store.write('stderr', `${e.message}\n`);
       if (!(await makePending(this.breakpointPending, this.confirm))) return;
     }
+    const invalid = condition ? this.invalidLocations(locs, condition) : undefined;
     const address = locs[0];
     const b: Breakpoint = {
       id: this.nextBpId++, type: 'breakpoint', spec, address, enabled: true,
-      disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false,
+      disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false, invalid,
     };
     this.setLocations(b, locs);
     if (address !== undefined && !b.more) b.line = this.debug?.keptLines.get(address);
@@ -1368,6 +1396,7 @@ export class Session {
     const out: Breakpoint[] = [];
     for (const b of this.store.state.breakpoints) {
       if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
+      if (b.invalid?.includes(this.locationsOf(b).indexOf(pc))) continue;
       if (b.condition) {
         const v = await this.evaluate(b.condition).catch((e) => {
           this.store.write('stderr', `Error in testing breakpoint condition:\n${errorMessage(e)}\n`);
@@ -2225,14 +2254,16 @@ export class Session {
       if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
       if (b.more) pushAll(lines, this.locationRows(b));
     }
+    if (list.some((b) => b.invalid?.length)) lines.push('(*): Breakpoint condition is invalid at this location.');
     this.outLines(lines);
   }
 
   /** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */
   private locationRows(b: Breakpoint): string[] {
     return this.locationsOf(b).map((a, i) => {
-      const where = this.debug?.breakpointWhere(a);
-      return `${`${b.id}.${i + 1}`.padEnd(28)}${(b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
+      const where = this.debug?.breakpointWhere(a, undefined, b.spec);
+      const bad = b.invalid?.includes(i);
+      return `${`${b.id}.${i + 1}`.padEnd(28)}${(bad ? 'N*' : b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
     });
   }
 

@@ -23,6 +23,8 @@ export interface Breakpoint {
   line?: number;
   /** Its other locations, higher up (`break FUNC` of a function also inlined: gdb's 1.1, 1.2...). */
   more?: bigint[];
+  /** Indexes of the locations where its condition does not parse (gdb's `N*`): they never stop. */
+  invalid?: number[];
   enabled: boolean;
   /** 'del' for tbreak, 'dis' for `enable once`. */
   disposition: 'keep' | 'del' | 'dis';

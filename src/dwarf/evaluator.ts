@@ -98,7 +98,8 @@ export class Evaluator {
     if (!loc) return undefined;
     // gdb only names addresses inside a symbol's extent (or at it) for data pointers.
     if (loc.symbol.size > 0n && loc.offset >= loc.symbol.size) return undefined;
-    return loc.offset === 0n ? loc.name : `${loc.name}+${loc.offset}`;
+    const name = this.env.program.symbolicName(loc);
+    return loc.offset === 0n ? name : `${name}+${loc.offset}`;
   };
 
   /** `ptype EXPR|TYPE`. */

@@ -155,6 +155,19 @@ export class ProgramInfo {
     return this.debugAt(pc)?.lineForAddress(pc);
   }
 
+  /**
+   * The name inside gdb's `<...>` for an address whose minimal symbol is `loc`
+   * (build_address_symbolic): the debug-info function there wins, so libc's
+   * `malloc` shows as its DWARF linkage name `__GI___libc_malloc`. Only where
+   * both start at the same address (elsewhere gdb's choice is the minimal symbol's).
+   */
+  symbolicName(loc: { symbol: { address: bigint; kind: string }; name: string }): string {
+    if (loc.symbol.kind !== 'function') return loc.name;
+    const hit = this.functionAt(loc.symbol.address);
+    if (!hit || hit.fn.low + hit.debug.bias !== loc.symbol.address) return loc.name;
+    return gdbFunctionName(hit.fn.die) ?? loc.name;
+  }
+
   functionsNamed(name: string): Array<{ fn: FunctionInfo; debug: DebugInfo }> {
     const out: Array<{ fn: FunctionInfo; debug: DebugInfo }> = [];
     for (const debug of this.debugInfos()) for (const fn of debug.functionsNamed(name)) out.push({ fn, debug });

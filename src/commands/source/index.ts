@@ -469,9 +469,9 @@ export class SourceLevel {
         this.setLineAddress(at.address);
         return;
       }
-      const fn = debug.functionsNamed(arg)[0];
-      if (!fn) throw new CommandError(`Function "${arg}" not defined.`);
-      pc = debug.entryOf(fn);
+      const entry = functionEntry(debug, arg);
+      if (entry === undefined) throw new CommandError(`Function "${arg}" not defined.`);
+      pc = entry;
     }
     const at = (this.program()?.lineForAddress(pc)) ?? debug.lineForAddress(pc);
     if (!at) {
@@ -598,9 +598,9 @@ export class SourceLevel {
       return { path: cur.path, file: cur.file, line: gdbLineNumber(m[2]!) };
     }
     const fname = spec.includes(':') ? spec.slice(spec.lastIndexOf(':') + 1) : spec;
-    const fn = debug.functionsNamed(fname)[0];
-    if (!fn) throw new CommandError(`Function "${fname}" not defined.`);
-    const at = debug.lineForAddress(debug.entryOf(fn));
+    const entry = functionEntry(debug, fname);
+    if (entry === undefined) throw new CommandError(`Function "${fname}" not defined.`);
+    const at = debug.lineForAddress(entry);
     if (!at) throw new CommandError(`No line number known for ${fname}.`);
     return { path: at.path, file: at.file, line: at.line };
   }
@@ -843,4 +843,14 @@ function required(arg: string, what: string): string {
 
 function hex(v: bigint): string {
   return '0x' + v.toString(16);
+}
+
+/**
+ * Where gdb's linespec puts FUNCTION for `list` and `info line`: its
+ * out-of-line copy past the prologue, else (a function only inlined, at -O2)
+ * the entry of its first inlined call.
+ */
+function functionEntry(debug: DebugInfo, name: string): bigint | undefined {
+  const fn = debug.functionsNamed(name)[0];
+  return fn ? debug.entryOf(fn) : debug.inlinedEntries(name)[0];
 }

@@ -1,0 +1,31 @@
+/**
+ * Differences the real-program parity corpus found (tests/parity), each on a
+ * small fixture, line for line with gdb 13.
+ */
+import { describe, expect, it } from 'vitest';
+import { build, compareWithGdb } from './gdb-compare.js';
+
+describe('parity corpus fixes, compared with gdb', () => {
+  it('a pointer to a libc function with several names shows its debug-info name (__GI___libc_malloc), as gdb', () => {
+    const prog = build('tests/fixtures/libc_alias.c', 'libc_alias-O0', '-O0');
+    const out = compareWithGdb(prog, /^0x[0-9a-f]+$/, ['break main', 'run', 'p H', 'p H.allocate', 'p *H.deallocate',
+      'x/i H.reallocate']);
+    expect(out).toContainEqual(expect.stringMatching(/<__GI___libc_malloc>/));
+  });
+
+  it('list and info line of a function that is only inlined (-O2): its first inlined call, as gdb', () => {
+    const prog = build('tests/integration/step-inline.c', 'step-inline-O2', '-O2');
+    const out = compareWithGdb(prog, /^(\d+|total \d+ odd \d+)$/, ['info line scale', 'list scale', 'list']);
+    expect(out).not.toContainEqual(expect.stringMatching(/not defined/));
+  });
+
+  it('a condition invalid at some locations of a breakpoint disables them (N*), at all refuses the breakpoint or condition (-O2)', () => {
+    const prog = build('tests/fixtures/cond_inline.c', 'cond_inline-O2', '-O2');
+    const out = compareWithGdb(prog, /^alpha /, ['break make_r if string[0]', "break create_string if string[0] == 'r'",
+      'info breakpoints', 'condition 1 1', 'info breakpoints', 'condition 1 nosuch', 'condition 1 string[0]', 'condition 1',
+      "condition 1 string[0] == 'r'", 'run', 'info breakpoints']);
+    // (after the run gdb would find libc's enumerator `string`: its lookups expanded that unit's symbols)
+    expect(out).toContain('warning: failed to validate condition at location 2, disabling:');
+    expect(out).toContain('(*): Breakpoint condition is invalid at this location.');
+  });
+});
