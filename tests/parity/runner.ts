@@ -5,7 +5,7 @@
  * removing only what differs by design.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,12 +116,23 @@ function cleanEnv(home: string): string[] {
  * Runs argv on a pty 80 columns wide (gdb wraps there) and 1000 rows high (so
  * that gdb's pager never asks), stdin from `script`; the raw transcript.
  */
+/** This run's own work directories (two runs at once must not share them), removed when it ends. */
+let runDir: string | undefined;
+function workDir(worker: number): string {
+  if (!runDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdbg-parity-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    runDir = dir;
+  }
+  return join(runDir, `w${worker}`);
+}
+
 export function runOnPty(argv: string[], script: string, worker = 0): Promise<{ text: string; timedOut: boolean }> {
   const home = join(tmpdir(), 'tsdbg-parity-home');
   mkdirSync(home, { recursive: true });
   // A fresh copy of inputs/ each time (a program may write there), at a path
   // both debuggers of one session share: its length moves the stack (PWD).
-  const cwd = join(tmpdir(), 'tsdbg-parity-work', `w${worker}`);
+  const cwd = workDir(worker);
   rmSync(cwd, { recursive: true, force: true });
   mkdirSync(dirname(cwd), { recursive: true });
   cpSync(INPUTS, cwd, { recursive: true });
