@@ -423,20 +423,30 @@ export class StackFrame {
 
   /**
    * gdb only trusts a call site for entry values when it provably called this
-   * function: its origin is our function, or its target expression evaluates,
-   * in the caller, to our entry point. Indirect calls through clobbered
-   * registers give nothing, as in gdb.
+   * function: its target is our entry point. gdb's read_call_site_scope takes
+   * the target from DW_AT_call_origin only when that DIE is a declaration
+   * (resolved by name to a symbol) or has code (its low pc); an origin that
+   * is an abstract instance (a function also inlined elsewhere) gives no
+   * target ("DW_AT_call_target is not specified"), so no entry value.
+   * Otherwise DW_AT_call_target evaluates, in the caller, to the address;
+   * indirect calls through clobbered registers give nothing, as in gdb.
    */
   private async isCallTarget(site: Die, caller: StackFrame): Promise<boolean> {
     const fn = this.fn!;
+    const debug = this.debug;
+    if (!debug) return false;
     const origin = site.ref(AT_CALL_ORIGIN) ?? site.ref(AT.abstract_origin);
     if (origin) {
-      const ours = fn.die.ref(AT.abstract_origin) ?? fn.die.ref(AT.specification);
-      if (origin === fn.die || origin === ours || (origin.name !== undefined && origin.name === fn.name)) return true;
-      // A function of another image (`printf` called through the PLT, defined as `__printf`):
-      // gdb resolves the declaration's name to the global symbol's address.
-      const sym = origin.name !== undefined ? this.program.image.symbolByName(origin.name)?.symbol : undefined;
-      return sym !== undefined && sym.kind === 'function' && this.debug !== undefined && sym.address === this.debug.entryOf(fn);
+      if (origin.flag(AT.declaration) && !origin.has(AT.specification)) {
+        // A function of another image (`printf` called through the PLT, defined as `__printf`):
+        // gdb resolves the declaration's (linkage) name to the global symbol's address.
+        const name = origin.str(AT.linkage_name) ?? origin.name;
+        if (name === undefined) return false;
+        const sym = this.program.image.symbolByName(name)?.symbol;
+        return sym !== undefined && sym.kind === 'function' && sym.address === debug.entryOf(fn);
+      }
+      const low = origin.addr(AT.low_pc) ?? (origin.has(AT.ranges) ? minLow(debug.rangeList(origin)) : undefined);
+      return low !== undefined && low + debug.bias === debug.entryOf(fn);
     }
     const target = site.block(AT_CALL_TARGET) ?? site.block(AT_GNU_CALL_SITE_TARGET);
     if (!target) return false;
@@ -483,6 +493,10 @@ export class StackFrame {
 const AT_CALL_ORIGIN = 0x7f;
 const AT_CALL_TARGET = 0x83;
 const AT_GNU_CALL_SITE_TARGET = 0x2113;
+
+function minLow(ranges: Array<[bigint, bigint]>): bigint | undefined {
+  return ranges.length ? ranges.reduce((m, [l]) => (l < m ? l : m), ranges[0]![0]) : undefined;
+}
 
 function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
   const stack = [...fnDie.children];

@@ -22,6 +22,13 @@ describe('optimized code: frames and values as gdb shows them', () => {
     expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 1, leaf \(x=x@entry=6\) at /));
   });
 
+  it('entry values only through a call site with a known target: not when its origin is an abstract instance (-O2)', () => {
+    const prog = build('tests/fixtures/opt_entry.c', 'opt_entry-O2', '-O2');
+    const out = compareWithGdb(prog, /^\(none\)/, ['break copy_name', 'break leaf', 'run', 'bt', 'continue', 'continue', 'bt']);
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 1\.1, copy_name \(to=0x[0-9a-f]+ <in_name> "", from=0x[0-9a-f]+ "\(none\)"\) at /));
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 2, leaf \(x=x@entry=7, tag=tag@entry=0x[0-9a-f]+ <in_name> "\(none\)"\) at /));
+  });
+
   it('the same program at -O0: no tail-call frames', () => {
     const prog = build('tests/fixtures/opt_tailcall.c', 'opt_tailcall-O0', '-O0');
     compareWithGdb(prog, /^\d+$/, ['break leaf', 'run', 'bt', 'info frame', 'up', 'info frame', 'finish']);
