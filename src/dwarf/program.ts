@@ -4,7 +4,7 @@
  * call frame information, and stack frames built from a register set plus a
  * memory reader — so it works the same over a local or a remote Target.
  */
-import { tailCallChain } from './tailcall.js';
+import { originEntry, tailCallChain } from './tailcall.js';
 import { qualifiedName } from './names.js';
 import { demangle } from './demangle.js';
 import { ProcessImage, LoadedModule, separateDebugFile, type ImageSource } from '../elf/process.js';
@@ -153,6 +153,11 @@ export class ProgramInfo {
 
   lineForAddress(pc: bigint): SourceLine | undefined {
     return this.debugAt(pc)?.lineForAddress(pc);
+  }
+
+  functionSymbol(name: string): bigint | undefined {
+    const sym = this.image.symbolByName(name)?.symbol;
+    return sym !== undefined && sym.kind === 'function' ? sym.address : undefined;
   }
 
   functionsNamed(name: string): Array<{ fn: FunctionInfo; debug: DebugInfo }> {
@@ -394,6 +399,7 @@ export class StackFrame {
       frameBase: () => this.frameBase(),
       cfa: () => this.cfa(),
       entryValue: (expr) => this.entryValue(expr),
+      parameterRef: async (off) => (unit ? this.callSiteValue({ param: unit.offset + off }) : undefined),
       unit,
       bias: this.debug?.bias ?? 0n,
     };
@@ -437,16 +443,11 @@ export class StackFrame {
     if (!debug) return false;
     const origin = site.ref(AT_CALL_ORIGIN) ?? site.ref(AT.abstract_origin);
     if (origin) {
-      if (origin.flag(AT.declaration) && !origin.has(AT.specification)) {
-        // A function of another image (`printf` called through the PLT, defined as `__printf`):
-        // gdb resolves the declaration's (linkage) name to the global symbol's address.
-        const name = origin.str(AT.linkage_name) ?? origin.name;
-        if (name === undefined) return false;
-        const sym = this.program.image.symbolByName(name)?.symbol;
-        return sym !== undefined && sym.kind === 'function' && sym.address === debug.entryOf(fn);
-      }
-      const low = origin.addr(AT.low_pc) ?? (origin.has(AT.ranges) ? minLow(debug.rangeList(origin)) : undefined);
-      return low !== undefined && low + debug.bias === debug.entryOf(fn);
+      // A function of another image (`printf` called through the PLT, defined as `__printf`):
+      // gdb resolves a declaration's name to the global symbol's address.
+      if (!caller.debug) return false;
+      const entry = originEntry(origin, caller.debug, (name) => this.program.functionSymbol(name));
+      return entry !== undefined && entry === debug.entryOf(fn);
     }
     const target = site.block(AT_CALL_TARGET) ?? site.block(AT_GNU_CALL_SITE_TARGET);
     if (!target) return false;
@@ -466,7 +467,23 @@ export class StackFrame {
   async entryValue(expr: Buffer): Promise<bigint | undefined> {
     // Only the simplest (and by far most common) form: DW_OP_regN.
     if (expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return undefined;
-    const reg = expr[0] - 0x50;
+    return this.callSiteValue({ reg: expr[0] - 0x50 });
+  }
+
+  /**
+   * The DW_AT_call_value the caller's call site gives for one of our
+   * parameters, named by the register it arrives in or (DW_OP_GNU_parameter_ref,
+   * a parameter an optimized clone no longer takes) by its DIE, which the call
+   * site parameter's DW_AT_call_parameter names: gdb's
+   * dwarf_expr_reg_to_entry_parameter.
+   */
+  async callSiteValue(which: { reg: number } | { param: number }): Promise<bigint | undefined> {
+    // A frame made for a selected frame (or for a caller below) may not know its caller's
+    // registers yet: they are unwound here, on demand. main has no caller (gdb's backtrace
+    // past-main off: "DW_OP_entry_value resolving requires caller of ... (main)").
+    if (!this.callerRegs && !this.inlined && this.fn?.name !== 'main') {
+      this.callerRegs = await unwindStep(this.unwind, this.readMemory, this.program.cfiAt).catch(() => undefined);
+    }
     const callerRegs = this.callerRegs;
     if (!callerRegs) return undefined;
     // The caller's values may themselves be entry values (recursion): they chain through
@@ -479,8 +496,10 @@ export class StackFrame {
     if (!site || !this.fn || !(await this.isCallTarget(site, caller))) return undefined;
     for (const p of site.children) {
       if (p.tag !== TAG.call_site_parameter && p.tag !== TAG.GNU_call_site_parameter) continue;
-      const loc = p.block(AT.location);
-      if (!loc || loc.length !== 1 || loc[0] !== 0x50 + reg) continue;
+      if ('reg' in which) {
+        const loc = p.block(AT.location);
+        if (!loc || loc.length !== 1 || loc[0] !== 0x50 + which.reg) continue;
+      } else if ((p.ref(AT_CALL_PARAMETER) ?? p.ref(AT.abstract_origin))?.offset !== which.param) continue;
       const value = p.block(0x7e /* call_value */) ?? p.block(0x2111 /* GNU_call_site_value */);
       if (!value) return undefined;
       return evaluateValue(value, caller.exprContext(caller.fn.die.unit));
@@ -492,11 +511,8 @@ export class StackFrame {
 /** DW_AT_call_origin / call_target (DWARF 5) and their GNU forms. */
 const AT_CALL_ORIGIN = 0x7f;
 const AT_CALL_TARGET = 0x83;
+const AT_CALL_PARAMETER = 0x80;
 const AT_GNU_CALL_SITE_TARGET = 0x2113;
-
-function minLow(ranges: Array<[bigint, bigint]>): bigint | undefined {
-  return ranges.length ? ranges.reduce((m, [l]) => (l < m ? l : m), ranges[0]![0]) : undefined;
-}
 
 function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
   const stack = [...fnDie.children];

@@ -29,6 +29,13 @@ describe('optimized code: frames and values as gdb shows them', () => {
     expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 2, leaf \(x=x@entry=7, tag=tag@entry=0x[0-9a-f]+ <in_name> "\(none\)"\) at /));
   });
 
+  it('a parameter an IPA-SRA clone no longer takes (DW_OP_GNU_parameter_ref): from the caller\'s call site, in bt and print (-O2)', () => {
+    const prog = build('tests/fixtures/opt_paramref.c', 'opt_paramref-O2', '-O2');
+    const out = compareWithGdb(prog, /^round \d+$/, ['break emit', 'run', 'bt', 'frame 1', 'p strm', 'p *strm', 'info args',
+      'up', 'p strm', 'down', 'p strm->state->mode']);
+    expect(out).toContainEqual(expect.stringMatching(/^#1  0x[0-9a-f]+ in handle \(strm=0x<stack>\) at /));
+  });
+
   it('the same program at -O0: no tail-call frames', () => {
     const prog = build('tests/fixtures/opt_tailcall.c', 'opt_tailcall-O0', '-O0');
     compareWithGdb(prog, /^\d+$/, ['break leaf', 'run', 'bt', 'info frame', 'up', 'info frame', 'finish']);
