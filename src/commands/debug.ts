@@ -162,6 +162,24 @@ export class DebugBridge {
     return this.inlineSkip?.pc === pc ? this.inlineSkip.count : 0;
   }
 
+  /**
+   * gdb's skip_inline_frames at a user breakpoint's stop: the inlined calls
+   * starting at pc are hidden, innermost first, up to the one the breakpoint
+   * was set on (stopped_by_user_bp_inline_frame), so `break FUNC` stops in
+   * FUNC and not in a call FUNC inlined at its first instruction. `funcs`:
+   * each hit breakpoint's function, or undefined for a line or an address
+   * (whose location is the innermost function: nothing is hidden).
+   */
+  skipInlinedAtBreakpoint(pc: bigint, funcs: Array<string | undefined>): void {
+    const calls = this.inlineCallsStartingAt(pc);
+    let skip = calls.length;
+    for (const f of funcs) {
+      const own = f === undefined ? 0 : calls.findIndex((b) => b.name === f);
+      skip = Math.min(skip, own < 0 ? calls.length : own);
+    }
+    this.setInlineSkip(pc, skip);
+  }
+
   /** The inlined calls gdb hides when a step stops at pc, innermost first. */
   inlineCallsStartingAt(pc: bigint): Die[] {
     if (!this.program) return [];

@@ -1481,6 +1481,7 @@ export class Session {
         if (hit.length) {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
+          this.debug?.skipInlinedAtBreakpoint(pc, hit.map((x) => (x.spec.startsWith('*') || FILE_LINE.test(x.spec) ? undefined : x.spec)));
           if (b.commands?.[0] !== 'silent') {
             // several locations: gdb names the one hit (1.2)
             const num = b.more ? `${b.id}.${this.locationsOf(b).indexOf(pc) + 1}` : `${b.id}`;

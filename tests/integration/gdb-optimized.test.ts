@@ -36,6 +36,13 @@ describe('optimized code: frames and values as gdb shows them', () => {
     expect(out).toContainEqual(expect.stringMatching(/^#1  0x[0-9a-f]+ in handle \(strm=0x<stack>\) at /));
   });
 
+  it('break FUNC where a call inlined into FUNC starts at the location: FUNC\'s frame, unless that call has a breakpoint too (-O2)', () => {
+    const prog = build('tests/fixtures/opt_bpinline.c', 'opt_bpinline-O2', '-O2');
+    const out = compareWithGdb(prog, /^[\d.]+ \d+$/, ['break create_number', 'run', 'bt', 'p num', 'finish', 'continue', 'bt']);
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 1, create_number \(num=/));
+    compareWithGdb(prog, /^[\d.]+ \d+$/, ['break create_number', 'break new_item', 'run', 'bt', 'continue', 'p $->valueint', 'p $.valueint']);
+  });
+
   it('the same program at -O0: no tail-call frames', () => {
     const prog = build('tests/fixtures/opt_tailcall.c', 'opt_tailcall-O0', '-O0');
     compareWithGdb(prog, /^\d+$/, ['break leaf', 'run', 'bt', 'info frame', 'up', 'info frame', 'finish']);
