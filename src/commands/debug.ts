@@ -23,6 +23,8 @@ import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
 import { gdbPrintName } from '../dwarf/program.js';
+
+const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
 
@@ -178,6 +180,13 @@ export class DebugBridge {
       skip = Math.min(skip, own < 0 ? calls.length : own);
     }
     this.setInlineSkip(pc, skip);
+  }
+
+  /** gdb's `finish` query: the name of the function at pc when it is marked DW_AT_noreturn. */
+  noReturnFunction(pc: bigint): string | undefined {
+    const hit = this.program?.functionAt(pc);
+    if (!hit || !hit.fn.die.inherited((d) => (d.flag(AT_NORETURN) ? true : undefined))) return undefined;
+    return gdbPrintName(hit.fn.die) ?? hit.fn.name;
   }
 
   /** The inlined calls gdb hides when a step stops at pc, innermost first. */

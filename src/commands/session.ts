@@ -1692,6 +1692,8 @@ export class Session {
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
     const ret = await this.returnOf(sel, !announce);
     if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
+    const noReturn = announce && this.fromTty ? this.debug?.noReturnFunction(sel === 0 ? ret.frame.pc : ret.frame.pc - 1n) : undefined;
+    if (noReturn && !(await this.confirm(`warning: Function ${noReturn} does not return normally.\nTry to finish anyway? (y or n)`))) throw new CommandError('Not confirmed.');
     if (announce) this.chatter(`Run till exit from ${await this.frameTextAt(sel, ret.frame)}`);
     const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
     if (outcome !== 'internal') return false;
