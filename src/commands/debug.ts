@@ -23,6 +23,8 @@ import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
 import { gdbPrintName } from '../dwarf/program.js';
+
+const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
 
@@ -160,6 +162,31 @@ export class DebugBridge {
   /** How many inlined calls are hidden at pc now. */
   inlineSkipAt(pc: bigint): number {
     return this.inlineSkip?.pc === pc ? this.inlineSkip.count : 0;
+  }
+
+  /**
+   * gdb's skip_inline_frames at a user breakpoint's stop: the inlined calls
+   * starting at pc are hidden, innermost first, up to the one the breakpoint
+   * was set on (stopped_by_user_bp_inline_frame), so `break FUNC` stops in
+   * FUNC and not in a call FUNC inlined at its first instruction. `funcs`:
+   * each hit breakpoint's function, or undefined for a line or an address
+   * (whose location is the innermost function: nothing is hidden).
+   */
+  skipInlinedAtBreakpoint(pc: bigint, funcs: Array<string | undefined>): void {
+    const calls = this.inlineCallsStartingAt(pc);
+    let skip = calls.length;
+    for (const f of funcs) {
+      const own = f === undefined ? 0 : calls.findIndex((b) => b.name === f);
+      skip = Math.min(skip, own < 0 ? calls.length : own);
+    }
+    this.setInlineSkip(pc, skip);
+  }
+
+  /** gdb's `finish` query: the name of the function at pc when it is marked DW_AT_noreturn. */
+  noReturnFunction(pc: bigint): string | undefined {
+    const hit = this.program?.functionAt(pc);
+    if (!hit || !hit.fn.die.inherited((d) => (d.flag(AT_NORETURN) ? true : undefined))) return undefined;
+    return gdbPrintName(hit.fn.die) ?? hit.fn.name;
   }
 
   /** The inlined calls gdb hides when a step stops at pc, innermost first. */

@@ -1513,6 +1513,7 @@ export class Session {
         if (hit.length) {
           const b = hit[0]!;
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
+          this.debug?.skipInlinedAtBreakpoint(pc, hit.map((x) => (x.spec.startsWith('*') || FILE_LINE.test(x.spec) ? undefined : x.spec)));
           if (b.commands?.[0] !== 'silent') {
             // several locations: gdb names the one hit (1.2)
             const num = b.more ? `${b.id}.${this.locationsOf(b).indexOf(pc) + 1}` : `${b.id}`;
@@ -1723,6 +1724,8 @@ export class Session {
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
     const ret = await this.returnOf(sel, !announce);
     if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
+    const noReturn = announce && this.fromTty ? this.debug?.noReturnFunction(sel === 0 ? ret.frame.pc : ret.frame.pc - 1n) : undefined;
+    if (noReturn && !(await this.confirm(`warning: Function ${noReturn} does not return normally.\nTry to finish anyway? (y or n)`))) throw new CommandError('Not confirmed.');
     if (announce) this.chatter(`Run till exit from ${await this.frameTextAt(sel, ret.frame)}`);
     const outcome = await this.resumeAndReport({ kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
     if (outcome !== 'internal') return false;

@@ -440,7 +440,7 @@ export class Evaluator {
       case 'member': {
         // gdb accepts `s->f` on a struct value too; only pointers are dereferenced.
         if (n.arrow && strip(v.type).kind === 'pointer') v = await this.deref(v);
-        return this.member(v, n.name);
+        return this.member(v, n.name, n.arrow);
       }
       case 'cast': return this.cast(v, this.resolveTypeSpec(n.type));
       case 'brace': {
@@ -604,10 +604,11 @@ export class Evaluator {
     return new Value(target, { kind: 'memory', address: BigInt.asUintN(64, addr) }, this.ctx);
   }
 
-  private member(v: Value, name: string): Value {
+  private member(v: Value, name: string, arrow = false): Value {
     const t = strip(v.type);
     if (t.kind !== 'struct' && t.kind !== 'union') {
-      throw new ExprError('Attempt to extract a component of a value that is not a structure.');
+      // gdb's value_struct_elt names what `->` wants: "structure pointer"
+      throw new ExprError(`Attempt to extract a component of a value that is not a structure${arrow ? ' pointer' : ''}.`);
     }
     const path = findMember(t, name);
     if (!path) throw new ExprError(`There is no member named ${name}.`);

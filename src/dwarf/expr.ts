@@ -29,6 +29,8 @@ export interface ExprContext {
   cfa?(): Promise<bigint | undefined>;
   /** Value a register had on entry to the function (DW_OP_entry_value), if the caller's call site says. */
   entryValue?(expr: Buffer): Promise<bigint | undefined>;
+  /** DW_OP_GNU_parameter_ref: the value the caller passed for the parameter DIE at this unit offset. */
+  parameterRef?(unitOffset: number): Promise<bigint | undefined>;
   unit?: Unit;
   /** Load bias for DW_OP_addr / addrx. */
   bias: bigint;
@@ -187,7 +189,14 @@ async function run(expr: Buffer, ctx: ExprContext, initial: bigint[]): Promise<L
       case OP.implicit_pointer: case OP.GNU_implicit_pointer:
         // A pointer that points at an optimized-away object: gdb prints <synthetic pointer>; we cannot.
         throw new Unavailable();
-      case OP.GNU_parameter_ref: case OP.form_tls_address: case OP.GNU_push_tls_address:
+      case OP.GNU_parameter_ref: {
+        const off = r.u32();
+        const v = ctx.parameterRef ? await ctx.parameterRef(off) : undefined;
+        if (v === undefined) throw new Unavailable();
+        st.push(v);
+        break;
+      }
+      case OP.form_tls_address: case OP.GNU_push_tls_address:
         throw new Unavailable();
       case OP.convert: case OP.GNU_convert: case OP.reinterpret: case OP.GNU_reinterpret:
         r.uleb(); // typed stack: values stay 64-bit generic, good enough for integer locals

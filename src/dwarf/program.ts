@@ -4,7 +4,7 @@
  * call frame information, and stack frames built from a register set plus a
  * memory reader — so it works the same over a local or a remote Target.
  */
-import { tailCallChain } from './tailcall.js';
+import { originEntry, tailCallChain } from './tailcall.js';
 import { qualifiedName } from './names.js';
 import { demangle } from './demangle.js';
 import { ProcessImage, LoadedModule, separateDebugFile, type ImageSource } from '../elf/process.js';
@@ -166,6 +166,11 @@ export class ProgramInfo {
     const hit = this.functionAt(loc.symbol.address);
     if (!hit || hit.fn.low + hit.debug.bias !== loc.symbol.address) return loc.name;
     return gdbFunctionName(hit.fn.die) ?? loc.name;
+  }
+
+  functionSymbol(name: string): bigint | undefined {
+    const sym = this.image.symbolByName(name)?.symbol;
+    return sym !== undefined && sym.kind === 'function' ? sym.address : undefined;
   }
 
   functionsNamed(name: string): Array<{ fn: FunctionInfo; debug: DebugInfo }> {
@@ -407,6 +412,7 @@ export class StackFrame {
       frameBase: () => this.frameBase(),
       cfa: () => this.cfa(),
       entryValue: (expr) => this.entryValue(expr),
+      parameterRef: async (off) => (unit ? this.callSiteValue({ param: unit.offset + off }) : undefined),
       unit,
       bias: this.debug?.bias ?? 0n,
     };
@@ -436,20 +442,25 @@ export class StackFrame {
 
   /**
    * gdb only trusts a call site for entry values when it provably called this
-   * function: its origin is our function, or its target expression evaluates,
-   * in the caller, to our entry point. Indirect calls through clobbered
-   * registers give nothing, as in gdb.
+   * function: its target is our entry point. gdb's read_call_site_scope takes
+   * the target from DW_AT_call_origin only when that DIE is a declaration
+   * (resolved by name to a symbol) or has code (its low pc); an origin that
+   * is an abstract instance (a function also inlined elsewhere) gives no
+   * target ("DW_AT_call_target is not specified"), so no entry value.
+   * Otherwise DW_AT_call_target evaluates, in the caller, to the address;
+   * indirect calls through clobbered registers give nothing, as in gdb.
    */
   private async isCallTarget(site: Die, caller: StackFrame): Promise<boolean> {
     const fn = this.fn!;
+    const debug = this.debug;
+    if (!debug) return false;
     const origin = site.ref(AT_CALL_ORIGIN) ?? site.ref(AT.abstract_origin);
     if (origin) {
-      const ours = fn.die.ref(AT.abstract_origin) ?? fn.die.ref(AT.specification);
-      if (origin === fn.die || origin === ours || (origin.name !== undefined && origin.name === fn.name)) return true;
       // A function of another image (`printf` called through the PLT, defined as `__printf`):
-      // gdb resolves the declaration's name to the global symbol's address.
-      const sym = origin.name !== undefined ? this.program.image.symbolByName(origin.name)?.symbol : undefined;
-      return sym !== undefined && sym.kind === 'function' && this.debug !== undefined && sym.address === this.debug.entryOf(fn);
+      // gdb resolves a declaration's name to the global symbol's address.
+      if (!caller.debug) return false;
+      const entry = originEntry(origin, caller.debug, (name) => this.program.functionSymbol(name));
+      return entry !== undefined && entry === debug.entryOf(fn);
     }
     const target = site.block(AT_CALL_TARGET) ?? site.block(AT_GNU_CALL_SITE_TARGET);
     if (!target) return false;
@@ -469,7 +480,23 @@ export class StackFrame {
   async entryValue(expr: Buffer): Promise<bigint | undefined> {
     // Only the simplest (and by far most common) form: DW_OP_regN.
     if (expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return undefined;
-    const reg = expr[0] - 0x50;
+    return this.callSiteValue({ reg: expr[0] - 0x50 });
+  }
+
+  /**
+   * The DW_AT_call_value the caller's call site gives for one of our
+   * parameters, named by the register it arrives in or (DW_OP_GNU_parameter_ref,
+   * a parameter an optimized clone no longer takes) by its DIE, which the call
+   * site parameter's DW_AT_call_parameter names: gdb's
+   * dwarf_expr_reg_to_entry_parameter.
+   */
+  async callSiteValue(which: { reg: number } | { param: number }): Promise<bigint | undefined> {
+    // A frame made for a selected frame (or for a caller below) may not know its caller's
+    // registers yet: they are unwound here, on demand. main has no caller (gdb's backtrace
+    // past-main off: "DW_OP_entry_value resolving requires caller of ... (main)").
+    if (!this.callerRegs && !this.inlined && this.fn?.name !== 'main') {
+      this.callerRegs = await unwindStep(this.unwind, this.readMemory, this.program.cfiAt).catch(() => undefined);
+    }
     const callerRegs = this.callerRegs;
     if (!callerRegs) return undefined;
     // The caller's values may themselves be entry values (recursion): they chain through
@@ -482,8 +509,10 @@ export class StackFrame {
     if (!site || !this.fn || !(await this.isCallTarget(site, caller))) return undefined;
     for (const p of site.children) {
       if (p.tag !== TAG.call_site_parameter && p.tag !== TAG.GNU_call_site_parameter) continue;
-      const loc = p.block(AT.location);
-      if (!loc || loc.length !== 1 || loc[0] !== 0x50 + reg) continue;
+      if ('reg' in which) {
+        const loc = p.block(AT.location);
+        if (!loc || loc.length !== 1 || loc[0] !== 0x50 + which.reg) continue;
+      } else if ((p.ref(AT_CALL_PARAMETER) ?? p.ref(AT.abstract_origin))?.offset !== which.param) continue;
       const value = p.block(0x7e /* call_value */) ?? p.block(0x2111 /* GNU_call_site_value */);
       if (!value) return undefined;
       return evaluateValue(value, caller.exprContext(caller.fn.die.unit));
@@ -495,6 +524,7 @@ export class StackFrame {
 /** DW_AT_call_origin / call_target (DWARF 5) and their GNU forms. */
 const AT_CALL_ORIGIN = 0x7f;
 const AT_CALL_TARGET = 0x83;
+const AT_CALL_PARAMETER = 0x80;
 const AT_GNU_CALL_SITE_TARGET = 0x2113;
 
 function findCallSite(fnDie: Die, ret: bigint): Die | undefined {

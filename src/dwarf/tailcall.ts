@@ -25,6 +25,8 @@ const MAX_DEPTH = 8;
 export interface TailCallProgram {
   functionAt(pc: bigint): { fn: FunctionInfo; debug: DebugInfo } | undefined;
   functionsNamed(name: string): Array<{ fn: FunctionInfo; debug: DebugInfo }>;
+  /** A function's address by its ELF symbol (gdb's minimal symbols), if there is one. */
+  functionSymbol?(name: string): bigint | undefined;
 }
 
 /** One missing frame: the function that made the tail call, at the address after its jump. */
@@ -49,16 +51,32 @@ function callSites(fnDie: Die): Die[] {
 const returnPc = (site: Die): bigint | undefined => site.addr(AT_CALL_RETURN_PC) ?? site.addr(AT.low_pc);
 const isTailCall = (site: Die): boolean => site.flag(AT_CALL_TAIL_CALL) || site.flag(AT_GNU_TAIL_CALL);
 
+/**
+ * Where a call site's DW_AT_call_origin function starts, as gdb's
+ * read_call_site_scope takes it: a declaration by its (linkage) name, any
+ * other DIE by its own code (low pc); an abstract instance (a function also
+ * inlined) has none, so the target is unknown. `byName` resolves a name.
+ */
+export function originEntry(origin: Die, debug: DebugInfo, byName: (name: string) => bigint | undefined): bigint | undefined {
+  if (origin.flag(AT.declaration) && !origin.has(AT.specification)) {
+    const name = origin.str(AT.linkage_name) ?? origin.name;
+    return name === undefined ? undefined : byName(name);
+  }
+  const ranges = origin.has(AT.ranges) ? debug.rangeList(origin) : [];
+  const low = origin.addr(AT.low_pc) ?? (ranges.length ? ranges.reduce((m, [l]) => (l < m ? l : m), ranges[0]![0]) : undefined);
+  return low === undefined ? undefined : low + debug.bias;
+}
+
 /** Where a call site's DW_AT_call_origin function starts (a register target cannot be known here). */
-function siteTarget(program: TailCallProgram, site: Die): bigint | undefined {
+function siteTarget(program: TailCallProgram, site: Die, debug: DebugInfo): bigint | undefined {
   const origin = site.ref(AT_CALL_ORIGIN) ?? site.ref(AT.abstract_origin);
   if (!origin) return undefined;
-  const names = [origin.str(AT.linkage_name), origin.name].filter((n): n is string => n !== undefined);
-  for (const name of names) {
+  return originEntry(origin, debug, (name) => {
+    const sym = program.functionSymbol?.(name);
+    if (sym !== undefined) return sym;
     const hits = program.functionsNamed(name);
-    if (hits.length === 1) return hits[0]!.debug.entryOf(hits[0]!.fn);
-  }
-  return undefined;
+    return hits.length === 1 ? hits[0]!.debug.entryOf(hits[0]!.fn) : undefined;
+  });
 }
 
 /**
@@ -71,7 +89,7 @@ export function tailCallChain(program: TailCallProgram, calleeEntry: bigint, cal
   if (!caller) return [];
   const ret = callerPc - caller.debug.bias;
   const site = callSites(caller.fn.die).find((s) => returnPc(s) === ret);
-  const first = site && siteTarget(program, site);
+  const first = site && siteTarget(program, site, caller.debug);
   if (first === undefined || first === calleeEntry) return [];
   const chains: TailCall[][] = [];
   const walk = (entry: bigint, path: TailCall[], seen: Set<bigint>): void => {
@@ -80,7 +98,7 @@ export function tailCallChain(program: TailCallProgram, calleeEntry: bigint, cal
     if (!hit || hit.debug.entryOf(hit.fn) !== entry) return;
     for (const s of callSites(hit.fn.die)) {
       if (!isTailCall(s)) continue;
-      const target = siteTarget(program, s);
+      const target = siteTarget(program, s, hit.debug);
       const pc = returnPc(s);
       if (target === undefined || pc === undefined) continue;
       const step = [...path, { site: s, pc: pc + hit.debug.bias }];

@@ -22,6 +22,27 @@ describe('optimized code: frames and values as gdb shows them', () => {
     expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 1, leaf \(x=x@entry=6\) at /));
   });
 
+  it('entry values only through a call site with a known target: not when its origin is an abstract instance (-O2)', () => {
+    const prog = build('tests/fixtures/opt_entry.c', 'opt_entry-O2', '-O2');
+    const out = compareWithGdb(prog, /^\(none\)/, ['break copy_name', 'break leaf', 'run', 'bt', 'continue', 'continue', 'bt']);
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 1\.1, copy_name \(to=0x[0-9a-f]+ <in_name> "", from=0x[0-9a-f]+ "\(none\)"\) at /));
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 2, leaf \(x=x@entry=7, tag=tag@entry=0x[0-9a-f]+ <in_name> "\(none\)"\) at /));
+  });
+
+  it('a parameter an IPA-SRA clone no longer takes (DW_OP_GNU_parameter_ref): from the caller\'s call site, in bt and print (-O2)', () => {
+    const prog = build('tests/fixtures/opt_paramref.c', 'opt_paramref-O2', '-O2');
+    const out = compareWithGdb(prog, /^round \d+$/, ['break emit', 'run', 'bt', 'frame 1', 'p strm', 'p *strm', 'info args',
+      'up', 'p strm', 'down', 'p strm->state->mode']);
+    expect(out).toContainEqual(expect.stringMatching(/^#1  0x[0-9a-f]+ in handle \(strm=0x<stack>\) at /));
+  });
+
+  it('break FUNC where a call inlined into FUNC starts at the location: FUNC\'s frame, unless that call has a breakpoint too (-O2)', () => {
+    const prog = build('tests/fixtures/opt_bpinline.c', 'opt_bpinline-O2', '-O2');
+    const out = compareWithGdb(prog, /^[\d.]+ \d+$/, ['break create_number', 'run', 'bt', 'p num', 'finish', 'continue', 'bt']);
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 1, create_number \(num=/));
+    compareWithGdb(prog, /^[\d.]+ \d+$/, ['break create_number', 'break new_item', 'run', 'bt', 'continue', 'p $->valueint', 'p $.valueint']);
+  });
+
   it('the same program at -O0: no tail-call frames', () => {
     const prog = build('tests/fixtures/opt_tailcall.c', 'opt_tailcall-O0', '-O0');
     compareWithGdb(prog, /^\d+$/, ['break leaf', 'run', 'bt', 'info frame', 'up', 'info frame', 'finish']);
