@@ -120,7 +120,7 @@ continue
 break create_objects
 run
 until 120
+info args
 advance 150
-info locals
 bt
 finish
