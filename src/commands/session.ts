@@ -678,6 +678,7 @@ export class Session {
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
       convenience: this.convenience,
       warn: (m: string) => this.store.write('stderr', `warning: ${m}\n`),
+      sourceFile: () => this.source.defaultSourcePath(),
     };
   }
 

@@ -49,6 +49,8 @@ export interface EvalEnv {
   };
   /** Print gdb's `warning: MESSAGE` (the value is still computed). */
   warn?: (message: string) => void;
+  /** The current source file (`list`'s default, a line-table path): with no frame, its unit's statics come first. */
+  sourceFile?: string;
 }
 
 /** gdb's default `max-value-size`: the largest value it fetches (an artificial array `p *p@N` past it is refused). */
@@ -170,10 +172,13 @@ export class Evaluator {
       }
     }
     const infos = this.env.program.debugInfos();
-    // gdb's lookup: the selected unit's static and global blocks (before `run`, main's unit), where an
+    // gdb's lookup: the selected unit's static and global blocks (with no frame, the current source
+    // file's unit, as gdb's parse_exp_in_context; before anything is listed, main's), where an
     // `extern` declaration is the answer when the definition is elsewhere (`extern int v[];` is `int []`
     // there); then the definitions of every unit, external ones first; then declarations.
-    const unit = f?.fn?.unit ?? (f ? undefined : infos[0]?.functionsNamed('main')[0]?.unit);
+    const src = !f && this.env.sourceFile !== undefined ? this.env.sourceFile : undefined;
+    const unit = f?.fn?.unit ?? (f ? undefined
+      : (src !== undefined ? infos.map((d) => d.unitOfSource(src)).find((u) => u) : undefined) ?? infos[0]?.functionsNamed('main')[0]?.unit);
     for (const d of infos) {
       const own = (dies: Die[]) => dies.find((g) => g.unit === unit);
       const hit = own(d.globalVariables(name)) ?? own(d.optimizedOutGlobals(name)) ?? own(d.globalDeclarations(name));
