@@ -230,6 +230,8 @@ export class Evaluator {
   }
 
   private async identifier(name: string): Promise<Value> {
+    const scoped = /^'(.+)'::(\w+)$/.exec(name);
+    if (scoped) return this.scopedIdentifier(scoped[1]!, scoped[2]!);
     const hit = this.findVariable(name);
     if (hit) return this.variableValue(hit.die, hit.debug, hit.local);
     const member = await this.memberOfThis(name);
@@ -470,6 +472,34 @@ export class Evaluator {
       }
       default: return this.leaf(n);
     }
+  }
+
+  /**
+   * gdb's 'FILE'::NAME: NAME in that file's static block, then the globals (a function of any file too);
+   * 'FUNCTION'::NAME looks in the static block of the function's file (not its locals).
+   */
+  private async scopedIdentifier(scope: string, name: string): Promise<Value> {
+    const program = this.env.program;
+    const infos = program.debugInfos();
+    let unit: Die['unit'] | undefined;
+    for (const d of infos) {
+      const path = d.sourceFiles().find((p) => p === scope || p.endsWith(`/${scope}`));
+      unit = path === undefined ? undefined : d.unitOfSource(path);
+      if (unit) break;
+    }
+    unit ??= program.functionsNamed(scope)[0]?.fn.unit;
+    if (!unit) throw new ExprError(`No symbol "${scope}" in current context.`);
+    for (const d of infos) {
+      const hit = [...d.globalVariables(name), ...d.optimizedOutGlobals(name)].find((g) => g.unit === unit);
+      if (hit) return this.variableValue(hit, d, false);
+    }
+    for (const d of infos) {
+      const ext = [...d.globalVariables(name), ...d.optimizedOutGlobals(name)].find((g) => g.flag(AT.external));
+      if (ext) return this.variableValue(ext, d, false);
+    }
+    const fn = program.functionsNamed(name)[0];
+    if (fn) return new Value(fn.debug.typeOf(fn.fn.die), { kind: 'memory', address: fn.debug.entryOf(fn.fn) }, this.ctx);
+    throw new ExprError(`No symbol "${name}" in specified context.`);
   }
 
   /** `x@entry`: a parameter's value on entry to the function (from the caller's call site). */

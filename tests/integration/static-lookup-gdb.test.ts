@@ -2,8 +2,9 @@
  * A static variable several files define, looked up with no frame (before `run`): gdb searches the
  * static block of the current source file (`list`'s: main's file until something is listed), as
  * parse_exp_in_context does, so `list FILE:LINE` decides which one `p` and `whatis` see. With a frame,
- * the frame's file decides. (With no file defining it in scope, gdb 13's pick among the others follows
- * its name index, which depends on its worker-thread count: not compared.)
+ * the frame's file decides; 'FILE'::NAME names one. (With no file defining it in scope, gdb 13's
+ * pick among the others follows its name index, which depends on its worker-thread count: not
+ * compared.)
  */
 import { describe, it } from 'vitest';
 import { build, compareWithGdb } from './gdb-compare.js';
@@ -24,4 +25,13 @@ describe('static lookup with no frame follows the current source file, as gdb', 
       ]);
     });
   }
+
+  it("'FILE'::NAME and 'FUNCTION'::NAME name one file's static, with gdb's errors", () => {
+    const prog = build(SRC, 'static_lookup-O0', '-O0');
+    compareWithGdb(prog, NONE, [
+      "p 'st_a.c'::level", "whatis 'st_b.c'::level", "p &'st_b.c'::level", "p 'st_a.c'::level + 1", "p 'get_a'::level",
+      "p 'st_a.c'::get_b", "ptype 'st_main.c'::main", "p 'nosuch.c'::level", "p 'st_a.c'::nosuch",
+      'break get_b', 'run', "p 'st_a.c'::level", "p 'st_main.c'::level", 'p level',
+    ]);
+  });
 });
