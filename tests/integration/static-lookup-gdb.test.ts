@@ -34,4 +34,9 @@ describe('static lookup with no frame follows the current source file, as gdb', 
       'break get_b', 'run', "p 'st_a.c'::level", "p 'st_main.c'::level", 'p level',
     ]);
   });
+
+  it("'FILE'::NAME without debug info: gdb's errors", () => {
+    const prog = build(SRC, 'static_lookup-nodebug', '-O0', false);
+    compareWithGdb(prog, NONE, ["p 'st_a.c'::level", "p 'main'::level", "p 'level'::x"]);
+  });
 });
