@@ -1137,7 +1137,10 @@ export class Session {
 
   private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
     const any = await this.evaluateAny(expr);
-    if (access === 'write' && any.dwarf?.optimizedOut) return this.watchUnreadable(expr, any);
+    if (any.dwarf?.optimizedOut) {
+      if (access === 'write') return this.watchUnreadable(expr, any);
+      throw new CommandError('Expression cannot be implemented with read/access watchpoint.');
+    }
     const v = await DebugBridge.toMine(any);
     if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
     if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
