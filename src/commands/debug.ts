@@ -52,6 +52,8 @@ export interface BridgeIo {
   convenience: Map<string, AnyValue>;
   /** gdb's `warning: ...` line (a shift past the width). */
   warn?(message: string): void;
+  /** The current source file (`list`'s default): frame-less lookups search its statics first. */
+  sourceFile?(): string | undefined;
 }
 
 export function isDebugError(e: unknown): boolean {
@@ -231,6 +233,7 @@ export class DebugBridge {
       siginfo: () => siginfoOf(this.target),
       convenience: convenienceEnv(this.io.convenience, () => ev.ctx),
       warn: this.io.warn && ((m) => this.io.warn!(m)),
+      sourceFile: this.io.sourceFile?.(),
     });
     for (const h of this.io.history()) history.push(dwarfValueOf(h, ev.ctx));
     return ev;

@@ -351,6 +351,12 @@ async function evalStep(n: Node, v: Value, ctx: EvalContext): Promise<Value> {
 }
 
 async function evalSymbol(name: string, ctx: EvalContext): Promise<Value> {
+  const scoped = /^'(.+)'::(\w+)$/.exec(name);
+  if (scoped) {
+    // without DWARF gdb has no file scopes: a symbol's name is a syntax error there, anything else no symbol table
+    if (await ctx.lookupSymbol(scoped[1]!)) throw new EvalError(`A syntax error in expression, near \`::${scoped[2]}'.`);
+    throw new EvalError('No symbol table is loaded.  Use the "file" command.');
+  }
   const s = await ctx.lookupSymbol(name);
   if (!s) throw new EvalError(`No symbol "${name}" in current context.`);
   const v: Value & { name?: string } = s.kind === 'func'

@@ -682,6 +682,7 @@ export class Session {
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
       convenience: this.convenience,
       warn: (m: string) => this.store.write('stderr', `warning: ${m}\n`),
+      sourceFile: () => this.source.defaultSourcePath(),
     };
   }
 
@@ -1167,6 +1168,10 @@ export class Session {
 
   private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
     const any = await this.evaluateAny(expr);
+    if (any.dwarf?.optimizedOut) {
+      if (access === 'write') return this.watchUnreadable(expr, any);
+      throw new CommandError('Expression cannot be implemented with read/access watchpoint.');
+    }
     const v = await DebugBridge.toMine(any);
     if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
     if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
@@ -1191,6 +1196,19 @@ export class Session {
       this.nextBpId--;
       throw e;
     }
+    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
+  }
+
+  /** gdb's software watchpoint on a value it cannot read (optimized out): set, and deleted at the first step. */
+  private async watchUnreadable(expr: string, any: AnyValue): Promise<void> {
+    this.live();
+    const b: Breakpoint = {
+      id: this.nextBpId++, type: 'watchpoint', spec: expr, address: undefined, enabled: true, disposition: 'keep', hits: 0,
+      condition: undefined, ignoreCount: 0, inserted: true,
+      watch: { length: 0, kind: 'write', soft: true, old: { bytes: Buffer.alloc(0), of: any }, ranges: [], unreadable: true },
+    };
+    this.convenience.setMine('bpnum', INT_VALUE(b.id));
     this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
@@ -1335,7 +1353,7 @@ export class Session {
     const ev = soft.length
       ? await this.softWatch.resume(t, {
         step, signal: sig, watches: soft.flatMap((b) => b.watch!.ranges),
-        stopsAt: (pc) => this.inserted.has(pc),
+        stopsAt: (pc) => this.inserted.has(pc), unreadable: soft.some((b) => b.watch!.unreadable),
       })
       : step ? await t.step(sig) : await t.cont(sig);
     this.store.set('lastStop', ev);
@@ -1431,6 +1449,15 @@ export class Session {
     if (!candidates.length) return 'stopped';
     this.lastWatch = [];
     for (const b of candidates) {
+      if (b.watch!.unreadable) {
+        // gdb: the first check fails; the watchpoint is deleted and the program stops there
+        const err = await this.evaluateAny(b.spec).then((a) => DebugBridge.toMine(a)).then(() => undefined, (e: unknown) => errorMessage(e));
+        this.out(`Error evaluating expression for watchpoint ${b.id}`);
+        this.store.write('stderr', `${err ?? 'value has been optimized out'}\n`);
+        this.out(`Watchpoint ${b.id} deleted.`);
+        await this.cmdDelete([b.id]);
+        continue;
+      }
       const any = await this.evaluateAny(b.spec);
       const now = await snapshot(any);
       const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
@@ -1439,7 +1466,7 @@ export class Session {
       this.lastWatch.push(...seen.map((h) => ({ b, ...h })));
     }
     this.store.touch('breakpoints');
-    return this.lastWatch.length ? 'stopped' : 'continue';
+    return this.lastWatch.length || candidates.some((b) => b.watch!.unreadable) ? 'stopped' : 'continue';
   }
 
   /** The inserted hardware watchpoints (pieces they share are inserted once). */
@@ -2236,13 +2263,13 @@ export class Session {
   private infoBreakpoints(watchOnly: boolean): void {
     const list = this.store.state.breakpoints.filter((b) => !watchOnly || b.watch);
     if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
-    // gdb sizes Address by its locations' address bits: none (all pending) takes 10 columns, not 18
-    const aw = list.every((b) => !b.watch && b.address === undefined) ? 11 : 19;
-    const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(aw)}What`];
+    // gdb's Address column is 18 wide when something listed has an address, else 10 (pending, unreadable watch)
+    const col = list.some((b) => b.address !== undefined) ? 19 : 11;
+    const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(col)}What`];
     for (const b of list) {
       const enb = b.enabled ? 'y' : 'n';
       if (b.watch) {
-        lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(19)}${b.spec}`);
+        lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(col)}${b.spec}`);
       } else {
         // after the process ended, its addresses stay relocated (as in gdb): name them with its image
         const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
@@ -2250,7 +2277,7 @@ export class Session {
         const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
         const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address, b.line);
         const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(aw)}${b.more ? '' : whatWrapped(what)}`);
+        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(col)}${b.more ? '' : whatWrapped(what)}`);
       }
       if (b.condition) lines.push(`\tstop only if ${b.condition}`);
       if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);

@@ -38,6 +38,8 @@ export interface Breakpoint {
     old: WatchSnap; ranges: WatchedRange[];
     /** A local's watch: valid until the frame (its CFA) returns to `ret`, where a breakpoint watches for it. */
     scope?: { ret: bigint; cfa: bigint };
+    /** Its value could not be read when set (optimized out): software, failing at the first step (gdb's). */
+    unreadable?: boolean;
   };
   /** Set once inserted in the current process. */
   inserted: boolean;

@@ -33,6 +33,8 @@ export interface SoftResume {
   watches: WatchedRange[];
   /** A breakpoint (user or internal) at pc: a continue ends there. */
   stopsAt: (pc: bigint) => boolean;
+  /** A watched expression that cannot be read: gdb evaluates it after the first step, and stops there. */
+  unreadable?: boolean;
 }
 
 const WRITES = new Set<number>([OpAccess.Write, OpAccess.CondWrite, OpAccess.ReadWrite, OpAccess.ReadCondWrite]);
@@ -109,6 +111,7 @@ export class SoftwareWatcher {
           if (!now.equals(old[i]!)) return { ...ev, reason: { kind: 'watchpoint', pc, address: w.addr, access: 'write' } };
         }
       }
+      if (o.unreadable) return { ...ev, reason: { kind: 'watchpoint', pc, address: 0n, access: 'write' } };
       if (o.step) return ev;
       if (o.stopsAt(pc)) return { ...ev, reason: { kind: 'breakpoint', pc } };
       if (this.interruptRequested) return { ...ev, reason: { kind: 'interrupted', pc } };

@@ -85,6 +85,13 @@ function lex(src: string): Tok[] {
         }
       }
       if (j >= src.length) throw new ExprError(c === '"' ? 'Unterminated string in expression.' : 'Unmatched single quote.');
+      // gdb's 'FILE'::NAME (or 'FUNCTION'::NAME): one scoped identifier
+      const scoped = c === "'" ? /^\s*::\s*([A-Za-z_]\w*)/.exec(src.slice(j + 1)) : null;
+      if (scoped) {
+        out.push({ t: 'id', v: `'${s}'::${scoped[1]}`, pos: start });
+        i = j + 1 + scoped[0].length;
+        continue;
+      }
       if (c === "'" && s.length !== 1) throw new ExprError('Invalid character constant.');
       out.push({ t: c === "'" ? 'char' : 'str', v: s, pos: start });
       i = j + 1;

@@ -431,6 +431,16 @@ export class DebugInfo implements UnitOwner {
   }
 
   /**
+   * The unit of a source file (a line-table path): the one it is the primary file of, else the first
+   * whose line table names it (a header). gdb's "current source symtab" block for frame-less lookups.
+   */
+  unitOfSource(path: string): Unit | undefined {
+    const named = (u: Unit) => this.unitLines(u)?.program.files ?? [];
+    return this.units.find((u) => !u.isTypeUnit && named(u)[0]?.path === path)
+      ?? this.units.find((u) => !u.isTypeUnit && named(u).some((f) => f.path === path));
+  }
+
+  /**
    * Addresses of `file:line` as gdb's `break FILE:LINE` picks them: the
    * is_stmt rows of that exact line (else of the nearest later line that has
    * code), one per lexical block, moved past the prologue when the row is a

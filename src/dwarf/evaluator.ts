@@ -49,6 +49,8 @@ export interface EvalEnv {
   };
   /** Print gdb's `warning: MESSAGE` (the value is still computed). */
   warn?: (message: string) => void;
+  /** The current source file (`list`'s default, a line-table path): with no frame, its unit's statics come first. */
+  sourceFile?: string;
 }
 
 /** gdb's default `max-value-size`: the largest value it fetches (an artificial array `p *p@N` past it is refused). */
@@ -171,10 +173,13 @@ export class Evaluator {
       }
     }
     const infos = this.env.program.debugInfos();
-    // gdb's lookup: the selected unit's static and global blocks (before `run`, main's unit), where an
+    // gdb's lookup: the selected unit's static and global blocks (with no frame, the current source
+    // file's unit, as gdb's parse_exp_in_context; before anything is listed, main's), where an
     // `extern` declaration is the answer when the definition is elsewhere (`extern int v[];` is `int []`
     // there); then the definitions of every unit, external ones first; then declarations.
-    const unit = f?.fn?.unit ?? (f ? undefined : infos[0]?.functionsNamed('main')[0]?.unit);
+    const src = !f && this.env.sourceFile !== undefined ? this.env.sourceFile : undefined;
+    const unit = f?.fn?.unit ?? (f ? undefined
+      : (src !== undefined ? infos.map((d) => d.unitOfSource(src)).find((u) => u) : undefined) ?? infos[0]?.functionsNamed('main')[0]?.unit);
     for (const d of infos) {
       const own = (dies: Die[]) => dies.find((g) => g.unit === unit);
       const hit = own(d.globalVariables(name)) ?? own(d.optimizedOutGlobals(name)) ?? own(d.globalDeclarations(name));
@@ -226,6 +231,8 @@ export class Evaluator {
   }
 
   private async identifier(name: string): Promise<Value> {
+    const scoped = /^'(.+)'::(\w+)$/.exec(name);
+    if (scoped) return this.scopedIdentifier(scoped[1]!, scoped[2]!);
     const hit = this.findVariable(name);
     if (hit) return this.variableValue(hit.die, hit.debug, hit.local);
     const member = await this.memberOfThis(name);
@@ -466,6 +473,34 @@ export class Evaluator {
       }
       default: return this.leaf(n);
     }
+  }
+
+  /**
+   * gdb's 'FILE'::NAME: NAME in that file's static block, then the globals (a function of any file too);
+   * 'FUNCTION'::NAME looks in the static block of the function's file (not its locals).
+   */
+  private async scopedIdentifier(scope: string, name: string): Promise<Value> {
+    const program = this.env.program;
+    const infos = program.debugInfos();
+    let unit: Die['unit'] | undefined;
+    for (const d of infos) {
+      const path = d.sourceFiles().find((p) => p === scope || p.endsWith(`/${scope}`));
+      unit = path === undefined ? undefined : d.unitOfSource(path);
+      if (unit) break;
+    }
+    unit ??= program.functionsNamed(scope)[0]?.fn.unit;
+    if (!unit) throw new ExprError(`No symbol "${scope}" in current context.`);
+    for (const d of infos) {
+      const hit = [...d.globalVariables(name), ...d.optimizedOutGlobals(name)].find((g) => g.unit === unit);
+      if (hit) return this.variableValue(hit, d, false);
+    }
+    for (const d of infos) {
+      const ext = [...d.globalVariables(name), ...d.optimizedOutGlobals(name)].find((g) => g.flag(AT.external));
+      if (ext) return this.variableValue(ext, d, false);
+    }
+    const fn = program.functionsNamed(name)[0];
+    if (fn) return new Value(fn.debug.typeOf(fn.fn.die), { kind: 'memory', address: fn.debug.entryOf(fn.fn) }, this.ctx);
+    throw new ExprError(`No symbol "${name}" in specified context.`);
   }
 
   /** `x@entry`: a parameter's value on entry to the function (from the caller's call site). */

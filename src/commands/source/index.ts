@@ -148,8 +148,14 @@ export class SourceLevel {
       writeFpRegister: (n, b) => this.host.writeFpRegister(n, b),
       siginfo: () => siginfoOf(this.host.target()),
       convenience: convenienceEnv(this.host.convenience, () => ev.ctx),
+      sourceFile: this.listPos?.path,
     });
     return ev;
+  }
+
+  /** The current source file (what `list` lists, a line-table path), once something was listed or stopped at. */
+  defaultSourcePath(): string | undefined {
+    return this.listPos?.path;
   }
 
   private async evaluator(): Promise<Evaluator> {

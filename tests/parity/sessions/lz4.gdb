@@ -76,7 +76,7 @@ continue
 ### watch-global
 break main
 run -v -f sample.txt out.lz4
-watch g_displayLevel
+watch 'lz4io.c'::g_displayLevel
 continue
 bt 1
 continue
