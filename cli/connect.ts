@@ -15,7 +15,7 @@ import { TargetError } from '../src/target/types.js';
 import { RemoteTarget } from '../src/rsp/remote-target.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run/args.js';
 import { TerminalQuestions } from './run/questions.js';
-import { answerYes, driveSession, isLineMode } from './run.js';
+import { answerYes, driveSession, isLineMode, startScreen, writeConsole } from './run.js';
 
 const USAGE = 'usage: tsdbg connect [--batch] [-x FILE] [-ex CMD]... HOST:PORT [PROG]';
 
@@ -46,8 +46,9 @@ export async function main(argv: string[]): Promise<number> {
     color: Boolean(process.stdout.isTTY),
     confirm: questions ? questions.ask : answerYes,
     interactive: questions !== undefined,
+    screen: startScreen(opts.batch),
   });
-  session.store.on('output', (c) => (c.stream === 'stderr' ? process.stderr : process.stdout).write(c.text));
+  writeConsole(session);
   // gdb kills what the server started (qAttached = 0) when it quits, and
   // detaches from what the server attached to
   return driveSession(session, opts, questions,

@@ -16,6 +16,7 @@ import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js
 import { localLauncher } from './run/launcher.js';
 import { inferiorEnv } from './run/inferior-env.js';
 import { LinePager } from '../src/dwarf/wrap.js';
+import { initialWidth } from '../src/commands/screen.js';
 import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize } from './run/terminal.js';
@@ -48,23 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${errorMessage(e)}\n`);
     return 1;
   }
-  // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
-  const plain = !process.stdout.isTTY;
-  // On a pipe, libuv writes asynchronously once the pipe is full: a long x/100000xb
-  // then let its error (stderr) pass its last lines. Blocking writes keep gdb's order.
-  for (const s of [process.stdout, process.stderr]) {
-    if (!s.isTTY) (s as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(true);
-  }
-  // gdb wraps its stdout at a terminal's width, at its wrap points (not in batch mode).
-  // Its width is readline's: one column less on a terminal without automatic margins (TERM=dumb).
-  const autoMargins = !['', 'dumb'].includes(process.env.TERM ?? '');
-  const width = (process.stdout.columns ?? 0) - (autoMargins ? 0 : 1);
-  const pager = !plain && !opts.batch && width > 0 ? new LinePager(width) : undefined;
-  session.store.on('output', (c) => {
-    if (c.stream === 'stderr') process.stderr.write(c.text);
-    else if (c.stream === 'stdout' && pager) process.stdout.write(pager.write(c.marked ?? c.text));
-    else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
-  });
+  writeConsole(session);
   return driveSession(session, opts, questions, async () => {
     if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`, !opts.batch);   // gdb -p
   });
@@ -110,7 +95,36 @@ function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Se
     color: Boolean(process.stdout.isTTY),
     confirm: questions ? questions.ask : answerYes,
     interactive: questions !== undefined,
+    screen: startScreen(opts.batch),
   });
+}
+
+/** The session's output to our stdout and stderr, as gdb writes its console. */
+export function writeConsole(session: Session): void {
+  // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
+  const plain = !process.stdout.isTTY;
+  // On a pipe, libuv writes asynchronously once the pipe is full: a long x/100000xb
+  // then let its error (stderr) pass its last lines. Blocking writes keep gdb's order.
+  for (const s of [process.stdout, process.stderr]) {
+    if (!s.isTTY) (s as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(true);
+  }
+  // gdb wraps its stdout at its width (`set width`; from the terminal, $COLUMNS or 80), at its wrap
+  // points, on a pipe too; not in batch mode.
+  const pager = new LinePager(() => session.screen.width);
+  session.store.on('output', (c) => {
+    if (c.stream === 'stderr') process.stderr.write(c.text);
+    else if (c.stream === 'stdout') process.stdout.write(pager.write(c.marked ?? c.text));
+    else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
+  });
+}
+
+/** The screen gdb starts with: readline's size of the terminal on stdin, else $COLUMNS or 80 wide. */
+export function startScreen(batch: boolean): { width?: number; height?: number } {
+  const tty = process.stdin.isTTY ? [process.stdout, process.stderr].find((s) => s.isTTY && s.columns > 0) : undefined;
+  return {
+    width: initialWidth(batch, tty?.columns, process.env),
+    height: !batch && tty && process.stdout.isTTY ? tty.rows : undefined,
+  };
 }
 
 /** gdb's wording when the program cannot be debugged at all. */

@@ -57,6 +57,7 @@ import { SoftwareWatcher } from './watch-soft.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 import { pushAll } from '../arrays.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
+import { defaultScreen, setScreen, showScreen, type ScreenSettings } from './screen.js';
 
 /** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
 function ignoreText(id: number, n: number): string {
@@ -97,6 +98,8 @@ export interface SessionOptions {
   color?: boolean;
   /** A person is typing (prompts like `commands`' instructions are shown). */
   interactive?: boolean;
+  /** The screen's size as gdb starts with it (width to wrap at; undefined: unlimited). */
+  screen?: { width?: number; height?: number };
 }
 
 export interface CommandResult {
@@ -137,6 +140,8 @@ export class Session {
   private readonly launchOpts: LaunchOptions;
   private readonly launcher: Launcher;
   private readonly confirm: (q: string, defaultNo?: boolean) => Promise<boolean>;
+  /** `set width/height/pagination/confirm`: the console wraps at screen.width. */
+  readonly screen: ScreenSettings;
   private breakpointPending: PendingMode = 'auto';
   private readonly color: boolean;
   private readonly interactive: boolean;
@@ -230,7 +235,10 @@ export class Session {
     this.launcher = opts.launcher;
     this.args = opts.args ?? [];
     this.launchOpts = opts.launch ?? { aslr: false };
-    this.confirm = opts.confirm ?? (async (_q, defaultNo) => !defaultNo);
+    const ask = opts.confirm ?? (async (_q: string, defaultNo?: boolean) => !defaultNo);
+    // `set confirm off`: gdb answers its default without asking (utils.c defaulted_query).
+    this.confirm = async (q, defaultNo) => (this.screen.confirm ? ask(q, defaultNo) : !defaultNo);
+    this.screen = defaultScreen(opts.screen?.width, opts.screen?.height);
     this.color = opts.color ?? false;
     this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
@@ -406,9 +414,9 @@ export class Session {
       case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
       case 'setting':
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
-        else this.cmdSetting(c.name, c.value);
+        else if (!(await setScreen(this.screen, c.name, c.value, (e) => this.evaluate(e)))) this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showPending(c.name, this.breakpointPending) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
@@ -1995,7 +2003,7 @@ export class Session {
     }
     if (name === 'breakpoint pending') { this.breakpointPending = parsePendingMode(value); return; }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
-    // confirm, pagination, height, width...: line mode never pages or asks, so they are accepted and have no effect.
+    // listsize, verbose, logging...: accepted and have no effect.
   }
 
   private async cmdDisassemble(expr: string | undefined, raw: boolean): Promise<void> {

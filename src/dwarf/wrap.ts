@@ -4,7 +4,7 @@
  * line's arguments, before its ` at FILE:LINE`...). When a line reaches the
  * terminal's width, it is broken at the last hint on it, and the rest goes on
  * the next line after INDENT blanks; a line with no hint is left to the
- * terminal. Without a width (batch mode, not a terminal) hints are dropped.
+ * terminal. Without a width (batch mode, `set width 0`) hints are dropped.
  */
 
 const BASE = 0xe000;
@@ -30,7 +30,13 @@ export class LinePager {
   private wrapIndent = 0;
   private buf = '';
 
-  constructor(private readonly width: number) {}
+  /** `width`: characters per line, or a getter of the current one (undefined: no wrapping, as `set width 0`). */
+  constructor(private readonly widthOf: number | (() => number | undefined)) {}
+
+  private get width(): number {
+    const w = typeof this.widthOf === 'number' ? this.widthOf : this.widthOf();
+    return w === undefined || w <= 0 ? Infinity : w;
+  }
 
   /** The text to write for `text` (hints included), keeping the column across calls. */
   write(text: string): string {
