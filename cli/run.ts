@@ -314,7 +314,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>,
     }
     // gdb reading commands from a pipe or file: SIGINT is a quit of what it does, not an end
     if (sig === 'SIGINT' && lineMode) {
-      process.stderr.write('Quit\n');
+      if (!session.interrupt()) process.stderr.write('Quit\n');   // else the command ends with it
       return;
     }
     leave(sig);

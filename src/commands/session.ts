@@ -277,10 +277,13 @@ export class Session {
     if (this.collecting) return this.collectCommand(line);
     this.sourcedAt = sourcedAt;
     let r: CommandResult;
+    if (this.commandDepth === 0) this.quitRequested = false;
+    this.commandDepth++;
     try {
       r = await this.executeOne(line, fromTty);
     } finally {
       this.sourcedAt = undefined;
+      this.commandDepth--;
     }
     if (!this.runningActions) await this.runBreakpointActions();
     return r;
@@ -367,10 +370,28 @@ export class Session {
     }
   }
 
-  /** Ctrl-C: stop a running program (the pending command reports the stop). */
-  interrupt(): void {
+  /** Commands executing now (breakpoint commands nest), and a Ctrl-C that came while one computes. */
+  private commandDepth = 0;
+  private quitRequested = false;
+
+  /**
+   * Ctrl-C: stop a running program (the pending command reports the stop), or quit a command that is
+   * computing or printing (gdb's QUIT: the command ends with `Quit`). False when there was nothing to stop.
+   */
+  interrupt(): boolean {
     this.softWatch.interrupt();
-    if (this.target?.state === 'running') this.target.interrupt();
+    if (this.target?.state === 'running') { this.target.interrupt(); return true; }
+    if (this.commandDepth === 0) return false;
+    this.quitRequested = true;
+    return true;
+  }
+
+  /** gdb's QUIT in a long loop: let a pending Ctrl-C in (a turn of the event loop), and end the command if one came. */
+  private async checkQuit(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!this.quitRequested) return;
+    this.quitRequested = false;
+    throw new CommandError('Quit');
   }
 
   /** Leave no tracee behind: kill what we started, detach what we attached. */
@@ -1977,15 +1998,22 @@ export class Session {
 
   private async xStrings(addr: bigint, n: number): Promise<void> {
     let a = addr;
-    const lines: string[] = [];
+    let lines: string[] = [];
+    // printed as they come, in batches, with Ctrl-C heard between them: x/2147483647s runs as long as gdb's
+    const flush = () => { this.outLines(lines); lines = []; };
     for (let i = 0; i < n; i++) {
       this.setExamined(a, intType(1));
       // an unreadable string is an <error: ...> line, and the next one starts there again (gdb)
       const s = await this.quotedString(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
       lines.push(`${addrWithSym(a, this.symbolize)}:\t${s.text}`);
       a += BigInt(s.length);
+      if (lines.length === 256) {
+        flush();
+        this.xNext = a;
+        await this.checkQuit();
+      }
     }
-    this.outLines(lines);
+    flush();
     this.xNext = a;
     this.lastRepeat = `x/${n}s`;
   }
