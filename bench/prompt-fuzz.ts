@@ -11,7 +11,7 @@
  * (node dist/bench/prompt-fuzz.js [LINES] [SEED]) a longer run with a new
  * seed, printed so a failure can be replayed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,20 +120,49 @@ export interface FuzzResult {
   lines: number;
   /** Input lines whose output showed an internal error, with that output. */
   failures: Array<{ line: string; output: string }>;
+  /**
+   * Lines still busy after QUIET_MS, ended with Ctrl-C (SIGINT: gdb's Quit) — a command gdb also runs for
+   * minutes, such as x/2147483647b after x/s, which examines two billion strings in both.
+   */
+  quit: string[];
   /** The session ended before the last line (a crash). */
   died: boolean;
   exitCode: number | null;
 }
 
+/** How long one line may print or compute before the fuzz sends Ctrl-C. */
+const QUIET_MS = 20_000;
+
 /** One tsdbg session at `break print_list` fed `lines`, each followed by a marker. */
-export function runFuzz(lines: string[], timeoutMs = 300_000, prog = PROG): FuzzResult {
+export async function runFuzz(lines: string[], timeoutMs = 300_000, prog = PROG): Promise<FuzzResult> {
   const script = ['break print_list', 'run'];
   lines.forEach((l, i) => script.push(l, `echo \\n@@FUZZ ${i}@@\\n`));
   script.push('echo \\n@@FUZZ END@@\\n', 'kill', 'quit');
-  const r = spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, TSDBG, 'run', prog], {
-    input: `${script.join('\n')}\n`, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30, cwd: ROOT, killSignal: 'SIGKILL',
+  const child = spawn('sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, TSDBG, 'run', prog], { cwd: ROOT, stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  let marks = 0;
+  let lastMark = Date.now();
+  const quit: string[] = [];
+  let scanned = 0;
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    // count the markers that arrived (from a little before the chunk: one may straddle two)
+    for (let i = out.indexOf('@@FUZZ ', scanned); i >= 0; i = out.indexOf('@@FUZZ ', i + 1)) { marks++; lastMark = Date.now(); scanned = i + 1; }
+    scanned = Math.max(scanned, out.length - 8);
   });
-  const out = r.stdout ?? '';
+  const exitCode = await new Promise<number | null>((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const watch = setInterval(() => {
+      if (Date.now() > deadline) { child.kill('SIGKILL'); return; }
+      if (Date.now() - lastMark < QUIET_MS) return;
+      quit.push(lines[marks] ?? '(start)');
+      lastMark = Date.now();
+      child.kill('SIGINT');   // sh exec'd node: the signal reaches tsdbg
+    }, 1000);
+    child.on('exit', (code) => { clearInterval(watch); resolve(code); });
+    child.stdin.on('error', () => undefined);   // it died with input unread: reported as died below
+    child.stdin.end(`${script.join('\n')}\n`);
+  });
   const failures: FuzzResult['failures'] = [];
   const parts = out.split(/\n?@@FUZZ (\d+|END)@@\n/);
   // parts: [before line 0's marker, "0", between markers 0 and 1, "1", ...]
@@ -147,7 +176,7 @@ export function runFuzz(lines: string[], timeoutMs = 300_000, prog = PROG): Fuzz
     const last = parts.length >= 2 ? Number(parts[parts.length - 2]) : -1;
     failures.push({ line: lines[Number.isNaN(last) ? 0 : last + 1] ?? '(start)', output: parts[parts.length - 1]!.slice(-2000) });
   }
-  return { lines: lines.length, failures, died, exitCode: r.status };
+  return { lines: lines.length, failures, quit, died, exitCode };
 }
 
 /** The output lines that made a line fail (for the report). */
@@ -155,7 +184,7 @@ export function badLines(output: string): string[] {
   return output.split('\n').filter((l) => BAD.test(l)).slice(0, 3);
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const count = Number(argv[0] ?? 3000);
   const seed = Number(argv[1] ?? Math.floor(Math.random() * 0x7fffffff));
   process.stdout.write(`prompt fuzz: ${count} lines, seed ${seed} (replay: node dist/bench/prompt-fuzz.js ${count} ${seed})\n`);
@@ -167,7 +196,8 @@ function main(argv: string[]): number {
     execFileSync('gcc', ['-O0', '-o', nodebug, `${ROOT}examples/linked_list.c`]);
     for (const [what, prog] of [['DWARF', PROG], ['no debug info', nodebug]] as const) {
       const t0 = Date.now();
-      const res = runFuzz(fuzzLines(seed, count), 1_800_000, prog);
+      const res = await runFuzz(fuzzLines(seed, count), 1_800_000, prog);
+      for (const q of res.quit) process.stdout.write(`  still busy after ${QUIET_MS / 1000} s, ended with Ctrl-C: ${q.slice(0, 160)}\n`);
       for (const f of res.failures.slice(0, 20)) process.stdout.write(`  FAIL: ${f.line.slice(0, 160)}\n    ${badLines(f.output).join('\n    ')}\n`);
       process.stdout.write(`prompt fuzz (${what}): ${res.failures.length} lines with an internal error of ${count}${res.died ? ' (tsdbg died)' : ''}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       failed += res.failures.length;
@@ -178,4 +208,4 @@ function main(argv: string[]): number {
   return failed ? 1 : 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -17,25 +17,25 @@ import { example, ROOT } from './rsp-util.js';
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function fuzz(prog: string, seed: number, count: number): void {
+async function fuzz(prog: string, seed: number, count: number): Promise<void> {
   const lines = fuzzLines(seed, count);
   // the mix reaches what broke before: deep nesting, huge counts, odd formats
   expect(lines.some((l) => l.length > 5000)).toBe(true);
   expect(lines.some((l) => l.startsWith('x/'))).toBe(true);
-  const res = runFuzz(lines, 240_000, prog);
+  const res = await runFuzz(lines, 240_000, prog);
   const report = res.failures.map((f) => `${f.line.slice(0, 120)}\n  ${badLines(f.output).join('\n  ')}`);
   expect(report).toEqual([]);
   expect(res.died).toBe(false);
 }
 
 describe('prompt fuzz', () => {
-  it('1,500 seeded hostile lines print no internal error (DWARF)', () => {
-    fuzz(example('linked_list'), 20261207, 1500);
+  it('1,500 seeded hostile lines print no internal error (DWARF)', async () => {
+    await fuzz(example('linked_list'), 20261207, 1500);
   }, 300_000);
 
-  it('600 seeded hostile lines print no internal error (no debug info)', () => {
+  it('600 seeded hostile lines print no internal error (no debug info)', async () => {
     const prog = join(dir, 'linked_list_nodebug');
     execFileSync('gcc', ['-O0', '-o', prog, join(ROOT, 'examples/linked_list.c')]);
-    fuzz(prog, 7, 600);
+    await fuzz(prog, 7, 600);
   }, 300_000);
 });
