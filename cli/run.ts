@@ -20,7 +20,7 @@ import { initialWidth } from '../src/commands/screen.js';
 import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize } from './run/terminal.js';
-import type { Target } from '../src/target/types.js';
+import { terminalOf } from '../src/target/capabilities.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -235,9 +235,11 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   let busy = false;
   // While the program runs, what the user types is the program's input (its pty), as in gdb.
   const programInput = () => {
-    const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
-    if (!busy || t?.state !== 'running' || !t.writeInput) return undefined;
-    return (d: string) => { void t.writeInput!(d).catch(() => undefined); };
+    const t = session.currentTarget;
+    const terminal = terminalOf(t);
+    if (!busy || t?.state !== 'running' || !terminal) return undefined;
+    // a keystroke the program can no longer take (its pty closed as it exited) has nowhere to go
+    return (d: string) => { void terminal.write(d).catch(() => undefined); };
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
   questions?.use(rl, () => keys.release());

@@ -35,6 +35,8 @@ const SIGTRAP = 5;
 const SIGINT = 2;
 
 type Resume = 'cont' | 'step';
+/** The capabilities object as this back end fills it in (callers see it read-only). */
+type Settable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   readonly kind = 'remote';
@@ -44,7 +46,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   tid = 0;
   state: TargetState = 'stopped';
   exePath = '';
-  readonly capabilities: TargetCapabilities = { hardwareBreakpoints: true };
+  /** Facets set by setup() from what the stub showed it can do. */
+  readonly capabilities: Settable<TargetCapabilities> = { hardwareBreakpoints: false };
   /** True when the stub attached to an existing process (qAttached). */
   attached = false;
   private regs: RegisterInfo[] = AMD64_REGISTERS;
@@ -101,8 +104,40 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.useVCont = /;c/.test(vcont) && /;s/.test(vcont) && /;C/.test(vcont) && /;S/.test(vcont);
     const monitor = await probeMonitor(this.client);
     if (monitor.snapshots) this.capabilities.snapshots = new RemoteSnapshotEngine(this.client);
-    if (monitor.available) this.capabilities.monitor = (command) => this.monitor(command);
+    if (monitor.available) this.capabilities.monitor = { run: (command) => this.monitor(command) };
+    this.capabilities.hardwareBreakpoints = await this.probeZ2();
+    if (this.describes(() => this.fpRegisterInfos())) {
+      this.capabilities.fpRegisters = { get: () => this.getFpRegisters(), set: (area) => this.setFpRegisters(area) };
+    }
+    if (this.describes(() => this.ymmInfos())) {
+      this.capabilities.ymmUpper = { get: () => this.getYmmUpper(), set: (upper) => this.setYmmUpper(upper) };
+    }
+    if (this.client.supports('qXfer:siginfo:read')) this.capabilities.siginfo = { get: () => this.getSiginfo() };
     await this.noteThreads();               // the threads there already are not news
+  }
+
+  /**
+   * Whether the stub takes hardware write watchpoints: a Z2 on the stack
+   * pointer's word, taken straight out again (gdbserver answers OK where it
+   * can program the debug registers, "" where it has none).
+   */
+  private async probeZ2(): Promise<boolean> {
+    const at = (await this.getRegisters()).rsp & ~7n;
+    const reply = await this.client.text(`Z2,${at.toString(16)},8`);
+    if (reply !== 'OK') return false;
+    await this.zPacket('z', 2, at, 8, 'watchpoint');
+    return true;
+  }
+
+  /** Whether the stub's target description has the registers `infos` looks up (it throws ENOTSUP when not). */
+  private describes(infos: () => RegisterInfo[]): boolean {
+    try {
+      infos();
+      return true;
+    } catch (e) {
+      if ((e as TargetError).code === 'ENOTSUP') return false;
+      throw e;
+    }
   }
 
   private async adoptThread(stop: ParsedStop): Promise<void> {

@@ -25,9 +25,8 @@ import { delimiter, join } from 'node:path';
 import {
   REGISTER_NAMES, TargetError,
   type Mapping, type Registers, type StopEvent, type StopReason, type Target,
-  type TargetCapabilities, type TargetEvents, type TargetState, type ThreadInfo, type WatchKind,
+  type SnapshotEngine, type TargetCapabilities, type TargetEvents, type TargetState, type ThreadInfo, type WatchKind,
 } from './types.js';
-import type { SnapshotEngine } from '../snapshot/types.js';
 import {
   ERRNO, PTRACE, PTRACE_EVENT, PTRACE_O, SIG, SPAWN_KEEP_ASLR, SPAWN_NO_PTY, STOP_HAVE_OFFSET, STOP_REGS_OFFSET, STOP_SIZE,
   check, decodeStatus, describeErrno, errnoName, native, signalName, type WaitStatus,
@@ -220,7 +219,12 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   readonly kind = 'local';
   readonly connection = 'native';
   /** Hardware watchpoints only where the debug registers really trap (probed once, see debugregs.ts). */
-  readonly capabilities: TargetCapabilities = { get hardwareBreakpoints() { return debugRegistersTrap(); } };
+  readonly capabilities: TargetCapabilities = {
+    get hardwareBreakpoints() { return debugRegistersTrap(); },
+    fpRegisters: { get: () => this.getFpRegisters(), set: (area) => this.setFpRegisters(area) },
+    ymmUpper: { get: () => this.getYmmUpper(), set: (upper) => this.setYmmUpper(upper) },
+    siginfo: { get: () => this.getSiginfo() },
+  };
   private _state: TargetState = 'stopped';
   private _exePath: string;
   /** Original byte under each inserted int3. */
@@ -272,6 +276,9 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     this.threadMap.set(pid, newThread(pid, false));
     this.selTid = pid;
     if (ptyReader >= 0) this.openPty(ptyReader);
+    if (ptyFd >= 0) {
+      this.capabilities.terminal = { write: (data) => this.writeInput(data), resize: (rows, cols) => this.resizePty(rows, cols) };
+    }
     registerTracee(this);
   }
 
