@@ -14,6 +14,7 @@ import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { TargetError, type Registers, type StopEvent, type Target, type WatchKind } from '../target/types.js';
 import { RspWire, defaultSpinUs } from './wire.js';
+import { useNativeInputSpin } from './native-spin.js';
 import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
 import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
 import { isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
@@ -126,6 +127,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     super();
     this.attached = opts.attached ?? false;
     this.spinNs = (opts.spinUs ?? defaultSpinUs()) * 1000;
+    useNativeInputSpin();
     this.monitor = new Monitor(() => this.target);
     this.policy = opts.policy ?? DEFAULT_POLICY;
     const programs = opts.defaultArgv?.length ? [opts.defaultArgv[0]!] : [];
