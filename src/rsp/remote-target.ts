@@ -182,14 +182,29 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   /* ---------------- execution ---------------- */
 
+  /**
+   * The signal each thread last stopped with (Linux numbering), delivered by
+   * a cont()/step() that names none, as the Target contract says (gdb's
+   * `continue` after "Program received signal ...").
+   */
+  private readonly stopSignals = new Map<number, number>();
+
+  /** cont()/step()'s signal: the one given, else the one the selected thread stopped with. */
+  private signalToDeliver(signal: number | undefined): number {
+    if (signal === undefined) return this.stopSignals.get(this.tid) ?? 0;
+    if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new TargetError('EINVAL', `invalid signal ${signal}`);
+    return signal;
+  }
+
   cont(signal?: number): Promise<StopEvent> {
-    const sig = signal ? linuxToGdbSignal(signal) : 0;
+    const linux = this.signalToDeliver(signal);
+    const sig = linux ? linuxToGdbSignal(linux) : 0;
     if (!this.useVCont) return this.resume('cont', sig ? `C${hex2(sig)}` : 'c');
     return this.resume('cont', sig ? `vCont;C${hex2(sig)}` : 'vCont;c');
   }
 
   step(signal?: number): Promise<StopEvent> {
-    return this.resume('step', this.stepPacket(signal));
+    return this.resume('step', this.stepPacket(this.signalToDeliver(signal)));
   }
 
   private stepPacket(signal?: number): string {
@@ -234,6 +249,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       if (this.tid !== sel) this.selectThread(sel);
     }
     this.atBreakpoint.delete(sel);
+    this.stopSignals.delete(sel);              // given to it now (or dropped: signal 0)
     // the pc the stop reply gave saves a 'g' per step (software watchpoints step thousands of times)
     const pc = this.stopPc?.tid === this.tid ? this.stopPc.pc : (await this.getRegisters()).rip;
     if (this.breakpoints.has(pc)) {
@@ -347,7 +363,10 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     const ripNum = this.regs.find((r) => r.name === 'rip')?.regnum ?? 16;
     const pc = stop.registers.get(ripNum) ?? (await this.getRegisters()).rip;
     this.stopPc = { tid: this.tid, pc };
-    return { pid, tid: this.tid, reason: await this.classify(stop, how, pc) };
+    const reason = await this.classify(stop, how, pc);
+    if (reason.kind === 'signal') this.stopSignals.set(this.tid, reason.signal);
+    else this.stopSignals.delete(this.tid);
+    return { pid, tid: this.tid, reason };
   }
 
   private async classify(stop: ParsedStop, how: Resume, pc: bigint): Promise<StopReason> {
@@ -441,8 +460,13 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     const list = this.client.supports('qXfer:threads:read')
       ? parseThreadsXml((await this.xferRead('threads', '')).toString('utf8'))
       : (await this.threadIds()).map((tid) => ({ tid, name: '' }));
-    return list.filter((x) => x.tid > 0).map((x) => ({ ...x, state: 'stopped' as const }));
+    const out = list.filter((x) => x.tid > 0).map((x) => ({ ...x, state: 'stopped' as const }));
+    this.listed = new Set(out.map((x) => x.tid));
+    return out;
   }
+
+  /** The tids the last threads() listed (selectThread() takes only a thread known to be there). */
+  private listed = new Set<number>();
 
   private async threadIds(): Promise<number[]> {
     const tids: number[] = [];
@@ -463,6 +487,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   selectThread(tid: number): void {
     this.requireStopped();
     if (tid === this.tid) return;
+    // a thread of the last stop's list or the last threads(): the stub itself would take any id (Hg) and fail later
+    if (!this.known?.has(tid) && !this.listed.has(tid)) throw new TargetError('ESRCH', `no thread with LWP ${tid}`);
     this.pendingSelect = tid;
     this.tid = tid;
     this.regCache = undefined;
