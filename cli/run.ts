@@ -21,6 +21,7 @@ import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize } from './run/terminal.js';
 import { terminalOf } from '../src/target/capabilities.js';
+import { claimSignals } from '../src/target/reaper.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -331,6 +332,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>,
   const onInputEnd = () => { if (process.stdin.isTTY) leave('SIGHUP'); };
   const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of sigs) process.on(s, onSignal);
+  const releaseSignals = claimSignals();     // ours now: the reaper lets the tracees go only at exit
   process.stdin.on('error', onInputError);
   process.stdin.on('end', onInputEnd);
   process.stdout.on('error', onInputError);
@@ -338,6 +340,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>,
     dispose: () => {
       terminalError = undefined;
       for (const s of sigs) process.off(s, onSignal);
+      releaseSignals();
       process.stdin.off('error', onInputError);
       process.stdin.off('end', onInputEnd);
       // (stdout's stays: what is written while we end may still find its reader gone)

@@ -158,6 +158,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     try {
       return (await this.xferRead('exec-file', this.pid.toString(16))).toString('utf8');
     } catch {
+      // a stub that will not name the file: "" lets the session take the file the user gave
       return '';
     }
   }
@@ -401,6 +402,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       const si = await this.getSiginfo();
       return si.length >= 24 ? si.readBigUInt64LE(16) : undefined;
     } catch {
+      // the stub has no siginfo for this stop: the signal is reported without its address, as gdb does
       return undefined;
     }
   }
@@ -420,11 +422,13 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     }
     if (this.state === 'running') {
       this.interrupt();
+      // the stop the interrupt asked for; a stub that ignores it is killed all the same below
       await this.client.request('?', { timeoutMs: 2000 }).catch(() => undefined);
     }
     if (this.state !== 'exited') {
       const packet = this.client.supports('multiprocess') ? `vKill;${this.pid.toString(16)}` : 'k';
       // plain `k` has no reply in all-stop mode: do not wait long for one
+      // no reply is the normal end for `k`, and a stub gone already has nothing left to kill
       await this.client.request(packet, { timeoutMs: packet === 'k' ? 500 : 5000 }).catch(() => undefined);
     }
     this.state = 'exited';
@@ -434,6 +438,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   async detach(): Promise<void> {
     if (this.state === 'exited') return this.client.close();
     this.requireStopped();
+    // gdbserver takes its own breakpoints out on D as well: a refused z0 here still leaves none behind
     for (const bp of [...this.breakpoints]) await this.removeBreakpoint(bp).catch(() => undefined);
     const packet = this.client.supports('multiprocess') ? `D;${this.pid.toString(16)}` : 'D';
     const reply = await this.client.text(packet);
@@ -744,6 +749,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   /* ---------------- process information ---------------- */
 
   async memoryMap(): Promise<Mapping[]> {
+    // no vFile (or no /proc there): the map rebuilt from the loaded objects instead
     const maps = await this.readRemoteFile(`/proc/${this.pid}/maps`).catch(() => undefined);
     if (maps !== undefined) return parseMaps(maps.toString('utf8'));
     return this.approximateMemoryMap();
@@ -786,6 +792,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
         offset += data.length;
       }
     } finally {
+      // the read's result (or its error) is what counts; a failed close costs the stub one descriptor
       await this.client.text(`vFile:close:${fd.toString(16)}`).catch(() => undefined);
     }
     return Buffer.concat(parts);

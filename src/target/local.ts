@@ -91,8 +91,10 @@ export class LocalTarget extends LocalWaitLoop implements Target {
     let exe: string;
     try {
       exe = readlinkSync(`/proc/${pid}/exe`);
-    } catch {
-      throw new TargetError('ESRCH', `cannot attach to process ${pid}: no such process`);
+    } catch (e) {
+      // ENOENT: no such process; EACCES: someone else's, which ptrace would refuse too
+      const code = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'EPERM' : 'ESRCH';
+      throw new TargetError(code, `cannot attach to process ${pid}: ${code === 'EPERM' ? 'operation not permitted' : 'no such process'}`);
     }
     if (parentOf(pid) === process.pid) {
       // libuv's SIGCHLD handler waits for its own children and would steal our ptrace stops.
@@ -111,6 +113,7 @@ export class LocalTarget extends LocalWaitLoop implements Target {
     const gone = await t.stopOthers(undefined);
     t._state = gone ? 'exited' : 'stopped';
     if (gone || t.liveThreads().length === 0) {
+      // what is left to detach may be gone too (ESRCH): the error that matters is the one below
       await t.detach().catch(() => undefined);
       throw new TargetError('ESRCH', `cannot attach to process ${pid}: it exited`);
     }
@@ -223,6 +226,7 @@ export class LocalTarget extends LocalWaitLoop implements Target {
     if (this._state === 'exited') return;
     if (this._state === 'running') {
       this.interrupt();
+      // the resume's own failure went to its caller; here only its end matters
       await this.inflight?.catch(() => undefined);
       if ((this._state as TargetState) !== 'stopped') return;   // it exited meanwhile
     }

@@ -149,6 +149,7 @@ export abstract class LocalProcess extends EventEmitter<TargetEvents> {
     try {
       return readlinkSync(`/proc/${this.pid}/exe`);
     } catch {
+      // the process is gone between its exec stop and this read: the last known path still names it
       return this._exePath;
     }
   }

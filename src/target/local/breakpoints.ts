@@ -17,6 +17,7 @@ export abstract class LocalBreakpoints extends LocalMemory {
       orig = this.readRaw(addr, 1);
       this.writeRaw(addr, Buffer.of(0xcc));
     } catch {
+      // the memory error's own address is the breakpoint's: say it once, as gdb does
       throw new TargetError('EIO', `cannot insert breakpoint at 0x${addr.toString(16)}: cannot access memory`);
     }
     this.breakpoints.set(addr, orig[0]!);

@@ -89,6 +89,7 @@ export abstract class LocalMemory extends LocalRegisters {
         closeSync(fd);
       }
     } catch {
+      // the caller turns -1 into gdb's "cannot access memory at address ..."
       return -1;
     }
   }

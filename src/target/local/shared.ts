@@ -19,6 +19,8 @@ export const FS_BASE_OFFSET = REGISTER_NAMES.indexOf('fs_base') * 8;
 export const STOP_SPIN_NS = 500_000;
 /** How long a thread stepped off a breakpoint may stay runnable without running its one instruction. */
 export const STEP_OFF_LIMIT_MS = 2000;
+/** How often a thread stepped off a breakpoint that has not stopped yet is looked at again (the event loop runs between). */
+export const STEP_OFF_POLL_MS = 1;
 /** How long a clone event waits for the new thread's first stop (it comes within microseconds). */
 export const NEW_THREAD_SPIN_NS = 5_000_000;
 /** How often a step that has not come back looks whether its thread sleeps in a system call (see releaseOthers). */
@@ -93,6 +95,7 @@ export function sigtrapPending(pid: number, tid: number): boolean {
     const m = /^SigPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1'));
     return m !== null && (BigInt('0x' + m[1]) & (1n << BigInt(SIG.SIGTRAP - 1))) !== 0n;
   } catch {
+    // no status file: the thread is gone, nothing can be pending for it
     return false;
   }
 }
@@ -102,6 +105,7 @@ export function listTasks(pid: number): number[] {
   try {
     return readdirSync(`/proc/${pid}/task`).map(Number).filter((n) => n > 0);
   } catch {
+    // no task directory: the process is gone, it has no threads
     return [];
   }
 }
@@ -111,6 +115,7 @@ export function parentOf(pid: number): number {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   } catch {
+    // no stat file: the process is gone (attach then fails with ESRCH itself)
     return -1;
   }
 }

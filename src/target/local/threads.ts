@@ -48,6 +48,7 @@ export abstract class LocalThreads extends LocalProcess {
       const n = readSync(t.commFd, this.nameBuf, 0, this.nameBuf.length, 0);
       return this.nameBuf.toString('latin1', 0, n).replace(/\n$/, '');
     } catch {
+      // the thread exited under us: it has no name any more ("" is what gdb shows for none)
       return '';
     }
   }

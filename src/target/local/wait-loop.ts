@@ -8,8 +8,8 @@
 import { TargetError, type StopEvent } from '../types.js';
 import { ERRNO, PTRACE, PTRACE_EVENT, SIG, check, decodeStatus, native, type WaitStatus } from '../native.js';
 import { taskState } from '../procfs.js';
-import { nextStatusAny, type ThreadStatus } from '../waiter.js';
-import { STOP_SPIN_NS, STEP_OFF_LIMIT_MS, BLOCKED_STEP_CHECK_MS, TRAP_BRKPT, TRAP_TRACE, STOP_SIGNALS, type Thread } from './shared.js';
+import { nextStatusAny, reserve, unreserve, type ThreadStatus } from '../waiter.js';
+import { STOP_SPIN_NS, STEP_OFF_LIMIT_MS, STEP_OFF_POLL_MS, BLOCKED_STEP_CHECK_MS, TRAP_BRKPT, TRAP_TRACE, STOP_SIGNALS, type Thread } from './shared.js';
 import { LocalStops } from './stops.js';
 
 export abstract class LocalWaitLoop extends LocalStops {
@@ -118,8 +118,19 @@ export abstract class LocalWaitLoop extends LocalStops {
       return await this.blockingWait(tids);
     } finally {
       if (watch) clearInterval(watch);
+      // a release under way finishes before anything else touches the threads
+      const failed = await this.releasing;
+      this.releasing = undefined;
+      if (failed) throw failed;
     }
   }
+
+  /**
+   * releaseOthers() at work (it waits for steps off breakpoints without
+   * blocking the event loop): resolves with its error, if it failed, for
+   * nextThreadStatus() to throw once the wait it runs under is over.
+   */
+  private releasing: Promise<unknown> | undefined;
 
   /** Whether threads other than a stepped one may run now: always but during a step that has not slept. */
   protected get othersRun(): boolean {
@@ -138,7 +149,7 @@ export abstract class LocalWaitLoop extends LocalStops {
     const check = () => {
       if (this.stepping !== t || !t.running || this.othersReleased) return;
       const state = taskState(this.pid, t.tid);
-      if (state === 'S' || state === 'D') this.releaseOthers();
+      if (state === 'S' || state === 'D') this.releasing ??= this.releaseOthers().then(() => undefined, (e: unknown) => e);
     };
     check();
     return this.othersReleased ? undefined : setInterval(check, BLOCKED_STEP_CHECK_MS);
@@ -150,12 +161,12 @@ export abstract class LocalWaitLoop extends LocalStops {
    * from its system call, or earlier when another thread stops (a
    * breakpoint, a signal), which is then reported instead; all-stop either way.
    */
-  protected releaseOthers(): void {
+  protected async releaseOthers(): Promise<void> {
     this.othersReleased = true;
     for (const o of this.liveThreads()) {
-      if (o === this.stepping || o.running || o.fresh || o.pending) continue;
+      if (o === this.stepping || o.running || o.fresh || o.pending || this._state === 'exited') continue;
       const pc = this.pcOf(o.tid);
-      if (o.atBreakpoint === pc && this.breakpoints.has(pc) && !this.stepOffBreakpoint(o, pc)) continue;
+      if (o.atBreakpoint === pc && this.breakpoints.has(pc) && !(await this.stepOffBreakpoint(o, pc))) continue;
       this.resume(o, o.signal);
     }
   }
@@ -167,13 +178,13 @@ export abstract class LocalWaitLoop extends LocalStops {
    * the instruction sleeps (a system call): then its step trap, due when
    * it returns, is known to be ours.
    */
-  protected stepOffBreakpoint(o: Thread, pc: bigint): boolean {
+  protected async stepOffBreakpoint(o: Thread, pc: bigint): Promise<boolean> {
     this.writeRaw(pc, Buffer.of(this.breakpoints.get(pc)!));
     const sig = o.signal;
     o.signal = 0;
     o.atBreakpoint = undefined;
     let st = native.ptrace(PTRACE.SINGLESTEP, o.tid, 0n, BigInt(sig));
-    if (st >= 0) st = this.waitStepOff(o.tid);
+    if (st >= 0) st = await this.waitStepOff(o.tid);
     if (st === -ERRNO.EAGAIN) o.running = true;   // writeRaw must not poke through it
     this.writeRaw(pc, Buffer.of(0xcc));
     if (st === -ERRNO.EAGAIN) {
@@ -196,12 +207,22 @@ export abstract class LocalWaitLoop extends LocalStops {
    * scheduled yet (a loaded machine) is waited for: the int3 goes back only
    * once the original instruction ran, or it would hit the breakpoint again.
    */
-  protected waitStepOff(tid: number): number {
+  protected async waitStepOff(tid: number): Promise<number> {
+    // its stop usually comes within the spin; else the event loop runs on
+    // while we look again, and no pending wait takes the stop meanwhile
+    let st = native.waitSpin(tid, STOP_SPIN_NS);
+    if (st !== -ERRNO.EAGAIN) return st;
     const until = Date.now() + STEP_OFF_LIMIT_MS;
-    for (;;) {
-      const st = native.waitSpin(tid, STOP_SPIN_NS);
-      if (st !== -ERRNO.EAGAIN || taskState(this.pid, tid) !== 'R' || Date.now() > until) return st;
+    reserve(tid);
+    try {
+      while (st === -ERRNO.EAGAIN && taskState(this.pid, tid) === 'R' && Date.now() <= until) {
+        await new Promise((resolve) => setTimeout(resolve, STEP_OFF_POLL_MS));
+        st = native.waitNow(tid);
+      }
+    } finally {
+      unreserve(tid);
     }
+    return st;
   }
 
   protected blockingWait(tids: Int32Array): Promise<ThreadStatus> {
