@@ -307,6 +307,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>,
     void session.shutdown().then(() => end?.()).catch(() => undefined).finally(() => {
       if (sig !== 'SIGHUP') process.exit(code);
       for (const s of sigs) process.off(s, onSignal);
+      releaseSignals();          // the hangup is the default's again: it ends us
       process.kill(process.pid, 'SIGHUP');
     });
   };

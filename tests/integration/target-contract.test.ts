@@ -31,6 +31,8 @@ interface Started {
   target: Target;
   /** Everything the program printed so far, wherever the back end puts it (pty, O packets, the stub's stdio). */
   output(): string;
+  /** The processes besides the program that this back end started for it (a stub), to be gone after kill or detach. */
+  helpers: number[];
 }
 
 interface Backend {
@@ -38,7 +40,7 @@ interface Backend {
   /** `prog` started and stopped before its first instruction. */
   spawn(prog: string, args?: string[]): Promise<Started>;
   /** Attach to a running process (not a child of ours) and stop it. */
-  attach(pid: number): Promise<Target>;
+  attach(pid: number): Promise<Started>;
   /** Whether a hardware watchpoint this back end accepted fires on this machine. */
   watchFires(): boolean;
 }
@@ -59,12 +61,12 @@ const local: Backend = {
   async spawn(prog, args = []) {
     const target = await LocalTarget.spawn(prog, { args });
     cleanup.push(() => target.kill());
-    return { target, output: collect(target) };
+    return { target, output: collect(target), helpers: [] };
   },
   async attach(pid) {
-    const t = await LocalTarget.attach(pid);
-    cleanup.push(() => t.detach());
-    return t;
+    const target = await LocalTarget.attach(pid);
+    cleanup.push(() => target.detach());
+    return { target, output: collect(target), helpers: [] };
   },
   watchFires: () => debugRegistersTrap(),
 };
@@ -78,12 +80,12 @@ function overStub(name: string, command: string, argsFor: (prog: string, args: s
     const target = await RemoteTarget.connect(`127.0.0.1:${server.port}`);
     cleanup.push(() => target.kill());
     const fromTarget = collect(target);
-    return { target, output: () => fromTarget() + server.stdout() + server.stderr() };
+    return { target, output: () => fromTarget() + server.stdout() + server.stderr(), helpers: [server.child.pid!] };
   };
   return {
     name,
     spawn: (prog, args = []) => connect(argsFor(prog, args)),
-    attach: async (pid) => (await connect(attachArgs(pid))).target,
+    attach: (pid) => connect(attachArgs(pid)),
     watchFires,
   };
 }
@@ -290,26 +292,26 @@ for (const backend of [local, serve, gdbserver]) {
     });
 
     it('kill leaves no process behind, stopped or running', async () => {
-      const { target: stopped } = await backend.spawn(BASIC);
+      const { target: stopped, helpers } = await backend.spawn(BASIC);
       const first = stopped.pid;
       await stopped.kill();
       expect(stopped.state).toBe('exited');
-      await until(() => !alive(first), `pid ${first} to be gone`);
+      for (const pid of [first, ...helpers]) await until(() => !alive(pid), `pid ${pid} to be gone`);
 
-      const { target: t } = await backend.spawn(LOOP);
+      const { target: t, helpers: more } = await backend.spawn(LOOP);
       const pid = t.pid;
       const running = t.cont().then((ev) => ev.reason.kind, (e: unknown) => (e as Error).message);
       await until(() => t.state === 'running' && cpuTicks(pid) > 0, `pid ${pid} to run`);
       await t.kill();
       expect(t.state).toBe('exited');
-      await until(() => !alive(pid), `pid ${pid} to be gone`);
+      for (const p of [pid, ...more]) await until(() => !alive(p), `pid ${p} to be gone`);
       // the resume in flight ends (a back end says killed, or that the connection went with it): it never hangs
       expect(await running).toBeTypeOf('string');
     });
 
     it('attaches to a running process and detaches leaving it running, untraced', async () => {
       const pid = await orphanLoop();
-      const t = await backend.attach(pid);
+      const { target: t, helpers } = await backend.attach(pid);
       expect(t.pid).toBe(pid);
       expect(t.state).toBe('stopped');
       expect(tracerOf(pid)).not.toBe(0);
@@ -322,6 +324,7 @@ for (const backend of [local, serve, gdbserver]) {
       await t.detach();
       expect(t.state).toBe('exited');
       await until(() => alive(pid) && tracerOf(pid) === 0, `pid ${pid} to be detached`);
+      for (const p of helpers) await until(() => !alive(p), `the stub (pid ${p}) to end with its session`);
       // running on, and our breakpoint out of its code (/proc/PID/mem needs no tracer of ours)
       const ticks = cpuTicks(pid);
       await until(() => cpuTicks(pid) > ticks, `pid ${pid} to run on`);
