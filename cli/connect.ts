@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { Session, errorMessage, type Launcher } from '../src/commands/session.js';
 import { TargetError } from '../src/target/types.js';
 import { RemoteTarget } from '../src/rsp/remote-target.js';
+import { useNativeInputSpin } from '../src/rsp/native-spin.js';
 import { parseRunArgs, UsageError, type RunArgs } from './run/args.js';
 import { TerminalQuestions } from './run/questions.js';
 import { answerYes, driveSession, isLineMode, startScreen, writeConsole } from './run.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const where = opts.program!;
   let remote: RemoteTarget;
+  useNativeInputSpin();          // a stub answers in microseconds: spin for it where the shim loads
   try {
     remote = await RemoteTarget.connect(where);
   } catch (e) {

@@ -20,7 +20,8 @@ import { initialWidth } from '../src/commands/screen.js';
 import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize } from './run/terminal.js';
-import type { Target } from '../src/target/types.js';
+import { terminalOf } from '../src/target/capabilities.js';
+import { claimSignals } from '../src/target/reaper.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -235,9 +236,11 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   let busy = false;
   // While the program runs, what the user types is the program's input (its pty), as in gdb.
   const programInput = () => {
-    const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
-    if (!busy || t?.state !== 'running' || !t.writeInput) return undefined;
-    return (d: string) => { void t.writeInput!(d).catch(() => undefined); };
+    const t = session.currentTarget;
+    const terminal = terminalOf(t);
+    if (!busy || t?.state !== 'running' || !terminal) return undefined;
+    // a keystroke the program can no longer take (its pty closed as it exited) has nowhere to go
+    return (d: string) => { void terminal.write(d).catch(() => undefined); };
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
   questions?.use(rl, () => keys.release());
@@ -304,6 +307,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>,
     void session.shutdown().then(() => end?.()).catch(() => undefined).finally(() => {
       if (sig !== 'SIGHUP') process.exit(code);
       for (const s of sigs) process.off(s, onSignal);
+      releaseSignals();          // the hangup is the default's again: it ends us
       process.kill(process.pid, 'SIGHUP');
     });
   };
@@ -329,6 +333,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>,
   const onInputEnd = () => { if (process.stdin.isTTY) leave('SIGHUP'); };
   const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of sigs) process.on(s, onSignal);
+  const releaseSignals = claimSignals();     // ours now: the reaper lets the tracees go only at exit
   process.stdin.on('error', onInputError);
   process.stdin.on('end', onInputEnd);
   process.stdout.on('error', onInputError);
@@ -336,6 +341,7 @@ export function installExitHandlers(session: Session, end?: () => Promise<void>,
     dispose: () => {
       terminalError = undefined;
       for (const s of sigs) process.off(s, onSignal);
+      releaseSignals();
       process.stdin.off('error', onInputError);
       process.stdin.off('end', onInputEnd);
       // (stdout's stays: what is written while we end may still find its reader gone)

@@ -28,6 +28,7 @@ import { DEFAULT_SPIN_US } from '../src/rsp/wire.js';
 import { parseHostPort } from '../src/rsp/remote-target.js';
 import { localLauncher } from './run/launcher.js';
 import { UsageError, optionValue, parseEngine, parsePid } from './options.js';
+import { claimSignals } from '../src/target/reaper.js';
 
 const USAGE = `usage: tsdbg serve [--listen HOST:PORT | --stdio | HOST:PORT | -] [--once] [--multi]
                    [--attach PID] [--aslr] [--engine kernel|userspace] [--spin-us N]
@@ -202,5 +203,9 @@ function exitHandlers(stop: () => Promise<void>, stdio: boolean): () => void {
   };
   const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of sigs) process.on(s, onSignal);
-  return () => { for (const s of sigs) process.off(s, onSignal); };
+  const releaseSignals = claimSignals();     // ours now: the reaper lets the tracee go only at exit
+  return () => {
+    for (const s of sigs) process.off(s, onSignal);
+    releaseSignals();
+  };
 }

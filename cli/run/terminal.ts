@@ -5,8 +5,8 @@
  * window, as they do under gdb, which shares its terminal.
  */
 import type { Session } from '../../src/commands/session.js';
-
-interface Resizable { resizePty?: (rows: number, cols: number) => void }
+import type { Target } from '../../src/target/types.js';
+import { terminalOf } from '../../src/target/capabilities.js';
 
 /** Our terminal's rows and columns, when stdout is one. */
 export function terminalSize(): { rows: number; cols: number } | undefined {
@@ -16,15 +16,16 @@ export function terminalSize(): { rows: number; cols: number } | undefined {
 }
 
 /** Give a program's pty our terminal's size (nothing without a terminal or a pty). */
-export function sizePty(target: Resizable | undefined): void {
+export function sizePty(target: Target | undefined): void {
   const size = terminalSize();
-  if (size && target?.resizePty) target.resizePty(size.rows, size.cols);
+  const terminal = terminalOf(target);
+  if (size && terminal) terminal.resize(size.rows, size.cols);
 }
 
 /** Pass each resize of our terminal on to the session's program; returns the undo. */
 export function followTerminalSize(session: Session): () => void {
   if (!process.stdout.isTTY) return () => undefined;
-  const onResize = () => sizePty(session.currentTarget as Resizable | undefined);
+  const onResize = () => sizePty(session.currentTarget);
   process.stdout.on('resize', onResize);
   return () => { process.stdout.off('resize', onResize); };
 }

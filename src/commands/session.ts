@@ -617,9 +617,10 @@ export class Session {
    */
   private async fpState(): Promise<Buffer | undefined> {
     const t = this.target;
-    if (!t || t.state === 'exited' || !t.getFpRegisters) return undefined;
-    const area = await t.getFpRegisters();
-    const upper = await t.getYmmUpper?.().catch(() => undefined);
+    const fp = t?.capabilities.fpRegisters;
+    if (!t || t.state === 'exited' || !fp) return undefined;
+    const area = await fp.get();
+    const upper = await t.capabilities.ymmUpper?.get().catch(() => undefined);
     return upper ? Buffer.concat([area, upper]) : area;
   }
 
@@ -630,7 +631,7 @@ export class Session {
     const now = (await this.fpState())!;
     const next = writeFpRegister(now, name, bytes);
     if (!next.subarray(0, FXSAVE_SIZE).equals(now.subarray(0, FXSAVE_SIZE))) await fp.set(next.subarray(0, FXSAVE_SIZE));
-    if (next.length > FXSAVE_SIZE && !next.subarray(FXSAVE_SIZE).equals(now.subarray(FXSAVE_SIZE))) await t.setYmmUpper?.(next.subarray(FXSAVE_SIZE));
+    if (next.length > FXSAVE_SIZE && !next.subarray(FXSAVE_SIZE).equals(now.subarray(FXSAVE_SIZE))) await t.capabilities.ymmUpper?.set(next.subarray(FXSAVE_SIZE));
     this.regsCache = undefined;   // frames built on the old state are stale
   }
 

@@ -97,12 +97,13 @@ export async function callInferior(
   for (const s of place.stack) s.bytes.copy(frame, 8 + s.offset);
   await write(sp, frame);
   // The callee may change any SSE register: all of them are put back afterwards.
-  const savedFp = await t.getFpRegisters?.().catch(() => undefined);
+  const fpRegs = t.capabilities.fpRegisters;
+  const savedFp = await fpRegs?.get().catch(() => undefined);
   if (place.sses.length > 0) {
-    if (!savedFp || !t.setFpRegisters) throw new ExprError('Cannot pass floating-point arguments: this target cannot write the SSE registers.');
+    if (!savedFp || !fpRegs) throw new ExprError('Cannot pass floating-point arguments: this target cannot write the SSE registers.');
     let area = savedFp;
     place.sses.forEach((x, i) => { area = writeFpRegister(area, `xmm${i}`, x); });
-    await t.setFpRegisters(area);
+    await fpRegs.set(area);
   }
   const regs: Partial<Registers> = { rip: fn, rsp: sp, rax: BigInt(place.sses.length), orig_rax: 0xffffffffffffffffn };
   place.ints.forEach((a, i) => {
@@ -128,7 +129,7 @@ export async function callInferior(
     if (t.state !== 'exited') {
       await t.removeBreakpoint(entry);
       await t.setRegisters(saved);
-      if (savedFp && t.setFpRegisters) await t.setFpRegisters(savedFp);
+      if (savedFp && fpRegs) await fpRegs.set(savedFp);
     }
   }
   if (!result) throw new ExprError(failure!);

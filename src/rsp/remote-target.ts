@@ -35,6 +35,8 @@ const SIGTRAP = 5;
 const SIGINT = 2;
 
 type Resume = 'cont' | 'step';
+/** The capabilities object as this back end fills it in (callers see it read-only). */
+type Settable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   readonly kind = 'remote';
@@ -44,7 +46,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   tid = 0;
   state: TargetState = 'stopped';
   exePath = '';
-  readonly capabilities: TargetCapabilities = { hardwareBreakpoints: true };
+  /** Facets set by setup() from what the stub showed it can do. */
+  readonly capabilities: Settable<TargetCapabilities> = { hardwareBreakpoints: false };
   /** True when the stub attached to an existing process (qAttached). */
   attached = false;
   private regs: RegisterInfo[] = AMD64_REGISTERS;
@@ -101,8 +104,40 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.useVCont = /;c/.test(vcont) && /;s/.test(vcont) && /;C/.test(vcont) && /;S/.test(vcont);
     const monitor = await probeMonitor(this.client);
     if (monitor.snapshots) this.capabilities.snapshots = new RemoteSnapshotEngine(this.client);
-    if (monitor.available) this.capabilities.monitor = (command) => this.monitor(command);
+    if (monitor.available) this.capabilities.monitor = { run: (command) => this.monitor(command) };
+    this.capabilities.hardwareBreakpoints = await this.probeZ2();
+    if (this.describes(() => this.fpRegisterInfos())) {
+      this.capabilities.fpRegisters = { get: () => this.getFpRegisters(), set: (area) => this.setFpRegisters(area) };
+    }
+    if (this.describes(() => this.ymmInfos())) {
+      this.capabilities.ymmUpper = { get: () => this.getYmmUpper(), set: (upper) => this.setYmmUpper(upper) };
+    }
+    if (this.client.supports('qXfer:siginfo:read')) this.capabilities.siginfo = { get: () => this.getSiginfo() };
     await this.noteThreads();               // the threads there already are not news
+  }
+
+  /**
+   * Whether the stub takes hardware write watchpoints: a Z2 on the stack
+   * pointer's word, taken straight out again (gdbserver answers OK where it
+   * can program the debug registers, "" where it has none).
+   */
+  private async probeZ2(): Promise<boolean> {
+    const at = (await this.getRegisters()).rsp & ~7n;
+    const reply = await this.client.text(`Z2,${at.toString(16)},8`);
+    if (reply !== 'OK') return false;
+    await this.zPacket('z', 2, at, 8, 'watchpoint');
+    return true;
+  }
+
+  /** Whether the stub's target description has the registers `infos` looks up (it throws ENOTSUP when not). */
+  private describes(infos: () => RegisterInfo[]): boolean {
+    try {
+      infos();
+      return true;
+    } catch (e) {
+      if ((e as TargetError).code === 'ENOTSUP') return false;
+      throw e;
+    }
   }
 
   private async adoptThread(stop: ParsedStop): Promise<void> {
@@ -123,6 +158,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     try {
       return (await this.xferRead('exec-file', this.pid.toString(16))).toString('utf8');
     } catch {
+      // a stub that will not name the file: "" lets the session take the file the user gave
       return '';
     }
   }
@@ -147,14 +183,29 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   /* ---------------- execution ---------------- */
 
+  /**
+   * The signal each thread last stopped with (Linux numbering), delivered by
+   * a cont()/step() that names none, as the Target contract says (gdb's
+   * `continue` after "Program received signal ...").
+   */
+  private readonly stopSignals = new Map<number, number>();
+
+  /** cont()/step()'s signal: the one given, else the one the selected thread stopped with. */
+  private signalToDeliver(signal: number | undefined): number {
+    if (signal === undefined) return this.stopSignals.get(this.tid) ?? 0;
+    if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new TargetError('EINVAL', `invalid signal ${signal}`);
+    return signal;
+  }
+
   cont(signal?: number): Promise<StopEvent> {
-    const sig = signal ? linuxToGdbSignal(signal) : 0;
+    const linux = this.signalToDeliver(signal);
+    const sig = linux ? linuxToGdbSignal(linux) : 0;
     if (!this.useVCont) return this.resume('cont', sig ? `C${hex2(sig)}` : 'c');
     return this.resume('cont', sig ? `vCont;C${hex2(sig)}` : 'vCont;c');
   }
 
   step(signal?: number): Promise<StopEvent> {
-    return this.resume('step', this.stepPacket(signal));
+    return this.resume('step', this.stepPacket(this.signalToDeliver(signal)));
   }
 
   private stepPacket(signal?: number): string {
@@ -199,6 +250,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       if (this.tid !== sel) this.selectThread(sel);
     }
     this.atBreakpoint.delete(sel);
+    this.stopSignals.delete(sel);              // given to it now (or dropped: signal 0)
     // the pc the stop reply gave saves a 'g' per step (software watchpoints step thousands of times)
     const pc = this.stopPc?.tid === this.tid ? this.stopPc.pc : (await this.getRegisters()).rip;
     if (this.breakpoints.has(pc)) {
@@ -312,7 +364,10 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     const ripNum = this.regs.find((r) => r.name === 'rip')?.regnum ?? 16;
     const pc = stop.registers.get(ripNum) ?? (await this.getRegisters()).rip;
     this.stopPc = { tid: this.tid, pc };
-    return { pid, tid: this.tid, reason: await this.classify(stop, how, pc) };
+    const reason = await this.classify(stop, how, pc);
+    if (reason.kind === 'signal') this.stopSignals.set(this.tid, reason.signal);
+    else this.stopSignals.delete(this.tid);
+    return { pid, tid: this.tid, reason };
   }
 
   private async classify(stop: ParsedStop, how: Resume, pc: bigint): Promise<StopReason> {
@@ -347,6 +402,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
       const si = await this.getSiginfo();
       return si.length >= 24 ? si.readBigUInt64LE(16) : undefined;
     } catch {
+      // the stub has no siginfo for this stop: the signal is reported without its address, as gdb does
       return undefined;
     }
   }
@@ -366,11 +422,13 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     }
     if (this.state === 'running') {
       this.interrupt();
+      // the stop the interrupt asked for; a stub that ignores it is killed all the same below
       await this.client.request('?', { timeoutMs: 2000 }).catch(() => undefined);
     }
     if (this.state !== 'exited') {
       const packet = this.client.supports('multiprocess') ? `vKill;${this.pid.toString(16)}` : 'k';
       // plain `k` has no reply in all-stop mode: do not wait long for one
+      // no reply is the normal end for `k`, and a stub gone already has nothing left to kill
       await this.client.request(packet, { timeoutMs: packet === 'k' ? 500 : 5000 }).catch(() => undefined);
     }
     this.state = 'exited';
@@ -380,6 +438,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   async detach(): Promise<void> {
     if (this.state === 'exited') return this.client.close();
     this.requireStopped();
+    // gdbserver takes its own breakpoints out on D as well: a refused z0 here still leaves none behind
     for (const bp of [...this.breakpoints]) await this.removeBreakpoint(bp).catch(() => undefined);
     const packet = this.client.supports('multiprocess') ? `D;${this.pid.toString(16)}` : 'D';
     const reply = await this.client.text(packet);
@@ -406,8 +465,13 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     const list = this.client.supports('qXfer:threads:read')
       ? parseThreadsXml((await this.xferRead('threads', '')).toString('utf8'))
       : (await this.threadIds()).map((tid) => ({ tid, name: '' }));
-    return list.filter((x) => x.tid > 0).map((x) => ({ ...x, state: 'stopped' as const }));
+    const out = list.filter((x) => x.tid > 0).map((x) => ({ ...x, state: 'stopped' as const }));
+    this.listed = new Set(out.map((x) => x.tid));
+    return out;
   }
+
+  /** The tids the last threads() listed (selectThread() takes only a thread known to be there). */
+  private listed = new Set<number>();
 
   private async threadIds(): Promise<number[]> {
     const tids: number[] = [];
@@ -428,6 +492,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   selectThread(tid: number): void {
     this.requireStopped();
     if (tid === this.tid) return;
+    // a thread of the last stop's list or the last threads(): the stub itself would take any id (Hg) and fail later
+    if (!this.known?.has(tid) && !this.listed.has(tid)) throw new TargetError('ESRCH', `no thread with LWP ${tid}`);
     this.pendingSelect = tid;
     this.tid = tid;
     this.regCache = undefined;
@@ -683,6 +749,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   /* ---------------- process information ---------------- */
 
   async memoryMap(): Promise<Mapping[]> {
+    // no vFile (or no /proc there): the map rebuilt from the loaded objects instead
     const maps = await this.readRemoteFile(`/proc/${this.pid}/maps`).catch(() => undefined);
     if (maps !== undefined) return parseMaps(maps.toString('utf8'));
     return this.approximateMemoryMap();
@@ -725,6 +792,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
         offset += data.length;
       }
     } finally {
+      // the read's result (or its error) is what counts; a failed close costs the stub one descriptor
       await this.client.text(`vFile:close:${fd.toString(16)}`).catch(() => undefined);
     }
     return Buffer.concat(parts);

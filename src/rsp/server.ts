@@ -14,6 +14,7 @@ import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { TargetError, type Registers, type StopEvent, type Target, type WatchKind } from '../target/types.js';
 import { RspWire, defaultSpinUs } from './wire.js';
+import { useNativeInputSpin } from './native-spin.js';
 import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
 import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
 import { isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
@@ -126,6 +127,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     super();
     this.attached = opts.attached ?? false;
     this.spinNs = (opts.spinUs ?? defaultSpinUs()) * 1000;
+    useNativeInputSpin();
     this.monitor = new Monitor(() => this.target);
     this.policy = opts.policy ?? DEFAULT_POLICY;
     const programs = opts.defaultArgv?.length ? [opts.defaultArgv[0]!] : [];
@@ -332,7 +334,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const regs = await this.registers();
     if (this.fpCache?.regs !== regs) {
       const t = this.stopped();
-      const area = t.getFpRegisters ? await t.getFpRegisters().catch(() => undefined) : undefined;
+      const area = await t.capabilities.fpRegisters?.get().catch(() => undefined);
       this.fpCache = { regs, area };
     }
     return this.fpCache.area;
@@ -344,7 +346,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const c = this.fpCache!;
     if (c.ymmh === undefined) {
       const t = this.stopped();
-      c.ymmh = t.getYmmUpper ? await t.getYmmUpper().catch(() => null) : null;
+      c.ymmh = (await t.capabilities.ymmUpper?.get().catch(() => null)) ?? null;
     }
     return c.ymmh ?? undefined;
   }
@@ -383,8 +385,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       else if (ymmh && y !== undefined) fromHex(text).copy(ymmh, y * 16);
     }
     await this.stopped().setRegisters(update);
-    if (fp && fpBefore && !fp.equals(fpBefore)) await this.stopped().setFpRegisters?.(fp);
-    if (ymmh && ymmBefore && !ymmh.equals(ymmBefore)) await this.stopped().setYmmUpper?.(ymmh);
+    if (fp && fpBefore && !fp.equals(fpBefore)) await this.stopped().capabilities.fpRegisters?.set(fp);
+    if (ymmh && ymmBefore && !ymmh.equals(ymmBefore)) await this.stopped().capabilities.ymmUpper?.set(ymmh);
     this.regs = undefined;
     return 'OK';
   }
@@ -413,8 +415,9 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private async writeFpRegister(r: RegisterInfo, value: string): Promise<string> {
     const t = this.stopped();
     const fp = isFpRegister(r.name) ? await this.fpArea() : undefined;
-    if (!fp || !t.setFpRegisters) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
-    await t.setFpRegisters(writeFpRegister(fp, r.name, fromHex(value)));
+    const facet = t.capabilities.fpRegisters;
+    if (!fp || !facet) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
+    await facet.set(writeFpRegister(fp, r.name, fromHex(value)));
     this.regs = undefined;
     return 'OK';
   }
@@ -423,10 +426,11 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private async writeYmmUpper(r: RegisterInfo, value: string): Promise<string> {
     const t = this.stopped();
     const now = await this.ymmUpper();
-    if (!now || !t.setYmmUpper) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
+    const facet = t.capabilities.ymmUpper;
+    if (!now || !facet) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
     const upper = Buffer.from(now);
     fromHex(value).copy(upper, ymmIndex(r.name)! * 16);
-    await t.setYmmUpper(upper);
+    await facet.set(upper);
     this.regs = undefined;
     return 'OK';
   }
@@ -747,8 +751,9 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       case 'siginfo': {
         // the general thread's (Hg), as gdbserver: gdb's $_siginfo
         const t = this.stopped();
-        if (!t.getSiginfo) throw new PacketError(1, 'this target has no siginfo');
-        return t.getSiginfo();
+        const siginfo = t.capabilities.siginfo;
+        if (!siginfo) throw new PacketError(1, 'this target has no siginfo');
+        return siginfo.get();
       }
       case 'threads': {
         // one document instead of the qfThreadInfo/qsThreadInfo pair gdb

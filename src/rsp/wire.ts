@@ -12,7 +12,6 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { PacketParser, frame, type WireEvent } from './packet.js';
-import { native } from '../target/native.js';
 
 export interface WireEvents {
   packet: [Buffer];
@@ -31,6 +30,21 @@ export const DEFAULT_SPIN_US = 300;
 /** The spin for awaitInput: DEFAULT_SPIN_US, or none on one CPU, where it would hold the peer's CPU. */
 export function defaultSpinUs(): number {
   return availableParallelism() > 1 ? DEFAULT_SPIN_US : 0;
+}
+
+/**
+ * Busy-waits up to spinNs for input on descriptor fd, leaving it unread.
+ * The wire has none of its own: the RSP client must load and work without
+ * the native shim (a machine where it is not built), so whoever has the
+ * shim installs its poll loop here (./native-spin.ts); without one the
+ * event loop simply delivers the bytes when they come.
+ */
+export type InputSpin = (fd: number, spinNs: number) => void;
+let inputSpin: InputSpin | undefined;
+
+/** Install (or, with undefined, remove) the spin awaitInput uses. */
+export function setInputSpin(spin: InputSpin | undefined): void {
+  inputSpin = spin;
 }
 
 /** How many times we resend one packet on NAKs before declaring the link dead. */
@@ -79,11 +93,13 @@ export class RspWire extends EventEmitter<WireEvents> {
    * (the event loop then finds them at once). A peer in a burst of packets
    * answers within tens of microseconds, and waking a sleeping event loop
    * costs about as much again on a virtual CPU; this is the socket's side of
-   * the waitpid spin (LocalTarget). Only on descriptor-backed streams.
+   * the waitpid spin (LocalTarget). Only on descriptor-backed streams, and
+   * only once a spin is installed (setInputSpin).
    */
   awaitInput(spinNs: number): void {
+    if (!inputSpin || this.closed) return;
     const fd = streamFd(this.input);
-    if (fd !== undefined && !this.closed) native.pollSpin(fd, spinNs);
+    if (fd !== undefined) inputSpin(fd, spinNs);
   }
 
   /** Raw bytes outside any packet: acks and the 0x03 interrupt. */

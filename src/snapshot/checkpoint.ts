@@ -218,8 +218,8 @@ export class CheckpointManager {
       for (const { tid } of await t.threads()) {
         t.selectThread(tid);
         const regs = await t.getRegisters();
-        const fpregs = await t.getFpRegisters?.().catch(() => undefined);
-        const ymmUpper = await t.getYmmUpper?.().catch(() => undefined);
+        const fpregs = await t.capabilities.fpRegisters?.get().catch(() => undefined);
+        const ymmUpper = await t.capabilities.ymmUpper?.get().catch(() => undefined);
         out.push({ tid, regs, fpregs, ymmUpper });
       }
     } finally {
@@ -352,8 +352,8 @@ export class CheckpointManager {
       if (!live.includes(tid)) continue;
       t.selectThread(tid);
       await t.setRegisters(regs);
-      if (fpregs) await t.setFpRegisters?.(fpregs);
-      if (ymmUpper) await t.setYmmUpper?.(ymmUpper);
+      if (fpregs) await t.capabilities.fpRegisters?.set(fpregs);
+      if (ymmUpper) await t.capabilities.ymmUpper?.set(ymmUpper);
       n++;
       if (regs === c.regs) selected = tid;
     }

@@ -25,33 +25,6 @@ export class SnapshotError extends Error {
   }
 }
 
-export interface SnapshotInfo {
-  start: bigint;
-  length: number;
-}
-
-export interface SnapshotLimits {
-  /** Largest single snapshot in bytes (kernel.ptrace_snapshot_max_len). */
-  maxLen: number;
-  /** Most bytes held for one tracee (kernel.ptrace_snapshot_max_total). */
-  maxTotal: number;
-}
-
-export interface SnapshotEngine {
-  readonly name: 'kernel' | 'userspace' | 'remote';
-  limits(): Promise<SnapshotLimits>;
-  /** Copy [start, start+len) of the stopped tracee; replaces overlapping snapshots. */
-  snapshot(start: bigint, length: number): Promise<void>;
-  /** Write the snapshot starting at `start` back; deletes it on success. */
-  restore(start: bigint): Promise<void>;
-  /** The saved bytes of the snapshot starting at `start` (GETSNAPSHOT). */
-  read(start: bigint): Promise<Buffer>;
-  /** Snapshots currently held, sorted by start. */
-  list(): Promise<SnapshotInfo[]>;
-  /** Bytes currently held for this tracee. */
-  held(): Promise<number>;
-  /** Drop one snapshot without restoring it. */
-  discard(start: bigint): Promise<void>;
-  /** Drop everything (detach, exit, exec). */
-  clear(): Promise<void>;
-}
+// The engine's interface belongs to the target layer (a capability of a
+// Target, as Delve's proc owns RecordingManipulation); the engines here implement it.
+export type { SnapshotEngine, SnapshotInfo, SnapshotLimits } from '../target/snapshot-engine.js';

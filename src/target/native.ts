@@ -63,7 +63,13 @@ export const ERRNO = osConstants.errno;
 export const signalName = linuxSignalName;
 export const SIG = osConstants.signals;
 
+/**
+ * TSDBG_NO_NATIVE=1 makes the shim unloadable, as on a machine where it was
+ * never built: for testing that what must work without it does (the RSP
+ * client, tsdbg connect).
+ */
 function findShim(): string {
+  if (process.env.TSDBG_NO_NATIVE) throw new TargetError('ENOENT', 'native shim disabled (TSDBG_NO_NATIVE)');
   // src/target/native.ts and dist/src/target/native.js both sit 2-3 levels below the root.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
@@ -119,6 +125,17 @@ function shim() {
     lib = l;
   }
   return lib;
+}
+
+/** Whether the shim loads here (built, the right ABI, not disabled). */
+export function nativeAvailable(): boolean {
+  try {
+    shim();
+    return true;
+  } catch {
+    // the reason is for the caller that needs the shim (its TargetError says it); this one only asks
+    return false;
+  }
 }
 
 /** Throw a TargetError for a negative (-errno) result; pass the rest through. */

@@ -33,6 +33,7 @@ export function taskState(pid: number, tid: number): string {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
     return stat.charAt(stat.lastIndexOf(')') + 2);
   } catch {
+    // no stat file: the task is gone (reaped), which its callers treat as a zombie's end
     return 'Z';
   }
 }

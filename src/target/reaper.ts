@@ -1,9 +1,13 @@
 /**
- * No tracee left behind. Targets register here while alive; when Node exits
- * (normally, on an uncaught exception, or on SIGTERM/SIGHUP/SIGINT that
- * nobody else handles) processes we started are killed and reaped and
- * processes we attached to are detached. A Node killed outright is covered
- * by PTRACE_O_EXITKILL for started processes; the kernel detaches the rest.
+ * No tracee left behind. Targets register here while alive (an explicit
+ * registry: what is in it is killed or detached, whoever else listens to
+ * what). When Node exits (normally, or on an uncaught exception) processes
+ * we started are killed and reaped and processes we attached to are
+ * detached. On SIGTERM/SIGHUP/SIGINT the same happens and we die of the
+ * signal, unless a front end has taken those signals over (claimSignals():
+ * the CLI ends its session its own way, a UI makes Ctrl-C an interrupt);
+ * the exit path still covers it then. A Node killed outright is covered by
+ * PTRACE_O_EXITKILL for started processes; the kernel detaches the rest.
  */
 export interface Abandonable {
   /** Synchronous kill (started) or detach (attached), for exit handlers. */
@@ -12,6 +16,8 @@ export interface Abandonable {
 
 const live = new Set<Abandonable>();
 let installed = false;
+/** Front ends that handle the fatal signals themselves (claimSignals), by token. */
+const claims = new Set<symbol>();
 
 const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -19,19 +25,30 @@ function abandonAll(): void {
   for (const t of [...live]) {
     try {
       t.abandonSync();
-    } catch {
-      // best effort on the way out: the next one must still be handled
+    } catch (e) {
+      // on the way out the next one must still be handled: say what failed, in one line
+      process.stderr.write(`tsdbg: could not let a traced process go: ${(e as Error).message}\n`);
     }
   }
   live.clear();
 }
 
 function onFatalSignal(sig: NodeJS.Signals): void {
-  // Someone else (the UI: Ctrl-C means interrupt) handles this signal: not ours to act on.
-  if (process.listenerCount(sig) > 1) return;
+  // A front end handles this signal (it ends its session, or makes Ctrl-C an interrupt): not ours to act on.
+  if (claims.size > 0) return;
   abandonAll();
   for (const s of FATAL_SIGNALS) process.removeListener(s, onFatalSignal);
   process.kill(process.pid, sig);   // die of the signal, as without us
+}
+
+/**
+ * A front end takes SIGINT/SIGTERM/SIGHUP over: until the returned release()
+ * the reaper leaves them to it (the tracees are still let go at exit).
+ */
+export function claimSignals(): () => void {
+  const token = Symbol('signals');
+  claims.add(token);
+  return () => { claims.delete(token); };
 }
 
 function install(): void {

@@ -4,8 +4,11 @@
  * cannot tell a local ptrace target from a remote (GDB RSP) one.
  *
  * Modelled on Delve's split (pkg/proc/native, pkg/proc/gdbserial): the core
- * operations every back end has live here; optional powers live in capability
- * interfaces (see `capabilities`) that only some back ends implement.
+ * operations every back end has live here; optional powers are facets of
+ * `capabilities`: typed interfaces a back end sets when it has the power and
+ * leaves undefined when not (Delve's proc.Target keeps RecordingManipulation
+ * the same way). That is the only style: no optional methods on Target, no
+ * methods only one back end has that callers reach through a cast.
  *
  * Conventions:
  *  - addresses are bigint (x86-64 user addresses do not fit in a double);
@@ -15,7 +18,8 @@
  *    for the prompt: never a raw stack trace.
  */
 import type { EventEmitter } from 'node:events';
-import type { SnapshotEngine } from '../snapshot/types.js';
+import type { SnapshotEngine } from './snapshot-engine.js';
+export type { SnapshotEngine, SnapshotInfo, SnapshotLimits } from './snapshot-engine.js';
 
 /** x86-64 general registers, in `struct user_regs_struct` order. */
 export const REGISTER_NAMES = [
@@ -104,17 +108,66 @@ export class TargetError extends Error {
   }
 }
 
+/** The x87/SSE state as the 512-byte FXSAVE area (see Target.capabilities.fpRegisters). */
+export interface FpRegistersFacet {
+  /**
+   * Linux's `struct user_fpregs_struct` (fctrl, fstat, abridged ftag, fop,
+   * fioff/fiseg, fooff/foseg, mxcsr, st0-7 in 16-byte slots, xmm0-15) of the
+   * selected thread, cached per stop; the buffer returned is the caller's.
+   * ./fpregs.ts turns it into gdb's registers.
+   */
+  get(): Promise<Buffer>;
+  /** Write the whole area back (read it, change it, write it back). */
+  set(area: Buffer): Promise<void>;
+}
+
+/** The AVX upper halves of ymm0-15 (gdb's ymm0h..ymm15h), 16 x 16 bytes; ymmN = xmmN : ymmNh. */
+export interface YmmUpperFacet {
+  /** Throws ENOTSUP when the CPU (or the stub's description) has no AVX. */
+  get(): Promise<Buffer>;
+  set(upper: Buffer): Promise<void>;
+}
+
+/** The siginfo_t (128 bytes, x86-64 layout) of the selected thread's last stop: gdb's $_siginfo. */
+export interface SiginfoFacet {
+  get(): Promise<Buffer>;
+}
+
+/** The stub's own commands (gdb's `monitor`, RSP qRcmd). */
+export interface MonitorFacet {
+  /** The text the command printed. */
+  run(command: string): Promise<string>;
+}
+
+/** The program's terminal, when the back end gave it one (a local pty). */
+export interface ProgramTerminalFacet {
+  /** Keyboard input for the program. */
+  write(data: Buffer | string): Promise<void>;
+  /** The window size the program sees (SIGWINCH). */
+  resize(rows: number, cols: number): void;
+}
+
 /**
- * Optional powers. A back end that lacks one leaves it undefined; callers go
- * through the helpers in ./capabilities.ts which give the single, clear error.
+ * Optional powers, one style: each facet is present when the back end has
+ * the power and undefined when not. Callers go through the helpers in
+ * ./capabilities.ts, which give the single, clear error for an absent one.
+ * A present facet may still fail one call (ENOTSUP: a CPU without AVX).
  */
 export interface TargetCapabilities {
+  /**
+   * Hardware watchpoints through debug registers, as this back end really
+   * has them: locally the debug-register probe's answer (./debugregs.ts: some
+   * hypervisors accept DR7 and never trap); remotely whether the stub
+   * accepted a Z2 packet.
+   */
+  readonly hardwareBreakpoints: boolean;
   /** Memory snapshots (kernel PTRACE_SNAPSHOT, user space, or remote monitor). */
   snapshots?: SnapshotEngine;
-  /** Hardware watchpoints/breakpoints via debug registers. */
-  hardwareBreakpoints?: boolean;
-  /** The stub's own commands (gdb's `monitor`, RSP qRcmd): the text they print. */
-  monitor?: (command: string) => Promise<string>;
+  monitor?: MonitorFacet;
+  fpRegisters?: FpRegistersFacet;
+  ymmUpper?: YmmUpperFacet;
+  siginfo?: SiginfoFacet;
+  terminal?: ProgramTerminalFacet;
 }
 
 /**
@@ -174,30 +227,6 @@ export interface Target extends EventEmitter<TargetEvents> {
 
   getRegisters(): Promise<Registers>;
   setRegisters(regs: Partial<Registers>): Promise<void>;
-
-  /**
-   * Optional: the x87/SSE state as the 512-byte FXSAVE area of Linux's
-   * `struct user_fpregs_struct` (fctrl, fstat, abridged ftag, fop, fioff/fiseg,
-   * fooff/foseg, mxcsr, st0-7 in 16-byte slots, xmm0-15). ./fpregs.ts turns it
-   * into gdb's registers. A back end that cannot reach these registers leaves
-   * both undefined or throws ENOTSUP; callers go through fpRegistersOf().
-   * Cached per stop like getRegisters(); the buffer returned is the caller's.
-   */
-  getFpRegisters?(): Promise<Buffer>;
-  /** Write the whole FXSAVE area (read it, change it, write it back). */
-  setFpRegisters?(area: Buffer): Promise<void>;
-  /**
-   * Optional: the AVX upper halves of ymm0-15 (gdb's ymm0h..ymm15h), 16 x 16
-   * bytes; ENOTSUP when the CPU or kernel has no AVX. ymmN = xmmN : ymmNh.
-   */
-  getYmmUpper?(): Promise<Buffer>;
-  setYmmUpper?(upper: Buffer): Promise<void>;
-  /**
-   * Optional: the siginfo_t (128 bytes, x86-64 layout) of the selected
-   * thread's last stop, what gdb shows as $_siginfo. Throws when the back
-   * end cannot say (a stub without qXfer:siginfo:read).
-   */
-  getSiginfo?(): Promise<Buffer>;
 
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;

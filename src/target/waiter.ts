@@ -34,12 +34,35 @@ interface PendingWait {
 }
 
 const pending = new Set<PendingWait>();
+/**
+ * Threads whose next status is taken by someone polling for it directly
+ * (a thread stepped off a breakpoint while the event loop runs on): the
+ * pending waits leave them alone meanwhile.
+ */
+const reserved = new Set<number>();
+
+/** Keep the pending waits off thread `tid` until unreserve(tid). */
+export function reserve(tid: number): void {
+  reserved.add(tid);
+}
+
+export function unreserve(tid: number): void {
+  reserved.delete(tid);
+  if (pending.size > 0) poll();     // what it reported meanwhile is due to them now
+}
+
+/** The tids a wait may collect now. */
+function collectable(tids: Int32Array): Int32Array {
+  return reserved.size === 0 ? tids : tids.filter((t) => !reserved.has(t));
+}
 let installed = false;
 let timer: NodeJS.Timeout | undefined;
 
 function poll(): void {
   for (const w of pending) {
-    const r = native.waitAny(w.tids, 0);
+    const tids = collectable(w.tids);
+    if (tids.length === 0) continue;
+    const r = native.waitAny(tids, 0);
     if (r.st === -ERRNO.EAGAIN) continue;
     pending.delete(w);
     w.resolve({ tid: r.tid, status: r.st });
@@ -57,7 +80,8 @@ export function nextStatusAny(tids: ArrayLike<number>): Promise<ThreadStatus> {
     process.on('SIGCHLD', poll);
   }
   const set = Int32Array.from(tids);
-  const r = native.waitAny(set, 0);
+  const now = collectable(set);
+  const r = now.length > 0 ? native.waitAny(now, 0) : { tid: 0, st: -ERRNO.EAGAIN };
   if (r.st !== -ERRNO.EAGAIN) return Promise.resolve({ tid: r.tid, status: r.st });
   return new Promise((resolve) => {
     pending.add({ tids: set, resolve });

@@ -133,6 +133,8 @@ describe('waiting for the next packet (RspWire.awaitInput)', () => {
     const { spawn } = await import('node:child_process');
     const { PassThrough } = await import('node:stream');
     const { RspWire } = await import('../../src/rsp/wire.js');
+    const { useNativeInputSpin } = await import('../../src/rsp/native-spin.js');
+    expect(useNativeInputSpin()).toBe(true);          // the spin is the shim's, installed from outside
     // the peer writes a packet 200 ms from now, through a pipe with a descriptor
     // (exec: the kill below ends the last sleep too, rather than orphaning it)
     const child = spawn('sh', ['-c', 'sleep 0.2; printf \'$qC#b4\'; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
