@@ -37,6 +37,9 @@
 import type { Mapping, Registers, Target } from '../target/types.js';
 import type { SnapshotEngine } from './types.js';
 import { SnapshotError } from './types.js';
+import { METHOD_TEXT, openTracker, type DirtyMethodName, type MethodChoice, type PageRange } from './dirty.js';
+import { IncrementalStore, type Delta } from './incremental.js';
+import { diffRuns } from './rewrite.js';
 
 export interface ThreadRegisters {
   tid: number;
@@ -64,6 +67,14 @@ export interface Checkpoint {
   regions: CheckpointRegion[];
   /** Writable mappings when the checkpoint was taken. */
   maps: Mapping[];
+  /**
+   * Incremental checkpoints (./incremental.ts): this checkpoint's copies of
+   * the pages written after it, up to the next checkpoint. Its regions then
+   * have no buffer and are not the engine's.
+   */
+  delta?: Delta;
+  /** Bytes read to take it (incremental: the pages written since the previous one). */
+  copiedBytes: number;
 }
 
 export interface MapChange {
@@ -128,6 +139,11 @@ export class CheckpointManager {
   private nextId = 1;
   /** Most bytes the checkpoints may hold in tsdbg's buffers (the newest lives in the engine). */
   bufferLimit = DEFAULT_BUFFER_LIMIT;
+  /** `set checkpoint-method`: how written pages are found; 'auto' picks the best this kernel has. */
+  methodChoice: MethodChoice = 'auto';
+  /** Set at the first checkpoint: the incremental store, or why there is none (full copies). */
+  private store: IncrementalStore | undefined;
+  private fullReason: string | undefined;
 
   constructor(
     private readonly target: Target,
@@ -143,20 +159,47 @@ export class CheckpointManager {
   /** The checkpoint whose engine snapshot starts at `start`, if any. */
   ownerOf(start: bigint): Checkpoint | undefined {
     const newest = this.list[this.list.length - 1];
-    return newest?.regions.some((r) => r.start === start && !r.buffer) ? newest : undefined;
+    return !newest?.delta && newest?.regions.some((r) => r.start === start && !r.buffer) ? newest : undefined;
   }
 
   /** Engine-held regions of the newest checkpoint, for `snapshots`. */
   engineRegions(): Array<{ checkpoint: Checkpoint; region: CheckpointRegion }> {
     const newest = this.list[this.list.length - 1];
-    return newest ? newest.regions.filter((r) => !r.buffer).map((region) => ({ checkpoint: newest, region })) : [];
+    return newest && !newest.delta ? newest.regions.filter((r) => !r.buffer).map((region) => ({ checkpoint: newest, region })) : [];
   }
 
   /** Bytes the checkpoints hold in tsdbg's own buffers. */
   bufferedBytes(): number {
     let n = 0;
-    for (const c of this.list) for (const r of c.regions) if (r.buffer) n += r.length;
+    for (const c of this.list) {
+      for (const r of c.regions) if (r.buffer) n += r.length;
+      if (c.delta) for (const b of c.delta.values()) n += b.length;
+    }
     return n;
+  }
+
+  /** How written pages are found, as the user reads it: 'userfaultfd write-protect + PAGEMAP_SCAN', or 'full copy (why)'. */
+  methodText(): string | undefined {
+    if (this.store) return METHOD_TEXT[this.store.tracker.method];
+    return this.fullReason === undefined ? undefined : `${METHOD_TEXT.full} (${this.fullReason})`;
+  }
+
+  /** The method in use once a checkpoint decided it. */
+  get method(): DirtyMethodName | 'full' | undefined {
+    return this.store ? this.store.tracker.method : this.fullReason === undefined ? undefined : 'full';
+  }
+
+  /** Bytes the incremental store's copy of memory holds (the newest checkpoint's memory). */
+  shadowBytes(): number {
+    return this.store?.shadowBytes ?? 0;
+  }
+
+  private async decide(): Promise<void> {
+    if (this.store || this.fullReason !== undefined) return;
+    const r = await openTracker(this.target, this.methodChoice);
+    if ('tracker' in r) this.store = new IncrementalStore(this.target, r.tracker);
+    else if (this.methodChoice !== 'auto' && this.methodChoice !== 'full') throw new CheckpointError(`Cannot use checkpoint-method ${this.methodChoice}: ${r.reason}.`);
+    else this.fullReason = r.reason;
   }
 
   private refuseOverLimit(bytes: number): void {
@@ -186,11 +229,13 @@ export class CheckpointManager {
     const regs = threads.find((x) => x.tid === this.target.selectedThread)!.regs;
     const maps = checkpointMappings(allMaps);
     const previous = this.list[this.list.length - 1];
+    await this.decide();
+    if (this.store) return this.takeIncremental(this.store, id, name, regs, threads, maps, previous);
     // the previous newest moves out of the engine into tsdbg's buffers: refuse before, past the limit
     const held = this.bufferedBytes();
     this.refuseOverLimit(held + (previous ? previous.regions.reduce((s, r) => s + (r.buffer ? 0 : r.length), 0) : 0));
     if (previous) await this.moveToBuffers(previous);
-    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions: [], maps };
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions: [], maps, copiedBytes: 0 };
     try {
       for (const m of maps) {
         for (let start = m.start; start < m.end; start += BigInt(limits.maxLen)) {
@@ -204,6 +249,24 @@ export class CheckpointManager {
       await this.dropRegions(cp);
       throw e;
     }
+    cp.copiedBytes = this.bytesOf(cp);
+    this.nextId++;
+    this.list.push(cp);
+    return cp;
+  }
+
+  private takeIncremental(store: IncrementalStore, id: number, name: string | undefined, regs: Registers, threads: ThreadRegisters[],
+    maps: Mapping[], previous: Checkpoint | undefined): Checkpoint {
+    const plan = store.plan(maps, previous?.delta);
+    try {
+      this.refuseOverLimit(this.bufferedBytes() + plan.deltaBytes);
+    } catch (e) {
+      plan.abandon();
+      throw e;
+    }
+    plan.commit();
+    const regions = maps.map((m) => ({ start: m.start, length: Number(m.end - m.start), label: mappingLabel(m), buffer: undefined }));
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions, maps, delta: new Map(), copiedBytes: plan.copiedBytes };
     this.nextId++;
     this.list.push(cp);
     return cp;
@@ -256,6 +319,7 @@ export class CheckpointManager {
   }
 
   private async moveToBuffers(c: Checkpoint): Promise<void> {
+    if (c.delta) return;
     for (const r of c.regions) {
       if (r.buffer) continue;
       r.buffer = await this.engine.read(r.start);
@@ -275,6 +339,7 @@ export class CheckpointManager {
   }
 
   private async dropRegions(c: Checkpoint): Promise<void> {
+    if (c.delta) return;
     for (const r of c.regions) {
       if (!r.buffer) await this.engine.discard(r.start).catch(() => undefined);
     }
@@ -283,7 +348,12 @@ export class CheckpointManager {
   async delete(name: string): Promise<Checkpoint> {
     const c = this.find(name);
     await this.dropRegions(c);
-    this.list.splice(this.list.indexOf(c), 1);
+    const i = this.list.indexOf(c);
+    // the next older checkpoint's memory was found through this one's copies where it has none itself
+    const older = this.list[i - 1];
+    if (c.delta && older?.delta) for (const [p, b] of c.delta) if (!older.delta.has(p)) older.delta.set(p, b);
+    this.list.splice(i, 1);
+    if (this.list.length === 0) this.closeStore();
     return c;
   }
 
@@ -326,21 +396,41 @@ export class CheckpointManager {
       throw new CheckpointError(`${what} changed since checkpoint "${c.name}"; rewinding cannot undo:`, changes);
     }
     const nowMaps = checkpointMappings(await this.target.memoryMap());
+    let restored = 0;
+    if (c.delta && this.store) {
+      const chain = this.list.slice(this.list.indexOf(c)).map((x) => x.delta!);
+      restored = this.store.rewind(chain, nowMaps.map(pageRange), intersect(c.maps.map(pageRange), nowMaps.map(pageRange)));
+    } else {
+      restored = await this.rewindFull(c, nowMaps);
+    }
+    const restoredThreads = await this.restoreThreads(c, tids);
+    return { checkpoint: c, restoredBytes: restored, skipped: changes, restoredThreads };
+  }
+
+  /**
+   * A full-copy checkpoint: each region still mapped is compared with the
+   * memory of now and only the pages that differ are written back (the
+   * engine keeps its copy: memory equals it again).
+   */
+  private async rewindFull(c: Checkpoint, nowMaps: Mapping[]): Promise<number> {
     const mapped = (r: CheckpointRegion) => nowMaps.some((m) => m.start <= r.start && r.start + BigInt(r.length) <= m.end);
     let restored = 0;
     for (const r of c.regions) {
       if (!mapped(r)) continue;
-      if (r.buffer) {
-        await this.target.writeMemory(r.start, r.buffer);
-      } else {
-        await this.engine.restore(r.start);
-        // RESTORE deleted the snapshot; memory equals the checkpoint again, so re-take it.
-        await this.engine.snapshot(r.start, r.length);
+      const saved = r.buffer ?? await this.engine.read(r.start);
+      const now = await this.target.readMemory(r.start, r.length);
+      for (const run of diffRuns(saved, now)) {
+        await this.target.writeMemory(r.start + BigInt(run.start), saved.subarray(run.start, run.end));
+        restored += run.end - run.start;
       }
-      restored += r.length;
     }
-    const restoredThreads = await this.restoreThreads(c, tids);
-    return { checkpoint: c, restoredBytes: restored, skipped: changes, restoredThreads };
+    return restored;
+  }
+
+  private closeStore(): void {
+    this.store?.close();
+    this.store = undefined;
+    this.fullReason = undefined;
   }
 
   /** Each saved thread that still exists gets its registers back; the checkpoint's thread is selected. */
@@ -364,5 +454,21 @@ export class CheckpointManager {
   /** The process is gone (exit, kill, exec): every checkpoint is meaningless now. */
   forget(): void {
     this.list.length = 0;
+    this.closeStore();
   }
+}
+
+const pageRange = (m: Mapping): PageRange => ({ start: Number(m.start), end: Number(m.end) });
+
+/** The parts of `a` that lie in `b` (both sorted, disjoint). */
+function intersect(a: PageRange[], b: PageRange[]): PageRange[] {
+  const out: PageRange[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const start = Math.max(x.start, y.start);
+      const end = Math.min(x.end, y.end);
+      if (start < end) out.push({ start, end });
+    }
+  }
+  return out;
 }

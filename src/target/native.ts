@@ -63,7 +63,7 @@ export const ERRNO = osConstants.errno;
 export const signalName = linuxSignalName;
 export const SIG = osConstants.signals;
 
-function findShim(): string {
+export function findShim(): string {
   // src/target/native.ts and dist/src/target/native.js both sit 2-3 levels below the root.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
