@@ -35,7 +35,7 @@
  * changed map (forced: the threads that still exist are restored).
  */
 import type { Mapping, Registers, Target } from '../target/types.js';
-import type { SnapshotEngine } from './types.js';
+import type { SnapshotEngine, SnapshotLimits } from './types.js';
 import { SnapshotError } from './types.js';
 import { METHOD_TEXT, openTracker, type DirtyMethodName, type MethodChoice, type PageRange } from './dirty.js';
 import { IncrementalStore, type Delta } from './incremental.js';
@@ -230,7 +230,7 @@ export class CheckpointManager {
     const maps = checkpointMappings(allMaps);
     const previous = this.list[this.list.length - 1];
     await this.decide();
-    if (this.store) return this.takeIncremental(this.store, id, name, regs, threads, maps, previous);
+    if (this.store) return this.takeIncremental(this.store, id, name, regs, threads, maps, previous, limits);
     // the previous newest moves out of the engine into tsdbg's buffers: refuse before, past the limit
     const held = this.bufferedBytes();
     this.refuseOverLimit(held + (previous ? previous.regions.reduce((s, r) => s + (r.buffer ? 0 : r.length), 0) : 0));
@@ -256,12 +256,18 @@ export class CheckpointManager {
   }
 
   private takeIncremental(store: IncrementalStore, id: number, name: string | undefined, regs: Registers, threads: ThreadRegisters[],
-    maps: Mapping[], previous: Checkpoint | undefined): Checkpoint {
+    maps: Mapping[], previous: Checkpoint | undefined, limits: SnapshotLimits): Checkpoint {
     const plan = store.plan(maps, previous?.delta);
     try {
       this.refuseOverLimit(this.bufferedBytes() + plan.deltaBytes);
+      // the copy of memory itself: what the engine and the buffers together could hold for a full copy
+      if (plan.shadowBytes > limits.maxTotal + this.bufferLimit) {
+        throw new CheckpointError(`Checkpoint limit reached: the writable memory of the program (${sizeText(plan.shadowBytes)}) is over what checkpoints may hold ` +
+          `(${sizeText(limits.maxTotal)} of kernel.ptrace_snapshot_max_total and ${sizeText(this.bufferLimit)} of checkpoint-limit); raise the limit ("set checkpoint-limit SIZE").`);
+      }
     } catch (e) {
       plan.abandon();
+      if (this.list.length === 0) this.closeStore();
       throw e;
     }
     plan.commit();
@@ -359,10 +365,11 @@ export class CheckpointManager {
 
   /** The differences between the checkpoint's writable map and now, in words. */
   mapChanges(c: Checkpoint, nowAll: Mapping[]): MapChange[] {
-    const now = checkpointMappings(nowAll);
+    const now = joinNeighbours(checkpointMappings(nowAll));
     const changes: MapChange[] = [];
     const range = (m: Mapping) => `${hex(m.start)}-${hex(m.end)}`;
-    for (const old of c.maps) {
+    const before = joinNeighbours(c.maps);
+    for (const old of before) {
       const same = now.find((m) => m.start === old.start);
       const label = mappingLabel(old);
       if (!same) {
@@ -377,7 +384,7 @@ export class CheckpointManager {
       }
     }
     for (const m of now) {
-      if (!c.maps.some((old) => old.start === m.start)) {
+      if (!before.some((old) => old.start === m.start)) {
         changes.push({ kind: 'appeared', label: mappingLabel(m), text: `${mappingLabel(m)} ${range(m)} appeared (mmap)` });
       }
     }
@@ -468,6 +475,24 @@ function intersect(a: PageRange[], b: PageRange[]): PageRange[] {
       const start = Math.max(x.start, y.start);
       const end = Math.min(x.end, y.end);
       if (start < end) out.push({ start, end });
+    }
+  }
+  return out;
+}
+
+/**
+ * Neighbouring mappings of the same kind as one: the kernel keeps a range
+ * registered with userfaultfd apart from its growth (brk, mremap), which is
+ * still the same [heap] to the user.
+ */
+export function joinNeighbours(maps: Mapping[]): Mapping[] {
+  const out: Mapping[] = [];
+  for (const m of maps) {
+    const last = out[out.length - 1];
+    if (last && last.end === m.start && last.perms === m.perms && last.path === m.path && last.inode === 0 && m.inode === 0) {
+      out[out.length - 1] = { ...last, end: m.end };
+    } else {
+      out.push(m);
     }
   }
   return out;

@@ -34,6 +34,8 @@ export interface SyncPlan {
   deltaBytes: number;
   /** Bytes read from the program for it: the written pages, and regions that appeared. */
   copiedBytes: number;
+  /** Bytes the shadow will hold. */
+  shadowBytes: number;
   commit(): void;
   abandon(): void;
 }
@@ -121,6 +123,7 @@ export class IncrementalStore {
     return {
       deltaBytes,
       copiedBytes,
+      shadowBytes: [...kept, ...freshRegions].reduce((n, r) => n + r.data.length, 0),
       commit: () => {
         for (const { page, bytes } of updates) {
           const region = findRegion(kept, page)!;
