@@ -257,7 +257,7 @@ export class CheckpointManager {
 
   private takeIncremental(store: IncrementalStore, id: number, name: string | undefined, regs: Registers, threads: ThreadRegisters[],
     maps: Mapping[], previous: Checkpoint | undefined, limits: SnapshotLimits): Checkpoint {
-    const plan = store.plan(maps, previous?.delta);
+    const plan = store.plan(joinNeighbours(maps), previous?.delta);
     try {
       this.refuseOverLimit(this.bufferedBytes() + plan.deltaBytes);
       // the copy of memory itself: what the engine and the buffers together could hold for a full copy
@@ -406,7 +406,8 @@ export class CheckpointManager {
     let restored = 0;
     if (c.delta && this.store) {
       const chain = this.list.slice(this.list.indexOf(c)).map((x) => x.delta!);
-      restored = this.store.rewind(chain, nowMaps.map(pageRange), intersect(c.maps.map(pageRange), nowMaps.map(pageRange)));
+      const now = joinNeighbours(nowMaps).map(pageRange);
+      restored = this.store.rewind(chain, now, intersect(joinNeighbours(c.maps).map(pageRange), now));
     } else {
       restored = await this.rewindFull(c, nowMaps);
     }
@@ -420,15 +421,21 @@ export class CheckpointManager {
    * engine keeps its copy: memory equals it again).
    */
   private async rewindFull(c: Checkpoint, nowMaps: Mapping[]): Promise<number> {
-    const mapped = (r: CheckpointRegion) => nowMaps.some((m) => m.start <= r.start && r.start + BigInt(r.length) <= m.end);
+    const now = joinNeighbours(nowMaps).map(pageRange);
     let restored = 0;
     for (const r of c.regions) {
-      if (!mapped(r)) continue;
+      // the parts of the region still mapped
+      const parts = intersect([{ start: Number(r.start), end: Number(r.start) + r.length }], now);
+      if (!parts.length) continue;
       const saved = r.buffer ?? await this.engine.read(r.start);
-      const now = await this.target.readMemory(r.start, r.length);
-      for (const run of diffRuns(saved, now)) {
-        await this.target.writeMemory(r.start + BigInt(run.start), saved.subarray(run.start, run.end));
-        restored += run.end - run.start;
+      for (const part of parts) {
+        const from = part.start - Number(r.start);
+        const was = saved.subarray(from, from + part.end - part.start);
+        const is = await this.target.readMemory(BigInt(part.start), part.end - part.start);
+        for (const run of diffRuns(was, is)) {
+          await this.target.writeMemory(BigInt(part.start + run.start), was.subarray(run.start, run.end));
+          restored += run.end - run.start;
+        }
       }
     }
     return restored;
@@ -481,16 +488,18 @@ function intersect(a: PageRange[], b: PageRange[]): PageRange[] {
 }
 
 /**
- * Neighbouring mappings of the same kind as one: the kernel keeps a range
- * registered with userfaultfd apart from its growth (brk, mremap), which is
- * still the same [heap] to the user.
+ * Neighbouring mappings of the same kind as one: registering ranges with
+ * userfaultfd changes how the kernel splits and merges them (the .bss
+ * merges with [heap]; brk growth stays apart), which is no change to the
+ * program's memory.
  */
 export function joinNeighbours(maps: Mapping[]): Mapping[] {
   const out: Mapping[] = [];
   for (const m of maps) {
     const last = out[out.length - 1];
-    if (last && last.end === m.start && last.perms === m.perms && last.path === m.path && last.inode === 0 && m.inode === 0) {
-      out[out.length - 1] = { ...last, end: m.end };
+    const anon = (p: string) => p === '' || p === '[heap]';
+    if (last && last.end === m.start && last.perms === m.perms && last.inode === 0 && m.inode === 0 && (last.path === m.path || (anon(last.path) && anon(m.path)))) {
+      out[out.length - 1] = { ...last, end: m.end, path: last.path || m.path };
     } else {
       out.push(m);
     }
