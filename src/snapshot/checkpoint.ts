@@ -394,7 +394,8 @@ export class CheckpointManager {
   async rewind(name: string | undefined, force: boolean): Promise<RewindResult> {
     const c = this.find(name);
     const tids = (await this.target.threads()).map((x) => x.tid);
-    const mapChanges = this.mapChanges(c, await this.target.memoryMap());
+    const nowAll = await this.target.memoryMap();
+    const mapChanges = this.mapChanges(c, nowAll);
     const threadChanges = this.threadChanges(c, tids);
     const changes = [...mapChanges, ...threadChanges];
     if (changes.length && !force) {
@@ -402,7 +403,7 @@ export class CheckpointManager {
         : mapChanges.length ? 'The memory map' : 'The threads';
       throw new CheckpointError(`${what} changed since checkpoint "${c.name}"; rewinding cannot undo:`, changes);
     }
-    const nowMaps = checkpointMappings(await this.target.memoryMap());
+    const nowMaps = checkpointMappings(nowAll);
     let restored = 0;
     if (c.delta && this.store) {
       const chain = this.list.slice(this.list.indexOf(c)).map((x) => x.delta!);
