@@ -37,6 +37,7 @@
 import type { Mapping, Registers, Target } from '../target/types.js';
 import type { SnapshotEngine, SnapshotLimits } from './types.js';
 import { SnapshotError } from './types.js';
+import { endsAddressSpace } from './common.js';
 import { METHOD_TEXT, openTracker, type DirtyMethodName, type MethodChoice, type PageRange } from './dirty.js';
 import { IncrementalStore, type Delta } from './incremental.js';
 import { diffRuns } from './rewrite.js';
@@ -150,7 +151,10 @@ export class CheckpointManager {
     private readonly engine: SnapshotEngine,
     /** Snapshots the user holds by hand, which checkpoints must not replace. */
     private readonly userSnapshots: () => Array<{ start: bigint; length: number }>,
-  ) {}
+  ) {
+    // exec and exit end the address space: the checkpoints (and the engines' snapshots) go with it
+    (target as Target | undefined)?.on('stop', (ev) => { if (endsAddressSpace(ev)) this.forget(); });
+  }
 
   get checkpoints(): readonly Checkpoint[] {
     return this.list;
