@@ -2007,7 +2007,9 @@ export class Session {
     }
     if (name === 'checkpoint-method') {
       const v = value.trim();
-      if (!['auto', 'uffd-wp', 'soft-dirty', 'full'].includes(v)) throw new CommandError(`Undefined item: "${v}".`);
+      const methods = ['auto', 'uffd-wp', 'soft-dirty', 'full'];
+      if (!v) throw new CommandError(`Requires an argument. Valid arguments are ${methods.join(', ')}.`);
+      if (!methods.includes(v)) throw new CommandError(`Undefined item: "${v}".`);
       if (this.checkpoints?.checkpoints.length) throw new CommandError('Cannot change checkpoint-method while checkpoints exist; delete them first.');
       this.checkpointMethod = v as MethodChoice;
       if (this.checkpoints) this.checkpoints.methodChoice = this.checkpointMethod;

@@ -185,7 +185,8 @@ export class CheckpointManager {
   /** How written pages are found, as the user reads it: 'userfaultfd write-protect + PAGEMAP_SCAN', or 'full copy (why)'. */
   methodText(): string | undefined {
     if (this.store) return METHOD_TEXT[this.store.tracker.method];
-    return this.fullReason === undefined ? undefined : `${METHOD_TEXT.full} (${this.fullReason})`;
+    if (this.fullReason === undefined) return undefined;
+    return this.methodChoice === 'full' ? METHOD_TEXT.full : `${METHOD_TEXT.full} (${this.fullReason})`;
   }
 
   /** The method in use once a checkpoint decided it. */

@@ -7,6 +7,8 @@
  * registration behind, and the program itself checks it was never disturbed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { selectEngine } from '../../src/snapshot/select.js';
 import { CheckpointError, CheckpointManager, checkpointMappings } from '../../src/snapshot/checkpoint.js';
 import type { MethodChoice } from '../../src/snapshot/dirty.js';
 import { fixture, symbol } from '../fixtures/programs.js';
-import { waitFor } from '../setup/wait.js';
+import { SESSION_MS, waitFor } from '../setup/wait.js';
 
 const PROG = fixture('ckpt_mem');
 const STOP = symbol(PROG, 'stop_here');
@@ -199,5 +201,31 @@ describe('incremental checkpoints and the program', () => {
     await t.kill();
     m.forget();
     expect(userfaultfds('self')).toBe(ours);
+  });
+});
+
+describe('checkpoint commands', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const batch = (lines: string[]) => spawnSync('node', [`${root}bin/tsdbg.js`, 'run', '--batch', PROG, 'pages', '/dev/null'], {
+    input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root,
+  });
+
+  it('say how written pages are found and how much was copied; set checkpoint-method is checked like a gdb enum', () => {
+    const r = batch(['set checkpoint-method', 'set checkpoint-method bogus', 'break stop_here', 'run', 'checkpoint', 'continue', 'checkpoint',
+      'set checkpoint-method full', 'checkpoints', 'rewind c1', 'checkpoint delete c2', 'checkpoint delete c1', 'set checkpoint-method full',
+      'checkpoint', 'checkpoints', 'kill']);
+    expect(r.stderr).toContain('Requires an argument. Valid arguments are auto, uffd-wp, soft-dirty, full.\n');
+    expect(r.stderr).toContain('Undefined item: "bogus".\n');
+    expect(r.stderr).toContain('Cannot change checkpoint-method while checkpoints exist; delete them first.\n');
+    const method = expectUffd ? 'userfaultfd write-protect \\+ PAGEMAP_SCAN' : '.+';
+    const taken = r.stdout.split("\n").filter((l) => /^Checkpoint \d/.test(l));
+    expect(taken[0]).toMatch(new RegExp(`^Checkpoint 1 "c1" at 0x[0-9a-f]+ <stop_here\\+\\d+>: \\d+ regions, [\\d.]+ MiB; [\\d.]+ MiB copied, written pages found by ${method}\\.$`));
+    // the second copies what phase 1 wrote: a few pages, in KiB
+    expect(taken[1]).toMatch(new RegExp(`^Checkpoint 2 "c2" at .*: \\d+ regions, [\\d.]+ MiB; [\\d.]+ KiB copied, written pages found by ${method}\\.$`));
+    expect(taken[2]).toMatch(/^Checkpoint 3 "c3" at .*: \d+ regions, [\d.]+ MiB \(\d+ held by the (userspace|kernel) engine, \d+ in tsdbg\)\.$/);
+    expect(r.stdout).toMatch(new RegExp(`^2 +c2 +\\d+ +[\\d.]+ MiB +tsdbg copy +0x`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^Written pages found by ${method} \\(set checkpoint-method\\)\\.$`, 'm'));
+    expect(r.stdout).toMatch(/^Written pages found by full copy \(set checkpoint-method\)\.$/m);
+    expect(r.stdout).toMatch(/^Rewound to checkpoint "c1": [\d.]+ KiB of memory and all registers restored\.$/m);
   });
 });
