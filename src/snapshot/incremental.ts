@@ -106,12 +106,12 @@ export class IncrementalStore {
     // regions that appeared (or changed shape) are read whole; what vanished goes to the delta where it differs
     const freshRegions: ShadowRegion[] = fresh.map((m) => ({ ...m, data: this.read(m.start, m.end - m.start) }));
     const vanished: Array<{ page: number; bytes: Buffer }> = [];
-    for (const r of gone) {
+    for (const r of delta ? gone : []) {
       for (let at = r.start; at < r.end; at += PAGE) {
         const old = r.data.subarray(at - r.start, at - r.start + PAGE);
         const nr = findRegion(freshRegions, at);
         if (nr && nr.end >= at + PAGE && old.equals(nr.data.subarray(at - nr.start, at - nr.start + PAGE))) continue;
-        vanished.push({ page: at, bytes: old });
+        vanished.push({ page: at, bytes: Buffer.from(old) });     // a copy: the old region's buffer can go
       }
     }
     let deltaBytes = 0;
