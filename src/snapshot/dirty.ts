@@ -184,7 +184,8 @@ async function openUffdWp(t: Target): Promise<TrackerChoice> {
 
 const PM_SOFT_DIRTY = 1n << 55n;
 
-class SoftDirtyTracker implements DirtyTracker {
+/** Exported for its unit test (a pagemap file it is given); openTracker() is the way in. */
+export class SoftDirtyTracker implements DirtyTracker {
   readonly method = 'soft-dirty' as const;
 
   constructor(private readonly pid: number, private readonly pagemap: number) {}
