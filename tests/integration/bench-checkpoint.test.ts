@@ -17,8 +17,9 @@ describe('bench/checkpoint', () => {
     expect(r.stdout).toMatch(/^1 MiB heap$/m);
     expect(r.stdout).toMatch(/^ {2}one-page restore \(engine\) +[\d.]+ ms/m);
     expect(r.stdout).toMatch(/^ {2}full copy +first checkpoint [\d.]+ ms/m);
-    expect(r.stdout).toMatch(/^ {2}cycle \(mean of 3, fastest of 3\): tsdbg [\d.]+ ms .* gdb [\d.]+ ms .*x faster than gdb$/m);
+    // at this size gdb's slope may drown in noise: then it says so
+    expect(r.stdout).toMatch(/^ {2}cycle \(mean of 3, fastest of 3\): tsdbg [\d.]+ ms .*, (gdb [\d.]+ ms .*x faster than gdb|gdb inconclusive \(.*\))$/m);
     expect(r.stdout).toMatch(/^ {2}goal: rewind with one page changed under 10x a one-page restore \(commands\): [\d.]+x (PASS|FAIL)$/m);
-    expect(r.stdout).toMatch(/^ {2}goal: checkpoint-continue-rewind at least 10x faster than gdb's checkpoint-continue-restart: [\d.]+x (PASS|FAIL)$/m);
+    expect(r.stdout).toMatch(/^ {2}goal: checkpoint-continue-rewind at least 10x faster than gdb's checkpoint-continue-restart: ([\d.]+x|inconclusive) (PASS|FAIL)$/m);
   });
 });
