@@ -1,13 +1,23 @@
 /**
  * Checkpoints: go back in time inside the live process.
  *
+ * Where the kernel can say which pages the program wrote (./dirty.ts:
+ * userfaultfd write-protect + PAGEMAP_SCAN, or soft-dirty bits), checkpoints
+ * are INCREMENTAL (./incremental.ts): one copy of memory in tsdbg, brought up
+ * to date at each checkpoint by reading only the written pages, and per
+ * checkpoint the old copies of the pages that changed after it. Taking and
+ * rewinding then cost in proportion to the pages written. Elsewhere (no such
+ * kernel, a remote target, `set checkpoint-method full`) every checkpoint is
+ * a FULL COPY kept as described below, and a rewind writes back only the
+ * pages that differ from memory now.
+ *
  * A checkpoint is the full register set (fs_base included: it is the thread
  * pointer glibc's TLS lives behind) plus a copy of every private writable
  * mapping: the program's and its libraries' .data/.bss, [heap], [stack] and
  * anonymous mmap regions. Text and read-only data are not copied: they cannot
  * have changed (breakpoints live in text and are the target's business).
  *
- * Where the copies live. The snapshot engine keeps ONE snapshot per start
+ * Where full copies live. The snapshot engine keeps ONE snapshot per start
  * address (a new snapshot replaces every one it overlaps), so two checkpoints
  * of the same heap cannot both live in the engine. The design:
  *  - the NEWEST checkpoint lives in the engine (kernel memory with the kernel
