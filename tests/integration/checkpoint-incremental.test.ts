@@ -229,3 +229,26 @@ describe('checkpoint commands', () => {
     expect(r.stdout).toMatch(/^Rewound to checkpoint "c1": [\d.]+ KiB of memory and all registers restored\.$/m);
   });
 });
+
+describe('checkpoints in tsdbg serve', () => {
+  it('a detach drops the page tracking: the program runs on correctly, and the server holds no userfaultfd', async () => {
+    const { startListening, gdbBatch } = await import('./rsp-util.js');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'tsdbg-ckpt-'));
+    dirs.push(dir);
+    const out = join(dir, 'out');
+    const s = await startListening('node', [`${root}bin/tsdbg.js`, 'serve', '--listen', '127.0.0.1:0', PROG, 'pages', out]);
+    try {
+      const text = await gdbBatch(`target remote 127.0.0.1:${s.port}`, [
+        'break stop_here', 'continue', 'monitor checkpoint c', 'continue', 'monitor rewind c', 'delete', 'detach',
+      ], PROG);
+      expect(text).toMatch(/checkpoint 1 "c": \d+ regions/);
+      expect(text).toMatch(/rewound to checkpoint 1 "c"/);
+      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').length > 0, 'the detached program to write its verdict');
+      expect(readFileSync(out, 'utf8')).toBe('ok\n');
+      if (s.child.exitCode === null && s.child.pid) expect(userfaultfds(s.child.pid)).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
+});
