@@ -244,7 +244,9 @@ describe('checkpoints in tsdbg serve', () => {
       ], PROG);
       expect(text).toMatch(/checkpoint 1 "c": \d+ regions/);
       expect(text).toMatch(/rewound to checkpoint 1 "c"/);
-      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').length > 0, 'the detached program to write its verdict');
+      const pid = Number(/process (\d+)\) detached/.exec(text)?.[1]);
+      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').length > 0,
+        () => `the detached program to write its verdict; gdb said:\n${text}\nserver: ${s.stderr()}${s.stdout()}\nprogram: ${existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'latin1').split('\n').slice(0, 3).join(' ') : 'gone'}`);
       expect(readFileSync(out, 'utf8')).toBe('ok\n');
       if (s.child.exitCode === null && s.child.pid) expect(userfaultfds(s.child.pid)).toBe(0);
     } finally {
