@@ -125,6 +125,25 @@ describe.each(['auto', 'full'] as const)('checkpoint-method %s', (method) => {
     expect(await finish(t, out)).toBe('ok\n');
   });
 
+  it('deleting a checkpoint between two others keeps both rewindable', async () => {
+    const { t, m } = await start('pages', method);
+    await m.take('c1');
+    const d0 = await dump(t);
+    expect(await phase(t)).toBe(1);
+    await m.take('c2');
+    expect(await phase(t)).toBe(2);
+    await m.take('c3');
+    const d2 = await dump(t);
+    await m.delete('c2');
+    await m.rewind('c1', false);
+    expect(differing(d0, await dump(t))).toEqual([]);
+    await m.rewind('c3', false);
+    expect(differing(d2, await dump(t))).toEqual([]);
+    await m.delete('c3');
+    await m.rewind('c1', false);
+    expect(differing(d0, await dump(t))).toEqual([]);
+  });
+
   it('refuses a rewind across mmap, munmap, brk and mprotect; forced, restores what is still mapped; then checkpoints the new map', async () => {
     const { t, m, out } = await start('maps', method);
     await m.take('c1');
