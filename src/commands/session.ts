@@ -419,7 +419,7 @@ export class Session {
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else if (!(await setScreen(this.screen, c.name, c.value, (e) => this.evaluate(e)))) this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.showCheckpointMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
@@ -2543,6 +2543,13 @@ export class Session {
       ? `; ${humanSize(c.copiedBytes)} copied, written pages found by ${m.methodText()}.`
       : ` (${inEngine} held by the ${this.engine().name} engine, ${c.regions.length - inEngine} in tsdbg).`;
     this.out(`Checkpoint ${c.id} "${c.name}" at ${addrWithSym(c.regs.rip, this.symbolize)}: ${c.regions.length} regions, ${humanSize(m.bytesOf(c))}${where}`);
+  }
+
+  /** `show checkpoint-method`: the setting, and the method the checkpoints use once one was taken. */
+  private showCheckpointMethod(name: string): string | undefined {
+    if (name !== 'checkpoint-method') return undefined;
+    const used = this.checkpoints?.methodText();
+    return `How checkpoints find the pages the program wrote is "${this.checkpointMethod}".${used ? ` In use: ${used}.` : ''}`;
   }
 
   private async cmdCheckpointDelete(name: string): Promise<void> {

@@ -230,13 +230,15 @@ describe('checkpoint commands', () => {
   });
 
   it('say how written pages are found and how much was copied; set checkpoint-method is checked like a gdb enum', () => {
-    const r = batch(['set checkpoint-method', 'set checkpoint-method bogus', 'break stop_here', 'run', 'checkpoint', 'continue', 'checkpoint',
+    const r = batch(['set checkpoint-method', 'set checkpoint-method bogus', 'show checkpoint-method', 'break stop_here', 'run', 'checkpoint', 'show checkpoint-method', 'continue', 'checkpoint',
       'set checkpoint-method full', 'checkpoints', 'rewind c1', 'checkpoint delete c2', 'checkpoint delete c1', 'set checkpoint-method full',
       'checkpoint', 'checkpoints', 'kill']);
     expect(r.stderr).toContain('Requires an argument. Valid arguments are auto, uffd-wp, soft-dirty, full.\n');
     expect(r.stderr).toContain('Undefined item: "bogus".\n');
     expect(r.stderr).toContain('Cannot change checkpoint-method while checkpoints exist; delete them first.\n');
     const method = expectUffd ? 'userfaultfd write-protect \\+ PAGEMAP_SCAN' : '.+';
+    expect(r.stdout).toContain('How checkpoints find the pages the program wrote is "auto".\n');
+    expect(r.stdout).toMatch(new RegExp(`^How checkpoints find the pages the program wrote is "auto"\\. In use: ${method}\\.$`, 'm'));
     const taken = r.stdout.split("\n").filter((l) => /^Checkpoint \d/.test(l));
     expect(taken[0]).toMatch(new RegExp(`^Checkpoint 1 "c1" at 0x[0-9a-f]+ <stop_here\\+\\d+>: \\d+ regions, [\\d.]+ MiB; [\\d.]+ MiB copied, written pages found by ${method}\\.$`));
     // the second copies what phase 1 wrote: a few pages, in KiB
