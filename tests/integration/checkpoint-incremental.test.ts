@@ -213,6 +213,19 @@ describe('incremental checkpoints and the program', () => {
     expect(readFileSync(out, 'utf8')).toBe('ok\n');
   });
 
+  it('an exec ends the checkpoints and their page tracking with the old address space', async () => {
+    const { t, m } = await start('exec');
+    const ours = userfaultfds('self');
+    await m.take(undefined);
+    const ev = await t.cont();
+    expect(ev.reason.kind).toBe('exec');
+    expect(m.checkpoints).toEqual([]);
+    expect(userfaultfds('self')).toBe(ours);
+    // the new image gets checkpoints of its own
+    await m.take('after');
+    expect(m.checkpoints.map((c) => c.name)).toEqual(['after']);
+  });
+
   it('kill leaves no userfaultfd in tsdbg', async () => {
     const { t, m } = await start('pages');
     const ours = userfaultfds('self');
