@@ -51,32 +51,24 @@ struct tsdbg_pm_scan_arg {
 #define TSDBG_PAGEMAP_SCAN _IOWR('f', 16, struct tsdbg_pm_scan_arg)
 
 /*
- * Execute the `syscall` instruction at `insn` in stopped thread `tid` with
- * number `nr` and args[0..5]; the kernel's return value goes to *ret. Every
- * register and the signal mask are put back. Signals are blocked for the one
- * step; one that cannot be blocked (SIGSTOP) is sent again afterwards; a
- * stale PTRACE_INTERRUPT trap is stepped past. -ESRCH when the thread died.
+ * One step of thread `tid` from the `syscall` instruction at `insn`, with
+ * base's registers but rax = nr and the arguments; the result in *ret. An
+ * unblockable signal met on the way is suppressed and left in *requeue; a
+ * stale PTRACE_INTERRUPT trap is stepped past. -ESRCH: the thread died.
  */
-long tsdbg_inject_syscall(int tid, uint64_t insn, long nr, const uint64_t *args, int64_t *ret)
+static long step_syscall(int tid, const struct user_regs_struct *base, uint64_t insn, long nr, const uint64_t *args,
+			 int64_t *ret, int *requeue)
 {
-	struct user_regs_struct saved, r;
-	uint64_t mask, all = ~(uint64_t)0;
-	long rc = -EAGAIN;
-	int requeue = 0;
-
-	if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0) return -errno;
-	if (ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof mask, &mask) < 0) return -errno;
-	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof all, &all) < 0) return -errno;
-	r = saved;
+	struct user_regs_struct r = *base;
 	r.rip = insn;
 	r.rax = (uint64_t)nr;
 	r.orig_rax = (uint64_t)-1;	/* no system-call restart on the way */
 	r.rdi = args[0]; r.rsi = args[1]; r.rdx = args[2];
 	r.r10 = args[3]; r.r8 = args[4]; r.r9 = args[5];
-	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0) { rc = -errno; goto out; }
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0) return -errno;
 	for (int tries = 0; tries < 16; tries++) {
 		int st;
-		if (ptrace(PTRACE_SINGLESTEP, tid, 0, 0) < 0) { rc = -errno; goto out; }
+		if (ptrace(PTRACE_SINGLESTEP, tid, 0, 0) < 0) return -errno;
 		while (waitpid(tid, &st, __WALL) < 0) {
 			if (errno != EINTR) return -ESRCH;
 		}
@@ -84,14 +76,44 @@ long tsdbg_inject_syscall(int tid, uint64_t insn, long nr, const uint64_t *args,
 		if (!WIFSTOPPED(st)) continue;
 		int sig = WSTOPSIG(st), event = st >> 16;
 		if (event != 0) continue;			/* stale interrupt, group stop: step again */
-		if (sig != SIGTRAP) { requeue = sig; continue; }	/* unblockable: suppress now, send later */
-		if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) { rc = -errno; goto out; }
+		if (sig != SIGTRAP) { *requeue = sig; continue; }	/* unblockable: suppress now, send later */
+		if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) return -errno;
 		if (r.rip == insn) continue;			/* a trap before the instruction ran */
-		rc = r.rip == insn + 2 ? 0 : -EFAULT;
 		*ret = (int64_t)r.rax;
-		break;
+		return r.rip == insn + 2 ? 0 : -EFAULT;
 	}
-out:
+	return -EAGAIN;
+}
+
+/*
+ * Execute the `syscall` instruction at `insn` in stopped thread `tid` with
+ * number `nr` and args[0..5]; the kernel's return value goes to *ret. Every
+ * register and the signal mask are put back. Signals are blocked meanwhile;
+ * one that cannot be blocked (SIGSTOP) is sent again afterwards.
+ *
+ * A thread stopped inside a system call (the exec stop: PTRACE_EVENT_EXEC
+ * comes before execve stores its result) would have rax overwritten on its
+ * way out, and run another call than ours. So a harmless getpid() goes
+ * first: if its result is not a pid, the thread was in execve, whose 0 became
+ * rax (read(-1): EBADF), and 0 is what the program must find there.
+ */
+long tsdbg_inject_syscall(int tid, uint64_t insn, long nr, const uint64_t *args, int64_t *ret)
+{
+	struct user_regs_struct saved;
+	uint64_t mask, all = ~(uint64_t)0;
+	const uint64_t settle[6] = { (uint64_t)-1, 0, 0, 0, 0, 0 };
+	int64_t pid = 0;
+	int requeue = 0;
+	long rc;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0) return -errno;
+	if (ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof mask, &mask) < 0) return -errno;
+	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof all, &all) < 0) return -errno;
+	rc = step_syscall(tid, &saved, insn, SYS_getpid, settle, &pid, &requeue);
+	if (rc == -ESRCH) return rc;
+	if (rc == 0 && pid <= 0) saved.rax = 0;
+	if (rc == 0) rc = step_syscall(tid, &saved, insn, nr, args, ret, &requeue);
+	if (rc == -ESRCH) return rc;
 	ptrace(PTRACE_SETREGS, tid, 0, &saved);
 	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof mask, &mask);
 	if (requeue) syscall(SYS_tkill, tid, requeue);
