@@ -242,6 +242,15 @@ describe('checkpoint commands', () => {
     input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: root,
   });
 
+  it('work from the exec stop (starti), where the thread is still inside execve, and the program then runs correctly', () => {
+    const r = batch(['starti', 'checkpoint', 'stepi', 'stepi', 'rewind', 'continue']);
+    const method = expectUffd ? 'userfaultfd write-protect \\+ PAGEMAP_SCAN' : '.+';
+    expect(r.stdout).toMatch(new RegExp(`^Checkpoint 1 "c1" at 0x[0-9a-f]+ <_start>: .*written pages found by ${method}\\.$`, 'm'));
+    expect(r.stdout).toMatch(/^Rewound to checkpoint "c1": /m);
+    // the program checks its own memory at the end: exit code 0 is its "ok"
+    expect(r.stdout).toMatch(/\[Inferior 1 \(process \d+\) exited normally\]/);
+  });
+
   it('say how written pages are found and how much was copied; set checkpoint-method is checked like a gdb enum', () => {
     const r = batch(['set checkpoint-method', 'set checkpoint-method bogus', 'show checkpoint-method', 'break stop_here', 'run', 'checkpoint', 'show checkpoint-method', 'continue', 'checkpoint',
       'set checkpoint-method full', 'checkpoints', 'rewind c1', 'checkpoint delete c2', 'checkpoint delete c1', 'set checkpoint-method full',
