@@ -250,7 +250,7 @@ function parseSet(args: string): Command {
   const a = required(args, 'Argument required (expression to compute).');
   const varMatch = /^var(?:iable)?\s+(.*)$/s.exec(a);
   if (varMatch) return { kind: 'set-expr', expr: varMatch[1]! };
-  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|checkpoint-limit|breakpoint\s+pending|args)\b\s*(.*)$/s.exec(a);
+  const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|checkpoint-limit|checkpoint-method|breakpoint\s+pending|args)\b\s*(.*)$/s.exec(a);
   if (setting && !a.includes('=')) return { kind: 'setting', name: setting[1]!.replace(/\s+/g, ' '), value: setting[2]!.trim() };
   if (setting && setting[1] === 'args') return { kind: 'setting', name: 'args', value: setting[2]!.trim() };
   return { kind: 'set-expr', expr: a };

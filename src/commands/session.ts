@@ -23,6 +23,7 @@ import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
 import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
+import type { MethodChoice } from '../snapshot/dirty.js';
 import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { whatWrapped } from './breakpoint-what.js';
@@ -179,6 +180,8 @@ export class Session {
   private checkpoints: CheckpointManager | undefined;
   /** `set checkpoint-limit`: bytes older checkpoints may hold in tsdbg's buffers. */
   private checkpointLimit = DEFAULT_BUFFER_LIMIT;
+  /** `set checkpoint-method`: how checkpoints find the pages written (auto, uffd-wp, soft-dirty, full). */
+  private checkpointMethod: MethodChoice = 'auto';
   private readonly userSnaps = new Map<bigint, SnapshotSummary>();
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;
@@ -437,7 +440,7 @@ export class Session {
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else if (!(await setScreen(this.screen, c.name, c.value, (e) => this.evaluate(e)))) this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.showCheckpointMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
@@ -803,6 +806,7 @@ export class Session {
     if (engine) {
       this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
       this.checkpoints.bufferLimit = this.checkpointLimit;
+      this.checkpoints.methodChoice = this.checkpointMethod;
       this.out(`Snapshot engine: ${engineLabel(engine)}`);
     }
     this.publishTarget();
@@ -2030,6 +2034,16 @@ export class Session {
       if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
       return;
     }
+    if (name === 'checkpoint-method') {
+      const v = value.trim();
+      const methods = ['auto', 'uffd-wp', 'soft-dirty', 'full'];
+      if (!v) throw new CommandError(`Requires an argument. Valid arguments are ${methods.join(', ')}.`);
+      if (!methods.includes(v)) throw new CommandError(`Undefined item: "${v}".`);
+      if (this.checkpoints?.checkpoints.length) throw new CommandError('Cannot change checkpoint-method while checkpoints exist; delete them first.');
+      this.checkpointMethod = v as MethodChoice;
+      if (this.checkpoints) this.checkpoints.methodChoice = this.checkpointMethod;
+      return;
+    }
     if (name === 'breakpoint pending') { this.breakpointPending = parsePendingMode(value); return; }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // listsize, verbose, logging...: accepted and have no effect.
@@ -2554,8 +2568,17 @@ export class Session {
     const c = await m.take(name);
     await this.publishSnapshots();
     const inEngine = c.regions.filter((r) => !r.buffer).length;
-    this.out(`Checkpoint ${c.id} "${c.name}" at ${addrWithSym(c.regs.rip, this.symbolize)}: ${c.regions.length} regions, ` +
-      `${humanSize(m.bytesOf(c))} (${inEngine} held by the ${this.engine().name} engine, ${c.regions.length - inEngine} in tsdbg).`);
+    const where = c.delta
+      ? `; ${humanSize(c.copiedBytes)} copied, written pages found by ${m.methodText()}.`
+      : ` (${inEngine} held by the ${this.engine().name} engine, ${c.regions.length - inEngine} in tsdbg).`;
+    this.out(`Checkpoint ${c.id} "${c.name}" at ${addrWithSym(c.regs.rip, this.symbolize)}: ${c.regions.length} regions, ${humanSize(m.bytesOf(c))}${where}`);
+  }
+
+  /** `show checkpoint-method`: the setting, and the method the checkpoints use once one was taken. */
+  private showCheckpointMethod(name: string): string | undefined {
+    if (name !== 'checkpoint-method') return undefined;
+    const used = this.checkpoints?.methodText();
+    return `How checkpoints find the pages the program wrote is "${this.checkpointMethod}".${used ? ` In use: ${used}.` : ''}`;
   }
 
   private async cmdCheckpointDelete(name: string): Promise<void> {
@@ -2569,10 +2592,11 @@ export class Session {
     if (!list.length) { this.out('No checkpoints.'); return; }
     const lines = ['Id  Name          Regions  Size        Held by            Where'];
     list.forEach((c, i) => {
-      const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
+      const where = i < list.length - 1 ? 'tsdbg buffers' : c.delta ? 'tsdbg copy' : `${this.engine().name} engine`;
       lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
     });
     lines.push(`tsdbg buffers hold ${humanSize(this.checkpoints!.bufferedBytes())}; limit ${limitText(this.checkpointLimit)} (set checkpoint-limit).`);
+    lines.push(`Written pages found by ${this.checkpoints!.methodText()} (set checkpoint-method).`);
     this.outLines(lines);
   }
 

@@ -58,6 +58,12 @@ class UsageError extends Error {}
 export class Monitor {
   private checkpoints: CheckpointManager | undefined;
 
+  /** Drop the checkpoints (and the page tracking registered in the process): before a detach or a new process. */
+  close(): void {
+    this.checkpoints?.forget();
+    this.checkpoints = undefined;
+  }
+
   constructor(private readonly target: () => Target | undefined) {}
 
   /** Run one command line; returns the text to print. Never throws. */
@@ -118,7 +124,7 @@ export class Monitor {
       case 'snapshot-clear':
         await this.engine().clear();
         this.userSnapshots = [];
-        this.checkpoints = undefined;
+        this.close();
         return 'all snapshots dropped\n';
       case 'snapshot-info': {
         const e = this.engine();

@@ -158,6 +158,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.hwBreakpoints.clear();
     this.swBreakpoints.clear();
     this.lazyRemoved.clear();
+    this.monitor?.close();
     this.monitor = new Monitor(() => this.target);
     t.on('output', this.onOutput);
     t.on('stop', this.onStop);
@@ -264,6 +265,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
             await Promise.race([stopped, new Promise((r) => setTimeout(r, 1000))]);
           }
           await this.flushRemovals(t);
+          this.monitor.close();
           await t.detach();
         }
       } catch {
@@ -637,6 +639,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const t = this.live();
     if (t.state === 'running') throw new PacketError(16, 'the process is running');
     await this.flushRemovals(t);
+    this.monitor.close();
     await t.detach();
     this.lastEvent = undefined;
     if (!this.extended) setImmediate(() => void this.end());

@@ -1,13 +1,23 @@
 /**
  * Checkpoints: go back in time inside the live process.
  *
+ * Where the kernel can say which pages the program wrote (./dirty.ts:
+ * userfaultfd write-protect + PAGEMAP_SCAN, or soft-dirty bits), checkpoints
+ * are INCREMENTAL (./incremental.ts): one copy of memory in tsdbg, brought up
+ * to date at each checkpoint by reading only the written pages, and per
+ * checkpoint the old copies of the pages that changed after it. Taking and
+ * rewinding then cost in proportion to the pages written. Elsewhere (no such
+ * kernel, a remote target, `set checkpoint-method full`) every checkpoint is
+ * a FULL COPY kept as described below, and a rewind writes back only the
+ * pages that differ from memory now.
+ *
  * A checkpoint is the full register set (fs_base included: it is the thread
  * pointer glibc's TLS lives behind) plus a copy of every private writable
  * mapping: the program's and its libraries' .data/.bss, [heap], [stack] and
  * anonymous mmap regions. Text and read-only data are not copied: they cannot
  * have changed (breakpoints live in text and are the target's business).
  *
- * Where the copies live. The snapshot engine keeps ONE snapshot per start
+ * Where full copies live. The snapshot engine keeps ONE snapshot per start
  * address (a new snapshot replaces every one it overlaps), so two checkpoints
  * of the same heap cannot both live in the engine. The design:
  *  - the NEWEST checkpoint lives in the engine (kernel memory with the kernel
@@ -35,8 +45,12 @@
  * changed map (forced: the threads that still exist are restored).
  */
 import type { Mapping, Registers, Target } from '../target/types.js';
-import type { SnapshotEngine } from './types.js';
+import type { SnapshotEngine, SnapshotLimits } from './types.js';
 import { SnapshotError } from './types.js';
+import { endsAddressSpace } from './common.js';
+import { METHOD_TEXT, openTracker, type DirtyMethodName, type MethodChoice, type PageRange } from './dirty.js';
+import { IncrementalStore, type Delta } from './incremental.js';
+import { diffRuns } from './rewrite.js';
 
 export interface ThreadRegisters {
   tid: number;
@@ -64,6 +78,14 @@ export interface Checkpoint {
   regions: CheckpointRegion[];
   /** Writable mappings when the checkpoint was taken. */
   maps: Mapping[];
+  /**
+   * Incremental checkpoints (./incremental.ts): this checkpoint's copies of
+   * the pages written after it, up to the next checkpoint. Its regions then
+   * have no buffer and are not the engine's.
+   */
+  delta?: Delta;
+  /** Bytes read to take it (incremental: the pages written since the previous one). */
+  copiedBytes: number;
 }
 
 export interface MapChange {
@@ -128,13 +150,21 @@ export class CheckpointManager {
   private nextId = 1;
   /** Most bytes the checkpoints may hold in tsdbg's buffers (the newest lives in the engine). */
   bufferLimit = DEFAULT_BUFFER_LIMIT;
+  /** `set checkpoint-method`: how written pages are found; 'auto' picks the best this kernel has. */
+  methodChoice: MethodChoice = 'auto';
+  /** Set at the first checkpoint: the incremental store, or why there is none (full copies). */
+  private store: IncrementalStore | undefined;
+  private fullReason: string | undefined;
 
   constructor(
     private readonly target: Target,
     private readonly engine: SnapshotEngine,
     /** Snapshots the user holds by hand, which checkpoints must not replace. */
     private readonly userSnapshots: () => Array<{ start: bigint; length: number }>,
-  ) {}
+  ) {
+    // exec and exit end the address space: the checkpoints (and the engines' snapshots) go with it
+    (target as Target | undefined)?.on('stop', (ev) => { if (endsAddressSpace(ev)) this.forget(); });
+  }
 
   get checkpoints(): readonly Checkpoint[] {
     return this.list;
@@ -143,20 +173,48 @@ export class CheckpointManager {
   /** The checkpoint whose engine snapshot starts at `start`, if any. */
   ownerOf(start: bigint): Checkpoint | undefined {
     const newest = this.list[this.list.length - 1];
-    return newest?.regions.some((r) => r.start === start && !r.buffer) ? newest : undefined;
+    return !newest?.delta && newest?.regions.some((r) => r.start === start && !r.buffer) ? newest : undefined;
   }
 
   /** Engine-held regions of the newest checkpoint, for `snapshots`. */
   engineRegions(): Array<{ checkpoint: Checkpoint; region: CheckpointRegion }> {
     const newest = this.list[this.list.length - 1];
-    return newest ? newest.regions.filter((r) => !r.buffer).map((region) => ({ checkpoint: newest, region })) : [];
+    return newest && !newest.delta ? newest.regions.filter((r) => !r.buffer).map((region) => ({ checkpoint: newest, region })) : [];
   }
 
   /** Bytes the checkpoints hold in tsdbg's own buffers. */
   bufferedBytes(): number {
     let n = 0;
-    for (const c of this.list) for (const r of c.regions) if (r.buffer) n += r.length;
+    for (const c of this.list) {
+      for (const r of c.regions) if (r.buffer) n += r.length;
+      if (c.delta) for (const b of c.delta.values()) n += b.length;
+    }
     return n;
+  }
+
+  /** How written pages are found, as the user reads it: 'userfaultfd write-protect + PAGEMAP_SCAN', or 'full copy (why)'. */
+  methodText(): string | undefined {
+    if (this.store) return METHOD_TEXT[this.store.tracker.method];
+    if (this.fullReason === undefined) return undefined;
+    return this.methodChoice === 'full' ? METHOD_TEXT.full : `${METHOD_TEXT.full} (${this.fullReason})`;
+  }
+
+  /** The method in use once a checkpoint decided it. */
+  get method(): DirtyMethodName | 'full' | undefined {
+    return this.store ? this.store.tracker.method : this.fullReason === undefined ? undefined : 'full';
+  }
+
+  /** Bytes the incremental store's copy of memory holds (the newest checkpoint's memory). */
+  shadowBytes(): number {
+    return this.store?.shadowBytes ?? 0;
+  }
+
+  private async decide(): Promise<void> {
+    if (this.store || this.fullReason !== undefined) return;
+    const r = await openTracker(this.target, this.methodChoice);
+    if ('tracker' in r) this.store = new IncrementalStore(this.target, r.tracker);
+    else if (this.methodChoice !== 'auto' && this.methodChoice !== 'full') throw new CheckpointError(`Cannot use checkpoint-method ${this.methodChoice}: ${r.reason}.`);
+    else this.fullReason = r.reason;
   }
 
   private refuseOverLimit(bytes: number): void {
@@ -186,11 +244,13 @@ export class CheckpointManager {
     const regs = threads.find((x) => x.tid === this.target.selectedThread)!.regs;
     const maps = checkpointMappings(allMaps);
     const previous = this.list[this.list.length - 1];
+    await this.decide();
+    if (this.store) return this.takeIncremental(this.store, id, name, regs, threads, maps, previous, limits);
     // the previous newest moves out of the engine into tsdbg's buffers: refuse before, past the limit
     const held = this.bufferedBytes();
     this.refuseOverLimit(held + (previous ? previous.regions.reduce((s, r) => s + (r.buffer ? 0 : r.length), 0) : 0));
     if (previous) await this.moveToBuffers(previous);
-    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions: [], maps };
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions: [], maps, copiedBytes: 0 };
     try {
       for (const m of maps) {
         for (let start = m.start; start < m.end; start += BigInt(limits.maxLen)) {
@@ -204,6 +264,30 @@ export class CheckpointManager {
       await this.dropRegions(cp);
       throw e;
     }
+    cp.copiedBytes = this.bytesOf(cp);
+    this.nextId++;
+    this.list.push(cp);
+    return cp;
+  }
+
+  private takeIncremental(store: IncrementalStore, id: number, name: string | undefined, regs: Registers, threads: ThreadRegisters[],
+    maps: Mapping[], previous: Checkpoint | undefined, limits: SnapshotLimits): Checkpoint {
+    const plan = store.plan(joinNeighbours(maps), previous?.delta);
+    try {
+      this.refuseOverLimit(this.bufferedBytes() + plan.deltaBytes);
+      // the copy of memory itself: what the engine and the buffers together could hold for a full copy
+      if (plan.shadowBytes > limits.maxTotal + this.bufferLimit) {
+        throw new CheckpointError(`Checkpoint limit reached: the writable memory of the program (${sizeText(plan.shadowBytes)}) is over what checkpoints may hold ` +
+          `(${sizeText(limits.maxTotal)} of kernel.ptrace_snapshot_max_total and ${sizeText(this.bufferLimit)} of checkpoint-limit); raise the limit ("set checkpoint-limit SIZE").`);
+      }
+    } catch (e) {
+      plan.abandon();
+      if (this.list.length === 0) this.closeStore();
+      throw e;
+    }
+    plan.commit();
+    const regions = maps.map((m) => ({ start: m.start, length: Number(m.end - m.start), label: mappingLabel(m), buffer: undefined }));
+    const cp: Checkpoint = { id, name: name ?? `c${id}`, regs, threads, regions, maps, delta: new Map(), copiedBytes: plan.copiedBytes };
     this.nextId++;
     this.list.push(cp);
     return cp;
@@ -256,6 +340,7 @@ export class CheckpointManager {
   }
 
   private async moveToBuffers(c: Checkpoint): Promise<void> {
+    if (c.delta) return;
     for (const r of c.regions) {
       if (r.buffer) continue;
       r.buffer = await this.engine.read(r.start);
@@ -275,6 +360,7 @@ export class CheckpointManager {
   }
 
   private async dropRegions(c: Checkpoint): Promise<void> {
+    if (c.delta) return;
     for (const r of c.regions) {
       if (!r.buffer) await this.engine.discard(r.start).catch(() => undefined);
     }
@@ -283,16 +369,22 @@ export class CheckpointManager {
   async delete(name: string): Promise<Checkpoint> {
     const c = this.find(name);
     await this.dropRegions(c);
-    this.list.splice(this.list.indexOf(c), 1);
+    const i = this.list.indexOf(c);
+    // the next older checkpoint's memory was found through this one's copies where it has none itself
+    const older = this.list[i - 1];
+    if (c.delta && older?.delta) for (const [p, b] of c.delta) if (!older.delta.has(p)) older.delta.set(p, b);
+    this.list.splice(i, 1);
+    if (this.list.length === 0) this.closeStore();
     return c;
   }
 
   /** The differences between the checkpoint's writable map and now, in words. */
   mapChanges(c: Checkpoint, nowAll: Mapping[]): MapChange[] {
-    const now = checkpointMappings(nowAll);
+    const now = joinNeighbours(checkpointMappings(nowAll));
     const changes: MapChange[] = [];
     const range = (m: Mapping) => `${hex(m.start)}-${hex(m.end)}`;
-    for (const old of c.maps) {
+    const before = joinNeighbours(c.maps);
+    for (const old of before) {
       const same = now.find((m) => m.start === old.start);
       const label = mappingLabel(old);
       if (!same) {
@@ -307,7 +399,7 @@ export class CheckpointManager {
       }
     }
     for (const m of now) {
-      if (!c.maps.some((old) => old.start === m.start)) {
+      if (!before.some((old) => old.start === m.start)) {
         changes.push({ kind: 'appeared', label: mappingLabel(m), text: `${mappingLabel(m)} ${range(m)} appeared (mmap)` });
       }
     }
@@ -317,7 +409,8 @@ export class CheckpointManager {
   async rewind(name: string | undefined, force: boolean): Promise<RewindResult> {
     const c = this.find(name);
     const tids = (await this.target.threads()).map((x) => x.tid);
-    const mapChanges = this.mapChanges(c, await this.target.memoryMap());
+    const nowAll = await this.target.memoryMap();
+    const mapChanges = this.mapChanges(c, nowAll);
     const threadChanges = this.threadChanges(c, tids);
     const changes = [...mapChanges, ...threadChanges];
     if (changes.length && !force) {
@@ -325,22 +418,49 @@ export class CheckpointManager {
         : mapChanges.length ? 'The memory map' : 'The threads';
       throw new CheckpointError(`${what} changed since checkpoint "${c.name}"; rewinding cannot undo:`, changes);
     }
-    const nowMaps = checkpointMappings(await this.target.memoryMap());
-    const mapped = (r: CheckpointRegion) => nowMaps.some((m) => m.start <= r.start && r.start + BigInt(r.length) <= m.end);
+    const nowMaps = checkpointMappings(nowAll);
     let restored = 0;
-    for (const r of c.regions) {
-      if (!mapped(r)) continue;
-      if (r.buffer) {
-        await this.target.writeMemory(r.start, r.buffer);
-      } else {
-        await this.engine.restore(r.start);
-        // RESTORE deleted the snapshot; memory equals the checkpoint again, so re-take it.
-        await this.engine.snapshot(r.start, r.length);
-      }
-      restored += r.length;
+    if (c.delta && this.store) {
+      const chain = this.list.slice(this.list.indexOf(c)).map((x) => x.delta!);
+      const now = joinNeighbours(nowMaps).map(pageRange);
+      restored = this.store.rewind(chain, now, intersect(joinNeighbours(c.maps).map(pageRange), now));
+    } else {
+      restored = await this.rewindFull(c, nowMaps);
     }
     const restoredThreads = await this.restoreThreads(c, tids);
     return { checkpoint: c, restoredBytes: restored, skipped: changes, restoredThreads };
+  }
+
+  /**
+   * A full-copy checkpoint: each region still mapped is compared with the
+   * memory of now and only the pages that differ are written back (the
+   * engine keeps its copy: memory equals it again).
+   */
+  private async rewindFull(c: Checkpoint, nowMaps: Mapping[]): Promise<number> {
+    const now = joinNeighbours(nowMaps).map(pageRange);
+    let restored = 0;
+    for (const r of c.regions) {
+      // the parts of the region still mapped
+      const parts = intersect([{ start: Number(r.start), end: Number(r.start) + r.length }], now);
+      if (!parts.length) continue;
+      const saved = r.buffer ?? await this.engine.read(r.start);
+      for (const part of parts) {
+        const from = part.start - Number(r.start);
+        const was = saved.subarray(from, from + part.end - part.start);
+        const is = await this.target.readMemory(BigInt(part.start), part.end - part.start);
+        for (const run of diffRuns(was, is)) {
+          await this.target.writeMemory(BigInt(part.start + run.start), was.subarray(run.start, run.end));
+          restored += run.end - run.start;
+        }
+      }
+    }
+    return restored;
+  }
+
+  private closeStore(): void {
+    this.store?.close();
+    this.store = undefined;
+    this.fullReason = undefined;
   }
 
   /** Each saved thread that still exists gets its registers back; the checkpoint's thread is selected. */
@@ -364,5 +484,41 @@ export class CheckpointManager {
   /** The process is gone (exit, kill, exec): every checkpoint is meaningless now. */
   forget(): void {
     this.list.length = 0;
+    this.closeStore();
   }
+}
+
+const pageRange = (m: Mapping): PageRange => ({ start: Number(m.start), end: Number(m.end) });
+
+/** The parts of `a` that lie in `b` (both sorted, disjoint). */
+function intersect(a: PageRange[], b: PageRange[]): PageRange[] {
+  const out: PageRange[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const start = Math.max(x.start, y.start);
+      const end = Math.min(x.end, y.end);
+      if (start < end) out.push({ start, end });
+    }
+  }
+  return out;
+}
+
+/**
+ * Neighbouring mappings of the same kind as one: registering ranges with
+ * userfaultfd changes how the kernel splits and merges them (the .bss
+ * merges with [heap]; brk growth stays apart), which is no change to the
+ * program's memory.
+ */
+export function joinNeighbours(maps: Mapping[]): Mapping[] {
+  const out: Mapping[] = [];
+  for (const m of maps) {
+    const last = out[out.length - 1];
+    const anon = (p: string) => p === '' || p === '[heap]';
+    if (last && last.end === m.start && last.perms === m.perms && last.inode === 0 && m.inode === 0 && (last.path === m.path || (anon(last.path) && anon(m.path)))) {
+      out[out.length - 1] = { ...last, end: m.end, path: last.path || m.path };
+    } else {
+      out.push(m);
+    }
+  }
+  return out;
 }

@@ -68,7 +68,7 @@ export const SIG = osConstants.signals;
  * never built: for testing that what must work without it does (the RSP
  * client, tsdbg connect).
  */
-function findShim(): string {
+export function findShim(): string {
   if (process.env.TSDBG_NO_NATIVE) throw new TargetError('ENOENT', 'native shim disabled (TSDBG_NO_NATIVE)');
   // src/target/native.ts and dist/src/target/native.js both sit 2-3 levels below the root.
   let dir = dirname(fileURLToPath(import.meta.url));

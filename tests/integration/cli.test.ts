@@ -286,7 +286,7 @@ describe('tsdbg run: snapshots and checkpoints', () => {
       'break print_list', 'run', 'checkpoint a', 'continue', 'checkpoint b', 'continue', 'checkpoints', 'rewind a', 'continue', 'rewind b', 'delete', 'continue',
     ]);
     expect(r.stdout).toMatch(/^1 +a +\d+ +[\d.]+ KiB +tsdbg buffers/m);
-    expect(r.stdout).toMatch(/^2 +b +\d+ +[\d.]+ KiB +(userspace|kernel) engine/m);
+    expect(r.stdout).toMatch(/^2 +b +\d+ +[\d.]+ KiB +((userspace|kernel) engine|tsdbg copy)/m);
     expect(programLines(r.stdout, 'round ')).toEqual([
       'round 0: 5 4 3 2 1 (sum 15)',
       'round 1: 10 8 6 4 2 (sum 30)',
@@ -319,7 +319,7 @@ describe('tsdbg run: snapshots and checkpoints', () => {
   });
 
   it('deletes checkpoints and protects their snapshots', () => {
-    const r = batch(ex('linked_list'), ['break print_list', 'run', 'checkpoint x', 'snapshots', 'checkpoint delete x', 'checkpoints', 'rewind']);
+    const r = batch(ex('linked_list'), ['break print_list', 'run', 'set checkpoint-method full', 'checkpoint x', 'snapshots', 'checkpoint delete x', 'checkpoints', 'rewind']);
     expect(r.stdout).toMatch(/ckpt x +\[heap\]/);
     expect(r.stdout).toContain('Checkpoint "x" deleted.');
     expect(r.stdout).toContain('No checkpoints.');

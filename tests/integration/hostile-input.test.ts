@@ -129,7 +129,8 @@ describe('a large unit at -O2', () => {
 describe('checkpoints in tsdbg\'s buffers', () => {
   it('stop at the limit with a clear refusal, shown by checkpoints, settable', () => {
     const ours = piped(['node', TSDBG, 'run', example('linked_list')], [...AT_BREAK,
-      'checkpoints', 'set checkpoint-limit 500K', 'checkpoint a', 'checkpoint b', 'checkpoint c', 'checkpoints',
+      // full copies: incremental ones hold only the pages written (tests/integration/checkpoint-incremental)
+      'checkpoints', 'set checkpoint-method full', 'set checkpoint-limit 500K', 'checkpoint a', 'checkpoint b', 'checkpoint c', 'checkpoints',
       'set checkpoint-limit 10X', 'set checkpoint-limit unlimited', 'checkpoint c', 'checkpoints', 'kill']);
     expect(ours).toContain('No checkpoints.');
     const refusal = ours.find((l) => l.startsWith('Checkpoint limit reached: '));
