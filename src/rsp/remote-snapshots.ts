@@ -1,4 +1,9 @@
 /**
+ * Snapshots over the remote protocol. Two engines:
+ *  - any stub (gdbserver, QEMU's gdbstub): RspMemoryEngine (src/snapshot/rsp-memory.ts)
+ *    on the memory packets, with the map from vFile or qXfer:memory-map (memoryEngine below);
+ *  - a tsdbg server: its own engine, in the server's process (RemoteSnapshotEngine).
+ *
  * Snapshots of a remote process, through the monitor commands a tsdbg server
  * offers (qRcmd, GDB manual "General Query Packets"). The same commands a gdb
  * user types (`monitor snapshot ADDR LEN`) drive this engine, so the text they
@@ -10,8 +15,11 @@
  * Failures print `error (ECODE): message`.
  */
 import { SnapshotError, type SnapshotEngine, type SnapshotErrorCode, type SnapshotInfo, type SnapshotLimits } from '../snapshot/types.js';
-import { TargetError } from '../target/types.js';
+import { RspMemoryEngine } from '../snapshot/rsp-memory.js';
+import { TargetError, type Mapping } from '../target/types.js';
 import type { RspClient } from './client.js';
+import type { RemoteTarget } from './remote-target.js';
+import { parseMaps } from './maps.js';
 import { fromHex, toHex } from './packet.js';
 
 const ERROR_LINE = /^error \((E[A-Z]+)\): (.*)$/m;
@@ -112,4 +120,39 @@ export class RemoteSnapshotEngine implements SnapshotEngine {
   async clear(): Promise<void> {
     await this.run('snapshot-clear');
   }
+}
+
+/**
+ * The engine on the memory packets for a stub without ours. What is writable
+ * comes from the process's /proc/PID/maps through vFile (gdbserver), else
+ * from qXfer:memory-map's RAM regions; a stub with neither (QEMU's gdbstub)
+ * takes snapshots of any range it can read.
+ */
+export function memoryEngine(t: RemoteTarget): RspMemoryEngine {
+  return new RspMemoryEngine(t, { writableMaps: () => remoteWritableMaps(t) });
+}
+
+async function remoteWritableMaps(t: RemoteTarget): Promise<Mapping[] | undefined> {
+  const maps = await t.readRemoteFile(`/proc/${t.pid}/maps`).catch(() => undefined);
+  if (maps !== undefined && maps.length > 0) return parseMaps(maps.toString('latin1')).filter((m) => m.perms[1] === 'w');
+  if (!t.client.supports('qXfer:memory-map:read')) return undefined;
+  return parseMemoryMap((await t.xferRead('memory-map', '')).toString('utf8'));
+}
+
+/** gdb's memory-map document: its `ram` regions, as writable mappings (sorted). */
+export function parseMemoryMap(xml: string): Mapping[] {
+  const out: Mapping[] = [];
+  for (const m of xml.matchAll(/<memory\b([^>]*)>/g)) {
+    const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(m[1]!)?.[1];
+    const start = attr('start');
+    const length = attr('length');
+    if (attr('type') !== 'ram' || !start || !length) continue;
+    try {
+      const s = BigInt(start);
+      out.push({ start: s, end: s + BigInt(length), perms: 'rw-p', offset: 0n, dev: '00:00', inode: 0, path: '' });
+    } catch {
+      // a malformed number: not a region we can use
+    }
+  }
+  return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }
