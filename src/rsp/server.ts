@@ -14,6 +14,7 @@ import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { TargetError, type Registers, type StopEvent, type Target, type WatchKind } from '../target/types.js';
 import { RspWire, defaultSpinUs } from './wire.js';
+import { awaitNextPacket } from './serve-wait.js';
 import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
 import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
 import { isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
@@ -208,7 +209,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (reply === undefined || this.ended) return;
     this.wire.send(reply);
     // the packet being answered is the last one received: the next is due soon
-    if (this.spinNs > 0 && this.pending <= 1 && !this.running) this.wire.awaitInput(this.spinNs);
+    if (this.spinNs > 0 && this.pending <= 1 && !this.running) awaitNextPacket(this.wire, this.spinNs);
   }
 
   private note(line: string): void {

@@ -56,6 +56,12 @@ export interface SpawnOptions {
   /** Microseconds to busy-poll for a stop before waiting for its SIGCHLD in the event loop. */
   spinUs?: number;
   /**
+   * Microseconds to sleep in waitpid for a stop (after the spin, which is
+   * then skipped while no CPU is free) before waiting in the event loop;
+   * 0 (default): no such wait. The event loop is held meanwhile: tsdbg serve's choice.
+   */
+  blockUs?: number;
+  /**
    * Snapshot engine for capabilities.snapshots, chosen once the tracee is
    * stopped: pass engineProvider(choice) from src/snapshot/select.ts (the
    * target layer does not import the snapshot layer above it).
@@ -65,6 +71,7 @@ export interface SpawnOptions {
 
 export interface AttachOptions {
   spinUs?: number;
+  blockUs?: number;
   snapshots?: SnapshotProvider;
 }
 
@@ -251,6 +258,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
   private pty: ReadStream | undefined;
   private lastStopEvent: StopEvent | undefined;
   private readonly spinNs: number;
+  /** SpawnOptions.blockUs in ns. */
+  blockNs = 0;
   private _resumeCount = 0;
   private markGone!: () => void;
   /** Resolves once the process is gone (exited, killed, or detached). */
@@ -298,6 +307,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       throw new TargetError(errnoName(-reader), `cannot run ${prog}: ${describeErrno(errnoName(-reader))}`);
     }
     const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US, reader);
+    t.blockNs = Math.max(0, options.blockUs ?? 0) * 1000;
     t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: t.pc(), path } };
     await t.provideSnapshots(options.snapshots);
     return t;
@@ -323,6 +333,7 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
       throw new TargetError(code, `cannot attach to process ${pid}: ${describeErrno(code)}`);
     }
     const t = new LocalTarget(pid, exe, false, -1, options.spinUs ?? DEFAULT_SPIN_US);
+    t.blockNs = Math.max(0, options.blockUs ?? 0) * 1000;
     t._state = 'running';
     t.threadMap.get(pid)!.running = true;
     t.seizeThreads(opts);
@@ -1003,7 +1014,10 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
     // One FFI call resumes and spins for a single-threaded program's stop (the
     // common, fast case), and fetches that stop's siginfo and registers.
-    const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0, this.stopBuf);
+    const one = this.threadMap.size === 1;
+    const st = one && this.blockNs > 0
+      ? native.resumeWait(req, first.tid, sig, this.spinNs, this.blockNs, this.stopBuf)
+      : native.resumeSpin(req, first.tid, sig, one ? this.spinNs : 0, this.stopBuf);
     this.fetched = st >= 0 ? first.tid : undefined;
     // -ESRCH: it died under us (SIGKILL from outside); its death is due like any status.
     let r: ThreadStatus | undefined = st === -ERRNO.EAGAIN || st === -ERRNO.ESRCH ? undefined : { tid: first.tid, status: st };
