@@ -11,9 +11,11 @@
  * gdb runs in batch mode; each per-operation cost is the slope between two
  * script lengths, so connection set-up and symbol loading cancel out; the
  * servers alternate and the median of REPEAT slopes is kept. Goal: ratio
- * (tsdbg time / gdbserver time) <= 1.
+ * (tsdbg time / gdbserver time) <= 1, both as the machine is and with a
+ * CPU-bound process beside it (a `yes >/dev/null`, started for that half and
+ * killed after it): each goal prints PASS or FAIL.
  *
- *   node dist/bench/rsp.js [STEPS] [HITS] [REPEAT]
+ *   node dist/bench/rsp.js [STEPS] [HITS] [REPEAT] [idle|loaded|both]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.ur
 const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
 const LOOP_ARG = '100000000';
 const [STEPS, HITS, REPEAT] = [Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 400), Number(process.argv[4] ?? 3)];
+const MODE = process.argv[5] ?? 'both';
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-rsp-'));
 
 type Server = 'tsdbg' | 'gdbserver';
@@ -101,10 +104,10 @@ async function libcText(): Promise<{ start: bigint; end: bigint }> {
   }
 }
 
-async function main(): Promise<void> {
-  const rows: Array<[string, number, number, string]> = [];
-  const fmtUs = (s: number) => `${(s * 1e6).toFixed(1)} us`;
+type Row = [string, number, number, string];
 
+async function measure(): Promise<Row[]> {
+  const rows: Row[] = [];
   const stepSetup = ['break step', 'continue', 'delete'];
   const stepi = await perOp(stepSetup, ['stepi'], STEPS);
   rows.push(['stepi', stepi.tsdbg, stepi.gdbserver, 'per op']);
@@ -121,17 +124,43 @@ async function main(): Promise<void> {
   // per dump: slope between 4 and 16 dumps, so the setup cancels out
   const rd = await perOp(readSetup, dump, 4);
   rows.push(['memory read', bytes / rd.tsdbg, bytes / rd.gdbserver, 'bytes/s']);
+  return rows;
+}
 
-  console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
-  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, read ${bytes} bytes x4/x16;`);
-  console.log(`median of ${REPEAT} alternating runs; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs\n`);
-  console.log('operation         tsdbg serve      gdbserver        ratio (tsdbg/gdbserver time)');
+function report(title: string, rows: Row[]): void {
+  const fmtUs = (s: number) => `${(s * 1e6).toFixed(1)} us`;
+  console.log(`\n${title}: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+  console.log('operation         tsdbg serve      gdbserver        ratio (tsdbg/gdbserver time)  goal <= 1.00');
   for (const [name, ours, theirs, unit] of rows) {
     const perSecond = unit === 'bytes/s';
     const show = (v: number) => (perSecond ? `${(v / 1e6).toFixed(1)} MB/s` : fmtUs(v));
     // ratio of time: for throughput, theirs/ours
     const ratio = perSecond ? theirs / ours : ours / theirs;
-    console.log(`${name.padEnd(18)}${show(ours).padEnd(17)}${show(theirs).padEnd(17)}${ratio.toFixed(2)}${ratio <= 1 ? '' : '  (slower)'}`);
+    console.log(`${name.padEnd(18)}${show(ours).padEnd(17)}${show(theirs).padEnd(17)}${ratio.toFixed(2).padEnd(30)}${ratio <= 1 ? 'PASS' : 'FAIL'}`);
+  }
+}
+
+/** A CPU-bound process beside the servers (`yes` into /dev/null), until stopped. */
+function startBurner(): () => void {
+  const burner = spawn('yes', [], { stdio: 'ignore' });
+  const stop = () => { if (burner.exitCode === null && burner.signalCode === null) burner.kill('SIGKILL'); };
+  process.once('exit', stop);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { stop(); process.exit(130); });
+  return stop;
+}
+
+async function main(): Promise<void> {
+  console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
+  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, libc's text read x4/x16;`);
+  console.log(`median of ${REPEAT} alternating runs`);
+  if (MODE !== 'loaded') report('as the machine is', await measure());
+  if (MODE !== 'idle') {
+    const stop = startBurner();
+    try {
+      report('with a CPU-bound process beside them (yes >/dev/null)', await measure());
+    } finally {
+      stop();
+    }
   }
 }
 
