@@ -639,6 +639,35 @@ int tsdbg_poll_wait(int fd, int64_t spin_ns)
 	return tsdbg_poll_spin(fd, spin_ns);
 }
 
+/*
+ * Read what the peer sent on fd, waiting for it first: a spin up to spin_ns
+ * while a CPU is free, then a sleep in ppoll up to block_ns. The bytes read
+ * (at most len), or 0 when nothing came (or at end of file: the event loop
+ * sees that itself). fd may be non-blocking: it is read only once readable.
+ */
+long tsdbg_read_wait(int fd, void *buf, long len, int64_t spin_ns, int64_t block_ns)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timespec ts;
+	ssize_t n;
+	int r;
+
+	r = tsdbg_poll_wait(fd, spin_ns);
+	if (r == 0) {
+		r = poll(&p, 1, 0);
+		if (r == 0 && block_ns > 0) {
+			ts = ns_to_ts(block_ns);
+			r = ppoll(&p, 1, &ts, NULL);
+		}
+	}
+	if (r <= 0)
+		return 0;
+	do
+		n = read(fd, buf, (size_t)len);
+	while (n < 0 && errno == EINTR);
+	return n > 0 ? (long)n : 0;
+}
+
 int tsdbg_kill(int pid, int sig) { return (int)neg_errno(kill(pid, sig)); }
 
 /* Reap, without blocking, every traced thread of pid but the leader. */

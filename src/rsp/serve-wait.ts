@@ -7,20 +7,28 @@
  *    SERVE_BLOCK_US, so a step or a breakpoint hit never takes the SIGCHLD
  *    round trip through the event loop. A longer run (a `continue` that
  *    runs on) is then waited for in the event loop, where gdb's Ctrl-C is heard.
- *  - For gdb's next packet after a reply: a spin only while a CPU is free;
- *    else the event loop sleeps in epoll until it comes.
+ *  - For gdb's next packet after a reply: a spin only while a CPU is free,
+ *    then a sleep in ppoll up to SERVE_READ_BLOCK_US, and the bytes are read
+ *    and answered right there (RspWire.readNow), not through the event
+ *    loop's stream machinery: gdb sends about six packets per stepi.
  *
  * A spin costs the CPU the peer (the program, gdb) needs when none is free,
  * and a spinning task is never woken ahead of a CPU-bound one as a sleeper is:
  * stepi was 3.7x gdbserver's time with a burner beside it.
  */
-import { native } from '../target/native.js';
 import type { RspWire } from './wire.js';
 
 /** Longest sleep in waitpid for a stop before the event loop takes over (the loop is held meanwhile). */
 export const SERVE_BLOCK_US = 20_000;
 
-/** After a reply: wait up to spinNs for gdb's next packet, only while a CPU is free for gdb. */
-export function awaitNextPacket(wire: RspWire, spinNs: number): void {
-  if (spinNs > 0 && native.cpusFree() > 0) wire.awaitInput(spinNs);
+/**
+ * Longest sleep for gdb's next packet before the event loop takes over:
+ * gdb sends a command's packets 14-80 us apart (p99 about 500 us) when it
+ * has a CPU; once a command is done this is spent once, idle.
+ */
+export const SERVE_READ_BLOCK_US = 2_000;
+
+/** After a reply: read gdb's next packet(s) if they come soon, parsed and answered before this returns. */
+export function readNextPacket(wire: RspWire, spinNs: number): boolean {
+  return wire.readNow(spinNs, SERVE_READ_BLOCK_US * 1000);
 }

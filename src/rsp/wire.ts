@@ -19,6 +19,8 @@ export interface WireEvents {
   interrupt: [];
   oversized: [number];
   close: [];
+  /** Bytes from the event loop were parsed (their packets emitted): see readNow. */
+  fed: [];
 }
 
 /**
@@ -54,7 +56,10 @@ export class RspWire extends EventEmitter<WireEvents> {
   ) {
     super();
     this.parser = new PacketParser(maxPacket, (e) => this.onEvent(e));
-    input.on('data', (chunk: Buffer) => this.parser.feed(chunk));
+    input.on('data', (chunk: Buffer) => {
+      this.feed(chunk);
+      this.emit('fed');
+    });
     const onEnd = () => this.markClosed();
     input.on('end', onEnd);
     input.on('close', onEnd);
@@ -84,6 +89,36 @@ export class RspWire extends EventEmitter<WireEvents> {
   awaitInput(spinNs: number): void {
     const fd = streamFd(this.input);
     if (fd !== undefined && !this.closed) native.pollSpin(fd, spinNs);
+  }
+
+  private readBuf: Buffer | undefined;
+
+  /**
+   * Read what the peer sent without the event loop (tsdbg serve between a
+   * reply and gdb's next packet): wait as native.readWait does, then parse
+   * it here; 'packet' events are emitted before this returns. False when
+   * nothing came (or the stream has no descriptor).
+   */
+  readNow(spinNs: number, blockNs: number): boolean {
+    const fd = streamFd(this.input);
+    // not from inside a 'packet' listener: the bytes after that packet come first ('fed' says when)
+    if (fd === undefined || this.closed || this.feeding) return false;
+    this.readBuf ??= Buffer.allocUnsafe(64 * 1024);
+    const n = native.readWait(fd, this.readBuf, spinNs, blockNs);
+    if (n <= 0) return false;
+    this.feed(this.readBuf.subarray(0, n));
+    return true;
+  }
+
+  private feeding = false;
+
+  private feed(chunk: Buffer): void {
+    this.feeding = true;
+    try {
+      this.parser.feed(chunk);
+    } finally {
+      this.feeding = false;
+    }
   }
 
   /** Raw bytes outside any packet: acks and the 0x03 interrupt. */

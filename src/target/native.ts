@@ -100,6 +100,7 @@ function bind() {
     resumeWait: so.func('int tsdbg_resume_wait(int req, int pid, int sig, int64_t spin_ns, int64_t block_ns, void *stop)'),
     pollWait: so.func('int tsdbg_poll_wait(int fd, int64_t spin_ns)'),
     cpusFree: so.func('int tsdbg_cpus_free(void)'),
+    readWait: so.func('long tsdbg_read_wait(int fd, void *buf, long len, int64_t spin_ns, int64_t block_ns)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
     probeDebugregs: so.func('int tsdbg_probe_debugregs(int timeout_ms)'),
@@ -218,6 +219,9 @@ export const native = {
     shim().resumeWait(req, pid, sig, spinNs, blockNs, stop) as number,
   /** pollSpin while a CPU is free for the peer; 0 at once when none is. */
   pollWait: (fd: number, spinNs: number): number => shim().pollWait(fd, spinNs) as number,
+  /** Bytes read from fd into buf once readable (a spin while a CPU is free, then a sleep in ppoll up to blockNs); 0: none. */
+  readWait: (fd: number, buf: Buffer, spinNs: number, blockNs: number): number =>
+    Number(shim().readWait(fd, buf, buf.length, spinNs, blockNs)),
   /** Online CPUs minus runnable tasks, the caller included (sampled at most once a millisecond). */
   cpusFree: (): number => shim().cpusFree() as number,
   kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,
