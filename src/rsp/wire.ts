@@ -84,11 +84,13 @@ export class RspWire extends EventEmitter<WireEvents> {
    * (the event loop then finds them at once). A peer in a burst of packets
    * answers within tens of microseconds, and waking a sleeping event loop
    * costs about as much again on a virtual CPU; this is the socket's side of
-   * the waitpid spin (LocalTarget). Only on descriptor-backed streams.
+   * the waitpid spin (LocalTarget). Only on descriptor-backed streams, and
+   * only while a CPU is free for the peer (native.pollWait): with none, the
+   * spin would take the CPU the peer needs to answer.
    */
   awaitInput(spinNs: number): void {
     const fd = streamFd(this.input);
-    if (fd !== undefined && !this.closed) native.pollSpin(fd, spinNs);
+    if (fd !== undefined && !this.closed) native.pollWait(fd, spinNs);
   }
 
   private readBuf: Buffer | undefined;
@@ -101,8 +103,9 @@ export class RspWire extends EventEmitter<WireEvents> {
    */
   readNow(spinNs: number, blockNs: number): boolean {
     const fd = streamFd(this.input);
-    // not from inside a 'packet' listener: the bytes after that packet come first ('fed' says when)
-    if (fd === undefined || this.closed || this.feeding) return false;
+    // not from inside a 'packet' listener: the bytes after that packet come first ('fed' says when);
+    // nor while our last reply is still queued for the event loop to write: gdb waits for it
+    if (fd === undefined || this.closed || this.feeding || this.output.writableLength > 0) return false;
     this.readBuf ??= Buffer.allocUnsafe(64 * 1024);
     const n = native.readWait(fd, this.readBuf, spinNs, blockNs);
     if (n <= 0) return false;
