@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { TargetError } from '../target/types.js';
 import { RspWire, defaultSpinUs } from './wire.js';
 import { fromHex, parseHexInt } from './packet.js';
+import { native } from '../target/native.js';
 
 /** What we can take in one packet before the stub tells us its PacketSize. */
 const DEFAULT_PACKET = 0x4000;
@@ -175,7 +176,8 @@ export class RspClient extends EventEmitter<{ output: [Buffer]; close: [] }> {
         }, timeoutMs);
       }
       this.wire.send(payload);
-      if (REPLY_SPIN_NS > 0) this.wire.awaitInput(REPLY_SPIN_NS);
+      // only while a CPU is free for the stub: with none, the spin takes the CPU it needs to answer
+      if (REPLY_SPIN_NS > 0 && native.cpusFree() > 0) this.wire.awaitInput(REPLY_SPIN_NS);
     });
   }
 

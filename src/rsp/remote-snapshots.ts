@@ -20,7 +20,7 @@ import { TargetError, type Mapping } from '../target/types.js';
 import type { RspClient } from './client.js';
 import type { RemoteTarget } from './remote-target.js';
 import { parseMaps } from './maps.js';
-import { fromHex, toHex } from './packet.js';
+import { fromHex, toHex, unescapeBinary } from './packet.js';
 
 const ERROR_LINE = /^error \((E[A-Z]+)\): (.*)$/m;
 /** Bytes of snapshot data fetched per monitor command (sent back as hex in O packets). */
@@ -129,7 +129,59 @@ export class RemoteSnapshotEngine implements SnapshotEngine {
  * takes snapshots of any range it can read.
  */
 export function memoryEngine(t: RemoteTarget): RspMemoryEngine {
-  return new RspMemoryEngine(t, { writableMaps: () => remoteWritableMaps(t) });
+  const mem = new ProcMem(t);
+  t.on('stop', (ev) => { if (ev.reason.kind === 'exited' || ev.reason.kind === 'killed' || ev.reason.kind === 'exec') mem.forget(); });
+  return new RspMemoryEngine(t, {
+    writableMaps: () => remoteWritableMaps(t),
+    read: async (addr, len) => (await mem.read(addr, len)) ?? t.readMemory(addr, len),
+  });
+}
+
+/**
+ * The process's /proc/PID/mem read through vFile:pread: binary data (escaped,
+ * about one byte per byte) in packets of the stub's size, where `m` sends two
+ * hex digits per byte. Undefined when the stub has no vFile or the read fails
+ * (then `m` reads it, and says where it cannot).
+ */
+class ProcMem {
+  private fd: number | undefined | false;
+
+  constructor(private readonly t: RemoteTarget) {}
+
+  /** The process is gone or exec'd: its old mem file reads nothing. */
+  forget(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (typeof fd === 'number' && !this.t.client.closed) void this.t.client.text(`vFile:close:${fd.toString(16)}`).catch(() => undefined);
+  }
+
+  async read(addr: bigint, len: number): Promise<Buffer | undefined> {
+    const fd = await this.open();
+    if (fd === undefined) return undefined;
+    const out = Buffer.allocUnsafe(len);
+    const want = Math.max(256, this.t.client.packetSize - 64);
+    for (let done = 0; done < len;) {
+      const n = Math.min(want, len - done);
+      const reply = await this.t.client.request(`vFile:pread:${fd.toString(16)},${n.toString(16)},${(addr + BigInt(done)).toString(16)}`);
+      const semi = reply.indexOf(0x3b);
+      const head = /^F([0-9a-f]+)$/i.exec(reply.subarray(0, semi < 0 ? reply.length : semi).toString('latin1'));
+      if (!head || semi < 0) return undefined;
+      const data = unescapeBinary(reply.subarray(semi + 1));
+      if (data.length === 0 || data.length !== parseInt(head[1]!, 16) || data.length > len - done) return undefined;
+      data.copy(out, done);
+      done += data.length;
+    }
+    return out;
+  }
+
+  private async open(): Promise<number | undefined> {
+    if (this.fd === false) return undefined;
+    if (this.fd !== undefined) return this.fd;
+    const reply = await this.t.client.text(`vFile:open:${toHex(Buffer.from(`/proc/${this.t.pid}/mem`))},0,0`).catch(() => '');
+    const m = /^F([0-9a-f]+)$/i.exec(reply);
+    this.fd = m ? parseInt(m[1]!, 16) : false;
+    return this.fd === false ? undefined : this.fd;
+  }
 }
 
 async function remoteWritableMaps(t: RemoteTarget): Promise<Mapping[] | undefined> {

@@ -84,13 +84,11 @@ export class RspWire extends EventEmitter<WireEvents> {
    * (the event loop then finds them at once). A peer in a burst of packets
    * answers within tens of microseconds, and waking a sleeping event loop
    * costs about as much again on a virtual CPU; this is the socket's side of
-   * the waitpid spin (LocalTarget). Only on descriptor-backed streams, and
-   * only while a CPU is free for the peer (native.pollWait): with none, the
-   * spin would take the CPU the peer needs to answer.
+   * the waitpid spin (LocalTarget). Only on descriptor-backed streams.
    */
   awaitInput(spinNs: number): void {
     const fd = streamFd(this.input);
-    if (fd !== undefined && !this.closed) native.pollWait(fd, spinNs);
+    if (fd !== undefined && !this.closed) native.pollSpin(fd, spinNs);
   }
 
   private readBuf: Buffer | undefined;

@@ -150,6 +150,7 @@ const FAULT_SIGNALS = new Set([SIG.SIGSEGV, SIG.SIGBUS, SIG.SIGILL, SIG.SIGFPE])
 const STOP_SIGNALS = new Set([SIG.SIGSTOP, SIG.SIGTSTP, SIG.SIGTTIN, SIG.SIGTTOU]);
 /** Reads of the pty at a stop: its buffers hold ~70 KiB at most (n_tty + flip buffers). */
 const PTY_DRAIN_CHUNK = 64 * 1024;
+let drainBuf: Buffer | undefined;
 const PTY_DRAIN_MAX_READS = 16;
 /** Measured (bench/target.ts): most breakpoint and stepi stops arrive within it. */
 const DEFAULT_SPIN_US = 100;
@@ -1599,7 +1600,8 @@ export class LocalTarget extends EventEmitter<TargetEvents> implements Target {
     const pty = this.pty;
     // chunks libuv read that the stream still holds go first
     if (pty && !pty.destroyed) while (pty.read() !== null) { /* each chunk went out through the 'data' listener */ }
-    const buf = Buffer.allocUnsafe(PTY_DRAIN_CHUNK);
+    // one buffer for every stop: a stepi's drain finds nothing, and 64 KiB per stop kept the GC busy
+    const buf = (drainBuf ??= Buffer.allocUnsafe(PTY_DRAIN_CHUNK));
     for (let i = 0; i < PTY_DRAIN_MAX_READS; i++) {
       const n = native.ptyReadReady(this.ptyFd, buf);
       if (n <= 0) return;

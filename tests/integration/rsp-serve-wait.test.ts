@@ -75,6 +75,28 @@ describe('LocalTarget sleeping in waitpid for stops (blockUs)', () => {
   });
 });
 
+describe('reading the next packet without the event loop (RspWire.readNow)', () => {
+  it('sleeps until the bytes come, then has emitted their packet', async () => {
+    const { spawn: spawnChild } = await import('node:child_process');
+    const { PassThrough } = await import('node:stream');
+    const { RspWire } = await import('../../src/rsp/wire.js');
+    // the peer writes a packet 200 ms from now, through a pipe with a descriptor
+    const child = spawnChild('sh', ['-c', 'sleep 0.2; printf \'$qC#b4$g#67\'; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const wire = new RspWire(child.stdout, new PassThrough(), 4096);
+      wire.noAck = true;
+      const got: string[] = [];
+      wire.on('packet', (b) => got.push(b.toString()));
+      // a bound far beyond any loaded machine's delay: only a wait that missed the bytes reaches it
+      expect(wire.readNow(0, 600e9)).toBe(true);
+      expect(got).toEqual(['qC', 'g']);              // both, before it returned
+      expect(wire.readNow(0, 1e6)).toBe(false);      // nothing more within 1 ms
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('gdb against tsdbg serve and gdbserver', () => {
   it('sees the same stops, registers and memory across the sleep', async () => {
     const script = ['break tick', 'continue', 'continue', 'stepi', 'stepi', 'info registers rip', 'p hits', 'x/4xb &hits', 'delete', 'continue'];
