@@ -9,6 +9,7 @@
  * the transport is assumed reliable). Stray acks are always tolerated.
  */
 import { EventEmitter } from 'node:events';
+import { writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { PacketParser, frame, type WireEvent } from './packet.js';
@@ -102,8 +103,9 @@ export class RspWire extends EventEmitter<WireEvents> {
   readNow(spinNs: number, blockNs: number): boolean {
     const fd = streamFd(this.input);
     // not from inside a 'packet' listener: the bytes after that packet come first ('fed' says when);
-    // nor while our last reply is still queued for the event loop to write: gdb waits for it
-    if (fd === undefined || this.closed || this.feeding || this.output.writableLength > 0) return false;
+    // nor past bytes the stream read and still holds; nor while our last reply is still
+    // queued for the event loop to write: gdb waits for it
+    if (fd === undefined || this.closed || this.feeding || this.input.readableLength > 0 || this.output.writableLength > 0) return false;
     this.readBuf ??= Buffer.allocUnsafe(64 * 1024);
     const n = native.readWait(fd, this.readBuf, spinNs, blockNs);
     if (n <= 0) return false;
@@ -125,6 +127,21 @@ export class RspWire extends EventEmitter<WireEvents> {
   /** Raw bytes outside any packet: acks and the 0x03 interrupt. */
   write(bytes: Buffer | string): void {
     if (this.closed) return;
+    // straight to the descriptor when nothing is queued before it (a write
+    // syscall, not the stream's machinery: gdb's stepi takes five replies);
+    // the stream takes what the socket would not take now, in order
+    const fd = this.output.writableLength === 0 ? streamFd(this.output) : undefined;
+    if (fd !== undefined) {
+      const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+      let n = 0;
+      try {
+        n = writeSync(fd, buf);
+      } catch {
+        // EAGAIN (full), or an error the stream reports as its own
+      }
+      if (n === buf.length) return;
+      bytes = buf.subarray(n);
+    }
     this.output.write(bytes);
   }
 
@@ -179,7 +196,7 @@ export class RspWire extends EventEmitter<WireEvents> {
 }
 
 /** The descriptor under a socket or a file/pipe stream, if it has one. */
-function streamFd(s: Readable): number | undefined {
+function streamFd(s: Readable | Writable): number | undefined {
   const fd = (s as Readable & { _handle?: { fd?: number }; fd?: number })._handle?.fd ?? (s as { fd?: unknown }).fd;
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
