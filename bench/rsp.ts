@@ -11,9 +11,11 @@
  * gdb runs in batch mode; each per-operation cost is the slope between two
  * script lengths, so connection set-up and symbol loading cancel out; the
  * servers alternate and the median of REPEAT slopes is kept. Goal: ratio
- * (tsdbg time / gdbserver time) <= 1.
+ * (tsdbg time / gdbserver time) <= 1, both as the machine is and with a
+ * CPU-bound process beside it (a `yes >/dev/null`, started for that half and
+ * killed after it): each goal prints PASS or FAIL.
  *
- *   node dist/bench/rsp.js [STEPS] [HITS] [REPEAT]
+ *   node dist/bench/rsp.js [STEPS] [HITS] [REPEAT] [idle|loaded|both]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,12 +30,13 @@ const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.ur
 const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
 const LOOP_ARG = '100000000';
 const [STEPS, HITS, REPEAT] = [Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 400), Number(process.argv[4] ?? 3)];
+const MODE = process.argv[5] ?? 'both';
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-rsp-'));
 
 type Server = 'tsdbg' | 'gdbserver';
 
-/** Start a server on a free port; resolves with its port and a stopper. */
-function startServer(kind: Server): Promise<{ port: number; stop: () => void }> {
+/** Start a server on a free port; resolves with its port, pid and a stopper. */
+function startServer(kind: Server): Promise<{ port: number; pid: number; stop: () => void }> {
   const [cmd, args] = kind === 'gdbserver'
     ? ['gdbserver', ['--once', '--no-startup-with-shell', '127.0.0.1:0', PROG, LOOP_ARG]]
     : ['node', [TSDBG, 'serve', '--listen', '127.0.0.1:0', '--once', PROG, LOOP_ARG]];
@@ -43,7 +46,7 @@ function startServer(kind: Server): Promise<{ port: number; stop: () => void }> 
     const onData = (b: Buffer) => {
       text += b.toString();
       const m = /Listening on port (\d+)/.exec(text);
-      if (m) resolve({ port: Number(m[1]), stop: () => child.kill('SIGKILL') });
+      if (m) resolve({ port: Number(m[1]), pid: child.pid!, stop: () => child.kill('SIGKILL') });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -51,37 +54,49 @@ function startServer(kind: Server): Promise<{ port: number; stop: () => void }> 
   });
 }
 
-/** Seconds gdb takes to run `body` against a fresh server. */
-async function timeScript(kind: Server, body: string[]): Promise<number> {
-  const server = await startServer(kind);
-  const script = join(dir, `${kind}.gdb`);
-  writeFileSync(script, ['set confirm off', 'set pagination off', `target remote 127.0.0.1:${server.port}`, ...body, 'kill', ''].join('\n'));
-  const t0 = performance.now();
-  const r = spawnSync('gdb', ['-batch', '-nx', '-x', script, PROG], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const seconds = (performance.now() - t0) / 1000;
-  server.stop();
-  if (r.status !== 0) throw new Error(`gdb failed against ${kind}: ${r.stderr.slice(-500)}`);
-  return seconds;
-}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /**
- * Per-operation seconds for both servers: the slope between n and 4n
- * repetitions of `op`. The two servers are measured alternately, REPEAT
- * times, and the median slope kept, so both see the same machine load (the
- * machine is shared; a one-sided burst of load would otherwise decide).
+ * Seconds gdb takes to run `body` against a fresh server, and the server's
+ * CPU seconds (user + system) by then: gdb prints them from the server's
+ * /proc/PID/stat before its `kill`.
  */
-async function perOp(setup: string[], op: string[], n: number): Promise<Record<Server, number>> {
+async function timeScript(kind: Server, body: string[]): Promise<{ wall: number; cpu: number }> {
+  const server = await startServer(kind);
+  const script = join(dir, `${kind}.gdb`);
+  const cpuLine = `python print("server-cpu", *open("/proc/${server.pid}/stat").read().rsplit(")", 1)[1].split()[11:13])`;
+  writeFileSync(script, ['set confirm off', 'set pagination off', `target remote 127.0.0.1:${server.port}`, ...body, cpuLine, 'kill', ''].join('\n'));
+  const t0 = performance.now();
+  const r = spawnSync('gdb', ['-batch', '-nx', '-x', script, PROG], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wall = (performance.now() - t0) / 1000;
+  server.stop();
+  if (r.status !== 0) throw new Error(`gdb failed against ${kind}: ${r.stderr.slice(-500)}`);
+  const m = /^server-cpu (\d+) (\d+)$/m.exec(r.stdout);
+  return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) / CLOCK_TICKS : NaN };
+}
+
+interface PerOp { wall: number; cpu: number }
+
+/**
+ * Per-operation seconds for both servers (wall, and the server's CPU): the
+ * slope between n and 4n repetitions of `op`. The two servers are measured
+ * alternately, REPEAT times, and the median slope kept, so both see the same
+ * machine load (the machine is shared; a one-sided burst of load would otherwise decide).
+ */
+async function perOp(setup: string[], op: string[], n: number): Promise<Record<Server, PerOp>> {
   const rep = (k: number) => Array.from({ length: k }, () => op).flat();
-  const slopes: Record<Server, number[]> = { tsdbg: [], gdbserver: [] };
+  const slopes: Record<Server, { wall: number[]; cpu: number[] }> = { tsdbg: { wall: [], cpu: [] }, gdbserver: { wall: [], cpu: [] } };
   for (let i = 0; i < REPEAT; i++) {
     for (const kind of ['tsdbg', 'gdbserver'] as const) {
       const short = await timeScript(kind, [...setup, ...rep(n)]);
       const long = await timeScript(kind, [...setup, ...rep(4 * n)]);
-      slopes[kind].push((long - short) / (3 * n));
+      slopes[kind].wall.push((long.wall - short.wall) / (3 * n));
+      slopes[kind].cpu.push((long.cpu - short.cpu) / (3 * n));
     }
   }
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-  return { tsdbg: median(slopes.tsdbg), gdbserver: median(slopes.gdbserver) };
+  const of = (k: Server) => ({ wall: median(slopes[k].wall), cpu: median(slopes[k].cpu) });
+  return { tsdbg: of('tsdbg'), gdbserver: of('gdbserver') };
 }
 
 /** libc's executable mapping in hot_loop (same address under both servers: ASLR is off). */
@@ -101,10 +116,10 @@ async function libcText(): Promise<{ start: bigint; end: bigint }> {
   }
 }
 
-async function main(): Promise<void> {
-  const rows: Array<[string, number, number, string]> = [];
-  const fmtUs = (s: number) => `${(s * 1e6).toFixed(1)} us`;
+type Row = [string, PerOp, PerOp, 'per op' | { bytes: number }];
 
+async function measure(): Promise<Row[]> {
+  const rows: Row[] = [];
   const stepSetup = ['break step', 'continue', 'delete'];
   const stepi = await perOp(stepSetup, ['stepi'], STEPS);
   rows.push(['stepi', stepi.tsdbg, stepi.gdbserver, 'per op']);
@@ -120,18 +135,44 @@ async function main(): Promise<void> {
   const readSetup = ['break main', 'continue'];
   // per dump: slope between 4 and 16 dumps, so the setup cancels out
   const rd = await perOp(readSetup, dump, 4);
-  rows.push(['memory read', bytes / rd.tsdbg, bytes / rd.gdbserver, 'bytes/s']);
+  rows.push(['memory read', rd.tsdbg, rd.gdbserver, { bytes }]);
+  return rows;
+}
 
-  console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
-  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, read ${bytes} bytes x4/x16;`);
-  console.log(`median of ${REPEAT} alternating runs; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs\n`);
-  console.log('operation         tsdbg serve      gdbserver        ratio (tsdbg/gdbserver time)');
+function report(title: string, rows: Row[]): void {
+  const us = (s: number) => `${(s * 1e6).toFixed(1)} us`;
+  console.log(`\n${title}: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+  console.log('operation         tsdbg serve      gdbserver        ratio (time)  goal <= 1.00   server CPU per op: tsdbg / gdbserver');
   for (const [name, ours, theirs, unit] of rows) {
-    const perSecond = unit === 'bytes/s';
-    const show = (v: number) => (perSecond ? `${(v / 1e6).toFixed(1)} MB/s` : fmtUs(v));
-    // ratio of time: for throughput, theirs/ours
-    const ratio = perSecond ? theirs / ours : ours / theirs;
-    console.log(`${name.padEnd(18)}${show(ours).padEnd(17)}${show(theirs).padEnd(17)}${ratio.toFixed(2)}${ratio <= 1 ? '' : '  (slower)'}`);
+    // memory read as a throughput; the ratio is of time either way
+    const show = (v: PerOp) => (typeof unit === 'object' ? `${(unit.bytes / v.wall / 1e6).toFixed(1)} MB/s` : us(v.wall));
+    const ratio = ours.wall / theirs.wall;
+    const cpu = `${us(ours.cpu)} / ${us(theirs.cpu)} (${(ours.cpu / theirs.cpu).toFixed(2)})`;
+    console.log(`${name.padEnd(18)}${show(ours).padEnd(17)}${show(theirs).padEnd(17)}${ratio.toFixed(2).padEnd(14)}${(ratio <= 1 ? 'PASS' : 'FAIL').padEnd(15)}${cpu}`);
+  }
+}
+
+/** A CPU-bound process beside the servers (`yes` into /dev/null), until stopped. */
+function startBurner(): () => void {
+  const burner = spawn('yes', [], { stdio: 'ignore' });
+  const stop = () => { if (burner.exitCode === null && burner.signalCode === null) burner.kill('SIGKILL'); };
+  process.once('exit', stop);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { stop(); process.exit(130); });
+  return stop;
+}
+
+async function main(): Promise<void> {
+  console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
+  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, libc's text read x4/x16;`);
+  console.log(`median of ${REPEAT} alternating runs`);
+  if (MODE !== 'loaded') report('as the machine is', await measure());
+  if (MODE !== 'idle') {
+    const stop = startBurner();
+    try {
+      report('with a CPU-bound process beside them (yes >/dev/null)', await measure());
+    } finally {
+      stop();
+    }
   }
 }
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,7 +35,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 8
+#define TSDBG_SHIM_ABI 9
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -476,6 +477,195 @@ int tsdbg_poll_spin(int fd, int64_t spin_ns)
 			return 0;
 		__builtin_ia32_pause();
 	}
+}
+
+/*
+ * Waiting without spinning where a spin costs (tsdbg serve, issue 16 part 4).
+ *
+ * A busy-wait wins when a CPU is free for the peer (the tracee, gdb): it
+ * saves a sleep and a wake-up. With no CPU free it takes the one the peer
+ * needs, and a task that spins is never woken ahead of a CPU-bound one as a
+ * sleeper is. So: spin only while a CPU is free (runnable tasks, us
+ * included, from /proc/loadavg, sampled at most once a millisecond), else
+ * sleep in the kernel until the event: waitpid itself, bounded by a timer
+ * signal, so no stop takes the SIGCHLD round trip through the event loop.
+ */
+#include <sys/syscall.h>
+
+#define CPU_SAMPLE_NS	1000000
+#define WAIT_TIMER_SIG	(SIGRTMIN + 6)
+
+static int loadavg_fd = -2;
+static int64_t cpu_sampled_at;
+static int cpu_free_cached = 1;
+
+/* Online CPUs minus runnable tasks (the caller is one of them). */
+int tsdbg_cpus_free(void)
+{
+	char buf[160], *p;
+	int64_t now = now_ns();
+	long running, online;
+	ssize_t n;
+	int i;
+
+	if (now - cpu_sampled_at < CPU_SAMPLE_NS)
+		return cpu_free_cached;
+	cpu_sampled_at = now;
+	if (loadavg_fd == -2)
+		loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	if (loadavg_fd < 0)
+		return cpu_free_cached = 1;
+	n = pread(loadavg_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return cpu_free_cached = 1;
+	buf[n] = 0;
+	/* "0.52 0.58 0.59 2/912 12345": the fourth field's numerator */
+	for (p = buf, i = 0; i < 3 && p; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return cpu_free_cached = 1;
+	running = strtol(p, NULL, 10);
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_free_cached = (int)(online - running);
+	return cpu_free_cached;
+}
+
+static void on_wait_timer(int sig)
+{
+	(void)sig;		/* only here to interrupt waitpid (no SA_RESTART) */
+}
+
+static timer_t wait_timer;
+static pid_t wait_timer_tid;	/* the thread the timer signals: the only one that may block on it */
+static int wait_timer_ok = -1;
+
+static int wait_timer_ready(void)
+{
+	struct sigaction sa;
+	struct sigevent sev;
+	sigset_t set;
+
+	if (wait_timer_ok >= 0)
+		return wait_timer_ok && wait_timer_tid == (pid_t)syscall(SYS_gettid);
+	wait_timer_ok = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wait_timer;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(WAIT_TIMER_SIG, &sa, NULL) < 0)
+		return 0;
+	sigemptyset(&set);
+	sigaddset(&set, WAIT_TIMER_SIG);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = WAIT_TIMER_SIG;
+	wait_timer_tid = (pid_t)syscall(SYS_gettid);
+	sev._sigev_un._tid = wait_timer_tid;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &wait_timer) < 0)
+		return 0;
+	wait_timer_ok = 1;
+	return 1;
+}
+
+static struct timespec ns_to_ts(int64_t ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
+
+	return ts;
+}
+
+/*
+ * Block in waitpid for up to block_ns (a timer signal ends it; it repeats,
+ * in case it fires before waitpid sleeps). -EAGAIN when nothing came.
+ */
+int tsdbg_wait_block(int pid, int64_t block_ns)
+{
+	struct itimerspec its = { .it_interval = ns_to_ts(block_ns), .it_value = ns_to_ts(block_ns) };
+	struct itimerspec off;
+	int64_t deadline = now_ns() + block_ns;
+	int st, r;
+
+	if (block_ns <= 0 || !wait_timer_ready())
+		return tsdbg_wait(pid, WNOHANG);
+	if (timer_settime(wait_timer, 0, &its, NULL) < 0)
+		return tsdbg_wait(pid, WNOHANG);
+	for (;;) {
+		r = waitpid(pid, &st, __WALL);
+		if (r >= 0) {
+			r = st;
+			break;
+		}
+		if (errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		if (now_ns() >= deadline) {
+			r = tsdbg_wait(pid, WNOHANG);
+			break;
+		}
+	}
+	memset(&off, 0, sizeof(off));
+	timer_settime(wait_timer, 0, &off, NULL);
+	return r;
+}
+
+/*
+ * Resume and wait for the stop: spin up to spin_ns while a CPU is free,
+ * then block up to block_ns; the stop's siginfo and registers as
+ * tsdbg_resume_spin. -EAGAIN when it has not stopped by then.
+ */
+int tsdbg_resume_wait(int req, int pid, int sig, int64_t spin_ns, int64_t block_ns, struct tsdbg_stop *stop)
+{
+	int st;
+
+	if (ptrace((enum __ptrace_request)req, pid, 0, (void *)(long)sig) < 0)
+		return -errno;
+	st = spin_ns > 0 && tsdbg_cpus_free() > 0 ? tsdbg_wait_spin(pid, spin_ns) : -EAGAIN;
+	if (st == -EAGAIN)
+		st = tsdbg_wait_block(pid, block_ns);
+	if (stop)
+		fetch_stop(pid, st, stop);
+	return st;
+}
+
+/* tsdbg_poll_spin while a CPU is free for the peer; 0 at once when none is. */
+int tsdbg_poll_wait(int fd, int64_t spin_ns)
+{
+	if (spin_ns <= 0 || tsdbg_cpus_free() <= 0)
+		return 0;
+	return tsdbg_poll_spin(fd, spin_ns);
+}
+
+/*
+ * Read what the peer sent on fd, waiting for it first: a spin up to spin_ns
+ * while a CPU is free, then a sleep in ppoll up to block_ns. The bytes read
+ * (at most len), or 0 when nothing came (or at end of file: the event loop
+ * sees that itself). fd may be non-blocking: it is read only once readable.
+ */
+long tsdbg_read_wait(int fd, void *buf, long len, int64_t spin_ns, int64_t block_ns)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timespec ts;
+	ssize_t n;
+	int r;
+
+	r = tsdbg_poll_wait(fd, spin_ns);
+	if (r == 0) {
+		r = poll(&p, 1, 0);
+		if (r == 0 && block_ns > 0) {
+			ts = ns_to_ts(block_ns);
+			r = ppoll(&p, 1, &ts, NULL);
+		}
+	}
+	if (r <= 0)
+		return 0;
+	do
+		n = read(fd, buf, (size_t)len);
+	while (n < 0 && errno == EINTR);
+	return n > 0 ? (long)n : 0;
 }
 
 int tsdbg_kill(int pid, int sig) { return (int)neg_errno(kill(pid, sig)); }

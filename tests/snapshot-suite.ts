@@ -5,10 +5,15 @@
  * (tests/integration/snapshot-behaviour.test.ts) and the kernel one inside
  * the patched guest (tests/in-guest/snapshot-kernel.test.ts).
  *
+ * The same suite also runs over the remote protocol: a RemoteTarget to
+ * gdbserver with the engine on its memory packets
+ * (tests/integration/snapshot-rsp.test.ts); `spawn` says how the tracee starts.
+ *
  * The tracee is tests/fixtures/snap_victim.c, stopped at ready().
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalTarget } from '../src/target/local.js';
+import type { Target } from '../src/target/types.js';
 import { SnapshotError, type SnapshotEngine } from '../src/snapshot/types.js';
 import { fixture, symbol } from './fixtures/programs.js';
 import { buildEdge } from './integration/threads-util.js';
@@ -18,10 +23,14 @@ const OBJ_SIZE = 120;                     // struct obj: long + char[48] + doubl
 const PAGE = 4096n;
 const TASK_SIZE = 0x7ffffffff000n;
 
-export type EngineFactory = (target: LocalTarget) => SnapshotEngine | Promise<SnapshotEngine>;
+export type EngineFactory<T extends Target> = (target: T) => SnapshotEngine | Promise<SnapshotEngine>;
+/** Start PROG ARGS stopped at its first instruction, with nothing on a terminal. */
+export type Spawner<T extends Target> = (path: string, args: string[]) => Promise<T>;
+
+const spawnLocal: Spawner<LocalTarget> = (path, args) => LocalTarget.spawn(path, { args, pty: false });
 
 interface World {
-  t: LocalTarget;
+  t: Target;
   e: SnapshotEngine;
   obj: bigint;
   big: bigint;
@@ -30,12 +39,12 @@ interface World {
   gap: bigint;
 }
 
-async function ptr(t: LocalTarget, name: string): Promise<bigint> {
+async function ptr(t: Target, name: string): Promise<bigint> {
   return (await t.readMemory(symbol(VICTIM, name), 8)).readBigUInt64LE();
 }
 
 /** Let the program run once around its loop (back to ready()): e.g. to apply g_cmd. */
-async function loop(t: LocalTarget): Promise<void> {
+async function loop(t: Target): Promise<void> {
   const ev = await t.cont();
   expect(ev.reason.kind).toBe('breakpoint');
 }
@@ -47,12 +56,15 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
   expect((err as SnapshotError).message).not.toContain('\n');
 }
 
-export function snapshotSuite(engineName: string, makeEngine: EngineFactory): void {
+export function snapshotSuite(engineName: string, makeEngine: EngineFactory<LocalTarget>): void;
+export function snapshotSuite<T extends Target>(engineName: string, makeEngine: EngineFactory<T>, spawn: Spawner<T>): void;
+export function snapshotSuite<T extends Target>(engineName: string, makeEngine: EngineFactory<T>, spawn?: Spawner<T>): void {
+  const start = spawn ?? (spawnLocal as unknown as Spawner<T>);
   describe(`snapshot engine behaviour: ${engineName}`, () => {
     let w: World;
 
     beforeEach(async () => {
-      const t = await LocalTarget.spawn(VICTIM, { pty: false });
+      const t = await start(VICTIM, []);
       await t.insertBreakpoint(symbol(VICTIM, 'ready'));
       await loop(t);
       const e = await makeEngine(t);
@@ -256,17 +268,17 @@ export function snapshotSuite(engineName: string, makeEngine: EngineFactory): vo
    * Once main is gone its pid names a zombie without memory.
    */
   describe(`snapshot engine behaviour with threads: ${engineName}`, () => {
-    const started: LocalTarget[] = [];
+    const started: T[] = [];
     afterEach(async () => {
       for (const t of started.splice(0)) await t.kill();
     });
-    async function mainexit(): Promise<{ t: LocalTarget; e: SnapshotEngine; spins: bigint; bin: string }> {
+    async function mainexit(): Promise<{ t: T; e: SnapshotEngine; spins: bigint; bin: string }> {
       const bin = buildEdge();
-      const t = await LocalTarget.spawn(bin, { args: ['mainexit'], pty: false });
+      const t = await start(bin, ['mainexit']);
       started.push(t);
       return { t, e: await makeEngine(t), spins: symbol(bin, 'spins'), bin };
     }
-    const word = async (t: LocalTarget, a: bigint) => (await t.readMemory(a, 8)).readBigInt64LE();
+    const word = async (t: Target, a: bigint) => (await t.readMemory(a, 8)).readBigInt64LE();
 
     it('snapshots and restores through a live thread once the main thread has exited', async () => {
       const { t, e, spins, bin } = await mainexit();

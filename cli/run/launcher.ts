@@ -9,8 +9,14 @@ import { LocalTarget } from '../../src/target/local.js';
 import { engineProvider } from '../../src/snapshot/select.js';
 import { terminalSize } from './terminal.js';
 
-export const localLauncher: Launcher = {
-  spawn: async (path, args, opts) =>
-    LocalTarget.spawn(path, { args, env: opts.env, aslr: opts.aslr, ptySize: terminalSize(), snapshots: engineProvider(opts.engine ?? 'auto') }),
-  attach: async (pid, opts) => LocalTarget.attach(pid, { snapshots: engineProvider(opts.engine ?? 'auto') }),
-};
+/** The local launcher, its targets waiting for stops as `wait` says (LocalTarget's blockUs: tsdbg serve). */
+export function localLauncherWaiting(wait: { blockUs?: number }): Launcher {
+  return {
+    spawn: async (path, args, opts) => LocalTarget.spawn(path, {
+      args, env: opts.env, aslr: opts.aslr, ptySize: terminalSize(), snapshots: engineProvider(opts.engine ?? 'auto'), ...wait,
+    }),
+    attach: async (pid, opts) => LocalTarget.attach(pid, { snapshots: engineProvider(opts.engine ?? 'auto'), ...wait }),
+  };
+}
+
+export const localLauncher: Launcher = localLauncherWaiting({});

@@ -2653,6 +2653,7 @@ function engineLabel(e: SnapshotEngine): string {
   switch (e.name) {
     case 'kernel': return 'kernel (PTRACE_SNAPSHOT)';
     case 'userspace': return 'userspace (process_vm_readv/writev)';
+    case 'rsp': return 'rsp (the remote protocol\'s memory packets)';
     default: return `${e.name} (qRcmd)`;
   }
 }

@@ -175,6 +175,7 @@ export class RspClient extends EventEmitter<{ output: [Buffer]; close: [] }> {
         }, timeoutMs);
       }
       this.wire.send(payload);
+      // only while a CPU is free for the stub: with none, the spin takes the CPU it needs to answer
       if (REPLY_SPIN_NS > 0) this.wire.awaitInput(REPLY_SPIN_NS);
     });
   }

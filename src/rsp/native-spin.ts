@@ -6,11 +6,13 @@
  * and packets are simply taken from the event loop.
  */
 import { native, nativeAvailable } from '../target/native.js';
-import { setInputSpin } from './wire.js';
+import { setInputSpin, setInputWait } from './wire.js';
 
 /** Install the shim's spin when the shim loads; true when it did. */
 export function useNativeInputSpin(): boolean {
   if (!nativeAvailable()) return false;
-  setInputSpin((fd, spinNs) => { native.pollSpin(fd, spinNs); });
+  // spinning only pays while a CPU is free (else it takes the CPU the peer needs to answer)
+  setInputSpin((fd, spinNs) => { if (native.cpusFree() > 0) native.pollSpin(fd, spinNs); });
+  setInputWait((fd, buf, spinNs, blockNs) => native.readWait(fd, buf, spinNs, blockNs));
   return true;
 }

@@ -57,6 +57,8 @@ export function escapeBinary(data: Uint8Array): Buffer {
 
 /** Undo escapeBinary. A trailing lone `}` is a malformed packet. */
 export function unescapeBinary(data: Uint8Array): Buffer {
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (view.indexOf(ESCAPE) < 0) return Buffer.from(view);
   const out = Buffer.allocUnsafe(data.length);
   let o = 0;
   for (let i = 0; i < data.length; i++) {
@@ -76,22 +78,34 @@ export function unescapeBinary(data: Uint8Array): Buffer {
  * so a literal `*` never appears there.
  */
 export function decodeRunLength(data: Buffer): Buffer {
-  if (!data.includes(0x2a)) return data;
-  const parts: number[] = [];
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i];
-    if (b === 0x2a && parts.length > 0 && i + 1 < data.length) {
-      const count = data[++i] - 29;
-      if (count < 0) throw new RangeError('bad run-length count');
-      const prev = parts[parts.length - 1];
-      for (let k = 0; k < count; k++) parts.push(prev);
-    } else if (b === 0x2a) {
-      throw new RangeError('run-length marker without a preceding character or count');
-    } else {
-      parts.push(b);
-    }
+  let star = data.indexOf(0x2a);
+  if (star < 0) return data;
+  // at most 97 bytes for each 2 of the marker: size once, copy the runs between markers whole
+  let out = Buffer.allocUnsafe(data.length + 97 * 8);
+  let o = 0;
+  let from = 0;
+  const room = (n: number) => {
+    if (o + n <= out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, o + n));
+    out.copy(bigger, 0, 0, o);
+    out = bigger;
+  };
+  while (star >= 0) {
+    if (star === 0 || (star === from && o === 0)) throw new RangeError('run-length marker without a preceding character or count');
+    if (star + 1 >= data.length) throw new RangeError('run-length marker without a preceding character or count');
+    room(star - from);
+    o += data.copy(out, o, from, star);
+    const count = data[star + 1] - 29;
+    if (count < 0) throw new RangeError('bad run-length count');
+    room(count);
+    out.fill(out[o - 1]!, o, o + count);
+    o += count;
+    from = star + 2;
+    star = data.indexOf(0x2a, from);
   }
-  return Buffer.from(parts);
+  room(data.length - from);
+  o += data.copy(out, o, from);
+  return out.subarray(0, o);
 }
 
 /**
@@ -171,6 +185,13 @@ export class PacketParser {
           this.idle(b);
           break;
         case St.Body:
+          if (b !== 0x23 && b !== 0x24 && this.len < this.maxPacket) {
+            // the body up to the next `#` or `$`, copied whole (a memory read's reply is kilobytes)
+            const end = bodyEnd(chunk, i, i + this.maxPacket - this.len);
+            this.append(chunk, i, end);
+            i = end - 1;
+            break;
+          }
           if (b === 0x23) this.state = St.Sum1;
           else if (b === 0x24) this.start(b);
           else if (this.len >= this.maxPacket) {
@@ -224,6 +245,17 @@ export class PacketParser {
     this.state = St.Body;
   }
 
+  private append(chunk: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.len + n > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(this.maxPacket, Math.max(this.buf.length * 2, this.len + n)));
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    this.buf.set(chunk.subarray(from, to), this.len);
+    this.len += n;
+  }
+
   private push(b: number): void {
     if (this.len === this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.min(this.maxPacket, this.buf.length * 2));
@@ -255,6 +287,18 @@ export class PacketParser {
     }
     this.emit({ type: 'packet', data });
   }
+}
+
+/** Index of the first `#` or `$` in chunk[from, limit) (limit: where the packet would pass maxPacket), else limit. */
+function bodyEnd(chunk: Uint8Array, from: number, limit: number): number {
+  const to = Math.min(chunk.length, limit);
+  const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const hash = view.indexOf(0x23, from);
+  const dollar = view.indexOf(0x24, from);
+  let end = to;
+  if (hash >= 0 && hash < end) end = hash;
+  if (dollar >= 0 && dollar < end) end = dollar;
+  return Math.max(end, from + 1);
 }
 
 export function hexValue(b: number): number {

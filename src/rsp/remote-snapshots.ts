@@ -1,4 +1,9 @@
 /**
+ * Snapshots over the remote protocol. Two engines:
+ *  - any stub (gdbserver, QEMU's gdbstub): RspMemoryEngine (src/snapshot/rsp-memory.ts)
+ *    on the memory packets, with the map from vFile or qXfer:memory-map (memoryEngine below);
+ *  - a tsdbg server: its own engine, in the server's process (RemoteSnapshotEngine).
+ *
  * Snapshots of a remote process, through the monitor commands a tsdbg server
  * offers (qRcmd, GDB manual "General Query Packets"). The same commands a gdb
  * user types (`monitor snapshot ADDR LEN`) drive this engine, so the text they
@@ -10,9 +15,12 @@
  * Failures print `error (ECODE): message`.
  */
 import { SnapshotError, type SnapshotEngine, type SnapshotErrorCode, type SnapshotInfo, type SnapshotLimits } from '../snapshot/types.js';
-import { TargetError } from '../target/types.js';
+import { RspMemoryEngine } from '../snapshot/rsp-memory.js';
+import { TargetError, type Mapping } from '../target/types.js';
 import type { RspClient } from './client.js';
-import { fromHex, toHex } from './packet.js';
+import type { RemoteTarget } from './remote-target.js';
+import { parseMaps } from './maps.js';
+import { fromHex, toHex, unescapeBinary } from './packet.js';
 
 const ERROR_LINE = /^error \((E[A-Z]+)\): (.*)$/m;
 /** Bytes of snapshot data fetched per monitor command (sent back as hex in O packets). */
@@ -112,4 +120,91 @@ export class RemoteSnapshotEngine implements SnapshotEngine {
   async clear(): Promise<void> {
     await this.run('snapshot-clear');
   }
+}
+
+/**
+ * The engine on the memory packets for a stub without ours. What is writable
+ * comes from the process's /proc/PID/maps through vFile (gdbserver), else
+ * from qXfer:memory-map's RAM regions; a stub with neither (QEMU's gdbstub)
+ * takes snapshots of any range it can read.
+ */
+export function memoryEngine(t: RemoteTarget): RspMemoryEngine {
+  const mem = new ProcMem(t);
+  t.on('stop', (ev) => { if (ev.reason.kind === 'exited' || ev.reason.kind === 'killed' || ev.reason.kind === 'exec') mem.forget(); });
+  return new RspMemoryEngine(t, {
+    writableMaps: () => remoteWritableMaps(t),
+    read: async (addr, len) => (await mem.read(addr, len)) ?? t.readMemory(addr, len),
+  });
+}
+
+/**
+ * The process's /proc/PID/mem read through vFile:pread: binary data (escaped,
+ * about one byte per byte) in packets of the stub's size, where `m` sends two
+ * hex digits per byte. Undefined when the stub has no vFile or the read fails
+ * (then `m` reads it, and says where it cannot).
+ */
+class ProcMem {
+  private fd: number | undefined | false;
+
+  constructor(private readonly t: RemoteTarget) {}
+
+  /** The process is gone or exec'd: its old mem file reads nothing. */
+  forget(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (typeof fd === 'number' && !this.t.client.closed) void this.t.client.text(`vFile:close:${fd.toString(16)}`).catch(() => undefined);
+  }
+
+  async read(addr: bigint, len: number): Promise<Buffer | undefined> {
+    const fd = await this.open();
+    if (fd === undefined) return undefined;
+    const out = Buffer.allocUnsafe(len);
+    const want = Math.max(256, this.t.client.packetSize - 64);
+    for (let done = 0; done < len;) {
+      const n = Math.min(want, len - done);
+      const reply = await this.t.client.request(`vFile:pread:${fd.toString(16)},${n.toString(16)},${(addr + BigInt(done)).toString(16)}`);
+      const semi = reply.indexOf(0x3b);
+      const head = /^F([0-9a-f]+)$/i.exec(reply.subarray(0, semi < 0 ? reply.length : semi).toString('latin1'));
+      if (!head || semi < 0) return undefined;
+      const data = unescapeBinary(reply.subarray(semi + 1));
+      if (data.length === 0 || data.length !== parseInt(head[1]!, 16) || data.length > len - done) return undefined;
+      data.copy(out, done);
+      done += data.length;
+    }
+    return out;
+  }
+
+  private async open(): Promise<number | undefined> {
+    if (this.fd === false) return undefined;
+    if (this.fd !== undefined) return this.fd;
+    const reply = await this.t.client.text(`vFile:open:${toHex(Buffer.from(`/proc/${this.t.pid}/mem`))},0,0`).catch(() => '');
+    const m = /^F([0-9a-f]+)$/i.exec(reply);
+    this.fd = m ? parseInt(m[1]!, 16) : false;
+    return this.fd === false ? undefined : this.fd;
+  }
+}
+
+async function remoteWritableMaps(t: RemoteTarget): Promise<Mapping[] | undefined> {
+  const maps = await t.readRemoteFile(`/proc/${t.pid}/maps`).catch(() => undefined);
+  if (maps !== undefined && maps.length > 0) return parseMaps(maps.toString('latin1')).filter((m) => m.perms[1] === 'w');
+  if (!t.client.supports('qXfer:memory-map:read')) return undefined;
+  return parseMemoryMap((await t.xferRead('memory-map', '')).toString('utf8'));
+}
+
+/** gdb's memory-map document: its `ram` regions, as writable mappings (sorted). */
+export function parseMemoryMap(xml: string): Mapping[] {
+  const out: Mapping[] = [];
+  for (const m of xml.matchAll(/<memory\b([^>]*)>/g)) {
+    const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(m[1]!)?.[1];
+    const start = attr('start');
+    const length = attr('length');
+    if (attr('type') !== 'ram' || !start || !length) continue;
+    try {
+      const s = BigInt(start);
+      out.push({ start: s, end: s + BigInt(length), perms: 'rw-p', offset: 0n, dev: '00:00', inode: 0, path: '' });
+    } catch {
+      // a malformed number: not a region we can use
+    }
+  }
+  return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }

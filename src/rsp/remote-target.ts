@@ -9,7 +9,8 @@
  *    through it, as `info proc mappings` does); otherwise rebuilt from the
  *    program headers of the loaded objects (auxv + qXfer:libraries-svr4,
  *    image-maps.ts), which misses heap, stack and anonymous mappings;
- *  - snapshots: only when the stub is a tsdbg server (monitor commands).
+ *  - snapshots: a tsdbg server's own engine (monitor commands), else the
+ *    engine on the memory packets (remote-snapshots.ts), over any stub.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -23,7 +24,7 @@ import { AMD64_REGISTERS, parseTargetDescription, type RegisterInfo } from './td
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, readFpRegister, writeFpRegister } from '../target/fpregs.js';
 import { parseStopReply, parseThreadId, watchAddress, type ParsedStop } from './stop-reply.js';
 import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.js';
-import { RemoteSnapshotEngine, probeMonitor, runMonitor } from './remote-snapshots.js';
+import { RemoteSnapshotEngine, memoryEngine, probeMonitor, runMonitor } from './remote-snapshots.js';
 import { parseMaps } from './maps.js';
 import { mapsFromImages } from './image-maps.js';
 
@@ -103,7 +104,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     const vcont = await this.client.text('vCont?');
     this.useVCont = /;c/.test(vcont) && /;s/.test(vcont) && /;C/.test(vcont) && /;S/.test(vcont);
     const monitor = await probeMonitor(this.client);
-    if (monitor.snapshots) this.capabilities.snapshots = new RemoteSnapshotEngine(this.client);
+    this.capabilities.snapshots = monitor.snapshots ? new RemoteSnapshotEngine(this.client) : memoryEngine(this);
     if (monitor.available) this.capabilities.monitor = { run: (command) => this.monitor(command) };
     this.capabilities.hardwareBreakpoints = await this.probeZ2();
     if (this.describes(() => this.fpRegisterInfos())) {

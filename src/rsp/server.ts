@@ -15,6 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import { TargetError, type Registers, type StopEvent, type Target, type WatchKind } from '../target/types.js';
 import { RspWire, defaultSpinUs } from './wire.js';
 import { useNativeInputSpin } from './native-spin.js';
+import { readNextPacket } from './serve-wait.js';
 import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
 import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
 import { isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
@@ -134,6 +135,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.hostIo = new HostIo(new FileGate(this.policy.fileRoots, () => this.target, programs, (l) => this.note(l)));
     if (opts.target) this.adopt(opts.target, this.attached);
     wire.on('packet', (p) => this.enqueue(p));
+    wire.on('fed', () => { if (this.pending === 0 && !this.running) this.pump(); });
     wire.on('oversized', (n) => this.enqueue(undefined, n));
     wire.on('interrupt', () => this.interrupt());
     wire.on('close', () => void this.end());
@@ -180,11 +182,34 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       const done = this.answer(packet, oversized);
       if (!done) return;
       this.pending++;
-      this.queue = done.finally(() => { this.pending--; });
+      this.queue = done.finally(() => this.settled());
       return;
     }
     this.pending++;
-    this.queue = this.queue.then(() => this.answer(packet, oversized)).finally(() => { this.pending--; });
+    this.queue = this.queue.then(() => this.answer(packet, oversized)).finally(() => this.settled());
+  }
+
+  /** A reply that waited went out: with nothing else pending, gdb's next packet is due. */
+  private settled(): void {
+    if (--this.pending === 0) this.pump();
+  }
+
+  private pumping = false;
+
+  /**
+   * After a reply, gdb's next packet is due within microseconds: read it
+   * here (serve-wait.ts: a spin while a CPU is free, then a short sleep in
+   * ppoll) and answer it, as long as each is answered at once; the event
+   * loop takes over when one must wait (a resume) or none comes.
+   */
+  private pump(): void {
+    if (this.pumping) return;           // an answer inside the loop below: it reads on
+    this.pumping = true;
+    try {
+      while (!this.ended && !this.running && this.pending === 0 && readNextPacket(this.wire, this.spinNs)) { /* answered inside */ }
+    } finally {
+      this.pumping = false;
+    }
   }
 
   /** Handle one packet and send its reply; a promise when the handler waits. Never rejects. */
@@ -210,8 +235,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private send(reply: Reply): void {
     if (reply === undefined || this.ended) return;
     this.wire.send(reply);
-    // the packet being answered is the last one received: the next is due soon
-    if (this.spinNs > 0 && this.pending <= 1 && !this.running) this.wire.awaitInput(this.spinNs);
+    // answered at once (a waiting answer pumps once settled): the next packet is due soon
+    if (this.pending === 0 && !this.running) this.pump();
   }
 
   private note(line: string): void {

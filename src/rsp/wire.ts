@@ -9,6 +9,7 @@
  * the transport is assumed reliable). Stray acks are always tolerated.
  */
 import { EventEmitter } from 'node:events';
+import { writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { PacketParser, frame, type WireEvent } from './packet.js';
@@ -18,6 +19,8 @@ export interface WireEvents {
   interrupt: [];
   oversized: [number];
   close: [];
+  /** Bytes from the event loop were parsed (their packets emitted): see readNow. */
+  fed: [];
 }
 
 /**
@@ -47,6 +50,15 @@ export function setInputSpin(spin: InputSpin | undefined): void {
   inputSpin = spin;
 }
 
+/** Wait up to spinNs busy then blockNs asleep for bytes on fd, read them into buf: the count, or <= 0 for none. */
+export type InputWait = (fd: number, buf: Buffer, spinNs: number, blockNs: number) => number;
+let inputWait: InputWait | undefined;
+
+/** Install the blocking read readNow uses (the native shim's readWait, from ./native-spin.ts). */
+export function setInputWait(wait: InputWait | undefined): void {
+  inputWait = wait;
+}
+
 /** How many times we resend one packet on NAKs before declaring the link dead. */
 const MAX_RESENDS = 8;
 
@@ -68,7 +80,10 @@ export class RspWire extends EventEmitter<WireEvents> {
   ) {
     super();
     this.parser = new PacketParser(maxPacket, (e) => this.onEvent(e));
-    input.on('data', (chunk: Buffer) => this.parser.feed(chunk));
+    input.on('data', (chunk: Buffer) => {
+      this.feed(chunk);
+      this.emit('fed');
+    });
     const onEnd = () => this.markClosed();
     input.on('end', onEnd);
     input.on('close', onEnd);
@@ -102,9 +117,56 @@ export class RspWire extends EventEmitter<WireEvents> {
     if (fd !== undefined) inputSpin(fd, spinNs);
   }
 
+  private readBuf: Buffer | undefined;
+
+  /**
+   * Read what the peer sent without the event loop (tsdbg serve between a
+   * reply and gdb's next packet): wait as the installed InputWait does
+   * (the shim's readWait), then parse it here; 'packet' events are emitted before this returns. False when
+   * nothing came (or the stream has no descriptor).
+   */
+  readNow(spinNs: number, blockNs: number): boolean {
+    const fd = streamFd(this.input);
+    // not from inside a 'packet' listener: the bytes after that packet come first ('fed' says when);
+    // nor past bytes the stream read and still holds; nor while our last reply is still
+    // queued for the event loop to write: gdb waits for it
+    if (!inputWait || fd === undefined || this.closed || this.feeding || this.input.readableLength > 0 || this.output.writableLength > 0) return false;
+    this.readBuf ??= Buffer.allocUnsafe(64 * 1024);
+    const n = inputWait(fd, this.readBuf, spinNs, blockNs);
+    if (n <= 0) return false;
+    this.feed(this.readBuf.subarray(0, n));
+    return true;
+  }
+
+  private feeding = false;
+
+  private feed(chunk: Buffer): void {
+    this.feeding = true;
+    try {
+      this.parser.feed(chunk);
+    } finally {
+      this.feeding = false;
+    }
+  }
+
   /** Raw bytes outside any packet: acks and the 0x03 interrupt. */
   write(bytes: Buffer | string): void {
     if (this.closed) return;
+    // straight to the descriptor when nothing is queued before it (a write
+    // syscall, not the stream's machinery: gdb's stepi takes five replies);
+    // the stream takes what the socket would not take now, in order
+    const fd = this.output.writableLength === 0 ? streamFd(this.output) : undefined;
+    if (fd !== undefined) {
+      const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+      let n = 0;
+      try {
+        n = writeSync(fd, buf);
+      } catch {
+        // EAGAIN (full), or an error the stream reports as its own
+      }
+      if (n === buf.length) return;
+      bytes = buf.subarray(n);
+    }
     this.output.write(bytes);
   }
 
@@ -159,7 +221,7 @@ export class RspWire extends EventEmitter<WireEvents> {
 }
 
 /** The descriptor under a socket or a file/pipe stream, if it has one. */
-function streamFd(s: Readable): number | undefined {
+function streamFd(s: Readable | Writable): number | undefined {
   const fd = (s as Readable & { _handle?: { fd?: number }; fd?: number })._handle?.fd ?? (s as { fd?: unknown }).fd;
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }

@@ -5,7 +5,7 @@
  * ones it overlaps.
  */
 import { readFileSync } from 'node:fs';
-import type { StopEvent, TargetState } from '../target/types.js';
+import type { Mapping, StopEvent, TargetState } from '../target/types.js';
 import { taskState } from '../target/procfs.js';
 import { SnapshotError, type SnapshotInfo, type SnapshotLimits } from './types.js';
 
@@ -59,7 +59,7 @@ export function taskAlive(pid: number, tid: number): boolean {
 export const hex = (a: bigint): string => `0x${a.toString(16)}`;
 
 /** ptrace_check_attach(): requests need a live, stopped tracee. */
-export function checkStopped(host: SnapshotHost): void {
+export function checkStopped(host: Pick<SnapshotHost, 'state'>): void {
   if (host.state === 'exited') throw new SnapshotError('ESRCH', 'the program is not being run');
   if (host.state !== 'stopped') throw new SnapshotError('ESRCH', 'the program is running: stop it first');
 }
@@ -75,6 +75,32 @@ export function checkRange(start: bigint, length: number, maxLen: number): void 
   if (start < 0n || start + BigInt(length) > TASK_SIZE) {
     throw new SnapshotError('EINVAL', `range ${hex(start)}+${length} is outside user space`);
   }
+}
+
+/** snapshot_check_vmas(): every byte in one of `writable` (sorted, disjoint mappings with VM_WRITE). */
+export function checkWritable(writable: Mapping[], start: bigint, length: number): void {
+  const end = start + BigInt(length);
+  let at = start;
+  // walk the mappings from the one holding `start`
+  let i = lowerBound(writable, at);
+  while (at < end) {
+    const m = writable[i];
+    if (!m || m.start > at) throw new SnapshotError('EFAULT', `${hex(at)} is not in a writable mapping`);
+    at = m.end;
+    i++;
+  }
+}
+
+/** Index of the first mapping that ends after addr. */
+function lowerBound(maps: Mapping[], addr: bigint): number {
+  let lo = 0;
+  let hi = maps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (maps[mid]!.end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The snapshots a new one at [start, start+length) replaces. */

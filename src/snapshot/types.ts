@@ -4,6 +4,7 @@
  *  - 'kernel'    PTRACE_SNAPSHOT / PTRACE_RESTORE / PTRACE_GETSNAPSHOT (patched kernel)
  *  - 'userspace' process_vm_readv / process_vm_writev, same limits and errors
  *  - 'remote'    qRcmd monitor commands to a tsdbg server
+ *  - 'rsp'       the remote protocol's memory packets, over any stub (rsp-memory.ts)
  *
  * The behaviour every engine must have is the kernel ABI's (kernel-patch/README.md):
  * snapshots are keyed by start address and never overlap — a new snapshot

@@ -16,7 +16,7 @@ import { native } from '../target/native.js';
 import { parseMaps } from '../target/procfs.js';
 import type { Mapping } from '../target/types.js';
 import {
-  checkAdmit, checkRange, checkStopped, endsAddressSpace, hex, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
+  checkAdmit, checkRange, checkStopped, checkWritable, endsAddressSpace, hex, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
   type SnapshotHost,
 } from './common.js';
 import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
@@ -119,19 +119,7 @@ export class UserspaceEngine implements SnapshotEngine {
 
   /** Every byte in a mapping the tracee may write (VM_WRITE), as snapshot_check_vmas(). */
   private checkWritable(start: bigint, length: number): void {
-    const end = start + BigInt(length);
-    const writable = this.writableMaps();
-    let at = start;
-    // Mappings are sorted and disjoint: walk them from the one holding `start`.
-    let i = lowerBound(writable, at);
-    while (at < end) {
-      const m = writable[i];
-      if (!m || m.start > at) {
-        throw new SnapshotError('EFAULT', `${hex(at)} is not in a writable mapping`);
-      }
-      at = m.end;
-      i++;
-    }
+    checkWritable(this.writableMaps(), start, length);
   }
 
   private writableMaps(): Mapping[] {
@@ -195,16 +183,4 @@ export class UserspaceEngine implements SnapshotEngine {
     this.spare.set(buf.length, list);
     this.spareBytes += buf.length;
   }
-}
-
-/** Index of the first mapping that ends after addr. */
-function lowerBound(maps: Mapping[], addr: bigint): number {
-  let lo = 0;
-  let hi = maps.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (maps[mid]!.end <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -80,6 +80,7 @@ export class LocalTarget extends LocalWaitLoop implements Target {
       throw new TargetError(errnoName(-reader), `cannot run ${prog}: ${describeErrno(errnoName(-reader))}`);
     }
     const t = new LocalTarget(r.pid, path, true, r.master, options.spinUs ?? DEFAULT_SPIN_US, reader);
+    t.blockNs = Math.max(0, options.blockUs ?? 0) * 1000;
     t.lastStopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'exec', pc: t.pc(), path } };
     await t.provideSnapshots(options.snapshots);
     return t;
@@ -107,6 +108,7 @@ export class LocalTarget extends LocalWaitLoop implements Target {
       throw new TargetError(code, `cannot attach to process ${pid}: ${describeErrno(code)}`);
     }
     const t = new LocalTarget(pid, exe, false, -1, options.spinUs ?? DEFAULT_SPIN_US);
+    t.blockNs = Math.max(0, options.blockUs ?? 0) * 1000;
     t._state = 'running';
     t.threadMap.get(pid)!.running = true;
     t.seizeThreads(opts);

@@ -103,6 +103,10 @@ function bind() {
     waitAny: so.func('int tsdbg_wait_any(const int *tids, int n, int64_t spin_ns, _Out_ int *which)'),
     resumeSpin: so.func('int tsdbg_resume_spin(int req, int pid, int sig, int64_t spin_ns, void *stop)'),
     pollSpin: so.func('int tsdbg_poll_spin(int fd, int64_t spin_ns)'),
+    resumeWait: so.func('int tsdbg_resume_wait(int req, int pid, int sig, int64_t spin_ns, int64_t block_ns, void *stop)'),
+    pollWait: so.func('int tsdbg_poll_wait(int fd, int64_t spin_ns)'),
+    cpusFree: so.func('int tsdbg_cpus_free(void)'),
+    readWait: so.func('long tsdbg_read_wait(int fd, void *buf, long len, int64_t spin_ns, int64_t block_ns)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
     probeDebugregs: so.func('int tsdbg_probe_debugregs(int timeout_ms)'),
@@ -113,7 +117,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 8;
+const SHIM_ABI = 9;
 
 function shim() {
   if (!lib) {
@@ -223,6 +227,20 @@ export const native = {
   pollSpin: (fd: number, spinNs: number): number => shim().pollSpin(fd, spinNs) as number,
   resumeSpin: (req: number, pid: number, sig: number, spinNs: number, stop: Buffer | null = null): number =>
     shim().resumeSpin(req, pid, sig, spinNs, stop) as number,
+  /**
+   * resumeSpin that spins only while a CPU is free (/proc/loadavg), then
+   * sleeps in waitpid up to blockNs (a timer signal bounds it): -EAGAIN if
+   * no stop by then. Main thread only.
+   */
+  resumeWait: (req: number, pid: number, sig: number, spinNs: number, blockNs: number, stop: Buffer | null = null): number =>
+    shim().resumeWait(req, pid, sig, spinNs, blockNs, stop) as number,
+  /** pollSpin while a CPU is free for the peer; 0 at once when none is. */
+  pollWait: (fd: number, spinNs: number): number => shim().pollWait(fd, spinNs) as number,
+  /** Bytes read from fd into buf once readable (a spin while a CPU is free, then a sleep in ppoll up to blockNs); 0: none. */
+  readWait: (fd: number, buf: Buffer, spinNs: number, blockNs: number): number =>
+    Number(shim().readWait(fd, buf, buf.length, spinNs, blockNs)),
+  /** Online CPUs minus runnable tasks, the caller included (sampled at most once a millisecond). */
+  cpusFree: (): number => shim().cpusFree() as number,
   kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,
   /** SIGKILL the process and reap it and all its traced threads. */
   killReap: (pid: number): number => shim().killReap(pid) as number,

@@ -19,7 +19,7 @@ export interface SnapshotLimits {
 }
 
 export interface SnapshotEngine {
-  readonly name: 'kernel' | 'userspace' | 'remote';
+  readonly name: 'kernel' | 'userspace' | 'remote' | 'rsp';
   limits(): Promise<SnapshotLimits>;
   /** Copy [start, start+len) of the stopped tracee; replaces overlapping snapshots. */
   snapshot(start: bigint, length: number): Promise<void>;

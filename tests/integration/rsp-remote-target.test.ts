@@ -186,10 +186,9 @@ describe('RemoteTarget over gdbserver', () => {
     }
   });
 
-  it('says clearly that gdbserver cannot snapshot', async () => {
+  it('snapshots over gdbserver with the engine on the memory packets', async () => {
     const { target } = await overStdio('struct_loop');
-    expect(target.capabilities.snapshots).toBeUndefined();
-    expect(() => snapshotsOf(target)).toThrow('this remote target cannot take snapshots');
+    expect(snapshotsOf(target).name).toBe('rsp');
   });
 
   it('turns unreadable memory into EFAULT', async () => {

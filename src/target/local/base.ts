@@ -84,6 +84,8 @@ export abstract class LocalProcess extends EventEmitter<TargetEvents> {
   protected lastStopEvent: StopEvent | undefined;
 
   protected readonly spinNs: number;
+  /** SpawnOptions.blockUs in ns. */
+  blockNs = 0;
 
   protected _resumeCount = 0;
 

@@ -26,6 +26,12 @@ export interface SpawnOptions {
   /** Microseconds to busy-poll for a stop before waiting for its SIGCHLD in the event loop. */
   spinUs?: number;
   /**
+   * Microseconds to sleep in waitpid for a stop (after the spin, which is
+   * then skipped while no CPU is free) before waiting in the event loop;
+   * 0 (default): no such wait. The event loop is held meanwhile: tsdbg serve's choice.
+   */
+  blockUs?: number;
+  /**
    * Snapshot engine for capabilities.snapshots, chosen once the tracee is
    * stopped: pass engineProvider(choice) from src/snapshot/select.ts (the
    * target layer does not import the snapshot layer above it).
@@ -35,6 +41,7 @@ export interface SpawnOptions {
 
 export interface AttachOptions {
   spinUs?: number;
+  blockUs?: number;
   snapshots?: SnapshotProvider;
 }
 

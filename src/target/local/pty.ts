@@ -12,6 +12,7 @@ import { TargetError } from '../types.js';
 
 /** Reads of the pty at a stop: its buffers hold ~70 KiB at most (n_tty + flip buffers). */
 const PTY_DRAIN_CHUNK = 64 * 1024;
+let drainBuf: Buffer | undefined;
 const PTY_DRAIN_MAX_READS = 16;
 
 export class ProgramPty {
@@ -61,7 +62,8 @@ export class ProgramPty {
     const stream = this.stream;
     // chunks libuv read that the stream still holds go first
     if (stream && !stream.destroyed) while (stream.read() !== null) { /* each chunk went out through the 'data' listener */ }
-    const buf = Buffer.allocUnsafe(PTY_DRAIN_CHUNK);
+    // one buffer for every stop: a stepi's drain finds nothing, and 64 KiB per stop kept the GC busy
+    const buf = (drainBuf ??= Buffer.allocUnsafe(PTY_DRAIN_CHUNK));
     for (let i = 0; i < PTY_DRAIN_MAX_READS; i++) {
       const n = native.ptyReadReady(this.fd, buf);
       if (n <= 0) return;

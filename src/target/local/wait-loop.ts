@@ -44,7 +44,10 @@ export abstract class LocalWaitLoop extends LocalStops {
     if (this.stepping) first.staleStepTrap = false;   // a step trap still pending reports this step
     // One FFI call resumes and spins for a single-threaded program's stop (the
     // common, fast case), and fetches that stop's siginfo and registers.
-    const st = native.resumeSpin(req, first.tid, sig, this.threadMap.size === 1 ? this.spinNs : 0, this.stopBuf);
+    const one = this.threadMap.size === 1;
+    const st = one && this.blockNs > 0
+      ? native.resumeWait(req, first.tid, sig, this.spinNs, this.blockNs, this.stopBuf)
+      : native.resumeSpin(req, first.tid, sig, one ? this.spinNs : 0, this.stopBuf);
     this.fetched = st >= 0 ? first.tid : undefined;
     // -ESRCH: it died under us (SIGKILL from outside); its death is due like any status.
     let r: ThreadStatus | undefined = st === -ERRNO.EAGAIN || st === -ERRNO.ESRCH ? undefined : { tid: first.tid, status: st };
