@@ -80,6 +80,8 @@ describe('reading the next packet without the event loop (RspWire.readNow)', () 
     const { spawn: spawnChild } = await import('node:child_process');
     const { PassThrough } = await import('node:stream');
     const { RspWire } = await import('../../src/rsp/wire.js');
+    // the server installs the shim's blocking read (the wire itself never loads the shim)
+    (await import('../../src/rsp/native-spin.js')).useNativeInputSpin();
     // the peer writes a packet 200 ms from now, through a pipe with a descriptor
     const child = spawnChild('sh', ['-c', 'sleep 0.2; printf \'$qC#b4$g#67\'; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
