@@ -27,6 +27,7 @@ import { gdbPrintName } from '../dwarf/program.js';
 const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
+import { hexWord16 } from '../util/hex.js';
 
 /** A value from either evaluator; `ev` formats a DWARF one. */
 export interface AnyValue {
@@ -333,7 +334,7 @@ export class DebugBridge {
     const src = this.io.sourceLine(line.path, line.file, line.line);
     const midLine = line.address !== f0.pc || !line.isStmt;
     if (mode === 'step' && lastFunction === f0.fn.name) {
-      return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
+      return { text: midLine ? `${hexWord16(f0.pc)}\t${src}` : src, fn: f0.fn.name };
     }
     const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn: f0.fn.name };
@@ -355,7 +356,7 @@ export class DebugBridge {
     if (srcLine) {
       // gdb's frame_show_address: mid-line, or at a row that is not a statement.
       const midLine = !f0.inlinedCallee && (line.address !== f0.pc || !line.isStmt);
-      return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn };
+      return { text: midLine ? `${hexWord16(f0.pc)}\t${src}` : src, fn };
     }
     const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn };

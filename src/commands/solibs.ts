@@ -10,7 +10,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { readLinkMap, type LinkMapSource } from '../elf/linkmap.js';
 import { separateDebugFile, type LoadedModule, type ProcessImage } from '../elf/index.js';
-import { hex16 } from './format.js';
+import { hexWord16 } from '../util/hex.js';
 
 export class SharedLibraries {
   /** Names in the order gdb would have learned them. */
@@ -38,8 +38,8 @@ export class SharedLibraries {
     let starred = false;
     const lines = rows.map(({ name, module }) => {
       const text = module?.elf?.section('.text');
-      const from = text && module ? hex16(module.bias + text.addr) : ''.padEnd(18);
-      const to = text && module ? hex16(module.bias + text.addr + BigInt(text.size)) : ''.padEnd(18);
+      const from = text && module ? hexWord16(module.bias + text.addr) : ''.padEnd(18);
+      const to = text && module ? hexWord16(module.bias + text.addr + BigInt(text.size)) : ''.padEnd(18);
       const debug = module ? hasDebugInfo(module) : false;
       starred ||= !debug;
       const read = !module?.symbols ? 'No ' : debug ? 'Yes' : 'Yes (*)';

@@ -23,6 +23,7 @@ import { returnedBytes } from './abi.js';
 import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
+import { hexWord } from '../util/hex.js';
 
 export { ExprError };
 
@@ -895,7 +896,7 @@ function isStaticLocation(d: Die): boolean {
 }
 
 function cannotAccess(v: Value): string {
-  return v.loc.kind === 'memory' ? `Cannot access memory at address 0x${v.loc.address.toString(16)}` : 'value is not available';
+  return v.loc.kind === 'memory' ? `Cannot access memory at address ${hexWord(v.loc.address)}` : 'value is not available';
 }
 
 function elementOf(t: CType): CType {

@@ -13,6 +13,7 @@ import {
   type Method,
 } from './types.js';
 import { pushAll } from '../arrays.js';
+import { hexWord } from '../util/hex.js';
 
 export interface FormatOptions {
   /** `<main+4>`-style symbol for an address (text inside the brackets), if any. */
@@ -49,14 +50,14 @@ export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<str
   if (v.loc.kind === 'memory' && t.kind !== 'function') {
     const probe = Math.min(Math.max(sizeOf(v.type), 1), 64);
     const b = await v.ctx.readMemory(v.loc.address, probe).catch(() => undefined);
-    if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hex(v.loc.address)}`);
+    if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hexWord(v.loc.address)}`);
   }
   if (t.kind === 'pointer' && !opts.format && !plainCharPointer(v.type)) return `(${typeName(v.type)}) ${await formatValue(v, opts)}`;
   if (t.kind === 'function' && !opts.format) {
     const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
     const sym = opts.symbolize?.(addr);
     const head = t.nodebug ? '{<text variable, no debug info>}' : `{${typeName(v.type)}}`;
-    return `${head} ${hex(addr)}${sym ? ` <${sym}>` : ''}`;
+    return `${head} ${hexWord(addr)}${sym ? ` <${sym}>` : ''}`;
   }
   return formatValue(v, opts);
 }
@@ -85,13 +86,13 @@ export async function formatValue(v: Value, opts: FormatOptions = {}, level = 0)
     case 'function': {
       const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
       const sym = opts.symbolize?.(addr);
-      return `{${typeName(v.type)}} ${hex(addr)}${sym ? ` <${sym}>` : ''}`;
+      return `{${typeName(v.type)}} ${hexWord(addr)}${sym ? ` <${sym}>` : ''}`;
     }
     case 'void': return 'void';
     default: break;
   }
   const raw = await v.bytes();
-  if (!raw) return v.loc.kind === 'memory' ? `<error: Cannot access memory at address ${hex(v.loc.address)}>` : '<optimized out>';
+  if (!raw) return v.loc.kind === 'memory' ? `<error: Cannot access memory at address ${hexWord(v.loc.address)}>` : '<optimized out>';
   if (opts.format && opts.format !== 's') return formatWithLetter(v, t, opts.format, opts);
   switch (t.kind) {
     case 'base': return formatBase(v, t);
@@ -147,10 +148,10 @@ async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: For
   const sym = addr !== 0n ? opts.symbolize?.(addr) : undefined;
   if (isCharType(t.target) && addr !== 0n) {
     const s = await readCString(v, addr, opts.elements ?? PRINT_MAX, opts.repeats ?? REPEAT_THRESHOLD);
-    return `${hex(addr)}${sym ? ` <${sym}>` : ''} ${s}`;
+    return `${hexWord(addr)}${sym ? ` <${sym}>` : ''} ${s}`;
   }
-  if (target.kind === 'function' || sym) return `${hex(addr)}${sym ? ` <${sym}>` : ''}`;
-  return hex(addr);
+  if (target.kind === 'function' || sym) return `${hexWord(addr)}${sym ? ` <${sym}>` : ''}`;
+  return hexWord(addr);
 }
 
 /**
@@ -160,7 +161,7 @@ async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: For
  */
 async function readCString(v: Value, addr: bigint, limit: number, threshold: number): Promise<string> {
   const s = await stringAt((a, l) => v.ctx.readMemory(a, l), addr, limit, threshold);
-  return s ? s.text : `<error: Cannot access memory at address ${hex(addr)}>`;
+  return s ? s.text : `<error: Cannot access memory at address ${hexWord(addr)}>`;
 }
 
 /**
@@ -349,9 +350,6 @@ export function charLiteral(c: number): string {
   return `'${escapeChar(c, 39)}'`;
 }
 
-export function hex(v: bigint): string {
-  return '0x' + BigInt.asUintN(64, v).toString(16);
-}
 
 /**
  * C's %.{P}g, which gdb uses for floats (P = 9) and doubles (P = 17): P is
@@ -477,7 +475,7 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
     }
     case 'a': {
       const sym = opts.symbolize?.(u);
-      return `${hex(u)}${sym ? ` <${sym}>` : ''}`;
+      return `${hexWord(u)}${sym ? ` <${sym}>` : ''}`;
     }
     case 'f': {
       // gdb's float_type_from_length: an integer the size of float, double or long double is reinterpreted

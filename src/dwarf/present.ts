@@ -11,6 +11,7 @@ import { isScalar } from './types.js';
 import type { StackFrame } from './program.js';
 import type { Die } from './info.js';
 import { wrapHint } from './wrap.js';
+import { hexWord16 } from '../util/hex.js';
 
 /** `#1  0x0000555555555232 in recurse (depth=0, cfg=0x555555558060 <config>) at prog.c:87` */
 export async function frameLine(frame: StackFrame, ev: Evaluator, hints = false): Promise<string> {
@@ -22,7 +23,7 @@ export async function frameLine(frame: StackFrame, ev: Evaluator, hints = false)
   // gdb shows the pc unless it is exactly at the start of a statement line (frame 0 after a
   // breakpoint) or the frame's line is that of an inlined call it made (frame_show_address).
   const showAddr = !frame.inlinedCallee && (!frame.unwind.exactPc || !line || line.address !== frame.pc || !line.isStmt);
-  const addr = showAddr ? `0x${frame.pc.toString(16).padStart(16, '0')} in ` : '';
+  const addr = showAddr ? `${hexWord16(frame.pc)} in ` : '';
   const name = frame.functionName ?? '??';
   if (!frame.fn) {
     const mod = frame.program.image.moduleAt(frame.lookupPc);

@@ -37,6 +37,7 @@
 import type { Mapping, Registers, Target } from '../target/types.js';
 import type { SnapshotEngine } from './types.js';
 import { SnapshotError } from './types.js';
+import { hexWord } from '../util/hex.js';
 
 export interface ThreadRegisters {
   tid: number;
@@ -88,7 +89,6 @@ export class CheckpointError extends Error {
   }
 }
 
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 const sizeText = (n: number) => (n === Infinity ? 'unlimited' : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 
 /** A byte count as `checkpoints` shows the limit. */
@@ -291,7 +291,7 @@ export class CheckpointManager {
   mapChanges(c: Checkpoint, nowAll: Mapping[]): MapChange[] {
     const now = checkpointMappings(nowAll);
     const changes: MapChange[] = [];
-    const range = (m: Mapping) => `${hex(m.start)}-${hex(m.end)}`;
+    const range = (m: Mapping) => `${hexWord(m.start)}-${hexWord(m.end)}`;
     for (const old of c.maps) {
       const same = now.find((m) => m.start === old.start);
       const label = mappingLabel(old);
@@ -301,9 +301,9 @@ export class CheckpointManager {
           ? { kind: 'protection', label, text: `${label} ${range(old)} is no longer writable (now ${cover.perms})` }
           : { kind: 'vanished', label, text: `${label} ${range(old)} was unmapped` });
       } else if (same.end > old.end) {
-        changes.push({ kind: 'grew', label, text: `${label} ${range(old)} grew to ${hex(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
+        changes.push({ kind: 'grew', label, text: `${label} ${range(old)} grew to ${hexWord(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
       } else if (same.end < old.end) {
-        changes.push({ kind: 'shrank', label, text: `${label} ${range(old)} shrank to ${hex(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
+        changes.push({ kind: 'shrank', label, text: `${label} ${range(old)} shrank to ${hexWord(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
       }
     }
     for (const m of now) {

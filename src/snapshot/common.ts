@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { StopEvent, TargetState } from '../target/types.js';
 import { taskState } from '../target/procfs.js';
 import { SnapshotError, type SnapshotInfo, type SnapshotLimits } from './types.js';
+import { hexWord } from '../util/hex.js';
 
 /** TASK_SIZE of x86-64 with 4-level page tables: the end of user space. */
 export const TASK_SIZE = 0x7ffffffff000n;
@@ -56,7 +57,6 @@ export function taskAlive(pid: number, tid: number): boolean {
   return state !== 'Z' && state !== 'X';
 }
 
-export const hex = (a: bigint): string => `0x${a.toString(16)}`;
 
 /** ptrace_check_attach(): requests need a live, stopped tracee. */
 export function checkStopped(host: SnapshotHost): void {
@@ -73,7 +73,7 @@ export function checkRange(start: bigint, length: number, maxLen: number): void 
     throw new SnapshotError('EINVAL', `snapshot of ${length} bytes exceeds the limit of ${maxLen} (kernel.ptrace_snapshot_max_len)`);
   }
   if (start < 0n || start + BigInt(length) > TASK_SIZE) {
-    throw new SnapshotError('EINVAL', `range ${hex(start)}+${length} is outside user space`);
+    throw new SnapshotError('EINVAL', `range ${hexWord(start)}+${length} is outside user space`);
   }
 }
 
@@ -98,7 +98,7 @@ export function sortedInfo(snaps: Iterable<SnapshotInfo>): SnapshotInfo[] {
 }
 
 export function noSnapshot(start: bigint): SnapshotError {
-  return new SnapshotError('ENOENT', `no snapshot starts at ${hex(start)}`);
+  return new SnapshotError('ENOENT', `no snapshot starts at ${hexWord(start)}`);
 }
 
 /** Snapshots die with the address space (exec) and the process (exit), as in the kernel. */

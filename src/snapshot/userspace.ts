@@ -13,13 +13,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { native } from '../target/native.js';
-import { parseMaps } from '../target/procfs.js';
+import { parseMaps } from '../util/maps.js';
 import type { Mapping } from '../target/types.js';
 import {
-  checkAdmit, checkRange, checkStopped, endsAddressSpace, hex, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
+  checkAdmit, checkRange, checkStopped, endsAddressSpace, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
   type SnapshotHost,
 } from './common.js';
 import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
+import { hexWord } from '../util/hex.js';
 
 interface Held extends SnapshotInfo {
   data: Buffer;
@@ -78,7 +79,7 @@ export class UserspaceEngine implements SnapshotEngine {
     const r = native.vmWrite(liveTid(this.host), snap.start, snap.data);
     if (r !== snap.length) {
       // The snapshot stays, so the caller can fix the map and try again.
-      throw new SnapshotError('EFAULT', `cannot write the snapshot back at ${hex(snap.start)}: memory not accessible`);
+      throw new SnapshotError('EFAULT', `cannot write the snapshot back at ${hexWord(snap.start)}: memory not accessible`);
     }
     this.remove(snap);
   }
@@ -127,7 +128,7 @@ export class UserspaceEngine implements SnapshotEngine {
     while (at < end) {
       const m = writable[i];
       if (!m || m.start > at) {
-        throw new SnapshotError('EFAULT', `${hex(at)} is not in a writable mapping`);
+        throw new SnapshotError('EFAULT', `${hexWord(at)} is not in a writable mapping`);
       }
       at = m.end;
       i++;
@@ -156,7 +157,7 @@ export class UserspaceEngine implements SnapshotEngine {
     if (done < 0) done = 0;
     const rest = data.subarray(done);
     if (native.peekRead(tid, start + BigInt(done), rest) !== rest.length) {
-      throw new SnapshotError('EFAULT', `cannot read ${hex(start + BigInt(done))}: memory not accessible`);
+      throw new SnapshotError('EFAULT', `cannot read ${hexWord(start + BigInt(done))}: memory not accessible`);
     }
   }
 
