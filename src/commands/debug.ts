@@ -22,7 +22,7 @@ import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
-import { gdbPrintName } from '../dwarf/program.js';
+import { dwarfErrorLine, gdbPrintName } from '../dwarf/program.js';
 
 const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
@@ -53,6 +53,8 @@ export interface BridgeIo {
   convenience: Map<string, AnyValue>;
   /** gdb's `warning: ...` line (a shift past the width). */
   warn?(message: string): void;
+  /** One line of gdb's own error text on stderr, as is (`Dwarf Error: ...`); `warn` when absent. */
+  error?(line: string): void;
   /** The current source file (`list`'s default): frame-less lookups search its statics first. */
   sourceFile?(): string | undefined;
 }
@@ -110,6 +112,25 @@ export function convenienceEnv(vars: Map<string, AnyValue>, ctx: () => DwarfValu
   };
 }
 
+/**
+ * The DWARF errors already reported, per session (keyed by its convenience
+ * variables, the one object every BridgeIo of a session shares): each is
+ * said once, as gdb reads each file once.
+ */
+const reported = new WeakMap<object, Set<string>>();
+
+function reportDwarfError(io: BridgeIo, line: string): void {
+  let seen = reported.get(io.convenience);
+  if (!seen) reported.set(io.convenience, (seen = new Set()));
+  if (seen.has(line)) return;
+  seen.add(line);
+  // (the executable is read in the session's constructor, before its output has listeners: say it once they are there)
+  queueMicrotask(() => {
+    if (io.error) io.error(line);
+    else io.warn?.(line);
+  });
+}
+
 export class DebugBridge {
   private constructor(
     readonly image: ProcessImage | undefined,
@@ -127,16 +148,17 @@ export class DebugBridge {
     if (!elf.section('.debug_info')) return undefined;
     try {
       return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io, undefined, elf);
-    } catch {
-      return undefined;   // unreadable DWARF: symbols still work
+    } catch (e) {
+      // unreadable DWARF: said once, as gdb does when it reads the file; symbols still work
+      reportDwarfError(io, dwarfErrorLine((e as Error).message, elf.path));
+      return undefined;
     }
   }
 
   static async forTarget(t: Target, elf: ElfFile | undefined, io: BridgeIo): Promise<DebugBridge> {
     const program = await ProgramInfo.create(t, elf);
-    let exe: DebugInfo | undefined;
-    try { exe = program.exeDebug; } catch { exe = undefined; }
-    return new DebugBridge(program.image, program, exe, io, t, elf);
+    program.onDwarfError = (line) => reportDwarfError(io, line);
+    return new DebugBridge(program.image, program, program.exeDebug, io, t, elf);
   }
 
   /** The DWARF of the running program (or of the file before it runs). */

@@ -30,12 +30,30 @@ interface ModuleSymbols {
   separateTried?: boolean;
 }
 
+/** gdb's line for DWARF it cannot read: `Dwarf Error: MESSAGE [in module PATH]`. */
+export function dwarfErrorLine(message: string, path: string): string {
+  return `Dwarf Error: ${message} [in module ${path}]`;
+}
+
 export class ProgramInfo {
   private perModule = new Map<LoadedModule, ModuleSymbols>();
   /** gdb's `set print` settings for values of this program (`pretty`), shared by all evaluators. */
   readonly printSettings: PrintSettings = { pretty: false, elements: 200, repeats: 10 };
 
   constructor(readonly image: ProcessImage) {}
+
+  /**
+   * Where a DWARF read error of an image goes (gdb's `Dwarf Error: ... [in
+   * module PATH]` line): the image then has no source-level information, and
+   * the user is told why instead of seeing "no debug info".
+   */
+  onDwarfError?: (message: string) => void;
+
+  private dwarfError(e: unknown, path: string): string {
+    const message = (e as Error).message;
+    this.onDwarfError?.(dwarfErrorLine(message, path));
+    return message;
+  }
 
   static async create(source: ImageSource, exeElf?: ElfFile): Promise<ProgramInfo> {
     return new ProgramInfo(await ProcessImage.create(source, exeElf));
@@ -70,14 +88,14 @@ export class ProgramInfo {
             s.debug.bias = m.bias;
           }
         } catch (e) {
-          s.error = (e as Error).message;
+          s.error = this.dwarfError(e, elf.path);
         }
         try {
           const eh = elf.section('.eh_frame');
           const ehData = elf.sectionData('.eh_frame');
           s.cfi = new CallFrameInfo(eh && ehData ? { data: ehData, addr: eh.addr } : undefined, elf.sectionData('.debug_frame'));
         } catch (e) {
-          s.error = (e as Error).message;
+          s.error = this.dwarfError(e, elf.path);
         }
       }
       this.perModule.set(m, s);
@@ -99,7 +117,7 @@ export class ProgramInfo {
           s.debug = DebugInfo.load(ElfFile.load(path));
           s.debug.bias = m.bias;
         } catch (e) {
-          s.error = (e as Error).message;
+          s.error = this.dwarfError(e, path);
         }
       }
     }
