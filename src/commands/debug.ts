@@ -268,6 +268,7 @@ export class DebugBridge {
     // History references go to the DWARF evaluator once there is history; the rest of BUILTIN_ONLY does not.
     const builtinOnly = BUILTIN_ONLY.test(this.io.history().length > 0 ? expr.replace(HISTORY_REF, '0') : expr);
     if (!program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || builtinOnly || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
+    // (no registers or stack: globals only; DWARF errors are said by the backtrace)
     const frames = program === this.program ? await this.frameList(level + 1).catch(() => []) : [];
     const ev = this.evaluatorFor(frames[level], program);
     try {
@@ -350,6 +351,7 @@ export class DebugBridge {
   async describe(mode: 'frame' | 'step', lastFunction: string | undefined): Promise<{ text: string; fn: string } | undefined> {
     // any image's DWARF will do: a program built without -g stops in libc (libc6-dbg) as in gdb
     if (!this.program) return undefined;
+    // (no registers or stack: no line to describe; DWARF errors are said by the backtrace)
     const [f0] = await this.frameList(1).catch(() => []);
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
@@ -370,6 +372,7 @@ export class DebugBridge {
    */
   async describeStep(srcLine: boolean): Promise<{ text: string; fn: string } | undefined> {
     if (!this.program) return undefined;
+    // (no registers or stack: no line to describe; DWARF errors are said by the backtrace)
     const [f0] = await this.frameList(1).catch(() => []);
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
@@ -440,6 +443,7 @@ export class DebugBridge {
     const type = fnType.kind === 'function' ? fnType.ret : fnType;
     if (strip(type).kind === 'void') return 'void';
     const ev = this.evaluatorFor(undefined);
+    // (a value in memory that cannot be read: `finish` prints no value, as gdb without one)
     const bytes = await returnedBytes(type, regs, (a, l) => this.io.readMemory(a, l)).catch(() => undefined);
     if (!bytes) return undefined;
     return { dwarf: DwarfValue.fromBytes(type, bytes, ev.ctx), ev };

@@ -23,6 +23,7 @@ export class SharedLibraries {
 
   /** The table's lines, or gdb's one line when there is nothing to list. */
   async table(process: LinkMapSource, image: ProcessImage): Promise<string[]> {
+    // (no link map yet, or an unreadable one: the loader alone, as gdb before the loader has its list)
     const map = await readLinkMap(process).catch(() => undefined);
     // load biases by name; before the loader has its list, the loader alone (gdb knows it from PT_INTERP)
     const loaded = new Map<string, bigint | undefined>();
@@ -64,6 +65,7 @@ function realpathOr(path: string): string {
   try {
     return realpathSync(path);
   } catch {
+    // (a path that does not resolve is shown as the loader gave it)
     return path;
   }
 }

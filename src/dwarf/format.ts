@@ -49,6 +49,7 @@ export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<str
   // At top level an unreadable object is an error (no $N), as in gdb; nested ones print <error: ...>.
   if (v.loc.kind === 'memory' && t.kind !== 'function') {
     const probe = Math.min(Math.max(sizeOf(v.type), 1), 64);
+    // (unreadable memory: gdb's Cannot access memory error, next line)
     const b = await v.ctx.readMemory(v.loc.address, probe).catch(() => undefined);
     if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hexWord(v.loc.address)}`);
   }
@@ -181,6 +182,7 @@ export async function stringAt(
       // within one page: a string that ends just before an unmapped page still reads
       chunk = await read(a, Math.min(64, limit - bytes.length, Number(((a | 0xfffn) + 1n) - a)));
     } catch {
+      // (unreadable memory ends the string where it starts)
       chunk = Buffer.alloc(0);
     }
     if (chunk.length === 0) {
@@ -197,6 +199,7 @@ export async function stringAt(
   }
   let force = false;
   if (!foundNul) {
+    // (an unreadable next byte: the string ended at the limit, nothing forced)
     const next = await read(addr + BigInt(bytes.length), 1).catch(() => undefined);
     force = next !== undefined && next.length === 1 && next[0] !== 0;
   }
@@ -292,6 +295,7 @@ async function materialize(v: Value, size: number): Promise<Buffer | undefined> 
       const b = await v.ctx.readMemory(v.loc.address, size);
       return b.length === size ? b : undefined;
     } catch {
+      // (unreadable memory: the caller prints gdb's <error: Cannot access memory ...>)
       return undefined;
     }
   }

@@ -43,7 +43,8 @@ export async function frameArgs(frame: StackFrame, ev: Evaluator, hints = false)
   for (const p of frame.functionDie!.children) {
     if (p.tag !== TAG.formal_parameter) continue;
     const name = p.name ?? '';
-    const v = await ev.variableValue(p, frame.debug, true).catch(() => undefined);
+    // an unreadable argument prints <error> in its place (DWARF we cannot read is also said)
+    const v = await ev.variableValue(p, frame.debug, true).catch((e: unknown) => { frame.program.reportDwarfError(e, frame.pc); return undefined; });
     const text = v ? await argText(v, ev) : '<error>';
     const entry = await entryValue(frame, p, ev);
     if (!entry) parts.push(`${hint}${name}=${text}`);
@@ -69,7 +70,8 @@ async function sameContents(a: Value, b: Value): Promise<boolean> {
 
 /** The value a parameter had on entry, when the caller's call site records it (see StackFrame). */
 export async function entryValue(frame: StackFrame, param: Die, ev: Evaluator): Promise<Value | undefined> {
-  const v = await frame.parameterEntryValue(param).catch(() => undefined);
+  // no value the caller's call site can give: no @entry, as in gdb (DWARF we cannot read is said)
+  const v = await frame.parameterEntryValue(param).catch((e: unknown) => { frame.program.reportDwarfError(e, frame.pc); return undefined; });
   return v === undefined || !frame.debug ? undefined : Value.fromBigInt(frame.debug.typeOf(param.type), v, ev.ctx);
 }
 
@@ -101,6 +103,7 @@ export function sourceLines(path: string): string[] | undefined {
       c = readFileSync(path, 'utf8').split('\n');
       if (c.length && c[c.length - 1] === '') c.pop();
     } catch {
+      // (an unreadable source file: gdb's line without its text, said by the caller)
       c = null;
     }
     sourceCache.set(path, c);

@@ -46,6 +46,7 @@ export async function probeMonitor(client: RspClient): Promise<{ available: bool
     const help = await runMonitor(client, 'help');
     return { available: true, snapshots: /^\s*snapshot-read\b/m.test(help) && /^\s*snapshot\s+ADDR/m.test(help) };
   } catch {
+    // (a stub without qRcmd or our monitor: no remote snapshots, as reported)
     return { available: false, snapshots: false };
   }
 }

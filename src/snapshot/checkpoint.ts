@@ -218,6 +218,7 @@ export class CheckpointManager {
       for (const { tid } of await t.threads()) {
         t.selectThread(tid);
         const regs = await t.getRegisters();
+        // (a target without x87/SSE/AVX access: the checkpoint keeps the general registers only)
         const fpregs = await t.getFpRegisters?.().catch(() => undefined);
         const ymmUpper = await t.getYmmUpper?.().catch(() => undefined);
         out.push({ tid, regs, fpregs, ymmUpper });
@@ -276,6 +277,7 @@ export class CheckpointManager {
 
   private async dropRegions(c: Checkpoint): Promise<void> {
     for (const r of c.regions) {
+      // (a region whose snapshot is already gone, with its process: nothing left to drop)
       if (!r.buffer) await this.engine.discard(r.start).catch(() => undefined);
     }
   }

@@ -39,6 +39,7 @@ function sysctl(path: string, fallback: number): number {
     const v = Number(readFileSync(path, 'latin1').trim());
     return Number.isSafeInteger(v) && v >= 0 ? v : fallback;
   } catch {
+    // (no such /proc limit on this kernel: the default)
     return fallback;
   }
 }

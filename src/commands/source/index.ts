@@ -281,6 +281,7 @@ export class SourceLevel {
    */
   async afterStop(): Promise<string | undefined> {
     if (!this.active || !this.program()) return undefined;
+    // (no registers or stack: nothing to display; DWARF errors are said by the backtrace)
     const frames = await this.frames().catch(() => []);
     const f = frames[0];
     const line = f?.line;
@@ -699,6 +700,7 @@ export class SourceLevel {
   private async displayLines(ev: Evaluator): Promise<string[]> {
     const out: string[] = [];
     // the selected frame's function, with the calls inlined into it (gdb's contained_in, nested)
+    // (no registers or stack: no frame to mark; DWARF errors are said by the backtrace)
     const frames = this.program() ? await this.frames().catch(() => []) : [];
     const sel = Math.min(this.host.selectedFrame(), frames.length - 1);
     const here = frames[sel]?.fn?.die;
