@@ -29,7 +29,7 @@ export function killTerminals(): void {
 }
 
 /** A session on pipes (stdin, stdout, stderr), its output gathered as it comes; killed by killTerminals(). */
-export interface Piped {
+export interface OnPipes {
   child: ChildProcessWithoutNullStreams;
   out(): string;
   err(): string;
@@ -38,7 +38,7 @@ export interface Piped {
 }
 
 /** `argv` with its three streams on pipes, as a script or `tsdbg ... | head` runs it. */
-export function piped(argv: string[]): Piped {
+export function onPipes(argv: string[]): OnPipes {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   pipedOpen.push(child);
   let out = '';
