@@ -6,7 +6,8 @@
 import type { CType, Value } from './expr.js';
 import { fit, sizeOf, typeName } from './expr.js';
 import type { Mapping, Registers } from '../target/types.js';
-import { formatFloatBits } from '../dwarf/format.js';
+import { charLiteral, escapeChar, formatFlags, formatFloatBits } from '../dwarf/format.js';
+import { EFLAGS_FLAGS } from '../dwarf/regtypes.js';
 import { hexWord } from '../util/hex.js';
 
 /** `sym+off` for an address, or undefined when no symbol covers it. */
@@ -25,13 +26,8 @@ export function addrWithSym(addr: bigint, sym: Symbolizer): string {
 
 export type PrintFormat = 'x' | 'd' | 'u' | 'o' | 't' | 'c' | 'a' | 'z' | 's' | 'i' | 'f';
 
-/** gdb's char literal: 'A', '\n', '\001', '\377'. */
-export function charLiteral(byte: number): string {
-  const named: Record<number, string> = { 0: '\\000', 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033', 39: "\\'", 92: '\\\\' };
-  if (named[byte] !== undefined) return `'${named[byte]}'`;
-  if (byte >= 0x20 && byte < 0x7f) return `'${String.fromCharCode(byte)}'`;
-  return `'\\${byte.toString(8).padStart(3, '0')}'`;
-}
+/** gdb's char literal: 'A', '\n', '\001', '\377' (src/dwarf/format.ts's). */
+export { charLiteral };
 
 /** Integer in format f, `size` bytes wide (x/t/z/o pad like gdb's x command when pad is set). */
 export function formatInt(v: bigint, size: number, f: PrintFormat, pad: boolean, sym: Symbolizer = () => undefined): string {
@@ -60,29 +56,15 @@ export function formatInt(v: bigint, size: number, f: PrintFormat, pad: boolean,
   }
 }
 
-const EFLAGS_BITS: Array<[number, string]> = [
-  [0, 'CF'], [2, 'PF'], [4, 'AF'], [6, 'ZF'], [7, 'SF'], [8, 'TF'], [9, 'IF'], [10, 'DF'], [11, 'OF'],
-  [14, 'NT'], [16, 'RF'], [17, 'VM'], [18, 'AC'], [19, 'VIF'], [20, 'VIP'], [21, 'ID'],
-];
-
 /** `[ CF AF SF IF ]`, flags in bit order like gdb. */
 export function formatEflags(v: bigint): string {
-  const set = EFLAGS_BITS.filter(([bit]) => (v >> BigInt(bit)) & 1n).map(([, n]) => n);
-  return `[ ${set.join(' ')}${set.length ? ' ' : ''}]`;
+  return formatFlags(v, EFLAGS_FLAGS);
 }
 
 /** Quote bytes the way gdb prints a C string: "abc\n\001". */
 export function cString(bytes: Buffer): string {
   let s = '';
-  for (const b of bytes) {
-    if (b === 0x22) s += '\\"';
-    else if (b === 0x5c) s += '\\\\';
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else {
-      const lit = charLiteral(b).slice(1, -1);
-      s += lit === "\\'" ? "'" : lit;
-    }
-  }
+  for (const b of bytes) s += escapeChar(b, 0x22);
   return `"${s}"`;
 }
 

@@ -343,7 +343,8 @@ function printString(bytes: number[], threshold: number, limit: number, force = 
 
 const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033', 92: '\\\\' };
 
-function escapeChar(c: number, quote: number): string {
+/** One byte inside gdb's quotes (`quote`: the quote character, escaped). */
+export function escapeChar(c: number, quote: number): string {
   if (c === quote) return '\\' + String.fromCharCode(c);
   if (ESCAPES[c]) return ESCAPES[c];
   if (c >= 32 && c < 127) return String.fromCharCode(c);
