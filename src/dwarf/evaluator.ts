@@ -15,7 +15,7 @@ import {
   strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
-import { Value, bytesToBigInt, encodeFloat } from './value.js';
+import { Value, aggregateBytes, bytesToBigInt, encodeFloat } from './value.js';
 import { memberValue, subLocation, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { CallArg, CallResult } from './call.js';
@@ -805,7 +805,10 @@ export class Evaluator {
     }
     const t = strip(target.type);
     if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'array') {
-      throw new ExprError('Assigning whole aggregates is not supported.');
+      const whole = await aggregateBytes(t, v, (m) => new ExprError(m));
+      if (target.loc.kind !== 'memory' || target.bits) throw new ExprError('Left operand of assignment is not an lvalue.');
+      await this.write(target.loc.address, whole);
+      return new Value(target.type, target.loc, this.ctx);
     }
     const size = sizeOf(t);
     let bytes: Buffer;
