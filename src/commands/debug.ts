@@ -22,11 +22,12 @@ import { AT, ATE, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
-import { gdbPrintName } from '../dwarf/program.js';
+import { dwarfErrorLine, gdbPrintName } from '../dwarf/program.js';
 
 const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
 import { EvalError, registerInfo } from './expr.js';
+import { hexWord16 } from '../util/hex.js';
 
 /** A value from either evaluator; `ev` formats a DWARF one. */
 export interface AnyValue {
@@ -52,6 +53,8 @@ export interface BridgeIo {
   convenience: Map<string, AnyValue>;
   /** gdb's `warning: ...` line (a shift past the width). */
   warn?(message: string): void;
+  /** One line of gdb's own error text on stderr, as is (`Dwarf Error: ...`); `warn` when absent. */
+  error?(line: string): void;
   /** The current source file (`list`'s default): frame-less lookups search its statics first. */
   sourceFile?(): string | undefined;
 }
@@ -65,8 +68,8 @@ export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|f
 /** Typed values only the DWARF evaluator has, with or without DWARF: the x87/SSE registers, $_siginfo. */
 const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 
-/** gdb syntax only the built-in evaluator knows (the DWARF one assigns the x87/SSE registers and convenience variables). */
-const BUILTIN_ONLY = /\{|\$(eflags|ps|_(?!siginfo\b)\w*)\b/;
+/** gdb syntax the built-in evaluator keeps with DWARF: $eflags, $ps, the session's $_ variables (`{type} ADDR` is the DWARF evaluator's: its types). */
+const BUILTIN_ONLY = /\$(eflags|ps|_(?!siginfo\b)\w*)\b/;
 
 /** `$`, `$$`, `$N`, `$$N`: history references (the DWARF evaluator keeps their types: `p *$`, `$1->next`). */
 const HISTORY_REF = /\$\$\d*|\$\d+|\$(?![\w$])/g;
@@ -109,6 +112,25 @@ export function convenienceEnv(vars: Map<string, AnyValue>, ctx: () => DwarfValu
   };
 }
 
+/**
+ * The DWARF errors already reported, per session (keyed by its convenience
+ * variables, the one object every BridgeIo of a session shares): each is
+ * said once, as gdb reads each file once.
+ */
+const reported = new WeakMap<object, Set<string>>();
+
+function reportDwarfError(io: BridgeIo, line: string): void {
+  let seen = reported.get(io.convenience);
+  if (!seen) reported.set(io.convenience, (seen = new Set()));
+  if (seen.has(line)) return;
+  seen.add(line);
+  // (the executable is read in the session's constructor, before its output has listeners: say it once they are there)
+  queueMicrotask(() => {
+    if (io.error) io.error(line);
+    else io.warn?.(line);
+  });
+}
+
 export class DebugBridge {
   private constructor(
     readonly image: ProcessImage | undefined,
@@ -126,16 +148,17 @@ export class DebugBridge {
     if (!elf.section('.debug_info')) return undefined;
     try {
       return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io, undefined, elf);
-    } catch {
-      return undefined;   // unreadable DWARF: symbols still work
+    } catch (e) {
+      // unreadable DWARF: said once, as gdb does when it reads the file; symbols still work
+      reportDwarfError(io, dwarfErrorLine((e as Error).message, elf.path));
+      return undefined;
     }
   }
 
   static async forTarget(t: Target, elf: ElfFile | undefined, io: BridgeIo): Promise<DebugBridge> {
     const program = await ProgramInfo.create(t, elf);
-    let exe: DebugInfo | undefined;
-    try { exe = program.exeDebug; } catch { exe = undefined; }
-    return new DebugBridge(program.image, program, exe, io, t, elf);
+    program.onDwarfError = (line) => reportDwarfError(io, line);
+    return new DebugBridge(program.image, program, program.exeDebug, io, t, elf);
   }
 
   /** The DWARF of the running program (or of the file before it runs). */
@@ -245,6 +268,7 @@ export class DebugBridge {
     // History references go to the DWARF evaluator once there is history; the rest of BUILTIN_ONLY does not.
     const builtinOnly = BUILTIN_ONLY.test(this.io.history().length > 0 ? expr.replace(HISTORY_REF, '0') : expr);
     if (!program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || builtinOnly || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
+    // (no registers or stack: globals only; DWARF errors are said by the backtrace)
     const frames = program === this.program ? await this.frameList(level + 1).catch(() => []) : [];
     const ev = this.evaluatorFor(frames[level], program);
     try {
@@ -327,13 +351,14 @@ export class DebugBridge {
   async describe(mode: 'frame' | 'step', lastFunction: string | undefined): Promise<{ text: string; fn: string } | undefined> {
     // any image's DWARF will do: a program built without -g stops in libc (libc6-dbg) as in gdb
     if (!this.program) return undefined;
+    // (no registers or stack: no line to describe; DWARF errors are said by the backtrace)
     const [f0] = await this.frameList(1).catch(() => []);
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
     const src = this.io.sourceLine(line.path, line.file, line.line);
     const midLine = line.address !== f0.pc || !line.isStmt;
     if (mode === 'step' && lastFunction === f0.fn.name) {
-      return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
+      return { text: midLine ? `${hexWord16(f0.pc)}\t${src}` : src, fn: f0.fn.name };
     }
     const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn: f0.fn.name };
@@ -347,6 +372,7 @@ export class DebugBridge {
    */
   async describeStep(srcLine: boolean): Promise<{ text: string; fn: string } | undefined> {
     if (!this.program) return undefined;
+    // (no registers or stack: no line to describe; DWARF errors are said by the backtrace)
     const [f0] = await this.frameList(1).catch(() => []);
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
@@ -355,7 +381,7 @@ export class DebugBridge {
     if (srcLine) {
       // gdb's frame_show_address: mid-line, or at a row that is not a statement.
       const midLine = !f0.inlinedCallee && (line.address !== f0.pc || !line.isStmt);
-      return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn };
+      return { text: midLine ? `${hexWord16(f0.pc)}\t${src}` : src, fn };
     }
     const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
     return { text: `${head}\n${src}`, fn };
@@ -417,6 +443,7 @@ export class DebugBridge {
     const type = fnType.kind === 'function' ? fnType.ret : fnType;
     if (strip(type).kind === 'void') return 'void';
     const ev = this.evaluatorFor(undefined);
+    // (a value in memory that cannot be read: `finish` prints no value, as gdb without one)
     const bytes = await returnedBytes(type, regs, (a, l) => this.io.readMemory(a, l)).catch(() => undefined);
     if (!bytes) return undefined;
     return { dwarf: DwarfValue.fromBytes(type, bytes, ev.ctx), ev };

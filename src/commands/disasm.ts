@@ -5,7 +5,7 @@
  */
 import { Decoder, DecoderOptions, Formatter, FormatterSyntax, FlowControl } from 'iced-x86';
 import type { Symbolizer } from './format.js';
-import { hex, hex16 } from './format.js';
+import { hexWord, hexWord16 } from '../util/hex.js';
 
 export interface Insn {
   address: bigint;
@@ -70,7 +70,7 @@ export function disassemble(code: Buffer, address: bigint, sym: Symbolizer, max 
         } else if (insn.isIpRelMemoryOperand) {
           const target = insn.ipRelMemoryAddress;
           const s = sym(target);
-          text = `${text}        # ${hex(target)}${s ? ` <${s}>` : ''}`;
+          text = `${text}        # ${hexWord(target)}${s ? ` <${s}>` : ''}`;
         }
         out.push({
           address: insn.ip,
@@ -95,7 +95,7 @@ export function disassemble(code: Buffer, address: bigint, sym: Symbolizer, max 
 export function formatXInsn(i: Insn, pc: bigint | undefined, sym: Symbolizer): string {
   const s = sym(i.address);
   const marker = i.address === pc ? '=> ' : '   ';
-  return `${marker}${hex(i.address)}${s ? ` <${s}>` : ''}:\t${i.text}`;
+  return `${marker}${hexWord(i.address)}${s ? ` <${s}>` : ''}:\t${i.text}`;
 }
 
 /** `disassemble` line: `=> 0x000000000040113a <+4>:\tmov    %rdi,-0x8(%rbp)`. */
@@ -103,5 +103,5 @@ export function formatDisasLine(i: Insn, funcStart: bigint | undefined, pc: bigi
   const marker = i.address === pc ? '=> ' : '   ';
   const off = funcStart !== undefined ? ` <+${i.address - funcStart}>` : '';
   const bytes = raw ? `${[...i.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ')}\t` : '';
-  return `${marker}${hex16(i.address)}${off}:\t${bytes}${i.text}`;
+  return `${marker}${hexWord16(i.address)}${off}:\t${bytes}${i.text}`;
 }

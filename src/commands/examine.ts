@@ -52,6 +52,7 @@ export async function readReadable(read: (addr: bigint, len: number) => Promise<
         parts.push(b);
         if (b.length < n) return { data: Buffer.concat(parts), end: a + BigInt(b.length) };
       } catch {
+        // (the first unreadable page ends the data)
         return { data: Buffer.concat(parts), end: a };
       }
       got += n;

@@ -6,31 +6,28 @@
 import type { CType, Value } from './expr.js';
 import { fit, sizeOf, typeName } from './expr.js';
 import type { Mapping, Registers } from '../target/types.js';
-import { formatFloatBits } from '../dwarf/format.js';
+import { charLiteral, escapeChar, formatFlags, formatFloatBits } from '../dwarf/format.js';
+import { EFLAGS_FLAGS } from '../dwarf/regtypes.js';
+import { hexWord } from '../util/hex.js';
 
 /** `sym+off` for an address, or undefined when no symbol covers it. */
 export type Symbolizer = (addr: bigint) => string | undefined;
 
-export const hex = (v: bigint) => `0x${BigInt.asUintN(64, v).toString(16)}`;
-export const hex16 = (v: bigint) => `0x${BigInt.asUintN(64, v).toString(16).padStart(16, '0')}`;
+/** The session's names for them (src/util/hex.ts). */
+export { hexWord as hex, hexWord16 as hex16 } from '../util/hex.js';
 
 /** `0x401136 <main+4>`, or just `0x401136`. */
 export function addrWithSym(addr: bigint, sym: Symbolizer): string {
   const s = sym(addr);
-  return s ? `${hex(addr)} <${s}>` : hex(addr);
+  return s ? `${hexWord(addr)} <${s}>` : hexWord(addr);
 }
 
 // ---- print/FMT ------------------------------------------------------------------
 
 export type PrintFormat = 'x' | 'd' | 'u' | 'o' | 't' | 'c' | 'a' | 'z' | 's' | 'i' | 'f';
 
-/** gdb's char literal: 'A', '\n', '\001', '\377'. */
-export function charLiteral(byte: number): string {
-  const named: Record<number, string> = { 0: '\\000', 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033', 39: "\\'", 92: '\\\\' };
-  if (named[byte] !== undefined) return `'${named[byte]}'`;
-  if (byte >= 0x20 && byte < 0x7f) return `'${String.fromCharCode(byte)}'`;
-  return `'\\${byte.toString(8).padStart(3, '0')}'`;
-}
+/** gdb's char literal: 'A', '\n', '\001', '\377' (src/dwarf/format.ts's). */
+export { charLiteral };
 
 /** Integer in format f, `size` bytes wide (x/t/z/o pad like gdb's x command when pad is set). */
 export function formatInt(v: bigint, size: number, f: PrintFormat, pad: boolean, sym: Symbolizer = () => undefined): string {
@@ -59,29 +56,15 @@ export function formatInt(v: bigint, size: number, f: PrintFormat, pad: boolean,
   }
 }
 
-const EFLAGS_BITS: Array<[number, string]> = [
-  [0, 'CF'], [2, 'PF'], [4, 'AF'], [6, 'ZF'], [7, 'SF'], [8, 'TF'], [9, 'IF'], [10, 'DF'], [11, 'OF'],
-  [14, 'NT'], [16, 'RF'], [17, 'VM'], [18, 'AC'], [19, 'VIF'], [20, 'VIP'], [21, 'ID'],
-];
-
 /** `[ CF AF SF IF ]`, flags in bit order like gdb. */
 export function formatEflags(v: bigint): string {
-  const set = EFLAGS_BITS.filter(([bit]) => (v >> BigInt(bit)) & 1n).map(([, n]) => n);
-  return `[ ${set.join(' ')}${set.length ? ' ' : ''}]`;
+  return formatFlags(v, EFLAGS_FLAGS);
 }
 
 /** Quote bytes the way gdb prints a C string: "abc\n\001". */
 export function cString(bytes: Buffer): string {
   let s = '';
-  for (const b of bytes) {
-    if (b === 0x22) s += '\\"';
-    else if (b === 0x5c) s += '\\\\';
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else {
-      const lit = charLiteral(b).slice(1, -1);
-      s += lit === "\\'" ? "'" : lit;
-    }
-  }
+  for (const b of bytes) s += escapeChar(b, 0x22);
   return `"${s}"`;
 }
 
@@ -109,7 +92,7 @@ export function formatValue(v: Value, fmt: PrintFormat | undefined, sym: Symboli
     case 'ptr':
       return `(${pointerTypeName(t)}) ${pointerText(v.value, t.to, sym)}`;
     case 'array':
-      return `<array of ${t.count} ${typeName(t.of)} at ${hex(v.value)}>`;
+      return `<array of ${t.count} ${typeName(t.of)} at ${hexWord(v.value)}>`;
     case 'nodebug':
       return `<data variable, no debug info>`;
   }
@@ -123,8 +106,8 @@ function pointerTypeName(t: CType & { kind: 'ptr' }): string {
 function pointerText(addr: bigint, to: CType, sym: Symbolizer): string {
   if (addr === 0n) return '0x0';
   const s = sym(addr);
-  if (to.kind === 'int' && to.size === 1 && !s) return hex(addr);
-  return s ? `${hex(addr)} <${s}>` : hex(addr);
+  if (to.kind === 'int' && to.size === 1 && !s) return hexWord(addr);
+  return s ? `${hexWord(addr)} <${s}>` : hexWord(addr);
 }
 
 // ---- x/NFU ------------------------------------------------------------------------
@@ -184,11 +167,11 @@ export const INFO_REGISTERS_ORDER = [
 export function formatRegisterLine(name: string, value: bigint, sym: Symbolizer): string {
   let natural: string;
   if (name === 'rip') natural = addrWithSym(value, sym);
-  else if (name === 'rsp' || name === 'rbp') natural = hex(value);
+  else if (name === 'rsp' || name === 'rbp') natural = hexWord(value);
   else if (name === 'eflags') natural = formatEflags(value);
   else if (['cs', 'ss', 'ds', 'es', 'fs', 'gs'].includes(name)) natural = BigInt.asIntN(32, value).toString();
   else natural = BigInt.asIntN(64, value).toString();
-  return `${name.padEnd(15)}${hex(value).padEnd(19)} ${natural}`;
+  return `${name.padEnd(15)}${hexWord(value).padEnd(19)} ${natural}`;
 }
 
 export function formatRegisters(regs: Registers, sym: Symbolizer, only?: string[]): string[] {
@@ -203,7 +186,7 @@ export function formatMappings(pid: number, maps: Mapping[]): string[] {
   const out = [`process ${pid}`, 'Mapped address spaces:', '',
     `${'Num'.padStart(4)} ${col('Start Addr', 18)} ${col('End Addr', 18)} ${col('Size', 10)} ${col('Offset', 10)}  Perms  objfile`];
   maps.forEach((m, i) => {
-    out.push(`${String(i).padStart(4)} ${col(hex(m.start), 18)} ${col(hex(m.end), 18)} ${col(hex(m.end - m.start), 10)} ${col(hex(m.offset), 10)}  ${m.perms.padEnd(5)}  ${m.path}`);
+    out.push(`${String(i).padStart(4)} ${col(hexWord(m.start), 18)} ${col(hexWord(m.end), 18)} ${col(hexWord(m.end - m.start), 10)} ${col(hexWord(m.offset), 10)}  ${m.perms.padEnd(5)}  ${m.path}`);
   });
   return out;
 }
@@ -284,7 +267,7 @@ export function formatDiff(base: bigint, old: Buffer, now: Buffer, color: boolea
       lines.push(`  ${' '.repeat(14)}${marks.trimEnd()}`);
     }
   }
-  const rangeText = ranges.slice(0, 8).map(([o, l]) => `${hex(base + BigInt(o))}..${hex(base + BigInt(o + l))}`).join(', ');
+  const rangeText = ranges.slice(0, 8).map(([o, l]) => `${hexWord(base + BigInt(o))}..${hexWord(base + BigInt(o + l))}`).join(', ');
   lines.push(`${changed} byte${changed === 1 ? '' : 's'} changed in ${ranges.length} range${ranges.length === 1 ? '' : 's'}` +
     (ranges.length ? `: ${rangeText}${ranges.length > 8 ? ', ...' : ''}` : ''));
   return lines;

@@ -29,6 +29,7 @@
 import { frameLayout, unwindStep, type StackFrame } from '../dwarf/index.js';
 import { AT } from '../dwarf/constants.js';
 import { wrapHint } from '../dwarf/wrap.js';
+import { hexWord } from '../util/hex.js';
 
 export interface InfoFrameIo {
   /** The frame's arguments as gdb's frame lines print them: `a=1, b=2`. */
@@ -58,7 +59,6 @@ const LANGUAGES = new Map<number, string>([
   [0x8001, 'asm'],
 ]);
 
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 /**
  * The lines of `info frame` for frames[level]. `frames` runs from frame 0
@@ -72,14 +72,14 @@ export async function infoFrameLines(frames: StackFrame[], level: number, select
   const callee = level > 0 ? frames[level - 1] : undefined;
   const layoutOf = layoutCache();
   const own = await layoutOf(f);
-  const lines = [`${selected ? `Stack level ${level}, frame` : 'Stack frame'} at ${hex(idOf(f, own))}:`,
-    ` rip = ${hex(f.pc)}${pcWhere(f)}; ${wrapHint(4)}saved rip = ${await savedPc(frames, level, own, layoutOf)}`];
+  const lines = [`${selected ? `Stack level ${level}, frame` : 'Stack frame'} at ${hexWord(idOf(f, own))}:`,
+    ` rip = ${hexWord(f.pc)}${pcWhere(f)}; ${wrapHint(4)}saved rip = ${await savedPc(frames, level, own, layoutOf)}`];
   lines.push(...await linkLines(f, caller, callee, own, layoutOf));
   const language = f.line && f.fn ? LANGUAGES.get(f.fn.unit.root.num(AT.language) ?? -1) ?? 'minimal' : undefined;
   if (language) lines.push(` source language ${language}.`);
   const base = await argsAddress(f);
-  lines.push(base === undefined ? ' Arglist at unknown address.' : ` Arglist at ${hex(base)}, args: ${await io.args(f)}`);
-  lines.push(`${base === undefined ? ' Locals at unknown address,' : ` Locals at ${hex(base)},`}${await previousSp(frames, level, own, layoutOf)}`);
+  lines.push(base === undefined ? ' Arglist at unknown address.' : ` Arglist at ${hexWord(base)}, args: ${await io.args(f)}`);
+  lines.push(`${base === undefined ? ' Locals at unknown address,' : ` Locals at ${hexWord(base)},`}${await previousSp(frames, level, own, layoutOf)}`);
   const saved = await savedRegisters(frames, level, own, layoutOf);
   if (saved.length) lines.push(' Saved registers:', ` ${saved.map((r) => wrapHint(1) + r).join(',')}`);
   return lines;
@@ -122,6 +122,7 @@ function layoutCache(): LayoutOf {
 async function computeLayout(f: StackFrame): Promise<Layout> {
   const epilogue = await epilogueLayout(f);
   if (epilogue) return epilogue;
+  // (no CFI at this pc, or an unreadable stack: the prologue analysis below)
   const cfi = await frameLayout(f.unwind, f.readMemory, f.program.cfiAt).catch(() => undefined);
   if (cfi) return cfi;
   // No CFI: gdb's amd64 prologue unwinder (rbp saved at the base, the return address above it).
@@ -140,6 +141,7 @@ async function computeLayout(f: StackFrame): Promise<Layout> {
 async function epilogueLayout(f: StackFrame): Promise<Layout | undefined> {
   const rsp = f.unwind.regs.get(DW_REG_RSP);
   if (f.level !== 0 || f.fn || rsp === undefined) return undefined;
+  // (an unreadable pc: not at a ret)
   const insn = await f.readMemory(f.pc, 1).catch(() => Buffer.alloc(0));
   if (insn[0] !== 0xc3) return undefined;
   return { cfa: rsp + 8n, saved: new Map([[DW_REG_RA, rsp]]), outermost: false };
@@ -170,16 +172,18 @@ async function savedPc(frames: StackFrame[], level: number, own: Layout, layoutO
     if (!frames[i]) return '<not saved>';
     f = frames[i]!;
     own = await layoutOf(f);
-  } else if (frames[level + 1]?.tailCall) return hex(frames[level + 1]!.pc);
+  } else if (frames[level + 1]?.tailCall) return hexWord(frames[level + 1]!.pc);
   if (own.outermost) return '<not saved>';
   const at = own.saved.get(DW_REG_RA);
   if (at !== undefined) {
+    // (an unreadable slot: gdb's <error: Cannot access memory ...>, next line)
     const b = await f.readMemory(at, 8).catch(() => Buffer.alloc(0));
-    return b.length === 8 ? hex(b.readBigUInt64LE(0)) : `<error: Cannot access memory at address ${hex(at)}>`;
+    return b.length === 8 ? hexWord(b.readBigUInt64LE(0)) : `<error: Cannot access memory at address ${hexWord(at)}>`;
   }
   const probe = { ...f.unwind, regs: new Map(f.unwind.regs) };
+  // (no caller to unwind to: gdb's <not saved>)
   const next = await unwindStep(probe, f.readMemory, f.program.cfiAt).catch(() => undefined);
-  return next ? hex(next.pc) : '<not saved>';
+  return next ? hexWord(next.pc) : '<not saved>';
 }
 
 /**
@@ -194,8 +198,8 @@ async function linkLines(f: StackFrame, caller: StackFrame | undefined, callee: 
     if (own.outermost) lines.push(' Outermost frame: outermost');
   } else if (f.tailCall) text = ' tail call frame';
   else if (f.inlined) text = ` inlined into frame ${caller.level}`;
-  else text = ` called by frame at ${hex(idOf(caller, await layoutOf(caller)))}`;
-  if (callee) text += `${caller ? ',' : ''} caller of frame at ${hex(idOf(callee, await layoutOf(callee)))}`;
+  else text = ` called by frame at ${hexWord(idOf(caller, await layoutOf(caller)))}`;
+  if (callee) text += `${caller ? ',' : ''} caller of frame at ${hexWord(idOf(callee, await layoutOf(callee)))}`;
   if (callee || caller) lines.push(text);
   return lines;
 }
@@ -231,6 +235,7 @@ async function analyzePrologue(f: StackFrame): Promise<{ frameless: boolean; spO
   const start = functionEntry(f);
   const pc = f.pc;
   if (start === undefined || pc <= start) return frameless;
+  // (unreadable code: no prologue to recognize, frameless)
   const code = await f.readMemory(start, 8).catch(() => Buffer.alloc(0));
   let at = code.subarray(0, 4).equals(ENDBR64) ? 4 : 0;
   if (pc <= start + BigInt(at) || code[at] !== 0x55) return frameless;
@@ -267,8 +272,8 @@ async function previousSp(frames: StackFrame[], level: number, own: Layout, layo
   const l = src === frames[level] ? own : src && await layoutOf(src);
   if (!l) return ' Previous frame\'s sp in rsp';
   const at = l.saved.get(DW_REG_RSP);
-  if (at !== undefined) return ` Previous frame's sp at ${hex(at)}`;
-  return l.cfa === undefined ? '' : ` Previous frame's sp is ${hex(l.cfa)}`;
+  if (at !== undefined) return ` Previous frame's sp at ${hexWord(at)}`;
+  return l.cfa === undefined ? '' : ` Previous frame's sp is ${hexWord(l.cfa)}`;
 }
 
 /** `rbp at 0x..., rip at 0x...` in gdb's register order. */
@@ -278,5 +283,5 @@ async function savedRegisters(frames: StackFrame[], level: number, own: Layout, 
   if (!l) return [];
   // The pc of a tail-call frame above is not read from memory: no `rip at`.
   const tailAbove = frames.slice(level + 1).find((x) => !x.inlined || x.tailCall)?.tailCall;
-  return SAVED_ORDER.filter(([n]) => l.saved.has(n) && !(tailAbove && n === DW_REG_RA)).map(([n, name]) => ` ${name} at ${hex(l.saved.get(n)!)}`);
+  return SAVED_ORDER.filter(([n]) => l.saved.has(n) && !(tailAbove && n === DW_REG_RA)).map(([n, name]) => ` ${name} at ${hexWord(l.saved.get(n)!)}`);
 }

@@ -715,6 +715,7 @@ export class Session {
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
       convenience: this.convenience,
       warn: (m: string) => this.store.write('stderr', `warning: ${m}\n`),
+      error: (line: string) => this.store.write('stderr', `${line}\n`),
       sourceFile: () => this.source.defaultSourcePath(),
     };
   }

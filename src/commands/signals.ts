@@ -4,49 +4,9 @@
  * debugger's own and are not passed).
  */
 import { CommandError } from './parse.js';
-import { linuxToGdbSignal, gdbToLinuxSignal } from '../rsp/signals.js';
-
-/**
- * gdb's own signals (include/gdb/signals.def), in its order and numbering
- * (index + 1): what `info signals` lists and `handle` names. Linux's aliases
- * (SIGIOT, SIGCLD, SIGPOLL as SIGIO's number, SIGUNUSED) are not among them:
- * a Linux signal shows under gdb's name for its number (SIGABRT, SIGCHLD,
- * SIGIO, SIGSYS); gdb's SIGPOLL is a signal of its own no Linux stop reports.
- */
-const GDB_SIGNALS: Array<[string, string]> = [
-  ['SIGHUP', 'Hangup'], ['SIGINT', 'Interrupt'], ['SIGQUIT', 'Quit'], ['SIGILL', 'Illegal instruction'],
-  ['SIGTRAP', 'Trace/breakpoint trap'], ['SIGABRT', 'Aborted'], ['SIGEMT', 'Emulation trap'],
-  ['SIGFPE', 'Arithmetic exception'], ['SIGKILL', 'Killed'], ['SIGBUS', 'Bus error'], ['SIGSEGV', 'Segmentation fault'],
-  ['SIGSYS', 'Bad system call'], ['SIGPIPE', 'Broken pipe'], ['SIGALRM', 'Alarm clock'], ['SIGTERM', 'Terminated'],
-  ['SIGURG', 'Urgent I/O condition'], ['SIGSTOP', 'Stopped (signal)'], ['SIGTSTP', 'Stopped (user)'],
-  ['SIGCONT', 'Continued'], ['SIGCHLD', 'Child status changed'], ['SIGTTIN', 'Stopped (tty input)'],
-  ['SIGTTOU', 'Stopped (tty output)'], ['SIGIO', 'I/O possible'], ['SIGXCPU', 'CPU time limit exceeded'],
-  ['SIGXFSZ', 'File size limit exceeded'], ['SIGVTALRM', 'Virtual timer expired'], ['SIGPROF', 'Profiling timer expired'],
-  ['SIGWINCH', 'Window size changed'], ['SIGLOST', 'Resource lost'], ['SIGUSR1', 'User defined signal 1'],
-  ['SIGUSR2', 'User defined signal 2'], ['SIGPWR', 'Power fail/restart'], ['SIGPOLL', 'Pollable event occurred'],
-  ['SIGWIND', 'SIGWIND'], ['SIGPHONE', 'SIGPHONE'], ['SIGWAITING', "Process's LWPs are blocked"], ['SIGLWP', 'Signal LWP'],
-  ['SIGDANGER', 'Swap space dangerously low'], ['SIGGRANT', 'Monitor mode granted'],
-  ['SIGRETRACT', 'Need to relinquish monitor mode'], ['SIGMSG', 'Monitor mode data available'],
-  ['SIGSOUND', 'Sound completed'], ['SIGSAK', 'Secure attention'], ['SIGPRIO', 'SIGPRIO'],
-  ...range(33, 63).map((n): [string, string] => [`SIG${n}`, `Real-time event ${n}`]),
-  ['SIGCANCEL', 'LWP internal signal'], ['SIG32', 'Real-time event 32'], ['SIG64', 'Real-time event 64'],
-  ...range(65, 127).map((n): [string, string] => [`SIG${n}`, `Real-time event ${n}`]),
-  ['SIGINFO', 'Information request'],
-  // (GDB_SIGNAL_UNKNOWN and GDB_SIGNAL_DEFAULT have no name)
-  ['EXC_BAD_ACCESS', 'Could not access memory'], ['EXC_BAD_INSTRUCTION', 'Illegal instruction/operand'],
-  ['EXC_ARITHMETIC', 'Arithmetic exception'], ['EXC_EMULATION', 'Emulation instruction'],
-  ['EXC_SOFTWARE', 'Software generated exception'], ['EXC_BREAKPOINT', 'Breakpoint'], ['SIGLIBRT', 'librt internal signal'],
-];
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
+import { GDB_SIGNALS, gdbSignalNumber, gdbToLinuxSignal, linuxSignalName, range } from '../rsp/signals.js';
 
 const DESCRIPTIONS = new Map(GDB_SIGNALS);
-const GDB_NUMBER = new Map(GDB_SIGNALS.map(([n], i) => [n, i < 142 ? i + 1 : i + 3]));
-/** gdb's name of a signal Linux reports but gdb has no name for (SIGSTKFLT). */
-const UNKNOWN = '?';
-
 /** Pass silently by default (gdb's signal_stop/print off). */
 const QUIET = new Set(['SIGALRM', 'SIGURG', 'SIGCHLD', 'SIGIO', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGPOLL',
   'SIGWAITING', 'SIGLWP', 'SIGPRIO', 'SIGCANCEL', 'SIGLIBRT']);
@@ -63,15 +23,12 @@ export function signalDescription(name: string): string {
 
 /** The Linux number of one of gdb's signal names; undefined for one Linux does not have (SIGEMT). */
 export function signalNumber(name: string): number | undefined {
-  const n = GDB_NUMBER.get(name);
+  const n = gdbSignalNumber(name);
   return n === undefined ? undefined : gdbToLinuxSignal(n);
 }
 
-/** gdb's name for Linux signal n: SIGABRT for 6 (not SIGIOT), SIGIO for 29, SIG34, `?` for SIGSTKFLT. */
-export function signalNameOf(n: number): string {
-  const g = linuxToGdbSignal(n);
-  return g <= 142 ? GDB_SIGNALS[g - 1]?.[0] ?? UNKNOWN : UNKNOWN;
-}
+/** gdb's name for Linux signal n (one table: src/rsp/signals.ts). */
+export const signalNameOf = linuxSignalName;
 
 const NUMERIC_ONLY = 'Only signals 1-15 are valid as numeric signals.\nUse "info signals" for a list of symbolic signals.';
 

@@ -10,7 +10,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { readLinkMap, type LinkMapSource } from '../elf/linkmap.js';
 import { separateDebugFile, type LoadedModule, type ProcessImage } from '../elf/index.js';
-import { hex16 } from './format.js';
+import { hexWord16 } from '../util/hex.js';
 
 export class SharedLibraries {
   /** Names in the order gdb would have learned them. */
@@ -23,6 +23,7 @@ export class SharedLibraries {
 
   /** The table's lines, or gdb's one line when there is nothing to list. */
   async table(process: LinkMapSource, image: ProcessImage): Promise<string[]> {
+    // (no link map yet, or an unreadable one: the loader alone, as gdb before the loader has its list)
     const map = await readLinkMap(process).catch(() => undefined);
     // load biases by name; before the loader has its list, the loader alone (gdb knows it from PT_INTERP)
     const loaded = new Map<string, bigint | undefined>();
@@ -38,8 +39,8 @@ export class SharedLibraries {
     let starred = false;
     const lines = rows.map(({ name, module }) => {
       const text = module?.elf?.section('.text');
-      const from = text && module ? hex16(module.bias + text.addr) : ''.padEnd(18);
-      const to = text && module ? hex16(module.bias + text.addr + BigInt(text.size)) : ''.padEnd(18);
+      const from = text && module ? hexWord16(module.bias + text.addr) : ''.padEnd(18);
+      const to = text && module ? hexWord16(module.bias + text.addr + BigInt(text.size)) : ''.padEnd(18);
       const debug = module ? hasDebugInfo(module) : false;
       starred ||= !debug;
       const read = !module?.symbols ? 'No ' : debug ? 'Yes' : 'Yes (*)';
@@ -64,6 +65,7 @@ function realpathOr(path: string): string {
   try {
     return realpathSync(path);
   } catch {
+    // (a path that does not resolve is shown as the loader gave it)
     return path;
   }
 }

@@ -107,6 +107,7 @@ export class SoftwareWatcher {
       if (check) {
         for (let i = 0; i < o.watches.length; i++) {
           const w = o.watches[i]!;
+          // (an unreadable watched range has not changed)
           const now = await t.readMemory(w.addr, w.length).catch(() => old[i]!);
           if (!now.equals(old[i]!)) return { ...ev, reason: { kind: 'watchpoint', pc, address: w.addr, access: 'write' } };
         }
@@ -122,6 +123,7 @@ export class SoftwareWatcher {
 /** Up to 16 bytes of code at pc (less at the end of a mapping). */
 async function readCode(t: Target, pc: bigint): Promise<Buffer | undefined> {
   for (const n of [16, 8, 4, 1]) {
+    // (try shorter reads near the end of a mapping; none: no code)
     const b = await t.readMemory(pc, n).catch(() => undefined);
     if (b) return b;
   }

@@ -71,6 +71,7 @@ export async function armHardwareWatch(t: Target, w: Watch, canUseHw: number, ot
     }
     return true;
   } catch (e) {
+    // (undoing a partial insert: the original error is what the user sees)
     for (const c of done) await t.removeWatchpoint(c.addr, c.length, w.kind).catch(() => undefined);
     if (!(e instanceof TargetError) || e.code !== 'ENOTSUP') throw e;
     if (w.kind !== 'write') throw new CommandError('Target does not support this type of hardware watchpoint.');
@@ -153,6 +154,7 @@ export function scopeExitText(ids: number[]): string {
 export async function watchRanges(expr: string, self: WatchedRange, evaluate: (e: string) => Promise<Value>): Promise<WatchedRange[]> {
   const out: WatchedRange[] = [];
   for (const base of derefBases(expr)) {
+    // (a base that does not evaluate here is not watched for re-pointing)
     const v = await evaluate(base).catch(() => undefined);
     if (v?.lval?.kind === 'mem' && v.type.kind === 'ptr') out.push({ addr: v.lval.addr, length: 8 });
   }

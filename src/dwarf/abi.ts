@@ -137,6 +137,7 @@ export async function returnedBytes(
 /** rax, rdx and (when the target has them) xmm0, xmm1 and st0 of the stopped thread. */
 export async function readReturnRegs(t: Target, regs?: Registers): Promise<ReturnRegs> {
   const r = regs ?? await t.getRegisters();
+  // (a target without x87/SSE access: only the integer registers hold a value)
   const area = await t.capabilities.fpRegisters?.get().catch(() => undefined);
   if (!area) return { rax: r.rax, rdx: r.rdx };
   return { rax: r.rax, rdx: r.rdx, xmm0: readFpRegister(area, 'xmm0'), xmm1: readFpRegister(area, 'xmm1'), st0: readFpRegister(area, 'st0') };

@@ -97,6 +97,7 @@ export async function callInferior(
   for (const s of place.stack) s.bytes.copy(frame, 8 + s.offset);
   await write(sp, frame);
   // The callee may change any SSE register: all of them are put back afterwards.
+  // (a target without x87/SSE access: fine unless an argument needs them, checked next)
   const fpRegs = t.capabilities.fpRegisters;
   const savedFp = await fpRegs?.get().catch(() => undefined);
   if (place.sses.length > 0) {

@@ -15,7 +15,7 @@ import {
   strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
-import { Value, bytesToBigInt, encodeFloat } from './value.js';
+import { Value, aggregateBytes, bytesToBigInt, encodeFloat } from './value.js';
 import { memberValue, subLocation, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { CallArg, CallResult } from './call.js';
@@ -23,6 +23,7 @@ import { returnedBytes } from './abi.js';
 import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
+import { hexWord } from '../util/hex.js';
 
 export { ExprError };
 
@@ -804,7 +805,10 @@ export class Evaluator {
     }
     const t = strip(target.type);
     if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'array') {
-      throw new ExprError('Assigning whole aggregates is not supported.');
+      const whole = await aggregateBytes(t, v, (m) => new ExprError(m));
+      if (target.loc.kind !== 'memory' || target.bits) throw new ExprError('Left operand of assignment is not an lvalue.');
+      await this.write(target.loc.address, whole);
+      return new Value(target.type, target.loc, this.ctx);
     }
     const size = sizeOf(t);
     let bytes: Buffer;
@@ -895,7 +899,7 @@ function isStaticLocation(d: Die): boolean {
 }
 
 function cannotAccess(v: Value): string {
-  return v.loc.kind === 'memory' ? `Cannot access memory at address 0x${v.loc.address.toString(16)}` : 'value is not available';
+  return v.loc.kind === 'memory' ? `Cannot access memory at address ${hexWord(v.loc.address)}` : 'value is not available';
 }
 
 function elementOf(t: CType): CType {

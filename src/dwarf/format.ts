@@ -13,6 +13,7 @@ import {
   type Method,
 } from './types.js';
 import { pushAll } from '../arrays.js';
+import { hexWord } from '../util/hex.js';
 
 export interface FormatOptions {
   /** `<main+4>`-style symbol for an address (text inside the brackets), if any. */
@@ -48,15 +49,16 @@ export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<str
   // At top level an unreadable object is an error (no $N), as in gdb; nested ones print <error: ...>.
   if (v.loc.kind === 'memory' && t.kind !== 'function') {
     const probe = Math.min(Math.max(sizeOf(v.type), 1), 64);
+    // (unreadable memory: gdb's Cannot access memory error, next line)
     const b = await v.ctx.readMemory(v.loc.address, probe).catch(() => undefined);
-    if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hex(v.loc.address)}`);
+    if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hexWord(v.loc.address)}`);
   }
   if (t.kind === 'pointer' && !opts.format && !plainCharPointer(v.type)) return `(${typeName(v.type)}) ${await formatValue(v, opts)}`;
   if (t.kind === 'function' && !opts.format) {
     const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
     const sym = opts.symbolize?.(addr);
     const head = t.nodebug ? '{<text variable, no debug info>}' : `{${typeName(v.type)}}`;
-    return `${head} ${hex(addr)}${sym ? ` <${sym}>` : ''}`;
+    return `${head} ${hexWord(addr)}${sym ? ` <${sym}>` : ''}`;
   }
   return formatValue(v, opts);
 }
@@ -85,13 +87,13 @@ export async function formatValue(v: Value, opts: FormatOptions = {}, level = 0)
     case 'function': {
       const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
       const sym = opts.symbolize?.(addr);
-      return `{${typeName(v.type)}} ${hex(addr)}${sym ? ` <${sym}>` : ''}`;
+      return `{${typeName(v.type)}} ${hexWord(addr)}${sym ? ` <${sym}>` : ''}`;
     }
     case 'void': return 'void';
     default: break;
   }
   const raw = await v.bytes();
-  if (!raw) return v.loc.kind === 'memory' ? `<error: Cannot access memory at address ${hex(v.loc.address)}>` : '<optimized out>';
+  if (!raw) return v.loc.kind === 'memory' ? `<error: Cannot access memory at address ${hexWord(v.loc.address)}>` : '<optimized out>';
   if (opts.format && opts.format !== 's') return formatWithLetter(v, t, opts.format, opts);
   switch (t.kind) {
     case 'base': return formatBase(v, t);
@@ -147,10 +149,10 @@ async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: For
   const sym = addr !== 0n ? opts.symbolize?.(addr) : undefined;
   if (isCharType(t.target) && addr !== 0n) {
     const s = await readCString(v, addr, opts.elements ?? PRINT_MAX, opts.repeats ?? REPEAT_THRESHOLD);
-    return `${hex(addr)}${sym ? ` <${sym}>` : ''} ${s}`;
+    return `${hexWord(addr)}${sym ? ` <${sym}>` : ''} ${s}`;
   }
-  if (target.kind === 'function' || sym) return `${hex(addr)}${sym ? ` <${sym}>` : ''}`;
-  return hex(addr);
+  if (target.kind === 'function' || sym) return `${hexWord(addr)}${sym ? ` <${sym}>` : ''}`;
+  return hexWord(addr);
 }
 
 /**
@@ -160,7 +162,7 @@ async function formatPointer(v: Value, t: CType & { kind: 'pointer' }, opts: For
  */
 async function readCString(v: Value, addr: bigint, limit: number, threshold: number): Promise<string> {
   const s = await stringAt((a, l) => v.ctx.readMemory(a, l), addr, limit, threshold);
-  return s ? s.text : `<error: Cannot access memory at address ${hex(addr)}>`;
+  return s ? s.text : `<error: Cannot access memory at address ${hexWord(addr)}>`;
 }
 
 /**
@@ -180,6 +182,7 @@ export async function stringAt(
       // within one page: a string that ends just before an unmapped page still reads
       chunk = await read(a, Math.min(64, limit - bytes.length, Number(((a | 0xfffn) + 1n) - a)));
     } catch {
+      // (unreadable memory ends the string where it starts)
       chunk = Buffer.alloc(0);
     }
     if (chunk.length === 0) {
@@ -196,6 +199,7 @@ export async function stringAt(
   }
   let force = false;
   if (!foundNul) {
+    // (an unreadable next byte: the string ended at the limit, nothing forced)
     const next = await read(addr + BigInt(bytes.length), 1).catch(() => undefined);
     force = next !== undefined && next.length === 1 && next[0] !== 0;
   }
@@ -291,6 +295,7 @@ async function materialize(v: Value, size: number): Promise<Buffer | undefined> 
       const b = await v.ctx.readMemory(v.loc.address, size);
       return b.length === size ? b : undefined;
     } catch {
+      // (unreadable memory: the caller prints gdb's <error: Cannot access memory ...>)
       return undefined;
     }
   }
@@ -338,7 +343,8 @@ function printString(bytes: number[], threshold: number, limit: number, force = 
 
 const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033', 92: '\\\\' };
 
-function escapeChar(c: number, quote: number): string {
+/** One byte inside gdb's quotes (`quote`: the quote character, escaped). */
+export function escapeChar(c: number, quote: number): string {
   if (c === quote) return '\\' + String.fromCharCode(c);
   if (ESCAPES[c]) return ESCAPES[c];
   if (c >= 32 && c < 127) return String.fromCharCode(c);
@@ -349,9 +355,6 @@ export function charLiteral(c: number): string {
   return `'${escapeChar(c, 39)}'`;
 }
 
-export function hex(v: bigint): string {
-  return '0x' + BigInt.asUintN(64, v).toString(16);
-}
 
 /**
  * C's %.{P}g, which gdb uses for floats (P = 9) and doubles (P = 17): P is
@@ -477,7 +480,7 @@ async function formatWithLetter(v: Value, t: CType, f: string, opts: FormatOptio
     }
     case 'a': {
       const sym = opts.symbolize?.(u);
-      return `${hex(u)}${sym ? ` <${sym}>` : ''}`;
+      return `${hexWord(u)}${sym ? ` <${sym}>` : ''}`;
     }
     case 'f': {
       // gdb's float_type_from_length: an integer the size of float, double or long double is reinterpreted

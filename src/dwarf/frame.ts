@@ -328,7 +328,8 @@ export async function frameLayout(
   for (const [reg, rule] of found.row.rules) {
     if (rule.kind === 'offset') saved.set(reg, BigInt.asUintN(64, cfa + BigInt(rule.offset)));
     else if (rule.kind === 'expression') {
-      const addr = await evaluateValue(rule.expr, ctx, [cfa]).catch(() => undefined);
+      // unreadable memory: that register is not saved here; an expression we cannot read is the unwinder's to say
+      const addr = await evaluateValue(rule.expr, ctx, [cfa]).catch((e: unknown) => { if (e instanceof DwarfError) throw e; return undefined; });
       if (addr !== undefined) saved.set(reg, addr);
     }
   }

@@ -36,4 +36,4 @@ export { evaluateLocation, type Location } from './expr.js';
 export { DwarfError } from './reader.js';
 export { callInferior, type CallResult } from './call.js';
 export { typeName, sizeOf, strip, type CType } from './types.js';
-export { formatFloat, hex } from './format.js';
+export { formatFloat } from './format.js';

@@ -280,7 +280,7 @@ export class Unit {
     this.offsetSize = offsetSize;
     this.end = r.pos + length;
     this.version = r.u16();
-    if (this.version < 2 || this.version > 5) throw new DwarfError(`unsupported DWARF version ${this.version}`);
+    if (this.version < 2 || this.version > 5) throw new DwarfError(`wrong version in compilation unit header (is ${this.version}, should be 2, 3, 4 or 5)`);
     if (this.version >= 5) {
       this.unitType = r.u8();
       this.addrSize = r.u8();

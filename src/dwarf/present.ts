@@ -11,6 +11,7 @@ import { isScalar } from './types.js';
 import type { StackFrame } from './program.js';
 import type { Die } from './info.js';
 import { wrapHint } from './wrap.js';
+import { hexWord16 } from '../util/hex.js';
 
 /** `#1  0x0000555555555232 in recurse (depth=0, cfg=0x555555558060 <config>) at prog.c:87` */
 export async function frameLine(frame: StackFrame, ev: Evaluator, hints = false): Promise<string> {
@@ -22,7 +23,7 @@ export async function frameLine(frame: StackFrame, ev: Evaluator, hints = false)
   // gdb shows the pc unless it is exactly at the start of a statement line (frame 0 after a
   // breakpoint) or the frame's line is that of an inlined call it made (frame_show_address).
   const showAddr = !frame.inlinedCallee && (!frame.unwind.exactPc || !line || line.address !== frame.pc || !line.isStmt);
-  const addr = showAddr ? `0x${frame.pc.toString(16).padStart(16, '0')} in ` : '';
+  const addr = showAddr ? `${hexWord16(frame.pc)} in ` : '';
   const name = frame.functionName ?? '??';
   if (!frame.fn) {
     const mod = frame.program.image.moduleAt(frame.lookupPc);
@@ -42,7 +43,8 @@ export async function frameArgs(frame: StackFrame, ev: Evaluator, hints = false)
   for (const p of frame.functionDie!.children) {
     if (p.tag !== TAG.formal_parameter) continue;
     const name = p.name ?? '';
-    const v = await ev.variableValue(p, frame.debug, true).catch(() => undefined);
+    // an unreadable argument prints <error> in its place (DWARF we cannot read is also said)
+    const v = await ev.variableValue(p, frame.debug, true).catch((e: unknown) => { frame.program.reportDwarfError(e, frame.pc); return undefined; });
     const text = v ? await argText(v, ev) : '<error>';
     const entry = await entryValue(frame, p, ev);
     if (!entry) parts.push(`${hint}${name}=${text}`);
@@ -68,7 +70,8 @@ async function sameContents(a: Value, b: Value): Promise<boolean> {
 
 /** The value a parameter had on entry, when the caller's call site records it (see StackFrame). */
 export async function entryValue(frame: StackFrame, param: Die, ev: Evaluator): Promise<Value | undefined> {
-  const v = await frame.parameterEntryValue(param).catch(() => undefined);
+  // no value the caller's call site can give: no @entry, as in gdb (DWARF we cannot read is said)
+  const v = await frame.parameterEntryValue(param).catch((e: unknown) => { frame.program.reportDwarfError(e, frame.pc); return undefined; });
   return v === undefined || !frame.debug ? undefined : Value.fromBigInt(frame.debug.typeOf(param.type), v, ev.ctx);
 }
 
@@ -100,6 +103,7 @@ export function sourceLines(path: string): string[] | undefined {
       c = readFileSync(path, 'utf8').split('\n');
       if (c.length && c[c.length - 1] === '') c.pop();
     } catch {
+      // (an unreadable source file: gdb's line without its text, said by the caller)
       c = null;
     }
     sourceCache.set(path, c);

@@ -19,6 +19,7 @@ import { evaluateLocation, evaluateValue, type ExprContext } from './expr.js';
 import type { Die } from './info.js';
 import type { PrintSettings } from './format.js';
 import { pushAll } from '../arrays.js';
+import { DwarfError } from './reader.js';
 
 export type ReadMemory = (addr: bigint, len: number) => Promise<Buffer>;
 
@@ -30,12 +31,41 @@ interface ModuleSymbols {
   separateTried?: boolean;
 }
 
+/** gdb's line for DWARF it cannot read: `Dwarf Error: MESSAGE [in module PATH]`. */
+export function dwarfErrorLine(message: string, path: string): string {
+  return `Dwarf Error: ${message} [in module ${path}]`;
+}
+
 export class ProgramInfo {
   private perModule = new Map<LoadedModule, ModuleSymbols>();
   /** gdb's `set print` settings for values of this program (`pretty`), shared by all evaluators. */
   readonly printSettings: PrintSettings = { pretty: false, elements: 200, repeats: 10 };
 
   constructor(readonly image: ProcessImage) {}
+
+  /**
+   * Where a DWARF read error of an image goes (gdb's `Dwarf Error: ... [in
+   * module PATH]` line): the image then has no source-level information, and
+   * the user is told why instead of seeing "no debug info".
+   */
+  onDwarfError?: (message: string) => void;
+
+  /**
+   * An error met reading the DWARF or CFI of the image at pc: a DwarfError
+   * is said (once per line: see onDwarfError) and true returned; anything
+   * else (unreadable memory, no registers) is the caller's to handle.
+   */
+  reportDwarfError(e: unknown, pc: bigint): boolean {
+    if (!(e instanceof DwarfError)) return false;
+    this.dwarfError(e, this.image.moduleAt(pc)?.path ?? '<unknown>');
+    return true;
+  }
+
+  private dwarfError(e: unknown, path: string): string {
+    const message = (e as Error).message;
+    this.onDwarfError?.(dwarfErrorLine(message, path));
+    return message;
+  }
 
   static async create(source: ImageSource, exeElf?: ElfFile): Promise<ProgramInfo> {
     return new ProgramInfo(await ProcessImage.create(source, exeElf));
@@ -70,14 +100,14 @@ export class ProgramInfo {
             s.debug.bias = m.bias;
           }
         } catch (e) {
-          s.error = (e as Error).message;
+          s.error = this.dwarfError(e, elf.path);
         }
         try {
           const eh = elf.section('.eh_frame');
           const ehData = elf.sectionData('.eh_frame');
           s.cfi = new CallFrameInfo(eh && ehData ? { data: ehData, addr: eh.addr } : undefined, elf.sectionData('.debug_frame'));
         } catch (e) {
-          s.error = (e as Error).message;
+          s.error = this.dwarfError(e, elf.path);
         }
       }
       this.perModule.set(m, s);
@@ -99,7 +129,7 @@ export class ProgramInfo {
           s.debug = DebugInfo.load(ElfFile.load(path));
           s.debug.bias = m.bias;
         } catch (e) {
-          s.error = (e as Error).message;
+          s.error = this.dwarfError(e, path);
         }
       }
     }
@@ -187,6 +217,16 @@ export class ProgramInfo {
    * then their caller, at the line of the call).
    */
   async backtrace(regs: Registers, readMemory: ReadMemory, limit = 256, fpState?: () => Promise<Buffer | undefined>, skipInline = 0): Promise<StackFrame[]> {
+    try {
+      return await this.unwindFrames(regs, readMemory, limit, fpState, skipInline);
+    } catch (e) {
+      // DWARF we cannot read is said here, whoever catches it (callers that fall back to no frames included)
+      this.reportDwarfError(e, regs.rip);
+      throw e;
+    }
+  }
+
+  private async unwindFrames(regs: Registers, readMemory: ReadMemory, limit: number, fpState: (() => Promise<Buffer | undefined>) | undefined, skipInline: number): Promise<StackFrame[]> {
     const frames: StackFrame[] = [];
     let cur: UnwindRegs | undefined = { pc: regs.rip, regs: dwarfRegs(regs), exactPc: true };
     while (cur && frames.length < limit) {
@@ -197,8 +237,10 @@ export class ProgramInfo {
       let next: UnwindRegs | undefined;
       try {
         next = await unwindStep(cur, readMemory, this.cfiAt);
-      } catch {
-        next = undefined; // corrupt CFI or unreadable stack: the backtrace ends here
+      } catch (e) {
+        // unreadable stack, or CFI we cannot read (said): the backtrace ends here
+        this.reportDwarfError(e, cur.pc);
+        next = undefined;
       }
       // No progress (same pc and stack pointer): a corrupt stack would loop forever.
       if (next && next.pc === cur.pc && next.regs.get(7) === cur.regs.get(7)) break;
@@ -213,6 +255,7 @@ export class ProgramInfo {
       // Fetched once, on first use; outer frames see frame 0's values, as gdb's
       // amd64 unwinder does for the registers the CFI does not mention.
       let once: Promise<Buffer | undefined> | undefined;
+      // (no x87/SSE state from this target: those registers read as unavailable, as in gdb)
       const shared = () => (once ??= fpState().catch(() => undefined));
       for (const f of frames) f.fpState = shared;
     }
@@ -355,7 +398,8 @@ export class StackFrame {
       const probe: UnwindRegs = { ...this.unwind, regs: new Map(this.unwind.regs) };
       try {
         await unwindStep(probe, this.readMemory, this.program.cfiAt);
-      } catch {
+      } catch (e) {
+        this.program.reportDwarfError(e, this.pc);   // else an unreadable stack: no CFA, as gdb's <not saved>
         return undefined;
       }
       this.unwind.cfa = probe.cfa;
@@ -464,7 +508,9 @@ export class StackFrame {
     }
     const target = site.block(AT_CALL_TARGET) ?? site.block(AT_GNU_CALL_SITE_TARGET);
     if (!target) return false;
-    const loc = await evaluateLocation(target, caller.exprContext(caller.fn!.die.unit)).catch(() => undefined);
+    // (a target that needs registers the caller no longer has: not a tail call gdb can prove)
+    const loc = await evaluateLocation(target, caller.exprContext(caller.fn!.die.unit))
+      .catch((e: unknown) => { this.program.reportDwarfError(e, caller.pc); return undefined; });
     let addr: bigint | undefined;
     if (loc?.kind === 'memory') addr = loc.address;
     else if (loc?.kind === 'register') addr = caller.reg(loc.reg);
@@ -495,7 +541,9 @@ export class StackFrame {
     // registers yet: they are unwound here, on demand. main has no caller (gdb's backtrace
     // past-main off: "DW_OP_entry_value resolving requires caller of ... (main)").
     if (!this.callerRegs && !this.inlined && this.fn?.name !== 'main') {
-      this.callerRegs = await unwindStep(this.unwind, this.readMemory, this.program.cfiAt).catch(() => undefined);
+      // (an unreadable caller: no entry values, as gdb; CFI we cannot read is said)
+      this.callerRegs = await unwindStep(this.unwind, this.readMemory, this.program.cfiAt)
+        .catch((e: unknown) => { this.program.reportDwarfError(e, this.pc); return undefined; });
     }
     const callerRegs = this.callerRegs;
     if (!callerRegs) return undefined;

@@ -54,7 +54,13 @@ export const VEC256: CType = {
 /** The 80-bit x87 register (gdb's builtin_type_i387_ext). */
 export const I387_EXT = base('builtin_type_i387_ext', 10, ATE.float);
 
-const MXCSR_FLAGS: ReadonlyArray<readonly [string, number]> = [
+/** gdb's i386_eflags (64bit-core.xml): bit 1 has no name. */
+export const EFLAGS_FLAGS: ReadonlyArray<readonly [string, number]> = [
+  ['CF', 0], ['', 1], ['PF', 2], ['AF', 4], ['ZF', 6], ['SF', 7], ['TF', 8], ['IF', 9], ['DF', 10],
+  ['OF', 11], ['NT', 14], ['RF', 16], ['VM', 17], ['AC', 18], ['VIF', 19], ['VIP', 20], ['ID', 21],
+];
+/** gdb's i386_mxcsr (64bit-sse.xml). */
+export const MXCSR_FLAGS: ReadonlyArray<readonly [string, number]> = [
   ['IE', 0], ['DE', 1], ['ZE', 2], ['OE', 3], ['UE', 4], ['PE', 5], ['DAZ', 6], ['IM', 7], ['DM', 8],
   ['ZM', 9], ['OM', 10], ['UM', 11], ['PM', 12], ['FZ', 15],
 ];

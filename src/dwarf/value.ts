@@ -175,3 +175,24 @@ export function encodeFloat(x: number, t: CType): Buffer {
   } else if (t.size === 2) b.writeUInt16LE(halfBits(x));
   return b;
 }
+
+/**
+ * The bytes gdb's value_assign stores for a whole struct, union or array
+ * (`t`, stripped): the source cast to it as value_cast does, that is a value
+ * of the same size, or an array of the same element size no longer than `t`,
+ * padded with zeros (a string into a char array: `set var s.tag = "xy"`).
+ */
+export async function aggregateBytes(t: CType, v: Value, fail: (message: string) => Error): Promise<Buffer> {
+  const from = strip(v.type);
+  const size = sizeOf(t);
+  if (t.kind === 'array' && from.kind === 'array') {
+    if (sizeOf(t.element) !== sizeOf(from.element)) throw fail('Invalid cast.');
+  } else if (sizeOf(from) !== size) {
+    // (any value of the very size is taken as its bytes: gdb's `set var flags = 5`)
+    throw fail('Invalid cast.');
+  }
+  const bytes = await v.bytes();
+  if (!bytes) throw fail(v.optimizedOut ? 'value has been optimized out' : 'value is not available');
+  if (bytes.length > size) throw fail('Too many array elements');
+  return bytes.length < size ? Buffer.concat([bytes, Buffer.alloc(size - bytes.length)]) : bytes;
+}

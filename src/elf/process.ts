@@ -177,6 +177,7 @@ export class ProcessImage {
    */
   static async create(source: ImageSource, exeElf?: ElfFile): Promise<ProcessImage> {
     const elf = exeElf ?? ElfFile.load(source.exePath);
+    // (a target that cannot give auxv or maps: the bias comes from the file alone)
     const [auxv, maps] = await Promise.all([source.auxv().catch(() => []), source.memoryMap().catch(() => [])]);
     const bias = biasFromAuxv(elf, auxv) ?? biasFromMaps(elf, maps, source.exePath) ?? 0n;
     const own = maps.filter((m) => m.path === source.exePath);

@@ -106,6 +106,7 @@ export class RspClient extends EventEmitter<{ output: [Buffer]; close: [] }> {
   request(payload: string | Buffer, opts: RequestOptions = {}): Promise<Buffer> {
     const run = () => this.exchange(payload, opts);
     const p = this.chain.then(run, run);
+    // (the next exchange runs after a failed one; the failure reaches this one's caller through p)
     this.chain = p.catch(() => undefined);
     return p;
   }

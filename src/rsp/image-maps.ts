@@ -66,6 +66,7 @@ export async function mapsFromImages(target: Target, exePath: string, librariesX
     // l_addr is the bias: shared objects put their header at vaddr 0
     if (bias === 0n || seen.has(bias)) continue;
     seen.add(bias);
+    // (an object whose headers cannot be read remotely: no mappings for it; the rest stand)
     out.push(...await objectAt(target, bias, bias, m[1]!).catch(() => []));
   }
   if (base && !seen.has(base)) out.push(...await objectAt(target, base, base, '[interpreter]').catch(() => []));

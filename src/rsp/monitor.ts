@@ -12,6 +12,7 @@ import { TargetError } from '../target/types.js';
 import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
+import { hexWord } from '../util/hex.js';
 
 const SNAPSHOT_HELP = `tsdbg serve monitor commands:
   snapshot ADDR LEN            copy [ADDR, ADDR+LEN) of the stopped program
@@ -33,7 +34,6 @@ After restore or rewind, gdb still shows its cached view: run
 "maintenance flush register-cache" to reread registers and memory.
 `;
 
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 function parseNumber(s: string | undefined, what: string): bigint {
   if (s === undefined) throw new UsageError(`missing ${what}`);
@@ -119,7 +119,7 @@ export class Monitor {
         const start = parseNumber(args[0], 'ADDR');
         await this.engine().discard(start);
         this.forget(start);
-        return `discarded the snapshot at ${hex(start)}\n`;
+        return `discarded the snapshot at ${hexWord(start)}\n`;
       }
       case 'snapshot-clear':
         await this.engine().clear();
@@ -160,7 +160,7 @@ export class Monitor {
     await engine.snapshot(start, length);
     this.userSnapshots = this.userSnapshots.filter((s) => s.start + BigInt(s.length) <= start || s.start >= start + BigInt(length));
     this.userSnapshots.push({ start, length });
-    return `snapshot of ${length} bytes at ${hex(start)} taken (${await engine.held()} bytes held)\n`;
+    return `snapshot of ${length} bytes at ${hexWord(start)} taken (${await engine.held()} bytes held)\n`;
   }
 
   private async restore(start: bigint): Promise<string> {
@@ -168,7 +168,7 @@ export class Monitor {
     const snap = (await engine.list()).find((s) => s.start === start);
     await engine.restore(start);
     this.forget(start);
-    return `restored ${snap?.length ?? 0} bytes at ${hex(start)}\n`;
+    return `restored ${snap?.length ?? 0} bytes at ${hexWord(start)}\n`;
   }
 
   private forget(start: bigint): void {
@@ -181,7 +181,7 @@ export class Monitor {
     const owner = (start: bigint) => this.checkpoints?.ownerOf(start);
     return 'start               length\n' + snaps.map((s) => {
       const c = owner(s.start);
-      return `${hex(s.start).padEnd(18)}  ${s.length}${c ? `  (checkpoint ${c.name})` : ''}`;
+      return `${hexWord(s.start).padEnd(18)}  ${s.length}${c ? `  (checkpoint ${c.name})` : ''}`;
     }).join('\n') + '\n';
   }
 
@@ -199,10 +199,10 @@ export class Monitor {
       if (saved[i] === now[i]) continue;
       let j = i;
       while (j < saved.length && saved[j] !== now[j] && j - i < 16) j++;
-      lines.push(`${hex(start + BigInt(i))}  was ${saved.subarray(i, j).toString('hex')}  now ${now.subarray(i, j).toString('hex')}`);
+      lines.push(`${hexWord(start + BigInt(i))}  was ${saved.subarray(i, j).toString('hex')}  now ${now.subarray(i, j).toString('hex')}`);
       i = j - 1;
     }
-    return lines.length ? lines.join('\n') + '\n' : `no changes in the ${saved.length} bytes at ${hex(start)}\n`;
+    return lines.length ? lines.join('\n') + '\n' : `no changes in the ${saved.length} bytes at ${hexWord(start)}\n`;
   }
 
   private async checkpoint(name: string | undefined): Promise<string> {
@@ -213,13 +213,13 @@ export class Monitor {
   private listCheckpoints(): string {
     const list = this.checkpoints?.checkpoints ?? [];
     if (list.length === 0) return 'no checkpoints\n';
-    return list.map((c) => `${c.id}  ${c.name}  pc=${hex(c.regs.rip)}  ${this.checkpoints!.bytesOf(c)} bytes`).join('\n') + '\n';
+    return list.map((c) => `${c.id}  ${c.name}  pc=${hexWord(c.regs.rip)}  ${this.checkpoints!.bytesOf(c)} bytes`).join('\n') + '\n';
   }
 
   private async rewind(name: string | undefined, force: boolean): Promise<string> {
     const r = await this.manager().rewind(name, force);
     const skipped = r.skipped.length ? `; left as they are: ${r.skipped.map((s) => s.text).join(', ')}` : '';
-    return `rewound to checkpoint ${r.checkpoint.id} "${r.checkpoint.name}" (${r.restoredBytes} bytes, pc=${hex(r.checkpoint.regs.rip)})${skipped}\n`;
+    return `rewound to checkpoint ${r.checkpoint.id} "${r.checkpoint.name}" (${r.restoredBytes} bytes, pc=${hexWord(r.checkpoint.regs.rip)})${skipped}\n`;
   }
 }
 

@@ -6,8 +6,8 @@
  * Reference: GDB manual, Appendix E "GDB Remote Serial Protocol", sections
  * Overview (framing, RLE), Packets, Notification Packets, Interrupts.
  */
+import { hexByte } from '../util/hex.js';
 
-/** Bytes that must be escaped inside binary data (X, qXfer, vFile replies). */
 /** 1 for the bytes binary data escapes: `#`, `$`, `}` and `*` (a table: this runs per byte). */
 const ESCAPED = new Uint8Array(256);
 for (const b of [0x23, 0x24, 0x7d, 0x2a]) ESCAPED[b] = 1;
@@ -21,10 +21,6 @@ export function checksum(data: Uint8Array): number {
   return sum;
 }
 
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
-}
-
 /** Frame a packet: `$` payload `#` two-hex-digit checksum. */
 export function frame(payload: Buffer | string, leader = '$'): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
@@ -32,7 +28,7 @@ export function frame(payload: Buffer | string, leader = '$'): Buffer {
   out[0] = leader.charCodeAt(0);
   body.copy(out, 1);
   out[body.length + 1] = 0x23;
-  out.write(hex2(checksum(body)), body.length + 2, 'latin1');
+  out.write(hexByte(checksum(body)), body.length + 2, 'latin1');
   return out;
 }
 

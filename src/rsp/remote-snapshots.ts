@@ -21,6 +21,7 @@ import type { RspClient } from './client.js';
 import type { RemoteTarget } from './remote-target.js';
 import { parseMaps } from './maps.js';
 import { fromHex, toHex, unescapeBinary } from './packet.js';
+import { hexWord } from '../util/hex.js';
 
 const ERROR_LINE = /^error \((E[A-Z]+)\): (.*)$/m;
 /** Bytes of snapshot data fetched per monitor command (sent back as hex in O packets). */
@@ -53,6 +54,7 @@ export async function probeMonitor(client: RspClient): Promise<{ available: bool
     const help = await runMonitor(client, 'help');
     return { available: true, snapshots: /^\s*snapshot-read\b/m.test(help) && /^\s*snapshot\s+ADDR/m.test(help) };
   } catch {
+    // (a stub without qRcmd or our monitor: no remote snapshots, as reported)
     return { available: false, snapshots: false };
   }
 }
@@ -89,11 +91,11 @@ export class RemoteSnapshotEngine implements SnapshotEngine {
   }
 
   async snapshot(start: bigint, length: number): Promise<void> {
-    await this.run(`snapshot 0x${start.toString(16)} ${length}`);
+    await this.run(`snapshot ${hexWord(start)} ${length}`);
   }
 
   async restore(start: bigint): Promise<void> {
-    await this.run(`restore 0x${start.toString(16)}`);
+    await this.run(`restore ${hexWord(start)}`);
   }
 
   async list(): Promise<SnapshotInfo[]> {
@@ -103,18 +105,18 @@ export class RemoteSnapshotEngine implements SnapshotEngine {
 
   async read(start: bigint): Promise<Buffer> {
     const snap = (await this.list()).find((s) => s.start === start);
-    if (!snap) throw new SnapshotError('ENOENT', `no snapshot starts at 0x${start.toString(16)}`);
+    if (!snap) throw new SnapshotError('ENOENT', `no snapshot starts at ${hexWord(start)}`);
     const parts: Buffer[] = [];
     for (let off = 0; off < snap.length; off += READ_CHUNK) {
       const len = Math.min(READ_CHUNK, snap.length - off);
-      const hex = (await this.run(`snapshot-read 0x${start.toString(16)} ${off} ${len}`)).trim();
+      const hex = (await this.run(`snapshot-read ${hexWord(start)} ${off} ${len}`)).trim();
       parts.push(fromHex(hex));
     }
     return Buffer.concat(parts);
   }
 
   async discard(start: bigint): Promise<void> {
-    await this.run(`snapshot-discard 0x${start.toString(16)}`);
+    await this.run(`snapshot-discard ${hexWord(start)}`);
   }
 
   async clear(): Promise<void> {

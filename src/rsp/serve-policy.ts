@@ -44,6 +44,7 @@ export class FileRefused extends Error {
 const under = (p: string, root: string): boolean =>
   p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
 
+// (a path that does not resolve is no file the target may serve)
 const real = (p: string): Promise<string | undefined> => realpath(p).catch(() => undefined);
 
 /**
@@ -92,6 +93,7 @@ export class FileGate {
     if (!t || t.state === 'exited') return false;
     if (under(p, `/proc/${t.pid}`)) return true;
     if ((await real(t.exePath)) === p) return true;
+    // (no map from the target: only the paths above are served)
     const maps = await t.memoryMap().catch(() => []);
     return maps.some((m) => m.path === p);
   }

@@ -3,17 +3,62 @@
  * (include/gdb/signals.def), not Linux's: SIGBUS is 10 on the wire and 7 on
  * Linux, SIGUSR1 is 30 vs 10, SIGCHLD 20 vs 17, realtime 33..63 are 45..75.
  * Both directions go through this table so a stub never leaks host numbers.
+ * gdb's table of its signals (names, descriptions) is here too: the console
+ * (src/commands/signals.ts) and the RSP wire share it.
  */
+import { constants as os } from 'node:os';
 
-/** Linux x86-64 signal number -> [GDB number, name]. */
-const LINUX: Array<[number, number, string]> = [
-  [1, 1, 'SIGHUP'], [2, 2, 'SIGINT'], [3, 3, 'SIGQUIT'], [4, 4, 'SIGILL'], [5, 5, 'SIGTRAP'],
-  [6, 6, 'SIGABRT'], [7, 10, 'SIGBUS'], [8, 8, 'SIGFPE'], [9, 9, 'SIGKILL'], [10, 30, 'SIGUSR1'],
-  [11, 11, 'SIGSEGV'], [12, 31, 'SIGUSR2'], [13, 13, 'SIGPIPE'], [14, 14, 'SIGALRM'], [15, 15, 'SIGTERM'],
-  [17, 20, 'SIGCHLD'], [18, 19, 'SIGCONT'], [19, 17, 'SIGSTOP'], [20, 18, 'SIGTSTP'], [21, 21, 'SIGTTIN'],
-  [22, 22, 'SIGTTOU'], [23, 16, 'SIGURG'], [24, 24, 'SIGXCPU'], [25, 25, 'SIGXFSZ'], [26, 26, 'SIGVTALRM'],
-  [27, 27, 'SIGPROF'], [28, 28, 'SIGWINCH'], [29, 23, 'SIGIO'], [30, 32, 'SIGPWR'], [31, 12, 'SIGSYS'],
+
+/**
+ * gdb's own signals (include/gdb/signals.def), in its order and numbering
+ * (index + 1): what `info signals` lists and `handle` names. Linux's aliases
+ * (SIGIOT, SIGCLD, SIGPOLL as SIGIO's number, SIGUNUSED) are not among them:
+ * a Linux signal shows under gdb's name for its number (SIGABRT, SIGCHLD,
+ * SIGIO, SIGSYS); gdb's SIGPOLL is a signal of its own no Linux stop reports.
+ */
+export const GDB_SIGNALS: Array<[string, string]> = [
+  ['SIGHUP', 'Hangup'], ['SIGINT', 'Interrupt'], ['SIGQUIT', 'Quit'], ['SIGILL', 'Illegal instruction'],
+  ['SIGTRAP', 'Trace/breakpoint trap'], ['SIGABRT', 'Aborted'], ['SIGEMT', 'Emulation trap'],
+  ['SIGFPE', 'Arithmetic exception'], ['SIGKILL', 'Killed'], ['SIGBUS', 'Bus error'], ['SIGSEGV', 'Segmentation fault'],
+  ['SIGSYS', 'Bad system call'], ['SIGPIPE', 'Broken pipe'], ['SIGALRM', 'Alarm clock'], ['SIGTERM', 'Terminated'],
+  ['SIGURG', 'Urgent I/O condition'], ['SIGSTOP', 'Stopped (signal)'], ['SIGTSTP', 'Stopped (user)'],
+  ['SIGCONT', 'Continued'], ['SIGCHLD', 'Child status changed'], ['SIGTTIN', 'Stopped (tty input)'],
+  ['SIGTTOU', 'Stopped (tty output)'], ['SIGIO', 'I/O possible'], ['SIGXCPU', 'CPU time limit exceeded'],
+  ['SIGXFSZ', 'File size limit exceeded'], ['SIGVTALRM', 'Virtual timer expired'], ['SIGPROF', 'Profiling timer expired'],
+  ['SIGWINCH', 'Window size changed'], ['SIGLOST', 'Resource lost'], ['SIGUSR1', 'User defined signal 1'],
+  ['SIGUSR2', 'User defined signal 2'], ['SIGPWR', 'Power fail/restart'], ['SIGPOLL', 'Pollable event occurred'],
+  ['SIGWIND', 'SIGWIND'], ['SIGPHONE', 'SIGPHONE'], ['SIGWAITING', "Process's LWPs are blocked"], ['SIGLWP', 'Signal LWP'],
+  ['SIGDANGER', 'Swap space dangerously low'], ['SIGGRANT', 'Monitor mode granted'],
+  ['SIGRETRACT', 'Need to relinquish monitor mode'], ['SIGMSG', 'Monitor mode data available'],
+  ['SIGSOUND', 'Sound completed'], ['SIGSAK', 'Secure attention'], ['SIGPRIO', 'SIGPRIO'],
+  ...range(33, 63).map((n): [string, string] => [`SIG${n}`, `Real-time event ${n}`]),
+  ['SIGCANCEL', 'LWP internal signal'], ['SIG32', 'Real-time event 32'], ['SIG64', 'Real-time event 64'],
+  ...range(65, 127).map((n): [string, string] => [`SIG${n}`, `Real-time event ${n}`]),
+  ['SIGINFO', 'Information request'],
+  // (GDB_SIGNAL_UNKNOWN and GDB_SIGNAL_DEFAULT have no name)
+  ['EXC_BAD_ACCESS', 'Could not access memory'], ['EXC_BAD_INSTRUCTION', 'Illegal instruction/operand'],
+  ['EXC_ARITHMETIC', 'Arithmetic exception'], ['EXC_EMULATION', 'Emulation instruction'],
+  ['EXC_SOFTWARE', 'Software generated exception'], ['EXC_BREAKPOINT', 'Breakpoint'], ['SIGLIBRT', 'librt internal signal'],
 ];
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+const GDB_NUMBER = new Map(GDB_SIGNALS.map(([n], i) => [n, i < 142 ? i + 1 : i + 3]));
+
+/** gdb's number of one of its signal names (the wire's numbering). */
+export function gdbSignalNumber(name: string): number | undefined {
+  return GDB_NUMBER.get(name);
+}
+
+/**
+ * Linux's numbers of gdb's signals, from the host's table (this is Linux
+ * x86-64 only). SIGPOLL is Linux's alias of SIGIO; gdb's SIGPOLL is a signal
+ * of its own no Linux stop reports.
+ */
+const LINUX_NUMBER = os.signals as Record<string, number | undefined>;
+const linuxNumberOf = (name: string): number | undefined => (name === 'SIGPOLL' ? undefined : LINUX_NUMBER[name]);
 
 const GDB_REALTIME_32 = 77;
 const GDB_REALTIME_64 = 78;
@@ -22,11 +67,12 @@ const GDB_UNKNOWN = 143;
 
 const toGdb = new Map<number, number>();
 const fromGdb = new Map<number, number>();
-const names = new Map<number, string>();
-for (const [linux, gdb, name] of LINUX) {
+for (const [name] of GDB_SIGNALS) {
+  const linux = linuxNumberOf(name);
+  const gdb = GDB_NUMBER.get(name)!;
+  if (linux === undefined || linux >= 32) continue;
   toGdb.set(linux, gdb);
   fromGdb.set(gdb, linux);
-  names.set(linux, name);
 }
 
 /** Linux signal number to the number sent on the wire. */
@@ -51,6 +97,8 @@ export function gdbToLinuxSignal(sig: number): number | undefined {
   return undefined;
 }
 
+/** gdb's name for Linux signal n: SIGABRT for 6 (not SIGIOT), SIGIO for 29, SIG34, `?` for SIGSTKFLT. */
 export function linuxSignalName(sig: number): string {
-  return names.get(sig) ?? (sig >= 32 && sig <= 64 ? `SIG${sig}` : '?');
+  const g = linuxToGdbSignal(sig);
+  return g >= 1 && g <= 142 ? GDB_SIGNALS[g - 1]![0] : '?';
 }

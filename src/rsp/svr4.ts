@@ -5,8 +5,8 @@
  */
 import type { Target } from '../target/types.js';
 import { readLinkMap } from '../elf/linkmap.js';
+import { hexWord } from '../util/hex.js';
 
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 export function xmlEscape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -17,6 +17,6 @@ export async function librariesSvr4(target: Target): Promise<string> {
   const map = await readLinkMap(target);
   if (!map) return '<library-list-svr4 version="1.0"/>';
   const libs = map.objects.filter((o) => o.name).map((o) =>
-    `<library name="${xmlEscape(o.name)}" lm="${hex(o.lm)}" l_addr="${hex(o.addr)}" l_ld="${hex(o.ld)}" lmid="0x0"/>`);
-  return `<library-list-svr4 version="1.0" main-lm="${hex(map.main.lm)}">${libs.join('')}</library-list-svr4>`;
+    `<library name="${xmlEscape(o.name)}" lm="${hexWord(o.lm)}" l_addr="${hexWord(o.addr)}" l_ld="${hexWord(o.ld)}" lmid="0x0"/>`);
+  return `<library-list-svr4 version="1.0" main-lm="${hexWord(map.main.lm)}">${libs.join('')}</library-list-svr4>`;
 }

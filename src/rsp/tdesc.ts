@@ -9,6 +9,7 @@
  * Registers the Target cannot reach are sent as unavailable (`xx`).
  */
 import type { RegisterName } from '../target/types.js';
+import { EFLAGS_FLAGS, MXCSR_FLAGS } from '../dwarf/regtypes.js';
 
 export interface RegisterInfo {
   name: string;
@@ -119,15 +120,6 @@ const TARGET_REGS: ReadonlySet<RegisterName> = new Set<RegisterName>([
 ]);
 
 // Types the features above refer to, as gdb's own 64bit-*.xml define them.
-const EFLAGS_FIELDS = [
-  ['CF', 0], ['', 1], ['PF', 2], ['AF', 4], ['ZF', 6], ['SF', 7], ['TF', 8], ['IF', 9], ['DF', 10],
-  ['OF', 11], ['NT', 14], ['RF', 16], ['VM', 17], ['AC', 18], ['VIF', 19], ['VIP', 20], ['ID', 21],
-] as const;
-const MXCSR_FIELDS = [
-  ['IE', 0], ['DE', 1], ['ZE', 2], ['OE', 3], ['UE', 4], ['PE', 5], ['DAZ', 6], ['IM', 7], ['DM', 8],
-  ['ZM', 9], ['OM', 10], ['UM', 11], ['PM', 12], ['FZ', 15],
-] as const;
-
 function flags(id: string, fields: ReadonlyArray<readonly [string, number]>): string {
   const f = fields.map(([n, bit]) => `<field name="${n}" start="${bit}" end="${bit}" type="bool"/>`).join('');
   return `<flags id="${id}" size="4">${f}</flags>`;
@@ -147,8 +139,8 @@ const VEC128 =
 /** target.xml for the server: one self-contained document, as gdbserver sends. */
 export function amd64TargetXml(): string {
   const prefix: Record<string, string> = {
-    'org.gnu.gdb.i386.core': flags('i386_eflags', EFLAGS_FIELDS),
-    'org.gnu.gdb.i386.sse': VEC128 + flags('i386_mxcsr', MXCSR_FIELDS),
+    'org.gnu.gdb.i386.core': flags('i386_eflags', EFLAGS_FLAGS),
+    'org.gnu.gdb.i386.sse': VEC128 + flags('i386_mxcsr', MXCSR_FLAGS),
   };
   const body = FEATURES.map(([feature]) => {
     const regs = AMD64_REGISTERS.filter((r) => r.feature === feature)

@@ -54,6 +54,7 @@ export class HostIo {
   }
 
   async closeAll(): Promise<void> {
+    // (closing on the way out: a handle the stub already forgot has nothing to close)
     for (const f of this.files.values()) await f.close().catch(() => undefined);
     this.files.clear();
   }

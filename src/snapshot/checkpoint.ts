@@ -51,6 +51,7 @@ import { endsAddressSpace } from './common.js';
 import { METHOD_TEXT, openTracker, type DirtyMethodName, type MethodChoice, type PageRange } from './dirty.js';
 import { IncrementalStore, type Delta } from './incremental.js';
 import { diffRuns } from './rewrite.js';
+import { hexWord } from '../util/hex.js';
 
 export interface ThreadRegisters {
   tid: number;
@@ -110,7 +111,6 @@ export class CheckpointError extends Error {
   }
 }
 
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 const sizeText = (n: number) => (n === Infinity ? 'unlimited' : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 
 /** A byte count as `checkpoints` shows the limit. */
@@ -302,6 +302,7 @@ export class CheckpointManager {
       for (const { tid } of await t.threads()) {
         t.selectThread(tid);
         const regs = await t.getRegisters();
+        // (a target without x87/SSE/AVX access: the checkpoint keeps the general registers only)
         const fpregs = await t.capabilities.fpRegisters?.get().catch(() => undefined);
         const ymmUpper = await t.capabilities.ymmUpper?.get().catch(() => undefined);
         out.push({ tid, regs, fpregs, ymmUpper });
@@ -362,6 +363,7 @@ export class CheckpointManager {
   private async dropRegions(c: Checkpoint): Promise<void> {
     if (c.delta) return;
     for (const r of c.regions) {
+      // (a region whose snapshot is already gone, with its process: nothing left to drop)
       if (!r.buffer) await this.engine.discard(r.start).catch(() => undefined);
     }
   }
@@ -382,7 +384,7 @@ export class CheckpointManager {
   mapChanges(c: Checkpoint, nowAll: Mapping[]): MapChange[] {
     const now = joinNeighbours(checkpointMappings(nowAll));
     const changes: MapChange[] = [];
-    const range = (m: Mapping) => `${hex(m.start)}-${hex(m.end)}`;
+    const range = (m: Mapping) => `${hexWord(m.start)}-${hexWord(m.end)}`;
     const before = joinNeighbours(c.maps);
     for (const old of before) {
       const same = now.find((m) => m.start === old.start);
@@ -393,9 +395,9 @@ export class CheckpointManager {
           ? { kind: 'protection', label, text: `${label} ${range(old)} is no longer writable (now ${cover.perms})` }
           : { kind: 'vanished', label, text: `${label} ${range(old)} was unmapped` });
       } else if (same.end > old.end) {
-        changes.push({ kind: 'grew', label, text: `${label} ${range(old)} grew to ${hex(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
+        changes.push({ kind: 'grew', label, text: `${label} ${range(old)} grew to ${hexWord(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
       } else if (same.end < old.end) {
-        changes.push({ kind: 'shrank', label, text: `${label} ${range(old)} shrank to ${hex(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
+        changes.push({ kind: 'shrank', label, text: `${label} ${range(old)} shrank to ${hexWord(same.end)}${label === '[heap]' ? ' (brk moved)' : ''}` });
       }
     }
     for (const m of now) {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Mapping, StopEvent, TargetState } from '../target/types.js';
 import { taskState } from '../target/procfs.js';
 import { SnapshotError, type SnapshotInfo, type SnapshotLimits } from './types.js';
+import { hexWord } from '../util/hex.js';
 
 /** TASK_SIZE of x86-64 with 4-level page tables: the end of user space. */
 export const TASK_SIZE = 0x7ffffffff000n;
@@ -38,6 +39,7 @@ function sysctl(path: string, fallback: number): number {
     const v = Number(readFileSync(path, 'latin1').trim());
     return Number.isSafeInteger(v) && v >= 0 ? v : fallback;
   } catch {
+    // (no such /proc limit on this kernel: the default)
     return fallback;
   }
 }
@@ -56,7 +58,6 @@ export function taskAlive(pid: number, tid: number): boolean {
   return state !== 'Z' && state !== 'X';
 }
 
-export const hex = (a: bigint): string => `0x${a.toString(16)}`;
 
 /** ptrace_check_attach(): requests need a live, stopped tracee. */
 export function checkStopped(host: Pick<SnapshotHost, 'state'>): void {
@@ -73,7 +74,7 @@ export function checkRange(start: bigint, length: number, maxLen: number): void 
     throw new SnapshotError('EINVAL', `snapshot of ${length} bytes exceeds the limit of ${maxLen} (kernel.ptrace_snapshot_max_len)`);
   }
   if (start < 0n || start + BigInt(length) > TASK_SIZE) {
-    throw new SnapshotError('EINVAL', `range ${hex(start)}+${length} is outside user space`);
+    throw new SnapshotError('EINVAL', `range ${hexWord(start)}+${length} is outside user space`);
   }
 }
 
@@ -85,7 +86,7 @@ export function checkWritable(writable: Mapping[], start: bigint, length: number
   let i = lowerBound(writable, at);
   while (at < end) {
     const m = writable[i];
-    if (!m || m.start > at) throw new SnapshotError('EFAULT', `${hex(at)} is not in a writable mapping`);
+    if (!m || m.start > at) throw new SnapshotError('EFAULT', `${hexWord(at)} is not in a writable mapping`);
     at = m.end;
     i++;
   }
@@ -124,7 +125,7 @@ export function sortedInfo(snaps: Iterable<SnapshotInfo>): SnapshotInfo[] {
 }
 
 export function noSnapshot(start: bigint): SnapshotError {
-  return new SnapshotError('ENOENT', `no snapshot starts at ${hex(start)}`);
+  return new SnapshotError('ENOENT', `no snapshot starts at ${hexWord(start)}`);
 }
 
 /** Snapshots die with the address space (exec) and the process (exit), as in the kernel. */

@@ -16,11 +16,12 @@
  */
 import { PTRACE, errnoName, native } from '../target/native.js';
 import {
-  endsAddressSpace, hex, liveTid, noSnapshot, overlapping, readLimits, sortedInfo, taskAlive, type SnapshotHost,
+  endsAddressSpace, liveTid, noSnapshot, overlapping, readLimits, sortedInfo, taskAlive, type SnapshotHost,
 } from './common.js';
 import {
   SnapshotError, type SnapshotEngine, type SnapshotErrorCode, type SnapshotInfo, type SnapshotLimits,
 } from './types.js';
+import { hexWord } from '../util/hex.js';
 
 const CODES = new Set<SnapshotErrorCode>(['ESRCH', 'EINVAL', 'EFAULT', 'ENOENT', 'ENOSPC', 'ENOMEM', 'EIO']);
 
@@ -28,7 +29,7 @@ const CODES = new Set<SnapshotErrorCode>(['ESRCH', 'EINVAL', 'EFAULT', 'ENOENT',
 function kernelError(r: number, what: string, start: bigint, length?: number): SnapshotError {
   const name = errnoName(-r);
   const code: SnapshotErrorCode = CODES.has(name as SnapshotErrorCode) ? (name as SnapshotErrorCode) : 'EIO';
-  const range = length === undefined ? hex(start) : `${hex(start)}+${length}`;
+  const range = length === undefined ? hexWord(start) : `${hexWord(start)}+${length}`;
   const why: Record<string, string> = {
     ESRCH: 'the program is not stopped or not traced',
     EINVAL: 'invalid range or length (kernel.ptrace_snapshot_max_len, user-space end)',

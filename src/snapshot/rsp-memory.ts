@@ -15,9 +15,10 @@
  */
 import type { Mapping, StopEvent, TargetState } from '../target/types.js';
 import {
-  DEFAULT_MAX_LEN, DEFAULT_MAX_TOTAL, checkAdmit, checkRange, checkStopped, checkWritable, endsAddressSpace, hex,
+  DEFAULT_MAX_LEN, DEFAULT_MAX_TOTAL, checkAdmit, checkRange, checkStopped, checkWritable, endsAddressSpace,
   noSnapshot, overlapping, sortedInfo,
 } from './common.js';
+import { hexWord } from '../util/hex.js';
 import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
 
 /** The part of a target this engine needs (RemoteTarget, or any Target). */
@@ -94,7 +95,7 @@ export class RspMemoryEngine implements SnapshotEngine {
       await this.host.writeMemory(snap.start, snap.data);
     } catch (e) {
       // The snapshot stays, so the caller can fix the map and try again.
-      throw this.failure(e, `cannot write the snapshot back at ${hex(snap.start)}`);
+      throw this.failure(e, `cannot write the snapshot back at ${hexWord(snap.start)}`);
     }
     this.remove(snap);
   }
@@ -131,7 +132,7 @@ export class RspMemoryEngine implements SnapshotEngine {
     if (userSpace) return checkRange(start, length, this.lim.maxLen);
     checkRange(0n, length, this.lim.maxLen);           // the length rules alone
     if (start < 0n || start + BigInt(length) > ADDRESS_SPACE_END) {
-      throw new SnapshotError('EINVAL', `range ${hex(start)}+${length} wraps around the address space`);
+      throw new SnapshotError('EINVAL', `range ${hexWord(start)}+${length} wraps around the address space`);
     }
   }
 
@@ -154,10 +155,10 @@ export class RspMemoryEngine implements SnapshotEngine {
   private async copyIn(start: bigint, length: number): Promise<Buffer> {
     try {
       const data = await (this.opts.read ?? ((a, n) => this.host.readMemory(a, n)))(start, length);
-      if (data.length !== length) throw new SnapshotError('EFAULT', `cannot read ${hex(start)}: memory not accessible`);
+      if (data.length !== length) throw new SnapshotError('EFAULT', `cannot read ${hexWord(start)}: memory not accessible`);
       return data;
     } catch (e) {
-      throw this.failure(e, `cannot read ${hex(start)}`);
+      throw this.failure(e, `cannot read ${hexWord(start)}`);
     }
   }
 

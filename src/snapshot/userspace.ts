@@ -13,13 +13,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { native } from '../target/native.js';
-import { parseMaps } from '../target/procfs.js';
+import { parseMaps } from '../util/maps.js';
 import type { Mapping } from '../target/types.js';
 import {
-  checkAdmit, checkRange, checkStopped, checkWritable, endsAddressSpace, hex, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
+  checkAdmit, checkRange, checkStopped, checkWritable, endsAddressSpace, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
   type SnapshotHost,
 } from './common.js';
 import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
+import { hexWord } from '../util/hex.js';
 
 interface Held extends SnapshotInfo {
   data: Buffer;
@@ -78,7 +79,7 @@ export class UserspaceEngine implements SnapshotEngine {
     const r = native.vmWrite(liveTid(this.host), snap.start, snap.data);
     if (r !== snap.length) {
       // The snapshot stays, so the caller can fix the map and try again.
-      throw new SnapshotError('EFAULT', `cannot write the snapshot back at ${hex(snap.start)}: memory not accessible`);
+      throw new SnapshotError('EFAULT', `cannot write the snapshot back at ${hexWord(snap.start)}: memory not accessible`);
     }
     this.remove(snap);
   }
@@ -144,7 +145,7 @@ export class UserspaceEngine implements SnapshotEngine {
     if (done < 0) done = 0;
     const rest = data.subarray(done);
     if (native.peekRead(tid, start + BigInt(done), rest) !== rest.length) {
-      throw new SnapshotError('EFAULT', `cannot read ${hex(start + BigInt(done))}: memory not accessible`);
+      throw new SnapshotError('EFAULT', `cannot read ${hexWord(start + BigInt(done))}: memory not accessible`);
     }
   }
 

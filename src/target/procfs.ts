@@ -1,20 +1,8 @@
 /** Parsers for /proc/PID files the targets read (pure functions, unit-testable), and a task's state. */
 import { readFileSync } from 'node:fs';
-import type { Mapping } from './types.js';
 
-/** /proc/PID/maps: "start-end perms offset dev inode   path". */
-export function parseMaps(text: string): Mapping[] {
-  const out: Mapping[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+([0-9a-f]+)\s+(\S+)\s+(\d+)\s*(.*)$/.exec(line);
-    if (!m) continue;
-    out.push({
-      start: BigInt('0x' + m[1]), end: BigInt('0x' + m[2]), perms: m[3]!,
-      offset: BigInt('0x' + m[4]), dev: m[5]!, inode: Number(m[6]), path: m[7]!,
-    });
-  }
-  return out;
-}
+/** /proc/PID/maps ("start-end perms offset dev inode   path"): one parser for every layer, in src/util/maps.ts. */
+export { parseMaps } from '../util/maps.js';
 
 /** /proc/PID/auxv: pairs of 64-bit words up to AT_NULL. */
 export function parseAuxv(buf: Buffer): Array<[bigint, bigint]> {

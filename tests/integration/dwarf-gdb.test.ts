@@ -77,6 +77,11 @@ const PRINTS = [
   'p (char)config.w.u',
   // The parser shared with the no-debug-info evaluator: postfix/prefix ++ and --, {type} ADDR, bad numbers.
   'p counter++', 'p counter', 'p counter--', 'p --counter', 'p counter', 'p {int} &counter', 'p {long} &numbers[1]',
+  // {type} ADDR with DWARF types: arrays, structs, typedefs, floats, sizeof of it
+  'p {int[2]} &numbers', 'p {struct node} list_head', 'p {struct config} &config', 'p {double} &config.ratio', 'p sizeof({int} &counter)', 'whatis {char} $sp',
+  // whole aggregates assigned as gdb's value_assign does (a shorter string padded, a longer one too many, other types no cast)
+  'p config.label = "xy"', 'p config.label', 'p config.label = "much too long"', 'p config.w = config.w', 'p config.fl = 5',
+  'p {short[2]} &numbers = {short[2]} &numbers[2]', 'p numbers', 'p config.matrix[0] = config.matrix[1]', 'p config.matrix',
   'p 09', 'p 12ab', 'p 1 + )',
   'p zeros', 'p ramp', 'p bigbuf', 'p/x zeros', 'p *ramp@20', 'p stars', 'p *pkt', 'p pkt->payload', 'p pkt->payload[1]', 'ptype pkt', 'p sizeof(*pkt)', 'p *stars@20',
 ];

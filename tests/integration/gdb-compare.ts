@@ -15,8 +15,7 @@ const BY_DESIGN = /^(Snapshot engine: |\[Thread debugging|Using host libthread_d
 
 /** argv's stdout and stderr, merged, as lines without the by-design ones. */
 export function mergedLines(argv: string[]): string[] {
-  const r = finished(spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT }), argv.join(' '));
-  return r.stdout.split('\n').filter((l) => !BY_DESIGN.test(l));
+  return merged(argv).split('\n').filter((l) => !BY_DESIGN.test(l));
 }
 
 const BIN = join(ROOT, 'tests', 'fixtures', 'bin');
@@ -34,8 +33,8 @@ export function build(src: string | string[], name: string, opt: '-O0' | '-O2', 
   return out;
 }
 
-/** Both debuggers' stdout and stderr merged in the order they were written. */
-function merged(argv: string[], input?: string): string {
+/** argv's stdout and stderr merged in the order they were written. */
+export function merged(argv: string[], input?: string): string {
   return finished(spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { input, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT }), argv.join(' ')).stdout;
 }
 
@@ -47,12 +46,10 @@ function gdbBatch(prog: string[], commands: string[]): string {
   return merged(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', ...commands.flatMap((c) => ['-ex', c]), '--args', ...prog]);
 }
 
-const DROPPED = /^(Snapshot engine: |\[Thread debugging using libthread_db|Using host libthread_db library )/;
-
 /** The debugger's lines and the program's lines (`program` tells them apart), normalized. */
 function split(out: string, program: RegExp): { debugger: string[]; program: string[] } {
   const lines = out.replace(/\n$/, '').split('\n')
-    .filter((l) => !DROPPED.test(l))
+    .filter((l) => !BY_DESIGN.test(l))
     .map((l) => l.replace(/0x7ffffff[c-f][0-9a-f]{4}\b/g, '0x<stack>').replace(/\(process \d+\)/, '(process N)'));
   return { debugger: lines.filter((l) => !program.test(l)), program: lines.filter((l) => program.test(l)) };
 }

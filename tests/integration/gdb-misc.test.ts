@@ -10,8 +10,7 @@ import path from 'node:path';
 import { ROOT } from './rsp-util.js';
 import { fixture } from '../fixtures/programs.js';
 import { mergedLines } from './gdb-compare.js';
-import { spawn } from 'node:child_process';
-import { TSDBG, gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
+import { TSDBG, gdb, killTerminals, onPipes, tsdbg, until, type Terminal } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
@@ -126,22 +125,17 @@ describe('SIGINT while reading commands from a pipe', () => {
   for (const who of ['gdb', 'tsdbg'] as const) {
     it(`${who}: Quit, and the next command runs`, async () => {
       const argv = who === 'gdb' ? ['gdb', '-q', '-nx', fixture('frames')] : [process.execPath, TSDBG, 'run', fixture('frames')];
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      const { child, out, err, exited } = onPipes(argv);
       try {
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-        child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-        const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
         child.stdin.write('print 1\n');
-        await until(() => out.includes('$1 = 1'), () => out + err);
+        await until(() => out().includes('$1 = 1'), () => out() + err());
         child.kill('SIGINT');
-        await until(() => err.includes('Quit\n'), () => out + err);
+        await until(() => err().includes('Quit\n'), () => out() + err());
         child.stdin.write('print 2\n');
-        await until(() => out.includes('$2 = 2'), () => out + err);
+        await until(() => out().includes('$2 = 2'), () => out() + err());
         child.stdin.end();
         expect(await exited).toBe(0);
-        expect(err).toBe('Quit\n');
+        expect(err()).toBe('Quit\n');
       } finally {
         child.kill('SIGKILL');
       }

@@ -4,6 +4,7 @@
  * for text to appear. Every terminal opened is killed by killTerminals()
  * (call it in afterEach) so a failing test leaves no session behind.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pty from '@lydell/node-pty';
@@ -13,6 +14,7 @@ import { WAIT_MS, waitFor } from '../setup/wait.js';
 export const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 
 const open: pty.IPty[] = [];
+const pipedOpen: ChildProcessWithoutNullStreams[] = [];
 
 /** Kill every terminal a test opened: the session, its process group, and every process under it (gdb's inferior has its own group). */
 export function killTerminals(): void {
@@ -23,6 +25,28 @@ export function killTerminals(): void {
     try { process.kill(-t.pid, 'SIGKILL'); } catch { /* gone */ }
     try { t.kill('SIGKILL'); } catch { /* gone */ }
   }
+  for (const c of pipedOpen.splice(0)) c.kill('SIGKILL');
+}
+
+/** A session on pipes (stdin, stdout, stderr), its output gathered as it comes; killed by killTerminals(). */
+export interface OnPipes {
+  child: ChildProcessWithoutNullStreams;
+  out(): string;
+  err(): string;
+  /** The exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+}
+
+/** `argv` with its three streams on pipes, as a script or `tsdbg ... | head` runs it. */
+export function onPipes(argv: string[]): OnPipes {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  pipedOpen.push(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, out: () => out, err: () => err, exited };
 }
 
 /** A process still there (a zombie counts as gone). */

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../fixtures/programs.js';
-import { alive, descendants, gdb, killTerminals, tsdbg, TSDBG, until, type Terminal } from './pty-util.js';
+import { alive, descendants, gdb, killTerminals, onPipes, tsdbg, TSDBG, until, type Terminal } from './pty-util.js';
 import { startListening } from './rsp-util.js';
 
 afterEach(() => killTerminals());
@@ -226,20 +226,15 @@ describe('every way out leaves nothing behind', () => {
   });
 
   it('the reader of our output goes away (tsdbg ... | head): the program is killed, no unhandled EPIPE', async () => {
-    const child = spawn(process.execPath, [TSDBG, 'run', fixture('frames')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const { child, out, err, exited } = onPipes([process.execPath, TSDBG, 'run', fixture('frames')]);
     try {
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-      child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       child.stdin.write('break inner\nrun\ninfo inferiors\n');
-      await until(() => /process \d+/.test(out), () => `the inferior's pid in:\n${out}${err}`);
-      const pid = Number(/process (\d+)/.exec(out)![1]);
+      await until(() => /process \d+/.test(out()), () => `the inferior's pid in:\n${out()}${err()}`);
+      const pid = Number(/process (\d+)/.exec(out())![1]);
       child.stdout.destroy();
       child.stdin.write('x/4000x $sp\nbt\nx/4000x $sp\n');
       expect(await exited).toBe(141);
-      expect(err).not.toMatch(/Unhandled|EPIPE/);
+      expect(err()).not.toMatch(/Unhandled|EPIPE/);
       await gone([pid]);
     } finally {
       child.kill('SIGKILL');

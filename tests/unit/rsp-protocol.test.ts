@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseStopReply, parseThreadId } from '../../src/rsp/stop-reply.js';
 import { gdbToLinuxSignal, linuxToGdbSignal, linuxSignalName } from '../../src/rsp/signals.js';
 import { AMD64_REGISTERS, amd64TargetXml, parseTargetDescription } from '../../src/rsp/tdesc.js';
-import { parseMaps } from '../../src/rsp/maps.js';
+import { parseMaps } from '../../src/util/maps.js';
 import { waitFor } from '../setup/wait.js';
 
 describe('stop replies', () => {

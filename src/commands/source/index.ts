@@ -40,6 +40,7 @@ import { forEachNumber } from '../number-ranges.js';
 import { bytesToBigInt } from '../../dwarf/value.js';
 import { pushAll } from '../../arrays.js';
 import { gdbLineNumber } from '../examine.js';
+import { hexWord, hexWord16 } from '../../util/hex.js';
 
 export type { SourceHost } from './host.js';
 
@@ -241,7 +242,7 @@ export class SourceLevel {
           const expr = word === 'restore' ? rest.trim() : words.slice(1).join(' ');
           const obj = expr ? await this.typedObject(expr).catch(() => undefined) : undefined;
           if (!obj || /^(0x[0-9a-f]+|\d+)$/i.test(expr)) return false;
-          await this.host.execute(`${word}${sub ? ` ${sub}` : ''} ${hex(obj.address)}`);
+          await this.host.execute(`${word}${sub ? ` ${sub}` : ''} ${hexWord(obj.address)}`);
           return true;
         }
         break;
@@ -280,6 +281,7 @@ export class SourceLevel {
    */
   async afterStop(): Promise<string | undefined> {
     if (!this.active || !this.program()) return undefined;
+    // (no registers or stack: nothing to display; DWARF errors are said by the backtrace)
     const frames = await this.frames().catch(() => []);
     const f = frames[0];
     const line = f?.line;
@@ -342,7 +344,7 @@ export class SourceLevel {
     if (hit) {
       const block = hit.die.block(0x02 /* location */);
       if (block && block.length === 9 && block[0] === 0x03) {
-        return `Symbol "${name}" is static storage at address ${hex(block.readBigUInt64LE(1) + hit.debug.bias)}.`;
+        return `Symbol "${name}" is static storage at address ${hexWord(block.readBigUInt64LE(1) + hit.debug.bias)}.`;
       }
       if (block) {
         const ops = describeOps(block);
@@ -353,9 +355,9 @@ export class SourceLevel {
       return `Symbol "${name}" is a variable with multiple locations.`;
     }
     const fn = this.program()?.functionsNamed(name)[0] ?? (this.exeDebug()?.functionsNamed(name)[0] && { fn: this.exeDebug()!.functionsNamed(name)[0], debug: this.exeDebug()! });
-    if (fn) return `Symbol "${name}" is a function at address ${hex(fn.debug.entryOf(fn.fn))}.`;
+    if (fn) return `Symbol "${name}" is a function at address ${hexWord(fn.debug.entryOf(fn.fn))}.`;
     const sym = this.program()?.image.symbolByName(name) ?? undefined;
-    if (sym) return `Symbol "${name}" is at ${hex(sym.symbol.address)} in a file compiled without debugging.`;
+    if (sym) return `Symbol "${name}" is at ${hexWord(sym.symbol.address)} in a file compiled without debugging.`;
     throw new CommandError(`No symbol "${name}" in current context.`);
   }
 
@@ -425,7 +427,7 @@ export class SourceLevel {
       if (minimal.length) {
         minimal.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
         out.push('', 'Non-debugging symbols:');
-        pushAll(out, minimal.map(([a, n]) => `0x${a.toString(16).padStart(16, '0')}  ${n}`));
+        pushAll(out, minimal.map(([a, n]) => `${hexWord16(a)}  ${n}`));
       }
     }
     return out.join('\n');
@@ -467,10 +469,10 @@ export class SourceLevel {
         pc = hits[0].address;
         const at = debug.lineForAddress(pc)!;
         if (at.line === wanted) {
-          this.host.out(`Line ${at.line} of "${at.file}"${W2} starts at address ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+          this.host.out(`Line ${at.line} of "${at.file}"${W2} starts at address ${hexWord(at.address)}${this.sym(at.address)}${W2} and ends at ${hexWord(at.end)}${this.sym(at.end)}.`);
         } else {
           // a line without code: gdb names the address of the next line that has some
-          this.host.out(`Line ${wanted} of "${at.file}" is at address ${hex(at.address)}${this.sym(at.address)} but contains no code.`);
+          this.host.out(`Line ${wanted} of "${at.file}" is at address ${hexWord(at.address)}${this.sym(at.address)} but contains no code.`);
         }
         this.setLineAddress(at.address);
         return;
@@ -481,11 +483,11 @@ export class SourceLevel {
     }
     const at = (this.program()?.lineForAddress(pc)) ?? debug.lineForAddress(pc);
     if (!at) {
-      this.host.out(`No line number information available for address ${hex(pc)}${this.sym(pc)}`);
+      this.host.out(`No line number information available for address ${hexWord(pc)}${this.sym(pc)}`);
       return;
     }
-    const where = at.address === pc ? 'starts at address' : `starts at address ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`;
-    if (at.address === pc) this.host.out(`Line ${at.line} of "${at.file}"${W2} ${where} ${hex(at.address)}${this.sym(at.address)}${W2} and ends at ${hex(at.end)}${this.sym(at.end)}.`);
+    const where = at.address === pc ? 'starts at address' : `starts at address ${hexWord(at.address)}${this.sym(at.address)}${W2} and ends at ${hexWord(at.end)}${this.sym(at.end)}.`;
+    if (at.address === pc) this.host.out(`Line ${at.line} of "${at.file}"${W2} ${where} ${hexWord(at.address)}${this.sym(at.address)}${W2} and ends at ${hexWord(at.end)}${this.sym(at.end)}.`);
     else this.host.out(`Line ${at.line} of "${at.file}"${W2} ${where}`);
     this.setLineAddress(at.address);
   }
@@ -686,7 +688,7 @@ export class SourceLevel {
       const addr = BigInt.asUintN(64, (await v.bigint()) ?? 0n);
       const code = await this.host.readMemory(addr, 16);
       const [insn] = disassemble(code, addr, ev.symbolize, 1);
-      if (!insn) throw new ExprError(`Cannot access memory at address 0x${addr.toString(16)}`);
+      if (!insn) throw new ExprError(`Cannot access memory at address ${hexWord(addr)}`);
       const pc = (await this.host.registers()).rip;
       return `${head}\n${formatXInsn(insn, pc, ev.symbolize)}`;
     } catch (e) {
@@ -698,6 +700,7 @@ export class SourceLevel {
   private async displayLines(ev: Evaluator): Promise<string[]> {
     const out: string[] = [];
     // the selected frame's function, with the calls inlined into it (gdb's contained_in, nested)
+    // (no registers or stack: no frame to mark; DWARF errors are said by the backtrace)
     const frames = this.program() ? await this.frames().catch(() => []) : [];
     const sel = Math.min(this.host.selectedFrame(), frames.length - 1);
     const here = frames[sel]?.fn?.die;
@@ -736,7 +739,7 @@ export class SourceLevel {
     if (!this.program()) return false;
     const obj = await this.typedObject(expr);
     if (!obj) throw new CommandError(`"${expr}" is not an object in memory; use "snapshot ADDR LEN".`);
-    await this.host.execute(`snapshot ${hex(obj.address)} ${sizeOf(obj.type)}`);
+    await this.host.execute(`snapshot ${hexWord(obj.address)} ${sizeOf(obj.type)}`);
     return true;
   }
 
@@ -745,7 +748,7 @@ export class SourceLevel {
     const engine = snapshotsOf(t);
     const held = await engine.list();
     const snap = held.find((s) => obj.address >= s.start && obj.address + BigInt(sizeOf(obj.type)) <= s.start + BigInt(s.length));
-    if (!snap) throw new CommandError(`No snapshot holds ${typeName(obj.type)} at ${hex(obj.address)}.`);
+    if (!snap) throw new CommandError(`No snapshot holds ${typeName(obj.type)} at ${hexWord(obj.address)}.`);
     const oldAll = await engine.read(snap.start);
     const off = Number(obj.address - snap.start);
     const oldBytes = oldAll.subarray(off, off + sizeOf(obj.type));
@@ -847,9 +850,6 @@ function required(arg: string, what: string): string {
   return arg;
 }
 
-function hex(v: bigint): string {
-  return '0x' + v.toString(16);
-}
 
 /**
  * Where gdb's linespec puts FUNCTION for `list` and `info line`: its
