@@ -10,9 +10,9 @@
  * gdb's wording and the session goes on.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
+import type { Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
-import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js';
+import { fpRegistersOf, monitorOf } from '../target/capabilities.js';
 import { readReturnRegs } from '../dwarf/abi.js';
 import { historyIndex } from '../dwarf/evaluator.js';
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
@@ -21,25 +21,27 @@ import { SourceText } from '../dwarf/present.js';
 import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
-import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
-import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
+import { SnapshotError } from '../snapshot/types.js';
+import { CheckpointError } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
 import { whatWrapped } from './breakpoint-what.js';
-import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
+import { CommandError, helpText, parseLine, type Command } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
-  addrWithSym, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
-  formatXLines, hex, hex16, hexdump, humanSize, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
+  addrWithSym, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  formatXLines, hex, hex16, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { gdbLineNumber, readReadable } from './examine.js';
-import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
+import { SessionStore, type Breakpoint } from './store.js';
+import { Snapshots, engineLabel } from '../debugger/snapshots.js';
+import { SnapshotConsole } from './snapshot-console.js';
 import type { CommandEnd, CommandInfo } from '../debugger/store.js';
 import { changedRegisters, type StopInfo, type StopKind, type ThreadState, type WatchChange } from '../debugger/state.js';
 import { breakpointInfo, NOWHERE, type Place } from '../debugger/publish.js';
@@ -135,7 +137,6 @@ export interface SessionCore {
   registers(): Promise<Registers>;
   symbolize: Symbolizer;
   readCode(addr: bigint, len: number): Promise<Buffer>;
-  snapshotEngine(): SnapshotEngine;
   invalidateMemory(): void;
 }
 
@@ -220,10 +221,21 @@ export class Session {
   private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
-  private checkpoints: CheckpointManager | undefined;
-  /** `set checkpoint-limit`: bytes older checkpoints may hold in tsdbg's buffers. */
-  private checkpointLimit = DEFAULT_BUFFER_LIMIT;
-  private readonly userSnaps = new Map<bigint, SnapshotSummary>();
+  /** Snapshots and checkpoints of the process (the core's), and their console commands. */
+  readonly snaps: Snapshots = new Snapshots({
+    live: () => this.live(),
+    symbolize: (addr) => this.symbolize(addr),
+    readMemory: (a, l) => this.readMemory(a, l),
+    invalidateMemory: () => this.invalidateMemory(),
+    publish: (snapshots, checkpoints) => this.store.update({ snapshots, checkpoints }),
+  });
+  private readonly snapConsole = new SnapshotConsole({
+    snaps: this.snaps,
+    evalAddress: (e) => this.evalAddress(e),
+    symbolize: (addr) => this.symbolize(addr),
+    color: () => this.color,
+    out: (lines) => this.outLines(lines),
+  });
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;
   /** DWARF of the program (types, lines, CFI), when it has any. */
@@ -354,7 +366,6 @@ export class Session {
       registers: () => this.regs(),
       symbolize: this.symbolize,
       readCode: (a, l) => this.readUpTo(a, l),
-      snapshotEngine: () => this.engine(),
       invalidateMemory: () => this.invalidateMemory(),
     };
   }
@@ -397,7 +408,7 @@ export class Session {
       program: this.exePath,
       selectedThread: live?.selectedThread,
       running: live?.state === 'running',
-      limits: this.store.state.limits.checkpointBuffer === this.checkpointLimit ? this.store.state.limits : { checkpointBuffer: this.checkpointLimit },
+      limits: this.store.state.limits.checkpointBuffer === this.snaps.bufferLimit ? this.store.state.limits : { checkpointBuffer: this.snaps.bufferLimit },
       ...(same ? {} : { displays }),
     });
     if (live && this.store.state.process?.state !== live.state) this.publishTarget();
@@ -679,12 +690,12 @@ export class Session {
       case 'quit': await this.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
       case 'help': this.outLines(helpText(c.topic)); return undefined;
       case 'echo': this.store.write('stdout', unescapeEcho(c.text)); return undefined;
-      case 'snapshot': await this.cmdSnapshot(c.cmd); return undefined;
-      case 'snapshots': await this.cmdSnapshots(); return undefined;
-      case 'restore': await this.cmdRestore(c.addr); return undefined;
-      case 'checkpoint': await this.cmdCheckpoint(c.name); return undefined;
-      case 'checkpoint-delete': await this.cmdCheckpointDelete(c.name); return undefined;
-      case 'checkpoints': this.cmdCheckpoints(); return undefined;
+      case 'snapshot': await this.snapConsole.snapshot(c.cmd); return undefined;
+      case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return undefined;
+      case 'restore': await this.snapConsole.restore(c.addr); return undefined;
+      case 'checkpoint': await this.snapConsole.checkpoint(c.name); return undefined;
+      case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); return undefined;
+      case 'checkpoints': this.snapConsole.checkpoints(); return undefined;
       case 'rewind': await this.cmdRewind(c.name, c.force); return undefined;
     }
   }
@@ -1026,12 +1037,8 @@ export class Session {
       this.out('warning: No executable has been specified and target does not support\n'
         + 'determining executable automatically.  Try using the "file" command.');
     }
-    const engine = t.capabilities.snapshots;
-    if (engine) {
-      this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
-      this.checkpoints.bufferLimit = this.checkpointLimit;
-      this.out(`Snapshot engine: ${engineLabel(engine)}`);
-    }
+    const engine = this.snaps.adopt(t);
+    if (engine) this.out(`Snapshot engine: ${engineLabel(engine)}`);
     this.publishTarget();
   }
 
@@ -1182,8 +1189,7 @@ export class Session {
   private async cmdDetach(): Promise<void> {
     const t = this.live();
     this.chatter(`Detaching from program: ${t.exePath}, process ${t.pid}`);
-    await this.checkpoints?.forget();
-    await t.capabilities.snapshots?.clear().catch(() => undefined);
+    await this.snaps.release(t);
     this.target = undefined;
     await t.detach();
     this.forgetProcess();
@@ -1236,9 +1242,7 @@ export class Session {
     this.softWatch.reset();
     this.invalidateMemory();
     this.pendingSignal = undefined;
-    this.checkpoints?.forget();
-    this.checkpoints = undefined;
-    this.userSnaps.clear();
+    this.snaps.forget();
     for (const b of this.bps) b.inserted = false;
     this.store.update({ snapshots: [], checkpoints: [] });
     this.store.update({ selectedFrame: 0 });
@@ -2259,15 +2263,7 @@ export class Session {
 
   private cmdSetting(name: string, value: string): void {
     if (name === 'args') { this.args = value ? value.split(/\s+/) : []; return; }
-    if (name === 'checkpoint-limit') {
-      try {
-        this.checkpointLimit = parseBufferLimit(value);
-      } catch (e) {
-        throw e instanceof CheckpointError ? new CommandError(e.message) : e;
-      }
-      if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
-      return;
-    }
+    if (name === 'checkpoint-limit') { this.snaps.setBufferLimit(value); return; }
     if (name === 'breakpoint pending') { this.breakpointPending = parsePendingMode(value); return; }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // listsize, verbose, logging...: accepted and have no effect.
@@ -2344,8 +2340,8 @@ export class Session {
       case 'proc': await this.infoProc(arg); return;
       case 'symbol': await this.infoSymbol(arg); return;
       case 'signals': this.infoSignals(arg); return;
-      case 'snapshots': await this.cmdSnapshots(); return;
-      case 'checkpoints': this.cmdCheckpoints(); return;
+      case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return;
+      case 'checkpoints': this.snapConsole.checkpoints(); return;
       case 'sharedlibrary': await this.infoShared(); return;
       case 'frame': await this.infoFrame(arg); return;
       case 'inferiors': this.infoInferiors(); return;
@@ -2649,192 +2645,11 @@ export class Session {
     if (this.fromTty) this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
   }
 
-  // ---- snapshots -------------------------------------------------------------------------------
-
-  private engine(): SnapshotEngine {
-    return snapshotsOf(this.live());
-  }
-
-  private async mappingNamed(path: string): Promise<Mapping> {
-    const maps = await this.live().memoryMap();
-    const m = maps.find((x) => x.path === path);
-    if (!m) throw new CommandError(`No ${path} mapping in process ${this.live().pid}${path === '[heap]' ? ' (nothing allocated with brk yet)' : ''}.`);
-    return m;
-  }
-
-  private async regionLabel(start: bigint): Promise<string> {
-    const maps = await this.live().memoryMap();
-    const m = maps.find((x) => start >= x.start && start < x.end);
-    if (!m) return '';
-    const s = this.symbolize(start);
-    return s ? `<${s}>` : m.path || 'anonymous';
-  }
-
-  private async takeSnapshot(start: bigint, length: number, label?: string): Promise<void> {
-    const engine = this.engine();
-    if (length <= 0) throw new CommandError('Snapshot length must be positive.');
-    await this.checkpoints?.evictOverlapping(start, length);
-    await engine.snapshot(start, length);
-    // The engine replaced overlapping snapshots: forget ours that it dropped.
-    const end = start + BigInt(length);
-    for (const [s, info] of this.userSnaps) if (s < end && start < s + BigInt(info.length)) this.userSnaps.delete(s);
-    const region = label ?? await this.regionLabel(start);
-    this.userSnaps.set(start, { start, length, region, owner: undefined });
-    await this.publishSnapshots();
-    this.out(`Snapshot of ${length} bytes at ${hex(start)}${region ? ` (${region})` : ''} taken by the ${engine.name} engine.`);
-  }
-
-  private async publishSnapshots(): Promise<void> {
-    const cps = this.checkpoints?.engineRegions() ?? [];
-    const list: SnapshotSummary[] = [...this.userSnaps.values(),
-      ...cps.map(({ checkpoint, region }) => ({ start: region.start, length: region.length, region: region.label, owner: checkpoint.name }))];
-    list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    this.store.update({
-      snapshots: list,
-      checkpoints: (this.checkpoints?.checkpoints ?? []).map((c, i, all) => ({
-        name: c.name, bytes: this.checkpoints!.bytesOf(c), regions: c.regions.length, inEngine: i === all.length - 1, pc: c.regs.rip,
-      })),
-    });
-  }
-
-  /** The start of a user snapshot named by an expression or by `heap`/`stack`. */
-  private async snapshotStart(arg: string): Promise<bigint> {
-    let start: bigint;
-    if (arg === 'heap' || arg === 'stack') start = (await this.mappingNamed(`[${arg}]`)).start;
-    else start = await this.evalAddress(arg);
-    const owner = this.checkpoints?.ownerOf(start);
-    if (owner) throw new CommandError(`The snapshot at ${hex(start)} belongs to checkpoint "${owner.name}"; use "rewind" or "checkpoint delete ${owner.name}".`);
-    if (!this.userSnaps.has(start)) {
-      const held = await this.engine().list();
-      if (!held.some((s) => s.start === start)) throw new CommandError(`No snapshot starts at ${hex(start)}.`);
-    }
-    return start;
-  }
-
-  private async cmdSnapshot(c: SnapshotCommand): Promise<void> {
-    switch (c.op) {
-      case 'take': {
-        const start = await this.evalAddress(c.start);
-        const len = Number(await this.evalAddress(c.length));
-        await this.takeSnapshot(start, len);
-        return;
-      }
-      case 'heap': case 'stack': {
-        const m = await this.mappingNamed(`[${c.op}]`);
-        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path);
-        return;
-      }
-      case 'mapping': {
-        const maps = await this.live().memoryMap();
-        const m = maps[c.index];
-        if (!m) throw new CommandError(`No mapping number ${c.index} (see "info proc mappings": 0-${maps.length - 1}).`);
-        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path || 'anonymous');
-        return;
-      }
-      case 'show': {
-        const start = await this.snapshotStart(c.addr);
-        this.outLines(collapseHexdump(hexdump(start, await this.engine().read(start))));
-        return;
-      }
-      case 'diff': {
-        const start = await this.snapshotStart(c.addr);
-        const old = await this.engine().read(start);
-        const now = await this.readMemory(start, old.length);
-        this.outLines(formatDiff(start, old, now, this.color));
-        return;
-      }
-      case 'drop': {
-        const start = await this.snapshotStart(c.addr);
-        await this.engine().discard(start);
-        this.userSnaps.delete(start);
-        await this.publishSnapshots();
-        this.out(`Snapshot at ${hex(start)} dropped.`);
-        return;
-      }
-    }
-  }
-
-  private async cmdRestore(arg: string): Promise<void> {
-    const start = await this.snapshotStart(arg);
-    const engine = this.engine();
-    const info = this.userSnaps.get(start);
-    await engine.restore(start);
-    this.userSnaps.delete(start);
-    this.invalidateMemory();
-    await this.publishSnapshots();
-    this.out(`Restored ${info?.length ?? '?'} bytes at ${hex(start)}${info?.region ? ` (${info.region})` : ''}; snapshot dropped.`);
-  }
-
-  private async cmdSnapshots(): Promise<void> {
-    const engine = this.engine();
-    await this.publishSnapshots();
-    const [limits, held] = await Promise.all([engine.limits(), engine.held()]);
-    const list = this.store.state.snapshots;
-    const lines = [`Snapshot engine: ${engineLabel(engine)}`];
-    if (!list.length) lines.push('No snapshots.');
-    else {
-      lines.push('Start               Length      Owner         Region');
-      for (const s of list) {
-        lines.push(`${hex(s.start).padEnd(20)}${String(s.length).padEnd(12)}${(s.owner ? `ckpt ${s.owner}` : 'user').padEnd(14)}${s.region}`);
-      }
-    }
-    lines.push(`${held} bytes held of ${limits.maxTotal} (${((held / limits.maxTotal) * 100).toFixed(1)}%); largest snapshot allowed ${limits.maxLen} bytes.`);
-    this.outLines(lines);
-  }
-
-  // ---- checkpoints -----------------------------------------------------------------------------
-
-  private manager(): CheckpointManager {
-    this.engine();
-    return this.checkpoints!;
-  }
-
-  private async cmdCheckpoint(name: string | undefined): Promise<void> {
-    const m = this.manager();
-    const c = await m.take(name);
-    await this.publishSnapshots();
-    const inEngine = c.regions.filter((r) => !r.buffer).length;
-    this.out(`Checkpoint ${c.id} "${c.name}" at ${addrWithSym(c.regs.rip, this.symbolize)}: ${c.regions.length} regions, ` +
-      `${humanSize(m.bytesOf(c))} (${inEngine} held by the ${this.engine().name} engine, ${c.regions.length - inEngine} in tsdbg).`);
-  }
-
-  private async cmdCheckpointDelete(name: string): Promise<void> {
-    const c = await this.manager().delete(name);
-    await this.publishSnapshots();
-    this.out(`Checkpoint "${c.name}" deleted.`);
-  }
-
-  private cmdCheckpoints(): void {
-    const list = this.checkpoints?.checkpoints ?? [];
-    if (!list.length) { this.out('No checkpoints.'); return; }
-    const lines = ['Id  Name          Regions  Size        Held by            Where'];
-    list.forEach((c, i) => {
-      const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
-      lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
-    });
-    lines.push(`tsdbg buffers hold ${humanSize(this.checkpoints!.bufferedBytes())}; limit ${limitText(this.checkpointLimit)} (set checkpoint-limit).`);
-    this.outLines(lines);
-  }
+  // ---- snapshots and checkpoints (src/debugger/snapshots.ts; text: ./snapshot-console.ts) ----------
 
   private async cmdRewind(name: string | undefined, force: boolean): Promise<void> {
-    const m = this.manager();
-    let r;
-    try {
-      r = await m.rewind(name, force);
-    } catch (e) {
-      if (e instanceof CheckpointError && e.changes.length) {
-        const cname = m.find(name).name;
-        throw new CommandError([e.message, ...e.changes.map((c) => `  ${c.text}`),
-          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped${e.changes.some((c) => c.kind.startsWith('thread')) ? ' and the threads that still exist' : ''}, and leaves these as they are.`].join('\n'));
-      }
-      throw e;
-    }
-    this.invalidateMemory();
+    const r = await this.snapConsole.rewind(name, force);
     this.store.update({ selectedFrame: 0 });
-    await this.publishSnapshots();
-    for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
-    const of = r.restoredThreads > 1 ? ` of ${r.restoredThreads} threads` : '';
-    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers${of} restored.`);
     this.stopDetail = { reason: 'rewind', breakpoints: [], watch: [] };
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
@@ -2864,33 +2679,6 @@ function watchTitle(b: Breakpoint): string {
     case 'access': return 'Hardware access (read/write) watchpoint';
     default: return 'Hardware watchpoint';
   }
-}
-
-function engineLabel(e: SnapshotEngine): string {
-  switch (e.name) {
-    case 'kernel': return 'kernel (PTRACE_SNAPSHOT)';
-    case 'userspace': return 'userspace (process_vm_readv/writev)';
-    default: return `${e.name} (qRcmd)`;
-  }
-}
-
-/** Like `hexdump -C`, repeated lines become one `*`. */
-function collapseHexdump(lines: string[]): string[] {
-  const out: string[] = [];
-  let prevBody = '';
-  let starred = false;
-  for (const l of lines) {
-    const body = l.slice(l.indexOf(':'));
-    if (body === prevBody) {
-      if (!starred) out.push('*');
-      starred = true;
-      continue;
-    }
-    starred = false;
-    prevBody = body;
-    out.push(l);
-  }
-  return out;
 }
 
 function unescapeEcho(text: string): string {

@@ -310,10 +310,7 @@ export class Debugger {
   /** What changed in memory since the snapshot at `start` was taken. */
   diff(start: bigint): Promise<SnapshotDiff> {
     return this.op('diff', async () => {
-      const engine = this.core.snapshotEngine();
-      if (!this.state.snapshots.some((s) => s.start === start)) throw new CommandError(`No snapshot starts at 0x${start.toString(16)}.`);
-      const old = await engine.read(start);
-      const now = await this.core.readMemory(start, old.length);
+      const { old, now } = await this.session.snaps.compare(await this.session.snaps.startOf(start));
       return { start, length: old.length, changes: byteRuns(old, now) };
     });
   }
