@@ -46,6 +46,9 @@ import type { CommandEnd, CommandInfo } from '../debugger/store.js';
 import { changedRegisters, type StopInfo, type StopKind, type ThreadState, type WatchChange } from '../debugger/state.js';
 import { breakpointInfo, NOWHERE, type Place } from '../debugger/publish.js';
 import { Serial } from '../debugger/queue.js';
+import { errorMessage, expected, isUserError } from '../debugger/errors.js';
+
+export { errorMessage } from '../debugger/errors.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
@@ -354,7 +357,7 @@ export class Session {
         this.withStack();
         const dwarf = this.debug?.program ? await this.debug.frameList(max) : [];
         if (dwarf.some((f) => f.fn)) {
-          return Promise.all(dwarf.map(async (f, level) => ({ level, pc: f.pc, cfa: await f.cfa().catch(() => undefined), dwarf: f })));
+          return Promise.all(dwarf.map(async (f, level) => ({ level, pc: f.pc, cfa: await f.cfa().catch(expected(undefined)), dwarf: f })));
         }
         return (await this.frames(max)).map((f) => ({ level: f.level, pc: f.pc, cfa: f.cfa }));
       },
@@ -440,7 +443,7 @@ export class Session {
   private async threadStates(t: Target): Promise<ThreadState[]> {
     const table = this.threadTable;
     // (a thread list the target cannot give now leaves the published one as it was)
-    const threads = await t.threads().catch(() => undefined);
+    const threads = await t.threads().catch(expected(undefined));
     if (!threads || !table) return [...this.store.state.threads];
     return threads.map((th) => ({ tid: th.tid, id: table.number(th.tid), name: th.name, targetId: table.targetId(th.tid, th.threadPointer) }));
   }
@@ -460,7 +463,7 @@ export class Session {
     }
     if (!resumed && !detail) return;
     // (registers a target cannot give now leave the stop without them: it is published anyway)
-    const regs = await this.regs().catch(() => undefined);
+    const regs = await this.regs().catch(expected(undefined));
     const pc = regs?.rip;
     const at = pc !== undefined ? this.place(pc) : NOWHERE;
     const stop: StopInfo = {
@@ -643,6 +646,7 @@ export class Session {
         else await t.kill();
       }
     } catch {
+      // a detach or kill that failed: kill it rather than leave it (a kill that fails again finds it gone)
       await t.kill().catch(() => undefined);
     }
     this.forgetProcess();
@@ -807,7 +811,7 @@ export class Session {
   private async cachedPage(base: bigint): Promise<Buffer | undefined> {
     let p = this.pageCache.get(base);
     if (p === undefined) {
-      p = await this.target!.readMemory(base, PAGE).catch(() => null);
+      p = await this.target!.readMemory(base, PAGE).catch(expected(null));
       this.pageCache.set(base, p);
     }
     return p ?? undefined;
@@ -857,7 +861,7 @@ export class Session {
     const t = this.target;
     if (!t || t.state === 'exited' || !t.getFpRegisters) return undefined;
     const area = await t.getFpRegisters();
-    const upper = await t.getYmmUpper?.().catch(() => undefined);
+    const upper = await t.getYmmUpper?.().catch(expected(undefined));
     return upper ? Buffer.concat([area, upper]) : area;
   }
 
@@ -884,7 +888,7 @@ export class Session {
     const sel = this.store.state.selectedFrame;
     const program = this.debug?.program;
     if (sel === 0 || !program) return { regs, notSaved };
-    const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(() => []);
+    const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(expected([]));
     const f = frames[sel];
     if (!f) return { regs, notSaved };
     const out: Registers = { ...regs, rip: f.pc };
@@ -1020,7 +1024,7 @@ export class Session {
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
     this.threadTable = new ThreadTable(t.pid, (tid, pointer) => t.threadTargetId(tid, pointer));
-    const threads = await t.threads().catch(() => []);
+    const threads = await t.threads().catch(expected([]));
     this.threadTable.learn(threads);
     this.threadTable.lastShown = t.selectedThread;
     // gdb names the threads a process it attaches to already has
@@ -1092,8 +1096,8 @@ export class Session {
     try {
       await this.insertAt(hook.address);
       this.solibEvent = hook.address;
-    } catch {
-      /* no dynamic linker breakpoint: pending breakpoints resolve only at the next run */
+    } catch (e) {
+      expected(undefined)(e);   // no dynamic linker breakpoint: pending breakpoints resolve only at the next run
     }
   }
 
@@ -1109,12 +1113,13 @@ export class Session {
       const before = b.address;
       try {
         this.setLocations(b, await this.resolveLocations(b.spec));
-      } catch {
-        continue;
+      } catch (e) {
+        if (isUserError(e)) continue;   // still nowhere to be found: it stays pending
+        throw e;
       }
       if (b.address === before) continue;
       if (before !== undefined && b.inserted) {
-        await this.removeAt(before).catch(() => undefined);
+        await this.removeAt(before).catch(expected(undefined));
         b.inserted = false;
       }
       changed = true;
@@ -1122,8 +1127,9 @@ export class Session {
       try {
         await this.insertBp(b);
         b.inserted = true;
-      } catch {
-        this.warnInsert(b);
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        this.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
       }
     }
     if (changed) this.publishBreakpoints();
@@ -1133,25 +1139,26 @@ export class Session {
     for (const b of this.bps) {
       b.inserted = false;
       if (b.type !== 'breakpoint') {
-        if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch(() => this.warnInsert(b));
+        if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch((e) => { if (!isUserError(e)) throw e; this.warnInsert(b); });
         continue;
       }
       if (!b.spec.startsWith('*')) {
         // A library function not loaded (yet) in this run: pending again, like gdb.
-        try { this.setLocations(b, await this.resolveLocations(b.spec)); } catch { this.setLocations(b, []); }
+        try { this.setLocations(b, await this.resolveLocations(b.spec)); } catch (e) { this.setLocations(b, expected([])(e)); }
       } else {
         // gdb re-evaluates `*EXPR` for each process: `*_start` typed before
         // `run` named the file address, and a PIE moves it. A bare number
         // evaluates to itself; an expression that cannot be evaluated now
         // keeps its last address.
-        try { b.address = await this.resolveLocation(b.spec); } catch { /* keep b.address */ }
+        try { b.address = await this.resolveLocation(b.spec); } catch (e) { expected(undefined)(e); /* keep b.address */ }
       }
       if (b.enabled && b.address !== undefined) {
         try {
           await this.insertBp(b);
           b.inserted = true;
-        } catch {
-          this.warnInsert(b);
+        } catch (e) {
+          if (!isUserError(e)) throw e;
+          this.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
         }
       }
     }
@@ -1272,8 +1279,8 @@ export class Session {
     let code: Buffer;
     try {
       code = await this.readMemory(start, 8);
-    } catch {
-      return start;
+    } catch (e) {
+      return expected(start)(e);   // unreadable code: no prologue to skip
     }
     let off = 0;
     if (code.subarray(0, 4).equals(Buffer.from([0xf3, 0x0f, 0x1e, 0xfa]))) off += 4;
@@ -1371,7 +1378,7 @@ export class Session {
         done.push(a);
       }
     } catch (e) {
-      for (const a of done) await this.removeAt(a).catch(() => undefined);
+      for (const a of done) await this.removeAt(a).catch(expected(undefined));
       throw e;
     }
   }
@@ -1385,7 +1392,7 @@ export class Session {
   private async cmdBreak(location: string | undefined, temporary: boolean, condition: string | undefined): Promise<void> {
     let spec = location;
     if (!spec) {
-      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
+      const { regs } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('No default breakpoint location now selected.') : e; });
       spec = `*${hex(regs.rip)}`;
     }
     let locs: bigint[] = [];
@@ -1414,7 +1421,7 @@ export class Session {
       return;
     }
     if (this.target && this.target.state !== 'exited') {
-      await this.insertBp(b).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
+      await this.insertBp(b).catch((e) => { throw isUserError(e) ? new EvalError(`Cannot access memory at address ${hex(address)}`) : e; });
       b.inserted = true;
     }
     this.setBreakpoints([...this.bps, b]);
@@ -1478,7 +1485,7 @@ export class Session {
 
   /** Where a watch of addr stops being valid: the selected frame's return, when addr is in its stack frame. */
   private async localScope(addr: bigint): Promise<{ ret: bigint; cfa: bigint } | undefined> {
-    const ret = await this.returnOf(this.store.state.selectedFrame, false).catch(() => undefined);
+    const ret = await this.returnOf(this.store.state.selectedFrame, false).catch(expected(undefined));
     // a leaf function keeps its locals in the red zone, the 128 bytes below the stack pointer
     return ret && addr >= ret.frame.sp - 128n && addr < ret.cfa ? { ret: ret.pc, cfa: ret.cfa } : undefined;
   }
@@ -1535,14 +1542,14 @@ export class Session {
     const target: ClearTarget = { pcs: [], lines: [] };
     const explicitLine = spec === undefined ? undefined : FILE_LINE.exec(spec);
     if (spec === undefined) {
-      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No source file specified.'); });
+      const { regs } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('No source file specified.') : e; });
       const line = lineOf(this.store.state.selectedFrame > 0 ? regs.rip - 1n : regs.rip);
       target.pcs.push(regs.rip);
       if (line) target.lines.push(line);
     } else if (explicitLine) {
       const n = Number(explicitLine[2]);
       const file = explicitLine[1];
-      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(() => undefined);
+      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(expected(undefined));
       const home = here ?? ((m) => (m === undefined ? undefined : lineOf(m)))(this.debug?.functionBreakpoint('main'));
       const paths = new Set<string>();
       for (const b of this.bps) {
@@ -1742,7 +1749,7 @@ export class Session {
 
   /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
   private async rewatch(b: Breakpoint, any: AnyValue): Promise<void> {
-    const v = await DebugBridge.toMine(any).catch(() => undefined);
+    const v = await DebugBridge.toMine(any).catch(expected(undefined));
     if (!v?.lval || v.lval.kind !== 'mem') return;
     const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, (e) => this.evaluate(e));
     if (sameRanges(ranges, b.watch!.ranges)) return;
@@ -1867,10 +1874,10 @@ export class Session {
    * function); without, `0x000000000040113a in tick ()` (`from LIB` in a library).
    */
   private async frameLine(pc: bigint, afterStep: boolean): Promise<string> {
-    const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(() => undefined);
+    const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(expected(undefined));
     if (d) {
       this.lastFunction = d.fn;
-      const displays = await this.source.afterStop().catch(() => undefined);
+      const displays = await this.source.afterStop().catch(expected(undefined));
       return displays ? `${d.text}\n${displays}` : d.text;
     }
     this.lastFunction = this.funcName(pc);
@@ -1973,10 +1980,10 @@ export class Session {
    * source line; without DWARF at the pc `0x... in f ()`.
    */
   private async stepStopLine(srcLine: boolean): Promise<string> {
-    const d = await this.debug?.describeStep(srcLine).catch(() => undefined);
+    const d = await this.debug?.describeStep(srcLine).catch(expected(undefined));
     if (!d) return this.frameLine((await this.regs()).rip, true);
     this.lastFunction = d.fn;
-    const displays = await this.source.afterStop().catch(() => undefined);
+    const displays = await this.source.afterStop().catch(expected(undefined));
     return displays ? `${d.text}\n${displays}` : d.text;
   }
 
@@ -2010,9 +2017,9 @@ export class Session {
   private async frames(max = MAX_FRAMES, pastMain = false): Promise<Frame[]> {
     const regs = await this.regs();
     // the CFI of every image (and its inlined calls), as gdb: frame-pointer walks miss frameless callers
-    const cfi = this.debug && !pastMain ? await this.debug.frameList(max).catch(() => undefined) : undefined;
+    const cfi = this.debug && !pastMain ? await this.debug.frameList(max).catch(expected(undefined)) : undefined;
     if (cfi?.length) {
-      return Promise.all(cfi.map(async (f, level) => ({ level, pc: f.pc, sp: f.reg(7) ?? regs.rsp, cfa: await f.cfa().catch(() => undefined) })));
+      return Promise.all(cfi.map(async (f, level) => ({ level, pc: f.pc, sp: f.reg(7) ?? regs.rsp, cfa: await f.cfa().catch(expected(undefined)) })));
     }
     const frames = await this.unwinder.unwind(regs, {
       readMemory: (a, l) => this.readMemory(a, l),
@@ -2051,8 +2058,8 @@ export class Session {
    */
   private async returnOf(level: number, pastMain: boolean): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> {
     const frames = await this.frames(level + 2, pastMain);
-    const dwarf = await this.debug?.frameList(level + 10).catch(() => []) ?? [];
-    const cfa = await dwarf[level]?.cfa().catch(() => undefined);
+    const dwarf = await this.debug?.frameList(level + 10).catch(expected([])) ?? [];
+    const cfa = await dwarf[level]?.cfa().catch(expected(undefined));
     // (a tail-call frame never gets control back: the return is to the frame above it)
     const back = dwarf.findIndex((f, i) => i > level && !f.tailCall);
     if (back > 0 && cfa !== undefined) {
@@ -2060,7 +2067,7 @@ export class Session {
     }
     if (pastMain && dwarf[level] && cfa !== undefined) {
       // main (the backtrace ends there): its CFI still says where it returns, the word below its CFA
-      const ra = (await this.readMemory(cfa - 8n, 8).catch(() => undefined))?.readBigUInt64LE(0);
+      const ra = (await this.readMemory(cfa - 8n, 8).catch(expected(undefined)))?.readBigUInt64LE(0);
       if (ra) return { pc: ra, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
     const caller = frames[level + 1];
@@ -2072,7 +2079,7 @@ export class Session {
     this.live();
     if (await this.finishInline()) return;
     const sel = this.store.state.selectedFrame;
-    const frames = await this.debug?.frameList(sel + 1).catch(() => []) ?? [];
+    const frames = await this.debug?.frameList(sel + 1).catch(expected([])) ?? [];
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
     const rax = (await this.regs()).rax;
@@ -2096,7 +2103,7 @@ export class Session {
    */
   private async finishInline(): Promise<boolean> {
     const sel = this.store.state.selectedFrame;
-    const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
+    const bt = await this.debug?.backtrace(sel + 2).catch(expected(undefined));
     const stepper = this.stepper();
     if (!bt?.frames[sel]?.inlined || bt.frames[sel]!.tailCall || !bt.frames[sel + 1] || !stepper) return false;
     this.chatter(`Run till exit from ${bt.lines[sel]}`);
@@ -2120,7 +2127,7 @@ export class Session {
     const sel = this.store.state.selectedFrame;
     const here = (await this.frames(sel + 1))[sel];
     // where the function returns (gdb's frame_unwind_caller_id: past the calls inlined at the pc)
-    const dwarf = await this.debug?.frameList(sel + 16).catch(() => []) ?? [];
+    const dwarf = await this.debug?.frameList(sel + 16).catch(expected([])) ?? [];
     let real = sel;
     while (dwarf[real]?.inlined && dwarf[real + 1]) real++;
     const ret = await this.returnOf(real, true);
@@ -2291,7 +2298,7 @@ export class Session {
 
   /** `#1  0x... in main () at f.c:26` with DWARF, else the symbol-only line. */
   private async frameTextAt(level: number, fallback: Frame): Promise<string> {
-    const bt = await this.debug?.backtrace(level + 1).catch(() => undefined);
+    const bt = await this.debug?.backtrace(level + 1).catch(expected(undefined));
     return bt?.lines[level] ?? this.frameText(fallback);
   }
 
@@ -2299,7 +2306,7 @@ export class Session {
     this.withStack();
     // One frame more than asked: gdb says more follow only when there is one (main's caller is none).
     const ask = limit === undefined ? MAX_FRAMES : limit + 1;
-    const bt = await this.debug?.backtrace(ask).catch(() => undefined);
+    const bt = await this.debug?.backtrace(ask).catch(expected(undefined));
     if (bt) {
       this.outLines(limit === undefined ? bt.lines : bt.lines.slice(0, limit));
       if (limit !== undefined && bt.lines.length > limit) this.chatter('(More stack frames follow...)');
@@ -2401,7 +2408,7 @@ export class Session {
     this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
     if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
     // a stepi from here compares with this thread's function, as gdb's does
-    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
+    const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
     this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
   }
 
@@ -2465,7 +2472,7 @@ export class Session {
   /** The innermost frame in one line, as `info threads` shows it. */
   private async frameSummary(): Promise<string> {
     const pc = (await this.regs()).rip;
-    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
+    const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
     if (d) return d.text.split('\n')[0]!;
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
   }
@@ -2481,7 +2488,7 @@ export class Session {
     // a stop in a thread never announced (a remote target's) makes it known
     if (table && ev.tid > 0) table.number(ev.tid);
     if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received', switching: '' };
-    const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
+    const info = (await this.target.threads().catch(expected([]))).find((x) => x.tid === ev.tid);
     const switching = table.lastShown !== undefined && table.lastShown !== ev.tid
       ? `[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]` : '';
     table.lastShown = ev.tid;
@@ -2491,7 +2498,7 @@ export class Session {
 
   /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
   private async infoRegisters(arg: string, all = false): Promise<void> {
-    const { regs, notSaved } = await this.frameRegs().catch(() => { throw new CommandError('The program has no registers now.'); });
+    const { regs, notSaved } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('The program has no registers now.') : e; });
     const general = () => formatRegisters(regs, this.symbolize).map((l) => {
       const name = l.slice(0, l.indexOf(' '));
       return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
@@ -2525,8 +2532,10 @@ export class Session {
     return Promise.all(names.map((n) => {
       try {
         return formatFpRegisterLine(n, readFpRegister(area, n));
-      } catch {
-        throw new CommandError(`Invalid register \`${n}'`);   // $ymm0 without AVX, as gdb
+      } catch (e) {
+        // readFpRegister's RangeError: a register the area lacks ($ymm0 without AVX): gdb's words
+        if (!(e instanceof RangeError)) throw e;
+        throw new CommandError(`Invalid register \`${n}'`);
       }
     }));
   }
@@ -2609,7 +2618,7 @@ export class Session {
     if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
     const level = named ? Number(await this.evalAddress(named)) : this.store.state.selectedFrame;
     // (past tail-call frames: the saved rip of one is its first real caller's)
-    const frames = await this.debug?.frameList(level + 10).catch(() => undefined);
+    const frames = await this.debug?.frameList(level + 10).catch(expected(undefined));
     if (!frames?.length) { await this.infoFrameBySymbols(); return; }
     if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
     this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));
@@ -2689,16 +2698,4 @@ function unescapeEcho(text: string): string {
   });
 }
 
-function isUserError(e: unknown): boolean {
-  return e instanceof CommandError || e instanceof EvalError || e instanceof TargetError ||
-    e instanceof SnapshotError || e instanceof CheckpointError || isDebugError(e);
-}
-
-/** One line for the prompt, whatever was thrown. */
-export function errorMessage(e: unknown): string {
-  if (isUserError(e)) return (e as Error).message;
-  if (e instanceof Error && process.env.TSDBG_STACK) process.stderr.write(`${e.stack}\n`);
-  if (e instanceof Error) return `internal error: ${e.message.split('\n')[0]}`;
-  return String(e);
-}
 
