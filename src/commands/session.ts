@@ -297,7 +297,7 @@ export class Session {
     selectedFrame: () => this.store.state.selectedFrame,
     inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
     selectFrame: (n) => this.store.update({ selectedFrame: n }),
-    execute: (line) => this.executeNow(line),
+    snapshotAt: (op, start, length) => this.snapConsole.at(op, start, length),
     convenience: this.convenience,
     fromTty: () => this.fromTty,
     setNextAddress: (addr) => {
@@ -2406,7 +2406,7 @@ export class Session {
     this.selectThread(t, tid);
     table.lastShown = tid;
     this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
-    if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
+    if (!(await this.source.showFrame(0))) await this.cmdFrame(0, undefined);
     // a stepi from here compares with this thread's function, as gdb's does
     const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
     this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
@@ -2473,7 +2473,7 @@ export class Session {
   private async frameSummary(): Promise<string> {
     const pc = (await this.regs()).rip;
     const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
-    if (d) return d.text.split('\n')[0]!;
+    if (d?.head) return d.head;
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
   }
 

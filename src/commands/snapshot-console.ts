@@ -34,31 +34,40 @@ export class SnapshotConsole {
       }
       case 'heap': case 'stack': this.taken(await s.takeMapping(c.op)); return;
       case 'mapping': this.taken(await s.takeMapping(c.index)); return;
-      case 'show': {
-        const start = await this.start(c.addr);
-        this.h.out(collapseHexdump(hexdump(start, await s.read(start))));
-        return;
-      }
+      case 'show': await this.at('show', await this.start(c.addr)); return;
       case 'diff': {
         const start = await this.start(c.addr);
         const { old, now } = await s.compare(start);
         this.h.out(formatDiff(start, old, now, this.h.color()));
         return;
       }
-      case 'drop': {
-        const start = await this.start(c.addr);
-        await s.drop(start);
-        this.h.out([`Snapshot at ${hex(start)} dropped.`]);
-        return;
-      }
+      case 'drop': await this.at('drop', await this.start(c.addr)); return;
     }
   }
 
   /** `restore ADDR|heap|stack` */
   async restore(arg: string): Promise<void> {
-    const start = await this.start(arg);
-    const info = await this.h.snaps.restore(start);
-    this.h.out([`Restored ${info?.length ?? '?'} bytes at ${hex(start)}${info?.region ? ` (${info.region})` : ''}; snapshot dropped.`]);
+    await this.at('restore', await this.start(arg));
+  }
+
+  /**
+   * `snapshot show|drop ADDR`, `restore ADDR` of an address already known
+   * (the source-level commands' typed objects), and `snapshot ADDR LEN`.
+   */
+  async at(op: 'take' | 'show' | 'drop' | 'restore', start: bigint, length = 0): Promise<void> {
+    const s = this.h.snaps;
+    switch (op) {
+      case 'take': this.taken(await s.take(start, length)); return;
+      case 'show': this.h.out(collapseHexdump(hexdump(start, await s.read(await s.startOf(start))))); return;
+      case 'drop':
+        await s.drop(await s.startOf(start));
+        this.h.out([`Snapshot at ${hex(start)} dropped.`]);
+        return;
+      case 'restore': {
+        const info = await s.restore(await s.startOf(start));
+        this.h.out([`Restored ${info?.length ?? '?'} bytes at ${hex(start)}${info?.region ? ` (${info.region})` : ''}; snapshot dropped.`]);
+      }
+    }
   }
 
   /** `snapshots` */
