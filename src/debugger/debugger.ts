@@ -21,7 +21,7 @@ import { disassemble as decode } from '../commands/disasm.js';
 import { typeName as dwarfTypeName } from '../dwarf/types.js';
 import type { Value } from '../dwarf/value.js';
 import type { Evaluator } from '../dwarf/evaluator.js';
-import type { Registers, WatchKind } from '../target/types.js';
+import type { Mapping, Registers, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import type { DebuggerStore } from './store.js';
 import { frameOfDwarf, frameOfPc } from './publish.js';
@@ -271,6 +271,20 @@ export class Debugger {
     return this.op('writeMemory', () => this.core.writeMemory(addr, data));
   }
 
+  /** The process's memory map (/proc/PID/maps, or the remote stub's). */
+  memoryMap(): Promise<Mapping[]> {
+    return this.op('memoryMap', async () => {
+      const t = this.core.target();
+      if (!t) throw new CommandError('The program is not being run.');
+      return t.memoryMap();
+    });
+  }
+
+  /** `main+4`: the symbol and offset an address is at (gdb's <main+4> without the brackets), if any. */
+  symbolize(addr: bigint): string | undefined {
+    return this.core.symbolize(addr);
+  }
+
   /** The selected thread's general registers, and which changed since the previous stop. */
   registers(): Promise<RegisterState> {
     return this.op('registers', async () => {
@@ -305,6 +319,11 @@ export class Debugger {
       if (!s) throw new TargetError('EIO', `No snapshot starts at 0x${start.toString(16)}.`);
       return s;
     });
+  }
+
+  /** A snapshot of a whole mapping: `[heap]`, `[stack]`, or the Nth of the memory map. */
+  snapshotMapping(which: 'heap' | 'stack' | number): Promise<SnapshotInfo> {
+    return this.op('snapshot', () => this.session.snaps.takeMapping(which));
   }
 
   /** What changed in memory since the snapshot at `start` was taken. */
