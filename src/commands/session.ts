@@ -21,8 +21,6 @@ import { SourceText } from '../dwarf/present.js';
 import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
-import { SnapshotError } from '../snapshot/types.js';
-import { CheckpointError } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
@@ -44,7 +42,7 @@ import { Snapshots, engineLabel } from '../debugger/snapshots.js';
 import { SnapshotConsole } from './snapshot-console.js';
 import type { CommandEnd, CommandInfo } from '../debugger/store.js';
 import { changedRegisters, type StopInfo, type StopKind, type ThreadState, type WatchChange } from '../debugger/state.js';
-import { breakpointInfo, NOWHERE, type Place } from '../debugger/publish.js';
+import { breakpointInfo, frameOfDwarf, frameOfPc, NOWHERE, type Place } from '../debugger/publish.js';
 import { Serial } from '../debugger/queue.js';
 import { errorMessage, expected, isUserError } from '../debugger/errors.js';
 
@@ -52,7 +50,7 @@ export { errorMessage } from '../debugger/errors.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
-import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
+import { DebugBridge, FP_REGISTER_EXPR, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
 import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
@@ -137,6 +135,7 @@ export interface SessionCore {
   evaluate(expr: string, level: number): Promise<AnyValue>;
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;
+  /** The selected thread's registers (published, with what changed since the last stop). */
   registers(): Promise<Registers>;
   symbolize: Symbolizer;
   readCode(addr: bigint, len: number): Promise<Buffer>;
@@ -366,7 +365,11 @@ export class Session {
       evaluate: (expr, level) => this.evaluateAny(expr, level),
       readMemory: (a, l) => this.readMemory(a, l),
       writeMemory: (a, d) => this.writeMemory(a, d),
-      registers: () => this.regs(),
+      registers: async () => {
+        const regs = await this.regs();
+        this.publishRegisters(regs);
+        return regs;
+      },
       symbolize: this.symbolize,
       readCode: (a, l) => this.readUpTo(a, l),
       invalidateMemory: () => this.invalidateMemory(),
@@ -416,6 +419,16 @@ export class Session {
     });
     if (live && this.store.state.process?.state !== live.state) this.publishTarget();
   }
+
+  /** Registers read now (frame 0's): published, with the changed set still against the last stop's. */
+  private publishRegisters(regs: Registers): void {
+    const cur = this.store.state.registers;
+    if (cur && Object.keys(regs).every((k) => cur.values[k as keyof Registers] === regs[k as keyof Registers])) return;
+    this.store.update({ registers: { values: { ...regs }, changed: changedRegisters(this.stopRegisters, regs) } });
+  }
+
+  /** The registers of the last stop, what `changed` is measured against. */
+  private stopRegisters: Registers | undefined;
 
   /** The breakpoint records changed: publish new frozen copies. */
   private publishBreakpoints(): void {
@@ -472,7 +485,8 @@ export class Session {
       breakpoints: detail?.breakpoints ?? [], watch: detail?.watch ?? [],
       signal: detail?.signal, exitCode: undefined,
     };
-    const before = this.store.state.registers?.values;
+    const before = this.stopRegisters;
+    this.stopRegisters = regs;
     this.store.update({
       running: false,
       stop,
@@ -1250,6 +1264,7 @@ export class Session {
     this.invalidateMemory();
     this.pendingSignal = undefined;
     this.snaps.forget();
+    this.stopRegisters = undefined;
     for (const b of this.bps) b.inserted = false;
     this.store.update({ snapshots: [], checkpoints: [] });
     this.store.update({ selectedFrame: 0 });
@@ -2308,11 +2323,13 @@ export class Session {
     const ask = limit === undefined ? MAX_FRAMES : limit + 1;
     const bt = await this.debug?.backtrace(ask).catch(expected(undefined));
     if (bt) {
+      this.store.update({ frames: bt.frames.map((f, level) => frameOfDwarf(f, level, undefined, (pc) => this.place(pc))) });
       this.outLines(limit === undefined ? bt.lines : bt.lines.slice(0, limit));
       if (limit !== undefined && bt.lines.length > limit) this.chatter('(More stack frames follow...)');
       return;
     }
     const frames = await this.frames(ask);
+    this.store.update({ frames: frames.map((f) => frameOfPc(f.level, f.pc, f.cfa, (pc) => this.place(pc))) });
     this.outLines((limit === undefined ? frames : frames.slice(0, limit)).map((f) => this.frameText(f)));
     if (limit !== undefined && frames.length > limit) this.chatter('(More stack frames follow...)');
   }
@@ -2499,6 +2516,7 @@ export class Session {
   /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
   private async infoRegisters(arg: string, all = false): Promise<void> {
     const { regs, notSaved } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('The program has no registers now.') : e; });
+    if (this.store.state.selectedFrame === 0) this.publishRegisters(regs);
     const general = () => formatRegisters(regs, this.symbolize).map((l) => {
       const name = l.slice(0, l.indexOf(' '));
       return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;

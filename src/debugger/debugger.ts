@@ -21,7 +21,7 @@ import { disassemble as decode } from '../commands/disasm.js';
 import { typeName as dwarfTypeName } from '../dwarf/types.js';
 import type { Value } from '../dwarf/value.js';
 import type { Evaluator } from '../dwarf/evaluator.js';
-import type { Mapping, Registers, WatchKind } from '../target/types.js';
+import type { Mapping, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import type { DebuggerStore } from './store.js';
 import { frameOfDwarf, frameOfPc } from './publish.js';
@@ -288,11 +288,8 @@ export class Debugger {
   /** The selected thread's general registers, and which changed since the previous stop. */
   registers(): Promise<RegisterState> {
     return this.op('registers', async () => {
-      const values: Registers = await this.core.registers();
-      const published = this.state.registers;
-      if (published && sameRegisters(published.values, values)) return published;
-      const changed = published ? Object.keys(values).filter((k) => published.values[k as keyof Registers] !== values[k as keyof Registers]) : Object.keys(values);
-      return this.store.update({ registers: { values: { ...values }, changed } }).registers!;
+      await this.core.registers();
+      return this.state.registers!;
     });
   }
 
@@ -361,10 +358,6 @@ export class Debugger {
   execute(line: string): Promise<CommandResult> {
     return this.session.execute(line);
   }
-}
-
-function sameRegisters(a: Readonly<Registers>, b: Registers): boolean {
-  return Object.keys(b).every((k) => a[k as keyof Registers] === b[k as keyof Registers]);
 }
 
 /** Runs of differing bytes. */
