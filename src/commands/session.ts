@@ -10,7 +10,7 @@
  * gdb's wording and the session goes on.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
+import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { fpRegistersOf, monitorOf } from '../target/capabilities.js';
 import { readReturnRegs } from '../dwarf/abi.js';
@@ -55,7 +55,8 @@ import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
 import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
-import { ThreadTable, formatThreadTable } from './threads.js';
+import { ThreadTable } from './threads.js';
+import { ThreadConsole } from './thread-console.js';
 import { infoFrameLines } from './info-frame.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
@@ -251,6 +252,25 @@ export class Session {
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
   /** gdb's numbers and names for the threads of the process. */
   private threadTable: ThreadTable | undefined;
+  /** The thread commands (gdb's text). */
+  private readonly threads = new ThreadConsole({
+    target: () => this.target,
+    table: () => this.threadTable,
+    live: () => this.live(),
+    selectThread: (tid) => this.selectThread(this.live(), tid),
+    withThread: (tid, fn) => this.withThread(this.live(), tid, fn),
+    frameSummary: () => this.frameSummary(),
+    showFrame: async () => {
+      if (!(await this.source.showFrame(0))) await this.cmdFrame(0, undefined);
+      // a stepi from here compares with this thread's function, as gdb's does
+      const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
+      this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
+    },
+    run: async (command) => { await this.executeOne(command, this.fromTty); },
+    out: (text) => this.out(text),
+    outLines: (lines) => this.outLines(lines),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
+  });
   /** The process's shared libraries in gdb's order (`info sharedlibrary`). */
   private solibs: SharedLibraries | undefined;
   private readonly onThread = (e: ThreadEvent) => {
@@ -698,7 +718,7 @@ export class Session {
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
-      case 'thread': await this.cmdThread(c.id); return undefined;
+      case 'thread': await this.threads.thread(c.id); return undefined;
       case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
       case 'signal': await this.cmdSignal(c.signal); return undefined;
       case 'kill': await this.cmdKill(); return undefined;
@@ -1813,7 +1833,7 @@ export class Session {
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
-    const { hit: hitHead, received, switching } = await this.stopHeads(ev);
+    const { hit: hitHead, received, switching } = await this.threads.stopHeads(ev);
     // gdb announces a signal before the thread switch, a breakpoint after it
     const signalled = r.kind === 'signal' || r.kind === 'interrupted' || (r.kind === 'breakpoint' && !this.lastHit.length);
     if (switching && !signalled) this.out(switching);
@@ -2370,100 +2390,13 @@ export class Session {
       case 'frame': await this.infoFrame(arg); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
-      case 'threads': await this.infoThreads(arg); return;
+      case 'threads': await this.threads.info(arg); return;
     }
   }
 
   // ---- threads ---------------------------------------------------------------------------------
 
   /** `info threads [ID...]`: gdb's table, each stopped thread's innermost frame. */
-  private async infoThreads(arg: string): Promise<void> {
-    const t = this.target;
-    const table = this.threadTable;
-    if (!t || t.state === 'exited' || !table) {
-      this.out('No threads.');
-      return;
-    }
-    let threads = await t.threads();
-    if (arg) {
-      const { ids, used } = parseThreadIds(arg.split(/\s+/));
-      if (used === 0) throw new CommandError(`Invalid thread ID: ${arg}`);
-      const wanted = new Set(ids);
-      threads = threads.filter((x) => wanted.has(table.number(x.tid)));
-      if (!threads.length) {
-        this.out(`No threads match '${arg}'.`);
-        return;
-      }
-    }
-    const frames = new Map<number, string>();
-    if (t.state === 'stopped') {
-      for (const th of threads) frames.set(th.tid, await this.withThread(t, th.tid, () => this.frameSummary()));
-    }
-    this.outLines(formatThreadTable(table, threads, t.selectedThread, frames));
-  }
-
-  /** `thread`: which one is current; `thread N`: switch to it (registers and frames follow), and show its frame. */
-  private async cmdThread(id: string | undefined): Promise<void> {
-    const t = this.target;
-    const table = this.threadTable;
-    if (!t || t.state === 'exited' || !table) throw new CommandError('No thread selected');
-    const threads = await t.threads();
-    const pointer = (tid: number) => threads.find((x) => x.tid === tid)?.threadPointer;
-    if (id === undefined) {
-      const tid = t.selectedThread;
-      this.out(`[Current thread is ${table.number(tid)} (${table.targetId(tid, pointer(tid))})]`);
-      return;
-    }
-    const apply = /^apply(?:\s+(.*))?$/s.exec(id);
-    if (apply) return this.threadApply(t, table, threads, apply[1]?.trim() ?? '');
-    if (!/^\d+$/.test(id)) throw new CommandError(`Invalid thread ID: ${id}`);
-    const tid = table.tidOf(Number(id));
-    if (tid === undefined || !threads.some((x) => x.tid === tid)) throw new CommandError(`Unknown thread ${id}.`);
-    this.live();
-    this.selectThread(t, tid);
-    table.lastShown = tid;
-    this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
-    if (!(await this.source.showFrame(0))) await this.cmdFrame(0, undefined);
-    // a stepi from here compares with this thread's function, as gdb's does
-    const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
-    this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
-  }
-
-  /**
-   * `thread apply all|ID... COMMAND`: COMMAND in each thread (all: the
-   * newest first, as gdb does) under a `Thread N (...):` heading; the
-   * selected thread is put back afterwards.
-   */
-  private async threadApply(t: Target, table: ThreadTable, threads: ThreadInfo[], rest: string): Promise<void> {
-    if (!rest) throw new CommandError('Please specify a thread ID list');
-    let tids: number[];
-    let command: string;
-    const all = /^all\b\s*(.*)$/s.exec(rest);
-    if (all) {
-      command = all[1]!;
-      if (!command) throw new CommandError("Please specify a command at the end of 'thread apply all'");
-      tids = threads.map((x) => x.tid).sort((a, b) => table.number(b) - table.number(a));
-    } else {
-      const words = rest.split(/\s+/);
-      const { ids, used } = parseThreadIds(words);
-      if (used === 0) throw new CommandError(`Invalid thread ID: ${rest}`);
-      command = words.slice(used).join(' ');
-      if (!command) throw new CommandError('Please specify a command following the thread ID list');
-      tids = [];
-      for (const n of ids) {
-        const tid = table.tidOf(n);
-        if (tid === undefined || !threads.some((x) => x.tid === tid)) this.store.write('stderr', `warning: Unknown thread ${n}\n`);
-        else tids.push(tid);
-      }
-    }
-    this.live();
-    for (const tid of tids) {
-      const info = threads.find((x) => x.tid === tid)!;
-      this.out(`\nThread ${table.number(tid)} (${table.targetId(tid, info.threadPointer)}${info.name ? ` "${info.name}"` : ''}):`);
-      await this.withThread(t, tid, async () => { await this.executeOne(command, this.fromTty); });
-    }
-  }
-
   private selectThread(t: Target, tid: number): void {
     t.selectThread(tid);
     this.regsCache = undefined;
@@ -2492,25 +2425,6 @@ export class Session {
     const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
     if (d?.head) return d.head;
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
-  }
-
-  /**
-   * How a stop names its thread, gdb's way: `Thread 2 "prog" hit ` and
-   * `Thread 2 "prog" received` once the program has had several threads
-   * (`` and `Program received` before), and "[Switching to Thread ...]"
-   * when the stop is in another thread than the one shown last.
-   */
-  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string; switching: string }> {
-    const table = this.threadTable;
-    // a stop in a thread never announced (a remote target's) makes it known
-    if (table && ev.tid > 0) table.number(ev.tid);
-    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received', switching: '' };
-    const info = (await this.target.threads().catch(expected([]))).find((x) => x.tid === ev.tid);
-    const switching = table.lastShown !== undefined && table.lastShown !== ev.tid
-      ? `[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]` : '';
-    table.lastShown = ev.tid;
-    const name = info?.name ?? '';
-    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received'), switching };
   }
 
   /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
@@ -2683,21 +2597,6 @@ export class Session {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Leading thread IDs of gdb's list syntax ("1 3 5-7"): the numbers, and how many words they took. */
-function parseThreadIds(words: string[]): { ids: number[]; used: number } {
-  const ids: number[] = [];
-  let used = 0;
-  for (const w of words) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(w);
-    if (!m) break;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    for (let n = lo; n <= hi && n - lo < 10_000; n++) ids.push(n);
-    used++;
-  }
-  return { ids, used };
-}
 
 function watchTitle(b: Breakpoint): string {
   if (b.watch?.soft) return 'Watchpoint';
