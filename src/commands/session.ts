@@ -24,7 +24,7 @@ import { formatInfoFloat } from './float-info.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
-import { whatWrapped } from './breakpoint-what.js';
+import { breakpointTable, ignoreText, watchTitle } from './breakpoint-text.js';
 import { CommandError, helpText, parseLine, type Command } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
@@ -65,14 +65,8 @@ import {
   unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
 } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
-import { pushAll } from '../arrays.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
 import { defaultScreen, setScreen, showScreen, type ScreenSettings } from './screen.js';
-
-/** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
-function ignoreText(id: number, n: number): string {
-  return `Will ignore next ${n === 1 ? 'crossing' : `${n} crossings`} of breakpoint ${id}`;
-}
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
 const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
@@ -2024,6 +2018,7 @@ export class Session {
     const frames = await this.debug?.frameList(sel + 1).catch(expected([])) ?? [];
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
+    this.stopDetail = { reason: 'finish', breakpoints: [], watch: [] };
     const rax = (await this.regs()).rax;
     const typed = await this.debug?.returnValue(fnPc, await readReturnRegs(this.live(), await this.regs()));
     if (typed === 'void') return;
@@ -2380,40 +2375,14 @@ export class Session {
   }
 
   private infoBreakpoints(watchOnly: boolean): void {
-    const list = this.bps.filter((b) => !watchOnly || b.watch);
-    if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
-    // gdb's Address column is 18 wide when something listed has an address, else 10 (pending, unreadable watch)
-    const col = list.some((b) => b.address !== undefined) ? 19 : 11;
-    const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(col)}What`];
-    for (const b of list) {
-      const enb = b.enabled ? 'y' : 'n';
-      if (b.watch) {
-        lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(col)}${b.spec}`);
-      } else {
-        // after the process ended, its addresses stay relocated (as in gdb): name them with its image
-        const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
-        const sym = loc ? formatSymbolic(loc) : undefined;
-        const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
-        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address, b.line);
-        const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(col)}${b.more ? '' : whatWrapped(what)}`);
-      }
-      if (b.condition) lines.push(`\tstop only if ${b.condition}`);
-      if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
-      if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
-      if (b.more) pushAll(lines, this.locationRows(b));
-    }
-    if (list.some((b) => b.invalid?.length)) lines.push('(*): Breakpoint condition is invalid at this location.');
-    this.outLines(lines);
-  }
-
-  /** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */
-  private locationRows(b: Breakpoint): string[] {
-    return this.locationsOf(b).map((a, i) => {
-      const where = this.debug?.breakpointWhere(a, undefined, b.spec);
-      const bad = b.invalid?.includes(i);
-      return `${`${b.id}.${i + 1}`.padEnd(28)}${(bad ? 'N*' : b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
-    });
+    this.outLines(breakpointTable(this.bps, watchOnly, {
+      // after the process ended, its addresses stay relocated (as in gdb): name them with its image
+      symbol: (addr) => {
+        const loc = (this.image ?? this.lastImage)?.symbolAt(addr) ?? this.fileSymbols?.symbolAt(addr);
+        return loc ? formatSymbolic(loc) : undefined;
+      },
+      where: (addr, line, spec) => this.debug?.breakpointWhere(addr, line, spec),
+    }));
   }
 
   private async infoProc(arg: string): Promise<void> {
@@ -2504,15 +2473,6 @@ export class Session {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function watchTitle(b: Breakpoint): string {
-  if (b.watch?.soft) return 'Watchpoint';
-  switch (b.watch?.kind) {
-    case 'read': return 'Hardware read watchpoint';
-    case 'access': return 'Hardware access (read/write) watchpoint';
-    default: return 'Hardware watchpoint';
-  }
-}
 
 function unescapeEcho(text: string): string {
   return text.replace(/\\(n|t|\\|"|a|e|[0-7]{1,3})|\\$/g, (_m, c: string | undefined) => {
