@@ -20,7 +20,6 @@ import { initialWidth } from '../src/commands/screen.js';
 import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize } from './run/terminal.js';
-import { terminalOf } from '../src/target/capabilities.js';
 import { claimSignals } from '../src/target/reaper.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -236,11 +235,9 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   let busy = false;
   // While the program runs, what the user types is the program's input (its pty), as in gdb.
   const programInput = () => {
-    const t = session.currentTarget;
-    const terminal = terminalOf(t);
-    if (!busy || t?.state !== 'running' || !terminal) return undefined;
-    // a keystroke the program can no longer take (its pty closed as it exited) has nowhere to go
-    return (d: string) => { void terminal.write(d).catch(() => undefined); };
+    if (!busy || session.currentTarget?.state !== 'running' || !session.takesInput) return undefined;
+    // (keys typed as the program ends find no terminal to go to: dropped, as gdb drops them)
+    return (d: string) => { void session.sendInput(d).catch(() => undefined); };
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
   questions?.use(rl, () => keys.release());

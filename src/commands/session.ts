@@ -10,60 +10,64 @@
  * gdb's wording and the session goes on.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
+import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
-import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js';
+import { fpRegistersOf, monitorOf, terminalOf } from '../target/capabilities.js';
 import { readReturnRegs } from '../dwarf/abi.js';
 import { historyIndex } from '../dwarf/evaluator.js';
-import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
+import { FP_REGISTER_NAMES, isFpRegister, readFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
 import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
-import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
-import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
-import type { MethodChoice } from '../snapshot/dirty.js';
-import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
+import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
-import { whatWrapped } from './breakpoint-what.js';
-import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
+import type { StackFrame } from '../dwarf/program.js';
+import { breakpointTable, ignoreText, watchTitle } from './breakpoint-text.js';
+import { CommandError, helpText, parseLine, type Command } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
-  addrWithSym, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
-  formatXLines, hex, hex16, hexdump, humanSize, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
+  addrWithSym, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  formatXLines, hex, hex16, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { gdbLineNumber, readReadable } from './examine.js';
-import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
+import { SessionStore, type Breakpoint } from './store.js';
+import { Snapshots, engineLabel } from '../debugger/snapshots.js';
+import { SnapshotConsole } from './snapshot-console.js';
+import type { CommandEnd, CommandInfo } from '../debugger/store.js';
+import type { WatchChange } from '../debugger/state.js';
+import { breakpointInfo, frameOfDwarf, frameOfPc, NOWHERE, type Place } from '../debugger/publish.js';
+import { Serial } from '../debugger/queue.js';
+import { StatePublisher } from '../debugger/publisher.js';
+import { RegisterFile } from '../debugger/registers.js';
+import { ProcessMemory } from '../debugger/memory.js';
+import { errorMessage, expected, isUserError } from '../debugger/errors.js';
+
+export { errorMessage } from '../debugger/errors.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
-import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
+import { DebugBridge, FP_REGISTER_EXPR, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
 import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
-import { ThreadTable, formatThreadTable } from './threads.js';
+import { ThreadTable } from './threads.js';
+import { ThreadConsole } from './thread-console.js';
 import { infoFrameLines } from './info-frame.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
   unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
 } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
-import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
-import { pushAll } from '../arrays.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
 import { defaultScreen, setScreen, showScreen, type ScreenSettings } from './screen.js';
-
-/** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
-function ignoreText(id: number, n: number): string {
-  return `Will ignore next ${n === 1 ? 'crossing' : `${n} crossings`} of breakpoint ${id}`;
-}
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
 const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
@@ -80,6 +84,8 @@ export interface LaunchOptions {
   engine?: 'kernel' | 'userspace';
   /** The program's environment (default: ours); cli/run/inferior-env.ts adds gdb's LINES and COLUMNS. */
   env?: NodeJS.ProcessEnv;
+  /** The program's working directory (default: ours). */
+  cwd?: string;
 }
 
 /** How the session gets a Target; cli/run.ts supplies the local ptrace one. */
@@ -103,6 +109,36 @@ export interface SessionOptions {
   screen?: { width?: number; height?: number };
 }
 
+/**
+ * The session's primitives the structured Debugger (src/debugger/debugger.ts)
+ * is built on. Not queued: the Debugger runs each call inside exclusive().
+ */
+export interface SessionCore {
+  /** Run a parsed command (the console's vocabulary, without its text). */
+  command(c: Command): Promise<number | undefined>;
+  /** Run fn with the console's text (stdout) left out: the caller renders the result. */
+  quietly<T>(fn: () => Promise<T>): Promise<T>;
+  load(program: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): void;
+  target(): Target | undefined;
+  /** Kill the program without asking. */
+  kill(): Promise<void>;
+  lastBreakpointId(): number;
+  breakpoint(id: number): Breakpoint;
+  publishBreakpoints(): void;
+  /** The stack of the selected thread, innermost first (DWARF frames where there are). */
+  stack(max: number): Promise<{ level: number; pc: bigint; cfa: bigint | undefined; dwarf?: StackFrame }[]>;
+  selectThread(tid: number): void;
+  withThread<T>(tid: number, fn: () => Promise<T>): Promise<T>;
+  evaluate(expr: string, level: number): Promise<AnyValue>;
+  readMemory(addr: bigint, len: number): Promise<Buffer>;
+  writeMemory(addr: bigint, data: Buffer): Promise<void>;
+  /** The selected thread's registers (published, with what changed since the last stop). */
+  registers(): Promise<Registers>;
+  symbolize: Symbolizer;
+  readCode(addr: bigint, len: number): Promise<Buffer>;
+  invalidateMemory(): void;
+}
+
 export interface CommandResult {
   ok: boolean;
   error?: string;
@@ -124,11 +160,26 @@ type StopOutcome = 'stopped' | 'internal' | 'gone';
 const MAX_FRAMES = 256;
 /** gdb's solib_break_names: the function the dynamic linker calls at each library change. */
 const SOLIB_EVENT_NAMES = ['_dl_debug_state', '_r_debug_state', 'r_debug_state'];
-const PAGE = 4096;
-const PAGE_MASK = ~0xfffn;
 
 export class Session {
   readonly store = new SessionStore();
+  /** The breakpoints' own records (mutable, private); the store publishes frozen copies. */
+  private bps: Breakpoint[] = [];
+  /** Operations (console lines, the Debugger's calls) run one at a time through this. */
+  private readonly serial = new Serial();
+  private opSeq = 0;
+  /** What the core publishes after each operation (src/debugger/publisher.ts). */
+  private readonly publisher = new StatePublisher({
+    store: this.store,
+    target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+    program: () => this.exePath,
+    displays: () => this.source.displayList(),
+    checkpointBufferLimit: () => this.snaps.bufferLimit,
+    registers: () => this.regs(),
+    place: (pc) => this.place(pc),
+    threadTable: () => this.threadTable,
+    publishProcess: () => this.publishTarget(),
+  });
   private target: Target | undefined;
   private origin: 'spawned' | 'attached' = 'spawned';
   private image: ProcessImage | undefined;
@@ -155,8 +206,6 @@ export class Session {
   private solibEvent: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
   private readonly inserted = new Map<bigint, number>();
-  private regsCache: Registers | undefined;
-  private readonly pageCache = new Map<bigint, Buffer | null>();
   private pendingSignal: number | undefined;
   private readonly history: AnyValue[] = [];
   /** Convenience variables ($foo, $_, $_exitcode), from either evaluator. */
@@ -177,12 +226,21 @@ export class Session {
   private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
-  private checkpoints: CheckpointManager | undefined;
-  /** `set checkpoint-limit`: bytes older checkpoints may hold in tsdbg's buffers. */
-  private checkpointLimit = DEFAULT_BUFFER_LIMIT;
-  /** `set checkpoint-method`: how checkpoints find the pages written (auto, uffd-wp, soft-dirty, full). */
-  private checkpointMethod: MethodChoice = 'auto';
-  private readonly userSnaps = new Map<bigint, SnapshotSummary>();
+  /** Snapshots and checkpoints of the process (the core's), and their console commands. */
+  readonly snaps: Snapshots = new Snapshots({
+    live: () => this.live(),
+    symbolize: (addr) => this.symbolize(addr),
+    readMemory: (a, l) => this.readMemory(a, l),
+    invalidateMemory: () => this.invalidateMemory(),
+    publish: (snapshots, checkpoints) => this.store.update({ snapshots, checkpoints }),
+  });
+  private readonly snapConsole = new SnapshotConsole({
+    snaps: this.snaps,
+    evalAddress: (e) => this.evalAddress(e),
+    symbolize: (addr) => this.symbolize(addr),
+    color: () => this.color,
+    out: (lines) => this.outLines(lines),
+  });
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;
   /** DWARF of the program (types, lines, CFI), when it has any. */
@@ -196,11 +254,31 @@ export class Session {
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
   /** gdb's numbers and names for the threads of the process. */
   private threadTable: ThreadTable | undefined;
+  /** The thread commands (gdb's text). */
+  private readonly threads = new ThreadConsole({
+    target: () => this.target,
+    table: () => this.threadTable,
+    live: () => this.live(),
+    selectThread: (tid) => this.selectThread(this.live(), tid),
+    withThread: (tid, fn) => this.withThread(this.live(), tid, fn),
+    frameSummary: () => this.frameSummary(),
+    showFrame: async () => {
+      if (!(await this.source.showFrame(0))) await this.cmdFrame(0, undefined);
+      // a stepi from here compares with this thread's function, as gdb's does
+      const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
+      this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
+    },
+    run: async (command) => { await this.executeOne(command, this.fromTty); },
+    out: (text) => this.out(text),
+    outLines: (lines) => this.outLines(lines),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
+  });
   /** The process's shared libraries in gdb's order (`info sharedlibrary`). */
   private solibs: SharedLibraries | undefined;
   private readonly onThread = (e: ThreadEvent) => {
     const line = this.threadTable?.onEvent(e);
     if (line) this.out(line);
+    this.store.emit('thread', { kind: e.kind, tid: e.tid, id: e.kind === 'new' ? this.threadTable?.number(e.tid) : undefined });
   };
 
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
@@ -214,7 +292,7 @@ export class Session {
     writeMemory: (a, d) => this.writeMemory(a, d),
     writeRegister: async (name, value) => {
       await this.live().setRegisters({ [name]: value } as Partial<Registers>);
-      this.regsCache = undefined;
+      this.registers.invalidate();
     },
     fpState: () => this.fpState(),
     writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
@@ -222,10 +300,10 @@ export class Session {
     warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
     confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
-    selectedFrame: () => this.store.state.frame,
+    selectedFrame: () => this.store.state.selectedFrame,
     inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
-    selectFrame: (n) => this.store.set('frame', n),
-    execute: (line) => this.execute(line),
+    selectFrame: (n) => this.store.update({ selectedFrame: n }),
+    snapshotAt: (op, start, length) => this.snapConsole.at(op, start, length),
     convenience: this.convenience,
     fromTty: () => this.fromTty,
     setNextAddress: (addr) => {
@@ -237,14 +315,120 @@ export class Session {
   constructor(opts: SessionOptions) {
     this.launcher = opts.launcher;
     this.args = opts.args ?? [];
-    this.launchOpts = opts.launch ?? { aslr: false };
+    this.launchOpts = { ...(opts.launch ?? { aslr: false }) };
     const ask = opts.confirm ?? (async (_q: string, defaultNo?: boolean) => !defaultNo);
     // `set confirm off`: gdb answers its default without asking (utils.c defaulted_query).
-    this.confirm = async (q, defaultNo) => (this.screen.confirm ? ask(q, defaultNo) : !defaultNo);
+    // A `question` listener (a UI, a DAP client, a test) answers before the terminal does.
+    this.confirm = async (q, defaultNo) => (this.screen.confirm ? this.store.ask(q, defaultNo ?? false, ask) : !defaultNo);
     this.screen = defaultScreen(opts.screen?.width, opts.screen?.height);
     this.color = opts.color ?? false;
     this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
+  }
+
+  // ---- operations and published state ----------------------------------------------------
+
+  /** Console text (stdout) is left out while > 0: a structured operation's caller renders it. */
+  private quiet = 0;
+
+  /** The primitives for src/debugger/debugger.ts. */
+  core(): SessionCore {
+    return {
+      command: (c) => this.run(c),
+      quietly: async (fn) => {
+        this.quiet++;
+        try {
+          return await fn();
+        } finally {
+          this.quiet--;
+        }
+      },
+      load: (program, args, cwd, env) => {
+        this.loadFile(program);
+        this.args = args;
+        if (cwd !== undefined) this.launchOpts.cwd = cwd;
+        if (env !== undefined) this.launchOpts.env = env;
+      },
+      target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+      kill: async () => {
+        const t = this.live();
+        this.target = undefined;
+        await t.kill();
+        this.forgetProcess();
+      },
+      lastBreakpointId: () => this.nextBpId - 1,
+      breakpoint: (id) => this.bp(id),
+      publishBreakpoints: () => this.publishBreakpoints(),
+      stack: async (max) => {
+        this.withStack();
+        const dwarf = this.debug?.program ? await this.debug.frameList(max) : [];
+        if (dwarf.some((f) => f.fn)) {
+          return Promise.all(dwarf.map(async (f, level) => ({ level, pc: f.pc, cfa: await f.cfa().catch(expected(undefined)), dwarf: f })));
+        }
+        return (await this.frames(max)).map((f) => ({ level: f.level, pc: f.pc, cfa: f.cfa }));
+      },
+      selectThread: (tid) => this.selectThread(this.live(), tid),
+      withThread: (tid, fn) => this.withThread(this.live(), tid, fn),
+      evaluate: (expr, level) => this.evaluateAny(expr, level),
+      readMemory: (a, l) => this.readMemory(a, l),
+      writeMemory: (a, d) => this.writeMemory(a, d),
+      registers: async () => {
+        const regs = await this.regs();
+        this.publisher.publishRegisters(regs);
+        return regs;
+      },
+      symbolize: this.symbolize,
+      readCode: (a, l) => this.readUpTo(a, l),
+      invalidateMemory: () => this.invalidateMemory(),
+    };
+  }
+
+  /**
+   * Run one operation alone (console lines and the Debugger's structured
+   * calls queue here), between commandStart and commandEnd; the state of a
+   * stop it caused is published when it ends.
+   */
+  exclusive<T>(command: string, fn: () => Promise<T>, failed?: (r: T) => string | undefined): Promise<T> {
+    return this.serial.run(async () => {
+      const info: CommandInfo = { seq: ++this.opSeq, command };
+      this.store.emit('commandStart', info);
+      const stopsBefore = this.stopCount;
+      let end: CommandEnd = { ...info, ok: true };
+      try {
+        const r = await fn();
+        const error = failed?.(r);
+        if (error !== undefined) end = { ...info, ok: false, error };
+        return r;
+      } catch (e) {
+        end = { ...info, ok: false, error: errorMessage(e) };
+        throw e;
+      } finally {
+        await this.publisher.afterOperation(stopsBefore !== this.stopCount);
+        this.store.emit('commandEnd', end);
+      }
+    });
+  }
+
+  /** The breakpoint records changed: publish new frozen copies. */
+  private publishBreakpoints(): void {
+    this.store.update({ breakpoints: this.bps.map((b) => breakpointInfo(b, (pc) => this.place(pc))) });
+  }
+
+  private setBreakpoints(list: Breakpoint[]): void {
+    this.bps = list;
+    this.publishBreakpoints();
+  }
+
+  /** Function, file and line of an address, from DWARF where it has any, else the symbols. */
+  place(pc: bigint): Place {
+    const image = this.image ?? this.lastImage;
+    const sym = image ? image.symbolAt(pc) : this.fileSymbols?.symbolAt(pc);
+    const line = this.debug?.program ? this.debug.lineForAddress(pc) : this.debug?.fileDebug?.lineForAddress(pc);
+    const fn = this.debug?.lineAt(pc)?.fn ?? sym?.name;
+    const m = this.image?.moduleAt(pc);
+    const module = m && m !== this.image!.exe && m.path.startsWith('/') ? m.path : undefined;
+    if (!fn && !line) return NOWHERE;
+    return { function: fn, file: line?.file, path: line?.path, line: line?.line, ...(module ? { module } : {}) };
   }
 
   get currentTarget(): Target | undefined { return this.target; }
@@ -255,6 +439,7 @@ export class Session {
 
   /** Debugger output; the line saying a source file is missing goes to stderr, as gdb prints it (print_sys_errmsg). */
   private out(text: string): void {
+    if (this.quiet) return;
     const lines = text.split('\n');
     const i = lines.findIndex((l) => this.sourceText.takeError(l));
     if (i < 0) {
@@ -265,7 +450,7 @@ export class Session {
     this.store.write('stderr', `${lines[i]}\n`);
     if (i < lines.length - 1) this.store.write('stdout', `${lines.slice(i + 1).join('\n')}\n`);
   }
-  private outLines(lines: string[]): void { if (lines.length) this.store.write('stdout', `${lines.join('\n')}\n`); }
+  private outLines(lines: string[]): void { if (lines.length && !this.quiet) this.store.write('stdout', `${lines.join('\n')}\n`); }
 
   // ---- entry point ---------------------------------------------------------------------
 
@@ -276,7 +461,12 @@ export class Session {
    * leaves out its running commentary (Starting program, Continuing.,
    * Run till exit from, Attaching/Detaching) for scripts.
    */
-  async execute(line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
+  execute(line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
+    return this.exclusive(line, () => this.executeNow(line, fromTty, sourcedAt), (r) => (r.ok ? undefined : r.error));
+  }
+
+  /** execute() inside an operation already running (SourceLevel's commands that run others). */
+  private async executeNow(line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
     if (this.collecting) return this.collectCommand(line);
     this.sourcedAt = sourcedAt;
     let r: CommandResult;
@@ -309,7 +499,7 @@ export class Session {
     if (line.trim() === 'end') {
       for (const b of c.targets) b.commands = c.lines;
       this.collecting = undefined;
-      this.store.touch('breakpoints');
+      this.publishBreakpoints();
     } else {
       c.lines.push(line.trim());
     }
@@ -373,6 +563,22 @@ export class Session {
     }
   }
 
+  /**
+   * Text (or bytes) for the program's standard input: its terminal (a local
+   * program's pty). Not queued: it is for a program that is running.
+   */
+  get takesInput(): boolean {
+    return terminalOf(this.target) !== undefined;
+  }
+
+  async sendInput(data: string | Buffer): Promise<void> {
+    const t = this.target;
+    if (!t || t.state === 'exited') throw new CommandError('The program is not being run.');
+    const terminal = terminalOf(t);
+    if (!terminal) throw new TargetError('ENOTSUP', 'this target takes no input from tsdbg');
+    await terminal.write(data);
+  }
+
   /** Commands executing now (breakpoint commands nest), and a Ctrl-C that came while one computes. */
   private commandDepth = 0;
   private quitRequested = false;
@@ -408,6 +614,7 @@ export class Session {
         else await t.kill();
       }
     } catch {
+      // a detach or kill that failed: kill it rather than leave it (a kill that fails again finds it gone)
       await t.kill().catch(() => undefined);
     }
     this.forgetProcess();
@@ -425,7 +632,7 @@ export class Session {
       case 'clear': await this.cmdClear(c.location); return undefined;
       case 'unavailable': throw new CommandError(c.message);
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
-      case 'condition': this.setCondition(this.bp(c.id), c.expr); this.store.touch('breakpoints'); return undefined;
+      case 'condition': this.setCondition(this.bp(c.id), c.expr); this.publishBreakpoints(); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
       case 'commands': this.cmdCommands(c.ids); return undefined;
       case 'continue': await this.cmdContinue(c.count); return undefined;
@@ -435,17 +642,17 @@ export class Session {
       case 'until': await this.cmdUntil(c.location, c.advance); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
-      case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
+      case 'set-expr': await this.evaluateAny(c.expr); this.registers.invalidate(); return undefined;
       case 'setting':
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else if (!(await setScreen(this.screen, c.name, c.value, (e) => this.evaluate(e)))) this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.showCheckpointMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
-      case 'thread': await this.cmdThread(c.id); return undefined;
+      case 'thread': await this.threads.thread(c.id); return undefined;
       case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
       case 'signal': await this.cmdSignal(c.signal); return undefined;
       case 'kill': await this.cmdKill(); return undefined;
@@ -455,12 +662,12 @@ export class Session {
       case 'quit': await this.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
       case 'help': this.outLines(helpText(c.topic)); return undefined;
       case 'echo': this.store.write('stdout', unescapeEcho(c.text)); return undefined;
-      case 'snapshot': await this.cmdSnapshot(c.cmd); return undefined;
-      case 'snapshots': await this.cmdSnapshots(); return undefined;
-      case 'restore': await this.cmdRestore(c.addr); return undefined;
-      case 'checkpoint': await this.cmdCheckpoint(c.name); return undefined;
-      case 'checkpoint-delete': await this.cmdCheckpointDelete(c.name); return undefined;
-      case 'checkpoints': this.cmdCheckpoints(); return undefined;
+      case 'snapshot': await this.snapConsole.snapshot(c.cmd); return undefined;
+      case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return undefined;
+      case 'restore': await this.snapConsole.restore(c.addr); return undefined;
+      case 'checkpoint': await this.snapConsole.checkpoint(c.name); return undefined;
+      case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); return undefined;
+      case 'checkpoints': this.snapConsole.checkpoints(); return undefined;
       case 'rewind': await this.cmdRewind(c.name, c.force); return undefined;
     }
   }
@@ -525,142 +732,51 @@ export class Session {
    * Without a process, read the executable file's loaded sections like gdb
    * does: at the last run's addresses once it ran (gdb keeps the relocation).
    */
-  private readFileImage(at: bigint, len: number): Buffer {
-    const elf = this.fileElf;
-    const addr = at - (this.lastImage?.exe.bias ?? 0n);
-    // gdb reads the file's allocated sections (not the ELF header a PIE maps at 0), one after
-    // another; .bss is zeros. A read that runs out of sections is short.
-    const parts: Buffer[] = [];
-    let a = addr;
-    let left = len;
-    while (elf && left > 0) {
-      const sec = elf.sections.find((x) => (x.flags & 2n) !== 0n && x.addr !== 0n && a >= x.addr && a < x.addr + BigInt(x.size));
-      if (!sec) break;
-      const n = Math.min(left, Number(sec.addr + BigInt(sec.size) - a));
-      const off = sec.offset + Number(a - sec.addr);
-      parts.push(sec.type === SHT_NOBITS ? Buffer.alloc(n) : Buffer.from(elf.data.subarray(off, off + n)));
-      a += BigInt(n);
-      left -= n;
-    }
-    if (parts.length === 0) throw new EvalError(`Cannot access memory at address ${hex(at)}`);
-    return Buffer.concat(parts);
-  }
+  /** The program's memory (src/debugger/memory.ts): the process's, or the file's without one. */
+  private readonly memory = new ProcessMemory({
+    target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+    fileElf: () => this.fileElf,
+    bias: () => this.lastImage?.exe.bias ?? 0n,
+  });
 
-  async readMemory(addr: bigint, len: number): Promise<Buffer> {
-    if (!this.target || this.target.state === 'exited') return this.readFileImage(addr, len);
-    if (len > 0 && len <= PAGE && (addr & PAGE_MASK) === ((addr + BigInt(len) - 1n) & PAGE_MASK)) {
-      const page = await this.cachedPage(addr & PAGE_MASK);
-      if (page) {
-        const off = Number(addr & (BigInt(PAGE) - 1n));
-        return Buffer.from(page.subarray(off, off + len));
-      }
-    }
-    try {
-      return await this.target.readMemory(addr, len);
-    } catch (e) {
-      if (e instanceof TargetError && e.code !== 'ESRCH') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-      throw e;
-    }
-  }
-
-  /**
-   * Pages read since the last stop. Describing one stop (frame arguments,
-   * entry values, the unwinder, the source line) reads the same stack words
-   * many times: one 4 KiB read per page costs what one 8-byte read does.
-   * Dropped at every resume and every write (ours, restore, rewind).
-   */
-  private async cachedPage(base: bigint): Promise<Buffer | undefined> {
-    let p = this.pageCache.get(base);
-    if (p === undefined) {
-      p = await this.target!.readMemory(base, PAGE).catch(() => null);
-      this.pageCache.set(base, p);
-    }
-    return p ?? undefined;
+  readMemory(addr: bigint, len: number): Promise<Buffer> {
+    return this.memory.read(addr, len);
   }
 
   private invalidateMemory(): void {
-    this.pageCache.clear();
-    this.regsCache = undefined;
+    this.memory.invalidate();
+    this.registers.invalidate();
   }
 
-  /** Largest readable prefix (x/s and x/i near the end of a mapping). */
-  private async readUpTo(addr: bigint, len: number): Promise<Buffer> {
-    try {
-      return await this.readMemory(addr, len);
-    } catch (e) {
-      const pageEnd = (addr | 0xfffn) + 1n;
-      if (pageEnd - addr >= BigInt(len)) throw e;
-      return this.readMemory(addr, Number(pageEnd - addr));
-    }
+  private readUpTo(addr: bigint, len: number): Promise<Buffer> {
+    return this.memory.readUpTo(addr, len);
   }
 
-  private async writeMemory(addr: bigint, data: Buffer): Promise<void> {
-    // without a process gdb's exec file is read-only
-    if (!this.target || this.target.state === 'exited') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const t = this.target;
-    this.pageCache.clear();
-    try {
-      await t.writeMemory(addr, data);
-    } catch (e) {
-      if (e instanceof TargetError && e.code !== 'ESRCH') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-      throw e;
-    }
+  private writeMemory(addr: bigint, data: Buffer): Promise<void> {
+    return this.memory.write(addr, data);
   }
 
-  private async regs(): Promise<Registers> {
-    const t = this.target;
-    if (!t || t.state === 'exited') throw new EvalError('No registers.');
-    if (!this.regsCache) this.regsCache = await t.getRegisters();
-    return this.regsCache;
+  /** The selected thread's registers (src/debugger/registers.ts). */
+  private readonly registers = new RegisterFile({
+    target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+    readMemory: (a, l) => this.readMemory(a, l),
+  });
+
+  private regs(): Promise<Registers> {
+    return this.registers.general();
   }
 
-  /**
-   * The x87/SSE state of the stop (FXSAVE area, followed by ymm0h..ymm15h
-   * when the target has AVX), or undefined when the target cannot give it.
-   */
-  private async fpState(): Promise<Buffer | undefined> {
-    const t = this.target;
-    const fp = t?.capabilities.fpRegisters;
-    if (!t || t.state === 'exited' || !fp) return undefined;
-    const area = await fp.get();
-    const upper = await t.capabilities.ymmUpper?.get().catch(() => undefined);
-    return upper ? Buffer.concat([area, upper]) : area;
+  private fpState(): Promise<Buffer | undefined> {
+    return this.registers.fpState();
   }
 
-  /** Set one x87/SSE/AVX register of frame 0 (gdb's byte layout, src/target/fpregs.ts). */
-  private async writeFpRegister(name: string, bytes: Buffer): Promise<void> {
-    const t = this.live();
-    const fp = fpRegistersOf(t);
-    const now = (await this.fpState())!;
-    const next = writeFpRegister(now, name, bytes);
-    if (!next.subarray(0, FXSAVE_SIZE).equals(now.subarray(0, FXSAVE_SIZE))) await fp.set(next.subarray(0, FXSAVE_SIZE));
-    if (next.length > FXSAVE_SIZE && !next.subarray(FXSAVE_SIZE).equals(now.subarray(FXSAVE_SIZE))) await t.capabilities.ymmUpper?.set(next.subarray(FXSAVE_SIZE));
-    this.regsCache = undefined;   // frames built on the old state are stale
+  private writeFpRegister(name: string, bytes: Buffer): Promise<void> {
+    return this.registers.writeFp(this.live(), name, bytes);
   }
 
-  /**
-   * Registers as the selected frame sees them (gdb's frame_unwind_register):
-   * rip, rsp and what the CFI restores (rbp, rbx, r12-r15) are unwound; the
-   * others are frame 0's, as gdb shows them for outer frames. `notSaved`:
-   * registers the CFI marks undefined there (gdb's `<not saved>`).
-   */
-  private async frameRegs(): Promise<{ regs: Registers; notSaved: Set<string> }> {
-    const regs = await this.regs();
-    const notSaved = new Set<string>();
-    const sel = this.store.state.frame;
-    const program = this.debug?.program;
-    if (sel === 0 || !program) return { regs, notSaved };
-    const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(() => []);
-    const f = frames[sel];
-    if (!f) return { regs, notSaved };
-    const out: Registers = { ...regs, rip: f.pc };
-    X86_64_DWARF_REGS.forEach((name, i) => {
-      if (name === 'rip') return;
-      const v = f.unwind.regs.get(i);
-      if (v === undefined) notSaved.add(name);
-      else out[name as keyof Registers] = v;
-    });
-    return { regs: out, notSaved };
+  /** Registers as the selected frame sees them, and those its CFI says are not saved. */
+  private frameRegs(): Promise<{ regs: Registers; notSaved: Set<string> }> {
+    return this.registers.ofFrame(this.store.state.selectedFrame, this.debug?.program);
   }
 
   /** The selected frame's pc (gdb's $pc), or undefined without a process. */
@@ -678,9 +794,9 @@ export class Session {
       },
       writeRegister: async (name, value) => {
         const t = this.live();
-        if (this.store.state.frame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
+        if (this.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
         await t.setRegisters({ [name]: value } as Partial<Registers>);
-        this.regsCache = undefined;
+        this.registers.invalidate();
       },
       lookupSymbol: async (name): Promise<SymbolValue | undefined> => {
         const s = this.symbolByName(name);
@@ -721,9 +837,9 @@ export class Session {
   }
 
   /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
-  private async evaluateAny(expr: string): Promise<AnyValue> {
+  private async evaluateAny(expr: string, level = this.store.state.selectedFrame): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
-    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, this.store.state.frame);
+    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, level);
     return { mine: await this.evaluator(expr, this.evalContext()) };
   }
 
@@ -756,6 +872,7 @@ export class Session {
       await this.image!.refresh();
       await this.insertUserBreakpoints();
       await this.armSolibEvents();
+      this.publisher.detail = { reason: 'entry', breakpoints: [], watch: [] };
       this.out(`\nProgram stopped.\n${await this.frameLine((await this.regs()).rip, true)}`);
       return;
     }
@@ -771,7 +888,7 @@ export class Session {
   private async stopAtEntryBreakpoint(): Promise<boolean> {
     const t = this.live();
     const pc = (await this.regs()).rip;
-    if (!this.store.state.breakpoints.some((b) => b.type === 'breakpoint' && b.enabled && this.locationsOf(b).includes(pc))) return false;
+    if (!this.bps.some((b) => b.type === 'breakpoint' && b.enabled && this.locationsOf(b).includes(pc))) return false;
     const ev: StopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'breakpoint', pc } };
     const outcome = await this.classify(ev, []);
     if (outcome !== 'stopped') return false;
@@ -786,7 +903,7 @@ export class Session {
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
     this.threadTable = new ThreadTable(t.pid, (tid, pointer) => t.threadTargetId(tid, pointer));
-    const threads = await t.threads().catch(() => []);
+    const threads = await t.threads().catch(expected([]));
     this.threadTable.learn(threads);
     this.threadTable.lastShown = t.selectedThread;
     // gdb names the threads a process it attaches to already has
@@ -803,22 +920,19 @@ export class Session {
       this.out('warning: No executable has been specified and target does not support\n'
         + 'determining executable automatically.  Try using the "file" command.');
     }
-    const engine = t.capabilities.snapshots;
-    if (engine) {
-      this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
-      this.checkpoints.bufferLimit = this.checkpointLimit;
-      this.checkpoints.methodChoice = this.checkpointMethod;
-      this.out(`Snapshot engine: ${engineLabel(engine)}`);
-    }
+    const engine = this.snaps.adopt(t);
+    if (engine) this.out(`Snapshot engine: ${engineLabel(engine)}`);
     this.publishTarget();
   }
 
   private publishTarget(): void {
     const t = this.target;
-    this.store.set('target', t ? {
-      pid: t.pid, state: t.state, exePath: t.exePath, kind: t.kind, origin: this.origin,
-      engine: t.capabilities.snapshots?.name,
-    } : undefined);
+    this.store.update({
+      process: t ? {
+        pid: t.pid, state: t.state, exePath: t.exePath, kind: t.kind, origin: this.origin,
+        engine: t.capabilities.snapshots?.name,
+      } : undefined,
+    });
   }
 
   /**
@@ -861,8 +975,8 @@ export class Session {
     try {
       await this.insertAt(hook.address);
       this.solibEvent = hook.address;
-    } catch {
-      /* no dynamic linker breakpoint: pending breakpoints resolve only at the next run */
+    } catch (e) {
+      expected(undefined)(e);   // no dynamic linker breakpoint: pending breakpoints resolve only at the next run
     }
   }
 
@@ -873,17 +987,18 @@ export class Session {
   private async onSolibEvent(): Promise<void> {
     await this.image?.refresh();
     let changed = false;
-    for (const b of this.store.state.breakpoints) {
+    for (const b of this.bps) {
       if (b.type !== 'breakpoint' || (b.address !== undefined && !this.onPltStub(b))) continue;
       const before = b.address;
       try {
         this.setLocations(b, await this.resolveLocations(b.spec));
-      } catch {
-        continue;
+      } catch (e) {
+        if (isUserError(e)) continue;   // still nowhere to be found: it stays pending
+        throw e;
       }
       if (b.address === before) continue;
       if (before !== undefined && b.inserted) {
-        await this.removeAt(before).catch(() => undefined);
+        await this.removeAt(before).catch(expected(undefined));
         b.inserted = false;
       }
       changed = true;
@@ -891,40 +1006,42 @@ export class Session {
       try {
         await this.insertBp(b);
         b.inserted = true;
-      } catch {
-        this.warnInsert(b);
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        this.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
       }
     }
-    if (changed) this.store.touch('breakpoints');
+    if (changed) this.publishBreakpoints();
   }
 
   private async insertUserBreakpoints(): Promise<void> {
-    for (const b of this.store.state.breakpoints) {
+    for (const b of this.bps) {
       b.inserted = false;
       if (b.type !== 'breakpoint') {
-        if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch(() => this.warnInsert(b));
+        if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch((e) => { if (!isUserError(e)) throw e; this.warnInsert(b); });
         continue;
       }
       if (!b.spec.startsWith('*')) {
         // A library function not loaded (yet) in this run: pending again, like gdb.
-        try { this.setLocations(b, await this.resolveLocations(b.spec)); } catch { this.setLocations(b, []); }
+        try { this.setLocations(b, await this.resolveLocations(b.spec)); } catch (e) { this.setLocations(b, expected([])(e)); }
       } else {
         // gdb re-evaluates `*EXPR` for each process: `*_start` typed before
         // `run` named the file address, and a PIE moves it. A bare number
         // evaluates to itself; an expression that cannot be evaluated now
         // keeps its last address.
-        try { b.address = await this.resolveLocation(b.spec); } catch { /* keep b.address */ }
+        try { b.address = await this.resolveLocation(b.spec); } catch (e) { expected(undefined)(e); /* keep b.address */ }
       }
       if (b.enabled && b.address !== undefined) {
         try {
           await this.insertBp(b);
           b.inserted = true;
-        } catch {
-          this.warnInsert(b);
+        } catch (e) {
+          if (!isUserError(e)) throw e;
+          this.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
         }
       }
     }
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
   }
 
   private warnInsert(b: Breakpoint): void {
@@ -958,8 +1075,7 @@ export class Session {
   private async cmdDetach(): Promise<void> {
     const t = this.live();
     this.chatter(`Detaching from program: ${t.exePath}, process ${t.pid}`);
-    await this.checkpoints?.forget();
-    await t.capabilities.snapshots?.clear().catch(() => undefined);
+    await this.snaps.release(t);
     this.target = undefined;
     await t.detach();
     this.forgetProcess();
@@ -995,6 +1111,7 @@ export class Session {
     await this.insertUserBreakpoints();
     await this.armSolibEvents();
     const regs = await this.regs();
+    this.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [] };
     this.out(await this.frameLine(regs.rip, false));
   }
 
@@ -1011,13 +1128,11 @@ export class Session {
     this.softWatch.reset();
     this.invalidateMemory();
     this.pendingSignal = undefined;
-    this.checkpoints?.forget();
-    this.checkpoints = undefined;
-    this.userSnaps.clear();
-    for (const b of this.store.state.breakpoints) b.inserted = false;
-    this.store.set('snapshots', []);
-    this.store.set('checkpoints', []);
-    this.store.set('frame', 0);
+    this.snaps.forget();
+    this.publisher.forget();
+    for (const b of this.bps) b.inserted = false;
+    this.store.update({ snapshots: [], checkpoints: [] });
+    this.store.update({ selectedFrame: 0 });
     this.publishTarget();
   }
 
@@ -1044,8 +1159,8 @@ export class Session {
     let code: Buffer;
     try {
       code = await this.readMemory(start, 8);
-    } catch {
-      return start;
+    } catch (e) {
+      return expected(start)(e);   // unreadable code: no prologue to skip
     }
     let off = 0;
     if (code.subarray(0, 4).equals(Buffer.from([0xf3, 0x0f, 0x1e, 0xfa]))) off += 4;
@@ -1143,13 +1258,13 @@ export class Session {
         done.push(a);
       }
     } catch (e) {
-      for (const a of done) await this.removeAt(a).catch(() => undefined);
+      for (const a of done) await this.removeAt(a).catch(expected(undefined));
       throw e;
     }
   }
 
   private bp(id: number): Breakpoint {
-    const b = this.store.state.breakpoints.find((x) => x.id === id);
+    const b = this.bps.find((x) => x.id === id);
     if (!b) throw new CommandError(`No breakpoint number ${id}.`);
     return b;
   }
@@ -1157,7 +1272,7 @@ export class Session {
   private async cmdBreak(location: string | undefined, temporary: boolean, condition: string | undefined): Promise<void> {
     let spec = location;
     if (!spec) {
-      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
+      const { regs } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('No default breakpoint location now selected.') : e; });
       spec = `*${hex(regs.rip)}`;
     }
     let locs: bigint[] = [];
@@ -1181,15 +1296,15 @@ export class Session {
     if (address !== undefined && !b.more) b.line = this.debug?.keptLines.get(address);
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
     if (address === undefined) {
-      this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+      this.setBreakpoints([...this.bps, b]);
       this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${spec}) pending.`);
       return;
     }
     if (this.target && this.target.state !== 'exited') {
-      await this.insertBp(b).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
+      await this.insertBp(b).catch((e) => { throw isUserError(e) ? new EvalError(`Cannot access memory at address ${hex(address)}`) : e; });
       b.inserted = true;
     }
-    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.setBreakpoints([...this.bps, b]);
     const head = `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}`;
     if (b.more) {
       // gdb names a bare line number by the full path of its file
@@ -1231,7 +1346,7 @@ export class Session {
       this.nextBpId--;
       throw e;
     }
-    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.setBreakpoints([...this.bps, b]);
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
 
@@ -1244,22 +1359,22 @@ export class Session {
       watch: { length: 0, kind: 'write', soft: true, old: { bytes: Buffer.alloc(0), of: any }, ranges: [], unreadable: true },
     };
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
-    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.setBreakpoints([...this.bps, b]);
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
 
   /** Where a watch of addr stops being valid: the selected frame's return, when addr is in its stack frame. */
   private async localScope(addr: bigint): Promise<{ ret: bigint; cfa: bigint } | undefined> {
-    const ret = await this.returnOf(this.store.state.frame, false).catch(() => undefined);
+    const ret = await this.returnOf(this.store.state.selectedFrame, false).catch(expected(undefined));
     // a leaf function keeps its locals in the red zone, the 128 bytes below the stack pointer
     return ret && addr >= ret.frame.sp - 128n && addr < ret.cfa ? { ret: ret.pc, cfa: ret.cfa } : undefined;
   }
 
   /** A breakpoint stop at a watched local's scope exit: the watchpoint deleted and the stop reported (gdb's). */
   private async watchScopeExit(pc: bigint): Promise<boolean> {
-    if (!this.store.state.breakpoints.some((b) => b.watch?.scope?.ret === pc)) return false;
+    if (!this.bps.some((b) => b.watch?.scope?.ret === pc)) return false;
     const rsp = (await this.regs()).rsp;
-    const gone = this.store.state.breakpoints.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
+    const gone = this.bps.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
     if (!gone.length) return false;
     for (const b of gone) await this.cmdDelete([b.id]);
     this.scopeExits = gone.map((b) => b.id);
@@ -1293,12 +1408,12 @@ export class Session {
   }
 
   private async cmdDelete(ids: number[]): Promise<void> {
-    const all = this.store.state.breakpoints;
+    const all = this.bps;
     // gdb asks before deleting them all, when typed (the question auto-answers without a terminal)
     if (!ids.length && all.length && this.fromTty && !(await this.confirm('Delete all breakpoints? (y or n)'))) return;
     const victims = ids.length ? ids.map((id) => this.bp(id)) : all;
     for (const b of victims) await this.disarm(b);
-    this.store.set('breakpoints', all.filter((b) => !victims.includes(b)));
+    this.setBreakpoints(all.filter((b) => !victims.includes(b)));
   }
 
   /** gdb's `clear [LOCATION]`: the breakpoints there (see clear.ts), named when typed. */
@@ -1307,17 +1422,17 @@ export class Session {
     const target: ClearTarget = { pcs: [], lines: [] };
     const explicitLine = spec === undefined ? undefined : FILE_LINE.exec(spec);
     if (spec === undefined) {
-      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No source file specified.'); });
-      const line = lineOf(this.store.state.frame > 0 ? regs.rip - 1n : regs.rip);
+      const { regs } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('No source file specified.') : e; });
+      const line = lineOf(this.store.state.selectedFrame > 0 ? regs.rip - 1n : regs.rip);
       target.pcs.push(regs.rip);
       if (line) target.lines.push(line);
     } else if (explicitLine) {
       const n = Number(explicitLine[2]);
       const file = explicitLine[1];
-      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(() => undefined);
+      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(expected(undefined));
       const home = here ?? ((m) => (m === undefined ? undefined : lineOf(m)))(this.debug?.functionBreakpoint('main'));
       const paths = new Set<string>();
-      for (const b of this.store.state.breakpoints) {
+      for (const b of this.bps) {
         for (const a of this.locationsOf(b)) {
           const l = lineOf(a);
           if (l && (file ? l.file === file || l.path.endsWith(`/${file}`) : !home || l.path === home.path)) paths.add(l.path);
@@ -1327,7 +1442,7 @@ export class Session {
     } else {
       target.pcs.push(...await this.resolveLocations(spec));
     }
-    const ids = breakpointsToClear(this.store.state.breakpoints, target, (b) => this.locationsOf(b), lineOf);
+    const ids = breakpointsToClear(this.bps, target, (b) => this.locationsOf(b), lineOf);
     if (!ids.length) throw new CommandError(`No breakpoint at ${spec ?? 'this line'}.`);
     await this.cmdDelete(ids);
     // gdb: "Always report if deleted more than one"
@@ -1335,7 +1450,7 @@ export class Session {
   }
 
   private async cmdEnable(ids: number[], enable: boolean, once: boolean): Promise<void> {
-    const targets = ids.length ? ids.map((id) => this.bp(id)) : this.store.state.breakpoints;
+    const targets = ids.length ? ids.map((id) => this.bp(id)) : this.bps;
     for (const b of targets) {
       b.enabled = enable;
       if (once) b.disposition = 'dis';
@@ -1345,11 +1460,11 @@ export class Session {
         else { await this.insertBp(b); b.inserted = true; }
       }
     }
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
   }
 
   private cmdCommands(ids: number[]): void {
-    const all = this.store.state.breakpoints;
+    const all = this.bps;
     const targets = ids.length ? ids.map((id) => this.bp(id)) : all.slice(-1);
     if (!targets.length) throw new CommandError('No breakpoints specified.');
     this.collecting = { targets, lines: [] };
@@ -1362,7 +1477,7 @@ export class Session {
     this.bp(id).ignoreCount = count;
     this.chatter(count === 0 ? `Will stop next time breakpoint ${id} is reached.`
       : `${ignoreText(id, count)}.`);
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
   }
 
   // ---- execution control --------------------------------------------------------------------
@@ -1381,23 +1496,26 @@ export class Session {
     this.debug?.clearInlineSkip();   // gdb's clear_inline_frame_state at each resume
     this.stopCount++;
     this.pendingActions = [];
-    this.store.set('frame', 0);
+    this.store.update({ selectedFrame: 0 });
+    if (!this.store.state.running) {
+      this.store.update({ running: true });
+      this.store.emit('running', { thread: step ? t.selectedThread : undefined });
+    }
     // The target emits the program's output up to the stop before resolving (gdb's order).
     await this.insertPendingWatches();
-    const soft = this.store.state.breakpoints.filter((b) => b.watch?.soft && b.enabled && b.inserted);
+    const soft = this.bps.filter((b) => b.watch?.soft && b.enabled && b.inserted);
     const ev = soft.length
       ? await this.softWatch.resume(t, {
         step, signal: sig, watches: soft.flatMap((b) => b.watch!.ranges),
         stopsAt: (pc) => this.inserted.has(pc), unreadable: soft.some((b) => b.watch!.unreadable),
       })
       : step ? await t.step(sig) : await t.cont(sig);
-    this.store.set('lastStop', ev);
     return ev;
   }
 
   /** Hardware watchpoints that did not fit when set: inserted now, or the resume refused as gdb does. */
   private async insertPendingWatches(): Promise<void> {
-    const hw = this.store.state.breakpoints.filter((b) => b.watch && !b.watch.soft && b.enabled);
+    const hw = this.bps.filter((b) => b.watch && !b.watch.soft && b.enabled);
     if (hw.every((b) => b.inserted)) return;
     for (const b of hw) if (!b.inserted) await this.armWatch(b);
     if (hw.every((b) => b.inserted)) return;
@@ -1447,7 +1565,7 @@ export class Session {
   /** Breakpoints at pc that want to stop (conditions and ignore counts applied, hits counted). */
   private async hitBreakpoints(pc: bigint): Promise<Breakpoint[]> {
     const out: Breakpoint[] = [];
-    for (const b of this.store.state.breakpoints) {
+    for (const b of this.bps) {
       if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
       if (b.invalid?.includes(this.locationsOf(b).indexOf(pc))) continue;
       if (b.condition) {
@@ -1461,7 +1579,7 @@ export class Session {
       if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
       out.push(b);
     }
-    if (out.length || this.store.state.breakpoints.some((b) => this.locationsOf(b).includes(pc))) this.store.touch('breakpoints');
+    if (out.length || this.bps.some((b) => this.locationsOf(b).includes(pc))) this.publishBreakpoints();
     this.lastHit = out;
     return out;
   }
@@ -1478,7 +1596,7 @@ export class Session {
 
   private async classifyWatch(addr: bigint): Promise<'stopped' | 'continue'> {
     // as gdb: every watch whose range the trap is in, and the software ones (checked at each step)
-    const live = this.store.state.breakpoints.filter((x) => x.watch && x.enabled && x.inserted);
+    const live = this.bps.filter((x) => x.watch && x.enabled && x.inserted);
     const hitBy = live.filter((x) => x.watch!.soft || x.watch!.ranges.some((r) => addr >= r.addr && addr < r.addr + BigInt(r.length)));
     const candidates = hitBy.length ? hitBy : live.slice(0, 1);
     if (!candidates.length) return 'stopped';
@@ -1500,18 +1618,18 @@ export class Session {
       b.hits += seen.length;     // gdb counts each location that stops
       this.lastWatch.push(...seen.map((h) => ({ b, ...h })));
     }
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
     return this.lastWatch.length || candidates.some((b) => b.watch!.unreadable) ? 'stopped' : 'continue';
   }
 
   /** The inserted hardware watchpoints (pieces they share are inserted once). */
   private hardwareWatches(): NonNullable<Breakpoint['watch']>[] {
-    return this.store.state.breakpoints.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
+    return this.bps.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
   }
 
   /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
   private async rewatch(b: Breakpoint, any: AnyValue): Promise<void> {
-    const v = await DebugBridge.toMine(any).catch(() => undefined);
+    const v = await DebugBridge.toMine(any).catch(expected(undefined));
     if (!v?.lval || v.lval.kind !== 'mem') return;
     const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, (e) => this.evaluate(e));
     if (sameRanges(ranges, b.watch!.ranges)) return;
@@ -1556,10 +1674,11 @@ export class Session {
         this.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
       }
       this.forgetProcess();
+      this.publisher.exit(ev);
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
-    const { hit: hitHead, received, switching } = await this.stopHeads(ev);
+    const { hit: hitHead, received, switching } = await this.threads.stopHeads(ev);
     // gdb announces a signal before the thread switch, a breakpoint after it
     const signalled = r.kind === 'signal' || r.kind === 'interrupted' || (r.kind === 'breakpoint' && !this.lastHit.length);
     if (switching && !signalled) this.out(switching);
@@ -1568,12 +1687,15 @@ export class Session {
       case 'breakpoint': {
         const hit = this.lastHit;
         this.lastHit = [];
+        this.publisher.detail = { reason: 'signal', breakpoints: [], watch: [], signal: 'SIGTRAP' };
         if (!hit.length && this.scopeExits.length) {
+          this.publisher.detail = { reason: 'watchpoint', breakpoints: [...this.scopeExits], watch: [] };
           this.out(`\n${scopeExitText(this.scopeExits.splice(0))}\n${await this.frameLine(pc, false)}`);
           return;
         }
         if (hit.length) {
           const b = hit[0]!;
+          this.publisher.detail = { reason: 'breakpoint', breakpoints: hit.map((x) => x.id), watch: [] };
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
           this.debug?.skipInlinedAtBreakpoint(pc, hit.map((x) => (x.spec.startsWith('*') || FILE_LINE.test(x.spec) ? undefined : x.spec)));
           if (b.commands?.[0] !== 'silent') {
@@ -1591,27 +1713,36 @@ export class Session {
         return;
       }
       case 'watchpoint': {
+        const changes: WatchChange[] = [];
         for (const w of this.lastWatch.splice(0)) {
           const fmt = (v: WatchSnap) => formatSnap(v, this.symbolize);
-          const body = w.old ? `Old value = ${await fmt(w.old)}\nNew value = ${await fmt(w.now)}` : `Value = ${await fmt(w.now)}`;
+          const old = w.old ? await fmt(w.old) : undefined;
+          const now = await fmt(w.now);
+          changes.push({ breakpoint: w.b.id, expression: w.b.spec, old, new: now });
+          const body = old !== undefined ? `Old value = ${old}\nNew value = ${now}` : `Value = ${now}`;
           this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
+        this.publisher.detail = { reason: 'watchpoint', breakpoints: [...new Set(changes.map((c) => c.breakpoint))], watch: changes };
         this.out(await this.frameLine(pc, false));
         return;
       }
-      case 'signal':   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
+      case 'signal':
+        this.publisher.detail = { reason: 'signal', breakpoints: [], watch: [], signal: r.signame };   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
         // Inlined calls starting at the pc are hidden, as at any stop but a user breakpoint's (skip_inline_frames).
         this.debug?.setInlineSkip(pc, this.debug.inlineCallsStartingAt(pc).length);
         this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
+        this.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [], signal: 'SIGINT' };
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
+        this.publisher.detail = { reason: 'exec', breakpoints: [], watch: [] };
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
         await this.image?.refresh();
         return;
       case 'step':
+        this.publisher.detail = { reason: 'step', breakpoints: [], watch: [] };
         this.out(await this.frameLine(pc, true));
         return;
     }
@@ -1623,10 +1754,10 @@ export class Session {
    * function); without, `0x000000000040113a in tick ()` (`from LIB` in a library).
    */
   private async frameLine(pc: bigint, afterStep: boolean): Promise<string> {
-    const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(() => undefined);
+    const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(expected(undefined));
     if (d) {
       this.lastFunction = d.fn;
-      const displays = await this.source.afterStop().catch(() => undefined);
+      const displays = await this.source.afterStop().catch(expected(undefined));
       return displays ? `${d.text}\n${displays}` : d.text;
     }
     this.lastFunction = this.funcName(pc);
@@ -1658,7 +1789,7 @@ export class Session {
 
   private async bpAtPc(): Promise<Breakpoint | undefined> {
     const pc = (await this.regs()).rip;
-    return this.store.state.breakpoints.find((b) => b.type === 'breakpoint' && this.locationsOf(b).includes(pc));
+    return this.bps.find((b) => b.type === 'breakpoint' && this.locationsOf(b).includes(pc));
   }
 
   private async cmdSignal(sig: string): Promise<void> {
@@ -1729,10 +1860,10 @@ export class Session {
    * source line; without DWARF at the pc `0x... in f ()`.
    */
   private async stepStopLine(srcLine: boolean): Promise<string> {
-    const d = await this.debug?.describeStep(srcLine).catch(() => undefined);
+    const d = await this.debug?.describeStep(srcLine).catch(expected(undefined));
     if (!d) return this.frameLine((await this.regs()).rip, true);
     this.lastFunction = d.fn;
-    const displays = await this.source.afterStop().catch(() => undefined);
+    const displays = await this.source.afterStop().catch(expected(undefined));
     return displays ? `${d.text}\n${displays}` : d.text;
   }
 
@@ -1766,9 +1897,9 @@ export class Session {
   private async frames(max = MAX_FRAMES, pastMain = false): Promise<Frame[]> {
     const regs = await this.regs();
     // the CFI of every image (and its inlined calls), as gdb: frame-pointer walks miss frameless callers
-    const cfi = this.debug && !pastMain ? await this.debug.frameList(max).catch(() => undefined) : undefined;
+    const cfi = this.debug && !pastMain ? await this.debug.frameList(max).catch(expected(undefined)) : undefined;
     if (cfi?.length) {
-      return Promise.all(cfi.map(async (f, level) => ({ level, pc: f.pc, sp: f.reg(7) ?? regs.rsp, cfa: await f.cfa().catch(() => undefined) })));
+      return Promise.all(cfi.map(async (f, level) => ({ level, pc: f.pc, sp: f.reg(7) ?? regs.rsp, cfa: await f.cfa().catch(expected(undefined)) })));
     }
     const frames = await this.unwinder.unwind(regs, {
       readMemory: (a, l) => this.readMemory(a, l),
@@ -1782,7 +1913,7 @@ export class Session {
 
   /** Run until the selected frame returns to its caller; false if something else stopped us. */
   private async runToReturn(announce: boolean, quiet = false): Promise<boolean> {
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
     const ret = await this.returnOf(sel, !announce);
     if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
@@ -1807,8 +1938,8 @@ export class Session {
    */
   private async returnOf(level: number, pastMain: boolean): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> {
     const frames = await this.frames(level + 2, pastMain);
-    const dwarf = await this.debug?.frameList(level + 10).catch(() => []) ?? [];
-    const cfa = await dwarf[level]?.cfa().catch(() => undefined);
+    const dwarf = await this.debug?.frameList(level + 10).catch(expected([])) ?? [];
+    const cfa = await dwarf[level]?.cfa().catch(expected(undefined));
     // (a tail-call frame never gets control back: the return is to the frame above it)
     const back = dwarf.findIndex((f, i) => i > level && !f.tailCall);
     if (back > 0 && cfa !== undefined) {
@@ -1816,7 +1947,7 @@ export class Session {
     }
     if (pastMain && dwarf[level] && cfa !== undefined) {
       // main (the backtrace ends there): its CFI still says where it returns, the word below its CFA
-      const ra = (await this.readMemory(cfa - 8n, 8).catch(() => undefined))?.readBigUInt64LE(0);
+      const ra = (await this.readMemory(cfa - 8n, 8).catch(expected(undefined)))?.readBigUInt64LE(0);
       if (ra) return { pc: ra, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
     const caller = frames[level + 1];
@@ -1827,10 +1958,11 @@ export class Session {
   private async cmdFinish(): Promise<void> {
     this.live();
     if (await this.finishInline()) return;
-    const sel = this.store.state.frame;
-    const frames = await this.debug?.frameList(sel + 1).catch(() => []) ?? [];
+    const sel = this.store.state.selectedFrame;
+    const frames = await this.debug?.frameList(sel + 1).catch(expected([])) ?? [];
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
+    this.publisher.detail = { reason: 'finish', breakpoints: [], watch: [] };
     const rax = (await this.regs()).rax;
     const typed = await this.debug?.returnValue(fnPc, await readReturnRegs(this.live(), await this.regs()));
     if (typed === 'void') return;
@@ -1851,8 +1983,8 @@ export class Session {
    * of the caller begins. Nothing is returned. False if the frame is not inlined.
    */
   private async finishInline(): Promise<boolean> {
-    const sel = this.store.state.frame;
-    const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
+    const sel = this.store.state.selectedFrame;
+    const bt = await this.debug?.backtrace(sel + 2).catch(expected(undefined));
     const stepper = this.stepper();
     if (!bt?.frames[sel]?.inlined || bt.frames[sel]!.tailCall || !bt.frames[sel + 1] || !stepper) return false;
     this.chatter(`Run till exit from ${bt.lines[sel]}`);
@@ -1873,10 +2005,10 @@ export class Session {
     const addrs = await this.resolveLocations(location);
     // gdb's until_break_command: `until` stops at LOCATION only in the selected frame, `advance`
     // anywhere; both where that frame returns to (past main too).
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     const here = (await this.frames(sel + 1))[sel];
     // where the function returns (gdb's frame_unwind_caller_id: past the calls inlined at the pc)
-    const dwarf = await this.debug?.frameList(sel + 16).catch(() => []) ?? [];
+    const dwarf = await this.debug?.frameList(sel + 16).catch(expected([])) ?? [];
     let real = sel;
     while (dwarf[real]?.inlined && dwarf[real + 1]) real++;
     const ret = await this.returnOf(real, true);
@@ -1896,7 +2028,7 @@ export class Session {
     const fmt = options ? options.fmt : slashFmt;
     if (expr === undefined && !this.history.length) throw new EvalError('History is empty.');   // never: `$` is void
     const any: AnyValue = expr === undefined ? this.history[this.history.length - 1]! : await this.evaluateAny(expr);
-    this.regsCache = undefined;
+    this.registers.invalidate();
     let shown: string;
     if (any.dwarf) {
       if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
@@ -2026,25 +2158,8 @@ export class Session {
 
   private cmdSetting(name: string, value: string): void {
     if (name === 'args') { this.args = value ? value.split(/\s+/) : []; return; }
-    if (name === 'checkpoint-limit') {
-      try {
-        this.checkpointLimit = parseBufferLimit(value);
-      } catch (e) {
-        throw e instanceof CheckpointError ? new CommandError(e.message) : e;
-      }
-      if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
-      return;
-    }
-    if (name === 'checkpoint-method') {
-      const v = value.trim();
-      const methods = ['auto', 'uffd-wp', 'soft-dirty', 'full'];
-      if (!v) throw new CommandError(`Requires an argument. Valid arguments are ${methods.join(', ')}.`);
-      if (!methods.includes(v)) throw new CommandError(`Undefined item: "${v}".`);
-      if (this.checkpoints?.checkpoints.length) throw new CommandError('Cannot change checkpoint-method while checkpoints exist; delete them first.');
-      this.checkpointMethod = v as MethodChoice;
-      if (this.checkpoints) this.checkpoints.methodChoice = this.checkpointMethod;
-      return;
-    }
+    if (name === 'checkpoint-limit') { this.snaps.setBufferLimit(value); return; }
+    if (name === 'checkpoint-method') { this.snaps.setMethod(value); return; }
     if (name === 'breakpoint pending') { this.breakpointPending = parsePendingMode(value); return; }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // listsize, verbose, logging...: accepted and have no effect.
@@ -2072,7 +2187,7 @@ export class Session {
 
   /** `#1  0x... in main () at f.c:26` with DWARF, else the symbol-only line. */
   private async frameTextAt(level: number, fallback: Frame): Promise<string> {
-    const bt = await this.debug?.backtrace(level + 1).catch(() => undefined);
+    const bt = await this.debug?.backtrace(level + 1).catch(expected(undefined));
     return bt?.lines[level] ?? this.frameText(fallback);
   }
 
@@ -2080,13 +2195,15 @@ export class Session {
     this.withStack();
     // One frame more than asked: gdb says more follow only when there is one (main's caller is none).
     const ask = limit === undefined ? MAX_FRAMES : limit + 1;
-    const bt = await this.debug?.backtrace(ask).catch(() => undefined);
+    const bt = await this.debug?.backtrace(ask).catch(expected(undefined));
     if (bt) {
+      this.store.update({ frames: bt.frames.map((f, level) => frameOfDwarf(f, level, undefined, (pc) => this.place(pc))) });
       this.outLines(limit === undefined ? bt.lines : bt.lines.slice(0, limit));
       if (limit !== undefined && bt.lines.length > limit) this.chatter('(More stack frames follow...)');
       return;
     }
     const frames = await this.frames(ask);
+    this.store.update({ frames: frames.map((f) => frameOfPc(f.level, f.pc, f.cfa, (pc) => this.place(pc))) });
     this.outLines((limit === undefined ? frames : frames.slice(0, limit)).map((f) => this.frameText(f)));
     if (limit !== undefined && frames.length > limit) this.chatter('(More stack frames follow...)');
   }
@@ -2096,13 +2213,13 @@ export class Session {
     if (index !== undefined && !relative && (!this.target || this.target.state === 'exited')) throw new CommandError('No registers.');
     this.withStack();
     const frames = await this.frames();
-    let sel = this.store.state.frame;
+    let sel = this.store.state.selectedFrame;
     if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, frames.length);
     else if (index !== undefined) {
       if (index < 0 || index >= frames.length) throw new CommandError(`No frame at level ${index}.`);
       sel = index;
     }
-    this.store.set('frame', sel);
+    this.store.update({ selectedFrame: sel });
     this.out(this.frameText(frames[sel]!));
   }
 
@@ -2121,116 +2238,29 @@ export class Session {
       case 'proc': await this.infoProc(arg); return;
       case 'symbol': await this.infoSymbol(arg); return;
       case 'signals': this.infoSignals(arg); return;
-      case 'snapshots': await this.cmdSnapshots(); return;
-      case 'checkpoints': this.cmdCheckpoints(); return;
+      case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return;
+      case 'checkpoints': this.snapConsole.checkpoints(); return;
       case 'sharedlibrary': await this.infoShared(); return;
       case 'frame': await this.infoFrame(arg); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
-      case 'threads': await this.infoThreads(arg); return;
+      case 'threads': await this.threads.info(arg); return;
     }
   }
 
   // ---- threads ---------------------------------------------------------------------------------
 
   /** `info threads [ID...]`: gdb's table, each stopped thread's innermost frame. */
-  private async infoThreads(arg: string): Promise<void> {
-    const t = this.target;
-    const table = this.threadTable;
-    if (!t || t.state === 'exited' || !table) {
-      this.out('No threads.');
-      return;
-    }
-    let threads = await t.threads();
-    if (arg) {
-      const { ids, used } = parseThreadIds(arg.split(/\s+/));
-      if (used === 0) throw new CommandError(`Invalid thread ID: ${arg}`);
-      const wanted = new Set(ids);
-      threads = threads.filter((x) => wanted.has(table.number(x.tid)));
-      if (!threads.length) {
-        this.out(`No threads match '${arg}'.`);
-        return;
-      }
-    }
-    const frames = new Map<number, string>();
-    if (t.state === 'stopped') {
-      for (const th of threads) frames.set(th.tid, await this.withThread(t, th.tid, () => this.frameSummary()));
-    }
-    this.outLines(formatThreadTable(table, threads, t.selectedThread, frames));
-  }
-
-  /** `thread`: which one is current; `thread N`: switch to it (registers and frames follow), and show its frame. */
-  private async cmdThread(id: string | undefined): Promise<void> {
-    const t = this.target;
-    const table = this.threadTable;
-    if (!t || t.state === 'exited' || !table) throw new CommandError('No thread selected');
-    const threads = await t.threads();
-    const pointer = (tid: number) => threads.find((x) => x.tid === tid)?.threadPointer;
-    if (id === undefined) {
-      const tid = t.selectedThread;
-      this.out(`[Current thread is ${table.number(tid)} (${table.targetId(tid, pointer(tid))})]`);
-      return;
-    }
-    const apply = /^apply(?:\s+(.*))?$/s.exec(id);
-    if (apply) return this.threadApply(t, table, threads, apply[1]?.trim() ?? '');
-    if (!/^\d+$/.test(id)) throw new CommandError(`Invalid thread ID: ${id}`);
-    const tid = table.tidOf(Number(id));
-    if (tid === undefined || !threads.some((x) => x.tid === tid)) throw new CommandError(`Unknown thread ${id}.`);
-    this.live();
-    this.selectThread(t, tid);
-    table.lastShown = tid;
-    this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
-    if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
-    // a stepi from here compares with this thread's function, as gdb's does
-    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
-    this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
-  }
-
-  /**
-   * `thread apply all|ID... COMMAND`: COMMAND in each thread (all: the
-   * newest first, as gdb does) under a `Thread N (...):` heading; the
-   * selected thread is put back afterwards.
-   */
-  private async threadApply(t: Target, table: ThreadTable, threads: ThreadInfo[], rest: string): Promise<void> {
-    if (!rest) throw new CommandError('Please specify a thread ID list');
-    let tids: number[];
-    let command: string;
-    const all = /^all\b\s*(.*)$/s.exec(rest);
-    if (all) {
-      command = all[1]!;
-      if (!command) throw new CommandError("Please specify a command at the end of 'thread apply all'");
-      tids = threads.map((x) => x.tid).sort((a, b) => table.number(b) - table.number(a));
-    } else {
-      const words = rest.split(/\s+/);
-      const { ids, used } = parseThreadIds(words);
-      if (used === 0) throw new CommandError(`Invalid thread ID: ${rest}`);
-      command = words.slice(used).join(' ');
-      if (!command) throw new CommandError('Please specify a command following the thread ID list');
-      tids = [];
-      for (const n of ids) {
-        const tid = table.tidOf(n);
-        if (tid === undefined || !threads.some((x) => x.tid === tid)) this.store.write('stderr', `warning: Unknown thread ${n}\n`);
-        else tids.push(tid);
-      }
-    }
-    this.live();
-    for (const tid of tids) {
-      const info = threads.find((x) => x.tid === tid)!;
-      this.out(`\nThread ${table.number(tid)} (${table.targetId(tid, info.threadPointer)}${info.name ? ` "${info.name}"` : ''}):`);
-      await this.withThread(t, tid, async () => { await this.executeOne(command, this.fromTty); });
-    }
-  }
-
   private selectThread(t: Target, tid: number): void {
     t.selectThread(tid);
-    this.regsCache = undefined;
-    this.store.set('frame', 0);
+    this.registers.invalidate();
+    this.store.update({ selectedFrame: 0 });
   }
 
   /** Run fn with tid selected, then put the selection (thread, frame) back. */
   private async withThread<T>(t: Target, tid: number, fn: () => Promise<T>): Promise<T> {
     const sel = t.selectedThread;
-    const frame = this.store.state.frame;
+    const frame = this.store.state.selectedFrame;
     const lastFunction = this.lastFunction;
     if (tid === sel) return fn();
     this.selectThread(t, tid);
@@ -2238,7 +2268,7 @@ export class Session {
       return await fn();
     } finally {
       this.selectThread(t, sel);
-      this.store.set('frame', frame);
+      this.store.update({ selectedFrame: frame });
       this.lastFunction = lastFunction;
     }
   }
@@ -2246,33 +2276,15 @@ export class Session {
   /** The innermost frame in one line, as `info threads` shows it. */
   private async frameSummary(): Promise<string> {
     const pc = (await this.regs()).rip;
-    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
-    if (d) return d.text.split('\n')[0]!;
+    const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
+    if (d?.head) return d.head;
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
-  }
-
-  /**
-   * How a stop names its thread, gdb's way: `Thread 2 "prog" hit ` and
-   * `Thread 2 "prog" received` once the program has had several threads
-   * (`` and `Program received` before), and "[Switching to Thread ...]"
-   * when the stop is in another thread than the one shown last.
-   */
-  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string; switching: string }> {
-    const table = this.threadTable;
-    // a stop in a thread never announced (a remote target's) makes it known
-    if (table && ev.tid > 0) table.number(ev.tid);
-    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received', switching: '' };
-    const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
-    const switching = table.lastShown !== undefined && table.lastShown !== ev.tid
-      ? `[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]` : '';
-    table.lastShown = ev.tid;
-    const name = info?.name ?? '';
-    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received'), switching };
   }
 
   /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
   private async infoRegisters(arg: string, all = false): Promise<void> {
-    const { regs, notSaved } = await this.frameRegs().catch(() => { throw new CommandError('The program has no registers now.'); });
+    const { regs, notSaved } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('The program has no registers now.') : e; });
+    if (this.store.state.selectedFrame === 0) this.publisher.publishRegisters(regs);
     const general = () => formatRegisters(regs, this.symbolize).map((l) => {
       const name = l.slice(0, l.indexOf(' '));
       return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
@@ -2306,47 +2318,23 @@ export class Session {
     return Promise.all(names.map((n) => {
       try {
         return formatFpRegisterLine(n, readFpRegister(area, n));
-      } catch {
-        throw new CommandError(`Invalid register \`${n}'`);   // $ymm0 without AVX, as gdb
+      } catch (e) {
+        // readFpRegister's RangeError: a register the area lacks ($ymm0 without AVX): gdb's words
+        if (!(e instanceof RangeError)) throw e;
+        throw new CommandError(`Invalid register \`${n}'`);
       }
     }));
   }
 
   private infoBreakpoints(watchOnly: boolean): void {
-    const list = this.store.state.breakpoints.filter((b) => !watchOnly || b.watch);
-    if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
-    // gdb's Address column is 18 wide when something listed has an address, else 10 (pending, unreadable watch)
-    const col = list.some((b) => b.address !== undefined) ? 19 : 11;
-    const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(col)}What`];
-    for (const b of list) {
-      const enb = b.enabled ? 'y' : 'n';
-      if (b.watch) {
-        lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(col)}${b.spec}`);
-      } else {
-        // after the process ended, its addresses stay relocated (as in gdb): name them with its image
-        const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
-        const sym = loc ? formatSymbolic(loc) : undefined;
-        const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
-        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address, b.line);
-        const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(col)}${b.more ? '' : whatWrapped(what)}`);
-      }
-      if (b.condition) lines.push(`\tstop only if ${b.condition}`);
-      if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
-      if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
-      if (b.more) pushAll(lines, this.locationRows(b));
-    }
-    if (list.some((b) => b.invalid?.length)) lines.push('(*): Breakpoint condition is invalid at this location.');
-    this.outLines(lines);
-  }
-
-  /** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */
-  private locationRows(b: Breakpoint): string[] {
-    return this.locationsOf(b).map((a, i) => {
-      const where = this.debug?.breakpointWhere(a, undefined, b.spec);
-      const bad = b.invalid?.includes(i);
-      return `${`${b.id}.${i + 1}`.padEnd(28)}${(bad ? 'N*' : b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
-    });
+    this.outLines(breakpointTable(this.bps, watchOnly, {
+      // after the process ended, its addresses stay relocated (as in gdb): name them with its image
+      symbol: (addr) => {
+        const loc = (this.image ?? this.lastImage)?.symbolAt(addr) ?? this.fileSymbols?.symbolAt(addr);
+        return loc ? formatSymbolic(loc) : undefined;
+      },
+      where: (addr, line, spec) => this.debug?.breakpointWhere(addr, line, spec),
+    }));
   }
 
   private async infoProc(arg: string): Promise<void> {
@@ -2388,9 +2376,9 @@ export class Session {
     const named = arg.trim().replace(/^level(\s+|$)/, '');
     if (/^(address|function|view)\b/.test(named)) throw new CommandError(`tsdbg names frames by level only: "info frame [level] N".`);
     if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
-    const level = named ? Number(await this.evalAddress(named)) : this.store.state.frame;
+    const level = named ? Number(await this.evalAddress(named)) : this.store.state.selectedFrame;
     // (past tail-call frames: the saved rip of one is its first real caller's)
-    const frames = await this.debug?.frameList(level + 10).catch(() => undefined);
+    const frames = await this.debug?.frameList(level + 10).catch(expected(undefined));
     if (!frames?.length) { await this.infoFrameBySymbols(); return; }
     if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
     this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));
@@ -2399,7 +2387,7 @@ export class Session {
   /** Without the DWARF layer's view of the process: what the frame-pointer walk knows. */
   private async infoFrameBySymbols(): Promise<void> {
     const frames = await this.frames();
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     const f = frames[sel]!;
     const caller = frames[sel + 1];
     const lines = [`Stack level ${sel}, frame at ${hex(f.cfa ?? f.sp)}:`,
@@ -2426,257 +2414,17 @@ export class Session {
     if (this.fromTty) this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
   }
 
-  // ---- snapshots -------------------------------------------------------------------------------
-
-  private engine(): SnapshotEngine {
-    return snapshotsOf(this.live());
-  }
-
-  private async mappingNamed(path: string): Promise<Mapping> {
-    const maps = await this.live().memoryMap();
-    const m = maps.find((x) => x.path === path);
-    if (!m) throw new CommandError(`No ${path} mapping in process ${this.live().pid}${path === '[heap]' ? ' (nothing allocated with brk yet)' : ''}.`);
-    return m;
-  }
-
-  private async regionLabel(start: bigint): Promise<string> {
-    const maps = await this.live().memoryMap();
-    const m = maps.find((x) => start >= x.start && start < x.end);
-    if (!m) return '';
-    const s = this.symbolize(start);
-    return s ? `<${s}>` : m.path || 'anonymous';
-  }
-
-  private async takeSnapshot(start: bigint, length: number, label?: string): Promise<void> {
-    const engine = this.engine();
-    if (length <= 0) throw new CommandError('Snapshot length must be positive.');
-    await this.checkpoints?.evictOverlapping(start, length);
-    await engine.snapshot(start, length);
-    // The engine replaced overlapping snapshots: forget ours that it dropped.
-    const end = start + BigInt(length);
-    for (const [s, info] of this.userSnaps) if (s < end && start < s + BigInt(info.length)) this.userSnaps.delete(s);
-    const region = label ?? await this.regionLabel(start);
-    this.userSnaps.set(start, { start, length, region, owner: undefined });
-    await this.publishSnapshots();
-    this.out(`Snapshot of ${length} bytes at ${hex(start)}${region ? ` (${region})` : ''} taken by the ${engine.name} engine.`);
-  }
-
-  private async publishSnapshots(): Promise<void> {
-    const cps = this.checkpoints?.engineRegions() ?? [];
-    const list: SnapshotSummary[] = [...this.userSnaps.values(),
-      ...cps.map(({ checkpoint, region }) => ({ start: region.start, length: region.length, region: region.label, owner: checkpoint.name }))];
-    list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    this.store.set('snapshots', list);
-    this.store.set('checkpoints', (this.checkpoints?.checkpoints ?? []).map((c, i, all) => ({
-      name: c.name, bytes: this.checkpoints!.bytesOf(c), regions: c.regions.length, inEngine: i === all.length - 1, pc: c.regs.rip,
-    })));
-  }
-
-  /** The start of a user snapshot named by an expression or by `heap`/`stack`. */
-  private async snapshotStart(arg: string): Promise<bigint> {
-    let start: bigint;
-    if (arg === 'heap' || arg === 'stack') start = (await this.mappingNamed(`[${arg}]`)).start;
-    else start = await this.evalAddress(arg);
-    const owner = this.checkpoints?.ownerOf(start);
-    if (owner) throw new CommandError(`The snapshot at ${hex(start)} belongs to checkpoint "${owner.name}"; use "rewind" or "checkpoint delete ${owner.name}".`);
-    if (!this.userSnaps.has(start)) {
-      const held = await this.engine().list();
-      if (!held.some((s) => s.start === start)) throw new CommandError(`No snapshot starts at ${hex(start)}.`);
-    }
-    return start;
-  }
-
-  private async cmdSnapshot(c: SnapshotCommand): Promise<void> {
-    switch (c.op) {
-      case 'take': {
-        const start = await this.evalAddress(c.start);
-        const len = Number(await this.evalAddress(c.length));
-        await this.takeSnapshot(start, len);
-        return;
-      }
-      case 'heap': case 'stack': {
-        const m = await this.mappingNamed(`[${c.op}]`);
-        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path);
-        return;
-      }
-      case 'mapping': {
-        const maps = await this.live().memoryMap();
-        const m = maps[c.index];
-        if (!m) throw new CommandError(`No mapping number ${c.index} (see "info proc mappings": 0-${maps.length - 1}).`);
-        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path || 'anonymous');
-        return;
-      }
-      case 'show': {
-        const start = await this.snapshotStart(c.addr);
-        this.outLines(collapseHexdump(hexdump(start, await this.engine().read(start))));
-        return;
-      }
-      case 'diff': {
-        const start = await this.snapshotStart(c.addr);
-        const old = await this.engine().read(start);
-        const now = await this.readMemory(start, old.length);
-        this.outLines(formatDiff(start, old, now, this.color));
-        return;
-      }
-      case 'drop': {
-        const start = await this.snapshotStart(c.addr);
-        await this.engine().discard(start);
-        this.userSnaps.delete(start);
-        await this.publishSnapshots();
-        this.out(`Snapshot at ${hex(start)} dropped.`);
-        return;
-      }
-    }
-  }
-
-  private async cmdRestore(arg: string): Promise<void> {
-    const start = await this.snapshotStart(arg);
-    const engine = this.engine();
-    const info = this.userSnaps.get(start);
-    await engine.restore(start);
-    this.userSnaps.delete(start);
-    this.invalidateMemory();
-    await this.publishSnapshots();
-    this.out(`Restored ${info?.length ?? '?'} bytes at ${hex(start)}${info?.region ? ` (${info.region})` : ''}; snapshot dropped.`);
-  }
-
-  private async cmdSnapshots(): Promise<void> {
-    const engine = this.engine();
-    await this.publishSnapshots();
-    const [limits, held] = await Promise.all([engine.limits(), engine.held()]);
-    const list = this.store.state.snapshots;
-    const lines = [`Snapshot engine: ${engineLabel(engine)}`];
-    if (!list.length) lines.push('No snapshots.');
-    else {
-      lines.push('Start               Length      Owner         Region');
-      for (const s of list) {
-        lines.push(`${hex(s.start).padEnd(20)}${String(s.length).padEnd(12)}${(s.owner ? `ckpt ${s.owner}` : 'user').padEnd(14)}${s.region}`);
-      }
-    }
-    lines.push(`${held} bytes held of ${limits.maxTotal} (${((held / limits.maxTotal) * 100).toFixed(1)}%); largest snapshot allowed ${limits.maxLen} bytes.`);
-    this.outLines(lines);
-  }
-
-  // ---- checkpoints -----------------------------------------------------------------------------
-
-  private manager(): CheckpointManager {
-    this.engine();
-    return this.checkpoints!;
-  }
-
-  private async cmdCheckpoint(name: string | undefined): Promise<void> {
-    const m = this.manager();
-    const c = await m.take(name);
-    await this.publishSnapshots();
-    const inEngine = c.regions.filter((r) => !r.buffer).length;
-    const where = c.delta
-      ? `; ${humanSize(c.copiedBytes)} copied, written pages found by ${m.methodText()}.`
-      : ` (${inEngine} held by the ${this.engine().name} engine, ${c.regions.length - inEngine} in tsdbg).`;
-    this.out(`Checkpoint ${c.id} "${c.name}" at ${addrWithSym(c.regs.rip, this.symbolize)}: ${c.regions.length} regions, ${humanSize(m.bytesOf(c))}${where}`);
-  }
-
-  /** `show checkpoint-method`: the setting, and the method the checkpoints use once one was taken. */
-  private showCheckpointMethod(name: string): string | undefined {
-    if (name !== 'checkpoint-method') return undefined;
-    const used = this.checkpoints?.methodText();
-    return `How checkpoints find the pages the program wrote is "${this.checkpointMethod}".${used ? ` In use: ${used}.` : ''}`;
-  }
-
-  private async cmdCheckpointDelete(name: string): Promise<void> {
-    const c = await this.manager().delete(name);
-    await this.publishSnapshots();
-    this.out(`Checkpoint "${c.name}" deleted.`);
-  }
-
-  private cmdCheckpoints(): void {
-    const list = this.checkpoints?.checkpoints ?? [];
-    if (!list.length) { this.out('No checkpoints.'); return; }
-    const lines = ['Id  Name          Regions  Size        Held by            Where'];
-    list.forEach((c, i) => {
-      const where = i < list.length - 1 ? 'tsdbg buffers' : c.delta ? 'tsdbg copy' : `${this.engine().name} engine`;
-      lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
-    });
-    lines.push(`tsdbg buffers hold ${humanSize(this.checkpoints!.bufferedBytes())}; limit ${limitText(this.checkpointLimit)} (set checkpoint-limit).`);
-    lines.push(`Written pages found by ${this.checkpoints!.methodText()} (set checkpoint-method).`);
-    this.outLines(lines);
-  }
+  // ---- snapshots and checkpoints (src/debugger/snapshots.ts; text: ./snapshot-console.ts) ----------
 
   private async cmdRewind(name: string | undefined, force: boolean): Promise<void> {
-    const m = this.manager();
-    let r;
-    try {
-      r = await m.rewind(name, force);
-    } catch (e) {
-      if (e instanceof CheckpointError && e.changes.length) {
-        const cname = m.find(name).name;
-        throw new CommandError([e.message, ...e.changes.map((c) => `  ${c.text}`),
-          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped${e.changes.some((c) => c.kind.startsWith('thread')) ? ' and the threads that still exist' : ''}, and leaves these as they are.`].join('\n'));
-      }
-      throw e;
-    }
-    this.invalidateMemory();
-    this.store.set('frame', 0);
-    await this.publishSnapshots();
-    for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
-    const of = r.restoredThreads > 1 ? ` of ${r.restoredThreads} threads` : '';
-    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers${of} restored.`);
+    const r = await this.snapConsole.rewind(name, force);
+    this.store.update({ selectedFrame: 0 });
+    this.publisher.detail = { reason: 'rewind', breakpoints: [], watch: [] };
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Leading thread IDs of gdb's list syntax ("1 3 5-7"): the numbers, and how many words they took. */
-function parseThreadIds(words: string[]): { ids: number[]; used: number } {
-  const ids: number[] = [];
-  let used = 0;
-  for (const w of words) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(w);
-    if (!m) break;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    for (let n = lo; n <= hi && n - lo < 10_000; n++) ids.push(n);
-    used++;
-  }
-  return { ids, used };
-}
-
-function watchTitle(b: Breakpoint): string {
-  if (b.watch?.soft) return 'Watchpoint';
-  switch (b.watch?.kind) {
-    case 'read': return 'Hardware read watchpoint';
-    case 'access': return 'Hardware access (read/write) watchpoint';
-    default: return 'Hardware watchpoint';
-  }
-}
-
-function engineLabel(e: SnapshotEngine): string {
-  switch (e.name) {
-    case 'kernel': return 'kernel (PTRACE_SNAPSHOT)';
-    case 'userspace': return 'userspace (process_vm_readv/writev)';
-    case 'rsp': return 'rsp (the remote protocol\'s memory packets)';
-    default: return `${e.name} (qRcmd)`;
-  }
-}
-
-/** Like `hexdump -C`, repeated lines become one `*`. */
-function collapseHexdump(lines: string[]): string[] {
-  const out: string[] = [];
-  let prevBody = '';
-  let starred = false;
-  for (const l of lines) {
-    const body = l.slice(l.indexOf(':'));
-    if (body === prevBody) {
-      if (!starred) out.push('*');
-      starred = true;
-      continue;
-    }
-    starred = false;
-    prevBody = body;
-    out.push(l);
-  }
-  return out;
-}
 
 function unescapeEcho(text: string): string {
   return text.replace(/\\(n|t|\\|"|a|e|[0-7]{1,3})|\\$/g, (_m, c: string | undefined) => {
@@ -2686,16 +2434,4 @@ function unescapeEcho(text: string): string {
   });
 }
 
-function isUserError(e: unknown): boolean {
-  return e instanceof CommandError || e instanceof EvalError || e instanceof TargetError ||
-    e instanceof SnapshotError || e instanceof CheckpointError || isDebugError(e);
-}
-
-/** One line for the prompt, whatever was thrown. */
-export function errorMessage(e: unknown): string {
-  if (isUserError(e)) return (e as Error).message;
-  if (e instanceof Error && process.env.TSDBG_STACK) process.stderr.write(`${e.stack}\n`);
-  if (e instanceof Error) return `internal error: ${e.message.split('\n')[0]}`;
-  return String(e);
-}
 

@@ -14,6 +14,7 @@
  * Where the program has no DWARF, execute() declines and the Session's own
  * commands run.
  */
+import type { DisplayInfo } from '../../debugger/state.js';
 import { SymbolTable } from '../../elf/index.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
 import type { Die } from '../../dwarf/info.js';
@@ -77,6 +78,11 @@ export class SourceLevel {
   private frameCache: { regs: Registers; skip: number; frames: StackFrame[] } | undefined;
   private readonly displays: Display[] = [];
   private nextDisplay = 1;
+
+  /** The `display` expressions, as the core publishes them. */
+  displayList(): DisplayInfo[] {
+    return this.displays.map((d) => ({ id: d.id, expression: d.expr, format: d.fmt, enabled: d.enabled }));
+  }
   /** Where `list` continues: a window just listed, or (fresh) a line to center the next `list` on. */
   private listPos: { path: string; file: string; first: number; last: number; fresh?: boolean } | undefined;
 
@@ -187,6 +193,16 @@ export class SourceLevel {
     }
   }
 
+  /** Select frame `level` and show it with its source line (`frame N`); false without the program's DWARF. */
+  async showFrame(level: number): Promise<boolean> {
+    try {
+      return await this.selectFrame('frame', String(level));
+    } catch (e) {
+      if (e instanceof DwarfError || e instanceof ExprError) throw new CommandError(e.message);
+      throw e;
+    }
+  }
+
   private async run(line: string): Promise<boolean> {
     const text = line.trim();
     const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
@@ -242,7 +258,7 @@ export class SourceLevel {
           const expr = word === 'restore' ? rest.trim() : words.slice(1).join(' ');
           const obj = expr ? await this.typedObject(expr).catch(() => undefined) : undefined;
           if (!obj || /^(0x[0-9a-f]+|\d+)$/i.test(expr)) return false;
-          await this.host.execute(`${word}${sub ? ` ${sub}` : ''} ${hexWord(obj.address)}`);
+          await this.host.snapshotAt(word === 'restore' ? 'restore' : sub === 'show' ? 'show' : 'drop', obj.address);
           return true;
         }
         break;
@@ -739,7 +755,7 @@ export class SourceLevel {
     if (!this.program()) return false;
     const obj = await this.typedObject(expr);
     if (!obj) throw new CommandError(`"${expr}" is not an object in memory; use "snapshot ADDR LEN".`);
-    await this.host.execute(`snapshot ${hexWord(obj.address)} ${sizeOf(obj.type)}`);
+    await this.host.snapshotAt('take', obj.address, sizeOf(obj.type));
     return true;
   }
 
