@@ -27,7 +27,7 @@ import { DEFAULT_POLICY, fileRoot } from '../src/rsp/serve-policy.js';
 import { DEFAULT_SPIN_US } from '../src/rsp/wire.js';
 import { parseHostPort } from '../src/rsp/remote-target.js';
 import { localLauncherWaiting } from './run/launcher.js';
-import { SERVE_BLOCK_US, singleThreadedGc } from '../src/rsp/serve-wait.js';
+import { SERVE_BLOCK_US } from '../src/rsp/serve-wait.js';
 import { UsageError, optionValue, parseEngine, parsePid } from './options.js';
 import { claimSignals } from '../src/target/reaper.js';
 
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  singleThreadedGc();
+  // (not --single-threaded-gc: V8 flags changed after start-up crashed the server in cppgc's marker, 1 run in ~8)
   const localLauncher = localLauncherWaiting({ blockUs: SERVE_BLOCK_US });
   const launch = (a: string[]) => localLauncher.spawn(resolveProgram(a[0]!), a.slice(1), args.launch);
   const attach = (pid: number) => localLauncher.attach(pid, args.launch);

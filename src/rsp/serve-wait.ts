@@ -16,7 +16,6 @@
  * and a spinning task is never woken ahead of a CPU-bound one as a sleeper is:
  * stepi was 3.7x gdbserver's time with a burner beside it.
  */
-import { setFlagsFromString } from 'node:v8';
 import type { RspWire } from './wire.js';
 
 /** Longest sleep in waitpid for a stop before the event loop takes over (the loop is held meanwhile). */
@@ -32,14 +31,4 @@ export const SERVE_READ_BLOCK_US = 2_000;
 /** After a reply: read gdb's next packet(s) if they come soon, parsed and answered before this returns. */
 export function readNextPacket(wire: RspWire, spinNs: number): boolean {
   return wire.readNow(spinNs, SERVE_READ_BLOCK_US * 1000);
-}
-
-/**
- * The young generation collected on the main thread alone: a stop's garbage
- * is small, and V8's parallel scavenge waits on helper threads that, with no
- * CPU free, wait for one (measured: server CPU per breakpoint hit under load
- * about a third lower). Set before the heap grows.
- */
-export function singleThreadedGc(): void {
-  setFlagsFromString('--single-threaded-gc');
 }
