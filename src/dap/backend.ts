@@ -103,8 +103,8 @@ export interface DapBackend extends EventEmitter<BackendEvents> {
   registers(threadId: number, level: number): Promise<Registers>;
   symbolize(addr: bigint): string | undefined;
 
-  /** A console command as a person types it: its text output, or its one-line error. */
-  execute(line: string): Promise<{ ok: boolean; output: string; error?: string }>;
+  /** A console command as a person types it: its text output, or its one-line error; `end` when it ran the program. */
+  execute(line: string): Promise<{ ok: boolean; output: string; error?: string; end?: RunEnd }>;
 
   /** The readable prefix of [addr, addr+len). */
   readMemory(addr: bigint, len: number): Promise<Buffer>;

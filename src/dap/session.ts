@@ -249,6 +249,12 @@ export class TsdbgDapSession extends DebugSession {
     if (this.running) throw new DapError('Selected thread is running.');
     const line = text.replace(/^-exec\s+/, '');
     const r = await this.backend.execute(line);
+    // a command that ran the program (continue, step, rewind): its end is reported after the answer
+    if (r.end) {
+      const end = r.end;
+      this.refs.reset();
+      setImmediate(() => (end.kind === 'stopped' ? this.reportStop(end.stop) : this.reportExit(end.code)));
+    }
     if (!r.ok) throw new DapError(r.error ?? 'Command failed.');
     return { result: r.output.replace(/\n$/, ''), variablesReference: 0 };
   }

@@ -1,0 +1,52 @@
+/**
+ * `tsdbg dap [--listen [HOST:]PORT]`: a Debug Adapter Protocol server. On
+ * stdio by default (the protocol owns stdout: nothing else is printed there);
+ * with --listen, one session per connection, and the address it listens on
+ * is printed first (`DAP server listening at: 127.0.0.1:PORT`, Delve's line).
+ */
+import { UsageError, optionValue } from './options.js';
+import { serveStdio, serveTcp, addressText } from '../src/dap/server.js';
+import { coreBackend } from '../src/dap/core-backend.js';
+
+export const DAP_USAGE = 'usage: tsdbg dap [--listen [HOST:]PORT]';
+
+export function parseListen(v: string): { host: string; port: number } {
+  const m = /^(?:(.*):)?(\d+)$/.exec(v);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--listen wants [HOST:]PORT, not "${v}"`);
+  return { host: m[1] || '127.0.0.1', port };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let listen: { host: string; port: number } | undefined;
+  try {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === '--listen') listen = parseListen(optionValue(argv, ++i, a));
+      else if (a.startsWith('--listen=')) listen = parseListen(a.slice('--listen='.length));
+      else if (a === '-h' || a === '--help') { process.stdout.write(`${DAP_USAGE}\n`); return 0; }
+      else throw new UsageError(`unknown argument "${a}"`);
+    }
+  } catch (e) {
+    process.stderr.write(`tsdbg dap: ${(e as Error).message}\n${DAP_USAGE}\n`);
+    return 2;
+  }
+  if (!listen) {
+    await serveStdio(coreBackend);
+    return 0;
+  }
+  let server;
+  try {
+    server = await serveTcp(coreBackend, listen.port, listen.host);
+  } catch (e) {
+    process.stderr.write(`tsdbg dap: cannot listen on ${listen.host}:${listen.port}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`DAP server listening at: ${addressText(server)}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => { server.close(); resolve(); };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}

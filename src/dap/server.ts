@@ -1,0 +1,53 @@
+/**
+ * Serving DAP: one session over stdin/stdout (what VS Code, nvim-dap, Helix
+ * and Zed start), or one session per TCP connection with --listen (what
+ * `dlv dap --listen` offers). Closing the stream ends the session as a
+ * disconnect would: what was launched is killed, what was attached detached.
+ */
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { DapBackend } from './backend.js';
+import { TsdbgDapSession } from './session.js';
+
+export type BackendFactory = () => DapBackend;
+
+/** One session over stdio; resolves when the client disconnects or the stream closes. */
+export function serveStdio(makeBackend: BackendFactory): Promise<void> {
+  return new Promise((done) => {
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      void session.close().finally(() => done());
+    };
+    const session = new TsdbgDapSession(makeBackend(), end);
+    session.start(process.stdin, process.stdout);
+    process.stdin.on('end', end);
+    process.stdin.on('close', end);
+  });
+}
+
+/** Sessions over TCP on host:port (port 0: any free one); the listening server is returned. */
+export function serveTcp(makeBackend: BackendFactory, port: number, host = '127.0.0.1'): Promise<Server> {
+  const server = createServer((socket) => {
+    let ended = false;
+    const session = new TsdbgDapSession(makeBackend(), () => socket.end());
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      void session.close();
+    };
+    session.setRunAsServer(true);
+    session.start(socket, socket);
+    socket.on('close', end);
+    socket.on('error', end);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+export function addressText(server: Server): string {
+  const a = server.address() as AddressInfo;
+  return `${a.address}:${a.port}`;
+}

@@ -1,0 +1,325 @@
+/**
+ * `tsdbg dap` driven by Microsoft's DebugClient against real C programs:
+ * what VS Code, nvim-dap or Helix would send, and what they must get back.
+ * Every client is stopped after its test (its adapter kills what it
+ * launched); the leak check sees anything left behind.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, fixture } from '../fixtures/programs.js';
+import { ownerEnv } from '../setup/leaks.js';
+import { waitFor } from '../setup/wait.js';
+import { children, collect, errorOf, launchTo, listeningServer, scopeVars, stdioClient, stopAfter, topFrame } from './dap-util.js';
+
+const clients: DebugClient[] = [];
+const processes: ChildProcess[] = [];
+
+afterEach(async () => {
+  for (const dc of clients.splice(0)) await dc.stop();
+  for (const p of processes.splice(0)) {
+    if (p.exitCode === null && p.signalCode === null) {
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGKILL');
+      await gone;
+    }
+  }
+});
+
+async function client(): Promise<DebugClient> {
+  const dc = await stdioClient();
+  clients.push(dc);
+  return dc;
+}
+
+const SRC = join(FIXTURES, 'dap_vars.c');
+
+describe('tsdbg dap', () => {
+  it('answers initialize with what it supports', async () => {
+    const dc = await client();
+    const r = await dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path' });
+    expect(r.body).toMatchObject({
+      supportsConfigurationDoneRequest: true, supportsFunctionBreakpoints: true, supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true, supportsDataBreakpoints: true, supportsStepBack: true,
+      supportsReadMemoryRequest: true, supportsWriteMemoryRequest: true, supportsDisassembleRequest: true,
+      supportsEvaluateForHovers: true,
+    });
+  });
+
+  it('launches to a breakpoint: stack, scopes, and structs, arrays and pointers that expand', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const output = collect(dc, 'output');
+    const stop = await launchTo(dc, prog, SRC, [{ line: 28 }]);
+    expect(stop.body.reason).toBe('breakpoint');
+    expect(stop.body.hitBreakpointIds?.length).toBe(1);
+    const threadId = stop.body.threadId!;
+    const threads = await dc.threadsRequest();
+    expect(threads.body.threads.map((t) => t.id)).toContain(threadId);
+
+    const st = await dc.stackTraceRequest({ threadId });
+    const [move, main] = st.body.stackFrames;
+    expect(move).toMatchObject({ name: 'move', line: 28 });
+    expect(move!.source?.path).toMatch(/dap_vars\.c$/);
+    expect(main).toMatchObject({ name: 'main', line: 39 });
+
+    const scopes = await dc.scopesRequest({ frameId: move!.id });
+    expect(scopes.body.scopes.map((s) => s.name)).toEqual(['Locals', 'Arguments', 'Registers']);
+
+    // an argument that is a pointer to a struct: *s, then its members, an array of structs in it
+    const args = await scopeVars(dc, move!.id, 'Arguments');
+    expect(args.get('dx')).toMatchObject({ value: '10', type: 'int', variablesReference: 0 });
+    const s = args.get('s')!;
+    expect(s.type).toBe('struct shape *');
+    expect(s.value).toMatch(/^0x[0-9a-f]+$/);
+    expect(s.variablesReference).toBeGreaterThan(0);
+    const star = (await children(dc, s.variablesReference)).get('*s')!;
+    expect(star.evaluateName).toBe('*s');
+    const members = await children(dc, star.variablesReference);
+    expect([...members.keys()]).toEqual(['name', 'corners', 'next']);
+    expect(members.get('name')!.value).toMatch(/^0x[0-9a-f]+ "tri"$/);
+    expect(members.get('next')!.value).toBe('0x0');
+    expect(members.get('next')!.variablesReference).toBe(0);
+    const corners = members.get('corners')!;
+    expect(corners).toMatchObject({ type: 'struct point [3]', indexedVariables: 3, value: '{{x = 11, y = 2}, {x = 13, y = 4}, {x = 15, y = 6}}' });
+    const c1 = (await children(dc, corners.variablesReference)).get('[1]')!;
+    expect(c1.evaluateName).toBe('(*s).corners[1]');
+    const xy = await children(dc, c1.variablesReference);
+    expect(xy.get('x')).toMatchObject({ value: '13', type: 'int' });
+
+    // the caller's locals: an array and a struct holding a pointer to another
+    const locals = await scopeVars(dc, main!.id, 'Locals');
+    expect([...locals.keys()]).toEqual(expect.arrayContaining(['tri', 'sq', 'list', 'values', 'round']));
+    const values = locals.get('values')!;
+    expect(values).toMatchObject({ value: '{10, 20, 30, 40}', type: 'int [4]', indexedVariables: 4 });
+    const page = await dc.variablesRequest({ variablesReference: values.variablesReference, filter: 'indexed', start: 2, count: 2 });
+    expect(page.body.variables.map((v) => [v.name, v.value])).toEqual([['[2]', '30'], ['[3]', '40']]);
+    const sq = await children(dc, locals.get('sq')!.variablesReference);
+    const next = sq.get('next')!;
+    expect(next.type).toBe('struct shape *');
+    const tri = await children(dc, (await children(dc, next.variablesReference)).get('*next')!.variablesReference);
+    expect(tri.get('name')!.value).toMatch(/"tri"$/);
+
+    const regs = await scopeVars(dc, move!.id, 'Registers');
+    expect(regs.get('rip')!.value).toMatch(/^0x[0-9a-f]+ <move\+\d+>$/);
+    expect(regs.get('rsp')!.value).toMatch(/^0x[0-9a-f]+$/);
+
+    // the program's own output arrives as output events
+    const next2 = await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    expect(next2.body.reason).toBe('breakpoint');
+    await waitFor(() => output.some((e) => e.body.output.includes('round 0 x=11')), () => `the program's output in ${JSON.stringify(output.map((e) => e.body))}`);
+    expect(output.find((e) => e.body.output.includes('round 0 x=11'))!.body.category).toBe('stdout');
+  });
+
+  it('stops at a conditional breakpoint and at a hit count, and at a function breakpoint', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 20, condition: 'v == 30' }, { line: 28, hitCondition: '3' }]);
+    const threadId = stop.body.threadId!;
+    let f = await topFrame(dc, threadId);
+    expect(f).toMatchObject({ name: 'scale', line: 20 });
+    expect((await scopeVars(dc, f.id, 'Arguments')).get('v')!.value).toBe('30');
+    // the third time at line 28: counter counts the two moves before it
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    f = await topFrame(dc, threadId);
+    expect(f).toMatchObject({ name: 'move', line: 28 });
+    const counter = await dc.evaluateRequest({ expression: 'counter', context: 'watch', frameId: f.id });
+    expect(counter.body.result).toBe('2');
+
+    // a function breakpoint
+    const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'scale' }] });
+    expect(fb.body.breakpoints[0]!.verified).toBe(true);
+    const s = await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    expect(s.body.reason).toBe('breakpoint');
+    expect((await topFrame(dc, threadId)).name).toBe('scale');
+
+    // a condition that names nothing is refused with gdb's words, as unverified
+    const bad = await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: 21, condition: 'nosuch > 1' }] });
+    expect(bad.body.breakpoints[0]).toMatchObject({ verified: false, message: 'No symbol "nosuch" in current context.' });
+  });
+
+  it('steps in, out and over', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 39 }]);
+    const threadId = stop.body.threadId!;
+    const into = await stopAfter(dc, () => dc.stepInRequest({ threadId }));
+    expect(into.body.reason).toBe('step');
+    expect(await topFrame(dc, threadId)).toMatchObject({ name: 'move', line: 26 });
+    await stopAfter(dc, () => dc.nextRequest({ threadId }));
+    expect(await topFrame(dc, threadId)).toMatchObject({ name: 'move', line: 27 });
+    await stopAfter(dc, () => dc.stepOutRequest({ threadId }));
+    expect(await topFrame(dc, threadId)).toMatchObject({ name: 'main', line: 39 });
+    await stopAfter(dc, () => dc.nextRequest({ threadId }));
+    expect(await topFrame(dc, threadId)).toMatchObject({ name: 'main', line: 40 });
+    // one instruction
+    const before = (await topFrame(dc, threadId)).instructionPointerReference;
+    await stopAfter(dc, () => dc.nextRequest({ threadId, granularity: 'instruction' }));
+    expect((await topFrame(dc, threadId)).instructionPointerReference).not.toBe(before);
+  });
+
+  it('evaluates watch and hover expressions, and console commands in the repl', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 39 }]);
+    const threadId = stop.body.threadId!;
+    const f = await topFrame(dc, threadId);
+    const w = await dc.evaluateRequest({ expression: 'list->next->name', context: 'watch', frameId: f.id });
+    expect(w.body.result).toMatch(/^0x[0-9a-f]+ "tri"$/);
+    const h = await dc.evaluateRequest({ expression: 'tri.corners[2]', context: 'hover', frameId: f.id });
+    expect(h.body).toMatchObject({ result: '{x = 5, y = 6}', type: 'struct point' });
+    expect(h.body.variablesReference).toBeGreaterThan(0);
+    expect((await children(dc, h.body.variablesReference)).get('y')!.value).toBe('6');
+    expect(await errorOf(dc.evaluateRequest({ expression: 'nosuch', context: 'watch', frameId: f.id }))).toBe('No symbol "nosuch" in current context.');
+    // the repl runs console commands and answers with their output
+    const p = await dc.evaluateRequest({ expression: 'print values[1] + 1', context: 'repl' });
+    expect(p.body.result).toBe('$1 = 21');
+    const info = await dc.evaluateRequest({ expression: 'info breakpoints', context: 'repl' });
+    expect(info.body.result).toMatch(/^Num\s+Type\s+Disp Enb Address\s+What\n1\s+breakpoint\s+keep y\s+0x[0-9a-f]+ in main at .*dap_vars\.c:39\n\tbreakpoint already hit 1 time$/);
+    expect(await errorOf(dc.evaluateRequest({ expression: 'frobnicate', context: 'repl' }))).toBe('Undefined command: "frobnicate".  Try "help".');
+  });
+
+  it('stops on a data breakpoint when the watched variable is written', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 38 }]);
+    const threadId = stop.body.threadId!;
+    const info = await dc.dataBreakpointInfoRequest({ name: 'counter' });
+    expect(info.body.dataId).toBe('counter');
+    expect(info.body.accessTypes).toContain('write');
+    const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    expect(set.body.breakpoints[0]!.verified).toBe(true);
+    const hit = await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    expect(hit.body.reason).toBe('data breakpoint');
+    expect(hit.body.hitBreakpointIds).toEqual([set.body.breakpoints[0]!.id]);
+    const f = await topFrame(dc, threadId);
+    expect(f.name).toBe('move');
+    expect((await dc.evaluateRequest({ expression: 'counter', context: 'watch', frameId: f.id })).body.result).toBe('1');
+  });
+
+  it('reads, writes and disassembles memory', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 39 }]);
+    const threadId = stop.body.threadId!;
+    const f = await topFrame(dc, threadId);
+    const values = (await scopeVars(dc, f.id, 'Locals')).get('values')!;
+    expect(values.memoryReference).toMatch(/^0x[0-9a-f]+$/);
+    const mem = (await dc.customRequest('readMemory', { memoryReference: values.memoryReference, count: 16 })) as DebugProtocol.ReadMemoryResponse;
+    const bytes = Buffer.from(mem.body!.data!, 'base64');
+    expect([0, 4, 8, 12].map((o) => bytes.readInt32LE(o))).toEqual([10, 20, 30, 40]);
+    const four = Buffer.alloc(4);
+    four.writeInt32LE(99);
+    const wrote = (await dc.customRequest('writeMemory', { memoryReference: values.memoryReference, offset: 4, data: four.toString('base64') })) as DebugProtocol.WriteMemoryResponse;
+    expect(wrote.body?.bytesWritten).toBe(4);
+    expect((await dc.evaluateRequest({ expression: 'values[1]', context: 'watch', frameId: f.id })).body.result).toBe('99');
+    // unmapped memory is reported as unreadable, not as an error
+    const none = (await dc.customRequest('readMemory', { memoryReference: '0x10', count: 8 })) as DebugProtocol.ReadMemoryResponse;
+    expect(none.body).toMatchObject({ unreadableBytes: 8 });
+    // the instructions at the pc
+    const dis = (await dc.customRequest('disassemble', { memoryReference: f.instructionPointerReference, instructionCount: 3 })) as DebugProtocol.DisassembleResponse;
+    expect(dis.body!.instructions).toHaveLength(3);
+    expect(dis.body!.instructions[0]!.address).toBe(f.instructionPointerReference);
+    expect(dis.body!.instructions[0]!.instruction).toMatch(/\S/);
+  });
+
+  it('steps back to a checkpoint, and answers the custom snapshot, diff, restore, checkpoint and rewind requests', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 39 }]);
+    const threadId = stop.body.threadId!;
+    expect(await errorOf(dc.stepBackRequest({ threadId }))).toMatch(/^No checkpoint/);
+    const cp = await dc.customRequest('checkpoint', { name: 'start' });
+    expect(cp.body).toMatchObject({ name: 'start' });
+    const snap = await dc.customRequest('snapshot', { region: 'stack' });
+    expect(snap.success).toBe(true);
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    let f = await topFrame(dc, threadId);
+    expect((await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result).toBe('2');
+    const diff = await dc.customRequest('diff', { region: 'stack' });
+    expect(diff.success).toBe(true);
+    // stepBack: to the checkpoint
+    const back = await stopAfter(dc, () => dc.stepBackRequest({ threadId }));
+    expect(back.body.reason).toBe('goto');
+    f = await topFrame(dc, threadId);
+    expect(f).toMatchObject({ name: 'main', line: 39 });
+    expect((await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result).toBe('0');
+    // the console's checkpoint and rewind work from the repl too
+    await dc.evaluateRequest({ expression: 'checkpoint again', context: 'repl' });
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    const rewound = await stopAfter(dc, () => dc.customRequest('rewind', { name: 'again' }));
+    expect(rewound.body.reason).toBe('goto');
+    f = await topFrame(dc, threadId);
+    expect((await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result).toBe('0');
+    expect(await errorOf(dc.customRequest('restore', {}))).toBe('"region" must be given as a non-empty string.');
+  });
+
+  it('reports the exit of the program with exited and terminated', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const exited = dc.waitForEvent('exited');
+    const terminated = dc.waitForEvent('terminated');
+    await Promise.all([dc.configurationSequence(), dc.launch({ program: prog })]);
+    expect((await exited).body.exitCode).toBe(5);
+    await terminated;
+  });
+
+  it('attaches to a running process and leaves it running on disconnect', async () => {
+    const loop = spawn(fixture('target_loop'), [], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...ownerEnv() } });
+    processes.push(loop);
+    await new Promise((r) => loop.stdout!.once('data', r));
+    const dc = await client();
+    await dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path' });
+    const stopped = dc.waitForEvent('stopped');
+    await Promise.all([dc.configurationSequence(), dc.attachRequest({ pid: loop.pid } as DebugProtocol.AttachRequestArguments)]);
+    const s = (await stopped) as DebugProtocol.StoppedEvent;
+    const threadId = s.body.threadId!;
+    const st = await dc.stackTraceRequest({ threadId });
+    expect(st.body.stackFrames[0]!.name).toBe('main');
+    await dc.continueRequest({ threadId });
+    await dc.disconnectRequest({});
+    // detached, not killed: it still runs, and is no longer traced
+    await waitFor(() => /TracerPid:\s+0\b/.test(procStatus(loop.pid!)), () => `pid ${loop.pid} untraced: ${procStatus(loop.pid!)}`);
+    expect(loop.exitCode).toBeNull();
+    expect(procStatus(loop.pid!)).toMatch(/State:\s+R/);
+  });
+
+  it('refuses bad launch and attach arguments with one line, and goes on', async () => {
+    const dc = await client();
+    await dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path' });
+    expect(await errorOf(dc.launchRequest({} as DebugProtocol.LaunchRequestArguments))).toBe('"program" is required: the path of the executable to debug.');
+    expect(await errorOf(dc.launchRequest({ program: '/nonexistent/prog' } as DebugProtocol.LaunchRequestArguments))).toBe('"program": /nonexistent/prog: No such file or directory.');
+    expect(await errorOf(dc.launchRequest({ program: fixture('dap_vars'), args: 'x' } as DebugProtocol.LaunchRequestArguments))).toBe('"args" must be a list of strings.');
+    expect(await errorOf(dc.attachRequest({ pid: 'abc' } as DebugProtocol.AttachRequestArguments))).toBe('"pid" must be a process id, not "abc".');
+    expect(await errorOf(dc.stackTraceRequest({ threadId: 1 }))).toBe('The program is not being run.');
+    expect(await errorOf(dc.customRequest('frobnicate'))).toBe('Unknown request "frobnicate".');
+    expect(await errorOf(dc.variablesRequest({ variablesReference: 12345 }))).toMatch(/^Unknown variablesReference 12345/);
+    // still serving: a good launch works after all that
+    const exited = dc.waitForEvent('exited');
+    await Promise.all([dc.configurationSequence(), dc.launchRequest({ program: fixture('dap_vars') } as DebugProtocol.LaunchRequestArguments)]);
+    await exited;
+  });
+
+  it('serves over TCP with --listen', async () => {
+    const { server, port } = await listeningServer();
+    processes.push(server);
+    const dc = new DebugClient('unused', 'unused', 'tsdbg');
+    await dc.start(port);
+    clients.push(dc);
+    const prog = fixture('dap_vars');
+    const stop = await launchTo(dc, prog, SRC, [{ line: 21 }]);
+    expect(await topFrame(dc, stop.body.threadId!)).toMatchObject({ name: 'scale', line: 21 });
+  });
+});
+
+function procStatus(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '(gone)';
+  }
+}
