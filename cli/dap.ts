@@ -33,7 +33,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!listen) {
     await serveStdio(coreBackend);
-    return 0;
+    // the session is over (its program killed or detached): stdin may still hold the loop open
+    await new Promise<void>((r) => process.stdout.write('', () => r()));
+    process.exit(0);
   }
   let server;
   try {
