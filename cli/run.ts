@@ -20,7 +20,6 @@ import { initialWidth } from '../src/commands/screen.js';
 import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize } from './run/terminal.js';
-import type { Target } from '../src/target/types.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -235,9 +234,9 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   let busy = false;
   // While the program runs, what the user types is the program's input (its pty), as in gdb.
   const programInput = () => {
-    const t = session.currentTarget as (Target & { writeInput?: (d: string) => Promise<void> }) | undefined;
-    if (!busy || t?.state !== 'running' || !t.writeInput) return undefined;
-    return (d: string) => { void t.writeInput!(d).catch(() => undefined); };
+    if (!busy || session.currentTarget?.state !== 'running' || !session.takesInput) return undefined;
+    // (keys typed as the program ends find no terminal to go to: dropped, as gdb drops them)
+    return (d: string) => { void session.sendInput(d).catch(() => undefined); };
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
   questions?.use(rl, () => keys.release());

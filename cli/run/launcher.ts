@@ -1,16 +1,8 @@
 /**
- * The local launcher: programs started or attached through ptrace on this
- * machine (src/target/local.ts), with the snapshot engine the kernel offers
- * or the user forced (--engine). A started program's pty gets our
+ * The local launcher of `tsdbg run`: a started program's pty gets our
  * terminal's size before its first instruction.
  */
-import type { Launcher } from '../../src/commands/session.js';
-import { LocalTarget } from '../../src/target/local.js';
-import { engineProvider } from '../../src/snapshot/select.js';
+import { localLauncher as launcherWith } from '../../src/debugger/local-launcher.js';
 import { terminalSize } from './terminal.js';
 
-export const localLauncher: Launcher = {
-  spawn: async (path, args, opts) =>
-    LocalTarget.spawn(path, { args, env: opts.env, aslr: opts.aslr, ptySize: terminalSize(), snapshots: engineProvider(opts.engine ?? 'auto') }),
-  attach: async (pid, opts) => LocalTarget.attach(pid, { snapshots: engineProvider(opts.engine ?? 'auto') }),
-};
+export const localLauncher = launcherWith(terminalSize);

@@ -25,6 +25,7 @@ import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
+import type { StackFrame } from '../dwarf/program.js';
 import { whatWrapped } from './breakpoint-what.js';
 import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
@@ -39,6 +40,10 @@ import {
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { gdbLineNumber, readReadable } from './examine.js';
 import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
+import type { CommandEnd, CommandInfo } from '../debugger/store.js';
+import { changedRegisters, type StopInfo, type StopKind, type ThreadState, type WatchChange } from '../debugger/state.js';
+import { breakpointInfo, NOWHERE, type Place } from '../debugger/publish.js';
+import { Serial } from '../debugger/queue.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
@@ -79,6 +84,8 @@ export interface LaunchOptions {
   engine?: 'kernel' | 'userspace';
   /** The program's environment (default: ours); cli/run/inferior-env.ts adds gdb's LINES and COLUMNS. */
   env?: NodeJS.ProcessEnv;
+  /** The program's working directory (default: ours). */
+  cwd?: string;
 }
 
 /** How the session gets a Target; cli/run.ts supplies the local ptrace one. */
@@ -100,6 +107,36 @@ export interface SessionOptions {
   interactive?: boolean;
   /** The screen's size as gdb starts with it (width to wrap at; undefined: unlimited). */
   screen?: { width?: number; height?: number };
+}
+
+/**
+ * The session's primitives the structured Debugger (src/debugger/debugger.ts)
+ * is built on. Not queued: the Debugger runs each call inside exclusive().
+ */
+export interface SessionCore {
+  /** Run a parsed command (the console's vocabulary, without its text). */
+  command(c: Command): Promise<number | undefined>;
+  /** Run fn with the console's text (stdout) left out: the caller renders the result. */
+  quietly<T>(fn: () => Promise<T>): Promise<T>;
+  load(program: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): void;
+  target(): Target | undefined;
+  /** Kill the program without asking. */
+  kill(): Promise<void>;
+  lastBreakpointId(): number;
+  breakpoint(id: number): Breakpoint;
+  publishBreakpoints(): void;
+  /** The stack of the selected thread, innermost first (DWARF frames where there are). */
+  stack(max: number): Promise<{ level: number; pc: bigint; cfa: bigint | undefined; dwarf?: StackFrame }[]>;
+  selectThread(tid: number): void;
+  withThread<T>(tid: number, fn: () => Promise<T>): Promise<T>;
+  evaluate(expr: string, level: number): Promise<AnyValue>;
+  readMemory(addr: bigint, len: number): Promise<Buffer>;
+  writeMemory(addr: bigint, data: Buffer): Promise<void>;
+  registers(): Promise<Registers>;
+  symbolize: Symbolizer;
+  readCode(addr: bigint, len: number): Promise<Buffer>;
+  snapshotEngine(): SnapshotEngine;
+  invalidateMemory(): void;
 }
 
 export interface CommandResult {
@@ -128,6 +165,13 @@ const PAGE_MASK = ~0xfffn;
 
 export class Session {
   readonly store = new SessionStore();
+  /** The breakpoints' own records (mutable, private); the store publishes frozen copies. */
+  private bps: Breakpoint[] = [];
+  /** Operations (console lines, the Debugger's calls) run one at a time through this. */
+  private readonly serial = new Serial();
+  private opSeq = 0;
+  /** What the last reported stop was, for the structured stop published when the operation ends. */
+  private stopDetail: { reason: StopKind; breakpoints: number[]; watch: WatchChange[]; signal?: string } | undefined;
   private target: Target | undefined;
   private origin: 'spawned' | 'attached' = 'spawned';
   private image: ProcessImage | undefined;
@@ -198,7 +242,23 @@ export class Session {
   private readonly onThread = (e: ThreadEvent) => {
     const line = this.threadTable?.onEvent(e);
     if (line) this.out(line);
+    this.store.emit('thread', { kind: e.kind, tid: e.tid, id: e.kind === 'new' ? this.threadTable?.number(e.tid) : undefined });
   };
+
+  /** The process ended (exit or a fatal signal): the stop says how, and `exited` goes out. */
+  private publishExit(ev: StopEvent): void {
+    const r = ev.reason;
+    const exitCode = r.kind === 'exited' ? r.code : undefined;
+    const signal = r.kind === 'killed' ? r.signame : undefined;
+    this.store.update({
+      running: false, threads: [], selectedThread: undefined, registers: undefined, frames: [],
+      stop: {
+        reason: r.kind === 'killed' ? 'killed' : 'exited', thread: ev.tid, pc: undefined, function: undefined,
+        file: undefined, path: undefined, line: undefined, breakpoints: [], watch: [], signal, exitCode,
+      },
+    });
+    this.store.emit('exited', { pid: ev.pid, exitCode, signal });
+  }
 
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
   private readonly source = new SourceLevel({
@@ -219,10 +279,10 @@ export class Session {
     warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
     confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
-    selectedFrame: () => this.store.state.frame,
+    selectedFrame: () => this.store.state.selectedFrame,
     inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
-    selectFrame: (n) => this.store.set('frame', n),
-    execute: (line) => this.execute(line),
+    selectFrame: (n) => this.store.update({ selectedFrame: n }),
+    execute: (line) => this.executeNow(line),
     convenience: this.convenience,
     fromTty: () => this.fromTty,
     setNextAddress: (addr) => {
@@ -234,14 +294,181 @@ export class Session {
   constructor(opts: SessionOptions) {
     this.launcher = opts.launcher;
     this.args = opts.args ?? [];
-    this.launchOpts = opts.launch ?? { aslr: false };
+    this.launchOpts = { ...(opts.launch ?? { aslr: false }) };
     const ask = opts.confirm ?? (async (_q: string, defaultNo?: boolean) => !defaultNo);
     // `set confirm off`: gdb answers its default without asking (utils.c defaulted_query).
-    this.confirm = async (q, defaultNo) => (this.screen.confirm ? ask(q, defaultNo) : !defaultNo);
+    // A `question` listener (a UI, a DAP client, a test) answers before the terminal does.
+    this.confirm = async (q, defaultNo) => (this.screen.confirm ? this.store.ask(q, defaultNo ?? false, ask) : !defaultNo);
     this.screen = defaultScreen(opts.screen?.width, opts.screen?.height);
     this.color = opts.color ?? false;
     this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
+  }
+
+  // ---- operations and published state ----------------------------------------------------
+
+  /** Console text (stdout) is left out while > 0: a structured operation's caller renders it. */
+  private quiet = 0;
+
+  /** The primitives for src/debugger/debugger.ts. */
+  core(): SessionCore {
+    return {
+      command: (c) => this.run(c),
+      quietly: async (fn) => {
+        this.quiet++;
+        try {
+          return await fn();
+        } finally {
+          this.quiet--;
+        }
+      },
+      load: (program, args, cwd, env) => {
+        this.loadFile(program);
+        this.args = args;
+        if (cwd !== undefined) this.launchOpts.cwd = cwd;
+        if (env !== undefined) this.launchOpts.env = env;
+      },
+      target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+      kill: async () => {
+        const t = this.live();
+        this.target = undefined;
+        await t.kill();
+        this.forgetProcess();
+      },
+      lastBreakpointId: () => this.nextBpId - 1,
+      breakpoint: (id) => this.bp(id),
+      publishBreakpoints: () => this.publishBreakpoints(),
+      stack: async (max) => {
+        this.withStack();
+        const dwarf = this.debug?.program ? await this.debug.frameList(max) : [];
+        if (dwarf.some((f) => f.fn)) {
+          return Promise.all(dwarf.map(async (f, level) => ({ level, pc: f.pc, cfa: await f.cfa().catch(() => undefined), dwarf: f })));
+        }
+        return (await this.frames(max)).map((f) => ({ level: f.level, pc: f.pc, cfa: f.cfa }));
+      },
+      selectThread: (tid) => this.selectThread(this.live(), tid),
+      withThread: (tid, fn) => this.withThread(this.live(), tid, fn),
+      evaluate: (expr, level) => this.evaluateAny(expr, level),
+      readMemory: (a, l) => this.readMemory(a, l),
+      writeMemory: (a, d) => this.writeMemory(a, d),
+      registers: () => this.regs(),
+      symbolize: this.symbolize,
+      readCode: (a, l) => this.readUpTo(a, l),
+      snapshotEngine: () => this.engine(),
+      invalidateMemory: () => this.invalidateMemory(),
+    };
+  }
+
+  /**
+   * Run one operation alone (console lines and the Debugger's structured
+   * calls queue here), between commandStart and commandEnd; the state of a
+   * stop it caused is published when it ends.
+   */
+  exclusive<T>(command: string, fn: () => Promise<T>, failed?: (r: T) => string | undefined): Promise<T> {
+    return this.serial.run(async () => {
+      const info: CommandInfo = { seq: ++this.opSeq, command };
+      this.store.emit('commandStart', info);
+      const stopsBefore = this.stopCount;
+      let end: CommandEnd = { ...info, ok: true };
+      try {
+        const r = await fn();
+        const error = failed?.(r);
+        if (error !== undefined) end = { ...info, ok: false, error };
+        return r;
+      } catch (e) {
+        end = { ...info, ok: false, error: errorMessage(e) };
+        throw e;
+      } finally {
+        await this.publishStop(stopsBefore !== this.stopCount);
+        this.syncState();
+        this.store.emit('commandEnd', end);
+      }
+    });
+  }
+
+  /** After an operation: what it may have changed that has no event of its own. */
+  private syncState(): void {
+    const t = this.target;
+    const live = t && t.state !== 'exited' ? t : undefined;
+    const displays = this.source.displayList();
+    const same = displays.length === this.store.state.displays.length
+      && displays.every((d, i) => JSON.stringify(d) === JSON.stringify(this.store.state.displays[i]));
+    this.store.update({
+      program: this.exePath,
+      selectedThread: live?.selectedThread,
+      running: live?.state === 'running',
+      limits: this.store.state.limits.checkpointBuffer === this.checkpointLimit ? this.store.state.limits : { checkpointBuffer: this.checkpointLimit },
+      ...(same ? {} : { displays }),
+    });
+    if (live && this.store.state.process?.state !== live.state) this.publishTarget();
+  }
+
+  /** The breakpoint records changed: publish new frozen copies. */
+  private publishBreakpoints(): void {
+    this.store.update({ breakpoints: this.bps.map((b) => breakpointInfo(b, (pc) => this.place(pc))) });
+  }
+
+  private setBreakpoints(list: Breakpoint[]): void {
+    this.bps = list;
+    this.publishBreakpoints();
+  }
+
+  /** Function, file and line of an address, from DWARF where it has any, else the symbols. */
+  place(pc: bigint): Place {
+    const image = this.image ?? this.lastImage;
+    const sym = image ? image.symbolAt(pc) : this.fileSymbols?.symbolAt(pc);
+    const line = this.debug?.program ? this.debug.lineForAddress(pc) : this.debug?.fileDebug?.lineForAddress(pc);
+    const fn = this.debug?.lineAt(pc)?.fn ?? sym?.name;
+    const m = this.image?.moduleAt(pc);
+    const module = m && m !== this.image!.exe && m.path.startsWith('/') ? m.path : undefined;
+    if (!fn && !line) return NOWHERE;
+    return { function: fn, file: line?.file, path: line?.path, line: line?.line, ...(module ? { module } : {}) };
+  }
+
+  /** The threads of the live program as front ends see them. */
+  private async threadStates(t: Target): Promise<ThreadState[]> {
+    const table = this.threadTable;
+    // (a thread list the target cannot give now leaves the published one as it was)
+    const threads = await t.threads().catch(() => undefined);
+    if (!threads || !table) return [...this.store.state.threads];
+    return threads.map((th) => ({ tid: th.tid, id: table.number(th.tid), name: th.name, targetId: table.targetId(th.tid, th.threadPointer) }));
+  }
+
+  /**
+   * Publish where the program stands after an operation that resumed it (or
+   * started, attached or rewound it): the stop, its registers and which of
+   * them changed, the top frame and the threads; `running` false.
+   */
+  private async publishStop(resumed: boolean): Promise<void> {
+    const detail = this.stopDetail;
+    this.stopDetail = undefined;
+    const t = this.target;
+    if (!t || t.state === 'exited') {
+      if (this.store.state.running) this.store.update({ running: false });
+      return;
+    }
+    if (!resumed && !detail) return;
+    // (registers a target cannot give now leave the stop without them: it is published anyway)
+    const regs = await this.regs().catch(() => undefined);
+    const pc = regs?.rip;
+    const at = pc !== undefined ? this.place(pc) : NOWHERE;
+    const stop: StopInfo = {
+      reason: detail?.reason ?? 'step', thread: t.selectedThread, pc,
+      function: at.function, file: at.file, path: at.path, line: at.line,
+      breakpoints: detail?.breakpoints ?? [], watch: detail?.watch ?? [],
+      signal: detail?.signal, exitCode: undefined,
+    };
+    const before = this.store.state.registers?.values;
+    this.store.update({
+      running: false,
+      stop,
+      selectedThread: t.selectedThread,
+      threads: await this.threadStates(t),
+      registers: regs ? { values: { ...regs }, changed: changedRegisters(before, regs) } : undefined,
+      frames: pc !== undefined ? [{ level: 0, pc, ...at }] : [],
+    });
+    this.publishTarget();
+    this.store.emit('stop', this.store.state.stop!);
   }
 
   get currentTarget(): Target | undefined { return this.target; }
@@ -252,6 +479,7 @@ export class Session {
 
   /** Debugger output; the line saying a source file is missing goes to stderr, as gdb prints it (print_sys_errmsg). */
   private out(text: string): void {
+    if (this.quiet) return;
     const lines = text.split('\n');
     const i = lines.findIndex((l) => this.sourceText.takeError(l));
     if (i < 0) {
@@ -262,7 +490,7 @@ export class Session {
     this.store.write('stderr', `${lines[i]}\n`);
     if (i < lines.length - 1) this.store.write('stdout', `${lines.slice(i + 1).join('\n')}\n`);
   }
-  private outLines(lines: string[]): void { if (lines.length) this.store.write('stdout', `${lines.join('\n')}\n`); }
+  private outLines(lines: string[]): void { if (lines.length && !this.quiet) this.store.write('stdout', `${lines.join('\n')}\n`); }
 
   // ---- entry point ---------------------------------------------------------------------
 
@@ -273,7 +501,12 @@ export class Session {
    * leaves out its running commentary (Starting program, Continuing.,
    * Run till exit from, Attaching/Detaching) for scripts.
    */
-  async execute(line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
+  execute(line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
+    return this.exclusive(line, () => this.executeNow(line, fromTty, sourcedAt), (r) => (r.ok ? undefined : r.error));
+  }
+
+  /** execute() inside an operation already running (SourceLevel's commands that run others). */
+  private async executeNow(line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
     if (this.collecting) return this.collectCommand(line);
     this.sourcedAt = sourcedAt;
     let r: CommandResult;
@@ -303,7 +536,7 @@ export class Session {
     if (line.trim() === 'end') {
       for (const b of c.targets) b.commands = c.lines;
       this.collecting = undefined;
-      this.store.touch('breakpoints');
+      this.publishBreakpoints();
     } else {
       c.lines.push(line.trim());
     }
@@ -367,6 +600,21 @@ export class Session {
     }
   }
 
+  /**
+   * Text (or bytes) for the program's standard input: its terminal (a local
+   * program's pty). Not queued: it is for a program that is running.
+   */
+  get takesInput(): boolean {
+    return typeof (this.target as { writeInput?: unknown } | undefined)?.writeInput === 'function';
+  }
+
+  async sendInput(data: string | Buffer): Promise<void> {
+    const t = this.target as (Target & { writeInput?: (d: string | Buffer) => Promise<void> }) | undefined;
+    if (!t || t.state === 'exited') throw new CommandError('The program is not being run.');
+    if (!t.writeInput) throw new TargetError('ENOTSUP', 'this target takes no input from tsdbg');
+    await t.writeInput(data);
+  }
+
   /** Ctrl-C: stop a running program (the pending command reports the stop). */
   interrupt(): void {
     this.softWatch.interrupt();
@@ -401,7 +649,7 @@ export class Session {
       case 'clear': await this.cmdClear(c.location); return undefined;
       case 'unavailable': throw new CommandError(c.message);
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
-      case 'condition': this.setCondition(this.bp(c.id), c.expr); this.store.touch('breakpoints'); return undefined;
+      case 'condition': this.setCondition(this.bp(c.id), c.expr); this.publishBreakpoints(); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
       case 'commands': this.cmdCommands(c.ids); return undefined;
       case 'continue': await this.cmdContinue(c.count); return undefined;
@@ -622,7 +870,7 @@ export class Session {
   private async frameRegs(): Promise<{ regs: Registers; notSaved: Set<string> }> {
     const regs = await this.regs();
     const notSaved = new Set<string>();
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     const program = this.debug?.program;
     if (sel === 0 || !program) return { regs, notSaved };
     const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(() => []);
@@ -653,7 +901,7 @@ export class Session {
       },
       writeRegister: async (name, value) => {
         const t = this.live();
-        if (this.store.state.frame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
+        if (this.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
         await t.setRegisters({ [name]: value } as Partial<Registers>);
         this.regsCache = undefined;
       },
@@ -695,9 +943,9 @@ export class Session {
   }
 
   /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
-  private async evaluateAny(expr: string): Promise<AnyValue> {
+  private async evaluateAny(expr: string, level = this.store.state.selectedFrame): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
-    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, this.store.state.frame);
+    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, level);
     return { mine: await this.evaluator(expr, this.evalContext()) };
   }
 
@@ -730,6 +978,7 @@ export class Session {
       await this.image!.refresh();
       await this.insertUserBreakpoints();
       await this.armSolibEvents();
+      this.stopDetail = { reason: 'entry', breakpoints: [], watch: [] };
       this.out(`\nProgram stopped.\n${await this.frameLine((await this.regs()).rip, true)}`);
       return;
     }
@@ -745,7 +994,7 @@ export class Session {
   private async stopAtEntryBreakpoint(): Promise<boolean> {
     const t = this.live();
     const pc = (await this.regs()).rip;
-    if (!this.store.state.breakpoints.some((b) => b.type === 'breakpoint' && b.enabled && this.locationsOf(b).includes(pc))) return false;
+    if (!this.bps.some((b) => b.type === 'breakpoint' && b.enabled && this.locationsOf(b).includes(pc))) return false;
     const ev: StopEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'breakpoint', pc } };
     const outcome = await this.classify(ev, []);
     if (outcome !== 'stopped') return false;
@@ -788,10 +1037,12 @@ export class Session {
 
   private publishTarget(): void {
     const t = this.target;
-    this.store.set('target', t ? {
-      pid: t.pid, state: t.state, exePath: t.exePath, kind: t.kind, origin: this.origin,
-      engine: t.capabilities.snapshots?.name,
-    } : undefined);
+    this.store.update({
+      process: t ? {
+        pid: t.pid, state: t.state, exePath: t.exePath, kind: t.kind, origin: this.origin,
+        engine: t.capabilities.snapshots?.name,
+      } : undefined,
+    });
   }
 
   /**
@@ -846,7 +1097,7 @@ export class Session {
   private async onSolibEvent(): Promise<void> {
     await this.image?.refresh();
     let changed = false;
-    for (const b of this.store.state.breakpoints) {
+    for (const b of this.bps) {
       if (b.type !== 'breakpoint' || (b.address !== undefined && !this.onPltStub(b))) continue;
       const before = b.address;
       try {
@@ -868,11 +1119,11 @@ export class Session {
         this.warnInsert(b);
       }
     }
-    if (changed) this.store.touch('breakpoints');
+    if (changed) this.publishBreakpoints();
   }
 
   private async insertUserBreakpoints(): Promise<void> {
-    for (const b of this.store.state.breakpoints) {
+    for (const b of this.bps) {
       b.inserted = false;
       if (b.type !== 'breakpoint') {
         if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch(() => this.warnInsert(b));
@@ -897,7 +1148,7 @@ export class Session {
         }
       }
     }
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
   }
 
   private warnInsert(b: Breakpoint): void {
@@ -968,6 +1219,7 @@ export class Session {
     await this.insertUserBreakpoints();
     await this.armSolibEvents();
     const regs = await this.regs();
+    this.stopDetail = { reason: 'interrupted', breakpoints: [], watch: [] };
     this.out(await this.frameLine(regs.rip, false));
   }
 
@@ -987,10 +1239,9 @@ export class Session {
     this.checkpoints?.forget();
     this.checkpoints = undefined;
     this.userSnaps.clear();
-    for (const b of this.store.state.breakpoints) b.inserted = false;
-    this.store.set('snapshots', []);
-    this.store.set('checkpoints', []);
-    this.store.set('frame', 0);
+    for (const b of this.bps) b.inserted = false;
+    this.store.update({ snapshots: [], checkpoints: [] });
+    this.store.update({ selectedFrame: 0 });
     this.publishTarget();
   }
 
@@ -1122,7 +1373,7 @@ export class Session {
   }
 
   private bp(id: number): Breakpoint {
-    const b = this.store.state.breakpoints.find((x) => x.id === id);
+    const b = this.bps.find((x) => x.id === id);
     if (!b) throw new CommandError(`No breakpoint number ${id}.`);
     return b;
   }
@@ -1154,7 +1405,7 @@ export class Session {
     if (address !== undefined && !b.more) b.line = this.debug?.keptLines.get(address);
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
     if (address === undefined) {
-      this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+      this.setBreakpoints([...this.bps, b]);
       this.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${spec}) pending.`);
       return;
     }
@@ -1162,7 +1413,7 @@ export class Session {
       await this.insertBp(b).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
       b.inserted = true;
     }
-    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.setBreakpoints([...this.bps, b]);
     const head = `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} at ${hex(address)}`;
     if (b.more) {
       // gdb names a bare line number by the full path of its file
@@ -1204,7 +1455,7 @@ export class Session {
       this.nextBpId--;
       throw e;
     }
-    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.setBreakpoints([...this.bps, b]);
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
 
@@ -1217,22 +1468,22 @@ export class Session {
       watch: { length: 0, kind: 'write', soft: true, old: { bytes: Buffer.alloc(0), of: any }, ranges: [], unreadable: true },
     };
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
-    this.store.set('breakpoints', [...this.store.state.breakpoints, b]);
+    this.setBreakpoints([...this.bps, b]);
     this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
   }
 
   /** Where a watch of addr stops being valid: the selected frame's return, when addr is in its stack frame. */
   private async localScope(addr: bigint): Promise<{ ret: bigint; cfa: bigint } | undefined> {
-    const ret = await this.returnOf(this.store.state.frame, false).catch(() => undefined);
+    const ret = await this.returnOf(this.store.state.selectedFrame, false).catch(() => undefined);
     // a leaf function keeps its locals in the red zone, the 128 bytes below the stack pointer
     return ret && addr >= ret.frame.sp - 128n && addr < ret.cfa ? { ret: ret.pc, cfa: ret.cfa } : undefined;
   }
 
   /** A breakpoint stop at a watched local's scope exit: the watchpoint deleted and the stop reported (gdb's). */
   private async watchScopeExit(pc: bigint): Promise<boolean> {
-    if (!this.store.state.breakpoints.some((b) => b.watch?.scope?.ret === pc)) return false;
+    if (!this.bps.some((b) => b.watch?.scope?.ret === pc)) return false;
     const rsp = (await this.regs()).rsp;
-    const gone = this.store.state.breakpoints.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
+    const gone = this.bps.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
     if (!gone.length) return false;
     for (const b of gone) await this.cmdDelete([b.id]);
     this.scopeExits = gone.map((b) => b.id);
@@ -1266,12 +1517,12 @@ export class Session {
   }
 
   private async cmdDelete(ids: number[]): Promise<void> {
-    const all = this.store.state.breakpoints;
+    const all = this.bps;
     // gdb asks before deleting them all, when typed (the question auto-answers without a terminal)
     if (!ids.length && all.length && this.fromTty && !(await this.confirm('Delete all breakpoints? (y or n)'))) return;
     const victims = ids.length ? ids.map((id) => this.bp(id)) : all;
     for (const b of victims) await this.disarm(b);
-    this.store.set('breakpoints', all.filter((b) => !victims.includes(b)));
+    this.setBreakpoints(all.filter((b) => !victims.includes(b)));
   }
 
   /** gdb's `clear [LOCATION]`: the breakpoints there (see clear.ts), named when typed. */
@@ -1281,7 +1532,7 @@ export class Session {
     const explicitLine = spec === undefined ? undefined : FILE_LINE.exec(spec);
     if (spec === undefined) {
       const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No source file specified.'); });
-      const line = lineOf(this.store.state.frame > 0 ? regs.rip - 1n : regs.rip);
+      const line = lineOf(this.store.state.selectedFrame > 0 ? regs.rip - 1n : regs.rip);
       target.pcs.push(regs.rip);
       if (line) target.lines.push(line);
     } else if (explicitLine) {
@@ -1290,7 +1541,7 @@ export class Session {
       const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(() => undefined);
       const home = here ?? ((m) => (m === undefined ? undefined : lineOf(m)))(this.debug?.functionBreakpoint('main'));
       const paths = new Set<string>();
-      for (const b of this.store.state.breakpoints) {
+      for (const b of this.bps) {
         for (const a of this.locationsOf(b)) {
           const l = lineOf(a);
           if (l && (file ? l.file === file || l.path.endsWith(`/${file}`) : !home || l.path === home.path)) paths.add(l.path);
@@ -1300,7 +1551,7 @@ export class Session {
     } else {
       target.pcs.push(...await this.resolveLocations(spec));
     }
-    const ids = breakpointsToClear(this.store.state.breakpoints, target, (b) => this.locationsOf(b), lineOf);
+    const ids = breakpointsToClear(this.bps, target, (b) => this.locationsOf(b), lineOf);
     if (!ids.length) throw new CommandError(`No breakpoint at ${spec ?? 'this line'}.`);
     await this.cmdDelete(ids);
     // gdb: "Always report if deleted more than one"
@@ -1308,7 +1559,7 @@ export class Session {
   }
 
   private async cmdEnable(ids: number[], enable: boolean, once: boolean): Promise<void> {
-    const targets = ids.length ? ids.map((id) => this.bp(id)) : this.store.state.breakpoints;
+    const targets = ids.length ? ids.map((id) => this.bp(id)) : this.bps;
     for (const b of targets) {
       b.enabled = enable;
       if (once) b.disposition = 'dis';
@@ -1318,11 +1569,11 @@ export class Session {
         else { await this.insertBp(b); b.inserted = true; }
       }
     }
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
   }
 
   private cmdCommands(ids: number[]): void {
-    const all = this.store.state.breakpoints;
+    const all = this.bps;
     const targets = ids.length ? ids.map((id) => this.bp(id)) : all.slice(-1);
     if (!targets.length) throw new CommandError('No breakpoints specified.');
     this.collecting = { targets, lines: [] };
@@ -1335,7 +1586,7 @@ export class Session {
     this.bp(id).ignoreCount = count;
     this.chatter(count === 0 ? `Will stop next time breakpoint ${id} is reached.`
       : `${ignoreText(id, count)}.`);
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
   }
 
   // ---- execution control --------------------------------------------------------------------
@@ -1354,23 +1605,26 @@ export class Session {
     this.debug?.clearInlineSkip();   // gdb's clear_inline_frame_state at each resume
     this.stopCount++;
     this.pendingActions = [];
-    this.store.set('frame', 0);
+    this.store.update({ selectedFrame: 0 });
+    if (!this.store.state.running) {
+      this.store.update({ running: true });
+      this.store.emit('running', { thread: step ? t.selectedThread : undefined });
+    }
     // The target emits the program's output up to the stop before resolving (gdb's order).
     await this.insertPendingWatches();
-    const soft = this.store.state.breakpoints.filter((b) => b.watch?.soft && b.enabled && b.inserted);
+    const soft = this.bps.filter((b) => b.watch?.soft && b.enabled && b.inserted);
     const ev = soft.length
       ? await this.softWatch.resume(t, {
         step, signal: sig, watches: soft.flatMap((b) => b.watch!.ranges),
         stopsAt: (pc) => this.inserted.has(pc), unreadable: soft.some((b) => b.watch!.unreadable),
       })
       : step ? await t.step(sig) : await t.cont(sig);
-    this.store.set('lastStop', ev);
     return ev;
   }
 
   /** Hardware watchpoints that did not fit when set: inserted now, or the resume refused as gdb does. */
   private async insertPendingWatches(): Promise<void> {
-    const hw = this.store.state.breakpoints.filter((b) => b.watch && !b.watch.soft && b.enabled);
+    const hw = this.bps.filter((b) => b.watch && !b.watch.soft && b.enabled);
     if (hw.every((b) => b.inserted)) return;
     for (const b of hw) if (!b.inserted) await this.armWatch(b);
     if (hw.every((b) => b.inserted)) return;
@@ -1420,7 +1674,7 @@ export class Session {
   /** Breakpoints at pc that want to stop (conditions and ignore counts applied, hits counted). */
   private async hitBreakpoints(pc: bigint): Promise<Breakpoint[]> {
     const out: Breakpoint[] = [];
-    for (const b of this.store.state.breakpoints) {
+    for (const b of this.bps) {
       if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
       if (b.invalid?.includes(this.locationsOf(b).indexOf(pc))) continue;
       if (b.condition) {
@@ -1434,7 +1688,7 @@ export class Session {
       if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
       out.push(b);
     }
-    if (out.length || this.store.state.breakpoints.some((b) => this.locationsOf(b).includes(pc))) this.store.touch('breakpoints');
+    if (out.length || this.bps.some((b) => this.locationsOf(b).includes(pc))) this.publishBreakpoints();
     this.lastHit = out;
     return out;
   }
@@ -1451,7 +1705,7 @@ export class Session {
 
   private async classifyWatch(addr: bigint): Promise<'stopped' | 'continue'> {
     // as gdb: every watch whose range the trap is in, and the software ones (checked at each step)
-    const live = this.store.state.breakpoints.filter((x) => x.watch && x.enabled && x.inserted);
+    const live = this.bps.filter((x) => x.watch && x.enabled && x.inserted);
     const hitBy = live.filter((x) => x.watch!.soft || x.watch!.ranges.some((r) => addr >= r.addr && addr < r.addr + BigInt(r.length)));
     const candidates = hitBy.length ? hitBy : live.slice(0, 1);
     if (!candidates.length) return 'stopped';
@@ -1473,13 +1727,13 @@ export class Session {
       b.hits += seen.length;     // gdb counts each location that stops
       this.lastWatch.push(...seen.map((h) => ({ b, ...h })));
     }
-    this.store.touch('breakpoints');
+    this.publishBreakpoints();
     return this.lastWatch.length || candidates.some((b) => b.watch!.unreadable) ? 'stopped' : 'continue';
   }
 
   /** The inserted hardware watchpoints (pieces they share are inserted once). */
   private hardwareWatches(): NonNullable<Breakpoint['watch']>[] {
-    return this.store.state.breakpoints.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
+    return this.bps.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
   }
 
   /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
@@ -1529,6 +1783,7 @@ export class Session {
         this.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
       }
       this.forgetProcess();
+      this.publishExit(ev);
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
@@ -1541,12 +1796,15 @@ export class Session {
       case 'breakpoint': {
         const hit = this.lastHit;
         this.lastHit = [];
+        this.stopDetail = { reason: 'signal', breakpoints: [], watch: [], signal: 'SIGTRAP' };
         if (!hit.length && this.scopeExits.length) {
+          this.stopDetail = { reason: 'watchpoint', breakpoints: [...this.scopeExits], watch: [] };
           this.out(`\n${scopeExitText(this.scopeExits.splice(0))}\n${await this.frameLine(pc, false)}`);
           return;
         }
         if (hit.length) {
           const b = hit[0]!;
+          this.stopDetail = { reason: 'breakpoint', breakpoints: hit.map((x) => x.id), watch: [] };
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
           this.debug?.skipInlinedAtBreakpoint(pc, hit.map((x) => (x.spec.startsWith('*') || FILE_LINE.test(x.spec) ? undefined : x.spec)));
           if (b.commands?.[0] !== 'silent') {
@@ -1564,27 +1822,36 @@ export class Session {
         return;
       }
       case 'watchpoint': {
+        const changes: WatchChange[] = [];
         for (const w of this.lastWatch.splice(0)) {
           const fmt = (v: WatchSnap) => formatSnap(v, this.symbolize);
-          const body = w.old ? `Old value = ${await fmt(w.old)}\nNew value = ${await fmt(w.now)}` : `Value = ${await fmt(w.now)}`;
+          const old = w.old ? await fmt(w.old) : undefined;
+          const now = await fmt(w.now);
+          changes.push({ breakpoint: w.b.id, expression: w.b.spec, old, new: now });
+          const body = old !== undefined ? `Old value = ${old}\nNew value = ${now}` : `Value = ${now}`;
           this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
+        this.stopDetail = { reason: 'watchpoint', breakpoints: [...new Set(changes.map((c) => c.breakpoint))], watch: changes };
         this.out(await this.frameLine(pc, false));
         return;
       }
-      case 'signal':   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
+      case 'signal':
+        this.stopDetail = { reason: 'signal', breakpoints: [], watch: [], signal: r.signame };   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
         // Inlined calls starting at the pc are hidden, as at any stop but a user breakpoint's (skip_inline_frames).
         this.debug?.setInlineSkip(pc, this.debug.inlineCallsStartingAt(pc).length);
         this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
+        this.stopDetail = { reason: 'interrupted', breakpoints: [], watch: [], signal: 'SIGINT' };
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
+        this.stopDetail = { reason: 'exec', breakpoints: [], watch: [] };
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
         await this.image?.refresh();
         return;
       case 'step':
+        this.stopDetail = { reason: 'step', breakpoints: [], watch: [] };
         this.out(await this.frameLine(pc, true));
         return;
     }
@@ -1631,7 +1898,7 @@ export class Session {
 
   private async bpAtPc(): Promise<Breakpoint | undefined> {
     const pc = (await this.regs()).rip;
-    return this.store.state.breakpoints.find((b) => b.type === 'breakpoint' && this.locationsOf(b).includes(pc));
+    return this.bps.find((b) => b.type === 'breakpoint' && this.locationsOf(b).includes(pc));
   }
 
   private async cmdSignal(sig: string): Promise<void> {
@@ -1755,7 +2022,7 @@ export class Session {
 
   /** Run until the selected frame returns to its caller; false if something else stopped us. */
   private async runToReturn(announce: boolean, quiet = false): Promise<boolean> {
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     // `finish` out of main is refused like gdb; `step` out of it is allowed.
     const ret = await this.returnOf(sel, !announce);
     if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
@@ -1800,7 +2067,7 @@ export class Session {
   private async cmdFinish(): Promise<void> {
     this.live();
     if (await this.finishInline()) return;
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     const frames = await this.debug?.frameList(sel + 1).catch(() => []) ?? [];
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
@@ -1824,7 +2091,7 @@ export class Session {
    * of the caller begins. Nothing is returned. False if the frame is not inlined.
    */
   private async finishInline(): Promise<boolean> {
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
     const stepper = this.stepper();
     if (!bt?.frames[sel]?.inlined || bt.frames[sel]!.tailCall || !bt.frames[sel + 1] || !stepper) return false;
@@ -1846,7 +2113,7 @@ export class Session {
     const addrs = await this.resolveLocations(location);
     // gdb's until_break_command: `until` stops at LOCATION only in the selected frame, `advance`
     // anywhere; both where that frame returns to (past main too).
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     const here = (await this.frames(sel + 1))[sel];
     // where the function returns (gdb's frame_unwind_caller_id: past the calls inlined at the pc)
     const dwarf = await this.debug?.frameList(sel + 16).catch(() => []) ?? [];
@@ -2052,13 +2319,13 @@ export class Session {
     if (index !== undefined && !relative && (!this.target || this.target.state === 'exited')) throw new CommandError('No registers.');
     this.withStack();
     const frames = await this.frames();
-    let sel = this.store.state.frame;
+    let sel = this.store.state.selectedFrame;
     if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, frames.length);
     else if (index !== undefined) {
       if (index < 0 || index >= frames.length) throw new CommandError(`No frame at level ${index}.`);
       sel = index;
     }
-    this.store.set('frame', sel);
+    this.store.update({ selectedFrame: sel });
     this.out(this.frameText(frames[sel]!));
   }
 
@@ -2180,13 +2447,13 @@ export class Session {
   private selectThread(t: Target, tid: number): void {
     t.selectThread(tid);
     this.regsCache = undefined;
-    this.store.set('frame', 0);
+    this.store.update({ selectedFrame: 0 });
   }
 
   /** Run fn with tid selected, then put the selection (thread, frame) back. */
   private async withThread<T>(t: Target, tid: number, fn: () => Promise<T>): Promise<T> {
     const sel = t.selectedThread;
-    const frame = this.store.state.frame;
+    const frame = this.store.state.selectedFrame;
     const lastFunction = this.lastFunction;
     if (tid === sel) return fn();
     this.selectThread(t, tid);
@@ -2194,7 +2461,7 @@ export class Session {
       return await fn();
     } finally {
       this.selectThread(t, sel);
-      this.store.set('frame', frame);
+      this.store.update({ selectedFrame: frame });
       this.lastFunction = lastFunction;
     }
   }
@@ -2269,7 +2536,7 @@ export class Session {
   }
 
   private infoBreakpoints(watchOnly: boolean): void {
-    const list = this.store.state.breakpoints.filter((b) => !watchOnly || b.watch);
+    const list = this.bps.filter((b) => !watchOnly || b.watch);
     if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
     // gdb's Address column is 18 wide when something listed has an address, else 10 (pending, unreadable watch)
     const col = list.some((b) => b.address !== undefined) ? 19 : 11;
@@ -2344,7 +2611,7 @@ export class Session {
     const named = arg.trim().replace(/^level(\s+|$)/, '');
     if (/^(address|function|view)\b/.test(named)) throw new CommandError(`tsdbg names frames by level only: "info frame [level] N".`);
     if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
-    const level = named ? Number(await this.evalAddress(named)) : this.store.state.frame;
+    const level = named ? Number(await this.evalAddress(named)) : this.store.state.selectedFrame;
     // (past tail-call frames: the saved rip of one is its first real caller's)
     const frames = await this.debug?.frameList(level + 10).catch(() => undefined);
     if (!frames?.length) { await this.infoFrameBySymbols(); return; }
@@ -2355,7 +2622,7 @@ export class Session {
   /** Without the DWARF layer's view of the process: what the frame-pointer walk knows. */
   private async infoFrameBySymbols(): Promise<void> {
     const frames = await this.frames();
-    const sel = this.store.state.frame;
+    const sel = this.store.state.selectedFrame;
     const f = frames[sel]!;
     const caller = frames[sel + 1];
     const lines = [`Stack level ${sel}, frame at ${hex(f.cfa ?? f.sp)}:`,
@@ -2422,10 +2689,12 @@ export class Session {
     const list: SnapshotSummary[] = [...this.userSnaps.values(),
       ...cps.map(({ checkpoint, region }) => ({ start: region.start, length: region.length, region: region.label, owner: checkpoint.name }))];
     list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    this.store.set('snapshots', list);
-    this.store.set('checkpoints', (this.checkpoints?.checkpoints ?? []).map((c, i, all) => ({
-      name: c.name, bytes: this.checkpoints!.bytesOf(c), regions: c.regions.length, inEngine: i === all.length - 1, pc: c.regs.rip,
-    })));
+    this.store.update({
+      snapshots: list,
+      checkpoints: (this.checkpoints?.checkpoints ?? []).map((c, i, all) => ({
+        name: c.name, bytes: this.checkpoints!.bytesOf(c), regions: c.regions.length, inEngine: i === all.length - 1, pc: c.regs.rip,
+      })),
+    });
   }
 
   /** The start of a user snapshot named by an expression or by `heap`/`stack`. */
@@ -2561,11 +2830,12 @@ export class Session {
       throw e;
     }
     this.invalidateMemory();
-    this.store.set('frame', 0);
+    this.store.update({ selectedFrame: 0 });
     await this.publishSnapshots();
     for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
     const of = r.restoredThreads > 1 ? ` of ${r.restoredThreads} threads` : '';
     this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers${of} restored.`);
+    this.stopDetail = { reason: 'rewind', breakpoints: [], watch: [] };
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
 }

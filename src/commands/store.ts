@@ -1,14 +1,11 @@
 /**
- * The session's state in one object. The line-mode CLI, `tsdbg test` scripts
- * and the future Ink UI all read this store and listen to its events; only the
- * Session writes it. Keeping every piece of display state here (rather than in
- * the printing code) is what lets a UI redraw panes without re-asking the target.
+ * The session's own record of a breakpoint (mutable, private to the core).
+ * Front ends never see it: the core publishes frozen BreakpointInfo copies
+ * in its DebuggerState (src/debugger/state.ts) after every change.
  */
 import type { WatchSnap } from './watch.js';
 import type { WatchedRange } from './watch-soft.js';
-import { EventEmitter } from 'node:events';
-import { hasWrapHints, stripWrapHints } from '../dwarf/wrap.js';
-import type { StopEvent, TargetState, WatchKind } from '../target/types.js';
+import type { WatchKind } from '../target/types.js';
 
 export type BreakpointType = 'breakpoint' | 'hw watchpoint' | 'watchpoint' | 'read watchpoint' | 'acc watchpoint';
 
@@ -47,90 +44,6 @@ export interface Breakpoint {
   commands?: string[];
 }
 
-export interface TargetSummary {
-  pid: number;
-  state: TargetState;
-  exePath: string;
-  kind: string;
-  /** Started by us (killed on quit) or attached (detached on quit). */
-  origin: 'spawned' | 'attached';
-  engine: string | undefined;
-}
-
-export interface SnapshotSummary {
-  start: bigint;
-  length: number;
-  /** Mapping name it was taken from, e.g. `[heap]`; checkpoint name if a checkpoint owns it. */
-  region: string;
-  owner: string | undefined;
-}
-
-export interface CheckpointSummary {
-  name: string;
-  bytes: number;
-  regions: number;
-  inEngine: boolean;
-  pc: bigint;
-}
-
-export type OutputStream = 'stdout' | 'stderr' | 'inferior';
-
-export interface OutputChunk {
-  stream: OutputStream;
-  text: string;
-  /** The text with gdb's wrap points (src/commands/wrap.ts), when it has any: for a terminal's width. */
-  marked?: string;
-}
-
-export interface SessionState {
-  target: TargetSummary | undefined;
-  lastStop: StopEvent | undefined;
-  breakpoints: Breakpoint[];
-  snapshots: SnapshotSummary[];
-  checkpoints: CheckpointSummary[];
-  /** Selected frame for `frame`/`up`/`down` (0 = innermost). */
-  frame: number;
-}
-
-export interface StoreEvents {
-  /** A part of the state changed (the key says which). */
-  change: [keyof SessionState];
-  /** Text for the user: command output, errors, the program's own output. */
-  output: [OutputChunk];
-}
-
-/** Upper bound of output chunks kept for late readers (the UI's scroll-back). */
-const OUTPUT_KEEP = 5000;
-
-export class SessionStore extends EventEmitter<StoreEvents> {
-  private readonly s: SessionState = {
-    target: undefined,
-    lastStop: undefined,
-    breakpoints: [],
-    snapshots: [],
-    checkpoints: [],
-    frame: 0,
-  };
-  readonly output: OutputChunk[] = [];
-
-  get state(): Readonly<SessionState> {
-    return this.s;
-  }
-
-  set<K extends keyof SessionState>(key: K, value: SessionState[K]): void {
-    this.s[key] = value;
-    this.emit('change', key);
-  }
-
-  /** Tell listeners a mutable part (e.g. a breakpoint's hit count) changed in place. */
-  touch(key: keyof SessionState): void {
-    this.emit('change', key);
-  }
-
-  write(stream: OutputStream, text: string): void {
-    const chunk: OutputChunk = hasWrapHints(text) ? { stream, text: stripWrapHints(text), marked: text } : { stream, text };
-    this.output.push(chunk);
-    if (this.output.length > OUTPUT_KEEP) this.output.splice(0, this.output.length - OUTPUT_KEEP);
-    this.emit('output', chunk);
-  }
-}
+export { DebuggerStore as SessionStore } from '../debugger/store.js';
+export type { OutputChunk, OutputStream } from '../debugger/store.js';
+export type { SnapshotInfo as SnapshotSummary, CheckpointInfo as CheckpointSummary } from '../debugger/state.js';

@@ -14,6 +14,7 @@
  * Where the program has no DWARF, execute() declines and the Session's own
  * commands run.
  */
+import type { DisplayInfo } from '../../debugger/state.js';
 import { SymbolTable } from '../../elf/index.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
 import type { Die } from '../../dwarf/info.js';
@@ -76,6 +77,11 @@ export class SourceLevel {
   private frameCache: { regs: Registers; skip: number; frames: StackFrame[] } | undefined;
   private readonly displays: Display[] = [];
   private nextDisplay = 1;
+
+  /** The `display` expressions, as the core publishes them. */
+  displayList(): DisplayInfo[] {
+    return this.displays.map((d) => ({ id: d.id, expression: d.expr, format: d.fmt, enabled: d.enabled }));
+  }
   /** Where `list` continues: a window just listed, or (fresh) a line to center the next `list` on. */
   private listPos: { path: string; file: string; first: number; last: number; fresh?: boolean } | undefined;
 
