@@ -215,7 +215,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
       return await this.d.readMemory(addr, len);
     } catch {
       // the readable prefix: halve until a read succeeds, then grow back (unmapped pages end it)
-      let ok = Buffer.alloc(0);
+      let ok: Buffer = Buffer.alloc(0);
       let lo = 0;
       let hi = len;
       while (lo < hi) {
