@@ -66,8 +66,8 @@ export class TsdbgDapSession extends DebugSession {
       readMemory: (a: DebugProtocol.ReadMemoryArguments) => this.stopped(() => readMemoryRequest(this.backend, a)),
       writeMemory: async (a: DebugProtocol.WriteMemoryArguments) => {
         const body = await this.stopped(() => writeMemoryRequest(this.backend, a));
+        // references stay valid (values are read when expanded); the client re-reads what it shows
         this.sendEvent(new Event('memory', { memoryReference: a.memoryReference, offset: a.offset ?? 0, count: body.bytesWritten }));
-        this.refs.reset();
         return body;
       },
       disconnect: (a: DebugProtocol.DisconnectArguments) => this.disconnect(a),

@@ -54,6 +54,16 @@ export async function errorOf(p: Promise<unknown>): Promise<string> {
   throw new Error('the request succeeded; an error response was expected');
 }
 
+/**
+ * The configuration sequence after our own initializeRequest: DebugClient's
+ * configurationSequence() only sends configurationDone when its own launch()
+ * made the initialize request.
+ */
+export async function configure(dc: DebugClient): Promise<void> {
+  await dc.waitForEvent('initialized');
+  await dc.configurationDoneRequest();
+}
+
 /** Launch `program` with source breakpoints at `lines` of `file` and wait for the first stop. */
 export async function launchTo(
   dc: DebugClient, program: string, file: string, lines: DebugProtocol.SourceBreakpoint[], extra: Record<string, unknown> = {},

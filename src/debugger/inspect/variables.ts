@@ -75,7 +75,7 @@ async function shape(v: Value): Promise<{ children: number; indexed: boolean }> 
 
 /** Wrap an expression for use as the operand of a postfix or unary operator. */
 function operand(expr: string): string {
-  return /^[\w$]+(?:(?:\.|->)[\w$]+|\[\d+\])*$/.test(expr) ? expr : `(${expr})`;
+  return /^(?:[\w$]+|\([^()]*\))(?:(?:\.|->)[\w$]+|\[\d+\])*$/.test(expr) ? expr : `(${expr})`;
 }
 
 /** Describe one value as a node. An error reading it becomes its text, as gdb's `<error: ...>`. */
