@@ -3,6 +3,7 @@
  * and Zed start), or one session per TCP connection with --listen (what
  * `dlv dap --listen` offers). Closing the stream ends the session as a
  * disconnect would: what was launched is killed, what was attached detached.
+ * The client closes it after a disconnect, as VS Code does.
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { DapBackend } from './backend.js';
@@ -19,7 +20,8 @@ export function serveStdio(makeBackend: BackendFactory): Promise<void> {
       ended = true;
       void session.close().finally(() => done());
     };
-    const session = new TsdbgDapSession(makeBackend(), end);
+    // after disconnect the adapter stays until the client closes the stream (a second disconnect is answered too)
+    const session = new TsdbgDapSession(makeBackend());
     session.start(process.stdin, process.stdout);
     process.stdin.on('end', end);
     process.stdin.on('close', end);
@@ -30,7 +32,7 @@ export function serveStdio(makeBackend: BackendFactory): Promise<void> {
 export function serveTcp(makeBackend: BackendFactory, port: number, host = '127.0.0.1'): Promise<Server> {
   const server = createServer((socket) => {
     let ended = false;
-    const session = new TsdbgDapSession(makeBackend(), () => socket.end());
+    const session = new TsdbgDapSession(makeBackend());
     const end = () => {
       if (ended) return;
       ended = true;

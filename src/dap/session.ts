@@ -32,7 +32,7 @@ export class TsdbgDapSession extends DebugSession {
   private ended = false;
   private readonly handlers: Record<string, Handler>;
 
-  constructor(readonly backend: DapBackend, private readonly onEnd: () => void = () => undefined) {
+  constructor(readonly backend: DapBackend) {
     super();
     this.refs = new References(backend);
     this.bps = new Breakpoints(backend);
@@ -267,7 +267,6 @@ export class TsdbgDapSession extends DebugSession {
     }
     await this.backend.end(kill);
     this.ended = true;
-    setImmediate(this.onEnd);
   }
 
   /** The client went away without disconnect: kill what was launched, detach what was attached. */
