@@ -73,6 +73,8 @@ export interface BackendEvents {
   /** A stop that no request of the client asked for (another thread's signal while running is reported by the run's end). */
   stopped: [StopInfo];
   exited: [code: number | undefined];
+  /** A process is being debugged: started (launch) or attached. */
+  process: [info: { pid: number; name: string; origin: 'spawned' | 'attached' }];
 }
 
 export interface DapBackend extends EventEmitter<BackendEvents> {

@@ -30,6 +30,13 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     this.d = d ?? new Debugger({ launcher: localLauncher(), confirm: async (_q, defaultNo) => !defaultNo });
     this.d.store.on('output', (c: OutputChunk) => this.onOutput(c));
     this.d.store.on('thread', (t) => this.emit('thread', t.kind === 'new' ? 'started' : 'exited', t.tid));
+    let pid: number | undefined;
+    this.d.store.on('state', (s) => {
+      const p = s.process;
+      if (p?.pid === pid) return;
+      pid = p?.pid;
+      if (p) this.emit('process', { pid: p.pid, name: p.exePath, origin: p.origin });
+    });
   }
 
   private onOutput(c: OutputChunk): void {

@@ -40,6 +40,9 @@ export class TsdbgDapSession extends DebugSession {
     backend.on('thread', (reason, id) => this.sendEvent(new ThreadEvent(reason, id)));
     backend.on('stopped', (s) => this.reportStop(s));
     backend.on('exited', (code) => this.reportExit(code));
+    backend.on('process', (p) => this.sendEvent(new Event('process', {
+      name: p.name, systemProcessId: p.pid, isLocalProcess: true, startMethod: p.origin === 'spawned' ? 'launch' : 'attach',
+    })));
     this.handlers = {
       initialize: () => this.capabilities(),
       launch: (a) => this.launch(a),

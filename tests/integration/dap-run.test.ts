@@ -1,0 +1,93 @@
+/**
+ * `tsdbg dap` launching with the arguments VS Code's C/C++ adapters take
+ * (args, env, cwd, stopOnEntry), pausing a running program, a fatal signal,
+ * and what disconnect leaves behind (nothing it launched).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { fixture } from '../fixtures/programs.js';
+import { waitFor } from '../setup/wait.js';
+import { configure, stdioClient, stopAfter, topFrame } from './dap-util.js';
+
+const clients: DebugClient[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const dc of clients.splice(0)) await dc.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function client(): Promise<DebugClient> {
+  const dc = await stdioClient();
+  clients.push(dc);
+  await dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path' });
+  return dc;
+}
+
+/** Launch with these arguments; resolves with the process event's pid and the first stop (if `stops`). */
+async function launch(dc: DebugClient, args: Record<string, unknown>): Promise<number> {
+  const proc = dc.waitForEvent('process');
+  await Promise.all([configure(dc), dc.launchRequest(args as DebugProtocol.LaunchRequestArguments)]);
+  const e = await proc;
+  expect(e.body).toMatchObject({ startMethod: 'launch', isLocalProcess: true });
+  return e.body.systemProcessId as number;
+}
+
+const gone = (pid: number) => !existsSync(`/proc/${pid}`) || /State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+
+describe('tsdbg dap: launching and running', () => {
+  it('starts the program with its args, env and cwd, stopped at its entry, and kills it on disconnect', async () => {
+    const dc = await client();
+    const cwd = mkdtempSync(join(tmpdir(), 'tsdbg-dap-'));
+    dirs.push(cwd);
+    const stopped = dc.waitForEvent('stopped');
+    const pid = await launch(dc, { program: fixture('dap_vars'), args: ['one two', 'three'], env: { DAP_TEST_VAR: 'set by the client' }, cwd, stopOnEntry: true });
+    const s = (await stopped) as DebugProtocol.StoppedEvent;
+    expect(s.body.reason).toBe('entry');
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, 3)).toEqual(['one two', 'three']);
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('DAP_TEST_VAR=set by the client');
+    expect(readlinkSync(`/proc/${pid}/cwd`)).toBe(realpathSync(cwd));
+    // the first instruction is the dynamic loader's, as gdb's starti
+    const f = await topFrame(dc, s.body.threadId!);
+    expect(f.name).toMatch(/^_start/);
+    await dc.disconnectRequest({});
+    await waitFor(() => gone(pid), `process ${pid} killed by disconnect`);
+  });
+
+  it('pauses a running program and goes on', async () => {
+    const dc = await client();
+    // in its loop once it has printed its pid
+    const started = dc.assertOutput('stdout', 'pid ');
+    const pid = await launch(dc, { program: fixture('target_loop') });
+    await started;
+    const paused = await stopAfter(dc, () => dc.pauseRequest({ threadId: pid }));
+    expect(paused.body.reason).toBe('pause');
+    expect((await topFrame(dc, paused.body.threadId!)).name).toBe('main');
+    const again = await stopAfter(dc, async () => {
+      await dc.continueRequest({ threadId: pid });
+      await dc.pauseRequest({ threadId: pid });
+    });
+    expect(again.body.reason).toBe('pause');
+    // a request that needs a stopped program is refused while it runs
+    await dc.continueRequest({ threadId: pid });
+    await expect(dc.stackTraceRequest({ threadId: pid })).rejects.toThrow('Selected thread is running.');
+    await dc.disconnectRequest({});
+    await waitFor(() => gone(pid), `process ${pid} killed by disconnect`);
+  });
+
+  it('stops at a fatal signal as an exception, where it happened', async () => {
+    const dc = await client();
+    const stopped = dc.waitForEvent('stopped');
+    const output = dc.assertOutput('stdout', 'about to crash');
+    await launch(dc, { program: fileURLToPath(new URL('../../examples/bin/crash', import.meta.url)) });
+    const s = (await stopped) as DebugProtocol.StoppedEvent;
+    expect(s.body).toMatchObject({ reason: 'exception', description: 'SIGSEGV' });
+    await output;
+    expect(await topFrame(dc, s.body.threadId!)).toMatchObject({ name: 'read_verbose', line: 10 });
+  });
+});
