@@ -10,6 +10,14 @@ import type { Evaluator } from '../dwarf/evaluator.js';
 import type { Value } from '../dwarf/value.js';
 import type { Registers } from '../target/types.js';
 
+export interface Evaluated {
+  value?: Value;
+  evaluator?: Evaluator;
+  text: string;
+  type: string;
+  scalar?: bigint;
+}
+
 export interface LaunchConfig {
   program: string;
   args: string[];
@@ -101,7 +109,12 @@ export interface DapBackend extends EventEmitter<BackendEvents> {
   frames(threadId: number): Promise<FrameInfo[]>;
   /** The DWARF evaluator of a frame (locals, arguments, expressions); undefined without DWARF. */
   evaluator(threadId: number, level: number): Promise<Evaluator | undefined>;
-  evaluate(expression: string, threadId: number | undefined, level: number): Promise<Value>;
+  /**
+   * A C expression in a frame: the DWARF value with its frame's evaluator, or
+   * (registers, programs without DWARF) only gdb's text, its type and, for a
+   * number or an address, its value.
+   */
+  evaluate(expression: string, threadId: number | undefined, level: number): Promise<Evaluated>;
   registers(threadId: number, level: number): Promise<Registers>;
   symbolize(addr: bigint): string | undefined;
 

@@ -11,7 +11,7 @@ import type { Value } from '../dwarf/value.js';
 import type { Registers } from '../target/types.js';
 import { hex } from '../commands/format.js';
 import type {
-  BackendEvents, BreakpointResult, BreakpointSpec, DapBackend, FrameInfo, Instruction, LaunchConfig, RunEnd, StopInfo, StopReason,
+  BackendEvents, BreakpointResult, Evaluated, BreakpointSpec, DapBackend, FrameInfo, Instruction, LaunchConfig, RunEnd, StopInfo, StopReason,
 } from './backend.js';
 
 const WATCH_ACCESS = { write: 'write', read: 'read', readWrite: 'access' } as const;
@@ -174,11 +174,10 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     return this.inThread(threadId, async () => (await this.d.evaluate('0', level).catch(() => undefined))?.evaluator);
   }
 
-  async evaluate(expression: string, threadId: number | undefined, level: number): Promise<Value> {
+  async evaluate(expression: string, threadId: number | undefined, level: number): Promise<Evaluated> {
     return this.inThread(threadId, async () => {
       const r = await this.d.evaluate(expression, level);
-      if (r.value) return r.value;
-      throw new Error(`${expression}: a value without debug information (${r.text}).`);
+      return { value: r.value, evaluator: r.evaluator, text: r.text, type: r.type, scalar: r.scalar?.value };
     });
   }
 

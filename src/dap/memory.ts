@@ -5,6 +5,7 @@
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DapBackend, Instruction } from './backend.js';
+import { strip } from '../dwarf/types.js';
 
 /** Most bytes one readMemory answers (a client pages through more). */
 const READ_MAX = 1 << 20;
@@ -12,8 +13,12 @@ const READ_MAX = 1 << 20;
 export async function addressOf(backend: DapBackend, ref: string): Promise<bigint> {
   if (typeof ref !== 'string' || ref.trim() === '') throw new Error('"memoryReference" is required.');
   if (/^(0x[0-9a-f]+|\d+)$/i.test(ref.trim())) return BigInt(ref.trim());
-  const v = await backend.evaluate(ref, undefined, 0);
-  const a = v.address ?? (await v.bigint());
+  const r = await backend.evaluate(ref, undefined, 0);
+  const v = r.value;
+  // an array or a struct is its address; a pointer or a number, its value
+  const kind = v && strip(v.type).kind;
+  const whole = kind === 'array' || kind === 'struct' || kind === 'union' || kind === 'function';
+  const a = v ? (whole ? v.address : (await v.bigint().catch(() => undefined)) ?? v.address) : r.scalar;
   if (a === undefined) throw new Error(`"${ref}" is not an address.`);
   return BigInt.asUintN(64, a);
 }

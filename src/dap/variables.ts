@@ -91,12 +91,12 @@ export class References {
 
   /** An expression's value as a variable-like result (evaluate's body). */
   async expression(expr: string, frame: FrameRef | undefined): Promise<DebugProtocol.EvaluateResponse['body']> {
-    const value = await this.backend.evaluate(expr, frame?.threadId, frame?.level ?? 0);
-    const ev = frame ? await this.backend.evaluator(frame.threadId, frame.level) : undefined;
-    const format = ev ? (v: Value) => ev.format(v) : undefined;
-    const nested = ev ? (v: Value) => ev.formatNested(v) : undefined;
-    const node = await inspect(expr, value, expr, format);
-    const v = this.variable(node, nested ?? ((x) => inspectText(x)));
+    const r = await this.backend.evaluate(expr, frame?.threadId, frame?.level ?? 0);
+    if (!r.value) return { result: r.text, type: r.type, variablesReference: 0 };
+    const ev = r.evaluator;
+    // the result reads as `print` shows it (`(int *) 0x...`); its parts as nested values
+    const node = await inspect(expr, r.value, expr, async () => r.text);
+    const v = this.variable(node, ev ? (x: Value) => ev.formatNested(x) : (x) => inspectText(x));
     return {
       result: v.value, type: v.type, variablesReference: v.variablesReference,
       indexedVariables: v.indexedVariables, namedVariables: v.namedVariables, memoryReference: v.memoryReference,

@@ -90,4 +90,31 @@ describe('tsdbg dap: launching and running', () => {
     await output;
     expect(await topFrame(dc, s.body.threadId!)).toMatchObject({ name: 'read_verbose', line: 10 });
   });
+
+  it('lists the threads, each with its own stack', async () => {
+    const dc = await client();
+    await Promise.all([
+      dc.waitForEvent('initialized').then(async () => {
+        const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'bump' }] });
+        expect(r.body.breakpoints[0]!.verified).toBe(true);
+        await dc.configurationDoneRequest();
+      }),
+      dc.launchRequest({ program: fileURLToPath(new URL('../../examples/bin/threads', import.meta.url)) } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    const s = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    expect(s.body.reason).toBe('function breakpoint');
+    const threads = (await dc.threadsRequest()).body.threads;
+    // main and its three workers, all stopped (all-stop, as gdb)
+    expect(threads).toHaveLength(4);
+    expect(threads.map((t) => t.id)).toContain(s.body.threadId);
+    const worker = (await dc.stackTraceRequest({ threadId: s.body.threadId! })).body.stackFrames;
+    expect(worker.slice(0, 2).map((f) => f.name)).toEqual(['bump', 'worker']);
+    const id = await dc.evaluateRequest({ expression: 'id', context: 'watch', frameId: worker[0]!.id });
+    expect(['1', '2', '3']).toContain(id.body.result);
+    // another thread's stack is its own
+    const other = threads.find((t) => t.id !== s.body.threadId)!;
+    const frames = (await dc.stackTraceRequest({ threadId: other.id })).body.stackFrames;
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames[0]!.instructionPointerReference).not.toBe(worker[0]!.instructionPointerReference);
+  });
 });

@@ -175,6 +175,12 @@ describe('tsdbg dap', () => {
     expect(h.body.variablesReference).toBeGreaterThan(0);
     expect((await children(dc, h.body.variablesReference)).get('y')!.value).toBe('6');
     expect(await errorOf(dc.evaluateRequest({ expression: 'nosuch', context: 'watch', frameId: f.id }))).toBe('No symbol "nosuch" in current context.');
+    // print's own text at the top: a pointer with its type, a register
+    const p0 = await dc.evaluateRequest({ expression: '&values[1]', context: 'watch', frameId: f.id });
+    expect(p0.body).toMatchObject({ type: 'int *' });
+    expect(p0.body.result).toMatch(/^\(int \*\) 0x[0-9a-f]+$/);
+    const pc = await dc.evaluateRequest({ expression: '$pc', context: 'watch', frameId: f.id });
+    expect(pc.body.result).toMatch(/^\(void \(\*\)\(\)\) 0x[0-9a-f]+ <main\+\d+>$/);
     // the repl runs console commands and answers with their output
     const p = await dc.evaluateRequest({ expression: 'print values[1] + 1', context: 'repl' });
     expect(p.body.result).toBe('$1 = 21');
@@ -209,6 +215,11 @@ describe('tsdbg dap', () => {
     const f = await topFrame(dc, threadId);
     const values = (await scopeVars(dc, f.id, 'Locals')).get('values')!;
     expect(values.memoryReference).toMatch(/^0x[0-9a-f]+$/);
+    // an expression names the memory too: an array is its address, a pointer its value
+    for (const ref of ['values', '&values[0]']) {
+      const r = (await dc.customRequest('readMemory', { memoryReference: ref, count: 4 })) as DebugProtocol.ReadMemoryResponse;
+      expect(r.body!.address).toBe(values.memoryReference);
+    }
     const mem = (await dc.customRequest('readMemory', { memoryReference: values.memoryReference, count: 16 })) as DebugProtocol.ReadMemoryResponse;
     const bytes = Buffer.from(mem.body!.data!, 'base64');
     expect([0, 4, 8, 12].map((o) => bytes.readInt32LE(o))).toEqual([10, 20, 30, 40]);
