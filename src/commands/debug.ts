@@ -324,7 +324,7 @@ export class DebugBridge {
    * `step`: just the source line (with the pc in front when mid-line), the
    * frame line too when the function changed.
    */
-  async describe(mode: 'frame' | 'step', lastFunction: string | undefined): Promise<{ text: string; fn: string } | undefined> {
+  async describe(mode: 'frame' | 'step', lastFunction: string | undefined): Promise<{ text: string; fn: string; head?: string } | undefined> {
     // any image's DWARF will do: a program built without -g stops in libc (libc6-dbg) as in gdb
     if (!this.program) return undefined;
     const [f0] = await this.frameList(1).catch(() => []);
@@ -336,7 +336,7 @@ export class DebugBridge {
       return { text: midLine ? `0x${f0.pc.toString(16).padStart(16, '0')}\t${src}` : src, fn: f0.fn.name };
     }
     const head = (await frameLine(f0, this.evaluatorFor(f0), true)).replace(/^#0\s+/, '');
-    return { text: `${head}\n${src}`, fn: f0.fn.name };
+    return { text: `${head}\n${src}`, fn: f0.fn.name, head };
   }
 
   /**

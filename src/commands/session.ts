@@ -10,9 +10,9 @@
  * gdb's wording and the session goes on.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { Mapping, Registers, StopEvent, Target, ThreadEvent, ThreadInfo, WatchKind } from '../target/types.js';
+import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
-import { fpRegistersOf, monitorOf, snapshotsOf } from '../target/capabilities.js';
+import { fpRegistersOf, monitorOf } from '../target/capabilities.js';
 import { readReturnRegs } from '../dwarf/abi.js';
 import { historyIndex } from '../dwarf/evaluator.js';
 import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
@@ -21,38 +21,42 @@ import { SourceText } from '../dwarf/present.js';
 import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
-import { SnapshotError, type SnapshotEngine } from '../snapshot/types.js';
-import { CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, limitText, parseBufferLimit } from '../snapshot/checkpoint.js';
 import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
 import { whatWrapped } from './breakpoint-what.js';
-import { CommandError, helpText, parseLine, type Command, type SnapshotCommand } from './parse.js';
+import { CommandError, helpText, parseLine, type Command } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
-  addrWithSym, formatDiff, formatMappings, formatRegisterLine, formatRegisters, formatValue,
-  formatXLines, hex, hex16, hexdump, humanSize, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
+  addrWithSym, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  formatXLines, hex, hex16, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
 import { gdbLineNumber, readReadable } from './examine.js';
-import { SessionStore, type Breakpoint, type SnapshotSummary } from './store.js';
+import { SessionStore, type Breakpoint } from './store.js';
+import { Snapshots, engineLabel } from '../debugger/snapshots.js';
+import { SnapshotConsole } from './snapshot-console.js';
 import type { CommandEnd, CommandInfo } from '../debugger/store.js';
 import { changedRegisters, type StopInfo, type StopKind, type ThreadState, type WatchChange } from '../debugger/state.js';
-import { breakpointInfo, NOWHERE, type Place } from '../debugger/publish.js';
+import { breakpointInfo, frameOfDwarf, frameOfPc, NOWHERE, type Place } from '../debugger/publish.js';
 import { Serial } from '../debugger/queue.js';
+import { errorMessage, expected, isUserError } from '../debugger/errors.js';
+
+export { errorMessage } from '../debugger/errors.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
-import { DebugBridge, FP_REGISTER_EXPR, isDebugError, type AnyValue } from './debug.js';
+import { DebugBridge, FP_REGISTER_EXPR, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
 import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
-import { ThreadTable, formatThreadTable } from './threads.js';
+import { ThreadTable } from './threads.js';
+import { ThreadConsole } from './thread-console.js';
 import { infoFrameLines } from './info-frame.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
@@ -132,10 +136,10 @@ export interface SessionCore {
   evaluate(expr: string, level: number): Promise<AnyValue>;
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   writeMemory(addr: bigint, data: Buffer): Promise<void>;
+  /** The selected thread's registers (published, with what changed since the last stop). */
   registers(): Promise<Registers>;
   symbolize: Symbolizer;
   readCode(addr: bigint, len: number): Promise<Buffer>;
-  snapshotEngine(): SnapshotEngine;
   invalidateMemory(): void;
 }
 
@@ -220,10 +224,21 @@ export class Session {
   private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
-  private checkpoints: CheckpointManager | undefined;
-  /** `set checkpoint-limit`: bytes older checkpoints may hold in tsdbg's buffers. */
-  private checkpointLimit = DEFAULT_BUFFER_LIMIT;
-  private readonly userSnaps = new Map<bigint, SnapshotSummary>();
+  /** Snapshots and checkpoints of the process (the core's), and their console commands. */
+  readonly snaps: Snapshots = new Snapshots({
+    live: () => this.live(),
+    symbolize: (addr) => this.symbolize(addr),
+    readMemory: (a, l) => this.readMemory(a, l),
+    invalidateMemory: () => this.invalidateMemory(),
+    publish: (snapshots, checkpoints) => this.store.update({ snapshots, checkpoints }),
+  });
+  private readonly snapConsole = new SnapshotConsole({
+    snaps: this.snaps,
+    evalAddress: (e) => this.evalAddress(e),
+    symbolize: (addr) => this.symbolize(addr),
+    color: () => this.color,
+    out: (lines) => this.outLines(lines),
+  });
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;
   /** DWARF of the program (types, lines, CFI), when it has any. */
@@ -237,6 +252,25 @@ export class Session {
   private readonly onOutput = (b: Buffer) => this.store.write('inferior', b.toString('utf8'));
   /** gdb's numbers and names for the threads of the process. */
   private threadTable: ThreadTable | undefined;
+  /** The thread commands (gdb's text). */
+  private readonly threads = new ThreadConsole({
+    target: () => this.target,
+    table: () => this.threadTable,
+    live: () => this.live(),
+    selectThread: (tid) => this.selectThread(this.live(), tid),
+    withThread: (tid, fn) => this.withThread(this.live(), tid, fn),
+    frameSummary: () => this.frameSummary(),
+    showFrame: async () => {
+      if (!(await this.source.showFrame(0))) await this.cmdFrame(0, undefined);
+      // a stepi from here compares with this thread's function, as gdb's does
+      const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
+      this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
+    },
+    run: async (command) => { await this.executeOne(command, this.fromTty); },
+    out: (text) => this.out(text),
+    outLines: (lines) => this.outLines(lines),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
+  });
   /** The process's shared libraries in gdb's order (`info sharedlibrary`). */
   private solibs: SharedLibraries | undefined;
   private readonly onThread = (e: ThreadEvent) => {
@@ -282,7 +316,7 @@ export class Session {
     selectedFrame: () => this.store.state.selectedFrame,
     inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
     selectFrame: (n) => this.store.update({ selectedFrame: n }),
-    execute: (line) => this.executeNow(line),
+    snapshotAt: (op, start, length) => this.snapConsole.at(op, start, length),
     convenience: this.convenience,
     fromTty: () => this.fromTty,
     setNextAddress: (addr) => {
@@ -342,7 +376,7 @@ export class Session {
         this.withStack();
         const dwarf = this.debug?.program ? await this.debug.frameList(max) : [];
         if (dwarf.some((f) => f.fn)) {
-          return Promise.all(dwarf.map(async (f, level) => ({ level, pc: f.pc, cfa: await f.cfa().catch(() => undefined), dwarf: f })));
+          return Promise.all(dwarf.map(async (f, level) => ({ level, pc: f.pc, cfa: await f.cfa().catch(expected(undefined)), dwarf: f })));
         }
         return (await this.frames(max)).map((f) => ({ level: f.level, pc: f.pc, cfa: f.cfa }));
       },
@@ -351,10 +385,13 @@ export class Session {
       evaluate: (expr, level) => this.evaluateAny(expr, level),
       readMemory: (a, l) => this.readMemory(a, l),
       writeMemory: (a, d) => this.writeMemory(a, d),
-      registers: () => this.regs(),
+      registers: async () => {
+        const regs = await this.regs();
+        this.publishRegisters(regs);
+        return regs;
+      },
       symbolize: this.symbolize,
       readCode: (a, l) => this.readUpTo(a, l),
-      snapshotEngine: () => this.engine(),
       invalidateMemory: () => this.invalidateMemory(),
     };
   }
@@ -397,11 +434,21 @@ export class Session {
       program: this.exePath,
       selectedThread: live?.selectedThread,
       running: live?.state === 'running',
-      limits: this.store.state.limits.checkpointBuffer === this.checkpointLimit ? this.store.state.limits : { checkpointBuffer: this.checkpointLimit },
+      limits: this.store.state.limits.checkpointBuffer === this.snaps.bufferLimit ? this.store.state.limits : { checkpointBuffer: this.snaps.bufferLimit },
       ...(same ? {} : { displays }),
     });
     if (live && this.store.state.process?.state !== live.state) this.publishTarget();
   }
+
+  /** Registers read now (frame 0's): published, with the changed set still against the last stop's. */
+  private publishRegisters(regs: Registers): void {
+    const cur = this.store.state.registers;
+    if (cur && Object.keys(regs).every((k) => cur.values[k as keyof Registers] === regs[k as keyof Registers])) return;
+    this.store.update({ registers: { values: { ...regs }, changed: changedRegisters(this.stopRegisters, regs) } });
+  }
+
+  /** The registers of the last stop, what `changed` is measured against. */
+  private stopRegisters: Registers | undefined;
 
   /** The breakpoint records changed: publish new frozen copies. */
   private publishBreakpoints(): void {
@@ -429,7 +476,7 @@ export class Session {
   private async threadStates(t: Target): Promise<ThreadState[]> {
     const table = this.threadTable;
     // (a thread list the target cannot give now leaves the published one as it was)
-    const threads = await t.threads().catch(() => undefined);
+    const threads = await t.threads().catch(expected(undefined));
     if (!threads || !table) return [...this.store.state.threads];
     return threads.map((th) => ({ tid: th.tid, id: table.number(th.tid), name: th.name, targetId: table.targetId(th.tid, th.threadPointer) }));
   }
@@ -449,7 +496,7 @@ export class Session {
     }
     if (!resumed && !detail) return;
     // (registers a target cannot give now leave the stop without them: it is published anyway)
-    const regs = await this.regs().catch(() => undefined);
+    const regs = await this.regs().catch(expected(undefined));
     const pc = regs?.rip;
     const at = pc !== undefined ? this.place(pc) : NOWHERE;
     const stop: StopInfo = {
@@ -458,7 +505,8 @@ export class Session {
       breakpoints: detail?.breakpoints ?? [], watch: detail?.watch ?? [],
       signal: detail?.signal, exitCode: undefined,
     };
-    const before = this.store.state.registers?.values;
+    const before = this.stopRegisters;
+    this.stopRegisters = regs;
     this.store.update({
       running: false,
       stop,
@@ -632,6 +680,7 @@ export class Session {
         else await t.kill();
       }
     } catch {
+      // a detach or kill that failed: kill it rather than leave it (a kill that fails again finds it gone)
       await t.kill().catch(() => undefined);
     }
     this.forgetProcess();
@@ -669,7 +718,7 @@ export class Session {
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
-      case 'thread': await this.cmdThread(c.id); return undefined;
+      case 'thread': await this.threads.thread(c.id); return undefined;
       case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
       case 'signal': await this.cmdSignal(c.signal); return undefined;
       case 'kill': await this.cmdKill(); return undefined;
@@ -679,12 +728,12 @@ export class Session {
       case 'quit': await this.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
       case 'help': this.outLines(helpText(c.topic)); return undefined;
       case 'echo': this.store.write('stdout', unescapeEcho(c.text)); return undefined;
-      case 'snapshot': await this.cmdSnapshot(c.cmd); return undefined;
-      case 'snapshots': await this.cmdSnapshots(); return undefined;
-      case 'restore': await this.cmdRestore(c.addr); return undefined;
-      case 'checkpoint': await this.cmdCheckpoint(c.name); return undefined;
-      case 'checkpoint-delete': await this.cmdCheckpointDelete(c.name); return undefined;
-      case 'checkpoints': this.cmdCheckpoints(); return undefined;
+      case 'snapshot': await this.snapConsole.snapshot(c.cmd); return undefined;
+      case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return undefined;
+      case 'restore': await this.snapConsole.restore(c.addr); return undefined;
+      case 'checkpoint': await this.snapConsole.checkpoint(c.name); return undefined;
+      case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); return undefined;
+      case 'checkpoints': this.snapConsole.checkpoints(); return undefined;
       case 'rewind': await this.cmdRewind(c.name, c.force); return undefined;
     }
   }
@@ -796,7 +845,7 @@ export class Session {
   private async cachedPage(base: bigint): Promise<Buffer | undefined> {
     let p = this.pageCache.get(base);
     if (p === undefined) {
-      p = await this.target!.readMemory(base, PAGE).catch(() => null);
+      p = await this.target!.readMemory(base, PAGE).catch(expected(null));
       this.pageCache.set(base, p);
     }
     return p ?? undefined;
@@ -846,7 +895,7 @@ export class Session {
     const t = this.target;
     if (!t || t.state === 'exited' || !t.getFpRegisters) return undefined;
     const area = await t.getFpRegisters();
-    const upper = await t.getYmmUpper?.().catch(() => undefined);
+    const upper = await t.getYmmUpper?.().catch(expected(undefined));
     return upper ? Buffer.concat([area, upper]) : area;
   }
 
@@ -873,7 +922,7 @@ export class Session {
     const sel = this.store.state.selectedFrame;
     const program = this.debug?.program;
     if (sel === 0 || !program) return { regs, notSaved };
-    const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(() => []);
+    const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(expected([]));
     const f = frames[sel];
     if (!f) return { regs, notSaved };
     const out: Registers = { ...regs, rip: f.pc };
@@ -1009,7 +1058,7 @@ export class Session {
     this.pendingSignal = undefined;
     t.on('output', this.onOutput);
     this.threadTable = new ThreadTable(t.pid, (tid, pointer) => t.threadTargetId(tid, pointer));
-    const threads = await t.threads().catch(() => []);
+    const threads = await t.threads().catch(expected([]));
     this.threadTable.learn(threads);
     this.threadTable.lastShown = t.selectedThread;
     // gdb names the threads a process it attaches to already has
@@ -1026,12 +1075,8 @@ export class Session {
       this.out('warning: No executable has been specified and target does not support\n'
         + 'determining executable automatically.  Try using the "file" command.');
     }
-    const engine = t.capabilities.snapshots;
-    if (engine) {
-      this.checkpoints = new CheckpointManager(t, engine, () => [...this.userSnaps.values()]);
-      this.checkpoints.bufferLimit = this.checkpointLimit;
-      this.out(`Snapshot engine: ${engineLabel(engine)}`);
-    }
+    const engine = this.snaps.adopt(t);
+    if (engine) this.out(`Snapshot engine: ${engineLabel(engine)}`);
     this.publishTarget();
   }
 
@@ -1085,8 +1130,8 @@ export class Session {
     try {
       await this.insertAt(hook.address);
       this.solibEvent = hook.address;
-    } catch {
-      /* no dynamic linker breakpoint: pending breakpoints resolve only at the next run */
+    } catch (e) {
+      expected(undefined)(e);   // no dynamic linker breakpoint: pending breakpoints resolve only at the next run
     }
   }
 
@@ -1102,12 +1147,13 @@ export class Session {
       const before = b.address;
       try {
         this.setLocations(b, await this.resolveLocations(b.spec));
-      } catch {
-        continue;
+      } catch (e) {
+        if (isUserError(e)) continue;   // still nowhere to be found: it stays pending
+        throw e;
       }
       if (b.address === before) continue;
       if (before !== undefined && b.inserted) {
-        await this.removeAt(before).catch(() => undefined);
+        await this.removeAt(before).catch(expected(undefined));
         b.inserted = false;
       }
       changed = true;
@@ -1115,8 +1161,9 @@ export class Session {
       try {
         await this.insertBp(b);
         b.inserted = true;
-      } catch {
-        this.warnInsert(b);
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        this.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
       }
     }
     if (changed) this.publishBreakpoints();
@@ -1126,25 +1173,26 @@ export class Session {
     for (const b of this.bps) {
       b.inserted = false;
       if (b.type !== 'breakpoint') {
-        if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch(() => this.warnInsert(b));
+        if (b.enabled && b.address !== undefined && b.watch) await this.armWatch(b).catch((e) => { if (!isUserError(e)) throw e; this.warnInsert(b); });
         continue;
       }
       if (!b.spec.startsWith('*')) {
         // A library function not loaded (yet) in this run: pending again, like gdb.
-        try { this.setLocations(b, await this.resolveLocations(b.spec)); } catch { this.setLocations(b, []); }
+        try { this.setLocations(b, await this.resolveLocations(b.spec)); } catch (e) { this.setLocations(b, expected([])(e)); }
       } else {
         // gdb re-evaluates `*EXPR` for each process: `*_start` typed before
         // `run` named the file address, and a PIE moves it. A bare number
         // evaluates to itself; an expression that cannot be evaluated now
         // keeps its last address.
-        try { b.address = await this.resolveLocation(b.spec); } catch { /* keep b.address */ }
+        try { b.address = await this.resolveLocation(b.spec); } catch (e) { expected(undefined)(e); /* keep b.address */ }
       }
       if (b.enabled && b.address !== undefined) {
         try {
           await this.insertBp(b);
           b.inserted = true;
-        } catch {
-          this.warnInsert(b);
+        } catch (e) {
+          if (!isUserError(e)) throw e;
+          this.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
         }
       }
     }
@@ -1182,8 +1230,7 @@ export class Session {
   private async cmdDetach(): Promise<void> {
     const t = this.live();
     this.chatter(`Detaching from program: ${t.exePath}, process ${t.pid}`);
-    await this.checkpoints?.forget();
-    await t.capabilities.snapshots?.clear().catch(() => undefined);
+    await this.snaps.release(t);
     this.target = undefined;
     await t.detach();
     this.forgetProcess();
@@ -1236,9 +1283,8 @@ export class Session {
     this.softWatch.reset();
     this.invalidateMemory();
     this.pendingSignal = undefined;
-    this.checkpoints?.forget();
-    this.checkpoints = undefined;
-    this.userSnaps.clear();
+    this.snaps.forget();
+    this.stopRegisters = undefined;
     for (const b of this.bps) b.inserted = false;
     this.store.update({ snapshots: [], checkpoints: [] });
     this.store.update({ selectedFrame: 0 });
@@ -1268,8 +1314,8 @@ export class Session {
     let code: Buffer;
     try {
       code = await this.readMemory(start, 8);
-    } catch {
-      return start;
+    } catch (e) {
+      return expected(start)(e);   // unreadable code: no prologue to skip
     }
     let off = 0;
     if (code.subarray(0, 4).equals(Buffer.from([0xf3, 0x0f, 0x1e, 0xfa]))) off += 4;
@@ -1367,7 +1413,7 @@ export class Session {
         done.push(a);
       }
     } catch (e) {
-      for (const a of done) await this.removeAt(a).catch(() => undefined);
+      for (const a of done) await this.removeAt(a).catch(expected(undefined));
       throw e;
     }
   }
@@ -1381,7 +1427,7 @@ export class Session {
   private async cmdBreak(location: string | undefined, temporary: boolean, condition: string | undefined): Promise<void> {
     let spec = location;
     if (!spec) {
-      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No default breakpoint location now selected.'); });
+      const { regs } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('No default breakpoint location now selected.') : e; });
       spec = `*${hex(regs.rip)}`;
     }
     let locs: bigint[] = [];
@@ -1410,7 +1456,7 @@ export class Session {
       return;
     }
     if (this.target && this.target.state !== 'exited') {
-      await this.insertBp(b).catch(() => { throw new EvalError(`Cannot access memory at address ${hex(address)}`); });
+      await this.insertBp(b).catch((e) => { throw isUserError(e) ? new EvalError(`Cannot access memory at address ${hex(address)}`) : e; });
       b.inserted = true;
     }
     this.setBreakpoints([...this.bps, b]);
@@ -1474,7 +1520,7 @@ export class Session {
 
   /** Where a watch of addr stops being valid: the selected frame's return, when addr is in its stack frame. */
   private async localScope(addr: bigint): Promise<{ ret: bigint; cfa: bigint } | undefined> {
-    const ret = await this.returnOf(this.store.state.selectedFrame, false).catch(() => undefined);
+    const ret = await this.returnOf(this.store.state.selectedFrame, false).catch(expected(undefined));
     // a leaf function keeps its locals in the red zone, the 128 bytes below the stack pointer
     return ret && addr >= ret.frame.sp - 128n && addr < ret.cfa ? { ret: ret.pc, cfa: ret.cfa } : undefined;
   }
@@ -1531,14 +1577,14 @@ export class Session {
     const target: ClearTarget = { pcs: [], lines: [] };
     const explicitLine = spec === undefined ? undefined : FILE_LINE.exec(spec);
     if (spec === undefined) {
-      const { regs } = await this.frameRegs().catch(() => { throw new CommandError('No source file specified.'); });
+      const { regs } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('No source file specified.') : e; });
       const line = lineOf(this.store.state.selectedFrame > 0 ? regs.rip - 1n : regs.rip);
       target.pcs.push(regs.rip);
       if (line) target.lines.push(line);
     } else if (explicitLine) {
       const n = Number(explicitLine[2]);
       const file = explicitLine[1];
-      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(() => undefined);
+      const here = await this.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(expected(undefined));
       const home = here ?? ((m) => (m === undefined ? undefined : lineOf(m)))(this.debug?.functionBreakpoint('main'));
       const paths = new Set<string>();
       for (const b of this.bps) {
@@ -1738,7 +1784,7 @@ export class Session {
 
   /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
   private async rewatch(b: Breakpoint, any: AnyValue): Promise<void> {
-    const v = await DebugBridge.toMine(any).catch(() => undefined);
+    const v = await DebugBridge.toMine(any).catch(expected(undefined));
     if (!v?.lval || v.lval.kind !== 'mem') return;
     const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, (e) => this.evaluate(e));
     if (sameRanges(ranges, b.watch!.ranges)) return;
@@ -1787,7 +1833,7 @@ export class Session {
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
-    const { hit: hitHead, received, switching } = await this.stopHeads(ev);
+    const { hit: hitHead, received, switching } = await this.threads.stopHeads(ev);
     // gdb announces a signal before the thread switch, a breakpoint after it
     const signalled = r.kind === 'signal' || r.kind === 'interrupted' || (r.kind === 'breakpoint' && !this.lastHit.length);
     if (switching && !signalled) this.out(switching);
@@ -1863,10 +1909,10 @@ export class Session {
    * function); without, `0x000000000040113a in tick ()` (`from LIB` in a library).
    */
   private async frameLine(pc: bigint, afterStep: boolean): Promise<string> {
-    const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(() => undefined);
+    const d = await this.debug?.describe(afterStep ? 'step' : 'frame', this.lastFunction).catch(expected(undefined));
     if (d) {
       this.lastFunction = d.fn;
-      const displays = await this.source.afterStop().catch(() => undefined);
+      const displays = await this.source.afterStop().catch(expected(undefined));
       return displays ? `${d.text}\n${displays}` : d.text;
     }
     this.lastFunction = this.funcName(pc);
@@ -1969,10 +2015,10 @@ export class Session {
    * source line; without DWARF at the pc `0x... in f ()`.
    */
   private async stepStopLine(srcLine: boolean): Promise<string> {
-    const d = await this.debug?.describeStep(srcLine).catch(() => undefined);
+    const d = await this.debug?.describeStep(srcLine).catch(expected(undefined));
     if (!d) return this.frameLine((await this.regs()).rip, true);
     this.lastFunction = d.fn;
-    const displays = await this.source.afterStop().catch(() => undefined);
+    const displays = await this.source.afterStop().catch(expected(undefined));
     return displays ? `${d.text}\n${displays}` : d.text;
   }
 
@@ -2006,9 +2052,9 @@ export class Session {
   private async frames(max = MAX_FRAMES, pastMain = false): Promise<Frame[]> {
     const regs = await this.regs();
     // the CFI of every image (and its inlined calls), as gdb: frame-pointer walks miss frameless callers
-    const cfi = this.debug && !pastMain ? await this.debug.frameList(max).catch(() => undefined) : undefined;
+    const cfi = this.debug && !pastMain ? await this.debug.frameList(max).catch(expected(undefined)) : undefined;
     if (cfi?.length) {
-      return Promise.all(cfi.map(async (f, level) => ({ level, pc: f.pc, sp: f.reg(7) ?? regs.rsp, cfa: await f.cfa().catch(() => undefined) })));
+      return Promise.all(cfi.map(async (f, level) => ({ level, pc: f.pc, sp: f.reg(7) ?? regs.rsp, cfa: await f.cfa().catch(expected(undefined)) })));
     }
     const frames = await this.unwinder.unwind(regs, {
       readMemory: (a, l) => this.readMemory(a, l),
@@ -2047,8 +2093,8 @@ export class Session {
    */
   private async returnOf(level: number, pastMain: boolean): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> {
     const frames = await this.frames(level + 2, pastMain);
-    const dwarf = await this.debug?.frameList(level + 10).catch(() => []) ?? [];
-    const cfa = await dwarf[level]?.cfa().catch(() => undefined);
+    const dwarf = await this.debug?.frameList(level + 10).catch(expected([])) ?? [];
+    const cfa = await dwarf[level]?.cfa().catch(expected(undefined));
     // (a tail-call frame never gets control back: the return is to the frame above it)
     const back = dwarf.findIndex((f, i) => i > level && !f.tailCall);
     if (back > 0 && cfa !== undefined) {
@@ -2056,7 +2102,7 @@ export class Session {
     }
     if (pastMain && dwarf[level] && cfa !== undefined) {
       // main (the backtrace ends there): its CFI still says where it returns, the word below its CFA
-      const ra = (await this.readMemory(cfa - 8n, 8).catch(() => undefined))?.readBigUInt64LE(0);
+      const ra = (await this.readMemory(cfa - 8n, 8).catch(expected(undefined)))?.readBigUInt64LE(0);
       if (ra) return { pc: ra, cfa, frame: frames[level] ?? { level, pc: dwarf[level]!.pc, sp: cfa, cfa } };
     }
     const caller = frames[level + 1];
@@ -2068,7 +2114,7 @@ export class Session {
     this.live();
     if (await this.finishInline()) return;
     const sel = this.store.state.selectedFrame;
-    const frames = await this.debug?.frameList(sel + 1).catch(() => []) ?? [];
+    const frames = await this.debug?.frameList(sel + 1).catch(expected([])) ?? [];
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
     const rax = (await this.regs()).rax;
@@ -2092,7 +2138,7 @@ export class Session {
    */
   private async finishInline(): Promise<boolean> {
     const sel = this.store.state.selectedFrame;
-    const bt = await this.debug?.backtrace(sel + 2).catch(() => undefined);
+    const bt = await this.debug?.backtrace(sel + 2).catch(expected(undefined));
     const stepper = this.stepper();
     if (!bt?.frames[sel]?.inlined || bt.frames[sel]!.tailCall || !bt.frames[sel + 1] || !stepper) return false;
     this.chatter(`Run till exit from ${bt.lines[sel]}`);
@@ -2116,7 +2162,7 @@ export class Session {
     const sel = this.store.state.selectedFrame;
     const here = (await this.frames(sel + 1))[sel];
     // where the function returns (gdb's frame_unwind_caller_id: past the calls inlined at the pc)
-    const dwarf = await this.debug?.frameList(sel + 16).catch(() => []) ?? [];
+    const dwarf = await this.debug?.frameList(sel + 16).catch(expected([])) ?? [];
     let real = sel;
     while (dwarf[real]?.inlined && dwarf[real + 1]) real++;
     const ret = await this.returnOf(real, true);
@@ -2259,15 +2305,7 @@ export class Session {
 
   private cmdSetting(name: string, value: string): void {
     if (name === 'args') { this.args = value ? value.split(/\s+/) : []; return; }
-    if (name === 'checkpoint-limit') {
-      try {
-        this.checkpointLimit = parseBufferLimit(value);
-      } catch (e) {
-        throw e instanceof CheckpointError ? new CommandError(e.message) : e;
-      }
-      if (this.checkpoints) this.checkpoints.bufferLimit = this.checkpointLimit;
-      return;
-    }
+    if (name === 'checkpoint-limit') { this.snaps.setBufferLimit(value); return; }
     if (name === 'breakpoint pending') { this.breakpointPending = parsePendingMode(value); return; }
     if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
     // listsize, verbose, logging...: accepted and have no effect.
@@ -2295,7 +2333,7 @@ export class Session {
 
   /** `#1  0x... in main () at f.c:26` with DWARF, else the symbol-only line. */
   private async frameTextAt(level: number, fallback: Frame): Promise<string> {
-    const bt = await this.debug?.backtrace(level + 1).catch(() => undefined);
+    const bt = await this.debug?.backtrace(level + 1).catch(expected(undefined));
     return bt?.lines[level] ?? this.frameText(fallback);
   }
 
@@ -2303,13 +2341,15 @@ export class Session {
     this.withStack();
     // One frame more than asked: gdb says more follow only when there is one (main's caller is none).
     const ask = limit === undefined ? MAX_FRAMES : limit + 1;
-    const bt = await this.debug?.backtrace(ask).catch(() => undefined);
+    const bt = await this.debug?.backtrace(ask).catch(expected(undefined));
     if (bt) {
+      this.store.update({ frames: bt.frames.map((f, level) => frameOfDwarf(f, level, undefined, (pc) => this.place(pc))) });
       this.outLines(limit === undefined ? bt.lines : bt.lines.slice(0, limit));
       if (limit !== undefined && bt.lines.length > limit) this.chatter('(More stack frames follow...)');
       return;
     }
     const frames = await this.frames(ask);
+    this.store.update({ frames: frames.map((f) => frameOfPc(f.level, f.pc, f.cfa, (pc) => this.place(pc))) });
     this.outLines((limit === undefined ? frames : frames.slice(0, limit)).map((f) => this.frameText(f)));
     if (limit !== undefined && frames.length > limit) this.chatter('(More stack frames follow...)');
   }
@@ -2344,106 +2384,19 @@ export class Session {
       case 'proc': await this.infoProc(arg); return;
       case 'symbol': await this.infoSymbol(arg); return;
       case 'signals': this.infoSignals(arg); return;
-      case 'snapshots': await this.cmdSnapshots(); return;
-      case 'checkpoints': this.cmdCheckpoints(); return;
+      case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return;
+      case 'checkpoints': this.snapConsole.checkpoints(); return;
       case 'sharedlibrary': await this.infoShared(); return;
       case 'frame': await this.infoFrame(arg); return;
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
-      case 'threads': await this.infoThreads(arg); return;
+      case 'threads': await this.threads.info(arg); return;
     }
   }
 
   // ---- threads ---------------------------------------------------------------------------------
 
   /** `info threads [ID...]`: gdb's table, each stopped thread's innermost frame. */
-  private async infoThreads(arg: string): Promise<void> {
-    const t = this.target;
-    const table = this.threadTable;
-    if (!t || t.state === 'exited' || !table) {
-      this.out('No threads.');
-      return;
-    }
-    let threads = await t.threads();
-    if (arg) {
-      const { ids, used } = parseThreadIds(arg.split(/\s+/));
-      if (used === 0) throw new CommandError(`Invalid thread ID: ${arg}`);
-      const wanted = new Set(ids);
-      threads = threads.filter((x) => wanted.has(table.number(x.tid)));
-      if (!threads.length) {
-        this.out(`No threads match '${arg}'.`);
-        return;
-      }
-    }
-    const frames = new Map<number, string>();
-    if (t.state === 'stopped') {
-      for (const th of threads) frames.set(th.tid, await this.withThread(t, th.tid, () => this.frameSummary()));
-    }
-    this.outLines(formatThreadTable(table, threads, t.selectedThread, frames));
-  }
-
-  /** `thread`: which one is current; `thread N`: switch to it (registers and frames follow), and show its frame. */
-  private async cmdThread(id: string | undefined): Promise<void> {
-    const t = this.target;
-    const table = this.threadTable;
-    if (!t || t.state === 'exited' || !table) throw new CommandError('No thread selected');
-    const threads = await t.threads();
-    const pointer = (tid: number) => threads.find((x) => x.tid === tid)?.threadPointer;
-    if (id === undefined) {
-      const tid = t.selectedThread;
-      this.out(`[Current thread is ${table.number(tid)} (${table.targetId(tid, pointer(tid))})]`);
-      return;
-    }
-    const apply = /^apply(?:\s+(.*))?$/s.exec(id);
-    if (apply) return this.threadApply(t, table, threads, apply[1]?.trim() ?? '');
-    if (!/^\d+$/.test(id)) throw new CommandError(`Invalid thread ID: ${id}`);
-    const tid = table.tidOf(Number(id));
-    if (tid === undefined || !threads.some((x) => x.tid === tid)) throw new CommandError(`Unknown thread ${id}.`);
-    this.live();
-    this.selectThread(t, tid);
-    table.lastShown = tid;
-    this.out(`[Switching to thread ${id} (${table.targetId(tid, pointer(tid))})]`);
-    if (!(await this.source.execute('frame 0'))) await this.cmdFrame(0, undefined);
-    // a stepi from here compares with this thread's function, as gdb's does
-    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
-    this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
-  }
-
-  /**
-   * `thread apply all|ID... COMMAND`: COMMAND in each thread (all: the
-   * newest first, as gdb does) under a `Thread N (...):` heading; the
-   * selected thread is put back afterwards.
-   */
-  private async threadApply(t: Target, table: ThreadTable, threads: ThreadInfo[], rest: string): Promise<void> {
-    if (!rest) throw new CommandError('Please specify a thread ID list');
-    let tids: number[];
-    let command: string;
-    const all = /^all\b\s*(.*)$/s.exec(rest);
-    if (all) {
-      command = all[1]!;
-      if (!command) throw new CommandError("Please specify a command at the end of 'thread apply all'");
-      tids = threads.map((x) => x.tid).sort((a, b) => table.number(b) - table.number(a));
-    } else {
-      const words = rest.split(/\s+/);
-      const { ids, used } = parseThreadIds(words);
-      if (used === 0) throw new CommandError(`Invalid thread ID: ${rest}`);
-      command = words.slice(used).join(' ');
-      if (!command) throw new CommandError('Please specify a command following the thread ID list');
-      tids = [];
-      for (const n of ids) {
-        const tid = table.tidOf(n);
-        if (tid === undefined || !threads.some((x) => x.tid === tid)) this.store.write('stderr', `warning: Unknown thread ${n}\n`);
-        else tids.push(tid);
-      }
-    }
-    this.live();
-    for (const tid of tids) {
-      const info = threads.find((x) => x.tid === tid)!;
-      this.out(`\nThread ${table.number(tid)} (${table.targetId(tid, info.threadPointer)}${info.name ? ` "${info.name}"` : ''}):`);
-      await this.withThread(t, tid, async () => { await this.executeOne(command, this.fromTty); });
-    }
-  }
-
   private selectThread(t: Target, tid: number): void {
     t.selectThread(tid);
     this.regsCache = undefined;
@@ -2469,33 +2422,15 @@ export class Session {
   /** The innermost frame in one line, as `info threads` shows it. */
   private async frameSummary(): Promise<string> {
     const pc = (await this.regs()).rip;
-    const d = await this.debug?.describe('frame', undefined).catch(() => undefined);
-    if (d) return d.text.split('\n')[0]!;
+    const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
+    if (d?.head) return d.head;
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
-  }
-
-  /**
-   * How a stop names its thread, gdb's way: `Thread 2 "prog" hit ` and
-   * `Thread 2 "prog" received` once the program has had several threads
-   * (`` and `Program received` before), and "[Switching to Thread ...]"
-   * when the stop is in another thread than the one shown last.
-   */
-  private async stopHeads(ev: StopEvent): Promise<{ hit: string; received: string; switching: string }> {
-    const table = this.threadTable;
-    // a stop in a thread never announced (a remote target's) makes it known
-    if (table && ev.tid > 0) table.number(ev.tid);
-    if (!table || !this.target || !table.multiThreaded) return { hit: '', received: 'Program received', switching: '' };
-    const info = (await this.target.threads().catch(() => [])).find((x) => x.tid === ev.tid);
-    const switching = table.lastShown !== undefined && table.lastShown !== ev.tid
-      ? `[Switching to ${table.targetId(ev.tid, info?.threadPointer)}]` : '';
-    table.lastShown = ev.tid;
-    const name = info?.name ?? '';
-    return { hit: table.stopHead(ev.tid, name, 'hit'), received: table.stopHead(ev.tid, name, 'received'), switching };
   }
 
   /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
   private async infoRegisters(arg: string, all = false): Promise<void> {
-    const { regs, notSaved } = await this.frameRegs().catch(() => { throw new CommandError('The program has no registers now.'); });
+    const { regs, notSaved } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('The program has no registers now.') : e; });
+    if (this.store.state.selectedFrame === 0) this.publishRegisters(regs);
     const general = () => formatRegisters(regs, this.symbolize).map((l) => {
       const name = l.slice(0, l.indexOf(' '));
       return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
@@ -2529,8 +2464,10 @@ export class Session {
     return Promise.all(names.map((n) => {
       try {
         return formatFpRegisterLine(n, readFpRegister(area, n));
-      } catch {
-        throw new CommandError(`Invalid register \`${n}'`);   // $ymm0 without AVX, as gdb
+      } catch (e) {
+        // readFpRegister's RangeError: a register the area lacks ($ymm0 without AVX): gdb's words
+        if (!(e instanceof RangeError)) throw e;
+        throw new CommandError(`Invalid register \`${n}'`);
       }
     }));
   }
@@ -2613,7 +2550,7 @@ export class Session {
     if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
     const level = named ? Number(await this.evalAddress(named)) : this.store.state.selectedFrame;
     // (past tail-call frames: the saved rip of one is its first real caller's)
-    const frames = await this.debug?.frameList(level + 10).catch(() => undefined);
+    const frames = await this.debug?.frameList(level + 10).catch(expected(undefined));
     if (!frames?.length) { await this.infoFrameBySymbols(); return; }
     if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
     this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));
@@ -2649,213 +2586,17 @@ export class Session {
     if (this.fromTty) this.outLines([...SignalTable.header(), ...names.map((n) => this.signals.line(n))]);
   }
 
-  // ---- snapshots -------------------------------------------------------------------------------
-
-  private engine(): SnapshotEngine {
-    return snapshotsOf(this.live());
-  }
-
-  private async mappingNamed(path: string): Promise<Mapping> {
-    const maps = await this.live().memoryMap();
-    const m = maps.find((x) => x.path === path);
-    if (!m) throw new CommandError(`No ${path} mapping in process ${this.live().pid}${path === '[heap]' ? ' (nothing allocated with brk yet)' : ''}.`);
-    return m;
-  }
-
-  private async regionLabel(start: bigint): Promise<string> {
-    const maps = await this.live().memoryMap();
-    const m = maps.find((x) => start >= x.start && start < x.end);
-    if (!m) return '';
-    const s = this.symbolize(start);
-    return s ? `<${s}>` : m.path || 'anonymous';
-  }
-
-  private async takeSnapshot(start: bigint, length: number, label?: string): Promise<void> {
-    const engine = this.engine();
-    if (length <= 0) throw new CommandError('Snapshot length must be positive.');
-    await this.checkpoints?.evictOverlapping(start, length);
-    await engine.snapshot(start, length);
-    // The engine replaced overlapping snapshots: forget ours that it dropped.
-    const end = start + BigInt(length);
-    for (const [s, info] of this.userSnaps) if (s < end && start < s + BigInt(info.length)) this.userSnaps.delete(s);
-    const region = label ?? await this.regionLabel(start);
-    this.userSnaps.set(start, { start, length, region, owner: undefined });
-    await this.publishSnapshots();
-    this.out(`Snapshot of ${length} bytes at ${hex(start)}${region ? ` (${region})` : ''} taken by the ${engine.name} engine.`);
-  }
-
-  private async publishSnapshots(): Promise<void> {
-    const cps = this.checkpoints?.engineRegions() ?? [];
-    const list: SnapshotSummary[] = [...this.userSnaps.values(),
-      ...cps.map(({ checkpoint, region }) => ({ start: region.start, length: region.length, region: region.label, owner: checkpoint.name }))];
-    list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    this.store.update({
-      snapshots: list,
-      checkpoints: (this.checkpoints?.checkpoints ?? []).map((c, i, all) => ({
-        name: c.name, bytes: this.checkpoints!.bytesOf(c), regions: c.regions.length, inEngine: i === all.length - 1, pc: c.regs.rip,
-      })),
-    });
-  }
-
-  /** The start of a user snapshot named by an expression or by `heap`/`stack`. */
-  private async snapshotStart(arg: string): Promise<bigint> {
-    let start: bigint;
-    if (arg === 'heap' || arg === 'stack') start = (await this.mappingNamed(`[${arg}]`)).start;
-    else start = await this.evalAddress(arg);
-    const owner = this.checkpoints?.ownerOf(start);
-    if (owner) throw new CommandError(`The snapshot at ${hex(start)} belongs to checkpoint "${owner.name}"; use "rewind" or "checkpoint delete ${owner.name}".`);
-    if (!this.userSnaps.has(start)) {
-      const held = await this.engine().list();
-      if (!held.some((s) => s.start === start)) throw new CommandError(`No snapshot starts at ${hex(start)}.`);
-    }
-    return start;
-  }
-
-  private async cmdSnapshot(c: SnapshotCommand): Promise<void> {
-    switch (c.op) {
-      case 'take': {
-        const start = await this.evalAddress(c.start);
-        const len = Number(await this.evalAddress(c.length));
-        await this.takeSnapshot(start, len);
-        return;
-      }
-      case 'heap': case 'stack': {
-        const m = await this.mappingNamed(`[${c.op}]`);
-        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path);
-        return;
-      }
-      case 'mapping': {
-        const maps = await this.live().memoryMap();
-        const m = maps[c.index];
-        if (!m) throw new CommandError(`No mapping number ${c.index} (see "info proc mappings": 0-${maps.length - 1}).`);
-        await this.takeSnapshot(m.start, Number(m.end - m.start), m.path || 'anonymous');
-        return;
-      }
-      case 'show': {
-        const start = await this.snapshotStart(c.addr);
-        this.outLines(collapseHexdump(hexdump(start, await this.engine().read(start))));
-        return;
-      }
-      case 'diff': {
-        const start = await this.snapshotStart(c.addr);
-        const old = await this.engine().read(start);
-        const now = await this.readMemory(start, old.length);
-        this.outLines(formatDiff(start, old, now, this.color));
-        return;
-      }
-      case 'drop': {
-        const start = await this.snapshotStart(c.addr);
-        await this.engine().discard(start);
-        this.userSnaps.delete(start);
-        await this.publishSnapshots();
-        this.out(`Snapshot at ${hex(start)} dropped.`);
-        return;
-      }
-    }
-  }
-
-  private async cmdRestore(arg: string): Promise<void> {
-    const start = await this.snapshotStart(arg);
-    const engine = this.engine();
-    const info = this.userSnaps.get(start);
-    await engine.restore(start);
-    this.userSnaps.delete(start);
-    this.invalidateMemory();
-    await this.publishSnapshots();
-    this.out(`Restored ${info?.length ?? '?'} bytes at ${hex(start)}${info?.region ? ` (${info.region})` : ''}; snapshot dropped.`);
-  }
-
-  private async cmdSnapshots(): Promise<void> {
-    const engine = this.engine();
-    await this.publishSnapshots();
-    const [limits, held] = await Promise.all([engine.limits(), engine.held()]);
-    const list = this.store.state.snapshots;
-    const lines = [`Snapshot engine: ${engineLabel(engine)}`];
-    if (!list.length) lines.push('No snapshots.');
-    else {
-      lines.push('Start               Length      Owner         Region');
-      for (const s of list) {
-        lines.push(`${hex(s.start).padEnd(20)}${String(s.length).padEnd(12)}${(s.owner ? `ckpt ${s.owner}` : 'user').padEnd(14)}${s.region}`);
-      }
-    }
-    lines.push(`${held} bytes held of ${limits.maxTotal} (${((held / limits.maxTotal) * 100).toFixed(1)}%); largest snapshot allowed ${limits.maxLen} bytes.`);
-    this.outLines(lines);
-  }
-
-  // ---- checkpoints -----------------------------------------------------------------------------
-
-  private manager(): CheckpointManager {
-    this.engine();
-    return this.checkpoints!;
-  }
-
-  private async cmdCheckpoint(name: string | undefined): Promise<void> {
-    const m = this.manager();
-    const c = await m.take(name);
-    await this.publishSnapshots();
-    const inEngine = c.regions.filter((r) => !r.buffer).length;
-    this.out(`Checkpoint ${c.id} "${c.name}" at ${addrWithSym(c.regs.rip, this.symbolize)}: ${c.regions.length} regions, ` +
-      `${humanSize(m.bytesOf(c))} (${inEngine} held by the ${this.engine().name} engine, ${c.regions.length - inEngine} in tsdbg).`);
-  }
-
-  private async cmdCheckpointDelete(name: string): Promise<void> {
-    const c = await this.manager().delete(name);
-    await this.publishSnapshots();
-    this.out(`Checkpoint "${c.name}" deleted.`);
-  }
-
-  private cmdCheckpoints(): void {
-    const list = this.checkpoints?.checkpoints ?? [];
-    if (!list.length) { this.out('No checkpoints.'); return; }
-    const lines = ['Id  Name          Regions  Size        Held by            Where'];
-    list.forEach((c, i) => {
-      const where = i === list.length - 1 ? `${this.engine().name} engine` : 'tsdbg buffers';
-      lines.push(`${String(c.id).padEnd(4)}${c.name.padEnd(14)}${String(c.regions.length).padEnd(9)}${humanSize(this.checkpoints!.bytesOf(c)).padEnd(12)}${where.padEnd(19)}${addrWithSym(c.regs.rip, this.symbolize)}`);
-    });
-    lines.push(`tsdbg buffers hold ${humanSize(this.checkpoints!.bufferedBytes())}; limit ${limitText(this.checkpointLimit)} (set checkpoint-limit).`);
-    this.outLines(lines);
-  }
+  // ---- snapshots and checkpoints (src/debugger/snapshots.ts; text: ./snapshot-console.ts) ----------
 
   private async cmdRewind(name: string | undefined, force: boolean): Promise<void> {
-    const m = this.manager();
-    let r;
-    try {
-      r = await m.rewind(name, force);
-    } catch (e) {
-      if (e instanceof CheckpointError && e.changes.length) {
-        const cname = m.find(name).name;
-        throw new CommandError([e.message, ...e.changes.map((c) => `  ${c.text}`),
-          `Rewind refused; "rewind -f ${cname}" restores the memory that is still mapped${e.changes.some((c) => c.kind.startsWith('thread')) ? ' and the threads that still exist' : ''}, and leaves these as they are.`].join('\n'));
-      }
-      throw e;
-    }
-    this.invalidateMemory();
+    const r = await this.snapConsole.rewind(name, force);
     this.store.update({ selectedFrame: 0 });
-    await this.publishSnapshots();
-    for (const c of r.skipped) this.out(`warning: not undone: ${c.text}`);
-    const of = r.restoredThreads > 1 ? ` of ${r.restoredThreads} threads` : '';
-    this.out(`Rewound to checkpoint "${r.checkpoint.name}": ${humanSize(r.restoredBytes)} of memory and all registers${of} restored.`);
     this.stopDetail = { reason: 'rewind', breakpoints: [], watch: [] };
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Leading thread IDs of gdb's list syntax ("1 3 5-7"): the numbers, and how many words they took. */
-function parseThreadIds(words: string[]): { ids: number[]; used: number } {
-  const ids: number[] = [];
-  let used = 0;
-  for (const w of words) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(w);
-    if (!m) break;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    for (let n = lo; n <= hi && n - lo < 10_000; n++) ids.push(n);
-    used++;
-  }
-  return { ids, used };
-}
 
 function watchTitle(b: Breakpoint): string {
   if (b.watch?.soft) return 'Watchpoint';
@@ -2866,33 +2607,6 @@ function watchTitle(b: Breakpoint): string {
   }
 }
 
-function engineLabel(e: SnapshotEngine): string {
-  switch (e.name) {
-    case 'kernel': return 'kernel (PTRACE_SNAPSHOT)';
-    case 'userspace': return 'userspace (process_vm_readv/writev)';
-    default: return `${e.name} (qRcmd)`;
-  }
-}
-
-/** Like `hexdump -C`, repeated lines become one `*`. */
-function collapseHexdump(lines: string[]): string[] {
-  const out: string[] = [];
-  let prevBody = '';
-  let starred = false;
-  for (const l of lines) {
-    const body = l.slice(l.indexOf(':'));
-    if (body === prevBody) {
-      if (!starred) out.push('*');
-      starred = true;
-      continue;
-    }
-    starred = false;
-    prevBody = body;
-    out.push(l);
-  }
-  return out;
-}
-
 function unescapeEcho(text: string): string {
   return text.replace(/\\(n|t|\\|"|a|e|[0-7]{1,3})|\\$/g, (_m, c: string | undefined) => {
     if (c === undefined) return '';
@@ -2901,16 +2615,4 @@ function unescapeEcho(text: string): string {
   });
 }
 
-function isUserError(e: unknown): boolean {
-  return e instanceof CommandError || e instanceof EvalError || e instanceof TargetError ||
-    e instanceof SnapshotError || e instanceof CheckpointError || isDebugError(e);
-}
-
-/** One line for the prompt, whatever was thrown. */
-export function errorMessage(e: unknown): string {
-  if (isUserError(e)) return (e as Error).message;
-  if (e instanceof Error && process.env.TSDBG_STACK) process.stderr.write(`${e.stack}\n`);
-  if (e instanceof Error) return `internal error: ${e.message.split('\n')[0]}`;
-  return String(e);
-}
 

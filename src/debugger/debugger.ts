@@ -21,7 +21,7 @@ import { disassemble as decode } from '../commands/disasm.js';
 import { typeName as dwarfTypeName } from '../dwarf/types.js';
 import type { Value } from '../dwarf/value.js';
 import type { Evaluator } from '../dwarf/evaluator.js';
-import type { Registers, WatchKind } from '../target/types.js';
+import type { Mapping, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import type { DebuggerStore } from './store.js';
 import { frameOfDwarf, frameOfPc } from './publish.js';
@@ -271,14 +271,25 @@ export class Debugger {
     return this.op('writeMemory', () => this.core.writeMemory(addr, data));
   }
 
+  /** The process's memory map (/proc/PID/maps, or the remote stub's). */
+  memoryMap(): Promise<Mapping[]> {
+    return this.op('memoryMap', async () => {
+      const t = this.core.target();
+      if (!t) throw new CommandError('The program is not being run.');
+      return t.memoryMap();
+    });
+  }
+
+  /** `main+4`: the symbol and offset an address is at (gdb's <main+4> without the brackets), if any. */
+  symbolize(addr: bigint): string | undefined {
+    return this.core.symbolize(addr);
+  }
+
   /** The selected thread's general registers, and which changed since the previous stop. */
   registers(): Promise<RegisterState> {
     return this.op('registers', async () => {
-      const values: Registers = await this.core.registers();
-      const published = this.state.registers;
-      if (published && sameRegisters(published.values, values)) return published;
-      const changed = published ? Object.keys(values).filter((k) => published.values[k as keyof Registers] !== values[k as keyof Registers]) : Object.keys(values);
-      return this.store.update({ registers: { values: { ...values }, changed } }).registers!;
+      await this.core.registers();
+      return this.state.registers!;
     });
   }
 
@@ -307,13 +318,15 @@ export class Debugger {
     });
   }
 
+  /** A snapshot of a whole mapping: `[heap]`, `[stack]`, or the Nth of the memory map. */
+  snapshotMapping(which: 'heap' | 'stack' | number): Promise<SnapshotInfo> {
+    return this.op('snapshot', () => this.session.snaps.takeMapping(which));
+  }
+
   /** What changed in memory since the snapshot at `start` was taken. */
   diff(start: bigint): Promise<SnapshotDiff> {
     return this.op('diff', async () => {
-      const engine = this.core.snapshotEngine();
-      if (!this.state.snapshots.some((s) => s.start === start)) throw new CommandError(`No snapshot starts at 0x${start.toString(16)}.`);
-      const old = await engine.read(start);
-      const now = await this.core.readMemory(start, old.length);
+      const { old, now } = await this.session.snaps.compare(await this.session.snaps.startOf(start));
       return { start, length: old.length, changes: byteRuns(old, now) };
     });
   }
@@ -345,10 +358,6 @@ export class Debugger {
   execute(line: string): Promise<CommandResult> {
     return this.session.execute(line);
   }
-}
-
-function sameRegisters(a: Readonly<Registers>, b: Registers): boolean {
-  return Object.keys(b).every((k) => a[k as keyof Registers] === b[k as keyof Registers]);
 }
 
 /** Runs of differing bytes. */

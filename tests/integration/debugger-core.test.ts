@@ -131,6 +131,30 @@ describe('the debugger core without text', () => {
     expect(events).toContain('exited:0');
   });
 
+  it('console commands publish what they show: bt the frames, info registers the registers, set $reg the change', async () => {
+    const { d } = await start();
+    await d.setBreakpoint({ function: 'tick' });
+    await d.launch();
+    expect(d.state.frames.map((f) => f.function)).toEqual(['tick']);
+    const out: string[] = [];
+    d.store.on('output', (c) => out.push(c.text));
+    expect((await d.execute('bt')).ok).toBe(true);
+    expect(out.join('')).toMatch(/^#0 {2}tick \(p=0x[0-9a-f]+ <pt>\) at .*struct_loop\.c:17\n#1 {2}0x[0-9a-f]+ in main \(\) at .*struct_loop\.c:26\n$/);
+    expect(d.state.frames.map((f) => [f.level, f.function, f.line])).toEqual([[0, 'tick', TICK_BODY], [1, 'main', 26]]);
+    const regs = d.state.registers!;
+    await d.execute('set $rax = 0x1234');
+    await d.execute('info registers rip');
+    expect(d.state.registers).not.toBe(regs);
+    expect(d.state.registers!.values.rax).toBe(0x1234n);
+    expect(d.state.registers!.changed).toContain('rax');
+    // the map and a whole-mapping snapshot, and symbols, for a front end without text
+    const maps = await d.memoryMap();
+    expect(maps.some((m) => m.path === '[stack]')).toBe(true);
+    const stack = await d.snapshotMapping('stack');
+    expect(stack.region).toBe('[stack]');
+    expect(d.symbolize(d.state.frames[0]!.pc)).toMatch(/^tick\+\d+$/);
+  });
+
   it('asks its questions through the question event, answered by the test', async () => {
     const { d } = await start();
     await d.setBreakpoint({ function: 'tick' });

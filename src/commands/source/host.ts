@@ -1,7 +1,7 @@
 /**
  * What the source-level commands need from the Session that hosts them: the
- * process, its registers and memory, output, the selected frame, and a way
- * to run one of its own command lines.
+ * process, its registers and memory, output, the selected frame, and its
+ * snapshot commands.
  */
 import type { Registers, Target } from '../../target/types.js';
 import type { ElfFile } from '../../elf/index.js';
@@ -35,8 +35,8 @@ export interface SourceHost {
   /** How many inlined calls starting at pc the stop hides (gdb's skip_inline_frames): frame 0 is their caller. */
   inlineSkip(pc: bigint): number;
   selectFrame(n: number): void;
-  /** Run another command line of the Session (snapshot by expression delegates to `snapshot ADDR LEN`). */
-  execute(line: string): Promise<unknown>;
+  /** The Session's snapshot commands on an address (snapshot by expression: `snapshot ADDR LEN`, show, drop, restore). */
+  snapshotAt(op: 'take' | 'show' | 'drop' | 'restore', start: bigint, length?: number): Promise<void>;
   /** The session's convenience variables ($foo). */
   convenience: ConvenienceVars;
   /** gdb's set_next_address: where `x` with no argument starts; $_ becomes it (a void *), $__ void. */

@@ -192,6 +192,16 @@ export class SourceLevel {
     }
   }
 
+  /** Select frame `level` and show it with its source line (`frame N`); false without the program's DWARF. */
+  async showFrame(level: number): Promise<boolean> {
+    try {
+      return await this.selectFrame('frame', String(level));
+    } catch (e) {
+      if (e instanceof DwarfError || e instanceof ExprError) throw new CommandError(e.message);
+      throw e;
+    }
+  }
+
   private async run(line: string): Promise<boolean> {
     const text = line.trim();
     const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
@@ -247,7 +257,7 @@ export class SourceLevel {
           const expr = word === 'restore' ? rest.trim() : words.slice(1).join(' ');
           const obj = expr ? await this.typedObject(expr).catch(() => undefined) : undefined;
           if (!obj || /^(0x[0-9a-f]+|\d+)$/i.test(expr)) return false;
-          await this.host.execute(`${word}${sub ? ` ${sub}` : ''} ${hex(obj.address)}`);
+          await this.host.snapshotAt(word === 'restore' ? 'restore' : sub === 'show' ? 'show' : 'drop', obj.address);
           return true;
         }
         break;
@@ -742,7 +752,7 @@ export class SourceLevel {
     if (!this.program()) return false;
     const obj = await this.typedObject(expr);
     if (!obj) throw new CommandError(`"${expr}" is not an object in memory; use "snapshot ADDR LEN".`);
-    await this.host.execute(`snapshot ${hex(obj.address)} ${sizeOf(obj.type)}`);
+    await this.host.snapshotAt('take', obj.address, sizeOf(obj.type));
     return true;
   }
 

@@ -1,0 +1,38 @@
+/**
+ * Errors in the core: the failures a debugger expects (the program's memory,
+ * its debug info, the user's words) are one line for the user; anything else
+ * is a bug in tsdbg and says so ("internal error: ..."), never a stack trace.
+ */
+import { CommandError } from '../commands/parse.js';
+import { EvalError } from '../commands/expr.js';
+import { isDebugError } from '../commands/debug.js';
+import { TargetError } from '../target/types.js';
+import { SnapshotError } from '../snapshot/types.js';
+import { CheckpointError } from '../snapshot/checkpoint.js';
+import { ElfError } from '../elf/elf.js';
+
+/** An error that is the program's or the user's, not tsdbg's. */
+export function isUserError(e: unknown): boolean {
+  return e instanceof CommandError || e instanceof EvalError || e instanceof TargetError ||
+    e instanceof SnapshotError || e instanceof CheckpointError || e instanceof ElfError || isDebugError(e);
+}
+
+/** One line for the prompt, whatever was thrown. */
+export function errorMessage(e: unknown): string {
+  if (isUserError(e)) return (e as Error).message;
+  if (e instanceof Error && process.env.TSDBG_STACK) process.stderr.write(`${e.stack}\n`);
+  if (e instanceof Error) return `internal error: ${e.message.split('\n')[0]}`;
+  return String(e);
+}
+
+/**
+ * For `.catch(expected(fallback))`: an expected failure (unreadable memory, a
+ * pc without debug info, a target that cannot say) gives the fallback; a bug
+ * goes on up, to reach the user as one line.
+ */
+export function expected<T>(fallback: T): (e: unknown) => T {
+  return (e) => {
+    if (isUserError(e)) return fallback;
+    throw e;
+  };
+}
