@@ -197,7 +197,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   }
 
   symbolize(addr: bigint): string | undefined {
-    return this.d.session.core().symbolize(addr);
+    return this.d.symbolize(addr);
   }
 
   async execute(line: string): Promise<{ ok: boolean; output: string; error?: string; end?: RunEnd }> {
@@ -258,8 +258,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   /** A region by name (`heap`, `stack`: the mapping) or an address expression, with its length. */
   private async region(spec: string, length?: number): Promise<{ start: bigint; length: number }> {
     if (spec === 'heap' || spec === 'stack') {
-      const t = this.d.session.core().target();
-      const maps = t ? await t.memoryMap() : [];
+      const maps = await this.d.memoryMap();
       const m = maps.find((x) => x.path === `[${spec}]`);
       if (!m) throw new Error(`No [${spec}] mapping in the process.`);
       return { start: m.start, length: Number(m.end - m.start) };
@@ -280,6 +279,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   }
 
   async snapshot(spec: string, length?: number): Promise<unknown> {
+    if (spec === 'heap' || spec === 'stack') return jsonable(await this.d.snapshotMapping(spec));
     const r = await this.region(spec, length);
     if (r.length <= 0) throw new Error('"length" is required for an address.');
     return jsonable(await this.d.snapshot(r.start, r.length));
