@@ -238,38 +238,72 @@ describe('tsdbg dap', () => {
     expect(dis.body!.instructions[0]!.instruction).toMatch(/\S/);
   });
 
-  it('steps back to a checkpoint, and answers the custom snapshot, diff, restore, checkpoint and rewind requests', async () => {
+  it('steps back to a checkpoint; checkpoint and rewind as requests and from the repl', async () => {
     const prog = fixture('dap_vars');
     const dc = await client();
     const stop = await launchTo(dc, prog, SRC, [{ line: 39 }]);
     const threadId = stop.body.threadId!;
+    const round = async () => {
+      const f = await topFrame(dc, threadId);
+      expect(f).toMatchObject({ name: 'main', line: 39 });
+      return (await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result;
+    };
     expect(await errorOf(dc.stepBackRequest({ threadId }))).toMatch(/^No checkpoint/);
     // past the first printf, which grows the heap (a rewind cannot undo a change of the memory map)
     await stopAfter(dc, () => dc.continueRequest({ threadId }));
     const cp = await dc.customRequest('checkpoint', { name: 'start' });
-    expect(cp.body).toMatchObject({ name: 'start' });
+    expect(cp.body).toMatchObject({ name: 'start', pc: expect.stringMatching(/^0x[0-9a-f]+$/) });
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    expect(await round()).toBe('3');
+    const back = await stopAfter(dc, () => dc.stepBackRequest({ threadId }));
+    expect(back.body.reason).toBe('goto');
+    expect(await round()).toBe('1');
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    const rc = await stopAfter(dc, () => dc.reverseContinueRequest({ threadId }));
+    expect(rc.body.reason).toBe('goto');
+    expect(await round()).toBe('1');
+    // the console's checkpoint and rewind from the repl; a rewind there is reported as a stop too
+    await dc.evaluateRequest({ expression: 'checkpoint again', context: 'repl' });
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    expect(await round()).toBe('2');
+    const viaRepl = await stopAfter(dc, () => dc.evaluateRequest({ expression: 'rewind again', context: 'repl' }));
+    expect(viaRepl.body.reason).toBe('goto');
+    expect(await round()).toBe('1');
+    await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    const rewound = await stopAfter(dc, () => dc.customRequest('rewind', { name: 'start' }));
+    expect(rewound.body.reason).toBe('goto');
+    expect(await round()).toBe('1');
+    // a console command that runs the program is reported by a stop event as well
+    const stepped = await stopAfter(dc, () => dc.evaluateRequest({ expression: 'next', context: 'repl' }));
+    expect(stepped.body.reason).toBe('step');
+    expect((await topFrame(dc, threadId)).line).toBe(40);
+  });
+
+  it('takes a snapshot, diffs it and restores it with the custom requests', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 39 }]);
+    const threadId = stop.body.threadId!;
     const snap = await dc.customRequest('snapshot', { region: 'stack' });
-    expect(snap.success).toBe(true);
+    expect(snap.body).toMatchObject({ region: '[stack]', start: expect.stringMatching(/^0x[0-9a-f]+$/) });
+    expect(snap.body.length).toBeGreaterThan(0);
     await stopAfter(dc, () => dc.continueRequest({ threadId }));
     await stopAfter(dc, () => dc.continueRequest({ threadId }));
     let f = await topFrame(dc, threadId);
-    expect((await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result).toBe('3');
+    const roundAddr = (await dc.evaluateRequest({ expression: '&round', context: 'watch', frameId: f.id })).body.result.split(' ').pop()!;
     const diff = await dc.customRequest('diff', { region: 'stack' });
-    expect(diff.success).toBe(true);
-    // stepBack: to the checkpoint
-    const back = await stopAfter(dc, () => dc.stepBackRequest({ threadId }));
-    expect(back.body.reason).toBe('goto');
+    expect(diff.body.start).toBe(snap.body.start);
+    expect(diff.body.bytesChanged).toBeGreaterThan(0);
+    // round went from 0 to 2: its first byte is among the changes
+    const changed = (diff.body.changes as Array<{ address: string; old: string; now: string }>).find((c) => BigInt(c.address) <= BigInt(roundAddr) && BigInt(roundAddr) < BigInt(c.address) + BigInt(c.old.length / 2));
+    expect(changed).toBeDefined();
+    const restored = await dc.customRequest('restore', { region: 'stack' });
+    expect(restored.body).toMatchObject({ start: snap.body.start });
     f = await topFrame(dc, threadId);
-    expect(f).toMatchObject({ name: 'main', line: 39 });
-    expect((await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result).toBe('1');
-    // the console's checkpoint and rewind work from the repl too
-    await dc.evaluateRequest({ expression: 'checkpoint again', context: 'repl' });
-    await stopAfter(dc, () => dc.continueRequest({ threadId }));
-    const rewound = await stopAfter(dc, () => dc.customRequest('rewind', { name: 'again' }));
-    expect(rewound.body.reason).toBe('goto');
-    f = await topFrame(dc, threadId);
-    expect((await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result).toBe('1');
+    expect((await dc.evaluateRequest({ expression: 'round', context: 'watch', frameId: f.id })).body.result).toBe('0');
     expect(await errorOf(dc.customRequest('restore', {}))).toBe('"region" must be given as a non-empty string.');
+    expect(await errorOf(dc.customRequest('diff', { region: 'heap' }))).toMatch(/^No snapshot at 0x[0-9a-f]+\.$/);
   });
 
   it('reports the exit of the program with exited and terminated', async () => {
