@@ -5,14 +5,14 @@
  * launched); the leak check sees anything left behind.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, fixture } from '../fixtures/programs.js';
 import { ownerEnv } from '../setup/leaks.js';
-import { waitFor } from '../setup/wait.js';
+import { SESSION_MS, waitFor } from '../setup/wait.js';
 import { children, collect, configure, errorOf, launchTo, listeningServer, scopeVars, stdioClient, stopAfter, topFrame } from './dap-util.js';
 
 const clients: DebugClient[] = [];
@@ -231,11 +231,19 @@ describe('tsdbg dap', () => {
     // unmapped memory is reported as unreadable, not as an error
     const none = (await dc.customRequest('readMemory', { memoryReference: '0x10', count: 8 })) as DebugProtocol.ReadMemoryResponse;
     expect(none.body).toMatchObject({ unreadableBytes: 8 });
-    // the instructions at the pc
+    // the instructions at the pc, as gdb's disassemble shows them, and the ones before it
     const dis = (await dc.customRequest('disassemble', { memoryReference: f.instructionPointerReference, instructionCount: 3 })) as DebugProtocol.DisassembleResponse;
     expect(dis.body!.instructions).toHaveLength(3);
-    expect(dis.body!.instructions[0]!.address).toBe(f.instructionPointerReference);
-    expect(dis.body!.instructions[0]!.instruction).toMatch(/\S/);
+    const at = dis.body!.instructions[0]!;
+    expect(at).toMatchObject({ address: f.instructionPointerReference, line: 39 });
+    expect(at.location?.path).toMatch(/dap_vars\.c$/);
+    const gdbLine = gdbDisassembly(prog, BigInt(f.instructionPointerReference!));
+    expect(`${at.instruction}`).toBe(gdbLine);
+    const around = (await dc.customRequest('disassemble', { memoryReference: f.instructionPointerReference, instructionOffset: -2, instructionCount: 4 })) as DebugProtocol.DisassembleResponse;
+    const list = around.body!.instructions;
+    expect(list).toHaveLength(4);
+    expect(list[2]!.address).toBe(f.instructionPointerReference);
+    expect(BigInt(list[0]!.address) < BigInt(list[1]!.address) && BigInt(list[1]!.address) < BigInt(list[2]!.address)).toBe(true);
   });
 
   it('steps back to a checkpoint; checkpoint and rewind as requests and from the repl', async () => {
@@ -370,4 +378,13 @@ function procStatus(pid: number): string {
   } catch {
     return '(gone)';
   }
+}
+
+/** gdb's text of the instruction at addr (non-PIE fixture: the same address in gdb's run). */
+function gdbDisassembly(prog: string, addr: bigint): string {
+  const out = execFileSync('gdb', ['-batch', '-nx', '-ex', 'break 39', '-ex', 'run', '-ex', `x/i 0x${addr.toString(16)}`, prog], {
+    encoding: 'utf8', env: { ...process.env, ...ownerEnv() }, timeout: SESSION_MS, killSignal: 'SIGKILL',
+  });
+  const line = out.split('\n').find((l) => l.startsWith(`=> 0x${addr.toString(16)} `))!;
+  return line.replace(/^=>\s*0x[0-9a-f]+ <[^>]+>:\s*/, '');
 }
