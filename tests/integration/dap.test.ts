@@ -207,6 +207,31 @@ describe('tsdbg dap', () => {
     expect((await dc.evaluateRequest({ expression: 'counter', context: 'watch', frameId: f.id })).body.result).toBe('1');
   });
 
+  it('watches a local reached from the Locals scope, for writes and then for reads', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 38 }]);
+    const threadId = stop.body.threadId!;
+    const f = await topFrame(dc, threadId);
+    const scopes = await dc.scopesRequest({ frameId: f.id });
+    const locals = scopes.body.scopes.find((x) => x.name === 'Locals')!;
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: locals.variablesReference, name: 'round' });
+    expect(info.body).toMatchObject({ dataId: 'round', accessTypes: ['write', 'read', 'readWrite'] });
+    const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    expect(set.body.breakpoints[0]!.verified).toBe(true);
+    const hit = await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    // gdb's Old value / New value, in one line
+    expect(hit.body).toMatchObject({ reason: 'data breakpoint', description: 'round: 0 -> 1' });
+    expect(await topFrame(dc, threadId)).toMatchObject({ name: 'main', line: 38 });
+    // replaced by a read watch: the loop's test reads it next
+    const read = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'read' }] });
+    expect(read.body.breakpoints[0]!.verified).toBe(true);
+    expect(read.body.breakpoints[0]!.id).not.toBe(set.body.breakpoints[0]!.id);
+    const r = await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    expect(r.body).toMatchObject({ reason: 'data breakpoint', hitBreakpointIds: [read.body.breakpoints[0]!.id] });
+    expect((await topFrame(dc, threadId)).name).toBe('main');
+  });
+
   it('reads, writes and disassembles memory', async () => {
     const prog = fixture('dap_vars');
     const dc = await client();
