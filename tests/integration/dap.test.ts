@@ -385,6 +385,38 @@ describe('tsdbg dap', () => {
     await exited;
   });
 
+  it('answers malformed requests on a stopped program with one-line errors, and goes on', async () => {
+    const prog = fixture('dap_vars');
+    const dc = await client();
+    const stop = await launchTo(dc, prog, SRC, [{ line: 39 }]);
+    const threadId = stop.body.threadId!;
+    const bad: Array<[string, unknown]> = [
+      ['scopes', { frameId: 999 }],
+      ['variables', { variablesReference: 'x' }],
+      ['evaluate', { context: 'watch' }],
+      ['evaluate', { expression: 'values[', context: 'hover' }],
+      ['readMemory', { memoryReference: '0x1000', count: -1 }],
+      ['readMemory', { memoryReference: 'no_such_symbol', count: 4 }],
+      ['writeMemory', { memoryReference: '0x10', data: 'AAAA' }],
+      ['disassemble', { memoryReference: '0x401000', instructionCount: 0 }],
+      ['setBreakpoints', { breakpoints: [{ line: 3 }] }],
+      ['snapshot', { region: 'stack', length: 'lots' }],
+    ];
+    for (const [command, args] of bad) {
+      const message = await errorOf(dc.customRequest(command, args)).catch(() => 'answered without an error');
+      expect(message, `${command} ${JSON.stringify(args)}`).toMatch(/^[^\n]+$/);
+      expect(message, `${command} ${JSON.stringify(args)}`).not.toMatch(/^answered without|^Error|TypeError|undefined|at .*\.js/);
+    }
+    // a data breakpoint on what cannot be watched, a line with no code: unverified, with the reason
+    const data = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: 'no_such_thing' }] });
+    expect(data.body.breakpoints[0]).toMatchObject({ verified: false, message: 'No symbol "no_such_thing" in current context.' });
+    const hit = await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: 30, hitCondition: '%2' }] });
+    expect(hit.body.breakpoints[0]).toMatchObject({ verified: false });
+    expect(hit.body.breakpoints[0]!.message).toMatch(/^Unsupported hit condition "%2"/);
+    // still answering
+    expect(await topFrame(dc, threadId)).toMatchObject({ name: 'main', line: 39 });
+  });
+
   it('serves over TCP with --listen', async () => {
     const { server, port } = await listeningServer();
     processes.push(server);
