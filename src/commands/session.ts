@@ -15,13 +15,13 @@ import { TargetError } from '../target/types.js';
 import { fpRegistersOf, monitorOf } from '../target/capabilities.js';
 import { readReturnRegs } from '../dwarf/abi.js';
 import { historyIndex } from '../dwarf/evaluator.js';
-import { FP_REGISTER_NAMES, FXSAVE_SIZE, isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
+import { FP_REGISTER_NAMES, isFpRegister, readFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
 import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
-import { ElfFile, SymbolTable, type ProcessImage, SHT_NOBITS, formatSymbolic, AT_ENTRY } from '../elf/index.js';
+import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
 import { whatWrapped } from './breakpoint-what.js';
@@ -44,6 +44,8 @@ import type { CommandEnd, CommandInfo } from '../debugger/store.js';
 import { changedRegisters, type StopInfo, type StopKind, type ThreadState, type WatchChange } from '../debugger/state.js';
 import { breakpointInfo, frameOfDwarf, frameOfPc, NOWHERE, type Place } from '../debugger/publish.js';
 import { Serial } from '../debugger/queue.js';
+import { RegisterFile } from '../debugger/registers.js';
+import { ProcessMemory } from '../debugger/memory.js';
 import { errorMessage, expected, isUserError } from '../debugger/errors.js';
 
 export { errorMessage } from '../debugger/errors.js';
@@ -63,7 +65,6 @@ import {
   unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
 } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
-import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 import { pushAll } from '../arrays.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
 import { defaultScreen, setScreen, showScreen, type ScreenSettings } from './screen.js';
@@ -164,8 +165,6 @@ type StopOutcome = 'stopped' | 'internal' | 'gone';
 const MAX_FRAMES = 256;
 /** gdb's solib_break_names: the function the dynamic linker calls at each library change. */
 const SOLIB_EVENT_NAMES = ['_dl_debug_state', '_r_debug_state', 'r_debug_state'];
-const PAGE = 4096;
-const PAGE_MASK = ~0xfffn;
 
 export class Session {
   readonly store = new SessionStore();
@@ -202,8 +201,6 @@ export class Session {
   private solibEvent: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
   private readonly inserted = new Map<bigint, number>();
-  private regsCache: Registers | undefined;
-  private readonly pageCache = new Map<bigint, Buffer | null>();
   private pendingSignal: number | undefined;
   private readonly history: AnyValue[] = [];
   /** Convenience variables ($foo, $_, $_exitcode), from either evaluator. */
@@ -305,7 +302,7 @@ export class Session {
     writeMemory: (a, d) => this.writeMemory(a, d),
     writeRegister: async (name, value) => {
       await this.live().setRegisters({ [name]: value } as Partial<Registers>);
-      this.regsCache = undefined;
+      this.registers.invalidate();
     },
     fpState: () => this.fpState(),
     writeFpRegister: (name, bytes) => this.writeFpRegister(name, bytes),
@@ -708,7 +705,7 @@ export class Session {
       case 'until': await this.cmdUntil(c.location, c.advance); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
-      case 'set-expr': await this.evaluateAny(c.expr); this.regsCache = undefined; return undefined;
+      case 'set-expr': await this.evaluateAny(c.expr); this.registers.invalidate(); return undefined;
       case 'setting':
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else if (!(await setScreen(this.screen, c.name, c.value, (e) => this.evaluate(e)))) this.cmdSetting(c.name, c.value);
@@ -798,141 +795,51 @@ export class Session {
    * Without a process, read the executable file's loaded sections like gdb
    * does: at the last run's addresses once it ran (gdb keeps the relocation).
    */
-  private readFileImage(at: bigint, len: number): Buffer {
-    const elf = this.fileElf;
-    const addr = at - (this.lastImage?.exe.bias ?? 0n);
-    // gdb reads the file's allocated sections (not the ELF header a PIE maps at 0), one after
-    // another; .bss is zeros. A read that runs out of sections is short.
-    const parts: Buffer[] = [];
-    let a = addr;
-    let left = len;
-    while (elf && left > 0) {
-      const sec = elf.sections.find((x) => (x.flags & 2n) !== 0n && x.addr !== 0n && a >= x.addr && a < x.addr + BigInt(x.size));
-      if (!sec) break;
-      const n = Math.min(left, Number(sec.addr + BigInt(sec.size) - a));
-      const off = sec.offset + Number(a - sec.addr);
-      parts.push(sec.type === SHT_NOBITS ? Buffer.alloc(n) : Buffer.from(elf.data.subarray(off, off + n)));
-      a += BigInt(n);
-      left -= n;
-    }
-    if (parts.length === 0) throw new EvalError(`Cannot access memory at address ${hex(at)}`);
-    return Buffer.concat(parts);
-  }
+  /** The program's memory (src/debugger/memory.ts): the process's, or the file's without one. */
+  private readonly memory = new ProcessMemory({
+    target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+    fileElf: () => this.fileElf,
+    bias: () => this.lastImage?.exe.bias ?? 0n,
+  });
 
-  async readMemory(addr: bigint, len: number): Promise<Buffer> {
-    if (!this.target || this.target.state === 'exited') return this.readFileImage(addr, len);
-    if (len > 0 && len <= PAGE && (addr & PAGE_MASK) === ((addr + BigInt(len) - 1n) & PAGE_MASK)) {
-      const page = await this.cachedPage(addr & PAGE_MASK);
-      if (page) {
-        const off = Number(addr & (BigInt(PAGE) - 1n));
-        return Buffer.from(page.subarray(off, off + len));
-      }
-    }
-    try {
-      return await this.target.readMemory(addr, len);
-    } catch (e) {
-      if (e instanceof TargetError && e.code !== 'ESRCH') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-      throw e;
-    }
-  }
-
-  /**
-   * Pages read since the last stop. Describing one stop (frame arguments,
-   * entry values, the unwinder, the source line) reads the same stack words
-   * many times: one 4 KiB read per page costs what one 8-byte read does.
-   * Dropped at every resume and every write (ours, restore, rewind).
-   */
-  private async cachedPage(base: bigint): Promise<Buffer | undefined> {
-    let p = this.pageCache.get(base);
-    if (p === undefined) {
-      p = await this.target!.readMemory(base, PAGE).catch(expected(null));
-      this.pageCache.set(base, p);
-    }
-    return p ?? undefined;
+  readMemory(addr: bigint, len: number): Promise<Buffer> {
+    return this.memory.read(addr, len);
   }
 
   private invalidateMemory(): void {
-    this.pageCache.clear();
-    this.regsCache = undefined;
+    this.memory.invalidate();
+    this.registers.invalidate();
   }
 
-  /** Largest readable prefix (x/s and x/i near the end of a mapping). */
-  private async readUpTo(addr: bigint, len: number): Promise<Buffer> {
-    try {
-      return await this.readMemory(addr, len);
-    } catch (e) {
-      const pageEnd = (addr | 0xfffn) + 1n;
-      if (pageEnd - addr >= BigInt(len)) throw e;
-      return this.readMemory(addr, Number(pageEnd - addr));
-    }
+  private readUpTo(addr: bigint, len: number): Promise<Buffer> {
+    return this.memory.readUpTo(addr, len);
   }
 
-  private async writeMemory(addr: bigint, data: Buffer): Promise<void> {
-    // without a process gdb's exec file is read-only
-    if (!this.target || this.target.state === 'exited') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const t = this.target;
-    this.pageCache.clear();
-    try {
-      await t.writeMemory(addr, data);
-    } catch (e) {
-      if (e instanceof TargetError && e.code !== 'ESRCH') throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-      throw e;
-    }
+  private writeMemory(addr: bigint, data: Buffer): Promise<void> {
+    return this.memory.write(addr, data);
   }
 
-  private async regs(): Promise<Registers> {
-    const t = this.target;
-    if (!t || t.state === 'exited') throw new EvalError('No registers.');
-    if (!this.regsCache) this.regsCache = await t.getRegisters();
-    return this.regsCache;
+  /** The selected thread's registers (src/debugger/registers.ts). */
+  private readonly registers = new RegisterFile({
+    target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+    readMemory: (a, l) => this.readMemory(a, l),
+  });
+
+  private regs(): Promise<Registers> {
+    return this.registers.general();
   }
 
-  /**
-   * The x87/SSE state of the stop (FXSAVE area, followed by ymm0h..ymm15h
-   * when the target has AVX), or undefined when the target cannot give it.
-   */
-  private async fpState(): Promise<Buffer | undefined> {
-    const t = this.target;
-    if (!t || t.state === 'exited' || !t.getFpRegisters) return undefined;
-    const area = await t.getFpRegisters();
-    const upper = await t.getYmmUpper?.().catch(expected(undefined));
-    return upper ? Buffer.concat([area, upper]) : area;
+  private fpState(): Promise<Buffer | undefined> {
+    return this.registers.fpState();
   }
 
-  /** Set one x87/SSE/AVX register of frame 0 (gdb's byte layout, src/target/fpregs.ts). */
-  private async writeFpRegister(name: string, bytes: Buffer): Promise<void> {
-    const t = this.live();
-    const fp = fpRegistersOf(t);
-    const now = (await this.fpState())!;
-    const next = writeFpRegister(now, name, bytes);
-    if (!next.subarray(0, FXSAVE_SIZE).equals(now.subarray(0, FXSAVE_SIZE))) await fp.set(next.subarray(0, FXSAVE_SIZE));
-    if (next.length > FXSAVE_SIZE && !next.subarray(FXSAVE_SIZE).equals(now.subarray(FXSAVE_SIZE))) await t.setYmmUpper?.(next.subarray(FXSAVE_SIZE));
-    this.regsCache = undefined;   // frames built on the old state are stale
+  private writeFpRegister(name: string, bytes: Buffer): Promise<void> {
+    return this.registers.writeFp(this.live(), name, bytes);
   }
 
-  /**
-   * Registers as the selected frame sees them (gdb's frame_unwind_register):
-   * rip, rsp and what the CFI restores (rbp, rbx, r12-r15) are unwound; the
-   * others are frame 0's, as gdb shows them for outer frames. `notSaved`:
-   * registers the CFI marks undefined there (gdb's `<not saved>`).
-   */
-  private async frameRegs(): Promise<{ regs: Registers; notSaved: Set<string> }> {
-    const regs = await this.regs();
-    const notSaved = new Set<string>();
-    const sel = this.store.state.selectedFrame;
-    const program = this.debug?.program;
-    if (sel === 0 || !program) return { regs, notSaved };
-    const frames = await program.backtrace(regs, (a, l) => this.readMemory(a, l), sel + 1).catch(expected([]));
-    const f = frames[sel];
-    if (!f) return { regs, notSaved };
-    const out: Registers = { ...regs, rip: f.pc };
-    X86_64_DWARF_REGS.forEach((name, i) => {
-      if (name === 'rip') return;
-      const v = f.unwind.regs.get(i);
-      if (v === undefined) notSaved.add(name);
-      else out[name as keyof Registers] = v;
-    });
-    return { regs: out, notSaved };
+  /** Registers as the selected frame sees them, and those its CFI says are not saved. */
+  private frameRegs(): Promise<{ regs: Registers; notSaved: Set<string> }> {
+    return this.registers.ofFrame(this.store.state.selectedFrame, this.debug?.program);
   }
 
   /** The selected frame's pc (gdb's $pc), or undefined without a process. */
@@ -952,7 +859,7 @@ export class Session {
         const t = this.live();
         if (this.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
         await t.setRegisters({ [name]: value } as Partial<Registers>);
-        this.regsCache = undefined;
+        this.registers.invalidate();
       },
       lookupSymbol: async (name): Promise<SymbolValue | undefined> => {
         const s = this.symbolByName(name);
@@ -2182,7 +2089,7 @@ export class Session {
     const fmt = options ? options.fmt : slashFmt;
     if (expr === undefined && !this.history.length) throw new EvalError('History is empty.');   // never: `$` is void
     const any: AnyValue = expr === undefined ? this.history[this.history.length - 1]! : await this.evaluateAny(expr);
-    this.regsCache = undefined;
+    this.registers.invalidate();
     let shown: string;
     if (any.dwarf) {
       if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
@@ -2399,7 +2306,7 @@ export class Session {
   /** `info threads [ID...]`: gdb's table, each stopped thread's innermost frame. */
   private selectThread(t: Target, tid: number): void {
     t.selectThread(tid);
-    this.regsCache = undefined;
+    this.registers.invalidate();
     this.store.update({ selectedFrame: 0 });
   }
 
