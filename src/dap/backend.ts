@@ -81,6 +81,8 @@ export interface BackendEvents {
   /** A stop that no request of the client asked for (another thread's signal while running is reported by the run's end). */
   stopped: [StopInfo];
   exited: [code: number | undefined];
+  /** A breakpoint changed on its own: a pending one resolved when its library loaded, or a local's watch ended. */
+  breakpoint: [reason: 'changed' | 'removed', result: BreakpointResult & { id: number }];
   /** A process is being debugged: started (launch) or attached. */
   process: [info: { pid: number; name: string; origin: 'spawned' | 'attached' }];
 }

@@ -16,7 +16,7 @@ export function ignoreCountOf(hit: string | undefined): number | { error: string
   return n > 0 ? n - 1 : 0;
 }
 
-function toDap(r: BreakpointResult, fallback?: { path?: string; line?: number }): DebugProtocol.Breakpoint {
+export function breakpointOf(r: BreakpointResult, fallback?: { path?: string; line?: number }): DebugProtocol.Breakpoint {
   const b: DebugProtocol.Breakpoint = { verified: r.verified };
   if (r.id !== undefined) b.id = r.id;
   const line = r.line ?? fallback?.line;
@@ -66,7 +66,7 @@ export class Breakpoints {
       }
       const r = await this.add({ kind: 'line', file: path, line: b.line }, b.condition, b.hitCondition);
       if (r.id !== undefined) ids.push(r.id);
-      out.push(toDap(r, { path, line: b.line }));
+      out.push(breakpointOf(r, { path, line: b.line }));
     }
     this.bySource.set(path, ids);
     return { breakpoints: out };
@@ -79,7 +79,7 @@ export class Breakpoints {
     for (const b of a.breakpoints ?? []) {
       const r = await this.add({ kind: 'function', name: b.name }, b.condition, b.hitCondition);
       if (r.id !== undefined) this.functions.push(r.id);
-      out.push(toDap(r));
+      out.push(breakpointOf(r));
     }
     return { breakpoints: out };
   }
@@ -105,7 +105,7 @@ export class Breakpoints {
       const access: Accessor = b.accessType ?? 'write';
       const r = await this.add({ kind: 'watch', expression: b.dataId, access }, b.condition, b.hitCondition);
       if (r.id !== undefined) this.data.push(r.id);
-      out.push(toDap(r));
+      out.push(breakpointOf(r));
     }
     return { breakpoints: out };
   }

@@ -5,7 +5,7 @@
  * reads. Thread ids are the kernel's tids, as in the core's state.
  */
 import { EventEmitter } from 'node:events';
-import { Debugger, localLauncher, type DebuggerState, type StopInfo as CoreStop, type OutputChunk } from '../debugger/index.js';
+import { Debugger, localLauncher, type BreakpointInfo, type DebuggerState, type StopInfo as CoreStop, type OutputChunk } from '../debugger/index.js';
 import type { Evaluator } from '../dwarf/evaluator.js';
 import type { Value } from '../dwarf/value.js';
 import type { Registers } from '../target/types.js';
@@ -31,12 +31,33 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     this.d.store.on('output', (c: OutputChunk) => this.onOutput(c));
     this.d.store.on('thread', (t) => this.emit('thread', t.kind === 'new' ? 'started' : 'exited', t.tid));
     let pid: number | undefined;
+    let bps = this.d.state.breakpoints;
     this.d.store.on('state', (s) => {
+      if (s.breakpoints !== bps) {
+        this.breakpointsChanged(bps, s.breakpoints);
+        bps = s.breakpoints;
+      }
       const p = s.process;
       if (p?.pid === pid) return;
       pid = p?.pid;
       if (p) this.emit('process', { pid: p.pid, name: p.exePath, origin: p.origin });
     });
+  }
+
+  /** Breakpoints the client set (this.mine) whose resolution changed without a request: resolved or gone. */
+  private readonly mine = new Set<number>();
+
+  private breakpointsChanged(before: readonly BreakpointInfo[], now: readonly BreakpointInfo[]): void {
+    for (const b of now) {
+      const old = before.find((x) => x.id === b.id);
+      if (!this.mine.has(b.id) || !old || (old.verified === b.verified && old.address === b.address && old.line === b.line)) continue;
+      this.emit('breakpoint', 'changed', { ...result(b), id: b.id });
+    }
+    for (const b of before) {
+      if (!this.mine.has(b.id) || now.some((x) => x.id === b.id)) continue;
+      this.mine.delete(b.id);
+      this.emit('breakpoint', 'removed', { id: b.id, verified: false });
+    }
   }
 
   private onOutput(c: OutputChunk): void {
@@ -61,6 +82,13 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     this.config = config;
     const env = config.env ? { ...process.env, ...config.env } : undefined;
     await this.d.load(config.program, config.args, config.cwd, env);
+    await this.pendingBreakpoints();
+  }
+
+  /** An editor's breakpoint in a library not loaded yet waits for it (gdb's pending breakpoints), unverified. */
+  private async pendingBreakpoints(): Promise<void> {
+    const r = await this.d.execute('set breakpoint pending on');
+    if (!r.ok) throw new Error(r.error ?? 'set breakpoint pending on failed');
   }
 
   async start(): Promise<RunEnd> {
@@ -70,6 +98,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   }
 
   async attach(pid: number): Promise<StopInfo> {
+    await this.pendingBreakpoints();
     const s = await this.d.attach(pid);
     if (!s.process) throw new Error(`Cannot attach to process ${pid}.`);
     return { reason: 'pause', threadId: s.stop?.thread ?? s.selectedThread ?? pid };
@@ -112,16 +141,19 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     if (spec.kind === 'watch') {
       const b = await this.d.setWatchpoint(spec.expression, WATCH_ACCESS[spec.access]);
       this.watchIds.add(b.id);
+      this.mine.add(b.id);
       if (condition || ignoreCount) await this.d.execute(`condition ${b.id} ${condition ?? ''}`.trim());
       return { id: b.id, verified: b.verified };
     }
     const at = spec.kind === 'line' ? { file: spec.file, line: spec.line } : { function: spec.name };
     const b = await this.d.setBreakpoint(at, { condition, hitCount: ignoreCount + 1 });
     if (spec.kind === 'function') this.functionIds.add(b.id);
-    return { id: b.id, verified: b.verified, line: b.line, path: b.path, address: b.address };
+    this.mine.add(b.id);
+    return result(b);
   }
 
   async deleteBreakpoint(id: number): Promise<void> {
+    this.mine.delete(id);
     this.watchIds.delete(id);
     this.functionIds.delete(id);
     // a watchpoint of a local is deleted by the core when its frame returns: nothing to delete then
@@ -308,6 +340,12 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     }
     await this.d.shutdown();
   }
+}
+
+function result(b: BreakpointInfo): BreakpointResult {
+  const r: BreakpointResult = { id: b.id, verified: b.verified, line: b.line, path: b.path, address: b.address };
+  if (!b.verified) r.message = `Breakpoint ${b.id} (${b.spec}) pending.`;
+  return r;
 }
 
 /** A structured value for a JSON body: bigints as hex strings. */

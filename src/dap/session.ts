@@ -5,12 +5,12 @@
  * adapter. Runs (continue, steps) answer at once and report their end with a
  * stopped, or exited + terminated, event, as the protocol wants.
  */
-import { DebugSession, Event, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, ExitedEvent, ThreadEvent } from '@vscode/debugadapter';
+import { BreakpointEvent, DebugSession, Event, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, ExitedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DapBackend, RunEnd, StopInfo } from './backend.js';
 import { ArgumentError, attachPid, launchConfig } from './args.js';
 import { References } from './variables.js';
-import { Breakpoints } from './breakpoints.js';
+import { Breakpoints, breakpointOf } from './breakpoints.js';
 import { disassembleRequest, readMemoryRequest, writeMemoryRequest } from './memory.js';
 import { customRequest, isCustomRequest } from './custom.js';
 
@@ -40,6 +40,7 @@ export class TsdbgDapSession extends DebugSession {
     backend.on('thread', (reason, id) => this.sendEvent(new ThreadEvent(reason, id)));
     backend.on('stopped', (s) => this.reportStop(s));
     backend.on('exited', (code) => this.reportExit(code));
+    backend.on('breakpoint', (reason, b) => this.sendEvent(new BreakpointEvent(reason, breakpointOf(b))));
     backend.on('process', (p) => this.sendEvent(new Event('process', {
       name: p.name, systemProcessId: p.pid, isLocalProcess: true, startMethod: p.origin === 'spawned' ? 'launch' : 'attach',
     })));

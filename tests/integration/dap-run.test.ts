@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fixture } from '../fixtures/programs.js';
+import { FIXTURES, fixture } from '../fixtures/programs.js';
 import { waitFor } from '../setup/wait.js';
 import { configure, stdioClient, stopAfter, topFrame } from './dap-util.js';
 
@@ -116,5 +116,32 @@ describe('tsdbg dap: launching and running', () => {
     const frames = (await dc.stackTraceRequest({ threadId: other.id })).body.stackFrames;
     expect(frames.length).toBeGreaterThan(0);
     expect(frames[0]!.instructionPointerReference).not.toBe(worker[0]!.instructionPointerReference);
+  });
+
+  it('keeps a breakpoint in a library not loaded yet pending, and says when it resolves', async () => {
+    const dc = await client();
+    const changes: DebugProtocol.BreakpointEvent[] = [];
+    dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => changes.push(e));
+    let ids: number[] = [];
+    await Promise.all([
+      dc.waitForEvent('initialized').then(async () => {
+        const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'abort' }, { name: 'nosuch_fn' }] });
+        // before the run the C library is not there: both wait, gdb's pending breakpoints
+        expect(r.body.breakpoints.map((b) => [b.verified, b.message])).toEqual([
+          [false, `Breakpoint ${r.body.breakpoints[0]!.id} (abort) pending.`], [false, `Breakpoint ${r.body.breakpoints[1]!.id} (nosuch_fn) pending.`],
+        ]);
+        ids = r.body.breakpoints.map((b) => b.id!);
+        const line = await dc.setBreakpointsRequest({ source: { path: join(FIXTURES, 'dap_vars.c') }, breakpoints: [{ line: 39 }] });
+        expect(line.body.breakpoints[0]!.verified).toBe(true);
+        await dc.configurationDoneRequest();
+      }),
+      dc.launchRequest({ program: fixture('dap_vars') } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    await dc.waitForEvent('stopped');
+    await waitFor(() => changes.some((e) => e.body.breakpoint.id === ids[0] && e.body.breakpoint.verified), () => `abort's breakpoint resolved: ${JSON.stringify(changes.map((e) => e.body))}`);
+    const resolved = changes.find((e) => e.body.breakpoint.id === ids[0] && e.body.breakpoint.verified)!;
+    expect(resolved.body.reason).toBe('changed');
+    expect(resolved.body.breakpoint.instructionReference).toMatch(/^0x7f[0-9a-f]+$/);
+    expect(changes.some((e) => e.body.breakpoint.id === ids[1] && e.body.breakpoint.verified)).toBe(false);
   });
 });
