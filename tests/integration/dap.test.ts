@@ -106,6 +106,11 @@ describe('tsdbg dap', () => {
     const regs = await scopeVars(dc, move!.id, 'Registers');
     expect(regs.get('rip')!.value).toMatch(/^0x[0-9a-f]+ <move\+\d+>$/);
     expect(regs.get('rsp')!.value).toMatch(/^0x[0-9a-f]+$/);
+    // the caller's registers are its own, unwound: its pc is the return address into main
+    const callerRegs = await scopeVars(dc, main!.id, 'Registers');
+    expect(callerRegs.get('rip')!.value).toMatch(/^0x[0-9a-f]+ <main\+\d+>$/);
+    expect(callerRegs.get('rip')!.value.split(' ')[0]).toBe(main!.instructionPointerReference);
+    expect(BigInt(callerRegs.get('rsp')!.value)).toBeGreaterThan(BigInt(regs.get('rsp')!.value));
 
     // the program's own output arrives as output events
     const next2 = await stopAfter(dc, () => dc.continueRequest({ threadId }));
