@@ -8,11 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { FIXTURES, fixture } from '../fixtures/programs.js';
 import { waitFor } from '../setup/wait.js';
-import { configure, stdioClient, stopAfter, topFrame } from './dap-util.js';
+import { StreamClient, TSDBG, configure, stdioClient, stopAfter, topFrame } from './dap-util.js';
 
 const clients: DebugClient[] = [];
 const dirs: string[] = [];
@@ -143,5 +144,24 @@ describe('tsdbg dap: launching and running', () => {
     expect(resolved.body.reason).toBe('changed');
     expect(resolved.body.breakpoint.instructionReference).toMatch(/^0x7f[0-9a-f]+$/);
     expect(changes.some((e) => e.body.breakpoint.id === ids[1] && e.body.breakpoint.verified)).toBe(false);
+  });
+
+  it('kills what it launched when the client goes away without disconnect, and exits', async () => {
+    const adapter = spawn(TSDBG, ['dap'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((r) => adapter.once('exit', (code) => r(code)));
+    try {
+      const dc = new StreamClient();
+      dc.over(adapter.stdout!, adapter.stdin!);
+      await dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path' });
+      const started = dc.assertOutput('stdout', 'pid ');
+      const pid = await launch(dc, { program: fixture('target_loop') });
+      await started;
+      adapter.stdin!.end();
+      expect(await exited).toBe(0);
+      await waitFor(() => gone(pid), `process ${pid} killed when the client went away`);
+    } finally {
+      if (adapter.exitCode === null && adapter.signalCode === null) adapter.kill('SIGKILL');
+      await exited;
+    }
   });
 });

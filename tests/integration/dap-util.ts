@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Readable, Writable } from 'node:stream';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { expect } from 'vitest';
@@ -19,6 +20,18 @@ export async function stdioClient(): Promise<DebugClient> {
   dc.defaultTimeout = WAIT_MS;
   await dc.start();
   return dc;
+}
+
+/** A client on streams of our own (an adapter we spawned), for what DebugClient's start() hides. */
+export class StreamClient extends DebugClient {
+  constructor() {
+    super('unused', 'unused', 'tsdbg');
+    this.defaultTimeout = WAIT_MS;
+  }
+
+  over(readable: Readable, writable: Writable): void {
+    this.connect(readable, writable);
+  }
 }
 
 /** `tsdbg dap --listen 127.0.0.1:0`: the server process and the port it printed. */
