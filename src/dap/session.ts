@@ -75,7 +75,7 @@ export class TsdbgDapSession extends DebugSession {
         return body;
       },
       disconnect: (a: DebugProtocol.DisconnectArguments) => this.disconnect(a),
-      terminate: () => this.disconnect({ terminateDebuggee: true }),
+      terminate: () => this.terminate(),
     };
   }
 
@@ -271,6 +271,13 @@ export class TsdbgDapSession extends DebugSession {
     }
     await this.backend.end(kill);
     this.ended = true;
+  }
+
+  /** terminate: the program is killed, the session ends (terminated); the client disconnects next. */
+  private async terminate(): Promise<void> {
+    this.needProcess();
+    await this.disconnect({ terminateDebuggee: true });
+    this.sendEvent(new TerminatedEvent());
   }
 
   /** The client went away without disconnect: kill what was launched, detach what was attached. */

@@ -77,8 +77,11 @@ describe('tsdbg dap: launching and running', () => {
     // a request that needs a stopped program is refused while it runs
     await dc.continueRequest({ threadId: pid });
     await expect(dc.stackTraceRequest({ threadId: pid })).rejects.toThrow('Selected thread is running.');
-    await dc.disconnectRequest({});
-    await waitFor(() => gone(pid), `process ${pid} killed by disconnect`);
+    // terminate, while it runs: killed, and the session says it is over
+    const terminated = dc.waitForEvent('terminated');
+    await dc.terminateRequest();
+    await terminated;
+    await waitFor(() => gone(pid), `process ${pid} killed by terminate`);
   });
 
   it('stops at a fatal signal as an exception, where it happened', async () => {
