@@ -233,7 +233,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   }
 
   async execute(line: string): Promise<{ ok: boolean; output: string; error?: string; end?: RunEnd }> {
-    const before = this.d.state.stop;
+    const before = this.d.state;
     const mine: string[] = [];
     this.console = mine;
     let r;
@@ -243,9 +243,11 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
       this.console = undefined;
     }
     const after = this.d.state;
-    const ran = after.stop !== before && (after.stop !== undefined || !after.process);
-    const output = mine.join('');
-    return { ok: r.ok, output, error: r.error, end: ran ? this.runEnd(after) : undefined };
+    // the command ended the process (kill, detach, a continue to the end), or left it stopped somewhere new
+    let end: RunEnd | undefined;
+    if (before.process && !after.process) end = { kind: 'exited', code: after.stop?.exitCode };
+    else if (after.process && after.stop && after.stop !== before.stop) end = this.runEnd(after);
+    return { ok: r.ok, output: mine.join(''), error: r.error, end };
   }
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {

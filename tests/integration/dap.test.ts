@@ -192,6 +192,11 @@ describe('tsdbg dap', () => {
     const info = await dc.evaluateRequest({ expression: 'info breakpoints', context: 'repl' });
     expect(info.body.result).toMatch(/^Num\s+Type\s+Disp Enb Address\s+What\n1\s+breakpoint\s+keep y\s+0x[0-9a-f]+ in main at .*dap_vars\.c:39\n\tbreakpoint already hit 1 time$/);
     expect(await errorOf(dc.evaluateRequest({ expression: 'frobnicate', context: 'repl' }))).toBe('Undefined command: "frobnicate".  Try "help".');
+    // a console kill ends the session for the client too
+    const terminated = dc.waitForEvent('terminated');
+    const killed = await dc.evaluateRequest({ expression: 'kill', context: 'repl' });
+    expect(killed.body.result).toMatch(/^\[Inferior 1 \(process \d+\) killed\]$/);
+    await terminated;
   });
 
   it('stops on a data breakpoint when the watched variable is written', async () => {
