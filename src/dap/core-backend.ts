@@ -5,6 +5,7 @@
  * reads. Thread ids are the kernel's tids, as in the core's state.
  */
 import { EventEmitter } from 'node:events';
+import { constants as osConstants } from 'node:os';
 import { Debugger, localLauncher, type BreakpointInfo, type DebuggerState, type StopInfo as CoreStop, type OutputChunk } from '../debugger/index.js';
 import type { Evaluator } from '../dwarf/evaluator.js';
 import type { Value } from '../dwarf/value.js';
@@ -108,7 +109,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   private runEnd(s: DebuggerState, forced?: StopReason): RunEnd {
     const stop = s.stop;
     if (!s.process || s.process.state === 'exited' || stop?.reason === 'exited' || stop?.reason === 'killed') {
-      return { kind: 'exited', code: stop?.exitCode };
+      return { kind: 'exited', code: exitCodeOf(stop) };
     }
     return { kind: 'stopped', stop: this.stopInfo(stop, s, forced) };
   }
@@ -245,7 +246,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     const after = this.d.state;
     // the command ended the process (kill, detach, a continue to the end), or left it stopped somewhere new
     let end: RunEnd | undefined;
-    if (before.process && !after.process) end = { kind: 'exited', code: after.stop?.exitCode };
+    if (before.process && !after.process) end = { kind: 'exited', code: exitCodeOf(after.stop) };
     else if (after.process && after.stop && after.stop !== before.stop) end = this.runEnd(after);
     return { ok: r.ok, output: mine.join(''), error: r.error, end };
   }
@@ -342,6 +343,13 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     }
     await this.d.shutdown();
   }
+}
+
+/** The exit code, or for a process a signal ended, the shell's 128 + its number. */
+function exitCodeOf(stop: CoreStop | undefined): number | undefined {
+  if (stop?.exitCode !== undefined) return stop.exitCode;
+  const n = stop?.signal ? osConstants.signals[stop.signal as NodeJS.Signals] : undefined;
+  return n === undefined ? undefined : 128 + n;
 }
 
 function result(b: BreakpointInfo): BreakpointResult {

@@ -93,6 +93,10 @@ describe('tsdbg dap: launching and running', () => {
     expect(s.body).toMatchObject({ reason: 'exception', description: 'SIGSEGV' });
     await output;
     expect(await topFrame(dc, s.body.threadId!)).toMatchObject({ name: 'read_verbose', line: 10 });
+    // going on delivers the signal: the program dies of it (exit code 128 + 11, as a shell says)
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: s.body.threadId! });
+    expect((await exited).body.exitCode).toBe(139);
   });
 
   it('lists the threads, each with its own stack', async () => {
