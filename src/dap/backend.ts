@@ -83,6 +83,8 @@ export interface BackendEvents {
   exited: [code: number | undefined];
   /** A breakpoint changed on its own: a pending one resolved when its library loaded, or a local's watch ended. */
   breakpoint: [reason: 'changed' | 'removed', result: BreakpointResult & { id: number }];
+  /** A console command resumed the program (a repl `continue`): the client shows it running. */
+  continued: [threadId: number | undefined];
   /** A process is being debugged: started (launch) or attached. */
   process: [info: { pid: number; name: string; origin: 'spawned' | 'attached' }];
 }

@@ -5,7 +5,7 @@
  * adapter. Runs (continue, steps) answer at once and report their end with a
  * stopped, or exited + terminated, event, as the protocol wants.
  */
-import { BreakpointEvent, DebugSession, Event, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, ExitedEvent, ThreadEvent } from '@vscode/debugadapter';
+import { BreakpointEvent, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, ExitedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DapBackend, RunEnd, StopInfo } from './backend.js';
 import { ArgumentError, attachPid, launchConfig } from './args.js';
@@ -29,6 +29,8 @@ export class TsdbgDapSession extends DebugSession {
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((r) => { this.configured = r; });
   private launched = false;
+  /** A repl command is under way (it may run the program: pause reaches it). */
+  private consoleBusy = false;
   private ended = false;
   private readonly handlers: Record<string, Handler>;
 
@@ -40,6 +42,10 @@ export class TsdbgDapSession extends DebugSession {
     backend.on('thread', (reason, id) => this.sendEvent(new ThreadEvent(reason, id)));
     backend.on('stopped', (s) => this.reportStop(s));
     backend.on('exited', (code) => this.reportExit(code));
+    backend.on('continued', (thread) => {
+      this.refs.reset();
+      this.sendEvent(new ContinuedEvent(thread ?? this.backend.pid ?? 0, true));
+    });
     backend.on('breakpoint', (reason, b) => this.sendEvent(new BreakpointEvent(reason, breakpointOf(b))));
     backend.on('process', (p) => this.sendEvent(new Event('process', {
       name: p.name, systemProcessId: p.pid, isLocalProcess: true, startMethod: p.origin === 'spawned' ? 'launch' : 'attach',
@@ -65,7 +71,7 @@ export class TsdbgDapSession extends DebugSession {
       stepOut: (a: DebugProtocol.StepOutArguments, r) => this.run(r, () => this.backend.stepOut(a.threadId)),
       stepBack: (_a, r) => this.rewind(r),
       reverseContinue: (_a, r) => this.rewind(r),
-      pause: () => { this.needProcess(); if (this.running) this.backend.pause(); },
+      pause: () => { this.needProcess(); if (this.running || this.consoleBusy) this.backend.pause(); },
       disassemble: (a: DebugProtocol.DisassembleArguments) => this.stopped(() => disassembleRequest(this.backend, a)),
       readMemory: (a: DebugProtocol.ReadMemoryArguments) => this.stopped(() => readMemoryRequest(this.backend, a)),
       writeMemory: async (a: DebugProtocol.WriteMemoryArguments) => {
@@ -252,7 +258,13 @@ export class TsdbgDapSession extends DebugSession {
   private async console(text: string): Promise<DebugProtocol.EvaluateResponse['body']> {
     if (this.running) throw new DapError('Selected thread is running.');
     const line = text.replace(/^-exec\s+/, '');
-    const r = await this.backend.execute(line);
+    this.consoleBusy = true;
+    let r;
+    try {
+      r = await this.backend.execute(line);
+    } finally {
+      this.consoleBusy = false;
+    }
     // a command that ran the program (continue, step, rewind): its end is reported after the answer
     if (r.end) {
       const end = r.end;

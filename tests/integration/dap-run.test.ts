@@ -74,6 +74,13 @@ describe('tsdbg dap: launching and running', () => {
       await dc.pauseRequest({ threadId: pid });
     });
     expect(again.body.reason).toBe('pause');
+    // a repl `continue` runs it too: the client is told (continued), and pause reaches it
+    const continued = dc.waitForEvent('continued');
+    const answer = dc.evaluateRequest({ expression: 'continue', context: 'repl' });
+    await continued;
+    const third = await stopAfter(dc, () => dc.pauseRequest({ threadId: pid }));
+    expect(third.body.reason).toBe('pause');
+    expect((await answer).body.result).toMatch(/^Continuing\./);
     // a request that needs a stopped program is refused while it runs
     await dc.continueRequest({ threadId: pid });
     await expect(dc.stackTraceRequest({ threadId: pid })).rejects.toThrow('Selected thread is running.');
