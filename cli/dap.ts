@@ -44,11 +44,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsdbg dap: cannot listen on ${listen.host}:${listen.port}: ${(e as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`DAP server listening at: ${addressText(server)}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => { server.close(); resolve(); };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  process.stdout.write(`DAP server listening at: ${addressText(server.server)}\n`);
+  // SIGTERM, SIGINT, SIGHUP: every session ends as a disconnect would, then the server
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    // `on`, not `once`: the listener stays, so the reaper (src/target/reaper.ts) leaves the signal to us
+    for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => resolve(s));
   });
-  return 0;
+  await server.close();
+  process.stderr.write(`tsdbg dap: ${signal}: stopped serving\n`);
+  process.exit(0);
 }

@@ -28,24 +28,40 @@ export function serveStdio(makeBackend: BackendFactory): Promise<void> {
   });
 }
 
-/** Sessions over TCP on host:port (port 0: any free one); the listening server is returned. */
-export function serveTcp(makeBackend: BackendFactory, port: number, host = '127.0.0.1'): Promise<Server> {
+export interface TcpServer {
+  server: Server;
+  /** Stop listening and end every session (kill what each launched, detach what it attached). */
+  close(): Promise<void>;
+}
+
+/** Sessions over TCP on host:port (port 0: any free one). */
+export function serveTcp(makeBackend: BackendFactory, port: number, host = '127.0.0.1'): Promise<TcpServer> {
+  const live = new Set<TsdbgDapSession>();
+  const closing: Promise<void>[] = [];
   const server = createServer((socket) => {
     let ended = false;
     const session = new TsdbgDapSession(makeBackend());
+    live.add(session);
     const end = () => {
       if (ended) return;
       ended = true;
-      void session.close();
+      live.delete(session);
+      closing.push(session.close());
     };
     session.setRunAsServer(true);
     session.start(socket, socket);
     socket.on('close', end);
     socket.on('error', end);
   });
+  const close = async () => {
+    server.close();
+    for (const s of live) closing.push(s.close());
+    live.clear();
+    await Promise.allSettled(closing);
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen(port, host, () => resolve({ server, close }));
   });
 }
 

@@ -432,10 +432,22 @@ describe('tsdbg dap', () => {
     processes.push(server);
     const dc = new DebugClient('unused', 'unused', 'tsdbg');
     await dc.start(port);
-    clients.push(dc);
+    const proc = dc.waitForEvent('process');
     const prog = fixture('dap_vars');
     const stop = await launchTo(dc, prog, SRC, [{ line: 21 }]);
     expect(await topFrame(dc, stop.body.threadId!)).toMatchObject({ name: 'scale', line: 21 });
+    // a second client at the same time has a session of its own
+    const other = new DebugClient('unused', 'unused', 'tsdbg');
+    // (not stopped in afterEach: over TCP DebugClient waits for ever; the server's end closes both)
+    await other.start(port);
+    const second = await launchTo(other, prog, SRC, [{ line: 28 }]);
+    expect(await topFrame(other, second.body.threadId!)).toMatchObject({ name: 'move', line: 28 });
+    // SIGTERM: every session ends as a disconnect would (what they launched is killed), then the server
+    const pid = (await proc).body.systemProcessId as number;
+    const exit = new Promise((r) => server.once('exit', (code) => r(code)));
+    server.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(procStatus(pid)).toBe('(gone)');
   });
 });
 
