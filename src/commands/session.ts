@@ -24,7 +24,7 @@ import { formatInfoFloat } from './float-info.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
-import { whatWrapped } from './breakpoint-what.js';
+import { breakpointTable, ignoreText, watchTitle } from './breakpoint-text.js';
 import { CommandError, helpText, parseLine, type Command } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
@@ -41,9 +41,10 @@ import { SessionStore, type Breakpoint } from './store.js';
 import { Snapshots, engineLabel } from '../debugger/snapshots.js';
 import { SnapshotConsole } from './snapshot-console.js';
 import type { CommandEnd, CommandInfo } from '../debugger/store.js';
-import { changedRegisters, type StopInfo, type StopKind, type ThreadState, type WatchChange } from '../debugger/state.js';
+import type { WatchChange } from '../debugger/state.js';
 import { breakpointInfo, frameOfDwarf, frameOfPc, NOWHERE, type Place } from '../debugger/publish.js';
 import { Serial } from '../debugger/queue.js';
+import { StatePublisher } from '../debugger/publisher.js';
 import { RegisterFile } from '../debugger/registers.js';
 import { ProcessMemory } from '../debugger/memory.js';
 import { errorMessage, expected, isUserError } from '../debugger/errors.js';
@@ -65,14 +66,8 @@ import {
   unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
 } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
-import { pushAll } from '../arrays.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
 import { defaultScreen, setScreen, showScreen, type ScreenSettings } from './screen.js';
-
-/** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
-function ignoreText(id: number, n: number): string {
-  return `Will ignore next ${n === 1 ? 'crossing' : `${n} crossings`} of breakpoint ${id}`;
-}
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
 const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
@@ -173,8 +168,18 @@ export class Session {
   /** Operations (console lines, the Debugger's calls) run one at a time through this. */
   private readonly serial = new Serial();
   private opSeq = 0;
-  /** What the last reported stop was, for the structured stop published when the operation ends. */
-  private stopDetail: { reason: StopKind; breakpoints: number[]; watch: WatchChange[]; signal?: string } | undefined;
+  /** What the core publishes after each operation (src/debugger/publisher.ts). */
+  private readonly publisher = new StatePublisher({
+    store: this.store,
+    target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
+    program: () => this.exePath,
+    displays: () => this.source.displayList(),
+    checkpointBufferLimit: () => this.snaps.bufferLimit,
+    registers: () => this.regs(),
+    place: (pc) => this.place(pc),
+    threadTable: () => this.threadTable,
+    publishProcess: () => this.publishTarget(),
+  });
   private target: Target | undefined;
   private origin: 'spawned' | 'attached' = 'spawned';
   private image: ProcessImage | undefined;
@@ -276,21 +281,6 @@ export class Session {
     this.store.emit('thread', { kind: e.kind, tid: e.tid, id: e.kind === 'new' ? this.threadTable?.number(e.tid) : undefined });
   };
 
-  /** The process ended (exit or a fatal signal): the stop says how, and `exited` goes out. */
-  private publishExit(ev: StopEvent): void {
-    const r = ev.reason;
-    const exitCode = r.kind === 'exited' ? r.code : undefined;
-    const signal = r.kind === 'killed' ? r.signame : undefined;
-    this.store.update({
-      running: false, threads: [], selectedThread: undefined, registers: undefined, frames: [],
-      stop: {
-        reason: r.kind === 'killed' ? 'killed' : 'exited', thread: ev.tid, pc: undefined, function: undefined,
-        file: undefined, path: undefined, line: undefined, breakpoints: [], watch: [], signal, exitCode,
-      },
-    });
-    this.store.emit('exited', { pid: ev.pid, exitCode, signal });
-  }
-
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
   private readonly source = new SourceLevel({
     target: () => (this.target && this.target.state !== 'exited' ? this.target : undefined),
@@ -384,7 +374,7 @@ export class Session {
       writeMemory: (a, d) => this.writeMemory(a, d),
       registers: async () => {
         const regs = await this.regs();
-        this.publishRegisters(regs);
+        this.publisher.publishRegisters(regs);
         return regs;
       },
       symbolize: this.symbolize,
@@ -413,39 +403,11 @@ export class Session {
         end = { ...info, ok: false, error: errorMessage(e) };
         throw e;
       } finally {
-        await this.publishStop(stopsBefore !== this.stopCount);
-        this.syncState();
+        await this.publisher.afterOperation(stopsBefore !== this.stopCount);
         this.store.emit('commandEnd', end);
       }
     });
   }
-
-  /** After an operation: what it may have changed that has no event of its own. */
-  private syncState(): void {
-    const t = this.target;
-    const live = t && t.state !== 'exited' ? t : undefined;
-    const displays = this.source.displayList();
-    const same = displays.length === this.store.state.displays.length
-      && displays.every((d, i) => JSON.stringify(d) === JSON.stringify(this.store.state.displays[i]));
-    this.store.update({
-      program: this.exePath,
-      selectedThread: live?.selectedThread,
-      running: live?.state === 'running',
-      limits: this.store.state.limits.checkpointBuffer === this.snaps.bufferLimit ? this.store.state.limits : { checkpointBuffer: this.snaps.bufferLimit },
-      ...(same ? {} : { displays }),
-    });
-    if (live && this.store.state.process?.state !== live.state) this.publishTarget();
-  }
-
-  /** Registers read now (frame 0's): published, with the changed set still against the last stop's. */
-  private publishRegisters(regs: Registers): void {
-    const cur = this.store.state.registers;
-    if (cur && Object.keys(regs).every((k) => cur.values[k as keyof Registers] === regs[k as keyof Registers])) return;
-    this.store.update({ registers: { values: { ...regs }, changed: changedRegisters(this.stopRegisters, regs) } });
-  }
-
-  /** The registers of the last stop, what `changed` is measured against. */
-  private stopRegisters: Registers | undefined;
 
   /** The breakpoint records changed: publish new frozen copies. */
   private publishBreakpoints(): void {
@@ -467,53 +429,6 @@ export class Session {
     const module = m && m !== this.image!.exe && m.path.startsWith('/') ? m.path : undefined;
     if (!fn && !line) return NOWHERE;
     return { function: fn, file: line?.file, path: line?.path, line: line?.line, ...(module ? { module } : {}) };
-  }
-
-  /** The threads of the live program as front ends see them. */
-  private async threadStates(t: Target): Promise<ThreadState[]> {
-    const table = this.threadTable;
-    // (a thread list the target cannot give now leaves the published one as it was)
-    const threads = await t.threads().catch(expected(undefined));
-    if (!threads || !table) return [...this.store.state.threads];
-    return threads.map((th) => ({ tid: th.tid, id: table.number(th.tid), name: th.name, targetId: table.targetId(th.tid, th.threadPointer) }));
-  }
-
-  /**
-   * Publish where the program stands after an operation that resumed it (or
-   * started, attached or rewound it): the stop, its registers and which of
-   * them changed, the top frame and the threads; `running` false.
-   */
-  private async publishStop(resumed: boolean): Promise<void> {
-    const detail = this.stopDetail;
-    this.stopDetail = undefined;
-    const t = this.target;
-    if (!t || t.state === 'exited') {
-      if (this.store.state.running) this.store.update({ running: false });
-      return;
-    }
-    if (!resumed && !detail) return;
-    // (registers a target cannot give now leave the stop without them: it is published anyway)
-    const regs = await this.regs().catch(expected(undefined));
-    const pc = regs?.rip;
-    const at = pc !== undefined ? this.place(pc) : NOWHERE;
-    const stop: StopInfo = {
-      reason: detail?.reason ?? 'step', thread: t.selectedThread, pc,
-      function: at.function, file: at.file, path: at.path, line: at.line,
-      breakpoints: detail?.breakpoints ?? [], watch: detail?.watch ?? [],
-      signal: detail?.signal, exitCode: undefined,
-    };
-    const before = this.stopRegisters;
-    this.stopRegisters = regs;
-    this.store.update({
-      running: false,
-      stop,
-      selectedThread: t.selectedThread,
-      threads: await this.threadStates(t),
-      registers: regs ? { values: { ...regs }, changed: changedRegisters(before, regs) } : undefined,
-      frames: pc !== undefined ? [{ level: 0, pc, ...at }] : [],
-    });
-    this.publishTarget();
-    this.store.emit('stop', this.store.state.stop!);
   }
 
   get currentTarget(): Target | undefined { return this.target; }
@@ -934,7 +849,7 @@ export class Session {
       await this.image!.refresh();
       await this.insertUserBreakpoints();
       await this.armSolibEvents();
-      this.stopDetail = { reason: 'entry', breakpoints: [], watch: [] };
+      this.publisher.detail = { reason: 'entry', breakpoints: [], watch: [] };
       this.out(`\nProgram stopped.\n${await this.frameLine((await this.regs()).rip, true)}`);
       return;
     }
@@ -1173,7 +1088,7 @@ export class Session {
     await this.insertUserBreakpoints();
     await this.armSolibEvents();
     const regs = await this.regs();
-    this.stopDetail = { reason: 'interrupted', breakpoints: [], watch: [] };
+    this.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [] };
     this.out(await this.frameLine(regs.rip, false));
   }
 
@@ -1191,7 +1106,7 @@ export class Session {
     this.invalidateMemory();
     this.pendingSignal = undefined;
     this.snaps.forget();
-    this.stopRegisters = undefined;
+    this.publisher.forget();
     for (const b of this.bps) b.inserted = false;
     this.store.update({ snapshots: [], checkpoints: [] });
     this.store.update({ selectedFrame: 0 });
@@ -1736,7 +1651,7 @@ export class Session {
         this.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
       }
       this.forgetProcess();
-      this.publishExit(ev);
+      this.publisher.exit(ev);
       return;
     }
     const pc = 'pc' in r ? r.pc : (await this.regs()).rip;
@@ -1749,15 +1664,15 @@ export class Session {
       case 'breakpoint': {
         const hit = this.lastHit;
         this.lastHit = [];
-        this.stopDetail = { reason: 'signal', breakpoints: [], watch: [], signal: 'SIGTRAP' };
+        this.publisher.detail = { reason: 'signal', breakpoints: [], watch: [], signal: 'SIGTRAP' };
         if (!hit.length && this.scopeExits.length) {
-          this.stopDetail = { reason: 'watchpoint', breakpoints: [...this.scopeExits], watch: [] };
+          this.publisher.detail = { reason: 'watchpoint', breakpoints: [...this.scopeExits], watch: [] };
           this.out(`\n${scopeExitText(this.scopeExits.splice(0))}\n${await this.frameLine(pc, false)}`);
           return;
         }
         if (hit.length) {
           const b = hit[0]!;
-          this.stopDetail = { reason: 'breakpoint', breakpoints: hit.map((x) => x.id), watch: [] };
+          this.publisher.detail = { reason: 'breakpoint', breakpoints: hit.map((x) => x.id), watch: [] };
           this.pendingActions = hit.flatMap((x) => x.commands ?? []);
           this.debug?.skipInlinedAtBreakpoint(pc, hit.map((x) => (x.spec.startsWith('*') || FILE_LINE.test(x.spec) ? undefined : x.spec)));
           if (b.commands?.[0] !== 'silent') {
@@ -1784,27 +1699,27 @@ export class Session {
           const body = old !== undefined ? `Old value = ${old}\nNew value = ${now}` : `Value = ${now}`;
           this.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
         }
-        this.stopDetail = { reason: 'watchpoint', breakpoints: [...new Set(changes.map((c) => c.breakpoint))], watch: changes };
+        this.publisher.detail = { reason: 'watchpoint', breakpoints: [...new Set(changes.map((c) => c.breakpoint))], watch: changes };
         this.out(await this.frameLine(pc, false));
         return;
       }
       case 'signal':
-        this.stopDetail = { reason: 'signal', breakpoints: [], watch: [], signal: r.signame };   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
+        this.publisher.detail = { reason: 'signal', breakpoints: [], watch: [], signal: r.signame };   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
         // Inlined calls starting at the pc are hidden, as at any stop but a user breakpoint's (skip_inline_frames).
         this.debug?.setInlineSkip(pc, this.debug.inlineCallsStartingAt(pc).length);
         this.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await this.frameLine(pc, false)}`);
         return;
       case 'interrupted':
-        this.stopDetail = { reason: 'interrupted', breakpoints: [], watch: [], signal: 'SIGINT' };
+        this.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [], signal: 'SIGINT' };
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
         return;
       case 'exec':
-        this.stopDetail = { reason: 'exec', breakpoints: [], watch: [] };
+        this.publisher.detail = { reason: 'exec', breakpoints: [], watch: [] };
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
         await this.image?.refresh();
         return;
       case 'step':
-        this.stopDetail = { reason: 'step', breakpoints: [], watch: [] };
+        this.publisher.detail = { reason: 'step', breakpoints: [], watch: [] };
         this.out(await this.frameLine(pc, true));
         return;
     }
@@ -2024,6 +1939,7 @@ export class Session {
     const frames = await this.debug?.frameList(sel + 1).catch(expected([])) ?? [];
     const fnPc = frames[sel]?.pc ?? (await this.frames(sel + 1))[sel]?.pc ?? (await this.regs()).rip;
     if (!(await this.runToReturn(true))) return;
+    this.publisher.detail = { reason: 'finish', breakpoints: [], watch: [] };
     const rax = (await this.regs()).rax;
     const typed = await this.debug?.returnValue(fnPc, await readReturnRegs(this.live(), await this.regs()));
     if (typed === 'void') return;
@@ -2337,7 +2253,7 @@ export class Session {
   /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
   private async infoRegisters(arg: string, all = false): Promise<void> {
     const { regs, notSaved } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('The program has no registers now.') : e; });
-    if (this.store.state.selectedFrame === 0) this.publishRegisters(regs);
+    if (this.store.state.selectedFrame === 0) this.publisher.publishRegisters(regs);
     const general = () => formatRegisters(regs, this.symbolize).map((l) => {
       const name = l.slice(0, l.indexOf(' '));
       return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
@@ -2380,40 +2296,14 @@ export class Session {
   }
 
   private infoBreakpoints(watchOnly: boolean): void {
-    const list = this.bps.filter((b) => !watchOnly || b.watch);
-    if (!list.length) { this.out(watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'); return; }
-    // gdb's Address column is 18 wide when something listed has an address, else 10 (pending, unreadable watch)
-    const col = list.some((b) => b.address !== undefined) ? 19 : 11;
-    const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(col)}What`];
-    for (const b of list) {
-      const enb = b.enabled ? 'y' : 'n';
-      if (b.watch) {
-        lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(col)}${b.spec}`);
-      } else {
-        // after the process ended, its addresses stay relocated (as in gdb): name them with its image
-        const loc = b.address === undefined ? undefined : (this.image ?? this.lastImage)?.symbolAt(b.address) ?? this.fileSymbols?.symbolAt(b.address);
-        const sym = loc ? formatSymbolic(loc) : undefined;
-        const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
-        const where = b.address === undefined ? undefined : this.debug?.breakpointWhere(b.address, b.line);
-        const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
-        lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(col)}${b.more ? '' : whatWrapped(what)}`);
-      }
-      if (b.condition) lines.push(`\tstop only if ${b.condition}`);
-      if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
-      if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
-      if (b.more) pushAll(lines, this.locationRows(b));
-    }
-    if (list.some((b) => b.invalid?.length)) lines.push('(*): Breakpoint condition is invalid at this location.');
-    this.outLines(lines);
-  }
-
-  /** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */
-  private locationRows(b: Breakpoint): string[] {
-    return this.locationsOf(b).map((a, i) => {
-      const where = this.debug?.breakpointWhere(a, undefined, b.spec);
-      const bad = b.invalid?.includes(i);
-      return `${`${b.id}.${i + 1}`.padEnd(28)}${(bad ? 'N*' : b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
-    });
+    this.outLines(breakpointTable(this.bps, watchOnly, {
+      // after the process ended, its addresses stay relocated (as in gdb): name them with its image
+      symbol: (addr) => {
+        const loc = (this.image ?? this.lastImage)?.symbolAt(addr) ?? this.fileSymbols?.symbolAt(addr);
+        return loc ? formatSymbolic(loc) : undefined;
+      },
+      where: (addr, line, spec) => this.debug?.breakpointWhere(addr, line, spec),
+    }));
   }
 
   private async infoProc(arg: string): Promise<void> {
@@ -2498,21 +2388,12 @@ export class Session {
   private async cmdRewind(name: string | undefined, force: boolean): Promise<void> {
     const r = await this.snapConsole.rewind(name, force);
     this.store.update({ selectedFrame: 0 });
-    this.stopDetail = { reason: 'rewind', breakpoints: [], watch: [] };
+    this.publisher.detail = { reason: 'rewind', breakpoints: [], watch: [] };
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
   }
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function watchTitle(b: Breakpoint): string {
-  if (b.watch?.soft) return 'Watchpoint';
-  switch (b.watch?.kind) {
-    case 'read': return 'Hardware read watchpoint';
-    case 'access': return 'Hardware access (read/write) watchpoint';
-    default: return 'Hardware watchpoint';
-  }
-}
 
 function unescapeEcho(text: string): string {
   return text.replace(/\\(n|t|\\|"|a|e|[0-7]{1,3})|\\$/g, (_m, c: string | undefined) => {

@@ -109,7 +109,7 @@ describe('the debugger core without text', () => {
     await d.next();
     expect(d.state.stop).toMatchObject({ reason: 'step', function: 'tick', line: TICK_BODY + 1 });
     await d.stepOut();
-    expect(d.state.stop!.function).toBe('main');
+    expect(d.state.stop).toMatchObject({ reason: 'finish', function: 'main' });
 
     // memory: read, write, and the value seen through evaluate
     const addr = (await d.evaluate('&counter')).scalar?.value ?? BigInt((await d.evaluate('(long)&counter')).text);

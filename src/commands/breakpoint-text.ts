@@ -1,0 +1,67 @@
+/**
+ * How the gdb console shows breakpoints: `info breakpoints`' table, the
+ * watchpoint titles, the ignore-count sentence.
+ */
+import type { Breakpoint } from './store.js';
+import { hex16 } from './format.js';
+import { whatWrapped } from './breakpoint-what.js';
+import { pushAll } from '../arrays.js';
+
+export interface BreakpointPlaces {
+  /** `main+4` for an address, when a symbol covers it. */
+  symbol(addr: bigint): string | undefined;
+  /** `in tick at f.c:17` for an address with line info (`line`: the line gdb keeps for it; `spec`: the function asked for). */
+  where(addr: bigint, line?: number, spec?: string): string | undefined;
+}
+
+/** gdb's `info breakpoints` (`watchOnly`: `info watchpoints`). */
+export function breakpointTable(all: readonly Breakpoint[], watchOnly: boolean, places: BreakpointPlaces): string[] {
+  const list = all.filter((b) => !watchOnly || b.watch);
+  if (!list.length) return [watchOnly ? 'No watchpoints.' : 'No breakpoints or watchpoints.'];
+  // gdb's Address column is 18 wide when something listed has an address, else 10 (pending, unreadable watch)
+  const col = list.some((b) => b.address !== undefined) ? 19 : 11;
+  const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(col)}What`];
+  for (const b of list) {
+    const enb = b.enabled ? 'y' : 'n';
+    if (b.watch) {
+      lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(col)}${b.spec}`);
+    } else {
+      const sym = b.address === undefined ? undefined : places.symbol(b.address);
+      const addr = b.address !== undefined ? hex16(b.address) : '<PENDING>';
+      const where = b.address === undefined ? undefined : places.where(b.address, b.line);
+      const what = b.address === undefined ? b.spec : where ?? (sym ? `<${sym}>` : '');
+      lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(col)}${b.more ? '' : whatWrapped(what)}`);
+    }
+    if (b.condition) lines.push(`\tstop only if ${b.condition}`);
+    if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
+    if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
+    if (b.more) pushAll(lines, locationRows(b, places));
+  }
+  if (list.some((b) => b.invalid?.length)) lines.push('(*): Breakpoint condition is invalid at this location.');
+  return lines;
+}
+
+/** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */
+function locationRows(b: Breakpoint, places: BreakpointPlaces): string[] {
+  const locs = b.address === undefined ? [] : [b.address, ...(b.more ?? [])];
+  return locs.map((a, i) => {
+    const where = places.where(a, undefined, b.spec);
+    const bad = b.invalid?.includes(i);
+    return `${`${b.id}.${i + 1}`.padEnd(28)}${(bad ? 'N*' : b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
+  });
+}
+
+/** The title of a watchpoint's lines: `Hardware watchpoint`, `Watchpoint` (software)... */
+export function watchTitle(b: Breakpoint): string {
+  if (b.watch?.soft) return 'Watchpoint';
+  switch (b.watch?.kind) {
+    case 'read': return 'Hardware read watchpoint';
+    case 'access': return 'Hardware access (read/write) watchpoint';
+    default: return 'Hardware watchpoint';
+  }
+}
+
+/** gdb's `Will ignore next N crossings of breakpoint B` (`next crossing` for one). */
+export function ignoreText(id: number, n: number): string {
+  return `Will ignore next ${n === 1 ? 'crossing' : `${n} crossings`} of breakpoint ${id}`;
+}
