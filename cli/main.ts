@@ -10,6 +10,8 @@ commands:
   serve [--listen HOST:PORT | --stdio] [--once] PROG [ARGS...]
                           GDB remote protocol server
   connect HOST:PORT       debug through a GDB remote protocol server
+  dap [--listen [HOST:]PORT]
+                          Debug Adapter Protocol server (stdio, or TCP)
   vm run [--accel auto|kvm|tcg] -- CMD...
                           run CMD in the patched-kernel guest
   vm shell                interactive shell in the guest
@@ -23,6 +25,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
   vm: async () => (await import('./vm.js')).main,
   serve: async () => (await import('./serve.js')).main,
   connect: async () => (await import('./connect.js')).main,
+  dap: async () => (await import('./dap.js')).main,
 };
 
 async function main(argv: string[]): Promise<number> {

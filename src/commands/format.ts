@@ -163,15 +163,18 @@ export const INFO_REGISTERS_ORDER = [
   'rip', 'eflags', 'cs', 'ss', 'ds', 'es', 'fs', 'gs', 'fs_base', 'gs_base',
 ] as const;
 
+/** A general register's natural value as `info registers` shows it (rip with its symbol, eflags as flags). */
+export function registerNatural(name: string, value: bigint, sym: Symbolizer): string {
+  if (name === 'rip') return addrWithSym(value, sym);
+  if (name === 'rsp' || name === 'rbp') return hexWord(value);
+  if (name === 'eflags') return formatEflags(value);
+  if (['cs', 'ss', 'ds', 'es', 'fs', 'gs'].includes(name)) return BigInt.asIntN(32, value).toString();
+  return BigInt.asIntN(64, value).toString();
+}
+
 /** One `info registers` line: name, raw hex, natural value in gdb's columns. */
 export function formatRegisterLine(name: string, value: bigint, sym: Symbolizer): string {
-  let natural: string;
-  if (name === 'rip') natural = addrWithSym(value, sym);
-  else if (name === 'rsp' || name === 'rbp') natural = hexWord(value);
-  else if (name === 'eflags') natural = formatEflags(value);
-  else if (['cs', 'ss', 'ds', 'es', 'fs', 'gs'].includes(name)) natural = BigInt.asIntN(32, value).toString();
-  else natural = BigInt.asIntN(64, value).toString();
-  return `${name.padEnd(15)}${hexWord(value).padEnd(19)} ${natural}`;
+  return `${name.padEnd(15)}${hexWord(value).padEnd(19)} ${registerNatural(name, value, sym)}`;
 }
 
 export function formatRegisters(regs: Registers, sym: Symbolizer, only?: string[]): string[] {

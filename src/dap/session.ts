@@ -1,0 +1,310 @@
+/**
+ * `tsdbg dap`: a Debug Adapter Protocol session over a DapBackend (the
+ * debugger core). Every request goes through one dispatcher that turns any
+ * failure into an error response of one line: a bad request never ends the
+ * adapter. Runs (continue, steps) answer at once and report their end with a
+ * stopped, or exited + terminated, event, as the protocol wants.
+ */
+import { BreakpointEvent, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, ExitedEvent, ThreadEvent } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DapBackend, RunEnd, StopInfo } from './backend.js';
+import { ArgumentError, attachPid, launchConfig } from './args.js';
+import { References } from './variables.js';
+import { Breakpoints, breakpointOf } from './breakpoints.js';
+import { disassembleRequest, readMemoryRequest, writeMemoryRequest } from './memory.js';
+import { customRequest, isCustomRequest } from './custom.js';
+
+/** An error the client caused: its message goes back as is. */
+export class DapError extends Error {}
+
+type Handler = (args: any, response: DebugProtocol.Response) => Promise<unknown> | unknown;
+
+/** A request that is answered before its effect ends (a run): the handler sends the response itself. */
+const ANSWERED = Symbol('answered');
+
+export class TsdbgDapSession extends DebugSession {
+  private readonly refs: References;
+  private readonly bps: Breakpoints;
+  private running: Promise<void> | undefined;
+  private configured!: () => void;
+  private readonly configurationDone = new Promise<void>((r) => { this.configured = r; });
+  private launched = false;
+  /** A repl command is under way (it may run the program: pause reaches it). */
+  private consoleBusy = false;
+  private ended = false;
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(readonly backend: DapBackend) {
+    super();
+    this.refs = new References(backend);
+    this.bps = new Breakpoints(backend);
+    backend.on('output', (category, text) => this.sendEvent(new OutputEvent(text, category)));
+    backend.on('thread', (reason, id) => this.sendEvent(new ThreadEvent(reason, id)));
+    backend.on('stopped', (s) => this.reportStop(s));
+    backend.on('exited', (code) => this.reportExit(code));
+    backend.on('continued', (thread) => {
+      this.refs.reset();
+      this.sendEvent(new ContinuedEvent(thread ?? this.backend.pid ?? 0, true));
+    });
+    backend.on('breakpoint', (reason, b) => this.sendEvent(new BreakpointEvent(reason, breakpointOf(b))));
+    backend.on('process', (p) => this.sendEvent(new Event('process', {
+      name: p.name, systemProcessId: p.pid, isLocalProcess: true, startMethod: p.origin === 'spawned' ? 'launch' : 'attach',
+    })));
+    this.handlers = {
+      initialize: () => this.capabilities(),
+      launch: (a) => this.launch(a),
+      attach: (a) => this.attach(a),
+      configurationDone: () => { this.configured(); },
+      setBreakpoints: (a: DebugProtocol.SetBreakpointsArguments) => this.bps.setSource(a),
+      setFunctionBreakpoints: (a: DebugProtocol.SetFunctionBreakpointsArguments) => this.bps.setFunctions(a),
+      setExceptionBreakpoints: () => ({ breakpoints: [] }),
+      dataBreakpointInfo: (a: DebugProtocol.DataBreakpointInfoArguments) => this.bps.dataInfo(a, this.refs),
+      setDataBreakpoints: (a: DebugProtocol.SetDataBreakpointsArguments) => this.bps.setData(a),
+      threads: async () => ({ threads: this.backend.pid === undefined ? [] : await this.stopped(() => this.backend.threads()) }),
+      stackTrace: (a: DebugProtocol.StackTraceArguments) => this.stackTrace(a),
+      scopes: (a: DebugProtocol.ScopesArguments) => this.stopped(async () => ({ scopes: this.refs.scopes(a.frameId) })),
+      variables: (a: DebugProtocol.VariablesArguments) => this.stopped(async () => ({ variables: await this.refs.variables(a) })),
+      evaluate: (a: DebugProtocol.EvaluateArguments) => this.evaluate(a),
+      continue: (a: DebugProtocol.ContinueArguments, r) => this.run(r, () => this.backend.resume(a.threadId), { allThreadsContinued: true }),
+      next: (a: DebugProtocol.NextArguments, r) => this.run(r, () => this.backend.next(a.threadId, a.granularity === 'instruction')),
+      stepIn: (a: DebugProtocol.StepInArguments, r) => this.run(r, () => this.backend.stepIn(a.threadId, a.granularity === 'instruction')),
+      stepOut: (a: DebugProtocol.StepOutArguments, r) => this.run(r, () => this.backend.stepOut(a.threadId)),
+      stepBack: (_a, r) => this.rewind(r),
+      reverseContinue: (_a, r) => this.rewind(r),
+      pause: () => { this.needProcess(); if (this.running || this.consoleBusy) this.backend.pause(); },
+      disassemble: (a: DebugProtocol.DisassembleArguments) => this.stopped(() => disassembleRequest(this.backend, a)),
+      readMemory: (a: DebugProtocol.ReadMemoryArguments) => this.stopped(() => readMemoryRequest(this.backend, a)),
+      writeMemory: async (a: DebugProtocol.WriteMemoryArguments) => {
+        const body = await this.stopped(() => writeMemoryRequest(this.backend, a));
+        // references stay valid (values are read when expanded); the client re-reads what it shows
+        this.sendEvent(new Event('memory', { memoryReference: a.memoryReference, offset: a.offset ?? 0, count: body.bytesWritten }));
+        return body;
+      },
+      disconnect: (a: DebugProtocol.DisconnectArguments) => this.disconnect(a),
+      terminate: () => this.terminate(),
+    };
+  }
+
+  private capabilities(): DebugProtocol.Capabilities {
+    return {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsEvaluateForHovers: true,
+      supportsStepBack: true,
+      supportsDataBreakpoints: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsSteppingGranularity: true,
+      supportsTerminateRequest: true,
+      supportTerminateDebuggee: true,
+      supportsValueFormattingOptions: false,
+      exceptionBreakpointFilters: [],
+    };
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const response = new Response(request) as DebugProtocol.Response;
+    const handler = this.handlers[request.command] ?? (isCustomRequest(request.command)
+      ? (a: unknown) => this.stopped(() => customRequest(this.backend, request.command, a, () => this.afterRewind()))
+      : undefined);
+    if (!handler) {
+      this.fail(response, `Unknown request "${request.command}".`);
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(request.arguments ?? {}, response))
+      .then((body) => {
+        if (body === ANSWERED) return;
+        if (body !== undefined) response.body = body;
+        this.sendResponse(response);
+      }, (e: unknown) => this.fail(response, messageOf(e)));
+  }
+
+  private fail(response: DebugProtocol.Response, message: string): void {
+    response.success = false;
+    response.message = message;
+    response.body = { error: { id: 1, format: message.replace(/[{}]/g, (c) => `${c}${c}`), showUser: true } };
+    this.sendResponse(response);
+  }
+
+  private needProcess(): void {
+    if (this.backend.pid === undefined) throw new DapError('The program is not being run.');
+  }
+
+  /** A request that needs the program stopped (gdb's words when it runs). */
+  private async stopped<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running) throw new DapError('Selected thread is running.');
+    return fn();
+  }
+
+  private async launch(raw: unknown): Promise<void> {
+    if (this.launched) throw new DapError('A program is already being debugged: disconnect first.');
+    let cfg;
+    try {
+      cfg = launchConfig(raw);
+    } catch (e) {
+      throw new DapError(messageOf(e));
+    }
+    await this.backend.load(cfg);
+    this.launched = true;
+    this.sendEvent(new InitializedEvent());
+    await this.configurationDone;
+    this.startRun(() => this.backend.start());
+  }
+
+  private async attach(raw: unknown): Promise<void> {
+    if (this.launched) throw new DapError('A program is already being debugged: disconnect first.');
+    const pid = attachPid(raw);
+    const stop = await this.backend.attach(pid);
+    this.launched = true;
+    this.sendEvent(new InitializedEvent());
+    await this.configurationDone;
+    // The process stays stopped where attach found it, as in gdb; the client continues it.
+    this.reportStop({ ...stop, reason: 'pause' });
+  }
+
+  /** A run whose end is reported by events; the response is sent first. */
+  private run(response: DebugProtocol.Response, op: () => Promise<RunEnd>, body?: object): typeof ANSWERED {
+    this.needProcess();
+    if (this.running) throw new DapError('The program is already running.');
+    if (body) response.body = body;
+    this.sendResponse(response);
+    this.startRun(op);
+    return ANSWERED;
+  }
+
+  private startRun(op: () => Promise<RunEnd>): void {
+    this.refs.reset();
+    const r = op().then((end) => {
+      this.running = undefined;
+      if (end.kind === 'stopped') this.reportStop(end.stop);
+      else this.reportExit(end.code);
+    }, (e: unknown) => {
+      this.running = undefined;
+      this.sendEvent(new OutputEvent(`${messageOf(e)}\n`, 'console'));
+      // The run failed to start or was refused: the program is where it was.
+      if (this.backend.pid !== undefined) this.reportStop({ reason: 'pause', threadId: this.backend.pid, description: messageOf(e) });
+    });
+    this.running = r;
+  }
+
+  private reportStop(s: StopInfo): void {
+    this.refs.reset();
+    const ev = new StoppedEvent(s.reason, s.threadId) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    if (s.description) ev.body.description = s.description;
+    if (s.breakpointIds?.length) ev.body.hitBreakpointIds = s.breakpointIds;
+    this.sendEvent(ev);
+  }
+
+  private reportExit(code: number | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.refs.reset();
+    this.sendEvent(new ExitedEvent(code ?? 0));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  private async rewind(response: DebugProtocol.Response): Promise<typeof ANSWERED> {
+    this.needProcess();
+    if (this.running) throw new DapError('The program is already running.');
+    if (this.backend.checkpoints().length === 0) {
+      throw new DapError('No checkpoint to go back to: take one first (the checkpoint request, or `checkpoint` in the console).');
+    }
+    const stop = await this.backend.rewind();
+    this.sendResponse(response);
+    this.reportStop({ ...stop, reason: 'goto' });
+    return ANSWERED;
+  }
+
+  /** After a rewind by a custom request: where the program is now. */
+  private afterRewind(): void {
+    this.refs.reset();
+    if (this.backend.pid !== undefined) this.reportStop({ reason: 'goto', threadId: this.backend.pid });
+  }
+
+  private async stackTrace(a: DebugProtocol.StackTraceArguments): Promise<DebugProtocol.StackTraceResponse['body']> {
+    this.needProcess();
+    return this.stopped(async () => {
+      const all = await this.backend.frames(a.threadId);
+      const start = a.startFrame ?? 0;
+      const end = a.levels ? start + a.levels : all.length;
+      const stackFrames: DebugProtocol.StackFrame[] = all.slice(start, end).map((f) => {
+        const sf: DebugProtocol.StackFrame = {
+          id: this.refs.frameId({ threadId: a.threadId, level: f.level }),
+          name: f.function ?? '??',
+          line: f.line ?? 0,
+          column: 0,
+          instructionPointerReference: `0x${f.pc.toString(16)}`,
+        };
+        if (f.path || f.file) sf.source = { name: (f.file ?? f.path)!.split('/').pop(), path: f.path ?? f.file };
+        else sf.presentationHint = 'subtle';
+        return sf;
+      });
+      return { stackFrames, totalFrames: all.length };
+    });
+  }
+
+  private async evaluate(a: DebugProtocol.EvaluateArguments): Promise<DebugProtocol.EvaluateResponse['body']> {
+    if (typeof a.expression !== 'string') throw new DapError('"expression" must be a string.');
+    if (a.context === 'repl') return this.console(a.expression);
+    return this.stopped(() => this.refs.expression(a.expression, a.frameId !== undefined ? this.refs.frame(a.frameId) : undefined));
+  }
+
+  /** The repl: a console command, as gdb's DAP does (cppdbg's `-exec ` prefix accepted); its output is the result. */
+  private async console(text: string): Promise<DebugProtocol.EvaluateResponse['body']> {
+    if (this.running) throw new DapError('Selected thread is running.');
+    const line = text.replace(/^-exec\s+/, '');
+    this.consoleBusy = true;
+    let r;
+    try {
+      r = await this.backend.execute(line);
+    } finally {
+      this.consoleBusy = false;
+    }
+    // a command that ran the program (continue, step, rewind): its end is reported after the answer
+    if (r.end) {
+      const end = r.end;
+      this.refs.reset();
+      setImmediate(() => (end.kind === 'stopped' ? this.reportStop(end.stop) : this.reportExit(end.code)));
+    }
+    if (!r.ok) throw new DapError(r.error ?? 'Command failed.');
+    return { result: r.output.replace(/\n$/, ''), variablesReference: 0 };
+  }
+
+  private async disconnect(a: DebugProtocol.DisconnectArguments): Promise<void> {
+    const kill = a.terminateDebuggee ?? this.backend.origin === 'spawned';
+    if (this.running) {
+      this.backend.pause();
+      await this.running;
+    }
+    await this.backend.end(kill);
+    this.ended = true;
+  }
+
+  /** terminate: the program is killed, the session ends (terminated); the client disconnects next. */
+  private async terminate(): Promise<void> {
+    this.needProcess();
+    await this.disconnect({ terminateDebuggee: true });
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  /** The client went away without disconnect: kill what was launched, detach what was attached. */
+  async close(): Promise<void> {
+    if (this.running) {
+      this.backend.pause();
+      await this.running.catch(() => undefined);
+    }
+    await this.backend.end(this.backend.origin === 'spawned');
+  }
+}
+
+export function messageOf(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return (m.split('\n')[0] ?? '').trim() || 'Request failed.';
+}
+
+export { ArgumentError };
