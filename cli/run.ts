@@ -235,11 +235,15 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   let busy = false;
   // While the program runs, what the user types is the program's input (its pty), as in gdb.
   const programInput = () => {
-    if (!busy || session.currentTarget?.state !== 'running' || !session.takesInput) return undefined;
+    // running, or about to (the core says so before it resumes the target)
+    const runs = session.currentTarget?.state === 'running' || session.store.state.running;
+    if (!busy || !runs || !session.takesInput) return undefined;
     // (keys typed as the program ends find no terminal to go to: dropped, as gdb drops them)
     return (d: string) => { void session.sendInput(d).catch(() => undefined); };
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
+  // keys typed as `run` started the program (before it ran) are its input, as on gdb's shared terminal
+  session.store.on('running', () => keys.programRuns());
   questions?.use(rl, () => keys.release());
   const stopResizing = followTerminalSize(session);
   rl.on('SIGINT', () => {

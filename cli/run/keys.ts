@@ -53,6 +53,22 @@ export class KeyRouter {
     }
   }
 
+  /**
+   * The program runs now: keys held while its command got it going are its
+   * input (gdb's shared terminal buffers them for whoever reads first: the program).
+   */
+  programRuns(): void {
+    const program = this.program();
+    if (this.live || !program) return;
+    const held = this.held;
+    this.held = [];
+    for (const [s, key] of held) {
+      if (key?.ctrl && key.name === 'c') continue;   // (never held: interrupt() took it)
+      const bytes = key?.sequence ?? s;
+      if (bytes !== undefined) program(bytes);
+    }
+  }
+
   /** Give readline back its own keypress listeners. */
   dispose(): void {
     this.input.off('keypress', this.onKey);
