@@ -87,6 +87,15 @@ unsigned long held_bytes(void)
 	return sysctl_get(TSDBG_SYSCTL_HELD);
 }
 
+void expect_held(unsigned long base, unsigned long bytes, const char *what)
+{
+	unsigned long held = held_bytes(), page = (unsigned long)sysconf(_SC_PAGESIZE);
+
+	if (held < base + bytes || held > base + bytes + bytes / 16 + 8 * page)
+		fail("%s: expected %lu + [%lu, %lu] bytes allocated, got %lu + %ld", what, base, bytes,
+		     bytes + bytes / 16 + 8 * page, base, (long)(held - base));
+}
+
 /* Outside a case fail() would exit the harness: read sysctls leniently here. */
 static long read_sysctl_quiet(const char *path)
 {
@@ -239,7 +248,8 @@ static void run_one(const struct tcase *c, struct outcome *o)
 	o->passed = !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !o->msg[0];
 }
 
-static const char *const tunables[] = { TSDBG_SYSCTL_MAX_LEN, TSDBG_SYSCTL_MAX_TOTAL };
+static const char *const tunables[] = { TSDBG_SYSCTL_MAX_LEN, TSDBG_SYSCTL_MAX_COUNT, TSDBG_SYSCTL_MAX_TOTAL,
+					 TSDBG_SYSCTL_MAX_TRACER };
 
 static void report(size_t num, const struct tcase *c, struct outcome *o)
 {
