@@ -4,6 +4,8 @@
 #
 #   build.sh           build when needed; the LAST line of stdout is the absolute bzImage path
 #   build.sh --path    print the bzImage path when it is already built, else exit 1 (never builds)
+#   build.sh --src     print the source tree the series is applied to, else exit 1 (never builds):
+#                      tests/kernel builds the series' kselftest from it
 #   build.sh --check   each patch of the series applies in order to a pristine tree (no fuzz) and
 #                      checkpatch --strict reports 0 errors, 0 warnings, 0 checks on each
 #
@@ -245,9 +247,18 @@ check() {
 	log "check passed: ${#SERIES[@]} patches apply in order to $SRC_NAME; checkpatch --strict clean"
 }
 
+# The cached tree, when it carries exactly the current series.
+print_src() {
+	find_source --cached 2>/dev/null || exit 1
+	local src=$KDIR/src/$SRC_NAME
+	cmp -s "$src/.tsdbg-applied.patch" "$PATCH" || exit 1
+	echo "$src"
+}
+
 case "${1:-}" in
 	"") build ;;
 	--path) print_path ;;
+	--src) print_src ;;
 	--check) check ;;
-	*) die "usage: build.sh [--path|--check]" ;;
+	*) die "usage: build.sh [--path|--src|--check]" ;;
 esac
