@@ -293,15 +293,15 @@ int run_cases(const struct tcase *cases, size_t n, int argc, char **argv)
 	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
 		struct outcome o;
-		long saved[2], before, after;
+		long saved[sizeof(tunables) / sizeof(tunables[0])], before, after;
 
 		if (!wanted(cases[i].name, argc, argv))
 			continue;
-		for (int t = 0; t < 2; t++)
+		for (size_t t = 0; t < sizeof(tunables) / sizeof(tunables[0]); t++)
 			saved[t] = read_sysctl_quiet(tunables[t]);
 		before = read_sysctl_quiet(TSDBG_SYSCTL_HELD);
 		run_one(&cases[i], &o);
-		for (int t = 0; t < 2; t++)
+		for (size_t t = 0; t < sizeof(tunables) / sizeof(tunables[0]); t++)
 			if (saved[t] >= 0 && read_sysctl_quiet(tunables[t]) != saved[t])
 				write_sysctl_quiet(tunables[t], saved[t]);
 		after = read_sysctl_quiet(TSDBG_SYSCTL_HELD);
