@@ -196,8 +196,8 @@ void t_max_tracer(void)
 	tracee_start(&a);
 	tracee_start(&b);
 	c = page_snapshot_cost(&a, a.lay.region + 40 * PAGE);
-	/* Two one-page snapshots, their two sets and the context: a bit less than 3 c. */
-	sysctl_set(TSDBG_SYSCTL_MAX_TRACER, 3 * c);
+	/* Two one-page snapshots (the tracer's context and sets are not counted). */
+	sysctl_set(TSDBG_SYSCTL_MAX_TRACER, 2 * c);
 	EXPECT_OK(snap(a.pid, a.lay.region, PAGE));
 	EXPECT_OK(snap(b.pid, b.lay.region, PAGE));
 	EXPECT_ERR(snap(b.pid, b.lay.region + 2 * PAGE, PAGE), ENOSPC);
