@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds the tsdbg guest kernel: vanilla 5.10 + 0001-ptrace-add-selective-memory-snapshots.patch,
-# configured as tinyconfig + tsdbg.config.
+# Builds the tsdbg guest kernel: vanilla 5.10 + the patch series in patches/ (applied in
+# order, as one concatenated patch), configured as tinyconfig + tsdbg.config.
 #
 #   build.sh           build when needed; the LAST line of stdout is the absolute bzImage path
 #   build.sh --path    print the bzImage path when it is already built, else exit 1 (never builds)
-#   build.sh --check   checkpatch (0 errors, 0 warnings) and `patch -p1 --dry-run` on a pristine tree
+#   build.sh --src     print the source tree the series is applied to, else exit 1 (never builds):
+#                      tests/kernel builds the series' kselftest from it
+#   build.sh --check   each patch of the series applies in order to a pristine tree (no fuzz) and
+#                      checkpatch --strict reports 0 errors, 0 warnings, 0 checks on each
 #
 # Environment:
 #   KERNEL_SRC   an existing, unpatched kernel tree to use instead of fetch-source.sh's tarball
@@ -20,7 +23,14 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${TSDBG_CACHE:-$HOME/.cache/tsdbg}
 KDIR=$CACHE/kernel
-PATCH=$HERE/0001-ptrace-add-selective-memory-snapshots.patch
+SERIES=("$HERE"/patches/[0-9][0-9][0-9][0-9]-*.patch)
+# The series as one patch (patch(1) reads a concatenation of git format-patch files).
+PATCH=$(mktemp "${TMPDIR:-/tmp}/tsdbg-series.XXXXXX")
+CHECK_TREE=
+cleanup() { rm -rf "$PATCH" ${CHECK_TREE:+"$CHECK_TREE"}; }
+trap cleanup EXIT
+[ -f "${SERIES[0]}" ] || { echo "build.sh: error: no patches in $HERE/patches" >&2; exit 1; }
+cat "${SERIES[@]}" >"$PATCH"
 FRAG=$HERE/tsdbg.config
 JOBS=${JOBS:-$(nproc)}
 # LOCALVERSION= (set, empty) keeps setlocalversion from appending "+" when the
@@ -61,10 +71,32 @@ unpack_into() {
 	fi
 }
 
-# Applies the patch to tree $1 with no fuzz, after a dry run: every hunk or none.
+# Applies the series to tree $1 with no fuzz, patch by patch (a dry run of a series cannot
+# work: a later patch changes files an earlier one creates). A failure leaves the tree half
+# patched; the caller then starts again from a pristine tree. The patches applied are kept
+# in $1/.tsdbg-applied.d so that unapply_patch can take them out in reverse order.
 apply_patch() {
-	patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch --dry-run -s <"$PATCH" >&2 &&
-		patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch -s <"$PATCH" >&2
+	local p
+	rm -rf "$1/.tsdbg-applied.d"
+	mkdir -p "$1/.tsdbg-applied.d"
+	for p in "${SERIES[@]}"; do
+		patch -d "$1" -p1 --fuzz=0 --forward --no-backup-if-mismatch -s <"$p" >&2 || return 1
+		cp "$p" "$1/.tsdbg-applied.d/"
+	done
+}
+
+# Takes the applied patches out of tree $1, last first.
+unapply_patch() {
+	local src=$1 p list
+	if [ -d "$src/.tsdbg-applied.d" ]; then
+		list=$(find "$src/.tsdbg-applied.d" -name '*.patch' | sort -r)
+	else
+		list=$src/.tsdbg-applied.patch # one patch (build.sh before the series)
+	fi
+	for p in $list; do
+		patch -d "$src" -p1 -R --fuzz=0 --no-backup-if-mismatch -s <"$p" >&2 || return 1
+	done
+	rm -rf "$src/.tsdbg-applied.d"
 }
 
 # Unpacks a pristine tree into $1. The objects in $2 may come from files whose fresh copies
@@ -115,7 +147,7 @@ prepare_tree() {
 	rm -rf "$keep"
 	if [ -f "$applied" ]; then
 		save_touched "$src" "$keep"
-		if ! patch -d "$src" -p1 -R --fuzz=0 --no-backup-if-mismatch -s <"$applied" >&2; then
+		if ! unapply_patch "$src"; then
 			log "cannot unapply the previous patch"
 			rm -rf "$src" "$keep"
 		fi
@@ -178,7 +210,8 @@ build() {
 	fi
 	mkdir -p "$out.tmp"
 	# System.map: symbol addresses for debugging the kernel itself (QEMU's gdbstub)
-	cp "$obj/arch/x86/boot/bzImage" "$obj/System.map" "$obj/.config" "$PATCH" "$out.tmp/"
+	cp "$obj/arch/x86/boot/bzImage" "$obj/System.map" "$obj/.config" "$out.tmp/"
+	cp "$PATCH" "$out.tmp/series.patch"
 	rm -rf "$out"
 	mv "$out.tmp" "$out"
 	log "built $SRC_NAME in $((SECONDS - start)) s ($key)"
@@ -193,28 +226,39 @@ print_path() {
 	echo "$image"
 }
 
-# checkpatch and a dry run against a pristine copy of the source.
+# Each patch of the series, in order, against a pristine copy of the source: it applies with
+# no fuzz on top of the ones before it, and checkpatch --strict has nothing to say about it.
 check() {
-	local out
-	[ -f "$PATCH" ] || die "$PATCH does not exist"
+	local out p bad=0
 	find_source
 	mkdir -p "$KDIR"
 	CHECK_TREE=$(mktemp -d "$KDIR/check.XXXXXX")
-	trap 'rm -rf "$CHECK_TREE"' EXIT
 	local tmp=$CHECK_TREE
 	log "unpacking a pristine $SRC_NAME"
 	unpack_into "$tmp"
-	patch -d "$tmp" -p1 --fuzz=0 --forward --dry-run <"$PATCH" >&2 ||
-		die "the patch does not apply to a pristine $SRC_NAME"
-	out=$(cd "$tmp" && perl scripts/checkpatch.pl "$PATCH" 2>&1) || true
-	echo "$out" >&2
-	echo "$out" | grep -q '^total: 0 errors, 0 warnings,' || die "checkpatch is not clean"
-	log "check passed: applies to $SRC_NAME; checkpatch clean"
+	for p in "${SERIES[@]}"; do
+		patch -d "$tmp" -p1 --fuzz=0 --forward --no-backup-if-mismatch -s <"$p" >&2 ||
+			die "$(basename "$p") does not apply to $SRC_NAME (with the patches before it)"
+		out=$(cd "$tmp" && perl scripts/checkpatch.pl --strict "$p" 2>&1 | grep -v -e '^Traceback' -e '^  ' -e 'ModuleNotFoundError') || true
+		echo "$(basename "$p"): $out" >&2
+		echo "$out" | grep -q '^total: 0 errors, 0 warnings, 0 checks,' || bad=1
+	done
+	[ "$bad" = 0 ] || die "checkpatch --strict is not clean"
+	log "check passed: ${#SERIES[@]} patches apply in order to $SRC_NAME; checkpatch --strict clean"
+}
+
+# The cached tree, when it carries exactly the current series.
+print_src() {
+	find_source --cached 2>/dev/null || exit 1
+	local src=$KDIR/src/$SRC_NAME
+	cmp -s "$src/.tsdbg-applied.patch" "$PATCH" || exit 1
+	echo "$src"
 }
 
 case "${1:-}" in
 	"") build ;;
 	--path) print_path ;;
+	--src) print_src ;;
 	--check) check ;;
-	*) die "usage: build.sh [--path|--check]" ;;
+	*) die "usage: build.sh [--path|--src|--check]" ;;
 esac

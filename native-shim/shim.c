@@ -35,7 +35,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 9
+#define TSDBG_SHIM_ABI 10
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -308,13 +308,13 @@ long tsdbg_pty_read_ready(int master, void *buf, uint64_t len)
 
 /* --------------------------------------------------------------- ptrace */
 
-/* Requests whose data is a number (CONT, SINGLESTEP, SEIZE, POKE*, SNAPSHOT...). */
+/* Requests whose data is a number (CONT, SINGLESTEP, SEIZE, POKE*...). */
 long tsdbg_ptrace(int req, int pid, uint64_t addr, uint64_t data)
 {
 	return neg_errno(ptrace((enum __ptrace_request)req, pid, (void *)addr, (void *)data));
 }
 
-/* Requests whose data is a pointer (GETREGS, GETSIGINFO, GETSNAPSHOT...). */
+/* Requests whose data is a pointer (GETREGS, GETSIGINFO...). */
 long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, void *data)
 {
 	return neg_errno(ptrace((enum __ptrace_request)req, pid, (void *)addr, data));
@@ -333,16 +333,24 @@ int tsdbg_peek(int req, int pid, uint64_t addr, uint64_t *out)
 	return 0;
 }
 
+/* SNAPSHOT (addr, len), RESTORE (addr): 0 or -errno (tsdbg_ptrace.h). */
+long tsdbg_snapshot_request(int req, int pid, uint64_t addr, uint64_t len)
+{
+	struct ptrace_snapshot_args a = { .addr = addr, .len = len };
+
+	return neg_errno(ptrace((enum __ptrace_request)req, pid, (void *)sizeof(a), &a));
+}
+
 /* GETSNAPSHOT: copy up to *len bytes to buf; *len becomes the full length. */
 long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, uint64_t *len)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = (size_t)*len };
-	long r = ptrace((enum __ptrace_request)PTRACE_GETSNAPSHOT, pid, (void *)start, &iov);
+	struct ptrace_snapshot_args a = { .addr = start, .len = *len, .buf = (uint64_t)(uintptr_t)buf };
+	long r = ptrace((enum __ptrace_request)PTRACE_GETSNAPSHOT, pid, (void *)sizeof(a), &a);
 
 	if (r < 0)
 		return -errno;
-	*len = iov.iov_len;
-	return r;
+	*len = (uint64_t)r;
+	return 0;
 }
 
 /* --------------------------------------------------------------- waiting */

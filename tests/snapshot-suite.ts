@@ -211,19 +211,32 @@ export function snapshotSuite<T extends Target>(engineName: string, makeEngine: 
       const fits = Math.floor(maxTotal / maxLen);
       if ((fits + 1) * maxLen > 96 * MiB) throw new Error(`limits ${maxLen}/${maxTotal} need more than snap_victim's 96 MiB`);
       const at = (i: number) => big + BigInt(i * maxLen);
-      for (let i = 0; i < fits; i++) await e.snapshot(at(i), maxLen);
-      expect(await e.held()).toBe(fits * maxLen);
-      const room = maxTotal - fits * maxLen;
-      await expectCode(e.snapshot(at(fits), room + 1), 'ENOSPC');
-      if (room > 0) {
-        await e.snapshot(at(fits), room);
-        await e.discard(at(fits));
+      // The kernel counts what it allocates (the pages and each snapshot's header), tsdbg the
+      // bytes copied: with max_total a multiple of max_len, one snapshot fewer fits there.
+      let took = 0;
+      for (; took <= fits; took++) {
+        const err = await e.snapshot(at(took), maxLen).then(() => undefined, (x: SnapshotError) => x);
+        if (err) {
+          expect(err.code).toBe('ENOSPC');
+          break;
+        }
+      }
+      expect(took).toBeLessThanOrEqual(fits);
+      expect(took).toBeGreaterThanOrEqual(Math.max(fits - 1, 2));
+      expect(await e.held()).toBe(took * maxLen);
+      if (took === fits) {                                       // counting copied bytes: exact
+        const room = maxTotal - fits * maxLen;
+        await expectCode(e.snapshot(at(fits), room + 1), 'ENOSPC');
+        if (room > 0) {
+          await e.snapshot(at(fits), room);
+          await e.discard(at(fits));
+        }
       }
       await e.snapshot(at(0), maxLen);                           // same region again: always fits
       // over two held ones: frees 2*maxLen, takes maxLen
       await e.snapshot(at(0) + BigInt(maxLen / 2), maxLen);
-      expect(await e.held()).toBe((fits - 1) * maxLen);
-      expect((await e.list()).length).toBe(fits - 1);
+      expect(await e.held()).toBe((took - 1) * maxLen);
+      expect((await e.list()).length).toBe(took - 1);
       await e.clear();
       expect(await e.held()).toBe(0);
       expect(await e.list()).toEqual([]);

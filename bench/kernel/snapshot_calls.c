@@ -78,7 +78,10 @@ int main(int argc, char **argv)
 	check(ptrace(PTRACE_INTERRUPT, child, 0, 0), "PTRACE_INTERRUPT");
 	check(waitpid(child, &status, 0), "waitpid");
 
-	struct iovec l = { local, len }, r = { area, len }, io = { local, len };
+	struct iovec l = { local, len }, r = { area, len };
+	struct ptrace_snapshot_args a = { .addr = (uintptr_t)area, .len = len };
+	struct ptrace_snapshot_args get_a = { .addr = (uintptr_t)area, .len = len, .buf = (uintptr_t)local };
+	struct ptrace_snapshot_args res_a = { .addr = (uintptr_t)area };
 	for (int round = 0; round < 3; round++) {
 		double t, readv, again, fresh = 0, get, restore = 0, writev;
 
@@ -87,21 +90,21 @@ int main(int argc, char **argv)
 			if (process_vm_readv(child, &l, 1, &r, 1, 0) != (ssize_t)len)
 				die("process_vm_readv");
 		readv = (now_us() - t) / calls;
-		check(ptrace(PTRACE_SNAPSHOT, child, area, len), "PTRACE_SNAPSHOT");
+		check(ptrace(PTRACE_SNAPSHOT, child, sizeof(a), &a), "PTRACE_SNAPSHOT");
 		t = now_us();
 		for (int i = 0; i < calls; i++)
-			check(ptrace(PTRACE_SNAPSHOT, child, area, len), "PTRACE_SNAPSHOT");
+			check(ptrace(PTRACE_SNAPSHOT, child, sizeof(a), &a), "PTRACE_SNAPSHOT");
 		again = (now_us() - t) / calls;
 		t = now_us();
 		for (int i = 0; i < calls; i++)
-			check(ptrace(PTRACE_GETSNAPSHOT, child, area, &io), "PTRACE_GETSNAPSHOT");
+			check(ptrace(PTRACE_GETSNAPSHOT, child, sizeof(get_a), &get_a), "PTRACE_GETSNAPSHOT");
 		get = (now_us() - t) / calls;
 		for (int i = 0; i < calls; i++) {
 			t = now_us();
-			check(ptrace(PTRACE_RESTORE, child, area, 0), "PTRACE_RESTORE");
+			check(ptrace(PTRACE_RESTORE, child, sizeof(res_a), &res_a), "PTRACE_RESTORE");
 			restore += now_us() - t;
 			t = now_us();
-			check(ptrace(PTRACE_SNAPSHOT, child, area, len), "PTRACE_SNAPSHOT");
+			check(ptrace(PTRACE_SNAPSHOT, child, sizeof(a), &a), "PTRACE_SNAPSHOT");
 			fresh += now_us() - t;
 		}
 		restore /= calls;

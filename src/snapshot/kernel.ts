@@ -8,15 +8,13 @@
  * a successful SNAPSHOT replaces every indexed snapshot it overlaps, a
  * successful RESTORE deletes one, exec/exit/detach drop them all.
  *
- * The kernel keeps snapshots per task and drops them when that task exits,
- * so every request goes to one thread, the holder, for as long as it lives
- * (whichever thread is selected): the first thread selected when a snapshot
- * was taken. If it exits (a main thread that called pthread_exit), its
- * snapshots are gone and the engine says so.
+ * The kernel keeps snapshots per (tracer, address space): any traced thread of
+ * the program reaches them, whichever took them, and a thread's exit keeps
+ * them; exec, exit and detach drop them.
  */
 import { PTRACE, errnoName, native } from '../target/native.js';
 import {
-  endsAddressSpace, liveTid, noSnapshot, overlapping, readLimits, sortedInfo, taskAlive, type SnapshotHost,
+  endsAddressSpace, liveTid, noSnapshot, overlapping, readLimits, sortedInfo, type SnapshotHost,
 } from './common.js';
 import {
   SnapshotError, type SnapshotEngine, type SnapshotErrorCode, type SnapshotInfo, type SnapshotLimits,
@@ -35,21 +33,19 @@ function kernelError(r: number, what: string, start: bigint, length?: number): S
     EINVAL: 'invalid range or length (kernel.ptrace_snapshot_max_len, user-space end)',
     EFAULT: 'not entirely in writable memory',
     ENOENT: 'no snapshot starts there',
-    ENOSPC: 'over the per-process limit (kernel.ptrace_snapshot_max_total)',
+    ENOSPC: 'over a limit (kernel.ptrace_snapshot_max_count, _max_total or _max_tracer)',
     ENOMEM: 'the kernel is out of memory',
     EIO: 'this kernel does not have PTRACE_SNAPSHOT',
+    ESTALE: 'the memory there was unmapped and mapped again since the snapshot',
+    EPERM: 'the program is no longer dumpable (setuid?)',
   };
-  return new SnapshotError(code, `${what} ${range}: ${why[code] ?? name}`);
+  return new SnapshotError(code, `${what} ${range}: ${why[name] ?? name}`);
 }
 
 export class KernelEngine implements SnapshotEngine {
   readonly name = 'kernel' as const;
   private readonly index = new Map<bigint, SnapshotInfo>();
   private bytes = 0;
-  /** The thread whose task holds the snapshots (see above); undefined until one is taken. */
-  private holder: number | undefined;
-  /** Why the snapshots vanished under the user, told with the next "no snapshot". */
-  private lost: string | undefined;
 
   constructor(private readonly host: SnapshotHost) {
     host.on('stop', (ev) => { if (endsAddressSpace(ev)) this.forget(); });
@@ -63,9 +59,8 @@ export class KernelEngine implements SnapshotEngine {
     this.sync();
     // BigInt() of a fraction or a huge number throws: give the kernel's answer instead.
     if (!Number.isSafeInteger(length) || length < 0) throw kernelError(-22, 'cannot snapshot', start, length);
-    const r = native.ptrace(PTRACE.SNAPSHOT, this.tid(), BigInt.asUintN(64, start), BigInt(length));
+    const r = native.snapshotRequest(PTRACE.SNAPSHOT, this.tid(), BigInt.asUintN(64, start), BigInt(length));
     if (r < 0) throw kernelError(r, 'cannot snapshot', start, length);
-    this.lost = undefined;
     for (const v of overlapping(this.index.values(), start, length)) this.unindex(v);
     this.index.set(start, { start, length });
     this.bytes += length;
@@ -73,8 +68,8 @@ export class KernelEngine implements SnapshotEngine {
 
   async restore(start: bigint): Promise<void> {
     this.sync();
-    const r = native.ptrace(PTRACE.RESTORE, this.tid(), BigInt.asUintN(64, start), 0n);
-    if (r < 0) throw this.error(r, 'cannot restore', start);
+    const r = native.snapshotRequest(PTRACE.RESTORE, this.tid(), BigInt.asUintN(64, start));
+    if (r < 0) throw kernelError(r, 'cannot restore', start);
     const snap = this.index.get(start);
     if (snap) this.unindex(snap);
   }
@@ -83,19 +78,19 @@ export class KernelEngine implements SnapshotEngine {
     this.sync();
     const addr = BigInt.asUintN(64, start);
     // The index knows the length of what we took: one call. Otherwise, or if
-    // the kernel says it holds more, ask for the size first (iov_len 0).
+    // the kernel says it holds more, ask for the size first (len 0).
     const known = this.index.get(start)?.length;
     if (known !== undefined) {
       const buf = Buffer.allocUnsafe(known);
       const got = native.getSnapshot(this.tid(), addr, buf, known);
-      if (got.r < 0) throw this.error(got.r, 'cannot read snapshot', start);
+      if (got.r < 0) throw kernelError(got.r, 'cannot read snapshot', start);
       if (got.len <= known) return got.len === known ? buf : buf.subarray(0, got.len);
     }
     const size = native.getSnapshot(this.tid(), addr, null, 0);
-    if (size.r < 0) throw this.error(size.r, 'cannot read snapshot', start);
+    if (size.r < 0) throw kernelError(size.r, 'cannot read snapshot', start);
     const buf = Buffer.allocUnsafe(size.len);
     const got = native.getSnapshot(this.tid(), addr, buf, buf.length);
-    if (got.r < 0) throw this.error(got.r, 'cannot read snapshot', start);
+    if (got.r < 0) throw kernelError(got.r, 'cannot read snapshot', start);
     return buf.subarray(0, Math.min(got.len, buf.length));
   }
 
@@ -117,10 +112,10 @@ export class KernelEngine implements SnapshotEngine {
   async discard(start: bigint): Promise<void> {
     this.sync();
     const snap = this.index.get(start);
-    if (!snap) throw this.lostToo(noSnapshot(start));
+    if (!snap) throw noSnapshot(start);
     const tid = this.tid();
-    let r = native.ptrace(PTRACE.SNAPSHOT, tid, start, 1n);
-    if (r === 0) r = native.ptrace(PTRACE.RESTORE, tid, start, 0n);
+    let r = native.snapshotRequest(PTRACE.SNAPSHOT, tid, start, 1n);
+    if (r === 0) r = native.snapshotRequest(PTRACE.RESTORE, tid, start);
     if (r < 0) throw kernelError(r, 'cannot discard snapshot', start);
     this.unindex(snap);
   }
@@ -142,38 +137,15 @@ export class KernelEngine implements SnapshotEngine {
   private forget(): void {
     this.index.clear();
     this.bytes = 0;
-    this.holder = undefined;
   }
 
-  /** The thread requests go to: the holder while it lives, else a live one that becomes the holder. */
+  /** Any stopped thread of the program reaches its snapshots: the selected one. */
   private tid(): number {
-    this.holder ??= liveTid(this.host);
-    return this.holder;
+    return liveTid(this.host);
   }
 
-  private error(r: number, what: string, start: bigint): SnapshotError {
-    return this.lostToo(kernelError(r, what, start));
-  }
-
-  /** A "no snapshot" error says why, when the snapshots vanished with their thread. */
-  private lostToo(e: SnapshotError): SnapshotError {
-    return e.code === 'ENOENT' && this.lost ? new SnapshotError('ENOENT', `${e.message} (${this.lost})`) : e;
-  }
-
-  /**
-   * Detach or exit dropped the kernel's copies: drop the index too. So did
-   * the exit of the holder thread while others run on (only looked at when
-   * another thread is selected: the selected one is alive).
-   */
+  /** Detach or exit dropped the kernel's copies: drop the index too. */
   private sync(): void {
-    if (this.host.state === 'exited') {
-      this.forget();
-      return;
-    }
-    const h = this.holder;
-    if (h === undefined || this.host.state !== 'stopped' || h === liveTid(this.host) || taskAlive(this.host.pid, h)) return;
-    if (this.index.size > 0) this.lost = `the kernel dropped every snapshot with thread ${h}, which held them, when it exited`;
-    this.forget();
+    if (this.host.state === 'exited') this.forget();
   }
 }
-

@@ -32,7 +32,7 @@ export const PTRACE = {
   GETSIGINFO: 0x4202, SETSIGINFO: 0x4203, GETREGSET: 0x4204, SETREGSET: 0x4205,
   SEIZE: 0x4206, INTERRUPT: 0x4207, LISTEN: 0x4208,
   // tsdbg_ptrace.h: the selective-snapshot requests of the patched kernel.
-  SNAPSHOT: 0x4300, RESTORE: 0x4301, GETSNAPSHOT: 0x4302,
+  SNAPSHOT: 0x4240, RESTORE: 0x4241, GETSNAPSHOT: 0x4242,
 } as const;
 
 export const PTRACE_O = {
@@ -97,6 +97,7 @@ function bind() {
     // the same shim function, for PTRACE_GETREGSET/SETREGSET: data is a struct iovec
     ptraceIov: so.func('long tsdbg_ptrace_ptr(int req, int pid, uint64_t addr, _Inout_ tsdbg_iovec *data)'),
     peek: so.func('int tsdbg_peek(int req, int pid, uint64_t addr, _Out_ uint64_t *out)'),
+    snapshotRequest: so.func('long tsdbg_snapshot_request(int req, int pid, uint64_t addr, uint64_t len)'),
     getSnapshot: so.func('long tsdbg_getsnapshot(int pid, uint64_t start, void *buf, _Inout_ uint64_t *len)'),
     wait: so.func('int tsdbg_wait(int pid, int options)'),
     waitSpin: so.func('int tsdbg_wait_spin(int pid, int64_t spin_ns)'),
@@ -117,7 +118,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 9;
+const SHIM_ABI = 10;
 
 function shim() {
   if (!lib) {
@@ -202,6 +203,9 @@ export const native = {
     const r = shim().peek(req, pid, addr, out) as number;
     return r < 0 ? r : BigInt.asUintN(64, BigInt(out[0] as bigint | number));
   },
+  /** PTRACE_SNAPSHOT (start, len) or PTRACE_RESTORE (start, len 0): 0 or -errno. */
+  snapshotRequest: (req: number, pid: number, start: bigint, len: bigint | number = 0n): number =>
+    Number(shim().snapshotRequest(req, pid, toAddr(start), toAddr(len))),
   getSnapshot(pid: number, start: bigint, buf: Buffer | null, len: number): { r: number; len: number } {
     const io = [BigInt(len)];
     const r = Number(shim().getSnapshot(pid, start, buf, io));

@@ -1,7 +1,8 @@
 /**
  * The guest run: ONE boot of the patched kernel (tsdbg vm run -- sh
- * tests/guest/in-guest.sh) runs the C kernel ABI suite and the in-guest
- * TypeScript suites; every C case and every in-guest test is reported here as
+ * tests/guest/in-guest.sh) runs the C kernel ABI suite, the series' kselftest
+ * (tools/testing/selftests/ptrace/snapshot.c) and the in-guest TypeScript
+ * suites; every C case, every kselftest and every in-guest test is reported here as
  * its own test. The boot happens while this file is collected (top-level
  * await) because the in-guest tests are only known from its results.
  *
@@ -20,7 +21,9 @@ import { buildEdge } from '../integration/threads-util.js';
 
 const run = promisify(execFile);
 /** Cases written in tests/kernel/main.c: the suite must run at least these many. */
-const MIN_KERNEL_CASES = 39;
+const MIN_KERNEL_CASES = 42;
+/** TEST_F()s in the series' tools/testing/selftests/ptrace/snapshot.c. */
+const MIN_KSELFTESTS = 13;
 const GUEST_LIMIT_MS = 20 * 60_000;
 
 interface TapCase {
@@ -44,6 +47,8 @@ interface GuestSuite {
   listed: string[];
   tap: Map<string, TapCase>;
   tapPlan?: number;
+  /** The kselftest's TAP: its plan, and each result line (a SKIP counts as a failure here). */
+  kself?: { plan?: number; lines: string[]; stderr: string };
   report?: JestLikeReport;
   dmesg?: string;
   vm?: VmRun;
@@ -73,7 +78,9 @@ function inGuestFiles(dir = join(ROOT, 'tests', 'in-guest')): string[] {
 async function runGuestSuite(share: string): Promise<GuestSuite> {
   const suite: GuestSuite = { listed: [], tap: new Map() };
   try {
-    await run('make', ['-s', '-C', join(ROOT, 'tests', 'kernel')]);
+    // The kselftest is built from the patched tree build.sh keeps (cached after the first build).
+    await run('bash', [join(ROOT, 'kernel-patch', 'build.sh')], { maxBuffer: 64 << 20 });
+    await run('make', ['-s', '-C', join(ROOT, 'tests', 'kernel'), 'all', 'selftest']);
     // The in-guest suites trace tests/fixtures programs; the guest cannot build them.
     await run('make', ['-s', '-C', join(ROOT, 'tests', 'fixtures')]);
     buildEdge();
@@ -90,6 +97,14 @@ async function runGuestSuite(share: string): Promise<GuestSuite> {
     const { cases, plan } = parseTap(readFileSync(file('kernel.tap'), 'utf8'));
     suite.tap = cases;
     suite.tapPlan = plan;
+  }
+  if (existsSync(file('kselftest.tap'))) {
+    const text = readFileSync(file('kselftest.tap'), 'utf8');
+    suite.kself = {
+      plan: Number(/^1\.\.(\d+)$/m.exec(text)?.[1] ?? NaN),
+      lines: text.split('\n').filter((l) => /^(not )?ok \d+/.test(l)),
+      stderr: existsSync(file('kselftest.stderr')) ? readFileSync(file('kselftest.stderr'), 'utf8') : '',
+    };
   }
   if (existsSync(file('in-guest.json'))) suite.report = JSON.parse(readFileSync(file('in-guest.json'), 'utf8')) as JestLikeReport;
   if (existsSync(file('dmesg.txt'))) suite.dmesg = readFileSync(file('dmesg.txt'), 'utf8');
@@ -134,6 +149,17 @@ describe('kernel ABI suite (tests/kernel, in the guest)', () => {
     if (suite.dmesg === undefined) throw new Error(broken('no kernel log from the guest'));
     const bad = suite.dmesg.split('\n').filter((l) => /\b(BUG|Oops|WARNING)\b|general protection fault|Call Trace/.test(l));
     expect(bad, 'kernel log lines').toEqual([]);
+  });
+});
+
+describe('kselftest of the series (tools/testing/selftests/ptrace/snapshot.c, in the guest)', () => {
+  it(`ran every test (at least ${MIN_KSELFTESTS}) and each passed, none skipped`, () => {
+    const k = suite.kself;
+    if (!k) throw new Error(broken('no kselftest TAP output'));
+    const bad = k.lines.filter((l) => !/^ok \d+ /.test(l) || /# SKIP/.test(l));
+    expect(bad, `failed or skipped (stderr:\n${k.stderr.slice(-4000)})`).toEqual([]);
+    expect(k.plan).toBeGreaterThanOrEqual(MIN_KSELFTESTS);
+    expect(k.lines.length).toBe(k.plan);
   });
 });
 

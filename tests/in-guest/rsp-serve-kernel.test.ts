@@ -39,7 +39,9 @@ describe('tsdbg serve on the kernel engine', () => {
 
     const base = heldSystemWide();
     await engine.snapshot(pt, 24);
-    expect(heldSystemWide()).toBe(base + 24);   // the copy lives in the kernel
+    // the copy lives in the kernel, which counts what it allocated: header and slab rounding too
+    expect(heldSystemWide()).toBeGreaterThanOrEqual(base + 24);
+    expect(heldSystemWide()).toBeLessThan(base + 4096);
     await remote.cont();
     await remote.cont();
     expect((await remote.readMemory(pt, 4)).readInt32LE(0)).toBe(3);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * snapshot_compat32 - the three requests from a 32-bit tracer of a 32-bit
- * tracee, through compat_sys_ptrace(): SNAPSHOT and RESTORE take the
- * common path with 32-bit arguments, GETSNAPSHOT its own with a struct
- * compat_iovec. Built with -m32 next to snapshot_abi, whose "compat" case
+ * tracee, through compat_sys_ptrace(): the argument struct has 64-bit fields
+ * only, so it has the same layout as for a 64-bit tracer and takes the
+ * common path. Built with -m32 next to snapshot_abi, whose "compat" case
  * runs it (test_compat.c). Exits 0 when every check holds; else prints the
  * first failure on stderr and exits 1.
  */
@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,11 +43,20 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static long req(int request, unsigned long addr, unsigned long data)
+static long raw(int request, unsigned long addr, unsigned long data)
 {
 	long r = ptrace(request, child, (void *)addr, (void *)data);
 
 	return r < 0 ? -errno : r;
+}
+
+/* One snapshot request: the struct's size in addr, a pointer to it in data. */
+static long req(int request, unsigned long start, unsigned long len)
+{
+	struct ptrace_snapshot_args a = { .addr = start, .len = len };
+
+	_Static_assert(sizeof(a) == 32, "the same layout for 32-bit tracers");
+	return raw(request, sizeof(a), (unsigned long)&a);
 }
 
 static void expect(long got, long want, const char *what)
@@ -62,16 +70,16 @@ static unsigned char pattern(size_t i)
 	return (unsigned char)(i * 7 + 3);
 }
 
-/* GETSNAPSHOT with a compat iovec of (base, len): the return and the length the kernel put back. */
+/* GETSNAPSHOT of up to len bytes into base: 0 and the snapshot's length in *out, or -errno. */
 static long getsnap(unsigned long start, void *base, uint32_t len, uint32_t *out)
 {
-	struct iovec iov = { .iov_base = base, .iov_len = len };
-	long r;
+	struct ptrace_snapshot_args a = { .addr = start, .len = len, .buf = (uintptr_t)base };
+	long r = raw(PTRACE_GETSNAPSHOT, sizeof(a), (unsigned long)&a);
 
-	_Static_assert(sizeof(iov) == 8, "a 32-bit struct iovec");
-	r = req(PTRACE_GETSNAPSHOT, start, (unsigned long)&iov);
-	*out = (uint32_t)iov.iov_len;
-	return r;
+	if (r < 0)
+		return r;
+	*out = (uint32_t)r;
+	return 0;
 }
 
 static void start_tracee(void)
@@ -105,29 +113,30 @@ int main(void)
 
 	expect(req(PTRACE_SNAPSHOT, start, LEN), 0, "SNAPSHOT of 5000 bytes");
 	/* the tracee changes: a word inside the range */
-	expect(req(PTRACE_POKEDATA, start + 8, 0x5a5a5a5a), 0, "POKEDATA");
+	expect(raw(PTRACE_POKEDATA, start + 8, 0x5a5a5a5a), 0, "POKEDATA");
 
-	/* whole copy, and iov_len set to the snapshot's length */
+	/* whole copy, and the snapshot's length returned */
 	memset(buf, 0xee, sizeof(buf));
 	expect(getsnap(start, buf, sizeof(buf), &len), 0, "GETSNAPSHOT, large buffer");
-	expect(len, LEN, "iov_len after a whole read");
+	expect(len, LEN, "the length after a whole read");
 	for (size_t i = 0; i < LEN; i++)
 		if (buf[i] != pattern(OFF + i))
 			die("GETSNAPSHOT byte %zu: expected %#x, got %#x", i, pattern(OFF + i), buf[i]);
 	if (buf[LEN] != 0xee)
 		die("GETSNAPSHOT wrote past the snapshot's length");
 
-	/* size query, and a short read that copies only iov_len bytes */
+	/* size query, and a short read that copies only len bytes */
 	expect(getsnap(start, NULL, 0, &len), 0, "GETSNAPSHOT size query");
-	expect(len, LEN, "iov_len after the size query");
+	expect(len, LEN, "the length from the size query");
 	memset(buf, 0xee, sizeof(buf));
 	expect(getsnap(start, buf, 10, &len), 0, "GETSNAPSHOT, 10-byte buffer");
-	expect(len, LEN, "iov_len after a short read");
+	expect(len, LEN, "the length after a short read");
 	if (buf[9] != pattern(OFF + 9) || buf[10] != 0xee)
 		die("a short read copied the wrong bytes");
 
-	/* bad tracer pointers: the iovec itself, and its base */
-	expect(req(PTRACE_GETSNAPSHOT, start, 8), -EFAULT, "GETSNAPSHOT with the iovec at 0x8");
+	/* bad tracer pointers: the struct itself, and buf */
+	expect(raw(PTRACE_GETSNAPSHOT, sizeof(struct ptrace_snapshot_args), 8), -EFAULT,
+	       "GETSNAPSHOT with the struct at 0x8");
 	expect(getsnap(start, (void *)16, LEN, &len), -EFAULT, "GETSNAPSHOT into 0x10");
 	expect(getsnap(start + 1, buf, LEN, &len), -ENOENT, "GETSNAPSHOT where no snapshot starts");
 

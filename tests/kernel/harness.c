@@ -87,6 +87,15 @@ unsigned long held_bytes(void)
 	return sysctl_get(TSDBG_SYSCTL_HELD);
 }
 
+void expect_held(unsigned long base, unsigned long bytes, const char *what)
+{
+	unsigned long held = held_bytes(), page = (unsigned long)sysconf(_SC_PAGESIZE);
+
+	if (held < base + bytes || held > base + bytes + bytes / 16 + 8 * page)
+		fail("%s: expected %lu + [%lu, %lu] bytes allocated, got %lu + %ld", what, base, bytes,
+		     bytes + bytes / 16 + 8 * page, base, (long)(held - base));
+}
+
 /* Outside a case fail() would exit the harness: read sysctls leniently here. */
 static long read_sysctl_quiet(const char *path)
 {
@@ -239,7 +248,8 @@ static void run_one(const struct tcase *c, struct outcome *o)
 	o->passed = !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !o->msg[0];
 }
 
-static const char *const tunables[] = { TSDBG_SYSCTL_MAX_LEN, TSDBG_SYSCTL_MAX_TOTAL };
+static const char *const tunables[] = { TSDBG_SYSCTL_MAX_LEN, TSDBG_SYSCTL_MAX_COUNT, TSDBG_SYSCTL_MAX_TOTAL,
+					 TSDBG_SYSCTL_MAX_TRACER };
 
 static void report(size_t num, const struct tcase *c, struct outcome *o)
 {
@@ -283,15 +293,15 @@ int run_cases(const struct tcase *cases, size_t n, int argc, char **argv)
 	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
 		struct outcome o;
-		long saved[2], before, after;
+		long saved[sizeof(tunables) / sizeof(tunables[0])], before, after;
 
 		if (!wanted(cases[i].name, argc, argv))
 			continue;
-		for (int t = 0; t < 2; t++)
+		for (size_t t = 0; t < sizeof(tunables) / sizeof(tunables[0]); t++)
 			saved[t] = read_sysctl_quiet(tunables[t]);
 		before = read_sysctl_quiet(TSDBG_SYSCTL_HELD);
 		run_one(&cases[i], &o);
-		for (int t = 0; t < 2; t++)
+		for (size_t t = 0; t < sizeof(tunables) / sizeof(tunables[0]); t++)
 			if (saved[t] >= 0 && read_sysctl_quiet(tunables[t]) != saved[t])
 				write_sysctl_quiet(tunables[t], saved[t]);
 		after = read_sysctl_quiet(TSDBG_SYSCTL_HELD);

@@ -53,6 +53,13 @@ const char *errstr(long r);
 unsigned long sysctl_get(const char *path);
 void sysctl_set(const char *path, unsigned long value);
 unsigned long held_bytes(void);
+/*
+ * The kernel counts what it allocated (copies rounded to pages for snapshots of a page
+ * or more, headers, slab rounding): held_bytes() - base lies in [bytes, bytes + bytes/16
+ * + 8 pages] while the caller holds snapshots of `bytes` bytes in all.
+ */
+void expect_held(unsigned long base, unsigned long bytes, const char *what);
+#define EXPECT_HELD(base, bytes, what) expect_held((base), (bytes), (what))
 
 int run_cases(const struct tcase *cases, size_t n, int argc, char **argv);
 

@@ -21,7 +21,7 @@ void t_lab_restore(void)
 
 	tracee_start(&t);
 	EXPECT_OK(snap(t.pid, t.lay.acct, sizeof(struct account)));
-	EXPECT_EQ(held_bytes(), base + sizeof(struct account), "ptrace_snapshot_bytes after SNAPSHOT");
+	EXPECT_HELD(base, sizeof(struct account), "ptrace_snapshot_bytes after SNAPSHOT");
 	tracee_call(&t, OP_ACCT_SET, 2, 0, 0);
 	CHECK(tracee_call(&t, OP_ACCT_IS, 2, 0, 0), "the tracee's struct: expected version 2 after it wrote it, got other bytes");
 	EXPECT_OK(restore(t.pid, t.lay.acct));
@@ -41,7 +41,7 @@ void t_lab_newest(void)
 	EXPECT_OK(snap(t.pid, t.lay.acct, sizeof(struct account)));
 	tracee_call(&t, OP_ACCT_SET, 2, 0, 0);
 	EXPECT_OK(snap(t.pid, t.lay.acct, sizeof(struct account)));
-	EXPECT_EQ(held_bytes(), base + sizeof(struct account), "ptrace_snapshot_bytes after the second SNAPSHOT");
+	EXPECT_HELD(base, sizeof(struct account), "ptrace_snapshot_bytes after the second SNAPSHOT");
 	tracee_call(&t, OP_ACCT_SET, 3, 0, 0);
 	account_fill(&v2, 2);
 	expect_saved(t.pid, t.lay.acct, &v2, sizeof(v2));
@@ -194,7 +194,7 @@ void t_multiple_regions(void)
 	EXPECT_OK(snap(t.pid, t.lay.region, 2 * PAGE));
 	EXPECT_OK(snap(t.pid, t.lay.region + 10 * PAGE, 3 * PAGE));
 	EXPECT_OK(snap(t.pid, t.lay.hole, PAGE));
-	EXPECT_EQ(held_bytes(), base + sizeof(struct account) + 6 * PAGE, "ptrace_snapshot_bytes with four snapshots");
+	EXPECT_HELD(base, sizeof(struct account) + 6 * PAGE, "ptrace_snapshot_bytes with four snapshots");
 
 	tracee_call(&t, OP_ACCT_SET, 5, 0, 0);
 	tracee_call(&t, OP_FILL, t.lay.region, total, 3);
@@ -234,7 +234,7 @@ void t_several_tracees(void)
 		tracee_start(&t[i]);
 		EXPECT_OK(snap(t[i].pid, t[i].lay.region, len));
 	}
-	EXPECT_EQ(held_bytes(), base + N * len, "ptrace_snapshot_bytes with one snapshot in each of 4 tracees");
+	EXPECT_HELD(base, N * len, "ptrace_snapshot_bytes with one snapshot in each of 4 tracees");
 	for (int i = 0; i < N; i++)
 		tracee_call(&t[i], OP_FILL, t[i].lay.region, len, 10 + i);
 	for (int i = 0; i < N; i += 2)

@@ -141,6 +141,44 @@ void t_einval_args(void)
 	tracee_kill(&t);
 }
 
+/* The argument struct grows like PTRACE_GET_SYSCALL_INFO's (copy_struct_from_user()). */
+void t_args_versions(void)
+{
+	struct {
+		struct ptrace_snapshot_args a;
+		uint64_t extra[2];
+	} big = { { 0 } };
+	struct ptrace_snapshot_args a = { 0 };
+	unsigned char buf[16];
+	struct tracee t;
+
+	tracee_start(&t);
+	a.addr = t.lay.region;
+	a.len = PAGE;
+	EXPECT_ERR(snap_req(PTRACE_SNAPSHOT, t.pid, &a, 0), EINVAL);
+	EXPECT_ERR(snap_req(PTRACE_SNAPSHOT, t.pid, &a, PTRACE_SNAPSHOT_ARGS_SIZE_VER0 - 8), EINVAL);
+	a.flags = 1;
+	EXPECT_ERR(snap_req(PTRACE_SNAPSHOT, t.pid, &a, sizeof(a)), EINVAL);		/* unknown flag */
+	a.flags = 1UL << 63;
+	EXPECT_ERR(snap_req(PTRACE_SNAPSHOT, t.pid, &a, sizeof(a)), EINVAL);
+	a.flags = 0;
+	a.buf = 8;
+	EXPECT_ERR(snap_req(PTRACE_SNAPSHOT, t.pid, &a, sizeof(a)), EINVAL);		/* buf is GETSNAPSHOT's */
+	a.buf = 0;
+	/* A struct from a newer header: its extra bytes must be zero. */
+	big.a = a;
+	big.extra[1] = 1;
+	EXPECT_ERR(snap_req(PTRACE_SNAPSHOT, t.pid, &big, sizeof(big)), E2BIG);
+	big.extra[1] = 0;
+	EXPECT_OK(snap_req(PTRACE_SNAPSHOT, t.pid, &big, sizeof(big)));
+	EXPECT_EQ(snap_len(t.pid, t.lay.region), PAGE, "length of the snapshot taken with a larger struct");
+	/* GETSNAPSHOT returns the length and copies at most len bytes. */
+	a.len = sizeof(buf);
+	a.buf = (uintptr_t)buf;
+	EXPECT_EQ(snap_req(PTRACE_GETSNAPSHOT, t.pid, &a, sizeof(a)), PAGE, "GETSNAPSHOT's result with a short buffer");
+	tracee_kill(&t);
+}
+
 /* Ranges touching unmapped memory: SNAPSHOT is EFAULT and takes nothing. */
 void t_efault_unmapped(void)
 {
@@ -193,7 +231,7 @@ void t_efault_restore_munmap(void)
 	EXPECT_OK(snap(t.pid, p, 2 * PAGE));
 	tracee_call(&t, OP_MUNMAP, p + PAGE, PAGE, 0);
 	EXPECT_ERR(restore(t.pid, p), EFAULT);
-	EXPECT_EQ(held_bytes(), base + 2 * PAGE, "ptrace_snapshot_bytes after a failed RESTORE");
+	EXPECT_HELD(base, 2 * PAGE, "ptrace_snapshot_bytes after a failed RESTORE");
 	expect_saved(t.pid, p, want, 2 * PAGE);
 	tracee_call(&t, OP_MUNMAP, p, PAGE, 0);
 	EXPECT_ERR(restore(t.pid, p), EFAULT);
@@ -214,7 +252,7 @@ void t_efault_restore_mprotect(void)
 	tracee_call(&t, OP_FILL, t.lay.region, len, 5);
 	tracee_call(&t, OP_MPROTECT, t.lay.region + PAGE, PAGE, PROT_READ);
 	EXPECT_ERR(restore(t.pid, t.lay.region), EFAULT);
-	EXPECT_EQ(held_bytes(), base + len, "ptrace_snapshot_bytes after a failed RESTORE");
+	EXPECT_HELD(base, len, "ptrace_snapshot_bytes after a failed RESTORE");
 	EXPECT_EQ(tracee_call(&t, OP_CSUM, t.lay.region, len, 0), pattern_csum(len, 5),
 		  "memory after a failed RESTORE (must be untouched)");
 	tracee_call(&t, OP_MPROTECT, t.lay.region + PAGE, PAGE, PROT_READ | PROT_WRITE);
@@ -236,7 +274,7 @@ void t_efault_keeps_old(void)
 	EXPECT_ERR(snap(t.pid, t.lay.hole, 2 * PAGE), EFAULT);
 	EXPECT_ERR(snap(t.pid, t.lay.hole + 8, 2 * PAGE), EFAULT);
 	EXPECT_EQ(snap_len(t.pid, t.lay.hole), PAGE, "length of the old snapshot after failed overlapping SNAPSHOTs");
-	EXPECT_EQ(held_bytes(), base + PAGE, "ptrace_snapshot_bytes after failed overlapping SNAPSHOTs");
+	EXPECT_HELD(base, PAGE, "ptrace_snapshot_bytes after failed overlapping SNAPSHOTs");
 	tracee_kill(&t);
 }
 
@@ -273,7 +311,7 @@ void t_efault_all_or_nothing(void)
 	EXPECT_EQ(tracee_call(&t, OP_CSUM, map, PAGE, 0), fnv1a(v2, PAGE),
 		  "checksum of the first page after the failed RESTORE (expected as the tracee wrote it)");
 	expect_saved(t.pid, map + 8, v1 + 8, 2 * PAGE - 16);
-	EXPECT_EQ(held_bytes(), base + 2 * PAGE - 16, "ptrace_snapshot_bytes after the failed requests");
+	EXPECT_HELD(base, 2 * PAGE - 16, "ptrace_snapshot_bytes after the failed requests");
 
 	CHECK(!ftruncate(fd, 2 * PAGE), "ftruncate failed: %s", strerror(errno));
 	EXPECT_OK(restore(t.pid, map + 8));
@@ -289,7 +327,6 @@ void t_efault_all_or_nothing(void)
 void t_efault_tracer_pointers(void)
 {
 	struct tracee t;
-	struct iovec iov;
 	unsigned char *ro, *edge;
 	size_t len;
 
@@ -305,16 +342,15 @@ void t_efault_tracer_pointers(void)
 	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, 0xffffffff81000000UL), EFAULT);	/* kernel address */
 	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, (unsigned long)(edge + PAGE - 8)), EFAULT); /* iovec half unmapped */
 
-	iov = (struct iovec){ .iov_base = NULL, .iov_len = 2 * PAGE };
-	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, (unsigned long)&iov), EFAULT);	/* NULL buffer */
-	iov = (struct iovec){ .iov_base = ro, .iov_len = 2 * PAGE };
-	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, (unsigned long)&iov), EFAULT);	/* read-only buffer */
-	iov = (struct iovec){ .iov_base = edge + 100, .iov_len = 2 * PAGE };
-	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, (unsigned long)&iov), EFAULT);	/* buffer runs off its mapping */
-	/* The iovec itself read-only: iov_len cannot be written back. */
-	memcpy(edge, &(struct iovec){ .iov_base = NULL, .iov_len = 0 }, sizeof(struct iovec));
+	EXPECT_ERR(getsnap_buf(t.pid, t.lay.region, 0, 2 * PAGE), EFAULT);		/* NULL buffer */
+	EXPECT_ERR(getsnap_buf(t.pid, t.lay.region, (uintptr_t)ro, 2 * PAGE), EFAULT);	/* read-only buffer */
+	EXPECT_ERR(getsnap_buf(t.pid, t.lay.region, (uintptr_t)edge + 100, 2 * PAGE), EFAULT); /* runs off its mapping */
+	EXPECT_ERR(getsnap_buf(t.pid, t.lay.region, 0xffffffff81000000UL, 2 * PAGE), EFAULT); /* kernel address */
+	/* The argument struct is only read: it may lie in read-only memory. */
+	memcpy(edge, &(struct ptrace_snapshot_args){ .addr = t.lay.region }, sizeof(struct ptrace_snapshot_args));
 	CHECK(!mprotect(edge, PAGE, PROT_READ), "mprotect failed");
-	EXPECT_ERR(getsnap_raw(t.pid, t.lay.region, (unsigned long)edge), EFAULT);
+	EXPECT_EQ(snap_req(PTRACE_GETSNAPSHOT, t.pid, edge, sizeof(struct ptrace_snapshot_args)), 2 * PAGE,
+		  "GETSNAPSHOT size query with its arguments in read-only memory");
 
 	len = 0;
 	EXPECT_OK(getsnap(t.pid, t.lay.region, NULL, &len));				/* a size query needs no buffer */

@@ -33,7 +33,7 @@ void t_overlap_end(void)
 	EXPECT_OK(snap(t.pid, R(t, 4), 4 * PAGE));
 	expect_gone(t.pid, R(t, 2), "snapshot whose end was overlapped");
 	EXPECT_EQ(snap_len(t.pid, R(t, 4)), 4 * PAGE, "length of the new snapshot");
-	EXPECT_EQ(held_bytes(), base + 4 * PAGE, "ptrace_snapshot_bytes after the replacement");
+	EXPECT_HELD(base, 4 * PAGE, "ptrace_snapshot_bytes after the replacement");
 	/* Overlapping by a single byte is enough. */
 	EXPECT_OK(snap(t.pid, R(t, 20), 100));
 	EXPECT_OK(snap(t.pid, R(t, 20) + 99, 10));
@@ -55,7 +55,7 @@ void t_overlap_start(void)
 	expect_gone(t.pid, R(t, 4), "snapshot whose start was overlapped");
 	pattern_slice(want, 6, 2 * PAGE, sizeof(want));
 	expect_saved(t.pid, R(t, 2), want, sizeof(want));
-	EXPECT_EQ(held_bytes(), base + 3 * PAGE, "ptrace_snapshot_bytes after the replacement");
+	EXPECT_HELD(base, 3 * PAGE, "ptrace_snapshot_bytes after the replacement");
 	EXPECT_OK(snap(t.pid, R(t, 20) + 50, 100));
 	EXPECT_OK(snap(t.pid, R(t, 20), 51));
 	expect_gone(t.pid, R(t, 20) + 50, "snapshot whose first byte was overlapped");
@@ -78,12 +78,12 @@ void t_overlap_several(void)
 	expect_gone(t.pid, R(t, 2), "second of three covered snapshots");
 	expect_gone(t.pid, R(t, 4), "third of three covered snapshots");
 	EXPECT_EQ(snap_len(t.pid, R(t, 6)), PAGE, "length of the snapshot next to them");
-	EXPECT_EQ(held_bytes(), base + 6 * PAGE - 20, "ptrace_snapshot_bytes after replacing three by one");
+	EXPECT_HELD(base, 6 * PAGE - 20, "ptrace_snapshot_bytes after replacing three by one");
 
 	EXPECT_OK(snap(t.pid, R(t, 10), 8 * PAGE));
 	EXPECT_OK(snap(t.pid, R(t, 12), PAGE));		/* inside the 8-page one */
 	expect_gone(t.pid, R(t, 10), "snapshot containing the new one");
-	EXPECT_EQ(held_bytes(), base + 7 * PAGE - 20, "ptrace_snapshot_bytes after replacing by an inner snapshot");
+	EXPECT_HELD(base, 7 * PAGE - 20, "ptrace_snapshot_bytes after replacing by an inner snapshot");
 	tracee_kill(&t);
 }
 
@@ -102,6 +102,6 @@ void t_adjacent_kept(void)
 	EXPECT_EQ(snap_len(t.pid, R(t, 2)), 2 * PAGE, "the upper of two adjacent snapshots");
 	EXPECT_EQ(snap_len(t.pid, R(t, 4) + 1), 10, "the snapshot right after a 1-byte one");
 	EXPECT_EQ(snap_len(t.pid, R(t, 4)), 1, "the 1-byte snapshot");
-	EXPECT_EQ(held_bytes(), base + 4 * PAGE + 11, "ptrace_snapshot_bytes with adjacent snapshots");
+	EXPECT_HELD(base, 4 * PAGE + 11, "ptrace_snapshot_bytes with adjacent snapshots");
 	tracee_kill(&t);
 }

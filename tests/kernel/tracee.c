@@ -329,33 +329,55 @@ static long ret(long r)
 	return r < 0 ? -errno : r;
 }
 
+/* One request with the argument struct of the given size (tsdbg_ptrace.h). */
+long snap_req(int req, pid_t pid, const void *args, unsigned long size)
+{
+	return ret(ptrace(req, pid, size, args));
+}
+
+static long req3(int req, pid_t pid, uintptr_t addr, uint64_t len, uint64_t buf)
+{
+	struct ptrace_snapshot_args a = { .addr = addr, .len = len, .buf = buf };
+
+	return snap_req(req, pid, &a, sizeof(a));
+}
+
 long snap(pid_t pid, uintptr_t start, size_t len)
 {
-	return ret(ptrace(PTRACE_SNAPSHOT, pid, start, len));
+	return req3(PTRACE_SNAPSHOT, pid, start, len, 0);
 }
 
 long restore(pid_t pid, uintptr_t start)
 {
-	return ret(ptrace(PTRACE_RESTORE, pid, start, 0));
+	return req3(PTRACE_RESTORE, pid, start, 0, 0);
 }
 
 long restore_data(pid_t pid, uintptr_t start, unsigned long data)
 {
-	return ret(ptrace(PTRACE_RESTORE, pid, start, data));
+	return req3(PTRACE_RESTORE, pid, start, data, 0);
 }
 
 long getsnap(pid_t pid, uintptr_t start, void *buf, size_t *len)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = *len };
-	long r = ret(ptrace(PTRACE_GETSNAPSHOT, pid, start, &iov));
+	long r = req3(PTRACE_GETSNAPSHOT, pid, start, *len, (uintptr_t)buf);
 
-	*len = iov.iov_len;
-	return r;
+	if (r < 0)
+		return r;
+	*len = (size_t)r;
+	return 0;
+}
+
+long getsnap_buf(pid_t pid, uintptr_t start, uintptr_t buf, size_t len)
+{
+	long r = req3(PTRACE_GETSNAPSHOT, pid, start, len, buf);
+
+	return r < 0 ? r : 0;
 }
 
 long getsnap_raw(pid_t pid, uintptr_t start, unsigned long data)
 {
-	return ret(ptrace(PTRACE_GETSNAPSHOT, pid, start, data));
+	(void)start;
+	return ret(ptrace(PTRACE_GETSNAPSHOT, pid, sizeof(struct ptrace_snapshot_args), data));
 }
 
 long size_query(pid_t pid, uintptr_t start)

@@ -76,12 +76,15 @@ void tracee_kill(struct tracee *t);
 void exec_tracee_main(void) __attribute__((noreturn));
 
 /* The requests; each returns 0 or -errno. */
+long snap_req(int req, pid_t pid, const void *args, unsigned long size);	/* raw: result or -errno */
 long snap(pid_t pid, uintptr_t start, size_t len);
 long restore(pid_t pid, uintptr_t start);
 long restore_data(pid_t pid, uintptr_t start, unsigned long data);
-/* GETSNAPSHOT into buf; *len is iov_len in and out. */
+/* GETSNAPSHOT of up to *len bytes into buf; *len becomes the snapshot's length (the result). */
 long getsnap(pid_t pid, uintptr_t start, void *buf, size_t *len);
-/* GETSNAPSHOT with an arbitrary data argument (bad pointers). */
+/* GETSNAPSHOT into an arbitrary buf address (bad pointers): 0 or -errno. */
+long getsnap_buf(pid_t pid, uintptr_t start, uintptr_t buf, size_t len);
+/* GETSNAPSHOT with an arbitrary pointer to the argument struct (bad pointers). */
 long getsnap_raw(pid_t pid, uintptr_t start, unsigned long data);
 /* A GETSNAPSHOT size query (iov_len 0): 0 or -errno. */
 long size_query(pid_t pid, uintptr_t start);
