@@ -15,11 +15,11 @@
  */
 import type { Mapping, StopEvent, TargetState } from '../target/types.js';
 import {
-  DEFAULT_MAX_LEN, DEFAULT_MAX_TOTAL, checkAdmit, checkRange, checkStopped, checkWritable, endsAddressSpace,
-  noSnapshot, overlapping, sortedInfo,
+  DEFAULT_MAX_LEN, DEFAULT_MAX_TOTAL, checkRange, checkWritable, endsAddressSpace,
 } from './common.js';
+import { HeldSnapshots } from './held.js';
 import { hexWord } from '../util/hex.js';
-import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
+import { SnapshotError, type SnapshotEngine, type SnapshotLimits } from './types.js';
 
 /** The part of a target this engine needs (RemoteTarget, or any Target). */
 export interface MemoryHost {
@@ -40,22 +40,17 @@ export interface MemoryEngineOptions {
   limits?: SnapshotLimits;
 }
 
-interface Held extends SnapshotInfo {
-  data: Buffer;
-}
-
 const ADDRESS_SPACE_END = 1n << 64n;
 
-export class RspMemoryEngine implements SnapshotEngine {
+export class RspMemoryEngine extends HeldSnapshots<MemoryHost> implements SnapshotEngine {
   readonly name = 'rsp' as const;
-  private readonly snaps = new Map<bigint, Held>();
-  private bytes = 0;
   /** Bumped at every stop: the map is fetched once per stop. */
   private stops = 0;
   private maps: { key: number; writable: Mapping[] | undefined } | undefined;
   private readonly lim: SnapshotLimits;
 
-  constructor(private readonly host: MemoryHost, private readonly opts: MemoryEngineOptions = {}) {
+  constructor(host: MemoryHost, private readonly opts: MemoryEngineOptions = {}) {
+    super(host);
     this.lim = opts.limits ?? { maxLen: DEFAULT_MAX_LEN, maxTotal: DEFAULT_MAX_TOTAL };
     host.on('stop', (ev) => {
       this.stops++;
@@ -71,24 +66,17 @@ export class RspMemoryEngine implements SnapshotEngine {
     this.checkAlive();
     const writable = await this.writableMaps();
     this.checkRange(start, length, writable !== undefined);
-    const same = this.snaps.get(start);
-    const victims = same && same.length === length ? [same] : overlapping(this.snaps.values(), start, length);
-    let replaced = 0;
-    for (const v of victims) replaced += v.length;
-    checkAdmit(this.bytes, replaced, length, this.lim.maxTotal);
+    const victims = this.replacedBy(start, length, this.lim.maxTotal);
     if (writable) checkWritable(writable, start, length);
     const data = await this.copyIn(start, length);
     this.checkAlive();                                  // still the same process
     // Only now that the copy succeeded: replace what it overlaps.
-    for (const v of victims) this.remove(v);
-    this.snaps.set(start, { start, length, data });
-    this.bytes += length;
+    this.replace(victims, { start, length, data });
   }
 
   async restore(start: bigint): Promise<void> {
     this.checkAlive();
-    const snap = this.snaps.get(start);
-    if (!snap) throw noSnapshot(start);
+    const snap = this.get(start);
     const writable = await this.writableMaps();       // the map may have changed since
     if (writable) checkWritable(writable, snap.start, snap.length);
     try {
@@ -98,33 +86,6 @@ export class RspMemoryEngine implements SnapshotEngine {
       throw this.failure(e, `cannot write the snapshot back at ${hexWord(snap.start)}`);
     }
     this.remove(snap);
-  }
-
-  async read(start: bigint): Promise<Buffer> {
-    this.checkAlive();
-    const snap = this.snaps.get(start);
-    if (!snap) throw noSnapshot(start);
-    return Buffer.from(snap.data);
-  }
-
-  async list(): Promise<SnapshotInfo[]> {
-    this.checkAlive();
-    return sortedInfo(this.snaps.values());
-  }
-
-  async held(): Promise<number> {
-    return this.host.state === 'exited' ? 0 : this.bytes;
-  }
-
-  async discard(start: bigint): Promise<void> {
-    this.checkAlive();
-    const snap = this.snaps.get(start);
-    if (!snap) throw noSnapshot(start);
-    this.remove(snap);
-  }
-
-  async clear(): Promise<void> {
-    this.drop();
   }
 
   /** User space's bounds with a process map; without one (a kernel), the whole 64-bit space. */
@@ -171,18 +132,4 @@ export class RspMemoryEngine implements SnapshotEngine {
     return new SnapshotError('EFAULT', `${what}: memory not accessible`);
   }
 
-  private remove(snap: Held): void {
-    this.snaps.delete(snap.start);
-    this.bytes -= snap.length;
-  }
-
-  private drop(): void {
-    this.snaps.clear();
-    this.bytes = 0;
-  }
-
-  private checkAlive(): void {
-    if (this.host.state === 'exited') this.drop();
-    checkStopped(this.host);
-  }
 }

@@ -16,29 +16,24 @@ import { native } from '../target/native.js';
 import { parseMaps } from '../util/maps.js';
 import type { Mapping } from '../target/types.js';
 import {
-  checkAdmit, checkRange, checkStopped, checkWritable, endsAddressSpace, liveTid, noSnapshot, overlapping, readLimits, sortedInfo,
-  type SnapshotHost,
+  checkRange, checkWritable, endsAddressSpace, liveTid, readLimits, type SnapshotHost,
 } from './common.js';
-import { SnapshotError, type SnapshotEngine, type SnapshotInfo, type SnapshotLimits } from './types.js';
+import { HeldSnapshots } from './held.js';
+import { SnapshotError, type SnapshotEngine, type SnapshotLimits } from './types.js';
 import { hexWord } from '../util/hex.js';
-
-interface Held extends SnapshotInfo {
-  data: Buffer;
-}
 
 /** Buffers of replaced or restored snapshots, reused by the next snapshot of that size. */
 const SPARE_BYTES = 32 * 1024 * 1024;
 
-export class UserspaceEngine implements SnapshotEngine {
+export class UserspaceEngine extends HeldSnapshots<SnapshotHost> implements SnapshotEngine {
   readonly name = 'userspace' as const;
-  private readonly snaps = new Map<bigint, Held>();
-  private bytes = 0;
   private maps: { key: number; writable: Mapping[] } | undefined;
   private limitsCache: { key: number; limits: SnapshotLimits } | undefined;
   private readonly spare = new Map<number, Buffer[]>();
   private spareBytes = 0;
 
-  constructor(private readonly host: SnapshotHost) {
+  constructor(host: SnapshotHost) {
+    super(host);
     host.on('stop', (ev) => { if (endsAddressSpace(ev)) this.drop(); });
   }
 
@@ -50,13 +45,7 @@ export class UserspaceEngine implements SnapshotEngine {
     this.checkAlive();
     const { maxLen, maxTotal } = this.currentLimits();
     checkRange(start, length, maxLen);
-    // Taking the same region again (a checkpoint loop) is the common case:
-    // snapshots never overlap, so an exact match is the only one it replaces.
-    const same = this.snaps.get(start);
-    const victims = same && same.length === length ? [same] : overlapping(this.snaps.values(), start, length);
-    let replaced = 0;
-    for (const v of victims) replaced += v.length;
-    checkAdmit(this.bytes, replaced, length, maxTotal);
+    const victims = this.replacedBy(start, length, maxTotal);
     this.checkWritable(start, length);
     const data = this.take(length);
     try {
@@ -66,15 +55,12 @@ export class UserspaceEngine implements SnapshotEngine {
       throw e;
     }
     // Only now that the copy succeeded: replace what it overlaps.
-    for (const v of victims) this.remove(v);
-    this.snaps.set(start, { start, length, data });
-    this.bytes += length;
+    this.replace(victims, { start, length, data });
   }
 
   async restore(start: bigint): Promise<void> {
     this.checkAlive();
-    const snap = this.snaps.get(start);
-    if (!snap) throw noSnapshot(start);
+    const snap = this.get(start);
     this.checkWritable(snap.start, snap.length);    // the map may have changed since
     const r = native.vmWrite(liveTid(this.host), snap.start, snap.data);
     if (r !== snap.length) {
@@ -82,33 +68,6 @@ export class UserspaceEngine implements SnapshotEngine {
       throw new SnapshotError('EFAULT', `cannot write the snapshot back at ${hexWord(snap.start)}: memory not accessible`);
     }
     this.remove(snap);
-  }
-
-  async read(start: bigint): Promise<Buffer> {
-    this.checkAlive();
-    const snap = this.snaps.get(start);
-    if (!snap) throw noSnapshot(start);
-    return Buffer.from(snap.data);
-  }
-
-  async list(): Promise<SnapshotInfo[]> {
-    this.checkAlive();
-    return sortedInfo(this.snaps.values());
-  }
-
-  async held(): Promise<number> {
-    return this.host.state === 'exited' ? 0 : this.bytes;
-  }
-
-  async discard(start: bigint): Promise<void> {
-    this.checkAlive();
-    const snap = this.snaps.get(start);
-    if (!snap) throw noSnapshot(start);
-    this.remove(snap);
-  }
-
-  async clear(): Promise<void> {
-    this.drop();
   }
 
   /** The sysctls, read once per stop (they are a few file reads: dearer than a small copy). */
@@ -149,22 +108,13 @@ export class UserspaceEngine implements SnapshotEngine {
     }
   }
 
-  private remove(snap: Held): void {
-    this.snaps.delete(snap.start);
-    this.bytes -= snap.length;
-    this.give(snap.data);
+  protected override released(data: Buffer): void {
+    this.give(data);
   }
 
-  private drop(): void {
-    this.snaps.clear();
-    this.bytes = 0;
+  protected override dropped(): void {
     this.spare.clear();
     this.spareBytes = 0;
-  }
-
-  private checkAlive(): void {
-    if (this.host.state === 'exited') this.drop();
-    checkStopped(this.host);
   }
 
   private take(length: number): Buffer {
