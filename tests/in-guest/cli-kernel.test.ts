@@ -22,6 +22,9 @@ describe('tsdbg run on the kernel engine', () => {
   it('chooses the kernel engine; snapshot, restore, checkpoint and rewind change what the program does', () => {
     const before = heldSystemWide();
     const r = tsdbgBatch([example('linked_list')], [
+      // checkpoints held by the kernel engine: full copies (the guest kernel has soft-dirty, which
+      // `auto` would choose, keeping the checkpoint in tsdbg's copy; cli.test covers that path)
+      'set checkpoint-method full',
       'break print_list', 'run',
       'snapshot heap', 'snapshots',
       'continue',                 // round 0 printed; the list is doubled before round 1
