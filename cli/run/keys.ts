@@ -19,6 +19,8 @@ export class KeyRouter {
   private readonly readline: KeyListener[];
   private held: Array<[string | undefined, Key | undefined]> = [];
   private live = true;
+  /** While keys are held in a command: looks whether the program has started running to take them. */
+  private watch: NodeJS.Timeout | undefined;
   private readonly onKey: KeyListener;
 
   /**
@@ -45,6 +47,7 @@ export class KeyRouter {
   /** Input is wanted (a prompt, a question): replay held keys up to the first whole line, then go live. */
   release(): void {
     this.live = true;
+    this.stopWatching();
     while (this.live && this.held.length) {
       const [s, key] = this.held.shift()!;
       this.toReadline(s, key);
@@ -71,6 +74,7 @@ export class KeyRouter {
 
   /** Give readline back its own keypress listeners. */
   dispose(): void {
+    this.stopWatching();
     this.input.off('keypress', this.onKey);
     for (const l of this.readline) this.input.on('keypress', l);
   }
@@ -82,6 +86,14 @@ export class KeyRouter {
     const bytes = key?.sequence ?? s;
     if (program && bytes !== undefined) { program(bytes); return; }
     this.held.push([s, key]);
+    // the program may be between stops the command makes on its way (exec, libraries, threads):
+    // once it runs, what was typed is its input
+    this.watch ??= setInterval(() => { if (this.held.length) this.programRuns(); else this.stopWatching(); }, 20);
+  }
+
+  private stopWatching(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = undefined;
   }
 
   private toReadline(s: string | undefined, key: Key | undefined): void {
