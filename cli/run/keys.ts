@@ -82,13 +82,12 @@ export class KeyRouter {
   private route(s: string | undefined, key: Key | undefined): void {
     if (this.live) { this.toReadline(s, key); return; }
     if (key?.ctrl && key.name === 'c') { this.held = []; this.interrupt(); return; }
-    const program = this.program();
-    const bytes = key?.sequence ?? s;
-    if (program && bytes !== undefined) { program(bytes); return; }
+    // in order: a key never passes one typed before it that is still held
     this.held.push([s, key]);
+    this.programRuns();
     // the program may be between stops the command makes on its way (exec, libraries, threads):
     // once it runs, what was typed is its input
-    this.watch ??= setInterval(() => { if (this.held.length) this.programRuns(); else this.stopWatching(); }, 20);
+    if (this.held.length) this.watch ??= setInterval(() => { if (this.held.length) this.programRuns(); else this.stopWatching(); }, 20);
   }
 
   private stopWatching(): void {

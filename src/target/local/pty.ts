@@ -71,11 +71,24 @@ export class ProgramPty {
     }
   }
 
-  /** Keyboard input for the program. */
+  /** The last keyboard write queued: each waits for the one before. */
+  private writing: Promise<void> = Promise.resolve();
+
+  /**
+   * Keyboard input for the program, in the order typed: fs.write runs on
+   * libuv's thread pool, where two writes in flight may land in either order
+   * ("hello" reached cat as "helol"), so each starts when the last is done.
+   */
   write(data: Buffer | string): Promise<void> {
     if (this.fd < 0) return Promise.reject(new TargetError('ENOTTY', 'the program has no pty'));
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    return new Promise((res, rej) => fsWrite(this.fd, buf, (err) => (err ? rej(err) : res())));
+    const next = this.writing.then(() => new Promise<void>((res, rej) => {
+      if (this.fd < 0) { rej(new TargetError('ENOTTY', 'the program has no pty')); return; }
+      fsWrite(this.fd, buf, (err) => (err ? rej(err) : res()));
+    }));
+    // (a failed write is the caller's to report; the next one still goes)
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 
   resize(rows: number, cols: number): void {
