@@ -62,20 +62,18 @@ describe('clear and delete, against gdb', () => {
       await t.waitFor(prompt);
       t.send('break main\r');
       await t.waitFor(prompt);
-      t.send('delete\r');
-      await t.waitFor('Delete all breakpoints? (y or n) ');
-      t.send('n\r');
-      await t.waitFor(prompt);
-      t.send('info breakpoints\r');
-      await t.waitFor(/1\s+breakpoint\s+keep y/);
-      await t.waitFor(prompt);
-      t.send('delete\r');
-      await t.waitFor('Delete all breakpoints? (y or n) ');
-      t.send('y\r');
-      await t.waitFor(prompt);
-      t.send('info breakpoints\r');
-      await t.waitFor('No breakpoints or watchpoints.');
-      await t.waitFor(prompt);
+      // `delete`, answered; then what `info breakpoints` shows
+      const deleteAnswering = async (answer: 'n' | 'y', shows: string | RegExp) => {
+        t.send('delete\r');
+        await t.waitFor('Delete all breakpoints? (y or n) ');
+        t.send(`${answer}\r`);
+        await t.waitFor(prompt);
+        t.send('info breakpoints\r');
+        await t.waitFor(shows);
+        await t.waitFor(prompt);
+      };
+      await deleteAnswering('n', /1\s+breakpoint\s+keep y/);
+      await deleteAnswering('y', 'No breakpoints or watchpoints.');
       t.send('delete\r');   // none left: nothing to ask
       await t.waitFor(prompt);
       expect(t.since()).not.toContain('Delete all');
