@@ -19,7 +19,7 @@ import { LinePager } from '../src/dwarf/wrap.js';
 import { initialWidth } from '../src/commands/screen.js';
 import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
-import { followTerminalSize } from './run/terminal.js';
+import { followTerminalSize, userTerminal } from './run/terminal.js';
 import { claimSignals } from '../src/target/reaper.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -120,7 +120,7 @@ export function writeConsole(session: Session): void {
 
 /** The screen gdb starts with: readline's size of the terminal on stdin, else $COLUMNS or 80 wide. */
 export function startScreen(batch: boolean): { width?: number; height?: number } {
-  const tty = process.stdin.isTTY ? [process.stdout, process.stderr].find((s) => s.isTTY && s.columns > 0) : undefined;
+  const tty = process.stdin.isTTY ? userTerminal() : undefined;
   return {
     width: initialWidth(batch, tty?.columns, process.env),
     height: !batch && tty && process.stdout.isTTY ? tty.rows : undefined,

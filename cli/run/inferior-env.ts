@@ -1,3 +1,5 @@
+import { userTerminal } from './terminal.js';
+
 /**
  * The environment a program started by `tsdbg run` gets: ours plus LINES and
  * COLUMNS, as gdb's readline exports them (the terminal's size, else the
@@ -5,7 +7,7 @@
  * starts where it does under gdb and addresses printed on the stack agree.
  */
 export function inferiorEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const tty = [process.stdout, process.stderr].find((s) => s.isTTY && s.columns > 0 && s.rows > 0);
+  const tty = userTerminal();
   const num = (v: string | undefined) => (v && /^[1-9]\d*$/.test(v) ? v : undefined);
   const lines = tty ? String(tty.rows) : (num(base.LINES) ?? '24');
   const columns = tty ? String(tty.columns) : (num(base.COLUMNS) ?? '80');

@@ -8,6 +8,11 @@ import type { Session } from '../../src/commands/session.js';
 import type { Target } from '../../src/target/types.js';
 import { terminalOf } from '../../src/target/capabilities.js';
 
+/** The user's terminal: stdout, else stderr, when one of them is a terminal with a size. */
+export function userTerminal(): NodeJS.WriteStream | undefined {
+  return [process.stdout, process.stderr].find((s) => s.isTTY && s.columns > 0 && s.rows > 0);
+}
+
 /** Our terminal's rows and columns, when stdout is one. */
 export function terminalSize(): { rows: number; cols: number } | undefined {
   const out = process.stdout;

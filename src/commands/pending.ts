@@ -4,6 +4,7 @@
  * the answer off a terminal; on makes it pending; off leaves the error.
  */
 import { CommandError } from './parse.js';
+import { booleanWord } from './screen.js';
 
 export type PendingMode = 'on' | 'off' | 'auto';
 
@@ -20,8 +21,8 @@ export function isNotFound(e: unknown): e is Error {
 /** The value of `set breakpoint pending VALUE`, with gdb's error. */
 export function parsePendingMode(value: string): PendingMode {
   const v = value.trim().toLowerCase();
-  if (/^(on|1|yes|enable)$/.test(v)) return 'on';
-  if (/^(off|0|no|disable)$/.test(v)) return 'off';
+  const b = booleanWord(v);
+  if (b !== undefined) return b ? 'on' : 'off';
   if (v === 'auto' || v === '-1') return 'auto';
   throw new CommandError('"on", "off" or "auto" expected.');
 }

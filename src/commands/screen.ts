@@ -22,12 +22,19 @@ const SQRT_INT_MAX = 46340;
 
 const NAMES = new Set(['width', 'height', 'pagination', 'confirm']);
 
-/** gdb's parse of an on/off setting. */
-function onOff(value: string): boolean {
+/** gdb's words for a boolean setting (on/1/yes/enable, off/0/no/disable); undefined for others. */
+export function booleanWord(value: string): boolean | undefined {
   const v = value.trim().toLowerCase();
-  if (v === '' || /^(on|1|yes|enable)$/.test(v)) return true;
+  if (/^(on|1|yes|enable)$/.test(v)) return true;
   if (/^(off|0|no|disable)$/.test(v)) return false;
-  throw new CommandError('"on" or "off" expected.');
+  return undefined;
+}
+
+/** gdb's parse of an on/off setting (no word: on). */
+function onOff(value: string): boolean {
+  const b = value.trim() === '' ? true : booleanWord(value);
+  if (b === undefined) throw new CommandError('"on" or "off" expected.');
+  return b;
 }
 
 /** gdb's parse of an unsigned-or-unlimited setting: 0 and `unlimited` mean none. */
