@@ -242,8 +242,6 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
     return (d: string) => { void session.sendInput(d).catch(() => undefined); };
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
-  // keys typed as `run` started the program (before it ran) are its input, as on gdb's shared terminal
-  session.store.on('running', () => keys.programRuns());
   questions?.use(rl, () => keys.release());
   const stopResizing = followTerminalSize(session);
   rl.on('SIGINT', () => {

@@ -60,7 +60,7 @@ export class KeyRouter {
    * The program runs now: keys held while its command got it going are its
    * input (gdb's shared terminal buffers them for whoever reads first: the program).
    */
-  programRuns(): void {
+  private programRuns(): void {
     const program = this.program();
     if (this.live || !program) return;
     const held = this.held;
