@@ -57,8 +57,8 @@ export class KeyRouter {
   }
 
   /**
-   * The program runs now: keys held while its command got it going are its
-   * input (gdb's shared terminal buffers them for whoever reads first: the program).
+   * When the program runs: the keys held so far are its input, in order
+   * (gdb's shared terminal buffers them for whoever reads first: the program).
    */
   private programRuns(): void {
     const program = this.program();
@@ -66,7 +66,6 @@ export class KeyRouter {
     const held = this.held;
     this.held = [];
     for (const [s, key] of held) {
-      if (key?.ctrl && key.name === 'c') continue;   // (never held: interrupt() took it)
       const bytes = key?.sequence ?? s;
       if (bytes !== undefined) program(bytes);
     }
