@@ -33,13 +33,13 @@ export class LinePager {
   /** `width`: characters per line, or a getter of the current one (undefined: no wrapping, as `set width 0`). */
   constructor(private readonly widthOf: number | (() => number | undefined)) {}
 
-  private get width(): number {
-    const w = typeof this.widthOf === 'number' ? this.widthOf : this.widthOf();
-    return w === undefined || w <= 0 ? Infinity : w;
-  }
+  /** The width this write() wraps at (asked once per write: `set width` changes it between commands). */
+  private width = Infinity;
 
   /** The text to write for `text` (hints included), keeping the column across calls. */
   write(text: string): string {
+    const w = typeof this.widthOf === 'number' ? this.widthOf : this.widthOf();
+    this.width = w === undefined || w <= 0 ? Infinity : w;
     let out = '';
     for (let i = 0; i < text.length; i++) {
       const c = text[i]!;
