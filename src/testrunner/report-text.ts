@@ -11,7 +11,7 @@ export function failureLines(f: Failure): [string, string][] {
 
 /** Plain text of a failure, for JUnit's failure body and the pretty reporter. */
 export function failureText(f: Failure, indent = ''): string {
-  const lines = failureLines(f).map(([k, v]) => `${indent}${`${k}:`.padEnd(11)}${v}`);
+  const lines = failureLines(f).map(([k, v]) => `${indent}${`${k}:`.padEnd(11)}${v.replace(/\n/g, `\n${indent}${' '.repeat(11)}`)}`);
   if (f.backtrace?.length) lines.push(`${indent}backtrace:`, ...f.backtrace.map((b) => `${indent}  ${b}`));
   if (f.diff?.length) lines.push(`${indent}diff:`, ...f.diff.map((d) => `${indent}  ${d}`));
   return lines.join('\n');

@@ -58,7 +58,8 @@ export async function runSource(file: string, src: SourceTests, opts: RunOptions
     for (;;) {
       const stop = st.stop;
       if (!st.process || !stop || stop.reason === 'exited' || stop.reason === 'killed') break;
-      const here = stop.file === base && stop.line !== undefined ? src.lines.get(stop.line) : undefined;
+      const ours = stop.path ? stop.path === path.resolve(file) : path.basename(stop.file ?? '') === base;
+      const here = ours && stop.line !== undefined ? src.lines.get(stop.line) : undefined;
       if (!here) {
         fail(results.get(first.loc.line)!, { loc: first.loc, source: first.text, message: `the program stopped elsewhere: ${describeStop(d)}` });
         break;
