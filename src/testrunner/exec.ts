@@ -10,6 +10,7 @@ import type { Launcher } from '../commands/session.js';
 import { localLauncher } from '../debugger/local-launcher.js';
 import { errorMessage } from '../debugger/errors.js';
 import { RemoteTarget } from '../rsp/remote-target.js';
+import { CommandError } from '../commands/parse.js';
 import { check, describeStop, type Context } from './expect.js';
 import type { Failure, TestResult } from './results.js';
 import type { Loc, Script, Stmt, TestBlock } from './script.js';
@@ -34,13 +35,20 @@ export function newResult(name: string): TestResult {
   return { name, ok: true, failures: [], subtests: [], checks: 0, ms: 0 };
 }
 
-/** The launcher: local ptrace, or a connection to the remote server per process. */
-export function launcherFor(opts: RunOptions): Launcher {
+/**
+ * The launcher: local ptrace, or (--remote) a connection to the server for
+ * each `run`, whose process it is; `connections` are closed at the test's end.
+ */
+export function launcherFor(opts: RunOptions, connections: RemoteTarget[]): Launcher {
   if (!opts.remote) return localLauncher();
   const where = opts.remote;
   return {
-    spawn: async () => RemoteTarget.connect(where),
-    attach: async () => { throw new Error('attach is not offered over --remote'); },
+    spawn: async () => {
+      const t = await RemoteTarget.connect(where);
+      connections.push(t);
+      return t;
+    },
+    attach: async () => { throw new CommandError('attach is not offered over --remote'); },
   };
 }
 
@@ -48,10 +56,11 @@ export function launcherFor(opts: RunOptions): Launcher {
 export class Live {
   readonly d: Debugger;
   private out = '';
+  private readonly connections: RemoteTarget[] = [];
   heldAtStart = 0;
 
   constructor(readonly opts: RunOptions) {
-    this.d = new Debugger({ launcher: launcherFor(opts), launch: { aslr: false, engine: opts.engine, env: process.env } });
+    this.d = new Debugger({ launcher: launcherFor(opts, this.connections), launch: { aslr: false, engine: opts.engine, env: process.env } });
     this.d.store.on('output', (c) => { if (c.stream === 'inferior') this.out += c.text; });
     this.d.store.on('running', () => { this.out = ''; });
     let pid: number | undefined;
@@ -80,7 +89,11 @@ export class Live {
   }
 
   async close(): Promise<void> {
-    await bounded(this.d.shutdown(), 15_000);
+    try {
+      await bounded(this.d.shutdown(), 15_000);
+    } finally {
+      for (const c of this.connections.splice(0)) await bounded(c.disconnect(), 5_000).catch(() => undefined);
+    }
   }
 }
 
