@@ -206,7 +206,7 @@ function parseRegex(s: string, loc: Loc): RegExp {
   try {
     return new RegExp(m[1]!, m[2]);
   } catch (e) {
-    throw new ScriptError(loc, `bad regex ${s}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    throw new ScriptError(loc, `bad regex ${s}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`);
   }
 }
 
