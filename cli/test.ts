@@ -1,6 +1,6 @@
 /**
  * `tsdbg test [--reporter tap|junit|pretty] [-j N] [--engine kernel|userspace]
- * [--remote HOST:PORT] [--timeout S] [--program PATH] [--source] [--record OUT] FILES...`:
+ * [--remote HOST:PORT] [--timeout S] [--program PATH] [--source PROG.c] [--record OUT] FILES...`:
  * scripted regression tests (src/testrunner/). Exit status 0 only when
  * every test passed.
  */
@@ -16,9 +16,10 @@ import { recordScript } from '../src/testrunner/record.js';
 
 const USAGE = `usage: tsdbg test [--reporter tap|junit|pretty] [-j N] [--engine kernel|userspace]
                   [--remote HOST:PORT] [--timeout S] [--program PATH [ARGS...] --]
-                  [--source] [--record OUT] FILES...
-  FILES         *.tsdbg scripts; with --source (or a .c file), C sources with
-                "// tsdbg: expect ..." comments
+                  [--source PROG.c]... [--record OUT] FILES...
+  FILES         *.tsdbg scripts (and C sources: .c files are read as --source)
+  --source F    a C source with "// tsdbg: expect ..." comments: each is checked
+                every time its line is about to run
   --reporter    tap (TAP 14), junit (JUnit XML), pretty (default on a terminal: tap)
   -j N          files run at once (default: the number of CPUs)
   --timeout S   seconds a test may take before its program is killed (default 60)
@@ -33,7 +34,7 @@ interface TestArgs {
   remote: string | undefined;
   timeoutS: number;
   program: { path: string; args: string[] } | undefined;
-  source: boolean;
+  sources: string[];
   record: string | undefined;
   files: string[];
 }
@@ -41,7 +42,7 @@ interface TestArgs {
 function parseArgs(argv: string[]): TestArgs {
   const out: TestArgs = {
     reporter: process.stdout.isTTY ? 'pretty' : 'tap', jobs: availableParallelism(), engine: undefined, remote: undefined,
-    timeoutS: 60, program: undefined, source: false, record: undefined, files: [],
+    timeoutS: 60, program: undefined, sources: [], record: undefined, files: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -67,12 +68,12 @@ function parseArgs(argv: string[]): TestArgs {
         out.program = { path: p, args };
         break;
       }
-      case '--source': out.source = true; break;
+      case '--source': out.sources.push(value()); break;
       case '--record': out.record = value(); break;
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
-  if (!out.files.length) throw new UsageError('no test files given');
+  if (!out.files.length && !out.sources.length) throw new UsageError('no test files given');
   if (out.record && out.files.length !== 1) throw new UsageError('--record takes exactly one script');
   return out;
 }
@@ -90,9 +91,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsdbg test: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const jobs: Job[] = args.files.map((file) => ({
+  const jobs: Job[] = [...args.files, ...args.sources].map((file) => ({
     file,
-    source: args.source || /\.(c|cc|cpp|h)$/.test(file),
+    source: args.sources.includes(file) || /\.(c|cc|cpp|h)$/.test(file),
     opts: { engine: args.engine, remote: args.remote, timeoutMs: args.timeoutS * 1000, program: args.program, record: Boolean(args.record) },
   }));
   const { Pretty, useColor } = await import('../src/testrunner/report-pretty.js');

@@ -31,7 +31,7 @@ describe('tsdbg test: the shipped examples', () => {
   });
 
   it('the source-annotated C file passes with --source, one test per annotated line', async () => {
-    const r = tsdbgTest(['--source', '--reporter', 'tap', 'examples/tests/annotated.c']);
+    const r = tsdbgTest(['--reporter', 'tap', '--source', 'examples/tests/annotated.c']);
     expect(r.code).toBe(0);
     const { final, asserts } = await parseTap(r.stdout);
     expect(final.ok).toBe(true);
