@@ -6,10 +6,12 @@
  * program killed and the others go on; bad scripts give one line each.
  */
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { example } from './rsp-util.js';
-import { parseJUnit, parseTap, scripts, tsdbgTest } from './testrunner-util.js';
+import { alive, example } from './rsp-util.js';
+import { parseJUnit, parseTap, scripts, TSDBG, tsdbgTest } from './testrunner-util.js';
+import { SESSION_MS, waitFor } from '../setup/wait.js';
 
 const SHIPPED = readdirSync('examples/tests').filter((f) => f.endsWith('.tsdbg')).sort().map((f) => `examples/tests/${f}`);
 const MUST_FAIL = 'examples/tests/failing/must-fail.tsdbg';
@@ -116,6 +118,43 @@ describe('tsdbg test: the runner', () => {
     expect(asserts.find((a) => a.name === 'after it')!.ok).toBe(true);
     expect(asserts.find((a) => a.name === 'fine.tsdbg')!.ok).toBe(true);
     // no hot_loop is left: the leak check (tests/setup) fails this test otherwise
+  });
+
+  it('a worker that dies (tsdbg crashing) takes its program with it, is reported failed, and the other files go on', async () => {
+    const marker = '987654321987';
+    const dir = scripts({
+      'crash.tsdbg': `file ${example('hot_loop')} ${marker}\ntest "the worker dies" {\n  run\n}\n`,
+      'fine.tsdbg': `file ${example('struct_loop')}\nbreak tick\nrun\nexpect pt.x == 1\n`,
+    });
+    const child = spawn('node', [TSDBG, 'test', '-j', '2', '--timeout', '600', '--reporter', 'tap', path.join(dir, 'crash.tsdbg'), path.join(dir, 'fine.tsdbg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    try {
+      // the running hot_loop, and its tracer: the worker
+      let tracee = 0;
+      await waitFor(() => {
+        for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+          try {
+            if (readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(marker)) { tracee = Number(p); return true; }
+          } catch { /* gone */ }
+        }
+        return false;
+      }, 'hot_loop to run under tsdbg test');
+      const tracer = Number(/^TracerPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${tracee}/status`, 'latin1'))![1]);
+      expect(tracer).toBeGreaterThan(0);
+      process.kill(tracer, 'SIGKILL');
+      const code = await Promise.race([exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`tsdbg test did not end:\n${out}`)), SESSION_MS))]);
+      expect(code).toBe(1);
+      await waitFor(async () => !(await alive(tracee)), `hot_loop ${tracee} to be gone`);
+      const { asserts } = await parseTap(out);
+      const dead = asserts.find((a) => a.name === '(worker)')!;
+      expect(dead.ok).toBe(false);
+      expect(dead.diag.message).toBe("tsdbg's worker ended (SIGKILL) before the file's tests did");
+      expect(asserts.find((a) => a.name === path.join(dir, 'fine.tsdbg'))!.ok).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('bad input: one line each, FILE:LINE where there is a line, exit status 1', () => {
