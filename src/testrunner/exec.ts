@@ -113,7 +113,11 @@ export async function runScript(script: Script, opts: RunOptions, onResult: (r: 
     const runner = new TestRunner(l, script, opts);
     const body = async () => {
       try {
-        if (fresh) await runner.block(script.prelude, result);
+        if (fresh) {
+          // --program: the program even when the script names none
+          if (opts.program && !script.prelude.some((x) => x.kind === 'file')) await l.d.load(opts.program.path, opts.program.args);
+          await runner.block(script.prelude, result);
+        }
         await runner.block(script.before, result);
         await runner.block(t.body, result);
       } catch (e) {

@@ -97,7 +97,10 @@ async function compare(d: Debugger, lhs: string, op: string, rhs: string): Promi
   }
   const verdict = await d.evaluate(`(${lhs}) ${op} (${rhs})`);
   let expected = `${op === '==' ? '' : `${op} `}${rhs}`;
-  if (!isLiteral(rhs)) expected += ` (= ${(await d.evaluate(rhs)).text})`;
+  if (!isLiteral(rhs)) {
+    const value = (await d.evaluate(rhs)).text;
+    if (value !== rhs) expected += ` (= ${value})`;
+  }
   return { ok: verdict.text === '1', expected, actual: left.text, now: left.text };
 }
 

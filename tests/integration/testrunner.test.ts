@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { alive, example } from './rsp-util.js';
+import { fixture } from '../fixtures/programs.js';
 import { parseJUnit, parseTap, scripts, TSDBG, tsdbgTest } from './testrunner-util.js';
 import { SESSION_MS, waitFor } from '../setup/wait.js';
 
@@ -177,6 +178,37 @@ describe('tsdbg test: the runner', () => {
     const usage = tsdbgTest(['--reporter', 'xml', 'x.tsdbg']);
     expect(usage.code).toBe(2);
     expect(usage.stderr.split('\n')[0]).toBe('tsdbg test: --reporter must be tap, junit or pretty, not "xml"');
+  });
+
+  it('expectations compare C values: enums, chars, doubles, pointers, structs, arrays, __int128', async () => {
+    const dir = scripts({
+      'types.tsdbg': [
+        'break tick',
+        'test "values" {',
+        '  run',
+        '  expect col == BLUE', '  expect col != RED', "  expect ch == 'B'", '  expect d == 2.25', '  expect d > 2', '  expect flag',
+        '  expect s == {a = 7, b = 8}', '  expect arr[3] == 40', '  expect p == &n2', '  expect p->x >= 20', '  expect wide == 3',
+        '  expect s matches /a = 7/', '  expect arr contains "20"',
+        '}',
+        'test "mismatches" {',
+        '  run',
+        '  expect col == GREEN',
+        '  expect p == &n1',
+        '  expect s == {a = 7, b = 9}',
+        '}',
+      ].join('\n'),
+    });
+    // --program: the script names no program
+    const r = tsdbgTest(['--program', fixture('watch_types'), '--', '--reporter', 'tap', path.join(dir, 'types.tsdbg')]);
+    const { asserts } = await parseTap(r.stdout);
+    expect(asserts.find((a) => a.name === 'values')!.ok).toBe(true);
+    const bad = asserts.find((a) => a.name === 'mismatches')!;
+    expect(bad.diag).toMatchObject({ at: `${path.join(dir, 'types.tsdbg')}:20`, expected: 'GREEN', actual: 'BLUE' });
+    expect(bad.diag.more).toEqual([
+      expect.objectContaining({ at: `${path.join(dir, 'types.tsdbg')}:21`, expected: expect.stringMatching(/^&n1 \(= \(struct node \*\) 0x[0-9a-f]+ <n1>\)$/), actual: expect.stringMatching(/^\(struct node \*\) 0x[0-9a-f]+ <n2>$/) }),
+      expect.objectContaining({ at: `${path.join(dir, 'types.tsdbg')}:22`, expected: '{a = 7, b = 9}', actual: '{a = 7, b = 8}' }),
+    ]);
+    expect(r.code).toBe(1);
   });
 
   it('a console command that fails ends its test with the command and gdb\'s error', async () => {
