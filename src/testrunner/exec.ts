@@ -131,6 +131,7 @@ export async function runScript(script: Script, opts: RunOptions, onResult: (r: 
     };
     const timedOut = await withTimeout(body(), opts.timeoutMs);
     if (timedOut) {
+      runner.cancelled = true;
       l.killHard();
       result.failures.push({ loc: t.loc, source: `test "${t.name}"`, message: `timed out after ${opts.timeoutMs / 1000} s; the program was killed`, where: undefined });
       result.ok = false;
@@ -155,8 +156,14 @@ class TestRunner {
 
   private get d(): Debugger { return this.live.d; }
 
+  /** Set when the test timed out: what is still running of it stops at its next statement. */
+  cancelled = false;
+
   async block(stmts: Stmt[], r: TestResult): Promise<void> {
-    for (const s of stmts) await this.stmt(s, r);
+    for (const s of stmts) {
+      if (this.cancelled) throw new Abort();
+      await this.stmt(s, r);
+    }
   }
 
   private async stmt(s: Stmt, r: TestResult): Promise<void> {
@@ -164,7 +171,7 @@ class TestRunner {
       case 'command': return this.command(s.text, s.loc, r);
       case 'file': {
         const p = this.opts.program ?? { path: path.resolve(this.dir, s.path), args: s.args };
-        return this.guard(s.loc, s.kind === 'file' ? `file ${s.path}` : '', r, () => this.d.load(p.path, p.args));
+        return this.guard(s.loc, `file ${s.path}`, r, () => this.d.load(p.path, p.args));
       }
       case 'checkpoint': return this.guard(s.loc, `checkpoint ${s.name}`, r, () => this.d.checkpoint(s.name));
       case 'rewind': return this.guard(s.loc, `rewind ${s.name}`, r, () => this.d.rewind(s.name));
@@ -181,6 +188,7 @@ class TestRunner {
       }
       case 'foreach': {
         for (const v of s.values) {
+          if (this.cancelled) throw new Abort();
           const sub = newResult(`$${s.variable} = ${v}`);
           const started = Date.now();
           try {
@@ -201,6 +209,7 @@ class TestRunner {
         const name = `retry-${s.loc.line}`;
         await this.guard(s.loc, `retry ${s.count}`, r, () => this.d.checkpoint(name));
         for (let k = 1; k <= s.count; k++) {
+          if (this.cancelled) throw new Abort();
           const sub = newResult(`run ${k} of ${s.count}`);
           const started = Date.now();
           try {

@@ -55,7 +55,7 @@ export async function runSource(file: string, src: SourceTests, opts: RunOptions
     await d.load(program.path, program.args);
     for (const line of src.lines.keys()) await d.setBreakpoint({ file: base, line });
     let st = await d.launch();
-    for (;;) {
+    while (!cancelled) {
       const stop = st.stop;
       if (!st.process || !stop || stop.reason === 'exited' || stop.reason === 'killed') break;
       const ours = stop.path ? stop.path === path.resolve(file) : path.basename(stop.file ?? '') === base;
@@ -83,6 +83,7 @@ export async function runSource(file: string, src: SourceTests, opts: RunOptions
       st = await d.resume();
     }
   };
+  let cancelled = false;
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = await Promise.race([
@@ -91,6 +92,7 @@ export async function runSource(file: string, src: SourceTests, opts: RunOptions
   ]);
   clearTimeout(timer);
   if (timedOut) {
+    cancelled = true;
     live.killHard();
     fail(results.get(first.loc.line)!, { loc: first.loc, source: first.text, message: `timed out after ${opts.timeoutMs / 1000} s; the program was killed` });
   }
