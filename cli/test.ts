@@ -84,6 +84,10 @@ function positive(opt: string, v: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let args: TestArgs;
   try {
     args = parseArgs(argv);
