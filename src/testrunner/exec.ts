@@ -26,6 +26,8 @@ export interface RunOptions {
   record?: Map<number, string>;
   /** Told each tracee's pid (the parent's watchdog kills it if this worker hangs). */
   onPid?: (pid: number | undefined) => void;
+  /** Told each test's bound as it starts (the parent's watchdog waits that long, and a grace period). */
+  onTestStart?: (timeoutMs: number) => void;
 }
 
 /** Thrown to end a test (or a foreach value) after a failure recorded already. */
@@ -129,11 +131,13 @@ export async function runScript(script: Script, opts: RunOptions, onResult: (r: 
         if (!(e instanceof Abort)) runner.fail(result, t.loc, `test "${t.name}"`, errorMessage(e));
       }
     };
-    const timedOut = await withTimeout(body(), opts.timeoutMs);
+    const timeoutMs = t.timeoutS !== undefined ? t.timeoutS * 1000 : opts.timeoutMs;
+    opts.onTestStart?.(timeoutMs);
+    const timedOut = await withTimeout(body(), timeoutMs);
     if (timedOut) {
       runner.cancelled = true;
       l.killHard();
-      result.failures.push({ loc: t.loc, source: `test "${t.name}"`, message: `timed out after ${opts.timeoutMs / 1000} s; the program was killed`, where: undefined });
+      result.failures.push({ loc: t.loc, source: `test "${t.name}"`, message: `timed out after ${timeoutMs / 1000} s; the program was killed` });
       result.ok = false;
       await l.close();
       live = undefined;

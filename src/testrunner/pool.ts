@@ -42,9 +42,10 @@ function runOne(job: Job, onTest: (t: TestResult) => void, onRecord: (r: [number
     let pid: number | undefined;
     let done = false;
     let watchdog: NodeJS.Timeout | undefined;
+    let bound = job.opts.timeoutMs;
     const arm = () => {
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => finish(`the worker gave no answer within ${(job.opts.timeoutMs + GRACE_MS) / 1000} s; it and its program were killed`), job.opts.timeoutMs + GRACE_MS);
+      watchdog = setTimeout(() => finish(`the worker gave no answer within ${(bound + GRACE_MS) / 1000} s; it and its program were killed`), bound + GRACE_MS);
     };
     const finish = (error?: string) => {
       if (done) return;
@@ -60,10 +61,11 @@ function runOne(job: Job, onTest: (t: TestResult) => void, onRecord: (r: [number
       resolve(result);
     };
     child.on('message', (m: WorkerMessage) => {
+      if (m.type === 'start') bound = m.timeoutMs;
       arm();
       if (m.type === 'pid') pid = m.pid;
       else if (m.type === 'result') { result.tests.push(m.result); onTest(m.result); }
-      else {
+      else if (m.type === 'done') {
         if (m.error) result.error = m.error;
         if (m.recorded) onRecord(m.recorded);
         done = true;

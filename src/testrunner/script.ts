@@ -51,7 +51,14 @@ export type Stmt =
   | { kind: 'retry'; count: number; body: Stmt[]; loc: Loc }
   | { kind: 'call'; name: string; args: string[]; loc: Loc };
 
-export interface TestBlock { name: string; reuse: boolean; body: Stmt[]; loc: Loc }
+export interface TestBlock {
+  name: string;
+  reuse: boolean;
+  /** `timeout S` after the name: this test's own bound, in seconds (default: --timeout). */
+  timeoutS?: number;
+  body: Stmt[];
+  loc: Loc;
+}
 
 export interface Script {
   file: string;
@@ -89,14 +96,16 @@ export function parseScript(text: string, file: string): Script {
       continue;
     }
     let m: RegExpExecArray | null;
-    if ((m = /^test\s+"((?:[^"\\]|\\.)*)"\s*(reuse\s*)?\{$/.exec(line))) {
+    if ((m = /^test\s+"((?:[^"\\]|\\.)*)"\s*(reuse\s*)?(?:timeout\s+(\d+)\s*)?\{$/.exec(line))) {
       if (top.kind !== 'top') throw new ScriptError(loc, '"test" blocks go at the top level of a script');
+      if (m[3] !== undefined && Number(m[3]) < 1) throw new ScriptError(loc, 'a test\'s timeout is at least 1 second');
       const t: TestBlock = { name: m[1]!.replace(/\\(.)/g, '$1'), reuse: Boolean(m[2]), body: [], loc };
+      if (m[3] !== undefined) t.timeoutS = Number(m[3]);
       script.tests.push(t);
       stack.push({ kind: 'test', body: t.body, loc });
       continue;
     }
-    if (/^test\b/.test(line)) throw new ScriptError(loc, 'expected test "NAME" [reuse] {');
+    if (/^test\b/.test(line)) throw new ScriptError(loc, 'expected test "NAME" [reuse] [timeout S] {');
     if ((m = /^(before|after)\s*\{$/.exec(line))) {
       if (top.kind !== 'top') throw new ScriptError(loc, `"${m[1]}" blocks go at the top level of a script`);
       const kind = m[1] as 'before' | 'after';

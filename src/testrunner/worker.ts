@@ -14,11 +14,12 @@ import { parseSource, runSource } from './source.js';
 export interface Job {
   file: string;
   source: boolean;
-  opts: Omit<RunOptions, 'record' | 'onPid'> & { record: boolean };
+  opts: Omit<RunOptions, 'record' | 'onPid' | 'onTestStart'> & { record: boolean };
 }
 
 export type WorkerMessage =
   | { type: 'pid'; pid: number | undefined }
+  | { type: 'start'; timeoutMs: number }
   | { type: 'result'; result: TestResult }
   | { type: 'done'; error?: string; recorded?: [number, string][] };
 
@@ -32,7 +33,7 @@ export async function runJob(job: Job, send: (m: WorkerMessage) => void): Promis
     return;
   }
   const record = job.opts.record ? new Map<number, string>() : undefined;
-  const opts: RunOptions = { ...job.opts, record, onPid: (pid) => send({ type: 'pid', pid }) };
+  const opts: RunOptions = { ...job.opts, record, onPid: (pid) => send({ type: 'pid', pid }), onTestStart: (timeoutMs) => send({ type: 'start', timeoutMs }) };
   const onResult = (result: TestResult) => send({ type: 'result', result });
   try {
     if (job.source) await runSource(job.file, parseSource(text, job.file), opts, onResult);

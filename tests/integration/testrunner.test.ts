@@ -98,7 +98,7 @@ describe('tsdbg test: the runner', () => {
     const dir = scripts({
       'slow.tsdbg': [
         `file ${example('hot_loop')} 100000000000000`,
-        'test "never ends" {',
+        'test "never ends" timeout 3 {',
         '  run',
         '}',
         'test "after it" {',
@@ -109,7 +109,7 @@ describe('tsdbg test: the runner', () => {
       ].join('\n'),
       'fine.tsdbg': `file ${example('struct_loop')}\nbreak tick\nrun\nexpect pt.x == 1\n`,
     });
-    const r = tsdbgTest(['--timeout', '3', '-j', '2', '--reporter', 'tap', path.join(dir, 'slow.tsdbg'), path.join(dir, 'fine.tsdbg')]);
+    const r = tsdbgTest(['-j', '2', '--reporter', 'tap', path.join(dir, 'slow.tsdbg'), path.join(dir, 'fine.tsdbg')]);
     expect(r.code).toBe(1);
     const { asserts } = await parseTap(r.stdout);
     const never = asserts.find((a) => a.name === 'never ends')!;

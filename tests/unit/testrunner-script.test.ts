@@ -43,7 +43,7 @@ describe('tsdbg test scripts', () => {
       '    next',
       '  }',
       '}',
-      'test "second" reuse {',
+      'test "second" reuse timeout 5 {',
       '  expect stop at tick',
       '}',
     ].join('\n'), 'dir/t.tsdbg');
@@ -53,7 +53,7 @@ describe('tsdbg test scripts', () => {
     ]);
     expect(s.before).toEqual([{ kind: 'command', text: 'run', loc: { file: 'dir/t.tsdbg', line: 8 } }]);
     expect([...s.defines.keys()]).toEqual(['poke']);
-    expect(s.tests.map((t) => [t.name, t.reuse, t.loc.line])).toEqual([['first "one"', false, 10], ['second', true, 21]]);
+    expect(s.tests.map((t) => [t.name, t.reuse, t.timeoutS, t.loc.line])).toEqual([['first "one"', false, undefined, 10], ['second', true, 5, 21]]);
     const [cp, each, retry] = s.tests[0]!.body as [Stmt, Stmt & { kind: 'foreach' }, Stmt & { kind: 'retry' }];
     expect(cp).toEqual({ kind: 'checkpoint', name: 'start', loc: { file: 'dir/t.tsdbg', line: 11 } });
     expect(each.variable).toBe('n');
