@@ -29,7 +29,10 @@ export class Pretty {
     const mark = t.ok ? this.paint(32, '✓') : this.paint(31, '✗');
     const out = [`${indent}${mark} ${t.name}${this.paint(2, ` (${t.ms} ms)`)}`];
     for (const s of t.subtests) out.push(...this.test(s, `${indent}  `));
-    for (const f of t.failures) out.push(this.paint(31, failureText(f, `${indent}    `)));
+    t.failures.forEach((f, i) => {
+      if (i) out.push('');
+      out.push(this.paint(31, failureText(f, `${indent}    `)));
+    });
     return out;
   }
 
