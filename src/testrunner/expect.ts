@@ -141,8 +141,16 @@ export async function address(d: Debugger, expr: string): Promise<bigint> {
   return BigInt(v.text);
 }
 
+/** A snapshot's start: `heap` / `stack` name the one taken of that mapping (`snapshot heap`), else ADDR's value. */
+async function snapshotStart(d: Debugger, addr: string): Promise<bigint> {
+  if (addr !== 'heap' && addr !== 'stack') return address(d, addr);
+  const s = d.state.snapshots.find((x) => x.region === `[${addr}]` && !x.owner);
+  if (!s) throw new CommandError(`No snapshot of the ${addr} is held (take one with "snapshot ${addr}").`);
+  return s.start;
+}
+
 async function snapshotDiff(d: Debugger, e: Expectation & { kind: 'snapshot' }): Promise<Outcome> {
-  const start = await address(d, e.addr);
+  const start = await snapshotStart(d, e.addr);
   const diff = await d.diff(start);
   const changed = diff.changes.map((c) => ({ from: c.offset, to: c.offset + c.old.length }));
   const fields = await fieldsOf(d, e.addr, diff.length);

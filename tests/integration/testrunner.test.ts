@@ -211,6 +211,35 @@ describe('tsdbg test: the runner', () => {
     expect(r.code).toBe(1);
   });
 
+  it('snapshot diff of a whole mapping (heap), and no leak failing while a snapshot is held', async () => {
+    const dir = scripts({
+      'heap.tsdbg': [
+        `file ${example('linked_list')}`,
+        'break print_list',
+        'test "heap" {',
+        '  run',
+        '  snapshot heap',
+        '  expect snapshot diff heap none',
+        '  continue',
+        '  expect snapshot diff heap changed',
+        '  expect no leak',
+        '  restore heap',
+        '  expect no leak',
+        '  expect snapshot diff stack none',
+        '}',
+      ].join('\n'),
+    });
+    const r = tsdbgTest(['--reporter', 'tap', path.join(dir, 'heap.tsdbg')]);
+    const { asserts } = await parseTap(r.stdout);
+    const t = asserts.find((a) => a.name === 'heap')!;
+    expect(t.diag).toMatchObject({ at: `${path.join(dir, 'heap.tsdbg')}:9`, statement: 'expect no leak', expected: '0 bytes held by the snapshot engine' });
+    expect(t.diag.actual).toMatch(/^[1-9]\d* bytes held$/);
+    expect(t.diag.more).toEqual([expect.objectContaining({
+      at: `${path.join(dir, 'heap.tsdbg')}:12`, message: 'No snapshot of the stack is held (take one with "snapshot stack").',
+    })]);
+    expect(r.code).toBe(1);
+  });
+
   it('a console command that fails ends its test with the command and gdb\'s error', async () => {
     const dir = scripts({ 'cmd.tsdbg': `file ${example('struct_loop')}\ntest "t" {\n  print nosuchvar\n  expect 1 == 1\n}\n` });
     const r = tsdbgTest(['--reporter', 'tap', path.join(dir, 'cmd.tsdbg')]);
