@@ -67,9 +67,17 @@ export class Live {
     this.d.store.on('running', () => { this.out = ''; });
     let pid: number | undefined;
     this.d.store.on('state', (s) => {
-      if (s.process?.pid !== pid) { pid = s.process?.pid; opts.onPid?.(pid); }
+      if (s.process?.pid !== pid) {
+        pid = s.process?.pid;
+        opts.onPid?.(pid);
+        // a program that starts after its test timed out is killed as it appears
+        if (this.killed && pid) this.killHard();
+      }
     });
   }
+
+  /** The test timed out: its program is killed, now and if it only starts later. */
+  private killed = false;
 
   context(): Context {
     return { output: () => this.out, heldAtStart: this.heldAtStart, held: () => this.held() };
@@ -82,6 +90,7 @@ export class Live {
 
   /** Kill the tracee now (a timeout): SIGKILL for a local one, the pending command then ends. */
   killHard(): void {
+    this.killed = true;
     const pid = this.d.state.process?.pid;
     if (pid && !this.opts.remote) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone already */ }

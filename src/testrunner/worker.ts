@@ -23,13 +23,18 @@ export type WorkerMessage =
   | { type: 'result'; result: TestResult }
   | { type: 'done'; error?: string; recorded?: [number, string][] };
 
+/** gdb's words for a script it cannot read. */
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'No such file or directory.', EISDIR: 'Is a directory.', EACCES: 'Permission denied.',
+};
+
 /** Read, parse and run one file, telling `send` each result. */
 export async function runJob(job: Job, send: (m: WorkerMessage) => void): Promise<void> {
   let text: string;
   try {
     text = readFileSync(job.file, 'utf8');
   } catch (e) {
-    send({ type: 'done', error: `${job.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory.' : errorMessage(e)}` });
+    send({ type: 'done', error: `${job.file}: ${READ_ERRORS[(e as NodeJS.ErrnoException).code ?? ''] ?? errorMessage(e)}` });
     return;
   }
   const record = job.opts.record ? new Map<number, string>() : undefined;

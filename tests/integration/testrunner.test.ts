@@ -169,6 +169,7 @@ describe('tsdbg test: the runner', () => {
       ['braces.tsdbg', `${path.join(dir, 'braces.tsdbg')}:1: unbalanced braces: the test block opened here is not closed`],
       ['regex.tsdbg', `${path.join(dir, 'regex.tsdbg')}:3: bad regex /([a-z]/: Unterminated group`],
       ['missing.tsdbg', `${path.join(dir, 'missing.tsdbg')}: No such file or directory.`],
+      ['.', `${path.join(dir, '.')}: Is a directory.`],
     ];
     for (const [file, line] of cases) {
       const r = tsdbgTest(['--reporter', 'tap', path.join(dir, file)]);
