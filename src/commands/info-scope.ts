@@ -1,0 +1,342 @@
+/**
+ * `info scope LINESPEC` as gdb 13 prints it (tracepoint.c info_scope_command):
+ * the symbols of the block at the location and of each enclosing block out
+ * to the function (an inlined call's block is a function's), each with
+ * where it lives (src/dwarf/describe-location.ts) and its type's length.
+ *
+ * gdb keeps a function's (or inlined call's) symbols in declaration order,
+ * the inlined function's own symbol first; a lexical block's in a hash
+ * table (dictionary.c dict_create_hashed), listed bucket by bucket: the
+ * same order here, from the same hash (default_search_name_hash).
+ */
+import type { DebugInfo } from '../dwarf/debuginfo.js';
+import type { Die } from '../dwarf/info.js';
+import { AT, FORM, OP, TAG } from '../dwarf/constants.js';
+import { readLocationList } from '../dwarf/lists.js';
+import { Reader } from '../dwarf/reader.js';
+import { sizeOf, typeName } from '../dwarf/types.js';
+import { describeExpression, describeLocationList, type DescribeContext, type LocationListItem } from '../dwarf/describe-location.js';
+import { CommandError } from './parse.js';
+
+/** What the command needs from the session. */
+export interface ScopeHost {
+  /** Whether an executable is loaded (else gdb's "No symbol table is loaded"). */
+  hasFile: boolean;
+  /** The DWARF of each image, the executable's first (run-time addresses through their bias). */
+  debugInfos(): DebugInfo[];
+  /** The DWARF whose code holds a run-time pc. */
+  debugAt(pc: bigint): DebugInfo | undefined;
+  /** `*EXPR`. */
+  evalAddress(expr: string): Promise<bigint>;
+  /** `FILE:LINE` / `LINE`, as `break` finds them (gdb's words when there are none). */
+  lineLocations(file: string | undefined, line: number): Promise<bigint[]>;
+  /** The ELF symbol's address (a function without DWARF, an extern variable). */
+  symbolAddress(name: string): bigint | undefined;
+  /** The executable's path (thread-local variables name their objfile). */
+  objfile?: string;
+}
+
+const REQUIRES = 'requires an argument (function, line or *addr) to define a scope';
+const FILE_LINE = /^(?:(.+):)?(\d+)$/;
+
+/** The lines of `info scope ARG`. */
+export async function infoScope(host: ScopeHost, arg: string): Promise<string[]> {
+  const spec = arg.trim();
+  if (!spec) throw new CommandError(REQUIRES);
+  if (!host.hasFile) throw new CommandError('No symbol table is loaded.  Use the "file" command.');
+  const pc = await resolve(host, spec);
+  const debug = pc === undefined ? undefined : host.debugAt(pc);
+  const scope = debug && pc !== undefined ? debug.scopeAt(pc) : undefined;
+  let count = 0;
+  let text = '';
+  try {
+    for (const block of scope ? realBlocks(scope.blocks) : []) {
+      for (const sym of blockSymbols(block)) {
+        if (count++ === 0) text += `Scope for ${spec}:\n`;
+        text += `Symbol ${sym.name} is ${describeSymbol(sym, block, debug!, host)}`;
+      }
+      if (isFunctionBlock(block)) break;
+    }
+  } catch (e) {
+    // what gdb printed before its error stays on the screen
+    throw new CommandError(`${text}${(e as Error).message}`);
+  }
+  if (count === 0) return [`Scope for ${spec} contains no locals or arguments.`];
+  return text.replace(/\n$/, '').split('\n');
+}
+
+/** gdb's decode_line_1 (FUNFIRSTLINE) for the first location of the spec. */
+async function resolve(host: ScopeHost, spec: string): Promise<bigint | undefined> {
+  if (spec.startsWith('*')) return host.evalAddress(spec.slice(1));
+  const fileLine = FILE_LINE.exec(spec);
+  if (fileLine) {
+    const line = Number(fileLine[2]);
+    return (await host.lineLocations(fileLine[1], line))[0];
+  }
+  const name = spec.includes(':') && !spec.includes('::') ? spec.slice(spec.lastIndexOf(':') + 1) : spec;
+  for (const debug of host.debugInfos()) {
+    const pc = functionLocation(debug, name);
+    if (pc !== undefined) return pc;
+  }
+  const sym = host.symbolAddress(name);
+  if (sym === undefined) throw new CommandError(`Function "${spec}" not defined.`);
+  return sym;
+}
+
+/**
+ * Of a function's out-of-line copy (past its prologue) and the places it was
+ * inlined, the one gdb takes first: its symbols are sorted by address in
+ * memory, in the order gdb read their DIEs.
+ */
+function functionLocation(debug: DebugInfo, name: string): bigint | undefined {
+  const found: Array<{ offset: number; pc: bigint }> = [];
+  for (const fn of debug.functionsNamed(name)) found.push({ offset: fn.die.offset, pc: debug.breakpointAddress(fn) });
+  for (const entry of debug.inlinedEntries(name)) {
+    const call = debug.scopeAt(entry)?.blocks.find((b) => b.tag === TAG.inlined_subroutine && b.name === name && debug.blockEntry(b) === entry);
+    if (call) found.push({ offset: call.offset, pc: entry });
+  }
+  found.sort((a, b) => a.offset - b.offset);
+  return found[0]?.pc;
+}
+
+/** Blocks with code (a lexical block without ranges is no block to gdb: its symbols are its parent's). */
+function realBlocks(blocks: Die[]): Die[] {
+  return blocks.filter((b) => b.tag !== TAG.lexical_block || b.has(AT.low_pc) || b.has(AT.ranges));
+}
+
+function isFunctionBlock(b: Die): boolean {
+  return b.tag === TAG.subprogram || b.tag === TAG.inlined_subroutine;
+}
+
+interface Sym {
+  name: string;
+  die: Die;
+  /** The inlined (or nested) function the block stands for. */
+  fn?: boolean;
+}
+
+/** The block's symbols in gdb's dictionary order. */
+function blockSymbols(block: Die): Sym[] {
+  const list: Sym[] = [];
+  // an inlined call's (or a nested function's) symbol is in its own block, first
+  if (block.tag === TAG.inlined_subroutine || (block.tag === TAG.subprogram && block.parent?.tag !== TAG.compile_unit && block.parent?.tag !== TAG.partial_unit)) {
+    const name = block.name;
+    if (name) list.push({ name, die: block, fn: true });
+  }
+  collect(block.children, list);
+  inheritAbstract(block, list);
+  if (isFunctionBlock(block)) return list;
+  return hashedOrder(list);
+}
+
+/** process_die for each child: the symbols it adds to the enclosing block. */
+function collect(children: Die[], list: Sym[]): void {
+  for (const c of children) {
+    switch (c.tag) {
+      case TAG.variable: case TAG.formal_parameter: {
+        const name = c.name;
+        if (name && addsVariable(c)) list.push({ name, die: c });
+        break;
+      }
+      case TAG.label: case TAG.typedef: case TAG.base_type: {
+        const name = c.name;
+        if (name) list.push({ name, die: c });
+        break;
+      }
+      case TAG.enumeration_type: case TAG.structure_type: case TAG.union_type: case TAG.class_type: {
+        if (c.tag === TAG.enumeration_type) {
+          for (const e of c.children) if (e.tag === TAG.enumerator && e.name) list.push({ name: e.name, die: e });
+        }
+        const name = c.str(AT.name);
+        if (name && (c.has(AT.byte_size) || !c.flag(AT.declaration))) list.push({ name, die: c });
+        break;
+      }
+      case TAG.lexical_block:
+        if (!c.has(AT.low_pc) && !c.has(AT.ranges)) collect(c.children, list);
+        break;
+      default: break;
+    }
+  }
+}
+
+/** Whether new_symbol puts a variable in the block's list (declarations and linker-dropped statics are not). */
+function addsVariable(d: Die): boolean {
+  if (d.tag === TAG.formal_parameter) return true;
+  if (inheritedRaw(d, AT.const_value) !== undefined) return true;
+  const loc = inheritedAttr(d, AT.location);
+  if (loc) {
+    const block = loc.block(AT.location);
+    return !(block && block.length === 9 && block[0] === OP.addr && block.readBigUInt64LE(1) === 0n);
+  }
+  const external = inheritedAttr(d, AT.external) !== undefined;
+  if (external && d.type) return true;
+  return !inheritedAttr(d, AT.declaration);
+}
+
+/** gdb's inherit_abstract_dies: the abstract origin's children no child of this block stands for. */
+function inheritAbstract(block: Die, list: Sym[]): void {
+  const origin = block.ref(AT.abstract_origin);
+  if (!origin) return;
+  const covered = new Set<Die>();
+  for (const c of block.children) {
+    if (c.tag === TAG.call_site || c.tag === TAG.GNU_call_site) continue;
+    let o: Die | undefined = c;
+    for (let i = 0; i < 8; i++) {
+      const next: Die | undefined = o.ref(AT.abstract_origin);
+      if (!next) break;
+      o = next;
+    }
+    if (o !== c && o.parent === origin) covered.add(o);
+  }
+  collect(origin.children.filter((c) => !covered.has(c)), list);
+}
+
+/** The DIE (this one or its abstract origin / specification) that has the attribute. */
+function inheritedAttr(d: Die, at: number): Die | undefined {
+  return d.inherited((x) => (x.has(at) ? x : undefined));
+}
+
+function inheritedRaw(d: Die, at: number): unknown {
+  return inheritedAttr(d, at)?.raw(at);
+}
+
+/** gdb's default_search_name_hash (C symbols). */
+export function searchNameHash(name: string): number {
+  const next = (h: number, c: string) => (Math.imul(h, 67) + c.toLowerCase().charCodeAt(0) - 113) >>> 0;
+  const iw = () => {
+    let h = 0;
+    for (const c of name) {
+      if (c === '(') break;
+      if (c !== ' ' && c !== '\t') h = next(h, c);
+    }
+    return h;
+  };
+  let i = 0;
+  if (name[0] === '_') {
+    if (name.startsWith('_ada_')) i = 5;
+    else return iw();
+  }
+  let hash = 0;
+  while (i < name.length) {
+    const c = name[i];
+    if (c === '$' || c === '.' || c === 'X') {
+      if (i === 0) return iw();
+      return hash;
+    }
+    if (c === ' ' || c === '(') return iw();
+    if (c === '_' && name[i + 1] === '_' && i !== 0) {
+      const c2 = name[i + 2];
+      if ((c2 === undefined || c2 < 'a' || c2 > 'z') && c2 !== 'O') return hash;
+      hash = 0;
+      i += 2;
+      continue;
+    }
+    if (c === 'T' && name.slice(i) === 'TKB') return hash;
+    hash = next(hash, c);
+    i++;
+  }
+  return hash;
+}
+
+/** dict_create_hashed's buckets, each chain in the order the symbols were read. */
+function hashedOrder(list: Sym[]): Sym[] {
+  const n = Math.floor(list.length / 5) + 1;   // gdb 13's bucket count, as measured on its output
+  const buckets: Sym[][] = Array.from({ length: n }, () => []);
+  for (const s of list) buckets[searchNameHash(s.name) % n].push(s);
+  return buckets.flat();
+}
+
+/** `is ...` to the end of the symbol's text (`, length N.` or a bare period). */
+function describeSymbol(sym: Sym, block: Die, debug: DebugInfo, host: ScopeHost): string {
+  const d = sym.die;
+  const length = (n: number) => `, length ${n}.\n`;
+  const typeLength = () => {
+    const t = d.type;
+    return t ? sizeOf(debug.typeOf(t)) : 4;   // (a variable without a type is an int to gdb)
+  };
+  if (sym.fn) return `a function at address 0x${debug.blockEntry(d).toString(16)}${length(1)}`;
+  switch (d.tag) {
+    case TAG.label: {
+      const low = d.addr(AT.low_pc);
+      if (low === undefined) return 'optimized out.\n';
+      return `a label at address 0x${(low + debug.bias).toString(16)}${length(8)}`;
+    }
+    case TAG.typedef: case TAG.base_type: case TAG.enumeration_type: case TAG.structure_type: case TAG.union_type: case TAG.class_type:
+      return 'a typedef.\n';
+    case TAG.enumerator: {
+      const parent = d.parent!;
+      return `${constantText(d)}${length(sizeOf(debug.typeOf(parent)))}`;
+    }
+    case TAG.subprogram:
+      return `a function at address 0x${debug.blockEntry(d).toString(16)}${length(1)}`;
+  }
+  if (inheritedAttr(d, AT.const_value)) return `${constantText(inheritedAttr(d, AT.const_value)!)}${length(typeLength())}`;
+  const locDie = inheritedAttr(d, AT.location);
+  if (!locDie) {
+    if (d.tag === TAG.variable && inheritedAttr(d, AT.external) && d.type) {
+      const a = host.symbolAddress(d.name!);
+      return `${a === undefined ? 'Unresolved Static' : `static storage at address 0x${a.toString(16)}`}${length(typeLength())}`;
+    }
+    return 'optimized out.\n';
+  }
+  const expr = locDie.block(AT.location);
+  const ctx = describeContext(locDie, debug, host);
+  const name = sym.name;
+  if (expr) {
+    if (expr.length === 0) return 'optimized out.\n';
+    if (expr[0] === OP.addr && expr.length === 1 + locDie.unit.addrSize) {
+      return `in static storage at address 0x${(expr.readBigUInt64LE(1) + debug.bias).toString(16)}${length(typeLength())}`;
+    }
+    if ((expr[0] === OP.addrx || expr[0] === OP.GNU_addr_index) && lebEnds(expr, 1)) {
+      return `in static storage at address 0x${(ctx.addressIndex(new Reader(expr, 1).uleb()) + debug.bias).toString(16)}${length(typeLength())}`;
+    }
+    return `${describeExpression(expr, debug.blockEntry(block), ctx, name)}${length(typeLength())}`;
+  }
+  const off = locDie.unit.listOffsetOf(locDie, AT.location, 'loc');
+  const items: LocationListItem[] = [];
+  const bases: Array<{ base: bigint; before: number }> = [];
+  const entries = off === undefined ? [] : readLocationList(locDie.unit, off, (base, before) => bases.push({ base, before }));
+  entries.forEach((e, i) => {
+    for (const b of bases) if (b.before === i) items.push({ base: b.base });
+    items.push({ low: (e.low ?? 0n) + debug.bias, high: (e.high ?? 0n) + debug.bias, expr: e.expr });
+  });
+  for (const b of bases) if (b.before === entries.length) items.push({ base: b.base });
+  return `${describeLocationList(items, ctx, name)}${length(typeLength())}`;
+}
+
+/** Whether a ULEB128 starting at i ends the buffer. */
+function lebEnds(buf: Buffer, i: number): boolean {
+  while (i < buf.length && buf[i] & 0x80) i++;
+  return i === buf.length - 1;
+}
+
+/** LOC_CONST (`a constant with value N (0xN)`) or LOC_CONST_BYTES (`constant bytes:  01 02`). */
+function constantText(d: Die): string {
+  const raw = d.raw(AT.const_value);
+  const form = d.formOf(AT.const_value);
+  if (Buffer.isBuffer(raw)) return `constant bytes: ${[...raw].map((b) => ` ${b.toString(16).padStart(2, '0')}`).join('')}`;
+  if (form === FORM.string || form === FORM.strp || form === FORM.line_strp || (form !== undefined && form >= FORM.strx1 && form <= FORM.strx4) || form === FORM.strx) {
+    const s = Buffer.from(`${d.str(AT.const_value) ?? ''}\0`);
+    return `constant bytes: ${[...s].map((b) => ` ${b.toString(16).padStart(2, '0')}`).join('')}`;
+  }
+  let v: bigint;
+  if (form === FORM.sdata || form === FORM.implicit_const) v = BigInt(d.snum(AT.const_value) ?? 0);
+  else if (form === FORM.data8 || form === FORM.udata) v = BigInt.asIntN(64, typeof raw === 'bigint' ? raw : BigInt(raw as number));
+  else v = typeof raw === 'bigint' ? raw : BigInt(raw as number);   // data1/2/4: zero-extended, as gdb reads them
+  return `a constant with value ${v} (0x${BigInt.asUintN(64, v).toString(16)})`;
+}
+
+function describeContext(d: Die, debug: DebugInfo, host: ScopeHost): DescribeContext {
+  const unit = d.unit;
+  return {
+    addrSize: unit.addrSize,
+    offsetSize: unit.offsetSize,
+    typeName: (off) => {
+      const t = unit.dieAt(unit.offset + off);
+      return t ? typeName(debug.typeOf(t)) : '<unknown type>';
+    },
+    addressIndex: (i) => unit.addressIndex(i),
+    frameBase: (addr) => debug.functionAt(addr)?.die.block(AT.frame_base),
+    objfile: host.objfile,
+  };
+}
