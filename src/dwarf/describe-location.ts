@@ -127,7 +127,7 @@ export function disassembleDwarf(buf: Buffer, ctx: DescribeContext, start: numbe
         }
         case OP.implicit_pointer: case OP.GNU_implicit_pointer: {
           const die = r.offset(ctx.offsetSize);
-          text += ` DIE <${hex(die)}> offset ${r.slebBig()}`;
+          text += ` DIE ${die.toString(16)} offset ${r.slebBig()}`;
           break;
         }
         case OP.deref_type: case OP.GNU_deref_type: {
