@@ -78,7 +78,8 @@ async function resolve(host: ScopeHost, spec: string): Promise<bigint | undefine
     const pc = functionLocation(debug, name);
     if (pc !== undefined) return pc;
   }
-  const sym = host.symbolAddress(name);
+  // (a library function the program calls is its PLT stub until the library is loaded)
+  const sym = host.symbolAddress(name) ?? host.symbolAddress(`${name}@plt`);
   if (sym === undefined) throw new CommandError(`Function "${spec}" not defined.`);
   return sym;
 }
