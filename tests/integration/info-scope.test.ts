@@ -45,6 +45,14 @@ describe('info scope as gdb 13 prints it', () => {
     expect(out).toContain('     0: DW_OP_GNU_entry_value');
   });
 
+  for (const opt of ['-O0', '-O2'] as const) {
+    it(`clang ${opt}: frame base in a register (DW_OP_fbreg described), DW_OP_addrx statics, DW_LLE_startx_length`, () => {
+      const prog = build(SRC, `scope_locals-clang${opt}`, opt, true, [], 'clang');
+      const out = compareWithGdb(prog, PROGRAM, SCOPES);
+      if (opt === '-O0') expect(out).toContain('Symbol k is a variable at frame base reg $rbp offset 0+-20, length 4.');
+    });
+  }
+
   it('in a running program: location lists and statics at run-time addresses', () => {
     const prog = build(SRC, 'scope_locals-O2', '-O2');
     compareWithGdb(prog, PROGRAM, ['break mix', 'run', ...SCOPES, 'info scope *$pc']);
