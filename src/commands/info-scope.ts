@@ -11,15 +11,12 @@
  */
 import type { DebugInfo } from '../dwarf/debuginfo.js';
 import type { Die } from '../dwarf/info.js';
-import { AT, FORM, OP, TAG } from '../dwarf/constants.js';
-import { readLocationList } from '../dwarf/lists.js';
-import { Reader } from '../dwarf/reader.js';
-import { sizeOf, typeName } from '../dwarf/types.js';
-import { describeExpression, describeLocationList, type DescribeContext, type LocationListItem } from '../dwarf/describe-location.js';
+import { AT, OP, TAG } from '../dwarf/constants.js';
 import { CommandError } from './parse.js';
+import { inheritedAttr, symbolLocation, type SymbolHost } from './symbol-location.js';
 
 /** What the command needs from the session. */
-export interface ScopeHost {
+export interface ScopeHost extends SymbolHost {
   /** Whether an executable is loaded (else gdb's "No symbol table is loaded"). */
   hasFile: boolean;
   /** The DWARF of each image, the executable's first (run-time addresses through their bias). */
@@ -30,10 +27,6 @@ export interface ScopeHost {
   evalAddress(expr: string): Promise<bigint>;
   /** `FILE:LINE` / `LINE`, as `break` finds them (gdb's words when there are none). */
   lineLocations(file: string | undefined, line: number): Promise<bigint[]>;
-  /** The ELF symbol's address (a function without DWARF, an extern variable). */
-  symbolAddress(name: string): bigint | undefined;
-  /** The executable's path (thread-local variables name their objfile). */
-  objfile?: string;
 }
 
 const REQUIRES = 'requires an argument (function, line or *addr) to define a scope';
@@ -192,11 +185,6 @@ function inheritAbstract(block: Die, list: Sym[]): void {
   collect(origin.children.filter((c) => !covered.has(c)), list);
 }
 
-/** The DIE (this one or its abstract origin / specification) that has the attribute. */
-function inheritedAttr(d: Die, at: number): Die | undefined {
-  return d.inherited((x) => (x.has(at) ? x : undefined));
-}
-
 function inheritedRaw(d: Die, at: number): unknown {
   return inheritedAttr(d, at)?.raw(at);
 }
@@ -249,95 +237,5 @@ function hashedOrder(list: Sym[]): Sym[] {
 
 /** `is ...` to the end of the symbol's text (`, length N.` or a bare period). */
 function describeSymbol(sym: Sym, block: Die, debug: DebugInfo, host: ScopeHost): string {
-  const d = sym.die;
-  const length = (n: number) => `, length ${n}.\n`;
-  const typeLength = () => {
-    const t = d.type;
-    return t ? sizeOf(debug.typeOf(t)) : 4;   // (a variable without a type is an int to gdb)
-  };
-  if (sym.fn) return `a function at address 0x${debug.blockEntry(d).toString(16)}${length(1)}`;
-  switch (d.tag) {
-    case TAG.label: {
-      const low = d.addr(AT.low_pc);
-      if (low === undefined) return 'optimized out.\n';
-      return `a label at address 0x${(low + debug.bias).toString(16)}${length(8)}`;
-    }
-    case TAG.typedef: case TAG.base_type: case TAG.enumeration_type: case TAG.structure_type: case TAG.union_type: case TAG.class_type:
-      return 'a typedef.\n';
-    case TAG.enumerator: {
-      const parent = d.parent!;
-      return `${constantText(d)}${length(sizeOf(debug.typeOf(parent)))}`;
-    }
-    case TAG.subprogram:
-      return `a function at address 0x${debug.blockEntry(d).toString(16)}${length(1)}`;
-  }
-  if (inheritedAttr(d, AT.const_value)) return `${constantText(inheritedAttr(d, AT.const_value)!)}${length(typeLength())}`;
-  const locDie = inheritedAttr(d, AT.location);
-  if (!locDie) {
-    if (d.tag === TAG.variable && inheritedAttr(d, AT.external) && d.type) {
-      const a = host.symbolAddress(d.name!);
-      return `${a === undefined ? 'Unresolved Static' : `static storage at address 0x${a.toString(16)}`}${length(typeLength())}`;
-    }
-    return 'optimized out.\n';
-  }
-  const expr = locDie.block(AT.location);
-  const ctx = describeContext(locDie, debug, host);
-  const name = sym.name;
-  if (expr) {
-    if (expr.length === 0) return 'optimized out.\n';
-    if (expr[0] === OP.addr && expr.length === 1 + locDie.unit.addrSize) {
-      return `in static storage at address 0x${(expr.readBigUInt64LE(1) + debug.bias).toString(16)}${length(typeLength())}`;
-    }
-    if ((expr[0] === OP.addrx || expr[0] === OP.GNU_addr_index) && lebEnds(expr, 1)) {
-      return `in static storage at address 0x${(ctx.addressIndex(new Reader(expr, 1).uleb()) + debug.bias).toString(16)}${length(typeLength())}`;
-    }
-    return `${describeExpression(expr, debug.blockEntry(block), ctx, name)}${length(typeLength())}`;
-  }
-  const off = locDie.unit.listOffsetOf(locDie, AT.location, 'loc');
-  const items: LocationListItem[] = [];
-  const bases: Array<{ base: bigint; before: number }> = [];
-  const entries = off === undefined ? [] : readLocationList(locDie.unit, off, (base, before) => bases.push({ base, before }));
-  entries.forEach((e, i) => {
-    for (const b of bases) if (b.before === i) items.push({ base: b.base });
-    items.push({ low: (e.low ?? 0n) + debug.bias, high: (e.high ?? 0n) + debug.bias, expr: e.expr });
-  });
-  for (const b of bases) if (b.before === entries.length) items.push({ base: b.base });
-  return `${describeLocationList(items, ctx, name)}${length(typeLength())}`;
-}
-
-/** Whether a ULEB128 starting at i ends the buffer. */
-function lebEnds(buf: Buffer, i: number): boolean {
-  while (i < buf.length && buf[i] & 0x80) i++;
-  return i === buf.length - 1;
-}
-
-/** LOC_CONST (`a constant with value N (0xN)`) or LOC_CONST_BYTES (`constant bytes:  01 02`). */
-function constantText(d: Die): string {
-  const raw = d.raw(AT.const_value);
-  const form = d.formOf(AT.const_value);
-  if (Buffer.isBuffer(raw)) return `constant bytes: ${[...raw].map((b) => ` ${b.toString(16).padStart(2, '0')}`).join('')}`;
-  if (form === FORM.string || form === FORM.strp || form === FORM.line_strp || (form !== undefined && form >= FORM.strx1 && form <= FORM.strx4) || form === FORM.strx) {
-    const s = Buffer.from(`${d.str(AT.const_value) ?? ''}\0`);
-    return `constant bytes: ${[...s].map((b) => ` ${b.toString(16).padStart(2, '0')}`).join('')}`;
-  }
-  let v: bigint;
-  if (form === FORM.sdata || form === FORM.implicit_const) v = BigInt(d.snum(AT.const_value) ?? 0);
-  else if (form === FORM.data8 || form === FORM.udata) v = BigInt.asIntN(64, typeof raw === 'bigint' ? raw : BigInt(raw as number));
-  else v = typeof raw === 'bigint' ? raw : BigInt(raw as number);   // data1/2/4: zero-extended, as gdb reads them
-  return `a constant with value ${v} (0x${BigInt.asUintN(64, v).toString(16)})`;
-}
-
-function describeContext(d: Die, debug: DebugInfo, host: ScopeHost): DescribeContext {
-  const unit = d.unit;
-  return {
-    addrSize: unit.addrSize,
-    offsetSize: unit.offsetSize,
-    typeName: (off) => {
-      const t = unit.dieAt(unit.offset + off);
-      return t ? typeName(debug.typeOf(t)) : '<unknown type>';
-    },
-    addressIndex: (i) => unit.addressIndex(i),
-    frameBase: (addr) => debug.functionAt(addr)?.die.block(AT.frame_base),
-    objfile: host.objfile,
-  };
+  return symbolLocation(sym.die, debug, debug.blockEntry(block), host, 'scope', sym.fn);
 }
