@@ -58,6 +58,14 @@ describe('info scope as gdb 13 prints it', () => {
     compareWithGdb(prog, PROGRAM, ['break mix', 'run', ...SCOPES, 'info scope *$pc']);
   });
 
+  it('info address, by the same describer: location lists, pieces, constants, statics (-O2)', () => {
+    const prog = build(SRC, 'scope_locals-O2', '-O2');
+    const out = compareWithGdb(prog, PROGRAM, ['info address counter', 'break work', 'run', 'info address n', 'info address calls',
+      'info address k', 'info address p', 'info address mask', 'info address c', 'info address total']);
+    expect(out).toContain('Symbol "k" is constant.');
+    expect(out).toContain('Symbol "n" is multi-location:');
+  });
+
   it('the errors and scopes without symbols', () => {
     const prog = build(SRC, 'scope_locals-O0', '-O0');
     const out = compareWithGdb(prog, PROGRAM, ['info scope', 'info scope nosuch', 'info scope work junk', 'info scope scope_locals.c:9999',
