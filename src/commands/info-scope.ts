@@ -42,13 +42,23 @@ export async function infoScope(host: ScopeHost, arg: string): Promise<string[]>
   const scope = debug && pc !== undefined ? debug.scopeAt(pc) : undefined;
   let count = 0;
   let text = '';
+  const say = (syms: Sym[], block: Die) => {
+    for (const sym of syms) {
+      if (count++ === 0) text += `Scope for ${spec}:\n`;
+      text += `Symbol ${sym.name} is ${describeSymbol(sym, block, debug!, host)}`;
+    }
+  };
   try {
     for (const block of scope ? realBlocks(scope.blocks) : []) {
-      for (const sym of blockSymbols(block)) {
-        if (count++ === 0) text += `Scope for ${spec}:\n`;
-        text += `Symbol ${sym.name} is ${describeSymbol(sym, block, debug!, host)}`;
-      }
+      say(blockSymbols(block), block);
       if (isFunctionBlock(block)) break;
+    }
+    // code of a unit outside its functions' DIEs: gdb's static block of the file, then its global block
+    const unit = !scope && debug && pc !== undefined ? unitAround(debug, pc - debug.bias) : undefined;
+    if (unit) {
+      const file = fileSymbols(unit);
+      say(hashedOrder(file.statics), unit);
+      say(hashedOrder(file.globals), unit);
     }
   } catch (e) {
     // what gdb printed before its error stays on the screen
@@ -91,6 +101,53 @@ function functionLocation(debug: DebugInfo, name: string): bigint | undefined {
   }
   found.sort((a, b) => a.offset - b.offset);
   return found[0]?.pc;
+}
+
+/** The unit whose ranges hold the unrelocated address (gdb's static block of that file). */
+function unitAround(debug: DebugInfo, a: bigint): Die | undefined {
+  for (const u of debug.units) {
+    if (!u.isTypeUnit && u.root.ranges().some(([lo, hi]) => a >= lo && a < hi)) return u.root;
+  }
+  return undefined;
+}
+
+/** The file-level symbols of a unit, split as new_symbol lists them: the file's (static) and the global ones. */
+function fileSymbols(root: Die): { statics: Sym[]; globals: Sym[] } {
+  const statics: Sym[] = [];
+  const globals: Sym[] = [];
+  for (const c of root.children) {
+    const external = c.inherited((x) => (x.has(AT.external) ? x.flag(AT.external) : undefined)) === true;
+    if (c.tag === TAG.subprogram) {
+      const name = c.name;
+      if (name && (c.has(AT.low_pc) || c.has(AT.ranges))) (external ? globals : statics).push({ name: cName(name), die: c, fn: true });
+      continue;
+    }
+    if (c.tag === TAG.variable) {
+      const name = c.name;
+      if (!name || !addsVariable(c)) continue;
+      (external ? globals : statics).push({ name, die: c });
+      continue;
+    }
+    const list: Sym[] = [];
+    collect([c], list);
+    for (const sym of list) statics.push({ ...sym, name: cName(sym.name) });
+  }
+  return { statics, globals };
+}
+
+/** gdb's canonical C names of the base types (c_canonicalize_name): `long unsigned int` is `unsigned long`. */
+function cName(name: string): string {
+  const words = name.split(/\s+/);
+  if (!words.every((w) => ['unsigned', 'signed', 'long', 'short', 'int', 'char'].includes(w))) return name;
+  const count = (w: string) => words.filter((x) => x === w).length;
+  const out: string[] = [];
+  if (count('unsigned')) out.push('unsigned');
+  if (count('signed') && count('char')) out.push('signed');
+  if (count('short')) out.push('short');
+  for (let i = 0; i < count('long'); i++) out.push('long');
+  if (count('char')) out.push('char');
+  if (!count('short') && !count('long') && !count('char')) out.push('int');
+  return out.join(' ');
 }
 
 /** Blocks with code (a lexical block without ranges is no block to gdb: its symbols are its parent's). */
