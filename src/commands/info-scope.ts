@@ -88,18 +88,21 @@ async function resolve(host: ScopeHost, spec: string): Promise<bigint | undefine
 }
 
 /**
- * Of a function's out-of-line copy (past its prologue) and the places it was
- * inlined, the one gdb takes first: its symbols are sorted by address in
- * memory, in the order gdb read their DIEs.
+ * Of a function's out-of-line copies (past their prologue) and the places it
+ * was inlined, the one gdb takes first: its symbols are sorted by where they
+ * lie in memory, which is mostly the order gdb read them: main's unit first
+ * (read at startup), then the DIEs in order.
  */
 function functionLocation(debug: DebugInfo, name: string): bigint | undefined {
-  const found: Array<{ offset: number; pc: bigint }> = [];
-  for (const fn of debug.functionsNamed(name)) found.push({ offset: fn.die.offset, pc: debug.breakpointAddress(fn) });
+  const mainUnit = debug.functionsNamed('main')[0]?.unit;
+  const found: Array<{ die: Die; pc: bigint }> = [];
+  for (const fn of debug.functionsNamed(name)) found.push({ die: fn.die, pc: debug.breakpointAddress(fn) });
   for (const entry of debug.inlinedEntries(name)) {
     const call = debug.scopeAt(entry)?.blocks.find((b) => b.tag === TAG.inlined_subroutine && b.name === name && debug.blockEntry(b) === entry);
-    if (call) found.push({ offset: call.offset, pc: entry });
+    if (call) found.push({ die: call, pc: entry });
   }
-  found.sort((a, b) => a.offset - b.offset);
+  const key = (d: Die) => (d.unit === mainUnit ? -1 : d.offset);
+  found.sort((a, b) => key(a.die) - key(b.die) || a.die.offset - b.die.offset);
   return found[0]?.pc;
 }
 
