@@ -73,8 +73,8 @@ async function resolve(host: ScopeHost, spec: string): Promise<bigint | undefine
   if (spec.startsWith('*')) return host.evalAddress(spec.slice(1));
   const fileLine = FILE_LINE.exec(spec);
   if (fileLine) {
-    const line = Number(fileLine[2]);
-    return (await host.lineLocations(fileLine[1], line))[0];
+    const pcs = await host.lineLocations(fileLine[1], Number(fileLine[2]));
+    return firstOfLine(host, pcs);
   }
   const name = spec.includes(':') && !spec.includes('::') ? spec.slice(spec.lastIndexOf(':') + 1) : spec;
   for (const debug of host.debugInfos()) {
@@ -85,6 +85,19 @@ async function resolve(host: ScopeHost, spec: string): Promise<bigint | undefine
   const sym = host.symbolAddress(name) ?? host.symbolAddress(`${name}@plt`);
   if (sym === undefined) throw new CommandError(`Function "${spec}" not defined.`);
   return sym;
+}
+
+/**
+ * The first of a line's addresses as gdb lists them: file by file (the same
+ * source in several units: the unit gdb read last first), each in address order.
+ */
+function firstOfLine(host: ScopeHost, pcs: bigint[]): bigint | undefined {
+  const unitOf = (pc: bigint) => {
+    const debug = host.debugAt(pc);
+    const a = pc - (debug?.bias ?? 0n);
+    return debug?.units.find((u) => !u.isTypeUnit && u.root.containsPc(a))?.offset ?? -1;
+  };
+  return [...pcs].sort((a, b) => unitOf(b) - unitOf(a) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
 /**
