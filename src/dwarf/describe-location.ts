@@ -116,9 +116,10 @@ export function disassembleDwarf(buf: Buffer, ctx: DescribeContext, start: numbe
           text += ` ${r.pos + l - start}`;
           break;
         }
-        case 0x98 /* call2 */: text += ` offset ${hex(r.u16())}`; break;
-        case 0x99 /* call4 */: case OP.GNU_parameter_ref: text += ` offset ${hex(r.u32())}`; break;
-        case 0x9a /* call_ref */: case 0xfd /* GNU_variable_value */: text += ` offset ${hex(r.offset(ctx.offsetSize))}`; break;
+        // (gdb's phex_nz: hexadecimal without 0x)
+        case 0x98 /* call2 */: text += ` offset ${r.u16().toString(16)}`; break;
+        case 0x99 /* call4 */: case OP.GNU_parameter_ref: text += ` offset ${r.u32().toString(16)}`; break;
+        case 0x9a /* call_ref */: case 0xfd /* GNU_variable_value */: text += ` offset ${r.offset(ctx.offsetSize).toString(16)}`; break;
         case OP.piece: text += ` ${r.ulebBig()} (bytes)`; break;
         case OP.bit_piece: {
           const size = r.ulebBig();

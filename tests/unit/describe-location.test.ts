@@ -40,6 +40,7 @@ describe('gdb 13 words for DWARF locations', () => {
     expect(disassembleDwarf(bytes(0xa8, 0x2a, 0xa8, 0x00), ctx, 0, 0, 4).text).toBe('     0: DW_OP_convert<long [0x2a]>\n     2: DW_OP_convert<0>\n');
     expect(disassembleDwarf(bytes(0x2f, 0x02, 0x00, 0x96, 0x96), ctx, 0, 0, 5).text).toBe('     0: DW_OP_skip to 5\n     3: DW_OP_nop\n     4: DW_OP_nop\n');
     expect(disassembleDwarf(bytes(0xa0, 0x11, 0xdd, 0x06, 0x00, 0x00), ctx, 0, 0, 6).text).toBe('     0: DW_OP_implicit_pointer DIE 6dd11 offset 0\n');
+    expect(disassembleDwarf(bytes(0xfa, 0x72, 0x49, 0x00, 0x00, 0x9f), ctx, 0, 0, 6).text).toBe('     0: DW_OP_GNU_parameter_ref offset 4972\n     5: DW_OP_stack_value\n');
   });
 
   it('a location list: base-address entries before their range', () => {
