@@ -300,11 +300,38 @@ export function searchNameHash(name: string): number {
   return hash;
 }
 
+/** gdb's cp_search_name_hash (C++ symbols): the last component of a qualified name, up to its parameters. */
+export function cxxSearchNameHash(name: string): number {
+  let s = name.startsWith('::') ? name.slice(2) : name;
+  let depth = 0;
+  let prefix = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '<' || c === '(') depth++;
+    else if (c === '>' || c === ')') depth--;
+    else if (depth === 0 && c === ':' && s[i + 1] === ':') prefix = i++;
+  }
+  if (prefix >= 0) s = s.slice(prefix + 2);
+  let hash = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === ' ' || c === '\t') continue;
+    if (c === '(' || (c === '[' && s.startsWith('abi:', i + 1) && s[i + 5] !== ':')) break;
+    hash = (Math.imul(hash, 67) + c.toLowerCase().charCodeAt(0) - 113) >>> 0;
+  }
+  return hash;
+}
+
+/** DW_LANG_C_plus_plus, _03, _11, _14. */
+const CXX_LANGUAGES = new Set([0x04, 0x19, 0x1a, 0x21]);
+
 /** dict_create_hashed's buckets, each chain in the order the symbols were read. */
 function hashedOrder(list: Sym[]): Sym[] {
   const n = Math.floor(list.length / 5) + 1;   // gdb 13's bucket count, as measured on its output
   const buckets: Sym[][] = Array.from({ length: n }, () => []);
-  for (const s of list) buckets[searchNameHash(s.name) % n].push(s);
+  const language = list[0]?.die.unit.root.num(AT.language);
+  const hash = language !== undefined && CXX_LANGUAGES.has(language) ? cxxSearchNameHash : searchNameHash;
+  for (const s of list) buckets[hash(s.name) % n].push(s);
   return buckets.flat();
 }
 

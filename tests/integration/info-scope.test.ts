@@ -53,6 +53,14 @@ describe('info scope as gdb 13 prints it', () => {
     });
   }
 
+  it('a lexical block\'s symbols in gdb\'s hash order, C and C++ hashes', () => {
+    for (const [name, extra] of [['scope_hash-c', []], ['scope_hash-cxx', ['-x', 'c++']]] as const) {
+      const prog = build('tests/fixtures/scope_hash.c', name, '-O0', true, [...extra]);
+      const out = compareWithGdb(prog, /(?!)/, ['info scope scope_hash.c:8']);
+      expect(out.filter((l) => l.startsWith('Symbol '))).toHaveLength(13);
+    }
+  });
+
   it('in a running program: location lists and statics at run-time addresses', () => {
     const prog = build(SRC, 'scope_locals-O2', '-O2');
     compareWithGdb(prog, PROGRAM, ['break mix', 'run', ...SCOPES, 'info scope *$pc']);
