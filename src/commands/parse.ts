@@ -10,7 +10,7 @@ import { xCount } from './examine.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
-  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads';
+  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'scope';
 
 export type SnapshotCommand =
   | { op: 'take'; start: string; length: string }
@@ -175,6 +175,7 @@ const INFO: Array<{ name: string; what?: InfoWhat; source?: string; aliases?: st
   { name: 'locals', source: NO_SYMBOL_INFO, help: 'All local variables of current stack frame or those matching REGEXPs.' },
   { name: 'proc', what: 'proc', help: 'Show additional information about a process.\ninfo proc [mappings]: the process\'s command line, cwd and exe, or its memory mappings.' },
   { name: 'registers', what: 'registers', aliases: ['r'], help: 'List of integer registers and their contents, for selected stack frame.\ninfo registers [REG|float|vector|all]' },
+  { name: 'scope', what: 'scope', help: 'List the variables local to a scope.' },
   { name: 'sharedlibrary', what: 'sharedlibrary', aliases: ['dll'], help: 'Status of loaded shared object libraries.' },
   { name: 'signals', what: 'signals', aliases: ['handle'], help: 'What debugger does when program gets various signals.' },
   { name: 'snapshots', what: 'snapshots', help: 'List the memory snapshots held.' },

@@ -68,6 +68,7 @@ import {
 import { SoftwareWatcher } from './watch-soft.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
 import { defaultScreen, setScreen, showScreen, type ScreenSettings } from './screen.js';
+import { infoScope, type ScopeHost } from './info-scope.js';
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
 const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
@@ -2245,7 +2246,23 @@ export class Session {
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
       case 'threads': await this.threads.info(arg); return;
+      case 'scope': this.outLines(await infoScope(this.scopeHost(), arg)); return;
     }
+  }
+
+  /** What `info scope` (info-scope.ts) reads: the images' DWARF, linespecs, ELF symbols. */
+  private scopeHost(): ScopeHost {
+    const program = this.debug?.program;
+    const exe = this.debug?.exeDebug;
+    return {
+      hasFile: !!this.exePath,
+      debugInfos: () => program?.debugInfos() ?? (exe ? [exe] : []),
+      debugAt: (pc) => (program ? program.debugAt(pc) : exe),
+      evalAddress: (e) => this.evalAddress(e),
+      lineLocations: (file, line) => this.lineLocations(file, line).catch((e) => { throw new CommandError((e as Error).message); }),
+      symbolAddress: (name) => this.symbolByName(name)?.address,
+      objfile: this.exePath,
+    };
   }
 
   // ---- threads ---------------------------------------------------------------------------------

@@ -62,7 +62,8 @@ export interface LocationListEntry {
   expr: Buffer;
 }
 
-export function readLocationList(unit: Unit, offset: number): LocationListEntry[] {
+/** `onBase`: told of each base-address entry, with how many entries precede it (gdb's `info scope` shows them). */
+export function readLocationList(unit: Unit, offset: number, onBase?: (base: bigint, before: number) => void): LocationListEntry[] {
   const s = unit.info.sections;
   const out: LocationListEntry[] = [];
   let base = unit.baseAddress;
@@ -74,7 +75,7 @@ export function readLocationList(unit: Unit, offset: number): LocationListEntry[
       const kind = r.u8();
       switch (kind) {
         case LLE.end_of_list: return out;
-        case LLE.base_addressx: base = unit.addressIndex(r.uleb()); break;
+        case LLE.base_addressx: base = unit.addressIndex(r.uleb()); onBase?.(base, out.length); break;
         case LLE.startx_endx: {
           const low = unit.addressIndex(r.uleb());
           const high = unit.addressIndex(r.uleb());
@@ -97,7 +98,7 @@ export function readLocationList(unit: Unit, offset: number): LocationListEntry[
         // gcc's location views (-gvariable-location-views, on by default): two view numbers
         // qualifying the next entry; addresses alone decide for a stopped program.
         case LLE.GNU_view_pair: r.uleb(); r.uleb(); break;
-        case LLE.base_address: base = r.addr(unit.addrSize); break;
+        case LLE.base_address: base = r.addr(unit.addrSize); onBase?.(base, out.length); break;
         case LLE.start_end: {
           const low = r.addr(unit.addrSize);
           const high = r.addr(unit.addrSize);
@@ -123,6 +124,7 @@ export function readLocationList(unit: Unit, offset: number): LocationListEntry[
     if (a === 0n && b === 0n) return out;
     if (a === max) {
       base = b;
+      onBase?.(base, out.length);
       continue;
     }
     out.push({ low: base + a, high: base + b, expr: r.bytes(r.u16()) });

@@ -20,15 +20,15 @@ export function mergedLines(argv: string[]): string[] {
 
 const BIN = join(ROOT, 'tests', 'fixtures', 'bin');
 
-/** Build `src` (relative to the repository, as gdb then names it) into tests/fixtures/bin on first use. */
-export function build(src: string | string[], name: string, opt: '-O0' | '-O2', debug = true): string {
+/** Build `src` (relative to the repository, as gdb then names it) into tests/fixtures/bin on first use. `extra`: more compiler flags. */
+export function build(src: string | string[], name: string, opt: '-O0' | '-O2', debug = true, extra: string[] = [], cc = 'gcc'): string {
   const srcs = typeof src === 'string' ? [src] : src;
   const out = join(BIN, name);
   const newest = Math.max(...srcs.map((s) => statSync(join(ROOT, s)).mtimeMs));
   if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
   mkdirSync(BIN, { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  execFileSync('gcc', [...(debug ? ['-g'] : []), opt, '-o', tmp, ...srcs], { cwd: ROOT });
+  execFileSync(cc, [...(debug ? ['-g'] : []), opt, ...extra, '-o', tmp, ...srcs], { cwd: ROOT });
   renameSync(tmp, out);
   return out;
 }

@@ -42,6 +42,7 @@ import { bytesToBigInt } from '../../dwarf/value.js';
 import { pushAll } from '../../arrays.js';
 import { gdbLineNumber } from '../examine.js';
 import { hexWord, hexWord16 } from '../../util/hex.js';
+import { symbolLocation } from '../symbol-location.js';
 
 export type { SourceHost } from './host.js';
 
@@ -358,17 +359,9 @@ export class SourceLevel {
     const ev = await this.evaluator();
     const hit = ev.findVariable(name);
     if (hit) {
-      const block = hit.die.block(0x02 /* location */);
-      if (block && block.length === 9 && block[0] === 0x03) {
-        return `Symbol "${name}" is static storage at address ${hexWord(block.readBigUInt64LE(1) + hit.debug.bias)}.`;
-      }
-      if (block) {
-        const ops = describeOps(block);
-        if (ops) return `Symbol "${name}" is a complex DWARF expression:\n${ops}\n.`;
-      }
-      if (hit.die.has(0x1c /* const_value */)) return `Symbol "${name}" is constant.`;
-      if (!hit.die.has(0x02)) return `Symbol "${name}" is optimized out.`;
-      return `Symbol "${name}" is a variable with multiple locations.`;
+      const symbols = { symbolAddress: (n: string) => (this.program()?.image.symbolByName(n)?.symbol ?? this.fileSymbols()?.symbolByName(n))?.address,
+        objfile: this.host.fileElf()?.path };
+      return `Symbol "${name}" is ${symbolLocation(hit.die, hit.debug, scopeStart(hit.die, hit.debug), symbols, 'address').replace(/\n$/, '')}`;
     }
     const fn = this.program()?.functionsNamed(name)[0] ?? (this.exeDebug()?.functionsNamed(name)[0] && { fn: this.exeDebug()!.functionsNamed(name)[0], debug: this.exeDebug()! });
     if (fn) return `Symbol "${name}" is a function at address ${hexWord(fn.debug.entryOf(fn.fn))}.`;
@@ -813,35 +806,10 @@ async function diffValues(ev: Evaluator, path: string, was: Value, now: Value, o
  * gdb's listing of a simple location expression (`     0: DW_OP_fbreg -20`),
  * one operation per line with its byte offset; undefined for what it cannot name.
  */
-function describeOps(expr: Buffer): string | undefined {
-  const lines: string[] = [];
-  let p = 0;
-  const sleb = (): number => {
-    let result = 0;
-    let mul = 1;
-    let b: number;
-    do {
-      b = expr[p++];
-      result += (b & 0x7f) * mul;
-      mul *= 128;
-    } while (b & 0x80 && p < expr.length);
-    return b & 0x40 ? result - mul : result;
-  };
-  const REGS = ['rax', 'rdx', 'rcx', 'rbx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];
-  while (p < expr.length) {
-    const at = p;
-    const op = expr[p++];
-    let text: string;
-    if (op === 0x91) text = `DW_OP_fbreg ${sleb()}`;
-    else if (op >= 0x70 && op <= 0x8f) text = `DW_OP_breg${op - 0x70} ${sleb()} [$${REGS[op - 0x70] ?? '?'}]`;
-    else if (op >= 0x50 && op <= 0x6f) text = `DW_OP_reg${op - 0x50} [$${REGS[op - 0x50] ?? '?'}]`;
-    else if (op >= 0x30 && op <= 0x4f) text = `DW_OP_lit${op - 0x30}`;
-    else if (op === 0x9c) text = 'DW_OP_call_frame_cfa';
-    else if (op === 0x9f) text = 'DW_OP_stack_value';
-    else return undefined;
-    lines.push(`${String(at).padStart(6)}: ${text}`);
-  }
-  return lines.join('\n');
+/** Where the function (or block) holding a symbol starts: DW_OP_fbreg's frame base is that function's. */
+function scopeStart(d: Die, debug: DebugInfo): bigint {
+  for (let p = d.parent; p; p = p.parent) if (p.has(0x11 /* low_pc */) || p.has(0x55 /* ranges */)) return debug.blockEntry(p);
+  return 0n;
 }
 
 /** gdb's regular expressions are POSIX basic ones: ( ) | + ? { } are literal unless escaped. */

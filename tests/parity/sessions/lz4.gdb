@@ -112,3 +112,16 @@ ptype struct nosuch
 frame 5
 info frame
 x/2i $pc
+
+### scope
+info scope exeNameMatch
+info scope usage
+info scope lz4cli.c:300
+info scope LZ4IO_setBlockSizeID
+info scope LZ4_compress_default
+info scope nosuch
+break LZ4IO_setBlockSizeID
+run -B5 -f sample.txt out.lz4
+info scope *$pc
+info scope LZ4_compress_default
+continue
