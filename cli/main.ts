@@ -10,6 +10,8 @@ commands:
   serve [--listen HOST:PORT | --stdio] [--once] PROG [ARGS...]
                           GDB remote protocol server
   connect HOST:PORT       debug through a GDB remote protocol server
+  trace [-f] [-c] [-o FILE] [-e trace=SET] [-p PID] PROG [ARGS...]
+                          system calls of PROG, as strace prints them
   dap [--listen [HOST:]PORT]
                           Debug Adapter Protocol server (stdio, or TCP)
   vm run [--accel auto|kvm|tcg] -- CMD...
@@ -26,6 +28,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
   serve: async () => (await import('./serve.js')).main,
   connect: async () => (await import('./connect.js')).main,
   dap: async () => (await import('./dap.js')).main,
+  trace: async () => (await import('./trace.js')).main,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -27,6 +27,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -35,7 +38,7 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 10
+#define TSDBG_SHIM_ABI 11
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
@@ -56,7 +59,7 @@ static long neg_errno(long r) { return r < 0 ? -errno : r; }
 /* Child side: only async-signal-safe calls from here to execve(). */
 static void __attribute__((noreturn))
 child_exec(const char *path, char *const argv[], char *const envp[], const char *cwd,
-	   const char *slave, int flags, int errpipe)
+	   const char *slave, int flags, int errpipe, const struct sock_fprog *filter)
 {
 	int err;
 
@@ -98,6 +101,17 @@ child_exec(const char *path, char *const argv[], char *const envp[], const char 
 	}
 	/* Wait here until the parent has seized us, so exec is traced. */
 	raise(SIGSTOP);
+	/*
+	 * Traced now, so SECCOMP_RET_TRACE stops reach the tracer (without one
+	 * they fail with ENOSYS). NO_NEW_PRIVS lets an unprivileged process
+	 * install a filter, as strace --seccomp-bpf does.
+	 */
+	if (filter) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			goto fail;
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, filter) < 0)
+			goto fail;
+	}
 	execve(path, argv, envp);
 fail:
 	err = errno;
@@ -195,8 +209,37 @@ int tsdbg_spawn(const char *path, char *const argv[], char *const envp[], const 
  * before the program exists: no SIGWINCH for it, and its first TIOCGWINSZ
  * sees the size.
  */
+static int spawn_common(const char *path, char *const argv[], char *const envp[], const char *cwd,
+			int flags, long ptrace_options, int rows, int cols, int *master_fd,
+			const struct sock_fprog *filter);
+
 int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], const char *cwd,
 		      int flags, long ptrace_options, int rows, int cols, int *master_fd)
+{
+	return spawn_common(path, argv, envp, cwd, flags, ptrace_options, rows, cols, master_fd, NULL);
+}
+
+/*
+ * tsdbg_spawn() for `tsdbg trace`: no pty (the program shares our stdio), and
+ * with filter_len > 0 the classic-BPF program `filter` (filter_len
+ * instructions) installed as the program's seccomp filter just before exec.
+ * *envp_addr: the envp pointer exec was given (fork keeps addresses), for
+ * strace's execve line.
+ */
+int tsdbg_spawn_traced(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		       long ptrace_options, const void *filter, int filter_len, uint64_t *envp_addr)
+{
+	struct sock_fprog prog = { .len = (unsigned short)filter_len, .filter = (struct sock_filter *)filter };
+	int master;
+
+	*envp_addr = (uint64_t)(uintptr_t)envp;
+	return spawn_common(path, argv, envp, cwd, TSDBG_SPAWN_NO_PTY | TSDBG_SPAWN_KEEP_ASLR, ptrace_options,
+			    0, 0, &master, filter_len > 0 ? &prog : NULL);
+}
+
+static int spawn_common(const char *path, char *const argv[], char *const envp[], const char *cwd,
+			int flags, long ptrace_options, int rows, int cols, int *master_fd,
+			const struct sock_fprog *filter)
 {
 	char slave[128] = "";
 	int pipefd[2], m = -1, r;
@@ -227,7 +270,7 @@ int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], 
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		child_exec(path, argv, envp, cwd, slave, flags, pipefd[1]);
+		child_exec(path, argv, envp, cwd, slave, flags, pipefd[1], filter);
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
@@ -876,4 +919,63 @@ out:
 	if (pid > 0)
 		kill_and_reap(pid);
 	return result;
+}
+
+/* ---------------------------------------------------------------- syscall stops */
+
+#ifndef PTRACE_GET_SYSCALL_INFO
+#define PTRACE_GET_SYSCALL_INFO 0x420e
+#endif
+#define TSDBG_SYSINFO_SIZE 88	/* struct ptrace_syscall_info on x86-64 */
+#define TSDBG_SYSINFO_REGS 0xff	/* op of a record filled from registers */
+
+/*
+ * The syscall view of a stop: PTRACE_GET_SYSCALL_INFO (5.3+) into info, or,
+ * where the kernel lacks it, the same layout filled from the registers with
+ * op TSDBG_SYSINFO_REGS (nr = orig_rax at 24, args at 32, rax at 80): the
+ * caller then tells entry from exit itself.
+ */
+static void fetch_syscall_info(int pid, unsigned char *info)
+{
+	struct user_regs_struct r;
+	uint64_t v[8];
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)(uintptr_t)TSDBG_SYSINFO_SIZE, info) > 0)
+		return;
+	memset(info, 0, TSDBG_SYSINFO_SIZE);
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
+		return;
+	info[0] = TSDBG_SYSINFO_REGS;
+	memcpy(info + 8, &r.rip, 8);
+	memcpy(info + 16, &r.rsp, 8);
+	v[0] = r.orig_rax; v[1] = r.rdi; v[2] = r.rsi; v[3] = r.rdx;
+	v[4] = r.r10; v[5] = r.r8; v[6] = r.r9; v[7] = r.rax;
+	memcpy(info + 24, v, sizeof(v));
+}
+
+/*
+ * One step of a syscall tracer: resume pid with req (PTRACE_SYSCALL or
+ * PTRACE_CONT) and signal sig when pid > 0, then wait for any tracee.
+ * out[0] = the tid that reported, out[1] = its wait status; at a syscall
+ * stop (SIGTRAP|0x80) or a seccomp stop, info (TSDBG_SYSINFO_SIZE bytes)
+ * holds its syscall view. One FFI call per stop. Returns 0 or -errno
+ * (-ECHILD: no tracee left).
+ */
+int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info)
+{
+	int st;
+	pid_t w;
+
+	if (pid > 0 && ptrace(req, pid, 0, (void *)(uintptr_t)sig) < 0 && errno != ESRCH)
+		return -errno;
+	do
+		w = waitpid(-1, &st, __WALL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	out[0] = w;
+	out[1] = st;
+	if (WIFSTOPPED(st) && (WSTOPSIG(st) == (SIGTRAP | 0x80) || st >> 8 == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))))
+		fetch_syscall_info(w, info);
+	return 0;
 }
