@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     return runTrace({
       ...opts, path, argv: prog, env, cwd: process.cwd(), outFd, outIsFile: out !== undefined,
       hooks: hooks.active() ? hooks : undefined,
-    });
+    }).code;
   } catch (e) {
     if (e instanceof UsageError || e instanceof TargetError) {
       process.stderr.write(`tsdbg trace: ${e.message}\n`);

@@ -42,7 +42,8 @@
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
-#define TSDBG_SPAWN_NO_PTY	0x2	/* inherit our stdio instead of a new pty */
+#define TSDBG_SPAWN_NO_PTY	0x2	/* no pty: our stdio, which Node opened close-on-exec */
+#define TSDBG_SPAWN_STDIO	0x4	/* with NO_PTY: the program does get our stdio (tsdbg trace) */
 
 int tsdbg_shim_abi_version(void) { return TSDBG_SHIM_ABI; }
 
@@ -77,6 +78,12 @@ child_exec(const char *path, char *const argv[], char *const envp[], const char 
 			goto fail;
 		if (fd > 2)
 			close(fd);
+	} else if (flags & TSDBG_SPAWN_STDIO) {
+		/* Node opens its stdio close-on-exec: the program inherits it only without that flag */
+		int fd;
+
+		for (fd = 0; fd <= 2; fd++)
+			fcntl(fd, F_SETFD, 0);
 	}
 	if (cwd && *cwd && chdir(cwd) < 0)
 		goto fail;
@@ -233,7 +240,7 @@ int tsdbg_spawn_traced(const char *path, char *const argv[], char *const envp[],
 	int master;
 
 	*envp_addr = (uint64_t)(uintptr_t)envp;
-	return spawn_common(path, argv, envp, cwd, TSDBG_SPAWN_NO_PTY | TSDBG_SPAWN_KEEP_ASLR, ptrace_options,
+	return spawn_common(path, argv, envp, cwd, TSDBG_SPAWN_NO_PTY | TSDBG_SPAWN_STDIO | TSDBG_SPAWN_KEEP_ASLR, ptrace_options,
 			    0, 0, &master, filter_len > 0 ? &prog : NULL);
 }
 

@@ -22,10 +22,11 @@ export function constName(v: bigint, table: Table, fallback: (v: bigint) => stri
 }
 
 const O_FLAGS: Table = [
+  // strace's order (xlat/open_mode_flags.in); O_SYNC contains O_DSYNC, O_TMPFILE O_DIRECTORY
   [0o100, 'O_CREAT'], [0o200, 'O_EXCL'], [0o400, 'O_NOCTTY'], [0o1000, 'O_TRUNC'], [0o2000, 'O_APPEND'],
   [0o4000, 'O_NONBLOCK'], [0o4010000, 'O_SYNC'], [0o10000, 'O_DSYNC'], [0o20000, 'O_ASYNC'], [0o40000, 'O_DIRECT'],
-  [0o20200000, 'O_TMPFILE'], [0o200000, 'O_DIRECTORY'], [0o400000, 'O_NOFOLLOW'], [0o1000000, 'O_NOATIME'],
-  [0o2000000, 'O_CLOEXEC'], [0o10000000, 'O_PATH'], [0o100000, 'O_LARGEFILE'],
+  [0o100000, 'O_LARGEFILE'], [0o1000000, 'O_NOATIME'], [0o2000000, 'O_CLOEXEC'], [0o10000000, 'O_PATH'],
+  [0o20200000, 'O_TMPFILE'], [0o200000, 'O_DIRECTORY'], [0o400000, 'O_NOFOLLOW'],
 ];
 
 /** open(2) flags: the access mode, then the rest (O_RDONLY|O_CLOEXEC). */
@@ -76,9 +77,9 @@ const S_IFMT: Table = [
 /** st_mode: S_IFREG|0644. */
 export function statMode(v: bigint): string {
   const type = constName(v & 0o170000n, S_IFMT, () => '');
-  const perm = v & 0o7777n;
-  const p = '0' + perm.toString(8).padStart(3, '0');
-  return type ? `${type}|${p}` : p;
+  const special = flagNames(v & 0o7000n, [[0o4000, 'S_ISUID'], [0o2000, 'S_ISGID'], [0o1000, 'S_ISVTX']], '');
+  const p = '0' + (v & 0o777n).toString(8).padStart(3, '0');
+  return [type, special, p].filter(Boolean).join('|');
 }
 
 export const ARCH_PRCTL: Table = [[0x1001, 'ARCH_SET_GS'], [0x1002, 'ARCH_SET_FS'], [0x1003, 'ARCH_GET_FS'], [0x1004, 'ARCH_GET_GS'], [0x3001, 'ARCH_CET_STATUS']];

@@ -67,8 +67,15 @@ export function vmReader(tid: number): MemReader {
   };
 }
 
-/** Trace until every traced process is gone; the program's exit code (128+N when killed by signal N). */
-export function runTrace(o: TraceOptions): number {
+export interface TraceResult {
+  /** the program's exit code (128+N when killed by signal N) */
+  code: number;
+  /** how many times a traced process stopped at a system call (entry, exit or seccomp) */
+  syscallStops: number;
+}
+
+/** Trace until every traced process is gone. */
+export function runTrace(o: TraceOptions): TraceResult {
   const useSeccomp = o.seccomp && o.trace !== 'all' && o.attach === undefined;
   const filter = useSeccomp ? seccompFilter(o.trace as Set<number>) : null;
   const filtered = filter !== null;
@@ -115,6 +122,7 @@ export function runTrace(o: TraceOptions): number {
   let resumeTid = o.attach !== undefined ? 0 : main;
   let sig = 0;
   let exitCode = 0;
+  let syscallStops = 0;
 
   for (;;) {
     const r = native.sysResumeWait(req, resumeTid, sig, out, info);
@@ -128,7 +136,7 @@ export function runTrace(o: TraceOptions): number {
     const low = st & 0x7f;
     if (low !== 0x7f) {
       // exited or killed
-      if (printer.pending(tid) && print) printer.exit(tid, syscallName(t.nr), '', '= ?');
+      if (printer.pending(tid) && print) printer.exit(tid, syscallName(t.nr), ')', '= ?');
       const text = low === 0 ? `+++ exited with ${(st >> 8) & 0xff} +++`
         : `+++ killed by ${sigName(low)}${st & 0x80 ? ' (core dumped)' : ''} +++`;
       if (print) printer.line(tid, text);
@@ -142,6 +150,7 @@ export function runTrace(o: TraceOptions): number {
     const event = (st >> 16) & 0xff;
     req = filtered && !t.inSyscall ? PTRACE.CONT : PTRACE.SYSCALL;
     if (stopSig === SYSGOOD_TRAP || event === PTRACE_EVENT.SECCOMP) {
+      syscallStops++;
       const op = info[0]!;
       const entry = op === SYSCALL_INFO_OP.SECCOMP || op === SYSCALL_INFO_OP.ENTRY || (op === SYSINFO_REGS && !t.inSyscall);
       if (entry) {
@@ -205,7 +214,7 @@ export function runTrace(o: TraceOptions): number {
   }
   printer.flush();
   if (summary) { printer.flush(); summary.print(o.outFd); }
-  return exitCode;
+  return { code: exitCode, syscallStops };
 }
 
 function quoteArg(s: string, max: number): string {
