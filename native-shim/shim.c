@@ -31,6 +31,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -963,25 +964,30 @@ static void fetch_syscall_info(int pid, unsigned char *info)
 /*
  * One step of a syscall tracer: resume pid with req (PTRACE_SYSCALL or
  * PTRACE_CONT) and signal sig when pid > 0, then wait for any tracee.
- * out[0] = the tid that reported, out[1] = its wait status; at a syscall
+ * out[0] = the tid that reported, out[1] = its wait status, out[2..3] its
+ * system time (seconds, microseconds: wait4's rusage); at a syscall
  * stop (SIGTRAP|0x80) or a seccomp stop, info (TSDBG_SYSINFO_SIZE bytes)
  * holds its syscall view. One FFI call per stop. Returns 0 or -errno
  * (-ECHILD: no tracee left).
  */
 int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info)
 {
+	struct rusage ru;
 	int st;
 	pid_t w;
 
 	if (pid > 0 && ptrace(req, pid, 0, (void *)(uintptr_t)sig) < 0 && errno != ESRCH)
 		return -errno;
 	do
-		w = waitpid(-1, &st, __WALL);
+		w = wait4(-1, &st, __WALL, &ru);
 	while (w < 0 && errno == EINTR);
 	if (w < 0)
 		return -errno;
 	out[0] = w;
 	out[1] = st;
+	/* its system time so far, for strace -c's "seconds" (system time, as strace's default) */
+	out[2] = (int)ru.ru_stime.tv_sec;
+	out[3] = (int)ru.ru_stime.tv_usec;
 	if (WIFSTOPPED(st) && (WSTOPSIG(st) == (SIGTRAP | 0x80) || st >> 8 == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))))
 		fetch_syscall_info(w, info);
 	return 0;

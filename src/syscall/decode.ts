@@ -105,6 +105,20 @@ const envArray: Fmt = (v, c) => {
   return `${hex0x(v)} /* ${n} vars */`;
 };
 
+/** wait4's status word: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]. */
+const wstatus: Fmt = (v, c) => {
+  if (v === 0n) return 'NULL';
+  if (!ok(c) || c.rv === 0n) return hex0x(v);
+  const b = c.read(v, 4);
+  if (!b || b.length < 4) return hex0x(v);
+  const st = b.readInt32LE(0);
+  const sig = st & 0x7f;
+  if (sig === 0) return `[{WIFEXITED(s) && WEXITSTATUS(s) == ${(st >> 8) & 0xff}}]`;
+  if (sig === 0x7f) return `[{WIFSTOPPED(s) && WSTOPSIG(s) == ${linuxSignalName((st >> 8) & 0xff)}}]`;
+  return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${linuxSignalName(sig)}${st & 0x80 ? ' && WCOREDUMP(s)' : ''}}]`;
+};
+const WAIT_FLAGS = [[1, 'WNOHANG'], [2, 'WUNTRACED'], [8, 'WCONTINUED'], [0x40000000, '__WALL'], [0x80000000, '__WCLONE']] as const;
+
 const signal: Fmt = (v) => (v === 0n ? '0' : linuxSignalName(Number(v)));
 const seek: Fmt = (v) => constName(v, SEEK);
 
@@ -150,6 +164,7 @@ const SIGS: Record<string, Sig> = {
   kill: { args: [a(int), a(signal)] },
   tgkill: { args: [a(int), a(int), a(signal)] },
   tkill: { args: [a(int), a(signal)] },
+  wait4: { args: [a(int), e(wstatus), a((v) => flagNames(v, WAIT_FLAGS)), a(pointer)] },
   execve: { args: [a(path), a(strArray), a(envArray)] },
   arch_prctl: { args: [a((v) => constName(v, ARCH_PRCTL, hex0x)), a(hex)] },
   set_tid_address: { args: [a(hex)] },
@@ -166,7 +181,7 @@ const SIGS: Record<string, Sig> = {
 /** Argument counts of calls decoded generically (numbers, hex past 0xffff), else 6. */
 const NARGS: Record<string, number> = {
   ioctl: 3, fcntl: 3, getdents64: 3, futex: 6, prlimit64: 4, rseq: 4, rt_sigaction: 4, rt_sigprocmask: 4,
-  sysinfo: 1, clone: 5, clone3: 2, wait4: 4, getcwd: 2, statfs: 2, fstatfs: 2, fadvise64: 4, copy_file_range: 6,
+  sysinfo: 1, clone: 5, clone3: 2, getcwd: 2, statfs: 2, fstatfs: 2, fadvise64: 4, copy_file_range: 6,
   sigaltstack: 2, uname: 1, poll: 3, select: 5, pipe: 1, pipe2: 2, madvise: 3, getdents: 3, sendto: 6, recvfrom: 6,
   listen: 2, accept: 3, accept4: 4, setsockopt: 5, getsockopt: 5, statx: 5, rt_sigreturn: 0, nanosleep: 2,
   clock_nanosleep: 4, clock_gettime: 2, epoll_create1: 1, epoll_ctl: 4, epoll_wait: 4, eventfd2: 2, umask: 1,

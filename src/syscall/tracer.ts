@@ -106,7 +106,7 @@ export function runTrace(o: TraceOptions): TraceResult {
     const t = newThread();
     threads.set(main, t);
     // stopped at the exec event, inside the execve that started it
-    t.inSyscall = true; t.nr = 59; t.exitFrom = 3; t.start = process.hrtime.bigint();
+    t.inSyscall = true; t.nr = 59; t.exitFrom = 3; t.start = 0n;
     if (wants(59)) {
       // its entry came before we could read memory: printed from what we gave it
       const argv = o.argv.map((a) => quoteArg(a, o.strsize)).join(', ');
@@ -116,7 +116,7 @@ export function runTrace(o: TraceOptions): TraceResult {
     }
   }
 
-  const out = new Int32Array(2);
+  const out = new Int32Array(4);
   const info = Buffer.alloc(SYSINFO_SIZE);
   const siginfo = Buffer.alloc(128);
   let resumeTid = o.attach !== undefined ? 0 : main;
@@ -129,6 +129,7 @@ export function runTrace(o: TraceOptions): TraceResult {
     if (r < 0) break;   // ECHILD: nothing left to trace
     const tid = out[0]!;
     const st = out[1]!;
+    const stime = BigInt(out[2]!) * 1_000_000_000n + BigInt(out[3]!) * 1000n;
     sig = 0;
     resumeTid = tid;
     let t = threads.get(tid);
@@ -160,7 +161,7 @@ export function runTrace(o: TraceOptions): TraceResult {
         t.traced = wants(t.nr);
         t.skipped = undefined;
         if (t.traced) {
-          t.start = process.hrtime.bigint();
+          t.start = stime;
           const read = vmReader(tid);
           if (print) {
             const e = entryText(t.nr, t.args, read, o.strsize);
@@ -177,7 +178,7 @@ export function runTrace(o: TraceOptions): TraceResult {
           let note = '';
           if (t.skipped !== undefined) rv = t.skipped;
           if (o.hooks) ({ rv, note } = o.hooks.onExit(tid, t.nr, t.args, rv, t.skipped !== undefined));
-          summary?.add(t.nr, rv, process.hrtime.bigint() - t.start);
+          summary?.add(t.nr, rv, stime - t.start);
           if (print) {
             const rest = exitText(t.nr, t.args, rv, vmReader(tid), t.exitFrom, o.strsize);
             printer.exit(tid, syscallName(t.nr), rest, returnText(t.nr, rv) + note);

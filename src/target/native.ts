@@ -270,7 +270,7 @@ export const native = {
   },
   /**
    * Resume pid (when > 0) with req and sig, then wait for any tracee: 0 with
-   * out = [tid, status] and, at a syscall or seccomp stop, `info`
+   * out = [tid, status, stime s, stime µs] and, at a syscall or seccomp stop, `info`
    * (SYSINFO_SIZE bytes) holding struct ptrace_syscall_info; or -errno.
    */
   sysResumeWait: (req: number, pid: number, sig: number, out: Int32Array, info: Buffer): number =>
