@@ -11,7 +11,7 @@ import { UsageError, optionValue, parsePid } from './options.js';
 import { runTrace, type TraceOptions } from '../src/syscall/tracer.js';
 import { parseTraceSet } from '../src/syscall/table.js';
 import { DEFAULT_STRSIZE } from '../src/syscall/quote.js';
-import { RewriteHooks } from '../src/syscall/rewrite.js';
+import { RewriteError, RewriteHooks } from '../src/syscall/rewrite.js';
 import { TargetError } from '../src/target/types.js';
 
 const USAGE = 'usage: tsdbg trace [-f] [-c|-C] [-o FILE] [-s STRSIZE] [-e trace=SET] [-e inject=SPEC] ' +
@@ -65,6 +65,16 @@ export function parseTraceArgs(argv: string[]): Parsed {
   return { opts, out, prog, hooks };
 }
 
+function killSelf(sig: number): void {
+  if (sig === 9 || sig === 19) return void process.kill(process.pid, sig);
+  try {
+    process.removeAllListeners(String(sig));
+    process.kill(process.pid, sig);
+  } catch {
+    // a signal Node will not send to itself: the exit code says it
+  }
+}
+
 /** PROG as execvp finds it. */
 function findProgram(name: string): string {
   if (name.includes('/')) return name;
@@ -80,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseTraceArgs(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof RewriteError) {
       process.stderr.write(`tsdbg trace: ${e.message}\n${USAGE}`);
       return 2;
     }
@@ -98,10 +108,13 @@ export async function main(argv: string[]): Promise<number> {
     let path = '';
     if (prog.length) path = findProgram(prog[0]!);
     const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
-    return runTrace({
+    const r = runTrace({
       ...opts, path, argv: prog, env, cwd: process.cwd(), outFd, outIsFile: out !== undefined,
       hooks: hooks.active() ? hooks : undefined,
-    }).code;
+    });
+    // killed by a signal: so are we, as strace does, for the shell to see it
+    if (r.code > 128) killSelf(r.code - 128);
+    return r.code;
   } catch (e) {
     if (e instanceof UsageError || e instanceof TargetError) {
       process.stderr.write(`tsdbg trace: ${e.message}\n`);
