@@ -962,33 +962,107 @@ static void fetch_syscall_info(int pid, unsigned char *info)
 }
 
 /*
+ * Threads stopped at the entry of a call the tracer does not want: their
+ * next syscall stop is that call's exit, passed over as well. A small
+ * open-addressed set of tids (the tracer resumes them at once, so few are
+ * ever in it).
+ */
+#define SKIP_SLOTS 1024
+static int skip_tids[SKIP_SLOTS];
+
+static int skip_slot(int tid, int insert)
+{
+	unsigned h = (unsigned)tid * 2654435761u % SKIP_SLOTS, i;
+
+	for (i = 0; i < SKIP_SLOTS; i++, h = (h + 1) % SKIP_SLOTS) {
+		if (skip_tids[h] == tid)
+			return (int)h;
+		if (skip_tids[h] == 0)
+			return insert ? (int)h : -1;
+	}
+	return -1;
+}
+
+static void skip_clear(int tid)
+{
+	int h = skip_slot(tid, 0);
+	unsigned j;
+
+	if (h < 0)
+		return;
+	/* backward-shift deletion keeps the probe chains whole */
+	skip_tids[h] = 0;
+	for (j = (unsigned)(h + 1) % SKIP_SLOTS; skip_tids[j]; j = (j + 1) % SKIP_SLOTS) {
+		int t = skip_tids[j];
+
+		skip_tids[j] = 0;
+		skip_tids[skip_slot(t, 1)] = t;
+	}
+}
+
+/*
  * One step of a syscall tracer: resume pid with req (PTRACE_SYSCALL or
  * PTRACE_CONT) and signal sig when pid > 0, then wait for any tracee.
  * out[0] = the tid that reported, out[1] = its wait status, out[2..3] its
- * system time (seconds, microseconds: wait4's rusage); at a syscall
- * stop (SIGTRAP|0x80) or a seccomp stop, info (TSDBG_SYSINFO_SIZE bytes)
- * holds its syscall view. One FFI call per stop. Returns 0 or -errno
- * (-ECHILD: no tracee left).
+ * system time (seconds, microseconds: wait4's rusage, with want_times only:
+ * collecting it costs), out[4] += the stops
+ * passed over here; at a syscall stop (SIGTRAP|0x80) or a seccomp stop,
+ * info (TSDBG_SYSINFO_SIZE bytes) holds its syscall view.
+ *
+ * With `traced` (a bitmap of 512 call numbers), the entry and exit stops of
+ * a call not in it are passed over here (PTRACE_SYSCALL again) without
+ * returning: an untraced call then costs two stops and no FFI call, as in
+ * strace. Needs PTRACE_GET_SYSCALL_INFO (the register fallback cannot tell
+ * entry from exit here). Returns 0 or -errno (-ECHILD: no tracee left).
  */
-int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info)
+int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int want_times)
 {
+	unsigned char *in = info;
 	struct rusage ru;
 	int st;
 	pid_t w;
 
-	if (pid > 0 && ptrace(req, pid, 0, (void *)(uintptr_t)sig) < 0 && errno != ESRCH)
-		return -errno;
-	do
-		w = wait4(-1, &st, __WALL, &ru);
-	while (w < 0 && errno == EINTR);
-	if (w < 0)
-		return -errno;
-	out[0] = w;
-	out[1] = st;
-	/* its system time so far, for strace -c's "seconds" (system time, as strace's default) */
-	out[2] = (int)ru.ru_stime.tv_sec;
-	out[3] = (int)ru.ru_stime.tv_usec;
-	if (WIFSTOPPED(st) && (WSTOPSIG(st) == (SIGTRAP | 0x80) || st >> 8 == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))))
-		fetch_syscall_info(w, info);
-	return 0;
+	for (;;) {
+		if (pid > 0 && ptrace(req, pid, 0, (void *)(uintptr_t)sig) < 0 && errno != ESRCH)
+			return -errno;
+		do
+			w = wait4(-1, &st, __WALL, want_times ? &ru : NULL);
+		while (w < 0 && errno == EINTR);
+		if (w < 0)
+			return -errno;
+		out[0] = w;
+		out[1] = st;
+		/* its system time so far, for strace -c's "seconds" (system time, as strace's default) */
+		if (want_times) {
+			out[2] = (int)ru.ru_stime.tv_sec;
+			out[3] = (int)ru.ru_stime.tv_usec;
+		}
+		if (!WIFSTOPPED(st)) {
+			skip_clear(w);
+			return 0;
+		}
+		if (WSTOPSIG(st) != (SIGTRAP | 0x80) && st >> 8 != (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8)))
+			return 0;
+		fetch_syscall_info(w, in);
+		if (!traced || WSTOPSIG(st) != (SIGTRAP | 0x80))
+			return 0;
+		if (in[0] == 1 /* PTRACE_SYSCALL_INFO_ENTRY */) {
+			uint64_t nr;
+
+			memcpy(&nr, in + 24, 8);
+			if (nr < 512 && (traced[nr / 8] & (1u << (nr % 8))))
+				return 0;
+			skip_tids[skip_slot(w, 1)] = w;
+		} else if (in[0] == 2 /* PTRACE_SYSCALL_INFO_EXIT */) {
+			if (skip_slot(w, 0) < 0)
+				return 0;
+			skip_clear(w);
+		} else {
+			return 0;
+		}
+		out[4]++;
+		req = PTRACE_SYSCALL;
+		pid = w;
+		sig = 0;
+	}
 }

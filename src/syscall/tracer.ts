@@ -116,7 +116,13 @@ export function runTrace(o: TraceOptions): TraceResult {
     }
   }
 
-  const out = new Int32Array(4);
+  const out = new Int32Array(5);
+  // without a filter, the calls not traced are passed over in the shim (no FFI call for them)
+  let traced: Buffer | null = null;
+  if (!filtered && o.trace !== 'all') {
+    traced = Buffer.alloc(64);
+    for (const nr of o.trace) if (nr < 512) traced[nr >> 3]! |= 1 << (nr & 7);
+  }
   const info = Buffer.alloc(SYSINFO_SIZE);
   const siginfo = Buffer.alloc(128);
   let resumeTid = o.attach !== undefined ? 0 : main;
@@ -125,7 +131,7 @@ export function runTrace(o: TraceOptions): TraceResult {
   let syscallStops = 0;
 
   for (;;) {
-    const r = native.sysResumeWait(req, resumeTid, sig, out, info);
+    const r = native.sysResumeWait(req, resumeTid, sig, out, info, traced, summary !== undefined);
     if (r < 0) break;   // ECHILD: nothing left to trace
     const tid = out[0]!;
     const st = out[1]!;
@@ -215,7 +221,7 @@ export function runTrace(o: TraceOptions): TraceResult {
   }
   printer.flush();
   if (summary) { printer.flush(); summary.print(o.outFd); }
-  return { code: exitCode, syscallStops };
+  return { code: exitCode, syscallStops: syscallStops + out[4]! };
 }
 
 function quoteArg(s: string, max: number): string {

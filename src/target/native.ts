@@ -116,7 +116,7 @@ function bind() {
     peekRead: so.func('long tsdbg_peek_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
     pokeWrite: so.func('long tsdbg_poke_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
     spawnTraced: so.func('int tsdbg_spawn_traced(const char *path, const char **argv, const char **envp, const char *cwd, long options, const void *filter, int filter_len, _Out_ uint64_t *envp_addr)'),
-    sysResumeWait: so.func('int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info)'),
+    sysResumeWait: so.func('int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int want_times)'),
   };
 }
 
@@ -270,11 +270,13 @@ export const native = {
   },
   /**
    * Resume pid (when > 0) with req and sig, then wait for any tracee: 0 with
-   * out = [tid, status, stime s, stime µs] and, at a syscall or seccomp stop, `info`
+   * out = [tid, status, stime s, stime µs, += stops passed over] and, at a syscall or seccomp stop, `info`
    * (SYSINFO_SIZE bytes) holding struct ptrace_syscall_info; or -errno.
+   * `traced`: a bitmap of 512 call numbers; the stops of other calls are
+   * passed over in C (PTRACE_GET_SYSCALL_INFO kernels).
    */
-  sysResumeWait: (req: number, pid: number, sig: number, out: Int32Array, info: Buffer): number =>
-    shim().sysResumeWait(req, pid, sig, out, info) as number,
+  sysResumeWait: (req: number, pid: number, sig: number, out: Int32Array, info: Buffer, traced: Buffer | null, wantTimes: boolean): number =>
+    shim().sysResumeWait(req, pid, sig, out, info, traced, wantTimes ? 1 : 0) as number,
 };
 
 /** struct ptrace_syscall_info's size; op SYSINFO_REGS: filled from registers (no PTRACE_GET_SYSCALL_INFO). */
