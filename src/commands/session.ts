@@ -9,6 +9,7 @@
  * state they display lives in `s.store`. Every failure becomes one line in
  * gdb's wording and the session goes on.
  */
+import { catchHitText, catchSetText, catches, newCatchpoint, parseCatchSyscall, syscallCatchSet, syscallStopOf } from './catch-syscall.js';
 import { resolve as resolvePath } from 'node:path';
 import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
@@ -628,6 +629,7 @@ export class Session {
       case 'run': await this.cmdRun(c.args, c.stopAt); return undefined;
       case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
       case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
+      case 'catch-syscall': this.cmdCatchSyscall(c.args, c.temporary); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
       case 'clear': await this.cmdClear(c.location); return undefined;
       case 'unavailable': throw new CommandError(c.message);
@@ -1503,6 +1505,7 @@ export class Session {
     }
     // The target emits the program's output up to the stop before resolving (gdb's order).
     await this.insertPendingWatches();
+    t.capabilities.syscalls?.set(syscallCatchSet(this.bps));
     const soft = this.bps.filter((b) => b.watch?.soft && b.enabled && b.inserted);
     const ev = soft.length
       ? await this.softWatch.resume(t, {
@@ -1511,6 +1514,15 @@ export class Session {
       })
       : step ? await t.step(sig) : await t.cont(sig);
     return ev;
+  }
+
+  /** `catch syscall ...` / `tcatch syscall ...` (src/commands/catch-syscall.ts). */
+  private cmdCatchSyscall(args: string, temporary: boolean): void {
+    const calls = parseCatchSyscall(args);
+    const b = newCatchpoint(this.nextBpId++, calls, temporary);
+    this.convenience.setMine('bpnum', INT_VALUE(b.id));
+    this.setBreakpoints([...this.bps, b]);
+    this.out(catchSetText(b.id, calls));
   }
 
   /** Hardware watchpoints that did not fit when set: inserted now, or the resume refused as gdb does. */
@@ -1542,6 +1554,7 @@ export class Session {
         return d.stop ? 'stopped' : 'continue';
       }
       case 'watchpoint': return this.classifyWatch(r.address);
+      case 'syscall': return (await this.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
       case 'breakpoint': {
         const hit = await this.hitBreakpoints(r.pc);
         if (hit.length) return 'stopped';
@@ -1564,10 +1577,17 @@ export class Session {
 
   /** Breakpoints at pc that want to stop (conditions and ignore counts applied, hits counted). */
   private async hitBreakpoints(pc: bigint): Promise<Breakpoint[]> {
+    const out = await this.hitWhere((b) => b.type === 'breakpoint' && b.enabled && this.locationsOf(b).includes(pc) &&
+      !b.invalid?.includes(this.locationsOf(b).indexOf(pc)));
+    if (!out.length && this.bps.some((b) => this.locationsOf(b).includes(pc))) this.publishBreakpoints();
+    return out;
+  }
+
+  /** The breakpoints (or catchpoints) `match` picks that want to stop: conditions and ignore counts applied, hits counted. */
+  private async hitWhere(match: (b: Breakpoint) => boolean): Promise<Breakpoint[]> {
     const out: Breakpoint[] = [];
     for (const b of this.bps) {
-      if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
-      if (b.invalid?.includes(this.locationsOf(b).indexOf(pc))) continue;
+      if (!match(b)) continue;
       if (b.condition) {
         const v = await this.evaluate(b.condition).catch((e) => {
           this.store.write('stderr', `Error in testing breakpoint condition:\n${errorMessage(e)}\n`);
@@ -1579,7 +1599,7 @@ export class Session {
       if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
       out.push(b);
     }
-    if (out.length || this.bps.some((b) => this.locationsOf(b).includes(pc))) this.publishBreakpoints();
+    if (out.length) this.publishBreakpoints();
     this.lastHit = out;
     return out;
   }
@@ -1736,6 +1756,15 @@ export class Session {
         this.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [], signal: 'SIGINT' };
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
         return;
+      case 'syscall': {
+        const hit = this.lastHit.splice(0);
+        const b = hit[0]!;
+        this.publisher.detail = { reason: 'syscall', breakpoints: hit.map((x) => x.id), watch: [], syscall: syscallStopOf(r) };
+        this.pendingActions = hit.flatMap((x) => x.commands ?? []);
+        if (b.commands?.[0] !== 'silent') this.out(`\n${hitHead}${catchHitText(b, r.nr, r.entry)}, ${await this.frameLine(pc, false)}`);
+        for (const x of hit) if (x.disposition === 'del') await this.cmdDelete([x.id]);
+        return;
+      }
       case 'exec':
         this.publisher.detail = { reason: 'exec', breakpoints: [], watch: [] };
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
