@@ -8,7 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Debugger } from '../../src/debugger/index.js';
 import { localLauncher } from '../../src/debugger/local-launcher.js';
 import { ownerEnv } from '../setup/leaks.js';
-import { build, compareWithGdb } from './gdb-compare.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, compareWithGdb, mergedLines } from './gdb-compare.js';
+import { ROOT } from './rsp-util.js';
 
 const PROG = build('tests/integration/catch-syscall.c', 'catch-syscall', '-O0');
 const PROGRAM_OUTPUT = /^done$/;
@@ -40,6 +44,23 @@ describe('catch syscall against gdb', () => {
     ]);
     expect(lines).toContain('Catchpoint 1 (any syscall)');
     expect(lines).toContain("Unknown syscall name 'nosuch'.");
+  });
+});
+
+describe('catch syscall with commands', () => {
+  it('a catchpoint\'s commands (silent, print, continue) run as gdb runs them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdbg-catch-'));
+    try {
+      const script = join(dir, 'cmds.gdb');
+      writeFileSync(script, 'break main\nrun\ncatch syscall close\ncommands\nsilent\nprint $rdi\ncontinue\nend\ncontinue\n');
+      const norm = (ls: string[]) => ls.map((l) => l.replace(/\(process \d+\)/, '(process N)'));
+      const ours = norm(mergedLines(['node', join(ROOT, 'bin', 'tsdbg.js'), 'run', '--batch', '-x', script, PROG]));
+      const gdb = norm(mergedLines(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', '-x', script, PROG]));
+      expect(ours).toEqual(gdb);
+      expect(ours).toContain('$4 = 99');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
