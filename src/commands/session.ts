@@ -9,6 +9,8 @@
  * state they display lives in `s.store`. Every failure becomes one line in
  * gdb's wording and the session goes on.
  */
+import { EffectLog, withEffects } from '../syscall/effects.js';
+import { vmReader } from '../syscall/tracer.js';
 import { catchHitText, catchSetText, catches, newCatchpoint, parseCatchSyscall, syscallCatchSet, syscallStopOf } from './catch-syscall.js';
 import { resolve as resolvePath } from 'node:path';
 import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
@@ -235,6 +237,8 @@ export class Session {
     invalidateMemory: () => this.invalidateMemory(),
     publish: (snapshots, checkpoints) => this.store.update({ snapshots, checkpoints }),
   });
+  /** Calls with effects outside memory since the checkpoints (src/syscall/effects.ts). */
+  private readonly effects = new EffectLog();
   private readonly snapConsole = new SnapshotConsole({
     snaps: this.snaps,
     evalAddress: (e) => this.evalAddress(e),
@@ -667,8 +671,8 @@ export class Session {
       case 'snapshot': await this.snapConsole.snapshot(c.cmd); return undefined;
       case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return undefined;
       case 'restore': await this.snapConsole.restore(c.addr); return undefined;
-      case 'checkpoint': await this.snapConsole.checkpoint(c.name); return undefined;
-      case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); return undefined;
+      case 'checkpoint': await this.snapConsole.checkpoint(c.name); this.effects.mark(this.snaps.list().at(-1)!.name); return undefined;
+      case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); this.effects.forget(c.name); return undefined;
       case 'checkpoints': this.snapConsole.checkpoints(); return undefined;
       case 'rewind': await this.cmdRewind(c.name, c.force); return undefined;
     }
@@ -1131,6 +1135,7 @@ export class Session {
     this.invalidateMemory();
     this.pendingSignal = undefined;
     this.snaps.forget();
+    this.effects.forget();
     this.publisher.forget();
     for (const b of this.bps) b.inserted = false;
     this.store.update({ snapshots: [], checkpoints: [] });
@@ -1505,7 +1510,7 @@ export class Session {
     }
     // The target emits the program's output up to the stop before resolving (gdb's order).
     await this.insertPendingWatches();
-    t.capabilities.syscalls?.set(syscallCatchSet(this.bps));
+    t.capabilities.syscalls?.set(withEffects(syscallCatchSet(this.bps), this.snaps.list().length > 0));
     const soft = this.bps.filter((b) => b.watch?.soft && b.enabled && b.inserted);
     const ev = soft.length
       ? await this.softWatch.resume(t, {
@@ -1554,7 +1559,9 @@ export class Session {
         return d.stop ? 'stopped' : 'continue';
       }
       case 'watchpoint': return this.classifyWatch(r.address);
-      case 'syscall': return (await this.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
+      case 'syscall':
+        if (!r.entry) this.effects.observe(r.nr, r.args, r.ret ?? 0n, vmReader(ev.tid));
+        return (await this.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
       case 'breakpoint': {
         const hit = await this.hitBreakpoints(r.pc);
         if (hit.length) return 'stopped';
@@ -2447,6 +2454,7 @@ export class Session {
 
   private async cmdRewind(name: string | undefined, force: boolean): Promise<void> {
     const r = await this.snapConsole.rewind(name, force);
+    this.outLines(this.effects.rewound(r.checkpoint.name));
     this.store.update({ selectedFrame: 0 });
     this.publisher.detail = { reason: 'rewind', breakpoints: [], watch: [] };
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));
