@@ -6,12 +6,12 @@
  * Needs `npm run build` (dist/, examples/bin/, the shim).
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SESSION_MS, finished } from '../setup/wait.js';
+import { SESSION_MS, finished, waitFor } from '../setup/wait.js';
 import { ownerEnv } from '../setup/leaks.js';
 import { runTrace } from '../../src/syscall/tracer.js';
 import { parseTraceSet } from '../../src/syscall/table.js';
@@ -77,8 +77,20 @@ describe('tsdbg trace against strace', () => {
     const ours = traceWith('tsdbg', args, 'fork');
     expect(ours.code).toBe(ref.code);
     expect(ours.code).toBe(null);   // killed by SIGTERM, as the program was
-    // which of parent and child the scheduler runs first differs between runs: compare as sets
-    const norm = (s: string) => normalise(s).map((l) => l.replace(/\d{2,}/g, 'N')).sort();
+    // which of parent and child the scheduler runs first differs between runs, and so where a
+    // line is split into <unfinished ...> and <... resumed>: compare whole calls, as sets
+    const joined = (s: string) => {
+      const open = new Map<string, string>();
+      const out: string[] = [];
+      for (const l of s.split('\n').filter(Boolean)) {
+        const u = /^(\d+) (.*) <unfinished \.\.\.>$/.exec(l);
+        if (u) { open.set(u[1]!, u[2]!); continue; }
+        const r = /^(\d+) <\.\.\. \w+ resumed>(.*)$/.exec(l);
+        out.push(r ? `${r[1]} ${open.get(r[1]!) ?? ''}${r[2]}` : l);
+      }
+      return out.join('\n');
+    };
+    const norm = (s: string) => normalise(joined(s)).map((l) => l.replace(/\d{2,}/g, 'N')).sort();
     expect(norm(ours.text)).toEqual(norm(ref.text));
     expect(ours.text).toMatch(/^\d+ <\.\.\. wait4 resumed>\[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 0\}\], 0, NULL\) += \d+$/m);
     expect(ours.text).toMatch(/^\d+ \+\+\+ killed by SIGTERM \+\+\+$/m);
@@ -134,6 +146,26 @@ describe('tsdbg trace filters in the kernel and rewrites', () => {
     const r = finished(spawnSync('node', [tsdbg, 'trace', '-e', 'trace=getpid', '--rewrite', 'getpid:ret=->42', loop, '2'],
       { env, cwd: dir, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' }), 'tsdbg trace --rewrite ret');
     expect(r.stderr).toBe('getpid()                                = 42 (INJECTED)\n'.repeat(2) + '+++ exited with 0 +++\n');
+  });
+
+  it('-p PID: attaches to a running program and follows it through its exec to its exit', async () => {
+    const prog = spawn('sh', ['-c', `read x; exec ${loop} 3`], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const trace = spawn('node', [tsdbg, 'trace', '-e', 'trace=getpid,execve', '-p', String(prog.pid)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    trace.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const done = new Promise<number | null>((res) => trace.on('exit', (code) => res(code)));
+    try {
+      await waitFor(() => err.includes(`tsdbg: Process ${prog.pid} attached\n`), 'tsdbg trace -p to attach');
+      prog.stdin.end('go\n');
+      expect(await done).toBe(0);
+      const lines = err.split('\n').filter(Boolean);
+      // argv[0] as strace shows a string: its first 32 bytes, then ...
+      expect(lines[1]).toMatch(new RegExp(`^execve\\("${loop}", \\["[^"]{1,32}"(\\.\\.\\.)?, "3"\\], 0x[0-9a-f]+ /\\* \\d+ vars \\*/\\) = 0$`));
+      expect(lines.slice(2)).toEqual([...Array.from({ length: 3 }, () => `getpid()                                = ${prog.pid}`), '+++ exited with 0 +++']);
+    } finally {
+      prog.kill('SIGKILL');
+      trace.kill('SIGKILL');
+    }
   });
 
   it('bad input: one line each, strace\'s words', () => {
