@@ -1524,6 +1524,9 @@ export class Session {
   /** `catch syscall ...` / `tcatch syscall ...` (src/commands/catch-syscall.ts). */
   private cmdCatchSyscall(args: string, temporary: boolean): void {
     const calls = parseCatchSyscall(args);
+    if (this.target && this.target.state !== 'exited' && !this.target.capabilities.syscalls) {
+      throw new CommandError("The feature 'catch syscall' is not supported on this target.");
+    }
     const b = newCatchpoint(this.nextBpId++, calls, temporary);
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
     this.setBreakpoints([...this.bps, b]);

@@ -37,6 +37,13 @@ describe('catch syscall against gdb', () => {
     expect(lines).toContain('2       catchpoint     keep n                      syscalls "openat, close" ');
   });
 
+  it('next over a call that makes a caught system call stops there, as gdb does; deleted, next goes on', () => {
+    const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
+      'break main', 'run', 'catch syscall openat', 'next', 'next', 'next', 'delete 2', 'next', 'next', 'info breakpoints',
+    ]);
+    expect(lines.some((l) => l.startsWith('Catchpoint 2 (call to syscall openat), '))).toBe(true);
+  });
+
   it('any syscall, group:, numbers and bad names, as gdb says them', () => {
     const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
       'catch syscall', 'catch syscall group:memory', 'catch syscall 3 9999', 'catch syscall nosuch', 'catch syscall group:nosuch',
