@@ -12,6 +12,7 @@
 import { PTRACE, PTRACE_EVENT, PTRACE_O, SYSINFO_REGS, SYSINFO_SIZE, native } from '../target/native.js';
 import { TargetError } from '../target/types.js';
 import { entryText, exitText, returnText } from './decode.js';
+import { errnoText } from './errno.js';
 import { TracePrinter } from './printer.js';
 import { type MemReader, quoteBytes } from './quote.js';
 import { seccompFilter } from './seccomp.js';
@@ -229,6 +230,4 @@ function quoteArg(s: string, max: number): string {
   return b.length > max ? quoteBytes(b.subarray(0, max)) + '...' : quoteBytes(b);
 }
 
-function errnoMessage(n: number): string {
-  return n === 2 ? 'No such file or directory' : n === 13 ? 'Permission denied' : n === 8 ? 'Exec format error' : `errno ${n}`;
-}
+const errnoMessage = (n: number): string => errnoText(n);

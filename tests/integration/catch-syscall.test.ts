@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, compareWithGdb, mergedLines } from './gdb-compare.js';
 import { ROOT } from './rsp-util.js';
+import { syscallInfoOptions } from '../../src/syscall/info.js';
 
 const PROG = build('tests/integration/catch-syscall.c', 'catch-syscall', '-O0');
 const PROGRAM_OUTPUT = /^done$/;
@@ -72,28 +73,40 @@ describe('catch syscall with commands', () => {
 });
 
 describe('catch syscall in the debugger core', () => {
-  it('DebuggerState.stop says syscall, the call, entry with its arguments, return with its result', async () => {
-    const d = new Debugger({ launcher: localLauncher(), launch: { aslr: false, env: { ...ownerEnv(), PATH: process.env.PATH ?? '' } } });
-    open = d;
-    await d.load(PROG, []);
-    await d.setBreakpoint({ function: 'main' });
-    await d.launch(false);
-    const r = await d.execute('catch syscall close');
-    expect(r.ok).toBe(true);
-    let s = await d.resume();
-    expect(s.stop?.reason).toBe('syscall');
-    expect(s.stop?.syscall).toMatchObject({ name: 'close', number: 3, entry: true, ret: undefined });
-    const fd = s.stop!.syscall!.args[0]!;
-    expect(fd).toBeGreaterThanOrEqual(3n);
-    expect(s.stop?.breakpoints).toEqual([2]);
-    s = await d.resume();
-    expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: false, ret: 0n });
-    s = await d.resume();
-    // close(99): EBADF
-    expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: true });
-    expect(s.stop!.syscall!.args[0]).toBe(99n);
-    s = await d.resume();
-    expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: false, ret: -9n });
-    expect(s.breakpoints.find((b) => b.id === 2)).toMatchObject({ type: 'catchpoint', hits: 4 });
+  it('DebuggerState.stop says syscall, the call, entry with its arguments, return with its result', closeStops);
+
+  it('the same from the registers, as on a kernel without PTRACE_GET_SYSCALL_INFO', async () => {
+    syscallInfoOptions.registersOnly = true;
+    try {
+      await closeStops();
+    } finally {
+      syscallInfoOptions.registersOnly = false;
+    }
   });
 });
+
+/** catch syscall close from main: close(fd) and close(99), entry and return, as DebuggerState publishes them. */
+async function closeStops(): Promise<void> {
+  const d = new Debugger({ launcher: localLauncher(), launch: { aslr: false, env: { ...ownerEnv(), PATH: process.env.PATH ?? '' } } });
+  open = d;
+  await d.load(PROG, []);
+  await d.setBreakpoint({ function: 'main' });
+  await d.launch(false);
+  const r = await d.execute('catch syscall close');
+  expect(r.ok).toBe(true);
+  let s = await d.resume();
+  expect(s.stop?.reason).toBe('syscall');
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', number: 3, entry: true, ret: undefined });
+  const fd = s.stop!.syscall!.args[0]!;
+  expect(fd).toBeGreaterThanOrEqual(3n);
+  expect(s.stop?.breakpoints).toEqual([2]);
+  s = await d.resume();
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: false, ret: 0n });
+  s = await d.resume();
+  // close(99): EBADF
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: true });
+  expect(s.stop!.syscall!.args[0]).toBe(99n);
+  s = await d.resume();
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: false, ret: -9n });
+  expect(s.breakpoints.find((b) => b.id === 2)).toMatchObject({ type: 'catchpoint', hits: 4 });
+}

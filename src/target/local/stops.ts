@@ -57,7 +57,7 @@ export abstract class LocalStops extends LocalWatchpoints {
 
   /** A syscall stop (catch syscall): reported when the call is one asked for. */
   protected syscallStop(t: Thread): StopEvent | undefined {
-    const info = syscallInfo(t.tid);
+    const info = syscallInfo(t.tid, t.syscall !== undefined);
     if (info.op === 'entry') t.syscall = { nr: info.nr, args: info.args };
     const call = t.syscall;
     if (info.op === 'exit') t.syscall = undefined;
