@@ -943,12 +943,12 @@ out:
  * op TSDBG_SYSINFO_REGS (nr = orig_rax at 24, args at 32, rax at 80): the
  * caller then tells entry from exit itself.
  */
-static void fetch_syscall_info(int pid, unsigned char *info)
+static void fetch_syscall_info(int pid, unsigned char *info, int registers_only)
 {
 	struct user_regs_struct r;
 	uint64_t v[8];
 
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)(uintptr_t)TSDBG_SYSINFO_SIZE, info) > 0)
+	if (!registers_only && ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)(uintptr_t)TSDBG_SYSINFO_SIZE, info) > 0)
 		return;
 	memset(info, 0, TSDBG_SYSINFO_SIZE);
 	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
@@ -1004,7 +1004,7 @@ static void skip_clear(int tid)
  * One step of a syscall tracer: resume pid with req (PTRACE_SYSCALL or
  * PTRACE_CONT) and signal sig when pid > 0, then wait for any tracee.
  * out[0] = the tid that reported, out[1] = its wait status, out[2..3] its
- * system time (seconds, microseconds: wait4's rusage, with want_times only:
+ * system time (seconds, microseconds: wait4's rusage, with flags bit 1 only:
  * collecting it costs), out[4] += the stops
  * passed over here; at a syscall stop (SIGTRAP|0x80) or a seccomp stop,
  * info (TSDBG_SYSINFO_SIZE bytes) holds its syscall view.
@@ -1012,11 +1012,13 @@ static void skip_clear(int tid)
  * With `traced` (a bitmap of 512 call numbers), the entry and exit stops of
  * a call not in it are passed over here (PTRACE_SYSCALL again) without
  * returning: an untraced call then costs two stops and no FFI call, as in
- * strace. Needs PTRACE_GET_SYSCALL_INFO (the register fallback cannot tell
+ * strace. flags bit 2: the registers only, as where the kernel lacks
+ * PTRACE_GET_SYSCALL_INFO (for tests). Needs PTRACE_GET_SYSCALL_INFO (the register fallback cannot tell
  * entry from exit here). Returns 0 or -errno (-ECHILD: no tracee left).
  */
-int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int want_times)
+int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int flags)
 {
+	int want_times = flags & 1, registers_only = flags & 2;
 	unsigned char *in = info;
 	struct rusage ru;
 	int st;
@@ -1043,7 +1045,7 @@ int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const
 		}
 		if (WSTOPSIG(st) != (SIGTRAP | 0x80) && st >> 8 != (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8)))
 			return 0;
-		fetch_syscall_info(w, in);
+		fetch_syscall_info(w, in, registers_only);
 		if (!traced || WSTOPSIG(st) != (SIGTRAP | 0x80))
 			return 0;
 		if (in[0] == 1 /* PTRACE_SYSCALL_INFO_ENTRY */) {

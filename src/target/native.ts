@@ -116,7 +116,7 @@ function bind() {
     peekRead: so.func('long tsdbg_peek_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
     pokeWrite: so.func('long tsdbg_poke_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
     spawnTraced: so.func('int tsdbg_spawn_traced(const char *path, const char **argv, const char **envp, const char *cwd, long options, const void *filter, int filter_len, _Out_ uint64_t *envp_addr)'),
-    sysResumeWait: so.func('int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int want_times)'),
+    sysResumeWait: so.func('int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int flags)'),
   };
 }
 
@@ -275,8 +275,9 @@ export const native = {
    * `traced`: a bitmap of 512 call numbers; the stops of other calls are
    * passed over in C (PTRACE_GET_SYSCALL_INFO kernels).
    */
-  sysResumeWait: (req: number, pid: number, sig: number, out: Int32Array, info: Buffer, traced: Buffer | null, wantTimes: boolean): number =>
-    shim().sysResumeWait(req, pid, sig, out, info, traced, wantTimes ? 1 : 0) as number,
+  sysResumeWait: (req: number, pid: number, sig: number, out: Int32Array, info: Buffer, traced: Buffer | null,
+    o: { times: boolean; registersOnly?: boolean }): number =>
+    shim().sysResumeWait(req, pid, sig, out, info, traced, (o.times ? 1 : 0) | (o.registersOnly ? 2 : 0)) as number,
 };
 
 /** struct ptrace_syscall_info's size; op SYSINFO_REGS: filled from registers (no PTRACE_GET_SYSCALL_INFO). */

@@ -36,7 +36,7 @@ function traceWith(tool: 'strace' | 'tsdbg', args: string[], name: string): { te
 /** What differs between two runs of one program: addresses, pids, the variable count, the padding before `=`. */
 const normalise = (s: string): string[] => s.split('\n').filter(Boolean).map((l) => l
   .replace(/0x[0-9a-f]+/g, 'ADDR').replace(/\/\* \d+ vars \*\//, '/* N vars */').replace(/si_pid=\d+/g, 'si_pid=PID')
-  .replace(/^\d+ /, 'PID ').replace(/<\.\.\. (\w+) resumed>/, '<... $1 resumed>').replace(/ +=/, ' ='));
+  .replace(/^\d+ +/, 'PID ').replace(/<\.\.\. (\w+) resumed>/, '<... $1 resumed>').replace(/ +=/, ' ='));
 
 function compare(args: string[], name: string): string[] {
   const ref = traceWith('strace', args, name);
@@ -84,9 +84,9 @@ describe('tsdbg trace against strace', () => {
       const open = new Map<string, string>();
       const out: string[] = [];
       for (const l of s.split('\n').filter(Boolean)) {
-        const u = /^(\d+) (.*) <unfinished \.\.\.>$/.exec(l);
+        const u = /^(\d+) +(.*) <unfinished \.\.\.>$/.exec(l);
         if (u) { open.set(u[1]!, u[2]!); continue; }
-        const r = /^(\d+) <\.\.\. \w+ resumed>(.*)$/.exec(l);
+        const r = /^(\d+) +<\.\.\. \w+ resumed>(.*)$/.exec(l);
         out.push(r ? `${r[1]} ${open.get(r[1]!) ?? ''}${r[2]}` : l);
       }
       return out;
@@ -94,10 +94,10 @@ describe('tsdbg trace against strace', () => {
     const stable = (s: string) => normalise(joined(s).join('\n')).filter((l) => !/^PID (wait4|--- SIGCHLD)/.test(l))
       .map((l) => l.replace(/\d{2,}/g, 'N')).sort();
     expect(stable(ours.text)).toEqual(stable(ref.text));
-    const reaped = /^\d+ wait4\(-1, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 0\}\], 0, NULL\) += \d+$/m;
+    const reaped = /^\d+ +wait4\(-1, \[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 0\}\], 0, NULL\) += \d+$/m;
     expect(joined(ours.text).join('\n')).toMatch(reaped);
     expect(joined(ref.text).join('\n')).toMatch(reaped);
-    expect(ours.text).toMatch(/^\d+ \+\+\+ killed by SIGTERM \+\+\+$/m);
+    expect(ours.text).toMatch(/^\d+ +\+\+\+ killed by SIGTERM \+\+\+$/m);
   });
 
   it('-c: strace\'s table, the same calls and error counts', () => {
@@ -137,6 +137,30 @@ describe('tsdbg trace filters in the kernel and rewrites', () => {
     const all = run(false);
     expect(all.opens).toBe(filtered.opens);
     expect(all.syscallStops).toBeGreaterThan(2 * 5000);
+  });
+
+  it('from the registers (a kernel without PTRACE_GET_SYSCALL_INFO): the same trace, with and without the filter', () => {
+    const trace = (name: string, set: Set<number> | 'all', registersOnly: boolean) => {
+      const out = join(dir, `regs-${name}-${registersOnly}`);
+      const fd = openSync(out, 'w');
+      try {
+        const r = runTrace({ path: '/usr/bin/cat', argv: ['cat', '/etc/hostname'], env: Object.entries(env).map(([k, v]) => `${k}=${v}`), cwd: dir,
+          trace: set, follow: false, outFd: fd, outIsFile: true, summary: 'off', seccomp: true, strsize: 32, registersOnly });
+        expect(r.code).toBe(0);
+      } finally {
+        closeSync(fd);
+      }
+      // what differs between two runs: the pid set_tid_address returns, getrandom's bytes
+      return normalise(readFileSync(out, 'utf8')).filter((l) => !l.startsWith('getrandom('))
+        .map((l) => l.replace(/^(set_tid_address\(ADDR\)) = \d+$/, '$1 = PID'));
+    };
+    const all = trace('all', 'all', false);
+    expect(all.length).toBeGreaterThan(20);
+    expect(trace('all', 'all', true)).toEqual(all);
+    const some = parseTraceSet(CHOSEN) as Set<number>;
+    const filtered = trace('some', some, false);
+    expect(filtered.length).toBeGreaterThan(10);
+    expect(trace('some', some, true)).toEqual(filtered);
   });
 
   it('--rewrite openat:path=/etc/passwd->/etc/hostname: cat /etc/passwd prints /etc/hostname', () => {
