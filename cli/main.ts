@@ -12,6 +12,8 @@ commands:
   connect HOST:PORT       debug through a GDB remote protocol server
   test [--reporter tap|junit|pretty] [-j N] [--engine E] [--remote HOST:PORT] FILES...
                           scripted regression tests (*.tsdbg; C sources with --source)
+  trace [-f] [-c] [-o FILE] [-e trace=SET] [-p PID] PROG [ARGS...]
+                          system calls of PROG, as strace prints them
   dap [--listen [HOST:]PORT]
                           Debug Adapter Protocol server (stdio, or TCP)
   vm run [--accel auto|kvm|tcg] -- CMD...
@@ -29,6 +31,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
   connect: async () => (await import('./connect.js')).main,
   dap: async () => (await import('./dap.js')).main,
   test: async () => (await import('./test.js')).main,
+  trace: async () => (await import('./trace.js')).main,
 };
 
 async function main(argv: string[]): Promise<number> {

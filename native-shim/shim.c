@@ -27,7 +27,11 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -35,11 +39,12 @@
 
 #include "tsdbg_ptrace.h"
 
-#define TSDBG_SHIM_ABI 10
+#define TSDBG_SHIM_ABI 11
 
 /* tsdbg_spawn() flags */
 #define TSDBG_SPAWN_KEEP_ASLR	0x1	/* do not set ADDR_NO_RANDOMIZE */
-#define TSDBG_SPAWN_NO_PTY	0x2	/* inherit our stdio instead of a new pty */
+#define TSDBG_SPAWN_NO_PTY	0x2	/* no pty: our stdio, which Node opened close-on-exec */
+#define TSDBG_SPAWN_STDIO	0x4	/* with NO_PTY: the program does get our stdio (tsdbg trace) */
 
 int tsdbg_shim_abi_version(void) { return TSDBG_SHIM_ABI; }
 
@@ -56,7 +61,7 @@ static long neg_errno(long r) { return r < 0 ? -errno : r; }
 /* Child side: only async-signal-safe calls from here to execve(). */
 static void __attribute__((noreturn))
 child_exec(const char *path, char *const argv[], char *const envp[], const char *cwd,
-	   const char *slave, int flags, int errpipe)
+	   const char *slave, int flags, int errpipe, const struct sock_fprog *filter)
 {
 	int err;
 
@@ -74,6 +79,12 @@ child_exec(const char *path, char *const argv[], char *const envp[], const char 
 			goto fail;
 		if (fd > 2)
 			close(fd);
+	} else if (flags & TSDBG_SPAWN_STDIO) {
+		/* Node opens its stdio close-on-exec: the program inherits it only without that flag */
+		int fd;
+
+		for (fd = 0; fd <= 2; fd++)
+			fcntl(fd, F_SETFD, 0);
 	}
 	if (cwd && *cwd && chdir(cwd) < 0)
 		goto fail;
@@ -98,6 +109,17 @@ child_exec(const char *path, char *const argv[], char *const envp[], const char 
 	}
 	/* Wait here until the parent has seized us, so exec is traced. */
 	raise(SIGSTOP);
+	/*
+	 * Traced now, so SECCOMP_RET_TRACE stops reach the tracer (without one
+	 * they fail with ENOSYS). NO_NEW_PRIVS lets an unprivileged process
+	 * install a filter, as strace --seccomp-bpf does.
+	 */
+	if (filter) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			goto fail;
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, filter) < 0)
+			goto fail;
+	}
 	execve(path, argv, envp);
 fail:
 	err = errno;
@@ -195,8 +217,37 @@ int tsdbg_spawn(const char *path, char *const argv[], char *const envp[], const 
  * before the program exists: no SIGWINCH for it, and its first TIOCGWINSZ
  * sees the size.
  */
+static int spawn_common(const char *path, char *const argv[], char *const envp[], const char *cwd,
+			int flags, long ptrace_options, int rows, int cols, int *master_fd,
+			const struct sock_fprog *filter);
+
 int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], const char *cwd,
 		      int flags, long ptrace_options, int rows, int cols, int *master_fd)
+{
+	return spawn_common(path, argv, envp, cwd, flags, ptrace_options, rows, cols, master_fd, NULL);
+}
+
+/*
+ * tsdbg_spawn() for `tsdbg trace`: no pty (the program shares our stdio), and
+ * with filter_len > 0 the classic-BPF program `filter` (filter_len
+ * instructions) installed as the program's seccomp filter just before exec.
+ * *envp_addr: the envp pointer exec was given (fork keeps addresses), for
+ * strace's execve line.
+ */
+int tsdbg_spawn_traced(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		       long ptrace_options, const void *filter, int filter_len, uint64_t *envp_addr)
+{
+	struct sock_fprog prog = { .len = (unsigned short)filter_len, .filter = (struct sock_filter *)filter };
+	int master;
+
+	*envp_addr = (uint64_t)(uintptr_t)envp;
+	return spawn_common(path, argv, envp, cwd, TSDBG_SPAWN_NO_PTY | TSDBG_SPAWN_STDIO | TSDBG_SPAWN_KEEP_ASLR, ptrace_options,
+			    0, 0, &master, filter_len > 0 ? &prog : NULL);
+}
+
+static int spawn_common(const char *path, char *const argv[], char *const envp[], const char *cwd,
+			int flags, long ptrace_options, int rows, int cols, int *master_fd,
+			const struct sock_fprog *filter)
 {
 	char slave[128] = "";
 	int pipefd[2], m = -1, r;
@@ -227,7 +278,7 @@ int tsdbg_spawn_sized(const char *path, char *const argv[], char *const envp[], 
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		child_exec(path, argv, envp, cwd, slave, flags, pipefd[1]);
+		child_exec(path, argv, envp, cwd, slave, flags, pipefd[1], filter);
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
@@ -876,4 +927,144 @@ out:
 	if (pid > 0)
 		kill_and_reap(pid);
 	return result;
+}
+
+/* ---------------------------------------------------------------- syscall stops */
+
+#ifndef PTRACE_GET_SYSCALL_INFO
+#define PTRACE_GET_SYSCALL_INFO 0x420e
+#endif
+#define TSDBG_SYSINFO_SIZE 88	/* struct ptrace_syscall_info on x86-64 */
+#define TSDBG_SYSINFO_REGS 0xff	/* op of a record filled from registers */
+
+/*
+ * The syscall view of a stop: PTRACE_GET_SYSCALL_INFO (5.3+) into info, or,
+ * where the kernel lacks it, the same layout filled from the registers with
+ * op TSDBG_SYSINFO_REGS (nr = orig_rax at 24, args at 32, rax at 80): the
+ * caller then tells entry from exit itself.
+ */
+static void fetch_syscall_info(int pid, unsigned char *info, int registers_only)
+{
+	struct user_regs_struct r;
+	uint64_t v[8];
+
+	if (!registers_only && ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)(uintptr_t)TSDBG_SYSINFO_SIZE, info) > 0)
+		return;
+	memset(info, 0, TSDBG_SYSINFO_SIZE);
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
+		return;
+	info[0] = TSDBG_SYSINFO_REGS;
+	memcpy(info + 8, &r.rip, 8);
+	memcpy(info + 16, &r.rsp, 8);
+	v[0] = r.orig_rax; v[1] = r.rdi; v[2] = r.rsi; v[3] = r.rdx;
+	v[4] = r.r10; v[5] = r.r8; v[6] = r.r9; v[7] = r.rax;
+	memcpy(info + 24, v, sizeof(v));
+}
+
+/*
+ * Threads stopped at the entry of a call the tracer does not want: their
+ * next syscall stop is that call's exit, passed over as well. A small
+ * open-addressed set of tids (the tracer resumes them at once, so few are
+ * ever in it).
+ */
+#define SKIP_SLOTS 1024
+static int skip_tids[SKIP_SLOTS];
+
+static int skip_slot(int tid, int insert)
+{
+	unsigned h = (unsigned)tid * 2654435761u % SKIP_SLOTS, i;
+
+	for (i = 0; i < SKIP_SLOTS; i++, h = (h + 1) % SKIP_SLOTS) {
+		if (skip_tids[h] == tid)
+			return (int)h;
+		if (skip_tids[h] == 0)
+			return insert ? (int)h : -1;
+	}
+	return -1;
+}
+
+static void skip_clear(int tid)
+{
+	int h = skip_slot(tid, 0);
+	unsigned j;
+
+	if (h < 0)
+		return;
+	/* backward-shift deletion keeps the probe chains whole */
+	skip_tids[h] = 0;
+	for (j = (unsigned)(h + 1) % SKIP_SLOTS; skip_tids[j]; j = (j + 1) % SKIP_SLOTS) {
+		int t = skip_tids[j];
+
+		skip_tids[j] = 0;
+		skip_tids[skip_slot(t, 1)] = t;
+	}
+}
+
+/*
+ * One step of a syscall tracer: resume pid with req (PTRACE_SYSCALL or
+ * PTRACE_CONT) and signal sig when pid > 0, then wait for any tracee.
+ * out[0] = the tid that reported, out[1] = its wait status, out[2..3] its
+ * system time (seconds, microseconds: wait4's rusage, with flags bit 1 only:
+ * collecting it costs), out[4] += the stops
+ * passed over here; at a syscall stop (SIGTRAP|0x80) or a seccomp stop,
+ * info (TSDBG_SYSINFO_SIZE bytes) holds its syscall view.
+ *
+ * With `traced` (a bitmap of 512 call numbers), the entry and exit stops of
+ * a call not in it are passed over here (PTRACE_SYSCALL again) without
+ * returning: an untraced call then costs two stops and no FFI call, as in
+ * strace. flags bit 2: the registers only, as where the kernel lacks
+ * PTRACE_GET_SYSCALL_INFO (for tests). Needs PTRACE_GET_SYSCALL_INFO (the register fallback cannot tell
+ * entry from exit here). Returns 0 or -errno (-ECHILD: no tracee left).
+ */
+int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int flags)
+{
+	int want_times = flags & 1, registers_only = flags & 2;
+	unsigned char *in = info;
+	struct rusage ru;
+	int st;
+	pid_t w;
+
+	for (;;) {
+		if (pid > 0 && ptrace(req, pid, 0, (void *)(uintptr_t)sig) < 0 && errno != ESRCH)
+			return -errno;
+		do
+			w = wait4(-1, &st, __WALL, want_times ? &ru : NULL);
+		while (w < 0 && errno == EINTR);
+		if (w < 0)
+			return -errno;
+		out[0] = w;
+		out[1] = st;
+		/* its system time so far, for strace -c's "seconds" (system time, as strace's default) */
+		if (want_times) {
+			out[2] = (int)ru.ru_stime.tv_sec;
+			out[3] = (int)ru.ru_stime.tv_usec;
+		}
+		if (!WIFSTOPPED(st)) {
+			skip_clear(w);
+			return 0;
+		}
+		if (WSTOPSIG(st) != (SIGTRAP | 0x80) && st >> 8 != (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8)))
+			return 0;
+		fetch_syscall_info(w, in, registers_only);
+		if (!traced || WSTOPSIG(st) != (SIGTRAP | 0x80))
+			return 0;
+		if (in[0] == 1 /* PTRACE_SYSCALL_INFO_ENTRY */) {
+			uint64_t nr;
+
+			memcpy(&nr, in + 24, 8);
+			if (nr < 512 && (traced[nr / 8] & (1u << (nr % 8))))
+				return 0;
+			skip_tids[skip_slot(w, 1)] = w;
+		} else if (in[0] == 2 /* PTRACE_SYSCALL_INFO_EXIT */) {
+			if (skip_slot(w, 0) < 0)
+				return 0;
+			skip_clear(w);
+		} else {
+			return 0;
+		}
+		out[4]++;
+		req = PTRACE_SYSCALL;
+		pid = w;
+		sig = 0;
+	}
 }

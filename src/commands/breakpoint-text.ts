@@ -23,7 +23,9 @@ export function breakpointTable(all: readonly Breakpoint[], watchOnly: boolean, 
   const lines = [`Num     Type           Disp Enb ${'Address'.padEnd(col)}What`];
   for (const b of list) {
     const enb = b.enabled ? 'y' : 'n';
-    if (b.watch) {
+    if (b.type === 'catchpoint') {
+      lines.push(`${String(b.id).padEnd(8)}${'catchpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(col)}${b.spec}`);
+    } else if (b.watch) {
       lines.push(`${String(b.id).padEnd(8)}${b.type.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${''.padEnd(col)}${b.spec}`);
     } else {
       const sym = b.address === undefined ? undefined : places.symbol(b.address);
@@ -33,7 +35,7 @@ export function breakpointTable(all: readonly Breakpoint[], watchOnly: boolean, 
       lines.push(`${String(b.id).padEnd(8)}${'breakpoint'.padEnd(15)}${b.disposition.padEnd(5)}${enb.padEnd(4)}${(b.more ? '<MULTIPLE>' : addr).padEnd(col)}${b.more ? '' : whatWrapped(what)}`);
     }
     if (b.condition) lines.push(`\tstop only if ${b.condition}`);
-    if (b.hits) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
+    if (b.hits) lines.push(`\t${b.type === 'catchpoint' ? 'catchpoint' : 'breakpoint'} already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
     if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
     if (b.more) pushAll(lines, locationRows(b, places));
   }

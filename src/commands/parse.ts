@@ -22,6 +22,7 @@ export type Command =
   | { kind: 'run'; args: string[] | undefined; stopAt: 'main' | 'first-instruction' | undefined }
   | { kind: 'break'; location: string | undefined; temporary: boolean; condition: string | undefined }
   | { kind: 'watch'; expr: string; access: WatchKind }
+  | { kind: 'catch-syscall'; args: string; temporary: boolean }
   | { kind: 'delete'; ids: number[] }
   | { kind: 'clear'; location: string | undefined }
   /** A source-level command on a program without DWARF: gdb's message. */
@@ -143,6 +144,14 @@ function parseBreak(args: string, temporary: boolean): Command {
   const m = /^(.*?)\s+if\s+(.+)$/.exec(a) ?? (a.startsWith('if ') ? ['', '', a.slice(3)] : null);
   if (m) return { kind: 'break', location: m[1] || undefined, temporary, condition: m[2] };
   return { kind: 'break', location: a || undefined, temporary, condition: undefined };
+}
+
+/** `catch syscall ...` / `tcatch syscall ...` (the only catch event tsdbg has). */
+function parseCatch(args: string, temporary: boolean): Command {
+  const m = /^(\S+)\s*(.*)$/s.exec(args.trim());
+  if (!m) throw new CommandError('List of catch subcommands:\n\ncatch syscall -- Catch system calls by their names, groups and/or numbers.');
+  if ('syscall'.startsWith(m[1]!) && m[1]!.length >= 2) return { kind: 'catch-syscall', args: m[2]!, temporary };
+  throw new CommandError(`Undefined ${temporary ? 'tcatch' : 'catch'} command: "${m[1]}".  Try "help ${temporary ? 'tcatch' : 'catch'}".`);
 }
 
 function parseWatch(args: string, access: WatchKind): Command {
@@ -319,6 +328,9 @@ const SPECS: Spec[] = [
     parse: (a) => parseBreak(a, true) },
   { name: 'watch', help: 'Set a watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is written: watch *(int*)0x404040 | watch VAR.',
     parse: (a) => parseWatch(a, 'write') },
+  { name: 'catch', help: 'Set catchpoints to catch events.\ncatch syscall [NAME|NUMBER|group:GROUP]...: stop at the entry and the return of those system calls (all without argument).',
+    parse: (a) => parseCatch(a, false) },
+  { name: 'tcatch', help: 'Set temporary catchpoints to catch events.\ntcatch syscall ...: as catch syscall, deleted when hit.', parse: (a) => parseCatch(a, true) },
   { name: 'rwatch', help: 'Set a read watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is read.', parse: (a) => parseWatch(a, 'read') },
   { name: 'awatch', help: 'Set an access watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is read or written.', parse: (a) => parseWatch(a, 'access') },
   { name: 'delete', aliases: ['d'], help: 'Delete all or some breakpoints.\nDelete breakpoints: delete [N...]. Without argument, all of them.',

@@ -9,6 +9,9 @@
  * state they display lives in `s.store`. Every failure becomes one line in
  * gdb's wording and the session goes on.
  */
+import { EffectLog, withEffects } from '../syscall/effects.js';
+import { vmReader } from '../syscall/tracer.js';
+import { catchHitText, catchSetText, catches, newCatchpoint, parseCatchSyscall, syscallCatchSet, syscallStopOf } from './catch-syscall.js';
 import { resolve as resolvePath } from 'node:path';
 import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
 import { TargetError } from '../target/types.js';
@@ -235,6 +238,8 @@ export class Session {
     invalidateMemory: () => this.invalidateMemory(),
     publish: (snapshots, checkpoints) => this.store.update({ snapshots, checkpoints }),
   });
+  /** Calls with effects outside memory since the checkpoints (src/syscall/effects.ts). */
+  private readonly effects = new EffectLog();
   private readonly snapConsole = new SnapshotConsole({
     snaps: this.snaps,
     evalAddress: (e) => this.evalAddress(e),
@@ -629,6 +634,7 @@ export class Session {
       case 'run': await this.cmdRun(c.args, c.stopAt); return undefined;
       case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
       case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
+      case 'catch-syscall': this.cmdCatchSyscall(c.args, c.temporary); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
       case 'clear': await this.cmdClear(c.location); return undefined;
       case 'unavailable': throw new CommandError(c.message);
@@ -666,8 +672,8 @@ export class Session {
       case 'snapshot': await this.snapConsole.snapshot(c.cmd); return undefined;
       case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return undefined;
       case 'restore': await this.snapConsole.restore(c.addr); return undefined;
-      case 'checkpoint': await this.snapConsole.checkpoint(c.name); return undefined;
-      case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); return undefined;
+      case 'checkpoint': await this.snapConsole.checkpoint(c.name); this.effects.mark(this.snaps.list().at(-1)!.name); return undefined;
+      case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); this.effects.forget(c.name); return undefined;
       case 'checkpoints': this.snapConsole.checkpoints(); return undefined;
       case 'rewind': await this.cmdRewind(c.name, c.force); return undefined;
     }
@@ -1130,6 +1136,7 @@ export class Session {
     this.invalidateMemory();
     this.pendingSignal = undefined;
     this.snaps.forget();
+    this.effects.forget();
     this.publisher.forget();
     for (const b of this.bps) b.inserted = false;
     this.store.update({ snapshots: [], checkpoints: [] });
@@ -1504,6 +1511,7 @@ export class Session {
     }
     // The target emits the program's output up to the stop before resolving (gdb's order).
     await this.insertPendingWatches();
+    t.capabilities.syscalls?.set(withEffects(syscallCatchSet(this.bps), this.snaps.list().length > 0));
     const soft = this.bps.filter((b) => b.watch?.soft && b.enabled && b.inserted);
     const ev = soft.length
       ? await this.softWatch.resume(t, {
@@ -1512,6 +1520,18 @@ export class Session {
       })
       : step ? await t.step(sig) : await t.cont(sig);
     return ev;
+  }
+
+  /** `catch syscall ...` / `tcatch syscall ...` (src/commands/catch-syscall.ts). */
+  private cmdCatchSyscall(args: string, temporary: boolean): void {
+    const calls = parseCatchSyscall(args);
+    if (this.target && this.target.state !== 'exited' && !this.target.capabilities.syscalls) {
+      throw new CommandError("The feature 'catch syscall' is not supported on this target.");
+    }
+    const b = newCatchpoint(this.nextBpId++, calls, temporary);
+    this.convenience.setMine('bpnum', INT_VALUE(b.id));
+    this.setBreakpoints([...this.bps, b]);
+    this.out(catchSetText(b.id, calls));
   }
 
   /** Hardware watchpoints that did not fit when set: inserted now, or the resume refused as gdb does. */
@@ -1543,6 +1563,9 @@ export class Session {
         return d.stop ? 'stopped' : 'continue';
       }
       case 'watchpoint': return this.classifyWatch(r.address);
+      case 'syscall':
+        if (!r.entry) this.effects.observe(r.nr, r.args, r.ret ?? 0n, vmReader(ev.tid));
+        return (await this.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
       case 'breakpoint': {
         const hit = await this.hitBreakpoints(r.pc);
         if (hit.length) return 'stopped';
@@ -1565,10 +1588,17 @@ export class Session {
 
   /** Breakpoints at pc that want to stop (conditions and ignore counts applied, hits counted). */
   private async hitBreakpoints(pc: bigint): Promise<Breakpoint[]> {
+    const out = await this.hitWhere((b) => b.type === 'breakpoint' && b.enabled && this.locationsOf(b).includes(pc) &&
+      !b.invalid?.includes(this.locationsOf(b).indexOf(pc)));
+    if (!out.length && this.bps.some((b) => this.locationsOf(b).includes(pc))) this.publishBreakpoints();
+    return out;
+  }
+
+  /** The breakpoints (or catchpoints) `match` picks that want to stop: conditions and ignore counts applied, hits counted. */
+  private async hitWhere(match: (b: Breakpoint) => boolean): Promise<Breakpoint[]> {
     const out: Breakpoint[] = [];
     for (const b of this.bps) {
-      if (b.type !== 'breakpoint' || !b.enabled || !this.locationsOf(b).includes(pc)) continue;
-      if (b.invalid?.includes(this.locationsOf(b).indexOf(pc))) continue;
+      if (!match(b)) continue;
       if (b.condition) {
         const v = await this.evaluate(b.condition).catch((e) => {
           this.store.write('stderr', `Error in testing breakpoint condition:\n${errorMessage(e)}\n`);
@@ -1580,7 +1610,7 @@ export class Session {
       if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
       out.push(b);
     }
-    if (out.length || this.bps.some((b) => this.locationsOf(b).includes(pc))) this.publishBreakpoints();
+    if (out.length) this.publishBreakpoints();
     this.lastHit = out;
     return out;
   }
@@ -1737,6 +1767,15 @@ export class Session {
         this.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [], signal: 'SIGINT' };
         this.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await this.frameLine(pc, true)}`);
         return;
+      case 'syscall': {
+        const hit = this.lastHit.splice(0);
+        const b = hit[0]!;
+        this.publisher.detail = { reason: 'syscall', breakpoints: hit.map((x) => x.id), watch: [], syscall: syscallStopOf(r) };
+        this.pendingActions = hit.flatMap((x) => x.commands ?? []);
+        if (b.commands?.[0] !== 'silent') this.out(`\n${hitHead}${catchHitText(b, r.nr, r.entry)}, ${await this.frameLine(pc, false)}`);
+        for (const x of hit) if (x.disposition === 'del') await this.cmdDelete([x.id]);
+        return;
+      }
       case 'exec':
         this.publisher.detail = { reason: 'exec', breakpoints: [], watch: [] };
         this.out(`process ${ev.pid} is executing new program: ${r.path}`);
@@ -2435,6 +2474,7 @@ export class Session {
 
   private async cmdRewind(name: string | undefined, force: boolean): Promise<void> {
     const r = await this.snapConsole.rewind(name, force);
+    this.outLines(this.effects.rewound(r.checkpoint.name));
     this.store.update({ selectedFrame: 0 });
     this.publisher.detail = { reason: 'rewind', breakpoints: [], watch: [] };
     this.out(await this.frameLine(r.checkpoint.regs.rip, false));

@@ -7,7 +7,7 @@ import type { WatchSnap } from './watch.js';
 import type { WatchedRange } from './watch-soft.js';
 import type { WatchKind } from '../target/types.js';
 
-export type BreakpointType = 'breakpoint' | 'hw watchpoint' | 'watchpoint' | 'read watchpoint' | 'acc watchpoint';
+export type BreakpointType = 'breakpoint' | 'hw watchpoint' | 'watchpoint' | 'read watchpoint' | 'acc watchpoint' | 'catchpoint';
 
 export interface Breakpoint {
   id: number;
@@ -40,6 +40,8 @@ export interface Breakpoint {
   };
   /** Set once inserted in the current process. */
   inserted: boolean;
+  /** catch syscall: the call numbers it stops at ('any': every call). */
+  syscalls?: number[] | 'any';
   /** gdb `commands`: lines run each time it stops the program (`silent` first hides the stop). */
   commands?: string[];
 }

@@ -7,7 +7,7 @@
 import type { Registers, StopEvent, Target } from '../target/types.js';
 import type { ThreadTable } from '../commands/threads.js';
 import type { DebuggerStore } from './store.js';
-import { changedRegisters, type DisplayInfo, type StopInfo, type StopKind, type ThreadState, type WatchChange } from './state.js';
+import { changedRegisters, type DisplayInfo, type StopInfo, type StopKind, type SyscallStop, type ThreadState, type WatchChange } from './state.js';
 import { NOWHERE, type Place } from './publish.js';
 import { expected } from './errors.js';
 
@@ -31,6 +31,7 @@ export interface StopDetail {
   breakpoints: number[];
   watch: WatchChange[];
   signal?: string;
+  syscall?: SyscallStop;
 }
 
 export class StatePublisher {
@@ -126,6 +127,7 @@ export class StatePublisher {
       function: at.function, file: at.file, path: at.path, line: at.line,
       breakpoints: detail?.breakpoints ?? [], watch: detail?.watch ?? [],
       signal: detail?.signal, exitCode: undefined,
+      ...(detail?.syscall ? { syscall: detail.syscall } : {}),
     };
     const before = this.stopRegisters;
     this.stopRegisters = regs;

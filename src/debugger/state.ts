@@ -53,7 +53,8 @@ export interface Frame {
 }
 
 export type StopKind =
-  | 'breakpoint' | 'watchpoint' | 'step' | 'signal' | 'interrupted' | 'exec' | 'entry' | 'finish' | 'exited' | 'killed' | 'rewind';
+  | 'breakpoint' | 'watchpoint' | 'step' | 'signal' | 'interrupted' | 'exec' | 'entry' | 'finish' | 'exited' | 'killed' | 'rewind'
+  | 'syscall';
 
 export interface WatchChange {
   readonly breakpoint: number;
@@ -80,6 +81,17 @@ export interface StopInfo {
   readonly signal: string | undefined;
   /** `exited`: the exit code. */
   readonly exitCode: number | undefined;
+  /** `syscall` (catch syscall): the call, at its entry (arguments) or its return (result). */
+  readonly syscall?: SyscallStop;
+}
+
+export interface SyscallStop {
+  readonly name: string;
+  readonly number: number;
+  readonly entry: boolean;
+  readonly args: readonly bigint[];
+  /** at the return: the raw result (-errno on failure) */
+  readonly ret: bigint | undefined;
 }
 
 export interface RegisterState {
@@ -90,7 +102,7 @@ export interface RegisterState {
 
 export interface BreakpointInfo {
   readonly id: number;
-  readonly type: 'breakpoint' | 'hw watchpoint' | 'watchpoint' | 'read watchpoint' | 'acc watchpoint';
+  readonly type: 'breakpoint' | 'hw watchpoint' | 'watchpoint' | 'read watchpoint' | 'acc watchpoint' | 'catchpoint';
   /** What was asked for: `main`, `f.c:12`, `*0x401136`, the watched expression. */
   readonly spec: string;
   /** Resolved (false: pending, waiting for a library). */

@@ -39,6 +39,7 @@ export class LocalTarget extends LocalWaitLoop implements Target {
     fpRegisters: { get: () => this.getFpRegisters(), set: (area) => this.setFpRegisters(area) },
     ymmUpper: { get: () => this.getYmmUpper(), set: (upper) => this.setYmmUpper(upper) },
     siginfo: { get: () => this.getSiginfo() },
+    syscalls: { set: (calls) => { this.syscallCatch = calls; } },
   };
 
   private constructor(

@@ -115,10 +115,12 @@ function bind() {
     vmWrite: so.func('long tsdbg_vm_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
     peekRead: so.func('long tsdbg_peek_read(int pid, uint64_t addr, void *buf, uint64_t len)'),
     pokeWrite: so.func('long tsdbg_poke_write(int pid, uint64_t addr, const void *buf, uint64_t len)'),
+    spawnTraced: so.func('int tsdbg_spawn_traced(const char *path, const char **argv, const char **envp, const char *cwd, long options, const void *filter, int filter_len, _Out_ uint64_t *envp_addr)'),
+    sysResumeWait: so.func('int tsdbg_sys_resume_wait(int req, int pid, int sig, int *out, void *info, const uint8_t *traced, int flags)'),
   };
 }
 
-const SHIM_ABI = 10;
+const SHIM_ABI = 11;
 
 function shim() {
   if (!lib) {
@@ -253,7 +255,34 @@ export const native = {
   vmWrite: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().vmWrite(pid, addr, buf, buf.length)),
   peekRead: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().peekRead(pid, addr, buf, buf.length)),
   pokeWrite: (pid: number, addr: bigint, buf: Buffer): number => Number(shim().pokeWrite(pid, addr, buf, buf.length)),
+
+  /**
+   * Start a program for `tsdbg trace`: our stdio, ASLR kept, stopped at its
+   * exec event; `filter` (classic BPF, 8 bytes an instruction) becomes its
+   * seccomp filter before exec. pid (or -errno) and the envp pointer exec got.
+   */
+  spawnTraced(path: string, argv: string[], envp: string[], cwd: string, options: number,
+    filter: Buffer | null): { pid: number; envpAddr: bigint } {
+    const out = [0n];
+    const n = filter ? filter.length / 8 : 0;
+    const pid = shim().spawnTraced(path, [...argv, null], [...envp, null], cwd, options, filter, n, out) as number;
+    return { pid, envpAddr: BigInt(out[0] as bigint | number) };
+  },
+  /**
+   * Resume pid (when > 0) with req and sig, then wait for any tracee: 0 with
+   * out = [tid, status, stime s, stime µs, += stops passed over] and, at a syscall or seccomp stop, `info`
+   * (SYSINFO_SIZE bytes) holding struct ptrace_syscall_info; or -errno.
+   * `traced`: a bitmap of 512 call numbers; the stops of other calls are
+   * passed over in C (PTRACE_GET_SYSCALL_INFO kernels).
+   */
+  sysResumeWait: (req: number, pid: number, sig: number, out: Int32Array, info: Buffer, traced: Buffer | null,
+    o: { times: boolean; registersOnly?: boolean }): number =>
+    shim().sysResumeWait(req, pid, sig, out, info, traced, (o.times ? 1 : 0) | (o.registersOnly ? 2 : 0)) as number,
 };
+
+/** struct ptrace_syscall_info's size; op SYSINFO_REGS: filled from registers (no PTRACE_GET_SYSCALL_INFO). */
+export const SYSINFO_SIZE = 88;
+export const SYSINFO_REGS = 0xff;
 
 /** Decoded waitpid status. */
 export type WaitStatus =

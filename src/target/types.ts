@@ -40,6 +40,8 @@ export type StopReason =
   | { kind: 'signal'; pc: bigint; signal: number; signame: string; fault?: bigint }
   | { kind: 'interrupted'; pc: bigint }                // interrupt() / Ctrl-C
   | { kind: 'exec'; pc: bigint; path: string }
+  /** a system call's entry or exit (catch syscall): its number, arguments and, at exit, its result */
+  | { kind: 'syscall'; pc: bigint; nr: number; entry: boolean; args: bigint[]; ret?: bigint }
   | { kind: 'exited'; code: number }
   | { kind: 'killed'; signal: number; signame: string };
 
@@ -134,6 +136,15 @@ export interface SiginfoFacet {
 }
 
 /** The stub's own commands (gdb's `monitor`, RSP qRcmd). */
+/**
+ * Stopping at system calls (catch syscall): the calls to report (any for
+ * 'any'; none for undefined, the default). The target resumes with
+ * PTRACE_SYSCALL while a set is given and passes over the other calls' stops.
+ */
+export interface SyscallCatchFacet {
+  set(calls: ReadonlySet<number> | 'any' | undefined): void;
+}
+
 export interface MonitorFacet {
   /** The text the command printed. */
   run(command: string): Promise<string>;
@@ -168,6 +179,7 @@ export interface TargetCapabilities {
   ymmUpper?: YmmUpperFacet;
   siginfo?: SiginfoFacet;
   terminal?: ProgramTerminalFacet;
+  syscalls?: SyscallCatchFacet;
 }
 
 /**

@@ -96,6 +96,8 @@ export abstract class LocalProcess extends EventEmitter<TargetEvents> {
 
   /** The thread being single-stepped while the others stay stopped, if any. */
   protected stepping: Thread | undefined;
+  /** catch syscall: the calls to stop at (resumes are PTRACE_SYSCALL while set). */
+  protected syscallCatch: ReadonlySet<number> | 'any' | undefined;
 
   /** Filled by resumeSpin() at a stop of thread `fetched` (see takeFetched). */
   protected readonly stopBuf = Buffer.alloc(STOP_SIZE);

@@ -63,6 +63,8 @@ export interface Thread {
    * listed, resumed or stopped; still polled for that final report.
    */
   zombie: boolean;
+  /** The system call it is in, from its entry stop (catch syscall): the exit stop does not say. */
+  syscall?: { nr: number; args: bigint[] };
   /** Signal to deliver when it next resumes (what it last stopped with). */
   signal: number;
   /** A stop it reported while the others were being stopped: reported on the next resume. */

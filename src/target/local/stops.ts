@@ -9,6 +9,7 @@ import { ERRNO, PTRACE, PTRACE_EVENT, SIG, STOP_HAVE_OFFSET, STOP_REGS_OFFSET, d
 import { unregisterTracee } from '../reaper.js';
 import { REGS_SIZE, siginfoOf, NEW_THREAD_SPIN_NS, SI_KERNEL, TRAP_BRKPT, TRAP_TRACE, TRAP_HWBKPT, FAULT_SIGNALS, STOP_SIGNALS, newThread, sigtrapPending, type Thread, type SigInfo } from './shared.js';
 import { LocalWatchpoints } from './watchpoints.js';
+import { syscallInfo } from '../../syscall/info.js';
 
 export abstract class LocalStops extends LocalWatchpoints {
   /** Whether threads other than a stepped one may run now (./wait-loop.ts). */
@@ -42,7 +43,7 @@ export abstract class LocalStops extends LocalWatchpoints {
       return undefined;                      // stale interrupt trap or SIGCONT wake-up
     }
     if (ws.event !== 0) return undefined;    // events we did not ask for
-    if (ws.signal === (SIG.SIGTRAP | 0x80)) return undefined;  // syscall stop
+    if (ws.signal === (SIG.SIGTRAP | 0x80)) return this.syscallStop(t);
     const info = have & 1 ? siginfoOf(this.stopBuf) : this.siginfo(t.tid);
     if (ws.signal === SIG.SIGTRAP) {
       const ev = this.decodeTrap(t, info, stepping);
@@ -52,6 +53,20 @@ export abstract class LocalStops extends LocalWatchpoints {
     this.interruptLost();
     t.signal = ws.signal;
     return this.signalEvent(t, ws.signal, info);
+  }
+
+  /** A syscall stop (catch syscall): reported when the call is one asked for. */
+  protected syscallStop(t: Thread): StopEvent | undefined {
+    const info = syscallInfo(t.tid, t.syscall !== undefined);
+    if (info.op === 'entry') t.syscall = { nr: info.nr, args: info.args };
+    const call = t.syscall;
+    if (info.op === 'exit') t.syscall = undefined;
+    const want = this.syscallCatch;
+    if (info.op === 'none' || !call || !want || (want !== 'any' && !want.has(call.nr))) return undefined;
+    this.interruptLost();
+    const reason: StopReason = { kind: 'syscall', pc: info.pc, nr: call.nr, entry: info.op === 'entry', args: call.args };
+    if (info.op === 'exit') reason.ret = info.ret;
+    return this.stopEvent(reason, t.tid);
   }
 
   /**

@@ -36,6 +36,7 @@ export abstract class LocalWaitLoop extends LocalStops {
   }
 
   protected async runUntilStop(req: number, sig: number, first: Thread): Promise<StopEvent> {
+    if (req === PTRACE.CONT && this.syscallCatch) req = PTRACE.SYSCALL;
     if (!this.stepping) for (const t of this.liveThreads()) if (t !== first) this.resume(t, t.signal);
     first.running = true;
     first.signal = 0;
@@ -98,7 +99,7 @@ export abstract class LocalWaitLoop extends LocalStops {
   protected resume(t: Thread, sig: number): void {
     // the registers a swallowed stop fetched go stale as it runs
     if (t.tid === this.selTid) this.regsCache = undefined;
-    const req = t === this.stepping ? PTRACE.SINGLESTEP : PTRACE.CONT;
+    const req = t === this.stepping ? PTRACE.SINGLESTEP : this.syscallCatch ? PTRACE.SYSCALL : PTRACE.CONT;
     native.ptrace(req, t.tid, 0n, BigInt(sig));   // ESRCH: it is dying, its death is due anyway
     t.running = true;
     t.signal = 0;

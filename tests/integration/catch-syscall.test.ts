@@ -1,0 +1,112 @@
+/**
+ * catch syscall / tcatch syscall at the prompt against gdb 13 on a real
+ * program (tests/integration/catch-syscall.c): the texts when set, listed,
+ * hit at entry and return, conditions, a temporary one, disable; and the
+ * stop as DebuggerState publishes it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Debugger } from '../../src/debugger/index.js';
+import { localLauncher } from '../../src/debugger/local-launcher.js';
+import { ownerEnv } from '../setup/leaks.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, compareWithGdb, mergedLines } from './gdb-compare.js';
+import { ROOT } from './rsp-util.js';
+import { syscallInfoOptions } from '../../src/syscall/info.js';
+
+const PROG = build('tests/integration/catch-syscall.c', 'catch-syscall', '-O0');
+const PROGRAM_OUTPUT = /^done$/;
+
+let open: Debugger | undefined;
+afterEach(async () => {
+  await open?.shutdown();
+  open = undefined;
+});
+
+describe('catch syscall against gdb', () => {
+  it('set, listed, hit at entry and return, with a condition, a tcatch and disable, as gdb prints them', () => {
+    const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
+      'break main', 'run',
+      'catch syscall openat close', 'tcatch syscall write', 'catch syscall read', 'condition 4 $rdi == 3',
+      'info breakpoints', 'continue', 'continue', 'continue', 'continue', 'info breakpoints',
+      'disable 2', 'continue', 'continue', 'info breakpoints',
+    ]);
+    expect(lines).toContain("Catchpoint 2 (syscalls 'openat' [257] 'close' [3])");
+    expect(lines.some((l) => l.startsWith('Catchpoint 2 (call to syscall openat), '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('Temporary catchpoint 3 (call to syscall write), '))).toBe(true);
+    expect(lines).toContain('2       catchpoint     keep n                      syscalls "openat, close" ');
+  });
+
+  it('next over a call that makes a caught system call stops there, as gdb does; deleted, next goes on', () => {
+    const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
+      'break main', 'run', 'catch syscall openat', 'next', 'next', 'next', 'delete 2', 'next', 'next', 'info breakpoints',
+    ]);
+    expect(lines.some((l) => l.startsWith('Catchpoint 2 (call to syscall openat), '))).toBe(true);
+  });
+
+  it('any syscall, group:, numbers and bad names, as gdb says them', () => {
+    const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
+      'catch syscall', 'catch syscall group:memory', 'catch syscall 3 9999', 'catch syscall nosuch', 'catch syscall group:nosuch',
+      'catch nosuch', 'info breakpoints',
+    ]);
+    expect(lines).toContain('Catchpoint 1 (any syscall)');
+    expect(lines).toContain("Unknown syscall name 'nosuch'.");
+  });
+});
+
+describe('catch syscall with commands', () => {
+  it('a catchpoint\'s commands (silent, print, continue) run as gdb runs them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdbg-catch-'));
+    try {
+      const script = join(dir, 'cmds.gdb');
+      writeFileSync(script, 'break main\nrun\ncatch syscall close\ncommands\nsilent\nprint $rdi\ncontinue\nend\ncontinue\n');
+      const norm = (ls: string[]) => ls.map((l) => l.replace(/\(process \d+\)/, '(process N)'));
+      const ours = norm(mergedLines(['node', join(ROOT, 'bin', 'tsdbg.js'), 'run', '--batch', '-x', script, PROG]));
+      const gdb = norm(mergedLines(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', '-x', script, PROG]));
+      expect(ours).toEqual(gdb);
+      expect(ours).toContain('$4 = 99');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('catch syscall in the debugger core', () => {
+  it('DebuggerState.stop says syscall, the call, entry with its arguments, return with its result', closeStops);
+
+  it('the same from the registers, as on a kernel without PTRACE_GET_SYSCALL_INFO', async () => {
+    syscallInfoOptions.registersOnly = true;
+    try {
+      await closeStops();
+    } finally {
+      syscallInfoOptions.registersOnly = false;
+    }
+  });
+});
+
+/** catch syscall close from main: close(fd) and close(99), entry and return, as DebuggerState publishes them. */
+async function closeStops(): Promise<void> {
+  const d = new Debugger({ launcher: localLauncher(), launch: { aslr: false, env: { ...ownerEnv(), PATH: process.env.PATH ?? '' } } });
+  open = d;
+  await d.load(PROG, []);
+  await d.setBreakpoint({ function: 'main' });
+  await d.launch(false);
+  const r = await d.execute('catch syscall close');
+  expect(r.ok).toBe(true);
+  let s = await d.resume();
+  expect(s.stop?.reason).toBe('syscall');
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', number: 3, entry: true, ret: undefined });
+  const fd = s.stop!.syscall!.args[0]!;
+  expect(fd).toBeGreaterThanOrEqual(3n);
+  expect(s.stop?.breakpoints).toEqual([2]);
+  s = await d.resume();
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: false, ret: 0n });
+  s = await d.resume();
+  // close(99): EBADF
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: true });
+  expect(s.stop!.syscall!.args[0]).toBe(99n);
+  s = await d.resume();
+  expect(s.stop?.syscall).toMatchObject({ name: 'close', entry: false, ret: -9n });
+  expect(s.breakpoints.find((b) => b.id === 2)).toMatchObject({ type: 'catchpoint', hits: 4 });
+}
