@@ -12,7 +12,8 @@
 import { existsSync, readFileSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Session, errorMessage } from '../src/commands/session.js';
-import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
+import { parseRunArgs, RUN_HELP, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
+import { lineEditor, PROMPT } from './run/line-editor.js';
 import { localLauncher } from './run/launcher.js';
 import { inferiorEnv } from './run/inferior-env.js';
 import { LinePager } from '../src/dwarf/wrap.js';
@@ -29,6 +30,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     process.stderr.write(`tsdbg run: ${(e as Error).message}\n${RUN_USAGE}\n`);
     return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${RUN_HELP}\n`);
+    return 0;
   }
   if (!opts.program && opts.attach === undefined) {
     process.stderr.write(`${RUN_USAGE}\n`);
@@ -178,6 +183,12 @@ function* scriptLines(opts: RunArgs): Generator<ScriptLine> {
  * `source` does, and the next option goes on. The quit code, if one quit.
  */
 async function runScripts(session: Session, opts: RunArgs, onError: () => void): Promise<number | undefined> {
+  if (!opts.nx) {
+    // ~/.tsdbginit then ./.tsdbginit (src/console/init.ts), before -x/-ex as gdb reads its init files
+    const env = opts.nh ? { ...process.env, HOME: undefined } : process.env;
+    const q = await session.console.runInitFiles((line) => session.execute(line, false), env);
+    if (q !== undefined) return q;
+  }
   let failedFile: string | undefined;
   for (const s of scriptLines(opts)) {
     const file = s.from?.file;
@@ -228,7 +239,7 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
 export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions): Promise<number> {
   const q = await runScripts(session, opts, () => undefined);
   if (q !== undefined) return q;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
+  const rl = lineEditor(session);
   // the terminal went away (setRawMode EIO when the window closes): the hangup path of installExitHandlers
   rl.on('error', (e) => terminalError?.(e));
   const queue: string[] = [];
@@ -265,7 +276,7 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
         if (r.quit !== undefined) { finish(r.quit); return; }
       }
       busy = false;
-      rl.setPrompt(session.collectingCommands ? '>' : '(tsdbg) ');
+      rl.setPrompt(session.collectingCommands ? '>' : PROMPT);
       rl.prompt();
       keys.release();
     };

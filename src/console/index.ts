@@ -13,6 +13,7 @@ import { History, SUBS as HISTORY_SUBS } from './history.js';
 import { complete, type Completion, type CompletionSource } from './complete.js';
 import { exitVariables, parsePipe, runShell } from './shell.js';
 import { CONSOLE_NAMES } from './specs.js';
+import { SafePath, declinedWarning, initFiles, HOME_INIT_NAME } from './init.js';
 
 export { History } from './history.js';
 export type { ConsoleHost } from './host.js';
@@ -35,6 +36,7 @@ const SETTINGS = ['args', 'breakpoint', 'can-use-hw-watchpoints', 'checkpoint-li
 
 export class ConsoleCommands {
   readonly history: History;
+  readonly safePath = new SafePath();
   private readonly user = new Map<string, UserCommand>();
   private block: OpenBlock | undefined;
   private loops = 0;
@@ -99,6 +101,7 @@ export class ConsoleCommands {
       case 'source': return { quit: await this.source(args) };
       case 'shell': return this.shell(args);
       case 'pipe': return this.pipe(args);
+      case 'add-auto-load-safe-path': this.safePath.add(args); return {};
       case 'complete': await this.printCompletions(line.replace(/^\s*\S+ ?/, '')); return {};
       default: return undefined;
     }
@@ -214,6 +217,25 @@ export class ConsoleCommands {
     return true;
   }
 
+  /**
+   * The init files at start-up (before -x/-ex): `~/.tsdbginit`, then
+   * `./.tsdbginit` if the safe path allows it, else gdb's warning. An error
+   * ends that file only. `run(line)` runs a line as the session does.
+   */
+  async runInitFiles(run: (line: string) => Promise<{ quit?: number }>, env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+    const { home, local } = initFiles(env);
+    if (home) {
+      const r = await run(`source ${home}`);
+      if (r.quit !== undefined) return r.quit;
+    }
+    if (!local) return undefined;
+    if (!this.safePath.allows(local)) {
+      this.host.err(`${declinedWarning(local, this.safePath, HOME_INIT_NAME(env))}\n`);
+      return undefined;
+    }
+    return (await run(`source ${local}`)).quit;
+  }
+
   // ---- source, shell, pipe ----------------------------------------------------------------
 
   /** `source [-v] FILE`: its lines as a script; an error ends the file with gdb's FILE:N prefix. */
@@ -273,8 +295,14 @@ export class ConsoleCommands {
 
   // ---- settings ---------------------------------------------------------------------------
 
-  /** `set history ...` and `show history ...`; undefined for other settings. */
+  /** `set|show history ...` and `set|show auto-load safe-path`; undefined for other settings. */
   private async setting(kind: 'set' | 'show', args: string): Promise<{ quit?: number } | undefined> {
+    const safe = /^auto-load\s+safe-path\b\s*(.*)$/s.exec(args);
+    if (safe) {
+      if (kind === 'show') this.host.out(this.safePath.show());
+      else this.safePath.set(safe[1]!);
+      return {};
+    }
     const m = /^(\S+)(?:\s+(\S*))?\s*(.*)$/s.exec(args);
     if (!m || !('history'.startsWith(m[1]!) && m[1]!.length >= 4)) return undefined;
     if (kind === 'show') {

@@ -10,6 +10,7 @@ export const CONSOLE_SPECS: Array<{ name: string; aliases?: string[]; help: stri
   { name: 'source', help: 'Read commands from a file named FILE.\n\nUsage: source [-s] [-v] FILE\n-s: search for the script in the source search path,\n    even if FILE contains directories.\n-v: each command in FILE is echoed as it is executed.\n\nNote that the file ".gdbinit" is read automatically in this way\nwhen GDB is started.' },
   { name: 'shell', aliases: ['!'], help: 'Execute the rest of the line as a shell command.\nWith no arguments, run an inferior shell.' },
   { name: 'pipe', aliases: ['|'], help: 'Send the output of a gdb command to a shell command.\nUsage: | [COMMAND] | SHELL_COMMAND\nUsage: | -d DELIM COMMAND DELIM SHELL_COMMAND\nUsage: pipe [COMMAND] | SHELL_COMMAND\nUsage: pipe -d DELIM COMMAND DELIM SHELL_COMMAND\n\nExecutes COMMAND and sends its output to SHELL_COMMAND.\n\nThe -d option indicates to use the string DELIM to separate COMMAND\nfrom SHELL_COMMAND, in alternative to |.  This is useful in\ncase COMMAND contains a | character.\n\nWith no COMMAND, repeat the last executed command\nand send its output to SHELL_COMMAND.' },
+  { name: 'add-auto-load-safe-path', help: 'Add entries to the list of directories from which it is safe to auto-load files.\nSee the commands \'set auto-load safe-path\' and \'show auto-load safe-path\' to\naccess the current full list setting.' },
   { name: 'complete', help: 'List the completions for the rest of the line as a command.' },
 ];
 
