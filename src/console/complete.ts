@@ -49,7 +49,8 @@ export async function complete(line: string, cursor: number, src: CompletionSour
   if (lead + first.length === text.length) {
     return { candidates: matching(src.commands(), first), replaceFrom: lead };
   }
-  const command = src.resolve(first);
+  // (a command tsdbg lacks, `file`, still completes as gdb's would)
+  const command = src.resolve(first) ?? first;
   const restAt = lead + first.length + /^\s*/.exec(text.slice(lead + first.length))![0].length;
   const rest = text.slice(restAt);
   if (command && PREFIXES.has(command)) {
@@ -123,7 +124,7 @@ export function leftOperand(text: string): string | undefined {
         else if (text[i] === open && --depth === 0) break;
       }
       if (i < 0) return undefined;
-      if (c === ')' && !/[\w$\]]\s*$/.test(text.slice(0, i))) break;   // a group, not a call
+      if (c === ")" && !/[\w$\]]$/.test(text.slice(0, i))) break;   // a group, not a call
       continue;
     }
     const name = /[A-Za-z_$][\w$]*$/.exec(text.slice(0, i));

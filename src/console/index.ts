@@ -250,7 +250,11 @@ export class ConsoleCommands {
       text = readFileSync(path, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new CommandError(`${file}: ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : code === 'EACCES' ? 'Permission denied' : (e as Error).message}.`);
+      const why = `${file}: ${code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : code === 'EACCES' ? 'Permission denied' : (e as Error).message}`;
+      // gdb: an error when typed, a warning (and on with the script) when a script sources it
+      if (this.host.fromTty()) throw new CommandError(`${why}.`);
+      this.host.err(`warning: ${why}\n`);
+      return undefined;
     }
     return this.sourceText(file, text, verbose);
   }

@@ -56,8 +56,8 @@ export function topLevelElse(body: readonly string[]): number {
 }
 
 /**
- * gdb's user_args: words split at blanks, except inside quotes or
- * parentheses; quotes are kept (`foo "a b" c`: `"a b"` and `c`).
+ * gdb's user_args: words split at blanks, except inside quotes; quotes
+ * are kept (`foo "a b" c`: `"a b"` and `c`); parentheses do not group.
  */
 export function userArgs(text: string): string[] {
   const out: string[] = [];
@@ -67,16 +67,13 @@ export function userArgs(text: string): string[] {
     while (i < s.length && /\s/.test(s[i]!)) i++;
     if (i >= s.length) break;
     const start = i;
-    let depth = 0;
     let quote: string | undefined;
     for (; i < s.length; i++) {
       const c = s[i]!;
       if (c === '\\' && i + 1 < s.length) { i++; continue; }
       if (quote) { if (c === quote) quote = undefined; continue; }
       if (c === '"' || c === "'") { quote = c; continue; }
-      if (c === '(') depth++;
-      else if (c === ')') depth--;
-      else if (/\s/.test(c) && depth <= 0) break;
+      if (/\s/.test(c)) break;
     }
     out.push(s.slice(start, i));
   }
