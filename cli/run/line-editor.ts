@@ -77,7 +77,7 @@ function addReverseSearch(rlIn: Interface): void {
     rl.cursor = line.length;
     refresh();
   };
-  rl[kTtyWrite] = (s: string | undefined, key: Key | undefined) => {
+  const keys = (s: string | undefined, key: Key | undefined) => {
     if (!search) {
       if (key?.ctrl && key.name === 'r') {
         prompt = rl.getPrompt();
@@ -100,4 +100,6 @@ function addReverseSearch(rlIn: Interface): void {
     leave(search.line);
     ttyWrite(s, key);
   };
+  // (readline's prototype has only a getter for it: the instance gets its own)
+  Object.defineProperty(rl, kTtyWrite, { value: keys, configurable: true, writable: true });
 }

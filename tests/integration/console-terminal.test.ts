@@ -1,0 +1,122 @@
+/**
+ * The prompt's line editor on a real terminal (node-pty), with gdb 13 on the
+ * same keys where gdb has the feature: the history kept across sessions in
+ * $HOME/.tsdbg_history (HOME is a scratch directory), Up and Ctrl-R reverse
+ * search through it, Tab completion of subcommands and struct members, and
+ * `define` typed at the prompt.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT } from './rsp-util.js';
+import { gdb, killTerminals, tsdbg, type Terminal } from './pty-util.js';
+
+afterEach(() => killTerminals());
+
+const PROG = path.join(ROOT, 'examples/bin/linked_list');
+const PROMPT = '(tsdbg) ';
+
+async function quit(t: Terminal): Promise<void> {
+  t.send('quit\r');
+  const q = await Promise.race([t.exited, t.waitFor('(y or n) ').then(() => undefined)]);
+  if (!q) t.send('y\r');
+  expect((await t.exited).exitCode).toBe(0);
+}
+
+describe('history across sessions', () => {
+  it('lines typed in one session come back with Up and Ctrl-R in the next', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'tsdbg-hist-'));
+    const a = tsdbg(['run', PROG], { env: { HOME: home } });
+    await a.waitFor(PROMPT);
+    a.send('echo first-line\\n\r');
+    await a.waitFor('first-line\n');
+    await a.waitFor(PROMPT);
+    a.send('print 20 + 22\r');
+    await a.waitFor('$1 = 42');
+    await a.waitFor(PROMPT);
+    await quit(a);
+    expect(readFileSync(path.join(home, '.tsdbg_history'), 'utf8')).toBe('echo first-line\\n\nprint 20 + 22\nquit\n');
+
+    const b = tsdbg(['run', PROG], { env: { HOME: home } });
+    await b.waitFor(PROMPT);
+    b.send('\x1b[A\x1b[A\r');          // Up, Up: the print
+    await b.waitFor('$1 = 42');
+    await b.waitFor(PROMPT);
+    b.send('\x12');                     // Ctrl-R
+    await b.waitFor("(reverse-i-search)`': ");
+    b.send('first');
+    await b.waitFor("(reverse-i-search)`first': echo first-line\\n");
+    b.send('\r');
+    await b.waitFor('first-line\n');
+    await b.waitFor(PROMPT);
+    b.send('\x12zzz-none');
+    await b.waitFor("(failed reverse-i-search)`zzz-none': ");
+    b.send('\x07');                     // Ctrl-G: the line as it was (empty)
+    b.send('set history save off\r');
+    await b.waitFor(PROMPT);
+    b.send('echo unsaved\\n\r');
+    await b.waitFor('unsaved\n');
+    await b.waitFor(PROMPT);
+    await quit(b);
+    const saved = readFileSync(path.join(home, '.tsdbg_history'), 'utf8');
+    expect(saved).toContain('set history save off\n');
+    expect(saved).not.toContain('unsaved');
+  });
+});
+
+describe('Tab completion, as gdb', () => {
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: a subcommand and a struct member complete with Tab`, async () => {
+      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      await t.waitFor(prompt);
+      // each key alone, as typed (a Tab inside pasted text is text, for node's readline)
+      t.send('info watc');
+      await t.waitFor('info watc');
+      t.send('\t');
+      await t.waitFor('hpoints ');
+      t.send('\r');
+      await t.waitFor('No watchpoints.\n');
+      await t.waitFor(prompt);
+      t.send('break print_list\r');
+      await t.waitFor(prompt);
+      t.send('run\r');
+      await t.waitFor('Breakpoint 1, print_list');
+      await t.waitFor(prompt);
+      t.send('print n->val');
+      await t.waitFor('n->val');
+      t.send('\t');
+      await t.waitFor('ue ');
+      t.send('\r');
+      await t.waitFor('$1 = 5\n');
+      await t.waitFor(prompt);
+      t.send('kill\r');
+      await t.waitFor('(y or n) ');
+      t.send('y\r');
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+});
+
+describe('define at the prompt, as gdb', () => {
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: gives its instructions and a > prompt for each line`, async () => {
+      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      await t.waitFor(prompt);
+      t.send('define twice\r');
+      // (between the lines and the prompt, the line editors' escapes: gdb's bracketed paste, node's redraw)
+      await t.waitFor(/Type commands for definition of "twice"\.\nEnd with a line saying just "end"\.\n(\x1b\[[0-9;?]*[A-Za-z])*>/);
+      t.send('echo $arg0 $arg0\\n\r');
+      await t.waitFor('>');
+      t.send('end\r');
+      await t.waitFor(prompt);
+      t.send('twice hey\r');
+      await t.waitFor('hey hey\n');
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+});
