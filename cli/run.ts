@@ -22,6 +22,8 @@ import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize, userTerminal } from './run/terminal.js';
 import { claimSignals } from '../src/target/reaper.js';
+import { Pager } from '../src/console/pager.js';
+import type { OutputChunk } from '../src/commands/store.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -54,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${errorMessage(e)}\n`);
     return 1;
   }
-  writeConsole(session);
+  writeConsole(session, questions && process.stdout.isTTY ? { readLine: questions.readLine } : undefined);
   return driveSession(session, opts, questions, async () => {
     if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`, !opts.batch);   // gdb -p
   });
@@ -104,8 +106,14 @@ function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Se
   });
 }
 
-/** The session's output to our stdout and stderr, as gdb writes its console. */
-export function writeConsole(session: Session): void {
+/** gdb's pager of a session at the prompt (src/console/pager.ts): `set pagination`, `set height`. */
+const pagers = new WeakMap<Session, Pager<OutputChunk>>();
+
+/**
+ * The session's output to our stdout and stderr, as gdb writes its console;
+ * `paging`: through gdb's pager, its prompt answered at the terminal.
+ */
+export function writeConsole(session: Session, paging?: { readLine: (prompt: string) => Promise<string | undefined> }): void {
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
   // On a pipe, libuv writes asynchronously once the pipe is full: a long x/100000xb
@@ -115,11 +123,28 @@ export function writeConsole(session: Session): void {
   }
   // gdb wraps its stdout at its width (`set width`; from the terminal, $COLUMNS or 80), at its wrap
   // points, on a pipe too; not in batch mode.
-  const pager = new LinePager(() => session.screen.width);
-  session.store.on('output', (c) => {
+  const wrap = new LinePager(() => session.screen.width);
+  const show = (c: OutputChunk) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
-    else if (c.stream === 'stdout') process.stdout.write(pager.write(c.marked ?? c.text));
+    else if (c.stream === 'stdout') process.stdout.write(c.text);
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
+  };
+  if (!paging) {
+    session.store.on('output', (c) => show(c.stream === 'stdout' ? { stream: 'stdout', text: wrap.write(c.marked ?? c.text) } : c));
+    return;
+  }
+  // the pager keeps the order of every stream while it waits; it counts and pages standard output only
+  const pager = new Pager<OutputChunk>({
+    height: () => session.screen.height,
+    enabled: () => session.screen.pagination,
+    readLine: paging.readLine,
+    quit: () => { process.stderr.write('Quit\n'); session.interrupt(); },
+    show: (c, text) => show({ ...c, text }),
+  });
+  pagers.set(session, pager);
+  session.store.on('output', (c) => {
+    if (c.stream === 'stdout') pager.write(c, wrap.write(c.marked ?? c.text), true);
+    else pager.write(c, c.text, false);
   });
 }
 
@@ -271,8 +296,11 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
     };
     const drain = async () => {
       busy = true;
+      const pager = pagers.get(session);
       while (queue.length) {
+        pager?.reset();
         const r = await session.execute(queue.shift()!);
+        await pager?.settled();
         if (r.quit !== undefined) { finish(r.quit); return; }
       }
       busy = false;
@@ -290,6 +318,7 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
       // a line ends the wait for input: what is typed next waits until input is wanted again
       keys.hold();
       if (questions?.take(line)) return;
+      session.console.history.add(line);
       queue.push(line);
       if (!busy) void drain();
     });

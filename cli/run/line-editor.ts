@@ -1,6 +1,6 @@
 /**
  * The prompt's line editor on a terminal: node's readline, with the history
- * kept across sessions (src/console/history.ts), Tab completion by the
+ * kept across sessions (src/console/history.ts; the prompt adds each command line to it), Tab completion by the
  * console's complete() and readline's Ctrl-R reverse search
  * (src/console/reverse-search.ts) added to its keys.
  */
@@ -25,7 +25,6 @@ export function lineEditor(session: Session): Interface {
       );
     },
   });
-  rl.on('line', (line) => history.add(line));
   addReverseSearch(rl);
   return rl;
 }

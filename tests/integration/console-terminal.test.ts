@@ -120,3 +120,43 @@ describe('define at the prompt, as gdb', () => {
     });
   }
 });
+
+describe('the pager, as gdb', () => {
+  const lines = Array.from({ length: 30 }, (_, i) => `line${i + 1}`);
+  const echo = `echo ${lines.join('\\n')}\\n\r`;
+  const PAGER = '--Type <RET> for more, q to quit, c to continue without paging--';
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: height-1 lines a page on a 10-row terminal; RET a page more, q quits, c shows the rest`, async () => {
+      const t = who === 'gdb' ? start(['-iex', 'set pagination on', PROG], { rows: 10 }) : start(['run', PROG], { rows: 10 });
+      await t.waitFor(prompt);
+      // the last lineN the program's output shows (lines of their own: not the echoed command)
+      const last = (from = 0) => Math.max(0, ...[...t.output().slice(from).matchAll(/^(?:\x1b\[[0-9;?]*[A-Za-z])*line(\d+)$/gm)].map((m) => Number(m[1])));
+      let from = t.output().length;
+      t.send(echo);
+      await t.waitFor(PAGER);
+      expect(last(from)).toBe(9);
+      t.send('\r');
+      await t.waitFor(PAGER);
+      expect(last(from)).toBe(18);
+      t.send('q\r');
+      await t.waitFor('Quit\n');
+      await t.waitFor(prompt);
+      expect(last(from)).toBe(18);
+      from = t.output().length;
+      t.send(echo);
+      await t.waitFor(PAGER);
+      t.send('c\r');
+      await t.waitFor(prompt);
+      expect(last(from)).toBe(30);
+      t.send('set pagination off\r');
+      await t.waitFor(prompt);
+      const before = t.output().length;
+      t.send(echo);
+      await t.waitFor('line30\n');
+      expect(t.output().slice(before)).not.toContain(PAGER);
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+});
