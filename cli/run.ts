@@ -23,6 +23,7 @@ import { KeyRouter } from './run/keys.js';
 import { followTerminalSize, userTerminal } from './run/terminal.js';
 import { claimSignals } from '../src/target/reaper.js';
 import { Pager } from '../src/console/pager.js';
+import { styleByDefault, styleText } from '../src/console/style.js';
 import type { OutputChunk } from '../src/commands/store.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${errorMessage(e)}\n`);
     return 1;
   }
+  // gdb styles a terminal's output, not batch mode's (NO_COLOR and TERM=dumb: none)
+  session.console.style.enabled = styleByDefault(Boolean(process.stdout.isTTY) && !opts.batch);
   writeConsole(session, questions && process.stdout.isTTY ? { readLine: questions.readLine } : undefined);
   return driveSession(session, opts, questions, async () => {
     if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`, !opts.batch);   // gdb -p
@@ -123,7 +126,9 @@ export function writeConsole(session: Session, paging?: { readLine: (prompt: str
   }
   // gdb wraps its stdout at its width (`set width`; from the terminal, $COLUMNS or 80), at its wrap
   // points, on a pipe too; not in batch mode.
-  const wrap = new LinePager(() => session.screen.width);
+  const lines = new LinePager(() => session.screen.width);
+  // styled once wrapped (the wrap hints are gone then; a style escape takes no column)
+  const wrap = { write: (t: string) => { const w = lines.write(t); return session.console.style.enabled ? styleText(w) : w; } };
   const show = (c: OutputChunk) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
     else if (c.stream === 'stdout') process.stdout.write(c.text);

@@ -14,6 +14,7 @@ import { complete, type Completion, type CompletionSource } from './complete.js'
 import { exitVariables, parsePipe, runShell } from './shell.js';
 import { CONSOLE_NAMES } from './specs.js';
 import { SafePath, declinedWarning, initFiles, HOME_INIT_NAME } from './init.js';
+import { StyleSettings } from './style.js';
 
 export { History } from './history.js';
 export type { ConsoleHost } from './host.js';
@@ -37,6 +38,8 @@ const SETTINGS = ['args', 'breakpoint', 'can-use-hw-watchpoints', 'checkpoint-li
 export class ConsoleCommands {
   readonly history: History;
   readonly safePath = new SafePath();
+  /** `set style enabled` (a front end on a terminal turns it on: src/console/style.ts). */
+  readonly style = new StyleSettings(false);
   private readonly user = new Map<string, UserCommand>();
   private block: OpenBlock | undefined;
   private loops = 0;
@@ -301,6 +304,9 @@ export class ConsoleCommands {
 
   /** `set|show history ...` and `set|show auto-load safe-path`; undefined for other settings. */
   private async setting(kind: 'set' | 'show', args: string): Promise<{ quit?: number } | undefined> {
+    const style = /^style\s+(\S+)\s*(.*)$/s.exec(args);
+    if (style && kind === 'set' && this.style.set(style[1]!, style[2]!)) return {};
+    if (style && kind === 'show' && style[1] !== '' && 'enabled'.startsWith(style[1]!)) { this.host.out(this.style.show()); return {}; }
     const safe = /^auto-load\s+safe-path\b\s*(.*)$/s.exec(args);
     if (safe) {
       if (kind === 'show') this.host.out(this.safePath.show());

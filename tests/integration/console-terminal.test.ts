@@ -160,3 +160,50 @@ describe('the pager, as gdb', () => {
     });
   }
 });
+
+describe('styles on a terminal, as gdb 13', () => {
+  /** The session's lines that start as `starts` do, without the line editors' own escapes. */
+  async function styledLines(t: Terminal, prompt: string): Promise<string[]> {
+    for (const c of ['break print_list', 'run', 'bt', 'info breakpoints']) {
+      t.send(`${c}\r`);
+      if (c === 'run') await t.waitFor('Breakpoint 1, ');
+      await t.waitFor(prompt);
+    }
+    const lines = t.output().replace(/\x1b\[\?2004[hl]|\x1b\[\d*G|\x1b\[0J|\r/g, '').split('\n');
+    t.send('kill\r');
+    await t.waitFor('(y or n) ');
+    t.send('y\r');
+    await t.waitFor(prompt);
+    t.send('quit\r');
+    await t.exited;
+    const starts = /^(Breakpoint 1 at |Breakpoint 1, |#0  |#1  |1       breakpoint)/;
+    return lines.filter((l) => starts.test(l));
+  }
+
+  it('function names, file names, addresses and argument names in gdb\'s colours', async () => {
+    const mine = await styledLines(tsdbg(['run', PROG], { env: { NO_COLOR: '' } }), PROMPT);
+    const theirs = await styledLines(gdb(['-iex', 'set style enabled on', PROG]), '(gdb) ');
+    expect(mine.length).toBeGreaterThanOrEqual(5);
+    expect(mine).toEqual(theirs);
+    expect(mine.join('\n')).toContain('\x1b[33mprint_list\x1b[m (\x1b[36mround\x1b[m=0');
+  });
+
+  for (const env of [{ NO_COLOR: '1' }, { TERM: 'dumb', NO_COLOR: '' }]) {
+    it(`none with ${Object.entries(env)[0]!.join('=')}; set style enabled turns them on`, async () => {
+      const t = tsdbg(['run', PROG], { env });
+      await t.waitFor(PROMPT);
+      t.send('show style enabled\r');
+      await t.waitFor('CLI output styling is disabled.');
+      t.send('break print_list\r');
+      await t.waitFor('Breakpoint 1 at 0x1229: file linked_list.c, line 40.');
+      await t.waitFor(PROMPT);
+      t.send('set style enabled on\r');
+      await t.waitFor(PROMPT);
+      t.send('tbreak main\r');
+      await t.waitFor('Temporary breakpoint 2 at \x1b[34m0x');
+      await t.waitFor(PROMPT);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+});

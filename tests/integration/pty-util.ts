@@ -82,11 +82,14 @@ export function testHome(): string {
   return scratchHome;
 }
 
-/** `file args...` on a new pty of cols x rows; HOME is testHome() unless `env` says otherwise. */
+/**
+ * `file args...` on a new pty of cols x rows; HOME is testHome() and NO_COLOR is set (tsdbg without
+ * styles, as gdb() turns gdb's off) unless `env` says otherwise.
+ */
 export function terminal(file: string, args: string[], opts: { cols?: number; rows?: number; cwd?: string; env?: Record<string, string> } = {}): Terminal {
   const p = pty.spawn(file, args, {
-    name: 'xterm', cols: opts.cols ?? 100, rows: opts.rows ?? 30, cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '', HOME: testHome(), ...opts.env } as Record<string, string>,
+    name: opts.env?.TERM ?? 'xterm', cols: opts.cols ?? 100, rows: opts.rows ?? 30, cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '', HOME: testHome(), NO_COLOR: '1', ...opts.env } as Record<string, string>,
   });
   open.push(p);
   let raw = '';
