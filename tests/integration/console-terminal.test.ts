@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
-import { gdb, killTerminals, tsdbg, type Terminal } from './pty-util.js';
+import { gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
@@ -206,4 +206,46 @@ describe('styles on a terminal, as gdb 13', () => {
       expect((await t.exited).exitCode).toBe(0);
     });
   }
+});
+
+describe('Enter repeats, as gdb', () => {
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: an empty line repeats next, and x goes on where it stopped`, async () => {
+      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      await t.waitFor(prompt);
+      t.send('break main\r');
+      await t.waitFor(prompt);
+      t.send('run\r');
+      await t.waitFor('Breakpoint 1, main');
+      await t.waitFor(prompt);
+      const lineNumbers = () => [...t.output().matchAll(/^(\d+)\t/gm)].map((m) => Number(m[1]));
+      // each command (typed, or an empty line) shows one more source line
+      const step = async (keys: string) => {
+        const n = lineNumbers().length;
+        t.send(keys);
+        await until(() => lineNumbers().length > n, () => `a source line after ${JSON.stringify(keys)}:\n${t.output()}`);
+        await t.waitFor(prompt);
+      };
+      await step('next\r');
+      await step('\r');
+      await step('\r');
+      const lines = lineNumbers().slice(-3).join(',');
+      t.send('x/2xb &head\r');
+      await t.waitFor(/<head>:\t0x[0-9a-f]{2}\t0x[0-9a-f]{2}\n/);
+      await t.waitFor(prompt);
+      t.send('\r');
+      await t.waitFor(/<head\+2>:\t0x[0-9a-f]{2}\t0x[0-9a-f]{2}\n/);
+      await t.waitFor(prompt);
+      t.send('kill\r');
+      await t.waitFor('(y or n) ');
+      t.send('y\r');
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+      // the same lines in both: gdb's result is the reference
+      results[who] = lines;
+      if (results.gdb !== undefined && results.tsdbg !== undefined) expect(results.tsdbg).toBe(results.gdb);
+    });
+  }
+  const results: Record<string, string | undefined> = {};
 });
