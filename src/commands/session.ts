@@ -330,6 +330,7 @@ export class Session {
     locationNames: async () => this.source.completionNames(),
     fieldsOf: async (e) => memberNames(await this.source.expressionType(e)),
     checkpointNames: () => this.store.state.checkpoints.map((c) => c.name).filter((n): n is string => !!n),
+    snapshotNames: () => this.store.state.snapshots.filter((s) => !s.owner).map((s) => `0x${s.start.toString(16)}`),
   });
 
   constructor(opts: SessionOptions) {

@@ -4,7 +4,8 @@
  * to commands; `info`/`set`/`show`/`help` to their subcommands; `file` and
  * `source` to file names; `break`/`list`/`until`/`advance`/`clear` to
  * functions and source files (`FILE:`); `rewind` and `checkpoint delete` to
- * checkpoint names; anything else to an expression's names (locals in scope,
+ * checkpoint names; `snapshot` to its subcommands, `snapshot diff|show|drop`
+ * and `restore` to the snapshots held; anything else to an expression's names (locals in scope,
  * functions, globals, types), or after `.`/`->` to the members of the left
  * side's struct. `complete TEXT` prints the same list, as gdb's does.
  */
@@ -28,7 +29,11 @@ export interface CompletionSource {
   locations(): Promise<{ functions: string[]; files: string[] }>;
   fields(expr: string): Promise<string[] | undefined>;
   checkpoints(): readonly string[];
+  /** How the snapshots held are named: `heap`, `stack`, their start addresses. */
+  snapshots(): readonly string[];
 }
+
+const SNAPSHOT_SUBCOMMANDS = ['diff', 'drop', 'heap', 'mapping', 'show', 'stack'];
 
 const LOCATION_COMMANDS = new Set(['break', 'tbreak', 'list', 'until', 'advance', 'clear']);
 const FILE_COMMANDS = new Set(['file', 'source', 'cd', 'exec-file', 'symbol-file']);
@@ -65,6 +70,12 @@ export async function complete(line: string, cursor: number, src: CompletionSour
   if (command === 'rewind' || (command === 'checkpoint' && /^delete\s/.test(rest))) {
     const word = lastWord.startsWith('-') ? '' : lastWord;
     return { candidates: matching(src.checkpoints(), word), replaceFrom: text.length - word.length };
+  }
+  if (command === 'snapshot' || command === 'restore') {
+    const words = rest.split(/\s+/);
+    const list = command === 'snapshot' && words.length === 1 ? SNAPSHOT_SUBCOMMANDS
+      : command === 'restore' || (words.length === 2 && /^(diff|show|drop)$/.test(words[0]!)) ? src.snapshots() : [];
+    return { candidates: matching(list, lastWord), replaceFrom: wordAt };
   }
   if (command && LOCATION_COMMANDS.has(command) && !/[.>(]/.test(lastWord) && !/\bif\b/.test(rest)) {
     const { functions, files } = await src.locations();

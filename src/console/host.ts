@@ -32,4 +32,6 @@ export interface ConsoleHost {
   fieldsOf(expr: string): Promise<string[] | undefined>;
   /** Checkpoint names. */
   checkpointNames(): string[];
+  /** The snapshots held, as `snapshot diff` names them (their start addresses). */
+  snapshotNames(): string[];
 }

@@ -358,6 +358,7 @@ export class ConsoleCommands {
     locations: () => this.host.locationNames(),
     fields: (e) => this.host.fieldsOf(e),
     checkpoints: () => this.host.checkpointNames(),
+    snapshots: () => ['heap', 'stack', ...this.host.snapshotNames()],
   };
 
   /** `complete TEXT`: each completion as a whole line, as gdb prints them. */

@@ -105,6 +105,21 @@ describe('console scripting, as gdb', () => {
   });
 });
 
+describe('complete: tsdbg\'s own names', () => {
+  it('snapshot subcommands, the snapshots held and checkpoint names', () => {
+    const file = script('complete-snap.gdb', ['break print_list', 'run', 'snapshot heap', 'checkpoint before', 'checkpoint after',
+      'complete snapshot d', 'complete snapshot diff ', 'complete rewind ', 'complete rewind b', 'complete checkpoint delete a']);
+    const out = ours(file).split('\n');
+    const heap = /^Snapshot of \d+ bytes at (0x[0-9a-f]+) \(\[heap\]\)/.exec(out.find((l) => l.startsWith('Snapshot of'))!)![1];
+    const completions = out.filter((l) => /^(snapshot|rewind|checkpoint delete) /.test(l));
+    expect(completions).toEqual([
+      'snapshot diff', 'snapshot drop',
+      `snapshot diff ${heap}`, 'snapshot diff heap', 'snapshot diff stack',
+      'rewind after', 'rewind before', 'rewind before', 'checkpoint delete after',
+    ]);
+  });
+});
+
 describe('init files', () => {
   it('runs ~/.tsdbginit, refuses ./.tsdbginit with gdb\'s warning until the safe path allows it; -nx reads neither', () => {
     const home = path.join(scratch, 'inithome');
