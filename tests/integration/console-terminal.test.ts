@@ -249,3 +249,29 @@ describe('Enter repeats, as gdb', () => {
   }
   const results: Record<string, string | undefined> = {};
 });
+
+describe('the screen follows the window, as gdb', () => {
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: show height and show width after a resize`, async () => {
+      const t = who === 'gdb' ? start([PROG], { cols: 120, rows: 40 }) : start(['run', PROG], { cols: 120, rows: 40 });
+      await t.waitFor(prompt);
+      t.send('show height\r');
+      await t.waitFor('Number of lines gdb thinks are in a page is 40.');
+      await t.waitFor(prompt);
+      t.resize(90, 12);
+      // the resize reaches the session as a signal: asked again (one command at a time) until it has
+      let height = '';
+      for (let i = 0; i < 100 && height !== '12'; i++) {
+        t.send('show height\r');
+        height = (await t.waitFor(/in a page is \d+\./)).replace(/\D/g, '');
+        await t.waitFor(prompt);
+      }
+      expect(height).toBe('12');
+      t.send('show width\r');
+      await t.waitFor('Number of characters gdb thinks are in a line is 90.');
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+});
