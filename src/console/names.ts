@@ -7,8 +7,10 @@ import { strip, type CType } from '../dwarf/index.js';
 import { stripWrapHints } from '../dwarf/wrap.js';
 import type { OutputStream } from '../debugger/store.js';
 
-export function expressionNames(n: { locals: string[]; functions: string[]; globals: string[]; types: string[]; symbols: string[] }): string[] {
-  return [...new Set([...n.locals, ...n.functions, ...n.globals, ...n.types, ...n.symbols])];
+/** An expression's names as gdb completes them: ELF `f.cold` as gdb names it, `f[cold]`; source file names too. */
+export function expressionNames(n: { locals: string[]; functions: string[]; globals: string[]; types: string[]; symbols: string[]; files: string[] }): string[] {
+  const symbols = n.symbols.map((s) => s.replace(/\.cold$/, '[cold]'));
+  return [...new Set([...n.locals, ...n.functions, ...n.globals, ...n.types, ...symbols, ...n.files])];
 }
 
 /** The members of a struct or union, or of what a pointer to one points at (typedefs and qualifiers seen through). */
