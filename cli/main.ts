@@ -2,6 +2,7 @@
  * tsdbg: command-line entry. Each subcommand lives in its own module and is
  * loaded lazily so `tsdbg vm run` in the guest does not pay for the UI.
  */
+import { readFileSync } from 'node:fs';
 const USAGE = `usage: tsdbg <command> [options]
 
 commands:
@@ -19,8 +20,15 @@ commands:
   vm run [--accel auto|kvm|tcg] -- CMD...
                           run CMD in the patched-kernel guest
   vm shell                interactive shell in the guest
-  help                    this text
+  help, --help            this text (tsdbg run --help: run's options)
+  --version               tsdbg's version
 `;
+
+/** `tsdbg --version`: the package's version, as `gdb --version` starts with its own. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `tsdbg ${pkg.version}\nA gdb-compatible debugger for x86-64 Linux, with memory snapshots and checkpoints.\n`;
+}
 
 type Sub = (argv: string[]) => Promise<number>;
 
@@ -36,6 +44,10 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    process.stdout.write(version());
+    return 0;
+  }
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(USAGE);
     return cmd ? 0 : 2;

@@ -12,7 +12,8 @@
 import { existsSync, readFileSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Session, errorMessage } from '../src/commands/session.js';
-import { parseRunArgs, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
+import { parseRunArgs, RUN_HELP, RUN_USAGE, UsageError, type RunArgs } from './run/args.js';
+import { lineEditor, PROMPT } from './run/line-editor.js';
 import { localLauncher } from './run/launcher.js';
 import { inferiorEnv } from './run/inferior-env.js';
 import { LinePager } from '../src/dwarf/wrap.js';
@@ -21,6 +22,9 @@ import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize, userTerminal } from './run/terminal.js';
 import { claimSignals } from '../src/target/reaper.js';
+import { Pager } from '../src/console/pager.js';
+import { styleByDefault, styleText } from '../src/console/style.js';
+import type { OutputChunk } from '../src/commands/store.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -29,6 +33,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     process.stderr.write(`tsdbg run: ${(e as Error).message}\n${RUN_USAGE}\n`);
     return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${RUN_HELP}\n`);
+    return 0;
   }
   if (!opts.program && opts.attach === undefined) {
     process.stderr.write(`${RUN_USAGE}\n`);
@@ -49,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${errorMessage(e)}\n`);
     return 1;
   }
-  writeConsole(session);
+  // gdb styles a terminal's output, not batch mode's (NO_COLOR and TERM=dumb: none)
+  session.console.style.enabled = styleByDefault(Boolean(process.stdout.isTTY) && !opts.batch);
+  writeConsole(session, questions && process.stdout.isTTY ? { readLine: questions.readLine } : undefined);
   return driveSession(session, opts, questions, async () => {
     if (opts.attach !== undefined) await session.execute(`attach ${opts.attach}`, !opts.batch);   // gdb -p
   });
@@ -99,8 +109,14 @@ function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Se
   });
 }
 
-/** The session's output to our stdout and stderr, as gdb writes its console. */
-export function writeConsole(session: Session): void {
+/** gdb's pager of a session at the prompt (src/console/pager.ts): `set pagination`, `set height`. */
+const pagers = new WeakMap<Session, Pager<OutputChunk>>();
+
+/**
+ * The session's output to our stdout and stderr, as gdb writes its console;
+ * `paging`: through gdb's pager, its prompt answered at the terminal.
+ */
+export function writeConsole(session: Session, paging?: { readLine: (prompt: string) => Promise<string | undefined> }): void {
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
   // On a pipe, libuv writes asynchronously once the pipe is full: a long x/100000xb
@@ -110,11 +126,30 @@ export function writeConsole(session: Session): void {
   }
   // gdb wraps its stdout at its width (`set width`; from the terminal, $COLUMNS or 80), at its wrap
   // points, on a pipe too; not in batch mode.
-  const pager = new LinePager(() => session.screen.width);
-  session.store.on('output', (c) => {
+  const lines = new LinePager(() => session.screen.width);
+  // styled once wrapped (the wrap hints are gone then; a style escape takes no column)
+  const wrap = { write: (t: string) => { const w = lines.write(t); return session.console.style.enabled ? styleText(w) : w; } };
+  const show = (c: OutputChunk) => {
     if (c.stream === 'stderr') process.stderr.write(c.text);
-    else if (c.stream === 'stdout') process.stdout.write(pager.write(c.marked ?? c.text));
+    else if (c.stream === 'stdout') process.stdout.write(c.text);
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
+  };
+  if (!paging) {
+    session.store.on('output', (c) => show(c.stream === 'stdout' ? { stream: 'stdout', text: wrap.write(c.marked ?? c.text) } : c));
+    return;
+  }
+  // the pager keeps the order of every stream while it waits; it counts and pages standard output only
+  const pager = new Pager<OutputChunk>({
+    height: () => session.screen.height,
+    enabled: () => session.screen.pagination,
+    readLine: paging.readLine,
+    quit: () => { process.stderr.write('Quit\n'); session.interrupt(); },
+    show: (c, text) => show({ ...c, text }),
+  });
+  pagers.set(session, pager);
+  session.store.on('output', (c) => {
+    if (c.stream === 'stdout') pager.write(c, wrap.write(c.marked ?? c.text), true);
+    else pager.write(c, c.text, false);
   });
 }
 
@@ -178,6 +213,12 @@ function* scriptLines(opts: RunArgs): Generator<ScriptLine> {
  * `source` does, and the next option goes on. The quit code, if one quit.
  */
 async function runScripts(session: Session, opts: RunArgs, onError: () => void): Promise<number | undefined> {
+  if (!opts.nx) {
+    // ~/.tsdbginit then ./.tsdbginit (src/console/init.ts), before -x/-ex as gdb reads its init files
+    const env = opts.nh ? { ...process.env, HOME: undefined } : process.env;
+    const q = await session.console.runInitFiles((line) => session.execute(line, false), env);
+    if (q !== undefined) return q;
+  }
   let failedFile: string | undefined;
   for (const s of scriptLines(opts)) {
     const file = s.from?.file;
@@ -228,7 +269,7 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
 export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions): Promise<number> {
   const q = await runScripts(session, opts, () => undefined);
   if (q !== undefined) return q;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
+  const rl = lineEditor(session);
   // the terminal went away (setRawMode EIO when the window closes): the hangup path of installExitHandlers
   rl.on('error', (e) => terminalError?.(e));
   const queue: string[] = [];
@@ -260,12 +301,15 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
     };
     const drain = async () => {
       busy = true;
+      const pager = pagers.get(session);
       while (queue.length) {
+        pager?.reset();
         const r = await session.execute(queue.shift()!);
+        await pager?.settled();
         if (r.quit !== undefined) { finish(r.quit); return; }
       }
       busy = false;
-      rl.setPrompt(session.collectingCommands ? '>' : '(tsdbg) ');
+      rl.setPrompt(session.collectingCommands ? '>' : PROMPT);
       rl.prompt();
       keys.release();
     };
@@ -279,6 +323,7 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
       // a line ends the wait for input: what is typed next waits until input is wanted again
       keys.hold();
       if (questions?.take(line)) return;
+      session.console.history.add(line);
       queue.push(line);
       if (!busy) void drain();
     });

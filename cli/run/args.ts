@@ -6,6 +6,11 @@ import { UsageError, optionValue, parseEngine, parsePid } from '../options.js';
 
 export interface RunArgs {
   batch: boolean;
+  /** -nx: no init files; -nh: not the home one. */
+  nx: boolean;
+  nh: boolean;
+  /** --help: the usage, nothing else. */
+  help: boolean;
   /** -x FILE and -ex CMD, in command-line order (gdb runs them in that order). */
   scripts: Array<{ kind: 'file' | 'command'; text: string }>;
   aslr: boolean;
@@ -16,13 +21,39 @@ export interface RunArgs {
 }
 
 export const RUN_USAGE =
-  'usage: tsdbg run [--batch] [-x FILE] [-ex CMD]... [--aslr] [--engine kernel|userspace] [--pid PID] PROG [ARGS...]';
+  'usage: tsdbg run [--batch] [-nx] [-x FILE] [-ex CMD]... [--aslr] [--engine kernel|userspace] [--pid PID] PROG [ARGS...]';
+
+/** `tsdbg run --help`. */
+export const RUN_HELP = `${RUN_USAGE}
+
+Debug PROG (with ARGS) in a gdb-style session: a (tsdbg) prompt on a terminal,
+line mode (commands from -x/-ex, then stdin; no prompt) otherwise.
+
+Options:
+  --batch, -batch        run the -x/-ex commands, then quit (exit status 1 if one failed)
+  -x FILE, --command FILE
+                         run the commands in FILE
+  -ex CMD, --eval-command CMD
+                         run CMD (in command-line order with -x)
+  -nx, -n                read no init file (~/.tsdbginit, ./.tsdbginit)
+  -nh                    do not read ~/.tsdbginit
+  -q, -quiet             accepted for gdb's sake (tsdbg prints no banner)
+  --args                 accepted for gdb's sake: what follows PROG is its arguments
+  --aslr                 leave address-space randomization on (off by default, as gdb)
+  --engine kernel|userspace
+                         the snapshot engine (default: the kernel's where it has one)
+  --pid PID, -p PID      attach to process PID
+  --help, -h             this text
+
+Init files: ~/.tsdbginit, then ./.tsdbginit if the auto-load safe path allows it
+(add-auto-load-safe-path DIR in ~/.tsdbginit). History: ~/.tsdbg_history.
+NO_COLOR or TERM=dumb turn colour off.`;
 
 export { UsageError };
 
 export function parseRunArgs(argvIn: string[]): RunArgs {
   const argv = [...argvIn];
-  const out: RunArgs = { batch: false, scripts: [], aslr: false, engine: undefined, attach: undefined, program: undefined, args: [] };
+  const out: RunArgs = { batch: false, nx: false, nh: false, help: false, scripts: [], aslr: false, engine: undefined, attach: undefined, program: undefined, args: [] };
   let i = 0;
   const value = (opt: string): string => optionValue(argv, ++i, opt);
   for (; i < argv.length; i++) {
@@ -30,9 +61,11 @@ export function parseRunArgs(argvIn: string[]): RunArgs {
     if (a === '--') { i++; break; }
     if (!a.startsWith('-') || a === '-') break;
     switch (a) {
-      case '--batch': case '-batch': case '-q': case '-quiet': case '--quiet': case '-nx': case '--nx':
-        if (a.includes('batch')) out.batch = true;
-        break;
+      case '--batch': case '-batch': out.batch = true; break;
+      case '-q': case '-quiet': case '--quiet': break;
+      case '-nx': case '--nx': case '-n': out.nx = true; break;
+      case '-nh': case '--nh': out.nh = true; break;
+      case '--help': case '-help': case '-h': out.help = true; break;
       case '-x': case '--command': out.scripts.push({ kind: 'file', text: value(a) }); break;
       case '-ex': case '--eval-command': out.scripts.push({ kind: 'command', text: value(a) }); break;
       case '--aslr': out.aslr = true; break;

@@ -36,6 +36,21 @@ export class TerminalQuestions {
     return true;
   }
 
+  /** A line typed at `prompt` (gdb's pager asks this way); undefined when input ends. */
+  readonly readLine = (prompt: string): Promise<string | undefined> => {
+    const rl = this.rl;
+    if (!rl) return Promise.resolve('');
+    return new Promise((resolve) => {
+      this.pending = (line) => {
+        this.pending = undefined;
+        resolve(line);
+      };
+      rl.setPrompt(prompt);
+      rl.prompt();
+      this.wantInput?.();
+    });
+  };
+
   /** `defaultNo`: gdb's nquery, whose answer at end of input is no. */
   readonly ask = (question: string, defaultNo = false): Promise<boolean> => {
     const rl = this.rl;

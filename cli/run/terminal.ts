@@ -7,6 +7,7 @@
 import type { Session } from '../../src/commands/session.js';
 import type { Target } from '../../src/target/types.js';
 import { terminalOf } from '../../src/target/capabilities.js';
+import { initialWidth } from '../../src/commands/screen.js';
 
 /** The user's terminal: stdout, else stderr, when one of them is a terminal with a size. */
 export function userTerminal(): NodeJS.WriteStream | undefined {
@@ -27,10 +28,21 @@ export function sizePty(target: Target | undefined): void {
   if (size && terminal) terminal.resize(size.rows, size.cols);
 }
 
-/** Pass each resize of our terminal on to the session's program; returns the undo. */
+/**
+ * Pass each resize of our terminal on to the session's program, and to the
+ * session's screen (gdb's width and height follow the window, as readline's
+ * SIGWINCH tells gdb); returns the undo.
+ */
 export function followTerminalSize(session: Session): () => void {
   if (!process.stdout.isTTY) return () => undefined;
-  const onResize = () => sizePty(session.currentTarget);
+  const onResize = () => {
+    sizePty(session.currentTarget);
+    const size = terminalSize();
+    if (size) {
+      session.screen.width = initialWidth(false, size.cols, process.env);
+      session.screen.height = size.rows;
+    }
+  };
   process.stdout.on('resize', onResize);
   return () => { process.stdout.off('resize', onResize); };
 }

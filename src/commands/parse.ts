@@ -7,6 +7,7 @@
 import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
 import { xCount } from './examine.js';
+import { CONSOLE_SPECS } from '../console/specs.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
@@ -435,6 +436,8 @@ const SPECS: Spec[] = [
   { name: 'checkpoints', help: 'List the checkpoints.\nList checkpoints with their sizes.', parse: () => ({ kind: 'checkpoints' }) },
   { name: 'rewind', help: 'Go back to a checkpoint.\nrewind [-f] [NAME]: go back to a checkpoint (default: the latest); -f even if the memory map changed.',
     parse: parseRewind },
+  // the console's own commands (src/console): run there before this table is looked at
+  ...CONSOLE_SPECS.map((c) => ({ ...c, parse: (): Command => ({ kind: 'nop' }) })),
 ];
 
 const BY_NAME = new Map(SPECS.map((s) => [s.name, s]));
@@ -518,3 +521,17 @@ export function helpText(topic: string | undefined): string[] {
 }
 
 export const COMMAND_NAMES = SPECS.map((s) => s.name);
+
+/** Names and aliases that completion offers: gdb leaves out the aliases that abbreviate their command (`inf`, `b`). */
+const completable = (s: { name: string; aliases?: string[] }) => [s.name, ...(s.aliases ?? []).filter((a) => !s.name.startsWith(a))];
+export const COMMAND_WORDS = SPECS.flatMap(completable);
+export const INFO_NAMES = INFO.flatMap(completable);
+
+/** A command word's full name by gdb's rule (alias, exact name, unique prefix), or undefined. */
+export function commandWord(word: string): string | undefined {
+  try {
+    return resolve(word, SPECS);
+  } catch {
+    return undefined;
+  }
+}

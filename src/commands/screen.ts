@@ -11,7 +11,7 @@ import { CommandError } from './parse.js';
 export interface ScreenSettings {
   /** Characters per line; undefined is unlimited (gdb's `set width 0`). */
   width: number | undefined;
-  /** Lines per page; undefined is unlimited. tsdbg does not page: kept for `show height`. */
+  /** Lines per page; undefined is unlimited. The prompt pages at it (src/console/pager.ts). */
   height: number | undefined;
   pagination: boolean;
   confirm: boolean;

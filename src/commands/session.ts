@@ -61,6 +61,8 @@ import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
 import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
+import { ConsoleCommands } from '../console/index.js';
+import { captureStdout, expressionNames, memberNames } from '../console/names.js';
 import { ThreadTable } from './threads.js';
 import { ThreadConsole } from './thread-console.js';
 import { infoFrameLines } from './info-frame.js';
@@ -318,6 +320,25 @@ export class Session {
     },
   });
 
+  /** The console's own commands (src/console): define, if/while, source, shell, pipe, history, complete. */
+  readonly console = new ConsoleCommands({
+    run: (line, fromTty) => (this.collecting ? Promise.resolve(this.collectCommand(line).quit) : line.trim() ? this.runLineAs(line, fromTty) : Promise.resolve(undefined)),
+    fromTty: () => this.fromTty,
+    interactive: () => this.interactive,
+    out: (text) => this.out(text),
+    write: (text) => this.store.write('stdout', text),
+    err: (text) => this.store.write('stderr', text),
+    confirm: (q) => this.confirm(q),
+    truth: async (e) => (await this.evaluate(e)).value !== 0n,
+    integer: async (e) => (await this.evaluate(e)).value,
+    capture: async (line) => { const c = await captureStdout(this.store, () => this.runLineAs(line, this.fromTty)); return { text: c.text, quit: c.result }; },
+    symbolNames: async () => expressionNames(await this.source.completionNames()),
+    locationNames: async () => this.source.completionNames(),
+    fieldsOf: async (e) => memberNames(await this.source.expressionType(e)),
+    checkpointNames: () => this.store.state.checkpoints.map((c) => c.name).filter((n): n is string => !!n),
+    snapshotNames: () => this.store.state.snapshots.filter((s) => !s.owner).map((s) => `0x${s.start.toString(16)}`),
+  });
+
   constructor(opts: SessionOptions) {
     this.launcher = opts.launcher;
     this.args = opts.args ?? [];
@@ -439,7 +460,7 @@ export class Session {
 
   get currentTarget(): Target | undefined { return this.target; }
   /** Between `commands` and `end` (the prompt is `>` then). */
-  get collectingCommands(): boolean { return this.collecting !== undefined; }
+  get collectingCommands(): boolean { return this.collecting !== undefined || this.console.collecting; }
 
   // ---- output ----------------------------------------------------------------------
 
@@ -546,26 +567,47 @@ export class Session {
   }
 
   private async executeText(line: string): Promise<CommandResult> {
-    let text = line;
-    if (!text.trim()) {
-      if (!this.lastRepeat) return { ok: true };
-      text = this.lastRepeat;
-    }
     try {
-      if (await this.source.execute(text)) {
-        this.lastRepeat = /^\s*(l|list)\b/.test(text) ? text : undefined;
-        return { ok: true };
-      }
-      const parsed = parseLine(text);
-      if (parsed.command.kind === 'nop') return { ok: true };
-      this.lastRepeat = parsed.repeats ? text : undefined;
-      const quit = await this.run(parsed.command);
+      const quit = await this.runLine(line);
       return quit === undefined ? { ok: true } : { ok: true, quit };
     } catch (e) {
       const msg = errorMessage(e);
       this.store.write('stderr', `${this.sourcedAt ? `${this.sourcedAt}: Error in sourced command file:\n` : ''}${msg}\n`);
       if (process.env.TSDBG_DEBUG && !isUserError(e)) console.error(e);
       return { ok: false, error: msg };
+    }
+  }
+
+  /** One command line, its error thrown (the console's scripts run lines this way); the quit code if it quit. */
+  private async runLine(line: string): Promise<number | undefined> {
+    if (this.console.collecting) return this.console.collect(line);
+    let text = line;
+    if (!text.trim()) {
+      if (!this.lastRepeat) return undefined;
+      text = this.lastRepeat;
+    }
+    const mine = await this.console.execute(text);
+    if (mine) {
+      this.lastRepeat = undefined;
+      return mine.quit;
+    }
+    if (await this.source.execute(text)) {
+      this.lastRepeat = /^\s*(l|list)\b/.test(text) ? text : undefined;
+      return undefined;
+    }
+    const parsed = parseLine(text);
+    if (parsed.command.kind === 'nop') return undefined;
+    this.lastRepeat = parsed.repeats ? text : undefined;
+    return this.run(parsed.command);
+  }
+
+  private async runLineAs(line: string, fromTty: boolean): Promise<number | undefined> {
+    const outer = this.fromTty;
+    this.fromTty = fromTty;
+    try {
+      return await this.runLine(line);
+    } finally {
+      this.fromTty = outer;
     }
   }
 

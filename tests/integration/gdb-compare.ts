@@ -34,8 +34,8 @@ export function build(src: string | string[], name: string, opt: '-O0' | '-O2', 
 }
 
 /** argv's stdout and stderr merged in the order they were written. */
-export function merged(argv: string[], input?: string): string {
-  return finished(spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { input, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd: ROOT }), argv.join(' ')).stdout;
+export function merged(argv: string[], input?: string, cwd = ROOT): string {
+  return finished(spawnSync('sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], { input, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL', cwd }), argv.join(' ')).stdout;
 }
 
 function tsdbgBatch(prog: string[], commands: string[]): string {

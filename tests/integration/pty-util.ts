@@ -5,7 +5,8 @@
  * (call it in afterEach) so a failing test leaves no session behind.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pty from '@lydell/node-pty';
 import { ROOT } from './rsp-util.js';
@@ -73,11 +74,22 @@ export interface Terminal {
   exited: Promise<{ exitCode: number; signal?: number }>;
 }
 
-/** `file args...` on a new pty of cols x rows. */
-export function terminal(file: string, args: string[], opts: { cols?: number; rows?: number; cwd?: string } = {}): Terminal {
+let scratchHome: string | undefined;
+
+/** A HOME of this test worker's own (history and init files of tests never touch the real ones). */
+export function testHome(): string {
+  scratchHome ??= mkdtempSync(path.join(tmpdir(), 'tsdbg-home-'));
+  return scratchHome;
+}
+
+/**
+ * `file args...` on a new pty of cols x rows; HOME is testHome() and NO_COLOR is set (tsdbg without
+ * styles, as gdb() turns gdb's off) unless `env` says otherwise.
+ */
+export function terminal(file: string, args: string[], opts: { cols?: number; rows?: number; cwd?: string; env?: Record<string, string> } = {}): Terminal {
   const p = pty.spawn(file, args, {
-    name: 'xterm', cols: opts.cols ?? 100, rows: opts.rows ?? 30, cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '' } as Record<string, string>,
+    name: opts.env?.TERM ?? 'xterm', cols: opts.cols ?? 100, rows: opts.rows ?? 30, cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '', HOME: testHome(), NO_COLOR: '1', ...opts.env } as Record<string, string>,
   });
   open.push(p);
   let raw = '';
@@ -114,7 +126,7 @@ export function terminal(file: string, args: string[], opts: { cols?: number; ro
 }
 
 /** `tsdbg run ARGS...` on a terminal. */
-export function tsdbg(args: string[], opts?: { cols?: number; rows?: number }): Terminal {
+export function tsdbg(args: string[], opts?: { cols?: number; rows?: number; cwd?: string; env?: Record<string, string> }): Terminal {
   return terminal(process.execPath, [TSDBG, ...args], opts);
 }
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { ROOT } from './rsp-util.js';
+import { testHome } from './pty-util.js';
 import { SESSION_MS, waitFor } from '../setup/wait.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
@@ -25,7 +26,7 @@ const until = waitFor;
 
 /** tsdbg run on a pty; type() sends a line once `after` has appeared (counted from the last wait). */
 function terminal(prog: string) {
-  const child = spawn('script', ['-qfec', `node ${TSDBG} run ${prog}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb' } });
+  const child = spawn('script', ['-qfec', `node ${TSDBG} run ${prog}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb', HOME: testHome() } });
   children.push(child);
   let out = '';
   let seen = 0;

@@ -18,7 +18,8 @@ const errors = (s: string) => s.split('\n').filter((l) => l.startsWith('0x0:\t<e
 describe('Ctrl-C ends a long command', () => {
   for (const who of ['gdb', 'tsdbg'] as const) {
     it(`${who} on a terminal: Quit, the prompt, and the next command runs`, async () => {
-      const t = who === 'gdb' ? gdb([fixture('frames')]) : tsdbg(['run', fixture('frames')]);
+      // (without paging, as the gdb helper starts gdb)
+      const t = who === 'gdb' ? gdb([fixture('frames')]) : tsdbg(['run', '-ex', 'set pagination off', fixture('frames')]);
       const prompt = who === 'gdb' ? '(gdb) ' : '(tsdbg) ';
       await t.waitFor(prompt);
       for (const c of SETUP) { t.send(`${c}\r`); await t.waitFor(prompt); }

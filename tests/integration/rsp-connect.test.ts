@@ -11,6 +11,7 @@ import { RemoteTarget } from '../../src/rsp/remote-target.js';
 import { alive, example, ROOT, startListening, stopChild, symbol, until, type Spawned } from './rsp-util.js';
 import { SESSION_MS, WAIT_MS } from '../setup/wait.js';
 import { writeWatch } from './watch-util.js';
+import { testHome } from './pty-util.js';
 
 const TSDBG = path.join(ROOT, 'bin/tsdbg.js');
 const cleanup: Array<() => Promise<void>> = [];
@@ -144,7 +145,7 @@ describe('tsdbg connect: quit', () => {
   it('asks at a terminal before killing the served process', async () => {
     const s = await server('gdbserver', example('hot_loop'), ['100000000000']);
     const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
-    const term = spawn('script', ['-qfec', `node ${TSDBG} connect 127.0.0.1:${s.port}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb' } });
+    const term = spawn('script', ['-qfec', `node ${TSDBG} connect 127.0.0.1:${s.port}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb', HOME: testHome() } });
     cleanup.push(async () => { term.kill('SIGKILL'); });
     let screen = '';
     let seen = 0;

@@ -724,6 +724,31 @@ export class SourceLevel {
     return out;
   }
 
+  // ------------------------------------------------------------ completion (src/console/complete.ts)
+
+  /** Names completion offers: locals and arguments in scope, then the program's functions, globals, types and ELF symbols, and source file names. */
+  async completionNames(): Promise<{ locals: string[]; functions: string[]; globals: string[]; types: string[]; symbols: string[]; files: string[] }> {
+    const out = { locals: [] as string[], functions: [] as string[], globals: [] as string[], types: [] as string[], symbols: [] as string[], files: [] as string[] };
+    const ev = this.program() ? await this.requireFrameEvaluator().catch(() => undefined) : undefined;
+    if (ev) for (const l of [...await ev.args(), ...await ev.locals()]) out.locals.push(l.name);
+    const exe = this.exeDebug();
+    for (const d of this.program()?.debugInfos() ?? (exe ? [exe] : [])) {
+      for (const fn of d.allFunctions()) out.functions.push(fn.name);
+      for (const v of d.allGlobals()) if (v.name) out.globals.push(v.name);
+      for (const [key] of d.allTypeDies()) out.types.push(key.replace(/^(struct|union|enum) /, ''));
+      for (const f of d.sourceFiles()) out.files.push(f.replace(/^.*\//, ''));
+    }
+    const image = this.program()?.image;
+    const tables = image?.modules.length ? image.modules.map((m) => m.symbols) : [this.fileSymbols()];
+    for (const t of tables) for (const sym of t?.all ?? []) if (sym.name) out.symbols.push(sym.name);
+    return out;
+  }
+
+  /** The type of an expression in the selected frame (completion of its members). */
+  async expressionType(expr: string): Promise<CType> {
+    return (await (await this.evaluator()).evaluate(expr)).type;
+  }
+
   // ------------------------------------------------------------ snapshots by expression
 
   /** Typed object an expression designates: an lvalue in memory, or what a pointer points at. */
