@@ -21,6 +21,7 @@ import { TerminalQuestions } from './run/questions.js';
 import { KeyRouter } from './run/keys.js';
 import { followTerminalSize, userTerminal } from './run/terminal.js';
 import { claimSignals } from '../src/target/reaper.js';
+import { TO_TUI, uiCommands, type UiControl } from '../src/ui/commands.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -72,7 +73,11 @@ export async function driveSession(
   const exits = installExitHandlers(session, end, !questions);
   try {
     await start();
-    return questions ? await runInteractive(session, opts, questions) : await runLineMode(session, opts);
+    if (!questions) {
+      session.frontEnd = uiCommands(NO_TUI);   // `tui enable` says why not, as gdb does
+      return await runLineMode(session, opts);
+    }
+    return await runPrompt(session, opts, questions);
   } catch (e) {
     process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
     return 1;
@@ -82,6 +87,41 @@ export async function driveSession(
     await session.shutdown();
     await end?.();
     exits.dispose();
+  }
+}
+
+/** The full-screen UI (src/ui/) by default when stdin and stdout are terminals; `--tui=off` or TSDBG_TUI=off: gdb's line prompt. */
+export function wantsTui(opts: RunArgs, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (opts.tui === 'off' || (opts.tui === undefined && env.TSDBG_TUI === 'off')) return false;
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
+
+/** Where a -x script or a pipe says `tui enable`: no full screen there. */
+const NO_TUI: UiControl = {
+  possible: false, active: () => false, enable: () => undefined, disable: () => undefined,
+  layout: () => undefined, focus: () => undefined, refresh: () => undefined,
+};
+
+/** The prompt at a terminal: the full-screen UI or the line prompt, switched by `tui enable` / `tui disable`. */
+async function runPrompt(session: Session, opts: RunArgs, questions: TerminalQuestions): Promise<number> {
+  // React's development build logs props with JSON.stringify, which fails on the state's bigints
+  // (the program's environment was taken already: inferiorEnv)
+  process.env.NODE_ENV ??= 'production';
+  const { UiSwitch } = await import('../src/ui/switch.js');
+  const ui = new UiSwitch(session, Boolean(process.stdin.isTTY && process.stdout.isTTY));
+  const full = wantsTui(opts);
+  // -ex commands run once: typed into the UI's console, or at the line prompt's start
+  let line = full ? { ...opts, scripts: [] } : opts;
+  const exCommands = full ? opts.scripts.map((s) => s.text) : [];
+  const stopResizing = full || ui.possible ? followTerminalSize(session) : () => undefined;
+  try {
+    return await ui.drive(full, async () => {
+      const r = await runInteractive(session, line, questions, () => ui.enableWanted);
+      line = { ...opts, scripts: [] };
+      return r;
+    }, (on) => { lineConsole.muted = on; }, exCommands);
+  } finally {
+    stopResizing();
   }
 }
 
@@ -100,6 +140,9 @@ function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Se
 }
 
 /** The session's output to our stdout and stderr, as gdb writes its console. */
+/** The line console's writer; muted while the full-screen UI shows the output in its panes. */
+export const lineConsole = { muted: false };
+
 export function writeConsole(session: Session): void {
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
@@ -112,6 +155,7 @@ export function writeConsole(session: Session): void {
   // points, on a pipe too; not in batch mode.
   const pager = new LinePager(() => session.screen.width);
   session.store.on('output', (c) => {
+    if (lineConsole.muted) return;
     if (c.stream === 'stderr') process.stderr.write(c.text);
     else if (c.stream === 'stdout') process.stdout.write(pager.write(c.marked ?? c.text));
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
@@ -225,7 +269,8 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
 }
 
 /** `questions`: where the session's yes/no questions are answered (without: always yes). */
-export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions): Promise<number> {
+/** `toTui`: true after a command asked for the full-screen UI (`tui enable`): the prompt ends with TO_TUI. */
+export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions, toTui?: () => boolean): Promise<number> {
   const q = await runScripts(session, opts, () => undefined);
   if (q !== undefined) return q;
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(tsdbg) ', historySize: 1000, terminal: true });
@@ -243,7 +288,7 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
   questions?.use(rl, () => keys.release());
-  const stopResizing = followTerminalSize(session);
+  const stopResizing = toTui ? () => undefined : followTerminalSize(session);
   rl.on('SIGINT', () => {
     if (questions?.interrupt()) return;
     if (busy) { session.interrupt(); return; }
@@ -263,6 +308,7 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
       while (queue.length) {
         const r = await session.execute(queue.shift()!);
         if (r.quit !== undefined) { finish(r.quit); return; }
+        if (toTui?.()) { busy = false; finish(TO_TUI); return; }
       }
       busy = false;
       rl.setPrompt(session.collectingCommands ? '>' : '(tsdbg) ');

@@ -431,6 +431,9 @@ export class Session {
     return { function: fn, file: line?.file, path: line?.path, line: line?.line, ...(module ? { module } : {}) };
   }
 
+  /** A front end's own console commands (`tui`, `layout`...): true when it took the line. */
+  frontEnd: ((line: string) => Promise<boolean>) | undefined;
+
   get currentTarget(): Target | undefined { return this.target; }
   /** Between `commands` and `end` (the prompt is `>` then). */
   get collectingCommands(): boolean { return this.collecting !== undefined; }
@@ -546,6 +549,7 @@ export class Session {
       text = this.lastRepeat;
     }
     try {
+      if (await this.frontEnd?.(text)) return { ok: true };   // the front end's own commands (src/ui/commands.ts)
       if (await this.source.execute(text)) {
         this.lastRepeat = /^\s*(l|list)\b/.test(text) ? text : undefined;
         return { ok: true };

@@ -77,7 +77,7 @@ export interface Terminal {
 export function terminal(file: string, args: string[], opts: { cols?: number; rows?: number; cwd?: string } = {}): Terminal {
   const p = pty.spawn(file, args, {
     name: 'xterm', cols: opts.cols ?? 100, rows: opts.rows ?? 30, cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '' } as Record<string, string>,
+    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '', TSDBG_TUI: 'off' } as Record<string, string>,
   });
   open.push(p);
   let raw = '';
