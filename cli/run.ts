@@ -90,9 +90,10 @@ export async function driveSession(
   }
 }
 
-/** The full-screen UI (src/ui/) by default when stdin and stdout are terminals; `--tui=off` or TSDBG_TUI=off: gdb's line prompt. */
+/** The full-screen UI (src/ui/) by default when stdin and stdout are terminals (not TERM=dumb); `--tui=off` or TSDBG_TUI=off: gdb's line prompt. */
 export function wantsTui(opts: RunArgs, env: NodeJS.ProcessEnv = process.env): boolean {
   if (opts.tui === 'off' || (opts.tui === undefined && env.TSDBG_TUI === 'off')) return false;
+  if (env.TERM === 'dumb') return false;   // no cursor movement there
   return Boolean(process.stdin.isTTY && process.stdout.isTTY);
 }
 
@@ -106,7 +107,7 @@ const NO_TUI: UiControl = {
 async function runPrompt(session: Session, opts: RunArgs, questions: TerminalQuestions): Promise<number> {
   // React's development build logs props with JSON.stringify, which fails on the state's bigints
   // (the program's environment was taken already: inferiorEnv)
-  process.env.NODE_ENV ??= 'production';
+  process.env.NODE_ENV = 'production';
   const { UiSwitch } = await import('../src/ui/switch.js');
   const ui = new UiSwitch(session, Boolean(process.stdin.isTTY && process.stdout.isTTY));
   const full = wantsTui(opts);

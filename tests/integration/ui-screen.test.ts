@@ -1,0 +1,131 @@
+/**
+ * The full-screen UI end to end: `tsdbg run` on a real pty, typed into as a
+ * person would, the screen read from a headless xterm (tests/integration/ui-util.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fixture } from '../fixtures/programs.js';
+import { alive, descendants, TSDBG } from './pty-util.js';
+import { closeScreens, screen, type Screen } from './ui-util.js';
+import { waitFor } from '../setup/wait.js';
+
+afterEach(closeScreens);
+
+const ui = (args: string[], size?: { cols?: number; rows?: number }) => screen([process.execPath, TSDBG, 'run', ...args], size);
+
+/** The UI is up (it reads keys raw from then on: what is typed earlier would be echoed by the terminal). */
+async function ready(s: Screen): Promise<void> {
+  await s.waitRow(/^─ Console/);
+  await s.waitRow(/^\(tsdbg\) /);
+}
+
+async function stopAtInner(s: Screen): Promise<void> {
+  await ready(s);
+  s.type('break inner');
+  await s.waitRow(/^1\s+b\+ inner at .*frames\.c:9|1  b\+ inner/);
+  s.type('run');
+  await s.waitRow(/stopped: breakpoint 1 in inner/);
+}
+
+describe('tsdbg run, full screen', () => {
+  it('a breakpoint stop marks the line in the source pane; the program output goes to its pane', async () => {
+    const s = ui([fixture('frames')]);
+    await stopAtInner(s);
+    const row = await s.waitRow(/^B\+>\s*9 \s+long x = c \* 3;/);
+    expect(s.cellOf(row, 'long')?.isInverse()).toBeTruthy();
+    expect(s.rows().at(-1)).toMatch(/^process \d+ \| stopped: breakpoint 1 in inner at .*frames\.c:9/);
+    await s.waitRow(/#3\s+main at/);                 // the stack pane
+    s.type('next');
+    await s.waitRow(/^   >\s*11 /);
+    s.type('next');
+    // the console's half is 44 columns of 80: the program's output is in the right-hand pane
+    await s.waitUntil(() => s.rows().some((r) => /^.{44}inner 42\s*$/.test(r)), 'inner 42 in the program output pane');
+    s.type('kill');
+    await s.waitRow(/Kill the program being debugged\? \(y or n\)/);
+    s.type('y');
+    await s.waitRow(/^no process/);
+  });
+
+  it('registers changed by `si` change colour (reverse video), the others do not', async () => {
+    const s = ui([fixture('frames')]);
+    await stopAtInner(s);
+    s.type('layout regs');
+    await s.waitRow(/^─ Registers/);
+    const ripBefore = await s.waitRow(/rip\s+0x/);
+    s.type('si');
+    await s.waitUntil(() => s.rows().some((r) => /^0x[0-9a-f]+\s+9\s/.test(r.trim())), 'the si report in the console');
+    await s.waitUntil(() => s.cellOf(ripBefore, 'rip')?.isInverse() !== 0 && s.cellOf(ripBefore, 'rip') !== undefined, 'rip in reverse');
+    const rbx = s.rows().findIndex((r) => /rbx\s+0x/.test(r));
+    expect(s.cellOf(rbx, 'rbx')?.isInverse()).toBe(0);
+    expect(s.cellOf(ripBefore, 'rip')?.isInverse()).not.toBe(0);
+  });
+
+  it('Ctrl-C interrupts a busy loop, not tsdbg', async () => {
+    const s = ui([fixture('target_loop')]);
+    await ready(s);
+    s.type('run');
+    await s.waitRow(/\| running \|/);
+    await s.waitUntil(() => s.rows().some((r) => /pid \d+\s*$/.test(r)), "the program's pid in its pane");
+    s.send('\x03');
+    await s.waitRow(/stopped: (signal SIGINT|interrupted)/);
+    await s.waitRow(/^\(tsdbg\) /);
+    s.type('kill');
+    await s.waitRow(/\(y or n\)/);
+    s.type('y');
+    await s.waitRow(/^no process/);
+  });
+
+  it('fits 80x24 after a resize, the status line on the last row', async () => {
+    const s = ui([fixture('frames')], { cols: 120, rows: 40 });
+    await stopAtInner(s);
+    expect(s.rows()[39]).toMatch(/^process \d+ \| stopped/);
+    s.resize(80, 24);
+    await s.waitUntil(() => /^process \d+ \| stopped/.test(s.rows()[23]!), 'the status line on row 24');
+    await s.waitUntil(() => s.rows().some((r) => /^─ Console/.test(r)) && s.rows().some((r) => /^B\+>\s*9 /.test(r)), 'the panes redrawn');
+    expect(s.rows().every((r) => r.length <= 80)).toBe(true);
+  });
+});
+
+describe('leaving the full screen', () => {
+  /** tsdbg under a shell that saves `stty -a` before and after it. */
+  function wrapped(dir: string, prog: string): Screen {
+    const script = `stty -a > ${dir}/before; ${process.execPath} ${TSDBG} run ${prog}; stty -a > ${dir}/after; echo done-$?`;
+    return screen(['/bin/sh', '-c', script]);
+  }
+
+  it('quit restores the terminal (stty -a unchanged, main screen) and prints one summary line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-ui-'));
+    try {
+      const s = wrapped(dir, fixture('frames'));
+      await stopAtInner(s);
+      s.type('quit');
+      await s.waitRow(/Quit anyway\? \(y or n\)/);
+      s.type('y');
+      await s.waitRow(/^done-0/);
+      expect(s.term.buffer.active.type).toBe('normal');
+      expect(s.text()).toMatch(/^tsdbg: no process/m);
+      expect(readFileSync(`${dir}/after`, 'utf8')).toBe(readFileSync(`${dir}/before`, 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGTERM: the terminal restored, no tracee left', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-ui-'));
+    try {
+      const s = wrapped(dir, fixture('frames'));
+      await stopAtInner(s);
+      const tracee = Number(/^process (\d+)/.exec(s.rows().at(-1)!)![1]);
+      const node = descendants(s.pty.pid).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('tsdbg.js'))!;
+      process.kill(node, 'SIGTERM');
+      await s.waitRow(/^done-143/);
+      await waitFor(() => !alive(tracee), `tracee ${tracee} gone`);
+      expect(s.term.buffer.active.type).toBe('normal');
+      expect(readFileSync(`${dir}/after`, 'utf8')).toBe(readFileSync(`${dir}/before`, 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
