@@ -12,6 +12,7 @@ export class FrameWriter extends EventEmitter {
   private shown: string[] = [];
   private next: string | undefined;
   private scheduled = false;
+  private closed = false;
   private readonly onResize = () => { this.shown = []; this.emit('resize'); };
 
   constructor(private readonly out: NodeJS.WriteStream) {
@@ -24,6 +25,7 @@ export class FrameWriter extends EventEmitter {
 
   /** Ink's frame (the whole screen, rows joined by newlines). */
   write(frame: string): boolean {
+    if (this.closed) return true;   // Ink's last frame at unmount: the screen is the user's again
     this.next = frame;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -42,7 +44,7 @@ export class FrameWriter extends EventEmitter {
   flush(): void {
     this.scheduled = false;
     const frame = this.next;
-    if (frame === undefined) return;
+    if (frame === undefined || this.closed) return;
     this.next = undefined;
     const rows = frame.split('\n').slice(0, this.out.rows || Infinity);
     let out = '';
@@ -57,6 +59,7 @@ export class FrameWriter extends EventEmitter {
   }
 
   dispose(): void {
+    this.closed = true;
     this.out.off('resize', this.onResize);
   }
 }

@@ -4,10 +4,9 @@ import { Box, Text } from 'ink';
 import type { RegisterState } from '../debugger/state.js';
 import { Line, Pane, windowOf } from './pane.js';
 
-/** gdb's order of `info registers`. */
+/** gdb's order of `info registers`, but the pc, stack and flags first: they show in the smallest pane. */
 export const REGISTER_ORDER = [
-  'rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15',
-  'rip', 'eflags', 'cs', 'ss', 'ds', 'es', 'fs', 'gs', 'fs_base', 'gs_base',
+  'rip', 'rsp', 'rbp', 'eflags', 'rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'cs', 'ss', 'ds', 'es', 'fs', 'gs', 'fs_base', 'gs_base',
 ] as const;
 
 const CELL = 26;

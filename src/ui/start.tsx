@@ -92,8 +92,8 @@ export class TuiScreen {
     process.off('exit', this.onExit);
     this.out.off('resize', this.onResize);
     this.input.off('data', this.onData);
-    try { this.ink?.unmount(); } catch { /* a terminal gone */ }
     this.frames.dispose();
+    try { this.ink?.unmount(); } catch { /* a terminal gone */ }
     this.input.setRawMode?.(false);
     this.input.pause();
     const summary = `tsdbg: ${statusText(this.model.view.state)}\n`;
