@@ -21,7 +21,7 @@ export interface ConsolePaneProps {
 }
 
 export function ConsolePane({ console, prompt, input, busy, width, height, scroll, focused }: ConsolePaneProps): React.ReactElement {
-  const shown = tail(allLines(console), height - 2, scroll);
+  const shown = tail(allLines(console, width), height - 2, scroll);
   return (
     <Pane title={scroll ? `Console (${scroll} up)` : 'Console'} width={width} height={height} focused={focused}>
       {shown.map((l, i) => <Line key={i}>{l}</Line>)}

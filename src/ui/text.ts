@@ -45,9 +45,31 @@ export function expandTabs(line: string): string {
   return out;
 }
 
+/**
+ * `line` cut into rows of `width` columns (colour sequences kept, not
+ * counted; one column per character, as the panes' text is).
+ */
+export function wrapLine(line: string, width: number): string[] {
+  if (width <= 0 || line.length <= width) return [line];
+  const rows: string[] = [];
+  let row = '';
+  let cols = 0;
+  for (const part of line.split(/(\x1b\[[0-9;]*m)/)) {
+    if (part.startsWith('\x1b[')) { row += part; continue; }
+    for (const c of part) {
+      if (cols === width) { rows.push(row); row = ''; cols = 0; }
+      row += c;
+      cols++;
+    }
+  }
+  rows.push(row);
+  return rows;
+}
+
 /** The whole lines and the pending one (when there is one), for drawing. */
-export function allLines(l: Lines): readonly string[] {
-  return l.pending ? [...l.lines, l.pending] : l.lines;
+export function allLines(l: Lines, width?: number): readonly string[] {
+  const lines = l.pending ? [...l.lines, l.pending] : l.lines;
+  return width === undefined ? lines : lines.flatMap((x) => wrapLine(x, width));
 }
 
 /**
