@@ -57,7 +57,9 @@ export class TuiScreen {
       stdout: this.frames as unknown as NodeJS.WriteStream, stdin: this.input, exitOnCtrlC: false, patchConsole: false, debug: true,
     });
     try {
-      return await this.ended;
+      const end = await this.ended;
+      this.restore('quit' in end);   // `tui disable`: the line prompt follows, no summary
+      return end;
     } finally {
       this.restore();
     }
@@ -86,7 +88,7 @@ export class TuiScreen {
   }
 
   /** The terminal as it was: Ink gone, the main screen back, cooked mode, the cursor shown; one line saying where things are. */
-  private restore(): void {
+  private restore(summarize = true): void {
     if (this.restored) return;
     this.restored = true;
     process.off('exit', this.onExit);
@@ -96,7 +98,7 @@ export class TuiScreen {
     try { this.ink?.unmount(); } catch { /* a terminal gone */ }
     this.input.setRawMode?.(false);
     this.input.pause();
-    const summary = `tsdbg: ${statusText(this.model.view.state)}\n`;
+    const summary = summarize ? `tsdbg: ${statusText(this.model.view.state)}\n` : '';
     this.model.dispose();
     try { writeSync((this.out as unknown as { fd?: number }).fd ?? 1, LEAVE + summary); } catch { /* no terminal left */ }
   }

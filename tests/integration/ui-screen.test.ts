@@ -128,3 +128,65 @@ describe('leaving the full screen', () => {
     }
   });
 });
+
+describe('keys and switches', () => {
+  it('F9 takes a checkpoint (its pane shows it), Shift-F9 rewinds to it: the marked line goes back', async () => {
+    const s = ui([fixture('frames')]);
+    await stopAtInner(s);
+    s.type('next');
+    await s.waitRow(/^  >\s*11 /);
+    s.type('next');                                   // after the printf: its buffer is on the heap already
+    await s.waitRow(/^  >\s*12 /);
+    s.send('\x1b[20~');                               // F9
+    await s.waitRow(/^─ Stack.*─ Checkpoints/);
+    await s.waitRow(/\* c1 /);
+    s.type('next');
+    await s.waitRow(/^  >\s*13 /);
+    s.send('\x1b[20;2~');                             // Shift-F9
+    await s.waitRow(/stopped: rewind in inner at .*frames\.c:12/);
+    await s.waitRow(/^  >\s*12 /);
+  });
+
+  it('F10 is step, F8 next; Ctrl-D at the empty prompt asks gdb\'s question and quits', async () => {
+    const s = ui([fixture('frames')]);
+    await stopAtInner(s);
+    s.send('\x1b[21~');                               // F10
+    await s.waitRow(/^  >\s*11 /);
+    s.send('\x1b[19~');                               // F8: over the printf
+    await s.waitRow(/stopped: step in inner at .*frames\.c:12/);
+    s.send('\x04');
+    await s.waitRow(/Quit anyway\? \(y or n\)/);
+    s.type('y');
+    const end = await s.exited;
+    expect(end.exitCode).toBe(0);
+  });
+
+  it('tui disable gives the line prompt on the main screen; tui enable brings the panes back', async () => {
+    const s = ui([fixture('frames')]);
+    await ready(s);
+    s.type('break inner');
+    await s.waitRow(/1\s+b\+ inner/);
+    s.type('tui disable');
+    await s.waitUntil(() => s.term.buffer.active.type === 'normal', 'the main screen');
+    s.type('info breakpoints');
+    await s.waitRow(/^1\s+breakpoint\s+keep y\s+0x[0-9a-f]+ in inner/);
+    s.type('tui enable');
+    await s.waitRow(/^─ Console/);
+    expect(s.term.buffer.active.type).toBe('alternate');
+    await s.waitRow(/1\s+b\+ inner/);
+    s.type('quit');
+    expect((await s.exited).exitCode).toBe(0);
+  });
+
+  it('--tui=off and TSDBG_TUI=off keep gdb\'s line prompt; layout in a pipe says why not', async () => {
+    const s = ui(['--tui=off', fixture('frames')]);
+    await s.waitRow(/^\(tsdbg\) $/);
+    expect(s.term.buffer.active.type).toBe('normal');
+    s.type('quit');
+    await s.exited;
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, [TSDBG, 'run', fixture('frames')], { input: 'layout src\ntui enable\nlayout foo\n', encoding: 'utf8' });
+    expect(r.stderr).toBe('Cannot enable the TUI when output is not a terminal\nCannot enable the TUI when output is not a terminal\n'
+      + 'Undefined tui layout command: "foo".  Try "help tui layout".\n');
+  });
+});
