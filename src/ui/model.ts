@@ -105,10 +105,17 @@ export class UiModel {
     this.listeners.clear();
   }
 
+  /** Changes within one turn of the event loop make one new frame (a stop changes state, output, frames...). */
   private set(patch: Partial<UiView>): void {
     this.current = { ...this.current, ...patch };
-    for (const l of this.listeners) l();
+    if (this.notifying) return;
+    this.notifying = true;
+    setImmediate(() => {
+      this.notifying = false;
+      for (const l of this.listeners) l();
+    });
   }
+  private notifying = false;
 
   // ---- the debugger's side -----------------------------------------------------------------
 
@@ -132,7 +139,14 @@ export class UiModel {
     } catch { /* the program went away meanwhile */ }
     const s = this.d.state;
     this.set({ frames, source: this.sourceOf(s, frames) });
-    await this.loadAsm(frames[s.selectedFrame] ?? frames[0]);
+    if (this.wantsAsm()) await this.loadAsm(frames[s.selectedFrame] ?? frames[0]);
+    else this.set({ asm: [] });
+  }
+
+  /** Disassembly is read only for a pane that shows it: the asm pane, or the source pane without source. */
+  private wantsAsm(): boolean {
+    const v = this.current;
+    return v.layout.panes.asm !== undefined || !v.source?.lines;
   }
 
   private async loadAsm(f: Frame | undefined): Promise<void> {
@@ -184,6 +198,9 @@ export class UiModel {
     const v = this.current;
     const focus = v.focus === 'src' || v.focus === 'asm' || v.focus === 'regs' ? firstMain(name) : v.focus;
     this.set({ layoutName: name, focus, layout: computeLayout(v.layout.rows, v.layout.cols, name, v.state.checkpoints.length > 0) });
+    if (this.wantsAsm() && !v.asm.length && v.state.process && !v.state.running) {
+      void this.loadAsm(v.frames[v.state.selectedFrame] ?? v.frames[0]);
+    }
   }
 
   setFocus(p: PaneName): void { this.set({ focus: p }); }

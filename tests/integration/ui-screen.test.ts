@@ -178,7 +178,7 @@ describe('keys and switches', () => {
     expect((await s.exited).exitCode).toBe(0);
   });
 
-  it('--tui=off and TSDBG_TUI=off keep gdb\'s line prompt; layout in a pipe says why not', async () => {
+  it('--tui=off keeps gdb\'s line prompt; layout in a pipe says why not', async () => {
     const s = ui(['--tui=off', fixture('frames')]);
     await s.waitRow(/^\(tsdbg\) $/);
     expect(s.term.buffer.active.type).toBe('normal');
