@@ -10,6 +10,7 @@ import { RegistersPane } from './registers-pane.js';
 import { StackPane } from './stack-pane.js';
 import { BreakpointsPane } from './breakpoints-pane.js';
 import { ThreadsPane } from './threads-pane.js';
+import { LocalsPane } from './locals-pane.js';
 import { CheckpointsPane } from './checkpoints-pane.js';
 import { ConsolePane } from './console-pane.js';
 import { OutputPane } from './output-pane.js';
@@ -24,7 +25,7 @@ export function Screen({ view }: { view: UiView }): React.ReactElement {
   const { layout } = view;
   const p = layout.panes;
   const main = (['src', 'asm', 'regs'] as const).filter((n) => p[n]).sort((a, b) => p[a]!.top - p[b]!.top);
-  const info = (['stack', 'breakpoints', 'threads', 'checkpoints'] as const).filter((n) => p[n]);
+  const info = (['stack', 'locals', 'breakpoints', 'threads', 'checkpoints'] as const).filter((n) => p[n]);
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>
       {main.map((n) => <PaneOf key={n} name={n} rect={p[n]!} view={view} />)}
@@ -50,6 +51,7 @@ function PaneOf({ name, rect, view }: { name: PaneName; rect: Rect; view: UiView
     case 'asm': return <AsmPane {...common} instructions={view.asm} pc={frame?.pc} breakpoints={s.breakpoints} />;
     case 'regs': return <RegistersPane {...common} registers={s.registers} />;
     case 'stack': return <StackPane {...common} frames={view.frames} selected={s.selectedFrame} />;
+    case 'locals': return <LocalsPane {...common} rows={view.locals} cursor={view.localsCursor} />;
     case 'breakpoints': return <BreakpointsPane {...common} breakpoints={s.breakpoints} />;
     case 'threads': return <ThreadsPane {...common} threads={s.threads} selected={s.selectedThread} />;
     case 'checkpoints': return <CheckpointsPane {...common} checkpoints={s.checkpoints} snapshots={s.snapshots} limits={s.limits} />;

@@ -22,7 +22,7 @@ export interface UiControl {
 }
 
 const WINDOWS: Record<string, PaneName> = {
-  src: 'src', asm: 'asm', regs: 'regs', cmd: 'cmd', stack: 'stack', breakpoints: 'breakpoints',
+  src: 'src', asm: 'asm', regs: 'regs', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
   threads: 'threads', checkpoints: 'checkpoints', output: 'output',
 };
 

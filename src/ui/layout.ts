@@ -6,7 +6,7 @@
  *   +-------------------------------------------+
  *   | main: source / asm / split / regs+source   |
  *   +--------------+--------------+-------------+
- *   | stack        | breakpoints  | threads ... |   the info row
+ *   | stack        | locals       | breakpoints |   the info row (more from 100 columns)
  *   +--------------+--------------+-------------+
  *   | console (prompt last)     | program output |
  *   +---------------------------+----------------+
@@ -17,7 +17,7 @@
 export type LayoutName = 'src' | 'asm' | 'split' | 'regs';
 export const LAYOUTS: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];
 
-export type PaneName = 'src' | 'asm' | 'regs' | 'stack' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output';
+export type PaneName = 'src' | 'asm' | 'regs' | 'stack' | 'locals' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output';
 
 export interface Rect { top: number; left: number; width: number; height: number }
 
@@ -48,10 +48,10 @@ export function computeLayout(rows: number, cols: number, name: LayoutName, hasC
     panes[name === 'split' ? 'src' : 'regs'] = { top: 0, left: 0, width: c, height: first };
     panes[name === 'split' ? 'asm' : 'src'] = { top: first, left: 0, width: c, height: main - first };
   }
-  // the info row: three columns in 80, four from 100
-  const infoPanes: PaneName[] = c >= 100
-    ? ['stack', 'breakpoints', 'threads', 'checkpoints']
-    : ['stack', 'breakpoints', hasCheckpoints ? 'checkpoints' : 'threads'];
+  // the info row: three columns in 80 (checkpoints once there are some, else breakpoints), four from 100, five from 140
+  const infoPanes: PaneName[] = c >= 140 ? ['stack', 'locals', 'breakpoints', 'threads', 'checkpoints']
+    : c >= 100 ? ['stack', 'locals', 'breakpoints', hasCheckpoints ? 'checkpoints' : 'threads']
+    : ['stack', 'locals', hasCheckpoints ? 'checkpoints' : 'breakpoints'];
   split(infoPanes, main, info, c, panes);
   // console and program output side by side
   const consoleWidth = Math.floor(c * 0.55);

@@ -12,6 +12,7 @@ import type { DebuggerState, Frame } from '../debugger/state.js';
 import type { Question } from '../debugger/store.js';
 import type { Key } from './keys.js';
 import { computeLayout, paneAt, type Layout, type LayoutName, type PaneName } from './layout.js';
+import { LocalsTree, type LocalRow } from './locals.js';
 import { appendText, expandTabs, NO_LINES, type Lines } from './text.js';
 
 export const PROMPT = '(tsdbg) ';
@@ -37,6 +38,9 @@ export interface UiView {
   /** Instructions from the selected frame's function start. */
   readonly asm: readonly Instruction[];
   readonly source: SourceFile | undefined;
+  /** The selected frame's arguments and locals (./locals.ts), and the locals pane's cursor row. */
+  readonly locals: readonly LocalRow[];
+  readonly localsCursor: number;
 }
 
 /** cgdb's function keys (and ours for checkpoints): the console line each one types. */
@@ -63,6 +67,7 @@ export class UiModel {
   private question: Question | undefined;
   private readonly sources = new Map<string, SourceFile>();
   private ctrlX = false;
+  private readonly tree = new LocalsTree();
   private readonly off: Array<() => void> = [];
 
   constructor(private readonly d: Debugger, private readonly host: UiHost, size: { rows: number; cols: number }) {
@@ -72,7 +77,7 @@ export class UiModel {
     this.current = {
       state: store.state, console: NO_LINES, program: out, input: '', prompt: PROMPT, busy: false,
       layoutName: 'src', layout: computeLayout(size.rows, size.cols, 'src', store.state.checkpoints.length > 0),
-      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined,
+      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0,
     };
     this.current = { ...this.current, source: this.sourceOf(store.state, store.state.frames) };
     const on = <E extends 'state' | 'output' | 'stop' | 'question' | 'exited'>(e: E, fn: (...a: never[]) => void) => {
@@ -85,7 +90,7 @@ export class UiModel {
       else this.set({ console: appendText(this.current.console, c.text) });
     });
     on('stop', () => { void this.followStop(); });
-    on('exited', () => this.set({ frames: [], asm: [] }));
+    on('exited', () => { this.tree.clear(); this.set({ frames: [], asm: [], locals: [], localsCursor: 0 }); });
     on('question', (q: Question) => this.ask(q));
     if (store.state.process && !store.state.running) void this.followStop();
   }
@@ -126,8 +131,10 @@ export class UiModel {
       patch.layout = computeLayout(this.current.layout.rows, this.current.layout.cols, this.current.layoutName, s.checkpoints.length > 0);
     }
     const frames = this.current.frames.length > s.frames.length ? this.current.frames : s.frames;
-    if (s.selectedFrame !== this.current.state.selectedFrame || !this.current.source) patch.source = this.sourceOf(s, frames);
+    const frameChanged = s.selectedFrame !== this.current.state.selectedFrame;
+    if (frameChanged || !this.current.source) patch.source = this.sourceOf(s, frames);
     this.set(patch);
+    if (frameChanged && s.process && !s.running) void this.loadLocals(s.selectedFrame);
   }
 
   /** After a stop: the whole stack, and the instructions around the pc. */
@@ -141,6 +148,22 @@ export class UiModel {
     this.set({ frames, source: this.sourceOf(s, frames) });
     if (this.wantsAsm()) await this.loadAsm(frames[s.selectedFrame] ?? frames[0]);
     else this.set({ asm: [] });
+    await this.loadLocals(s.selectedFrame);
+  }
+
+  private async loadLocals(level: number): Promise<void> {
+    if (!this.current.layout.panes.locals) return;
+    await this.tree.load(this.d, level).catch(() => this.tree.clear());
+    const locals = this.tree.rows();
+    this.set({ locals, localsCursor: Math.min(this.current.localsCursor, Math.max(0, locals.length - 1)) });
+  }
+
+  /** Enter or Right/Left on the locals pane's cursor row: expand or collapse it. */
+  private async toggleLocal(open: boolean | undefined): Promise<void> {
+    const row = this.current.locals[this.current.localsCursor];
+    if (!row || !row.expandable || (open !== undefined && row.expanded === open)) return;
+    await this.tree.toggle(row.key).catch(() => undefined);
+    this.set({ locals: this.tree.rows() });
   }
 
   /** Disassembly is read only for a pane that shows it: the asm pane, or the source pane without source. */
@@ -244,6 +267,7 @@ export class UiModel {
     if (this.programTakesKeys()) { void this.d.sendInput(k.bytes).catch(() => undefined); return; }
     if (this.ctrlX) { this.ctrlX = false; this.ctrlXKey(k); return; }
     const v = this.current;
+    if (v.focus === 'locals' && this.localsKey(k)) return;
     const fkey = FUNCTION_KEYS[`${k.shift ? 'shift-' : ''}${k.name}`];
     if (fkey && !this.question) { this.submit(fkey); return; }
     switch (k.name) {
@@ -262,6 +286,21 @@ export class UiModel {
       }
       case 'ctrl': this.ctrlKey(k.text); return;
       default: return;
+    }
+  }
+
+  /** The locals pane's own keys: Up/Down move its cursor, Enter toggles, Right expands, Left collapses. */
+  private localsKey(k: Key): boolean {
+    const v = this.current;
+    if (v.input !== '' && k.name === 'enter') return false;   // a typed command goes to the console
+    const last = Math.max(0, v.locals.length - 1);
+    switch (k.name) {
+      case 'up': this.set({ localsCursor: Math.max(0, v.localsCursor - 1) }); return true;
+      case 'down': this.set({ localsCursor: Math.min(last, v.localsCursor + 1) }); return true;
+      case 'enter': void this.toggleLocal(undefined); return true;
+      case 'right': void this.toggleLocal(true); return true;
+      case 'left': void this.toggleLocal(false); return true;
+      default: return false;
     }
   }
 

@@ -17,6 +17,7 @@ import { RegistersPane } from '../../src/ui/registers-pane.js';
 import { StackPane } from '../../src/ui/stack-pane.js';
 import { BreakpointsPane } from '../../src/ui/breakpoints-pane.js';
 import { ThreadsPane } from '../../src/ui/threads-pane.js';
+import { LocalsPane } from '../../src/ui/locals-pane.js';
 import { CheckpointsPane } from '../../src/ui/checkpoints-pane.js';
 import { ConsolePane } from '../../src/ui/console-pane.js';
 import { OutputPane } from '../../src/ui/output-pane.js';
@@ -102,6 +103,16 @@ describe('panes from frozen states', () => {
       '4  b+ <PENDING> dlfunc', '5  b+ hw watchpoint total']);
   });
 
+  it('locals: a tree, + expandable, - expanded, nested rows indented', () => {
+    const rows = [
+      { key: '/round', depth: 0, name: 'round', value: '0', expandable: false, expanded: false },
+      { key: '/n', depth: 0, name: 'n', value: '0x4052a0', expandable: true, expanded: true },
+      { key: '/n/*n', depth: 1, name: '*n', value: '{value = 5, next = 0x405280}', expandable: true, expanded: false },
+    ];
+    expect(lines(h(LocalsPane, { ...size, rows, cursor: 1 })).slice(1, 4)).toEqual(['  round = 0', '- n = 0x4052a0', '  + *n = {value = 5, next = 0x405280}']);
+    expect(lines(h(LocalsPane, { ...size, rows: [], cursor: 0 }))[1]).toBe('No locals.');
+  });
+
   it('threads: the selected one starred', () => {
     const out = lines(h(ThreadsPane, { ...size, threads: [{ id: 1, tid: 100, name: 'threads', targetId: '' }, { id: 2, tid: 101, name: 'worker', targetId: '' }], selected: 101 }));
     expect(out.slice(1, 3)).toEqual(['  1 LWP 100 threads', '* 2 LWP 101 worker']);
@@ -145,21 +156,22 @@ describe('panes from frozen states', () => {
 });
 
 describe('the whole screen', () => {
-  it('fills 100x24 exactly, every pane titled, the status line last', () => {
+  it('fills 140x24 exactly, every pane titled, the status line last', () => {
     const view: UiView = {
       state: INITIAL_STATE, console: appendText(NO_LINES, 'Reading symbols from frames...\n'), program: NO_LINES, input: '', prompt: PROMPT,
-      busy: false, layoutName: 'split', layout: computeLayout(24, 100, 'split'), focus: 'cmd', scroll: {}, frames: [], asm: [], source: { path: SRC, lines: source.lines },
+      busy: false, layoutName: 'split', layout: computeLayout(24, 140, 'split'), focus: 'cmd', scroll: {}, frames: [], asm: [], source: { path: SRC, lines: source.lines }, locals: [], localsCursor: 0,
     };
     const out = lines(h(Screen, { view }));
     expect(out).toHaveLength(24);
     const titles = out.filter((l) => l.startsWith('─ ')).join(' ');
-    for (const t of ['frames.c', 'No Assembly Available', 'Stack', 'Breakpoints', 'Threads', 'Checkpoints', 'Console', 'Program output']) expect(titles).toContain(t);
+    for (const t of ['frames.c', 'No Assembly Available', 'Stack', 'Locals', 'Breakpoints', 'Threads', 'Checkpoints', 'Console', 'Program output']) expect(titles).toContain(t);
     expect(out[23]!.trimEnd()).toBe('no process');
   });
 
   it('layouts: the panes of src, asm, split and regs; the mouse finds the pane under it', () => {
-    expect(Object.keys(computeLayout(24, 80, 'src').panes).sort()).toEqual(['breakpoints', 'cmd', 'output', 'src', 'stack', 'threads']);
-    expect(Object.keys(computeLayout(24, 80, 'regs', true).panes).sort()).toEqual(['breakpoints', 'checkpoints', 'cmd', 'output', 'regs', 'src', 'stack']);
+    expect(Object.keys(computeLayout(24, 80, 'src').panes).sort()).toEqual(['breakpoints', 'cmd', 'locals', 'output', 'src', 'stack']);
+    expect(Object.keys(computeLayout(24, 80, 'regs', true).panes).sort()).toEqual(['checkpoints', 'cmd', 'locals', 'output', 'regs', 'src', 'stack']);
+    expect(Object.keys(computeLayout(30, 140, 'src').panes).sort()).toEqual(['breakpoints', 'checkpoints', 'cmd', 'locals', 'output', 'src', 'stack', 'threads']);
     const l = computeLayout(24, 80, 'split');
     expect(paneAt(l, 0, 0)).toBe('src');
     expect(paneAt(l, l.panes.asm!.top, 5)).toBe('asm');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { alive, descendants, TSDBG } from './pty-util.js';
+import { ROOT as ROOT_DIR } from './rsp-util.js';
 import { closeScreens, screen, type Screen } from './ui-util.js';
 import { waitFor } from '../setup/wait.js';
 
@@ -130,6 +131,25 @@ describe('leaving the full screen', () => {
 });
 
 describe('keys and switches', () => {
+  it('the locals pane expands a pointer to its struct, and follows the next stop', async () => {
+    const s = ui([path.join(ROOT_DIR, 'examples/bin/linked_list')]);
+    await ready(s);
+    s.type('break print_list');
+    await s.waitRow(/1\s+b\+ print_list/);
+    s.type('run');
+    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    await s.waitRow(/^#0 .{22}  round = 0|\s{2}round = 0/);
+    await s.waitUntil(() => /\+ n = 0x[0-9a-f]+/.test(s.text()), 'n, expandable');
+    s.type('focus locals');
+    const title = await s.waitRow(/─ Locals/);
+    await s.waitUntil(() => Boolean(s.cellOf(title, 'Locals')?.isInverse()), 'the locals pane focused (its title in reverse)');
+    s.send('\x1b[B');                                 // Down: to n
+    s.send('\x1b[C');                                 // Right: expand it
+    await s.waitUntil(() => /- n = 0x/.test(s.text()) && /\+ \*n = \{value = 5, next/.test(s.text()), '*n under n');
+    s.type('continue');
+    await s.waitUntil(() => /round = 1/.test(s.text()) && /- n = 0x/.test(s.text()) && /\+ \*n = \{value = 10/.test(s.text()), 'the next stop, n still expanded');
+  });
+
   it('F9 takes a checkpoint (its pane shows it), Shift-F9 rewinds to it: the marked line goes back', async () => {
     const s = ui([fixture('frames')]);
     await stopAtInner(s);
