@@ -19,10 +19,12 @@ export interface UiControl {
   layout(name: LayoutName | 'next' | 'prev'): void;
   focus(name: PaneName | 'next' | 'prev'): void;
   refresh(): void;
+  /** `tui memory EXPR`: a hexdump of the memory there, read at each stop; without EXPR, no such pane. */
+  memory(expression: string | undefined): void;
 }
 
 const WINDOWS: Record<string, PaneName> = {
-  src: 'src', asm: 'asm', regs: 'regs', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
+  src: 'src', asm: 'asm', regs: 'regs', memory: 'memory', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
   threads: 'threads', checkpoints: 'checkpoints', output: 'output',
 };
 
@@ -38,6 +40,13 @@ export function uiCommands(ui: UiControl): (line: string) => Promise<boolean> {
       case 'tui':
         if (arg === 'enable') { need(ui); ui.enable(); return true; }
         if (arg === 'disable') { if (ui.active()) ui.disable(); return true; }
+        if (arg === 'memory') {
+          need(ui);
+          const expr = line.trim().replace(/^tui\s+memory\s*/, '');
+          ui.enable();
+          ui.memory(expr === '' ? undefined : expr);
+          return true;
+        }
         return false;   // the rest of `tui`: the console's own answer (help, errors)
       case 'layout': {
         if (arg === undefined) return false;

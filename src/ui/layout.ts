@@ -17,7 +17,7 @@
 export type LayoutName = 'src' | 'asm' | 'split' | 'regs';
 export const LAYOUTS: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];
 
-export type PaneName = 'src' | 'asm' | 'regs' | 'stack' | 'locals' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output';
+export type PaneName = 'src' | 'asm' | 'regs' | 'memory' | 'stack' | 'locals' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output';
 
 export interface Rect { top: number; left: number; width: number; height: number }
 
@@ -32,15 +32,19 @@ export interface Layout {
 export const MIN_ROWS = 12;
 export const MIN_COLS = 40;
 
-export function computeLayout(rows: number, cols: number, name: LayoutName, hasCheckpoints = false): Layout {
+/** `memory`: a hexdump pane under the main panes (`tui memory EXPR`). */
+export function computeLayout(rows: number, cols: number, name: LayoutName, hasCheckpoints = false, memory = false): Layout {
   const r = Math.max(rows, MIN_ROWS);
   const c = Math.max(cols, MIN_COLS);
   const usable = r;
   const status = 1;
   const bottom = Math.max(5, Math.floor(usable * 0.3));
   const info = Math.max(4, Math.floor(usable * 0.22));
-  const main = usable - status - bottom - info;
+  const all = usable - status - bottom - info;
+  const memRows = memory ? Math.max(3, Math.floor(all / 3)) : 0;
+  const main = all - memRows;
   const panes: Layout['panes'] = {};
+  if (memory) panes.memory = { top: main, left: 0, width: c, height: memRows };
   // main area
   if (name === 'src' || name === 'asm') panes[name] = { top: 0, left: 0, width: c, height: main };
   else {
@@ -52,11 +56,11 @@ export function computeLayout(rows: number, cols: number, name: LayoutName, hasC
   const infoPanes: PaneName[] = c >= 140 ? ['stack', 'locals', 'breakpoints', 'threads', 'checkpoints']
     : c >= 100 ? ['stack', 'locals', 'breakpoints', hasCheckpoints ? 'checkpoints' : 'threads']
     : ['stack', 'locals', hasCheckpoints ? 'checkpoints' : 'breakpoints'];
-  split(infoPanes, main, info, c, panes);
+  split(infoPanes, all, info, c, panes);
   // console and program output side by side
   const consoleWidth = Math.floor(c * 0.55);
-  panes.cmd = { top: main + info, left: 0, width: consoleWidth, height: bottom };
-  panes.output = { top: main + info, left: consoleWidth, width: c - consoleWidth, height: bottom };
+  panes.cmd = { top: all + info, left: 0, width: consoleWidth, height: bottom };
+  panes.output = { top: all + info, left: consoleWidth, width: c - consoleWidth, height: bottom };
   return { rows: r, cols: c, panes };
 }
 

@@ -13,6 +13,7 @@ import type { Question } from '../debugger/store.js';
 import type { Key } from './keys.js';
 import { computeLayout, paneAt, type Layout, type LayoutName, type PaneName } from './layout.js';
 import { LocalsTree, type LocalRow } from './locals.js';
+import { bytesPerRow, type MemoryView } from './memory-pane.js';
 import { appendText, expandTabs, NO_LINES, type Lines } from './text.js';
 
 export const PROMPT = '(tsdbg) ';
@@ -41,6 +42,8 @@ export interface UiView {
   /** The selected frame's arguments and locals (./locals.ts), and the locals pane's cursor row. */
   readonly locals: readonly LocalRow[];
   readonly localsCursor: number;
+  /** `tui memory EXPR`: the hexdump pane's expression and what was read there at this stop. */
+  readonly memory: MemoryView | undefined;
 }
 
 /** cgdb's function keys (and ours for checkpoints): the console line each one types. */
@@ -77,7 +80,7 @@ export class UiModel {
     this.current = {
       state: store.state, console: NO_LINES, program: out, input: '', prompt: PROMPT, busy: false,
       layoutName: 'src', layout: computeLayout(size.rows, size.cols, 'src', store.state.checkpoints.length > 0),
-      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0,
+      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0, memory: undefined,
     };
     this.current = { ...this.current, source: this.sourceOf(store.state, store.state.frames) };
     const on = <E extends 'state' | 'output' | 'stop' | 'question' | 'exited'>(e: E, fn: (...a: never[]) => void) => {
@@ -128,7 +131,7 @@ export class UiModel {
     const hadCheckpoints = this.current.state.checkpoints.length > 0;
     const patch: { -readonly [K in keyof UiView]?: UiView[K] } = { state: s };
     if (hadCheckpoints !== s.checkpoints.length > 0) {
-      patch.layout = computeLayout(this.current.layout.rows, this.current.layout.cols, this.current.layoutName, s.checkpoints.length > 0);
+      patch.layout = computeLayout(this.current.layout.rows, this.current.layout.cols, this.current.layoutName, s.checkpoints.length > 0, this.current.memory !== undefined);
     }
     const frames = this.current.frames.length > s.frames.length ? this.current.frames : s.frames;
     const frameChanged = s.selectedFrame !== this.current.state.selectedFrame;
@@ -149,6 +152,31 @@ export class UiModel {
     if (this.wantsAsm()) await this.loadAsm(frames[s.selectedFrame] ?? frames[0]);
     else this.set({ asm: [] });
     await this.loadLocals(s.selectedFrame);
+    await this.loadMemory();
+  }
+
+  /** Show a hexdump of the memory at `expression` (read now and at every stop), or none. */
+  async setMemory(expression: string | undefined): Promise<void> {
+    this.set({ memory: expression === undefined ? undefined : { expression } });
+    this.relayout({});
+    await this.loadMemory();
+  }
+
+  private async loadMemory(): Promise<void> {
+    const m = this.current.memory;
+    const rect = this.current.layout.panes.memory;
+    if (!m || !rect || !this.current.state.process) return;
+    const length = bytesPerRow(rect.width) * Math.max(1, rect.height - 1 + (this.current.scroll.memory ?? 0));
+    try {
+      // the value as an address, as `x EXPR` takes it
+      const r = await this.d.evaluate(`(unsigned long)(${m.expression})`);
+      const address = BigInt(r.text);
+      const bytes = await this.d.readMemory(address, length);
+      const before = m.address === address ? m.bytes : undefined;
+      this.set({ memory: { expression: m.expression, address, bytes, before } });
+    } catch (e) {
+      this.set({ memory: { expression: m.expression, error: (e as Error).message.split('\n')[0]! } });
+    }
   }
 
   private async loadLocals(level: number): Promise<void> {
@@ -214,13 +242,20 @@ export class UiModel {
   // ---- the user's side ---------------------------------------------------------------------
 
   resize(rows: number, cols: number): void {
-    this.set({ layout: computeLayout(rows, cols, this.current.layoutName, this.current.state.checkpoints.length > 0) });
+    this.relayout({ rows, cols });
+  }
+
+  private relayout(o: { rows?: number; cols?: number; name?: LayoutName }): void {
+    const v = this.current;
+    const layout = computeLayout(o.rows ?? v.layout.rows, o.cols ?? v.layout.cols, o.name ?? v.layoutName, v.state.checkpoints.length > 0, v.memory !== undefined);
+    this.set({ layout, layoutName: o.name ?? v.layoutName });
   }
 
   setLayout(name: LayoutName): void {
     const v = this.current;
     const focus = v.focus === 'src' || v.focus === 'asm' || v.focus === 'regs' ? firstMain(name) : v.focus;
-    this.set({ layoutName: name, focus, layout: computeLayout(v.layout.rows, v.layout.cols, name, v.state.checkpoints.length > 0) });
+    this.set({ focus });
+    this.relayout({ name });
     if (this.wantsAsm() && !v.asm.length && v.state.process && !v.state.running) {
       void this.loadAsm(v.frames[v.state.selectedFrame] ?? v.frames[0]);
     }

@@ -11,6 +11,7 @@ import type { Debugger } from '../debugger/debugger.js';
 import { App } from './app.js';
 import { parseKeys } from './keys.js';
 import { FrameWriter } from './frame.js';
+import { CommandError } from '../commands/parse.js';
 import { UiModel } from './model.js';
 import { statusText } from './status-line.js';
 import type { LayoutName, PaneName } from './layout.js';
@@ -75,7 +76,7 @@ export class TuiScreen {
     const panes = Object.keys(this.model.view.layout.panes) as PaneName[];
     const i = panes.indexOf(this.model.view.focus);
     const next = name === 'next' ? panes[(i + 1) % panes.length]! : name === 'prev' ? panes[(i + panes.length - 1) % panes.length]! : name;
-    if (!panes.includes(next)) throw new Error(`Unrecognized window name "${name}"`);
+    if (!panes.includes(next)) throw new CommandError(`Unrecognized window name "${name}"`);
     this.model.setFocus(next);
   }
 

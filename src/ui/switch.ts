@@ -19,6 +19,7 @@ export class UiSwitch implements UiControl {
   /** Set before the screen exists (`layout regs` typed in line mode): applied when it starts. */
   private firstLayout: LayoutName | 'next' | 'prev' | undefined;
   private firstFocus: PaneName | 'next' | 'prev' | undefined;
+  private firstMemory: string | undefined;
   private readonly debugger: Debugger;
 
   /** `possible`: stdin and stdout are terminals. */
@@ -35,6 +36,7 @@ export class UiSwitch implements UiControl {
   layout(name: LayoutName | 'next' | 'prev'): void { if (this.screen) this.screen.layout(name); else this.firstLayout = name; }
   focus(name: PaneName | 'next' | 'prev'): void { if (this.screen) this.screen.focus(name); else this.firstFocus = name; }
   refresh(): void { this.screen?.refresh(); }
+  memory(expression: string | undefined): void { if (this.screen) void this.screen.model.setMemory(expression); else this.firstMemory = expression; }
 
   /**
    * The prompt until a quit: the UI first when `full`, else `linePrompt`
@@ -55,7 +57,8 @@ export class UiSwitch implements UiControl {
       this.screen = screen;
       if (this.firstLayout) screen.layout(this.firstLayout);
       if (this.firstFocus) screen.focus(this.firstFocus);
-      this.firstLayout = this.firstFocus = undefined;
+      if (this.firstMemory !== undefined) void screen.model.setMemory(this.firstMemory);
+      this.firstLayout = this.firstFocus = this.firstMemory = undefined;
       for (const c of commands.splice(0)) screen.model.submit(c);
       let end;
       try {

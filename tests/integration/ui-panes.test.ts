@@ -18,6 +18,7 @@ import { StackPane } from '../../src/ui/stack-pane.js';
 import { BreakpointsPane } from '../../src/ui/breakpoints-pane.js';
 import { ThreadsPane } from '../../src/ui/threads-pane.js';
 import { LocalsPane } from '../../src/ui/locals-pane.js';
+import { MemoryPane } from '../../src/ui/memory-pane.js';
 import { CheckpointsPane } from '../../src/ui/checkpoints-pane.js';
 import { ConsolePane } from '../../src/ui/console-pane.js';
 import { OutputPane } from '../../src/ui/output-pane.js';
@@ -111,6 +112,16 @@ describe('panes from frozen states', () => {
     ];
     expect(lines(h(LocalsPane, { ...size, rows, cursor: 1 })).slice(1, 4)).toEqual(['  round = 0', '- n = 0x4052a0', '  + *n = {value = 5, next = 0x405280}']);
     expect(lines(h(LocalsPane, { ...size, rows: [], cursor: 0 }))[1]).toBe('No locals.');
+  });
+
+  it('memory: a hexdump, 16 bytes a row from 80 columns, 8 below; an error in one line', () => {
+    const bytes = Buffer.from('Hello, world!\x00\x01\x02abcdefgh', 'latin1');
+    const out = lines(h(MemoryPane, { ...size, memory: { expression: 'buf', address: 0x404000n, bytes } }));
+    expect(out[0]).toMatch(/^─ Memory: buf ─/);
+    expect(out[1]).toBe('000000404000: 48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 00 01 02  Hello, world!...');
+    expect(out[2]).toBe('000000404010: 61 62 63 64 65 66 67 68  abcdefgh');
+    expect(lines(h(MemoryPane, { ...size, width: 60, memory: { expression: 'buf', address: 0x404000n, bytes } }))[1]).toBe('000000404000: 48 65 6c 6c 6f 2c 20 77  Hello, w');
+    expect(lines(h(MemoryPane, { ...size, memory: { expression: 'nope', error: 'No symbol "nope" in current context.' } }))[1]).toBe('No symbol "nope" in current context.');
   });
 
   it('threads: the selected one starred', () => {

@@ -150,6 +150,24 @@ describe('keys and switches', () => {
     await s.waitUntil(() => /round = 1/.test(s.text()) && /- n = 0x/.test(s.text()) && /\+ \*n = \{value = 10/.test(s.text()), 'the next stop, n still expanded');
   });
 
+  it('tui memory EXPR: a hexdump that follows the stops, the bytes that changed in reverse', async () => {
+    const s = ui([path.join(ROOT_DIR, 'examples/bin/linked_list')]);
+    await ready(s);
+    s.type('break print_list');
+    await s.waitRow(/1\s+b\+ print_list/);
+    s.type('run');
+    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    s.type('tui memory n');
+    await s.waitRow(/^─ Memory: n /);
+    const row = await s.waitRow(/^[0-9a-f]{12}: 05 00 00 00 00 00 00 00 /);
+    expect(s.cellOf(row, '05')?.isInverse()).toBe(0);
+    s.type('continue');
+    await s.waitRow(/^[0-9a-f]{12}: 0a 00 00 00 00 00 00 00 /);
+    expect(s.cellOf(row, '0a')?.isInverse()).not.toBe(0);
+    s.type('tui memory nope');
+    await s.waitRow(/^No symbol "nope" in current context\.$/);
+  });
+
   it('F9 takes a checkpoint (its pane shows it), Shift-F9 rewinds to it: the marked line goes back', async () => {
     const s = ui([fixture('frames')]);
     await stopAtInner(s);
