@@ -168,6 +168,18 @@ describe('keys and switches', () => {
     await s.waitRow(/^No symbol "nope" in current context\.$/);
   });
 
+  it('the mouse wheel scrolls the pane under the pointer', async () => {
+    const s = ui([fixture('frames')]);
+    await stopAtInner(s);
+    s.type('info registers');
+    await s.waitRow(/^gs\s+0x0\s+0/);
+    const title = s.rows().findIndex((r) => /^─ Console/.test(r));
+    s.send(`\x1b[<64;5;${title + 3}M`);               // wheel up over the console (1-based cell)
+    await s.waitRow(/^─ Console \(3 up\)/);
+    s.send(`\x1b[<65;5;${title + 3}M`);               // and down again
+    await s.waitRow(/^─ Console ─/);
+  });
+
   it('F9 takes a checkpoint (its pane shows it), Shift-F9 rewinds to it: the marked line goes back', async () => {
     const s = ui([fixture('frames')]);
     await stopAtInner(s);
