@@ -145,7 +145,9 @@ export class UiModel {
     this.set({ scroll: { ...this.current.scroll, src: 0, asm: 0, stack: 0 } });
     let frames: readonly Frame[] = this.current.state.frames;
     try {
-      frames = await this.d.frames(undefined, 64);
+      // as many frames as the stack pane shows (a deep stack costs its unwinding)
+      const shown = (this.current.layout.panes.stack?.height ?? 1) - 1 + (this.current.scroll.stack ?? 0);
+      frames = await this.d.frames(undefined, Math.max(shown, this.current.state.selectedFrame + 1, 1));
     } catch { /* the program went away meanwhile */ }
     const s = this.d.state;
     this.set({ frames, source: this.sourceOf(s, frames) });
@@ -382,6 +384,16 @@ export class UiModel {
     const now = this.current.scroll[p] ?? 0;
     const next = back ? Math.max(0, now - n) : (p === 'src' || p === 'asm' ? now + n : Math.max(0, now + n));
     this.set({ scroll: { ...this.current.scroll, [p]: next } });
+    if (p === 'stack') void this.moreFrames();
+  }
+
+  /** The stack pane scrolled past the frames read at the stop: read as many as it shows now. */
+  private async moreFrames(): Promise<void> {
+    const v = this.current;
+    const want = (v.layout.panes.stack?.height ?? 1) - 1 + (v.scroll.stack ?? 0);
+    if (v.frames.length >= want || !v.state.process || v.state.running || v.busy) return;
+    const frames = await this.d.frames(undefined, want).catch(() => undefined);
+    if (frames && frames.length > this.current.frames.length) this.set({ frames });
   }
 }
 
