@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['target', 'cli', 'watch', 'checkpoint', 'rsp', 'snapshot-rsp', 'dwarf', 'prompt-fuzz', 'syscall', 'guest'];
+const BENCHES = ['target', 'cli', 'watch', 'checkpoint', 'rsp', 'snapshot-rsp', 'dwarf', 'prompt-fuzz', 'syscall', 'ui', 'guest'];
 
 function main(argv: string[]): number {
   const only = argv.length > 0 ? argv : BENCHES;

@@ -25,6 +25,7 @@ import { claimSignals } from '../src/target/reaper.js';
 import { Pager } from '../src/console/pager.js';
 import { styleByDefault, styleText } from '../src/console/style.js';
 import type { OutputChunk } from '../src/commands/store.js';
+import { TO_TUI, uiCommands, type UiControl } from '../src/ui/commands.js';
 
 export async function main(argv: string[]): Promise<number> {
   let opts: RunArgs;
@@ -82,7 +83,11 @@ export async function driveSession(
   const exits = installExitHandlers(session, end, !questions);
   try {
     await start();
-    return questions ? await runInteractive(session, opts, questions) : await runLineMode(session, opts);
+    if (!questions) {
+      session.frontEnd = uiCommands(NO_TUI);   // `tui enable` says why not, as gdb does
+      return await runLineMode(session, opts);
+    }
+    return await runPrompt(session, opts, questions);
   } catch (e) {
     process.stderr.write(`tsdbg: ${errorMessage(e)}\n`);
     return 1;
@@ -92,6 +97,42 @@ export async function driveSession(
     await session.shutdown();
     await end?.();
     exits.dispose();
+  }
+}
+
+/** The full-screen UI (src/ui/) by default when stdin and stdout are terminals (not TERM=dumb); `--tui=off` or TSDBG_TUI=off: gdb's line prompt. */
+export function wantsTui(opts: RunArgs, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (opts.tui === 'off' || (opts.tui === undefined && env.TSDBG_TUI === 'off')) return false;
+  if (env.TERM === 'dumb') return false;   // no cursor movement there
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
+
+/** Where a -x script or a pipe says `tui enable`: no full screen there. */
+const NO_TUI: UiControl = {
+  possible: false, active: () => false, enable: () => undefined, disable: () => undefined,
+  layout: () => undefined, focus: () => undefined, refresh: () => undefined, memory: () => undefined,
+};
+
+/** The prompt at a terminal: the full-screen UI or the line prompt, switched by `tui enable` / `tui disable`. */
+async function runPrompt(session: Session, opts: RunArgs, questions: TerminalQuestions): Promise<number> {
+  // React's development build logs props with JSON.stringify, which fails on the state's bigints
+  // (the program's environment was taken already: inferiorEnv)
+  process.env.NODE_ENV = 'production';
+  const { UiSwitch } = await import('../src/ui/switch.js');
+  const ui = new UiSwitch(session, Boolean(process.stdin.isTTY && process.stdout.isTTY));
+  const full = wantsTui(opts);
+  // -ex commands run once: typed into the UI's console, or at the line prompt's start
+  let line = full ? { ...opts, scripts: [] } : opts;
+  const exCommands = full ? opts.scripts.map((s) => s.text) : [];
+  const stopResizing = full || ui.possible ? followTerminalSize(session) : () => undefined;
+  try {
+    return await ui.drive(full, async () => {
+      const r = await runInteractive(session, line, questions, () => ui.enableWanted);
+      line = { ...opts, scripts: [] };
+      return r;
+    }, (on) => { lineConsole.muted = on; }, exCommands);
+  } finally {
+    stopResizing();
   }
 }
 
@@ -116,6 +157,9 @@ const pagers = new WeakMap<Session, Pager<OutputChunk>>();
  * The session's output to our stdout and stderr, as gdb writes its console;
  * `paging`: through gdb's pager, its prompt answered at the terminal.
  */
+/** The line console's writer; muted while the full-screen UI shows the output in its panes. */
+export const lineConsole = { muted: false };
+
 export function writeConsole(session: Session, paging?: { readLine: (prompt: string) => Promise<string | undefined> }): void {
   // The program writes to a pty (\r\n line ends); a pipe or file gets plain \n like the rest of our output.
   const plain = !process.stdout.isTTY;
@@ -130,6 +174,7 @@ export function writeConsole(session: Session, paging?: { readLine: (prompt: str
   // styled once wrapped (the wrap hints are gone then; a style escape takes no column)
   const wrap = { write: (t: string) => { const w = lines.write(t); return session.console.style.enabled ? styleText(w) : w; } };
   const show = (c: OutputChunk) => {
+    if (lineConsole.muted) return;
     if (c.stream === 'stderr') process.stderr.write(c.text);
     else if (c.stream === 'stdout') process.stdout.write(c.text);
     else process.stdout.write(plain && c.stream === 'inferior' ? c.text.replace(/\r\n/g, '\n') : c.text);
@@ -266,7 +311,8 @@ export async function runLineMode(session: Session, opts: RunArgs): Promise<numb
 }
 
 /** `questions`: where the session's yes/no questions are answered (without: always yes). */
-export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions): Promise<number> {
+/** `toTui`: true after a command asked for the full-screen UI (`tui enable`): the prompt ends with TO_TUI. */
+export async function runInteractive(session: Session, opts: RunArgs, questions?: TerminalQuestions, toTui?: () => boolean): Promise<number> {
   const q = await runScripts(session, opts, () => undefined);
   if (q !== undefined) return q;
   const rl = lineEditor(session);
@@ -284,7 +330,7 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
   };
   const keys = new KeyRouter(process.stdin, programInput, () => session.interrupt());
   questions?.use(rl, () => keys.release());
-  const stopResizing = followTerminalSize(session);
+  const stopResizing = toTui ? () => undefined : followTerminalSize(session);
   rl.on('SIGINT', () => {
     if (questions?.interrupt()) return;
     if (busy) { session.interrupt(); return; }
@@ -307,6 +353,7 @@ export async function runInteractive(session: Session, opts: RunArgs, questions?
         const r = await session.execute(queue.shift()!);
         await pager?.settled();
         if (r.quit !== undefined) { finish(r.quit); return; }
+        if (toTui?.()) { busy = false; finish(TO_TUI); return; }
       }
       busy = false;
       rl.setPrompt(session.collectingCommands ? '>' : PROMPT);

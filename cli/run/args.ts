@@ -18,10 +18,12 @@ export interface RunArgs {
   attach: number | undefined;
   program: string | undefined;
   args: string[];
+  /** --tui=on|off: the full-screen UI (default: on when stdin and stdout are terminals; env TSDBG_TUI=off too). */
+  tui: 'on' | 'off' | undefined;
 }
 
 export const RUN_USAGE =
-  'usage: tsdbg run [--batch] [-nx] [-x FILE] [-ex CMD]... [--aslr] [--engine kernel|userspace] [--pid PID] PROG [ARGS...]';
+  'usage: tsdbg run [--batch] [-nx] [-x FILE] [-ex CMD]... [--aslr] [--engine kernel|userspace] [--pid PID] [--tui=on|off] PROG [ARGS...]';
 
 /** `tsdbg run --help`. */
 export const RUN_HELP = `${RUN_USAGE}
@@ -43,6 +45,7 @@ Options:
   --engine kernel|userspace
                          the snapshot engine (default: the kernel's where it has one)
   --pid PID, -p PID      attach to process PID
+  --tui=on|off           the full-screen interface at a terminal (default on; TSDBG_TUI=off)
   --help, -h             this text
 
 Init files: ~/.tsdbginit, then ./.tsdbginit if the auto-load safe path allows it
@@ -53,7 +56,7 @@ export { UsageError };
 
 export function parseRunArgs(argvIn: string[]): RunArgs {
   const argv = [...argvIn];
-  const out: RunArgs = { batch: false, nx: false, nh: false, help: false, scripts: [], aslr: false, engine: undefined, attach: undefined, program: undefined, args: [] };
+  const out: RunArgs = { batch: false, nx: false, nh: false, help: false, scripts: [], aslr: false, engine: undefined, attach: undefined, program: undefined, args: [], tui: undefined };
   let i = 0;
   const value = (opt: string): string => optionValue(argv, ++i, opt);
   for (; i < argv.length; i++) {
@@ -73,6 +76,12 @@ export function parseRunArgs(argvIn: string[]): RunArgs {
       case '--engine': out.engine = parseEngine(value(a)); break;
       case '--pid': case '-p': out.attach = parsePid(value(a)); break;
       default: {
+        const tui = /^--tui=(.*)$/.exec(a);
+        if (tui) {
+          if (tui[1] !== 'on' && tui[1] !== 'off') throw new UsageError(`--tui wants on or off, not "${tui[1]}"`);
+          out.tui = tui[1];
+          break;
+        }
         const eq = /^(--engine)=(.*)$/.exec(a);
         if (eq) { argv.splice(i + 1, 0, eq[2]!); out.engine = undefined; argv[i] = eq[1]!; i--; continue; }
         throw new UsageError(`unknown option ${a}`);

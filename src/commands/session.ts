@@ -458,6 +458,9 @@ export class Session {
     return { function: fn, file: line?.file, path: line?.path, line: line?.line, ...(module ? { module } : {}) };
   }
 
+  /** A front end's own console commands (`tui`, `layout`...): true when it took the line. */
+  frontEnd: ((line: string) => Promise<boolean>) | undefined;
+
   get currentTarget(): Target | undefined { return this.target; }
   /** Between `commands` and `end` (the prompt is `>` then). */
   get collectingCommands(): boolean { return this.collecting !== undefined || this.console.collecting; }
@@ -586,6 +589,7 @@ export class Session {
       if (!this.lastRepeat) return undefined;
       text = this.lastRepeat;
     }
+    if (await this.frontEnd?.(text)) { this.lastRepeat = undefined; return undefined; }   // the front end's own commands (src/ui/commands.ts)
     const mine = await this.console.execute(text);
     if (mine) {
       this.lastRepeat = undefined;

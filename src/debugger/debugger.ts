@@ -87,8 +87,9 @@ export class Debugger {
   readonly session: Session;
   private readonly core: SessionCore;
 
-  constructor(opts: DebuggerOptions) {
-    this.session = new Session({ launcher: opts.launcher, launch: opts.launch, confirm: opts.confirm });
+  /** `{ session }`: the structured face of a console session made elsewhere (`tsdbg run`'s, for the UI). */
+  constructor(opts: DebuggerOptions | { session: Session }) {
+    this.session = 'session' in opts ? opts.session : new Session({ launcher: opts.launcher, launch: opts.launch, confirm: opts.confirm });
     this.core = this.session.core();
   }
 

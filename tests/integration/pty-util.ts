@@ -89,7 +89,7 @@ export function testHome(): string {
 export function terminal(file: string, args: string[], opts: { cols?: number; rows?: number; cwd?: string; env?: Record<string, string> } = {}): Terminal {
   const p = pty.spawn(file, args, {
     name: opts.env?.TERM ?? 'xterm', cols: opts.cols ?? 100, rows: opts.rows ?? 30, cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '', HOME: testHome(), NO_COLOR: '1', ...opts.env } as Record<string, string>,
+    env: { ...process.env, TERM: 'xterm', TSDBG_DEBUG: '', HOME: testHome(), NO_COLOR: '1', TSDBG_TUI: 'off', ...opts.env } as Record<string, string>,
   });
   open.push(p);
   let raw = '';

@@ -26,7 +26,7 @@ const until = waitFor;
 
 /** tsdbg run on a pty; type() sends a line once `after` has appeared (counted from the last wait). */
 function terminal(prog: string) {
-  const child = spawn('script', ['-qfec', `node ${TSDBG} run ${prog}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb', HOME: testHome() } });
+  const child = spawn('script', ['-qfec', `node ${TSDBG} run ${prog}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb', HOME: testHome(), TSDBG_TUI: 'off' } });
   children.push(child);
   let out = '';
   let seen = 0;

@@ -145,7 +145,7 @@ describe('tsdbg connect: quit', () => {
   it('asks at a terminal before killing the served process', async () => {
     const s = await server('gdbserver', example('hot_loop'), ['100000000000']);
     const pid = Number(/pid = (\d+)/.exec(s.stderr())![1]);
-    const term = spawn('script', ['-qfec', `node ${TSDBG} connect 127.0.0.1:${s.port}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb', HOME: testHome() } });
+    const term = spawn('script', ['-qfec', `node ${TSDBG} connect 127.0.0.1:${s.port}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb', HOME: testHome(), TSDBG_TUI: 'off' } });
     cleanup.push(async () => { term.kill('SIGKILL'); });
     let screen = '';
     let seen = 0;

@@ -1,0 +1,78 @@
+/**
+ * A `next` round trip at a terminal: tsdbg on a pty (node-pty), in line
+ * mode (`--tui=off`, the baseline of the same run) and in the full-screen
+ * UI. Line mode: from Enter to the next prompt; the UI: from Enter to the
+ * status line naming the new line (then the panes follow the stop: the
+ * stack and disassembly, queued before the next command). The program is
+ * examples/bin/hot_loop, whose loop alternates lines 17 and 18.
+ *
+ *   node dist/bench/ui.js [NEXTS]
+ */
+import { fileURLToPath } from 'node:url';
+import pty from '@lydell/node-pty';
+
+const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
+const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
+const WAIT_MS = 60_000;
+
+async function perNext(mode: 'line' | 'ui', n: number): Promise<number> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm-256color' };
+  delete env.CI;
+  delete env.TSDBG_TUI;
+  const args = [TSDBG, 'run', ...(mode === 'line' ? ['--tui=off'] : []), PROG, '100000000'];
+  const p = pty.spawn(process.execPath, [...(process.env.UI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...args], { name: 'xterm-256color', cols: 100, rows: 30, env });
+  let out = '';
+  p.onData((d) => { out += d; });
+  const until = async (re: RegExp, from: number): Promise<void> => {
+    const end = Date.now() + WAIT_MS;
+    while (!re.test(out.slice(from))) {
+      if (Date.now() > end) throw new Error(`${mode}: no ${re} in ${JSON.stringify(out.slice(from, from + 2000))}`);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const done = (line: number) => (mode === 'line' ? /\n(\x1b\[[0-9;]*[GJ])*\(tsdbg\) (\x1b\[\d+G)?$/ : new RegExp(`stopped: step in main at \\S*hot_loop\\.c:${line}\\b`));
+  try {
+    await until(/\(tsdbg\) /, 0);
+    let at = out.length;
+    p.write('break 17\r');
+    await until(/Breakpoint 1 at|1\s+b\+ main/, at);
+    at = out.length;
+    p.write('run\r');
+    await until(/hot_loop\.c:17/, at);
+    await new Promise((r) => setTimeout(r, 500));   // the UI's follow-up of the stop
+    p.write('delete 1\r');
+    await new Promise((r) => setTimeout(r, 500));
+    let line = 17;
+    const step = async () => {
+      line = line === 17 ? 18 : 17;
+      const from = out.length;
+      p.write('next\r');
+      await until(done(line), from);
+    };
+    for (let i = 0; i < 20; i++) await step();    // warm-up
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await step();
+    return Number(process.hrtime.bigint() - t0) / 1e6 / n;
+  } finally {
+    // SIGTERM: tsdbg kills its program and restores the terminal; SIGKILL if it does not end
+    const exited = new Promise<void>((r) => p.onExit(() => r()));
+    p.kill('SIGTERM');
+    const timer = setTimeout(() => p.kill('SIGKILL'), WAIT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 200);
+  const line = await perNext('line', n);
+  const ui = await perNext('ui', n);
+  process.stdout.write(`next round trip on a pty (${n} nexts)\n`);
+  process.stdout.write(`  line mode (--tui=off)  ${line.toFixed(2)} ms\n`);
+  process.stdout.write(`  full-screen UI         ${ui.toFixed(2)} ms   (${(ui / line).toFixed(2)}x line mode)\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench/ui: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

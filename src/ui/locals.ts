@@ -1,0 +1,86 @@
+/**
+ * The selected frame's arguments and locals as a tree the locals pane
+ * shows: structs, arrays and pointers expand one level at a time
+ * (src/debugger/inspect/, what the DAP server uses), and what was expanded
+ * stays expanded across stops (by path of names).
+ */
+import type { Debugger } from '../debugger/debugger.js';
+import { childrenOf, scopeVariables, type Formatter, type Inspected } from '../debugger/inspect/index.js';
+
+/** Elements of an array shown when it is expanded (the rest: scroll with `print`). */
+const ELEMENTS = 50;
+
+export interface LocalRow {
+  readonly key: string;
+  readonly depth: number;
+  readonly name: string;
+  readonly value: string;
+  readonly expandable: boolean;
+  readonly expanded: boolean;
+}
+
+export class LocalsTree {
+  private roots: Inspected[] = [];
+  private readonly kids = new Map<string, Inspected[]>();
+  private readonly expanded = new Set<string>();
+  private format: Formatter | undefined;
+
+  /** Read the frame at `level` (after a stop or a frame change); keeps the expanded paths. */
+  async load(d: Debugger, level: number): Promise<void> {
+    this.kids.clear();
+    const ev = (await d.evaluate('0', level).catch(() => undefined))?.evaluator;
+    if (!ev) { this.roots = []; return; }
+    this.format = (v) => ev.formatNested(v);
+    this.roots = [...await scopeVariables(ev, 'arguments'), ...await scopeVariables(ev, 'locals')];
+    await this.expandKnown(this.roots, '');
+  }
+
+  clear(): void { this.roots = []; this.kids.clear(); }
+
+  private async expandKnown(nodes: Inspected[], prefix: string): Promise<void> {
+    for (const n of nodes) {
+      const key = `${prefix}/${n.name}`;
+      if (!this.expanded.has(key) || n.children === 0) continue;
+      const kids = await childrenOf(n, this.format, 0, ELEMENTS).catch(() => []);
+      this.kids.set(key, kids);
+      await this.expandKnown(kids, key);
+    }
+  }
+
+  /** Expand or collapse the row `key`. */
+  async toggle(key: string): Promise<void> {
+    if (this.expanded.delete(key)) { this.kids.delete(key); return; }
+    const node = this.find(key);
+    if (!node || node.children === 0) return;
+    this.expanded.add(key);
+    this.kids.set(key, await childrenOf(node, this.format, 0, ELEMENTS).catch(() => []));
+  }
+
+  private find(key: string): Inspected | undefined {
+    const names = key.split('/').slice(1);
+    let list = this.roots;
+    let prefix = '';
+    let node: Inspected | undefined;
+    for (const n of names) {
+      node = list.find((x) => x.name === n);
+      if (!node) return undefined;
+      prefix = `${prefix}/${n}`;
+      list = this.kids.get(prefix) ?? [];
+    }
+    return node;
+  }
+
+  rows(): LocalRow[] {
+    const out: LocalRow[] = [];
+    const walk = (nodes: Inspected[], prefix: string, depth: number) => {
+      for (const n of nodes) {
+        const key = `${prefix}/${n.name}`;
+        const expanded = this.kids.has(key);
+        out.push({ key, depth, name: n.name, value: n.value, expandable: n.children > 0, expanded });
+        if (expanded) walk(this.kids.get(key)!, key, depth + 1);
+      }
+    };
+    walk(this.roots, '', 0);
+    return out;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The full-screen UI on the user's terminal, from start to end: the
+ * alternate screen, keys read raw (./keys.ts) and given to the model, Ink
+ * drawing the model's view, and the terminal left as it was found on every
+ * way out (a quit, `tui disable`, an error, a signal: the exit hook).
+ */
+import { writeSync } from 'node:fs';
+import React from 'react';
+import { render, type Instance } from 'ink';
+import type { Debugger } from '../debugger/debugger.js';
+import { App } from './app.js';
+import { parseKeys } from './keys.js';
+import { FrameWriter } from './frame.js';
+import { CommandError } from '../commands/parse.js';
+import { UiModel } from './model.js';
+import { statusText } from './status-line.js';
+import type { LayoutName, PaneName } from './layout.js';
+
+/** How the UI ended: a command quit (its exit code), or `tui disable` (line mode goes on). */
+export type TuiEnd = { quit: number } | { leave: true };
+
+const ENTER = '\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1006h\x1b[H\x1b[2J';
+const LEAVE = '\x1b[?1000l\x1b[?1006l\x1b[?25h\x1b[?1049l';
+
+export class TuiScreen {
+  readonly model: UiModel;
+  private ink: Instance | undefined;
+  private redraws = 0;
+  private restored = false;
+  private readonly ended: Promise<TuiEnd>;
+  private end!: (e: TuiEnd) => void;
+  private readonly onData = (d: Buffer | string) => { for (const k of parseKeys(d.toString())) this.model.key(k); };
+  private readonly onResize = () => this.model.resize(this.out.rows, this.out.columns);
+  private readonly onExit = () => this.restore();
+  private readonly frames: FrameWriter;
+
+  constructor(d: Debugger, private readonly input: NodeJS.ReadStream = process.stdin, private readonly out: NodeJS.WriteStream = process.stdout) {
+    this.frames = new FrameWriter(out);
+    this.ended = new Promise((resolve) => { this.end = resolve; });
+    this.model = new UiModel(d, {
+      quit: (code) => this.end({ quit: code }),
+      leave: () => this.end({ leave: true }),
+      refresh: () => this.refresh(),
+    }, { rows: out.rows, cols: out.columns });
+  }
+
+  /** Draw until a quit or `tui disable`; the terminal is restored when this resolves. */
+  async run(): Promise<TuiEnd> {
+    this.out.write(ENTER);
+    // the exit path of a signal (tsdbg run's exit handlers end by process.exit) restores the terminal too
+    process.on('exit', this.onExit);
+    this.input.setRawMode?.(true);
+    this.input.on('data', this.onData);
+    this.input.resume();
+    this.out.on('resize', this.onResize);
+    // Ink's debug mode hands each whole frame to the FrameWriter, which writes the rows that changed
+    this.ink = render(<App model={this.model} />, {
+      stdout: this.frames as unknown as NodeJS.WriteStream, stdin: this.input, exitOnCtrlC: false, patchConsole: false, debug: true,
+    });
+    try {
+      const end = await this.ended;
+      this.restore('quit' in end);   // `tui disable`: the line prompt follows, no summary
+      return end;
+    } finally {
+      this.restore();
+    }
+  }
+
+  layout(name: LayoutName | 'next' | 'prev'): void {
+    const order: LayoutName[] = ['src', 'asm', 'split', 'regs'];
+    const i = order.indexOf(this.model.view.layoutName);
+    this.model.setLayout(name === 'next' ? order[(i + 1) % 4]! : name === 'prev' ? order[(i + 3) % 4]! : name);
+  }
+
+  focus(name: PaneName | 'next' | 'prev'): void {
+    const panes = Object.keys(this.model.view.layout.panes) as PaneName[];
+    const i = panes.indexOf(this.model.view.focus);
+    const next = name === 'next' ? panes[(i + 1) % panes.length]! : name === 'prev' ? panes[(i + panes.length - 1) % panes.length]! : name;
+    if (!panes.includes(next)) throw new CommandError(`Unrecognized window name "${name}"`);
+    this.model.setFocus(next);
+  }
+
+  leave(): void { this.end({ leave: true }); }
+
+  refresh(): void {
+    if (!this.ink) return;
+    this.frames.invalidate();
+    this.ink.rerender(<App key={++this.redraws} model={this.model} />);
+  }
+
+  /** The terminal as it was: Ink gone, the main screen back, cooked mode, the cursor shown; one line saying where things are. */
+  private restore(summarize = true): void {
+    if (this.restored) return;
+    this.restored = true;
+    process.off('exit', this.onExit);
+    this.out.off('resize', this.onResize);
+    this.input.off('data', this.onData);
+    this.frames.dispose();
+    try { this.ink?.unmount(); } catch { /* a terminal gone */ }
+    this.input.setRawMode?.(false);
+    this.input.pause();
+    const summary = summarize ? `tsdbg: ${statusText(this.model.view.state)}\n` : '';
+    this.model.dispose();
+    try { writeSync((this.out as unknown as { fd?: number }).fd ?? 1, LEAVE + summary); } catch { /* no terminal left */ }
+  }
+}
