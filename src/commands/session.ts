@@ -25,7 +25,7 @@ import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } fro
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
 import { breakpointTable, ignoreText, watchTitle } from './breakpoint-text.js';
-import { CommandError, helpText, parseLine, type Command } from './parse.js';
+import { CommandError, SNAPSHOT_USAGE, helpText, parseLine, type Command, type InfoWhat, type SnapshotCommand } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
@@ -263,7 +263,7 @@ export class Session {
     withThread: (tid, fn) => this.withThread(this.live(), tid, fn),
     frameSummary: () => this.frameSummary(),
     showFrame: async () => {
-      if (!(await this.source.showFrame(0))) await this.cmdFrame(0, undefined);
+      await this.cmdFrame(0, undefined, '0');
       // a stepi from here compares with this thread's function, as gdb's does
       const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
       this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
@@ -546,10 +546,6 @@ export class Session {
       text = this.lastRepeat;
     }
     try {
-      if (await this.source.execute(text)) {
-        this.lastRepeat = /^\s*(l|list)\b/.test(text) ? text : undefined;
-        return { ok: true };
-      }
       const parsed = parseLine(text);
       if (parsed.command.kind === 'nop') return { ok: true };
       this.lastRepeat = parsed.repeats ? text : undefined;
@@ -630,7 +626,10 @@ export class Session {
       case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
       case 'clear': await this.cmdClear(c.location); return undefined;
-      case 'unavailable': throw new CommandError(c.message);
+      case 'list': this.source.listCommand(c.arg); return undefined;
+      case 'ptype': await this.source.ptype(c.expr, c.whatis, c.offsets); return undefined;
+      case 'display': await this.source.displayCommand(c.expr, c.fmt); return undefined;
+      case 'undisplay': await this.source.undisplayCommand(c.arg, c.viaDelete); return undefined;
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
       case 'condition': this.setCondition(this.bp(c.id), c.expr); this.publishBreakpoints(); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
@@ -644,13 +643,16 @@ export class Session {
       case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.registers.invalidate(); return undefined;
       case 'setting':
+        if (await this.source.printCommand('set', `${c.name} ${c.value}`)) return undefined;
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else if (!(await setScreen(this.screen, c.name, c.value, (e) => this.evaluate(e)))) this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show':
+        if (await this.source.printCommand('show', c.name)) return undefined;
+        this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
-      case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
+      case 'frame': await this.cmdFrame(c.index, c.relative, c.text); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
       case 'thread': await this.threads.thread(c.id); return undefined;
       case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
@@ -662,9 +664,13 @@ export class Session {
       case 'quit': await this.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
       case 'help': this.outLines(helpText(c.topic)); return undefined;
       case 'echo': this.store.write('stdout', unescapeEcho(c.text)); return undefined;
-      case 'snapshot': await this.snapConsole.snapshot(c.cmd); return undefined;
+      case 'snapshot': await this.cmdSnapshot(c.cmd); return undefined;
       case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return undefined;
-      case 'restore': await this.snapConsole.restore(c.addr); return undefined;
+      case 'restore': {
+        const obj = await this.source.snapshotObject(c.addr, false);
+        await (obj ? this.snapConsole.at('restore', obj.address) : this.snapConsole.restore(c.addr));
+        return undefined;
+      }
       case 'checkpoint': await this.snapConsole.checkpoint(c.name); return undefined;
       case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); return undefined;
       case 'checkpoints': this.snapConsole.checkpoints(); return undefined;
@@ -2208,24 +2214,55 @@ export class Session {
     if (limit !== undefined && frames.length > limit) this.chatter('(More stack frames follow...)');
   }
 
-  private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined): Promise<void> {
+  /**
+   * `frame [N]`, `up [N]`, `down [N]` (`text`: N as typed): select a frame and
+   * show it, with its source line where the program's symbols give the frames.
+   */
+  private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined, text: string): Promise<void> {
     // gdb's `frame N` starts from the current frame: without a process, "No registers."
     if (index !== undefined && !relative && (!this.target || this.target.state === 'exited')) throw new CommandError('No registers.');
-    this.withStack();
-    const frames = await this.frames();
+    const symbolic = this.source.hasFrames;
+    let frames: Frame[] = [];
+    if (!symbolic) {
+      this.withStack();
+      frames = await this.frames();
+    }
+    const count = symbolic ? await this.source.frameCount() : frames.length;
     let sel = this.store.state.selectedFrame;
-    if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, frames.length);
+    if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, count);
     else if (index !== undefined) {
-      if (index < 0 || index >= frames.length) throw new CommandError(`No frame at level ${index}.`);
+      if (index < 0 || index >= count) throw new CommandError(`No frame at level ${text}.`);
       sel = index;
     }
     this.store.update({ selectedFrame: sel });
-    this.out(this.frameText(frames[sel]!));
+    if (symbolic) await this.source.showFrame(sel);
+    else this.out(this.frameText(frames[sel]!));
+  }
+
+  /** `snapshot ...`: an object named by expression goes by its type (SourceLevel), the rest by address. */
+  private async cmdSnapshot(cmd: SnapshotCommand): Promise<void> {
+    switch (cmd.op) {
+      case 'object':
+        if (!(await this.source.snapshotExpression(cmd.expr))) throw new CommandError(SNAPSHOT_USAGE);
+        return;
+      case 'diff': {
+        const obj = await this.source.snapshotObject(cmd.addr, true);
+        if (obj) return this.source.snapshotDiff(obj);
+        break;
+      }
+      case 'show': case 'drop': {
+        const obj = await this.source.snapshotObject(cmd.addr, false);
+        if (obj) return this.snapConsole.at(cmd.op, obj.address);
+        break;
+      }
+      default: break;
+    }
+    await this.snapConsole.snapshot(cmd);
   }
 
   // ---- info ------------------------------------------------------------------------------------
 
-  private async cmdInfo(what: string, arg: string): Promise<void> {
+  private async cmdInfo(what: InfoWhat, arg: string): Promise<void> {
     switch (what) {
       case 'registers': await this.infoRegisters(arg); return;
       case 'all-registers': await this.infoRegisters(arg, true); return;
@@ -2243,8 +2280,8 @@ export class Session {
       case 'sharedlibrary': await this.infoShared(); return;
       case 'frame': await this.infoFrame(arg); return;
       case 'inferiors': this.infoInferiors(); return;
-      case 'display': this.out('There are no auto-display expressions now.'); return;
       case 'threads': await this.threads.info(arg); return;
+      default: await this.source.info(what, arg);
     }
   }
 

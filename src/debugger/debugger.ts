@@ -246,7 +246,7 @@ export class Debugger {
   }
 
   selectFrame(level: number): Promise<void> {
-    return this.op('selectFrame', async () => { await this.core.command({ kind: 'frame', index: level, relative: undefined }); });
+    return this.op('selectFrame', async () => { await this.core.command({ kind: 'frame', index: level, relative: undefined, text: String(level) }); });
   }
 
   // ---- data ----------------------------------------------------------------------------------
