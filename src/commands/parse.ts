@@ -70,10 +70,9 @@ export type Command =
   | { kind: 'checkpoints' }
   | { kind: 'rewind'; name: string | undefined; force: boolean };
 
-/** A parse/usage error, worded for the prompt. */
-export class CommandError extends Error {
-  override name = 'CommandError';
-}
+import { CommandError } from '../debugger/errors.js';
+
+export { CommandError };
 
 interface Spec {
   name: string;
