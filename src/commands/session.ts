@@ -1341,6 +1341,7 @@ export class Session {
       hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old, ranges },
     };
     b.watch!.scope = await this.localScope(v.lval.addr);
+    b.watch!.frame = (await this.frames().catch(expected([])))[this.store.state.selectedFrame]?.cfa;
     try {
       if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
       await this.armWatch(b).catch(async (e: unknown) => {
@@ -1617,10 +1618,11 @@ export class Session {
         await this.cmdDelete([b.id]);
         continue;
       }
-      const any = await this.evaluateAny(b.spec);
+      const level = await this.watchLevel(b);
+      const any = await this.evaluateAny(b.spec, level);
       const now = await snapshot(any);
       const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
-      await this.rewatch(b, any);
+      await this.rewatch(b, any, level);
       b.hits += seen.length;     // gdb counts each location that stops
       this.lastWatch.push(...seen.map((h) => ({ b, ...h })));
     }
@@ -1633,11 +1635,19 @@ export class Session {
     return this.bps.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
   }
 
-  /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
-  private async rewatch(b: Breakpoint, any: AnyValue): Promise<void> {
+  /** The level of the frame a watchpoint's expression is checked in: the one it was set in, while it is on the stack. */
+  private async watchLevel(b: Breakpoint): Promise<number> {
+    const cfa = b.watch!.frame;
+    if (cfa === undefined) return this.store.state.selectedFrame;
+    const level = (await this.frames().catch(expected([]))).findIndex((f) => f.cfa === cfa);
+    return level >= 0 ? level : this.store.state.selectedFrame;
+  }
+
+  /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads (in frame `level`). */
+  private async rewatch(b: Breakpoint, any: AnyValue, level: number): Promise<void> {
     const v = await DebugBridge.toMine(any).catch(expected(undefined));
     if (!v?.lval || v.lval.kind !== 'mem') return;
-    const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, (e) => this.evaluate(e));
+    const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await this.evaluateAny(e, level)));
     if (sameRanges(ranges, b.watch!.ranges)) return;
     if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(this.live(), b.watch!, this.hardwareWatches());
     b.watch!.ranges = ranges;
