@@ -15,8 +15,6 @@ import { TargetError } from '../target/types.js';
 import { fpRegistersOf, monitorOf, terminalOf } from '../target/capabilities.js';
 import { readReturnRegs } from '../dwarf/abi.js';
 import { historyIndex } from '../dwarf/evaluator.js';
-import { FP_REGISTER_NAMES, isFpRegister, readFpRegister } from '../target/fpregs.js';
-import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
 import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
@@ -24,15 +22,15 @@ import { formatInfoFloat } from './float-info.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
-import { breakpointTable, ignoreText, watchTitle } from './breakpoint-text.js';
+import { ignoreText, watchTitle } from './breakpoint-text.js';
 import { CommandError, SNAPSHOT_USAGE, helpText, parseLine, type Command, type InfoWhat, type SnapshotCommand } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
-  EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
+  EvalError, addressOf, evaluate as builtinEvaluate, sizeOf,
   type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import {
-  addrWithSym, formatMappings, formatRegisterLine, formatRegisters, formatValue,
+  addrWithSym, formatValue,
   formatXLines, hex, hex16, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
 } from './format.js';
 import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
@@ -50,7 +48,7 @@ import { ProcessMemory } from '../debugger/memory.js';
 import { errorMessage, expected, isUserError } from '../debugger/errors.js';
 
 export { errorMessage } from '../debugger/errors.js';
-import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
+import { SignalTable, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
 import { DebugBridge, FP_REGISTER_EXPR, type AnyValue } from './debug.js';
@@ -60,7 +58,7 @@ import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable } from './threads.js';
 import { ThreadConsole } from './thread-console.js';
-import { infoFrameLines } from './info-frame.js';
+import { InfoConsole } from './info-console.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
   unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
@@ -71,12 +69,6 @@ import { defaultScreen, setScreen, showScreen, type ScreenSettings } from './scr
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
 const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
-
-/** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
-const REGISTER_GROUPS: Record<string, readonly string[]> = {
-  float: FP_REGISTER_NAMES.filter((n) => /^st\d|^f/.test(n)),
-  vector: FP_REGISTER_NAMES.filter((n) => /^xmm|^mxcsr$/.test(n)),
-};
 
 export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
@@ -280,6 +272,33 @@ export class Session {
     if (line) this.out(line);
     this.store.emit('thread', { kind: e.kind, tid: e.tid, id: e.kind === 'new' ? this.threadTable?.number(e.tid) : undefined });
   };
+
+  /** The Session's own `info` commands. */
+  private readonly info = new InfoConsole({
+    target: () => this.target,
+    live: () => this.live(),
+    image: () => this.image,
+    lastImage: () => this.lastImage,
+    fileSymbols: () => this.fileSymbols,
+    exePath: () => this.exePath,
+    args: () => this.args,
+    debug: () => this.debug,
+    solibs: () => this.solibs,
+    breakpoints: () => this.bps,
+    signals: this.signals,
+    selectedFrame: () => this.store.state.selectedFrame,
+    frameRegs: () => this.frameRegs(),
+    publishRegisters: (regs) => this.publisher.publishRegisters(regs),
+    fpState: () => this.fpState(),
+    frames: () => this.frames(),
+    withStack: () => { this.withStack(); },
+    evaluate: (expr) => this.evaluate(expr),
+    evalAddress: (expr) => this.evalAddress(expr),
+    funcName: (pc) => this.funcName(pc),
+    symbolize: (addr) => this.symbolize(addr),
+    out: (text) => this.out(text),
+    outLines: (lines) => this.outLines(lines),
+  });
 
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
   private readonly source = new SourceLevel({
@@ -2274,22 +2293,22 @@ export class Session {
 
   private async cmdInfo(what: InfoWhat, arg: string): Promise<void> {
     switch (what) {
-      case 'registers': await this.infoRegisters(arg); return;
-      case 'all-registers': await this.infoRegisters(arg, true); return;
+      case 'registers': await this.info.registers(arg); return;
+      case 'all-registers': await this.info.registers(arg, true); return;
       case 'float': {
         if (!this.target || this.target.state === 'exited') throw new CommandError('The program has no registers now.');
         this.outLines(formatInfoFloat(await fpRegistersOf(this.target).get()));
         return;
       }
-      case 'breakpoints': case 'watchpoints': this.infoBreakpoints(what === 'watchpoints'); return;
-      case 'proc': await this.infoProc(arg); return;
-      case 'symbol': await this.infoSymbol(arg); return;
-      case 'signals': this.infoSignals(arg); return;
+      case 'breakpoints': case 'watchpoints': this.info.breakpoints(what === 'watchpoints'); return;
+      case 'proc': await this.info.proc(arg); return;
+      case 'symbol': await this.info.symbol(arg); return;
+      case 'signals': this.info.signals(arg); return;
       case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return;
       case 'checkpoints': this.snapConsole.checkpoints(); return;
-      case 'sharedlibrary': await this.infoShared(); return;
-      case 'frame': await this.infoFrame(arg); return;
-      case 'inferiors': this.infoInferiors(); return;
+      case 'sharedlibrary': await this.info.shared(); return;
+      case 'frame': await this.info.frame(arg); return;
+      case 'inferiors': this.info.inferiors(); return;
       case 'threads': await this.threads.info(arg); return;
       default: await this.source.info(what, arg);
     }
@@ -2326,132 +2345,6 @@ export class Session {
     const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
     if (d?.head) return d.head;
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
-  }
-
-  /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
-  private async infoRegisters(arg: string, all = false): Promise<void> {
-    const { regs, notSaved } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('The program has no registers now.') : e; });
-    if (this.store.state.selectedFrame === 0) this.publisher.publishRegisters(regs);
-    const general = () => formatRegisters(regs, this.symbolize).map((l) => {
-      const name = l.slice(0, l.indexOf(' '));
-      return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
-    });
-    if (!arg) {
-      this.outLines(all ? [...general(), ...await this.fpRegisterLines(FP_REGISTER_NAMES)] : general());
-      return;
-    }
-    const lines: string[] = [];
-    for (const raw of arg.split(/\s+/)) {
-      const name = raw.replace(/^\$/, '');
-      // gdb's register groups and the x87/SSE registers
-      if (name === 'general' || name === 'all') lines.push(...general());
-      const group = name === 'all' ? FP_REGISTER_NAMES : REGISTER_GROUPS[name] ?? (isFpRegister(name) ? [name] : undefined);
-      if (group) lines.push(...await this.fpRegisterLines(group));
-      if (group || name === 'general') continue;
-      const info = registerInfo(name);
-      if (!info) throw new CommandError(`Invalid register \`${name}'`);
-      const v = (await this.evaluate(`$${name}`)).value;
-      const full = info.size === 8 || name === 'eflags' || ['cs', 'ss', 'ds', 'es', 'fs', 'gs'].includes(name);
-      lines.push(full ? formatRegisterLine(name === 'pc' ? 'pc' : name, BigInt.asUintN(64, v), this.symbolize).replace(/^pc {13}/, 'pc             ')
-        : `${name.padEnd(15)}${hex(BigInt.asUintN(info.size * 8, v)).padEnd(19)} ${v}`);
-    }
-    this.outLines(lines);
-  }
-
-  /** `info registers` lines of x87/SSE registers (the values of the stop: gdb shows them in every frame). */
-  private async fpRegisterLines(names: readonly string[]): Promise<string[]> {
-    fpRegistersOf(this.live());   // the one clear error when the target has none
-    const area = (await this.fpState())!;
-    return Promise.all(names.map((n) => {
-      try {
-        return formatFpRegisterLine(n, readFpRegister(area, n));
-      } catch (e) {
-        // readFpRegister's RangeError: a register the area lacks ($ymm0 without AVX): gdb's words
-        if (!(e instanceof RangeError)) throw e;
-        throw new CommandError(`Invalid register \`${n}'`);
-      }
-    }));
-  }
-
-  private infoBreakpoints(watchOnly: boolean): void {
-    this.outLines(breakpointTable(this.bps, watchOnly, {
-      // after the process ended, its addresses stay relocated (as in gdb): name them with its image
-      symbol: (addr) => {
-        const loc = (this.image ?? this.lastImage)?.symbolAt(addr) ?? this.fileSymbols?.symbolAt(addr);
-        return loc ? formatSymbolic(loc) : undefined;
-      },
-      where: (addr, line, spec) => this.debug?.breakpointWhere(addr, line, spec),
-    }));
-  }
-
-  private async infoProc(arg: string): Promise<void> {
-    const t = this.target;
-    if (!t || t.state === 'exited') throw new CommandError('No current process: you must name one.');
-    if (/^map/.test(arg)) { this.outLines(formatMappings(t.pid, await t.memoryMap())); return; }
-    if (arg && !/^(all|exe|cmdline|cwd)/.test(arg)) throw new CommandError(`Undefined info proc command: "${arg}".  Try "help info proc".`);
-    this.outLines([`process ${t.pid}`, `cmdline = '${[t.exePath, ...this.args].join(' ')}'`, `exe = '${t.exePath}'`]);
-  }
-
-  private async infoSymbol(arg: string): Promise<void> {
-    if (!arg) throw new CommandError('Argument required (address).');
-    const addr = await this.evalAddress(arg);
-    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
-    if (!loc) { this.out(`No symbol matches ${arg}.`); return; }
-    const path = this.image ? this.image.moduleAt(addr)?.path : this.exePath;
-    const off = loc.offset === 0n ? '' : ` + ${loc.offset}`;
-    this.out(`${loc.name}${off} in section ${loc.symbol.section || '?'}${path ? ` of ${path}` : ''}`);
-  }
-
-  private infoSignals(arg: string): void {
-    this.outLines(SignalTable.header());
-    if (arg) { this.out(this.signals.line(infoSignalsArg(arg))); return; }
-    this.outLines(['', ...this.signals.allNames().map((n) => this.signals.line(n)), ...SignalTable.footer()]);
-  }
-
-  private async infoShared(): Promise<void> {
-    const t = this.target;
-    if (!t || t.state === 'exited' || !this.image || !this.solibs) { this.out('No shared libraries loaded at this time.'); return; }
-    this.outLines(await this.solibs.table(t, this.image));
-  }
-
-  /**
-   * `info frame [[level] N]`: gdb's description of the selected frame, or of
-   * frame N (then headed "Stack frame at", as gdb does for a named frame).
-   */
-  private async infoFrame(arg: string): Promise<void> {
-    this.withStack();
-    const named = arg.trim().replace(/^level(\s+|$)/, '');
-    if (/^(address|function|view)\b/.test(named)) throw new CommandError(`tsdbg names frames by level only: "info frame [level] N".`);
-    if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
-    const level = named ? Number(await this.evalAddress(named)) : this.store.state.selectedFrame;
-    // (past tail-call frames: the saved rip of one is its first real caller's)
-    const frames = await this.debug?.frameList(level + 10).catch(expected(undefined));
-    if (!frames?.length) { await this.infoFrameBySymbols(); return; }
-    if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
-    this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));
-  }
-
-  /** Without the DWARF layer's view of the process: what the frame-pointer walk knows. */
-  private async infoFrameBySymbols(): Promise<void> {
-    const frames = await this.frames();
-    const sel = this.store.state.selectedFrame;
-    const f = frames[sel]!;
-    const caller = frames[sel + 1];
-    const lines = [`Stack level ${sel}, frame at ${hex(f.cfa ?? f.sp)}:`,
-      ` rip = ${hex(f.pc)} in ${this.funcName(f.pc)}${caller ? `; saved rip = ${hex(caller.pc)}` : ''}`];
-    if (caller) lines.push(` called by frame at ${hex(caller.cfa ?? caller.sp)}`);
-    if (sel > 0) lines.push(` caller of frame at ${hex(frames[sel - 1]!.cfa ?? frames[sel - 1]!.sp)}`);
-    this.outLines(lines);
-  }
-
-  private infoInferiors(): void {
-    const t = this.target;
-    const live = t !== undefined && t.state !== 'exited';
-    // gdb's table: the Connection column is at least 20 wide, wider for a long remote address
-    const connection = live ? `1 (${t.connection})` : '';
-    const width = Math.max(20, connection.length);
-    this.outLines([`  Num  Description       ${'Connection'.padEnd(width)} Executable        `,
-      `* 1    ${live ? `process ${t.pid}`.padEnd(18) : '<null>'.padEnd(18)}${connection.padEnd(width)} ${this.exePath ?? ''} `]);
   }
 
   private cmdHandle(signal: string, actions: string[]): void {
