@@ -16,7 +16,6 @@ import { fpRegistersOf, monitorOf, terminalOf } from '../target/capabilities.js'
 import { readReturnRegs } from '../dwarf/abi.js';
 import { historyIndex } from '../dwarf/evaluator.js';
 import { SourceText } from '../dwarf/present.js';
-import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } from '../elf/index.js';
@@ -27,14 +26,11 @@ import { CommandError, SNAPSHOT_USAGE, helpText, parseLine, type Command, type I
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
   EvalError, addressOf, evaluate as builtinEvaluate, sizeOf,
-  type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
+  type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
-import {
-  addrWithSym, formatValue,
-  formatXLines, hex, hex16, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
-} from './format.js';
-import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
-import { gdbLineNumber, readReadable } from './examine.js';
+import { formatValue, hex, hex16, type PrintFormat, type Symbolizer } from './format.js';
+import { disassemble, formatDisasLine } from './disasm.js';
+import { gdbLineNumber } from './examine.js';
 import { SessionStore, type Breakpoint } from './store.js';
 import { Snapshots, engineLabel } from '../debugger/snapshots.js';
 import { SnapshotConsole } from './snapshot-console.js';
@@ -54,11 +50,12 @@ import { conditionErrors } from './bp-condition.js';
 import { DebugBridge, FP_REGISTER_EXPR, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
-import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
+import { ConvenienceVars, INT_VALUE } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ThreadTable } from './threads.js';
 import { ThreadConsole } from './thread-console.js';
 import { InfoConsole } from './info-console.js';
+import { Examiner } from './examine-console.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
   unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
@@ -212,10 +209,6 @@ export class Session {
     const t = this.target;
     return t && t.state !== 'exited' && this.threadTable ? this.threadTable.number(t.selectedThread) : 0;
   }
-  private xFmt: PrintFormat = 'x';
-  private xCount = 1;
-  private xUnit: Unit = 'w';
-  private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
   /** Snapshots and checkpoints of the process (the core's), and their console commands. */
@@ -273,6 +266,20 @@ export class Session {
     this.store.emit('thread', { kind: e.kind, tid: e.tid, id: e.kind === 'new' ? this.threadTable?.number(e.tid) : undefined });
   };
 
+  /** `x` and what it remembers between commands. */
+  private readonly examiner = new Examiner({
+    evaluate: (expr) => this.evaluate(expr),
+    readMemory: (a, l) => this.readMemory(a, l),
+    framePc: () => this.framePc(),
+    symbolize: (addr) => this.symbolize(addr),
+    printSettings: () => this.source.printSettings,
+    setConvenience: (name, v) => this.convenience.setMine(name, v),
+    outLines: (lines) => this.outLines(lines),
+    write: (text) => this.store.write('stdout', text),
+    setRepeat: (line) => { this.lastRepeat = line; },
+    checkQuit: () => this.checkQuit(),
+  });
+
   /** The Session's own `info` commands. */
   private readonly info = new InfoConsole({
     target: () => this.target,
@@ -326,8 +333,7 @@ export class Session {
     convenience: this.convenience,
     fromTty: () => this.fromTty,
     setNextAddress: (addr) => {
-      this.xNext = addr;
-      this.setExamined(addr, { kind: 'void' });
+      this.examiner.setNextAddress(addr);
     },
   });
 
@@ -659,7 +665,7 @@ export class Session {
       case 'finish': await this.cmdFinish(); return undefined;
       case 'until': await this.cmdUntil(c.location, c.advance); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
-      case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
+      case 'x': await this.examiner.examine(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.registers.invalidate(); return undefined;
       case 'setting':
         if (await this.source.printCommand('set', `${c.name} ${c.value}`)) return undefined;
@@ -2072,123 +2078,11 @@ export class Session {
       const v = any.mine!;
       if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
       if (style === 'call' && v.type.kind === 'void') return;
-      shown = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
+      shown = fmt === 's' && v.type.kind === 'ptr' ? await this.examiner.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
     }
     if (style === 'output') { this.store.write('stdout', shown); return; }
     this.history.push(any);
     this.out(`$${this.history.length} = ${shown}`);
-  }
-
-  /** A C string at addr as gdb quotes it (print elements and repeats), with the bytes it took. */
-  private async quotedString(addr: bigint): Promise<{ text: string; length: number }> {
-    const { elements, repeats } = this.source.printSettings;
-    const s = await dwarfStringAt((a, l) => this.readMemory(a, l), addr, elements, repeats);
-    if (!s) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    return s;
-  }
-
-  private async stringAt(addr: bigint): Promise<string> {
-    return `${hex(addr)} ${(await this.quotedString(addr)).text}`;
-  }
-
-  private async cmdX(expr: string | undefined, count: number | undefined, fmt: PrintFormat | undefined, unit: Unit | undefined): Promise<void> {
-    let addr: bigint;
-    if (expr !== undefined) {
-      const v = await this.evaluate(expr);
-      // gdb: `x &var` and `x $sp` examine where they point; `x var` (an lvalue in memory) its address.
-      addr = v.type.kind === 'nodebug' || v.type.kind === 'array' ? v.value : addressOf(v);
-    } else {
-      if (this.xNext === undefined) throw new CommandError('Argument required (starting display address).');
-      addr = this.xNext;
-    }
-    if (fmt) this.xFmt = fmt;
-    if (unit) this.xUnit = unit;
-    else if (fmt === 'a') this.xUnit = 'g';
-    else if (fmt === 'c' && !unit) this.xUnit = 'b';
-    // gdb's x_command: a bare `x` examines as many units as the last one did
-    let n = count ?? (expr === undefined && !fmt && !unit ? this.xCount : 1);
-    this.xCount = n;
-    // gdb negates a negative count in an int: -2147483648 stays negative and examines nothing
-    if (n === 0 || n === -0x80000000) return;
-    const size = UNIT_SIZE[this.xUnit];
-    const back = n < 0;
-    if (back) {
-      if (this.xFmt === 'i' || this.xFmt === 's') throw new CommandError(`Examining backward (x/-N) is supported for memory formats, not x/${this.xFmt}.`);
-      n = -n;
-      addr = BigInt.asUintN(64, addr - BigInt(n) * BigInt(size));
-    }
-    if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
-    if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
-    const { data, end } = await readReadable((a, len) => this.readMemory(a, len), addr, n * size);
-    const whole = data.subarray(0, data.length - (data.length % size));
-    const lines = formatXLines(addr, whole, this.xFmt, this.xUnit, this.symbolize);
-    if (end !== undefined) {
-      // gdb prints the line up to the unreadable unit, a tab, then the error on that line
-      const per = perLine(this.xFmt, this.xUnit);
-      const partial = (whole.length / size) % per !== 0 ? lines.pop()! : `${xLabel(addr + BigInt(whole.length), this.symbolize)}`;
-      this.outLines(lines);
-      this.store.write('stdout', `${partial}\t`);
-      this.xNext = addr + BigInt(whole.length);
-      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
-    }
-    this.outLines(lines);
-    this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
-    this.xNext = back ? addr : addr + BigInt(n * size);
-    // gdb: $_ points at the last unit examined, typed as the unit; $__ is its contents
-    const unitType = intType(size as 1 | 2 | 4 | 8);
-    const last = data.subarray(data.length - size);
-    this.setExamined(this.xNext - BigInt(size), unitType, BigInt.asIntN(size * 8, last.reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n)));
-  }
-
-  /**
-   * gdb's last examined address: $_ points at it typed as `unit`, $__ holds
-   * the contents there (void when not read as a value: x/i, x/s, info line).
-   */
-  private setExamined(addr: bigint, unit: MineType, contents?: bigint): void {
-    this.convenience.setMine('_', { type: { kind: 'ptr', to: unit }, value: addr });
-    this.convenience.setMine('__', contents === undefined ? undefined : { type: unit, value: contents });
-  }
-
-  private async xInstructions(addr: bigint, n: number): Promise<void> {
-    // up to 16 MiB of code at once (x/2147483647i); short of n, gdb names the first unreadable address
-    const { data: code, end } = await readReadable((a, len) => this.readMemory(a, len), addr, Math.min(n * 15, 1 << 24));
-    const insns = disassemble(code, addr, this.symbolize, n);
-    const pc = await this.framePc();
-    this.outLines(insns.map((i) => formatXInsn(i, pc, this.symbolize)));
-    if (end !== undefined && insns.length < n) {
-      const next = insns.length ? insns[insns.length - 1]!.address + BigInt(insns[insns.length - 1]!.length) : addr;
-      const s = this.symbolize(next);
-      this.store.write('stdout', `   ${hex(next)}${s ? ` <${s}>` : ''}:\t`);
-      this.xNext = next;
-      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
-    }
-    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const last = insns[insns.length - 1]!;
-    this.xNext = last.address + BigInt(last.length);
-    this.lastRepeat = `x/${n}i`;
-    this.setExamined(last.address, intType(1));
-  }
-
-  private async xStrings(addr: bigint, n: number): Promise<void> {
-    let a = addr;
-    let lines: string[] = [];
-    // printed as they come, in batches, with Ctrl-C heard between them: x/2147483647s runs as long as gdb's
-    const flush = () => { this.outLines(lines); lines = []; };
-    for (let i = 0; i < n; i++) {
-      this.setExamined(a, intType(1));
-      // an unreadable string is an <error: ...> line, and the next one starts there again (gdb)
-      const s = await this.quotedString(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
-      lines.push(`${addrWithSym(a, this.symbolize)}:\t${s.text}`);
-      a += BigInt(s.length);
-      if (lines.length === 256) {
-        flush();
-        this.xNext = a;
-        await this.checkQuit();
-      }
-    }
-    flush();
-    this.xNext = a;
-    this.lastRepeat = `x/${n}s`;
   }
 
   private cmdSetting(name: string, value: string): void {
