@@ -59,9 +59,9 @@ export interface BridgeIo {
   sourceFile?(): string | undefined;
 }
 
-export function isDebugError(e: unknown): boolean {
-  return e instanceof ExprError || e instanceof DwarfError;
-}
+import { isDebugError } from '../debugger/errors.js';
+
+export { isDebugError };
 
 /** An expression that uses an x87/SSE register. */
 export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;

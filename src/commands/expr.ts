@@ -61,10 +61,9 @@ export interface EvalContext {
   setConvenience(name: string, v: Value): void;
 }
 
-/** Errors meant for the prompt, in gdb's wording. */
-export class EvalError extends Error {
-  override name = 'EvalError';
-}
+import { EvalError } from '../debugger/errors.js';
+
+export { EvalError };
 
 // ---- types ------------------------------------------------------------------
 

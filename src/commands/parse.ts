@@ -11,12 +11,16 @@ import { CONSOLE_SPECS } from '../console/specs.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
-  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'scope';
+  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'scope'
+  /** Source-level (SourceLevel, over DWARF): gdb's message for a program without it otherwise. */
+  | 'address' | 'args' | 'functions' | 'line' | 'locals' | 'source' | 'types' | 'variables';
 
 export type SnapshotCommand =
   | { op: 'take'; start: string; length: string }
   | { op: 'heap' } | { op: 'stack' } | { op: 'mapping'; index: number }
-  | { op: 'show'; addr: string } | { op: 'diff'; addr: string } | { op: 'drop'; addr: string };
+  | { op: 'show'; addr: string } | { op: 'diff'; addr: string } | { op: 'drop'; addr: string }
+  /** `snapshot EXPR`: the object EXPR designates (address and size from its type). */
+  | { op: 'object'; expr: string };
 
 export type Command =
   | { kind: 'nop' }
@@ -26,8 +30,6 @@ export type Command =
   | { kind: 'catch-syscall'; args: string; temporary: boolean }
   | { kind: 'delete'; ids: number[] }
   | { kind: 'clear'; location: string | undefined }
-  /** A source-level command on a program without DWARF: gdb's message. */
-  | { kind: 'unavailable'; message: string }
   | { kind: 'enable'; ids: number[]; enable: boolean; once: boolean }
   | { kind: 'condition'; id: number; expr: string | undefined }
   | { kind: 'ignore'; id: number; count: number }
@@ -44,7 +46,13 @@ export type Command =
   | { kind: 'show'; name: string }
   | { kind: 'disassemble'; expr: string | undefined; raw: boolean }
   | { kind: 'backtrace'; limit: number | undefined }
-  | { kind: 'frame'; index: number | undefined; relative: 'up' | 'down' | undefined }
+  /** `text`: the count as typed, for gdb's "No frame at level TEXT." */
+  | { kind: 'frame'; index: number | undefined; relative: 'up' | 'down' | undefined; text: string }
+  | { kind: 'list'; arg: string }
+  | { kind: 'ptype'; expr: string; whatis: boolean; offsets: boolean }
+  | { kind: 'display'; expr: string; fmt: string | undefined }
+  /** `undisplay` or `delete display` (`viaDelete`: gdb's breakpoint-list error without DWARF). */
+  | { kind: 'undisplay'; arg: string; viaDelete: boolean }
   | { kind: 'info'; what: InfoWhat; arg: string }
   | { kind: 'thread'; id: string | undefined }
   | { kind: 'handle'; signal: string; actions: string[] }
@@ -64,10 +72,9 @@ export type Command =
   | { kind: 'checkpoints' }
   | { kind: 'rewind'; name: string | undefined; force: boolean };
 
-/** A parse/usage error, worded for the prompt. */
-export class CommandError extends Error {
-  override name = 'CommandError';
-}
+import { CommandError } from '../debugger/errors.js';
+
+export { CommandError };
 
 interface Spec {
   name: string;
@@ -162,38 +169,38 @@ function parseWatch(args: string, access: WatchKind): Command {
 }
 
 /** No DWARF for the program: what gdb says to a source-level command then (the source module runs them otherwise). */
-const NO_SYMBOLS = 'No symbol table is loaded.  Use the "file" command.';
-const NO_SYMBOL_INFO = 'No symbol table info available.';
+export const NO_SYMBOLS = 'No symbol table is loaded.  Use the "file" command.';
+export const NO_SYMBOL_INFO = 'No symbol table info available.';
 
 /**
- * The info subcommands, with gdb's one-line help. `source`: run by the
- * source module (src/commands/source) when the program has DWARF; without,
- * gdb's message for a program without symbols.
+ * The info subcommands, with gdb's one-line help. The source-level ones
+ * (address, args, functions, line, locals, source, types, variables) are run
+ * by the source module (src/commands/source) over DWARF.
  */
-const INFO: Array<{ name: string; what?: InfoWhat; source?: string; aliases?: string[]; help: string }> = [
-  { name: 'address', source: NO_SYMBOLS, help: 'Describe where symbol SYM is stored.\nUsage: info address SYM' },
+const INFO: Array<{ name: string; what: InfoWhat; aliases?: string[]; help: string }> = [
+  { name: 'address', what: 'address', help: 'Describe where symbol SYM is stored.\nUsage: info address SYM' },
   { name: 'all-registers', what: 'all-registers', help: 'List of all registers and their contents, for selected stack frame.' },
-  { name: 'args', source: NO_SYMBOL_INFO, help: 'All argument variables of current stack frame or those matching REGEXPs.' },
+  { name: 'args', what: 'args', help: 'All argument variables of current stack frame or those matching REGEXPs.' },
   { name: 'breakpoints', what: 'breakpoints', aliases: ['b', 'br', 'break'], help: 'Status of specified breakpoints (all user-settable breakpoints if no argument).' },
   { name: 'checkpoints', what: 'checkpoints', help: 'IDs of currently known checkpoints.' },
   { name: 'display', what: 'display', help: 'Expressions to display when program stops, with code numbers.' },
   { name: 'float', what: 'float', help: 'Print the status of the floating point unit.' },
   { name: 'frame', what: 'frame', aliases: ['f'], help: 'All about the selected stack frame.' },
-  { name: 'functions', source: NO_SYMBOLS, help: 'All function names or those matching REGEXPs.' },
+  { name: 'functions', what: 'functions', help: 'All function names or those matching REGEXPs.' },
   { name: 'inferiors', what: 'inferiors', help: 'Print a list of inferiors being managed.' },
-  { name: 'line', source: NO_SYMBOLS, help: 'Core addresses of the code for a source line.' },
-  { name: 'locals', source: NO_SYMBOL_INFO, help: 'All local variables of current stack frame or those matching REGEXPs.' },
+  { name: 'line', what: 'line', help: 'Core addresses of the code for a source line.' },
+  { name: 'locals', what: 'locals', help: 'All local variables of current stack frame or those matching REGEXPs.' },
   { name: 'proc', what: 'proc', help: 'Show additional information about a process.\ninfo proc [mappings]: the process\'s command line, cwd and exe, or its memory mappings.' },
   { name: 'registers', what: 'registers', aliases: ['r'], help: 'List of integer registers and their contents, for selected stack frame.\ninfo registers [REG|float|vector|all]' },
   { name: 'scope', what: 'scope', help: 'List the variables local to a scope.' },
   { name: 'sharedlibrary', what: 'sharedlibrary', aliases: ['dll'], help: 'Status of loaded shared object libraries.' },
   { name: 'signals', what: 'signals', aliases: ['handle'], help: 'What debugger does when program gets various signals.' },
   { name: 'snapshots', what: 'snapshots', help: 'List the memory snapshots held.' },
-  { name: 'source', source: NO_SYMBOLS, help: 'Information about the current source file.' },
+  { name: 'source', what: 'source', help: 'Information about the current source file.' },
   { name: 'symbol', what: 'symbol', help: 'Describe what symbol is at location ADDR.\nUsage: info symbol ADDR' },
   { name: 'threads', what: 'threads', help: 'Display currently known threads.' },
-  { name: 'types', source: NO_SYMBOLS, help: 'All type names, or those matching REGEXP.' },
-  { name: 'variables', source: NO_SYMBOLS, help: 'All global and static variable names or those matching REGEXPs.' },
+  { name: 'types', what: 'types', help: 'All type names, or those matching REGEXP.' },
+  { name: 'variables', what: 'variables', help: 'All global and static variable names or those matching REGEXPs.' },
   { name: 'watchpoints', what: 'watchpoints', help: 'Status of specified watchpoints (all watchpoints if no argument).' },
 ];
 
@@ -206,13 +213,14 @@ function parseInfo(args: string): Command {
   const rest = a.slice(word!.length).trim();
   void restWords;
   const hit = INFO.find((i) => i.name === resolve(word!, INFO, 'info'))!;
-  if (hit.source) return { kind: 'unavailable', message: hit.source };
-  return { kind: 'info', what: hit.what!, arg: rest };
+  return { kind: 'info', what: hit.what, arg: rest };
 }
+
+export const SNAPSHOT_USAGE = 'usage: snapshot ADDR|SYMBOL LEN | heap | stack | mapping N | show ADDR | diff ADDR | drop ADDR';
 
 function parseSnapshot(args: string): Command {
   const words = args.trim().split(/\s+/).filter(Boolean);
-  const usage = 'usage: snapshot ADDR|SYMBOL LEN | heap | stack | mapping N | show ADDR | diff ADDR | drop ADDR';
+  const usage = SNAPSHOT_USAGE;
   const [w0, ...rest] = words;
   if (!w0) throw new CommandError(usage);
   const addrArg = () => {
@@ -232,6 +240,7 @@ function parseSnapshot(args: string): Command {
     case 'list': return { kind: 'snapshots' };
   }
   // ADDR LEN: the length is the last word so the address may be an expression with spaces.
+  if (words.length === 1 && !['show', 'drop', 'delete', 'mapping', 'diff'].includes(w0)) return { kind: 'snapshot', cmd: { op: 'object', expr: w0 } };
   if (words.length < 2) throw new CommandError(usage);
   return { kind: 'snapshot', cmd: { op: 'take', start: words.slice(0, -1).join(' '), length: words[words.length - 1]! } };
 }
@@ -261,6 +270,9 @@ function parseSet(args: string): Command {
   const a = required(args, 'Argument required (expression to compute).');
   const varMatch = /^var(?:iable)?\s+(.*)$/s.exec(a);
   if (varMatch) return { kind: 'set-expr', expr: varMatch[1]! };
+  // the value printing settings take an expression: `set print elements n = 2 ? 4 : 8` is one
+  const print = /^(print\s+(?:pretty|elements|repeats))\b\s*(.*)$/s.exec(a);
+  if (print) return { kind: 'setting', name: print[1]!.replace(/\s+/g, ' '), value: print[2]!.trim() };
   const setting = /^(confirm|pagination|height|width|disassembly-flavor|print\s+\S+|listsize|verbose|logging|step-mode|style\s+\S+|startup-with-shell|disable-randomization|can-use-hw-watchpoints|checkpoint-limit|checkpoint-method|breakpoint\s+pending|args)\b\s*(.*)$/s.exec(a);
   if (setting && !a.includes('=')) return { kind: 'setting', name: setting[1]!.replace(/\s+/g, ' '), value: setting[2]!.trim() };
   if (setting && setting[1] === 'args') return { kind: 'setting', name: 'args', value: setting[2]!.trim() };
@@ -299,7 +311,7 @@ export function frameCount(text: string, negate: boolean): number | null {
   return Number(BigInt.asIntN(32, v));
 }
 
-/** `up N` / `down N`: levels outward (down: negated already). */
+/** `frame N`, `up N` / `down N`: levels outward (down: negated already). */
 function upDown(args: string, down: boolean): number | undefined {
   if (!args.trim()) return undefined;
   const n = frameCount(args, down);
@@ -307,11 +319,25 @@ function upDown(args: string, down: boolean): number | undefined {
   return n;
 }
 
-function parseFrameIndex(args: string): number | undefined {
-  const a = args.trim();
-  if (!a) return undefined;
-  if (!/^\d+$/.test(a)) throw new CommandError(`Invalid number "${a}".`);
-  return Number(a);
+/** `display[/FMT] EXP` (FMT as typed: `i`, `x`...). */
+function parseDisplay(args: string): Command {
+  const m = /^\/(\w+)\s*(.*)$/s.exec(args.trim());
+  return m ? { kind: 'display', expr: m[2]!, fmt: m[1] } : { kind: 'display', expr: args.trim(), fmt: undefined };
+}
+
+/** `ptype[/o] EXP`, `whatis EXP` (another /FLAG is taken as none, as before). */
+function parsePtype(args: string, whatis: boolean): Command {
+  const m = /^(\/\w+)?\s*(.*)$/s.exec(args.trim())!;
+  const expr = m[2]!;
+  if (!expr.trim()) throw new CommandError('Argument required (expression).');
+  return { kind: 'ptype', expr, whatis, offsets: !whatis && m[1] === '/o' };
+}
+
+/** `delete [breakpoints] N...` or `delete display [N...]`. */
+function parseDelete(args: string): Command {
+  const display = /^display\b\s*(.*)$/s.exec(args.trim());
+  if (display) return { kind: 'undisplay', arg: display[1]!, viaDelete: true };
+  return { kind: 'delete', ids: ids(args.replace(/^breakpoints?\b/, '')) };
 }
 
 // ---- the table ------------------------------------------------------------------------
@@ -335,7 +361,7 @@ const SPECS: Spec[] = [
   { name: 'rwatch', help: 'Set a read watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is read.', parse: (a) => parseWatch(a, 'read') },
   { name: 'awatch', help: 'Set an access watchpoint for EXPRESSION.\nSet a hardware watchpoint that stops when EXPR is read or written.', parse: (a) => parseWatch(a, 'access') },
   { name: 'delete', aliases: ['d'], help: 'Delete all or some breakpoints.\nDelete breakpoints: delete [N...]. Without argument, all of them.',
-    parse: (a) => ({ kind: 'delete', ids: ids(a.replace(/^breakpoints?\b/, '')) }) },
+    parse: parseDelete },
   { name: 'clear', help: 'Clear breakpoint at specified location.\nclear [LOCATION]: without argument, the breakpoints at the selected line; with FUNCTION, LINE or FILE:LINE, those there.',
     parse: (a) => ({ kind: 'clear', location: a.trim() || undefined }) },
   { name: 'disable', aliases: ['dis', 'disa'], help: 'Disable all or some breakpoints.\nDisable breakpoints: disable [N...].',
@@ -391,9 +417,9 @@ const SPECS: Spec[] = [
   { name: 'backtrace', aliases: ['bt', 'where'], help: 'Print backtrace of all stack frames, or innermost COUNT frames.\nbacktrace [N]: print the call stack.',
     parse: (a) => { const t = a.trim().replace(/^-?full\b/, '').trim(); return { kind: 'backtrace', limit: t ? count(t) : undefined }; } },
   { name: 'frame', aliases: ['f'], help: 'Select and print a stack frame.\nframe [N]: select and print stack frame N.',
-    parse: (a) => ({ kind: 'frame', index: parseFrameIndex(a), relative: undefined }) },
-  { name: 'up', help: 'Select and print stack frame that called this one.\nup [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: upDown(a, false), relative: 'up' }) },
-  { name: 'down', help: 'Select and print stack frame called by this one.\ndown [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: upDown(a, true), relative: 'down' }) },
+    parse: (a) => ({ kind: 'frame', index: upDown(a, false), relative: undefined, text: a.trim() }) },
+  { name: 'up', help: 'Select and print stack frame that called this one.\nup [N]: select the frame N levels up (the caller).', parse: (a) => ({ kind: 'frame', index: upDown(a, false), relative: 'up', text: a.trim() }) },
+  { name: 'down', help: 'Select and print stack frame called by this one.\ndown [N]: select the frame N levels down.', parse: (a) => ({ kind: 'frame', index: upDown(a, true), relative: 'down', text: a.trim() }) },
   { name: 'info', aliases: ['i', 'inf'], help: 'Generic command for showing things about the program being debugged.',
     parse: parseInfo },
   { name: 'thread', aliases: ['t'], help: 'Use this command to switch between threads.\nthread [N]: show the current thread, or switch to thread N (registers and frames follow it). thread apply all|ID... COMMAND: run COMMAND in each thread.',
@@ -416,16 +442,16 @@ const SPECS: Spec[] = [
     parse: (a) => ({ kind: 'quit', code: a.trim() || undefined }) },
   { name: 'help', aliases: ['h'], help: 'Print list of commands.\nhelp [COMMAND]: list commands, or describe one.', parse: (a) => ({ kind: 'help', topic: a.trim() || undefined }) },
   { name: 'echo', help: 'Print a constant string.  Give string as argument.\necho TEXT: print TEXT (C escapes like \\n are understood).', parse: (a) => ({ kind: 'echo', text: a.replace(/^ /, '') }) },
-  { name: 'list', aliases: ['l'], help: 'List specified function or line.\nlist [LINENUM | FUNCTION | FILE:LINENUM | FIRST,LAST]: ten lines around it; without argument, the ten after the last ones; "list -", the ten before.',
-    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+  { name: 'list', aliases: ['l'], repeats: true, help: 'List specified function or line.\nlist [LINENUM | FUNCTION | FILE:LINENUM | FIRST,LAST]: ten lines around it; without argument, the ten after the last ones; "list -", the ten before.',
+    parse: (a) => ({ kind: 'list', arg: a }) },
   { name: 'ptype', help: 'Print definition of type TYPE.\nptype[/o] TYPE | EXPRESSION: the type, expanded; /o with member offsets and sizes.',
-    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+    parse: (a) => parsePtype(a, false) },
   { name: 'whatis', help: 'Print data type of expression EXP.\nwhatis EXPRESSION | TYPE: the type name, one level of typedef unrolled.',
-    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+    parse: (a) => parsePtype(a, true) },
   { name: 'display', help: 'Print value of expression EXP each time the program stops.\ndisplay[/FMT] EXP; display/i $pc; without argument, show them all now.',
-    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+    parse: parseDisplay },
   { name: 'undisplay', help: 'Cancel some expressions to be displayed when program stops.\nundisplay [NUM]...: without argument, all of them.',
-    parse: () => ({ kind: 'unavailable', message: NO_SYMBOLS }) },
+    parse: (a) => ({ kind: 'undisplay', arg: a, viaDelete: false }) },
   { name: 'snapshot', help: 'Take, show, compare or drop a snapshot of memory.\nsnapshot ADDR|SYMBOL LEN | heap | stack | mapping N | show ADDR | diff ADDR | drop ADDR: memory snapshots.',
     parse: parseSnapshot },
   { name: 'snapshots', help: 'List the memory snapshots held.\nList the snapshots held (start, length, engine, bytes against the limit).', parse: () => ({ kind: 'snapshots' }) },

@@ -18,28 +18,22 @@ import { TargetError } from '../target/types.js';
 import { fpRegistersOf, monitorOf, terminalOf } from '../target/capabilities.js';
 import { readReturnRegs } from '../dwarf/abi.js';
 import { historyIndex } from '../dwarf/evaluator.js';
-import { FP_REGISTER_NAMES, isFpRegister, readFpRegister } from '../target/fpregs.js';
-import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { SourceText } from '../dwarf/present.js';
-import { stringAt as dwarfStringAt } from '../dwarf/format.js';
 import { parsePrintOptions } from './print-options.js';
 import { formatInfoFloat } from './float-info.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, AT_ENTRY } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import type { StackFrame } from '../dwarf/program.js';
-import { breakpointTable, ignoreText, watchTitle } from './breakpoint-text.js';
-import { CommandError, helpText, parseLine, type Command } from './parse.js';
+import { ignoreText, watchTitle } from './breakpoint-text.js';
+import { CommandError, SNAPSHOT_USAGE, helpText, parseLine, type Command, type InfoWhat, type SnapshotCommand } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
-  EvalError, addressOf, evaluate as builtinEvaluate, registerInfo, sizeOf,
-  type CType as MineType, type EvalContext, type Evaluator, type SymbolValue, type Value,
+  EvalError, addressOf, evaluate as builtinEvaluate, sizeOf,
+  type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
-import {
-  addrWithSym, formatMappings, formatRegisterLine, formatRegisters, formatValue,
-  formatXLines, hex, hex16, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit,
-} from './format.js';
-import { disassemble, formatDisasLine, formatXInsn } from './disasm.js';
-import { gdbLineNumber, readReadable } from './examine.js';
+import { formatValue, hex, hex16, type PrintFormat, type Symbolizer } from './format.js';
+import { disassemble, formatDisasLine } from './disasm.js';
+import { gdbLineNumber } from './examine.js';
 import { SessionStore, type Breakpoint } from './store.js';
 import { Snapshots, engineLabel } from '../debugger/snapshots.js';
 import { SnapshotConsole } from './snapshot-console.js';
@@ -53,19 +47,20 @@ import { ProcessMemory } from '../debugger/memory.js';
 import { errorMessage, expected, isUserError } from '../debugger/errors.js';
 
 export { errorMessage } from '../debugger/errors.js';
-import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
+import { SignalTable, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
 import { DebugBridge, FP_REGISTER_EXPR, type AnyValue } from './debug.js';
 import { SourceStepper, type StepEnd } from './step.js';
 import { SourceLevel, relativeFrame } from './source/index.js';
-import { ConvenienceVars, INT_VALUE, intType } from './convenience.js';
+import { ConvenienceVars, INT_VALUE } from './convenience.js';
 import { SharedLibraries } from './solibs.js';
 import { ConsoleCommands } from '../console/index.js';
 import { captureStdout, expressionNames, memberNames } from '../console/names.js';
 import { ThreadTable } from './threads.js';
 import { ThreadConsole } from './thread-console.js';
-import { infoFrameLines } from './info-frame.js';
+import { InfoConsole } from './info-console.js';
+import { Examiner } from './examine-console.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
   unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
@@ -77,12 +72,6 @@ import { infoScope, type ScopeHost } from './info-scope.js';
 
 /** A breakpoint location by line: `FILE:LINE` or `LINE`. */
 const FILE_LINE = /^(?:([\w./+-]+):)?(\d+)$/;
-
-/** gdb's x87 and SSE register groups (`info registers float`, `info registers vector`). */
-const REGISTER_GROUPS: Record<string, readonly string[]> = {
-  float: FP_REGISTER_NAMES.filter((n) => /^st\d|^f/.test(n)),
-  vector: FP_REGISTER_NAMES.filter((n) => /^xmm|^mxcsr$/.test(n)),
-};
 
 export interface LaunchOptions {
   /** Keep address-space randomization (gdb disables it by default). */
@@ -226,10 +215,6 @@ export class Session {
     const t = this.target;
     return t && t.state !== 'exited' && this.threadTable ? this.threadTable.number(t.selectedThread) : 0;
   }
-  private xFmt: PrintFormat = 'x';
-  private xCount = 1;
-  private xUnit: Unit = 'w';
-  private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
   /** Snapshots and checkpoints of the process (the core's), and their console commands. */
@@ -271,7 +256,7 @@ export class Session {
     withThread: (tid, fn) => this.withThread(this.live(), tid, fn),
     frameSummary: () => this.frameSummary(),
     showFrame: async () => {
-      if (!(await this.source.showFrame(0))) await this.cmdFrame(0, undefined);
+      await this.cmdFrame(0, undefined, '0');
       // a stepi from here compares with this thread's function, as gdb's does
       const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
       this.lastFunction = d?.fn ?? this.funcName((await this.regs()).rip);
@@ -288,6 +273,47 @@ export class Session {
     if (line) this.out(line);
     this.store.emit('thread', { kind: e.kind, tid: e.tid, id: e.kind === 'new' ? this.threadTable?.number(e.tid) : undefined });
   };
+
+  /** `x` and what it remembers between commands. */
+  private readonly examiner = new Examiner({
+    evaluate: (expr) => this.evaluate(expr),
+    readMemory: (a, l) => this.readMemory(a, l),
+    framePc: () => this.framePc(),
+    symbolize: (addr) => this.symbolize(addr),
+    printSettings: () => this.source.printSettings,
+    setConvenience: (name, v) => this.convenience.setMine(name, v),
+    outLines: (lines) => this.outLines(lines),
+    write: (text) => this.store.write('stdout', text),
+    setRepeat: (line) => { this.lastRepeat = line; },
+    checkQuit: () => this.checkQuit(),
+  });
+
+  /** The Session's own `info` commands. */
+  private readonly info = new InfoConsole({
+    target: () => this.target,
+    live: () => this.live(),
+    image: () => this.image,
+    lastImage: () => this.lastImage,
+    fileSymbols: () => this.fileSymbols,
+    exePath: () => this.exePath,
+    args: () => this.args,
+    debug: () => this.debug,
+    solibs: () => this.solibs,
+    breakpoints: () => this.bps,
+    signals: this.signals,
+    selectedFrame: () => this.store.state.selectedFrame,
+    frameRegs: () => this.frameRegs(),
+    publishRegisters: (regs) => this.publisher.publishRegisters(regs),
+    fpState: () => this.fpState(),
+    frames: () => this.frames(),
+    withStack: () => { this.withStack(); },
+    evaluate: (expr) => this.evaluate(expr),
+    evalAddress: (expr) => this.evalAddress(expr),
+    funcName: (pc) => this.funcName(pc),
+    symbolize: (addr) => this.symbolize(addr),
+    out: (text) => this.out(text),
+    outLines: (lines) => this.outLines(lines),
+  });
 
   /** Source-level commands the DWARF helper adds (list, ptype, info locals, display...). */
   private readonly source = new SourceLevel({
@@ -315,8 +341,7 @@ export class Session {
     convenience: this.convenience,
     fromTty: () => this.fromTty,
     setNextAddress: (addr) => {
-      this.xNext = addr;
-      this.setExamined(addr, { kind: 'void' });
+      this.examiner.setNextAddress(addr);
     },
   });
 
@@ -595,10 +620,6 @@ export class Session {
       this.lastRepeat = undefined;
       return mine.quit;
     }
-    if (await this.source.execute(text)) {
-      this.lastRepeat = /^\s*(l|list)\b/.test(text) ? text : undefined;
-      return undefined;
-    }
     const parsed = parseLine(text);
     if (parsed.command.kind === 'nop') return undefined;
     this.lastRepeat = parsed.repeats ? text : undefined;
@@ -683,7 +704,10 @@ export class Session {
       case 'catch-syscall': this.cmdCatchSyscall(c.args, c.temporary); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
       case 'clear': await this.cmdClear(c.location); return undefined;
-      case 'unavailable': throw new CommandError(c.message);
+      case 'list': this.source.listCommand(c.arg); return undefined;
+      case 'ptype': await this.source.ptype(c.expr, c.whatis, c.offsets); return undefined;
+      case 'display': await this.source.displayCommand(c.expr, c.fmt); return undefined;
+      case 'undisplay': await this.source.undisplayCommand(c.arg, c.viaDelete); return undefined;
       case 'enable': await this.cmdEnable(c.ids, c.enable, c.once); return undefined;
       case 'condition': this.setCondition(this.bp(c.id), c.expr); this.publishBreakpoints(); return undefined;
       case 'ignore': this.cmdIgnore(c.id, c.count); return undefined;
@@ -694,16 +718,19 @@ export class Session {
       case 'finish': await this.cmdFinish(); return undefined;
       case 'until': await this.cmdUntil(c.location, c.advance); return undefined;
       case 'print': await this.cmdPrint(c.expr, c.fmt, c.style); return undefined;
-      case 'x': await this.cmdX(c.expr, c.count, c.fmt, c.unit); return undefined;
+      case 'x': await this.examiner.examine(c.expr, c.count, c.fmt, c.unit); return undefined;
       case 'set-expr': await this.evaluateAny(c.expr); this.registers.invalidate(); return undefined;
       case 'setting':
+        if (await this.source.printCommand('set', `${c.name} ${c.value}`)) return undefined;
         if (c.name === 'can-use-hw-watchpoints') this.canUseHw = await canUseHwValue(c.value, (e) => this.evaluate(e));
         else if (!(await setScreen(this.screen, c.name, c.value, (e) => this.evaluate(e)))) this.cmdSetting(c.name, c.value);
         return undefined;
-      case 'show': this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
+      case 'show':
+        if (await this.source.printCommand('show', c.name)) return undefined;
+        this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
       case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
-      case 'frame': await this.cmdFrame(c.index, c.relative); return undefined;
+      case 'frame': await this.cmdFrame(c.index, c.relative, c.text); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
       case 'thread': await this.threads.thread(c.id); return undefined;
       case 'handle': this.cmdHandle(c.signal, c.actions); return undefined;
@@ -715,9 +742,13 @@ export class Session {
       case 'quit': await this.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
       case 'help': this.outLines(helpText(c.topic)); return undefined;
       case 'echo': this.store.write('stdout', unescapeEcho(c.text)); return undefined;
-      case 'snapshot': await this.snapConsole.snapshot(c.cmd); return undefined;
+      case 'snapshot': await this.cmdSnapshot(c.cmd); return undefined;
       case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return undefined;
-      case 'restore': await this.snapConsole.restore(c.addr); return undefined;
+      case 'restore': {
+        const obj = await this.source.snapshotObject(c.addr, false);
+        await (obj ? this.snapConsole.at('restore', obj.address) : this.snapConsole.restore(c.addr));
+        return undefined;
+      }
       case 'checkpoint': await this.snapConsole.checkpoint(c.name); this.effects.mark(this.snaps.list().at(-1)!.name); return undefined;
       case 'checkpoint-delete': await this.snapConsole.deleteCheckpoint(c.name); this.effects.forget(c.name); return undefined;
       case 'checkpoints': this.snapConsole.checkpoints(); return undefined;
@@ -1389,6 +1420,7 @@ export class Session {
       hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old, ranges },
     };
     b.watch!.scope = await this.localScope(v.lval.addr);
+    b.watch!.frame = (await this.frames().catch(expected([])))[this.store.state.selectedFrame]?.cfa;
     try {
       if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
       await this.armWatch(b).catch(async (e: unknown) => {
@@ -1688,10 +1720,11 @@ export class Session {
         await this.cmdDelete([b.id]);
         continue;
       }
-      const any = await this.evaluateAny(b.spec);
+      const level = await this.watchLevel(b);
+      const any = await this.evaluateAny(b.spec, level);
       const now = await snapshot(any);
       const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
-      await this.rewatch(b, any);
+      await this.rewatch(b, any, level);
       b.hits += seen.length;     // gdb counts each location that stops
       this.lastWatch.push(...seen.map((h) => ({ b, ...h })));
     }
@@ -1704,11 +1737,19 @@ export class Session {
     return this.bps.filter((b) => b.watch && !b.watch.soft && b.inserted).map((b) => b.watch!);
   }
 
-  /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads. */
-  private async rewatch(b: Breakpoint, any: AnyValue): Promise<void> {
+  /** The level of the frame a watchpoint's expression is checked in: the one it was set in, while it is on the stack. */
+  private async watchLevel(b: Breakpoint): Promise<number> {
+    const cfa = b.watch!.frame;
+    if (cfa === undefined) return this.store.state.selectedFrame;
+    const level = (await this.frames().catch(expected([]))).findIndex((f) => f.cfa === cfa);
+    return level >= 0 ? level : this.store.state.selectedFrame;
+  }
+
+  /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads (in frame `level`). */
+  private async rewatch(b: Breakpoint, any: AnyValue, level: number): Promise<void> {
     const v = await DebugBridge.toMine(any).catch(expected(undefined));
     if (!v?.lval || v.lval.kind !== 'mem') return;
-    const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, (e) => this.evaluate(e));
+    const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await this.evaluateAny(e, level)));
     if (sameRanges(ranges, b.watch!.ranges)) return;
     if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(this.live(), b.watch!, this.hardwareWatches());
     b.watch!.ranges = ranges;
@@ -2123,123 +2164,11 @@ export class Session {
       const v = any.mine!;
       if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
       if (style === 'call' && v.type.kind === 'void') return;
-      shown = fmt === 's' && v.type.kind === 'ptr' ? await this.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
+      shown = fmt === 's' && v.type.kind === 'ptr' ? await this.examiner.stringAt(v.value) : formatValue(v, fmt, this.symbolize);
     }
     if (style === 'output') { this.store.write('stdout', shown); return; }
     this.history.push(any);
     this.out(`$${this.history.length} = ${shown}`);
-  }
-
-  /** A C string at addr as gdb quotes it (print elements and repeats), with the bytes it took. */
-  private async quotedString(addr: bigint): Promise<{ text: string; length: number }> {
-    const { elements, repeats } = this.source.printSettings;
-    const s = await dwarfStringAt((a, l) => this.readMemory(a, l), addr, elements, repeats);
-    if (!s) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    return s;
-  }
-
-  private async stringAt(addr: bigint): Promise<string> {
-    return `${hex(addr)} ${(await this.quotedString(addr)).text}`;
-  }
-
-  private async cmdX(expr: string | undefined, count: number | undefined, fmt: PrintFormat | undefined, unit: Unit | undefined): Promise<void> {
-    let addr: bigint;
-    if (expr !== undefined) {
-      const v = await this.evaluate(expr);
-      // gdb: `x &var` and `x $sp` examine where they point; `x var` (an lvalue in memory) its address.
-      addr = v.type.kind === 'nodebug' || v.type.kind === 'array' ? v.value : addressOf(v);
-    } else {
-      if (this.xNext === undefined) throw new CommandError('Argument required (starting display address).');
-      addr = this.xNext;
-    }
-    if (fmt) this.xFmt = fmt;
-    if (unit) this.xUnit = unit;
-    else if (fmt === 'a') this.xUnit = 'g';
-    else if (fmt === 'c' && !unit) this.xUnit = 'b';
-    // gdb's x_command: a bare `x` examines as many units as the last one did
-    let n = count ?? (expr === undefined && !fmt && !unit ? this.xCount : 1);
-    this.xCount = n;
-    // gdb negates a negative count in an int: -2147483648 stays negative and examines nothing
-    if (n === 0 || n === -0x80000000) return;
-    const size = UNIT_SIZE[this.xUnit];
-    const back = n < 0;
-    if (back) {
-      if (this.xFmt === 'i' || this.xFmt === 's') throw new CommandError(`Examining backward (x/-N) is supported for memory formats, not x/${this.xFmt}.`);
-      n = -n;
-      addr = BigInt.asUintN(64, addr - BigInt(n) * BigInt(size));
-    }
-    if (this.xFmt === 'i') { await this.xInstructions(addr, n); return; }
-    if (this.xFmt === 's') { await this.xStrings(addr, n); return; }
-    const { data, end } = await readReadable((a, len) => this.readMemory(a, len), addr, n * size);
-    const whole = data.subarray(0, data.length - (data.length % size));
-    const lines = formatXLines(addr, whole, this.xFmt, this.xUnit, this.symbolize);
-    if (end !== undefined) {
-      // gdb prints the line up to the unreadable unit, a tab, then the error on that line
-      const per = perLine(this.xFmt, this.xUnit);
-      const partial = (whole.length / size) % per !== 0 ? lines.pop()! : `${xLabel(addr + BigInt(whole.length), this.symbolize)}`;
-      this.outLines(lines);
-      this.store.write('stdout', `${partial}\t`);
-      this.xNext = addr + BigInt(whole.length);
-      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
-    }
-    this.outLines(lines);
-    this.lastRepeat = `x/${n}${this.xFmt}${this.xUnit}`;
-    this.xNext = back ? addr : addr + BigInt(n * size);
-    // gdb: $_ points at the last unit examined, typed as the unit; $__ is its contents
-    const unitType = intType(size as 1 | 2 | 4 | 8);
-    const last = data.subarray(data.length - size);
-    this.setExamined(this.xNext - BigInt(size), unitType, BigInt.asIntN(size * 8, last.reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n)));
-  }
-
-  /**
-   * gdb's last examined address: $_ points at it typed as `unit`, $__ holds
-   * the contents there (void when not read as a value: x/i, x/s, info line).
-   */
-  private setExamined(addr: bigint, unit: MineType, contents?: bigint): void {
-    this.convenience.setMine('_', { type: { kind: 'ptr', to: unit }, value: addr });
-    this.convenience.setMine('__', contents === undefined ? undefined : { type: unit, value: contents });
-  }
-
-  private async xInstructions(addr: bigint, n: number): Promise<void> {
-    // up to 16 MiB of code at once (x/2147483647i); short of n, gdb names the first unreadable address
-    const { data: code, end } = await readReadable((a, len) => this.readMemory(a, len), addr, Math.min(n * 15, 1 << 24));
-    const insns = disassemble(code, addr, this.symbolize, n);
-    const pc = await this.framePc();
-    this.outLines(insns.map((i) => formatXInsn(i, pc, this.symbolize)));
-    if (end !== undefined && insns.length < n) {
-      const next = insns.length ? insns[insns.length - 1]!.address + BigInt(insns[insns.length - 1]!.length) : addr;
-      const s = this.symbolize(next);
-      this.store.write('stdout', `   ${hex(next)}${s ? ` <${s}>` : ''}:\t`);
-      this.xNext = next;
-      throw new EvalError(`Cannot access memory at address ${hex(end)}`);
-    }
-    if (!insns.length) throw new EvalError(`Cannot access memory at address ${hex(addr)}`);
-    const last = insns[insns.length - 1]!;
-    this.xNext = last.address + BigInt(last.length);
-    this.lastRepeat = `x/${n}i`;
-    this.setExamined(last.address, intType(1));
-  }
-
-  private async xStrings(addr: bigint, n: number): Promise<void> {
-    let a = addr;
-    let lines: string[] = [];
-    // printed as they come, in batches, with Ctrl-C heard between them: x/2147483647s runs as long as gdb's
-    const flush = () => { this.outLines(lines); lines = []; };
-    for (let i = 0; i < n; i++) {
-      this.setExamined(a, intType(1));
-      // an unreadable string is an <error: ...> line, and the next one starts there again (gdb)
-      const s = await this.quotedString(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
-      lines.push(`${addrWithSym(a, this.symbolize)}:\t${s.text}`);
-      a += BigInt(s.length);
-      if (lines.length === 256) {
-        flush();
-        this.xNext = a;
-        await this.checkQuit();
-      }
-    }
-    flush();
-    this.xNext = a;
-    this.lastRepeat = `x/${n}s`;
   }
 
   private cmdSetting(name: string, value: string): void {
@@ -2294,44 +2223,75 @@ export class Session {
     if (limit !== undefined && frames.length > limit) this.chatter('(More stack frames follow...)');
   }
 
-  private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined): Promise<void> {
+  /**
+   * `frame [N]`, `up [N]`, `down [N]` (`text`: N as typed): select a frame and
+   * show it, with its source line where the program's symbols give the frames.
+   */
+  private async cmdFrame(index: number | undefined, relative: 'up' | 'down' | undefined, text: string): Promise<void> {
     // gdb's `frame N` starts from the current frame: without a process, "No registers."
     if (index !== undefined && !relative && (!this.target || this.target.state === 'exited')) throw new CommandError('No registers.');
-    this.withStack();
-    const frames = await this.frames();
+    const symbolic = this.source.hasFrames;
+    let frames: Frame[] = [];
+    if (!symbolic) {
+      this.withStack();
+      frames = await this.frames();
+    }
+    const count = symbolic ? await this.source.frameCount() : frames.length;
     let sel = this.store.state.selectedFrame;
-    if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, frames.length);
+    if (relative) sel = relativeFrame(sel, index ?? (relative === 'up' ? 1 : -1), index !== undefined, count);
     else if (index !== undefined) {
-      if (index < 0 || index >= frames.length) throw new CommandError(`No frame at level ${index}.`);
+      if (index < 0 || index >= count) throw new CommandError(`No frame at level ${text}.`);
       sel = index;
     }
     this.store.update({ selectedFrame: sel });
-    this.out(this.frameText(frames[sel]!));
+    if (symbolic) await this.source.showFrame(sel);
+    else this.out(this.frameText(frames[sel]!));
+  }
+
+  /** `snapshot ...`: an object named by expression goes by its type (SourceLevel), the rest by address. */
+  private async cmdSnapshot(cmd: SnapshotCommand): Promise<void> {
+    switch (cmd.op) {
+      case 'object':
+        if (!(await this.source.snapshotExpression(cmd.expr))) throw new CommandError(SNAPSHOT_USAGE);
+        return;
+      case 'diff': {
+        const obj = await this.source.snapshotObject(cmd.addr, true);
+        if (obj) return this.source.snapshotDiff(obj);
+        break;
+      }
+      case 'show': case 'drop': {
+        const obj = await this.source.snapshotObject(cmd.addr, false);
+        if (obj) return this.snapConsole.at(cmd.op, obj.address);
+        break;
+      }
+      default: break;
+    }
+    await this.snapConsole.snapshot(cmd);
   }
 
   // ---- info ------------------------------------------------------------------------------------
 
-  private async cmdInfo(what: string, arg: string): Promise<void> {
+  private async cmdInfo(what: InfoWhat, arg: string): Promise<void> {
     switch (what) {
-      case 'registers': await this.infoRegisters(arg); return;
-      case 'all-registers': await this.infoRegisters(arg, true); return;
+      case 'registers': await this.info.registers(arg); return;
+      case 'all-registers': await this.info.registers(arg, true); return;
       case 'float': {
         if (!this.target || this.target.state === 'exited') throw new CommandError('The program has no registers now.');
         this.outLines(formatInfoFloat(await fpRegistersOf(this.target).get()));
         return;
       }
-      case 'breakpoints': case 'watchpoints': this.infoBreakpoints(what === 'watchpoints'); return;
-      case 'proc': await this.infoProc(arg); return;
-      case 'symbol': await this.infoSymbol(arg); return;
-      case 'signals': this.infoSignals(arg); return;
+      case 'breakpoints': case 'watchpoints': this.info.breakpoints(what === 'watchpoints'); return;
+      case 'proc': await this.info.proc(arg); return;
+      case 'symbol': await this.info.symbol(arg); return;
+      case 'signals': this.info.signals(arg); return;
       case 'snapshots': await this.snapConsole.list(() => this.store.state.snapshots); return;
       case 'checkpoints': this.snapConsole.checkpoints(); return;
-      case 'sharedlibrary': await this.infoShared(); return;
-      case 'frame': await this.infoFrame(arg); return;
-      case 'inferiors': this.infoInferiors(); return;
-      case 'display': this.out('There are no auto-display expressions now.'); return;
+      case 'sharedlibrary': await this.info.shared(); return;
+      case 'frame': await this.info.frame(arg); return;
+      case 'inferiors': this.info.inferiors(); return;
       case 'threads': await this.threads.info(arg); return;
       case 'scope': this.outLines(await infoScope(this.scopeHost(), arg)); return;
+      default: await this.source.info(what, arg);
     }
   }
 
@@ -2381,132 +2341,6 @@ export class Session {
     const d = await this.debug?.describe('frame', undefined).catch(expected(undefined));
     if (d?.head) return d.head;
     return `${hex16(pc)} in ${this.funcName(pc)} ()${this.fromLibrary(pc)}`;
-  }
-
-  /** `all`: gdb's `info all-registers`, the general registers then the x87/SSE ones. */
-  private async infoRegisters(arg: string, all = false): Promise<void> {
-    const { regs, notSaved } = await this.frameRegs().catch((e) => { throw isUserError(e) ? new CommandError('The program has no registers now.') : e; });
-    if (this.store.state.selectedFrame === 0) this.publisher.publishRegisters(regs);
-    const general = () => formatRegisters(regs, this.symbolize).map((l) => {
-      const name = l.slice(0, l.indexOf(' '));
-      return notSaved.has(name) ? `${name.padEnd(15)}<not saved>` : l;
-    });
-    if (!arg) {
-      this.outLines(all ? [...general(), ...await this.fpRegisterLines(FP_REGISTER_NAMES)] : general());
-      return;
-    }
-    const lines: string[] = [];
-    for (const raw of arg.split(/\s+/)) {
-      const name = raw.replace(/^\$/, '');
-      // gdb's register groups and the x87/SSE registers
-      if (name === 'general' || name === 'all') lines.push(...general());
-      const group = name === 'all' ? FP_REGISTER_NAMES : REGISTER_GROUPS[name] ?? (isFpRegister(name) ? [name] : undefined);
-      if (group) lines.push(...await this.fpRegisterLines(group));
-      if (group || name === 'general') continue;
-      const info = registerInfo(name);
-      if (!info) throw new CommandError(`Invalid register \`${name}'`);
-      const v = (await this.evaluate(`$${name}`)).value;
-      const full = info.size === 8 || name === 'eflags' || ['cs', 'ss', 'ds', 'es', 'fs', 'gs'].includes(name);
-      lines.push(full ? formatRegisterLine(name === 'pc' ? 'pc' : name, BigInt.asUintN(64, v), this.symbolize).replace(/^pc {13}/, 'pc             ')
-        : `${name.padEnd(15)}${hex(BigInt.asUintN(info.size * 8, v)).padEnd(19)} ${v}`);
-    }
-    this.outLines(lines);
-  }
-
-  /** `info registers` lines of x87/SSE registers (the values of the stop: gdb shows them in every frame). */
-  private async fpRegisterLines(names: readonly string[]): Promise<string[]> {
-    fpRegistersOf(this.live());   // the one clear error when the target has none
-    const area = (await this.fpState())!;
-    return Promise.all(names.map((n) => {
-      try {
-        return formatFpRegisterLine(n, readFpRegister(area, n));
-      } catch (e) {
-        // readFpRegister's RangeError: a register the area lacks ($ymm0 without AVX): gdb's words
-        if (!(e instanceof RangeError)) throw e;
-        throw new CommandError(`Invalid register \`${n}'`);
-      }
-    }));
-  }
-
-  private infoBreakpoints(watchOnly: boolean): void {
-    this.outLines(breakpointTable(this.bps, watchOnly, {
-      // after the process ended, its addresses stay relocated (as in gdb): name them with its image
-      symbol: (addr) => {
-        const loc = (this.image ?? this.lastImage)?.symbolAt(addr) ?? this.fileSymbols?.symbolAt(addr);
-        return loc ? formatSymbolic(loc) : undefined;
-      },
-      where: (addr, line, spec) => this.debug?.breakpointWhere(addr, line, spec),
-    }));
-  }
-
-  private async infoProc(arg: string): Promise<void> {
-    const t = this.target;
-    if (!t || t.state === 'exited') throw new CommandError('No current process: you must name one.');
-    if (/^map/.test(arg)) { this.outLines(formatMappings(t.pid, await t.memoryMap())); return; }
-    if (arg && !/^(all|exe|cmdline|cwd)/.test(arg)) throw new CommandError(`Undefined info proc command: "${arg}".  Try "help info proc".`);
-    this.outLines([`process ${t.pid}`, `cmdline = '${[t.exePath, ...this.args].join(' ')}'`, `exe = '${t.exePath}'`]);
-  }
-
-  private async infoSymbol(arg: string): Promise<void> {
-    if (!arg) throw new CommandError('Argument required (address).');
-    const addr = await this.evalAddress(arg);
-    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
-    if (!loc) { this.out(`No symbol matches ${arg}.`); return; }
-    const path = this.image ? this.image.moduleAt(addr)?.path : this.exePath;
-    const off = loc.offset === 0n ? '' : ` + ${loc.offset}`;
-    this.out(`${loc.name}${off} in section ${loc.symbol.section || '?'}${path ? ` of ${path}` : ''}`);
-  }
-
-  private infoSignals(arg: string): void {
-    this.outLines(SignalTable.header());
-    if (arg) { this.out(this.signals.line(infoSignalsArg(arg))); return; }
-    this.outLines(['', ...this.signals.allNames().map((n) => this.signals.line(n)), ...SignalTable.footer()]);
-  }
-
-  private async infoShared(): Promise<void> {
-    const t = this.target;
-    if (!t || t.state === 'exited' || !this.image || !this.solibs) { this.out('No shared libraries loaded at this time.'); return; }
-    this.outLines(await this.solibs.table(t, this.image));
-  }
-
-  /**
-   * `info frame [[level] N]`: gdb's description of the selected frame, or of
-   * frame N (then headed "Stack frame at", as gdb does for a named frame).
-   */
-  private async infoFrame(arg: string): Promise<void> {
-    this.withStack();
-    const named = arg.trim().replace(/^level(\s+|$)/, '');
-    if (/^(address|function|view)\b/.test(named)) throw new CommandError(`tsdbg names frames by level only: "info frame [level] N".`);
-    if (arg.trim() && !named) throw new CommandError('Argument required (expression to compute).');
-    const level = named ? Number(await this.evalAddress(named)) : this.store.state.selectedFrame;
-    // (past tail-call frames: the saved rip of one is its first real caller's)
-    const frames = await this.debug?.frameList(level + 10).catch(expected(undefined));
-    if (!frames?.length) { await this.infoFrameBySymbols(); return; }
-    if (level >= frames.length) throw new CommandError(`No frame at level ${named}.`);
-    this.outLines(await infoFrameLines(frames, level, !named, { args: (f) => this.debug!.frameArgs(f) }));
-  }
-
-  /** Without the DWARF layer's view of the process: what the frame-pointer walk knows. */
-  private async infoFrameBySymbols(): Promise<void> {
-    const frames = await this.frames();
-    const sel = this.store.state.selectedFrame;
-    const f = frames[sel]!;
-    const caller = frames[sel + 1];
-    const lines = [`Stack level ${sel}, frame at ${hex(f.cfa ?? f.sp)}:`,
-      ` rip = ${hex(f.pc)} in ${this.funcName(f.pc)}${caller ? `; saved rip = ${hex(caller.pc)}` : ''}`];
-    if (caller) lines.push(` called by frame at ${hex(caller.cfa ?? caller.sp)}`);
-    if (sel > 0) lines.push(` caller of frame at ${hex(frames[sel - 1]!.cfa ?? frames[sel - 1]!.sp)}`);
-    this.outLines(lines);
-  }
-
-  private infoInferiors(): void {
-    const t = this.target;
-    const live = t !== undefined && t.state !== 'exited';
-    // gdb's table: the Connection column is at least 20 wide, wider for a long remote address
-    const connection = live ? `1 (${t.connection})` : '';
-    const width = Math.max(20, connection.length);
-    this.outLines([`  Num  Description       ${'Connection'.padEnd(width)} Executable        `,
-      `* 1    ${live ? `process ${t.pid}`.padEnd(18) : '<null>'.padEnd(18)}${connection.padEnd(width)} ${this.exePath ?? ''} `]);
   }
 
   private cmdHandle(signal: string, actions: string[]): void {

@@ -35,6 +35,8 @@ export interface Breakpoint {
     old: WatchSnap; ranges: WatchedRange[];
     /** A local's watch: valid until the frame (its CFA) returns to `ret`, where a breakpoint watches for it. */
     scope?: { ret: bigint; cfa: bigint };
+    /** The CFA of the frame it was set in (gdb's watchpoint frame): its expression is checked there, whatever frame writes it. */
+    frame?: bigint;
     /** Its value could not be read when set (optimized out): software, failing at the first step (gdb's). */
     unreadable?: boolean;
   };

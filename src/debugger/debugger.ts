@@ -12,7 +12,7 @@
  *   await d.launch();
  */
 import { Session, type CommandResult, type Launcher, type LaunchOptions, type SessionCore } from '../commands/session.js';
-import { CommandError } from '../commands/parse.js';
+import { CommandError } from './errors.js';
 import { DebugBridge } from '../commands/debug.js';
 import { changedRanges, formatValue } from '../commands/format.js';
 import { stripWrapHints } from '../dwarf/wrap.js';
@@ -247,7 +247,7 @@ export class Debugger {
   }
 
   selectFrame(level: number): Promise<void> {
-    return this.op('selectFrame', async () => { await this.core.command({ kind: 'frame', index: level, relative: undefined }); });
+    return this.op('selectFrame', async () => { await this.core.command({ kind: 'frame', index: level, relative: undefined, text: String(level) }); });
   }
 
   // ---- data ----------------------------------------------------------------------------------

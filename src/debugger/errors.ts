@@ -3,13 +3,27 @@
  * its debug info, the user's words) are one line for the user; anything else
  * is a bug in tsdbg and says so ("internal error: ..."), never a stack trace.
  */
-import { CommandError } from '../commands/parse.js';
-import { EvalError } from '../commands/expr.js';
-import { isDebugError } from '../commands/debug.js';
+import { ExprError } from '../dwarf/cexpr.js';
+import { DwarfError } from '../dwarf/reader.js';
 import { TargetError } from '../target/types.js';
 import { SnapshotError } from '../snapshot/types.js';
 import { CheckpointError } from '../snapshot/checkpoint.js';
 import { ElfError } from '../elf/elf.js';
+
+/** A parse/usage error of a command, worded for the prompt (gdb's words). */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
+
+/** An expression that cannot be evaluated (memory, registers, symbols), in gdb's wording. */
+export class EvalError extends Error {
+  override name = 'EvalError';
+}
+
+/** The DWARF layer's errors: the user's file or expression, not tsdbg's bug. */
+export function isDebugError(e: unknown): boolean {
+  return e instanceof ExprError || e instanceof DwarfError;
+}
 
 /** An error that is the program's or the user's, not tsdbg's. */
 export function isUserError(e: unknown): boolean {

@@ -7,8 +7,8 @@
 import type { Target } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { SHT_NOBITS, type ElfFile } from '../elf/index.js';
-import { EvalError } from '../commands/expr.js';
-import { hex } from '../commands/format.js';
+import { EvalError } from './errors.js';
+import { hexWord as hex } from '../util/hex.js';
 import { expected } from './errors.js';
 
 const PAGE = 4096;

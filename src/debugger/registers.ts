@@ -8,7 +8,7 @@ import { fpRegistersOf } from '../target/capabilities.js';
 import { FXSAVE_SIZE, writeFpRegister } from '../target/fpregs.js';
 import { X86_64_DWARF_REGS } from '../dwarf/constants.js';
 import type { ProgramInfo } from '../dwarf/program.js';
-import { EvalError } from '../commands/expr.js';
+import { EvalError } from './errors.js';
 import { expected } from './errors.js';
 
 export interface RegisterHost {

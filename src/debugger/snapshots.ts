@@ -11,14 +11,14 @@ import type { SnapshotEngine } from '../snapshot/types.js';
 import {
   CheckpointError, CheckpointManager, DEFAULT_BUFFER_LIMIT, parseBufferLimit, type Checkpoint, type RewindResult,
 } from '../snapshot/checkpoint.js';
-import { CommandError } from '../commands/parse.js';
-import { hex, type Symbolizer } from '../commands/format.js';
+import { CommandError } from './errors.js';
+import { hexWord as hex } from '../util/hex.js';
 import type { CheckpointInfo, SnapshotInfo } from './state.js';
 
 export interface SnapshotHost {
   /** The live target (gdb's "The program is not being run." without one). */
   live(): Target;
-  symbolize: Symbolizer;
+  symbolize: (addr: bigint) => string | undefined;
   /** Memory as the program sees it now. */
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   /** Memory changed under the core's caches (a restore, a rewind). */

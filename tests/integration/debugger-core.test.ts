@@ -8,6 +8,7 @@ import { Debugger } from '../../src/debugger/index.js';
 import type { DebuggerState, Question, StopInfo } from '../../src/debugger/index.js';
 import { localLauncher } from '../../src/debugger/local-launcher.js';
 import { ownerEnv } from '../setup/leaks.js';
+import { fixture } from '../fixtures/programs.js';
 
 const PROG = resolve('examples/bin/struct_loop');
 const SOURCE = resolve('examples/struct_loop.c');
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 /** A Debugger on struct_loop with every event recorded. */
-async function start(): Promise<{ d: Debugger; events: string[]; stops: StopInfo[]; states: DebuggerState[] }> {
+async function start(prog = PROG): Promise<{ d: Debugger; events: string[]; stops: StopInfo[]; states: DebuggerState[] }> {
   const d = new Debugger({ launcher: localLauncher(), launch: { aslr: false, env: { ...ownerEnv(), PATH: process.env.PATH ?? '' } } });
   open = d;
   const events: string[] = [];
@@ -33,7 +34,7 @@ async function start(): Promise<{ d: Debugger; events: string[]; stops: StopInfo
   d.store.on('commandStart', (c) => events.push(`start:${c.command}`));
   d.store.on('commandEnd', (c) => events.push(`end:${c.command}:${c.ok}`));
   d.store.on('state', (s) => states.push(s));
-  await d.load(PROG, []);
+  await d.load(prog, []);
   return { d, events, stops, states };
 }
 
@@ -199,5 +200,20 @@ describe('the debugger core without text', () => {
     expect(back.stop).toMatchObject({ reason: 'rewind', function: 'tick' });
     expect(back.stop!.pc).toBe(cp.pc);
     expect((await d.evaluate('counter')).text).toBe('1');
+  });
+
+  it('a watchpoint set with an outer frame selected watches that frame\'s variable, checked there while a callee writes it', async () => {
+    // main's count, written through a pointer by bump, whose own count is frame 0's
+    const { d } = await start(fixture('watch_outer'));
+    await d.setBreakpoint({ function: 'bump' });
+    await d.launch();
+    await d.selectFrame(1);
+    const w = await d.setWatchpoint('count');
+    await d.deleteBreakpoint(1);
+    for (const [old, now] of [['0', '1'], ['1', '2']]) {
+      const s = await d.resume();
+      expect(s.stop).toMatchObject({ reason: 'watchpoint', function: 'bump', breakpoints: [w.id] });
+      expect(s.stop!.watch).toEqual([{ breakpoint: w.id, expression: 'count', old, new: now }]);
+    }
   });
 });

@@ -123,6 +123,30 @@ describe('watch scope', () => {
   });
 });
 
+describe('watch frame', () => {
+  // main's `count` written by bump through a pointer while bump, with its own `count`, is frame 0
+  const prog = () => fixture('watch_outer');
+  const pids = (lines: string[]) => lines.map((l) => l.replace(/\(process \d+\)/, '(process PID)'));
+
+  it('a watch set in an outer frame (up) is checked in that frame, not in the one that writes it, as gdb does (both kinds)', () => {
+    const session = ['break bump', 'run', 'up', 'watch count', 'continue', 'continue', 'bt', 'continue', 'info watchpoints'];
+    for (const [mine, gdbs] of [['1', debugRegistersTrap() ? '1' : '0'], ['0', '0']] as const) {
+      const ours = pids(ourLines([`set can-use-hw-watchpoints ${mine}`, ...session], prog()));
+      expect(ours).toEqual(pids(gdbLines([`set can-use-hw-watchpoints ${gdbs}`, ...session], prog())));
+      expect(ours.join('\n')).toContain('Old value = 1\nNew value = 2\n');
+      expect(ours.join('\n')).toContain('breakpoint already hit 2 times');
+    }
+  });
+
+  it('a watch set in frame 0 stays on that frame when a callee writes it', () => {
+    const session = ['break main', 'run', 'watch count', 'continue', 'continue', 'continue'];
+    const ours = pids(ourLines(session, prog()));
+    expect(ours).toEqual(pids(gdbLines(session, prog())));
+    expect(ours.join('\n')).toContain('Old value = 2\nNew value = 3\n');
+    expect(ours.join('\n')).not.toContain('New value = 100');
+  });
+});
+
 describe('over the remote protocol', () => {
   it('a stub whose machine\'s debug registers do not trap refuses Z2; the client falls back to a software watchpoint', async () => {
     requireFreshServerBuild();

@@ -1,6 +1,6 @@
 /**
- * Source-level commands over the DWARF layer that the Session hands lines to
- * before its own parser: `list`, `info line`, `info source`, `ptype`,
+ * Source-level commands over the DWARF layer, which the console's command
+ * table (parse.ts, run by the Session) calls: `list`, `info line`, `info source`, `ptype`,
  * `ptype/o`, `whatis`, `info locals`, `info args`, `info
  * functions|variables|types`, `frame`/`up`/`down`, `set|show print
  * pretty|elements|repeats` (print-settings.ts), `display`/`undisplay`/`delete
@@ -11,8 +11,8 @@
  * EXPR`, `restore EXPR`. (print, break FILE:LINE, step/next, finish and bt
  * go through the Session's DebugBridge, over the same ProgramInfo.)
  *
- * Where the program has no DWARF, execute() declines and the Session's own
- * commands run.
+ * Where the program has no DWARF, they say gdb's "No symbol table is loaded"
+ * (ptype/whatis and frames work on the file's symbols and CFI).
  */
 import type { DisplayInfo } from '../../debugger/state.js';
 import { SymbolTable } from '../../elf/index.js';
@@ -26,7 +26,8 @@ import { strip, sizeOf, typeName, declarator, isCharType, type CType } from '../
 import { memberValue, type PrintSettings } from '../../dwarf/format.js';
 import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
-import { CommandError, frameCount } from '../parse.js';
+import { CommandError, NO_SYMBOLS, NO_SYMBOL_INFO } from '../parse.js';
+import { expected } from '../../debugger/errors.js';
 import { convenienceEnv } from '../debug.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
@@ -34,7 +35,6 @@ import { wrapHint } from '../../dwarf/wrap.js';
 
 /** gdb's wrap_here (2) in `info line`. */
 const W2 = wrapHint(2);
-import { DwarfError } from '../../dwarf/reader.js';
 import type { SourceHost } from './host.js';
 import { defaultPrintSettings, printSetting } from './print-settings.js';
 import { forEachNumber } from '../number-ranges.js';
@@ -54,8 +54,6 @@ interface Display {
   /** The function whose locals the expression uses (gdb's innermost block): shown only in it. */
   scope?: Die;
 }
-
-const FRAME_WORDS = new Set(['frame', 'f', 'up', 'down']);
 
 /**
  * gdb's up/down (up_silently_base): `by` levels outward (negative: inward),
@@ -183,113 +181,71 @@ export class SourceLevel {
 
   // ------------------------------------------------------------ commands
 
-  /** Handle a command line if it is a source-level one; false lets the Session run it. */
-  async execute(line: string): Promise<boolean> {
-    try {
-      return await this.run(line);
-    } catch (e) {
-      // Damaged debug info is the user's file, not our bug: one plain line.
-      if (e instanceof DwarfError || e instanceof ExprError) throw new CommandError(e.message);
-      throw e;
-    }
+  /** gdb's message for a source-level command on a program without DWARF. */
+  private need(message = NO_SYMBOLS): void {
+    if (!this.active) throw new CommandError(message);
   }
 
-  /** Select frame `level` and show it with its source line (`frame N`); false without the program's DWARF. */
-  async showFrame(level: number): Promise<boolean> {
-    try {
-      return await this.selectFrame('frame', String(level));
-    } catch (e) {
-      if (e instanceof DwarfError || e instanceof ExprError) throw new CommandError(e.message);
-      throw e;
-    }
+  /** `ptype[/o] EXP`, `whatis EXP`: also without DWARF, over the file (the types of $i, registers, symbols). */
+  async ptype(expr: string, whatis: boolean, offsets: boolean): Promise<void> {
+    if (!this.active && !this.host.fileElf()) throw new CommandError(NO_SYMBOLS);
+    const ev = await this.evaluator();
+    this.host.out(offsets ? await ev.ptypeOffsets(expr) : whatis ? await ev.whatis(expr) : await ev.ptype(expr));
   }
 
-  private async run(line: string): Promise<boolean> {
-    const text = line.trim();
-    const own = /^(\w[\w-]*)\s*(\/\w+)?\s*(.*)$/s.exec(text);
-    if (!own) return false;
-    const [, word, slash, rest] = own;
-    if (word === 'set' || word === 'show') {
-      const shown = await printSetting(this.print, word, rest, async (e) => {
-        if (!this.program() && !this.host.fileElf()) throw new CommandError('No symbol table is loaded.  Use the "file" command.');
-        const ev = await this.evaluator();
-        const v = await ev.evaluate(e);
-        return (await v.bigint()) ?? 0n;
-      });
-      if (shown === undefined) return false;
-      this.syncPrintSettings();
-      if (shown) this.host.out(shown);
-      return true;
-    }
-    // without the program's DWARF: the types of expressions ($i, symbols, registers), and the
-    // frames of the stack (the C library's have DWARF; all have CFI)
-    if (!this.active && !(((word === 'ptype' || word === 'whatis') && this.host.fileElf()) || (FRAME_WORDS.has(word!) && this.program()))) return false;
-    switch (word) {
-      case 'ptype': case 'whatis': {
-        const ev = await this.evaluator();
-        const arg = required(rest, 'expression');
-        if (word === 'ptype' && slash === '/o') this.host.out(await ev.ptypeOffsets(arg));
-        else this.host.out(word === 'ptype' ? await ev.ptype(arg) : await ev.whatis(arg));
-        return true;
-      }
-      case 'list': case 'l': this.list(rest); return true;
-      case 'display': await this.display(rest, slash?.slice(1)); return true;
-      case 'undisplay': await this.undisplay(rest); return true;
-      case 'delete': case 'd': {
-        const m = /^display\b\s*(.*)$/s.exec(rest);
-        if (!m) return false;
-        await this.undisplay(m[1]);
-        return true;
-      }
-      case 'info': case 'i': case 'inf': return this.info(rest);
-      case 'frame': case 'f': case 'up': case 'down': return this.selectFrame(word, rest);
-      case 'snapshot': case 'restore': {
-        // One typed expression where the Session wants an address (and a length).
-        const words = rest.trim().split(/\s+/);
-        const keyword = ['heap', 'stack', 'mapping', 'list', 'diff'].includes(words[0] ?? '');
-        if (word === 'snapshot' && words.length === 1 && words[0] && !keyword) return this.snapshotExpression(words[0]);
-        if (word === 'snapshot' && words[0] === 'diff' && words.length > 1) {
-          const obj = await this.typedObject(words.slice(1).join(' ')).catch(() => undefined);
-          if (!obj || !this.program()) return false; // a plain address: the Session's byte diff
-          await this.snapshotDiff(obj);
-          return true;
-        }
-        const sub = word === 'restore' ? '' : words[0];
-        if (word === 'restore' || sub === 'show' || sub === 'drop' || sub === 'delete') {
-          const expr = word === 'restore' ? rest.trim() : words.slice(1).join(' ');
-          const obj = expr ? await this.typedObject(expr).catch(() => undefined) : undefined;
-          if (!obj || /^(0x[0-9a-f]+|\d+)$/i.test(expr)) return false;
-          await this.host.snapshotAt(word === 'restore' ? 'restore' : sub === 'show' ? 'show' : 'drop', obj.address);
-          return true;
-        }
-        break;
-      }
-      default: break;
-    }
-    return false;
+  /** `list [ARG]`. */
+  listCommand(arg: string): void {
+    this.need();
+    this.list(arg);
   }
 
-  /** `frame [N]`, `up [N]`, `down [N]`: select a frame and show it with its source line, as gdb does. */
-  private async selectFrame(word: string, arg: string): Promise<boolean> {
-    if (!this.program()) return false;
-    const n = arg.trim() === '' ? undefined : frameCount(arg, word === 'down');
-    if (n === null) return false; // `frame function NAME` etc.: the Session's
-    const frames = await this.frames();
-    let sel = this.host.selectedFrame();
-    if (word === 'frame' && n !== undefined && (n < 0 || n >= frames.length)) throw new CommandError(`No frame at level ${arg.trim()}.`);
-    if (word === 'up' || word === 'down') sel = relativeFrame(sel, n === undefined ? (word === 'up' ? 1 : -1) : n, n !== undefined, frames.length);
-    else if (n !== undefined) sel = n;
-    this.host.selectFrame(sel);
-    const f = frames[sel];
+  /** `display[/FMT] [EXP]`. */
+  async displayCommand(expr: string, fmt: string | undefined): Promise<void> {
+    this.need();
+    await this.display(expr, fmt);
+  }
+
+  /** `undisplay [N...]`, `delete display [N...]` (without DWARF: gdb's error for the breakpoint list it then is). */
+  async undisplayCommand(arg: string, viaDelete: boolean): Promise<void> {
+    this.need(viaDelete ? `Args must be numbers or '$' variables.` : NO_SYMBOLS);
+    await this.undisplay(arg);
+  }
+
+  /** `set|show print pretty|elements|repeats ...`; false when `rest` is about another setting. */
+  async printCommand(verb: 'set' | 'show', rest: string): Promise<boolean> {
+    const shown = await printSetting(this.print, verb, rest, async (e) => {
+      if (!this.program() && !this.host.fileElf()) throw new CommandError(NO_SYMBOLS);
+      const ev = await this.evaluator();
+      const v = await ev.evaluate(e);
+      return (await v.bigint()) ?? 0n;
+    });
+    if (shown === undefined) return false;
+    this.syncPrintSettings();
+    if (shown) this.host.out(shown);
+    return true;
+  }
+
+  /** True when a process with symbols gives the frames (with or without DWARF: all have CFI). */
+  get hasFrames(): boolean {
+    return !!this.program();
+  }
+
+  /** How many frames the stack has (as bt shows them). */
+  async frameCount(): Promise<number> {
+    return (await this.frames()).length;
+  }
+
+  /** Show frame `level` (selected already) with its source line, as gdb's frame/up/down do; `list` centers there. */
+  async showFrame(level: number): Promise<void> {
+    const f = (await this.frames())[level]!;
     const head = await frameLine(f, this.evaluatorFor(f), true);
     const line = f.line;
     if (!line) {
       this.host.out(head);
-      return true;
+      return;
     }
     this.centerList(line.path, line.file, line.line);
     this.host.out(`${head}\n${this.host.sourceLine(line.path, line.file, line.line)}`);
-    return true;
   }
 
   /**
@@ -314,43 +270,31 @@ export class SourceLevel {
     this.listPos = { path, file, first, last: first + 9, fresh: true };
   }
 
-  private async info(rest: string): Promise<boolean> {
-    const [what, ...args] = rest.trim().split(/\s+/);
-    const arg = args.join(' ');
-    const is = (full: string, min: number) => what.length >= min && full.startsWith(what);
-    if (is('locals', 2)) {
-      this.host.out((await infoLocals(await this.requireFrameEvaluator(), true)).join('\n'));
-      return true;
-    }
-    if (is('args', 2)) {
-      this.host.out((await infoArgs(await this.requireFrameEvaluator(), true)).join('\n'));
-      return true;
-    }
-    if (is('line', 2)) {
-      await this.infoLine(arg);
-      return true;
-    }
-    if (is('source', 2)) {
-      await this.infoSource();
-      return true;
-    }
-    if (is('address', 2)) {
-      this.host.out(await this.infoAddress(arg.trim()));
-      return true;
-    }
-    if (is('functions', 2) || is('variables', 2) || is('types', 2)) {
-      this.host.out(this.infoSymbols(what.startsWith('fu') ? 'functions' : what.startsWith('v') ? 'variables' : 'types', arg));
-      return true;
-    }
-    if (is('display', 1)) {
-      if (!this.displays.length) this.host.out('There are no auto-display expressions now.');
-      else {
-        this.host.out(['Auto-display expressions now in effect:', 'Num Enb Expression',
-          ...this.displays.map((d) => `${d.id}:   ${d.enabled ? 'y' : 'n'}  ${d.fmt ? `/${d.fmt === 'i' ? '1bi' : d.fmt} ` : ''}${d.expr}`)].join('\n'));
+  /** The source-level `info` subcommands (`info display` too: without DWARF it has none). */
+  async info(what: 'address' | 'args' | 'display' | 'functions' | 'line' | 'locals' | 'source' | 'types' | 'variables', arg: string): Promise<void> {
+    switch (what) {
+      case 'locals': case 'args': {
+        this.need(NO_SYMBOL_INFO);
+        const ev = await this.requireFrameEvaluator();
+        this.host.out((await (what === 'locals' ? infoLocals(ev, true) : infoArgs(ev, true))).join('\n'));
+        return;
       }
-      return true;
+      case 'display':
+        if (!this.displays.length) this.host.out('There are no auto-display expressions now.');
+        else {
+          this.host.out(['Auto-display expressions now in effect:', 'Num Enb Expression',
+            ...this.displays.map((d) => `${d.id}:   ${d.enabled ? 'y' : 'n'}  ${d.fmt ? `/${d.fmt === 'i' ? '1bi' : d.fmt} ` : ''}${d.expr}`)].join('\n'));
+        }
+        return;
+      default: break;
     }
-    return false;
+    this.need();
+    switch (what) {
+      case 'line': await this.infoLine(arg); return;
+      case 'source': await this.infoSource(); return;
+      case 'address': this.host.out(await this.infoAddress(arg.trim())); return;
+      default: this.host.out(this.infoSymbols(what, arg));
+    }
   }
 
   /** `info address SYM`: where a variable or function lives, in gdb's words. */
@@ -770,14 +714,25 @@ export class SourceLevel {
    * expression that does not evaluate is reported as such.
    */
   async snapshotExpression(expr: string): Promise<boolean> {
-    if (!this.program()) return false;
+    if (!this.active || !this.program()) return false;
     const obj = await this.typedObject(expr);
     if (!obj) throw new CommandError(`"${expr}" is not an object in memory; use "snapshot ADDR LEN".`);
     await this.host.snapshotAt('take', obj.address, sizeOf(obj.type));
     return true;
   }
 
-  private async snapshotDiff(obj: { address: bigint; type: CType }): Promise<void> {
+  /**
+   * The typed object a snapshot command's expression names (`snapshot diff
+   * config`, `restore &cfg`), or undefined: no DWARF, a plain address, an
+   * expression that is no object in memory (the Session's byte commands then).
+   */
+  async snapshotObject(expr: string, needProcess: boolean): Promise<{ address: bigint; type: CType } | undefined> {
+    if (!this.active || !expr || /^(0x[0-9a-f]+|\d+)$/i.test(expr) || (needProcess && !this.program())) return undefined;
+    return this.typedObject(expr).catch(expected(undefined));
+  }
+
+  /** `snapshot diff EXPR`: the changed fields of the object since its snapshot. */
+  async snapshotDiff(obj: { address: bigint; type: CType }): Promise<void> {
     const t = this.host.target()!;
     const engine = snapshotsOf(t);
     const held = await engine.list();
@@ -852,11 +807,6 @@ function gdbRegex(src: string): RegExp {
   } catch {
     throw new CommandError(`Invalid regexp: ${src}`);
   }
-}
-
-function required(arg: string, what: string): string {
-  if (!arg.trim()) throw new CommandError(`Argument required (${what}).`);
-  return arg;
 }
 
 
