@@ -1,10 +1,15 @@
-/** The status line: process, its state and why it stopped, the snapshot engine, the target. */
+/**
+ * The status line: process, its state and why it stopped, the snapshot engine, the target.
+ * Files by their base name: a line table's name can be a whole path, which would push the
+ * rest off an 80-column line.
+ */
 import React from 'react';
 import { Text } from 'ink';
+import { basename } from 'node:path';
 import type { DebuggerState, StopInfo } from '../debugger/state.js';
 
 export function stopText(s: StopInfo): string {
-  const at = s.function ? ` in ${s.function}${s.file && s.line !== undefined ? ` at ${s.file}:${s.line}` : ''}` : '';
+  const at = s.function ? ` in ${s.function}${s.file && s.line !== undefined ? ` at ${basename(s.file)}:${s.line}` : ''}` : '';
   switch (s.reason) {
     case 'breakpoint': return `breakpoint ${s.breakpoints.join(', ')}${at}`;
     case 'watchpoint': return `watchpoint ${s.breakpoints.join(', ')}${at}`;
