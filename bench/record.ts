@@ -44,6 +44,8 @@ export interface NotMeasured {
   group: string;
   name: string;
   notMeasured: string;
+  /** The goal this row would have decided. */
+  goal?: string;
 }
 
 export type Record_ = Measurement | NotMeasured;

@@ -68,7 +68,7 @@ export function writeReport(dir: string, records: Record_[], info: RunInfo): str
   const goals = measured.filter((m) => m.goal);
   md.push('## Goals', '', 'Ratios are time ratios, tsdbg / baseline (below 1: tsdbg is faster).', '', '| goal | measured | ratio | verdict |', '|---|---|---|---|');
   for (const m of goals) md.push(`| ${m.goal!.text} | ${m.group}: ${m.name} | ${num(ratioOf(m))}x | ${verdict(m)} |`);
-  for (const r of records.filter((x): x is NotMeasured => !isMeasured(x))) md.push(`| ${r.group}: ${r.name} | not measured: ${r.notMeasured} | | |`);
+  for (const r of records.filter((x): x is NotMeasured => !isMeasured(x))) md.push(`| ${r.goal ?? `${r.group}: ${r.name}`} | not measured: ${r.notMeasured} | | ${r.goal ? 'none' : ''} |`);
   for (const [bench, why] of info.notRun) md.push(`| bench/${bench} | not run: ${why} | | |`);
   for (const bench of info.failed) md.push(`| bench/${bench} | **failed** (see its output) | | |`);
   md.push('');

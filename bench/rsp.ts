@@ -152,7 +152,7 @@ function report(title: string, rows: Row[], condition: string): void {
     if (!(ours.wall > 0) || !(theirs.wall > 0)) {
       // a slope that is not positive: the noise outweighed the work
       console.log(`${name.padEnd(18)}inconclusive: the noise outweighed the difference between script lengths (raise the counts)`);
-      record({ bench: 'rsp', group: `Remote: tsdbg serve against gdbserver, ${condition}`, name, notMeasured: 'inconclusive: the noise outweighed the difference between script lengths' });
+      record({ bench: 'rsp', group: `Remote: tsdbg serve against gdbserver, ${condition}`, name, notMeasured: 'inconclusive: the noise outweighed the difference between script lengths', goal: `${name}: at most 1.0x gdbserver's time, ${condition}` });
       continue;
     }
     const perByte = (v: PerOp) => (typeof unit === 'object' ? unit.bytes / v.wall / 1e6 : v.wall * 1e6);
