@@ -6,6 +6,7 @@ export default {
   input: 'dist/cli/main.js',
   platform: 'node',
   external: (id) => !id.startsWith('.') && !id.startsWith('/'),
-  output: { dir: 'dist/bundle', format: 'esm', sourcemap: false, cleanDir: true },
+  // whitespace only: names stay (stack traces, error names), a third less to parse at start
+  output: { dir: 'dist/bundle', format: 'esm', sourcemap: false, cleanDir: true, minify: { mangle: false, compress: false, codegen: { removeWhitespace: true } } },
   logLevel: 'warn',
 };

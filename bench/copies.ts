@@ -27,7 +27,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COPIES = `${ROOT}bench/copies/bin/copies`;
 const HEAP = fileURLToPath(new URL('../../examples/bin/ckpt_heap', import.meta.url));
 const SIZES = (process.argv[2] ?? `${4 << 10},${64 << 10},${1 << 20},${16 << 20}`).split(',').map(Number);
-const ROUNDS = Number(process.argv[3] ?? 5);
+const ROUNDS = Number(process.argv[3] ?? 3);
 
 const sizeText = (n: number) => (n >= 1 << 20 ? `${n >> 20} MiB` : `${n >> 10} KiB`);
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}`;

@@ -42,6 +42,11 @@ function main(argv: string[]): number {
   const recordFile = join(work, 'records.jsonl');
   const started = new Date();
   const loadBefore = loadavg();
+  const report = () => {
+    const records: Record_[] = existsSync(recordFile)
+      ? readFileSync(recordFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record_) : [];
+    return writeReport(out, records, { started, tiny, failed, notRun, loadBefore });
+  };
   try {
     for (const name of only) {
       const file = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
@@ -61,11 +66,9 @@ function main(argv: string[]): number {
       process.stdout.write(`\n=== bench/${name} ===\n`);
       const r = spawnSync(process.execPath, [file, ...(tiny ? TINY[name]! : [])], { stdio: 'inherit', env: { ...process.env, TSDBG_BENCH_RECORD: recordFile } });
       if (r.status !== 0) failed.push(name);
+      report();   // after each: a run cut short still leaves its report so far
     }
-    const records: Record_[] = existsSync(recordFile)
-      ? readFileSync(recordFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record_) : [];
-    const md = writeReport(out, records, { started, tiny, failed, notRun, loadBefore });
-    process.stdout.write(`\nbench: report in ${md}\n`);
+    process.stdout.write(`\nbench: report in ${report()}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
