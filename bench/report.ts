@@ -6,9 +6,10 @@
  * spread of the repeated runs; every goal of issue 16 prints PASS or FAIL.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Measurement, NotMeasured, Record_ } from './record.js';
 import { barChart, sizeChart, type Bar, type Series } from './svg.js';
 
@@ -19,6 +20,8 @@ export interface RunInfo {
   failed: string[];
   notRun: Array<[string, string]>;
   loadBefore: number[];
+  /** When the report is written again from a past run's JSON: that run's load at its end. */
+  loadAfter?: number[];
 }
 
 const isMeasured = (r: Record_): r is Measurement => !('notMeasured' in r);
@@ -54,7 +57,7 @@ export function writeReport(dir: string, records: Record_[], info: RunInfo): str
   const name = `${stamp}${info.tiny ? '-tiny' : ''}`;
   const machine = {
     cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', kernel: release(), node: process.version,
-    gdb: firstLine('gdb', ['--version']), loadBefore: info.loadBefore, loadAfter: loadavg(),
+    gdb: firstLine('gdb', ['--version']), loadBefore: info.loadBefore, loadAfter: info.loadAfter ?? loadavg(),
   };
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ started: info.started.toISOString(), tiny: info.tiny, machine, failed: info.failed, notRun: info.notRun, records }, null, 1)}\n`);
 
@@ -103,7 +106,7 @@ export function writeReport(dir: string, records: Record_[], info: RunInfo): str
         else drawn = false;
       }
       if (drawn) md.push(`![${group}](${svg})`, '');
-      md.push('| row | tsdbg | baseline | ratio | tsdbg spread | baseline spread | goal |', '|---|---|---|---|---|---|---|');
+      md.push('| row | measured | baseline | ratio | spread | baseline spread | goal |', '|---|---|---|---|---|---|---|');
       for (const m of ms) {
         const base = m.baseline ? `${num(m.baseline.value)} ${m.unit} (${m.baseline.name})` : '—';
         const row = m.bytes !== undefined && !m.name.includes('iB') ? `${m.name}, ${m.bytes >= 1 << 20 ? `${m.bytes >> 20} MiB` : `${m.bytes >> 10} KiB`}` : m.name;
@@ -121,4 +124,20 @@ export function writeReport(dir: string, records: Record_[], info: RunInfo): str
   writeFileSync(file, text);
   if (!info.tiny) writeFileSync(join(dir, 'latest.md'), text);
   return file;
+}
+
+/**
+ * `node dist/bench/report.js RESULTS.json`: writes the report of a past run
+ * again from its JSON (after the report's layout changed), beside the JSON.
+ */
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: node dist/bench/report.js RESULTS.json\n');
+    process.exitCode = 2;
+  } else {
+    const run = JSON.parse(readFileSync(file, 'utf8')) as { started: string; tiny: boolean; failed: string[]; notRun: Array<[string, string]>; machine: { loadBefore: number[]; loadAfter: number[] }; records: Record_[] };
+    const md = writeReport(dirname(file), run.records, { started: new Date(run.started), tiny: run.tiny, failed: run.failed, notRun: run.notRun, loadBefore: run.machine.loadBefore, loadAfter: run.machine.loadAfter });
+    process.stdout.write(`${md}\n`);
+  }
 }
