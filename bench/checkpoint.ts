@@ -34,6 +34,7 @@ import { LocalTarget } from '../src/target/local.js';
 import { CheckpointManager } from '../src/snapshot/checkpoint.js';
 import { selectEngine } from '../src/snapshot/select.js';
 import type { MethodChoice } from '../src/snapshot/dirty.js';
+import { record } from './record.js';
 
 const PROG = fileURLToPath(new URL('../../examples/bin/ckpt_heap', import.meta.url));
 const ROUNDS = '1000000';
@@ -204,7 +205,21 @@ export async function main(argv: string[]): Promise<void> {
     const gdbText = gdb.length ? `gdb ${ms(Math.min(...gdb))} (${spread(gdb)} us): tsdbg ${ratio.toFixed(1)}x faster than gdb`
       : 'gdb inconclusive (the noise outweighed the difference between script lengths; rerun when it is quieter)';
     w(`  cycle (mean of ${cycles}, fastest of ${REPS}): tsdbg ${ms(Math.min(...ours.cycle))} (${spread(ours.cycle)} us), full copy ${ms(Math.min(...oursFull.cycle))}, ${gdbText}`);
-    if (mib === 64 || sizes.length === 1) {
+    const goalHere = mib === 64 || sizes.length === 1;
+    const size = `${mib} MiB heap`;
+    record({ bench: 'checkpoint', group: 'Checkpoints: rewind with one page changed, against a one-page restore', name: size, bytes: mib << 20, unit: 'us',
+      ours: { name: `rewind (${inc.method})`, value: median(ours.rewind), samples: ours.rewind },
+      baseline: { name: 'restore of a one-page snapshot', value: median(ours.restore), samples: ours.restore },
+      ...(goalHere ? { goal: { text: 'rewind of 64 MiB with one page changed under 10x a one-page restore', pass: rewindRatio < 10 } } : {}),
+      note: `commands through the session; medians of ${cycles}` });
+    if (gdb.length) {
+      record({ bench: 'checkpoint', group: 'Checkpoints: checkpoint-continue-rewind cycle, against gdb checkpoint-continue-restart', name: size, bytes: mib << 20, unit: 'us',
+        ours: { name: 'tsdbg checkpoint/continue/rewind', value: Math.min(...ours.cycle), samples: ours.cycle },
+        baseline: { name: 'gdb 13 checkpoint/continue/restart', value: Math.min(...gdb), samples: gdb },
+        ...(goalHere ? { goal: { text: 'cycle at least 10x faster than gdb (time ratio at most 0.10)', pass: ratio >= 10, ratio: 1 / ratio } } : {}),
+        note: `means of ${cycles} cycles, fastest of ${REPS}; gdb: slope between two script lengths` });
+    } else record({ bench: 'checkpoint', group: 'Checkpoints: checkpoint-continue-rewind cycle, against gdb checkpoint-continue-restart', name: size, notMeasured: 'gdb inconclusive: the noise outweighed the difference between script lengths', ...(goalHere ? { goal: 'cycle at least 10x faster than gdb (time ratio at most 0.10)' } : {}) });
+    if (goalHere) {
       w(`  goal: rewind with one page changed under 10x a one-page restore (commands): ${rewindRatio.toFixed(1)}x ${verdict(rewindRatio < 10)}`);
       w(`  goal: checkpoint-continue-rewind at least 10x faster than gdb's checkpoint-continue-restart: ${Number.isNaN(ratio) ? 'inconclusive' : `${ratio.toFixed(1)}x`} ${verdict(ratio >= 10)}`);
     }

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from '../src/commands/session.js';
 import { localLauncher } from '../cli/run/launcher.js';
+import { record } from './record.js';
 
 const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
 const LOOP_ARG = '100000000';
@@ -138,6 +139,13 @@ export async function main(argv: string[]): Promise<void> {
   const [ourCmd, gdbCmd] = await commandsPerHit(hits);
   process.stdout.write(`command layer vs gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (batch), ${hits} hits, ${steps} steps\n`);
   process.stdout.write(`${row('breakpoint hit', ourHit, gdbHit)}\n${row('stepi', ourStep, gdbStep)}\n${row('commands hit', ourCmd, gdbCmd)}\n`);
+  const group = 'Round trips: commands against gdb';
+  for (const [name, ours, gdb] of [['breakpoint hit (continue)', ourHit, gdbHit], ['stepi', ourStep, gdbStep], ['commands hit (silent; continue)', ourCmd, gdbCmd]] as const) {
+    if (ours > 0 && gdb > 0) {
+      record({ bench: 'cli', group, name, unit: 'us', ours: { name: 'tsdbg', value: ours }, baseline: { name: 'gdb 13 (batch)', value: gdb },
+        note: 'gdb: slope between two script lengths, fastest of 3 each' });
+    } else record({ bench: 'cli', group, name, notMeasured: 'inconclusive: the noise outweighed the difference between run lengths' });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { LocalTarget } from '../src/target/local.js';
 import { ElfFile, SymbolTable, biasFromAuxv } from '../src/elf/index.js';
+import { record } from './record.js';
 
 const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
 const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
@@ -75,7 +76,7 @@ async function timeScript(kind: Server, body: string[]): Promise<{ wall: number;
   return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) / CLOCK_TICKS : NaN };
 }
 
-interface PerOp { wall: number; cpu: number }
+interface PerOp { wall: number; cpu: number; samples?: number[] }
 
 /**
  * Per-operation seconds for both servers (wall, and the server's CPU): the
@@ -95,7 +96,7 @@ async function perOp(setup: string[], op: string[], n: number): Promise<Record<S
     }
   }
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-  const of = (k: Server) => ({ wall: median(slopes[k].wall), cpu: median(slopes[k].cpu) });
+  const of = (k: Server) => ({ wall: median(slopes[k].wall), cpu: median(slopes[k].cpu), samples: slopes[k].wall });
   return { tsdbg: of('tsdbg'), gdbserver: of('gdbserver') };
 }
 
@@ -139,7 +140,7 @@ async function measure(): Promise<Row[]> {
   return rows;
 }
 
-function report(title: string, rows: Row[]): void {
+function report(title: string, rows: Row[], condition: string): void {
   const us = (s: number) => `${(s * 1e6).toFixed(1)} us`;
   console.log(`\n${title}: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
   console.log('operation         tsdbg serve      gdbserver        ratio (time)  goal <= 1.00   server CPU per op: tsdbg / gdbserver');
@@ -148,6 +149,18 @@ function report(title: string, rows: Row[]): void {
     const show = (v: PerOp) => (typeof unit === 'object' ? `${(unit.bytes / v.wall / 1e6).toFixed(1)} MB/s` : us(v.wall));
     const ratio = ours.wall / theirs.wall;
     const cpu = `${us(ours.cpu)} / ${us(theirs.cpu)} (${(ours.cpu / theirs.cpu).toFixed(2)})`;
+    if (!(ours.wall > 0) || !(theirs.wall > 0)) {
+      // a slope that is not positive: the noise outweighed the work
+      console.log(`${name.padEnd(18)}inconclusive: the noise outweighed the difference between script lengths (raise the counts)`);
+      record({ bench: 'rsp', group: `Remote: tsdbg serve against gdbserver, ${condition}`, name, notMeasured: 'inconclusive: the noise outweighed the difference between script lengths', goal: `${name}: at most 1.0x gdbserver's time, ${condition}` });
+      continue;
+    }
+    const perByte = (v: PerOp) => (typeof unit === 'object' ? unit.bytes / v.wall / 1e6 : v.wall * 1e6);
+    record({ bench: 'rsp', group: `Remote: tsdbg serve against gdbserver, ${condition}`, name, unit: typeof unit === 'object' ? 'MB/s' : 'us',
+      ours: { name: 'tsdbg serve', value: perByte(ours), samples: ours.samples?.map((w) => perByte({ ...ours, wall: w })) },
+      baseline: { name: 'gdbserver', value: perByte(theirs), samples: theirs.samples?.map((w) => perByte({ ...theirs, wall: w })) },
+      goal: { text: `${name}: at most 1.0x gdbserver's time, ${condition}`, pass: ratio <= 1, ratio },
+      note: `same gdb client; slope between two script lengths, median of ${REPEAT} alternating runs; load average ${loadavg()[0]!.toFixed(1)}` });
     console.log(`${name.padEnd(18)}${show(ours).padEnd(17)}${show(theirs).padEnd(17)}${ratio.toFixed(2).padEnd(14)}${(ratio <= 1 ? 'PASS' : 'FAIL').padEnd(15)}${cpu}`);
   }
 }
@@ -165,11 +178,11 @@ async function main(): Promise<void> {
   console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
   console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, libc's text read x4/x16;`);
   console.log(`median of ${REPEAT} alternating runs`);
-  if (MODE !== 'loaded') report('as the machine is', await measure());
+  if (MODE !== 'loaded') report('as the machine is', await measure(), 'as the machine is');
   if (MODE !== 'idle') {
     const stop = startBurner();
     try {
-      report('with a CPU-bound process beside them (yes >/dev/null)', await measure());
+      report('with a CPU-bound process beside them (yes >/dev/null)', await measure(), 'with a CPU-bound process beside');
     } finally {
       stop();
     }

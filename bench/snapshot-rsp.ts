@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { record } from './record.js';
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -37,7 +38,8 @@ function symbol(binary: string, name: string): bigint {
 }
 
 const REPEAT = Number(process.argv[2] ?? 5);
-const SIZES = [4 << 10, 64 << 10, 1 << 20, 16 << 20];
+const SIZES_ARG = process.argv[3];
+const SIZES = SIZES_ARG ? SIZES_ARG.split(',').map(Number) : [4 << 10, 64 << 10, 1 << 20, 16 << 20];
 const VICTIM = join(FIXTURES, 'bin', 'snap_victim');
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e3;   // µs
@@ -85,6 +87,10 @@ async function main(): Promise<void> {
       const pair = (x: { take: number; restore: number }) => `${x.take.toFixed(0)} / ${x.restore.toFixed(0)} us`;
       console.log(`${kib.padEnd(12)}${pair(u).padEnd(26)}${pair(r).padEnd(26)}${(r.take / u.take).toFixed(1).padEnd(12)}`
         + `${(r.restore / u.restore).toFixed(1).padEnd(15)}${(size / r.take).toFixed(1)}`);
+      for (const op of ['take', 'restore'] as const) {
+        record({ bench: 'snapshot-rsp', group: 'Snapshots over gdbserver (rsp engine) against the local userspace engine', name: `${op} ${kib}`, bytes: size, unit: 'us',
+          ours: { name: 'rsp engine over gdbserver', value: r[op] }, baseline: { name: 'userspace engine', value: u[op] }, note: `median of ${REPEAT}` });
+      }
     }
   } finally {
     await local.kill();

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { LocalTarget } from '../src/target/local.js';
 import { native } from '../src/target/native.js';
 import { engineProvider } from '../src/snapshot/select.js';
+import { record } from './record.js';
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -186,6 +187,17 @@ async function main(): Promise<void> {
     lines.push(`  (this kernel, ${release()}, has no PTRACE_SNAPSHOT: \`tsdbg vm run -- node dist/bench/target.js\` measures the kernel engine in the guest)`);
   }
   process.stdout.write(lines.join('\n') + '\n');
+  const group = 'Round trips: LocalTarget against gdb';
+  const note = 'tsdbg: mean over the run after 100 warm-up events; gdb: the difference between a run of N events and one of none';
+  for (const [name, ours, base] of [['breakpoint hit', oursHit, gdbHit], ['stepi', oursStep, gdbStep]] as const) {
+    if (base > 0) record({ bench: 'target', group, name, unit: 'us', ours: { name: 'tsdbg LocalTarget', value: ours }, baseline: { name: 'gdb 13 (batch)', value: base }, note });
+    else record({ bench: 'target', group, name, notMeasured: 'gdb\'s slope drowned in noise at this run length' });
+  }
+  for (const r of snaps) {
+    record({ bench: 'target', group: 'Snapshot through the engine against process_vm_readv (through koffi)', name: r.size, unit: 'us',
+      ours: { name: `${r.engine} engine`, value: r.engineUs }, baseline: { name: 'process_vm_readv', value: r.readvUs },
+      goal: { text: 'engine snapshot within 1.20x process_vm_readv', pass: r.engineUs / r.readvUs <= 1.2 }, note: 'median of 31 alternating batches' });
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // Entry point: the compiled CLI lives in dist/ (built by `npm install`).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-const main = new URL('../dist/cli/main.js', import.meta.url);
-if (!existsSync(fileURLToPath(main))) {
+// dist/bundle/ is the same code in a few files (rolldown.config.mjs), which
+// starts faster; it is used only when it is newer than the compiled CLI, so a
+// bare `tsc` after the build never runs stale code.
+import { statSync } from 'node:fs';
+const mtime = (url) => { try { return statSync(url).mtimeMs; } catch { return -1; } };
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+const bundled = new URL('../dist/bundle/main.js', import.meta.url);
+const built = mtime(compiled);
+if (built < 0) {
   process.stderr.write('tsdbg: not built yet; run `npm install` (or `npm run build`) in the project first\n');
   process.exit(1);
 }
-await import(main.href);
+await import((mtime(bundled) >= built && !process.env.TSDBG_NO_BUNDLE ? bundled : compiled).href);

@@ -557,6 +557,7 @@ int tsdbg_poll_spin(int fd, int64_t spin_ns)
 static int loadavg_fd = -2;
 static int64_t cpu_sampled_at;
 static int cpu_free_cached = 1;
+static long online_cpus;
 
 /* Online CPUs minus runnable tasks (the caller is one of them). */
 int tsdbg_cpus_free(void)
@@ -587,7 +588,10 @@ int tsdbg_cpus_free(void)
 	if (!p)
 		return cpu_free_cached = 1;
 	running = strtol(p, NULL, 10);
-	online = sysconf(_SC_NPROCESSORS_ONLN);
+	/* read once: sysconf opens /sys/devices/system/cpu/online each time (three system calls a sample) */
+	if (online_cpus <= 0)
+		online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	online = online_cpus;
 	cpu_free_cached = (int)(online - running);
 	return cpu_free_cached;
 }
@@ -607,8 +611,12 @@ static int wait_timer_ready(void)
 	struct sigevent sev;
 	sigset_t set;
 
+	static __thread pid_t self;	/* gettid once a thread, not once a wait */
+
+	if (!self)
+		self = (pid_t)syscall(SYS_gettid);
 	if (wait_timer_ok >= 0)
-		return wait_timer_ok && wait_timer_tid == (pid_t)syscall(SYS_gettid);
+		return wait_timer_ok && wait_timer_tid == self;
 	wait_timer_ok = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_wait_timer;
@@ -621,7 +629,7 @@ static int wait_timer_ready(void)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = WAIT_TIMER_SIG;
-	wait_timer_tid = (pid_t)syscall(SYS_gettid);
+	wait_timer_tid = self;
 	sev._sigev_un._tid = wait_timer_tid;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &wait_timer) < 0)
 		return 0;

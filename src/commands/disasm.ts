@@ -3,7 +3,8 @@
  * `mov    -0x8(%rbp),%rax`, `call   0x401136 <tick>`,
  * `mov    0x2ecc(%rip),%eax        # 0x404044 <counter>` (libopcodes: eight spaces after the operands, whatever their width).
  */
-import { Decoder, DecoderOptions, Formatter, FormatterSyntax, FlowControl } from 'iced-x86';
+import type { Formatter } from 'iced-x86';
+import { iced } from '../util/iced.js';
 import type { Symbolizer } from './format.js';
 import { hexWord, hexWord16 } from '../util/hex.js';
 
@@ -23,6 +24,7 @@ let formatter: Formatter | undefined;
 
 function gasFormatter(): Formatter {
   if (!formatter) {
+    const { Formatter, FormatterSyntax } = iced();
     const f = new Formatter(FormatterSyntax.Gas);
     f.uppercaseHex = false;
     f.smallHexNumbersInDecimal = false;
@@ -47,6 +49,7 @@ function layout(mnemonic: string, operands: string): string {
 
 /** Decode every whole instruction in `code` (which starts at `address`), at most `max`. */
 export function disassemble(code: Buffer, address: bigint, sym: Symbolizer, max = Infinity): Insn[] {
+  const { Decoder, DecoderOptions, FlowControl } = iced();
   const decoder = new Decoder(64, new Uint8Array(code), DecoderOptions.None);
   decoder.ip = address;
   const f = gasFormatter();

@@ -18,7 +18,8 @@
  * while it sleeps in a system call (see Target); a change they make is seen
  * when that step returns, which is what gdb's software watchpoints do too.
  */
-import { Decoder, DecoderOptions, InstructionInfoFactory, Mnemonic, OpAccess } from 'iced-x86';
+import type { InstructionInfoFactory } from 'iced-x86';
+import { iced } from '../util/iced.js';
 import type { StopEvent, Target } from '../target/types.js';
 
 export interface WatchedRange {
@@ -37,14 +38,17 @@ export interface SoftResume {
   unreadable?: boolean;
 }
 
-const WRITES = new Set<number>([OpAccess.Write, OpAccess.CondWrite, OpAccess.ReadWrite, OpAccess.ReadCondWrite]);
-const SYSCALLS = new Set<number>([Mnemonic.Syscall, Mnemonic.Sysenter, Mnemonic.Int, Mnemonic.Int1, Mnemonic.Int3, Mnemonic.Into]);
+let WRITES: Set<number> | undefined;
+let SYSCALLS: Set<number> | undefined;
 
 let infoFactory: InstructionInfoFactory | undefined;
 
 /** Whether the instruction in `code` (at pc) may change memory. */
 export function mayChangeMemory(code: Buffer | undefined, pc: bigint): boolean {
   if (!code?.length) return true;
+  const { Decoder, DecoderOptions, InstructionInfoFactory, Mnemonic, OpAccess } = iced();
+  WRITES ??= new Set<number>([OpAccess.Write, OpAccess.CondWrite, OpAccess.ReadWrite, OpAccess.ReadCondWrite]);
+  SYSCALLS ??= new Set<number>([Mnemonic.Syscall, Mnemonic.Sysenter, Mnemonic.Int, Mnemonic.Int1, Mnemonic.Int3, Mnemonic.Into]);
   const decoder = new Decoder(64, code, DecoderOptions.None);
   decoder.ip = pc;
   const insn = decoder.decode();

@@ -4,7 +4,10 @@
  * read once into memory and sections are handed out as zero-copy subarrays.
  */
 import { readFileSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+
+// zlib only for compressed debug sections (SHF_COMPRESSED), loaded then: it is a fair share of start-up
+const zlib = (): typeof import('node:zlib') => createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
 
 export class ElfError extends Error {
   constructor(message: string) {
@@ -318,7 +321,7 @@ function decompressSection(raw: Buffer, what: string): Buffer {
   const size = Number(raw.readBigUInt64LE(8));
   if (type === ELFCOMPRESS_ZSTD) throw new ElfError(`${what}: zstd-compressed debug info is not supported`);
   if (type !== ELFCOMPRESS_ZLIB) throw new ElfError(`${what}: unknown compression type ${type}`);
-  const out = inflateSync(raw.subarray(24));
+  const out = zlib().inflateSync(raw.subarray(24));
   if (out.length !== size) throw new ElfError(`${what}: decompressed size mismatch`);
   return out;
 }

@@ -24,9 +24,14 @@ export const SERVE_BLOCK_US = 20_000;
 /**
  * Longest sleep for gdb's next packet before the event loop takes over:
  * gdb sends a command's packets 14-80 us apart (p99 about 500 us) when it
- * has a CPU; once a command is done this is spent once, idle.
+ * has a CPU, but on a busy machine it often waits longer than 2 ms for one,
+ * and a packet that then comes through the event loop costs serve more CPU
+ * (the stream machinery) just when CPU is scarce: with a CPU burner beside,
+ * 20 ms took 0.16x-0.94x the per-stepi time of 2 ms in 6 of 8 A/B runs
+ * (1.01x and 1.55x in the other two: the machine was shared). The
+ * sleep costs no CPU; once a command is done it is spent once, idle.
  */
-export const SERVE_READ_BLOCK_US = 2_000;
+export const SERVE_READ_BLOCK_US = 20_000;
 
 /** After a reply: read gdb's next packet(s) if they come soon, parsed and answered before this returns. */
 export function readNextPacket(wire: RspWire, spinNs: number): boolean {
