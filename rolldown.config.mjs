@@ -2,8 +2,10 @@
 // each of tsdbg's ~330 modules separately, which was most of the time to the
 // first prompt. Packages stay outside (loaded from node_modules as usual);
 // bin/tsdbg.js falls back to dist/cli/ when the bundle is missing or older.
+// Every module a process is started on is an entry of its own: `tsdbg test`
+// forks its workers on ./worker.js beside the runner's code.
 export default {
-  input: 'dist/cli/main.js',
+  input: { main: 'dist/cli/main.js', worker: 'dist/src/testrunner/worker.js' },
   platform: 'node',
   external: (id) => !id.startsWith('.') && !id.startsWith('/'),
   // whitespace only: names stay (stack traces, error names), a third less to parse at start

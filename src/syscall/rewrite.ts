@@ -30,6 +30,9 @@ const PATH_ARG: Record<string, number> = {
   truncate: 0, chmod: 0, openat2: 1,
 };
 
+/** Which argument of call `name` is a path (0-based), if one is. */
+export const pathArgument = (name: string): number | undefined => PATH_ARG[name];
+
 interface PathRewrite { kind: 'path'; nr: number; argIndex: number; from: string; to: string }
 interface RetRewrite { kind: 'ret'; nr: number; from?: bigint; to: bigint }
 interface Inject { nr: number; rv: bigint; first: number; last: number; step: number }

@@ -10,6 +10,7 @@ import { errorMessage } from '../debugger/errors.js';
 import { sizeOf, strip, type CType } from '../dwarf/types.js';
 import type { Expectation } from './script.js';
 import { CommandError } from '../commands/parse.js';
+import { checkSyscall } from './expect-syscall.js';
 
 export interface Outcome {
   ok: boolean;
@@ -72,6 +73,7 @@ export async function check(d: Debugger, e: Expectation, ctx: Context): Promise<
       return { ok, expected: hex(e.bytes), actual: hex(now), diff: ok ? undefined : byteDiff(addr, e.bytes, now), now: hex(now) };
     }
     case 'snapshot': return snapshotDiff(d, e);
+    case 'syscall': return checkSyscall(d, e);
     case 'no-leak': {
       const held = await ctx.held();
       return { ok: held <= ctx.heldAtStart, expected: `${ctx.heldAtStart} bytes held by the snapshot engine`, actual: `${held} bytes held` };

@@ -39,7 +39,12 @@ export type Expectation =
   | { kind: 'memory'; addr: string; bytes: Buffer }
   | { kind: 'snapshot'; addr: string; what: 'none' | 'changed'; fields?: undefined }
   | { kind: 'snapshot'; addr: string; what: 'only'; fields: string[] }
-  | { kind: 'no-leak' };
+  | { kind: 'no-leak' }
+  /** Stopped at a `catch syscall` stop of `name` (at its entry or return), and `field OP value` holds. */
+  | { kind: 'syscall'; name: string; at: 'entry' | 'return' | undefined; field?: SyscallField; op?: CompareOp; value?: string };
+
+/** What `expect syscall NAME FIELD OP VALUE` compares: the path argument, argument N, the result, the errno. */
+export type SyscallField = 'path' | 'ret' | 'errno' | `arg${number}`;
 
 export type Stmt =
   | { kind: 'command'; text: string; loc: Loc }
@@ -177,7 +182,7 @@ const OPS: CompareOp[] = ['==', '!=', '<=', '>=', '<', '>'];
 /** The text after `expect`. */
 export function parseExpectation(s: string, loc: Loc): Expectation {
   let m: RegExpExecArray | null;
-  if (!s) throw new ScriptError(loc, 'expect what? (EXPR == VALUE, stop at, exit, signal, output, memory, snapshot diff, no leak)');
+  if (!s) throw new ScriptError(loc, 'expect what? (EXPR == VALUE, stop at, exit, signal, output, memory, snapshot diff, syscall, no leak)');
   if ((m = /^stop\s+at\s+(\S+)$/.exec(s))) return { kind: 'stop', at: m[1]! };
   if (/^stop\b/.test(s)) throw new ScriptError(loc, 'expected expect stop at FUNCTION|FILE:LINE');
   if ((m = /^exit\s+(-?\d+)$/.exec(s))) return { kind: 'exit', code: Number(m[1]) };
@@ -187,6 +192,7 @@ export function parseExpectation(s: string, loc: Loc): Expectation {
   if ((m = /^output\s+(\/.*)$/.exec(s))) return { kind: 'output', re: parseRegex(m[1]!, loc) };
   if (/^output\b/.test(s)) throw new ScriptError(loc, 'expected expect output /REGEX/');
   if (/^no\s+leak$/.test(s)) return { kind: 'no-leak' };
+  if (/^syscall\b/.test(s)) return parseSyscallExpectation(s, loc);
   if ((m = /^memory\s+(.+?)\s*==\s*([0-9a-fA-F\s]+)$/.exec(s))) {
     const hex = m[2]!.replace(/\s+/g, '');
     if (hex.length % 2) throw new ScriptError(loc, `memory: "${m[2]}" is not whole bytes of hex`);
@@ -206,6 +212,22 @@ export function parseExpectation(s: string, loc: Loc): Expectation {
   if (op === 'matches') return { kind: 'matches', lhs, re: parseRegex(rhs, loc) };
   if (op === 'contains') return { kind: 'contains', lhs, rhs };
   return { kind: 'compare', lhs, op, rhs };
+}
+
+const SYSCALL_USAGE = 'expected expect syscall NAME [entry|return] [path|ret|errno|argN OP VALUE]';
+
+/** `syscall openat`, `syscall openat path == "/etc/passwd"`, `syscall openat return errno == ENOENT`. */
+function parseSyscallExpectation(s: string, loc: Loc): Expectation {
+  const m = /^syscall\s+([a-z_][a-z0-9_]*)(?:\s+(entry|return))?(?:\s+(.*))?$/.exec(s);
+  if (!m) throw new ScriptError(loc, SYSCALL_USAGE);
+  const [, name, at, rest] = m;
+  const e = { kind: 'syscall' as const, name: name!, at: at as 'entry' | 'return' | undefined };
+  if (!rest) return e;
+  const split = splitOperator(rest);
+  if (!split || split[1] === 'contains' || split[1] === 'matches' || !split[2]) throw new ScriptError(loc, SYSCALL_USAGE);
+  const [field, op, value] = split;
+  if (!/^(path|ret|errno|arg[0-5])$/.test(field)) throw new ScriptError(loc, `syscall: "${field}" is not path, ret, errno or arg0..arg5`);
+  return { ...e, field: field as SyscallField, op, value };
 }
 
 /** `/re/flags` into a RegExp; a bad one is a script error. */

@@ -19,7 +19,7 @@ const MUST_FAIL = 'examples/tests/failing/must-fail.tsdbg';
 
 describe('tsdbg test: the shipped examples', () => {
   it('every script passes, two files at a time, and its TAP 14 is accepted by tap-parser', async () => {
-    expect(SHIPPED).toEqual(['examples/tests/rewind-retry.tsdbg', 'examples/tests/snapshot-restore.tsdbg', 'examples/tests/two-regions.tsdbg']);
+    expect(SHIPPED).toEqual(['examples/tests/rewind-retry.tsdbg', 'examples/tests/snapshot-restore.tsdbg', 'examples/tests/syscalls.tsdbg', 'examples/tests/two-regions.tsdbg']);
     const r = tsdbgTest(['-j', '2', '--reporter', 'tap', ...SHIPPED]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

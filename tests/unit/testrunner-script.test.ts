@@ -80,6 +80,9 @@ describe('tsdbg test scripts', () => {
     expect(parseExpectation('snapshot diff &pt only x, tag', loc)).toEqual({ kind: 'snapshot', addr: '&pt', what: 'only', fields: ['x', 'tag'] });
     expect(parseExpectation('snapshot diff heap_ptr none', loc)).toEqual({ kind: 'snapshot', addr: 'heap_ptr', what: 'none' });
     expect(parseExpectation('no leak', loc)).toEqual({ kind: 'no-leak' });
+    expect(parseExpectation('syscall openat', loc)).toEqual({ kind: 'syscall', name: 'openat', at: undefined });
+    expect(parseExpectation('syscall openat entry path == "/etc/passwd"', loc)).toEqual({ kind: 'syscall', name: 'openat', at: 'entry', field: 'path', op: '==', value: '"/etc/passwd"' });
+    expect(parseExpectation('syscall read return ret >= 0', loc)).toEqual({ kind: 'syscall', name: 'read', at: 'return', field: 'ret', op: '>=', value: '0' });
   });
 
   it('gives FILE:LINE and one line for each kind of bad input', () => {
@@ -93,6 +96,8 @@ describe('tsdbg test scripts', () => {
     expect(syntaxError('foreach x in 1 {\n}')).toBe('bad.tsdbg:1: expected foreach $VAR in VALUE, VALUE, ... {');
     expect(syntaxError('retry 0 {\n}')).toBe('bad.tsdbg:1: expected retry N { (N at least 1)');
     expect(syntaxError('expect memory &x == 123')).toBe('bad.tsdbg:1: memory: "123" is not whole bytes of hex');
+    expect(syntaxError('expect syscall openat flags == 0')).toBe('bad.tsdbg:1: syscall: "flags" is not path, ret, errno or arg0..arg5');
+    expect(syntaxError('expect syscall')).toBe('bad.tsdbg:1: expected expect syscall NAME [entry|return] [path|ret|errno|argN OP VALUE]');
     expect(syntaxError('expect stop tick')).toBe('bad.tsdbg:1: expected expect stop at FUNCTION|FILE:LINE');
     expect(syntaxError('expect x ==')).toBe('bad.tsdbg:1: nothing after "=="');
     expect(syntaxError('file')).toBe('bad.tsdbg:1: file needs a PATH (relative to the script\'s folder)');
