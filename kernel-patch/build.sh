@@ -232,8 +232,11 @@ build() {
 		tail -40 "$obj/build.log" >&2
 		die "kernel build failed (log: $obj/build.log)"
 	fi
-	# Out-of-tree modules (tracer/) link against vmlinux's exports.
-	cp "$obj/vmlinux.symvers" "$obj/Module.symvers"
+	# Out-of-tree modules (tracer/) need scripts/module.lds and Module.symvers.
+	if ! "${MAKE[@]}" -C "$src" O="$obj" -j"$JOBS" modules_prepare modules >>"$obj/build.log" 2>&1; then
+		tail -40 "$obj/build.log" >&2
+		die "make modules_prepare modules failed (log: $obj/build.log)"
+	fi
 	mkdir -p "$out.tmp"
 	# System.map: symbol addresses for debugging the kernel itself (QEMU's gdbstub)
 	cp "$obj/arch/x86/boot/bzImage" "$obj/System.map" "$obj/.config" "$out.tmp/"
