@@ -10,7 +10,7 @@ import { xCount } from './examine.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
-  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads';
+  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'kstats';
 
 export type SnapshotCommand =
   | { op: 'take'; start: string; length: string }
@@ -171,6 +171,7 @@ const INFO: Array<{ name: string; what?: InfoWhat; source?: string; aliases?: st
   { name: 'frame', what: 'frame', aliases: ['f'], help: 'All about the selected stack frame.' },
   { name: 'functions', source: NO_SYMBOLS, help: 'All function names or those matching REGEXPs.' },
   { name: 'inferiors', what: 'inferiors', help: 'Print a list of inferiors being managed.' },
+  { name: 'kstats', what: 'kstats', help: 'Kernel operations of the process, counted by tracer.ko (kernel-patch/tracer).' },
   { name: 'line', source: NO_SYMBOLS, help: 'Core addresses of the code for a source line.' },
   { name: 'locals', source: NO_SYMBOL_INFO, help: 'All local variables of current stack frame or those matching REGEXPs.' },
   { name: 'proc', what: 'proc', help: 'Show additional information about a process.\ninfo proc [mappings]: the process\'s command line, cwd and exe, or its memory mappings.' },

@@ -50,6 +50,7 @@ import { ProcessMemory } from '../debugger/memory.js';
 import { errorMessage, expected, isUserError } from '../debugger/errors.js';
 
 export { errorMessage } from '../debugger/errors.js';
+import { KernelStats } from './kstats.js';
 import { SignalTable, infoSignalsArg, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
@@ -226,6 +227,8 @@ export class Session {
   private xNext: bigint | undefined;
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
+  /** `info kstats` (tracer.ko's counts of the process). */
+  private readonly kstats = new KernelStats();
   /** Snapshots and checkpoints of the process (the core's), and their console commands. */
   readonly snaps: Snapshots = new Snapshots({
     live: () => this.live(),
@@ -324,6 +327,7 @@ export class Session {
     this.color = opts.color ?? false;
     this.interactive = opts.interactive ?? false;
     if (opts.exePath) this.loadFile(opts.exePath);
+    this.store.on('stop', () => this.kstats.onStop(this.target?.pid));
   }
 
   // ---- operations and published state ----------------------------------------------------
@@ -2245,6 +2249,7 @@ export class Session {
       case 'inferiors': this.infoInferiors(); return;
       case 'display': this.out('There are no auto-display expressions now.'); return;
       case 'threads': await this.threads.info(arg); return;
+      case 'kstats': this.outLines(this.kstats.info(this.target && this.target.state !== 'exited' ? this.target.pid : undefined)); return;
     }
   }
 
