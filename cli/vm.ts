@@ -1,6 +1,6 @@
 /**
  * tsdbg vm: run a command (or a shell) in the QEMU guest that boots the
- * patched 5.10 kernel with the host's root filesystem mounted read-only.
+ * patched 5.10 (or, with --kernel 6.1, 6.1) kernel with the host's root filesystem mounted read-only.
  * See vm/README.md for how the guest is put together.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { accelPlan, AccelCache, qemuVersion, type AccelChoice } from './vm/accel.js';
 import { Boot, type BootSpec, type Forward } from './vm/boot.js';
 import { initramfs } from './vm/initramfs.js';
-import { kernelImage, projectRoot, VmError } from './vm/paths.js';
+import { isKernelVersion, KERNEL_VERSIONS, kernelImage, projectRoot, VmError, type KernelVersion } from './vm/paths.js';
 
 const USAGE = `usage: tsdbg vm run [OPTIONS] -- CMD [ARGS...]
        tsdbg vm shell [OPTIONS]
@@ -19,6 +19,7 @@ booting the patched kernel, and exits with CMD's exit status.
 
 options:
   --accel auto|kvm|tcg     accelerator (default auto: KVM if it boots, else TCG)
+  --kernel 5.10|6.1        which patched kernel to boot (default 5.10)
   --forward HOST:GUEST     forward host TCP port 127.0.0.1:HOST to the guest's GUEST
   --share DIR              use DIR as the guest's writable share (kept afterwards)
 
@@ -44,6 +45,7 @@ const PASSED_ENV = ['PATH', 'HOME', 'TERM'];
 
 interface VmOptions {
   accel: AccelChoice;
+  kernel: KernelVersion;
   forwards: Forward[];
   share?: string;
   command: string[];
@@ -61,7 +63,7 @@ function parsePort(s: string, what: string): number {
 function parseArgs(argv: string[]): VmOptions {
   const [sub, ...rest] = argv;
   if (sub !== 'run' && sub !== 'shell') throw new UsageError(sub ? `unknown vm command "${sub}"` : 'missing vm command');
-  const opts: VmOptions = { accel: 'auto', forwards: [], command: [], shell: sub === 'shell' };
+  const opts: VmOptions = { accel: 'auto', kernel: '5.10', forwards: [], command: [], shell: sub === 'shell' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = () => {
@@ -76,6 +78,10 @@ function parseArgs(argv: string[]): VmOptions {
       const v = value();
       if (v !== 'auto' && v !== 'kvm' && v !== 'tcg') throw new UsageError(`--accel must be auto, kvm or tcg, not "${v}"`);
       opts.accel = v;
+    } else if (a === '--kernel') {
+      const v = value();
+      if (!isKernelVersion(v)) throw new UsageError(`--kernel must be ${KERNEL_VERSIONS.join(' or ')}, not "${v}"`);
+      opts.kernel = v;
     } else if (a === '--forward') {
       const v = value();
       const m = /^([^:]+):([^:]+)$/.exec(v);
@@ -133,7 +139,7 @@ async function runVm(opts: VmOptions): Promise<number> {
   if (opts.shell && !interactive) throw new VmError('vm shell needs a terminal on stdin and stdout');
   const timeout = timeoutSeconds(interactive);
   const root = projectRoot();
-  const kernel = await kernelImage(root);
+  const kernel = await kernelImage(root, opts.kernel);
   const initrd = initramfs(root);
   const cache = new AccelCache(qemuVersion());
   const plan = accelPlan(opts.accel, cache);

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Builds the tsdbg guest kernel: vanilla 5.10 + the patch series in patches/ (applied in
-# order, as one concatenated patch), configured as tinyconfig + tsdbg.config.
+# order, as one concatenated patch), configured as tinyconfig + tsdbg.config; or, with
+# --kernel 6.1, vanilla 6.1 + the series in patches-6.1/ (see README.md for why 6.1 has its own).
 #
+#   build.sh [--kernel 5.10|6.1] [--path|--src|--obj|--check]
 #   build.sh           build when needed; the LAST line of stdout is the absolute bzImage path
 #   build.sh --path    print the bzImage path when it is already built, else exit 1 (never builds)
 #   build.sh --src     print the source tree the series is applied to, else exit 1 (never builds):
 #                      tests/kernel builds the series' kselftest from it
+#   build.sh --obj     print the object directory of the built kernel, else exit 1 (never
+#                      builds): out-of-tree modules (tracer/) are built against it
 #   build.sh --check   each patch of the series applies in order to a pristine tree (no fuzz) and
 #                      checkpatch --strict reports 0 errors, 0 warnings, 0 checks on each
 #
@@ -23,13 +27,28 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${TSDBG_CACHE:-$HOME/.cache/tsdbg}
 KDIR=$CACHE/kernel
-SERIES=("$HERE"/patches/[0-9][0-9][0-9][0-9]-*.patch)
+VERSION=5.10
+ACTION=
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--kernel) VERSION=${2:-}; shift 2 || shift ;;
+		--kernel=*) VERSION=${1#--kernel=}; shift ;;
+		--path|--src|--obj|--check) ACTION=$1; shift ;;
+		*) echo "usage: build.sh [--kernel 5.10|6.1] [--path|--src|--obj|--check]" >&2; exit 2 ;;
+	esac
+done
+case "$VERSION" in
+	5.10) SERIES_DIR=$HERE/patches ;;
+	6.1) SERIES_DIR=$HERE/patches-6.1 ;;
+	*) echo "build.sh: error: unknown kernel version '$VERSION' (5.10 or 6.1)" >&2; exit 2 ;;
+esac
+SERIES=("$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch)
 # The series as one patch (patch(1) reads a concatenation of git format-patch files).
 PATCH=$(mktemp "${TMPDIR:-/tmp}/tsdbg-series.XXXXXX")
 CHECK_TREE=
 cleanup() { rm -rf "$PATCH" ${CHECK_TREE:+"$CHECK_TREE"}; }
 trap cleanup EXIT
-[ -f "${SERIES[0]}" ] || { echo "build.sh: error: no patches in $HERE/patches" >&2; exit 1; }
+[ -f "${SERIES[0]}" ] || { echo "build.sh: error: no patches in $SERIES_DIR" >&2; exit 1; }
 cat "${SERIES[@]}" >"$PATCH"
 FRAG=$HERE/tsdbg.config
 JOBS=${JOBS:-$(nproc)}
@@ -49,9 +68,13 @@ find_source() {
 		SRC_NAME=tree-$(echo "$SRC_TREE" | sha256sum | cut -c1-12)
 		return 0
 	fi
-	SRC_TARBALL=$(bash "$HERE/fetch-source.sh" "$@") || return 1
+	SRC_TARBALL=$(bash "$HERE/fetch-source.sh" --kernel "$VERSION" "$@") || return 1
 	SRC_NAME=$(basename "$SRC_TARBALL")
 	SRC_NAME=${SRC_NAME%%.tar*}
+}
+
+obj_dir() {
+	echo "$KDIR/obj/$SRC_NAME-$(sha256sum <"$FRAG" | cut -c1-12)"
 }
 
 cache_key() {
@@ -140,7 +163,7 @@ restore_untouched() {
 # Brings the persistent tree $1 (objects in $2) to pristine + current patch. The patch applied
 # last is kept in the tree, so switching patches only changes the files they differ in.
 prepare_tree() {
-	local src=$1 obj=$2 applied=$1/.tsdbg-applied.patch keep=$KDIR/keep
+	local src=$1 obj=$2 applied=$1/.tsdbg-applied.patch keep=$KDIR/keep-$SRC_NAME
 	if [ -f "$applied" ] && cmp -s "$applied" "$PATCH"; then
 		return 0
 	fi
@@ -190,7 +213,8 @@ build() {
 	key=$(cache_key)
 	out=$KDIR/$key
 	mkdir -p "$KDIR"
-	exec 9>"$KDIR/.lock"
+	# One build per source tree at a time (5.10 and 6.1 may build side by side).
+	exec 9>"$KDIR/.lock-$SRC_NAME"
 	flock 9
 	if [ -f "$out/bzImage" ]; then
 		log "cached ($key)"
@@ -199,7 +223,7 @@ build() {
 	fi
 	start=$SECONDS
 	src=$KDIR/src/$SRC_NAME
-	obj=$KDIR/obj/$SRC_NAME-$(sha256sum <"$FRAG" | cut -c1-12)
+	obj=$(obj_dir)
 	mkdir -p "$KDIR/src" "$obj"
 	prepare_tree "$src" "$obj"
 	configure "$src" "$obj"
@@ -207,6 +231,11 @@ build() {
 	if ! "${MAKE[@]}" -C "$src" O="$obj" -j"$JOBS" bzImage >"$obj/build.log" 2>&1; then
 		tail -40 "$obj/build.log" >&2
 		die "kernel build failed (log: $obj/build.log)"
+	fi
+	# Out-of-tree modules (tracer/) need scripts/module.lds and Module.symvers.
+	if ! "${MAKE[@]}" -C "$src" O="$obj" -j"$JOBS" modules_prepare modules >>"$obj/build.log" 2>&1; then
+		tail -40 "$obj/build.log" >&2
+		die "make modules_prepare modules failed (log: $obj/build.log)"
 	fi
 	mkdir -p "$out.tmp"
 	# System.map: symbol addresses for debugging the kernel itself (QEMU's gdbstub)
@@ -255,10 +284,19 @@ print_src() {
 	echo "$src"
 }
 
-case "${1:-}" in
+# The object directory, when it holds the kernel of the current series (the one --path names).
+print_obj() {
+	print_path >/dev/null || exit 1
+	local src=$KDIR/src/$SRC_NAME obj
+	obj=$(obj_dir)
+	cmp -s "$src/.tsdbg-applied.patch" "$PATCH" && [ -f "$obj/Module.symvers" ] || exit 1
+	echo "$obj"
+}
+
+case "$ACTION" in
 	"") build ;;
 	--path) print_path ;;
 	--src) print_src ;;
+	--obj) print_obj ;;
 	--check) check ;;
-	*) die "usage: build.sh [--path|--src|--check]" ;;
 esac

@@ -3,7 +3,8 @@
 # and run the interoperability tests. Idempotent: skips apt when all are present.
 set -euo pipefail
 PKGS=(qemu-system-x86 busybox-static flex bison bc libelf-dev libssl-dev cpio
-      gdb gdbserver strace xz-utils make gcc g++ binutils python3 python3-ply libc6-dbg clang gcc-multilib)
+      gdb gdbserver strace xz-utils make gcc g++ binutils python3 python3-ply libc6-dbg clang gcc-multilib
+      sparse cppcheck curl)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -39,11 +39,16 @@ export function vmCacheDir(): string {
   return dir;
 }
 
+/** The kernels kernel-patch/build.sh builds (--kernel). */
+export const KERNEL_VERSIONS = ['5.10', '6.1'] as const;
+export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
+export const isKernelVersion = (v: string): v is KernelVersion => (KERNEL_VERSIONS as readonly string[]).includes(v);
+
 /**
- * The guest kernel: $TSDBG_KERNEL when set, else what `kernel-patch/build.sh --path`
+ * The guest kernel: $TSDBG_KERNEL when set, else what `kernel-patch/build.sh --kernel V --path`
  * prints (its last stdout line). Never builds: that takes minutes and is `npm run kernel`.
  */
-export function kernelImage(root: string): Promise<string> {
+export function kernelImage(root: string, version: KernelVersion = '5.10'): Promise<string> {
   const forced = process.env.TSDBG_KERNEL;
   if (forced) {
     if (!existsSync(forced)) return Promise.reject(new VmError(`TSDBG_KERNEL=${forced} does not exist`));
@@ -52,10 +57,11 @@ export function kernelImage(root: string): Promise<string> {
   const script = join(root, 'kernel-patch', 'build.sh');
   if (!existsSync(script)) return Promise.reject(new VmError(`${script} is missing`));
   return new Promise((resolve, reject) => {
-    execFile('bash', [script, '--path'], { cwd: root, timeout: 30_000 }, (err, stdout) => {
+    execFile('bash', [script, '--kernel', version, '--path'], { cwd: root, timeout: 30_000 }, (err, stdout) => {
       const path = stdout.trim().split('\n').pop() ?? '';
       if (err || !path || !existsSync(path)) {
-        reject(new VmError('the guest kernel is not built: run `npm run kernel` first (takes about 5 minutes)'));
+        const how = version === '5.10' ? '`npm run kernel`' : `\`bash kernel-patch/build.sh --kernel ${version}\``;
+        reject(new VmError(`the ${version} guest kernel is not built: run ${how} first (takes about 5 minutes)`));
       } else {
         resolve(path);
       }

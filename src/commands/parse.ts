@@ -11,7 +11,7 @@ import { CONSOLE_SPECS } from '../console/specs.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
-  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'scope'
+  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'scope' | 'kstats'
   /** Source-level (SourceLevel, over DWARF): gdb's message for a program without it otherwise. */
   | 'address' | 'args' | 'functions' | 'line' | 'locals' | 'source' | 'types' | 'variables';
 
@@ -188,6 +188,7 @@ const INFO: Array<{ name: string; what: InfoWhat; aliases?: string[]; help: stri
   { name: 'frame', what: 'frame', aliases: ['f'], help: 'All about the selected stack frame.' },
   { name: 'functions', what: 'functions', help: 'All function names or those matching REGEXPs.' },
   { name: 'inferiors', what: 'inferiors', help: 'Print a list of inferiors being managed.' },
+  { name: 'kstats', what: 'kstats', help: 'Kernel operations of the process, counted by tracer.ko (kernel-patch/tracer).' },
   { name: 'line', what: 'line', help: 'Core addresses of the code for a source line.' },
   { name: 'locals', what: 'locals', help: 'All local variables of current stack frame or those matching REGEXPs.' },
   { name: 'proc', what: 'proc', help: 'Show additional information about a process.\ninfo proc [mappings]: the process\'s command line, cwd and exe, or its memory mappings.' },

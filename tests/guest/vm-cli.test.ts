@@ -1,5 +1,6 @@
 /**
- * `tsdbg vm run` itself: the guest runs the patched 5.10.223 kernel, the
+ * `tsdbg vm run` itself: the guest runs the patched 5.10.223 kernel (6.1.176 with
+ * --kernel 6.1), the
  * command's stdout and stderr come back separately and byte-exact, and its
  * exit status is tsdbg's.
  */
@@ -28,6 +29,13 @@ describe('tsdbg vm run', () => {
     expect(r.status).toBe(0);
   });
 
+  it('boots 6.1 with --kernel 6.1: uname -r is 6.1.176', async () => {
+    const r = await tsdbgVm(['run', '--kernel', '6.1', '--', 'uname', '-r'], LIMIT_MS);
+    expect(r.stderr).not.toMatch(/failed|error/i);
+    expect(r.stdout).toBe('6.1.176\n');
+    expect(r.status).toBe(0);
+  });
+
   it('passes the exit status, stdout and stderr of a failing command back', async () => {
     const script = 'printf "out\\r\\n\\001"; echo err >&2; echo "$TSDBG_MARK $(pwd)"; exit 7';
     const r = await tsdbgVm(['run', '--', 'sh', '-c', script], LIMIT_MS, { TSDBG_MARK: 'passed-through' });
@@ -40,6 +48,9 @@ describe('tsdbg vm run', () => {
     const r = await tsdbgVm(['run', '--forward', '99999:1', '--', 'true'], LIMIT_MS);
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('tsdbg vm: host port "99999" is not a TCP port (1-65535)');
+    const k = await tsdbgVm(['run', '--kernel', '4.19', '--', 'true'], LIMIT_MS);
+    expect(k.status).toBe(2);
+    expect(k.stderr.split('\n')[0]).toBe('tsdbg vm: --kernel must be 5.10 or 6.1, not "4.19"');
   });
 
   it('forwards a host port to a server in the guest (--forward)', async () => {
