@@ -8,15 +8,22 @@
  *
  *   node dist/bench/ui.js [NEXTS]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from '@lydell/node-pty';
 
 const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
 const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
 const WAIT_MS = 60_000;
+const home = mkdtempSync(join(tmpdir(), 'tsdbg-bench-ui-home-'));
+process.on('exit', () => rmSync(home, { recursive: true, force: true }));
 
 async function perNext(mode: 'line' | 'ui', n: number): Promise<number> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm-256color' };
+  // NO_COLOR: line mode styles file names as gdb does, which the waits below would not see through;
+  // a HOME of its own, so the run's lines do not go into the user's ~/.tsdbg_history
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm-256color', NO_COLOR: '1', HOME: home };
   delete env.CI;
   delete env.TSDBG_TUI;
   const args = [TSDBG, 'run', ...(mode === 'line' ? ['--tui=off'] : []), PROG, '100000000'];
