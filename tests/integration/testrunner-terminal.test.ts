@@ -10,7 +10,7 @@ afterEach(killTerminals);
 const MUST_FAIL = 'examples/tests/failing/must-fail.tsdbg';
 
 it('on a terminal: the pretty reporter by default, in colour', async () => {
-  const t = tsdbg(['test', MUST_FAIL]);
+  const t = tsdbg(['test', MUST_FAIL], { env: { NO_COLOR: '' } });   // the pty helper sets NO_COLOR unless told
   await t.waitFor(/FAIL.* 1 passed, 2 failed \(1 file\)/);
   expect((await t.exited).exitCode).toBe(1);
   const out = t.output();
