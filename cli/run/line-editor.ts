@@ -7,7 +7,7 @@
 import { createInterface, type Interface, type Key } from 'node:readline';
 import type { Session } from '../../src/commands/session.js';
 import { ReverseSearch } from '../../src/console/reverse-search.js';
-import { isDirectory } from '../../src/console/complete.js';
+import { completionWords } from '../../src/console/complete.js';
 
 export const PROMPT = '(tsdbg) ';
 
@@ -20,21 +20,13 @@ export function lineEditor(session: Session): Interface {
     removeHistoryDuplicates: false,
     completer: (line: string, done: (err: Error | null, result: [string[], string]) => void) => {
       session.console.complete(line).then(
-        ({ candidates, replaceFrom }) => done(null, [single(candidates), line.slice(replaceFrom)]),
+        ({ candidates, replaceFrom }) => done(null, [completionWords(candidates), line.slice(replaceFrom)]),
         () => done(null, [[], line]),
       );
     },
   });
   addReverseSearch(rl);
   return rl;
-}
-
-/** One completion goes in whole, followed by what gdb adds: a space, or `/` after a directory. */
-function single(candidates: string[]): string[] {
-  if (candidates.length !== 1) return candidates;
-  const c = candidates[0]!;
-  if (c.endsWith(':')) return [c];
-  return [isDirectory(c) && c.includes('/') ? `${c}/` : `${c} `];
 }
 
 type Internals = Interface & Record<symbol, unknown> & { line: string; cursor: number };

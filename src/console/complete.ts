@@ -179,3 +179,27 @@ export function isDirectory(p: string): boolean {
   }
 }
 
+
+/**
+ * What goes into the line for `candidates` (readline's completer words): one
+ * completion goes in whole, followed by what gdb adds, a space or `/` after a
+ * directory (`FILE:` takes nothing); several stay as they are, to be listed.
+ */
+export function completionWords(candidates: string[]): string[] {
+  if (candidates.length !== 1) return candidates;
+  const c = candidates[0]!;
+  if (c.endsWith(':')) return [c];
+  return [isDirectory(c) && c.includes('/') ? `${c}/` : `${c} `];
+}
+
+/** The longest start all of `words` share (readline inserts it when several complete). */
+export function commonPrefix(words: readonly string[]): string {
+  if (!words.length) return '';
+  let n = words[0]!.length;
+  for (const w of words) {
+    let i = 0;
+    while (i < n && i < w.length && w[i] === words[0]![i]) i++;
+    n = i;
+  }
+  return words[0]!.slice(0, n);
+}

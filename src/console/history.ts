@@ -45,6 +45,7 @@ export class History {
 
   /** A line typed at the prompt (blank ones are not kept; nor one equal to the last, as readline keeps them). */
   add(line: string): void {
+    this.load();   // the file's lines first: writing before reading them would drop them
     if (!line.trim() || this.entries[this.entries.length - 1] === line) return;
     if (this.removeDuplicates !== 0) {
       const back = this.removeDuplicates === undefined ? this.entries.length : this.removeDuplicates;

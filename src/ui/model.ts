@@ -6,6 +6,7 @@
  * Debugger; it holds no debugger logic: what a key does is a console line
  * or a structured call.
  */
+import { commonPrefix, completionWords } from '../console/complete.js';
 import { readFileSync } from 'node:fs';
 import type { Debugger, Instruction } from '../debugger/debugger.js';
 import type { DebuggerState, Frame } from '../debugger/state.js';
@@ -65,7 +66,7 @@ export class UiModel {
   private current: UiView;
   private readonly listeners = new Set<() => void>();
   private readonly queue: string[] = [];
-  private readonly history: string[] = [];
+  /** The console's history (src/console/history.ts): the line prompt's, kept across sessions; Up/Down walk it. */
   private historyAt = -1;
   private question: Question | undefined;
   private readonly sources = new Map<string, SourceFile>();
@@ -278,7 +279,7 @@ export class UiModel {
       q.answer(a.startsWith('y'));
       return;
     }
-    if (line.trim()) { this.history.push(line); this.historyAt = -1; }
+    if (line.trim()) { this.d.session.console.history.add(line); this.historyAt = -1; }
     this.queue.push(line);
     if (!this.current.busy) void this.drain();
   }
@@ -311,7 +312,7 @@ export class UiModel {
       case 'char': this.set({ input: v.input + k.text }); return;
       case 'backspace': this.set({ input: v.input.slice(0, -1) }); return;
       case 'enter': this.submit(v.input); return;
-      case 'tab': return;   // TODO(console): Tab completion from src/console/ once it lands
+      case 'tab': void this.complete(); return;
       case 'pageup': this.scrollBy(v.focus, -this.page(v.focus)); return;
       case 'pagedown': this.scrollBy(v.focus, this.page(v.focus)); return;
       case 'up': if (v.focus === 'cmd') this.recall(1); else this.scrollBy(v.focus, -1); return;
@@ -368,10 +369,29 @@ export class UiModel {
   }
 
   private recall(dir: 1 | -1): void {
-    if (!this.history.length) return;
-    const at = Math.max(-1, Math.min(this.history.length - 1, this.historyAt + dir));
+    const history = this.d.session.console.history.load();
+    if (!history.length) return;
+    const at = Math.max(-1, Math.min(history.length - 1, this.historyAt + dir));
     this.historyAt = at;
-    this.set({ input: at < 0 ? '' : this.history[this.history.length - 1 - at]! });
+    this.set({ input: at < 0 ? '' : history[history.length - 1 - at]! });
+  }
+
+  /**
+   * Tab: the console's completion (the line prompt's, src/console/complete.ts). One
+   * completion goes in; several put in what they share, or are listed in the console
+   * when they share no more than is typed, as readline does.
+   */
+  private async complete(): Promise<void> {
+    const line = this.current.input;
+    // a completion that fails (an expression that does not evaluate) completes nothing, as at the line prompt
+    const c = await this.d.session.console.complete(line).catch(() => undefined);
+    if (!c || this.current.input !== line) return;   // typed on meanwhile: that line is not this one
+    const words = completionWords(c.candidates);
+    if (!words.length) return;
+    const typed = line.length - c.replaceFrom;
+    const common = words.length === 1 ? words[0]! : commonPrefix(words);
+    if (common.length > typed) { this.set({ input: line.slice(0, c.replaceFrom) + common }); return; }
+    this.print(`${this.current.prompt}${line}\n${words.join('  ')}\n`);
   }
 
   private page(p: PaneName): number {

@@ -3,7 +3,7 @@
  * person would, the screen read from a headless xterm (tests/integration/ui-util.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
@@ -14,7 +14,7 @@ import { waitFor } from '../setup/wait.js';
 
 afterEach(closeScreens);
 
-const ui = (args: string[], size?: { cols?: number; rows?: number }) => screen([process.execPath, TSDBG, 'run', ...args], size);
+const ui = (args: string[], size?: { cols?: number; rows?: number; home?: string }) => screen([process.execPath, TSDBG, 'run', ...args], size);
 
 /** The UI is up (it reads keys raw from then on: what is typed earlier would be echoed by the terminal). */
 async function ready(s: Screen): Promise<void> {
@@ -226,6 +226,33 @@ describe('keys and switches', () => {
     await s.waitRow(/1\s+b\+ inner/);
     s.type('quit');
     expect((await s.exited).exitCode).toBe(0);
+  });
+
+  it('the console is the line prompt\'s: Tab completes, Up recalls the last session\'s lines, and lines are kept', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'tsdbg-ui-home-'));
+    try {
+      const file = path.join(home, '.tsdbg_history');
+      writeFileSync(file, 'print 6 * 7\n');
+      const s = ui([fixture('frames')], { home });
+      await ready(s);
+      s.send('info reg');
+      s.send('\t');
+      await s.waitRow(/^\(tsdbg\) info registers /);   // (the pane pads its rows: what follows is blank)
+      s.send('\r');
+      await s.waitRow(/^The program has no registers now\.\s*$/);
+      expect(readFileSync(file, 'utf8')).toBe('print 6 * 7\ninfo registers \n');
+      s.send('\x1b[A');
+      await s.waitRow(/^\(tsdbg\) info registers /);
+      s.send('\x1b[A');
+      await s.waitRow(/^\(tsdbg\) print 6 \* 7\s*$/);
+      s.send('\r');
+      await s.waitRow(/^\$1 = 42\s*$/);
+      s.send('break inn');
+      s.send('\t');
+      await s.waitRow(/^\(tsdbg\) break inner /);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('--tui=off keeps gdb\'s line prompt; layout in a pipe says why not', async () => {

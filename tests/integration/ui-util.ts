@@ -6,7 +6,7 @@
  */
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
-import { descendants } from './pty-util.js';
+import { descendants, testHome } from './pty-util.js';
 import { ROOT } from './rsp-util.js';
 import { waitFor } from '../setup/wait.js';
 
@@ -32,10 +32,11 @@ export interface Screen {
 }
 
 /** `argv` (default: node bin/tsdbg.js ...) on a pty of cols x rows shown by a headless xterm. */
-export function screen(argv: string[], opts: { cols?: number; rows?: number } = {}): Screen {
+export function screen(argv: string[], opts: { cols?: number; rows?: number; home?: string } = {}): Screen {
   const cols = opts.cols ?? 80;
   const rows = opts.rows ?? 24;
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm-256color', TSDBG_DEBUG: '' };
+  // HOME: the history and init files of tests never touch the real ones
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm-256color', TSDBG_DEBUG: '', HOME: opts.home ?? testHome() };
   delete env.CI;
   delete env.TSDBG_TUI;
   const p = pty.spawn(argv[0]!, argv.slice(1), { name: 'xterm-256color', cols, rows, cwd: ROOT, env });
