@@ -84,7 +84,7 @@ export async function driveSession(
   try {
     await start();
     if (!questions) {
-      session.frontEnd = uiCommands(NO_TUI);   // `tui enable` says why not, as gdb does
+      session.frontEnd = uiCommands(NO_TUI, (t) => session.store.write('stdout', t));   // `tui enable` says why not, as gdb does
       return await runLineMode(session, opts);
     }
     return await runPrompt(session, opts, questions);

@@ -30,8 +30,42 @@ const WINDOWS: Record<string, PaneName> = {
 
 const NOT_A_TERMINAL = 'Cannot enable the TUI when output is not a terminal';
 
-/** Session.frontEnd: true when the line was one of ours (done, or its error thrown). */
-export function uiCommands(ui: UiControl): (line: string) => Promise<boolean> {
+/** gdb's list of a prefix command's subcommands (`tui`, `layout` alone), in its words. */
+function subcommandList(prefix: string, rows: Array<[string, string]>): string {
+  return [
+    `List of ${prefix} subcommands:`, '',
+    ...rows.map(([name, what]) => `${name} -- ${what}`), '',
+    `Type "help ${prefix}" followed by ${prefix} subcommand name for full documentation.`,
+    'Type "apropos word" to search for commands related to "word".',
+    'Type "apropos -v word" for full documentation of commands related to "word".',
+    'Command name abbreviations are allowed if unambiguous.', '',
+  ].join('\n');
+}
+
+/** The `tui` subcommands tsdbg has (gdb's words; `tui memory` is tsdbg's own). */
+const TUI_LIST = subcommandList('tui', [
+  ['tui disable', 'Disable TUI display mode.'],
+  ['tui enable', 'Enable TUI display mode.'],
+  ['tui focus, fs, focus', 'Set focus to named window or next/prev window.'],
+  ['tui layout, layout', 'Change the layout of windows.'],
+  ['tui memory', 'Show a hexdump of the memory at an expression, read again at each stop.'],
+  ['tui refresh, refresh', 'Refresh the terminal display.'],
+]);
+
+const LAYOUT_LIST = subcommandList('tui layout', [
+  ['tui layout asm', 'Apply the "asm" layout.'],
+  ['tui layout next', 'Apply the next TUI layout.'],
+  ['tui layout prev', 'Apply the previous TUI layout.'],
+  ['tui layout regs', 'Apply the TUI register layout.'],
+  ['tui layout split', 'Apply the "split" layout.'],
+  ['tui layout src', 'Apply the "src" layout.'],
+]);
+
+/**
+ * Session.frontEnd: true when the line was one of ours (done, or its error thrown).
+ * `print`: the console's standard output (the subcommand lists of `tui` and `layout` alone).
+ */
+export function uiCommands(ui: UiControl, print: (text: string) => void): (line: string) => Promise<boolean> {
   return async (line) => {
     const words = line.trim().split(/\s+/);
     if (words[0] === 'tui' && words.length > 1 && ['layout', 'focus', 'fs', 'refresh'].includes(words[1]!)) words.shift();
@@ -47,9 +81,10 @@ export function uiCommands(ui: UiControl): (line: string) => Promise<boolean> {
           ui.memory(expr === '' ? undefined : expr);
           return true;
         }
-        return false;   // the rest of `tui`: the console's own answer (help, errors)
+        if (arg === undefined) { print(TUI_LIST); return true; }
+        throw new CommandError(`Undefined tui command: "${words.slice(1).join(' ')}".  Try "help tui".`);
       case 'layout': {
-        if (arg === undefined) return false;
+        if (arg === undefined) { print(LAYOUT_LIST); return true; }
         if (!(LAYOUTS as readonly string[]).includes(arg) && arg !== 'next' && arg !== 'prev') {
           throw new CommandError(`Undefined tui layout command: "${words.slice(1).join(' ')}".  Try "help tui layout".`);
         }

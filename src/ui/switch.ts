@@ -25,7 +25,7 @@ export class UiSwitch implements UiControl {
   /** `possible`: stdin and stdout are terminals. */
   constructor(private readonly session: Session, readonly possible: boolean) {
     this.debugger = new Debugger({ session });
-    session.frontEnd = uiCommands(this);
+    session.frontEnd = uiCommands(this, (t) => session.store.write('stdout', t));
   }
 
   active(): boolean { return this.screen !== undefined; }
