@@ -248,7 +248,7 @@ export class LocalTarget extends LocalWaitLoop implements Target {
     this.pty.release();
     unregisterTracee(this);
     // still our child: reap it when it ends, or it lingers as a zombie
-    if (this.startedByUs) reapWhenGone(() => native.waitNow(this.pid) !== -ERRNO.EAGAIN);
+    if (this.startedByUs) reapWhenGone(this.pid, () => native.waitNow(this.pid));
     this.markGone();
   }
 

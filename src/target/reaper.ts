@@ -9,6 +9,8 @@
  * the exit path still covers it then. A Node killed outright is covered by
  * PTRACE_O_EXITKILL for started processes; the kernel detaches the rest.
  */
+import { constants as os } from 'node:os';
+
 export interface Abandonable {
   /** Synchronous kill (started) or detach (attached), for exit handlers. */
   abandonSync(): void;
@@ -72,13 +74,32 @@ export function liveTracees(): number {
   return live.size;
 }
 
+/** The wait statuses of the children reapWhenGone reaped, by pid. */
+const reapedStatuses = new Map<number, number>();
+
+/**
+ * The wait status a detached child of ours ended with, once reapWhenGone has
+ * reaped it (undefined before): whoever else waits for it finds it gone.
+ */
+export function reapedStatus(pid: number): number | undefined {
+  return reapedStatuses.get(pid);
+}
+
 /**
  * A process we started and then detached from is still our child: once it
  * exits, someone must wait for it or it stays a zombie as long as we live.
- * Polls `reaped` (a WNOHANG wait that says whether the child is gone) until
- * it is; the timer never keeps Node alive (at our exit init adopts it).
+ * Polls `wait` (a WNOHANG wait for `pid`: its status, -EAGAIN while it runs,
+ * another -errno when there is nothing to wait for) until it is gone, and
+ * keeps the status for reapedStatus(); the timer never keeps Node alive (at
+ * our exit init adopts it).
  */
-export function reapWhenGone(reaped: () => boolean, everyMs = 100): void {
+export function reapWhenGone(pid: number, wait: () => number, everyMs = 100): void {
+  const reaped = (): boolean => {
+    const st = wait();
+    if (st === -os.errno.EAGAIN) return false;
+    if (st >= 0) reapedStatuses.set(pid, st);
+    return true;
+  };
   if (reaped()) return;
   const timer = setInterval(() => { if (reaped()) clearInterval(timer); }, everyMs);
   timer.unref();
