@@ -8,7 +8,7 @@ import { Debugger } from '../debugger/debugger.js';
 import type { Session } from '../commands/session.js';
 import { TO_TUI, uiCommands, type UiControl } from './commands.js';
 import type { LayoutName, PaneName } from './layout.js';
-import { TuiScreen } from './start.js';
+import type { TuiScreen } from './start.js';
 
 
 export { TO_TUI };
@@ -53,6 +53,8 @@ export class UiSwitch implements UiControl {
       this.wanted = false;
       full = false;
       mute(true);
+      // Ink and React load only when the UI first starts: line mode at a terminal never pays for them
+      const { TuiScreen } = await import('./start.js');
       const screen = new TuiScreen(this.debugger);
       this.screen = screen;
       if (this.firstLayout) screen.layout(this.firstLayout);
