@@ -854,7 +854,8 @@ export class Session {
     return this.registers.general();
   }
 
-  private fpState(): Promise<Buffer | undefined> {
+  /** The x87/SSE/AVX state of the stop (the UI's registers pane, src/ui/reg-groups.ts). */
+  fpState(): Promise<Buffer | undefined> {
     return this.registers.fpState();
   }
 

@@ -16,6 +16,9 @@ import { CheckpointsPane } from './checkpoints-pane.js';
 import { ConsolePane } from './console-pane.js';
 import { OutputPane } from './output-pane.js';
 import { StatusLine } from './status-line.js';
+import { WatchPane } from './watch-pane.js';
+import { SyscallsPane } from './syscalls-pane.js';
+import { KstatsPane } from './kstats-pane.js';
 
 export function App({ model }: { model: UiModel }): React.ReactElement {
   return <Screen view={useView(model)} />;
@@ -25,8 +28,8 @@ export function App({ model }: { model: UiModel }): React.ReactElement {
 export function Screen({ view }: { view: UiView }): React.ReactElement {
   const { layout } = view;
   const p = layout.panes;
-  const main = (['src', 'asm', 'regs', 'memory'] as const).filter((n) => p[n]).sort((a, b) => p[a]!.top - p[b]!.top);
-  const info = (['stack', 'locals', 'breakpoints', 'threads', 'checkpoints'] as const).filter((n) => p[n]);
+  const main = (['src', 'asm', 'regs', 'syscalls', 'kstats', 'memory'] as const).filter((n) => p[n]).sort((a, b) => p[a]!.top - p[b]!.top);
+  const info = (['stack', 'locals', 'watch', 'breakpoints', 'threads', 'checkpoints'] as const).filter((n) => p[n]);
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>
       {main.map((n) => <PaneOf key={n} name={n} rect={p[n]!} view={view} />)}
@@ -50,10 +53,13 @@ function PaneOf({ name, rect, view }: { name: PaneName; rect: Rect; view: UiView
       if (view.source?.lines) return <SourcePane {...common} source={view.source} frame={frame} breakpoints={s.breakpoints} />;
       return <AsmPane {...common} instructions={view.asm} pc={frame?.pc} breakpoints={s.breakpoints} />;
     case 'asm': return <AsmPane {...common} instructions={view.asm} pc={frame?.pc} breakpoints={s.breakpoints} />;
-    case 'regs': return <RegistersPane {...common} registers={s.registers} />;
+    case 'regs': return <RegistersPane {...common} registers={s.registers} group={view.regGroup} fp={view.fpRegs} fpChanged={view.fpChanged} />;
+    case 'syscalls': return <SyscallsPane {...common} calls={view.syscalls} />;
+    case 'kstats': return <KstatsPane {...common} kstats={view.kstats} />;
     case 'memory': return <MemoryPane {...common} memory={view.memory ?? { expression: '' }} />;
     case 'stack': return <StackPane {...common} frames={view.frames} selected={s.selectedFrame} />;
     case 'locals': return <LocalsPane {...common} rows={view.locals} cursor={view.localsCursor} />;
+    case 'watch': return <WatchPane {...common} rows={view.watch} cursor={view.watchCursor} />;
     case 'breakpoints': return <BreakpointsPane {...common} breakpoints={s.breakpoints} />;
     case 'threads': return <ThreadsPane {...common} threads={s.threads} selected={s.selectedThread} />;
     case 'checkpoints': return <CheckpointsPane {...common} checkpoints={s.checkpoints} snapshots={s.snapshots} limits={s.limits} />;

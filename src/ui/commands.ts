@@ -6,6 +6,7 @@
  */
 import { CommandError } from '../commands/parse.js';
 import { LAYOUTS, type LayoutName, type PaneName } from './layout.js';
+import { REG_GROUPS, type RegGroup } from './reg-groups.js';
 
 /** What the commands act on: the UI when it is up, the switch to start it otherwise. */
 export interface UiControl {
@@ -21,11 +22,16 @@ export interface UiControl {
   refresh(): void;
   /** `tui memory EXPR`: a hexdump of the memory there, read at each stop; without EXPR, no such pane. */
   memory(expression: string | undefined): void;
+  /** `tui reg GROUP|next|prev`: the registers pane's group (the pane shown). */
+  regGroup(group: RegGroup | 'next' | 'prev'): void;
+  /** `tui watch EXPR` / `tui unwatch [EXPR]`: the watch pane's own expressions (the `display` ones are there too). */
+  watch(expression: string): void;
+  unwatch(expression: string | undefined): Promise<boolean>;
 }
 
 const WINDOWS: Record<string, PaneName> = {
   src: 'src', asm: 'asm', regs: 'regs', memory: 'memory', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
-  threads: 'threads', checkpoints: 'checkpoints', output: 'output',
+  threads: 'threads', checkpoints: 'checkpoints', output: 'output', watch: 'watch', syscalls: 'syscalls', kstats: 'kstats',
 };
 
 const NOT_A_TERMINAL = 'Cannot enable the TUI when output is not a terminal';
@@ -50,15 +56,20 @@ const TUI_LIST = subcommandList('tui', [
   ['tui layout, layout', 'Change the layout of windows.'],
   ['tui memory', 'Show a hexdump of the memory at an expression, read again at each stop.'],
   ['tui refresh, refresh', 'Refresh the terminal display.'],
+  ['tui reg', 'TUI command to control the register window.'],
+  ['tui unwatch', 'Remove an expression from the watch pane (all of tui watch\'s without one).'],
+  ['tui watch', 'Add an expression to the watch pane (display EXPR\'s are shown there too).'],
 ]);
 
 const LAYOUT_LIST = subcommandList('tui layout', [
   ['tui layout asm', 'Apply the "asm" layout.'],
+  ['tui layout kstats', 'Apply the "kstats" layout (tsdbg\'s: the source over tracer.ko\'s counts).'],
   ['tui layout next', 'Apply the next TUI layout.'],
   ['tui layout prev', 'Apply the previous TUI layout.'],
   ['tui layout regs', 'Apply the TUI register layout.'],
   ['tui layout split', 'Apply the "split" layout.'],
   ['tui layout src', 'Apply the "src" layout.'],
+  ['tui layout syscalls', 'Apply the "syscalls" layout (tsdbg\'s: the source over the calls catch syscall stopped at).'],
 ]);
 
 /**
@@ -81,6 +92,8 @@ export function uiCommands(ui: UiControl, print: (text: string) => void): (line:
           ui.memory(expr === '' ? undefined : expr);
           return true;
         }
+        if (arg === 'reg') { need(ui); regCommand(ui, words.slice(2)); return true; }
+        if (arg === 'watch' || arg === 'unwatch') { need(ui); await watchCommand(ui, arg, line.trim().replace(/^tui\s+\S+\s*/, '')); return true; }
         if (arg === undefined) { print(TUI_LIST); return true; }
         throw new CommandError(`Undefined tui command: "${words.slice(1).join(' ')}".  Try "help tui".`);
       case 'layout': {
@@ -110,6 +123,30 @@ export function uiCommands(ui: UiControl, print: (text: string) => void): (line:
         return false;
     }
   };
+}
+
+/** gdb's `tui reg` (its errors in its words); the groups tsdbg has (gdb's save, restore and mmx have no registers of their own here). */
+function regCommand(ui: UiControl, args: string[]): void {
+  if (!args.length) {
+    throw new CommandError(`"tui reg" must be followed by the name of either a register group,\nor one of 'next' or 'prev'.  Known register groups are:\n${REG_GROUPS.join(', ')}`);
+  }
+  const g = args.join(' ');
+  // gdb takes a unique prefix of a group's name
+  const all = [...REG_GROUPS, 'next', 'prev'];
+  const match = all.includes(g) ? [g] : all.filter((x) => x.startsWith(g));
+  if (match.length !== 1) throw new CommandError(`unknown register group '${g}'`);
+  ui.enable();
+  ui.regGroup(match[0] as RegGroup | 'next' | 'prev');
+}
+
+async function watchCommand(ui: UiControl, cmd: 'watch' | 'unwatch', expr: string): Promise<void> {
+  if (cmd === 'watch') {
+    if (!expr) throw new CommandError('Argument required (expression to watch).');
+    ui.enable();
+    ui.watch(expr);
+    return;
+  }
+  if (!await ui.unwatch(expr || undefined) && expr) throw new CommandError(`No expression "${expr}" in the watch pane.`);
 }
 
 function need(ui: UiControl): void {

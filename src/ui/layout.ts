@@ -14,10 +14,12 @@
  *   (one row left empty under it: Ink keeps its cursor there, see app.tsx)
  */
 
-export type LayoutName = 'src' | 'asm' | 'split' | 'regs';
-export const LAYOUTS: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];
+/** gdb's four layouts, and tsdbg's own: the source over the syscalls pane or the kernel stats. */
+export type LayoutName = 'src' | 'asm' | 'split' | 'regs' | 'syscalls' | 'kstats';
+export const LAYOUTS: readonly LayoutName[] = ['src', 'asm', 'split', 'regs', 'syscalls', 'kstats'];
 
-export type PaneName = 'src' | 'asm' | 'regs' | 'memory' | 'stack' | 'locals' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output';
+export type PaneName = 'src' | 'asm' | 'regs' | 'memory' | 'stack' | 'locals' | 'watch' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output'
+  | 'syscalls' | 'kstats';
 
 export interface Rect { top: number; left: number; width: number; height: number }
 
@@ -32,8 +34,8 @@ export interface Layout {
 export const MIN_ROWS = 12;
 export const MIN_COLS = 40;
 
-/** `memory`: a hexdump pane under the main panes (`tui memory EXPR`). */
-export function computeLayout(rows: number, cols: number, name: LayoutName, hasCheckpoints = false, memory = false): Layout {
+/** `memory`: a hexdump pane under the main panes (`tui memory EXPR`); `watch`: the watch pane next to the locals. */
+export function computeLayout(rows: number, cols: number, name: LayoutName, hasCheckpoints = false, memory = false, watch = false): Layout {
   const r = Math.max(rows, MIN_ROWS);
   const c = Math.max(cols, MIN_COLS);
   const usable = r;
@@ -49,13 +51,16 @@ export function computeLayout(rows: number, cols: number, name: LayoutName, hasC
   if (name === 'src' || name === 'asm') panes[name] = { top: 0, left: 0, width: c, height: main };
   else {
     const first = Math.floor(main / 2);
-    panes[name === 'split' ? 'src' : 'regs'] = { top: 0, left: 0, width: c, height: first };
-    panes[name === 'split' ? 'asm' : 'src'] = { top: first, left: 0, width: c, height: main - first };
+    const [upper, lower]: PaneName[] = name === 'split' ? ['src', 'asm'] : name === 'regs' ? ['regs', 'src'] : ['src', name];
+    panes[upper!] = { top: 0, left: 0, width: c, height: first };
+    panes[lower!] = { top: first, left: 0, width: c, height: main - first };
   }
   // the info row: three columns in 80 (checkpoints once there are some, else breakpoints), four from 100, five from 140
   const infoPanes: PaneName[] = c >= 140 ? ['stack', 'locals', 'breakpoints', 'threads', 'checkpoints']
     : c >= 100 ? ['stack', 'locals', 'breakpoints', hasCheckpoints ? 'checkpoints' : 'threads']
     : ['stack', 'locals', hasCheckpoints ? 'checkpoints' : 'breakpoints'];
+  // the watch pane after the locals, in the place of the last one
+  if (watch) { infoPanes.splice(2, 0, 'watch'); infoPanes.pop(); }
   split(infoPanes, all, info, c, panes);
   // console and program output side by side
   const consoleWidth = Math.floor(c * 0.55);

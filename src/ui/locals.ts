@@ -27,11 +27,16 @@ export class LocalsTree {
 
   /** Read the frame at `level` (after a stop or a frame change); keeps the expanded paths. */
   async load(d: Debugger, level: number): Promise<void> {
-    this.kids.clear();
     const ev = (await d.evaluate('0', level).catch(() => undefined))?.evaluator;
-    if (!ev) { this.roots = []; return; }
-    this.format = (v) => ev.formatNested(v);
-    this.roots = [...await scopeVariables(ev, 'arguments'), ...await scopeVariables(ev, 'locals')];
+    if (!ev) { this.clear(); return; }
+    await this.setRoots([...await scopeVariables(ev, 'arguments'), ...await scopeVariables(ev, 'locals')], (v) => ev.formatNested(v));
+  }
+
+  /** Show these nodes (./watch.ts: the watch list's values); keeps the expanded paths. */
+  async setRoots(roots: Inspected[], format: Formatter | undefined): Promise<void> {
+    this.kids.clear();
+    this.format = format;
+    this.roots = roots;
     await this.expandKnown(this.roots, '');
   }
 

@@ -9,13 +9,18 @@
 import { commonPrefix, completionWords } from '../console/complete.js';
 import { readFileSync } from 'node:fs';
 import type { Debugger, Instruction } from '../debugger/debugger.js';
-import type { DebuggerState, Frame } from '../debugger/state.js';
+import type { DebuggerState, Frame, StopInfo } from '../debugger/state.js';
 import type { Question } from '../debugger/store.js';
 import type { Key } from './keys.js';
 import { computeLayout, paneAt, type Layout, type LayoutName, type PaneName } from './layout.js';
 import { LocalsTree, type LocalRow } from './locals.js';
 import { bytesPerRow, type MemoryView } from './memory-pane.js';
 import { appendText, expandTabs, NO_LINES, type Lines } from './text.js';
+import { WatchList } from './watch.js';
+import { fpRows, REG_GROUPS, type FpRow, type RegGroup } from './reg-groups.js';
+import { SyscallLog, type SyscallRow } from './syscalls.js';
+import type { KstatsView } from './kstats-pane.js';
+import { KernelStats } from '../commands/kstats.js';
 
 export const PROMPT = '(tsdbg) ';
 
@@ -45,6 +50,17 @@ export interface UiView {
   readonly localsCursor: number;
   /** `tui memory EXPR`: the hexdump pane's expression and what was read there at this stop. */
   readonly memory: MemoryView | undefined;
+  /** The watch list (./watch.ts) as a tree, and its pane's cursor row. */
+  readonly watch: readonly LocalRow[];
+  readonly watchCursor: number;
+  /** `tui reg GROUP`: the registers pane's group, its x87/SSE/AVX lines and those that changed since the previous stop. */
+  readonly regGroup: RegGroup;
+  readonly fpRegs: readonly FpRow[];
+  readonly fpChanged: readonly string[];
+  /** The last calls `catch syscall` stopped at (./syscalls.ts). */
+  readonly syscalls: readonly SyscallRow[];
+  /** `info kstats` at this stop, while the kstats pane is shown. */
+  readonly kstats: KstatsView | undefined;
 }
 
 /** cgdb's function keys (and ours for checkpoints): the console line each one types. */
@@ -72,6 +88,9 @@ export class UiModel {
   private readonly sources = new Map<string, SourceFile>();
   private ctrlX = false;
   private readonly tree = new LocalsTree();
+  private readonly watchList = new WatchList();
+  private readonly calls = new SyscallLog();
+  private readonly kernel = new KernelStats();
   private readonly off: Array<() => void> = [];
 
   constructor(private readonly d: Debugger, private readonly host: UiHost, size: { rows: number; cols: number }) {
@@ -82,7 +101,9 @@ export class UiModel {
       state: store.state, console: NO_LINES, program: out, input: '', prompt: PROMPT, busy: false,
       layoutName: 'src', layout: computeLayout(size.rows, size.cols, 'src', store.state.checkpoints.length > 0),
       focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0, memory: undefined,
+      watch: [], watchCursor: 0, regGroup: 'general', fpRegs: [], fpChanged: [], syscalls: [], kstats: undefined,
     };
+    if (store.state.displays.length) this.current = { ...this.current, layout: this.layoutFor({}) };
     this.current = { ...this.current, source: this.sourceOf(store.state, store.state.frames) };
     const on = <E extends 'state' | 'output' | 'stop' | 'question' | 'exited'>(e: E, fn: (...a: never[]) => void) => {
       store.on(e, fn as never);
@@ -93,8 +114,13 @@ export class UiModel {
       if (c.stream === 'inferior') this.set({ program: appendText(this.current.program, c.text) });
       else this.set({ console: appendText(this.current.console, c.text) });
     });
-    on('stop', () => { void this.followStop(); });
-    on('exited', () => { this.tree.clear(); this.set({ frames: [], asm: [], locals: [], localsCursor: 0 }); });
+    on('stop', (stop: StopInfo) => { void this.followStop(stop); });
+    on('exited', () => {
+      this.tree.clear();
+      this.watchList.clear(this.current.state.displays);
+      this.set({ frames: [], asm: [], locals: [], localsCursor: 0, watch: this.watchList.rows(), fpRegs: [], fpChanged: [] });
+      void this.loadKstats();
+    });
     on('question', (q: Question) => this.ask(q));
     if (store.state.process && !store.state.running) void this.followStop();
   }
@@ -131,19 +157,24 @@ export class UiModel {
   private onState(s: DebuggerState): void {
     const hadCheckpoints = this.current.state.checkpoints.length > 0;
     const patch: { -readonly [K in keyof UiView]?: UiView[K] } = { state: s };
-    if (hadCheckpoints !== s.checkpoints.length > 0) {
-      patch.layout = computeLayout(this.current.layout.rows, this.current.layout.cols, this.current.layoutName, s.checkpoints.length > 0, this.current.memory !== undefined);
-    }
+    const displaysChanged = s.displays !== this.current.state.displays;
+    if (hadCheckpoints !== s.checkpoints.length > 0 || displaysChanged) patch.layout = this.layoutFor({}, s);
     const frames = this.current.frames.length > s.frames.length ? this.current.frames : s.frames;
     const frameChanged = s.selectedFrame !== this.current.state.selectedFrame;
     if (frameChanged || !this.current.source) patch.source = this.sourceOf(s, frames);
     this.set(patch);
     if (frameChanged && s.process && !s.running) void this.loadLocals(s.selectedFrame);
+    if ((frameChanged || displaysChanged) && s.process && !s.running) void this.loadWatch();
+    else if (displaysChanged && !s.process) { this.watchList.clear(s.displays); this.set({ watch: this.watchList.rows() }); }
   }
 
   /** After a stop: the whole stack, and the instructions around the pc. */
-  private async followStop(): Promise<void> {
-    this.set({ scroll: { ...this.current.scroll, src: 0, asm: 0, stack: 0 } });
+  private async followStop(stop?: StopInfo): Promise<void> {
+    this.set({ scroll: { ...this.current.scroll, src: 0, asm: 0, stack: 0, syscalls: 0 } });
+    if (stop?.reason === 'syscall' && stop.syscall) {
+      await this.calls.add(this.d, stop.thread, stop.syscall).catch(() => undefined);
+      this.set({ syscalls: this.calls.list() });
+    }
     let frames: readonly Frame[] = this.current.state.frames;
     try {
       // as many frames as the stack pane shows (a deep stack costs its unwinding)
@@ -155,7 +186,66 @@ export class UiModel {
     if (this.wantsAsm()) await this.loadAsm(frames[s.selectedFrame] ?? frames[0]);
     else this.set({ asm: [] });
     await this.loadLocals(s.selectedFrame);
+    await this.loadWatch();
+    await this.loadFp();
     await this.loadMemory();
+    await this.loadKstats(stop !== undefined);
+  }
+
+  private async loadWatch(): Promise<void> {
+    const s = this.current.state;
+    if (s.process && !s.running) await this.watchList.load(this.d, s.selectedFrame, s.displays).catch(() => undefined);
+    else this.watchList.clear(s.displays);
+    const watch = this.watchList.rows();
+    this.set({ watch, watchCursor: Math.min(this.current.watchCursor, Math.max(0, watch.length - 1)) });
+  }
+
+  /** The registers pane's x87/SSE/AVX lines, read only while such a group is shown. */
+  private async loadFp(): Promise<void> {
+    const v = this.current;
+    if (!v.layout.panes.regs || !v.state.process) { this.set({ fpRegs: [], fpChanged: [] }); return; }
+    const rows = await fpRows(this.d, v.regGroup);
+    const before = new Map(this.current.fpRegs.map((r) => [r.name, r.text]));
+    const fpChanged = rows.filter((r) => before.has(r.name) && before.get(r.name) !== r.text).map((r) => r.name);
+    this.set({ fpRegs: rows, fpChanged });
+  }
+
+  /** The kernel stats pane: `info kstats`'s lines at this stop (`stopped`: a new stop, its counts read), or why there are none. */
+  private async loadKstats(stopped = false): Promise<void> {
+    if (!this.current.layout.panes.kstats) return;
+    const s = this.current.state;
+    const pid = s.process && s.stop?.reason !== 'exited' && s.stop?.reason !== 'killed' ? s.process.pid : undefined;
+    if (stopped) this.kernel.onStop(pid);
+    try {
+      this.set({ kstats: { lines: this.kernel.info(pid) } });
+    } catch (e) {
+      this.set({ kstats: { error: (e as Error).message.split('\n')[0]! } });
+    }
+  }
+
+  /** `tui reg GROUP` (next/prev: gdb's cycle); shows the registers pane (gdb's `layout regs`) when it is not. */
+  async setRegGroup(g: RegGroup | 'next' | 'prev'): Promise<void> {
+    const i = REG_GROUPS.indexOf(this.current.regGroup);
+    const n = REG_GROUPS.length;
+    const regGroup = g === 'next' ? REG_GROUPS[(i + 1) % n]! : g === 'prev' ? REG_GROUPS[(i + n - 1) % n]! : g;
+    this.set({ regGroup, fpRegs: [], fpChanged: [] });
+    if (!this.current.layout.panes.regs) this.setLayout('regs');
+    if (this.current.state.process && !this.current.state.running) await this.loadFp();
+  }
+
+  /** `tui watch EXPR`: add it to the watch list (its pane appears next to the locals). */
+  async addWatch(expr: string): Promise<void> {
+    this.watchList.add(expr);
+    this.relayout({});
+    await this.loadWatch();
+  }
+
+  /** `tui unwatch [EXPR]`: remove it (false: not in the list), or all of `tui watch`'s. */
+  async removeWatch(expr: string | undefined): Promise<boolean> {
+    const had = this.watchList.remove(expr);
+    this.relayout({});
+    await this.loadWatch();
+    return had;
   }
 
   /** Show a hexdump of the memory at `expression` (read now and at every stop), or none. */
@@ -189,12 +279,13 @@ export class UiModel {
     this.set({ locals, localsCursor: Math.min(this.current.localsCursor, Math.max(0, locals.length - 1)) });
   }
 
-  /** Enter or Right/Left on the locals pane's cursor row: expand or collapse it. */
-  private async toggleLocal(open: boolean | undefined): Promise<void> {
-    const row = this.current.locals[this.current.localsCursor];
+  /** Enter or Right/Left on the locals (or watch) pane's cursor row: expand or collapse it. */
+  private async toggleLocal(open: boolean | undefined, watch = false): Promise<void> {
+    const row = watch ? this.current.watch[this.current.watchCursor] : this.current.locals[this.current.localsCursor];
     if (!row || !row.expandable || (open !== undefined && row.expanded === open)) return;
-    await this.tree.toggle(row.key).catch(() => undefined);
-    this.set({ locals: this.tree.rows() });
+    const tree = watch ? this.watchList : this.tree;
+    await tree.toggle(row.key).catch(() => undefined);
+    this.set(watch ? { watch: this.watchList.rows() } : { locals: this.tree.rows() });
   }
 
   /** Disassembly is read only for a pane that shows it: the asm pane, or the source pane without source. */
@@ -249,19 +340,27 @@ export class UiModel {
   }
 
   private relayout(o: { rows?: number; cols?: number; name?: LayoutName }): void {
+    this.set({ layout: this.layoutFor(o), layoutName: o.name ?? this.current.layoutName });
+  }
+
+  private layoutFor(o: { rows?: number; cols?: number; name?: LayoutName }, s = this.current.state): Layout {
     const v = this.current;
-    const layout = computeLayout(o.rows ?? v.layout.rows, o.cols ?? v.layout.cols, o.name ?? v.layoutName, v.state.checkpoints.length > 0, v.memory !== undefined);
-    this.set({ layout, layoutName: o.name ?? v.layoutName });
+    const watch = this.watchList.expressions(s.displays).length > 0;
+    return computeLayout(o.rows ?? v.layout.rows, o.cols ?? v.layout.cols, o.name ?? v.layoutName, s.checkpoints.length > 0, v.memory !== undefined, watch);
   }
 
   setLayout(name: LayoutName): void {
     const v = this.current;
-    const focus = v.focus === 'src' || v.focus === 'asm' || v.focus === 'regs' ? firstMain(name) : v.focus;
+    const main = ['src', 'asm', 'regs', 'syscalls', 'kstats'];
+    const focus = main.includes(v.focus) ? firstMain(name) : v.focus;
     this.set({ focus });
     this.relayout({ name });
-    if (this.wantsAsm() && !v.asm.length && v.state.process && !v.state.running) {
+    const stopped = v.state.process && !v.state.running;
+    if (this.wantsAsm() && !v.asm.length && stopped) {
       void this.loadAsm(v.frames[v.state.selectedFrame] ?? v.frames[0]);
     }
+    if (name === 'regs' && stopped) void this.loadFp();
+    if (name === 'kstats') void this.loadKstats();
   }
 
   setFocus(p: PaneName): void { this.set({ focus: p }); }
@@ -305,7 +404,7 @@ export class UiModel {
     if (this.programTakesKeys()) { void this.d.sendInput(k.bytes).catch(() => undefined); return; }
     if (this.ctrlX) { this.ctrlX = false; this.ctrlXKey(k); return; }
     const v = this.current;
-    if (v.focus === 'locals' && this.localsKey(k)) return;
+    if ((v.focus === 'locals' || v.focus === 'watch') && this.localsKey(k, v.focus === 'watch')) return;
     const fkey = FUNCTION_KEYS[`${k.shift ? 'shift-' : ''}${k.name}`];
     if (fkey && !this.question) { this.submit(fkey); return; }
     switch (k.name) {
@@ -327,17 +426,22 @@ export class UiModel {
     }
   }
 
-  /** The locals pane's own keys: Up/Down move its cursor, Enter toggles, Right expands, Left collapses. */
-  private localsKey(k: Key): boolean {
+  /** The locals (and watch) pane's own keys: Up/Down move its cursor, Enter toggles, Right expands, Left collapses. */
+  private localsKey(k: Key, watch: boolean): boolean {
     const v = this.current;
     if (v.input !== '' && k.name === 'enter') return false;   // a typed command goes to the console
-    const last = Math.max(0, v.locals.length - 1);
+    const rows = watch ? v.watch : v.locals;
+    const at = watch ? v.watchCursor : v.localsCursor;
+    const move = (n: number) => {
+      const c = Math.max(0, Math.min(rows.length - 1, at + n));
+      this.set(watch ? { watchCursor: c } : { localsCursor: c });
+    };
     switch (k.name) {
-      case 'up': this.set({ localsCursor: Math.max(0, v.localsCursor - 1) }); return true;
-      case 'down': this.set({ localsCursor: Math.min(last, v.localsCursor + 1) }); return true;
-      case 'enter': void this.toggleLocal(undefined); return true;
-      case 'right': void this.toggleLocal(true); return true;
-      case 'left': void this.toggleLocal(false); return true;
+      case 'up': move(-1); return true;
+      case 'down': move(1); return true;
+      case 'enter': void this.toggleLocal(undefined, watch); return true;
+      case 'right': void this.toggleLocal(true, watch); return true;
+      case 'left': void this.toggleLocal(false, watch); return true;
       default: return false;
     }
   }
@@ -400,7 +504,7 @@ export class UiModel {
 
   /** Scroll pane `p` by `n` lines (negative: towards the start / older lines). */
   scrollBy(p: PaneName, n: number): void {
-    const back = p === 'cmd' || p === 'output';
+    const back = p === 'cmd' || p === 'output' || p === 'syscalls';
     const now = this.current.scroll[p] ?? 0;
     const next = back ? Math.max(0, now - n) : (p === 'src' || p === 'asm' ? now + n : Math.max(0, now + n));
     this.set({ scroll: { ...this.current.scroll, [p]: next } });

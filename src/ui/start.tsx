@@ -14,7 +14,7 @@ import { FrameWriter } from './frame.js';
 import { CommandError } from '../commands/parse.js';
 import { UiModel } from './model.js';
 import { statusText } from './status-line.js';
-import type { LayoutName, PaneName } from './layout.js';
+import { LAYOUTS, type LayoutName, type PaneName } from './layout.js';
 
 /** How the UI ended: a command quit (its exit code), or `tui disable` (line mode goes on). */
 export type TuiEnd = { quit: number } | { leave: true };
@@ -67,9 +67,9 @@ export class TuiScreen {
   }
 
   layout(name: LayoutName | 'next' | 'prev'): void {
-    const order: LayoutName[] = ['src', 'asm', 'split', 'regs'];
-    const i = order.indexOf(this.model.view.layoutName);
-    this.model.setLayout(name === 'next' ? order[(i + 1) % 4]! : name === 'prev' ? order[(i + 3) % 4]! : name);
+    const i = LAYOUTS.indexOf(this.model.view.layoutName);
+    const n = LAYOUTS.length;
+    this.model.setLayout(name === 'next' ? LAYOUTS[(i + 1) % n]! : name === 'prev' ? LAYOUTS[(i + n - 1) % n]! : name);
   }
 
   focus(name: PaneName | 'next' | 'prev'): void {

@@ -9,6 +9,8 @@ import type { Session } from '../commands/session.js';
 import { TO_TUI, uiCommands, type UiControl } from './commands.js';
 import type { LayoutName, PaneName } from './layout.js';
 import type { TuiScreen } from './start.js';
+import type { UiModel } from './model.js';
+import type { RegGroup } from './reg-groups.js';
 
 
 export { TO_TUI };
@@ -37,6 +39,12 @@ export class UiSwitch implements UiControl {
   focus(name: PaneName | 'next' | 'prev'): void { if (this.screen) this.screen.focus(name); else this.firstFocus = name; }
   refresh(): void { this.screen?.refresh(); }
   memory(expression: string | undefined): void { if (this.screen) void this.screen.model.setMemory(expression); else this.firstMemory = expression; }
+  regGroup(group: RegGroup | 'next' | 'prev'): void { this.first.push((m) => m.setRegGroup(group)); this.applyFirst(); }
+  watch(expression: string): void { this.first.push((m) => m.addWatch(expression)); this.applyFirst(); }
+  async unwatch(expression: string | undefined): Promise<boolean> { return this.screen ? this.screen.model.removeWatch(expression) : false; }
+  /** What `tui reg` / `tui watch` typed in line mode do once the UI is up. */
+  private readonly first: Array<(m: UiModel) => Promise<unknown>> = [];
+  private applyFirst(): void { if (this.screen) for (const f of this.first.splice(0)) void f(this.screen.model); }
 
   /**
    * The prompt until a quit: the UI first when `full`, else `linePrompt`
@@ -61,6 +69,7 @@ export class UiSwitch implements UiControl {
       if (this.firstFocus) screen.focus(this.firstFocus);
       if (this.firstMemory !== undefined) void screen.model.setMemory(this.firstMemory);
       this.firstLayout = this.firstFocus = this.firstMemory = undefined;
+      this.applyFirst();
       for (const c of commands.splice(0)) screen.model.submit(c);
       let end;
       try {

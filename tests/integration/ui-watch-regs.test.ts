@@ -1,0 +1,101 @@
+/**
+ * The full screen's watch pane, register groups, syscalls and kernel-stats
+ * panes, and keys typed before the UI is up: `tsdbg run` on a real pty,
+ * the screen read from a headless xterm (./ui-util.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { fixture } from '../fixtures/programs.js';
+import { TSDBG } from './pty-util.js';
+import { ROOT } from './rsp-util.js';
+import { closeScreens, screen, type Screen } from './ui-util.js';
+
+afterEach(closeScreens);
+
+const ui = (args: string[], size?: { cols?: number; rows?: number }) => screen([process.execPath, TSDBG, 'run', ...args], size);
+
+async function ready(s: Screen): Promise<void> {
+  await s.waitRow(/^─ Console/);
+  await s.waitRow(/^\(tsdbg\) /);
+}
+
+async function stopAtInner(s: Screen): Promise<void> {
+  await ready(s);
+  s.type('break inner');
+  await s.waitRow(/1\s+b\+ inner/);
+  s.type('run');
+  await s.waitRow(/stopped: breakpoint 1 in inner/);
+}
+
+describe('the watch pane', () => {
+  it('tui watch EXPR expands a struct through its pointer; display EXPR is listed too; both follow the stops', async () => {
+    const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
+    await ready(s);
+    s.type('break print_list');
+    await s.waitRow(/1\s+b\+ print_list/);
+    s.type('run');
+    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    s.type('tui watch n');
+    await s.waitRow(/─ Watch/);
+    await s.waitUntil(() => /\+ n = 0x[0-9a-f]+/.test(s.text()) && /─ Locals.*─ Watch/.test(s.text()), 'n in the watch pane, next to the locals');
+    s.type('display round');
+    await s.waitUntil(() => /  round = 0/.test(s.text()), 'the display in the watch pane');
+    s.type('focus watch');
+    const title = await s.waitRow(/─ Watch/);
+    await s.waitUntil(() => Boolean(s.cellOf(title, 'Watch')?.isInverse()), 'the watch pane focused');
+    s.send('\x1b[B');                                 // Down: from round (the display, first) to n
+    s.send('\x1b[C');                                 // Right: expand n
+    await s.waitUntil(() => /- n = 0x/.test(s.text()) && /\+ \*n = \{value = 5, next/.test(s.text()), '*n under n');
+    s.send('\x1b[B');
+    s.send('\x1b[C');                                 // and *n: its members
+    await s.waitUntil(() => / {6}value = 5\b/.test(s.text()) && /\+ next = 0x/.test(s.text()), 'the struct\'s members');
+    s.type('continue');
+    await s.waitUntil(() => /round = 1/.test(s.text()) && /- \*n = \{value = 10/.test(s.text()) && / {6}value = 10\b/.test(s.text()),
+      'the next stop, still expanded');
+    s.type('tui unwatch nope');
+    await s.waitRow(/^No expression "nope" in the watch pane\.$/);
+  });
+});
+
+describe('register groups', () => {
+  it('tui reg float shows st0 and the x87 control registers; tui reg vector the xmm ones; gdb\'s error for an unknown group', async () => {
+    const s = ui([fixture('frames')], { cols: 100, rows: 30 });
+    await stopAtInner(s);
+    s.type('tui reg float');
+    await s.waitRow(/^─ Register group: float/);
+    await s.waitRow(/^st0\s+\S+\s+\(raw 0x[0-9a-f]{20}\)/);
+    await s.waitRow(/^st5\s+/);
+    s.type('tui reg vector');
+    await s.waitRow(/^─ Register group: vector/);
+    await s.waitRow(/^xmm0\s+\{v8_bfloat16 = \{/);
+    s.type('tui reg general');
+    await s.waitRow(/rip\s+0x/);
+    s.type('tui reg foo');
+    await s.waitRow(/^unknown register group 'foo'$/);
+  });
+});
+
+describe('the syscalls and kernel stats panes', () => {
+  it('catch syscall write + continue: the call in the syscalls pane, decoded, then its result', async () => {
+    const s = ui([fixture('frames')], { cols: 100, rows: 30 });
+    await ready(s);
+    s.type('catch syscall write');
+    await s.waitRow(/Catchpoint 1 \(syscall 'write' \[1\]\)/);
+    s.type('layout syscalls');
+    await s.waitRow(/^─ Syscalls/);
+    await s.waitRow(/No system calls caught/);
+    s.type('run');
+    await s.waitRow(/^write\(1, "inner 42\\n", 9 \.\.\.$/);
+    s.type('continue');
+    await s.waitRow(/^write\(1, "inner 42\\n", 9\) = 9$/);
+  });
+
+  it('layout kstats says clearly that tracer.ko is not loaded', async () => {
+    const s = ui([fixture('frames')], { cols: 100, rows: 30 });
+    await stopAtInner(s);
+    s.type('layout kstats');
+    await s.waitRow(/^─ Kernel stats/);
+    await s.waitRow(/^The kernel tracer is not loaded \(no \/proc\/tracer\)/);
+    expect(s.text()).toMatch(/─ frames\.c/);         // the source above it
+  });
+});
