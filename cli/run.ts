@@ -111,7 +111,7 @@ export function wantsTui(opts: RunArgs, env: NodeJS.ProcessEnv = process.env): b
 const NO_TUI: UiControl = {
   possible: false, active: () => false, enable: () => undefined, disable: () => undefined,
   layout: () => undefined, focus: () => undefined, refresh: () => undefined, memory: () => undefined,
-  regGroup: () => undefined, watch: () => undefined, unwatch: async () => false,
+  regGroup: () => undefined, watch: () => undefined, unwatch: () => false,
 };
 
 /** The prompt at a terminal: the full-screen UI or the line prompt, switched by `tui enable` / `tui disable`. */

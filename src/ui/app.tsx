@@ -50,7 +50,7 @@ function PaneOf({ name, rect, view }: { name: PaneName; rect: Rect; view: UiView
   switch (name) {
     case 'src':
       // disassembly where there is no source
-      if (view.source?.lines) return <SourcePane {...common} source={view.source} frame={frame} breakpoints={s.breakpoints} />;
+      if (view.source?.lines) return <SourcePane {...common} source={view.source} frame={frame} breakpoints={s.breakpoints} colour={view.colour} />;
       return <AsmPane {...common} instructions={view.asm} pc={frame?.pc} breakpoints={s.breakpoints} />;
     case 'asm': return <AsmPane {...common} instructions={view.asm} pc={frame?.pc} breakpoints={s.breakpoints} />;
     case 'regs': return <RegistersPane {...common} registers={s.registers} group={view.regGroup} fp={view.fpRegs} fpChanged={view.fpChanged} />;

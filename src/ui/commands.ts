@@ -26,7 +26,7 @@ export interface UiControl {
   regGroup(group: RegGroup | 'next' | 'prev'): void;
   /** `tui watch EXPR` / `tui unwatch [EXPR]`: the watch pane's own expressions (the `display` ones are there too). */
   watch(expression: string): void;
-  unwatch(expression: string | undefined): Promise<boolean>;
+  unwatch(expression: string | undefined): boolean;
 }
 
 const WINDOWS: Record<string, PaneName> = {
@@ -93,7 +93,7 @@ export function uiCommands(ui: UiControl, print: (text: string) => void): (line:
           return true;
         }
         if (arg === 'reg') { need(ui); regCommand(ui, words.slice(2)); return true; }
-        if (arg === 'watch' || arg === 'unwatch') { need(ui); await watchCommand(ui, arg, line.trim().replace(/^tui\s+\S+\s*/, '')); return true; }
+        if (arg === 'watch' || arg === 'unwatch') { need(ui); watchCommand(ui, arg, line.trim().replace(/^tui\s+\S+\s*/, '')); return true; }
         if (arg === undefined) { print(TUI_LIST); return true; }
         throw new CommandError(`Undefined tui command: "${words.slice(1).join(' ')}".  Try "help tui".`);
       case 'layout': {
@@ -139,14 +139,14 @@ function regCommand(ui: UiControl, args: string[]): void {
   ui.regGroup(match[0] as RegGroup | 'next' | 'prev');
 }
 
-async function watchCommand(ui: UiControl, cmd: 'watch' | 'unwatch', expr: string): Promise<void> {
+function watchCommand(ui: UiControl, cmd: 'watch' | 'unwatch', expr: string): void {
   if (cmd === 'watch') {
     if (!expr) throw new CommandError('Argument required (expression to watch).');
     ui.enable();
     ui.watch(expr);
     return;
   }
-  if (!await ui.unwatch(expr || undefined) && expr) throw new CommandError(`No expression "${expr}" in the watch pane.`);
+  if (!ui.unwatch(expr || undefined) && expr) throw new CommandError(`No expression "${expr}" in the watch pane.`);
 }
 
 function need(ui: UiControl): void {

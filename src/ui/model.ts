@@ -61,6 +61,8 @@ export interface UiView {
   readonly syscalls: readonly SyscallRow[];
   /** `info kstats` at this stop, while the kstats pane is shown. */
   readonly kstats: KstatsView | undefined;
+  /** Colours (`set style enabled`; off with NO_COLOR or TERM=dumb): the source pane's syntax colour. */
+  readonly colour: boolean;
 }
 
 /** cgdb's function keys (and ours for checkpoints): the console line each one types. */
@@ -102,6 +104,7 @@ export class UiModel {
       layoutName: 'src', layout: computeLayout(size.rows, size.cols, 'src', store.state.checkpoints.length > 0),
       focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0, memory: undefined,
       watch: [], watchCursor: 0, regGroup: 'general', fpRegs: [], fpChanged: [], syscalls: [], kstats: undefined,
+      colour: d.session.console.style.enabled,
     };
     if (store.state.displays.length) this.current = { ...this.current, layout: this.layoutFor({}) };
     this.current = { ...this.current, source: this.sourceOf(store.state, store.state.frames) };
@@ -241,10 +244,11 @@ export class UiModel {
   }
 
   /** `tui unwatch [EXPR]`: remove it (false: not in the list), or all of `tui watch`'s. */
-  async removeWatch(expr: string | undefined): Promise<boolean> {
+  removeWatch(expr: string | undefined): boolean {
     const had = this.watchList.remove(expr);
     this.relayout({});
-    await this.loadWatch();
+    // read after the command (it runs in the core's queue, as the evaluations do)
+    void this.loadWatch();
     return had;
   }
 
@@ -389,6 +393,7 @@ export class UiModel {
       const line = this.queue.shift()!;
       this.print(`${PROMPT}${line}\n`);
       const r = await this.d.execute(line);
+      if (this.d.session.console.style.enabled !== this.current.colour) this.set({ colour: this.d.session.console.style.enabled });
       if (r.quit !== undefined) { this.host.quit(r.quit); return; }
     }
     this.set({ busy: false, prompt: this.d.session.collectingCommands ? '>' : PROMPT });

@@ -41,7 +41,7 @@ export class UiSwitch implements UiControl {
   memory(expression: string | undefined): void { if (this.screen) void this.screen.model.setMemory(expression); else this.firstMemory = expression; }
   regGroup(group: RegGroup | 'next' | 'prev'): void { this.first.push((m) => m.setRegGroup(group)); this.applyFirst(); }
   watch(expression: string): void { this.first.push((m) => m.addWatch(expression)); this.applyFirst(); }
-  async unwatch(expression: string | undefined): Promise<boolean> { return this.screen ? this.screen.model.removeWatch(expression) : false; }
+  unwatch(expression: string | undefined): boolean { return this.screen ? this.screen.model.removeWatch(expression) : false; }
   /** What `tui reg` / `tui watch` typed in line mode do once the UI is up. */
   private readonly first: Array<(m: UiModel) => Promise<unknown>> = [];
   private applyFirst(): void { if (this.screen) for (const f of this.first.splice(0)) void f(this.screen.model); }
