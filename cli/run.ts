@@ -23,6 +23,7 @@ import { KeyRouter } from './run/keys.js';
 import { followTerminalSize, userTerminal } from './run/terminal.js';
 import { claimSignals } from '../src/target/reaper.js';
 import { Pager } from '../src/console/pager.js';
+import { Spinner } from '../src/console/spinner.js';
 import { styleByDefault, styleText } from '../src/console/style.js';
 import type { OutputChunk } from '../src/commands/store.js';
 import { TO_TUI, uiCommands, type UiControl } from '../src/ui/commands.js';
@@ -139,6 +140,23 @@ async function runPrompt(session: Session, opts: RunArgs, questions: TerminalQue
 
 /** `questions`: the terminal that answers yes/no questions; line mode has none. */
 function newSession(opts: RunArgs, questions: TerminalQuestions | undefined): Session {
+  const spinner = loadingSpinner(opts.program);
+  try {
+    return makeSession(opts, questions);
+  } finally {
+    spinner?.stop();
+  }
+}
+
+/** A large program's symbols take a while to read: a progress line at a terminal meanwhile (src/console/spinner.ts). */
+function loadingSpinner(program: string | undefined): Spinner | undefined {
+  let size = 0;
+  try { size = program ? statSync(program).size : 0; } catch { /* the session says what is wrong with it */ }
+  return size >= LARGE_PROGRAM ? new Spinner(`Reading symbols from ${program}...`) : undefined;
+}
+const LARGE_PROGRAM = 8 << 20;
+
+function makeSession(opts: RunArgs, questions: TerminalQuestions | undefined): Session {
   return new Session({
     launcher: localLauncher,
     exePath: opts.program,

@@ -8,6 +8,7 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { accelPlan, AccelCache, qemuVersion, type AccelChoice } from './vm/accel.js';
 import { Boot, type BootSpec, type Forward } from './vm/boot.js';
+import { Spinner } from '../src/console/spinner.js';
 import { initramfs } from './vm/initramfs.js';
 import { isKernelVersion, KERNEL_VERSIONS, kernelImage, projectRoot, VmError, type KernelVersion } from './vm/paths.js';
 
@@ -186,8 +187,10 @@ async function runVm(opts: VmOptions): Promise<number> {
       };
       const t0 = Date.now();
       if (interrupted) throw interrupted;
-      current = new Boot(spec);
-      const outcome = await current.run();
+      // at a terminal only: a pipe's output stays the command's
+      const spinner = new Spinner(`Booting the guest (${accel.toUpperCase()})...`, interactive ? process.stderr : {});
+      current = new Boot({ ...spec, onReady: () => spinner.stop() });
+      const outcome = await current.run().finally(() => spinner.stop());
       if (outcome.kind === 'exited') {
         if (opts.accel === 'auto') cache.set(accel);
         verbose(`${accel}: guest ready after ${outcome.readyMs} ms, command done after ${Date.now() - t0} ms`);

@@ -41,6 +41,8 @@ export interface BootSpec {
   timeoutMs: number;
   stdout: Writable;
   stderr: Writable;
+  /** Called once the guest is ready, before its output flows (the boot spinner ends there). */
+  onReady?: () => void;
   /** Forwarded to ttyS1 once the guest is ready (tty mode). */
   stdin?: Readable;
 }
@@ -180,6 +182,7 @@ export class Boot {
     const readyTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), spec.readyTimeoutMs).unref());
     const first = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const), readyTimer]);
     if (this.aborted) throw this.aborted;
+    if (first === 'ready') spec.onReady?.();
     if (first !== 'ready') {
       child.kill('SIGKILL');
       await exited;

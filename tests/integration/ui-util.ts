@@ -32,13 +32,14 @@ export interface Screen {
 }
 
 /** `argv` (default: node bin/tsdbg.js ...) on a pty of cols x rows shown by a headless xterm. */
-export function screen(argv: string[], opts: { cols?: number; rows?: number; home?: string } = {}): Screen {
+export function screen(argv: string[], opts: { cols?: number; rows?: number; home?: string; env?: Record<string, string | undefined> } = {}): Screen {
   const cols = opts.cols ?? 80;
   const rows = opts.rows ?? 24;
   // HOME: the history and init files of tests never touch the real ones
   const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm-256color', TSDBG_DEBUG: '', HOME: opts.home ?? testHome() };
   delete env.CI;
   delete env.TSDBG_TUI;
+  for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k]; else env[k] = v;
   const p = pty.spawn(argv[0]!, argv.slice(1), { name: 'xterm-256color', cols, rows, cwd: ROOT, env });
   open.push(p);
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });

@@ -12,7 +12,8 @@ import { closeScreens, screen, type Screen } from './ui-util.js';
 
 afterEach(closeScreens);
 
-const ui = (args: string[], size?: { cols?: number; rows?: number }) => screen([process.execPath, TSDBG, 'run', ...args], size);
+const ui = (args: string[], size?: { cols?: number; rows?: number; env?: Record<string, string | undefined> }) =>
+  screen([process.execPath, TSDBG, 'run', ...args], size);
 
 async function ready(s: Screen): Promise<void> {
   await s.waitRow(/^─ Console/);
@@ -58,7 +59,7 @@ describe('the watch pane', () => {
 });
 
 describe('register groups', () => {
-  it('tui reg float shows st0 and the x87 control registers; tui reg vector the xmm ones; gdb\'s error for an unknown group', async () => {
+  it('tui reg float shows st0-st5; tui reg vector the xmm ones; gdb\'s error for an unknown group', async () => {
     const s = ui([fixture('frames')], { cols: 100, rows: 30 });
     await stopAtInner(s);
     s.type('tui reg float');
@@ -97,5 +98,25 @@ describe('the syscalls and kernel stats panes', () => {
     await s.waitRow(/^─ Kernel stats/);
     await s.waitRow(/^The kernel tracer is not loaded \(no \/proc\/tracer\)/);
     expect(s.text()).toMatch(/─ frames\.c/);         // the source above it
+  });
+});
+
+describe('syntax colour in the source pane', () => {
+  it('strings and keywords in colour; set style enabled off and NO_COLOR take it away', async () => {
+    const s = ui([fixture('frames')], { cols: 100, rows: 30, env: { NO_COLOR: undefined } });
+    await stopAtInner(s);
+    const row = await s.waitRow(/^\s+11\s+printf\("inner %ld\\n", x\);/);
+    const str = () => s.cellOf(row, '"inner')!;
+    expect(str().isFgPalette() && str().getFgColor()).toBe(1);              // red
+    const ret = await s.waitRow(/^\s+12\s+return x \+ 1;/);
+    expect(s.cellOf(ret, 'return')!.getFgColor()).toBe(4);                   // blue
+    expect(s.cellOf(ret, 'x + 1')!.isFgDefault()).toBeTruthy();
+    s.type('set style enabled off');
+    await s.waitUntil(() => Boolean(s.cellOf(row, '"inner')?.isFgDefault()), 'the string in the default colour');
+
+    const plain = ui([fixture('frames')], { cols: 100, rows: 30, env: { NO_COLOR: '1' } });
+    await stopAtInner(plain);
+    const r2 = await plain.waitRow(/^\s+11\s+printf\("inner %ld\\n", x\);/);
+    expect(plain.cellOf(r2, '"inner')!.isFgDefault()).toBeTruthy();
   });
 });
