@@ -51,11 +51,15 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  // keys typed while tsdbg loads wait in the terminal for the UI, not echoed (raw from the start; the UI reads them)
+  const holdKeys = !isLineMode(opts) && opts.attach === undefined && wantsTui(opts);
+  if (holdKeys) process.stdin.setRawMode(true);
   let session: Session;
   const questions = isLineMode(opts) ? undefined : new TerminalQuestions();
   try {
     session = newSession(opts, questions);
   } catch (e) {
+    if (holdKeys) process.stdin.setRawMode(false);
     process.stderr.write(`${errorMessage(e)}\n`);
     return 1;
   }
