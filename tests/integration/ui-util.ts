@@ -40,7 +40,7 @@ export function screen(argv: string[], opts: { cols?: number; rows?: number; hom
   delete env.CI;
   delete env.TSDBG_TUI;
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k]; else env[k] = v;
-  const p = pty.spawn(argv[0]!, argv.slice(1), { name: 'xterm-256color', cols, rows, cwd: ROOT, env });
+  const p = pty.spawn(argv[0]!, argv.slice(1), { name: env.TERM ?? 'xterm-256color', cols, rows, cwd: ROOT, env });
   open.push(p);
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
   p.onData((d) => term.write(d));
