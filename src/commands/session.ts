@@ -854,8 +854,7 @@ export class Session {
     return this.registers.general();
   }
 
-  /** The x87/SSE/AVX state of the stop (the UI's registers pane, src/ui/reg-groups.ts). */
-  fpState(): Promise<Buffer | undefined> {
+  private fpState(): Promise<Buffer | undefined> {
     return this.registers.fpState();
   }
 
