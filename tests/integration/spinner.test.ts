@@ -3,7 +3,10 @@
  * a terminal and erased at the end; nothing in a pipe or on TERM=dumb.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { TSDBG } from './pty-util.js';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
 import { closeScreens, screen } from './ui-util.js';
@@ -48,5 +51,25 @@ describe('the progress line', () => {
     await s.exited;
     expect(seen).not.toContain('Reading symbols');
     expect(s.rows()[0]).toBe('done');
+  });
+});
+
+describe('tsdbg run on a large program', () => {
+  it('shows the progress line while its symbols load, then erases it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-big-'));
+    try {
+      // 9 MiB of initialised data: a program past the 8 MiB mark
+      writeFileSync(path.join(dir, 'big.c'), 'char big[9 << 20] = { 1 };\nint main(void) { return big[0] - 1; }\n');
+      execFileSync('gcc', ['-g', '-o', path.join(dir, 'big'), path.join(dir, 'big.c')]);
+      const s = screen([process.execPath, TSDBG, 'run', '--batch', '-ex', 'info line main', path.join(dir, 'big')], { cols: 100, rows: 10 });
+      let seen = '';
+      s.pty.onData((d) => { seen += d; });
+      await s.exited;
+      expect(seen).toMatch(/⠋ Reading symbols from .*big\.\.\./);
+      expect(s.text()).toMatch(/^Line 2 of .*big\.c/m);
+      expect(s.text()).not.toContain('Reading symbols from');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
