@@ -12,6 +12,7 @@ import { BreakpointsPane } from './breakpoints-pane.js';
 import { ThreadsPane } from './threads-pane.js';
 import { LocalsPane } from './locals-pane.js';
 import { MemoryPane } from './memory-pane.js';
+import { DiffPane } from './diff-pane.js';
 import { CheckpointsPane } from './checkpoints-pane.js';
 import { ConsolePane } from './console-pane.js';
 import { OutputPane } from './output-pane.js';
@@ -25,7 +26,7 @@ export function App({ model }: { model: UiModel }): React.ReactElement {
 export function Screen({ view }: { view: UiView }): React.ReactElement {
   const { layout } = view;
   const p = layout.panes;
-  const main = (['src', 'asm', 'regs', 'memory'] as const).filter((n) => p[n]).sort((a, b) => p[a]!.top - p[b]!.top);
+  const main = (['src', 'asm', 'regs', 'memory', 'diff'] as const).filter((n) => p[n]).sort((a, b) => p[a]!.top - p[b]!.top);
   const info = (['stack', 'locals', 'breakpoints', 'threads', 'checkpoints'] as const).filter((n) => p[n]);
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>
@@ -52,6 +53,7 @@ function PaneOf({ name, rect, view }: { name: PaneName; rect: Rect; view: UiView
     case 'asm': return <AsmPane {...common} instructions={view.asm} pc={frame?.pc} breakpoints={s.breakpoints} />;
     case 'regs': return <RegistersPane {...common} registers={s.registers} />;
     case 'memory': return <MemoryPane {...common} memory={view.memory ?? { expression: '' }} />;
+    case 'diff': return <DiffPane {...common} diff={view.diff ?? { expression: '' }} />;
     case 'stack': return <StackPane {...common} frames={view.frames} selected={s.selectedFrame} />;
     case 'locals': return <LocalsPane {...common} rows={view.locals} cursor={view.localsCursor} />;
     case 'breakpoints': return <BreakpointsPane {...common} breakpoints={s.breakpoints} />;

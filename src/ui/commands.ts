@@ -21,10 +21,12 @@ export interface UiControl {
   refresh(): void;
   /** `tui memory EXPR`: a hexdump of the memory there, read at each stop; without EXPR, no such pane. */
   memory(expression: string | undefined): void;
+  /** `tui diff ADDR|heap|stack`: the snapshot diff there, with names, read at each stop; without ADDR, no such pane. */
+  diff(expression: string | undefined): void;
 }
 
 const WINDOWS: Record<string, PaneName> = {
-  src: 'src', asm: 'asm', regs: 'regs', memory: 'memory', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
+  src: 'src', asm: 'asm', regs: 'regs', memory: 'memory', diff: 'diff', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
   threads: 'threads', checkpoints: 'checkpoints', output: 'output',
 };
 
@@ -45,6 +47,7 @@ function subcommandList(prefix: string, rows: Array<[string, string]>): string {
 /** The `tui` subcommands tsdbg has (gdb's words; `tui memory` is tsdbg's own). */
 const TUI_LIST = subcommandList('tui', [
   ['tui disable', 'Disable TUI display mode.'],
+  ['tui diff', 'Show the snapshot diff at an address, heap or stack, each changed range named, read again at each stop.'],
   ['tui enable', 'Enable TUI display mode.'],
   ['tui focus, fs, focus', 'Set focus to named window or next/prev window.'],
   ['tui layout, layout', 'Change the layout of windows.'],
@@ -79,6 +82,13 @@ export function uiCommands(ui: UiControl, print: (text: string) => void): (line:
           const expr = line.trim().replace(/^tui\s+memory\s*/, '');
           ui.enable();
           ui.memory(expr === '' ? undefined : expr);
+          return true;
+        }
+        if (arg === 'diff') {
+          need(ui);
+          const expr = line.trim().replace(/^tui\s+diff\s*/, '');
+          ui.enable();
+          ui.diff(expr === '' ? undefined : expr);
           return true;
         }
         if (arg === undefined) { print(TUI_LIST); return true; }

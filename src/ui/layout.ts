@@ -17,7 +17,7 @@
 export type LayoutName = 'src' | 'asm' | 'split' | 'regs';
 export const LAYOUTS: readonly LayoutName[] = ['src', 'asm', 'split', 'regs'];
 
-export type PaneName = 'src' | 'asm' | 'regs' | 'memory' | 'stack' | 'locals' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output';
+export type PaneName = 'src' | 'asm' | 'regs' | 'memory' | 'diff' | 'stack' | 'locals' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output';
 
 export interface Rect { top: number; left: number; width: number; height: number }
 
@@ -33,7 +33,8 @@ export const MIN_ROWS = 12;
 export const MIN_COLS = 40;
 
 /** `memory`: a hexdump pane under the main panes (`tui memory EXPR`). */
-export function computeLayout(rows: number, cols: number, name: LayoutName, hasCheckpoints = false, memory = false): Layout {
+/** `diff`: the snapshot diff pane under those (`tui diff ADDR`, or the last `snapshot diff`). */
+export function computeLayout(rows: number, cols: number, name: LayoutName, hasCheckpoints = false, memory = false, diff = false): Layout {
   const r = Math.max(rows, MIN_ROWS);
   const c = Math.max(cols, MIN_COLS);
   const usable = r;
@@ -41,10 +42,12 @@ export function computeLayout(rows: number, cols: number, name: LayoutName, hasC
   const bottom = Math.max(5, Math.floor(usable * 0.3));
   const info = Math.max(4, Math.floor(usable * 0.22));
   const all = usable - status - bottom - info;
-  const memRows = memory ? Math.max(3, Math.floor(all / 3)) : 0;
-  const main = all - memRows;
+  const memRows = memory ? Math.max(3, Math.floor(all / (diff ? 4 : 3))) : 0;
+  const diffRows = diff ? Math.max(3, Math.floor(all / (memory ? 4 : 3))) : 0;
+  const main = all - memRows - diffRows;
   const panes: Layout['panes'] = {};
   if (memory) panes.memory = { top: main, left: 0, width: c, height: memRows };
+  if (diff) panes.diff = { top: main + memRows, left: 0, width: c, height: diffRows };
   // main area
   if (name === 'src' || name === 'asm') panes[name] = { top: 0, left: 0, width: c, height: main };
   else {

@@ -16,6 +16,7 @@ import { computeLayout, paneAt, type Layout, type LayoutName, type PaneName } fr
 import { LocalsTree, type LocalRow } from './locals.js';
 import { bytesPerRow, type MemoryView } from './memory-pane.js';
 import { appendText, expandTabs, NO_LINES, type Lines } from './text.js';
+import { loadDiff, type DiffView } from './diff.js';
 
 export const PROMPT = '(tsdbg) ';
 
@@ -45,6 +46,8 @@ export interface UiView {
   readonly localsCursor: number;
   /** `tui memory EXPR`: the hexdump pane's expression and what was read there at this stop. */
   readonly memory: MemoryView | undefined;
+  /** `tui diff ADDR` / the last `snapshot diff ADDR`: the diff pane's snapshot diff, at this stop. */
+  readonly diff: DiffView | undefined;
 }
 
 /** cgdb's function keys (and ours for checkpoints): the console line each one types. */
@@ -81,7 +84,7 @@ export class UiModel {
     this.current = {
       state: store.state, console: NO_LINES, program: out, input: '', prompt: PROMPT, busy: false,
       layoutName: 'src', layout: computeLayout(size.rows, size.cols, 'src', store.state.checkpoints.length > 0),
-      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0, memory: undefined,
+      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0, memory: undefined, diff: undefined,
     };
     this.current = { ...this.current, source: this.sourceOf(store.state, store.state.frames) };
     const on = <E extends 'state' | 'output' | 'stop' | 'question' | 'exited'>(e: E, fn: (...a: never[]) => void) => {
@@ -132,7 +135,7 @@ export class UiModel {
     const hadCheckpoints = this.current.state.checkpoints.length > 0;
     const patch: { -readonly [K in keyof UiView]?: UiView[K] } = { state: s };
     if (hadCheckpoints !== s.checkpoints.length > 0) {
-      patch.layout = computeLayout(this.current.layout.rows, this.current.layout.cols, this.current.layoutName, s.checkpoints.length > 0, this.current.memory !== undefined);
+      patch.layout = computeLayout(this.current.layout.rows, this.current.layout.cols, this.current.layoutName, s.checkpoints.length > 0, this.current.memory !== undefined, this.current.diff !== undefined);
     }
     const frames = this.current.frames.length > s.frames.length ? this.current.frames : s.frames;
     const frameChanged = s.selectedFrame !== this.current.state.selectedFrame;
@@ -156,6 +159,21 @@ export class UiModel {
     else this.set({ asm: [] });
     await this.loadLocals(s.selectedFrame);
     await this.loadMemory();
+    await this.loadDiff();
+  }
+
+  /** Show the snapshot diff of `expression` (heap, stack, an address or object in a snapshot), read at every stop; or none. */
+  async setDiff(expression: string | undefined): Promise<void> {
+    this.set({ diff: expression === undefined ? undefined : { expression } });
+    this.relayout({});
+    await this.loadDiff();
+  }
+
+  private async loadDiff(): Promise<void> {
+    const v = this.current.diff;
+    if (!v || !this.current.state.process) return;
+    const next = await loadDiff(this.d, v.expression);
+    if (this.current.diff?.expression === v.expression) this.set({ diff: next });
   }
 
   /** Show a hexdump of the memory at `expression` (read now and at every stop), or none. */
@@ -250,7 +268,7 @@ export class UiModel {
 
   private relayout(o: { rows?: number; cols?: number; name?: LayoutName }): void {
     const v = this.current;
-    const layout = computeLayout(o.rows ?? v.layout.rows, o.cols ?? v.layout.cols, o.name ?? v.layoutName, v.state.checkpoints.length > 0, v.memory !== undefined);
+    const layout = computeLayout(o.rows ?? v.layout.rows, o.cols ?? v.layout.cols, o.name ?? v.layoutName, v.state.checkpoints.length > 0, v.memory !== undefined, v.diff !== undefined);
     this.set({ layout, layoutName: o.name ?? v.layoutName });
   }
 
@@ -291,6 +309,9 @@ export class UiModel {
       this.print(`${PROMPT}${line}\n`);
       const r = await this.d.execute(line);
       if (r.quit !== undefined) { this.host.quit(r.quit); return; }
+      // `snapshot diff X` typed: the diff pane shows it too, in colour and with names
+      const diff = r.ok ? /^snapshot\s+diff\s+(\S.*)$/.exec(line.trim()) : null;
+      if (diff) await this.setDiff(diff[1]!.trim());
     }
     this.set({ busy: false, prompt: this.d.session.collectingCommands ? '>' : PROMPT });
   }

@@ -20,6 +20,7 @@ export class UiSwitch implements UiControl {
   private firstLayout: LayoutName | 'next' | 'prev' | undefined;
   private firstFocus: PaneName | 'next' | 'prev' | undefined;
   private firstMemory: string | undefined;
+  private firstDiff: string | undefined;
   private readonly debugger: Debugger;
 
   /** `possible`: stdin and stdout are terminals. */
@@ -37,6 +38,7 @@ export class UiSwitch implements UiControl {
   focus(name: PaneName | 'next' | 'prev'): void { if (this.screen) this.screen.focus(name); else this.firstFocus = name; }
   refresh(): void { this.screen?.refresh(); }
   memory(expression: string | undefined): void { if (this.screen) void this.screen.model.setMemory(expression); else this.firstMemory = expression; }
+  diff(expression: string | undefined): void { if (this.screen) void this.screen.model.setDiff(expression); else this.firstDiff = expression; }
 
   /**
    * The prompt until a quit: the UI first when `full`, else `linePrompt`
@@ -60,7 +62,8 @@ export class UiSwitch implements UiControl {
       if (this.firstLayout) screen.layout(this.firstLayout);
       if (this.firstFocus) screen.focus(this.firstFocus);
       if (this.firstMemory !== undefined) void screen.model.setMemory(this.firstMemory);
-      this.firstLayout = this.firstFocus = this.firstMemory = undefined;
+      if (this.firstDiff !== undefined) void screen.model.setDiff(this.firstDiff);
+      this.firstLayout = this.firstFocus = this.firstMemory = this.firstDiff = undefined;
       for (const c of commands.splice(0)) screen.model.submit(c);
       let end;
       try {
