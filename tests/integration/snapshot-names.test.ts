@@ -7,10 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fixture, symbol } from '../fixtures/programs.js';
 import { SESSION_MS, finished } from '../setup/wait.js';
 import { ownerEnv } from '../setup/leaks.js';
+import { parseTap, scripts, tsdbgTest } from './testrunner-util.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsdbg = `${root}bin/tsdbg.js`;
@@ -63,5 +65,29 @@ describe('snapshot diff names the changed ranges', () => {
     expect(named(r.stdout, `*stray (${usable(strayHeader)} bytes), heap chunk ${hex(stray)} (${usable(strayHeader)} bytes) +40`)?.[1]).toBe(hex(stray + 40n));
     // the byte summary of each diff is as before
     expect(r.stdout).toMatch(/^1 byte changed in 1 range: /m);
+  });
+
+  it('tsdbg test: a snapshot diff expectation names the changed heap bytes the same way', async () => {
+    const prog = fixture('snap_names');
+    const dir = scripts({
+      'heap.tsdbg': [
+        `file ${prog}`,
+        'break checkpoint_here',
+        'test "heap" {',
+        '  run',
+        '  snapshot heap',
+        '  continue',
+        '  expect snapshot diff heap none',
+        '}',
+      ].join('\n'),
+    });
+    const r = tsdbgTest(['--reporter', 'tap', `${dir}/heap.tsdbg`], { ...process.env, ...ownerEnv() });
+    rmSync(dir, { recursive: true, force: true });
+    const { asserts } = await parseTap(r.stdout);
+    const t = asserts.find((a) => a.name === 'heap')!;
+    expect(t.diag).toMatchObject({ statement: 'expect snapshot diff heap none', expected: 'no change' });
+    // in address order: the third node (built first), the second, the buffer
+    expect(t.diag.actual).toMatch(/^changed: heap chunk 0x[0-9a-f]+ \(24 bytes\) \+0, frame #1 main: \*list->next \(struct node, 16 bytes\) \.value, heap chunk 0x[0-9a-f]+ \(24 bytes\) \+0, \*stray \(72 bytes\), heap chunk 0x[0-9a-f]+ \(72 bytes\) \+40$/);
+    expect(r.code).toBe(1);
   });
 });
