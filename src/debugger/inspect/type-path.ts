@@ -48,15 +48,10 @@ export function pathAt(t: CType, offset: number): TypePath {
   return { steps, from: offset, to: offset + 1 };
 }
 
-/** C text of a path after an expression: `cfg` + [.flags] -> `cfg.flags`; `p` as a pointer's target + [.next] -> `p->next`. */
-export function pathText(base: string, steps: readonly PathStep[], throughPointer = false): string {
-  if (!steps.length) return throughPointer ? `*${wrap(base)}` : base;
-  let out = wrap(base);
-  steps.forEach((s, i) => {
-    if ('index' in s) out = i === 0 && throughPointer ? `${out}[${s.index}]` : `${out}[${s.index}]`;
-    else out = i === 0 && throughPointer ? `${out}->${s.member}` : `${out}.${s.member}`;
-  });
-  return out;
+/** C text of a path after an expression: `cfg` + [.flags] -> `cfg.flags`, `table` + [[3], .next] -> `table[3].next`. */
+export function pathText(base: string, steps: readonly PathStep[]): string {
+  if (!steps.length) return base;
+  return wrap(base) + stepsText(steps);
 }
 
 /** Wrap an expression as the operand of a postfix operator when it needs parentheses (`*p` -> `(*p)`). */
