@@ -1,7 +1,8 @@
 /**
  * The words for what a changed range belongs to (src/debugger/inspect/address-names.ts):
  * `cfg.flags`, `build_list: n`, `frame #1 build_list: n`,
- * `*head (struct node, 16 bytes) .value, heap chunk 0x4052a0 (24 bytes) +0`.
+ * `*head (struct node, 16 bytes) .value, heap chunk 0x4052a0 (24 bytes) +0`,
+ * `frame #0 mutate: saved rip` (`info frame`'s saved registers).
  * The line console's `snapshot diff`, the UI's diff pane and `tsdbg test` say the same.
  */
 import type { AddressOwner, NamedPiece, Scope } from '../debugger/inspect/address-names.js';
@@ -26,7 +27,7 @@ export function ownerText(o: AddressOwner): string {
       const type = v.type ? `${v.type}, ${v.typeSize} bytes` : `${o.size} bytes`;
       return `${scopeText(v)}*${v.expression} (${type})${v.path ? ` ${v.path}` : ''}, ${chunk} ${signed(o.offset)}`;
     }
-    case 'frame': return `frame #${o.frame}${o.function ? ` ${o.function}` : ''} (CFA${signed(o.offset)})`;
+    case 'frame': return `frame #${o.frame}${o.function ? ` ${o.function}` : ''}${o.saved ? `: saved ${o.saved}` : ` (CFA${signed(o.offset)})`}`;
     case 'stack': return '<stack>';
     case 'symbol': return o.offset ? `${o.symbol} + ${o.offset}` : o.symbol;
     case 'unknown': return '<unknown>';

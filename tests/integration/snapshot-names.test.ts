@@ -42,7 +42,7 @@ describe('snapshot diff names the changed ranges', () => {
       // the reference values, from the program itself
       'up', 'print/x (unsigned long)list->next', 'print/x (unsigned long)list->next->next', 'print/x (unsigned long)stray',
       'print/x *(unsigned long *)((char *)list->next - 8)', 'print/x *(unsigned long *)((char *)stray - 8)',
-      'print/x (unsigned long)&local[1]', 'kill',
+      'print/x (unsigned long)&local[1]', 'frame 0', 'info frame', 'kill',
     ]);
     expect(r.stderr).toBe('');
     const values = [...r.stdout.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => BigInt(m[1]!));
@@ -63,6 +63,10 @@ describe('snapshot diff names the changed ranges', () => {
     expect(named(r.stdout, `heap chunk ${hex(node3)} (${usable(node2Header)} bytes) +0`)?.[1]).toBe(hex(node3));
     // 40 bytes into a void * buffer: the pointer and the chunk's offset
     expect(named(r.stdout, `*stray (${usable(strayHeader)} bytes), heap chunk ${hex(stray)} (${usable(strayHeader)} bytes) +40`)?.[1]).toBe(hex(stray + 40n));
+    // the return address checkpoint_here's call into mutate left there: where `info frame` says rip is saved
+    const rip = /rip at (0x[0-9a-f]+)/.exec(r.stdout)?.[1];
+    expect(rip).toBeDefined();
+    expect(named(r.stdout, 'frame #0 checkpoint_here: saved rip')?.[1]).toBe(rip);
     // the byte summary of each diff is as before
     expect(r.stdout).toMatch(/^1 byte changed in 1 range: /m);
   });

@@ -13,6 +13,7 @@ import { sizeOf, strip, typeName, type CType } from '../../dwarf/types.js';
 import type { Value } from '../../dwarf/value.js';
 import type { Mapping } from '../../target/types.js';
 import { HeapWalk, type HeapChunk } from './heap-chunks.js';
+import { savedRegisterSlots } from '../../commands/info-frame.js';
 import { pathAt, pathText, stepsText } from './type-path.js';
 
 /** Where a variable is: a global (or file static), or a local/argument of a frame. */
@@ -24,7 +25,7 @@ export type AddressOwner =
   /** Bytes of a malloc chunk: `offset` from its user pointer; `header`: its size word. */
   | { kind: 'heap'; chunk: bigint; size: number; offset: number; header: boolean; top: boolean; via?: HeapVia }
   /** A frame's stack bytes no variable names (saved registers, return address, spills): offset from its CFA. */
-  | { kind: 'frame'; frame: number; function: string | undefined; offset: number }
+  | { kind: 'frame'; frame: number; function: string | undefined; offset: number; saved?: string }
   /** The stack below the innermost frame (or with no frames known). */
   | { kind: 'stack' }
   /** An ELF symbol and the offset in it (`info symbol`'s rule). */
@@ -103,7 +104,7 @@ function sameOwner(a: AddressOwner, b: AddressOwner): boolean {
   switch (a.kind) {
     case 'variable': return a.expression === (b as typeof a).expression && frameOf(a) === frameOf(b as typeof a);
     case 'heap': { const h = b as typeof a; return a.chunk === h.chunk && a.header === h.header && a.via?.path === h.via?.path; }
-    case 'frame': return a.frame === (b as typeof a).frame;
+    case 'frame': return a.frame === (b as typeof a).frame && a.saved === (b as typeof a).saved;
     case 'symbol': return a.symbol === (b as typeof a).symbol;
     default: return true;
   }
@@ -119,7 +120,7 @@ class Index {
     private readonly heap: HeapWalk | undefined,
     private readonly stackMap: Mapping | undefined,
     /** Per frame: its lowest address (the callee's CFA, or sp) and its CFA. */
-    private readonly frames: Array<{ level: number; function: string | undefined; low: bigint; cfa: bigint }>,
+    private readonly frames: Array<{ level: number; function: string | undefined; low: bigint; cfa: bigint; slots: Map<bigint, string> }>,
   ) {}
 
   static async build(host: NamingHost): Promise<Index> {
@@ -153,7 +154,8 @@ class Index {
     let low = sp;
     for (const f of stack) {
       if (f.cfa === undefined || low === undefined) break;
-      frames.push({ level: f.level, function: f.dwarf?.fn?.name ?? host.symbolize(f.pc)?.replace(/\+\d+$/, ''), low, cfa: f.cfa });
+      const slots = f.dwarf ? await savedRegisterSlots(f.dwarf).catch(() => new Map<bigint, string>()) : new Map<bigint, string>();
+      frames.push({ level: f.level, function: f.dwarf?.fn?.name ?? host.symbolize(f.pc)?.replace(/\+\d+$/, ''), low, cfa: f.cfa, slots });
       low = f.cfa;
     }
     return new Index(host, regions, pointers, heap, maps.find((m) => m.path === '[stack]'), frames);
@@ -169,7 +171,12 @@ class Index {
     if (hit) return this.heapName(addr, hit.chunk, hit.header);
     if (this.stackMap && addr >= this.stackMap.start && addr < this.stackMap.end) {
       const f = this.frames.find((x) => addr >= x.low && addr < x.cfa);
-      if (f) return { owner: { kind: 'frame', frame: f.level, function: f.function, offset: Number(addr - f.cfa) }, end: this.nextRegion(addr, f.cfa) };
+      if (f) {
+        const slot = [...f.slots].find(([a]) => addr >= a && addr < a + 8n);
+        const owner: AddressOwner = { kind: 'frame', frame: f.level, function: f.function, offset: Number(addr - f.cfa), saved: slot?.[1] };
+        const next = [...f.slots.keys()].filter((a) => a > addr).reduce((m, a) => (a < m ? a : m), f.cfa);
+        return { owner, end: this.nextRegion(addr, slot ? slot[0] + 8n : next) };
+      }
       const below = this.frames[0]?.low;
       return { owner: { kind: 'stack' }, end: below !== undefined && below > addr ? below : this.nextRegion(addr, this.stackMap.end) };
     }
