@@ -67,7 +67,9 @@ export class HeapWalk {
     const h = this.next;
     const size = await this.u64(h + 8n);
     const bytes = size === undefined ? 0n : size & ~7n;
-    if (bytes < 32n || h + bytes > this.mapping.end || this.chunks.length >= MAX_CHUNKS) { this.done = true; return; }
+    // glibc's first chunk says its (absent) predecessor is in use: anything else is no malloc heap we know
+    const first = !this.chunks.length && ((size ?? 0n) & 1n) === 0n;
+    if (first || bytes < 32n || h + bytes > this.mapping.end || this.chunks.length >= MAX_CHUNKS) { this.done = true; return; }
     const top = h + bytes + 16n > this.mapping.end;
     this.chunks.push({ header: h, user: h + 16n, size: Number(bytes), usable: Number(bytes) - 8, top });
     this.next = h + bytes;
