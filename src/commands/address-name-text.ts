@@ -9,6 +9,7 @@ import type { AddressOwner, NamedPiece, Scope } from '../debugger/inspect/addres
 import { hexWord } from '../util/hex.js';
 
 const signed = (n: number) => (n < 0 ? `-${-n}` : `+${n}`);
+const bytes = (n: number) => `${n} byte${n === 1 ? '' : 's'}`;
 
 /** `main: ` for frame 0's locals, `frame #1 f: ` for an outer frame's, nothing for a global. */
 function scopeText(s: Scope): string {
@@ -20,11 +21,11 @@ export function ownerText(o: AddressOwner): string {
   switch (o.kind) {
     case 'variable': return `${scopeText(o)}${o.expression}`;
     case 'heap': {
-      const chunk = `${o.top ? 'heap top chunk' : 'heap chunk'} ${hexWord(o.chunk)} (${o.size} bytes)`;
+      const chunk = `${o.top ? 'heap top chunk' : 'heap chunk'} ${hexWord(o.chunk)} (${bytes(o.size)})`;
       if (o.header) return `malloc header of ${chunk}`;
       if (!o.via) return `${chunk} ${signed(o.offset)}`;
       const v = o.via;
-      const type = v.type ? `${v.type}, ${v.typeSize} bytes` : `${o.size} bytes`;
+      const type = v.type ? `${v.type}, ${bytes(v.typeSize)}` : bytes(o.size);
       return `${scopeText(v)}*${v.expression} (${type})${v.path ? ` ${v.path}` : ''}, ${chunk} ${signed(o.offset)}`;
     }
     case 'frame': return `frame #${o.frame}${o.function ? ` ${o.function}` : ''}${o.saved ? `: saved ${o.saved}` : ` (CFA${signed(o.offset)})`}`;

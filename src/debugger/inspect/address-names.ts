@@ -183,9 +183,13 @@ class Index {
     const sym = this.host.symbolize(addr);
     if (sym) {
       const m = /^(.*)\+(\d+)$/.exec(sym);
-      return { owner: { kind: 'symbol', symbol: m ? m[1]! : sym, offset: m ? Number(m[2]) : 0 }, end: addr + 1n };
+      // a word at a time: the next symbol may start at the next word
+      return { owner: { kind: 'symbol', symbol: m ? m[1]! : sym, offset: m ? Number(m[2]) : 0 }, end: this.nextRegion(addr, (addr | 7n) + 1n) };
     }
-    return { owner: { kind: 'unknown' }, end: addr + 1n };
+    // up to the next variable, mapping we name the insides of, or word that may be a symbol's
+    const next = [this.heap?.mapping.start, this.stackMap?.start].filter((x): x is bigint => x !== undefined && x > addr)
+      .reduce((m, x) => (x < m ? x : m), (addr | 7n) + 1n);
+    return { owner: { kind: 'unknown' }, end: this.nextRegion(addr, next) };
   }
 
   private heapName(addr: bigint, c: HeapChunk, header: boolean): { owner: AddressOwner; end: bigint } {
@@ -202,8 +206,10 @@ class Index {
     if (size > 0) {
       const k = Math.floor(offset / size);
       const inner = pathAt(p.pointee, offset - k * size);
-      path = `${k > 0 ? `[${k}]` : ''}${stepsText(inner.steps)}`;
-      end = c.user + BigInt(k * size + inner.to);
+      // scalars (a char or int buffer): the changed run is one piece, named by its first element
+      const scalar = t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'array';
+      path = `${k > 0 || scalar ? `[${k}]` : ''}${stepsText(inner.steps)}`;
+      end = scalar ? chunkEnd : c.user + BigInt(k * size + inner.to);
       if (end > chunkEnd || end <= addr) end = chunkEnd;
     }
     const via: HeapVia = { expression: p.expression, type: size > 0 ? typeName(p.pointee) : undefined, typeSize: size, path, ...p.where };
