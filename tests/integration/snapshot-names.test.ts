@@ -54,6 +54,8 @@ describe('snapshot diff names the changed ranges', () => {
     // globals: the field and the element that changed (cfg.flags = 7; table[2] = 33)
     expect(named(r.stdout, 'cfg.flags')?.[1]).toBe(hex(cfg));
     expect(named(r.stdout, 'table[2]')?.[1]).toBe(hex(table + 16n));
+    // "start" -> "stop": the run of changed chars is one range, named by its first
+    expect(named(r.stdout, 'cfg.name[2]')?.slice(1)).toEqual([hex(cfg + 18n), hex(cfg + 21n)]);
     // main's local array, one frame out (local[1] = 5)
     expect(named(r.stdout, 'frame #1 main: local[1]')?.[1]).toBe(hex(local1));
     // the second node: reached by main's list->next, named as the field, and as its chunk with its bounds

@@ -36,9 +36,11 @@ describe('tsdbg run, full screen: snapshot diff', () => {
     await s.waitRow(/^No changes\.\s*$/);
     s.type('continue');
     await s.waitRow(/stopped: breakpoint 1 in checkpoint_here/);
-    // the pane follows the stop: cfg.flags went from 1 to 7
+    // the pane follows the stop: cfg.flags went from 1 to 7, cfg.name from "start" to "stop"
     const row = await s.waitRow(new RegExp(`^cfg\\.flags  01 → 07  at ${cfg}\\s*$`));
-    await s.waitRow(new RegExp(`^─ Snapshot diff: ${cfg}, 1 byte changed`));
+    await s.waitRow(new RegExp(`^─ Snapshot diff: ${cfg}, 4 bytes changed`));
+    // "start" -> "stop": the changed chars in one row, named by the first
+    await s.waitRow(new RegExp(`^cfg\\.name\\[2\\]  61 72 74 → 6f 70 00  at 0x${(symbol(prog, 'cfg') + 18n).toString(16)}\\s*$`));
     expect(s.cellOf(row, '01')?.getFgColor()).toBe(RED);
     expect(s.cellOf(row, '07')?.getFgColor()).toBe(GREEN);
     expect(s.cellOf(row, 'cfg.flags')?.getFgColor()).not.toBe(GREEN);

@@ -165,7 +165,7 @@ class Index {
     const r = this.regions.find((x) => addr >= x.start && addr < x.end);
     if (r) {
       const p = pathAt(r.type, Number(addr - r.start));
-      return { owner: { kind: 'variable', expression: pathText(r.root.name, p.steps), type: typeName(r.type), ...r.root.where }, end: r.start + BigInt(p.to) };
+      return { owner: { kind: 'variable', expression: pathText(r.root.name, p.steps), type: typeName(r.type), ...r.root.where }, end: r.start + BigInt(p.runTo ?? p.to) };
     }
     const hit = this.heap && await this.heap.chunkAt(addr);
     if (hit) return this.heapName(addr, hit.chunk, hit.header);

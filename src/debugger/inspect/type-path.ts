@@ -13,6 +13,8 @@ export interface TypePath {
   /** The leaf's bounds, as offsets from the start of the outer type. */
   from: number;
   to: number;
+  /** The leaf is a byte of a byte array (a char buffer): that array's end (a changed run is one piece). */
+  runTo?: number;
 }
 
 /** The path to the leaf holding byte `offset` of type t (padding: the innermost aggregate that holds it). */
@@ -20,6 +22,7 @@ export function pathAt(t: CType, offset: number): TypePath {
   const steps: PathStep[] = [];
   let base = 0;
   let type = strip(t);
+  let arrayEnd: number | undefined;
   for (let depth = 0; depth < 32; depth++) {
     const rel = offset - base;
     if (type.kind === 'array') {
@@ -28,6 +31,7 @@ export function pathAt(t: CType, offset: number): TypePath {
       const i = Math.floor(rel / size);
       if (type.count !== undefined && i >= type.count) break;
       steps.push({ index: i });
+      arrayEnd = type.count !== undefined && size === 1 ? base + type.count : undefined;
       base += i * size;
       type = strip(type.element);
       continue;
@@ -40,9 +44,11 @@ export function pathAt(t: CType, offset: number): TypePath {
       if (m.name !== undefined) steps.push({ member: m.name });
       base += m.offset;
       type = strip(m.type);
+      arrayEnd = undefined;
       continue;
     }
-    return { steps, from: base, to: base + Math.max(1, sizeOf(type)) };
+    const last = steps[steps.length - 1];
+    return { steps, from: base, to: base + Math.max(1, sizeOf(type)), runTo: last && 'index' in last ? arrayEnd : undefined };
   }
   // padding, or past the end of an array of unknown length: the byte alone
   return { steps, from: offset, to: offset + 1 };
