@@ -93,10 +93,6 @@ export async function nameRanges(host: NamingHost, ranges: ReadonlyArray<{ start
   return out;
 }
 
-/** One address's owner (and where that owner's leaf ends). */
-export async function nameAddress(host: NamingHost, addr: bigint): Promise<AddressOwner> {
-  return (await (await Index.build(host)).nameAt(addr)).owner;
-}
 
 /** Adjacent bytes of one owner make one piece (a chunk's bytes, one field's bytes, one symbol). */
 function sameOwner(a: AddressOwner, b: AddressOwner): boolean {
