@@ -115,7 +115,7 @@ export function wantsTui(opts: RunArgs, env: NodeJS.ProcessEnv = process.env): b
 /** Where a -x script or a pipe says `tui enable`: no full screen there. */
 const NO_TUI: UiControl = {
   possible: false, active: () => false, enable: () => undefined, disable: () => undefined,
-  layout: () => undefined, focus: () => undefined, refresh: () => undefined, memory: () => undefined,
+  layout: () => undefined, focus: () => undefined, refresh: () => undefined, memory: () => undefined, diff: () => undefined,
   regGroup: () => undefined, watch: () => undefined, unwatch: () => false,
 };
 

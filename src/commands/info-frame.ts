@@ -103,6 +103,12 @@ interface Layout {
   outermost: boolean;
 }
 
+/** Where frame f keeps its caller's registers (`info frame`'s "Saved registers"): stack address -> register name. */
+export async function savedRegisterSlots(f: StackFrame): Promise<Map<bigint, string>> {
+  const l = await computeLayout(f);
+  return new Map(SAVED_ORDER.filter(([n]) => l.saved.has(n)).map(([n, name]) => [l.saved.get(n)!, name]));
+}
+
 /** The layout of the real frame f belongs to (an inlined call shares its function's registers). */
 type LayoutOf = (f: StackFrame) => Promise<Layout>;
 

@@ -37,6 +37,7 @@ import { gdbLineNumber } from './examine.js';
 import { SessionStore, type Breakpoint } from './store.js';
 import { Snapshots, engineLabel } from '../debugger/snapshots.js';
 import { SnapshotConsole } from './snapshot-console.js';
+import { hostOf, nameRanges } from '../debugger/inspect/address-names.js';
 import type { CommandEnd, CommandInfo } from '../debugger/store.js';
 import type { WatchChange } from '../debugger/state.js';
 import { breakpointInfo, frameOfDwarf, frameOfPc, NOWHERE, type Place } from '../debugger/publish.js';
@@ -236,6 +237,7 @@ export class Session {
     symbolize: (addr) => this.symbolize(addr),
     color: () => this.color,
     out: (lines) => this.outLines(lines),
+    names: (ranges) => nameRanges(hostOf(this.core()), ranges),
   });
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
   private readonly evaluator: Evaluator = builtinEvaluate;

@@ -4,7 +4,9 @@
  */
 import type { SnapshotCommand } from './parse.js';
 import { CommandError } from './parse.js';
-import { addrWithSym, formatDiff, hex, hexdump, humanSize, type Symbolizer } from './format.js';
+import { addrWithSym, changedRanges, formatDiff, hex, hexdump, humanSize, type Symbolizer } from './format.js';
+import { namedLines } from './address-name-text.js';
+import type { NamedPiece } from '../debugger/inspect/address-names.js';
 import { CheckpointError, limitText, type RewindResult } from '../snapshot/checkpoint.js';
 import { engineLabel, type SnapshotPlace, type Snapshots } from '../debugger/snapshots.js';
 import type { SnapshotInfo } from '../debugger/state.js';
@@ -17,6 +19,8 @@ export interface SnapshotConsoleHost {
   /** ANSI color in diffs. */
   color(): boolean;
   out(lines: string[]): void;
+  /** What each changed range belongs to (src/debugger/inspect/address-names.ts). */
+  names?(ranges: Array<{ start: bigint; length: number }>): Promise<NamedPiece[]>;
 }
 
 export class SnapshotConsole {
@@ -38,7 +42,9 @@ export class SnapshotConsole {
       case 'diff': {
         const start = await this.start(c.addr);
         const { old, now } = await s.compare(start);
-        this.h.out(formatDiff(start, old, now, this.h.color()));
+        const ranges = changedRanges(old, now).map(([o, l]) => ({ start: start + BigInt(o), length: l }));
+        const names = ranges.length && this.h.names ? await this.h.names(ranges).catch(() => []) : [];
+        this.h.out([...formatDiff(start, old, now, this.h.color()), ...namedLines(names)]);
         return;
       }
       case 'drop': await this.at('drop', await this.start(c.addr)); return;

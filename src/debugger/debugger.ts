@@ -13,6 +13,7 @@
  */
 import { Session, type CommandResult, type Launcher, type LaunchOptions, type SessionCore } from '../commands/session.js';
 import { CommandError } from './errors.js';
+import { hostOf, nameRanges, type NamedPiece } from './inspect/address-names.js';
 import { DebugBridge } from '../commands/debug.js';
 import { changedRanges, formatValue } from '../commands/format.js';
 import { stripWrapHints } from '../dwarf/wrap.js';
@@ -330,6 +331,11 @@ export class Debugger {
       const { old, now } = await this.session.snaps.compare(await this.session.snaps.startOf(start));
       return { start, length: old.length, changes: byteRuns(old, now) };
     });
+  }
+
+  /** What each range belongs to: a variable's field, a heap chunk, a stack slot (./inspect/address-names.ts). */
+  names(ranges: ReadonlyArray<{ start: bigint; length: number }>): Promise<NamedPiece[]> {
+    return this.op('names', () => nameRanges(hostOf(this.core), ranges));
   }
 
   /** Put the memory of the snapshot at `start` back (the snapshot is dropped). */

@@ -11,6 +11,7 @@ import { sizeOf, strip, type CType } from '../dwarf/types.js';
 import type { Expectation } from './script.js';
 import { CommandError } from '../commands/parse.js';
 import { checkSyscall } from './expect-syscall.js';
+import { ownerText } from '../commands/address-name-text.js';
 
 export interface Outcome {
   ok: boolean;
@@ -156,9 +157,14 @@ async function snapshotDiff(d: Debugger, e: Expectation & { kind: 'snapshot' }):
   const diff = await d.diff(start);
   const changed = diff.changes.map((c) => ({ from: c.offset, to: c.offset + c.old.length }));
   const fields = await fieldsOf(d, e.addr, diff.length);
+  // bytes outside the struct ADDR points to (a mapping, a plain address): named as `snapshot diff` names them
+  const pieces = fields.length || !changed.length ? []
+    : await d.names(changed.map((r) => ({ start: start + BigInt(r.from), length: r.to - r.from }))).catch(() => []);
   const names = (r: { from: number; to: number }) => {
     const hit = fields.filter((f) => f.offset < r.to && f.offset + f.size > r.from).map((f) => f.name);
-    return hit.length ? hit.join(', ') : `+${r.from}..+${r.to}`;
+    const [a, b] = [start + BigInt(r.from), start + BigInt(r.to)];
+    const named = [...new Set(pieces.filter((p) => p.start < b && p.start + BigInt(p.length) > a).map((p) => ownerText(p.owner)))];
+    return hit.length ? hit.join(', ') : named.length ? named.join(', ') : `+${r.from}..+${r.to}`;
   };
   const lines = diff.changes.map((c) => `+0x${c.offset.toString(16)} (${names({ from: c.offset, to: c.offset + c.old.length })}): ${hex(c.old)} -> ${hex(c.now)}`);
   const actual = changed.length ? `changed: ${[...new Set(changed.map(names))].join(', ')}` : 'no change';

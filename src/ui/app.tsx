@@ -12,6 +12,7 @@ import { BreakpointsPane } from './breakpoints-pane.js';
 import { ThreadsPane } from './threads-pane.js';
 import { LocalsPane } from './locals-pane.js';
 import { MemoryPane } from './memory-pane.js';
+import { DiffPane } from './diff-pane.js';
 import { CheckpointsPane } from './checkpoints-pane.js';
 import { ConsolePane } from './console-pane.js';
 import { OutputPane } from './output-pane.js';
@@ -28,7 +29,7 @@ export function App({ model }: { model: UiModel }): React.ReactElement {
 export function Screen({ view }: { view: UiView }): React.ReactElement {
   const { layout } = view;
   const p = layout.panes;
-  const main = (['src', 'asm', 'regs', 'syscalls', 'kstats', 'memory'] as const).filter((n) => p[n]).sort((a, b) => p[a]!.top - p[b]!.top);
+  const main = (['src', 'asm', 'regs', 'syscalls', 'kstats', 'memory', 'diff'] as const).filter((n) => p[n]).sort((a, b) => p[a]!.top - p[b]!.top);
   const info = (['stack', 'locals', 'watch', 'breakpoints', 'threads', 'checkpoints'] as const).filter((n) => p[n]);
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>
@@ -57,6 +58,7 @@ function PaneOf({ name, rect, view }: { name: PaneName; rect: Rect; view: UiView
     case 'syscalls': return <SyscallsPane {...common} calls={view.syscalls} />;
     case 'kstats': return <KstatsPane {...common} kstats={view.kstats} />;
     case 'memory': return <MemoryPane {...common} memory={view.memory ?? { expression: '' }} />;
+    case 'diff': return <DiffPane {...common} diff={view.diff ?? { expression: '' }} />;
     case 'stack': return <StackPane {...common} frames={view.frames} selected={s.selectedFrame} />;
     case 'locals': return <LocalsPane {...common} rows={view.locals} cursor={view.localsCursor} />;
     case 'watch': return <WatchPane {...common} rows={view.watch} cursor={view.watchCursor} />;

@@ -22,6 +22,8 @@ export interface UiControl {
   refresh(): void;
   /** `tui memory EXPR`: a hexdump of the memory there, read at each stop; without EXPR, no such pane. */
   memory(expression: string | undefined): void;
+  /** `tui diff ADDR|heap|stack`: the snapshot diff there, with names, read at each stop; without ADDR, no such pane. */
+  diff(expression: string | undefined): void;
   /** `tui reg GROUP|next|prev`: the registers pane's group (the pane shown). */
   regGroup(group: RegGroup | 'next' | 'prev'): void;
   /** `tui watch EXPR` / `tui unwatch [EXPR]`: the watch pane's own expressions (the `display` ones are there too). */
@@ -30,7 +32,7 @@ export interface UiControl {
 }
 
 const WINDOWS: Record<string, PaneName> = {
-  src: 'src', asm: 'asm', regs: 'regs', memory: 'memory', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
+  src: 'src', asm: 'asm', regs: 'regs', memory: 'memory', diff: 'diff', cmd: 'cmd', stack: 'stack', locals: 'locals', breakpoints: 'breakpoints',
   threads: 'threads', checkpoints: 'checkpoints', output: 'output', watch: 'watch', syscalls: 'syscalls', kstats: 'kstats',
 };
 
@@ -51,6 +53,7 @@ function subcommandList(prefix: string, rows: Array<[string, string]>): string {
 /** The `tui` subcommands tsdbg has (gdb's words; `tui memory` is tsdbg's own). */
 const TUI_LIST = subcommandList('tui', [
   ['tui disable', 'Disable TUI display mode.'],
+  ['tui diff', 'Show the snapshot diff at an address, heap or stack, each changed range named, read again at each stop.'],
   ['tui enable', 'Enable TUI display mode.'],
   ['tui focus, fs, focus', 'Set focus to named window or next/prev window.'],
   ['tui layout, layout', 'Change the layout of windows.'],
@@ -94,6 +97,13 @@ export function uiCommands(ui: UiControl, print: (text: string) => void): (line:
         }
         if (arg === 'reg') { need(ui); regCommand(ui, words.slice(2)); return true; }
         if (arg === 'watch' || arg === 'unwatch') { need(ui); watchCommand(ui, arg, line.trim().replace(/^tui\s+\S+\s*/, '')); return true; }
+        if (arg === 'diff') {
+          need(ui);
+          const expr = line.trim().replace(/^tui\s+diff\s*/, '');
+          ui.enable();
+          ui.diff(expr === '' ? undefined : expr);
+          return true;
+        }
         if (arg === undefined) { print(TUI_LIST); return true; }
         throw new CommandError(`Undefined tui command: "${words.slice(1).join(' ')}".  Try "help tui".`);
       case 'layout': {

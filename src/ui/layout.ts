@@ -18,7 +18,7 @@
 export type LayoutName = 'src' | 'asm' | 'split' | 'regs' | 'syscalls' | 'kstats';
 export const LAYOUTS: readonly LayoutName[] = ['src', 'asm', 'split', 'regs', 'syscalls', 'kstats'];
 
-export type PaneName = 'src' | 'asm' | 'regs' | 'memory' | 'stack' | 'locals' | 'watch' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output'
+export type PaneName = 'src' | 'asm' | 'regs' | 'memory' | 'diff' | 'stack' | 'locals' | 'watch' | 'breakpoints' | 'threads' | 'checkpoints' | 'cmd' | 'output'
   | 'syscalls' | 'kstats';
 
 export interface Rect { top: number; left: number; width: number; height: number }
@@ -34,8 +34,12 @@ export interface Layout {
 export const MIN_ROWS = 12;
 export const MIN_COLS = 40;
 
-/** `memory`: a hexdump pane under the main panes (`tui memory EXPR`); `watch`: the watch pane next to the locals. */
-export function computeLayout(rows: number, cols: number, name: LayoutName, hasCheckpoints = false, memory = false, watch = false): Layout {
+/** The optional panes: `checkpoints` once there are some; `memory`, a hexdump under the main panes (`tui memory EXPR`);
+ * `diff`, the snapshot diff pane under those (`tui diff ADDR`, or the last `snapshot diff`); `watch`, the watch pane next to the locals. */
+export interface LayoutOptions { checkpoints?: boolean; memory?: boolean; diff?: boolean; watch?: boolean }
+
+export function computeLayout(rows: number, cols: number, name: LayoutName, opts: LayoutOptions = {}): Layout {
+  const { checkpoints: hasCheckpoints = false, memory = false, diff = false, watch = false } = opts;
   const r = Math.max(rows, MIN_ROWS);
   const c = Math.max(cols, MIN_COLS);
   const usable = r;
@@ -43,10 +47,12 @@ export function computeLayout(rows: number, cols: number, name: LayoutName, hasC
   const bottom = Math.max(5, Math.floor(usable * 0.3));
   const info = Math.max(4, Math.floor(usable * 0.22));
   const all = usable - status - bottom - info;
-  const memRows = memory ? Math.max(3, Math.floor(all / 3)) : 0;
-  const main = all - memRows;
+  const memRows = memory ? Math.max(3, Math.floor(all / (diff ? 4 : 3))) : 0;
+  const diffRows = diff ? Math.max(3, Math.floor(all / (memory ? 4 : 3))) : 0;
+  const main = all - memRows - diffRows;
   const panes: Layout['panes'] = {};
   if (memory) panes.memory = { top: main, left: 0, width: c, height: memRows };
+  if (diff) panes.diff = { top: main + memRows, left: 0, width: c, height: diffRows };
   // main area
   if (name === 'src' || name === 'asm') panes[name] = { top: 0, left: 0, width: c, height: main };
   else {

@@ -21,6 +21,7 @@ import { fpRows, REG_GROUPS, type FpRow, type RegGroup } from './reg-groups.js';
 import { SyscallLog, type SyscallRow } from './syscalls.js';
 import type { KstatsView } from './kstats-pane.js';
 import { KernelStats } from '../commands/kstats.js';
+import { loadDiff, type DiffView } from './diff.js';
 
 export const PROMPT = '(tsdbg) ';
 
@@ -63,6 +64,8 @@ export interface UiView {
   readonly kstats: KstatsView | undefined;
   /** Colours (`set style enabled`; off with NO_COLOR or TERM=dumb): the source pane's syntax colour. */
   readonly colour: boolean;
+  /** `tui diff ADDR` / the last `snapshot diff ADDR`: the diff pane's snapshot diff, at this stop. */
+  readonly diff: DiffView | undefined;
 }
 
 /** cgdb's function keys (and ours for checkpoints): the console line each one types. */
@@ -101,8 +104,8 @@ export class UiModel {
     for (const c of store.output.slice(-200)) if (c.stream === 'inferior') out = appendText(out, c.text);
     this.current = {
       state: store.state, console: NO_LINES, program: out, input: '', prompt: PROMPT, busy: false,
-      layoutName: 'src', layout: computeLayout(size.rows, size.cols, 'src', store.state.checkpoints.length > 0),
-      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0, memory: undefined,
+      layoutName: 'src', layout: computeLayout(size.rows, size.cols, 'src', { checkpoints: store.state.checkpoints.length > 0 }),
+      focus: 'cmd', scroll: {}, frames: store.state.frames, asm: [], source: undefined, locals: [], localsCursor: 0, memory: undefined, diff: undefined,
       watch: [], watchCursor: 0, regGroup: 'general', fpRegs: [], fpChanged: [], syscalls: [], kstats: undefined,
       colour: d.session.console.style.enabled,
     };
@@ -192,6 +195,7 @@ export class UiModel {
     await this.loadWatch();
     await this.loadFp();
     await this.loadMemory();
+    await this.loadDiff();
     await this.loadKstats(stop !== undefined);
   }
 
@@ -250,6 +254,20 @@ export class UiModel {
     // read after the command (it runs in the core's queue, as the evaluations do)
     void this.loadWatch();
     return had;
+  }
+
+  /** Show the snapshot diff of `expression` (heap, stack, an address or object in a snapshot), read at every stop; or none. */
+  async setDiff(expression: string | undefined): Promise<void> {
+    this.set({ diff: expression === undefined ? undefined : { expression } });
+    this.relayout({});
+    await this.loadDiff();
+  }
+
+  private async loadDiff(): Promise<void> {
+    const v = this.current.diff;
+    if (!v || !this.current.state.process) return;
+    const next = await loadDiff(this.d, v.expression);
+    if (this.current.diff?.expression === v.expression) this.set({ diff: next });
   }
 
   /** Show a hexdump of the memory at `expression` (read now and at every stop), or none. */
@@ -350,7 +368,8 @@ export class UiModel {
   private layoutFor(o: { rows?: number; cols?: number; name?: LayoutName }, s = this.current.state): Layout {
     const v = this.current;
     const watch = this.watchList.expressions(s.displays).length > 0;
-    return computeLayout(o.rows ?? v.layout.rows, o.cols ?? v.layout.cols, o.name ?? v.layoutName, s.checkpoints.length > 0, v.memory !== undefined, watch);
+    return computeLayout(o.rows ?? v.layout.rows, o.cols ?? v.layout.cols, o.name ?? v.layoutName,
+      { checkpoints: s.checkpoints.length > 0, memory: v.memory !== undefined, diff: v.diff !== undefined, watch });
   }
 
   setLayout(name: LayoutName): void {
@@ -395,6 +414,9 @@ export class UiModel {
       const r = await this.d.execute(line);
       if (this.d.session.console.style.enabled !== this.current.colour) this.set({ colour: this.d.session.console.style.enabled });
       if (r.quit !== undefined) { this.host.quit(r.quit); return; }
+      // `snapshot diff X` typed: the diff pane shows it too, in colour and with names
+      const diff = r.ok ? /^snapshot\s+diff\s+(\S.*)$/.exec(line.trim()) : null;
+      if (diff) await this.setDiff(diff[1]!.trim());
     }
     this.set({ busy: false, prompt: this.d.session.collectingCommands ? '>' : PROMPT });
   }

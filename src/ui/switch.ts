@@ -22,6 +22,7 @@ export class UiSwitch implements UiControl {
   private firstLayout: LayoutName | 'next' | 'prev' | undefined;
   private firstFocus: PaneName | 'next' | 'prev' | undefined;
   private firstMemory: string | undefined;
+  private firstDiff: string | undefined;
   private readonly debugger: Debugger;
 
   /** `possible`: stdin and stdout are terminals. */
@@ -45,6 +46,7 @@ export class UiSwitch implements UiControl {
   /** What `tui reg` / `tui watch` typed in line mode do once the UI is up. */
   private readonly first: Array<(m: UiModel) => Promise<unknown>> = [];
   private applyFirst(): void { if (this.screen) for (const f of this.first.splice(0)) void f(this.screen.model); }
+  diff(expression: string | undefined): void { if (this.screen) void this.screen.model.setDiff(expression); else this.firstDiff = expression; }
 
   /**
    * The prompt until a quit: the UI first when `full`, else `linePrompt`
@@ -68,7 +70,8 @@ export class UiSwitch implements UiControl {
       if (this.firstLayout) screen.layout(this.firstLayout);
       if (this.firstFocus) screen.focus(this.firstFocus);
       if (this.firstMemory !== undefined) void screen.model.setMemory(this.firstMemory);
-      this.firstLayout = this.firstFocus = this.firstMemory = undefined;
+      if (this.firstDiff !== undefined) void screen.model.setDiff(this.firstDiff);
+      this.firstLayout = this.firstFocus = this.firstMemory = this.firstDiff = undefined;
       this.applyFirst();
       for (const c of commands.splice(0)) screen.model.submit(c);
       let end;

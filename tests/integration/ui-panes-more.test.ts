@@ -107,9 +107,9 @@ describe('layouts with the new panes', () => {
     expect(sys.src!.top).toBe(0);
     expect(sys.syscalls!.top).toBe(sys.src!.height);
     expect(Object.keys(computeLayout(24, 80, 'kstats').panes)).toContain('kstats');
-    const w = computeLayout(24, 80, 'src', false, false, true).panes;
+    const w = computeLayout(24, 80, 'src', { watch: true }).panes;
     expect(Object.keys(w).filter((n) => w[n as keyof typeof w]!.top === w.stack!.top)).toEqual(['stack', 'locals', 'watch']);
-    const wide = computeLayout(24, 120, 'src', false, false, true).panes;
+    const wide = computeLayout(24, 120, 'src', { watch: true }).panes;
     expect(Object.keys(wide).filter((n) => wide[n as keyof typeof wide]!.top === wide.stack!.top)).toEqual(['stack', 'locals', 'watch', 'breakpoints']);
   });
 });

@@ -181,7 +181,7 @@ describe('the whole screen', () => {
 
   it('layouts: the panes of src, asm, split and regs; the mouse finds the pane under it', () => {
     expect(Object.keys(computeLayout(24, 80, 'src').panes).sort()).toEqual(['breakpoints', 'cmd', 'locals', 'output', 'src', 'stack']);
-    expect(Object.keys(computeLayout(24, 80, 'regs', true).panes).sort()).toEqual(['checkpoints', 'cmd', 'locals', 'output', 'regs', 'src', 'stack']);
+    expect(Object.keys(computeLayout(24, 80, 'regs', { checkpoints: true }).panes).sort()).toEqual(['checkpoints', 'cmd', 'locals', 'output', 'regs', 'src', 'stack']);
     expect(Object.keys(computeLayout(30, 140, 'src').panes).sort()).toEqual(['breakpoints', 'checkpoints', 'cmd', 'locals', 'output', 'src', 'stack', 'threads']);
     const l = computeLayout(24, 80, 'split');
     expect(paneAt(l, 0, 0)).toBe('src');

@@ -265,10 +265,10 @@ describe('keys and switches', () => {
     const r = spawnSync(process.execPath, [TSDBG, 'run', fixture('frames')], { input: 'layout src\ntui enable\nlayout foo\n', encoding: 'utf8' });
     expect(r.stderr).toBe('Cannot enable the TUI when output is not a terminal\nCannot enable the TUI when output is not a terminal\n'
       + 'Undefined tui layout command: "foo".  Try "help tui layout".\n');
-    // `layout` and `tui` alone list their subcommands as gdb does (gdb's `tui` has two tsdbg lacks; `memory`, `watch`, `unwatch`, layouts `kstats` and `syscalls` are tsdbg's)
+    // `layout` and `tui` alone list their subcommands as gdb does (gdb's `tui` has two tsdbg lacks; `memory`, `diff`, `watch`, `unwatch`, layouts `kstats` and `syscalls` are tsdbg's)
     const ours = spawnSync(process.execPath, [TSDBG, 'run', '--batch', '-ex', 'layout', '-ex', 'tui', '-ex', 'tui foo', fixture('frames')], { encoding: 'utf8' });
     const gdbs = spawnSync('gdb', ['-nx', '-batch', '-ex', 'layout', '-ex', 'tui', '-ex', 'tui foo', fixture('frames')], { encoding: 'utf8' });
-    const mine = (l: string) => !/^tui (new-layout|window|memory|watch|unwatch) --|^tui layout (kstats|syscalls) --/.test(l);
+    const mine = (l: string) => !/^tui (new-layout|window|memory|diff|watch|unwatch) --|^tui layout (kstats|syscalls) --/.test(l);
     expect(ours.stdout.split('\n').filter(mine)).toEqual(gdbs.stdout.split('\n').filter(mine));
     expect(ours.stdout).toContain('tui memory -- ');
     expect(ours.stderr).toBe(gdbs.stderr);
