@@ -13,6 +13,7 @@ import { parseKeys } from './keys.js';
 import { FrameWriter } from './frame.js';
 import { CommandError } from '../commands/parse.js';
 import { UiModel } from './model.js';
+import { uiSize } from './size.js';
 import { statusText } from './status-line.js';
 import type { LayoutName, PaneName } from './layout.js';
 
@@ -30,7 +31,7 @@ export class TuiScreen {
   private readonly ended: Promise<TuiEnd>;
   private end!: (e: TuiEnd) => void;
   private readonly onData = (d: Buffer | string) => { for (const k of parseKeys(d.toString())) this.model.key(k); };
-  private readonly onResize = () => this.model.resize(this.out.rows, this.out.columns);
+  private readonly onResize = () => { const { rows, cols } = uiSize(this.out); this.model.resize(rows, cols); };
   private readonly onExit = () => this.restore();
   private readonly frames: FrameWriter;
 
@@ -41,7 +42,7 @@ export class TuiScreen {
       quit: (code) => this.end({ quit: code }),
       leave: () => this.end({ leave: true }),
       refresh: () => this.refresh(),
-    }, { rows: out.rows, cols: out.columns });
+    }, uiSize(out));
   }
 
   /** Draw until a quit or `tui disable`; the terminal is restored when this resolves. */

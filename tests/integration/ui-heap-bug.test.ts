@@ -18,3 +18,16 @@ describe('the heap bug of examples/heap_bug.c, in the UI at 80x24', () => {
     expect((await s.exited).exitCode).toBe(0);
   });
 });
+
+describe('a terminal with no size (the guest\'s serial console)', () => {
+  it('stty size says 0 0 and no SIGWINCH comes: the UI draws in 24x80, or in $LINES x $COLUMNS', async () => {
+    for (const [env, rows, cols] of [['', 24, 80], ['LINES=20 COLUMNS=60 ', 20, 60]] as const) {
+      const s = screen(['/bin/sh', '-c', `stty rows 0 cols 0; stty size; ${env}exec ${process.execPath} ${TSDBG} run ${example('heap_bug')}`], { cols: 80, rows: 24 });
+      await s.waitRow(/^─ Console/);
+      await s.waitUntil(() => /^no process/.test(s.rows()[rows - 1]!), `the status line on row ${rows}`);
+      expect(s.rows()[0]).toBe(`─ [ No Assembly Available ] ${'─'.repeat(cols - 28)}`);
+      s.type('quit');
+      expect((await s.exited).exitCode).toBe(0);
+    }
+  });
+});
