@@ -14,6 +14,7 @@ import { FrameWriter } from './frame.js';
 import { CommandError } from '../commands/parse.js';
 import { UiModel } from './model.js';
 import { uiSize } from './size.js';
+import { INFO_PANES } from './info-pick.js';
 import { statusText } from './status-line.js';
 import type { LayoutName, PaneName } from './layout.js';
 
@@ -77,7 +78,7 @@ export class TuiScreen {
     const panes = Object.keys(this.model.view.layout.panes) as PaneName[];
     const i = panes.indexOf(this.model.view.focus);
     const next = name === 'next' ? panes[(i + 1) % panes.length]! : name === 'prev' ? panes[(i + panes.length - 1) % panes.length]! : name;
-    if (!panes.includes(next)) throw new CommandError(`Unrecognized window name "${name}"`);
+    if (!panes.includes(next) && !INFO_PANES.includes(next)) throw new CommandError(`Unrecognized window name "${name}"`);
     this.model.setFocus(next);
   }
 

@@ -92,6 +92,14 @@ export async function debugHeapBug(s: Screen, engine: string): Promise<void> {
   s.type('layout src');
   await s.waitUntil(() => !s.rows().some((r) => /^─ Registers/.test(r)), 'the source layout again');
 
+  // the threads: no room for them in 80 columns until they have the focus (in the checkpoints' place)
+  s.type('focus threads');
+  const threads = await s.waitRow(/─ Threads/);
+  expect(s.rows()[threads]).not.toMatch(/─ Checkpoints/);
+  await s.waitRow(/\* 1 LWP \d+ heap_bug/);
+  s.type('focus cmd');
+  await s.waitUntil(() => s.rows().some((r) => /─ Checkpoints/.test(r)) && !s.rows().some((r) => /─ Threads/.test(r)), 'the checkpoints back');
+
   // back before the strcpy, run it again, and put the score back
   s.send(SHIFT_F9);
   await s.waitRow(/stopped: rewind in push at heap_bug\.c:31/);
