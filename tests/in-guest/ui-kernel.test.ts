@@ -23,8 +23,12 @@ const heldSystemWide = (): number => Number(readFileSync('/proc/sys/kernel/ptrac
 /** tsdbg run PROG on a terminal of no size, under a shell that saves `stty -a` before and after it. */
 function serialConsole(dir: string, prog: string): Screen {
   const script = `stty rows 0 cols 0; stty -a > ${dir}/before; ${process.execPath} ${TSDBG} run ${prog}; stty -a > ${dir}/after; echo done-$?`;
-  return screen(['/bin/sh', '-c', script], { cols: 80, rows: 24 });
+  return screen(['/bin/sh', '-c', script], { cols: 80, rows: 24, waitMs: GUEST_WAIT_MS });
 }
+
+/** Node under TCG: tsdbg's UI takes about 70 s to draw its first frame in the guest (under half a second on the host). */
+const GUEST_WAIT_MS = 240_000;
+const GUEST_TEST_MS = 900_000;
 
 describe('the UI in the guest, kernel engine, serial-console terminal', () => {
   it('debugs the heap bug through the panes in 24x80; quit leaves stty -a as it was', async () => {
@@ -43,7 +47,7 @@ describe('the UI in the guest, kernel engine, serial-console terminal', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, GUEST_TEST_MS);
 
   it('SIGTERM at a stop: stty -a as it was, no tracee left, no snapshot held', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-ui-guest-'));
@@ -61,12 +65,12 @@ describe('the UI in the guest, kernel engine, serial-console terminal', () => {
       const node = descendants(s.pty.pid).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('tsdbg.js'))!;
       process.kill(node, 'SIGTERM');
       await s.waitRow(/^done-\d+/);
-      await waitFor(() => !alive(tracee), `tracee ${tracee} gone`);
+      await waitFor(() => !alive(tracee), `tracee ${tracee} gone`, GUEST_WAIT_MS);
       expect(s.term.buffer.active.type).toBe('normal');
       expect(readFileSync(`${dir}/after`, 'utf8')).toBe(readFileSync(`${dir}/before`, 'utf8'));
-      await waitFor(() => heldSystemWide() === held, 'the kernel engine holding no more than before');
+      await waitFor(() => heldSystemWide() === held, 'the kernel engine holding no more than before', GUEST_WAIT_MS);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, GUEST_TEST_MS);
 });
