@@ -6,6 +6,7 @@
  * line rewrites a few rows, not the screen.
  */
 import { EventEmitter } from 'node:events';
+import { uiSize } from './size.js';
 
 export class FrameWriter extends EventEmitter {
   readonly isTTY = true;
@@ -20,8 +21,8 @@ export class FrameWriter extends EventEmitter {
     out.on('resize', this.onResize);
   }
 
-  get columns(): number { return this.out.columns; }
-  get rows(): number { return this.out.rows; }
+  get columns(): number { return uiSize(this.out).cols; }
+  get rows(): number { return uiSize(this.out).rows; }
 
   /** Ink's frame (the whole screen, rows joined by newlines). */
   write(frame: string): boolean {
@@ -46,7 +47,7 @@ export class FrameWriter extends EventEmitter {
     const frame = this.next;
     if (frame === undefined || this.closed) return;
     this.next = undefined;
-    const rows = frame.split('\n').slice(0, this.out.rows || Infinity);
+    const rows = frame.split('\n').slice(0, this.rows);
     let out = '';
     for (let i = 0; i < Math.max(rows.length, this.shown.length); i++) {
       const row = rows[i] ?? '';

@@ -12,6 +12,7 @@ import type { Debugger, Instruction } from '../debugger/debugger.js';
 import type { DebuggerState, Frame, StopInfo } from '../debugger/state.js';
 import type { Question } from '../debugger/store.js';
 import type { Key } from './keys.js';
+import { INFO_PANES, withInfoPane } from './info-pick.js';
 import { computeLayout, paneAt, type Layout, type LayoutName, type PaneName } from './layout.js';
 import { LocalsTree, type LocalRow } from './locals.js';
 import { bytesPerRow, type MemoryView } from './memory-pane.js';
@@ -148,7 +149,7 @@ export class UiModel {
 
   /** Changes within one turn of the event loop make one new frame (a stop changes state, output, frames...). */
   private set(patch: Partial<UiView>): void {
-    this.current = { ...this.current, ...patch };
+    this.current = { ...this.current, ...patch, ...(patch.layout ? { layout: withInfoPane(patch.layout, this.picked) } : {}) };
     if (this.notifying) return;
     this.notifying = true;
     setImmediate(() => {
@@ -386,7 +387,14 @@ export class UiModel {
     if (name === 'kstats') void this.loadKstats();
   }
 
-  setFocus(p: PaneName): void { this.set({ focus: p }); }
+  setFocus(p: PaneName): void {
+    const picked = this.picked;
+    this.picked = INFO_PANES.includes(p) && (p === picked || !this.current.layout.panes[p]) ? p : undefined;
+    this.set({ focus: p });
+    if (this.picked !== picked) this.relayout({});
+  }
+  /** An info pane shown (./info-pick.ts) while it has the focus. */
+  private picked: PaneName | undefined;
 
   /** A line typed at the prompt (Enter): the open question's answer, or the next command. */
   submit(line: string): void {

@@ -13,6 +13,8 @@ import { parseKeys } from './keys.js';
 import { FrameWriter } from './frame.js';
 import { CommandError } from '../commands/parse.js';
 import { UiModel } from './model.js';
+import { uiSize } from './size.js';
+import { INFO_PANES } from './info-pick.js';
 import { statusText } from './status-line.js';
 import { LAYOUTS, type LayoutName, type PaneName } from './layout.js';
 
@@ -30,7 +32,7 @@ export class TuiScreen {
   private readonly ended: Promise<TuiEnd>;
   private end!: (e: TuiEnd) => void;
   private readonly onData = (d: Buffer | string) => { for (const k of parseKeys(d.toString())) this.model.key(k); };
-  private readonly onResize = () => this.model.resize(this.out.rows, this.out.columns);
+  private readonly onResize = () => { const { rows, cols } = uiSize(this.out); this.model.resize(rows, cols); };
   private readonly onExit = () => this.restore();
   private readonly frames: FrameWriter;
 
@@ -41,7 +43,7 @@ export class TuiScreen {
       quit: (code) => this.end({ quit: code }),
       leave: () => this.end({ leave: true }),
       refresh: () => this.refresh(),
-    }, { rows: out.rows, cols: out.columns });
+    }, uiSize(out));
   }
 
   /** Draw until a quit or `tui disable`; the terminal is restored when this resolves. */
@@ -76,7 +78,7 @@ export class TuiScreen {
     const panes = Object.keys(this.model.view.layout.panes) as PaneName[];
     const i = panes.indexOf(this.model.view.focus);
     const next = name === 'next' ? panes[(i + 1) % panes.length]! : name === 'prev' ? panes[(i + panes.length - 1) % panes.length]! : name;
-    if (!panes.includes(next)) throw new CommandError(`Unrecognized window name "${name}"`);
+    if (!panes.includes(next) && !INFO_PANES.includes(next)) throw new CommandError(`Unrecognized window name "${name}"`);
     this.model.setFocus(next);
   }
 

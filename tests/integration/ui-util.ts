@@ -31,8 +31,11 @@ export interface Screen {
   exited: Promise<{ exitCode: number; signal?: number }>;
 }
 
-/** `argv` (default: node bin/tsdbg.js ...) on a pty of cols x rows shown by a headless xterm. */
-export function screen(argv: string[], opts: { cols?: number; rows?: number; home?: string; env?: Record<string, string | undefined> } = {}): Screen {
+/**
+ * `argv` (default: node bin/tsdbg.js ...) on a pty of cols x rows shown by a headless xterm;
+ * `waitMs` bounds each wait (WAIT_MS by default; more in the guest, where Node runs under TCG).
+ */
+export function screen(argv: string[], opts: { cols?: number; rows?: number; home?: string; env?: Record<string, string | undefined>; waitMs?: number } = {}): Screen {
   const cols = opts.cols ?? 80;
   const rows = opts.rows ?? 24;
   // HOME: the history and init files of tests never touch the real ones
@@ -55,11 +58,11 @@ export function screen(argv: string[], opts: { cols?: number; rows?: number; hom
     pty: p, term, rows: shown, text: () => shown().join('\n'),
     async waitRow(re) {
       let at = -1;
-      await waitFor(() => { at = shown().findIndex((r) => re.test(r)); return at >= 0; }, () => `a row matching ${re} on the screen:\n${shown().join('\n')}`);
+      await waitFor(() => { at = shown().findIndex((r) => re.test(r)); return at >= 0; }, () => `a row matching ${re} on the screen:\n${shown().join('\n')}`, opts.waitMs);
       return at;
     },
     async waitUntil(cond, what) {
-      await waitFor(cond, () => `${what}; the screen:\n${shown().join('\n')}`);
+      await waitFor(cond, () => `${what}; the screen:\n${shown().join('\n')}`, opts.waitMs);
     },
     cellOf(row, text) {
       const line = term.buffer.active.getLine(term.buffer.active.viewportY + row);
