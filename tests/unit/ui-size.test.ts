@@ -15,7 +15,7 @@ describe('uiSize', () => {
 
 describe('withInfoPane', () => {
   it('threads in 80 columns take the last place of the info row; a pane shown already changes nothing', () => {
-    const l = computeLayout(24, 80, 'src', true);
+    const l = computeLayout(24, 80, 'src', { checkpoints: true });
     expect(l.panes.threads).toBeUndefined();
     const t = withInfoPane(l, 'threads');
     expect(t.panes.threads).toEqual(l.panes.checkpoints);
