@@ -1382,7 +1382,8 @@ export class Session {
       disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false, invalid,
     };
     this.setLocations(b, locs);
-    if (address !== undefined && !b.more) b.line = this.debug?.keptLines.get(address);
+    const kept = locs.map((a) => this.debug?.keptLines.get(a));
+    if (address !== undefined && !b.more) b.line = kept[0]; else if (kept.some((l) => l !== undefined)) b.lines = kept;
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
     if (address === undefined) {
       this.setBreakpoints([...this.bps, b]);

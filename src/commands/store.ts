@@ -18,6 +18,8 @@ export interface Breakpoint {
   address: bigint | undefined;
   /** `break FILE:LINE`: the line gdb reports for it when that is not the line of its address (optimized code). */
   line?: number;
+  /** The same for each of several locations (`address` first, then `more`), where gdb keeps one. */
+  lines?: (number | undefined)[];
   /** Its other locations, higher up (`break FUNC` of a function also inlined: gdb's 1.1, 1.2...). */
   more?: bigint[];
   /** Indexes of the locations where its condition does not parse (gdb's `N*`): they never stop. */

@@ -125,3 +125,9 @@ run -B5 -f sample.txt out.lz4
 info scope *$pc
 info scope LZ4_compress_default
 continue
+
+### break-line-before-code
+# the first line with code after line 1 is a static function's first line, inlined at -O2:
+# gdb keeps that line for each location (its prologue is not skipped there)
+break lz4.c:1
+info breakpoints
