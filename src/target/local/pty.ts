@@ -25,6 +25,8 @@ function out(d){if(plain){let t=(cr?'\\r':'')+d.toString('latin1');cr=t.endsWith
 (function r(){for(;;){let n;try{n=fs.readSync(0,b,0,b.length,null)}catch(e){if(e.code==='EAGAIN')return setTimeout(r,50);return}if(n<=0)return;try{out(b.subarray(0,n))}catch(e){if(e.code!=='EAGAIN')return}}})()`;
 
 export class ProgramPty {
+  /** Where a detached program's output goes (handOff): our stdout, or stderr when stdout carries a protocol (serve --stdio). */
+  static detachedOutput: 1 | 2 = 1;
   private stream: ReadStream | undefined;
 
   /**
@@ -113,7 +115,9 @@ export class ProgramPty {
     if (this.fd < 0) return;
     this.drain();
     try {
-      spawn(process.execPath, ['-e', KEEPER, process.stdout.isTTY ? '0' : '1'], { stdio: [this.fd, 'inherit', 'ignore'], detached: true }).unref();
+      const to = ProgramPty.detachedOutput;
+      const plain = !(to === 1 ? process.stdout : process.stderr).isTTY;
+      spawn(process.execPath, ['-e', KEEPER, plain ? '1' : '0'], { stdio: [this.fd, to === 1 ? 'inherit' : process.stderr, 'ignore'], detached: true }).unref();
     } catch { /* no keeper: the program gets the hangup when we exit */ }
     // the keeper reads now: our copies close
     this.stream?.destroy();
