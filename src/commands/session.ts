@@ -287,6 +287,7 @@ export class Session {
     setConvenience: (name, v) => this.convenience.setMine(name, v),
     outLines: (lines) => this.outLines(lines),
     write: (text) => this.store.write('stdout', text),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
     setRepeat: (line) => { this.lastRepeat = line; },
     checkQuit: () => this.checkQuit(),
   });
