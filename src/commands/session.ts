@@ -32,7 +32,8 @@ import {
   type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import { formatValue, hex, hex16, type PrintFormat, type Symbolizer } from './format.js';
-import { disassemble, formatDisasLine } from './disasm.js';
+import { disassemble } from './disasm.js';
+import { disassembleCommand, type DisassembleHost } from './disassemble.js';
 import { gdbLineNumber } from './examine.js';
 import { SessionStore, type Breakpoint } from './store.js';
 import { Snapshots, engineLabel } from '../debugger/snapshots.js';
@@ -733,7 +734,7 @@ export class Session {
       case 'show':
         if (await this.source.printCommand('show', c.name)) return undefined;
         this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
-      case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
+      case 'disassemble': await disassembleCommand(this.disassembleHost, c.args); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative, c.text); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
@@ -2186,19 +2187,17 @@ export class Session {
     // listsize, verbose, logging...: accepted and have no effect.
   }
 
-  private async cmdDisassemble(expr: string | undefined, raw: boolean): Promise<void> {
-    const pc = await this.framePc();
-    let addr: bigint;
-    if (expr) addr = await this.evalAddress(expr);
-    else if (pc !== undefined) addr = pc;
-    else throw new CommandError('No frame selected.');
-    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
-    if (!loc || loc.symbol.kind !== 'function' || loc.symbol.size === 0n) throw new CommandError('No function contains specified address.');
-    const start = loc.symbol.address;
-    const code = await this.readMemory(start, Number(loc.symbol.size));
-    const lines = disassemble(code, start, this.symbolize).map((i) => formatDisasLine(i, start, pc, raw));
-    this.outLines([`Dump of assembler code for function ${loc.name}:`, ...lines, 'End of assembler dump.']);
-  }
+  private readonly disassembleHost: DisassembleHost = {
+    evalAddress: (e) => this.evalAddress(e),
+    readMemory: (a, l) => this.readMemory(a, l),
+    framePc: () => this.framePc(),
+    symbolize: (a) => this.symbolize(a),
+    functionAt: (a) => {
+      const loc = this.image ? this.image.symbolAt(a) : this.fileSymbols?.symbolAt(a);
+      return loc && loc.symbol.kind === 'function' ? { name: loc.name, start: loc.symbol.address, size: loc.symbol.size } : undefined;
+    },
+    outLines: (lines) => this.outLines(lines),
+  };
 
   private frameText(f: Frame): string {
     // Callers' pcs are return addresses: name the function of the call (pc - 1), like gdb.
