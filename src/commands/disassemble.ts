@@ -20,6 +20,10 @@ export interface DisassembleHost {
   /** The function symbol containing addr: its name, start and size. */
   functionAt(addr: bigint): { name: string; start: bigint; size: bigint } | undefined;
   outLines(lines: string[]): void;
+  /** gdb's find_pc_line: the line-table row at a pc (file, line, the row's end). */
+  lineAt(pc: bigint): { path: string; file: string; line: number; end: bigint } | undefined;
+  /** `17\tTEXT` of a source line, as `list` prints it. */
+  sourceLine(path: string, file: string, line: number): string;
 }
 
 /** x86's bytes per line in libopcodes: gdb 13 pads /r's bytes to that many less one column. */
@@ -88,12 +92,16 @@ export async function disassembleCommand(h: DisassembleHost, args: DisassembleAr
     const second = range[1].trim();
     if (!second) return disassembleFunction(h, args, start, pc);
     const end = second.startsWith('+') ? start + (await h.evalAddress(second.slice(1))) : await h.evalAddress(second);
-    const insns = await code(h, start, end);
+    let insns = await code(h, start, end);
+    // /m shows the whole line-table row of the last instruction, past END (gdb's dump_insns of each row)
+    const lastRow = args.mixed === 'm' && insns.length ? h.lineAt(insns[insns.length - 1]!.address) : undefined;
+    if (lastRow && lastRow.end > end) insns = await code(h, start, lastRow.end);
     const label = (a: bigint) => {
       const s = h.symbolize(a);
       return s ? ` <${s.includes('+') ? s : `${s}+0`}>` : '';
     };
-    h.outLines([`Dump of assembler code from ${hex(start)} to ${hex(end)}:`, ...insns.map((i) => line(i, label(i.address), pc, args.raw)), 'End of assembler dump.']);
+    const body = args.mixed ? withSource(h, insns, args.mixed, (i) => line(i, label(i.address), pc, args.raw)) : insns.map((i) => line(i, label(i.address), pc, args.raw));
+    h.outLines([`Dump of assembler code from ${hex(start)} to ${hex(end)}:`, ...body, 'End of assembler dump.']);
     return;
   }
   let addr: bigint;
@@ -107,7 +115,90 @@ async function disassembleFunction(h: DisassembleHost, args: DisassembleArgs, ad
   const fn = h.functionAt(addr);
   if (!fn || fn.size === 0n) throw new CommandError('No function contains specified address.');
   const insns = await code(h, fn.start, fn.start + fn.size);
-  h.outLines([`Dump of assembler code for function ${fn.name}:`, ...insns.map((i) => line(i, ` <+${i.address - fn.start}>`, pc, args.raw)), 'End of assembler dump.']);
+  const show = (i: Insn) => line(i, ` <+${i.address - fn.start}>`, pc, args.raw);
+  const body = args.mixed ? withSource(h, insns, args.mixed, show) : insns.map(show);
+  h.outLines([`Dump of assembler code for function ${fn.name}:`, ...body, 'End of assembler dump.']);
+}
+
+/**
+ * /s (gdb's do_mixed_source_and_assembly): in address order, each line's
+ * source before its instructions, a blank line between groups, the file's
+ * name when it changes, and the source lines skipped since the last one shown
+ * that have no code in the range. /m (source-centric, deprecated): the same
+ * groups with no file names and a blank line after each; gdb sorts them by
+ * line, tsdbg keeps address order (the same on code in line order).
+ */
+function withSource(h: DisassembleHost, insns: Insn[], mode: 'm' | 's', show: (i: Insn) => string): string[] {
+  if (mode === 'm') return sourceCentric(h, insns, show);
+  const key = (path: string, line: number) => `${path}:${line}`;
+  const withCode = new Set<string>();
+  for (const i of insns) {
+    const sal = h.lineAt(i.address);
+    if (sal) withCode.add(key(sal.path, sal.line));
+  }
+  const out: string[] = [];
+  let lastPath: string | undefined;
+  let lastLine = 0;
+  let end = -1n;
+  let first = true;
+  for (const i of insns) {
+    if (i.address < end) { out.push(show(i)); continue; }
+    const sal = h.lineAt(i.address);
+    end = sal ? sal.end : i.address + 1n;
+    const samePath = (sal?.path) === lastPath && !first;
+    const newLine = !samePath || (sal !== undefined && sal.line !== lastLine);
+    if (newLine) {
+      if (!first) out.push('');
+      if (!samePath) out.push(`${sal?.file ?? 'unknown'}:`);
+      if (sal && samePath && sal.line > lastLine + 1 && lastLine !== 0) {
+        let l = sal.line - 1;
+        for (; l > lastLine; l--) if (withCode.has(key(sal.path, l))) break;
+        for (let k = l + 1; k < sal.line; k++) out.push(h.sourceLine(sal.path, sal.file, k));
+      }
+      out.push(sal ? h.sourceLine(sal.path, sal.file, sal.line) : '--- no source info for this pc ---');
+    }
+    out.push(show(i));
+    first = false;
+    lastPath = sal?.path;
+    lastLine = sal?.line ?? 0;
+  }
+  return out;
+}
+
+/**
+ * /m (gdb's do_mixed_source_and_assembly_deprecated): the instructions in
+ * groups by line, the groups sorted by line (in address order within one),
+ * each line's source once with the lines since the last one shown, and a
+ * blank line after a line's last group.
+ */
+function sourceCentric(h: DisassembleHost, insns: Insn[], show: (i: Insn) => string): string[] {
+  type Group = { sal: { path: string; file: string; line: number } | undefined; insns: Insn[] };
+  const groups: Group[] = [];
+  let end = -1n;
+  for (const i of insns) {
+    if (i.address < end && groups.length) { groups[groups.length - 1]!.insns.push(i); continue; }
+    const sal = h.lineAt(i.address);
+    end = sal ? sal.end : i.address + 1n;
+    const last = groups[groups.length - 1];
+    if (last && last.sal?.line === sal?.line && last.sal?.path === sal?.path) last.insns.push(i);
+    else groups.push({ sal, insns: [i] });
+  }
+  // gdb reads one file's line table: the one of the first instruction's line
+  const path = groups[0]?.sal?.path;
+  const ordered = groups.map((g, k) => ({ g, k })).sort((x, y) => (x.g.sal?.line ?? 0) - (y.g.sal?.line ?? 0) || x.k - y.k).map((x) => x.g);
+  const out: string[] = [];
+  let next = 0;
+  ordered.forEach((g, k) => {
+    const sal = g.sal;
+    if (sal && sal.path === path && sal.line >= next) {
+      for (let l = next === 0 ? sal.line : next; l <= sal.line; l++) out.push(h.sourceLine(sal.path, sal.file, l));
+      next = sal.line + 1;
+    }
+    out.push(...g.insns.map(show));
+    const following = ordered[k + 1];
+    if (!following || (following.sal?.line ?? 0) > (sal?.line ?? 0)) out.push('');
+  });
+  return out;
 }
 
 const hex = (a: bigint) => `0x${a.toString(16)}`;

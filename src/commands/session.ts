@@ -2197,6 +2197,8 @@ export class Session {
       return loc && loc.symbol.kind === 'function' ? { name: loc.name, start: loc.symbol.address, size: loc.symbol.size } : undefined;
     },
     outLines: (lines) => this.outLines(lines),
+    lineAt: (pc) => (this.debug?.program ? this.debug.lineForAddress(pc) : this.debug?.fileDebug?.lineForAddress(pc)),
+    sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
   };
 
   private frameText(f: Frame): string {

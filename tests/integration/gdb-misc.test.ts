@@ -132,6 +132,15 @@ describe('disassembly', () => {
     expect(r.gdb).toContain('Dump of assembler code from 0x12e0 to 0x12e8:');
     expect(dump(r.tsdbg).join('\n')).toBe(dump(r.gdb).join('\n'));
   });
+
+  it('/s and /m: source lines with the instructions, in address order (/s) or line order (/m)', () => {
+    const prog = path.join(ROOT, 'examples/bin/linked_list');
+    // sum_list's loop test comes after its body: /m sorts it under line 33, /s shows it twice
+    const r = batch(['disassemble /s push', 'disassemble /m sum_list', 'disassemble /s sum_list', 'disassemble /rs main,+8',
+      'disassemble /m print_list,+20', 'disassemble /s print_list,+20'], prog);
+    expect(r.gdb).toContain('linked_list.c:');
+    expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
 });
 
 describe('SIGINT while reading commands from a pipe', () => {
