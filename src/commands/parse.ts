@@ -27,7 +27,7 @@ export type Command =
   | { kind: 'nop' }
   | { kind: 'run'; args: string[] | undefined; stopAt: 'main' | 'first-instruction' | undefined }
   | { kind: 'break'; location: string | undefined; temporary: boolean; condition: string | undefined }
-  | { kind: 'watch'; expr: string; access: WatchKind }
+  | { kind: 'watch'; expr: string; access: WatchKind; location?: boolean }
   | { kind: 'catch-syscall'; args: string; temporary: boolean }
   | { kind: 'delete'; ids: number[] }
   | { kind: 'clear'; location: string | undefined }
@@ -165,8 +165,9 @@ function parseCatch(args: string, temporary: boolean): Command {
 
 function parseWatch(args: string, access: WatchKind): Command {
   let expr = required(args, 'Argument required (expression to compute).');
+  const location = /^-l(ocation)?\s+/.test(expr);
   expr = expr.replace(/^-l(ocation)?\s+/, '');
-  return { kind: 'watch', expr, access };
+  return { kind: 'watch', expr, access, location };
 }
 
 /** No DWARF for the program: what gdb says to a source-level command then (the source module runs them otherwise). */

@@ -65,7 +65,7 @@ import { InfoConsole } from './info-console.js';
 import { Examiner } from './examine-console.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
-  unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
+  unfitText, watchHits, watchLocation, watchRanges, type WatchHit, type WatchSnap,
 } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
@@ -706,7 +706,7 @@ export class Session {
       case 'nop': return undefined;
       case 'run': await this.cmdRun(c.args, c.stopAt); return undefined;
       case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
-      case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
+      case 'watch': await this.cmdWatch(c.expr, c.access, c.location); return undefined;
       case 'catch-syscall': this.cmdCatchSyscall(c.args, c.temporary); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
       case 'clear': await this.cmdClear(c.location); return undefined;
@@ -1408,8 +1408,9 @@ export class Session {
     this.out(`${head}${line ? `: file ${line.file}, line ${b.line ?? line.line}.` : ''}`);
   }
 
-  private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
+  private async cmdWatch(expr: string, access: WatchKind, location = false): Promise<void> {
     const any = await this.evaluateAny(expr);
+    const at = location ? watchLocation(expr, any.dwarf?.optimizedOut ? undefined : await DebugBridge.toMine(any).catch(expected(undefined))) : undefined;
     if (any.dwarf?.optimizedOut) {
       if (access === 'write') return this.watchUnreadable(expr, any);
       throw new CommandError('Expression cannot be implemented with read/access watchpoint.');
@@ -1419,15 +1420,16 @@ export class Session {
     if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
     const old = await snapshot(any);
     const length = any.dwarf ? old.bytes.length : sizeOf(v.type);    // the DWARF size (an __int128 is 16)
-    const ranges = await watchRanges(expr, { addr: v.lval.addr, length }, (e) => this.evaluate(e));
+    const ranges = await watchRanges(at?.expr ?? expr, { addr: v.lval.addr, length }, (e) => this.evaluate(e));
     this.live();
     const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
     const b: Breakpoint = {
-      id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
-      hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old, ranges },
+      id: this.nextBpId++, type, spec: at?.spec ?? expr, address: v.lval.addr, enabled: true, disposition: 'keep',
+      hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old, ranges, expr: at?.expr },
     };
-    b.watch!.scope = await this.localScope(v.lval.addr);
-    b.watch!.frame = (await this.frames().catch(expected([])))[this.store.state.selectedFrame]?.cfa;
+    // (-location watches an address: no scope, no frame)
+    b.watch!.scope = at ? undefined : await this.localScope(v.lval.addr);
+    b.watch!.frame = at ? undefined : (await this.frames().catch(expected([])))[this.store.state.selectedFrame]?.cfa;
     try {
       if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
       await this.armWatch(b).catch(async (e: unknown) => {
@@ -1440,7 +1442,7 @@ export class Session {
       throw e;
     }
     this.setBreakpoints([...this.bps, b]);
-    this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
+    this.out(`${watchTitle(b)} ${b.id}: ${b.spec}`);
   }
 
   /** gdb's software watchpoint on a value it cannot read (optimized out): set, and deleted at the first step. */
@@ -1720,7 +1722,7 @@ export class Session {
     for (const b of candidates) {
       if (b.watch!.unreadable) {
         // gdb: the first check fails; the watchpoint is deleted and the program stops there
-        const err = await this.evaluateAny(b.spec).then((a) => DebugBridge.toMine(a)).then(() => undefined, (e: unknown) => errorMessage(e));
+        const err = await this.evaluateAny(b.watch!.expr ?? b.spec).then((a) => DebugBridge.toMine(a)).then(() => undefined, (e: unknown) => errorMessage(e));
         this.out(`Error evaluating expression for watchpoint ${b.id}`);
         this.store.write('stderr', `${err ?? 'value has been optimized out'}\n`);
         this.out(`Watchpoint ${b.id} deleted.`);
@@ -1728,7 +1730,7 @@ export class Session {
         continue;
       }
       const level = await this.watchLevel(b);
-      const any = await this.evaluateAny(b.spec, level);
+      const any = await this.evaluateAny(b.watch!.expr ?? b.spec, level);
       const now = await snapshot(any);
       const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
       await this.rewatch(b, any, level);
@@ -1756,7 +1758,7 @@ export class Session {
   private async rewatch(b: Breakpoint, any: AnyValue, level: number): Promise<void> {
     const v = await DebugBridge.toMine(any).catch(expected(undefined));
     if (!v?.lval || v.lval.kind !== 'mem') return;
-    const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await this.evaluateAny(e, level)));
+    const ranges = await watchRanges(b.watch!.expr ?? b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await this.evaluateAny(e, level)));
     if (sameRanges(ranges, b.watch!.ranges)) return;
     if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(this.live(), b.watch!, this.hardwareWatches());
     b.watch!.ranges = ranges;

@@ -41,6 +41,8 @@ export interface Breakpoint {
     frame?: bigint;
     /** Its value could not be read when set (optimized out): software, failing at the first step (gdb's). */
     unreadable?: boolean;
+    /** `watch -location EXPR`: what is checked, gdb's `* (TYPE *) ADDR` (the spec is `-location EXPR`). */
+    expr?: string;
   };
   /** Set once inserted in the current process. */
   inserted: boolean;
