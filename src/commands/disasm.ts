@@ -7,6 +7,7 @@ import type { Formatter } from 'iced-x86';
 import { iced } from '../util/iced.js';
 import type { Symbolizer } from './format.js';
 import { hexWord, hexWord16 } from '../util/hex.js';
+import { wrapHint } from '../dwarf/wrap.js';
 
 export interface Insn {
   address: bigint;
@@ -98,7 +99,8 @@ export function disassemble(code: Buffer, address: bigint, sym: Symbolizer, max 
 export function formatXInsn(i: Insn, pc: bigint | undefined, sym: Symbolizer): string {
   const s = sym(i.address);
   const marker = i.address === pc ? '=> ' : '   ';
-  return `${marker}${hexWord(i.address)}${s ? ` <${s}>` : ''}:\t${i.text}`;
+  // gdb's print_formatted wraps here (4) for long symbolic names
+  return `${marker}${hexWord(i.address)}${s ? ` <${s}>` : ''}:\t${wrapHint(4)}${i.text}`;
 }
 
 /** `disassemble` line: `=> 0x000000000040113a <+4>:\tmov    %rdi,-0x8(%rbp)`. */
