@@ -33,6 +33,7 @@ import {
 } from './expr.js';
 import { formatValue, hex, hex16, type PrintFormat, type Symbolizer } from './format.js';
 import { disassemble } from './disasm.js';
+import { stripWrapHints } from '../dwarf/wrap.js';
 import { disassembleCommand, type DisassembleHost } from './disassemble.js';
 import { gdbLineNumber } from './examine.js';
 import { SessionStore, type Breakpoint } from './store.js';
@@ -339,6 +340,7 @@ export class Session {
     warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
     confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
+    history: () => this.history,
     selectedFrame: () => this.store.state.selectedFrame,
     inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
     selectFrame: (n) => this.store.update({ selectedFrame: n }),
@@ -2104,7 +2106,8 @@ export class Session {
     if (typed === 'void') return;
     if (typed) {
       this.history.push(typed);
-      this.out(`Value returned is $${this.history.length} = ${await DebugBridge.format(typed, undefined)}`);
+      // gdb formats it into a string first (print_return_value_1): no wrap points, a long line is left to the terminal
+      this.out(`Value returned is $${this.history.length} = ${stripWrapHints(await DebugBridge.format(typed, undefined))}`);
       return;
     }
     // No debug info: gdb cannot know the type; tsdbg shows rax as a long.
