@@ -68,7 +68,8 @@ function splitRange(what: string): [string, string] | undefined {
   return undefined;
 }
 
-function line(i: Insn, label: string, pc: bigint | undefined, raw: boolean): string {
+/** A `disassemble` line: `=> 0x000000000040113a <+4>:\tmov ...` (label ` <+4>` or ` <main+4>`), /r's bytes padded. */
+export function disassemblyLine(i: Insn, label: string, pc: bigint | undefined, raw: boolean): string {
   const marker = i.address === pc ? '=> ' : '   ';
   const bytes = raw ? `${[...i.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ').padEnd(RAW_WIDTH)}\t` : '';
   return `${marker}${hexWord16(i.address)}${label}:\t${bytes}${i.text}`;
@@ -100,7 +101,7 @@ export async function disassembleCommand(h: DisassembleHost, args: DisassembleAr
       const s = h.symbolize(a);
       return s ? ` <${s.includes('+') ? s : `${s}+0`}>` : '';
     };
-    const body = args.mixed ? withSource(h, insns, args.mixed, (i) => line(i, label(i.address), pc, args.raw)) : insns.map((i) => line(i, label(i.address), pc, args.raw));
+    const body = args.mixed ? withSource(h, insns, args.mixed, (i) => disassemblyLine(i, label(i.address), pc, args.raw)) : insns.map((i) => disassemblyLine(i, label(i.address), pc, args.raw));
     h.outLines([`Dump of assembler code from ${hex(start)} to ${hex(end)}:`, ...body, 'End of assembler dump.']);
     return;
   }
@@ -115,7 +116,7 @@ async function disassembleFunction(h: DisassembleHost, args: DisassembleArgs, ad
   const fn = h.functionAt(addr);
   if (!fn || fn.size === 0n) throw new CommandError('No function contains specified address.');
   const insns = await code(h, fn.start, fn.start + fn.size);
-  const show = (i: Insn) => line(i, ` <+${i.address - fn.start}>`, pc, args.raw);
+  const show = (i: Insn) => disassemblyLine(i, ` <+${i.address - fn.start}>`, pc, args.raw);
   const body = args.mixed ? withSource(h, insns, args.mixed, show) : insns.map(show);
   h.outLines([`Dump of assembler code for function ${fn.name}:`, ...body, 'End of assembler dump.']);
 }
