@@ -30,6 +30,7 @@ import { localLauncherWaiting } from './run/launcher.js';
 import { SERVE_BLOCK_US } from '../src/rsp/serve-wait.js';
 import { UsageError, optionValue, parseEngine, parsePid } from './options.js';
 import { claimSignals } from '../src/target/reaper.js';
+import { ProgramPty } from '../src/target/local/pty.js';
 
 const USAGE = `usage: tsdbg serve [--listen HOST:PORT | --stdio | HOST:PORT | -] [--once] [--multi]
                    [--attach PID] [--aslr] [--engine kernel|userspace] [--spin-us N]
@@ -161,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (args.stdio) {
       log('Remote debugging using stdio');
+      ProgramPty.detachedOutput = 2;   // a program let go writes on; stdout is gdb's protocol
       const session = serveStreams(process.stdin, process.stdout, opts);
       stop = () => session.end();
       await session.done();

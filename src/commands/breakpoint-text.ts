@@ -47,7 +47,7 @@ export function breakpointTable(all: readonly Breakpoint[], watchOnly: boolean, 
 function locationRows(b: Breakpoint, places: BreakpointPlaces): string[] {
   const locs = b.address === undefined ? [] : [b.address, ...(b.more ?? [])];
   return locs.map((a, i) => {
-    const where = places.where(a, undefined, b.spec);
+    const where = places.where(a, b.lines?.[i], b.spec);
     const bad = b.invalid?.includes(i);
     return `${`${b.id}.${i + 1}`.padEnd(28)}${(bad ? 'N*' : b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
   });

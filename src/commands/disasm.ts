@@ -6,7 +6,8 @@
 import type { Formatter } from 'iced-x86';
 import { iced } from '../util/iced.js';
 import type { Symbolizer } from './format.js';
-import { hexWord, hexWord16 } from '../util/hex.js';
+import { hexWord } from '../util/hex.js';
+import { wrapHint } from '../dwarf/wrap.js';
 
 export interface Insn {
   address: bigint;
@@ -98,13 +99,6 @@ export function disassemble(code: Buffer, address: bigint, sym: Symbolizer, max 
 export function formatXInsn(i: Insn, pc: bigint | undefined, sym: Symbolizer): string {
   const s = sym(i.address);
   const marker = i.address === pc ? '=> ' : '   ';
-  return `${marker}${hexWord(i.address)}${s ? ` <${s}>` : ''}:\t${i.text}`;
-}
-
-/** `disassemble` line: `=> 0x000000000040113a <+4>:\tmov    %rdi,-0x8(%rbp)`. */
-export function formatDisasLine(i: Insn, funcStart: bigint | undefined, pc: bigint | undefined, raw: boolean): string {
-  const marker = i.address === pc ? '=> ' : '   ';
-  const off = funcStart !== undefined ? ` <+${i.address - funcStart}>` : '';
-  const bytes = raw ? `${[...i.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ')}\t` : '';
-  return `${marker}${hexWord16(i.address)}${off}:\t${bytes}${i.text}`;
+  // gdb's print_formatted wraps here (4) for long symbolic names
+  return `${marker}${hexWord(i.address)}${s ? ` <${s}>` : ''}:\t${wrapHint(4)}${i.text}`;
 }

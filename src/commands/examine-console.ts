@@ -10,6 +10,7 @@ import { addrWithSym, formatXLines, hex, perLine, UNIT_SIZE, xLabel, type PrintF
 import { disassemble, formatXInsn } from './disasm.js';
 import { readReadable } from './examine.js';
 import { intType } from './convenience.js';
+import { wideStringAt, type CharWidth } from './wide-string.js';
 
 /** What `x` needs from the Session. */
 export interface ExamineHost {
@@ -24,6 +25,8 @@ export interface ExamineHost {
   outLines(lines: string[]): void;
   /** Text without a newline (a partial line before an error). */
   write(text: string): void;
+  /** gdb's `warning: TEXT` line. */
+  warn(text: string): void;
   /** What an empty line repeats (`x/4xw` after `x/4xw ADDR`). */
   setRepeat(line: string): void;
   /** gdb's QUIT: throws when Ctrl-C came. */
@@ -86,7 +89,14 @@ export class Examiner {
       addr = BigInt.asUintN(64, addr - BigInt(n) * BigInt(size));
     }
     if (this.fmt === 'i') { await this.instructions(addr, n); return; }
-    if (this.fmt === 's') { await this.strings(addr, n); return; }
+    if (this.fmt === 's') {
+      // gdb: strings of char16_t (h) or char32_t (w) when asked for in this command, else bytes; and b next time
+      const width = unit === 'h' ? 2 : unit === 'w' ? 4 : 1;
+      if (unit === 'g') h.warn("Unable to display strings with size 'g', using 'b' instead.");
+      this.unit = 'b';
+      await this.strings(addr, n, width);
+      return;
+    }
     const { data, end } = await readReadable((a, len) => h.readMemory(a, len), addr, n * size);
     const whole = data.subarray(0, data.length - (data.length % size));
     const lines = formatXLines(addr, whole, this.fmt, this.unit, h.symbolize);
@@ -138,16 +148,24 @@ export class Examiner {
     this.setExamined(last.address, intType(1));
   }
 
-  private async strings(addr: bigint, n: number): Promise<void> {
+  private async strings(addr: bigint, n: number, width: 1 | CharWidth): Promise<void> {
     const h = this.host;
+    const { elements, repeats } = h.printSettings();
+    const read = (a: bigint, l: number) => h.readMemory(a, l);
+    const quoted = width === 1 ? (a: bigint) => this.quotedString(a)
+      : async (a: bigint) => {
+        const s = await wideStringAt(read, a, width, elements, repeats);
+        if (!s) throw new EvalError(`Cannot access memory at address ${hex(a)}`);
+        return s;
+      };
     let a = addr;
     let lines: string[] = [];
     // printed as they come, in batches, with Ctrl-C heard between them: x/2147483647s runs as long as gdb's
     const flush = () => { h.outLines(lines); lines = []; };
     for (let i = 0; i < n; i++) {
-      this.setExamined(a, intType(1));
+      this.setExamined(a, intType(width));
       // an unreadable string is an <error: ...> line, and the next one starts there again (gdb)
-      const s = await this.quotedString(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
+      const s = await quoted(a).catch((e: Error) => ({ text: `<error: ${e.message}>`, length: 0 }));
       lines.push(`${addrWithSym(a, h.symbolize)}:\t${s.text}`);
       a += BigInt(s.length);
       if (lines.length === 256) {
@@ -158,6 +176,6 @@ export class Examiner {
     }
     flush();
     this.next = a;
-    h.setRepeat(`x/${n}s`);
+    h.setRepeat(`x/${n}s${width === 2 ? 'h' : width === 4 ? 'w' : ''}`);
   }
 }

@@ -182,6 +182,11 @@ interface Sym {
   fn?: boolean;
 }
 
+/** The DIEs of a block's symbols in gdb's dictionary order (`info locals` lists a lexical block's so). */
+export function blockSymbolDies(block: Die): Die[] {
+  return blockSymbols(block).map((s) => s.die);
+}
+
 /** The block's symbols in gdb's dictionary order. */
 function blockSymbols(block: Die): Sym[] {
   const list: Sym[] = [];

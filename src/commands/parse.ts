@@ -8,6 +8,7 @@ import type { WatchKind } from '../target/types.js';
 import type { PrintFormat, Unit } from './format.js';
 import { xCount } from './examine.js';
 import { CONSOLE_SPECS } from '../console/specs.js';
+import { parseDisassembleArgs, type DisassembleArgs } from './disassemble.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
@@ -26,7 +27,7 @@ export type Command =
   | { kind: 'nop' }
   | { kind: 'run'; args: string[] | undefined; stopAt: 'main' | 'first-instruction' | undefined }
   | { kind: 'break'; location: string | undefined; temporary: boolean; condition: string | undefined }
-  | { kind: 'watch'; expr: string; access: WatchKind }
+  | { kind: 'watch'; expr: string; access: WatchKind; location?: boolean }
   | { kind: 'catch-syscall'; args: string; temporary: boolean }
   | { kind: 'delete'; ids: number[] }
   | { kind: 'clear'; location: string | undefined }
@@ -44,7 +45,7 @@ export type Command =
   | { kind: 'set-expr'; expr: string }
   | { kind: 'setting'; name: string; value: string }
   | { kind: 'show'; name: string }
-  | { kind: 'disassemble'; expr: string | undefined; raw: boolean }
+  | { kind: 'disassemble'; args: DisassembleArgs }
   | { kind: 'backtrace'; limit: number | undefined }
   /** `text`: the count as typed, for gdb's "No frame at level TEXT." */
   | { kind: 'frame'; index: number | undefined; relative: 'up' | 'down' | undefined; text: string }
@@ -164,8 +165,9 @@ function parseCatch(args: string, temporary: boolean): Command {
 
 function parseWatch(args: string, access: WatchKind): Command {
   let expr = required(args, 'Argument required (expression to compute).');
+  const location = /^-l(ocation)?\s+/.test(expr);
   expr = expr.replace(/^-l(ocation)?\s+/, '');
-  return { kind: 'watch', expr, access };
+  return { kind: 'watch', expr, access, location };
 }
 
 /** No DWARF for the program: what gdb says to a source-level command then (the source module runs them otherwise). */
@@ -413,8 +415,8 @@ const SPECS: Spec[] = [
   { name: 'set', help: 'Evaluate expression EXP and assign result to variable VAR.\nset $REG = V | set *(long*)ADDR = V | set {int} ADDR = V | set {char[4]} ADDR = "abc" | set var X = V.',
     parse: parseSet },
   { name: 'show', help: 'Generic command for showing things about the debugger.\nshow SETTING.', parse: (a) => ({ kind: 'show', name: a.trim() }) },
-  { name: 'disassemble', help: 'Disassemble a specified section of memory.\ndisassemble [/r] [ADDR | FUNC]: AT&T disassembly of a function, "=>" at the pc.',
-    parse: (a) => { const raw = /^\/r\b/.test(a.trim()); const rest = a.trim().replace(/^\/[rms]+\s*/, ''); return { kind: 'disassemble', expr: rest || undefined, raw }; } },
+  { name: 'disassemble', help: 'Disassemble a specified section of memory.\ndisassemble [/r] [ADDR | FUNC | START,END | START,+LENGTH]: AT&T disassembly of a function or a range, "=>" at the pc.',
+    parse: (a) => ({ kind: 'disassemble', args: parseDisassembleArgs(a) }) },
   { name: 'backtrace', aliases: ['bt', 'where'], help: 'Print backtrace of all stack frames, or innermost COUNT frames.\nbacktrace [N]: print the call stack.',
     parse: (a) => { const t = a.trim().replace(/^-?full\b/, '').trim(); return { kind: 'backtrace', limit: t ? count(t) : undefined }; } },
   { name: 'frame', aliases: ['f'], help: 'Select and print a stack frame.\nframe [N]: select and print stack frame N.',

@@ -32,7 +32,9 @@ import {
   type EvalContext, type Evaluator, type SymbolValue, type Value,
 } from './expr.js';
 import { formatValue, hex, hex16, type PrintFormat, type Symbolizer } from './format.js';
-import { disassemble, formatDisasLine } from './disasm.js';
+import { disassemble } from './disasm.js';
+import { stripWrapHints } from '../dwarf/wrap.js';
+import { disassembleCommand, type DisassembleHost } from './disassemble.js';
 import { gdbLineNumber } from './examine.js';
 import { SessionStore, type Breakpoint } from './store.js';
 import { Snapshots, engineLabel } from '../debugger/snapshots.js';
@@ -65,7 +67,7 @@ import { InfoConsole } from './info-console.js';
 import { Examiner } from './examine-console.js';
 import {
   armHardwareWatch, canUseHwValue, disarmHardwareWatch, firstUnfit, formatSnap, sameRanges, scopeExitText, showWatchSetting, snapshot,
-  unfitText, watchHits, watchRanges, type WatchHit, type WatchSnap,
+  unfitText, watchHits, watchLocation, watchRanges, type WatchHit, type WatchSnap,
 } from './watch.js';
 import { SoftwareWatcher } from './watch-soft.js';
 import { isNotFound, makePending, parsePendingMode, showPending, type PendingMode } from './pending.js';
@@ -289,6 +291,7 @@ export class Session {
     setConvenience: (name, v) => this.convenience.setMine(name, v),
     outLines: (lines) => this.outLines(lines),
     write: (text) => this.store.write('stdout', text),
+    warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
     setRepeat: (line) => { this.lastRepeat = line; },
     checkQuit: () => this.checkQuit(),
   });
@@ -339,6 +342,7 @@ export class Session {
     warn: (text) => this.store.write('stderr', `warning: ${text}\n`),
     confirm: (q) => this.confirm(q),
     sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
+    history: () => this.history,
     selectedFrame: () => this.store.state.selectedFrame,
     inlineSkip: (pc) => this.debug?.inlineSkipAt(pc) ?? 0,
     selectFrame: (n) => this.store.update({ selectedFrame: n }),
@@ -706,7 +710,7 @@ export class Session {
       case 'nop': return undefined;
       case 'run': await this.cmdRun(c.args, c.stopAt); return undefined;
       case 'break': await this.cmdBreak(c.location, c.temporary, c.condition); return undefined;
-      case 'watch': await this.cmdWatch(c.expr, c.access); return undefined;
+      case 'watch': await this.cmdWatch(c.expr, c.access, c.location); return undefined;
       case 'catch-syscall': this.cmdCatchSyscall(c.args, c.temporary); return undefined;
       case 'delete': await this.cmdDelete(c.ids); return undefined;
       case 'clear': await this.cmdClear(c.location); return undefined;
@@ -734,7 +738,7 @@ export class Session {
       case 'show':
         if (await this.source.printCommand('show', c.name)) return undefined;
         this.out(showWatchSetting(c.name, this.canUseHw) ?? showScreen(this.screen, c.name) ?? showPending(c.name, this.breakpointPending) ?? this.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
-      case 'disassemble': await this.cmdDisassemble(c.expr, c.raw); return undefined;
+      case 'disassemble': await disassembleCommand(this.disassembleHost, c.args); return undefined;
       case 'backtrace': await this.cmdBacktrace(c.limit); return undefined;
       case 'frame': await this.cmdFrame(c.index, c.relative, c.text); return undefined;
       case 'info': await this.cmdInfo(c.what, c.arg); return undefined;
@@ -1384,7 +1388,8 @@ export class Session {
       disposition: temporary ? 'del' : 'keep', hits: 0, condition, ignoreCount: 0, inserted: false, invalid,
     };
     this.setLocations(b, locs);
-    if (address !== undefined && !b.more) b.line = this.debug?.keptLines.get(address);
+    const kept = locs.map((a) => this.debug?.keptLines.get(a));
+    if (address !== undefined && !b.more) b.line = kept[0]; else if (kept.some((l) => l !== undefined)) b.lines = kept;
     this.convenience.setMine('bpnum', INT_VALUE(b.id));
     if (address === undefined) {
       this.setBreakpoints([...this.bps, b]);
@@ -1407,8 +1412,9 @@ export class Session {
     this.out(`${head}${line ? `: file ${line.file}, line ${b.line ?? line.line}.` : ''}`);
   }
 
-  private async cmdWatch(expr: string, access: WatchKind): Promise<void> {
+  private async cmdWatch(expr: string, access: WatchKind, location = false): Promise<void> {
     const any = await this.evaluateAny(expr);
+    const at = location ? watchLocation(expr, any.dwarf?.optimizedOut ? undefined : await DebugBridge.toMine(any).catch(expected(undefined))) : undefined;
     if (any.dwarf?.optimizedOut) {
       if (access === 'write') return this.watchUnreadable(expr, any);
       throw new CommandError('Expression cannot be implemented with read/access watchpoint.');
@@ -1418,15 +1424,16 @@ export class Session {
     if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
     const old = await snapshot(any);
     const length = any.dwarf ? old.bytes.length : sizeOf(v.type);    // the DWARF size (an __int128 is 16)
-    const ranges = await watchRanges(expr, { addr: v.lval.addr, length }, (e) => this.evaluate(e));
+    const ranges = await watchRanges(at?.expr ?? expr, { addr: v.lval.addr, length }, (e) => this.evaluate(e));
     this.live();
     const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
     const b: Breakpoint = {
-      id: this.nextBpId++, type, spec: expr, address: v.lval.addr, enabled: true, disposition: 'keep',
-      hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old, ranges },
+      id: this.nextBpId++, type, spec: at?.spec ?? expr, address: v.lval.addr, enabled: true, disposition: 'keep',
+      hits: 0, condition: undefined, ignoreCount: 0, inserted: false, watch: { length, kind: access, old, ranges, expr: at?.expr },
     };
-    b.watch!.scope = await this.localScope(v.lval.addr);
-    b.watch!.frame = (await this.frames().catch(expected([])))[this.store.state.selectedFrame]?.cfa;
+    // (-location watches an address: no scope, no frame)
+    b.watch!.scope = at ? undefined : await this.localScope(v.lval.addr);
+    b.watch!.frame = at ? undefined : (await this.frames().catch(expected([])))[this.store.state.selectedFrame]?.cfa;
     try {
       if (b.watch!.scope) await this.insertAt(b.watch!.scope.ret);
       await this.armWatch(b).catch(async (e: unknown) => {
@@ -1439,7 +1446,7 @@ export class Session {
       throw e;
     }
     this.setBreakpoints([...this.bps, b]);
-    this.out(`${watchTitle(b)} ${b.id}: ${expr}`);
+    this.out(`${watchTitle(b)} ${b.id}: ${b.spec}`);
   }
 
   /** gdb's software watchpoint on a value it cannot read (optimized out): set, and deleted at the first step. */
@@ -1719,7 +1726,7 @@ export class Session {
     for (const b of candidates) {
       if (b.watch!.unreadable) {
         // gdb: the first check fails; the watchpoint is deleted and the program stops there
-        const err = await this.evaluateAny(b.spec).then((a) => DebugBridge.toMine(a)).then(() => undefined, (e: unknown) => errorMessage(e));
+        const err = await this.evaluateAny(b.watch!.expr ?? b.spec).then((a) => DebugBridge.toMine(a)).then(() => undefined, (e: unknown) => errorMessage(e));
         this.out(`Error evaluating expression for watchpoint ${b.id}`);
         this.store.write('stderr', `${err ?? 'value has been optimized out'}\n`);
         this.out(`Watchpoint ${b.id} deleted.`);
@@ -1727,7 +1734,7 @@ export class Session {
         continue;
       }
       const level = await this.watchLevel(b);
-      const any = await this.evaluateAny(b.spec, level);
+      const any = await this.evaluateAny(b.watch!.expr ?? b.spec, level);
       const now = await snapshot(any);
       const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
       await this.rewatch(b, any, level);
@@ -1755,7 +1762,7 @@ export class Session {
   private async rewatch(b: Breakpoint, any: AnyValue, level: number): Promise<void> {
     const v = await DebugBridge.toMine(any).catch(expected(undefined));
     if (!v?.lval || v.lval.kind !== 'mem') return;
-    const ranges = await watchRanges(b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await this.evaluateAny(e, level)));
+    const ranges = await watchRanges(b.watch!.expr ?? b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await this.evaluateAny(e, level)));
     if (sameRanges(ranges, b.watch!.ranges)) return;
     if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(this.live(), b.watch!, this.hardwareWatches());
     b.watch!.ranges = ranges;
@@ -2101,7 +2108,8 @@ export class Session {
     if (typed === 'void') return;
     if (typed) {
       this.history.push(typed);
-      this.out(`Value returned is $${this.history.length} = ${await DebugBridge.format(typed, undefined)}`);
+      // gdb formats it into a string first (print_return_value_1): no wrap points, a long line is left to the terminal
+      this.out(`Value returned is $${this.history.length} = ${stripWrapHints(await DebugBridge.format(typed, undefined))}`);
       return;
     }
     // No debug info: gdb cannot know the type; tsdbg shows rax as a long.
@@ -2186,19 +2194,19 @@ export class Session {
     // listsize, verbose, logging...: accepted and have no effect.
   }
 
-  private async cmdDisassemble(expr: string | undefined, raw: boolean): Promise<void> {
-    const pc = await this.framePc();
-    let addr: bigint;
-    if (expr) addr = await this.evalAddress(expr);
-    else if (pc !== undefined) addr = pc;
-    else throw new CommandError('No frame selected.');
-    const loc = this.image ? this.image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
-    if (!loc || loc.symbol.kind !== 'function' || loc.symbol.size === 0n) throw new CommandError('No function contains specified address.');
-    const start = loc.symbol.address;
-    const code = await this.readMemory(start, Number(loc.symbol.size));
-    const lines = disassemble(code, start, this.symbolize).map((i) => formatDisasLine(i, start, pc, raw));
-    this.outLines([`Dump of assembler code for function ${loc.name}:`, ...lines, 'End of assembler dump.']);
-  }
+  private readonly disassembleHost: DisassembleHost = {
+    evalAddress: (e) => this.evalAddress(e),
+    readMemory: (a, l) => this.readMemory(a, l),
+    framePc: () => this.framePc(),
+    symbolize: (a) => this.symbolize(a),
+    functionAt: (a) => {
+      const loc = this.image ? this.image.symbolAt(a) : this.fileSymbols?.symbolAt(a);
+      return loc && loc.symbol.kind === 'function' ? { name: loc.name, start: loc.symbol.address, size: loc.symbol.size } : undefined;
+    },
+    outLines: (lines) => this.outLines(lines),
+    lineAt: (pc) => (this.debug?.program ? this.debug.lineForAddress(pc) : this.debug?.fileDebug?.lineForAddress(pc)),
+    sourceLine: (path, file, line) => this.sourceText.line(path, file, line),
+  };
 
   private frameText(f: Frame): string {
     // Callers' pcs are return addresses: name the function of the call (pc - 1), like gdb.

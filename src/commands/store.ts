@@ -18,6 +18,8 @@ export interface Breakpoint {
   address: bigint | undefined;
   /** `break FILE:LINE`: the line gdb reports for it when that is not the line of its address (optimized code). */
   line?: number;
+  /** The same for each of several locations (`address` first, then `more`), where gdb keeps one. */
+  lines?: (number | undefined)[];
   /** Its other locations, higher up (`break FUNC` of a function also inlined: gdb's 1.1, 1.2...). */
   more?: bigint[];
   /** Indexes of the locations where its condition does not parse (gdb's `N*`): they never stop. */
@@ -39,6 +41,8 @@ export interface Breakpoint {
     frame?: bigint;
     /** Its value could not be read when set (optimized out): software, failing at the first step (gdb's). */
     unreadable?: boolean;
+    /** `watch -location EXPR`: what is checked, gdb's `* (TYPE *) ADDR` (the spec is `-location EXPR`). */
+    expr?: string;
   };
   /** Set once inserted in the current process. */
   inserted: boolean;

@@ -12,7 +12,7 @@ import { CommandError } from './parse.js';
 import type { AnyValue } from './debug.js';
 import { Value as DwarfValue } from '../dwarf/value.js';
 import { formatValue } from './format.js';
-import { sizeOf, type Value } from './expr.js';
+import { sizeOf, typeName, type Value } from './expr.js';
 import type { WatchedRange } from './watch-soft.js';
 import { chunksOf } from '../target/debugregs.js';
 
@@ -186,4 +186,15 @@ export function watchHits(w: Watch, now: WatchSnap, locations: number): WatchHit
     else if (!changed && w.kind !== 'write') out.push({ now });
   }
   return out;
+}
+
+/**
+ * `watch -location EXPR`: gdb watches the address EXPR has now, as `* (TYPE *) ADDR` (no scope, no
+ * frame), and calls it `-location EXPR`; an EXPR not in memory has no address to watch.
+ */
+export function watchLocation(expr: string, v: Value | undefined): { spec: string; expr: string } | undefined {
+  // (a constant is not an lvalue: the caller says gdb's `Cannot watch constant value`)
+  if (v && !v.lval) return undefined;
+  if (!v?.lval || v.lval.kind !== 'mem') throw new CommandError('Attempt to take address of value not located in memory.');
+  return { spec: `-location ${expr}`, expr: `* (${typeName(v.type)} *) 0x${v.lval.addr.toString(16)}` };
 }

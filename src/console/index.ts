@@ -11,7 +11,7 @@ import type { ConsoleHost } from './host.js';
 import { BlockCollector, LoopBreak, LoopContinue, firstWord, substituteArgs, topLevelElse, userArgs } from './script.js';
 import { History, SUBS as HISTORY_SUBS } from './history.js';
 import { complete, type Completion, type CompletionSource } from './complete.js';
-import { exitVariables, parsePipe, runShell } from './shell.js';
+import { exitVariables, interactiveShell, parsePipe, runShell } from './shell.js';
 import { CONSOLE_NAMES } from './specs.js';
 import { SafePath, declinedWarning, initFiles, HOME_INIT_NAME } from './init.js';
 import { StyleSettings } from './style.js';
@@ -287,7 +287,8 @@ export class ConsoleCommands {
   }
 
   private async shell(command: string): Promise<{ quit?: number }> {
-    const r = await runShell(command, (t) => this.host.write(t), (t) => this.host.err(t));
+    const alone = !command.trim() && this.host.interactive() && process.stdin.isTTY;
+    const r = await (alone ? interactiveShell() : runShell(command, (t) => this.host.write(t), (t) => this.host.err(t)));
     for (const l of exitVariables(r)) await this.host.run(l, false);
     return {};
   }

@@ -26,6 +26,26 @@ export function runShell(command: string, out: (t: string) => void, err: (t: str
   });
 }
 
+/**
+ * `shell` alone at a terminal: an interactive $SHELL on our terminal (gdb's), which we stop reading
+ * (and take out of raw mode) until it exits. Not at a terminal it has no input and returns at once.
+ */
+export function interactiveShell(): Promise<ShellResult> {
+  const shell = process.env.SHELL || '/bin/sh';
+  const tty = process.stdin;
+  const raw = tty.isRaw;
+  tty.setRawMode?.(false);
+  tty.pause();
+  return new Promise<ShellResult>((resolve) => {
+    const child = spawn(shell, [], { stdio: 'inherit' });
+    child.on('error', (e) => { process.stderr.write(`${shell}: ${e.message}\n`); resolve({ code: 127, signal: null }); });
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  }).finally(() => {
+    tty.setRawMode?.(raw);
+    tty.resume();
+  });
+}
+
 /** gdb's convenience variables after a shell command: the exit code, or the signal's number. */
 export function exitVariables(r: ShellResult): string[] {
   if (r.signal) return [`set $_shell_exitsignal = ${constants.signals[r.signal]}`];

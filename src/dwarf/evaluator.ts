@@ -23,6 +23,7 @@ import { returnedBytes } from './abi.js';
 import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
+import { blockSymbolDies } from '../commands/info-scope.js';
 import { hexWord } from '../util/hex.js';
 
 export { ExprError };
@@ -858,24 +859,30 @@ export class Evaluator {
     if (!f?.fn || !f.debug) throw new ExprError('No symbol table info available.');
     const out: Array<{ name: string; value: Value }> = [];
     for (const block of f.scopeBlocks()) {
+      const mine: Array<{ name: string; value: Value; die: Die }> = [];
       for (const c of block.children) {
         if (c.tag !== TAG.variable) continue;
         const name = c.name;
         if (!name) continue;
         // gdb lists integer constants (LOC_CONST) but not block constants (LOC_CONST_BYTES).
         if (Buffer.isBuffer(c.raw(AT.const_value))) continue;
-        out.push({ name, value: await this.variableValue(c, f.debug, !(c.has(AT.location) && isStaticLocation(c))) });
+        mine.push({ name, die: c, value: await this.variableValue(c, f.debug, !(c.has(AT.location) && isStaticLocation(c))) });
       }
       // gdb's inherit_abstract_dies: the abstract origin's variables that no child of this block
       // stands for are the block's too (without a location: <optimized out>), even when a nested
       // block has its own concrete copy.
       const origin = block.ref(AT.abstract_origin);
-      if (!origin) continue;
       const concrete = new Set(block.children.map((c) => c.ref(AT.abstract_origin)).filter((d) => d !== undefined));
-      for (const a of origin.children) {
+      for (const a of origin?.children ?? []) {
         if (a.tag !== TAG.variable || !a.name || concrete.has(a) || Buffer.isBuffer(a.raw(AT.const_value))) continue;
-        out.push({ name: a.name, value: await this.variableValue(a, f.debug, true) });
+        mine.push({ name: a.name, die: a, value: await this.variableValue(a, f.debug, true) });
       }
+      // a lexical block's symbols are in a hashed dictionary in gdb: listed in its order (a function's in declaration order)
+      if (block.tag === TAG.lexical_block) {
+        const order = new Map(blockSymbolDies(block).map((d, i) => [d, i]));
+        mine.sort((x, y) => (order.get(x.die) ?? 0) - (order.get(y.die) ?? 0));
+      }
+      for (const { name, value } of mine) out.push({ name, value });
     }
     return out;
   }

@@ -245,7 +245,7 @@ export class LocalTarget extends LocalWaitLoop implements Target {
     }
     this._state = 'exited';
     this.forgetThreads(this.threadMap.values());
-    this.pty.release();
+    if (this.startedByUs) this.pty.handOff(); else this.pty.release();
     unregisterTracee(this);
     // still our child: reap it when it ends, or it lingers as a zombie
     if (this.startedByUs) reapWhenGone(this.pid, () => native.waitNow(this.pid));

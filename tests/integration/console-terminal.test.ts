@@ -275,3 +275,25 @@ describe('the screen follows the window, as gdb', () => {
     });
   }
 });
+
+describe('shell alone, as gdb', () => {
+  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+    it(`${who}: an interactive $SHELL on the terminal until it exits; its status in $_shell_exitcode`, async () => {
+      const t = who === 'gdb' ? start([PROG], { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } }) : start(['run', PROG], { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } });
+      await t.waitFor(prompt);
+      t.send('shell\r');
+      await t.waitFor('inner$ ');
+      // the shell reads the terminal (its line discipline echoes): the debugger takes nothing typed now
+      t.send('echo got-$((6*7))\r');
+      await t.waitFor('got-42\n');
+      await t.waitFor('inner$ ');
+      t.send('exit 3\r');
+      await t.waitFor(prompt);
+      t.send('print $_shell_exitcode\r');
+      await t.waitFor('$1 = 3\n');
+      await t.waitFor(prompt);
+      t.send('quit\r');
+      expect((await t.exited).exitCode).toBe(0);
+    });
+  }
+});

@@ -119,6 +119,28 @@ describe('disassembly', () => {
     expect(comments(r.tsdbg).some((l) => /\S        # 0x/.test(l))).toBe(true);
     expect(comments(r.tsdbg).join('\n')).toBe(comments(r.gdb).join('\n'));
   });
+
+  it('START,END and START,+LENGTH ranges, /r bytes padded, the pc marked, gdb\'s errors for modifiers', () => {
+    const prog = path.join(ROOT, 'examples/bin/linked_list');
+    const dump = (ls: string[]) => ls.filter((l) => /^(Dump|End of|=> |   0x)|modifier|\/m and \/s|syntax error/.test(l));
+    for (const bad of ['disassemble /x main', 'disassemble /ms main', 'disassemble /', 'disassemble ,main']) {
+      const r = batch([bad], prog);
+      expect(r.tsdbg).toEqual(r.gdb);
+    }
+    const r = batch(['disassemble main,main+12', 'disassemble /r main,+8', 'disassemble /r push', 'disassemble 0x1000,0x1000',
+      'disassemble main,', 'break push', 'run', 'disassemble $pc,+6', 'disassemble /r $pc-4,$pc+4', 'kill'], prog);
+    expect(r.gdb).toContain('Dump of assembler code from 0x12e0 to 0x12e8:');
+    expect(dump(r.tsdbg).join('\n')).toBe(dump(r.gdb).join('\n'));
+  });
+
+  it('/s and /m: source lines with the instructions, in address order (/s) or line order (/m)', () => {
+    const prog = path.join(ROOT, 'examples/bin/linked_list');
+    // sum_list's loop test comes after its body: /m sorts it under line 33, /s shows it twice
+    const r = batch(['disassemble /s push', 'disassemble /m sum_list', 'disassemble /s sum_list', 'disassemble /rs main,+8',
+      'disassemble /m print_list,+20', 'disassemble /s print_list,+20'], prog);
+    expect(r.gdb).toContain('linked_list.c:');
+    expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
 });
 
 describe('SIGINT while reading commands from a pipe', () => {

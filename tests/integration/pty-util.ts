@@ -131,7 +131,7 @@ export function tsdbg(args: string[], opts?: { cols?: number; rows?: number; cwd
 }
 
 /** gdb 13 on a terminal, the reference for wording (no init files, no pager, no colors). */
-export function gdb(args: string[], opts?: { cols?: number; rows?: number }): Terminal {
+export function gdb(args: string[], opts?: { cols?: number; rows?: number; env?: Record<string, string> }): Terminal {
   return terminal('gdb', ['-q', '-nx', '-iex', 'set pagination off', '-iex', 'set style enabled off', ...args], opts);
 }
 

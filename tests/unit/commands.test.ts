@@ -64,7 +64,8 @@ describe('command names: gdb aliases and unique prefixes', () => {
     expect(cmd('b *0x401136')).toEqual({ kind: 'break', location: '*0x401136', temporary: false, condition: undefined });
     expect(cmd('tbreak main')).toMatchObject({ temporary: true, location: 'main' });
     expect(cmd('break tick if counter == 3')).toMatchObject({ location: 'tick', condition: 'counter == 3' });
-    expect(cmd('rwatch *(int*)0x404040')).toEqual({ kind: 'watch', expr: '*(int*)0x404040', access: 'read' });
+    expect(cmd('rwatch *(int*)0x404040')).toEqual({ kind: 'watch', expr: '*(int*)0x404040', access: 'read', location: false });
+    expect(cmd('watch -l n->next')).toEqual({ kind: 'watch', expr: 'n->next', access: 'write', location: true });
     expect(cmd('awatch *(long*)$sp')).toMatchObject({ access: 'access' });
     expect(cmd('delete 1 3-5')).toEqual({ kind: 'delete', ids: [1, 3, 4, 5] });
     expect(cmd('disable 2')).toEqual({ kind: 'enable', ids: [2], enable: false, once: false });

@@ -3,7 +3,9 @@ import {
   changedRanges, charLiteral, cString, formatDiff, formatEflags, formatInt, formatMappings, formatRegisterLine,
   formatXLines, hexdump, perLine,
 } from '../../src/commands/format.js';
-import { disassemble, formatDisasLine, formatXInsn } from '../../src/commands/disasm.js';
+import { disassemble, formatXInsn } from '../../src/commands/disasm.js';
+import { disassemblyLine } from '../../src/commands/disassemble.js';
+import { stripWrapHints } from '../../src/dwarf/wrap.js';
 
 // Expected strings are gdb 13's output for the same bytes (examples/struct_loop.c, `pt` at 0x404020).
 const sym = (a: bigint) => {
@@ -98,10 +100,12 @@ describe('disassembly (iced-x86, AT&T like gdb)', () => {
   });
 
   it('lays out x/i and disassemble lines with the => marker', () => {
-    expect(formatXInsn(insns[2]!, 0x40113an, sym)).toBe('=> 0x40113a <tick+4>:\tmov    %rdi,-0x8(%rbp)');
-    expect(formatXInsn(insns[3]!, 0x40113an, sym)).toBe('   0x40113e <tick+8>:\tmov    -0x8(%rbp),%rax');
-    expect(formatDisasLine(insns[2]!, 0x401136n, 0x40113an, false)).toBe('=> 0x000000000040113a <+4>:\tmov    %rdi,-0x8(%rbp)');
-    expect(formatDisasLine(insns[0]!, 0x401136n, 0x40113an, true)).toBe('   0x0000000000401136 <+0>:\t55\tpush   %rbp');
+    // (x/i has gdb's wrap point after the tab: a terminal breaks a long line there)
+    expect(stripWrapHints(formatXInsn(insns[2]!, 0x40113an, sym))).toBe('=> 0x40113a <tick+4>:\tmov    %rdi,-0x8(%rbp)');
+    expect(stripWrapHints(formatXInsn(insns[3]!, 0x40113an, sym))).toBe('   0x40113e <tick+8>:\tmov    -0x8(%rbp),%rax');
+    expect(disassemblyLine(insns[2]!, ' <+4>', 0x40113an, false)).toBe('=> 0x000000000040113a <+4>:\tmov    %rdi,-0x8(%rbp)');
+    // /r: the bytes padded to gdb 13's column (x86: 7 bytes a line)
+    expect(disassemblyLine(insns[0]!, ' <+0>', 0x40113an, true)).toBe(`   0x0000000000401136 <+0>:\t${'55'.padEnd(19)}\tpush   %rbp`);
   });
 });
 

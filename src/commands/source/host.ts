@@ -8,6 +8,7 @@ import type { ElfFile } from '../../elf/index.js';
 import type { ProgramInfo } from '../../dwarf/program.js';
 import type { DebugInfo } from '../../dwarf/debuginfo.js';
 import type { ConvenienceVars } from '../convenience.js';
+import type { AnyValue } from '../debug.js';
 
 export interface SourceHost {
   /** The live target, or undefined when no process runs. */
@@ -39,6 +40,8 @@ export interface SourceHost {
   snapshotAt(op: 'take' | 'show' | 'drop' | 'restore', start: bigint, length?: number): Promise<void>;
   /** The session's convenience variables ($foo). */
   convenience: ConvenienceVars;
+  /** The value history ($1, $, $$N), for ptype and whatis. */
+  history(): AnyValue[];
   /** gdb's set_next_address: where `x` with no argument starts; $_ becomes it (a void *), $__ void. */
   setNextAddress(addr: bigint): void;
   /** gdb's from_tty of the command running now (see Session.execute). */

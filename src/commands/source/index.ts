@@ -28,7 +28,7 @@ import { siginfoOf, snapshotsOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
 import { CommandError, NO_SYMBOLS, NO_SYMBOL_INFO } from '../parse.js';
 import { expected } from '../../debugger/errors.js';
-import { convenienceEnv } from '../debug.js';
+import { convenienceEnv, dwarfValueOf } from '../debug.js';
 import { disassemble, formatXInsn } from '../disasm.js';
 import { ExprError } from '../../dwarf/cexpr.js';
 import { wrapHint } from '../../dwarf/wrap.js';
@@ -155,7 +155,9 @@ export class SourceLevel {
       siginfo: () => siginfoOf(this.host.target()),
       convenience: convenienceEnv(this.host.convenience, () => ev.ctx),
       sourceFile: this.listPos?.path,
+      history: [],
     });
+    for (const h of this.host.history()) ev.env.history!.push(dwarfValueOf(h, ev.ctx));
     return ev;
   }
 

@@ -5,6 +5,7 @@
  * drained synchronously at each stop so every listener sees it before the
  * stop (gdb's order); keyboard input and the window size go the other way.
  */
+import { spawn } from 'node:child_process';
 import { closeSync, write as fsWrite } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { native } from '../native.js';
@@ -14,8 +15,18 @@ import { TargetError } from '../types.js';
 const PTY_DRAIN_CHUNK = 64 * 1024;
 let drainBuf: Buffer | undefined;
 const PTY_DRAIN_MAX_READS = 16;
+/**
+ * The keeper of a detached program's terminal (handOff): copies the pty master (its stdin, non-blocking:
+ * libuv made it so) to our stdout until the program's end (EIO), polling when there is nothing to read;
+ * with argument 1 (our stdout is no terminal) \r\n as \n, as the console writes the program's output.
+ */
+const KEEPER = `const fs=require('fs'),b=Buffer.alloc(65536),plain=process.argv[1]==='1';let cr=false;
+function out(d){if(plain){let t=(cr?'\\r':'')+d.toString('latin1');cr=t.endsWith('\\r');if(cr)t=t.slice(0,-1);d=Buffer.from(t.replace(/\\r\\n/g,'\\n'),'latin1')}fs.writeSync(1,d)}
+(function r(){for(;;){let n;try{n=fs.readSync(0,b,0,b.length,null)}catch(e){if(e.code==='EAGAIN')return setTimeout(r,50);return}if(n<=0)return;try{out(b.subarray(0,n))}catch(e){if(e.code!=='EAGAIN')return}}})()`;
 
 export class ProgramPty {
+  /** Where a detached program's output goes (handOff): our stdout, or stderr when stdout carries a protocol (serve --stdio). */
+  static detachedOutput: 1 | 2 = 1;
   private stream: ReadStream | undefined;
 
   /**
@@ -93,6 +104,26 @@ export class ProgramPty {
 
   resize(rows: number, cols: number): void {
     if (this.fd >= 0) native.ptyResize(this.fd, rows, cols);
+  }
+
+  /**
+   * A started program is let go (detach) and runs on: its terminal must outlive us, as gdb's
+   * inferior keeps gdb's terminal (closing the last master fd hangs the program up: SIGHUP). A
+   * keeper process takes the master and passes the program's output on to our stdout until it ends.
+   */
+  handOff(): void {
+    if (this.fd < 0) return;
+    this.drain();
+    try {
+      const to = ProgramPty.detachedOutput;
+      const plain = !(to === 1 ? process.stdout : process.stderr).isTTY;
+      spawn(process.execPath, ['-e', KEEPER, plain ? '1' : '0'], { stdio: [this.fd, to === 1 ? 'inherit' : process.stderr, 'ignore'], detached: true }).unref();
+    } catch { /* no keeper: the program gets the hangup when we exit */ }
+    // the keeper reads now: our copies close
+    this.stream?.destroy();
+    this.stream = undefined;
+    closeSync(this.fd);
+    this.fd = -1;
   }
 
   /** The process is gone or let go: close our master (libuv's copy reads on, unreferenced, until its end). */

@@ -125,3 +125,26 @@ run -B5 -f sample.txt out.lz4
 info scope *$pc
 info scope LZ4_compress_default
 continue
+
+### break-line-before-code
+# the first line with code after line 1 is a static function's first line, inlined at -O2:
+# gdb keeps that line for each location (its prologue is not skipped there)
+break lz4.c:1
+info breakpoints
+
+### finish-struct
+# functions returning a struct by value (in memory): finish prints it as gdb does
+break LZ4IO_createCResources
+run -f sample.txt out.lz4
+finish
+p $
+p $.srcBufferSize
+continue
+
+### finish-struct-d
+break LZ4IO_createDResources
+run -d -f sample.txt.lz4 back.txt
+finish
+p $$0
+ptype $
+continue

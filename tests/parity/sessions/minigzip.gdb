@@ -125,3 +125,66 @@ info display
 undisplay 2
 next
 continue
+
+### watch-location
+# watch -l on a local: the hits as the loop reads, then its scope ends
+break gz_compress
+run sample.txt
+next
+watch -l len
+continue
+continue
+delete
+continue
+
+### tbreak-until
+tbreak main
+run sample.txt
+info breakpoints
+until
+until
+until
+info frame
+continue
+
+### info-frame
+break deflate
+run sample.txt
+info frame
+up
+info frame
+down
+continue
+
+### ptype-fnptr
+ptype alloc_func
+whatis alloc_func
+ptype free_func
+ptype z_stream
+whatis deflate
+ptype deflate
+p deflate
+p *deflate
+p &deflate
+p sizeof(z_stream)
+
+### x-i-jumps
+break gz_compress
+run sample.txt
+x/16i $pc
+x/4i gz_compress
+stepi
+stepi
+x/2i $pc
+continue
+
+### arrays-at
+break deflate
+run sample.txt
+p strm->next_in[0]@8
+p/x *strm->next_in@4
+p/c strm->next_in[0]@6
+p *strm@1
+p strm->avail_in@1
+output strm->avail_in
+continue
