@@ -200,6 +200,8 @@ export class Session {
   private readonly softWatch = new SoftwareWatcher();
   /** The dynamic linker's r_brk (_dl_debug_state) breakpoint, while inserted. */
   private solibEvent: bigint | undefined;
+  /** The entry point's internal breakpoint while catch syscall stops come before it (runToEntry). */
+  private entryPending: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
   private readonly inserted = new Map<bigint, number>();
   private pendingSignal: number | undefined;
@@ -1033,6 +1035,13 @@ export class Session {
     // A static executable starts right at its entry: nothing to run to.
     if (entry !== undefined && entry !== (await this.regs()).rip) {
       await this.insertAt(entry);
+      if (syscallCatchSet(this.bps)) {
+        // gdb catches ld.so's calls too: run with the catchpoints, the entry is reached on the way (reachEntry)
+        await this.image!.refresh();
+        this.entryPending = entry;
+        await this.resumeAndReport({ kind: 'cont' });
+        return false;
+      }
       let ev: StopEvent;
       try {
         ev = await t.cont();
@@ -1049,6 +1058,16 @@ export class Session {
     await this.insertUserBreakpoints();
     await this.armSolibEvents();
     return true;
+  }
+
+  /** The entry point, reached after catch syscall stops before it: what runToEntry does there. */
+  private async reachEntry(pc: bigint): Promise<StopOutcome | 'continue'> {
+    this.entryPending = undefined;
+    await this.removeAt(pc);
+    await this.image!.refresh();
+    await this.insertUserBreakpoints();
+    await this.armSolibEvents();
+    return (await this.hitBreakpoints(pc)).length ? 'stopped' : 'continue';
   }
 
   /**
@@ -1212,6 +1231,7 @@ export class Session {
     this.lastImage = this.image;
     this.image = undefined;
     this.solibEvent = undefined;
+    this.entryPending = undefined;
     this.inserted.clear();
     this.softWatch.reset();
     this.invalidateMemory();
@@ -1649,6 +1669,7 @@ export class Session {
         if (!r.entry) this.effects.observe(r.nr, r.args, r.ret ?? 0n, vmReader(ev.tid));
         return (await this.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
       case 'breakpoint': {
+        if (r.pc === this.entryPending) return this.reachEntry(r.pc);
         const hit = await this.hitBreakpoints(r.pc);
         if (hit.length) return 'stopped';
         const scopeExit = await this.watchScopeExit(r.pc);

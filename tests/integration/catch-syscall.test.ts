@@ -45,6 +45,15 @@ describe('catch syscall against gdb', () => {
     expect(lines.some((l) => l.startsWith('Catchpoint 2 (call to syscall openat), '))).toBe(true);
   });
 
+  it('set before run, it catches the dynamic loader\'s calls before main, as gdb does; break main still hits after them', () => {
+    const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
+      'catch syscall openat', 'break main', 'run', 'continue', 'continue', 'continue', 'continue', 'continue', 'info breakpoints',
+    ]);
+    expect(lines.filter((l) => l.startsWith('Catchpoint 1 (call to syscall openat), ')).length).toBe(3);
+    expect(lines.some((l) => l.includes('"/etc/ld.so.cache"'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('Breakpoint 2, main () at '))).toBe(true);
+  });
+
   it('any syscall, group:, numbers and bad names, as gdb says them', () => {
     const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
       'catch syscall', 'catch syscall group:memory', 'catch syscall 3 9999', 'catch syscall nosuch', 'catch syscall group:nosuch',
