@@ -11,6 +11,7 @@
  */
 import { EffectLog, withEffects } from '../syscall/effects.js';
 import { vmReader } from '../syscall/tracer.js';
+import { infoSyscall, type SyscallHere } from './info-syscall.js';
 import { catchHitText, catchSetText, catches, newCatchpoint, parseCatchSyscall, syscallCatchSet, syscallStopOf } from './catch-syscall.js';
 import { resolve as resolvePath } from 'node:path';
 import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
@@ -1624,6 +1625,13 @@ export class Session {
     return ev;
   }
 
+  /** The catch syscall stop the program is at, for `info syscall` (src/commands/info-syscall.ts). */
+  private syscallHere(): SyscallHere {
+    const stop = this.store.state.stop;
+    const live = !!this.target && this.target.state !== 'exited';
+    return { live, stop: live ? stop?.syscall : undefined, read: stop && live ? vmReader(stop.thread) : undefined };
+  }
+
   /** `catch syscall ...` / `tcatch syscall ...` (src/commands/catch-syscall.ts). */
   private cmdCatchSyscall(args: string, temporary: boolean): void {
     const calls = parseCatchSyscall(args);
@@ -2316,6 +2324,7 @@ export class Session {
       case 'inferiors': this.info.inferiors(); return;
       case 'threads': await this.threads.info(arg); return;
       case 'scope': this.outLines(await infoScope(this.scopeHost(), arg)); return;
+      case 'syscall': this.outLines(infoSyscall(arg, this.syscallHere())); return;
       case 'kstats': this.outLines(this.kstats.info(this.target && this.target.state !== 'exited' ? this.target.pid : undefined)); return;
       default: await this.source.info(what, arg);
     }
