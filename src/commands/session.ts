@@ -1039,6 +1039,7 @@ export class Session {
       if (syscallCatchSet(this.bps)) {
         // gdb catches ld.so's calls too: run with the catchpoints, the entry is reached on the way (reachEntry)
         await this.image!.refresh();
+        await this.insertUserBreakpoints();   // the program's own addresses are known (gdb lists them so); libraries' at the entry
         this.entryPending = entry;
         await this.resumeAndReport({ kind: 'cont' });
         return false;
@@ -1065,6 +1066,7 @@ export class Session {
   private async reachEntry(pc: bigint): Promise<StopOutcome | 'continue'> {
     this.entryPending = undefined;
     await this.removeAt(pc);
+    for (const b of this.bps) await this.disarm(b);
     await this.image!.refresh();
     await this.insertUserBreakpoints();
     await this.armSolibEvents();

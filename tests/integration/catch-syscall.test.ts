@@ -81,6 +81,29 @@ describe('catch syscall with commands', () => {
   });
 });
 
+describe('catch syscall conditions on the call, and commands listed', () => {
+  it('a condition on $orig_rax and $rdi, commands on a breakpoint and a catchpoint, listed by info breakpoints as gdb lists them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdbg-catch-'));
+    try {
+      const script = join(dir, 'cond.gdb');
+      writeFileSync(script, [
+        'break main', 'commands 1', 'silent', 'print $orig_rax', 'end',
+        'catch syscall close', 'condition 2 $orig_rax == 3 && $rdi == 99', 'commands 2', 'print $rdi', 'print $orig_rax', 'end',
+        'run', 'info breakpoints', 'continue', 'info registers orig_rax', 'continue', 'info breakpoints', '',
+      ].join('\n'));
+      const norm = (ls: string[]) => ls.map((l) => l.replace(/\(process \d+\)/, '(process N)'));
+      const ours = norm(mergedLines(['node', join(ROOT, 'bin', 'tsdbg.js'), 'run', '--batch', '-x', script, PROG]));
+      const gdb = norm(mergedLines(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', '-x', script, PROG]));
+      expect(ours).toEqual(gdb);
+      expect(ours).toContain('$2 = 99');
+      expect(ours).toContain('        print $orig_rax');
+      expect(ours).toContain('orig_rax       0x3                 3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('catch syscall in the debugger core', () => {
   it('DebuggerState.stop says syscall, the call, entry with its arguments, return with its result', closeStops);
 
