@@ -67,6 +67,14 @@ describe('info syscall', () => {
     expect(lines).toContain("Unknown syscall number '9999'.");
   });
 
+  it('complete: catch syscall and tcatch syscall to the calls\' names and groups as gdb does, info syscall the same', () => {
+    const asked = ['complete catch syscall opena', 'complete catch syscall group:m', 'complete catch syscall g:p', 'complete tcatch syscall exit', 'complete catch sys'];
+    const gdb = mergedLines(['gdb', '-nx', '-batch', ...asked.flatMap((c) => ['-ex', c])]);
+    expect(gdb).toContain('catch syscall openat2');
+    expect(tsdbg(asked)).toEqual(gdb);
+    expect(tsdbg(['complete info syscall getpp'])).toEqual(['info syscall getppid', '']);
+  });
+
   it('info sy is still info symbol (gdb\'s only info command that starts so), info sys is info syscall', () => {
     const lines = tsdbg(['info sy main', 'info symbol main', 'info sys 60']);
     expect(lines[0]).toMatch(/^main in section \.text/);
