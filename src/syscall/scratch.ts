@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { PTRACE, PTRACE_EVENT, check, native } from '../target/native.js';
 import { parseMaps } from '../util/maps.js';
+import { TargetError } from '../target/types.js';
 import { dirtyNative } from '../snapshot/dirty-native.js';
 import { syscallInfo } from './info.js';
 import { scratchString } from './change.js';
@@ -71,12 +72,12 @@ export function placeString(pid: number, tid: number, sp: bigint, pc: bigint, nr
       // no room after all: a page
     }
   }
-  if (bytes > Number(PAGE)) throw new Error(`the rewritten string is longer than a page (${bytes} bytes)`);
+  if (bytes > Number(PAGE)) throw new TargetError('EIO', `the rewritten string is longer than a page (${bytes} bytes)`);
   const page = runCall(tid, pc, SYS_MMAP, [0n, PAGE, PROT_RW, MAP_PRIVATE_ANON, BigInt.asUintN(64, -1n), 0n]);
-  if (page < 0n || page >= 0xfffffffffffff000n) throw new Error(`cannot map a page in the program for the rewritten string: mmap returned ${page}`);
+  if (page < 0n || page >= 0xfffffffffffff000n) throw new TargetError('EIO', `cannot map a page in the program for the rewritten string: mmap returned ${page}`);
   reenter(tid, pc, nr, filtered);
   const str = Buffer.concat([Buffer.from(s), Buffer.from([0])]);
-  if (native.pokeWrite(tid, page, str) !== str.length) throw new Error(`cannot write the rewritten string at 0x${page.toString(16)}`);
+  if (native.pokeWrite(tid, page, str) !== str.length) throw new TargetError('EIO', `cannot write the rewritten string at 0x${page.toString(16)}`);
   return {
     addr: page, where: 'page',
     undo: (t, gone) => { if (!gone) runCall(t, pc, SYS_MUNMAP, [page, PAGE]); },
@@ -86,7 +87,7 @@ export function placeString(pid: number, tid: number, sp: bigint, pc: bigint, nr
 /** Run call nr in tid with the `syscall` instruction that ends at pc; its result. Every register is put back. */
 function runCall(tid: number, pc: bigint, nr: number, args: bigint[]): bigint {
   const r = dirtyNative.injectSyscall(tid, pc - 2n, nr, args);
-  if (r.r < 0) throw new Error(`cannot run system call ${nr} in the program (${r.r})`);
+  if (r.r < 0) throw new TargetError('EIO', `cannot run system call ${nr} in the program (${r.r})`);
   return r.ret;
 }
 
@@ -112,7 +113,7 @@ function reenter(tid: number, pc: bigint, nr: number, filtered: boolean): void {
     check(native.ptrace(req, tid, 0n, BigInt(sig)), 'cannot resume the program');
     sig = 0;
     const st = native.waitBlocking(tid);
-    if (st < 0 || (st & 0x7f) !== 0x7f) throw new Error('the program ended while its system call was rewritten');
+    if (st < 0 || (st & 0x7f) !== 0x7f) throw new TargetError('EIO', 'the program ended while its system call was rewritten');
     const stopSig = (st >> 8) & 0xff;
     const event = (st >> 16) & 0xff;
     if (stopSig === SYSGOOD_TRAP || event === PTRACE_EVENT.SECCOMP) {
@@ -124,5 +125,5 @@ function reenter(tid: number, pc: bigint, nr: number, filtered: boolean): void {
     if (event !== 0) continue;   // PTRACE_EVENT_STOP and the like: on
     sig = stopSig;               // a signal: delivered
   }
-  throw new Error('the program did not make its system call again');
+  throw new TargetError('EIO', 'the program did not make its system call again');
 }
