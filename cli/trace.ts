@@ -3,7 +3,10 @@
  * program (src/syscall/).
  *
  *   tsdbg trace [-f] [-c|-C] [-o FILE] [-s N] [-e trace=SET] [-e inject=SPEC]
- *               [--rewrite SPEC] [--no-seccomp] [-p PID | PROG [ARGS...]]
+ *               [--rewrite SPEC] [--rewrite-page] [--no-seccomp] [-p PID | PROG [ARGS...]]
+ *
+ * --rewrite-page: rewritten strings always go to a page mapped in the
+ * program for the call, not below the stack (src/syscall/scratch.ts).
  */
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -15,7 +18,7 @@ import { RewriteError, RewriteHooks } from '../src/syscall/rewrite.js';
 import { TargetError } from '../src/target/types.js';
 
 const USAGE = 'usage: tsdbg trace [-f] [-c|-C] [-o FILE] [-s STRSIZE] [-e trace=SET] [-e inject=SPEC] ' +
-  '[--rewrite SPEC] [--no-seccomp] [-p PID | PROG [ARGS...]]\n';
+  '[--rewrite SPEC] [--rewrite-page] [--no-seccomp] [-p PID | PROG [ARGS...]]\n';
 
 interface Parsed {
   opts: Omit<TraceOptions, 'path' | 'argv' | 'outFd' | 'outIsFile' | 'env' | 'cwd'>;
@@ -45,6 +48,7 @@ export function parseTraceArgs(argv: string[]): Parsed {
       opts.strsize = Number(v);
     } else if (a === '-p') opts.attach = parsePid(optionValue(argv, ++i, a));
     else if (a === '--rewrite') hooks.addRewrite(optionValue(argv, ++i, a));
+    else if (a === '--rewrite-page') hooks.scratch = 'page';
     else if (a === '-e' || a.startsWith('-e')) {
       const v = a === '-e' ? optionValue(argv, ++i, a) : a.slice(2);
       const eq = v.indexOf('=');

@@ -37,10 +37,23 @@ export function breakpointTable(all: readonly Breakpoint[], watchOnly: boolean, 
     if (b.condition) lines.push(`\tstop only if ${b.condition}`);
     if (b.hits) lines.push(`\t${b.type === 'catchpoint' ? 'catchpoint' : 'breakpoint'} already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
     if (b.ignoreCount) lines.push(`\tWill ignore next ${b.ignoreCount} crossings of breakpoint.`);
+    if (b.commands?.length) pushAll(lines, commandRows(b.commands));
     if (b.more) pushAll(lines, locationRows(b, places));
   }
   if (list.some((b) => b.invalid?.length)) lines.push('(*): Breakpoint condition is invalid at this location.');
   return lines;
+}
+
+/** A breakpoint's commands as gdb lists them: 8 spaces in, the bodies of while and if 2 more. */
+function commandRows(commands: readonly string[]): string[] {
+  let depth = 0;
+  return commands.map((raw) => {
+    const c = raw.trim();
+    if (c === 'end' || c === 'else') depth = Math.max(0, depth - 1);
+    const row = `${' '.repeat(8 + 2 * depth)}${c}`;
+    if (/^(while|if)\b/.test(c) || c === 'else') depth++;
+    return row;
+  });
 }
 
 /** gdb's rows for the locations of a breakpoint with several: `1.2    y   0x... in tick at f.c:17`. */

@@ -68,8 +68,12 @@ export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|f
 /** Typed values only the DWARF evaluator has, with or without DWARF: the x87/SSE registers, $_siginfo. */
 const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
 
-/** gdb syntax the built-in evaluator keeps with DWARF: $eflags, $ps, the session's $_ variables (`{type} ADDR` is the DWARF evaluator's: its types). */
-const BUILTIN_ONLY = /\$(eflags|ps|_(?!siginfo\b)\w*)\b/;
+/**
+ * gdb syntax the built-in evaluator keeps with DWARF: $eflags, $ps, the registers DWARF has no number
+ * for ($orig_rax: the call at a syscall stop; $fs_base, $gs_base), the session's $_ variables
+ * (`{type} ADDR` is the DWARF evaluator's: its types).
+ */
+const BUILTIN_ONLY = /\$(eflags|ps|orig_rax|fs_base|gs_base|_(?!siginfo\b)\w*)\b/;
 
 /** `$`, `$$`, `$N`, `$$N`: history references (the DWARF evaluator keeps their types: `p *$`, `$1->next`). */
 const HISTORY_REF = /\$\$\d*|\$\d+|\$(?![\w$])/g;

@@ -16,6 +16,7 @@
  * the DWARF evaluator cannot take here (commands/debug.ts decides).
  */
 
+import { callConvenienceFunction, isConvenienceFunction } from './conv-functions.js';
 import { ExprError, evalChain, parseExpression as parseC, type Node, type TypeSpec } from '../dwarf/cexpr.js';
 
 export type CType =
@@ -343,6 +344,11 @@ async function evalStep(n: Node, v: Value, ctx: EvalContext): Promise<Value> {
       scalar(v);   // a symbol without debug info says so first, like gdb
       throw new EvalError(`Attempt to extract a component of a value that is not a structure${n.arrow ? ' pointer' : ''}.`);
     case 'call':
+      if (n.f.k === 'dollar' && isConvenienceFunction(n.f.name)) {
+        const args: Value[] = [];
+        for (const a of n.args) args.push(await evalNode(a, ctx));
+        return callConvenienceFunction(n.f.name, args, (a, l) => ctx.readMemory(a, l));
+      }
       throw new EvalError('Calling functions needs debug info (no debug info for this program).');
     default:
       return evalLeaf(n, ctx);

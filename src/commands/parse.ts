@@ -12,7 +12,7 @@ import { parseDisassembleArgs, type DisassembleArgs } from './disassemble.js';
 
 export type InfoWhat =
   | 'registers' | 'all-registers' | 'float' | 'breakpoints' | 'watchpoints' | 'proc' | 'symbol' | 'signals'
-  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'scope' | 'kstats'
+  | 'snapshots' | 'checkpoints' | 'sharedlibrary' | 'frame' | 'inferiors' | 'display' | 'threads' | 'scope' | 'kstats' | 'syscall'
   /** Source-level (SourceLevel, over DWARF): gdb's message for a program without it otherwise. */
   | 'address' | 'args' | 'functions' | 'line' | 'locals' | 'source' | 'types' | 'variables';
 
@@ -201,6 +201,7 @@ const INFO: Array<{ name: string; what: InfoWhat; aliases?: string[]; help: stri
   { name: 'snapshots', what: 'snapshots', help: 'List the memory snapshots held.' },
   { name: 'source', what: 'source', help: 'Information about the current source file.' },
   { name: 'symbol', what: 'symbol', help: 'Describe what symbol is at location ADDR.\nUsage: info symbol ADDR' },
+  { name: 'syscall', what: 'syscall', help: 'The system call the program is stopped at, or what a system call is.\ninfo syscall: at a catch syscall stop, the call as strace prints it (its result at the return).\ninfo syscall NAME|NUMBER|group:GROUP...: number, name, groups and the kernel\'s declaration.' },
   { name: 'threads', what: 'threads', help: 'Display currently known threads.' },
   { name: 'types', what: 'types', help: 'All type names, or those matching REGEXP.' },
   { name: 'variables', what: 'variables', help: 'All global and static variable names or those matching REGEXPs.' },
@@ -215,7 +216,8 @@ function parseInfo(args: string): Command {
   const [word, ...restWords] = a.split(/\s+/);
   const rest = a.slice(word!.length).trim();
   void restWords;
-  const hit = INFO.find((i) => i.name === resolve(word!, INFO, 'info'))!;
+  // `info sy` stays gdb's `info symbol` (the only one so in gdb), beside tsdbg's `info syscall`
+  const hit = INFO.find((i) => i.name === resolve(word === 'sy' ? 'symbol' : word!, INFO, 'info'))!;
   return { kind: 'info', what: hit.what, arg: rest };
 }
 

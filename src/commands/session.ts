@@ -11,6 +11,7 @@
  */
 import { EffectLog, withEffects } from '../syscall/effects.js';
 import { vmReader } from '../syscall/tracer.js';
+import { infoSyscall, type SyscallHere } from './info-syscall.js';
 import { catchHitText, catchSetText, catches, newCatchpoint, parseCatchSyscall, syscallCatchSet, syscallStopOf } from './catch-syscall.js';
 import { resolve as resolvePath } from 'node:path';
 import type { Registers, StopEvent, Target, ThreadEvent, WatchKind } from '../target/types.js';
@@ -203,6 +204,8 @@ export class Session {
   private readonly softWatch = new SoftwareWatcher();
   /** The dynamic linker's r_brk (_dl_debug_state) breakpoint, while inserted. */
   private solibEvent: bigint | undefined;
+  /** The entry point's internal breakpoint while catch syscall stops come before it (runToEntry). */
+  private entryPending: bigint | undefined;
   /** Breakpoint addresses inserted in the target, with how many users (breakpoints + internal stops). */
   private readonly inserted = new Map<bigint, number>();
   private pendingSignal: number | undefined;
@@ -1039,6 +1042,14 @@ export class Session {
     // A static executable starts right at its entry: nothing to run to.
     if (entry !== undefined && entry !== (await this.regs()).rip) {
       await this.insertAt(entry);
+      if (syscallCatchSet(this.bps)) {
+        // gdb catches ld.so's calls too: run with the catchpoints, the entry is reached on the way (reachEntry)
+        await this.image!.refresh();
+        await this.insertUserBreakpoints();   // the program's own addresses are known (gdb lists them so); libraries' at the entry
+        this.entryPending = entry;
+        await this.resumeAndReport({ kind: 'cont' });
+        return false;
+      }
       let ev: StopEvent;
       try {
         ev = await t.cont();
@@ -1055,6 +1066,17 @@ export class Session {
     await this.insertUserBreakpoints();
     await this.armSolibEvents();
     return true;
+  }
+
+  /** The entry point, reached after catch syscall stops before it: what runToEntry does there. */
+  private async reachEntry(pc: bigint): Promise<StopOutcome | 'continue'> {
+    this.entryPending = undefined;
+    await this.removeAt(pc);
+    for (const b of this.bps) await this.disarm(b);
+    await this.image!.refresh();
+    await this.insertUserBreakpoints();
+    await this.armSolibEvents();
+    return (await this.hitBreakpoints(pc)).length ? 'stopped' : 'continue';
   }
 
   /**
@@ -1218,6 +1240,7 @@ export class Session {
     this.lastImage = this.image;
     this.image = undefined;
     this.solibEvent = undefined;
+    this.entryPending = undefined;
     this.inserted.clear();
     this.softWatch.reset();
     this.invalidateMemory();
@@ -1613,6 +1636,13 @@ export class Session {
     return ev;
   }
 
+  /** The catch syscall stop the program is at, for `info syscall` (src/commands/info-syscall.ts). */
+  private syscallHere(): SyscallHere {
+    const stop = this.store.state.stop;
+    const live = !!this.target && this.target.state !== 'exited';
+    return { live, stop: live ? stop?.syscall : undefined, read: stop && live ? vmReader(stop.thread) : undefined };
+  }
+
   /** `catch syscall ...` / `tcatch syscall ...` (src/commands/catch-syscall.ts). */
   private cmdCatchSyscall(args: string, temporary: boolean): void {
     const calls = parseCatchSyscall(args);
@@ -1658,6 +1688,7 @@ export class Session {
         if (!r.entry) this.effects.observe(r.nr, r.args, r.ret ?? 0n, vmReader(ev.tid));
         return (await this.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
       case 'breakpoint': {
+        if (r.pc === this.entryPending) return this.reachEntry(r.pc);
         const hit = await this.hitBreakpoints(r.pc);
         if (hit.length) return 'stopped';
         const scopeExit = await this.watchScopeExit(r.pc);
@@ -2305,6 +2336,7 @@ export class Session {
       case 'inferiors': this.info.inferiors(); return;
       case 'threads': await this.threads.info(arg); return;
       case 'scope': this.outLines(await infoScope(this.scopeHost(), arg)); return;
+      case 'syscall': this.outLines(infoSyscall(arg, this.syscallHere())); return;
       case 'kstats': this.outLines(this.kstats.info(this.target && this.target.state !== 'exited' ? this.target.pid : undefined)); return;
       default: await this.source.info(what, arg);
     }

@@ -7,9 +7,11 @@
  * checkpoint names; `snapshot` to its subcommands, `snapshot diff|show|drop`
  * and `restore` to the snapshots held; anything else to an expression's names (locals in scope,
  * functions, globals, types), or after `.`/`->` to the members of the left
- * side's struct. `complete TEXT` prints the same list, as gdb's does.
+ * side's struct; `catch syscall`, `tcatch syscall` and `info syscall` to the calls' names and groups.
+ * `complete TEXT` prints the same list, as gdb's does.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { GDB_GROUPS, SYSCALL_NAMES } from '../syscall/table.js';
 
 export interface Completion {
   /** Sorted, unique: what replaces line[replaceFrom, cursor). */
@@ -58,12 +60,14 @@ export async function complete(line: string, cursor: number, src: CompletionSour
   const command = src.resolve(first) ?? first;
   const restAt = lead + first.length + /^\s*/.exec(text.slice(lead + first.length))![0].length;
   const rest = text.slice(restAt);
-  if (command && PREFIXES.has(command)) {
+  if (command && PREFIXES.has(command) && !(command === 'info' && /^sys\S*\s/.test(rest))) {
     const sub = completeSubcommand(command, rest, restAt, src);
     if (sub) return sub;
   }
   const lastWord = /\S*$/.exec(text)![0];
   const wordAt = text.length - lastWord.length;
+  const calls = syscallWords(command, rest);
+  if (calls) return { candidates: matching(calls, lastWord), replaceFrom: wordAt };
   if (command && FILE_COMMANDS.has(command)) {
     return { candidates: fileNames(lastWord), replaceFrom: wordAt };
   }
@@ -82,6 +86,21 @@ export async function complete(line: string, cursor: number, src: CompletionSour
     return { candidates: matching([...functions, ...files.map((f) => `${f}:`)], lastWord), replaceFrom: wordAt };
   }
   return completeExpression(text, src);
+}
+
+/**
+ * `catch`/`tcatch` complete to `syscall`, and after it (and after `info syscall`) to the
+ * calls' names and gdb's groups (`group:memory`, `g:process`), as gdb's catch syscall does.
+ */
+function syscallWords(command: string, rest: string): readonly string[] | undefined {
+  const words = rest.split(/\s+/);
+  if (command === 'catch' || command === 'tcatch') {
+    if (words.length === 1) return ['syscall'];
+    if (!(words[0]!.length >= 2 && 'syscall'.startsWith(words[0]!))) return undefined;
+  } else if (command !== 'info' || words.length < 2 || !(words[0]!.length >= 3 && 'syscall'.startsWith(words[0]!))) {
+    return undefined;
+  }
+  return [...SYSCALL_NAMES, ...GDB_GROUPS.flatMap((g) => [`group:${g}`, `g:${g}`])];
 }
 
 /** `info X`, `set X`, `show X`, `help X`, and `set history X` / `show history X` one level down. */

@@ -214,8 +214,8 @@ export function entryText(nr: number, args: readonly bigint[], read: MemReader, 
   return { text, exitFrom: sig.args.length };
 }
 
-/** The arguments from exitFrom on and the closing parenthesis. */
-export function exitText(nr: number, args: readonly bigint[], rv: bigint, read: MemReader, exitFrom: number, strsize = DEFAULT_STRSIZE): string {
+/** The arguments from exitFrom on and the closing parenthesis (rv undefined: at the entry, kernel-filled ones as addresses). */
+export function exitText(nr: number, args: readonly bigint[], rv: bigint | undefined, read: MemReader, exitFrom: number, strsize = DEFAULT_STRSIZE): string {
   const sig = signature(syscallName(nr));
   const c: ArgCtx = { args, read, strsize, rv };
   const parts: string[] = [];
@@ -224,6 +224,17 @@ export function exitText(nr: number, args: readonly bigint[], rv: bigint, read: 
     if (s !== null) parts.push(s);
   }
   return parts.join(', ') + ')';
+}
+
+/**
+ * The whole call on one line, as strace would print it: at its entry the
+ * arguments the kernel fills are addresses; with `rv` (at its exit) they are
+ * decoded and the result follows (`= 3`, `= -1 ENOENT (...)`).
+ */
+export function callText(nr: number, args: readonly bigint[], read: MemReader, rv?: bigint, strsize = DEFAULT_STRSIZE): string {
+  const { text, exitFrom } = entryText(nr, args, read, strsize);
+  const call = text + exitText(nr, args, rv, read, exitFrom, strsize);
+  return rv === undefined ? call : `${call} ${returnText(nr, rv)}`;
 }
 
 /** `= 3`, `= 0x7f...`, `= -1 ENOENT (No such file or directory)`, `= ?` (no return). */

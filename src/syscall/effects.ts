@@ -6,7 +6,7 @@
  * logs them, and a rewind says which happened since its checkpoint: the
  * honest limit of an in-process rewind.
  */
-import { entryText, exitText, returnText } from './decode.js';
+import { callText } from './decode.js';
 import { isErrorReturn } from './errno.js';
 import type { MemReader } from './quote.js';
 import { syscallByName } from './table.js';
@@ -55,9 +55,7 @@ export class EffectLog {
   /** A call's return (while checkpoints exist): logged, in strace's words, when it has effects outside memory. */
   observe(nr: number, args: readonly bigint[], ret: bigint, read: MemReader): void {
     if (!this.marks.size || !hasEffect(nr, args, ret)) return;
-    const e = entryText(nr, args, read);
-    const text = `${e.text}${exitText(nr, args, ret, read, e.exitFrom)} ${returnText(nr, ret)}`;
-    this.entries.push({ seq: ++this.seq, text });
+    this.entries.push({ seq: ++this.seq, text: callText(nr, args, read, ret) });
   }
 
   /**

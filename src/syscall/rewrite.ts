@@ -11,14 +11,19 @@
  * the registers.
  */
 import { errnoNumber } from './errno.js';
-import { applyChange, scratchString } from './change.js';
+import { applyChange } from './change.js';
+import { placeString, type Placed, type ScratchMode } from './scratch.js';
 import { syscallByName } from './table.js';
-import { readCString } from './quote.js';
+import { quoteBytes, readCString } from './quote.js';
 import { vmReader } from './tracer.js';
 
 export interface SyscallHooks {
-  /** At a traced call's entry (sp: the stack pointer): a result to skip the call with, or undefined to let it run. */
-  onEntry(tid: number, nr: number, args: bigint[], sp: bigint): bigint | undefined;
+  /**
+   * At a traced call's entry (sp, pc: the stack pointer and the address after
+   * its `syscall` instruction; filtered: the tracee runs under the seccomp
+   * filter): a result to skip the call with, or undefined to let it run.
+   */
+  onEntry(tid: number, nr: number, args: bigint[], sp: bigint, pc: bigint, filtered: boolean): bigint | undefined;
   /** At its exit: the result the program sees, and a note for the trace (` (INJECTED)`). */
   onExit(tid: number, nr: number, args: bigint[], rv: bigint, skipped: boolean): { rv: bigint; note: string };
 }
@@ -38,8 +43,9 @@ interface RetRewrite { kind: 'ret'; nr: number; from?: bigint; to: bigint }
 interface Inject { nr: number; rv: bigint; first: number; last: number; step: number }
 
 /** What a call's entry changed, to undo at its exit. */
-interface Undo { argIndex: number; arg: bigint; addr: bigint; saved: Buffer }
+interface Undo { argIndex: number; arg: bigint; placed: Placed; from: string }
 
+const EXECVE = 59;
 const bad = (msg: string): never => { throw new RewriteError(msg); };
 export class RewriteError extends Error {}
 
@@ -59,6 +65,10 @@ export class RewriteHooks implements SyscallHooks {
   private counts = new Map<number, number>();
   private undo = new Map<number, Undo[]>();
   private injected = new Set<number>();
+  /** where rewritten strings go: below the stack when it is the program's own, else a mapped page ('page': always) */
+  scratch: ScratchMode = 'auto';
+  /** where each rewritten string went, in order (for tests and a curious caller) */
+  readonly placements: Array<{ call: number; where: 'stack' | 'page' }> = [];
 
   active(): boolean { return this.rewrites.length + this.injects.length > 0; }
   calls(): number[] { return [...this.rewrites.map((r) => r.nr), ...this.injects.map((i) => i.nr)]; }
@@ -107,7 +117,7 @@ export class RewriteHooks implements SyscallHooks {
     for (const name of (names ?? '').split(',')) this.injects.push({ nr: callNumber(name), rv: rv!, first, last, step });
   }
 
-  onEntry(tid: number, nr: number, args: bigint[], sp: bigint): bigint | undefined {
+  onEntry(tid: number, nr: number, args: bigint[], sp: bigint, pc: bigint, filtered: boolean): bigint | undefined {
     const n = (this.counts.get(nr) ?? 0) + 1;
     this.counts.set(nr, n);
     for (const i of this.injects) {
@@ -121,9 +131,10 @@ export class RewriteHooks implements SyscallHooks {
       if (r.kind !== 'path' || r.nr !== nr) continue;
       const cur = readCString(vmReader(tid), args[r.argIndex]!, 4096);
       if (!cur || cur.toString() !== r.from) continue;
-      const placed = scratchString(tid, sp, r.to);
+      const placed = placeString(tid, tid, sp, pc, nr, r.to, this.scratch, filtered);
+      this.placements.push({ call: nr, where: placed.where });
       applyChange(tid, { args: new Map([[r.argIndex, placed.addr]]) });
-      undo.push({ argIndex: r.argIndex, arg: args[r.argIndex]!, addr: placed.addr, saved: placed.saved });
+      undo.push({ argIndex: r.argIndex, arg: args[r.argIndex]!, placed, from: r.from });
       args[r.argIndex] = placed.addr;
     }
     if (undo.length) this.undo.set(tid, undo);
@@ -139,11 +150,14 @@ export class RewriteHooks implements SyscallHooks {
     const undo = this.undo.get(tid);
     if (undo) {
       this.undo.delete(tid);
+      // a successful execve replaced the memory and the registers: nothing of ours is left
+      const gone = nr === EXECVE && BigInt.asIntN(64, rv) === 0n;
       for (const u of undo.reverse()) {
-        scratchString.restore(tid, u.addr, u.saved);
-        applyChange(tid, { args: new Map([[u.argIndex, u.arg]]) });
+        u.placed.undo(tid, gone);
+        if (!gone) applyChange(tid, { args: new Map([[u.argIndex, u.arg]]) });
         args[u.argIndex] = u.arg;
       }
+      note = ` (REWRITTEN from ${undo.map((u) => quoteBytes(Buffer.from(u.from))).join(', ')})`;
     }
     for (const r of this.rewrites) {
       if (r.kind !== 'ret' || r.nr !== nr || (r.from !== undefined && BigInt.asIntN(64, rv) !== r.from)) continue;

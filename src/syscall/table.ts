@@ -20,6 +20,9 @@ export const syscallByName = (name: string): SyscallDef | undefined => BY_NAME.g
 /** strace's name for a number it has no name for: syscall_0x1c8. */
 export const syscallName = (nr: number): string => BY_NR.get(nr)?.name ?? `syscall_${'0x' + nr.toString(16)}`;
 
+/** Every call's name, in number order (completion). */
+export const SYSCALL_NAMES: readonly string[] = SYSCALL_ROWS.map(([, name]) => name);
+
 /** gdb's group names (`catch syscall group:NAME`). */
 export const GDB_GROUPS = ['descriptor', 'file', 'ipc', 'memory', 'network', 'process', 'signal'] as const;
 

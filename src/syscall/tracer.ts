@@ -173,12 +173,13 @@ export function runTrace(o: TraceOptions): TraceResult {
         if (t.traced) {
           t.start = stime;
           const read = vmReader(tid);
+          // a rewrite first: the line shows what the kernel sees (the original is noted at the exit)
+          if (o.hooks) t.skipped = o.hooks.onEntry(tid, t.nr, t.args, info.readBigUInt64LE(16), info.readBigUInt64LE(8), filtered);
           if (print) {
             const e = entryText(t.nr, t.args, read, o.strsize);
             t.exitFrom = e.exitFrom;
             printer.entry(tid, e.text);
           }
-          if (o.hooks) t.skipped = o.hooks.onEntry(tid, t.nr, t.args, info.readBigUInt64LE(16));
         }
         req = PTRACE.SYSCALL;   // to its exit, in seccomp mode too
       } else {

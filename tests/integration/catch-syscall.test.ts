@@ -45,6 +45,15 @@ describe('catch syscall against gdb', () => {
     expect(lines.some((l) => l.startsWith('Catchpoint 2 (call to syscall openat), '))).toBe(true);
   });
 
+  it('set before run, it catches the dynamic loader\'s calls before main, as gdb does; break main still hits after them', () => {
+    const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
+      'catch syscall openat', 'break main', 'run', 'continue', 'continue', 'continue', 'continue', 'continue', 'info breakpoints',
+    ]);
+    expect(lines.filter((l) => l.startsWith('Catchpoint 1 (call to syscall openat), ')).length).toBe(3);
+    expect(lines.some((l) => l.includes('"/etc/ld.so.cache"'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('Breakpoint 2, main () at '))).toBe(true);
+  });
+
   it('any syscall, group:, numbers and bad names, as gdb says them', () => {
     const lines = compareWithGdb(PROG, PROGRAM_OUTPUT, [
       'catch syscall', 'catch syscall group:memory', 'catch syscall 3 9999', 'catch syscall nosuch', 'catch syscall group:nosuch',
@@ -55,20 +64,49 @@ describe('catch syscall against gdb', () => {
   });
 });
 
+/** `script` run by `tsdbg run --batch -x` and `gdb -batch -x` on PROG: the same lines, expected equal; ours. */
+function scriptAgainstGdb(script: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'tsdbg-catch-'));
+  try {
+    const file = join(dir, 'script.gdb');
+    writeFileSync(file, [...script, ''].join('\n'));
+    const norm = (ls: string[]) => ls.map((l) => l.replace(/\(process \d+\)/, '(process N)'));
+    const ours = norm(mergedLines(['node', join(ROOT, 'bin', 'tsdbg.js'), 'run', '--batch', '-x', file, PROG]));
+    const gdb = norm(mergedLines(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', '-x', file, PROG]));
+    expect(ours).toEqual(gdb);
+    return ours;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('catch syscall with commands', () => {
   it('a catchpoint\'s commands (silent, print, continue) run as gdb runs them', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsdbg-catch-'));
-    try {
-      const script = join(dir, 'cmds.gdb');
-      writeFileSync(script, 'break main\nrun\ncatch syscall close\ncommands\nsilent\nprint $rdi\ncontinue\nend\ncontinue\n');
-      const norm = (ls: string[]) => ls.map((l) => l.replace(/\(process \d+\)/, '(process N)'));
-      const ours = norm(mergedLines(['node', join(ROOT, 'bin', 'tsdbg.js'), 'run', '--batch', '-x', script, PROG]));
-      const gdb = norm(mergedLines(['gdb', '-nx', '-batch', '-ex', 'set debuginfod enabled off', '-x', script, PROG]));
-      expect(ours).toEqual(gdb);
-      expect(ours).toContain('$4 = 99');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const ours = scriptAgainstGdb(['break main', 'run', 'catch syscall close', 'commands', 'silent', 'print $rdi', 'continue', 'end', 'continue']);
+    expect(ours).toContain('$4 = 99');
+  });
+});
+
+describe('catch syscall conditions on the call, and commands listed', () => {
+  it('a condition on $orig_rax and $rdi, commands on a breakpoint and a catchpoint, listed by info breakpoints as gdb lists them', () => {
+    const ours = scriptAgainstGdb([
+      'break main', 'commands 1', 'silent', 'print $orig_rax', 'end',
+      'catch syscall close', 'condition 2 $orig_rax == 3 && $rdi == 99', 'commands 2', 'print $rdi', 'print $orig_rax', 'end',
+      'run', 'info breakpoints', 'continue', 'info registers orig_rax', 'continue', 'info breakpoints',
+    ]);
+    expect(ours).toContain('$2 = 99');
+    expect(ours).toContain('        print $orig_rax');
+    expect(ours).toContain('orig_rax       0x3                 3');
+  });
+
+  it('a condition on the path with $_streq, set before run: only the program\'s own open stops, as in gdb', () => {
+    const ours = scriptAgainstGdb([
+      'catch syscall openat', 'condition 1 $_streq((char *)$rsi, "/etc/hostname")', 'commands 1', 'silent', 'print (char *)$rsi', 'end',
+      'tcatch syscall close', 'condition 2 $rdi == 99', 'run', 'info breakpoints', 'continue', 'print $_strlen((char *)$rsi)',
+      'print $_memeq((char *)$rsi, "/etc/host", 9)', 'print $_regex((char *)$rsi, "^/etc/h.*e$")', 'continue',
+    ]);
+    expect(ours.filter((l) => / = 0x[0-9a-f]+ "\/etc\/hostname"$/.test(l)).length).toBe(2);
+    expect(ours.some((l) => l.startsWith('Temporary catchpoint 2 (call to syscall close), '))).toBe(true);
   });
 });
 

@@ -15,6 +15,8 @@ import { SESSION_MS, finished, waitFor } from '../setup/wait.js';
 import { ownerEnv } from '../setup/leaks.js';
 import { runTrace } from '../../src/syscall/tracer.js';
 import { parseTraceSet } from '../../src/syscall/table.js';
+import { RewriteHooks } from '../../src/syscall/rewrite.js';
+import { build } from './gdb-compare.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsdbg = `${root}bin/tsdbg.js`;
@@ -168,6 +170,51 @@ describe('tsdbg trace filters in the kernel and rewrites', () => {
       { env, cwd: dir, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' }), 'tsdbg trace --rewrite');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(readFileSync('/etc/hostname', 'utf8'));
+  });
+
+  it('a rewritten path: the line shows what the kernel saw, strace\'s line for that path, with the original noted', () => {
+    const ref = traceWith('strace', ['-e', 'trace=openat', 'cat', '/etc/hostname'], 'rw-ref').text.split('\n').find((l) => l.includes('"/etc/hostname"'))!;
+    for (const filter of [['-e', 'trace=openat'], []]) {
+      const ours = traceWith('tsdbg', [...filter, '--rewrite', 'openat:path=/etc/passwd->/etc/hostname', 'cat', '/etc/passwd'], 'rw-line');
+      expect(ours.code).toBe(0);
+      expect(ours.text.split('\n')).toContain(`${ref} (REWRITTEN from "/etc/passwd")`);
+      expect(ours.text).not.toContain('"/etc/passwd",');
+    }
+  });
+
+  /** tsdbg trace --rewrite of PROG's path argument /etc/passwd: the program's stdout; where the strings went (runTrace, output to a file). */
+  function rewriteRun(prog: string, page: boolean, filtered: boolean): { stdout: string; where: string[] } {
+    const args = [...(filtered ? ['-e', 'trace=openat'] : []), ...(page ? ['--rewrite-page'] : []), '--rewrite', 'openat:path=/etc/passwd->/etc/hostname', prog, '/etc/passwd'];
+    const r = finished(spawnSync('node', [tsdbg, 'trace', '-o', join(dir, 'rw-where'), ...args],
+      { env, cwd: dir, encoding: 'utf8', timeout: SESSION_MS, killSignal: 'SIGKILL' }), `tsdbg trace ${args.join(' ')}`);
+    expect(r.status).toBe(0);
+    const hooks = new RewriteHooks();
+    hooks.addRewrite('openat:path=/etc/passwd->/etc/hostname');
+    if (page) hooks.scratch = 'page';
+    const out = openSync(join(dir, 'rw-api'), 'w');
+    try {
+      const t = runTrace({ path: prog, argv: [prog, '/etc/passwd'], env: Object.entries(env).map(([k, v]) => `${k}=${v}`), cwd: dir,
+        trace: filtered ? parseTraceSet('openat') as Set<number> : 'all', follow: false, outFd: out, outIsFile: true, summary: 'only',
+        seccomp: true, strsize: 32, hooks });
+      expect(t.code).toBe(0);
+    } finally {
+      closeSync(out);
+    }
+    return { stdout: r.stdout, where: hooks.placements.map((p) => p.where) };
+  }
+
+  it('the rewritten string goes below the stack\'s red zone, or with --rewrite-page to a page mapped for the call and unmapped after it', () => {
+    const hostname = readFileSync('/etc/hostname', 'utf8');
+    for (const filtered of [true, false]) {
+      expect(rewriteRun('/usr/bin/cat', false, filtered)).toEqual({ stdout: hostname, where: ['stack'] });
+      expect(rewriteRun('/usr/bin/cat', true, filtered)).toEqual({ stdout: hostname, where: ['page'] });
+    }
+  });
+
+  it('a call made on a stack in the program\'s data: the string goes to a mapped page, the bytes below the stack are untouched, the page is unmapped', () => {
+    const prog = build('tests/integration/rewrite-stack.c', 'rewrite-stack', '-O0');
+    const want = `line: ${readFileSync('/etc/hostname', 'utf8').split('\n')[0]}\nguard: intact\nmappings: same\n`;
+    for (const filtered of [true, false]) expect(rewriteRun(prog, false, filtered)).toEqual({ stdout: want, where: ['page'] });
   });
 
   it('--rewrite getpid:ret=->42 changes the result the program sees', () => {
