@@ -65,6 +65,7 @@ export type Command =
   | { kind: 'quit'; code: string | undefined }
   | { kind: 'help'; topic: string | undefined }
   | { kind: 'echo'; text: string }
+  | { kind: 'printf'; text: string }
   | { kind: 'snapshot'; cmd: SnapshotCommand }
   | { kind: 'snapshots' }
   | { kind: 'restore'; addr: string }
@@ -446,6 +447,8 @@ const SPECS: Spec[] = [
   { name: 'quit', aliases: ['q', 'exit'], help: 'Exit tsdbg.\nExit tsdbg, killing the program it started (detaching one it attached to).',
     parse: (a) => ({ kind: 'quit', code: a.trim() || undefined }) },
   { name: 'help', aliases: ['h'], help: 'Print list of commands.\nhelp [COMMAND]: list commands, or describe one.', parse: (a) => ({ kind: 'help', topic: a.trim() || undefined }) },
+  { name: 'printf', help: 'Formatted printing, like the C "printf" function.\nUsage: printf "format string", ARG1, ARG2, ARG3, ..., ARGN\nThis supports most C printf format specifications, like %s, %d, etc.',
+    parse: (a) => ({ kind: 'printf', text: a }) },
   { name: 'echo', help: 'Print a constant string.  Give string as argument.\necho TEXT: print TEXT (C escapes like \\n are understood).', parse: (a) => ({ kind: 'echo', text: a.replace(/^ /, '') }) },
   { name: 'list', aliases: ['l'], repeats: true, help: 'List specified function or line.\nlist [LINENUM | FUNCTION | FILE:LINENUM | FIRST,LAST]: ten lines around it; without argument, the ten after the last ones; "list -", the ten before.',
     parse: (a) => ({ kind: 'list', arg: a }) },
