@@ -433,7 +433,11 @@ export class Session {
   async evaluateAny(expr: string, level = this.store.state.selectedFrame): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
     if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, level);
-    return { mine: await this.evaluator(expr, this.evalContext()) };
+    try {
+      return { mine: await this.evaluator(expr, this.evalContext()) };
+    } catch (e) {
+      throw this.source.noSymbolTable(e);
+    }
   }
 
   /** The built-in evaluator's view of a value (scalar + C type), converting DWARF values. */
@@ -533,6 +537,7 @@ export class Session {
   setCondition(...a: Rest<typeof breakpoints.setCondition>): void { return breakpoints.setCondition(this, ...a); }
   invalidLocations(...a: Rest<typeof breakpoints.invalidLocations>): number[] | undefined { return breakpoints.invalidLocations(this, ...a); }
   insertBp(...a: Rest<typeof breakpoints.insertBp>): Promise<void> { return breakpoints.insertBp(this, ...a); }
+  insertOrWarn(...a: Rest<typeof breakpoints.insertOrWarn>): Promise<void> { return breakpoints.insertOrWarn(this, ...a); }
   cmdBreak(...a: Rest<typeof breakpoints.cmdBreak>): Promise<void> { return breakpoints.cmdBreak(this, ...a); }
   cmdDelete(...a: Rest<typeof breakpoints.cmdDelete>): Promise<void> { return breakpoints.cmdDelete(this, ...a); }
   cmdClear(...a: Rest<typeof breakpoints.cmdClear>): Promise<void> { return breakpoints.cmdClear(this, ...a); }

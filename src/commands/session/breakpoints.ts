@@ -1,7 +1,7 @@
 /** Session's breakpoints and catchpoints: locations, insertion, break/delete/clear/enable/commands/ignore. */
 import { catchSetText, newCatchpoint, parseCatchSyscall } from '../catch-syscall.js';
 import { ignoreText } from '../breakpoint-text.js';
-import { CommandError } from '../parse.js';
+import { CommandError, NO_SYMBOLS } from '../parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from '../clear.js';
 import { EvalError, type Value } from '../expr.js';
 import { hex } from '../format.js';
@@ -10,7 +10,7 @@ import { type Breakpoint } from '../store.js';
 import { errorMessage, expected, isUserError } from '../../debugger/errors.js';
 import { conditionErrors } from '../bp-condition.js';
 import { INT_VALUE } from '../convenience.js';
-import { isNotFound, makePending } from '../pending.js';
+import { LocationNotFound, isNotFound, makePending } from '../pending.js';
 import type { Session } from '../session.js';
 import { FILE_LINE } from './types.js';
 
@@ -31,17 +31,20 @@ export async function insertUserBreakpoints(s: Session): Promise<void> {
       // keeps its last address.
       try { b.address = await s.resolveLocation(b.spec); } catch (e) { expected(undefined)(e); /* keep b.address */ }
     }
-    if (b.enabled && b.address !== undefined) {
-      try {
-        await s.insertBp(b);
-        b.inserted = true;
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        s.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
-      }
-    }
+    if (b.enabled && b.address !== undefined) await insertOrWarn(s, b);
   }
   s.publishBreakpoints();
+}
+
+/** Insert b; memory that cannot take it gets gdb's warning, and the breakpoint stays, uninserted. */
+export async function insertOrWarn(s: Session, b: Breakpoint): Promise<void> {
+  try {
+    await s.insertBp(b);
+    b.inserted = true;
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    s.warnInsert(b);
+  }
 }
 
 export function warnInsert(s: Session, b: Breakpoint): void {
@@ -121,7 +124,8 @@ export async function resolveLocations(s: Session, spec: string): Promise<bigint
 
 /** The addresses of FILE:LINE (the current file without FILE), one per block, lowest first. */
 export async function lineLocations(s: Session, file: string | undefined, line: number): Promise<bigint[]> {
-  if (!s.debug) throw new CommandError(`No symbol table is loaded.  Use the "file" command.`);
+  // gdb's linespec without symbols: FILE:LINE is not found (pending is offered), a bare LINE has no default file
+  if (!s.debug?.fileDebug) throw file === undefined ? new CommandError(NO_SYMBOLS) : new LocationNotFound(NO_SYMBOLS);
   const pc = s.target && s.target.state !== 'exited' ? (await s.regs()).rip : undefined;
   return s.debug.addressesForLine(file, line, pc);
 }
@@ -232,6 +236,7 @@ export async function cmdClear(s: Session, spec: string | undefined): Promise<vo
     target.pcs.push(regs.rip);
     if (line) target.lines.push(line);
   } else if (explicitLine) {
+    if (!s.debug?.fileDebug) throw new CommandError(NO_SYMBOLS);   // gdb's linespec: no symbols, no lines
     const n = Number(explicitLine[2]);
     const file = explicitLine[1];
     const here = await s.frameRegs().then(({ regs }) => lineOf(regs.rip)).catch(expected(undefined));

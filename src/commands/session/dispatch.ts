@@ -114,11 +114,16 @@ export async function runBreakpointActions(s: Session): Promise<void> {
   }
 }
 
-export async function executeOne(s: Session, line: string, fromTty: boolean): Promise<CommandResult> {
+export function executeOne(s: Session, line: string, fromTty: boolean): Promise<CommandResult> {
+  return withFromTty(s, fromTty, () => s.executeText(line));
+}
+
+/** Run fn with the from_tty of a command it runs (see execute). */
+async function withFromTty<T>(s: Session, fromTty: boolean, fn: () => Promise<T>): Promise<T> {
   const outer = s.fromTty;
   s.fromTty = fromTty;
   try {
-    return await s.executeText(line);
+    return await fn();
   } finally {
     s.fromTty = outer;
   }
@@ -156,14 +161,8 @@ export async function runLine(s: Session, line: string): Promise<number | undefi
   return s.run(parsed.command);
 }
 
-export async function runLineAs(s: Session, line: string, fromTty: boolean): Promise<number | undefined> {
-  const outer = s.fromTty;
-  s.fromTty = fromTty;
-  try {
-    return await s.runLine(line);
-  } finally {
-    s.fromTty = outer;
-  }
+export function runLineAs(s: Session, line: string, fromTty: boolean): Promise<number | undefined> {
+  return withFromTty(s, fromTty, () => s.runLine(line));
 }
 
 // ---- dispatch --------------------------------------------------------------------------

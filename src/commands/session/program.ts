@@ -196,14 +196,7 @@ export async function onSolibEvent(s: Session): Promise<void> {
       b.inserted = false;
     }
     changed = true;
-    if (!b.enabled) continue;
-    try {
-      await s.insertBp(b);
-      b.inserted = true;
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      s.warnInsert(b);   // gdb's warning: the breakpoint stays, uninserted
-    }
+    if (b.enabled) await s.insertOrWarn(b);
   }
   if (changed) s.publishBreakpoints();
 }

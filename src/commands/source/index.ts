@@ -190,7 +190,22 @@ export class SourceLevel {
   async ptype(expr: string, whatis: boolean, offsets: boolean): Promise<void> {
     if (!this.active && !this.host.fileElf()) throw new CommandError(NO_SYMBOLS);
     const ev = await this.evaluator();
-    this.host.out(offsets ? await ev.ptypeOffsets(expr) : whatis ? await ev.whatis(expr) : await ev.ptype(expr));
+    try {
+      this.host.out(offsets ? await ev.ptypeOffsets(expr) : whatis ? await ev.whatis(expr) : await ev.ptype(expr));
+    } catch (e) {
+      throw this.noSymbolTable(e);
+    }
+  }
+
+  /**
+   * gdb's c-exp.y classify_name: a name found nowhere, while no file has
+   * symbols (no DWARF and no process), is "No symbol table is loaded." rather
+   * than "No symbol "x" in current context." (with a process, the libraries'
+   * debug info counts). Other errors are returned as they are.
+   */
+  noSymbolTable(e: unknown): unknown {
+    const unknownName = e instanceof Error && /^No symbol ".*" in current context\.$/.test(e.message);
+    return unknownName && !this.active && !this.host.target() ? new CommandError(NO_SYMBOLS) : e;
   }
 
   /** `list [ARG]`. */
@@ -201,13 +216,13 @@ export class SourceLevel {
 
   /** `display[/FMT] [EXP]`. */
   async displayCommand(expr: string, fmt: string | undefined): Promise<void> {
+    if (!expr && !this.active) return;   // gdb: no displays to show (none can be made without symbols)
     this.need();
     await this.display(expr, fmt);
   }
 
   /** `undisplay [N...]`, `delete display [N...]` (without DWARF: gdb's error for the breakpoint list it then is). */
   async undisplayCommand(arg: string, viaDelete: boolean): Promise<void> {
-    this.need(viaDelete ? `Args must be numbers or '$' variables.` : NO_SYMBOLS);
     await this.undisplay(arg);
   }
 
@@ -274,6 +289,7 @@ export class SourceLevel {
   async info(what: 'address' | 'args' | 'display' | 'functions' | 'line' | 'locals' | 'source' | 'types' | 'variables', arg: string): Promise<void> {
     switch (what) {
       case 'locals': case 'args': {
+        if (!this.program()) throw new CommandError('No frame selected.');
         this.need(NO_SYMBOL_INFO);
         const ev = await this.requireFrameEvaluator();
         this.host.out((await (what === 'locals' ? infoLocals(ev, true) : infoArgs(ev, true))).join('\n'));
@@ -288,13 +304,32 @@ export class SourceLevel {
         return;
       default: break;
     }
-    this.need();
     switch (what) {
-      case 'line': await this.infoLine(arg); return;
-      case 'source': await this.infoSource(); return;
       case 'address': this.host.out(await this.infoAddress(arg.trim())); return;
-      default: this.host.out(this.infoSymbols(what, arg));
+      case 'functions': case 'variables': case 'types': this.host.out(this.infoSymbols(what, arg)); return;
+      default: break;
     }
+    // Without DWARF gdb has no current source file, and line information for no address.
+    if (!this.active && what === 'source') { this.host.out('No current source file.'); return; }
+    if (!this.active && !/^(.+:)?\d+$/.test(arg.trim())) { await this.infoLineWithoutDwarf(arg.trim()); return; }
+    this.need();
+    if (what === 'line') await this.infoLine(arg);
+    else await this.infoSource();
+  }
+
+  /** `info line [FUNCTION|*ADDR]` in a program without DWARF: gdb's words for an address without a line. */
+  private async infoLineWithoutDwarf(arg: string): Promise<void> {
+    if (!arg) throw new CommandError('No line number information available.');
+    let pc: bigint;
+    if (arg.startsWith('*')) {
+      const v = await (await this.evaluator()).evaluate(arg.slice(1));
+      pc = BigInt.asUintN(64, (await v.bigint()) ?? 0n);
+    } else {
+      const sym = this.program()?.image.symbolByName(arg)?.symbol ?? this.fileSymbols()?.symbolByName(arg);
+      if (!sym || sym.kind !== 'function') throw new CommandError(`Function "${arg}" not defined.`);
+      pc = sym.address;
+    }
+    this.host.out(`No line number information available for address ${hexWord(pc)}${this.sym(pc)}`);
   }
 
   /** `info address SYM`: where a variable or function lives, in gdb's words. */
@@ -309,8 +344,8 @@ export class SourceLevel {
     }
     const fn = this.program()?.functionsNamed(name)[0] ?? (this.exeDebug()?.functionsNamed(name)[0] && { fn: this.exeDebug()!.functionsNamed(name)[0], debug: this.exeDebug()! });
     if (fn) return `Symbol "${name}" is a function at address ${hexWord(fn.debug.entryOf(fn.fn))}.`;
-    const sym = this.program()?.image.symbolByName(name) ?? undefined;
-    if (sym) return `Symbol "${name}" is at ${hexWord(sym.symbol.address)} in a file compiled without debugging.`;
+    const sym = this.program()?.image.symbolByName(name)?.symbol ?? this.fileSymbols()?.symbolByName(name);
+    if (sym) return `Symbol "${name}" is at ${hexWord(sym.address)} in a file compiled without debugging.`;
     throw new CommandError(`No symbol "${name}" in current context.`);
   }
 
@@ -320,7 +355,8 @@ export class SourceLevel {
    */
   private infoSymbols(kind: 'functions' | 'variables' | 'types', arg: string): string {
     const re = gdbRegex(arg.trim());
-    const debugs = this.program()?.debugInfos() ?? [this.exeDebug()!];
+    const exe = this.exeDebug();
+    const debugs = this.program()?.debugInfos() ?? (exe ? [exe] : []);
     const byFile = new Map<string, Array<{ name: string; text: string }>>();
     const add = (file: string | undefined, name: string, text: string) => {
       const key = file ?? '';
@@ -456,7 +492,10 @@ export class SourceLevel {
     if (loc) return ` <${loc.offset === 0n ? loc.name : `${loc.name}+${loc.offset}`}>`;
     const debug = this.exeDebug();
     const fn = debug?.functionAt(addr);
-    if (!fn || !debug) return '';
+    if (!fn || !debug) {
+      const s = image ? undefined : this.fileSymbols()?.symbolAt(addr);
+      return s ? ` <${s.offset === 0n ? s.name : `${s.name}+${s.offset}`}>` : '';
+    }
     const off = addr - debug.entryOf(fn);
     return ` <${off === 0n ? fn.name : `${fn.name}+${off}`}>`;
   }
