@@ -27,6 +27,7 @@ import { siginfoOf } from '../../target/capabilities.js';
 import type { Registers } from '../../target/types.js';
 import { CommandError, NO_SYMBOLS, NO_SYMBOL_INFO } from '../parse.js';
 import { convenienceEnv } from '../debug.js';
+import { expected } from '../../debugger/errors.js';
 import type { SourceHost } from './host.js';
 import { defaultPrintSettings, printSetting } from './print-settings.js';
 import * as list from './list.js';
@@ -319,7 +320,8 @@ export class SourceLevel {
   /** Names completion offers: locals and arguments in scope, then the program's functions, globals, types and ELF symbols, and source file names. */
   async completionNames(): Promise<{ locals: string[]; functions: string[]; globals: string[]; types: string[]; symbols: string[]; files: string[] }> {
     const out = { locals: [] as string[], functions: [] as string[], globals: [] as string[], types: [] as string[], symbols: [] as string[], files: [] as string[] };
-    const ev = this.program() ? await this.requireFrameEvaluator().catch(() => undefined) : undefined;
+    // (no frame, or a frame without a function: no locals to offer; a bug still reaches the user)
+    const ev = this.program() ? await this.requireFrameEvaluator().catch(expected(undefined)) : undefined;
     if (ev) for (const l of [...await ev.args(), ...await ev.locals()]) out.locals.push(l.name);
     const exe = this.exeDebug();
     for (const d of this.program()?.debugInfos() ?? (exe ? [exe] : [])) {
