@@ -38,6 +38,12 @@ describe('source-level commands without debug info, as gdb 13', () => {
     expect(out).toContain('No display number 1.');
   });
 
+  it('until without line information steps instructions while the pc stays between the function start and where it was', () => {
+    const out = compareWithGdb(prog, PROGRAM, ['break inner', 'run', 'until', 'until', 'until', 'until', 'until', 'until', 'until',
+      'until', 'bt', 'kill']);
+    expect(out.some((l) => /^0x[0-9a-f]{16} in inner \(\)$/.test(l))).toBe(true);
+  });
+
   it('a stripped program: no symbols at all', () => {
     const stripped = build('tests/fixtures/frames.c', 'frames-stripped', '-O0', false, ['-no-pie', '-fno-pie', '-s']);
     const out = compareWithGdb(stripped, PROGRAM, ['list', 'info line main', 'info functions inner', 'info address main',

@@ -186,7 +186,7 @@ export async function cmdUntil(s: Session, location: string | undefined, advance
   if (!location) {
     // Like `next`, without going back into a loop (src/commands/step.ts).
     const end = await s.stepper()?.until1();
-    if (!end || end.kind === 'nolines') await s.cmdStep(1, true);
+    if (!end || end.kind === 'nolines') await untilWithoutLines(s);
     else if (end.kind === 'stopped') s.out(await s.stepStopLine(end.srcLine));
     return;
   }
@@ -205,4 +205,23 @@ export async function cmdUntil(s: Session, location: string | undefined, advance
   const outcome = await s.resumeAndReport({ kind: 'internal', stops });
   // not the end of a step: the frame line and the source line (print_stop_event's SRC_AND_LOC)
   if (outcome === 'internal') s.out(await s.stepStopLine(false));
+}
+
+/**
+ * `until` where the pc has no line (gdb's until_next_command without a
+ * symtab): instructions, calls stepped over, while the pc stays between the
+ * function's start and where it was; a jump back (a loop) keeps going.
+ */
+async function untilWithoutLines(s: Session): Promise<void> {
+  const from = (await s.regs()).rip;
+  const start = s.functionStart(from);
+  if (start === undefined) throw new CommandError('Execution is not within a known function.');
+  for (;;) {
+    const end = await s.instructionWithoutDwarf(true);
+    if (end.kind !== 'stopped') return;
+    const pc = (await s.regs()).rip;
+    if (pc < start || pc > from) break;
+    await s.checkQuit();
+  }
+  s.out(await s.stepStopLine(false));
 }
