@@ -13,9 +13,12 @@ const NOT_FOUND = /^(Function ".*" not defined\.|No line \d+ in (the current fil
 
 export const PENDING_QUESTION = 'Make breakpoint pending on future shared library load? (y or [n])';
 
+/** A location gdb looked up and found nowhere, whatever its words (FILE:LINE in a program without symbols). */
+export class LocationNotFound extends CommandError {}
+
 /** A location's error that pending applies to. */
 export function isNotFound(e: unknown): e is Error {
-  return e instanceof Error && NOT_FOUND.test(e.message);
+  return e instanceof LocationNotFound || (e instanceof Error && NOT_FOUND.test(e.message));
 }
 
 /** The value of `set breakpoint pending VALUE`, with gdb's error. */

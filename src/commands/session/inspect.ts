@@ -1,0 +1,184 @@
+/** Session's inspection commands: print, set, disassemble, info, snapshot; the evaluator's context. */
+import type { Registers } from '../../target/types.js';
+import { fpRegistersOf } from '../../target/capabilities.js';
+import { parsePrintOptions } from '../print-options.js';
+import { formatInfoFloat } from '../float-info.js';
+import { CommandError, SNAPSHOT_USAGE, type InfoWhat, type SnapshotCommand } from '../parse.js';
+import { EvalError, type EvalContext, type SymbolValue } from '../expr.js';
+import { formatValue, type PrintFormat } from '../format.js';
+import { type DisassembleHost } from '../disassemble.js';
+import { infoSyscall, type SyscallHere } from '../info-syscall.js';
+import { vmReader } from '../../syscall/tracer.js';
+import { DebugBridge, type AnyValue } from '../debug.js';
+import { SourceLevel } from '../source/index.js';
+import { snapshot } from '../watch.js';
+import { parsePendingMode } from '../pending.js';
+import { infoScope, type ScopeHost } from '../info-scope.js';
+import type { Session } from '../session.js';
+
+export function evalContext(s: Session): EvalContext {
+  return {
+    readRegister: async (name) => {
+      const { regs, notSaved } = await s.frameRegs();
+      if (notSaved.has(name)) throw new EvalError(`value is not available`);
+      return (regs as Record<string, bigint>)[name];
+    },
+    writeRegister: async (name, value) => {
+      const t = s.live();
+      if (s.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
+      await t.setRegisters({ [name]: value } as Partial<Registers>);
+      s.registers.invalidate();
+    },
+    lookupSymbol: async (name): Promise<SymbolValue | undefined> => {
+      const sym = s.symbolByName(name);
+      return sym ? { address: sym.address, kind: sym.kind === 'function' ? 'func' : 'data' } : undefined;
+    },
+    readMemory: (a, l) => s.readMemory(a, l),
+    writeMemory: (a, d) => s.writeMemory(a, d),
+    historyValue: (ref) => s.historyValue(ref),
+    convenience: async (name) => {
+      const v = s.convenience.get(name);
+      return v && DebugBridge.toMine(v);
+    },
+    setConvenience: (name, v) => s.convenience.setMine(name, v),
+  };
+}
+
+export function bridgeIo(s: Session) {
+  return {
+    readMemory: (a: bigint, l: number) => s.readMemory(a, l),
+    writeMemory: (a: bigint, d: Buffer) => s.writeMemory(a, d),
+    regs: () => s.regs(),
+    fpState: () => s.fpState(),
+    writeFpRegister: (name: string, bytes: Buffer) => s.writeFpRegister(name, bytes),
+    history: () => s.history,
+    builtin: (expr: string) => s.evaluator(expr, s.evalContext()),
+    sourceLine: (path: string, file: string, line: number) => s.sourceText.line(path, file, line),
+    convenience: s.convenience,
+    warn: (m: string) => s.store.write('stderr', `warning: ${m}\n`),
+    error: (line: string) => s.store.write('stderr', `${line}\n`),
+    sourceFile: () => s.source.defaultSourcePath(),
+  };
+}
+
+// ---- data ------------------------------------------------------------------------------------
+
+export async function cmdPrint(s: Session, text: string | undefined, slashFmt: PrintFormat | undefined, style: 'print' | 'output' | 'call'): Promise<void> {
+  // `print -elements 3 -- EXPR` (gdb's print options; `output` takes none)
+  const options = style !== 'output' && text !== undefined && !slashFmt ? parsePrintOptions(text) : undefined;
+  const expr = options ? options.expr : text;
+  const fmt = options ? options.fmt : slashFmt;
+  if (expr === undefined && !s.history.length) throw new EvalError('History is empty.');   // never: `$` is void
+  const any: AnyValue = expr === undefined ? s.history[s.history.length - 1]! : await s.evaluateAny(expr);
+  s.registers.invalidate();
+  let shown: string;
+  if (any.dwarf) {
+    if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
+    shown = await DebugBridge.format(any, fmt, options?.settings);
+  } else {
+    const v = any.mine!;
+    if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
+    if (style === 'call' && v.type.kind === 'void') return;
+    shown = fmt === 's' && v.type.kind === 'ptr' ? await s.examiner.stringAt(v.value) : formatValue(v, fmt, s.symbolize);
+  }
+  if (style === 'output') { s.store.write('stdout', shown); return; }
+  s.history.push(any);
+  s.out(`$${s.history.length} = ${shown}`);
+}
+
+export function cmdSetting(s: Session, name: string, value: string): void {
+  if (name === 'args') { s.args = value ? value.split(/\s+/) : []; return; }
+  if (name === 'checkpoint-limit') { s.snaps.setBufferLimit(value); return; }
+  if (name === 'checkpoint-method') { s.snaps.setMethod(value); return; }
+  if (name === 'breakpoint pending') { s.breakpointPending = parsePendingMode(value); return; }
+  if (name === 'disassembly-flavor' && value !== 'att') throw new CommandError('tsdbg disassembles in AT&T syntax only.');
+  // listsize, verbose, logging...: accepted and have no effect.
+}
+
+/** What `disassemble` (src/commands/disassemble.ts) needs of the session. */
+export function disassembleHost(s: Session): DisassembleHost {
+  return {
+    evalAddress: (e) => s.evalAddress(e),
+    readMemory: (a, l) => s.readMemory(a, l),
+    framePc: () => s.framePc(),
+    symbolize: (a) => s.symbolize(a),
+    functionAt: (a) => {
+      const loc = s.image ? s.image.symbolAt(a) : s.fileSymbols?.symbolAt(a);
+      return loc && loc.symbol.kind === 'function' ? { name: loc.name, start: loc.symbol.address, size: loc.symbol.size } : undefined;
+    },
+    outLines: (lines) => s.outLines(lines),
+    lineAt: (pc) => (s.debug?.program ? s.debug.lineForAddress(pc) : s.debug?.fileDebug?.lineForAddress(pc)),
+    sourceLine: (path, file, line) => s.sourceText.line(path, file, line),
+  };
+}
+
+/** The catch syscall stop the program is at, for `info syscall` (src/commands/info-syscall.ts). */
+export function syscallHere(s: Session): SyscallHere {
+  const stop = s.store.state.stop;
+  const live = !!s.target && s.target.state !== 'exited';
+  return { live, stop: live ? stop?.syscall : undefined, read: stop && live ? vmReader(stop.thread) : undefined };
+}
+
+/** `snapshot ...`: an object named by expression goes by its type (SourceLevel), the rest by address. */
+export async function cmdSnapshot(s: Session, cmd: SnapshotCommand): Promise<void> {
+  switch (cmd.op) {
+    case 'object':
+      if (!(await s.source.snapshotExpression(cmd.expr))) throw new CommandError(SNAPSHOT_USAGE);
+      return;
+    case 'diff': {
+      const obj = await s.source.snapshotObject(cmd.addr, true);
+      if (obj) return s.source.snapshotDiff(obj);
+      break;
+    }
+    case 'show': case 'drop': {
+      const obj = await s.source.snapshotObject(cmd.addr, false);
+      if (obj) return s.snapConsole.at(cmd.op, obj.address);
+      break;
+    }
+    default: break;
+  }
+  await s.snapConsole.snapshot(cmd);
+}
+
+// ---- info ------------------------------------------------------------------------------------
+
+export async function cmdInfo(s: Session, what: InfoWhat, arg: string): Promise<void> {
+  switch (what) {
+    case 'registers': await s.info.registers(arg); return;
+    case 'all-registers': await s.info.registers(arg, true); return;
+    case 'float': {
+      if (!s.target || s.target.state === 'exited') throw new CommandError('The program has no registers now.');
+      s.outLines(formatInfoFloat(await fpRegistersOf(s.target).get()));
+      return;
+    }
+    case 'breakpoints': case 'watchpoints': s.info.breakpoints(what === 'watchpoints'); return;
+    case 'proc': await s.info.proc(arg); return;
+    case 'symbol': await s.info.symbol(arg); return;
+    case 'signals': s.info.signals(arg); return;
+    case 'snapshots': await s.snapConsole.list(() => s.store.state.snapshots); return;
+    case 'checkpoints': s.snapConsole.checkpoints(); return;
+    case 'sharedlibrary': await s.info.shared(); return;
+    case 'frame': await s.info.frame(arg); return;
+    case 'inferiors': s.info.inferiors(); return;
+    case 'threads': await s.threads.info(arg); return;
+    case 'scope': s.outLines(await infoScope(s.scopeHost(), arg)); return;
+    case 'syscall': s.outLines(infoSyscall(arg, syscallHere(s))); return;
+    case 'kstats': s.outLines(s.kstats.info(s.target && s.target.state !== 'exited' ? s.target.pid : undefined)); return;
+    default: await s.source.info(what, arg);
+  }
+}
+
+/** What `info scope` (info-scope.ts) reads: the images' DWARF, linespecs, ELF symbols. */
+export function scopeHost(s: Session): ScopeHost {
+  const program = s.debug?.program;
+  const exe = s.debug?.exeDebug;
+  return {
+    hasFile: !!s.exePath,
+    debugInfos: () => program?.debugInfos() ?? (exe ? [exe] : []),
+    debugAt: (pc) => (program ? program.debugAt(pc) : exe),
+    evalAddress: (e) => s.evalAddress(e),
+    lineLocations: (file, line) => s.lineLocations(file, line).catch((e) => { throw new CommandError((e as Error).message); }),
+    symbolAddress: (name) => s.symbolByName(name)?.address,
+    objfile: s.exePath,
+  };
+}
