@@ -75,6 +75,24 @@ const LAYOUT_LIST = subcommandList('tui layout', [
   ['tui layout syscalls', 'Apply the "syscalls" layout (tsdbg\'s: the source over the calls catch syscall stopped at).'],
 ]);
 
+/** gdb's `help` text of the UI's commands (they are the front end's, outside the command table); undefined: not ours. */
+function helpOf(topic: string[]): string | undefined {
+  const t = topic[0] === 'tui' && topic.length > 1 && ['layout', 'focus', 'fs', 'refresh'].includes(topic[1]!) ? topic.slice(1) : topic;
+  const [cmd, sub] = t;
+  if (cmd === 'tui' && sub === undefined) return `Text User Interface commands.\n\n${TUI_LIST}`;
+  if (cmd === 'layout' && sub === undefined) return `tui layout, layout\nChange the layout of windows.\nUsage: tui layout prev | next | LAYOUT-NAME\n\n${LAYOUT_LIST}`;
+  if (cmd === 'layout') return (LAYOUTS as readonly string[]).includes(sub!) || sub === 'next' || sub === 'prev' ? `Apply the ${sub === 'next' || sub === 'prev' ? `${sub === 'next' ? 'next' : 'previous'} TUI` : `"${sub}"`} layout.\n` : undefined;
+  if (cmd === 'focus' || cmd === 'fs') {
+    return `tui focus, fs, focus\nSet focus to named window or next/prev window.\nUsage: tui focus [WINDOW-NAME | next | prev]\nWindow names: ${Object.keys(WINDOWS).join(', ')}.\n`;
+  }
+  if (cmd === 'refresh') return 'tui refresh, refresh\nRefresh the terminal display.\n';
+  if (cmd !== 'tui') return undefined;
+  if (sub === 'enable' || sub === 'disable') return `${sub === 'enable' ? 'Enable' : 'Disable'} TUI display mode.\nUsage: tui ${sub}\n`;
+  if (sub === 'reg') return `TUI command to control the register window.\nUsage: tui reg NAME\nNAME is the name of the register group to display (${REG_GROUPS.join(', ')}, next, prev)\n`;
+  const row = TUI_LIST.split('\n').find((l) => l.startsWith(`tui ${sub} -- `));
+  return row ? `${row.slice(`tui ${sub} -- `.length)}\nUsage: tui ${sub} ${sub === 'diff' ? '[ADDR | heap | stack]' : '[EXPR]'}\n` : undefined;
+}
+
 /**
  * Session.frontEnd: true when the line was one of ours (done, or its error thrown).
  * `print`: the console's standard output (the subcommand lists of `tui` and `layout` alone).
@@ -84,6 +102,12 @@ export function uiCommands(ui: UiControl, print: (text: string) => void): (line:
     const words = line.trim().split(/\s+/);
     if (words[0] === 'tui' && words.length > 1 && ['layout', 'focus', 'fs', 'refresh'].includes(words[1]!)) words.shift();
     const [cmd, arg, extra] = words;
+    if (cmd === 'help' || cmd === 'h') {
+      const text = helpOf(words.slice(1));
+      if (text === undefined) return false;
+      print(text);
+      return true;
+    }
     switch (cmd) {
       case 'tui':
         if (arg === 'enable') { need(ui); ui.enable(); return true; }
