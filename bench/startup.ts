@@ -52,17 +52,20 @@ function timeToPrompt(way: Way): Promise<number> {
     const term = pty.spawn(way.file, way.args, { name: 'xterm', cols: 120, rows: 40, cwd: ROOT, env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
     let text = '';
     let done = false;
+    let exited = false;
+    let onExited = () => undefined as void;
+    term.onExit(() => { exited = true; onExited(); });
     const timer = setTimeout(() => finish(new Error(`${way.name}: no prompt after ${GIVE_UP_MS / 1000} s: ${JSON.stringify(text.slice(-200))}`)), GIVE_UP_MS);
     const finish = (result: number | Error) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      const settle = () => { if (result instanceof Error) reject(result); else resolve(result); };
+      // (a debugger that exited before its prompt is settled at once: waiting for its exit would wait forever)
+      if (exited) { settle(); return; }
       term.write('quit\r');
       const kill = setTimeout(() => term.kill('SIGKILL'), 5000);
-      term.onExit(() => {
-        clearTimeout(kill);
-        if (result instanceof Error) reject(result); else resolve(result);
-      });
+      onExited = () => { clearTimeout(kill); settle(); };
     };
     term.onData((d) => {
       text += d;
