@@ -28,8 +28,7 @@ import { ignoreText, watchTitle } from './breakpoint-text.js';
 import { CommandError, SNAPSHOT_USAGE, helpText, parseLine, type Command, type InfoWhat, type SnapshotCommand } from './parse.js';
 import { breakpointsToClear, clearedText, type ClearTarget } from './clear.js';
 import {
-  EvalError, addressOf, evaluate as builtinEvaluate, sizeOf,
-  type EvalContext, type Evaluator, type SymbolValue, type Value,
+  EvalError, addressOf, sizeOf, type Value,
 } from './expr.js';
 import { formatValue, hex, hex16, type PrintFormat, type Symbolizer } from './format.js';
 import { disassemble, formatDisasLine } from './disasm.js';
@@ -238,7 +237,8 @@ export class Session {
     out: (lines) => this.outLines(lines),
   });
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
-  private readonly evaluator: Evaluator = builtinEvaluate;
+  /** Expressions without a file or a process (or with a stub that cannot say what it runs). */
+  private bareDebug: DebugBridge | undefined;
   /** DWARF of the program (types, lines, CFI), when it has any. */
   private debug: DebugBridge | undefined;
   /** Function of the last reported stop, to print a frame line only when it changes (gdb's stepi). */
@@ -873,38 +873,19 @@ export class Session {
     return (await this.frameRegs()).regs.rip;
   }
 
-  private evalContext(): EvalContext {
-    return {
-      readRegister: async (name) => {
-        const { regs, notSaved } = await this.frameRegs();
-        if (notSaved.has(name)) throw new EvalError(`value is not available`);
-        return (regs as Record<string, bigint>)[name];
-      },
-      writeRegister: async (name, value) => {
-        const t = this.live();
-        if (this.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
-        await t.setRegisters({ [name]: value } as Partial<Registers>);
-        this.registers.invalidate();
-      },
-      lookupSymbol: async (name): Promise<SymbolValue | undefined> => {
-        const s = this.symbolByName(name);
-        return s ? { address: s.address, kind: s.kind === 'function' ? 'func' : 'data' } : undefined;
-      },
-      readMemory: (a, l) => this.readMemory(a, l),
-      writeMemory: (a, d) => this.writeMemory(a, d),
-      historyValue: (ref) => this.historyValue(ref),
-      convenience: async (name) => {
-        const v = this.convenience.get(name);
-        return v && DebugBridge.toMine(v);
-      },
-      setConvenience: (name, v) => this.convenience.setMine(name, v),
-    };
+  /** The selected frame's register by ptrace name (undefined without a process), for expressions. */
+  private async readRegister(name: string): Promise<bigint | undefined> {
+    if (!this.target || this.target.state === 'exited') return undefined;
+    const { regs, notSaved } = await this.frameRegs();
+    if (notSaved.has(name)) throw new EvalError(`value is not available`);
+    return (regs as Record<string, bigint>)[name];
   }
 
-  private async historyValue(ref: { absolute?: number; back?: number }): Promise<Value> {
-    const at = historyIndex(this.history.length, ref.absolute, ref.back);
-    if (typeof at === 'string') throw new EvalError(at);
-    return DebugBridge.toMine(this.history[at - 1]!);
+  private async writeRegister(name: string, value: bigint): Promise<void> {
+    const t = this.live();
+    if (this.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
+    await t.setRegisters({ [name]: value } as Partial<Registers>);
+    this.registers.invalidate();
   }
 
   private bridgeIo() {
@@ -915,7 +896,8 @@ export class Session {
       fpState: () => this.fpState(),
       writeFpRegister: (name: string, bytes: Buffer) => this.writeFpRegister(name, bytes),
       history: () => this.history,
-      builtin: (expr: string) => this.evaluator(expr, this.evalContext()),
+      readRegister: (name: string) => this.readRegister(name),
+      writeRegister: (name: string, value: bigint) => this.writeRegister(name, value),
       sourceLine: (path: string, file: string, line: number) => this.sourceText.line(path, file, line),
       convenience: this.convenience,
       warn: (m: string) => this.store.write('stderr', `warning: ${m}\n`),
@@ -924,11 +906,10 @@ export class Session {
     };
   }
 
-  /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
+  /** One expression, by the C evaluator (src/dwarf/evaluator.ts), with or without debug info. */
   private async evaluateAny(expr: string, level = this.store.state.selectedFrame): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
-    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, level);
-    return { mine: await this.evaluator(expr, this.evalContext()) };
+    return (this.debug ?? (this.bareDebug ??= DebugBridge.bare(this.bridgeIo()))).evaluate(expr, level);
   }
 
   /** The built-in evaluator's view of a value (scalar + C type), converting DWARF values. */

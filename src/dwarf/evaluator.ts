@@ -24,6 +24,7 @@ import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
 import { hexWord } from '../util/hex.js';
+import { extractRegister, gpRegister, mergeRegister } from './gpregs.js';
 
 export { ExprError };
 
@@ -33,6 +34,8 @@ export interface EvalEnv {
   frame?: StackFrame;
   readMemory: ReadMemory;
   writeMemory?: (addr: bigint, data: Buffer) => Promise<void>;
+  /** A user_regs_struct field the frame does not unwind ($eflags, $cs, $fs_base, $orig_rax), by ptrace name. */
+  readRegister?: (name: string) => Promise<bigint | undefined>;
   /** Write a register of the selected frame (frame 0 only), by ptrace name. */
   writeRegister?: (name: string, value: bigint) => Promise<void>;
   /** Write an x87/SSE register of frame 0 (src/target/fpregs.ts names and byte layout). */
@@ -57,13 +60,6 @@ export interface EvalEnv {
 /** gdb's default `max-value-size`: the largest value it fetches (an artificial array `p *p@N` past it is refused). */
 const MAX_VALUE_SIZE = 65536;
 
-const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
-const REG_TYPE_SP: CType = { kind: 'pointer', size: 8, target: VOID };
-const SUBREGS: Record<string, [string, number]> = {
-  eax: ['rax', 4], ebx: ['rbx', 4], ecx: ['rcx', 4], edx: ['rdx', 4], esi: ['rsi', 4], edi: ['rdi', 4], ebp: ['rbp', 4], esp: ['rsp', 4],
-  ax: ['rax', 2], bx: ['rbx', 2], cx: ['rcx', 2], dx: ['rdx', 2], al: ['rax', 1], bl: ['rbx', 1], cl: ['rcx', 1], dl: ['rdx', 1],
-  ...Object.fromEntries([8, 9, 10, 11, 12, 13, 14, 15].map((n) => [`r${n}d`, [`r${n}`, 4]])),
-};
 
 export class Evaluator {
   /** Expression context of the selected frame (registers, memory, frame base). */
@@ -278,31 +274,47 @@ export class Evaluator {
     return this.member(await this.deref(ptr), name);
   }
 
-  private register(name: string): Value {
+  /** Registers read by name ($rax, $eax, $eflags...), by name: what an assignment to them writes. */
+  private readonly registerOf = new WeakMap<Value, string>();
+
+  /** A general register ($rax, $pc, $eax, $ah, $eflags, $cs...) as the frame sees it; else the convenience variable. */
+  private async register(name: string): Promise<Value> {
+    const r = gpRegister(name);
+    if (!r) return this.convenienceVar(name);
+    const full = await this.rawRegister(r.base);
+    if (full === undefined) {
+      // (gdb knows a register's type without a process: `whatis $rax`)
+      if (!this.env.frame && !this.sideEffects) return new Value(r.type, { kind: 'optimized' }, this.ctx);
+      if (!this.env.frame) throw new ExprError('No registers.');
+      return new Value(r.type, { kind: 'optimized' }, this.ctx);
+    }
+    const v = Value.fromBigInt(r.type, extractRegister(r, full), this.ctx);
+    this.registerOf.set(v, name);
+    return v;
+  }
+
+  /**
+   * A user_regs_struct field in the frame: the unwound ones from the frame, the
+   * rest (and all of them when there is no unwound frame) from the session.
+   */
+  private async rawRegister(base: string): Promise<bigint | undefined> {
     const f = this.env.frame;
-    const alias: Record<string, string> = { pc: 'rip', sp: 'rsp', fp: 'rbp' };
-    const reg = alias[name] ?? name;
-    const idx = (X86_64_DWARF_REGS as readonly string[]).indexOf(reg);
-    if (idx >= 0) {
-      const v = idx === 16 ? f?.pc : f?.reg(idx);
-      if (v === undefined) {
-        if (!f) throw new ExprError('No registers.');
-        return new Value(LONG, { kind: 'optimized' }, this.ctx);
-      }
-      const type = reg === 'rip' ? REG_TYPE_PC : reg === 'rsp' || reg === 'rbp' ? REG_TYPE_SP : LONG;
-      return new Value(type, { kind: 'value', value: v }, this.ctx);
-    }
-    const sub = SUBREGS[name];
-    if (sub) {
-      const full = this.register(sub[0]);
-      const t: CType = sub[1] === 4 ? INT : sub[1] === 2 ? C_BASE_TYPES.short : CHAR;
-      return new Value(t, full.loc, this.ctx);
-    }
-    if (name === 'eflags' && f) {
-      const regs = f.unwind.regs as Map<number, bigint> & { eflags?: bigint };
-      if (regs.eflags !== undefined) return Value.fromBigInt(INT, regs.eflags, this.ctx);
-    }
-    return this.convenienceVar(name);
+    const idx = (X86_64_DWARF_REGS as readonly string[]).indexOf(base);
+    if (f && idx >= 0) return idx === 16 ? f.pc : f.reg(idx);
+    return this.env.readRegister?.(base);
+  }
+
+  /** `$reg = V`: the base register with the named bits replaced, in frame 0. */
+  private async assignRegister(name: string, v: Value): Promise<Value> {
+    const r = gpRegister(name)!;
+    if ((this.env.frame?.level ?? 0) !== 0) throw new ExprError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
+    if (!this.env.writeRegister) throw new ExprError('No registers.');
+    const bits = BigInt.asUintN(r.size * 8, await this.int(v));
+    const full = (await this.rawRegister(r.base)) ?? 0n;
+    await this.env.writeRegister(r.base, mergeRegister(r, full, bits));
+    const out = Value.fromBigInt(r.type, bits, this.ctx);
+    this.registerOf.set(out, name);
+    return out;
   }
 
   /** Values read from convenience variables, by name: what an assignment to them redefines. */
@@ -482,6 +494,11 @@ export class Evaluator {
    */
   private async scopedIdentifier(scope: string, name: string): Promise<Value> {
     const program = this.env.program;
+    if (!program.exeDebug) {
+      // gdb without the executable's DWARF has no file scopes: a symbol's name is a syntax error there, anything else no symbol table
+      if (program.image.symbolByName(scope)) throw new ExprError(`A syntax error in expression, near \`::${name}'.`);
+      throw new ExprError('No symbol table is loaded.  Use the "file" command.');
+    }
     const infos = program.debugInfos();
     let unit: Die['unit'] | undefined;
     for (const d of infos) {
@@ -794,6 +811,8 @@ export class Evaluator {
 
   private async assign(target: Value, v: Value): Promise<Value> {
     if (!this.sideEffects) return target;
+    const reg = this.registerOf.get(target);
+    if (reg !== undefined) return this.assignRegister(reg, v);
     const conv = this.convenienceOf.get(target);
     if (conv !== undefined && this.env.convenience) {
       // gdb copies the contents: `set $n = *list` keeps the struct as it was then
