@@ -259,6 +259,8 @@ export class Evaluator {
       if (typed) return this.variableValue(typed.die, typed.debug, false);
       return new Value(noDebugData(name), { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
+    // gdb with no symbol table at all (no DWARF anywhere)
+    if (this.env.program.debugInfos().length === 0) throw new ExprError('No symbol table is loaded.  Use the "file" command.');
     throw new ExprError(`No symbol "${name}" in current context.`);
   }
 
@@ -281,10 +283,12 @@ export class Evaluator {
   private async register(name: string): Promise<Value> {
     const r = gpRegister(name);
     if (!r) return this.convenienceVar(name);
+    // (gdb's user registers $pc, $sp, $fp, $ps need a frame even for their type)
+    const user = ['pc', 'sp', 'fp', 'ps'].includes(name);
     const full = await this.rawRegister(r.base);
     if (full === undefined) {
       // (gdb knows a register's type without a process: `whatis $rax`)
-      if (!this.env.frame && !this.sideEffects) return new Value(r.type, { kind: 'optimized' }, this.ctx);
+      if (!this.env.frame && !this.sideEffects && !user) return new Value(r.type, { kind: 'optimized' }, this.ctx);
       if (!this.env.frame) throw new ExprError('No registers.');
       return new Value(r.type, { kind: 'optimized' }, this.ctx);
     }
@@ -660,6 +664,9 @@ export class Evaluator {
   private member(v: Value, name: string, arrow = false): Value {
     const t = strip(v.type);
     if (t.kind !== 'struct' && t.kind !== 'union') {
+      // a symbol without debug info says so first, as gdb
+      const unknown = unknownTypeError(t);
+      if (unknown) throw new ExprError(unknown);
       // gdb's value_struct_elt names what `->` wants: "structure pointer"
       throw new ExprError(`Attempt to extract a component of a value that is not a structure${arrow ? ' pointer' : ''}.`);
     }
