@@ -42,6 +42,7 @@ export class RegisterPackets {
     const regs = await this.registers();
     if (this.fpCache?.regs !== regs) {
       const t = this.target();
+      // (a target that cannot read them: those registers go out as unavailable, `xx`, as gdbserver sends them)
       const area = await t.capabilities.fpRegisters?.get().catch(() => undefined);
       this.fpCache = { regs, area };
     }
@@ -54,6 +55,7 @@ export class RegisterPackets {
     const c = this.fpCache!;
     if (c.ymmh === undefined) {
       const t = this.target();
+      // (no AVX state, or unreadable: the ymmNh registers go out as unavailable, `xx`)
       c.ymmh = (await t.capabilities.ymmUpper?.get().catch(() => null)) ?? null;
     }
     return c.ymmh ?? undefined;

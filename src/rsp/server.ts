@@ -277,6 +277,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
           await t.detach();
         }
       } catch {
+        // detaching failed: kill rather than strand a stopped tracee; a process already gone has nothing left to kill
         await t.kill().catch(() => undefined);
       }
     }
@@ -421,6 +422,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
         try {
           for (const c of pieces) { await t.insertWatchpoint(c.addr, c.length, watch); done.push(c); }
         } catch (e) {
+          // (undo the pieces already set; the insert's own error is the one the client gets)
           for (const c of done) await t.removeWatchpoint(c.addr, c.length, watch).catch(() => undefined);
           throw e;
         }
@@ -814,6 +816,7 @@ async function readablePrefix(t: Target, addr: bigint, len: number): Promise<Buf
     try {
       parts.push(await t.readMemory(at, n));
     } catch {
+      // the first unreadable page ends the prefix (the caller says so when it is empty)
       break;
     }
     at += BigInt(n);
