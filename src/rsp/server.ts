@@ -19,6 +19,7 @@ import { useNativeInputSpin } from './native-spin.js';
 import { readNextPacket } from './serve-wait.js';
 import { escapeBinary, fromHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
 import { amd64TargetXml } from './tdesc.js';
+import { hexByte } from '../util/hex.js';
 import { gdbToLinuxSignal, linuxToGdbSignal } from './signals.js';
 import { parseThreadId } from './stop-reply.js';
 import { librariesSvr4, xmlEscape } from './svr4.js';
@@ -492,8 +493,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (!ev) return 'W00';
     const r = ev.reason;
     const proc = this.multiprocess ? `;process:${ev.pid.toString(16)}` : '';
-    if (r.kind === 'exited') return `W${hex2(r.code & 0xff)}${proc}`;
-    if (r.kind === 'killed') return `X${hex2(linuxToGdbSignal(r.signal))}${proc}`;
+    if (r.kind === 'exited') return `W${hexByte(r.code & 0xff)}${proc}`;
+    if (r.kind === 'killed') return `X${hexByte(linuxToGdbSignal(r.signal))}${proc}`;
     let sig = 5;
     let reason = '';
     switch (r.kind) {
@@ -516,7 +517,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       const regs = await this.regFile.registers();
       expedited = `06:${leHex(regs.rbp, 8)};07:${leHex(regs.rsp, 8)};10:${leHex(regs.rip, 8)};`;
     }
-    return `T${hex2(sig)}${expedited}${reason}thread:${this.threadId(ev.pid, ev.tid)};`;
+    return `T${hexByte(sig)}${expedited}${reason}thread:${this.threadId(ev.pid, ev.tid)};`;
   }
 
   private async kill(reply: boolean): Promise<string | undefined> {
@@ -787,10 +788,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   }
 }
 
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
-}
-
 /** One qXfer reply: `l` (last) or `m` (more) and the escaped slice. */
 function xferPart(data: Buffer, offset: number, length: number): Buffer {
   const part = data.subarray(offset, offset + length);
@@ -799,8 +796,8 @@ function xferPart(data: Buffer, offset: number, length: number): Buffer {
 }
 
 function errorReply(e: unknown): string {
-  if (e instanceof PacketError) return `E${hex2(e.errno)}`;
-  if (e instanceof TargetError) return `E${hex2(ERRNO[e.code] ?? 5)}`;
+  if (e instanceof PacketError) return `E${hexByte(e.errno)}`;
+  if (e instanceof TargetError) return `E${hexByte(ERRNO[e.code] ?? 5)}`;
   if (e instanceof RangeError) return 'E16'; // malformed number, hex or escape: EINVAL (0x16)
   return 'E05';
 }
