@@ -26,7 +26,8 @@ import { dwarfErrorLine, gdbPrintName } from '../dwarf/program.js';
 
 const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
-import { EvalError, registerInfo } from './expr.js';
+import { EvalError } from './expr.js';
+import { expected } from '../debugger/errors.js';
 import { hexWord16 } from '../util/hex.js';
 
 /** A value from either evaluator; `ev` formats a DWARF one. */
@@ -41,8 +42,10 @@ export interface BridgeIo {
   writeMemory(addr: bigint, data: Buffer): Promise<void>;
   regs(): Promise<Registers>;
   history(): AnyValue[];
-  /** The built-in evaluator, for what the DWARF one does not parse ({int} ADDR, $reg = V, $eflags). */
-  builtin(expr: string): Promise<Value>;
+  /** A register of the selected frame by ptrace name (undefined without a process): what the unwound frame does not have. */
+  readRegister(name: string): Promise<bigint | undefined>;
+  /** Write a register of frame 0 by ptrace name. */
+  writeRegister(name: string, value: bigint): Promise<void>;
   /** The x87/SSE state (FXSAVE area) of the stop, when the target has it. */
   fpState?(): Promise<Buffer | undefined>;
   /** Write one x87/SSE register (src/target/fpregs.ts layout). */
@@ -65,25 +68,6 @@ export { isDebugError };
 
 /** An expression that uses an x87/SSE register. */
 export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;
-/** Typed values only the DWARF evaluator has, with or without DWARF: the x87/SSE registers, $_siginfo. */
-const TYPED_EXPR = new RegExp(`${FP_REGISTER_EXPR.source}|\\$_siginfo\\b`);
-
-/**
- * gdb syntax the built-in evaluator keeps with DWARF: $eflags, $ps, the registers DWARF has no number
- * for ($orig_rax: the call at a syscall stop; $fs_base, $gs_base), the session's $_ variables
- * (`{type} ADDR` is the DWARF evaluator's: its types).
- */
-const BUILTIN_ONLY = /\$(eflags|ps|orig_rax|fs_base|gs_base|_(?!siginfo\b)\w*)\b/;
-
-/** `$`, `$$`, `$N`, `$$N`: history references (the DWARF evaluator keeps their types: `p *$`, `$1->next`). */
-const HISTORY_REF = /\$\$\d*|\$\d+|\$(?![\w$])/g;
-
-/** `$reg = V` for a general register: the built-in evaluator writes those (any frame's view, sub-registers). */
-function assignsRegister(expr: string): boolean {
-  const m = /^\s*\$(\w+)\s*=(?!=)/.exec(expr);
-  return m !== null && registerInfo(m[1]!) !== undefined;
-}
-
 /**
  * A convenience variable as the DWARF evaluator sees it: its own values as
  * they are, the built-in evaluator's ($_, $_exitcode, a `set $i = 1` in a
@@ -99,7 +83,8 @@ export function dwarfValueOf(v: AnyValue, ctx: DwarfValue['ctx']): DwarfValue {
 function cTypeOf(t: CType): DwarfCType {
   switch (t.kind) {
     case 'void': return VOID;
-    case 'int': return { kind: 'base', name: t.name, size: t.size, encoding: t.size === 1 ? (t.signed ? ATE.signed_char : ATE.unsigned_char) : t.signed ? ATE.signed : ATE.unsigned };
+    // (int8_t is a number to gdb, char a character)
+    case 'int': return { kind: 'base', name: t.name, size: t.size, encoding: /char$/.test(t.name) ? (t.signed ? ATE.signed_char : ATE.unsigned_char) : t.signed ? ATE.signed : ATE.unsigned };
     case 'ptr': return { kind: 'pointer', size: 8, target: cTypeOf(t.to) };
     default: return LONG;
   }
@@ -148,14 +133,19 @@ export class DebugBridge {
     private readonly fileElf?: ElfFile,
   ) {}
 
-  static forFile(elf: ElfFile, io: BridgeIo): DebugBridge | undefined {
-    if (!elf.section('.debug_info')) return undefined;
+  /** No file and no process (or a stub that cannot say what it runs): expressions only. */
+  static bare(io: BridgeIo): DebugBridge {
+    return new DebugBridge(undefined, undefined, undefined, io);
+  }
+
+  static forFile(elf: ElfFile, io: BridgeIo): DebugBridge {
+    if (!elf.section('.debug_info')) return new DebugBridge(undefined, undefined, undefined, io, undefined, elf);
     try {
       return new DebugBridge(undefined, undefined, DebugInfo.load(elf), io, undefined, elf);
     } catch (e) {
       // unreadable DWARF: said once, as gdb does when it reads the file; symbols still work
       reportDwarfError(io, dwarfErrorLine((e as Error).message, elf.path));
-      return undefined;
+      return new DebugBridge(undefined, undefined, undefined, io, undefined, elf);
     }
   }
 
@@ -244,9 +234,9 @@ export class DebugBridge {
    * The program expressions see: the process's (after it exited, as gdb, still
    * at that run's addresses), or before `run` the executable file's.
    */
-  private evalProgram(): ProgramInfo | undefined {
+  private evalProgram(): ProgramInfo {
     if (this.program) return this.program;
-    return this.fileElf && this.fileDebug ? ProgramInfo.forFile(this.fileElf, this.fileDebug) : undefined;
+    return this.fileElf ? ProgramInfo.forFile(this.fileElf, this.fileDebug) : ProgramInfo.empty();
   }
 
   private evaluatorFor(frame: StackFrame | undefined, program = this.program!): Evaluator {
@@ -255,6 +245,8 @@ export class DebugBridge {
       program, frame, history,
       readMemory: (a, l) => this.io.readMemory(a, l),
       writeMemory: (a, d) => this.io.writeMemory(a, d),
+      readRegister: (n) => this.io.readRegister(n),
+      writeRegister: (n, v) => this.io.writeRegister(n, v),
       writeFpRegister: this.io.writeFpRegister && ((n, b) => this.io.writeFpRegister!(n, b)),
       callFunction: this.target ? (fn, args, ret) => callInferior(this.target!, fn, args, ret, (a, d) => this.io.writeMemory(a, d)) : undefined,
       siginfo: () => siginfoOf(this.target),
@@ -267,22 +259,11 @@ export class DebugBridge {
   }
 
   async evaluate(expr: string, level: number): Promise<AnyValue> {
-    // The x87/SSE registers are typed values (vec128, i387_ext) only the DWARF evaluator has, DWARF or not.
     const program = this.evalProgram();
-    // History references go to the DWARF evaluator once there is history; the rest of BUILTIN_ONLY does not.
-    const builtinOnly = BUILTIN_ONLY.test(this.io.history().length > 0 ? expr.replace(HISTORY_REF, '0') : expr);
-    if (!program || (!this.hasDwarf && !TYPED_EXPR.test(expr)) || builtinOnly || assignsRegister(expr)) return { mine: await this.io.builtin(expr) };
-    // (no registers or stack: globals only; DWARF errors are said by the backtrace)
-    const frames = program === this.program ? await this.frameList(level + 1).catch(() => []) : [];
+    // (no registers or stack: globals only, registers from the session; DWARF errors are said by the backtrace)
+    const frames = program === this.program ? await this.frameList(level + 1).catch(expected([])) : [];
     const ev = this.evaluatorFor(frames[level], program);
-    try {
-      return { dwarf: await ev.evaluate(expr), ev };
-    } catch (e) {
-      if (e instanceof ExprError && /Invalid character|syntax error|not an lvalue/.test(e.message)) {
-        return { mine: await this.io.builtin(expr) };
-      }
-      throw e;
-    }
+    return { dwarf: await ev.evaluate(expr), ev };
   }
 
   /** Scalar view for the commands that need a number, an address or a watch length. */

@@ -12,7 +12,8 @@ import { formatSymbolic, type ProcessImage, type SymbolTable } from '../elf/inde
 import { breakpointTable } from './breakpoint-text.js';
 import { CommandError } from './parse.js';
 import { isUserError, expected } from '../debugger/errors.js';
-import { registerInfo, type Value } from './expr.js';
+import type { Value } from './expr.js';
+import { gpRegister } from '../dwarf/gpregs.js';
 import { formatMappings, formatRegisterLine, formatRegisters, hex, type Symbolizer } from './format.js';
 import { SignalTable, infoSignalsArg } from './signals.js';
 import type { Frame } from './unwind.js';
@@ -83,7 +84,7 @@ export class InfoConsole {
       const group = name === 'all' ? FP_REGISTER_NAMES : REGISTER_GROUPS[name] ?? (isFpRegister(name) ? [name] : undefined);
       if (group) lines.push(...await this.fpRegisterLines(group));
       if (group || name === 'general') continue;
-      const info = registerInfo(name);
+      const info = gpRegister(name);
       if (!info) throw new CommandError(`Invalid register \`${name}'`);
       const v = (await h.evaluate(`$${name}`)).value;
       const full = info.size === 8 || name === 'eflags' || ['cs', 'ss', 'ds', 'es', 'fs', 'gs'].includes(name);

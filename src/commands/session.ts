@@ -18,7 +18,7 @@ import { SourceText } from '../dwarf/present.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, type Command } from './parse.js';
-import { EvalError, addressOf, evaluate as builtinEvaluate, type EvalContext, type Evaluator, type Value } from './expr.js';
+import { EvalError, addressOf, type Value } from './expr.js';
 import { type Symbolizer } from './format.js';
 import { disassemble } from './disasm.js';
 import { SessionStore, type Breakpoint } from './store.js';
@@ -142,7 +142,8 @@ export class Session {
     names: (ranges) => nameRanges(hostOf(this.core()), ranges),
   });
   /** The built-in evaluator (no DWARF); DebugBridge runs the DWARF one. */
-  readonly evaluator: Evaluator = builtinEvaluate;
+  /** Expressions without a file or a process (or with a stub that cannot say what it runs). */
+  bareDebug: DebugBridge | undefined;
   /** DWARF of the program (types, lines, CFI), when it has any. */
   debug: DebugBridge | undefined;
   /** Function of the last reported stop, to print a frame line only when it changes (gdb's stepi). */
@@ -427,18 +428,26 @@ export class Session {
     return (await this.frameRegs()).regs.rip;
   }
 
-  async historyValue(ref: { absolute?: number; back?: number }): Promise<Value> {
-    const at = historyIndex(this.history.length, ref.absolute, ref.back);
-    if (typeof at === 'string') throw new EvalError(at);
-    return DebugBridge.toMine(this.history[at - 1]!);
+  /** The selected frame's register by ptrace name (undefined without a process), for expressions. */
+  async readRegister(name: string): Promise<bigint | undefined> {
+    if (!this.target || this.target.state === 'exited') return undefined;
+    const { regs, notSaved } = await this.frameRegs();
+    if (notSaved.has(name)) throw new EvalError(`value is not available`);
+    return (regs as Record<string, bigint>)[name];
   }
 
-  /** One expression, by the DWARF evaluator when the program has debug info, else the built-in one. */
+  async writeRegister(name: string, value: bigint): Promise<void> {
+    const t = this.live();
+    if (this.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
+    await t.setRegisters({ [name]: value } as Partial<Registers>);
+    this.registers.invalidate();
+  }
+
+  /** One expression, by the C evaluator (src/dwarf/evaluator.ts), with or without debug info. */
   async evaluateAny(expr: string, level = this.store.state.selectedFrame): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
-    if (this.debug?.program || this.debug?.hasDwarf) return this.debug.evaluate(expr, level);
     try {
-      return { mine: await this.evaluator(expr, this.evalContext()) };
+      return await (this.debug ?? (this.bareDebug ??= DebugBridge.bare(this.bridgeIo()))).evaluate(expr, level);
     } catch (e) {
       throw this.source.noSymbolTable(e);
     }
@@ -519,7 +528,6 @@ export class Session {
   forgetProcess(...a: Rest<typeof program.forgetProcess>): void { return program.forgetProcess(this, ...a); }
 
   // ---- inspect: Session's inspection commands: print, set, disassemble, info, snapshot; the evaluator's context.
-  evalContext(...a: Rest<typeof inspect.evalContext>): EvalContext { return inspect.evalContext(this, ...a); }
   bridgeIo(...a: Rest<typeof inspect.bridgeIo>) { return inspect.bridgeIo(this, ...a); }
   cmdPrint(...a: Rest<typeof inspect.cmdPrint>): Promise<void> { return inspect.cmdPrint(this, ...a); }
   cmdSetting(...a: Rest<typeof inspect.cmdSetting>): void { return inspect.cmdSetting(this, ...a); }

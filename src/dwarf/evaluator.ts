@@ -6,13 +6,12 @@
  */
 import { SIGINFO_TYPE } from './siginfo.js';
 import { qualifiedName } from './names.js';
-import { AT, ATE, TAG, X86_64_DWARF_REGS } from './constants.js';
+import { AT, TAG, X86_64_DWARF_REGS } from './constants.js';
 import { evaluateLocation, type ExprContext, type Location } from './expr.js';
 import { isFpRegister } from '../target/fpregs.js';
-import { dwarfOfFpRegister, fpRegisterOfDwarf, fpRegisterType } from './regtypes.js';
-import { parseExpression, parseTypeName, ExprError, evalChain, floatToLongest, type Node, type TypeSpec } from './cexpr.js';
+import { parseExpression, parseTypeName, ExprError, evalChain, type Node, type TypeSpec } from './cexpr.js';
 import {
-  strip, sizeOf, isFloat, isInteger, isSigned, typeName, C_BASE_TYPES,
+  strip, sizeOf, isFloat, isInteger, typeName, C_BASE_TYPES,
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
 import { Value, aggregateBytes, bytesToBigInt, encodeFloat } from './value.js';
@@ -25,6 +24,10 @@ import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
 import { blockSymbolDies } from '../commands/info-scope.js';
 import { hexWord } from '../util/hex.js';
+import { gpRegister } from './gpregs.js';
+import { callConvenienceFunction, isConvenienceFunction } from './conv-functions.js';
+import { RegisterValues } from './eval-registers.js';
+import { binary, cannotAccess, promote, decayFunction, toInt, toNumber, truth } from './eval-arith.js';
 
 export { ExprError };
 
@@ -34,6 +37,8 @@ export interface EvalEnv {
   frame?: StackFrame;
   readMemory: ReadMemory;
   writeMemory?: (addr: bigint, data: Buffer) => Promise<void>;
+  /** A user_regs_struct field the frame does not unwind ($eflags, $cs, $fs_base, $orig_rax), by ptrace name. */
+  readRegister?: (name: string) => Promise<bigint | undefined>;
   /** Write a register of the selected frame (frame 0 only), by ptrace name. */
   writeRegister?: (name: string, value: bigint) => Promise<void>;
   /** Write an x87/SSE register of frame 0 (src/target/fpregs.ts names and byte layout). */
@@ -58,13 +63,6 @@ export interface EvalEnv {
 /** gdb's default `max-value-size`: the largest value it fetches (an artificial array `p *p@N` past it is refused). */
 const MAX_VALUE_SIZE = 65536;
 
-const REG_TYPE_PC: CType = { kind: 'pointer', size: 8, target: { kind: 'function', ret: VOID, params: [], varargs: false, prototyped: false } };
-const REG_TYPE_SP: CType = { kind: 'pointer', size: 8, target: VOID };
-const SUBREGS: Record<string, [string, number]> = {
-  eax: ['rax', 4], ebx: ['rbx', 4], ecx: ['rcx', 4], edx: ['rdx', 4], esi: ['rsi', 4], edi: ['rdi', 4], ebp: ['rbp', 4], esp: ['rsp', 4],
-  ax: ['rax', 2], bx: ['rbx', 2], cx: ['rcx', 2], dx: ['rdx', 2], al: ['rax', 1], bl: ['rbx', 1], cl: ['rcx', 1], dl: ['rdx', 1],
-  ...Object.fromEntries([8, 9, 10, 11, 12, 13, 14, 15].map((n) => [`r${n}d`, [`r${n}`, 4]])),
-};
 
 export class Evaluator {
   /** Expression context of the selected frame (registers, memory, frame base). */
@@ -75,6 +73,7 @@ export class Evaluator {
   constructor(readonly env: EvalEnv) {
     const f = env.frame;
     this.ctx = f ? f.exprContext(f.fn?.die.unit) : { readMemory: env.readMemory, reg: () => undefined, bias: 0n };
+    this.regs = new RegisterValues(env, this.ctx, () => this.sideEffects);
   }
 
   isTypeName = (name: string): boolean => {
@@ -264,6 +263,8 @@ export class Evaluator {
       if (typed) return this.variableValue(typed.die, typed.debug, false);
       return new Value(noDebugData(name), { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
+    // gdb with no symbol table at all (no DWARF anywhere)
+    if (this.env.program.debugInfos().length === 0) throw new ExprError('No symbol table is loaded.  Use the "file" command.');
     throw new ExprError(`No symbol "${name}" in current context.`);
   }
 
@@ -279,32 +280,8 @@ export class Evaluator {
     return this.member(await this.deref(ptr), name);
   }
 
-  private register(name: string): Value {
-    const f = this.env.frame;
-    const alias: Record<string, string> = { pc: 'rip', sp: 'rsp', fp: 'rbp' };
-    const reg = alias[name] ?? name;
-    const idx = (X86_64_DWARF_REGS as readonly string[]).indexOf(reg);
-    if (idx >= 0) {
-      const v = idx === 16 ? f?.pc : f?.reg(idx);
-      if (v === undefined) {
-        if (!f) throw new ExprError('No registers.');
-        return new Value(LONG, { kind: 'optimized' }, this.ctx);
-      }
-      const type = reg === 'rip' ? REG_TYPE_PC : reg === 'rsp' || reg === 'rbp' ? REG_TYPE_SP : LONG;
-      return new Value(type, { kind: 'value', value: v }, this.ctx);
-    }
-    const sub = SUBREGS[name];
-    if (sub) {
-      const full = this.register(sub[0]);
-      const t: CType = sub[1] === 4 ? INT : sub[1] === 2 ? C_BASE_TYPES.short : CHAR;
-      return new Value(t, full.loc, this.ctx);
-    }
-    if (name === 'eflags' && f) {
-      const regs = f.unwind.regs as Map<number, bigint> & { eflags?: bigint };
-      if (regs.eflags !== undefined) return Value.fromBigInt(INT, regs.eflags, this.ctx);
-    }
-    return this.convenienceVar(name);
-  }
+  /** $rax, $eax, $eflags, $xmm0...: the frame's registers as values, and assignments to them. */
+  private readonly regs: RegisterValues;
 
   /** Values read from convenience variables, by name: what an assignment to them redefines. */
   private readonly convenienceOf = new WeakMap<Value, string>();
@@ -321,34 +298,6 @@ export class Evaluator {
   private async siginfo(): Promise<Value> {
     const bytes = await this.env.siginfo?.();
     return bytes ? Value.fromBytes(SIGINFO_TYPE, bytes, this.ctx) : Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
-  }
-
-  /** $xmm0, $st0, $mxcsr, $fctrl...: typed as gdb types them, lvalues when they have a DWARF number. */
-  private async fpRegister(name: string): Promise<Value> {
-    const f = this.env.frame;
-    if (!f) throw new ExprError('No registers.');
-    const type = fpRegisterType(name)!;
-    const dw = dwarfOfFpRegister(name);
-    if (dw !== undefined) return new Value(type, { kind: 'register', reg: dw }, this.ctx);
-    const bytes = await f.fpRegister(name);
-    return bytes ? Value.fromBytes(type, bytes, this.ctx) : new Value(type, { kind: 'optimized' }, this.ctx);
-  }
-
-  /** Assignment into an x87/SSE register or a member of one ($xmm0.v2_double[1] = 2): read, patch, write. */
-  private async assignFpRegister(loc: Location, bytes: Buffer): Promise<boolean> {
-    const reg = loc.kind === 'register' ? loc : loc.kind === 'sub' && loc.base.kind === 'register' ? loc.base : undefined;
-    const name = reg && reg.kind === 'register' ? fpRegisterOfDwarf(reg.reg) : undefined;
-    if (!name) return false;
-    // Every frame shows frame 0's x87/SSE registers (no CFI saves them), so a write from any frame is to those.
-    const f = this.env.frame;
-    if (!this.env.writeFpRegister || !f) throw new ExprError('No registers.');
-    const old = await f.fpRegister(name);
-    if (!old) throw new ExprError(`value is not available`);
-    const offset = loc.kind === 'sub' ? loc.offset : 0;
-    const out = Buffer.from(old);
-    bytes.copy(out, offset, 0, Math.min(bytes.length, out.length - offset));
-    await this.env.writeFpRegister(name, out);
-    return true;
   }
 
   /** a[i] of an array held in registers or bytes ($xmm0.v4_float[1]): a sub-location, not an address. */
@@ -390,9 +339,9 @@ export class Evaluator {
       case 'ident': return this.identifier(n.name);
       case 'dollar': {
         if (n.name === '' || /^\$?\d*$/.test(n.name)) return this.history(n.name);
-        if (isFpRegister(n.name)) return this.fpRegister(n.name);
+        if (isFpRegister(n.name)) return this.regs.fpRegister(n.name);
         if (n.name === '_siginfo') return this.siginfo();
-        return this.register(n.name);
+        return gpRegister(n.name) ? this.regs.register(n.name) : this.convenienceVar(n.name);
       }
       case 'sizeof': {
         let t: CType;
@@ -427,15 +376,15 @@ export class Evaluator {
       case 'binary': {
         if (n.op === ',') return this.eval(n.r);
         if (n.op === '&&' || n.op === '||') {
-          const l = await this.truth(v);
+          const l = await truth(v);
           if (n.op === '&&' ? !l : l) return Value.fromBigInt(INT, l ? 1n : 0n, this.ctx);
-          const r = await this.truth(await this.eval(n.r));
+          const r = await truth(await this.eval(n.r));
           return Value.fromBigInt(INT, r ? 1n : 0n, this.ctx);
         }
         if (n.op === '@') return this.artificialArray(v, await this.eval(n.r));
-        return this.binary(n.op, v, await this.eval(n.r));
+        return binary(n.op, v, await this.eval(n.r), this.ctx, this.env.warn);
       }
-      case 'cond': return (await this.truth(v)) ? this.eval(n.t) : this.eval(n.f);
+      case 'cond': return (await truth(v)) ? this.eval(n.t) : this.eval(n.f);
       case 'index': {
         const base = v;
         const idx = await this.eval(n.i);
@@ -443,8 +392,8 @@ export class Evaluator {
         if (bt.kind !== 'array' && bt.kind !== 'pointer') {
           throw new ExprError(`cannot subscript something of type \`${typeName(base.type)}'`);
         }
-        if (bt.kind === 'array' && base.loc.kind !== 'memory') return this.elementNotInMemory(base, bt, await this.int(idx));
-        return this.deref(await this.binary('+', base, idx));
+        if (bt.kind === 'array' && base.loc.kind !== 'memory') return this.elementNotInMemory(base, bt, await toInt(idx));
+        return this.deref(await binary('+', base, idx, this.ctx, this.env.warn));
       }
       case 'member': {
         // gdb accepts `s->f` on a struct value too; only pointers are dereferenced.
@@ -455,22 +404,22 @@ export class Evaluator {
       case 'brace': {
         // gdb's {type} ADDR: arrays and functions designate their own address, anything else its value.
         const k = strip(v.type).kind;
-        const addr = (k === 'array' || k === 'function') && v.address !== undefined ? v.address : await this.int(v);
+        const addr = (k === 'array' || k === 'function') && v.address !== undefined ? v.address : await toInt(v);
         return new Value(this.resolveTypeSpec(n.type), { kind: 'memory', address: BigInt.asUintN(64, addr) }, this.ctx);
       }
       case 'assign': {
         const target = v;
         let r = await this.eval(n.r);
-        if (n.op !== '=') r = await this.binary(n.op.slice(0, -1), target, r);
+        if (n.op !== '=') r = await binary(n.op.slice(0, -1), target, r, this.ctx, this.env.warn);
         return this.assign(target, r);
       }
       case 'call': return this.call(n.f, n.args, v);
       case 'postfix': {
         const target = v;
         // The old value, read before the store: gdb prints `i++` as i was.
-        const old = isFloat(target.type) ? Value.fromNumber(target.type, await this.num(target), this.ctx)
-          : Value.fromBigInt(target.type, await this.int(target), this.ctx);
-        await this.assign(target, await this.binary(n.op, target, Value.fromBigInt(INT, 1n, this.ctx)));
+        const old = isFloat(target.type) ? Value.fromNumber(target.type, await toNumber(target), this.ctx)
+          : Value.fromBigInt(target.type, await toInt(target), this.ctx);
+        await this.assign(target, await binary(n.op, target, Value.fromBigInt(INT, 1n, this.ctx), this.ctx, this.env.warn));
         return old;
       }
       default: return this.leaf(n);
@@ -483,6 +432,11 @@ export class Evaluator {
    */
   private async scopedIdentifier(scope: string, name: string): Promise<Value> {
     const program = this.env.program;
+    if (!program.exeDebug) {
+      // gdb without the executable's DWARF has no file scopes: a symbol's name is a syntax error there, anything else no symbol table
+      if (program.image.symbolByName(scope)) throw new ExprError(`A syntax error in expression, near \`::${name}'.`);
+      throw new ExprError('No symbol table is loaded.  Use the "file" command.');
+    }
     const infos = program.debugInfos();
     let unit: Die['unit'] | undefined;
     for (const d of infos) {
@@ -528,12 +482,17 @@ export class Evaluator {
    * infcall on x86-64; the prototype's argument count is checked.
    */
   private async call(fnNode: Node, argNodes: Node[], fn?: Value): Promise<Value> {
+    if (fnNode.k === 'dollar' && isConvenienceFunction(fnNode.name)) {
+      const args: Value[] = [];
+      for (const a of argNodes) args.push(await this.eval(a));
+      return callConvenienceFunction(fnNode.name, args, this.ctx, this.env.readMemory);
+    }
     const method = fnNode.k === 'member' ? await this.method(fnNode.e, fnNode.name, fnNode.arrow) : undefined;
     const f = method?.fn ?? fn ?? await this.eval(fnNode);
     let t = strip(f.type);
     let addr: bigint | undefined;
     if (t.kind === 'pointer' && strip(t.target).kind === 'function') {
-      addr = await this.int(f);
+      addr = await toInt(f);
       t = strip(t.target);
     } else if (t.kind === 'function') addr = f.address;
     if (t.kind !== 'function' || addr === undefined) throw new ExprError('Cannot perform a function call on something that is not a function.');
@@ -597,36 +556,6 @@ export class Evaluator {
     return { fn, self: obj.address };
   }
 
-  private async truth(v: Value): Promise<boolean> {
-    const t = strip(v.type);
-    if (isFloat(t)) return (await this.num(v)) !== 0;
-    if (t.kind === 'struct' || t.kind === 'union') throw new ExprError('Argument to logical operator not a number or boolean.');
-    return (await this.int(v)) !== 0n;
-  }
-
-  private async int(v: Value): Promise<bigint> {
-    const unknown = unknownTypeError(v.type);
-    if (unknown) throw new ExprError(unknown);
-    const t = strip(v.type);
-    if (t.kind === 'array' || t.kind === 'function') {
-      if (v.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
-      return v.address;
-    }
-    if (isFloat(t)) return floatToLongest(await this.num(v));
-    const n = await v.bigint();
-    if (n === undefined) throw new ExprError(v.optimizedOut ? 'value has been optimized out' : cannotAccess(v));
-    return n;
-  }
-
-  private async num(v: Value): Promise<number> {
-    if (isFloat(v.type)) {
-      const n = await v.number();
-      if (n === undefined) throw new ExprError(v.optimizedOut ? 'value has been optimized out' : cannotAccess(v));
-      return n;
-    }
-    return Number(await this.int(v));
-  }
-
   private async deref(v: Value): Promise<Value> {
     const t = strip(v.type);
     if (t.kind === 'array') {
@@ -636,7 +565,7 @@ export class Evaluator {
     if (t.kind === 'function') return v;
     if (t.kind !== 'pointer' && !isInteger(t)) throw new ExprError('Attempt to take contents of a non-pointer value.');
     if (t.kind === 'pointer' && strip(t.target).kind === 'void') throw new ExprError('Attempt to dereference a generic pointer.');
-    const addr = await this.int(v);
+    const addr = await toInt(v);
     const target = t.kind === 'pointer' ? t.target : LONG;
     return new Value(target, { kind: 'memory', address: BigInt.asUintN(64, addr) }, this.ctx);
   }
@@ -644,6 +573,9 @@ export class Evaluator {
   private member(v: Value, name: string, arrow = false): Value {
     const t = strip(v.type);
     if (t.kind !== 'struct' && t.kind !== 'union') {
+      // a symbol without debug info says so first, as gdb
+      const unknown = unknownTypeError(t);
+      if (unknown) throw new ExprError(unknown);
       // gdb's value_struct_elt names what `->` wants: "structure pointer"
       throw new ExprError(`Attempt to extract a component of a value that is not a structure${arrow ? ' pointer' : ''}.`);
     }
@@ -671,104 +603,19 @@ export class Evaluator {
     switch (op) {
       case '*': return this.deref(v);
       case '-': {
-        if (isFloat(v.type)) return Value.fromNumber(DOUBLE, -(await this.num(v)), this.ctx);
+        if (isFloat(v.type)) return Value.fromNumber(DOUBLE, -(await toNumber(v)), this.ctx);
         const t = promote(v.type);
-        return Value.fromBigInt(t, -(await this.int(v)), this.ctx);
+        return Value.fromBigInt(t, -(await toInt(v)), this.ctx);
       }
-      case '+': return isFloat(v.type) ? v : Value.fromBigInt(promote(v.type), await this.int(v), this.ctx);
-      case '~': return Value.fromBigInt(promote(v.type), ~(await this.int(v)), this.ctx);
-      case '!': return Value.fromBigInt(INT, (await this.truth(v)) ? 0n : 1n, this.ctx);
+      case '+': return isFloat(v.type) ? v : Value.fromBigInt(promote(v.type), await toInt(v), this.ctx);
+      case '~': return Value.fromBigInt(promote(v.type), ~(await toInt(v)), this.ctx);
+      case '!': return Value.fromBigInt(INT, (await truth(v)) ? 0n : 1n, this.ctx);
       default: throw new ExprError(`Unsupported operator ${op}.`);
     }
   }
 
-  private async binary(op: string, l: Value, r: Value): Promise<Value> {
-    // A function designator in arithmetic is a pointer to it (C's decay):
-    // `main + 4` is gdb's `(int (*)(void)) 0x... <main+4>`, as in `break *main+4`.
-    l = decayFunction(l, this.ctx);
-    r = decayFunction(r, this.ctx);
-    const lt = strip(l.type);
-    const rt = strip(r.type);
-    const lp = lt.kind === 'pointer' || lt.kind === 'array';
-    const rp = rt.kind === 'pointer' || rt.kind === 'array';
-    for (const [v, t] of [[l, lt], [r, rt]] as const) {
-      if (t.kind === 'struct' || t.kind === 'union') throw new ExprError(`Structure has no component named operator${op}.`);
-      if (v.optimizedOut) throw new ExprError('value has been optimized out');
-    }
-    if ((op === '+' || op === '-') && (lp || rp)) {
-      if (lp && rp) {
-        if (op === '+') throw new ExprError('Argument to arithmetic operation not a number or boolean.');
-        const es = BigInt(Math.max(1, sizeOf(elementOf(lt))));
-        return Value.fromBigInt(LONG, (BigInt.asIntN(64, await this.int(l)) - BigInt.asIntN(64, await this.int(r))) / es, this.ctx);
-      }
-      const [p, i, pt] = lp ? [l, r, lt] : [r, l, rt];
-      if (!lp && op === '-') throw new ExprError('Argument to arithmetic operation not a number or boolean.');
-      const el = elementOf(pt);
-      const es = BigInt(Math.max(1, sizeOf(el)));
-      const base = await this.int(p);
-      const off = BigInt.asIntN(64, await this.int(i)) * es;
-      const ptrType: CType = pt.kind === 'array' ? { kind: 'pointer', size: 8, target: pt.element } : p.type;
-      return Value.fromBigInt(ptrType, op === '+' ? base + off : base - off, this.ctx);
-    }
-    if (['==', '!=', '<', '>', '<=', '>='].includes(op)) {
-      let res: boolean;
-      if (isFloat(lt) || isFloat(rt)) {
-        const a = await this.num(l);
-        const b = await this.num(r);
-        res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-      } else {
-        const ct = lp || rp ? ULONG : arith(l.type, r.type);
-        const a = conv(await this.int(l), ct);
-        const b = conv(await this.int(r), ct);
-        res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-      }
-      return Value.fromBigInt(INT, res ? 1n : 0n, this.ctx);
-    }
-    if (lp || rp) throw new ExprError('Argument to arithmetic operation not a number or boolean.');
-    if (isFloat(lt) || isFloat(rt)) {
-      const a = await this.num(l);
-      const b = await this.num(r);
-      // gdb's binop_promote: the wider floating operand's type (float * int stays float, double + long double is long double)
-      const rtype = !isFloat(rt) || (isFloat(lt) && sizeOf(lt) >= sizeOf(rt)) ? l.type : r.type;
-      let v: number;
-      switch (op) {
-        case '+': v = a + b; break;
-        case '-': v = a - b; break;
-        case '*': v = a * b; break;
-        case '/': v = a / b; break;
-        default: throw new ExprError('Integer-only operation on floating point number.');
-      }
-      return Value.fromNumber(rtype, v, this.ctx);
-    }
-    const shift = op === '<<' || op === '>>';
-    const t = shift ? promote(l.type) : arith(l.type, r.type);
-    const a = conv(await this.int(l), t);
-    const b = conv(await this.int(r), shift ? LONG : t);
-    let v: bigint;
-    switch (op) {
-      case '+': v = a + b; break;
-      case '-': v = a - b; break;
-      case '*': v = a * b; break;
-      case '/': if (b === 0n) throw new ExprError('Division by zero'); v = a / b; break;
-      case '%': if (b === 0n) throw new ExprError('Division by zero'); v = a % b; break;
-      // gdb 13: a count below 0 or not below the width warns and gives 0 (BigInt would grow without bound)
-      case '<<': case '>>':
-        if (b < 0n) this.env.warn?.(`${op === '<<' ? 'left' : 'right'} shift count is negative`);
-        else if (b >= BigInt(sizeOf(t) * 8)) this.env.warn?.(`${op === '<<' ? 'left' : 'right'} shift count >= width of type`);
-        v = op === '<<' ? (b < 0n || b >= BigInt(sizeOf(t) * 8) ? 0n : a << b)
-          : b < 0n || b >= BigInt(sizeOf(t) * 8) ? (a < 0n && b > 0n ? -1n : 0n) : a >> b;
-        break;
-      case '&': v = a & b; break;
-      case '|': v = a | b; break;
-      case '^': v = a ^ b; break;
-      default: throw new ExprError(`Unsupported operator ${op}.`);
-    }
-    return Value.fromBigInt(t, v, this.ctx);
-  }
-
-  /** `first@count`, with gdb 13's checks: an int count, in memory, at least 1, within max-value-size. */
   private async artificialArray(first: Value, count: Value): Promise<Value> {
-    const c = await this.int(count);
+    const c = await toInt(count);
     if (c > 0x7fffffffn || c < -0x80000000n) throw new ExprError('Value out of range.');
     const n = Number(c);
     if (first.address === undefined) throw new ExprError('Only values in memory can be extended with \'@\'.');
@@ -788,13 +635,15 @@ export class Evaluator {
       return new Value(to, v.loc, v.ctx, v.bits);
     }
     if (t.kind === 'void') return new Value(to, { kind: 'optimized' }, this.ctx);
-    if (isFloat(t)) return Value.fromNumber(to, await this.num(v), this.ctx);
-    const n = await this.int(v);
+    if (isFloat(t)) return Value.fromNumber(to, await toNumber(v), this.ctx);
+    const n = await toInt(v);
     return Value.fromBigInt(to, n, this.ctx);
   }
 
   private async assign(target: Value, v: Value): Promise<Value> {
     if (!this.sideEffects) return target;
+    const reg = this.regs.nameOf(target);
+    if (reg !== undefined) return this.regs.assignRegister(reg, v);
     const conv = this.convenienceOf.get(target);
     if (conv !== undefined && this.env.convenience) {
       // gdb copies the contents: `set $n = *list` keeps the struct as it was then
@@ -814,10 +663,10 @@ export class Evaluator {
     const size = sizeOf(t);
     let bytes: Buffer;
     if (isFloat(t)) {
-      bytes = encodeFloat(await this.num(v), t);
+      bytes = encodeFloat(await toNumber(v), t);
     } else {
       const b = Buffer.alloc(8);
-      b.writeBigUInt64LE(BigInt.asUintN(64, await this.int(v)));
+      b.writeBigUInt64LE(BigInt.asUintN(64, await toInt(v)));
       bytes = b.subarray(0, size);
     }
     if (target.bits && target.loc.kind === 'memory') {
@@ -835,7 +684,7 @@ export class Evaluator {
       await this.write(target.loc.address, bytes);
       return new Value(target.type, target.loc, this.ctx);
     }
-    if (await this.assignFpRegister(target.loc, bytes)) return Value.fromBytes(target.type, bytes, this.ctx);
+    if (await this.regs.assignFpRegister(target.loc, bytes)) return Value.fromBytes(target.type, bytes, this.ctx);
     if (target.loc.kind === 'register' && this.env.writeRegister && (this.env.frame?.level ?? 0) === 0) {
       const name = X86_64_DWARF_REGS[target.loc.reg];
       if (name) {
@@ -905,42 +754,10 @@ function isStaticLocation(d: Die): boolean {
   return !!b && b.length === 9 && b[0] === 0x03; // DW_OP_addr: a static local
 }
 
-function cannotAccess(v: Value): string {
-  return v.loc.kind === 'memory' ? `Cannot access memory at address ${hexWord(v.loc.address)}` : 'value is not available';
-}
 
-function elementOf(t: CType): CType {
-  if (t.kind === 'array') return t.element;
-  if (t.kind === 'pointer') return t.target;
-  return CHAR;
-}
 
-/** Integer promotion: everything narrower than int becomes int. */
-function promote(t: CType): CType {
-  const s = strip(t);
-  if (s.kind === 'enum') return s.signed || s.size < 4 ? INT : UINT;
-  if (s.kind === 'pointer') return ULONG;
-  if (s.kind !== 'base') return INT;
-  if (s.encoding === ATE.float) return s;
-  if (s.size < 4) return INT;
-  if (s.size === 4) return isSigned(s) ? INT : UINT;
-  return isSigned(s) ? LONG : ULONG;
-}
 
-/** Usual arithmetic conversions for two integer operands. */
-function arith(a: CType, b: CType): CType {
-  const pa = promote(a);
-  const pb = promote(b);
-  const sa = sizeOf(pa);
-  const sb = sizeOf(pb);
-  if (sa !== sb) return sa > sb ? pa : pb;
-  return !isSigned(pa) ? pa : pb;
-}
 
-function conv(v: bigint, t: CType): bigint {
-  const bits = sizeOf(t) * 8;
-  return isSigned(t) ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
-}
 
 /** Path to a member, looking through anonymous structs/unions like C does. */
 function findMember(t: CType & { kind: 'struct' | 'union' }, name: string): Member[] | undefined {
@@ -955,10 +772,6 @@ function findMember(t: CType & { kind: 'struct' | 'union' }, name: string): Memb
   return undefined;
 }
 
-function decayFunction(v: Value, ctx: Value['ctx']): Value {
-  if (strip(v.type).kind !== 'function' || v.address === undefined) return v;
-  return Value.fromBigInt({ kind: 'pointer', size: 8, target: v.type }, v.address, ctx);
-}
 
 /**
  * The 1-based index of a value-history reference, or gdb's error for it:

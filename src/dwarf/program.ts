@@ -86,6 +86,11 @@ export class ProgramInfo {
     return p;
   }
 
+  /** No program at all (no file, no process): expressions still have registers, history and convenience variables. */
+  static empty(): ProgramInfo {
+    return (EMPTY ??= new ProgramInfo(emptyImage()));
+  }
+
   private symbolsOf(m: LoadedModule): ModuleSymbols {
     let s = this.perModule.get(m);
     if (!s) {
@@ -136,7 +141,7 @@ export class ProgramInfo {
     return s.debug;
   }
 
-  /** DWARF of the executable (throws a one-line error if there is none). */
+  /** DWARF of the executable (undefined when it has none). */
   get exeDebug(): DebugInfo | undefined {
     return this.symbolsOf(this.image.exe).debug;
   }
@@ -608,6 +613,21 @@ export function gdbFunctionName(die: Die): string | undefined {
 }
 
 const FILE_PROGRAMS = new WeakMap<ElfFile, ProgramInfo>();
+let EMPTY: ProgramInfo | undefined;
+
+/** An image with no modules (ProgramInfo.empty): its `exe` has no ELF, so no symbols and no DWARF. */
+function emptyImage(): ProcessImage {
+  const image: Pick<ProcessImage, 'exe' | 'libraries' | 'modules' | 'symbolByName' | 'moduleAt' | 'symbolAt' | 'refresh'> = {
+    exe: {} as LoadedModule,
+    libraries: [],
+    modules: [],
+    symbolByName: () => undefined,
+    moduleAt: () => undefined,
+    symbolAt: () => undefined,
+    refresh: async () => undefined,
+  };
+  return image as ProcessImage;
+}
 
 function fileOnlyImage(elf: ElfFile): ProcessImage {
   const exe = LoadedModule.fromElf(elf, elf.path, elf.firstLoadVaddr, elf.firstLoadVaddr + BigInt(elf.data.length), 0n);

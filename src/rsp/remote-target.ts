@@ -27,6 +27,7 @@ import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.j
 import { RemoteSnapshotEngine, memoryEngine, probeMonitor, runMonitor } from './remote-snapshots.js';
 import { parseMaps } from './maps.js';
 import { mapsFromImages } from './image-maps.js';
+import { hexByte } from '../util/hex.js';
 
 /** What we tell the stub we understand (gdb's list, minus fork/exec events we do not follow). */
 const OUR_FEATURES = ['multiprocess+', 'swbreak+', 'hwbreak+', 'vContSupported+', 'no-resumed+', 'xmlRegisters=i386'];
@@ -201,8 +202,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   cont(signal?: number): Promise<StopEvent> {
     const linux = this.signalToDeliver(signal);
     const sig = linux ? linuxToGdbSignal(linux) : 0;
-    if (!this.useVCont) return this.resume('cont', sig ? `C${hex2(sig)}` : 'c');
-    return this.resume('cont', sig ? `vCont;C${hex2(sig)}` : 'vCont;c');
+    if (!this.useVCont) return this.resume('cont', sig ? `C${hexByte(sig)}` : 'c');
+    return this.resume('cont', sig ? `vCont;C${hexByte(sig)}` : 'vCont;c');
   }
 
   step(signal?: number): Promise<StopEvent> {
@@ -211,9 +212,9 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   private stepPacket(signal?: number): string {
     const sig = signal ? linuxToGdbSignal(signal) : 0;
-    if (!this.useVCont) return sig ? `S${hex2(sig)}` : 's';
+    if (!this.useVCont) return sig ? `S${hexByte(sig)}` : 's';
     const thread = this.threadId();
-    return sig ? `vCont;S${hex2(sig)}:${thread}` : `vCont;s:${thread}`;
+    return sig ? `vCont;S${hexByte(sig)}:${thread}` : `vCont;s:${thread}`;
   }
 
   interrupt(): void {
@@ -808,10 +809,6 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     if (this.state === 'exited') throw new TargetError('ESRCH', 'the process has exited');
     if (this.state === 'running') throw new TargetError('EBUSY', 'the process is running');
   }
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }
 
 function checkWatch(addr: bigint, len: number): void {

@@ -10,15 +10,16 @@
  */
 import { chunksOf } from '../target/debugregs.js';
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { TargetError, type Registers, type StopEvent, type Target, type WatchKind } from '../target/types.js';
+import { TargetError, type StopEvent, type Target, type WatchKind } from '../target/types.js';
 import { RspWire, defaultSpinUs } from './wire.js';
+import { RegisterPackets } from './server-registers.js';
+import { PacketError, Refused } from './packet-error.js';
 import { useNativeInputSpin } from './native-spin.js';
 import { readNextPacket } from './serve-wait.js';
-import { frame, escapeBinary, fromHex, fromLeHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
-import { AMD64_REGISTERS, amd64TargetXml, targetRegisterName, type RegisterInfo } from './tdesc.js';
-import { isFpRegister, readFpRegister, writeFpRegister } from '../target/fpregs.js';
+import { escapeBinary, fromHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
+import { amd64TargetXml } from './tdesc.js';
+import { hexByte } from '../util/hex.js';
 import { gdbToLinuxSignal, linuxToGdbSignal } from './signals.js';
 import { parseThreadId } from './stop-reply.js';
 import { librariesSvr4, xmlEscape } from './svr4.js';
@@ -62,13 +63,6 @@ export interface SessionOptions extends Launcher {
 }
 
 
-const REG_BY_NUM = new Map(AMD64_REGISTERS.map((r) => [r.regnum, r]));
-/** N of `ymmNh`, else undefined. */
-const ymmIndex = (name: string): number | undefined => {
-  const m = /^ymm(\d+)h$/.exec(name);
-  return m ? Number(m[1]) : undefined;
-};
-const G_SIZE = AMD64_REGISTERS.reduce((n, r) => n + r.bitsize / 8, 0);
 const Z_WATCH: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
 const WATCH_REASON: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' };
 
@@ -77,15 +71,6 @@ const ERRNO: Record<string, number> = { EPERM: 1, ESRCH: 3, EIO: 5, EBADF: 9, EN
 
 type Reply = string | Buffer | undefined;
 type MaybeAsync<T> = T | Promise<T>;
-
-class PacketError extends Error {
-  constructor(readonly errno: number, message: string) {
-    super(message);
-  }
-}
-
-/** A request the server's policy refuses: already noted on stderr in its own words. */
-class Refused extends PacketError {}
 
 export class RspSession extends EventEmitter<{ end: [] }> {
   private target: Target | undefined;
@@ -97,9 +82,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private running = false;
   /** What `?` reports: the last stop (undefined: no process ever, W00). */
   private lastEvent: StopEvent | undefined;
-  private regs: Registers | undefined;
-  /** The FXSAVE area and ymm upper halves read with `regs` (same stop): dropped whenever they are. */
-  private fpCache: { regs: Registers; area: Buffer | undefined; ymmh?: Buffer | null } | undefined;
+  /** g/G/p/P over the stopped process, read once per stop. */
+  private readonly regFile = new RegisterPackets(() => this.stopped());
   private heldOutput: Buffer[] = [];
   private heldBytes = 0;
   private readonly hwBreakpoints = new Set<bigint>();
@@ -156,7 +140,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.target?.off('stop', this.onStop);
     this.target = t;
     this.attached = attached;
-    this.regs = undefined;
+    this.regFile.invalidate();
     this.hwBreakpoints.clear();
     this.swBreakpoints.clear();
     this.lazyRemoved.clear();
@@ -270,7 +254,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   }
 
   private noteStop(ev: StopEvent): void {
-    this.regs = undefined;
+    this.regFile.invalidate();
     this.lastEvent = ev;
   }
 
@@ -294,6 +278,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
           await t.detach();
         }
       } catch {
+        // detaching failed: kill rather than strand a stopped tracee; a process already gone has nothing left to kill
         await t.kill().catch(() => undefined);
       }
     }
@@ -308,10 +293,10 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const s = p.toString('latin1');
     switch (s[0]) {
       case '?': return this.stopReply();
-      case 'g': return this.readAllRegisters();
-      case 'G': return this.writeAllRegisters(s.slice(1));
-      case 'p': return this.readRegister(parseHexInt(s.slice(1)));
-      case 'P': return this.writeRegister(s.slice(1));
+      case 'g': return this.regFile.readAll();
+      case 'G': return this.regFile.writeAll(s.slice(1));
+      case 'p': return this.regFile.read(parseHexInt(s.slice(1)));
+      case 'P': return this.regFile.write(s.slice(1));
       case 'm': return this.readMemory(s.slice(1));
       case 'M': return this.writeMemoryHex(s.slice(1));
       case 'X': return this.writeMemoryBinary(p);
@@ -346,120 +331,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   private threadId(pid: number, tid: number): string {
     return this.multiprocess ? `p${pid.toString(16)}.${tid.toString(16)}` : tid.toString(16);
-  }
-
-  /* ---------------- registers ---------------- */
-
-  private async registers(): Promise<Registers> {
-    const t = this.stopped();
-    this.regs ??= await t.getRegisters();
-    return this.regs;
-  }
-
-  /** x87/SSE state of this stop, or undefined when the target cannot give it. */
-  private async fpArea(): Promise<Buffer | undefined> {
-    const regs = await this.registers();
-    if (this.fpCache?.regs !== regs) {
-      const t = this.stopped();
-      const area = await t.capabilities.fpRegisters?.get().catch(() => undefined);
-      this.fpCache = { regs, area };
-    }
-    return this.fpCache.area;
-  }
-
-  /** ymm0h..ymm15h of this stop (256 bytes), or undefined without AVX. */
-  private async ymmUpper(): Promise<Buffer | undefined> {
-    await this.fpArea();
-    const c = this.fpCache!;
-    if (c.ymmh === undefined) {
-      const t = this.stopped();
-      c.ymmh = (await t.capabilities.ymmUpper?.get().catch(() => null)) ?? null;
-    }
-    return c.ymmh ?? undefined;
-  }
-
-  private regHex(regs: Registers, fp: Buffer | undefined, r: RegisterInfo, ymmh?: Buffer): string {
-    const name = targetRegisterName(r.name);
-    if (name) return leHex(regs[name], r.bitsize / 8);
-    if (fp && isFpRegister(r.name)) return readFpRegister(fp, r.name).toString('hex');
-    const y = ymmIndex(r.name);
-    if (ymmh && y !== undefined) return ymmh.subarray(y * 16, y * 16 + 16).toString('hex');
-    // registers the target cannot reach are "unavailable" (xx..), as gdbserver sends them
-    return 'xx'.repeat(r.bitsize / 8);
-  }
-
-  private async readAllRegisters(): Promise<string> {
-    const regs = await this.registers();
-    const fp = await this.fpArea();
-    const ymmh = await this.ymmUpper();
-    return AMD64_REGISTERS.map((r) => this.regHex(regs, fp, r, ymmh)).join('');
-  }
-
-  private async writeAllRegisters(data: string): Promise<string> {
-    if (data.length !== G_SIZE * 2) throw new PacketError(22, `G packet has ${data.length / 2} bytes, expected ${G_SIZE}`);
-    const update: Partial<Registers> = {};
-    let fp = await this.fpArea();
-    const fpBefore = fp;
-    const ymmBefore = await this.ymmUpper();
-    const ymmh = ymmBefore && Buffer.from(ymmBefore);
-    for (const r of AMD64_REGISTERS) {
-      const name = targetRegisterName(r.name);
-      const text = data.slice(r.offset * 2, r.offset * 2 + r.bitsize / 4);
-      if (text.includes('x')) continue;
-      const y = ymmIndex(r.name);
-      if (name) update[name] = fromLeHex(text);
-      else if (fp && isFpRegister(r.name)) fp = writeFpRegister(fp, r.name, fromHex(text));
-      else if (ymmh && y !== undefined) fromHex(text).copy(ymmh, y * 16);
-    }
-    await this.stopped().setRegisters(update);
-    if (fp && fpBefore && !fp.equals(fpBefore)) await this.stopped().capabilities.fpRegisters?.set(fp);
-    if (ymmh && ymmBefore && !ymmh.equals(ymmBefore)) await this.stopped().capabilities.ymmUpper?.set(ymmh);
-    this.regs = undefined;
-    return 'OK';
-  }
-
-  private async readRegister(n: number): Promise<string> {
-    const r = REG_BY_NUM.get(n);
-    if (!r) throw new PacketError(22, `no register ${n}`);
-    const fp = isFpRegister(r.name) ? await this.fpArea() : undefined;
-    const ymmh = ymmIndex(r.name) !== undefined ? await this.ymmUpper() : undefined;
-    return this.regHex(await this.registers(), fp, r, ymmh);
-  }
-
-  private async writeRegister(arg: string): Promise<string> {
-    const [num, value] = arg.split('=');
-    const r = REG_BY_NUM.get(parseHexInt(num ?? ''));
-    if (!r || value === undefined || value.length !== r.bitsize / 4) throw new PacketError(22, `bad P packet`);
-    const name = targetRegisterName(r.name);
-    if (!name && ymmIndex(r.name) !== undefined) return this.writeYmmUpper(r, value);
-    if (!name) return this.writeFpRegister(r, value);
-    await this.stopped().setRegisters({ [name]: fromLeHex(value) });
-    this.regs = undefined;
-    return 'OK';
-  }
-
-  /** `P` of an x87/SSE register: read-modify-write of the FXSAVE area. */
-  private async writeFpRegister(r: RegisterInfo, value: string): Promise<string> {
-    const t = this.stopped();
-    const fp = isFpRegister(r.name) ? await this.fpArea() : undefined;
-    const facet = t.capabilities.fpRegisters;
-    if (!fp || !facet) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
-    await facet.set(writeFpRegister(fp, r.name, fromHex(value)));
-    this.regs = undefined;
-    return 'OK';
-  }
-
-  /** `P` of ymmNh: read-modify-write of the 16 upper halves. */
-  private async writeYmmUpper(r: RegisterInfo, value: string): Promise<string> {
-    const t = this.stopped();
-    const now = await this.ymmUpper();
-    const facet = t.capabilities.ymmUpper;
-    if (!now || !facet) throw new PacketError(95, `register ${r.name} cannot be written on this target`);
-    const upper = Buffer.from(now);
-    fromHex(value).copy(upper, ymmIndex(r.name)! * 16);
-    await facet.set(upper);
-    this.regs = undefined;
-    return 'OK';
   }
 
   /* ---------------- memory ---------------- */
@@ -501,7 +372,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   private async write(addr: bigint, data: Buffer): Promise<void> {
     await this.stopped().writeMemory(addr, data);
-    this.regs = undefined;
+    this.regFile.invalidate();
   }
 
   /* ---------------- breakpoints ---------------- */
@@ -552,6 +423,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
         try {
           for (const c of pieces) { await t.insertWatchpoint(c.addr, c.length, watch); done.push(c); }
         } catch (e) {
+          // (undo the pieces already set; the insert's own error is the one the client gets)
           for (const c of done) await t.removeWatchpoint(c.addr, c.length, watch).catch(() => undefined);
           throw e;
         }
@@ -591,7 +463,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (this.lazyRemoved.size > 0) await this.flushRemovals(t);
     const signal = gdbSignal ? gdbToLinuxSignal(gdbSignal) : 0;
     if (signal === undefined) throw new PacketError(22, `signal ${gdbSignal} does not exist on Linux`);
-    this.regs = undefined;
+    this.regFile.invalidate();
     this.running = true;
     this.flushOutput();
     let ev: StopEvent;
@@ -621,8 +493,8 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (!ev) return 'W00';
     const r = ev.reason;
     const proc = this.multiprocess ? `;process:${ev.pid.toString(16)}` : '';
-    if (r.kind === 'exited') return `W${hex2(r.code & 0xff)}${proc}`;
-    if (r.kind === 'killed') return `X${hex2(linuxToGdbSignal(r.signal))}${proc}`;
+    if (r.kind === 'exited') return `W${hexByte(r.code & 0xff)}${proc}`;
+    if (r.kind === 'killed') return `X${hexByte(linuxToGdbSignal(r.signal))}${proc}`;
     let sig = 5;
     let reason = '';
     switch (r.kind) {
@@ -642,10 +514,10 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     }
     let expedited = '';
     if (this.target && this.target.state === 'stopped') {
-      const regs = await this.registers();
+      const regs = await this.regFile.registers();
       expedited = `06:${leHex(regs.rbp, 8)};07:${leHex(regs.rsp, 8)};10:${leHex(regs.rip, 8)};`;
     }
-    return `T${hex2(sig)}${expedited}${reason}thread:${this.threadId(ev.pid, ev.tid)};`;
+    return `T${hexByte(sig)}${expedited}${reason}thread:${this.threadId(ev.pid, ev.tid)};`;
   }
 
   private async kill(reply: boolean): Promise<string | undefined> {
@@ -702,7 +574,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (tid === undefined) return 'E01';
     if (tid !== 'any' && t.state === 'stopped' && tid !== t.selectedThread) {
       t.selectThread(tid);
-      this.regs = undefined;
+      this.regFile.invalidate();
     }
     return 'OK';
   }
@@ -810,7 +682,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     const chunk = Math.floor((PACKET_SIZE - 1) / 2);
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += chunk) this.wire.send('O' + toHex(bytes.subarray(i, i + chunk)));
-    this.regs = undefined; // restore/rewind may have changed registers
+    this.regFile.invalidate(); // restore/rewind may have changed registers
     return 'OK';
   }
 
@@ -858,7 +730,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (!chosen) throw new PacketError(22, 'vCont names no action for our thread');
     if (chosenTid !== undefined && chosenTid !== t.selectedThread) {
       t.selectThread(chosenTid);
-      this.regs = undefined;
+      this.regFile.invalidate();
     }
     const op = chosen[0];
     const sig = chosen.length > 1 ? parseHexInt(chosen.slice(1, 3)) : 0;
@@ -916,10 +788,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   }
 }
 
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
-}
-
 /** One qXfer reply: `l` (last) or `m` (more) and the escaped slice. */
 function xferPart(data: Buffer, offset: number, length: number): Buffer {
   const part = data.subarray(offset, offset + length);
@@ -928,8 +796,8 @@ function xferPart(data: Buffer, offset: number, length: number): Buffer {
 }
 
 function errorReply(e: unknown): string {
-  if (e instanceof PacketError) return `E${hex2(e.errno)}`;
-  if (e instanceof TargetError) return `E${hex2(ERRNO[e.code] ?? 5)}`;
+  if (e instanceof PacketError) return `E${hexByte(e.errno)}`;
+  if (e instanceof TargetError) return `E${hexByte(ERRNO[e.code] ?? 5)}`;
   if (e instanceof RangeError) return 'E16'; // malformed number, hex or escape: EINVAL (0x16)
   return 'E05';
 }
@@ -945,6 +813,7 @@ async function readablePrefix(t: Target, addr: bigint, len: number): Promise<Buf
     try {
       parts.push(await t.readMemory(at, n));
     } catch {
+      // the first unreadable page ends the prefix (the caller says so when it is empty)
       break;
     }
     at += BigInt(n);
@@ -960,56 +829,4 @@ export function serveStreams(input: Readable, output: Writable, opts: SessionOpt
   return new RspSession(wire, opts);
 }
 
-export interface TcpServer {
-  port: number;
-  /** Resolves when the server stops (after --once's session, or close()). */
-  closed: Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * Listen on HOST:PORT. One client at a time: a second one gets an error
- * packet and is closed, the first session is undisturbed. The listener
- * closes after the first session unless `multi` (gdbserver --multi).
- */
-export async function listenTcp(host: string, port: number, opts: SessionOptions & { once?: boolean; multi?: boolean }): Promise<TcpServer> {
-  let active: RspSession | undefined;
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => { resolveClosed = r; });
-  const server = net.createServer((sock) => {
-    sock.setNoDelay(true);
-    if (active) {
-      opts.log?.(`refused a second client from ${sock.remoteAddress}:${sock.remotePort}`);
-      sock.end(frame('E.another debugger is already connected'));
-      sock.on('error', () => undefined);
-      return;
-    }
-    opts.log?.(`remote debugging from host ${sock.remoteAddress}, port ${sock.remotePort}`);
-    const session = serveStreams(sock, sock, opts);
-    active = session;
-    sock.on('error', () => undefined);
-    void session.done().then(() => {
-      active = undefined;
-      sock.destroy();
-      if (closing) return;
-      // the session killed or detached its process on the way out; only a
-      // multi-process server (extended-remote, `run` from gdb) has more to do
-      if (opts.once || !opts.multi) void close();
-      else opts.target = undefined;
-    });
-  });
-  let closing: Promise<void> | undefined;
-  const close = () => closing ??= (async () => {
-    const stopped = new Promise<void>((r) => server.close(() => r()));
-    if (active) await active.end();
-    await stopped;
-    resolveClosed();
-  })();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const addr = server.address() as net.AddressInfo;
-  return { port: addr.port, closed, close };
-}
-
+export { listenTcp, type TcpServer } from './server-tcp.js';

@@ -4,7 +4,7 @@ import { fpRegistersOf } from '../../target/capabilities.js';
 import { parsePrintOptions } from '../print-options.js';
 import { formatInfoFloat } from '../float-info.js';
 import { CommandError, SNAPSHOT_USAGE, type InfoWhat, type SnapshotCommand } from '../parse.js';
-import { EvalError, type EvalContext, type SymbolValue } from '../expr.js';
+import { EvalError } from '../expr.js';
 import { formatValue, type PrintFormat } from '../format.js';
 import { type DisassembleHost } from '../disassemble.js';
 import { infoSyscall, type SyscallHere } from '../info-syscall.js';
@@ -16,34 +16,7 @@ import { parsePendingMode } from '../pending.js';
 import { infoScope, type ScopeHost } from '../info-scope.js';
 import type { Session } from '../session.js';
 
-export function evalContext(s: Session): EvalContext {
-  return {
-    readRegister: async (name) => {
-      const { regs, notSaved } = await s.frameRegs();
-      if (notSaved.has(name)) throw new EvalError(`value is not available`);
-      return (regs as Record<string, bigint>)[name];
-    },
-    writeRegister: async (name, value) => {
-      const t = s.live();
-      if (s.store.state.selectedFrame !== 0) throw new CommandError('tsdbg changes registers in frame 0 only (select it with "frame 0").');
-      await t.setRegisters({ [name]: value } as Partial<Registers>);
-      s.registers.invalidate();
-    },
-    lookupSymbol: async (name): Promise<SymbolValue | undefined> => {
-      const sym = s.symbolByName(name);
-      return sym ? { address: sym.address, kind: sym.kind === 'function' ? 'func' : 'data' } : undefined;
-    },
-    readMemory: (a, l) => s.readMemory(a, l),
-    writeMemory: (a, d) => s.writeMemory(a, d),
-    historyValue: (ref) => s.historyValue(ref),
-    convenience: async (name) => {
-      const v = s.convenience.get(name);
-      return v && DebugBridge.toMine(v);
-    },
-    setConvenience: (name, v) => s.convenience.setMine(name, v),
-  };
-}
-
+/** What the C evaluator (DebugBridge) needs of the session. */
 export function bridgeIo(s: Session) {
   return {
     readMemory: (a: bigint, l: number) => s.readMemory(a, l),
@@ -52,7 +25,8 @@ export function bridgeIo(s: Session) {
     fpState: () => s.fpState(),
     writeFpRegister: (name: string, bytes: Buffer) => s.writeFpRegister(name, bytes),
     history: () => s.history,
-    builtin: (expr: string) => s.evaluator(expr, s.evalContext()),
+    readRegister: (name: string) => s.readRegister(name),
+    writeRegister: (name: string, value: bigint) => s.writeRegister(name, value),
     sourceLine: (path: string, file: string, line: number) => s.sourceText.line(path, file, line),
     convenience: s.convenience,
     warn: (m: string) => s.store.write('stderr', `warning: ${m}\n`),
