@@ -47,7 +47,7 @@ import { ProcessMemory } from '../debugger/memory.js';
 import { errorMessage, expected, isUserError } from '../debugger/errors.js';
 
 export { errorMessage } from '../debugger/errors.js';
-import { KernelStats } from './kstats.js';
+import { KernelStats, kstatsSourceFor } from './kstats.js';
 import { SignalTable, parseSignal, signalDescription, signalNameOf, signalNumber } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { conditionErrors } from './bp-condition.js';
@@ -219,7 +219,7 @@ export class Session {
   private lastRepeat: string | undefined;
   private readonly signals = new SignalTable();
   /** `info kstats` (tracer.ko's counts of the process). */
-  private readonly kstats = new KernelStats();
+  private readonly kstats = new KernelStats(() => kstatsSourceFor(this.target));
   /** Snapshots and checkpoints of the process (the core's), and their console commands. */
   readonly snaps: Snapshots = new Snapshots({
     live: () => this.live(),
@@ -2295,7 +2295,7 @@ export class Session {
       case 'inferiors': this.info.inferiors(); return;
       case 'threads': await this.threads.info(arg); return;
       case 'scope': this.outLines(await infoScope(this.scopeHost(), arg)); return;
-      case 'kstats': this.outLines(this.kstats.info(this.target && this.target.state !== 'exited' ? this.target.pid : undefined)); return;
+      case 'kstats': this.outLines(await this.kstats.info(this.target && this.target.state !== 'exited' ? this.target.pid : undefined)); return;
       default: await this.source.info(what, arg);
     }
   }
