@@ -201,12 +201,13 @@ static uint64_t random_addr(uint64_t *s, struct range *m, int nm)
 static char *scratch;	/* 64 MiB + a page: GETSNAPSHOT's buffer */
 #define SCRATCH (64UL << 20)
 
-static void random_requests(pid_t tid, uint64_t *s)
+static void random_requests(pid_t tid, pid_t leader, uint64_t *s)
 {
 	static const long reqs[] = { PTRACE_SNAPSHOT, PTRACE_RESTORE, PTRACE_GETSNAPSHOT };
 	struct range m[256];
 	int nm = read_maps(tid, m, 256), calls = rnd(s) % 12 + 1;
-	uint64_t last = 0;
+	/* Kept across stops: a RESTORE or GETSNAPSHOT through another thread, or after an exec. */
+	static uint64_t last;
 
 	for (int i = 0; i < calls; i++) {
 		struct ptrace_snapshot_args a = { 0 };
@@ -240,6 +241,8 @@ static void random_requests(pid_t tid, uint64_t *s)
 			data = NULL;
 		if (ptrace(req, tid, (void *)asize, data) >= 0 && req == PTRACE_SNAPSHOT)
 			last = a.addr;
+		if (r % 31 == 0)	/* the leader, running or stopped: ESRCH or a call */
+			ptrace(req, leader, (void *)asize, data);
 	}
 }
 
@@ -318,7 +321,7 @@ static void one_tracee(uint64_t *s)
 			continue;
 		}
 		if (rnd(s) % 4)
-			random_requests(w, s);
+			random_requests(w, pid, s);
 		if (WSTOPSIG(st) != SIGTRAP && WSTOPSIG(st) != SIGSTOP && (st >> 16) == 0)
 			sig = WSTOPSIG(st);	/* a signal-delivery stop (SIGCHLD) */
 		if (rnd(s) % 200 == 0)
