@@ -3,7 +3,7 @@
  * boot of the patched kernel (tsdbg vm run [--kernel 6.1] -- sh tests/guest/in-guest.sh)
  * runs the C kernel ABI suite, the series' kselftest
  * (tools/testing/selftests/ptrace/snapshot.c), tracer.ko's tests (tests/kernel/tracer_test.c)
- * and, on 5.10, the in-guest TypeScript suites; every C case, every kselftest, every tracer
+ * and the in-guest TypeScript suites; every C case, every kselftest, every tracer
  * case and every in-guest test is reported as its own test. The boot happens while the test
  * file is collected (top-level await there) because the in-guest tests are only known from
  * its results.
