@@ -198,6 +198,10 @@ static uint64_t random_addr(uint64_t *s, struct range *m, int nm)
 	return rnd(s) & 0x7fffffffffffULL;
 }
 
+/* Calls and successes per request, and tracee stops, over all tracers (shared memory). */
+struct tally { unsigned long calls[3], ok[3], stops, tracees; };
+static struct tally *tally;
+
 static char *scratch;	/* 64 MiB + a page: GETSNAPSHOT's buffer */
 #define SCRATCH (64UL << 20)
 
@@ -213,7 +217,8 @@ static void random_requests(pid_t tid, pid_t leader, uint64_t *s)
 		struct ptrace_snapshot_args a = { 0 };
 		unsigned long asize = sizeof(a);
 		void *data = &a;
-		long req = reqs[rnd(s) % 3];
+		int which = rnd(s) % 3;
+		long req = reqs[which];
 		unsigned int r = rnd(s) % 100;
 
 		/* Often reuse the last address: RESTORE and GETSNAPSHOT then find something. */
@@ -239,7 +244,12 @@ static void random_requests(pid_t tid, pid_t leader, uint64_t *s)
 			data = (void *)(uintptr_t)random_addr(s, NULL, 0);
 		if (r % 29 == 0)
 			data = NULL;
-		if (ptrace(req, tid, (void *)asize, data) >= 0 && req == PTRACE_SNAPSHOT)
+		long ret = ptrace(req, tid, (void *)asize, data);
+
+		__atomic_add_fetch(&tally->calls[which], 1, __ATOMIC_RELAXED);
+		if (ret >= 0)
+			__atomic_add_fetch(&tally->ok[which], 1, __ATOMIC_RELAXED);
+		if (ret >= 0 && req == PTRACE_SNAPSHOT)
 			last = a.addr;
 		if (r % 31 == 0)	/* the leader, running or stopped: ESRCH or a call */
 			ptrace(req, leader, (void *)asize, data);
@@ -297,6 +307,7 @@ static void one_tracee(uint64_t *s)
 		execv(self_exe, argv);
 		_exit(4);
 	}
+	__atomic_add_fetch(&tally->tracees, 1, __ATOMIC_RELAXED);
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)opts) != 0) {
 		if (fd >= 0)
@@ -320,6 +331,7 @@ static void one_tracee(uint64_t *s)
 				break;
 			continue;
 		}
+		__atomic_add_fetch(&tally->stops, 1, __ATOMIC_RELAXED);
 		if (rnd(s) % 4)
 			random_requests(w, pid, s);
 		if (WSTOPSIG(st) != SIGTRAP && WSTOPSIG(st) != SIGSTOP && (st >> 16) == 0)
@@ -419,6 +431,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	s = seed | 1;
+	tally = mmap(NULL, sizeof(*tally), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tally == MAP_FAILED)
+		return 2;
 	held0 = read_ul(TSDBG_SYSCTL_HELD);
 	count0 = read_ul(TSDBG_SYSCTL_MAX_COUNT);
 	total0 = read_ul(TSDBG_SYSCTL_MAX_TOTAL);
@@ -461,7 +476,9 @@ int main(int argc, char **argv)
 	/* Snapshots go with their tracees; the last SIGKILLed ones may take a moment. */
 	for (int i = 0; i < 100 && (held = read_ul(TSDBG_SYSCTL_HELD)) != held0; i++)
 		usleep(100000);
-	printf("kasan_stress: %lu tracers (%lu SIGKILLed), held bytes at the end %lu\n", tracers, killed, held);
+	printf("kasan_stress: %lu tracers (%lu SIGKILLed), %lu tracees, %lu stops; calls (ok): SNAPSHOT %lu (%lu), "
+	       "RESTORE %lu (%lu), GETSNAPSHOT %lu (%lu); held bytes at the end %lu\n", tracers, killed, tally->tracees,
+	       tally->stops, tally->calls[0], tally->ok[0], tally->calls[1], tally->ok[1], tally->calls[2], tally->ok[2], held);
 	if (held != held0) {
 		printf("kasan_stress: kernel.ptrace_snapshot_bytes did not come back to %lu\n", held0);
 		bad = 1;
