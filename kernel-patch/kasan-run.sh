@@ -23,7 +23,8 @@ make -s -C "$ROOT/tests/kernel" all selftest KVER=5.10
 [ -f "$ROOT/dist/cli/main.js" ] || (cd "$ROOT" && npm run build)
 
 SHARE=$(mktemp -d "${TMPDIR:-/tmp}/tsdbg-kasan-run.XXXXXX")
-trap 'rm -rf "$SHARE"' EXIT
+# The guest's files (dmesg.txt, kmemleak.txt, the TAP files) are kept when the run fails.
+trap '[ "${bad:-1}" = 0 ] && rm -rf "$SHARE" || echo "kasan-run: the guest files are in $SHARE" >&2' EXIT
 # acpi=off: the debug kernel's ACPI interpreter is so slow under TCG that PCI interrupt
 # routing times out (kernel-patch/README.md); kasan_multi_shot: report every bad access.
 rc=0
