@@ -264,7 +264,8 @@ static void *killer(void *arg)
 	uint64_t s = (uintptr_t)arg | 1;
 
 	for (;;) {
-		struct timespec d = { 0, (long)(rnd(&s) % 20000000) };
+		/* About one SIGKILL per 400 ms: a debug kernel under TCG needs that long to get going. */
+		struct timespec d = { 0, (long)(rnd(&s) % 100000000) };
 
 		nanosleep(&d, NULL);
 		if (rnd(&s) % 8)
@@ -446,10 +447,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < WORKERS; i++, tracers++)
 		w[i] = start_worker(deadline, rnd(&s));
 	while (now() < deadline) {
-		struct timespec d = { 0, (long)(rnd(&s) % 500000000) };
+		struct timespec d = { 0, (long)(rnd(&s) % 1000000000) };
 
 		nanosleep(&d, NULL);
-		if (rnd(&s) % 3 == 0) {
+		if (rnd(&s) % 8 == 0) {	/* a tracer SIGKILLed about every 4 s */
 			int i = rnd(&s) % WORKERS;
 
 			kill(w[i], SIGKILL);
