@@ -8,9 +8,15 @@
  * (TRACER_ADD_PROCESS on /dev/tracer); from then on the counts are read at
  * every stop, so the next `info kstats` shows what the last run of the
  * program did in the kernel. Without the module it says so, in one line.
+ *
+ * Over `tsdbg connect` the counts come from the machine the program runs on:
+ * tsdbg serve answers `monitor kstats` (and `monitor kstats add`) with
+ * /proc/tracer's line for its process (monitorKstats, below); any other stub
+ * gets one clear line saying it cannot.
  */
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Target } from '../target/types.js';
 import { CommandError } from './parse.js';
 
 const require = createRequire(import.meta.url);
@@ -51,21 +57,113 @@ function ioctl(fd: number, request: number, arg: number): number {
   return ioctlFn(fd, request, 'long', arg);
 }
 
-export class KernelStats {
-  /** The process the module was asked to count. */
-  private pid: number | undefined;
-  /** Counts read at the last stop, and at the stop before it. */
-  private atStop: Kstats | undefined;
-  private beforeStop: Kstats | undefined;
+/** Where tracer.ko's counts come from: this machine's files, or a tsdbg server's monitor. */
+export interface KstatsSource {
+  /** The counts of `pid`; undefined when the module does not count it. Throws CommandError when it is not loaded. */
+  read(pid: number): Promise<Kstats | undefined>;
+  /** Asks the module to count `pid` (TRACER_ADD_PROCESS). */
+  add(pid: number): Promise<void>;
+}
 
-  constructor(private readonly files: KstatsFiles = DEFAULT_FILES) {}
+const notLoaded = (proc: string) =>
+  `The kernel tracer is not loaded (no ${proc}): load kernel-patch/tracer's tracer.ko to count kernel operations.`;
 
-  private read(pid: number): Kstats | undefined {
+/** tracer.ko on this machine. */
+export function localKstats(files: KstatsFiles = DEFAULT_FILES): KstatsSource {
+  const read = (pid: number): Kstats | undefined => {
+    if (!existsSync(files.proc)) throw new CommandError(notLoaded(files.proc));
     try {
-      return parseTracer(readFileSync(this.files.proc, 'utf8'), pid);
+      return parseTracer(readFileSync(files.proc, 'utf8'), pid);
     } catch {
       return undefined;
     }
+  };
+  return {
+    read: async (pid) => read(pid),
+    add: async (pid) => {
+      let fd: number;
+      try {
+        fd = openSync(files.dev, 'r');
+      } catch (e) {
+        throw new CommandError(`Cannot open ${files.dev}: ${(e as Error).message.replace(/^[A-Z]+: /, '').replace(/, open .*$/, '')}.`);
+      }
+      try {
+        // EEXIST: someone else (another debugger, tracer tests) already counts it; fine.
+        if (ioctl(fd, TRACER_ADD_PROCESS, pid) !== 0 && read(pid) === undefined) {
+          throw new CommandError(`The kernel tracer refused to count process ${pid}.`);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+const LOCAL = localKstats();
+
+/** What tsdbg serve's `monitor kstats` prints when tracer.ko does not count its process. */
+export const KSTATS_NOT_COUNTED = 'not counted';
+
+/**
+ * The server side of `monitor kstats [add]` (src/rsp/monitor.ts): /proc/tracer's line for
+ * `pid` ("PID kmalloc ... unlock"), or KSTATS_NOT_COUNTED; `add` first asks the module to
+ * count it. Errors are CommandErrors with the local words.
+ */
+export async function monitorKstats(pid: number, args: string[], source = localKstats()): Promise<string> {
+  if (args[0] === 'add') await source.add(pid);
+  else if (args.length) throw new CommandError(`usage: kstats [add]`);
+  const k = await source.read(pid);
+  return k ? `${pid} ${KSTATS_COLUMNS.map((c) => k[c].toString()).join(' ')}\n` : `${KSTATS_NOT_COUNTED}\n`;
+}
+
+const NO_REMOTE_KSTATS = 'The remote stub cannot count kernel operations: info kstats needs tsdbg serve on the remote side.';
+
+/** tracer.ko on the machine of a remote stub, through its monitor (tsdbg serve only). */
+export function remoteKstats(run: (command: string) => Promise<string>): KstatsSource {
+  const ask = async (command: string): Promise<string> => {
+    // gdbserver answers an unknown monitor command with an error packet
+    const out = (await run(command).catch(() => { throw new CommandError(NO_REMOTE_KSTATS); })).trim();
+    const err = /^error \([A-Z0-9]+\): (.*)$/m.exec(out);
+    if (err) throw new CommandError(`${err[1]!.replace(/\.$/, '')} (on the remote machine).`);
+    if (out !== KSTATS_NOT_COUNTED && !/^\d+( \d+){9}$/.test(out)) throw new CommandError(NO_REMOTE_KSTATS);
+    return out;
+  };
+  return {
+    read: async () => {
+      const out = await ask('kstats');
+      return out === KSTATS_NOT_COUNTED ? undefined : parseTracer(out, Number(out.split(' ')[0]));
+    },
+    add: async () => { await ask('kstats add'); },
+  };
+}
+
+/** Where `info kstats` reads for `target`: this machine, or the remote stub's (tsdbg serve's) monitor. */
+export function kstatsSourceFor(target: Target | undefined): KstatsSource {
+  if (target?.kind !== 'remote') return LOCAL;
+  const monitor = target.capabilities.monitor;
+  if (!monitor) {
+    const no = async (): Promise<never> => { throw new CommandError(NO_REMOTE_KSTATS); };
+    return { read: no, add: no };
+  }
+  return remoteKstats((command) => monitor.run(command));
+}
+
+export class KernelStats {
+  /** The process the module was asked to count. */
+  private pid: number | undefined;
+  /** Counts read at the last stop, and at the stop before it (a read in flight, for a remote source). */
+  private atStop: Promise<Kstats | undefined> | undefined;
+  private beforeStop: Promise<Kstats | undefined> | undefined;
+
+  /** `sourceFor`: where the counts of the current target are (kstatsSourceFor). */
+  constructor(private readonly sourceFor: () => KstatsSource = () => LOCAL) {}
+
+  private get source(): KstatsSource {
+    return this.sourceFor();
+  }
+
+  private read(pid: number): Promise<Kstats | undefined> {
+    return this.source.read(pid).catch(() => undefined);
   }
 
   /** The program stopped: remember its counts (only once `info kstats` asked for them). */
@@ -75,49 +173,30 @@ export class KernelStats {
     this.atStop = this.read(pid);
   }
 
-  private register(pid: number): void {
-    let fd: number;
-    try {
-      fd = openSync(this.files.dev, 'r');
-    } catch (e) {
-      throw new CommandError(`Cannot open ${this.files.dev}: ${(e as Error).message.replace(/^[A-Z]+: /, '').replace(/, open .*$/, '')}.`);
-    }
-    try {
-      // EEXIST: someone else (another debugger, tracer tests) already counts it; fine.
-      if (ioctl(fd, TRACER_ADD_PROCESS, pid) !== 0 && this.read(pid) === undefined) {
-        throw new CommandError(`The kernel tracer refused to count process ${pid}.`);
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
-
   /** `info kstats` for the process `pid` (undefined: no process). */
-  info(pid: number | undefined): string[] {
+  async info(pid: number | undefined): Promise<string[]> {
     if (pid === undefined) throw new CommandError('The program is not being run.');
-    if (!existsSync(this.files.proc)) {
-      throw new CommandError(`The kernel tracer is not loaded (no ${this.files.proc}): load kernel-patch/tracer's tracer.ko to count kernel operations.`);
-    }
     if (this.pid !== pid) {
       this.pid = pid;
       this.atStop = undefined;
       this.beforeStop = undefined;
     }
-    let now = this.read(pid);
+    let now = await this.source.read(pid);
     const lines: string[] = [];
     if (!now) {
-      this.register(pid);
-      now = this.read(pid);
+      await this.source.add(pid);
+      now = await this.source.read(pid);
       if (!now) throw new CommandError(`The kernel tracer does not list process ${pid}.`);
       lines.push(`Counting the kernel operations of process ${pid} from now on.`);
     }
-    this.atStop ??= now;
-    const prev = this.beforeStop;
+    this.atStop ??= Promise.resolve(now);
+    const prev = await this.beforeStop;
+    const cur = now;
     lines.push(`Kernel operations of process ${pid} (tracer.ko)${prev ? ', and their change since the previous stop' : ''}:`);
-    const width = Math.max(...KSTATS_COLUMNS.map((c) => String(now![c]).length));
+    const width = Math.max(...KSTATS_COLUMNS.map((c) => String(cur[c]).length));
     for (const c of KSTATS_COLUMNS) {
-      const v = String(now[c]).padStart(width);
-      lines.push(`${c.padEnd(12)}${v}${prev ? `  ${now[c] >= prev[c] ? '+' : '-'}${(now[c] >= prev[c] ? now[c] - prev[c] : prev[c] - now[c]).toString()}` : ''}`);
+      const v = String(cur[c]).padStart(width);
+      lines.push(`${c.padEnd(12)}${v}${prev ? `  ${cur[c] >= prev[c] ? '+' : '-'}${(cur[c] >= prev[c] ? cur[c] - prev[c] : prev[c] - cur[c]).toString()}` : ''}`);
     }
     return lines;
   }

@@ -33,7 +33,7 @@ import { RegisterFile } from '../debugger/registers.js';
 import { ProcessMemory } from '../debugger/memory.js';
 import { errorMessage } from '../debugger/errors.js';
 export { errorMessage } from '../debugger/errors.js';
-import { KernelStats } from './kstats.js';
+import { KernelStats, kstatsSourceFor } from './kstats.js';
 import { SignalTable } from './signals.js';
 import { FramePointerUnwinder, type Frame, type Unwinder } from './unwind.js';
 import { DebugBridge, FP_REGISTER_EXPR, type AnyValue } from './debug.js';
@@ -122,7 +122,7 @@ export class Session {
   lastRepeat: string | undefined;
   readonly signals = new SignalTable();
   /** `info kstats` (tracer.ko's counts of the process). */
-  readonly kstats = new KernelStats();
+  readonly kstats = new KernelStats(() => kstatsSourceFor(this.target));
   /** Snapshots and checkpoints of the process (the core's), and their console commands. */
   readonly snaps: Snapshots = new Snapshots({
     live: () => this.live(),

@@ -13,6 +13,7 @@ import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { hexWord } from '../util/hex.js';
+import { monitorKstats } from '../commands/kstats.js';
 
 const SNAPSHOT_HELP = `tsdbg serve monitor commands:
   snapshot ADDR LEN            copy [ADDR, ADDR+LEN) of the stopped program
@@ -26,6 +27,7 @@ const SNAPSHOT_HELP = `tsdbg serve monitor commands:
   checkpoint [NAME]            save registers and all writable memory
   checkpoints                  list checkpoints
   rewind [NAME] [force]        go back to a checkpoint (newest by default)
+  kstats [add]                 tracer.ko's counts of the process (add: count it)
   help                         this text
 ADDR and LEN are numbers (0x... or decimal): gdb does not evaluate monitor
 arguments. For expressions use gdb's eval, e.g.
@@ -135,6 +137,8 @@ export class Monitor {
         return this.checkpoint(args[0]);
       case 'checkpoints':
         return this.listCheckpoints();
+      case 'kstats':
+        return monitorKstats(this.liveTarget().pid, args);
       case 'rewind':
         return this.rewind(args.filter((a) => a !== 'force')[0], args.includes('force'));
       default:
@@ -149,7 +153,8 @@ export class Monitor {
   private help(): string {
     const t = this.target();
     if (!t || t.capabilities.snapshots) return SNAPSHOT_HELP;
-    return `tsdbg serve monitor commands:\n  help                         this text\n` +
+    return `tsdbg serve monitor commands:\n  kstats [add]                 tracer.ko's counts of the process (add: count it)\n` +
+      `  help                         this text\n` +
       `(no snapshot commands: this ${t.kind} target cannot take snapshots)\n`;
   }
 

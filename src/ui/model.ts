@@ -21,7 +21,7 @@ import { WatchList } from './watch.js';
 import { fpRows, REG_GROUPS, type FpRow, type RegGroup } from './reg-groups.js';
 import { SyscallLog, type SyscallRow } from './syscalls.js';
 import type { KstatsView } from './kstats-pane.js';
-import { KernelStats } from '../commands/kstats.js';
+import { KernelStats, kstatsSourceFor } from '../commands/kstats.js';
 import { loadDiff, type DiffView } from './diff.js';
 
 export const PROMPT = '(tsdbg) ';
@@ -96,7 +96,8 @@ export class UiModel {
   private readonly tree = new LocalsTree();
   private readonly watchList = new WatchList();
   private readonly calls = new SyscallLog();
-  private readonly kernel = new KernelStats();
+  /** The kstats pane's own counts (its stops are the UI's), read where the session's target is (local, or tsdbg serve). */
+  private readonly kernel = new KernelStats(() => kstatsSourceFor(this.d.session.target));
   private readonly off: Array<() => void> = [];
 
   constructor(private readonly d: Debugger, private readonly host: UiHost, size: { rows: number; cols: number }) {
@@ -225,7 +226,7 @@ export class UiModel {
     const pid = s.process && s.stop?.reason !== 'exited' && s.stop?.reason !== 'killed' ? s.process.pid : undefined;
     if (stopped) this.kernel.onStop(pid);
     try {
-      this.set({ kstats: { lines: this.kernel.info(pid) } });
+      this.set({ kstats: { lines: await this.kernel.info(pid) } });
     } catch (e) {
       this.set({ kstats: { error: (e as Error).message.split('\n')[0]! } });
     }

@@ -5,11 +5,12 @@
  * guest only (vitest project `in-guest`): tests/guest/guest-suite.ts builds the modules
  * for the booted kernel and writes their directory into the share's tracer.dir.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, example } from '../integration/rsp-util.js';
+import { ROOT, example, startListening, type Spawned } from '../integration/rsp-util.js';
+import { SESSION_MS } from '../setup/wait.js';
 
 const share = process.env.TSDBG_VM_SHARE ?? '';
 const moduleDir = (): string => readFileSync(path.join(share, 'tracer.dir'), 'utf8').trim();
@@ -25,9 +26,24 @@ function busybox(...args: string[]): void {
   if (r.status !== 0) throw new Error(`busybox ${args.join(' ')}: ${r.stderr.trim()}`);
 }
 
-afterAll(() => {
+const servers: Spawned[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.stop();
   if (existsSync('/proc/tracer')) busybox('rmmod', 'tracer');
 });
+
+/** `tsdbg connect --batch -ex ... HOST:PORT`: its stdout and stderr together. */
+function connectBatch(port: number, commands: string[]): Promise<string> {
+  const args = [path.join(ROOT, 'bin/tsdbg.js'), 'connect', '--batch', ...commands.flatMap((c) => ['-ex', c]), `127.0.0.1:${port}`];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tsdbg connect timed out:\n${out}`)); }, SESSION_MS);
+    child.on('exit', () => { clearTimeout(timer); resolve(out); });
+  });
+}
 
 const NOT_LOADED = 'The kernel tracer is not loaded (no /proc/tracer): load kernel-patch/tracer\'s tracer.ko to count kernel operations.';
 
@@ -58,6 +74,21 @@ describe('info kstats', () => {
     const sched = /^sched\s+(\d+)  \+(\d+)$/m.exec(second)!;
     expect(Number(sched[2])).toBeGreaterThan(0);
     expect(Number(sched[1])).toBeGreaterThanOrEqual(Number(sched[2]));
+    busybox('rmmod', 'tracer');
+    expect(existsSync('/proc/tracer')).toBe(false);
+  });
+
+  it('over tsdbg connect, tsdbg serve reads the counts on its machine', async () => {
+    busybox('insmod', path.join(moduleDir(), 'tracer.ko'));
+    const s = await startListening(process.execPath, [path.join(ROOT, 'bin/tsdbg.js'), 'serve', '--listen', '127.0.0.1:0', '--once', example('linked_list')]);
+    servers.push(s);
+    const out = await connectBatch(s.port, ['break print_list', 'continue', 'info kstats', 'continue', 'info kstats', 'kill']);
+    const pid = /Counting the kernel operations of process (\d+) from now on\./.exec(out)?.[1];
+    expect(pid, out).toBeDefined();
+    expect(out).toContain(`Kernel operations of process ${pid} (tracer.ko), and their change since the previous stop:`);
+    const sched = /^sched\s+(\d+)  \+(\d+)$/m.exec(out);
+    expect(sched, out).not.toBeNull();
+    expect(Number(sched![2])).toBeGreaterThan(0);
     busybox('rmmod', 'tracer');
     expect(existsSync('/proc/tracer')).toBe(false);
   });

@@ -109,6 +109,23 @@ describe.each(['gdbserver', 'tsdbg'] as const)('tsdbg connect to %s', (kind) => 
   });
 });
 
+// info kstats reads tracer.ko where the program runs; this host has no tracer.ko (the guest's
+// in-guest kstats test has it loaded behind tsdbg serve).
+describe('tsdbg connect: info kstats', () => {
+  it('asks tsdbg serve, which says the tracer is not loaded on its machine', async () => {
+    const s = await server('tsdbg', example('struct_loop'));
+    const { out } = await connect(s.port, ['break tick', 'continue', 'info kstats', 'monitor kstats', 'kill']);
+    expect(out).toContain("The kernel tracer is not loaded (no /proc/tracer): load kernel-patch/tracer's tracer.ko to count kernel operations (on the remote machine).\n");
+    expect(out).toMatch(/^error \(EIO\): The kernel tracer is not loaded/m);
+  });
+
+  it('says in one line that gdbserver cannot count', async () => {
+    const s = await server('gdbserver', example('struct_loop'));
+    const { out } = await connect(s.port, ['break tick', 'continue', 'info kstats', 'kill']);
+    expect(out).toContain('The remote stub cannot count kernel operations: info kstats needs tsdbg serve on the remote side.\n');
+  });
+});
+
 describe('tsdbg connect to tsdbg serve: snapshot commands over the wire', () => {
   it('snapshot, diff, restore, checkpoint and rewind run on the remote engine', async () => {
     const s = await server('tsdbg', example('struct_loop'));
