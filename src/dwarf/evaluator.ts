@@ -263,8 +263,7 @@ export class Evaluator {
       if (typed) return this.variableValue(typed.die, typed.debug, false);
       return new Value(noDebugData(name), { kind: 'memory', address: sym.symbol.address }, this.ctx);
     }
-    // gdb with no symbol table at all (no DWARF anywhere)
-    if (this.env.program.debugInfos().length === 0) throw new ExprError('No symbol table is loaded.  Use the "file" command.');
+    // (with no DWARF anywhere and no process gdb says "No symbol table is loaded.": SourceLevel.noSymbolTable, which knows the process)
     throw new ExprError(`No symbol "${name}" in current context.`);
   }
 
