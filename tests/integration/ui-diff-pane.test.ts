@@ -5,19 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createElement as h } from 'react';
-import { render } from 'ink-testing-library';
+import { frameLines } from './ink-frame.js';
 import { DiffPane } from '../../src/ui/diff-pane.js';
 import type { DiffView } from '../../src/ui/diff.js';
 import { computeLayout } from '../../src/ui/layout.js';
 import { namedLines, ownerText } from '../../src/commands/address-name-text.js';
 import type { AddressOwner } from '../../src/debugger/inspect/address-names.js';
 
-const lines = (el: Parameters<typeof render>[0]) => {
-  const r = render(el);
-  const out = r.lastFrame()!.split('\n');
-  r.unmount();
-  return out;
-};
+const lines = frameLines;
 
 const size = { width: 100, height: 5, scroll: 0, focused: false };
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, symbol } from '../fixtures/programs.js';
-import { closeScreens, screen, type Screen } from './ui-util.js';
+import { closeScreens, screen, type Screen, uiReady } from './ui-util.js';
 import { TSDBG } from './pty-util.js';
 
 afterEach(closeScreens);
@@ -15,8 +15,7 @@ const RED = 1;
 const GREEN = 2;
 
 async function stopped(s: Screen): Promise<void> {
-  await s.waitRow(/^─ Console/);
-  await s.waitRow(/^\(tsdbg\) /);
+  await uiReady(s);
   s.type('break checkpoint_here');
   await s.waitRow(/1\s+b\+ checkpoint_here/);
   s.type('run');

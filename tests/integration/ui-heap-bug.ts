@@ -9,13 +9,9 @@
  * engine (tests/in-guest/ui-kernel.test.ts).
  */
 import { expect } from 'vitest';
-import type { Screen } from './ui-util.js';
+import { uiReady, type Screen } from './ui-util.js';
 
-/** The UI is up (it reads keys raw from then on: what is typed earlier would be echoed by the terminal). */
-export async function uiReady(s: Screen): Promise<void> {
-  await s.waitRow(/^─ Console/);
-  await s.waitRow(/^\(tsdbg\) /);
-}
+export { uiReady };
 
 const F6 = '\x1b[17~';
 const F8 = '\x1b[19~';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createElement as h } from 'react';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { render } from 'ink-testing-library';
+import { frameLines } from './ink-frame.js';
 import { deepFreeze, type RegisterState } from '../../src/debugger/state.js';
 import { REGISTER_NAMES, type Registers } from '../../src/target/types.js';
 import { WatchPane } from '../../src/ui/watch-pane.js';
@@ -20,12 +20,7 @@ import { tokenize } from '../../src/ui/c-syntax.js';
 import { expandTabs } from '../../src/ui/text.js';
 import { FIXTURES } from '../fixtures/programs.js';
 
-const lines = (el: Parameters<typeof render>[0]) => {
-  const r = render(el);
-  const out = r.lastFrame()!.split('\n');
-  r.unmount();
-  return out;
-};
+const lines = frameLines;
 
 const size = { width: 100, height: 8, scroll: 0, focused: false };
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createElement as h } from 'react';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { render } from 'ink-testing-library';
+import { frameLines } from './ink-frame.js';
 import { deepFreeze, INITIAL_STATE, type BreakpointInfo, type DebuggerState, type Frame } from '../../src/debugger/state.js';
 import type { Instruction } from '../../src/debugger/debugger.js';
 import { REGISTER_NAMES, type Registers } from '../../src/target/types.js';
@@ -45,12 +45,7 @@ function frame(level: number, fn: string, line: number | undefined, pc = 0x40113
   return deepFreeze({ level, pc, function: fn, file: line ? 'frames.c' : undefined, path: line ? SRC : undefined, line });
 }
 
-const lines = (el: Parameters<typeof render>[0]) => {
-  const r = render(el);
-  const out = r.lastFrame()!.split('\n');
-  r.unmount();
-  return out;
-};
+const lines = frameLines;
 
 const size = { width: 100, height: 8, scroll: 0, focused: false };
 

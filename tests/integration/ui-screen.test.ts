@@ -9,18 +9,14 @@ import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { alive, descendants, TSDBG } from './pty-util.js';
 import { ROOT as ROOT_DIR } from './rsp-util.js';
-import { closeScreens, screen, type Screen } from './ui-util.js';
+import { closeScreens, screen, type Screen, uiReady } from './ui-util.js';
 import { waitFor } from '../setup/wait.js';
 
 afterEach(closeScreens);
 
 const ui = (args: string[], size?: { cols?: number; rows?: number; home?: string }) => screen([process.execPath, TSDBG, 'run', ...args], size);
 
-/** The UI is up (it reads keys raw from then on: what is typed earlier would be echoed by the terminal). */
-async function ready(s: Screen): Promise<void> {
-  await s.waitRow(/^─ Console/);
-  await s.waitRow(/^\(tsdbg\) /);
-}
+const ready = uiReady;
 
 async function stopAtInner(s: Screen): Promise<void> {
   await ready(s);

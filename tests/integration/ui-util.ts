@@ -86,3 +86,9 @@ export function closeScreens(): void {
     try { p.kill('SIGKILL'); } catch { /* gone */ }
   }
 }
+
+/** The UI is up (it reads keys raw from then on: what is typed earlier would be echoed by the terminal). */
+export async function uiReady(s: Screen): Promise<void> {
+  await s.waitRow(/^─ Console/);
+  await s.waitRow(/^\(tsdbg\) /);
+}

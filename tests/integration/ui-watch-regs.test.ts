@@ -8,17 +8,14 @@ import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { TSDBG } from './pty-util.js';
 import { ROOT } from './rsp-util.js';
-import { closeScreens, screen, type Screen } from './ui-util.js';
+import { closeScreens, screen, type Screen, uiReady } from './ui-util.js';
 
 afterEach(closeScreens);
 
 const ui = (args: string[], size?: { cols?: number; rows?: number; env?: Record<string, string | undefined> }) =>
   screen([process.execPath, TSDBG, 'run', ...args], size);
 
-async function ready(s: Screen): Promise<void> {
-  await s.waitRow(/^─ Console/);
-  await s.waitRow(/^\(tsdbg\) /);
-}
+const ready = uiReady;
 
 async function stopAtInner(s: Screen): Promise<void> {
   await ready(s);
