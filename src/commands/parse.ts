@@ -66,6 +66,7 @@ export type Command =
   | { kind: 'help'; topic: string | undefined }
   | { kind: 'echo'; text: string }
   | { kind: 'printf'; text: string }
+  | { kind: 'syscall'; args: string }
   | { kind: 'snapshot'; cmd: SnapshotCommand }
   | { kind: 'snapshots' }
   | { kind: 'restore'; addr: string }
@@ -447,6 +448,8 @@ const SPECS: Spec[] = [
   { name: 'quit', aliases: ['q', 'exit'], help: 'Exit tsdbg.\nExit tsdbg, killing the program it started (detaching one it attached to).',
     parse: (a) => ({ kind: 'quit', code: a.trim() || undefined }) },
   { name: 'help', aliases: ['h'], help: 'Print list of commands.\nhelp [COMMAND]: list commands, or describe one.', parse: (a) => ({ kind: 'help', topic: a.trim() || undefined }) },
+  { name: 'syscall', help: 'Change the system call the program is stopped in (at a catch syscall stop).\nsyscall rewrite path NEWPATH: at its entry, the call\'s path argument.\nsyscall rewrite argN EXPR: at its entry, argument N (0-5).\nsyscall skip [VALUE]: at its entry, the kernel skips it; the program sees VALUE (an errno name such as ENOENT, or a number; 0 by default).\nsyscall rewrite ret VALUE: at its return, the result the program sees.',
+    parse: (a) => ({ kind: 'syscall', args: a }) },
   { name: 'printf', help: 'Formatted printing, like the C "printf" function.\nUsage: printf "format string", ARG1, ARG2, ARG3, ..., ARGN\nThis supports most C printf format specifications, like %s, %d, etc.',
     parse: (a) => ({ kind: 'printf', text: a }) },
   { name: 'echo', help: 'Print a constant string.  Give string as argument.\necho TEXT: print TEXT (C escapes like \\n are understood).', parse: (a) => ({ kind: 'echo', text: a.replace(/^ /, '') }) },

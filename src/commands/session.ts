@@ -10,6 +10,7 @@
  * gdb's wording and the session goes on.
  */
 import { EffectLog } from '../syscall/effects.js';
+import { SyscallRewrites } from './syscall-rewrite.js';
 import type { Registers, StopEvent, Target, ThreadEvent } from '../target/types.js';
 import { TargetError } from '../target/types.js';
 import { terminalOf } from '../target/capabilities.js';
@@ -133,6 +134,8 @@ export class Session {
   });
   /** Calls with effects outside memory since the checkpoints (src/syscall/effects.ts). */
   readonly effects = new EffectLog();
+  /** `syscall rewrite` / `syscall skip` at catch syscall stops, and what they undo at the call's return. */
+  readonly rewrites = new SyscallRewrites();
   readonly snapConsole = new SnapshotConsole({
     snaps: this.snaps,
     evalAddress: (e) => this.evalAddress(e),

@@ -6,6 +6,7 @@
  * with it (6.16+) could do this in one request without the register layout.
  */
 import { PTRACE, check, native } from '../target/native.js';
+import type { Registers } from '../target/types.js';
 
 export interface SyscallChange {
   nr?: number;
@@ -18,6 +19,17 @@ export interface SyscallChange {
 const ARG_OFF = [112, 104, 96, 56, 72, 64];
 const RAX = 80;
 const ORIG_RAX = 120;
+
+/** The change as register values (orig_rax, the argument registers, rax): for a tracer that writes registers through its Target. */
+export function syscallRegisters(c: SyscallChange): Partial<Registers> {
+  const r: Partial<Record<(typeof ARG_NAMES)[number] | 'orig_rax' | 'rax', bigint>> = {};
+  if (c.nr !== undefined) r.orig_rax = BigInt.asUintN(64, BigInt(c.nr));
+  if (c.args) for (const [i, v] of c.args) r[ARG_NAMES[i]!] = BigInt.asUintN(64, v);
+  if (c.rv !== undefined) r.rax = BigInt.asUintN(64, c.rv);
+  return r;
+}
+
+const ARG_NAMES = ['rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'] as const;
 
 export function applyChange(tid: number, c: SyscallChange): void {
   const regs = Buffer.alloc(27 * 8);

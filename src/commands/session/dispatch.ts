@@ -3,7 +3,7 @@ import { helpText, parseLine, type Command } from '../parse.js';
 import { disassemble } from '../disasm.js';
 import { disassembleCommand } from '../disassemble.js';
 import { printfText } from '../printf.js';
-import { disassembleHost } from './inspect.js';
+import { disassembleHost, rewriteHost } from './inspect.js';
 import { errorMessage, expected, isUserError } from '../../debugger/errors.js';
 import { SourceLevel } from '../source/index.js';
 import { canUseHwValue, showWatchSetting, snapshot } from '../watch.js';
@@ -217,6 +217,7 @@ export async function run(s: Session, c: Command): Promise<number | undefined> {
     case 'quit': await s.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
     case 'help': s.outLines(helpText(c.topic)); return undefined;
     case 'echo': s.store.write('stdout', unescapeEcho(c.text)); return undefined;
+    case 'syscall': await s.rewrites.command(c.args, rewriteHost(s)); return undefined;
     case 'printf': s.store.write('stdout', await printfText(c.text, { evaluate: (e) => s.evaluateAny(e), readMemory: (a, l) => s.readMemory(a, l) })); return undefined;
     case 'snapshot': await s.cmdSnapshot(c.cmd); return undefined;
     case 'snapshots': await s.snapConsole.list(() => s.store.state.snapshots); return undefined;

@@ -15,6 +15,8 @@ import { snapshot } from '../watch.js';
 import { parsePendingMode } from '../pending.js';
 import { infoScope, type ScopeHost } from '../info-scope.js';
 import type { Session } from '../session.js';
+import { readFileSync } from 'node:fs';
+import type { RewriteHost } from '../syscall-rewrite.js';
 
 /** What the C evaluator (DebugBridge) needs of the session. */
 export function bridgeIo(s: Session) {
@@ -84,6 +86,39 @@ export function disassembleHost(s: Session): DisassembleHost {
     lineAt: (pc) => (s.debug?.program ? s.debug.lineForAddress(pc) : s.debug?.fileDebug?.lineForAddress(pc)),
     sourceLine: (path, file, line) => s.sourceText.line(path, file, line),
   };
+}
+
+/** What `syscall rewrite` / `syscall skip` need of the session: the stop, the registers, the evaluator. */
+export function rewriteHost(s: Session): RewriteHost {
+  return {
+    stop: () => {
+      const st = s.store.state.stop;
+      const t = s.target;
+      return st?.syscall && t && t.state !== 'exited' ? { tid: st.thread, pid: t.pid, syscall: st.syscall } : undefined;
+    },
+    // traced by this process (a remote stub's program is not, even where its pid is one of ours)
+    local: () => { const t = s.target; return !!t && tracerOf(t.pid) === process.pid; },
+    regs: () => s.regs(),
+    setRegisters: async (r) => { await s.live().setRegisters(r); s.registers.invalidate(); },
+    evaluate: async (e) => BigInt.asUintN(64, (await s.evaluate(e)).value),
+    changed: ({ index, value }) => {
+      const st = s.store.state.stop;
+      if (!st?.syscall) return;
+      const args = [...st.syscall.args];
+      if (index !== undefined) args[index] = value;
+      s.store.update({ stop: { ...st, syscall: { ...st.syscall, args, ret: index === undefined ? value : st.syscall.ret } } });
+    },
+    out: (line) => s.out(line),
+  };
+}
+
+/** The TracerPid of process `pid` (undefined: no such process here). */
+function tracerOf(pid: number): number | undefined {
+  try {
+    return Number(/^TracerPid:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch {
+    return undefined;   // (no such process on this machine: not ours)
+  }
 }
 
 /** The catch syscall stop the program is at, for `info syscall` (src/commands/info-syscall.ts). */

@@ -297,6 +297,7 @@ export function forgetProcess(s: Session): void {
   s.lastImage = s.image;
   s.image = undefined;
   s.solibEvent = undefined;
+  s.rewrites.reset();
   s.entryPending = undefined;
   s.inserted.clear();
   s.softWatch.reset();

@@ -17,6 +17,8 @@ import type { Session } from '../session.js';
 import { FILE_LINE, type InternalStop, type StopOutcome } from './types.js';
 import { reachEntry } from './program.js';
 
+const EXECVE = 59;
+
 // ---- execution control --------------------------------------------------------------------
 
 export async function resume(s: Session, step: boolean): Promise<StopEvent> {
@@ -71,6 +73,11 @@ export async function classify(s: Session, ev: StopEvent, internal: InternalStop
     }
     case 'watchpoint': return s.classifyWatch(r.address);
     case 'syscall':
+      if (!r.entry) {
+        // a `syscall skip` at the entry: its result, written now so that this stop shows it
+        const rv = await s.rewrites.atReturn(ev.tid, { setRegisters: (x) => s.live().setRegisters(x) }, r.nr === EXECVE && r.ret === 0n);
+        if (rv !== undefined) (r as { ret?: bigint }).ret = rv;
+      }
       if (!r.entry) s.effects.observe(r.nr, r.args, r.ret ?? 0n, vmReader(ev.tid));
       return (await s.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
     case 'breakpoint': {
