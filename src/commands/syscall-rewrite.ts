@@ -14,7 +14,7 @@
  * it in one request). The bytes a rewritten path covered are put back, and a
  * skipped call gets its result, at the call's return, which the catchpoint
  * that stopped at its entry also stops at (a catchpoint deleted in between:
- * the result stays the kernel's, the covered bytes stay below the stack).
+ * the covered bytes stay below the stack, where the program does not look).
  */
 import type { Registers } from '../target/types.js';
 import type { SyscallStop } from '../debugger/state.js';
@@ -59,7 +59,9 @@ export class SyscallRewrites {
     if (verb === 'skip') {
       if (!call.entry) throw new CommandError(`${call.name} has run already: skip a call at its entry stop (syscall rewrite ret changes its result).`);
       const rv = rest.trim() === '' ? 0n : await this.value(rest, host);
-      await host.setRegisters(syscallRegisters({ nr: -1 }));   // the kernel skips a call numbered -1
+      // the kernel skips a call numbered -1 and leaves rax as the tracer set it (entry_SYSCALL_64 stored -ENOSYS
+      // there before this stop): the result holds even if no stop comes at the return
+      await host.setRegisters(syscallRegisters({ nr: -1, rv }));
       this.forTid(tid).rv = rv;
       host.out(`${call.name} will be skipped; the program sees ${rv}.`);
       return;

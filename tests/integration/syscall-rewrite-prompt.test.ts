@@ -37,6 +37,9 @@ describe('syscall rewrite / syscall skip at the prompt', () => {
     expect(skip.out).toContain('openat will be skipped; the program sees -2.');
     expect(skip.out).toMatch(/Returned from syscall openat \[257\]: .* = -1 ENOENT/);
     expect(skip.out).toContain('cat: /etc/passwd: No such file or directory');   // (the program's terminal is tsdbg's stdout)
+    // with the catchpoint gone before the return, the result is still the chosen one
+    const gone = tsdbg([...AT_PASSWD, 'syscall skip EISDIR', 'delete', 'continue']);
+    expect(gone.out).toContain('cat: /etc/passwd: Is a directory');
     const ret = tsdbg([...AT_PASSWD, 'continue', 'syscall rewrite ret -EACCES', 'delete', 'continue']);
     expect(ret.out).toContain('openat returns -13.');
     expect(ret.out).toContain('cat: /etc/passwd: Permission denied');
