@@ -71,7 +71,7 @@ function realpathOr(path: string): string {
 }
 
 /** DWARF in the image or in its separate debug file (libc6-dbg). */
-function hasDebugInfo(m: LoadedModule): boolean {
+export function hasDebugInfo(m: LoadedModule): boolean {
   const elf = m.elf;
   if (!elf) return false;
   if (elf.section('.debug_info')) return true;

@@ -75,6 +75,25 @@ export interface Instruction {
   line?: number;
 }
 
+/** A loaded image (the program, a shared library, the vDSO). */
+export interface ModuleEntry {
+  path: string;
+  start: bigint;
+  end: bigint;
+  symbols: boolean;
+  debugInfo: boolean;
+}
+
+/** Why the program stopped at a signal: the signal's name and gdb's line for it. */
+export interface SignalStop {
+  signal: string;
+  /** gdb's words: `Program received signal SIGSEGV, Segmentation fault.` */
+  description: string;
+  function?: string;
+  path?: string;
+  line?: number;
+}
+
 export interface BackendEvents {
   output: [category: 'stdout' | 'stderr' | 'console', text: string];
   thread: [reason: 'started' | 'exited', threadId: number];
@@ -136,6 +155,19 @@ export interface DapBackend extends EventEmitter<BackendEvents> {
   snapshot(spec: string, length?: number): Promise<unknown>;
   diff(spec: string): Promise<unknown>;
   restore(spec: string): Promise<unknown>;
+
+  /** Assign `value` to the lvalue `expression` in a frame (gdb's `set var`); the expression's new value. */
+  assign(expression: string, value: string, threadId: number | undefined, level: number): Promise<Evaluated>;
+  /** Console completion (gdb's rules) of `line` up to `cursor`: what replaces line[replaceFrom, cursor). */
+  complete(line: string, cursor: number): Promise<{ candidates: string[]; replaceFrom: number }>;
+  /** The program and its shared libraries, in load order (none without a process). */
+  modules(): Promise<ModuleEntry[]>;
+  /** The program's source files (full paths). */
+  sources(): Promise<string[]>;
+  /** The signal the program stopped at, if the last stop was one. */
+  signalStop(): SignalStop | undefined;
+  /** Kill the launched program and start it again (with a new launch configuration, if given). */
+  restart(config?: LaunchConfig): Promise<RunEnd>;
 
   /** Kill what was launched, detach from what was attached. */
   end(kill?: boolean): Promise<void>;

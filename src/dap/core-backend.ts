@@ -11,8 +11,10 @@ import type { Evaluator } from '../dwarf/evaluator.js';
 import type { Value } from '../dwarf/value.js';
 import type { Registers } from '../target/types.js';
 import { hex } from '../commands/format.js';
+import { signalDescription } from '../commands/signals.js';
 import type {
-  BackendEvents, BreakpointResult, Evaluated, BreakpointSpec, DapBackend, FrameInfo, Instruction, LaunchConfig, RunEnd, StopInfo, StopReason,
+  BackendEvents, BreakpointResult, Evaluated, BreakpointSpec, DapBackend, FrameInfo, Instruction, LaunchConfig, ModuleEntry, RunEnd,
+  SignalStop, StopInfo, StopReason,
 } from './backend.js';
 
 const WATCH_ACCESS = { write: 'write', read: 'read', readWrite: 'access' } as const;
@@ -334,6 +336,39 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     const start = await this.snapshotStart(spec);
     await this.d.restore(start);
     return { start: hex(start) };
+  }
+
+  async assign(expression: string, value: string, threadId: number | undefined, level: number): Promise<Evaluated> {
+    if (typeof value !== 'string' || value.trim() === '') throw new Error('Argument required (expression to compute).');
+    await this.evaluate(`${expression} = ${value}`, threadId, level);
+    return this.evaluate(expression, threadId, level);
+  }
+
+  complete(line: string, cursor: number): Promise<{ candidates: string[]; replaceFrom: number }> {
+    return this.d.complete(line, cursor);
+  }
+
+  async modules(): Promise<ModuleEntry[]> {
+    return this.pid === undefined ? [] : this.d.modules();
+  }
+
+  sources(): Promise<string[]> {
+    return this.d.sources();
+  }
+
+  signalStop(): SignalStop | undefined {
+    const s = this.d.state.stop;
+    if (!this.pid || s?.reason !== 'signal' || !s.signal) return undefined;
+    return {
+      signal: s.signal, description: `Program received signal ${s.signal}, ${signalDescription(s.signal)}.`,
+      function: s.function, path: s.path ?? s.file, line: s.line,
+    };
+  }
+
+  async restart(config?: LaunchConfig): Promise<RunEnd> {
+    if (this.pid !== undefined) await this.d.kill();
+    if (config) await this.load(config);
+    return this.start();
   }
 
   async end(kill = true): Promise<void> {

@@ -7,12 +7,14 @@
  */
 import { BreakpointEvent, ContinuedEvent, DebugSession, Event, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, ExitedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { DapBackend, RunEnd, StopInfo } from './backend.js';
+import type { DapBackend, LaunchConfig, RunEnd, StopInfo } from './backend.js';
 import { ArgumentError, attachPid, launchConfig } from './args.js';
 import { References } from './variables.js';
 import { Breakpoints, breakpointOf } from './breakpoints.js';
 import { disassembleRequest, readMemoryRequest, writeMemoryRequest } from './memory.js';
 import { customRequest, isCustomRequest } from './custom.js';
+import { completionsRequest } from './completions.js';
+import { ModuleWatch, loadedSourcesRequest, modulesRequest } from './inventory.js';
 
 /** An error the client caused: its message goes back as is. */
 export class DapError extends Error {}
@@ -33,10 +35,15 @@ export class TsdbgDapSession extends DebugSession {
   private consoleBusy = false;
   private ended = false;
   private readonly handlers: Record<string, Handler>;
+  private readonly moduleWatch: ModuleWatch;
+  /** From initialize: 1 when the client counts columns from 1 (the default), and whether it takes `invalidated`. */
+  private columnBase = 1;
+  private invalidatedEvents = false;
 
   constructor(readonly backend: DapBackend) {
     super();
     this.refs = new References(backend);
+    this.moduleWatch = new ModuleWatch(backend);
     this.bps = new Breakpoints(backend);
     backend.on('output', (category, text) => this.sendEvent(new OutputEvent(text, category)));
     backend.on('thread', (reason, id) => this.sendEvent(new ThreadEvent(reason, id)));
@@ -51,7 +58,11 @@ export class TsdbgDapSession extends DebugSession {
       name: p.name, systemProcessId: p.pid, isLocalProcess: true, startMethod: p.origin === 'spawned' ? 'launch' : 'attach',
     })));
     this.handlers = {
-      initialize: () => this.capabilities(),
+      initialize: (a: DebugProtocol.InitializeRequestArguments) => {
+        this.columnBase = a.columnsStartAt1 === false ? 0 : 1;
+        this.invalidatedEvents = a.supportsInvalidatedEvent === true;
+        return this.capabilities();
+      },
       launch: (a) => this.launch(a),
       attach: (a) => this.attach(a),
       configurationDone: () => { this.configured(); },
@@ -65,6 +76,13 @@ export class TsdbgDapSession extends DebugSession {
       scopes: (a: DebugProtocol.ScopesArguments) => this.stopped(async () => ({ scopes: this.refs.scopes(a.frameId) })),
       variables: (a: DebugProtocol.VariablesArguments) => this.stopped(async () => ({ variables: await this.refs.variables(a) })),
       evaluate: (a: DebugProtocol.EvaluateArguments) => this.evaluate(a),
+      setVariable: (a: DebugProtocol.SetVariableArguments) => this.changed(this.stopped(() => this.refs.setVariable(a))),
+      setExpression: (a: DebugProtocol.SetExpressionArguments) => this.changed(this.stopped(() => this.refs.setExpression(a))),
+      completions: (a: DebugProtocol.CompletionsArguments) => this.stopped(() => completionsRequest(this.backend, a, this.columnBase)),
+      modules: (a: DebugProtocol.ModulesArguments) => this.stopped(() => modulesRequest(this.backend, a)),
+      loadedSources: () => this.stopped(() => loadedSourcesRequest(this.backend)),
+      exceptionInfo: (a: DebugProtocol.ExceptionInfoArguments) => this.exceptionInfo(a),
+      restart: (a: DebugProtocol.RestartArguments, r) => this.restart(a, r),
       continue: (a: DebugProtocol.ContinueArguments, r) => this.run(r, () => this.backend.resume(a.threadId), { allThreadsContinued: true }),
       next: (a: DebugProtocol.NextArguments, r) => this.run(r, () => this.backend.next(a.threadId, a.granularity === 'instruction')),
       stepIn: (a: DebugProtocol.StepInArguments, r) => this.run(r, () => this.backend.stepIn(a.threadId, a.granularity === 'instruction')),
@@ -101,6 +119,15 @@ export class TsdbgDapSession extends DebugSession {
       supportsTerminateRequest: true,
       supportTerminateDebuggee: true,
       supportsValueFormattingOptions: false,
+      supportsSetVariable: true,
+      supportsSetExpression: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.', '>', ' '],
+      supportsModulesRequest: true,
+      supportsLoadedSourcesRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsRestartRequest: true,
+      // signals are stopped at or passed as gdb's `handle` table says (the repl's `handle SIGUSR1 nostop`)
       exceptionBreakpointFilters: [],
     };
   }
@@ -193,6 +220,26 @@ export class TsdbgDapSession extends DebugSession {
 
   private reportStop(s: StopInfo): void {
     this.refs.reset();
+    // libraries loaded or unloaded since the last stop are announced first
+    const order = this.stopOrder = this.stopOrder.then(() => this.announceModules()).then(() => this.sendStop(s));
+    void order;
+  }
+
+  private stopOrder: Promise<void> = Promise.resolve();
+
+  private async announceModules(): Promise<void> {
+    let changes;
+    try {
+      changes = await this.moduleWatch.changes();
+    } catch (e) {
+      // the list could not be read (the process went away meanwhile): said once on the console, the stop still goes out
+      this.sendEvent(new OutputEvent(`Cannot list the modules: ${messageOf(e)}\n`, 'console'));
+      return;
+    }
+    for (const body of changes) this.sendEvent(new Event('module', body));
+  }
+
+  private sendStop(s: StopInfo): void {
     const ev = new StoppedEvent(s.reason, s.threadId) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (s.description) ev.body.description = s.description;
@@ -204,8 +251,58 @@ export class TsdbgDapSession extends DebugSession {
     if (this.ended) return;
     this.ended = true;
     this.refs.reset();
-    this.sendEvent(new ExitedEvent(code ?? 0));
-    this.sendEvent(new TerminatedEvent());
+    // after any stop still being announced
+    this.stopOrder = this.stopOrder.then(() => {
+      this.sendEvent(new ExitedEvent(code ?? 0));
+      this.sendEvent(new TerminatedEvent());
+    });
+  }
+
+  /** A request that changed the program's data: the client re-reads what it shows (when it takes `invalidated`). */
+  private async changed<T>(p: Promise<T>): Promise<T> {
+    const body = await p;
+    if (this.invalidatedEvents) setImmediate(() => this.sendEvent(new Event('invalidated', { areas: ['variables'] })));
+    return body;
+  }
+
+  /** exceptionInfo: the signal the program stopped at, in gdb's words. */
+  private exceptionInfo(_a: DebugProtocol.ExceptionInfoArguments): DebugProtocol.ExceptionInfoResponse['body'] {
+    this.needProcess();
+    if (this.running) throw new DapError('Selected thread is running.');
+    const s = this.backend.signalStop();
+    if (!s) throw new DapError('The program did not stop at a signal.');
+    const where = s.function ? ` in ${s.function}${s.path ? ` at ${s.path}${s.line ? `:${s.line}` : ''}` : ''}` : '';
+    return {
+      exceptionId: s.signal, description: s.description, breakMode: 'always',
+      details: { message: `${s.description}${where ? `\n${where.trim()}` : ''}`, typeName: s.signal },
+    };
+  }
+
+  /**
+   * restart: the launched program is killed and started again, with the
+   * breakpoints it had (and the new launch configuration, if the client
+   * sends one); an attached process cannot be started again.
+   */
+  private async restart(a: DebugProtocol.RestartArguments, response: DebugProtocol.Response): Promise<typeof ANSWERED> {
+    if (!this.launched) throw new DapError('Nothing to restart: launch a program first.');
+    if (this.backend.origin === 'attached') throw new DapError('Cannot restart a process that was attached to: disconnect and attach again.');
+    let cfg: LaunchConfig | undefined;
+    const raw = a.arguments as Record<string, unknown> | undefined;
+    if (raw && 'program' in raw) {
+      try {
+        cfg = launchConfig(raw);
+      } catch (e) {
+        throw new DapError(messageOf(e));
+      }
+    }
+    if (this.running) {
+      this.backend.pause();
+      await this.running;
+    }
+    this.ended = false;
+    this.sendResponse(response);
+    this.startRun(() => this.backend.restart(cfg));
+    return ANSWERED;
   }
 
   private async rewind(response: DebugProtocol.Response): Promise<typeof ANSWERED> {

@@ -13,6 +13,8 @@
  */
 import { Session, type CommandResult, type Launcher, type LaunchOptions, type SessionCore } from '../commands/session.js';
 import { CommandError } from './errors.js';
+import { moduleList, sourceList, type ModuleInfo } from './modules.js';
+import type { Completion } from '../console/index.js';
 import { hostOf, nameRanges, type NamedPiece } from './inspect/address-names.js';
 import { DebugBridge } from '../commands/debug.js';
 import { changedRanges, formatValue } from '../commands/format.js';
@@ -357,6 +359,21 @@ export class Debugger {
   /** Back to a checkpoint (default: the newest); `force` restores what can be when the process changed shape. */
   rewind(name?: string, force = false): Promise<DebuggerState> {
     return this.op('rewind', async () => { await this.core.command({ kind: 'rewind', name, force }); }).then(() => this.state);
+  }
+
+  /** The program and its shared libraries (and the vDSO), in load order; none without a process. */
+  modules(): Promise<ModuleInfo[]> {
+    return this.op('modules', async () => moduleList(this.session));
+  }
+
+  /** The program's source files (full paths from its DWARF line tables). */
+  sources(): Promise<string[]> {
+    return this.op('sources', async () => sourceList(this.session));
+  }
+
+  /** Completions of a console line up to `cursor`, by gdb's rules (the prompt's Tab). */
+  complete(line: string, cursor = line.length): Promise<Completion> {
+    return this.op('complete', () => this.session.console.complete(line, cursor));
   }
 
   // ---- the console route ------------------------------------------------------------------------

@@ -8,3 +8,4 @@ export type {
   StopInfo, StopKind, ThreadState, WatchChange,
 } from './state.js';
 export { localLauncher } from './local-launcher.js';
+export type { ModuleInfo } from './modules.js';
