@@ -45,7 +45,9 @@ describe('tsdbg dap', () => {
       supportsConfigurationDoneRequest: true, supportsFunctionBreakpoints: true, supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true, supportsDataBreakpoints: true, supportsStepBack: true,
       supportsReadMemoryRequest: true, supportsWriteMemoryRequest: true, supportsDisassembleRequest: true,
-      supportsEvaluateForHovers: true,
+      supportsEvaluateForHovers: true, supportsSetVariable: true, supportsSetExpression: true, supportsCompletionsRequest: true,
+      supportsModulesRequest: true, supportsLoadedSourcesRequest: true, supportsExceptionInfoRequest: true, supportsRestartRequest: true,
+      supportsTerminateRequest: true, supportTerminateDebuggee: true,
     });
   });
 
