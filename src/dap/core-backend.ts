@@ -12,6 +12,7 @@ import type { Value } from '../dwarf/value.js';
 import type { Registers } from '../target/types.js';
 import { hex } from '../commands/format.js';
 import { signalDescription } from '../commands/signals.js';
+import { expected, isUserError } from '../debugger/errors.js';
 import type {
   BackendEvents, BreakpointResult, Evaluated, BreakpointSpec, DapBackend, FrameInfo, Instruction, LaunchConfig, ModuleEntry, RunEnd,
   SignalStop, StopInfo, StopReason,
@@ -207,7 +208,8 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
    * it evaluates; a constant is the cheapest such value.
    */
   async evaluator(threadId: number, level: number): Promise<Evaluator | undefined> {
-    return this.inThread(threadId, async () => (await this.d.evaluate('0', level).catch(() => undefined))?.evaluator);
+    // (no frame at that level, or one without DWARF: no evaluator, the scope is empty)
+    return this.inThread(threadId, async () => (await this.d.evaluate('0', level).catch(expected(undefined)))?.evaluator);
   }
 
   async evaluate(expression: string, threadId: number | undefined, level: number): Promise<Evaluated> {
@@ -223,8 +225,9 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
       // an outer frame's registers: the ones its unwinding recovered ($pc, $sp, callee-saved), as gdb shows
       const regs = { ...(await this.d.registers()).values };
       for (const name of Object.keys(regs) as Array<keyof Registers>) {
-        const v = await this.d.evaluate(`$${name}`, level).catch(() => undefined);
-        const n = await v?.value?.bigint().catch(() => undefined);
+        // (a register the unwinding did not recover: the frame's own value stays, as gdb shows it)
+        const v = await this.d.evaluate(`$${name}`, level).catch(expected(undefined));
+        const n = await v?.value?.bigint().catch(expected(undefined));
         if (n !== undefined) regs[name] = BigInt.asUintN(64, n);
         else if (v?.scalar) regs[name] = BigInt.asUintN(64, v.scalar.value);
       }
@@ -257,14 +260,16 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
     try {
       return await this.d.readMemory(addr, len);
-    } catch {
+    } catch (e) {
+      if (!isUserError(e)) throw e;
       // the readable prefix: halve until a read succeeds, then grow back (unmapped pages end it)
       let ok: Buffer = Buffer.alloc(0);
       let lo = 0;
       let hi = len;
       while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
-        const b = await this.d.readMemory(addr, mid).catch(() => undefined);
+        // (unreadable: the prefix is shorter)
+        const b = await this.d.readMemory(addr, mid).catch(expected(undefined));
         if (b) { ok = b; lo = mid; } else hi = mid - 1;
       }
       return ok;

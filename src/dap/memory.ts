@@ -6,6 +6,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DapBackend, Instruction } from './backend.js';
 import { strip } from '../dwarf/types.js';
+import { expected } from '../debugger/errors.js';
 
 /** Most bytes one readMemory answers (a client pages through more). */
 const READ_MAX = 1 << 20;
@@ -18,7 +19,8 @@ export async function addressOf(backend: DapBackend, ref: string): Promise<bigin
   // an array or a struct is its address; a pointer or a number, its value
   const kind = v && strip(v.type).kind;
   const whole = kind === 'array' || kind === 'struct' || kind === 'union' || kind === 'function';
-  const a = v ? (whole ? v.address : (await v.bigint().catch(() => undefined)) ?? v.address) : r.scalar;
+  // (a value that is no number, e.g. a float's bits unreadable: its address)
+  const a = v ? (whole ? v.address : (await v.bigint().catch(expected(undefined))) ?? v.address) : r.scalar;
   if (a === undefined) throw new Error(`"${ref}" is not an address.`);
   return BigInt.asUintN(64, a);
 }
@@ -67,12 +69,14 @@ export async function disassembleRequest(backend: DapBackend, a: DebugProtocol.D
   let before: Instruction[] = [];
   if (offset < 0) {
     const back = -offset;
-    const lead = await backend.disassemble(at - BigInt(back * 16), back * 16 + 1).catch(() => []);
+    // (the lead-in is unreadable, below a mapping: no instructions before the address)
+    const lead = await backend.disassemble(at - BigInt(back * 16), back * 16 + 1).catch(expected([] as Instruction[]));
     const i = lead.findIndex((x) => x.address === at);
     before = i >= 0 ? lead.slice(Math.max(0, i - back), i) : [];
     offset = 0;
   }
-  const after = await backend.disassemble(at, offset + Math.max(0, count - before.length)).catch(() => []);
+  // (unreadable memory: padded with invalid instructions below)
+  const after = await backend.disassemble(at, offset + Math.max(0, count - before.length)).catch(expected([] as Instruction[]));
   const list = [...before, ...after.slice(offset)].slice(0, count);
   const out = list.map(toDap);
   // DAP wants exactly instructionCount entries: pad past unreadable memory with invalid ones.

@@ -393,6 +393,7 @@ export class TsdbgDapSession extends DebugSession {
   async close(): Promise<void> {
     if (this.running) {
       this.backend.pause();
+      // (startRun's own handlers already reported how the run ended; nothing is left to say)
       await this.running.catch(() => undefined);
     }
     await this.backend.end(this.backend.origin === 'spawned');
