@@ -147,8 +147,19 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
       const b = await this.d.setWatchpoint(spec.expression, WATCH_ACCESS[spec.access]);
       this.watchIds.add(b.id);
       this.mine.add(b.id);
-      if (condition || ignoreCount) await this.d.execute(`condition ${b.id} ${condition ?? ''}`.trim());
-      return { id: b.id, verified: b.verified };
+      // (the console's answers to these are collected by execute, not shown)
+      for (const line of [condition ? `condition ${b.id} ${condition}` : '', ignoreCount ? `ignore ${b.id} ${ignoreCount}` : '']) {
+        if (!line) continue;
+        const done = await this.execute(line);
+        if (!done.ok) {
+          await this.deleteBreakpoint(b.id);
+          throw new Error(done.error ?? `${line}: failed.`);
+        }
+      }
+      const r: BreakpointResult = { id: b.id, verified: b.verified };
+      // as `watch` falls back (no debug register free or trapping, or can-use-hw-watchpoints 0): single-stepping, slow
+      if (b.watch?.software) r.message = `Software watchpoint ${b.id}: ${spec.expression} (the program runs one instruction at a time).`;
+      return r;
     }
     const at = spec.kind === 'line' ? { file: spec.file, line: spec.line } : { function: spec.name };
     const b = await this.d.setBreakpoint(at, { condition, hitCount: ignoreCount + 1 });

@@ -98,6 +98,28 @@ describe('tsdbg dap: changing the program\'s data', () => {
   });
 });
 
+describe('tsdbg dap: data breakpoints without debug registers', () => {
+  it('falls back to a software watchpoint as `watch` does, with a hit count', async () => {
+    const dc = await client();
+    const stop = await launchTo(dc, fixture('dap_vars'), SRC, [{ line: 28 }]);
+    const threadId = stop.body.threadId!;
+    // what a CPU whose debug registers never trap leaves: gdb's can-use-hw-watchpoints 0
+    await dc.evaluateRequest({ expression: 'set can-use-hw-watchpoints 0', context: 'repl' });
+    await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [] });
+    const info = await dc.dataBreakpointInfoRequest({ name: 'counter' });
+    const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write', hitCondition: '2' }] });
+    const b = set.body.breakpoints[0]!;
+    expect(b.verified).toBe(true);
+    expect(b.message).toBe(`Software watchpoint ${b.id}: counter (the program runs one instruction at a time).`);
+    // the first write (counter 0 -> 1) is ignored, the second stops
+    const hit = await stopAfter(dc, () => dc.continueRequest({ threadId }));
+    expect(hit.body).toMatchObject({ reason: 'data breakpoint', hitBreakpointIds: [b.id] });
+    const f = await topFrame(dc, threadId);
+    expect(await watch(dc, 'counter', f.id)).toBe('2');
+    expect(hit.body.description).toBe('counter: 1 -> 2');
+  });
+});
+
 describe('tsdbg dap: the Debug Console completes as the prompt does', () => {
   it('completes commands, subcommands, symbols and members, with or without -exec', async () => {
     const dc = await client();

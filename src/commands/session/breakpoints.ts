@@ -303,18 +303,22 @@ export function cmdCatchSyscall(s: Session, args: string, temporary: boolean): v
   s.out(catchSetText(b.id, calls));
 }
 
+/** A breakpoint's or watchpoint's condition at this stop (none: true); one that cannot be evaluated stops, as in gdb. */
+export async function conditionHolds(s: Session, b: Breakpoint): Promise<boolean> {
+  if (!b.condition) return true;
+  const v = await s.evaluate(b.condition).catch((e) => {
+    s.store.write('stderr', `Error in testing breakpoint condition:\n${errorMessage(e)}\n`);
+    return { value: 1n } as Value;
+  });
+  return v.value !== 0n;
+}
+
 /** The breakpoints (or catchpoints) `match` picks that want to stop: conditions and ignore counts applied, hits counted. */
 export async function hitWhere(s: Session, match: (b: Breakpoint) => boolean): Promise<Breakpoint[]> {
   const out: Breakpoint[] = [];
   for (const b of s.bps) {
     if (!match(b)) continue;
-    if (b.condition) {
-      const v = await s.evaluate(b.condition).catch((e) => {
-        s.store.write('stderr', `Error in testing breakpoint condition:\n${errorMessage(e)}\n`);
-        return { value: 1n } as Value;
-      });
-      if (v.value === 0n) continue;
-    }
+    if (!(await conditionHolds(s, b))) continue;
     b.hits++;
     if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
     out.push(b);

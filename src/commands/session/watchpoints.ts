@@ -10,6 +10,7 @@ import { DebugBridge, type AnyValue } from '../debug.js';
 import { INT_VALUE } from '../convenience.js';
 import { armHardwareWatch, disarmHardwareWatch, firstUnfit, sameRanges, snapshot, unfitText, watchHits, watchLocation, watchRanges } from '../watch.js';
 import type { Session } from '../session.js';
+import { conditionHolds } from './breakpoints.js';
 
 export async function cmdWatch(s: Session, expr: string, access: WatchKind, location = false): Promise<void> {
   const any = await s.evaluateAny(expr);
@@ -135,7 +136,10 @@ export async function classifyWatch(s: Session, addr: bigint): Promise<'stopped'
     const now = await snapshot(any);
     const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
     await s.rewatch(b, any, level);
+    // a change that its condition or ignore count passes over goes on, the old value moved on (as gdb's)
+    if (!seen.length || !(await conditionHolds(s, b))) continue;
     b.hits += seen.length;     // gdb counts each location that stops
+    if (b.ignoreCount > 0) { b.ignoreCount--; continue; }
     s.lastWatch.push(...seen.map((h) => ({ b, ...h })));
   }
   s.publishBreakpoints();
