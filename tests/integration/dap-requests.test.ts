@@ -139,6 +139,9 @@ describe('tsdbg dap: the Debug Console completes as the prompt does', () => {
     expect((await complete('print cou')).map((t) => t.label)).toContain('counter');
     expect((await complete('print d')).map((t) => t.label)).toContain('dx');
     expect((await complete('break sca')).map((t) => t.label)).toContain('scale');
+    const member = await complete('print s->cor');
+    expect(member.map((t) => t.text)).toEqual(['corners']);
+    expect(member[0]).toMatchObject({ start: 10, length: 3 });
 
     const exec = await complete('-exec inf');
     expect(exec.find((t) => t.label === 'info')).toMatchObject({ start: 7, length: 3 });
