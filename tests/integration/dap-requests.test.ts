@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { FIXTURES, fixture } from '../fixtures/programs.js';
+import { waitFor } from '../setup/wait.js';
 import { children, collect, configure, errorOf, launchTo, scopeVars, stdioClient, stopAfter, topFrame } from './dap-util.js';
 
 const clients: DebugClient[] = [];
@@ -36,7 +37,8 @@ const gone = (pid: number) => !existsSync(`/proc/${pid}`) || /State:\s+Z/.test(r
 describe('tsdbg dap: changing the program\'s data', () => {
   it('sets arguments, struct members, array elements and registers, and expressions', async () => {
     const dc = await client();
-    const stop = await launchTo(dc, fixture('dap_vars'), SRC, [{ line: 28 }]);
+    const invalidated = collect(dc, 'invalidated');
+    const stop = await launchTo(dc, fixture('dap_vars'), SRC, [{ line: 28 }], {}, { supportsInvalidatedEvent: true });
     const threadId = stop.body.threadId!;
     const st = await dc.stackTraceRequest({ threadId });
     const [move, main] = st.body.stackFrames;
@@ -47,6 +49,9 @@ describe('tsdbg dap: changing the program\'s data', () => {
     const dx = await dc.setVariableRequest({ variablesReference: argsRef, name: 'dx', value: '77' });
     expect(dx.body).toMatchObject({ value: '77', type: 'int' });
     expect(await watch(dc, 'dx', move!.id)).toBe('77');
+    // the client re-reads the views it shows
+    await waitFor(() => invalidated.length > 0, () => 'an invalidated event after setVariable');
+    expect(invalidated[0]!.body.areas).toEqual(['variables']);
 
     // a member of a struct in an array, reached through a pointer
     const s = (await scopeVars(dc, move!.id, 'Arguments')).get('s')!;
@@ -200,12 +205,14 @@ describe('tsdbg dap: modules, sources, signals, restart', () => {
     expect(await watch(dc, 'counter', f.id)).toBe('1');
     const first = processes[0]!.body.systemProcessId as number;
 
-    const again = await stopAfter(dc, () => dc.customRequest('restart', {}));
+    // the client's edited configuration: new arguments for the new process
+    const again = await stopAfter(dc, () => dc.customRequest('restart', { arguments: { program: fixture('dap_vars'), args: ['one', 'two'] } }));
     expect(again.body.reason).toBe('breakpoint');
     expect(processes.length).toBe(2);
     const second = processes[1]!.body.systemProcessId as number;
     expect(second).not.toBe(first);
     expect(gone(first)).toBe(true);
+    expect(readFileSync(`/proc/${second}/cmdline`, 'utf8').split('\0').slice(1, 3)).toEqual(['one', 'two']);
     f = await topFrame(dc, again.body.threadId!);
     expect(f).toMatchObject({ name: 'move', line: 28 });
     expect(await watch(dc, 'counter', f.id)).toBe('0');

@@ -80,6 +80,7 @@ export async function configure(dc: DebugClient): Promise<void> {
 /** Launch `program` with source breakpoints at `lines` of `file` and wait for the first stop. */
 export async function launchTo(
   dc: DebugClient, program: string, file: string, lines: DebugProtocol.SourceBreakpoint[], extra: Record<string, unknown> = {},
+  init: Partial<DebugProtocol.InitializeRequestArguments> = {},
 ): Promise<DebugProtocol.StoppedEvent> {
   const stopped = dc.waitForEvent('stopped');
   await Promise.all([
@@ -88,7 +89,7 @@ export async function launchTo(
       for (const b of r.body.breakpoints) expect(b.verified, b.message).toBe(true);
       await dc.configurationDoneRequest();
     }),
-    dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true }).then(() =>
+    dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, ...init }).then(() =>
       dc.launchRequest({ program, ...extra } as DebugProtocol.LaunchRequestArguments)),
   ]);
   return (await stopped) as DebugProtocol.StoppedEvent;
