@@ -36,6 +36,9 @@ export class TsdbgDapSession extends DebugSession {
   private ended = false;
   private readonly handlers: Record<string, Handler>;
   private readonly moduleWatch: ModuleWatch;
+  /** Requests being answered, by seq, and those a `cancel` reached. */
+  private readonly inFlight = new Map<number, DebugProtocol.Request>();
+  private readonly cancelled = new Set<number>();
   /** From initialize: 1 when the client counts columns from 1 (the default), and whether it takes `invalidated`. */
   private columnBase = 1;
   private invalidatedEvents = false;
@@ -83,6 +86,7 @@ export class TsdbgDapSession extends DebugSession {
       loadedSources: () => this.stopped(() => loadedSourcesRequest(this.backend)),
       exceptionInfo: (a: DebugProtocol.ExceptionInfoArguments) => this.exceptionInfo(a),
       restart: (a: DebugProtocol.RestartArguments, r) => this.restart(a, r),
+      cancel: (a: DebugProtocol.CancelArguments) => this.cancel(a),
       continue: (a: DebugProtocol.ContinueArguments, r) => this.run(r, () => this.backend.resume(a.threadId), { allThreadsContinued: true }),
       next: (a: DebugProtocol.NextArguments, r) => this.run(r, () => this.backend.next(a.threadId, a.granularity === 'instruction')),
       stepIn: (a: DebugProtocol.StepInArguments, r) => this.run(r, () => this.backend.stepIn(a.threadId, a.granularity === 'instruction')),
@@ -127,6 +131,7 @@ export class TsdbgDapSession extends DebugSession {
       supportsLoadedSourcesRequest: true,
       supportsExceptionInfoRequest: true,
       supportsRestartRequest: true,
+      supportsCancelRequest: true,
       // signals are stopped at or passed as gdb's `handle` table says (the repl's `handle SIGUSR1 nostop`)
       exceptionBreakpointFilters: [],
     };
@@ -141,13 +146,20 @@ export class TsdbgDapSession extends DebugSession {
       this.fail(response, `Unknown request "${request.command}".`);
       return;
     }
+    this.inFlight.set(request.seq, request);
     Promise.resolve()
       .then(() => handler(request.arguments ?? {}, response))
       .then((body) => {
         if (body === ANSWERED) return;
+        // a cancelled request answers `cancelled`, as DAP asks (its effect, a stop, is still reported)
+        if (this.cancelled.has(request.seq)) return this.fail(response, 'cancelled');
         if (body !== undefined) response.body = body;
         this.sendResponse(response);
-      }, (e: unknown) => this.fail(response, messageOf(e)));
+      }, (e: unknown) => this.fail(response, this.cancelled.has(request.seq) ? 'cancelled' : messageOf(e)))
+      .finally(() => {
+        this.inFlight.delete(request.seq);
+        this.cancelled.delete(request.seq);
+      });
   }
 
   private fail(response: DebugProtocol.Response, message: string): void {
@@ -263,6 +275,18 @@ export class TsdbgDapSession extends DebugSession {
     const body = await p;
     if (this.invalidatedEvents) setImmediate(() => this.sendEvent(new Event('invalidated', { areas: ['variables'] })));
     return body;
+  }
+
+  /**
+   * cancel: a repl command is Ctrl-C'd as at the prompt (the program it
+   * runs is interrupted, a long command ends with gdb's Quit). Other
+   * requests are answered too soon to cancel: a cancel of them does nothing.
+   */
+  private cancel(a: DebugProtocol.CancelArguments): void {
+    const r = a.requestId === undefined ? undefined : this.inFlight.get(a.requestId);
+    if (!r || r.command !== 'evaluate' || r.arguments?.context !== 'repl' || !this.consoleBusy) return;
+    this.cancelled.add(r.seq);
+    this.backend.pause();
   }
 
   /** exceptionInfo: the signal the program stopped at, in gdb's words. */

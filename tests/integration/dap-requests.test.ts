@@ -217,4 +217,24 @@ describe('tsdbg dap: modules, sources, signals, restart', () => {
     expect(f).toMatchObject({ name: 'move', line: 28 });
     expect(await watch(dc, 'counter', f.id)).toBe('0');
   });
+
+  it('cancels a repl command that runs the program: interrupted, answered `cancelled`', async () => {
+    const dc = await client();
+    await dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path' });
+    const started = dc.assertOutput('stdout', 'pid ');
+    const proc = dc.waitForEvent('process');
+    await Promise.all([configure(dc), dc.launchRequest({ program: fixture('target_loop'), stopOnEntry: true } as DebugProtocol.LaunchRequestArguments)]);
+    const pid = (await proc).body.systemProcessId as number;
+    const continued = dc.waitForEvent('continued');
+    // (DebugClient numbers requests itself: the next one's seq)
+    const seq = (dc as unknown as { sequence: number }).sequence;
+    const answer = dc.evaluateRequest({ expression: 'continue', context: 'repl' });
+    await continued;
+    await started;
+    const stopped = dc.waitForEvent('stopped');
+    await dc.customRequest('cancel', { requestId: seq });
+    expect(await errorOf(answer)).toBe('cancelled');
+    expect(((await stopped) as DebugProtocol.StoppedEvent).body.reason).toBe('pause');
+    expect((await topFrame(dc, pid)).name).toBe('main');
+  });
 });

@@ -47,7 +47,7 @@ describe('tsdbg dap', () => {
       supportsReadMemoryRequest: true, supportsWriteMemoryRequest: true, supportsDisassembleRequest: true,
       supportsEvaluateForHovers: true, supportsSetVariable: true, supportsSetExpression: true, supportsCompletionsRequest: true,
       supportsModulesRequest: true, supportsLoadedSourcesRequest: true, supportsExceptionInfoRequest: true, supportsRestartRequest: true,
-      supportsTerminateRequest: true, supportTerminateDebuggee: true,
+      supportsTerminateRequest: true, supportTerminateDebuggee: true, supportsCancelRequest: true,
     });
   });
 
