@@ -373,6 +373,8 @@ describe('tsdbg dap', () => {
     const threadId = s.body.threadId!;
     const st = await dc.stackTraceRequest({ threadId });
     expect(st.body.stackFrames[0]!.name).toBe('main');
+    // what was attached cannot be started again
+    expect(await errorOf(dc.customRequest('restart', {}))).toBe('Cannot restart a process that was attached to: disconnect and attach again.');
     await dc.continueRequest({ threadId });
     await dc.disconnectRequest({});
     // detached, not killed: it still runs, and is no longer traced
