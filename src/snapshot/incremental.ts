@@ -19,7 +19,7 @@
  */
 import type { Mapping, Target } from '../target/types.js';
 import { native } from '../target/native.js';
-import { dirtyNative } from './dirty-native.js';
+import { bigBuffer, dirtyNative } from './dirty-native.js';
 import { liveTid } from './common.js';
 import { PAGE, runPairs, type DirtyTracker, type PageRange } from './dirty.js';
 
@@ -60,7 +60,7 @@ export class IncrementalStore {
   }
 
   private read(start: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafeSlow(length);
+    const buf = bigBuffer(length);
     let done = native.vmRead(this.tid, BigInt(start), buf);
     if (done === length) return buf;
     // pages that cannot be read (PROT_NONE guard pages): PEEKDATA, else zeros
@@ -75,7 +75,7 @@ export class IncrementalStore {
   /** The bytes of `parts` one after another: one batch of process_vm_readv, run by run (with read()'s fallbacks) from where it fell short. */
   private readRuns(parts: PageRange[]): Buffer {
     const total = parts.reduce((n, r) => n + r.end - r.start, 0);
-    const buf = Buffer.allocUnsafeSlow(total);
+    const buf = bigBuffer(total);
     if (!total) return buf;
     let got = dirtyNative.vmReadRuns(this.tid, runPairs(parts), buf);
     if (got === total) return buf;
