@@ -474,8 +474,11 @@ export class CheckpointManager {
       if (!live.includes(tid)) continue;
       t.selectThread(tid);
       await t.setRegisters(regs);
-      if (fpregs) await t.capabilities.fpRegisters?.set(fpregs);
-      if (ymmUpper) await t.capabilities.ymmUpper?.set(ymmUpper);
+      // x87/SSE and AVX state are written only where they differ (the set reads the whole XSAVE area anyway)
+      const fp = t.capabilities.fpRegisters;
+      if (fpregs && fp && !(await fp.get().catch(() => undefined))?.equals(fpregs)) await fp.set(fpregs);
+      const ymm = t.capabilities.ymmUpper;
+      if (ymmUpper && ymm && !(await ymm.get().catch(() => undefined))?.equals(ymmUpper)) await ymm.set(ymmUpper);
       n++;
       if (regs === c.regs) selected = tid;
     }

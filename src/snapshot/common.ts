@@ -34,12 +34,20 @@ export interface SnapshotHost {
   on(event: 'stop', listener: (ev: StopEvent) => void): unknown;
 }
 
+/**
+ * Sysctls this kernel does not have: it will not grow them while we run, and
+ * a failed read costs an exception (a checkpoint asks for the limits each time).
+ */
+const absent = new Set<string>();
+
 function sysctl(path: string, fallback: number): number {
+  if (absent.has(path)) return fallback;
   try {
     const v = Number(readFileSync(path, 'latin1').trim());
     return Number.isSafeInteger(v) && v >= 0 ? v : fallback;
-  } catch {
+  } catch (e) {
     // (no such /proc limit on this kernel: the default)
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') absent.add(path);
     return fallback;
   }
 }

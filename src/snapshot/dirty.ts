@@ -33,6 +33,13 @@ import {
 
 export const PAGE = 4096;
 
+/** Runs as the shim takes them: start, end pairs. */
+export function runPairs(runs: PageRange[]): BigUint64Array {
+  const a = new BigUint64Array(runs.length * 2);
+  runs.forEach((r, i) => { a[2 * i] = BigInt(r.start); a[2 * i + 1] = BigInt(r.end); });
+  return a;
+}
+
 /** A page-aligned range of addresses (numbers: user addresses fit in 47 bits). */
 export interface PageRange {
   start: number;
@@ -102,7 +109,7 @@ class UffdWpTracker implements DirtyTracker {
   }
 
   quiet(runs: PageRange[]): void {
-    for (const r of runs) dirtyNative.uffdProtect(this.uffd, r.start, r.end - r.start);
+    if (runs.length) dirtyNative.uffdProtectRuns(this.uffd, runPairs(runs));
   }
 
   close(): void {

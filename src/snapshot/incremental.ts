@@ -19,8 +19,9 @@
  */
 import type { Mapping, Target } from '../target/types.js';
 import { native } from '../target/native.js';
+import { bigBuffer, dirtyNative } from './dirty-native.js';
 import { liveTid } from './common.js';
-import { PAGE, type DirtyTracker, type PageRange } from './dirty.js';
+import { PAGE, runPairs, type DirtyTracker, type PageRange } from './dirty.js';
 
 /** A checkpoint's copies of the pages that changed after it: page address -> 4 KiB. */
 export type Delta = Map<number, Buffer>;
@@ -43,6 +44,9 @@ export interface SyncPlan {
 export class IncrementalStore {
   private regions: ShadowRegion[] = [];
   private readonly pending = new Set<number>();
+  private flags = new Uint8Array(256);
+  /** The bytes a rewind writes, reused from one rewind to the next. */
+  private scratch = Buffer.alloc(0);
 
   constructor(private readonly target: Target, readonly tracker: DirtyTracker) {}
 
@@ -56,7 +60,7 @@ export class IncrementalStore {
   }
 
   private read(start: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafeSlow(length);
+    const buf = bigBuffer(length);
     let done = native.vmRead(this.tid, BigInt(start), buf);
     if (done === length) return buf;
     // pages that cannot be read (PROT_NONE guard pages): PEEKDATA, else zeros
@@ -66,6 +70,29 @@ export class IncrementalStore {
       if (native.peekRead(this.tid, BigInt(start + at), page) !== page.length) page.fill(0);
     }
     return buf;
+  }
+
+  /** The bytes of `parts` one after another: one batch of process_vm_readv, run by run (with read()'s fallbacks) from where it fell short. */
+  private readRuns(parts: PageRange[]): Buffer {
+    const total = parts.reduce((n, r) => n + r.end - r.start, 0);
+    const buf = bigBuffer(total);
+    if (!total) return buf;
+    let got = dirtyNative.vmReadRuns(this.tid, runPairs(parts), buf);
+    if (got === total) return buf;
+    if (got < 0) got = 0;
+    let off = 0;
+    for (const r of parts) {
+      const len = r.end - r.start;
+      if (off + len > got) this.read(r.start, len).copy(buf, off);
+      off += len;
+    }
+    return buf;
+  }
+
+  /** A flags array for pagesDiffer, reused. */
+  private scratchFlags(pages: number): Uint8Array {
+    if (this.flags.length < pages) this.flags = new Uint8Array(Math.max(pages, this.flags.length * 2));
+    return this.flags;
   }
 
   private shadowPage(page: number): Buffer | undefined {
@@ -86,22 +113,19 @@ export class IncrementalStore {
     const gone = this.regions.filter((r) => !same(r));
     const fresh = now.filter((m) => !kept.some((r) => r.start === m.start));
     const runs = mergeRuns([...this.tracker.collect(kept), ...pageRuns(this.pending)]);
-    // the changed pages of the kept regions: the present bytes, compared with the shadow
+    // the written pages of the kept regions, read in one batch, compared with the shadow in C
+    const parts = clip(runs, kept);
+    const bytes = this.readRuns(parts);
     const updates: Array<{ page: number; bytes: Buffer }> = [];
     let copiedBytes = 0;
-    for (const run of runs) {
-      for (let at = run.start; at < run.end;) {
-        const region = findRegion(kept, at);
-        if (!region) { at += PAGE; continue; }
-        const end = Math.min(run.end, region.end);
-        const bytes = this.read(at, end - at);
-        copiedBytes += end - at;
-        for (let p = at; p < end; p += PAGE) {
-          const cur = bytes.subarray(p - at, p - at + PAGE);
-          if (!cur.equals(region.data.subarray(p - region.start, p - region.start + PAGE))) updates.push({ page: p, bytes: cur });
-        }
-        at = end;
+    for (const part of parts) {
+      const len = part.end - part.start;
+      const cur = bytes.subarray(copiedBytes, copiedBytes + len);
+      const flags = this.scratchFlags(len / PAGE);
+      if (dirtyNative.pagesDiffer(cur, part.region.data.subarray(part.start - part.region.start, part.end - part.region.start), flags) > 0) {
+        for (let i = 0; i < len / PAGE; i++) if (flags[i]) updates.push({ page: part.start + i * PAGE, bytes: cur.subarray(i * PAGE, i * PAGE + PAGE) });
       }
+      copiedBytes += len;
     }
     // regions that appeared (or changed shape) are read whole; what vanished goes to the delta where it differs
     const freshRegions: ShadowRegion[] = fresh.map((m) => ({ ...m, data: this.read(m.start, m.end - m.start) }));
@@ -114,9 +138,11 @@ export class IncrementalStore {
         vanished.push({ page: at, bytes: Buffer.from(old) });     // a copy: the old region's buffer can go
       }
     }
+    let updateBytes = 0;
     let deltaBytes = 0;
     if (delta) {
-      for (const u of updates) if (!delta.has(u.page)) deltaBytes += PAGE;
+      for (const u of updates) if (!delta.has(u.page)) updateBytes += PAGE;
+      deltaBytes = updateBytes;
       for (const v of vanished) if (!delta.has(v.page)) deltaBytes += PAGE;
     }
     for (const r of freshRegions) copiedBytes += r.data.length;
@@ -125,10 +151,18 @@ export class IncrementalStore {
       copiedBytes,
       shadowBytes: [...kept, ...freshRegions].reduce((n, r) => n + r.data.length, 0),
       commit: () => {
+        // the previous checkpoint's copies of the pages that changed: one allocation for all of them
+        const slab = delta && updateBytes ? Buffer.allocUnsafeSlow(updateBytes) : undefined;
+        let used = 0;
         for (const { page, bytes } of updates) {
           const region = findRegion(kept, page)!;
           const slot = region.data.subarray(page - region.start, page - region.start + PAGE);
-          if (delta && !delta.has(page)) delta.set(page, Buffer.from(slot));
+          if (delta && !delta.has(page)) {
+            const copy = slab!.subarray(used, used + PAGE);
+            used += PAGE;
+            slot.copy(copy);
+            delta.set(page, copy);
+          }
           bytes.copy(slot);
         }
         if (delta) for (const v of vanished) if (!delta.has(v.page)) delta.set(v.page, v.bytes);
@@ -156,36 +190,73 @@ export class IncrementalStore {
     for (const d of chain) for (const p of d.keys()) pages.add(p);
     const inside = (p: number) => where.some((w) => w.start <= p && p + PAGE <= w.end);
     this.pending.clear();
-    const fromShadow: number[] = [];
-    let written = 0;
+    // runs of pages that can be restored (inside `where`, with a copy); the rest is left as it is
+    const restorable: PageRange[] = [];
     for (const run of pageRuns(pages)) {
-      // the run cut where a page cannot be restored (outside `where`, or no copy of it)
       let start = run.start;
-      const flush = (end: number) => {
-        if (end > start) written += this.writeRun(chain, start, end, fromShadow);
-      };
       for (let p = run.start; p < run.end; p += PAGE) {
         if (inside(p) && (chain.some((d) => d.has(p)) || this.shadowPage(p))) continue;
-        flush(p);
-        if (this.shadowPage(p)) this.pending.add(p);      // left as it is: it may differ from the shadow
+        if (p > start) restorable.push({ start, end: p });
+        if (this.shadowPage(p)) this.pending.add(p);      // it may differ from the shadow
         start = p + PAGE;
       }
-      flush(run.end);
+      if (run.end > start) restorable.push({ start, end: run.end });
     }
-    this.tracker.quiet(pageRuns(fromShadow));
-    return written;
+    return this.writeRuns(chain, restorable);
   }
 
-  /** Pages [start, end) as the checkpoint had them, in one write. */
-  private writeRun(chain: Delta[], start: number, end: number, fromShadow: number[]): number {
-    const buf = Buffer.allocUnsafe(end - start);
-    for (let p = start; p < end; p += PAGE) (chain.find((d) => d.has(p))?.get(p) ?? this.shadowPage(p)!).copy(buf, p - start);
-    const ok = native.vmWrite(this.tid, BigInt(start), buf) === buf.length || native.pokeWrite(this.tid, BigInt(start), buf) === buf.length;
-    for (let p = start; p < end; p += PAGE) {
-      if (ok && !chain.some((d) => d.has(p))) fromShadow.push(p);
-      else this.pending.add(p);
+  /**
+   * The pages of `runs` as the checkpoint had them, in one batch of
+   * process_vm_writev (run by run, PTRACE_POKEDATA as the last resort, from
+   * where it fell short). Pages written from the shadow are protected again
+   * (memory equals the shadow there); pages not written become pending.
+   */
+  private writeRuns(chain: Delta[], runs: PageRange[]): number {
+    const total = runs.reduce((n, r) => n + r.end - r.start, 0);
+    if (!total) return 0;
+    if (this.scratch.length < total) this.scratch = Buffer.allocUnsafeSlow(Math.max(total, this.scratch.length * 2));
+    const buf = this.scratch.subarray(0, total);
+    const fromShadow: PageRange[] = [];
+    let off = 0;
+    for (const run of runs) {
+      for (let p = run.start; p < run.end;) {
+        const d = chain.find((x) => x.has(p));
+        if (d) {
+          d.get(p)!.copy(buf, off);
+          this.pending.add(p);      // an older checkpoint's bytes: memory differs from the shadow there
+          p += PAGE;
+          off += PAGE;
+          continue;
+        }
+        // a stretch from the shadow: to the run's end, the region's end or the next page a delta has
+        const r = findRegion(this.regions, p)!;
+        let q = p + PAGE;
+        while (q < run.end && q < r.end && !chain.some((x) => x.has(q))) q += PAGE;
+        r.data.copy(buf, off, p - r.start, q - r.start);
+        fromShadow.push({ start: p, end: q });
+        off += q - p;
+        p = q;
+      }
     }
-    return ok ? buf.length : 0;
+    let done = dirtyNative.vmWriteRuns(this.tid, runPairs(runs), buf);
+    if (done < 0) done = 0;
+    let written = done;
+    if (done < total) {
+      // from the run that fell short on, one by one
+      off = 0;
+      for (const run of runs) {
+        const len = run.end - run.start;
+        if (off + len > done) {
+          const part = buf.subarray(off, off + len);
+          const ok = native.vmWrite(this.tid, BigInt(run.start), part) === len || native.pokeWrite(this.tid, BigInt(run.start), part) === len;
+          if (ok) written += len - Math.max(0, done - off);
+          else for (let p = run.start; p < run.end; p += PAGE) this.pending.add(p);
+        }
+        off += len;
+      }
+    }
+    this.tracker.quiet(fromShadow.filter((r) => !this.pending.has(r.start)));
+    return written;
   }
 
   close(): void {
@@ -193,6 +264,21 @@ export class IncrementalStore {
     this.regions = [];
     this.pending.clear();
   }
+}
+
+/** The parts of `runs` inside `regions` (both sorted), each with its region. */
+function clip<T extends PageRange>(runs: PageRange[], regions: T[]): Array<PageRange & { region: T }> {
+  const out: Array<PageRange & { region: T }> = [];
+  for (const run of runs) {
+    for (let at = run.start; at < run.end;) {
+      const region = findRegion(regions, at);
+      if (!region) { at += PAGE; continue; }
+      const end = Math.min(run.end, region.end);
+      out.push({ start: at, end, region });
+      at = end;
+    }
+  }
+  return out;
 }
 
 /** Binary search: the region holding addr. */

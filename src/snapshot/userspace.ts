@@ -19,6 +19,7 @@ import {
   checkRange, checkWritable, endsAddressSpace, liveTid, readLimits, type SnapshotHost,
 } from './common.js';
 import { HeldSnapshots } from './held.js';
+import { bigBuffer } from './dirty-native.js';
 import { SnapshotError, type SnapshotEngine, type SnapshotLimits } from './types.js';
 import { hexWord } from '../util/hex.js';
 
@@ -124,7 +125,7 @@ export class UserspaceEngine extends HeldSnapshots<SnapshotHost> implements Snap
       this.spareBytes -= length;
       return buf;
     }
-    return Buffer.allocUnsafeSlow(length);
+    return bigBuffer(length);
   }
 
   private give(buf: Buffer): void {
