@@ -3,20 +3,24 @@
  */
 import type { Target } from '../target/types.js';
 import { PacketError } from './packet-error.js';
-import { fromHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
+import { fromHex, parseHexBig, parseHexInt, unescapeBinary } from './packet.js';
+import { HexReply } from './wire.js';
 
-/** m ADDR,LEN: the bytes, or the readable prefix of a range that runs into unmapped memory. */
-export async function readMemoryPacket(t: Target, arg: string, maxLen: number): Promise<string> {
+/**
+ * m ADDR,LEN: the bytes, or the readable prefix of a range that runs into
+ * unmapped memory; as a HexReply, framed by the wire without a hex string.
+ */
+export async function readMemoryPacket(t: Target, arg: string, maxLen: number): Promise<HexReply> {
   const [a, l] = arg.split(',');
   const addr = parseHexBig(a ?? '');
   const len = Math.min(parseHexInt(l ?? ''), maxLen);
   try {
-    return toHex(await t.readMemory(addr, len));
+    return new HexReply(await t.readMemory(addr, len));
   } catch {
     // gdb wants the readable prefix of a range that runs into unmapped memory
     const part = await readablePrefix(t, addr, len);
     if (part.length === 0) throw new PacketError(14, `cannot read memory at 0x${addr.toString(16)}`);
-    return toHex(part);
+    return new HexReply(part);
   }
 }
 

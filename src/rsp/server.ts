@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { StopEvent, Target } from '../target/types.js';
-import { RspWire, defaultSpinUs } from './wire.js';
+import { RspWire, defaultSpinUs, type HexReply } from './wire.js';
 import { RegisterPackets } from './server-registers.js';
 import { PacketError, Refused } from './packet-error.js';
 import { useNativeInputSpin } from './native-spin.js';
@@ -63,7 +63,7 @@ export interface SessionOptions extends Launcher {
 }
 
 
-type Reply = string | Buffer | undefined;
+type Reply = string | Buffer | HexReply | undefined;
 type MaybeAsync<T> = T | Promise<T>;
 
 export class RspSession extends EventEmitter<{ end: [] }> {
