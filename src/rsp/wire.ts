@@ -146,7 +146,9 @@ export class RspWire extends EventEmitter<WireEvents> {
       this.lastSent = Buffer.from(pkt);   // the frame buffer is reused by the next reply
       this.resends = 0;
     }
-    this.write(pkt);
+    // straight to the descriptor, or a copy for the stream (which writes it later)
+    const direct = this.output.writableLength === 0 && streamFd(this.output) !== undefined;
+    this.write(direct ? pkt : Buffer.from(pkt));
   }
 
   /**
