@@ -545,13 +545,14 @@ int tsdbg_poll_spin(int fd, int64_t spin_ns)
  * saves a sleep and a wake-up. With no CPU free it takes the one the peer
  * needs, and a task that spins is never woken ahead of a CPU-bound one as a
  * sleeper is. So: spin only while a CPU is free (runnable tasks, us
- * included, from /proc/loadavg, sampled at most once a millisecond), else
+ * included, from /proc/loadavg, sampled at most once a millisecond, or every 10 ms while none is free), else
  * sleep in the kernel until the event: waitpid itself, bounded by a timer
  * signal, so no stop takes the SIGCHLD round trip through the event loop.
  */
 #include <sys/syscall.h>
 
 #define CPU_SAMPLE_NS	1000000
+#define CPU_SAMPLE_BUSY_NS	10000000
 #define WAIT_TIMER_SIG	(SIGRTMIN + 6)
 
 static int loadavg_fd = -2;
@@ -568,7 +569,9 @@ int tsdbg_cpus_free(void)
 	ssize_t n;
 	int i;
 
-	if (now - cpu_sampled_at < CPU_SAMPLE_NS)
+	/* busy: look again only after CPU_SAMPLE_BUSY_NS (a read of /proc/loadavg is a
+	 * system call each wait would pay, and a spin is not due until a CPU frees) */
+	if (now - cpu_sampled_at < (cpu_free_cached > 0 ? CPU_SAMPLE_NS : CPU_SAMPLE_BUSY_NS))
 		return cpu_free_cached;
 	cpu_sampled_at = now;
 	if (loadavg_fd == -2)

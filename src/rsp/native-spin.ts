@@ -6,7 +6,15 @@
  * and packets are simply taken from the event loop.
  */
 import { native, nativeAvailable } from '../target/native.js';
-import { setInputSpin, setInputWait } from './wire.js';
+import { setInputSpin, setInputWait, setOutputWrite } from './wire.js';
+
+/**
+ * Longest wait for room in the socket when a packet does not fit at once
+ * (gdbserver blocks in write as long as it takes): long enough for a peer
+ * that reads it on a busy machine, so the rest never goes through the event
+ * loop; after it, the stream takes the rest and the session goes on.
+ */
+export const WRITE_BLOCK_NS = 200_000_000;
 
 /** Install the shim's spin when the shim loads; true when it did. */
 export function useNativeInputSpin(): boolean {
@@ -14,5 +22,6 @@ export function useNativeInputSpin(): boolean {
   // spinning only pays while a CPU is free (else it takes the CPU the peer needs to answer)
   setInputSpin((fd, spinNs) => { if (native.cpusFree() > 0) native.pollSpin(fd, spinNs); });
   setInputWait((fd, buf, spinNs, blockNs) => native.readWait(fd, buf, spinNs, blockNs));
+  setOutputWrite((fd, buf, len) => native.writeWait(fd, buf, len, WRITE_BLOCK_NS), (data, out) => native.frameHex(data, out));
   return true;
 }

@@ -8,21 +8,21 @@
  * process we started is killed and one we attached to is detached, so a
  * tracee is never stranded.
  */
-import { chunksOf } from '../target/debugregs.js';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { TargetError, type StopEvent, type Target, type WatchKind } from '../target/types.js';
-import { RspWire, defaultSpinUs } from './wire.js';
+import type { StopEvent, Target } from '../target/types.js';
+import { RspWire, defaultSpinUs, type HexReply } from './wire.js';
 import { RegisterPackets } from './server-registers.js';
 import { PacketError, Refused } from './packet-error.js';
 import { useNativeInputSpin } from './native-spin.js';
 import { readNextPacket } from './serve-wait.js';
-import { escapeBinary, fromHex, leHex, parseHexBig, parseHexInt, toHex, unescapeBinary } from './packet.js';
-import { amd64TargetXml } from './tdesc.js';
-import { hexByte } from '../util/hex.js';
-import { gdbToLinuxSignal, linuxToGdbSignal } from './signals.js';
-import { parseThreadId } from './stop-reply.js';
-import { librariesSvr4, xmlEscape } from './svr4.js';
+import { fromHex, parseHexBig, parseHexInt, toHex } from './packet.js';
+import { gdbToLinuxSignal } from './signals.js';
+import { ServerBreakpoints } from './server-breakpoints.js';
+import { parseWriteBinary, parseWriteHex, readMemoryPacket } from './server-memory.js';
+import { errorReply, stopReplyText } from './server-replies.js';
+import { chooseVContAction, threadOf } from './server-threads.js';
+import { xferPacket, type XferContext } from './server-xfer.js';
 import { Monitor } from './monitor.js';
 import { HostIo } from './vfile.js';
 import { DEFAULT_POLICY, FileGate, sameProgram, type ServePolicy } from './serve-policy.js';
@@ -63,13 +63,7 @@ export interface SessionOptions extends Launcher {
 }
 
 
-const Z_WATCH: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
-const WATCH_REASON: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' };
-
-/** errno-style code to the two hex digits of an `Enn` reply. */
-const ERRNO: Record<string, number> = { EPERM: 1, ESRCH: 3, EIO: 5, EBADF: 9, ENOMEM: 12, EFAULT: 14, EBUSY: 16, EINVAL: 22, ENOSPC: 28, ENOTSUP: 95 };
-
-type Reply = string | Buffer | undefined;
+type Reply = string | Buffer | HexReply | undefined;
 type MaybeAsync<T> = T | Promise<T>;
 
 export class RspSession extends EventEmitter<{ end: [] }> {
@@ -86,16 +80,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private readonly regFile = new RegisterPackets(() => this.stopped());
   private heldOutput: Buffer[] = [];
   private heldBytes = 0;
-  private readonly hwBreakpoints = new Set<bigint>();
-  /** Addresses of gdb's Z0 breakpoints (inserted, or removed lazily and reinserted). */
-  private readonly swBreakpoints = new Set<bigint>();
-  /**
-   * Software breakpoints gdb removed but we left in place: gdb removes and
-   * re-inserts its breakpoints around every resume (z0 then Z0 at the same
-   * address), so the removal waits for the next resume and a re-insert in
-   * between costs nothing. Invisible to gdb: reads hide int3 bytes anyway.
-   */
-  private readonly lazyRemoved = new Set<bigint>();
+  private readonly breakpoints = new ServerBreakpoints((l) => this.opts.log?.(l));
   private queue: Promise<void> = Promise.resolve();
   /** Packets received and not yet answered (see enqueue). */
   private pending = 0;
@@ -141,9 +126,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.target = t;
     this.attached = attached;
     this.regFile.invalidate();
-    this.hwBreakpoints.clear();
-    this.swBreakpoints.clear();
-    this.lazyRemoved.clear();
+    this.breakpoints.clear();
     this.monitor?.close();
     this.monitor = new Monitor(() => this.target);
     t.on('output', this.onOutput);
@@ -273,7 +256,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
             t.interrupt();
             await Promise.race([stopped, new Promise((r) => setTimeout(r, 1000))]);
           }
-          await this.flushRemovals(t);
+          await this.breakpoints.flushRemovals(t);
           this.monitor.close();
           await t.detach();
         }
@@ -297,10 +280,10 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       case 'G': return this.regFile.writeAll(s.slice(1));
       case 'p': return this.regFile.read(parseHexInt(s.slice(1)));
       case 'P': return this.regFile.write(s.slice(1));
-      case 'm': return this.readMemory(s.slice(1));
-      case 'M': return this.writeMemoryHex(s.slice(1));
-      case 'X': return this.writeMemoryBinary(p);
-      case 'Z': case 'z': return this.breakpoint(s);
+      case 'm': return readMemoryPacket(this.stopped(), s.slice(1), Math.floor((PACKET_SIZE - 4) / 2));
+      case 'M': return this.write(parseWriteHex(s.slice(1)));
+      case 'X': return this.write(parseWriteBinary(p));
+      case 'Z': case 'z': return this.breakpoints.packet(this.stopped(), s);
       case 'c': return this.resume('c', s.slice(1));
       case 'C': return this.resume('C', s.slice(1));
       case 's': return this.resume('s', s.slice(1));
@@ -329,109 +312,25 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     return t;
   }
 
+  /** What qXfer reads from the session. */
+  private readonly xferContext: XferContext = {
+    current: () => this.target,
+    live: () => this.live(),
+    stopped: () => this.stopped(),
+    threadId: (pid, tid) => this.threadId(pid, tid),
+  };
+
   private threadId(pid: number, tid: number): string {
     return this.multiprocess ? `p${pid.toString(16)}.${tid.toString(16)}` : tid.toString(16);
   }
 
   /* ---------------- memory ---------------- */
 
-  private async readMemory(arg: string): Promise<string> {
-    const [a, l] = arg.split(',');
-    const addr = parseHexBig(a ?? '');
-    const len = Math.min(parseHexInt(l ?? ''), Math.floor((PACKET_SIZE - 4) / 2));
-    const t = this.stopped();
-    try {
-      return toHex(await t.readMemory(addr, len));
-    } catch {
-      // gdb wants the readable prefix of a range that runs into unmapped memory
-      const part = await readablePrefix(t, addr, len);
-      if (part.length === 0) throw new PacketError(14, `cannot read memory at 0x${addr.toString(16)}`);
-      return toHex(part);
-    }
-  }
-
-  private async writeMemoryHex(arg: string): Promise<string> {
-    const colon = arg.indexOf(':');
-    const [a, l] = arg.slice(0, colon).split(',');
-    const data = fromHex(arg.slice(colon + 1));
-    if (colon < 0 || data.length !== parseHexInt(l ?? '')) throw new PacketError(22, 'M packet length does not match its data');
-    await this.write(parseHexBig(a ?? ''), data);
-    return 'OK';
-  }
-
-  private async writeMemoryBinary(p: Buffer): Promise<string> {
-    const colon = p.indexOf(0x3a);
-    if (colon < 0) throw new PacketError(22, 'X packet without data');
-    const [a, l] = p.toString('latin1', 1, colon).split(',');
-    const data = unescapeBinary(p.subarray(colon + 1));
-    if (data.length !== parseHexInt(l ?? '')) throw new PacketError(22, 'X packet length does not match its data');
+  private async write({ addr, data }: { addr: bigint; data: Buffer }): Promise<string> {
     if (data.length === 0) return 'OK'; // gdb's probe for X support
-    await this.write(parseHexBig(a ?? ''), data);
-    return 'OK';
-  }
-
-  private async write(addr: bigint, data: Buffer): Promise<void> {
     await this.stopped().writeMemory(addr, data);
     this.regFile.invalidate();
-  }
-
-  /* ---------------- breakpoints ---------------- */
-
-  private breakpoint(s: string): MaybeAsync<string> {
-    const insert = s[0] === 'Z';
-    const [type, a, k] = s.slice(1).split(/[,;]/);
-    const addr = parseHexBig(a ?? '');
-    const t = this.stopped();
-    if (type !== '0') return this.otherBreakpoint(t, insert, type, addr, parseHexInt(k ?? ''));
-    if (!insert) {
-      // none there: gdbserver's E01, and nothing for the next resume to undo
-      if (!this.swBreakpoints.delete(addr)) throw new PacketError(1, `no breakpoint at 0x${addr.toString(16)}`);
-      this.lazyRemoved.add(addr);
-      return 'OK';
-    }
-    if (this.lazyRemoved.delete(addr)) {
-      this.swBreakpoints.add(addr);
-      return 'OK';
-    }
-    return t.insertBreakpoint(addr).then(() => { this.swBreakpoints.add(addr); return 'OK'; });
-  }
-
-  /** Z1-Z4 and their removals. */
-  private async otherBreakpoint(t: Target, insert: boolean, type: string | undefined, addr: bigint, kind: number): Promise<string> {
-    switch (type) {
-      case '1':
-        // a hardware breakpoint is an int3 too: same stop, reported as hwbreak
-        if (insert) await t.insertBreakpoint(addr);
-        else await t.removeBreakpoint(addr);
-        if (insert) this.hwBreakpoints.add(addr);
-        else this.hwBreakpoints.delete(addr);
-        return 'OK';
-      case '2':
-      case '3':
-      case '4': {
-        const watch = Z_WATCH[Number(type)];
-        // no working debug registers: say "unsupported", so the client falls back to software watchpoints
-        if (insert && !t.capabilities.hardwareBreakpoints) return '';
-        // any length, as gdbserver: aligned pieces of one debug register each, all or none
-        if (kind > 32) return 'E01';      // more than the four 8-byte debug registers can ever cover
-        const pieces = chunksOf({ addr, length: kind });
-        if (!insert) {
-          for (const c of pieces) await t.removeWatchpoint(c.addr, c.length, watch);
-          return 'OK';
-        }
-        const done: typeof pieces = [];
-        try {
-          for (const c of pieces) { await t.insertWatchpoint(c.addr, c.length, watch); done.push(c); }
-        } catch (e) {
-          // (undo the pieces already set; the insert's own error is the one the client gets)
-          for (const c of done) await t.removeWatchpoint(c.addr, c.length, watch).catch(() => undefined);
-          throw e;
-        }
-        return 'OK';
-      }
-      default:
-        return '';
-    }
+    return 'OK';
   }
 
   /* ---------------- execution ---------------- */
@@ -449,18 +348,9 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     return this.run(op === 'c' || op === 'C' ? 'cont' : 'step', sig);
   }
 
-  /** Carry out the breakpoint removals held back (see lazyRemoved). */
-  private async flushRemovals(t: Target): Promise<void> {
-    for (const addr of this.lazyRemoved) {
-      this.lazyRemoved.delete(addr);
-      // one already gone (a Z1 at the same address took the int3 away) has nothing to undo
-      await t.removeBreakpoint(addr).catch((e: unknown) => this.opts.log?.(`z0 ${addr.toString(16)}: ${(e as Error).message}`));
-    }
-  }
-
   private async run(how: 'cont' | 'step', gdbSignal: number): Promise<string> {
     const t = this.stopped();
-    if (this.lazyRemoved.size > 0) await this.flushRemovals(t);
+    if (this.breakpoints.pendingRemovals) await this.breakpoints.flushRemovals(t);
     const signal = gdbSignal ? gdbToLinuxSignal(gdbSignal) : 0;
     if (signal === undefined) throw new PacketError(22, `signal ${gdbSignal} does not exist on Linux`);
     this.regFile.invalidate();
@@ -490,34 +380,13 @@ export class RspSession extends EventEmitter<{ end: [] }> {
    */
   private async stopReply(): Promise<string> {
     const ev = this.lastEvent;
-    if (!ev) return 'W00';
-    const r = ev.reason;
-    const proc = this.multiprocess ? `;process:${ev.pid.toString(16)}` : '';
-    if (r.kind === 'exited') return `W${hexByte(r.code & 0xff)}${proc}`;
-    if (r.kind === 'killed') return `X${hexByte(linuxToGdbSignal(r.signal))}${proc}`;
-    let sig = 5;
-    let reason = '';
-    switch (r.kind) {
-      case 'breakpoint':
-        if (this.hwBreakpoints.has(r.pc)) reason = this.hwbreak ? 'hwbreak:;' : '';
-        else reason = this.swbreak ? 'swbreak:;' : '';
-        break;
-      case 'watchpoint':
-        reason = `${WATCH_REASON[r.access]}:${r.address.toString(16)};`;
-        break;
-      case 'signal':
-        sig = linuxToGdbSignal(r.signal);
-        break;
-      case 'interrupted':
-        sig = 2;
-        break;
-    }
-    let expedited = '';
-    if (this.target && this.target.state === 'stopped') {
-      const regs = await this.regFile.registers();
-      expedited = `06:${leHex(regs.rbp, 8)};07:${leHex(regs.rsp, 8)};10:${leHex(regs.rip, 8)};`;
-    }
-    return `T${hexByte(sig)}${expedited}${reason}thread:${this.threadId(ev.pid, ev.tid)};`;
+    const gone = !ev || ev.reason.kind === 'exited' || ev.reason.kind === 'killed';
+    const regs = !gone && this.target?.state === 'stopped' ? await this.regFile.registers() : undefined;
+    return stopReplyText(ev, {
+      multiprocess: this.multiprocess, swbreak: this.swbreak, hwbreak: this.hwbreak,
+      isHardware: (pc) => this.breakpoints.isHardware(pc),
+      threadId: (pid, tid) => this.threadId(pid, tid),
+    }, regs);
   }
 
   private async kill(reply: boolean): Promise<string | undefined> {
@@ -535,7 +404,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
   private async detach(): Promise<string> {
     const t = this.live();
     if (t.state === 'running') throw new PacketError(16, 'the process is running');
-    await this.flushRemovals(t);
+    await this.breakpoints.flushRemovals(t);
     this.monitor.close();
     await t.detach();
     this.lastEvent = undefined;
@@ -545,20 +414,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
 
   private async threadAlive(arg: string): Promise<string> {
     const t = this.live();
-    return (await this.threadOf(t, arg)) !== undefined ? 'OK' : 'E01';
-  }
-
-  /**
-   * A thread-id of the protocol ([pPID.]TID, -1 all, 0 any) as one of our
-   * tids: 'any' for -1/0 (or a pid alone), undefined for none of ours.
-   */
-  private async threadOf(t: Target, id: string): Promise<number | 'any' | undefined> {
-    const { pid, tid } = parseThreadId(id);
-    if (pid !== undefined && pid !== -1 && pid !== 0 && pid !== t.pid) return undefined;
-    if (tid === undefined || tid === -1 || tid === 0) return 'any';
-    // the thread gdb names at every step: no need to list them all
-    if (t.state === 'stopped' && tid === t.selectedThread) return tid;
-    return (await t.threads()).some((x) => x.tid === tid) ? tid : undefined;
+    return (await threadOf(t, arg)) !== undefined ? 'OK' : 'E01';
   }
 
   /**
@@ -570,7 +426,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     if (op !== 'g' && op !== 'c') return '';
     const t = this.target;
     if (!t || t.state === 'exited') return id === '0' || id === '-1' || id === 'p0.0' ? 'OK' : 'E01';
-    const tid = await this.threadOf(t, id);
+    const tid = await threadOf(t, id);
     if (tid === undefined) return 'E01';
     if (tid !== 'any' && t.state === 'stopped' && tid !== t.selectedThread) {
       t.selectThread(tid);
@@ -595,7 +451,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       return t.threads().then((list) => `m${list.map((x) => this.threadId(t.pid, x.tid)).join(',')}`);
     }
     if (s === 'qsThreadInfo') return 'l';
-    if (s.startsWith('qXfer:')) return this.xfer(s);
+    if (s.startsWith('qXfer:')) return xferPacket(this.xferContext, s);
     if (s.startsWith('qRcmd,')) return this.rcmd(s.slice(6));
     if (s === 'qSymbol::') return 'OK';
     return '';
@@ -621,58 +477,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
       return 'OK';
     }
     return '';
-  }
-
-  /** qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH */
-  private xfer(s: string): MaybeAsync<string | Buffer> {
-    const m = /^qXfer:([\w-]+):read:([^:]*):([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(s);
-    if (!m) return '';
-    const [, object, annex, o, l] = m;
-    const offset = parseHexInt(o!);
-    const length = parseHexInt(l!);
-    const data = this.xferObject(object!, annex!);
-    if (data === undefined) return '';
-    return data instanceof Promise ? data.then((d) => xferPart(d, offset, length)) : xferPart(data, offset, length);
-  }
-
-  /** The whole object qXfer reads from; undefined for objects we do not offer. */
-  private xferObject(object: string, annex: string): MaybeAsync<Buffer> | undefined {
-    switch (object) {
-      case 'features':
-        if (annex !== 'target.xml') throw new PacketError(22, `no target description "${annex}"`);
-        return Buffer.from(amd64TargetXml());
-      case 'auxv':
-        return this.stopped().auxv().then((auxv) => Buffer.concat(auxv.map(([k, v]) => Buffer.from(leHex(k, 8) + leHex(v, 8), 'hex'))));
-      case 'exec-file':
-        if (annex && this.target && parseHexInt(annex) !== this.target.pid) throw new PacketError(3, `no process ${annex}`);
-        return Buffer.from(this.live().exePath);
-      case 'libraries-svr4':
-        return librariesSvr4(this.stopped()).then((xml) => Buffer.from(xml));
-      case 'siginfo': {
-        // the general thread's (Hg), as gdbserver: gdb's $_siginfo
-        const t = this.stopped();
-        const siginfo = t.capabilities.siginfo;
-        if (!siginfo) throw new PacketError(1, 'this target has no siginfo');
-        return siginfo.get();
-      }
-      case 'threads': {
-        // one document instead of the qfThreadInfo/qsThreadInfo pair gdb
-        // otherwise sends after every stop
-        const t = this.target;
-        return t && t.state !== 'exited' ? this.threadsXml(t) : Buffer.from('<?xml version="1.0"?>\n<threads></threads>\n');
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  private async threadsXml(t: Target): Promise<Buffer> {
-    const items = (await t.threads()).map((x) => {
-      // handle: the pthread_t as bytes in target order, as gdbserver sends it
-      const handle = x.threadPointer ? ` handle="${leHex(x.threadPointer, 8)}"` : '';
-      return `<thread id="${this.threadId(t.pid, x.tid)}" name="${xmlEscape(x.name)}"${handle}/>`;
-    });
-    return Buffer.from(`<?xml version="1.0"?>\n<threads>${items.join('')}</threads>\n`);
   }
 
   private async rcmd(hexCommand: string): Promise<string> {
@@ -711,23 +515,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
    */
   private async vCont(arg: string): Promise<string> {
     const t = this.stopped();
-    let chosen: string | undefined;
-    let chosenTid: number | undefined;
-    for (const item of arg.split(';')) {
-      const [action, thread] = item.split(':');
-      if (!action) throw new PacketError(22, 'empty vCont action');
-      let tid: number | 'any' | undefined = 'any';
-      if (thread !== undefined) {
-        tid = await this.threadOf(t, thread);
-        if (tid === undefined) continue;
-      }
-      // the first action that applies wins; a thread-specific step beats a default continue
-      if (chosen === undefined || (/^[sS]/.test(action) && !/^[sS]/.test(chosen))) {
-        chosen = action;
-        chosenTid = tid === 'any' ? undefined : tid;
-      }
-    }
-    if (!chosen) throw new PacketError(22, 'vCont names no action for our thread');
+    const { action: chosen, tid: chosenTid } = await chooseVContAction(t, arg);
     if (chosenTid !== undefined && chosenTid !== t.selectedThread) {
       t.selectThread(chosenTid);
       this.regFile.invalidate();
@@ -786,39 +574,6 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.lastEvent = { pid: t.pid, tid: t.pid, reason: { kind: 'signal', pc: 0n, signal: 19, signame: 'SIGSTOP' } };
     return this.stopReply();
   }
-}
-
-/** One qXfer reply: `l` (last) or `m` (more) and the escaped slice. */
-function xferPart(data: Buffer, offset: number, length: number): Buffer {
-  const part = data.subarray(offset, offset + length);
-  const last = offset + length >= data.length;
-  return Buffer.concat([Buffer.from(last ? 'l' : 'm'), escapeBinary(part)]);
-}
-
-function errorReply(e: unknown): string {
-  if (e instanceof PacketError) return `E${hexByte(e.errno)}`;
-  if (e instanceof TargetError) return `E${hexByte(ERRNO[e.code] ?? 5)}`;
-  if (e instanceof RangeError) return 'E16'; // malformed number, hex or escape: EINVAL (0x16)
-  return 'E05';
-}
-
-/** Read page by page up to the first unreadable byte. */
-async function readablePrefix(t: Target, addr: bigint, len: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let at = addr;
-  const end = addr + BigInt(len);
-  while (at < end) {
-    const pageEnd = (at | 0xfffn) + 1n;
-    const n = Number((pageEnd < end ? pageEnd : end) - at);
-    try {
-      parts.push(await t.readMemory(at, n));
-    } catch {
-      // the first unreadable page ends the prefix (the caller says so when it is empty)
-      break;
-    }
-    at += BigInt(n);
-  }
-  return Buffer.concat(parts);
 }
 
 /* ---------------- listeners ---------------- */

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { PacketParser, frame, type WireEvent } from './packet.js';
+import { PacketParser, frame, toHex, type WireEvent } from './packet.js';
 
 export interface WireEvents {
   packet: [Buffer];
@@ -59,6 +59,29 @@ export function setInputWait(wait: InputWait | undefined): void {
   inputWait = wait;
 }
 
+/**
+ * Write len bytes of buf to fd, waiting a while for room when the socket is
+ * full (the shim's writeWait): the count written, or < 0 for an error the
+ * stream then reports as its own. Without one, a plain writeSync.
+ */
+export type OutputWrite = (fd: number, buf: Buffer, len: number) => number;
+let outputWrite: OutputWrite | undefined;
+
+/** `$` hex(data) `#` checksum into out (room for 2 * data.length + 4): the packet's length. */
+export type HexFramer = (data: Uint8Array, out: Buffer) => number;
+let hexFramer: HexFramer | undefined;
+
+/** Install the native write and hex framing (./native-spin.ts); undefined removes them. */
+export function setOutputWrite(write: OutputWrite | undefined, framer: HexFramer | undefined): void {
+  outputWrite = write;
+  hexFramer = framer;
+}
+
+/** A reply that is the hex digits of these bytes (an m packet's), framed without a string in between. */
+export class HexReply {
+  constructor(readonly data: Uint8Array) {}
+}
+
 /** How many times we resend one packet on NAKs before declaring the link dead. */
 const MAX_RESENDS = 8;
 
@@ -93,7 +116,11 @@ export class RspWire extends EventEmitter<WireEvents> {
   }
 
   /** Frame and send one packet; kept for retransmission until acked. */
-  send(payload: Buffer | string): void {
+  send(payload: Buffer | string | HexReply): void {
+    if (payload instanceof HexReply) {
+      this.sendHex(payload.data);
+      return;
+    }
     const pkt = frame(payload);
     this.trace?.('->', pkt);
     if (!this.noAck) {
@@ -101,6 +128,27 @@ export class RspWire extends EventEmitter<WireEvents> {
       this.resends = 0;
     }
     this.write(pkt);
+  }
+
+  /** A reused buffer for hex replies (up to 128 KiB of digits: one allocation, not three a packet). */
+  private frameBuf: Buffer | undefined;
+
+  private sendHex(data: Uint8Array): void {
+    if (!hexFramer) {
+      this.send(toHex(data));
+      return;
+    }
+    const need = 2 * data.length + 4;
+    if (!this.frameBuf || this.frameBuf.length < need) this.frameBuf = Buffer.allocUnsafe(Math.max(need, 4096));
+    const pkt = this.frameBuf.subarray(0, hexFramer(data, this.frameBuf));
+    this.trace?.('->', pkt);
+    if (!this.noAck) {
+      this.lastSent = Buffer.from(pkt);   // the frame buffer is reused by the next reply
+      this.resends = 0;
+    }
+    // straight to the descriptor, or a copy for the stream (which writes it later)
+    const direct = this.output.writableLength === 0 && streamFd(this.output) !== undefined;
+    this.write(direct ? pkt : Buffer.from(pkt));
   }
 
   /**
@@ -159,13 +207,19 @@ export class RspWire extends EventEmitter<WireEvents> {
     if (fd !== undefined) {
       const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
       let n = 0;
-      try {
-        n = writeSync(fd, buf);
-      } catch {
-        // EAGAIN (full), or an error the stream reports as its own
+      if (outputWrite) {
+        // (< 0: an error the stream reports as its own when it writes the rest)
+        n = Math.max(0, outputWrite(fd, buf, buf.length));
+      } else {
+        try {
+          n = writeSync(fd, buf);
+        } catch {
+          // EAGAIN (full), or an error the stream reports as its own
+        }
       }
       if (n === buf.length) return;
-      bytes = buf.subarray(n);
+      // a copy: buf may be the reused frame buffer (sendHex), and the stream writes later
+      bytes = Buffer.from(buf.subarray(n));
     }
     this.output.write(bytes);
   }

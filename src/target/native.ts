@@ -108,6 +108,8 @@ function bind() {
     pollWait: so.func('int tsdbg_poll_wait(int fd, int64_t spin_ns)'),
     cpusFree: so.func('int tsdbg_cpus_free(void)'),
     readWait: so.func('long tsdbg_read_wait(int fd, void *buf, long len, int64_t spin_ns, int64_t block_ns)'),
+    writeWait: so.func('long tsdbg_write_wait(int fd, const void *buf, long len, int64_t block_ns)'),
+    frameHex: so.func('long tsdbg_frame_hex(const void *src, long len, void *out)'),
     kill: so.func('int tsdbg_kill(int pid, int sig)'),
     killReap: so.func('int tsdbg_kill_reap(int pid)'),
     probeDebugregs: so.func('int tsdbg_probe_debugregs(int timeout_ms)'),
@@ -245,7 +247,12 @@ export const native = {
   /** Bytes read from fd into buf once readable (a spin while a CPU is free, then a sleep in ppoll up to blockNs); 0: none. */
   readWait: (fd: number, buf: Buffer, spinNs: number, blockNs: number): number =>
     Number(shim().readWait(fd, buf, buf.length, spinNs, blockNs)),
-  /** Online CPUs minus runnable tasks, the caller included (sampled at most once a millisecond). */
+  /** Write buf[0, len) to fd, sleeping in ppoll for room up to blockNs (serve-io.c): the bytes written, or -errno. */
+  writeWait: (fd: number, buf: Buffer, len: number, blockNs: number): number =>
+    Number(shim().writeWait(fd, buf, len, blockNs)),
+  /** `$` hex(src) `#` checksum into out (2 * src.length + 4 bytes): the packet's length. */
+  frameHex: (src: Uint8Array, out: Buffer): number => Number(shim().frameHex(src, src.length, out)),
+  /** Online CPUs minus runnable tasks, the caller included (sampled at most once a millisecond; every 10 ms while none is free). */
   cpusFree: (): number => shim().cpusFree() as number,
   kill: (pid: number, sig: number): number => shim().kill(pid, sig) as number,
   /** SIGKILL the process and reap it and all its traced threads. */

@@ -13,7 +13,8 @@ import { LocalTarget } from '../../src/target/local.js';
 import { native } from '../../src/target/native.js';
 import { SERVE_BLOCK_US } from '../../src/rsp/serve-wait.js';
 import { fixture, symbol } from '../fixtures/programs.js';
-import { ROOT, startListening, stopChild } from './rsp-util.js';
+import { ROOT, startListening, stopChild, until } from './rsp-util.js';
+import { ownerEnv } from '../setup/leaks.js';
 import { SESSION_MS, finished } from '../setup/wait.js';
 
 const PROG = fixture('serve_wait');
@@ -96,6 +97,57 @@ describe('reading the next packet without the event loop (RspWire.readNow)', () 
     } finally {
       child.kill('SIGKILL');
     }
+  });
+});
+
+describe('replies without the event loop (RspWire with the shim installed)', () => {
+  it('writes a reply larger than the pipe takes at once whole, waiting for room, and frames hex replies', async () => {
+    const { spawn: spawnChild } = await import('node:child_process');
+    const { PassThrough } = await import('node:stream');
+    const { RspWire, HexReply } = await import('../../src/rsp/wire.js');
+    const { frame, toHex } = await import('../../src/rsp/packet.js');
+    (await import('../../src/rsp/native-spin.js')).useNativeInputSpin();
+    // the reader starts 100 ms late: the 64 KiB pipe fills, and the rest waits for room
+    const child = spawnChild('sh', ['-c', 'sleep 0.1; exec cat'], { stdio: ['pipe', 'pipe', 'ignore'], env: ownerEnv() });
+    try {
+      const out: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+      const raw = Buffer.alloc(300_000, 0x41);
+      // a bound far beyond any loaded machine's delay: only a wait that gave up early writes less
+      expect(native.writeWait(fd, raw, raw.length, 600e9)).toBe(raw.length);
+      const wire = new RspWire(new PassThrough(), child.stdin, 4096);
+      wire.noAck = true;
+      // at an offset in its buffer, as a pooled Buffer is
+      const data = Buffer.from(Array.from({ length: 200_001 }, (_, i) => (i * 7 + (i >> 9)) & 0xff)).subarray(1);
+      wire.send(new HexReply(data));
+      wire.send(new HexReply(Buffer.from([0x23, 0x00, 0xff])));
+      child.stdin.end();
+      await new Promise((r) => child.stdout.once('end', r));
+      expect(Buffer.concat(out).toString('latin1')).toBe(raw.toString('latin1') + frame(toHex(data)).toString('latin1') + frame('2300ff').toString('latin1'));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('keeps its own copy of a hex reply for the stream and for a resend in ack mode', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { RspWire, HexReply } = await import('../../src/rsp/wire.js');
+    const { frame, toHex } = await import('../../src/rsp/packet.js');
+    (await import('../../src/rsp/native-spin.js')).useNativeInputSpin();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const sent: Buffer[] = [];
+    output.on('data', (b: Buffer) => sent.push(b));
+    const wire = new RspWire(input, output, 4096);
+    const a = Buffer.alloc(3000, 0x11);
+    const b = Buffer.alloc(1000, 0x22);
+    wire.send(new HexReply(a));
+    wire.send(new HexReply(b));                            // reuses the frame buffer a was framed in
+    input.write('-');                                      // the peer wants the last one again
+    await until(() => Buffer.concat(sent).length >= 2 * (2 * b.length + 4) + 2 * a.length + 4, 'the resend');
+    const fb = frame(toHex(b)).toString('latin1');
+    expect(Buffer.concat(sent).toString('latin1')).toBe(frame(toHex(a)).toString('latin1') + fb + fb);
   });
 });
 
