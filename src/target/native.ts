@@ -122,7 +122,7 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 11;
+const SHIM_ABI = 12;
 
 function shim() {
   if (!lib) {
