@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
-import { gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
+import { BOTH, gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
@@ -66,9 +66,9 @@ describe('history across sessions', () => {
 });
 
 describe('Tab completion, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: a subcommand and a struct member complete with Tab`, async () => {
-      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      const t = start(PROG);
       await t.waitFor(prompt);
       // each key alone, as typed (a Tab inside pasted text is text, for node's readline)
       t.send('info watc');
@@ -101,9 +101,9 @@ describe('Tab completion, as gdb', () => {
 });
 
 describe('define at the prompt, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: gives its instructions and a > prompt for each line`, async () => {
-      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      const t = start(PROG);
       await t.waitFor(prompt);
       t.send('define twice\r');
       // (between the lines and the prompt, the line editors' escapes: gdb's bracketed paste, node's redraw)
@@ -125,9 +125,9 @@ describe('the pager, as gdb', () => {
   const lines = Array.from({ length: 30 }, (_, i) => `line${i + 1}`);
   const echo = `echo ${lines.join('\\n')}\\n\r`;
   const PAGER = '--Type <RET> for more, q to quit, c to continue without paging--';
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: height-1 lines a page on a 10-row terminal; RET a page more, q quits, c shows the rest`, async () => {
-      const t = who === 'gdb' ? start(['-iex', 'set pagination on', PROG], { rows: 10 }) : start(['run', PROG], { rows: 10 });
+      const t = start(PROG, { rows: 10, gdbArgs: ['-iex', 'set pagination on'] });
       await t.waitFor(prompt);
       // the last lineN the program's output shows (lines of their own: not the echoed command)
       const last = (from = 0) => Math.max(0, ...[...t.output().slice(from).matchAll(/^(?:\x1b\[[0-9;?]*[A-Za-z])*line(\d+)$/gm)].map((m) => Number(m[1])));
@@ -209,9 +209,9 @@ describe('styles on a terminal, as gdb 13', () => {
 });
 
 describe('Enter repeats, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: an empty line repeats next, and x goes on where it stopped`, async () => {
-      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      const t = start(PROG);
       await t.waitFor(prompt);
       t.send('break main\r');
       await t.waitFor(prompt);
@@ -251,9 +251,9 @@ describe('Enter repeats, as gdb', () => {
 });
 
 describe('the screen follows the window, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: show height and show width after a resize`, async () => {
-      const t = who === 'gdb' ? start([PROG], { cols: 120, rows: 40 }) : start(['run', PROG], { cols: 120, rows: 40 });
+      const t = start(PROG, { cols: 120, rows: 40 });
       await t.waitFor(prompt);
       t.send('show height\r');
       await t.waitFor('Number of lines gdb thinks are in a page is 40.');
@@ -277,9 +277,9 @@ describe('the screen follows the window, as gdb', () => {
 });
 
 describe('shell alone, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: an interactive $SHELL on the terminal until it exits; its status in $_shell_exitcode`, async () => {
-      const t = who === 'gdb' ? start([PROG], { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } }) : start(['run', PROG], { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } });
+      const t = start(PROG, { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } });
       await t.waitFor(prompt);
       t.send('shell\r');
       await t.waitFor('inner$ ');
