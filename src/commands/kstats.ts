@@ -70,7 +70,7 @@ const notLoaded = (proc: string) =>
   `The kernel tracer is not loaded (no ${proc}): load kernel-patch/tracer's tracer.ko to count kernel operations.`;
 
 /** A Node file error's reason alone: "no such file or directory". */
-const osReason = (e: unknown): string => (e as Error).message.replace(/^[A-Z]+: /, '').replace(/, (open|read) .*$/, '');
+const osReason = (e: unknown): string => (e as Error).message.replace(/^[A-Z]+: /, '').replace(/, (open|read)\b.*$/, '');
 
 /** tracer.ko on this machine. */
 export function localKstats(files: KstatsFiles = DEFAULT_FILES): KstatsSource {

@@ -59,7 +59,8 @@ export function expected<T>(fallback: T): (e: unknown) => T {
  */
 export function reported<T>(fallback: T, say: (line: string) => void): (e: unknown) => T {
   return (e) => {
-    if (!isUserError(e) || e instanceof DwarfError) say(errorMessage(e));
+    if (e instanceof DwarfError) say(`Dwarf Error: ${e.message}`);   // gdb's words, without the module here
+    else if (!isUserError(e)) say(errorMessage(e));
     return fallback;
   };
 }
