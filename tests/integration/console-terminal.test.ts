@@ -94,8 +94,7 @@ describe('Tab completion, as gdb', () => {
       await t.waitFor('(y or n) ');
       t.send('y\r');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
@@ -115,8 +114,7 @@ describe('define at the prompt, as gdb', () => {
       t.send('twice hey\r');
       await t.waitFor('hey hey\n');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
@@ -155,8 +153,7 @@ describe('the pager, as gdb', () => {
       await t.waitFor('line30\n');
       expect(t.output().slice(before)).not.toContain(PAGER);
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
@@ -202,8 +199,7 @@ describe('styles on a terminal, as gdb 13', () => {
       t.send('tbreak main\r');
       await t.waitFor('Temporary breakpoint 2 at \x1b[34m0x');
       await t.waitFor(PROMPT);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
@@ -240,8 +236,7 @@ describe('Enter repeats, as gdb', () => {
       await t.waitFor('(y or n) ');
       t.send('y\r');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
       // the same lines in both: gdb's result is the reference
       results[who] = lines;
       if (results.gdb !== undefined && results.tsdbg !== undefined) expect(results.tsdbg).toBe(results.gdb);
@@ -270,8 +265,7 @@ describe('the screen follows the window, as gdb', () => {
       t.send('show width\r');
       await t.waitFor('Number of characters gdb thinks are in a line is 90.');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
@@ -292,8 +286,7 @@ describe('shell alone, as gdb', () => {
       t.send('print $_shell_exitcode\r');
       await t.waitFor('$1 = 3\n');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
