@@ -362,8 +362,13 @@ export class UiModel {
     this.set({ console: appendText(this.current.console, text) });
   }
 
-  /** One line in the console: what a pane could not show, and why (reported()). */
-  private readonly say = (line: string): void => this.print(`${line}\n`);
+  /** What a pane could not show, and why (reported()): one line in the console, once, as gdb says a Dwarf Error. */
+  private readonly said = new Set<string>();
+  private readonly say = (line: string): void => {
+    if (this.said.has(line)) return;
+    this.said.add(line);
+    this.print(`${line}\n`);
+  };
 
   // ---- the user's side ---------------------------------------------------------------------
 
