@@ -337,7 +337,7 @@ export class DebugBridge {
     // any image's DWARF will do: a program built without -g stops in libc (libc6-dbg) as in gdb
     if (!this.program) return undefined;
     // (no registers or stack: no line to describe; DWARF errors are said by the backtrace)
-    const [f0] = await this.frameList(1).catch(() => []);
+    const [f0] = await this.frameList(1).catch(expected([]));
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
     const src = this.io.sourceLine(line.path, line.file, line.line);
@@ -358,7 +358,7 @@ export class DebugBridge {
   async describeStep(srcLine: boolean): Promise<{ text: string; fn: string } | undefined> {
     if (!this.program) return undefined;
     // (no registers or stack: no line to describe; DWARF errors are said by the backtrace)
-    const [f0] = await this.frameList(1).catch(() => []);
+    const [f0] = await this.frameList(1).catch(expected([]));
     const line = f0?.line;
     if (!f0 || !f0.fn || !line) return undefined;
     const src = this.io.sourceLine(line.path, line.file, line.line);
@@ -429,7 +429,7 @@ export class DebugBridge {
     if (strip(type).kind === 'void') return 'void';
     const ev = this.evaluatorFor(undefined);
     // (a value in memory that cannot be read: `finish` prints no value, as gdb without one)
-    const bytes = await returnedBytes(type, regs, (a, l) => this.io.readMemory(a, l)).catch(() => undefined);
+    const bytes = await returnedBytes(type, regs, (a, l) => this.io.readMemory(a, l)).catch(expected(undefined));
     if (!bytes) return undefined;
     return { dwarf: DwarfValue.fromBytes(type, bytes, ev.ctx), ev };
   }

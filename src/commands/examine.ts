@@ -5,6 +5,7 @@
  * that runs into unmapped memory prints what it could read and then names
  * the first unreadable address (`x/100000xb $sp` up to the stack's end).
  */
+import { rethrowUnexpected } from '../debugger/errors.js';
 
 /** gdb's count for `x/N`: `atoi` (a long clamped like strtol) truncated to an int. */
 export function xCount(digits: string): number {
@@ -39,8 +40,9 @@ export async function readReadable(read: (addr: bigint, len: number) => Promise<
       if (b.length < want) return { data: Buffer.concat(parts), end: at + BigInt(b.length) };
       got += want;
       continue;
-    } catch {
+    } catch (e) {
       // find the end page by page within this chunk
+      rethrowUnexpected(e);
     }
     let a = at;
     const stop = at + BigInt(want);
@@ -51,8 +53,9 @@ export async function readReadable(read: (addr: bigint, len: number) => Promise<
         const b = await read(a, n);
         parts.push(b);
         if (b.length < n) return { data: Buffer.concat(parts), end: a + BigInt(b.length) };
-      } catch {
+      } catch (e) {
         // (the first unreadable page ends the data)
+        rethrowUnexpected(e);
         return { data: Buffer.concat(parts), end: a };
       }
       got += n;

@@ -30,6 +30,7 @@ import { frameLayout, unwindStep, type StackFrame } from '../dwarf/index.js';
 import { AT } from '../dwarf/constants.js';
 import { wrapHint } from '../dwarf/wrap.js';
 import { hexWord } from '../util/hex.js';
+import { expected } from '../debugger/errors.js';
 
 export interface InfoFrameIo {
   /** The frame's arguments as gdb's frame lines print them: `a=1, b=2`. */
@@ -129,7 +130,7 @@ async function computeLayout(f: StackFrame): Promise<Layout> {
   const epilogue = await epilogueLayout(f);
   if (epilogue) return epilogue;
   // (no CFI at this pc, or an unreadable stack: the prologue analysis below)
-  const cfi = await frameLayout(f.unwind, f.readMemory, f.program.cfiAt).catch(() => undefined);
+  const cfi = await frameLayout(f.unwind, f.readMemory, f.program.cfiAt).catch(expected(undefined));
   if (cfi) return cfi;
   // No CFI: gdb's amd64 prologue unwinder (rbp saved at the base, the return address above it).
   const a = await amd64Base(f);
@@ -148,7 +149,7 @@ async function epilogueLayout(f: StackFrame): Promise<Layout | undefined> {
   const rsp = f.unwind.regs.get(DW_REG_RSP);
   if (f.level !== 0 || f.fn || rsp === undefined) return undefined;
   // (an unreadable pc: not at a ret)
-  const insn = await f.readMemory(f.pc, 1).catch(() => Buffer.alloc(0));
+  const insn = await f.readMemory(f.pc, 1).catch(expected(Buffer.alloc(0)));
   if (insn[0] !== 0xc3) return undefined;
   return { cfa: rsp + 8n, saved: new Map([[DW_REG_RA, rsp]]), outermost: false };
 }
@@ -183,12 +184,12 @@ async function savedPc(frames: StackFrame[], level: number, own: Layout, layoutO
   const at = own.saved.get(DW_REG_RA);
   if (at !== undefined) {
     // (an unreadable slot: gdb's <error: Cannot access memory ...>, next line)
-    const b = await f.readMemory(at, 8).catch(() => Buffer.alloc(0));
+    const b = await f.readMemory(at, 8).catch(expected(Buffer.alloc(0)));
     return b.length === 8 ? hexWord(b.readBigUInt64LE(0)) : `<error: Cannot access memory at address ${hexWord(at)}>`;
   }
   const probe = { ...f.unwind, regs: new Map(f.unwind.regs) };
   // (no caller to unwind to: gdb's <not saved>)
-  const next = await unwindStep(probe, f.readMemory, f.program.cfiAt).catch(() => undefined);
+  const next = await unwindStep(probe, f.readMemory, f.program.cfiAt).catch(expected(undefined));
   return next ? hexWord(next.pc) : '<not saved>';
 }
 
@@ -242,7 +243,7 @@ async function analyzePrologue(f: StackFrame): Promise<{ frameless: boolean; spO
   const pc = f.pc;
   if (start === undefined || pc <= start) return frameless;
   // (unreadable code: no prologue to recognize, frameless)
-  const code = await f.readMemory(start, 8).catch(() => Buffer.alloc(0));
+  const code = await f.readMemory(start, 8).catch(expected(Buffer.alloc(0)));
   let at = code.subarray(0, 4).equals(ENDBR64) ? 4 : 0;
   if (pc <= start + BigInt(at) || code[at] !== 0x55) return frameless;
   const pushed = { frameless: true, spOffset: 0, pushedRbp: true };

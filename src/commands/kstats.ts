@@ -18,6 +18,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Target } from '../target/types.js';
 import { CommandError } from './parse.js';
+import { expected } from '../debugger/errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -68,15 +69,21 @@ export interface KstatsSource {
 const notLoaded = (proc: string) =>
   `The kernel tracer is not loaded (no ${proc}): load kernel-patch/tracer's tracer.ko to count kernel operations.`;
 
+/** A Node file error's reason alone: "no such file or directory". */
+const osReason = (e: unknown): string => (e as Error).message.replace(/^[A-Z]+: /, '').replace(/, (open|read)\b.*$/, '');
+
 /** tracer.ko on this machine. */
 export function localKstats(files: KstatsFiles = DEFAULT_FILES): KstatsSource {
   const read = (pid: number): Kstats | undefined => {
     if (!existsSync(files.proc)) throw new CommandError(notLoaded(files.proc));
+    let text: string;
     try {
-      return parseTracer(readFileSync(files.proc, 'utf8'), pid);
-    } catch {
-      return undefined;
+      text = readFileSync(files.proc, 'utf8');
+    } catch (e) {
+      // (unloaded since the check above, or unreadable: said, as a failed open of the device is)
+      throw new CommandError(`Cannot read ${files.proc}: ${osReason(e)}.`);
     }
+    return parseTracer(text, pid);
   };
   return {
     read: async (pid) => read(pid),
@@ -85,7 +92,7 @@ export function localKstats(files: KstatsFiles = DEFAULT_FILES): KstatsSource {
       try {
         fd = openSync(files.dev, 'r');
       } catch (e) {
-        throw new CommandError(`Cannot open ${files.dev}: ${(e as Error).message.replace(/^[A-Z]+: /, '').replace(/, open .*$/, '')}.`);
+        throw new CommandError(`Cannot open ${files.dev}: ${osReason(e)}.`);
       }
       try {
         // EEXIST: someone else (another debugger, tracer tests) already counts it; fine.
@@ -163,7 +170,8 @@ export class KernelStats {
   }
 
   private read(pid: number): Promise<Kstats | undefined> {
-    return this.source.read(pid).catch(() => undefined);
+    // (counts that do not read at a stop are none: `info kstats` reads again, and says why)
+    return this.source.read(pid).catch(expected(undefined));
   }
 
   /** The program stopped: remember its counts (only once `info kstats` asked for them). */

@@ -569,6 +569,6 @@ export function commandWord(word: string): string | undefined {
   try {
     return resolve(word, SPECS);
   } catch {
-    return undefined;
+    return undefined;   // (unknown or ambiguous: no one command, as documented)
   }
 }

@@ -76,7 +76,7 @@ export class Session {
     registers: () => this.regs(),
     place: (pc) => this.place(pc),
     threadTable: () => this.threadTable,
-    publishProcess: () => this.publishTarget(),
+    publishProcess: () => program.publishTarget(this),
   });
   target: Target | undefined;
   origin: 'spawned' | 'attached' = 'spawned';
@@ -191,7 +191,7 @@ export class Session {
     this.screen = defaultScreen(opts.screen?.width, opts.screen?.height);
     this.color = opts.color ?? false;
     this.interactive = opts.interactive ?? false;
-    if (opts.exePath) this.loadFile(opts.exePath);
+    if (opts.exePath) program.loadFile(this, opts.exePath);
     this.store.on('stop', () => this.kstats.onStop(this.target?.pid));
   }
 
@@ -450,7 +450,7 @@ export class Session {
   async evaluateAny(expr: string, level = this.store.state.selectedFrame): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
     try {
-      return await (this.debug ?? (this.bareDebug ??= DebugBridge.bare(this.bridgeIo()))).evaluate(expr, level);
+      return await (this.debug ?? (this.bareDebug ??= DebugBridge.bare(inspect.bridgeIo(this)))).evaluate(expr, level);
     } catch (e) {
       throw this.source.noSymbolTable(e);
     }
@@ -498,116 +498,40 @@ export class Session {
   /** The primitives for src/debugger/debugger.ts. */
   core(): SessionCore { return dispatch.core(this); }
   executeNow(...a: Rest<typeof dispatch.executeNow>): Promise<CommandResult> { return dispatch.executeNow(this, ...a); }
-  collectCommand(...a: Rest<typeof dispatch.collectCommand>): CommandResult { return dispatch.collectCommand(this, ...a); }
-  runBreakpointActions(...a: Rest<typeof dispatch.runBreakpointActions>): Promise<void> { return dispatch.runBreakpointActions(this, ...a); }
-  executeOne(...a: Rest<typeof dispatch.executeOne>): Promise<CommandResult> { return dispatch.executeOne(this, ...a); }
-  executeText(...a: Rest<typeof dispatch.executeText>): Promise<CommandResult> { return dispatch.executeText(this, ...a); }
-  runLine(...a: Rest<typeof dispatch.runLine>): Promise<number | undefined> { return dispatch.runLine(this, ...a); }
-  runLineAs(...a: Rest<typeof dispatch.runLineAs>): Promise<number | undefined> { return dispatch.runLineAs(this, ...a); }
   run(...a: Rest<typeof dispatch.run>): Promise<number | undefined> { return dispatch.run(this, ...a); }
 
   // ---- program: Session's program: load the file, run, attach, kill, detach, quit, shared-library events.
   /** Leave no tracee behind: kill what we started, detach what we attached. */
   shutdown(): Promise<void> { return program.shutdown(this); }
-  loadFile(...a: Rest<typeof program.loadFile>): void { return program.loadFile(this, ...a); }
-  cmdRun(...a: Rest<typeof program.cmdRun>): Promise<void> { return program.cmdRun(this, ...a); }
-  stopAtEntryBreakpoint(...a: Rest<typeof program.stopAtEntryBreakpoint>): Promise<boolean> { return program.stopAtEntryBreakpoint(this, ...a); }
   adopt(...a: Rest<typeof program.adopt>): Promise<void> { return program.adopt(this, ...a); }
-  publishTarget(...a: Rest<typeof program.publishTarget>): void { return program.publishTarget(this, ...a); }
-  runToEntry(...a: Rest<typeof program.runToEntry>): Promise<boolean> { return program.runToEntry(this, ...a); }
-  armSolibEvents(...a: Rest<typeof program.armSolibEvents>): Promise<void> { return program.armSolibEvents(this, ...a); }
-  onSolibEvent(...a: Rest<typeof program.onSolibEvent>): Promise<void> { return program.onSolibEvent(this, ...a); }
-  cmdQuit(...a: Rest<typeof program.cmdQuit>): Promise<void> { return program.cmdQuit(this, ...a); }
-  cmdKill(...a: Rest<typeof program.cmdKill>): Promise<void> { return program.cmdKill(this, ...a); }
-  cmdDetach(...a: Rest<typeof program.cmdDetach>): Promise<void> { return program.cmdDetach(this, ...a); }
-  cmdMonitor(...a: Rest<typeof program.cmdMonitor>): Promise<void> { return program.cmdMonitor(this, ...a); }
-  cmdAttach(...a: Rest<typeof program.cmdAttach>): Promise<void> { return program.cmdAttach(this, ...a); }
   /**
    * Debug a stopped process that is already under control: an attach, or
    * the process behind a remote stub (tsdbg connect). `origin` decides what
    * quit and shutdown do to it: 'spawned' kills, 'attached' detaches.
    */
   takeOver(t: Target, origin: 'spawned' | 'attached'): Promise<void> { return program.takeOver(this, t, origin); }
-  forgetProcess(...a: Rest<typeof program.forgetProcess>): void { return program.forgetProcess(this, ...a); }
 
   // ---- inspect: Session's inspection commands: print, set, disassemble, info, snapshot; the evaluator's context.
-  bridgeIo(...a: Rest<typeof inspect.bridgeIo>) { return inspect.bridgeIo(this, ...a); }
-  cmdPrint(...a: Rest<typeof inspect.cmdPrint>): Promise<void> { return inspect.cmdPrint(this, ...a); }
-  cmdSetting(...a: Rest<typeof inspect.cmdSetting>): void { return inspect.cmdSetting(this, ...a); }
-  cmdSnapshot(...a: Rest<typeof inspect.cmdSnapshot>): Promise<void> { return inspect.cmdSnapshot(this, ...a); }
-  cmdInfo(...a: Rest<typeof inspect.cmdInfo>): Promise<void> { return inspect.cmdInfo(this, ...a); }
-  scopeHost(...a: Rest<typeof inspect.scopeHost>): ScopeHost { return inspect.scopeHost(this, ...a); }
 
   // ---- breakpoints: Session's breakpoints and catchpoints: locations, insertion, break/delete/clear/enable/commands/ignore.
-  insertUserBreakpoints(...a: Rest<typeof breakpoints.insertUserBreakpoints>): Promise<void> { return breakpoints.insertUserBreakpoints(this, ...a); }
-  warnInsert(...a: Rest<typeof breakpoints.warnInsert>): void { return breakpoints.warnInsert(this, ...a); }
-  insertAt(...a: Rest<typeof breakpoints.insertAt>): Promise<void> { return breakpoints.insertAt(this, ...a); }
-  removeAt(...a: Rest<typeof breakpoints.removeAt>): Promise<void> { return breakpoints.removeAt(this, ...a); }
-  skipPrologue(...a: Rest<typeof breakpoints.skipPrologue>): Promise<bigint> { return breakpoints.skipPrologue(this, ...a); }
-  resolveLocation(...a: Rest<typeof breakpoints.resolveLocation>): Promise<bigint> { return breakpoints.resolveLocation(this, ...a); }
-  onPltStub(...a: Rest<typeof breakpoints.onPltStub>): boolean { return breakpoints.onPltStub(this, ...a); }
-  resolveLocations(...a: Rest<typeof breakpoints.resolveLocations>): Promise<bigint[]> { return breakpoints.resolveLocations(this, ...a); }
   lineLocations(...a: Rest<typeof breakpoints.lineLocations>): Promise<bigint[]> { return breakpoints.lineLocations(this, ...a); }
-  setCondition(...a: Rest<typeof breakpoints.setCondition>): void { return breakpoints.setCondition(this, ...a); }
-  invalidLocations(...a: Rest<typeof breakpoints.invalidLocations>): number[] | undefined { return breakpoints.invalidLocations(this, ...a); }
-  insertBp(...a: Rest<typeof breakpoints.insertBp>): Promise<void> { return breakpoints.insertBp(this, ...a); }
-  insertOrWarn(...a: Rest<typeof breakpoints.insertOrWarn>): Promise<void> { return breakpoints.insertOrWarn(this, ...a); }
-  cmdBreak(...a: Rest<typeof breakpoints.cmdBreak>): Promise<void> { return breakpoints.cmdBreak(this, ...a); }
-  cmdDelete(...a: Rest<typeof breakpoints.cmdDelete>): Promise<void> { return breakpoints.cmdDelete(this, ...a); }
-  cmdClear(...a: Rest<typeof breakpoints.cmdClear>): Promise<void> { return breakpoints.cmdClear(this, ...a); }
-  cmdEnable(...a: Rest<typeof breakpoints.cmdEnable>): Promise<void> { return breakpoints.cmdEnable(this, ...a); }
-  cmdCommands(...a: Rest<typeof breakpoints.cmdCommands>): void { return breakpoints.cmdCommands(this, ...a); }
-  cmdIgnore(...a: Rest<typeof breakpoints.cmdIgnore>): void { return breakpoints.cmdIgnore(this, ...a); }
-  cmdCatchSyscall(...a: Rest<typeof breakpoints.cmdCatchSyscall>): void { return breakpoints.cmdCatchSyscall(this, ...a); }
-  hitWhere(...a: Rest<typeof breakpoints.hitWhere>): Promise<Breakpoint[]> { return breakpoints.hitWhere(this, ...a); }
 
   // ---- watchpoints: Session's watchpoints: set, arm and disarm, scope exits, which one triggered.
-  cmdWatch(...a: Rest<typeof watchpoints.cmdWatch>): Promise<void> { return watchpoints.cmdWatch(this, ...a); }
-  watchUnreadable(...a: Rest<typeof watchpoints.watchUnreadable>): Promise<void> { return watchpoints.watchUnreadable(this, ...a); }
   localScope(...a: Rest<typeof watchpoints.localScope>): Promise<{ ret: bigint; cfa: bigint } | undefined> { return watchpoints.localScope(this, ...a); }
-  watchScopeExit(...a: Rest<typeof watchpoints.watchScopeExit>): Promise<boolean> { return watchpoints.watchScopeExit(this, ...a); }
-  armWatch(...a: Rest<typeof watchpoints.armWatch>): Promise<void> { return watchpoints.armWatch(this, ...a); }
-  disarm(...a: Rest<typeof watchpoints.disarm>): Promise<void> { return watchpoints.disarm(this, ...a); }
-  insertPendingWatches(...a: Rest<typeof watchpoints.insertPendingWatches>): Promise<void> { return watchpoints.insertPendingWatches(this, ...a); }
-  classifyWatch(...a: Rest<typeof watchpoints.classifyWatch>): Promise<'stopped' | 'continue'> { return watchpoints.classifyWatch(this, ...a); }
-  hardwareWatches(...a: Rest<typeof watchpoints.hardwareWatches>): NonNullable<Breakpoint['watch']>[] { return watchpoints.hardwareWatches(this, ...a); }
-  watchLevel(...a: Rest<typeof watchpoints.watchLevel>): Promise<number> { return watchpoints.watchLevel(this, ...a); }
-  rewatch(...a: Rest<typeof watchpoints.rewatch>): Promise<void> { return watchpoints.rewatch(this, ...a); }
 
   // ---- stop: Session's resuming and stops: why the program stopped and what gdb prints for it (continue, signal, rewind).
   resume(...a: Rest<typeof stop.resume>): Promise<StopEvent> { return stop.resume(this, ...a); }
   classify(...a: Rest<typeof stop.classify>): Promise<StopOutcome | 'continue'> { return stop.classify(this, ...a); }
-  hitBreakpoints(...a: Rest<typeof stop.hitBreakpoints>): Promise<Breakpoint[]> { return stop.hitBreakpoints(this, ...a); }
-  resumeAndReport(...a: Rest<typeof stop.resumeAndReport>): Promise<StopOutcome> { return stop.resumeAndReport(this, ...a); }
   reportStop(...a: Rest<typeof stop.reportStop>): Promise<void> { return stop.reportStop(this, ...a); }
-  frameLine(...a: Rest<typeof stop.frameLine>): Promise<string> { return stop.frameLine(this, ...a); }
-  cmdContinue(...a: Rest<typeof stop.cmdContinue>): Promise<void> { return stop.cmdContinue(this, ...a); }
-  bpAtPc(...a: Rest<typeof stop.bpAtPc>): Promise<Breakpoint | undefined> { return stop.bpAtPc(this, ...a); }
-  cmdSignal(...a: Rest<typeof stop.cmdSignal>): Promise<void> { return stop.cmdSignal(this, ...a); }
-  cmdHandle(...a: Rest<typeof stop.cmdHandle>): void { return stop.cmdHandle(this, ...a); }
-  cmdRewind(...a: Rest<typeof stop.cmdRewind>): Promise<void> { return stop.cmdRewind(this, ...a); }
 
   // ---- stack: Session's stack and threads: frames, backtrace, frame/up/down, thread selection.
-  fromLibrary(...a: Rest<typeof stack.fromLibrary>): string { return stack.fromLibrary(this, ...a); }
   frames(...a: Rest<typeof stack.frames>): Promise<Frame[]> { return stack.frames(this, ...a); }
-  frameText(...a: Rest<typeof stack.frameText>): string { return stack.frameText(this, ...a); }
-  frameTextAt(...a: Rest<typeof stack.frameTextAt>): Promise<string> { return stack.frameTextAt(this, ...a); }
-  cmdBacktrace(...a: Rest<typeof stack.cmdBacktrace>): Promise<void> { return stack.cmdBacktrace(this, ...a); }
-  cmdFrame(...a: Rest<typeof stack.cmdFrame>): Promise<void> { return stack.cmdFrame(this, ...a); }
   selectThread(...a: Rest<typeof stack.selectThread>): void { return stack.selectThread(this, ...a); }
   withThread<T>(t: Target, tid: number, fn: () => Promise<T>): Promise<T> { return stack.withThread(this, t, tid, fn); }
   frameSummary(...a: Rest<typeof stack.frameSummary>): Promise<string> { return stack.frameSummary(this, ...a); }
 
   // ---- stepping: Session's stepping: stepi/nexti, step/next, finish, until/advance.
-  cmdStepi(...a: Rest<typeof stepping.cmdStepi>): Promise<void> { return stepping.cmdStepi(this, ...a); }
-  instructionWithoutDwarf(...a: Rest<typeof stepping.instructionWithoutDwarf>): Promise<StepEnd> { return stepping.instructionWithoutDwarf(this, ...a); }
-  stepiOnce(...a: Rest<typeof stepping.stepiOnce>): Promise<boolean> { return stepping.stepiOnce(this, ...a); }
-  stepper(...a: Rest<typeof stepping.stepper>): SourceStepper | undefined { return stepping.stepper(this, ...a); }
-  stepStopLine(...a: Rest<typeof stepping.stepStopLine>): Promise<string> { return stepping.stepStopLine(this, ...a); }
-  cmdStep(...a: Rest<typeof stepping.cmdStep>): Promise<void> { return stepping.cmdStep(this, ...a); }
-  runToReturn(...a: Rest<typeof stepping.runToReturn>): Promise<boolean> { return stepping.runToReturn(this, ...a); }
   returnOf(...a: Rest<typeof stepping.returnOf>): Promise<{ pc: bigint; cfa: bigint; frame: Frame } | undefined> { return stepping.returnOf(this, ...a); }
-  cmdFinish(...a: Rest<typeof stepping.cmdFinish>): Promise<void> { return stepping.cmdFinish(this, ...a); }
   finishInline(...a: Rest<typeof stepping.finishInline>): Promise<boolean> { return stepping.finishInline(this, ...a); }
-  cmdUntil(...a: Rest<typeof stepping.cmdUntil>): Promise<void> { return stepping.cmdUntil(this, ...a); }
+  stepper(...a: Rest<typeof stepping.stepper>): SourceStepper | undefined { return stepping.stepper(this, ...a); }
 }

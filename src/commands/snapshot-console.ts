@@ -10,6 +10,7 @@ import type { NamedPiece } from '../debugger/inspect/address-names.js';
 import { CheckpointError, limitText, type RewindResult } from '../snapshot/checkpoint.js';
 import { engineLabel, type SnapshotPlace, type Snapshots } from '../debugger/snapshots.js';
 import type { SnapshotInfo } from '../debugger/state.js';
+import { expected } from '../debugger/errors.js';
 
 export interface SnapshotConsoleHost {
   snaps: Snapshots;
@@ -43,7 +44,7 @@ export class SnapshotConsole {
         const start = await this.start(c.addr);
         const { old, now } = await s.compare(start);
         const ranges = changedRanges(old, now).map(([o, l]) => ({ start: start + BigInt(o), length: l }));
-        const names = ranges.length && this.h.names ? await this.h.names(ranges).catch(() => []) : [];
+        const names = ranges.length && this.h.names ? await this.h.names(ranges).catch(expected([])) : [];
         this.h.out([...formatDiff(start, old, now, this.h.color()), ...namedLines(names)]);
         return;
       }

@@ -11,6 +11,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { readLinkMap, type LinkMapSource } from '../elf/linkmap.js';
 import { separateDebugFile, type LoadedModule, type ProcessImage } from '../elf/index.js';
 import { hexWord16 } from '../util/hex.js';
+import { expected } from '../debugger/errors.js';
 
 export class SharedLibraries {
   /** Names in the order gdb would have learned them. */
@@ -24,7 +25,7 @@ export class SharedLibraries {
   /** The table's lines, or gdb's one line when there is nothing to list. */
   async table(process: LinkMapSource, image: ProcessImage): Promise<string[]> {
     // (no link map yet, or an unreadable one: the loader alone, as gdb before the loader has its list)
-    const map = await readLinkMap(process).catch(() => undefined);
+    const map = await readLinkMap(process).catch(expected(undefined));
     // load biases by name; before the loader has its list, the loader alone (gdb knows it from PT_INTERP)
     const loaded = new Map<string, bigint | undefined>();
     for (const o of map?.objects ?? []) if (o.name && existsSync(o.name)) loaded.set(o.name, o.addr);

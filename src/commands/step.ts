@@ -19,6 +19,7 @@ import type { StackFrame } from '../dwarf/index.js';
 import { analyzePrologue } from '../dwarf/debuginfo.js';
 import { disassemble } from './disasm.js';
 import type { DebugBridge } from './debug.js';
+import { expected } from '../debugger/errors.js';
 
 /** A temporary breakpoint; `spAbove`: only when the stack pointer is above it (the frame returned). */
 export interface StepStop {
@@ -278,7 +279,7 @@ export class SourceStepper {
   /** The end of a step: report the source line alone when still in the frame and function it started in. */
   private async stopped(): Promise<StepEnd> {
     // (no registers or stack: the step ended where no frame is known; DWARF errors are said by the backtrace)
-    const frames = await this.debug.frameList(FRAMES).catch(() => []);
+    const frames = await this.debug.frameList(FRAMES).catch(expected([]));
     const f0 = frames[0];
     if (!f0) return { kind: 'stopped', srcLine: false };
     const ids = await frameIds(frames, 0);
@@ -317,13 +318,13 @@ export class SourceStepper {
   /** What a PLT stub jumps to: the contents of the GOT slot of its `jmp *slot(%rip)`. */
   private async pltTarget(stub: bigint): Promise<bigint | undefined> {
     // (unreadable stub code: not a PLT jump we can follow)
-    const code = await this.host.readCode(stub, 16).catch(() => undefined);
+    const code = await this.host.readCode(stub, 16).catch(expected(undefined));
     if (!code) return undefined;
     for (let i = 0; i + 6 <= code.length; i++) {
       if (code[i] !== 0xff || code[i + 1] !== 0x25) continue;
       const slot = stub + BigInt(i + 6) + BigInt(code.readInt32LE(i + 2));
       // (an unreadable GOT slot: no target known)
-      const value = await this.host.readCode(slot, 8).catch(() => undefined);
+      const value = await this.host.readCode(slot, 8).catch(expected(undefined));
       return value?.readBigUInt64LE(0);
     }
     return undefined;
@@ -362,7 +363,7 @@ async function frameIds(frames: StackFrame[], i: number): Promise<{ id: string }
   while (frames[r]?.inlined && r + 1 < frames.length) r++;
   const real = frames[r]!;
   // (no CFA: the frame is identified by its stack pointer)
-  const cfa = (await f.cfa().catch(() => undefined)) ?? f.unwind.regs.get(7) ?? 0n;
+  const cfa = (await f.cfa().catch(expected(undefined))) ?? f.unwind.regs.get(7) ?? 0n;
   const code = realEntry(real)?.toString(16) ?? `?${real.functionName ?? ''}`;
   const real0 = `${cfa.toString(16)}:${code}`;
   if (!f.inlined || !f.debug) return { id: real0 };

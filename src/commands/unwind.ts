@@ -4,6 +4,7 @@
  * and `step` out of main, past where the DWARF backtrace stops).
  */
 import type { Registers } from '../target/types.js';
+import { rethrowUnexpected } from '../debugger/errors.js';
 
 export interface Frame {
   level: number;
@@ -31,8 +32,9 @@ async function prologueState(pc: bigint, ctx: UnwindContext): Promise<0 | 1 | 2>
   let code: Buffer;
   try {
     code = await ctx.readMemory(start, Number(pc - start) + 4);
-  } catch {
-    return 2;
+  } catch (e) {
+    rethrowUnexpected(e);
+    return 2;   // (unreadable code: no prologue to be in, the frame is set up)
   }
   let off = 0;
   if (code.subarray(0, 4).equals(Buffer.from([0xf3, 0x0f, 0x1e, 0xfa]))) off = 4;  // endbr64
@@ -81,8 +83,9 @@ export class FramePointerUnwinder implements Unwinder {
         pc = nextPc;
         fp = nextFp;
       }
-    } catch {
+    } catch (e) {
       // An unreadable frame ends the walk: gdb shows what it has.
+      rethrowUnexpected(e);
     }
     return frames.slice(0, maxFrames);
   }

@@ -21,6 +21,7 @@
 import type { InstructionInfoFactory } from 'iced-x86';
 import { iced } from '../util/iced.js';
 import type { StopEvent, Target } from '../target/types.js';
+import { expected } from '../debugger/errors.js';
 
 export interface WatchedRange {
   addr: bigint;
@@ -112,7 +113,7 @@ export class SoftwareWatcher {
         for (let i = 0; i < o.watches.length; i++) {
           const w = o.watches[i]!;
           // (an unreadable watched range has not changed)
-          const now = await t.readMemory(w.addr, w.length).catch(() => old[i]!);
+          const now = await t.readMemory(w.addr, w.length).catch(expected(old[i]!));
           if (!now.equals(old[i]!)) return { ...ev, reason: { kind: 'watchpoint', pc, address: w.addr, access: 'write' } };
         }
       }
@@ -128,7 +129,7 @@ export class SoftwareWatcher {
 async function readCode(t: Target, pc: bigint): Promise<Buffer | undefined> {
   for (const n of [16, 8, 4, 1]) {
     // (try shorter reads near the end of a mapping; none: no code)
-    const b = await t.readMemory(pc, n).catch(() => undefined);
+    const b = await t.readMemory(pc, n).catch(expected(undefined));
     if (b) return b;
   }
   return undefined;

@@ -15,6 +15,7 @@ import { formatValue } from './format.js';
 import { sizeOf, typeName, type Value } from './expr.js';
 import type { WatchedRange } from './watch-soft.js';
 import { chunksOf } from '../target/debugregs.js';
+import { expected } from '../debugger/errors.js';
 
 type Watch = NonNullable<Breakpoint['watch']>;
 
@@ -155,7 +156,7 @@ export async function watchRanges(expr: string, self: WatchedRange, evaluate: (e
   const out: WatchedRange[] = [];
   for (const base of derefBases(expr)) {
     // (a base that does not evaluate here is not watched for re-pointing)
-    const v = await evaluate(base).catch(() => undefined);
+    const v = await evaluate(base).catch(expected(undefined));
     if (v?.lval?.kind === 'mem' && v.type.kind === 'ptr') out.push({ addr: v.lval.addr, length: 8 });
   }
   out.push(self);

@@ -7,6 +7,7 @@
  * \t \v), others as \ooo up to 0777 else \xHEX, a hex digit right after a
  * numeric escape escaped too; `...` when cut at `print elements`.
  */
+import { expected, rethrowUnexpected } from '../debugger/errors.js';
 
 export type CharWidth = 2 | 4;
 
@@ -103,8 +104,9 @@ export async function wideStringAt(
     try {
       // within one page (a string that ends before an unmapped page still reads), whole characters
       chunk = await read(a, Math.max(width, Math.min(want, room - (room % width))));
-    } catch {
-      chunk = Buffer.alloc(0);
+    } catch (e) {
+      rethrowUnexpected(e);
+      chunk = Buffer.alloc(0);   // (an unreadable page ends the string there, as in gdb)
     }
     const whole = chunk.length - (chunk.length % width);
     if (whole === 0) break;
@@ -118,7 +120,8 @@ export async function wideStringAt(
   if (units.length === 0) return undefined;
   let force = false;
   if (!foundNul) {
-    const next = await read(addr + BigInt(units.length * width), width).catch(() => undefined);
+    // (nothing readable after the last character: the string is not cut short)
+    const next = await read(addr + BigInt(units.length * width), width).catch(expected(undefined));
     force = next !== undefined && next.length === width && unit(next, 0) !== 0;
   }
   return { text: printWideString(units, width, threshold, limit, force), length: units.length * width };

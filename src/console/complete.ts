@@ -12,6 +12,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { GDB_GROUPS, SYSCALL_NAMES } from '../syscall/table.js';
+import { expected } from '../debugger/errors.js';
 
 export interface Completion {
   /** Sorted, unique: what replaces line[replaceFrom, cursor). */
@@ -133,7 +134,8 @@ async function completeExpression(text: string, src: CompletionSource): Promise<
   const member = /(\.|->)\s*$/.exec(before);
   if (member) {
     const left = leftOperand(before.slice(0, before.length - member[0].length));
-    const fields = left ? await src.fields(left).catch(() => undefined) : undefined;
+    // (a left side that does not evaluate here has no members to offer, as in gdb)
+    const fields = left ? await src.fields(left).catch(expected(undefined)) : undefined;
     return { candidates: fields ? matching(fields, word) : [], replaceFrom: wordAt };
   }
   if (word.startsWith('$')) return { candidates: [], replaceFrom: wordAt };
@@ -179,7 +181,7 @@ export function fileNames(word: string): string[] {
   try {
     names = readdirSync(dir);
   } catch {
-    return [];
+    return [];   // (no such directory, or unreadable: nothing to offer, as readline)
   }
   const out: string[] = [];
   for (const n of names) {
@@ -194,7 +196,7 @@ export function isDirectory(p: string): boolean {
   try {
     return statSync(p.replace(/^~(?=\/)/, process.env.HOME ?? '')).isDirectory();
   } catch {
-    return false;
+    return false;   // (no such file: not a directory)
   }
 }
 

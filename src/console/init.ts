@@ -45,6 +45,7 @@ function realOf(p: string): string {
   try {
     return realpathSync(p);
   } catch {
+    // (a file that does not exist yet, or a broken link: its absolute path names it)
     return path.resolve(p);
   }
 }

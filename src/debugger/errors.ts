@@ -50,3 +50,22 @@ export function expected<T>(fallback: T): (e: unknown) => T {
     throw e;
   };
 }
+
+/**
+ * For `.catch(reported(fallback, say))` where nothing above can take a throw
+ * (a pane of the UI, a fire-and-forget call): an expected failure gives the
+ * fallback quietly; a bug or DWARF that does not read gives it too, but is
+ * said as one line through `say` (never silently "no debug info").
+ */
+export function reported<T>(fallback: T, say: (line: string) => void): (e: unknown) => T {
+  return (e) => {
+    if (e instanceof DwarfError) say(`Dwarf Error: ${e.message}`);   // gdb's words, without the module here
+    else if (!isUserError(e)) say(errorMessage(e));
+    return fallback;
+  };
+}
+
+/** In a `catch (e)` whose expected failure is an answer: a bug goes on up (as `expected` does). */
+export function rethrowUnexpected(e: unknown): void {
+  if (!isUserError(e)) throw e;
+}

@@ -69,6 +69,7 @@ export async function mapsFromImages(target: Target, exePath: string, librariesX
     // (an object whose headers cannot be read remotely: no mappings for it; the rest stand)
     out.push(...await objectAt(target, bias, bias, m[1]!).catch(() => []));
   }
+  // (the loader's and the vDSO's headers likewise: unreadable, no mappings for them)
   if (base && !seen.has(base)) out.push(...await objectAt(target, base, base, '[interpreter]').catch(() => []));
   if (vdso) out.push(...(await objectAt(target, vdso, vdso, '[vdso]').catch(() => [])).map((m) => ({ ...m, offset: 0n })));
   return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));

@@ -154,6 +154,7 @@ class ProcMem {
   forget(): void {
     const fd = this.fd;
     this.fd = undefined;
+    // (a close the stub refuses or never answers: the handle died with the process anyway)
     if (typeof fd === 'number' && !this.t.client.closed) void this.t.client.text(`vFile:close:${fd.toString(16)}`).catch(() => undefined);
   }
 
@@ -179,6 +180,7 @@ class ProcMem {
   private async open(): Promise<number | undefined> {
     if (this.fd === false) return undefined;
     if (this.fd !== undefined) return this.fd;
+    // (no vFile on this stub, or no such file: '' is no fd, and reads go by packets)
     const reply = await this.t.client.text(`vFile:open:${toHex(Buffer.from(`/proc/${this.t.pid}/mem`))},0,0`).catch(() => '');
     const m = /^F([0-9a-f]+)$/i.exec(reply);
     this.fd = m ? parseInt(m[1]!, 16) : false;
@@ -187,6 +189,7 @@ class ProcMem {
 }
 
 async function remoteWritableMaps(t: RemoteTarget): Promise<Mapping[] | undefined> {
+  // (no remote /proc, as on a non-Linux stub: the memory map below, if the stub has one)
   const maps = await t.readRemoteFile(`/proc/${t.pid}/maps`).catch(() => undefined);
   if (maps !== undefined && maps.length > 0) return parseMaps(maps.toString('latin1')).filter((m) => m.perms[1] === 'w');
   if (!t.client.supports('qXfer:memory-map:read')) return undefined;

@@ -125,6 +125,7 @@ class UffdWpTracker implements DirtyTracker {
 async function syscallInstruction(t: Target): Promise<bigint | undefined> {
   const vdso = (await t.memoryMap()).find((m) => m.path === '[vdso]' && m.perms[2] === 'x');
   if (!vdso) return undefined;
+  // (a vDSO that does not read: no syscall instruction to borrow; the caller says so as its reason)
   const text = await t.readMemory(vdso.start, Number(vdso.end - vdso.start)).catch(() => undefined);
   const i = text?.indexOf(Buffer.from([0x0f, 0x05])) ?? -1;
   return i < 0 ? undefined : vdso.start + BigInt(i);
@@ -142,7 +143,7 @@ function ownUserfaultfd(pid: number): boolean {
       try { return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[userfaultfd]'; } catch { return false; }
     });
   } catch {
-    return false;
+    return false;   // (no fd directory: the process is gone, it holds nothing)
   }
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Debugger } from '../debugger/index.js';
 import type { Launcher } from '../commands/session.js';
 import { localLauncher } from '../debugger/local-launcher.js';
-import { errorMessage } from '../debugger/errors.js';
+import { errorMessage, expected } from '../debugger/errors.js';
 import { RemoteTarget } from '../rsp/remote-target.js';
 import { CommandError } from '../commands/parse.js';
 import { check, describeStop, type Context } from './expect.js';
@@ -103,6 +103,7 @@ export class Live {
     try {
       await bounded(this.d.shutdown(), 15_000);
     } finally {
+      // (a connection that does not close in time, or is gone: the run is over either way)
       for (const c of this.connections.splice(0)) await bounded(c.disconnect(), 5_000).catch(() => undefined);
     }
   }
@@ -120,7 +121,8 @@ export async function runScript(script: Script, opts: RunOptions, onResult: (r: 
     const fresh = !t.reuse || !live;
     if (fresh) { await live?.close(); live = new Live(opts); }
     const l = live!;
-    l.heldAtStart = await l.held().catch(() => 0);
+    // (a target whose snapshot engine cannot say: nothing held to compare with)
+    l.heldAtStart = await l.held().catch(expected(0));
     const runner = new TestRunner(l, script, opts);
     const body = async () => {
       try {
@@ -211,7 +213,8 @@ class TestRunner {
             if (!(e instanceof Abort)) await this.fail(sub, s.loc, `foreach $${s.variable}`, errorMessage(e));
             // back to where the next value starts, if the body says where that is
             const back = [...s.body].reverse().find((x) => x.kind === 'rewind');
-            if (back?.kind === 'rewind') await this.d.rewind(back.name).catch(() => undefined);
+            // (a rewind that fails too: the next value fails where it starts, said there)
+            if (back?.kind === 'rewind') await this.d.rewind(back.name).catch(expected(undefined));
           }
           sub.ms = Date.now() - started;
           this.adopt(r, sub);
@@ -234,7 +237,8 @@ class TestRunner {
           sub.ms = Date.now() - started;
           this.adopt(r, sub);
         }
-        await this.d.deleteCheckpoint(name).catch(() => undefined);
+        // (a body that killed the program took its checkpoint with it)
+        await this.d.deleteCheckpoint(name).catch(expected(undefined));
         return;
       }
       case 'call': {
@@ -275,6 +279,7 @@ class TestRunner {
     const st = this.d.state.stop;
     if (this.d.state.process && st && !this.d.state.running) {
       f.where = { function: st.function, file: st.file, line: st.line };
+      // (no stack, or none in time: the failure is reported without it)
       const frames = await bounded(this.d.frames(undefined, 5), 10_000).catch(() => undefined);
       if (frames) f.backtrace = frames.map((fr) => `#${fr.level}  ${fr.function ?? `0x${fr.pc.toString(16)}`}${fr.file ? ` (${fr.file}:${fr.line})` : ''}`);
     } else if (!f.actual) {

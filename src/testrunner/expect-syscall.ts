@@ -9,6 +9,7 @@ import type { SyscallStop } from '../debugger/state.js';
 import { errnoName, errnoNumber, isErrorReturn } from '../syscall/errno.js';
 import { pathArgument } from '../syscall/rewrite.js';
 import type { CompareOp, Expectation } from './script.js';
+import { expected } from '../debugger/errors.js';
 
 type SyscallExpectation = Extract<Expectation, { kind: 'syscall' }>;
 interface Outcome { ok: boolean; expected: string; actual: string; now?: string }
@@ -60,7 +61,7 @@ async function cString(d: Debugger, addr: bigint): Promise<string | { error: str
   let total = 0;
   while (total < PATH_MAX) {
     const len = Number(0x1000n - (at & 0xfffn));
-    const b = await d.readMemory(at, len).catch(() => undefined);
+    const b = await d.readMemory(at, len).catch(expected(undefined));
     if (!b) return { error: `Cannot access memory at address 0x${at.toString(16)}` };
     const nul = b.indexOf(0);
     parts.push(nul >= 0 ? b.subarray(0, nul) : b);

@@ -6,7 +6,7 @@
  * snapshot diffs by the DWARF fields the changed bytes fall in.
  */
 import type { Debugger } from '../debugger/index.js';
-import { errorMessage } from '../debugger/errors.js';
+import { errorMessage, expected } from '../debugger/errors.js';
 import { sizeOf, strip, type CType } from '../dwarf/types.js';
 import type { Expectation } from './script.js';
 import { CommandError } from '../commands/parse.js';
@@ -34,7 +34,8 @@ export async function check(d: Debugger, e: Expectation, ctx: Context): Promise<
     case 'compare': return compare(d, e.lhs, e.op, e.rhs);
     case 'true': {
       const v = await d.evaluate(e.expr);
-      const t = await d.evaluate(`(${e.expr}) != 0`).catch(() => undefined);
+      // (a value that has no truth, e.g. a struct: not true, shown as it is)
+      const t = await d.evaluate(`(${e.expr}) != 0`).catch(expected(undefined));
       return { ok: t?.text === '1', expected: 'true (non-zero)', actual: v.text, now: v.text };
     }
     case 'contains': {
@@ -159,7 +160,8 @@ async function snapshotDiff(d: Debugger, e: Expectation & { kind: 'snapshot' }):
   const fields = await fieldsOf(d, e.addr, diff.length);
   // bytes outside the struct ADDR points to (a mapping, a plain address): named as `snapshot diff` names them
   const pieces = fields.length || !changed.length ? []
-    : await d.names(changed.map((r) => ({ start: start + BigInt(r.from), length: r.to - r.from }))).catch(() => []);
+    : await d.names(changed.map((r) => ({ start: start + BigInt(r.from), length: r.to - r.from })))
+      .catch(expected([]));   // (names that cannot be read: the bytes alone)
   const names = (r: { from: number; to: number }) => {
     const hit = fields.filter((f) => f.offset < r.to && f.offset + f.size > r.from).map((f) => f.name);
     const [a, b] = [start + BigInt(r.from), start + BigInt(r.to)];
@@ -187,7 +189,8 @@ async function snapshotDiff(d: Debugger, e: Expectation & { kind: 'snapshot' }):
 
 /** The members of the struct ADDR points to, with their offsets (none when it is not a struct). */
 async function fieldsOf(d: Debugger, addr: string, length: number): Promise<{ name: string; offset: number; size: number }[]> {
-  const v = await d.evaluate(`*(${addr})`).catch(() => undefined);
+  // (an ADDR that does not dereference: no fields, the bytes alone)
+  const v = await d.evaluate(`*(${addr})`).catch(expected(undefined));
   const t = v?.value ? strip(v.value.type) : undefined;
   if (!t || (t.kind !== 'struct' && t.kind !== 'union')) return [];
   return t.members.filter((m) => m.name && m.offset < length).map((m) => ({ name: m.name!, offset: m.offset, size: sizeOf(m.type) }));

@@ -6,7 +6,7 @@
  */
 import type { Debugger } from '../debugger/debugger.js';
 import type { NamedPiece } from '../debugger/inspect/address-names.js';
-import { errorMessage } from '../debugger/errors.js';
+import { CommandError, errorMessage, expected, rethrowUnexpected } from '../debugger/errors.js';
 
 export interface DiffChange { readonly offset: number; readonly old: Buffer; readonly now: Buffer }
 
@@ -28,7 +28,8 @@ export async function loadDiff(d: Debugger, expression: string): Promise<DiffVie
     const start = await snapshotStart(d, expression);
     const diff = await d.diff(start);
     const ranges = diff.changes.map((c) => ({ start: start + BigInt(c.offset), length: c.old.length }));
-    const names = ranges.length ? await d.names(ranges).catch(() => undefined) : [];
+    // (names that cannot be read: the changed bytes alone)
+    const names = ranges.length ? await d.names(ranges).catch(expected(undefined)) : [];
     return { expression, start, length: diff.length, changes: diff.changes, names };
   } catch (e) {
     return { expression, error: errorMessage(e) };
@@ -40,14 +41,16 @@ async function snapshotStart(d: Debugger, expression: string): Promise<bigint> {
   const own = d.state.snapshots.filter((s) => !s.owner);
   if (expression === 'heap' || expression === 'stack') {
     const s = own.find((x) => x.region === `[${expression}]`);
-    if (!s) throw new Error(`No snapshot of the ${expression} is held (take one with "snapshot ${expression}").`);
+    if (!s) throw new CommandError(`No snapshot of the ${expression} is held (take one with "snapshot ${expression}").`);
     return s.start;
   }
   // an address, a pointer, or an object (its address)
-  const r = await d.evaluate(`(unsigned long)(${expression})`).catch(() => d.evaluate(`(unsigned long)&(${expression})`));
+  // (not a scalar, e.g. a struct: its address; the error said is the second's)
+  const r = await d.evaluate(`(unsigned long)(${expression})`)
+    .catch((e: unknown) => { rethrowUnexpected(e); return d.evaluate(`(unsigned long)&(${expression})`); });
   const at = BigInt(r.text);
   const s = own.find((x) => at >= x.start && at < x.start + BigInt(x.length));
-  if (!s) throw new Error(`No snapshot holds ${expression} (0x${at.toString(16)}).`);
+  if (!s) throw new CommandError(`No snapshot holds ${expression} (0x${at.toString(16)}).`);
   return s.start;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Debugger } from '../debugger/debugger.js';
 import { childrenOf, scopeVariables, type Formatter, type Inspected } from '../debugger/inspect/index.js';
+import { expected } from '../debugger/errors.js';
 
 /** Elements of an array shown when it is expanded (the rest: scroll with `print`). */
 const ELEMENTS = 50;
@@ -27,7 +28,8 @@ export class LocalsTree {
 
   /** Read the frame at `level` (after a stop or a frame change); keeps the expanded paths. */
   async load(d: Debugger, level: number): Promise<void> {
-    const ev = (await d.evaluate('0', level).catch(() => undefined))?.evaluator;
+    // (no frame at that level, e.g. the program went away: no locals)
+    const ev = (await d.evaluate('0', level).catch(expected(undefined)))?.evaluator;
     if (!ev) { this.clear(); return; }
     await this.setRoots([...await scopeVariables(ev, 'arguments'), ...await scopeVariables(ev, 'locals')], (v) => ev.formatNested(v));
   }
@@ -46,7 +48,8 @@ export class LocalsTree {
     for (const n of nodes) {
       const key = `${prefix}/${n.name}`;
       if (!this.expanded.has(key) || n.children === 0) continue;
-      const kids = await childrenOf(n, this.format, 0, ELEMENTS).catch(() => []);
+      // (children that do not read any more: shown closed)
+      const kids = await childrenOf(n, this.format, 0, ELEMENTS).catch(expected([]));
       this.kids.set(key, kids);
       await this.expandKnown(kids, key);
     }
@@ -58,7 +61,7 @@ export class LocalsTree {
     const node = this.find(key);
     if (!node || node.children === 0) return;
     this.expanded.add(key);
-    this.kids.set(key, await childrenOf(node, this.format, 0, ELEMENTS).catch(() => []));
+    this.kids.set(key, await childrenOf(node, this.format, 0, ELEMENTS).catch(expected([])));
   }
 
   private find(key: string): Inspected | undefined {

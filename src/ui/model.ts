@@ -23,6 +23,7 @@ import { SyscallLog, type SyscallRow } from './syscalls.js';
 import type { KstatsView } from './kstats-pane.js';
 import { KernelStats, kstatsSourceFor } from '../commands/kstats.js';
 import { loadDiff, type DiffView } from './diff.js';
+import { reported } from '../debugger/errors.js';
 
 export const PROMPT = '(tsdbg) ';
 
@@ -180,7 +181,8 @@ export class UiModel {
   private async followStop(stop?: StopInfo): Promise<void> {
     this.set({ scroll: { ...this.current.scroll, src: 0, asm: 0, stack: 0, syscalls: 0 } });
     if (stop?.reason === 'syscall' && stop.syscall) {
-      await this.calls.add(this.d, stop.thread, stop.syscall).catch(() => undefined);
+      // (a call whose arguments do not read is listed without them; a bug is said in the console)
+      await this.calls.add(this.d, stop.thread, stop.syscall).catch(reported(undefined, this.say));
       this.set({ syscalls: this.calls.list() });
     }
     let frames: readonly Frame[] = this.current.state.frames;
@@ -188,7 +190,7 @@ export class UiModel {
       // as many frames as the stack pane shows (a deep stack costs its unwinding)
       const shown = (this.current.layout.panes.stack?.height ?? 1) - 1 + (this.current.scroll.stack ?? 0);
       frames = await this.d.frames(undefined, Math.max(shown, this.current.state.selectedFrame + 1, 1));
-    } catch { /* the program went away meanwhile */ }
+    } catch (e) { reported(undefined, this.say)(e); /* the program went away meanwhile */ }
     const s = this.d.state;
     this.set({ frames, source: this.sourceOf(s, frames) });
     if (this.wantsAsm()) await this.loadAsm(frames[s.selectedFrame] ?? frames[0]);
@@ -203,7 +205,7 @@ export class UiModel {
 
   private async loadWatch(): Promise<void> {
     const s = this.current.state;
-    if (s.process && !s.running) await this.watchList.load(this.d, s.selectedFrame, s.displays).catch(() => undefined);
+    if (s.process && !s.running) await this.watchList.load(this.d, s.selectedFrame, s.displays).catch(reported(undefined, this.say));
     else this.watchList.clear(s.displays);
     const watch = this.watchList.rows();
     this.set({ watch, watchCursor: Math.min(this.current.watchCursor, Math.max(0, watch.length - 1)) });
@@ -298,7 +300,7 @@ export class UiModel {
 
   private async loadLocals(level: number): Promise<void> {
     if (!this.current.layout.panes.locals) return;
-    await this.tree.load(this.d, level).catch(() => this.tree.clear());
+    await this.tree.load(this.d, level).catch((e: unknown) => { this.tree.clear(); reported(undefined, this.say)(e); });
     const locals = this.tree.rows();
     this.set({ locals, localsCursor: Math.min(this.current.localsCursor, Math.max(0, locals.length - 1)) });
   }
@@ -308,7 +310,7 @@ export class UiModel {
     const row = watch ? this.current.watch[this.current.watchCursor] : this.current.locals[this.current.localsCursor];
     if (!row || !row.expandable || (open !== undefined && row.expanded === open)) return;
     const tree = watch ? this.watchList : this.tree;
-    await tree.toggle(row.key).catch(() => undefined);
+    await tree.toggle(row.key).catch(reported(undefined, this.say));
     this.set(watch ? { watch: this.watchList.rows() } : { locals: this.tree.rows() });
   }
 
@@ -325,7 +327,9 @@ export class UiModel {
     const start = off && Number(off[1]) < 4096 ? f.pc - BigInt(off[1]!) : f.pc;
     try {
       this.set({ asm: await this.d.disassemble(start, Math.max(64, this.current.layout.rows)) });
-    } catch {
+    } catch (e) {
+      // (no code readable there: an empty pane; a bug is said in the console)
+      reported(undefined, this.say)(e);
       this.set({ asm: [] });
     }
   }
@@ -337,6 +341,7 @@ export class UiModel {
     let file = this.sources.get(path);
     if (!file) {
       let lines: string[] | undefined;
+      // (a source file not on this machine: the pane shows the code instead, as gdb's TUI does)
       try { lines = readFileSync(path, 'utf8').split('\n').map(expandTabs); } catch { lines = undefined; }
       file = { path, lines };
       this.sources.set(path, file);
@@ -356,6 +361,14 @@ export class UiModel {
   private print(text: string): void {
     this.set({ console: appendText(this.current.console, text) });
   }
+
+  /** What a pane could not show, and why (reported()): one line in the console, once, as gdb says a Dwarf Error. */
+  private readonly said = new Set<string>();
+  private readonly say = (line: string): void => {
+    if (this.said.has(line)) return;
+    this.said.add(line);
+    this.print(`${line}\n`);
+  };
 
   // ---- the user's side ---------------------------------------------------------------------
 
@@ -437,7 +450,7 @@ export class UiModel {
 
   key(k: Key): void {
     if (k.name === 'ctrl' && k.text === 'c') { this.interrupt(); return; }
-    if (this.programTakesKeys()) { void this.d.sendInput(k.bytes).catch(() => undefined); return; }
+    if (this.programTakesKeys()) { void this.d.sendInput(k.bytes).catch(reported(undefined, this.say)); return; }
     if (this.ctrlX) { this.ctrlX = false; this.ctrlXKey(k); return; }
     const v = this.current;
     if ((v.focus === 'locals' || v.focus === 'watch') && this.localsKey(k, v.focus === 'watch')) return;
@@ -524,7 +537,7 @@ export class UiModel {
   private async complete(): Promise<void> {
     const line = this.current.input;
     // a completion that fails (an expression that does not evaluate) completes nothing, as at the line prompt
-    const c = await this.d.session.console.complete(line).catch(() => undefined);
+    const c = await this.d.session.console.complete(line).catch(reported(undefined, this.say));
     if (!c || this.current.input !== line) return;   // typed on meanwhile: that line is not this one
     const words = completionWords(c.candidates);
     if (!words.length) return;
@@ -552,7 +565,8 @@ export class UiModel {
     const v = this.current;
     const want = (v.layout.panes.stack?.height ?? 1) - 1 + (v.scroll.stack ?? 0);
     if (v.frames.length >= want || !v.state.process || v.state.running || v.busy) return;
-    const frames = await this.d.frames(undefined, want).catch(() => undefined);
+    // (the program went away meanwhile: the frames read at the stop stay)
+    const frames = await this.d.frames(undefined, want).catch(reported(undefined, this.say));
     if (frames && frames.length > this.current.frames.length) this.set({ frames });
   }
 }

@@ -9,6 +9,7 @@ import type { Debugger } from '../debugger/debugger.js';
 import type { SyscallStop } from '../debugger/state.js';
 import { entryText, exitText, returnText } from '../syscall/decode.js';
 import type { MemReader } from '../syscall/quote.js';
+import { expected } from '../debugger/errors.js';
 
 /** Calls kept. */
 export const SYSCALLS_KEPT = 200;
@@ -49,7 +50,7 @@ async function decodeWith<T>(d: Debugger, decode: (read: MemReader) => T): Promi
     };
     const out = decode(read);
     if (!missed.size || pass === 4) return out;
-    for (const p of missed) pages.set(p, await d.readMemory(p, Number(PAGE)).catch(() => null));
+    for (const p of missed) pages.set(p, await d.readMemory(p, Number(PAGE)).catch(expected(null)));   // (unreadable: shown as its address)
   }
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { mergedLines } from './gdb-compare.js';
 import { ROOT } from './rsp-util.js';
-import { gdb, killTerminals, tsdbg, type Terminal } from './pty-util.js';
+import { BOTH, killTerminals } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
@@ -56,9 +56,9 @@ describe('clear and delete, against gdb', () => {
     expect(elsewhere(t.filter((l) => l !== '').map(noPid)).join('\n')).toBe(elsewhere(g.filter((l) => l !== '').map(noPid)).join('\n'));
   });
 
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, '(tsdbg) ']] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who} at a terminal: delete asks; n keeps them, y deletes them`, async () => {
-      const t: Terminal = who === 'gdb' ? start([fixture('frames')]) : start(['run', fixture('frames')]);
+      const t = start(fixture('frames'));
       await t.waitFor(prompt);
       t.send('break main\r');
       await t.waitFor(prompt);

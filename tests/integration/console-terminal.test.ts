@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
-import { gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
+import { BOTH, gdb, killTerminals, tsdbg, until, type Terminal } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
@@ -66,9 +66,9 @@ describe('history across sessions', () => {
 });
 
 describe('Tab completion, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: a subcommand and a struct member complete with Tab`, async () => {
-      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      const t = start(PROG);
       await t.waitFor(prompt);
       // each key alone, as typed (a Tab inside pasted text is text, for node's readline)
       t.send('info watc');
@@ -94,16 +94,15 @@ describe('Tab completion, as gdb', () => {
       await t.waitFor('(y or n) ');
       t.send('y\r');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
 
 describe('define at the prompt, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: gives its instructions and a > prompt for each line`, async () => {
-      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      const t = start(PROG);
       await t.waitFor(prompt);
       t.send('define twice\r');
       // (between the lines and the prompt, the line editors' escapes: gdb's bracketed paste, node's redraw)
@@ -115,8 +114,7 @@ describe('define at the prompt, as gdb', () => {
       t.send('twice hey\r');
       await t.waitFor('hey hey\n');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
@@ -125,9 +123,9 @@ describe('the pager, as gdb', () => {
   const lines = Array.from({ length: 30 }, (_, i) => `line${i + 1}`);
   const echo = `echo ${lines.join('\\n')}\\n\r`;
   const PAGER = '--Type <RET> for more, q to quit, c to continue without paging--';
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: height-1 lines a page on a 10-row terminal; RET a page more, q quits, c shows the rest`, async () => {
-      const t = who === 'gdb' ? start(['-iex', 'set pagination on', PROG], { rows: 10 }) : start(['run', PROG], { rows: 10 });
+      const t = start(PROG, { rows: 10, gdbArgs: ['-iex', 'set pagination on'] });
       await t.waitFor(prompt);
       // the last lineN the program's output shows (lines of their own: not the echoed command)
       const last = (from = 0) => Math.max(0, ...[...t.output().slice(from).matchAll(/^(?:\x1b\[[0-9;?]*[A-Za-z])*line(\d+)$/gm)].map((m) => Number(m[1])));
@@ -155,8 +153,7 @@ describe('the pager, as gdb', () => {
       await t.waitFor('line30\n');
       expect(t.output().slice(before)).not.toContain(PAGER);
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
@@ -202,16 +199,15 @@ describe('styles on a terminal, as gdb 13', () => {
       t.send('tbreak main\r');
       await t.waitFor('Temporary breakpoint 2 at \x1b[34m0x');
       await t.waitFor(PROMPT);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
 
 describe('Enter repeats, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: an empty line repeats next, and x goes on where it stopped`, async () => {
-      const t = who === 'gdb' ? start([PROG]) : start(['run', PROG]);
+      const t = start(PROG);
       await t.waitFor(prompt);
       t.send('break main\r');
       await t.waitFor(prompt);
@@ -240,8 +236,7 @@ describe('Enter repeats, as gdb', () => {
       await t.waitFor('(y or n) ');
       t.send('y\r');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
       // the same lines in both: gdb's result is the reference
       results[who] = lines;
       if (results.gdb !== undefined && results.tsdbg !== undefined) expect(results.tsdbg).toBe(results.gdb);
@@ -251,9 +246,9 @@ describe('Enter repeats, as gdb', () => {
 });
 
 describe('the screen follows the window, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: show height and show width after a resize`, async () => {
-      const t = who === 'gdb' ? start([PROG], { cols: 120, rows: 40 }) : start(['run', PROG], { cols: 120, rows: 40 });
+      const t = start(PROG, { cols: 120, rows: 40 });
       await t.waitFor(prompt);
       t.send('show height\r');
       await t.waitFor('Number of lines gdb thinks are in a page is 40.');
@@ -270,16 +265,15 @@ describe('the screen follows the window, as gdb', () => {
       t.send('show width\r');
       await t.waitFor('Number of characters gdb thinks are in a line is 90.');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });
 
 describe('shell alone, as gdb', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: an interactive $SHELL on the terminal until it exits; its status in $_shell_exitcode`, async () => {
-      const t = who === 'gdb' ? start([PROG], { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } }) : start(['run', PROG], { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } });
+      const t = start(PROG, { env: { SHELL: '/bin/sh', PS1: 'inner$ ' } });
       await t.waitFor(prompt);
       t.send('shell\r');
       await t.waitFor('inner$ ');
@@ -292,8 +286,7 @@ describe('shell alone, as gdb', () => {
       t.send('print $_shell_exitcode\r');
       await t.waitFor('$1 = 3\n');
       await t.waitFor(prompt);
-      t.send('quit\r');
-      expect((await t.exited).exitCode).toBe(0);
+      await quit(t);
     });
   }
 });

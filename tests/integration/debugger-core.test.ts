@@ -9,6 +9,7 @@ import type { DebuggerState, Question, StopInfo } from '../../src/debugger/index
 import { localLauncher } from '../../src/debugger/local-launcher.js';
 import { ownerEnv } from '../setup/leaks.js';
 import { fixture } from '../fixtures/programs.js';
+import { loadDiff } from '../../src/ui/diff.js';
 
 const PROG = resolve('examples/bin/struct_loop');
 const SOURCE = resolve('examples/struct_loop.c');
@@ -215,5 +216,16 @@ describe('the debugger core without text', () => {
       expect(s.stop).toMatchObject({ reason: 'watchpoint', function: 'bump', breakpoints: [w.id] });
       expect(s.stop!.watch).toEqual([{ breakpoint: w.id, expression: 'count', old, new: now }]);
     }
+  });
+});
+
+describe('the diff pane\'s reasons', () => {
+  it('no snapshot is the user\'s one line (gdb-style), not an internal error', async () => {
+    const { d } = await start();
+    await d.setBreakpoint({ function: 'tick' });
+    await d.launch();
+    expect(await loadDiff(d, 'heap')).toEqual({ expression: 'heap', error: 'No snapshot of the heap is held (take one with "snapshot heap").' });
+    const view = await loadDiff(d, 'p');
+    expect(view.error).toMatch(/^No snapshot holds p \(0x[0-9a-f]+\)\.$/);
   });
 });

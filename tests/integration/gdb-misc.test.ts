@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ROOT } from './rsp-util.js';
 import { fixture } from '../fixtures/programs.js';
 import { mergedLines } from './gdb-compare.js';
-import { TSDBG, gdb, killTerminals, onPipes, tsdbg, until, type Terminal } from './pty-util.js';
+import { BOTH, TSDBG, killTerminals, onPipes, until } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
@@ -60,9 +60,9 @@ describe('break on a location nothing defines', () => {
     expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
   });
 
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, '(tsdbg) ']] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who} at a terminal: n leaves nothing, y makes it pending`, async () => {
-      const t: Terminal = who === 'gdb' ? start([fixture('frames')]) : start(['run', fixture('frames')]);
+      const t = start(fixture('frames'));
       await t.waitFor(prompt);
       t.send('break nosuch\r');
       await t.waitFor(`${QUESTION} `);

@@ -135,6 +135,21 @@ export function gdb(args: string[], opts?: { cols?: number; rows?: number; env?:
   return terminal('gdb', ['-q', '-nx', '-iex', 'set pagination off', '-iex', 'set style enabled off', ...args], opts);
 }
 
+type TerminalOptions = { cols?: number; rows?: number; env?: Record<string, string> };
+
+/**
+ * gdb and tsdbg on a terminal, for a test written once for both (gdb is the
+ * reference): `start(PROG)` is `gdb [gdbArgs] PROG` or `tsdbg run PROG`.
+ */
+export const BOTH: ReadonlyArray<{
+  who: 'gdb' | 'tsdbg';
+  prompt: string;
+  start(prog: string, opts?: TerminalOptions & { gdbArgs?: string[] }): Terminal;
+}> = [
+  { who: 'gdb', prompt: '(gdb) ', start: (prog, { gdbArgs = [], ...opts } = {}) => gdb([...gdbArgs, prog], opts) },
+  { who: 'tsdbg', prompt: '(tsdbg) ', start: (prog, { gdbArgs: _, ...opts } = {}) => tsdbg(['run', prog], opts) },
+];
+
 /** The pid from `[Inferior 1 (process N) ...` or tsdbg's/gdb's `process N` lines. */
 export function inferiorPid(out: string): number {
   const m = /process (\d+)/.exec(out);

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../fixtures/programs.js';
-import { alive, descendants, gdb, killTerminals, onPipes, tsdbg, TSDBG, until, type Terminal } from './pty-util.js';
+import { BOTH, alive, descendants, gdb, killTerminals, onPipes, tsdbg, TSDBG, until, type Terminal } from './pty-util.js';
 import { startListening } from './rsp-util.js';
 
 afterEach(() => killTerminals());
@@ -40,9 +40,9 @@ async function atInner(): Promise<{ t: Terminal; pids: number[] }> {
 }
 
 describe('the running program owns the keyboard', () => {
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: Ctrl-D is end of file for cat, which exits normally; the prompt still works`, async () => {
-      const t = who === 'gdb' ? start(['/usr/bin/cat']) : start(['run', '/usr/bin/cat']);
+      const t = start('/usr/bin/cat');
       await t.waitFor(prompt);
       t.send('run\r');
       await until(() => descendants(t.pid).length > 0, () => 'cat to start');
@@ -60,10 +60,10 @@ describe('the running program owns the keyboard', () => {
     });
   }
 
-  for (const [who, start, prompt] of [['gdb', gdb, '(gdb) '], ['tsdbg', tsdbg, PROMPT]] as const) {
+  for (const { who, start, prompt } of BOTH) {
     it(`${who}: Ctrl-C stops the running program with SIGINT and gives the prompt back`, async () => {
       const prog = fixture('target_loop');
-      const t = who === 'gdb' ? start([prog]) : start(['run', prog]);
+      const t = start(prog);
       await t.waitFor(prompt);
       t.send('run\r');
       await t.waitFor(/pid \d+\n/);

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, symbol } from '../fixtures/programs.js';
-import { closeScreens, screen, type Screen, uiReady } from './ui-util.js';
+import { closeScreens, screen, type Screen, uiStopAt } from './ui-util.js';
 import { TSDBG } from './pty-util.js';
 
 afterEach(closeScreens);
@@ -14,20 +14,12 @@ afterEach(closeScreens);
 const RED = 1;
 const GREEN = 2;
 
-async function stopped(s: Screen): Promise<void> {
-  await uiReady(s);
-  s.type('break checkpoint_here');
-  await s.waitRow(/1\s+b\+ checkpoint_here/);
-  s.type('run');
-  await s.waitRow(/stopped: breakpoint 1 in checkpoint_here/);
-}
-
 describe('tsdbg run, full screen: snapshot diff', () => {
   it('names the changed field, old bytes red and new green, in 80x24', async () => {
     const prog = fixture('snap_names');
     const cfg = `0x${symbol(prog, 'cfg').toString(16)}`;
     const s = screen([process.execPath, TSDBG, 'run', prog]);
-    await stopped(s);
+    await uiStopAt(s, 'checkpoint_here');
     s.type(`snapshot ${cfg} 24`);
     await s.waitRow(/Snapshot of 24 bytes at/);
     s.type(`snapshot diff ${cfg}`);
@@ -48,7 +40,7 @@ describe('tsdbg run, full screen: snapshot diff', () => {
   it('tui diff heap: a malloc\'d node named by the pointer that reaches it', async () => {
     const prog = fixture('snap_names');
     const s = screen([process.execPath, TSDBG, 'run', prog], { cols: 140, rows: 40 });
-    await stopped(s);
+    await uiStopAt(s, 'checkpoint_here');
     s.type('snapshot heap');
     await s.waitRow(/Snapshot of \d+ bytes at 0x[0-9a-f]+ \(\[heap\]\)/);
     s.type('continue');

@@ -9,27 +9,17 @@ import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { alive, descendants, TSDBG } from './pty-util.js';
 import { ROOT as ROOT_DIR } from './rsp-util.js';
-import { closeScreens, screen, type Screen, uiReady } from './ui-util.js';
+import { closeScreens, screen, type Screen, uiReady, uiStopAt } from './ui-util.js';
 import { waitFor } from '../setup/wait.js';
 
 afterEach(closeScreens);
 
 const ui = (args: string[], size?: { cols?: number; rows?: number; home?: string }) => screen([process.execPath, TSDBG, 'run', ...args], size);
 
-const ready = uiReady;
-
-async function stopAtInner(s: Screen): Promise<void> {
-  await ready(s);
-  s.type('break inner');
-  await s.waitRow(/^1\s+b\+ inner at .*frames\.c:9|1  b\+ inner/);
-  s.type('run');
-  await s.waitRow(/stopped: breakpoint 1 in inner/);
-}
-
 describe('tsdbg run, full screen', () => {
   it('a breakpoint stop marks the line in the source pane; the program output goes to its pane', async () => {
     const s = ui([fixture('frames')]);
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     const row = await s.waitRow(/^B\+>\s*9 \s+long x = c \* 3;/);
     expect(s.cellOf(row, 'long')?.isInverse()).toBeTruthy();
     expect(s.rows().at(-1)).toMatch(/^process \d+ \| stopped: breakpoint 1 in inner at .*frames\.c:9/);
@@ -47,7 +37,7 @@ describe('tsdbg run, full screen', () => {
 
   it('registers changed by `si` change colour (reverse video), the others do not', async () => {
     const s = ui([fixture('frames')]);
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     s.type('layout regs');
     await s.waitRow(/^─ Registers/);
     const ripBefore = await s.waitRow(/rip\s+0x/);
@@ -61,7 +51,7 @@ describe('tsdbg run, full screen', () => {
 
   it('Ctrl-C interrupts a busy loop, not tsdbg', async () => {
     const s = ui([fixture('target_loop')]);
-    await ready(s);
+    await uiReady(s);
     s.type('run');
     await s.waitRow(/\| running \|/);
     await s.waitUntil(() => s.rows().some((r) => /pid \d+\s*$/.test(r)), "the program's pid in its pane");
@@ -76,7 +66,7 @@ describe('tsdbg run, full screen', () => {
 
   it('fits 80x24 after a resize, the status line on the last row', async () => {
     const s = ui([fixture('frames')], { cols: 120, rows: 40 });
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     expect(s.rows()[39]).toMatch(/^process \d+ \| stopped/);
     s.resize(80, 24);
     await s.waitUntil(() => /^process \d+ \| stopped/.test(s.rows()[23]!), 'the status line on row 24');
@@ -95,7 +85,7 @@ describe('leaving the full screen', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-ui-'));
     try {
       const s = wrapped(dir, fixture('frames'));
-      await stopAtInner(s);
+      await uiStopAt(s, 'inner');
       s.type('quit');
       await s.waitRow(/Quit anyway\? \(y or n\)/);
       s.type('y');
@@ -112,7 +102,7 @@ describe('leaving the full screen', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tsdbg-ui-'));
     try {
       const s = wrapped(dir, fixture('frames'));
-      await stopAtInner(s);
+      await uiStopAt(s, 'inner');
       const tracee = Number(/^process (\d+)/.exec(s.rows().at(-1)!)![1]);
       const node = descendants(s.pty.pid).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('tsdbg.js'))!;
       process.kill(node, 'SIGTERM');
@@ -129,11 +119,7 @@ describe('leaving the full screen', () => {
 describe('keys and switches', () => {
   it('the locals pane expands a pointer to its struct, and follows the next stop', async () => {
     const s = ui([path.join(ROOT_DIR, 'examples/bin/linked_list')]);
-    await ready(s);
-    s.type('break print_list');
-    await s.waitRow(/1\s+b\+ print_list/);
-    s.type('run');
-    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    await uiStopAt(s, 'print_list');
     await s.waitRow(/^#0 .{22}  round = 0|\s{2}round = 0/);
     await s.waitUntil(() => /\+ n = 0x[0-9a-f]+/.test(s.text()), 'n, expandable');
     s.type('focus locals');
@@ -148,11 +134,7 @@ describe('keys and switches', () => {
 
   it('tui memory EXPR: a hexdump that follows the stops, the bytes that changed in reverse', async () => {
     const s = ui([path.join(ROOT_DIR, 'examples/bin/linked_list')]);
-    await ready(s);
-    s.type('break print_list');
-    await s.waitRow(/1\s+b\+ print_list/);
-    s.type('run');
-    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    await uiStopAt(s, 'print_list');
     s.type('tui memory n');
     await s.waitRow(/^─ Memory: n /);
     const row = await s.waitRow(/^[0-9a-f]{12}: 05 00 00 00 00 00 00 00 /);
@@ -166,7 +148,7 @@ describe('keys and switches', () => {
 
   it('the mouse wheel scrolls the pane under the pointer', async () => {
     const s = ui([fixture('frames')]);
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     s.type('info registers');
     await s.waitRow(/^gs\s+0x0\s+0/);
     const title = s.rows().findIndex((r) => /^─ Console/.test(r));
@@ -178,7 +160,7 @@ describe('keys and switches', () => {
 
   it('F9 takes a checkpoint (its pane shows it), Shift-F9 rewinds to it: the marked line goes back', async () => {
     const s = ui([fixture('frames')]);
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     s.type('next');
     await s.waitRow(/^  >\s*11 /);
     s.type('next');                                   // after the printf: its buffer is on the heap already
@@ -195,7 +177,7 @@ describe('keys and switches', () => {
 
   it('F10 is step, F8 next; Ctrl-D at the empty prompt asks gdb\'s question and quits', async () => {
     const s = ui([fixture('frames')]);
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     s.send('\x1b[21~');                               // F10
     await s.waitRow(/^  >\s*11 /);
     s.send('\x1b[19~');                               // F8: over the printf
@@ -209,7 +191,7 @@ describe('keys and switches', () => {
 
   it('tui disable gives the line prompt on the main screen; tui enable brings the panes back', async () => {
     const s = ui([fixture('frames')]);
-    await ready(s);
+    await uiReady(s);
     s.type('break inner');
     await s.waitRow(/1\s+b\+ inner/);
     s.type('tui disable');
@@ -230,7 +212,7 @@ describe('keys and switches', () => {
       const file = path.join(home, '.tsdbg_history');
       writeFileSync(file, 'print 6 * 7\n');
       const s = ui([fixture('frames')], { home });
-      await ready(s);
+      await uiReady(s);
       s.send('info reg');
       s.send('\t');
       await s.waitRow(/^\(tsdbg\) info registers /);   // (the pane pads its rows: what follows is blank)

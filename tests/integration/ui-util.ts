@@ -92,3 +92,12 @@ export async function uiReady(s: Screen): Promise<void> {
   await s.waitRow(/^─ Console/);
   await s.waitRow(/^\(tsdbg\) /);
 }
+
+/** Up, a breakpoint (number 1) at `fn`, and `run` to it: the stop is on the status line. */
+export async function uiStopAt(s: Screen, fn: string): Promise<void> {
+  await uiReady(s);
+  s.type(`break ${fn}`);
+  await s.waitRow(new RegExp(`1\\s+b\\+ ${fn}`));
+  s.type('run');
+  await s.waitRow(new RegExp(`stopped: breakpoint 1 in ${fn}`));
+}

@@ -8,31 +8,17 @@ import path from 'node:path';
 import { fixture } from '../fixtures/programs.js';
 import { TSDBG } from './pty-util.js';
 import { ROOT } from './rsp-util.js';
-import { closeScreens, screen, type Screen, uiReady } from './ui-util.js';
+import { closeScreens, screen, type Screen, uiReady, uiStopAt } from './ui-util.js';
 
 afterEach(closeScreens);
 
 const ui = (args: string[], size?: { cols?: number; rows?: number; env?: Record<string, string | undefined> }) =>
   screen([process.execPath, TSDBG, 'run', ...args], size);
 
-const ready = uiReady;
-
-async function stopAtInner(s: Screen): Promise<void> {
-  await ready(s);
-  s.type('break inner');
-  await s.waitRow(/1\s+b\+ inner/);
-  s.type('run');
-  await s.waitRow(/stopped: breakpoint 1 in inner/);
-}
-
 describe('the watch pane', () => {
   it('tui watch EXPR expands a struct through its pointer; display EXPR is listed too; both follow the stops', async () => {
     const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
-    await ready(s);
-    s.type('break print_list');
-    await s.waitRow(/1\s+b\+ print_list/);
-    s.type('run');
-    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    await uiStopAt(s, 'print_list');
     s.type('tui watch n');
     await s.waitRow(/─ Watch/);
     await s.waitUntil(() => /\+ n = 0x[0-9a-f]+/.test(s.text()) && /─ Locals.*─ Watch/.test(s.text()), 'n in the watch pane, next to the locals');
@@ -58,7 +44,7 @@ describe('the watch pane', () => {
 describe('register groups', () => {
   it('tui reg float shows st0-st5; tui reg vector the xmm ones; gdb\'s error for an unknown group', async () => {
     const s = ui([fixture('frames')], { cols: 100, rows: 30 });
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     s.type('tui reg float');
     await s.waitRow(/^─ Register group: float/);
     await s.waitRow(/^st0\s+\S+\s+\(raw 0x[0-9a-f]{20}\)/);
@@ -76,7 +62,7 @@ describe('register groups', () => {
 describe('the syscalls and kernel stats panes', () => {
   it('catch syscall write + continue: the call in the syscalls pane, decoded, then its result', async () => {
     const s = ui([fixture('frames')], { cols: 100, rows: 30 });
-    await ready(s);
+    await uiReady(s);
     s.type('catch syscall write');
     await s.waitRow(/Catchpoint 1 \(syscall 'write' \[1\]\)/);
     s.type('layout syscalls');
@@ -90,7 +76,7 @@ describe('the syscalls and kernel stats panes', () => {
 
   it('layout kstats says clearly that tracer.ko is not loaded', async () => {
     const s = ui([fixture('frames')], { cols: 100, rows: 30 });
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     s.type('layout kstats');
     await s.waitRow(/^─ Kernel stats/);
     await s.waitRow(/^The kernel tracer is not loaded \(no \/proc\/tracer\)/);
@@ -101,7 +87,7 @@ describe('the syscalls and kernel stats panes', () => {
 describe('syntax colour in the source pane', () => {
   it('strings and keywords in colour; set style enabled off and NO_COLOR take it away', async () => {
     const s = ui([fixture('frames')], { cols: 100, rows: 30, env: { NO_COLOR: undefined } });
-    await stopAtInner(s);
+    await uiStopAt(s, 'inner');
     const row = await s.waitRow(/^\s+11\s+printf\("inner %ld\\n", x\);/);
     const str = () => s.cellOf(row, '"inner')!;
     expect(str().isFgPalette() && str().getFgColor()).toBe(1);              // red
@@ -112,7 +98,7 @@ describe('syntax colour in the source pane', () => {
     await s.waitUntil(() => Boolean(s.cellOf(row, '"inner')?.isFgDefault()), 'the string in the default colour');
 
     const plain = ui([fixture('frames')], { cols: 100, rows: 30, env: { NO_COLOR: '1' } });
-    await stopAtInner(plain);
+    await uiStopAt(plain, 'inner');
     const r2 = await plain.waitRow(/^\s+11\s+printf\("inner %ld\\n", x\);/);
     expect(plain.cellOf(r2, '"inner')!.isFgDefault()).toBeTruthy();
   });

@@ -13,23 +13,24 @@ import { INT_VALUE } from '../convenience.js';
 import { LocationNotFound, isNotFound, makePending } from '../pending.js';
 import type { Session } from '../session.js';
 import { FILE_LINE } from './types.js';
+import { armWatch, disarm } from './watchpoints.js';
 
 export async function insertUserBreakpoints(s: Session): Promise<void> {
   for (const b of s.bps) {
     b.inserted = false;
     if (b.type !== 'breakpoint') {
-      if (b.enabled && b.address !== undefined && b.watch) await s.armWatch(b).catch((e) => { if (!isUserError(e)) throw e; s.warnInsert(b); });
+      if (b.enabled && b.address !== undefined && b.watch) await armWatch(s, b).catch((e) => { if (!isUserError(e)) throw e; warnInsert(s, b); });
       continue;
     }
     if (!b.spec.startsWith('*')) {
       // A library function not loaded (yet) in this run: pending again, like gdb.
-      try { s.setLocations(b, await s.resolveLocations(b.spec)); } catch (e) { s.setLocations(b, expected([])(e)); }
+      try { s.setLocations(b, await resolveLocations(s, b.spec)); } catch (e) { s.setLocations(b, expected([])(e)); }
     } else {
       // gdb re-evaluates `*EXPR` for each process: `*_start` typed before
       // `run` named the file address, and a PIE moves it. A bare number
       // evaluates to itself; an expression that cannot be evaluated now
       // keeps its last address.
-      try { b.address = await s.resolveLocation(b.spec); } catch (e) { expected(undefined)(e); /* keep b.address */ }
+      try { b.address = await resolveLocation(s, b.spec); } catch (e) { expected(undefined)(e); /* keep b.address */ }
     }
     if (b.enabled && b.address !== undefined) await insertOrWarn(s, b);
   }
@@ -39,11 +40,11 @@ export async function insertUserBreakpoints(s: Session): Promise<void> {
 /** Insert b; memory that cannot take it gets gdb's warning, and the breakpoint stays, uninserted. */
 export async function insertOrWarn(s: Session, b: Breakpoint): Promise<void> {
   try {
-    await s.insertBp(b);
+    await insertBp(s, b);
     b.inserted = true;
   } catch (e) {
     if (!isUserError(e)) throw e;
-    s.warnInsert(b);
+    warnInsert(s, b);
   }
 }
 
@@ -97,7 +98,7 @@ export async function resolveLocation(s: Session, spec: string): Promise<bigint>
     if (plt) return plt.address;
     throw new CommandError(`Function "${spec}" not defined.`);
   }
-  return s.skipPrologue(sym.address);
+  return skipPrologue(s, sym.address);
 }
 
 /** A breakpoint that stands on a PLT stub: the library that defines the function may load. */
@@ -119,7 +120,7 @@ export async function resolveLocations(s: Session, spec: string): Promise<bigint
     const all = s.debug.functionBreakpoints(spec);
     if (all.length > 1 || (all.length === 1 && s.debug.functionBreakpoint(spec) === undefined)) return all;
   }
-  return [await s.resolveLocation(spec)];
+  return [await resolveLocation(s, spec)];
 }
 
 /** The addresses of FILE:LINE (the current file without FILE), one per block, lowest first. */
@@ -134,7 +135,7 @@ export async function lineLocations(s: Session, file: string | undefined, line: 
 /** `condition N [EXPR]`: checked at each location as at `break ... if` (gdb numbers them N.K here). */
 export function setCondition(s: Session, b: Breakpoint, expr: string | undefined): void {
   const locs = s.locationsOf(b);
-  const invalid = expr && !b.watch ? s.invalidLocations(locs, expr, `${b.id}.`) : undefined;
+  const invalid = expr && !b.watch ? invalidLocations(s, locs, expr, `${b.id}.`) : undefined;
   locs.forEach((_, i) => {
     if (b.invalid?.includes(i) && !invalid?.includes(i)) s.out(`Breakpoint ${b.id}'s condition is now valid at location ${i + 1}, enabling.`);
   });
@@ -160,11 +161,11 @@ export async function insertBp(s: Session, b: Breakpoint): Promise<void> {
   const done: bigint[] = [];
   try {
     for (const a of s.locationsOf(b)) {
-      await s.insertAt(a);
+      await insertAt(s, a);
       done.push(a);
     }
   } catch (e) {
-    for (const a of done) await s.removeAt(a).catch(expected(undefined));
+    for (const a of done) await removeAt(s, a).catch(expected(undefined));
     throw e;
   }
 }
@@ -178,7 +179,7 @@ export async function cmdBreak(s: Session, location: string | undefined, tempora
   let locs: bigint[] = [];
   s.debug?.keptLines.clear();
   try {
-    locs = await s.resolveLocations(spec);
+    locs = await resolveLocations(s, spec);
   } catch (e) {
     // a location no loaded object defines yet may wait for a library that does
     // (resolved at run and at each library load): `set breakpoint pending` decides.
@@ -186,7 +187,7 @@ export async function cmdBreak(s: Session, location: string | undefined, tempora
     s.store.write('stderr', `${e.message}\n`);
     if (!(await makePending(s.breakpointPending, s.confirm))) return;
   }
-  const invalid = condition ? s.invalidLocations(locs, condition) : undefined;
+  const invalid = condition ? invalidLocations(s, locs, condition) : undefined;
   const address = locs[0];
   const b: Breakpoint = {
     id: s.nextBpId++, type: 'breakpoint', spec, address, enabled: true,
@@ -202,7 +203,7 @@ export async function cmdBreak(s: Session, location: string | undefined, tempora
     return;
   }
   if (s.target && s.target.state !== 'exited') {
-    await s.insertBp(b).catch((e) => { throw isUserError(e) ? new EvalError(`Cannot access memory at address ${hex(address)}`) : e; });
+    await insertBp(s, b).catch((e) => { throw isUserError(e) ? new EvalError(`Cannot access memory at address ${hex(address)}`) : e; });
     b.inserted = true;
   }
   s.setBreakpoints([...s.bps, b]);
@@ -222,7 +223,7 @@ export async function cmdDelete(s: Session, ids: number[]): Promise<void> {
   // gdb asks before deleting them all, when typed (the question auto-answers without a terminal)
   if (!ids.length && all.length && s.fromTty && !(await s.confirm('Delete all breakpoints? (y or n)'))) return;
   const victims = ids.length ? ids.map((id) => s.bp(id)) : all;
-  for (const b of victims) await s.disarm(b);
+  for (const b of victims) await disarm(s, b);
   s.setBreakpoints(all.filter((b) => !victims.includes(b)));
 }
 
@@ -251,11 +252,11 @@ export async function cmdClear(s: Session, spec: string | undefined): Promise<vo
     }
     for (const path of paths) target.lines.push({ path, line: n });
   } else {
-    target.pcs.push(...await s.resolveLocations(spec));
+    target.pcs.push(...await resolveLocations(s, spec));
   }
   const ids = breakpointsToClear(s.bps, target, (b) => s.locationsOf(b), lineOf);
   if (!ids.length) throw new CommandError(`No breakpoint at ${spec ?? 'this line'}.`);
-  await s.cmdDelete(ids);
+  await cmdDelete(s, ids);
   // gdb: "Always report if deleted more than one"
   if (s.fromTty || ids.length > 1) s.out(clearedText(ids));
 }
@@ -265,10 +266,10 @@ export async function cmdEnable(s: Session, ids: number[], enable: boolean, once
   for (const b of targets) {
     b.enabled = enable;
     if (once) b.disposition = 'dis';
-    if (!enable) await s.disarm(b);
+    if (!enable) await disarm(s, b);
     else if (!b.inserted && s.target && s.target.state !== 'exited' && b.address !== undefined) {
-      if (b.watch) await s.armWatch(b);
-      else { await s.insertBp(b); b.inserted = true; }
+      if (b.watch) await armWatch(s, b);
+      else { await insertBp(s, b); b.inserted = true; }
     }
   }
   s.publishBreakpoints();

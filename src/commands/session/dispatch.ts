@@ -3,7 +3,7 @@ import { helpText, parseLine, type Command } from '../parse.js';
 import { disassemble } from '../disasm.js';
 import { disassembleCommand } from '../disassemble.js';
 import { printfText } from '../printf.js';
-import { disassembleHost, rewriteHost } from './inspect.js';
+import { cmdInfo, cmdPrint, cmdSetting, cmdSnapshot, disassembleHost, rewriteHost } from './inspect.js';
 import { errorMessage, expected, isUserError } from '../../debugger/errors.js';
 import { SourceLevel } from '../source/index.js';
 import { canUseHwValue, showWatchSetting, snapshot } from '../watch.js';
@@ -11,6 +11,12 @@ import { showPending } from '../pending.js';
 import { setScreen, showScreen } from '../screen.js';
 import type { Session } from '../session.js';
 import { type SessionCore, type CommandResult } from './types.js';
+import { cmdAttach, cmdDetach, cmdKill, cmdMonitor, cmdQuit, cmdRun, forgetProcess, loadFile } from './program.js';
+import { cmdBreak, cmdCatchSyscall, cmdClear, cmdCommands, cmdDelete, cmdEnable, cmdIgnore, setCondition } from './breakpoints.js';
+import { cmdWatch } from './watchpoints.js';
+import { cmdContinue, cmdHandle, cmdRewind, cmdSignal } from './stop.js';
+import { cmdBacktrace, cmdFrame } from './stack.js';
+import { cmdFinish, cmdStep, cmdStepi, cmdUntil } from './stepping.js';
 
 /** The primitives for src/debugger/debugger.ts. */
 export function core(s: Session): SessionCore {
@@ -25,7 +31,7 @@ export function core(s: Session): SessionCore {
       }
     },
     load: (program, args, cwd, env) => {
-      s.loadFile(program);
+      loadFile(s, program);
       s.args = args;
       if (cwd !== undefined) s.launchOpts.cwd = cwd;
       if (env !== undefined) s.launchOpts.env = env;
@@ -35,7 +41,7 @@ export function core(s: Session): SessionCore {
       const t = s.live();
       s.target = undefined;
       await t.kill();
-      s.forgetProcess();
+      forgetProcess(s);
     },
     lastBreakpointId: () => s.nextBpId - 1,
     breakpoint: (id) => s.bp(id),
@@ -66,18 +72,18 @@ export function core(s: Session): SessionCore {
 
 /** execute() inside an operation already running (SourceLevel's commands that run others). */
 export async function executeNow(s: Session, line: string, fromTty = true, sourcedAt?: string): Promise<CommandResult> {
-  if (s.collecting) return s.collectCommand(line);
+  if (s.collecting) return collectCommand(s, line);
   s.sourcedAt = sourcedAt;
   let r: CommandResult;
   if (s.commandDepth === 0) s.quitRequested = false;
   s.commandDepth++;
   try {
-    r = await s.executeOne(line, fromTty);
+    r = await executeOne(s, line, fromTty);
   } finally {
     s.sourcedAt = undefined;
     s.commandDepth--;
   }
-  if (!s.runningActions) await s.runBreakpointActions();
+  if (!s.runningActions) await runBreakpointActions(s);
   return r;
 }
 
@@ -108,7 +114,7 @@ export async function runBreakpointActions(s: Session): Promise<void> {
       for (const l of lines) {
         if (l === 'silent') continue;
         const stopsBefore = s.stopCount;
-        const r = await s.executeOne(l, false);
+        const r = await executeOne(s, l, false);
         if (r.quit !== undefined || s.stopCount !== stopsBefore) break;
       }
     }
@@ -118,7 +124,7 @@ export async function runBreakpointActions(s: Session): Promise<void> {
 }
 
 export function executeOne(s: Session, line: string, fromTty: boolean): Promise<CommandResult> {
-  return withFromTty(s, fromTty, () => s.executeText(line));
+  return withFromTty(s, fromTty, () => executeText(s, line));
 }
 
 /** Run fn with the from_tty of a command it runs (see execute). */
@@ -134,7 +140,7 @@ async function withFromTty<T>(s: Session, fromTty: boolean, fn: () => Promise<T>
 
 export async function executeText(s: Session, line: string): Promise<CommandResult> {
   try {
-    const quit = await s.runLine(line);
+    const quit = await runLine(s, line);
     return quit === undefined ? { ok: true } : { ok: true, quit };
   } catch (e) {
     const msg = errorMessage(e);
@@ -165,7 +171,7 @@ export async function runLine(s: Session, line: string): Promise<number | undefi
 }
 
 export function runLineAs(s: Session, line: string, fromTty: boolean): Promise<number | undefined> {
-  return withFromTty(s, fromTty, () => s.runLine(line));
+  return withFromTty(s, fromTty, () => runLine(s, line));
 }
 
 // ---- dispatch --------------------------------------------------------------------------
@@ -173,53 +179,53 @@ export function runLineAs(s: Session, line: string, fromTty: boolean): Promise<n
 export async function run(s: Session, c: Command): Promise<number | undefined> {
   switch (c.kind) {
     case 'nop': return undefined;
-    case 'run': await s.cmdRun(c.args, c.stopAt); return undefined;
-    case 'break': await s.cmdBreak(c.location, c.temporary, c.condition); return undefined;
-    case 'watch': await s.cmdWatch(c.expr, c.access, c.location); return undefined;
-    case 'catch-syscall': s.cmdCatchSyscall(c.args, c.temporary); return undefined;
-    case 'delete': await s.cmdDelete(c.ids); return undefined;
-    case 'clear': await s.cmdClear(c.location); return undefined;
+    case 'run': await cmdRun(s, c.args, c.stopAt); return undefined;
+    case 'break': await cmdBreak(s, c.location, c.temporary, c.condition); return undefined;
+    case 'watch': await cmdWatch(s, c.expr, c.access, c.location); return undefined;
+    case 'catch-syscall': cmdCatchSyscall(s, c.args, c.temporary); return undefined;
+    case 'delete': await cmdDelete(s, c.ids); return undefined;
+    case 'clear': await cmdClear(s, c.location); return undefined;
     case 'list': s.source.listCommand(c.arg); return undefined;
     case 'ptype': await s.source.ptype(c.expr, c.whatis, c.offsets); return undefined;
     case 'display': await s.source.displayCommand(c.expr, c.fmt); return undefined;
     case 'undisplay': await s.source.undisplayCommand(c.arg, c.viaDelete); return undefined;
-    case 'enable': await s.cmdEnable(c.ids, c.enable, c.once); return undefined;
-    case 'condition': s.setCondition(s.bp(c.id), c.expr); s.publishBreakpoints(); return undefined;
-    case 'ignore': s.cmdIgnore(c.id, c.count); return undefined;
-    case 'commands': s.cmdCommands(c.ids); return undefined;
-    case 'continue': await s.cmdContinue(c.count); return undefined;
-    case 'stepi': await s.cmdStepi(c.count, c.over); return undefined;
-    case 'step': await s.cmdStep(c.count, c.over); return undefined;
-    case 'finish': await s.cmdFinish(); return undefined;
-    case 'until': await s.cmdUntil(c.location, c.advance); return undefined;
-    case 'print': await s.cmdPrint(c.expr, c.fmt, c.style); return undefined;
+    case 'enable': await cmdEnable(s, c.ids, c.enable, c.once); return undefined;
+    case 'condition': setCondition(s, s.bp(c.id), c.expr); s.publishBreakpoints(); return undefined;
+    case 'ignore': cmdIgnore(s, c.id, c.count); return undefined;
+    case 'commands': cmdCommands(s, c.ids); return undefined;
+    case 'continue': await cmdContinue(s, c.count); return undefined;
+    case 'stepi': await cmdStepi(s, c.count, c.over); return undefined;
+    case 'step': await cmdStep(s, c.count, c.over); return undefined;
+    case 'finish': await cmdFinish(s); return undefined;
+    case 'until': await cmdUntil(s, c.location, c.advance); return undefined;
+    case 'print': await cmdPrint(s, c.expr, c.fmt, c.style); return undefined;
     case 'x': await s.examiner.examine(c.expr, c.count, c.fmt, c.unit); return undefined;
     case 'set-expr': await s.evaluateAny(c.expr); s.registers.invalidate(); return undefined;
     case 'setting':
       if (await s.source.printCommand('set', `${c.name} ${c.value}`)) return undefined;
       if (c.name === 'can-use-hw-watchpoints') s.canUseHw = await canUseHwValue(c.value, (e) => s.evaluate(e));
-      else if (!(await setScreen(s.screen, c.name, c.value, (e) => s.evaluate(e)))) s.cmdSetting(c.name, c.value);
+      else if (!(await setScreen(s.screen, c.name, c.value, (e) => s.evaluate(e)))) cmdSetting(s, c.name, c.value);
       return undefined;
     case 'show':
       if (await s.source.printCommand('show', c.name)) return undefined;
       s.out(showWatchSetting(c.name, s.canUseHw) ?? showScreen(s.screen, c.name) ?? showPending(c.name, s.breakpointPending) ?? s.snapConsole.showMethod(c.name) ?? `${c.name}: not a setting tsdbg keeps.`); return undefined;
     case 'disassemble': await disassembleCommand(disassembleHost(s), c.args); return undefined;
-    case 'backtrace': await s.cmdBacktrace(c.limit); return undefined;
-    case 'frame': await s.cmdFrame(c.index, c.relative, c.text); return undefined;
-    case 'info': await s.cmdInfo(c.what, c.arg); return undefined;
+    case 'backtrace': await cmdBacktrace(s, c.limit); return undefined;
+    case 'frame': await cmdFrame(s, c.index, c.relative, c.text); return undefined;
+    case 'info': await cmdInfo(s, c.what, c.arg); return undefined;
     case 'thread': await s.threads.thread(c.id); return undefined;
-    case 'handle': s.cmdHandle(c.signal, c.actions); return undefined;
-    case 'signal': await s.cmdSignal(c.signal); return undefined;
-    case 'kill': await s.cmdKill(); return undefined;
-    case 'detach': await s.cmdDetach(); return undefined;
-    case 'monitor': await s.cmdMonitor(c.text); return undefined;
-    case 'attach': await s.cmdAttach(c.pid); return undefined;
-    case 'quit': await s.cmdQuit(); return c.code ? Number(c.code) || 0 : 0;
+    case 'handle': cmdHandle(s, c.signal, c.actions); return undefined;
+    case 'signal': await cmdSignal(s, c.signal); return undefined;
+    case 'kill': await cmdKill(s); return undefined;
+    case 'detach': await cmdDetach(s); return undefined;
+    case 'monitor': await cmdMonitor(s, c.text); return undefined;
+    case 'attach': await cmdAttach(s, c.pid); return undefined;
+    case 'quit': await cmdQuit(s); return c.code ? Number(c.code) || 0 : 0;
     case 'help': s.outLines(helpText(c.topic)); return undefined;
     case 'echo': s.store.write('stdout', unescapeEcho(c.text)); return undefined;
     case 'syscall': await s.rewrites.command(c.args, rewriteHost(s)); return undefined;
     case 'printf': s.store.write('stdout', await printfText(c.text, { evaluate: (e) => s.evaluateAny(e), readMemory: (a, l) => s.readMemory(a, l) })); return undefined;
-    case 'snapshot': await s.cmdSnapshot(c.cmd); return undefined;
+    case 'snapshot': await cmdSnapshot(s, c.cmd); return undefined;
     case 'snapshots': await s.snapConsole.list(() => s.store.state.snapshots); return undefined;
     case 'restore': {
       const obj = await s.source.snapshotObject(c.addr, false);
@@ -229,7 +235,7 @@ export async function run(s: Session, c: Command): Promise<number | undefined> {
     case 'checkpoint': await s.snapConsole.checkpoint(c.name); s.effects.mark(s.snaps.list().at(-1)!.name); return undefined;
     case 'checkpoint-delete': await s.snapConsole.deleteCheckpoint(c.name); s.effects.forget(c.name); return undefined;
     case 'checkpoints': s.snapConsole.checkpoints(); return undefined;
-    case 'rewind': await s.cmdRewind(c.name, c.force); return undefined;
+    case 'rewind': await cmdRewind(s, c.name, c.force); return undefined;
   }
 }
 

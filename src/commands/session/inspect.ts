@@ -170,7 +170,7 @@ export async function cmdInfo(s: Session, what: InfoWhat, arg: string): Promise<
     case 'frame': await s.info.frame(arg); return;
     case 'inferiors': s.info.inferiors(); return;
     case 'threads': await s.threads.info(arg); return;
-    case 'scope': s.outLines(await infoScope(s.scopeHost(), arg)); return;
+    case 'scope': s.outLines(await infoScope(scopeHost(s), arg)); return;
     case 'syscall': s.outLines(infoSyscall(arg, syscallHere(s))); return;
     case 'kstats': s.outLines(await s.kstats.info(s.target && s.target.state !== 'exited' ? s.target.pid : undefined)); return;
     default: await s.source.info(what, arg);

@@ -12,6 +12,10 @@ import { ThreadTable } from '../threads.js';
 import type { Session } from '../session.js';
 import { SOLIB_EVENT_NAMES, type StopOutcome } from './types.js';
 import { syscallCatchSet } from '../catch-syscall.js';
+import { bridgeIo } from './inspect.js';
+import { cmdBreak, insertAt, insertOrWarn, insertUserBreakpoints, onPltStub, removeAt, resolveLocations } from './breakpoints.js';
+import { disarm } from './watchpoints.js';
+import { frameLine, hitBreakpoints, resumeAndReport } from './stop.js';
 
 /** Leave no tracee behind: kill what we started, detach what we attached. */
 export async function shutdown(s: Session): Promise<void> {
@@ -27,7 +31,7 @@ export async function shutdown(s: Session): Promise<void> {
     // a detach or kill that failed: kill it rather than leave it (a kill that fails again finds it gone)
     await t.kill().catch(() => undefined);
   }
-  s.forgetProcess();
+  forgetProcess(s);
 }
 
 // ---- program file and symbols -------------------------------------------------------------
@@ -39,7 +43,7 @@ export function loadFile(s: Session, path: string): void {
   try {
     s.fileElf = ElfFile.load(abs);
     s.fileSymbols = new SymbolTable(s.fileElf, 0n);
-    s.debug = DebugBridge.forFile(s.fileElf, s.bridgeIo());
+    s.debug = DebugBridge.forFile(s.fileElf, bridgeIo(s));
   } catch (e) {
     const why = (e as Error).message.replace(/^.*?: /, '');
     throw new CommandError(/^not a|ELF/.test(why)
@@ -59,21 +63,21 @@ export async function cmdRun(s: Session, args: string[] | undefined, stopAt: 'ma
   }
   if (args) s.args = args;
   // gdb sets start's breakpoint first (pending on the file's address, like any break before run)
-  if (stopAt === 'main') await s.cmdBreak('main', true, undefined);
+  if (stopAt === 'main') await cmdBreak(s, 'main', true, undefined);
   s.chatter(`Starting program: ${s.exePath} ${s.args.join(' ')}`); // gdb's trailing blank without args
   const t = await s.launcher.spawn(s.exePath, s.args, s.launchOpts);
   await s.adopt(t, 'spawned');
   if (stopAt === 'first-instruction') {
     await s.image!.refresh();
-    await s.insertUserBreakpoints();
-    await s.armSolibEvents();
+    await insertUserBreakpoints(s);
+    await armSolibEvents(s);
     s.publisher.detail = { reason: 'entry', breakpoints: [], watch: [] };
-    s.out(`\nProgram stopped.\n${await s.frameLine((await s.regs()).rip, true)}`);
+    s.out(`\nProgram stopped.\n${await frameLine(s, (await s.regs()).rip, true)}`);
     return;
   }
-  if (!(await s.runToEntry())) return;
-  if (await s.stopAtEntryBreakpoint()) return;
-  await s.resumeAndReport({ kind: 'cont' });
+  if (!(await runToEntry(s))) return;
+  if (await stopAtEntryBreakpoint(s)) return;
+  await resumeAndReport(s, { kind: 'cont' });
 }
 
 /**
@@ -106,7 +110,7 @@ export async function adopt(s: Session, t: Target, origin: 'spawned' | 'attached
   t.on('thread', s.onThread);
   s.solibs = new SharedLibraries(origin === 'spawned' ? s.fileElf?.interpreter : undefined);
   if (t.exePath || s.fileElf) {
-    s.debug = await DebugBridge.forTarget(t, s.fileElf, s.bridgeIo());
+    s.debug = await DebugBridge.forTarget(t, s.fileElf, bridgeIo(s));
     s.image = s.debug.image;
   } else {
     // a stub that cannot say what it runs (QEMU's gdbstub): addresses only, as gdb
@@ -117,7 +121,7 @@ export async function adopt(s: Session, t: Target, origin: 'spawned' | 'attached
   }
   const engine = s.snaps.adopt(t);
   if (engine) s.out(`Snapshot engine: ${engineLabel(engine)}`);
-  s.publishTarget();
+  publishTarget(s);
 }
 
 export function publishTarget(s: Session): void {
@@ -139,20 +143,20 @@ export async function runToEntry(s: Session): Promise<boolean> {
   const entry = (await t.auxv()).find(([k]) => k === AT_ENTRY)?.[1];
   // A static executable starts right at its entry: nothing to run to.
   if (entry !== undefined && entry !== (await s.regs()).rip) {
-    await s.insertAt(entry);
+    await insertAt(s, entry);
     if (syscallCatchSet(s.bps)) {
       // gdb catches ld.so's calls too: run with the catchpoints, the entry is reached on the way (reachEntry)
       await s.image!.refresh();
-      await s.insertUserBreakpoints();   // the program's own addresses are known (gdb lists them so); libraries' at the entry
+      await insertUserBreakpoints(s);   // the program's own addresses are known (gdb lists them so); libraries' at the entry
       s.entryPending = entry;
-      await s.resumeAndReport({ kind: 'cont' });
+      await resumeAndReport(s, { kind: 'cont' });
       return false;
     }
     let ev: StopEvent;
     try {
       ev = await t.cont();
     } finally {
-      if (t.state !== 'exited') await s.removeAt(entry);
+      if (t.state !== 'exited') await removeAt(s, entry);
     }
     s.invalidateMemory();
     if (ev.reason.kind !== 'breakpoint' || ev.reason.pc !== entry) {
@@ -161,20 +165,20 @@ export async function runToEntry(s: Session): Promise<boolean> {
     }
   }
   await s.image!.refresh();
-  await s.insertUserBreakpoints();
-  await s.armSolibEvents();
+  await insertUserBreakpoints(s);
+  await armSolibEvents(s);
   return true;
 }
 
 /** The entry point, reached after catch syscall stops before it: what runToEntry does there. */
 export async function reachEntry(s: Session, pc: bigint): Promise<StopOutcome | 'continue'> {
   s.entryPending = undefined;
-  await s.removeAt(pc);
-  for (const b of s.bps) await s.disarm(b);
+  await removeAt(s, pc);
+  for (const b of s.bps) await disarm(s, b);
   await s.image!.refresh();
-  await s.insertUserBreakpoints();
-  await s.armSolibEvents();
-  return (await s.hitBreakpoints(pc)).length ? 'stopped' : 'continue';
+  await insertUserBreakpoints(s);
+  await armSolibEvents(s);
+  return (await hitBreakpoints(s, pc)).length ? 'stopped' : 'continue';
 }
 
 /**
@@ -187,7 +191,7 @@ export async function armSolibEvents(s: Session): Promise<void> {
   const hook = SOLIB_EVENT_NAMES.map((n) => s.image?.symbolByName(n)?.symbol).find((x) => x?.kind === 'function');
   if (!hook || s.solibEvent === hook.address) return;
   try {
-    await s.insertAt(hook.address);
+    await insertAt(s, hook.address);
     s.solibEvent = hook.address;
   } catch (e) {
     expected(undefined)(e);   // no dynamic linker breakpoint: pending breakpoints resolve only at the next run
@@ -202,21 +206,21 @@ export async function onSolibEvent(s: Session): Promise<void> {
   await s.image?.refresh();
   let changed = false;
   for (const b of s.bps) {
-    if (b.type !== 'breakpoint' || (b.address !== undefined && !s.onPltStub(b))) continue;
+    if (b.type !== 'breakpoint' || (b.address !== undefined && !onPltStub(s, b))) continue;
     const before = b.address;
     try {
-      s.setLocations(b, await s.resolveLocations(b.spec));
+      s.setLocations(b, await resolveLocations(s, b.spec));
     } catch (e) {
       if (isUserError(e)) continue;   // still nowhere to be found: it stays pending
       throw e;
     }
     if (b.address === before) continue;
     if (before !== undefined && b.inserted) {
-      await s.removeAt(before).catch(expected(undefined));
+      await removeAt(s, before).catch(expected(undefined));
       b.inserted = false;
     }
     changed = true;
-    if (b.enabled) await s.insertOrWarn(b);
+    if (b.enabled) await insertOrWarn(s, b);
   }
   if (changed) s.publishBreakpoints();
 }
@@ -229,7 +233,7 @@ export async function cmdQuit(s: Session): Promise<void> {
     const fate = s.origin === 'attached' ? 'detached' : 'killed';
     const q = `A debugging session is active.\n\n\tInferior 1 [process ${t.pid}] will be ${fate}.\n\nQuit anyway? (y or n)`;
     if (!(await s.confirm(q))) throw new CommandError('Not confirmed.');
-    if (s.origin === 'attached') await s.cmdDetach();
+    if (s.origin === 'attached') await cmdDetach(s);
   }
   await s.shutdown();
 }
@@ -241,7 +245,7 @@ export async function cmdKill(s: Session): Promise<void> {
   s.target = undefined;
   await new Promise((r) => setImmediate(r));
   await t.kill();
-  s.forgetProcess();
+  forgetProcess(s);
   s.out(`[Inferior 1 (process ${pid}) killed]`);
 }
 
@@ -251,7 +255,7 @@ export async function cmdDetach(s: Session): Promise<void> {
   await s.snaps.release(t);
   s.target = undefined;
   await t.detach();
-  s.forgetProcess();
+  forgetProcess(s);
   s.out(`[Inferior 1 (process ${t.pid}) detached]`);
 }
 
@@ -270,7 +274,7 @@ export async function cmdAttach(s: Session, pid: number): Promise<void> {
   // Attach first: a pid that cannot be attached to leaves the current program alone.
   const t = await s.launcher.attach(pid, s.launchOpts);
   if (busy) await s.shutdown();
-  if (!s.exePath || s.exePath !== t.exePath) s.loadFile(t.exePath);
+  if (!s.exePath || s.exePath !== t.exePath) loadFile(s, t.exePath);
   await s.takeOver(t, 'attached');
 }
 
@@ -281,11 +285,11 @@ export async function cmdAttach(s: Session, pid: number): Promise<void> {
  */
 export async function takeOver(s: Session, t: Target, origin: 'spawned' | 'attached'): Promise<void> {
   await s.adopt(t, origin);
-  await s.insertUserBreakpoints();
-  await s.armSolibEvents();
+  await insertUserBreakpoints(s);
+  await armSolibEvents(s);
   const regs = await s.regs();
   s.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [] };
-  s.out(await s.frameLine(regs.rip, false));
+  s.out(await frameLine(s, regs.rip, false));
 }
 
 /** The process is gone: drop everything that belonged to it. */
@@ -309,5 +313,5 @@ export function forgetProcess(s: Session): void {
   for (const b of s.bps) b.inserted = false;
   s.store.update({ snapshots: [], checkpoints: [] });
   s.store.update({ selectedFrame: 0 });
-  s.publishTarget();
+  publishTarget(s);
 }

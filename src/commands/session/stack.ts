@@ -34,13 +34,13 @@ export async function frames(s: Session, max = MAX_FRAMES, pastMain = false): Pr
 export function frameText(s: Session, f: Frame): string {
   // Callers' pcs are return addresses: name the function of the call (pc - 1), like gdb.
   const callSite = f.level === 0 ? f.pc : f.pc - 1n;
-  return `#${f.level}  ${hex16(f.pc)} in ${s.funcName(callSite)} ()${s.fromLibrary(callSite)}`;
+  return `#${f.level}  ${hex16(f.pc)} in ${s.funcName(callSite)} ()${fromLibrary(s, callSite)}`;
 }
 
 /** `#1  0x... in main () at f.c:26` with DWARF, else the symbol-only line. */
 export async function frameTextAt(s: Session, level: number, fallback: Frame): Promise<string> {
   const bt = await s.debug?.backtrace(level + 1).catch(expected(undefined));
-  return bt?.lines[level] ?? s.frameText(fallback);
+  return bt?.lines[level] ?? frameText(s, fallback);
 }
 
 export async function cmdBacktrace(s: Session, limit: number | undefined): Promise<void> {
@@ -56,7 +56,7 @@ export async function cmdBacktrace(s: Session, limit: number | undefined): Promi
   }
   const frames = await s.frames(ask);
   s.store.update({ frames: frames.map((f) => frameOfPc(f.level, f.pc, f.cfa, (pc) => s.place(pc))) });
-  s.outLines((limit === undefined ? frames : frames.slice(0, limit)).map((f) => s.frameText(f)));
+  s.outLines((limit === undefined ? frames : frames.slice(0, limit)).map((f) => frameText(s, f)));
   if (limit !== undefined && frames.length > limit) s.chatter('(More stack frames follow...)');
 }
 
@@ -82,7 +82,7 @@ export async function cmdFrame(s: Session, index: number | undefined, relative: 
   }
   s.store.update({ selectedFrame: sel });
   if (symbolic) await s.source.showFrame(sel);
-  else s.out(s.frameText(frames[sel]!));
+  else s.out(frameText(s, frames[sel]!));
 }
 
 // ---- threads ---------------------------------------------------------------------------------
@@ -115,5 +115,5 @@ export async function frameSummary(s: Session): Promise<string> {
   const pc = (await s.regs()).rip;
   const d = await s.debug?.describe('frame', undefined).catch(expected(undefined));
   if (d?.head) return d.head;
-  return `${hex16(pc)} in ${s.funcName(pc)} ()${s.fromLibrary(pc)}`;
+  return `${hex16(pc)} in ${s.funcName(pc)} ()${fromLibrary(s, pc)}`;
 }

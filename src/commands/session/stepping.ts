@@ -11,14 +11,18 @@ import { stripWrapHints } from '../../dwarf/wrap.js';
 import { SourceStepper, type StepEnd } from '../step.js';
 import type { Session } from '../session.js';
 import { type InternalStop } from './types.js';
+import { resolveLocations } from './breakpoints.js';
+import { watchScopeExit } from './watchpoints.js';
+import { frameLine, hitBreakpoints, resumeAndReport } from './stop.js';
+import { frameTextAt } from './stack.js';
 
 export async function cmdStepi(s: Session, count: number, over: boolean): Promise<void> {
   s.live();
   const stepper = s.stepper();
   for (let i = 0; i < count; i++) {
-    const end = stepper ? await stepper.instruction(over) : await s.instructionWithoutDwarf(over);
+    const end = stepper ? await stepper.instruction(over) : await instructionWithoutDwarf(s, over);
     if (end.kind === 'other') return;
-    if (i === count - 1) s.out(await s.stepStopLine(end.kind === 'stopped' && end.srcLine));
+    if (i === count - 1) s.out(await stepStopLine(s, end.kind === 'stopped' && end.srcLine));
   }
 }
 
@@ -27,10 +31,10 @@ export async function instructionWithoutDwarf(s: Session, over: boolean): Promis
   const regs = await s.regs();
   const [insn] = disassemble(await s.readUpTo(regs.rip, 16), regs.rip, () => undefined, 1);
   if (over && insn?.isCall) {
-    const outcome = await s.resumeAndReport({ kind: 'internal', stops: [{ addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n }] });
+    const outcome = await resumeAndReport(s, { kind: 'internal', stops: [{ addr: regs.rip + BigInt(insn.length), spAbove: regs.rsp - 8n }] });
     return outcome === 'internal' ? { kind: 'stopped', srcLine: false } : { kind: 'other' };
   }
-  return (await s.stepiOnce()) ? { kind: 'stopped', srcLine: false } : { kind: 'other' };
+  return (await stepiOnce(s)) ? { kind: 'stopped', srcLine: false } : { kind: 'other' };
 }
 
 /** One instruction, unreported; false when something else stopped the program (reported). */
@@ -38,7 +42,7 @@ export async function stepiOnce(s: Session): Promise<boolean> {
   const ev = await s.resume(true);
   if (ev.reason.kind === 'step') {
     // Stepping onto a user breakpoint hits it, as in gdb (bpstat_stop_status at the new pc).
-    if (!(await s.hitBreakpoints(ev.reason.pc)).length && !(await s.watchScopeExit(ev.reason.pc))) return true;
+    if (!(await hitBreakpoints(s, ev.reason.pc)).length && !(await watchScopeExit(s, ev.reason.pc))) return true;
     await s.reportStop({ ...ev, reason: { kind: 'breakpoint', pc: ev.reason.pc } }, 'stopped');
     return false;
   }
@@ -55,8 +59,8 @@ export function stepper(s: Session): SourceStepper | undefined {
     debug,
     regs: () => s.regs(),
     readCode: (addr, len) => s.readUpTo(addr, len),
-    stepInstruction: () => s.stepiOnce(),
-    runTo: async (stop) => (await s.resumeAndReport({ kind: 'internal', stops: [stop] })) === 'internal',
+    stepInstruction: () => stepiOnce(s),
+    runTo: async (stop) => (await resumeAndReport(s, { kind: 'internal', stops: [stop] })) === 'internal',
   });
 }
 
@@ -67,7 +71,7 @@ export function stepper(s: Session): SourceStepper | undefined {
  */
 export async function stepStopLine(s: Session, srcLine: boolean): Promise<string> {
   const d = await s.debug?.describeStep(srcLine).catch(expected(undefined));
-  if (!d) return s.frameLine((await s.regs()).rip, true);
+  if (!d) return frameLine(s, (await s.regs()).rip, true);
   s.lastFunction = d.fn;
   const displays = await s.source.afterStop().catch(expected(undefined));
   return displays ? `${d.text}\n${displays}` : d.text;
@@ -91,13 +95,13 @@ export async function cmdStep(s: Session, count: number, over: boolean): Promise
         srcLine = through.srcLine;
         continue;
       }
-      if (!(await s.runToReturn(false, true))) return;   // the stop is reported once, below
+      if (!(await runToReturn(s, false, true))) return;   // the stop is reported once, below
       srcLine = false;
       continue;
     }
     srcLine = end.srcLine;
   }
-  s.out(await s.stepStopLine(srcLine));
+  s.out(await stepStopLine(s, srcLine));
 }
 
 /** Run until the selected frame returns to its caller; false if something else stopped us. */
@@ -108,14 +112,14 @@ export async function runToReturn(s: Session, announce: boolean, quiet = false):
   if (!ret) throw new CommandError('"finish" not meaningful in the outermost frame.');
   const noReturn = announce && s.fromTty ? s.debug?.noReturnFunction(sel === 0 ? ret.frame.pc : ret.frame.pc - 1n) : undefined;
   if (noReturn && !(await s.confirm(`warning: Function ${noReturn} does not return normally.\nTry to finish anyway? (y or n)`))) throw new CommandError('Not confirmed.');
-  if (announce) s.chatter(`Run till exit from ${await s.frameTextAt(sel, ret.frame)}`);
-  const outcome = await s.resumeAndReport({ kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
+  if (announce) s.chatter(`Run till exit from ${await frameTextAt(s, sel, ret.frame)}`);
+  const outcome = await resumeAndReport(s, { kind: 'internal', stops: [{ addr: ret.pc, spAbove: ret.cfa - 8n }] });
   if (outcome !== 'internal') return false;
   // Inlined calls that start at the return address are hidden, as at any stop of gdb's but a stepi.
   s.debug?.setInlineSkip(ret.pc, s.debug.inlineCallsStartingAt(ret.pc).length);
   if (!quiet) {
     s.lastFunction = undefined;   // a new function: gdb prints the whole frame line
-    s.out(await s.frameLine(ret.pc, true));
+    s.out(await frameLine(s, ret.pc, true));
   }
   return true;
 }
@@ -150,7 +154,7 @@ export async function cmdFinish(s: Session): Promise<void> {
   const sel = s.store.state.selectedFrame;
   const frames = await s.debug?.frameList(sel + 1).catch(expected([])) ?? [];
   const fnPc = frames[sel]?.pc ?? (await s.frames(sel + 1))[sel]?.pc ?? (await s.regs()).rip;
-  if (!(await s.runToReturn(true))) return;
+  if (!(await runToReturn(s, true))) return;
   s.publisher.detail = { reason: 'finish', breakpoints: [], watch: [] };
   const rax = (await s.regs()).rax;
   const typed = await s.debug?.returnValue(fnPc, await readReturnRegs(s.live(), await s.regs()));
@@ -179,7 +183,7 @@ export async function finishInline(s: Session): Promise<boolean> {
   if (!bt?.frames[sel]?.inlined || bt.frames[sel]!.tailCall || !bt.frames[sel + 1] || !stepper) return false;
   s.chatter(`Run till exit from ${bt.lines[sel]}`);
   const end = await stepper.finishInline(sel);
-  if (end.kind !== 'other') s.out(await s.stepStopLine(end.kind === 'stopped' && end.srcLine));
+  if (end.kind !== 'other') s.out(await stepStopLine(s, end.kind === 'stopped' && end.srcLine));
   return true;
 }
 
@@ -187,12 +191,12 @@ export async function cmdUntil(s: Session, location: string | undefined, advance
   s.live();
   if (!location) {
     // Like `next`, without going back into a loop (src/commands/step.ts).
-    const end = await s.stepper()?.until1();
+    const end = await stepper(s)?.until1();
     if (!end || end.kind === 'nolines') await untilWithoutLines(s);
-    else if (end.kind === 'stopped') s.out(await s.stepStopLine(end.srcLine));
+    else if (end.kind === 'stopped') s.out(await stepStopLine(s, end.srcLine));
     return;
   }
-  const addrs = await s.resolveLocations(location);
+  const addrs = await resolveLocations(s, location);
   // gdb's until_break_command: `until` stops at LOCATION only in the selected frame, `advance`
   // anywhere; both where that frame returns to (past main too).
   const sel = s.store.state.selectedFrame;
@@ -204,9 +208,9 @@ export async function cmdUntil(s: Session, location: string | undefined, advance
   const ret = await s.returnOf(real, true);
   const stops: InternalStop[] = addrs.map((addr) => ({ addr, cfa: advance ? undefined : here?.cfa }));
   if (ret) stops.push({ addr: ret.pc, spAbove: ret.cfa - 8n });
-  const outcome = await s.resumeAndReport({ kind: 'internal', stops });
+  const outcome = await resumeAndReport(s, { kind: 'internal', stops });
   // not the end of a step: the frame line and the source line (print_stop_event's SRC_AND_LOC)
-  if (outcome === 'internal') s.out(await s.stepStopLine(false));
+  if (outcome === 'internal') s.out(await stepStopLine(s, false));
 }
 
 /**
@@ -219,11 +223,11 @@ async function untilWithoutLines(s: Session): Promise<void> {
   const start = s.functionStart(from);
   if (start === undefined) throw new CommandError('Execution is not within a known function.');
   for (;;) {
-    const end = await s.instructionWithoutDwarf(true);
+    const end = await instructionWithoutDwarf(s, true);
     if (end.kind !== 'stopped') return;
     const pc = (await s.regs()).rip;
     if (pc < start || pc > from) break;
     await s.checkQuit();
   }
-  s.out(await s.stepStopLine(false));
+  s.out(await stepStopLine(s, false));
 }

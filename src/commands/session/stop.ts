@@ -15,7 +15,10 @@ import { INT_VALUE } from '../convenience.js';
 import { formatSnap, scopeExitText, snapshot, type WatchSnap } from '../watch.js';
 import type { Session } from '../session.js';
 import { FILE_LINE, type InternalStop, type StopOutcome } from './types.js';
-import { reachEntry } from './program.js';
+import { forgetProcess, onSolibEvent, reachEntry } from './program.js';
+import { cmdDelete, cmdEnable, hitWhere, insertAt, removeAt } from './breakpoints.js';
+import { classifyWatch, insertPendingWatches, watchScopeExit } from './watchpoints.js';
+import { fromLibrary } from './stack.js';
 
 const EXECVE = 59;
 
@@ -41,7 +44,7 @@ export async function resume(s: Session, step: boolean): Promise<StopEvent> {
     s.store.emit('running', { thread: step ? t.selectedThread : undefined });
   }
   // The target emits the program's output up to the stop before resolving (gdb's order).
-  await s.insertPendingWatches();
+  await insertPendingWatches(s);
   t.capabilities.syscalls?.set(withEffects(syscallCatchSet(s.bps), s.snaps.list().length > 0));
   const soft = s.bps.filter((b) => b.watch?.soft && b.enabled && b.inserted);
   const ev = soft.length
@@ -71,7 +74,7 @@ export async function classify(s: Session, ev: StopEvent, internal: InternalStop
       if (!d.stop && d.print) s.out(`\nProgram received signal ${r.signame}, ${signalDescription(r.signame)}.`);
       return d.stop ? 'stopped' : 'continue';
     }
-    case 'watchpoint': return s.classifyWatch(r.address);
+    case 'watchpoint': return classifyWatch(s, r.address);
     case 'syscall':
       if (!r.entry) {
         // a `syscall skip` at the entry: its result, written now so that this stop shows it
@@ -79,12 +82,12 @@ export async function classify(s: Session, ev: StopEvent, internal: InternalStop
         if (rv !== undefined) (r as { ret?: bigint }).ret = rv;
       }
       if (!r.entry) s.effects.observe(r.nr, r.args, r.ret ?? 0n, vmReader(ev.tid));
-      return (await s.hitWhere((b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
+      return (await hitWhere(s, (b) => catches(b, r.nr))).length ? 'stopped' : 'continue';
     case 'breakpoint': {
       if (r.pc === s.entryPending) return reachEntry(s, r.pc);
-      const hit = await s.hitBreakpoints(r.pc);
+      const hit = await hitBreakpoints(s, r.pc);
       if (hit.length) return 'stopped';
-      const scopeExit = await s.watchScopeExit(r.pc);
+      const scopeExit = await watchScopeExit(s, r.pc);
       const mine = internal.find((stop) => stop.addr === r.pc);
       if (mine && (mine.spAbove === undefined || (await s.regs()).rsp > mine.spAbove) &&
           (mine.cfa === undefined || (await s.frames(1))[0]?.cfa === mine.cfa)) {
@@ -94,7 +97,7 @@ export async function classify(s: Session, ev: StopEvent, internal: InternalStop
       }
       if (scopeExit) return 'stopped';
       if (mine) return 'continue';
-      if (r.pc === s.solibEvent) { await s.onSolibEvent(); return 'continue'; }
+      if (r.pc === s.solibEvent) { await onSolibEvent(s); return 'continue'; }
       if (s.inserted.has(r.pc)) return 'continue';  // a breakpoint whose condition/ignore said go on
       return 'stopped';
     }
@@ -103,7 +106,7 @@ export async function classify(s: Session, ev: StopEvent, internal: InternalStop
 
 /** Breakpoints at pc that want to stop (conditions and ignore counts applied, hits counted). */
 export async function hitBreakpoints(s: Session, pc: bigint): Promise<Breakpoint[]> {
-  const out = await s.hitWhere((b) => b.type === 'breakpoint' && b.enabled && s.locationsOf(b).includes(pc) &&
+  const out = await hitWhere(s, (b) => b.type === 'breakpoint' && b.enabled && s.locationsOf(b).includes(pc) &&
     !b.invalid?.includes(s.locationsOf(b).indexOf(pc)));
   if (!out.length && s.bps.some((b) => s.locationsOf(b).includes(pc))) s.publishBreakpoints();
   return out;
@@ -112,7 +115,7 @@ export async function hitBreakpoints(s: Session, pc: bigint): Promise<Breakpoint
 /** Resume, silently re-resuming past stops that are not for the user, then report the stop. */
 export async function resumeAndReport(s: Session, how: { kind: 'cont' } | { kind: 'internal'; stops: InternalStop[] }): Promise<StopOutcome> {
   const internal = how.kind === 'internal' ? how.stops : [];
-  for (const stop of internal) await s.insertAt(stop.addr);
+  for (const stop of internal) await insertAt(s, stop.addr);
   // Internal stops are for the thread being stepped (gdb's thread-specific momentary breakpoints).
   const stepper = s.live().selectedThread;
   try {
@@ -124,7 +127,7 @@ export async function resumeAndReport(s: Session, how: { kind: 'cont' } | { kind
       return outcome;
     }
   } finally {
-    if (s.target && s.target.state !== 'exited') for (const stop of internal) await s.removeAt(stop.addr);
+    if (s.target && s.target.state !== 'exited') for (const stop of internal) await removeAt(s, stop.addr);
     else for (const stop of internal) s.inserted.delete(stop.addr);
   }
 }
@@ -140,7 +143,7 @@ export async function reportStop(s: Session, ev: StopEvent, outcome: StopOutcome
     } else if (r.kind === 'killed') {
       s.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
     }
-    s.forgetProcess();
+    forgetProcess(s);
     s.publisher.exit(ev);
     return;
   }
@@ -157,7 +160,7 @@ export async function reportStop(s: Session, ev: StopEvent, outcome: StopOutcome
       s.publisher.detail = { reason: 'signal', breakpoints: [], watch: [], signal: 'SIGTRAP' };
       if (!hit.length && s.scopeExits.length) {
         s.publisher.detail = { reason: 'watchpoint', breakpoints: [...s.scopeExits], watch: [] };
-        s.out(`\n${scopeExitText(s.scopeExits.splice(0))}\n${await s.frameLine(pc, false)}`);
+        s.out(`\n${scopeExitText(s.scopeExits.splice(0))}\n${await frameLine(s, pc, false)}`);
         return;
       }
       if (hit.length) {
@@ -168,15 +171,15 @@ export async function reportStop(s: Session, ev: StopEvent, outcome: StopOutcome
         if (b.commands?.[0] !== 'silent') {
           // several locations: gdb names the one hit (1.2)
           const num = b.more ? `${b.id}.${s.locationsOf(b).indexOf(pc) + 1}` : `${b.id}`;
-          s.out(`\n${hitHead}${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${num}, ${await s.frameLine(pc, false)}`);
+          s.out(`\n${hitHead}${b.disposition === 'del' ? 'Temporary breakpoint' : 'Breakpoint'} ${num}, ${await frameLine(s, pc, false)}`);
         }
         for (const x of hit) {
-          if (x.disposition === 'del') await s.cmdDelete([x.id]);
-          else if (x.disposition === 'dis') await s.cmdEnable([x.id], false, false);
+          if (x.disposition === 'del') await cmdDelete(s, [x.id]);
+          else if (x.disposition === 'dis') await cmdEnable(s, [x.id], false, false);
         }
         return;
       }
-      s.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.${sw}\n${await s.frameLine(pc, true)}`);
+      s.out(`\n${received} signal SIGTRAP, Trace/breakpoint trap.${sw}\n${await frameLine(s, pc, true)}`);
       return;
     }
     case 'watchpoint': {
@@ -190,26 +193,26 @@ export async function reportStop(s: Session, ev: StopEvent, outcome: StopOutcome
         s.out(`\n${hitHead}${watchTitle(w.b)} ${w.b.id}: ${w.b.spec}\n\n${body}`);
       }
       s.publisher.detail = { reason: 'watchpoint', breakpoints: [...new Set(changes.map((c) => c.breakpoint))], watch: changes };
-      s.out(await s.frameLine(pc, false));
+      s.out(await frameLine(s, pc, false));
       return;
     }
     case 'signal':
       s.publisher.detail = { reason: 'signal', breakpoints: [], watch: [], signal: r.signame };   // gdb's SRC_AND_LOC: a signal never ends a step, the frame is always shown
       // Inlined calls starting at the pc are hidden, as at any stop but a user breakpoint's (skip_inline_frames).
       s.debug?.setInlineSkip(pc, s.debug.inlineCallsStartingAt(pc).length);
-      s.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await s.frameLine(pc, false)}`);
+      s.out(`\n${received} signal ${r.signame}, ${signalDescription(r.signame)}.${sw}\n${await frameLine(s, pc, false)}`);
       return;
     case 'interrupted':
       s.publisher.detail = { reason: 'interrupted', breakpoints: [], watch: [], signal: 'SIGINT' };
-      s.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await s.frameLine(pc, true)}`);
+      s.out(`\n${received} signal SIGINT, Interrupt.${sw}\n${await frameLine(s, pc, true)}`);
       return;
     case 'syscall': {
       const hit = s.lastHit.splice(0);
       const b = hit[0]!;
       s.publisher.detail = { reason: 'syscall', breakpoints: hit.map((x) => x.id), watch: [], syscall: syscallStopOf(r) };
       s.pendingActions = hit.flatMap((x) => x.commands ?? []);
-      if (b.commands?.[0] !== 'silent') s.out(`\n${hitHead}${catchHitText(b, r.nr, r.entry)}, ${await s.frameLine(pc, false)}`);
-      for (const x of hit) if (x.disposition === 'del') await s.cmdDelete([x.id]);
+      if (b.commands?.[0] !== 'silent') s.out(`\n${hitHead}${catchHitText(b, r.nr, r.entry)}, ${await frameLine(s, pc, false)}`);
+      for (const x of hit) if (x.disposition === 'del') await cmdDelete(s, [x.id]);
       return;
     }
     case 'exec':
@@ -219,7 +222,7 @@ export async function reportStop(s: Session, ev: StopEvent, outcome: StopOutcome
       return;
     case 'step':
       s.publisher.detail = { reason: 'step', breakpoints: [], watch: [] };
-      s.out(await s.frameLine(pc, true));
+      s.out(await frameLine(s, pc, true));
       return;
   }
 }
@@ -237,13 +240,13 @@ export async function frameLine(s: Session, pc: bigint, afterStep: boolean): Pro
     return displays ? `${d.text}\n${displays}` : d.text;
   }
   s.lastFunction = s.funcName(pc);
-  return `${hex16(pc)} in ${s.funcName(pc)} ()${s.fromLibrary(pc)}`;
+  return `${hex16(pc)} in ${s.funcName(pc)} ()${fromLibrary(s, pc)}`;
 }
 
 export async function cmdContinue(s: Session, count: number): Promise<void> {
   s.live();
   if (count > 1) {
-    const stopBp = s.lastHit.length ? s.lastHit[0] : s.bpAtPc();
+    const stopBp = s.lastHit.length ? s.lastHit[0] : bpAtPc(s);
     const b = await stopBp;
     if (b) {
       b.ignoreCount = count - 1;
@@ -255,7 +258,7 @@ export async function cmdContinue(s: Session, count: number): Promise<void> {
   } else {
     s.chatter('Continuing.');
   }
-  await s.resumeAndReport({ kind: 'cont' });
+  await resumeAndReport(s, { kind: 'cont' });
 }
 
 export async function bpAtPc(s: Session): Promise<Breakpoint | undefined> {
@@ -274,7 +277,7 @@ export async function cmdSignal(s: Session, sig: string): Promise<void> {
     if (s.pendingSignal === undefined) throw new CommandError(`Signal ${name} does not exist on this system.`);
     s.chatter(`Continuing with signal ${name}.`);
   }
-  await s.resumeAndReport({ kind: 'cont' });
+  await resumeAndReport(s, { kind: 'cont' });
 }
 
 export function cmdHandle(s: Session, signal: string, actions: string[]): void {
@@ -291,5 +294,5 @@ export async function cmdRewind(s: Session, name: string | undefined, force: boo
   s.outLines(s.effects.rewound(r.checkpoint.name));
   s.store.update({ selectedFrame: 0 });
   s.publisher.detail = { reason: 'rewind', breakpoints: [], watch: [] };
-  s.out(await s.frameLine(r.checkpoint.regs.rip, false));
+  s.out(await frameLine(s, r.checkpoint.regs.rip, false));
 }

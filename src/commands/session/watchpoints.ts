@@ -10,13 +10,13 @@ import { DebugBridge, type AnyValue } from '../debug.js';
 import { INT_VALUE } from '../convenience.js';
 import { armHardwareWatch, disarmHardwareWatch, firstUnfit, sameRanges, snapshot, unfitText, watchHits, watchLocation, watchRanges } from '../watch.js';
 import type { Session } from '../session.js';
-import { conditionHolds } from './breakpoints.js';
+import { cmdDelete, conditionHolds, insertAt, removeAt } from './breakpoints.js';
 
 export async function cmdWatch(s: Session, expr: string, access: WatchKind, location = false): Promise<void> {
   const any = await s.evaluateAny(expr);
   const at = location ? watchLocation(expr, any.dwarf?.optimizedOut ? undefined : await DebugBridge.toMine(any).catch(expected(undefined))) : undefined;
   if (any.dwarf?.optimizedOut) {
-    if (access === 'write') return s.watchUnreadable(expr, any);
+    if (access === 'write') return watchUnreadable(s, expr, any);
     throw new CommandError('Expression cannot be implemented with read/access watchpoint.');
   }
   const v = await DebugBridge.toMine(any);
@@ -35,9 +35,9 @@ export async function cmdWatch(s: Session, expr: string, access: WatchKind, loca
   b.watch!.scope = at ? undefined : await s.localScope(v.lval.addr);
   b.watch!.frame = at ? undefined : (await s.frames().catch(expected([])))[s.store.state.selectedFrame]?.cfa;
   try {
-    if (b.watch!.scope) await s.insertAt(b.watch!.scope.ret);
-    await s.armWatch(b).catch(async (e: unknown) => {
-      if (b.watch!.scope) await s.removeAt(b.watch!.scope.ret);
+    if (b.watch!.scope) await insertAt(s, b.watch!.scope.ret);
+    await armWatch(s, b).catch(async (e: unknown) => {
+      if (b.watch!.scope) await removeAt(s, b.watch!.scope.ret);
       throw e;
     });
     s.convenience.setMine('bpnum', INT_VALUE(b.id));
@@ -75,14 +75,14 @@ export async function watchScopeExit(s: Session, pc: bigint): Promise<boolean> {
   const rsp = (await s.regs()).rsp;
   const gone = s.bps.filter((b) => b.watch?.scope?.ret === pc && rsp > b.watch.scope.cfa - 8n);
   if (!gone.length) return false;
-  for (const b of gone) await s.cmdDelete([b.id]);
+  for (const b of gone) await cmdDelete(s, [b.id]);
   s.scopeExits = gone.map((b) => b.id);
   return true;
 }
 
 export async function armWatch(s: Session, b: Breakpoint): Promise<void> {
   try {
-    b.watch!.soft = !(await armHardwareWatch(s.live(), b.watch!, s.canUseHw, s.hardwareWatches()));
+    b.watch!.soft = !(await armHardwareWatch(s.live(), b.watch!, s.canUseHw, hardwareWatches(s)));
   } catch (e) {
     // gdb accepts it and fails at the resume, when they do not all fit (resume())
     if (!(e instanceof TargetError) || e.code !== 'ENOSPC') throw e;
@@ -98,17 +98,17 @@ export async function disarm(s: Session, b: Breakpoint): Promise<void> {
   b.inserted = false;
   if (!s.target || s.target.state === 'exited') return;
   if (b.watch) {
-    if (!b.watch.soft) await disarmHardwareWatch(s.target, b.watch, s.hardwareWatches());
-    if (b.watch.scope) await s.removeAt(b.watch.scope.ret);
+    if (!b.watch.soft) await disarmHardwareWatch(s.target, b.watch, hardwareWatches(s));
+    if (b.watch.scope) await removeAt(s, b.watch.scope.ret);
   }
-  else for (const a of s.locationsOf(b)) await s.removeAt(a);
+  else for (const a of s.locationsOf(b)) await removeAt(s, a);
 }
 
 /** Hardware watchpoints that did not fit when set: inserted now, or the resume refused as gdb does. */
 export async function insertPendingWatches(s: Session): Promise<void> {
   const hw = s.bps.filter((b) => b.watch && !b.watch.soft && b.enabled);
   if (hw.every((b) => b.inserted)) return;
-  for (const b of hw) if (!b.inserted) await s.armWatch(b);
+  for (const b of hw) if (!b.inserted) await armWatch(s, b);
   if (hw.every((b) => b.inserted)) return;
   const id = firstUnfit(hw.map((b) => ({ id: b.id, ranges: b.watch!.ranges }))) ?? hw.find((b) => !b.inserted)!.id;
   throw new CommandError(`${unfitText(id)}\nCommand aborted.`);
@@ -128,14 +128,14 @@ export async function classifyWatch(s: Session, addr: bigint): Promise<'stopped'
       s.out(`Error evaluating expression for watchpoint ${b.id}`);
       s.store.write('stderr', `${err ?? 'value has been optimized out'}\n`);
       s.out(`Watchpoint ${b.id} deleted.`);
-      await s.cmdDelete([b.id]);
+      await cmdDelete(s, [b.id]);
       continue;
     }
-    const level = await s.watchLevel(b);
+    const level = await watchLevel(s, b);
     const any = await s.evaluateAny(b.watch!.expr ?? b.spec, level);
     const now = await snapshot(any);
     const seen = watchHits(b.watch!, now, b.watch!.ranges.length);
-    await s.rewatch(b, any, level);
+    await rewatch(s, b, any, level);
     // a change that its condition or ignore count passes over goes on, the old value moved on (as gdb's)
     if (!seen.length || !(await conditionHolds(s, b))) continue;
     b.hits += seen.length;     // gdb counts each location that stops
@@ -165,11 +165,11 @@ export async function rewatch(s: Session, b: Breakpoint, any: AnyValue, level: n
   if (!v?.lval || v.lval.kind !== 'mem') return;
   const ranges = await watchRanges(b.watch!.expr ?? b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await s.evaluateAny(e, level)));
   if (sameRanges(ranges, b.watch!.ranges)) return;
-  if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(s.live(), b.watch!, s.hardwareWatches());
+  if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(s.live(), b.watch!, hardwareWatches(s));
   b.watch!.ranges = ranges;
   b.address = v.lval.addr;
   if (b.inserted && !b.watch!.soft) {
     b.inserted = false;
-    await s.armWatch(b);
+    await armWatch(s, b);
   }
 }

@@ -8,6 +8,8 @@ import { ThreadConsole } from '../thread-console.js';
 import { InfoConsole } from '../info-console.js';
 import { Examiner } from '../examine-console.js';
 import type { Session } from '../session.js';
+import { collectCommand, executeOne, runLineAs } from './dispatch.js';
+import { cmdFrame } from './stack.js';
 
 /** The thread commands (gdb's text). */
 export function threads(s: Session): ThreadConsole {
@@ -19,12 +21,12 @@ export function threads(s: Session): ThreadConsole {
     withThread: (tid, fn) => s.withThread(s.live(), tid, fn),
     frameSummary: () => s.frameSummary(),
     showFrame: async () => {
-      await s.cmdFrame(0, undefined, '0');
+      await cmdFrame(s, 0, undefined, '0');
       // a stepi from here compares with this thread's function, as gdb's does
       const d = await s.debug?.describe('frame', undefined).catch(expected(undefined));
       s.lastFunction = d?.fn ?? s.funcName((await s.regs()).rip);
     },
-    run: async (command) => { await s.executeOne(command, s.fromTty); },
+    run: async (command) => { await executeOne(s, command, s.fromTty); },
     out: (text) => s.out(text),
     outLines: (lines) => s.outLines(lines),
     warn: (text) => s.store.write('stderr', `warning: ${text}\n`),
@@ -113,7 +115,7 @@ export function source(s: Session): SourceLevel {
 /** The console's own commands (src/console): define, if/while, source, shell, pipe, history, complete. */
 export function console(s: Session): ConsoleCommands {
   return new ConsoleCommands({
-    run: (line, fromTty) => (s.collecting ? Promise.resolve(s.collectCommand(line).quit) : line.trim() ? s.runLineAs(line, fromTty) : Promise.resolve(undefined)),
+    run: (line, fromTty) => (s.collecting ? Promise.resolve(collectCommand(s, line).quit) : line.trim() ? runLineAs(s, line, fromTty) : Promise.resolve(undefined)),
     fromTty: () => s.fromTty,
     interactive: () => s.interactive,
     out: (text) => s.out(text),
@@ -122,7 +124,7 @@ export function console(s: Session): ConsoleCommands {
     confirm: (q) => s.confirm(q),
     truth: async (e) => (await s.evaluate(e)).value !== 0n,
     integer: async (e) => (await s.evaluate(e)).value,
-    capture: async (line) => { const c = await captureStdout(s.store, () => s.runLineAs(line, s.fromTty)); return { text: c.text, quit: c.result }; },
+    capture: async (line) => { const c = await captureStdout(s.store, () => runLineAs(s, line, s.fromTty)); return { text: c.text, quit: c.result }; },
     symbolNames: async () => expressionNames(await s.source.completionNames()),
     locationNames: async () => s.source.completionNames(),
     fieldsOf: async (e) => memberNames(await s.source.expressionType(e)),

@@ -8,6 +8,7 @@ import { forEachNumber } from '../number-ranges.js';
 import { bytesToBigInt } from '../../dwarf/value.js';
 import { hexWord } from '../../util/hex.js';
 import type { SourceLevel, Display } from './index.js';
+import { expected } from '../../debugger/errors.js';
 
 // ------------------------------------------------------------ display
 
@@ -97,7 +98,7 @@ export async function displayLines(s: SourceLevel, ev: Evaluator): Promise<strin
   const out: string[] = [];
   // the selected frame's function, with the calls inlined into it (gdb's contained_in, nested)
   // (no registers or stack: no frame to mark; DWARF errors are said by the backtrace)
-  const frames = s.program() ? await s.frames().catch(() => []) : [];
+  const frames = s.program() ? await s.frames().catch(expected([])) : [];
   const sel = Math.min(s.host.selectedFrame(), frames.length - 1);
   const here = frames[sel]?.fn?.die;
   // a display's locals were bound when it was made: they are read in their function's own frame

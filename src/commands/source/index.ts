@@ -253,7 +253,7 @@ export class SourceLevel {
   async afterStop(): Promise<string | undefined> {
     if (!this.active || !this.program()) return undefined;
     // (no registers or stack: nothing to display; DWARF errors are said by the backtrace)
-    const frames = await this.frames().catch(() => []);
+    const frames = await this.frames().catch(expected([]));
     const f = frames[0];
     const line = f?.line;
     if (line) this.centerList(line.path, line.file, line.line);

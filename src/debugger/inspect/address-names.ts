@@ -15,6 +15,7 @@ import type { Mapping } from '../../target/types.js';
 import { HeapWalk, type HeapChunk } from './heap-chunks.js';
 import { savedRegisterSlots } from '../../commands/info-frame.js';
 import { pathAt, pathText, stepsText } from './type-path.js';
+import { expected } from '../errors.js';
 
 /** Where a variable is: a global (or file static), or a local/argument of a frame. */
 export type Scope = { scope: 'global' } | { scope: 'local'; frame: number; function: string };
@@ -59,7 +60,8 @@ export function hostOf(core: SessionCore): NamingHost {
     memoryMap: async () => (await core.target()?.memoryMap()) ?? [],
     stack: (max) => core.stack(max),
     evaluate: (e, l) => core.evaluate(e, l),
-    sp: async () => (await core.registers().catch(() => undefined))?.rsp,
+    // (no registers: a program that is not stopped has no frames to name)
+    sp: async () => (await core.registers().catch(expected(undefined)))?.rsp,
     symbolize: (a) => core.symbolize(a),
   };
 }
@@ -120,8 +122,9 @@ class Index {
   ) {}
 
   static async build(host: NamingHost): Promise<Index> {
-    const maps = await host.memoryMap().catch(() => [] as readonly Mapping[]);
-    const stack = await host.stack(MAX_FRAMES).catch(() => []);
+    // (no maps or no stack from this target: fewer names, the globals still; a bug goes on up)
+    const maps = await host.memoryMap().catch(expected([] as readonly Mapping[]));
+    const stack = await host.stack(MAX_FRAMES).catch(expected([]));
     const roots: Root[] = [];
     // globals through frame 0's evaluator (or a frameless one), then each frame's arguments and locals
     const ev0 = await evaluatorAt(host, 0);
@@ -131,7 +134,8 @@ class Index {
       const ev = f.level === 0 ? ev0 : await evaluatorAt(host, f.level);
       if (!ev) continue;
       const where: Scope = { scope: 'local', frame: f.level, function: f.dwarf.fn.name ?? '??' };
-      for (const list of [await ev.args().catch(() => []), await ev.locals().catch(() => [])]) {
+      // (a frame whose variables do not read, e.g. its DWARF fails: named by its function alone)
+      for (const list of [await ev.args().catch(expected([])), await ev.locals().catch(expected([]))]) {
         for (const v of list) if (v.name) roots.push({ name: v.name, value: v.value, where });
       }
     }
@@ -150,7 +154,7 @@ class Index {
     let low = sp;
     for (const f of stack) {
       if (f.cfa === undefined || low === undefined) break;
-      const slots = f.dwarf ? await savedRegisterSlots(f.dwarf).catch(() => new Map<bigint, string>()) : new Map<bigint, string>();
+      const slots = f.dwarf ? await savedRegisterSlots(f.dwarf).catch(expected(new Map<bigint, string>())) : new Map<bigint, string>();
       frames.push({ level: f.level, function: f.dwarf?.fn?.name ?? host.symbolize(f.pc)?.replace(/\+\d+$/, ''), low, cfa: f.cfa, slots });
       low = f.cfa;
     }
@@ -220,7 +224,8 @@ class Index {
 }
 
 async function evaluatorAt(host: NamingHost, level: number): Promise<Evaluator | undefined> {
-  return (await host.evaluate('0', level).catch(() => undefined))?.ev;
+  // (a frame with no evaluator, e.g. no registers: its variables name nothing)
+  return (await host.evaluate('0', level).catch(expected(undefined)))?.ev;
 }
 
 async function globals(ev: Evaluator): Promise<Root[]> {
@@ -229,7 +234,8 @@ async function globals(ev: Evaluator): Promise<Root[]> {
   const out: Root[] = [];
   for (const die of debug.allGlobals()) {
     if (!die.name) continue;
-    const value = await ev.variableValue(die, debug, false).catch(() => undefined);
+    // (a global that does not read, e.g. optimized out or unmapped: it names nothing)
+    const value = await ev.variableValue(die, debug, false).catch(expected(undefined));
     if (value) out.push({ name: die.name, value, where: { scope: 'global' } });
   }
   return out;
@@ -280,13 +286,14 @@ async function reachingPointers(host: NamingHost, roots: Root[], regions: Region
     const t = strip(r.value.type);
     if (!hasPointer(t) || r.value.optimizedOut) continue;
     if (t.kind === 'pointer') {
-      const p = await r.value.bigint().catch(() => undefined);
+      // (an unreadable pointer points nowhere)
+      const p = await r.value.bigint().catch(expected(undefined));
       if (p !== undefined) first.push({ target: BigInt.asUintN(64, p), pointee: t.target, expression: r.name, where: r.where });
       continue;
     }
     const region = regions.find((x) => x.root === r);
     if (!region) continue;
-    const bytes = await host.readMemory(region.start, Math.min(Number(region.end - region.start), MAX_READ)).catch(() => undefined);
+    const bytes = await host.readMemory(region.start, Math.min(Number(region.end - region.start), MAX_READ)).catch(expected(undefined));   // unreadable: holds no pointers
     if (bytes) pointersIn(t, bytes, 0, r.name, r.where, first);
   }
   const map = new Map<bigint, Pointer>();
@@ -296,7 +303,7 @@ async function reachingPointers(host: NamingHost, roots: Root[], regions: Region
   for (const p of first) {
     const size = sizeOf(p.pointee);
     if (!p.target || !hasPointer(p.pointee) || size <= 0 || reads++ >= MAX_POINTEE_READS) continue;
-    const bytes = await host.readMemory(p.target, Math.min(size, MAX_READ)).catch(() => undefined);
+    const bytes = await host.readMemory(p.target, Math.min(size, MAX_READ)).catch(expected(undefined));   // a pointer to unmapped memory
     if (bytes) pointersIn(p.pointee, bytes, 0, `*${p.expression}`, p.where, second);
   }
   for (const p of second) if (p.target && !map.has(p.target)) map.set(p.target, p);

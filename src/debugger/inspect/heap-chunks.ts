@@ -6,6 +6,7 @@
  * chunk there; the walk goes from chunk to chunk by size up to the top chunk.
  */
 import type { Mapping } from '../../target/types.js';
+import { expected } from '../errors.js';
 
 export interface HeapChunk {
   /** The chunk's header address (prev_size). */
@@ -81,7 +82,8 @@ export class HeapWalk {
     let b = this.blocks.get(base);
     if (!b) {
       const len = Number(this.mapping.end - base < BigInt(BLOCK) ? this.mapping.end - base : BigInt(BLOCK));
-      b = await this.read(base, len).catch(() => Buffer.alloc(0));
+      // (an unreadable block ends the walk there: the chunks before it are still named)
+      b = await this.read(base, len).catch(expected(Buffer.alloc(0)));
       this.blocks.set(base, b);
     }
     const off = Number(addr - base);

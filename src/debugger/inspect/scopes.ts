@@ -5,6 +5,7 @@
  * natural formats).
  */
 import type { Evaluator } from '../../dwarf/evaluator.js';
+import { ExprError } from '../../dwarf/cexpr.js';
 import type { Registers } from '../../target/types.js';
 import { INFO_REGISTERS_ORDER, hex, registerNatural, type Symbolizer } from '../../commands/format.js';
 import { inspect, type Formatter, type Inspected } from './variables.js';
@@ -17,8 +18,11 @@ export async function scopeVariables(ev: Evaluator, kind: ScopeKind): Promise<In
   let list: Array<{ name: string; value: Inspected['ref'] }>;
   try {
     list = kind === 'locals' ? await ev.locals() : await ev.args();
-  } catch {
-    return []; // no symbol table for this frame (a library without debug info): gdb's "No symbol table info available."
+  } catch (e) {
+    // no symbol table for this frame (a library without debug info): gdb's "No symbol table info available.";
+    // DWARF that does not read, or a bug, goes on up to be said
+    if (e instanceof ExprError) return [];
+    throw e;
   }
   const out: Inspected[] = [];
   for (const l of list) out.push(await inspect(l.name, l.value, l.name, format));

@@ -9,6 +9,7 @@
  * expanded.
  */
 import { Value } from '../../dwarf/value.js';
+import { expected } from '../errors.js';
 import { memberValue, subLocation, formatValue } from '../../dwarf/format.js';
 import { strip, sizeOf, typeName, isCharType, type CType } from '../../dwarf/types.js';
 
@@ -50,7 +51,8 @@ function expandablePointer(t: CType & { kind: 'pointer' }): boolean {
 }
 
 async function pointerValue(v: Value): Promise<bigint | undefined> {
-  const n = await v.bigint().catch(() => undefined);
+  // (an unreadable pointer: shown without its pointee)
+  const n = await v.bigint().catch(expected(undefined));
   return n === undefined ? undefined : BigInt.asUintN(64, n);
 }
 
@@ -86,7 +88,8 @@ export async function inspect(name: string, v: Value, expression?: string, forma
   } catch (e) {
     text = `<error: ${(e as Error).message}>`;
   }
-  const s = await shape(v).catch(() => ({ children: 0, indexed: false }));
+  // (children that do not read: a leaf, its text says the error)
+  const s = await shape(v).catch(expected({ children: 0, indexed: false }));
   return { name, value: text, type: typeName(v.type), expression, ...s, address: v.address, ref: v };
 }
 
