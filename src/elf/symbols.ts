@@ -30,6 +30,19 @@ export function printName(s: ElfSymbol): string {
   return m ? m[1]! : s.name;
 }
 
+const SHF_EXECINSTR = 0x4n;
+
+/**
+ * Whether gdb names an address after this symbol in `<...>` (build_address_symbolic):
+ * not after a zero-sized one outside code (`_GLOBAL_OFFSET_TABLE_`, `_end`);
+ * `info symbol` still finds those.
+ */
+export function namesAddresses(s: ElfSymbol, elf: ElfFile | undefined): boolean {
+  if (s.size !== 0n || s.kind === 'function') return true;
+  const sec = s.section ? elf?.section(s.section) : undefined;
+  return sec !== undefined && (sec.flags & SHF_EXECINSTR) !== 0n;
+}
+
 export interface SymbolLocation {
   symbol: ElfSymbol;
   name: string;
@@ -133,9 +146,19 @@ export class SymbolTable {
         // Sized symbol that ends before addr: an earlier, larger one may still cover it.
         continue;
       }
-      if (i === idx) return { symbol: s, name: printName(s), offset: addr - s.address };
+      if (i === idx && this.inSection(s, addr)) return { symbol: s, name: printName(s), offset: addr - s.address };
     }
     return undefined;
+  }
+
+  /**
+   * A zero-sized symbol covers up to the next one only inside its own section,
+   * as gdb's minimal symbols: the PLT's first stub after `_init` (.init) is `??`.
+   */
+  private inSection(s: ElfSymbol, addr: bigint): boolean {
+    const sec = s.section ? this.elf.section(s.section) : undefined;
+    if (!sec || sec.addr === 0n) return true; // (no section header to bound it: as before)
+    return addr < sec.addr + BigInt(sec.size) + this.bias;
   }
 
   /** Symbols whose name matches, e.g. for completion or `info functions REGEX`. */
