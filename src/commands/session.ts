@@ -16,6 +16,7 @@ import { TargetError } from '../target/types.js';
 import { terminalOf } from '../target/capabilities.js';
 import { historyIndex } from '../dwarf/evaluator.js';
 import { SourceText } from '../dwarf/present.js';
+import { symbolicNameIn } from '../dwarf/program.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, namesAddresses } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, type Command } from './parse.js';
@@ -347,7 +348,11 @@ export class Session {
     if (!loc || !namesAddresses(loc.symbol, image?.moduleAt(addr)?.elf ?? this.fileSymbols?.elf)) return undefined;
     const program = this.debug?.program;
     const named = linkage ? { ...loc, name: loc.symbol.name } : loc;
-    return formatSymbolic(program ? { ...named, name: program.symbolicName(named) } : named);
+    if (program) return formatSymbolic({ ...named, name: program.symbolicName(named) });
+    // without a process: the program's own debug info (`<usage>` for usage.isra.0, as gdb)
+    const file = this.debug?.fileDebug;
+    const fn = file?.functionAt(named.symbol.address);
+    return formatSymbolic({ ...named, name: symbolicNameIn(fn && file ? { fn, debug: file } : undefined, named) });
   }
 
   symbolByName(name: string): ElfSymbol | undefined {

@@ -87,31 +87,40 @@ export class SymbolTable {
 
   /** @param extra another image of the same file (its separate debug file) whose symbols join these */
   constructor(readonly elf: ElfFile, readonly bias: bigint, extra?: ElfFile) {
-    this.all = SymbolTable.collect(elf, bias);
+    this.all = this.collect(elf, bias);
     if (extra) {
       const have = new Set(this.all.map((x) => `${x.name}@${x.address}`));
-      for (const x of SymbolTable.collect(extra, bias)) if (!have.has(`${x.name}@${x.address}`)) this.all.push(x);
+      for (const x of this.collect(extra, bias)) if (!have.has(`${x.name}@${x.address}`)) this.all.push(x);
     }
     for (const s of this.all) {
       const prev = this.byName.get(s.name);
       // .symtab and .dynsym repeat globals; a global beats a file-local of the same name.
       if (!prev || preference(s) < preference(prev)) this.byName.set(s.name, s);
     }
-    const sorted = [...this.all].sort((a, b) =>
+    // gdb names addresses from .symtab alone when there is one (elf_symtab_read skips .dynsym
+    // then): `<stderr@GLIBC_2.2.5>`, the copy-relocated variable's .symtab name
+    const naming = this.all.filter((x) => !this.fromDynsym.has(x));
+    const sorted = naming.sort((a, b) =>
       a.address < b.address ? -1 : a.address > b.address ? 1 : preference(a) - preference(b));
     this.sorted = sorted.filter((s, i) => i === 0 || sorted[i - 1].address !== s.address);
   }
 
-  private static collect(elf: ElfFile, bias: bigint): ElfSymbol[] {
+  /** .dynsym's symbols of an image that has a .symtab: found by name, never naming an address. */
+  private readonly fromDynsym = new Set<ElfSymbol>();
+
+  private collect(elf: ElfFile, bias: bigint): ElfSymbol[] {
     const seen = new Set<string>();
     const out: ElfSymbol[] = [];
-    for (const r of [...elf.rawSymbols(), ...elf.pltSymbols()]) {
+    const raw = elf.rawSymbols();
+    const hasSymtab = raw.some((r) => r.table === 'symtab');
+    for (const r of [...raw, ...elf.pltSymbols()]) {
       const sym = SymbolTable.convert(elf, r, bias);
       if (!sym) continue;
       const key = `${sym.name}@${sym.address}`;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(sym);
+      if (hasSymtab && r.table === 'dynsym') this.fromDynsym.add(sym);
     }
     return out;
   }
