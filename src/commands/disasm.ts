@@ -67,9 +67,13 @@ function opcodeByte(bytes: Buffer): number | undefined {
 /**
  * libopcodes' operands where iced's differ: a shift or rotate by one in its
  * own encoding (D0/D1) without the `$0x1`, the three-operand imul with both
- * registers even when they are the same, the string instructions' segments.
+ * registers even when they are the same, the string instructions' segments,
+ * x87's implicit %st(1).
  */
 function opcodesOperands(mnemonic: string, operands: string, bytes: Buffer, opCount: number): string {
+  // the x87 forms with an implicit %st(1)
+  if (!operands && mnemonic === 'fxch') return '%st(1)';
+  if (!operands && /^f(add|mul|sub|subr|div|divr)p$/.test(mnemonic)) return '%st,%st(1)';
   const op = opcodeByte(bytes);
   if ((op === 0xd0 || op === 0xd1) && operands.startsWith('$0x1,')) return operands.slice(5);
   if (mnemonic.startsWith('imul') && opCount === 3) {

@@ -100,8 +100,10 @@ export class SymbolTable {
     // gdb names addresses from .symtab alone when there is one (elf_symtab_read skips .dynsym
     // then): `<stderr@GLIBC_2.2.5>`, the copy-relocated variable's .symtab name
     const naming = this.all.filter((x) => !this.fromDynsym.has(x));
+    // at one address a sized symbol wins over zero-sized ones (gdb's best_zero_sized: `stderr@GLIBC_2.2.5`, not `__TMC_END__`)
+    const zero = (x: ElfSymbol) => (x.size === 0n ? 1 : 0);
     const sorted = naming.sort((a, b) =>
-      a.address < b.address ? -1 : a.address > b.address ? 1 : preference(a) - preference(b));
+      a.address < b.address ? -1 : a.address > b.address ? 1 : zero(a) - zero(b) || preference(a) - preference(b));
     this.sorted = sorted.filter((s, i) => i === 0 || sorted[i - 1].address !== s.address);
   }
 
