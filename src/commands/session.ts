@@ -595,7 +595,7 @@ export class Session {
   cmdContinue(...a: Rest<typeof stop.cmdContinue>): Promise<void> { return stop.cmdContinue(this, ...a); }
   bpAtPc(...a: Rest<typeof stop.bpAtPc>): Promise<Breakpoint | undefined> { return stop.bpAtPc(this, ...a); }
   cmdSignal(...a: Rest<typeof stop.cmdSignal>): Promise<void> { return stop.cmdSignal(this, ...a); }
-  cmdHandle(...a: Rest<typeof stop.cmdHandle>): void { return stop.cmdHandle(this, ...a); }
+  cmdHandle(...a: Rest<typeof stop.cmdHandle>): Promise<void> { return stop.cmdHandle(this, ...a); }
   cmdRewind(...a: Rest<typeof stop.cmdRewind>): Promise<void> { return stop.cmdRewind(this, ...a); }
 
   // ---- stack: Session's stack and threads: frames, backtrace, frame/up/down, thread selection.

@@ -150,7 +150,7 @@ describe('addresses named as gdb names them (-O2, non-PIE)', () => {
     const plt = execFileSync('readelf', ['-SW', prog], { encoding: 'utf8' }).split('\n').find((l) => /\s\.plt\s/.test(l))!;
     const plt0 = `0x${/PROGBITS\s+([0-9a-f]+)/.exec(plt)![1]!.replace(/^0+/, '')}`;
     const r = batch(['info symbol main', "p 'main'", "p 'ab'", "p ''", "x/2i 'version'", "p 'no_such'", 'disassemble /s version', 'disassemble /s main', `x/14i ${plt0}`, 'disassemble clear',
-      `break *${plt0}`, 'run', 'bt', 'x/i $pc', 'info symbol $pc', 'info symbol main', 'kill', 'info symbol main'], prog);
+      `break *${plt0}`, 'run', 'frame', 'x/i $pc', 'info symbol $pc', 'info symbol main', 'kill', 'info symbol main'], prog);
     expect(r.gdb).toContain('main in section .text');
     expect(r.gdb.some((l) => /<stderr@GLIBC_2\.2\.5>/.test(l))).toBe(true);
     expect(r.gdb.some((l) => /^#0 +0x0+401020 in \?\? \(\)$/.test(l))).toBe(true);

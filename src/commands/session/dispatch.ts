@@ -208,7 +208,7 @@ export async function run(s: Session, c: Command): Promise<number | undefined> {
     case 'frame': await s.cmdFrame(c.index, c.relative, c.text); return undefined;
     case 'info': await s.cmdInfo(c.what, c.arg); return undefined;
     case 'thread': await s.threads.thread(c.id); return undefined;
-    case 'handle': s.cmdHandle(c.signal, c.actions); return undefined;
+    case 'handle': await s.cmdHandle(c.signal, c.actions); return undefined;
     case 'signal': await s.cmdSignal(c.signal); return undefined;
     case 'kill': await s.cmdKill(); return undefined;
     case 'detach': await s.cmdDetach(); return undefined;
