@@ -22,6 +22,8 @@ export interface DisassembleHost {
   outLines(lines: string[]): void;
   /** gdb's find_pc_line: the line-table row at a pc (file, line, the row's end). */
   lineAt(pc: bigint): { path: string; file: string; line: number; end: bigint } | undefined;
+  /** gdb's first_le: the line of the first line-table row in [low, high) of low's file. */
+  firstLineIn(low: bigint, high: bigint): number | undefined;
   /** `17\tTEXT` of a source line, as `list` prints it. */
   sourceLine(path: string, file: string, line: number): string;
 }
@@ -101,7 +103,7 @@ export async function disassembleCommand(h: DisassembleHost, args: DisassembleAr
       const s = h.symbolize(a);
       return s ? ` <${s.includes('+') ? s : `${s}+0`}>` : '';
     };
-    const body = args.mixed ? withSource(h, insns, args.mixed, (i) => disassemblyLine(i, label(i.address), pc, args.raw)) : insns.map((i) => disassemblyLine(i, label(i.address), pc, args.raw));
+    const body = args.mixed ? withSource(h, insns, args.mixed, (i) => disassemblyLine(i, label(i.address), pc, args.raw), [start, end]) : insns.map((i) => disassemblyLine(i, label(i.address), pc, args.raw));
     h.outLines([`Dump of assembler code from ${hex(start)} to ${hex(end)}:`, ...body, 'End of assembler dump.']);
     return;
   }
@@ -117,7 +119,7 @@ async function disassembleFunction(h: DisassembleHost, args: DisassembleArgs, ad
   if (!fn || fn.size === 0n) throw new CommandError('No function contains specified address.');
   const insns = await code(h, fn.start, fn.start + fn.size);
   const show = (i: Insn) => disassemblyLine(i, ` <+${i.address - fn.start}>`, pc, args.raw);
-  const body = args.mixed ? withSource(h, insns, args.mixed, show) : insns.map(show);
+  const body = args.mixed ? withSource(h, insns, args.mixed, show, [fn.start, fn.start + fn.size]) : insns.map(show);
   h.outLines([`Dump of assembler code for function ${fn.name}:`, ...body, 'End of assembler dump.']);
 }
 
@@ -125,11 +127,13 @@ async function disassembleFunction(h: DisassembleHost, args: DisassembleArgs, ad
  * /s (gdb's do_mixed_source_and_assembly): in address order, each line's
  * source before its instructions, a blank line between groups, the file's
  * name when it changes, and the source lines skipped since the last one shown
- * that have no code in the range. /m (source-centric, deprecated): the same
+ * that have no code in the range; before the first line, those from the range's
+ * first line-table row (the opening brace of a function whose prologue -O2
+ * removed). /m (source-centric, deprecated): the same
  * groups with no file names and a blank line after each; gdb sorts them by
  * line, tsdbg keeps address order (the same on code in line order).
  */
-function withSource(h: DisassembleHost, insns: Insn[], mode: 'm' | 's', show: (i: Insn) => string): string[] {
+function withSource(h: DisassembleHost, insns: Insn[], mode: 'm' | 's', show: (i: Insn) => string, [low, high]: [bigint, bigint]): string[] {
   if (mode === 'm') return sourceCentric(h, insns, show);
   const key = (path: string, line: number) => `${path}:${line}`;
   const withCode = new Set<string>();
@@ -151,6 +155,8 @@ function withSource(h: DisassembleHost, insns: Insn[], mode: 'm' | 's', show: (i
     if (newLine) {
       if (!first) out.push('');
       if (!samePath) out.push(`${sal?.file ?? 'unknown'}:`);
+      const firstLine = first && sal ? h.firstLineIn(low, high) : undefined;
+      if (sal && firstLine) for (let k = firstLine; k < sal.line; k++) out.push(h.sourceLine(sal.path, sal.file, k));
       if (sal && samePath && sal.line > lastLine + 1 && lastLine !== 0) {
         let l = sal.line - 1;
         for (; l > lastLine; l--) if (withCode.has(key(sal.path, l))) break;

@@ -8,7 +8,7 @@ import type { Registers, Target } from '../target/types.js';
 import { fpRegistersOf } from '../target/capabilities.js';
 import { FP_REGISTER_NAMES, isFpRegister, readFpRegister } from '../target/fpregs.js';
 import { formatFpRegisterLine } from '../dwarf/regtypes.js';
-import { formatSymbolic, type ProcessImage, type SymbolTable } from '../elf/index.js';
+import { formatSymbolic, type LoadedModule, type ProcessImage, type SymbolTable } from '../elf/index.js';
 import { breakpointTable } from './breakpoint-text.js';
 import { CommandError } from './parse.js';
 import { isUserError, expected } from '../debugger/errors.js';
@@ -133,12 +133,24 @@ export class InfoConsole {
     const h = this.host;
     if (!arg) throw new CommandError('Argument required (address).');
     const addr = await h.evalAddress(arg);
-    const image = h.image();
+    // after the process ended its objects stay loaded (as in gdb), relocated
+    const image = h.image() ?? h.lastImage();
     const loc = image ? image.symbolAt(addr) : h.fileSymbols()?.symbolAt(addr);
     if (!loc) { h.out(`No symbol matches ${arg}.`); return; }
-    const path = image ? image.moduleAt(addr)?.path : h.exePath();
+    // gdb names the object only when there is more than one (the program alone: no "of PATH")
+    const module = image ? image.moduleAt(addr) : undefined;
+    const path = module && image ? await this.objectName(image, module) : undefined;
     const off = loc.offset === 0n ? '' : ` + ${loc.offset}`;
     h.out(`${loc.name}${off} in section ${loc.symbol.section || '?'}${path ? ` of ${path}` : ''}`);
+  }
+
+  /** An object as gdb names it: the program by its path, a library as the loader names it. */
+  private async objectName(image: ProcessImage, module: LoadedModule): Promise<string> {
+    const h = this.host;
+    if (module === image.exe) return h.exePath() ?? module.path;
+    const t = h.target();
+    const live = t && t.state !== 'exited' ? t : undefined;
+    return (await h.solibs()?.loaderName(live, module.bias)) ?? module.path;
   }
 
   signals(arg: string): void {

@@ -16,7 +16,8 @@ import { TargetError } from '../target/types.js';
 import { terminalOf } from '../target/capabilities.js';
 import { historyIndex } from '../dwarf/evaluator.js';
 import { SourceText } from '../dwarf/present.js';
-import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic } from '../elf/index.js';
+import { symbolicNameIn } from '../dwarf/program.js';
+import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, namesAddresses } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, type Command } from './parse.js';
 import { EvalError, addressOf, type Value } from './expr.js';
@@ -336,13 +337,23 @@ export class Session {
     throw new CommandError('Quit');
   }
 
-  readonly symbolize: Symbolizer = (addr) => {
+  readonly symbolize: Symbolizer = (addr) => this.symbolic(addr, false);
+  /** `x` and `disassemble`'s `<...>`: the linkage name (gdb's asm-demangle is off): `<version.0>`. */
+  readonly asmSymbolize: Symbolizer = (addr) => this.symbolic(addr, true);
+
+  private symbolic(addr: bigint, linkage: boolean): string | undefined {
     // after an exit, at that run's addresses (gdb keeps the relocation)
     const image = this.image ?? this.lastImage;
     const loc = image ? image.symbolAt(addr) : this.fileSymbols?.symbolAt(addr);
+    if (!loc || !namesAddresses(loc.symbol, image?.moduleAt(addr)?.elf ?? this.fileSymbols?.elf)) return undefined;
     const program = this.debug?.program;
-    return loc ? formatSymbolic(program ? { ...loc, name: program.symbolicName(loc) } : loc) : undefined;
-  };
+    const named = linkage ? { ...loc, name: loc.symbol.name } : loc;
+    if (program) return formatSymbolic({ ...named, name: program.symbolicName(named) });
+    // without a process: the program's own debug info (`<usage>` for usage.isra.0, as gdb)
+    const file = this.debug?.fileDebug;
+    const fn = file?.functionAt(named.symbol.address);
+    return formatSymbolic({ ...named, name: symbolicNameIn(fn && file ? { fn, debug: file } : undefined, named) });
+  }
 
   symbolByName(name: string): ElfSymbol | undefined {
     return this.image ? this.image.symbolByName(name)?.symbol : this.fileSymbols?.symbolByName(name);

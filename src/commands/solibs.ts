@@ -22,6 +22,19 @@ export class SharedLibraries {
     if (interpreter) this.order.push(interpreter);
   }
 
+  /** The loader's names by load bias, as last read (they stay after the process ends, as gdb's objfiles). */
+  private readonly names = new Map<bigint, string>();
+
+  /** The name the loader gave the object loaded at `bias` (read afresh from a live process). */
+  async loaderName(process: LinkMapSource | undefined, bias: bigint): Promise<string | undefined> {
+    if (process) {
+      // (an unreadable list: the names as last read)
+      const map = await readLinkMap(process).catch(() => undefined);
+      for (const o of map?.objects ?? []) if (o.name) this.names.set(o.addr, o.name);
+    }
+    return this.names.get(bias);
+  }
+
   /** The table's lines, or gdb's one line when there is nothing to list. */
   async table(process: LinkMapSource, image: ProcessImage): Promise<string[]> {
     // (no link map yet, or an unreadable one: the loader alone, as gdb before the loader has its list)

@@ -92,6 +92,13 @@ function lex(src: string): Tok[] {
         i = j + 1 + scoped[0].length;
         continue;
       }
+      if (c === "'" && s.length === 0) throw new ExprError('A character constant must contain at least one character.');
+      // gdb's lexer: more than two characters quoted is a symbol's name ('main', 'version.0')
+      if (c === "'" && s.length > 2) {
+        out.push({ t: 'id', v: s, pos: start });
+        i = j + 1;
+        continue;
+      }
       if (c === "'" && s.length !== 1) throw new ExprError('Invalid character constant.');
       out.push({ t: c === "'" ? 'char' : 'str', v: s, pos: start });
       i = j + 1;

@@ -400,6 +400,22 @@ export class DebugInfo implements UnitOwner {
   }
 
   /**
+   * gdb's first_le of `disassemble /s`: the line of the first row in [low, high)
+   * (by address, in table order) of the file of `low`'s line; 0 for an end of sequence.
+   */
+  firstLineIn(low: bigint, high: bigint): number | undefined {
+    const at = this.lineForAddress(low);
+    const lines = at && this.unitLines(this.unitForAddress(low - this.bias)!);
+    if (!at || !lines) return undefined;
+    for (const r of lines.sorted) {
+      const a = r.address + this.bias;
+      if (a < low || lines.program.files[r.file]?.path !== at.path) continue;
+      return a < high ? r.line : undefined;
+    }
+    return undefined;
+  }
+
+  /**
    * Where an inlined call was made (DW_AT_call_file/call_line), as the line of
    * the frame that made it; `address` is that frame's pc, so no address shows.
    */

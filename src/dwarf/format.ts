@@ -635,13 +635,19 @@ export function whatis(t: CType, isTypeName: boolean): string {
  * (typeprint.c print_offset_data).
  */
 export function ptypeOffsets(t: CType): string {
+  // through typedefs and pointers (`} *`); the header only for a struct or union named as such (gdb's whatis_exp)
   let top = t;
-  while (top.kind === 'typedef') top = top.target;
+  let stars = '';
+  for (;;) {
+    if (top.kind === 'typedef') top = top.target;
+    else if (top.kind === 'pointer') { stars += '*'; top = top.target; } else break;
+  }
   if (top.kind !== 'struct' && top.kind !== 'union') return ptype(t);
   const lines: string[] = [];
-  lines.push(`/* offset      |    size */  type = ${top.tag ? `${top.kind} ${top.tag}` : top.kind} {`);
+  const header = t.kind === 'struct' || t.kind === 'union' ? '/* offset      |    size */  ' : '';
+  lines.push(`${header}type = ${top.tag ? `${top.kind} ${top.tag}` : top.kind} {`);
   offsetBody(top, 0, 0, lines);
-  lines.push(`${' '.repeat(29)}}`);
+  lines.push(`${' '.repeat(29)}}${stars ? ` ${stars}` : ''}`);
   return lines.join('\n');
 }
 

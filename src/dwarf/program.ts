@@ -197,10 +197,7 @@ export class ProgramInfo {
    * both start at the same address (elsewhere gdb's choice is the minimal symbol's).
    */
   symbolicName(loc: { symbol: { address: bigint; kind: string }; name: string }): string {
-    if (loc.symbol.kind !== 'function') return loc.name;
-    const hit = this.functionAt(loc.symbol.address);
-    if (!hit || hit.fn.low + hit.debug.bias !== loc.symbol.address) return loc.name;
-    return gdbFunctionName(hit.fn.die) ?? loc.name;
+    return symbolicNameIn(this.functionAt(loc.symbol.address), loc);
   }
 
   functionSymbol(name: string): bigint | undefined {
@@ -605,6 +602,13 @@ function findCallSite(fnDie: Die, ret: bigint): Die | undefined {
 export function gdbPrintName(die: Die): string | undefined {
   const linkage = die.inherited((d) => d.str(AT.linkage_name));
   return (linkage ? demangle(linkage) : undefined) ?? gdbFunctionName(die);
+}
+
+/** ProgramDebug.symbolicName's rule, given the debug-info function at the symbol's address (also without a process). */
+export function symbolicNameIn(hit: { fn: FunctionInfo; debug: DebugInfo } | undefined, loc: { symbol: { address: bigint; kind: string }; name: string }): string {
+  if (loc.symbol.kind !== 'function') return loc.name;
+  if (!hit || hit.fn.low + hit.debug.bias !== loc.symbol.address) return loc.name;
+  return gdbFunctionName(hit.fn.die) ?? loc.name;
 }
 
 export function gdbFunctionName(die: Die): string | undefined {

@@ -225,6 +225,15 @@ export class ElfFile {
       }
     }
     const out: RawSymbol[] = [];
+    // gdb's elf_rel_plt_read_minimal_symbols: `name@got.plt` for each .rela.plt slot in .got.plt
+    const got = this.section('.got.plt') ?? this.section('.got');
+    const relplt = this.sectionData('.rela.plt');
+    for (let o = 0; got && relplt && o + 24 <= relplt.length; o += 24) {
+      const slot = relplt.readBigUInt64LE(o);
+      const name = names[Number(relplt.readBigUInt64LE(o + 8) >> 32n)];
+      if (!name || slot < got.addr || slot >= got.addr + BigInt(got.size)) continue;
+      out.push({ name: `${name}@got.plt`, value: slot, size: 8n, type: STT_OBJECT, bind: STB_LOCAL, shndx: got.index, table: 'plt' });
+    }
     for (const [name, size, skip] of [['.plt', 16, 16], ['.plt.sec', 16, 0], ['.plt.got', 8, 0]] as const) {
       const sec = this.section(name);
       const code = this.sectionData(name);

@@ -30,6 +30,19 @@ export function printName(s: ElfSymbol): string {
   return m ? m[1]! : s.name;
 }
 
+const SHF_EXECINSTR = 0x4n;
+
+/**
+ * Whether gdb names an address after this symbol in `<...>` (build_address_symbolic):
+ * not after a zero-sized one outside code (`_GLOBAL_OFFSET_TABLE_`, `_end`);
+ * `info symbol` still finds those.
+ */
+export function namesAddresses(s: ElfSymbol, elf: ElfFile | undefined): boolean {
+  if (s.size !== 0n || s.kind === 'function') return true;
+  const sec = s.section ? elf?.section(s.section) : undefined;
+  return sec !== undefined && (sec.flags & SHF_EXECINSTR) !== 0n;
+}
+
 export interface SymbolLocation {
   symbol: ElfSymbol;
   name: string;
@@ -74,31 +87,42 @@ export class SymbolTable {
 
   /** @param extra another image of the same file (its separate debug file) whose symbols join these */
   constructor(readonly elf: ElfFile, readonly bias: bigint, extra?: ElfFile) {
-    this.all = SymbolTable.collect(elf, bias);
+    this.all = this.collect(elf, bias);
     if (extra) {
       const have = new Set(this.all.map((x) => `${x.name}@${x.address}`));
-      for (const x of SymbolTable.collect(extra, bias)) if (!have.has(`${x.name}@${x.address}`)) this.all.push(x);
+      for (const x of this.collect(extra, bias)) if (!have.has(`${x.name}@${x.address}`)) this.all.push(x);
     }
     for (const s of this.all) {
       const prev = this.byName.get(s.name);
       // .symtab and .dynsym repeat globals; a global beats a file-local of the same name.
       if (!prev || preference(s) < preference(prev)) this.byName.set(s.name, s);
     }
-    const sorted = [...this.all].sort((a, b) =>
-      a.address < b.address ? -1 : a.address > b.address ? 1 : preference(a) - preference(b));
+    // gdb names addresses from .symtab alone when there is one (elf_symtab_read skips .dynsym
+    // then): `<stderr@GLIBC_2.2.5>`, the copy-relocated variable's .symtab name
+    const naming = this.all.filter((x) => !this.fromDynsym.has(x));
+    // at one address a sized symbol wins over zero-sized ones (gdb's best_zero_sized: `stderr@GLIBC_2.2.5`, not `__TMC_END__`)
+    const zero = (x: ElfSymbol) => (x.size === 0n ? 1 : 0);
+    const sorted = naming.sort((a, b) =>
+      a.address < b.address ? -1 : a.address > b.address ? 1 : zero(a) - zero(b) || preference(a) - preference(b));
     this.sorted = sorted.filter((s, i) => i === 0 || sorted[i - 1].address !== s.address);
   }
 
-  private static collect(elf: ElfFile, bias: bigint): ElfSymbol[] {
+  /** .dynsym's symbols of an image that has a .symtab: found by name, never naming an address. */
+  private readonly fromDynsym = new Set<ElfSymbol>();
+
+  private collect(elf: ElfFile, bias: bigint): ElfSymbol[] {
     const seen = new Set<string>();
     const out: ElfSymbol[] = [];
-    for (const r of [...elf.rawSymbols(), ...elf.pltSymbols()]) {
+    const raw = elf.rawSymbols();
+    const hasSymtab = raw.some((r) => r.table === 'symtab');
+    for (const r of [...raw, ...elf.pltSymbols()]) {
       const sym = SymbolTable.convert(elf, r, bias);
       if (!sym) continue;
       const key = `${sym.name}@${sym.address}`;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(sym);
+      if (hasSymtab && r.table === 'dynsym') this.fromDynsym.add(sym);
     }
     return out;
   }
@@ -133,9 +157,19 @@ export class SymbolTable {
         // Sized symbol that ends before addr: an earlier, larger one may still cover it.
         continue;
       }
-      if (i === idx) return { symbol: s, name: printName(s), offset: addr - s.address };
+      if (i === idx && this.inSection(s, addr)) return { symbol: s, name: printName(s), offset: addr - s.address };
     }
     return undefined;
+  }
+
+  /**
+   * A zero-sized symbol covers up to the next one only inside its own section,
+   * as gdb's minimal symbols: the PLT's first stub after `_init` (.init) is `??`.
+   */
+  private inSection(s: ElfSymbol, addr: bigint): boolean {
+    const sec = s.section ? this.elf.section(s.section) : undefined;
+    if (!sec || sec.addr === 0n) return true; // (no section header to bound it: as before)
+    return addr < sec.addr + BigInt(sec.size) + this.bias;
   }
 
   /** Symbols whose name matches, e.g. for completion or `info functions REGEX`. */

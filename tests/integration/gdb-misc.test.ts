@@ -9,8 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ROOT } from './rsp-util.js';
 import { fixture } from '../fixtures/programs.js';
-import { mergedLines } from './gdb-compare.js';
-import { BOTH, TSDBG, killTerminals, onPipes, until } from './pty-util.js';
+import { build, mergedLines } from './gdb-compare.js';
+import { execFileSync } from 'node:child_process';
+import { BOTH, TSDBG, gdb, killTerminals, onPipes, tsdbg, until, type Terminal } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
@@ -139,6 +140,21 @@ describe('disassembly', () => {
     const r = batch(['disassemble /s push', 'disassemble /m sum_list', 'disassemble /s sum_list', 'disassemble /rs main,+8',
       'disassemble /m print_list,+20', 'disassemble /s print_list,+20'], prog);
     expect(r.gdb).toContain('linked_list.c:');
+    expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
+  });
+});
+
+describe('addresses named as gdb names them (-O2, non-PIE)', () => {
+  it('disassemble /s from the opening brace, libopcodes\' mnemonics, .symtab and @got.plt names, PLT0 as ??, info symbol with and without a process, quoted names, ptype/o, handle SIGINT', () => {
+    const prog = build('tests/fixtures/asm_names.c', 'asm_names-O2', '-O2', true, ['-no-pie']);
+    const plt = execFileSync('readelf', ['-SW', prog], { encoding: 'utf8' }).split('\n').find((l) => /\s\.plt\s/.test(l))!;
+    const plt0 = `0x${/PROGBITS\s+([0-9a-f]+)/.exec(plt)![1]!.replace(/^0+/, '')}`;
+    const r = batch(['info symbol main', "p 'main'", "p 'ab'", "p ''", "x/2i 'version'", "p 'no_such'", 'ptype/o global_hooks', 'ptype/o current_hooks', 'ptype/o *current_hooks', 'ptype/o hooks_t', 'handle SIGINT', 'handle 14', 'disassemble /s version', 'disassemble /s main', `x/14i ${plt0}`, 'disassemble clear',
+      `break *${plt0}`, 'run', 'frame', 'x/i $pc', 'info symbol $pc', 'info symbol main', 'kill', 'info symbol main'], prog);
+    expect(r.gdb).toContain('main in section .text');
+    expect(r.gdb.some((l) => /<stderr@GLIBC_2\.2\.5>/.test(l))).toBe(true);
+    expect(r.gdb.some((l) => /^#0 +0x0+401020 in \?\? \(\)$/.test(l))).toBe(true);
+    expect(r.gdb.some((l) => /rep stos %rax,%es:\(%rdi\)/.test(l))).toBe(true);
     expect(r.tsdbg.join('\n')).toBe(r.gdb.join('\n'));
   });
 });

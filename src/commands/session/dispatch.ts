@@ -214,7 +214,7 @@ export async function run(s: Session, c: Command): Promise<number | undefined> {
     case 'frame': await cmdFrame(s, c.index, c.relative, c.text); return undefined;
     case 'info': await cmdInfo(s, c.what, c.arg); return undefined;
     case 'thread': await s.threads.thread(c.id); return undefined;
-    case 'handle': cmdHandle(s, c.signal, c.actions); return undefined;
+    case 'handle': await cmdHandle(s, c.signal, c.actions); return undefined;
     case 'signal': await cmdSignal(s, c.signal); return undefined;
     case 'kill': await cmdKill(s); return undefined;
     case 'detach': await cmdDetach(s); return undefined;

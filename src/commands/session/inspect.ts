@@ -77,7 +77,7 @@ export function disassembleHost(s: Session): DisassembleHost {
     evalAddress: (e) => s.evalAddress(e),
     readMemory: (a, l) => s.readMemory(a, l),
     framePc: () => s.framePc(),
-    symbolize: (a) => s.symbolize(a),
+    symbolize: (a) => s.asmSymbolize(a),
     functionAt: (a) => {
       const loc = s.image ? s.image.symbolAt(a) : s.fileSymbols?.symbolAt(a);
       return loc && loc.symbol.kind === 'function' ? { name: loc.name, start: loc.symbol.address, size: loc.symbol.size } : undefined;
@@ -85,6 +85,7 @@ export function disassembleHost(s: Session): DisassembleHost {
     outLines: (lines) => s.outLines(lines),
     lineAt: (pc) => (s.debug?.program ? s.debug.lineForAddress(pc) : s.debug?.fileDebug?.lineForAddress(pc)),
     sourceLine: (path, file, line) => s.sourceText.line(path, file, line),
+    firstLineIn: (low, high) => (s.debug?.program ? s.debug.program.functionAt(low)?.debug : s.debug?.fileDebug)?.firstLineIn(low, high),
   };
 }
 

@@ -280,9 +280,18 @@ export async function cmdSignal(s: Session, sig: string): Promise<void> {
   await resumeAndReport(s, { kind: 'cont' });
 }
 
-export function cmdHandle(s: Session, signal: string, actions: string[]): void {
-  const names = parseSignal(signal);
+export async function cmdHandle(s: Session, signal: string, actions: string[]): Promise<void> {
+  const names: string[] = [];
+  for (const n of parseSignal(signal)) {
+    // gdb's handle_command: the debugger's own signals only when confirmed (`all` leaves them out)
+    if ((n === 'SIGINT' || n === 'SIGTRAP') && !(await s.confirm(`${n} is used by the debugger.\nAre you sure you want to change it? (y or n)`))) {
+      s.out('Not confirmed, unchanged.');
+      continue;
+    }
+    names.push(n);
+  }
   for (const n of names) s.signals.apply(n, actions);
+  if (!names.length) return;
   // (gdb shows the new table only to a person typing the command)
   if (s.fromTty) s.outLines([...SignalTable.header(), ...names.map((n) => s.signals.line(n))]);
 }

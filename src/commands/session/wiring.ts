@@ -39,7 +39,7 @@ export function examiner(s: Session): Examiner {
     evaluate: (expr) => s.evaluate(expr),
     readMemory: (a, l) => s.readMemory(a, l),
     framePc: () => s.framePc(),
-    symbolize: (addr) => s.symbolize(addr),
+    symbolize: (addr) => s.asmSymbolize(addr),
     printSettings: () => s.source.printSettings,
     setConvenience: (name, v) => s.convenience.setMine(name, v),
     outLines: (lines) => s.outLines(lines),

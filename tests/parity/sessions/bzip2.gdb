@@ -125,3 +125,43 @@ info frame
 finish
 next
 continue
+
+### shlib-signals
+# the libraries, signal dispositions, a syscall catchpoint (not info proc mappings:
+# tsdbg numbers the mappings for `snapshot mapping N`, by design)
+break main
+run -d -k -f sample.txt.bz2
+info sharedlibrary
+handle SIGUSR1 nostop noprint
+info signals SIGUSR1
+handle SIGALRM stop print
+handle SIGINT
+catch syscall write
+info breakpoints
+tbreak BZ2_bzDecompress
+continue
+info symbol $pc
+bt
+kill
+
+### x-formats
+# x in every unit and format on a decompressor's stream, ptype/o of its state
+break BZ2_bzDecompress
+run -d -k -f sample.txt.bz2
+x/4dw strm
+x/2gx strm
+x/8c strm->next_in
+x/3uh strm->next_in
+x/2o strm->next_in
+x/2a $sp
+x/3tb strm->next_in
+x/2dg &strm->total_in_lo32
+ptype/o bz_stream
+ptype/o struct DState
+p sizeof(DState)
+p/x *strm
+p/d strm->avail_in
+p -strm->avail_in
+p -(int)strm->avail_in
+output strm->avail_out
+kill

@@ -124,3 +124,21 @@ info args
 advance 150
 bt
 finish
+
+### asm-names
+# addresses named as gdb names them: info symbol with and without a process,
+# disassemble /s from the opening brace, x/i, a function-local static (version.0)
+info symbol main
+info symbol cJSON_Version
+disassemble /s cJSON_GetArraySize
+x/8i cJSON_Version
+break cJSON_Version
+run
+info symbol $pc
+x/6i $pc
+finish
+x/s $rax
+p $rax
+kill
+info symbol main
+info symbol cJSON_Version

@@ -134,3 +134,15 @@ frame 3
 p 1 +
 ptype struct nosuch
 info scope nosuch_fn
+
+### signals-catch
+# signal dispositions, a catch syscall stop (the loader's first openat), bt and $_siginfo there
+handle SIGUSR1 stop print
+info signals SIGUSR1
+catch syscall openat
+run fib.lua
+bt 3
+info breakpoints
+delete
+p $_siginfo.si_signo
+continue

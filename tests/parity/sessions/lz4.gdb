@@ -148,3 +148,17 @@ finish
 p $$0
 ptype $
 continue
+
+### asm-names
+# x/i and disassemble as libopcodes and gdb name things: stderr@GLIBC_2.2.5
+# (.symtab), clones by their DWARF name, the PLT and its @got.plt slots
+info symbol main
+x/120i main
+disassemble /s LZ4_compressBound
+x/8i 'LZ4IO_compressFilename'
+break LZ4IO_compressFilename
+run -f sample.txt out.lz4
+x/4i $pc
+info symbol $pc
+kill
+info symbol main

@@ -188,3 +188,23 @@ p *strm@1
 p strm->avail_in@1
 output strm->avail_in
 continue
+
+### list-siginfo
+# list's forms, info line, display/i while stepping by instruction, $_siginfo without a signal
+list main
+list
+list -
+list gz_compress
+list 100,105
+list minigzip.c:50
+info line gz_compress
+break gz_compress
+run -9 sample.txt
+display/i $pc
+stepi
+stepi
+info display
+undisplay 1
+p $_siginfo
+p $_exitcode
+kill
