@@ -11,7 +11,7 @@ import { ROOT } from './rsp-util.js';
 import { fixture } from '../fixtures/programs.js';
 import { build, mergedLines } from './gdb-compare.js';
 import { execFileSync } from 'node:child_process';
-import { BOTH, TSDBG, gdb, killTerminals, onPipes, tsdbg, until, type Terminal } from './pty-util.js';
+import { BOTH, TSDBG, killTerminals, onPipes, until } from './pty-util.js';
 
 afterEach(() => killTerminals());
 
