@@ -14,7 +14,8 @@ import {
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
 import { Value, aggregateBytes, bytesToBigInt, encodeFloat } from './value.js';
-import { memberValue, subLocation, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
+import { memberValue, subLocation, formatTop, formatValue, type FormatOptions } from './format.js';
+import { ptype, ptypeOffsets, whatis } from './ptype.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { CallArg, CallResult } from './call.js';
 import type { Die } from './info.js';
