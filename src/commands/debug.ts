@@ -17,8 +17,7 @@ import {
 import type { SourceLine } from '../dwarf/debuginfo.js';
 import type { EvalEnv } from '../dwarf/evaluator.js';
 import type { Die } from '../dwarf/info.js';
-import { CHAR, LONG, VOID, type CType as DwarfCType } from '../dwarf/types.js';
-import { AT, ATE, TAG } from '../dwarf/constants.js';
+import { AT, TAG } from '../dwarf/constants.js';
 import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
@@ -26,14 +25,14 @@ import { dwarfErrorLine, gdbPrintName } from '../dwarf/program.js';
 
 const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
+import { evaluatorValue } from './convenience.js';
 import { EvalError } from './expr.js';
 import { expected } from '../debugger/errors.js';
 import { hexWord16 } from '../util/hex.js';
 
-/** A value from either evaluator; `ev` formats a DWARF one. */
+/** A value of the C evaluator; `ev`, the evaluator that made it, formats it (a stored variable has none). */
 export interface AnyValue {
-  mine?: Value;
-  dwarf?: DwarfValue;
+  dwarf: DwarfValue;
   ev?: Evaluator;
 }
 
@@ -68,26 +67,9 @@ export { isDebugError };
 
 /** An expression that uses an x87/SSE register. */
 export const FP_REGISTER_EXPR = /\$(?:[xy]mm\d+|st[0-7]|mxcsr|fctrl|fstat|ftag|fiseg|fioff|foseg|fooff|fop)\b/;
-/**
- * A convenience variable as the DWARF evaluator sees it: its own values as
- * they are, the built-in evaluator's ($_, $_exitcode, a `set $i = 1` in a
- * program without DWARF) as the nearest C type.
- */
+/** A stored value (a convenience variable, a history entry) rebound to the process an evaluator reads. */
 export function dwarfValueOf(v: AnyValue, ctx: DwarfValue['ctx']): DwarfValue {
-  if (v.dwarf) return new DwarfValue(v.dwarf.type, v.dwarf.loc, ctx);
-  const m = v.mine!;
-  if (m.bytes) return DwarfValue.fromBytes({ kind: 'array', element: CHAR, count: m.bytes.length }, m.bytes, ctx);
-  return DwarfValue.fromBigInt(cTypeOf(m.type), m.value, ctx);
-}
-
-function cTypeOf(t: CType): DwarfCType {
-  switch (t.kind) {
-    case 'void': return VOID;
-    // (int8_t is a number to gdb, char a character)
-    case 'int': return { kind: 'base', name: t.name, size: t.size, encoding: /char$/.test(t.name) ? (t.signed ? ATE.signed_char : ATE.unsigned_char) : t.signed ? ATE.signed : ATE.unsigned };
-    case 'ptr': return { kind: 'pointer', size: 8, target: cTypeOf(t.to) };
-    default: return LONG;
-  }
+  return new DwarfValue(v.dwarf.type, v.dwarf.loc, ctx);
 }
 
 /** The DWARF evaluator's access to the session's convenience variables. */
@@ -266,10 +248,15 @@ export class DebugBridge {
     return { dwarf: await ev.evaluate(expr), ev };
   }
 
+  /** A scalar the session made itself (`finish` without debug info) as a value of the evaluator, which formats it. */
+  valueOf(v: Value): AnyValue {
+    const ev = this.evaluatorFor(undefined, this.evalProgram());
+    return { dwarf: evaluatorValue(v, ev.ctx), ev };
+  }
+
   /** Scalar view for the commands that need a number, an address or a watch length. */
-  static async toMine(v: AnyValue): Promise<Value> {
-    if (v.mine) return v.mine;
-    const d = v.dwarf!;
+  static async toScalar(v: AnyValue): Promise<Value> {
+    const d = v.dwarf;
     if (d.optimizedOut) throw new EvalError('value has been optimized out');
     const t = strip(d.type);
     const addr = d.address;
@@ -294,13 +281,13 @@ export class DebugBridge {
   }
 
   static async addressOf(v: AnyValue): Promise<bigint> {
-    const m = await DebugBridge.toMine(v);
+    const m = await DebugBridge.toScalar(v);
     return BigInt.asUintN(64, m.value);
   }
 
   /** `print` text of a DWARF value (without `$N = `). */
   static format(v: AnyValue, fmt: string | undefined, settings: Partial<PrintSettings> = {}): Promise<string> {
-    return v.ev!.format(v.dwarf!, fmt ? { ...settings, format: fmt, wrapHints: true } : { ...settings, wrapHints: true });
+    return v.ev!.format(v.dwarf, fmt ? { ...settings, format: fmt, wrapHints: true } : { ...settings, wrapHints: true });
   }
 
   // ---- frames and source lines --------------------------------------------------------

@@ -3,7 +3,7 @@
  * scalar type, for the commands that need one (`x`, `watch`, `info
  * registers`, conditions, `$_` after `x`). Every expression is evaluated by
  * the one C evaluator, src/dwarf/evaluator.ts (with or without DWARF);
- * commands/debug.ts's DebugBridge.toMine makes this view of its values.
+ * commands/debug.ts's DebugBridge.toScalar makes this view of its values.
  */
 
 import { EvalError } from '../debugger/errors.js';

@@ -128,17 +128,8 @@ function cText(b: Buffer, precision: number | undefined): string {
   return b.subarray(0, end).toString('utf8');
 }
 
-async function scalarOf(any: AnyValue): Promise<Scalar> {
-  if (any.dwarf) return dwarfScalar(any.dwarf);
-  const m = any.mine!;
-  const bytes = Buffer.alloc(8);
-  bytes.writeBigUInt64LE(BigInt.asUintN(64, m.value));
-  switch (m.type.kind) {
-    case 'int': return { kind: 'int', value: m.value, bytes: bytes.subarray(0, m.type.size), type: undefined };
-    case 'ptr': case 'func': return { kind: 'int', value: m.value, bytes, type: undefined };
-    case 'array': return m.bytes ? { kind: 'array', address: undefined, bytes: m.bytes } : { kind: 'array', address: m.value, bytes: undefined };
-    default: return { kind: 'other', bytes: undefined };
-  }
+function scalarOf(any: AnyValue): Promise<Scalar> {
+  return dwarfScalar(any.dwarf);
 }
 
 async function dwarfScalar(d: DwarfValue): Promise<Scalar> {

@@ -20,7 +20,7 @@ import { symbolicNameIn } from '../dwarf/program.js';
 import { ElfFile, SymbolTable, type ProcessImage, formatSymbolic, namesAddresses } from '../elf/index.js';
 import type { ElfSymbol } from '../elf/index.js';
 import { CommandError, type Command } from './parse.js';
-import { EvalError, addressOf, type Value } from './expr.js';
+import { EvalError, type Value } from './expr.js';
 import { type Symbolizer } from './format.js';
 import { disassemble } from './disasm.js';
 import { SessionStore, type Breakpoint } from './store.js';
@@ -457,11 +457,16 @@ export class Session {
     this.registers.invalidate();
   }
 
+  /** The C evaluator's bridge: the program's, or one for expressions only (no file, no process). */
+  evalBridge(): DebugBridge {
+    return this.debug ?? (this.bareDebug ??= DebugBridge.bare(inspect.bridgeIo(this)));
+  }
+
   /** One expression, by the C evaluator (src/dwarf/evaluator.ts), with or without debug info. */
   async evaluateAny(expr: string, level = this.store.state.selectedFrame): Promise<AnyValue> {
     if (FP_REGISTER_EXPR.test(expr) && (!this.target || this.target.state === 'exited')) throw new EvalError('No registers.');
     try {
-      return await (this.debug ?? (this.bareDebug ??= DebugBridge.bare(inspect.bridgeIo(this)))).evaluate(expr, level);
+      return await this.evalBridge().evaluate(expr, level);
     } catch (e) {
       throw this.source.noSymbolTable(e);
     }
@@ -469,12 +474,12 @@ export class Session {
 
   /** The built-in evaluator's view of a value (scalar + C type), converting DWARF values. */
   async evaluate(expr: string): Promise<Value> {
-    return DebugBridge.toMine(await this.evaluateAny(expr));
+    return DebugBridge.toScalar(await this.evaluateAny(expr));
   }
 
   async evalAddress(expr: string): Promise<bigint> {
     const v = await this.evaluateAny(expr);
-    return v.mine ? addressOf(v.mine) : DebugBridge.addressOf(v);
+    return DebugBridge.addressOf(v);
   }
 
   setLocations(b: Breakpoint, locs: bigint[]): void {

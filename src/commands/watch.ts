@@ -11,8 +11,7 @@ import type { Breakpoint } from './store.js';
 import { CommandError } from './parse.js';
 import type { AnyValue } from './debug.js';
 import { Value as DwarfValue } from '../dwarf/value.js';
-import { formatValue } from './format.js';
-import { sizeOf, typeName, type Value } from './expr.js';
+import { typeName, type Value } from './expr.js';
 import type { WatchedRange } from './watch-soft.js';
 import { chunksOf } from '../target/debugregs.js';
 import { expected } from '../debugger/errors.js';
@@ -99,23 +98,14 @@ export async function disarmHardwareWatch(t: Target, w: Watch, others: Watch[]):
 export interface WatchSnap { bytes: Buffer; of: AnyValue }
 
 export async function snapshot(of: AnyValue): Promise<WatchSnap> {
-  if (of.dwarf) return { bytes: (await of.dwarf.bytes()) ?? Buffer.alloc(0), of };
-  const v = of.mine!;
-  const size = Math.max(1, Math.min(sizeOf(v.type), 8));
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt.asUintN(64, v.value));
-  return { bytes: b.subarray(0, size), of };
+  return { bytes: (await of.dwarf.bytes()) ?? Buffer.alloc(0), of };
 }
 
 export const sameSnap = (a: WatchSnap, b: WatchSnap): boolean => a.bytes.equals(b.bytes);
 
 /** The value as `print` shows it (pointers with their type, structs, chars, enums ...). */
 export async function formatSnap(s: WatchSnap, symbolize: (a: bigint) => string | undefined): Promise<string> {
-  if (s.of.dwarf) return s.of.ev!.format(DwarfValue.fromBytes(s.of.dwarf.type, s.bytes, s.of.dwarf.ctx));
-  const raw = s.bytes.reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n);
-  const t = s.of.mine!.type;
-  const v: Value = { type: t, value: t.kind === 'int' && !t.signed ? raw : BigInt.asIntN(Math.max(8, s.bytes.length * 8), raw) };
-  return formatValue(v, undefined, symbolize);
+  return s.of.ev!.format(DwarfValue.fromBytes(s.of.dwarf.type, s.bytes, s.of.dwarf.ctx));
 }
 
 /**

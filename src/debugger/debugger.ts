@@ -17,9 +17,9 @@ import { moduleList, sourceList, type ModuleInfo } from './modules.js';
 import type { Completion } from '../console/index.js';
 import { hostOf, nameRanges, type NamedPiece } from './inspect/address-names.js';
 import { DebugBridge } from '../commands/debug.js';
-import { changedRanges, formatValue } from '../commands/format.js';
+import { changedRanges } from '../commands/format.js';
 import { stripWrapHints } from '../dwarf/wrap.js';
-import { typeName as builtinTypeName, type Value as BuiltinValue } from '../commands/expr.js';
+import type { Value as BuiltinValue } from '../commands/expr.js';
 import { disassemble as decode } from '../commands/disasm.js';
 import { typeName as dwarfTypeName } from '../dwarf/types.js';
 import type { Value } from '../dwarf/value.js';
@@ -46,11 +46,11 @@ export interface BreakpointOptions {
 }
 
 export interface EvaluateResult {
-  /** The DWARF value (src/dwarf/value.ts), when the DWARF evaluator made it. */
-  value: Value | undefined;
+  /** The C evaluator's value (src/dwarf/value.ts): every value is one, the session's own included. */
+  value: Value;
   /** The evaluator that made `value` (formats it, reads its members). */
   evaluator: Evaluator | undefined;
-  /** The built-in evaluator's scalar (registers, `{int} ADDR`, programs without DWARF). */
+  /** Always undefined: there is no second value system any more (src/dap still reads it; drop it with that). */
   scalar: BuiltinValue | undefined;
   /** The C type's name: `int`, `struct point *`. */
   type: string;
@@ -259,11 +259,7 @@ export class Debugger {
   evaluate(expr: string, frame?: number): Promise<EvaluateResult> {
     return this.op('evaluate', async () => {
       const any = await this.core.evaluate(expr, frame ?? this.state.selectedFrame);
-      if (any.dwarf) {
-        return { value: any.dwarf, evaluator: any.ev, scalar: undefined, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, undefined)) };
-      }
-      const v = any.mine!;
-      return { value: undefined, evaluator: undefined, scalar: v, type: builtinTypeName(v.type), text: formatValue(v, undefined, this.core.symbolize) };
+      return { value: any.dwarf, evaluator: any.ev, scalar: undefined, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, undefined)) };
     });
   }
 

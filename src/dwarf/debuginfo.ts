@@ -7,12 +7,15 @@
 import { isCxx, lookupNames, qualifiedName } from './names.js';
 import { ElfFile } from '../elf/elf.js';
 import { lastAtOrBelow } from '../elf/sorted.js';
-import { AT, FORM, TAG } from './constants.js';
+import { AT, TAG } from './constants.js';
 import { Die, Unit, type DwarfSections, type UnitOwner } from './info.js';
 import { LineProgram, type LineRow } from './line.js';
 import { readRangeList, readLocationList, type LocationListEntry } from './lists.js';
 import { TypeBuilder, type CType, C_BASE_TYPES } from './types.js';
 import { DwarfError } from './reader.js';
+import { analyzePrologue, fileBytesAt, locationsValidAtEntry } from './prologue.js';
+
+export { analyzePrologue };
 
 export interface FunctionInfo {
   name: string;
@@ -83,7 +86,6 @@ export class DebugInfo implements UnitOwner {
   private lineCache = new Map<Unit, UnitLines | null>();
   /** Type units by signature (DWARF 5 in .debug_info, DWARF 4 in .debug_types). */
   private typeUnits = new Map<bigint, Unit>();
-  private locationsValid = new Map<Unit, boolean>();
 
   constructor(readonly sections: DwarfSections, readonly elf?: ElfFile) {
     this.types = new TypeBuilder((kind, tag) => this.typeNames.get(`${kind} ${tag}`));
@@ -268,8 +270,8 @@ export class DebugInfo implements UnitOwner {
     const rows = lines.sorted.filter((r) => !r.endSequence && r.address >= fn.low && r.address < fn.high);
     const marked = rows.find((r) => r.prologueEnd && r.address > fn.low);
     if (marked) return marked.address + this.bias;
-    if (this.unitLocationsValid(fn.unit)) return fn.low + this.bias;
-    const bytes = code ?? this.codeAt(fn.low, 16);
+    if (locationsValidAtEntry(fn.unit)) return fn.low + this.bias;
+    const bytes = code ?? (this.elf && fileBytesAt(this.elf, fn.low, 16));
     const after = bytes ? analyzePrologue(bytes) : 0;
     if (after === 0) return fn.low + this.bias;
     const pc = fn.low + BigInt(after);
@@ -304,41 +306,6 @@ export class DebugInfo implements UnitOwner {
   }
 
   private inlinedByName: Map<string, bigint[]> | undefined;
-
-  /** Bytes of the file image at an unrelocated address (for prologue analysis). */
-  private codeAt(addr: bigint, len: number): Buffer | undefined {
-    const elf = this.elf;
-    if (!elf) return undefined;
-    for (const s of elf.sections) {
-      if (s.type === 8 || s.addr === 0n) continue;
-      if (addr >= s.addr && addr < s.addr + BigInt(s.size)) {
-        const off = s.offset + Number(addr - s.addr);
-        return elf.data.subarray(off, Math.min(off + len, s.offset + s.size));
-      }
-    }
-    return undefined;
-  }
-
-  /** gcc >= 4.5 units with location lists: gdb trusts locations at the entry pc. */
-  private unitLocationsValid(u: Unit): boolean {
-    let v = this.locationsValid.get(u);
-    if (v === undefined) {
-      v = false;
-      const producer = u.root.str(AT.producer) ?? '';
-      if (/^GNU /.test(producer)) {
-        for (const d of u.allDies()) {
-          if (d.tag !== TAG.variable && d.tag !== TAG.formal_parameter) continue;
-          const f = d.formOf(AT.location);
-          if (f === FORM.sec_offset || f === FORM.loclistx || (f === FORM.data4 || f === FORM.data8) && u.version < 4) {
-            v = true;
-            break;
-          }
-        }
-      }
-      this.locationsValid.set(u, v);
-    }
-    return v;
-  }
 
   // ---- lines ----
   private unitLines(u: Unit): UnitLines | undefined {
@@ -652,20 +619,7 @@ export function fileMatches(fullPath: string, name: string, file: string): boole
   return base === file;
 }
 
-/**
- * gdb's amd64_analyze_prologue: returns the offset just after
- * `[endbr64] push %rbp; mov %rsp,%rbp`, or 0 when the function is frameless.
- */
 /** A block's non-empty ranges in DWARF order (gdb drops empty ones; a single range is contiguous). */
 function blockRanges(b: Die): Array<[bigint, bigint]> {
   return b.ranges().filter(([lo, hi]) => hi > lo);
-}
-
-export function analyzePrologue(code: Buffer): number {
-  let p = 0;
-  if (code.length >= 4 && code[0] === 0xf3 && code[1] === 0x0f && code[2] === 0x1e && code[3] === 0xfa) p = 4;
-  if (code[p] !== 0x55) return 0;
-  const m = code.subarray(p + 1, p + 4);
-  if ((m[0] === 0x48 && m[1] === 0x89 && m[2] === 0xe5) || (m[0] === 0x48 && m[1] === 0x8b && m[2] === 0xec)) return p + 4;
-  return 0;
 }

@@ -5,9 +5,8 @@
  * assignment. Errors are ExprError with gdb's wording.
  */
 import { SIGINFO_TYPE } from './siginfo.js';
-import { qualifiedName } from './names.js';
 import { AT, TAG, X86_64_DWARF_REGS } from './constants.js';
-import { evaluateLocation, type ExprContext, type Location } from './expr.js';
+import type { ExprContext } from './expr.js';
 import { isFpRegister } from '../target/fpregs.js';
 import { parseExpression, parseTypeName, ExprError, evalChain, type Node, type TypeSpec } from './cexpr.js';
 import {
@@ -15,19 +14,18 @@ import {
   INT, UINT, LONG, ULONG, CHAR, DOUBLE, VOID, noDebugData, unknownTypeError, type CType, type Member,
 } from './types.js';
 import { Value, aggregateBytes, bytesToBigInt, encodeFloat } from './value.js';
-import { memberValue, subLocation, formatTop, formatValue, ptype, ptypeOffsets, whatis, type FormatOptions } from './format.js';
+import { memberValue, subLocation, formatTop, formatValue, type FormatOptions } from './format.js';
+import { ptype, ptypeOffsets, whatis } from './ptype.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { CallArg, CallResult } from './call.js';
-import { returnedBytes } from './abi.js';
 import type { Die } from './info.js';
 import type { ProgramInfo, StackFrame, ReadMemory } from './program.js';
 import { normalizeBaseName } from './debuginfo.js';
-import { blockSymbolDies } from '../commands/info-scope.js';
-import { hexWord } from '../util/hex.js';
 import { gpRegister } from './gpregs.js';
-import { callConvenienceFunction, isConvenienceFunction } from './conv-functions.js';
 import { RegisterValues } from './eval-registers.js';
-import { binary, cannotAccess, promote, decayFunction, toInt, toNumber, truth } from './eval-arith.js';
+import { evalCall } from './eval-call.js';
+import { listArgs, listLocals, lookupVariable, readVariable } from './eval-variables.js';
+import { binary, promote, toInt, toNumber, truth } from './eval-arith.js';
 
 export { ExprError };
 
@@ -68,7 +66,8 @@ export class Evaluator {
   /** Expression context of the selected frame (registers, memory, frame base). */
   readonly ctx: ExprContext;
   /** False while evaluating only for a type (ptype, whatis, sizeof): no calls, no writes. */
-  private sideEffects = true;
+  /** (read by eval-call.ts) */
+  sideEffects = true;
 
   constructor(readonly env: EvalEnv) {
     const f = env.frame;
@@ -165,70 +164,12 @@ export class Evaluator {
 
   /** The DIE of a visible variable: innermost block outwards, then globals (own unit first). */
   findVariable(name: string): { die: Die; debug: DebugInfo; local: boolean } | undefined {
-    const f = this.env.frame;
-    if (f?.fn && f.debug) {
-      for (const block of f.scopeBlocks()) {
-        for (const c of block.children) {
-          if ((c.tag === TAG.variable || c.tag === TAG.formal_parameter) && c.name === name) return { die: c, debug: f.debug, local: true };
-        }
-      }
-    }
-    const infos = this.env.program.debugInfos();
-    // gdb's lookup: the selected unit's static and global blocks (with no frame, the current source
-    // file's unit, as gdb's parse_exp_in_context; before anything is listed, main's), where an
-    // `extern` declaration is the answer when the definition is elsewhere (`extern int v[];` is `int []`
-    // there); then the definitions of every unit, external ones first; then declarations.
-    const src = !f && this.env.sourceFile !== undefined ? this.env.sourceFile : undefined;
-    const unit = f?.fn?.unit ?? (f ? undefined
-      : (src !== undefined ? infos.map((d) => d.unitOfSource(src)).find((u) => u) : undefined) ?? infos[0]?.functionsNamed('main')[0]?.unit);
-    for (const d of infos) {
-      const own = (dies: Die[]) => dies.find((g) => g.unit === unit);
-      const hit = own(d.globalVariables(name)) ?? own(d.optimizedOutGlobals(name)) ?? own(d.globalDeclarations(name));
-      if (hit) return { die: hit, debug: d, local: false };
-    }
-    for (const d of infos) {
-      const defs = [...d.globalVariables(name), ...d.optimizedOutGlobals(name)];
-      if (defs.length === 0) continue;
-      return { die: defs.find((g) => g.inherited((x) => (x.has(AT.external) ? true : undefined))) ?? defs[0], debug: d, local: false };
-    }
-    for (const d of infos) {
-      const decl = d.globalDeclarations(name)[0];
-      if (decl) return { die: decl, debug: d, local: false };
-    }
-    return undefined;
+    return lookupVariable(this.env, name);
   }
 
   /** Value of a variable DIE in the selected frame. */
-  async variableValue(die: Die, debug: DebugInfo, local: boolean): Promise<Value> {
-    const type = debug.typeOf(die.type);
-    const cv = die.raw(AT.const_value);
-    if (cv !== undefined) {
-      if (Buffer.isBuffer(cv)) return Value.fromBytes(type, cv, this.ctx);
-      return Value.fromBigInt(type, typeof cv === 'bigint' ? cv : BigInt(die.snum(AT.const_value) ?? 0), this.ctx);
-    }
-    const f = this.env.frame;
-    let expr: Buffer | undefined;
-    let ctx: ExprContext = this.ctx;
-    if (local && f) {
-      expr = f.locationExpr(die, AT.location);
-    } else {
-      expr = die.block(AT.location);
-      ctx = { ...this.ctx, unit: die.unit, bias: debug.bias };
-    }
-    if (!expr && die.flag(AT.external)) {
-      // gdb's LOC_UNRESOLVED: the declared type at the ELF symbol's address
-      const sym = this.env.program.image.symbolByName(die.name ?? '');
-      if (!sym) throw new ExprError(`Missing ELF symbol "${die.name}".`);
-      return new Value(type, { kind: 'memory', address: sym.symbol.address }, this.ctx);
-    }
-    if (!expr) return new Value(type, { kind: 'optimized' }, ctx);
-    let loc: Location;
-    try {
-      loc = await evaluateLocation(expr, local ? { ...ctx, unit: die.unit } : ctx);
-    } catch (e) {
-      throw new ExprError(e instanceof Error ? e.message : String(e));
-    }
-    return new Value(type, loc, ctx);
+  variableValue(die: Die, debug: DebugInfo, local: boolean): Promise<Value> {
+    return readVariable(this.env, this.ctx, die, debug, local);
   }
 
   private async identifier(name: string): Promise<Value> {
@@ -317,7 +258,8 @@ export class Evaluator {
 
   // ------------------------------------------------------------ evaluation
 
-  private eval(n: Node): Promise<Value> {
+  /** One node's value (eval-call.ts evaluates arguments with it). */
+  eval(n: Node): Promise<Value> {
     return evalChain(n, (leaf) => this.leaf(leaf), (node, first) => this.step(node, first));
   }
 
@@ -480,82 +422,12 @@ export class Evaluator {
    * `f(a, b)`: integer and pointer arguments and results, like gdb's
    * infcall on x86-64; the prototype's argument count is checked.
    */
-  private async call(fnNode: Node, argNodes: Node[], fn?: Value): Promise<Value> {
-    if (fnNode.k === 'dollar' && isConvenienceFunction(fnNode.name)) {
-      const args: Value[] = [];
-      for (const a of argNodes) args.push(await this.eval(a));
-      return callConvenienceFunction(fnNode.name, args, this.ctx, this.env.readMemory);
-    }
-    const method = fnNode.k === 'member' ? await this.method(fnNode.e, fnNode.name, fnNode.arrow) : undefined;
-    const f = method?.fn ?? fn ?? await this.eval(fnNode);
-    let t = strip(f.type);
-    let addr: bigint | undefined;
-    if (t.kind === 'pointer' && strip(t.target).kind === 'function') {
-      addr = await toInt(f);
-      t = strip(t.target);
-    } else if (t.kind === 'function') addr = f.address;
-    if (t.kind !== 'function' || addr === undefined) throw new ExprError('Cannot perform a function call on something that is not a function.');
-    const name = fnNode.k === 'ident' ? fnNode.name : 'function';
-    if (t.nodebug) throw new ExprError(`'${name}' has unknown return type; cast the call to its declared return type`);
-    // (C++ functions are prototyped without saying so)
-    if ((t.prototyped || method) && argNodes.length + (method ? 1 : 0) < t.params.length) throw new ExprError('Too few arguments in function call.');
-    // a C++ method gets its object's address first, as `this`
-    const args: CallArg[] = [];
-    if (method) args.push({ type: ULONG, bytes: Buffer.from(BigInt.asUintN(64, method.self).toString(16).padStart(16, '0'), 'hex').reverse() });
-    for (const [i, a] of argNodes.entries()) {
-      const param = (t.prototyped || method) ? t.params[i + (method ? 1 : 0)] : undefined;
-      args.push(await this.callArgument(await this.eval(a), param));
-    }
-    if (!this.sideEffects) return new Value(t.ret, { kind: 'optimized' }, this.ctx);
-    if (!this.env.callFunction) throw new ExprError('You can\'t do that without a process to debug.');
-    const r = await this.env.callFunction(addr, args, t.ret);
-    if (strip(t.ret).kind === 'void') return Value.fromBytes(VOID, Buffer.alloc(0), this.ctx);
-    const bytes = await returnedBytes(t.ret, r, this.env.readMemory);
-    if (!bytes) throw new ExprError('Cannot read the floating-point registers the value was returned in.');
-    return Value.fromBytes(t.ret, bytes, this.ctx);
+  /** A call in an expression: a convenience function, a function of the program, a C++ method (eval-call.ts). */
+  private call(fnNode: Node, argNodes: Node[], fn?: Value): Promise<Value> {
+    return evalCall(this, fnNode, argNodes, fn);
   }
 
-  /**
-   * An argument as the callee takes it: converted to its parameter's type
-   * when the function has a prototype, else promoted the C way (float to
-   * double, small integers to int); structs and unions go as they are.
-   */
-  private async callArgument(v: Value, param: CType | undefined): Promise<CallArg> {
-    const at = strip(v.type);
-    let to: CType = v.type;
-    if (param) {
-      // (gdb's value_arg_coerce: a struct of the same size is taken as the parameter's)
-      const aggregate = (k: string) => k === 'struct' || k === 'union';
-      if (aggregate(at.kind) && !aggregate(strip(param).kind)) throw new ExprError('Invalid cast.');
-      to = param;
-    } else if (isFloat(at) && sizeOf(at) < 8) to = DOUBLE;
-    else if ((at.kind === 'base' || at.kind === 'enum') && !isFloat(at) && sizeOf(at) < 4) to = INT;
-    else if (at.kind === 'array' || at.kind === 'function') to = { kind: 'pointer', size: 8, target: at.kind === 'array' ? at.element : at };
-    const cv = to === v.type ? v : await this.cast(v, to);
-    const bytes = await cv.bytes();
-    if (!bytes) throw new ExprError(cv.optimizedOut ? 'value has been optimized out' : cannotAccess(cv));
-    return { type: to, bytes };
-  }
-
-  /**
-   * `obj.m` / `p->m` naming a C++ member function (no data member m): the
-   * function `Class::m` and the object's address, for call(). Undefined
-   * when obj's class has no such function.
-   */
-  private async method(objNode: Node, name: string, arrow: boolean): Promise<{ fn: Value; self: bigint } | undefined> {
-    let obj = await this.eval(objNode);
-    if (arrow && strip(obj.type).kind === 'pointer') obj = await this.deref(obj);
-    const cls = strip(obj.type);
-    if ((cls.kind !== 'struct' && cls.kind !== 'union') || !cls.die || cls.members.some((m) => m.name === name)) return undefined;
-    const owner = qualifiedName(cls.die);
-    const hit = owner ? this.env.program.functionsNamed(`${owner}::${name}`)[0] : undefined;
-    if (!hit) return undefined;
-    if (obj.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
-    const fn = new Value(hit.debug.typeOf(hit.fn.die), { kind: 'memory', address: hit.debug.entryOf(hit.fn) }, this.ctx);
-    return { fn, self: obj.address };
-  }
-
-  private async deref(v: Value): Promise<Value> {
+  async deref(v: Value): Promise<Value> {
     const t = strip(v.type);
     if (t.kind === 'array') {
       if (v.address === undefined) throw new ExprError('Attempt to take address of value not located in memory.');
@@ -702,61 +574,15 @@ export class Evaluator {
   // ------------------------------------------------------------ frame listings
 
   /** `info locals`: innermost block first, each block's variables in declaration order. */
-  async locals(): Promise<Array<{ name: string; value: Value }>> {
-    const f = this.env.frame;
-    if (!f?.fn || !f.debug) throw new ExprError('No symbol table info available.');
-    const out: Array<{ name: string; value: Value }> = [];
-    for (const block of f.scopeBlocks()) {
-      const mine: Array<{ name: string; value: Value; die: Die }> = [];
-      for (const c of block.children) {
-        if (c.tag !== TAG.variable) continue;
-        const name = c.name;
-        if (!name) continue;
-        // gdb lists integer constants (LOC_CONST) but not block constants (LOC_CONST_BYTES).
-        if (Buffer.isBuffer(c.raw(AT.const_value))) continue;
-        mine.push({ name, die: c, value: await this.variableValue(c, f.debug, !(c.has(AT.location) && isStaticLocation(c))) });
-      }
-      // gdb's inherit_abstract_dies: the abstract origin's variables that no child of this block
-      // stands for are the block's too (without a location: <optimized out>), even when a nested
-      // block has its own concrete copy.
-      const origin = block.ref(AT.abstract_origin);
-      const concrete = new Set(block.children.map((c) => c.ref(AT.abstract_origin)).filter((d) => d !== undefined));
-      for (const a of origin?.children ?? []) {
-        if (a.tag !== TAG.variable || !a.name || concrete.has(a) || Buffer.isBuffer(a.raw(AT.const_value))) continue;
-        mine.push({ name: a.name, die: a, value: await this.variableValue(a, f.debug, true) });
-      }
-      // a lexical block's symbols are in a hashed dictionary in gdb: listed in its order (a function's in declaration order)
-      if (block.tag === TAG.lexical_block) {
-        const order = new Map(blockSymbolDies(block).map((d, i) => [d, i]));
-        mine.sort((x, y) => (order.get(x.die) ?? 0) - (order.get(y.die) ?? 0));
-      }
-      for (const { name, value } of mine) out.push({ name, value });
-    }
-    return out;
+  locals(): Promise<Array<{ name: string; value: Value }>> {
+    return listLocals(this.env, (die, debug, local) => this.variableValue(die, debug, local));
   }
 
   /** `info args`: the function's formal parameters. */
-  async args(): Promise<Array<{ name: string; value: Value }>> {
-    const f = this.env.frame;
-    if (!f?.fn || !f.debug) throw new ExprError('No symbol table info available.');
-    const out: Array<{ name: string; value: Value }> = [];
-    for (const c of f.functionDie!.children) {
-      if (c.tag !== TAG.formal_parameter) continue;
-      out.push({ name: c.name ?? '', value: await this.variableValue(c, f.debug, true) });
-    }
-    return out;
+  args(): Promise<Array<{ name: string; value: Value }>> {
+    return listArgs(this.env, (die, debug, local) => this.variableValue(die, debug, local));
   }
 }
-
-function isStaticLocation(d: Die): boolean {
-  const b = d.block(AT.location);
-  return !!b && b.length === 9 && b[0] === 0x03; // DW_OP_addr: a static local
-}
-
-
-
-
-
 
 /** Path to a member, looking through anonymous structs/unions like C does. */
 function findMember(t: CType & { kind: 'struct' | 'union' }, name: string): Member[] | undefined {

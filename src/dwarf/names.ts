@@ -6,6 +6,7 @@
  */
 import { AT, TAG } from './constants.js';
 import type { Die } from './info.js';
+import { demangle } from './demangle.js';
 
 /** The DIE a definition stands for: its in-class declaration, or the abstract instance of an inlined copy. */
 function declarationOf(die: Die): Die {
@@ -54,4 +55,24 @@ export function isCxx(die: Die): boolean {
     cxxUnits.set(die.unit, v);
   }
   return v;
+}
+
+/**
+ * A function's name as gdb shows it: for C its linkage name when it has one
+ * (`__GI__IO_fflush`), else its name. (A mangled C++ name would need
+ * demangling: those keep their DW_AT_name.)
+ */
+/**
+ * A function's symbol as gdb prints it where it names the symbol itself
+ * (`info breakpoints`): C++ functions demangled with their parameters,
+ * `ns::S::get(int) const`; otherwise as gdbFunctionName.
+ */
+export function gdbPrintName(die: Die): string | undefined {
+  const linkage = die.inherited((d) => d.str(AT.linkage_name));
+  return (linkage ? demangle(linkage) : undefined) ?? gdbFunctionName(die);
+}
+
+export function gdbFunctionName(die: Die): string | undefined {
+  const linkage = die.inherited((d) => d.str(AT.linkage_name));
+  return (linkage && !linkage.startsWith('_Z') ? linkage : undefined) ?? qualifiedName(die);
 }

@@ -14,29 +14,30 @@
  */
 import { EventEmitter } from 'node:events';
 import {
-  REGISTER_NAMES, TargetError,
-  type Mapping, type RegisterName, type Registers, type StopEvent, type StopReason, type Target,
+  TargetError,
+  type Mapping, type Registers, type StopEvent, type Target,
   type TargetCapabilities, type TargetEvents, type TargetState, type ThreadInfo, type WatchKind,
 } from '../target/types.js';
 import { RspClient } from './client.js';
-import { escapeBinary, fromHex, leHex, toHex, unescapeBinary, fromLeHex, parseHexInt } from './packet.js';
-import { AMD64_REGISTERS, parseTargetDescription, type RegisterInfo } from './tdesc.js';
-import { FP_REGISTER_NAMES, FXSAVE_SIZE, readFpRegister, writeFpRegister } from '../target/fpregs.js';
-import { parseStopReply, parseThreadId, watchAddress, type ParsedStop } from './stop-reply.js';
-import { gdbToLinuxSignal, linuxSignalName, linuxToGdbSignal } from './signals.js';
+import { parseTargetDescription, type RegisterInfo } from './tdesc.js';
+import { RemoteRegisters } from './remote-registers.js';
+import { RemoteMemory, xferRead } from './remote-memory.js';
+import { endReason, stopReason, type Resume } from './remote-stops.js';
+import { checkWatch, parseHostPort, parseThreadsXml } from './remote-parse.js';
+import { parseStopReply, parseThreadId, type ParsedStop } from './stop-reply.js';
+import { linuxToGdbSignal } from './signals.js';
 import { RemoteSnapshotEngine, memoryEngine, probeMonitor, runMonitor } from './remote-snapshots.js';
 import { parseMaps } from './maps.js';
 import { mapsFromImages } from './image-maps.js';
 import { hexByte } from '../util/hex.js';
 
+export { parseHostPort, parseThreadsXml } from './remote-parse.js';
+
 /** What we tell the stub we understand (gdb's list, minus fork/exec events we do not follow). */
 const OUR_FEATURES = ['multiprocess+', 'swbreak+', 'hwbreak+', 'vContSupported+', 'no-resumed+', 'xmlRegisters=i386'];
 
 const Z_TYPE: Record<WatchKind, number> = { write: 2, read: 3, access: 4 };
-const SIGTRAP = 5;
-const SIGINT = 2;
 
-type Resume = 'cont' | 'step';
 /** The capabilities object as this back end fills it in (callers see it read-only). */
 type Settable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -52,23 +53,19 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   readonly capabilities: Settable<TargetCapabilities> = { hardwareBreakpoints: false };
   /** True when the stub attached to an existing process (qAttached). */
   attached = false;
-  private regs: RegisterInfo[] = AMD64_REGISTERS;
-  private regCache: Registers | undefined;
-  /** The x87/SSE state of this stop, rebuilt as an FXSAVE area from the stub's registers. */
-  private fpCache: Buffer | undefined;
-  /** ymm0h..ymm15h of this stop, when the stub describes AVX. */
-  private ymmCache: Buffer | undefined;
+  private readonly registers: RemoteRegisters;
+  private readonly memory: RemoteMemory;
   private readonly breakpoints = new Set<bigint>();
   /** Breakpoints removed since (a stub may still report hits made before: see resumeLive). */
   private readonly removedBreakpoints = new Set<bigint>();
   private interruptRequested = false;
-  private useX: boolean | undefined;
-  private usePacketP = true;
   /** vCont when the stub has it (gdbserver does), else the legacy c/s/C/S. */
   private useVCont = true;
 
   private constructor(readonly client: RspClient) {
     super();
+    this.registers = new RemoteRegisters(client);
+    this.memory = new RemoteMemory(client);
     client.on('output', (b) => this.emit('output', b));
     client.on('close', () => {
       if (this.state !== 'exited') this.state = 'exited';
@@ -98,7 +95,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     await this.adoptThread(stop);
     if (this.client.supports('qXfer:features:read')) {
       const xml = await this.xferRead('features', 'target.xml');
-      this.regs = await parseTargetDescription(xml.toString('utf8'), async (a) => (await this.xferRead('features', a)).toString('utf8'));
+      this.registers.layout = await parseTargetDescription(xml.toString('utf8'), async (a) => (await this.xferRead('features', a)).toString('utf8'));
     }
     this.attached = (await this.client.text(`qAttached:${this.pid.toString(16)}`)) === '1';
     this.exePath = await this.readExecFile();
@@ -108,10 +105,10 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     this.capabilities.snapshots = monitor.snapshots ? new RemoteSnapshotEngine(this.client) : memoryEngine(this);
     if (monitor.available) this.capabilities.monitor = { run: (command) => this.monitor(command) };
     this.capabilities.hardwareBreakpoints = await this.probeZ2();
-    if (this.describes(() => this.fpRegisterInfos())) {
+    if (this.describes(() => this.registers.fpRegisterInfos())) {
       this.capabilities.fpRegisters = { get: () => this.getFpRegisters(), set: (area) => this.setFpRegisters(area) };
     }
-    if (this.describes(() => this.ymmInfos())) {
+    if (this.describes(() => this.registers.ymmInfos())) {
       this.capabilities.ymmUpper = { get: () => this.getYmmUpper(), set: (upper) => this.setYmmUpper(upper) };
     }
     if (this.client.supports('qXfer:siginfo:read')) this.capabilities.siginfo = { get: () => this.getSiginfo() };
@@ -166,21 +163,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   /** qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH until the `l` (last) chunk. */
-  async xferRead(object: string, annex: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let offset = 0;
-    const len = Math.max(256, this.client.packetSize - 64);
-    for (;;) {
-      const reply = await this.client.request(`qXfer:${object}:read:${annex}:${offset.toString(16)},${len.toString(16)}`);
-      const kind = reply[0];
-      if (reply.length === 0) throw new TargetError('ENOTSUP', `the remote does not serve qXfer:${object}`);
-      if (kind === 0x45 /* E */) throw new TargetError('EIO', `the remote could not read ${object} ${annex} (${reply.toString('latin1')})`);
-      const data = unescapeBinary(reply.subarray(1));
-      chunks.push(data);
-      offset += data.length;
-      if (kind === 0x6c /* l */ || data.length === 0) break;
-    }
-    return Buffer.concat(chunks);
+  xferRead(object: string, annex: string): Promise<Buffer> {
+    return xferRead(this.client, object, annex);
   }
 
   /* ---------------- execution ---------------- */
@@ -328,10 +312,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
 
   /** One resume packet and its stop reply. */
   private async resumeOnce(how: Resume, packet: string): Promise<StopEvent> {
-    this.regCache = undefined;
+    this.registers.invalidate();
     this.stopPc = undefined;
-    this.fpCache = undefined;
-    this.ymmCache = undefined;
     this.interruptRequested = false;
     this.state = 'running';
     this.emit('running');
@@ -356,45 +338,20 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     const pid = stop.pid ?? this.pid;
     if (stop.kind === 'exited' || stop.kind === 'killed' || stop.kind === 'no-resumed') {
       this.state = 'exited';
-      const reason: StopReason = stop.kind === 'exited'
-        ? { kind: 'exited', code: stop.value }
-        : { kind: 'killed', signal: gdbToLinuxSignal(stop.value) ?? stop.value, signame: linuxSignalName(gdbToLinuxSignal(stop.value) ?? 0) };
-      return { pid, tid: this.tid, reason };
+      return { pid, tid: this.tid, reason: endReason(stop) };
     }
     this.state = 'stopped';
     if (stop.tid !== undefined && stop.tid > 0) this.tid = stop.tid;
-    const ripNum = this.regs.find((r) => r.name === 'rip')?.regnum ?? 16;
+    const ripNum = this.registers.regnum('rip') ?? 16;
     const pc = stop.registers.get(ripNum) ?? (await this.getRegisters()).rip;
     this.stopPc = { tid: this.tid, pc };
-    const reason = await this.classify(stop, how, pc);
+    const reason = await stopReason(stop, pc, {
+      how, interruptRequested: this.interruptRequested,
+      atBreakpoint: (at) => this.breakpoints.has(at), faultAddress: () => this.faultAddress(),
+    });
     if (reason.kind === 'signal') this.stopSignals.set(this.tid, reason.signal);
     else this.stopSignals.delete(this.tid);
     return { pid, tid: this.tid, reason };
-  }
-
-  private async classify(stop: ParsedStop, how: Resume, pc: bigint): Promise<StopReason> {
-    const linux = gdbToLinuxSignal(stop.value) ?? stop.value;
-    if (stop.value === SIGTRAP) {
-      switch (stop.reason) {
-        case 'swbreak':
-        case 'hwbreak':
-          return { kind: 'breakpoint', pc };
-        case 'watch':
-          return { kind: 'watchpoint', pc, address: watchAddress(stop), access: 'write' };
-        case 'rwatch':
-          return { kind: 'watchpoint', pc, address: watchAddress(stop), access: 'read' };
-        case 'awatch':
-          return { kind: 'watchpoint', pc, address: watchAddress(stop), access: 'access' };
-        case 'exec':
-          return { kind: 'exec', pc, path: stop.reasonValue ? fromHex(stop.reasonValue).toString('utf8') : '' };
-      }
-      if (how === 'step') return { kind: 'step', pc };
-      // stubs without swbreak report a plain SIGTRAP, pc already backed up
-      if (this.breakpoints.has(pc)) return { kind: 'breakpoint', pc };
-    }
-    if (stop.value === SIGINT && this.interruptRequested) return { kind: 'interrupted', pc };
-    const fault = linux === 11 || linux === 7 ? await this.faultAddress() : undefined;
-    return { kind: 'signal', pc, signal: linux, signame: linuxSignalName(linux), ...(fault !== undefined ? { fault } : {}) };
   }
 
   /** si_addr (offset 16 in the x86-64 siginfo_t). */
@@ -498,9 +455,7 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     if (!this.known?.has(tid) && !this.listed.has(tid)) throw new TargetError('ESRCH', `no thread with LWP ${tid}`);
     this.pendingSelect = tid;
     this.tid = tid;
-    this.regCache = undefined;
-    this.fpCache = undefined;
-    this.ymmCache = undefined;
+    this.registers.invalidate();
   }
 
   /** A selectThread() not yet sent (selectThread is synchronous; packets are not). */
@@ -519,196 +474,56 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   async getRegisters(): Promise<Registers> {
     this.requireStopped();
     await this.sendSelect();
-    if (this.regCache) return { ...this.regCache };
-    const g = await this.readG();
-    const regs = {} as Registers;
-    for (const name of REGISTER_NAMES) {
-      const info = this.regs.find((r) => r.name === name);
-      regs[name] = info ? await this.registerValue(g, info) : 0n;
-    }
-    this.regCache = regs;
-    return { ...regs };
-  }
-
-  /** The `g` packet's hex, checked. */
-  private async readG(): Promise<string> {
-    const g = await this.client.text('g');
-    if (g.startsWith('E') || g.length % 2 !== 0) throw new TargetError('EIO', `the remote could not read registers (${g.slice(0, 8)})`);
-    return g;
-  }
-
-  /** A register from the g packet, or through `p` when the g packet stops short. */
-  private async registerValue(g: string, info: RegisterInfo): Promise<bigint> {
-    const start = info.offset * 2;
-    const end = start + info.bitsize / 4;
-    let text = end <= g.length ? g.slice(start, end) : await this.client.text(`p${info.regnum.toString(16)}`);
-    if (text.startsWith('E') || text === '') throw new TargetError('EIO', `the remote could not read ${info.name}`);
-    if (text.includes('x')) text = text.replace(/x/g, '0'); // unavailable: report 0
-    return fromLeHex(text);
+    return this.registers.general();
   }
 
   async setRegisters(values: Partial<Registers>): Promise<void> {
     this.stopPc = undefined;
     this.requireStopped();
     await this.sendSelect();
-    const entries = Object.entries(values) as Array<[RegisterName, bigint]>;
-    for (const [name, value] of entries) {
-      const info = this.regs.find((r) => r.name === name);
-      if (!info) throw new TargetError('EINVAL', `the remote has no register ${name}`);
-      const data = leHex(value, info.bitsize / 8);
-      let ok = false;
-      if (this.usePacketP) {
-        const reply = await this.client.text(`P${info.regnum.toString(16)}=${data}`);
-        if (reply === '') this.usePacketP = false;
-        else if (reply !== 'OK') throw new TargetError('EIO', `the remote could not write ${name} (${reply})`);
-        else ok = true;
-      }
-      if (!ok) await this.writeViaG(info, data);
-    }
-    this.regCache = undefined;
+    await this.registers.setGeneral(values);
   }
 
   /**
    * The FXSAVE area, from the registers the stub's target description
-   * names (gdbserver's amd64 ones: st0-7, fctrl..fop, xmm0-15, mxcsr),
-   * read from one `g` packet (or `p` for those beyond it).
+   * names (gdbserver's amd64 ones: st0-7, fctrl..fop, xmm0-15, mxcsr).
    */
   async getFpRegisters(): Promise<Buffer> {
     this.requireStopped();
     await this.sendSelect();
-    if (!this.fpCache) {
-      const infos = this.fpRegisterInfos();
-      const g = await this.readG();
-      let area: Buffer = Buffer.alloc(FXSAVE_SIZE);
-      for (const info of infos) {
-        const v = await this.registerValue(g, info);
-        area = writeFpRegister(area, info.name, Buffer.from(leHex(v, info.bitsize / 8), 'hex'));
-      }
-      this.fpCache = area;
-    }
-    return Buffer.from(this.fpCache);
+    return this.registers.fp();
   }
 
   /** Write back the registers of `area` that differ from the stub's (P, else G). */
   async setFpRegisters(area: Buffer): Promise<void> {
     this.requireStopped();
     await this.sendSelect();
-    if (area.length !== FXSAVE_SIZE) throw new TargetError('EINVAL', `the FP/SSE area is ${FXSAVE_SIZE} bytes, not ${area.length}`);
-    const now = await this.getFpRegisters();
-    for (const info of this.fpRegisterInfos()) {
-      const want = readFpRegister(area, info.name);
-      if (want.equals(readFpRegister(now, info.name))) continue;
-      this.fpCache = undefined;
-      await this.writeRegisterHex(info, want.toString('hex'));
-    }
-    this.fpCache = undefined;
+    await this.registers.setFp(area);
   }
 
   /** ymm0h..ymm15h, when the stub's target description has the AVX feature (gdbserver's does on AVX machines). */
   async getYmmUpper(): Promise<Buffer> {
     this.requireStopped();
     await this.sendSelect();
-    if (!this.ymmCache) {
-      const infos = this.ymmInfos();
-      const g = await this.readG();
-      const parts: Buffer[] = [];
-      for (const info of infos) parts.push(Buffer.from(leHex(await this.registerValue(g, info), 16), 'hex'));
-      this.ymmCache = Buffer.concat(parts);
-    }
-    return Buffer.from(this.ymmCache);
+    return this.registers.ymm();
   }
 
   async setYmmUpper(upper: Buffer): Promise<void> {
     this.requireStopped();
     await this.sendSelect();
-    if (upper.length !== 256) throw new TargetError('EINVAL', `ymm0h-ymm15h are 256 bytes, not ${upper.length}`);
-    const now = await this.getYmmUpper();
-    const infos = this.ymmInfos();
-    for (let i = 0; i < 16; i++) {
-      const want = upper.subarray(i * 16, i * 16 + 16);
-      if (want.equals(now.subarray(i * 16, i * 16 + 16))) continue;
-      this.ymmCache = undefined;
-      await this.writeRegisterHex(infos[i]!, want.toString('hex'));
-    }
-    this.ymmCache = undefined;
-  }
-
-  private ymmInfos(): RegisterInfo[] {
-    const infos = Array.from({ length: 16 }, (_, i) => this.regs.find((r) => r.name === `ymm${i}h` && r.bitsize === 128));
-    if (infos.some((i) => !i)) throw new TargetError('ENOTSUP', 'the remote stub does not describe the AVX registers');
-    return infos as RegisterInfo[];
-  }
-
-  private fpRegisterInfos(): RegisterInfo[] {
-    const infos = FP_REGISTER_NAMES.map((name) => this.regs.find((r) => r.name === name));
-    if (infos.some((i) => !i)) throw new TargetError('ENOTSUP', 'the remote stub does not describe the floating-point and SSE registers');
-    return infos as RegisterInfo[];
-  }
-
-  /** One register from its little-endian hex bytes: `P`, or a whole `G` when the stub lacks `P`. */
-  private async writeRegisterHex(info: RegisterInfo, data: string): Promise<void> {
-    if (this.usePacketP) {
-      const reply = await this.client.text(`P${info.regnum.toString(16)}=${data}`);
-      if (reply === 'OK') return;
-      if (reply !== '') throw new TargetError('EIO', `the remote could not write ${info.name} (${reply})`);
-      this.usePacketP = false;
-    }
-    await this.writeViaG(info, data);
-  }
-
-  private async writeViaG(info: RegisterInfo, data: string): Promise<void> {
-    const g = await this.client.text('g');
-    const start = info.offset * 2;
-    if (g.length < start + data.length) throw new TargetError('EIO', `cannot write ${info.name}: not in the g packet`);
-    const reply = await this.client.text(`G${g.slice(0, start)}${data}${g.slice(start + data.length)}`);
-    if (reply !== 'OK') throw new TargetError('EIO', `the remote could not write ${info.name} (${reply})`);
+    await this.registers.setYmm(upper);
   }
 
   /* ---------------- memory ---------------- */
 
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
     this.requireStopped();
-    const out = Buffer.alloc(len);
-    const chunk = Math.max(16, Math.floor((this.client.packetSize - 8) / 2));
-    let done = 0;
-    while (done < len) {
-      const want = Math.min(chunk, len - done);
-      const at = addr + BigInt(done);
-      const reply = await this.client.text(`m${at.toString(16)},${want.toString(16)}`);
-      if (reply === '' || reply.startsWith('E') || reply.length % 2 !== 0) {
-        throw new TargetError('EFAULT', `cannot access memory at 0x${at.toString(16)}`);
-      }
-      const data = fromHex(reply);
-      data.copy(out, done);
-      done += data.length;
-    }
-    return out;
+    return this.memory.read(addr, len);
   }
 
   async writeMemory(addr: bigint, data: Buffer): Promise<void> {
     this.requireStopped();
-    // worst case every byte escapes to two
-    const chunk = Math.max(16, Math.floor((this.client.packetSize - 40) / 2));
-    for (let done = 0; done < data.length || (done === 0 && data.length === 0); done += chunk) {
-      if (data.length === 0) return;
-      const at = addr + BigInt(done);
-      const part = data.subarray(done, done + chunk);
-      const reply = await this.writeChunk(at, part);
-      if (reply !== 'OK') throw new TargetError('EFAULT', `cannot write memory at 0x${at.toString(16)}`);
-    }
-  }
-
-  private async writeChunk(at: bigint, part: Buffer): Promise<string> {
-    const head = `${at.toString(16)},${part.length.toString(16)}`;
-    if (this.useX !== false) {
-      const reply = await this.client.text(Buffer.concat([Buffer.from(`X${head}:`), escapeBinary(part)]));
-      if (reply !== '') {
-        this.useX = true;
-        return reply;
-      }
-      this.useX = false;
-    }
-    return this.client.text(`M${head}:${toHex(part)}`);
+    await this.memory.write(addr, data);
   }
 
   /* ---------------- breakpoints ---------------- */
@@ -777,27 +592,8 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
   }
 
   /** Read a file on the remote side through vFile; undefined if unsupported. */
-  async readRemoteFile(path: string): Promise<Buffer | undefined> {
-    const open = await this.client.text(`vFile:open:${toHex(Buffer.from(path))},0,0`);
-    if (open === '') return undefined;
-    const fd = parseFResult(open, path);
-    const parts: Buffer[] = [];
-    try {
-      const want = Math.max(256, Math.floor(this.client.packetSize / 2) - 32);
-      for (let offset = 0; ;) {
-        const reply = await this.client.request(`vFile:pread:${fd.toString(16)},${want.toString(16)},${offset.toString(16)}`);
-        const semi = reply.indexOf(0x3b);
-        const n = parseFResult(reply.subarray(0, semi < 0 ? reply.length : semi).toString('latin1'), path);
-        if (n === 0) break;
-        const data = unescapeBinary(reply.subarray(semi + 1));
-        parts.push(data);
-        offset += data.length;
-      }
-    } finally {
-      // the read's result (or its error) is what counts; a failed close costs the stub one descriptor
-      await this.client.text(`vFile:close:${fd.toString(16)}`).catch(() => undefined);
-    }
-    return Buffer.concat(parts);
+  readRemoteFile(path: string): Promise<Buffer | undefined> {
+    return this.memory.readFile(path);
   }
 
   /** Send a monitor command; returns what it printed. */
@@ -809,51 +605,4 @@ export class RemoteTarget extends EventEmitter<TargetEvents> implements Target {
     if (this.state === 'exited') throw new TargetError('ESRCH', 'the process has exited');
     if (this.state === 'running') throw new TargetError('EBUSY', 'the process is running');
   }
-}
-
-function checkWatch(addr: bigint, len: number): void {
-  if (![1, 2, 4, 8].includes(len)) throw new TargetError('EINVAL', `watchpoint length must be 1, 2, 4 or 8 (not ${len})`);
-  if (addr % BigInt(len) !== 0n) throw new TargetError('EINVAL', `watchpoint address 0x${addr.toString(16)} is not ${len}-byte aligned`);
-}
-
-/** `F<result>[,errno]`: the result, or a TargetError for -1. */
-function parseFResult(reply: string, path: string): number {
-  const m = /^F(-?[0-9a-fA-F]+)(?:,([0-9a-fA-F]+))?/.exec(reply);
-  if (!m) throw new TargetError('EIO', `bad vFile reply "${reply.slice(0, 20)}"`);
-  if (m[1].startsWith('-')) throw new TargetError('EIO', `the remote cannot read ${path} (errno ${m[2] ? parseHexInt(m[2]) : '?'})`);
-  return parseHexInt(m[1]);
-}
-
-/** HOST:PORT, [V6HOST]:PORT or :PORT; port 0 only when listening (any free port). */
-export function parseHostPort(spec: string, listening = false): [string, number] {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(spec);
-  if (!m) throw new TargetError('EINVAL', `expected HOST:PORT, got "${spec}"`);
-  const port = Number(m[3]);
-  if (port < (listening ? 0 : 1) || port > 65535) throw new TargetError('EINVAL', `bad port ${m[3]}`);
-  return [m[1] ?? (m[2] || 'localhost'), port];
-}
-
-/** The <threads> document of qXfer:threads:read: tid, name, and the pthread_t from `handle` (target-order bytes). */
-export function parseThreadsXml(xml: string): Array<{ tid: number; name: string; threadPointer?: bigint }> {
-  const out: Array<{ tid: number; name: string; threadPointer?: bigint }> = [];
-  for (const m of xml.matchAll(/<thread\b([^>]*?)\/?>/g)) {
-    const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(m[1]!)?.[1];
-    const id = attr('id');
-    if (!id) continue;
-    const handle = attr('handle');
-    const entry: { tid: number; name: string; threadPointer?: bigint } = {
-      tid: parseThreadId(id).tid ?? -1, name: xmlUnescape(attr('name') ?? ''),
-    };
-    if (handle && /^[0-9a-f]{2,16}$/i.test(handle) && handle.length % 2 === 0) entry.threadPointer = fromLeHex(handle);
-    out.push(entry);
-  }
-  return out;
-}
-
-function xmlUnescape(s: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) => {
-    if (e[0] === '#') return String.fromCharCode(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
-    return named[e] ?? all;
-  });
 }

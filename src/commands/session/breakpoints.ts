@@ -196,7 +196,7 @@ export async function cmdBreak(s: Session, location: string | undefined, tempora
   s.setLocations(b, locs);
   const kept = locs.map((a) => s.debug?.keptLines.get(a));
   if (address !== undefined && !b.more) b.line = kept[0]; else if (kept.some((l) => l !== undefined)) b.lines = kept;
-  s.convenience.setMine('bpnum', INT_VALUE(b.id));
+  s.convenience.setScalar('bpnum', INT_VALUE(b.id));
   if (address === undefined) {
     s.setBreakpoints([...s.bps, b]);
     s.out(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${b.id} (${spec}) pending.`);
@@ -299,7 +299,7 @@ export function cmdCatchSyscall(s: Session, args: string, temporary: boolean): v
     throw new CommandError("The feature 'catch syscall' is not supported on this target.");
   }
   const b = newCatchpoint(s.nextBpId++, calls, temporary);
-  s.convenience.setMine('bpnum', INT_VALUE(b.id));
+  s.convenience.setScalar('bpnum', INT_VALUE(b.id));
   s.setBreakpoints([...s.bps, b]);
   s.out(catchSetText(b.id, calls));
 }

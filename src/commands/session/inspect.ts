@@ -5,7 +5,7 @@ import { parsePrintOptions } from '../print-options.js';
 import { formatInfoFloat } from '../float-info.js';
 import { CommandError, SNAPSHOT_USAGE, type InfoWhat, type SnapshotCommand } from '../parse.js';
 import { EvalError } from '../expr.js';
-import { formatValue, type PrintFormat } from '../format.js';
+import { type PrintFormat } from '../format.js';
 import { type DisassembleHost } from '../disassemble.js';
 import { infoSyscall, type SyscallHere } from '../info-syscall.js';
 import { vmReader } from '../../syscall/tracer.js';
@@ -47,16 +47,8 @@ export async function cmdPrint(s: Session, text: string | undefined, slashFmt: P
   if (expr === undefined && !s.history.length) throw new EvalError('History is empty.');   // never: `$` is void
   const any: AnyValue = expr === undefined ? s.history[s.history.length - 1]! : await s.evaluateAny(expr);
   s.registers.invalidate();
-  let shown: string;
-  if (any.dwarf) {
-    if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
-    shown = await DebugBridge.format(any, fmt, options?.settings);
-  } else {
-    const v = any.mine!;
-    if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
-    if (style === 'call' && v.type.kind === 'void') return;
-    shown = fmt === 's' && v.type.kind === 'ptr' ? await s.examiner.stringAt(v.value) : formatValue(v, fmt, s.symbolize);
-  }
+  if (style === 'call' && any.dwarf.type.kind === 'void') return;   // `call f()` of a void function prints nothing
+  const shown = await DebugBridge.format(any, fmt, options?.settings);
   if (style === 'output') { s.store.write('stdout', shown); return; }
   s.history.push(any);
   s.out(`$${s.history.length} = ${shown}`);

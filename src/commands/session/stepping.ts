@@ -2,7 +2,6 @@
 import { readReturnRegs } from '../../dwarf/abi.js';
 import { CommandError } from '../parse.js';
 import { type Value } from '../expr.js';
-import { formatValue } from '../format.js';
 import { disassemble } from '../disasm.js';
 import { expected } from '../../debugger/errors.js';
 import { type Frame } from '../unwind.js';
@@ -167,8 +166,9 @@ export async function cmdFinish(s: Session): Promise<void> {
   }
   // No debug info: gdb cannot know the type; tsdbg shows rax as a long.
   const v: Value = { type: { kind: 'int', size: 8, signed: true, name: 'long' }, value: BigInt.asIntN(64, rax) };
-  s.history.push({ mine: v });
-  s.out(`Value returned is $${s.history.length} = ${formatValue(v, undefined, s.symbolize)}`);
+  const value = s.evalBridge().valueOf(v);
+  s.history.push(value);
+  s.out(`Value returned is $${s.history.length} = ${stripWrapHints(await DebugBridge.format(value, undefined))}`);
 }
 
 /**

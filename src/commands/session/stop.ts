@@ -139,7 +139,7 @@ export async function reportStop(s: Session, ev: StopEvent, outcome: StopOutcome
     if (r.kind === 'exited') {
       s.out(r.code === 0 ? `[Inferior 1 (process ${pid}) exited normally]`
         : `[Inferior 1 (process ${pid}) exited with code ${r.code.toString(8).padStart(2, '0')}]`);
-      s.convenience.setMine('_exitcode', INT_VALUE(r.code));
+      s.convenience.setScalar('_exitcode', INT_VALUE(r.code));
     } else if (r.kind === 'killed') {
       s.out(`\nProgram terminated with signal ${r.signame}, ${signalDescription(r.signame)}.\nThe program no longer exists.`);
     }

@@ -3,7 +3,7 @@ import type { WatchKind } from '../../target/types.js';
 import { TargetError } from '../../target/types.js';
 import { watchTitle } from '../breakpoint-text.js';
 import { CommandError } from '../parse.js';
-import { EvalError, sizeOf } from '../expr.js';
+import { EvalError } from '../expr.js';
 import { type Breakpoint } from '../store.js';
 import { errorMessage, expected } from '../../debugger/errors.js';
 import { DebugBridge, type AnyValue } from '../debug.js';
@@ -14,16 +14,16 @@ import { cmdDelete, conditionHolds, insertAt, removeAt } from './breakpoints.js'
 
 export async function cmdWatch(s: Session, expr: string, access: WatchKind, location = false): Promise<void> {
   const any = await s.evaluateAny(expr);
-  const at = location ? watchLocation(expr, any.dwarf?.optimizedOut ? undefined : await DebugBridge.toMine(any).catch(expected(undefined))) : undefined;
-  if (any.dwarf?.optimizedOut) {
+  const at = location ? watchLocation(expr, any.dwarf.optimizedOut ? undefined : await DebugBridge.toScalar(any).catch(expected(undefined))) : undefined;
+  if (any.dwarf.optimizedOut) {
     if (access === 'write') return watchUnreadable(s, expr, any);
     throw new CommandError('Expression cannot be implemented with read/access watchpoint.');
   }
-  const v = await DebugBridge.toMine(any);
+  const v = await DebugBridge.toScalar(any);
   if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
   if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
   const old = await snapshot(any);
-  const length = any.dwarf ? old.bytes.length : sizeOf(v.type);    // the DWARF size (an __int128 is 16)
+  const length = old.bytes.length;    // the value's own size (an __int128 is 16)
   const ranges = await watchRanges(at?.expr ?? expr, { addr: v.lval.addr, length }, (e) => s.evaluate(e));
   s.live();
   const type = access === 'write' ? 'hw watchpoint' : access === 'read' ? 'read watchpoint' : 'acc watchpoint';
@@ -40,7 +40,7 @@ export async function cmdWatch(s: Session, expr: string, access: WatchKind, loca
       if (b.watch!.scope) await removeAt(s, b.watch!.scope.ret);
       throw e;
     });
-    s.convenience.setMine('bpnum', INT_VALUE(b.id));
+    s.convenience.setScalar('bpnum', INT_VALUE(b.id));
   } catch (e) {
     s.nextBpId--;
     throw e;
@@ -57,7 +57,7 @@ export async function watchUnreadable(s: Session, expr: string, any: AnyValue): 
     condition: undefined, ignoreCount: 0, inserted: true,
     watch: { length: 0, kind: 'write', soft: true, old: { bytes: Buffer.alloc(0), of: any }, ranges: [], unreadable: true },
   };
-  s.convenience.setMine('bpnum', INT_VALUE(b.id));
+  s.convenience.setScalar('bpnum', INT_VALUE(b.id));
   s.setBreakpoints([...s.bps, b]);
   s.out(`${watchTitle(b)} ${b.id}: ${expr}`);
 }
@@ -124,7 +124,7 @@ export async function classifyWatch(s: Session, addr: bigint): Promise<'stopped'
   for (const b of candidates) {
     if (b.watch!.unreadable) {
       // gdb: the first check fails; the watchpoint is deleted and the program stops there
-      const err = await s.evaluateAny(b.watch!.expr ?? b.spec).then((a) => DebugBridge.toMine(a)).then(() => undefined, (e: unknown) => errorMessage(e));
+      const err = await s.evaluateAny(b.watch!.expr ?? b.spec).then((a) => DebugBridge.toScalar(a)).then(() => undefined, (e: unknown) => errorMessage(e));
       s.out(`Error evaluating expression for watchpoint ${b.id}`);
       s.store.write('stderr', `${err ?? 'value has been optimized out'}\n`);
       s.out(`Watchpoint ${b.id} deleted.`);
@@ -161,9 +161,9 @@ export async function watchLevel(s: Session, b: Breakpoint): Promise<number> {
 
 /** A pointer on the way changed (p of `watch p->x`): watch where the expression now leads (in frame `level`). */
 export async function rewatch(s: Session, b: Breakpoint, any: AnyValue, level: number): Promise<void> {
-  const v = await DebugBridge.toMine(any).catch(expected(undefined));
+  const v = await DebugBridge.toScalar(any).catch(expected(undefined));
   if (!v?.lval || v.lval.kind !== 'mem') return;
-  const ranges = await watchRanges(b.watch!.expr ?? b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toMine(await s.evaluateAny(e, level)));
+  const ranges = await watchRanges(b.watch!.expr ?? b.spec, { addr: v.lval.addr, length: b.watch!.length }, async (e) => DebugBridge.toScalar(await s.evaluateAny(e, level)));
   if (sameRanges(ranges, b.watch!.ranges)) return;
   if (b.inserted && !b.watch!.soft) await disarmHardwareWatch(s.live(), b.watch!, hardwareWatches(s));
   b.watch!.ranges = ranges;

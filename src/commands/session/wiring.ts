@@ -41,7 +41,7 @@ export function examiner(s: Session): Examiner {
     framePc: () => s.framePc(),
     symbolize: (addr) => s.asmSymbolize(addr),
     printSettings: () => s.source.printSettings,
-    setConvenience: (name, v) => s.convenience.setMine(name, v),
+    setConvenience: (name, v) => s.convenience.setScalar(name, v),
     outLines: (lines) => s.outLines(lines),
     write: (text) => s.store.write('stdout', text),
     warn: (text) => s.store.write('stderr', `warning: ${text}\n`),

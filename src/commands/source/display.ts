@@ -51,9 +51,8 @@ export async function undisplay(s: SourceLevel, arg: string): Promise<void> {
   }
   const convenience = (name: string) => {
     const v = s.host.convenience.get(name);
-    if (v?.mine) return v.mine.type.kind === 'int' ? v.mine.value : undefined;
-    const t = v?.dwarf && strip(v.dwarf.type);
-    return t && (t.kind === 'base' || t.kind === 'enum') && v!.dwarf!.loc.kind === 'bytes' ? bytesToBigInt(v!.dwarf!.loc.bytes, true) : undefined;
+    const t = v && strip(v.dwarf.type);
+    return t && (t.kind === 'base' || t.kind === 'enum') && v!.dwarf.loc.kind === 'bytes' ? bytesToBigInt(v!.dwarf.loc.bytes, true) : undefined;
   };
   await forEachNumber(arg, { convenience, out: (t) => s.host.out(t) }, (n, token) => {
     if (n === 0) {
