@@ -11,11 +11,10 @@ import type { Value } from '../dwarf/value.js';
 import type { Registers } from '../target/types.js';
 
 export interface Evaluated {
-  value?: Value;
+  value: Value;
   evaluator?: Evaluator;
   text: string;
   type: string;
-  scalar?: bigint;
 }
 
 export interface LaunchConfig {

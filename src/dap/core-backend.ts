@@ -226,7 +226,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
   async evaluate(expression: string, threadId: number | undefined, level: number): Promise<Evaluated> {
     return this.inThread(threadId, async () => {
       const r = await this.d.evaluate(expression, level);
-      return { value: r.value, evaluator: r.evaluator, text: r.text, type: r.type, scalar: r.scalar?.value };
+      return { value: r.value, evaluator: r.evaluator, text: r.text, type: r.type };
     });
   }
 
@@ -238,9 +238,8 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
       for (const name of Object.keys(regs) as Array<keyof Registers>) {
         // (a register the unwinding did not recover: the frame's own value stays, as gdb shows it)
         const v = await this.d.evaluate(`$${name}`, level).catch(expected(undefined));
-        const n = await v?.value?.bigint().catch(expected(undefined));
+        const n = await v?.value.bigint().catch(expected(undefined));
         if (n !== undefined) regs[name] = BigInt.asUintN(64, n);
-        else if (v?.scalar) regs[name] = BigInt.asUintN(64, v.scalar.value);
       }
       return regs;
     });
@@ -318,7 +317,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
       return { start: m.start, length: Number(m.end - m.start) };
     }
     const v = await this.d.evaluate(spec);
-    const start = v.value?.address ?? (v.value ? await v.value.bigint() : v.scalar?.value);
+    const start = v.value.address ?? await v.value.bigint();
     if (start === undefined) throw new Error(`"${spec}" is not an address.`);
     return { start: BigInt.asUintN(64, start), length: length ?? 0 };
   }

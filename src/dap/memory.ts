@@ -17,10 +17,10 @@ export async function addressOf(backend: DapBackend, ref: string): Promise<bigin
   const r = await backend.evaluate(ref, undefined, 0);
   const v = r.value;
   // an array or a struct is its address; a pointer or a number, its value
-  const kind = v && strip(v.type).kind;
+  const kind = strip(v.type).kind;
   const whole = kind === 'array' || kind === 'struct' || kind === 'union' || kind === 'function';
   // (a value that is no number, e.g. a float's bits unreadable: its address)
-  const a = v ? (whole ? v.address : (await v.bigint().catch(expected(undefined))) ?? v.address) : r.scalar;
+  const a = whole ? v.address : (await v.bigint().catch(expected(undefined))) ?? v.address;
   if (a === undefined) throw new Error(`"${ref}" is not an address.`);
   return BigInt.asUintN(64, a);
 }

@@ -19,7 +19,6 @@ import { hostOf, nameRanges, type NamedPiece } from './inspect/address-names.js'
 import { DebugBridge } from '../commands/debug.js';
 import { changedRanges } from '../commands/format.js';
 import { stripWrapHints } from '../dwarf/wrap.js';
-import type { Value as BuiltinValue } from '../commands/expr.js';
 import { disassemble as decode } from '../commands/disasm.js';
 import { typeName as dwarfTypeName } from '../dwarf/types.js';
 import type { Value } from '../dwarf/value.js';
@@ -50,8 +49,6 @@ export interface EvaluateResult {
   value: Value;
   /** The evaluator that made `value` (formats it, reads its members). */
   evaluator: Evaluator | undefined;
-  /** Always undefined: there is no second value system any more (src/dap still reads it; drop it with that). */
-  scalar: BuiltinValue | undefined;
   /** The C type's name: `int`, `struct point *`. */
   type: string;
   /** gdb's print text of the value (without `$N = `). */
@@ -259,7 +256,7 @@ export class Debugger {
   evaluate(expr: string, frame?: number): Promise<EvaluateResult> {
     return this.op('evaluate', async () => {
       const any = await this.core.evaluate(expr, frame ?? this.state.selectedFrame);
-      return { value: any.dwarf, evaluator: any.ev, scalar: undefined, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, undefined)) };
+      return { value: any.dwarf, evaluator: any.ev, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, undefined)) };
     });
   }
 
