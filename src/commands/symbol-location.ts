@@ -11,6 +11,7 @@ import { AT, FORM, OP, TAG } from '../dwarf/constants.js';
 import { readLocationList } from '../dwarf/lists.js';
 import { Reader } from '../dwarf/reader.js';
 import { sizeOf, typeName } from '../dwarf/types.js';
+import { inheritedAttr } from '../dwarf/block-symbols.js';
 import { describeExpression, describeLocationList, type DescribeContext, type LocationListItem } from '../dwarf/describe-location.js';
 
 export interface SymbolHost {
@@ -20,10 +21,6 @@ export interface SymbolHost {
   objfile?: string;
 }
 
-/** The DIE (this one or its abstract origin / specification) that has the attribute. */
-export function inheritedAttr(d: Die, at: number): Die | undefined {
-  return d.inherited((x) => (x.has(at) ? x : undefined));
-}
 
 /**
  * The text after `Symbol X is ` (`scope`) or `Symbol "X" is ` (`address`),

@@ -11,7 +11,7 @@ import { Value } from './value.js';
 import type { DebugInfo } from './debuginfo.js';
 import type { Die } from './info.js';
 import type { EvalEnv } from './evaluator.js';
-import { blockSymbolDies } from '../commands/info-scope.js';
+import { blockSymbolDies } from './block-symbols.js';
 
 /** A variable DIE's value in the selected frame (the evaluator's, which the listings use). */
 type ReadVariable = (die: Die, debug: DebugInfo, local: boolean) => Promise<Value>;

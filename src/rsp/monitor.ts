@@ -13,7 +13,7 @@ import { snapshotsOf } from '../target/capabilities.js';
 import { SnapshotError } from '../snapshot/types.js';
 import { CheckpointError, CheckpointManager } from '../snapshot/checkpoint.js';
 import { hexWord } from '../util/hex.js';
-import { monitorKstats } from '../commands/kstats.js';
+import { monitorKstats } from '../target/kstats.js';
 
 const SNAPSHOT_HELP = `tsdbg serve monitor commands:
   snapshot ADDR LEN            copy [ADDR, ADDR+LEN) of the stopped program

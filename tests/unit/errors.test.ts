@@ -10,7 +10,7 @@ import path from 'node:path';
 import { EvalError, expected, reported, rethrowUnexpected } from '../../src/debugger/errors.js';
 import { DwarfError } from '../../src/dwarf/reader.js';
 import { TargetError } from '../../src/target/types.js';
-import { localKstats } from '../../src/commands/kstats.js';
+import { localKstats } from '../../src/target/kstats.js';
 
 describe('expected, reported, rethrowUnexpected', () => {
   const memory = new TargetError('EIO', 'cannot access memory at address 0x0');
