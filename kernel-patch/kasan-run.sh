@@ -32,8 +32,9 @@ SHARE=$(mktemp -d "${TMPDIR:-/tmp}/tsdbg-kasan-run.XXXXXX")
 trap '[ "${bad:-1}" = 0 ] && rm -rf "$SHARE" || echo "kasan-run: the guest files are in $SHARE" >&2' EXIT
 # acpi=noirq: the debug kernel's ACPI interpreter is so slow under TCG that ACPI PCI interrupt
 # routing times out, so PCI interrupts are routed by the BIOS's $PIR table; the CPUs still come
-# from ACPI's MADT (acpi=off, used before, left the guest with one CPU: no MADT, and SeaBIOS
-# gives no MP table for QEMU's CPUs), and the stress needs two for real races.
+# from ACPI's MADT. acpi=off, used before, left the guest with one CPU: without ACPI the kernel
+# takes them from the BIOS's MP table, and SeaBIOS's lists only the boot CPU here ("MPTABLE:
+# ... Processors: 1" with -smp 2). The stress needs two CPUs for real races.
 # kasan_multi_shot: report every bad access, not only the first.
 set +e
 (cd "$ROOT" && TSDBG_KERNEL=$IMAGE TSDBG_VM_APPEND="acpi=noirq kasan_multi_shot" TSDBG_VM_CPUS=2 \
