@@ -15,7 +15,7 @@
 set -u
 out=${TSDBG_VM_SHARE:?not running under tsdbg vm run}
 secs=${1:-120}
-only_stress=${2:-}	# "stress": the stress alone (a second, longer stress run)
+only_stress=${2:-}	# "stress": the stress alone; "no-abi": the kselftest and the stress
 iters=${3:-20}
 now() { cut -d' ' -f1 /proc/uptime; }
 since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -44,15 +44,19 @@ echo $? >"$out/stress.rc"
 echo "guest: stress done in $(since "$t0" "$(now)") s (exit $(cat "$out/stress.rc"))"
 cat "$out/stress.log"
 
-[ "$only_stress" = stress ] || {
+[ "$only_stress" = stress ] || [ "$only_stress" = no-abi ] || {
 t0=$(now)
 TSDBG_STRESS_ITERATIONS=$iters tests/kernel/bin/snapshot_abi >"$out/kernel.tap" 2>"$out/kernel.stderr"
 echo "guest: kernel ABI suite done in $(since "$t0" "$(now)") s: $(grep -c '^ok' "$out/kernel.tap") ok, $(grep -c '^not ok' "$out/kernel.tap") not ok"
 }
 
+# The log before the scans too: a run killed at its time limit while scanning still has it.
+dmesg >"$out/dmesg.txt"
 if [ -w "$leak" ]; then
 	t0=$(now)
+	echo "guest: kmemleak scans start: $(grep -E '^kmemleak_object ' /proc/slabinfo 2>/dev/null | awk '{ print $2 }') kmemleak objects"
 	echo scan >"$leak"
+	echo "guest: first scan done in $(since "$t0" "$(now)") s"
 	sleep 10
 	echo scan >"$leak"
 	cat "$leak" >"$out/kmemleak.txt"
