@@ -49,8 +49,9 @@ bad=0
 # Reports of KASAN ("BUG: KASAN: ..."), lockdep ("WARNING: possible circular locking ..."),
 # DEBUG_ATOMIC_SLEEP ("BUG: sleeping function called from invalid context"), kmemleak,
 # WARN_ON, Oops and friends.
-# (Not the bare word "lockdep": the boot prints "RCU lockdep checking is enabled.")
-pattern='\b(BUG|WARNING|Oops|INFO: task|INFO: possible|INFO: trying)\b|KASAN:|general protection fault|Call Trace|suspected memory leak|kernel BUG|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|lockdep: |possible (circular|recursive) locking'
+# (Not the bare word "lockdep": the boot prints "RCU lockdep checking is enabled". Not kmemleak's
+# "suspected memory leaks" line either: kmemleak.txt is judged below, without the boot's objects.)
+pattern='\b(BUG|WARNING|Oops|INFO: task|INFO: possible|INFO: trying)\b|KASAN:|general protection fault|Call Trace|kernel BUG|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|lockdep: |possible (circular|recursive) locking'
 if grep -E "$pattern" "$SHARE/dmesg.txt" >"$SHARE/bad.txt"; then
 	log "FAIL: the kernel log has reports:"
 	grep -E -A40 "$pattern" "$SHARE/dmesg.txt" | head -200 >&2
