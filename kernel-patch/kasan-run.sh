@@ -81,7 +81,7 @@ for t in $([ "${KASAN_PARTS:-all}" = no-abi ] || echo kernel) kselftest; do
 done
 log "summary: $(grep -E '^guest: ' "$SHARE/console.txt" 2>/dev/null | tr '\n' ' ')"
 log "summary: $(grep -E 'tracers .*SIGKILLed' "$SHARE/stress.log" || echo 'no stress summary')"
-log "summary: kselftest $(grep -c '^ok' "$SHARE/kselftest.tap") ok, ABI suite $(grep -c '^ok' "$SHARE/kernel.tap") ok, $(grep -cE "$pattern" "$SHARE/dmesg.txt") report lines, kmemleak $(grep -c '^unreferenced object' "$SHARE/kmemleak.txt" 2>/dev/null) objects, $(($(date +%s) - T0)) s end to end"
+log "summary: kselftest $(grep -c '^ok' "$SHARE/kselftest.tap") ok, ABI suite $(grep -c '^ok' "$SHARE/kernel.tap" 2>/dev/null || echo 0) ok, $(grep -cE "$pattern" "$SHARE/dmesg.txt") report lines, kmemleak $(grep -c '^unreferenced object' "$SHARE/kmemleak.txt" 2>/dev/null) objects, $(($(date +%s) - T0)) s end to end"
 if [ "$bad" = 0 ]; then
 	log "PASS: no KASAN, lockdep, might_sleep, BUG, WARNING or kmemleak report; every test passed"
 fi
