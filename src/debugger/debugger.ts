@@ -15,7 +15,7 @@ import { Session, type CommandResult, type Launcher, type LaunchOptions, type Se
 import { CommandError } from './errors.js';
 import { hostOf, nameRanges, type NamedPiece } from './inspect/address-names.js';
 import { DebugBridge } from '../commands/debug.js';
-import { changedRanges, formatValue } from '../commands/format.js';
+import { changedRanges, formatValue, type PrintFormat } from '../commands/format.js';
 import { stripWrapHints } from '../dwarf/wrap.js';
 import { typeName as builtinTypeName, type Value as BuiltinValue } from '../commands/expr.js';
 import { disassemble as decode } from '../commands/disasm.js';
@@ -253,15 +253,15 @@ export class Debugger {
 
   // ---- data ----------------------------------------------------------------------------------
 
-  /** Evaluate a C expression in a frame (default: the selected one). */
-  evaluate(expr: string, frame?: number): Promise<EvaluateResult> {
+  /** Evaluate a C expression in a frame (default: the selected one); `format`, a print letter (x d u o t c a z s f), for its text. */
+  evaluate(expr: string, frame?: number, format?: string): Promise<EvaluateResult> {
     return this.op('evaluate', async () => {
       const any = await this.core.evaluate(expr, frame ?? this.state.selectedFrame);
       if (any.dwarf) {
-        return { value: any.dwarf, evaluator: any.ev, scalar: undefined, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, undefined)) };
+        return { value: any.dwarf, evaluator: any.ev, scalar: undefined, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, format)) };
       }
       const v = any.mine!;
-      return { value: undefined, evaluator: undefined, scalar: v, type: builtinTypeName(v.type), text: formatValue(v, undefined, this.core.symbolize) };
+      return { value: undefined, evaluator: undefined, scalar: v, type: builtinTypeName(v.type), text: formatValue(v, format as PrintFormat | undefined, this.core.symbolize) };
     });
   }
 

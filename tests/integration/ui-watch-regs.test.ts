@@ -53,6 +53,28 @@ describe('the watch pane', () => {
     s.type('tui unwatch nope');
     await s.waitRow(/^No expression "nope" in the watch pane\.$/);
   });
+
+  it('display/x shows its value in hex in the pane, and what it expands to; display without a format stays decimal', async () => {
+    const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
+    await ready(s);
+    s.type('break print_list');
+    await s.waitRow(/1\s+b\+ print_list/);
+    s.type('run');
+    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    s.type('display/x n->value');
+    s.type('display/x *n');
+    s.type('display round');
+    await s.waitUntil(() => /  n->value = 0x5\b/.test(s.text()) && /\+ \*n = \{value = 0x5, next = 0/.test(s.text()) && /  round = 0\b/.test(s.text()),
+      'the display/x values in hex, round in decimal');
+    s.type('focus watch');
+    const title = await s.waitRow(/─ Watch/);
+    await s.waitUntil(() => Boolean(s.cellOf(title, 'Watch')?.isInverse()), 'the watch pane focused');
+    s.send('\x1b[B');                                 // Down: from n->value to *n
+    s.send('\x1b[C');                                 // Right: expand it
+    await s.waitUntil(() => /- \*n = \{value = 0x5/.test(s.text()) && / {4}value = 0x5\b/.test(s.text()), "*n's members in hex");
+    s.type('continue');
+    await s.waitUntil(() => /  n->value = 0xa\b/.test(s.text()) && / {4}value = 0xa\b/.test(s.text()) && /  round = 1\b/.test(s.text()), 'the next stop, in hex still');
+  });
 });
 
 describe('register groups', () => {
