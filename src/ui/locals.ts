@@ -17,6 +17,8 @@ export interface LocalRow {
   readonly value: string;
   readonly expandable: boolean;
   readonly expanded: boolean;
+  /** A C expression for the row (`p->name`, `list[2]`), when it has one: what C-x w adds to the watch pane. */
+  readonly expression?: string;
 }
 
 export class LocalsTree {
@@ -90,7 +92,7 @@ export class LocalsTree {
       for (const n of nodes) {
         const key = `${prefix}/${n.name}`;
         const expanded = this.kids.has(key);
-        out.push({ key, depth, name: n.name, value: n.value, expandable: n.children > 0, expanded });
+        out.push({ key, depth, name: n.name, value: n.value, expandable: n.children > 0, expanded, expression: n.expression ?? (depth === 0 ? n.name : undefined) });
         if (expanded) walk(this.kids.get(key)!, key, depth + 1);
       }
     };
