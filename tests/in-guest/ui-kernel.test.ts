@@ -7,9 +7,9 @@
  * Runs inside the guest only (vitest project `in-guest`).
  *
  * The walkthrough was out of this suite for a while: tsdbg died at random in it
- * here (yoga-layout's WebAssembly "Aborted()"), never on the host. The guest's
- * CPU was QEMU's qemu64, without SSSE3/SSE4.1/SSE4.2/POPCNT; cli/vm/boot.ts
- * now gives TCG those (TCG_CPU), see its comment.
+ * here (yoga-layout's WebAssembly "Aborted()"), never on the host. Node itself
+ * crashed at random under QEMU's multi-threaded TCG while V8 tiered WebAssembly
+ * up; cli/vm/boot.ts now runs TCG's vCPUs one at a time (tcgAccel).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
