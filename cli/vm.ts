@@ -28,6 +28,7 @@ environment:
   TSDBG_VM_TIMEOUT         seconds before the guest is killed (default 900; 43200 for a terminal)
   TSDBG_VM_KVM_PROBE       seconds KVM gets to reach the guest's init (default 10)
   TSDBG_VM_KVM_CPU         QEMU -cpu model under KVM (default host)
+  TSDBG_VM_TCG_THREAD      multi: a host thread per guest CPU under TCG (default single)
   TSDBG_VM_CPUS            guest CPUs (default 2)
   TSDBG_VM_VERBOSE=1       report the accelerator and boot times on stderr
   TSDBG_KERNEL             boot this bzImage instead of kernel-patch/build.sh --path

@@ -52,6 +52,18 @@ export type BootOutcome =
   /** The guest never reached its init: the caller may retry with another accelerator. */
   | { kind: 'not-ready'; reason: string };
 
+/**
+ * TCG runs the vCPUs one at a time (thread=single) unless TSDBG_VM_TCG_THREAD=multi. With a
+ * host thread per vCPU (QEMU's default, MTTCG), Node in the guest died at random while V8
+ * replaced WebAssembly code from its compiler threads (tier-up): "Illegal instruction", a V8
+ * fatal "Check failed: maybe_code.has_value()" walking the stack in Runtime_WasmTriggerTierUp,
+ * and yoga-layout's "Aborted()" in the UI. A yoga-layout loop (no tsdbg) crashed in 6 of 19 guest
+ * runs with a thread per vCPU, in none of 16 one at a time, which was no slower on a loaded host.
+ */
+function tcgAccel(): string {
+  return `tcg,thread=${process.env.TSDBG_VM_TCG_THREAD === 'multi' ? 'multi' : 'single'}`;
+}
+
 /** QEMU option values are comma-separated: a literal comma is doubled. */
 const qarg = (s: string) => s.replace(/,/g, ',,');
 
@@ -62,7 +74,7 @@ export function qemuArgs(spec: BootSpec, sockDir: string): string[] {
   if (extra) append.push(...extra.split(/\s+/));
   if (spec.rows && spec.cols) append.push(`tsdbg.rows=${spec.rows}`, `tsdbg.cols=${spec.cols}`);
   const args = [
-    '-accel', spec.accel, ...(spec.accel === 'kvm' ? ['-cpu', process.env.TSDBG_VM_KVM_CPU || 'host'] : []),
+    '-accel', spec.accel === 'tcg' ? tcgAccel() : spec.accel, ...(spec.accel === 'kvm' ? ['-cpu', process.env.TSDBG_VM_KVM_CPU || 'host'] : []),
     '-m', '1024', '-smp', process.env.TSDBG_VM_CPUS || '2', '-nodefaults', '-nographic', '-no-reboot',
     '-kernel', spec.kernel, '-initrd', spec.initrd, '-append', append.join(' '),
   ];

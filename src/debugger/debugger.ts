@@ -252,11 +252,11 @@ export class Debugger {
 
   // ---- data ----------------------------------------------------------------------------------
 
-  /** Evaluate a C expression in a frame (default: the selected one). */
-  evaluate(expr: string, frame?: number): Promise<EvaluateResult> {
+  /** Evaluate a C expression in a frame (default: the selected one); `format`, a print letter (x d u o t c a z s f), for its text. */
+  evaluate(expr: string, frame?: number, format?: string): Promise<EvaluateResult> {
     return this.op('evaluate', async () => {
       const any = await this.core.evaluate(expr, frame ?? this.state.selectedFrame);
-      return { value: any.dwarf, evaluator: any.ev, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, undefined)) };
+      return { value: any.dwarf, evaluator: any.ev, type: dwarfTypeName(any.dwarf.type), text: stripWrapHints(await DebugBridge.format(any, format)) };
     });
   }
 

@@ -60,7 +60,7 @@ function PaneOf({ name, rect, view }: { name: PaneName; rect: Rect; view: UiView
     case 'memory': return <MemoryPane {...common} memory={view.memory ?? { expression: '' }} />;
     case 'diff': return <DiffPane {...common} diff={view.diff ?? { expression: '' }} />;
     case 'stack': return <StackPane {...common} frames={view.frames} selected={s.selectedFrame} />;
-    case 'locals': return <LocalsPane {...common} rows={view.locals} cursor={view.localsCursor} />;
+    case 'locals': return <LocalsPane {...common} rows={view.locals} cursor={view.localsCursor} hint="C-x w: watch" />;
     case 'watch': return <WatchPane {...common} rows={view.watch} cursor={view.watchCursor} />;
     case 'breakpoints': return <BreakpointsPane {...common} breakpoints={s.breakpoints} />;
     case 'threads': return <ThreadsPane {...common} threads={s.threads} selected={s.selectedThread} />;

@@ -6,7 +6,7 @@
  */
 
 export type KeyName =
-  | 'char' | 'enter' | 'backspace' | 'delete' | 'tab' | 'escape'
+  | 'char' | 'enter' | 'backspace' | 'delete' | 'insert' | 'tab' | 'escape'
   | 'up' | 'down' | 'left' | 'right' | 'pageup' | 'pagedown' | 'home' | 'end'
   | 'f1' | 'f2' | 'f3' | 'f4' | 'f5' | 'f6' | 'f7' | 'f8' | 'f9' | 'f10' | 'f11' | 'f12'
   | 'ctrl' | 'wheelup' | 'wheeldown' | 'mouse' | 'unknown';
@@ -25,7 +25,7 @@ export interface Key {
 
 /** `ESC [ N ~` numbers of the function and editing keys. */
 const TILDE: Record<string, KeyName> = {
-  1: 'home', 2: 'unknown', 3: 'delete', 4: 'end', 5: 'pageup', 6: 'pagedown', 7: 'home', 8: 'end',
+  1: 'home', 2: 'insert', 3: 'delete', 4: 'end', 5: 'pageup', 6: 'pagedown', 7: 'home', 8: 'end',
   11: 'f1', 12: 'f2', 13: 'f3', 14: 'f4', 15: 'f5', 17: 'f6', 18: 'f7', 19: 'f8', 20: 'f9', 21: 'f10', 23: 'f11', 24: 'f12',
 };
 const FINAL: Record<string, KeyName> = { A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end', P: 'f1', Q: 'f2', R: 'f3', S: 'f4' };

@@ -18,6 +18,8 @@ export interface LocalRow {
   readonly value: string;
   readonly expandable: boolean;
   readonly expanded: boolean;
+  /** A C expression for the row (`p->name`, `list[2]`), when it has one: what C-x w adds to the watch pane. */
+  readonly expression?: string;
 }
 
 export class LocalsTree {
@@ -25,6 +27,8 @@ export class LocalsTree {
   private readonly kids = new Map<string, Inspected[]>();
   private readonly expanded = new Set<string>();
   private format: Formatter | undefined;
+  /** A root's own formatter (a `display/x` expression's), for it and what it expands to. */
+  private formats = new Map<string, Formatter>();
 
   /** Read the frame at `level` (after a stop or a frame change); keeps the expanded paths. */
   async load(d: Debugger, level: number): Promise<void> {
@@ -35,9 +39,10 @@ export class LocalsTree {
   }
 
   /** Show these nodes (./watch.ts: the watch list's values); keeps the expanded paths. */
-  async setRoots(roots: Inspected[], format: Formatter | undefined): Promise<void> {
+  async setRoots(roots: Inspected[], format: Formatter | undefined, formats = new Map<string, Formatter>()): Promise<void> {
     this.kids.clear();
     this.format = format;
+    this.formats = formats;
     this.roots = roots;
     await this.expandKnown(this.roots, '');
   }
@@ -49,7 +54,7 @@ export class LocalsTree {
       const key = `${prefix}/${n.name}`;
       if (!this.expanded.has(key) || n.children === 0) continue;
       // (children that do not read any more: shown closed)
-      const kids = await childrenOf(n, this.format, 0, ELEMENTS).catch(expected([]));
+      const kids = await childrenOf(n, this.formatOf(key), 0, ELEMENTS).catch(expected([]));
       this.kids.set(key, kids);
       await this.expandKnown(kids, key);
     }
@@ -61,7 +66,13 @@ export class LocalsTree {
     const node = this.find(key);
     if (!node || node.children === 0) return;
     this.expanded.add(key);
-    this.kids.set(key, await childrenOf(node, this.format, 0, ELEMENTS).catch(expected([])));
+    this.kids.set(key, await childrenOf(node, this.formatOf(key), 0, ELEMENTS).catch(expected([])));
+  }
+
+  /** The formatter for the row `key`: its root's own, or the tree's. */
+  private formatOf(key: string): Formatter | undefined {
+    const root = this.roots.find((r) => key === `/${r.name}` || key.startsWith(`/${r.name}/`));
+    return (root && this.formats.get(root.name)) ?? this.format;
   }
 
   private find(key: string): Inspected | undefined {
@@ -84,7 +95,7 @@ export class LocalsTree {
       for (const n of nodes) {
         const key = `${prefix}/${n.name}`;
         const expanded = this.kids.has(key);
-        out.push({ key, depth, name: n.name, value: n.value, expandable: n.children > 0, expanded });
+        out.push({ key, depth, name: n.name, value: n.value, expandable: n.children > 0, expanded, expression: n.expression ?? (depth === 0 ? n.name : undefined) });
         if (expanded) walk(this.kids.get(key)!, key, depth + 1);
       }
     };

@@ -491,6 +491,7 @@ export class UiModel {
       case 'enter': void this.toggleLocal(undefined, watch); return true;
       case 'right': void this.toggleLocal(true, watch); return true;
       case 'left': void this.toggleLocal(false, watch); return true;
+      case 'insert': this.watchSelected(); return true;
       default: return false;
     }
   }
@@ -511,6 +512,14 @@ export class UiModel {
     else if (k.text === 'a' || (k.name === 'ctrl' && k.text === 'a')) this.host.leave();
     else if (k.text === '1') this.setLayout('src');
     else if (k.text === '2') this.setLayout(this.current.layoutName === 'split' ? 'regs' : 'split');
+    else if (k.text === 'w') this.watchSelected();
+  }
+
+  /** C-x w (or Insert) at the locals pane: its cursor row's expression to the watch pane, as `tui watch EXPR` typed. */
+  private watchSelected(): void {
+    const v = this.current;
+    const expr = v.focus === 'locals' ? v.locals[v.localsCursor]?.expression : undefined;
+    if (expr && v.input === '' && !this.question) this.submit(`tui watch ${expr}`);
   }
 
   /** Ctrl-C: stops the running program (or the command), never tsdbg; at the prompt, gdb's `Quit`. */

@@ -13,7 +13,7 @@ import { parseKeys } from './keys.js';
 import { FrameWriter } from './frame.js';
 import { CommandError } from '../commands/parse.js';
 import { UiModel } from './model.js';
-import { uiSize } from './size.js';
+import { rereadSize, uiSize } from './size.js';
 import { INFO_PANES } from './info-pick.js';
 import { statusText } from './status-line.js';
 import { LAYOUTS, type LayoutName, type PaneName } from './layout.js';
@@ -86,6 +86,7 @@ export class TuiScreen {
 
   refresh(): void {
     if (!this.ink) return;
+    rereadSize(this.out);   // no SIGWINCH on a serial line: the size as `stty size` says it now
     this.frames.invalidate();
     this.ink.rerender(<App key={++this.redraws} model={this.model} />);
   }

@@ -15,6 +15,12 @@ function leaf(name: string, value: string): Inspected {
   return { name, value, type: '', children: 0, indexed: false, ref: undefined as never };
 }
 
+/** A display's format as a print format letter (x d u o t c a z s f); `i` and counts are x's, not print's: none. */
+function printFormat(fmt: string | undefined): string | undefined {
+  const f = fmt?.replace(/^\//, '');
+  return f && /^[xduotcazsf]$/.test(f) ? f : undefined;
+}
+
 export class WatchList {
   /** `tui watch EXPR`'s expressions. */
   private readonly own: string[] = [];
@@ -38,8 +44,16 @@ export class WatchList {
 
   /** The expressions shown: the displays first, then the UI's own. */
   expressions(displays: readonly DisplayInfo[]): string[] {
-    const out = displays.filter((x) => x.enabled).map((x) => x.expression);
-    for (const e of this.own) if (!out.includes(e)) out.push(e);
+    return this.entries(displays).map((e) => e.expr);
+  }
+
+  /** Each expression with its display's print format (`display/x v`: x), if it has one. */
+  private entries(displays: readonly DisplayInfo[]): { expr: string; format?: string }[] {
+    const out: { expr: string; format?: string }[] = [];
+    for (const x of displays) {
+      if (x.enabled && !out.some((e) => e.expr === x.expression)) out.push({ expr: x.expression, format: printFormat(x.format) });
+    }
+    for (const e of this.own) if (!out.some((o) => o.expr === e)) out.push({ expr: e });
     return out;
   }
 
@@ -47,13 +61,16 @@ export class WatchList {
   async load(d: Debugger, level: number, displays: readonly DisplayInfo[]): Promise<void> {
     const roots: Inspected[] = [];
     let format: Formatter | undefined;
-    for (const expr of this.expressions(displays)) {
+    const formats = new Map<string, Formatter>();
+    for (const { expr, format: letter } of this.entries(displays)) {
       try {
-        const r = await d.evaluate(expr, level);
+        const r = await d.evaluate(expr, level, letter);
         if (r.value && r.evaluator) {
           const ev = r.evaluator;
           format ??= (v) => ev.formatNested(v);
-          roots.push(await inspect(expr, r.value, expr, (v) => ev.formatNested(v)));
+          const own: Formatter = letter ? (v) => ev.formatNested(v, { format: letter }) : (v) => ev.formatNested(v);
+          if (letter) formats.set(expr, own);
+          roots.push(await inspect(expr, r.value, expr, own));
         } else {
           roots.push(leaf(expr, r.text));
         }
@@ -61,7 +78,7 @@ export class WatchList {
         roots.push(leaf(expr, `<error: ${(e as Error).message.split('\n')[0]}>`));
       }
     }
-    await this.tree.setRoots(roots, format);
+    await this.tree.setRoots(roots, format, formats);
   }
 
   /** No process: the expressions without values. */

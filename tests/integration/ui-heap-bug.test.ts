@@ -30,4 +30,22 @@ describe('a terminal with no size (the guest\'s serial console)', () => {
       expect((await s.exited).exitCode).toBe(0);
     }
   });
+
+  it('no SIGWINCH comes (a serial line): tui refresh and C-l ask the terminal its size again and lay the panes out in it', async () => {
+    // setsid: tsdbg in a session of its own, the pty not its controlling terminal, so the kernel's
+    // SIGWINCH at a resize goes to the pty's foreground group (setsid waiting), never to tsdbg
+    const s = screen(['/bin/sh', '-c', `stty rows 0 cols 0; exec setsid -w ${process.execPath} ${TSDBG} run ${example('heap_bug')}`], { cols: 80, rows: 24 });
+    await s.waitRow(/^─ Console/);
+    await s.waitUntil(() => /^no process/.test(s.rows()[23]!), 'the status line on row 24');
+    s.resize(100, 30);
+    s.type('tui refresh');
+    await s.waitUntil(() => /^no process/.test(s.rows()[29] ?? '') && s.rows()[0] === `─ [ No Assembly Available ] ${'─'.repeat(100 - 28)}`,
+      'the status line on row 30, the top pane 100 wide, after tui refresh');
+    s.resize(90, 26);
+    s.send('\x0c');                                                           // C-l
+    await s.waitUntil(() => /^no process/.test(s.rows()[25] ?? '') && s.rows()[0] === `─ [ No Assembly Available ] ${'─'.repeat(90 - 28)}`,
+      'the status line on row 26, the top pane 90 wide, after C-l');
+    s.type('quit');
+    expect((await s.exited).exitCode).toBe(0);
+  });
 });

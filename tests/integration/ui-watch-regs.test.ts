@@ -39,6 +39,57 @@ describe('the watch pane', () => {
     s.type('tui unwatch nope');
     await s.waitRow(/^No expression "nope" in the watch pane\.$/);
   });
+
+  it('display/x shows its value in hex in the pane, and what it expands to; display without a format stays decimal', async () => {
+    const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
+    await ready(s);
+    s.type('break print_list');
+    await s.waitRow(/1\s+b\+ print_list/);
+    s.type('run');
+    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    s.type('display/x n->value');
+    s.type('display/x *n');
+    s.type('display round');
+    await s.waitUntil(() => /  n->value = 0x5\b/.test(s.text()) && /\+ \*n = \{value = 0x5, next = 0/.test(s.text()) && /  round = 0\b/.test(s.text()),
+      'the display/x values in hex, round in decimal');
+    s.type('focus watch');
+    const title = await s.waitRow(/─ Watch/);
+    await s.waitUntil(() => Boolean(s.cellOf(title, 'Watch')?.isInverse()), 'the watch pane focused');
+    s.send('\x1b[B');                                 // Down: from n->value to *n
+    s.send('\x1b[C');                                 // Right: expand it
+    await s.waitUntil(() => /- \*n = \{value = 0x5/.test(s.text()) && / {4}value = 0x5\b/.test(s.text()), "*n's members in hex");
+    s.type('continue');
+    await s.waitUntil(() => /  n->value = 0xa\b/.test(s.text()) && / {4}value = 0xa\b/.test(s.text()) && /  round = 1\b/.test(s.text()), 'the next stop, in hex still');
+  });
+});
+
+describe('adding a watch from the locals pane', () => {
+  it("C-x w (or Insert) on the locals pane's selected row adds its expression to the watch pane, a member too", async () => {
+    const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
+    await ready(s);
+    s.type('break print_list');
+    await s.waitRow(/1\s+b\+ print_list/);
+    s.type('run');
+    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    s.type('focus locals');
+    const title = await s.waitRow(/─ Locals \(C-x w: watch\) ─/);          // the key, in the title while it has the focus
+    await s.waitUntil(() => Boolean(s.cellOf(title, 'Locals')?.isInverse()), 'the locals pane focused');
+    await s.waitUntil(() => /\+ n = 0x/.test(s.text()), 'n, expandable');
+    s.send('\x1b[2~');                                // Insert on the first row: round
+    await s.waitRow(/^\(tsdbg\) tui watch round$/);
+    await s.waitRow(/─ Watch/);
+    s.send('\x1b[B\x1b[C');                           // Down to n, expand it
+    await s.waitUntil(() => /\+ \*n = \{value = 5/.test(s.text()), '*n under n');
+    s.send('\x1b[B\x1b[C');                           // *n, expanded
+    await s.waitUntil(() => / {6}value = 5\b/.test(s.text()), "*n's members");
+    s.send('\x1b[B');                                 // its value
+    s.send('\x18w');                                  // C-x w
+    await s.waitRow(/^\(tsdbg\) tui watch \(\*n\)\.value$/);      // the member's expression, as the tree builds it
+    await s.waitUntil(() => /─ Watch/.test(s.text()) && /^.{60}  \(\*n\)\.value = 5\b/m.test(s.text()) && /^.{60}  round = 0\b/m.test(s.text()),
+      'round and (*n).value in the watch pane');
+    s.type('continue');
+    await s.waitUntil(() => /^.{60}  \(\*n\)\.value = 10\b/m.test(s.text()) && /^.{60}  round = 1\b/m.test(s.text()), 'both at the next stop');
+  });
 });
 
 describe('register groups', () => {
