@@ -40,7 +40,9 @@ async function start(mode: string, method: MethodChoice = 'auto') {
   const dir = mkdtempSync(join(tmpdir(), 'tsdbg-ckpt-'));
   dirs.push(dir);
   const out = join(dir, 'out');
-  const t = await LocalTarget.spawn(PROG, { args: [mode, out] });
+  // glibc.pthread.rseq=0: no rseq area, whose cpu_id the kernel rewrites in the program's TLS page
+  // whenever it runs on another CPU, so a replayed phase ends with the very bytes of its first run
+  const t = await LocalTarget.spawn(PROG, { args: [mode, out], env: { ...process.env, GLIBC_TUNABLES: 'glibc.pthread.rseq=0' } });
   started.push(t);
   await t.insertBreakpoint(STOP);
   await t.cont();

@@ -7,7 +7,7 @@ import { describe, it } from 'vitest';
 import { build, compareWithGdb } from './gdb-compare.js';
 
 const NONE = /^$/;
-const prog = () => build('tests/fixtures/nodebug_expr.c', 'nodebug_expr', '-O0', false);
+const prog = () => build('tests/fixtures/nodebug_expr.c', 'nodebug_expr-nodebug', '-O0', false);
 
 describe('expressions without debug info, as gdb', () => {
   it('before the program runs: constants, casts, sizeof, history, convenience variables, symbols', () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ROOT } from './rsp-util.js';
 import { build, compareWithGdb, merged } from './gdb-compare.js';
 
-const prog = () => build('tests/fixtures/nodebug_expr.c', 'nodebug_expr', '-O0', false);
+const prog = () => build('tests/fixtures/nodebug_expr.c', 'nodebug_expr-nodebug', '-O0', false);
 
 /** The `$N = ...` and `type = ...` lines of a batch run. */
 function values(out: string): string[] {

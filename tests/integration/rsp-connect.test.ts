@@ -116,7 +116,7 @@ describe('tsdbg connect: info kstats', () => {
     const s = await server('tsdbg', example('struct_loop'));
     const { out } = await connect(s.port, ['break tick', 'continue', 'info kstats', 'monitor kstats', 'kill']);
     expect(out).toContain("The kernel tracer is not loaded (no /proc/tracer): load kernel-patch/tracer's tracer.ko to count kernel operations (on the remote machine).\n");
-    expect(out).toMatch(/^error \(EIO\): The kernel tracer is not loaded/m);
+    expect(out).toMatch(/^error \(ENOENT\): The kernel tracer is not loaded/m);
   });
 
   it('says in one line that gdbserver cannot count', async () => {

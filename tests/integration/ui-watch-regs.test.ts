@@ -42,7 +42,7 @@ describe('the watch pane', () => {
 
   it('display/x shows its value in hex in the pane, and what it expands to; display without a format stays decimal', async () => {
     const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
-    await ready(s);
+    await uiReady(s);
     s.type('break print_list');
     await s.waitRow(/1\s+b\+ print_list/);
     s.type('run');
@@ -66,7 +66,7 @@ describe('the watch pane', () => {
 describe('adding a watch from the locals pane', () => {
   it("C-x w (or Insert) on the locals pane's selected row adds its expression to the watch pane, a member too", async () => {
     const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
-    await ready(s);
+    await uiReady(s);
     s.type('break print_list');
     await s.waitRow(/1\s+b\+ print_list/);
     s.type('run');
