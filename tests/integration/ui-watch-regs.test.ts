@@ -42,11 +42,7 @@ describe('the watch pane', () => {
 
   it('display/x shows its value in hex in the pane, and what it expands to; display without a format stays decimal', async () => {
     const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
-    await uiReady(s);
-    s.type('break print_list');
-    await s.waitRow(/1\s+b\+ print_list/);
-    s.type('run');
-    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    await uiStopAt(s, 'print_list');
     s.type('display/x n->value');
     s.type('display/x *n');
     s.type('display round');
@@ -66,11 +62,7 @@ describe('the watch pane', () => {
 describe('adding a watch from the locals pane', () => {
   it("C-x w (or Insert) on the locals pane's selected row adds its expression to the watch pane, a member too", async () => {
     const s = ui([path.join(ROOT, 'examples/bin/linked_list')], { cols: 120, rows: 30 });
-    await uiReady(s);
-    s.type('break print_list');
-    await s.waitRow(/1\s+b\+ print_list/);
-    s.type('run');
-    await s.waitRow(/stopped: breakpoint 1 in print_list/);
+    await uiStopAt(s, 'print_list');
     s.type('focus locals');
     const title = await s.waitRow(/─ Locals \(C-x w: watch\) ─/);          // the key, in the title while it has the focus
     await s.waitUntil(() => Boolean(s.cellOf(title, 'Locals')?.isInverse()), 'the locals pane focused');
