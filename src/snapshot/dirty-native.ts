@@ -2,16 +2,12 @@
  * The shim's dirty-page functions (native-shim/dirty.c) through koffi. Like
  * ../target/native.ts every call returns -errno on failure.
  */
-import { createRequire } from 'node:module';
-import { findShim } from '../target/native.js';
-
-const require = createRequire(import.meta.url);
-const koffi = require('koffi') as { load(path: string): { func(decl: string): (...args: unknown[]) => unknown } };
+import { loadShim } from '../target/native.js';
 
 let lib: ReturnType<typeof bind> | undefined;
 
 function bind() {
-  const so = koffi.load(findShim());
+  const so = loadShim();
   return {
     injectSyscall: so.func('long tsdbg_inject_syscall(int tid, uint64_t insn, long nr, const uint64_t *args, _Out_ int64_t *ret)'),
     pidfdGetfd: so.func('long tsdbg_pidfd_getfd(int pid, int fd)'),

@@ -82,11 +82,26 @@ export function findShim(): string {
 
 let lib: ReturnType<typeof bind> | undefined;
 
-function bind() {
+const SHIM_ABI = 12;
+
+/**
+ * The shim library, its version checked before anything is bound: a library older than this
+ * code lacks functions bound from it (here and in src/snapshot/dirty-native.ts), and must say
+ * "rebuild" rather than fail to bind one of them.
+ */
+export function loadShim(): ReturnType<typeof koffi.load> {
   const so = koffi.load(findShim());
+  const abi = so.func('int tsdbg_shim_abi_version(void)')() as number;
+  if (abi !== SHIM_ABI) {
+    throw new TargetError('ENOEXEC', `native shim ABI ${abi}, expected ${SHIM_ABI}: rebuild with \`make -C native-shim\``);
+  }
+  return so;
+}
+
+function bind() {
+  const so = loadShim();
   koffi.struct('tsdbg_iovec', { base: 'void *', len: 'size_t' });
   return {
-    abi: so.func('int tsdbg_shim_abi_version(void)'),
     debugregOffset: so.func('long tsdbg_debugreg_offset(int n)'),
     spawn: so.func('int tsdbg_spawn_sized(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, int rows, int cols, _Out_ int *master)'),
     ptyResize: so.func('int tsdbg_pty_resize(int master, int rows, int cols)'),
@@ -122,17 +137,8 @@ function bind() {
   };
 }
 
-const SHIM_ABI = 12;
-
 function shim() {
-  if (!lib) {
-    const l = bind();
-    const abi = l.abi() as number;
-    if (abi !== SHIM_ABI) {
-      throw new TargetError('ENOEXEC', `native shim ABI ${abi}, expected ${SHIM_ABI}: rebuild with \`make -C native-shim\``);
-    }
-    lib = l;
-  }
+  lib ??= bind();
   return lib;
 }
 
