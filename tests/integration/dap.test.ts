@@ -88,7 +88,7 @@ describe('tsdbg dap', () => {
     const corners = members.get('corners')!;
     expect(corners).toMatchObject({ type: 'struct point [3]', indexedVariables: 3, value: '{{x = 11, y = 2}, {x = 13, y = 4}, {x = 15, y = 6}}' });
     const c1 = (await children(dc, corners.variablesReference)).get('[1]')!;
-    expect(c1.evaluateName).toBe('(*s).corners[1]');
+    expect(c1.evaluateName).toBe('s->corners[1]');
     const xy = await children(dc, c1.variablesReference);
     expect(xy.get('x')).toMatchObject({ value: '13', type: 'int' });
 

@@ -76,11 +76,11 @@ describe('adding a watch from the locals pane', () => {
     await s.waitUntil(() => / {6}value = 5\b/.test(s.text()), "*n's members");
     s.send('\x1b[B');                                 // its value
     s.send('\x18w');                                  // C-x w
-    await s.waitRow(/^\(tsdbg\) tui watch \(\*n\)\.value$/);      // the member's expression, as the tree builds it
-    await s.waitUntil(() => /─ Watch/.test(s.text()) && /^.{60}  \(\*n\)\.value = 5\b/m.test(s.text()) && /^.{60}  round = 0\b/m.test(s.text()),
-      'round and (*n).value in the watch pane');
+    await s.waitRow(/^\(tsdbg\) tui watch n->value$/);              // the member's expression, as C is written
+    await s.waitUntil(() => /─ Watch/.test(s.text()) && /^.{60}  n->value = 5\b/m.test(s.text()) && /^.{60}  round = 0\b/m.test(s.text()),
+      'round and n->value in the watch pane');
     s.type('continue');
-    await s.waitUntil(() => /^.{60}  \(\*n\)\.value = 10\b/m.test(s.text()) && /^.{60}  round = 1\b/m.test(s.text()), 'both at the next stop');
+    await s.waitUntil(() => /^.{60}  n->value = 10\b/m.test(s.text()) && /^.{60}  round = 1\b/m.test(s.text()), 'both at the next stop');
   });
 });
 

@@ -14,7 +14,7 @@ import type { Value } from '../../dwarf/value.js';
 import type { Mapping } from '../../target/types.js';
 import { HeapWalk, type HeapChunk } from './heap-chunks.js';
 import { savedRegisterSlots } from '../../commands/info-frame.js';
-import { pathAt, pathText, stepsText } from './type-path.js';
+import { memberExpr, pathAt, pathText, stepsText } from './type-path.js';
 import { expected } from '../errors.js';
 
 /** Where a variable is: a global (or file static), or a local/argument of a frame. */
@@ -250,12 +250,6 @@ function hasPointer(t: CType, seen = new Set<CType>()): boolean {
   if (s.kind === 'array') return hasPointer(s.element, seen);
   if (s.kind === 'struct' || s.kind === 'union') return s.members.some((m) => m.bitSize === undefined && hasPointer(m.type, seen));
   return false;
-}
-
-/** The member or element of an object's expression: `*p` + next -> `p->next`, `cfg` + flags -> `cfg.flags`. */
-function memberExpr(obj: string, name: string): string {
-  const m = /^\*([\w$]+(?:(?:\.|->)[\w$]+|\[\d+\])*)$/.exec(obj);
-  return m ? `${m[1]}->${name}` : pathText(obj, [{ member: name }]);
 }
 
 /** The pointers held in `bytes` (a value of type t named `expr`). */

@@ -60,6 +60,12 @@ export function pathText(base: string, steps: readonly PathStep[]): string {
   return wrap(base) + stepsText(steps);
 }
 
+/** A member of an object's expression, as C programmers write it: `*p` + next -> `p->next`, `cfg` + flags -> `cfg.flags`. */
+export function memberExpr(obj: string, name: string): string {
+  const m = /^\*([\w$]+(?:(?:\.|->)[\w$]+|\[\d+\])*)$/.exec(obj);
+  return m ? `${m[1]}->${name}` : pathText(obj, [{ member: name }]);
+}
+
 /** Wrap an expression as the operand of a postfix operator when it needs parentheses (`*p` -> `(*p)`). */
 function wrap(e: string): string {
   return /^[\w$]+(?:(?:\.|->)[\w$]+|\[\d+\])*$/.test(e) ? e : `(${e})`;

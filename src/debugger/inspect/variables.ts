@@ -12,6 +12,7 @@ import { Value } from '../../dwarf/value.js';
 import { expected } from '../errors.js';
 import { memberValue, subLocation, formatValue } from '../../dwarf/format.js';
 import { strip, sizeOf, typeName, isCharType, type CType } from '../../dwarf/types.js';
+import { memberExpr } from './type-path.js';
 
 /** One node of the tree. */
 export interface Inspected {
@@ -111,7 +112,7 @@ export async function childrenOf(
     const out: Inspected[] = [];
     for (const m of t.members) {
       const label = m.name ?? `<anonymous ${strip(m.type).kind}>`;
-      const expr = base !== undefined && m.name ? `${operand(base)}.${m.name}` : undefined;
+      const expr = base !== undefined && m.name ? memberExpr(base, m.name) : undefined;
       out.push(await inspect(label, memberValue(v, m), expr, format));
     }
     return out;
