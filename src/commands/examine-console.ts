@@ -67,7 +67,7 @@ export class Examiner {
     if (expr !== undefined) {
       const v = await h.evaluate(expr);
       // gdb: `x &var` and `x $sp` examine where they point; `x var` (an lvalue in memory) its address.
-      addr = v.type.kind === 'nodebug' || v.type.kind === 'array' ? v.value : addressOf(v);
+      addr = v.type.kind === 'array' ? v.value : addressOf(v);
     } else {
       if (this.next === undefined) throw new CommandError('Argument required (starting display address).');
       addr = this.next;

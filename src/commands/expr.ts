@@ -16,7 +16,6 @@ export type CType =
   | { kind: 'array'; of: CType; count: number }
   | { kind: 'void' }
   | { kind: 'func' }            // a text symbol without debug info
-  | { kind: 'nodebug' }         // a data symbol without debug info
   | { kind: 'code' }            // what $pc points to: `void ()`
   | { kind: 'flags' };          // $eflags
 
@@ -39,7 +38,7 @@ export function sizeOf(t: CType): number {
     case 'ptr': case 'code': case 'func': return 8;
     case 'array': return sizeOf(t.of) * t.count;
     case 'flags': return 4;
-    case 'void': case 'nodebug': return 1;
+    case 'void': return 1;
   }
 }
 
@@ -50,7 +49,6 @@ export function typeName(t: CType): string {
     case 'ptr': return t.to.kind === 'ptr' ? `${typeName(t.to)}*` : `${typeName(t.to)} *`;
     case 'array': return `${typeName(t.of)} [${t.count}]`;
     case 'func': return '<text variable, no debug info>';
-    case 'nodebug': return '<data variable, no debug info>';
     case 'code': return 'void (void)';
     case 'flags': return 'i386_eflags';
   }
@@ -64,16 +62,12 @@ export function fit(v: bigint, t: CType): bigint {
 }
 
 function scalar(v: Value): bigint {
-  if (v.type.kind === 'nodebug') {
-    throw new EvalError(`'${(v as Value & { name?: string }).name ?? '?'}' has unknown type; cast it to its declared type`);
-  }
   if (v.bytes) throw new EvalError('Value can\'t be converted to integer.');
   return v.value;
 }
 
 /** The address a value designates when used as `{type} X` or `x X`. */
 export function addressOf(v: Value): bigint {
-  if (v.type.kind === 'nodebug') return v.value;
   return BigInt.asUintN(64, scalar(v));
 }
 

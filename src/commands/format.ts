@@ -93,8 +93,6 @@ export function formatValue(v: Value, fmt: PrintFormat | undefined, sym: Symboli
       return `(${pointerTypeName(t)}) ${pointerText(v.value, t.to, sym)}`;
     case 'array':
       return `<array of ${t.count} ${typeName(t.of)} at ${hexWord(v.value)}>`;
-    case 'nodebug':
-      return `<data variable, no debug info>`;
   }
 }
 

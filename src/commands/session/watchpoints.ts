@@ -20,7 +20,6 @@ export async function cmdWatch(s: Session, expr: string, access: WatchKind, loca
     throw new CommandError('Expression cannot be implemented with read/access watchpoint.');
   }
   const v = await DebugBridge.toScalar(any);
-  if (v.type.kind === 'nodebug') throw new EvalError(`'${expr}' has unknown type; cast it to its declared type`);
   if (!v.lval || v.lval.kind !== 'mem') throw new EvalError('Cannot watch constant value `' + expr + "'.");
   const old = await snapshot(any);
   const length = old.bytes.length;    // the value's own size (an __int128 is 16)
