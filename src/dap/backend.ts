@@ -103,6 +103,8 @@ export interface BackendEvents {
   breakpoint: [reason: 'changed' | 'removed', result: BreakpointResult & { id: number }];
   /** A console command resumed the program (a repl `continue`): the client shows it running. */
   continued: [threadId: number | undefined];
+  /** A library was loaded or unloaded (the client's module list may have changed). */
+  modules: [];
   /** A process is being debugged: started (launch) or attached. */
   process: [info: { pid: number; name: string; origin: 'spawned' | 'attached' }];
 }

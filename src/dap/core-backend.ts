@@ -34,6 +34,7 @@ export class CoreBackend extends EventEmitter<BackendEvents> implements DapBacke
     this.d = d ?? new Debugger({ launcher: localLauncher(), confirm: async (_q, defaultNo) => !defaultNo });
     this.d.store.on('output', (c: OutputChunk) => this.onOutput(c));
     this.d.store.on('thread', (t) => this.emit('thread', t.kind === 'new' ? 'started' : 'exited', t.tid));
+    this.d.store.on('modules', () => this.emit('modules'));
     this.d.store.on('running', (r) => { if (this.console) this.emit('continued', r.thread); });
     let pid: number | undefined;
     let bps = this.d.state.breakpoints;

@@ -1,9 +1,10 @@
 /**
  * modules, loadedSources and the `module` events: the program and its
  * shared libraries as DAP Modules (VS Code's Modules view), and the
- * program's source files as Sources. Libraries the program loaded (or
- * unloaded) since the last stop are announced by `module` events before the
- * stop is reported, as lldb-dap does on its library-load stops.
+ * program's source files as Sources. A library the program loads (or
+ * unloads) is announced by a `module` event when the dynamic linker reports
+ * it (gdb's solib event breakpoint), while the program runs, as lldb-dap
+ * does; what changed is also checked before each stop is reported.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DapBackend, ModuleEntry } from './backend.js';

@@ -51,6 +51,8 @@ export class TsdbgDapSession extends DebugSession {
     backend.on('output', (category, text) => this.sendEvent(new OutputEvent(text, category)));
     backend.on('thread', (reason, id) => this.sendEvent(new ThreadEvent(reason, id)));
     backend.on('stopped', (s) => this.reportStop(s));
+    // a library came or went while running: announced now, in order with the stops
+    backend.on('modules', () => { this.stopOrder = this.stopOrder.then(() => this.announceModules()); });
     backend.on('exited', (code) => this.reportExit(code));
     backend.on('continued', (thread) => {
       this.refs.reset();
@@ -82,7 +84,8 @@ export class TsdbgDapSession extends DebugSession {
       setVariable: (a: DebugProtocol.SetVariableArguments) => this.changed(this.stopped(() => this.refs.setVariable(a))),
       setExpression: (a: DebugProtocol.SetExpressionArguments) => this.changed(this.stopped(() => this.refs.setExpression(a))),
       completions: (a: DebugProtocol.CompletionsArguments) => this.stopped(() => completionsRequest(this.backend, a, this.columnBase)),
-      modules: (a: DebugProtocol.ModulesArguments) => this.stopped(() => modulesRequest(this.backend, a)),
+      // answered while the program runs too (VS Code's Modules view asks whenever it is shown)
+      modules: (a: DebugProtocol.ModulesArguments) => modulesRequest(this.backend, a),
       loadedSources: () => this.stopped(() => loadedSourcesRequest(this.backend)),
       exceptionInfo: (a: DebugProtocol.ExceptionInfoArguments) => this.exceptionInfo(a),
       restart: (a: DebugProtocol.RestartArguments, r) => this.restart(a, r),

@@ -354,9 +354,13 @@ export class Debugger {
     return this.op('rewind', async () => { await this.core.command({ kind: 'rewind', name, force }); }).then(() => this.state);
   }
 
-  /** The program and its shared libraries (and the vDSO), in load order; none without a process. */
+  /**
+   * The program and its shared libraries (and the vDSO), in load order; none without a process.
+   * Not queued behind a running operation: the list is the image's, replaced whole at each library
+   * event, so it can be read (and a `modules` event answered) while the program runs.
+   */
   modules(): Promise<ModuleInfo[]> {
-    return this.op('modules', async () => moduleList(this.session));
+    return Promise.resolve(moduleList(this.session));
   }
 
   /** The program's source files (full paths from its DWARF line tables). */

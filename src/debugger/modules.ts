@@ -31,7 +31,8 @@ function infoOf(m: LoadedModule, main: boolean): ModuleInfo {
 export function moduleList(s: Session): ModuleInfo[] {
   const image = s.target ? s.image : undefined;
   if (!image) return [];
-  return image.modules.map((m) => infoOf(m, m === image.exe));
+  // a file the loader maps that is not an image (ld.so.cache while dlopen runs, locale archives) is no module
+  return image.modules.filter((m) => m === image.exe || m.elf !== undefined).map((m) => infoOf(m, m === image.exe));
 }
 
 /** The program's source files (full paths from its line tables) that exist on this machine. */

@@ -68,6 +68,8 @@ export interface DebuggerEvents {
   /** The process ended. */
   exited: [ExitInfo];
   thread: [ThreadChange];
+  /** The list of loaded images changed while the program ran (a library was loaded or unloaded). */
+  modules: [];
   /** Text: the console's (stdout/stderr) and the program's own output (inferior). */
   output: [OutputChunk];
   question: [Question];

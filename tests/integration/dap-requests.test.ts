@@ -2,7 +2,8 @@
  * `tsdbg dap`'s requests for editing and browsing, through Microsoft's
  * DebugClient against real C programs: setVariable (locals, arguments,
  * struct members, array elements, registers) and setExpression, the Debug
- * Console's completions, modules with their `module` events, loadedSources,
+ * Console's completions, modules with their `module` events (a library loaded
+ * while running is announced at once), loadedSources,
  * exceptionInfo at a signal, and restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -175,6 +176,26 @@ describe('tsdbg dap: modules, sources, signals, restart', () => {
 
     const sources = (await dc.customRequest('loadedSources', {})).body.sources as DebugProtocol.Source[];
     expect(sources.map((s) => s.path)).toContain(SRC);
+  });
+
+  it('announces a library loaded while the program runs, without waiting for a stop', async () => {
+    const dc = await client();
+    const modules = collect(dc, 'module');
+    const stops = collect(dc, 'stopped');
+    const output = collect(dc, 'output');
+    await dc.initializeRequest({ adapterID: 'tsdbg', pathFormat: 'path' });
+    await Promise.all([configure(dc), dc.launchRequest({ program: fixture('dlopen_pause') } as DebugProtocol.LaunchRequestArguments)]);
+    const zlib = () => modules.find((e) => e.body.reason === 'new' && /^libz\.so\.1\b/.test(e.body.module.name));
+    await waitFor(() => zlib() !== undefined, () => `a module event for libz.so.1 (got ${JSON.stringify(modules.map((e) => e.body.module.name))})`);
+    expect(zlib()!.body.module.path).toMatch(/^\/.*\/libz\.so\.1[.\d]*$/);
+    // the program is past its dlopen and waits in pause(): it never stopped
+    await waitFor(() => output.some((e) => e.body.output.includes('zlib loaded')), () => 'the program saying zlib loaded');
+    expect(stops).toEqual([]);
+    // and the list the client asks for afterwards agrees
+    const mods = (await dc.customRequest('modules', {})).body.modules as DebugProtocol.Module[];
+    expect(mods.map((m) => m.name)).toContain(zlib()!.body.module.name);
+    // only images: not the loader's cache it maps while dlopen runs
+    expect(mods.map((m) => m.name)).not.toContain('ld.so.cache');
   });
 
   it('describes a signal stop in gdb\'s words, and refuses exceptionInfo elsewhere', async () => {

@@ -203,7 +203,10 @@ export async function armSolibEvents(s: Session): Promise<void> {
  * on a PLT stub to the function the library defines (gdb's breakpoint_re_set).
  */
 export async function onSolibEvent(s: Session): Promise<void> {
+  const images = () => s.image?.modules.map((m) => m.path).join('\n');
+  const loaded = images();
   await s.image?.refresh();
+  if (images() !== loaded) s.store.emit('modules');
   let changed = false;
   for (const b of s.bps) {
     if (b.type !== 'breakpoint' || (b.address !== undefined && !onPltStub(s, b))) continue;
