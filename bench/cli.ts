@@ -13,7 +13,10 @@
  * slope between two script lengths, so its start-up and symbol loading cancel
  * out. tsdbg is timed around the command loop in this process.
  *
- *   node dist/bench/cli.js [HITS] [STEPS]
+ * The whole comparison runs ROUNDS times (default 3), tsdbg and gdb
+ * alternating; each row's estimate is the median round, the rounds its spread.
+ *
+ *   node dist/bench/cli.js [HITS] [STEPS] [ROUNDS]
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from '../src/commands/session.js';
 import { localLauncher } from '../cli/run/launcher.js';
-import { record } from './record.js';
+import { median, record } from './record.js';
 
 const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
 const LOOP_ARG = '100000000';
@@ -130,20 +133,33 @@ function row(name: string, ours: number, gdb: number): string {
 export async function main(argv: string[]): Promise<void> {
   const hits = Number(argv[0] ?? 2000);
   const steps = Number(argv[1] ?? 5000);
+  const rounds = Math.max(1, Number(argv[2] ?? 3));
   const bpSetup = ['break step', 'run'];
   const stepSetup = ['break step', 'run', 'delete'];
-  const ourHit = await tsdbgPerCommand(bpSetup, 'continue', hits);
-  const gdbHit = await gdbPerCommand(bpSetup, 'continue', hits);
-  const ourStep = await tsdbgPerCommand(stepSetup, 'stepi', steps);
-  const gdbStep = await gdbPerCommand(stepSetup, 'stepi', steps);
-  const [ourCmd, gdbCmd] = await commandsPerHit(hits);
-  process.stdout.write(`command layer vs gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (batch), ${hits} hits, ${steps} steps\n`);
+  const all = { ourHit: [] as number[], gdbHit: [] as number[], ourStep: [] as number[], gdbStep: [] as number[], ourCmd: [] as number[], gdbCmd: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    all.ourHit.push(await tsdbgPerCommand(bpSetup, 'continue', hits));
+    all.gdbHit.push(await gdbPerCommand(bpSetup, 'continue', hits));
+    all.ourStep.push(await tsdbgPerCommand(stepSetup, 'stepi', steps));
+    all.gdbStep.push(await gdbPerCommand(stepSetup, 'stepi', steps));
+    const [ourCmd, gdbCmd] = await commandsPerHit(hits);
+    all.ourCmd.push(ourCmd);
+    all.gdbCmd.push(gdbCmd);
+  }
+  // an inconclusive slope (NaN) is left out of its row's median and spread
+  const est = (xs: number[]) => { const ok = xs.filter((x) => x > 0); return ok.length ? median(ok) : NaN; };
+  const ok = (xs: number[]) => xs.filter((x) => x > 0);
+  const [ourHit, gdbHit, ourStep, gdbStep, ourCmd, gdbCmd] = [all.ourHit, all.gdbHit, all.ourStep, all.gdbStep, all.ourCmd, all.gdbCmd].map(est) as
+    [number, number, number, number, number, number];
+  process.stdout.write(`command layer vs gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (batch), ${hits} hits, ${steps} steps, median of ${rounds} rounds\n`);
   process.stdout.write(`${row('breakpoint hit', ourHit, gdbHit)}\n${row('stepi', ourStep, gdbStep)}\n${row('commands hit', ourCmd, gdbCmd)}\n`);
   const group = 'Round trips: commands against gdb';
-  for (const [name, ours, gdb] of [['breakpoint hit (continue)', ourHit, gdbHit], ['stepi', ourStep, gdbStep], ['commands hit (silent; continue)', ourCmd, gdbCmd]] as const) {
+  for (const [name, ours, gdb, oursAll, gdbAll] of [
+    ['breakpoint hit (continue)', ourHit, gdbHit, all.ourHit, all.gdbHit], ['stepi', ourStep, gdbStep, all.ourStep, all.gdbStep],
+    ['commands hit (silent; continue)', ourCmd, gdbCmd, all.ourCmd, all.gdbCmd]] as const) {
     if (ours > 0 && gdb > 0) {
-      record({ bench: 'cli', group, name, unit: 'us', ours: { name: 'tsdbg', value: ours }, baseline: { name: 'gdb 13 (batch)', value: gdb },
-        note: 'gdb: slope between two script lengths, fastest of 3 each' });
+      record({ bench: 'cli', group, name, unit: 'us', ours: { name: 'tsdbg', value: ours, samples: ok(oursAll) }, baseline: { name: 'gdb 13 (batch)', value: gdb, samples: ok(gdbAll) },
+        note: `gdb: slope between two script lengths, fastest of 3 each; median of ${rounds} alternating rounds` });
     } else record({ bench: 'cli', group, name, notMeasured: 'inconclusive: the noise outweighed the difference between run lengths' });
   }
 }

@@ -8,7 +8,9 @@
  *  2. a snapshot through the selected engine vs a bare process_vm_readv of
  *     the same length (and a PTRACE_PEEKDATA loop), 4 KiB, 64 KiB, 1 MiB.
  *
- * Run: npm run build && node dist/bench/target.js [--hits N] [--steps N]
+ * Run: npm run build && node dist/bench/target.js [--hits N] [--steps N] [--reps R]
+ * The round trips are measured R times (default 3), tsdbg and gdb alternating,
+ * so both see the same load; the median is the estimate, the runs the spread.
  * Prints one table; ratios < 1 mean tsdbg is faster.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { LocalTarget } from '../src/target/local.js';
 import { native } from '../src/target/native.js';
 import { engineProvider } from '../src/snapshot/select.js';
-import { record } from './record.js';
+import { median, record } from './record.js';
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -110,13 +112,13 @@ async function tsdbgPerStepi(prog: string, n: number): Promise<number> {
 
 // ------------------------------------------------------------ snapshots
 
-interface SnapRow { size: string; engine: string; engineUs: number; readvUs: number; peekUs: number }
+interface SnapRow { size: string; engine: string; engineUs: number; readvUs: number; peekUs: number; engineSamples: number[]; readvSamples: number[] }
 
 /**
  * Per-call µs of two operations, timed in alternating batches so that the
  * load of a shared machine hits both alike; the median batch of each.
  */
-async function timePair(a: () => unknown, b: () => unknown, inner: number, reps = 31): Promise<[number, number]> {
+async function timePair(a: () => unknown, b: () => unknown, inner: number, reps = 31): Promise<[number, number, number[], number[]]> {
   const sa: number[] = [];
   const sb: number[] = [];
   for (let r = 0; r < reps; r++) {
@@ -127,8 +129,7 @@ async function timePair(a: () => unknown, b: () => unknown, inner: number, reps 
     for (let i = 0; i < inner; i++) await b();
     sb.push((now() - t0) / inner);
   }
-  const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
-  return [median(sa), median(sb)];
+  return [median(sa), median(sb), sa, sb];
 }
 
 async function snapshotBench(): Promise<SnapRow[]> {
@@ -147,10 +148,10 @@ async function snapshotBench(): Promise<SnapRow[]> {
       const readv = () => native.vmRead(t.pid, big, buf);
       const snap = () => engine.snapshot(big, len);
       await timePair(readv, snap, inner, 3);                  // warm up: JIT, map cache, buffer reuse
-      const [readvUs, engineUs] = await timePair(readv, snap, inner);
+      const [readvUs, engineUs, readvSamples, engineSamples] = await timePair(readv, snap, inner);
       const [peekUs] = await timePair(() => native.peekRead(t.pid, big, buf), readv, Math.max(2, inner >> 6), 3);
       await engine.clear();
-      rows.push({ size, engine: engine.name, engineUs, readvUs, peekUs });
+      rows.push({ size, engine: engine.name, engineUs, readvUs, peekUs, engineSamples, readvSamples });
     }
     return rows;
   } finally {
@@ -163,13 +164,21 @@ async function snapshotBench(): Promise<SnapRow[]> {
 async function main(): Promise<void> {
   const hits = arg('--hits', 5000);
   const steps = arg('--steps', 5000);
+  const reps = Math.max(1, arg('--reps', 3));
   execFileSync('make', ['-s', '-C', FIXTURES], { stdio: 'inherit' });
   const prog = join(FIXTURES, 'bin', 'target_basic');
 
-  const oursHit = await tsdbgPerHit(prog, hits);
-  const oursStep = await tsdbgPerStepi(prog, steps);
-  const gdbHit = gdbPerHit(prog, hits);
-  const gdbStep = gdbPerStepi(prog, steps);
+  const samples = { oursHit: [] as number[], oursStep: [] as number[], gdbHit: [] as number[], gdbStep: [] as number[] };
+  for (let r = 0; r < reps; r++) {
+    samples.oursHit.push(await tsdbgPerHit(prog, hits));
+    samples.gdbHit.push(gdbPerHit(prog, hits));
+    samples.oursStep.push(await tsdbgPerStepi(prog, steps));
+    samples.gdbStep.push(gdbPerStepi(prog, steps));
+  }
+  const oursHit = median(samples.oursHit);
+  const oursStep = median(samples.oursStep);
+  const gdbHit = median(samples.gdbHit);
+  const gdbStep = median(samples.gdbStep);
   const snaps = await snapshotBench();
 
   const f = (us: number) => (us > 0 ? `${us.toFixed(1).padStart(8)} µs` : '   noise');
@@ -188,14 +197,15 @@ async function main(): Promise<void> {
   }
   process.stdout.write(lines.join('\n') + '\n');
   const group = 'Round trips: LocalTarget against gdb';
-  const note = 'tsdbg: mean over the run after 100 warm-up events; gdb: the difference between a run of N events and one of none';
-  for (const [name, ours, base] of [['breakpoint hit', oursHit, gdbHit], ['stepi', oursStep, gdbStep]] as const) {
-    if (base > 0) record({ bench: 'target', group, name, unit: 'us', ours: { name: 'tsdbg LocalTarget', value: ours }, baseline: { name: 'gdb 13 (batch)', value: base }, note });
+  const note = `tsdbg: mean over the run after 100 warm-up events; gdb: the difference between a run of N events and one of none; median of ${reps} alternating runs`;
+  for (const [name, ours, base, oursAll, baseAll] of [
+    ['breakpoint hit', oursHit, gdbHit, samples.oursHit, samples.gdbHit], ['stepi', oursStep, gdbStep, samples.oursStep, samples.gdbStep]] as const) {
+    if (base > 0) record({ bench: 'target', group, name, unit: 'us', ours: { name: 'tsdbg LocalTarget', value: ours, samples: oursAll }, baseline: { name: 'gdb 13 (batch)', value: base, samples: baseAll }, note });
     else record({ bench: 'target', group, name, notMeasured: 'gdb\'s slope drowned in noise at this run length' });
   }
   for (const r of snaps) {
     record({ bench: 'target', group: 'Snapshot through the engine against process_vm_readv (through koffi)', name: r.size, unit: 'us',
-      ours: { name: `${r.engine} engine`, value: r.engineUs }, baseline: { name: 'process_vm_readv', value: r.readvUs },
+      ours: { name: `${r.engine} engine`, value: r.engineUs, samples: r.engineSamples }, baseline: { name: 'process_vm_readv', value: r.readvUs, samples: r.readvSamples },
       goal: { text: 'engine snapshot within 1.20x process_vm_readv', pass: r.engineUs / r.readvUs <= 1.2 }, note: 'median of 31 alternating batches' });
   }
 }
