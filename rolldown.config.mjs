@@ -27,17 +27,24 @@ const noTopLevelAwait = {
   load(id) {
     // yoga-layout's own index awaits its WebAssembly at the top level; here the same object
     // is filled in when it is compiled, and the UI awaits that (yogaReady) before it renders
+    // Its loader also fetch()es its own data: URL where fetch exists: Node's fetch (undici) took
+    // ~40 ms to load for that; without fetch the loader decodes the URL in place, as it does in old Nodes.
     if (id === YOGA) {
       return `import { loadYoga } from 'yoga-layout/load';
 export * from 'yoga-layout/load';
 const Yoga = {};
 export default Yoga;
-export const ready = loadYoga().then((y) => { Object.assign(Yoga, y); });`;
+const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+if (fetchProperty) Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+let loading;
+try { loading = loadYoga(); } finally { if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty); }
+export const ready = loading.then((y) => { Object.assign(Yoga, y); });`;
     }
     if (/[\\/]src[\\/]ui[\\/]yoga-ready\.js$/.test(id)) return "export { ready as yogaReady } from 'yoga-layout';";
     return undefined;
   },
   transform(code, id) {
+    if (/[\\/]string-width[\\/]index\.js$/.test(id)) return fastWidths(code);
     // (DEV=true only: the package.json of ink for the devtools, and their import)
     if (!/[\\/]ink[\\/]build[\\/]reconciler\.js$/.test(id)) return undefined;
     const out = code.replace('? await loadPackageJson()', '? { name: undefined, version: undefined }')
@@ -49,6 +56,18 @@ export const ready = loadYoga().then((y) => { Object.assign(Yoga, y); });`;
     this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' });
   },
 };
+
+// string-width measures all but printable ASCII with Intl.Segmenter and \p{RGI_Emoji}: its first
+// such string (the UI's first box-drawing line) compiled that regex, ~20 ms of the first frame.
+// Box drawing, block elements, arrows and general punctuation (U+2010-2027) are one column each
+// (no emoji, no wide or combining character among them; ambiguous ones narrow, string-width's
+// default): every code point of those ranges was checked against string-width itself.
+const ASCII_ONLY = 'if (/^[\\u0020-\\u007E]*$/.test(string)) {';
+// (wrap-ansi's older string-width has no ASCII path to extend: left as it is)
+function fastWidths(code) {
+  if (!code.includes(ASCII_ONLY)) return undefined;
+  return code.replace(ASCII_ONLY, 'if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /^[\\u0020-\\u007E\\u2010-\\u2027\\u2190-\\u21FF\\u2500-\\u259F]*$/.test(string))) {');
+}
 
 export default {
   input: { main: 'dist/cli/main.js', worker: 'dist/src/testrunner/worker.js' },
