@@ -73,6 +73,9 @@ export default {
   input: { main: 'dist/cli/main.js', worker: 'dist/src/testrunner/worker.js' },
   platform: 'node',
   plugins: [noTopLevelAwait],
+  // the UI runs React's production build (cli/run.ts sets NODE_ENV before it loads): the
+  // development builds (half of the UI's chunk) are left out of the bundle
+  transform: { define: { 'process.env.NODE_ENV': '"production"' } },
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && OUTSIDE.test(id),
   // whitespace only: names stay (stack traces, error names), a third less to parse at start
   output: { dir: 'dist/bundle', format: 'cjs', sourcemap: false, cleanDir: true, minify: { mangle: false, compress: false, codegen: { removeWhitespace: true } } },
