@@ -48,7 +48,8 @@ export const ready = loading.then((y) => { Object.assign(Yoga, y); });`;
     // (DEV=true only: the package.json of ink for the devtools, and their import)
     if (!/[\\/]ink[\\/]build[\\/]reconciler\.js$/.test(id)) return undefined;
     const out = code.replace('? await loadPackageJson()', '? { name: undefined, version: undefined }')
-      .replace("await import('./devtools.js');", "void import('./devtools.js');");
+      .replace("await import('./devtools.js');",
+        "void import('./devtools.js').catch((e) => { console.warn(`tsdbg: DEV=true, but React's devtools did not load: ${String(e?.message ?? e).split('\\n')[0]}`); });");
     if (out.includes('await loadPackageJson()') || out.includes("await import('./devtools.js')")) throw new Error('ink changed: update rolldown.config.mjs');
     return out;
   },
