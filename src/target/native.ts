@@ -16,10 +16,14 @@ import { TargetError } from './types.js';
 
 const require = createRequire(import.meta.url);
 // koffi is CommonJS; its typings are loose, so the bindings get precise types below.
-const koffi = require('koffi') as {
+// It loads when the shim is first bound, not at start-up (its require is most of a
+// debugger's start that starts no process yet: README, "Start-up").
+interface Koffi {
   load(path: string): { func(decl: string): KoffiFn };
   struct(name: string, fields: Record<string, string>): unknown;
-};
+}
+let koffiModule: Koffi | undefined;
+const koffi = (): Koffi => (koffiModule ??= require('koffi') as Koffi);
 interface KoffiFn {
   (...args: unknown[]): unknown;
   async(...args: unknown[]): void;
@@ -89,8 +93,8 @@ const SHIM_ABI = 12;
  * code lacks functions bound from it (here and in src/snapshot/dirty-native.ts), and must say
  * "rebuild" rather than fail to bind one of them.
  */
-export function loadShim(): ReturnType<typeof koffi.load> {
-  const so = koffi.load(findShim());
+export function loadShim(): ReturnType<Koffi['load']> {
+  const so = koffi().load(findShim());
   const abi = so.func('int tsdbg_shim_abi_version(void)')() as number;
   if (abi !== SHIM_ABI) {
     throw new TargetError('ENOEXEC', `native shim ABI ${abi}, expected ${SHIM_ABI}: rebuild with \`make -C native-shim\``);
@@ -100,7 +104,7 @@ export function loadShim(): ReturnType<typeof koffi.load> {
 
 function bind() {
   const so = loadShim();
-  koffi.struct('tsdbg_iovec', { base: 'void *', len: 'size_t' });
+  koffi().struct('tsdbg_iovec', { base: 'void *', len: 'size_t' });
   return {
     debugregOffset: so.func('long tsdbg_debugreg_offset(int n)'),
     spawn: so.func('int tsdbg_spawn_sized(const char *path, const char **argv, const char **envp, const char *cwd, int flags, long options, int rows, int cols, _Out_ int *master)'),

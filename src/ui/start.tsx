@@ -17,6 +17,7 @@ import { rereadSize, uiSize } from './size.js';
 import { INFO_PANES } from './info-pick.js';
 import { statusText } from './status-line.js';
 import { LAYOUTS, type LayoutName, type PaneName } from './layout.js';
+export { yogaReady } from './yoga-ready.js';
 
 /** How the UI ended: a command quit (its exit code), or `tui disable` (line mode goes on). */
 export type TuiEnd = { quit: number } | { leave: true };

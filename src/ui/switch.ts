@@ -64,7 +64,8 @@ export class UiSwitch implements UiControl {
       full = false;
       mute(true);
       // Ink and React load only when the UI first starts: line mode at a terminal never pays for them
-      const { TuiScreen } = await import('./start.js');
+      const { TuiScreen, yogaReady } = await import('./start.js');
+      await yogaReady;
       const screen = new TuiScreen(this.debugger);
       this.screen = screen;
       if (this.firstLayout) screen.layout(this.firstLayout);
