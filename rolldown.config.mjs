@@ -45,6 +45,7 @@ export const ready = loading.then((y) => { Object.assign(Yoga, y); });`;
   },
   transform(code, id) {
     if (/[\\/]string-width[\\/]index\.js$/.test(id)) return fastWidths(code);
+    if (/[\\/]ink[\\/]build[\\/]output\.js$/.test(id)) return framesShareCaches(code);
     // (DEV=true only: the package.json of ink for the devtools, and their import)
     if (!/[\\/]ink[\\/]build[\\/]reconciler\.js$/.test(id)) return undefined;
     const out = code.replace('? await loadPackageJson()', '? { name: undefined, version: undefined }')
@@ -68,6 +69,37 @@ const ASCII_ONLY = 'if (/^[\\u0020-\\u007E]*$/.test(string)) {';
 function fastWidths(code) {
   if (!code.includes(ASCII_ONLY)) return undefined;
   return code.replace(ASCII_ONLY, 'if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /^[\\u0020-\\u007E\\u2010-\\u2027\\u2190-\\u21FF\\u2500-\\u259F]*$/.test(string))) {');
+}
+
+// Ink keeps the styled characters and widths of each line it draws in caches of one frame
+// (a new Output per render), so every frame tokenizes every line again, though from one stop to
+// the next most lines of most panes are the same: about a quarter of the UI's CPU per `next`.
+// The frames share one cache here (the cached character objects are only read, never changed),
+// emptied when it grows past a screenful of distinct lines many times over.
+const OWN_CACHES = '    caches = new OutputCaches();';
+function framesShareCaches(code) {
+  if (!code.includes(OWN_CACHES) || !code.includes('class OutputCaches {')) throw new Error('ink changed: update rolldown.config.mjs (framesShareCaches)');
+  const SLICE = 'return sliceAnsi(line, from, to);';
+  if (!code.includes(SLICE)) throw new Error('ink changed: update rolldown.config.mjs (framesShareCaches)');
+  // a pane's lines are clipped to its box the same way frame after frame: the slices are kept too
+  return code.replace(OWN_CACHES, '    caches = sharedOutputCaches();').replace(SLICE, 'return slicedLine(line, from, to);') + `
+let shared;
+let slices = new Map();
+function sharedOutputCaches() {
+  if (!shared || shared.styledChars.size + shared.widths.size > 20000) shared = new OutputCaches();
+  return shared;
+}
+function slicedLine(line, from, to) {
+  const key = from + ',' + to + ',' + line;
+  let cached = slices.get(key);
+  if (cached === undefined) {
+    if (slices.size > 20000) slices = new Map();
+    cached = sliceAnsi(line, from, to);
+    slices.set(key, cached);
+  }
+  return cached;
+}
+`;
 }
 
 export default {

@@ -28,7 +28,7 @@ const BENCHES = ['startup', 'copies', 'ffi', 'target', 'cli', 'watch', 'checkpoi
 const TINY: Record<string, string[]> = {
   startup: ['1'], copies: ['4096,65536', '1'], ffi: ['1000', '1', '--no-install'], target: ['--hits', '20', '--steps', '20', '--reps', '1'],
   cli: ['20', '20', '1'], checkpoint: ['1', '3'], rsp: ['4', '4', '1', 'both'], 'snapshot-rsp': ['1', '4096'],
-  syscall: ['200', '400', '1'], ui: ['5'],
+  syscall: ['200', '400', '1'], ui: ['5', '1'],
 };
 
 function main(argv: string[]): number {

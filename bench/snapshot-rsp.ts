@@ -20,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { record } from './record.js';
+import { median, record } from './record.js';
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -43,7 +43,6 @@ const SIZES = SIZES_ARG ? SIZES_ARG.split(',').map(Number) : [4 << 10, 64 << 10,
 const VICTIM = join(FIXTURES, 'bin', 'snap_victim');
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e3;   // µs
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
 async function atReady(t: Target): Promise<bigint> {
   await t.insertBreakpoint(symbol(VICTIM, 'ready'));
@@ -52,8 +51,10 @@ async function atReady(t: Target): Promise<bigint> {
   return (await t.readMemory(symbol(VICTIM, 'g_big'), 8)).readBigUInt64LE();
 }
 
-/** Median µs of a snapshot and of a restore of `size` bytes at `at`. */
-async function time(e: SnapshotEngine, at: bigint, size: number): Promise<{ take: number; restore: number }> {
+interface Timed { take: number; restore: number; samples: { take: number[]; restore: number[] } }
+
+/** Median µs of a snapshot and of a restore of `size` bytes at `at`, with every sample. */
+async function time(e: SnapshotEngine, at: bigint, size: number): Promise<Timed> {
   const take: number[] = [];
   const restore: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
@@ -64,7 +65,7 @@ async function time(e: SnapshotEngine, at: bigint, size: number): Promise<{ take
     await e.restore(at);
     restore.push(now() - t0);
   }
-  return { take: median(take), restore: median(restore) };
+  return { take: median(take), restore: median(restore), samples: { take, restore } };
 }
 
 async function main(): Promise<void> {
@@ -84,12 +85,13 @@ async function main(): Promise<void> {
       const u = await time(userspace, localBig, size);
       const r = await time(rsp, remoteBig, size);
       const kib = size >= 1 << 20 ? `${size >> 20} MiB` : `${size >> 10} KiB`;
-      const pair = (x: { take: number; restore: number }) => `${x.take.toFixed(0)} / ${x.restore.toFixed(0)} us`;
+      const pair = (x: Timed) => `${x.take.toFixed(0)} / ${x.restore.toFixed(0)} us`;
       console.log(`${kib.padEnd(12)}${pair(u).padEnd(26)}${pair(r).padEnd(26)}${(r.take / u.take).toFixed(1).padEnd(12)}`
         + `${(r.restore / u.restore).toFixed(1).padEnd(15)}${(size / r.take).toFixed(1)}`);
       for (const op of ['take', 'restore'] as const) {
         record({ bench: 'snapshot-rsp', group: 'Snapshots over gdbserver (rsp engine) against the local userspace engine', name: `${op} ${kib}`, bytes: size, unit: 'us',
-          ours: { name: 'rsp engine over gdbserver', value: r[op] }, baseline: { name: 'userspace engine', value: u[op] }, note: `median of ${REPEAT}` });
+          ours: { name: 'rsp engine over gdbserver', value: r[op], samples: r.samples[op] },
+          baseline: { name: 'userspace engine', value: u[op], samples: u.samples[op] }, note: `median of ${REPEAT}` });
       }
     }
   } finally {
