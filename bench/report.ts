@@ -42,6 +42,8 @@ function ratioSpread(m: Measurement): [number, number] | undefined {
 }
 
 const num = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+// (a zero baseline, a cost below the clock's resolution: no ratio to give)
+const ratioText = (r: number) => (Number.isFinite(r) ? `${num(r)}x` : 'n/a');
 const spreadText = (xs?: number[]) => (xs && xs.length > 1 ? `${num(Math.min(...xs))}–${num(Math.max(...xs))} (n=${xs.length})` : 'one run');
 const verdict = (m: Measurement) => (m.goal ? (m.goal.pass === null ? 'n/a' : m.goal.pass ? '**PASS**' : '**FAIL**') : '');
 
@@ -70,7 +72,7 @@ export function writeReport(dir: string, records: Record_[], info: RunInfo): str
   const measured = records.filter(isMeasured);
   const goals = measured.filter((m) => m.goal);
   md.push('## Goals', '', 'Ratios are time ratios, tsdbg / baseline (below 1: tsdbg is faster).', '', '| goal | measured | ratio | verdict |', '|---|---|---|---|');
-  for (const m of goals) md.push(`| ${m.goal!.text} | ${m.group}: ${m.name} | ${num(ratioOf(m))}x | ${verdict(m)} |`);
+  for (const m of goals) md.push(`| ${m.goal!.text} | ${m.group}: ${m.name} | ${ratioText(ratioOf(m))} | ${verdict(m)} |`);
   for (const r of records.filter((x): x is NotMeasured => !isMeasured(x))) md.push(`| ${r.goal ?? `${r.group}: ${r.name}`} | not measured: ${r.notMeasured} | | ${r.goal ? 'none' : ''} |`);
   for (const [bench, why] of info.notRun) md.push(`| bench/${bench} | not run: ${why} | | |`);
   for (const bench of info.failed) md.push(`| bench/${bench} | **failed** (see its output) | | |`);
@@ -110,7 +112,7 @@ export function writeReport(dir: string, records: Record_[], info: RunInfo): str
       for (const m of ms) {
         const base = m.baseline ? `${num(m.baseline.value)} ${m.unit} (${m.baseline.name})` : '—';
         const row = m.bytes !== undefined && !m.name.includes('iB') ? `${m.name}, ${m.bytes >= 1 << 20 ? `${m.bytes >> 20} MiB` : `${m.bytes >> 10} KiB`}` : m.name;
-        md.push(`| ${row} | ${num(m.ours.value)} ${m.unit} (${m.ours.name}) | ${base} | ${m.baseline ? `${num(ratioOf(m))}x` : '—'} | ${spreadText(m.ours.samples)} | ${spreadText(m.baseline?.samples)} | ${m.goal ? `${m.goal.text}: ${verdict(m)}` : ''} |`);
+        md.push(`| ${row} | ${num(m.ours.value)} ${m.unit} (${m.ours.name}) | ${base} | ${m.baseline ? ratioText(ratioOf(m)) : '—'} | ${spreadText(m.ours.samples)} | ${spreadText(m.baseline?.samples)} | ${m.goal ? `${m.goal.text}: ${verdict(m)}` : ''} |`);
       }
       const notes = [...new Set(ms.map((m) => m.note).filter(Boolean))];
       if (notes.length) md.push('', ...notes.map((n) => `*${n}*`));
