@@ -35,8 +35,12 @@ const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
 const LOOP_ARG = '100000000';
 const [STEPS, HITS, REPEAT] = [Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 400), Number(process.argv[4] ?? 5)];
 const MODE = process.argv[5] ?? 'both';
-/** Operations run before the timed ones (the first stepi reads the frame; the JIT warms up). */
-const WARM = 20;
+/**
+ * Operations run before the timed ones: the first stepi reads the frame, and
+ * serve's JIT compiles its hot paths (on V8's worker threads, whose CPU the
+ * server's time includes) within about a hundred.
+ */
+const WARM = 100;
 /** Dumps of libc's text timed per run. */
 const DUMPS = 4;
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-rsp-'));
@@ -169,7 +173,8 @@ function report(title: string, rows: Row[], condition: string): void {
     // memory read as a throughput; the ratio is of time either way
     const value = (wall: number) => (typeof unit === 'object' ? unit.bytes / wall / 1e6 : wall * 1e6);
     const show = (wall: number) => (typeof unit === 'object' ? `${value(wall).toFixed(1)} MB/s` : us(wall));
-    const spread = (v: PerOp) => `${show(Math.min(...v.samples))}-${show(Math.max(...v.samples))}`;
+    // slowest to fastest run, whichever way the unit goes
+    const spread = (v: PerOp) => `${show(Math.max(...v.samples))}-${show(Math.min(...v.samples))}`;
     const ratio = ours.wall / theirs.wall;
     const cpuRatio = ours.cpu / theirs.cpu;
     const note = `same gdb client; ${typeof unit === 'object' ? DUMPS : name === 'stepi' ? STEPS : HITS} operations timed after a warm-up, median of ${REPEAT} alternating runs; load average ${load[0]!.toFixed(1)}`;
