@@ -157,8 +157,8 @@ async function measure(): Promise<Row[]> {
   const file = join(dir, 'dump.bin');
   const dump = [`dump binary memory ${file} 0x${libc.start.toString(16)} 0x${libc.end.toString(16)}`];
   const readSetup = ['break main', 'continue'];
-  // per dump, after one that warms up
-  const rd = await perOp(readSetup, dump, DUMPS, 1);
+  // per dump, after three that warm up (each is a few dozen m packets: serve's JIT compiles meanwhile)
+  const rd = await perOp(readSetup, dump, DUMPS, 3);
   rows.push(['memory read', rd.tsdbg, rd.gdbserver, { bytes }]);
   return rows;
 }
