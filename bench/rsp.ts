@@ -167,7 +167,7 @@ function report(title: string, rows: Row[], condition: string): void {
   const us = (s: number) => `${(s * 1e6).toFixed(1)} us`;
   const load = loadavg();
   console.log(`\n${title}: load average ${load.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
-  console.log('operation         tsdbg serve      gdbserver        ratio (time)  goal <= 1.00   spread (min-max): tsdbg | gdbserver        server CPU per op: tsdbg / gdbserver');
+  console.log('operation         tsdbg serve      gdbserver        ratio (time)  goal <= 1.00   spread (slow-fast): tsdbg | gdbserver       server CPU per op: tsdbg / gdbserver');
   const group = `Remote: tsdbg serve against gdbserver, ${condition}`;
   for (const [name, ours, theirs, unit] of rows) {
     // memory read as a throughput; the ratio is of time either way
