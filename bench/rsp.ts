@@ -8,12 +8,16 @@
  *   memory read      bytes/s of `dump binary memory` over libc's text
  *                    (gdb's m packets; x/ would mostly time gdb's printing)
  *
- * gdb runs in batch mode; each per-operation cost is the slope between two
- * script lengths, so connection set-up and symbol loading cancel out; the
- * servers alternate and the median of REPEAT slopes is kept. Goal: ratio
- * (tsdbg time / gdbserver time) <= 1, both as the machine is and with a
+ * gdb runs in batch mode against a fresh server per run; after the setup
+ * and a warm-up it prints its clock and the server's CPU time (all threads'
+ * schedstat, in ns) before and after N operations, so each run gives a
+ * per-operation time directly (no slope between two script lengths, which
+ * came out negative under load). The servers alternate, REPEAT runs each,
+ * the median is kept and the spread (min-max) reported. Goal: ratio of
+ * times (tsdbg / gdbserver) <= 1, both as the machine is and with a
  * CPU-bound process beside it (a `yes >/dev/null`, started for that half and
- * killed after it): each goal prints PASS or FAIL.
+ * killed after it): each goal prints PASS or FAIL. The servers' CPU per
+ * operation is printed beside it, as information.
  *
  *   node dist/bench/rsp.js [STEPS] [HITS] [REPEAT] [idle|loaded|both]
  */
@@ -22,16 +26,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import { LocalTarget } from '../src/target/local.js';
 import { ElfFile, SymbolTable, biasFromAuxv } from '../src/elf/index.js';
-import { record } from './record.js';
+import { median, record } from './record.js';
 
 const PROG = fileURLToPath(new URL('../../examples/bin/hot_loop', import.meta.url));
 const TSDBG = fileURLToPath(new URL('../../bin/tsdbg.js', import.meta.url));
 const LOOP_ARG = '100000000';
-const [STEPS, HITS, REPEAT] = [Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 400), Number(process.argv[4] ?? 3)];
+const [STEPS, HITS, REPEAT] = [Number(process.argv[2] ?? 400), Number(process.argv[3] ?? 400), Number(process.argv[4] ?? 5)];
 const MODE = process.argv[5] ?? 'both';
+/**
+ * Operations run before the timed ones: the first stepi reads the frame, and
+ * serve's JIT compiles its hot paths (on V8's worker threads, whose CPU the
+ * server's time includes) within about a hundred.
+ */
+const WARM = 100;
+/** Dumps of libc's text timed per run. */
+const DUMPS = 4;
 const dir = mkdtempSync(join(tmpdir(), 'tsdbg-bench-rsp-'));
 
 type Server = 'tsdbg' | 'gdbserver';
@@ -55,48 +66,60 @@ function startServer(kind: Server): Promise<{ port: number; pid: number; stop: (
   });
 }
 
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/**
+ * The server's CPU seconds so far, user + system of all its threads, in
+ * nanoseconds (each thread's schedstat run time: exact, where /proc/PID/stat
+ * counts 10 ms ticks), and gdb's clock beside it: one line gdb prints.
+ */
+const markLine = (pid: number) => 'python import os, time; print("mark", time.perf_counter(), '
+  + `sum(int(open("/proc/${pid}/task/" + t + "/schedstat").read().split()[0]) for t in os.listdir("/proc/${pid}/task")))`;
 
 /**
- * Seconds gdb takes to run `body` against a fresh server, and the server's
- * CPU seconds (user + system) by then: gdb prints them from the server's
- * /proc/PID/stat before its `kill`.
+ * Wall and server CPU seconds of `n` repetitions of `op` against a fresh
+ * server, after `setup` and a warm-up of `warm` repetitions: gdb marks its
+ * clock and the server's CPU just before and after the n, so connection
+ * set-up, symbol loading and the warm-up (the first stepi reads the frame's
+ * memory, a JIT warms up) are outside what is timed, and no slope between
+ * two noisy runs is taken (one could come out negative under load).
  */
-async function timeScript(kind: Server, body: string[]): Promise<{ wall: number; cpu: number }> {
+async function timeScript(kind: Server, setup: string[], op: string[], warm: number, n: number): Promise<{ wall: number; cpu: number }> {
   const server = await startServer(kind);
-  const script = join(dir, `${kind}.gdb`);
-  const cpuLine = `python print("server-cpu", *open("/proc/${server.pid}/stat").read().rsplit(")", 1)[1].split()[11:13])`;
-  writeFileSync(script, ['set confirm off', 'set pagination off', `target remote 127.0.0.1:${server.port}`, ...body, cpuLine, 'kill', ''].join('\n'));
-  const t0 = performance.now();
-  const r = spawnSync('gdb', ['-batch', '-nx', '-x', script, PROG], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const wall = (performance.now() - t0) / 1000;
-  server.stop();
-  if (r.status !== 0) throw new Error(`gdb failed against ${kind}: ${r.stderr.slice(-500)}`);
-  const m = /^server-cpu (\d+) (\d+)$/m.exec(r.stdout);
-  return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) / CLOCK_TICKS : NaN };
+  try {
+    const script = join(dir, `${kind}.gdb`);
+    const rep = (k: number) => Array.from({ length: k }, () => op).flat();
+    writeFileSync(script, ['set confirm off', 'set pagination off', `target remote 127.0.0.1:${server.port}`,
+      ...setup, ...rep(warm), markLine(server.pid), ...rep(n), markLine(server.pid), 'kill', ''].join('\n'));
+    const r = spawnSync('gdb', ['-batch', '-nx', '-x', script, PROG], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`gdb failed against ${kind}: ${r.stderr.slice(-500)}`);
+    const marks = [...r.stdout.matchAll(/^mark (\S+) (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2]) / 1e9] as const);
+    if (marks.length !== 2) throw new Error(`gdb against ${kind} printed ${marks.length} marks of 2: ${r.stderr.slice(-500)}`);
+    const [[w0, c0], [w1, c1]] = marks as [readonly [number, number], readonly [number, number]];
+    return { wall: (w1 - w0) / n, cpu: (c1 - c0) / n };
+  } finally {
+    server.stop();
+  }
 }
 
-interface PerOp { wall: number; cpu: number; samples?: number[] }
+interface PerOp { wall: number; cpu: number; samples: number[]; cpuSamples: number[] }
 
 /**
- * Per-operation seconds for both servers (wall, and the server's CPU): the
- * slope between n and 4n repetitions of `op`. The two servers are measured
- * alternately, REPEAT times, and the median slope kept, so both see the same
- * machine load (the machine is shared; a one-sided burst of load would otherwise decide).
+ * Per-operation seconds for both servers (wall, and the server's CPU): n
+ * operations timed directly after a warm-up, REPEAT times, the two servers
+ * alternating (so both see the same machine load: it is shared, and a
+ * one-sided burst of load would otherwise decide), the median kept.
  */
-async function perOp(setup: string[], op: string[], n: number): Promise<Record<Server, PerOp>> {
-  const rep = (k: number) => Array.from({ length: k }, () => op).flat();
-  const slopes: Record<Server, { wall: number[]; cpu: number[] }> = { tsdbg: { wall: [], cpu: [] }, gdbserver: { wall: [], cpu: [] } };
+async function perOp(setup: string[], op: string[], n: number, warm: number): Promise<Record<Server, PerOp>> {
+  const runs: Record<Server, { wall: number[]; cpu: number[] }> = { tsdbg: { wall: [], cpu: [] }, gdbserver: { wall: [], cpu: [] } };
   for (let i = 0; i < REPEAT; i++) {
-    for (const kind of ['tsdbg', 'gdbserver'] as const) {
-      const short = await timeScript(kind, [...setup, ...rep(n)]);
-      const long = await timeScript(kind, [...setup, ...rep(4 * n)]);
-      slopes[kind].wall.push((long.wall - short.wall) / (3 * n));
-      slopes[kind].cpu.push((long.cpu - short.cpu) / (3 * n));
+    // which server goes first alternates too
+    const order = i % 2 ? (['gdbserver', 'tsdbg'] as const) : (['tsdbg', 'gdbserver'] as const);
+    for (const kind of order) {
+      const r = await timeScript(kind, setup, op, warm, n);
+      runs[kind].wall.push(r.wall);
+      runs[kind].cpu.push(r.cpu);
     }
   }
-  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-  const of = (k: Server) => ({ wall: median(slopes[k].wall), cpu: median(slopes[k].cpu), samples: slopes[k].wall });
+  const of = (k: Server): PerOp => ({ wall: median(runs[k].wall), cpu: median(runs[k].cpu), samples: runs[k].wall, cpuSamples: runs[k].cpu });
   return { tsdbg: of('tsdbg'), gdbserver: of('gdbserver') };
 }
 
@@ -122,11 +145,11 @@ type Row = [string, PerOp, PerOp, 'per op' | { bytes: number }];
 async function measure(): Promise<Row[]> {
   const rows: Row[] = [];
   const stepSetup = ['break step', 'continue', 'delete'];
-  const stepi = await perOp(stepSetup, ['stepi'], STEPS);
+  const stepi = await perOp(stepSetup, ['stepi'], STEPS, WARM);
   rows.push(['stepi', stepi.tsdbg, stepi.gdbserver, 'per op']);
 
   const hitSetup = ['break step'];
-  const hit = await perOp(hitSetup, ['continue'], HITS);
+  const hit = await perOp(hitSetup, ['continue'], HITS, WARM);
   rows.push(['breakpoint hit', hit.tsdbg, hit.gdbserver, 'per op']);
 
   const libc = await libcText();
@@ -134,34 +157,38 @@ async function measure(): Promise<Row[]> {
   const file = join(dir, 'dump.bin');
   const dump = [`dump binary memory ${file} 0x${libc.start.toString(16)} 0x${libc.end.toString(16)}`];
   const readSetup = ['break main', 'continue'];
-  // per dump: slope between 4 and 16 dumps, so the setup cancels out
-  const rd = await perOp(readSetup, dump, 4);
+  // per dump, after three that warm up (each is a few dozen m packets: serve's JIT compiles meanwhile)
+  const rd = await perOp(readSetup, dump, DUMPS, 3);
   rows.push(['memory read', rd.tsdbg, rd.gdbserver, { bytes }]);
   return rows;
 }
 
 function report(title: string, rows: Row[], condition: string): void {
   const us = (s: number) => `${(s * 1e6).toFixed(1)} us`;
-  console.log(`\n${title}: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
-  console.log('operation         tsdbg serve      gdbserver        ratio (time)  goal <= 1.00   server CPU per op: tsdbg / gdbserver');
+  const load = loadavg();
+  console.log(`\n${title}: load average ${load.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+  console.log('operation         tsdbg serve      gdbserver        ratio (time)  goal <= 1.00   spread (slow-fast): tsdbg | gdbserver       server CPU per op: tsdbg / gdbserver');
+  const group = `Remote: tsdbg serve against gdbserver, ${condition}`;
   for (const [name, ours, theirs, unit] of rows) {
     // memory read as a throughput; the ratio is of time either way
-    const show = (v: PerOp) => (typeof unit === 'object' ? `${(unit.bytes / v.wall / 1e6).toFixed(1)} MB/s` : us(v.wall));
+    const value = (wall: number) => (typeof unit === 'object' ? unit.bytes / wall / 1e6 : wall * 1e6);
+    const show = (wall: number) => (typeof unit === 'object' ? `${value(wall).toFixed(1)} MB/s` : us(wall));
+    // slowest to fastest run, whichever way the unit goes
+    const spread = (v: PerOp) => `${show(Math.max(...v.samples))}-${show(Math.min(...v.samples))}`;
     const ratio = ours.wall / theirs.wall;
-    const cpu = `${us(ours.cpu)} / ${us(theirs.cpu)} (${(ours.cpu / theirs.cpu).toFixed(2)})`;
-    if (!(ours.wall > 0) || !(theirs.wall > 0)) {
-      // a slope that is not positive: the noise outweighed the work
-      console.log(`${name.padEnd(18)}inconclusive: the noise outweighed the difference between script lengths (raise the counts)`);
-      record({ bench: 'rsp', group: `Remote: tsdbg serve against gdbserver, ${condition}`, name, notMeasured: 'inconclusive: the noise outweighed the difference between script lengths', goal: `${name}: at most 1.0x gdbserver's time, ${condition}` });
-      continue;
-    }
-    const perByte = (v: PerOp) => (typeof unit === 'object' ? unit.bytes / v.wall / 1e6 : v.wall * 1e6);
-    record({ bench: 'rsp', group: `Remote: tsdbg serve against gdbserver, ${condition}`, name, unit: typeof unit === 'object' ? 'MB/s' : 'us',
-      ours: { name: 'tsdbg serve', value: perByte(ours), samples: ours.samples?.map((w) => perByte({ ...ours, wall: w })) },
-      baseline: { name: 'gdbserver', value: perByte(theirs), samples: theirs.samples?.map((w) => perByte({ ...theirs, wall: w })) },
-      goal: { text: `${name}: at most 1.0x gdbserver's time, ${condition}`, pass: ratio <= 1, ratio },
-      note: `same gdb client; slope between two script lengths, median of ${REPEAT} alternating runs; load average ${loadavg()[0]!.toFixed(1)}` });
-    console.log(`${name.padEnd(18)}${show(ours).padEnd(17)}${show(theirs).padEnd(17)}${ratio.toFixed(2).padEnd(14)}${(ratio <= 1 ? 'PASS' : 'FAIL').padEnd(15)}${cpu}`);
+    const cpuRatio = ours.cpu / theirs.cpu;
+    const note = `same gdb client; ${typeof unit === 'object' ? DUMPS : name === 'stepi' ? STEPS : HITS} operations timed after a warm-up, median of ${REPEAT} alternating runs; load average ${load[0]!.toFixed(1)}`;
+    record({ bench: 'rsp', group, name, unit: typeof unit === 'object' ? 'MB/s' : 'us',
+      ours: { name: 'tsdbg serve', value: value(ours.wall), samples: ours.samples.map(value) },
+      baseline: { name: 'gdbserver', value: value(theirs.wall), samples: theirs.samples.map(value) },
+      goal: { text: `${name}: at most 1.0x gdbserver's time, ${condition}`, pass: ratio <= 1, ratio }, note });
+    // the servers' CPU: information beside the goal
+    record({ bench: 'rsp', group, name: `${name}: server CPU per operation`, unit: 'us',
+      ours: { name: 'tsdbg serve', value: ours.cpu * 1e6, samples: ours.cpuSamples.map((c) => c * 1e6) },
+      baseline: { name: 'gdbserver', value: theirs.cpu * 1e6, samples: theirs.cpuSamples.map((c) => c * 1e6) },
+      note: 'user + system time of all the server\'s threads (schedstat), per operation; information, no goal' });
+    console.log(`${name.padEnd(18)}${show(ours.wall).padEnd(17)}${show(theirs.wall).padEnd(17)}${ratio.toFixed(2).padEnd(14)}${(ratio <= 1 ? 'PASS' : 'FAIL').padEnd(15)}`
+      + `${`${spread(ours)} | ${spread(theirs)}`.padEnd(44)} ${us(ours.cpu)} / ${us(theirs.cpu)} (${cpuRatio.toFixed(2)})`);
   }
 }
 
@@ -176,7 +203,7 @@ function startBurner(): () => void {
 
 async function main(): Promise<void> {
   console.log(`tsdbg serve vs gdbserver, gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
-  console.log(`program ${PROG}; stepi x${STEPS}/${4 * STEPS}, hits x${HITS}/${4 * HITS}, libc's text read x4/x16;`);
+  console.log(`program ${PROG}; ${STEPS} stepi, ${HITS} breakpoint hits, ${DUMPS} reads of libc's text per run, each after a warm-up;`);
   console.log(`median of ${REPEAT} alternating runs`);
   if (MODE !== 'loaded') report('as the machine is', await measure(), 'as the machine is');
   if (MODE !== 'idle') {

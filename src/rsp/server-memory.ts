@@ -5,15 +5,28 @@ import type { Target } from '../target/types.js';
 import { PacketError } from './packet-error.js';
 import { fromHex, parseHexBig, parseHexInt, unescapeBinary } from './packet.js';
 import { HexReply } from './wire.js';
+import { syncReads } from './sync-reads.js';
 
 /**
  * m ADDR,LEN: the bytes, or the readable prefix of a range that runs into
  * unmapped memory; as a HexReply, framed by the wire without a hex string.
  */
-export async function readMemoryPacket(t: Target, arg: string, maxLen: number): Promise<HexReply> {
+export function readMemoryPacket(t: Target, arg: string, maxLen: number): HexReply | Promise<HexReply> {
   const [a, l] = arg.split(',');
   const addr = parseHexBig(a ?? '');
   const len = Math.min(parseHexInt(l ?? ''), maxLen);
+  const now = syncReads(t);
+  if (now) {
+    try {
+      return new HexReply(now.readMemoryNow(addr, len));
+    } catch {
+      // (the readable prefix: below)
+    }
+  }
+  return readSlowly(t, addr, len);
+}
+
+async function readSlowly(t: Target, addr: bigint, len: number): Promise<HexReply> {
   try {
     return new HexReply(await t.readMemory(addr, len));
   } catch {

@@ -3,7 +3,8 @@
  * description, auxv, exec-file, libraries, siginfo, threads) and the
  * slicing of one into `l`/`m` replies.
  */
-import type { Target } from '../target/types.js';
+import type { Target, ThreadInfo } from '../target/types.js';
+import { syncReads } from './sync-reads.js';
 import { PacketError } from './packet-error.js';
 import { escapeBinary, leHex, parseHexInt } from './packet.js';
 import { librariesSvr4, xmlEscape } from './svr4.js';
@@ -67,8 +68,13 @@ function xferObject(c: XferContext, object: string, annex: string): MaybeAsync<B
   }
 }
 
-async function threadsXml(c: XferContext, t: Target): Promise<Buffer> {
-  const items = (await t.threads()).map((x) => {
+function threadsXml(c: XferContext, t: Target): MaybeAsync<Buffer> {
+  const now = syncReads(t);
+  return now ? threadsDocument(c, t, now.threadsNow()) : t.threads().then((list) => threadsDocument(c, t, list));
+}
+
+function threadsDocument(c: XferContext, t: Target, threads: ThreadInfo[]): Buffer {
+  const items = threads.map((x) => {
     // handle: the pthread_t as bytes in target order, as gdbserver sends it
     const handle = x.threadPointer ? ` handle="${leHex(x.threadPointer, 8)}"` : '';
     return `<thread id="${c.threadId(t.pid, x.tid)}" name="${xmlEscape(x.name)}"${handle}/>`;

@@ -16,6 +16,7 @@ import { RegisterPackets } from './server-registers.js';
 import { PacketError, Refused } from './packet-error.js';
 import { useNativeInputSpin } from './native-spin.js';
 import { readNextPacket } from './serve-wait.js';
+import { tuneJitForServe } from './serve-jit.js';
 import { fromHex, parseHexBig, parseHexInt, toHex } from './packet.js';
 import { gdbToLinuxSignal } from './signals.js';
 import { ServerBreakpoints } from './server-breakpoints.js';
@@ -98,6 +99,7 @@ export class RspSession extends EventEmitter<{ end: [] }> {
     this.attached = opts.attached ?? false;
     this.spinNs = (opts.spinUs ?? defaultSpinUs()) * 1000;
     useNativeInputSpin();
+    tuneJitForServe();
     this.monitor = new Monitor(() => this.target);
     this.policy = opts.policy ?? DEFAULT_POLICY;
     const programs = opts.defaultArgv?.length ? [opts.defaultArgv[0]!] : [];

@@ -13,6 +13,11 @@ import { LocalRegisters } from './registers.js';
 export abstract class LocalMemory extends LocalRegisters {
   // --------------------------------------------------------------- memory
   async readMemory(addr: bigint, len: number): Promise<Buffer> {
+    return this.readMemoryNow(addr, len);
+  }
+
+  /** readMemory without the promise (tsdbg serve answers an m packet in the tick it came: src/rsp/sync-reads.ts). */
+  readMemoryNow(addr: bigint, len: number): Buffer {
     this.ensureStopped();
     checkRange(addr, len);
     const buf = this.readRaw(addr, len);

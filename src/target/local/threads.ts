@@ -17,6 +17,11 @@ export abstract class LocalThreads extends LocalProcess {
 
   // ------------------------------------------------------------- threads
   async threads(): Promise<ThreadInfo[]> {
+    return this.threadsNow();
+  }
+
+  /** threads() without the promise (tsdbg serve: src/rsp/sync-reads.ts). */
+  threadsNow(): ThreadInfo[] {
     this.ensureAlive();
     const running = this._state === 'running';
     return this.liveThreads().map((t) => {
