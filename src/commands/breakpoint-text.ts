@@ -60,7 +60,9 @@ function commandRows(commands: readonly string[]): string[] {
 function locationRows(b: Breakpoint, places: BreakpointPlaces): string[] {
   const locs = b.address === undefined ? [] : [b.address, ...(b.more ?? [])];
   return locs.map((a, i) => {
-    const where = places.where(a, b.lines?.[i], b.spec);
+    // (without a line, gdb names the address: `<_dl_close_worker+1469>`)
+    const sym = places.symbol(a);
+    const where = places.where(a, b.lines?.[i], b.spec) ?? (sym ? `<${sym}>` : undefined);
     const bad = b.invalid?.includes(i);
     return `${`${b.id}.${i + 1}`.padEnd(28)}${(bad ? 'N*' : b.enabled ? 'y' : 'n').padEnd(4)}${hex16(a)}${where ? ` ${whatWrapped(where)}` : ''}`;
   });

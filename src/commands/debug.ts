@@ -22,6 +22,7 @@ import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
 import { dwarfErrorLine, gdbPrintName } from '../dwarf/program.js';
+import { libraryLocations } from './library-locations.js';
 
 const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
@@ -303,6 +304,7 @@ export class DebugBridge {
 
   /** `in tick at struct_loop.c:17`, what `info breakpoints` says of a location with line info. */
   breakpointWhere(pc: bigint, keptLine?: number, spec?: string): string | undefined {
+    if (this.noLine.has(pc)) return undefined;
     const debug = this.program ? this.program.functionAt(pc)?.debug : this.fileDebug;
     const scope = debug?.scopeAt(pc);
     const line = debug?.lineForAddress(pc);
@@ -435,9 +437,15 @@ export class DebugBridge {
    */
   functionBreakpoints(name: string): bigint[] {
     const d = this.fileDebug;
-    if (!d) return [];
     const own = this.functionBreakpoint(name);
-    const all = new Set([...(own === undefined ? [] : [own]), ...d.inlinedEntries(name)]);
+    const all = new Set([...(own === undefined ? [] : [own]), ...(d ? d.inlinedEntries(name) : [])]);
+    // a running program's libraries too, as gdb's linespec searches every objfile
+    const libs = this.program && this.image ? libraryLocations(this.program, this.image, name) : undefined;
+    for (const a of libs?.addresses ?? []) all.add(a);
+    for (const a of libs?.noLine ?? []) this.noLine.add(a);
     return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
+
+  /** Library locations of `break FUNCTION` that gdb shows without a file and line (see library-locations.ts). */
+  readonly noLine = new Set<bigint>();
 }
