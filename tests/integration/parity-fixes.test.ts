@@ -28,4 +28,13 @@ describe('parity corpus fixes, compared with gdb', () => {
     expect(out).toContain('warning: failed to validate condition at location 2, disabling:');
     expect(out).toContain('(*): Breakpoint condition is invalid at this location.');
   });
+
+  it('break FUNCTION while running finds the libraries\' locations through their separate debug files (break malloc: ld.so inlines it), as gdb', () => {
+    const prog = build('tests/fixtures/libc_alias.c', 'libc_alias-O0', '-O0');
+    const out = compareWithGdb(prog, /^0x[0-9a-f]+$/, ['break main', 'run', 'break malloc', 'break free', 'break strdup', 'break puts',
+      'break strlen', 'info breakpoints 2-6', 'info breakpoints 9', 'info symbol printf', 'info symbol puts', 'info symbol malloc']);
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 2 at 0x[0-9a-f]+: malloc\. \(\d+ locations\)$/));
+    expect(out).toContainEqual(expect.stringMatching(/in __GI___libc_malloc at \.\/malloc\/malloc\.c:\d+$/));
+    expect(out).toContainEqual(expect.stringMatching(/^printf in section \.text of /));
+  });
 });
