@@ -281,6 +281,13 @@ export class DebugBridge {
     }
   }
 
+  /** gdb's value_as_address: as addressOf, but a struct or union is not a number (`info symbol`, `x`, `break *`). */
+  static async valueAsAddress(v: AnyValue): Promise<bigint> {
+    const k = strip(v.dwarf.type).kind;
+    if (k === 'struct' || k === 'union') throw new EvalError("Value can't be converted to integer.");
+    return DebugBridge.addressOf(v);
+  }
+
   static async addressOf(v: AnyValue): Promise<bigint> {
     const m = await DebugBridge.toScalar(v);
     return BigInt.asUintN(64, m.value);

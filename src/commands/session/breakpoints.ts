@@ -85,7 +85,7 @@ export async function skipPrologue(s: Session, start: bigint): Promise<bigint> {
 }
 
 export async function resolveLocation(s: Session, spec: string): Promise<bigint> {
-  if (spec.startsWith('*')) return s.evalAddress(spec.slice(1));
+  if (spec.startsWith('*')) return s.evalAsAddress(spec.slice(1));
   const fileLine = FILE_LINE.exec(spec);
   if (fileLine) return (await s.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!)))[0]!;
   const viaDwarf = s.debug?.functionBreakpoint(spec);

@@ -151,10 +151,17 @@ export async function infoLine(s: SourceLevel, arg: string): Promise<void> {
       s.setLineAddress(at.address);
       return;
     }
-    const entry = functionEntry(debug, arg);
-    if (entry === undefined) throw new CommandError(`Function "${arg}" not defined.`);
-    pc = entry;
+    const entries = functionEntries(debug, arg);
+    if (!entries.length) throw new CommandError(`Function "${arg}" not defined.`);
+    // gdb says each: the out-of-line copy and every inlined one, by address
+    for (const e of entries.slice(0, -1)) lineAt(s, debug, e);
+    pc = entries[entries.length - 1]!;
   }
+  lineAt(s, debug, pc);
+}
+
+/** `info line`'s sentence for one address. */
+function lineAt(s: SourceLevel, debug: DebugInfo, pc: bigint): void {
   const at = (s.program()?.lineForAddress(pc)) ?? debug.lineForAddress(pc);
   if (!at) {
     s.host.out(`No line number information available for address ${hexWord(pc)}${s.sym(pc)}`);
@@ -233,6 +240,12 @@ export function gdbRegex(src: string): RegExp {
  * out-of-line copy past the prologue, else (a function only inlined, at -O2)
  * the entry of its first inlined call.
  */
+/** The entries of a function: its out-of-line copy's and each inlined copy's, lowest first. */
+function functionEntries(debug: DebugInfo, name: string): bigint[] {
+  const all = new Set([...debug.functionsNamed(name).map((fn) => debug.entryOf(fn)), ...debug.inlinedEntries(name)]);
+  return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 export function functionEntry(debug: DebugInfo, name: string): bigint | undefined {
   const fn = debug.functionsNamed(name)[0];
   return fn ? debug.entryOf(fn) : debug.inlinedEntries(name)[0];

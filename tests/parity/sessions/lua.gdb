@@ -161,7 +161,9 @@ p L->l_G->frealloc
 ptype L->l_G->frealloc
 whatis L->l_G->mainthread
 p L->l_G->tmname[0]
-p *L->l_G->tmname[0]
+# (not the whole TString: its hash is seeded at random)
+p L->l_G->tmname[0]->shrlen
+p L->l_G->tmname[0]->contents
 p (TMS)3
 p TM_INDEX
 p/d TM_EQ
