@@ -37,4 +37,12 @@ describe('parity corpus fixes, compared with gdb', () => {
     expect(out).toContainEqual(expect.stringMatching(/in __GI___libc_malloc at \.\/malloc\/malloc\.c:\d+$/));
     expect(out).toContainEqual(expect.stringMatching(/^printf in section \.text of /));
   });
+
+  it('info line of a function both out of line and inlined says each copy; info symbol of a struct is refused (-O2), as gdb', () => {
+    const prog = build('tests/fixtures/cond_inline.c', 'cond_inline-O2', '-O2');
+    const out = compareWithGdb(prog, /^alpha /, ['info line create_string', 'info line new_item', 'break main', 'run',
+      'info line create_string', 'p sizeof(struct item)', 'info symbol make', 'info symbol *make', 'output *make_a()', 'info symbol *make_a()']);
+    expect(out.filter((l) => l.startsWith('Line ')).length).toBeGreaterThan(3);
+    expect(out).toContainEqual(expect.stringMatching(/Value can't be converted to integer\.$/));
+  });
 });

@@ -153,7 +153,7 @@ export async function infoLine(s: SourceLevel, arg: string): Promise<void> {
     }
     const entries = functionEntries(debug, arg);
     if (!entries.length) throw new CommandError(`Function "${arg}" not defined.`);
-    // gdb says each: the out-of-line copy and every inlined one, by address
+    // gdb says each: every inlined copy and the out-of-line one
     for (const e of entries.slice(0, -1)) lineAt(s, debug, e);
     pc = entries[entries.length - 1]!;
   }
@@ -240,10 +240,9 @@ export function gdbRegex(src: string): RegExp {
  * out-of-line copy past the prologue, else (a function only inlined, at -O2)
  * the entry of its first inlined call.
  */
-/** The entries of a function: its out-of-line copy's and each inlined copy's, lowest first. */
+/** The entries of a function in gdb's order: each inlined copy's, highest first, then the out-of-line copy's. */
 function functionEntries(debug: DebugInfo, name: string): bigint[] {
-  const all = new Set([...debug.functionsNamed(name).map((fn) => debug.entryOf(fn)), ...debug.inlinedEntries(name)]);
-  return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...new Set([...[...debug.inlinedEntries(name)].reverse(), ...debug.functionsNamed(name).map((fn) => debug.entryOf(fn))])];
 }
 
 export function functionEntry(debug: DebugInfo, name: string): bigint | undefined {
