@@ -162,3 +162,27 @@ x/4i $pc
 info symbol $pc
 kill
 info symbol main
+
+### x-display-more
+# x's units and formats on a string argument and the stack, display with formats
+break LZ4IO_compressFilename
+run -f sample.txt out.lz4
+x/s srcFileName
+x/8xb srcFileName
+x/3i $pc
+x/2dw $sp
+x/4c srcFileName
+x/2s dstFileName
+p/x *srcFileName@4
+p srcFileName[0] == 's'
+output/d srcFileName[0]
+echo \n
+display/x compressionLevel
+display/s dstFileName
+display/i $pc
+info display
+next
+undisplay 2
+next
+info display
+continue

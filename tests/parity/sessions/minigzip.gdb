@@ -272,7 +272,8 @@ p/x "ab"
 continue
 
 ### watch-local-soft
-# a software watchpoint on a local, until its frame exits
+# a software watchpoint on a local (not to its frame's exit: gdb single-steps deflate's
+# every instruction there, for minutes at -O0)
 set can-use-hw-watchpoints 0
 break gz_compress
 run sample.txt
@@ -280,5 +281,6 @@ watch len
 continue
 continue
 continue
-continue
+info watchpoints
+delete
 continue
