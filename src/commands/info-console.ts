@@ -124,6 +124,7 @@ export class InfoConsole {
       // after the process ended, its addresses stay relocated (as in gdb): named as `x` names them
       symbol: (addr) => h.symbolize(addr),
       where: (addr, line, spec) => h.debug()?.breakpointWhere(addr, line, spec),
+      running: () => { const t = h.target(); return !!t && t.state !== 'exited'; },
     }));
   }
 

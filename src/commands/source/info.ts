@@ -146,7 +146,7 @@ export async function infoLine(s: SourceLevel, arg: string): Promise<void> {
         s.host.out(`Line ${at.line} of "${at.file}"${W2} starts at address ${hexWord(at.address)}${s.sym(at.address)}${W2} and ends at ${hexWord(at.end)}${s.sym(at.end)}.`);
       } else {
         // a line without code: gdb names the address of the next line that has some
-        s.host.out(`Line ${wanted} of "${at.file}" is at address ${hexWord(at.address)}${s.sym(at.address)} but contains no code.`);
+        s.host.out(`Line ${wanted} of "${at.file}"${W2} is at address ${hexWord(at.address)}${s.sym(at.address)}${W2} but contains no code.`);
       }
       s.setLineAddress(at.address);
       return;

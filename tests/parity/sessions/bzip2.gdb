@@ -178,3 +178,17 @@ list uncompressStream,+3
 info line 335
 info address compressStream
 info line compressStream
+
+### rwatch-awatch
+# read and access watchpoints on globals (hardware), their table
+break main
+run -k -f inputs-none.txt
+rwatch verbosity
+continue
+continue
+awatch blockSize100k
+continue
+continue
+info watchpoints
+delete
+continue
