@@ -186,3 +186,28 @@ undisplay 2
 next
 info display
 continue
+
+### whatis-exprs
+# whatis/ptype of expressions and of a function, its pointer, arithmetic's types
+break LZ4_compress_fast
+run -f -l sample.txt out.lz4
+whatis source
+whatis source[0]
+whatis &source
+whatis *dest
+whatis inputSize + 1
+whatis inputSize + 1L
+whatis inputSize * 2.0
+whatis (char)inputSize
+whatis source == dest
+whatis sizeof(int)
+ptype source
+ptype LZ4_compress_fast
+whatis LZ4_compress_fast
+whatis &LZ4_compress_fast
+p &LZ4_compress_fast
+p *LZ4_compress_fast
+p inputSize > 0 ? 1 : -1
+p -inputSize
+p inputSize / 3.0f
+continue

@@ -284,3 +284,17 @@ continue
 info watchpoints
 delete
 continue
+
+### call-zlib
+# calls of the library's own functions: strings back, integers, $ and $$N after
+break gz_compress
+run sample.txt
+p zlibVersion()
+p zError(-3)
+p *zError(-2)@4
+p crc32(0, 0, 0)
+call deflateBound(0, 100)
+p compressBound(1000)
+p $ + 1
+p/x $$2
+continue
