@@ -453,6 +453,11 @@ export class DebugBridge {
     return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  /** Whether a loaded library has a function ELF symbol of that name (gdb's minimal symbol, not a PLT trampoline). */
+  libraryDefines(name: string): boolean {
+    return !!this.image?.libraries.some((m) => m.symbols?.all.some((x) => x.name === name && x.kind === 'function'));
+  }
+
   /** Library locations of `break FUNCTION` that gdb shows without a file and line (see library-locations.ts). */
   readonly noLine = new Set<bigint>();
 }

@@ -234,7 +234,7 @@ export class StackFrame {
   async callSiteValue(which: { reg: number } | { param: number }): Promise<bigint | undefined> {
     // An inlined call in an outer frame: gdb takes the call site at its own return address in
     // the frame that holds it (same registers), as its get_prev_frame is that frame.
-    if (this.inlined && !this.unwind.exactPc && this.caller && !this.caller.tailCall) {
+    if (this.inlined && !this.unwind.exactPc && !this.tailCall && this.caller && !this.caller.tailCall) {
       return this.callSiteValueIn(this.caller, this.pc, which);
     }
     // A frame made for a selected frame (or for a caller below) may not know its caller's

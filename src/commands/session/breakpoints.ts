@@ -124,9 +124,12 @@ export async function resolveLocations(s: Session, spec: string): Promise<bigint
       if (own?.kind === 'function' && s.debug.functionBreakpoint(spec) === undefined) {
         const at = await skipPrologue(s, own.address);
         if (!all.includes(at)) all.push(at);
-        all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       }
-      return all;
+      // its PLT stub while no library defines it by an ELF symbol (gdb drops the trampoline once one does):
+      // at `starti`, `break malloc` is malloc@plt and ld.so's inlined copies
+      const plt = s.image && !s.debug.libraryDefines(spec) ? s.image.exe.symbols?.symbolByName(`${spec}@plt`) : undefined;
+      if (plt && !all.includes(plt.address)) all.push(plt.address);
+      return all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     }
   }
   return [await resolveLocation(s, spec)];
@@ -221,7 +224,8 @@ export async function cmdBreak(s: Session, location: string | undefined, tempora
     // gdb names a bare line number by the full path of its file
     const bare = /^\d+$/.test(spec) ? s.debug?.fileDebug?.lineForAddress(address)?.path : undefined;
     // (gdb names the spec only when the first location has a file: not an IFUNC resolver's)
-    const named = s.debug?.noLine.has(address) ? '' : `: ${bare ? `${bare}:${spec}` : spec}.`;
+    const hasLine = !s.debug?.noLine.has(address) && !!(s.debug?.program ?? s.debug?.fileDebug)?.lineForAddress(address);
+    const named = hasLine ? `: ${bare ? `${bare}:${spec}` : spec}.` : '';
     s.out(`${head}${named} (${locs.length} locations)`);
     return;
   }
