@@ -464,7 +464,11 @@ export class Evaluator {
       const t = strip(v.type);
       if (v.bits) throw new ExprError('Attempt to take address of value not located in memory.');
       // for a type only (whatis, ptype, sizeof) gdb takes a variable's address wherever it lives: `whatis &p` in a register
-      if (v.address === undefined && !this.sideEffects && e.k === 'ident') return Value.fromBigInt({ kind: 'pointer', size: 8, target: v.type }, 0n, this.ctx);
+      if (v.address === undefined && !this.sideEffects && e.k === 'ident') {
+        // (not a constant, DW_AT_const_value: gdb's LOC_CONST)
+        if (this.findVariable(e.name)?.die.has(AT.const_value)) throw new ExprError('Attempt to take address of register or constant.');
+        return Value.fromBigInt({ kind: 'pointer', size: 8, target: v.type }, 0n, this.ctx);
+      }
       if (v.address === undefined) {
         throw new ExprError(v.optimizedOut ? "Can't take address of \"" + (e.k === 'ident' ? e.name : 'value') + '" which isn\'t an lvalue.'
           : 'Attempt to take address of value not located in memory.');

@@ -45,4 +45,14 @@ describe('parity corpus fixes, compared with gdb', () => {
     expect(out.filter((l) => l.startsWith('Line ')).length).toBeGreaterThan(3);
     expect(out).toContainEqual(expect.stringMatching(/Value can't be converted to integer\.$/));
   });
+
+  it('display/s is x/s; sizeof is an int; whatis of a register variable\'s address; info watchpoints\' Type column (-O0, -O2), as gdb', () => {
+    for (const opt of ['-O0', '-O2'] as const) {
+      const prog = build('tests/fixtures/printf_args.c', `printf_args${opt}`, opt);
+      const out = compareWithGdb(prog, /^42 /, ['break 17', 'run', 'display/s str', 'display/x x', 'display', 'info display', 'p sizeof(int) - 5',
+        'whatis sizeof(v)', 'whatis &str', 'whatis &x', 'rwatch big', 'awatch u', 'info watchpoints']);
+      expect(out).toContainEqual(expect.stringMatching(/^1: x\/s str  0x[0-9a-f]+:\t"hello"$/));
+      expect(out).toContain('$1 = -1');
+    }
+  });
 });
