@@ -446,8 +446,10 @@ export class DebugBridge {
     const d = this.fileDebug;
     const own = this.functionBreakpoint(name);
     const all = new Set([...(own === undefined ? [] : [own]), ...(d ? d.inlinedEntries(name) : [])]);
-    // a running program's libraries too, as gdb's linespec searches every objfile
-    const libs = this.program && this.image ? libraryLocations(this.program, this.image, name) : undefined;
+    // a running program's libraries too, as gdb's linespec searches every objfile; but not for a function
+    // the program's own DWARF has (reading libc's debug file costs a second and more at each `run`,
+    // for the rare libc or ld.so inline function of the same name: a deliberate difference)
+    const libs = this.program && this.image && all.size === 0 ? libraryLocations(this.program, this.image, name) : undefined;
     for (const a of libs?.addresses ?? []) all.add(a);
     for (const a of libs?.noLine ?? []) this.noLine.add(a);
     return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
