@@ -22,6 +22,7 @@ import { callInferior } from '../dwarf/call.js';
 import { returnedBytes, type ReturnRegs } from '../dwarf/abi.js';
 import type { PrintSettings } from '../dwarf/format.js';
 import { dwarfErrorLine, gdbPrintName } from '../dwarf/program.js';
+import { libraryLocations } from './library-locations.js';
 
 const AT_NORETURN = 0x87;
 import type { CType, Value } from './expr.js';
@@ -280,6 +281,13 @@ export class DebugBridge {
     }
   }
 
+  /** gdb's value_as_address: as addressOf, but a struct or union is not a number (`info symbol`, `x`, `break *`). */
+  static async valueAsAddress(v: AnyValue): Promise<bigint> {
+    const k = strip(v.dwarf.type).kind;
+    if (k === 'struct' || k === 'union') throw new EvalError("Value can't be converted to integer.");
+    return DebugBridge.addressOf(v);
+  }
+
   static async addressOf(v: AnyValue): Promise<bigint> {
     const m = await DebugBridge.toScalar(v);
     return BigInt.asUintN(64, m.value);
@@ -303,6 +311,7 @@ export class DebugBridge {
 
   /** `in tick at struct_loop.c:17`, what `info breakpoints` says of a location with line info. */
   breakpointWhere(pc: bigint, keptLine?: number, spec?: string): string | undefined {
+    if (this.noLine.has(pc)) return undefined;
     const debug = this.program ? this.program.functionAt(pc)?.debug : this.fileDebug;
     const scope = debug?.scopeAt(pc);
     const line = debug?.lineForAddress(pc);
@@ -435,9 +444,22 @@ export class DebugBridge {
    */
   functionBreakpoints(name: string): bigint[] {
     const d = this.fileDebug;
-    if (!d) return [];
     const own = this.functionBreakpoint(name);
-    const all = new Set([...(own === undefined ? [] : [own]), ...d.inlinedEntries(name)]);
+    const all = new Set([...(own === undefined ? [] : [own]), ...(d ? d.inlinedEntries(name) : [])]);
+    // a running program's libraries too, as gdb's linespec searches every objfile; but not for a function
+    // the program's own DWARF has (reading libc's debug file costs a second and more at each `run`,
+    // for the rare libc or ld.so inline function of the same name: a deliberate difference)
+    const libs = this.program && this.image && all.size === 0 ? libraryLocations(this.program, this.image, name) : undefined;
+    for (const a of libs?.addresses ?? []) all.add(a);
+    for (const a of libs?.noLine ?? []) this.noLine.add(a);
     return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
+
+  /** Whether a loaded library has a function ELF symbol of that name (gdb's minimal symbol, not a PLT trampoline). */
+  libraryDefines(name: string): boolean {
+    return !!this.image?.libraries.some((m) => m.symbols?.all.some((x) => x.name === name && x.kind === 'function'));
+  }
+
+  /** Library locations of `break FUNCTION` that gdb shows without a file and line (see library-locations.ts). */
+  readonly noLine = new Set<bigint>();
 }

@@ -11,6 +11,7 @@ import { formatFpRegisterLine } from '../dwarf/regtypes.js';
 import { formatSymbolic, type LoadedModule, type ProcessImage, type SymbolTable } from '../elf/index.js';
 import { breakpointTable } from './breakpoint-text.js';
 import { CommandError } from './parse.js';
+import { forEachNumber } from './number-ranges.js';
 import { isUserError, expected } from '../debugger/errors.js';
 import type { Value } from './expr.js';
 import { gpRegister } from '../dwarf/gpregs.js';
@@ -109,15 +110,21 @@ export class InfoConsole {
     }));
   }
 
-  breakpoints(watchOnly: boolean): void {
+  /** `info breakpoints [N...]` (`info watchpoints`): all, or those numbered (gdb's number ranges). */
+  async breakpoints(watchOnly: boolean, arg = ''): Promise<void> {
     const h = this.host;
-    h.outLines(breakpointTable(h.breakpoints(), watchOnly, {
-      // after the process ended, its addresses stay relocated (as in gdb): name them with its image
-      symbol: (addr) => {
-        const loc = (h.image() ?? h.lastImage())?.symbolAt(addr) ?? h.fileSymbols()?.symbolAt(addr);
-        return loc ? formatSymbolic(loc) : undefined;
-      },
+    let list = h.breakpoints();
+    if (arg.trim()) {
+      const ids = new Set<number>();
+      await forEachNumber(arg, { out: (t) => h.out(t) }, (n) => { ids.add(n); });
+      list = list.filter((b) => ids.has(b.id) && (!watchOnly || b.watch));
+      if (!list.length) throw new CommandError(`No ${watchOnly ? 'watchpoint' : 'breakpoint or watchpoint'} matching '${arg.trim()}'.`);
+    }
+    h.outLines(breakpointTable(list, watchOnly, {
+      // after the process ended, its addresses stay relocated (as in gdb): named as `x` names them
+      symbol: (addr) => h.symbolize(addr),
       where: (addr, line, spec) => h.debug()?.breakpointWhere(addr, line, spec),
+      running: () => { const t = h.target(); return !!t && t.state !== 'exited'; },
     }));
   }
 

@@ -482,6 +482,11 @@ export class Session {
     return DebugBridge.addressOf(v);
   }
 
+  /** gdb's parse_and_eval_address: a struct is refused (`info symbol`, `x`, `break *`). */
+  async evalAsAddress(expr: string): Promise<bigint> {
+    return DebugBridge.valueAsAddress(await this.evaluateAny(expr));
+  }
+
   setLocations(b: Breakpoint, locs: bigint[]): void {
     b.address = locs[0];
     b.more = locs.length > 1 ? locs.slice(1) : undefined;

@@ -301,8 +301,9 @@ export class Evaluator {
         if (unknown) throw new ExprError(unknown);
         // gdb's evaluate_subexp_for_sizeof: an object of an array type without a bound (`extern int v[];`)
         const st = strip(t);
-        if (!n.type && st.kind === 'array' && st.count === undefined) return new Value(ULONG, { kind: 'optimized' }, this.ctx);
-        return Value.fromBigInt(ULONG, BigInt(sizeOf(t)), this.ctx);
+        // (gdb types sizeof as int: `p sizeof(int) - 5` is -1)
+        if (!n.type && st.kind === 'array' && st.count === undefined) return new Value(INT, { kind: 'optimized' }, this.ctx);
+        return Value.fromBigInt(INT, BigInt.asIntN(32, BigInt(sizeOf(t))), this.ctx);
       }
       case 'call': return this.call(n.f, n.args);
       case 'entry': return this.entryValueOf(n.name);
@@ -462,6 +463,12 @@ export class Evaluator {
     if (op === '&') {
       const t = strip(v.type);
       if (v.bits) throw new ExprError('Attempt to take address of value not located in memory.');
+      // for a type only (whatis, ptype, sizeof) gdb takes a variable's address wherever it lives: `whatis &p` in a register
+      if (v.address === undefined && !this.sideEffects && e.k === 'ident') {
+        // (not a constant, DW_AT_const_value: gdb's LOC_CONST)
+        if (this.findVariable(e.name)?.die.has(AT.const_value)) throw new ExprError('Attempt to take address of register or constant.');
+        return Value.fromBigInt({ kind: 'pointer', size: 8, target: v.type }, 0n, this.ctx);
+      }
       if (v.address === undefined) {
         throw new ExprError(v.optimizedOut ? "Can't take address of \"" + (e.k === 'ident' ? e.name : 'value') + '" which isn\'t an lvalue.'
           : 'Attempt to take address of value not located in memory.');

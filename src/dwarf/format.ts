@@ -51,11 +51,11 @@ export async function formatTop(v: Value, opts: FormatOptions = {}): Promise<str
     const b = await v.ctx.readMemory(v.loc.address, probe).catch(() => undefined);
     if (!b || b.length < probe) throw new ExprError(`Cannot access memory at address ${hexWord(v.loc.address)}`);
   }
-  if (t.kind === 'pointer' && !opts.format && !plainCharPointer(v.type)) return `(${typeName(v.type)}) ${await formatValue(v, opts)}`;
+  if (t.kind === 'pointer' && !opts.format && !plainCharPointer(v.type)) return `(${typeName(v.type, opts.wrapHints)}) ${await formatValue(v, opts)}`;
   if (t.kind === 'function' && !opts.format) {
     const addr = v.loc.kind === 'memory' ? v.loc.address : 0n;
     const sym = opts.symbolize?.(addr);
-    const head = t.nodebug ? '{<text variable, no debug info>}' : `{${typeName(v.type)}}`;
+    const head = t.nodebug ? '{<text variable, no debug info>}' : `{${typeName(v.type, opts.wrapHints)}}`;
     return `${head} ${hexWord(addr)}${sym ? ` <${sym}>` : ''}`;
   }
   return formatValue(v, opts);

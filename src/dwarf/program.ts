@@ -141,6 +141,11 @@ export class ProgramInfo {
     return s.debug;
   }
 
+  /** DWARF of an image, its separate debug file's when it has none of its own (loaded on first use). */
+  moduleDebug(m: LoadedModule): DebugInfo | undefined {
+    return this.debugOfModule(m);
+  }
+
   /** DWARF of the executable (undefined when it has none). */
   get exeDebug(): DebugInfo | undefined {
     return this.symbolsOf(this.image.exe).debug;

@@ -232,6 +232,11 @@ export class StackFrame {
    * dwarf_expr_reg_to_entry_parameter.
    */
   async callSiteValue(which: { reg: number } | { param: number }): Promise<bigint | undefined> {
+    // An inlined call in an outer frame: gdb takes the call site at its own return address in
+    // the frame that holds it (same registers), as its get_prev_frame is that frame.
+    if (this.inlined && !this.unwind.exactPc && !this.tailCall && this.caller && !this.caller.tailCall) {
+      return this.callSiteValueIn(this.caller, this.pc, which);
+    }
     // A frame made for a selected frame (or for a caller below) may not know its caller's
     // registers yet: they are unwound here, on demand. main has no caller (gdb's backtrace
     // past-main off: "DW_OP_entry_value resolving requires caller of ... (main)").
@@ -246,8 +251,13 @@ export class StackFrame {
     // the caller's own caller, so use the linked frame when the backtrace built one.
     const caller = this.caller ?? new StackFrame(this.program, this.level + 1, callerRegs, this.readMemory, this);
     caller.fpState ??= this.fpState;   // call values in xmm registers (same values as ours, as gdb unwinds them)
+    return this.callSiteValueIn(caller, callerRegs.pc, which);
+  }
+
+  /** The call_value for one of our parameters at the call site of `caller` that returns to `returnPc`. */
+  private async callSiteValueIn(caller: StackFrame, returnPc: bigint, which: { reg: number } | { param: number }): Promise<bigint | undefined> {
     if (!caller.fn || !caller.debug) return undefined;
-    const ret = callerRegs.pc - caller.debug.bias;
+    const ret = returnPc - caller.debug.bias;
     const site = findCallSite(caller.fn.die, ret);
     if (!site || !this.fn || !(await this.isCallTarget(site, caller))) return undefined;
     for (const p of site.children) {

@@ -6,6 +6,7 @@
 import { AT, ATE, FORM, TAG } from './constants.js';
 import type { Die } from './info.js';
 import { isCxx, qualifiedName } from './names.js';
+import { wrapHint } from './wrap.js';
 
 export interface Member {
   name?: string;
@@ -127,8 +128,8 @@ export function isCharType(t: CType): boolean {
 }
 
 /** The C name of a type: `struct node *`, `const char *`, `int (*)(int, int)`. */
-export function typeName(t: CType): string {
-  return declarator(t, '');
+export function typeName(t: CType, hints = false): string {
+  return declarator(t, '', hints);
 }
 
 function baseName(t: CType): string {
@@ -142,29 +143,33 @@ function baseName(t: CType): string {
   }
 }
 
-/** C declarator syntax: `inner` is what is being declared around. */
-export function declarator(t: CType, inner: string): string {
+/**
+ * C declarator syntax: `inner` is what is being declared around. `hints`: gdb's
+ * wrap_here(4) after each `, ` of a parameter list (c_type_print_args), for values on a terminal.
+ */
+export function declarator(t: CType, inner: string, hints = false): string {
   switch (t.kind) {
     case 'pointer': {
       const tgt = t.target;
       const needParens = tgt.kind === 'array' || tgt.kind === 'function';
       const ptr = '*' + inner;
-      return declarator(tgt, needParens ? `(${ptr})` : ptr);
+      return declarator(tgt, needParens ? `(${ptr})` : ptr, hints);
     }
     case 'array':
       // gdb writes the element count in vector_size(), not the byte size
-      if (t.vector) return `${typeName(t.element)}${inner ? ` ${inner}` : ''} __attribute__ ((vector_size(${t.count ?? 0})))`;
-      return declarator(t.element, `${inner}[${t.count ?? ''}]`);
+      if (t.vector) return `${typeName(t.element, hints)}${inner ? ` ${inner}` : ''} __attribute__ ((vector_size(${t.count ?? 0})))`;
+      return declarator(t.element, `${inner}[${t.count ?? ''}]`, hints);
     case 'function': {
+      const sep = hints ? `, ${wrapHint(4)}` : ', ';
       const params = t.params.length === 0
         ? (t.prototyped ? 'void' : '')
-        : t.params.map((p) => typeName(p)).join(', ') + (t.varargs ? ', ...' : '');
-      return declarator(t.ret, `${inner}(${params})`);
+        : t.params.map((p) => typeName(p, hints)).join(sep) + (t.varargs ? `${sep}...` : '');
+      return declarator(t.ret, `${inner}(${params})`, hints);
     }
     case 'qual': {
       const tgt = t.target;
-      if (tgt.kind === 'pointer') return declarator(tgt, ` ${t.qual}${inner ? ' ' + inner.trimStart() : ''}`.trimEnd());
-      return declarator(tgt, inner).replace(/^/, `${t.qual} `);
+      if (tgt.kind === 'pointer') return declarator(tgt, ` ${t.qual}${inner ? ' ' + inner.trimStart() : ''}`.trimEnd(), hints);
+      return declarator(tgt, inner, hints).replace(/^/, `${t.qual} `);
     }
     default: {
       const b = baseName(t);

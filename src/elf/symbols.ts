@@ -19,6 +19,8 @@ export interface ElfSymbol {
   bind: 'local' | 'global' | 'weak';
   /** Name of the section the symbol lives in ('.text', '.data', ...), '' if none. */
   section: string;
+  /** An STT_GNU_IFUNC: its address is the resolver's. */
+  ifunc?: boolean;
 }
 
 /**
@@ -90,7 +92,11 @@ export class SymbolTable {
     this.all = this.collect(elf, bias);
     if (extra) {
       const have = new Set(this.all.map((x) => `${x.name}@${x.address}`));
-      for (const x of this.collect(extra, bias)) if (!have.has(`${x.name}@${x.address}`)) this.all.push(x);
+      for (const x of this.collect(extra, bias)) {
+        if (have.has(`${x.name}@${x.address}`)) continue;
+        this.all.push(x);
+        this.fromExtra.add(x);
+      }
     }
     for (const s of this.all) {
       const prev = this.byName.get(s.name);
@@ -102,10 +108,18 @@ export class SymbolTable {
     const naming = this.all.filter((x) => !this.fromDynsym.has(x));
     // at one address a sized symbol wins over zero-sized ones (gdb's best_zero_sized: `stderr@GLIBC_2.2.5`, not `__TMC_END__`)
     const zero = (x: ElfSymbol) => (x.size === 0n ? 1 : 0);
+    // then the image's own symbols over its debug file's (gdb asks the objfile before its separate
+    // debug objfile), and of several names the last in strcmp order (gdb's minimal symbols sort by
+    // address, then name, and take the last): `printf`, not `_IO_printf`
+    const own = (x: ElfSymbol) => (this.fromExtra.has(x) ? 1 : 0);
+    const byName = (a: ElfSymbol, b: ElfSymbol) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
     const sorted = naming.sort((a, b) =>
-      a.address < b.address ? -1 : a.address > b.address ? 1 : zero(a) - zero(b) || preference(a) - preference(b));
+      a.address < b.address ? -1 : a.address > b.address ? 1 : zero(a) - zero(b) || own(a) - own(b) || byName(a, b));
     this.sorted = sorted.filter((s, i) => i === 0 || sorted[i - 1].address !== s.address);
   }
+
+  /** Symbols that only the separate debug file has. */
+  private readonly fromExtra = new Set<ElfSymbol>();
 
   /** .dynsym's symbols of an image that has a .symtab: found by name, never naming an address. */
   private readonly fromDynsym = new Set<ElfSymbol>();
@@ -135,7 +149,9 @@ export class SymbolTable {
     if (absolute) return undefined; // not an address in this image
     const sec = elf.sections[r.shndx];
     // Version suffixes only appear in dynsym via versym; names here are plain.
-    return { name: r.name, address: r.value + bias, size: r.size, kind, bind, section: sec?.name ?? '' };
+    const sym: ElfSymbol = { name: r.name, address: r.value + bias, size: r.size, kind, bind, section: sec?.name ?? '' };
+    if (r.type === STT_GNU_IFUNC) sym.ifunc = true;
+    return sym;
   }
 
   symbolByName(name: string): ElfSymbol | undefined {

@@ -28,4 +28,31 @@ describe('parity corpus fixes, compared with gdb', () => {
     expect(out).toContain('warning: failed to validate condition at location 2, disabling:');
     expect(out).toContain('(*): Breakpoint condition is invalid at this location.');
   });
+
+  it('break FUNCTION while running finds the libraries\' locations through their separate debug files (break malloc: ld.so inlines it), as gdb', () => {
+    const prog = build('tests/fixtures/libc_alias.c', 'libc_alias-O0', '-O0');
+    const out = compareWithGdb(prog, /^0x[0-9a-f]+$/, ['break main', 'run', 'break malloc', 'break free', 'break strdup', 'break puts',
+      'break strlen', 'info breakpoints 2-6', 'info breakpoints 9', 'info symbol printf', 'info symbol puts', 'info symbol malloc']);
+    expect(out).toContainEqual(expect.stringMatching(/^Breakpoint 2 at 0x[0-9a-f]+: malloc\. \(\d+ locations\)$/));
+    expect(out).toContainEqual(expect.stringMatching(/in __GI___libc_malloc at \.\/malloc\/malloc\.c:\d+$/));
+    expect(out).toContainEqual(expect.stringMatching(/^printf in section \.text of /));
+  });
+
+  it('info line of a function both out of line and inlined says each copy; info symbol of a struct is refused (-O2), as gdb', () => {
+    const prog = build('tests/fixtures/cond_inline.c', 'cond_inline-O2', '-O2');
+    const out = compareWithGdb(prog, /^alpha /, ['info line create_string', 'info line new_item', 'break main', 'run',
+      'info line create_string', 'p sizeof(struct item)', 'info symbol make', 'info symbol *make', 'output *make_a()', 'info symbol *make_a()']);
+    expect(out.filter((l) => l.startsWith('Line ')).length).toBeGreaterThan(3);
+    expect(out).toContainEqual(expect.stringMatching(/Value can't be converted to integer\.$/));
+  });
+
+  it('display/s is x/s; sizeof is an int; whatis of a register variable\'s address; info watchpoints\' Type column (-O0, -O2), as gdb', () => {
+    for (const opt of ['-O0', '-O2'] as const) {
+      const prog = build('tests/fixtures/printf_args.c', `printf_args${opt}`, opt);
+      const out = compareWithGdb(prog, /^42 /, ['break 17', 'run', 'display/s str', 'display/x x', 'display', 'info display', 'p sizeof(int) - 5',
+        'whatis sizeof(v)', 'whatis &str', 'whatis &x', 'rwatch big', 'awatch u', 'info watchpoints']);
+      expect(out).toContainEqual(expect.stringMatching(/^1: x\/s str  0x[0-9a-f]+:\t"hello"$/));
+      expect(out).toContain('$1 = -1');
+    }
+  });
 });

@@ -85,7 +85,7 @@ export async function skipPrologue(s: Session, start: bigint): Promise<bigint> {
 }
 
 export async function resolveLocation(s: Session, spec: string): Promise<bigint> {
-  if (spec.startsWith('*')) return s.evalAddress(spec.slice(1));
+  if (spec.startsWith('*')) return s.evalAsAddress(spec.slice(1));
   const fileLine = FILE_LINE.exec(spec);
   if (fileLine) return (await s.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!)))[0]!;
   const viaDwarf = s.debug?.functionBreakpoint(spec);
@@ -118,7 +118,19 @@ export async function resolveLocations(s: Session, spec: string): Promise<bigint
   if (fileLine) return s.lineLocations(fileLine[1], gdbLineNumber(fileLine[2]!));
   if (!spec.startsWith('*') && s.debug) {
     const all = s.debug.functionBreakpoints(spec);
-    if (all.length > 1 || (all.length === 1 && s.debug.functionBreakpoint(spec) === undefined)) return all;
+    if (all.length > 1 || (all.length === 1 && s.debug.functionBreakpoint(spec) === undefined)) {
+      // the executable's own function without DWARF is one of them (its PLT stub is not)
+      const own = s.image?.exe.symbols?.symbolByName(spec);
+      if (own?.kind === 'function' && s.debug.functionBreakpoint(spec) === undefined) {
+        const at = await skipPrologue(s, own.address);
+        if (!all.includes(at)) all.push(at);
+      }
+      // its PLT stub while no library defines it by an ELF symbol (gdb drops the trampoline once one does):
+      // at `starti`, `break malloc` is malloc@plt and ld.so's inlined copies
+      const plt = s.image && !s.debug.libraryDefines(spec) ? s.image.exe.symbols?.symbolByName(`${spec}@plt`) : undefined;
+      if (plt && !all.includes(plt.address)) all.push(plt.address);
+      return all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    }
   }
   return [await resolveLocation(s, spec)];
 }
@@ -211,10 +223,14 @@ export async function cmdBreak(s: Session, location: string | undefined, tempora
   if (b.more) {
     // gdb names a bare line number by the full path of its file
     const bare = /^\d+$/.test(spec) ? s.debug?.fileDebug?.lineForAddress(address)?.path : undefined;
-    s.out(`${head}: ${bare ? `${bare}:${spec}` : spec}. (${locs.length} locations)`);
+    // (gdb names the spec only when the first location has a file: not an IFUNC resolver's)
+    const hasLine = !s.debug?.noLine.has(address) && !!(s.debug?.program ?? s.debug?.fileDebug)?.lineForAddress(address);
+    const named = hasLine ? `: ${bare ? `${bare}:${spec}` : spec}.` : '';
+    s.out(`${head}${named} (${locs.length} locations)`);
     return;
   }
-  const line = s.debug?.fileDebug?.lineForAddress(address);
+  // (in a library too, through its separate debug file: `file ./malloc/malloc.c, line 3288`)
+  const line = s.debug?.noLine.has(address) ? undefined : (s.debug?.program ?? s.debug?.fileDebug)?.lineForAddress(address);
   s.out(`${head}${line ? `: file ${line.file}, line ${b.line ?? line.line}.` : ''}`);
 }
 

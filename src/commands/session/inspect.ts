@@ -153,7 +153,7 @@ export async function cmdInfo(s: Session, what: InfoWhat, arg: string): Promise<
       s.outLines(formatInfoFloat(await fpRegistersOf(s.target).get()));
       return;
     }
-    case 'breakpoints': case 'watchpoints': s.info.breakpoints(what === 'watchpoints'); return;
+    case 'breakpoints': case 'watchpoints': await s.info.breakpoints(what === 'watchpoints', arg); return;
     case 'proc': await s.info.proc(arg); return;
     case 'symbol': await s.info.symbol(arg); return;
     case 'signals': s.info.signals(arg); return;

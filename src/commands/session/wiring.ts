@@ -71,7 +71,7 @@ export function info(s: Session): InfoConsole {
     frames: () => s.frames(),
     withStack: () => { s.withStack(); },
     evaluate: (expr) => s.evaluate(expr),
-    evalAddress: (expr) => s.evalAddress(expr),
+    evalAddress: (expr) => s.evalAsAddress(expr),
     funcName: (pc) => s.funcName(pc),
     symbolize: (addr) => s.symbolize(addr),
     out: (text) => s.out(text),

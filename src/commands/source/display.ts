@@ -7,6 +7,8 @@ import { ExprError } from '../../dwarf/cexpr.js';
 import { forEachNumber } from '../number-ranges.js';
 import { bytesToBigInt } from '../../dwarf/value.js';
 import { hexWord } from '../../util/hex.js';
+import { stringAt as dwarfStringAt } from '../../dwarf/format.js';
+import { addrWithSym } from '../format.js';
 import type { SourceLevel, Display } from './index.js';
 import { expected } from '../../debugger/errors.js';
 
@@ -67,6 +69,7 @@ export async function undisplay(s: SourceLevel, arg: string): Promise<void> {
 
 export async function displayLine(s: SourceLevel, d: Display, ev: Evaluator): Promise<string> {
   if (d.fmt === 'i') return s.displayInstruction(d, ev);
+  if (d.fmt === 's') return displayString(s, d, ev);
   try {
     const v = await ev.evaluate(d.expr);
     const body = await ev.format(v, { format: d.fmt });
@@ -89,6 +92,21 @@ export async function displayInstruction(s: SourceLevel, d: Display, ev: Evaluat
     return `${head}\n${formatXInsn(insn, pc, ev.symbolize)}`;
   } catch (e) {
     return `${head}\n<error: ${(e as Error).message}>`;
+  }
+}
+
+/** `display/s PTR`: a memory format, as x/s: gdb's `2: x/s name  0x...:\t"text"` on one line. */
+async function displayString(s: SourceLevel, d: Display, ev: Evaluator): Promise<string> {
+  const head = `${d.id}: x/s ${d.expr}  `;
+  try {
+    const v = await ev.evaluate(d.expr);
+    const addr = strip(v.type).kind === 'array' && v.address !== undefined ? v.address : BigInt.asUintN(64, (await v.bigint()) ?? 0n);
+    const { elements, repeats } = s.printSettings;
+    const str = await dwarfStringAt((a, l) => s.host.readMemory(a, l), addr, elements, repeats);
+    if (!str) throw new ExprError(`Cannot access memory at address ${hexWord(addr)}`);
+    return `${head}${addrWithSym(addr, ev.symbolize)}:\t${str.text}`;
+  } catch (e) {
+    return `${head}<error: ${(e as Error).message}>`;
   }
 }
 

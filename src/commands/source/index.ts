@@ -282,7 +282,7 @@ export class SourceLevel {
         if (!this.displays.length) this.host.out('There are no auto-display expressions now.');
         else {
           this.host.out(['Auto-display expressions now in effect:', 'Num Enb Expression',
-            ...this.displays.map((d) => `${d.id}:   ${d.enabled ? 'y' : 'n'}  ${d.fmt ? `/${d.fmt === 'i' ? '1bi' : d.fmt} ` : ''}${d.expr}`)].join('\n'));
+            ...this.displays.map((d) => `${d.id}:   ${d.enabled ? 'y' : 'n'}  ${d.fmt ? `/${d.fmt === 'i' || d.fmt === 's' ? `1b${d.fmt}` : d.fmt} ` : ''}${d.expr}`)].join('\n'));
         }
         return;
       default: break;

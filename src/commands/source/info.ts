@@ -146,15 +146,22 @@ export async function infoLine(s: SourceLevel, arg: string): Promise<void> {
         s.host.out(`Line ${at.line} of "${at.file}"${W2} starts at address ${hexWord(at.address)}${s.sym(at.address)}${W2} and ends at ${hexWord(at.end)}${s.sym(at.end)}.`);
       } else {
         // a line without code: gdb names the address of the next line that has some
-        s.host.out(`Line ${wanted} of "${at.file}" is at address ${hexWord(at.address)}${s.sym(at.address)} but contains no code.`);
+        s.host.out(`Line ${wanted} of "${at.file}"${W2} is at address ${hexWord(at.address)}${s.sym(at.address)}${W2} but contains no code.`);
       }
       s.setLineAddress(at.address);
       return;
     }
-    const entry = functionEntry(debug, arg);
-    if (entry === undefined) throw new CommandError(`Function "${arg}" not defined.`);
-    pc = entry;
+    const entries = functionEntries(debug, arg);
+    if (!entries.length) throw new CommandError(`Function "${arg}" not defined.`);
+    // gdb says each: every inlined copy and the out-of-line one
+    for (const e of entries.slice(0, -1)) lineAt(s, debug, e);
+    pc = entries[entries.length - 1]!;
   }
+  lineAt(s, debug, pc);
+}
+
+/** `info line`'s sentence for one address. */
+function lineAt(s: SourceLevel, debug: DebugInfo, pc: bigint): void {
   const at = (s.program()?.lineForAddress(pc)) ?? debug.lineForAddress(pc);
   if (!at) {
     s.host.out(`No line number information available for address ${hexWord(pc)}${s.sym(pc)}`);
@@ -233,6 +240,11 @@ export function gdbRegex(src: string): RegExp {
  * out-of-line copy past the prologue, else (a function only inlined, at -O2)
  * the entry of its first inlined call.
  */
+/** The entries of a function in gdb's order: each inlined copy's, highest first, then the out-of-line copy's. */
+function functionEntries(debug: DebugInfo, name: string): bigint[] {
+  return [...new Set([...[...debug.inlinedEntries(name)].reverse(), ...debug.functionsNamed(name).map((fn) => debug.entryOf(fn))])];
+}
+
 export function functionEntry(debug: DebugInfo, name: string): bigint | undefined {
   const fn = debug.functionsNamed(name)[0];
   return fn ? debug.entryOf(fn) : debug.inlinedEntries(name)[0];

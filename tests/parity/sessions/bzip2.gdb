@@ -165,3 +165,30 @@ p -strm->avail_in
 p -(int)strm->avail_in
 output strm->avail_out
 kill
+
+### list-variants
+# list by function, by range, by file:line, forward and back; info line/address of lines
+list main
+list
+list -
+list 100,105
+list bzip2.c:200
+list compressStream
+list uncompressStream,+3
+info line 335
+info address compressStream
+info line compressStream
+
+### rwatch-awatch
+# read and access watchpoints on globals (hardware), their table
+break main
+run -k -f inputs-none.txt
+rwatch verbosity
+continue
+continue
+awatch blockSize100k
+continue
+continue
+info watchpoints
+delete
+continue

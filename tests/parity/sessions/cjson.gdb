@@ -142,3 +142,85 @@ p $rax
 kill
 info symbol main
 info symbol cJSON_Version
+
+### libc-malloc
+# a breakpoint in libc through its separate debug file (libc6-dbg): every location,
+# the stop, bt through libc with arguments, finish out of it
+break cJSON_CreateObject
+run
+break malloc
+info breakpoints 2
+continue
+bt
+info frame
+finish
+delete
+continue
+
+### frames-updown
+break print_number
+run
+bt
+up
+info locals
+down
+frame 2
+frame
+up 2
+down 1
+info frame
+continue
+
+### print-formats
+# a double, negative numbers, /x of a struct, output, echo and printf's conversions
+break print_number
+run
+p *item
+p/x item->type
+p item->valuedouble
+p -item->valuedouble
+p/x *item
+output item->valueint
+echo \n
+output/x item->type
+echo \n
+printf "%s %d %f %c\n", item->string, item->valueint, item->valuedouble, 65
+printf "%5.2f|%-4d|%x|%e\n", item->valuedouble, item->valueint, item->type, 1234.5
+whatis item->valuedouble * 2
+whatis &item->child
+ptype output_buffer
+p sizeof(*item)
+p item->string == 0
+continue
+
+### hooks-fnptr
+# function pointers in a static struct, their types, info address/line/symbol
+break cJSON_CreateObject
+run
+p global_hooks
+ptype global_hooks
+whatis global_hooks.allocate
+ptype global_hooks.deallocate
+p *global_hooks.allocate
+p global_hooks.allocate == malloc
+info address global_hooks
+info address cJSON_CreateObject
+info line cJSON_CreateObject
+info symbol global_hooks
+continue
+
+### set-var-call
+# set var on a struct member, calls of the program's functions, $ afterwards
+break print_preallocated
+run
+p root->type
+set var root->type = 64
+p root->type
+set var root->type = 6
+p cJSON_IsObject(root)
+call cJSON_GetArraySize(root)
+p *root->child
+p cJSON_GetArraySize(root->child)
+p $ + 1
+p $$2
+continue

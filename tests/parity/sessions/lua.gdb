@@ -146,3 +146,39 @@ info breakpoints
 delete
 p $_siginfo.si_signo
 continue
+
+### unions-enums
+# lua's tagged unions, enums and its allocator function pointer
+break luaV_execute
+run fib.lua
+p ci->callstatus
+p/x ci->callstatus
+p *ci->func
+p ci->func->val
+ptype StackValue
+ptype Value
+p L->l_G->frealloc
+ptype L->l_G->frealloc
+whatis L->l_G->mainthread
+p L->l_G->tmname[0]
+# (not the whole TString: its hash is seeded at random)
+p L->l_G->tmname[0]->shrlen
+p L->l_G->tmname[0]->contents
+p (TMS)3
+p TM_INDEX
+p/d TM_EQ
+whatis TM_EQ
+p sizeof(TValue)
+delete
+continue
+
+### lua-newstate
+break lua_newstate
+run fib.lua
+info args
+p f
+ptype f
+finish
+p $->l_G->frealloc
+p $$2->status
+continue

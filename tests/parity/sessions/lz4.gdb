@@ -162,3 +162,52 @@ x/4i $pc
 info symbol $pc
 kill
 info symbol main
+
+### x-display-more
+# x's units and formats on a string argument and the stack, display with formats
+break LZ4IO_compressFilename
+run -f sample.txt out.lz4
+x/s srcFileName
+x/8xb srcFileName
+x/3i $pc
+x/2dw $sp
+x/4c srcFileName
+x/2s dstFileName
+p/x *srcFileName@4
+p srcFileName[0] == 's'
+output/d srcFileName[0]
+echo \n
+display/x compressionLevel
+display/s dstFileName
+display/i $pc
+info display
+next
+undisplay 2
+next
+info display
+continue
+
+### whatis-exprs
+# whatis/ptype of expressions and of a function, its pointer, arithmetic's types
+break LZ4_compress_fast
+run -f -l sample.txt out.lz4
+whatis source
+whatis source[0]
+whatis &source
+whatis *dest
+whatis inputSize + 1
+whatis inputSize + 1L
+whatis inputSize * 2.0
+whatis (char)inputSize
+whatis source == dest
+whatis sizeof(int)
+ptype source
+ptype LZ4_compress_fast
+whatis LZ4_compress_fast
+whatis &LZ4_compress_fast
+p &LZ4_compress_fast
+p *LZ4_compress_fast
+p inputSize > 0 ? 1 : -1
+p -inputSize
+p inputSize / 3.0f
+continue

@@ -208,3 +208,93 @@ undisplay 1
 p $_siginfo
 p $_exitcode
 kill
+
+### frames-deflate
+# up/down/frame N through zlib's frames, arrays with @ and /x, function pointers in z_stream
+break deflate_slow
+run -9 sample.txt
+bt
+up
+p strm->state->status
+down
+info frame
+frame 3
+info locals
+frame 0
+p s->dyn_ltree[0]
+p s->dyn_ltree[0]@3
+p/x s->window[0]@8
+p s->strm->zalloc
+ptype s->strm->zalloc
+whatis s->strm
+p s->status
+finish
+continue
+
+### zstream-setvar
+break deflateInit2_
+run sample.txt
+p *strm
+p strm->zalloc
+set var strm->data_type = 1
+p strm->data_type
+p/x strm->adler
+whatis strm->next_in
+info address deflateInit2_
+info line deflateInit2_
+continue
+
+### output-printf
+# output, echo, printf and print's number formats, negative and floating arithmetic, non-ASCII
+break gz_compress
+run sample.txt
+output in
+echo \n
+printf "%s|%d\n", "literal", 0
+output/x 255
+echo \ndone\n
+printf "%c%c%c\n", 72, 105, 33
+printf "%5d|%-5d|%05.1f\n", 42, -7, 3.14159
+p -5 / 2
+p -5 % 3
+p 1.5e3
+p 10/3.0
+p (char)200
+p 'A' + 1
+p/c 65
+p/t 10
+p/o 8
+p/d -1
+p/u (char)-1
+p "h\303\251llo"
+p sizeof("h\303\251llo")
+p/x "ab"
+continue
+
+### watch-local-soft
+# a software watchpoint on a local (not to its frame's exit: gdb single-steps deflate's
+# every instruction there, for minutes at -O0)
+set can-use-hw-watchpoints 0
+break gz_compress
+run sample.txt
+watch len
+continue
+continue
+continue
+info watchpoints
+delete
+continue
+
+### call-zlib
+# calls of the library's own functions: strings back, integers, $ and $$N after
+break gz_compress
+run sample.txt
+p zlibVersion()
+p zError(-3)
+p *zError(-2)@4
+p crc32(0, 0, 0)
+call deflateBound(0, 100)
+p compressBound(1000)
+p $ + 1
+p/x $$2
+continue
