@@ -60,7 +60,7 @@ describe('inspect', () => {
     const [target] = await childrenOf(p);
     expect(target).toMatchObject({ name: '*p', expression: '*n.next', type: 'struct node', address: BASE + 0x20n });
     const next = (await childrenOf(target!)).find((k) => k.name === 'next')!;
-    expect(next).toMatchObject({ value: '0x0', children: 0, expression: '(*n.next).next' });
+    expect(next).toMatchObject({ value: '0x0', children: 0, expression: 'n.next->next' });
   });
 
   it('turns an unreadable value into its text, without children', async () => {
