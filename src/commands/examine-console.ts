@@ -5,7 +5,7 @@
  */
 import { stringAt as dwarfStringAt, type PrintSettings } from '../dwarf/format.js';
 import { CommandError, EvalError } from '../debugger/errors.js';
-import { addressOf, type CType, type Value } from './expr.js';
+import { type CType, type Value } from './expr.js';
 import { addrWithSym, formatXLines, hex, perLine, UNIT_SIZE, xLabel, type PrintFormat, type Symbolizer, type Unit } from './format.js';
 import { disassemble, formatXInsn } from './disasm.js';
 import { readReadable } from './examine.js';
@@ -14,7 +14,11 @@ import { wideStringAt, type CharWidth } from './wide-string.js';
 
 /** What `x` needs from the Session. */
 export interface ExamineHost {
-  evaluate(expr: string): Promise<Value>;
+  /**
+   * gdb's value_as_address of EXPR: a pointer's or an integer's value, an array's or a function's
+   * address; a struct or union is refused ("Value can't be converted to integer.").
+   */
+  evalAddress(expr: string): Promise<bigint>;
   readMemory(addr: bigint, len: number): Promise<Buffer>;
   /** The selected frame's pc (x/i marks it), undefined without a process. */
   framePc(): Promise<bigint | undefined>;
@@ -65,9 +69,8 @@ export class Examiner {
     const h = this.host;
     let addr: bigint;
     if (expr !== undefined) {
-      const v = await h.evaluate(expr);
-      // gdb: `x &var` and `x $sp` examine where they point; `x var` (an lvalue in memory) its address.
-      addr = v.type.kind === 'array' ? v.value : addressOf(v);
+      // gdb: `x &var`, `x ptr` and `x $sp` examine where they point, `x array` and `x main` where they are
+      addr = await h.evalAddress(expr);
     } else {
       if (this.next === undefined) throw new CommandError('Argument required (starting display address).');
       addr = this.next;

@@ -46,6 +46,13 @@ describe('parity corpus fixes, compared with gdb', () => {
     expect(out).toContainEqual(expect.stringMatching(/Value can't be converted to integer\.$/));
   });
 
+  it('x of a struct is refused as gdb refuses it (value_as_address); of a pointer, an integer, an array, a function, as gdb', () => {
+    const prog = build('tests/fixtures/cond_inline.c', 'cond_inline-O0', '-O0');
+    const out = compareWithGdb(prog, /^alpha /, ['break 31', 'run', 'x/2xg *a', 'x/xg a', 'x/xg &a',
+      'x/2xb a->s', 'x/2i main', 'x/xw (int)sizeof(struct item)', 'x/2xg *make', 'x/s a->s']);
+    expect(out).toContainEqual(expect.stringMatching(/Value can't be converted to integer\.$/));
+  });
+
   it('display/s is x/s; sizeof is an int; whatis of a register variable\'s address; info watchpoints\' Type column (-O0, -O2), as gdb', () => {
     for (const opt of ['-O0', '-O2'] as const) {
       const prog = build('tests/fixtures/printf_args.c', `printf_args${opt}`, opt);

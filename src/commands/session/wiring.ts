@@ -36,7 +36,7 @@ export function threads(s: Session): ThreadConsole {
 /** `x` and what it remembers between commands. */
 export function examiner(s: Session): Examiner {
   return new Examiner({
-    evaluate: (expr) => s.evaluate(expr),
+    evalAddress: (expr) => s.evalAsAddress(expr),
     readMemory: (a, l) => s.readMemory(a, l),
     framePc: () => s.framePc(),
     symbolize: (addr) => s.asmSymbolize(addr),
