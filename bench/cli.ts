@@ -147,8 +147,8 @@ export async function main(argv: string[]): Promise<void> {
     all.gdbCmd.push(gdbCmd);
   }
   // an inconclusive slope (NaN) is left out of its row's median and spread
-  const est = (xs: number[]) => { const ok = xs.filter((x) => x > 0); return ok.length ? median(ok) : NaN; };
   const ok = (xs: number[]) => xs.filter((x) => x > 0);
+  const est = (xs: number[]) => (ok(xs).length ? median(ok(xs)) : NaN);
   const [ourHit, gdbHit, ourStep, gdbStep, ourCmd, gdbCmd] = [all.ourHit, all.gdbHit, all.ourStep, all.gdbStep, all.ourCmd, all.gdbCmd].map(est) as
     [number, number, number, number, number, number];
   process.stdout.write(`command layer vs gdb ${spawnSync('gdb', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]} (batch), ${hits} hits, ${steps} steps, median of ${rounds} rounds\n`);
